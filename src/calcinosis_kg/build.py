@@ -1,0 +1,487 @@
+"""Compile the curated YAML/TSV source (``ontology/src``) into OWL 2 (Turtle).
+
+The source is what curators edit and review in diffs: ``header.yaml`` (ontology header, prefixes),
+``terms/*.yaml`` (our classes, properties, individuals and their axioms), ``imports.yaml`` (the
+external terms we reference, with their labels) and ``facts.tsv`` (the fact ledger: every atomic
+fact with its source and verbatim supporting quote). Every relationship axiom and definition names
+the fact(s) it rests on; the build turns those into OWL axiom annotations (source, quote, ECO
+evidence), so a user who asks "why does the graph say this?" gets the sentence.
+
+Class expressions in YAML are nested one-key mappings, for example::
+
+    {and: [CCKG:0000001, {some: [RO:0004026, {or: [UBERON:0000982, CCKG:0000210]}]}]}
+    {data_some: [CCKG:0001001, {datatype: xsd:decimal, minExclusive: "2.6"}]}
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from calcinosis_kg.errors import InputError
+from calcinosis_kg.prefixes import expand, header
+from calcinosis_kg.resources import import_module_file, ontology_file, source_dir
+from calcinosis_kg.serialize import bind_prefixes, to_turtle, write_atomic
+
+OBO = "http://purl.obolibrary.org/obo/"
+IAO_DEFINITION = URIRef(OBO + "IAO_0000115")
+IAO_EDITOR_NOTE = URIRef(OBO + "IAO_0000116")
+RO_HAS_EVIDENCE = URIRef(OBO + "RO_0002558")
+OIO = "http://www.geneontology.org/formats/oboInOwl#"
+HAS_DBXREF = URIRef(OIO + "hasDbXref")
+IN_SUBSET = URIRef(OIO + "inSubset")
+SYNONYM = {
+    "exact": URIRef(OIO + "hasExactSynonym"),
+    "related": URIRef(OIO + "hasRelatedSynonym"),
+    "broad": URIRef(OIO + "hasBroadSynonym"),
+    "narrow": URIRef(OIO + "hasNarrowSynonym"),
+}
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+MAPPING_PREDICATES = {
+    name: URIRef(SKOS + name)
+    for name in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
+}
+SSSOM_PREDICATE = URIRef("https://w3id.org/sssom/predicate_id")
+DCTERMS = "http://purl.org/dc/terms/"
+DC_SOURCE = URIRef(DCTERMS + "source")
+DC_TITLE = URIRef(DCTERMS + "title")
+DC_DESCRIPTION = URIRef(DCTERMS + "description")
+DC_LICENSE = URIRef(DCTERMS + "license")
+DC_CREATOR = URIRef(DCTERMS + "creator")
+SUPPORTING_TEXT = URIRef("https://w3id.org/biolink/vocab/supporting_text")
+OBO_DATE = URIRef(OIO + "date")
+
+FACET_NAMES = ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One row of the fact ledger."""
+
+    id: str
+    source: str
+    eco: str
+    quote: str
+    statement: str
+
+
+@dataclass
+class BuildResult:
+    ontology: Graph
+    imports: Graph
+    facts: dict[str, Fact]
+    fact_uses: dict[str, list[str]] = field(default_factory=dict)
+
+
+def load_facts(path: Path) -> dict[str, Fact]:
+    """Read the fact ledger; each row is one atomic fact with its verbatim quote."""
+    facts: dict[str, Fact] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t")
+        for line_no, row in enumerate(reader, start=2):
+            try:
+                fact = Fact(
+                    id=row["fact_id"].strip(),
+                    source=row["source"].strip(),
+                    eco=row["eco"].strip(),
+                    quote=row["quote"].strip(),
+                    statement=row["statement"].strip(),
+                )
+            except (KeyError, AttributeError) as exc:
+                raise InputError(f"malformed fact ledger row: {exc}", path, line_no) from exc
+            if fact.id in facts:
+                raise InputError(f"duplicate fact id {fact.id}", path, line_no)
+            if not fact.quote:
+                raise InputError(f"fact {fact.id} has no quote", path, line_no)
+            facts[fact.id] = fact
+    return facts
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"YAML syntax error: {problem}", path, line, column) from exc
+    if not isinstance(data, dict):
+        raise InputError("expected a mapping at the top level", path)
+    return data
+
+
+class Compiler:
+    """Turns the parsed source into an rdflib graph. One instance per build."""
+
+    def __init__(self, facts: dict[str, Fact]) -> None:
+        self.facts = facts
+        self.graph = Graph()
+        bind_prefixes(self.graph)
+        self.fact_uses: dict[str, list[str]] = {}
+        self._where = ""
+
+    # --- terms -----------------------------------------------------------------------------
+    def iri(self, curie: str) -> URIRef:
+        try:
+            return URIRef(expand(str(curie)))
+        except ValueError as exc:
+            raise ValueError(f"{self._where}: {exc}") from None
+
+    def expression(self, expr: Any) -> URIRef | BNode:
+        """Compile a YAML class expression into OWL RDF (returns the class node)."""
+        if isinstance(expr, str):
+            return self.iri(expr)
+        if not isinstance(expr, dict) or len(expr) != 1:
+            raise ValueError(f"{self._where}: a class expression is a CURIE or a one-key mapping")
+        (op, arg), = expr.items()
+        g = self.graph
+        node = BNode()
+        if op in ("and", "or"):
+            members = [self.expression(e) for e in arg]
+            list_node = BNode()
+            Collection(g, list_node, members)
+            g.add((node, RDF.type, OWL.Class))
+            g.add((node, OWL.intersectionOf if op == "and" else OWL.unionOf, list_node))
+        elif op == "not":
+            g.add((node, RDF.type, OWL.Class))
+            g.add((node, OWL.complementOf, self.expression(arg)))
+        elif op in ("some", "only", "inverse_some"):
+            prop, filler = arg
+            g.add((node, RDF.type, OWL.Restriction))
+            if op == "inverse_some":
+                inverse = BNode()
+                g.add((inverse, OWL.inverseOf, self.iri(prop)))
+                g.add((node, OWL.onProperty, inverse))
+            else:
+                g.add((node, OWL.onProperty, self.iri(prop)))
+            g.add((node, OWL.someValuesFrom if op != "only" else OWL.allValuesFrom,
+                   self.expression(filler)))
+        elif op == "value":
+            prop, individual = arg
+            g.add((node, RDF.type, OWL.Restriction))
+            g.add((node, OWL.onProperty, self.iri(prop)))
+            g.add((node, OWL.hasValue, self.iri(individual)))
+        elif op == "data_some":
+            prop, range_ = arg
+            g.add((node, RDF.type, OWL.Restriction))
+            g.add((node, OWL.onProperty, self.iri(prop)))
+            g.add((node, OWL.someValuesFrom, self.datarange(range_)))
+        else:
+            raise ValueError(f"{self._where}: unknown class expression operator {op!r}")
+        return node
+
+    def datarange(self, spec: Any) -> URIRef | BNode:
+        if isinstance(spec, str):
+            return self.iri(spec)
+        datatype = self.iri(spec["datatype"])
+        facets = [(name, spec[name]) for name in FACET_NAMES if name in spec]
+        if not facets:
+            return datatype
+        g = self.graph
+        node = BNode()
+        g.add((node, RDF.type, RDFS.Datatype))
+        g.add((node, OWL.onDatatype, datatype))
+        restrictions = []
+        for name, value in facets:
+            facet = BNode()
+            g.add((facet, XSD[name], Literal(str(value), datatype=datatype)))
+            restrictions.append(facet)
+        list_node = BNode()
+        Collection(g, list_node, restrictions)
+        g.add((node, OWL.withRestrictions, list_node))
+        return node
+
+    # --- provenance ------------------------------------------------------------------------
+    def fact_ids(self, spec: Any) -> list[str]:
+        if spec is None:
+            return []
+        ids = [spec] if isinstance(spec, str) else list(spec)
+        for fact_id in ids:
+            if fact_id not in self.facts:
+                raise ValueError(f"{self._where}: unknown fact id {fact_id!r} (not in facts.tsv)")
+        return ids
+
+    def annotate(self, s: Any, p: URIRef, o: Any, fact_ids: list[str], extra=()) -> None:
+        """Add the triple and, when facts are named, an owl:Axiom carrying their provenance."""
+        g = self.graph
+        g.add((s, p, o))
+        if not fact_ids and not extra:
+            return
+        axiom = BNode()
+        g.add((axiom, RDF.type, OWL.Axiom))
+        g.add((axiom, OWL.annotatedSource, s))
+        g.add((axiom, OWL.annotatedProperty, p))
+        g.add((axiom, OWL.annotatedTarget, o))
+        for fact_id in fact_ids:
+            fact = self.facts[fact_id]
+            g.add((axiom, DC_SOURCE, self.source_iri(fact.source)))
+            g.add((axiom, SUPPORTING_TEXT, Literal(fact.quote)))
+            if fact.eco:
+                g.add((axiom, RO_HAS_EVIDENCE, self.iri(fact.eco)))
+            self.fact_uses.setdefault(fact_id, []).append(self._where)
+        for ap, av in extra:
+            g.add((axiom, ap, av))
+
+    def source_iri(self, source: str) -> URIRef:
+        sources = header().get("sources", {})
+        if source in sources:
+            return URIRef(sources[source]["iri"])
+        return self.iri(source)
+
+    # --- entities --------------------------------------------------------------------------
+    def common(self, node: URIRef, entry: dict) -> None:
+        g = self.graph
+        if "label" in entry:
+            g.add((node, RDFS.label, Literal(entry["label"])))
+        if "definition" in entry:
+            self.annotate(node, IAO_DEFINITION, Literal(entry["definition"]),
+                          self.fact_ids(entry.get("definition_facts")))
+        for syn in entry.get("synonyms", []):
+            scope = syn.get("scope", "exact")
+            if scope not in SYNONYM:
+                raise ValueError(f"{self._where}: synonym scope must be one of {sorted(SYNONYM)}")
+            self.annotate(node, SYNONYM[scope], Literal(syn["text"]),
+                          self.fact_ids(syn.get("facts")))
+        for xref in entry.get("xrefs", []):
+            self.mapping(node, xref)
+        if "comment" in entry:
+            g.add((node, RDFS.comment, Literal(entry["comment"])))
+        if "editor_note" in entry:
+            g.add((node, IAO_EDITOR_NOTE, Literal(entry["editor_note"])))
+        for subset in entry.get("subsets", []):
+            g.add((node, IN_SUBSET, self.iri(subset)))
+        if entry.get("deprecated"):
+            g.add((node, OWL.deprecated, Literal(True)))
+
+    def mapping(self, node: URIRef, xref: dict) -> None:
+        curie = xref["id"]
+        predicate = xref.get("predicate", "relatedMatch")
+        if predicate not in MAPPING_PREDICATES:
+            raise ValueError(f"{self._where}: mapping predicate {predicate!r} is not a SKOS match")
+        skos = MAPPING_PREDICATES[predicate]
+        self.annotate(node, HAS_DBXREF, Literal(curie), [], extra=[(SSSOM_PREDICATE, skos)])
+        prefix = curie.split(":", 1)[0]
+        if prefix in header()["prefixes"]:
+            self.graph.add((node, skos, self.iri(curie)))
+
+    def relation(self, subject: URIRef, rel: dict) -> None:
+        facts = self.fact_ids(rel.get("fact") or rel.get("facts"))
+        if not facts:
+            raise ValueError(f"{self._where}: relationship axiom without a fact (provenance)")
+        prop = rel["property"]
+        if "some" in rel:
+            target = self.expression({"some": [prop, rel["some"]]})
+        elif "only" in rel:
+            target = self.expression({"only": [prop, rel["only"]]})
+        elif "value" in rel:
+            target = self.expression({"value": [prop, rel["value"]]})
+        elif "data_some" in rel:
+            target = self.expression({"data_some": [prop, rel["data_some"]]})
+        else:
+            raise ValueError(f"{self._where}: a relation needs some/only/value/data_some")
+        self.annotate(subject, RDFS.subClassOf, target, facts)
+
+    def add_class(self, entry: dict) -> None:
+        node = self.iri(entry["id"])
+        g = self.graph
+        g.add((node, RDF.type, OWL.Class))
+        self.common(node, entry)
+        for parent in entry.get("parents", []):
+            if isinstance(parent, dict):
+                self.annotate(node, RDFS.subClassOf, self.expression(parent["id"]),
+                              self.fact_ids(parent.get("fact") or parent.get("facts")))
+            else:
+                g.add((node, RDFS.subClassOf, self.iri(parent)))
+        for rel in entry.get("relations", []):
+            self.relation(node, rel)
+        if "equivalent" in entry:
+            eq = entry["equivalent"]
+            facts = []
+            if isinstance(eq, dict) and "expression" in eq:
+                facts = self.fact_ids(eq.get("fact") or eq.get("facts"))
+                eq = eq["expression"]
+            self.annotate(node, OWL.equivalentClass, self.expression(eq), facts)
+        for other in entry.get("disjoint_with", []):
+            if isinstance(other, dict):
+                self.annotate(node, OWL.disjointWith, self.iri(other["id"]),
+                              self.fact_ids(other.get("fact") or other.get("facts")))
+            else:
+                g.add((node, OWL.disjointWith, self.iri(other)))
+
+    def add_property(self, entry: dict) -> None:
+        kinds = {
+            "object": OWL.ObjectProperty,
+            "data": OWL.DatatypeProperty,
+            "annotation": OWL.AnnotationProperty,
+        }
+        node = self.iri(entry["id"])
+        g = self.graph
+        g.add((node, RDF.type, kinds[entry.get("type", "object")]))
+        if entry.get("functional"):
+            g.add((node, RDF.type, OWL.FunctionalProperty))
+        self.common(node, entry)
+        for key, pred in (("domain", RDFS.domain), ("range", RDFS.range)):
+            if key in entry:
+                value = entry[key]
+                obj = self.datarange(value) if entry.get("type") == "data" and key == "range" \
+                    else self.expression(value)
+                g.add((node, pred, obj))
+        for parent in entry.get("parents", []):
+            g.add((node, RDFS.subPropertyOf, self.iri(parent)))
+
+    def add_individual(self, entry: dict) -> None:
+        node = self.iri(entry["id"])
+        g = self.graph
+        g.add((node, RDF.type, OWL.NamedIndividual))
+        self.common(node, entry)
+        for type_ in entry.get("types", []):
+            g.add((node, RDF.type, self.expression(type_)))
+        for item in entry.get("data", []):
+            datatype = self.iri(item.get("datatype", "xsd:string"))
+            value = Literal(str(item["value"]), datatype=datatype)
+            self.annotate(node, self.iri(item["property"]), value,
+                          self.fact_ids(item.get("fact") or item.get("facts")))
+        for item in entry.get("objects", []):
+            self.annotate(node, self.iri(item["property"]), self.iri(item["value"]),
+                          self.fact_ids(item.get("fact") or item.get("facts")))
+
+    def add_disjoint_group(self, entry: dict) -> None:
+        members = [self.iri(m) for m in entry["members"]]
+        g = self.graph
+        node = BNode()
+        list_node = BNode()
+        Collection(g, list_node, members)
+        g.add((node, RDF.type, OWL.AllDisjointClasses))
+        g.add((node, OWL.members, list_node))
+        # AllDisjointClasses is itself a blank node: provenance rides on it directly
+        for fact_id in self.fact_ids(entry.get("fact") or entry.get("facts")):
+            fact = self.facts[fact_id]
+            g.add((node, DC_SOURCE, self.source_iri(fact.source)))
+            g.add((node, SUPPORTING_TEXT, Literal(fact.quote)))
+            if fact.eco:
+                g.add((node, RO_HAS_EVIDENCE, self.iri(fact.eco)))
+            self.fact_uses.setdefault(fact_id, []).append(self._where)
+
+    def add_terms_file(self, path: Path, data: dict) -> None:
+        sections = (
+            ("classes", self.add_class),
+            ("properties", self.add_property),
+            ("individuals", self.add_individual),
+            ("disjoint_groups", self.add_disjoint_group),
+        )
+        unknown = set(data) - {name for name, _ in sections} - {"axioms"}
+        if unknown:
+            raise InputError(f"unknown top-level section(s): {', '.join(sorted(unknown))}", path)
+        for name, handler in sections:
+            for index, entry in enumerate(data.get(name) or [], start=1):
+                self._where = f"{path.name}: {name}[{index}] {entry.get('id', '')}".strip()
+                try:
+                    handler(entry)
+                except InputError:
+                    raise
+                except (KeyError, TypeError, ValueError) as exc:
+                    raise InputError(f"{self._where}: {exc!s}", path,
+                                     _line_of(path, entry.get("id"))) from exc
+        for index, entry in enumerate(data.get("axioms") or [], start=1):
+            self._where = f"{path.name}: axioms[{index}] {entry.get('subject', '')}"
+            try:
+                self.relation(self.iri(entry["subject"]), entry)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise InputError(f"{self._where}: {exc!s}", path,
+                                 _line_of(path, entry.get("subject"))) from exc
+
+    def add_header(self) -> None:
+        meta = header()["ontology"]
+        g = self.graph
+        onto = URIRef(meta["iri"])
+        g.add((onto, RDF.type, OWL.Ontology))
+        g.add((onto, OWL.versionIRI, URIRef(meta["version_iri"])))
+        g.add((onto, OWL.versionInfo, Literal(meta["version"])))
+        g.add((onto, DC_TITLE, Literal(meta["title"])))
+        g.add((onto, DC_DESCRIPTION, Literal(meta["description"])))
+        g.add((onto, DC_LICENSE, URIRef(meta["license"])))
+        g.add((onto, DC_CREATOR, Literal(meta["creator"])))
+        for imp in meta.get("imports", []):
+            g.add((onto, OWL.imports, URIRef(imp["iri"])))
+        for key, source in header().get("sources", {}).items():
+            node = URIRef(source["iri"])
+            g.add((node, DC_TITLE, Literal(source["title"])))
+            g.add((node, RDFS.label, Literal(f"source: {key.lower()}")))
+
+
+def _line_of(path: Path, needle: Any) -> int | None:
+    """Line where an entry's id first appears, so errors can name it."""
+    if not needle:
+        return None
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if str(needle) in line:
+            return number
+    return None
+
+
+def compile_imports(path: Path) -> Graph:
+    """The local import module: external terms with their labels (and parents we rely on)."""
+    data = _load_yaml(path)
+    g = Graph()
+    bind_prefixes(g)
+    meta = header()["ontology"]
+    imp = meta["imports"][0]
+    onto = URIRef(imp["iri"])
+    g.add((onto, RDF.type, OWL.Ontology))
+    g.add((onto, OWL.versionIRI, URIRef(imp["iri"].replace(
+        "/imports/", f"/releases/{meta['version']}/imports/"))))
+    g.add((onto, DC_TITLE, Literal("calcinosis-kg import module (external terms)")))
+    kinds = {
+        "class": OWL.Class,
+        "object_property": OWL.ObjectProperty,
+        "data_property": OWL.DatatypeProperty,
+        "annotation_property": OWL.AnnotationProperty,
+    }
+    for index, entry in enumerate(data.get("terms") or [], start=1):
+        try:
+            node = URIRef(expand(entry["id"]))
+            g.add((node, RDF.type, kinds[entry.get("type", "class")]))
+            g.add((node, RDFS.label, Literal(entry["label"])))
+            for parent in entry.get("parents", []):
+                pred = RDFS.subPropertyOf if entry.get("type", "class") != "class" \
+                    else RDFS.subClassOf
+                g.add((node, pred, URIRef(expand(parent))))
+            if "definition" in entry:
+                g.add((node, IAO_DEFINITION, Literal(entry["definition"])))
+            if "source" in entry:
+                g.add((node, URIRef(OBO + "IAO_0000412"), Literal(entry["source"])))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"imports[{index}]: {exc!s}", path,
+                             _line_of(path, entry.get("id"))) from exc
+    return g
+
+
+def build(src: Path | None = None) -> BuildResult:
+    """Compile the source folder into the ontology graph and the import-module graph."""
+    src = Path(src) if src else source_dir()
+    facts = load_facts(src / "facts.tsv")
+    compiler = Compiler(facts)
+    compiler.add_header()
+    for path in sorted((src / "terms").glob("*.yaml")):
+        compiler.add_terms_file(path, _load_yaml(path))
+    imports = compile_imports(src / "imports.yaml")
+    return BuildResult(compiler.graph, imports, facts, compiler.fact_uses)
+
+
+def write_build(result: BuildResult, ontology_path: Path | None = None,
+                imports_path: Path | None = None) -> list[Path]:
+    """Write the generated Turtle files (atomically, deterministically)."""
+    ontology_path = ontology_path or ontology_file()
+    imports_path = imports_path or import_module_file()
+    write_atomic(ontology_path, to_turtle(result.ontology))
+    write_atomic(imports_path, to_turtle(result.imports))
+    return [ontology_path, imports_path]

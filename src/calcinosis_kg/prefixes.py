@@ -1,0 +1,48 @@
+"""The curated CURIE prefix map, read from ``ontology/src/header.yaml`` (never duplicated in code)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+import yaml
+
+from calcinosis_kg.resources import source_dir
+
+if TYPE_CHECKING:
+    import curies
+
+
+@cache
+def header() -> dict:
+    """The parsed ontology header (IRI, version, title, prefixes, sources)."""
+    with (source_dir() / "header.yaml").open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def prefix_map() -> dict[str, str]:
+    """Prefix -> namespace IRI, in the curated order."""
+    return dict(header()["prefixes"])
+
+
+@cache
+def converter() -> curies.Converter:
+    """A ``curies`` converter over the curated prefix map (expand/compress CURIEs)."""
+    import curies
+
+    return curies.Converter.from_prefix_map(prefix_map())
+
+
+def expand(curie: str) -> str:
+    """Expand a CURIE with the curated map; full IRIs (``http…``) pass through unchanged."""
+    if curie.startswith(("http://", "https://", "urn:")):
+        return curie
+    iri = converter().expand(curie)
+    if iri is None:
+        raise ValueError(f"unknown CURIE prefix in {curie!r}")
+    return iri
+
+
+def compress(iri: str) -> str:
+    """CURIE for an IRI when a curated prefix covers it, else the IRI itself."""
+    return converter().compress(iri) or iri

@@ -1,0 +1,59 @@
+"""Where the bundled data (ontology, shapes, queries) lives, in a checkout and in the wheel.
+
+The data folders are top-level in the repository and are copied into ``calcinosis_kg/data`` in the
+wheel; code never duplicates their content, it reads them from here.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@cache
+def data_root() -> Path:
+    """Folder holding ``ontology/``, ``shapes/`` and ``queries/``."""
+    installed = _PACKAGE_DIR / "data"
+    if (installed / "ontology").is_dir():
+        return installed
+    checkout = _PACKAGE_DIR.parent.parent
+    if (checkout / "ontology").is_dir():
+        return checkout
+    raise FileNotFoundError("calcinosis-kg data folders (ontology/, shapes/, queries/) not found")
+
+
+def ontology_dir() -> Path:
+    return data_root() / "ontology"
+
+
+def source_dir() -> Path:
+    """The human-edited source of truth that ``build`` compiles."""
+    return ontology_dir() / "src"
+
+
+def ontology_file() -> Path:
+    """The generated, committed ontology (our axioms, without the import module)."""
+    return ontology_dir() / "calcinosis-kg.ttl"
+
+
+def import_module_file() -> Path:
+    """The local import module: external terms with their labels, never fetched at run time."""
+    return ontology_dir() / "imports" / "external_import.ttl"
+
+
+def default_ontology_files() -> list[Path]:
+    return [ontology_file(), import_module_file()]
+
+
+def shapes_dir() -> Path:
+    return data_root() / "shapes"
+
+
+def queries_dir() -> Path:
+    return data_root() / "queries"
+
+
+def article_file() -> Path:
+    return ontology_dir() / "sources" / "calcinosis-cutis-article.txt"

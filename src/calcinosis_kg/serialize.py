@@ -1,0 +1,196 @@
+"""Deterministic serialisation: the same graph gives byte-identical output on every run.
+
+rdflib labels blank nodes at random and orders N-Triples/RDF-XML by hash, so diffs of OWL files
+(full of blank-node restrictions and axiom annotations) would be noise. Here every blank node gets
+a label derived from its content and from the IRI that holds it, so adding one axiom relabels only
+the blank nodes of that axiom. Turtle is then written by rdflib's sorted ``longturtle`` writer with
+the curated prefix map (no ``ns1:`` prefixes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, NamespaceManager
+from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
+
+from calcinosis_kg.prefixes import prefix_map
+
+
+def _term_token(term: object, content: dict[BNode, str]) -> str:
+    if isinstance(term, BNode):
+        return "_:" + content[term]
+    if isinstance(term, Literal):
+        return term.n3()
+    return f"<{term}>"
+
+
+def canonical_bnode_labels(graph: Graph) -> dict[BNode, str]:
+    """Stable labels for every blank node of ``graph``.
+
+    A node's content hash covers its outgoing triples (children by their content hash); its label
+    then mixes in the path from the IRI (or root blank node) that holds it, so two identical
+    restrictions under different classes still get different labels.
+    """
+    outgoing: dict[BNode, list[tuple[URIRef, object]]] = defaultdict(list)
+    incoming: dict[BNode, list[tuple[object, URIRef]]] = defaultdict(list)
+    for s, p, o in graph:
+        if isinstance(s, BNode):
+            outgoing[s].append((p, o))
+        if isinstance(o, BNode):
+            incoming[o].append((s, p))
+    nodes = set(outgoing) | set(incoming)
+
+    content: dict[BNode, str] = {}
+    visiting: set[BNode] = set()
+
+    def content_of(node: BNode) -> str:
+        if node in content:
+            return content[node]
+        if node in visiting:  # a cycle of blank nodes: fall back on the edge labels only
+            return "cycle"
+        visiting.add(node)
+        parts = []
+        for p, o in outgoing.get(node, []):
+            token = "_:" + content_of(o) if isinstance(o, BNode) else _term_token(o, content)
+            parts.append(f"<{p}> {token}")
+        visiting.discard(node)
+        content[node] = hashlib.sha1("\n".join(sorted(parts)).encode()).hexdigest()
+        return content[node]
+
+    for node in nodes:
+        content_of(node)
+
+    labels: dict[BNode, str] = {}
+    resolving: set[BNode] = set()
+
+    def label_of(node: BNode) -> str:
+        if node in labels:
+            return labels[node]
+        parents = incoming.get(node, [])
+        iri_parents = sorted(f"<{s}> <{p}>" for s, p in parents if not isinstance(s, BNode))
+        if iri_parents:
+            context = iri_parents[0]
+        elif parents and node not in resolving:
+            resolving.add(node)
+            context = min(
+                f"_:{label_of(s)} <{p}>" for s, p in parents if isinstance(s, BNode)
+            )
+            resolving.discard(node)
+        else:
+            context = "root"
+        labels[node] = hashlib.sha1(f"{context}|{content[node]}".encode()).hexdigest()[:16]
+        return labels[node]
+
+    for node in nodes:
+        label_of(node)
+    # identical root structures (true duplicates) get a counter so that no triple is merged away
+    seen: dict[str, int] = defaultdict(int)
+    for node in sorted(nodes, key=lambda n: (labels[n], content[n])):
+        label = labels[node]
+        seen[label] += 1
+        if seen[label] > 1:
+            labels[node] = f"{label}x{seen[label]}"
+    return labels
+
+
+def canonicalize(graph: Graph) -> Graph:
+    """A copy of ``graph`` whose blank nodes carry canonical labels, bound to the curated prefixes."""
+    labels = canonical_bnode_labels(graph)
+    out = Graph()
+    bind_prefixes(out)
+
+    def relabel(term: object) -> object:
+        return BNode("b" + labels[term]) if isinstance(term, BNode) else term
+
+    for s, p, o in graph:
+        out.add((relabel(s), p, relabel(o)))
+    return out
+
+
+def bind_prefixes(graph: Graph) -> None:
+    """Bind exactly the curated prefix map (and nothing that would produce ``ns1:``)."""
+    graph.namespace_manager = NamespaceManager(graph, bind_namespaces="none")
+    for prefix, iri in prefix_map().items():
+        graph.bind(prefix, iri, override=True, replace=True)
+
+
+def _ntriples_lines(graph: Graph) -> list[str]:
+    lines = set()
+    for s, p, o in graph:
+        lines.add(f"{s.n3()} {p.n3()} {o.n3()} .")
+    return sorted(lines)
+
+
+class _SortedTurtleSerializer(LongTurtleSerializer):
+    """``longturtle`` with subjects in a content order: the ontology header, then entities by
+    IRI, then axiom annotations grouped under the entity they annotate.
+
+    rdflib orders subjects by reference count, so one new reference would move a whole block
+    in a diff; here only real changes move lines.
+    """
+
+    def __init__(self, store: Graph) -> None:
+        super().__init__(store)
+        self.topClasses = [OWL.Ontology]
+
+    def orderSubjects(self) -> list:  # noqa: N802 (rdflib's name)
+        store = self.store
+        headers = sorted(store.subjects(RDF.type, OWL.Ontology))
+        for header in headers:
+            self._topLevels[header] = True
+
+        def key(subject: object) -> tuple:
+            if not isinstance(subject, BNode):
+                return (0, str(subject), "", "")
+            source = store.value(subject, OWL.annotatedSource)
+            prop = store.value(subject, OWL.annotatedProperty)
+            target = store.value(subject, OWL.annotatedTarget)
+            if source is not None:
+                return (1, source.n3(), str(prop), target.n3() if target is not None else "")
+            return (2, str(subject), "", "")
+
+        rest = sorted((s for s in self._subjects if s not in headers), key=key)
+        return headers + rest
+
+
+def to_turtle(graph: Graph) -> bytes:
+    """Byte-stable Turtle of ``graph`` (sorted, nested restrictions, curated prefixes)."""
+    canon = canonicalize(graph)
+    stream = io.BytesIO()
+    _SortedTurtleSerializer(canon).serialize(stream, encoding="utf-8")
+    return stream.getvalue()
+
+
+def to_ntriples(graph: Graph) -> bytes:
+    """Byte-stable N-Triples: canonical blank-node labels, lines sorted."""
+    canon = canonicalize(graph)
+    return ("\n".join(_ntriples_lines(canon)) + "\n").encode("utf-8")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file and rename: never a half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def iter_sorted(graph: Graph) -> Iterable[tuple]:
+    """Triples in a stable order (for writers that follow iteration order)."""
+    return sorted(graph, key=lambda t: tuple(x.n3() for x in t))
