@@ -1,0 +1,3 @@
+from calcinosis_kg.cli import main
+
+main()

@@ -1,0 +1,96 @@
+"""The ``calcinosis-kg`` command line: a thin skin over the Python API.
+
+Commands live in one module each under ``calcinosis_kg.cli`` and are imported only when called,
+so ``--help`` stays fast (heavy libraries are imported lazily inside the API functions).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+
+import click
+
+from calcinosis_kg import __version__
+
+# command name -> "module:function" (module under calcinosis_kg.cli)
+COMMANDS: dict[str, str] = {
+    "build": "build_cmd:build",
+    "check": "check_cmd:check",
+    "reason": "reason_cmd:reason",
+    "validate": "validate_cmd:validate",
+    "query": "query_cmd:query",
+    "queries": "query_cmd:queries",
+    "search": "info_cmd:search",
+    "info": "info_cmd:info",
+    "export": "export_cmd:export",
+    "report": "report_cmd:report",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module only when that command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name, target in COMMANDS.items() if _available(target))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None or not _available(target):
+            return None
+        module_name, attr = target.split(":")
+        module = importlib.import_module(f"calcinosis_kg.cli.{module_name}")
+        return getattr(module, attr)
+
+
+def _available(target: str) -> bool:
+    module_name = target.split(":")[0]
+    return importlib.util.find_spec(f"calcinosis_kg.cli.{module_name}") is not None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="calcinosis-kg")
+@click.option("--debug", is_flag=True, help="Show full tracebacks instead of one-line errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """calcinosis-kg: the calcinosis cutis ontology and knowledge graph.
+
+    \b
+    Example:
+      calcinosis-kg check            # reason, validate, QC and competency queries
+      calcinosis-kg query cq03-metastatic-most-frequent-cause
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: user errors print one line and exit 2 (``--debug`` shows tracebacks)."""
+    from calcinosis_kg.errors import CalcinosisKGError
+
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="calcinosis-kg", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except CalcinosisKGError as exc:
+        if debug:
+            raise
+        click.echo(f"calcinosis-kg: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except OSError as exc:
+        if debug:
+            raise
+        name = getattr(exc, "filename", None)
+        reason = exc.strerror or str(exc)
+        click.echo(f"calcinosis-kg: error: {name}: {reason}" if name else
+                   f"calcinosis-kg: error: {reason}", err=True)
+        sys.exit(2)
