@@ -26,6 +26,9 @@ COMMANDS: dict[str, str] = {
     "info": "info_cmd:info",
     "export": "export_cmd:export",
     "report": "report_cmd:report",
+    "release": "release_cmd:release",
+    "diff": "diff_cmd:diff",
+    "docs": "docs_cmd:docs",
 }
 
 
