@@ -1,0 +1,26 @@
+# Two commands do all set-up on a fresh machine:
+#   make check   -> installs everything, builds nothing by hand, runs `calcinosis-kg check`
+#   make test    -> installs everything, runs the test suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup check test lint bench
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	bash scripts/install-system-deps.sh
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+check: setup
+	$(VENV)/bin/calcinosis-kg check
+
+test: setup
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/pytest -q
+
+bench: setup
+	$(PY) benchmarks/bench_check.py
+	$(PY) benchmarks/bench_queries.py

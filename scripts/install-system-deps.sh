@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install the system packages calcinosis-kg needs, only where they are missing:
+#   Java (HermiT reasoner), Graphviz `dot` (diagrams), Chromium + ChromeDriver (browser test of the docs site).
+# Uses apt-get (Debian/Ubuntu). Without root or apt-get it prints what to install and carries on.
+set -euo pipefail
+missing=()
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system packages: java, dot, chromium, chromedriver present"
+  exit 0
+fi
+if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "installing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "warning: please install these system packages: ${missing[*]}" >&2
+  echo "         (Java is needed for reasoning; 'pip install calcinosis-kg[java]' bundles one)" >&2
+fi
