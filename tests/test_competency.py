@@ -1,0 +1,226 @@
+"""Competency questions: every bundled query gives the answer the article supports, and the
+competency stage reports a query whose answer drifts from its expected file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from calcinosis_kg import competency
+from calcinosis_kg.errors import InputError
+from calcinosis_kg.graph import KnowledgeGraph, load
+from calcinosis_kg.resources import queries_dir
+
+BUNDLED = competency.competency_queries()
+BY_NAME = {q.name: q for q in BUNDLED}
+
+
+@pytest.fixture(scope="module")
+def bundled_kg() -> KnowledgeGraph:
+    return load()
+
+
+def answer(kg: KnowledgeGraph, name: str, **bindings: str) -> list[dict[str, str | None]]:
+    query = BY_NAME[name]
+    columns, rows = competency.run(kg, query, bindings or None)
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def column(rows: list[dict[str, str | None]], name: str) -> set[str | None]:
+    return {row[name] for row in rows}
+
+
+# --- a small fixed ontology for the behaviour of the stage itself ------------------------------
+
+SMALL_TTL = """
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .
+@prefix RO: <http://purl.obolibrary.org/obo/RO_> .
+@prefix UBERON: <http://purl.obolibrary.org/obo/UBERON_> .
+
+CCKG:0000001 a owl:Class ; rdfs:label "calcinosis cutis" ;
+    rdfs:subClassOf [ a owl:Restriction ; owl:onProperty RO:0004026 ;
+                      owl:someValuesFrom UBERON:0002097 ] .
+CCKG:0000009 a owl:Class ; rdfs:label "subepidermal calcified nodule" ;
+    rdfs:subClassOf CCKG:0000001 ;
+    rdfs:subClassOf [ a owl:Restriction ; owl:onProperty RO:0004026 ;
+                      owl:someValuesFrom [ a owl:Class ;
+                          owl:unionOf ( UBERON:0000403 UBERON:0001456 ) ] ] .
+"""
+
+SITES_QUERY = """# title: sites
+# question: Where are the lesions?
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX RO: <http://purl.obolibrary.org/obo/RO_>
+SELECT ?type ?site WHERE {
+  ?type rdfs:subClassOf ?r .
+  ?r owl:onProperty RO:0004026 ; owl:someValuesFrom/(owl:unionOf/rdf:rest*/rdf:first)? ?site .
+  FILTER(isIRI(?site))
+}
+ORDER BY ?type ?site
+"""
+
+SITES_EXPECTED = """type\tsite
+CCKG:0000001\tUBERON:0002097
+CCKG:0000009\tUBERON:0000403
+CCKG:0000009\tUBERON:0001456
+"""
+
+
+@pytest.fixture()
+def small_kg(tmp_path: Path) -> KnowledgeGraph:
+    path = tmp_path / "small.ttl"
+    path.write_text(SMALL_TTL, encoding="utf-8")
+    return load([path])
+
+
+@pytest.fixture()
+def query_dir(tmp_path: Path) -> Path:
+    directory = tmp_path / "queries"
+    (directory / "expected").mkdir(parents=True)
+    (directory / "sites.rq").write_text(SITES_QUERY, encoding="utf-8")
+    (directory / "expected" / "sites.tsv").write_text(SITES_EXPECTED, encoding="utf-8")
+    return directory
+
+
+def test_stage_passes_when_every_answer_matches_its_expected_file(small_kg, query_dir):
+    result = competency.competency_stage(small_kg, query_dir)
+    assert result.ok, result.failures
+    assert result.counts == {"queries": 1, "passed": 1, "failed": 0}
+
+
+def test_stage_names_missing_and_unexpected_rows_of_a_wrong_expected_file(small_kg, query_dir):
+    wrong = SITES_EXPECTED.replace("UBERON:0001456", "UBERON:0001461")
+    (query_dir / "expected" / "sites.tsv").write_text(wrong, encoding="utf-8")
+    result = competency.competency_stage(small_kg, query_dir)
+    assert not result.ok
+    assert result.counts["failed"] == 1
+    (failure,) = result.failures
+    assert failure.stage == "competency" and failure.entity == "sites"
+    assert "missing row(s): (CCKG:0000009 | UBERON:0001461)" in failure.reason
+    assert "unexpected row(s): (CCKG:0000009 | UBERON:0001456)" in failure.reason
+
+
+def test_stage_reports_a_changed_order_when_the_query_has_order_by(small_kg, query_dir):
+    header, *rows = SITES_EXPECTED.splitlines()
+    shuffled = "\n".join([header, rows[2], rows[0], rows[1]]) + "\n"
+    (query_dir / "expected" / "sites.tsv").write_text(shuffled, encoding="utf-8")
+    (failure,) = competency.competency_stage(small_kg, query_dir).failures
+    assert "different order" in failure.reason
+
+
+def test_stage_ignores_row_order_when_the_query_has_no_order_by(small_kg, query_dir):
+    unordered = SITES_QUERY.replace("ORDER BY ?type ?site\n", "")
+    (query_dir / "sites.rq").write_text(unordered, encoding="utf-8")
+    header, *rows = SITES_EXPECTED.splitlines()
+    shuffled = "\n".join([header, rows[2], rows[0], rows[1]]) + "\n"
+    (query_dir / "expected" / "sites.tsv").write_text(shuffled, encoding="utf-8")
+    assert competency.competency_stage(small_kg, query_dir).ok
+
+
+def test_stage_reports_a_query_without_expected_file(small_kg, query_dir):
+    (query_dir / "expected" / "sites.tsv").unlink()
+    (failure,) = competency.competency_stage(small_kg, query_dir).failures
+    assert "no expected answer" in failure.reason
+
+
+def test_stage_reports_a_broken_query_instead_of_crashing(small_kg, query_dir):
+    (query_dir / "sites.rq").write_text("# title: broken\nSELECT ?x WHERE { ?x ", encoding="utf-8")
+    result = competency.competency_stage(small_kg, query_dir)
+    (failure,) = result.failures
+    assert failure.entity == "sites" and "fail" in failure.reason.lower()
+
+
+def test_stage_reports_an_expected_column_the_query_does_not_return(small_kg, query_dir):
+    (query_dir / "expected" / "sites.tsv").write_text("type\tplace\n", encoding="utf-8")
+    (failure,) = competency.competency_stage(small_kg, query_dir).failures
+    assert "no column(s) place" in failure.reason
+
+
+def test_expected_file_with_a_short_row_is_an_input_error_naming_the_line(tmp_path):
+    path = tmp_path / "bad.tsv"
+    path.write_text("type\tsite\nCCKG:0000001\tUBERON:0002097\nCCKG:0000009\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        competency.read_expected(path)
+    assert f"{path}:3" in str(info.value)
+
+
+def test_example_binding_in_the_header_is_parsed_into_bindings(tmp_path):
+    path = tmp_path / "card.rq"
+    path.write_text("# title: card\n# example-binding: class=CCKG:0000009\nSELECT ?class {}\n",
+                    encoding="utf-8")
+    assert competency.load_query(path).bindings == {"class": "CCKG:0000009"}
+
+
+def test_sites_query_gives_one_row_per_member_of_a_union_site(small_kg, query_dir):
+    query = competency.load_query(query_dir / "sites.rq")
+    _, rows = competency.run(small_kg, query)
+    assert ("CCKG:0000009", "UBERON:0001456") in rows
+    assert ("CCKG:0000009", "UBERON:0000403") in rows
+
+
+# --- the bundled queries -----------------------------------------------------------------------
+
+def test_every_bundled_query_states_its_title_and_question():
+    missing = [q.name for q in BUNDLED if not q.header.get("title") or not q.question]
+    assert not missing
+
+
+def test_every_bundled_query_has_an_expected_answer_file():
+    missing = [q.name for q in BUNDLED if not q.expected_path.is_file()]
+    assert not missing
+
+
+def test_at_least_eighteen_competency_questions_are_bundled():
+    assert len(BUNDLED) >= 18
+
+
+def test_qc_rules_in_a_subfolder_are_not_taken_for_competency_questions(small_kg, query_dir):
+    (query_dir / "qc").mkdir()
+    (query_dir / "qc" / "missing-label.rq").write_text("SELECT ?entity {}\n", encoding="utf-8")
+    assert competency.competency_stage(small_kg, query_dir).counts["queries"] == 1
+
+
+@pytest.mark.parametrize("name", sorted(BY_NAME))
+def test_bundled_query_gives_its_expected_answer(bundled_kg, name):
+    failures = competency.check_query(bundled_kg, BY_NAME[name])
+    assert not failures, failures[0].reason
+
+
+def test_bundled_competency_stage_passes(bundled_kg):
+    result = competency.competency_stage(bundled_kg)
+    assert result.ok, [f.entity for f in result.failures]
+    assert result.counts["queries"] == len(BUNDLED)
+
+
+def test_class_card_finds_the_same_class_by_label_and_by_curie(bundled_kg):
+    by_curie = answer(bundled_kg, "cq12-class-card", **{"class": "CCKG:0000001"})
+    by_label = answer(bundled_kg, "cq12-class-card", **{"class": "calcinosis cutis"})
+    assert by_curie and column(by_curie, "entity") == {"CCKG:0000001"}
+    strip = [{k: v for k, v in row.items() if k != "class"} for row in by_label]
+    assert strip == [{k: v for k, v in row.items() if k != "class"} for row in by_curie]
+
+
+def test_class_card_gives_the_supporting_sentence_of_a_location(bundled_kg):
+    rows = answer(bundled_kg, "cq12-class-card", **{"class": "CCKG:0000001"})
+    skin = [r for r in rows if r["aspect"] == "relationship" and r["value"] == "UBERON:0002097"]
+    assert skin and all(r["support"] and "skin" in r["support"] for r in skin)
+
+
+def test_copied_query_folder_with_one_wrong_answer_fails_only_that_question(
+        bundled_kg, tmp_path):
+    copy = tmp_path / "queries"
+    shutil.copytree(queries_dir(), copy, ignore=shutil.ignore_patterns("qc"))
+    expected = copy / "expected" / "cq10-lesion-sites-per-type.tsv"
+    lines = expected.read_text(encoding="utf-8").splitlines()
+    expected.write_text("\n".join(lines[:1] + lines[2:]) + "\n", encoding="utf-8")
+    result = competency.competency_stage(bundled_kg, copy)
+    assert [f.entity for f in result.failures] == ["cq10-lesion-sites-per-type"]
+    assert "unexpected row(s): (" + lines[1].replace("\t", " | ") + ")" in \
+        result.failures[0].reason
