@@ -1,0 +1,511 @@
+"""QC report in ROBOT's ``report`` contract, in pure Python.
+
+Why this shape: every rule is a SPARQL SELECT in ``queries/qc/<rule>.rq`` returning
+``?entity ?property ?value`` and the level of each rule comes from ``queries/qc/profile.tsv``
+(``level<TAB>rule[<TAB>kind]``), exactly like ``robot report`` with a custom profile, so OBO
+engineers can read, reuse and run the rules unchanged. Rules run on the shared pyoxigraph store
+(milliseconds each). Every rule is scoped to our namespace: external terms are not ours to fix.
+
+Two extensions of the contract:
+
+* a rule query may contain an empty ``VALUES ?verified_xref { }`` block; the runner fills it with
+  the identifiers of ``queries/qc/verified-xrefs.tsv`` (a data file generated from the shared
+  reference by ``refresh_verified_xrefs``), each written as an escaped SPARQL literal;
+* a profile row of kind ``file`` names a check on the text of the input files rather than a
+  query (``generated_prefix``: rdflib-style ``ns1:`` prefixes in Turtle).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from calcinosis_kg.errors import InputError
+from calcinosis_kg.resources import queries_dir
+from calcinosis_kg.results import Failure, StageResult
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+    from calcinosis_kg.graph import KnowledgeGraph
+
+NAMESPACE = "https://w3id.org/calcinosis-kg/CCKG_"
+LEVELS = ("ERROR", "WARN", "INFO")
+FAIL_ON_CHOICES = (*LEVELS, "none")
+KINDS = ("sparql", "file")
+FORMATS = ("tsv", "json", "md")
+TSV_HEADER = ("Level", "Rule Name", "Subject", "Property", "Value")
+
+_RULE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_CURIE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*:\S+$")
+_VERIFIED_VALUES = re.compile(r"VALUES\s+\?verified_xref\s*\{\s*\}")
+_GENERATED_PREFIX = re.compile(
+    r"^\s*(?:@prefix|PREFIX)\s+((?:ns|default)\d+|_\d*)\s*:", re.IGNORECASE)
+
+OWL = "http://www.w3.org/2002/07/owl#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+def qc_dir() -> Path:
+    """Folder of the bundled rule queries, profile and verified-xref list."""
+    return queries_dir() / "qc"
+
+
+def default_profile_file() -> Path:
+    return qc_dir() / "profile.tsv"
+
+
+def verified_xrefs_file() -> Path:
+    return qc_dir() / "verified-xrefs.tsv"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One profile row: the rule name, its level, its kind and (for SPARQL rules) its query."""
+
+    name: str
+    level: str
+    kind: str = "sparql"
+    path: Path | None = None
+
+    @property
+    def title(self) -> str:
+        """The rule's title (first ``# # Title`` line of its query), else its name."""
+        if self.path is not None and self.path.is_file():
+            for line in self.path.read_text(encoding="utf-8").splitlines():
+                if line.startswith("# # "):
+                    return line[4:].strip()
+        return self.name.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """One report row (ROBOT columns). Sorting orders by level severity, then rule, then subject."""
+
+    severity: int = field(repr=False)
+    rule: str
+    entity: str
+    property: str
+    value: str
+    level: str
+    label: str = field(default="", compare=False)
+
+    def as_row(self) -> tuple[str, str, str, str, str]:
+        return (self.level, self.rule, self.entity, self.property, self.value)
+
+
+@dataclass
+class QcReport:
+    """The outcome of running a profile: rules run and violations in a deterministic order."""
+
+    rules: list[Rule]
+    violations: list[Violation]
+    files: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        """Violations per level (every level present, zero included)."""
+        counts = dict.fromkeys(LEVELS, 0)
+        for row in self.violations:
+            counts[row.level] += 1
+        return counts
+
+    def failing(self, fail_on: str = "ERROR") -> list[Violation]:
+        """Violations at or above ``fail_on`` (none for ``"none"``)."""
+        threshold = _threshold(fail_on)
+        return [row for row in self.violations if row.severity <= threshold]
+
+    def summary(self) -> str:
+        counts = self.counts()
+        parts = ", ".join(f"{counts[level]} {level}" for level in LEVELS)
+        return f"{len(self.violations)} violations ({parts}) from {len(self.rules)} rules"
+
+    def to_tsv(self) -> str:
+        """ROBOT's TSV: Level, Rule Name, Subject, Property, Value (tabs/newlines escaped)."""
+        lines = ["\t".join(TSV_HEADER)]
+        lines += ["\t".join(_escape_tsv(cell) for cell in row.as_row()) for row in self.violations]
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        """JSON with the counts and one object per violation (keys as ROBOT's columns)."""
+        data = {
+            "counts": self.counts(),
+            "rules": [{"rule": r.name, "level": r.level, "kind": r.kind} for r in self.rules],
+            "violations": [
+                {"level": v.level, "rule": v.rule, "subject": v.entity, "label": v.label,
+                 "property": v.property, "value": v.value}
+                for v in self.violations
+            ],
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    def to_markdown(self) -> str:
+        """A readable table (subjects shown with their labels), for pull requests and docs."""
+        lines = ["# QC report", "", self.summary() + ".", ""]
+        if not self.violations:
+            lines.append("No violations.")
+            return "\n".join(lines) + "\n"
+        lines += ["| " + " | ".join(TSV_HEADER) + " |", "|---|---|---|---|---|"]
+        for v in self.violations:
+            subject = f"{v.entity} ({v.label})" if v.label else v.entity
+            cells = (v.level, v.rule, subject, v.property, v.value)
+            lines.append("| " + " | ".join(_escape_md(c) for c in cells) + " |")
+        return "\n".join(lines) + "\n"
+
+    def render(self, fmt: str = "tsv") -> str:
+        """The report in ``tsv``, ``json`` or ``md``."""
+        renderers: dict[str, Callable[[], str]] = {
+            "tsv": self.to_tsv, "json": self.to_json, "md": self.to_markdown}
+        if fmt not in renderers:
+            raise InputError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
+        return renderers[fmt]()
+
+
+def _escape_tsv(text: str) -> str:
+    return (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+            .replace("\r", "\\r"))
+
+
+def _escape_md(text: str) -> str:
+    return " ".join(text.replace("|", "\\|").split()) if text else ""
+
+
+def _threshold(fail_on: str) -> int:
+    """Severity index at or above which violations fail (-1: nothing fails)."""
+    key = fail_on.strip()
+    if key.lower() == "none":
+        return -1
+    if key.upper() not in LEVELS:
+        raise InputError(
+            f"unknown --fail-on level {fail_on!r} (choose from {', '.join(FAIL_ON_CHOICES)})")
+    return LEVELS.index(key.upper())
+
+
+# --------------------------------------------------------------------------------------------
+# profile and data files
+
+
+def load_profile(path: Path | str | None = None) -> list[Rule]:
+    """Parse a profile (``level<TAB>rule[<TAB>kind]``, ``#`` comments); rules resolve next to it.
+
+    A SPARQL rule ``name`` is ``<profile folder>/name.rq`` (or a path, ROBOT's ``file:`` form
+    accepted); a ``file`` rule must be one the runner knows.
+    """
+    path = Path(path) if path is not None else default_profile_file()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("QC profile not found", path) from None
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cells = line.rstrip("\r").split("\t")
+        if len(cells) not in (2, 3):
+            raise InputError("expected level<TAB>rule[<TAB>kind]", path, lineno)
+        level, name = cells[0].strip().upper(), cells[1].strip()
+        kind = cells[2].strip().lower() if len(cells) == 3 and cells[2].strip() else "sparql"
+        if level not in LEVELS:
+            raise InputError(f"unknown level {cells[0]!r} (choose from {', '.join(LEVELS)})",
+                             path, lineno, 1)
+        column = len(cells[0]) + 2
+        if kind not in KINDS:
+            raise InputError(f"unknown rule kind {kind!r} (choose from {', '.join(KINDS)})",
+                             path, lineno, column + len(cells[1]) + 1)
+        if kind == "file":
+            if name not in FILE_RULES:
+                raise InputError(f"unknown file rule {name!r} (known: {', '.join(FILE_RULES)})",
+                                 path, lineno, column)
+            rule = Rule(name, level, kind)
+        else:
+            query = _rule_path(path.parent, name)
+            if not query.is_file():
+                raise InputError(f"rule {name!r}: query file {query} not found", path, lineno,
+                                 column)
+            rule = Rule(query.stem, level, kind, query)
+        if rule.name in seen:
+            raise InputError(f"rule {rule.name!r} listed twice", path, lineno, column)
+        seen.add(rule.name)
+        rules.append(rule)
+    return rules
+
+
+def _rule_path(folder: Path, name: str) -> Path:
+    name = name.removeprefix("file:")
+    if _RULE_NAME.match(name):
+        return folder / f"{name}.rq"
+    candidate = Path(name)
+    return candidate if candidate.is_absolute() else folder / candidate
+
+
+def load_verified_xrefs(path: Path | str | None = None) -> list[str]:
+    """The verified identifiers (first column of ``verified-xrefs.tsv``), sorted, unique."""
+    path = Path(path) if path is not None else verified_xrefs_file()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("verified xref list not found", path) from None
+    ids: set[str] = set()
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if lineno == 1 or not line.strip() or line.startswith("#"):
+            continue  # header
+        curie = line.split("\t", 1)[0].strip()
+        if not _CURIE.match(curie):
+            raise InputError(f"not a CURIE: {curie!r}", path, lineno, 1)
+        ids.add(curie)
+    return sorted(ids)
+
+
+def refresh_verified_xrefs(reference_tsv: Path | str, output: Path | str | None = None) -> Path:
+    """Write ``verified-xrefs.tsv`` (id, vocabulary, label) from the shared reference table.
+
+    Keeps the rows whose ``status`` is ``verified`` and whose ``id`` is a CURIE, one line per ID
+    (sorted), so the committed list changes only when the reference does.
+    """
+    from calcinosis_kg.serialize import write_atomic
+
+    reference_tsv = Path(reference_tsv)
+    output = Path(output) if output is not None else verified_xrefs_file()
+    try:
+        lines = reference_tsv.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError("reference table not found", reference_tsv) from None
+    if not lines:
+        raise InputError("empty reference table", reference_tsv, 1)
+    header = lines[0].split("\t")
+    for column in ("id", "vocabulary", "label_in_source", "status"):
+        if column not in header:
+            raise InputError(f"missing column {column!r} in header", reference_tsv, 1)
+    index = {name: header.index(name) for name in header}
+    rows: dict[str, tuple[str, str]] = {}
+    for lineno, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        cells = line.split("\t")
+        if len(cells) != len(header):
+            raise InputError(f"expected {len(header)} columns, found {len(cells)}",
+                             reference_tsv, lineno)
+        if cells[index["status"]].strip() != "verified":
+            continue
+        curie = cells[index["id"]].strip()
+        if not _CURIE.match(curie):
+            raise InputError(f"verified row with an ID that is not a CURIE: {curie!r}",
+                             reference_tsv, lineno)
+        label = " ".join(cells[index["label_in_source"]].split())
+        rows.setdefault(curie, (cells[index["vocabulary"]].strip(), label))
+    body = ["id\tvocabulary\tlabel_in_source"]
+    body += [f"{curie}\t{vocab}\t{label}" for curie, (vocab, label) in sorted(rows.items())]
+    write_atomic(output, ("\n".join(body) + "\n").encode("utf-8"))
+    return output
+
+
+# --------------------------------------------------------------------------------------------
+# running
+
+
+def run_report(kg: KnowledgeGraph, profile: Path | str | Sequence[Rule] | None = None,
+               verified_xrefs: Path | str | None = None) -> QcReport:
+    """Run every rule of ``profile`` (default: the bundled one) on ``kg``.
+
+    Violations are sorted by level severity, rule, subject, property, value: the same input
+    gives the same report, byte for byte.
+    """
+    started = time.perf_counter()
+    rules = list(profile) if isinstance(profile, Sequence) and not isinstance(
+        profile, str) else load_profile(profile)
+    store = kg.store
+    renderer = _TermRenderer(store)
+    labels = kg.labels
+    verified: list[str] | None = None
+    rows: set[Violation] = set()
+    for rule in rules:
+        severity = LEVELS.index(rule.level)
+        if rule.kind == "file":
+            hits = FILE_RULES[rule.name](kg.files)
+        else:
+            assert rule.path is not None
+            text = rule.path.read_text(encoding="utf-8")
+            if _VERIFIED_VALUES.search(text):
+                if verified is None:
+                    verified = load_verified_xrefs(verified_xrefs)
+                text = _fill_verified(text, verified)
+            hits = _run_select(store, text, rule.path, renderer)
+        for entity, prop, value in hits:
+            label = labels.get(entity, "") if entity.startswith("http") else ""
+            rows.add(Violation(severity, rule.name, renderer.compact(entity), prop, value,
+                               rule.level, label))
+    return QcReport(rules=rules, violations=sorted(rows), files=list(kg.files),
+                    seconds=time.perf_counter() - started)
+
+
+def _fill_verified(text: str, ids: Sequence[str]) -> str:
+    """Fill the empty ``VALUES ?verified_xref { }`` block with escaped string literals."""
+    import pyoxigraph
+
+    literals = " ".join(str(pyoxigraph.Literal(curie)) for curie in ids)
+    return _VERIFIED_VALUES.sub(lambda _: f"VALUES ?verified_xref {{ {literals} }}", text,
+                                count=1)
+
+
+def _run_select(store: pyoxigraph.Store, query: str, path: Path,
+                renderer: _TermRenderer) -> list[tuple[str, str, str]]:
+    """(entity IRI, property, value) rows of one rule query; blank subjects are skipped."""
+    import pyoxigraph
+
+    try:
+        solutions = store.query(query)
+    except SyntaxError as exc:
+        from calcinosis_kg.loading import syntax_error
+
+        raise syntax_error(exc, path, "SPARQL rule query") from None
+    if not isinstance(solutions, pyoxigraph.QuerySolutions):
+        raise InputError("a QC rule must be a SELECT query", path)
+    names = [v.value for v in solutions.variables]
+    if names[:3] != ["entity", "property", "value"]:
+        raise InputError(
+            f"a QC rule must SELECT ?entity ?property ?value (found {' '.join(names)})", path)
+    hits = []
+    for solution in solutions:
+        entity = solution["entity"]
+        if entity is None or isinstance(entity, pyoxigraph.BlankNode):
+            continue
+        hits.append((entity.value if isinstance(entity, pyoxigraph.NamedNode)
+                     else renderer.render(entity),
+                     renderer.render(solution["property"]),
+                     renderer.render(solution["value"])))
+    return hits
+
+
+class _TermRenderer:
+    """Terms as report cells: IRIs as CURIEs, literals as their text, blank nodes as class
+    expressions (``RO:0004026 some UBERON:0002072``): never a random blank-node label."""
+
+    _RESTRICTIONS = (("someValuesFrom", "some"), ("allValuesFrom", "only"),
+                     ("hasValue", "value"), ("minQualifiedCardinality", "min"),
+                     ("maxQualifiedCardinality", "max"), ("qualifiedCardinality", "exactly"),
+                     ("minCardinality", "min"), ("maxCardinality", "max"),
+                     ("cardinality", "exactly"), ("hasSelf", "Self"))
+
+    def __init__(self, store: pyoxigraph.Store) -> None:
+        self.store = store
+
+    @staticmethod
+    def compact(iri: str) -> str:
+        from calcinosis_kg.prefixes import compress
+
+        return compress(iri)
+
+    def render(self, term: object, depth: int = 0) -> str:
+        import pyoxigraph
+
+        if term is None:
+            return ""
+        if isinstance(term, pyoxigraph.NamedNode):
+            return self.compact(term.value)
+        if isinstance(term, pyoxigraph.Literal):
+            return term.value
+        if isinstance(term, pyoxigraph.BlankNode):
+            return self._expression(term, depth)
+        return str(term)
+
+    def _objects(self, node: object, predicate: str) -> list:
+        import pyoxigraph
+
+        return [q.object for q in self.store.quads_for_pattern(
+            node, pyoxigraph.NamedNode(predicate), None)]
+
+    def _list(self, node: object) -> list:
+        items, guard = [], 0
+        while node is not None and guard < 1000:
+            first = self._objects(node, RDF + "first")
+            if not first:
+                break
+            items.append(first[0])
+            rest = self._objects(node, RDF + "rest")
+            node = rest[0] if rest else None
+            guard += 1
+        return items
+
+    def _expression(self, node: object, depth: int) -> str:
+        if depth > 8:
+            return "…"
+        sub = depth + 1
+
+        def nested(term: object) -> str:
+            text = self.render(term, sub)
+            return f"({text})" if " " in text and not text.startswith("(") else text
+
+        for key, word in (("intersectionOf", " and "), ("unionOf", " or ")):
+            members = self._objects(node, OWL + key)
+            if members:
+                return word.join(sorted(nested(m) for m in self._list(members[0])))
+        complement = self._objects(node, OWL + "complementOf")
+        if complement:
+            return "not " + nested(complement[0])
+        one_of = self._objects(node, OWL + "oneOf")
+        if one_of:
+            return "{" + ", ".join(sorted(self.render(m, sub) for m in self._list(one_of[0]))) + "}"
+        on_property = self._objects(node, OWL + "onProperty")
+        if on_property:
+            prop = self.render(on_property[0], sub)
+            for key, word in self._RESTRICTIONS:
+                found = self._objects(node, OWL + key)
+                if found:
+                    filler = self._objects(node, OWL + "onClass")
+                    value = self.render(found[0], sub)
+                    if word in ("min", "max", "exactly"):
+                        tail = f" {nested(filler[0])}" if filler else ""
+                        return f"{prop} {word} {value}{tail}"
+                    if word == "Self":
+                        return f"{prop} Self"
+                    return f"{prop} {word} {nested(found[0])}"
+            return f"{prop} (restriction)"
+        return "(anonymous expression)"
+
+
+def _generated_prefixes(files: Sequence[Path]) -> list[tuple[str, str, str]]:
+    """``ns1:``-style prefixes (rdflib invents them for unbound namespaces) in Turtle inputs."""
+    from calcinosis_kg.loading import sniff_format
+
+    hits = []
+    for path in files:
+        data = Path(path).read_bytes()
+        if sniff_format(Path(path), data) != "turtle":
+            continue
+        for lineno, line in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
+            found = _GENERATED_PREFIX.match(line)
+            if found:
+                hits.append((str(path), f"line {lineno}", line.strip()))
+    return hits
+
+
+FILE_RULES: dict[str, Callable[[Sequence[Path]], list[tuple[str, str, str]]]] = {
+    "generated_prefix": _generated_prefixes,
+}
+
+
+def qc_stage(kg: KnowledgeGraph, fail_on: str = "ERROR") -> StageResult:
+    """The QC stage for ``check``: fails when a violation is at or above ``fail_on``.
+
+    Every violation is returned as a ``Failure`` carrying its level, so callers can show WARN
+    and INFO rows without failing on them.
+    """
+    threshold = _threshold(fail_on)
+    report = run_report(kg)
+    counts = {"rules": len(report.rules), **report.counts()}
+    failures = [
+        Failure(stage="qc", entity=v.entity, label=v.label,
+                reason=" ".join(f"{v.rule}: {v.property} {v.value}".split()), level=v.level)
+        for v in report.violations
+    ]
+    failing = [v for v in report.violations if v.severity <= threshold]
+    return StageResult(name="qc", ok=not failing, counts=counts, failures=failures,
+                       seconds=report.seconds,
+                       note=f"{len(failing)} at or above {fail_on}" if failing else "")
+
