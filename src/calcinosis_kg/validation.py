@@ -1,0 +1,388 @@
+"""SHACL validation of the ontology (or of a user's RDF) against the shapes in ``shapes/``.
+
+Why pySHACL with ``inference="none"``: RDFS inference lets a property's range retype a wrong value
+into the expected class, which hides ``sh:class`` errors; our shapes state the hierarchy they need
+explicitly (SPARQL targets with ``rdfs:subClassOf+`` paths). ``advanced=True`` enables the SPARQL
+targets that pick out the entities of our namespace (external terms are not ours to police).
+
+``validate`` returns a ``ValidationReport`` whose violations are sorted, so the same input always
+gives the same report; ``validation_stage`` turns it into the shared ``StageResult`` for ``check``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from calcinosis_kg.errors import InputError
+from calcinosis_kg.resources import shapes_dir
+from calcinosis_kg.results import Failure, StageResult
+
+if TYPE_CHECKING:
+    import rdflib
+
+    from calcinosis_kg.graph import KnowledgeGraph
+
+SH = "http://www.w3.org/ns/shacl#"
+RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
+SEVERITY_LEVEL = {"Violation": "ERROR", "Warning": "WARNING", "Info": "INFO"}
+OWL = "http://www.w3.org/2002/07/owl#"
+# namespaces of the shapes themselves and of the case-record vocabulary (not ontology prefixes,
+# so not in header.yaml): used only to print shape names and case terms as CURIEs
+LOCAL_PREFIXES = {
+    "cckgsh": "https://w3id.org/calcinosis-kg/shapes/",
+    "case": "https://w3id.org/calcinosis-kg/case/",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """One SHACL result: which shape, on which node and path, with which value, and why."""
+
+    shape: str
+    focus: str
+    path: str
+    value: str
+    message: str
+    severity: str = "Violation"
+    constraint: str = ""
+    label: str = ""
+    value_kind: str = ""  # "iri", "literal", "bnode" or "" (no value): how to_turtle writes it
+
+    @property
+    def level(self) -> str:
+        """The ``Failure.level`` used by ``check`` (ERROR, WARNING, INFO)."""
+        return SEVERITY_LEVEL.get(self.severity, "ERROR")
+
+
+@dataclass
+class ValidationReport:
+    """Violations of one validation run, grouped by shape on demand; ``conforms`` ignores
+    warnings and infos (only ``sh:Violation`` results fail)."""
+
+    violations: list[Violation] = field(default_factory=list)
+    shape_comments: dict[str, str] = field(default_factory=dict)
+    shape_files: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def conforms(self) -> bool:
+        return not any(v.severity == "Violation" for v in self.violations)
+
+    def counts(self) -> dict[str, int]:
+        """Number of results per severity (Violation, Warning, Info) and shapes checked."""
+        out = {"violations": 0, "warnings": 0, "infos": 0}
+        key = {"Violation": "violations", "Warning": "warnings", "Info": "infos"}
+        for v in self.violations:
+            out[key.get(v.severity, "violations")] += 1
+        out["shapes"] = len(self.shape_comments)
+        return out
+
+    def by_shape(self) -> dict[str, list[Violation]]:
+        """Violations grouped by shape, shapes in sorted order, violations sorted within."""
+        groups: dict[str, list[Violation]] = {}
+        for v in sorted(self.violations):
+            groups.setdefault(v.shape, []).append(v)
+        return groups
+
+    # --- renderings --------------------------------------------------------------------------
+    def to_text(self) -> str:
+        """A report a person can read: a summary line, then each shape with its violations."""
+        c = self.counts()
+        status = "conforms" if self.conforms else "does not conform"
+        lines = [f"SHACL validation: {status} — {c['violations']} violation(s), "
+                 f"{c['warnings']} warning(s), {c['infos']} info(s); {c['shapes']} shapes "
+                 f"({self.seconds:.2f} s)"]
+        for shape, items in self.by_shape().items():
+            comment = self.shape_comments.get(shape, "")
+            lines.append("")
+            lines.append(f"{shape} ({len(items)}): {comment}".rstrip(": "))
+            for v in items:
+                focus = f"{v.focus} ({v.label})" if v.label else v.focus
+                where = f" {v.path}" if v.path else ""
+                value = "" if not v.value else f' = "{v.value}"' if v.value_kind == "literal" \
+                    else f" = {v.value}"
+                tag = "" if v.severity == "Violation" else f"[{v.severity}] "
+                lines.append(f"  {tag}{focus}{where}{value}: {v.message}"
+                             + (f" [{v.constraint}]" if v.constraint else ""))
+        return "\n".join(lines) + "\n"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "conforms": self.conforms,
+            "counts": self.counts(),
+            "seconds": round(self.seconds, 3),
+            "shapes": [
+                {"shape": shape, "comment": self.shape_comments.get(shape, ""),
+                 "violations": [asdict(v) for v in items]}
+                for shape, items in self.by_shape().items()
+            ],
+        }
+
+    def to_json(self) -> str:
+        """Machine-readable report (``seconds`` is the only field that varies between runs)."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def to_turtle(self) -> bytes:
+        """A W3C ``sh:ValidationReport`` graph as deterministic Turtle (values as readable
+        strings where they are blank nodes, e.g. restrictions)."""
+        from rdflib import BNode, Graph, Literal, URIRef
+        from rdflib.namespace import RDF, XSD
+
+        from calcinosis_kg.serialize import canonicalize
+
+        sh = lambda name: URIRef(SH + name)  # noqa: E731
+
+        def node(text: str) -> URIRef | Literal:
+            if not text:
+                return Literal("")
+            try:
+                return URIRef(_expand(text))
+            except ValueError:
+                return Literal(text)
+
+        g = Graph()
+        report = BNode()
+        g.add((report, RDF.type, sh("ValidationReport")))
+        g.add((report, sh("conforms"), Literal(self.conforms, datatype=XSD.boolean)))
+        for v in sorted(self.violations):
+            r = BNode()
+            g.add((report, sh("result"), r))
+            g.add((r, RDF.type, sh("ValidationResult")))
+            g.add((r, sh("focusNode"), node(v.focus)))
+            if v.path:
+                g.add((r, sh("resultPath"), node(v.path)))
+            if v.value:
+                value = node(v.value) if v.value_kind == "iri" else Literal(v.value)
+                g.add((r, sh("value"), value))
+            g.add((r, sh("resultMessage"), Literal(v.message)))
+            g.add((r, sh("resultSeverity"), sh(v.severity)))
+            g.add((r, sh("sourceShape"), node(v.shape)))
+            if v.constraint:
+                component = sh(v.constraint + "ConstraintComponent")
+                g.add((r, sh("sourceConstraintComponent"), component))
+        canon = canonicalize(g)
+        canon.bind("sh", SH)
+        for prefix, namespace in LOCAL_PREFIXES.items():
+            canon.bind(prefix, namespace)
+        return canon.serialize(format="longturtle", encoding="utf-8")
+
+
+# --- shapes --------------------------------------------------------------------------------------
+def shape_files() -> list[Path]:
+    """The bundled shape files (all are loaded together: they share prefixes and targets)."""
+    return sorted(shapes_dir().glob("*.ttl"))
+
+
+def load_shapes(paths: Sequence[Path | str] | None = None) -> rdflib.Graph:
+    """Parse shape files into one rdflib graph; bad files raise ``InputError`` with position."""
+    from calcinosis_kg.graph import load
+
+    files = [Path(p) for p in paths] if paths else shape_files()
+    if not files:
+        raise InputError("no SHACL shape files found", shapes_dir())
+    return load(files).graph
+
+
+# --- rendering of nodes ------------------------------------------------------------------------
+def _curie(term: Any) -> str:
+    from calcinosis_kg.prefixes import compress
+
+    text = str(term)
+    for prefix, namespace in LOCAL_PREFIXES.items():
+        if text.startswith(namespace) and len(text) > len(namespace):
+            return f"{prefix}:{text[len(namespace):]}"
+    return compress(text)
+
+
+def _expand(text: str) -> str:
+    """Inverse of ``_curie`` (raises ValueError for an unknown prefix)."""
+    from calcinosis_kg.prefixes import expand
+
+    prefix, _, local = text.partition(":")
+    if prefix in LOCAL_PREFIXES:
+        return LOCAL_PREFIXES[prefix] + local
+    return expand(text)
+
+
+def render(term: Any, graph: rdflib.Graph | None = None, depth: int = 0) -> str:
+    """Readable form of an RDF term: CURIE for IRIs, text for literals, and a Manchester-like
+    rendering of OWL class expressions held in blank nodes (so a report never shows ``_:b12``)."""
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.collection import Collection
+
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return _curie(term)
+    if isinstance(term, Literal):
+        return str(term)
+    if isinstance(term, BNode) and graph is not None and depth < 4:
+        o = lambda p: graph.value(term, URIRef(OWL + p))  # noqa: E731
+        prop = o("onProperty")
+        if prop is not None:
+            for name, word in (("someValuesFrom", "some"), ("allValuesFrom", "only"),
+                               ("hasValue", "value")):
+                filler = o(name)
+                if filler is not None:
+                    return (f"{render(prop, graph, depth + 1)} {word} "
+                            f"{render(filler, graph, depth + 1)}")
+            return f"restriction on {render(prop, graph, depth + 1)}"
+        for name, word in (("intersectionOf", " and "), ("unionOf", " or ")):
+            members = o(name)
+            if members is not None:
+                items = [render(m, graph, depth + 1) for m in Collection(graph, members)]
+                return "(" + word.join(items) + ")"
+        if o("complementOf") is not None:
+            return f"not {render(o('complementOf'), graph, depth + 1)}"
+        if o("inverseOf") is not None:
+            return f"inverse {render(o('inverseOf'), graph, depth + 1)}"
+        # SHACL property paths (sh:alternativePath …)
+        alt = graph.value(term, URIRef(SH + "alternativePath"))
+        if alt is not None:
+            return " | ".join(render(m, graph, depth + 1) for m in Collection(graph, alt))
+    return "[]"
+
+
+# --- validation ----------------------------------------------------------------------------------
+def _shape_comments(shapes: rdflib.Graph) -> dict[str, str]:
+    """Named shapes (IRIs) -> their rdfs:comment: the conventions they enforce."""
+    from rdflib import URIRef
+    from rdflib.namespace import RDF
+
+    out: dict[str, str] = {}
+    for kind in ("NodeShape", "PropertyShape"):
+        for shape in shapes.subjects(RDF.type, URIRef(SH + kind)):
+            if isinstance(shape, URIRef):
+                comment = shapes.value(shape, URIRef(RDFS_COMMENT))
+                out[_curie(shape)] = " ".join(str(comment).split()) if comment else ""
+    return dict(sorted(out.items()))
+
+
+def _named_shape(shape: Any, shapes: rdflib.Graph) -> Any:
+    """The nearest named shape holding ``shape`` (blank property shapes report their parent)."""
+    from rdflib import BNode, URIRef
+
+    seen = set()
+    while isinstance(shape, BNode) and shape not in seen:
+        seen.add(shape)
+        parent = next(iter(shapes.subjects(URIRef(SH + "property"), shape)), None)
+        if parent is None:
+            parent = next(iter(shapes.subjects(None, shape)), None)
+        if parent is None:
+            break
+        shape = parent
+    return shape
+
+
+def _kind(term: Any) -> str:
+    from rdflib import BNode, Literal, URIRef
+
+    for cls, name in ((URIRef, "iri"), (Literal, "literal"), (BNode, "bnode")):
+        if isinstance(term, cls):
+            return name
+    return ""
+
+
+def _results(results: rdflib.Graph, shapes: rdflib.Graph, data: rdflib.Graph,
+             labels: dict[str, str], keep: set | None) -> list[Violation]:
+    from rdflib import URIRef
+    from rdflib.namespace import RDF, RDFS
+
+    sh = lambda name: URIRef(SH + name)  # noqa: E731
+    out = []
+    for r in results.subjects(RDF.type, sh("ValidationResult")):
+        focus = results.value(r, sh("focusNode"))
+        if keep is not None and focus not in keep:
+            continue
+        path = results.value(r, sh("resultPath"))
+        value = results.value(r, sh("value"))
+        shape = _named_shape(results.value(r, sh("sourceShape")), shapes)
+        messages = sorted(str(m) for m in results.objects(r, sh("resultMessage")))
+        severity = results.value(r, sh("resultSeverity"))
+        component = results.value(r, sh("sourceConstraintComponent"))
+        focus_text = render(focus, data)
+        label = labels.get(str(focus))
+        if label is None:
+            found = data.value(focus, RDFS.label)
+            label = str(found) if found is not None else ""
+        out.append(Violation(
+            shape=render(shape, shapes),
+            focus=focus_text,
+            path=render(path, results if (path, None, None) in results else shapes),
+            value=render(value, data),
+            value_kind=_kind(value),
+            message=" ".join(("; ".join(messages) or "constraint not met").split()),
+            severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+            constraint=str(component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+            if component else "",
+            label=label,
+        ))
+    return sorted(set(out))
+
+
+def validate(kg: KnowledgeGraph, shapes: Sequence[Path | str] | None = None,
+             data: Sequence[Path | str] | KnowledgeGraph | None = None) -> ValidationReport:
+    """SHACL-validate the ontology (``data=None``) or the user's RDF ``data`` with the ontology
+    as background (violations are then reported only for nodes the user's files describe).
+
+    ``shapes`` defaults to every bundled file in ``shapes/``.
+    """
+    import pyshacl
+    from rdflib import Graph, URIRef
+
+    from calcinosis_kg.graph import KnowledgeGraph as KG
+    from calcinosis_kg.graph import load
+
+    start = time.perf_counter()
+    files = [Path(p) for p in shapes] if shapes else shape_files()
+    shapes_graph = load_shapes(files)
+    keep: set | None = None
+    labels = dict(kg.labels)
+    if data is None:
+        data_graph = kg.graph
+        # pySHACL's advanced mode clones the data graph in case SHACL rules modify it; without
+        # rules nothing is written, so validate the shared graph in place (saves a full copy)
+        inplace = (None, URIRef(SH + "rule"), None) not in shapes_graph
+    else:
+        user = data if isinstance(data, KG) else load([Path(p) for p in data])
+        user_graph = user.graph
+        data_graph = Graph()
+        data_graph += kg.graph
+        # the user's own statements: triples not already in the background ontology (a user file
+        # that imports our ontology must not re-report the ontology's own results)
+        keep = {s for s, p, o in user_graph if (s, p, o) not in kg.graph}
+        data_graph += user_graph
+        labels.update(user.labels)
+        inplace = True  # our own copy
+    conforms, results_graph, _ = pyshacl.validate(
+        data_graph, shacl_graph=shapes_graph, inference="none", advanced=True,
+        abort_on_first=False, allow_warnings=True, inplace=inplace,
+    )
+    violations = _results(results_graph, shapes_graph, data_graph, labels, keep)
+    report = ValidationReport(
+        violations=violations,
+        shape_comments=_shape_comments(shapes_graph),
+        shape_files=[str(p) for p in files],
+        seconds=time.perf_counter() - start,
+    )
+    return report
+
+
+def validation_stage(kg: KnowledgeGraph) -> StageResult:
+    """The ``check`` stage: one ``Failure`` per SHACL result (entity = focus node CURIE)."""
+    report = validate(kg)
+    failures = [
+        Failure(stage="validation", entity=v.focus, label=v.label,
+                reason=f"{v.shape}: {v.message}" + (f" ({v.path} = {v.value})" if v.value
+                                                    else f" ({v.path})" if v.path else ""),
+                level=v.level)
+        for v in report.violations
+    ]
+    counts = report.counts()
+    return StageResult(name="validation", ok=report.conforms, counts=counts, failures=failures,
+                       seconds=report.seconds)
