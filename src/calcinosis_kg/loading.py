@@ -159,7 +159,7 @@ def check_xml_safety(path: Path, data: bytes) -> None:
         raise InputError("more than one DOCTYPE refused", path, line, col)
 
 
-_POSITION = re.compile(r"(?:at line (\d+) column (\d+)|at (\d+):(\d+))")
+_POSITION = re.compile(r"(?:(?:Parser )?error )?(?:at line (\d+) column (\d+)|at (\d+):(\d+)):?")
 
 
 def syntax_error(exc: BaseException, path: Path | str, what: str) -> InputError:
@@ -174,7 +174,7 @@ def syntax_error(exc: BaseException, path: Path | str, what: str) -> InputError:
         if line is None:
             line, column = nums[0], nums[1]
         message = (message[: found.start()] + message[found.end():]).replace("  ", " ")
-    message = message.replace("Parser error", "").strip(" :") or "syntax error"
+    message = message.strip(" :") or "syntax error"
     if "LoadDocumentCallback" in message:
         message = "remote JSON-LD @context refused (contexts are never fetched; inline it)"
     return InputError(f"malformed {what}: {message}", path, line, column)
