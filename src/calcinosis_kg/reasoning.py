@@ -1,0 +1,678 @@
+"""OWL 2 DL reasoning with HermiT: consistency, unsatisfiable classes, inferred hierarchy.
+
+HermiT runs as a Java subprocess on an N-Triples copy of the already-loaded graph (owl:imports
+removed: the local import module is part of the graph, and HermiT must never fetch anything).
+``start()`` launches it and returns at once, so ``check`` can run the Python stages on the other
+core meanwhile; ``reason()`` is the blocking form. owlready2 itself is not imported: only its jar.
+HermiT gives no explanations, so unsatisfiable classes and inconsistencies are explained here from
+the asserted axioms (declared disjoint superclasses, unsatisfiable fillers, data restrictions).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections import defaultdict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from calcinosis_kg.errors import InputError
+from calcinosis_kg.results import Failure, StageResult
+
+if TYPE_CHECKING:
+    import pyoxigraph
+    import rdflib
+
+    from calcinosis_kg.graph import KnowledgeGraph
+
+STAGE = "reasoning"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+THING, NOTHING = OWL + "Thing", OWL + "Nothing"
+EXPECTED_FILE = "expected_inferences.yaml"
+DEFAULT_TIMEOUT = 600.0
+
+_LINE = re.compile(r"^([A-Za-z]+)\( ((?:<[^>]+>\s*)+)\)$", re.MULTILINE)
+_IRI = re.compile(r"<([^>]+)>")
+
+
+@dataclass
+class ReasoningResult:
+    """What HermiT concluded. ``consistent`` is None when HermiT could not run (see ``error``)."""
+
+    consistent: bool | None
+    unsatisfiable: list[str] = field(default_factory=list)
+    inferred_subclass_pairs: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    #: HermiT's direct (transitively reduced) class hierarchy, asserted and inferred
+    direct_pairs: list[tuple[str, str]] = field(default_factory=list)
+    #: groups of named classes HermiT found equivalent (owl:Nothing groups excluded)
+    equivalent_groups: list[list[str]] = field(default_factory=list)
+    #: inferred equivalences not asserted between the two named classes
+    inferred_equivalent_pairs: list[tuple[str, str]] = field(default_factory=list)
+    explanations: dict[str, str] = field(default_factory=dict)
+    #: (entity, reason) for what makes an inconsistent ontology inconsistent, where found
+    culprits: list[tuple[str, str]] = field(default_factory=list)
+    error: str = ""
+    java_missing: bool = False
+
+    def entails(self, sub: str, sup: str) -> bool:
+        """True if ``sub ⊑ sup`` is entailed (by HermiT's hierarchy, through equivalences)."""
+        if sub == sup or sup == THING or sub in self.unsatisfiable:
+            return True
+        return sup in self._ancestors().get(sub, set())
+
+    def _ancestors(self) -> dict[str, set[str]]:
+        cached = getattr(self, "_anc_cache", None)
+        if cached is not None:
+            return cached
+        parents: dict[str, set[str]] = defaultdict(set)
+        for a, b in self.direct_pairs:
+            parents[a].add(b)
+        for group in self.equivalent_groups:
+            for a in group:
+                parents[a].update(x for x in group if x != a)
+        anc: dict[str, set[str]] = {}
+        for start in list(parents):
+            seen: set[str] = set()
+            todo = deque(parents[start])
+            while todo:
+                node = todo.popleft()
+                if node in seen:
+                    continue
+                seen.add(node)
+                todo.extend(parents.get(node, ()))
+            anc[start] = seen
+        object.__setattr__(self, "_anc_cache", anc)
+        return anc
+
+
+# --------------------------------------------------------------------------- graph access
+
+
+def _ox():
+    import pyoxigraph
+
+    return pyoxigraph
+
+
+def loaded_store(kg: KnowledgeGraph) -> pyoxigraph.Store:
+    """The parsed store (``graph.load`` already turned parse errors into InputError)."""
+    return kg.store
+
+
+def _term_key(term: Any) -> str:
+    """A plain string for a pyoxigraph term: IRIs bare, blank nodes ``_:id``, literals n3-ish."""
+    ox = _ox()
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    return str(term)
+
+
+def write_hermit_input(kg: KnowledgeGraph, target: Path) -> int:
+    """Write the graph as N-Triples for HermiT, without owl:imports. Returns the triple count."""
+    ox = _ox()
+    store = loaded_store(kg)
+    imports = ox.NamedNode(OWL + "imports")
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store
+               if q.predicate != imports]
+    target.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+    return len(triples)
+
+
+# --------------------------------------------------------------------------- running HermiT
+
+
+class HermitRun:
+    """A HermiT process started in the background on a snapshot of ``kg``."""
+
+    def __init__(self, kg: KnowledgeGraph, java: Path | None = None,
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
+        from calcinosis_kg import java as java_lookup
+
+        self.kg = kg
+        self.timeout = timeout
+        self.started = time.perf_counter()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.error = ""
+        self.java_missing = False
+        self._dir = Path(tempfile.mkdtemp(prefix="calcinosis-kg-hermit-"))
+        self.input = self._dir / "ontology.nt"
+        write_hermit_input(kg, self.input)
+        java = java or java_lookup.find_java()
+        if java is None:
+            self.java_missing = True
+            self.error = java_lookup.java_not_found_message()
+            return
+        try:
+            command = java_lookup.hermit_command(java, self.input)
+            self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
+                                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        except (OSError, FileNotFoundError) as exc:
+            self.error = f"cannot start HermiT with {java}: {exc}"
+
+    def wait(self) -> ReasoningResult:
+        """Wait for HermiT and interpret its output."""
+        try:
+            if self.process is None:
+                return ReasoningResult(consistent=None, error=self.error,
+                                       java_missing=self.java_missing,
+                                       seconds=time.perf_counter() - self.started)
+            try:
+                out, err = self.process.communicate(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.communicate()
+                return ReasoningResult(consistent=None, error=f"HermiT timed out after "
+                                       f"{self.timeout:.0f} s",
+                                       seconds=time.perf_counter() - self.started)
+            result = _interpret(self.kg, self.process.returncode, out.decode("utf-8", "replace"),
+                                err.decode("utf-8", "replace"))
+            result.seconds = time.perf_counter() - self.started
+            return result
+        finally:
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def start(kg: KnowledgeGraph, java: Path | None = None) -> HermitRun:
+    """Start HermiT in the background; call ``.wait()`` on the result for the answer."""
+    return HermitRun(kg, java)
+
+
+def reason(kg: KnowledgeGraph, java: Path | None = None) -> ReasoningResult:
+    """Run HermiT on ``kg``: consistency, unsatisfiable classes and the inferred hierarchy."""
+    return start(kg, java).wait()
+
+
+def _java_error(stdout: str, stderr: str) -> str:
+    text = stderr.strip() or stdout.strip()
+    if "pear-shaped" in text or "Could not parse ontology" in text:
+        return "HermiT could not parse its input: " + text.splitlines()[0]
+    lines: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("\tat ") or line.startswith("Caused by"):
+            break
+        if "warning" in line.lower() and "VM" in line:
+            continue
+        lines.append(line.strip())
+    message = " ".join(x for x in lines if x)
+    message = re.sub(r"^Exception in thread \"main\" [\w.$]+: ", "", message)
+    return "HermiT failed: " + (message[:500] or "no output")
+
+
+def _interpret(kg: KnowledgeGraph, returncode: int, stdout: str, stderr: str) -> ReasoningResult:
+    if returncode != 0 or "pear-shaped" in stdout or "pear-shaped" in stderr:
+        if "InconsistentOntologyException" in stderr or "Inconsistent ontology" in stderr:
+            result = ReasoningResult(consistent=False)
+            result.culprits = explain_inconsistency(kg)
+            return result
+        return ReasoningResult(consistent=None, error=_java_error(stdout, stderr))
+    direct: list[tuple[str, str]] = []
+    groups: list[list[str]] = []
+    unsat: set[str] = set()
+    for relation, iris in _LINE.findall(stdout):
+        names = _IRI.findall(iris)
+        if relation == "SubClassOf" and len(names) == 2:
+            sub, sup = names
+            if sup != THING and sub != NOTHING and not sub.startswith(OWL):
+                direct.append((sub, sup))
+        elif relation == "EquivalentClasses":
+            if NOTHING in names:
+                unsat.update(n for n in names if not n.startswith(OWL))
+            else:
+                groups.append(sorted(n for n in names if n != THING))
+    axioms = Axioms.from_store(loaded_store(kg))
+    asserted = axioms.asserted_named_pairs()
+    asserted_eq = axioms.asserted_named_equivalences()
+    inferred = sorted({(a, b) for a, b in direct if (a, b) not in asserted})
+    inferred_eq = sorted({(a, b) for g in groups for a in g for b in g
+                          if a < b and (a, b) not in asserted_eq and (b, a) not in asserted_eq})
+    result = ReasoningResult(consistent=True, unsatisfiable=sorted(unsat),
+                             inferred_subclass_pairs=inferred, direct_pairs=sorted(set(direct)),
+                             equivalent_groups=sorted(groups),
+                             inferred_equivalent_pairs=inferred_eq)
+    result.explanations = {c: axioms.explain_unsatisfiable(c, result) for c in result.unsatisfiable}
+    return result
+
+
+# --------------------------------------------------------------------------- axioms & explanations
+
+
+@dataclass
+class Axioms:
+    """The asserted OWL axioms as plain dictionaries (keys: IRIs, or ``_:id`` for blank nodes)."""
+
+    triples: dict[str, dict[str, list[Any]]]
+    labels: dict[str, str]
+
+    @classmethod
+    def from_store(cls, store: pyoxigraph.Store) -> Axioms:
+        ox = _ox()
+        triples: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        labels: dict[str, str] = {}
+        for q in store:
+            s = _term_key(q.subject)
+            p = q.predicate.value
+            o: Any = q.object
+            value = o if isinstance(o, ox.Literal) else _term_key(o)
+            triples[s][p].append(value)
+            if p == RDFS + "label" and isinstance(o, ox.Literal) and (
+                    s not in labels or o.language in (None, "en")):
+                labels[s] = o.value
+        return cls(triples, labels)
+
+    def objects(self, s: str, p: str) -> list[Any]:
+        return self.triples.get(s, {}).get(p, [])
+
+    def rdf_list(self, head: str) -> list[Any]:
+        items: list[Any] = []
+        seen: set[str] = set()
+        while isinstance(head, str) and head != RDF + "nil" and head not in seen:
+            seen.add(head)
+            items.extend(self.objects(head, RDF + "first"))
+            rest = self.objects(head, RDF + "rest")
+            head = rest[0] if rest else RDF + "nil"
+        return items
+
+    @staticmethod
+    def named(x: Any) -> bool:
+        return isinstance(x, str) and not x.startswith("_:")
+
+    def asserted_named_pairs(self) -> set[tuple[str, str]]:
+        return {(s, o) for s, po in self.triples.items() if self.named(s)
+                for o in po.get(RDFS + "subClassOf", []) if self.named(o)}
+
+    def asserted_named_equivalences(self) -> set[tuple[str, str]]:
+        return {(s, o) for s, po in self.triples.items() if self.named(s)
+                for o in po.get(OWL + "equivalentClass", []) if self.named(o)}
+
+    def disjoint_pairs(self) -> set[frozenset[str]]:
+        pairs: set[frozenset[str]] = set()
+        for s, po in self.triples.items():
+            for o in po.get(OWL + "disjointWith", []):
+                pairs.add(frozenset((s, o)))
+            groups = []
+            if OWL + "AllDisjointClasses" in po.get(RDF + "type", []):
+                groups += [self.rdf_list(m) for m in po.get(OWL + "members", [])]
+            groups += [self.rdf_list(m) for m in po.get(OWL + "disjointUnionOf", [])]
+            for members in groups:
+                for i, a in enumerate(members):
+                    for b in members[i + 1:]:
+                        pairs.add(frozenset((a, b)))
+        return {p for p in pairs if len(p) == 2}
+
+    def label(self, iri: str) -> str:
+        return self.labels.get(iri, "")
+
+    def show(self, x: Any) -> str:
+        """A short human rendering of a class expression, data range or literal."""
+        from calcinosis_kg.prefixes import compress
+
+        ox = _ox()
+        if isinstance(x, ox.Literal):
+            return f'"{x.value}"'
+        if self.named(x):
+            curie = compress(x) if not x.startswith(OWL) else "owl:" + x[len(OWL):]
+            if x.startswith(XSD):
+                curie = "xsd:" + x[len(XSD):]
+            label = self.label(x)
+            return f"{curie} ({label})" if label else curie
+        prop = self.objects(x, OWL + "onProperty")
+        if prop:
+            p = self.show(prop[0])
+            for key, word in (("someValuesFrom", "some"), ("allValuesFrom", "only"),
+                              ("hasValue", "value")):
+                for filler in self.objects(x, OWL + key):
+                    return f"{p} {word} {self.show(filler)}"
+            for key in ("minCardinality", "maxCardinality", "cardinality",
+                        "minQualifiedCardinality", "maxQualifiedCardinality",
+                        "qualifiedCardinality"):
+                for n in self.objects(x, OWL + key):
+                    return f"{p} {key.replace('Qualified', '')} {self.show(n).strip(chr(34))}"
+            return f"restriction on {p}"
+        for key, word in (("intersectionOf", " and "), ("unionOf", " or ")):
+            for head in self.objects(x, OWL + key):
+                return "(" + word.join(self.show(m) for m in self.rdf_list(head)) + ")"
+        for base in self.objects(x, OWL + "onDatatype"):
+            facets = []
+            for head in self.objects(x, OWL + "withRestrictions"):
+                for facet in self.rdf_list(head):
+                    for fp, values in self.triples.get(facet, {}).items():
+                        op = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">",
+                              "maxExclusive": "<"}.get(fp.rsplit("#", 1)[-1], fp)
+                        facets += [f"{op} {v.value if hasattr(v, 'value') else v}"
+                                   for v in values]
+            return f"{self.show(base)}[{', '.join(facets)}]"
+        for c in self.objects(x, OWL + "complementOf"):
+            return f"not {self.show(c)}"
+        return "an anonymous class"
+
+    def told_superclasses(self, cls: str, result: ReasoningResult | None = None,
+                          ) -> tuple[set[str], list[str]]:
+        """Named classes and anonymous expressions ``cls`` is asserted under (transitively).
+
+        Named ancestors that HermiT found satisfiable also contribute their entailed ancestors.
+        """
+        named: set[str] = set()
+        anonymous: list[str] = []
+        todo = deque([cls])
+        seen: set[str] = set()
+        entailed = result._ancestors() if result else {}
+        while todo:
+            node = todo.popleft()
+            if node in seen:
+                continue
+            seen.add(node)
+            parents = list(self.objects(node, RDFS + "subClassOf"))
+            parents += self.objects(node, OWL + "equivalentClass")
+            for head in self.objects(node, OWL + "intersectionOf"):
+                parents += self.rdf_list(head)
+            for parent in parents:
+                if not isinstance(parent, str):
+                    continue
+                if self.named(parent):
+                    if parent not in (THING, cls):
+                        named.add(parent)
+                    if result and parent not in result.unsatisfiable:
+                        named.update(entailed.get(parent, set()) - {THING})
+                elif not self.objects(parent, OWL + "intersectionOf") and parent not in anonymous:
+                    anonymous.append(parent)
+                todo.append(parent)
+        return named, anonymous
+
+    def _disjoint_clash(self, classes: set[str]) -> tuple[str, str] | None:
+        for pair in sorted(self.disjoint_pairs(), key=sorted):
+            a, b = sorted(pair)
+            if a in classes and b in classes:
+                return a, b
+        return None
+
+    def explain_unsatisfiable(self, cls: str, result: ReasoningResult) -> str:
+        """Why ``cls`` can have no instances, from the asserted axioms (best effort)."""
+        named, anonymous = self.told_superclasses(cls, result)
+        reasons: list[str] = []
+        clash = self._disjoint_clash(named | {cls})
+        if clash:
+            a, b = clash
+            reasons.append(f"it is a subclass of both {self.show(a)} and {self.show(b)}, "
+                           "which are declared disjoint")
+        bad_parents = sorted(named & set(result.unsatisfiable))
+        if bad_parents:
+            reasons.append("its superclass " + ", ".join(self.show(p) for p in bad_parents)
+                           + " is unsatisfiable")
+        for expr in anonymous:
+            for filler in self.objects(expr, OWL + "someValuesFrom"):
+                if isinstance(filler, str) and filler in result.unsatisfiable:
+                    reasons.append(f"it requires {self.show(expr)}, an unsatisfiable class")
+        data = [e for e in anonymous if self._is_data_restriction(e)]
+        by_prop: dict[str, list[str]] = defaultdict(list)
+        for expr in data:
+            by_prop[self.objects(expr, OWL + "onProperty")[0]].append(expr)
+        for prop, exprs in sorted(by_prop.items()):
+            functional = OWL + "FunctionalProperty" in self.objects(prop, RDF + "type")
+            ranges = [r for r in self.objects(prop, RDFS + "range") if isinstance(r, str)]
+            if len(exprs) > 1 or functional or ranges:
+                parts = [self.show(e) for e in exprs]
+                parts += [f"range of {self.show(prop)} is {self.show(r)}" for r in ranges]
+                if functional:
+                    parts.append(f"{self.show(prop)} is functional")
+                reasons.append("its data restrictions may conflict: " + "; ".join(parts))
+        if not reasons:
+            shown = "; ".join(self.show(e) for e in anonymous) or "none"
+            reasons.append("no declared disjointness among its superclasses explains it; "
+                           f"its restrictions: {shown}")
+        return "unsatisfiable: " + "; ".join(reasons)
+
+    def _is_data_restriction(self, expr: str) -> bool:
+        props = self.objects(expr, OWL + "onProperty")
+        if not props:
+            return False
+        if OWL + "DatatypeProperty" in self.objects(props[0], RDF + "type"):
+            return True
+        fillers = (self.objects(expr, OWL + "someValuesFrom")
+                   + self.objects(expr, OWL + "allValuesFrom"))
+        return any(isinstance(f, str) and (f.startswith(XSD) or self.objects(f, OWL + "onDatatype"))
+                   for f in fillers)
+
+    def individuals(self) -> list[str]:
+        builtin = (OWL, RDFS, RDF)
+        out = []
+        for s, po in self.triples.items():
+            types = [t for t in po.get(RDF + "type", []) if isinstance(t, str)]
+            if OWL + "NamedIndividual" in types or any(
+                    not t.startswith(builtin) for t in types):
+                out.append(s)
+        return sorted(out)
+
+
+def explain_inconsistency(kg: KnowledgeGraph) -> list[tuple[str, str]]:
+    """Individuals (or axioms) that make the ontology inconsistent, as far as can be found.
+
+    First individuals typed with declared-disjoint classes; failing that, HermiT is run again on
+    the class axioms alone, and individuals typed with a class found unsatisfiable are named.
+    """
+    axioms = Axioms.from_store(loaded_store(kg))
+    culprits: list[tuple[str, str]] = []
+    individuals = axioms.individuals()
+    for ind in individuals:
+        if NOTHING in axioms.objects(ind, RDF + "type"):
+            culprits.append((ind, "is asserted to be an instance of owl:Nothing"))
+            continue
+        classes: set[str] = set()
+        for t in axioms.objects(ind, RDF + "type"):
+            if Axioms.named(t) and not t.startswith(OWL):
+                classes.add(t)
+                classes |= axioms.told_superclasses(t)[0]
+        clash = axioms._disjoint_clash(classes)
+        if clash:
+            a, b = clash
+            culprits.append((ind, f"is an instance of both {axioms.show(a)} and "
+                                  f"{axioms.show(b)}, which are declared disjoint"))
+    if culprits:
+        return culprits
+    tbox = _tbox_only(kg, set(individuals))
+    if tbox is None:
+        return culprits
+    if tbox.consistent is False:
+        return [("", "the class axioms alone are inconsistent (no individual needed)")]
+    bad = set(tbox.unsatisfiable)
+    for ind in individuals:
+        for t in axioms.objects(ind, RDF + "type"):
+            if t in bad:
+                culprits.append((ind, f"is an instance of {axioms.show(t)}, which is "
+                                      f"{tbox.explanations.get(t, 'unsatisfiable')}"))
+    return culprits
+
+
+def _tbox_only(kg: KnowledgeGraph, individuals: set[str]) -> ReasoningResult | None:
+    """Reason over ``kg`` minus the triples about individuals (None if there are none)."""
+    if not individuals:
+        return None
+    ox = _ox()
+    store = loaded_store(kg)
+    sub = ox.Store()
+    sub.extend(q for q in store if not (isinstance(q.subject, ox.NamedNode)
+                                        and q.subject.value in individuals))
+    from calcinosis_kg.graph import KnowledgeGraph as KG
+
+    return reason(KG(files=list(kg.files), _store=sub, _digest="tbox-only"))
+
+
+# --------------------------------------------------------------------------- expected inferences
+
+
+@dataclass(frozen=True)
+class ExpectedInference:
+    subclass: str
+    superclass: str
+    why: str
+
+
+def expected_inferences_file(kg: KnowledgeGraph) -> Path | None:
+    """``expected_inferences.yaml`` beside the first ontology file (bundled: ontology/)."""
+    if not kg.files:
+        return None
+    candidate = Path(kg.files[0]).parent / EXPECTED_FILE
+    return candidate if candidate.is_file() else None
+
+
+def load_expected(path: Path) -> list[ExpectedInference]:
+    """Parse the expected-inference list (``[{subclass, superclass, why}]``, CURIEs or IRIs)."""
+    import yaml
+
+    from calcinosis_kg.prefixes import expand
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path,
+                         mark.line + 1 if mark else None,
+                         mark.column + 1 if mark else None) from exc
+    if isinstance(data, dict):
+        data = data.get("expected_inferences", data.get("inferences", []))
+    if not isinstance(data, list):
+        raise InputError("expected a list of {subclass, superclass, why}", path)
+    out = []
+    for i, item in enumerate(data, 1):
+        if not isinstance(item, dict) or "subclass" not in item or "superclass" not in item:
+            raise InputError(f"entry {i} needs 'subclass' and 'superclass'", path)
+        try:
+            out.append(ExpectedInference(expand(str(item["subclass"])),
+                                         expand(str(item["superclass"])),
+                                         str(item.get("why", "")).strip()))
+        except ValueError as exc:
+            raise InputError(f"entry {i}: {exc}", path) from exc
+    return out
+
+
+# --------------------------------------------------------------------------- stage
+
+
+def stage_from_result(kg: KnowledgeGraph, result: ReasoningResult,
+                      expected_path: Path | None = None) -> StageResult:
+    """Turn a ReasoningResult (plus the expected inferences) into the ``reasoning`` StageResult."""
+    from calcinosis_kg.prefixes import compress
+
+    failures: list[Failure] = []
+    counts: dict[str, int] = {}
+    if result.consistent is None:
+        note = ("skipped: " + result.error) if result.java_missing else result.error
+        failures.append(Failure(STAGE, "", "", note))
+        return StageResult(STAGE, ok=False, failures=failures, seconds=result.seconds,
+                           skipped=result.java_missing, note=note)
+    axioms = Axioms.from_store(loaded_store(kg))
+
+    def fail(entity: str, reason: str) -> None:
+        failures.append(Failure(STAGE, compress(entity) if entity else "",
+                                axioms.label(entity), reason))
+
+    if result.consistent is False:
+        counts["inconsistent"] = 1
+        fail("", "the ontology is inconsistent (HermiT)")
+        for entity, why in result.culprits:
+            fail(entity, why)
+        return StageResult(STAGE, ok=False, counts=counts, failures=failures,
+                           seconds=result.seconds, note="inconsistent")
+    for cls in result.unsatisfiable:
+        fail(cls, result.explanations.get(cls, "unsatisfiable"))
+    expected = load_expected(expected_path) if expected_path else []
+    known = set(axioms.triples)
+    missed = 0
+    for item in expected:
+        if item.subclass not in known or item.superclass not in known:
+            unknown = item.subclass if item.subclass not in known else item.superclass
+            fail(item.subclass, f"expected inference names {compress(unknown)}, which is not "
+                                "in the ontology")
+            missed += 1
+        elif not result.entails(item.subclass, item.superclass):
+            sup = axioms.show(item.superclass)
+            why = f" (expected because: {item.why})" if item.why else ""
+            fail(item.subclass, f"expected to be inferred a subclass of {sup}, but HermiT "
+                                f"does not entail it{why}")
+            missed += 1
+    counts.update({
+        "classes": sum(1 for s in axioms.triples
+                       if OWL + "Class" in axioms.objects(s, RDF + "type") and axioms.named(s)),
+        "unsatisfiable": len(result.unsatisfiable),
+        "inferred": len(result.inferred_subclass_pairs) + len(result.inferred_equivalent_pairs),
+        "expected": len(expected),
+        "expected_missed": missed,
+    })
+    return StageResult(STAGE, ok=not failures, counts=counts, failures=failures,
+                       seconds=result.seconds)
+
+
+def reasoning_stage(kg: KnowledgeGraph, expected: Path | None = None) -> StageResult:
+    """Consistency, unsatisfiable classes and expected entailments, as a check stage."""
+    started = time.perf_counter()
+    result = reason(kg)
+    stage = stage_from_result(kg, result, expected or expected_inferences_file(kg))
+    stage.seconds = time.perf_counter() - started
+    return stage
+
+
+# --------------------------------------------------------------------------- graphs
+
+
+def _hierarchy(kg: KnowledgeGraph, pairs: Iterable[tuple[str, str]],
+               equivalences: Iterable[tuple[str, str]], with_labels: bool) -> rdflib.Graph:
+    import rdflib
+    from rdflib.namespace import OWL as ROWL
+    from rdflib.namespace import RDFS as RRDFS
+
+    from calcinosis_kg.serialize import bind_prefixes
+
+    g = rdflib.Graph()
+    bind_prefixes(g)
+    axioms = Axioms.from_store(loaded_store(kg)) if with_labels else None
+    for a, b in pairs:
+        g.add((rdflib.URIRef(a), RRDFS.subClassOf, rdflib.URIRef(b)))
+    for a, b in equivalences:
+        g.add((rdflib.URIRef(a), ROWL.equivalentClass, rdflib.URIRef(b)))
+    if axioms:
+        for node in set(g.subjects()) | set(g.objects()):
+            label = axioms.label(str(node))
+            if label:
+                g.add((node, RRDFS.label, rdflib.Literal(label)))
+    return g
+
+
+def inferred_graph(kg: KnowledgeGraph, result: ReasoningResult | None = None) -> rdflib.Graph:
+    """The inferred, non-asserted direct rdfs:subClassOf edges (and inferred equivalences).
+
+    Raises InputError if HermiT could not run or the ontology is inconsistent.
+    """
+    result = result or reason(kg)
+    _require_consistent(result)
+    return _hierarchy(kg, result.inferred_subclass_pairs, result.inferred_equivalent_pairs,
+                      with_labels=False)
+
+
+def hierarchy_graph(kg: KnowledgeGraph, result: ReasoningResult) -> rdflib.Graph:
+    """HermiT's whole direct class hierarchy (asserted and inferred), with labels."""
+    equivalences = [(a, b) for g in result.equivalent_groups for a in g for b in g if a < b]
+    equivalences += [(c, NOTHING) for c in result.unsatisfiable]
+    return _hierarchy(kg, result.direct_pairs, equivalences, with_labels=True)
+
+
+class ReasoningError(InputError):
+    """HermiT could not produce a hierarchy (inconsistent ontology, no Java, HermiT error)."""
+
+    exit_code = 1
+
+
+def _require_consistent(result: ReasoningResult) -> None:
+    if result.consistent is None:
+        raise ReasoningError(result.error)
+    if result.consistent is False:
+        raise ReasoningError("the ontology is inconsistent: no inferred hierarchy")
