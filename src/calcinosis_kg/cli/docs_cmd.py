@@ -1,0 +1,37 @@
+"""``calcinosis-kg docs``: write the static documentation site (pyLODE + type pages + diagrams)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
+              help="Folder to write the site into (created if missing).")
+@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
+              help="Ontology file(s) to document (repeatable; default: the bundled ontology).")
+@click.option("--no-diagrams", is_flag=True,
+              help="Skip the Graphviz diagrams (for machines without the 'graphviz' package).")
+def docs(output: Path, ontology: tuple[Path, ...], no_diagrams: bool) -> None:
+    """Write a static HTML site: index, pyLODE ontology reference, one page per calcinosis
+    type (definition, sites, causes, diseases, treatments, mappings, supporting sentences)
+    and SVG diagrams drawn by Graphviz `dot`.
+
+    \b
+    Example:
+      calcinosis-kg docs --output site
+      xdg-open site/index.html
+    """
+    from calcinosis_kg.docs import build_site
+    from calcinosis_kg.graph import load
+
+    for path in ontology:
+        if not path.is_file():
+            from calcinosis_kg.errors import InputError
+
+            raise InputError("ontology file not found", path)
+    report = build_site(load(list(ontology) or None), output, with_diagrams=not no_diagrams)
+    click.echo(f"wrote {len(report.pages)} files to {output}: index.html, ontology.html, "
+               f"{len(report.types)} type pages, {len(report.diagrams)} diagrams")
