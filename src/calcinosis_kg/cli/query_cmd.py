@@ -1,0 +1,97 @@
+"""``calcinosis-kg query`` and ``calcinosis-kg queries``: run and list SPARQL queries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+ONTOLOGY_HELP = "Ontology file to load (repeatable; default: the bundled ontology + imports)."
+
+
+def print_warnings(warnings: list[str]) -> None:
+    """Loader warnings (e.g. unresolved owl:imports) on stderr, never mixed with results."""
+    for warning in warnings:
+        click.echo(f"calcinosis-kg: warning: {warning}", err=True)
+
+
+@click.command()
+@click.argument("query_name", metavar="NAME|FILE.rq")
+@click.option("--bind", "binds", multiple=True, metavar="VAR=VALUE",
+              help="Bind a query variable to an RDF term (CURIE, <iri>, \"text\", 12). Repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
+              default="table", show_default=True, help="Output format.")
+@click.option("--inferred", is_flag=True,
+              help="Query the graph plus the reasoner's inferred class hierarchy.")
+@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph",
+              show_default=True, help="Local SPARQL engine.")
+@click.option("--endpoint", metavar="URL", default=None,
+              help="Send the query to this SPARQL endpoint instead of the local graph.")
+@click.option("--no-labels", is_flag=True, help="Do not add a label column after IRI columns.")
+@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
+              help=ONTOLOGY_HELP)
+def query(query_name: str, binds: tuple[str, ...], fmt: str, inferred: bool, engine: str,
+          endpoint: str | None, no_labels: bool, ontology: tuple[Path, ...]) -> None:
+    """Run a bundled query by NAME (or a unique prefix such as cq12) or any SPARQL FILE.rq.
+
+    Values given with --bind are passed to the engine as RDF terms, never pasted into the text;
+    every IRI column is followed by a column with its rdfs:label.
+
+    \b
+    Examples:
+      calcinosis-kg query cq10-lesion-sites-per-type
+      calcinosis-kg query cq12 --bind class=CCKG:0000001 --format tsv
+      calcinosis-kg query my-query.rq --ontology my-edit.ttl --format json
+    """
+    from calcinosis_kg.queries import get_query, parse_bind_options, render, run_query
+
+    bundled = get_query(query_name)
+    bindings = parse_bind_options(binds)
+    if endpoint:
+        from calcinosis_kg.queries import RemoteEngine
+
+        result = run_query(None, bundled, bindings, engine=RemoteEngine(endpoint))
+    else:
+        from calcinosis_kg.graph import load
+
+        kg = load(list(ontology) or None)
+        print_warnings(kg.warnings)
+        result = run_query(kg, bundled, bindings, engine=engine, inferred=inferred)
+    click.echo(render(result, fmt, with_labels=not no_labels), nl=False)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "tsv", "json"]), default="text",
+              show_default=True, help="Output format.")
+def queries(fmt: str) -> None:
+    """List the bundled queries: name, parameters and the question each one answers.
+
+    \b
+    Example:
+      calcinosis-kg queries
+      calcinosis-kg query cq10-lesion-sites-per-type
+    """
+    import json
+
+    from calcinosis_kg.queries import list_queries
+
+    found = list_queries()
+    if fmt == "json":
+        click.echo(json.dumps([{"name": q.name, "title": q.title, "question": q.question,
+                                "parameters": list(q.parameters)} for q in found],
+                              ensure_ascii=False, indent=2))
+        return
+    if fmt == "tsv":
+        click.echo("name\tparameters\ttitle\tquestion")
+        for q in found:
+            click.echo(f"{q.name}\t{' '.join('?' + p for p in q.parameters)}\t{q.title}\t"
+                       f"{q.question}")
+        return
+    if not found:
+        click.echo("no bundled queries")
+        return
+    width = max(len(q.name) for q in found)
+    for q in found:
+        params = "  (" + ", ".join(f"--bind {p}=…" for p in q.parameters) + ")" \
+            if q.parameters else ""
+        click.echo(f"{q.name.ljust(width)}  {q.question or q.title}{params}")
