@@ -1,0 +1,185 @@
+"""KGX nodes/edges TSV (Biolink categories and predicates) for Monarch-style graph consumers.
+
+Class-level axioms become edges the way Monarch's ontology ingests read them: ``A subClassOf B``
+is ``biolink:subclass_of``; ``A subClassOf (p some B)`` with named p and B is an edge A–p'–B where
+p' is the Biolink predicate that Biolink itself maps p to (its ``exact/narrow_mappings``, checked
+against biolink-model 4.4.6). Unions and nested expressions give no edge. Each asserted edge
+carries the provenance of its axiom annotation (supporting sentence, source, ECO code); inferred
+``subclass_of`` edges are marked as logical entailments of an automated agent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+OBO = "http://purl.obolibrary.org/obo/"
+SUPPORTING_TEXT = "https://w3id.org/biolink/vocab/supporting_text"
+DC_SOURCE = "http://purl.org/dc/terms/source"
+RO_HAS_EVIDENCE = OBO + "RO_0002558"
+PRIMARY_SOURCE = "infores:calcinosis-kg"
+OWN_PREFIX = "CCKG"
+
+#: OBO relation -> Biolink predicate (Biolink's own mapping of the RO term, see module doc)
+PREDICATES = {
+    "RO:0004026": "biolink:disease_has_location",  # exact mapping
+    "RO:0001025": "biolink:located_in",  # exact mapping
+    "RO:0002200": "biolink:has_phenotype",  # exact mapping
+    "RO:0004029": "biolink:has_phenotype",  # narrow mapping (disease has feature)
+    "RO:0004022": "biolink:has_phenotype",  # narrow mapping (disease has basis in)
+    "RO:0003302": "biolink:contributes_to",  # causes or contributes to condition
+    "RO:0003303": "biolink:causes",  # exact mapping
+    "RO:0002302": "biolink:treated_by",  # narrow mapping (is treated by substance)
+    "RO:0002606": "biolink:treats",  # narrow mapping
+    "RO:0000087": "biolink:has_attribute",  # narrow mapping (has role)
+    "BFO:0000051": "biolink:has_part",  # exact mapping
+    "RO:0002162": "biolink:in_taxon",  # exact mapping
+}
+FALLBACK_PREDICATE = "biolink:related_to"
+
+#: prefix of an external class -> Biolink category
+PREFIX_CATEGORIES = {
+    "MONDO": "biolink:Disease",
+    "DOID": "biolink:Disease",
+    "Orphanet": "biolink:Disease",
+    "HP": "biolink:PhenotypicFeature",
+    "UBERON": "biolink:AnatomicalEntity",
+    "CHEBI": "biolink:ChemicalEntity",
+    "MAXO": "biolink:Procedure",
+    "NCBITaxon": "biolink:OrganismTaxon",
+}
+#: when ancestors at the same distance disagree, the first category listed here wins
+CATEGORY_PRIORITY = ("biolink:Disease", "biolink:PhenotypicFeature", "biolink:AnatomicalEntity",
+                     "biolink:ChemicalEntity", "biolink:Procedure", "biolink:OrganismTaxon")
+DEFAULT_CATEGORY = "biolink:NamedThing"
+
+NODE_COLUMNS = ("id", "category", "name", "description", "xref", "synonym", "provided_by")
+EDGE_COLUMNS = ("id", "subject", "predicate", "object", "original_predicate", "knowledge_level",
+                "agent_type", "primary_knowledge_source", "publications", "has_evidence",
+                "supporting_text")
+
+
+def category_of(graph: Graph, node: object) -> str:
+    """Biolink category of a class: its prefix's, else the nearest categorised ancestor's."""
+    from rdflib import URIRef
+    from rdflib.namespace import OWL, RDFS
+
+    from calcinosis_kg.obo import curie, genus_differentia
+
+    seen = {node}
+    frontier = deque([(node, 0)])
+    found: list[tuple[int, int, str]] = []
+    while frontier:
+        current, depth = frontier.popleft()
+        if found and depth > found[0][0]:
+            break
+        category = PREFIX_CATEGORIES.get(curie(current).split(":", 1)[0])
+        if category:
+            found.append((depth, CATEGORY_PRIORITY.index(category), category))
+            continue
+        parents = list(graph.objects(current, RDFS.subClassOf))
+        for equivalent in graph.objects(current, OWL.equivalentClass):  # genus of a definition
+            parents += list(genus_differentia(graph, equivalent) or ([], []))[0]
+        for parent in parents:
+            if isinstance(parent, URIRef) and parent not in seen:
+                seen.add(parent)
+                frontier.append((parent, depth + 1))
+    return min(found)[2] if found else DEFAULT_CATEGORY
+
+
+def _edge_id(subject: str, predicate: str, obj: str) -> str:
+    digest = hashlib.sha1(f"{subject}|{predicate}|{obj}".encode()).hexdigest()[:16]
+    return f"urn:calcinosis-kg:edge:{digest}"
+
+
+def kgx_tables(graph: Graph, inferred: Graph | None = None
+               ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """(nodes, edges) rows; ``inferred`` holds the subClassOf edges that a reasoner added."""
+    from rdflib import BNode, URIRef
+    from rdflib.namespace import OWL, RDF, RDFS
+
+    from calcinosis_kg.obo import (
+        IAO_DEFINITION,
+        OIO,
+        axiom_index,
+        curie,
+        label_of,
+        some_restriction,
+    )
+    from calcinosis_kg.prefixes import prefix_map
+
+    own = prefix_map()[OWN_PREFIX]
+    index = axiom_index(graph)
+    inferred_pairs = set(inferred.subject_objects(RDFS.subClassOf)) if inferred is not None \
+        else set()
+    edges: dict[str, dict[str, str]] = {}
+    endpoints: set = set()
+
+    def provenance(s: object, p: object, o: object) -> dict[str, str]:
+        texts, sources, evidence = set(), set(), set()
+        for axiom in index.get((s, p, o), []):
+            texts.update(str(v) for v in graph.objects(axiom, URIRef(SUPPORTING_TEXT)))
+            sources.update(curie(v) for v in graph.objects(axiom, URIRef(DC_SOURCE)))
+            evidence.update(curie(v) for v in graph.objects(axiom, URIRef(RO_HAS_EVIDENCE)))
+        return {"supporting_text": "|".join(sorted(texts)), "publications": "|".join(
+            sorted(sources)), "has_evidence": "|".join(sorted(evidence))}
+
+    for s, o in graph.subject_objects(RDFS.subClassOf):
+        if not isinstance(s, URIRef):
+            continue
+        if isinstance(o, URIRef):
+            predicate, original = "biolink:subclass_of", "rdfs:subClassOf"
+            target = o
+        elif isinstance(o, BNode) and (pair := some_restriction(graph, o)):
+            original = curie(pair[0])
+            predicate = PREDICATES.get(original, FALLBACK_PREDICATE)
+            target = pair[1]
+        else:
+            continue
+        if not (str(s).startswith(own) or str(target).startswith(own)) and \
+                (s, o) not in inferred_pairs and not index.get((s, RDFS.subClassOf, o)):
+            continue  # the import module's own hierarchy is context, not our statement
+        row = {"subject": curie(s), "predicate": predicate, "object": curie(target),
+               "original_predicate": original, "primary_knowledge_source": PRIMARY_SOURCE}
+        if (s, o) in inferred_pairs and isinstance(o, URIRef):
+            row.update(knowledge_level="logical_entailment", agent_type="automated_agent",
+                       supporting_text="", publications="", has_evidence="")
+        else:
+            row.update(knowledge_level="knowledge_assertion", agent_type="manual_agent",
+                       **provenance(s, RDFS.subClassOf, o))
+        row["id"] = _edge_id(row["subject"], predicate, row["object"])
+        edges[row["id"]] = row
+        endpoints.update((s, target))
+
+    nodes = []
+    classes = {c for c in graph.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
+    for node in sorted({c for c in classes if str(c).startswith(own)} | endpoints, key=curie):
+        definition = graph.value(node, URIRef(IAO_DEFINITION))
+        synonyms = sorted({str(v) for name in ("hasExactSynonym", "hasRelatedSynonym",
+                                               "hasBroadSynonym", "hasNarrowSynonym")
+                           for v in graph.objects(node, URIRef(OIO + name))})
+        nodes.append({
+            "id": curie(node),
+            "category": category_of(graph, node),
+            "name": label_of(graph, node) or "",
+            "description": str(definition) if definition is not None else "",
+            "xref": "|".join(sorted({str(v) for v in
+                                     graph.objects(node, URIRef(OIO + "hasDbXref"))})),
+            "synonym": "|".join(synonyms),
+            "provided_by": PRIMARY_SOURCE,
+        })
+    return nodes, [edges[k] for k in sorted(edges, key=lambda k: (
+        edges[k]["subject"], edges[k]["predicate"], edges[k]["object"]))]
+
+
+def to_tsv(rows: list[dict[str, str]], columns: tuple[str, ...]) -> bytes:
+    """KGX TSV: a header line, then one row per node/edge; tabs and newlines in values flattened."""
+    lines = ["\t".join(columns)]
+    for row in rows:
+        lines.append("\t".join(" ".join(str(row.get(c, "")).replace("\t", " ").split())
+                               for c in columns))
+    return ("\n".join(lines) + "\n").encode("utf-8")

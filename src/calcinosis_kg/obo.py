@@ -1,0 +1,393 @@
+"""OBO format and OBO Graphs JSON, written from the rdflib graph (the formats OBO tools read).
+
+Why our own writer: pronto's RDF/XML reader only accepts OWL API-shaped files (it found no
+``owl:Ontology`` element in ours) and ROBOT needs Java plus a download. The mapping follows ROBOT's
+OWL-to-OBO translation for what OBO can say: named ``is_a``, ``relationship`` for
+``subClassOf (p some C)`` with named p and C, ``intersection_of`` for genus-differentia
+equivalences, ``equivalent_to`` / ``disjoint_from`` between named classes. Unions, nested
+expressions and data restrictions have no OBO form and stay in the OWL files only. Output is
+sorted, so it is byte-stable.
+
+The small helpers here (restriction edges, axiom annotations, CURIEs) are shared with the SSSOM,
+KGX and diff writers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+OIO = "http://www.geneontology.org/formats/oboInOwl#"
+IAO_DEFINITION = "http://purl.obolibrary.org/obo/IAO_0000115"
+DC_SOURCE = "http://purl.org/dc/terms/source"
+OBO_PURL = "http://purl.obolibrary.org/obo/"
+SYNONYM_SCOPES = {
+    "hasExactSynonym": "EXACT",
+    "hasRelatedSynonym": "RELATED",
+    "hasBroadSynonym": "BROAD",
+    "hasNarrowSynonym": "NARROW",
+}
+OBO_HEADER_PROPERTIES = (
+    "http://purl.org/dc/terms/title",
+    "http://purl.org/dc/terms/description",
+    "http://purl.org/dc/terms/license",
+    "http://purl.org/dc/terms/creator",
+    "http://purl.org/dc/terms/issued",
+    "http://www.w3.org/2002/07/owl#versionInfo",
+)
+
+
+# --- shared helpers ------------------------------------------------------------------------------
+def curie(iri: object) -> str:
+    """CURIE under the curated prefix map, else the IRI itself."""
+    from calcinosis_kg.prefixes import compress
+
+    return compress(str(iri))
+
+
+def label_of(graph: Graph, node: object) -> str | None:
+    from rdflib.namespace import RDFS
+
+    labels = sorted(str(o) for o in graph.objects(node, RDFS.label))
+    return labels[0] if labels else None
+
+
+def axiom_index(graph: Graph) -> dict[tuple, list]:
+    """(source, property, target) -> the owl:Axiom nodes annotating that triple."""
+    from rdflib.namespace import OWL, RDF
+
+    index: dict[tuple, list] = defaultdict(list)
+    for axiom in graph.subjects(RDF.type, OWL.Axiom):
+        key = (graph.value(axiom, OWL.annotatedSource), graph.value(axiom, OWL.annotatedProperty),
+               graph.value(axiom, OWL.annotatedTarget))
+        index[key].append(axiom)
+    return index
+
+
+def some_restriction(graph: Graph, node: object) -> tuple | None:
+    """(property, filler) when ``node`` is ``p some C`` with named p and C, else None."""
+    from rdflib import URIRef
+    from rdflib.namespace import OWL, RDF
+
+    if (node, RDF.type, OWL.Restriction) not in graph:
+        return None
+    prop = graph.value(node, OWL.onProperty)
+    filler = graph.value(node, OWL.someValuesFrom)
+    if isinstance(prop, URIRef) and isinstance(filler, URIRef):
+        return prop, filler
+    return None
+
+
+def genus_differentia(graph: Graph, node: object) -> tuple[list, list] | None:
+    """(genus classes, [(p, C)]) when ``node`` is an intersection of named classes and simple
+    existentials (the form OBO's ``intersection_of`` can hold), else None."""
+    from rdflib import URIRef
+    from rdflib.collection import Collection
+    from rdflib.namespace import OWL
+
+    members_node = graph.value(node, OWL.intersectionOf)
+    if members_node is None:
+        return None
+    genus, differentia = [], []
+    for member in Collection(graph, members_node):
+        if isinstance(member, URIRef):
+            genus.append(member)
+            continue
+        pair = some_restriction(graph, member)
+        if pair is None:
+            return None
+        differentia.append(pair)
+    return genus, differentia
+
+
+def _entities(graph: Graph, kind: object) -> list:
+    from rdflib import URIRef
+    from rdflib.namespace import RDF
+
+    return sorted({s for s in graph.subjects(RDF.type, kind) if isinstance(s, URIRef)}, key=str)
+
+
+def _ontology(graph: Graph) -> object | None:
+    from rdflib.namespace import OWL, RDF
+
+    heads = sorted(graph.subjects(RDF.type, OWL.Ontology), key=str)
+    return heads[0] if heads else None
+
+
+def _sources(graph: Graph, index: dict, s: object, p: object, o: object) -> list[str]:
+    from rdflib import URIRef
+
+    out = set()
+    for axiom in index.get((s, p, o), []):
+        out.update(curie(v) for v in graph.objects(axiom, URIRef(DC_SOURCE)))
+    return sorted(out)
+
+
+# --- OBO format ----------------------------------------------------------------------------------
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _unquoted(text: str) -> str:
+    return " ".join(text.replace("\\", "\\\\").split())
+
+
+def _obo_id(iri: object) -> str:
+    return curie(iri)
+
+
+def _ref(graph: Graph, iri: object) -> str:
+    label = label_of(graph, iri)
+    return f"{_obo_id(iri)} ! {_unquoted(label)}" if label else _obo_id(iri)
+
+
+def _xref_list(values: list[str]) -> str:
+    return "[" + ", ".join(v.replace(",", "\\,") for v in values) + "]"
+
+
+def to_obo(graph: Graph) -> bytes:
+    """OBO 1.4 text of ``graph`` (classes as [Term], object properties as [Typedef])."""
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import OWL, RDFS
+
+    from calcinosis_kg.prefixes import prefix_map
+
+    index = axiom_index(graph)
+    head = _ontology(graph)
+    lines = ["format-version: 1.4"]
+    if head is not None:
+        version_iri = graph.value(head, OWL.versionIRI)
+        if version_iri is not None:
+            lines.append(f"data-version: {version_iri}")
+        date = graph.value(head, URIRef(OIO + "date"))
+        if date is not None:
+            lines.append(f"date: {date}")
+    used_prefixes = set()
+    classes = sorted(_entities(graph, OWL.Class), key=_obo_id)
+    properties = sorted(set(_entities(graph, OWL.ObjectProperty)) | {
+        p for cls in classes for o in graph.objects(cls, RDFS.subClassOf)
+        if (pair := some_restriction(graph, o)) for p in pair[:1]}, key=_obo_id)
+    for iri in [*classes, *properties]:
+        text = _obo_id(iri)
+        if ":" in text and not text.startswith("http"):
+            used_prefixes.add(text.split(":", 1)[0])
+    for prefix, namespace in prefix_map().items():
+        if prefix in used_prefixes and namespace != f"{OBO_PURL}{prefix}_":
+            lines.append(f"idspace: {prefix} {namespace}")
+    if head is not None:
+        stem = str(head).rstrip("/").rsplit("/", 1)[-1].removesuffix(".owl")
+        lines.append(f"ontology: {stem}")
+        for prop in OBO_HEADER_PROPERTIES:
+            for value in sorted(graph.objects(head, URIRef(prop)), key=str):
+                if isinstance(value, Literal):
+                    lines.append(f"property_value: {prop} {_quoted(str(value))} xsd:string")
+                elif isinstance(value, URIRef):
+                    lines.append(f"property_value: {prop} {value}")
+    lines.append("")
+
+    def common(iri: URIRef) -> list[str]:
+        out = [f"id: {_obo_id(iri)}"]
+        label = label_of(graph, iri)
+        if label:
+            out.append(f"name: {_unquoted(label)}")
+        for definition in sorted(graph.objects(iri, URIRef(IAO_DEFINITION)), key=str):
+            refs = _sources(graph, index, iri, URIRef(IAO_DEFINITION), definition)
+            out.append(f"def: {_quoted(str(definition))} {_xref_list(refs)}")
+            break  # OBO allows one definition; QC reports duplicates
+        for comment in sorted(graph.objects(iri, RDFS.comment), key=str):
+            out.append(f"comment: {_unquoted(str(comment))}")
+            break
+        for subset in sorted(graph.objects(iri, URIRef(OIO + "inSubset")), key=str):
+            out.append(f"subset: {_obo_id(subset).replace(':', '_')}")
+        synonyms = []
+        for name, scope in SYNONYM_SCOPES.items():
+            for value in graph.objects(iri, URIRef(OIO + name)):
+                refs = _sources(graph, index, iri, URIRef(OIO + name), value)
+                synonyms.append(f"synonym: {_quoted(str(value))} {scope} {_xref_list(refs)}")
+        out += sorted(synonyms)
+        out += sorted(f"xref: {x}" for x in {str(v) for v in
+                                             graph.objects(iri, URIRef(OIO + "hasDbXref"))})
+        return out
+
+    for cls in classes:
+        if not str(_obo_id(cls)):
+            continue
+        stanza = ["[Term]", *common(cls)]
+        is_a, relationships = [], []
+        for parent in graph.objects(cls, RDFS.subClassOf):
+            if isinstance(parent, URIRef):
+                is_a.append(f"is_a: {_ref(graph, parent)}")
+            elif isinstance(parent, BNode) and (pair := some_restriction(graph, parent)):
+                relationships.append(f"relationship: {_obo_id(pair[0])} {_ref(graph, pair[1])}")
+        stanza += sorted(set(is_a))
+        intersections, equivalents = [], []
+        for other in [*graph.objects(cls, OWL.equivalentClass),
+                      *graph.subjects(OWL.equivalentClass, cls)]:
+            if isinstance(other, URIRef) and other != cls:
+                equivalents.append(f"equivalent_to: {_ref(graph, other)}")
+            elif isinstance(other, BNode) and not intersections and (
+                    gd := genus_differentia(graph, other)):
+                intersections += [f"intersection_of: {_ref(graph, g)}" for g in gd[0]]
+                intersections += [f"intersection_of: {_obo_id(p)} {_ref(graph, c)}"
+                                  for p, c in gd[1]]
+        stanza += sorted(intersections) + sorted(set(equivalents))
+        disjoint = {o for o in graph.objects(cls, OWL.disjointWith) if isinstance(o, URIRef)}
+        stanza += sorted(f"disjoint_from: {_ref(graph, o)}" for o in disjoint)
+        stanza += sorted(set(relationships))
+        if (cls, OWL.deprecated, Literal(True)) in graph:
+            stanza.append("is_obsolete: true")
+        lines += [*stanza, ""]
+    for prop in properties:
+        stanza = ["[Typedef]", *common(prop)]
+        stanza += sorted(f"is_a: {_ref(graph, o)}" for o in
+                         graph.objects(prop, RDFS.subPropertyOf) if isinstance(o, URIRef))
+        if (prop, OWL.deprecated, Literal(True)) in graph:
+            stanza.append("is_obsolete: true")
+        lines += [*stanza, ""]
+    return ("\n".join(lines).rstrip("\n") + "\n").encode("utf-8")
+
+
+# --- OBO Graphs JSON -----------------------------------------------------------------------------
+def _meta(graph: Graph, index: dict, iri: object) -> dict:
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import OWL, RDFS
+
+    meta: dict[str, object] = {}
+    for definition in sorted(graph.objects(iri, URIRef(IAO_DEFINITION)), key=str):
+        meta["definition"] = {"val": str(definition),
+                              "xrefs": _sources(graph, index, iri, URIRef(IAO_DEFINITION),
+                                                definition)}
+        break
+    comments = sorted(str(c) for c in graph.objects(iri, RDFS.comment))
+    if comments:
+        meta["comments"] = comments
+    subsets = sorted(str(s) for s in graph.objects(iri, URIRef(OIO + "inSubset")))
+    if subsets:
+        meta["subsets"] = subsets
+    synonyms = []
+    for name in SYNONYM_SCOPES:
+        for value in graph.objects(iri, URIRef(OIO + name)):
+            synonyms.append({"pred": name, "val": str(value),
+                             "xrefs": _sources(graph, index, iri, URIRef(OIO + name), value)})
+    if synonyms:
+        meta["synonyms"] = sorted(synonyms, key=lambda s: (s["pred"], s["val"]))
+    xrefs = sorted({str(v) for v in graph.objects(iri, URIRef(OIO + "hasDbXref"))})
+    if xrefs:
+        meta["xrefs"] = [{"val": x} for x in xrefs]
+    skip = {str(RDFS.label), IAO_DEFINITION, str(RDFS.comment), OIO + "inSubset",
+            OIO + "hasDbXref", str(OWL.deprecated)} | {OIO + n for n in SYNONYM_SCOPES}
+    values = []
+    for p, o in graph.predicate_objects(iri):
+        if str(p) in skip or not (isinstance(o, Literal) or
+                                  (isinstance(o, URIRef) and _is_annotation(graph, p))):
+            continue
+        values.append({"pred": str(p), "val": str(o)})
+    if values:
+        meta["basicPropertyValues"] = sorted(values, key=lambda v: (v["pred"], v["val"]))
+    if (iri, OWL.deprecated, Literal(True)) in graph:
+        meta["deprecated"] = True
+    return meta
+
+
+_ANNOTATION_IRIS = {
+    "http://www.w3.org/2004/02/skos/core#exactMatch", "http://www.w3.org/2004/02/skos/core#closeMatch",
+    "http://www.w3.org/2004/02/skos/core#broadMatch", "http://www.w3.org/2004/02/skos/core#narrowMatch",
+    "http://www.w3.org/2004/02/skos/core#relatedMatch", "http://purl.org/dc/terms/license",
+    "http://purl.org/dc/terms/source",
+}
+
+
+def _is_annotation(graph: Graph, prop: object) -> bool:
+    from rdflib.namespace import OWL, RDF
+
+    return str(prop) in _ANNOTATION_IRIS or (prop, RDF.type, OWL.AnnotationProperty) in graph
+
+
+def obographs_document(graph: Graph) -> dict:
+    """The OBO Graphs document (one graph) as a plain dict, in a stable order."""
+    from rdflib import BNode, URIRef
+    from rdflib.namespace import OWL, RDFS
+
+    index = axiom_index(graph)
+    head = _ontology(graph)
+    kinds = (
+        (OWL.Class, "CLASS", None),
+        (OWL.ObjectProperty, "PROPERTY", "OBJECT"),
+        (OWL.DatatypeProperty, "PROPERTY", "DATA"),
+        (OWL.AnnotationProperty, "PROPERTY", "ANNOTATION"),
+        (OWL.NamedIndividual, "INDIVIDUAL", None),
+    )
+    nodes: dict[str, dict] = {}
+    for kind, type_, property_type in kinds:
+        for iri in _entities(graph, kind):
+            if str(iri) in nodes:
+                continue
+            node: dict[str, object] = {"id": str(iri)}
+            label = label_of(graph, iri)
+            if label:
+                node["lbl"] = label
+            node["type"] = type_
+            if property_type:
+                node["propertyType"] = property_type
+            meta = _meta(graph, index, iri)
+            if meta:
+                node["meta"] = meta
+            nodes[str(iri)] = node
+    edges = set()
+    logical: list[dict] = []
+    equivalent_sets: list[dict] = []
+    for s, o in graph.subject_objects(RDFS.subClassOf):
+        if not isinstance(s, URIRef):
+            continue
+        if isinstance(o, URIRef):
+            edges.add((str(s), "is_a", str(o)))
+        elif isinstance(o, BNode) and (pair := some_restriction(graph, o)):
+            edges.add((str(s), str(pair[0]), str(pair[1])))
+    for s, o in graph.subject_objects(RDFS.subPropertyOf):
+        if isinstance(s, URIRef) and isinstance(o, URIRef):
+            edges.add((str(s), "subPropertyOf", str(o)))
+    for s, o in graph.subject_objects(OWL.equivalentClass):
+        if not isinstance(s, URIRef):
+            continue
+        if isinstance(o, URIRef):
+            ids = sorted({str(s), str(o)})
+            equivalent_sets.append({"representativeNodeId": ids[0], "nodeIds": ids})
+        elif gd := genus_differentia(graph, o):
+            logical.append({
+                "definedClassId": str(s),
+                "genusIds": sorted(str(g) for g in gd[0]),
+                "restrictions": sorted(({"propertyId": str(p), "fillerId": str(c)}
+                                        for p, c in gd[1]),
+                                       key=lambda r: (r["propertyId"], r["fillerId"])),
+            })
+    graph_json: dict[str, object] = {"id": str(head) if head is not None else ""}
+    if head is not None:
+        head_meta: dict[str, object] = {}
+        values = [{"pred": str(p), "val": str(o)} for p, o in graph.predicate_objects(head)
+                  if str(p) in OBO_HEADER_PROPERTIES or p == URIRef(OIO + "date")]
+        if values:
+            head_meta["basicPropertyValues"] = sorted(values,
+                                                      key=lambda v: (v["pred"], v["val"]))
+        version_iri = graph.value(head, OWL.versionIRI)
+        if version_iri is not None:
+            head_meta["version"] = str(version_iri)
+        graph_json["meta"] = head_meta
+    graph_json["nodes"] = [nodes[k] for k in sorted(nodes)]
+    graph_json["edges"] = [{"sub": s, "pred": p, "obj": o} for s, p, o in sorted(edges)]
+    graph_json["equivalentNodesSets"] = sorted(
+        {json.dumps(e, sort_keys=True): e for e in equivalent_sets}.values(),
+        key=lambda e: e["nodeIds"])
+    graph_json["logicalDefinitionAxioms"] = sorted(
+        logical, key=lambda a: json.dumps(a, sort_keys=True))
+    graph_json["domainRangeAxioms"] = []
+    graph_json["propertyChainAxioms"] = []
+    return {"graphs": [graph_json]}
+
+
+def to_obographs_json(graph: Graph) -> bytes:
+    """OBO Graphs JSON text (stable key and item order)."""
+    return (json.dumps(obographs_document(graph), indent=2, ensure_ascii=False) + "\n").encode()

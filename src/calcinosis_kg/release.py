@@ -1,0 +1,445 @@
+"""Release artifacts in the ODK mould: base, full and simple, each in six formats.
+
+* ``base``: our axioms only (the generated ontology without the import module): what other
+  ontologies import.
+* ``full``: the import module merged in and the reasoner's inferred class hierarchy asserted.
+* ``simple``: named-class hierarchy plus ``subClassOf some`` edges between named classes, without
+  equivalence, disjointness or class expressions, for naive consumers.
+
+Every file is a pure function of the input files: the release date comes from the ontology
+header's version (never the clock) and every writer orders its output, so two runs (under any
+``PYTHONHASHSEED``) are byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape, quoteattr
+
+from calcinosis_kg.errors import CalcinosisKGError, InputError
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from calcinosis_kg.graph import KnowledgeGraph
+
+VARIANTS = ("base", "full", "simple")
+FORMATS = ("ttl", "owl", "nt", "jsonld", "json", "obo")
+STEM = "calcinosis-kg"
+
+OWL_NS = "http://www.w3.org/2002/07/owl#"
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+OIO_DATE = "http://www.geneontology.org/formats/oboInOwl#date"
+DC_ISSUED = "http://purl.org/dc/terms/issued"
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """Identity of one release: where its IRIs come from and the date it carries."""
+
+    ontology_iri: str
+    version_iri: str
+    version: str
+
+    @property
+    def date(self) -> str:
+        """The ISO date (``YYYY-MM-DD``) of the version."""
+        match = _DATE.search(self.version) or _DATE.search(self.version_iri)
+        assert match is not None  # checked in release_info
+        return match.group(0)
+
+    def variant_iri(self, variant: str) -> str:
+        return _with_stem(self.ontology_iri, f"{STEM}-{variant}")
+
+    def variant_version_iri(self, variant: str) -> str:
+        return _with_stem(self.version_iri, f"{STEM}-{variant}")
+
+
+@dataclass
+class ReleaseResult:
+    """What ``release`` wrote: every file, and triple counts per variant."""
+
+    output: Path
+    info: ReleaseInfo
+    files: list[Path] = field(default_factory=list)
+    triples: dict[str, int] = field(default_factory=dict)
+    mappings: int = 0
+    kgx_nodes: int = 0
+    kgx_edges: int = 0
+
+
+def _with_stem(iri: str, stem: str) -> str:
+    head, _, last = iri.rpartition("/")
+    suffix = last[last.rfind("."):] if "." in last else ".owl"
+    return f"{head}/{stem}{suffix}"
+
+
+# --- splitting the loaded files into our ontology and its import modules ------------------------
+def _parse(path: Path) -> Graph:
+    """Parse one input file through the hardened loader (no entities, no remote contexts)."""
+    from rdflib import Graph
+
+    try:
+        from calcinosis_kg.graph import to_rdflib_term
+        from calcinosis_kg.loading import parse_file, read_input, sniff_format
+    except ImportError:  # older toolchain: plain rdflib parse
+        from calcinosis_kg.graph import _format_of  # type: ignore[attr-defined]
+
+        graph = Graph()
+        try:
+            graph.parse(path, format=_format_of(path))
+        except Exception as exc:  # rdflib raises many types; one clear line for the user
+            raise InputError(f"cannot parse: {exc}", path) from exc
+        return graph
+    data = read_input(Path(path))
+    graph = Graph()
+    for quad in parse_file(Path(path), data, sniff_format(Path(path), data)):
+        graph.add((to_rdflib_term(quad.subject), to_rdflib_term(quad.predicate),
+                   to_rdflib_term(quad.object)))
+    return graph
+
+
+def split_modules(kg: KnowledgeGraph) -> tuple[Graph, Graph]:
+    """(our axioms, import modules): a file whose ontology IRI another file imports is a module."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import OWL, RDF
+
+    parsed = [(path, _parse(path)) for path in kg.files]
+    imported: set[URIRef] = set()
+    for _, graph in parsed:
+        imported.update(o for o in graph.objects(None, OWL.imports) if isinstance(o, URIRef))
+    ours, modules = Graph(), Graph()
+    for _, graph in parsed:
+        heads = set(graph.subjects(RDF.type, OWL.Ontology))
+        target = modules if heads and heads <= imported else ours
+        for triple in graph:
+            target.add(triple)
+    return ours, modules
+
+
+def _main_ontology(graph: Graph, path_hint: str = "") -> str:
+    from rdflib import URIRef
+    from rdflib.namespace import OWL, RDF
+
+    imported = set(graph.objects(None, OWL.imports))
+    heads = sorted(s for s in graph.subjects(RDF.type, OWL.Ontology)
+                   if isinstance(s, URIRef) and s not in imported)
+    if not heads:
+        raise InputError("no owl:Ontology header found", path_hint or None)
+    return str(heads[0])
+
+
+def release_info(graph: Graph, path_hint: str = "") -> ReleaseInfo:
+    """Ontology IRI, version IRI and version (a date) of the main ontology of ``graph``."""
+    from rdflib import URIRef
+    from rdflib.namespace import OWL
+
+    iri = _main_ontology(graph, path_hint)
+    version_iri = graph.value(URIRef(iri), OWL.versionIRI)
+    version = graph.value(URIRef(iri), OWL.versionInfo)
+    version_text = str(version) if version is not None else ""
+    version_iri_text = str(version_iri) if version_iri is not None else ""
+    if not (_DATE.search(version_text) or _DATE.search(version_iri_text)):
+        raise InputError(
+            f"ontology {iri} has no dated owl:versionInfo or owl:versionIRI (YYYY-MM-DD); "
+            "the release date is taken from the header, never the clock", path_hint or None)
+    if not version_iri_text:
+        version_iri_text = _with_stem(iri, STEM).replace(
+            "/" + STEM, f"/releases/{version_text}/{STEM}", 1)
+    return ReleaseInfo(iri, version_iri_text, version_text or _DATE.search(
+        version_iri_text).group(0))  # type: ignore[union-attr]
+
+
+def _retitle(graph: Graph, info: ReleaseInfo, variant: str) -> Graph:
+    """Give ``graph`` one ontology header: the variant's IRI, version IRI and release date."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import OWL, RDF, XSD
+
+    old_heads = set(graph.subjects(RDF.type, OWL.Ontology))
+    main = URIRef(info.ontology_iri)
+    new = URIRef(info.variant_iri(variant))
+    out = Graph()
+    for s, p, o in graph:
+        if s in old_heads:
+            if s != main or p in (OWL.imports, OWL.versionIRI):
+                continue  # merged modules lose their header; imports are merged or dropped
+            s = new
+        out.add((s, p, o))
+    out.add((new, RDF.type, OWL.Ontology))
+    out.add((new, OWL.versionIRI, URIRef(info.variant_version_iri(variant))))
+    year, month, day = info.date.split("-")
+    out.add((new, URIRef(OIO_DATE), Literal(f"{day}:{month}:{year} 00:00")))
+    out.add((new, URIRef(DC_ISSUED), Literal(info.date, datatype=XSD.date)))
+    return out
+
+
+# --- the three variants --------------------------------------------------------------------------
+def inferred_hierarchy(kg: KnowledgeGraph) -> Graph:
+    """The reasoner's inferred subClassOf edges; a clear error when the reasoner is absent."""
+    try:
+        from calcinosis_kg.reasoning import inferred_graph
+    except ImportError as exc:
+        raise CalcinosisKGError(
+            "the full release needs the reasoner (calcinosis_kg.reasoning.inferred_graph), "
+            f"which is not available: {exc}") from exc
+    return inferred_graph(kg)
+
+
+def base_graph(kg: KnowledgeGraph, info: ReleaseInfo | None = None) -> Graph:
+    """Our axioms only, without the import module and without owl:imports."""
+    ours, _ = split_modules(kg)
+    info = info or release_info(ours, str(kg.files[0]))
+    return _retitle(ours, info, "base")
+
+
+def full_graph(kg: KnowledgeGraph, info: ReleaseInfo | None = None,
+               inferred: Graph | None = None) -> Graph:
+    """Import modules merged and the inferred class hierarchy asserted."""
+    from rdflib import Graph
+
+    ours, modules = split_modules(kg)
+    info = info or release_info(ours, str(kg.files[0]))
+    merged = Graph()
+    for graph in (ours, modules, inferred if inferred is not None else inferred_hierarchy(kg)):
+        for triple in graph:
+            merged.add(triple)
+    return _retitle(merged, info, "full")
+
+
+def simple_graph(full: Graph) -> Graph:
+    """Named-class hierarchy plus ``subClassOf (p some C)`` (named p, C); nothing else logical.
+
+    Declarations, annotation assertions and the axiom annotations (provenance) of kept axioms stay;
+    equivalence, disjointness, unions, intersections, data restrictions and typed individuals go.
+    """
+    from rdflib import BNode, Graph, URIRef
+    from rdflib.namespace import OWL, RDF, RDFS
+
+    drop_named = {OWL.equivalentClass, OWL.disjointWith, OWL.complementOf, OWL.unionOf,
+                  OWL.intersectionOf, OWL.propertyChainAxiom, OWL.members,
+                  OWL.disjointUnionOf, OWL.inverseOf}
+    out = Graph()
+    kept_restrictions: set[BNode] = set()
+    for s, p, o in full:
+        if isinstance(s, BNode) or p in drop_named:
+            continue
+        if isinstance(o, BNode):
+            if p != RDFS.subClassOf or not _simple_restriction(full, o):
+                continue
+            kept_restrictions.add(o)
+        elif p in (RDFS.domain, RDFS.range) and not isinstance(o, URIRef):
+            continue
+        out.add((s, p, o))
+    for node in kept_restrictions:
+        for triple in full.triples((node, None, None)):
+            out.add(triple)
+    # provenance of kept axioms: owl:Axiom nodes whose annotated triple survived
+    for axiom in set(full.subjects(RDF.type, OWL.Axiom)):
+        source = full.value(axiom, OWL.annotatedSource)
+        prop = full.value(axiom, OWL.annotatedProperty)
+        target = full.value(axiom, OWL.annotatedTarget)
+        if (source, prop, target) in out and not any(
+                isinstance(o, BNode) and o not in kept_restrictions
+                for o in full.objects(axiom, None)):
+            for triple in full.triples((axiom, None, None)):
+                out.add(triple)
+    return out
+
+
+def _simple_restriction(graph: Graph, node: object) -> bool:
+    from rdflib import URIRef
+    from rdflib.namespace import OWL, RDF
+
+    return (
+        (node, RDF.type, OWL.Restriction) in graph
+        and isinstance(graph.value(node, OWL.onProperty), URIRef)
+        and isinstance(graph.value(node, OWL.someValuesFrom), URIRef)
+        and len(set(graph.predicate_objects(node))) == 3
+    )
+
+
+# --- deterministic writers -----------------------------------------------------------------------
+_NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*$")
+_WELL_KNOWN = {
+    RDF_NS: "rdf", RDFS_NS: "rdfs", OWL_NS: "owl", XSD_NS: "xsd",
+    "http://purl.obolibrary.org/obo/": "obo",
+}
+
+
+def _split_predicate(iri: str) -> tuple[str, str]:
+    """(namespace, local name) with a local name that is a valid XML NCName."""
+    match = re.search(r"[A-Za-z_][A-Za-z0-9_.\-]*$", iri)
+    if not match:
+        raise ValueError(f"predicate {iri} cannot be written as an RDF/XML element name")
+    # keep the longest local name that still leaves a namespace ending in / # or _
+    start = match.start()
+    for index in range(start, len(iri)):
+        if iri[index - 1] in "/#" and _NCNAME.match(iri[index:]):
+            return iri[:index], iri[index:]
+    return iri[:start], iri[start:]
+
+
+def _prefixes_for(namespaces: set[str]) -> dict[str, str]:
+    from calcinosis_kg.prefixes import prefix_map
+
+    curated = {ns: prefix for prefix, ns in prefix_map().items()}
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    generated = 0
+    for ns in sorted(namespaces):
+        name = _WELL_KNOWN.get(ns) or curated.get(ns)
+        if not name or name in used or not _NCNAME.match(name):
+            generated += 1
+            name = f"p{generated}"
+        names[ns] = name
+        used.add(name)
+    return names
+
+
+def _node_ref(term: object, labels: dict) -> tuple[str, str]:
+    from rdflib import BNode
+
+    if isinstance(term, BNode):
+        return "rdf:nodeID", "b" + labels[term]
+    return "rdf:about", str(term)
+
+
+def to_rdfxml(graph: Graph) -> bytes:
+    """Byte-stable RDF/XML: one ``rdf:Description`` per subject, sorted, canonical blank nodes."""
+    from rdflib import BNode, Literal
+    from rdflib.namespace import XSD
+
+    from calcinosis_kg.serialize import canonical_bnode_labels
+
+    labels = canonical_bnode_labels(graph)
+    split = {str(p): _split_predicate(str(p)) for p in set(graph.predicates())}
+    names = _prefixes_for({ns for ns, _ in split.values()} | {RDF_NS})
+
+    def subject_key(term: object) -> tuple:
+        return (1, "b" + labels[term]) if isinstance(term, BNode) else (0, str(term))
+
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', "<rdf:RDF"]
+    lines += [f"    xmlns:{names[ns]}={quoteattr(ns)}" for ns in sorted(names, key=names.get)]
+    lines[-1] += ">"
+    for subject in sorted(set(graph.subjects()), key=subject_key):
+        attr, value = _node_ref(subject, labels)
+        lines.append(f"  <rdf:Description {attr}={quoteattr(value)}>")
+        rows = []
+        for p, o in graph.predicate_objects(subject):
+            ns, local = split[str(p)]
+            tag = f"{names[ns]}:{local}"
+            if isinstance(o, Literal):
+                extra = ""
+                if o.language:
+                    extra = f" xml:lang={quoteattr(o.language)}"
+                elif o.datatype is not None and o.datatype != XSD.string:
+                    extra = f" rdf:datatype={quoteattr(str(o.datatype))}"
+                rows.append(f"    <{tag}{extra}>{escape(str(o))}</{tag}>")
+            else:
+                ref_attr, ref = _node_ref(o, labels)
+                ref_attr = "rdf:resource" if ref_attr == "rdf:about" else ref_attr
+                rows.append(f"    <{tag} {ref_attr}={quoteattr(ref)}/>")
+        lines += sorted(rows)
+        lines.append("  </rdf:Description>")
+    lines.append("</rdf:RDF>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def to_jsonld(graph: Graph) -> bytes:
+    """Byte-stable JSON-LD in expanded, flattened form (full IRIs, sorted nodes and values)."""
+    from rdflib import BNode, Literal
+    from rdflib.namespace import XSD
+
+    from calcinosis_kg.serialize import canonical_bnode_labels
+
+    labels = canonical_bnode_labels(graph)
+
+    def ref(term: object) -> str:
+        return "_:b" + labels[term] if isinstance(term, BNode) else str(term)
+
+    def value(term: object) -> dict:
+        if isinstance(term, Literal):
+            item: dict[str, str] = {"@value": str(term)}
+            if term.language:
+                item["@language"] = term.language
+            elif term.datatype is not None and term.datatype != XSD.string:
+                item["@type"] = str(term.datatype)
+            return item
+        return {"@id": ref(term)}
+
+    nodes = []
+    for subject in sorted(set(graph.subjects()), key=ref):
+        node: dict[str, object] = {"@id": ref(subject)}
+        by_predicate: dict[str, list[dict]] = {}
+        for p, o in graph.predicate_objects(subject):
+            by_predicate.setdefault(str(p), []).append(value(o))
+        for predicate in sorted(by_predicate):
+            node[predicate] = sorted(by_predicate[predicate],
+                                     key=lambda v: json.dumps(v, sort_keys=True))
+        nodes.append(node)
+    return (json.dumps(nodes, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def writers() -> dict[str, Callable[[Graph], bytes]]:
+    """Format suffix -> writer for the RDF formats (OBO formats live in ``calcinosis_kg.obo``)."""
+    from calcinosis_kg.serialize import to_ntriples, to_turtle
+
+    return {"ttl": to_turtle, "owl": to_rdfxml, "nt": to_ntriples, "jsonld": to_jsonld}
+
+
+# --- the release -------------------------------------------------------------------------------
+def release_graphs(kg: KnowledgeGraph, inferred: Graph | None = None) -> dict[str, Graph]:
+    """The three variant graphs, keyed by variant name."""
+    ours, _ = split_modules(kg)
+    info = release_info(ours, str(kg.files[0]))
+    full = full_graph(kg, info, inferred)
+    simple = _retitle(simple_graph(full), info, "simple")
+    return {"base": base_graph(kg, info), "full": full, "simple": simple}
+
+
+def release(kg: KnowledgeGraph, output: Path | str, inferred: Graph | None = None) -> ReleaseResult:
+    """Write every release artifact of ``kg`` into ``output`` (atomically, deterministically)."""
+    from calcinosis_kg import kgx, obo, sssom_export
+    from calcinosis_kg.serialize import write_atomic
+
+    output = Path(output)
+    ours, _ = split_modules(kg)
+    info = release_info(ours, str(kg.files[0]))
+    inferred = inferred if inferred is not None else inferred_hierarchy(kg)
+    graphs = release_graphs(kg, inferred)
+    result = ReleaseResult(output=output, info=info)
+    rdf_writers = writers()
+    for variant in VARIANTS:
+        graph = graphs[variant]
+        result.triples[variant] = len(graph)
+        for suffix in FORMATS:
+            path = output / f"{STEM}-{variant}.{suffix}"
+            if suffix in rdf_writers:
+                data = rdf_writers[suffix](graph)
+            elif suffix == "json":
+                data = obo.to_obographs_json(graph)
+            else:
+                data = obo.to_obo(graph)
+            write_atomic(path, data)
+            result.files.append(path)
+    mapping_set = sssom_export.mapping_set(graphs["full"], info)
+    path = output / f"{STEM}.sssom.tsv"
+    write_atomic(path, sssom_export.to_sssom_tsv(mapping_set))
+    result.files.append(path)
+    result.mappings = len(mapping_set.rows)
+    nodes, edges = kgx.kgx_tables(graphs["full"], inferred)
+    for name, rows, columns in (("nodes", nodes, kgx.NODE_COLUMNS),
+                                ("edges", edges, kgx.EDGE_COLUMNS)):
+        path = output / f"{STEM}_{name}.tsv"
+        write_atomic(path, kgx.to_tsv(rows, columns))
+        result.files.append(path)
+    result.kgx_nodes, result.kgx_edges = len(nodes), len(edges)
+    return result

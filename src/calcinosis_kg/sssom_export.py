@@ -1,0 +1,124 @@
+"""The ontology's own mappings as an SSSOM mapping set (TSV with its YAML metadata header).
+
+Each ``oboInOwl:hasDbXref`` of one of our terms becomes one row; its SSSOM predicate is the
+``sssom:predicate_id`` annotation the build puts on the xref (``oboInOwl:hasDbXref`` itself when a
+curator left it unannotated). Every CURIE in an SSSOM file must expand through the ``curie_map``,
+so mappings to vocabularies without a verified IRI (DERMO, OMIA) cannot be written as rows: they
+are counted in the header's ``comment`` and stay as xrefs in the ontology.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from calcinosis_kg.release import ReleaseInfo
+
+SEMAPV = "https://w3id.org/semapv/vocab/"
+SSSOM_PREDICATE_ID = "https://w3id.org/sssom/predicate_id"
+HAS_DBXREF = "http://www.geneontology.org/formats/oboInOwl#hasDbXref"
+JUSTIFICATION = "semapv:ManualMappingCuration"
+COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label",
+           "mapping_justification")
+OWN_PREFIX = "CCKG"
+
+
+@dataclass
+class MappingSet:
+    """Metadata plus rows; ``skipped`` lists xrefs whose prefix has no IRI (not writable)."""
+
+    metadata: dict
+    rows: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def mapping_rows(graph: Graph) -> tuple[list[dict[str, str]], list[tuple[str, str]]]:
+    """(rows, skipped (subject, xref)) for every xref of one of our own terms."""
+    from rdflib import URIRef
+
+    from calcinosis_kg.obo import axiom_index, curie, label_of
+    from calcinosis_kg.prefixes import expand, prefix_map
+
+    index = axiom_index(graph)
+    prefixes = prefix_map()
+    own = prefixes[OWN_PREFIX]
+    rows, skipped = [], []
+    for subject, xref in graph.subject_objects(URIRef(HAS_DBXREF)):
+        if not str(subject).startswith(own):
+            continue
+        object_id = str(xref).strip()
+        if object_id.split(":", 1)[0] not in prefixes:
+            skipped.append((curie(subject), object_id))
+            continue
+        predicates = {
+            curie(p) for axiom in index.get((subject, URIRef(HAS_DBXREF), xref), [])
+            for p in graph.objects(axiom, URIRef(SSSOM_PREDICATE_ID))
+        } or {"oboInOwl:hasDbXref"}
+        object_label = label_of(graph, URIRef(expand(object_id)))
+        for predicate in predicates:
+            rows.append({
+                "subject_id": curie(subject),
+                "subject_label": label_of(graph, subject) or "",
+                "predicate_id": predicate,
+                "object_id": object_id,
+                "object_label": object_label or "",
+                "mapping_justification": JUSTIFICATION,
+            })
+    rows.sort(key=lambda r: (r["subject_id"], r["object_id"], r["predicate_id"]))
+    return rows, sorted(set(skipped))
+
+
+def mapping_set(graph: Graph, info: ReleaseInfo) -> MappingSet:
+    """The mapping set of ``graph`` with metadata taken from the ontology header."""
+    from rdflib import URIRef
+
+    from calcinosis_kg.prefixes import prefix_map
+
+    rows, skipped = mapping_rows(graph)
+    prefixes = prefix_map()
+    used = {value.split(":", 1)[0] for row in rows
+            for value in (row["subject_id"], row["predicate_id"], row["object_id"])}
+    curie_map = {p: prefixes[p] for p in prefixes if p in used}
+    curie_map["semapv"] = SEMAPV
+    license_ = graph.value(URIRef(info.ontology_iri), URIRef("http://purl.org/dc/terms/license"))
+    title = graph.value(URIRef(info.ontology_iri), URIRef("http://purl.org/dc/terms/title"))
+    if license_ is None:  # the release graphs carry the variant IRI; fall back on any header
+        license_ = next(graph.objects(None, URIRef("http://purl.org/dc/terms/license")), None)
+        title = title or next(graph.objects(None, URIRef("http://purl.org/dc/terms/title")),
+                              None)
+    metadata: dict[str, object] = {
+        "curie_map": curie_map,
+        "mapping_set_id": info.version_iri.rsplit("/", 1)[0] + "/calcinosis-kg.sssom.tsv",
+        "mapping_set_version": info.version,
+        "mapping_set_title": f"{title or 'calcinosis-kg'} mappings",
+        "license": str(license_) if license_ is not None else
+        "https://creativecommons.org/licenses/by/4.0/",
+        "mapping_date": info.date,
+        "subject_source": info.ontology_iri,
+    }
+    if skipped:
+        prefixes_skipped = sorted({x.split(":", 1)[0] for _, x in skipped})
+        metadata["comment"] = (
+            f"{len(skipped)} cross-reference(s) to {', '.join(prefixes_skipped)} are not rows "
+            "here: those prefixes have no verified IRI; they remain oboInOwl:hasDbXref in the "
+            "ontology.")
+    return MappingSet(metadata=metadata, rows=rows, skipped=skipped)
+
+
+def to_sssom_tsv(mappings: MappingSet) -> bytes:
+    """SSSOM/TSV text: ``#``-prefixed YAML metadata, then the table."""
+    import yaml
+
+    header = yaml.safe_dump(mappings.metadata, sort_keys=False, allow_unicode=True, width=1000)
+    lines = ["#" + line for line in header.splitlines()]
+    lines.append("\t".join(COLUMNS))
+    for row in mappings.rows:
+        lines.append("\t".join(_cell(row[c]) for c in COLUMNS))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _cell(value: str) -> str:
+    return " ".join(value.replace("\t", " ").split())
