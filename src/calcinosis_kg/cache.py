@@ -1,0 +1,113 @@
+"""Cache of stage results, keyed by a sha256 over the content of every input.
+
+Why content hashes and not timestamps: a checkout, a ``git stash`` or a copied file changes
+mtimes without changing content (and vice versa), and a stale pass from a cache is worse than no
+cache. The key covers the ontology files, the data folders (imports, shapes, queries with their
+expected answers, the QC profile), the package's own source and its version, so editing any of
+them recomputes. Entries are JSON written atomically; an unreadable entry counts as a miss.
+Computing a key reads bytes only: no RDF library is imported, so a fully cached ``check`` is fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from calcinosis_kg import __version__
+from calcinosis_kg.results import Failure, StageResult
+
+CACHE_ENV = "CALCINOSIS_KG_CACHE_DIR"
+FORMAT = 1
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_SKIP_DIRS = {"__pycache__", ".git", ".pytest_cache", ".ruff_cache"}
+
+
+def cache_dir() -> Path:
+    """``$CALCINOSIS_KG_CACHE_DIR``, else ``$XDG_CACHE_HOME/calcinosis-kg``, else ``~/.cache/…``."""
+    explicit = os.environ.get(CACHE_ENV)
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "calcinosis-kg"
+
+
+def _walk(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        return []
+    out = []
+    for root, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+        out += [Path(root) / f for f in sorted(files)
+                if not f.endswith((".pyc", ".tmp")) and not f.startswith(".")]
+    return out
+
+
+def digest_files(paths: Iterable[Path | str], salt: str = "") -> str:
+    """sha256 over the names and bytes of ``paths`` (folders walked in a stable order)."""
+    h = hashlib.sha256(f"calcinosis-kg {__version__} cache format {FORMAT}\n{salt}\n".encode())
+    for top in paths:
+        top = Path(top)
+        files = _walk(top)
+        h.update(f"@{top.name}:{len(files)}\n".encode())
+        for path in files:
+            rel = path.relative_to(top).as_posix() if path != top else path.name
+            data = path.read_bytes()
+            h.update(f"{rel}\0{len(data)}\0".encode())
+            h.update(data)
+    return h.hexdigest()
+
+
+def code_files() -> list[Path]:
+    """The package source: a code change must invalidate results computed by the old code."""
+    return [_PACKAGE_DIR]
+
+
+def stage_key(stage: str, inputs_digest: str) -> str:
+    return hashlib.sha256(f"{stage}\0{inputs_digest}".encode()).hexdigest()
+
+
+def _entry_path(stage: str, key: str) -> Path:
+    return cache_dir() / f"{stage}-{key[:40]}.json"
+
+
+def load(stage: str, key: str) -> StageResult | None:
+    """The cached result of ``stage`` for ``key``, or None (missing, corrupt or foreign entry)."""
+    path = _entry_path(stage, key)
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        if entry.get("format") != FORMAT or entry.get("key") != key:
+            return None
+        data = entry["result"]
+        failures = [Failure(**f) for f in data.pop("failures")]
+        result = StageResult(**data, failures=failures)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    if result.name != stage:
+        return None
+    result.cached = True
+    return result
+
+
+def save(stage: str, key: str, result: StageResult) -> bool:
+    """Store ``result`` (atomically). Returns False when the cache folder is not writable."""
+    from calcinosis_kg.serialize import write_atomic
+
+    data = result.to_dict()
+    data["cached"] = False
+    entry = {"format": FORMAT, "key": key, "stage": stage, "result": data}
+    try:
+        write_atomic(_entry_path(stage, key),
+                     json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+    except OSError:
+        return False
+    return True
+
+
+def cacheable(result: StageResult) -> bool:
+    """Only results that depend on the inputs alone: not skips, not missing modules or crashes."""
+    return not result.skipped and not result.note.startswith(("not available", "crashed"))
