@@ -1,0 +1,257 @@
+"""Export the whole graph (ontology + merged import module) as Turtle, RDF/XML, N-Triples, JSON-LD.
+
+Why not rdflib's writers directly: rdflib's N-Triples, RDF/XML and JSON-LD output order and
+blank-node labels change with PYTHONHASHSEED, and its RDF/XML writer invents ``ns1:`` prefixes for
+OBO IRIs (``RO_0002200`` cannot be a QName under ``RO:``). Here every format starts from the
+canonical graph of ``serialize.canonicalize`` (content-derived blank-node labels) and is written in
+a sorted order, so the same input gives the same bytes on every run.
+
+The export is a *merge*: the ontologies that another loaded file imports (the local import module)
+lose their header and the ``owl:imports`` that pointed at them, so Protégé, ROBOT or owlready2
+never try to fetch an import over the network.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from calcinosis_kg.errors import InputError
+
+if TYPE_CHECKING:
+    import rdflib
+
+    from calcinosis_kg.graph import KnowledgeGraph
+
+FORMATS = {"ttl": ".ttl", "owl": ".owl", "nt": ".nt", "jsonld": ".jsonld"}
+OWL = "http://www.w3.org/2002/07/owl#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+XML_EXTRA_PREFIXES = {"obo": "http://purl.obolibrary.org/obo/"}
+_NCNAME = re.compile(r"^[A-Za-z_][\w.\-]*$")
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def merged_graph(kg: KnowledgeGraph) -> rdflib.Graph:
+    """The loaded triples with the imported ontologies merged into the importing one."""
+    import rdflib
+    from rdflib.namespace import OWL as OWL_NS
+    from rdflib.namespace import RDF as RDF_NS
+
+    source = kg.graph
+    ontologies = set(source.subjects(RDF_NS.type, OWL_NS.Ontology))
+    version_of = {v: o for o in ontologies for v in source.objects(o, OWL_NS.versionIRI)}
+    merged = set()
+    for importer, imported in source.subject_objects(OWL_NS.imports):
+        target = version_of.get(imported, imported)
+        if target in ontologies and target != importer:
+            merged.add((importer, imported, target))
+    drop_subjects = {target for _, _, target in merged}
+    drop_imports = {(importer, imported) for importer, imported, _ in merged}
+    out = rdflib.Graph()
+    for s, p, o in source:
+        if s in drop_subjects:
+            continue
+        if p == OWL_NS.imports and (s, o) in drop_imports:
+            continue
+        out.add((s, p, o))
+    return out
+
+
+def _subject_key(graph: rdflib.Graph, subject: object) -> tuple:
+    from rdflib import BNode
+    from rdflib.namespace import OWL as OWL_NS
+    from rdflib.namespace import RDF as RDF_NS
+
+    if isinstance(subject, BNode):
+        return (2, str(subject))
+    if (subject, RDF_NS.type, OWL_NS.Ontology) in graph:
+        return (0, str(subject))
+    return (1, str(subject))
+
+
+def _sorted_subjects(graph: rdflib.Graph) -> list:
+    return sorted(set(graph.subjects()), key=lambda s: _subject_key(graph, s))
+
+
+def _object_key(term: object) -> tuple:
+    return (type(term).__name__, term.n3())
+
+
+# ---------------------------------------------------------------------------------------------
+# RDF/XML
+
+
+def _xml_escape(text: str, attribute: bool = False) -> str:
+    if _XML_INVALID.search(text):
+        raise InputError("a literal contains a control character that XML 1.0 cannot hold: "
+                         f"{text[:60]!r}")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("\r", "&#13;")
+    if attribute:
+        text = text.replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+    return text
+
+
+class _QNames:
+    """Element names for predicates: curated prefixes first, else a namespace split at / or #."""
+
+    def __init__(self, prefixes: dict[str, str]) -> None:
+        self.prefixes = dict(prefixes)
+        self.by_ns = {ns: p for p, ns in self.prefixes.items()}
+        self.extra: dict[str, str] = {}
+
+    def qname(self, iri: str) -> str:
+        for ns, prefix in sorted(self.by_ns.items(), key=lambda kv: -len(kv[0])):
+            local = iri[len(ns):]
+            if iri.startswith(ns) and local and _NCNAME.match(local):
+                return f"{prefix}:{local}"
+        cut = max(iri.rfind("#"), iri.rfind("/")) + 1
+        ns, local = iri[:cut], iri[cut:]
+        if not local or not _NCNAME.match(local):
+            raise InputError(f"predicate <{iri}> cannot be written in RDF/XML (no QName)")
+        prefix = self.by_ns.get(ns) or self._new_prefix(ns)
+        return f"{prefix}:{local}"
+
+    def _new_prefix(self, ns: str) -> str:
+        base = next((p for p, n in XML_EXTRA_PREFIXES.items() if n == ns), None)
+        if base is None:
+            words = [w for w in re.split(r"[^A-Za-z]+", ns.rstrip("/#")) if w]
+            base = (words[-1].lower() if words else "ns") or "ns"
+            if base.startswith("xml") or base.startswith("ns"):
+                base = "x" + base
+        name, counter = base, 1
+        while name in self.prefixes:
+            counter += 1
+            name = f"{base}{counter}"
+        self.prefixes[name] = ns
+        self.by_ns[ns] = name
+        self.extra[name] = ns
+        return name
+
+
+def to_rdfxml(graph: rdflib.Graph) -> bytes:
+    """Byte-stable RDF/XML: one ``rdf:Description`` per subject, sorted, blank nodes by nodeID."""
+    from rdflib import BNode, Literal
+
+    from calcinosis_kg.prefixes import prefix_map
+    from calcinosis_kg.serialize import canonicalize
+
+    canon = canonicalize(graph)
+    qnames = _QNames(prefix_map())
+    body: list[str] = []
+    for subject in _sorted_subjects(canon):
+        if isinstance(subject, BNode):
+            body.append(f'  <rdf:Description rdf:nodeID="{subject}">')
+        else:
+            body.append(f'  <rdf:Description rdf:about="{_xml_escape(str(subject), True)}">')
+        pairs = sorted(canon.predicate_objects(subject),
+                       key=lambda po: (str(po[0]), _object_key(po[1])))
+        for predicate, obj in pairs:
+            name = qnames.qname(str(predicate))
+            if isinstance(obj, BNode):
+                body.append(f'    <{name} rdf:nodeID="{obj}"/>')
+            elif isinstance(obj, Literal):
+                attrs = ""
+                if obj.language:
+                    attrs = f' xml:lang="{obj.language}"'
+                elif obj.datatype is not None:
+                    attrs = f' rdf:datatype="{_xml_escape(str(obj.datatype), True)}"'
+                body.append(f"    <{name}{attrs}>{_xml_escape(str(obj))}</{name}>")
+            else:
+                body.append(f'    <{name} rdf:resource="{_xml_escape(str(obj), True)}"/>')
+        body.append("  </rdf:Description>")
+    namespaces = {**qnames.prefixes}
+    namespaces.setdefault("rdf", RDF)
+    head = ['<?xml version="1.0" encoding="utf-8"?>', "<rdf:RDF"]
+    head += [f'    xmlns:{p}="{_xml_escape(ns, True)}"' for p, ns in namespaces.items()]
+    head[-1] += ">"
+    return ("\n".join(head + body + ["</rdf:RDF>"]) + "\n").encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON-LD
+
+
+def jsonld_context() -> dict:
+    """The curated prefixes as a JSON-LD 1.1 context.
+
+    OBO namespaces end in ``_``, which JSON-LD 1.1 does not treat as a prefix unless the term says
+    ``"@prefix": true`` (without it ``CCKG:0000001`` would expand to the IRI ``CCKG:0000001``).
+    """
+    from calcinosis_kg.prefixes import prefix_map
+
+    context: dict[str, object] = {"@version": 1.1}
+    for prefix, ns in prefix_map().items():
+        context[prefix] = ns if ns[-1] in ":/?#[]@" else {"@id": ns, "@prefix": True}
+    return context
+
+
+def to_jsonld(graph: rdflib.Graph) -> bytes:
+    """Byte-stable JSON-LD: a ``@graph`` of node objects sorted like the Turtle, CURIE keys."""
+    from rdflib import BNode, Literal
+    from rdflib.namespace import RDF as RDF_NS
+    from rdflib.namespace import XSD
+
+    from calcinosis_kg.prefixes import compress
+    from calcinosis_kg.serialize import canonicalize
+
+    canon = canonicalize(graph)
+
+    def node_id(term: object) -> str:
+        return f"_:{term}" if isinstance(term, BNode) else compress(str(term))
+
+    nodes = []
+    for subject in _sorted_subjects(canon):
+        node: dict[str, object] = {"@id": node_id(subject)}
+        types = sorted(node_id(o) for o in canon.objects(subject, RDF_NS.type)
+                       if not isinstance(o, Literal))
+        if types:
+            node["@type"] = types
+        props: dict[str, list] = {}
+        for predicate, obj in canon.predicate_objects(subject):
+            if predicate == RDF_NS.type and not isinstance(obj, Literal):
+                continue
+            if isinstance(obj, Literal):
+                value: dict[str, str] = {"@value": str(obj)}
+                if obj.language:
+                    value["@language"] = obj.language
+                elif obj.datatype is not None and obj.datatype != XSD.string:
+                    value["@type"] = compress(str(obj.datatype))
+            else:
+                value = {"@id": node_id(obj)}
+            props.setdefault(compress(str(predicate)), []).append(value)
+        for key in sorted(props):
+            node[key] = sorted(props[key], key=lambda v: json.dumps(v, sort_keys=True))
+        nodes.append(node)
+    document = {"@context": jsonld_context(), "@graph": nodes}
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def export_bytes(kg: KnowledgeGraph, fmt: str, inferred: bool = False) -> bytes:
+    """The whole graph in ``fmt`` (ttl, owl, nt, jsonld); ``inferred`` adds the reasoner's
+    inferred class hierarchy."""
+    from calcinosis_kg.serialize import to_ntriples, to_turtle
+
+    if fmt not in FORMATS:
+        raise InputError(f"unknown export format '{fmt}' (choose from {', '.join(FORMATS)})")
+    if inferred:
+        from calcinosis_kg.queries import inferred_kg
+
+        kg = inferred_kg(kg)
+    graph = merged_graph(kg)
+    writer = {"ttl": to_turtle, "nt": to_ntriples, "owl": to_rdfxml, "jsonld": to_jsonld}[fmt]
+    return writer(graph)
+
+
+def export(kg: KnowledgeGraph, fmt: str, output: Path, inferred: bool = False) -> Path:
+    """Write the export to ``output`` atomically (an interrupted run leaves the old file)."""
+    from calcinosis_kg.serialize import write_atomic
+
+    data = export_bytes(kg, fmt, inferred)
+    write_atomic(Path(output), data)
+    return Path(output)
