@@ -61,9 +61,10 @@ INCOMING_SECTIONS: dict[str, str] = {
     OBO + "RO_0003302": "Causes and contributing factors",
     OBO + "RO_0004029": "Associated diseases",
 }
-SECTION_ORDER = ("Sites", "Causes and contributing factors", "Associated diseases",
+SECTION_ORDER = ("Logical definition", "Sites", "Causes and contributing factors",
+                 "Associated diseases",
                  "Clinical features and deposits", "Phenotypes and laboratory findings",
-                 "Physical basis", "Populations", "Treatments")
+                 "Physical basis", "Populations", "Treatments", "Distinct from")
 SYNONYM_SCOPES = {OIO + "hasExactSynonym": "exact", OIO + "hasRelatedSynonym": "related",
                   OIO + "hasBroadSynonym": "broad", OIO + "hasNarrowSynonym": "narrow"}
 
@@ -114,7 +115,7 @@ class TypeProfile:
     definition: str = ""
     definition_evidence: Evidence = field(default_factory=Evidence)
     comment: str = ""
-    synonyms: list[tuple[str, str]] = field(default_factory=list)
+    synonyms: list[tuple[str, str, Evidence]] = field(default_factory=list)
     parents: list[str] = field(default_factory=list)
     children: list[str] = field(default_factory=list)
     parent_evidence: dict[str, Evidence] = field(default_factory=dict)
@@ -271,6 +272,21 @@ SELECT DISTINCT ?c ?r ?p ?x WHERE {
 }
 """
 
+_DISJOINT_FROM = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?d ?x WHERE { ?d owl:disjointWith ?x . FILTER(isIRI(?d)) }
+"""
+
+_DISJOINT_GROUPS = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT ?g ?d ?x WHERE {
+  ?g a owl:AllDisjointClasses ; owl:members ?list .
+  ?list rdf:rest*/rdf:first ?x . ?list rdf:rest*/rdf:first ?d .
+  FILTER(isIRI(?d) && ?d != ?x)
+}
+"""
+
 _MAPPINGS = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 SELECT ?xref ?pred ?x WHERE {
@@ -332,7 +348,9 @@ def type_profile(kg: KnowledgeGraph, iri: str, reader: GraphReader | None = None
                                                       ox.Literal(definitions[0]))
     profile.comment = " ".join(reader.literals(node, RDFS_COMMENT))
     for prop, scope in SYNONYM_SCOPES.items():
-        profile.synonyms += [(scope, text) for text in reader.literals(node, prop)]
+        for text in reader.literals(node, prop):
+            profile.synonyms.append(
+                (scope, text, reader.evidence(node, prop, ox.Literal(text))))
     profile.synonyms.sort(key=lambda s: (s[1].lower(), s[0]))
     edges = set(asserted) | set(defined)
     profile.parents = sorted({p for c, p in edges if c == iri}
@@ -363,6 +381,25 @@ def type_profile(kg: KnowledgeGraph, iri: str, reader: GraphReader | None = None
             f"Classes that {_property_heading(reader, prop).lower()} it"
         statements.append(Statement(section, prop, Expr("class", iri=row["c"].value),
                                     reader.evidence(row["c"], RDFS_SUBCLASS, row["r"])))
+    for eq in reader.objects(node, OWL + "equivalentClass"):
+        statements.append(Statement("Logical definition", OWL + "equivalentClass",
+                                    reader.expr(eq),
+                                    reader.evidence(node, OWL + "equivalentClass", eq)))
+    for other in reader.objects(node, OWL + "disjointWith"):
+        if isinstance(other, ox.NamedNode):
+            statements.append(Statement("Distinct from", OWL + "disjointWith",
+                                        Expr("class", iri=other.value),
+                                        reader.evidence(node, OWL + "disjointWith", other)))
+    for row in reader.query(_DISJOINT_FROM, x=node):
+        statements.append(Statement("Distinct from", OWL + "disjointWith",
+                                    Expr("class", iri=row["d"].value),
+                                    reader.evidence(row["d"], OWL + "disjointWith", node)))
+    for row in reader.query(_DISJOINT_GROUPS, x=node):
+        group = row["g"]
+        evidence = Evidence(tuple(reader.literals(group, SUPPORTING_TEXT)),
+                            tuple(sorted(o.value for o in reader.objects(group, DC_SOURCE))))
+        statements.append(Statement("Distinct from", OWL + "AllDisjointClasses",
+                                    Expr("class", iri=row["d"].value), evidence))
     profile.statements = sorted(
         set(statements), key=lambda s: (_section_rank(s.section), s.section,
                                         _expr_text(s.other, reader.label).lower(), s.prop))
@@ -477,8 +514,9 @@ class Renderer:
         if profile.comment:
             parts.append(f'<p class="comment">{esc(profile.comment)}</p>')
         if profile.synonyms:
-            items = "".join(f"<li>{esc(text)} <small>({esc(scope)})</small></li>"
-                            for scope, text in profile.synonyms)
+            items = "".join(f"<li>{esc(text)} <small>({esc(scope)})</small>"
+                            f"{self.evidence_html(evidence)}</li>"
+                            for scope, text, evidence in profile.synonyms)
             parts.append(f'<section id="synonyms"><h2>Synonyms</h2><ul>{items}</ul></section>')
         parts.append('<section id="hierarchy"><h2>Place in the hierarchy</h2>')
         if profile.parents:
@@ -597,10 +635,44 @@ def pylode_html(kg: KnowledgeGraph) -> str:
     for header in set(graph.subjects(RDF.type, RDFLIB_OWL.Ontology)) & imported:
         graph.remove((header, None, None))
     try:
-        return ontpub.OntPub(graph, sort_subjects=True).make_html()
+        page = ontpub.OntPub(graph, sort_subjects=True).make_html()
     except Exception as exc:  # pyLODE raises PylodeError (or a plain error) on odd input
         raise InputError(f"pyLODE could not document the ontology: {exc}",
                          kg.files[0] if kg.files else None) from exc
+    return _unlink_blank_nodes(page, graph)
+
+
+def _unlink_blank_nodes(page: str, graph: Any) -> str:
+    """pyLODE shows a nested anonymous class (a union inside a restriction) as a link to the
+    blank node's label, a dead link; replace it by the class expression in words."""
+    import re
+
+    from rdflib import BNode, URIRef
+    from rdflib.collection import Collection
+    from rdflib.namespace import OWL as RDFLIB_OWL
+    from rdflib.namespace import RDFS
+
+    def words(node: Any, depth: int = 0) -> str:
+        if isinstance(node, URIRef):
+            label = graph.value(node, RDFS.label)
+            return str(label) if label is not None else compress(str(node))
+        if depth > 6:
+            return "…"
+        for key, joiner in ((RDFLIB_OWL.unionOf, " or "), (RDFLIB_OWL.intersectionOf, " and ")):
+            head = graph.value(node, key)
+            if head is not None:
+                return "(" + joiner.join(words(m, depth + 1) for m in Collection(graph, head)) + ")"
+        return "(anonymous class)"
+
+    labels = {str(node): node for node in graph.all_nodes() if isinstance(node, BNode)}
+
+    def replace(match: re.Match) -> str:
+        node = labels.get(html.unescape(match.group(1)))
+        if node is None:
+            return match.group(0)
+        return f'<span class="anonymous">{esc(words(node))}</span>'
+
+    return re.sub(r'<a href="([^"#:/]+)">\1</a>', replace, page)
 
 
 def _import_pylode() -> Any:
