@@ -676,3 +676,59 @@ def _require_consistent(result: ReasoningResult) -> None:
         raise ReasoningError(result.error)
     if result.consistent is False:
         raise ReasoningError("the ontology is inconsistent: no inferred hierarchy")
+
+
+# --------------------------------------------------------------------------- command
+
+
+def summarize(kg: KnowledgeGraph, result: ReasoningResult) -> str:
+    """The human summary printed by ``calcinosis-kg reason``."""
+    axioms = Axioms.from_store(loaded_store(kg))
+    lines = []
+    if result.consistent is False:
+        lines.append(f"consistent: NO (HermiT, {result.seconds:.2f} s)")
+        for entity, why in result.culprits:
+            lines.append(f"  {axioms.show(entity) if entity else '-'}: {why}")
+        if not result.culprits:
+            lines.append("  (no individual or disjointness found that explains it)")
+        return "\n".join(lines) + "\n"
+    classes = sum(1 for s in axioms.triples
+                  if axioms.named(s) and OWL + "Class" in axioms.objects(s, RDF + "type"))
+    lines.append(f"consistent: yes (HermiT, {result.seconds:.2f} s)")
+    lines.append(f"classes: {classes}, unsatisfiable: {len(result.unsatisfiable)}, "
+                 f"inferred subclass edges: {len(result.inferred_subclass_pairs)}, "
+                 f"inferred equivalences: {len(result.inferred_equivalent_pairs)}")
+    if result.unsatisfiable:
+        lines.append("unsatisfiable classes:")
+        for cls in result.unsatisfiable:
+            why = result.explanations.get(cls, "").removeprefix("unsatisfiable: ")
+            lines.append(f"  {axioms.show(cls)}: {why}")
+    if result.inferred_subclass_pairs or result.inferred_equivalent_pairs:
+        lines.append("inferred (not asserted):")
+        for a, b in result.inferred_subclass_pairs:
+            lines.append(f"  {axioms.show(a)} SubClassOf {axioms.show(b)}")
+        for a, b in result.inferred_equivalent_pairs:
+            lines.append(f"  {axioms.show(a)} EquivalentTo {axioms.show(b)}")
+    return "\n".join(lines) + "\n"
+
+
+def run_reason(paths: Iterable[Path | str] | None = None, with_turtle: bool = False,
+               new_only: bool = False) -> tuple[str, bytes | None, bool]:
+    """Load, reason and describe: (summary text, Turtle of the hierarchy or None, all ok).
+
+    Raises ReasoningError (exit 1) when HermiT cannot run, InputError (exit 2) on bad input.
+    """
+    from calcinosis_kg.graph import load
+
+    kg = load(list(paths) if paths else None)
+    result = reason(kg)
+    if result.consistent is None:
+        raise ReasoningError(result.error)
+    turtle = None
+    if with_turtle and result.consistent:
+        from calcinosis_kg.serialize import to_turtle
+
+        graph = inferred_graph(kg, result) if new_only else hierarchy_graph(kg, result)
+        turtle = to_turtle(graph)
+    ok = bool(result.consistent) and not result.unsatisfiable
+    return summarize(kg, result), turtle, ok

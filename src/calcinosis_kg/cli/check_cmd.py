@@ -1,0 +1,46 @@
+"""``calcinosis-kg check``: the CI gate (reasoning, SHACL, QC, competency queries)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
+              help="Ontology file (repeatable; default: the bundled ontology and its import "
+                   "module).")
+@click.option("--no-cache", is_flag=True,
+              help="Recompute every stage (neither read nor write the result cache).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("--fail-on", type=click.Choice(["ERROR", "WARN", "INFO", "none"]),
+              default="ERROR", show_default=True,
+              help="Lowest QC level that fails the gate.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also list warning/info findings that do not fail the gate.")
+def check(ontology: tuple[Path, ...], no_cache: bool, fmt: str, fail_on: str,
+          verbose: bool) -> None:
+    """Reason (HermiT: consistency, unsatisfiable classes, expected entailments),
+    SHACL-validate, run the QC rules and every competency query against its expected answer.
+    One line per stage (status, time, counts, "cached"), then every failure with its entity,
+    label and reason. Exit 0 when all holds, 1 when anything fails, 2 on bad input.
+
+    Results are cached under $XDG_CACHE_HOME/calcinosis-kg, keyed by a sha256 of every input.
+
+    \b
+    Examples:
+      calcinosis-kg check
+      calcinosis-kg check --no-cache --format json
+      calcinosis-kg check --ontology my-edit.ttl --ontology ontology/imports/external_import.ttl
+    """
+    from calcinosis_kg.check import run_check
+
+    report = run_check(list(ontology) or None, use_cache=not no_cache, fail_on=fail_on)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(report.to_json() if fmt == "json" else report.to_text(verbose=verbose), nl=False)
+    if not report.ok:
+        sys.exit(1)

@@ -1,0 +1,43 @@
+"""``calcinosis-kg reason``: HermiT consistency, unsatisfiable classes, inferred hierarchy."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
+              help="Ontology file (repeatable; default: the bundled ontology and its import "
+                   "module).")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the inferred class hierarchy as Turtle to this file (atomically).")
+@click.option("--new-only", is_flag=True,
+              help="With --output: write only the inferred edges that are not asserted.")
+def reason(ontology: tuple[Path, ...], output: Path | None, new_only: bool) -> None:
+    """Run HermiT: is the ontology consistent, which classes are unsatisfiable (and why), and
+    which subclass relations are inferred. Exit 1 when inconsistent or a class is
+    unsatisfiable, or when Java is missing; 2 on bad input.
+
+    \b
+    Examples:
+      calcinosis-kg reason
+      calcinosis-kg reason --output inferred-hierarchy.ttl
+      calcinosis-kg reason --ontology my-edit.ttl --output new.ttl --new-only
+    """
+    from calcinosis_kg.reasoning import run_reason
+
+    summary, turtle, ok = run_reason(list(ontology) or None, with_turtle=output is not None,
+                                     new_only=new_only)
+    click.echo(summary, nl=False)
+    if output is not None and turtle is not None:
+        from calcinosis_kg.serialize import write_atomic
+
+        write_atomic(output, turtle)
+        click.echo(f"wrote {output}")
+    elif output is not None:
+        click.echo(f"{output} not written: an inconsistent ontology has no class hierarchy")
+    if not ok:
+        sys.exit(1)
