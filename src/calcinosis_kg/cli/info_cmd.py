@@ -1,0 +1,80 @@
+"""``calcinosis-kg info`` and ``search``: what the graph holds, and finding classes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+ONTOLOGY_HELP = "Ontology file to load (repeatable; default: the bundled ontology + imports)."
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
+              help=ONTOLOGY_HELP)
+def info(fmt: str, ontology: tuple[Path, ...]) -> None:
+    """Version, counts of classes and properties, axioms by kind and mappings by target.
+
+    \b
+    Example:
+      calcinosis-kg info
+      calcinosis-kg info --ontology my-edit.ttl --format json
+    """
+    import json
+
+    from calcinosis_kg.cli.query_cmd import print_warnings
+    from calcinosis_kg.graph import load
+    from calcinosis_kg.search import info as graph_info
+    from calcinosis_kg.search import render_info
+
+    kg = load(list(ontology) or None)
+    print_warnings(kg.warnings)
+    data = graph_info(kg)
+    if fmt == "json":
+        click.echo(json.dumps(data.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_info(data), nl=False)
+
+
+@click.command()
+@click.argument("text")
+@click.option("--limit", type=int, default=20, show_default=True, help="Show at most N classes.")
+@click.option("--format", "fmt", type=click.Choice(["table", "tsv", "json"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
+              help=ONTOLOGY_HELP)
+def search(text: str, limit: int, fmt: str, ontology: tuple[Path, ...]) -> None:
+    """Find classes by label or synonym (case-insensitive; words may be prefixes).
+
+    \b
+    Examples:
+      calcinosis-kg search dystrophic
+      calcinosis-kg search "calc cut"
+    """
+    import json
+    from dataclasses import asdict
+
+    from calcinosis_kg.cli.query_cmd import print_warnings
+    from calcinosis_kg.graph import load
+    from calcinosis_kg.search import search as run_search
+
+    kg = load(list(ontology) or None)
+    print_warnings(kg.warnings)
+    hits = run_search(kg, text, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
+        return
+    if fmt == "tsv":
+        click.echo("curie\tlabel\tmatched\tfield")
+        for h in hits:
+            click.echo(f"{h.curie}\t{h.label}\t{h.matched}\t{h.field}")
+        return
+    if not hits:
+        click.echo(f"no class matches '{text}'")
+        return
+    width = max(len(h.curie) for h in hits)
+    for h in hits:
+        via = f"  (synonym, {h.field}: {h.matched})" if h.matched else ""
+        click.echo(f"{h.curie.ljust(width)}  {h.label}{via}")
