@@ -127,6 +127,33 @@ def _sources(graph: Graph, index: dict, s: object, p: object, o: object) -> list
     return sorted(out)
 
 
+def _referenced(graph: Graph, classes: set) -> tuple[set, set]:
+    """Named classes and properties that OBO-expressible axioms of ``classes`` mention."""
+    from rdflib import URIRef
+    from rdflib.namespace import OWL, RDFS
+
+    found_classes, found_properties = set(), set()
+    for cls in classes:
+        for o in graph.objects(cls, RDFS.subClassOf):
+            if isinstance(o, URIRef):
+                found_classes.add(o)
+            elif pair := some_restriction(graph, o):
+                found_properties.add(pair[0])
+                found_classes.add(pair[1])
+        for o in [*graph.objects(cls, OWL.equivalentClass), *graph.objects(cls, OWL.disjointWith)]:
+            if isinstance(o, URIRef):
+                found_classes.add(o)
+            elif gd := genus_differentia(graph, o):
+                found_classes.update(gd[0])
+                for p, c in gd[1]:
+                    found_properties.add(p)
+                    found_classes.add(c)
+    for prop in list(found_properties):
+        found_properties.update(o for o in graph.objects(prop, RDFS.subPropertyOf)
+                                if isinstance(o, URIRef))
+    return found_classes, found_properties
+
+
 # --- OBO format ----------------------------------------------------------------------------------
 def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
@@ -167,10 +194,12 @@ def to_obo(graph: Graph) -> bytes:
         if date is not None:
             lines.append(f"date: {date}")
     used_prefixes = set()
-    classes = sorted(_entities(graph, OWL.Class), key=_obo_id)
-    properties = sorted(set(_entities(graph, OWL.ObjectProperty)) | {
-        p for cls in classes for o in graph.objects(cls, RDFS.subClassOf)
-        if (pair := some_restriction(graph, o)) for p in pair[:1]}, key=_obo_id)
+    declared = set(_entities(graph, OWL.Class))
+    classes_used, properties_used = _referenced(graph, declared)
+    # OBO readers (pronto) need a stanza for every class or relation an axiom refers to
+    classes = sorted(declared | classes_used, key=_obo_id)
+    properties = sorted(set(_entities(graph, OWL.ObjectProperty)) | properties_used,
+                        key=_obo_id)
     for iri in [*classes, *properties]:
         text = _obo_id(iri)
         if ":" in text and not text.startswith("http"):

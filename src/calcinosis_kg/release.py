@@ -13,13 +13,11 @@ header's version (never the clock) and every writer orders its output, so two ru
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape, quoteattr
 
 from calcinosis_kg.errors import CalcinosisKGError, InputError
 
@@ -32,10 +30,6 @@ VARIANTS = ("base", "full", "simple")
 FORMATS = ("ttl", "owl", "nt", "jsonld", "json", "obo")
 STEM = "calcinosis-kg"
 
-OWL_NS = "http://www.w3.org/2002/07/owl#"
-RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 OIO_DATE = "http://www.geneontology.org/formats/oboInOwl#date"
 DC_ISSUED = "http://purl.org/dc/terms/issued"
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -266,130 +260,13 @@ def _simple_restriction(graph: Graph, node: object) -> bool:
     )
 
 
-# --- deterministic writers -----------------------------------------------------------------------
-_NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*$")
-_WELL_KNOWN = {
-    RDF_NS: "rdf", RDFS_NS: "rdfs", OWL_NS: "owl", XSD_NS: "xsd",
-    "http://purl.obolibrary.org/obo/": "obo",
-}
-
-
-def _split_predicate(iri: str) -> tuple[str, str]:
-    """(namespace, local name) with a local name that is a valid XML NCName."""
-    match = re.search(r"[A-Za-z_][A-Za-z0-9_.\-]*$", iri)
-    if not match:
-        raise ValueError(f"predicate {iri} cannot be written as an RDF/XML element name")
-    # keep the longest local name that still leaves a namespace ending in / # or _
-    start = match.start()
-    for index in range(start, len(iri)):
-        if iri[index - 1] in "/#" and _NCNAME.match(iri[index:]):
-            return iri[:index], iri[index:]
-    return iri[:start], iri[start:]
-
-
-def _prefixes_for(namespaces: set[str]) -> dict[str, str]:
-    from calcinosis_kg.prefixes import prefix_map
-
-    curated = {ns: prefix for prefix, ns in prefix_map().items()}
-    names: dict[str, str] = {}
-    used: set[str] = set()
-    generated = 0
-    for ns in sorted(namespaces):
-        name = _WELL_KNOWN.get(ns) or curated.get(ns)
-        if not name or name in used or not _NCNAME.match(name):
-            generated += 1
-            name = f"p{generated}"
-        names[ns] = name
-        used.add(name)
-    return names
-
-
-def _node_ref(term: object, labels: dict) -> tuple[str, str]:
-    from rdflib import BNode
-
-    if isinstance(term, BNode):
-        return "rdf:nodeID", "b" + labels[term]
-    return "rdf:about", str(term)
-
-
-def to_rdfxml(graph: Graph) -> bytes:
-    """Byte-stable RDF/XML: one ``rdf:Description`` per subject, sorted, canonical blank nodes."""
-    from rdflib import BNode, Literal
-    from rdflib.namespace import XSD
-
-    from calcinosis_kg.serialize import canonical_bnode_labels
-
-    labels = canonical_bnode_labels(graph)
-    split = {str(p): _split_predicate(str(p)) for p in set(graph.predicates())}
-    names = _prefixes_for({ns for ns, _ in split.values()} | {RDF_NS})
-
-    def subject_key(term: object) -> tuple:
-        return (1, "b" + labels[term]) if isinstance(term, BNode) else (0, str(term))
-
-    lines = ['<?xml version="1.0" encoding="utf-8"?>', "<rdf:RDF"]
-    lines += [f"    xmlns:{names[ns]}={quoteattr(ns)}" for ns in sorted(names, key=names.get)]
-    lines[-1] += ">"
-    for subject in sorted(set(graph.subjects()), key=subject_key):
-        attr, value = _node_ref(subject, labels)
-        lines.append(f"  <rdf:Description {attr}={quoteattr(value)}>")
-        rows = []
-        for p, o in graph.predicate_objects(subject):
-            ns, local = split[str(p)]
-            tag = f"{names[ns]}:{local}"
-            if isinstance(o, Literal):
-                extra = ""
-                if o.language:
-                    extra = f" xml:lang={quoteattr(o.language)}"
-                elif o.datatype is not None and o.datatype != XSD.string:
-                    extra = f" rdf:datatype={quoteattr(str(o.datatype))}"
-                rows.append(f"    <{tag}{extra}>{escape(str(o))}</{tag}>")
-            else:
-                ref_attr, ref = _node_ref(o, labels)
-                ref_attr = "rdf:resource" if ref_attr == "rdf:about" else ref_attr
-                rows.append(f"    <{tag} {ref_attr}={quoteattr(ref)}/>")
-        lines += sorted(rows)
-        lines.append("  </rdf:Description>")
-    lines.append("</rdf:RDF>")
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def to_jsonld(graph: Graph) -> bytes:
-    """Byte-stable JSON-LD in expanded, flattened form (full IRIs, sorted nodes and values)."""
-    from rdflib import BNode, Literal
-    from rdflib.namespace import XSD
-
-    from calcinosis_kg.serialize import canonical_bnode_labels
-
-    labels = canonical_bnode_labels(graph)
-
-    def ref(term: object) -> str:
-        return "_:b" + labels[term] if isinstance(term, BNode) else str(term)
-
-    def value(term: object) -> dict:
-        if isinstance(term, Literal):
-            item: dict[str, str] = {"@value": str(term)}
-            if term.language:
-                item["@language"] = term.language
-            elif term.datatype is not None and term.datatype != XSD.string:
-                item["@type"] = str(term.datatype)
-            return item
-        return {"@id": ref(term)}
-
-    nodes = []
-    for subject in sorted(set(graph.subjects()), key=ref):
-        node: dict[str, object] = {"@id": ref(subject)}
-        by_predicate: dict[str, list[dict]] = {}
-        for p, o in graph.predicate_objects(subject):
-            by_predicate.setdefault(str(p), []).append(value(o))
-        for predicate in sorted(by_predicate):
-            node[predicate] = sorted(by_predicate[predicate],
-                                     key=lambda v: json.dumps(v, sort_keys=True))
-        nodes.append(node)
-    return (json.dumps(nodes, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
-
-
+# --- writers -------------------------------------------------------------------------------------
 def writers() -> dict[str, Callable[[Graph], bytes]]:
-    """Format suffix -> writer for the RDF formats (OBO formats live in ``calcinosis_kg.obo``)."""
+    """Format suffix -> writer for the RDF formats (OBO formats live in ``calcinosis_kg.obo``).
+
+    RDF/XML and JSON-LD come from the toolchain's deterministic writers in ``export``.
+    """
+    from calcinosis_kg.export import to_jsonld, to_rdfxml
     from calcinosis_kg.serialize import to_ntriples, to_turtle
 
     return {"ttl": to_turtle, "owl": to_rdfxml, "nt": to_ntriples, "jsonld": to_jsonld}

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.errors import InputError
+
 if TYPE_CHECKING:
     from rdflib import Graph
 
@@ -21,6 +23,7 @@ SEMAPV = "https://w3id.org/semapv/vocab/"
 SSSOM_PREDICATE_ID = "https://w3id.org/sssom/predicate_id"
 HAS_DBXREF = "http://www.geneontology.org/formats/oboInOwl#hasDbXref"
 JUSTIFICATION = "semapv:ManualMappingCuration"
+DCTERMS = "http://purl.org/dc/terms/"
 COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label",
            "mapping_justification")
 OWN_PREFIX = "CCKG"
@@ -75,6 +78,7 @@ def mapping_set(graph: Graph, info: ReleaseInfo) -> MappingSet:
     """The mapping set of ``graph`` with metadata taken from the ontology header."""
     from rdflib import URIRef
 
+    from calcinosis_kg.obo import _ontology
     from calcinosis_kg.prefixes import prefix_map
 
     rows, skipped = mapping_rows(graph)
@@ -83,22 +87,20 @@ def mapping_set(graph: Graph, info: ReleaseInfo) -> MappingSet:
             for value in (row["subject_id"], row["predicate_id"], row["object_id"])}
     curie_map = {p: prefixes[p] for p in prefixes if p in used}
     curie_map["semapv"] = SEMAPV
-    license_ = graph.value(URIRef(info.ontology_iri), URIRef("http://purl.org/dc/terms/license"))
-    title = graph.value(URIRef(info.ontology_iri), URIRef("http://purl.org/dc/terms/title"))
-    if license_ is None:  # the release graphs carry the variant IRI; fall back on any header
-        license_ = next(graph.objects(None, URIRef("http://purl.org/dc/terms/license")), None)
-        title = title or next(graph.objects(None, URIRef("http://purl.org/dc/terms/title")),
-                              None)
+    head = _ontology(graph)
+    license_ = graph.value(head, URIRef(DCTERMS + "license")) if head is not None else None
+    title = graph.value(head, URIRef(DCTERMS + "title")) if head is not None else None
     metadata: dict[str, object] = {
         "curie_map": curie_map,
         "mapping_set_id": info.version_iri.rsplit("/", 1)[0] + "/calcinosis-kg.sssom.tsv",
         "mapping_set_version": info.version,
         "mapping_set_title": f"{title or 'calcinosis-kg'} mappings",
-        "license": str(license_) if license_ is not None else
-        "https://creativecommons.org/licenses/by/4.0/",
+        "license": str(license_) if license_ is not None else "",
         "mapping_date": info.date,
         "subject_source": info.ontology_iri,
     }
+    if not metadata["license"]:
+        raise InputError("the ontology header has no dcterms:license; SSSOM requires one")
     if skipped:
         prefixes_skipped = sorted({x.split(":", 1)[0] for _, x in skipped})
         metadata["comment"] = (

@@ -1,0 +1,33 @@
+"""``calcinosis-kg diff``: Markdown release notes between two versions of the ontology."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--output", type=click.Path(path_type=Path), default=None,
+              help="Write the notes to this file (atomically) instead of standard output.")
+def diff(old: Path, new: Path, output: Path | None) -> None:
+    """List added, removed and changed classes, labels, definitions, mappings and axioms.
+
+    OLD and NEW are ontology files (Turtle, RDF/XML, N-Triples or JSON-LD).
+
+    \b
+    Example:
+      git show v2026-11-01:ontology/calcinosis-kg.ttl > old.ttl
+      calcinosis-kg diff old.ttl ontology/calcinosis-kg.ttl --output CHANGES.md
+    """
+    from calcinosis_kg.diff import diff_files, to_markdown
+    from calcinosis_kg.serialize import write_atomic
+
+    text = to_markdown(diff_files(old, new))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text.encode("utf-8"))
+        click.echo(f"wrote {output}")

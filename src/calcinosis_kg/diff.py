@@ -1,0 +1,218 @@
+"""Release notes: what changed between two versions of the ontology, as Markdown.
+
+Compared per named class (declared ``owl:Class`` or the subject of a class axiom): its label,
+definition, mappings (xrefs with their SSSOM predicate, ``skos:*Match``) and its relationship
+axioms (``subClassOf``, ``equivalentClass``, ``disjointWith``), each class expression rendered
+in Manchester-like text so that blank-node labels, which differ between files, never show up as
+changes. Axiom annotations (supporting quotes) are not compared: a reworded quote is not a
+change of meaning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+IAO_DEFINITION = "http://purl.obolibrary.org/obo/IAO_0000115"
+HAS_DBXREF = "http://www.geneontology.org/formats/oboInOwl#hasDbXref"
+SSSOM_PREDICATE_ID = "https://w3id.org/sssom/predicate_id"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+MATCHES = tuple(SKOS + n for n in
+                ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch"))
+
+
+@dataclass
+class ClassState:
+    """What the release notes compare about one class in one version."""
+
+    label: str | None = None
+    definition: str | None = None
+    mappings: set[str] = field(default_factory=set)
+    axioms: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ClassChange:
+    iri: str
+    label: str
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class OntologyDiff:
+    """Added, removed and changed classes between an old and a new version."""
+
+    old_version: str
+    new_version: str
+    added: list[tuple[str, str]] = field(default_factory=list)
+    removed: list[tuple[str, str]] = field(default_factory=list)
+    changed: list[ClassChange] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+def _load(path: Path) -> Graph:
+    from calcinosis_kg.release import _parse
+
+    return _parse(Path(path))
+
+
+def render(graph: Graph, node: object, depth: int = 0) -> str:
+    """Manchester-like text of a class expression (CURIEs; blank nodes spelled out)."""
+    from rdflib import BNode
+    from rdflib.collection import Collection
+    from rdflib.namespace import OWL
+
+    from calcinosis_kg.obo import curie
+
+    if not isinstance(node, BNode):
+        return curie(node) if not hasattr(node, "language") else repr(str(node))
+    if depth > 20:
+        return "…"
+
+    def sub(x: object) -> str:
+        text = render(graph, x, depth + 1)
+        return f"({text})" if " " in text and not text.startswith("(") else text
+
+    for op, word in ((OWL.intersectionOf, " and "), (OWL.unionOf, " or "),
+                     (OWL.oneOf, ", ")):
+        members = graph.value(node, op)
+        if members is not None:
+            parts = sorted(sub(m) for m in Collection(graph, members))
+            text = word.join(parts)
+            return "{" + text + "}" if op == OWL.oneOf else text
+    complement = graph.value(node, OWL.complementOf)
+    if complement is not None:
+        return f"not {sub(complement)}"
+    prop = graph.value(node, OWL.onProperty)
+    if prop is not None:
+        prop_text = sub(prop)
+        inverse = graph.value(prop, OWL.inverseOf) if isinstance(prop, BNode) else None
+        if inverse is not None:
+            prop_text = f"inverse {curie(inverse)}"
+        for quantifier, word in ((OWL.someValuesFrom, "some"), (OWL.allValuesFrom, "only"),
+                                 (OWL.hasValue, "value")):
+            filler = graph.value(node, quantifier)
+            if filler is not None:
+                return f"{prop_text} {word} {sub(filler)}"
+        return f"{prop_text} (restriction)"
+    datatype = graph.value(node, OWL.onDatatype)
+    if datatype is not None:
+        facets = []
+        restrictions = graph.value(node, OWL.withRestrictions)
+        for facet in Collection(graph, restrictions) if restrictions is not None else []:
+            facets += [f"{curie(p).split('#')[-1]} {o}" for p, o in graph.predicate_objects(facet)]
+        return f"{curie(datatype)}[{', '.join(sorted(facets))}]"
+    return "(anonymous)"
+
+
+def class_states(graph: Graph) -> dict[str, ClassState]:
+    """Per named class: label, definition, mappings and rendered relationship axioms."""
+    from rdflib import URIRef
+    from rdflib.namespace import OWL, RDF, RDFS
+
+    from calcinosis_kg.obo import axiom_index, curie
+
+    index = axiom_index(graph)
+    classes = {s for s in graph.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef)}
+    classes |= {s for p in (RDFS.subClassOf, OWL.equivalentClass, OWL.disjointWith)
+                for s in graph.subjects(p, None) if isinstance(s, URIRef)}
+    states: dict[str, ClassState] = {}
+    for cls in classes:
+        state = ClassState()
+        labels = sorted(str(o) for o in graph.objects(cls, RDFS.label))
+        state.label = labels[0] if labels else None
+        definitions = sorted(str(o) for o in graph.objects(cls, URIRef(IAO_DEFINITION)))
+        state.definition = definitions[0] if definitions else None
+        for xref in graph.objects(cls, URIRef(HAS_DBXREF)):
+            predicates = sorted(curie(p) for a in index.get((cls, URIRef(HAS_DBXREF), xref), [])
+                                for p in graph.objects(a, URIRef(SSSOM_PREDICATE_ID)))
+            state.mappings.add(f"{'/'.join(predicates) or 'xref'} {xref}")
+        for match in MATCHES:
+            for target in graph.objects(cls, URIRef(match)):
+                state.mappings.add(f"{curie(match)} {curie(target)}")
+        for pred, word in ((RDFS.subClassOf, "SubClassOf"), (OWL.equivalentClass, "EquivalentTo"),
+                           (OWL.disjointWith, "DisjointWith")):
+            for target in graph.objects(cls, pred):
+                state.axioms.add(f"{word} {render(graph, target)}")
+        states[str(cls)] = state
+    return states
+
+
+def _version(graph: Graph, fallback: str) -> str:
+    from rdflib.namespace import OWL, RDF
+
+    for head in sorted(graph.subjects(RDF.type, OWL.Ontology), key=str):
+        version = graph.value(head, OWL.versionInfo) or graph.value(head, OWL.versionIRI)
+        if version is not None:
+            return str(version)
+    return fallback
+
+
+def diff_graphs(old: Graph, new: Graph, old_name: str = "old", new_name: str = "new"
+                ) -> OntologyDiff:
+    """Compare two versions class by class."""
+    from calcinosis_kg.obo import curie
+
+    before, after = class_states(old), class_states(new)
+    result = OntologyDiff(_version(old, old_name), _version(new, new_name))
+    for iri in sorted(set(after) - set(before), key=curie):
+        result.added.append((curie(iri), after[iri].label or ""))
+    for iri in sorted(set(before) - set(after), key=curie):
+        result.removed.append((curie(iri), before[iri].label or ""))
+    for iri in sorted(set(before) & set(after), key=curie):
+        a, b = before[iri], after[iri]
+        change = ClassChange(curie(iri), b.label or a.label or "")
+        if a.label != b.label:
+            change.changes.append(f"label: {_quote(a.label)} → {_quote(b.label)}")
+        if a.definition != b.definition:
+            if a.definition is None:
+                change.changes.append(f"definition added: {_quote(b.definition)}")
+            elif b.definition is None:
+                change.changes.append(f"definition removed: {_quote(a.definition)}")
+            else:
+                change.changes.append(
+                    f"definition: {_quote(a.definition)} → {_quote(b.definition)}")
+        change.changes += [f"mapping added: {m}" for m in sorted(b.mappings - a.mappings)]
+        change.changes += [f"mapping removed: {m}" for m in sorted(a.mappings - b.mappings)]
+        change.changes += [f"axiom added: {x}" for x in sorted(b.axioms - a.axioms)]
+        change.changes += [f"axiom removed: {x}" for x in sorted(a.axioms - b.axioms)]
+        if change.changes:
+            result.changed.append(change)
+    return result
+
+
+def _quote(text: str | None) -> str:
+    return "(none)" if text is None else f"“{text}”"
+
+
+def to_markdown(diff: OntologyDiff) -> str:
+    """Release notes in Markdown."""
+    lines = [f"# calcinosis-kg release notes: {diff.old_version} → {diff.new_version}", ""]
+    lines.append(f"{len(diff.added)} class(es) added, {len(diff.removed)} removed, "
+                 f"{len(diff.changed)} changed.")
+    if diff.empty:
+        lines += ["", "No changes to classes, labels, definitions, mappings or axioms."]
+    if diff.added:
+        lines += ["", "## Added classes", ""]
+        lines += [f"- {iri} {label}".rstrip() for iri, label in diff.added]
+    if diff.removed:
+        lines += ["", "## Removed classes", ""]
+        lines += [f"- {iri} {label}".rstrip() for iri, label in diff.removed]
+    if diff.changed:
+        lines += ["", "## Changed classes"]
+        for change in diff.changed:
+            lines += ["", f"### {change.iri} {change.label}".rstrip(), ""]
+            lines += [f"- {text}" for text in change.changes]
+    return "\n".join(lines) + "\n"
+
+
+def diff_files(old: Path | str, new: Path | str) -> OntologyDiff:
+    """Compare two ontology files (Turtle, RDF/XML, N-Triples or JSON-LD)."""
+    return diff_graphs(_load(Path(old)), _load(Path(new)), Path(old).name, Path(new).name)

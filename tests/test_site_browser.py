@@ -1,0 +1,117 @@
+"""Open the generated documentation site in headless Chromium: pages and diagrams render, the
+browser logs no errors, and a screenshot is saved under the test's temp dir.
+
+Needs the Debian packages ``chromium`` and ``chromium-driver`` (CI installs them) and Graphviz.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from calcinosis_kg.docs import build_site
+from calcinosis_kg.graph import load
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None,
+    reason="headless browser test needs the Debian packages chromium and chromium-driver "
+           "(apt-get install chromium chromium-driver)",
+)
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--window-size=1200,1600"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("browser") / "site"
+    build_site(load(), folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def open_page(driver, path: Path) -> list[dict]:
+    """Load a page and return the browser's log entries of level SEVERE (errors)."""
+    driver.get_log("browser")  # drop entries of earlier pages
+    driver.get(path.resolve().as_uri())
+    driver.execute_script("return document.readyState")
+    return [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+
+
+def rendered_svgs(driver) -> list[dict]:
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('svg')).map(s => {"
+        "  const r = s.getBoundingClientRect();"
+        "  return {w: r.width, h: r.height, nodes: s.querySelectorAll('g.node').length}; });")
+
+
+def test_index_renders_with_the_hierarchy_diagram(browser, site: Path, tmp_path: Path) -> None:
+    errors = open_page(browser, site / "index.html")
+    assert errors == []
+    assert "Calcinosis" in browser.title
+    svgs = rendered_svgs(browser)
+    assert len(svgs) == 1 and svgs[0]["w"] > 50 and svgs[0]["h"] > 20 and svgs[0]["nodes"] >= 1
+    links = browser.execute_script(
+        "return document.querySelectorAll('#types a[href^=\"types/\"]').length")
+    assert links >= 1
+    assert browser.save_screenshot(str(tmp_path / "index.png"))
+    assert (tmp_path / "index.png").stat().st_size > 1000
+
+
+def test_type_page_renders_with_its_map(browser, site: Path, tmp_path: Path) -> None:
+    errors = open_page(browser, site / "types" / "CCKG_0000001.html")
+    assert errors == []
+    heading = browser.execute_script("return document.querySelector('h1').textContent")
+    assert heading == "calcinosis cutis"
+    svgs = rendered_svgs(browser)
+    assert len(svgs) == 1 and svgs[0]["w"] > 50 and svgs[0]["nodes"] >= 2
+    stylesheet_applied = browser.execute_script(
+        "return getComputedStyle(document.body).maxWidth")
+    assert stylesheet_applied != "none"  # ../style.css was found
+    assert browser.save_screenshot(str(tmp_path / "type.png"))
+
+
+def test_pylode_reference_renders(browser, site: Path, tmp_path: Path) -> None:
+    errors = open_page(browser, site / "ontology.html")
+    assert errors == []
+    text = browser.execute_script("return document.body.innerText")
+    assert "calcinosis cutis" in text
+    assert browser.save_screenshot(str(tmp_path / "ontology.png"))
+
+
+def test_svg_files_load_as_images(browser, site: Path) -> None:
+    svg_files = sorted((site / "img").glob("*.svg"))
+    assert svg_files
+    open_page(browser, site / "index.html")
+    for svg in svg_files:
+        size = browser.execute_async_script(
+            "const done = arguments[arguments.length - 1]; const img = new Image();"
+            "img.onload = () => done([img.naturalWidth, img.naturalHeight]);"
+            "img.onerror = () => done([0, 0]); img.src = arguments[0];",
+            svg.resolve().as_uri())
+        assert size[0] > 0 and size[1] > 0, svg.name
