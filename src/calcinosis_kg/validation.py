@@ -237,6 +237,11 @@ def render(term: Any, graph: rdflib.Graph | None = None, depth: int = 0) -> str:
             if members is not None:
                 items = [render(m, graph, depth + 1) for m in Collection(graph, members)]
                 return "(" + word.join(items) + ")"
+        source = o("annotatedSource")
+        if source is not None:  # an owl:Axiom annotation: name the axiom it annotates
+            return (f"axiom({render(source, graph, depth + 1)} "
+                    f"{render(o('annotatedProperty'), graph, depth + 1)} "
+                    f"{render(o('annotatedTarget'), graph, depth + 1)})")
         if o("complementOf") is not None:
             return f"not {render(o('complementOf'), graph, depth + 1)}"
         if o("inverseOf") is not None:

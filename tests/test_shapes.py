@@ -1,0 +1,375 @@
+"""Each shape in shapes/ catches the convention break it is written for, on a tiny ontology.
+
+VALID_ONTOLOGY follows every convention; each test breaks one thing (a string replacement) and
+checks that the expected shape reports the expected focus node.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from calcinosis_kg.graph import load
+from calcinosis_kg.resources import shapes_dir, source_dir
+from calcinosis_kg.validation import validate
+
+PREFIXES = """\
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix oboInOwl: <http://www.geneontology.org/formats/oboInOwl#> .
+@prefix biolink: <https://w3id.org/biolink/vocab/> .
+@prefix IAO: <http://purl.obolibrary.org/obo/IAO_> .
+@prefix RO: <http://purl.obolibrary.org/obo/RO_> .
+@prefix ECO: <http://purl.obolibrary.org/obo/ECO_> .
+@prefix MONDO: <http://purl.obolibrary.org/obo/MONDO_> .
+@prefix UBERON: <http://purl.obolibrary.org/obo/UBERON_> .
+@prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .
+@prefix case: <https://w3id.org/calcinosis-kg/case/> .
+@prefix art: <https://w3id.org/calcinosis-kg/source/> .
+"""
+
+VALID_ONTOLOGY = PREFIXES + """
+<https://w3id.org/calcinosis-kg/test.owl> a owl:Ontology ;
+    dcterms:title "test ontology" ;
+    dcterms:description "A tiny ontology that follows every convention." ;
+    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;
+    owl:versionIRI <https://w3id.org/calcinosis-kg/releases/test.owl> ;
+    owl:versionInfo "2026-11-25" .
+
+MONDO:0002123 a owl:Class ; rdfs:label "calcinosis" .
+MONDO:0005300 a owl:Class ; rdfs:label "chronic kidney disease" .
+UBERON:0002097 a owl:Class ; rdfs:label "skin of body" .
+RO:0004026 a owl:ObjectProperty ; rdfs:label "disease has location" .
+RO:0003302 a owl:ObjectProperty ; rdfs:label "causes or contributes to condition" .
+
+CCKG:0000001 a owl:Class ;
+    rdfs:label "calcinosis cutis" ;
+    IAO:0000115 "A calcinosis of the skin." ;
+    oboInOwl:hasExactSynonym "cutaneous calcification" ;
+    oboInOwl:hasDbXref "HP:0025520" ;
+    rdfs:subClassOf MONDO:0002123 , _:site .
+_:site a owl:Restriction ; owl:onProperty RO:0004026 ; owl:someValuesFrom UBERON:0002097 .
+
+CCKG:0000002 a owl:Class ;
+    rdfs:label "dystrophic calcinosis cutis" ;
+    IAO:0000115 "A calcinosis cutis in damaged tissue." ;
+    oboInOwl:inSubset CCKG:mapping_gap ;
+    rdfs:subClassOf CCKG:0000001 .
+
+MONDO:0005300 rdfs:subClassOf _:cause .
+_:cause a owl:Restriction ; owl:onProperty RO:0003302 ; owl:someValuesFrom CCKG:0000001 .
+
+[] a owl:Axiom ; owl:annotatedSource CCKG:0000001 ; owl:annotatedProperty IAO:0000115 ;
+   owl:annotatedTarget "A calcinosis of the skin." ;
+   dcterms:source art:article ; biolink:supporting_text "Calcium in the skin." ;
+   RO:0002558 ECO:0000033 .
+[] a owl:Axiom ; owl:annotatedSource CCKG:0000002 ; owl:annotatedProperty IAO:0000115 ;
+   owl:annotatedTarget "A calcinosis cutis in damaged tissue." ;
+   dcterms:source art:article ; biolink:supporting_text "Dystrophic kind." ;
+   RO:0002558 ECO:0000033 .
+[] a owl:Axiom ; owl:annotatedSource CCKG:0000001 ; owl:annotatedProperty rdfs:subClassOf ;
+   owl:annotatedTarget _:site ;
+   dcterms:source art:article ; biolink:supporting_text "Calcium in the skin." ;
+   RO:0002558 ECO:0000033 .
+[] a owl:Axiom ; owl:annotatedSource MONDO:0005300 ; owl:annotatedProperty rdfs:subClassOf ;
+   owl:annotatedTarget _:cause ;
+   dcterms:source art:article ; biolink:supporting_text "Kidney failure causes it." ;
+   RO:0002558 ECO:0000033 .
+"""
+
+
+def results_of(tmp_path: Path, ttl: str, data: str | None = None) -> set[tuple[str, str]]:
+    """(shape, focus) pairs reported for ``ttl`` (and optional user data ``data``)."""
+    onto = tmp_path / "onto.ttl"
+    onto.write_text(ttl, encoding="utf-8")
+    data_files = None
+    if data is not None:
+        data_files = [tmp_path / "data.ttl"]
+        data_files[0].write_text(PREFIXES + data, encoding="utf-8")
+    report = validate(load([onto]), data=data_files)
+    return {(v.shape, v.focus) for v in report.violations}
+
+
+def broken(old: str, new: str) -> str:
+    """VALID_ONTOLOGY with one fragment replaced (the fragment must exist)."""
+    assert old in VALID_ONTOLOGY, old
+    return VALID_ONTOLOGY.replace(old, new, 1)
+
+
+def test_valid_ontology_passes_every_shape(tmp_path):
+    assert results_of(tmp_path, VALID_ONTOLOGY) == set()
+
+
+# --- identifiers, labels, definitions, synonyms ---------------------------------------------------
+def test_identifier_shape_catches_id_that_is_not_seven_digits(tmp_path):
+    ttl = VALID_ONTOLOGY + '\nCCKG:12 a owl:Class ; rdfs:label "x" .\n'
+    assert ("cckgsh:IdentifierShape", "CCKG:12") in results_of(tmp_path, ttl)
+
+
+def test_identifier_shape_exempts_subset_iris(tmp_path):
+    ttl = VALID_ONTOLOGY + '\nCCKG:mapping_gap a owl:AnnotationProperty .\n'
+    assert ("cckgsh:IdentifierShape", "CCKG:mapping_gap") not in results_of(tmp_path, ttl)
+
+
+def test_label_count_shape_catches_missing_label(tmp_path):
+    ttl = broken('rdfs:label "dystrophic calcinosis cutis" ;', "")
+    assert ("cckgsh:LabelCountShape", "CCKG:0000002") in results_of(tmp_path, ttl)
+
+
+def test_label_count_shape_catches_two_labels(tmp_path):
+    ttl = broken('rdfs:label "calcinosis cutis" ;', 'rdfs:label "calcinosis cutis", "cc" ;')
+    assert ("cckgsh:LabelCountShape", "CCKG:0000001") in results_of(tmp_path, ttl)
+
+
+def test_label_shapes_ignore_external_terms(tmp_path):
+    ttl = broken('MONDO:0002123 a owl:Class ; rdfs:label "calcinosis" .',
+                 "MONDO:0002123 a owl:Class .")
+    assert not any(focus == "MONDO:0002123" for _, focus in results_of(tmp_path, ttl))
+
+
+def test_label_form_shape_catches_trailing_whitespace(tmp_path):
+    ttl = broken('rdfs:label "calcinosis cutis" ;', 'rdfs:label "calcinosis cutis " ;')
+    assert ("cckgsh:LabelFormShape", "CCKG:0000001") in results_of(tmp_path, ttl)
+
+
+def test_label_form_shape_catches_language_tagged_label(tmp_path):
+    ttl = broken('rdfs:label "calcinosis cutis" ;', 'rdfs:label "calcinosis cutis"@en ;')
+    assert ("cckgsh:LabelFormShape", "CCKG:0000001") in results_of(tmp_path, ttl)
+
+
+def test_definition_count_shape_catches_missing_definition(tmp_path):
+    ttl = broken('IAO:0000115 "A calcinosis cutis in damaged tissue." ;', "")
+    assert ("cckgsh:DefinitionCountShape", "CCKG:0000002") in results_of(tmp_path, ttl)
+
+
+def test_definition_count_shape_catches_two_definitions(tmp_path):
+    ttl = broken('IAO:0000115 "A calcinosis of the skin." ;',
+                 'IAO:0000115 "A calcinosis of the skin.", "Another one." ;')
+    assert ("cckgsh:DefinitionCountShape", "CCKG:0000001") in results_of(tmp_path, ttl)
+
+
+def test_definition_form_shape_catches_leading_whitespace(tmp_path):
+    ttl = VALID_ONTOLOGY.replace('"A calcinosis of the skin."', '" A calcinosis of the skin."')
+    assert ("cckgsh:DefinitionFormShape", "CCKG:0000001") in results_of(tmp_path, ttl)
+
+
+def test_synonym_form_shape_catches_non_string_synonym(tmp_path):
+    ttl = broken('oboInOwl:hasExactSynonym "cutaneous calcification" ;',
+                 'oboInOwl:hasExactSynonym <https://example.org/cutaneous-calcification> ;')
+    assert ("cckgsh:SynonymFormShape", "CCKG:0000001") in results_of(tmp_path, ttl)
+
+
+def test_synonym_form_shape_covers_related_synonyms(tmp_path):
+    ttl = broken('oboInOwl:hasExactSynonym "cutaneous calcification" ;',
+                 'oboInOwl:hasRelatedSynonym "skin calcium "@en ;')
+    assert ("cckgsh:SynonymFormShape", "CCKG:0000001") in results_of(tmp_path, ttl)
+
+
+# --- cross-references ----------------------------------------------------------------------------
+def test_xref_syntax_shape_catches_value_that_is_not_a_curie(tmp_path):
+    ttl = broken('oboInOwl:hasDbXref "HP:0025520" ;', 'oboInOwl:hasDbXref "HP 0025520" ;')
+    assert ("cckgsh:XrefSyntaxShape", "CCKG:0000001") in results_of(tmp_path, ttl)
+
+
+def test_xref_syntax_shape_catches_iri_instead_of_string(tmp_path):
+    ttl = broken('oboInOwl:hasDbXref "HP:0025520" ;',
+                 "oboInOwl:hasDbXref <http://purl.obolibrary.org/obo/HP_0025520> ;")
+    assert ("cckgsh:XrefSyntaxShape", "CCKG:0000001") in results_of(tmp_path, ttl)
+
+
+def test_xref_prefix_shape_catches_prefix_outside_curated_list(tmp_path):
+    ttl = broken('oboInOwl:hasDbXref "HP:0025520" ;', 'oboInOwl:hasDbXref "WIKIDATA:Q1" ;')
+    found = results_of(tmp_path, ttl)
+    assert ("cckgsh:XrefPrefixShape", "CCKG:0000001") in found
+    assert ("cckgsh:XrefSyntaxShape", "CCKG:0000001") not in found
+
+
+def _xref_prefix_pattern() -> str:
+    from rdflib import Graph, URIRef
+
+    g = Graph().parse(shapes_dir() / "ontology-conventions.ttl", format="turtle")
+    shape = URIRef("https://w3id.org/calcinosis-kg/shapes/XrefPrefixShape")
+    return str(g.value(shape, URIRef("http://www.w3.org/ns/shacl#pattern")))
+
+
+def test_xref_prefix_list_in_shape_matches_header_yaml():
+    match = re.fullmatch(r"\^\(([^)]*)\):", _xref_prefix_pattern())
+    assert match, "XrefPrefixShape pattern is not of the form ^(A|B|...):"
+    with (source_dir() / "header.yaml").open(encoding="utf-8") as handle:
+        curated = yaml.safe_load(handle)["xref_prefixes"]
+    assert sorted(match.group(1).split("|")) == sorted(curated)
+
+
+# --- provenance ----------------------------------------------------------------------------------
+def test_definition_provenance_shape_catches_definition_without_axiom(tmp_path):
+    ttl = VALID_ONTOLOGY.replace('owl:annotatedTarget "A calcinosis cutis in damaged tissue."',
+                                 'owl:annotatedTarget "Some other text."')
+    assert ("cckgsh:DefinitionProvenanceShape", "CCKG:0000002") in results_of(tmp_path, ttl)
+
+
+def test_definition_provenance_shape_requires_evidence_code(tmp_path):
+    ttl = broken('biolink:supporting_text "Dystrophic kind." ;\n   RO:0002558 ECO:0000033 .',
+                 'biolink:supporting_text "Dystrophic kind." .')
+    assert ("cckgsh:DefinitionProvenanceShape", "CCKG:0000002") in results_of(tmp_path, ttl)
+
+
+def test_relationship_provenance_shape_catches_unannotated_restriction(tmp_path):
+    ttl = VALID_ONTOLOGY + (
+        "\nCCKG:0000002 rdfs:subClassOf [ a owl:Restriction ; owl:onProperty RO:0004026 ;"
+        " owl:someValuesFrom UBERON:0002097 ] .\n")
+    assert ("cckgsh:RelationshipProvenanceShape", "CCKG:0000002") in results_of(tmp_path, ttl)
+
+
+def test_relationship_provenance_shape_catches_axiom_without_supporting_text(tmp_path):
+    ttl = broken('owl:annotatedTarget _:site ;\n   dcterms:source art:article ; '
+                 'biolink:supporting_text "Calcium in the skin." ;',
+                 "owl:annotatedTarget _:site ;\n   dcterms:source art:article ;")
+    assert ("cckgsh:RelationshipProvenanceShape", "CCKG:0000001") in results_of(tmp_path, ttl)
+
+
+def test_relationship_provenance_shape_covers_external_subject_naming_our_class(tmp_path):
+    ttl = broken('"Kidney failure causes it." ;\n   RO:0002558 ECO:0000033 .',
+                 '"Kidney failure causes it." .')
+    assert ("cckgsh:RelationshipProvenanceShape", "MONDO:0005300") in results_of(tmp_path, ttl)
+
+
+def test_relationship_provenance_shape_covers_axioms_between_external_terms(tmp_path):
+    ttl = VALID_ONTOLOGY + (
+        "\nMONDO:0005300 rdfs:subClassOf [ a owl:Restriction ; owl:onProperty RO:0004026 ;"
+        " owl:someValuesFrom UBERON:0002097 ] .\n")
+    assert ("cckgsh:RelationshipProvenanceShape", "MONDO:0005300") in results_of(tmp_path, ttl)
+
+
+def test_axiom_annotation_form_shape_catches_literal_source(tmp_path):
+    ttl = broken('dcterms:source art:article ; biolink:supporting_text "Dystrophic kind." ;',
+                 'dcterms:source "the article" ; biolink:supporting_text "Dystrophic kind." ;')
+    found = results_of(tmp_path, ttl)
+    assert ("cckgsh:AxiomAnnotationFormShape",
+            'axiom(CCKG:0000002 IAO:0000115 A calcinosis cutis in damaged tissue.)') in found
+
+
+# --- mappings ------------------------------------------------------------------------------------
+def test_disease_mapping_shape_catches_disease_without_xref_or_gap_marker(tmp_path):
+    ttl = broken("oboInOwl:inSubset CCKG:mapping_gap ;", "")
+    assert ("cckgsh:DiseaseMappingShape", "CCKG:0000002") in results_of(tmp_path, ttl)
+
+
+def test_disease_mapping_shape_follows_the_asserted_hierarchy_transitively(tmp_path):
+    ttl = VALID_ONTOLOGY + (
+        '\nCCKG:0000003 a owl:Class ; rdfs:label "deep subtype" ; rdfs:subClassOf CCKG:0000002 .\n')
+    assert ("cckgsh:DiseaseMappingShape", "CCKG:0000003") in results_of(tmp_path, ttl)
+
+
+def test_disease_mapping_shape_ignores_non_disease_classes(tmp_path):
+    ttl = VALID_ONTOLOGY + '\nCCKG:0000200 a owl:Class ; rdfs:label "elbow skin" .\n'
+    assert ("cckgsh:DiseaseMappingShape", "CCKG:0000200") not in results_of(tmp_path, ttl)
+
+
+def test_gap_with_mapping_shape_warns_when_gap_class_has_xref(tmp_path):
+    ttl = broken("oboInOwl:inSubset CCKG:mapping_gap ;",
+                 'oboInOwl:inSubset CCKG:mapping_gap ; oboInOwl:hasDbXref "DERMO:0002719" ;')
+    onto = tmp_path / "onto.ttl"
+    onto.write_text(ttl, encoding="utf-8")
+    report = validate(load([onto]))
+    found = [v for v in report.violations if v.shape == "cckgsh:GapWithMappingShape"]
+    assert [(v.focus, v.severity) for v in found] == [("CCKG:0000002", "Warning")]
+
+
+# --- ontology header -----------------------------------------------------------------------------
+@pytest.mark.parametrize("fragment, shape", [
+    ('dcterms:title "test ontology" ;', "cckgsh:HeaderTitleShape"),
+    ('dcterms:description "A tiny ontology that follows every convention." ;',
+     "cckgsh:HeaderDescriptionShape"),
+    ("dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;",
+     "cckgsh:HeaderLicenseShape"),
+    ("owl:versionIRI <https://w3id.org/calcinosis-kg/releases/test.owl> ;",
+     "cckgsh:HeaderVersionIRIShape"),
+])
+def test_header_shapes_catch_missing_header_field(tmp_path, fragment, shape):
+    found = results_of(tmp_path, broken(fragment, ""))
+    assert (shape, "https://w3id.org/calcinosis-kg/test.owl") in found
+
+
+def test_header_version_info_shape_catches_missing_version_info(tmp_path):
+    ttl = broken('owl:versionIRI <https://w3id.org/calcinosis-kg/releases/test.owl> ;\n'
+                 '    owl:versionInfo "2026-11-25" .',
+                 "owl:versionIRI <https://w3id.org/calcinosis-kg/releases/test.owl> .")
+    assert ("cckgsh:HeaderVersionInfoShape",
+            "https://w3id.org/calcinosis-kg/test.owl") in results_of(tmp_path, ttl)
+
+
+def test_header_shapes_skip_imported_ontologies(tmp_path):
+    ttl = VALID_ONTOLOGY + (
+        "\n<https://w3id.org/calcinosis-kg/test.owl> owl:imports <https://example.org/mod.owl> ."
+        "\n<https://example.org/mod.owl> a owl:Ontology .\n")
+    assert not any(focus == "https://example.org/mod.owl" for _, focus in results_of(tmp_path, ttl))
+
+
+# --- case records --------------------------------------------------------------------------------
+VALID_CASE = """
+<https://example.org/case1> a case:CaseRecord ;
+    case:diagnosis CCKG:0000002 ;
+    case:lesionSite UBERON:0002097 ;
+    case:serumCalcium 2.45 .
+"""
+
+
+def test_valid_case_record_passes(tmp_path):
+    assert results_of(tmp_path, VALID_ONTOLOGY, VALID_CASE) == set()
+
+
+@pytest.mark.parametrize("old, new", [
+    ("case:diagnosis CCKG:0000002 ;", ""),
+    ("case:diagnosis CCKG:0000002 ;", "case:diagnosis MONDO:0005300 ;"),
+    ("case:diagnosis CCKG:0000002 ;", "case:diagnosis CCKG:0000001, CCKG:0000002 ;"),
+    ("case:diagnosis CCKG:0000002 ;", 'case:diagnosis "dystrophic" ;'),
+], ids=["missing", "not-a-calcinosis-cutis-type", "two", "literal"])
+def test_case_diagnosis_shape_catches_bad_diagnosis(tmp_path, old, new):
+    found = results_of(tmp_path, VALID_ONTOLOGY, VALID_CASE.replace(old, new))
+    assert ("cckgsh:CaseDiagnosisShape", "https://example.org/case1") in found
+
+
+def test_case_site_shape_catches_site_outside_uberon_and_cckg(tmp_path):
+    case = VALID_CASE.replace("UBERON:0002097", "<https://example.org/elbow>")
+    found = results_of(tmp_path, VALID_ONTOLOGY, case)
+    assert ("cckgsh:CaseSiteShape", "https://example.org/case1") in found
+
+
+@pytest.mark.parametrize("value", ['"2.45"', "9.5", "2.45, 2.5"],
+                         ids=["string", "mg-per-dl", "two-values"])
+def test_case_serum_calcium_shape_catches_bad_value(tmp_path, value):
+    found = results_of(tmp_path, VALID_ONTOLOGY, VALID_CASE.replace("2.45", value))
+    assert ("cckgsh:CaseSerumCalciumShape", "https://example.org/case1") in found
+
+
+# --- the shapes themselves and the bundled ontology ----------------------------------------------
+def test_every_named_shape_has_comment_and_message():
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import RDF, RDFS
+
+    sh = "http://www.w3.org/ns/shacl#"
+    g = Graph()
+    for path in sorted(shapes_dir().glob("*.ttl")):
+        g.parse(path, format="turtle")
+    missing = []
+    for kind in ("NodeShape", "PropertyShape"):
+        for shape in g.subjects(RDF.type, URIRef(sh + kind)):
+            if isinstance(shape, URIRef) and (
+                    g.value(shape, RDFS.comment) is None
+                    or g.value(shape, URIRef(sh + "message")) is None):
+                missing.append(str(shape))
+    assert missing == []
+
+
+@pytest.mark.xfail(reason="ontology content is still being written by the curator "
+                          "(remove this mark once the bundled ontology conforms)", strict=False)
+def test_bundled_ontology_conforms_to_all_shapes():
+    report = validate(load())
+    assert [(v.shape, v.focus, v.message) for v in report.violations
+            if v.severity == "Violation"] == []
