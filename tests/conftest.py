@@ -1,0 +1,96 @@
+"""Shared fixtures: a tiny ontology written to tmp_path, and an in-process CLI runner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+TINY_TTL = """\
+@prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix oboInOwl: <http://www.geneontology.org/formats/oboInOwl#> .
+@prefix RO: <http://purl.obolibrary.org/obo/RO_> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+<https://example.org/tiny.owl> a owl:Ontology ; owl:versionInfo "t1" .
+CCKG:9000001 a owl:Class ; rdfs:label "tiny calcinosis" ;
+    oboInOwl:hasExactSynonym "small calcium deposit" .
+CCKG:9000002 a owl:Class ; rdfs:label "tiny dystrophic calcinosis" ;
+    rdfs:subClassOf CCKG:9000001 ,
+        [ a owl:Restriction ; owl:onProperty RO:0004026 ; owl:someValuesFrom CCKG:9000003 ] .
+CCKG:9000003 a owl:Class ; rdfs:label "tiny skin"@en , "petite peau"@fr .
+CCKG:9000004 a owl:Class ; rdfs:label "tiny count holder" ; CCKG:9001001 3 .
+RO:0004026 a owl:ObjectProperty ; rdfs:label "disease has location" .
+"""
+
+
+@pytest.fixture
+def tiny_ontology(tmp_path: Path) -> Path:
+    """A five-class Turtle ontology (labels, a synonym, a restriction, a typed value)."""
+    path = tmp_path / "tiny.ttl"
+    path.write_text(TINY_TTL, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """Run ``calcinosis-kg ARGS`` in-process through ``main``: (exit code, stdout, stderr)."""
+    from calcinosis_kg.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = 0
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+
+
+class ConnectionRecorder:
+    """A TCP listener on 127.0.0.1 that counts connection attempts (proves "never fetched")."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self.sock.close()
+
+
+@pytest.fixture
+def connection_recorder():
+    """A local listener whose ``connections`` count must stay 0 for hostile inputs."""
+    recorder = ConnectionRecorder()
+    yield recorder
+    recorder.close()
