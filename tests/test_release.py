@@ -1,0 +1,278 @@
+"""Release artifacts: each variant, each format, each proven in an independent consumer."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, RDF, RDFS
+
+from calcinosis_kg.errors import CalcinosisKGError, InputError
+from calcinosis_kg.graph import load
+from calcinosis_kg.release import FORMATS, VARIANTS, release, release_graphs
+
+CCKG = rdflib.Namespace("https://w3id.org/calcinosis-kg/CCKG_")
+OBO = rdflib.Namespace("http://purl.obolibrary.org/obo/")
+OIO = rdflib.Namespace("http://www.geneontology.org/formats/oboInOwl#")
+
+PREFIXES = """\
+@prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix oboInOwl: <http://www.geneontology.org/formats/oboInOwl#> .
+@prefix obo: <http://purl.obolibrary.org/obo/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix biolink: <https://w3id.org/biolink/vocab/> .
+@prefix sssom: <https://w3id.org/sssom/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+"""
+
+ONTOLOGY = PREFIXES + """
+<https://example.org/rel/calcinosis-kg.owl> a owl:Ontology ;
+    owl:versionIRI <https://example.org/rel/releases/2026-01-15/calcinosis-kg.owl> ;
+    owl:versionInfo "2026-01-15" ;
+    dcterms:title "release test ontology" ;
+    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;
+    owl:imports <https://example.org/rel/imports/external_import.owl> .
+
+CCKG:9000001 a owl:Class ; rdfs:label "test calcinosis cutis" ;
+    obo:IAO_0000115 "A calcinosis of the skin." ;
+    oboInOwl:hasExactSynonym "test cutaneous calcification" ;
+    oboInOwl:hasDbXref "HP:0025520" ;
+    skos:exactMatch obo:HP_0025520 ;
+    rdfs:subClassOf obo:MONDO_0002123 , _:site .
+_:site a owl:Restriction ; owl:onProperty obo:RO_0004026 ; owl:someValuesFrom obo:UBERON_0002097 .
+[] a owl:Axiom ; owl:annotatedSource CCKG:9000001 ; owl:annotatedProperty rdfs:subClassOf ;
+    owl:annotatedTarget _:site ; biolink:supporting_text "Deposits form in the skin." ;
+    dcterms:source <http://identifiers.org/pubmed/123> ; obo:RO_0002558 obo:ECO_0000033 .
+[] a owl:Axiom ; owl:annotatedSource CCKG:9000001 ; owl:annotatedProperty oboInOwl:hasDbXref ;
+    owl:annotatedTarget "HP:0025520" ; sssom:predicate_id skos:exactMatch .
+
+CCKG:9000002 a owl:Class ; rdfs:label "test metastatic calcinosis cutis" ;
+    rdfs:subClassOf CCKG:9000001 ,
+      [ a owl:Restriction ; owl:onProperty obo:RO_0004022 ;
+        owl:someValuesFrom [ a owl:Class ; owl:unionOf ( obo:HP_0003072 obo:HP_0002905 ) ] ] .
+
+CCKG:9000600 a owl:Class ; rdfs:label "test calcinosis cutis of the skin" ;
+    owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( CCKG:9000001
+      [ a owl:Restriction ; owl:onProperty obo:RO_0004026 ; owl:someValuesFrom obo:UBERON_0002097 ]
+    ) ] .
+"""
+
+IMPORT_MODULE = PREFIXES + """
+<https://example.org/rel/imports/external_import.owl> a owl:Ontology .
+obo:MONDO_0002123 a owl:Class ; rdfs:label "calcinosis" .
+obo:UBERON_0002097 a owl:Class ; rdfs:label "skin of body" .
+obo:HP_0003072 a owl:Class ; rdfs:label "Hypercalcemia" .
+obo:HP_0002905 a owl:Class ; rdfs:label "Hyperphosphatemia" .
+obo:HP_0025520 a owl:Class ; rdfs:label "Calcinosis cutis" .
+obo:RO_0004026 a owl:ObjectProperty ; rdfs:label "disease has location" .
+obo:RO_0004022 a owl:ObjectProperty ; rdfs:label "disease has basis in" .
+"""
+
+
+def _inferred() -> rdflib.Graph:
+    """What a reasoner would add here: the defined class under its genus."""
+    g = rdflib.Graph()
+    g.add((CCKG["9000600"], RDFS.subClassOf, CCKG["9000001"]))
+    return g
+
+
+@pytest.fixture
+def ontology_files(tmp_path: Path) -> list[Path]:
+    ours = tmp_path / "calcinosis-kg.ttl"
+    module = tmp_path / "external_import.ttl"
+    ours.write_text(ONTOLOGY, encoding="utf-8")
+    module.write_text(IMPORT_MODULE, encoding="utf-8")
+    return [ours, module]
+
+
+@pytest.fixture
+def graphs(ontology_files: list[Path]) -> dict[str, rdflib.Graph]:
+    return release_graphs(load(ontology_files), _inferred())
+
+
+@pytest.fixture
+def released(ontology_files: list[Path], tmp_path: Path) -> Path:
+    out = tmp_path / "release"
+    release(load(ontology_files), out, inferred=_inferred())
+    return out
+
+
+def test_release_writes_every_variant_in_every_format_plus_sssom_and_kgx(released: Path):
+    expected = {f"calcinosis-kg-{v}.{f}" for v in VARIANTS for f in FORMATS}
+    expected |= {"calcinosis-kg.sssom.tsv", "calcinosis-kg_nodes.tsv", "calcinosis-kg_edges.tsv"}
+    assert {p.name for p in released.iterdir()} == expected
+
+
+def test_release_output_is_byte_identical_across_runs_and_hash_seeds(
+        ontology_files: list[Path], tmp_path: Path):
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed{seed}"
+        args = [sys.executable, "-m", "calcinosis_kg", "release", "--output", str(out)]
+        for path in ontology_files:
+            args += ["--ontology", str(path)]
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert outputs[0].keys() == outputs[1].keys()
+    assert [name for name in outputs[0] if outputs[0][name] != outputs[1][name]] == []
+
+
+def test_release_date_and_version_iri_come_from_the_header(graphs: dict[str, rdflib.Graph]):
+    for variant, graph in graphs.items():
+        head = rdflib.URIRef(f"https://example.org/rel/calcinosis-kg-{variant}.owl")
+        assert (head, RDF.type, OWL.Ontology) in graph
+        assert graph.value(head, OWL.versionIRI) == rdflib.URIRef(
+            f"https://example.org/rel/releases/2026-01-15/calcinosis-kg-{variant}.owl")
+        assert str(graph.value(head, OIO.date)) == "15:01:2026 00:00"
+        assert str(graph.value(head, rdflib.URIRef("http://purl.org/dc/terms/issued"))) \
+            == "2026-01-15"
+
+
+def test_release_without_a_dated_version_is_an_input_error(tmp_path: Path):
+    path = tmp_path / "undated.ttl"
+    path.write_text(PREFIXES + "<https://example.org/u.owl> a owl:Ontology .\n"
+                    "CCKG:9000001 a owl:Class .\n", encoding="utf-8")
+    with pytest.raises(InputError, match="versionInfo"):
+        release_graphs(load([path]), rdflib.Graph())
+
+
+def test_base_leaves_out_the_import_module_and_owl_imports(graphs: dict[str, rdflib.Graph]):
+    base = graphs["base"]
+    assert (OBO.MONDO_0002123, RDFS.label, rdflib.Literal("calcinosis")) not in base
+    assert (CCKG["9000001"], RDFS.subClassOf, OBO.MONDO_0002123) in base
+    assert list(base.triples((None, OWL.imports, None))) == []
+    assert len(list(base.subjects(RDF.type, OWL.Ontology))) == 1
+
+
+def test_full_merges_the_import_module_and_asserts_the_inferred_hierarchy(
+        graphs: dict[str, rdflib.Graph]):
+    full = graphs["full"]
+    assert (OBO.MONDO_0002123, RDFS.label, rdflib.Literal("calcinosis")) in full
+    assert (CCKG["9000600"], RDFS.subClassOf, CCKG["9000001"]) in full
+    assert list(full.triples((None, OWL.imports, None))) == []
+    assert len(list(full.subjects(RDF.type, OWL.Ontology))) == 1
+
+
+def test_full_release_fails_clearly_when_the_reasoner_module_is_missing(
+        ontology_files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setitem(sys.modules, "calcinosis_kg.reasoning", None)
+    with pytest.raises(CalcinosisKGError, match="reasoner"):
+        release(load(ontology_files), tmp_path / "out")
+
+
+def test_simple_keeps_named_hierarchy_and_existentials_but_no_class_expressions(
+        graphs: dict[str, rdflib.Graph]):
+    simple = graphs["simple"]
+    predicates = set(simple.predicates())
+    assert not predicates & {OWL.equivalentClass, OWL.unionOf, OWL.intersectionOf}
+    assert (CCKG["9000600"], RDFS.subClassOf, CCKG["9000001"]) in simple
+    fillers = {simple.value(o, OWL.someValuesFrom)
+               for o in simple.objects(CCKG["9000001"], RDFS.subClassOf)
+               if isinstance(o, rdflib.BNode)}
+    assert fillers == {OBO.UBERON_0002097}
+    # the union restriction of 9000002 has no simple form and is gone, its named parent stays
+    assert set(simple.objects(CCKG["9000002"], RDFS.subClassOf)) == {CCKG["9000001"]}
+
+
+def test_simple_keeps_the_provenance_of_kept_axioms(graphs: dict[str, rdflib.Graph]):
+    texts = set(graphs["simple"].objects(
+        None, rdflib.URIRef("https://w3id.org/biolink/vocab/supporting_text")))
+    assert texts == {rdflib.Literal("Deposits form in the skin.")}
+
+
+def test_turtle_and_ntriples_load_in_pyoxigraph_with_rdflib_triple_count(released: Path):
+    import pyoxigraph
+
+    for variant in VARIANTS:
+        for suffix, ox_format, rdflib_format in (
+                ("ttl", pyoxigraph.RdfFormat.TURTLE, "turtle"),
+                ("nt", pyoxigraph.RdfFormat.N_TRIPLES, "nt")):
+            path = released / f"calcinosis-kg-{variant}.{suffix}"
+            store = pyoxigraph.Store()
+            store.load(path=str(path), format=ox_format)
+            assert len(store) == len(rdflib.Graph().parse(path, format=rdflib_format)), path
+
+
+def test_every_rdf_format_round_trips_to_an_isomorphic_graph(
+        released: Path, graphs: dict[str, rdflib.Graph]):
+    for variant in VARIANTS:
+        for suffix, fmt in (("ttl", "turtle"), ("nt", "nt"), ("owl", "xml"),
+                            ("jsonld", "json-ld")):
+            parsed = rdflib.Graph().parse(released / f"calcinosis-kg-{variant}.{suffix}",
+                                          format=fmt)
+            assert isomorphic(parsed, graphs[variant]), (variant, suffix)
+
+
+def test_full_rdfxml_of_the_bundled_ontology_loads_in_owlready2_and_hermit_is_consistent(
+        tmp_path: Path):
+    owlready2 = pytest.importorskip("owlready2")
+    release(load(), tmp_path)
+    world = owlready2.World()
+    onto = world.get_ontology((tmp_path / "calcinosis-kg-full.owl").as_uri()).load()
+    assert len(list(onto.classes())) > 0
+    owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+    assert list(world.inconsistent_classes()) == []
+
+
+def test_obo_file_loads_in_pronto_with_names_is_a_and_relationships(released: Path):
+    pronto = pytest.importorskip("pronto")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        onto = pronto.Ontology(released / "calcinosis-kg-full.obo")
+    term = onto["CCKG:9000001"]
+    assert term.name == "test calcinosis cutis"
+    assert term.definition == "A calcinosis of the skin."
+    assert {t.id for t in term.superclasses(distance=1, with_self=False)} == {"MONDO:0002123"}
+    relation = onto.get_relationship("RO:0004026")
+    assert {t.id for t in term.relationships[relation]} == {"UBERON:0002097"}
+    assert {s.description for s in term.synonyms} == {"test cutaneous calcification"}
+
+
+def test_obo_writes_genus_differentia_definitions_as_intersection_of(released: Path):
+    text = (released / "calcinosis-kg-base.obo").read_text()
+    stanza = text.split("id: CCKG:9000600", 1)[1].split("\n\n", 1)[0]
+    assert "intersection_of: CCKG:9000001 ! test calcinosis cutis" in stanza
+    assert "intersection_of: RO:0004026 UBERON:0002097" in stanza
+
+
+def test_obographs_json_is_read_by_the_obographs_model_without_dropping_fields(
+        released: Path):
+    obographs = pytest.importorskip("obographs")
+    for variant in VARIANTS:
+        raw = json.loads((released / f"calcinosis-kg-{variant}.json").read_text())
+        document = obographs.GraphDocument.model_validate(raw)
+        # every key we wrote is a field of the model (pydantic would silently drop unknown ones)
+        assert document.model_dump(exclude_unset=True) == raw
+
+
+def test_obographs_json_has_edges_and_logical_definitions(released: Path):
+    graph = json.loads((released / "calcinosis-kg-base.json").read_text())["graphs"][0]
+    cckg = "https://w3id.org/calcinosis-kg/CCKG_"
+    assert {"sub": cckg + "9000001", "pred": "http://purl.obolibrary.org/obo/RO_0004026",
+            "obj": "http://purl.obolibrary.org/obo/UBERON_0002097"} in graph["edges"]
+    assert graph["logicalDefinitionAxioms"] == [{
+        "definedClassId": cckg + "9000600", "genusIds": [cckg + "9000001"],
+        "restrictions": [{"propertyId": "http://purl.obolibrary.org/obo/RO_0004026",
+                          "fillerId": "http://purl.obolibrary.org/obo/UBERON_0002097"}]}]
+
+
+def test_release_cli_reports_the_files_it_wrote(ontology_files: list[Path], tmp_path: Path,
+                                                run_cli):
+    args = ["release", "--output", str(tmp_path / "cli")]
+    for path in ontology_files:
+        args += ["--ontology", str(path)]
+    code, out, err = run_cli(*args)
+    assert code == 0, err
+    assert "calcinosis-kg-simple.obo" in out
+    assert "release 2026-01-15" in out
