@@ -1,0 +1,108 @@
+"""``calcinosis-kg validate``: exit codes, formats, user data, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from test_shapes import PREFIXES, VALID_ONTOLOGY, broken
+
+from calcinosis_kg.cli import main
+
+BROKEN = broken('rdfs:label "dystrophic calcinosis cutis" ;', "")
+
+
+def run(args: list[str], capsys) -> tuple[int, str, str]:
+    """Run the console entry point; (exit code, stdout, stderr)."""
+    try:
+        main(args)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_conforming_ontology_exits_0(tmp_path, capsys):
+    code, out, _ = run(["validate", "--ontology", write(tmp_path, "o.ttl", VALID_ONTOLOGY)],
+                       capsys)
+    assert code == 0 and "conforms" in out.splitlines()[0]
+
+
+def test_violations_exit_1_and_name_shape_and_focus(tmp_path, capsys):
+    code, out, _ = run(["validate", "--ontology", write(tmp_path, "o.ttl", BROKEN)], capsys)
+    assert code == 1
+    assert "cckgsh:LabelCountShape" in out and "CCKG:0000002" in out
+
+
+def test_json_format_is_machine_readable(tmp_path, capsys):
+    code, out, _ = run(["validate", "--format", "json",
+                        "--ontology", write(tmp_path, "o.ttl", BROKEN)], capsys)
+    data = json.loads(out)
+    assert code == 1 and data["conforms"] is False
+    assert data["shapes"][0]["violations"][0]["focus"] == "CCKG:0000002"
+
+
+def test_ttl_format_is_a_shacl_report(tmp_path, capsys):
+    from rdflib import Graph, URIRef
+
+    code, out, _ = run(["validate", "--format", "ttl",
+                        "--ontology", write(tmp_path, "o.ttl", BROKEN)], capsys)
+    g = Graph().parse(data=out, format="turtle")
+    focus = URIRef("http://www.w3.org/ns/shacl#focusNode")
+    assert code == 1
+    assert list(g.objects(None, focus)) == [URIRef("https://w3id.org/calcinosis-kg/CCKG_0000002")]
+
+
+def test_output_option_writes_the_report_to_a_file(tmp_path, capsys):
+    target = tmp_path / "report.json"
+    code, out, _ = run(["validate", "--format", "json", "--output", str(target),
+                        "--ontology", write(tmp_path, "o.ttl", BROKEN)], capsys)
+    assert code == 1 and out == ""
+    assert json.loads(target.read_text(encoding="utf-8"))["conforms"] is False
+
+
+def test_valid_case_records_exit_0(tmp_path, capsys):
+    data = write(tmp_path, "cases.ttl", PREFIXES + """
+<https://example.org/case1> a case:CaseRecord ; case:diagnosis CCKG:0000002 ;
+    case:serumCalcium 2.3 .
+""")
+    code, _, _ = run(["validate", data, "--ontology", write(tmp_path, "o.ttl", VALID_ONTOLOGY)],
+                     capsys)
+    assert code == 0
+
+
+def test_invalid_case_records_exit_1_naming_the_case(tmp_path, capsys):
+    data = write(tmp_path, "cases.ttl", PREFIXES + """
+<https://example.org/case9> a case:CaseRecord ; case:diagnosis CCKG:0000002 ;
+    case:serumCalcium 9.6 .
+""")
+    code, out, _ = run(["validate", data, "--ontology",
+                        write(tmp_path, "o.ttl", VALID_ONTOLOGY)], capsys)
+    assert code == 1 and "https://example.org/case9" in out and "CaseSerumCalciumShape" in out
+
+
+def test_malformed_data_file_exits_2_with_one_line_naming_file_and_line(tmp_path, capsys):
+    data = write(tmp_path, "bad.ttl", PREFIXES + "<https://example.org/a> case:diagnosis .\n")
+    code, out, err = run(["validate", data, "--ontology",
+                          write(tmp_path, "o.ttl", VALID_ONTOLOGY)], capsys)
+    lines = err.strip().splitlines()
+    assert code == 2 and out == "" and len(lines) == 1
+    assert f"{data}:{PREFIXES.count(chr(10)) + 1}:" in lines[0]
+    assert "Traceback" not in err
+
+
+def test_missing_data_file_exits_2(tmp_path, capsys):
+    code, _, err = run(["validate", str(tmp_path / "nope.ttl")], capsys)
+    assert code == 2 and "nope.ttl" in err
+
+
+def test_help_shows_an_example(capsys):
+    code, out, _ = run(["validate", "--help"], capsys)
+    assert code == 0 and "calcinosis-kg validate cases.ttl" in out

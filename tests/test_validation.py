@@ -1,0 +1,170 @@
+"""Behaviour of the validation API: report structure, ordering, levels, user data mode."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_shapes import PREFIXES, VALID_ONTOLOGY, broken
+
+from calcinosis_kg.errors import InputError
+from calcinosis_kg.graph import load
+from calcinosis_kg.validation import validate, validation_stage
+
+TWO_BROKEN = broken('rdfs:label "dystrophic calcinosis cutis" ;', "").replace(
+    'rdfs:label "calcinosis cutis" ;', 'rdfs:label "calcinosis cutis " ;')
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_report_groups_violations_by_shape(tmp_path):
+    report = validate(load([write(tmp_path, "o.ttl", TWO_BROKEN)]))
+    groups = report.by_shape()
+    assert [v.focus for v in groups["cckgsh:LabelCountShape"]] == ["CCKG:0000002"]
+    assert [v.focus for v in groups["cckgsh:LabelFormShape"]] == ["CCKG:0000001"]
+
+
+def test_violation_carries_path_value_label_and_message(tmp_path):
+    report = validate(load([write(tmp_path, "o.ttl", TWO_BROKEN)]))
+    (v,) = report.by_shape()["cckgsh:LabelFormShape"]
+    assert (v.path, v.value, v.label) == ("rdfs:label", "calcinosis cutis ", "calcinosis cutis ")
+    assert "whitespace" in v.message
+
+
+def test_violations_are_sorted_by_shape_then_focus(tmp_path):
+    report = validate(load([write(tmp_path, "o.ttl", TWO_BROKEN)]))
+    keys = [(v.shape, v.focus) for v in report.violations]
+    assert keys == sorted(keys) and len(keys) >= 2
+
+
+def test_json_report_is_identical_across_runs_apart_from_timing(tmp_path):
+    path = write(tmp_path, "o.ttl", TWO_BROKEN)
+
+    def run() -> dict:
+        data = json.loads(validate(load([path])).to_json())
+        data.pop("seconds")
+        return data
+
+    assert run() == run()
+
+
+def test_restriction_values_are_rendered_as_class_expressions(tmp_path):
+    ttl = VALID_ONTOLOGY + (
+        "\nCCKG:0000002 rdfs:subClassOf [ a owl:Restriction ; owl:onProperty RO:0004026 ;"
+        " owl:someValuesFrom UBERON:0002097 ] .\n")
+    report = validate(load([write(tmp_path, "o.ttl", ttl)]))
+    (v,) = report.by_shape()["cckgsh:RelationshipProvenanceShape"]
+    assert v.value == "RO:0004026 some UBERON:0002097"
+
+
+def test_warnings_do_not_make_the_report_fail(tmp_path):
+    ttl = broken("oboInOwl:inSubset CCKG:mapping_gap ;",
+                 'oboInOwl:inSubset CCKG:mapping_gap ; oboInOwl:hasDbXref "DERMO:0002719" ;')
+    report = validate(load([write(tmp_path, "o.ttl", ttl)]))
+    assert report.violations and report.conforms
+
+
+def test_stage_reports_one_failure_per_violation_with_entity_and_label(tmp_path):
+    result = validation_stage(load([write(tmp_path, "o.ttl", TWO_BROKEN)]))
+    assert not result.ok
+    entities = sorted((f.entity, f.label, f.level) for f in result.failures)
+    assert entities == [("CCKG:0000001", "calcinosis cutis ", "ERROR"),
+                        ("CCKG:0000002", "", "ERROR")]
+    assert result.counts["violations"] == 2
+
+
+def test_stage_reports_warnings_as_warning_level_and_passes(tmp_path):
+    ttl = broken("oboInOwl:inSubset CCKG:mapping_gap ;",
+                 'oboInOwl:inSubset CCKG:mapping_gap ; oboInOwl:hasDbXref "DERMO:0002719" ;')
+    result = validation_stage(load([write(tmp_path, "o.ttl", ttl)]))
+    assert result.ok and [f.level for f in result.failures] == ["WARNING"]
+
+
+def test_validation_does_not_modify_the_shared_graph(tmp_path):
+    kg = load([write(tmp_path, "o.ttl", TWO_BROKEN)])
+    before = len(kg.graph)
+    validate(kg)
+    assert len(kg.graph) == before
+
+
+def test_custom_shapes_replace_the_bundled_ones(tmp_path):
+    shapes = write(tmp_path, "s.ttl", PREFIXES + """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+<https://example.org/NoSynonym> a sh:PropertyShape ; sh:targetNode CCKG:0000001 ;
+    sh:path oboInOwl:hasExactSynonym ; sh:maxCount 0 ; sh:message "no synonyms here" .
+""")
+    report = validate(load([write(tmp_path, "o.ttl", TWO_BROKEN)]), shapes=[shapes])
+    assert [(v.shape, v.focus) for v in report.violations] == [
+        ("https://example.org/NoSynonym", "CCKG:0000001")]
+
+
+def test_no_rdfs_inference_so_range_cannot_hide_a_class_error(tmp_path):
+    # With RDFS inference, the range of ex:site would retype ex:notASite as a ex:Site and the
+    # sh:class violation would vanish; validation must report it.
+    shapes = write(tmp_path, "s.ttl", """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <https://example.org/> .
+ex:SiteShape a sh:PropertyShape ; sh:targetSubjectsOf ex:site ; sh:path ex:site ;
+    sh:class ex:Site ; sh:message "site must be a Site" .
+""")
+    onto = write(tmp_path, "o.ttl", """
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex: <https://example.org/> .
+ex:site rdfs:range ex:Site .
+ex:case ex:site ex:notASite .
+""")
+    report = validate(load([onto]), shapes=[shapes])
+    assert [v.focus for v in report.violations] == ["https://example.org/case"]
+
+
+def test_user_data_is_validated_with_the_ontology_as_background(tmp_path):
+    onto = write(tmp_path, "o.ttl", VALID_ONTOLOGY)
+    data = write(tmp_path, "cases.ttl", PREFIXES + """
+<https://example.org/case1> a case:CaseRecord ; case:diagnosis CCKG:0000002 .
+<https://example.org/case2> a case:CaseRecord ; case:diagnosis MONDO:0002123 .
+""")
+    report = validate(load([onto]), data=[data])
+    assert [v.focus for v in report.violations] == ["https://example.org/case2"]
+
+
+def test_user_data_mode_does_not_report_the_ontologys_own_violations(tmp_path):
+    onto = write(tmp_path, "o.ttl", TWO_BROKEN)
+    data = write(tmp_path, "cases.ttl", PREFIXES + """
+<https://example.org/case1> a case:CaseRecord ; case:diagnosis CCKG:0000002 .
+""")
+    assert validate(load([onto]), data=[data]).violations == []
+
+
+def test_user_data_in_our_namespace_is_checked_by_the_convention_shapes(tmp_path):
+    onto = write(tmp_path, "o.ttl", VALID_ONTOLOGY)
+    data = write(tmp_path, "ext.ttl", PREFIXES + """
+CCKG:0000150 a owl:Class ; rdfs:label "new subtype" ; rdfs:subClassOf CCKG:0000001 .
+""")
+    report = validate(load([onto]), data=[data])
+    assert ("cckgsh:DefinitionCountShape", "CCKG:0000150") in {
+        (v.shape, v.focus) for v in report.violations}
+
+
+def test_malformed_data_file_raises_input_error_with_position(tmp_path):
+    onto = write(tmp_path, "o.ttl", VALID_ONTOLOGY)
+    data = write(tmp_path, "bad.ttl", PREFIXES + "<https://example.org/a> case:diagnosis .\n")
+    with pytest.raises(InputError) as info:
+        validate(load([onto]), data=[data])
+    assert info.value.path.endswith("bad.ttl") and info.value.line is not None
+
+
+def test_turtle_report_is_a_shacl_validation_report_with_every_result(tmp_path):
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import RDF
+
+    report = validate(load([write(tmp_path, "o.ttl", TWO_BROKEN)]))
+    g = Graph().parse(data=report.to_turtle(), format="turtle")
+    sh = "http://www.w3.org/ns/shacl#"
+    results = list(g.subjects(RDF.type, URIRef(sh + "ValidationResult")))
+    assert len(results) == len(report.violations) == 2
+    assert (None, URIRef(sh + "conforms"), None) in g
