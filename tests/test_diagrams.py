@@ -54,7 +54,7 @@ def test_type_map_draws_causes_into_the_type_and_sites_out_of_it() -> None:
 
 def test_hierarchy_dot_draws_defined_edges_dashed() -> None:
     dot = diagrams.hierarchy_dot(NODES, [], [("CCKG:0000006", "CCKG:0000001")])
-    assert '"CCKG:0000006" -> "CCKG:0000001" [arrowhead=empty, style=dashed];' in dot
+    assert '"CCKG:0000001" -> "CCKG:0000006" [dir=back, arrowtail=empty, style=dashed];' in dot
 
 
 def test_quote_escapes_quotes_and_backslashes() -> None:

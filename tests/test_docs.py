@@ -228,3 +228,21 @@ def test_bundled_ontology_pages_carry_every_supporting_sentence_of_their_type(
             assert html.escape(row["text"].value) in page, (row["s"].value, row["text"].value)
             checked += 1
     assert checked > 0
+
+
+def test_readme_example_map_is_of_the_type_with_most_relations(tmp_path: Path) -> None:
+    from calcinosis_kg.docs import write_readme_images
+
+    paths = write_readme_images(load([write_ontology(tmp_path)]), tmp_path / "img")
+    assert sorted(p.name for p in paths) == ["hierarchy.svg", "type-map-example.svg"]
+    example = (tmp_path / "img" / "type-map-example.svg").read_text(encoding="utf-8")
+    assert "<title>CCKG:0000002</title>" in example  # the only type with causes and sites
+    assert "xlink:href" not in example  # README images carry no site-relative links
+
+
+def test_readme_example_type_must_be_a_documented_type(tmp_path: Path) -> None:
+    from calcinosis_kg.docs import write_readme_images
+    from calcinosis_kg.errors import InputError
+
+    with pytest.raises(InputError, match="not a documented calcinosis type"):
+        write_readme_images(load([write_ontology(tmp_path)]), tmp_path / "img", "CCKG:0000100")

@@ -100,17 +100,20 @@ _HEADER = [
 
 def hierarchy_dot(nodes: Iterable[Node], edges: Iterable[tuple[str, str]],
                   defined: Iterable[tuple[str, str]] = ()) -> str:
-    """DOT of the type hierarchy: ``edges`` are (child id, parent id), drawn child -> parent.
+    """DOT of the type hierarchy: ``edges`` are (child id, parent id).
 
     ``defined`` edges come from equivalence definitions (a defined class under its genus) and are
     drawn dashed. Everything is sorted, so the text depends only on the content.
     """
     node_list = sorted(set(nodes), key=lambda n: (n.id, n.label))
-    lines = ["digraph hierarchy {", '  graph [rankdir=BT, ranksep=0.45, nodesep=0.25];',
+    # root on the left, subtypes to the right (wide sibling lists grow downwards, not sideways);
+    # edges are drawn parent -> child with the hollow "is a" arrowhead at the parent end
+    lines = ["digraph hierarchy {", '  graph [rankdir=LR, ranksep=0.5, nodesep=0.12];',
              *_HEADER]
     lines += [_node_line(n) for n in node_list]
-    lines += [f"  {quote(c)} -> {quote(p)} [arrowhead=empty];" for c, p in sorted(set(edges))]
-    lines += [f"  {quote(c)} -> {quote(p)} [arrowhead=empty, style=dashed];"
+    lines += [f"  {quote(p)} -> {quote(c)} [dir=back, arrowtail=empty];"
+              for c, p in sorted(set(edges))]
+    lines += [f"  {quote(p)} -> {quote(c)} [dir=back, arrowtail=empty, style=dashed];"
               for c, p in sorted(set(defined))]
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -461,6 +461,8 @@ class Renderer:
         curie = esc(compress(iri))
         if iri in self.types:
             return f'<a href="{esc(prefix + page_name(iri))}" title="{curie}">{label}</a>'
+        if label == curie:  # no label in the graph: show the identifier once
+            return f"<code>{curie}</code>"
         return f'<span class="term" title="{curie}">{label}</span> <code>{curie}</code>'
 
     def expr_html(self, expr: Expr, prefix: str = "") -> str:
@@ -688,6 +690,48 @@ def _import_pylode() -> Any:
                 root.removeHandler(handler)
         root.setLevel(level)
     return ontpub
+
+
+# --- README images --------------------------------------------------------------------------
+MAP_ROLES = ("Sites", "Causes and contributing factors", "Associated diseases")
+
+
+def write_readme_images(kg: KnowledgeGraph, folder: Path | str, example: str | None = None
+                        ) -> list[Path]:
+    """Write ``hierarchy.svg`` and ``type-map-example.svg`` (no links) for the README.
+
+    The example map is of ``example`` (a CURIE or IRI) or else of the type with the most
+    causes, associated diseases and sites (ties broken by CURIE), so it shows the most.
+    """
+    from calcinosis_kg.prefixes import expand
+
+    folder = Path(folder)
+    reader = GraphReader(kg)
+    hierarchy = type_hierarchy(kg, reader)
+    types = hierarchy[0]
+    if not types:
+        raise InputError("no calcinosis types found (no class CCKG:0000001 calcinosis cutis)")
+    if example:
+        try:
+            chosen = expand(example)
+        except ValueError as exc:
+            raise InputError(f"--example-type: {exc}") from exc
+        if chosen not in types:
+            raise InputError(f"--example-type: {example} is not a documented calcinosis type")
+    else:
+        def richness(iri: str) -> tuple[int, str]:
+            profile = type_profile(kg, iri, reader, hierarchy)
+            return (-sum(s.section in MAP_ROLES for s in profile.statements), compress(iri))
+
+        chosen = min(types, key=richness)
+    profile = type_profile(kg, chosen, reader, hierarchy)
+    outputs = {
+        folder / "hierarchy.svg": hierarchy_diagram_dot(kg, None, reader),
+        folder / "type-map-example.svg": type_map_dot(profile, reader, types, None),
+    }
+    for path, dot in outputs.items():
+        write_atomic(path, diagrams.render_svg(dot))
+    return list(outputs)
 
 
 # --- the site -------------------------------------------------------------------------------

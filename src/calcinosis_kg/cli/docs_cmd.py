@@ -14,7 +14,12 @@ import click
               help="Ontology file(s) to document (repeatable; default: the bundled ontology).")
 @click.option("--no-diagrams", is_flag=True,
               help="Skip the Graphviz diagrams (for machines without the 'graphviz' package).")
-def docs(output: Path, ontology: tuple[Path, ...], no_diagrams: bool) -> None:
+@click.option("--readme-img", type=click.Path(path_type=Path), default=None,
+              help="Also write hierarchy.svg and type-map-example.svg (no links) to this folder.")
+@click.option("--example-type", default=None, metavar="CURIE",
+              help="Type of the README example map (default: the one with most relations).")
+def docs(output: Path, ontology: tuple[Path, ...], no_diagrams: bool,
+         readme_img: Path | None, example_type: str | None) -> None:
     """Write a static HTML site: index, pyLODE ontology reference, one page per calcinosis
     type (definition, sites, causes, diseases, treatments, mappings, supporting sentences)
     and SVG diagrams drawn by Graphviz `dot`.
@@ -23,8 +28,9 @@ def docs(output: Path, ontology: tuple[Path, ...], no_diagrams: bool) -> None:
     Example:
       calcinosis-kg docs --output site
       xdg-open site/index.html
+      calcinosis-kg docs --output site --readme-img docs/img
     """
-    from calcinosis_kg.docs import build_site
+    from calcinosis_kg.docs import build_site, write_readme_images
     from calcinosis_kg.graph import load
 
     for path in ontology:
@@ -32,6 +38,10 @@ def docs(output: Path, ontology: tuple[Path, ...], no_diagrams: bool) -> None:
             from calcinosis_kg.errors import InputError
 
             raise InputError("ontology file not found", path)
-    report = build_site(load(list(ontology) or None), output, with_diagrams=not no_diagrams)
+    kg = load(list(ontology) or None)
+    report = build_site(kg, output, with_diagrams=not no_diagrams)
     click.echo(f"wrote {len(report.pages)} files to {output}: index.html, ontology.html, "
                f"{len(report.types)} type pages, {len(report.diagrams)} diagrams")
+    if readme_img is not None:
+        for path in write_readme_images(kg, readme_img, example_type):
+            click.echo(f"wrote {path}")
