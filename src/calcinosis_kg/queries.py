@@ -309,6 +309,15 @@ def _query_error(exc: BaseException, source: str) -> InputError:
     return InputError(error.message, error.path, error.line, error.column)
 
 
+def values_block(bindings: dict) -> str:
+    """A trailing ``VALUES`` clause of N-Triples-serialised terms (pyoxigraph escapes them)."""
+    if not bindings:
+        return ""
+    names = list(bindings)
+    return ("\nVALUES (" + " ".join("?" + n for n in names) + ") { ("
+            + " ".join(str(bindings[n]) for n in names) + ") }\n")
+
+
 # ---------------------------------------------------------------------------------------------
 # engines
 
@@ -359,8 +368,16 @@ class OxigraphEngine:
 
         substitutions = {pyoxigraph.Variable(k): v for k, v in bindings.items()}
         try:
-            result = self.kg.store.query(text, prefixes=prefix_map(),
-                                         substitutions=substitutions or None)
+            try:
+                result = self.kg.store.query(text, prefixes=prefix_map(),
+                                             substitutions=substitutions or None)
+            except (ValueError, RuntimeError) as exc:
+                # pyoxigraph substitutes only projected variables; others are joined through
+                # a trailing VALUES block of serialised terms (the query text is not edited)
+                if "projection" not in str(exc):
+                    raise
+                result = self.kg.store.query(text + values_block(bindings),
+                                             prefixes=prefix_map())
         except SyntaxError as exc:
             raise _query_error(exc, source) from None
         except (ValueError, OSError, RuntimeError) as exc:
@@ -476,21 +493,13 @@ class RemoteEngine:
                 f"endpoint {self.endpoint} did not return SPARQL JSON results "
                 "(only SELECT and ASK are supported remotely)") from None
 
-    @staticmethod
-    def _values_block(bindings: dict) -> str:
-        if not bindings:
-            return ""
-        names = list(bindings)
-        return ("\nVALUES (" + " ".join("?" + n for n in names) + ") { ("
-                + " ".join(str(bindings[n]) for n in names) + ") }\n")
-
     def execute(self, text: str, bindings: dict, source: str) -> RawResult:
         from calcinosis_kg.prefixes import prefix_map
 
         declared = set(re.findall(r"PREFIX\s+([\w.-]*):", strip_lexical(text), re.IGNORECASE))
         preamble = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefix_map().items()
                            if p not in declared)
-        data = self._post(preamble + text + self._values_block(bindings), source)
+        data = self._post(preamble + text + values_block(bindings), source)
         if "boolean" in data:
             return RawResult("ask", ["ask"], [(("literal", str(bool(data["boolean"])).lower()),)])
         columns = list(data.get("head", {}).get("vars", []))
