@@ -246,3 +246,13 @@ def test_readme_example_type_must_be_a_documented_type(tmp_path: Path) -> None:
 
     with pytest.raises(InputError, match="not a documented calcinosis type"):
         write_readme_images(load([write_ontology(tmp_path)]), tmp_path / "img", "CCKG:0000100")
+
+
+def test_ontology_without_header_fails_before_writing_anything(tmp_path: Path) -> None:
+    from calcinosis_kg.errors import InputError
+
+    headerless = TEST_ONTOLOGY.replace("<https://example.org/test.owl> a owl:Ontology ;",
+                                       "<https://example.org/test.owl>")
+    with pytest.raises(InputError, match="pyLODE"):
+        build_site(load([write_ontology(tmp_path, headerless)]), tmp_path / "site")
+    assert not (tmp_path / "site").exists()

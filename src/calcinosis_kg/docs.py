@@ -735,8 +735,8 @@ def write_readme_images(kg: KnowledgeGraph, folder: Path | str, example: str | N
 
 
 # --- the site -------------------------------------------------------------------------------
-def build_site(kg: KnowledgeGraph, output: Path | str, with_diagrams: bool = True,
-               with_pylode: bool = True) -> SiteReport:
+def build_site(kg: KnowledgeGraph, output: Path | str, with_diagrams: bool = True
+               ) -> SiteReport:
     """Write the documentation site into ``output``: index.html, ontology.html (pyLODE),
     types/<CURIE>.html per calcinosis type, img/*.svg diagrams and style.css."""
     import pyoxigraph as ox
@@ -752,6 +752,8 @@ def build_site(kg: KnowledgeGraph, output: Path | str, with_diagrams: bool = Tru
     if not types:
         raise InputError("no calcinosis types found (no class CCKG:0000001 calcinosis cutis)",
                          kg.files[0] if kg.files else None)
+    # pyLODE first: when it cannot document the input, fail before writing anything
+    reference = pylode_html(kg)
     profiles = sorted((type_profile(kg, t, reader, hierarchy) for t in types),
                       key=lambda p: (p.label.lower(), p.curie))
     headers = [r["o"] for r in reader.query(
@@ -789,6 +791,5 @@ def build_site(kg: KnowledgeGraph, output: Path | str, with_diagrams: bool = Tru
             inline = diagrams.inline_svg(svg)
         put(f"types/{page_name(profile.iri)}", renderer.type_page(profile, inline))
     put("index.html", renderer.index_page(profiles, description, index_diagram))
-    if with_pylode:
-        put("ontology.html", pylode_html(kg))
+    put("ontology.html", reference)
     return SiteReport(output, written, [p.curie for p in profiles], svgs)
