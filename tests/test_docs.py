@@ -171,6 +171,16 @@ def test_pylode_reference_page_documents_the_classes(site: Path) -> None:
     assert "dystrophic calcinosis cutis" in reference
 
 
+def test_pylode_reference_has_no_invented_ns1_prefix(site: Path) -> None:
+    reference = (site / "ontology.html").read_text(encoding="utf-8")
+    assert 'id="ns1"' not in reference
+
+
+def test_pylode_nested_anonymous_class_is_written_out_not_a_dead_link(site: Path) -> None:
+    reference = (site / "ontology.html").read_text(encoding="utf-8")
+    assert "(skin of body or hypodermis)" in reference
+
+
 def test_hostile_label_and_quote_are_escaped_everywhere(tmp_path: Path) -> None:
     text = TEST_ONTOLOGY.replace('"dystrophic calcinosis cutis"', f"'''{HOSTILE}'''").replace(
         '"Quote SITE-2: skin or subcutis."', f"'''{HOSTILE}'''")

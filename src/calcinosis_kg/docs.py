@@ -623,12 +623,16 @@ def pylode_html(kg: KnowledgeGraph) -> str:
     pyLODE is given one merged graph (ontology + local import module) so external terms show
     their labels. Three work-arounds: the import module's own owl:Ontology header is dropped
     (with two headers pyLODE picks the title at random), blank nodes get canonical labels and
-    pyLODE sorts subjects (else its output changes with PYTHONHASHSEED), and the root-logger
-    set-up pyLODE does on import is undone (it would turn on DEBUG logging for the whole CLI).
+    pyLODE sorts subjects (else its output changes with PYTHONHASHSEED), the CCKG namespace is
+    declared with vann:preferredNamespaceUri (else pyLODE shows an ``ns1:`` prefix), and the
+    root-logger set-up pyLODE does on import is undone (it would turn on DEBUG logging for the
+    whole CLI).
     """
+    from rdflib import Literal
     from rdflib.namespace import OWL as RDFLIB_OWL
-    from rdflib.namespace import RDF
+    from rdflib.namespace import RDF, VANN, XSD
 
+    from calcinosis_kg.prefixes import prefix_map
     from calcinosis_kg.serialize import canonicalize
 
     ontpub = _import_pylode()
@@ -636,6 +640,12 @@ def pylode_html(kg: KnowledgeGraph) -> str:
     imported = set(graph.objects(None, RDFLIB_OWL.imports))
     for header in set(graph.subjects(RDF.type, RDFLIB_OWL.Ontology)) & imported:
         graph.remove((header, None, None))
+    # without a declared namespace pyLODE invents an "ns1:" prefix for the ontology IRI
+    namespace = prefix_map().get("CCKG", CCKG)
+    for header in graph.subjects(RDF.type, RDFLIB_OWL.Ontology):
+        if (header, VANN.preferredNamespaceUri, None) not in graph:
+            graph.add((header, VANN.preferredNamespaceUri, Literal(namespace, datatype=XSD.anyURI)))
+            graph.add((header, VANN.preferredNamespacePrefix, Literal("CCKG")))
     try:
         page = ontpub.OntPub(graph, sort_subjects=True).make_html()
     except Exception as exc:  # pyLODE raises PylodeError (or a plain error) on odd input
