@@ -1,0 +1,88 @@
+"""``calcinosis-kg query`` / ``queries``: output, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from calcinosis_kg.queries import list_queries
+
+
+def test_queries_lists_every_bundled_query_with_its_question(run_cli) -> None:
+    code, out, _ = run_cli("queries")
+    assert code == 0
+    for query in list_queries():
+        assert query.name in out
+        assert (query.question or query.title) in out
+
+
+def test_query_file_prints_a_labelled_table(run_cli, tiny_ontology: Path, tmp_path: Path) -> None:
+    rq = tmp_path / "parents.rq"
+    rq.write_text("SELECT ?parent WHERE { ?c rdfs:subClassOf ?parent . FILTER(isIRI(?parent)) }")
+    code, out, err = run_cli("query", str(rq), "--bind", "c=CCKG:9000002",
+                             "--ontology", str(tiny_ontology))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0].split() == ["parent", "parent_label"]
+    assert "CCKG:9000001  tiny calcinosis" in out
+
+
+def test_query_csv_format(run_cli, tiny_ontology: Path) -> None:
+    text_file = tiny_ontology.with_name("labels.rq")
+    text_file.write_text('SELECT ?c WHERE { ?c rdfs:label "tiny skin"@en }')
+    code, out, _ = run_cli("query", str(text_file), "--format", "csv",
+                           "--ontology", str(tiny_ontology))
+    assert (code, out) == (0, "c,c_label\nCCKG:9000003,tiny skin\n")
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["query", "no-such-query"], "unknown query 'no-such-query'"),
+    (["query", "{file}", "--bind", "zzz=1"], "no variable ?zzz"),
+    (["query", "{broken}"], "SPARQL syntax error"),
+    (["query", "{file}", "--bind", "novalue"], "expected VAR=VALUE"),
+    (["query", "{file}", "--ontology", "{bad_ttl}"], "malformed Turtle"),
+    (["query", "{file}", "--ontology", "{missing}"], "file not found"),
+    (["query", "{service}"], "SERVICE (federated query) refused"),
+])
+def test_bad_input_is_one_line_with_exit_code_2(run_cli, tmp_path: Path, args: list[str],
+                                                expected: str) -> None:
+    files = {
+        "file": ("ok.rq", "SELECT ?c WHERE { ?c a owl:Class }"),
+        "broken": ("broken.rq", "SELECT ?c WHERE { ?c a }"),
+        "bad_ttl": ("bad.ttl", "@prefix ex: <http://example.org/> .\nex:a ex:b"),
+        "service": ("svc.rq", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"),
+    }
+    paths = {key: tmp_path / name for key, (name, _) in files.items()}
+    for key, (_, content) in files.items():
+        paths[key].write_text(content)
+    paths["missing"] = tmp_path / "missing.ttl"
+    code, out, err = run_cli(*[a.format(**paths) for a in args])
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert expected in err
+
+
+def test_debug_shows_the_traceback(run_cli) -> None:
+    from calcinosis_kg.errors import InputError
+
+    with pytest.raises(InputError):
+        run_cli("--debug", "query", "no-such-query")
+
+
+def test_unresolved_import_warning_goes_to_stderr(run_cli, tmp_path: Path) -> None:
+    path = tmp_path / "imp.ttl"
+    path.write_text("<http://example.org/o> <http://www.w3.org/2002/07/owl#imports> "
+                    "<http://example.org/elsewhere.owl> .\n")
+    rq = tmp_path / "q.rq"
+    rq.write_text("SELECT ?o WHERE { ?s ?p ?o }")
+    code, out, err = run_cli("query", str(rq), "--ontology", str(path), "--format", "tsv")
+    assert code == 0
+    assert "warning" in err and "http://example.org/elsewhere.owl" in err
+    assert out.startswith("o\t")
+
+
+@pytest.mark.parametrize("command", ["query", "queries", "search", "info", "export"])
+def test_help_has_an_example(run_cli, command: str) -> None:
+    code, out, _ = run_cli(command, "--help")
+    assert code == 0 and "Example" in out
