@@ -239,6 +239,22 @@ def test_obo_file_loads_in_pronto_with_names_is_a_and_relationships(released: Pa
     assert {s.description for s in term.synonyms} == {"test cutaneous calcification"}
 
 
+def test_obo_escapes_text_so_pronto_reads_labels_and_definitions_intact(tmp_path: Path):
+    pronto = pytest.importorskip("pronto")
+    from calcinosis_kg.obo import to_obo
+
+    graph = rdflib.Graph()
+    label = 'odd ! label {x} "q" back\\slash'
+    definition = 'two\nlines "quoted" \\ end'
+    graph.add((CCKG["9000001"], RDF.type, OWL.Class))
+    graph.add((CCKG["9000001"], RDFS.label, rdflib.Literal(label)))
+    graph.add((CCKG["9000001"], OBO.IAO_0000115, rdflib.Literal(definition)))
+    path = tmp_path / "odd.obo"
+    path.write_bytes(to_obo(graph))
+    term = pronto.Ontology(path)["CCKG:9000001"]
+    assert (term.name, str(term.definition)) == (label, definition)
+
+
 def test_obo_writes_genus_differentia_definitions_as_intersection_of(released: Path):
     text = (released / "calcinosis-kg-base.obo").read_text()
     stanza = text.split("id: CCKG:9000600", 1)[1].split("\n\n", 1)[0]

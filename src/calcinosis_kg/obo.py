@@ -160,7 +160,10 @@ def _quoted(text: str) -> str:
 
 
 def _unquoted(text: str) -> str:
-    return " ".join(text.replace("\\", "\\\\").split())
+    """An unquoted OBO value: ``!`` would start a comment and ``{`` trailing qualifiers."""
+    for char in '\\!{}"':
+        text = text.replace(char, "\\" + char)
+    return " ".join(text.split())
 
 
 def _obo_id(iri: object) -> str:
@@ -169,7 +172,7 @@ def _obo_id(iri: object) -> str:
 
 def _ref(graph: Graph, iri: object) -> str:
     label = label_of(graph, iri)
-    return f"{_obo_id(iri)} ! {_unquoted(label)}" if label else _obo_id(iri)
+    return f"{_obo_id(iri)} ! {' '.join(label.split())}" if label else _obo_id(iri)
 
 
 def _xref_list(values: list[str]) -> str:
