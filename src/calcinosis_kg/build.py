@@ -288,7 +288,22 @@ class Compiler:
             target = self.expression({"data_some": [prop, rel["data_some"]]})
         else:
             raise ValueError(f"{self._where}: a relation needs some/only/value/data_some")
-        self.annotate(subject, RDFS.subClassOf, target, facts)
+        self.annotate(subject, RDFS.subClassOf, target, facts, self.qualifiers(rel))
+
+    def qualifiers(self, entry: dict) -> list[tuple[URIRef, Any]]:
+        """Extra axiom annotations (``annotations: [{property, value}]``), e.g. a frequency or
+        efficacy qualifier: "most frequent" or "mainstay" must stay attached to the axiom it
+        qualifies. A value that is a CURIE of a curated prefix becomes an IRI, else a literal."""
+        out: list[tuple[URIRef, Any]] = []
+        for item in entry.get("annotations") or []:
+            value = item["value"]
+            if isinstance(value, str) and ":" in value and value.split(":", 1)[0] in \
+                    header()["prefixes"]:
+                obj: Any = self.iri(value)
+            else:
+                obj = Literal(value)
+            out.append((self.iri(item["property"]), obj))
+        return out
 
     def add_class(self, entry: dict) -> None:
         node = self.iri(entry["id"])
@@ -298,7 +313,8 @@ class Compiler:
         for parent in entry.get("parents", []):
             if isinstance(parent, dict):
                 self.annotate(node, RDFS.subClassOf, self.expression(parent["id"]),
-                              self.fact_ids(parent.get("fact") or parent.get("facts")))
+                              self.fact_ids(parent.get("fact") or parent.get("facts")),
+                              self.qualifiers(parent))
             else:
                 g.add((node, RDFS.subClassOf, self.iri(parent)))
         for rel in entry.get("relations", []):
@@ -459,10 +475,32 @@ def compile_imports(path: Path) -> Graph:
                 g.add((node, IAO_DEFINITION, Literal(entry["definition"])))
             if "source" in entry:
                 g.add((node, URIRef(OBO + "IAO_0000412"), Literal(entry["source"])))
+            for xref in entry.get("xrefs", []):
+                _import_mapping(g, node, xref)
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"imports[{index}]: {exc!s}", path,
                              _line_of(path, entry.get("id"))) from exc
     return g
+
+
+def _import_mapping(g: Graph, node: URIRef, xref: dict) -> None:
+    """A verified mapping of an external term (same encoding as ``Compiler.mapping``, no
+    provenance: the mapping is the external ontology's own, see shared reference notes)."""
+    predicate = xref.get("predicate", "relatedMatch")
+    if predicate not in MAPPING_PREDICATES:
+        raise ValueError(f"mapping predicate {predicate!r} is not a SKOS match")
+    skos = MAPPING_PREDICATES[predicate]
+    curie = xref["id"]
+    literal = Literal(curie)
+    g.add((node, HAS_DBXREF, literal))
+    axiom = BNode()
+    g.add((axiom, RDF.type, OWL.Axiom))
+    g.add((axiom, OWL.annotatedSource, node))
+    g.add((axiom, OWL.annotatedProperty, HAS_DBXREF))
+    g.add((axiom, OWL.annotatedTarget, literal))
+    g.add((axiom, SSSOM_PREDICATE, skos))
+    if curie.split(":", 1)[0] in header()["prefixes"]:
+        g.add((node, skos, URIRef(expand(curie))))
 
 
 def build(src: Path | None = None) -> BuildResult:
