@@ -147,6 +147,12 @@ def test_mappings_are_listed_with_their_sssom_predicate(site: Path) -> None:
     assert "DERMO:0002719" in mappings and "skos:exactMatch" in mappings
 
 
+def test_type_without_causes_diseases_or_sites_gets_no_empty_map(site: Path) -> None:
+    assert '<section id="map">' in type_page(site, "0000002")
+    assert '<section id="map">' not in type_page(site, "0000003")
+    assert not (site / "img" / "CCKG_0000003.svg").exists()
+
+
 def test_subtypes_link_to_their_pages(site: Path) -> None:
     hierarchy = section(type_page(site, "0000002"), "hierarchy")
     assert 'href="CCKG_0000003.html"' in hierarchy

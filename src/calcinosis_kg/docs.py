@@ -65,6 +65,9 @@ SECTION_ORDER = ("Logical definition", "Sites", "Causes and contributing factors
                  "Associated diseases",
                  "Clinical features and deposits", "Phenotypes and laboratory findings",
                  "Physical basis", "Populations", "Treatments", "Distinct from")
+#: Sections drawn in a type's map (the rest are tables only).
+MAP_ROLES = {"Sites": "site", "Causes and contributing factors": "cause",
+             "Associated diseases": "disease"}
 SYNONYM_SCOPES = {OIO + "hasExactSynonym": "exact", OIO + "hasRelatedSynonym": "related",
                   OIO + "hasBroadSynonym": "broad", OIO + "hasNarrowSynonym": "narrow"}
 
@@ -124,6 +127,10 @@ class TypeProfile:
 
     def section(self, title: str) -> list[Statement]:
         return [s for s in self.statements if s.section == title]
+
+    def has_map(self) -> bool:
+        """Whether there is anything (cause, disease, site) to draw around the type."""
+        return any(s.section in MAP_ROLES for s in self.statements)
 
 
 @dataclass
@@ -593,12 +600,10 @@ def hierarchy_diagram_dot(kg: KnowledgeGraph, link_prefix: str | None = "types/"
 def type_map_dot(profile: TypeProfile, reader: GraphReader, types: Iterable[str],
                  link_prefix: str | None = "") -> str:
     """DOT text of one type's map to its causes, associated diseases and sites."""
-    roles = {"Sites": "site", "Causes and contributing factors": "cause",
-             "Associated diseases": "disease"}
     type_set = set(types)
     neighbours = []
     for statement in profile.statements:
-        role = roles.get(statement.section)
+        role = MAP_ROLES.get(statement.section)
         if role is None:
             continue
         # a union filler ("skin or subcutis") gives one node per member; other constructs one
@@ -621,7 +626,7 @@ def pylode_html(kg: KnowledgeGraph) -> str:
     """pyLODE (OntPub profile) documentation of the loaded graph, deterministic.
 
     pyLODE is given one merged graph (ontology + local import module) so external terms show
-    their labels. Three work-arounds: the import module's own owl:Ontology header is dropped
+    their labels. Work-arounds: the import module's own owl:Ontology header is dropped
     (with two headers pyLODE picks the title at random), blank nodes get canonical labels and
     pyLODE sorts subjects (else its output changes with PYTHONHASHSEED), the CCKG namespace is
     declared with vann:preferredNamespaceUri (else pyLODE shows an ``ns1:`` prefix), and the
@@ -703,7 +708,6 @@ def _import_pylode() -> Any:
 
 
 # --- README images --------------------------------------------------------------------------
-MAP_ROLES = ("Sites", "Causes and contributing factors", "Associated diseases")
 
 
 def write_readme_images(kg: KnowledgeGraph, folder: Path | str, example: str | None = None
@@ -792,7 +796,7 @@ def build_site(kg: KnowledgeGraph, output: Path | str, with_diagrams: bool = Tru
             diagrams.render_svg(hierarchy_diagram_dot(kg, "types/", reader)))
     for profile in profiles:
         inline = None
-        if with_diagrams:
+        if with_diagrams and profile.has_map():
             # links "../types/X.html" resolve the same from img/ and from types/ (siblings)
             svg = diagrams.render_svg(type_map_dot(profile, reader, types, "../types/"))
             name = f"img/{page_name(profile.iri)[:-5]}.svg"
