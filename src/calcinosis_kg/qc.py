@@ -344,6 +344,35 @@ def run_report(kg: KnowledgeGraph, profile: Path | str | Sequence[Rule] | None =
                     seconds=time.perf_counter() - started)
 
 
+def export_robot_profile(output_dir: Path | str, profile: Path | str | None = None,
+                         verified_xrefs: Path | str | None = None) -> Path:
+    """Write the SPARQL rules as a bundle ``robot report --profile`` runs unchanged.
+
+    Each rule query is copied with its ``VALUES ?verified_xref`` block filled in, and
+    ``profile.txt`` lists ``LEVEL<TAB>file:./<rule>.rq`` (ROBOT's syntax for custom queries).
+    File rules (checks of the Turtle text) have no SPARQL form and are left out. Returns the
+    profile path: ``robot report --input calcinosis-kg.ttl --profile <dir>/profile.txt``.
+    """
+    from calcinosis_kg.serialize import write_atomic
+
+    output_dir = Path(output_dir)
+    rules = load_profile(profile)
+    ids: list[str] | None = None
+    lines = []
+    for rule in rules:
+        if rule.kind != "sparql" or rule.path is None:
+            continue
+        text = rule.path.read_text(encoding="utf-8")
+        if _VERIFIED_VALUES.search(text):
+            ids = load_verified_xrefs(verified_xrefs) if ids is None else ids
+            text = _fill_verified(text, ids)
+        write_atomic(output_dir / f"{rule.name}.rq", text.encode("utf-8"))
+        lines.append(f"{rule.level}\tfile:./{rule.name}.rq")
+    target = output_dir / "profile.txt"
+    write_atomic(target, ("\n".join(lines) + "\n").encode("utf-8"))
+    return target
+
+
 def _fill_verified(text: str, ids: Sequence[str]) -> str:
     """Fill the empty ``VALUES ?verified_xref { }`` block with escaped string literals."""
     import pyoxigraph
