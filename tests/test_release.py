@@ -292,3 +292,10 @@ def test_release_cli_reports_the_files_it_wrote(ontology_files: list[Path], tmp_
     assert code == 0, err
     assert "calcinosis-kg-simple.obo" in out
     assert "release 2026-01-15" in out
+
+
+def test_release_files_get_the_umask_mode_not_the_private_temp_file_mode(released: Path):
+    umask = os.umask(0)
+    os.umask(umask)
+    modes = {p.stat().st_mode & 0o777 for p in released.iterdir()}
+    assert modes == {0o666 & ~umask}

@@ -13,6 +13,7 @@ header's version (never the clock) and every writer orders its output, so two ru
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -197,15 +198,20 @@ def base_graph(kg: KnowledgeGraph, info: ReleaseInfo | None = None) -> Graph:
 def full_graph(kg: KnowledgeGraph, info: ReleaseInfo | None = None,
                inferred: Graph | None = None) -> Graph:
     """Import modules merged and the inferred class hierarchy asserted."""
-    from rdflib import Graph
-
     ours, modules = split_modules(kg)
     info = info or release_info(ours, str(kg.files[0]))
+    inferred = inferred if inferred is not None else inferred_hierarchy(kg)
+    return _retitle(_union(ours, modules, inferred), info, "full")
+
+
+def _union(*graphs: Graph) -> Graph:
+    from rdflib import Graph
+
     merged = Graph()
-    for graph in (ours, modules, inferred if inferred is not None else inferred_hierarchy(kg)):
+    for graph in graphs:
         for triple in graph:
             merged.add(triple)
-    return _retitle(merged, info, "full")
+    return merged
 
 
 def simple_graph(full: Graph) -> Graph:
@@ -272,26 +278,38 @@ def writers() -> dict[str, Callable[[Graph], bytes]]:
     return {"ttl": to_turtle, "owl": to_rdfxml, "nt": to_ntriples, "jsonld": to_jsonld}
 
 
+def _publish(path: Path, data: bytes) -> None:
+    """Write atomically, then give the file the usual umask mode (the temp file is 0600)."""
+    from calcinosis_kg.serialize import write_atomic
+
+    write_atomic(path, data)
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)
+
+
 # --- the release -------------------------------------------------------------------------------
+def _build(kg: KnowledgeGraph, inferred: Graph | None) -> tuple[ReleaseInfo, dict[str, Graph]]:
+    ours, modules = split_modules(kg)  # parsed once for all three variants
+    info = release_info(ours, str(kg.files[0]))
+    inferred = inferred if inferred is not None else inferred_hierarchy(kg)
+    full = _retitle(_union(ours, modules, inferred), info, "full")
+    return info, {"base": _retitle(ours, info, "base"), "full": full,
+                  "simple": _retitle(simple_graph(full), info, "simple")}
+
+
 def release_graphs(kg: KnowledgeGraph, inferred: Graph | None = None) -> dict[str, Graph]:
     """The three variant graphs, keyed by variant name."""
-    ours, _ = split_modules(kg)
-    info = release_info(ours, str(kg.files[0]))
-    full = full_graph(kg, info, inferred)
-    simple = _retitle(simple_graph(full), info, "simple")
-    return {"base": base_graph(kg, info), "full": full, "simple": simple}
+    return _build(kg, inferred)[1]
 
 
 def release(kg: KnowledgeGraph, output: Path | str, inferred: Graph | None = None) -> ReleaseResult:
     """Write every release artifact of ``kg`` into ``output`` (atomically, deterministically)."""
     from calcinosis_kg import kgx, obo, sssom_export
-    from calcinosis_kg.serialize import write_atomic
 
     output = Path(output)
-    ours, _ = split_modules(kg)
-    info = release_info(ours, str(kg.files[0]))
     inferred = inferred if inferred is not None else inferred_hierarchy(kg)
-    graphs = release_graphs(kg, inferred)
+    info, graphs = _build(kg, inferred)
     result = ReleaseResult(output=output, info=info)
     rdf_writers = writers()
     for variant in VARIANTS:
@@ -305,18 +323,18 @@ def release(kg: KnowledgeGraph, output: Path | str, inferred: Graph | None = Non
                 data = obo.to_obographs_json(graph)
             else:
                 data = obo.to_obo(graph)
-            write_atomic(path, data)
+            _publish(path, data)
             result.files.append(path)
     mapping_set = sssom_export.mapping_set(graphs["full"], info)
     path = output / f"{STEM}.sssom.tsv"
-    write_atomic(path, sssom_export.to_sssom_tsv(mapping_set))
+    _publish(path, sssom_export.to_sssom_tsv(mapping_set))
     result.files.append(path)
     result.mappings = len(mapping_set.rows)
     nodes, edges = kgx.kgx_tables(graphs["full"], inferred)
     for name, rows, columns in (("nodes", nodes, kgx.NODE_COLUMNS),
                                 ("edges", edges, kgx.EDGE_COLUMNS)):
         path = output / f"{STEM}_{name}.tsv"
-        write_atomic(path, kgx.to_tsv(rows, columns))
+        _publish(path, kgx.to_tsv(rows, columns))
         result.files.append(path)
     result.kgx_nodes, result.kgx_edges = len(nodes), len(edges)
     return result
