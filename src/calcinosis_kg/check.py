@@ -225,8 +225,8 @@ def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
             if name != "reasoning":
                 out[name] = _python_stage(name, kg, fail_on)
     except BaseException:
-        if run is not None and run.process is not None:
-            run.process.kill()
+        if run is not None:
+            run.cancel()
         raise
     if run is not None:
         from calcinosis_kg import reasoning
@@ -239,6 +239,5 @@ def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
             raise
         except Exception as exc:
             stage = _crashed("reasoning", exc, 0.0)
-        stage.seconds = time.perf_counter() - reasoning_started
         out["reasoning"] = stage
     return out

@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Iterable
@@ -159,25 +160,48 @@ class HermitRun:
                                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
         except (OSError, FileNotFoundError) as exc:
             self.error = f"cannot start HermiT with {java}: {exc}"
+            return
+        # drain the pipes while Python works on other stages: a large hierarchy would fill the
+        # pipe buffer and stall HermiT; the thread also records when HermiT really finished
+        self._output: tuple[bytes, bytes] = (b"", b"")
+        self._finished = self.started
+        self._timed_out = False
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:
+        assert self.process is not None
+        try:
+            self._output = self.process.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            self._timed_out = True
+            self.process.kill()
+            self._output = self.process.communicate()
+        self._finished = time.perf_counter()
+
+    def cancel(self) -> None:
+        """Stop HermiT (used when another stage aborts the run)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+        shutil.rmtree(self._dir, ignore_errors=True)
 
     def wait(self) -> ReasoningResult:
-        """Wait for HermiT and interpret its output."""
+        """Wait for HermiT and interpret its output. ``seconds`` is HermiT's own wall time."""
         try:
             if self.process is None:
                 return ReasoningResult(consistent=None, error=self.error,
                                        java_missing=self.java_missing,
                                        seconds=time.perf_counter() - self.started)
-            try:
-                out, err = self.process.communicate(timeout=self.timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.communicate()
+            self._reader.join()
+            seconds = self._finished - self.started
+            if self._timed_out:
                 return ReasoningResult(consistent=None, error=f"HermiT timed out after "
-                                       f"{self.timeout:.0f} s",
-                                       seconds=time.perf_counter() - self.started)
+                                       f"{self.timeout:.0f} s", seconds=seconds)
+            out, err = self._output
+            interpreting = time.perf_counter()
             result = _interpret(self.kg, self.process.returncode, out.decode("utf-8", "replace"),
                                 err.decode("utf-8", "replace"))
-            result.seconds = time.perf_counter() - self.started
+            result.seconds = seconds + (time.perf_counter() - interpreting)
             return result
         finally:
             shutil.rmtree(self._dir, ignore_errors=True)
