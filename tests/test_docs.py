@@ -59,6 +59,11 @@ _:treat a owl:Restriction ; owl:onProperty obo:RO_0002302 ; owl:someValuesFrom o
 CCKG:0000003 a owl:Class ; rdfs:label "calcinosis cutis of the fingertips" ;
     rdfs:subClassOf CCKG:0000002 .
 
+CCKG:0000600 a owl:Class ; rdfs:label "calcinosis cutis of the subcutis" ;
+    owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( CCKG:0000001
+        [ a owl:Restriction ; owl:onProperty obo:RO_0004026 ;
+          owl:someValuesFrom obo:UBERON_0002072 ] ) ] .
+
 CCKG:0000009 a owl:Class ; rdfs:label "osteoma cutis" ; rdfs:subClassOf obo:MONDO_0000001 .
 
 obo:MONDO_0019562 a owl:Class ; rdfs:label "systemic sclerosis" ; rdfs:subClassOf _:feat .
@@ -125,6 +130,12 @@ def test_union_of_sites_lists_each_site_with_the_supporting_sentence(site: Path)
     sites = section(type_page(site, "0000002"), "sites")
     assert "skin of body" in sites and "hypodermis" in sites
     assert "Quote SITE-2: skin or subcutis." in sites
+
+
+def test_defined_type_gets_a_page_and_its_definition_site_is_listed(site: Path) -> None:
+    page = type_page(site, "0000600")
+    assert "hypodermis" in section(page, "logical-definition")
+    assert "hypodermis" in section(page, "sites")
 
 
 def test_causes_are_read_from_axioms_on_the_cause(site: Path) -> None:

@@ -389,9 +389,16 @@ def type_profile(kg: KnowledgeGraph, iri: str, reader: GraphReader | None = None
         statements.append(Statement(section, prop, Expr("class", iri=row["c"].value),
                                     reader.evidence(row["c"], RDFS_SUBCLASS, row["r"])))
     for eq in reader.objects(node, OWL + "equivalentClass"):
+        definition = reader.expr(eq)
+        evidence = reader.evidence(node, OWL + "equivalentClass", eq)
         statements.append(Statement("Logical definition", OWL + "equivalentClass",
-                                    reader.expr(eq),
-                                    reader.evidence(node, OWL + "equivalentClass", eq)))
+                                    definition, evidence))
+        # the differentia of a definition (X ≡ CC and located in some S) are facts about X too
+        members = definition.items if definition.kind == "and" else (definition,)
+        for member in members:
+            if member.kind == "some" and member.prop in OUTGOING_SECTIONS:
+                statements.append(Statement(OUTGOING_SECTIONS[member.prop], member.prop,
+                                            member.items[0], evidence))
     for other in reader.objects(node, OWL + "disjointWith"):
         if isinstance(other, ox.NamedNode):
             statements.append(Statement("Distinct from", OWL + "disjointWith",
