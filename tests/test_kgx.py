@@ -19,6 +19,7 @@ ONTOLOGY = """\
 @prefix obo: <http://purl.obolibrary.org/obo/> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix biolink: <https://w3id.org/biolink/vocab/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 
 <https://example.org/k/calcinosis-kg.owl> a owl:Ontology ; owl:versionInfo "2026-03-01" ;
     dcterms:license <https://creativecommons.org/licenses/by/4.0/> .
@@ -37,6 +38,9 @@ CCKG:9000600 a owl:Class ; rdfs:label "test defined calcinosis" ;
     owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( CCKG:9000001
       [ a owl:Restriction ; owl:onProperty obo:RO_0004026 ; owl:someValuesFrom CCKG:9000200 ] ) ] .
 CCKG:9000900 a owl:Class ; rdfs:label "test thing with no external ancestor" .
+CCKG:9000901 a owl:Class ; rdfs:label "test finding matched to HP" ;
+    skos:exactMatch obo:HP_0003072 .
+CCKG:0000450 a owl:Class ; rdfs:label "test finding in the phenotype ID range" .
 obo:MONDO_0002123 a owl:Class ; rdfs:label "calcinosis" .
 obo:UBERON_0002097 a owl:Class ; rdfs:label "skin of body" .
 """
@@ -85,6 +89,16 @@ def test_kgx_category_of_a_defined_class_comes_from_its_genus(source: Path):
 def test_kgx_class_without_categorised_ancestor_is_a_named_thing(tables):
     categories = {n["id"]: n["category"] for n in tables[0]}
     assert categories["CCKG:9000900"] == "biolink:NamedThing"
+
+
+def test_kgx_category_falls_back_on_an_exact_match(tables):
+    categories = {n["id"]: n["category"] for n in tables[0]}
+    assert categories["CCKG:9000901"] == "biolink:PhenotypicFeature"
+
+
+def test_kgx_category_falls_back_on_the_documented_id_range(tables):
+    categories = {n["id"]: n["category"] for n in tables[0]}
+    assert categories["CCKG:0000450"] == "biolink:PhenotypicFeature"
 
 
 def test_kgx_maps_ro_relations_to_biolink_predicates(tables):

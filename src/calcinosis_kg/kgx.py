@@ -38,6 +38,7 @@ PREDICATES = {
     "RO:0000087": "biolink:has_attribute",  # narrow mapping (has role)
     "BFO:0000051": "biolink:has_part",  # exact mapping
     "RO:0002162": "biolink:in_taxon",  # exact mapping
+    "CCKG:0001001": "biolink:is_diagnosed_by",  # our "diagnosed by" (RO has none)
 }
 FALLBACK_PREDICATE = "biolink:related_to"
 
@@ -51,10 +52,21 @@ PREFIX_CATEGORIES = {
     "CHEBI": "biolink:ChemicalEntity",
     "MAXO": "biolink:Procedure",
     "NCBITaxon": "biolink:OrganismTaxon",
+    "GO": "biolink:BiologicalProcessOrActivity",
 }
+#: last resort for our own classes: the ID ranges of docs/modelling.md where a range holds one
+#: kind only (100-199, 300-399 and 500-599 mix kinds, so they get no category from their range)
+OWN_ID_RANGES = (
+    (1, 99, "biolink:Disease"),  # calcinosis types
+    (200, 299, "biolink:AnatomicalEntity"),
+    (400, 499, "biolink:PhenotypicFeature"),  # phenotypes, findings, lab values
+)
+MATCH_PREDICATES = ("http://www.w3.org/2004/02/skos/core#exactMatch",
+                    "http://www.w3.org/2004/02/skos/core#closeMatch")
 #: when ancestors at the same distance disagree, the first category listed here wins
 CATEGORY_PRIORITY = ("biolink:Disease", "biolink:PhenotypicFeature", "biolink:AnatomicalEntity",
-                     "biolink:ChemicalEntity", "biolink:Procedure", "biolink:OrganismTaxon")
+                     "biolink:ChemicalEntity", "biolink:Procedure", "biolink:OrganismTaxon",
+                     "biolink:BiologicalProcessOrActivity")
 DEFAULT_CATEGORY = "biolink:NamedThing"
 
 NODE_COLUMNS = ("id", "category", "name", "description", "xref", "synonym", "provided_by")
@@ -64,7 +76,30 @@ EDGE_COLUMNS = ("id", "subject", "predicate", "object", "original_predicate", "k
 
 
 def category_of(graph: Graph, node: object) -> str:
-    """Biolink category of a class: its prefix's, else the nearest categorised ancestor's."""
+    """Biolink category of a class, from the first of these that gives one: its own prefix; its
+    nearest categorised ancestor (named parents and the genus of a definition); the prefix of an
+    exact/close match; the ID range of our own classes; else ``biolink:NamedThing``."""
+    from rdflib import URIRef
+
+    from calcinosis_kg.obo import curie
+
+    found = _category_from_ancestors(graph, node)
+    if found:
+        return found
+    matches = sorted((PREFIX_CATEGORIES.get(curie(o).split(":", 1)[0]), curie(o))
+                     for p in MATCH_PREDICATES for o in graph.objects(node, URIRef(p)))
+    categories = [c for c, _ in matches if c]
+    if categories:
+        return min(categories, key=CATEGORY_PRIORITY.index)
+    prefix, _, local = curie(node).partition(":")
+    if prefix == OWN_PREFIX and local.isdigit():
+        for low, high, category in OWN_ID_RANGES:
+            if low <= int(local) <= high:
+                return category
+    return DEFAULT_CATEGORY
+
+
+def _category_from_ancestors(graph: Graph, node: object) -> str | None:
     from rdflib import URIRef
     from rdflib.namespace import OWL, RDFS
 
@@ -88,7 +123,7 @@ def category_of(graph: Graph, node: object) -> str:
             if isinstance(parent, URIRef) and parent not in seen:
                 seen.add(parent)
                 frontier.append((parent, depth + 1))
-    return min(found)[2] if found else DEFAULT_CATEGORY
+    return min(found)[2] if found else None
 
 
 def _edge_id(subject: str, predicate: str, obj: str) -> str:
