@@ -217,3 +217,20 @@ def test_digest_covers_resolved_imports(tmp_path: Path, monkeypatch: pytest.Monk
     before = load([main]).digest
     module.write_text("<http://example.org/m> <http://example.org/p> 2 .\n")
     assert load([main]).digest != before
+
+
+def test_entity_declared_after_the_internal_subset_is_refused(tmp_path: Path) -> None:
+    doctype = ('<!DOCTYPE rdf:RDF [\n<!ENTITY ok "fine">\n] <!ENTITY lol1 "&lol0;&lol0;">\n'
+               ']>\n')
+    path = tmp_path / "smuggle.owl"
+    path.write_text(_xml("", doctype))
+    with pytest.raises(InputError, match="DOCTYPE|entity"):
+        load([path])
+
+
+def test_owl_xml_gets_a_clear_unsupported_message(tmp_path: Path) -> None:
+    path = tmp_path / "onto.owx.owl"
+    path.write_text('<?xml version="1.0"?>\n<Ontology xmlns="http://www.w3.org/2002/07/owl#" '
+                    'ontologyIRI="http://example.org/o"/>\n')
+    with pytest.raises(InputError, match="OWL/XML is not supported"):
+        load([path])

@@ -257,3 +257,9 @@ def test_remote_engine_answers_like_the_local_store(kg, endpoint, query_dir: Pat
 def test_remote_engine_refuses_non_http_endpoints() -> None:
     with pytest.raises(InputError, match="only http"):
         RemoteEngine("file:///etc/passwd")
+
+
+def test_query_text_without_braces_is_not_mistaken_for_a_name(kg) -> None:
+    result = run_query(kg, "DESCRIBE CCKG:9000004")
+    assert result.kind == "graph" and ("CCKG:9000004", "rdfs:label",
+                                       "tiny count holder") in result.rows

@@ -3,7 +3,7 @@
 Contract used by all stages: ``load(paths)`` returns a ``KnowledgeGraph`` with ``files`` (the
 inputs, imports resolved locally), ``digest`` (sha256 of every input file's bytes, the cache key),
 ``store`` (a pyoxigraph Store, parsed once by ``loading``) and ``graph`` (an rdflib Graph derived
-from the Store on first use: converting terms is ~3× faster than a second rdflib parse and means
+from the Store on first use: converting terms is ~2× faster than a second rdflib parse and means
 rdflib never sees hostile bytes).
 
 ``load`` parses eagerly so that a malformed file fails at load time with file:line:column, not

@@ -155,8 +155,14 @@ def check_xml_safety(path: Path, data: bytes) -> None:
         if count > MAX_ENTITIES:
             raise InputError(f"more than {MAX_ENTITIES} entity declarations refused", path, *where)
         pos = decl.end()
+    if not re.match(r"\]\s*>", text[end:]):
+        raise InputError("malformed DOCTYPE: expected ']>' after the internal subset", path,
+                         *_line_col(text, end))
     if _DOCTYPE.search(data, match.end()):
         raise InputError("more than one DOCTYPE refused", path, line, col)
+    if data.upper().count(b"<!ENTITY") != count:
+        raise InputError("entity declaration outside the DOCTYPE internal subset refused",
+                         path, line, col)
 
 
 _POSITION = re.compile(r"(?:(?:Parser )?error )?(?:at line (\d+) column (\d+)|at (\d+):(\d+)):?")
@@ -203,12 +209,18 @@ def read_input(path: Path) -> bytes:
         raise InputError(f"cannot read: {exc.strerror or exc}", path) from None
 
 
+_OWL_XML = re.compile(rb"<(?:\w+:)?Ontology\b[^>]*xmlns(?::\w+)?=\"http://www\.w3\.org/2002/07/owl#\"")
+
+
 def parse_file(path: Path, data: bytes, fmt: str) -> list[pyoxigraph.Quad]:
     """All quads of one file (default graph), or an InputError with line:column."""
     import pyoxigraph
 
     if fmt == "xml":
         check_xml_safety(path, data)
+        if _OWL_XML.search(data[:4096]):
+            raise InputError("OWL/XML is not supported: save it as RDF/XML or Turtle (Protégé "
+                             "'Save as', or 'robot convert')", path)
     try:
         return list(pyoxigraph.parse(data, format=_ox_format(fmt),
                                      base_iri=path.resolve().as_uri(),

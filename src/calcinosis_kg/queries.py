@@ -41,7 +41,6 @@ RawRow = tuple[Value | None, ...]
 _HEADER = re.compile(r"^#\s*([A-Za-z][\w-]*)\s*:\s*(.*?)\s*$")
 _VAR = re.compile(r"[?$]([A-Za-z_0-9\u00B7\u00C0-\uFFFF]+)")
 _SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:])", re.IGNORECASE)
-_FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.IGNORECASE)
 # strings (long and short), IRIs and comments: removed before looking for keywords and variables
 _LEXICAL = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'
@@ -185,7 +184,8 @@ def _as_query(query: str | Path | BundledQuery) -> tuple[str, str]:
     """(text, source name) for a query given as text, a name, a path or a BundledQuery."""
     if isinstance(query, BundledQuery):
         return query.text, str(query.path)
-    if isinstance(query, str) and ("{" in query or "\n" in query or _FORM.search(query)):
+    if isinstance(query, str) and ("{" in query or (re.search(r"\s", query.strip())
+                                                    and not query.strip().endswith(".rq"))):
         return query, "<query>"
     found = get_query(query)
     return found.text, str(found.path)
