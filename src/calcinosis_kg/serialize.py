@@ -102,7 +102,7 @@ def canonical_bnode_labels(graph: Graph) -> dict[BNode, str]:
 
 
 def canonicalize(graph: Graph) -> Graph:
-    """A copy of ``graph`` whose blank nodes carry canonical labels, bound to the curated prefixes."""
+    """A copy of ``graph`` with canonical blank-node labels, bound to the curated prefixes."""
     labels = canonical_bnode_labels(graph)
     out = Graph()
     bind_prefixes(out)
