@@ -613,7 +613,17 @@ def test_qc_stage_fails_only_at_or_above_fail_on(tmp_path: Path):
     warn_only = qc.qc_stage(kg, fail_on="ERROR")
     assert warn_only.ok
     assert not qc.qc_stage(kg, fail_on="WARN").ok
-    assert {(f.entity, f.level) for f in warn_only.failures} == {("CCKG:0000001", "WARN")}
+    assert {(f.entity, f.level, f.reason) for f in warn_only.failures} == {
+        ("CCKG:0000001", "WARN", "multiple_asserted_superclasses: rdfs:subClassOf MONDO:0002123"),
+        ("CCKG:0000001", "WARN", "multiple_asserted_superclasses: rdfs:subClassOf MONDO:0005093")}
+
+
+def test_qc_stage_says_which_property_is_missing(tmp_path: Path):
+    kg = load([write_ontology(tmp_path, {"header": header_without("dcterms:license"),
+                                         "body": ""})])
+    result = qc.qc_stage(kg)
+    assert not result.ok
+    assert [f.reason for f in result.failures] == ["missing_ontology_license: no dcterms:license"]
 
 
 def test_robot_profile_export_fills_verified_ids_and_lists_rules_as_files(tmp_path: Path):
@@ -621,7 +631,9 @@ def test_robot_profile_export_fills_verified_ids_and_lists_rules_as_files(tmp_pa
     verified.write_text(VERIFIED, encoding="utf-8")
     profile = qc.export_robot_profile(tmp_path / "robot", verified_xrefs=verified)
     lines = profile.read_text().splitlines()
-    assert "ERROR\tfile:./unverified_xref.rq" in lines
+    target = (tmp_path / "robot" / "unverified_xref.rq").resolve().as_uri()
+    assert f"ERROR\t{target}" in lines
+    assert all(line.split("\t")[0] in qc.LEVELS for line in lines)  # no comments, for ROBOT
     assert not any("generated_prefix" in line for line in lines)
     assert 'VALUES ?verified_xref { "HP:0025520" }' in (
         tmp_path / "robot" / "unverified_xref.rq").read_text()

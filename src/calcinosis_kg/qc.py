@@ -237,6 +237,11 @@ def load_profile(path: Path | str | None = None) -> list[Rule]:
 
 
 def _rule_path(folder: Path, name: str) -> Path:
+    if name.startswith("file://"):  # ROBOT's absolute form, file:///abs/path.rq
+        from urllib.parse import urlparse
+        from urllib.request import url2pathname
+
+        return Path(url2pathname(urlparse(name).path))
     name = name.removeprefix("file:")
     if _RULE_NAME.match(name):
         return folder / f"{name}.rq"
@@ -349,7 +354,9 @@ def export_robot_profile(output_dir: Path | str, profile: Path | str | None = No
     """Write the SPARQL rules as a bundle ``robot report --profile`` runs unchanged.
 
     Each rule query is copied with its ``VALUES ?verified_xref`` block filled in, and
-    ``profile.txt`` lists ``LEVEL<TAB>file:./<rule>.rq`` (ROBOT's syntax for custom queries).
+    ``profile.txt`` lists ``LEVEL<TAB>file:///abs/path/<rule>.rq``: ROBOT's syntax for custom
+    queries, absolute because ROBOT resolves relative ``file:`` paths against its working folder.
+    The profile has no comment lines (ROBOT's parser rejects them).
     File rules (checks of the Turtle text) have no SPARQL form and are left out. Returns the
     profile path: ``robot report --input calcinosis-kg.ttl --profile <dir>/profile.txt``.
     """
@@ -367,7 +374,7 @@ def export_robot_profile(output_dir: Path | str, profile: Path | str | None = No
             ids = load_verified_xrefs(verified_xrefs) if ids is None else ids
             text = _fill_verified(text, ids)
         write_atomic(output_dir / f"{rule.name}.rq", text.encode("utf-8"))
-        lines.append(f"{rule.level}\tfile:./{rule.name}.rq")
+        lines.append(f"{rule.level}\t{(output_dir / f'{rule.name}.rq').resolve().as_uri()}")
     target = output_dir / "profile.txt"
     write_atomic(target, ("\n".join(lines) + "\n").encode("utf-8"))
     return target
@@ -519,6 +526,12 @@ FILE_RULES: dict[str, Callable[[Sequence[Path]], list[tuple[str, str, str]]]] = 
 }
 
 
+def _reason(v: Violation) -> str:
+    """One line for ``check``: the rule, then the property and offending value (or its absence)."""
+    value = " ".join(v.value.split())
+    return f"{v.rule}: {v.property} {value}" if value else f"{v.rule}: no {v.property}"
+
+
 def qc_stage(kg: KnowledgeGraph, fail_on: str = "ERROR") -> StageResult:
     """The QC stage for ``check``: fails when a violation is at or above ``fail_on``.
 
@@ -530,7 +543,7 @@ def qc_stage(kg: KnowledgeGraph, fail_on: str = "ERROR") -> StageResult:
     counts = {"rules": len(report.rules), **report.counts()}
     failures = [
         Failure(stage="qc", entity=v.entity, label=v.label,
-                reason=" ".join(f"{v.rule}: {v.property} {v.value}".split()), level=v.level)
+                reason=_reason(v), level=v.level)
         for v in report.violations
     ]
     failing = [v for v in report.violations if v.severity <= threshold]
