@@ -1,0 +1,254 @@
+"""Behaviours of the ontology content that must always hold, whatever else is added."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+import yaml
+from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from calcinosis_kg.build import build
+from calcinosis_kg.prefixes import compress, expand
+from calcinosis_kg.resources import ontology_dir
+
+OIO = "http://www.geneontology.org/formats/oboInOwl#"
+HAS_DBXREF = URIRef(OIO + "hasDbXref")
+IN_SUBSET = URIRef(OIO + "inSubset")
+SSSOM_PREDICATE = URIRef("https://w3id.org/sssom/predicate_id")
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+CCKG = "https://w3id.org/calcinosis-kg/CCKG_"
+REFERENCE_TABLE = Path("/work/shared/reference/external_ids.tsv")
+OBSOLETE_MONDO = {"MONDO:0000101", "MONDO:0003116", "MONDO:0005243", "MONDO:0006910"}
+FIVE_KINDS = ["CCKG:0000002", "CCKG:0000003", "CCKG:0000004", "CCKG:0000005", "CCKG:0000006"]
+
+
+def u(curie: str) -> URIRef:
+    return URIRef(expand(curie))
+
+
+@pytest.fixture(scope="module")
+def graph() -> Graph:
+    result = build()
+    g = Graph()
+    for triple in result.ontology:
+        g.add(triple)
+    for triple in result.imports:
+        g.add(triple)
+    return g
+
+
+def asserted_ancestors(g: Graph, node: URIRef) -> set[URIRef]:
+    return {a for a in g.transitive_objects(node, RDFS.subClassOf) if isinstance(a, URIRef)}
+
+
+def axiom_annotations(g: Graph, subject: URIRef, prop: URIRef, filler: URIRef, key: URIRef):
+    """Values of annotation ``key`` on the axiom ``subject SubClassOf prop some filler``."""
+    values = []
+    for restriction in g.objects(subject, RDFS.subClassOf):
+        if (restriction, OWL.onProperty, prop) in g and \
+                (restriction, OWL.someValuesFrom, filler) in g:
+            for axiom in g.subjects(OWL.annotatedTarget, restriction):
+                values.extend(g.objects(axiom, key))
+    return values
+
+
+def our_disease_classes(g: Graph) -> list[URIRef]:
+    roots = {u("CCKG:0000001"), u("MONDO:0002123"), u("MONDO:0005093")}
+    return sorted(c for c in g.subjects(RDF.type, OWL.Class)
+                  if str(c).startswith(CCKG) and asserted_ancestors(g, c) & roots)
+
+
+def test_osteoma_cutis_is_not_a_calcinosis_cutis(graph):
+    assert u("CCKG:0000001") not in asserted_ancestors(graph, u("CCKG:0000011"))
+
+
+def test_osteoma_cutis_is_declared_disjoint_from_calcinosis_cutis(graph):
+    assert (u("CCKG:0000011"), OWL.disjointWith, u("CCKG:0000001")) in graph
+
+
+def test_osteoma_cutis_is_a_skin_disorder(graph):
+    assert u("MONDO:0005093") in asserted_ancestors(graph, u("CCKG:0000011"))
+
+
+def test_the_five_typical_kinds_are_pairwise_disjoint(graph):
+    groups = [set(Collection(graph, graph.value(node, OWL.members)))
+              for node in graph.subjects(RDF.type, OWL.AllDisjointClasses)]
+    assert {u(c) for c in FIVE_KINDS} in groups
+
+
+def test_idiopathic_is_disjoint_from_traumatic(graph):
+    assert (u("CCKG:0000005"), OWL.disjointWith, u("CCKG:0000007")) in graph
+
+
+@pytest.mark.parametrize("kind", FIVE_KINDS + ["CCKG:0000007", "CCKG:0000010"])
+def test_kind_is_a_calcinosis_cutis(graph, kind):
+    assert u("CCKG:0000001") in asserted_ancestors(graph, u(kind))
+
+
+def test_calcinosis_cutis_is_a_calcinosis_and_a_skin_disorder(graph):
+    parents = set(graph.objects(u("CCKG:0000001"), RDFS.subClassOf))
+    assert {u("MONDO:0002123"), u("MONDO:0005093")} <= parents
+
+
+def test_calcinosis_cutis_in_dogs_is_in_taxon_dog(graph):
+    fillers = [graph.value(r, OWL.someValuesFrom)
+               for r in graph.objects(u("CCKG:0000012"), RDFS.subClassOf)
+               if (r, OWL.onProperty, u("RO:0002162")) in graph]
+    assert u("NCBITaxon:9615") in fillers
+
+
+def test_every_disease_class_of_ours_has_an_xref_or_is_a_declared_gap(graph):
+    gap = u("CCKG:mapping_gap")
+    bad = [compress(str(c)) for c in our_disease_classes(graph)
+           if (c, HAS_DBXREF, None) not in graph and (c, IN_SUBSET, gap) not in graph]
+    assert not bad, f"disease classes without xref or gap marker: {bad}"
+
+
+def test_declared_gaps_have_no_xrefs(graph):
+    gaps = graph.subjects(IN_SUBSET, u("CCKG:mapping_gap"))
+    assert not [g for g in gaps if (g, HAS_DBXREF, None) in graph]
+
+
+def test_calcinosis_cutis_exact_matches_are_hp_and_dermo(graph):
+    exact = {str(o) for o in graph.objects(u("CCKG:0000001"), URIRef(SKOS + "exactMatch"))}
+    assert exact == {expand("HP:0025520"), expand("ICD10WHO:L94.2")}
+    xrefs = {str(o) for o in graph.objects(u("CCKG:0000001"), HAS_DBXREF)}
+    assert {"HP:0025520", "DERMO:0002718"} <= xrefs
+
+
+def test_tumoral_calcinosis_maps_narrower_to_familial_tumoral_calcinosis(graph):
+    axioms = [a for a in graph.subjects(OWL.annotatedSource, u("CCKG:0000010"))
+              if graph.value(a, OWL.annotatedTarget) == Literal("MONDO:0018891")]
+    assert [graph.value(a, SSSOM_PREDICATE) for a in axioms] == [URIRef(SKOS + "narrowMatch")]
+
+
+def test_no_obsolete_mondo_identifier_is_used(graph):
+    used = {compress(str(t)) for t in graph.all_nodes() if isinstance(t, URIRef)}
+    used |= {str(o) for o in graph.objects(None, HAS_DBXREF)}
+    assert not used & OBSOLETE_MONDO
+
+
+@pytest.mark.skipif(not REFERENCE_TABLE.exists(), reason="shared reference table not present")
+def test_only_verified_external_identifiers_are_used(graph):
+    with REFERENCE_TABLE.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    verified = {r["id"] for r in rows if r["status"] == "verified"}
+    xrefs = {str(o) for o in graph.objects(None, HAS_DBXREF)}
+    prefixes = ("MONDO", "DOID", "HP", "UBERON", "CHEBI", "NCBITaxon", "MAXO", "GO")
+    classes = {compress(str(c)) for c in graph.subjects(RDF.type, OWL.Class)}
+    external = {c for c in classes if c.split(":")[0] in prefixes}
+    assert not sorted((xrefs | external) - verified)
+
+
+def test_serum_calcium_reference_range_is_2_1_to_2_6_mmol_per_litre(graph):
+    node = u("CCKG:0002000")
+    assert graph.value(node, u("CCKG:0001021")) == Literal("2.1", datatype=XSD.decimal)
+    assert graph.value(node, u("CCKG:0001022")) == Literal("2.6", datatype=XSD.decimal)
+    assert str(graph.value(node, u("CCKG:0001023"))) == "mmol/L"
+
+
+def test_raised_serum_calcium_is_defined_by_a_decimal_facet_above_2_6(graph):
+    restriction = graph.value(u("CCKG:0000610"), OWL.equivalentClass)
+    datarange = graph.value(restriction, OWL.someValuesFrom)
+    assert graph.value(restriction, OWL.onProperty) == u("CCKG:0001020")
+    assert graph.value(datarange, OWL.onDatatype) == XSD.decimal
+    facets = list(Collection(graph, graph.value(datarange, OWL.withRestrictions)))
+    assert [graph.value(f, XSD.minExclusive) for f in facets] == \
+        [Literal("2.6", datatype=XSD.decimal)]
+
+
+def test_logical_axioms_use_only_owl2_datatypes(graph):
+    forbidden = {XSD.date, XSD.gYear, XSD.dateTime, XSD.gYearMonth}
+    assert not {o for o in graph.objects(None, OWL.onDatatype)} & forbidden
+
+
+def test_chronic_renal_failure_is_the_most_frequent_cause_of_metastatic(graph):
+    values = axiom_annotations(graph, u("MONDO:0024327"), u("RO:0003302"), u("CCKG:0000003"),
+                               u("CCKG:0001010"))
+    assert values == [u("CCKG:0002010")]
+
+
+def test_diltiazem_is_a_mainstay_and_colchicine_of_varying_success(graph):
+    cc, treated, efficacy = u("CCKG:0000001"), u("RO:0002302"), u("CCKG:0001011")
+    assert axiom_annotations(graph, cc, treated, u("CHEBI:101278"), efficacy) == \
+        [u("CCKG:0002020")]
+    assert axiom_annotations(graph, cc, treated, u("CHEBI:23359"), efficacy) == \
+        [u("CCKG:0002021")]
+
+
+def test_diltiazem_has_the_role_calcium_channel_blocker(graph):
+    fillers = [graph.value(r, OWL.someValuesFrom)
+               for r in graph.objects(u("CHEBI:101278"), RDFS.subClassOf)
+               if (r, OWL.onProperty, u("RO:0000087")) in graph]
+    assert u("CHEBI:38215") in fillers
+
+
+def test_crest_syndrome_has_five_features_lettered_c_r_e_s_t(graph):
+    letters = []
+    for restriction in graph.objects(u("MONDO:0019563"), RDFS.subClassOf):
+        if (restriction, OWL.onProperty, u("RO:0004029")) in graph:
+            for axiom in graph.subjects(OWL.annotatedTarget, restriction):
+                letters.extend(str(v) for v in graph.objects(axiom, u("CCKG:0001012")))
+    assert sorted(letters) == sorted("CREST")
+
+
+def test_minted_object_properties_say_why_ro_lacks_them(graph):
+    minted = [p for p in graph.subjects(RDF.type, OWL.ObjectProperty) if str(p).startswith(CCKG)]
+    editor_note = u("IAO:0000116")
+    assert minted and all((p, editor_note, None) in graph for p in minted)
+
+
+@pytest.fixture(scope="module")
+def reasoned():
+    from calcinosis_kg.graph import load
+    from calcinosis_kg.reasoning import reason
+
+    result = reason(load())
+    if result.java_missing:
+        pytest.skip("Java not available for HermiT")
+    return result
+
+
+def expected_inferences() -> list[dict]:
+    return yaml.safe_load((ontology_dir() / "expected_inferences.yaml").read_text("utf-8"))
+
+
+def _pair_id(item: dict) -> str:
+    return f"{item['subclass']}<{item['superclass']}"
+
+
+def test_hermit_finds_the_ontology_consistent_without_unsatisfiable_classes(reasoned):
+    assert reasoned.consistent is True
+    assert reasoned.unsatisfiable == []
+
+
+def test_expected_inferences_list_has_at_least_ten_entries_with_reasons():
+    items = expected_inferences()
+    assert len(items) >= 10 and all(i.get("why") for i in items)
+
+
+@pytest.mark.parametrize("item", expected_inferences(), ids=_pair_id)
+def test_expected_inference_is_not_asserted(graph, item):
+    assert u(item["superclass"]) not in asserted_ancestors(graph, u(item["subclass"]))
+
+
+@pytest.mark.parametrize("item", expected_inferences(), ids=_pair_id)
+def test_expected_inference_is_entailed_by_hermit(graph, reasoned, item):
+    edges: dict[str, set[str]] = {}
+    for s, o in graph.subject_objects(RDFS.subClassOf):
+        if isinstance(s, URIRef) and isinstance(o, URIRef):
+            edges.setdefault(str(s), set()).add(str(o))
+    for s, o in reasoned.inferred_subclass_pairs:
+        edges.setdefault(s, set()).add(o)
+    seen, todo = set(), [expand(item["subclass"])]
+    while todo:
+        node = todo.pop()
+        for parent in edges.get(node, ()):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    assert expand(item["superclass"]) in seen
