@@ -127,3 +127,26 @@ def test_diff_cli_missing_file_is_one_line_and_exit_2(old: Path, tmp_path: Path,
     assert code == 2
     assert "missing.ttl" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_diff_relabelled_parent_is_not_an_axiom_change_of_its_children(old: Path, tmp_path: Path):
+    new = _write(tmp_path, "new.ttl", OLD.replace('rdfs:label "calcinosis cutis"',
+                                                   'rdfs:label "cutaneous calcinosis"'))
+    assert [c.iri for c in diff_files(old, new).changed] == ["CCKG:9000001"]
+
+
+def test_diff_axiom_text_names_the_labels_of_its_terms(old: Path, tmp_path: Path):
+    text = OLD.replace("    rdfs:subClassOf CCKG:9000001 .",
+                       "    rdfs:subClassOf CCKG:9000001 , [ a owl:Restriction ; "
+                       "owl:onProperty obo:RO_0004029 ; owl:someValuesFrom CCKG:9000001 ] .")
+    [change] = diff_files(old, _write(tmp_path, "new.ttl", text)).changed
+    assert change.changes == [
+        "axiom added: SubClassOf RO:0004029 some CCKG:9000001 “calcinosis cutis”"]
+
+
+def test_diff_markdown_lists_external_terms_apart_from_our_classes(old: Path, tmp_path: Path):
+    text = OLD + 'CCKG:9000003 a owl:Class ; rdfs:subClassOf obo:MONDO_0002123 .\n'
+    text += 'obo:MONDO_0002123 a owl:Class ; rdfs:label "calcinosis" .\n'
+    markdown = to_markdown(diff_files(old, _write(tmp_path, "new.ttl", text)))
+    assert "## Added classes\n\n- CCKG:9000003\n" in markdown
+    assert "## Added classes: external terms\n\n- MONDO:0002123 calcinosis" in markdown

@@ -299,3 +299,12 @@ def test_release_files_get_the_umask_mode_not_the_private_temp_file_mode(release
     os.umask(umask)
     modes = {p.stat().st_mode & 0o777 for p in released.iterdir()}
     assert modes == {0o666 & ~umask}
+
+
+def test_release_cli_undated_ontology_is_one_line_and_exit_2(tmp_path: Path, run_cli):
+    path = tmp_path / "undated.ttl"
+    path.write_text(PREFIXES + "<https://example.org/u.owl> a owl:Ontology .\n", encoding="utf-8")
+    code, _, err = run_cli("release", "--output", str(tmp_path / "out"), "--ontology", str(path))
+    assert code == 2
+    assert "versionInfo" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1

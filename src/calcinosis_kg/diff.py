@@ -21,6 +21,7 @@ IAO_DEFINITION = "http://purl.obolibrary.org/obo/IAO_0000115"
 HAS_DBXREF = "http://www.geneontology.org/formats/oboInOwl#hasDbXref"
 SSSOM_PREDICATE_ID = "https://w3id.org/sssom/predicate_id"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
+OWN_PREFIX = "CCKG"
 MATCHES = tuple(SKOS + n for n in
                 ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch"))
 
@@ -32,7 +33,7 @@ class ClassState:
     label: str | None = None
     definition: str | None = None
     mappings: set[str] = field(default_factory=set)
-    axioms: set[str] = field(default_factory=set)
+    axioms: dict[str, str] = field(default_factory=dict)  # compared text -> text with labels
 
 
 @dataclass
@@ -63,8 +64,12 @@ def _load(path: Path) -> Graph:
     return _parse(Path(path))
 
 
-def render(graph: Graph, node: object, depth: int = 0) -> str:
-    """Manchester-like text of a class expression (CURIEs; blank nodes spelled out)."""
+def render(graph: Graph, node: object, depth: int = 0, labels: bool = False) -> str:
+    """Manchester-like text of a class expression (CURIEs; blank nodes spelled out).
+
+    With ``labels`` every named term is followed by its label, for readers; comparisons use the
+    plain form so that a relabelled term does not look like a changed axiom.
+    """
     from rdflib import BNode
     from rdflib.collection import Collection
     from rdflib.namespace import OWL
@@ -72,13 +77,17 @@ def render(graph: Graph, node: object, depth: int = 0) -> str:
     from calcinosis_kg.obo import curie
 
     if not isinstance(node, BNode):
-        return curie(node) if not hasattr(node, "language") else repr(str(node))
+        if hasattr(node, "language"):  # a literal
+            return repr(str(node))
+        label = _label(graph, node) if labels else None
+        return f"{curie(node)} “{label}”" if label else curie(node)
     if depth > 20:
         return "…"
 
     def sub(x: object) -> str:
-        text = render(graph, x, depth + 1)
-        return f"({text})" if " " in text and not text.startswith("(") else text
+        text = render(graph, x, depth + 1, labels)
+        nested = isinstance(x, BNode) and " " in text and not text.startswith("(")
+        return f"({text})" if nested else text
 
     for op, word in ((OWL.intersectionOf, " and "), (OWL.unionOf, " or "),
                      (OWL.oneOf, ", ")):
@@ -92,10 +101,10 @@ def render(graph: Graph, node: object, depth: int = 0) -> str:
         return f"not {sub(complement)}"
     prop = graph.value(node, OWL.onProperty)
     if prop is not None:
-        prop_text = sub(prop)
+        prop_text = render(graph, prop, depth + 1, labels)
         inverse = graph.value(prop, OWL.inverseOf) if isinstance(prop, BNode) else None
         if inverse is not None:
-            prop_text = f"inverse {curie(inverse)}"
+            prop_text = f"inverse {render(graph, inverse, depth + 1, labels)}"
         for quantifier, word in ((OWL.someValuesFrom, "some"), (OWL.allValuesFrom, "only"),
                                  (OWL.hasValue, "value")):
             filler = graph.value(node, quantifier)
@@ -110,6 +119,13 @@ def render(graph: Graph, node: object, depth: int = 0) -> str:
             facets += [f"{curie(p).split('#')[-1]} {o}" for p, o in graph.predicate_objects(facet)]
         return f"{curie(datatype)}[{', '.join(sorted(facets))}]"
     return "(anonymous)"
+
+
+def _label(graph: Graph, node: object) -> str | None:
+    from rdflib.namespace import RDFS
+
+    found = sorted(str(o) for o in graph.objects(node, RDFS.label))
+    return found[0] if found else None
 
 
 def class_states(graph: Graph) -> dict[str, ClassState]:
@@ -140,7 +156,8 @@ def class_states(graph: Graph) -> dict[str, ClassState]:
         for pred, word in ((RDFS.subClassOf, "SubClassOf"), (OWL.equivalentClass, "EquivalentTo"),
                            (OWL.disjointWith, "DisjointWith")):
             for target in graph.objects(cls, pred):
-                state.axioms.add(f"{word} {render(graph, target)}")
+                state.axioms[f"{word} {render(graph, target)}"] = \
+                    f"{word} {render(graph, target, labels=True)}"
         states[str(cls)] = state
     return states
 
@@ -181,8 +198,10 @@ def diff_graphs(old: Graph, new: Graph, old_name: str = "old", new_name: str = "
                     f"definition: {_quote(a.definition)} → {_quote(b.definition)}")
         change.changes += [f"mapping added: {m}" for m in sorted(b.mappings - a.mappings)]
         change.changes += [f"mapping removed: {m}" for m in sorted(a.mappings - b.mappings)]
-        change.changes += [f"axiom added: {x}" for x in sorted(b.axioms - a.axioms)]
-        change.changes += [f"axiom removed: {x}" for x in sorted(a.axioms - b.axioms)]
+        change.changes += [f"axiom added: {b.axioms[x]}" for x in sorted(b.axioms.keys()
+                                                                           - a.axioms.keys())]
+        change.changes += [f"axiom removed: {a.axioms[x]}" for x in sorted(a.axioms.keys()
+                                                                             - b.axioms.keys())]
         if change.changes:
             result.changed.append(change)
     return result
@@ -199,12 +218,13 @@ def to_markdown(diff: OntologyDiff) -> str:
                  f"{len(diff.changed)} changed.")
     if diff.empty:
         lines += ["", "No changes to classes, labels, definitions, mappings or axioms."]
-    if diff.added:
-        lines += ["", "## Added classes", ""]
-        lines += [f"- {iri} {label}".rstrip() for iri, label in diff.added]
-    if diff.removed:
-        lines += ["", "## Removed classes", ""]
-        lines += [f"- {iri} {label}".rstrip() for iri, label in diff.removed]
+    for title, entries in (("Added classes", diff.added), ("Removed classes", diff.removed)):
+        own = [e for e in entries if e[0].startswith(OWN_PREFIX + ":")]
+        external = [e for e in entries if not e[0].startswith(OWN_PREFIX + ":")]
+        for heading, items in ((title, own), (f"{title}: external terms", external)):
+            if items:
+                lines += ["", f"## {heading}", ""]
+                lines += [f"- {iri} {label}".rstrip() for iri, label in items]
     if diff.changed:
         lines += ["", "## Changed classes"]
         for change in diff.changed:

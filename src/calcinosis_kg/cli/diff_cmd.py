@@ -15,7 +15,8 @@ import click
 def diff(old: Path, new: Path, output: Path | None) -> None:
     """List added, removed and changed classes, labels, definitions, mappings and axioms.
 
-    OLD and NEW are ontology files (Turtle, RDF/XML, N-Triples or JSON-LD).
+    OLD and NEW are ontology files (Turtle, RDF/XML, N-Triples or JSON-LD). Compare the
+    calcinosis-kg-full.owl of two releases to see the labels of external terms too.
 
     \b
     Example:
