@@ -289,13 +289,15 @@ def _publish(path: Path, data: bytes) -> None:
 
 
 # --- the release -------------------------------------------------------------------------------
-def _build(kg: KnowledgeGraph, inferred: Graph | None) -> tuple[ReleaseInfo, dict[str, Graph]]:
+def _build(kg: KnowledgeGraph, inferred: Graph | None
+           ) -> tuple[ReleaseInfo, dict[str, Graph], Graph]:
     ours, modules = split_modules(kg)  # parsed once for all three variants
-    info = release_info(ours, str(kg.files[0]))
+    info = release_info(ours, str(kg.files[0]))  # checked before the (slower) reasoner runs
     inferred = inferred if inferred is not None else inferred_hierarchy(kg)
     full = _retitle(_union(ours, modules, inferred), info, "full")
-    return info, {"base": _retitle(ours, info, "base"), "full": full,
-                  "simple": _retitle(simple_graph(full), info, "simple")}
+    graphs = {"base": _retitle(ours, info, "base"), "full": full,
+              "simple": _retitle(simple_graph(full), info, "simple")}
+    return info, graphs, inferred
 
 
 def release_graphs(kg: KnowledgeGraph, inferred: Graph | None = None) -> dict[str, Graph]:
@@ -308,8 +310,7 @@ def release(kg: KnowledgeGraph, output: Path | str, inferred: Graph | None = Non
     from calcinosis_kg import kgx, obo, sssom_export
 
     output = Path(output)
-    inferred = inferred if inferred is not None else inferred_hierarchy(kg)
-    info, graphs = _build(kg, inferred)
+    info, graphs, inferred = _build(kg, inferred)
     result = ReleaseResult(output=output, info=info)
     rdf_writers = writers()
     for variant in VARIANTS:
