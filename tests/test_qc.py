@@ -485,6 +485,8 @@ def test_json_lists_counts_and_violations_with_labels(tmp_path: Path):
     data = json.loads(report_for(tmp_path, MIXED, *MIXED_RULES).to_json())
     assert data["counts"] == {"ERROR": 2, "WARN": 1, "INFO": 1}
     assert data["violations"][0]["label"] == "calcinosis cutis"
+    assert data["rules"][0] == {"rule": "duplicate_label", "title": "Duplicate Label",
+                                "level": "ERROR", "kind": "sparql"}
 
 
 def test_markdown_table_escapes_pipes(tmp_path: Path):

@@ -135,7 +135,8 @@ class QcReport:
         """JSON with the counts and one object per violation (keys as ROBOT's columns)."""
         data = {
             "counts": self.counts(),
-            "rules": [{"rule": r.name, "level": r.level, "kind": r.kind} for r in self.rules],
+            "rules": [{"rule": r.name, "title": r.title, "level": r.level, "kind": r.kind}
+                      for r in self.rules],
             "violations": [
                 {"level": v.level, "rule": v.rule, "subject": v.entity, "label": v.label,
                  "property": v.property, "value": v.value}
