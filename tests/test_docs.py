@@ -30,6 +30,7 @@ TEST_ONTOLOGY = """
 @prefix oboInOwl: <http://www.geneontology.org/formats/oboInOwl#> .
 @prefix sssom: <https://w3id.org/sssom/> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 
 <https://example.org/test.owl> a owl:Ontology ; dcterms:title "Test calcinosis ontology" ;
     dcterms:description "A tiny ontology for the docs tests." .
@@ -63,6 +64,12 @@ CCKG:0000600 a owl:Class ; rdfs:label "calcinosis cutis of the subcutis" ;
     owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( CCKG:0000001
         [ a owl:Restriction ; owl:onProperty obo:RO_0004026 ;
           owl:someValuesFrom obo:UBERON_0002072 ] ) ] .
+
+CCKG:0000601 a owl:Class ; rdfs:label "calcinosis cutis with high calcium" ;
+    rdfs:subClassOf CCKG:0000001 , [ a owl:Restriction ; owl:onProperty CCKG:0001020 ;
+        owl:someValuesFrom [ a rdfs:Datatype ; owl:onDatatype xsd:decimal ;
+            owl:withRestrictions ( [ xsd:minExclusive "2.6"^^xsd:decimal ] ) ] ] .
+CCKG:0001020 a owl:DatatypeProperty ; rdfs:label "serum calcium (mmol/L)" .
 
 CCKG:0000009 a owl:Class ; rdfs:label "osteoma cutis" ; rdfs:subClassOf obo:MONDO_0000001 .
 
@@ -136,6 +143,12 @@ def test_defined_type_gets_a_page_and_its_definition_site_is_listed(site: Path) 
     page = type_page(site, "0000600")
     assert "hypodermis" in section(page, "logical-definition")
     assert "hypodermis" in section(page, "sites")
+
+
+def test_data_range_restriction_is_written_as_a_range(site: Path) -> None:
+    page = type_page(site, "0000601")
+    assert "<code>xsd:decimal &gt; 2.6</code>" in page
+    assert "complex expression" not in page
 
 
 def test_causes_are_read_from_axioms_on_the_cause(site: Path) -> None:

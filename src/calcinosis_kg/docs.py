@@ -79,7 +79,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 class Expr:
     """A class expression read from the graph: a named class or an OWL construct over others."""
 
-    kind: str  # class | and | or | not | some | only | value | other
+    kind: str  # class | and | or | not | some | only | value | data | other
     iri: str = ""
     prop: str = ""
     items: tuple[Expr, ...] = ()
@@ -208,6 +208,9 @@ class GraphReader:
         complement = self.objects(node, OWL + "complementOf")
         if complement:
             return Expr("not", items=(self.expr(complement[0], depth + 1),))
+        datatypes = self.objects(node, OWL + "onDatatype")
+        if datatypes:
+            return Expr("data", iri=self.datarange_text(node, datatypes[0]))
         props = self.objects(node, OWL + "onProperty")
         if props:
             prop = props[0].value if isinstance(props[0], ox.NamedNode) else ""
@@ -218,7 +221,24 @@ class GraphReader:
             values = self.objects(node, OWL + "hasValue")
             if values and isinstance(values[0], ox.NamedNode):
                 return Expr("value", prop=prop, iri=values[0].value)
+            if values and isinstance(values[0], ox.Literal):
+                return Expr("value", prop=prop, items=(Expr("data", iri=values[0].value),))
         return Expr("other")
+
+    def datarange_text(self, node: Any, datatype: Any) -> str:
+        """``decimal > 2.6 and <= 3.0`` for an OWL datatype restriction (lab-value ranges)."""
+        import pyoxigraph as ox
+
+        symbols = {"minExclusive": ">", "minInclusive": ">=", "maxExclusive": "<",
+                   "maxInclusive": "<="}
+        name = compress(datatype.value) if isinstance(datatype, ox.NamedNode) else "value"
+        bounds = []
+        for head in self.objects(node, OWL + "withRestrictions"):
+            for facet in self.rdf_list(head):
+                for key, symbol in symbols.items():
+                    bounds += [f"{symbol} {v}" for v in
+                               self.literals(facet, "http://www.w3.org/2001/XMLSchema#" + key)]
+        return f"{name} {' and '.join(sorted(bounds))}".strip()
 
     def evidence(self, subject: Any, predicate: str, target: Any) -> Evidence:
         """Quotes and sources of the owl:Axiom annotating (subject, predicate, target)."""
@@ -440,7 +460,10 @@ def _expr_text(expr: Expr, label_of: Any) -> str:
     if expr.kind in ("some", "only"):
         return f"{label_of(expr.prop)} {expr.kind} {_paren(expr.items[0], label_of)}"
     if expr.kind == "value":
-        return f"{label_of(expr.prop)} value {label_of(expr.iri)}"
+        value = _expr_text(expr.items[0], label_of) if expr.items else label_of(expr.iri)
+        return f"{label_of(expr.prop)} value {value}"
+    if expr.kind == "data":
+        return expr.iri
     return "(complex expression)"
 
 
@@ -491,7 +514,10 @@ class Renderer:
             return (f"{esc(self.reader.label(expr.prop))} <em>{expr.kind}</em> "
                     f"{self.expr_html(expr.items[0], prefix)}")
         if expr.kind == "value":
-            return f"{esc(self.reader.label(expr.prop))} <em>value</em> {self.link(expr.iri)}"
+            value = self.expr_html(expr.items[0]) if expr.items else self.link(expr.iri, prefix)
+            return f"{esc(self.reader.label(expr.prop))} <em>value</em> {value}"
+        if expr.kind == "data":
+            return f"<code>{esc(expr.iri)}</code>"
         return "<em>(complex expression)</em>"
 
     def evidence_html(self, evidence: Evidence) -> str:
@@ -635,7 +661,8 @@ def pylode_html(kg: KnowledgeGraph) -> str:
     pyLODE is given one merged graph (ontology + local import module) so external terms show
     their labels. Work-arounds: the import module's own owl:Ontology header is dropped
     (with two headers pyLODE picks the title at random), blank nodes get canonical labels and
-    pyLODE sorts subjects (else its output changes with PYTHONHASHSEED), the CCKG namespace is
+    pyLODE sorts subjects (else its output changes with PYTHONHASHSEED), members of a union or
+    intersection keep their list order (see ``_InsertionOrderedSet``), the CCKG namespace is
     declared with vann:preferredNamespaceUri (else pyLODE shows an ``ns1:`` prefix), and the
     root-logger set-up pyLODE does on import is undone (it would turn on DEBUG logging for the
     whole CLI).
@@ -699,10 +726,21 @@ def _unlink_blank_nodes(page: str, graph: Any) -> str:
     return re.sub(r'<a href="([^"#:/]+)">\1</a>', replace, page)
 
 
+class _InsertionOrderedSet(list):
+    """Stands in for ``set()`` inside pyLODE's utils module: pyLODE collects the members of a
+    union/intersection into a set of HTML elements (hashed by memory address), so their order
+    changed from run to run; this keeps the RDF list order instead."""
+
+    def add(self, item: Any) -> None:
+        if item not in self:
+            self.append(item)
+
+
 def _import_pylode() -> Any:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     try:
+        from pylode import utils as pylode_utils
         from pylode.profiles import ontpub
     except ImportError as exc:
         raise InputError("pyLODE is not installed: pip install 'pylode==3.3.4'") from exc
@@ -711,6 +749,8 @@ def _import_pylode() -> Any:
             if handler not in handlers:
                 root.removeHandler(handler)
         root.setLevel(level)
+    # module globals shadow builtins: only pyLODE's utils module sees the ordered stand-in
+    pylode_utils.set = _InsertionOrderedSet
     return ontpub
 
 
