@@ -367,8 +367,6 @@ def test_every_named_shape_has_comment_and_message():
     assert missing == []
 
 
-@pytest.mark.xfail(reason="ontology content is still being written by the curator "
-                          "(remove this mark once the bundled ontology conforms)", strict=False)
 def test_bundled_ontology_conforms_to_all_shapes():
     report = validate(load())
     assert [(v.shape, v.focus, v.message) for v in report.violations

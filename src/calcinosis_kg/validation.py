@@ -293,6 +293,18 @@ def _kind(term: Any) -> str:
     return ""
 
 
+def _subclass_axiom_subject(node: Any, data: rdflib.Graph) -> Any:
+    """The named class whose ``rdfs:subClassOf`` axiom has ``node`` (a blank restriction) as
+    superclass, else None: SHACL focuses on the restriction, users want the class."""
+    from rdflib import BNode, URIRef
+    from rdflib.namespace import RDFS
+
+    if not isinstance(node, BNode):
+        return None
+    subjects = [s for s in data.subjects(RDFS.subClassOf, node) if isinstance(s, URIRef)]
+    return subjects[0] if len(subjects) == 1 else None
+
+
 def _results(results: rdflib.Graph, shapes: rdflib.Graph, data: rdflib.Graph,
              labels: dict[str, str], keep: set | None) -> list[Violation]:
     from rdflib import URIRef
@@ -310,6 +322,10 @@ def _results(results: rdflib.Graph, shapes: rdflib.Graph, data: rdflib.Graph,
         messages = sorted(str(m) for m in results.objects(r, sh("resultMessage")))
         severity = results.value(r, sh("resultSeverity"))
         component = results.value(r, sh("sourceConstraintComponent"))
+        axiom_of = _subclass_axiom_subject(focus, data)
+        if axiom_of is not None:
+            # a relationship axiom's restriction: report the class that holds it
+            focus, path, value = axiom_of, RDFS.subClassOf, focus
         focus_text = render(focus, data)
         label = labels.get(str(focus))
         if label is None:
