@@ -83,20 +83,28 @@ class Rule:
         return self.name.replace("_", " ").capitalize()
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Violation:
-    """One report row (ROBOT columns). Sorting orders by level severity, then rule, then subject."""
+    """One report row (ROBOT's columns), with the subject's label for readers."""
 
-    severity: int = field(repr=False)
+    level: str
     rule: str
     entity: str
     property: str
     value: str
-    level: str
     label: str = field(default="", compare=False)
+
+    @property
+    def severity(self) -> int:
+        """0 for ERROR, 1 for WARN, 2 for INFO."""
+        return LEVELS.index(self.level)
 
     def as_row(self) -> tuple[str, str, str, str, str]:
         return (self.level, self.rule, self.entity, self.property, self.value)
+
+    def sort_key(self) -> tuple[int, str, str, str, str]:
+        """Severity first (ERROR at the top), then rule, subject, property, value."""
+        return (self.severity, self.rule, self.entity, self.property, self.value)
 
 
 @dataclass
@@ -331,7 +339,6 @@ def run_report(kg: KnowledgeGraph, profile: Path | str | Sequence[Rule] | None =
     verified: list[str] | None = None
     rows: set[Violation] = set()
     for rule in rules:
-        severity = LEVELS.index(rule.level)
         if rule.kind == "file":
             hits = FILE_RULES[rule.name](kg.files)
         else:
@@ -343,10 +350,11 @@ def run_report(kg: KnowledgeGraph, profile: Path | str | Sequence[Rule] | None =
                 text = _fill_verified(text, verified)
             hits = _run_select(store, text, rule.path, renderer)
         for entity, prop, value in hits:
-            label = labels.get(entity, "") if entity.startswith("http") else ""
-            rows.add(Violation(severity, rule.name, renderer.compact(entity), prop, value,
-                               rule.level, label))
-    return QcReport(rules=rules, violations=sorted(rows), files=list(kg.files),
+            subject = renderer.compact(entity) if rule.kind == "sparql" else entity
+            rows.add(Violation(rule.level, rule.name, subject, prop, value,
+                               labels.get(entity, "")))
+    return QcReport(rules=rules, violations=sorted(rows, key=Violation.sort_key),
+                    files=list(kg.files),
                     seconds=time.perf_counter() - started)
 
 
@@ -539,15 +547,14 @@ def qc_stage(kg: KnowledgeGraph, fail_on: str = "ERROR") -> StageResult:
     Every violation is returned as a ``Failure`` carrying its level, so callers can show WARN
     and INFO rows without failing on them.
     """
-    threshold = _threshold(fail_on)
     report = run_report(kg)
+    failing = report.failing(fail_on)
     counts = {"rules": len(report.rules), **report.counts()}
     failures = [
         Failure(stage="qc", entity=v.entity, label=v.label,
                 reason=_reason(v), level=v.level)
         for v in report.violations
     ]
-    failing = [v for v in report.violations if v.severity <= threshold]
     return StageResult(name="qc", ok=not failing, counts=counts, failures=failures,
                        seconds=report.seconds,
                        note=f"{len(failing)} at or above {fail_on}" if failing else "")

@@ -6,15 +6,16 @@ from pathlib import Path
 
 import click
 
-FAIL_ON = ("ERROR", "WARN", "INFO", "none")
+from calcinosis_kg.qc import FAIL_ON_CHOICES, FORMATS
 
 
 @click.command()
 @click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
               help="Ontology file to check (repeatable; default: the bundled ontology).")
-@click.option("--fail-on", type=click.Choice(FAIL_ON, case_sensitive=False), default="ERROR",
-              show_default=True, help="Exit 1 when a violation is at or above this level.")
-@click.option("--format", "fmt", type=click.Choice(("tsv", "json", "md")), default="tsv",
+@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES, case_sensitive=False),
+              default="ERROR", show_default=True,
+              help="Exit 1 when a violation is at or above this level.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="tsv",
               show_default=True, help="Report format (tsv has ROBOT's columns).")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write the report to FILE (atomically) instead of standard output.")
