@@ -70,6 +70,9 @@ CCKG:0000601 a owl:Class ; rdfs:label "calcinosis cutis with high calcium" ;
         owl:someValuesFrom [ a rdfs:Datatype ; owl:onDatatype xsd:decimal ;
             owl:withRestrictions ( [ xsd:minExclusive "2.6"^^xsd:decimal ] ) ] ] .
 CCKG:0001020 a owl:DatatypeProperty ; rdfs:label "serum calcium (mmol/L)" .
+CCKG:0000601 rdfs:subClassOf [ a owl:Class ; owl:unionOf ( obo:MONDO_0019562 CCKG:0000100 ) ] ,
+    [ a owl:Restriction ; owl:onProperty [ owl:inverseOf obo:RO_0004029 ] ;
+      owl:someValuesFrom obo:MONDO_0019562 ] .
 
 CCKG:0000009 a owl:Class ; rdfs:label "osteoma cutis" ; rdfs:subClassOf obo:MONDO_0000001 .
 
@@ -87,6 +90,7 @@ obo:UBERON_0002097 a owl:Class ; rdfs:label "skin of body" .
 obo:UBERON_0002072 a owl:Class ; rdfs:label "hypodermis" .
 obo:CHEBI_3311 a owl:Class ; rdfs:label "calcium" .
 obo:RO_0004026 a owl:ObjectProperty ; rdfs:label "disease has location" .
+obo:RO_0004029 a owl:ObjectProperty ; rdfs:label "has feature" .
 """
 
 
@@ -149,6 +153,15 @@ def test_data_range_restriction_is_written_as_a_range(site: Path) -> None:
     page = type_page(site, "0000601")
     assert "<code>xsd:decimal &gt; 2.6</code>" in page
     assert "complex expression" not in page
+
+
+def test_anonymous_parent_is_listed_as_a_class_expression(site: Path) -> None:
+    parents = section(type_page(site, "0000601"), "is-also-a-kind-of")
+    assert "systemic sclerosis" in parents and "<em>or</em>" in parents and "skin trauma" in parents
+
+
+def test_restriction_on_an_inverse_property_names_the_inverse(site: Path) -> None:
+    assert "<h2>Inverse of has feature</h2>" in type_page(site, "0000601")
 
 
 def test_causes_are_read_from_axioms_on_the_cause(site: Path) -> None:

@@ -61,8 +61,8 @@ INCOMING_SECTIONS: dict[str, str] = {
     OBO + "RO_0003302": "Causes and contributing factors",
     OBO + "RO_0004029": "Associated diseases",
 }
-SECTION_ORDER = ("Logical definition", "Sites", "Causes and contributing factors",
-                 "Associated diseases",
+SECTION_ORDER = ("Logical definition", "Is also a kind of", "Sites",
+                 "Causes and contributing factors", "Associated diseases",
                  "Clinical features and deposits", "Phenotypes and laboratory findings",
                  "Physical basis", "Populations", "Treatments", "Distinct from")
 #: Sections drawn in a type's map (the rest are tables only).
@@ -174,10 +174,23 @@ class GraphReader:
         """The class's rdfs:label (the first in sorted order), else its CURIE."""
         import pyoxigraph as ox
 
+        if iri.startswith("^"):  # an inverse property (see prop_id)
+            return "inverse of " + self.label(iri[1:])
+        if not iri:
+            return "(unnamed property)"
         if iri not in self._labels:
             labels = self.literals(ox.NamedNode(iri), RDFS_LABEL)
             self._labels[iri] = labels[0] if labels else compress(iri)
         return self._labels[iri]
+
+    def prop_id(self, term: Any) -> str:
+        """A property's IRI, ``^IRI`` for ``owl:inverseOf IRI``, or "" for anything else."""
+        import pyoxigraph as ox
+
+        if isinstance(term, ox.NamedNode):
+            return term.value
+        inverse = self.objects(term, OWL + "inverseOf") if isinstance(term, ox.BlankNode) else []
+        return "^" + inverse[0].value if inverse and isinstance(inverse[0], ox.NamedNode) else ""
 
     def rdf_list(self, head: Any) -> list[Any]:
         import pyoxigraph as ox
@@ -213,7 +226,7 @@ class GraphReader:
             return Expr("data", iri=self.datarange_text(node, datatypes[0]))
         props = self.objects(node, OWL + "onProperty")
         if props:
-            prop = props[0].value if isinstance(props[0], ox.NamedNode) else ""
+            prop = self.prop_id(props[0])
             for key, kind in (("someValuesFrom", "some"), ("allValuesFrom", "only")):
                 fillers = self.objects(node, OWL + key)
                 if fillers:
@@ -286,6 +299,14 @@ _OUTGOING = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 SELECT ?r ?p ?x WHERE { ?x rdfs:subClassOf ?r . ?r owl:onProperty ?p . FILTER(isBlank(?r)) }
+"""
+
+_ANONYMOUS_PARENTS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?r ?x WHERE {
+  ?x rdfs:subClassOf ?r . FILTER(isBlank(?r)) FILTER NOT EXISTS { ?r owl:onProperty ?p }
+}
 """
 
 _INCOMING = """
@@ -394,7 +415,7 @@ def type_profile(kg: KnowledgeGraph, iri: str, reader: GraphReader | None = None
 
     statements: list[Statement] = []
     for row in reader.query(_OUTGOING, x=node):
-        prop = row["p"].value if isinstance(row["p"], ox.NamedNode) else ""
+        prop = reader.prop_id(row["p"])
         expr = reader.expr(row["r"])
         section = OUTGOING_SECTIONS.get(prop) or _property_heading(reader, prop)
         filler = expr.items[0] if expr.kind in ("some", "only") and expr.items else expr
@@ -403,11 +424,14 @@ def type_profile(kg: KnowledgeGraph, iri: str, reader: GraphReader | None = None
         statements.append(Statement(section, prop, filler,
                                     reader.evidence(node, RDFS_SUBCLASS, row["r"])))
     for row in reader.query(_INCOMING, x=node):
-        prop = row["p"].value if isinstance(row["p"], ox.NamedNode) else ""
+        prop = reader.prop_id(row["p"])
         section = INCOMING_SECTIONS.get(prop) or \
             f"Classes that {_property_heading(reader, prop).lower()} it"
         statements.append(Statement(section, prop, Expr("class", iri=row["c"].value),
                                     reader.evidence(row["c"], RDFS_SUBCLASS, row["r"])))
+    for row in reader.query(_ANONYMOUS_PARENTS, x=node):
+        statements.append(Statement("Is also a kind of", RDFS_SUBCLASS, reader.expr(row["r"]),
+                                    reader.evidence(node, RDFS_SUBCLASS, row["r"])))
     for eq in reader.objects(node, OWL + "equivalentClass"):
         definition = reader.expr(eq)
         evidence = reader.evidence(node, OWL + "equivalentClass", eq)
