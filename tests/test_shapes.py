@@ -117,6 +117,24 @@ def test_identifier_shape_exempts_subset_iris(tmp_path):
     assert ("cckgsh:IdentifierShape", "CCKG:mapping_gap") not in results_of(tmp_path, ttl)
 
 
+SUBSET_DECLARATION = """
+CCKG:mapping_gap a owl:AnnotationProperty ;
+    rdfs:subPropertyOf oboInOwl:SubsetProperty ;
+    rdfs:label "mapping gap" ;
+    IAO:0000115 "Classes for which no external vocabulary has a verified identifier." .
+"""
+
+
+def test_subset_declaration_needs_no_definition_provenance(tmp_path):
+    found = results_of(tmp_path, VALID_ONTOLOGY + SUBSET_DECLARATION)
+    assert ("cckgsh:DefinitionProvenanceShape", "CCKG:mapping_gap") not in found
+
+
+def test_subset_declaration_still_needs_a_label(tmp_path):
+    ttl = VALID_ONTOLOGY + SUBSET_DECLARATION.replace('rdfs:label "mapping gap" ;', "")
+    assert ("cckgsh:LabelCountShape", "CCKG:mapping_gap") in results_of(tmp_path, ttl)
+
+
 def test_label_count_shape_catches_missing_label(tmp_path):
     ttl = broken('rdfs:label "dystrophic calcinosis cutis" ;', "")
     assert ("cckgsh:LabelCountShape", "CCKG:0000002") in results_of(tmp_path, ttl)
