@@ -34,6 +34,8 @@ HEADER_PROPERTIES = {
 }
 
 
+LOCATED_IN_SKIN = ("[ a owl:Restriction ; owl:onProperty obo:RO_0004026 ;"
+                   " owl:someValuesFrom obo:UBERON_0002097 ]")
 SUBSET = "<https://w3id.org/calcinosis-kg/subset/mapping_gap>"
 SYNONYM_TYPE = "<https://w3id.org/calcinosis-kg/synonym_type/abbreviation>"
 SYNONYM_AXIOM = f"""
@@ -280,6 +282,23 @@ CASES: dict[str, tuple[object, tuple[str, str, str], object]] = {
         ("CCKG:000002", "rdf:type", ""),
         f"CCKG:0000001 rdfs:seeAlso {SUBSET} .",
     ),
+    "equivalent_class_axiom_no_genus": (
+        new_class() + f"CCKG:0000002 owl:equivalentClass {LOCATED_IN_SKIN} .",
+        ("CCKG:0000002", "owl:equivalentClass", "RO:0004026 some UBERON:0002097"),
+        new_class() + "CCKG:0000002 owl:equivalentClass [ a owl:Class ; owl:intersectionOf"
+        f" ( CCKG:0000001 {LOCATED_IN_SKIN} ) ] .",
+    ),
+    "deprecated_boolean_datatype": (
+        'CCKG:0000003 a owl:Class ; rdfs:label "obsolete old term" ; owl:deprecated "true" .',
+        ("CCKG:0000003", "owl:deprecated", "true"),
+        'CCKG:0000003 a owl:Class ; rdfs:label "obsolete old term" ; owl:deprecated true .',
+    ),
+    "misused_replaced_by": (
+        'CCKG:0000003 a owl:Class ; rdfs:label "old term" ; obo:IAO_0100001 CCKG:0000001 .',
+        ("CCKG:0000003", "IAO:0100001", "CCKG:0000001"),
+        'CCKG:0000003 a owl:Class ; rdfs:label "obsolete old term" ; owl:deprecated true ;'
+        " obo:IAO_0100001 CCKG:0000001 .",
+    ),
     "generated_prefix": (
         "@prefix ns1: <http://example.org/other/> .\nCCKG:0000001 ns1:note \"x\" .",
         ("{path}", "{line}", "@prefix ns1: <http://example.org/other/> ."),
@@ -394,6 +413,16 @@ def test_invalid_entity_uri_flags_our_namespace_under_http(tmp_path: Path):
     addition = "CCKG:0000001 rdfs:seeAlso <http://w3id.org/calcinosis-kg/CCKG_0000002> ."
     report = report_for(tmp_path, addition, "invalid_entity_uri")
     assert triples(report) == {("http://w3id.org/calcinosis-kg/CCKG_0000002", "rdf:type", "")}
+
+
+def test_equivalent_intersection_without_a_named_class_has_no_genus(tmp_path: Path):
+    other = LOCATED_IN_SKIN.replace("0002097", "0000001")
+    addition = new_class() + ("CCKG:0000002 owl:equivalentClass [ a owl:Class ;"
+                              f" owl:intersectionOf ( {LOCATED_IN_SKIN} {other} ) ] .")
+    report = report_for(tmp_path, addition, "equivalent_class_axiom_no_genus")
+    assert triples(report) == {("CCKG:0000002", "owl:equivalentClass",
+                                "(RO:0004026 some UBERON:0000001) and "
+                                "(RO:0004026 some UBERON:0002097)")}
 
 
 def test_related_synonym_naming_another_entity_is_not_a_duplicate_label_synonym(
