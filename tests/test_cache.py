@@ -141,3 +141,23 @@ def test_digest_depends_on_content_and_name(tmp_path):
     b = tmp_path / "b.ttl"
     b.write_text("y")
     assert cache.digest_files([b]) != cache.digest_files([a])
+
+
+def test_code_key_follows_the_stage_module_and_what_it_imports(tmp_path, monkeypatch):
+    (tmp_path / "stage.py").write_text("from calcinosis_kg.helper import x\n"
+                                       "from calcinosis_kg import (\n    other as o,\n)\n")
+    (tmp_path / "helper.py").write_text("x = 1\n")
+    (tmp_path / "other.py").write_text("y = 1\n")
+    (tmp_path / "unrelated.py").write_text("z = 1\n")
+    monkeypatch.setattr(cache, "_PACKAGE_DIR", tmp_path)
+    assert [p.name for p in cache.code_files(["calcinosis_kg.stage"])] == [
+        "helper.py", "other.py", "stage.py"]
+
+    def key() -> str:
+        return cache.digest_files(cache.code_files(["calcinosis_kg.stage"]))
+
+    before = key()
+    (tmp_path / "unrelated.py").write_text("z = 2\n")
+    assert key() == before
+    (tmp_path / "helper.py").write_text("x = 2\n")
+    assert key() != before

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -62,9 +63,37 @@ def digest_files(paths: Iterable[Path | str], salt: str = "") -> str:
     return h.hexdigest()
 
 
-def code_files() -> list[Path]:
-    """The package source: a code change must invalidate results computed by the old code."""
-    return [_PACKAGE_DIR]
+_IMPORT = re.compile(r"(?:from|import)[ \t]+calcinosis_kg\.(\w+)"
+                     r"|from[ \t]+calcinosis_kg[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)")
+
+
+def code_files(modules: Iterable[str]) -> list[Path]:
+    """Source files of ``modules`` and of every package module they import (transitively).
+
+    A code change must invalidate results computed by the old code, but an edit to an unrelated
+    command must not throw away every cached stage.
+    """
+    todo = [m.removeprefix("calcinosis_kg.") for m in modules]
+    seen: set[str] = set()
+    files: list[Path] = []
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        path = _PACKAGE_DIR / f"{name}.py"
+        if not path.is_file():
+            path = _PACKAGE_DIR / name / "__init__.py"
+            if not path.is_file():
+                continue
+        files.append(path)
+        for direct, listed in _IMPORT.findall(path.read_text(encoding="utf-8")):
+            if direct:
+                todo.append(direct)
+            else:  # "from calcinosis_kg import a, b as c" -> a, b
+                todo += [part.split()[0] for part in listed.strip("()").split(",")
+                         if part.split()]
+    return sorted(files)
 
 
 def stage_key(stage: str, inputs_digest: str) -> str:

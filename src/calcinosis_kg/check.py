@@ -129,15 +129,21 @@ def _library_versions() -> str:
 
 
 def stage_keys(files: Sequence[Path], fail_on: str = "ERROR") -> dict[str, str]:
-    """The cache key of every stage: all inputs, data folders, package code, library versions."""
+    """The cache key of every stage: the ontology files, data folders, library versions, package
+    version and the source of the code the stage runs (its module and what that imports)."""
     from calcinosis_kg.reasoning import EXPECTED_FILE
     from calcinosis_kg.resources import ontology_dir, queries_dir, shapes_dir
 
     extra = [p for p in [Path(files[0]).parent / EXPECTED_FILE] if files and p.is_file()]
-    digest = cache.digest_files([*files, *extra, ontology_dir(), shapes_dir(), queries_dir(),
-                                 *cache.code_files()], salt=_library_versions())
-    return {stage: cache.stage_key(stage + (f" fail_on={fail_on}" if stage == "qc" else ""),
-                                   digest) for stage in STAGES}
+    data = cache.digest_files([*files, *extra, ontology_dir(), shapes_dir(), queries_dir()],
+                              salt=_library_versions())
+    keys = {}
+    for stage in STAGES:
+        module = PYTHON_STAGES[stage][0] if stage in PYTHON_STAGES else "calcinosis_kg.reasoning"
+        code = cache.digest_files(cache.code_files([module, "calcinosis_kg.check"]))
+        salt = f" fail_on={fail_on}" if stage == "qc" else ""
+        keys[stage] = cache.stage_key(f"{stage}{salt} {code}", data)
+    return keys
 
 
 def _not_available(name: str, module: str, exc: Exception) -> StageResult:
