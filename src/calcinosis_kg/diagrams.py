@@ -26,10 +26,11 @@ ROLE_STYLE: dict[str, tuple[str, str]] = {
     "disease": ("#f8c8dc", "box"),
     "site": ("#d4ecd4", "ellipse"),
 }
-ROLE_EDGE: dict[str, str] = {
-    "cause": "causes or contributes to",
-    "disease": "has feature",
-    "site": "located in",
+#: Cluster captions: they name the relation, so the edges need no labels of their own.
+ROLE_CAPTION: dict[str, str] = {
+    "cause": "causes and contributing factors",
+    "disease": "associated diseases",
+    "site": "sites (located in)",
 }
 
 
@@ -120,8 +121,8 @@ def hierarchy_dot(nodes: Iterable[Node], edges: Iterable[tuple[str, str]],
 
 
 def type_map_dot(center: Node, neighbours: Sequence[Neighbour]) -> str:
-    """DOT of one type's map: causes point at the type, the type points at diseases' features
-    (reversed for reading: disease -> type) and at its sites. Sorted for determinism."""
+    """DOT of one type's map: causes and associated diseases point at the type, the type points
+    at its sites; one captioned cluster per role. Sorted for determinism."""
     lines = ["digraph type_map {", '  graph [rankdir=LR, ranksep=0.6, nodesep=0.2];', *_HEADER]
     lines.append(_node_line(center, 'fillcolor="#4a6fa5", fontcolor="white", penwidth=2'))
     seen: set[tuple[str, str]] = set()
@@ -132,7 +133,7 @@ def type_map_dot(center: Node, neighbours: Sequence[Neighbour]) -> str:
             continue
         fill, shape = ROLE_STYLE[role]
         lines.append(f"  subgraph {quote('cluster_' + role)} {{")
-        lines.append(f'    graph [label={quote(role + "s")}, style="rounded,dashed", '
+        lines.append(f'    graph [label={quote(ROLE_CAPTION[role])}, style="rounded,dashed", '
                      'color="#999999", fontcolor="#555555"];')
         for member in members:
             if (role, member.node.id) in seen or member.node.id == center.id:
@@ -144,11 +145,10 @@ def type_map_dot(center: Node, neighbours: Sequence[Neighbour]) -> str:
         lines.append("  }")
     for role, node_id in sorted(seen):
         member_id = quote(f"{role}:{node_id}")
-        label = quote(ROLE_EDGE[role])
         if role == "site":
-            lines.append(f"  {quote(center.id)} -> {member_id} [label={label}];")
+            lines.append(f"  {quote(center.id)} -> {member_id};")
         else:
-            lines.append(f"  {member_id} -> {quote(center.id)} [label={label}];")
+            lines.append(f"  {member_id} -> {quote(center.id)};")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -785,8 +785,9 @@ def write_readme_images(kg: KnowledgeGraph, folder: Path | str, example: str | N
                         ) -> list[Path]:
     """Write ``hierarchy.svg`` and ``type-map-example.svg`` (no links) for the README.
 
-    The example map is of ``example`` (a CURIE or IRI) or else of the type with the most
-    causes, associated diseases and sites (ties broken by CURIE), so it shows the most.
+    The example map is of ``example`` (a CURIE or IRI) or else of the type whose map shows the
+    most kinds of neighbour (causes, associated diseases, sites), then the most neighbours, then
+    the first CURIE, so it shows the most.
     """
     from calcinosis_kg.prefixes import expand
 
@@ -804,9 +805,10 @@ def write_readme_images(kg: KnowledgeGraph, folder: Path | str, example: str | N
         if chosen not in types:
             raise InputError(f"--example-type: {example} is not a documented calcinosis type")
     else:
-        def richness(iri: str) -> tuple[int, str]:
-            profile = type_profile(kg, iri, reader, hierarchy)
-            return (-sum(s.section in MAP_ROLES for s in profile.statements), compress(iri))
+        def richness(iri: str) -> tuple[int, int, str]:
+            sections = [s.section for s in type_profile(kg, iri, reader, hierarchy).statements
+                        if s.section in MAP_ROLES]
+            return (-len(set(sections)), -len(sections), compress(iri))
 
         chosen = min(types, key=richness)
     profile = type_profile(kg, chosen, reader, hierarchy)
