@@ -425,6 +425,16 @@ def test_equivalent_intersection_without_a_named_class_has_no_genus(tmp_path: Pa
                                 "(RO:0004026 some UBERON:0002097)")}
 
 
+def test_datatype_restriction_value_is_written_with_its_facets(tmp_path: Path):
+    addition = new_class() + """CCKG:0000002 owl:equivalentClass [ a owl:Restriction ;
+        owl:onProperty obo:RO_0004026 ; owl:someValuesFrom [ a rdfs:Datatype ;
+        owl:onDatatype xsd:decimal ;
+        owl:withRestrictions ( [ xsd:minExclusive 2.6 ] [ xsd:maxInclusive 3.5 ] ) ] ] ."""
+    report = report_for(tmp_path, addition, "equivalent_class_axiom_no_genus")
+    assert triples(report) == {("CCKG:0000002", "owl:equivalentClass",
+                                "RO:0004026 some (xsd:decimal[> 2.6, <= 3.5])")}
+
+
 def test_related_synonym_naming_another_entity_is_not_a_duplicate_label_synonym(
         tmp_path: Path):
     addition = 'CCKG:0000001 oboInOwl:hasRelatedSynonym "calcinosis" .'

@@ -427,6 +427,9 @@ def _run_select(store: pyoxigraph.Store, query: str, path: Path,
     return hits
 
 
+_FACETS = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}
+
+
 class _TermRenderer:
     """Terms as report cells: IRIs as CURIEs, literals as their text, blank nodes as class
     expressions (``RO:0004026 some UBERON:0002072``): never a random blank-node label."""
@@ -496,6 +499,15 @@ class _TermRenderer:
         one_of = self._objects(node, OWL + "oneOf")
         if one_of:
             return "{" + ", ".join(sorted(self.render(m, sub) for m in self._list(one_of[0]))) + "}"
+        on_datatype = self._objects(node, OWL + "onDatatype")
+        if on_datatype:
+            facets = []
+            restrictions = self._objects(node, OWL + "withRestrictions")
+            for facet_node in self._list(restrictions[0]) if restrictions else []:
+                for quad in self.store.quads_for_pattern(facet_node, None, None):
+                    name = quad.predicate.value.rsplit("#", 1)[-1]
+                    facets.append(f"{_FACETS.get(name, name)} {self.render(quad.object, sub)}")
+            return f"{self.render(on_datatype[0], sub)}[{', '.join(facets)}]"  # list order
         on_property = self._objects(node, OWL + "onProperty")
         if on_property:
             prop = self.render(on_property[0], sub)
