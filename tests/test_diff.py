@@ -150,3 +150,10 @@ def test_diff_markdown_lists_external_terms_apart_from_our_classes(old: Path, tm
     markdown = to_markdown(diff_files(old, _write(tmp_path, "new.ttl", text)))
     assert "## Added classes\n\n- CCKG:9000003\n" in markdown
     assert "## Added classes: external terms\n\n- MONDO:0002123 calcinosis" in markdown
+
+
+def test_diff_malformed_file_names_file_and_line(old: Path, tmp_path: Path, run_cli):
+    bad = _write(tmp_path, "bad.ttl", HEAD + "CCKG:9000001 a owl:Class ;; rdfs:label .\n")
+    code, _, err = run_cli("diff", str(old), str(bad))
+    assert code == 2
+    assert "bad.ttl:8" in err and "Traceback" not in err

@@ -82,21 +82,13 @@ def _parse(path: Path) -> Graph:
     """Parse one input file through the hardened loader (no entities, no remote contexts)."""
     from rdflib import Graph
 
-    try:
-        from calcinosis_kg.graph import to_rdflib_term
-        from calcinosis_kg.loading import parse_file, read_input, sniff_format
-    except ImportError:  # older toolchain: plain rdflib parse
-        from calcinosis_kg.graph import _format_of  # type: ignore[attr-defined]
+    from calcinosis_kg.graph import to_rdflib_term
+    from calcinosis_kg.loading import parse_file, read_input, sniff_format
 
-        graph = Graph()
-        try:
-            graph.parse(path, format=_format_of(path))
-        except Exception as exc:  # rdflib raises many types; one clear line for the user
-            raise InputError(f"cannot parse: {exc}", path) from exc
-        return graph
-    data = read_input(Path(path))
+    path = Path(path)
+    data = read_input(path)
     graph = Graph()
-    for quad in parse_file(Path(path), data, sniff_format(Path(path), data)):
+    for quad in parse_file(path, data, sniff_format(path, data)):
         graph.add((to_rdflib_term(quad.subject), to_rdflib_term(quad.predicate),
                    to_rdflib_term(quad.object)))
     return graph
