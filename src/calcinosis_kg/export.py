@@ -13,6 +13,7 @@ never try to fetch an import over the network.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -198,6 +199,7 @@ def to_jsonld(graph: rdflib.Graph) -> bytes:
     from calcinosis_kg.serialize import canonicalize
 
     canon = canonicalize(graph)
+    compress = functools.cache(compress)  # the same IRIs recur thousands of times
 
     def node_id(term: object) -> str:
         return f"_:{term}" if isinstance(term, BNode) else compress(str(term))
