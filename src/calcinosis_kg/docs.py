@@ -710,7 +710,7 @@ def pylode_html(kg: KnowledgeGraph) -> str:
             graph.add((header, VANN.preferredNamespaceUri, Literal(namespace, datatype=XSD.anyURI)))
             graph.add((header, VANN.preferredNamespacePrefix, Literal("CCKG")))
     try:
-        page = ontpub.OntPub(graph, sort_subjects=True).make_html()
+        page = _fast_ontpub(ontpub)(graph, sort_subjects=True).make_html()
     except Exception as exc:  # pyLODE raises PylodeError (or a plain error) on odd input
         raise InputError(f"pyLODE could not document the ontology: {exc}",
                          kg.files[0] if kg.files else None) from exc
@@ -748,6 +748,35 @@ def _unlink_blank_nodes(page: str, graph: Any) -> str:
         return f'<span class="anonymous">{esc(words(node))}</span>'
 
     return re.sub(r'<a href="([^"#:/]+)">\1</a>', replace, page)
+
+
+def _fast_ontpub(ontpub: Any) -> Any:
+    """pyLODE's OntPub with a linear namespace section.
+
+    OntPub._make_namespaces loops over every namespace for every term of every triple (666k
+    rdflib calls, 4–6 s of the 7 s on our ontology); this computes the same prefixes from the
+    distinct terms and renders the same HTML."""
+    from itertools import chain
+
+    from dominate.tags import code, dd, div, dl, dt, h2
+
+    class FastOntPub(ontpub.OntPub):
+        def _make_namespaces(self) -> None:
+            ont = self.ont
+            terms = {str(n) for n in chain(ont.subjects(), ont.predicates(), ont.objects())}
+            nses = {prefix: str(ns) for prefix, ns in ont.namespaces()
+                    if any(term.startswith(str(ns)) for term in terms)}
+            with self.content, div(id="namespaces"):
+                h2("Namespaces")
+                with dl():
+                    self.toc.setdefault("namespaces", [])
+                    for prefix, ns in sorted(nses.items()):
+                        p_ = prefix if prefix != "" else ":"
+                        dt(p_, id=p_)
+                        dd(code(ns))
+                        self.toc["namespaces"].append(("#" + prefix, prefix))
+
+    return FastOntPub
 
 
 class _InsertionOrderedSet(list):
