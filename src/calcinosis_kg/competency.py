@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 STAGE = "competency"
 EXPECTED_DIR = "expected"
-_HEADER_LINE = re.compile(r"^#\s*([A-Za-z][\w-]*)\s*:\s*(.*?)\s*$")
 _ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
 
 Row = tuple[str | None, ...]
@@ -36,26 +35,21 @@ Row = tuple[str | None, ...]
 
 @dataclass(frozen=True)
 class CompetencyQuery:
-    """A bundled query with what the stage needs: its header, example bindings, expected file."""
+    """A bundled query with what the stage needs: its question, example bindings, expected file."""
 
     name: str
     path: Path
     text: str
-    header: dict[str, str] = field(default_factory=dict)
+    title: str
+    question: str
     bindings: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def title(self) -> str:
-        return self.header.get("title", self.name)
-
-    @property
-    def question(self) -> str:
-        return self.header.get("question", "")
 
     @property
     def ordered(self) -> bool:
         """True when the query sorts its answer, so row order is part of the answer."""
-        return bool(_ORDER_BY.search(_strip_comments(self.text)))
+        from calcinosis_kg.queries import strip_lexical
+
+        return bool(_ORDER_BY.search(strip_lexical(self.text)))
 
     @property
     def expected_path(self) -> Path:
@@ -68,44 +62,16 @@ class ExpectedAnswer:
     rows: list[Row]
 
 
-def _strip_comments(text: str) -> str:
-    """Query text without ``#`` comment lines (IRIs in ``<…#…>`` are kept: only whole lines go)."""
-    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-
-
-def read_header(text: str) -> dict[str, str]:
-    """The ``# key: value`` lines at the top of a query file (before the first non-comment line)."""
-    header: dict[str, str] = {}
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if not stripped.startswith("#"):
-            break
-        match = _HEADER_LINE.match(stripped)
-        if match:
-            key, value = match.group(1).lower(), match.group(2)
-            header[key] = f"{header[key]} {value}".strip() if key in header else value
-    return header
-
-
-def parse_bindings(spec: str, path: Path | str | None = None) -> dict[str, str]:
-    """``class=CCKG:0000001; other=value`` -> ``{"class": "CCKG:0000001", ...}``."""
-    bindings: dict[str, str] = {}
-    for part in filter(None, (p.strip() for p in spec.split(";"))):
-        name, sep, value = part.partition("=")
-        name = name.strip().lstrip("?$")
-        if not sep or not name or not value.strip():
-            raise InputError(f"example-binding {part!r} is not VAR=VALUE", path)
-        bindings[name] = value.strip()
-    return bindings
+def _from_bundled(query) -> CompetencyQuery:
+    return CompetencyQuery(name=query.name, path=query.path, text=query.text, title=query.title,
+                           question=query.question, bindings=dict(query.example_bindings))
 
 
 def load_query(path: Path) -> CompetencyQuery:
-    text = path.read_text(encoding="utf-8")
-    header = read_header(text)
-    bindings = parse_bindings(header.get("example-binding", ""), path)
-    return CompetencyQuery(name=path.stem, path=path, text=text, header=header, bindings=bindings)
+    """One query file with its header (``# example-binding: var=VALUE`` gives its bindings)."""
+    from calcinosis_kg.queries import read_query_file
+
+    return _from_bundled(read_query_file(Path(path)))
 
 
 def competency_queries(directory: Path | None = None) -> list[CompetencyQuery]:
@@ -113,8 +79,10 @@ def competency_queries(directory: Path | None = None) -> list[CompetencyQuery]:
 
     Only the top-level ``*.rq`` files count: ``queries/qc/`` holds QC rules, not questions.
     """
+    from calcinosis_kg.queries import list_queries
+
     directory = Path(directory) if directory else bundled_queries_dir()
-    return [load_query(path) for path in sorted(directory.glob("*.rq"))]
+    return [_from_bundled(q) for q in list_queries(directory)]
 
 
 def read_expected(path: Path) -> ExpectedAnswer:
@@ -145,54 +113,12 @@ def format_tsv(columns: list[str], rows: list[Row]) -> str:
 
 def run(kg: KnowledgeGraph, query: CompetencyQuery,
         bindings: dict[str, str] | None = None) -> tuple[list[str], list[Row]]:
-    """Run one competency query: through ``calcinosis_kg.queries.run_query`` when available."""
+    """Run one competency query (with its example bindings unless others are given)."""
+    from calcinosis_kg.queries import run_query
+
     bindings = query.bindings if bindings is None else bindings
-    try:
-        from calcinosis_kg.queries import run_query
-    except ImportError:  # the shared runner is not there: a minimal local one
-        return _run_local(kg, query.text, bindings, query.path)
-    result = run_query(kg, query.text, bindings or None)
+    result = run_query(kg, query.path, bindings or None)  # errors then name the file
     return list(result.columns), [tuple(row) for row in result.rows]
-
-
-def _term_for(value: str):
-    """A ``--bind`` value as an RDF term: a CURIE/IRI is an IRI, anything else a string literal."""
-    import pyoxigraph
-
-    from calcinosis_kg.prefixes import expand
-
-    if value.startswith("<") and value.endswith(">"):
-        return pyoxigraph.NamedNode(value[1:-1])
-    if re.match(r"^[A-Za-z][\w.-]*:\S+$", value):
-        try:
-            return pyoxigraph.NamedNode(expand(value))
-        except ValueError:
-            pass
-    return pyoxigraph.Literal(value)
-
-
-def _run_local(kg: KnowledgeGraph, text: str, bindings: dict[str, str],
-               path: Path | None) -> tuple[list[str], list[Row]]:
-    import pyoxigraph
-
-    from calcinosis_kg.prefixes import compress
-
-    substitutions = {pyoxigraph.Variable(k): _term_for(v) for k, v in bindings.items()}
-    try:
-        solutions = kg.store.query(text, substitutions=substitutions or None)
-    except (SyntaxError, ValueError, RuntimeError) as exc:
-        raise InputError(f"query failed: {exc}", path) from exc
-    columns = [v.value for v in solutions.variables]
-
-    def show(term) -> str | None:
-        if term is None:
-            return None
-        if isinstance(term, pyoxigraph.NamedNode):
-            return compress(term.value)
-        return term.value
-
-    rows = [tuple(show(solution[c]) for c in columns) for solution in solutions]
-    return columns, rows
 
 
 def _project(columns: list[str], rows: list[Row], wanted: list[str]) -> list[Row]:
