@@ -118,3 +118,15 @@ def test_svg_files_load_as_images(browser, site: Path) -> None:
             "img.onerror = () => done([0, 0]); img.src = arguments[0];",
             svg.resolve().as_uri())
         assert size[0] > 0 and size[1] > 0, svg.name
+
+
+def test_hierarchy_diagram_nodes_link_to_type_pages(browser, site: Path) -> None:
+    open_page(browser, site / "index.html")
+    from selenium.webdriver.common.by import By
+
+    links = browser.find_elements(By.CSS_SELECTOR, "#hierarchy svg a")
+    assert links, "the hierarchy diagram has no clickable nodes"
+    links[0].click()
+    assert browser.current_url.startswith((site / "types").resolve().as_uri() + "/")
+    assert browser.execute_script("return document.querySelector('h1').textContent")
+    assert [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"] == []
