@@ -688,3 +688,12 @@ def test_robot_profile_export_gives_the_same_report_as_the_bundled_profile(tmp_p
     bundled = [r for r in qc.load_profile() if r.kind == "sparql"]
     assert (qc.run_report(kg, profile).to_tsv()
             == qc.run_report(kg, bundled, verified_xrefs=verified).to_tsv())
+
+
+def test_rule_query_with_a_syntax_error_names_the_query_file_and_line(tmp_path: Path):
+    (tmp_path / "broken.rq").write_text("SELECT ?entity ?property ?value\nWHERE { ?entity ?p }\n")
+    profile = tmp_path / "profile.tsv"
+    profile.write_text("INFO\tbroken\n")
+    kg = load([write_ontology(tmp_path, "")])
+    with pytest.raises(InputError, match=r"broken\.rq:2:\d+: malformed SPARQL rule query"):
+        qc.run_report(kg, profile)
