@@ -272,6 +272,27 @@ def test_obographs_json_is_read_by_the_obographs_model_without_dropping_fields(
         assert document.model_dump(exclude_unset=True) == raw
 
 
+def test_obographs_json_validates_against_the_obographs_json_schema(released: Path):
+    obographs = pytest.importorskip("obographs")
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = obographs.GraphDocument.model_json_schema()  # the obographs package's schema
+
+    def closed(node: object) -> None:  # reject keys the model does not know
+        if isinstance(node, dict):
+            if node.get("type") == "object" and "properties" in node:
+                node.setdefault("additionalProperties", False)
+            for value in node.values():
+                closed(value)
+        elif isinstance(node, list):
+            for value in node:
+                closed(value)
+
+    closed(schema)
+    for variant in VARIANTS:
+        document = json.loads((released / f"calcinosis-kg-{variant}.json").read_text())
+        jsonschema.Draft202012Validator(schema).validate(document)
+
+
 def test_obographs_json_has_edges_and_logical_definitions(released: Path):
     graph = json.loads((released / "calcinosis-kg-base.json").read_text())["graphs"][0]
     cckg = "https://w3id.org/calcinosis-kg/CCKG_"
