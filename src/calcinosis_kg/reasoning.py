@@ -253,7 +253,9 @@ def _interpret(kg: KnowledgeGraph, returncode: int, stdout: str, stderr: str) ->
             if NOTHING in names:
                 unsat.update(n for n in names if not n.startswith(OWL))
             else:
-                groups.append(sorted(n for n in names if n != THING))
+                group = sorted(n for n in names if n != THING)
+                if len(group) > 1:
+                    groups.append(group)
     axioms = Axioms.from_store(loaded_store(kg))
     asserted = axioms.asserted_named_pairs()
     asserted_eq = axioms.asserted_named_equivalences()
