@@ -22,6 +22,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 
     from calcinosis_kg.graph import KnowledgeGraph
 
-NAMESPACE = "https://w3id.org/calcinosis-kg/CCKG_"
 LEVELS = ("ERROR", "WARN", "INFO")
 FAIL_ON_CHOICES = (*LEVELS, "none")
 KINDS = ("sparql", "file")
@@ -45,7 +45,7 @@ _RULE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _CURIE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*:\S+$")
 _VERIFIED_VALUES = re.compile(r"VALUES\s+\?verified_xref\s*\{\s*\}")
 _GENERATED_PREFIX = re.compile(
-    r"^\s*(?:@prefix|PREFIX)\s+((?:ns|default)\d+|_\d*)\s*:", re.IGNORECASE)
+    r"^\s*(?:@prefix|PREFIX)\s+((?:ns|default)\d+)\s*:", re.IGNORECASE)
 
 OWL = "http://www.w3.org/2002/07/owl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -113,7 +113,6 @@ class QcReport:
 
     rules: list[Rule]
     violations: list[Violation]
-    files: list[Path] = field(default_factory=list)
     seconds: float = 0.0
 
     def counts(self) -> dict[str, int]:
@@ -336,25 +335,19 @@ def run_report(kg: KnowledgeGraph, profile: Path | str | Sequence[Rule] | None =
     store = kg.store
     renderer = _TermRenderer(store)
     labels = kg.labels
-    verified: list[str] | None = None
+    verified = cache(lambda: load_verified_xrefs(verified_xrefs))
     rows: set[Violation] = set()
     for rule in rules:
         if rule.kind == "file":
             hits = FILE_RULES[rule.name](kg.files)
         else:
             assert rule.path is not None
-            text = rule.path.read_text(encoding="utf-8")
-            if _VERIFIED_VALUES.search(text):
-                if verified is None:
-                    verified = load_verified_xrefs(verified_xrefs)
-                text = _fill_verified(text, verified)
-            hits = _run_select(store, text, rule.path, renderer)
+            hits = _run_select(store, _rule_text(rule.path, verified), rule.path, renderer)
         for entity, prop, value in hits:
             subject = renderer.compact(entity) if rule.kind == "sparql" else entity
             rows.add(Violation(rule.level, rule.name, subject, prop, value,
                                labels.get(entity, "")))
     return QcReport(rules=rules, violations=sorted(rows, key=Violation.sort_key),
-                    files=list(kg.files),
                     seconds=time.perf_counter() - started)
 
 
@@ -372,21 +365,23 @@ def export_robot_profile(output_dir: Path | str, profile: Path | str | None = No
     from calcinosis_kg.serialize import write_atomic
 
     output_dir = Path(output_dir)
-    rules = load_profile(profile)
-    ids: list[str] | None = None
+    verified = cache(lambda: load_verified_xrefs(verified_xrefs))
     lines = []
-    for rule in rules:
+    for rule in load_profile(profile):
         if rule.kind != "sparql" or rule.path is None:
             continue
-        text = rule.path.read_text(encoding="utf-8")
-        if _VERIFIED_VALUES.search(text):
-            ids = load_verified_xrefs(verified_xrefs) if ids is None else ids
-            text = _fill_verified(text, ids)
+        text = _rule_text(rule.path, verified)
         write_atomic(output_dir / f"{rule.name}.rq", text.encode("utf-8"))
         lines.append(f"{rule.level}\t{(output_dir / f'{rule.name}.rq').resolve().as_uri()}")
     target = output_dir / "profile.txt"
     write_atomic(target, ("\n".join(lines) + "\n").encode("utf-8"))
     return target
+
+
+def _rule_text(path: Path, verified: Callable[[], list[str]]) -> str:
+    """A rule query ready to run: its ``VALUES ?verified_xref`` block (if any) filled in."""
+    text = path.read_text(encoding="utf-8")
+    return _fill_verified(text, verified()) if _VERIFIED_VALUES.search(text) else text
 
 
 def _fill_verified(text: str, ids: Sequence[str]) -> str:
