@@ -66,6 +66,7 @@ class ReleaseResult:
     info: ReleaseInfo
     files: list[Path] = field(default_factory=list)
     triples: dict[str, int] = field(default_factory=dict)
+    inferred: int = 0
     mappings: int = 0
     kgx_nodes: int = 0
     kgx_edges: int = 0
@@ -303,7 +304,7 @@ def release(kg: KnowledgeGraph, output: Path | str, inferred: Graph | None = Non
 
     output = Path(output)
     info, graphs, inferred = _build(kg, inferred)
-    result = ReleaseResult(output=output, info=info)
+    result = ReleaseResult(output=output, info=info, inferred=len(inferred))
     rdf_writers = writers()
     for variant in VARIANTS:
         graph = graphs[variant]

@@ -33,5 +33,6 @@ def release(output: Path, ontology: tuple[Path, ...]) -> None:
     for path in result.files:
         click.echo(f"wrote {path} ({path.stat().st_size} bytes)")
     triples = ", ".join(f"{name} {count}" for name, count in result.triples.items())
-    click.echo(f"release {result.info.version}: triples {triples}; {result.mappings} SSSOM "
+    click.echo(f"release {result.info.version}: triples {triples} (full has {result.inferred} "
+               f"inferred axioms asserted); {result.mappings} SSSOM "
                f"mappings; KGX {result.kgx_nodes} nodes, {result.kgx_edges} edges")
