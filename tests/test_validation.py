@@ -200,3 +200,24 @@ def test_sparql_targets_agree_in_user_data_mode(tmp_path):
     fast = validate(kg, data=[data], targets="oxigraph").violations
     assert fast == validate(kg, data=[data], targets="pyshacl").violations
     assert fast
+
+
+def test_text_report_shows_the_language_tag_that_breaks_a_label(tmp_path):
+    ttl = broken('rdfs:label "calcinosis cutis" ;', 'rdfs:label "calcinosis cutis"@en ;')
+    report = validate(load([write(tmp_path, "o.ttl", ttl)]))
+    assert 'rdfs:label = "calcinosis cutis"@en' in report.to_text()
+
+
+def test_turtle_report_keeps_the_datatype_of_a_literal_value(tmp_path):
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import XSD
+
+    onto = write(tmp_path, "o.ttl", VALID_ONTOLOGY)
+    data = write(tmp_path, "cases.ttl", PREFIXES + """
+<https://example.org/case1> a case:CaseRecord ; case:diagnosis CCKG:0000002 ;
+    case:serumCalcium 10.2 .
+""")
+    report = validate(load([onto]), data=[data])
+    g = Graph().parse(data=report.to_turtle(), format="turtle")
+    values = list(g.objects(None, URIRef("http://www.w3.org/ns/shacl#value")))
+    assert values == [Literal("10.2", datatype=XSD.decimal)]

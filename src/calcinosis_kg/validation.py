@@ -53,6 +53,16 @@ class Violation:
     constraint: str = ""
     label: str = ""
     value_kind: str = ""  # "iri", "literal", "bnode" or "" (no value): how to_turtle writes it
+    value_datatype: str = ""  # a literal's datatype CURIE (not for plain strings)
+    value_language: str = ""  # a literal's language tag
+
+    def value_text(self) -> str:
+        """The value as a person reads it: literals quoted, with language tag or datatype."""
+        if self.value_kind != "literal":
+            return self.value
+        suffix = f"@{self.value_language}" if self.value_language else (
+            f"^^{self.value_datatype}" if self.value_datatype else "")
+        return f'"{self.value}"{suffix}'
 
     @property
     def level(self) -> str:
@@ -105,8 +115,7 @@ class ValidationReport:
             for v in items:
                 focus = f"{v.focus} ({v.label})" if v.label else v.focus
                 where = f" {v.path}" if v.path else ""
-                value = "" if not v.value else f' = "{v.value}"' if v.value_kind == "literal" \
-                    else f" = {v.value}"
+                value = f" = {v.value_text()}" if v.value else ""
                 tag = "" if v.severity == "Violation" else f"[{v.severity}] "
                 lines.append(f"  {tag}{focus}{where}{value}: {v.message}"
                              + (f" [{v.constraint}]" if v.constraint else ""))
@@ -158,7 +167,12 @@ class ValidationReport:
             if v.path:
                 g.add((r, sh("resultPath"), node(v.path)))
             if v.value:
-                value = node(v.value) if v.value_kind == "iri" else Literal(v.value)
+                if v.value_kind == "iri":
+                    value = node(v.value)
+                elif v.value_datatype:
+                    value = Literal(v.value, datatype=URIRef(_expand(v.value_datatype)))
+                else:
+                    value = Literal(v.value, lang=v.value_language or None)
                 g.add((r, sh("value"), value))
             g.add((r, sh("resultMessage"), Literal(v.message)))
             g.add((r, sh("resultSeverity"), sh(v.severity)))
@@ -285,6 +299,15 @@ def _named_shape(shape: Any, shapes: rdflib.Graph) -> Any:
     return shape
 
 
+def _datatype_of(term: Any) -> str:
+    """CURIE of a typed literal's datatype; empty for plain strings and language strings."""
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    datatype = term.datatype if isinstance(term, Literal) else None
+    return "" if datatype is None or datatype == XSD.string else _curie(datatype)
+
+
 def _kind(term: Any) -> str:
     from rdflib import BNode, Literal, URIRef
 
@@ -338,6 +361,8 @@ def _results(results: rdflib.Graph, shapes: rdflib.Graph, data: rdflib.Graph,
             path=render(path, results if (path, None, None) in results else shapes),
             value=render(value, data),
             value_kind=_kind(value),
+            value_datatype=_datatype_of(value),
+            value_language=getattr(value, "language", None) or "",
             message=" ".join(("; ".join(messages) or "constraint not met").split()),
             severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
             constraint=str(component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
