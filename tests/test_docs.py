@@ -309,3 +309,12 @@ def test_ontology_without_header_fails_before_writing_anything(tmp_path: Path) -
     with pytest.raises(InputError, match="pyLODE"):
         build_site(load([write_ontology(tmp_path, headerless)]), tmp_path / "site")
     assert not (tmp_path / "site").exists()
+
+
+def test_output_path_that_is_a_file_is_an_input_error(tmp_path: Path) -> None:
+    from calcinosis_kg.errors import InputError
+
+    target = tmp_path / "site"
+    target.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(InputError, match="not a folder"):
+        build_site(load([write_ontology(tmp_path)]), target)
