@@ -407,7 +407,7 @@ def _run_select(store: pyoxigraph.Store, query: str, path: Path,
     if not isinstance(solutions, pyoxigraph.QuerySolutions):
         raise InputError("a QC rule must be a SELECT query", path)
     names = [v.value for v in solutions.variables]
-    if names[:3] != ["entity", "property", "value"]:
+    if names != ["entity", "property", "value"]:  # exactly these three, as ROBOT requires
         raise InputError(
             f"a QC rule must SELECT ?entity ?property ?value (found {' '.join(names)})", path)
     hits = []
