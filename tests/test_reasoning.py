@@ -36,6 +36,11 @@ DEFINED = PREFIXES + """
 """
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("CALCINOSIS_KG_CACHE_DIR", str(tmp_path / "cache"))
+
+
 def write(tmp_path: Path, text: str, name: str = "onto.ttl") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -204,6 +209,23 @@ def test_inferred_graph_holds_only_non_asserted_edges(tmp_path):
     assert set(graph.triples((None, RDFS.subClassOf, None))) == {
         (URIRef(T + "G"), RDFS.subClassOf, URIRef(T + "F")),
         (URIRef(T + "F"), RDFS.subClassOf, URIRef(T + "A"))}
+
+
+@requires_java
+def test_inferred_graph_is_cached_per_ontology_content(tmp_path, monkeypatch):
+    path = write(tmp_path, DEFINED)
+    first = reasoning.inferred_graph(load([path]))
+    real_reason = reasoning.reason
+
+    def no_hermit(kg, java=None):
+        raise AssertionError("HermiT ran although the edges were cached")
+
+    monkeypatch.setattr(reasoning, "reason", no_hermit)
+    assert set(reasoning.inferred_graph(load([path]))) == set(first)
+    write(tmp_path, DEFINED + ':H a owl:Class ; rdfs:subClassOf :G .\n')
+    with pytest.raises(AssertionError, match="HermiT ran"):
+        reasoning.inferred_graph(load([path]))
+    monkeypatch.setattr(reasoning, "reason", real_reason)
 
 
 def no_java(monkeypatch) -> None:

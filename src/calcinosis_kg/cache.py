@@ -140,3 +140,26 @@ def save(stage: str, key: str, result: StageResult) -> bool:
 def cacheable(result: StageResult) -> bool:
     """Only results that depend on the inputs alone: not skips, not missing modules or crashes."""
     return not result.skipped and not result.note.startswith(("not available", "crashed"))
+
+
+def load_json(name: str, key: str) -> object | None:
+    """A cached JSON value (None when missing or unreadable)."""
+    try:
+        entry = json.loads(_entry_path(name, key).read_text(encoding="utf-8"))
+        if entry.get("format") != FORMAT or entry.get("key") != key:
+            return None
+        return entry["value"]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def save_json(name: str, key: str, value: object) -> bool:
+    """Store a JSON value atomically; False when the cache folder is not writable."""
+    from calcinosis_kg.serialize import write_atomic
+
+    entry = {"format": FORMAT, "key": key, "name": name, "value": value}
+    try:
+        write_atomic(_entry_path(name, key), json.dumps(entry, ensure_ascii=False).encode())
+    except OSError:
+        return False
+    return True

@@ -673,15 +673,29 @@ def _hierarchy(kg: KnowledgeGraph, pairs: Iterable[tuple[str, str]],
     return g
 
 
-def inferred_graph(kg: KnowledgeGraph, result: ReasoningResult | None = None) -> rdflib.Graph:
+def inferred_graph(kg: KnowledgeGraph, result: ReasoningResult | None = None,
+                   use_cache: bool = True) -> rdflib.Graph:
     """The inferred, non-asserted direct rdfs:subClassOf edges (and inferred equivalences).
 
-    Raises InputError if HermiT could not run or the ontology is inconsistent.
+    Used by ``export --inferred`` and ``query --inferred``; the edges are cached under the
+    graph's content digest, so only the first call per ontology version waits for HermiT.
+    Raises ReasoningError if HermiT could not run or the ontology is inconsistent.
     """
-    result = result or reason(kg)
-    _require_consistent(result)
-    return _hierarchy(kg, result.inferred_subclass_pairs, result.inferred_equivalent_pairs,
-                      with_labels=False)
+    from calcinosis_kg import cache
+
+    key = cache.stage_key("inferred " + cache.digest_files(cache.code_files([__name__])),
+                          kg.digest)
+    cached = cache.load_json("inferred", key) if use_cache and result is None else None
+    if isinstance(cached, dict):
+        pairs = [tuple(p) for p in cached["subclass"]]
+        equivalences = [tuple(p) for p in cached["equivalent"]]
+    else:
+        result = result or reason(kg)
+        _require_consistent(result)
+        pairs, equivalences = result.inferred_subclass_pairs, result.inferred_equivalent_pairs
+        if use_cache:
+            cache.save_json("inferred", key, {"subclass": pairs, "equivalent": equivalences})
+    return _hierarchy(kg, pairs, equivalences, with_labels=False)
 
 
 def hierarchy_graph(kg: KnowledgeGraph, result: ReasoningResult) -> rdflib.Graph:
