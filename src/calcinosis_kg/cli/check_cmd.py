@@ -39,8 +39,6 @@ def check(ontology: tuple[Path, ...], no_cache: bool, fmt: str, fail_on: str,
     from calcinosis_kg.check import run_check
 
     report = run_check(list(ontology) or None, use_cache=not no_cache, fail_on=fail_on)
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
     click.echo(report.to_json() if fmt == "json" else report.to_text(verbose=verbose), nl=False)
     if not report.ok:
         sys.exit(1)
