@@ -318,3 +318,16 @@ def test_output_path_that_is_a_file_is_an_input_error(tmp_path: Path) -> None:
     target.write_text("not a folder", encoding="utf-8")
     with pytest.raises(InputError, match="not a folder"):
         build_site(load([write_ontology(tmp_path)]), target)
+
+
+def test_rerun_removes_the_page_of_a_type_that_is_gone_but_keeps_other_files(
+        tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build_site(load([write_ontology(tmp_path)]), site)
+    assert (site / "types" / "CCKG_0000003.html").exists()
+    (site / "types" / "notes.html").write_text("<p>my own notes</p>", encoding="utf-8")
+    without = TEST_ONTOLOGY.replace("rdfs:subClassOf CCKG:0000002 .", ".")
+    report = build_site(load([write_ontology(tmp_path, without)]), site)
+    assert not (site / "types" / "CCKG_0000003.html").exists()
+    assert site / "types" / "CCKG_0000003.html" in report.removed
+    assert (site / "types" / "notes.html").exists()

@@ -42,6 +42,8 @@ def docs(output: Path, ontology: tuple[Path, ...], no_diagrams: bool,
     report = build_site(kg, output, with_diagrams=not no_diagrams)
     click.echo(f"wrote {len(report.pages)} files to {output}: index.html, ontology.html, "
                f"{len(report.types)} type pages, {len(report.diagrams)} diagrams")
+    if report.removed:
+        click.echo(f"removed {len(report.removed)} stale file(s) of an earlier run")
     if readme_img is not None:
         for path in write_readme_images(kg, readme_img, example_type):
             click.echo(f"wrote {path}")
