@@ -10,7 +10,7 @@ from rdflib.namespace import RDFS
 
 from calcinosis_kg.graph import load
 from calcinosis_kg.kgx import EDGE_COLUMNS, NODE_COLUMNS, kgx_tables, to_tsv
-from calcinosis_kg.release import release, release_graphs
+from calcinosis_kg.release import release_graphs
 
 ONTOLOGY = """\
 @prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .
@@ -136,8 +136,7 @@ def test_kgx_tsv_has_the_kgx_columns_and_one_line_per_row(tables):
     assert (len(node_lines), len(edge_lines)) == (len(nodes) + 1, len(edges) + 1)
 
 
-def test_kgx_of_the_bundled_ontology_uses_only_biolink_categories_and_predicates(
-        tmp_path: Path):
+def test_kgx_of_the_bundled_ontology_uses_only_biolink_categories_and_predicates():
     biolink_model = pytest.importorskip("biolink_model")
     import importlib.resources
 
@@ -148,12 +147,13 @@ def test_kgx_of_the_bundled_ontology_uses_only_biolink_categories_and_predicates
     classes = {"biolink:" + "".join(w[:1].upper() + w[1:] for w in name.split())
                for name in schema["classes"]}
     slots = {"biolink:" + name.replace(" ", "_") for name in schema["slots"]}
-    release(load(), tmp_path)
-    nodes = (tmp_path / "calcinosis-kg_nodes.tsv").read_text().splitlines()
-    edges = (tmp_path / "calcinosis-kg_edges.tsv").read_text().splitlines()
-    categories = {line.split("\t")[1] for line in nodes[1:]}
-    predicates = {line.split("\t")[2] for line in edges[1:]}
+    asserted_only = rdflib.Graph()  # no HermiT here: the mapping of asserted axioms is checked
+    nodes, edges = kgx_tables(release_graphs(load(), asserted_only)["full"], asserted_only)
+    categories = {node["category"] for node in nodes}
+    predicates = {edge["predicate"] for edge in edges}
     assert categories and categories <= classes
     assert predicates and predicates <= slots
-    levels = {line.split("\t")[5] for line in edges[1:]}
+    levels = {edge["knowledge_level"] for edge in edges}
+    agents = {edge["agent_type"] for edge in edges}
     assert levels <= set(schema["enums"]["KnowledgeLevelEnum"]["permissible_values"])
+    assert agents <= set(schema["enums"]["AgentTypeEnum"]["permissible_values"])
