@@ -57,6 +57,13 @@ def test_hierarchy_dot_draws_defined_edges_dashed() -> None:
     assert '"CCKG:0000001" -> "CCKG:0000006" [dir=back, arrowtail=empty, style=dashed];' in dot
 
 
+def test_hierarchy_dot_draws_related_nodes_dashed() -> None:
+    dot = diagrams.hierarchy_dot(NODES, EDGES, related=["CCKG:0000006"])
+    line = next(x for x in dot.splitlines() if x.startswith('  "CCKG:0000006" ['))
+    assert 'style="rounded,dashed"' in line
+    assert all("dashed" not in x for x in dot.splitlines() if x.startswith('  "CCKG:0000001" ['))
+
+
 def test_quote_escapes_quotes_and_backslashes() -> None:
     assert diagrams.quote('a"b\\n') == '"a\\"b\\\\n"'
 

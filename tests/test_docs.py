@@ -126,6 +126,13 @@ def test_osteoma_cutis_gets_a_page_though_not_a_calcinosis_cutis(site: Path) -> 
     assert "<h1>osteoma cutis</h1>" in type_page(site, "0000009")
 
 
+def test_index_says_osteoma_cutis_is_shown_for_comparison_only(site: Path) -> None:
+    index = (site / "index.html").read_text(encoding="utf-8")
+    related = re.search(r'<p class="related">(.*?)</p>', index, re.S)
+    assert related and "osteoma cutis" in related.group(1)
+    assert "dystrophic" not in related.group(1)
+
+
 def test_classes_that_are_not_types_get_no_page(site: Path) -> None:
     assert not (site / "types" / "CCKG_0000100.html").exists()  # a cause, not a type
 

@@ -100,18 +100,21 @@ _HEADER = [
 
 
 def hierarchy_dot(nodes: Iterable[Node], edges: Iterable[tuple[str, str]],
-                  defined: Iterable[tuple[str, str]] = ()) -> str:
+                  defined: Iterable[tuple[str, str]] = (), related: Iterable[str] = ()) -> str:
     """DOT of the type hierarchy: ``edges`` are (child id, parent id).
 
     ``defined`` edges come from equivalence definitions (a defined class under its genus) and are
-    drawn dashed. Everything is sorted, so the text depends only on the content.
+    drawn dashed. ``related`` nodes (shown for comparison, not in the hierarchy, e.g. osteoma
+    cutis) get a dashed white box. Everything is sorted, so the text depends only on the content.
     """
+    related = set(related)
     node_list = sorted(set(nodes), key=lambda n: (n.id, n.label))
     # root on the left, subtypes to the right (wide sibling lists grow downwards, not sideways);
     # edges are drawn parent -> child with the hollow "is a" arrowhead at the parent end
     lines = ["digraph hierarchy {", '  graph [rankdir=LR, ranksep=0.5, nodesep=0.12];',
              *_HEADER]
-    lines += [_node_line(n) for n in node_list]
+    lines += [_node_line(n, 'style="rounded,dashed", fillcolor="white"' if n.id in related
+                         else "") for n in node_list]
     lines += [f"  {quote(p)} -> {quote(c)} [dir=back, arrowtail=empty];"
               for c, p in sorted(set(edges))]
     lines += [f"  {quote(p)} -> {quote(c)} [dir=back, arrowtail=empty, style=dashed];"

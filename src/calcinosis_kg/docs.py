@@ -624,7 +624,7 @@ class Renderer:
         return self.page(f"{profile.label} — {self.title}", "\n".join(parts), "../style.css")
 
     def index_page(self, profiles: list[TypeProfile], description: str,
-                   diagram: str | None) -> str:
+                   diagram: str | None, related: Iterable[str] = ()) -> str:
         rows = "".join(
             f"<tr><td>{self.link(p.iri, 'types/')}</td><td><code>{esc(p.curie)}</code></td>"
             f"<td>{esc(p.definition)}</td></tr>" for p in profiles)
@@ -638,6 +638,11 @@ class Renderer:
                          f'<figure class="diagram">{diagram}<figcaption>'
                          '<a href="img/hierarchy.svg">SVG file</a></figcaption></figure>'
                          "</section>")
+        related = sorted(related, key=lambda iri: self.reader.label(iri).lower())
+        if related:
+            names = ", ".join(self.link(iri, "types/") for iri in related)
+            parts.append(f'<p class="related">Shown for comparison, not kinds of calcinosis '
+                         f"cutis (drawn dashed): {names}.</p>")
         parts.append(f'<section id="types"><h2>Type pages ({len(profiles)})</h2><table>'
                      "<thead><tr><th>Type</th><th>ID</th><th>Definition</th></tr></thead>"
                      f"<tbody>{rows}</tbody></table></section>")
@@ -645,17 +650,34 @@ class Renderer:
 
 
 # --- diagrams -------------------------------------------------------------------------------
+def comparison_types(hierarchy: tuple[list[str], list[tuple[str, str]], list[tuple[str, str]]]
+                     ) -> list[str]:
+    """Documented types that are not calcinosis cutis or under it (osteoma cutis)."""
+    types, asserted, defined = hierarchy
+    under = {CALCINOSIS_CUTIS}
+    changed = True
+    while changed:
+        changed = False
+        for child, parent in [*asserted, *defined]:
+            if parent in under and child not in under:
+                under.add(child)
+                changed = True
+    return sorted(t for t in types if t not in under)
+
+
 def hierarchy_diagram_dot(kg: KnowledgeGraph, link_prefix: str | None = "types/",
                           reader: GraphReader | None = None) -> str:
     """DOT text of the type hierarchy (nodes link to type pages under ``link_prefix``)."""
     reader = reader or GraphReader(kg)
-    types, asserted, defined = type_hierarchy(kg, reader)
+    hierarchy = type_hierarchy(kg, reader)
+    types, asserted, defined = hierarchy
     nodes = [diagrams.Node(compress(t), reader.label(t),
                            None if link_prefix is None else link_prefix + page_name(t))
              for t in types]
     curie = {t: compress(t) for t in types}
     return diagrams.hierarchy_dot(nodes, [(curie[c], curie[p]) for c, p in asserted],
-                                  [(curie[c], curie[p]) for c, p in defined])
+                                  [(curie[c], curie[p]) for c, p in defined],
+                                  [curie[t] for t in comparison_types(hierarchy)])
 
 
 def type_map_dot(profile: TypeProfile, reader: GraphReader, types: Iterable[str],
@@ -910,7 +932,8 @@ def build_site(kg: KnowledgeGraph, output: Path | str, with_diagrams: bool = Tru
             svgs.append(output / name)
             inline = diagrams.inline_svg(svg)
         put(f"types/{page_name(profile.iri)}", renderer.type_page(profile, inline))
-    put("index.html", renderer.index_page(profiles, description, index_diagram))
+    related = comparison_types(hierarchy)
+    put("index.html", renderer.index_page(profiles, description, index_diagram, related))
     put("ontology.html", reference)
     removed = _remove_stale(output, set(written))
     return SiteReport(output, written, [p.curie for p in profiles], svgs, removed)
