@@ -177,6 +177,15 @@ def test_definition_form_shape_catches_leading_whitespace(tmp_path):
     assert ("cckgsh:DefinitionFormShape", "CCKG:0000001") in results_of(tmp_path, ttl)
 
 
+def test_definition_genus_shape_warns_on_definition_without_genus(tmp_path):
+    ttl = VALID_ONTOLOGY.replace('"A calcinosis of the skin."', '"Calcium in the skin."')
+    onto = tmp_path / "onto.ttl"
+    onto.write_text(ttl, encoding="utf-8")
+    found = [(v.focus, v.severity) for v in validate(load([onto])).violations
+             if v.shape == "cckgsh:DefinitionGenusShape"]
+    assert found == [("CCKG:0000001", "Warning")]
+
+
 def test_synonym_form_shape_catches_non_string_synonym(tmp_path):
     ttl = broken('oboInOwl:hasExactSynonym "cutaneous calcification" ;',
                  'oboInOwl:hasExactSynonym <https://example.org/cutaneous-calcification> ;')
@@ -320,6 +329,39 @@ def test_header_version_info_shape_catches_missing_version_info(tmp_path):
                  "owl:versionIRI <https://w3id.org/calcinosis-kg/releases/test.owl> .")
     assert ("cckgsh:HeaderVersionInfoShape",
             "https://w3id.org/calcinosis-kg/test.owl") in results_of(tmp_path, ttl)
+
+
+PROJECT_HEADER = """
+<https://w3id.org/calcinosis-kg/calcinosis-kg.owl> a owl:Ontology ;
+    dcterms:title "calcinosis-kg" ; dcterms:description "d" ;
+    dcterms:license <https://opensource.org/licenses/MIT> ;
+    owl:versionIRI <https://w3id.org/calcinosis-kg/releases/x.owl> ; owl:versionInfo "x" .
+"""
+
+
+def test_project_license_shape_requires_cc_by_4_for_the_project_ontology(tmp_path):
+    found = results_of(tmp_path, VALID_ONTOLOGY + PROJECT_HEADER)
+    assert ("cckgsh:ProjectLicenseShape",
+            "https://w3id.org/calcinosis-kg/calcinosis-kg.owl") in found
+
+
+def test_project_license_shape_ignores_other_ontologies(tmp_path):
+    ttl = broken("<https://creativecommons.org/licenses/by/4.0/>",
+                 "<https://opensource.org/licenses/MIT>")
+    assert results_of(tmp_path, ttl) == set()
+
+
+def test_project_license_shape_matches_header_yaml():
+    from rdflib import Graph, URIRef
+
+    g = Graph().parse(shapes_dir() / "ontology-conventions.ttl", format="turtle")
+    shape = URIRef("https://w3id.org/calcinosis-kg/shapes/ProjectLicenseShape")
+    sh = "http://www.w3.org/ns/shacl#"
+    with (source_dir() / "header.yaml").open(encoding="utf-8") as handle:
+        meta = yaml.safe_load(handle)["ontology"]
+    target = g.value(shape, URIRef(sh + "target"))
+    assert f"<{meta['iri']}>" in str(g.value(target, URIRef(sh + "select")))
+    assert str(g.value(shape, URIRef(sh + "hasValue"))) == meta["license"]
 
 
 def test_header_shapes_skip_imported_ontologies(tmp_path):
