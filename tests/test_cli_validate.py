@@ -106,3 +106,24 @@ def test_missing_data_file_exits_2(tmp_path, capsys):
 def test_help_shows_an_example(capsys):
     code, out, _ = run(["validate", "--help"], capsys)
     assert code == 0 and "calcinosis-kg validate cases.ttl" in out
+
+
+def test_shapes_option_replaces_the_bundled_shapes(tmp_path, capsys):
+    shapes = write(tmp_path, "s.ttl", PREFIXES + """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+<https://example.org/NoSynonym> a sh:PropertyShape ; sh:targetNode CCKG:0000001 ;
+    sh:path oboInOwl:hasExactSynonym ; sh:maxCount 0 ; sh:message "no synonyms here" .
+""")
+    code, out, _ = run(["validate", "--shapes", shapes,
+                        "--ontology", write(tmp_path, "o.ttl", BROKEN)], capsys)
+    assert code == 1 and "no synonyms here" in out and "LabelCountShape" not in out
+
+
+def test_command_module_imports_no_heavy_library():
+    import subprocess
+    import sys
+
+    code = ("import sys, calcinosis_kg.cli.validate_cmd; "
+            "print(sorted(m for m in ('rdflib', 'pyshacl', 'pyoxigraph') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
