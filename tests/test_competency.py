@@ -308,3 +308,21 @@ def test_cq15_the_five_typical_kinds_exclude_each_other(bundled_kg):
     pairs = {(r["class"], r["other"]) for r in answer(bundled_kg, "cq15-mutually-exclusive-types")}
     five = [f"CCKG:000000{i}" for i in range(2, 7)]
     assert {(a, b) for i, a in enumerate(five) for b in five[i + 1:]} <= pairs
+
+
+def test_cq14_names_every_non_article_source_the_ledger_cites(bundled_kg):
+    from calcinosis_kg.build import build
+
+    built = build()
+    cited = {built.facts[f].source for f in built.fact_uses if built.facts[f].source != "ARTICLE"}
+    sources = column(answer(bundled_kg, "cq14-facts-from-other-sources"), "source")
+    assert cited and cited == sources
+
+
+def test_cq12_supporting_sentences_are_quotes_of_the_fact_ledger(bundled_kg):
+    from calcinosis_kg.build import load_facts
+    from calcinosis_kg.resources import source_dir
+
+    quotes = {fact.quote for fact in load_facts(source_dir() / "facts.tsv").values()}
+    supports = column(answer(bundled_kg, "cq12-class-card", **{"class": "CCKG:0000008"}), "support")
+    assert supports - {None} and supports - {None} <= quotes
