@@ -2,8 +2,10 @@
 
 Why pySHACL with ``inference="none"``: RDFS inference lets a property's range retype a wrong value
 into the expected class, which hides ``sh:class`` errors; our shapes state the hierarchy they need
-explicitly (SPARQL targets with ``rdfs:subClassOf+`` paths). ``advanced=True`` enables the SPARQL
-targets that pick out the entities of our namespace (external terms are not ours to police).
+explicitly (``rdfs:subClassOf+`` in SPARQL targets, ``sh:zeroOrMorePath``). The SPARQL-based
+targets (SHACL-AF) that pick out the entities of our namespace are evaluated with pyoxigraph and
+handed to pySHACL as ``sh:targetNode`` lists (``resolve_sparql_targets``); the constraints are
+SHACL Core, evaluated by pySHACL.
 
 ``validate`` returns a ``ValidationReport`` whose violations are sorted, so the same input always
 gives the same report; ``validation_stage`` turns it into the shared ``StageResult`` for ``check``.
