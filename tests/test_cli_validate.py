@@ -127,3 +127,16 @@ def test_command_module_imports_no_heavy_library():
             "print(sorted(m for m in ('rdflib', 'pyshacl', 'pyoxigraph') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_invalid_shacl_in_shapes_file_exits_2_with_one_line(tmp_path, capsys):
+    shapes = write(tmp_path, "bad-shapes.ttl", """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+<https://example.org/S> a sh:PropertyShape ; sh:targetNode <https://example.org/x> ;
+    sh:minCount 1 .
+""")
+    code, _, err = run(["validate", "--shapes", shapes,
+                        "--ontology", write(tmp_path, "o.ttl", VALID_ONTOLOGY)], capsys)
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1
+    assert "bad-shapes.ttl" in lines[0] and "sh:path" in lines[0]

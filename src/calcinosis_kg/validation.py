@@ -425,6 +425,12 @@ def validate(kg: KnowledgeGraph, shapes: Sequence[Path | str] | None = None,
     """
     import pyoxigraph
     import pyshacl
+    from pyshacl.errors import (
+        ConstraintLoadError,
+        ReportableRuntimeError,
+        RuleLoadError,
+        ShapeLoadError,
+    )
     from rdflib import Graph, URIRef
 
     from calcinosis_kg.graph import KnowledgeGraph as KG
@@ -456,13 +462,18 @@ def validate(kg: KnowledgeGraph, shapes: Sequence[Path | str] | None = None,
         else shapes_graph
     has_rules = (None, URIRef(SH + "rule"), None) in shapes_graph
     advanced = has_rules or (None, URIRef(SH + "target"), None) in run_shapes
-    conforms, results_graph, _ = pyshacl.validate(
-        data_graph, shacl_graph=run_shapes, inference="none", advanced=advanced,
-        abort_on_first=False, allow_warnings=True,
-        # pySHACL's advanced mode clones the data graph in case SHACL rules write to it; without
-        # rules nothing is written, so validate the shared graph in place (saves a full copy)
-        inplace=data is not None or not has_rules,
-    )
+    try:
+        conforms, results_graph, _ = pyshacl.validate(
+            data_graph, shacl_graph=run_shapes, inference="none", advanced=advanced,
+            abort_on_first=False, allow_warnings=True,
+            # pySHACL's advanced mode clones the data graph in case SHACL rules write to it;
+            # without rules nothing is written, so validate the shared graph in place
+            inplace=data is not None or not has_rules,
+        )
+    except (ShapeLoadError, ConstraintLoadError, RuleLoadError, ReportableRuntimeError) as exc:
+        where = files[0] if len(files) == 1 else ", ".join(str(f) for f in files)
+        first = str(getattr(exc, "message", None) or exc).strip().splitlines()[0]
+        raise InputError(f"invalid SHACL shapes: {first}", where) from exc
     violations = _results(results_graph, shapes_graph, data_graph, labels, keep)
     report = ValidationReport(
         violations=violations,
