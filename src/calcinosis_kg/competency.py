@@ -25,6 +25,7 @@ from calcinosis_kg.results import Failure, StageResult
 
 if TYPE_CHECKING:
     from calcinosis_kg.graph import KnowledgeGraph
+    from calcinosis_kg.queries import BundledQuery
 
 STAGE = "competency"
 EXPECTED_DIR = "expected"
@@ -62,7 +63,7 @@ class ExpectedAnswer:
     rows: list[Row]
 
 
-def _from_bundled(query) -> CompetencyQuery:
+def _from_bundled(query: BundledQuery) -> CompetencyQuery:
     return CompetencyQuery(name=query.name, path=query.path, text=query.text, title=query.title,
                            question=query.question, bindings=dict(query.example_bindings))
 
@@ -86,7 +87,10 @@ def competency_queries(directory: Path | None = None) -> list[CompetencyQuery]:
 
 
 def read_expected(path: Path) -> ExpectedAnswer:
-    """Read an expected-answer TSV (tab-separated, no quoting; empty cell = unbound)."""
+    """Read an expected-answer TSV (tab-separated, no quoting; empty cell = unbound).
+
+    Its header names the variables that are compared; a query may return more columns (labels).
+    """
     lines = path.read_text(encoding="utf-8").splitlines()
     if not lines or not lines[0].strip():
         raise InputError("expected-answer file has no header row", path, 1)
