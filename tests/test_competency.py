@@ -182,6 +182,12 @@ def test_every_bundled_query_has_an_expected_answer_file():
     assert not missing
 
 
+def test_every_expected_answer_file_belongs_to_a_bundled_query():
+    names = {q.name for q in BUNDLED}
+    orphans = [p.name for p in (queries_dir() / "expected").glob("*.tsv") if p.stem not in names]
+    assert not orphans
+
+
 def test_at_least_eighteen_competency_questions_are_bundled():
     assert len(BUNDLED) >= 18
 
