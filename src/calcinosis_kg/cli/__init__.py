@@ -75,7 +75,9 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="calcinosis-kg", standalone_mode=False)
+        # without standalone mode click hands ctx.exit(code) back as a return value
+        code = cli.main(args=args, prog_name="calcinosis-kg", standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
