@@ -121,6 +121,30 @@ def test_inconsistency_through_an_unsatisfiable_class_names_the_individual(tmp_p
     assert entity == T + "i" and "class C" in why
 
 
+DATA_PROPERTY = PREFIXES + """
+:p a owl:DatatypeProperty , owl:FunctionalProperty ; rdfs:range xsd:decimal .
+:A a owl:Class .
+"""
+
+
+@requires_java
+def test_inconsistency_from_value_outside_datatype_range_names_individual(tmp_path):
+    text = DATA_PROPERTY + ':i a owl:NamedIndividual , :A ; :p "high" .\n'
+    result, _ = reason_text(tmp_path, text)
+    assert result.consistent is False
+    [(entity, why)] = result.culprits
+    assert entity == T + "i" and '"high"' in why and "xsd:decimal" in why
+
+
+@requires_java
+def test_inconsistency_from_two_values_of_functional_property_names_individual(tmp_path):
+    text = DATA_PROPERTY + ':i a owl:NamedIndividual , :A ; :p 3.5 , 4.5 .\n'
+    result, _ = reason_text(tmp_path, text)
+    assert result.consistent is False
+    [(entity, why)] = result.culprits
+    assert entity == T + "i" and "functional" in why and '"3.5"' in why
+
+
 @requires_java
 def test_owl_imports_are_never_handed_to_hermit(tmp_path):
     # HermiT would try to download this import and fail; the merged graph is reasoned instead

@@ -503,6 +503,7 @@ def explain_inconsistency(kg: KnowledgeGraph) -> list[tuple[str, str]]:
             a, b = clash
             culprits.append((ind, f"is an instance of both {axioms.show(a)} and "
                                   f"{axioms.show(b)}, which are declared disjoint"))
+    culprits += _data_value_clashes(axioms, individuals)
     if culprits:
         return culprits
     tbox = _tbox_only(kg, set(individuals))
@@ -517,6 +518,53 @@ def explain_inconsistency(kg: KnowledgeGraph) -> list[tuple[str, str]]:
                 culprits.append((ind, f"is an instance of {axioms.show(t)}, which is "
                                       f"{tbox.explanations.get(t, 'unsatisfiable')}"))
     return culprits
+
+
+_INTEGERS = {"integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+             "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
+             "unsignedShort", "unsignedByte"}
+_STRINGS = {"string", "normalizedString", "token", "language", "Name", "NCName", "NMTOKEN"}
+#: range datatype -> literal datatypes (local names in xsd:) whose values it contains
+_COMPATIBLE = {"decimal": _INTEGERS | {"decimal"}, "integer": _INTEGERS,
+               "string": _STRINGS, "normalizedString": _STRINGS - {"string"}}
+_ANY_LITERAL = {RDFS + "Literal", RDF + "PlainLiteral"}
+
+
+def _data_value_clashes(axioms: Axioms, individuals: list[str]) -> list[tuple[str, str]]:
+    """Data property values outside the property's declared datatype range, and several
+    different values of a functional data property."""
+    ox = _ox()
+    out: list[tuple[str, str]] = []
+    for ind in individuals:
+        for prop, values in sorted(axioms.triples.get(ind, {}).items()):
+            literals = [v for v in values if isinstance(v, ox.Literal)]
+            if not literals:
+                continue
+            for rng in axioms.objects(prop, RDFS + "range"):
+                if not (isinstance(rng, str) and rng.startswith(XSD)) or rng in _ANY_LITERAL:
+                    continue
+                allowed = _COMPATIBLE.get(rng[len(XSD):], {rng[len(XSD):]})
+                for lit in literals:
+                    dt = lit.datatype.value
+                    if not (dt.startswith(XSD) and dt[len(XSD):] in allowed):
+                        out.append((ind, f"value {axioms.show(lit)} of {axioms.show(prop)} is "
+                                         f"not in its range {axioms.show(rng)}"))
+            functional = OWL + "FunctionalProperty" in axioms.objects(prop, RDF + "type")
+            distinct = {_literal_value(lit) for lit in literals}
+            if functional and len(distinct) > 1:
+                shown = ", ".join(sorted(axioms.show(lit) for lit in literals))
+                out.append((ind, f"has {len(distinct)} different values ({shown}) of the "
+                                 f"functional property {axioms.show(prop)}"))
+    return out
+
+
+def _literal_value(lit: Any) -> object:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return Decimal(lit.value)
+    except (InvalidOperation, ValueError):
+        return (lit.value, lit.datatype.value, lit.language)
 
 
 def _tbox_only(kg: KnowledgeGraph, individuals: set[str]) -> ReasoningResult | None:
