@@ -293,3 +293,28 @@ def test_bundled_ontology_is_consistent_without_unsatisfiable_classes():
     result = reasoning.reason(load())
     assert result.consistent is True, result.error or result.culprits
     assert result.unsatisfiable == [], result.explanations
+
+
+@requires_java
+def test_unsatisfiable_through_property_range_is_explained(tmp_path):
+    text = DISJOINT + """
+:r a owl:ObjectProperty ; rdfs:range :B .
+:C a owl:Class ; rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :r ; owl:someValuesFrom :A ] .
+"""
+    result, _ = reason_text(tmp_path, text)
+    assert result.unsatisfiable == [T + "C"]
+    why = result.explanations[T + "C"]
+    assert "range" in why and "class A" in why and "class B" in why
+
+
+@requires_java
+def test_unsatisfiable_through_property_domain_is_explained(tmp_path):
+    text = DISJOINT + """
+:r a owl:ObjectProperty ; rdfs:domain :B .
+:C a owl:Class ; rdfs:subClassOf :A ,
+    [ a owl:Restriction ; owl:onProperty :r ; owl:someValuesFrom owl:Thing ] .
+"""
+    result, _ = reason_text(tmp_path, text)
+    assert result.unsatisfiable == [T + "C"]
+    why = result.explanations[T + "C"]
+    assert "domain" in why and "class A" in why and "class B" in why

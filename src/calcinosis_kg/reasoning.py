@@ -439,6 +439,7 @@ class Axioms:
             for filler in self.objects(expr, OWL + "someValuesFrom"):
                 if isinstance(filler, str) and filler in result.unsatisfiable:
                     reasons.append(f"it requires {self.show(expr)}, an unsatisfiable class")
+        reasons += self._domain_range_clashes(named | {cls}, anonymous, result)
         data = [e for e in anonymous if self._is_data_restriction(e)]
         by_prop: dict[str, list[str]] = defaultdict(list)
         for expr in data:
@@ -457,6 +458,43 @@ class Axioms:
             reasons.append("no declared disjointness among its superclasses explains it; "
                            f"its restrictions: {shown}")
         return "unsatisfiable: " + "; ".join(reasons)
+
+    def _with_ancestors(self, classes: Iterable[str], result: ReasoningResult) -> set[str]:
+        out: set[str] = set()
+        for c in classes:
+            if self.named(c):
+                out |= {c} | self.told_superclasses(c, result)[0]
+        return out
+
+    def _domain_range_clashes(self, named: set[str], anonymous: list[str],
+                              result: ReasoningResult) -> list[str]:
+        """Existential restrictions whose property domain or range contradicts the class or
+        the filler (a common slip with relations imported from RO)."""
+        reasons = []
+        for expr in anonymous:
+            props = self.objects(expr, OWL + "onProperty")
+            fillers = self.objects(expr, OWL + "someValuesFrom")
+            if not props or not fillers or not isinstance(props[0], str):
+                continue
+            prop = props[0]
+            domains = [d for d in self.objects(prop, RDFS + "domain") if self.named(d)]
+            clash = self._disjoint_clash(named | self._with_ancestors(domains, result))
+            if domains and clash and not self._disjoint_clash(named):
+                reasons.append(f"{self.show(prop)} has domain "
+                               f"{', '.join(self.show(d) for d in domains)}, so it must be both "
+                               f"{self.show(clash[0])} and {self.show(clash[1])}, which are "
+                               "declared disjoint")
+            ranges = [r for r in self.objects(prop, RDFS + "range") if self.named(r)]
+            filler = fillers[0]
+            if ranges and self.named(filler):
+                values = self._with_ancestors([filler, *ranges], result)
+                clash = self._disjoint_clash(values)
+                if clash:
+                    reasons.append(f"it requires {self.show(expr)}, but the range of "
+                                   f"{self.show(prop)} is {', '.join(self.show(r) for r in ranges)}"
+                                   f": {self.show(clash[0])} and {self.show(clash[1])} are "
+                                   "declared disjoint")
+        return reasons
 
     def _is_data_restriction(self, expr: str) -> bool:
         props = self.objects(expr, OWL + "onProperty")
