@@ -55,12 +55,11 @@ class CheckReport:
         return 0 if self.ok else 1
 
     def _blocking(self, stage: StageResult, failure: Failure) -> bool:
-        """Failures that make the gate fail (ERROR, or at/above --fail-on in a failed stage)."""
+        """Findings of a failed stage at ERROR or at/above --fail-on (the rest are warnings)."""
+        if stage.ok:
+            return False
         rank = LEVEL_RANK.get(failure.level, 0)
-        if rank == 0:
-            return True
-        threshold = LEVEL_RANK.get(self.fail_on, -1)
-        return not stage.ok and rank <= threshold
+        return rank == 0 or rank <= LEVEL_RANK.get(self.fail_on, -1)
 
     def to_text(self, verbose: bool = False) -> str:
         """A line per stage (status, counts, seconds, cached), then every failure."""
