@@ -160,3 +160,16 @@ def test_malformed_ontology_is_input_error_with_line(tmp_path, fake_stages):
 def test_unknown_fail_on_level_is_input_error(tmp_path):
     with pytest.raises(InputError, match="fail-on"):
         check.run_check([write(tmp_path, ONTOLOGY)], fail_on="LOUD")
+
+
+def test_error_findings_of_a_stage_that_passes_under_fail_on_none_are_not_failures(
+        tmp_path, fake_stages, monkeypatch):
+    def qc(kg, fail_on="ERROR"):
+        ok = fail_on == "none"
+        return StageResult("qc", ok=ok, failures=[Failure("qc", "ex:z", "", "serious")])
+
+    monkeypatch.setattr(fake_stages, "qc", qc)
+    report = check.run_check([write(tmp_path, ONTOLOGY)], use_cache=False, stages=("qc",),
+                             fail_on="none")
+    assert report.ok
+    assert "Failures:" not in report.to_text() and "serious" not in report.to_text()
