@@ -293,6 +293,12 @@ def test_disease_mapping_shape_catches_disease_without_xref_or_gap_marker(tmp_pa
     assert ("cckgsh:DiseaseMappingShape", "CCKG:0000002") in results_of(tmp_path, ttl)
 
 
+def test_disease_mapping_shape_accepts_the_gap_subset_outside_the_id_space(tmp_path):
+    ttl = broken("oboInOwl:inSubset CCKG:mapping_gap ;",
+                 "oboInOwl:inSubset <https://w3id.org/calcinosis-kg/subset/mapping_gap> ;")
+    assert results_of(tmp_path, ttl) == set()
+
+
 def test_disease_mapping_shape_follows_the_asserted_hierarchy_transitively(tmp_path):
     ttl = VALID_ONTOLOGY + (
         '\nCCKG:0000003 a owl:Class ; rdfs:label "deep subtype" ; rdfs:subClassOf CCKG:0000002 .\n')
