@@ -141,3 +141,14 @@ def test_import_term_xref_is_written_with_its_mapping_predicate(tmp_path):
     axiom = next(g.subjects(OWL.annotatedSource, mondo))
     assert g.value(axiom, SSSOM_PREDICATE) == skos_exact
 
+
+
+def test_cli_build_reports_a_bad_source_in_one_line_with_exit_code_2(tmp_path):
+    src = small_source(tmp_path, "classes:\n  - id: CCKG:0000001\n    label: [unclosed\n")
+    main = "from calcinosis_kg.cli import main; main()"
+    run = subprocess.run([sys.executable, "-c", main, "build", "--source", str(src),
+                          "--output", str(tmp_path / "out.ttl")], capture_output=True, text=True)
+    assert run.returncode == 2
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "t.yaml:" in lines[0] and "Traceback" not in run.stderr
+    assert not (tmp_path / "out.ttl").exists()
