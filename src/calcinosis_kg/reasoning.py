@@ -148,7 +148,11 @@ class HermitRun:
         self.java_missing = False
         self._dir = Path(tempfile.mkdtemp(prefix="calcinosis-kg-hermit-"))
         self.input = self._dir / "ontology.nt"
-        write_hermit_input(kg, self.input)
+        try:
+            write_hermit_input(kg, self.input)
+        except BaseException:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            raise
         java = java or java_lookup.find_java()
         if java is None:
             self.java_missing = True
