@@ -10,10 +10,10 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 import rdflib
-from rdflib.compare import isomorphic
 
 from calcinosis_kg.export import FORMATS, export, export_bytes, merged_graph
 from calcinosis_kg.graph import load
+from calcinosis_kg.serialize import to_ntriples
 
 OX_FORMATS = {"ttl": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES,
               "owl": pyoxigraph.RdfFormat.RDF_XML, "jsonld": pyoxigraph.RdfFormat.JSON_LD}
@@ -58,7 +58,9 @@ def test_export_parses_back_to_the_merged_graph(fmt: str, tmp_path: Path) -> Non
         back = rdflib.Graph()
         for quad in pyoxigraph.parse(data, format=OX_FORMATS[fmt]):
             back.add(tuple(_to_rdflib(t) for t in (quad.subject, quad.predicate, quad.object)))
-        assert isomorphic(back, merged_graph(kg))
+        # canonical N-Triples are equal exactly when the graphs are isomorphic (and this is
+        # ~100x faster than rdflib.compare.isomorphic on OWL graphs full of blank nodes)
+        assert to_ntriples(back) == to_ntriples(merged_graph(kg))
 
 
 def _to_rdflib(term):
@@ -134,3 +136,18 @@ def test_unknown_export_format_is_an_input_error() -> None:
 
     with pytest.raises(InputError, match="unknown export format"):
         export_bytes(load(), "xml")
+
+
+def test_turtle_writes_each_list_cell_once() -> None:
+    from calcinosis_kg.serialize import to_turtle
+
+    # twenty root blank nodes with a list each: by their content-derived labels some list cells
+    # sort before their root, which once made the writer emit them on their own *and* inline
+    data = "\n".join(
+        ["@prefix ex: <http://example.org/> .", "@prefix owl: <http://www.w3.org/2002/07/owl#> ."]
+        + [f"[] a owl:AllDisjointClasses ; owl:members ( ex:a{i} ex:b{i} ex:c{i} ) ."
+           for i in range(20)])
+    graph = rdflib.Graph().parse(format="turtle", data=data)
+    back = rdflib.Graph().parse(data=to_turtle(graph), format="turtle")
+    assert len(back) == len(graph)
+    assert to_ntriples(back) == to_ntriples(graph)

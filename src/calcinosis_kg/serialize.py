@@ -158,7 +158,26 @@ class _SortedTurtleSerializer(LongTurtleSerializer):
             return (2, str(subject), "", "")
 
         rest = sorted((s for s in self._subjects if s not in headers), key=key)
-        return headers + rest
+        # a blank node referenced once is written inline by its referrer: listing it last keeps
+        # it from being written on its own first (and then again inside its referrer's list)
+        once = [s for s in rest if isinstance(s, BNode) and self._references[s] == 1]
+        once_set = set(once)
+        return headers + [s for s in rest if s not in once_set] + once
+
+    def isValidList(self, l_: object) -> bool:  # noqa: N802 (rdflib's name)
+        """A list is written as ``( … )`` only if no cell is shared or already written.
+
+        rdflib checks only the head, so a shared or already-written tail cell was written twice
+        and a re-parse gained duplicate list cells.
+        """
+        if not super().isValidList(l_):
+            return False
+        node, first = l_, True
+        while node is not None and node != RDF.nil:
+            if node in self._serialized or (not first and self._references[node] != 1):
+                return False
+            node, first = self.store.value(node, RDF.rest), False
+        return True
 
 
 def to_turtle(graph: Graph) -> bytes:
