@@ -140,3 +140,21 @@ def test_invalid_shacl_in_shapes_file_exits_2_with_one_line(tmp_path, capsys):
     lines = err.strip().splitlines()
     assert code == 2 and len(lines) == 1
     assert "bad-shapes.ttl" in lines[0] and "sh:path" in lines[0]
+
+
+def test_ttl_report_is_byte_identical_under_different_hash_seeds(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from test_validation import KITCHEN_SINK
+
+    onto = write(tmp_path, "o.ttl", KITCHEN_SINK)
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-m", "calcinosis_kg", "validate", "--format",
+                               "ttl", "--ontology", onto], capture_output=True, env=env)
+        assert done.returncode == 1, done.stderr
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1] and b"sh:ValidationResult" in outputs[0]
