@@ -158,3 +158,17 @@ def test_ttl_report_is_byte_identical_under_different_hash_seeds(tmp_path):
         assert done.returncode == 1, done.stderr
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1] and b"sh:ValidationResult" in outputs[0]
+
+
+def test_unresolved_import_in_data_is_a_warning_on_stderr_not_a_download(tmp_path, capsys):
+    data = write(tmp_path, "cases.ttl", PREFIXES + """
+<https://example.org/mine.owl> a owl:Ontology ; owl:imports <https://example.org/remote.owl> ;
+    dcterms:title "t" ; dcterms:description "d" ;
+    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;
+    owl:versionIRI <https://example.org/mine/1.owl> ; owl:versionInfo "1" .
+<https://example.org/case1> a case:CaseRecord ; case:diagnosis CCKG:0000002 .
+""")
+    code, out, err = run(["validate", data, "--ontology",
+                          write(tmp_path, "o.ttl", VALID_ONTOLOGY)], capsys)
+    assert code == 0 and "warning" in err and "remote.owl" in err
+    assert "remote.owl" not in out

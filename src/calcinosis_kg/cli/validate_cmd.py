@@ -39,7 +39,11 @@ def validate(data: tuple[Path, ...], shapes: tuple[Path, ...], fmt: str,
     from calcinosis_kg.validation import validate as run_validate
 
     kg = load(list(ontology) or None)
-    report = run_validate(kg, shapes=list(shapes) or None, data=list(data) or None)
+    user = load(list(data)) if data else None
+    for warning in kg.warnings + (user.warnings if user else []):
+        # loader warnings (e.g. an owl:imports that is never fetched) on stderr, not in the report
+        click.echo(f"calcinosis-kg: warning: {warning}", err=True)
+    report = run_validate(kg, shapes=list(shapes) or None, data=user)
     if fmt == "json":
         payload = report.to_json().encode("utf-8")
     elif fmt == "ttl":
