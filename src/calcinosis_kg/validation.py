@@ -128,6 +128,7 @@ class ValidationReport:
             "conforms": self.conforms,
             "counts": self.counts(),
             "seconds": round(self.seconds, 3),
+            "shape_files": [Path(f).name for f in self.shape_files],
             "shapes": [
                 {"shape": shape, "comment": self.shape_comments.get(shape, ""),
                  "violations": [asdict(v) for v in items]}
@@ -489,7 +490,7 @@ def validation_stage(kg: KnowledgeGraph) -> StageResult:
     report = validate(kg)
     failures = [
         Failure(stage="validation", entity=v.focus, label=v.label,
-                reason=f"{v.shape}: {v.message}" + (f" ({v.path} = {v.value})" if v.value
+                reason=f"{v.shape}: {v.message}" + (f" ({v.path} = {v.value_text()})" if v.value
                                                     else f" ({v.path})" if v.path else ""),
                 level=v.level)
         for v in report.violations
