@@ -53,13 +53,21 @@ def test_malformed_jsonld_error_names_line_and_column(tmp_path: Path) -> None:
     assert (info.value.path, info.value.line) == (str(path), 2)
 
 
-def test_malformed_rdfxml_error_names_file(tmp_path: Path) -> None:
+def test_malformed_rdfxml_error_names_file_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "bad.owl"
-    path.write_text(_xml('<rdf:Description rdf:about="http://example.org/a"><ex:p></ex:q>'))
-    with pytest.raises(InputError) as info:
+    path.write_text(_xml('<rdf:Description rdf:about="http://example.org/a">\n  <ex:p></ex:q>'))
+    with pytest.raises(InputError, match="malformed RDF/XML: mismatched tag") as info:
         load([path])
-    assert info.value.path == str(path)
-    assert "RDF/XML" in str(info.value)
+    assert (info.value.path, info.value.line, info.value.column) == (str(path), 4, 11)
+
+
+def test_truncated_rdfxml_is_an_error_not_a_partial_graph(tmp_path: Path) -> None:
+    path = tmp_path / "cut.owl"
+    full = _xml('<rdf:Description rdf:about="http://example.org/a">'
+                '<ex:p rdf:resource="http://example.org/b"/></rdf:Description>')
+    path.write_text(full[: full.index("</rdf:Description>")])
+    with pytest.raises(InputError, match="no element found"):
+        load([path])
 
 
 def test_missing_file_is_an_input_error_naming_it(tmp_path: Path) -> None:
