@@ -263,3 +263,10 @@ def test_query_text_without_braces_is_not_mistaken_for_a_name(kg) -> None:
     result = run_query(kg, "DESCRIBE CCKG:9000004")
     assert result.kind == "graph" and ("CCKG:9000004", "rdfs:label",
                                        "tiny count holder") in result.rows
+
+
+def test_tsv_keeps_quotes_and_flattens_tabs_and_newlines() -> None:
+    from calcinosis_kg.queries import QueryResult
+
+    result = QueryResult(columns=["quote"], rows=[('he said "no"\tthen\nleft',), (None,)])
+    assert render(result, "tsv") == 'quote\nhe said "no" then left\n\n'

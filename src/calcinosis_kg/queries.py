@@ -612,18 +612,16 @@ def render(result: QueryResult, fmt: str = "table", with_labels: bool = True) ->
         return json.dumps({"columns": columns,
                            "rows": [dict(zip(columns, row, strict=True)) for row in rows]},
                           ensure_ascii=False, indent=2) + "\n"
-    if fmt in ("csv", "tsv"):
+    if fmt == "tsv":  # plain TSV (no quoting): tabs and newlines inside values become spaces
+        lines = ["\t".join(columns)]
+        lines += ["\t".join(" ".join(("" if v is None else v).replace("\t", " ").splitlines())
+                            for v in row) for row in rows]
+        return "\n".join(lines) + "\n"
+    if fmt == "csv":
         stream = io.StringIO()
-        writer = csv.writer(stream, delimiter="," if fmt == "csv" else "\t",
-                            lineterminator="\n",
-                            quoting=csv.QUOTE_MINIMAL if fmt == "csv" else csv.QUOTE_NONE,
-                            escapechar=None if fmt == "csv" else "\\")
+        writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(columns)
-        for row in rows:
-            cells = ["" if v is None else v for v in row]
-            if fmt == "tsv":
-                cells = [c.replace("\t", " ").replace("\n", " ") for c in cells]
-            writer.writerow(cells)
+        writer.writerows(["" if v is None else v for v in row] for row in rows)
         return stream.getvalue()
     if fmt != "table":
         raise InputError(f"unknown format '{fmt}' (table, csv, tsv, json)")
