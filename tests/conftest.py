@@ -94,3 +94,46 @@ def connection_recorder():
     recorder = ConnectionRecorder()
     yield recorder
     recorder.close()
+
+
+@pytest.fixture
+def sparql_endpoint():
+    """Factory: serve a pyoxigraph Store as a SPARQL endpoint on 127.0.0.1 -> (url, handler).
+
+    ``handler.received`` lists the query texts it was sent.
+    """
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+    from urllib.parse import parse_qs
+
+    import pyoxigraph
+
+    servers = []
+
+    def start(store):
+        class Handler(BaseHTTPRequestHandler):
+            received: list[str] = []
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                length = int(self.headers["Content-Length"])
+                query = parse_qs(self.rfile.read(length).decode())["query"][0]
+                self.received.append(query)
+                body = store.query(query).serialize(format=pyoxigraph.QueryResultsFormat.JSON)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        server = HTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/sparql", Handler
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

@@ -86,3 +86,28 @@ def test_unresolved_import_warning_goes_to_stderr(run_cli, tmp_path: Path) -> No
 def test_help_has_an_example(run_cli, command: str) -> None:
     code, out, _ = run_cli(command, "--help")
     assert code == 0 and "Example" in out
+
+
+def test_query_endpoint_option_sends_the_query_to_the_endpoint(run_cli, sparql_endpoint,
+                                                                tiny_ontology: Path,
+                                                                tmp_path: Path) -> None:
+    from calcinosis_kg.graph import load
+
+    url, handler = sparql_endpoint(load([tiny_ontology]).store)
+    rq = tmp_path / "q.rq"
+    rq.write_text("SELECT ?c WHERE { ?c rdfs:label ?l }")
+    code, out, _ = run_cli("query", str(rq), "--bind", 'l="tiny skin"@en', "--endpoint", url,
+                           "--format", "tsv")
+    assert (code, out) == (0, "c\tc_label\nCCKG:9000003\ttiny skin\n")
+    assert len(handler.received) == 2  # the query, then the labels of the IRIs it returned
+
+
+def test_query_rdflib_engine_gives_the_same_answer(run_cli, tiny_ontology: Path,
+                                                   tmp_path: Path) -> None:
+    rq = tmp_path / "q.rq"
+    rq.write_text("SELECT ?c ?l WHERE { ?c rdfs:label ?l } ORDER BY ?c ?l")
+    args = ["query", str(rq), "--format", "csv", "--ontology", str(tiny_ontology)]
+    code_ox, out_ox, _ = run_cli(*args)
+    code_rd, out_rd, _ = run_cli(*args, "--engine", "rdflib")
+    assert code_ox == code_rd == 0
+    assert sorted(out_ox.splitlines()) == sorted(out_rd.splitlines())

@@ -172,3 +172,16 @@ def test_unresolved_import_in_data_is_a_warning_on_stderr_not_a_download(tmp_pat
                           write(tmp_path, "o.ttl", VALID_ONTOLOGY)], capsys)
     assert code == 0 and "warning" in err and "remote.owl" in err
     assert "remote.owl" not in out
+
+
+def test_sparql_target_that_does_not_parse_exits_2_with_one_line(tmp_path, capsys):
+    shapes = write(tmp_path, "bad-target.ttl", """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://example.org/S> a sh:PropertyShape ; sh:path rdfs:label ; sh:minCount 1 ;
+    sh:target [ a sh:SPARQLTarget ; sh:select "SELECT ?this WHERE { ?this ?p }" ] .
+""")
+    code, _, err = run(["validate", "--shapes", shapes,
+                        "--ontology", write(tmp_path, "o.ttl", VALID_ONTOLOGY)], capsys)
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and "bad-target.ttl" in lines[0]

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs
 
 import pytest
 
@@ -211,37 +208,9 @@ def test_inferred_adds_the_reasoner_hierarchy(kg, monkeypatch) -> None:
     assert run_query(kg, text, inferred=True).rows == [("CCKG:9000002",), ("CCKG:9000004",)]
 
 
-class _SparqlHandler(BaseHTTPRequestHandler):
-    store = None
-    received: list[str] = []
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-        import pyoxigraph
-
-        length = int(self.headers["Content-Length"])
-        query = parse_qs(self.rfile.read(length).decode())["query"][0]
-        self.received.append(query)
-        result = self.store.query(query)
-        body = result.serialize(format=pyoxigraph.QueryResultsFormat.JSON)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture
-def endpoint(kg):
-    handler = type("Handler", (_SparqlHandler,), {"store": kg.store, "received": []})
-    server = HTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sparql", handler
-    server.shutdown()
-    server.server_close()
+def endpoint(kg, sparql_endpoint):
+    return sparql_endpoint(kg.store)
 
 
 def test_remote_engine_answers_like_the_local_store(kg, endpoint, query_dir: Path) -> None:

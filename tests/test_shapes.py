@@ -305,6 +305,11 @@ def test_disease_mapping_shape_follows_the_asserted_hierarchy_transitively(tmp_p
     assert ("cckgsh:DiseaseMappingShape", "CCKG:0000003") in results_of(tmp_path, ttl)
 
 
+def test_disease_mapping_shape_covers_local_disease_id_range_without_disease_parent(tmp_path):
+    ttl = VALID_ONTOLOGY + '\nCCKG:0000150 a owl:Class ; rdfs:label "local disease" .\n'
+    assert ("cckgsh:DiseaseMappingShape", "CCKG:0000150") in results_of(tmp_path, ttl)
+
+
 def test_disease_mapping_shape_ignores_non_disease_classes(tmp_path):
     ttl = VALID_ONTOLOGY + '\nCCKG:0000200 a owl:Class ; rdfs:label "elbow skin" .\n'
     assert ("cckgsh:DiseaseMappingShape", "CCKG:0000200") not in results_of(tmp_path, ttl)

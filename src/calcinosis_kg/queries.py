@@ -524,12 +524,14 @@ class RemoteEngine:
         values = " ".join(str(pyoxigraph.NamedNode(i)) for i in sorted(set(iris)))
         data = self._post("SELECT ?s ?l WHERE { VALUES ?s { " + values + " } "
                           "?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }", "<labels>")
-        found: dict[str, str] = {}
+        best: dict[str, tuple[int, str]] = {}  # same preference as KnowledgeGraph.labels
         for binding in data.get("results", {}).get("bindings", []):
-            iri, label = binding["s"]["value"], binding["l"]["value"]
-            if iri not in found or label < found[iri]:
-                found[iri] = label
-        return found
+            iri, label = binding["s"]["value"], binding["l"]
+            lang = label.get("xml:lang", "")
+            key = (0 if not lang else 1 if lang.lower().startswith("en") else 2, label["value"])
+            if iri not in best or key < best[iri]:
+                best[iri] = key
+        return {iri: value for iri, (_, value) in best.items()}
 
 
 ENGINES = {"oxigraph": OxigraphEngine, "rdflib": RdflibEngine}

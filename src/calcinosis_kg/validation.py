@@ -389,7 +389,8 @@ def _prefix_block(shapes: rdflib.Graph, target: Any) -> str:
     return "\n".join(sorted(set(lines))) + "\n"
 
 
-def resolve_sparql_targets(shapes: rdflib.Graph, store: pyoxigraph.Store) -> rdflib.Graph:
+def resolve_sparql_targets(shapes: rdflib.Graph, store: pyoxigraph.Store,
+                           source_file: Path | str | None = None) -> rdflib.Graph:
     """A copy of ``shapes`` whose SPARQL-based targets (``sh:target [sh:select …]``) are replaced
     by the ``sh:targetNode`` lists that their queries select on ``store``.
 
@@ -410,7 +411,12 @@ def resolve_sparql_targets(shapes: rdflib.Graph, store: pyoxigraph.Store) -> rdf
         if query is None:
             continue
         out.remove((shape, target_p, target))
-        for solution in store.query(_prefix_block(shapes, target) + str(query)):
+        try:
+            solutions = list(store.query(_prefix_block(shapes, target) + str(query)))
+        except SyntaxError as exc:
+            raise InputError(f"SPARQL target of shape {_curie(shape)} does not parse: {exc}",
+                             source_file) from exc
+        for solution in solutions:
             out.add((shape, node_p, to_rdflib_term(solution["this"])))
     return out
 
@@ -459,7 +465,8 @@ def validate(kg: KnowledgeGraph, shapes: Sequence[Path | str] | None = None,
         store = pyoxigraph.Store()
         store.extend(kg.store)
         store.extend(user.store)
-    run_shapes = resolve_sparql_targets(shapes_graph, store) if targets == "oxigraph" \
+    where = files[0] if len(files) == 1 else ", ".join(str(f) for f in files)
+    run_shapes = resolve_sparql_targets(shapes_graph, store, where) if targets == "oxigraph" \
         else shapes_graph
     has_rules = (None, URIRef(SH + "rule"), None) in shapes_graph
     advanced = has_rules or (None, URIRef(SH + "target"), None) in run_shapes
@@ -472,7 +479,6 @@ def validate(kg: KnowledgeGraph, shapes: Sequence[Path | str] | None = None,
             inplace=data is not None or not has_rules,
         )
     except (ShapeLoadError, ConstraintLoadError, RuleLoadError, ReportableRuntimeError) as exc:
-        where = files[0] if len(files) == 1 else ", ".join(str(f) for f in files)
         first = str(getattr(exc, "message", None) or exc).strip().splitlines()[0]
         raise InputError(f"invalid SHACL shapes: {first}", where) from exc
     violations = _results(results_graph, shapes_graph, data_graph, labels, keep)
