@@ -254,3 +254,47 @@ def test_expected_inference_is_entailed_by_hermit(graph, reasoned, item):
                 seen.add(parent)
                 todo.append(parent)
     assert expand(item["superclass"]) in seen
+
+
+FACET_PROBE = """
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .
+@prefix ex: <https://example.org/probe#> .
+ex:high a owl:Class ; owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( CCKG:0000451
+    [ a owl:Restriction ; owl:onProperty CCKG:0001020 ; owl:someValuesFrom [ a rdfs:Datatype ;
+      owl:onDatatype xsd:decimal ;
+      owl:withRestrictions ( [ xsd:minInclusive "3.0"^^xsd:decimal ] ) ] ]
+  ) ] .
+ex:borderline a owl:Class ; owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( CCKG:0000451
+    [ a owl:Restriction ; owl:onProperty CCKG:0001020 ; owl:someValuesFrom [ a rdfs:Datatype ;
+      owl:onDatatype xsd:decimal ;
+      owl:withRestrictions ( [ xsd:minInclusive "2.5"^^xsd:decimal ] ) ] ]
+  ) ] .
+"""
+
+
+@pytest.fixture(scope="module")
+def facet_probe(tmp_path_factory):
+    from calcinosis_kg.graph import load
+    from calcinosis_kg.reasoning import reason
+    from calcinosis_kg.resources import default_ontology_files
+
+    probe = tmp_path_factory.mktemp("probe") / "probe.ttl"
+    probe.write_text(FACET_PROBE, encoding="utf-8")
+    result = reason(load([*default_ontology_files(), probe]))
+    if result.java_missing:
+        pytest.skip("Java not available for HermiT")
+    return set(result.inferred_subclass_pairs)
+
+
+def test_hermit_classifies_serum_calcium_of_at_least_3_mmol_as_above_the_reference_range(
+        facet_probe):
+    assert ("https://example.org/probe#high", expand("CCKG:0000610")) in facet_probe
+
+
+def test_hermit_does_not_classify_serum_calcium_from_2_5_mmol_as_above_the_reference_range(
+        facet_probe):
+    above = {sup for sub, sup in facet_probe if sub == "https://example.org/probe#borderline"}
+    assert expand("CCKG:0000610") not in above and expand("HP:0003072") not in above
