@@ -185,3 +185,16 @@ def test_sparql_target_that_does_not_parse_exits_2_with_one_line(tmp_path, capsy
                         "--ontology", write(tmp_path, "o.ttl", VALID_ONTOLOGY)], capsys)
     lines = err.strip().splitlines()
     assert code == 2 and len(lines) == 1 and "bad-target.ttl" in lines[0]
+
+
+def test_sparql_constraint_pyshacl_rejects_exits_2_with_one_line(tmp_path, capsys):
+    shapes = write(tmp_path, "values.ttl", """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+<https://example.org/S> a sh:NodeShape ;
+    sh:targetNode <https://w3id.org/calcinosis-kg/CCKG_0000001> ;
+    sh:sparql [ sh:select "SELECT $this WHERE { VALUES ?x { 1 } $this ?p ?x }" ] .
+""")
+    code, _, err = run(["validate", "--shapes", shapes,
+                        "--ontology", write(tmp_path, "o.ttl", VALID_ONTOLOGY)], capsys)
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and "VALUES" in lines[0]

@@ -81,6 +81,14 @@ _:cause a owl:Restriction ; owl:onProperty RO:0003302 ; owl:someValuesFrom CCKG:
    owl:annotatedTarget _:cause ;
    dcterms:source art:article ; biolink:supporting_text "Kidney failure causes it." ;
    RO:0002558 ECO:0000033 .
+[] a owl:Axiom ; owl:annotatedSource CCKG:0000001 ; owl:annotatedProperty rdfs:subClassOf ;
+   owl:annotatedTarget MONDO:0002123 ;
+   dcterms:source art:article ; biolink:supporting_text "A kind of calcinosis." ;
+   RO:0002558 ECO:0000033 .
+[] a owl:Axiom ; owl:annotatedSource CCKG:0000002 ; owl:annotatedProperty rdfs:subClassOf ;
+   owl:annotatedTarget CCKG:0000001 ;
+   dcterms:source art:article ; biolink:supporting_text "Five kinds." ;
+   RO:0002558 ECO:0000033 .
 """
 
 
@@ -271,6 +279,40 @@ def test_relationship_provenance_shape_covers_axioms_between_external_terms(tmp_
         "\nMONDO:0005300 rdfs:subClassOf [ a owl:Restriction ; owl:onProperty RO:0004026 ;"
         " owl:someValuesFrom UBERON:0002097 ] .\n")
     assert ("cckgsh:RelationshipProvenanceShape", "MONDO:0005300") in results_of(tmp_path, ttl)
+
+
+def test_named_axiom_provenance_shape_catches_unannotated_named_parent(tmp_path):
+    ttl = broken('owl:annotatedTarget CCKG:0000001 ;', 'owl:annotatedTarget CCKG:0000009 ;')
+    onto = tmp_path / "onto.ttl"
+    onto.write_text(ttl, encoding="utf-8")
+    found = [(v.focus, v.path, v.value) for v in validate(load([onto])).violations
+             if v.shape == "cckgsh:NamedAxiomProvenanceShape"]
+    assert found == [("CCKG:0000002", "rdfs:subClassOf", "CCKG:0000001")]
+
+
+def test_named_axiom_provenance_shape_catches_unannotated_disjointness(tmp_path):
+    ttl = VALID_ONTOLOGY + "\nCCKG:0000002 owl:disjointWith MONDO:0005300 .\n"
+    assert ("cckgsh:NamedAxiomProvenanceShape", "CCKG:0000002") in results_of(tmp_path, ttl)
+
+
+def test_named_axiom_provenance_shape_ignores_parents_of_external_classes(tmp_path):
+    ttl = VALID_ONTOLOGY + "\nMONDO:0005300 rdfs:subClassOf MONDO:0002123 .\n"
+    assert results_of(tmp_path, ttl) == set()
+
+
+def test_disjointness_provenance_shape_catches_all_disjoint_classes_without_source(tmp_path):
+    ttl = VALID_ONTOLOGY + (
+        "\n[] a owl:AllDisjointClasses ; owl:members ( CCKG:0000001 MONDO:0005300 ) ;"
+        ' biolink:supporting_text "Distinct." ; RO:0002558 ECO:0000033 .\n')
+    assert "cckgsh:DisjointnessProvenanceShape" in {s for s, _ in results_of(tmp_path, ttl)}
+
+
+def test_disjointness_provenance_shape_accepts_sourced_all_disjoint_classes(tmp_path):
+    ttl = VALID_ONTOLOGY + (
+        "\n[] a owl:AllDisjointClasses ; owl:members ( CCKG:0000001 MONDO:0005300 ) ;"
+        ' dcterms:source art:article ; biolink:supporting_text "Distinct." ;'
+        " RO:0002558 ECO:0000033 .\n")
+    assert results_of(tmp_path, ttl) == set()
 
 
 def test_axiom_annotation_form_shape_catches_literal_source(tmp_path):

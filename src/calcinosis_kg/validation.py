@@ -255,6 +255,10 @@ def render(term: Any, graph: rdflib.Graph | None = None, depth: int = 0) -> str:
             if members is not None:
                 items = [render(m, graph, depth + 1) for m in Collection(graph, members)]
                 return "(" + word.join(items) + ")"
+        members = o("members")
+        if members is not None:  # owl:AllDisjointClasses (or AllDifferent)
+            items = [render(m, graph, depth + 1) for m in Collection(graph, members)]
+            return "AllDisjoint(" + ", ".join(items) + ")"
         source = o("annotatedSource")
         if source is not None:  # an owl:Axiom annotation: name the axiom it annotates
             return (f"axiom({render(source, graph, depth + 1)} "
@@ -335,16 +339,19 @@ def _subclass_axiom_subject(node: Any, data: rdflib.Graph) -> Any:
 def _results(results: rdflib.Graph, shapes: rdflib.Graph, data: rdflib.Graph,
              labels: dict[str, str], keep: set | None) -> list[Violation]:
     from rdflib import URIRef
-    from rdflib.namespace import RDF, RDFS
+    from rdflib.namespace import RDFS
 
     sh = lambda name: URIRef(SH + name)  # noqa: E731
     out = []
-    for r in results.subjects(RDF.type, sh("ValidationResult")):
+    # only top-level results: nested sh:detail results (of sh:node shapes) explain a parent result
+    for r in results.objects(None, sh("result")):
         focus = results.value(r, sh("focusNode"))
         if keep is not None and focus not in keep:
             continue
         path = results.value(r, sh("resultPath"))
         value = results.value(r, sh("value"))
+        if value == focus:  # node-level constraints repeat the focus node as value
+            value = None
         shape = _named_shape(results.value(r, sh("sourceShape")), shapes)
         messages = sorted(str(m) for m in results.objects(r, sh("resultMessage")))
         severity = results.value(r, sh("resultSeverity"))
@@ -481,6 +488,9 @@ def validate(kg: KnowledgeGraph, shapes: Sequence[Path | str] | None = None,
     except (ShapeLoadError, ConstraintLoadError, RuleLoadError, ReportableRuntimeError) as exc:
         first = str(getattr(exc, "message", None) or exc).strip().splitlines()[0]
         raise InputError(f"invalid SHACL shapes: {first}", where) from exc
+    if isinstance(results_graph, Exception):  # pySHACL returns (not raises) ValidationFailure
+        message = str(getattr(results_graph, "message", results_graph)).strip()
+        raise InputError(f"SHACL validation failed: {message}", where)
     violations = _results(results_graph, shapes_graph, data_graph, labels, keep)
     report = ValidationReport(
         violations=violations,
