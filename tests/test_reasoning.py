@@ -318,3 +318,12 @@ def test_unsatisfiable_through_property_domain_is_explained(tmp_path):
     assert result.unsatisfiable == [T + "C"]
     why = result.explanations[T + "C"]
     assert "domain" in why and "class A" in why and "class B" in why
+
+
+@requires_java
+def test_expected_inference_that_is_asserted_is_a_warning_not_a_failure(tmp_path):
+    expected_file(tmp_path, T + "G", T + "A")  # asserted in DEFINED
+    stage = reasoning.reasoning_stage(load([write(tmp_path, DEFINED)]))
+    assert stage.ok
+    [finding] = stage.failures
+    assert finding.level == "WARN" and "asserted" in finding.reason
