@@ -239,3 +239,13 @@ def test_tsv_keeps_quotes_and_flattens_tabs_and_newlines() -> None:
 
     result = QueryResult(columns=["quote"], rows=[('he said "no"\tthen\nleft',), (None,)])
     assert render(result, "tsv") == 'quote\nhe said "no" then left\n\n'
+
+
+def test_inferred_without_a_reasoner_module_is_a_clear_error(kg, monkeypatch) -> None:
+    import sys
+
+    from calcinosis_kg.errors import CalcinosisKGError
+
+    monkeypatch.setitem(sys.modules, "calcinosis_kg.reasoning", None)  # import now fails
+    with pytest.raises(CalcinosisKGError, match="--inferred needs the reasoner"):
+        run_query(kg, "SELECT * WHERE { ?s ?p ?o }", inferred=True)
