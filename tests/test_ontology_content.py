@@ -108,14 +108,14 @@ def test_calcinosis_cutis_in_dogs_is_in_taxon_dog(graph):
 
 
 def test_every_disease_class_of_ours_has_an_xref_or_is_a_declared_gap(graph):
-    gap = u("CCKG:mapping_gap")
+    gap = u("cckg_subset:mapping_gap")
     bad = [compress(str(c)) for c in our_disease_classes(graph)
            if (c, HAS_DBXREF, None) not in graph and (c, IN_SUBSET, gap) not in graph]
     assert not bad, f"disease classes without xref or gap marker: {bad}"
 
 
 def test_declared_gaps_have_no_xrefs(graph):
-    gaps = graph.subjects(IN_SUBSET, u("CCKG:mapping_gap"))
+    gaps = graph.subjects(IN_SUBSET, u("cckg_subset:mapping_gap"))
     assert not [g for g in gaps if (g, HAS_DBXREF, None) in graph]
 
 
