@@ -143,3 +143,14 @@ def test_repeated_check_says_cached(tmp_path):
     assert first.returncode == second.returncode
     third = cli("check", "--ontology", onto, "--no-cache", tmp_path=tmp_path)
     assert "cached" not in third.stdout
+
+
+@requires_java
+def test_reason_exits_1_when_an_expected_inference_is_missing(tmp_path):
+    onto = write(tmp_path, ONTOLOGY)
+    (tmp_path / "expected_inferences.yaml").write_text(
+        "- subclass: http://example.org/t#F\n  superclass: http://example.org/t#G\n",
+        encoding="utf-8")
+    done = cli("reason", "--ontology", str(onto), tmp_path=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "1 checked, 1 missing" in done.stdout and "class F" in done.stdout

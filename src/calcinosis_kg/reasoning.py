@@ -851,6 +851,9 @@ def run_reason(paths: Iterable[Path | str] | None = None, with_turtle: bool = Fa
                new_only: bool = False) -> tuple[str, bytes | None, bool]:
     """Load, reason and describe: (summary text, Turtle of the hierarchy or None, all ok).
 
+    ``ok`` is False when the ontology is inconsistent, a class is unsatisfiable or an entailment
+    of ``expected_inferences.yaml`` (beside the first ontology file) is missing.
+
     Raises ReasoningError (exit 1) when HermiT cannot run, InputError (exit 2) on bad input.
     """
     from calcinosis_kg.graph import load
@@ -865,5 +868,15 @@ def run_reason(paths: Iterable[Path | str] | None = None, with_turtle: bool = Fa
 
         graph = inferred_graph(kg, result) if new_only else hierarchy_graph(kg, result)
         turtle = to_turtle(graph)
+    summary = summarize(kg, result)
     ok = bool(result.consistent) and not result.unsatisfiable
-    return summarize(kg, result), turtle, ok
+    expected_path = expected_inferences_file(kg)
+    if result.consistent and expected_path is not None:
+        stage = stage_from_result(kg, result, expected_path)
+        missing = [f for f in stage.failures if f.level == "ERROR" and "expected" in f.reason]
+        summary += (f"expected inferences ({expected_path.name}): "
+                    f"{stage.counts.get('expected', 0)} checked, {len(missing)} missing\n")
+        for f in missing:
+            summary += f"  {f.entity} ({f.label}): {f.reason}\n"
+        ok = ok and not missing
+    return summary, turtle, ok

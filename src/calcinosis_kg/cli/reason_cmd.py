@@ -18,8 +18,10 @@ import click
               help="With --output: write only the inferred edges that are not asserted.")
 def reason(ontology: tuple[Path, ...], output: Path | None, new_only: bool) -> None:
     """Run HermiT: is the ontology consistent, which classes are unsatisfiable (and why), and
-    which subclass relations are inferred. Exit 1 when inconsistent or a class is
-    unsatisfiable, or when Java is missing; 2 on bad input.
+    which subclass relations are inferred; and are the entailments listed in
+    expected_inferences.yaml (beside the first ontology file) all there. Exit 1 when
+    inconsistent, a class is unsatisfiable, an expected entailment is missing or Java is
+    missing; 2 on bad input.
 
     \b
     Examples:
