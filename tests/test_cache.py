@@ -161,3 +161,13 @@ def test_code_key_follows_the_stage_module_and_what_it_imports(tmp_path, monkeyp
     assert key() == before
     (tmp_path / "helper.py").write_text("x = 2\n")
     assert key() != before
+
+
+def test_unwritable_cache_location_does_not_fail_the_check(tmp_path, counting_stage,
+                                                           monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv(cache.CACHE_ENV, str(blocker / "cache"))
+    path = write(tmp_path)
+    assert not run(path).cached
+    assert not run(path).cached and counting_stage.runs == 2
