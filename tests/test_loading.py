@@ -242,3 +242,14 @@ def test_owl_xml_gets_a_clear_unsupported_message(tmp_path: Path) -> None:
                     'ontologyIRI="http://example.org/o"/>\n')
     with pytest.raises(InputError, match="OWL/XML is not supported"):
         load([path])
+
+
+def test_file_iri_import_is_not_read(tmp_path: Path) -> None:
+    secret = tmp_path / "other.ttl"
+    secret.write_text("<http://example.org/secret> <http://example.org/p> 1 .\n")
+    path = tmp_path / "main.ttl"
+    path.write_text(f"<http://example.org/o> <http://www.w3.org/2002/07/owl#imports> "
+                    f"<{secret.as_uri()}> .\n")
+    kg = load([path])
+    assert kg.files == [path] and len(kg.store) == 1
+    assert "not resolved" in kg.warnings[0]
