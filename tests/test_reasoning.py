@@ -327,3 +327,13 @@ def test_expected_inference_that_is_asserted_is_a_warning_not_a_failure(tmp_path
     assert stage.ok
     [finding] = stage.failures
     assert finding.level == "WARN" and "asserted" in finding.reason
+
+
+@requires_java
+def test_unresolved_import_is_a_reasoning_warning(tmp_path):
+    text = PREFIXES + "<http://example.org/t> owl:imports <http://unreachable.invalid/x.owl> .\n" \
+        + ':A a owl:Class .\n'
+    stage = reasoning.reasoning_stage(load([write(tmp_path, text)]))
+    assert stage.ok
+    [finding] = stage.failures
+    assert finding.level == "WARN" and "unreachable.invalid" in finding.reason

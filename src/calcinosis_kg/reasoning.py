@@ -692,6 +692,9 @@ def stage_from_result(kg: KnowledgeGraph, result: ReasoningResult,
         failures.append(Failure(STAGE, compress(entity) if entity else "",
                                 axioms.label(entity), reason, level))
 
+    for warning in getattr(kg, "warnings", []):
+        if "owl:imports" in warning:  # HermiT reasoned without that import: say so
+            fail("", f"{warning}; the reasoner ran without it", level="WARN")
     if result.consistent is False:
         counts["inconsistent"] = 1
         fail("", "the ontology is inconsistent (HermiT)")
