@@ -1,4 +1,4 @@
-"""The curated CURIE prefix map, read from ``ontology/src/header.yaml`` (never duplicated in code)."""
+"""The curated CURIE prefix map, read from ``ontology/src/header.yaml`` (never copied in code)."""
 
 from __future__ import annotations
 
