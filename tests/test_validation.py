@@ -231,3 +231,8 @@ def test_nested_node_shape_details_are_not_reported_as_separate_results(tmp_path
     report = validate(load([write(tmp_path, "o.ttl", ttl)]))
     assert [(v.shape, v.focus) for v in report.violations] == [
         ("cckgsh:DisjointnessProvenanceShape", "AllDisjoint(CCKG:0000001, MONDO:0005300)")]
+
+
+def test_empty_data_list_validates_the_given_ontology(tmp_path):
+    kg = load([write(tmp_path, "o.ttl", TWO_BROKEN)])
+    assert validate(kg, data=[]).violations == validate(kg).violations != []

@@ -452,6 +452,8 @@ def validate(kg: KnowledgeGraph, shapes: Sequence[Path | str] | None = None,
 
     if targets not in ("oxigraph", "pyshacl"):
         raise ValueError(f"targets must be 'oxigraph' or 'pyshacl', not {targets!r}")
+    if data is not None and not isinstance(data, KG) and not list(data):
+        data = None  # no files: validate the ontology (graph.load([]) would load the bundled one)
     start = time.perf_counter()
     files = [Path(p) for p in shapes] if shapes else shape_files()
     shapes_graph = load_shapes(files)
