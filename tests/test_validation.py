@@ -236,3 +236,13 @@ def test_nested_node_shape_details_are_not_reported_as_separate_results(tmp_path
 def test_empty_data_list_validates_the_given_ontology(tmp_path):
     kg = load([write(tmp_path, "o.ttl", TWO_BROKEN)])
     assert validate(kg, data=[]).violations == validate(kg).violations != []
+
+
+def test_nested_class_expressions_are_rendered_with_and_or(tmp_path):
+    ttl = VALID_ONTOLOGY + (
+        "\nCCKG:0000002 rdfs:subClassOf [ a owl:Restriction ; owl:onProperty RO:0004026 ;"
+        " owl:someValuesFrom [ a owl:Class ; owl:unionOf ( UBERON:0002097"
+        " [ a owl:Class ; owl:intersectionOf ( MONDO:0002123 MONDO:0005300 ) ] ) ] ] .\n")
+    report = validate(load([write(tmp_path, "o.ttl", ttl)]))
+    (v,) = report.by_shape()["cckgsh:RelationshipProvenanceShape"]
+    assert v.value == "RO:0004026 some (UBERON:0002097 or (MONDO:0002123 and MONDO:0005300))"
