@@ -32,6 +32,8 @@ PREFIXES = """\
 @prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .
 @prefix case: <https://w3id.org/calcinosis-kg/case/> .
 @prefix art: <https://w3id.org/calcinosis-kg/source/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix sssom: <https://w3id.org/sssom/> .
 """
 
 VALID_ONTOLOGY = PREFIXES + """
@@ -54,6 +56,8 @@ CCKG:0000001 a owl:Class ;
     oboInOwl:hasExactSynonym "cutaneous calcification" ;
     oboInOwl:hasDbXref "HP:0025520" ;
     rdfs:subClassOf MONDO:0002123 , _:site .
+[] a owl:Axiom ; owl:annotatedSource CCKG:0000001 ; owl:annotatedProperty oboInOwl:hasDbXref ;
+   owl:annotatedTarget "HP:0025520" ; sssom:predicate_id skos:exactMatch .
 _:site a owl:Restriction ; owl:onProperty RO:0004026 ; owl:someValuesFrom UBERON:0002097 .
 
 CCKG:0000002 a owl:Class ;
@@ -223,6 +227,20 @@ def test_xref_prefix_shape_catches_prefix_outside_curated_list(tmp_path):
     found = results_of(tmp_path, ttl)
     assert ("cckgsh:XrefPrefixShape", "CCKG:0000001") in found
     assert ("cckgsh:XrefSyntaxShape", "CCKG:0000001") not in found
+
+
+def test_xref_predicate_shape_catches_xref_without_sssom_predicate(tmp_path):
+    ttl = broken("sssom:predicate_id skos:exactMatch", "rdfs:comment \"no predicate\"")
+    onto = tmp_path / "onto.ttl"
+    onto.write_text(ttl, encoding="utf-8")
+    found = [(v.focus, v.value) for v in validate(load([onto])).violations
+             if v.shape == "cckgsh:XrefPredicateShape"]
+    assert found == [("CCKG:0000001", "HP:0025520")]
+
+
+def test_xref_predicate_shape_rejects_a_predicate_that_is_not_a_skos_match(tmp_path):
+    ttl = broken("sssom:predicate_id skos:exactMatch", "sssom:predicate_id owl:sameAs")
+    assert ("cckgsh:XrefPredicateShape", "CCKG:0000001") in results_of(tmp_path, ttl)
 
 
 def _xref_prefix_pattern() -> str:

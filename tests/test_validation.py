@@ -16,6 +16,15 @@ TWO_BROKEN = broken('rdfs:label "dystrophic calcinosis cutis" ;', "").replace(
     'rdfs:label "calcinosis cutis" ;', 'rdfs:label "calcinosis cutis " ;')
 
 
+# a gap-marked class that has an (SSSOM-annotated) xref: only a Warning
+GAP_WITH_XREF = broken(
+    "oboInOwl:inSubset CCKG:mapping_gap ;",
+    'oboInOwl:inSubset CCKG:mapping_gap ; oboInOwl:hasDbXref "DERMO:0002719" ;') + """
+[] a owl:Axiom ; owl:annotatedSource CCKG:0000002 ; owl:annotatedProperty oboInOwl:hasDbXref ;
+   owl:annotatedTarget "DERMO:0002719" ; sssom:predicate_id skos:closeMatch .
+"""
+
+
 def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -63,8 +72,7 @@ def test_restriction_values_are_rendered_as_class_expressions(tmp_path):
 
 
 def test_warnings_do_not_make_the_report_fail(tmp_path):
-    ttl = broken("oboInOwl:inSubset CCKG:mapping_gap ;",
-                 'oboInOwl:inSubset CCKG:mapping_gap ; oboInOwl:hasDbXref "DERMO:0002719" ;')
+    ttl = GAP_WITH_XREF
     report = validate(load([write(tmp_path, "o.ttl", ttl)]))
     assert report.violations and report.conforms
 
@@ -79,8 +87,7 @@ def test_stage_reports_one_failure_per_violation_with_entity_and_label(tmp_path)
 
 
 def test_stage_reports_warnings_as_warning_level_and_passes(tmp_path):
-    ttl = broken("oboInOwl:inSubset CCKG:mapping_gap ;",
-                 'oboInOwl:inSubset CCKG:mapping_gap ; oboInOwl:hasDbXref "DERMO:0002719" ;')
+    ttl = GAP_WITH_XREF
     result = validation_stage(load([write(tmp_path, "o.ttl", ttl)]))
     assert result.ok and [f.level for f in result.failures] == ["WARNING"]
 
