@@ -266,6 +266,13 @@ def test_definition_provenance_shape_catches_definition_without_axiom(tmp_path):
     assert ("cckgsh:DefinitionProvenanceShape", "CCKG:0000002") in results_of(tmp_path, ttl)
 
 
+def test_definition_provenance_shape_does_not_accept_another_terms_axiom(tmp_path):
+    ttl = VALID_ONTOLOGY + (
+        '\nCCKG:0000003 a owl:Class ; rdfs:label "copy" ; oboInOwl:hasDbXref "HP:1" ;'
+        ' IAO:0000115 "A calcinosis cutis in damaged tissue." .\n')
+    assert ("cckgsh:DefinitionProvenanceShape", "CCKG:0000003") in results_of(tmp_path, ttl)
+
+
 def test_definition_provenance_shape_requires_evidence_code(tmp_path):
     ttl = broken('biolink:supporting_text "Dystrophic kind." ;\n   RO:0002558 ECO:0000033 .',
                  'biolink:supporting_text "Dystrophic kind." .')
@@ -514,7 +521,7 @@ def test_bundled_ontology_conforms_to_all_shapes():
 HELPER_SHAPES = {
     "OurEntityShape",  # groups the per-entity property shapes under one target
     "OntologyHeaderShape",  # groups the Header*Shape property shapes
-    "AnnotatedDefinitionShape", "ProvenanceShape",  # used by the provenance shapes
+    "ProvenanceShape",  # used by DisjointnessProvenanceShape
     "CaseRecordShape", "CalcinosisCutisTypeShape",  # used by the Case*Shape property shapes
 }
 
