@@ -78,7 +78,7 @@ class KnowledgeGraph:
         """IRI -> rdfs:label (English or untagged preferred; smallest string when several)."""
         with self._lock:
             if self._labels is None:
-                self._labels = _labels_of(self.store)
+                self._labels = labels_of(self.store)
             return self._labels
 
     def __len__(self) -> int:
@@ -103,7 +103,14 @@ class KnowledgeGraph:
                               _store=store, _digest=h.hexdigest())
 
 
-def _labels_of(store: pyoxigraph.Store) -> dict[str, str]:
+def label_key(language: str | None, value: str) -> tuple[int, str]:
+    """Which rdfs:label wins (smallest key): untagged, then English, then others; then text."""
+    rank = 0 if not language else 1 if language.lower().startswith("en") else 2
+    return rank, value
+
+
+def labels_of(store: pyoxigraph.Store) -> dict[str, str]:
+    """IRI -> preferred rdfs:label of every labelled named node in ``store``."""
     import pyoxigraph
 
     best: dict[str, tuple[int, str]] = {}
@@ -111,13 +118,20 @@ def _labels_of(store: pyoxigraph.Store) -> dict[str, str]:
         if not isinstance(quad.subject, pyoxigraph.NamedNode) or not isinstance(
                 quad.object, pyoxigraph.Literal):
             continue
-        lang = quad.object.language
-        rank = 0 if not lang else 1 if lang.lower().startswith("en") else 2
-        key = (rank, quad.object.value)
+        key = label_key(quad.object.language, quad.object.value)
         current = best.get(quad.subject.value)
         if current is None or key < current:
             best[quad.subject.value] = key
     return {iri: value for iri, (_, value) in best.items()}
+
+
+def label_of(graph: rdflib.Graph, node: object) -> str | None:
+    """The preferred rdfs:label of ``node`` in an rdflib Graph (same choice as ``labels``)."""
+    from rdflib import Literal, URIRef
+
+    keys = [label_key(o.language, str(o)) for o in graph.objects(node, URIRef(RDFS_LABEL))
+            if isinstance(o, Literal)]
+    return min(keys)[1] if keys else None
 
 
 def to_rdflib_term(term: object):

@@ -422,21 +422,14 @@ def _run_select(store: pyoxigraph.Store, query: str, path: Path,
     return hits
 
 
-_FACETS = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}
-
-
 class _TermRenderer:
     """Terms as report cells: IRIs as CURIEs, literals as their text, blank nodes as class
     expressions (``RO:0004026 some UBERON:0002072``): never a random blank-node label."""
 
-    _RESTRICTIONS = (("someValuesFrom", "some"), ("allValuesFrom", "only"),
-                     ("hasValue", "value"), ("minQualifiedCardinality", "min"),
-                     ("maxQualifiedCardinality", "max"), ("qualifiedCardinality", "exactly"),
-                     ("minCardinality", "min"), ("maxCardinality", "max"),
-                     ("cardinality", "exactly"), ("hasSelf", "Self"))
-
     def __init__(self, store: pyoxigraph.Store) -> None:
-        self.store = store
+        from calcinosis_kg.expressions import StoreSource
+
+        self.source = StoreSource(store)
 
     @staticmethod
     def compact(iri: str) -> str:
@@ -444,8 +437,10 @@ class _TermRenderer:
 
         return compress(iri)
 
-    def render(self, term: object, depth: int = 0) -> str:
+    def render(self, term: object) -> str:
         import pyoxigraph
+
+        from calcinosis_kg.expressions import render
 
         if term is None:
             return ""
@@ -454,71 +449,8 @@ class _TermRenderer:
         if isinstance(term, pyoxigraph.Literal):
             return term.value
         if isinstance(term, pyoxigraph.BlankNode):
-            return self._expression(term, depth)
+            return render(self.source, term)
         return str(term)
-
-    def _objects(self, node: object, predicate: str) -> list:
-        import pyoxigraph
-
-        return [q.object for q in self.store.quads_for_pattern(
-            node, pyoxigraph.NamedNode(predicate), None)]
-
-    def _list(self, node: object) -> list:
-        items, guard = [], 0
-        while node is not None and guard < 1000:
-            first = self._objects(node, RDF + "first")
-            if not first:
-                break
-            items.append(first[0])
-            rest = self._objects(node, RDF + "rest")
-            node = rest[0] if rest else None
-            guard += 1
-        return items
-
-    def _expression(self, node: object, depth: int) -> str:
-        if depth > 8:
-            return "…"
-        sub = depth + 1
-
-        def nested(term: object) -> str:
-            text = self.render(term, sub)
-            return f"({text})" if " " in text and not text.startswith("(") else text
-
-        for key, word in (("intersectionOf", " and "), ("unionOf", " or ")):
-            members = self._objects(node, OWL + key)
-            if members:
-                return word.join(sorted(nested(m) for m in self._list(members[0])))
-        complement = self._objects(node, OWL + "complementOf")
-        if complement:
-            return "not " + nested(complement[0])
-        one_of = self._objects(node, OWL + "oneOf")
-        if one_of:
-            return "{" + ", ".join(sorted(self.render(m, sub) for m in self._list(one_of[0]))) + "}"
-        on_datatype = self._objects(node, OWL + "onDatatype")
-        if on_datatype:
-            facets = []
-            restrictions = self._objects(node, OWL + "withRestrictions")
-            for facet_node in self._list(restrictions[0]) if restrictions else []:
-                for quad in self.store.quads_for_pattern(facet_node, None, None):
-                    name = quad.predicate.value.rsplit("#", 1)[-1]
-                    facets.append(f"{_FACETS.get(name, name)} {self.render(quad.object, sub)}")
-            return f"{self.render(on_datatype[0], sub)}[{', '.join(facets)}]"  # list order
-        on_property = self._objects(node, OWL + "onProperty")
-        if on_property:
-            prop = self.render(on_property[0], sub)
-            for key, word in self._RESTRICTIONS:
-                found = self._objects(node, OWL + key)
-                if found:
-                    filler = self._objects(node, OWL + "onClass")
-                    value = self.render(found[0], sub)
-                    if word in ("min", "max", "exactly"):
-                        tail = f" {nested(filler[0])}" if filler else ""
-                        return f"{prop} {word} {value}{tail}"
-                    if word == "Self":
-                        return f"{prop} Self"
-                    return f"{prop} {word} {nested(found[0])}"
-            return f"{prop} (restriction)"
-        return "(anonymous expression)"
 
 
 def _generated_prefixes(files: Sequence[Path]) -> list[tuple[str, str, str]]:
