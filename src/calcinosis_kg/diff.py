@@ -64,68 +64,20 @@ def _load(path: Path) -> Graph:
     return _parse(Path(path))
 
 
-def render(graph: Graph, node: object, depth: int = 0, labels: bool = False) -> str:
+def render(graph: Graph, node: object, labels: bool = False) -> str:
     """Manchester-like text of a class expression (CURIEs; blank nodes spelled out).
 
     With ``labels`` every named term is followed by its label, for readers; comparisons use the
     plain form so that a relabelled term does not look like a changed axiom.
     """
-    from rdflib import BNode
-    from rdflib.collection import Collection
-    from rdflib.namespace import OWL
+    from rdflib import URIRef
 
-    from calcinosis_kg.obo import curie
+    from calcinosis_kg import expressions
+    from calcinosis_kg.graph import label_of
 
-    if not isinstance(node, BNode):
-        if hasattr(node, "language"):  # a literal
-            return repr(str(node))
-        label = _label(graph, node) if labels else None
-        return f"{curie(node)} “{label}”" if label else curie(node)
-    if depth > 20:
-        return "…"
-
-    def sub(x: object) -> str:
-        text = render(graph, x, depth + 1, labels)
-        nested = isinstance(x, BNode) and " " in text and not text.startswith("(")
-        return f"({text})" if nested else text
-
-    for op, word in ((OWL.intersectionOf, " and "), (OWL.unionOf, " or "),
-                     (OWL.oneOf, ", ")):
-        members = graph.value(node, op)
-        if members is not None:
-            parts = sorted(sub(m) for m in Collection(graph, members))
-            text = word.join(parts)
-            return "{" + text + "}" if op == OWL.oneOf else text
-    complement = graph.value(node, OWL.complementOf)
-    if complement is not None:
-        return f"not {sub(complement)}"
-    prop = graph.value(node, OWL.onProperty)
-    if prop is not None:
-        prop_text = render(graph, prop, depth + 1, labels)
-        inverse = graph.value(prop, OWL.inverseOf) if isinstance(prop, BNode) else None
-        if inverse is not None:
-            prop_text = f"inverse {render(graph, inverse, depth + 1, labels)}"
-        for quantifier, word in ((OWL.someValuesFrom, "some"), (OWL.allValuesFrom, "only"),
-                                 (OWL.hasValue, "value")):
-            filler = graph.value(node, quantifier)
-            if filler is not None:
-                return f"{prop_text} {word} {sub(filler)}"
-        return f"{prop_text} (restriction)"
-    datatype = graph.value(node, OWL.onDatatype)
-    if datatype is not None:
-        facets = []
-        restrictions = graph.value(node, OWL.withRestrictions)
-        for facet in Collection(graph, restrictions) if restrictions is not None else []:
-            facets += [f"{curie(p).split('#')[-1]} {o}" for p, o in graph.predicate_objects(facet)]
-        return f"{curie(datatype)}[{', '.join(sorted(facets))}]"
-    return "(anonymous)"
-
-
-def _label(graph: Graph, node: object) -> str | None:
-    from rdflib.namespace import RDFS
-
-    found = sorted(str(o) for o in graph.objects(node, RDFS.label))
-    return found[0] if found else None
+    name = expressions.with_labels(lambda iri: label_of(graph, URIRef(iri))) if labels \
+        else expressions.curie
+    return expressions.render(expressions.RdflibSource(graph), node, name)
 
 
 def class_states(graph: Graph) -> dict[str, ClassState]:
@@ -133,6 +85,7 @@ def class_states(graph: Graph) -> dict[str, ClassState]:
     from rdflib import URIRef
     from rdflib.namespace import OWL, RDF, RDFS
 
+    from calcinosis_kg.graph import label_of
     from calcinosis_kg.obo import axiom_index, curie
 
     index = axiom_index(graph)
@@ -142,8 +95,7 @@ def class_states(graph: Graph) -> dict[str, ClassState]:
     states: dict[str, ClassState] = {}
     for cls in classes:
         state = ClassState()
-        labels = sorted(str(o) for o in graph.objects(cls, RDFS.label))
-        state.label = labels[0] if labels else None
+        state.label = label_of(graph, cls)
         definitions = sorted(str(o) for o in graph.objects(cls, URIRef(IAO_DEFINITION)))
         state.definition = definitions[0] if definitions else None
         for xref in graph.objects(cls, URIRef(HAS_DBXREF)):
