@@ -20,6 +20,16 @@ from typing import TYPE_CHECKING, Any
 
 from calcinosis_kg import diagrams
 from calcinosis_kg.errors import InputError
+from calcinosis_kg.expressions import (
+    Expr,
+    RdflibSource,
+    StoreSource,
+    operand_text,
+    parse,
+    property_id,
+    property_text,
+    to_text,
+)
 from calcinosis_kg.prefixes import compress
 from calcinosis_kg.serialize import write_atomic
 
@@ -33,9 +43,6 @@ CALCINOSIS_CUTIS = CCKG + "0000001"
 EXTRA_TYPE_LABELS = ("osteoma cutis",)
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDF_FIRST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first"
-RDF_REST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest"
-RDF_NIL = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
@@ -77,21 +84,6 @@ GENERATOR = "calcinosis-kg docs"
 
 
 # --- model ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Expr:
-    """A class expression read from the graph: a named class or an OWL construct over others."""
-
-    kind: str  # class | and | or | not | some | only | value | data | other
-    iri: str = ""
-    prop: str = ""
-    items: tuple[Expr, ...] = ()
-
-    def named(self) -> list[str]:
-        """Named classes mentioned, in reading order (for links and diagram nodes)."""
-        own = [self.iri] if self.kind in ("class", "value") and self.iri else []
-        return own + [iri for item in self.items for iri in item.named()]
-
-
 @dataclass(frozen=True)
 class Evidence:
     """The supporting sentences and sources attached to one axiom."""
@@ -152,7 +144,8 @@ class GraphReader:
 
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.store = kg.store
-        self._labels: dict[str, str] = {}
+        self.labels = kg.labels
+        self.source = StoreSource(kg.store)
 
     def query(self, text: str, **bindings: Any) -> list[Any]:
         import pyoxigraph as ox
@@ -174,87 +167,16 @@ class GraphReader:
                       if isinstance(o, ox.Literal))
 
     def label(self, iri: str) -> str:
-        """The class's rdfs:label (the first in sorted order), else its CURIE."""
-        import pyoxigraph as ox
-
-        if iri.startswith("^"):  # an inverse property (see prop_id)
-            return "inverse of " + self.label(iri[1:])
-        if not iri:
-            return "(unnamed property)"
-        if iri not in self._labels:
-            labels = self.literals(ox.NamedNode(iri), RDFS_LABEL)
-            self._labels[iri] = labels[0] if labels else compress(iri)
-        return self._labels[iri]
+        """The term's preferred rdfs:label (``KnowledgeGraph.labels``), else its CURIE."""
+        return self.labels.get(iri) or compress(iri)
 
     def prop_id(self, term: Any) -> str:
         """A property's IRI, ``^IRI`` for ``owl:inverseOf IRI``, or "" for anything else."""
-        import pyoxigraph as ox
+        return property_id(self.source, term)
 
-        if isinstance(term, ox.NamedNode):
-            return term.value
-        inverse = self.objects(term, OWL + "inverseOf") if isinstance(term, ox.BlankNode) else []
-        return "^" + inverse[0].value if inverse and isinstance(inverse[0], ox.NamedNode) else ""
-
-    def rdf_list(self, head: Any) -> list[Any]:
-        import pyoxigraph as ox
-
-        items, node, seen = [], head, set()
-        while not (isinstance(node, ox.NamedNode) and node.value == RDF_NIL) and node not in seen:
-            seen.add(node)
-            items += self.objects(node, RDF_FIRST)
-            rest = self.objects(node, RDF_REST)
-            if not rest:
-                break
-            node = rest[0]
-        return items
-
-    def expr(self, node: Any, depth: int = 0) -> Expr:
-        """Read a class expression (named class, and/or/not, restriction) rooted at ``node``."""
-        import pyoxigraph as ox
-
-        if isinstance(node, ox.NamedNode):
-            return Expr("class", iri=node.value)
-        if depth > 12 or not isinstance(node, ox.BlankNode):
-            return Expr("other")
-        for key, kind in (("intersectionOf", "and"), ("unionOf", "or")):
-            heads = self.objects(node, OWL + key)
-            if heads:
-                return Expr(kind, items=tuple(self.expr(m, depth + 1)
-                                              for m in self.rdf_list(heads[0])))
-        complement = self.objects(node, OWL + "complementOf")
-        if complement:
-            return Expr("not", items=(self.expr(complement[0], depth + 1),))
-        datatypes = self.objects(node, OWL + "onDatatype")
-        if datatypes:
-            return Expr("data", iri=self.datarange_text(node, datatypes[0]))
-        props = self.objects(node, OWL + "onProperty")
-        if props:
-            prop = self.prop_id(props[0])
-            for key, kind in (("someValuesFrom", "some"), ("allValuesFrom", "only")):
-                fillers = self.objects(node, OWL + key)
-                if fillers:
-                    return Expr(kind, prop=prop, items=(self.expr(fillers[0], depth + 1),))
-            values = self.objects(node, OWL + "hasValue")
-            if values and isinstance(values[0], ox.NamedNode):
-                return Expr("value", prop=prop, iri=values[0].value)
-            if values and isinstance(values[0], ox.Literal):
-                return Expr("value", prop=prop, items=(Expr("data", iri=values[0].value),))
-        return Expr("other")
-
-    def datarange_text(self, node: Any, datatype: Any) -> str:
-        """``decimal > 2.6 and <= 3.0`` for an OWL datatype restriction (lab-value ranges)."""
-        import pyoxigraph as ox
-
-        symbols = {"minExclusive": ">", "minInclusive": ">=", "maxExclusive": "<",
-                   "maxInclusive": "<="}
-        name = compress(datatype.value) if isinstance(datatype, ox.NamedNode) else "value"
-        bounds = []
-        for head in self.objects(node, OWL + "withRestrictions"):
-            for facet in self.rdf_list(head):
-                for key, symbol in symbols.items():
-                    bounds += [f"{symbol} {v}" for v in
-                               self.literals(facet, "http://www.w3.org/2001/XMLSchema#" + key)]
-        return f"{name} {' and '.join(sorted(bounds))}".strip()
+    def expr(self, node: Any) -> Expr:
+        """Read the class expression rooted at ``node``."""
+        return parse(self.source, node)
 
     def evidence(self, subject: Any, predicate: str, target: Any) -> Evidence:
         """Quotes and sources of the owl:Axiom annotating (subject, predicate, target)."""
@@ -430,7 +352,7 @@ def type_profile(kg: KnowledgeGraph, iri: str, reader: GraphReader | None = None
         prop = reader.prop_id(row["p"])
         section = INCOMING_SECTIONS.get(prop) or \
             f"Classes that {_property_heading(reader, prop).lower()} it"
-        statements.append(Statement(section, prop, Expr("class", iri=row["c"].value),
+        statements.append(Statement(section, prop, Expr("named", iri=row["c"].value),
                                     reader.evidence(row["c"], RDFS_SUBCLASS, row["r"])))
     for row in reader.query(_ANONYMOUS_PARENTS, x=node):
         statements.append(Statement("Is also a kind of", RDFS_SUBCLASS, reader.expr(row["r"]),
@@ -449,54 +371,35 @@ def type_profile(kg: KnowledgeGraph, iri: str, reader: GraphReader | None = None
     for other in reader.objects(node, OWL + "disjointWith"):
         if isinstance(other, ox.NamedNode):
             statements.append(Statement("Distinct from", OWL + "disjointWith",
-                                        Expr("class", iri=other.value),
+                                        Expr("named", iri=other.value),
                                         reader.evidence(node, OWL + "disjointWith", other)))
     for row in reader.query(_DISJOINT_FROM, x=node):
         statements.append(Statement("Distinct from", OWL + "disjointWith",
-                                    Expr("class", iri=row["d"].value),
+                                    Expr("named", iri=row["d"].value),
                                     reader.evidence(row["d"], OWL + "disjointWith", node)))
     for row in reader.query(_DISJOINT_GROUPS, x=node):
         group = row["g"]
         evidence = Evidence(tuple(reader.literals(group, SUPPORTING_TEXT)),
                             tuple(sorted(o.value for o in reader.objects(group, DC_SOURCE))))
         statements.append(Statement("Distinct from", OWL + "AllDisjointClasses",
-                                    Expr("class", iri=row["d"].value), evidence))
+                                    Expr("named", iri=row["d"].value), evidence))
     profile.statements = sorted(
         set(statements), key=lambda s: (_section_rank(s.section), s.section,
-                                        _expr_text(s.other, reader.label).lower(), s.prop))
+                                        to_text(s.other, reader.label).lower(), s.prop))
     return profile
 
 
 def _property_heading(reader: GraphReader, prop: str) -> str:
-    label = reader.label(prop) if prop else "related to"
+    """Section heading for a property: its label ("Inverse of …" for an inverse property)."""
+    if prop.startswith("^"):
+        label = "inverse of " + reader.label(prop[1:])
+    else:
+        label = reader.label(prop) if prop else "related to"
     return label[:1].upper() + label[1:]
 
 
 def _section_rank(section: str) -> int:
     return SECTION_ORDER.index(section) if section in SECTION_ORDER else len(SECTION_ORDER)
-
-
-def _expr_text(expr: Expr, label_of: Any) -> str:
-    """Plain-text (Manchester-like) rendering, for sorting and diagrams."""
-    if expr.kind == "class":
-        return label_of(expr.iri)
-    if expr.kind in ("and", "or"):
-        return f" {expr.kind} ".join(_paren(i, label_of) for i in expr.items)
-    if expr.kind == "not":
-        return "not " + _paren(expr.items[0], label_of)
-    if expr.kind in ("some", "only"):
-        return f"{label_of(expr.prop)} {expr.kind} {_paren(expr.items[0], label_of)}"
-    if expr.kind == "value":
-        value = _expr_text(expr.items[0], label_of) if expr.items else label_of(expr.iri)
-        return f"{label_of(expr.prop)} value {value}"
-    if expr.kind == "data":
-        return expr.iri
-    return "(complex expression)"
-
-
-def _paren(expr: Expr, label_of: Any) -> str:
-    text = _expr_text(expr, label_of)
-    return f"({text})" if expr.kind in ("and", "or", "some", "only") else text
 
 
 # --- HTML -----------------------------------------------------------------------------------
@@ -530,22 +433,22 @@ class Renderer:
         return f'<span class="term" title="{curie}">{label}</span> <code>{curie}</code>'
 
     def expr_html(self, expr: Expr, prefix: str = "") -> str:
-        if expr.kind == "class":
+        """HTML of a class expression: named terms linked, the rest as in ``expressions``."""
+        if expr.kind == "named":
             return self.link(expr.iri, prefix)
         if expr.kind in ("and", "or"):
             inner = f" <em>{expr.kind}</em> ".join(self.expr_html(i, prefix) for i in expr.items)
             return f"({inner})" if len(expr.items) > 1 else inner
         if expr.kind == "not":
             return "<em>not</em> " + self.expr_html(expr.items[0], prefix)
-        if expr.kind in ("some", "only"):
-            return (f"{esc(self.reader.label(expr.prop))} <em>{expr.kind}</em> "
+        if expr.kind in ("some", "only", "value"):
+            return (f"{esc(property_text(expr.prop, self.reader.label))} <em>{expr.kind}</em> "
                     f"{self.expr_html(expr.items[0], prefix)}")
-        if expr.kind == "value":
-            value = self.expr_html(expr.items[0]) if expr.items else self.link(expr.iri, prefix)
-            return f"{esc(self.reader.label(expr.prop))} <em>value</em> {value}"
-        if expr.kind == "data":
-            return f"<code>{esc(expr.iri)}</code>"
-        return "<em>(complex expression)</em>"
+        if expr.kind in ("literal", "datarange"):
+            return f"<code>{esc(to_text(expr))}</code>"
+        if expr.kind == "other":
+            return "<em>(complex expression)</em>"
+        return esc(to_text(expr, self.reader.label))
 
     def evidence_html(self, evidence: Evidence) -> str:
         quotes = "".join(f"<blockquote>{esc(q)}</blockquote>" for q in evidence.quotes)
@@ -692,12 +595,12 @@ def type_map_dot(profile: TypeProfile, reader: GraphReader, types: Iterable[str]
         # a union filler ("skin or subcutis") gives one node per member; other constructs one
         members = statement.other.items if statement.other.kind == "or" else (statement.other,)
         for member in members:
-            if member.kind == "class":
+            if member.kind == "named":
                 href = (link_prefix + page_name(member.iri)
                         if link_prefix is not None and member.iri in type_set else None)
                 node = diagrams.Node(compress(member.iri), reader.label(member.iri), href)
             else:
-                text = _expr_text(member, reader.label)
+                text = to_text(member, reader.label)
                 node = diagrams.Node("expr:" + text, text)
             neighbours.append(diagrams.Neighbour(role, node))
     center = diagrams.Node(profile.curie, profile.label)
@@ -749,21 +652,14 @@ def _unlink_blank_nodes(page: str, graph: Any) -> str:
     import re
 
     from rdflib import BNode, URIRef
-    from rdflib.collection import Collection
-    from rdflib.namespace import OWL as RDFLIB_OWL
-    from rdflib.namespace import RDFS
 
-    def words(node: Any, depth: int = 0) -> str:
-        if isinstance(node, URIRef):
-            label = graph.value(node, RDFS.label)
-            return str(label) if label is not None else compress(str(node))
-        if depth > 6:
-            return "…"
-        for key, joiner in ((RDFLIB_OWL.unionOf, " or "), (RDFLIB_OWL.intersectionOf, " and ")):
-            head = graph.value(node, key)
-            if head is not None:
-                return "(" + joiner.join(words(m, depth + 1) for m in Collection(graph, head)) + ")"
-        return "(anonymous class)"
+    from calcinosis_kg.graph import label_of
+
+    source = RdflibSource(graph)
+
+    def words(node: Any) -> str:
+        return operand_text(parse(source, node), lambda iri: label_of(graph, URIRef(iri))
+                            or compress(iri))
 
     labels = {str(node): node for node in graph.all_nodes() if isinstance(node, BNode)}
 

@@ -253,26 +253,27 @@ def to_text(expr: Expr, name: Callable[[str], str] = curie) -> str:
     if kind == "literal":
         return literal_text(expr.value, expr.iri)
     if kind in ("and", "or"):
-        return f" {kind} ".join(sorted(_operand(i, name) for i in expr.items))
+        return f" {kind} ".join(sorted(operand_text(i, name) for i in expr.items))
     if kind == "oneof":
         return "{" + ", ".join(sorted(to_text(i, name) for i in expr.items)) + "}"
     if kind == "not":
-        return "not " + _operand(expr.items[0], name)
+        return "not " + operand_text(expr.items[0], name)
     if kind == "datarange":
         facets = ", ".join(f"{FACETS.get(f, f)} {to_text(v, name)}" for f, v in expr.facets)
         return f"{name(expr.iri)}[{facets}]"
     prop = property_text(expr.prop, name)
     if kind in ("some", "only", "value"):
-        return f"{prop} {kind} {_operand(expr.items[0], name)}"
+        return f"{prop} {kind} {operand_text(expr.items[0], name)}"
     if kind in ("min", "max", "exactly"):
-        tail = f" {_operand(expr.items[0], name)}" if expr.items else ""
+        tail = f" {operand_text(expr.items[0], name)}" if expr.items else ""
         return f"{prop} {kind} {expr.value}{tail}"
     if kind == "self":
         return f"{prop} Self"
     return f"{prop} (restriction)" if expr.prop else "(complex expression)"
 
 
-def _operand(expr: Expr, name: Callable[[str], str]) -> str:
+def operand_text(expr: Expr, name: Callable[[str], str] = curie) -> str:
+    """``to_text`` parenthesised when ``expr`` is compound (for text nested in other text)."""
     text = to_text(expr, name)
     return f"({text})" if expr.kind in COMPOUND and expr.kind != "other" else text
 
