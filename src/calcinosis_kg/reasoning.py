@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from calcinosis_kg.errors import InputError
+from calcinosis_kg.expressions import Term, rdf_list, render, with_labels
 from calcinosis_kg.results import Failure, StageResult
 
 if TYPE_CHECKING:
@@ -286,32 +287,21 @@ class Axioms:
 
     @classmethod
     def from_store(cls, store: pyoxigraph.Store) -> Axioms:
+        from calcinosis_kg.graph import labels_of
+
         ox = _ox()
         triples: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-        labels: dict[str, str] = {}
         for q in store:
-            s = _term_key(q.subject)
-            p = q.predicate.value
             o: Any = q.object
             value = o if isinstance(o, ox.Literal) else _term_key(o)
-            triples[s][p].append(value)
-            if p == RDFS + "label" and isinstance(o, ox.Literal) and (
-                    s not in labels or o.language in (None, "en")):
-                labels[s] = o.value
-        return cls(triples, labels)
+            triples[_term_key(q.subject)][q.predicate.value].append(value)
+        return cls(triples, labels_of(store))
 
     def objects(self, s: str, p: str) -> list[Any]:
         return self.triples.get(s, {}).get(p, [])
 
     def rdf_list(self, head: str) -> list[Any]:
-        items: list[Any] = []
-        seen: set[str] = set()
-        while isinstance(head, str) and head != RDF + "nil" and head not in seen:
-            seen.add(head)
-            items.extend(self.objects(head, RDF + "first"))
-            rest = self.objects(head, RDF + "rest")
-            head = rest[0] if rest else RDF + "nil"
-        return items
+        return rdf_list(self, head)
 
     @staticmethod
     def named(x: Any) -> bool:
@@ -343,48 +333,16 @@ class Axioms:
     def label(self, iri: str) -> str:
         return self.labels.get(iri, "")
 
-    def show(self, x: Any) -> str:
-        """A short human rendering of a class expression, data range or literal."""
-        from calcinosis_kg.prefixes import compress
-
+    def term(self, node: Any) -> Term:
+        """``expressions.Source``: keys ``_:id`` are blank nodes, other strings IRIs."""
         ox = _ox()
-        if isinstance(x, ox.Literal):
-            return f'"{x.value}"'
-        if self.named(x):
-            curie = compress(x) if not x.startswith(OWL) else "owl:" + x[len(OWL):]
-            if x.startswith(XSD):
-                curie = "xsd:" + x[len(XSD):]
-            label = self.label(x)
-            return f"{curie} ({label})" if label else curie
-        prop = self.objects(x, OWL + "onProperty")
-        if prop:
-            p = self.show(prop[0])
-            for key, word in (("someValuesFrom", "some"), ("allValuesFrom", "only"),
-                              ("hasValue", "value")):
-                for filler in self.objects(x, OWL + key):
-                    return f"{p} {word} {self.show(filler)}"
-            for key in ("minCardinality", "maxCardinality", "cardinality",
-                        "minQualifiedCardinality", "maxQualifiedCardinality",
-                        "qualifiedCardinality"):
-                for n in self.objects(x, OWL + key):
-                    return f"{p} {key.replace('Qualified', '')} {self.show(n).strip(chr(34))}"
-            return f"restriction on {p}"
-        for key, word in (("intersectionOf", " and "), ("unionOf", " or ")):
-            for head in self.objects(x, OWL + key):
-                return "(" + word.join(self.show(m) for m in self.rdf_list(head)) + ")"
-        for base in self.objects(x, OWL + "onDatatype"):
-            facets = []
-            for head in self.objects(x, OWL + "withRestrictions"):
-                for facet in self.rdf_list(head):
-                    for fp, values in self.triples.get(facet, {}).items():
-                        op = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">",
-                              "maxExclusive": "<"}.get(fp.rsplit("#", 1)[-1], fp)
-                        facets += [f"{op} {v.value if hasattr(v, 'value') else v}"
-                                   for v in values]
-            return f"{self.show(base)}[{', '.join(facets)}]"
-        for c in self.objects(x, OWL + "complementOf"):
-            return f"not {self.show(c)}"
-        return "an anonymous class"
+        if isinstance(node, ox.Literal):
+            return Term("literal", node.value, "" if node.language else node.datatype.value)
+        return Term("blank", node[2:]) if node.startswith("_:") else Term("iri", node)
+
+    def show(self, x: Any) -> str:
+        """A class expression, data range, property or literal as text with labels."""
+        return render(self, x, with_labels(self.labels))
 
     def told_superclasses(self, cls: str, result: ReasoningResult | None = None,
                           ) -> tuple[set[str], list[str]]:
