@@ -127,7 +127,7 @@ def _version(graph: Graph, fallback: str) -> str:
 def diff_graphs(old: Graph, new: Graph, old_name: str = "old", new_name: str = "new"
                 ) -> OntologyDiff:
     """Compare two versions class by class."""
-    from calcinosis_kg.obo import curie
+    from calcinosis_kg.expressions import curie
 
     before, after = class_states(old), class_states(new)
     result = OntologyDiff(_version(old, old_name), _version(new, new_name))

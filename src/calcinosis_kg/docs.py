@@ -43,7 +43,6 @@ CALCINOSIS_CUTIS = CCKG + "0000001"
 EXTRA_TYPE_LABELS = ("osteoma cutis",)
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 OWL = "http://www.w3.org/2002/07/owl#"

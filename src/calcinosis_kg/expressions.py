@@ -219,11 +219,11 @@ def literal_text(value: str, datatype: str = "") -> str:
     return value if datatype in BARE_LITERALS else json.dumps(value, ensure_ascii=False)
 
 
-def curie(iri: str) -> str:
-    """The CURIE of an IRI under the curated prefix map (else the IRI)."""
+def curie(iri: object) -> str:
+    """The CURIE of an IRI (a string or an rdflib URIRef) under the curated prefix map."""
     from calcinosis_kg.prefixes import compress
 
-    return compress(iri)
+    return compress(str(iri))
 
 
 def with_labels(labels: Mapping[str, str] | Callable[[str], str | None]

@@ -81,7 +81,7 @@ def category_of(graph: Graph, node: object) -> str:
     exact/close match; the ID range of our own classes; else ``biolink:NamedThing``."""
     from rdflib import URIRef
 
-    from calcinosis_kg.obo import curie
+    from calcinosis_kg.expressions import curie
 
     found = _category_from_ancestors(graph, node)
     if found:

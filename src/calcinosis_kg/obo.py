@@ -18,6 +18,10 @@ import json
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+# one CURIE and one label choice for every exporter (re-exported for obo/sssom/kgx callers)
+from calcinosis_kg.expressions import curie as curie
+from calcinosis_kg.graph import label_of as label_of
+
 if TYPE_CHECKING:
     from rdflib import Graph
 
@@ -42,20 +46,6 @@ OBO_HEADER_PROPERTIES = (
 
 
 # --- shared helpers ------------------------------------------------------------------------------
-def curie(iri: object) -> str:
-    """CURIE under the curated prefix map, else the IRI itself."""
-    from calcinosis_kg.prefixes import compress
-
-    return compress(str(iri))
-
-
-def label_of(graph: Graph, node: object) -> str | None:
-    from rdflib.namespace import RDFS
-
-    labels = sorted(str(o) for o in graph.objects(node, RDFS.label))
-    return labels[0] if labels else None
-
-
 def axiom_index(graph: Graph) -> dict[tuple, list]:
     """(source, property, target) -> the owl:Axiom nodes annotating that triple."""
     from rdflib.namespace import OWL, RDF
