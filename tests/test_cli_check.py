@@ -50,7 +50,7 @@ def test_reason_on_unsatisfiable_class_exits_1_naming_it(tmp_path):
     done = cli("reason", "--ontology", str(write(tmp_path, UNSAT)), tmp_path=tmp_path)
     assert done.returncode == 1, done.stderr
     assert "unsatisfiable: 1" in done.stdout
-    assert "http://example.org/t#C (class C)" in done.stdout and "disjoint" in done.stdout
+    assert "http://example.org/t#C “class C”" in done.stdout and "disjoint" in done.stdout
 
 
 @requires_java

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING
 
 from calcinosis_kg import cache
 from calcinosis_kg.errors import CalcinosisKGError, InputError
+from calcinosis_kg.qc import FAIL_ON_CHOICES, LEVELS
 from calcinosis_kg.results import Failure, StageResult
 
 if TYPE_CHECKING:
     from calcinosis_kg.graph import KnowledgeGraph
 
 STAGES = ("reasoning", "validation", "qc", "competency")
-LEVEL_RANK = {"ERROR": 0, "WARN": 1, "INFO": 2}
 #: stage -> (module, function) of the Python stages (reasoning is driven here directly)
 PYTHON_STAGES: dict[str, tuple[str, str]] = {
     "validation": ("calcinosis_kg.validation", "validation_stage"),
@@ -58,8 +58,8 @@ class CheckReport:
         """Findings of a failed stage at ERROR or at/above --fail-on (the rest are warnings)."""
         if stage.ok:
             return False
-        rank = LEVEL_RANK.get(failure.level, 0)
-        return rank == 0 or rank <= LEVEL_RANK.get(self.fail_on, -1)
+        rank = LEVELS.index(failure.level) if failure.level in LEVELS else 0
+        return rank == 0 or (self.fail_on in LEVELS and rank <= LEVELS.index(self.fail_on))
 
     def to_text(self, verbose: bool = False) -> str:
         """A line per stage (status, counts, seconds, cached), then every failure."""
@@ -182,7 +182,7 @@ def run_check(paths: Sequence[Path | str] | None = None, use_cache: bool = True,
     Raises InputError for bad input (missing or malformed file), which the CLI reports as exit 2.
     """
     started = time.perf_counter()
-    if fail_on not in (*LEVEL_RANK, "none"):
+    if fail_on not in FAIL_ON_CHOICES:
         raise InputError(f"unknown fail-on level {fail_on!r} (choose ERROR, WARN, INFO, none)")
     files = _input_files(paths)
     keys = stage_keys(files, fail_on)
