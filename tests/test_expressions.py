@@ -61,9 +61,9 @@ def test_intersection_members_are_sorted_whatever_the_list_order() -> None:
     assert first == "http://example.org/t#A and http://example.org/t#B"
 
 
-def test_nested_restriction_is_parenthesised_but_a_named_class_is_not() -> None:
-    assert text(f":X rdfs:subClassOf [ owl:unionOf ( obo:UBERON_0001 {SOME_SKIN} ) ] .") == \
-        "(RO:0004026 some UBERON:0002097) or UBERON:0001"
+def test_nested_restriction_is_parenthesised_and_follows_the_named_class() -> None:
+    assert text(f":X rdfs:subClassOf [ owl:unionOf ( {SOME_SKIN} obo:UBERON_0001 ) ] .") == \
+        "UBERON:0001 or (RO:0004026 some UBERON:0002097)"
 
 
 def test_union_filler_of_a_restriction_is_parenthesised() -> None:

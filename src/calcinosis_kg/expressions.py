@@ -11,8 +11,8 @@ dictionary-backed view (``reasoning.Axioms``). Heavy libraries are imported lazi
 
 Rendering rules (one choice for all callers):
 
-- operands of ``and``/``or``/``{…}`` are sorted by their text: the constructs are unordered, and
-  a canonical text lets ``diff`` compare axioms across files;
+- operands of ``and``/``or``/``{…}`` are sorted (named terms first, then by text): the
+  constructs are unordered, and a canonical text lets ``diff`` compare axioms across files;
 - a nested operand is parenthesised when it is itself an ``and``/``or``/``not`` or a restriction;
 - a datatype restriction is ``xsd:decimal[> 2.6, <= 3.5]`` (lower bounds before upper bounds);
 - an inverse property is ``inverse RO:0002200``; cardinalities are ``p min 2 C``;
@@ -253,7 +253,9 @@ def to_text(expr: Expr, name: Callable[[str], str] = curie) -> str:
     if kind == "literal":
         return literal_text(expr.value, expr.iri)
     if kind in ("and", "or"):
-        return f" {kind} ".join(sorted(operand_text(i, name) for i in expr.items))
+        # named operands first (the genus reads first), then compound ones, each by text
+        return f" {kind} ".join(sorted((operand_text(i, name) for i in expr.items),
+                                       key=lambda t: (t.startswith("("), t)))
     if kind == "oneof":
         return "{" + ", ".join(sorted(to_text(i, name) for i in expr.items)) + "}"
     if kind == "not":
