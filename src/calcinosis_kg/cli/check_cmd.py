@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from calcinosis_kg.qc import FAIL_ON_CHOICES
+
 
 @click.command()
 @click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
@@ -16,7 +18,7 @@ import click
               help="Recompute every stage (neither read nor write the result cache).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Report format.")
-@click.option("--fail-on", type=click.Choice(["ERROR", "WARN", "INFO", "none"]),
+@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES),
               default="ERROR", show_default=True,
               help="Lowest QC level that fails the gate.")
 @click.option("-v", "--verbose", is_flag=True,
