@@ -332,3 +332,16 @@ def test_release_cli_undated_ontology_is_one_line_and_exit_2(tmp_path: Path, run
     assert code == 2
     assert "versionInfo" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_committed_release_folder_equals_a_fresh_release_of_the_bundled_ontology(tmp_path: Path):
+    """release/ is committed so the README can link the artifacts; it must not go stale."""
+    committed = Path(__file__).resolve().parent.parent / "release"
+    if not committed.is_dir():
+        pytest.skip("no committed release/ folder (installed package)")
+    fresh = tmp_path / "release"
+    release(load(), fresh)
+    names = sorted(p.name for p in fresh.iterdir())
+    assert sorted(p.name for p in committed.iterdir()) == names
+    stale = [n for n in names if (fresh / n).read_bytes() != (committed / n).read_bytes()]
+    assert not stale, f"release/ is stale, run `calcinosis-kg release --output release`: {stale}"
