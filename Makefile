@@ -4,7 +4,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup check test lint bench
+.PHONY: setup check test bench release docs
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -24,3 +24,9 @@ test: setup
 bench: setup
 	$(PY) benchmarks/bench_check.py
 	$(PY) benchmarks/bench_queries.py
+
+release: setup
+	$(VENV)/bin/calcinosis-kg release --output release
+
+docs: setup
+	$(VENV)/bin/calcinosis-kg docs --output site --readme-img docs/img
