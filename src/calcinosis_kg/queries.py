@@ -393,8 +393,7 @@ class OxigraphEngine:
                           for t in result])
 
     def labels(self, iris: list[str]) -> dict[str, str]:
-        known = self.kg.labels
-        return {iri: known[iri] for iri in iris if iri in known}
+        return _local_labels(self.kg, iris)
 
 
 class RdflibEngine:
@@ -447,8 +446,13 @@ class RdflibEngine:
                          [tuple(value(t) for t in triple) for triple in result])
 
     def labels(self, iris: list[str]) -> dict[str, str]:
-        known = self.kg.labels
-        return {iri: known[iri] for iri in iris if iri in known}
+        return _local_labels(self.kg, iris)
+
+
+def _local_labels(kg: KnowledgeGraph, iris: list[str]) -> dict[str, str]:
+    """Labels of ``iris`` from the loaded graph's one label table (shared by local engines)."""
+    known = kg.labels
+    return {iri: known[iri] for iri in iris if iri in known}
 
 
 class RemoteEngine:

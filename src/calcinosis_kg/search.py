@@ -11,6 +11,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.graph import RDFS_LABEL
+
 if TYPE_CHECKING:
     from calcinosis_kg.graph import KnowledgeGraph
 
@@ -22,7 +24,6 @@ SYNONYM_PROPERTIES = {
     OIO + "hasNarrowSynonym": "narrow",
     "http://www.w3.org/2004/02/skos/core#altLabel": "alt",
 }
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 _NAMES_QUERY = """
 SELECT ?class ?property ?text WHERE {

@@ -14,7 +14,6 @@ import io
 import os
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -208,8 +207,3 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def iter_sorted(graph: Graph) -> Iterable[tuple]:
-    """Triples in a stable order (for writers that follow iteration order)."""
-    return sorted(graph, key=lambda t: tuple(x.n3() for x in t))
