@@ -57,7 +57,7 @@ def fully_cached(output: str) -> bool:
 HERMIT_OWLREADY2 = """
 import rdflib, owlready2, tempfile, pathlib, sys
 from rdflib.namespace import OWL
-from calcinosis_kg.resources import default_ontology_files
+from calcinosis_kg.core.resources import default_ontology_files
 files = sys.argv[1:] or default_ontology_files()
 g = rdflib.Graph()
 for f in files: g.parse(f)
@@ -71,8 +71,8 @@ owlready2.sync_reasoner_hermit(w, debug=0)
 """
 HERMIT_DIRECT = """
 import sys
-from calcinosis_kg.graph import load
-from calcinosis_kg.reasoning import reason
+from calcinosis_kg.graph.knowledge import load
+from calcinosis_kg.checks.reasoning import reason
 reason(load(sys.argv[1:] or None))
 """
 

@@ -36,10 +36,10 @@ def main() -> None:
 
     import rdflib
 
-    from calcinosis_kg.graph import load, to_rdflib
-    from calcinosis_kg.loading import load_files
-    from calcinosis_kg.queries import list_queries, run_query
-    from calcinosis_kg.resources import default_ontology_files
+    from calcinosis_kg.answers.queries import list_queries, run_query
+    from calcinosis_kg.core.resources import default_ontology_files
+    from calcinosis_kg.graph.knowledge import load, to_rdflib
+    from calcinosis_kg.graph.loading import load_files
 
     files = args.ontology or default_ontology_files()
     kg = load(files)

@@ -21,7 +21,7 @@ def main(argv: list[str]) -> int:
     import rdflib
     from rdflib.namespace import OWL
 
-    from calcinosis_kg.resources import default_ontology_files, queries_dir, shapes_dir
+    from calcinosis_kg.core.resources import default_ontology_files, queries_dir, shapes_dir
 
     files = [Path(a) for a in argv] or default_ontology_files()
     times: dict[str, float] = {}

@@ -11,10 +11,10 @@ import pytest
 from rdflib import BNode, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from calcinosis_kg.build import DC_SOURCE, SUPPORTING_TEXT, build
-from calcinosis_kg.errors import InputError
-from calcinosis_kg.resources import import_module_file, ontology_file
-from calcinosis_kg.serialize import to_turtle
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.resources import import_module_file, ontology_file
+from calcinosis_kg.core.serialize import to_turtle
+from calcinosis_kg.source.build import DC_SOURCE, SUPPORTING_TEXT, build
 
 CCKG = "https://w3id.org/calcinosis-kg/CCKG_"
 SSSOM_PREDICATE = URIRef("https://w3id.org/sssom/predicate_id")
@@ -52,8 +52,8 @@ def test_build_output_is_identical_under_two_hash_seeds(tmp_path):
     outputs = []
     for seed in ("1", "4242"):
         out = tmp_path / seed
-        code = ("import sys; from pathlib import Path; from calcinosis_kg.build import build, "
-                "write_build; o = Path(sys.argv[1]); "
+        code = ("import sys; from pathlib import Path; "
+                "from calcinosis_kg.source.build import build, write_build; o = Path(sys.argv[1]); "
                 "write_build(build(), o / 'o.ttl', o / 'i.ttl')")
         env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run([sys.executable, "-c", code, str(out)], check=True, env=env)

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from calcinosis_kg import cache, check
-from calcinosis_kg.results import Failure, StageResult
+from calcinosis_kg.checks import cache
+from calcinosis_kg.checks import gate as check
+from calcinosis_kg.checks.results import Failure, StageResult
 
 ONTOLOGY = """\
 @prefix : <http://example.org/t#> .
@@ -78,7 +79,7 @@ def test_editing_a_data_file_recomputes(tmp_path, counting_stage, monkeypatch):
     queries = tmp_path / "queries"
     queries.mkdir()
     (queries / "q.rq").write_text("SELECT * WHERE { ?s ?p ?o }")
-    monkeypatch.setattr("calcinosis_kg.resources.queries_dir", lambda: queries)
+    monkeypatch.setattr("calcinosis_kg.core.resources.queries_dir", lambda: queries)
     path = write(tmp_path)
     run(path)
     run(path)

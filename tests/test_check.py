@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from calcinosis_kg import check, java
-from calcinosis_kg.errors import InputError
-from calcinosis_kg.results import Failure, StageResult
+from calcinosis_kg.checks import gate as check
+from calcinosis_kg.checks import java
+from calcinosis_kg.checks.results import Failure, StageResult
+from calcinosis_kg.core.errors import InputError
 
 requires_java = pytest.mark.skipif(java.find_java() is None, reason="no Java runtime")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from calcinosis_kg import java
+from calcinosis_kg.checks import java
 
 requires_java = pytest.mark.skipif(java.find_java() is None, reason="no Java runtime")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from calcinosis_kg.graph import load
-from calcinosis_kg.search import info, search
+from calcinosis_kg.answers.search import info, search
+from calcinosis_kg.graph.knowledge import load
 
 
 def test_search_finds_a_class_by_synonym_case_insensitively(tiny_ontology: Path) -> None:
@@ -65,7 +65,7 @@ def test_info_command_json(run_cli, tiny_ontology: Path) -> None:
 
 
 def test_info_reports_the_bundled_version_info() -> None:
-    from calcinosis_kg.prefixes import header
+    from calcinosis_kg.core.prefixes import header
 
     versions = [o["version_info"] for o in info(load()).ontologies]
     assert header()["ontology"]["version"] in versions

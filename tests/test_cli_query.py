@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from calcinosis_kg.queries import list_queries
+from calcinosis_kg.answers.queries import list_queries
 
 
 def test_queries_lists_every_bundled_query_with_its_question(run_cli) -> None:
@@ -64,7 +64,7 @@ def test_bad_input_is_one_line_with_exit_code_2(run_cli, tmp_path: Path, args: l
 
 
 def test_debug_shows_the_traceback(run_cli) -> None:
-    from calcinosis_kg.errors import InputError
+    from calcinosis_kg.core.errors import InputError
 
     with pytest.raises(InputError):
         run_cli("--debug", "query", "no-such-query")
@@ -91,7 +91,7 @@ def test_help_has_an_example(run_cli, command: str) -> None:
 def test_query_endpoint_option_sends_the_query_to_the_endpoint(run_cli, sparql_endpoint,
                                                                 tiny_ontology: Path,
                                                                 tmp_path: Path) -> None:
-    from calcinosis_kg.graph import load
+    from calcinosis_kg.graph.knowledge import load
 
     url, handler = sparql_endpoint(load([tiny_ontology]).store)
     rq = tmp_path / "q.rq"

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from calcinosis_kg import competency
-from calcinosis_kg.errors import InputError
-from calcinosis_kg.graph import KnowledgeGraph, load
-from calcinosis_kg.prefixes import expand
-from calcinosis_kg.resources import queries_dir
+from calcinosis_kg.checks import competency
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.prefixes import expand
+from calcinosis_kg.core.resources import queries_dir
+from calcinosis_kg.graph.knowledge import KnowledgeGraph, load
 
 BUNDLED = competency.competency_queries()
 BY_NAME = {q.name: q for q in BUNDLED}
@@ -240,7 +240,7 @@ def test_copied_query_folder_with_one_wrong_answer_fails_that_question(bundled_k
 # --- key answers from the article, stated explicitly ------------------------------------------
 
 def labelled(kg: KnowledgeGraph, name: str, **bindings: str):
-    from calcinosis_kg.queries import run_query
+    from calcinosis_kg.answers.queries import run_query
 
     return run_query(kg, BY_NAME[name].path, bindings or None)
 
@@ -317,7 +317,7 @@ def test_cq15_the_five_typical_kinds_exclude_each_other(bundled_kg):
 
 
 def test_cq14_names_every_non_article_source_the_ledger_cites(bundled_kg):
-    from calcinosis_kg.build import build
+    from calcinosis_kg.source.build import build
 
     built = build()
     cited = {built.facts[f].source for f in built.fact_uses if built.facts[f].source != "ARTICLE"}
@@ -326,8 +326,8 @@ def test_cq14_names_every_non_article_source_the_ledger_cites(bundled_kg):
 
 
 def test_cq12_supporting_sentences_are_quotes_of_the_fact_ledger(bundled_kg):
-    from calcinosis_kg.build import load_facts
-    from calcinosis_kg.resources import source_dir
+    from calcinosis_kg.core.resources import source_dir
+    from calcinosis_kg.source.build import load_facts
 
     quotes = {fact.quote for fact in load_facts(source_dir() / "facts.tsv").values()}
     supports = column(answer(bundled_kg, "cq12-class-card", **{"class": "CCKG:0000008"}), "support")

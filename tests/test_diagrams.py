@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from calcinosis_kg import diagrams
-from calcinosis_kg.diagrams import Neighbour, Node
-from calcinosis_kg.errors import InputError
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.publish import diagrams
+from calcinosis_kg.publish.diagrams import Neighbour, Node
 
 NODES = [Node(f"CCKG:000000{i}", f"type {i}", f"types/CCKG_000000{i}.html") for i in range(1, 7)]
 EDGES = [("CCKG:0000002", "CCKG:0000001"), ("CCKG:0000003", "CCKG:0000001"),

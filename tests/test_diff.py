@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from calcinosis_kg.diff import diff_files, to_markdown
+from calcinosis_kg.publish.diff import diff_files, to_markdown
 
 HEAD = """\
 @prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from calcinosis_kg.docs import build_site, page_name
-from calcinosis_kg.graph import load
+from calcinosis_kg.graph.knowledge import load
+from calcinosis_kg.publish.docs import build_site, page_name
 
 CCKG = "https://w3id.org/calcinosis-kg/CCKG_"
 HOSTILE = '<script>alert("x")</script> & <b>bold</b>'
@@ -246,7 +246,7 @@ def test_hostile_label_and_quote_are_escaped_everywhere(tmp_path: Path) -> None:
 
 
 def test_no_types_is_a_clear_input_error(tmp_path: Path) -> None:
-    from calcinosis_kg.errors import InputError
+    from calcinosis_kg.core.errors import InputError
 
     path = write_ontology(tmp_path, TEST_ONTOLOGY.split("CCKG:0000001 a owl:Class")[0])
     with pytest.raises(InputError, match="no calcinosis types"):
@@ -291,7 +291,7 @@ def test_bundled_ontology_pages_carry_every_supporting_sentence_of_their_type(
 
 
 def test_readme_example_map_is_of_the_type_with_most_relations(tmp_path: Path) -> None:
-    from calcinosis_kg.docs import write_readme_images
+    from calcinosis_kg.publish.docs import write_readme_images
 
     paths = write_readme_images(load([write_ontology(tmp_path)]), tmp_path / "img")
     assert sorted(p.name for p in paths) == ["hierarchy.svg", "type-map-example.svg"]
@@ -301,15 +301,15 @@ def test_readme_example_map_is_of_the_type_with_most_relations(tmp_path: Path) -
 
 
 def test_readme_example_type_must_be_a_documented_type(tmp_path: Path) -> None:
-    from calcinosis_kg.docs import write_readme_images
-    from calcinosis_kg.errors import InputError
+    from calcinosis_kg.core.errors import InputError
+    from calcinosis_kg.publish.docs import write_readme_images
 
     with pytest.raises(InputError, match="not a documented calcinosis type"):
         write_readme_images(load([write_ontology(tmp_path)]), tmp_path / "img", "CCKG:0000100")
 
 
 def test_ontology_without_header_fails_before_writing_anything(tmp_path: Path) -> None:
-    from calcinosis_kg.errors import InputError
+    from calcinosis_kg.core.errors import InputError
 
     headerless = TEST_ONTOLOGY.replace("<https://example.org/test.owl> a owl:Ontology ;",
                                        "<https://example.org/test.owl>")
@@ -319,7 +319,7 @@ def test_ontology_without_header_fails_before_writing_anything(tmp_path: Path) -
 
 
 def test_output_path_that_is_a_file_is_an_input_error(tmp_path: Path) -> None:
-    from calcinosis_kg.errors import InputError
+    from calcinosis_kg.core.errors import InputError
 
     target = tmp_path / "site"
     target.write_text("not a folder", encoding="utf-8")

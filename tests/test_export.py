@@ -11,9 +11,9 @@ import pyoxigraph
 import pytest
 import rdflib
 
-from calcinosis_kg.export import FORMATS, export, export_bytes, merged_graph
-from calcinosis_kg.graph import load
-from calcinosis_kg.serialize import to_ntriples
+from calcinosis_kg.core.serialize import to_ntriples
+from calcinosis_kg.graph.knowledge import load
+from calcinosis_kg.publish.export import FORMATS, export, export_bytes, merged_graph
 
 OX_FORMATS = {"ttl": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES,
               "owl": pyoxigraph.RdfFormat.RDF_XML, "jsonld": pyoxigraph.RdfFormat.JSON_LD}
@@ -64,7 +64,7 @@ def test_export_parses_back_to_the_merged_graph(fmt: str, tmp_path: Path) -> Non
 
 
 def _to_rdflib(term):
-    from calcinosis_kg.graph import to_rdflib_term
+    from calcinosis_kg.graph.knowledge import to_rdflib_term
 
     return to_rdflib_term(term)
 
@@ -78,7 +78,7 @@ def test_export_uses_only_curated_prefixes(fmt: str) -> None:
 
 
 def test_merge_drops_the_import_module_header_and_its_import() -> None:
-    from calcinosis_kg.loading import import_map
+    from calcinosis_kg.graph.loading import import_map
 
     kg = load()
     merged = merged_graph(kg)
@@ -122,9 +122,9 @@ def test_inferred_export_adds_the_reasoner_hierarchy(tiny_ontology: Path,
 
     edge = (rdflib.URIRef("https://w3id.org/calcinosis-kg/CCKG_9000004"), rdflib.RDFS.subClassOf,
             rdflib.URIRef("https://w3id.org/calcinosis-kg/CCKG_9000001"))
-    fake = types.ModuleType("calcinosis_kg.reasoning")
+    fake = types.ModuleType("calcinosis_kg.checks.reasoning")
     fake.inferred_graph = lambda _kg: rdflib.Graph().add(edge)
-    monkeypatch.setitem(sys.modules, "calcinosis_kg.reasoning", fake)
+    monkeypatch.setitem(sys.modules, "calcinosis_kg.checks.reasoning", fake)
     kg = load([tiny_ontology])
     plain = rdflib.Graph().parse(data=export_bytes(kg, "nt"), format="nt")
     inferred = rdflib.Graph().parse(data=export_bytes(kg, "nt", inferred=True), format="nt")
@@ -132,14 +132,14 @@ def test_inferred_export_adds_the_reasoner_hierarchy(tiny_ontology: Path,
 
 
 def test_unknown_export_format_is_an_input_error() -> None:
-    from calcinosis_kg.errors import InputError
+    from calcinosis_kg.core.errors import InputError
 
     with pytest.raises(InputError, match="unknown export format"):
         export_bytes(load(), "xml")
 
 
 def test_turtle_writes_each_list_cell_once() -> None:
-    from calcinosis_kg.serialize import to_turtle
+    from calcinosis_kg.core.serialize import to_turtle
 
     # twenty root blank nodes with a list each: by their content-derived labels some list cells
     # sort before their root, which once made the writer emit them on their own *and* inline

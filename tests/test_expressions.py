@@ -8,7 +8,7 @@ import pyoxigraph
 import pytest
 import rdflib
 
-from calcinosis_kg.expressions import (
+from calcinosis_kg.core.expressions import (
     Expr,
     RdflibSource,
     StoreSource,
@@ -18,7 +18,7 @@ from calcinosis_kg.expressions import (
     to_text,
     with_labels,
 )
-from calcinosis_kg.graph import label_of, load
+from calcinosis_kg.graph.knowledge import label_of, load
 
 PREFIXES = """
 @prefix : <http://example.org/t#> .

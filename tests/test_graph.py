@@ -7,8 +7,8 @@ from pathlib import Path
 import rdflib
 from rdflib.compare import isomorphic
 
-from calcinosis_kg.graph import KnowledgeGraph, load
-from calcinosis_kg.resources import default_ontology_files
+from calcinosis_kg.core.resources import default_ontology_files
+from calcinosis_kg.graph.knowledge import KnowledgeGraph, load
 
 CCKG = "https://w3id.org/calcinosis-kg/CCKG_"
 

@@ -8,9 +8,9 @@ import pytest
 import rdflib
 from rdflib.namespace import RDFS
 
-from calcinosis_kg.graph import load
-from calcinosis_kg.kgx import EDGE_COLUMNS, NODE_COLUMNS, kgx_tables, to_tsv
-from calcinosis_kg.release import release_graphs
+from calcinosis_kg.graph.knowledge import load
+from calcinosis_kg.publish.kgx import EDGE_COLUMNS, NODE_COLUMNS, kgx_tables, to_tsv
+from calcinosis_kg.publish.release import release_graphs
 
 ONTOLOGY = """\
 @prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .

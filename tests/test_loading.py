@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from calcinosis_kg.errors import InputError
-from calcinosis_kg.graph import load
-from calcinosis_kg.loading import sniff_format
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.graph.knowledge import load
+from calcinosis_kg.graph.loading import sniff_format
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
@@ -146,7 +146,7 @@ def test_unmapped_owl_import_warns_and_is_never_fetched(tmp_path: Path,
 
 
 def test_bundled_import_iri_resolves_to_the_local_module(tmp_path: Path) -> None:
-    from calcinosis_kg.loading import import_map
+    from calcinosis_kg.graph.loading import import_map
 
     iri, local = next(iter(import_map().items()))
     path = tmp_path / "mine.ttl"
@@ -214,7 +214,7 @@ def test_digest_depends_on_content_not_on_path(tmp_path: Path, tiny_ontology: Pa
 
 
 def test_digest_covers_resolved_imports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import calcinosis_kg.loading as loading
+    import calcinosis_kg.graph.loading as loading
 
     module = tmp_path / "module.ttl"
     module.write_text("<http://example.org/m> <http://example.org/p> 1 .\n")

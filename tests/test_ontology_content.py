@@ -11,9 +11,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
-from calcinosis_kg.build import build
-from calcinosis_kg.prefixes import compress, expand
-from calcinosis_kg.resources import ontology_dir
+from calcinosis_kg.core.prefixes import compress, expand
+from calcinosis_kg.core.resources import ontology_dir
+from calcinosis_kg.source.build import build
 
 OIO = "http://www.geneontology.org/formats/oboInOwl#"
 HAS_DBXREF = URIRef(OIO + "hasDbXref")
@@ -212,8 +212,8 @@ def test_minted_object_properties_say_why_ro_lacks_them(graph):
 
 @pytest.fixture(scope="module")
 def reasoned():
-    from calcinosis_kg.graph import load
-    from calcinosis_kg.reasoning import reason
+    from calcinosis_kg.checks.reasoning import reason
+    from calcinosis_kg.graph.knowledge import load
 
     result = reason(load())
     if result.java_missing:
@@ -283,9 +283,9 @@ ex:borderline a owl:Class ; owl:equivalentClass [ a owl:Class ; owl:intersection
 
 @pytest.fixture(scope="module")
 def facet_probe(tmp_path_factory):
-    from calcinosis_kg.graph import load
-    from calcinosis_kg.reasoning import reason
-    from calcinosis_kg.resources import default_ontology_files
+    from calcinosis_kg.checks.reasoning import reason
+    from calcinosis_kg.core.resources import default_ontology_files
+    from calcinosis_kg.graph.knowledge import load
 
     probe = tmp_path_factory.mktemp("probe") / "probe.ttl"
     probe.write_text(FACET_PROBE, encoding="utf-8")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from calcinosis_kg import qc
-from calcinosis_kg.errors import InputError
-from calcinosis_kg.graph import load
+from calcinosis_kg.checks import qc
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.graph.knowledge import load
 
 PREFIXES = """\
 @prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from calcinosis_kg.errors import InputError
-from calcinosis_kg.graph import load
-from calcinosis_kg.queries import (
+from calcinosis_kg.answers.queries import (
     QueryRefused,
     RemoteEngine,
     get_query,
@@ -17,6 +15,8 @@ from calcinosis_kg.queries import (
     render,
     run_query,
 )
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.graph.knowledge import load
 
 LABEL_QUERY = "SELECT ?c ?label WHERE { ?c rdfs:label ?label } ORDER BY ?c ?label"
 PARAM_QUERY = """\
@@ -52,7 +52,7 @@ def test_list_queries_reads_title_question_and_parameters(query_dir: Path) -> No
 
 
 def test_unknown_query_name_lists_nearest_names(monkeypatch, query_dir: Path) -> None:
-    import calcinosis_kg.resources as resources
+    import calcinosis_kg.core.resources as resources
 
     monkeypatch.setattr(resources, "queries_dir", lambda: query_dir)
     with pytest.raises(InputError, match="did you mean: cq01-parents"):
@@ -60,7 +60,7 @@ def test_unknown_query_name_lists_nearest_names(monkeypatch, query_dir: Path) ->
 
 
 def test_unique_name_prefix_selects_the_query(monkeypatch, query_dir: Path) -> None:
-    import calcinosis_kg.resources as resources
+    import calcinosis_kg.core.resources as resources
 
     monkeypatch.setattr(resources, "queries_dir", lambda: query_dir)
     assert get_query("cq02").name == "cq02-labels"
@@ -192,7 +192,7 @@ def test_inferred_adds_the_reasoner_hierarchy(kg, monkeypatch) -> None:
 
     import rdflib
 
-    fake = types.ModuleType("calcinosis_kg.reasoning")
+    fake = types.ModuleType("calcinosis_kg.checks.reasoning")
 
     def inferred_graph(_kg):
         graph = rdflib.Graph()
@@ -202,7 +202,7 @@ def test_inferred_adds_the_reasoner_hierarchy(kg, monkeypatch) -> None:
         return graph
 
     fake.inferred_graph = inferred_graph
-    monkeypatch.setitem(sys.modules, "calcinosis_kg.reasoning", fake)
+    monkeypatch.setitem(sys.modules, "calcinosis_kg.checks.reasoning", fake)
     text = "SELECT ?c WHERE { ?c rdfs:subClassOf CCKG:9000001 } ORDER BY ?c"
     assert run_query(kg, text).rows == [("CCKG:9000002",)]
     assert run_query(kg, text, inferred=True).rows == [("CCKG:9000002",), ("CCKG:9000004",)]
@@ -235,7 +235,7 @@ def test_query_text_without_braces_is_not_mistaken_for_a_name(kg) -> None:
 
 
 def test_tsv_keeps_quotes_and_flattens_tabs_and_newlines() -> None:
-    from calcinosis_kg.queries import QueryResult
+    from calcinosis_kg.answers.queries import QueryResult
 
     result = QueryResult(columns=["quote"], rows=[('he said "no"\tthen\nleft',), (None,)])
     assert render(result, "tsv") == 'quote\nhe said "no" then left\n\n'
@@ -244,8 +244,8 @@ def test_tsv_keeps_quotes_and_flattens_tabs_and_newlines() -> None:
 def test_inferred_without_a_reasoner_module_is_a_clear_error(kg, monkeypatch) -> None:
     import sys
 
-    from calcinosis_kg.errors import CalcinosisKGError
+    from calcinosis_kg.core.errors import CalcinosisKGError
 
-    monkeypatch.setitem(sys.modules, "calcinosis_kg.reasoning", None)  # import now fails
+    monkeypatch.setitem(sys.modules, "calcinosis_kg.checks.reasoning", None)  # import now fails
     with pytest.raises(CalcinosisKGError, match="--inferred needs the reasoner"):
         run_query(kg, "SELECT * WHERE { ?s ?p ?o }", inferred=True)

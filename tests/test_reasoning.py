@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from calcinosis_kg import java, reasoning
-from calcinosis_kg.errors import InputError
-from calcinosis_kg.graph import load
+from calcinosis_kg.checks import java, reasoning
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.graph.knowledge import load
 
 requires_java = pytest.mark.skipif(java.find_java() is None, reason="no Java runtime")
 

@@ -14,9 +14,9 @@ import rdflib
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
-from calcinosis_kg.errors import CalcinosisKGError, InputError
-from calcinosis_kg.graph import load
-from calcinosis_kg.release import FORMATS, VARIANTS, release, release_graphs
+from calcinosis_kg.core.errors import CalcinosisKGError, InputError
+from calcinosis_kg.graph.knowledge import load
+from calcinosis_kg.publish.release import FORMATS, VARIANTS, release, release_graphs
 
 CCKG = rdflib.Namespace("https://w3id.org/calcinosis-kg/CCKG_")
 OBO = rdflib.Namespace("http://purl.obolibrary.org/obo/")
@@ -166,7 +166,7 @@ def test_full_merges_the_import_module_and_asserts_the_inferred_hierarchy(
 
 def test_full_release_fails_clearly_when_the_reasoner_module_is_missing(
         ontology_files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setitem(sys.modules, "calcinosis_kg.reasoning", None)
+    monkeypatch.setitem(sys.modules, "calcinosis_kg.checks.reasoning", None)
     with pytest.raises(CalcinosisKGError, match="reasoner"):
         release(load(ontology_files), tmp_path / "out")
 
@@ -217,7 +217,7 @@ def test_every_rdf_format_round_trips_to_an_isomorphic_graph(
 def test_full_rdfxml_of_the_bundled_ontology_loads_in_owlready2_and_hermit_is_consistent(
         tmp_path: Path):
     owlready2 = pytest.importorskip("owlready2")
-    from calcinosis_kg.release import full_graph, writers
+    from calcinosis_kg.publish.release import full_graph, writers
 
     path = tmp_path / "calcinosis-kg-full.owl"
     path.write_bytes(writers()["owl"](full_graph(load())))  # the release's full RDF/XML
@@ -244,7 +244,7 @@ def test_obo_file_loads_in_pronto_with_names_is_a_and_relationships(released: Pa
 
 def test_obo_escapes_text_so_pronto_reads_labels_and_definitions_intact(tmp_path: Path):
     pronto = pytest.importorskip("pronto")
-    from calcinosis_kg.obo import to_obo
+    from calcinosis_kg.publish.obo import to_obo
 
     graph = rdflib.Graph()
     label = 'odd ! label {x} "q" back\\slash'

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from calcinosis_kg.graph import load
-from calcinosis_kg.resources import shapes_dir, source_dir
-from calcinosis_kg.validation import validate
+from calcinosis_kg.checks.validation import validate
+from calcinosis_kg.core.resources import shapes_dir, source_dir
+from calcinosis_kg.graph.knowledge import load
 
 PREFIXES = """\
 @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from calcinosis_kg.docs import build_site
-from calcinosis_kg.graph import load
+from calcinosis_kg.graph.knowledge import load
+from calcinosis_kg.publish.docs import build_site
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from calcinosis_kg.graph import load
-from calcinosis_kg.release import release_graphs, release_info, split_modules
-from calcinosis_kg.sssom_export import mapping_set, to_sssom_tsv
+from calcinosis_kg.graph.knowledge import load
+from calcinosis_kg.publish.release import release_graphs, release_info, split_modules
+from calcinosis_kg.publish.sssom import mapping_set, to_sssom_tsv
 
 ONTOLOGY = """\
 @prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .

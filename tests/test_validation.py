@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from test_shapes import PREFIXES, VALID_ONTOLOGY, broken
 
-from calcinosis_kg.errors import InputError
-from calcinosis_kg.graph import load
-from calcinosis_kg.validation import validate, validation_stage
+from calcinosis_kg.checks.validation import validate, validation_stage
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.graph.knowledge import load
 
 TWO_BROKEN = broken('rdfs:label "dystrophic calcinosis cutis" ;', "").replace(
     'rdfs:label "calcinosis cutis" ;', 'rdfs:label "calcinosis cutis " ;')

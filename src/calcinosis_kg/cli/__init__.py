@@ -70,7 +70,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: user errors print one line and exit 2 (``--debug`` shows tracebacks)."""
-    from calcinosis_kg.errors import CalcinosisKGError
+    from calcinosis_kg.core.errors import CalcinosisKGError
 
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args

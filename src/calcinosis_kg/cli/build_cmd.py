@@ -19,8 +19,8 @@ def build(source: Path | None, output: Path | None) -> None:
     Example:
       calcinosis-kg build
     """
-    from calcinosis_kg.build import build as run_build
-    from calcinosis_kg.build import write_build
+    from calcinosis_kg.source.build import build as run_build
+    from calcinosis_kg.source.build import write_build
 
     result = run_build(source)
     imports_path = output.with_name(output.stem + "-import.ttl") if output else None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from calcinosis_kg.qc import FAIL_ON_CHOICES
+from calcinosis_kg.checks.qc import FAIL_ON_CHOICES
 
 
 @click.command()
@@ -38,7 +38,7 @@ def check(ontology: tuple[Path, ...], no_cache: bool, fmt: str, fail_on: str,
       calcinosis-kg check --no-cache --format json
       calcinosis-kg check --ontology my-edit.ttl --ontology ontology/imports/external_import.ttl
     """
-    from calcinosis_kg.check import run_check
+    from calcinosis_kg.checks.gate import run_check
 
     report = run_check(list(ontology) or None, use_cache=not no_cache, fail_on=fail_on)
     click.echo(report.to_json() if fmt == "json" else report.to_text(verbose=verbose), nl=False)

@@ -23,8 +23,8 @@ def diff(old: Path, new: Path, output: Path | None) -> None:
       git show v2026-11-01:ontology/calcinosis-kg.ttl > old.ttl
       calcinosis-kg diff old.ttl ontology/calcinosis-kg.ttl --output CHANGES.md
     """
-    from calcinosis_kg.diff import diff_files, to_markdown
-    from calcinosis_kg.serialize import write_atomic
+    from calcinosis_kg.core.serialize import write_atomic
+    from calcinosis_kg.publish.diff import diff_files, to_markdown
 
     text = to_markdown(diff_files(old, new))
     if output is None:

@@ -30,12 +30,12 @@ def docs(output: Path, ontology: tuple[Path, ...], no_diagrams: bool,
       xdg-open site/index.html
       calcinosis-kg docs --output site --readme-img docs/img
     """
-    from calcinosis_kg.docs import build_site, write_readme_images
-    from calcinosis_kg.graph import load
+    from calcinosis_kg.graph.knowledge import load
+    from calcinosis_kg.publish.docs import build_site, write_readme_images
 
     for path in ontology:
         if not path.is_file():
-            from calcinosis_kg.errors import InputError
+            from calcinosis_kg.core.errors import InputError
 
             raise InputError("ontology file not found", path)
     kg = load(list(ontology) or None)

@@ -25,8 +25,8 @@ def export(fmt: str, output: Path, inferred: bool, ontology: tuple[Path, ...]) -
       calcinosis-kg export --format jsonld --inferred --output kg.jsonld
     """
     from calcinosis_kg.cli.query_cmd import print_warnings
-    from calcinosis_kg.export import export as run_export
-    from calcinosis_kg.graph import load
+    from calcinosis_kg.graph.knowledge import load
+    from calcinosis_kg.publish.export import export as run_export
 
     kg = load(list(ontology) or None)
     print_warnings(kg.warnings)

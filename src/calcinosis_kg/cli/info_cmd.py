@@ -24,10 +24,10 @@ def info(fmt: str, ontology: tuple[Path, ...]) -> None:
     """
     import json
 
+    from calcinosis_kg.answers.search import info as graph_info
+    from calcinosis_kg.answers.search import render_info
     from calcinosis_kg.cli.query_cmd import print_warnings
-    from calcinosis_kg.graph import load
-    from calcinosis_kg.search import info as graph_info
-    from calcinosis_kg.search import render_info
+    from calcinosis_kg.graph.knowledge import load
 
     kg = load(list(ontology) or None)
     print_warnings(kg.warnings)
@@ -56,9 +56,9 @@ def search(text: str, limit: int, fmt: str, ontology: tuple[Path, ...]) -> None:
     import json
     from dataclasses import asdict
 
+    from calcinosis_kg.answers.search import search as run_search
     from calcinosis_kg.cli.query_cmd import print_warnings
-    from calcinosis_kg.graph import load
-    from calcinosis_kg.search import search as run_search
+    from calcinosis_kg.graph.knowledge import load
 
     kg = load(list(ontology) or None)
     print_warnings(kg.warnings)

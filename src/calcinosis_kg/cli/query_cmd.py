@@ -43,16 +43,16 @@ def query(query_name: str, binds: tuple[str, ...], fmt: str, inferred: bool, eng
       calcinosis-kg query cq12 --bind class=CCKG:0000001 --format tsv
       calcinosis-kg query my-query.rq --ontology my-edit.ttl --format json
     """
-    from calcinosis_kg.queries import get_query, parse_bind_options, render, run_query
+    from calcinosis_kg.answers.queries import get_query, parse_bind_options, render, run_query
 
     bundled = get_query(query_name)
     bindings = parse_bind_options(binds)
     if endpoint:
-        from calcinosis_kg.queries import RemoteEngine
+        from calcinosis_kg.answers.queries import RemoteEngine
 
         result = run_query(None, bundled, bindings, engine=RemoteEngine(endpoint))
     else:
-        from calcinosis_kg.graph import load
+        from calcinosis_kg.graph.knowledge import load
 
         kg = load(list(ontology) or None)
         print_warnings(kg.warnings)
@@ -73,7 +73,7 @@ def queries(fmt: str) -> None:
     """
     import json
 
-    from calcinosis_kg.queries import list_queries
+    from calcinosis_kg.answers.queries import list_queries
 
     found = list_queries()
     if fmt == "json":

@@ -29,13 +29,13 @@ def reason(ontology: tuple[Path, ...], output: Path | None, new_only: bool) -> N
       calcinosis-kg reason --output inferred-hierarchy.ttl
       calcinosis-kg reason --ontology my-edit.ttl --output new.ttl --new-only
     """
-    from calcinosis_kg.reasoning import run_reason
+    from calcinosis_kg.checks.reasoning import run_reason
 
     summary, turtle, ok = run_reason(list(ontology) or None, with_turtle=output is not None,
                                      new_only=new_only)
     click.echo(summary, nl=False)
     if output is not None and turtle is not None:
-        from calcinosis_kg.serialize import write_atomic
+        from calcinosis_kg.core.serialize import write_atomic
 
         write_atomic(output, turtle)
         click.echo(f"wrote {output}")

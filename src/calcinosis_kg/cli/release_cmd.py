@@ -23,8 +23,8 @@ def release(output: Path, ontology: tuple[Path, ...]) -> None:
     Example:
       calcinosis-kg release --output release/
     """
-    from calcinosis_kg.graph import load
-    from calcinosis_kg.release import release as run_release
+    from calcinosis_kg.graph.knowledge import load
+    from calcinosis_kg.publish.release import release as run_release
 
     kg = load(list(ontology) or None)
     for warning in kg.warnings:

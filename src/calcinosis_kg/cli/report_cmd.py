@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from calcinosis_kg.qc import FAIL_ON_CHOICES, FORMATS
+from calcinosis_kg.checks.qc import FAIL_ON_CHOICES, FORMATS
 
 
 @click.command()
@@ -34,9 +34,9 @@ def report(ontology: tuple[Path, ...], fail_on: str, fmt: str,
       calcinosis-kg report --format md --output qc-report.md --fail-on WARN
       calcinosis-kg report --ontology my-draft.ttl --fail-on none
     """
-    from calcinosis_kg.graph import load
-    from calcinosis_kg.qc import run_report
-    from calcinosis_kg.serialize import write_atomic
+    from calcinosis_kg.checks.qc import run_report
+    from calcinosis_kg.core.serialize import write_atomic
+    from calcinosis_kg.graph.knowledge import load
 
     kg = load(list(ontology) or None)
     result = run_report(kg, profile)

@@ -34,9 +34,9 @@ def validate(data: tuple[Path, ...], shapes: tuple[Path, ...], fmt: str,
       calcinosis-kg validate --ontology my-edit.ttl --format json
       calcinosis-kg validate --format ttl --output report.ttl
     """
-    from calcinosis_kg.graph import load
-    from calcinosis_kg.serialize import write_atomic
-    from calcinosis_kg.validation import validate as run_validate
+    from calcinosis_kg.checks.validation import validate as run_validate
+    from calcinosis_kg.core.serialize import write_atomic
+    from calcinosis_kg.graph.knowledge import load
 
     kg = load(list(ontology) or None)
     user = load(list(data)) if data else None

@@ -11,10 +11,10 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.graph import RDFS_LABEL
+from calcinosis_kg.graph.knowledge import RDFS_LABEL
 
 if TYPE_CHECKING:
-    from calcinosis_kg.graph import KnowledgeGraph
+    from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 OIO = "http://www.geneontology.org/formats/oboInOwl#"
 SYNONYM_PROPERTIES = {
@@ -76,7 +76,7 @@ def search(kg: KnowledgeGraph, text: str, limit: int | None = None) -> list[Sear
     Best first: exact label, exact synonym, prefix, substring, then every-word-prefix matches.
     A CURIE or IRI of a class matches that class.
     """
-    from calcinosis_kg.prefixes import compress, expand, prefix_map
+    from calcinosis_kg.core.prefixes import compress, expand, prefix_map
 
     best: dict[str, SearchHit] = {}
     labels = kg.labels
@@ -152,7 +152,7 @@ _AXIOM_QUERIES = {
 def info(kg: KnowledgeGraph) -> GraphInfo:
     """Version, ontology header, entity counts, axioms by kind and mappings by target prefix."""
     from calcinosis_kg import __version__
-    from calcinosis_kg.prefixes import compress, prefix_map
+    from calcinosis_kg.core.prefixes import compress, prefix_map
 
     prefixes = prefix_map()
     local_ns = prefixes.get("CCKG", "")

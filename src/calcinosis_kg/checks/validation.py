@@ -20,15 +20,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from calcinosis_kg.errors import InputError
-from calcinosis_kg.resources import shapes_dir
-from calcinosis_kg.results import Failure, StageResult
+from calcinosis_kg.checks.results import Failure, StageResult
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.resources import shapes_dir
 
 if TYPE_CHECKING:
     import pyoxigraph
     import rdflib
 
-    from calcinosis_kg.graph import KnowledgeGraph
+    from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 SH = "http://www.w3.org/ns/shacl#"
 RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
@@ -146,7 +146,7 @@ class ValidationReport:
         from rdflib import BNode, Graph, Literal, URIRef
         from rdflib.namespace import RDF, XSD
 
-        from calcinosis_kg.serialize import canonicalize
+        from calcinosis_kg.core.serialize import canonicalize
 
         sh = lambda name: URIRef(SH + name)  # noqa: E731
 
@@ -198,7 +198,7 @@ def shape_files() -> list[Path]:
 
 def load_shapes(paths: Sequence[Path | str] | None = None) -> rdflib.Graph:
     """Parse shape files into one rdflib graph; bad files raise ``InputError`` with position."""
-    from calcinosis_kg.graph import load
+    from calcinosis_kg.graph.knowledge import load
 
     files = [Path(p) for p in paths] if paths else shape_files()
     if not files:
@@ -208,7 +208,7 @@ def load_shapes(paths: Sequence[Path | str] | None = None) -> rdflib.Graph:
 
 # --- rendering of nodes ------------------------------------------------------------------------
 def _curie(term: Any) -> str:
-    from calcinosis_kg.prefixes import compress
+    from calcinosis_kg.core.prefixes import compress
 
     text = str(term)
     for prefix, namespace in LOCAL_PREFIXES.items():
@@ -219,7 +219,7 @@ def _curie(term: Any) -> str:
 
 def _expand(text: str) -> str:
     """Inverse of ``_curie`` (raises ValueError for an unknown prefix)."""
-    from calcinosis_kg.prefixes import expand
+    from calcinosis_kg.core.prefixes import expand
 
     prefix, _, local = text.partition(":")
     if prefix in LOCAL_PREFIXES:
@@ -408,7 +408,7 @@ def resolve_sparql_targets(shapes: rdflib.Graph, store: pyoxigraph.Store,
     """
     from rdflib import Graph, URIRef
 
-    from calcinosis_kg.graph import to_rdflib_term
+    from calcinosis_kg.graph.knowledge import to_rdflib_term
 
     out = Graph()
     out += shapes
@@ -447,8 +447,8 @@ def validate(kg: KnowledgeGraph, shapes: Sequence[Path | str] | None = None,
     )
     from rdflib import Graph, URIRef
 
-    from calcinosis_kg.graph import KnowledgeGraph as KG
-    from calcinosis_kg.graph import load
+    from calcinosis_kg.graph.knowledge import KnowledgeGraph as KG
+    from calcinosis_kg.graph.knowledge import load
 
     if targets not in ("oxigraph", "pyshacl"):
         raise ValueError(f"targets must be 'oxigraph' or 'pyshacl', not {targets!r}")

@@ -13,7 +13,7 @@ import subprocess
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from calcinosis_kg.errors import InputError
+from calcinosis_kg.core.errors import InputError
 
 DOT_MISSING = (
     "Graphviz 'dot' was not found on PATH; install the system package 'graphviz' "

@@ -28,12 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from calcinosis_kg.errors import CalcinosisKGError, InputError
+from calcinosis_kg.core.errors import CalcinosisKGError, InputError
 
 if TYPE_CHECKING:
     import pyoxigraph
 
-    from calcinosis_kg.graph import KnowledgeGraph
+    from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 Value = tuple[str, str]  # ("iri" | "bnode" | "literal", text)
 RawRow = tuple[Value | None, ...]
@@ -149,7 +149,7 @@ def read_query_file(path: Path, name: str | None = None) -> BundledQuery:
 
 def list_queries(directory: Path | None = None) -> list[BundledQuery]:
     """Every bundled query (``queries/*.rq``), sorted by name."""
-    from calcinosis_kg.resources import queries_dir
+    from calcinosis_kg.core.resources import queries_dir
 
     folder = directory or queries_dir()
     if not folder.is_dir():
@@ -226,7 +226,7 @@ def parse_term(value: str) -> pyoxigraph.NamedNode | pyoxigraph.Literal:
     """
     import pyoxigraph
 
-    from calcinosis_kg.prefixes import expand
+    from calcinosis_kg.core.prefixes import expand
 
     def iri(text: str) -> pyoxigraph.NamedNode:
         try:
@@ -302,7 +302,7 @@ def parse_bind_options(options: list[str] | tuple[str, ...]) -> dict[str, str]:
 
 
 def _query_error(exc: BaseException, source: str) -> InputError:
-    from calcinosis_kg.loading import syntax_error
+    from calcinosis_kg.graph.loading import syntax_error
 
     error = syntax_error(exc, source, "SPARQL")
     error.message = error.message.replace("malformed SPARQL", "SPARQL syntax error")
@@ -364,7 +364,7 @@ class OxigraphEngine:
     def execute(self, text: str, bindings: dict, source: str) -> RawResult:
         import pyoxigraph
 
-        from calcinosis_kg.prefixes import prefix_map
+        from calcinosis_kg.core.prefixes import prefix_map
 
         substitutions = {pyoxigraph.Variable(k): v for k, v in bindings.items()}
         try:
@@ -410,8 +410,8 @@ class RdflibEngine:
         from pyparsing import ParseException
         from rdflib.plugins.sparql import prepareQuery
 
-        from calcinosis_kg.graph import to_rdflib_term
-        from calcinosis_kg.prefixes import prefix_map
+        from calcinosis_kg.core.prefixes import prefix_map
+        from calcinosis_kg.graph.knowledge import to_rdflib_term
 
         rdflib_sparql.SPARQL_LOAD_GRAPHS = False  # FROM <url> must never fetch
         try:
@@ -498,7 +498,7 @@ class RemoteEngine:
                 "(only SELECT and ASK are supported remotely)") from None
 
     def execute(self, text: str, bindings: dict, source: str) -> RawResult:
-        from calcinosis_kg.prefixes import prefix_map
+        from calcinosis_kg.core.prefixes import prefix_map
 
         declared = set(re.findall(r"PREFIX\s+([\w.-]*):", strip_lexical(text), re.IGNORECASE))
         preamble = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefix_map().items()
@@ -558,9 +558,9 @@ def make_engine(kg: KnowledgeGraph | None, engine: str | Engine = "oxigraph",
 def inferred_kg(kg: KnowledgeGraph) -> KnowledgeGraph:
     """``kg`` plus the reasoner's inferred class hierarchy (``reasoning.inferred_graph``)."""
     try:
-        from calcinosis_kg.reasoning import inferred_graph
+        from calcinosis_kg.checks.reasoning import inferred_graph
     except ImportError as exc:
-        raise CalcinosisKGError("--inferred needs the reasoner (calcinosis_kg.reasoning."
+        raise CalcinosisKGError("--inferred needs the reasoner (calcinosis_kg.checks.reasoning."
                                 f"inferred_graph), which is not available: {exc}") from None
     return kg.with_triples(inferred_graph(kg), tag="inferred")
 
@@ -574,7 +574,7 @@ def run_query(kg: KnowledgeGraph | None, query: str | Path | BundledQuery,
     bound as RDF terms. Raises ``InputError`` for an unknown query, a syntax error (with
     line:column), a binding for a variable the query lacks, or a SERVICE clause.
     """
-    from calcinosis_kg.prefixes import compress
+    from calcinosis_kg.core.prefixes import compress
 
     text, source = _as_query(query)
     refuse_service(text, source)

@@ -19,12 +19,12 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.errors import InputError
+from calcinosis_kg.core.errors import InputError
 
 if TYPE_CHECKING:
     import rdflib
 
-    from calcinosis_kg.graph import KnowledgeGraph
+    from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 FORMATS = {"ttl": ".ttl", "owl": ".owl", "nt": ".nt", "jsonld": ".jsonld"}
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -136,8 +136,8 @@ def to_rdfxml(graph: rdflib.Graph) -> bytes:
     """Byte-stable RDF/XML: one ``rdf:Description`` per subject, sorted, blank nodes by nodeID."""
     from rdflib import BNode, Literal
 
-    from calcinosis_kg.prefixes import prefix_map
-    from calcinosis_kg.serialize import canonicalize
+    from calcinosis_kg.core.prefixes import prefix_map
+    from calcinosis_kg.core.serialize import canonicalize
 
     canon = canonicalize(graph)
     qnames = _QNames(prefix_map())
@@ -181,7 +181,7 @@ def jsonld_context() -> dict:
     OBO namespaces end in ``_``, which JSON-LD 1.1 does not treat as a prefix unless the term says
     ``"@prefix": true`` (without it ``CCKG:0000001`` would expand to the IRI ``CCKG:0000001``).
     """
-    from calcinosis_kg.prefixes import prefix_map
+    from calcinosis_kg.core.prefixes import prefix_map
 
     context: dict[str, object] = {"@version": 1.1}
     for prefix, ns in prefix_map().items():
@@ -195,8 +195,8 @@ def to_jsonld(graph: rdflib.Graph) -> bytes:
     from rdflib.namespace import RDF as RDF_NS
     from rdflib.namespace import XSD
 
-    from calcinosis_kg.prefixes import compress
-    from calcinosis_kg.serialize import canonicalize
+    from calcinosis_kg.core.prefixes import compress
+    from calcinosis_kg.core.serialize import canonicalize
 
     canon = canonicalize(graph)
     compress = functools.cache(compress)  # the same IRIs recur thousands of times
@@ -237,12 +237,12 @@ def to_jsonld(graph: rdflib.Graph) -> bytes:
 def export_bytes(kg: KnowledgeGraph, fmt: str, inferred: bool = False) -> bytes:
     """The whole graph in ``fmt`` (ttl, owl, nt, jsonld); ``inferred`` adds the reasoner's
     inferred class hierarchy."""
-    from calcinosis_kg.serialize import to_ntriples, to_turtle
+    from calcinosis_kg.core.serialize import to_ntriples, to_turtle
 
     if fmt not in FORMATS:
         raise InputError(f"unknown export format '{fmt}' (choose from {', '.join(FORMATS)})")
     if inferred:
-        from calcinosis_kg.queries import inferred_kg
+        from calcinosis_kg.answers.queries import inferred_kg
 
         kg = inferred_kg(kg)
     graph = merged_graph(kg)
@@ -252,7 +252,7 @@ def export_bytes(kg: KnowledgeGraph, fmt: str, inferred: bool = False) -> bytes:
 
 def export(kg: KnowledgeGraph, fmt: str, output: Path, inferred: bool = False) -> Path:
     """Write the export to ``output`` atomically (an interrupted run leaves the old file)."""
-    from calcinosis_kg.serialize import write_atomic
+    from calcinosis_kg.core.serialize import write_atomic
 
     data = export_bytes(kg, fmt, inferred)
     write_atomic(Path(output), data)

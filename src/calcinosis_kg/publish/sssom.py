@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.errors import InputError
+from calcinosis_kg.core.errors import InputError
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from calcinosis_kg.release import ReleaseInfo
+    from calcinosis_kg.publish.release import ReleaseInfo
 
 SEMAPV = "https://w3id.org/semapv/vocab/"
 SSSOM_PREDICATE_ID = "https://w3id.org/sssom/predicate_id"
@@ -42,8 +42,8 @@ def mapping_rows(graph: Graph) -> tuple[list[dict[str, str]], list[tuple[str, st
     """(rows, skipped (subject, xref)) for every xref of one of our own terms."""
     from rdflib import URIRef
 
-    from calcinosis_kg.obo import axiom_index, curie, label_of
-    from calcinosis_kg.prefixes import expand, prefix_map
+    from calcinosis_kg.core.prefixes import expand, prefix_map
+    from calcinosis_kg.publish.obo import axiom_index, curie, label_of
 
     index = axiom_index(graph)
     prefixes = prefix_map()
@@ -78,8 +78,8 @@ def mapping_set(graph: Graph, info: ReleaseInfo) -> MappingSet:
     """The mapping set of ``graph`` with metadata taken from the ontology header."""
     from rdflib import URIRef
 
-    from calcinosis_kg.obo import _ontology
-    from calcinosis_kg.prefixes import prefix_map
+    from calcinosis_kg.core.prefixes import prefix_map
+    from calcinosis_kg.publish.obo import _ontology
 
     rows, skipped = mapping_rows(graph)
     prefixes = prefix_map()

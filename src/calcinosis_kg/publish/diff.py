@@ -59,7 +59,7 @@ class OntologyDiff:
 
 
 def _load(path: Path) -> Graph:
-    from calcinosis_kg.release import _parse
+    from calcinosis_kg.publish.release import _parse
 
     return _parse(Path(path))
 
@@ -72,8 +72,8 @@ def render(graph: Graph, node: object, labels: bool = False) -> str:
     """
     from rdflib import URIRef
 
-    from calcinosis_kg import expressions
-    from calcinosis_kg.graph import label_of
+    from calcinosis_kg.core import expressions
+    from calcinosis_kg.graph.knowledge import label_of
 
     name = expressions.with_labels(lambda iri: label_of(graph, URIRef(iri))) if labels \
         else expressions.curie
@@ -85,8 +85,8 @@ def class_states(graph: Graph) -> dict[str, ClassState]:
     from rdflib import URIRef
     from rdflib.namespace import OWL, RDF, RDFS
 
-    from calcinosis_kg.graph import label_of
-    from calcinosis_kg.obo import axiom_index, curie
+    from calcinosis_kg.graph.knowledge import label_of
+    from calcinosis_kg.publish.obo import axiom_index, curie
 
     index = axiom_index(graph)
     classes = {s for s in graph.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef)}
@@ -127,7 +127,7 @@ def _version(graph: Graph, fallback: str) -> str:
 def diff_graphs(old: Graph, new: Graph, old_name: str = "old", new_name: str = "new"
                 ) -> OntologyDiff:
     """Compare two versions class by class."""
-    from calcinosis_kg.expressions import curie
+    from calcinosis_kg.core.expressions import curie
 
     before, after = class_states(old), class_states(new)
     result = OntologyDiff(_version(old, old_name), _version(new, new_name))

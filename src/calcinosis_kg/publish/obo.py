@@ -19,8 +19,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 # one CURIE and one label choice for every exporter (re-exported for obo/sssom/kgx callers)
-from calcinosis_kg.expressions import curie as curie
-from calcinosis_kg.graph import label_of as label_of
+from calcinosis_kg.core.expressions import curie as curie
+from calcinosis_kg.graph.knowledge import label_of as label_of
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -174,7 +174,7 @@ def to_obo(graph: Graph) -> bytes:
     from rdflib import BNode, Literal, URIRef
     from rdflib.namespace import OWL, RDFS
 
-    from calcinosis_kg.prefixes import prefix_map
+    from calcinosis_kg.core.prefixes import prefix_map
 
     index = axiom_index(graph)
     head = _ontology(graph)

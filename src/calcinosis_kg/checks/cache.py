@@ -10,19 +10,19 @@ Computing a key reads bytes only: no RDF library is imported, so a fully cached 
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from calcinosis_kg import __version__
-from calcinosis_kg.results import Failure, StageResult
+from calcinosis_kg.checks.results import Failure, StageResult
 
 CACHE_ENV = "CALCINOSIS_KG_CACHE_DIR"
 FORMAT = 1
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
 _SKIP_DIRS = {"__pycache__", ".git", ".pytest_cache", ".ruff_cache"}
 
 
@@ -63,8 +63,26 @@ def digest_files(paths: Iterable[Path | str], salt: str = "") -> str:
     return h.hexdigest()
 
 
-_IMPORT = re.compile(r"(?:from|import)[ \t]+calcinosis_kg\.(\w+)"
-                     r"|from[ \t]+calcinosis_kg[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)")
+def _module_file(name: str) -> Path | None:
+    """The source file of package module ``name`` (dotted, without ``calcinosis_kg.``)."""
+    base = _PACKAGE_DIR.joinpath(*name.split(".")) if name else _PACKAGE_DIR
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if name and path.is_file():
+            return path
+    return None
+
+
+def _imported_modules(path: Path) -> list[str]:
+    """Package modules imported by ``path`` (parsed, so strings and comments never count)."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+            found += [f"{node.module}.{a.name}" for a in node.names]
+    return [m.removeprefix("calcinosis_kg.") for m in found
+            if m.startswith("calcinosis_kg.")]
 
 
 def code_files(modules: Iterable[str]) -> list[Path]:
@@ -81,19 +99,12 @@ def code_files(modules: Iterable[str]) -> list[Path]:
         if name in seen:
             continue
         seen.add(name)
-        path = _PACKAGE_DIR / f"{name}.py"
-        if not path.is_file():
-            path = _PACKAGE_DIR / name / "__init__.py"
-            if not path.is_file():
-                continue
+        path = _module_file(name)
+        if path is None:
+            continue
         files.append(path)
-        for direct, listed in _IMPORT.findall(path.read_text(encoding="utf-8")):
-            if direct:
-                todo.append(direct)
-            else:  # "from calcinosis_kg import a, b as c" -> a, b
-                todo += [part.split()[0] for part in listed.strip("()").split(",")
-                         if part.split()]
-    return sorted(files)
+        todo += _imported_modules(path)
+    return sorted(set(files))
 
 
 def stage_key(stage: str, inputs_digest: str) -> str:
@@ -124,7 +135,7 @@ def load(stage: str, key: str) -> StageResult | None:
 
 def save(stage: str, key: str, result: StageResult) -> bool:
     """Store ``result`` (atomically). Returns False when the cache folder is not writable."""
-    from calcinosis_kg.serialize import write_atomic
+    from calcinosis_kg.core.serialize import write_atomic
 
     data = result.to_dict()
     data["cached"] = False
@@ -155,7 +166,7 @@ def load_json(name: str, key: str) -> object | None:
 
 def save_json(name: str, key: str, value: object) -> bool:
     """Store a JSON value atomically; False when the cache folder is not writable."""
-    from calcinosis_kg.serialize import write_atomic
+    from calcinosis_kg.core.serialize import write_atomic
 
     entry = {"format": FORMAT, "key": key, "name": name, "value": value}
     try:

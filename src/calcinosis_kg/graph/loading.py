@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.errors import InputError
+from calcinosis_kg.core.errors import InputError
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -252,8 +252,8 @@ def parse_file(path: Path, data: bytes, fmt: str) -> list[pyoxigraph.Quad]:
 
 def import_map() -> dict[str, Path]:
     """Import IRI -> local file, from ``header.yaml`` ``ontology.imports`` (the only resolver)."""
-    from calcinosis_kg.prefixes import header
-    from calcinosis_kg.resources import ontology_dir
+    from calcinosis_kg.core.prefixes import header
+    from calcinosis_kg.core.resources import ontology_dir
 
     return {
         entry["iri"]: (ontology_dir() / entry["file"]).resolve()

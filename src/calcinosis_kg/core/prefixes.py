@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from calcinosis_kg.resources import source_dir
+from calcinosis_kg.core.resources import source_dir
 
 if TYPE_CHECKING:
     import curies

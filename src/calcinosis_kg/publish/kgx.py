@@ -81,7 +81,7 @@ def category_of(graph: Graph, node: object) -> str:
     exact/close match; the ID range of our own classes; else ``biolink:NamedThing``."""
     from rdflib import URIRef
 
-    from calcinosis_kg.expressions import curie
+    from calcinosis_kg.core.expressions import curie
 
     found = _category_from_ancestors(graph, node)
     if found:
@@ -103,7 +103,7 @@ def _category_from_ancestors(graph: Graph, node: object) -> str | None:
     from rdflib import URIRef
     from rdflib.namespace import OWL, RDFS
 
-    from calcinosis_kg.obo import curie, genus_differentia
+    from calcinosis_kg.publish.obo import curie, genus_differentia
 
     seen = {node}
     frontier = deque([(node, 0)])
@@ -137,7 +137,8 @@ def kgx_tables(graph: Graph, inferred: Graph | None = None
     from rdflib import BNode, URIRef
     from rdflib.namespace import OWL, RDF, RDFS
 
-    from calcinosis_kg.obo import (
+    from calcinosis_kg.core.prefixes import prefix_map
+    from calcinosis_kg.publish.obo import (
         IAO_DEFINITION,
         OIO,
         axiom_index,
@@ -145,7 +146,6 @@ def kgx_tables(graph: Graph, inferred: Graph | None = None
         label_of,
         some_restriction,
     )
-    from calcinosis_kg.prefixes import prefix_map
 
     own = prefix_map()[OWN_PREFIX]
     index = axiom_index(graph)

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.errors import CalcinosisKGError, InputError
+from calcinosis_kg.core.errors import CalcinosisKGError, InputError
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from calcinosis_kg.graph import KnowledgeGraph
+    from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 VARIANTS = ("base", "full", "simple")
 FORMATS = ("ttl", "owl", "nt", "jsonld", "json", "obo")
@@ -83,8 +83,8 @@ def _parse(path: Path) -> Graph:
     """Parse one input file through the hardened loader (no entities, no remote contexts)."""
     from rdflib import Graph
 
-    from calcinosis_kg.graph import to_rdflib_term
-    from calcinosis_kg.loading import parse_file, read_input, sniff_format
+    from calcinosis_kg.graph.knowledge import to_rdflib_term
+    from calcinosis_kg.graph.loading import parse_file, read_input, sniff_format
 
     path = Path(path)
     data = read_input(path)
@@ -173,10 +173,10 @@ def _retitle(graph: Graph, info: ReleaseInfo, variant: str) -> Graph:
 def inferred_hierarchy(kg: KnowledgeGraph) -> Graph:
     """The reasoner's inferred subClassOf edges; a clear error when the reasoner is absent."""
     try:
-        from calcinosis_kg.reasoning import inferred_graph
+        from calcinosis_kg.checks.reasoning import inferred_graph
     except ImportError as exc:
         raise CalcinosisKGError(
-            "the full release needs the reasoner (calcinosis_kg.reasoning.inferred_graph), "
+            "the full release needs the reasoner (calcinosis_kg.checks.reasoning.inferred_graph), "
             f"which is not available: {exc}") from exc
     return inferred_graph(kg)
 
@@ -261,19 +261,19 @@ def _simple_restriction(graph: Graph, node: object) -> bool:
 
 # --- writers -------------------------------------------------------------------------------------
 def writers() -> dict[str, Callable[[Graph], bytes]]:
-    """Format suffix -> writer for the RDF formats (OBO formats live in ``calcinosis_kg.obo``).
+    """Format suffix -> writer for the RDF formats (the OBO formats live in ``publish.obo``).
 
     RDF/XML and JSON-LD come from the toolchain's deterministic writers in ``export``.
     """
-    from calcinosis_kg.export import to_jsonld, to_rdfxml
-    from calcinosis_kg.serialize import to_ntriples, to_turtle
+    from calcinosis_kg.core.serialize import to_ntriples, to_turtle
+    from calcinosis_kg.publish.export import to_jsonld, to_rdfxml
 
     return {"ttl": to_turtle, "owl": to_rdfxml, "nt": to_ntriples, "jsonld": to_jsonld}
 
 
 def _publish(path: Path, data: bytes) -> None:
     """Write atomically, then give the file the usual umask mode (the temp file is 0600)."""
-    from calcinosis_kg.serialize import write_atomic
+    from calcinosis_kg.core.serialize import write_atomic
 
     write_atomic(path, data)
     umask = os.umask(0)
@@ -300,7 +300,8 @@ def release_graphs(kg: KnowledgeGraph, inferred: Graph | None = None) -> dict[st
 
 def release(kg: KnowledgeGraph, output: Path | str, inferred: Graph | None = None) -> ReleaseResult:
     """Write every release artifact of ``kg`` into ``output`` (atomically, deterministically)."""
-    from calcinosis_kg import kgx, obo, sssom_export
+    from calcinosis_kg.publish import kgx, obo
+    from calcinosis_kg.publish import sssom as sssom_export
 
     output = Path(output)
     info, graphs, inferred = _build(kg, inferred)

@@ -26,14 +26,14 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.errors import InputError
-from calcinosis_kg.resources import queries_dir
-from calcinosis_kg.results import Failure, StageResult
+from calcinosis_kg.checks.results import Failure, StageResult
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.resources import queries_dir
 
 if TYPE_CHECKING:
     import pyoxigraph
 
-    from calcinosis_kg.graph import KnowledgeGraph
+    from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 LEVELS = ("ERROR", "WARN", "INFO")
 FAIL_ON_CHOICES = (*LEVELS, "none")
@@ -281,7 +281,7 @@ def refresh_verified_xrefs(reference_tsv: Path | str, output: Path | str | None 
     Keeps the rows whose ``status`` is ``verified`` and whose ``id`` is a CURIE, one line per ID
     (sorted), so the committed list changes only when the reference does.
     """
-    from calcinosis_kg.serialize import write_atomic
+    from calcinosis_kg.core.serialize import write_atomic
 
     reference_tsv = Path(reference_tsv)
     output = Path(output) if output is not None else verified_xrefs_file()
@@ -362,7 +362,7 @@ def export_robot_profile(output_dir: Path | str, profile: Path | str | None = No
     File rules (checks of the Turtle text) have no SPARQL form and are left out. Returns the
     profile path: ``robot report --input calcinosis-kg.ttl --profile <dir>/profile.txt``.
     """
-    from calcinosis_kg.serialize import write_atomic
+    from calcinosis_kg.core.serialize import write_atomic
 
     output_dir = Path(output_dir)
     verified = cache(lambda: load_verified_xrefs(verified_xrefs))
@@ -401,7 +401,7 @@ def _run_select(store: pyoxigraph.Store, query: str, path: Path,
     try:
         solutions = store.query(query)
     except SyntaxError as exc:
-        from calcinosis_kg.loading import syntax_error
+        from calcinosis_kg.graph.loading import syntax_error
 
         raise syntax_error(exc, path, "SPARQL rule query") from None
     if not isinstance(solutions, pyoxigraph.QuerySolutions):
@@ -427,20 +427,20 @@ class _TermRenderer:
     expressions (``RO:0004026 some UBERON:0002072``): never a random blank-node label."""
 
     def __init__(self, store: pyoxigraph.Store) -> None:
-        from calcinosis_kg.expressions import StoreSource
+        from calcinosis_kg.core.expressions import StoreSource
 
         self.source = StoreSource(store)
 
     @staticmethod
     def compact(iri: str) -> str:
-        from calcinosis_kg.prefixes import compress
+        from calcinosis_kg.core.prefixes import compress
 
         return compress(iri)
 
     def render(self, term: object) -> str:
         import pyoxigraph
 
-        from calcinosis_kg.expressions import render
+        from calcinosis_kg.core.expressions import render
 
         if term is None:
             return ""
@@ -455,7 +455,7 @@ class _TermRenderer:
 
 def _generated_prefixes(files: Sequence[Path]) -> list[tuple[str, str, str]]:
     """``ns1:``-style prefixes (rdflib invents them for unbound namespaces) in Turtle inputs."""
-    from calcinosis_kg.loading import sniff_format
+    from calcinosis_kg.graph.loading import sniff_format
 
     hits = []
     for path in files:

@@ -17,20 +17,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg import cache
-from calcinosis_kg.errors import CalcinosisKGError, InputError
-from calcinosis_kg.qc import FAIL_ON_CHOICES, LEVELS
-from calcinosis_kg.results import Failure, StageResult
+from calcinosis_kg.checks import cache
+from calcinosis_kg.checks.qc import FAIL_ON_CHOICES, LEVELS
+from calcinosis_kg.checks.results import Failure, StageResult
+from calcinosis_kg.core.errors import CalcinosisKGError, InputError
 
 if TYPE_CHECKING:
-    from calcinosis_kg.graph import KnowledgeGraph
+    from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 STAGES = ("reasoning", "validation", "qc", "competency")
 #: stage -> (module, function) of the Python stages (reasoning is driven here directly)
 PYTHON_STAGES: dict[str, tuple[str, str]] = {
-    "validation": ("calcinosis_kg.validation", "validation_stage"),
-    "qc": ("calcinosis_kg.qc", "qc_stage"),
-    "competency": ("calcinosis_kg.competency", "competency_stage"),
+    "validation": ("calcinosis_kg.checks.validation", "validation_stage"),
+    "qc": ("calcinosis_kg.checks.qc", "qc_stage"),
+    "competency": ("calcinosis_kg.checks.competency", "competency_stage"),
 }
 #: libraries whose version can change a stage's answer (part of every cache key)
 LIBRARIES = ("rdflib", "pyoxigraph", "pyshacl", "owlready2")
@@ -106,7 +106,7 @@ class CheckReport:
 
 
 def _input_files(paths: Sequence[Path | str] | None) -> list[Path]:
-    from calcinosis_kg.resources import default_ontology_files
+    from calcinosis_kg.core.resources import default_ontology_files
 
     files = [Path(p) for p in paths] if paths else default_ontology_files()
     for path in files:
@@ -130,16 +130,16 @@ def _library_versions() -> str:
 def stage_keys(files: Sequence[Path], fail_on: str = "ERROR") -> dict[str, str]:
     """The cache key of every stage: the ontology files, data folders, library versions, package
     version and the source of the code the stage runs (its module and what that imports)."""
-    from calcinosis_kg.reasoning import EXPECTED_FILE
-    from calcinosis_kg.resources import ontology_dir, queries_dir, shapes_dir
+    from calcinosis_kg.checks.reasoning import EXPECTED_FILE
+    from calcinosis_kg.core.resources import ontology_dir, queries_dir, shapes_dir
 
     extra = [p for p in [Path(files[0]).parent / EXPECTED_FILE] if files and p.is_file()]
     data = cache.digest_files([*files, *extra, ontology_dir(), shapes_dir(), queries_dir()],
                               salt=_library_versions())
     keys = {}
     for stage in STAGES:
-        module = PYTHON_STAGES[stage][0] if stage in PYTHON_STAGES else "calcinosis_kg.reasoning"
-        code = cache.digest_files(cache.code_files([module, "calcinosis_kg.check"]))
+        module = PYTHON_STAGES.get(stage, ("calcinosis_kg.checks.reasoning", ""))[0]
+        code = cache.digest_files(cache.code_files([module, "calcinosis_kg.checks.gate"]))
         salt = f" fail_on={fail_on}" if stage == "qc" else ""
         keys[stage] = cache.stage_key(f"{stage}{salt} {code}", data)
     return keys
@@ -209,7 +209,7 @@ def run_check(paths: Sequence[Path | str] | None = None, use_cache: bool = True,
 
 def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
              warnings: list[str]) -> dict[str, StageResult]:
-    from calcinosis_kg import graph
+    from calcinosis_kg.graph import knowledge as graph
 
     kg = graph.load(paths)
     warnings.extend(kg.warnings)
@@ -217,7 +217,7 @@ def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
     run = None
     reasoning_started = time.perf_counter()
     if "reasoning" in todo:
-        from calcinosis_kg import reasoning
+        from calcinosis_kg.checks import reasoning
 
         try:
             run = reasoning.start(kg)
@@ -234,7 +234,7 @@ def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
             run.cancel()
         raise
     if run is not None:
-        from calcinosis_kg import reasoning
+        from calcinosis_kg.checks import reasoning
 
         try:
             result = run.wait()

@@ -221,7 +221,7 @@ def literal_text(value: str, datatype: str = "") -> str:
 
 def curie(iri: object) -> str:
     """The CURIE of an IRI (a string or an rdflib URIRef) under the curated prefix map."""
-    from calcinosis_kg.prefixes import compress
+    from calcinosis_kg.core.prefixes import compress
 
     return compress(str(iri))
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.resources import default_ontology_files
+from calcinosis_kg.core.resources import default_ontology_files
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -45,7 +45,7 @@ class KnowledgeGraph:
     def _ensure_loaded(self) -> None:
         with self._lock:
             if self._store is None:
-                from calcinosis_kg.loading import load_files
+                from calcinosis_kg.graph.loading import load_files
 
                 loaded = load_files(list(self.files))
                 self._store, self._digest = loaded.store, loaded.digest
@@ -195,7 +195,7 @@ def load(paths: Sequence[Path | str] | None = None) -> KnowledgeGraph:
 
     Raises ``InputError`` (file, line, column) for a missing or malformed file.
     """
-    from calcinosis_kg.loading import load_files
+    from calcinosis_kg.graph.loading import load_files
 
     files = [Path(p) for p in paths] if paths else default_ontology_files()
     loaded = load_files(files)

@@ -20,7 +20,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, NamespaceManager
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 
-from calcinosis_kg.prefixes import prefix_map
+from calcinosis_kg.core.prefixes import prefix_map
 
 
 def _term_token(term: object, content: dict[BNode, str]) -> str:

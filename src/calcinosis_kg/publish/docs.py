@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from calcinosis_kg import diagrams
-from calcinosis_kg.errors import InputError
-from calcinosis_kg.expressions import (
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.expressions import (
     Expr,
     RdflibSource,
     StoreSource,
@@ -30,11 +29,12 @@ from calcinosis_kg.expressions import (
     property_text,
     to_text,
 )
-from calcinosis_kg.prefixes import compress
-from calcinosis_kg.serialize import write_atomic
+from calcinosis_kg.core.prefixes import compress
+from calcinosis_kg.core.serialize import write_atomic
+from calcinosis_kg.publish import diagrams
 
 if TYPE_CHECKING:
-    from calcinosis_kg.graph import KnowledgeGraph
+    from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 OBO = "http://purl.obolibrary.org/obo/"
 CCKG = "https://w3id.org/calcinosis-kg/CCKG_"
@@ -623,8 +623,8 @@ def pylode_html(kg: KnowledgeGraph) -> str:
     from rdflib.namespace import OWL as RDFLIB_OWL
     from rdflib.namespace import RDF, VANN, XSD
 
-    from calcinosis_kg.prefixes import prefix_map
-    from calcinosis_kg.serialize import canonicalize
+    from calcinosis_kg.core.prefixes import prefix_map
+    from calcinosis_kg.core.serialize import canonicalize
 
     ontpub = _import_pylode()
     graph = canonicalize(kg.graph)
@@ -652,7 +652,7 @@ def _unlink_blank_nodes(page: str, graph: Any) -> str:
 
     from rdflib import BNode, URIRef
 
-    from calcinosis_kg.graph import label_of
+    from calcinosis_kg.graph.knowledge import label_of
 
     source = RdflibSource(graph)
 
@@ -739,7 +739,7 @@ def write_readme_images(kg: KnowledgeGraph, folder: Path | str, example: str | N
     most kinds of neighbour (causes, associated diseases, sites), then the most neighbours, then
     the first CURIE, so it shows the most.
     """
-    from calcinosis_kg.prefixes import expand
+    from calcinosis_kg.core.prefixes import expand
 
     folder = Path(folder)
     reader = GraphReader(kg)

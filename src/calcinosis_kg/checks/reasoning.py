@@ -22,15 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from calcinosis_kg.errors import InputError
-from calcinosis_kg.expressions import Term, rdf_list, render, with_labels
-from calcinosis_kg.results import Failure, StageResult
+from calcinosis_kg.checks.results import Failure, StageResult
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.expressions import Term, rdf_list, render, with_labels
 
 if TYPE_CHECKING:
     import pyoxigraph
     import rdflib
 
-    from calcinosis_kg.graph import KnowledgeGraph
+    from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 STAGE = "reasoning"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -139,7 +139,7 @@ class HermitRun:
 
     def __init__(self, kg: KnowledgeGraph, java: Path | None = None,
                  timeout: float = DEFAULT_TIMEOUT) -> None:
-        from calcinosis_kg import java as java_lookup
+        from calcinosis_kg.checks import java as java_lookup
 
         self.kg = kg
         self.timeout = timeout
@@ -287,7 +287,7 @@ class Axioms:
 
     @classmethod
     def from_store(cls, store: pyoxigraph.Store) -> Axioms:
-        from calcinosis_kg.graph import labels_of
+        from calcinosis_kg.graph.knowledge import labels_of
 
         ox = _ox()
         triples: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
@@ -576,7 +576,7 @@ def _tbox_only(kg: KnowledgeGraph, individuals: set[str]) -> ReasoningResult | N
     sub = ox.Store()
     sub.extend(q for q in store if not (isinstance(q.subject, ox.NamedNode)
                                         and q.subject.value in individuals))
-    from calcinosis_kg.graph import KnowledgeGraph as KG
+    from calcinosis_kg.graph.knowledge import KnowledgeGraph as KG
 
     return reason(KG(files=list(kg.files), _store=sub, _digest="tbox-only"))
 
@@ -603,7 +603,7 @@ def load_expected(path: Path) -> list[ExpectedInference]:
     """Parse the expected-inference list (``[{subclass, superclass, why}]``, CURIEs or IRIs)."""
     import yaml
 
-    from calcinosis_kg.prefixes import expand
+    from calcinosis_kg.core.prefixes import expand
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
@@ -635,7 +635,7 @@ def load_expected(path: Path) -> list[ExpectedInference]:
 def stage_from_result(kg: KnowledgeGraph, result: ReasoningResult,
                       expected_path: Path | None = None) -> StageResult:
     """Turn a ReasoningResult (plus the expected inferences) into the ``reasoning`` StageResult."""
-    from calcinosis_kg.prefixes import compress
+    from calcinosis_kg.core.prefixes import compress
 
     failures: list[Failure] = []
     counts: dict[str, int] = {}
@@ -712,7 +712,7 @@ def _hierarchy(kg: KnowledgeGraph, pairs: Iterable[tuple[str, str]],
     from rdflib.namespace import OWL as ROWL
     from rdflib.namespace import RDFS as RRDFS
 
-    from calcinosis_kg.serialize import bind_prefixes
+    from calcinosis_kg.core.serialize import bind_prefixes
 
     g = rdflib.Graph()
     bind_prefixes(g)
@@ -737,7 +737,7 @@ def inferred_graph(kg: KnowledgeGraph, result: ReasoningResult | None = None,
     graph's content digest, so only the first call per ontology version waits for HermiT.
     Raises ReasoningError if HermiT could not run or the ontology is inconsistent.
     """
-    from calcinosis_kg import cache
+    from calcinosis_kg.checks import cache
 
     key = cache.stage_key("inferred " + cache.digest_files(cache.code_files([__name__])),
                           kg.digest)
@@ -817,7 +817,7 @@ def run_reason(paths: Iterable[Path | str] | None = None, with_turtle: bool = Fa
 
     Raises ReasoningError (exit 1) when HermiT cannot run, InputError (exit 2) on bad input.
     """
-    from calcinosis_kg.graph import load
+    from calcinosis_kg.graph.knowledge import load
 
     kg = load(list(paths) if paths else None)
     result = reason(kg)
@@ -825,7 +825,7 @@ def run_reason(paths: Iterable[Path | str] | None = None, with_turtle: bool = Fa
         raise ReasoningError(result.error)
     turtle = None
     if with_turtle and result.consistent:
-        from calcinosis_kg.serialize import to_turtle
+        from calcinosis_kg.core.serialize import to_turtle
 
         graph = inferred_graph(kg, result) if new_only else hierarchy_graph(kg, result)
         turtle = to_turtle(graph)

@@ -25,10 +25,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from calcinosis_kg.errors import InputError
-from calcinosis_kg.prefixes import expand, header
-from calcinosis_kg.resources import import_module_file, ontology_file, source_dir
-from calcinosis_kg.serialize import bind_prefixes, to_turtle, write_atomic
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.prefixes import expand, header
+from calcinosis_kg.core.resources import import_module_file, ontology_file, source_dir
+from calcinosis_kg.core.serialize import bind_prefixes, to_turtle, write_atomic
 
 OBO = "http://purl.obolibrary.org/obo/"
 IAO_DEFINITION = URIRef(OBO + "IAO_0000115")
