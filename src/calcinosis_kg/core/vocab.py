@@ -1,0 +1,77 @@
+"""Vocabulary IRIs, declared once for every layer.
+
+Plain ``str`` constants, not rdflib terms: most stages work on pyoxigraph and must not pay for
+importing rdflib (wrap with ``rdflib.URIRef(...)`` or ``pyoxigraph.NamedNode(...)`` where needed).
+Namespaces end with their separator, so ``OWL + "Class"`` is the full IRI.
+
+>>> OWL + "Class"
+'http://www.w3.org/2002/07/owl#Class'
+>>> obo("IAO_0000115") == IAO_DEFINITION
+True
+"""
+
+from __future__ import annotations
+
+# --- namespaces ----------------------------------------------------------------------------------
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+SH = "http://www.w3.org/ns/shacl#"
+DCTERMS = "http://purl.org/dc/terms/"
+OBO = "http://purl.obolibrary.org/obo/"
+OIO = "http://www.geneontology.org/formats/oboInOwl#"
+BIOLINK = "https://w3id.org/biolink/vocab/"
+SSSOM = "https://w3id.org/sssom/"
+SEMAPV = "https://w3id.org/semapv/vocab/"
+CCKG = "https://w3id.org/calcinosis-kg/CCKG_"
+
+
+def obo(local: str) -> str:
+    """An OBO PURL from its local part, e.g. ``obo("RO_0002558")``."""
+    return OBO + local
+
+
+# --- RDF / RDFS / OWL / XSD ------------------------------------------------------------------------
+RDF_TYPE = RDF + "type"
+RDF_FIRST = RDF + "first"
+RDF_REST = RDF + "rest"
+RDF_NIL = RDF + "nil"
+RDF_LANGSTRING = RDF + "langString"
+RDFS_LABEL = RDFS + "label"
+RDFS_COMMENT = RDFS + "comment"
+RDFS_SUBCLASS_OF = RDFS + "subClassOf"
+OWL_CLASS = OWL + "Class"
+OWL_ONTOLOGY = OWL + "Ontology"
+OWL_IMPORTS = OWL + "imports"
+OWL_VERSION_IRI = OWL + "versionIRI"
+OWL_AXIOM = OWL + "Axiom"
+XSD_STRING = XSD + "string"
+
+# --- Dublin Core ---------------------------------------------------------------------------------
+DC_SOURCE = DCTERMS + "source"
+DC_TITLE = DCTERMS + "title"
+DC_DESCRIPTION = DCTERMS + "description"
+DC_LICENSE = DCTERMS + "license"
+DC_CREATOR = DCTERMS + "creator"
+DC_ISSUED = DCTERMS + "issued"
+
+# --- OBO (IAO, RO) and oboInOwl ------------------------------------------------------------------
+IAO_DEFINITION = OBO + "IAO_0000115"
+IAO_EDITOR_NOTE = OBO + "IAO_0000116"
+RO_HAS_EVIDENCE = OBO + "RO_0002558"
+OIO_HAS_DBXREF = OIO + "hasDbXref"
+OIO_IN_SUBSET = OIO + "inSubset"
+OIO_DATE = OIO + "date"
+OIO_EXACT_SYNONYM = OIO + "hasExactSynonym"
+OIO_RELATED_SYNONYM = OIO + "hasRelatedSynonym"
+OIO_BROAD_SYNONYM = OIO + "hasBroadSynonym"
+OIO_NARROW_SYNONYM = OIO + "hasNarrowSynonym"
+
+# --- Biolink, SSSOM ------------------------------------------------------------------------------
+SUPPORTING_TEXT = BIOLINK + "supporting_text"
+SSSOM_PREDICATE_ID = SSSOM + "predicate_id"
+
+# --- this ontology -------------------------------------------------------------------------------
+CALCINOSIS_CUTIS = CCKG + "0000001"
