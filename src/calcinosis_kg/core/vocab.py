@@ -33,7 +33,7 @@ def obo(local: str) -> str:
     return OBO + local
 
 
-# --- RDF / RDFS / OWL / XSD ------------------------------------------------------------------------
+# --- RDF / RDFS / OWL / XSD ---------------------------------------------------------------------
 RDF_TYPE = RDF + "type"
 RDF_FIRST = RDF + "first"
 RDF_REST = RDF + "rest"
