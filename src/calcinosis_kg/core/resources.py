@@ -1,5 +1,8 @@
 """Where the bundled data (ontology, shapes, queries) lives, in a checkout and in the wheel.
 
+The one module that locates files by the package's own path: every other module asks here
+(``tests/test_layout.py`` holds it to that).
+
 The data folders are top-level in the repository and are copied into ``calcinosis_kg/data`` in the
 wheel; code never duplicates their content, it reads them from here.
 """
@@ -22,6 +25,16 @@ def data_root() -> Path:
     if (checkout / "ontology").is_dir():
         return checkout
     raise FileNotFoundError("calcinosis-kg data folders (ontology/, shapes/, queries/) not found")
+
+
+def package_dir() -> Path:
+    """The installed ``calcinosis_kg`` package (its code files key the check cache)."""
+    return _PACKAGE_DIR
+
+
+def templates_dir() -> Path:
+    """Static files of the documentation site (CSS), shipped inside the package."""
+    return _PACKAGE_DIR / "publish" / "templates"
 
 
 def ontology_dir() -> Path:
