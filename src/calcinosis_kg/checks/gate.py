@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.checks import cache
-from calcinosis_kg.checks.qc import FAIL_ON_CHOICES, LEVELS
+from calcinosis_kg.checks.qc_rules import FAIL_ON_CHOICES, LEVELS
 from calcinosis_kg.checks.results import Failure, StageResult
 from calcinosis_kg.core.errors import CalcinosisKGError, InputError
 
