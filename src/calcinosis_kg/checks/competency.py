@@ -24,8 +24,8 @@ from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.resources import queries_dir as bundled_queries_dir
 
 if TYPE_CHECKING:
-    from calcinosis_kg.graph.queryfiles import BundledQuery
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
+    from calcinosis_kg.graph.queryfiles import BundledQuery
 
 STAGE = "competency"
 EXPECTED_DIR = "expected"

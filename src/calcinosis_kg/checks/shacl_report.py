@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from calcinosis_kg.core.vocab import (
+    CCKG_CASE,
+    CCKG_SHAPES,
     OWL,
     RDF_TYPE,
     RDFS_COMMENT,
@@ -32,8 +34,8 @@ SEVERITY_LEVEL = {"Violation": "ERROR", "Warning": "WARNING", "Info": "INFO"}
 # namespaces of the shapes themselves and of the case-record vocabulary (not ontology prefixes,
 # so not in header.yaml): used only to print shape names and case terms as CURIEs
 LOCAL_PREFIXES = {
-    "cckgsh": "https://w3id.org/calcinosis-kg/shapes/",
-    "case": "https://w3id.org/calcinosis-kg/case/",
+    "cckgsh": CCKG_SHAPES,
+    "case": CCKG_CASE,
 }
 
 

@@ -26,6 +26,8 @@ BIOLINK = "https://w3id.org/biolink/vocab/"
 SSSOM = "https://w3id.org/sssom/"
 SEMAPV = "https://w3id.org/semapv/vocab/"
 CCKG = "https://w3id.org/calcinosis-kg/CCKG_"
+CCKG_SHAPES = "https://w3id.org/calcinosis-kg/shapes/"
+CCKG_CASE = "https://w3id.org/calcinosis-kg/case/"
 
 
 def obo(local: str) -> str:
