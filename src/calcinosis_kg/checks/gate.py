@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.checks import cache
-from calcinosis_kg.checks.qc import FAIL_ON_CHOICES, LEVELS
+from calcinosis_kg.checks.qc_rules import FAIL_ON_CHOICES, LEVELS
 from calcinosis_kg.checks.results import Failure, StageResult
 from calcinosis_kg.core.errors import CalcinosisKGError, InputError
 
@@ -130,7 +130,7 @@ def _library_versions() -> str:
 def stage_keys(files: Sequence[Path], fail_on: str = "ERROR") -> dict[str, str]:
     """The cache key of every stage: the ontology files, data folders, library versions, package
     version and the source of the code the stage runs (its module and what that imports)."""
-    from calcinosis_kg.checks.reasoning import EXPECTED_FILE
+    from calcinosis_kg.checks.expectations import EXPECTED_FILE
     from calcinosis_kg.core.resources import ontology_dir, queries_dir, shapes_dir
 
     extra = [p for p in [Path(files[0]).parent / EXPECTED_FILE] if files and p.is_file()]

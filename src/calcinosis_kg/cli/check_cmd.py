@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from calcinosis_kg.checks.qc import FAIL_ON_CHOICES
+from calcinosis_kg.checks.qc_rules import FAIL_ON_CHOICES
 
 
 @click.command()

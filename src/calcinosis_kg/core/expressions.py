@@ -7,7 +7,7 @@ blank-node label never reaches a user.
 
 The tree is read through a two-method ``Source`` (``objects`` and ``term``), so the same parser
 serves an rdflib Graph (``RdflibSource``), a pyoxigraph Store (``StoreSource``) or any
-dictionary-backed view (``reasoning.Axioms``). Heavy libraries are imported lazily.
+dictionary-backed view (``checks.explain.Axioms``). Heavy libraries are imported lazily.
 
 Rendering rules (one choice for all callers):
 

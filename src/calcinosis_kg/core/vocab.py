@@ -26,6 +26,8 @@ BIOLINK = "https://w3id.org/biolink/vocab/"
 SSSOM = "https://w3id.org/sssom/"
 SEMAPV = "https://w3id.org/semapv/vocab/"
 CCKG = "https://w3id.org/calcinosis-kg/CCKG_"
+CCKG_SHAPES = "https://w3id.org/calcinosis-kg/shapes/"
+CCKG_CASE = "https://w3id.org/calcinosis-kg/case/"
 
 
 def obo(local: str) -> str:
@@ -43,6 +45,9 @@ RDFS_LABEL = RDFS + "label"
 RDFS_COMMENT = RDFS + "comment"
 RDFS_SUBCLASS_OF = RDFS + "subClassOf"
 OWL_CLASS = OWL + "Class"
+OWL_THING = OWL + "Thing"
+OWL_NOTHING = OWL + "Nothing"
+OWL_EQUIVALENT_CLASS = OWL + "equivalentClass"
 OWL_ONTOLOGY = OWL + "Ontology"
 OWL_IMPORTS = OWL + "imports"
 OWL_VERSION_IRI = OWL + "versionIRI"
