@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.errors import CalcinosisKGError, InputError
 
 if TYPE_CHECKING:
     import rdflib
@@ -242,8 +242,11 @@ def export_bytes(kg: KnowledgeGraph, fmt: str, inferred: bool = False) -> bytes:
     if fmt not in FORMATS:
         raise InputError(f"unknown export format '{fmt}' (choose from {', '.join(FORMATS)})")
     if inferred:
-        from calcinosis_kg.answers.queries import inferred_kg
-
+        try:
+            from calcinosis_kg.checks.inferred import inferred_kg
+        except ImportError as exc:
+            raise CalcinosisKGError("--inferred needs the reasoner (calcinosis_kg.checks.inferred"
+                                    f".inferred_kg), which is not available: {exc}") from None
         kg = inferred_kg(kg)
     graph = merged_graph(kg)
     writer = {"ttl": to_turtle, "nt": to_ntriples, "owl": to_rdfxml, "jsonld": to_jsonld}[fmt]
