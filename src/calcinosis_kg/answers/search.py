@@ -81,7 +81,7 @@ def search(kg: KnowledgeGraph, text: str, limit: int | None = None) -> list[Sear
         wanted_iri = expand(text.strip()) if ":" in text else None
     except ValueError:
         wanted_iri = None
-    for solution in select(kg.store, _NAMES_QUERY, prefix_map()):
+    for solution in select(kg.store, _NAMES_QUERY, prefixes=prefix_map()):
         iri = solution["class"].value
         prop = solution["property"].value
         value = solution["text"].value
@@ -154,7 +154,7 @@ def info(kg: KnowledgeGraph) -> GraphInfo:
     local_ns = prefixes.get("CCKG", "")
 
     def rows(query: str) -> list[pyoxigraph.QuerySolution]:
-        return list(select(kg.store, query, prefixes))
+        return list(select(kg.store, query, prefixes=prefixes))
 
     result = GraphInfo(package_version=__version__, triples=len(kg.store),
                        files=[str(p) for p in kg.files], digest=kg.digest)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -220,8 +220,8 @@ def _quad(triple: Iterable[object]) -> pyoxigraph.Quad:
     return pyoxigraph.Quad(subject, predicate, obj)
 
 
-def select(store: pyoxigraph.Store, text: str, prefixes: dict[str, str] | None = None,
-           **bindings: OxTerm) -> pyoxigraph.QuerySolutions:
+def select(store: pyoxigraph.Store, text: str, bindings: Mapping[str, OxTerm] | None = None,
+           prefixes: dict[str, str] | None = None) -> pyoxigraph.QuerySolutions:
     """The solutions of a fixed SELECT query of ours (never a user's text: see ``sparql``).
 
     ``bindings`` are substituted for variables (pyoxigraph substitutes only variables of the
@@ -229,7 +229,7 @@ def select(store: pyoxigraph.Store, text: str, prefixes: dict[str, str] | None =
     """
     import pyoxigraph
 
-    substitutions = {pyoxigraph.Variable(name): value for name, value in bindings.items()}
+    substitutions = {pyoxigraph.Variable(name): value for name, value in (bindings or {}).items()}
     result = store.query(text, prefixes=prefixes, substitutions=substitutions or None)
     if not isinstance(result, pyoxigraph.QuerySolutions):
         raise TypeError(f"not a SELECT query: {text.strip()[:60]}")
