@@ -88,7 +88,7 @@ def class_states(graph: Graph) -> dict[str, ClassState]:
     from rdflib.namespace import OWL, RDF, RDFS
 
     from calcinosis_kg.graph.knowledge import label_of
-    from calcinosis_kg.publish.obo import axiom_index, curie
+    from calcinosis_kg.publish.axioms import axiom_index, curie
 
     index = axiom_index(graph)
     classes = {s for s in graph.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef)}

@@ -110,7 +110,7 @@ def _category_from_ancestors(graph: Graph, node: Node) -> str | None:
     from rdflib import URIRef
     from rdflib.namespace import OWL, RDFS
 
-    from calcinosis_kg.publish.obo import curie, genus_differentia
+    from calcinosis_kg.publish.axioms import curie, genus_differentia
 
     seen = {node}
     frontier: deque[tuple[Node, int]] = deque([(node, 0)])
@@ -146,7 +146,7 @@ def kgx_tables(graph: Graph, inferred: Graph | None = None
     from rdflib.namespace import OWL, RDF, RDFS
 
     from calcinosis_kg.core.prefixes import prefix_map
-    from calcinosis_kg.publish.obo import axiom_index, curie, label_of, some_restriction
+    from calcinosis_kg.publish.axioms import axiom_index, curie, label_of, some_restriction
 
     own = prefix_map()[OWN_PREFIX]
     index = axiom_index(graph)

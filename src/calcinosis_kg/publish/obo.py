@@ -8,18 +8,15 @@ equivalences, ``equivalent_to`` / ``disjoint_from`` between named classes. Union
 expressions and data restrictions have no OBO form and stay in the OWL files only. Output is
 sorted, so it is byte-stable.
 
-The small helpers here (restriction edges, axiom annotations, CURIEs) are shared with the SSSOM,
-KGX and diff writers.
+The OWL patterns it reads (restriction edges, axiom annotations, CURIEs) come from ``axioms``,
+shared with the SSSOM, KGX and diff writers.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from typing import TYPE_CHECKING
 
-# one CURIE and one label choice for every exporter (re-exported for obo/sssom/kgx callers)
-from calcinosis_kg.core.expressions import curie as curie
 from calcinosis_kg.core.vocab import (
     DC_CREATOR,
     DC_DESCRIPTION,
@@ -37,84 +34,27 @@ from calcinosis_kg.core.vocab import (
     SKOS_MATCHES,
     SYNONYM_SCOPES,
 )
-from calcinosis_kg.graph.knowledge import label_of as label_of
+from calcinosis_kg.publish.axioms import (
+    axiom_index,
+    curie,
+    entities,
+    genus_differentia,
+    label_of,
+    ontology_header,
+    some_restriction,
+)
 
 if TYPE_CHECKING:
     from rdflib import Graph, URIRef
     from rdflib.term import Node
 
-    #: (annotated source, property, target) of an owl:Axiom
-    AxiomKey = tuple[Node | None, Node | None, Node | None]
+    from calcinosis_kg.publish.axioms import AxiomKey
 
 OBO_HEADER_PROPERTIES = (DC_TITLE, DC_DESCRIPTION, DC_LICENSE, DC_CREATOR, DC_ISSUED,
                          OWL_VERSION_INFO)
 
 
-# --- shared helpers ------------------------------------------------------------------------------
-def axiom_index(graph: Graph) -> dict[AxiomKey, list[Node]]:
-    """(source, property, target) -> the owl:Axiom nodes annotating that triple."""
-    from rdflib.namespace import OWL, RDF
-
-    index: dict[AxiomKey, list[Node]] = defaultdict(list)
-    for axiom in graph.subjects(RDF.type, OWL.Axiom):
-        key = (graph.value(axiom, OWL.annotatedSource), graph.value(axiom, OWL.annotatedProperty),
-               graph.value(axiom, OWL.annotatedTarget))
-        index[key].append(axiom)
-    return index
-
-
-def some_restriction(graph: Graph, node: Node) -> tuple[URIRef, URIRef] | None:
-    """(property, filler) when ``node`` is ``p some C`` with named p and C, else None."""
-    from rdflib import URIRef
-    from rdflib.namespace import OWL, RDF
-
-    if (node, RDF.type, OWL.Restriction) not in graph:
-        return None
-    prop = graph.value(node, OWL.onProperty)
-    filler = graph.value(node, OWL.someValuesFrom)
-    if isinstance(prop, URIRef) and isinstance(filler, URIRef):
-        return prop, filler
-    return None
-
-
-def genus_differentia(graph: Graph, node: Node
-                      ) -> tuple[list[URIRef], list[tuple[URIRef, URIRef]]] | None:
-    """(genus classes, [(p, C)]) when ``node`` is an intersection of named classes and simple
-    existentials (the form OBO's ``intersection_of`` can hold), else None."""
-    from rdflib import URIRef
-    from rdflib.collection import Collection
-    from rdflib.namespace import OWL
-
-    members_node = graph.value(node, OWL.intersectionOf)
-    if members_node is None:
-        return None
-    genus: list[URIRef] = []
-    differentia: list[tuple[URIRef, URIRef]] = []
-    for member in Collection(graph, members_node):
-        if isinstance(member, URIRef):
-            genus.append(member)
-            continue
-        pair = some_restriction(graph, member)
-        if pair is None:
-            return None
-        differentia.append(pair)
-    return genus, differentia
-
-
-def _entities(graph: Graph, kind: Node) -> list[URIRef]:
-    from rdflib import URIRef
-    from rdflib.namespace import RDF
-
-    return sorted({s for s in graph.subjects(RDF.type, kind) if isinstance(s, URIRef)}, key=str)
-
-
-def _ontology(graph: Graph) -> Node | None:
-    from rdflib.namespace import OWL, RDF
-
-    heads = sorted(graph.subjects(RDF.type, OWL.Ontology), key=str)
-    return heads[0] if heads else None
-
-
+# --- OBO helpers ---------------------------------------------------------------------------------
 def _sources(graph: Graph, index: dict[AxiomKey, list[Node]], s: Node, p: Node, o: Node
              ) -> list[str]:
     from rdflib import URIRef
@@ -186,7 +126,7 @@ def to_obo(graph: Graph) -> bytes:
     from calcinosis_kg.core.prefixes import prefix_map
 
     index = axiom_index(graph)
-    head = _ontology(graph)
+    head = ontology_header(graph)
     lines = ["format-version: 1.4"]
     if head is not None:
         version_iri = graph.value(head, OWL.versionIRI)
@@ -196,11 +136,11 @@ def to_obo(graph: Graph) -> bytes:
         if date is not None:
             lines.append(f"date: {date}")
     used_prefixes = set()
-    declared = set(_entities(graph, OWL.Class))
+    declared = set(entities(graph, OWL.Class))
     classes_used, properties_used = _referenced(graph, declared)
     # OBO readers (pronto) need a stanza for every class or relation an axiom refers to
     classes = sorted(declared | classes_used, key=_obo_id)
-    properties = sorted(set(_entities(graph, OWL.ObjectProperty)) | properties_used,
+    properties = sorted(set(entities(graph, OWL.ObjectProperty)) | properties_used,
                         key=_obo_id)
     for iri in [*classes, *properties]:
         text = _obo_id(iri)
@@ -342,7 +282,7 @@ def obographs_document(graph: Graph) -> dict[str, object]:
     from rdflib.namespace import OWL, RDFS
 
     index = axiom_index(graph)
-    head = _ontology(graph)
+    head = ontology_header(graph)
     kinds = (
         (OWL.Class, "CLASS", None),
         (OWL.ObjectProperty, "PROPERTY", "OBJECT"),
@@ -352,7 +292,7 @@ def obographs_document(graph: Graph) -> dict[str, object]:
     )
     nodes: dict[str, dict[str, object]] = {}
     for kind, type_, property_type in kinds:
-        for iri in _entities(graph, kind):
+        for iri in entities(graph, kind):
             if str(iri) in nodes:
                 continue
             node: dict[str, object] = {"id": str(iri)}

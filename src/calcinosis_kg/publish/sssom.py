@@ -46,7 +46,7 @@ def mapping_rows(graph: Graph) -> tuple[list[dict[str, str]], list[tuple[str, st
     from rdflib import URIRef
 
     from calcinosis_kg.core.prefixes import expand, prefix_map
-    from calcinosis_kg.publish.obo import axiom_index, curie, label_of
+    from calcinosis_kg.publish.axioms import axiom_index, curie, label_of
 
     index = axiom_index(graph)
     prefixes = prefix_map()
@@ -82,7 +82,7 @@ def mapping_set(graph: Graph, info: ReleaseInfo) -> MappingSet:
     from rdflib import URIRef
 
     from calcinosis_kg.core.prefixes import prefix_map
-    from calcinosis_kg.publish.obo import _ontology
+    from calcinosis_kg.publish.axioms import ontology_header
 
     rows, skipped = mapping_rows(graph)
     prefixes = prefix_map()
@@ -90,7 +90,7 @@ def mapping_set(graph: Graph, info: ReleaseInfo) -> MappingSet:
             for value in (row["subject_id"], row["predicate_id"], row["object_id"])}
     curie_map = {p: prefixes[p] for p in prefixes if p in used}
     curie_map["semapv"] = SEMAPV
-    head = _ontology(graph)
+    head = ontology_header(graph)
     license_ = graph.value(head, URIRef(DC_LICENSE)) if head is not None else None
     title = graph.value(head, URIRef(DC_TITLE)) if head is not None else None
     metadata: dict[str, object] = {
