@@ -150,15 +150,21 @@ class Compiler:
         g.add((axiom, OWL.annotatedSource, s))
         g.add((axiom, OWL.annotatedProperty, p))
         g.add((axiom, OWL.annotatedTarget, o))
-        for fact_id in fact_ids:
-            fact = self.facts[fact_id]
-            g.add((axiom, DC_SOURCE, self.source_iri(fact.source)))
-            g.add((axiom, SUPPORTING_TEXT, Literal(fact.quote)))
-            if fact.eco:
-                g.add((axiom, RO_HAS_EVIDENCE, self.iri(fact.eco)))
-            self.fact_uses.setdefault(fact_id, []).append(self._where)
+        self.cite(axiom, fact_ids)
         for ap, av in extra:
             g.add((axiom, ap, av))
+
+    def cite(self, node: Node, fact_ids: list[str]) -> None:
+        """Put each fact's source, verbatim quote and ECO evidence on ``node`` (an owl:Axiom, or
+        an axiom that is itself a blank node), and record that this entry used the fact."""
+        g = self.graph
+        for fact_id in fact_ids:
+            fact = self.facts[fact_id]
+            g.add((node, DC_SOURCE, self.source_iri(fact.source)))
+            g.add((node, SUPPORTING_TEXT, Literal(fact.quote)))
+            if fact.eco:
+                g.add((node, RO_HAS_EVIDENCE, self.iri(fact.eco)))
+            self.fact_uses.setdefault(fact_id, []).append(self._where)
 
     def source_iri(self, source: str) -> URIRef:
         sources = header().get("sources", {})
@@ -303,13 +309,7 @@ class Compiler:
         g.add((node, RDF.type, OWL.AllDisjointClasses))
         g.add((node, OWL.members, list_node))
         # AllDisjointClasses is itself a blank node: provenance rides on it directly
-        for fact_id in self.fact_ids(entry.get("fact") or entry.get("facts")):
-            fact = self.facts[fact_id]
-            g.add((node, DC_SOURCE, self.source_iri(fact.source)))
-            g.add((node, SUPPORTING_TEXT, Literal(fact.quote)))
-            if fact.eco:
-                g.add((node, RO_HAS_EVIDENCE, self.iri(fact.eco)))
-            self.fact_uses.setdefault(fact_id, []).append(self._where)
+        self.cite(node, self.fact_ids(entry.get("fact") or entry.get("facts")))
 
     def add_terms_file(self, path: Path, data: dict) -> None:
         sections = (
