@@ -11,6 +11,7 @@ from calcinosis_kg.answers.queries import (
     QueryRefused,
     RemoteEngine,
     get_query,
+    labelled,
     list_queries,
     render,
     run_query,
@@ -137,7 +138,7 @@ def test_rdflib_engine_never_loads_from_graphs(kg, connection_recorder) -> None:
 
 def test_label_column_follows_each_iri_column(kg, query_dir: Path) -> None:
     result = run_query(kg, query_dir / "cq01-parents.rq", {"child": "CCKG:9000002"})
-    columns, rows = result.labelled()
+    columns, rows = labelled(result)
     assert columns == ["parent", "parent_label"]
     assert rows == [("CCKG:9000001", "tiny calcinosis")]
 
@@ -187,12 +188,9 @@ def test_table_output_is_aligned_with_a_row_count(kg) -> None:
 
 
 def test_inferred_adds_the_reasoner_hierarchy(kg, monkeypatch) -> None:
-    import sys
-    import types
-
     import rdflib
 
-    fake = types.ModuleType("calcinosis_kg.checks.reasoning")
+    from calcinosis_kg.checks import inferred
 
     def inferred_graph(_kg):
         graph = rdflib.Graph()
@@ -201,8 +199,7 @@ def test_inferred_adds_the_reasoner_hierarchy(kg, monkeypatch) -> None:
                    rdflib.URIRef("https://w3id.org/calcinosis-kg/CCKG_9000001")))
         return graph
 
-    fake.inferred_graph = inferred_graph
-    monkeypatch.setitem(sys.modules, "calcinosis_kg.checks.reasoning", fake)
+    monkeypatch.setattr(inferred, "inferred_graph", inferred_graph)
     text = "SELECT ?c WHERE { ?c rdfs:subClassOf CCKG:9000001 } ORDER BY ?c"
     assert run_query(kg, text).rows == [("CCKG:9000002",)]
     assert run_query(kg, text, inferred=True).rows == [("CCKG:9000002",), ("CCKG:9000004",)]
@@ -218,7 +215,7 @@ def test_remote_engine_answers_like_the_local_store(kg, endpoint, query_dir: Pat
     path = query_dir / "cq01-parents.rq"
     remote = run_query(None, path, {"child": "CCKG:9000002"}, engine=RemoteEngine(url))
     local = run_query(kg, path, {"child": "CCKG:9000002"})
-    assert remote.labelled() == local.labelled()
+    assert labelled(remote) == labelled(local)
     assert "VALUES (?child)" in handler.received[0]
     assert PARAM_QUERY.split("SELECT")[1] in handler.received[0]  # the text itself is unchanged
 
@@ -246,6 +243,6 @@ def test_inferred_without_a_reasoner_module_is_a_clear_error(kg, monkeypatch) ->
 
     from calcinosis_kg.core.errors import CalcinosisKGError
 
-    monkeypatch.setitem(sys.modules, "calcinosis_kg.checks.reasoning", None)  # import now fails
+    monkeypatch.setitem(sys.modules, "calcinosis_kg.checks.inferred", None)  # import now fails
     with pytest.raises(CalcinosisKGError, match="--inferred needs the reasoner"):
         run_query(kg, "SELECT * WHERE { ?s ?p ?o }", inferred=True)

@@ -166,7 +166,7 @@ def test_full_merges_the_import_module_and_asserts_the_inferred_hierarchy(
 
 def test_full_release_fails_clearly_when_the_reasoner_module_is_missing(
         ontology_files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setitem(sys.modules, "calcinosis_kg.checks.reasoning", None)
+    monkeypatch.setitem(sys.modules, "calcinosis_kg.checks.inferred", None)
     with pytest.raises(CalcinosisKGError, match="reasoner"):
         release(load(ontology_files), tmp_path / "out")
 

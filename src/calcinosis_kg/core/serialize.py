@@ -15,15 +15,19 @@ import os
 import tempfile
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal
 from rdflib.namespace import OWL, RDF, NamespaceManager
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
+
+if TYPE_CHECKING:
+    from rdflib.term import Node
 
 from calcinosis_kg.core.prefixes import prefix_map
 
 
-def _term_token(term: object, content: dict[BNode, str]) -> str:
+def _term_token(term: Node, content: dict[BNode, str]) -> str:
     if isinstance(term, BNode):
         return "_:" + content[term]
     if isinstance(term, Literal):
@@ -38,8 +42,8 @@ def canonical_bnode_labels(graph: Graph) -> dict[BNode, str]:
     then mixes in the path from the IRI (or root blank node) that holds it, so two identical
     restrictions under different classes still get different labels.
     """
-    outgoing: dict[BNode, list[tuple[URIRef, object]]] = defaultdict(list)
-    incoming: dict[BNode, list[tuple[object, URIRef]]] = defaultdict(list)
+    outgoing: dict[BNode, list[tuple[Node, Node]]] = defaultdict(list)
+    incoming: dict[BNode, list[tuple[Node, Node]]] = defaultdict(list)
     for s, p, o in graph:
         if isinstance(s, BNode):
             outgoing[s].append((p, o))
@@ -106,7 +110,7 @@ def canonicalize(graph: Graph) -> Graph:
     out = Graph()
     bind_prefixes(out)
 
-    def relabel(term: object) -> object:
+    def relabel(term: Node) -> Node:
         return BNode("b" + labels[term]) if isinstance(term, BNode) else term
 
     for s, p, o in graph:
@@ -128,6 +132,11 @@ def _ntriples_lines(graph: Graph) -> list[str]:
     return sorted(lines)
 
 
+def _term_order(term: Node) -> tuple[int, str]:
+    """rdflib's own order of terms: blank nodes, then IRIs, then literals; then by text."""
+    return (0 if isinstance(term, BNode) else 2 if isinstance(term, Literal) else 1, str(term))
+
+
 class _SortedTurtleSerializer(LongTurtleSerializer):
     """``longturtle`` with subjects in a content order: the ontology header, then entities by
     IRI, then axiom annotations grouped under the entity they annotate.
@@ -140,13 +149,14 @@ class _SortedTurtleSerializer(LongTurtleSerializer):
         super().__init__(store)
         self.topClasses = [OWL.Ontology]
 
-    def orderSubjects(self) -> list:  # noqa: N802 (rdflib's name)
+    def orderSubjects(self) -> list[Node]:  # noqa: N802 (rdflib's name)
         store = self.store
-        headers = sorted(store.subjects(RDF.type, OWL.Ontology))
+        # rdflib terms order by kind, then text (Identifier.__lt__): headers are IRIs, by text
+        headers: list[Node] = sorted(store.subjects(RDF.type, OWL.Ontology), key=_term_order)
         for header in headers:
             self._topLevels[header] = True
 
-        def key(subject: object) -> tuple:
+        def key(subject: Node) -> tuple[int, str, str, str]:
             if not isinstance(subject, BNode):
                 return (0, str(subject), "", "")
             source = store.value(subject, OWL.annotatedSource)
@@ -163,7 +173,7 @@ class _SortedTurtleSerializer(LongTurtleSerializer):
         once_set = set(once)
         return headers + [s for s in rest if s not in once_set] + once
 
-    def isValidList(self, l_: object) -> bool:  # noqa: N802 (rdflib's name)
+    def isValidList(self, l_: Node) -> bool:  # noqa: N802 (rdflib's name)
         """A list is written as ``( … )`` only if no cell is shared or already written.
 
         rdflib checks only the head, so a shared or already-written tail cell was written twice
@@ -171,7 +181,8 @@ class _SortedTurtleSerializer(LongTurtleSerializer):
         """
         if not super().isValidList(l_):
             return False
-        node, first = l_, True
+        node: Node | None = l_
+        first = True
         while node is not None and node != RDF.nil:
             if node in self._serialized or (not first and self._references[node] != 1):
                 return False

@@ -52,6 +52,10 @@ OWL_ONTOLOGY = OWL + "Ontology"
 OWL_IMPORTS = OWL + "imports"
 OWL_VERSION_IRI = OWL + "versionIRI"
 OWL_AXIOM = OWL + "Axiom"
+OWL_VERSION_INFO = OWL + "versionInfo"
+OWL_EQUIVALENT_CLASS = OWL + "equivalentClass"
+OWL_DISJOINT_WITH = OWL + "disjointWith"
+OWL_ALL_DISJOINT_CLASSES = OWL + "AllDisjointClasses"
 XSD_STRING = XSD + "string"
 
 # --- Dublin Core ---------------------------------------------------------------------------------
@@ -65,6 +69,7 @@ DC_ISSUED = DCTERMS + "issued"
 # --- OBO (IAO, RO) and oboInOwl ------------------------------------------------------------------
 IAO_DEFINITION = OBO + "IAO_0000115"
 IAO_EDITOR_NOTE = OBO + "IAO_0000116"
+IAO_IMPORTED_FROM = OBO + "IAO_0000412"
 RO_HAS_EVIDENCE = OBO + "RO_0002558"
 OIO_HAS_DBXREF = OIO + "hasDbXref"
 OIO_IN_SUBSET = OIO + "inSubset"
@@ -73,6 +78,17 @@ OIO_EXACT_SYNONYM = OIO + "hasExactSynonym"
 OIO_RELATED_SYNONYM = OIO + "hasRelatedSynonym"
 OIO_BROAD_SYNONYM = OIO + "hasBroadSynonym"
 OIO_NARROW_SYNONYM = OIO + "hasNarrowSynonym"
+#: synonym property -> its scope (the OBO scope is the upper-case name)
+SYNONYM_SCOPES = {OIO_EXACT_SYNONYM: "exact", OIO_RELATED_SYNONYM: "related",
+                  OIO_BROAD_SYNONYM: "broad", OIO_NARROW_SYNONYM: "narrow"}
+
+# --- SKOS ----------------------------------------------------------------------------------------
+SKOS_ALT_LABEL = SKOS + "altLabel"
+SKOS_EXACT_MATCH = SKOS + "exactMatch"
+SKOS_CLOSE_MATCH = SKOS + "closeMatch"
+#: the mapping predicates a curated xref may carry, by local name (``sssom:predicate_id``)
+SKOS_MATCHES = {name: SKOS + name for name in
+                ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")}
 
 # --- Biolink, SSSOM ------------------------------------------------------------------------------
 SUPPORTING_TEXT = BIOLINK + "supporting_text"

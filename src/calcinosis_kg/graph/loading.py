@@ -25,16 +25,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.vocab import OWL_IMPORTS, OWL_ONTOLOGY, OWL_VERSION_IRI, RDF_TYPE
 
 if TYPE_CHECKING:
     import pyoxigraph
 
 log = logging.getLogger("calcinosis_kg")
-
-OWL_IMPORTS = "http://www.w3.org/2002/07/owl#imports"
-OWL_ONTOLOGY = "http://www.w3.org/2002/07/owl#Ontology"
-OWL_VERSION_IRI = "http://www.w3.org/2002/07/owl#versionIRI"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 MAX_ENTITIES = 64
 MAX_ENTITY_VALUE = 512
@@ -289,13 +285,15 @@ def load_files(paths: list[Path], resolve_imports: bool = True) -> LoadedFiles:
         digest.update(data)
         store.extend(quads)
         for quad in quads:
-            pred = quad.predicate.value
-            if pred == RDF_TYPE and quad.object.value == OWL_ONTOLOGY or pred == OWL_VERSION_IRI:
-                ontologies.add(quad.subject.value)
+            pred, subject, obj = quad.predicate.value, quad.subject, quad.object
+            if isinstance(subject, pyoxigraph.Triple) or isinstance(obj, pyoxigraph.Triple):
+                continue  # RDF-star quoted triples never declare an ontology or an import
+            if pred == RDF_TYPE and obj.value == OWL_ONTOLOGY or pred == OWL_VERSION_IRI:
+                ontologies.add(subject.value)
                 if pred == OWL_VERSION_IRI:
-                    ontologies.add(quad.object.value)
-            elif pred == OWL_IMPORTS and isinstance(quad.object, pyoxigraph.NamedNode):
-                wanted.append((quad.object.value, path))
+                    ontologies.add(obj.value)
+            elif pred == OWL_IMPORTS and isinstance(obj, pyoxigraph.NamedNode):
+                wanted.append((obj.value, path))
 
     for path in paths:
         add(Path(path))

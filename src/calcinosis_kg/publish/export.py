@@ -19,17 +19,17 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.errors import CalcinosisKGError, InputError
+from calcinosis_kg.core.vocab import OBO, RDF
 
 if TYPE_CHECKING:
     import rdflib
+    from rdflib.term import Node
 
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 FORMATS = {"ttl": ".ttl", "owl": ".owl", "nt": ".nt", "jsonld": ".jsonld"}
-OWL = "http://www.w3.org/2002/07/owl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-XML_EXTRA_PREFIXES = {"obo": "http://purl.obolibrary.org/obo/"}
+XML_EXTRA_PREFIXES = {"obo": OBO}
 _NCNAME = re.compile(r"^[A-Za-z_][\w.\-]*$")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -60,7 +60,7 @@ def merged_graph(kg: KnowledgeGraph) -> rdflib.Graph:
     return out
 
 
-def _subject_key(graph: rdflib.Graph, subject: object) -> tuple:
+def _subject_key(graph: rdflib.Graph, subject: Node) -> tuple[int, str]:
     from rdflib import BNode
     from rdflib.namespace import OWL as OWL_NS
     from rdflib.namespace import RDF as RDF_NS
@@ -72,11 +72,11 @@ def _subject_key(graph: rdflib.Graph, subject: object) -> tuple:
     return (1, str(subject))
 
 
-def _sorted_subjects(graph: rdflib.Graph) -> list:
+def _sorted_subjects(graph: rdflib.Graph) -> list[Node]:
     return sorted(set(graph.subjects()), key=lambda s: _subject_key(graph, s))
 
 
-def _object_key(term: object) -> tuple:
+def _object_key(term: Node) -> tuple[str, str]:
     return (type(term).__name__, term.n3())
 
 
@@ -242,8 +242,11 @@ def export_bytes(kg: KnowledgeGraph, fmt: str, inferred: bool = False) -> bytes:
     if fmt not in FORMATS:
         raise InputError(f"unknown export format '{fmt}' (choose from {', '.join(FORMATS)})")
     if inferred:
-        from calcinosis_kg.answers.queries import inferred_kg
-
+        try:
+            from calcinosis_kg.checks.inferred import inferred_kg
+        except ImportError as exc:
+            raise CalcinosisKGError("--inferred needs the reasoner (calcinosis_kg.checks.inferred"
+                                    f".inferred_kg), which is not available: {exc}") from None
         kg = inferred_kg(kg)
     graph = merged_graph(kg)
     writer = {"ttl": to_turtle, "nt": to_ntriples, "owl": to_rdfxml, "jsonld": to_jsonld}[fmt]

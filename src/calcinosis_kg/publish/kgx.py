@@ -14,13 +14,21 @@ import hashlib
 from collections import deque
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.core.vocab import (
+    DC_SOURCE,
+    IAO_DEFINITION,
+    OIO_HAS_DBXREF,
+    RO_HAS_EVIDENCE,
+    SKOS_CLOSE_MATCH,
+    SKOS_EXACT_MATCH,
+    SUPPORTING_TEXT,
+    SYNONYM_SCOPES,
+)
+
 if TYPE_CHECKING:
     from rdflib import Graph
+    from rdflib.term import Node
 
-OBO = "http://purl.obolibrary.org/obo/"
-SUPPORTING_TEXT = "https://w3id.org/biolink/vocab/supporting_text"
-DC_SOURCE = "http://purl.org/dc/terms/source"
-RO_HAS_EVIDENCE = OBO + "RO_0002558"
 PRIMARY_SOURCE = "infores:calcinosis-kg"
 OWN_PREFIX = "CCKG"
 
@@ -61,8 +69,7 @@ OWN_ID_RANGES = (
     (200, 299, "biolink:AnatomicalEntity"),
     (400, 499, "biolink:PhenotypicFeature"),  # phenotypes, findings, lab values
 )
-MATCH_PREDICATES = ("http://www.w3.org/2004/02/skos/core#exactMatch",
-                    "http://www.w3.org/2004/02/skos/core#closeMatch")
+MATCH_PREDICATES = (SKOS_EXACT_MATCH, SKOS_CLOSE_MATCH)
 #: when ancestors at the same distance disagree, the first category listed here wins
 CATEGORY_PRIORITY = ("biolink:Disease", "biolink:PhenotypicFeature", "biolink:AnatomicalEntity",
                      "biolink:ChemicalEntity", "biolink:Procedure", "biolink:OrganismTaxon",
@@ -75,7 +82,7 @@ EDGE_COLUMNS = ("id", "subject", "predicate", "object", "original_predicate", "k
                 "supporting_text")
 
 
-def category_of(graph: Graph, node: object) -> str:
+def category_of(graph: Graph, node: Node) -> str:
     """Biolink category of a class, from the first of these that gives one: its own prefix; its
     nearest categorised ancestor (named parents and the genus of a definition); the prefix of an
     exact/close match; the ID range of our own classes; else ``biolink:NamedThing``."""
@@ -99,14 +106,14 @@ def category_of(graph: Graph, node: object) -> str:
     return DEFAULT_CATEGORY
 
 
-def _category_from_ancestors(graph: Graph, node: object) -> str | None:
+def _category_from_ancestors(graph: Graph, node: Node) -> str | None:
     from rdflib import URIRef
     from rdflib.namespace import OWL, RDFS
 
-    from calcinosis_kg.publish.obo import curie, genus_differentia
+    from calcinosis_kg.publish.axioms import curie, genus_differentia
 
     seen = {node}
-    frontier = deque([(node, 0)])
+    frontier: deque[tuple[Node, int]] = deque([(node, 0)])
     found: list[tuple[int, int, str]] = []
     while frontier:
         current, depth = frontier.popleft()
@@ -116,9 +123,10 @@ def _category_from_ancestors(graph: Graph, node: object) -> str | None:
         if category:
             found.append((depth, CATEGORY_PRIORITY.index(category), category))
             continue
-        parents = list(graph.objects(current, RDFS.subClassOf))
+        parents: list[Node] = list(graph.objects(current, RDFS.subClassOf))
         for equivalent in graph.objects(current, OWL.equivalentClass):  # genus of a definition
-            parents += list(genus_differentia(graph, equivalent) or ([], []))[0]
+            definition = genus_differentia(graph, equivalent)
+            parents += definition[0] if definition else []
         for parent in parents:
             if isinstance(parent, URIRef) and parent not in seen:
                 seen.add(parent)
@@ -138,24 +146,19 @@ def kgx_tables(graph: Graph, inferred: Graph | None = None
     from rdflib.namespace import OWL, RDF, RDFS
 
     from calcinosis_kg.core.prefixes import prefix_map
-    from calcinosis_kg.publish.obo import (
-        IAO_DEFINITION,
-        OIO,
-        axiom_index,
-        curie,
-        label_of,
-        some_restriction,
-    )
+    from calcinosis_kg.publish.axioms import axiom_index, curie, label_of, some_restriction
 
     own = prefix_map()[OWN_PREFIX]
     index = axiom_index(graph)
-    inferred_pairs = set(inferred.subject_objects(RDFS.subClassOf)) if inferred is not None \
-        else set()
+    inferred_pairs: set[tuple[Node, Node]] = set(
+        inferred.subject_objects(RDFS.subClassOf)) if inferred is not None else set()
     edges: dict[str, dict[str, str]] = {}
-    endpoints: set = set()
+    endpoints: set[Node] = set()
 
-    def provenance(s: object, p: object, o: object) -> dict[str, str]:
-        texts, sources, evidence = set(), set(), set()
+    def provenance(s: Node, p: Node, o: Node) -> dict[str, str]:
+        texts: set[str] = set()
+        sources: set[str] = set()
+        evidence: set[str] = set()
         for axiom in index.get((s, p, o), []):
             texts.update(str(v) for v in graph.objects(axiom, URIRef(SUPPORTING_TEXT)))
             sources.update(curie(v) for v in graph.objects(axiom, URIRef(DC_SOURCE)))
@@ -194,16 +197,15 @@ def kgx_tables(graph: Graph, inferred: Graph | None = None
     classes = {c for c in graph.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
     for node in sorted({c for c in classes if str(c).startswith(own)} | endpoints, key=curie):
         definition = graph.value(node, URIRef(IAO_DEFINITION))
-        synonyms = sorted({str(v) for name in ("hasExactSynonym", "hasRelatedSynonym",
-                                               "hasBroadSynonym", "hasNarrowSynonym")
-                           for v in graph.objects(node, URIRef(OIO + name))})
+        synonyms = sorted({str(v) for prop in SYNONYM_SCOPES
+                           for v in graph.objects(node, URIRef(prop))})
         nodes.append({
             "id": curie(node),
             "category": category_of(graph, node),
             "name": label_of(graph, node) or "",
             "description": str(definition) if definition is not None else "",
             "xref": "|".join(sorted({str(v) for v in
-                                     graph.objects(node, URIRef(OIO + "hasDbXref"))})),
+                                     graph.objects(node, URIRef(OIO_HAS_DBXREF))})),
             "synonym": "|".join(synonyms),
             "provided_by": PRIMARY_SOURCE,
         })

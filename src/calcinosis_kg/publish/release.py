@@ -14,48 +14,23 @@ header's version (never the clock) and every writer orders its output, so two ru
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.core.errors import CalcinosisKGError, InputError
+from calcinosis_kg.core.errors import CalcinosisKGError
+from calcinosis_kg.core.vocab import DC_ISSUED, OIO_DATE
+from calcinosis_kg.publish.release_info import STEM, ReleaseInfo, release_info
 
 if TYPE_CHECKING:
     from rdflib import Graph
+    from rdflib.term import Node
 
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 VARIANTS = ("base", "full", "simple")
 FORMATS = ("ttl", "owl", "nt", "jsonld", "json", "obo")
-STEM = "calcinosis-kg"
-
-OIO_DATE = "http://www.geneontology.org/formats/oboInOwl#date"
-DC_ISSUED = "http://purl.org/dc/terms/issued"
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-
-
-@dataclass(frozen=True)
-class ReleaseInfo:
-    """Identity of one release: where its IRIs come from and the date it carries."""
-
-    ontology_iri: str
-    version_iri: str
-    version: str
-
-    @property
-    def date(self) -> str:
-        """The ISO date (``YYYY-MM-DD``) of the version."""
-        match = _DATE.search(self.version) or _DATE.search(self.version_iri)
-        assert match is not None  # checked in release_info
-        return match.group(0)
-
-    def variant_iri(self, variant: str) -> str:
-        return _with_stem(self.ontology_iri, f"{STEM}-{variant}")
-
-    def variant_version_iri(self, variant: str) -> str:
-        return _with_stem(self.version_iri, f"{STEM}-{variant}")
 
 
 @dataclass
@@ -72,35 +47,15 @@ class ReleaseResult:
     kgx_edges: int = 0
 
 
-def _with_stem(iri: str, stem: str) -> str:
-    head, _, last = iri.rpartition("/")
-    suffix = last[last.rfind("."):] if "." in last else ".owl"
-    return f"{head}/{stem}{suffix}"
-
-
 # --- splitting the loaded files into our ontology and its import modules ------------------------
-def _parse(path: Path) -> Graph:
-    """Parse one input file through the hardened loader (no entities, no remote contexts)."""
-    from rdflib import Graph
-
-    from calcinosis_kg.graph.knowledge import to_rdflib_term
-    from calcinosis_kg.graph.loading import parse_file, read_input, sniff_format
-
-    path = Path(path)
-    data = read_input(path)
-    graph = Graph()
-    for quad in parse_file(path, data, sniff_format(path, data)):
-        graph.add((to_rdflib_term(quad.subject), to_rdflib_term(quad.predicate),
-                   to_rdflib_term(quad.object)))
-    return graph
-
-
 def split_modules(kg: KnowledgeGraph) -> tuple[Graph, Graph]:
     """(our axioms, import modules): a file whose ontology IRI another file imports is a module."""
     from rdflib import Graph, URIRef
     from rdflib.namespace import OWL, RDF
 
-    parsed = [(path, _parse(path)) for path in kg.files]
+    from calcinosis_kg.graph.knowledge import parse_rdflib
+
+    parsed = [(path, parse_rdflib(path)) for path in kg.files]
     imported: set[URIRef] = set()
     for _, graph in parsed:
         imported.update(o for o in graph.objects(None, OWL.imports) if isinstance(o, URIRef))
@@ -111,39 +66,6 @@ def split_modules(kg: KnowledgeGraph) -> tuple[Graph, Graph]:
         for triple in graph:
             target.add(triple)
     return ours, modules
-
-
-def _main_ontology(graph: Graph, path_hint: str = "") -> str:
-    from rdflib import URIRef
-    from rdflib.namespace import OWL, RDF
-
-    imported = set(graph.objects(None, OWL.imports))
-    heads = sorted(s for s in graph.subjects(RDF.type, OWL.Ontology)
-                   if isinstance(s, URIRef) and s not in imported)
-    if not heads:
-        raise InputError("no owl:Ontology header found", path_hint or None)
-    return str(heads[0])
-
-
-def release_info(graph: Graph, path_hint: str = "") -> ReleaseInfo:
-    """Ontology IRI, version IRI and version (a date) of the main ontology of ``graph``."""
-    from rdflib import URIRef
-    from rdflib.namespace import OWL
-
-    iri = _main_ontology(graph, path_hint)
-    version_iri = graph.value(URIRef(iri), OWL.versionIRI)
-    version = graph.value(URIRef(iri), OWL.versionInfo)
-    version_text = str(version) if version is not None else ""
-    version_iri_text = str(version_iri) if version_iri is not None else ""
-    if not (_DATE.search(version_text) or _DATE.search(version_iri_text)):
-        raise InputError(
-            f"ontology {iri} has no dated owl:versionInfo or owl:versionIRI (YYYY-MM-DD); "
-            "the release date is taken from the header, never the clock", path_hint or None)
-    if not version_iri_text:
-        version_iri_text = _with_stem(iri, STEM).replace(
-            "/" + STEM, f"/releases/{version_text}/{STEM}", 1)
-    return ReleaseInfo(iri, version_iri_text, version_text or _DATE.search(
-        version_iri_text).group(0))  # type: ignore[union-attr]
 
 
 def _retitle(graph: Graph, info: ReleaseInfo, variant: str) -> Graph:
@@ -173,10 +95,10 @@ def _retitle(graph: Graph, info: ReleaseInfo, variant: str) -> Graph:
 def inferred_hierarchy(kg: KnowledgeGraph) -> Graph:
     """The reasoner's inferred subClassOf edges; a clear error when the reasoner is absent."""
     try:
-        from calcinosis_kg.checks.reasoning import inferred_graph
+        from calcinosis_kg.checks.inferred import inferred_graph
     except ImportError as exc:
         raise CalcinosisKGError(
-            "the full release needs the reasoner (calcinosis_kg.checks.reasoning.inferred_graph), "
+            "the full release needs the reasoner (calcinosis_kg.checks.inferred.inferred_graph), "
             f"which is not available: {exc}") from exc
     return inferred_graph(kg)
 
@@ -247,7 +169,7 @@ def simple_graph(full: Graph) -> Graph:
     return out
 
 
-def _simple_restriction(graph: Graph, node: object) -> bool:
+def _simple_restriction(graph: Graph, node: Node) -> bool:
     from rdflib import URIRef
     from rdflib.namespace import OWL, RDF
 

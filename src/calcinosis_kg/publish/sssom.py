@@ -13,17 +13,20 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.vocab import (
+    DC_LICENSE,
+    DC_TITLE,
+    OIO_HAS_DBXREF,
+    SEMAPV,
+    SSSOM_PREDICATE_ID,
+)
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from calcinosis_kg.publish.release import ReleaseInfo
+    from calcinosis_kg.publish.release_info import ReleaseInfo
 
-SEMAPV = "https://w3id.org/semapv/vocab/"
-SSSOM_PREDICATE_ID = "https://w3id.org/sssom/predicate_id"
-HAS_DBXREF = "http://www.geneontology.org/formats/oboInOwl#hasDbXref"
 JUSTIFICATION = "semapv:ManualMappingCuration"
-DCTERMS = "http://purl.org/dc/terms/"
 COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label",
            "mapping_justification")
 OWN_PREFIX = "CCKG"
@@ -43,13 +46,13 @@ def mapping_rows(graph: Graph) -> tuple[list[dict[str, str]], list[tuple[str, st
     from rdflib import URIRef
 
     from calcinosis_kg.core.prefixes import expand, prefix_map
-    from calcinosis_kg.publish.obo import axiom_index, curie, label_of
+    from calcinosis_kg.publish.axioms import axiom_index, curie, label_of
 
     index = axiom_index(graph)
     prefixes = prefix_map()
     own = prefixes[OWN_PREFIX]
     rows, skipped = [], []
-    for subject, xref in graph.subject_objects(URIRef(HAS_DBXREF)):
+    for subject, xref in graph.subject_objects(URIRef(OIO_HAS_DBXREF)):
         if not str(subject).startswith(own):
             continue
         object_id = str(xref).strip()
@@ -57,7 +60,7 @@ def mapping_rows(graph: Graph) -> tuple[list[dict[str, str]], list[tuple[str, st
             skipped.append((curie(subject), object_id))
             continue
         predicates = {
-            curie(p) for axiom in index.get((subject, URIRef(HAS_DBXREF), xref), [])
+            curie(p) for axiom in index.get((subject, URIRef(OIO_HAS_DBXREF), xref), [])
             for p in graph.objects(axiom, URIRef(SSSOM_PREDICATE_ID))
         } or {"oboInOwl:hasDbXref"}
         object_label = label_of(graph, URIRef(expand(object_id)))
@@ -79,7 +82,7 @@ def mapping_set(graph: Graph, info: ReleaseInfo) -> MappingSet:
     from rdflib import URIRef
 
     from calcinosis_kg.core.prefixes import prefix_map
-    from calcinosis_kg.publish.obo import _ontology
+    from calcinosis_kg.publish.axioms import ontology_header
 
     rows, skipped = mapping_rows(graph)
     prefixes = prefix_map()
@@ -87,9 +90,9 @@ def mapping_set(graph: Graph, info: ReleaseInfo) -> MappingSet:
             for value in (row["subject_id"], row["predicate_id"], row["object_id"])}
     curie_map = {p: prefixes[p] for p in prefixes if p in used}
     curie_map["semapv"] = SEMAPV
-    head = _ontology(graph)
-    license_ = graph.value(head, URIRef(DCTERMS + "license")) if head is not None else None
-    title = graph.value(head, URIRef(DCTERMS + "title")) if head is not None else None
+    head = ontology_header(graph)
+    license_ = graph.value(head, URIRef(DC_LICENSE)) if head is not None else None
+    title = graph.value(head, URIRef(DC_TITLE)) if head is not None else None
     metadata: dict[str, object] = {
         "curie_map": curie_map,
         "mapping_set_id": info.version_iri.rsplit("/", 1)[0] + "/calcinosis-kg.sssom.tsv",
