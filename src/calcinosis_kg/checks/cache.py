@@ -19,10 +19,11 @@ from pathlib import Path
 
 from calcinosis_kg import __version__
 from calcinosis_kg.checks.results import Failure, StageResult
+from calcinosis_kg.core.resources import package_dir
 
 CACHE_ENV = "CALCINOSIS_KG_CACHE_DIR"
 FORMAT = 1
-_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+_PACKAGE_DIR = package_dir()
 _SKIP_DIRS = {"__pycache__", ".git", ".pytest_cache", ".ruff_cache"}
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.expressions import to_text
 from calcinosis_kg.core.prefixes import compress
+from calcinosis_kg.core.resources import templates_dir
 from calcinosis_kg.core.serialize import write_atomic
 from calcinosis_kg.core.vocab import (
     CALCINOSIS_CUTIS,
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
 __all__ = ["SiteReport", "build_site", "hierarchy_diagram_dot", "page_name", "type_map_dot",
            "write_readme_images"]
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 @dataclass
@@ -181,7 +181,7 @@ def build_site(kg: KnowledgeGraph, output: Path | str, with_diagrams: bool = Tru
         write_atomic(path, data.encode("utf-8") if isinstance(data, str) else data)
         written.append(path)
 
-    put("style.css", (TEMPLATES / "site.css").read_bytes())
+    put("style.css", (templates_dir() / "site.css").read_bytes())
     index_diagram = None
     if with_diagrams:
         svg = diagrams.render_svg(hierarchy_diagram_dot(kg, "../types/", reader))
