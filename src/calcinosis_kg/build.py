@@ -216,20 +216,23 @@ class Compiler:
         g.add((s, p, o))
         if not fact_ids and not extra:
             return
-        axiom = BNode()
-        g.add((axiom, RDF.type, OWL.Axiom))
-        g.add((axiom, OWL.annotatedSource, s))
-        g.add((axiom, OWL.annotatedProperty, p))
-        g.add((axiom, OWL.annotatedTarget, o))
-        for fact_id in fact_ids:
-            fact = self.facts[fact_id]
-            g.add((axiom, DC_SOURCE, self.source_iri(fact.source)))
-            g.add((axiom, SUPPORTING_TEXT, Literal(fact.quote)))
-            if fact.eco:
-                g.add((axiom, RO_HAS_EVIDENCE, self.iri(fact.eco)))
-            self.fact_uses.setdefault(fact_id, []).append(self._where)
-        for ap, av in extra:
-            g.add((axiom, ap, av))
+        # one owl:Axiom annotation per fact (issue 8): its quote, source and evidence stay
+        # together, so a reader can always pair a quote with its source; qualifiers ride on each
+        for fact_id in fact_ids or [None]:
+            axiom = BNode()
+            g.add((axiom, RDF.type, OWL.Axiom))
+            g.add((axiom, OWL.annotatedSource, s))
+            g.add((axiom, OWL.annotatedProperty, p))
+            g.add((axiom, OWL.annotatedTarget, o))
+            if fact_id is not None:
+                fact = self.facts[fact_id]
+                g.add((axiom, DC_SOURCE, self.source_iri(fact.source)))
+                g.add((axiom, SUPPORTING_TEXT, Literal(fact.quote)))
+                if fact.eco:
+                    g.add((axiom, RO_HAS_EVIDENCE, self.iri(fact.eco)))
+                self.fact_uses.setdefault(fact_id, []).append(self._where)
+            for ap, av in extra:
+                g.add((axiom, ap, av))
 
     def source_iri(self, source: str) -> URIRef:
         sources = header().get("sources", {})
@@ -261,6 +264,8 @@ class Compiler:
             g.add((node, IN_SUBSET, self.iri(subset)))
         if entry.get("deprecated"):
             g.add((node, OWL.deprecated, Literal(True)))
+        if entry.get("replaced_by"):  # hook (issue 8): IAO:0100001 term replaced by
+            g.add((node, URIRef(OBO + "IAO_0100001"), self.iri(entry["replaced_by"])))
 
     def mapping(self, node: URIRef, xref: dict) -> None:
         curie = xref["id"]
@@ -373,13 +378,16 @@ class Compiler:
     def add_disjoint_group(self, entry: dict) -> None:
         members = [self.iri(m) for m in entry["members"]]
         g = self.graph
-        node = BNode()
-        list_node = BNode()
-        Collection(g, list_node, members)
-        g.add((node, RDF.type, OWL.AllDisjointClasses))
-        g.add((node, OWL.members, list_node))
-        # AllDisjointClasses is itself a blank node: provenance rides on it directly
-        for fact_id in self.fact_ids(entry.get("fact") or entry.get("facts")):
+        # AllDisjointClasses is itself a blank node: provenance rides on it directly, one axiom
+        # per fact (issue 8) so that each carries one quote with its own source
+        for fact_id in self.fact_ids(entry.get("fact") or entry.get("facts")) or [None]:
+            node = BNode()
+            list_node = BNode()
+            Collection(g, list_node, members)
+            g.add((node, RDF.type, OWL.AllDisjointClasses))
+            g.add((node, OWL.members, list_node))
+            if fact_id is None:
+                continue
             fact = self.facts[fact_id]
             g.add((node, DC_SOURCE, self.source_iri(fact.source)))
             g.add((node, SUPPORTING_TEXT, Literal(fact.quote)))
@@ -512,6 +520,12 @@ def build(src: Path | None = None) -> BuildResult:
     for path in sorted((src / "terms").glob("*.yaml")):
         compiler.add_terms_file(path, _load_yaml(path))
     imports = compile_imports(src / "imports.yaml")
+    # --- hook (issue 8): association records, compiled by calcinosis_kg.associations ---------
+    from calcinosis_kg.associations import FILE as ASSOCIATIONS_FILE
+    from calcinosis_kg.associations import add_associations
+
+    add_associations(compiler, src / ASSOCIATIONS_FILE, imports)
+    # --- end hook ------------------------------------------------------------------------------
     return BuildResult(compiler.graph, imports, facts, compiler.fact_uses)
 
 
