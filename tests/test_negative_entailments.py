@@ -1,0 +1,113 @@
+"""Negative entailments (ontology/negative_entailments.yaml): conclusions HermiT must NOT derive.
+
+The bundled ontology derives none of them; a planted wrong axiom of each kind of issue 8 (an
+association read as a universal, a treatment inherited by a subtype, an "or" read as "and") makes
+the check fail, and ``check`` reports the counts on the reasoning line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from calcinosis_kg.negative_entailments import NEGATIVE_FILE, check, load_negative
+from calcinosis_kg.prefixes import expand
+from calcinosis_kg.resources import default_ontology_files, ontology_dir, source_dir
+
+PREFIXES = """
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .
+@prefix RO: <http://purl.obolibrary.org/obo/RO_> .
+@prefix MONDO: <http://purl.obolibrary.org/obo/MONDO_> .
+@prefix CHEBI: <http://purl.obolibrary.org/obo/CHEBI_> .
+@prefix UBERON: <http://purl.obolibrary.org/obo/UBERON_> .
+"""
+PLANTED = {
+    "association read as a universal": "MONDO:0005100 rdfs:subClassOf [ a owl:Restriction ; "
+    "owl:onProperty RO:0004029 ; owl:someValuesFrom CCKG:0000020 ] .",
+    "treatment inherited by a subtype": "CCKG:0000001 rdfs:subClassOf [ a owl:Restriction ; "
+    "owl:onProperty RO:0002302 ; owl:someValuesFrom CHEBI:101278 ] .",
+    "or read as and": "CCKG:0000009 rdfs:subClassOf [ a owl:Restriction ; "
+    "owl:onProperty RO:0004026 ; owl:someValuesFrom UBERON:0001456 ] .",
+    "cause read as a cause in every case": "CCKG:0000100 rdfs:subClassOf [ a owl:Restriction ; "
+    "owl:onProperty RO:0003302 ; owl:someValuesFrom CCKG:0000001 ] .",
+}
+
+
+def _load(extra: Path | None = None):
+    from calcinosis_kg.graph import load
+
+    files = [*default_ontology_files(), *([extra] if extra else [])]
+    return load(files)
+
+
+def _java_or_skip():
+    from calcinosis_kg.java import find_java
+
+    if find_java() is None:
+        pytest.skip("Java not available for HermiT")
+
+
+def test_file_lists_the_three_examples_of_the_issue():
+    items = load_negative(ontology_dir() / NEGATIVE_FILE)
+    keys = {(i.subclass, i.prop, i.filler, i.superclass) for i in items}
+    assert (expand("MONDO:0005100"), expand("RO:0004029"), expand("CCKG:0000001"), None) in keys
+    assert (expand("CCKG:0000006"), expand("RO:0002302"), expand("CHEBI:101278"), None) in keys
+    assert (expand("CCKG:0000006"), None, None, expand("CCKG:0000605")) in keys
+    for site in ("UBERON:0000403", "UBERON:0001456"):
+        assert (expand("CCKG:0000009"), expand("RO:0004026"), expand(site), None) in keys
+
+
+def test_every_association_record_is_pinned_as_not_universal():
+    items = load_negative(ontology_dir() / NEGATIVE_FILE)
+    keys = {(i.subclass, i.prop, i.filler) for i in items if not i.inverse}
+    data = yaml.safe_load((source_dir() / "associations.yaml").read_text(encoding="utf-8"))
+    missing = [r["id"] for r in data["associations"]
+               if (expand(r["subject"]), expand(r["predicate"]), expand(r["object"])) not in keys]
+    assert not missing, f"association records without a negative entailment: {missing}"
+
+
+def test_every_entry_says_why():
+    data = yaml.safe_load((ontology_dir() / NEGATIVE_FILE).read_text(encoding="utf-8"))
+    assert data and all(str(item.get("why", "")).strip() for item in data)
+
+
+def test_bundled_ontology_derives_none_of_them():
+    _java_or_skip()
+    checked, violated = check(_load())
+    assert checked >= 100 and violated == []
+
+
+@pytest.mark.parametrize("kind", sorted(PLANTED))
+def test_a_planted_wrong_axiom_is_caught(tmp_path, kind):
+    _java_or_skip()
+    planted = tmp_path / "planted.ttl"
+    planted.write_text(PREFIXES + PLANTED[kind] + "\n", encoding="utf-8")
+    _, violated = check(_load(planted), ontology_dir() / NEGATIVE_FILE)
+    assert violated, f"planted {kind} was not caught"
+
+
+def test_check_reports_negative_counts_and_fails_on_a_planted_axiom(tmp_path):
+    _java_or_skip()
+    from calcinosis_kg.check import run_check
+
+    # a copy of the bundled files beside the negative-entailment file, plus one wrong axiom
+    folder = tmp_path / "ontology"
+    (folder / "imports").mkdir(parents=True)
+    files = []
+    for path in default_ontology_files():
+        target = folder / path.relative_to(ontology_dir())
+        target.write_bytes(path.read_bytes())
+        files.append(target)
+    (folder / NEGATIVE_FILE).write_bytes((ontology_dir() / NEGATIVE_FILE).read_bytes())
+    planted = folder / "planted.ttl"
+    planted.write_text(PREFIXES + PLANTED["treatment inherited by a subtype"] + "\n",
+                       encoding="utf-8")
+    report = run_check([*files, planted], use_cache=False, stages=("reasoning",))
+    stage = report.stages[0]
+    assert stage.counts["negative"] >= 100 and stage.counts["violated"] >= 1
+    assert not report.ok
+    assert any("must not follow" in f.reason for f in stage.failures)
