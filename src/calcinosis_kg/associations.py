@@ -102,8 +102,9 @@ def add_associations(compiler: Compiler, path: Path, imports: Graph | None = Non
             g.add((node, FACT_ID, Literal(fact.id)))
             frequency = entry.get("frequency") or NOT_STATED
             if frequency != NOT_STATED and frequency not in HPO_FREQUENCIES:
-                raise ValueError(f"frequency must be an HPO frequency term {sorted(HPO_FREQUENCIES)}"
-                                 f" or omitted (not stated), not {frequency!r}")
+                raise ValueError("frequency must be an HPO frequency term "
+                                 f"{sorted(HPO_FREQUENCIES)} or omitted (not stated), "
+                                 f"not {frequency!r}")
             g.add((node, FREQUENCY_QUALIFIER, compiler.iri(frequency)))
             if "percentage" in entry:
                 g.add((node, HAS_PERCENTAGE, Literal(str(entry["percentage"]),

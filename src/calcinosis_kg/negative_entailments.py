@@ -1,4 +1,4 @@
-"""Negative entailments: conclusions HermiT must NOT derive (``ontology/negative_entailments.yaml``).
+"""Negative entailments: conclusions HermiT must NOT derive (ontology/negative_entailments.yaml).
 
 ``expected_inferences.yaml`` pins what must follow; this file pins what must not, e.g. "every
 systemic sclerosis has calcinosis cutis" (an association read as a universal), "calciphylaxis
