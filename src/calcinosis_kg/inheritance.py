@@ -6,8 +6,8 @@ C or on a named ancestor of C (asserted ``rdfs:subClassOf`` chains, named genus 
 claimed of every member of C, so each row is reviewed by hand in
 ``ontology/reviewed_inheritance.tsv`` (the ``review`` column says why the statement holds of
 every member of the class). ``tests/test_inheritance_review.py`` recomputes the rows from a fresh
-build and compares them with the reviewed file: any new universal statement, or a new class inheriting one,
-shows up as a diff that must be reviewed.
+build and compares them with the reviewed file: any new universal statement, or a new class
+inheriting one, shows up as a diff that must be reviewed.
 """
 
 from __future__ import annotations
