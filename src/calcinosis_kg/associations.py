@@ -151,3 +151,35 @@ def _record(compiler: Compiler, entry: Any, seen: set[str]) -> URIRef:
         raise ValueError("an association rests on exactly one fact (one record per fact)")
     compiler.fact_ids(entry["fact"])
     return compiler.iri(curie)
+
+
+def kgx_edges(graph: Graph, predicates: dict[str, str], fallback: str,
+              primary_source: str) -> list[tuple[dict[str, str], URIRef, URIRef]]:
+    """KGX edge rows (with their subject and object nodes) for the association records of
+    ``graph``: one edge per record, id = the record's CURIE, the Biolink predicate mapped from the
+    record's predicate, its knowledge level, frequency qualifier and provenance."""
+    from calcinosis_kg.obo import curie
+
+    out = []
+    for record in sorted(graph.subjects(RDF.type, ASSOCIATION), key=str):
+        subject, predicate, obj = (graph.value(record, p) for p in (SUBJECT, PREDICATE, OBJECT))
+        if not (isinstance(subject, URIRef) and isinstance(obj, URIRef) and predicate):
+            continue
+        original = curie(predicate)
+        frequency = graph.value(record, FREQUENCY_QUALIFIER)
+        row = {
+            "id": curie(record), "subject": curie(subject),
+            "predicate": predicates.get(original, fallback), "object": curie(obj),
+            "original_predicate": original,
+            "knowledge_level": str(graph.value(record, KNOWLEDGE_LEVEL) or "knowledge_assertion"),
+            "agent_type": "manual_agent", "primary_knowledge_source": primary_source,
+            "publications": "|".join(sorted(curie(v) for v in graph.objects(
+                record, URIRef("http://purl.org/dc/terms/source")))),
+            "has_evidence": "|".join(sorted(curie(v) for v in graph.objects(
+                record, URIRef("http://purl.obolibrary.org/obo/RO_0002558")))),
+            "supporting_text": "|".join(sorted(str(v) for v in graph.objects(
+                record, URIRef(BIOLINK + "supporting_text")))),
+            "frequency_qualifier": curie(frequency) if frequency is not None else "",
+        }
+        out.append((row, subject, obj))
+    return out

@@ -218,19 +218,24 @@ class Compiler:
             return
         # one owl:Axiom annotation per fact (issue 8): its quote, source and evidence stay
         # together, so a reader can always pair a quote with its source; qualifiers ride on each
+        written: set[tuple[str, str, str]] = set()
         for fact_id in fact_ids or [None]:
+            if fact_id is not None:
+                fact = self.facts[fact_id]
+                self.fact_uses.setdefault(fact_id, []).append(self._where)
+                if (fact.source, fact.quote, fact.eco) in written:
+                    continue  # same sentence, source and evidence: one annotation says it all
+                written.add((fact.source, fact.quote, fact.eco))
             axiom = BNode()
             g.add((axiom, RDF.type, OWL.Axiom))
             g.add((axiom, OWL.annotatedSource, s))
             g.add((axiom, OWL.annotatedProperty, p))
             g.add((axiom, OWL.annotatedTarget, o))
             if fact_id is not None:
-                fact = self.facts[fact_id]
                 g.add((axiom, DC_SOURCE, self.source_iri(fact.source)))
                 g.add((axiom, SUPPORTING_TEXT, Literal(fact.quote)))
                 if fact.eco:
                     g.add((axiom, RO_HAS_EVIDENCE, self.iri(fact.eco)))
-                self.fact_uses.setdefault(fact_id, []).append(self._where)
             for ap, av in extra:
                 g.add((axiom, ap, av))
 

@@ -33,6 +33,7 @@ PREDICATES = {
     "RO:0004022": "biolink:has_phenotype",  # narrow mapping (disease has basis in)
     "RO:0003302": "biolink:contributes_to",  # causes or contributes to condition
     "RO:0003303": "biolink:causes",  # exact mapping
+    "RO:0003308": "biolink:correlated_with",  # no Biolink mapping of RO:0003308: closest slot
     "RO:0002302": "biolink:treated_by",  # narrow mapping (is treated by substance)
     "RO:0002606": "biolink:treats",  # narrow mapping
     "RO:0000087": "biolink:has_attribute",  # narrow mapping (has role)
@@ -72,7 +73,7 @@ DEFAULT_CATEGORY = "biolink:NamedThing"
 NODE_COLUMNS = ("id", "category", "name", "description", "xref", "synonym", "provided_by")
 EDGE_COLUMNS = ("id", "subject", "predicate", "object", "original_predicate", "knowledge_level",
                 "agent_type", "primary_knowledge_source", "publications", "has_evidence",
-                "supporting_text")
+                "supporting_text", "frequency_qualifier")
 
 
 def category_of(graph: Graph, node: object) -> str:
@@ -190,6 +191,13 @@ def kgx_tables(graph: Graph, inferred: Graph | None = None
         edges[row["id"]] = row
         endpoints.update((s, target))
 
+    # --- hook (issue 8): association records are edges of their own (never class axioms) ----
+    from calcinosis_kg.associations import kgx_edges
+
+    for row, subject, target in kgx_edges(graph, PREDICATES, FALLBACK_PREDICATE, PRIMARY_SOURCE):
+        edges[row["id"]] = row
+        endpoints.update((subject, target))
+    # --- end hook ------------------------------------------------------------------------------
     nodes = []
     classes = {c for c in graph.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
     for node in sorted({c for c in classes if str(c).startswith(own)} | endpoints, key=curie):
