@@ -183,3 +183,30 @@ def kgx_edges(graph: Graph, predicates: dict[str, str], fallback: str,
         }
         out.append((row, subject, obj))
     return out
+
+
+#: suffix of the documentation-site sections that list association records
+DOCS_SECTION_SUFFIX = " (associations: stated of some cases, not of every one)"
+
+_DOCS_ROWS = """
+PREFIX biolink: <https://w3id.org/biolink/vocab/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?s ?p ?o ?quote ?source WHERE {
+  ?r a biolink:Association ; biolink:subject ?s ; biolink:predicate ?p ; biolink:object ?o ;
+     biolink:supporting_text ?quote ; dcterms:source ?source .
+}
+"""
+
+
+def docs_rows(store: Any, iri: str) -> list[tuple[str, str, str, str, str]]:
+    """(direction "out"/"in", predicate IRI, other IRI, quote, source IRI) of the association
+    records whose subject ("out") or object ("in") is ``iri``, for the documentation site."""
+    out = []
+    for row in store.query(_DOCS_ROWS):
+        s, p, o = row["s"].value, row["p"].value, row["o"].value
+        quote, source = row["quote"].value, row["source"].value
+        if s == iri:
+            out.append(("out", p, o, quote, source))
+        if o == iri:
+            out.append(("in", p, s, quote, source))
+    return sorted(out)

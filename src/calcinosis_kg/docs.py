@@ -123,7 +123,10 @@ class TypeProfile:
 
     def has_map(self) -> bool:
         """Whether there is anything (cause, disease, site) to draw around the type."""
-        return any(s.section in MAP_ROLES for s in self.statements)
+        from calcinosis_kg.associations import DOCS_SECTION_SUFFIX  # hook (issue 8)
+
+        return any(s.section.removesuffix(DOCS_SECTION_SUFFIX) in MAP_ROLES
+                   for s in self.statements)
 
 
 @dataclass
@@ -353,6 +356,15 @@ def type_profile(kg: KnowledgeGraph, iri: str, reader: GraphReader | None = None
             f"Classes that {_property_heading(reader, prop).lower()} it"
         statements.append(Statement(section, prop, Expr("named", iri=row["c"].value),
                                     reader.evidence(row["c"], RDFS_SUBCLASS, row["r"])))
+    # --- hook (issue 8): association records, in sections of their own ----------------------
+    from calcinosis_kg.associations import DOCS_SECTION_SUFFIX, docs_rows
+
+    for direction, prop, other, quote, source in docs_rows(reader.store, iri):
+        base = (OUTGOING_SECTIONS if direction == "out" else INCOMING_SECTIONS).get(prop) \
+            or _property_heading(reader, prop)
+        statements.append(Statement(base + DOCS_SECTION_SUFFIX, prop, Expr("named", iri=other),
+                                    Evidence((quote,), (source,))))
+    # --- end hook ------------------------------------------------------------------------------
     for row in reader.query(_ANONYMOUS_PARENTS, x=node):
         statements.append(Statement("Is also a kind of", RDFS_SUBCLASS, reader.expr(row["r"]),
                                     reader.evidence(node, RDFS_SUBCLASS, row["r"])))
@@ -398,6 +410,9 @@ def _property_heading(reader: GraphReader, prop: str) -> str:
 
 
 def _section_rank(section: str) -> int:
+    from calcinosis_kg.associations import DOCS_SECTION_SUFFIX  # hook (issue 8)
+
+    section = section.removesuffix(DOCS_SECTION_SUFFIX)  # associations follow their base section
     return SECTION_ORDER.index(section) if section in SECTION_ORDER else len(SECTION_ORDER)
 
 
@@ -587,8 +602,10 @@ def type_map_dot(profile: TypeProfile, reader: GraphReader, types: Iterable[str]
     """DOT text of one type's map to its causes, associated diseases and sites."""
     type_set = set(types)
     neighbours = []
+    from calcinosis_kg.associations import DOCS_SECTION_SUFFIX  # hook (issue 8)
+
     for statement in profile.statements:
-        role = MAP_ROLES.get(statement.section)
+        role = MAP_ROLES.get(statement.section.removesuffix(DOCS_SECTION_SUFFIX))
         if role is None:
             continue
         # a union filler ("skin or subcutis") gives one node per member; other constructs one
