@@ -111,3 +111,77 @@ def test_check_reports_negative_counts_and_fails_on_a_planted_axiom(tmp_path):
     assert stage.counts["negative"] >= 100 and stage.counts["violated"] >= 1
     assert not report.ok
     assert any("must not follow" in f.reason for f in stage.failures)
+
+
+def test_sweep_no_disease_cause_or_exposure_is_universally_linked_to_any_calcinosis_type():
+    """A systematic sweep beyond the file: no external class (MONDO, GO, MAxO, ChEBI) and none of
+    our conditions or exposures is entailed to relate, in every case, to any calcinosis type by
+    any relation an association uses, nor any type to be related to them in every case."""
+    _java_or_skip()
+    from rdflib.namespace import OWL, RDF
+
+    from calcinosis_kg.build import build
+    from calcinosis_kg.negative_entailments import NegativeEntailment
+
+    result = build()
+    g = result.ontology + result.imports
+    named = sorted(str(c) for c in g.subjects(RDF.type, OWL.Class))
+    types = [c for c in named if c.startswith(expand("CCKG:00000"))]
+    others = [c for c in named if c.startswith(tuple(expand(p + ":") for p in
+                                                     ("MONDO", "GO", "MAXO", "CHEBI")))
+              or c.startswith((expand("CCKG:00001"), expand("CCKG:00005")))]
+    predicates = [expand(p) for p in ("RO:0004029", "RO:0003302", "RO:0003303", "RO:0003308",
+                                      "RO:0002302", "RO:0002606", "RO:0002200")]
+    items = [NegativeEntailment(s, "sweep", prop=p, filler=t)
+             for s in others for p in predicates for t in types]
+    items += [NegativeEntailment(t, "sweep", prop=p, filler=s, inverse=True)
+              for s in others for p in predicates for t in types]
+    checked, violated = check(_load(), items=items)
+    assert checked == len(items) > 1000 and violated == []
+
+
+def test_sweep_every_entailed_statement_of_a_type_comes_from_a_reviewed_universal():
+    """Entailment-level audit: for every calcinosis type T, relation R and named class F, if
+    HermiT derives ``T ⊑ R some F`` then a reviewed universal statement of T (own or inherited,
+    ontology/reviewed_inheritance.tsv) says ``R' some F'`` with R' ⊑ R and a named F' ⊑ F. So no
+    association, no inherited treatment and no member of an "or" becomes a claim about every T."""
+    _java_or_skip()
+    import csv
+    from collections import defaultdict
+
+    from rdflib import URIRef
+    from rdflib.namespace import OWL, RDF, RDFS
+
+    from calcinosis_kg.build import build
+    from calcinosis_kg.negative_entailments import NegativeEntailment, probe_iris, start
+
+    result = build()
+    g = result.ontology + result.imports
+    named = sorted(str(c) for c in g.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef))
+    types = [c for c in named if c.startswith(expand("CCKG:00000"))]
+    relations = [expand(p) for p in ("RO:0004026", "RO:0004029", "RO:0002200", "RO:0004022",
+                                     "RO:0002162", "RO:0002302", "CCKG:0001001", "RO:0003302",
+                                     "RO:0003308")]
+    items = [NegativeEntailment(t, "sweep", prop=r, filler=f)
+             for t in types for r in relations for f in named]
+    run = start(_load(), items=items)
+    reasoned = run.wait()
+    probes = probe_iris(items)
+    entailed = {(i.subclass, i.prop, i.filler) for i in items
+                if reasoned.entails(i.subclass, probes[i.probe_key])}
+
+    def ancestors(node: str, pred) -> set[str]:
+        return {str(a) for a in g.transitive_objects(URIRef(node), pred) if isinstance(a, URIRef)}
+
+    reviewed: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    with (ontology_dir() / "reviewed_inheritance.tsv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            if not row["filler"].startswith("("):  # a union or nested expression names no F
+                reviewed[expand(row["class"])].add((expand(row["property"]),
+                                                    expand(row["filler"])))
+    unexplained = sorted(
+        (t, r, f) for t, r, f in entailed
+        if f != str(OWL.Thing) and not any(
+            r in ancestors(r2, RDFS.subPropertyOf) and f in ancestors(f2, RDFS.subClassOf)
+            for r2, f2 in reviewed[t]))
+    assert entailed and not unexplained, unexplained[:10]

@@ -177,18 +177,20 @@ class NegativeRun:
             self.run.cancel()
 
 
-def start(kg: KnowledgeGraph, path: Path | None = None,
-          java: Path | None = None) -> NegativeRun | None:
-    """Start HermiT on ``kg`` + probe classes; None when there is no negative-entailment file."""
+def start(kg: KnowledgeGraph, path: Path | None = None, java: Path | None = None,
+          items: list[NegativeEntailment] | None = None) -> NegativeRun | None:
+    """Start HermiT on ``kg`` + probe classes; None when there is no negative-entailment file
+    (``items`` instead of a file: a list built in code, e.g. a systematic sweep in a test)."""
     import pyoxigraph as ox
 
     from calcinosis_kg import reasoning
     from calcinosis_kg.graph import KnowledgeGraph as KG
 
-    path = path or negative_file(kg)
-    if path is None:
-        return None
-    items = load_negative(path)
+    if items is None:
+        path = path or negative_file(kg)
+        if path is None:
+            return None
+        items = load_negative(path)
     probes = probe_iris(items)
     store = ox.Store()
     store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in kg.store)
@@ -250,9 +252,10 @@ def merge_into(stage: StageResult, kg: KnowledgeGraph, run: NegativeRun | None) 
     return stage
 
 
-def check(kg: KnowledgeGraph, path: Path | None = None) -> tuple[int, list[str]]:
+def check(kg: KnowledgeGraph, path: Path | None = None,
+          items: list[NegativeEntailment] | None = None) -> tuple[int, list[str]]:
     """Blocking form for tests and scripts: (entries checked, descriptions of violations)."""
-    run = start(kg, path)
+    run = start(kg, path, items=items)
     if run is None:
         return 0, []
     stage = merge_into(StageResult(STAGE, ok=True), kg, run)
