@@ -214,13 +214,15 @@ def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
     kg = graph.load(paths)
     warnings.extend(kg.warnings)
     out: dict[str, StageResult] = {}
-    run = None
+    run = negative_run = None
     reasoning_started = time.perf_counter()
     if "reasoning" in todo:
-        from calcinosis_kg.checks import reasoning
+        from calcinosis_kg.checks import negative_entailments, reasoning
 
         try:
             run = reasoning.start(kg)
+            # conclusions that must NOT follow: a second HermiT run on a probe copy, in parallel
+            negative_run = negative_entailments.start(kg)
         except CalcinosisKGError:
             raise
         except Exception as exc:
@@ -232,6 +234,8 @@ def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
     except BaseException:
         if run is not None:
             run.cancel()
+        if negative_run is not None:
+            negative_run.cancel()
         raise
     if run is not None:
         from calcinosis_kg.checks import reasoning
@@ -240,6 +244,10 @@ def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
             result = run.wait()
             stage = reasoning.stage_from_result(kg, result,
                                                 reasoning.expected_inferences_file(kg))
+            if result.java_missing and negative_run is not None:
+                negative_run.cancel()
+            else:  # negative=N violated=M on the reasoning line
+                stage = negative_entailments.merge_into(stage, kg, negative_run)
         except CalcinosisKGError:
             raise
         except Exception as exc:

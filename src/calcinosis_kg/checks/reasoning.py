@@ -181,4 +181,14 @@ def run_reason(paths: Iterable[Path | str] | None = None, with_turtle: bool = Fa
         for f in missing:
             summary += f"  {f.entity} ({f.label}): {f.reason}\n"
         ok = ok and not missing
+    if result.consistent:  # conclusions that must not follow (negative_entailments.yaml)
+        from calcinosis_kg.checks import negative_entailments
+
+        negative_path = negative_entailments.negative_file(kg)
+        if negative_path is not None:
+            checked, violated = negative_entailments.check(kg, negative_path)
+            summary += (f"negative entailments ({negative_path.name}): {checked} checked, "
+                        f"{len(violated)} derived\n")
+            summary += "".join(f"  {v}\n" for v in violated)
+            ok = ok and not violated
     return summary, turtle, ok

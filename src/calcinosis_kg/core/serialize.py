@@ -156,15 +156,17 @@ class _SortedTurtleSerializer(LongTurtleSerializer):
         for header in headers:
             self._topLevels[header] = True
 
-        def key(subject: Node) -> tuple[int, str, str, str]:
+        def key(subject: Node) -> tuple[int, str, str, str, str]:
             if not isinstance(subject, BNode):
-                return (0, str(subject), "", "")
+                return (0, str(subject), "", "", "")
             source = store.value(subject, OWL.annotatedSource)
             prop = store.value(subject, OWL.annotatedProperty)
             target = store.value(subject, OWL.annotatedTarget)
-            if source is not None:
-                return (1, source.n3(), str(prop), target.n3() if target is not None else "")
-            return (2, str(subject), "", "")
+            if source is not None:  # several annotations of one axiom (one per fact, issue 8):
+                # their canonical label breaks the tie
+                return (1, source.n3(), str(prop), target.n3() if target is not None else "",
+                        str(subject))
+            return (2, str(subject), "", "", "")
 
         rest = sorted((s for s in self._subjects if s not in headers), key=key)
         # a blank node referenced once is written inline by its referrer: listing it last keeps

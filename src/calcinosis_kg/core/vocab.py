@@ -60,6 +60,7 @@ XSD_STRING = XSD + "string"
 
 # --- Dublin Core ---------------------------------------------------------------------------------
 DC_SOURCE = DCTERMS + "source"
+DC_IDENTIFIER = DCTERMS + "identifier"
 DC_TITLE = DCTERMS + "title"
 DC_DESCRIPTION = DCTERMS + "description"
 DC_LICENSE = DCTERMS + "license"
@@ -69,6 +70,7 @@ DC_ISSUED = DCTERMS + "issued"
 # --- OBO (IAO, RO) and oboInOwl ------------------------------------------------------------------
 IAO_DEFINITION = OBO + "IAO_0000115"
 IAO_EDITOR_NOTE = OBO + "IAO_0000116"
+IAO_REPLACED_BY = OBO + "IAO_0100001"
 IAO_IMPORTED_FROM = OBO + "IAO_0000412"
 RO_HAS_EVIDENCE = OBO + "RO_0002558"
 OIO_HAS_DBXREF = OIO + "hasDbXref"
@@ -90,8 +92,17 @@ SKOS_CLOSE_MATCH = SKOS + "closeMatch"
 SKOS_MATCHES = {name: SKOS + name for name in
                 ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")}
 
-# --- Biolink, SSSOM ------------------------------------------------------------------------------
+# --- Biolink, OBAN, SSSOM ------------------------------------------------------------------------
 SUPPORTING_TEXT = BIOLINK + "supporting_text"
+#: association records (docs/modelling.md): what holds of some members, never of every one
+BIOLINK_ASSOCIATION = BIOLINK + "Association"
+BIOLINK_SUBJECT = BIOLINK + "subject"
+BIOLINK_PREDICATE = BIOLINK + "predicate"
+BIOLINK_OBJECT = BIOLINK + "object"
+BIOLINK_FREQUENCY_QUALIFIER = BIOLINK + "frequency_qualifier"
+BIOLINK_HAS_PERCENTAGE = BIOLINK + "has_percentage"
+BIOLINK_KNOWLEDGE_LEVEL = BIOLINK + "knowledge_level"
+OBAN_ASSOCIATION = "http://purl.org/oban/association"
 SSSOM_PREDICATE_ID = SSSOM + "predicate_id"
 
 # --- this ontology -------------------------------------------------------------------------------

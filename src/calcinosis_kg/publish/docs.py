@@ -36,6 +36,7 @@ from calcinosis_kg.publish.site_data import (
     MAP_ROLES,
     GraphReader,
     TypeProfile,
+    base_section,
     comparison_types,
     type_hierarchy,
     type_profile,
@@ -82,7 +83,7 @@ def type_map_dot(profile: TypeProfile, reader: GraphReader, types: Iterable[str]
     type_set = set(types)
     neighbours = []
     for statement in profile.statements:
-        role = MAP_ROLES.get(statement.section)
+        role = MAP_ROLES.get(base_section(statement.section))
         if role is None:
             continue
         # a union filler ("skin or subcutis") gives one node per member; other constructs one

@@ -15,6 +15,12 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.vocab import (
+    BIOLINK_ASSOCIATION,
+    BIOLINK_FREQUENCY_QUALIFIER,
+    BIOLINK_KNOWLEDGE_LEVEL,
+    BIOLINK_OBJECT,
+    BIOLINK_PREDICATE,
+    BIOLINK_SUBJECT,
     DC_SOURCE,
     IAO_DEFINITION,
     OIO_HAS_DBXREF,
@@ -41,6 +47,7 @@ PREDICATES = {
     "RO:0004022": "biolink:has_phenotype",  # narrow mapping (disease has basis in)
     "RO:0003302": "biolink:contributes_to",  # causes or contributes to condition
     "RO:0003303": "biolink:causes",  # exact mapping
+    "RO:0003308": "biolink:correlated_with",  # no Biolink mapping of RO:0003308: closest slot
     "RO:0002302": "biolink:treated_by",  # narrow mapping (is treated by substance)
     "RO:0002606": "biolink:treats",  # narrow mapping
     "RO:0000087": "biolink:has_attribute",  # narrow mapping (has role)
@@ -79,7 +86,7 @@ DEFAULT_CATEGORY = "biolink:NamedThing"
 NODE_COLUMNS = ("id", "category", "name", "description", "xref", "synonym", "provided_by")
 EDGE_COLUMNS = ("id", "subject", "predicate", "object", "original_predicate", "knowledge_level",
                 "agent_type", "primary_knowledge_source", "publications", "has_evidence",
-                "supporting_text")
+                "supporting_text", "frequency_qualifier")
 
 
 def category_of(graph: Graph, node: Node) -> str:
@@ -193,6 +200,10 @@ def kgx_tables(graph: Graph, inferred: Graph | None = None
         edges[row["id"]] = row
         endpoints.update((s, target))
 
+    # association records are edges of their own (never class axioms)
+    for row, record_subject, record_object in association_edges(graph):
+        edges[row["id"]] = row
+        endpoints.update((record_subject, record_object))
     nodes = []
     classes = {c for c in graph.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
     for node in sorted({c for c in classes if str(c).startswith(own)} | endpoints, key=curie):
@@ -220,3 +231,39 @@ def to_tsv(rows: list[dict[str, str]], columns: tuple[str, ...]) -> bytes:
         lines.append("\t".join(" ".join(str(row.get(c, "")).replace("\t", " ").split())
                                for c in columns))
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def association_edges(graph: Graph) -> list[tuple[dict[str, str], Node, Node]]:
+    """KGX edge rows (with their subject and object nodes) for the association records of
+    ``graph``: one edge per record, id = the record's CURIE, the Biolink predicate mapped from the
+    record's predicate, its knowledge level, frequency qualifier and provenance."""
+    from rdflib import URIRef
+    from rdflib.namespace import RDF
+
+    from calcinosis_kg.publish.axioms import curie
+
+    def values(record: Node, prop: str) -> list[Node]:
+        return list(graph.objects(record, URIRef(prop)))
+
+    out: list[tuple[dict[str, str], Node, Node]] = []
+    for record in sorted(graph.subjects(RDF.type, URIRef(BIOLINK_ASSOCIATION)), key=str):
+        subject, predicate, obj = (graph.value(record, URIRef(p)) for p in
+                                   (BIOLINK_SUBJECT, BIOLINK_PREDICATE, BIOLINK_OBJECT))
+        if not (isinstance(subject, URIRef) and isinstance(obj, URIRef) and predicate):
+            continue
+        original = curie(predicate)
+        frequency = graph.value(record, URIRef(BIOLINK_FREQUENCY_QUALIFIER))
+        level = graph.value(record, URIRef(BIOLINK_KNOWLEDGE_LEVEL))
+        row = {
+            "id": curie(record), "subject": curie(subject),
+            "predicate": PREDICATES.get(original, FALLBACK_PREDICATE), "object": curie(obj),
+            "original_predicate": original,
+            "knowledge_level": str(level or "knowledge_assertion"),
+            "agent_type": "manual_agent", "primary_knowledge_source": PRIMARY_SOURCE,
+            "publications": "|".join(sorted(curie(v) for v in values(record, DC_SOURCE))),
+            "has_evidence": "|".join(sorted(curie(v) for v in values(record, RO_HAS_EVIDENCE))),
+            "supporting_text": "|".join(sorted(str(v) for v in values(record, SUPPORTING_TEXT))),
+            "frequency_qualifier": curie(frequency) if frequency is not None else "",
+        }
+        out.append((row, subject, obj))
+    return out

@@ -108,7 +108,7 @@ class TypeProfile:
 
     def has_map(self) -> bool:
         """Whether there is anything (cause, disease, site) to draw around the type."""
-        return any(s.section in MAP_ROLES for s in self.statements)
+        return any(base_section(s.section) in MAP_ROLES for s in self.statements)
 
 
 
@@ -231,6 +231,38 @@ SELECT ?g ?d ?x WHERE {
 }
 """
 
+_ASSOCIATIONS = """
+PREFIX biolink: <https://w3id.org/biolink/vocab/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?s ?p ?o ?quote ?source WHERE {
+  ?r a biolink:Association ; biolink:subject ?s ; biolink:predicate ?p ; biolink:object ?o ;
+     biolink:supporting_text ?quote ; dcterms:source ?source .
+}
+"""
+
+#: suffix of the sections that list association records (docs/modelling.md)
+ASSOCIATION_SECTION_SUFFIX = " (associations: stated of some cases, not of every one)"
+
+
+def base_section(section: str) -> str:
+    """The section an association section belongs beside (its title without the suffix)."""
+    return section.removesuffix(ASSOCIATION_SECTION_SUFFIX)
+
+
+def association_rows(reader: GraphReader, iri: str) -> list[tuple[str, str, str, str, str]]:
+    """(direction "out"/"in", predicate IRI, other IRI, quote, source IRI) of the association
+    records whose subject ("out") or object ("in") is ``iri``."""
+    out = []
+    for row in reader.query(_ASSOCIATIONS):
+        s, p, o = row["s"].value, row["p"].value, row["o"].value
+        quote, source = row["quote"].value, row["source"].value
+        if s == iri:
+            out.append(("out", p, o, quote, source))
+        if o == iri:
+            out.append(("in", p, s, quote, source))
+    return sorted(out)
+
+
 _MAPPINGS = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 SELECT ?xref ?pred ?x WHERE {
@@ -325,6 +357,11 @@ def type_profile(kg: KnowledgeGraph, iri: str, reader: GraphReader | None = None
             f"Classes that {_property_heading(reader, prop).lower()} it"
         statements.append(Statement(section, prop, Expr("named", iri=row["c"].value),
                                     reader.evidence(row["c"], RDFS_SUBCLASS_OF, row["r"])))
+    for direction, prop, other, quote, source in association_rows(reader, iri):
+        base = (OUTGOING_SECTIONS if direction == "out" else INCOMING_SECTIONS).get(prop) \
+            or _property_heading(reader, prop)
+        statements.append(Statement(base + ASSOCIATION_SECTION_SUFFIX, prop,
+                                    Expr("named", iri=other), Evidence((quote,), (source,))))
     for row in reader.query(_ANONYMOUS_PARENTS, x=node):
         statements.append(Statement("Is also a kind of", RDFS_SUBCLASS_OF, reader.expr(row["r"]),
                                     reader.evidence(node, RDFS_SUBCLASS_OF, row["r"])))
@@ -370,6 +407,7 @@ def _property_heading(reader: GraphReader, prop: str) -> str:
 
 
 def section_rank(section: str) -> int:
+    section = base_section(section)  # association sections follow their base section
     return SECTION_ORDER.index(section) if section in SECTION_ORDER else len(SECTION_ORDER)
 
 

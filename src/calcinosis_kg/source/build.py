@@ -4,8 +4,9 @@ The source is what curators edit and review in diffs: ``header.yaml`` (ontology 
 ``terms/*.yaml`` (our classes, properties, individuals and their axioms; ``compiler``),
 ``imports.yaml`` (the external terms we reference, with their labels; ``imports``) and
 ``facts.tsv`` (the fact ledger: every atomic fact with its source and verbatim supporting quote;
-``facts``). ``build`` runs them in order and ``write_build`` writes the two generated Turtle files
-atomically and byte-deterministically.
+``facts``) and ``associations.yaml`` (association records; ``associations``). ``build`` runs
+them in order and ``write_build`` writes the two generated Turtle files atomically and
+byte-deterministically.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from rdflib import Graph
 
 from calcinosis_kg.core.resources import import_module_file, ontology_file, source_dir
 from calcinosis_kg.core.serialize import to_turtle, write_atomic
+from calcinosis_kg.source.associations import FILE as ASSOCIATIONS_FILE
+from calcinosis_kg.source.associations import add_associations
 from calcinosis_kg.source.compiler import Compiler
 from calcinosis_kg.source.facts import Fact, load_facts
 from calcinosis_kg.source.imports import compile_imports
@@ -44,6 +47,7 @@ def build(src: Path | None = None) -> BuildResult:
     for path in sorted((src / "terms").glob("*.yaml")):
         compiler.add_terms_file(path, load_yaml(path))
     imports = compile_imports(src / "imports.yaml")
+    add_associations(compiler, src / ASSOCIATIONS_FILE, imports)
     return BuildResult(compiler.graph, imports, facts, compiler.fact_uses)
 
 

@@ -145,14 +145,28 @@ class Compiler:
         g.add((s, p, o))
         if not fact_ids and not extra:
             return
-        axiom = BNode()
-        g.add((axiom, RDF.type, OWL.Axiom))
-        g.add((axiom, OWL.annotatedSource, s))
-        g.add((axiom, OWL.annotatedProperty, p))
-        g.add((axiom, OWL.annotatedTarget, o))
-        self.cite(axiom, fact_ids)
-        for ap, av in extra:
-            g.add((axiom, ap, av))
+        # one owl:Axiom annotation per fact (issue 8): its quote, source and evidence stay
+        # together, so a reader can always pair a quote with its source; qualifiers ride on each
+        written: set[tuple[str, str, str]] = set()
+        for fact_id in list[str | None](fact_ids) or [None]:
+            if fact_id is not None:
+                fact = self.facts[fact_id]
+                self.fact_uses.setdefault(fact_id, []).append(self._where)
+                if (fact.source, fact.quote, fact.eco) in written:
+                    continue  # same sentence, source and evidence: one annotation says it all
+                written.add((fact.source, fact.quote, fact.eco))
+            axiom = BNode()
+            g.add((axiom, RDF.type, OWL.Axiom))
+            g.add((axiom, OWL.annotatedSource, s))
+            g.add((axiom, OWL.annotatedProperty, p))
+            g.add((axiom, OWL.annotatedTarget, o))
+            if fact_id is not None:
+                g.add((axiom, DC_SOURCE, self.source_iri(fact.source)))
+                g.add((axiom, SUPPORTING_TEXT, Literal(fact.quote)))
+                if fact.eco:
+                    g.add((axiom, RO_HAS_EVIDENCE, self.iri(fact.eco)))
+            for ap, av in extra:
+                g.add((axiom, ap, av))
 
     def cite(self, node: Node, fact_ids: list[str]) -> None:
         """Put each fact's source, verbatim quote and ECO evidence on ``node`` (an owl:Axiom, or
@@ -196,6 +210,8 @@ class Compiler:
             g.add((node, IN_SUBSET, self.iri(subset)))
         if entry.get("deprecated"):
             g.add((node, OWL.deprecated, Literal(True)))
+        if entry.get("replaced_by"):  # hook (issue 8): IAO:0100001 term replaced by
+            g.add((node, URIRef(vocab.IAO_REPLACED_BY), self.iri(entry["replaced_by"])))
 
     def mapping(self, node: URIRef, xref: dict[str, Any]) -> None:
         try:
@@ -303,13 +319,17 @@ class Compiler:
     def add_disjoint_group(self, entry: dict) -> None:
         members: list[Node] = [self.iri(m) for m in entry["members"]]
         g = self.graph
-        node = BNode()
-        list_node = BNode()
-        Collection(g, list_node, members)
-        g.add((node, RDF.type, OWL.AllDisjointClasses))
-        g.add((node, OWL.members, list_node))
-        # AllDisjointClasses is itself a blank node: provenance rides on it directly
-        self.cite(node, self.fact_ids(entry.get("fact") or entry.get("facts")))
+        # AllDisjointClasses is itself a blank node: provenance rides on it directly, one axiom
+        # per fact (issue 8) so that each carries one quote with its own source
+        cited: list[str | None] = list(self.fact_ids(entry.get("fact") or entry.get("facts")))
+        for fact_id in cited or [None]:
+            node = BNode()
+            list_node = BNode()
+            Collection(g, list_node, members)
+            g.add((node, RDF.type, OWL.AllDisjointClasses))
+            g.add((node, OWL.members, list_node))
+            if fact_id is not None:
+                self.cite(node, [fact_id])
 
     def add_terms_file(self, path: Path, data: dict) -> None:
         sections = (
