@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "query": "query_cmd:query",
     "queries": "query_cmd:queries",
     "search": "info_cmd:search",
+    "show": "show_cmd:show",
     "info": "info_cmd:info",
     "export": "export_cmd:export",
     "report": "report_cmd:report",
