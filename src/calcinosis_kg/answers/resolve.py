@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
-from calcinosis_kg.core.vocab import BIOLINK_ASSOCIATION, RDFS_LABEL, SKOS_ALT_LABEL, SYNONYM_SCOPES
+from calcinosis_kg.core.vocab import (
+    BIOLINK_ASSOCIATION,
+    OWL_DEPRECATED,
+    RDF_TYPE,
+    RDFS_LABEL,
+    SKOS_ALT_LABEL,
+    SYNONYM_SCOPES,
+)
 
 if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
@@ -74,7 +81,7 @@ def _names(kg: KnowledgeGraph) -> list[tuple[str, str, bool]]:
 
     store = kg.store
     records = {q.subject.value for q in store.quads_for_pattern(
-        None, pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        None, pyoxigraph.NamedNode(RDF_TYPE),
         pyoxigraph.NamedNode(BIOLINK_ASSOCIATION))}
     out = []
     for prop in _NAME_PROPERTIES:
@@ -83,6 +90,14 @@ def _names(kg: KnowledgeGraph) -> list[tuple[str, str, bool]]:
                     quad.object, pyoxigraph.Literal) and quad.subject.value not in records:
                 out.append((quad.subject.value, quad.object.value, prop == RDFS_LABEL))
     return out
+
+
+def _deprecated(kg: KnowledgeGraph) -> set[str]:
+    import pyoxigraph
+
+    return {q.subject.value for q in kg.store.quads_for_pattern(
+        None, pyoxigraph.NamedNode(OWL_DEPRECATED), None)
+        if isinstance(q.subject, pyoxigraph.NamedNode) and q.object.value == "true"}
 
 
 def in_graph(kg: KnowledgeGraph, iri: str) -> bool:
@@ -140,7 +155,10 @@ def candidates(kg: KnowledgeGraph, text: str) -> list[Candidate]:
                           key=lambda c: (c.label.casefold(), c.curie))
     words = wanted.split()
     found: dict[str, str] = {}
+    obsolete = _deprecated(kg)
     for iri, name, _ in names:
+        if iri in obsolete:
+            continue
         tokens = normalise(name).split()
         if all(any(tok.startswith(w) for tok in tokens) for w in words):
             found.setdefault(iri, name)
@@ -177,10 +195,11 @@ def resolve(kg: KnowledgeGraph, text: str) -> Candidate:
 
 
 def resolve_bind_value(kg: KnowledgeGraph, value: str) -> tuple[str, str | None]:
-    """A ``--bind`` value ready for ``graph.sparql`` and a warning (or None).
+    """A ``--bind`` value ready for ``graph.sparql`` and a note for stderr (or None).
 
-    Quoted literals and numbers pass unchanged; a CURIE or IRI passes unchanged but warns when the
-    graph does not hold it; any other text must name exactly one term and becomes its CURIE.
+    Quoted literals and numbers pass unchanged; a CURIE or IRI passes unchanged but is warned
+    about when the graph does not hold it; any other text must name exactly one term and becomes
+    its CURIE (the note says which term it was taken as).
     """
     stripped = value.strip()
     if stripped.startswith('"') or _TYPED.match(stripped):
@@ -193,7 +212,8 @@ def resolve_bind_value(kg: KnowledgeGraph, value: str) -> tuple[str, str | None]
             return value, (f"{stripped} does not occur in the graph: the query may return no "
                            "rows")
         return value, None
-    return resolve(kg, stripped).curie, None
+    found = resolve(kg, stripped)
+    return found.curie, f"taken as {found.curie} ({found.label})"
 
 
 def _literal_in_graph(kg: KnowledgeGraph, value: str) -> bool:
