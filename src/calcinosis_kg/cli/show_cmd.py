@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from calcinosis_kg.answers.show import GROUPS
+
 ONTOLOGY_HELP = "Ontology file to load (repeatable; default: the bundled ontology + imports)."
 
 
@@ -13,9 +15,12 @@ ONTOLOGY_HELP = "Ontology file to load (repeatable; default: the bundled ontolog
 @click.argument("term", metavar="TERM")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text",
               show_default=True, help="Output format.")
+@click.option("--only", "only", multiple=True, metavar="GROUP",
+              type=click.Choice(list(GROUPS), case_sensitive=False),
+              help="Show only this group of statements (repeatable), e.g. --only sites.")
 @click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
               help=ONTOLOGY_HELP)
-def show(term: str, fmt: str, ontology: tuple[Path, ...]) -> None:
+def show(term: str, fmt: str, only: tuple[str, ...], ontology: tuple[Path, ...]) -> None:
     """Everything the graph says about TERM, with the sentence behind each statement.
 
     TERM is a CURIE, an IRI, a label or a synonym (case-insensitive). A name that fits several
@@ -28,7 +33,7 @@ def show(term: str, fmt: str, ontology: tuple[Path, ...]) -> None:
     \b
     Examples:
       calcinosis-kg show "idiopathic calcinosis cutis"
-      calcinosis-kg show metastatic --format md
+      calcinosis-kg show metastatic --only "laboratory profile" --format md
       calcinosis-kg show CCKG:0000003 --format json
     """
     from calcinosis_kg.answers.resolve import resolve
@@ -41,4 +46,10 @@ def show(term: str, fmt: str, ontology: tuple[Path, ...]) -> None:
     kg = load(list(ontology) or None)
     print_warnings(kg.warnings)
     found = resolve(kg, term)
-    click.echo(render(card(kg, expand(found.curie)), fmt), nl=False)
+    result = card(kg, expand(found.curie))
+    if only:
+        wanted = {g.lower() for g in only}
+        result.statements = [s for s in result.statements if s.group in wanted]
+        if "laboratory profile" not in wanted:
+            result.reference_ranges = []
+    click.echo(render(result, fmt), nl=False)
