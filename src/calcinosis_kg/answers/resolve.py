@@ -81,8 +81,8 @@ def _names(kg: KnowledgeGraph) -> list[tuple[str, str, bool]]:
 
     store = kg.store
     records = {q.subject.value for q in store.quads_for_pattern(
-        None, pyoxigraph.NamedNode(RDF_TYPE),
-        pyoxigraph.NamedNode(BIOLINK_ASSOCIATION))}
+        None, pyoxigraph.NamedNode(RDF_TYPE), pyoxigraph.NamedNode(BIOLINK_ASSOCIATION))
+        if isinstance(q.subject, pyoxigraph.NamedNode)}
     out = []
     for prop in _NAME_PROPERTIES:
         for quad in store.quads_for_pattern(None, pyoxigraph.NamedNode(prop), None):
@@ -97,7 +97,8 @@ def _deprecated(kg: KnowledgeGraph) -> set[str]:
 
     return {q.subject.value for q in kg.store.quads_for_pattern(
         None, pyoxigraph.NamedNode(OWL_DEPRECATED), None)
-        if isinstance(q.subject, pyoxigraph.NamedNode) and q.object.value == "true"}
+        if isinstance(q.subject, pyoxigraph.NamedNode)
+        and isinstance(q.object, pyoxigraph.Literal) and q.object.value == "true"}
 
 
 def in_graph(kg: KnowledgeGraph, iri: str) -> bool:

@@ -184,9 +184,9 @@ class _Reader:
                         compress(str(evidence)) if evidence is not None else "")
                 for q in quotes}
 
-    def restrictions(self, cls) -> list[tuple[BNode, object, object]]:
+    def restrictions(self, cls) -> list[tuple[BNode, URIRef, object]]:
         """(restriction, property, filler) of the existentials ``cls ⊑ R some F``."""
-        out = []
+        out: list[tuple[BNode, URIRef, object]] = []
         for sup in self.g.objects(cls, RDFS.subClassOf):
             if isinstance(sup, BNode):
                 prop = self.g.value(sup, OWL.onProperty)
