@@ -17,50 +17,24 @@ one group (causes, associated diseases, sites …) by its relation and the class
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rdflib import BNode, Literal, URIRef
-from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
+from calcinosis_kg.answers.show_reader import Reader, Support, Term, lists_holding
 from calcinosis_kg.core import vocab as v
 from calcinosis_kg.core.prefixes import compress
 
 if TYPE_CHECKING:
-    from rdflib import Graph
-
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
+
+__all__ = ["GROUPS", "SCOPES", "Card", "Statement", "Support", "Term", "card"]
 
 GROUPS = ("causes", "associated diseases", "sites", "composition", "laboratory profile",
           "populations", "exposures", "diagnosis", "treatments", "features", "other")
 SCOPES = ("own", "inherited", "subtype")
-_FACET_SYMBOLS = {"minInclusive": "≥", "maxInclusive": "≤", "minExclusive": ">",
-                  "maxExclusive": "<"}
-
-
-@dataclass(frozen=True)
-class Term:
-    """A named term: CURIE and label (a union filler has ``A or B`` as both)."""
-
-    curie: str
-    label: str
-
-    def text(self) -> str:
-        if not self.label or self.label == self.curie:
-            return self.curie
-        return f"{self.label} {self.curie}" if self.curie.startswith("(") \
-            else f"{self.label} ({self.curie})"
-
-
-@dataclass(frozen=True, order=True)
-class Support:
-    """One sentence behind a statement, with its source and evidence code."""
-
-    quote: str
-    source: str
-    evidence: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,117 +84,10 @@ class Card:
         return out
 
 
-class _Reader:
-    """Lookups on one rdflib graph (labels, hierarchy, axiom provenance)."""
-
-    def __init__(self, g: Graph, labels: dict[str, str]) -> None:
-        self.g = g
-        self.labels = labels
-        self.deprecated = {s for s in g.subjects(URIRef(v.OWL_DEPRECATED), None)}
-
-    def term(self, node) -> Term:
-        if isinstance(node, URIRef):
-            return Term(compress(str(node)), self.labels.get(str(node), ""))
-        members = self.union_members(node)
-        if members:
-            terms = [self.term(m) for m in members]
-            return Term("(" + " or ".join(t.curie for t in terms) + ")",
-                        " or ".join(t.label or t.curie for t in terms))
-        from calcinosis_kg.checks.inheritance import render
-
-        text = render(self.g, node)
-        return Term(text, text)
-
-    def union_members(self, node) -> list:
-        head = self.g.value(node, OWL.unionOf)
-        return list(Collection(self.g, head)) if head is not None else []
-
-    def parents(self, cls) -> list[URIRef]:
-        """Named parents: asserted superclasses and named genus classes of a definition."""
-        supers = list(self.g.objects(cls, RDFS.subClassOf))
-        for eq in self.g.objects(cls, OWL.equivalentClass):
-            head = self.g.value(eq, OWL.intersectionOf)
-            supers += list(Collection(self.g, head)) if head is not None else []
-        return sorted({s for s in supers if isinstance(s, URIRef) and s != OWL.Thing}, key=str)
-
-    def closure(self, start, step) -> list:
-        seen: list = []
-        todo = deque(step(start))
-        while todo:
-            node = todo.popleft()
-            if node in seen or node == start:
-                continue
-            seen.append(node)
-            todo.extend(step(node))
-        return seen
-
-    def ancestors(self, cls) -> list:
-        return self.closure(cls, self.parents)
-
-    def children(self, cls) -> list:
-        return sorted((s for s in self.g.subjects(RDFS.subClassOf, cls)
-                       if isinstance(s, URIRef) and s not in self.deprecated), key=str)
-
-    def descendants(self, cls) -> list:
-        return self.closure(cls, self.children)
-
-    def support(self, source, prop, target) -> tuple[Support, ...]:
-        """The sentences annotating the axiom (source prop target)."""
-        g = self.g
-        found = set()
-        for axiom in g.subjects(URIRef(v.OWL_ANNOTATED_SOURCE), source):
-            if g.value(axiom, URIRef(v.OWL_ANNOTATED_PROPERTY)) != prop or \
-                    g.value(axiom, URIRef(v.OWL_ANNOTATED_TARGET)) != target:
-                continue
-            found |= self._sentences(axiom)
-        return tuple(sorted(found, key=lambda s: (s.source, s.quote)))
-
-    def _sentences(self, node) -> set[Support]:
-        g = self.g
-        quotes = [str(q) for q in g.objects(node, URIRef(v.SUPPORTING_TEXT))]
-        source = g.value(node, URIRef(v.DC_SOURCE))
-        evidence = g.value(node, URIRef(v.RO_HAS_EVIDENCE))
-        return {Support(q, compress(str(source)) if source is not None else "",
-                        compress(str(evidence)) if evidence is not None else "")
-                for q in quotes}
-
-    def restrictions(self, cls) -> list[tuple[BNode, URIRef, object]]:
-        """(restriction, property, filler) of the existentials ``cls ⊑ R some F``."""
-        out: list[tuple[BNode, URIRef, object]] = []
-        for sup in self.g.objects(cls, RDFS.subClassOf):
-            if isinstance(sup, BNode):
-                prop = self.g.value(sup, OWL.onProperty)
-                filler = self.g.value(sup, OWL.someValuesFrom)
-                if isinstance(prop, URIRef) and filler is not None:
-                    out.append((sup, prop, filler))
-        return out
-
-    def data_values(self, cls) -> list[str]:
-        """Data restrictions defining ``cls``, e.g. ``total serum calcium > 2.6 mmol/L``."""
-        out = []
-        for eq in self.g.objects(cls, OWL.equivalentClass):
-            head = self.g.value(eq, OWL.intersectionOf)
-            for part in Collection(self.g, head) if head is not None else [eq]:
-                prop = self.g.value(part, OWL.onProperty)
-                datatype = self.g.value(part, OWL.someValuesFrom)
-                facets_head = self.g.value(datatype, OWL.withRestrictions) \
-                    if datatype is not None else None
-                if prop is None or facets_head is None:
-                    continue
-                name = self.labels.get(str(prop), compress(str(prop)))
-                words = name.removeprefix("has ").rsplit(" in ", 1)
-                unit = f" {words[1]}" if len(words) == 2 else ""
-                facets = sorted(f"{_FACET_SYMBOLS.get(str(p).rsplit('#', 1)[-1], '?')} {o}"
-                                for facet in Collection(self.g, facets_head)
-                                for p, o in self.g.predicate_objects(facet))
-                out.append(f"{words[0]} {' and '.join(f + unit for f in facets)}")
-        return out
-
-
 def card(kg: KnowledgeGraph, iri: str) -> Card:
     """The card of ``iri`` (a class, or any labelled term) in ``kg``."""
     g = kg.graph
-    r = _Reader(g, kg.labels)
+    r = Reader(g, kg.labels)
     node = URIRef(iri)
     result = Card(term=r.term(node), deprecated=node in r.deprecated)
     definition = g.value(node, URIRef(v.IAO_DEFINITION))
@@ -247,8 +114,7 @@ def card(kg: KnowledgeGraph, iri: str) -> Card:
         statements += _universals(r, sorter, about, scope)
         if scope != "inherited":
             statements += _associations(r, sorter, about, scope)
-    if scope_incoming := _incoming_universals(r, sorter, node):
-        statements += scope_incoming
+    statements += _incoming_universals(r, sorter, node)
     result.statements = sorted(set(statements), key=lambda s: (
         GROUPS.index(s.group), SCOPES.index(s.scope), s.about.label.casefold(), s.about.curie,
         s.kind != "universal", s.relation.label, s.subject.label.casefold(),
@@ -262,7 +128,7 @@ def card(kg: KnowledgeGraph, iri: str) -> Card:
 class _Sorter:
     """Which group a statement goes in, from its relation and the class at the other end."""
 
-    def __init__(self, r: _Reader) -> None:
+    def __init__(self, r: Reader) -> None:
         self.r = r
         lab_root = URIRef(v.LABORATORY_FINDING)
         lab = set(r.descendants(lab_root)) | {lab_root}
@@ -318,7 +184,7 @@ class _Sorter:
         return tuple(dict.fromkeys(out))
 
 
-def _universals(r: _Reader, sorter: _Sorter, about, scope: str) -> list[Statement]:
+def _universals(r: Reader, sorter: _Sorter, about, scope: str) -> list[Statement]:
     out = []
     about_term = r.term(about)
     for restriction, prop, filler in r.restrictions(about):
@@ -331,13 +197,13 @@ def _universals(r: _Reader, sorter: _Sorter, about, scope: str) -> list[Statemen
     return out
 
 
-def _incoming_universals(r: _Reader, sorter: _Sorter, node) -> list[Statement]:
+def _incoming_universals(r: Reader, sorter: _Sorter, node) -> list[Statement]:
     """``X ⊑ R some node`` (or ``some (node or …)``) for named X: statements of others about it."""
     out = []
     g = r.g
     about = r.term(node)
     for restriction in set(g.subjects(OWL.someValuesFrom, node)) | {
-            rest for head in _lists_holding(g, node) for union in g.subjects(OWL.unionOf, head)
+            rest for head in lists_holding(g, node) for union in g.subjects(OWL.unionOf, head)
             for rest in g.subjects(OWL.someValuesFrom, union)}:
         prop = g.value(restriction, OWL.onProperty)
         for subject in g.subjects(RDFS.subClassOf, restriction):
@@ -351,21 +217,7 @@ def _incoming_universals(r: _Reader, sorter: _Sorter, node) -> list[Statement]:
     return out
 
 
-def _lists_holding(g: Graph, node) -> list:
-    """Heads of the RDF lists that hold ``node``."""
-    heads = []
-    for cell in g.subjects(RDF.first, node):
-        head = cell
-        while True:
-            previous = next(g.subjects(RDF.rest, head), None)
-            if previous is None:
-                break
-            head = previous
-        heads.append(head)
-    return heads
-
-
-def _associations(r: _Reader, sorter: _Sorter, about, scope: str) -> list[Statement]:
+def _associations(r: Reader, sorter: _Sorter, about, scope: str) -> list[Statement]:
     g = r.g
     out = []
     about_term = r.term(about)
@@ -395,11 +247,11 @@ def _associations(r: _Reader, sorter: _Sorter, about, scope: str) -> list[Statem
             wording=label_of(v.FREQUENCY_WORDING), efficacy=label_of(v.EFFICACY_QUALIFIER),
             letter=label_of(v.ACRONYM_LETTER), knowledge_level=label_of(v.BIOLINK_KNOWLEDGE_LEVEL),
             values=sorter.values(obj) if group == "laboratory profile" else (),
-            support=tuple(sorted(r._sentences(record), key=lambda s: (s.source, s.quote)))))
+            support=tuple(sorted(r.sentences(record), key=lambda s: (s.source, s.quote)))))
     return out
 
 
-def _reference_ranges(r: _Reader) -> list[str]:
+def _reference_ranges(r: Reader) -> list[str]:
     """Every reference range individual: ``label: lower–upper unit`` with its source."""
     g = r.g
     out = []

@@ -97,9 +97,7 @@ def get_query(name_or_path: str | Path) -> BundledQuery:
     if len(prefixed) == 1:
         return bundled[prefixed[0]]
     started = [n for n in bundled if n.startswith(name)] if name else []
-    if len(started) == 1:
-        return bundled[started[0]]
-    if len(started) > 1:
+    if len(started) > 1:  # a prefix of several names: list them (one is a near miss, below)
         raise InputError(f"ambiguous query '{name}': it begins {len(started)} names: "
                          f"{', '.join(started)}")
     near = prefixed or difflib.get_close_matches(name, list(bundled), n=3, cutoff=0.4) or \
