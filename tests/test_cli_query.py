@@ -154,3 +154,16 @@ def test_debug_is_accepted_after_the_subcommand(run_cli) -> None:
 def test_mistyped_command_suggests_the_nearest(run_cli) -> None:
     code, _, err = run_cli("chek")
     assert code == 2 and "did you mean: check" in err.lower()
+
+
+def test_bind_of_a_quoted_text_absent_from_the_graph_warns(run_cli) -> None:
+    code, out, err = run_cli("query", "cq12", "--bind", 'class="no such label"')
+    assert code == 0 and "(0 rows)" in out
+    assert '"no such label" does not occur in the graph' in err
+
+
+def test_bind_of_a_word_naming_one_class_binds_that_class(run_cli) -> None:
+    code, out, err = run_cli("query", "cq12", "--bind", "class=dystrophic", "--format", "tsv")
+    assert code == 0 and "taken as CCKG:0000002 (dystrophic calcinosis cutis)" in err
+    rows = out.splitlines()[1:]
+    assert rows and all(row.split("\t")[2] == "CCKG:0000002" for row in rows)

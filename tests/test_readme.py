@@ -86,3 +86,18 @@ def test_readme_counts_of_records_terms_and_reviews_match_the_sources() -> None:
     assert f"(own and inherited, `ontology/reviewed_inheritance.tsv`) | {len(reviewed)} rows |" \
         in README
     assert f"| facts in the ledger (`ontology/src/facts.tsv`) | {len(facts)}:" in README
+
+
+def test_release_triple_counts_in_readme_match_the_committed_release() -> None:
+    """release/ itself is proven equal to a fresh release by tests/test_release.py."""
+    counts = {variant: len((ROOT / "release" / f"calcinosis-kg-{variant}.nt")
+                           .read_text(encoding="utf-8").splitlines())
+              for variant in ("base", "full", "simple")}
+    assert (f"triples base {counts['base']}, full {counts['full']}, "
+            f"simple {counts['simple']}") in README
+
+
+def test_readme_counts_the_bundled_competency_queries() -> None:
+    from calcinosis_kg.answers.queries import list_queries
+
+    assert f"{len(list_queries())} competency queries with tested" in README
