@@ -45,9 +45,19 @@ def test_idiopathic_card_answers_where_it_occurs_with_own_inherited_and_subtype_
     assert all(s.support and s.support[0].quote for s in sites)
 
 
-def test_association_records_of_an_ancestor_are_not_inherited(kg) -> None:
-    statements = card(kg, expand("CCKG:0000005")).statements
+def test_association_records_of_an_ancestor_are_context_never_inherited(kg) -> None:
+    statements = card(kg, expand("CCKG:0000002")).statements
     assert not [s for s in statements if s.scope == "inherited" and s.kind == "association"]
+    treatments = card(kg, expand("CCKG:0000002")).groups()["treatments"]
+    assert {(s.scope, s.kind, s.about.curie) for s in treatments} == {
+        ("ancestor", "association", "CCKG:0000001")}
+    assert {s.object.curie for s in treatments} == {"CHEBI:101278", "CHEBI:23359"}
+
+
+def test_text_card_says_an_ancestor_association_is_not_inherited(run_cli) -> None:
+    code, out, _ = run_cli("show", "dystrophic calcinosis cutis", "--only", "treatments")
+    assert code == 0
+    assert "said of ancestor calcinosis cutis (CCKG:0000001), not inherited" in out
 
 
 def test_metastatic_card_gives_the_serum_calcium_threshold_and_reference_ranges(kg) -> None:
@@ -77,3 +87,8 @@ def test_show_ambiguous_name_exits_2_listing_candidates(run_cli) -> None:
     code, out, err = run_cli("show", "sclerosis")
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "MONDO:0005100" in err and "MONDO:0016358" in err
+
+
+def test_ancestor_associations_stay_out_of_groups_the_term_answers_itself(kg) -> None:
+    causes = card(kg, expand("CCKG:0000003")).groups()["causes"]
+    assert causes and {s.scope for s in causes} == {"own"}  # not calcinosis cutis's causes

@@ -11,7 +11,11 @@ What the card holds (docs/modelling.md): a *universal* statement (``C ⊑ R some
 every member and is inherited by every subtype, so the card shows the term's own, those of its
 ancestors (``inherited``) and those of its subtypes (``subtype``); an *association* record (what
 a source says can, may, typically hold, or is linked to) is never inherited, so the card shows the
-term's own records and those of its subtypes, never an ancestor's. Every statement is sorted into
+term's own records and those of its subtypes as such; an ancestor's records appear only in a
+group where the graph says nothing else about the term, as context (``ancestor``: "said of
+calcinosis cutis, not inherited"), never as a claim about it (a drug used for calcinosis cutis is
+not a treatment of every dystrophic case, but a reader asking how dystrophic calcinosis is
+treated should see it). Every statement is sorted into
 one group (causes, associated diseases, sites …) by its relation and the class at the other end.
 """
 
@@ -34,7 +38,9 @@ __all__ = ["GROUPS", "SCOPES", "Card", "Statement", "Support", "Term", "card"]
 
 GROUPS = ("causes", "associated diseases", "sites", "composition", "laboratory profile",
           "populations", "exposures", "diagnosis", "treatments", "features", "other")
-SCOPES = ("own", "inherited", "subtype")
+#: own; inherited (a universal statement of an ancestor: true of every member); subtype; ancestor
+#: (an association record of an ancestor: context only, never claimed of the term)
+SCOPES = ("own", "inherited", "subtype", "ancestor")
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ class Statement:
 
     group: str
     kind: str  # "universal" or "association"
-    scope: str  # "own", "inherited" (from an ancestor) or "subtype"
+    scope: str  # one of SCOPES
     subject: Term
     relation: Term
     object: Term
@@ -112,9 +118,11 @@ def card(kg: KnowledgeGraph, iri: str) -> Card:
     for about, scope in [(node, "own"), *((a, "inherited") for a in ancestors),
                          *((s, "subtype") for s in subtypes)]:
         statements += _universals(r, sorter, about, scope)
-        if scope != "inherited":
-            statements += _associations(r, sorter, about, scope)
+        statements += _associations(r, sorter, about,
+                                    "ancestor" if scope == "inherited" else scope)
     statements += _incoming_universals(r, sorter, node)
+    answered = {s.group for s in statements if s.scope != "ancestor"}
+    statements = [s for s in statements if s.scope != "ancestor" or s.group not in answered]
     result.statements = sorted(set(statements), key=lambda s: (
         GROUPS.index(s.group), SCOPES.index(s.scope), s.about.label.casefold(), s.about.curie,
         s.kind != "universal", s.relation.label, s.subject.label.casefold(),

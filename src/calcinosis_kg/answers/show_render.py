@@ -36,6 +36,8 @@ def _whose(s: Statement) -> str:
         return f"inherited from {s.about.text()}"
     if s.scope == "subtype":
         return f"of subtype {s.about.text()}"
+    if s.scope == "ancestor":
+        return f"said of ancestor {s.about.text()}, not inherited"
     return "own"
 
 
