@@ -92,3 +92,11 @@ def test_show_ambiguous_name_exits_2_listing_candidates(run_cli) -> None:
 def test_ancestor_associations_stay_out_of_groups_the_term_answers_itself(kg) -> None:
     causes = card(kg, expand("CCKG:0000003")).groups()["causes"]
     assert causes and {s.scope for s in causes} == {"own"}  # not calcinosis cutis's causes
+
+
+def test_a_finding_card_gives_the_values_that_define_it_or_its_subtypes(kg) -> None:
+    hypercalcemia = card(kg, expand("HP:0003072"))
+    assert any("CCKG:0000610" in value and "> 2.6 mmol/L" in value
+               for value in hypercalcemia.values)
+    assert hypercalcemia.reference_ranges
+    assert {s.group for s in hypercalcemia.statements} == {"associated diseases"}

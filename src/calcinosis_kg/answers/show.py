@@ -77,6 +77,7 @@ class Card:
     ancestors: list[Term] = field(default_factory=list)
     subtypes: list[Term] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)  # laboratory values defining it or a subtype
     reference_ranges: list[str] = field(default_factory=list)
     deprecated: bool = False
 
@@ -127,8 +128,9 @@ def card(kg: KnowledgeGraph, iri: str) -> Card:
         GROUPS.index(s.group), SCOPES.index(s.scope), s.about.label.casefold(), s.about.curie,
         s.kind != "universal", s.relation.label, s.subject.label.casefold(),
         s.object.label.casefold(), s.object.curie, s.support))
+    result.values = list(sorter.values(node))
     if any(s.group == "laboratory profile" for s in result.statements) or \
-            node in sorter.lab or r.data_values(node):
+            node in sorter.lab or result.values:
         result.reference_ranges = _reference_ranges(r)
     return result
 
@@ -168,7 +170,7 @@ class _Sorter:
             return "exposures"
         if prop in (v.RO_CAUSES_OR_CONTRIBUTES, v.RO_CAUSES, v.RO_CORRELATED_WITH):
             return "exposures" if not outgoing and first in self.exposures else "causes"
-        if not outgoing and prop in (v.RO_HAS_FEATURE, v.RO_HAS_PHENOTYPE):
+        if not outgoing and prop in (v.RO_HAS_FEATURE, v.RO_HAS_PHENOTYPE, v.RO_HAS_PHYSICAL_BASIS):
             return "associated diseases"
         if first in self.deposits or str(first).startswith(v.OBO + "CHEBI_"):
             return "composition"

@@ -58,6 +58,7 @@ def render_text(card: Card) -> str:
         lines += [f"  {_support_line(s)}" for s in card.definition_support]
     if card.logical_definition:
         lines.append(f"logical definition: {card.logical_definition}")
+    lines += [f"values: {value}" for value in card.values]
     if card.synonyms:
         lines.append("synonyms: " + "; ".join(card.synonyms))
     if card.mappings:
@@ -75,7 +76,7 @@ def render_text(card: Card) -> str:
     if card.reference_ranges and "laboratory profile" not in card.groups():
         lines += ["", "REFERENCE RANGES"] + [f"- {r}" for r in card.reference_ranges]
     if not card.statements:
-        lines += ["", "no statements"]
+        lines += ["", "no statements about it (only its definition and place in the hierarchy)"]
     return "\n".join(lines) + "\n"
 
 
@@ -92,6 +93,7 @@ def render_md(card: Card) -> str:
         lines.append(f"**{name}:** " + ("; ".join(values) or "none") + "  ")
     if card.logical_definition:
         lines.append(f"**Logical definition:** `{card.logical_definition}`  ")
+    lines += [f"**Values:** {value}  " for value in card.values]
     for group, statements in card.groups().items():
         lines += ["", f"### {group.capitalize()}", ""]
         for s in statements:
