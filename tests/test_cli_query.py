@@ -167,3 +167,19 @@ def test_bind_of_a_word_naming_one_class_binds_that_class(run_cli) -> None:
     assert code == 0 and "taken as CCKG:0000002 (dystrophic calcinosis cutis)" in err
     rows = out.splitlines()[1:]
     assert rows and all(row.split("\t")[2] == "CCKG:0000002" for row in rows)
+
+
+def test_endpoint_bind_by_name_is_resolved_in_the_local_graph(run_cli, sparql_endpoint,
+                                                                tiny_ontology: Path,
+                                                                tmp_path: Path) -> None:
+    from calcinosis_kg.graph.knowledge import load
+
+    url, _ = sparql_endpoint(load([tiny_ontology]).store)
+    rq = tmp_path / "q.rq"
+    rq.write_text("SELECT ?parent WHERE { ?c rdfs:subClassOf ?parent . FILTER(isIRI(?parent)) }")
+    code, out, err = run_cli("query", str(rq), "--bind", "c=small calcium deposit",
+                             "--endpoint", url, "--ontology", str(tiny_ontology), "--format", "tsv")
+    assert code == 0 and "taken as CCKG:9000001" in err
+    code, out, err = run_cli("query", str(rq), "--bind", "c=tiny dystrophic calcinosis",
+                             "--endpoint", url, "--ontology", str(tiny_ontology), "--format", "tsv")
+    assert (code, out) == (0, "parent\tparent_label\nCCKG:9000001\ttiny calcinosis\n")

@@ -195,6 +195,13 @@ def resolve(kg: KnowledgeGraph, text: str) -> Candidate:
     raise UnknownTerm(compress(iri) if iri else text, [] if iri else suggestions(kg, text))
 
 
+def is_name(value: str) -> bool:
+    """Whether a ``--bind`` value is a name to resolve (not quoted, a number or an identifier)."""
+    stripped = value.strip()
+    return bool(stripped) and not stripped.startswith('"') and not _TYPED.match(stripped) \
+        and not looks_like_identifier(stripped)
+
+
 def resolve_bind_value(kg: KnowledgeGraph, value: str) -> tuple[str, str | None]:
     """A ``--bind`` value ready for ``graph.sparql`` and a note for stderr (or None).
 
