@@ -4,7 +4,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup check test bench release docs
+.PHONY: setup check test bench release docs readme
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -32,3 +32,6 @@ release: setup
 
 docs: setup
 	$(VENV)/bin/calcinosis-kg docs --output site --readme-img docs/img
+
+readme: setup  # regenerate the README's "Questions you can ask" (tests/test_readme.py checks it)
+	$(PY) scripts/readme_questions.py

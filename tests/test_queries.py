@@ -246,3 +246,13 @@ def test_inferred_without_a_reasoner_module_is_a_clear_error(kg, monkeypatch) ->
     monkeypatch.setitem(sys.modules, "calcinosis_kg.checks.inferred", None)  # import now fails
     with pytest.raises(CalcinosisKGError, match="--inferred needs the reasoner"):
         run_query(kg, "SELECT * WHERE { ?s ?p ?o }", inferred=True)
+
+
+def test_prefix_of_several_query_names_lists_them_all(monkeypatch, query_dir: Path) -> None:
+    import calcinosis_kg.core.resources as resources
+
+    monkeypatch.setattr(resources, "queries_dir", lambda: query_dir)
+    names = [q.name for q in list_queries(query_dir)]
+    with pytest.raises(InputError, match="ambiguous query 'cq0'") as error:
+        get_query("cq0")
+    assert all(name in str(error.value) for name in names if name.startswith("cq0"))

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "query": "query_cmd:query",
     "queries": "query_cmd:queries",
     "search": "info_cmd:search",
+    "show": "show_cmd:show",
     "info": "info_cmd:info",
     "export": "export_cmd:export",
     "report": "report_cmd:report",
@@ -37,6 +38,19 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(name for name, target in COMMANDS.items() if _available(target))
+
+    def resolve_command(self, ctx: click.Context, args: list[str]
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
+        """An unknown command name suggests the closest ones (``chek`` → ``check``)."""
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            near = difflib.get_close_matches(name, self.list_commands(ctx), n=3, cutoff=0.6)
+            hint = f" Did you mean: {', '.join(near)}?" if near else \
+                " Run 'calcinosis-kg --help' for the list."
+            raise click.UsageError(f"no such command '{name}'.{hint}", ctx)
+        return super().resolve_command(ctx, args)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         target = COMMANDS.get(name)
@@ -72,8 +86,10 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: user errors print one line and exit 2 (``--debug`` shows tracebacks)."""
     from calcinosis_kg.core.errors import CalcinosisKGError
 
-    args = sys.argv[1:] if argv is None else argv
+    args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    if debug:  # accepted anywhere (``check --debug`` as well as ``--debug check``)
+        args = ["--debug", *(a for a in args if a != "--debug")]
     try:
         # without standalone mode click hands ctx.exit(code) back as a return value
         code = cli.main(args=args, prog_name="calcinosis-kg", standalone_mode=False)

@@ -40,13 +40,17 @@ def info(fmt: str, ontology: tuple[Path, ...]) -> None:
 
 @click.command()
 @click.argument("text")
-@click.option("--limit", type=int, default=20, show_default=True, help="Show at most N classes.")
+@click.option("--limit", type=int, default=20, show_default=True,
+              help="Show at most N classes (0: all); the rest is counted, never dropped silently.")
 @click.option("--format", "fmt", type=click.Choice(["table", "tsv", "json"]), default="table",
               show_default=True, help="Output format.")
 @click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
               help=ONTOLOGY_HELP)
 def search(text: str, limit: int, fmt: str, ontology: tuple[Path, ...]) -> None:
     """Find classes by label or synonym (case-insensitive; words may be prefixes).
+
+    Ranked: exact label, exact synonym, then labels and synonyms that begin with, contain or
+    word-match the text. Imported terms carry synonyms from verified sources too.
 
     \b
     Examples:
@@ -62,7 +66,13 @@ def search(text: str, limit: int, fmt: str, ontology: tuple[Path, ...]) -> None:
 
     kg = load(list(ontology) or None)
     print_warnings(kg.warnings)
-    hits = run_search(kg, text, limit=limit)
+    found = run_search(kg, text)
+    hits = found[:limit] if limit > 0 else found
+    more = len(found) - len(hits)
+    if more:  # never a silent cut: say how many more there are (on stderr for tsv/json)
+        note = f"({more} more match{'es' if more != 1 else ''}; --limit {len(found)} shows all)"
+        if fmt != "table":
+            click.echo(f"calcinosis-kg: note: {note}", err=True)
     if fmt == "json":
         click.echo(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
         return
@@ -78,3 +88,5 @@ def search(text: str, limit: int, fmt: str, ontology: tuple[Path, ...]) -> None:
     for h in hits:
         via = f"  (synonym, {h.field}: {h.matched})" if h.matched else ""
         click.echo(f"{h.curie.ljust(width)}  {h.label}{via}")
+    if more:
+        click.echo(note)

@@ -81,6 +81,9 @@ def get_query(name_or_path: str | Path) -> BundledQuery:
     """A bundled query by name (``cq03…``, with or without ``.rq``) or any ``.rq`` file path."""
     raw = str(name_or_path)
     path = Path(name_or_path)
+    if path.is_dir():
+        raise InputError("is a directory, not a query: give a .rq file or a bundled query name "
+                         "('calcinosis-kg queries' lists them)", path)
     if isinstance(name_or_path, Path) or raw.endswith(".rq") or "/" in raw or "\\" in raw:
         if path.is_file():
             return read_query_file(path)
@@ -93,6 +96,10 @@ def get_query(name_or_path: str | Path) -> BundledQuery:
     prefixed = [n for n in bundled if n.startswith(name + "-") or n.split("-", 1)[0] == name]
     if len(prefixed) == 1:
         return bundled[prefixed[0]]
+    started = [n for n in bundled if n.startswith(name)] if name else []
+    if len(started) > 1:  # a prefix of several names: list them (one is a near miss, below)
+        raise InputError(f"ambiguous query '{name}': it begins {len(started)} names: "
+                         f"{', '.join(started)}")
     near = prefixed or difflib.get_close_matches(name, list(bundled), n=3, cutoff=0.4) or \
         [n for n in bundled if name.lower() in n.lower()][:3]
     hint = f"; did you mean: {', '.join(near)}?" if near else \

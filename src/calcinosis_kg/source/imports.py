@@ -1,4 +1,4 @@
-"""The local import module: the external terms we reference, with their labels and mappings.
+"""The local import module: the external terms we reference, with labels, synonyms and mappings.
 
 Why a module of its own: ``ontology/src/imports.yaml`` lists the external classes and properties
 (MONDO, HP, UBERON …) the ontology uses, with their labels (and the parents we rely on), so that
@@ -10,13 +10,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.prefixes import expand, header
 from calcinosis_kg.core.serialize import bind_prefixes
-from calcinosis_kg.core.vocab import IAO_IMPORTED_FROM
+from calcinosis_kg.core.vocab import (
+    IAO_IMPORTED_FROM,
+    OIO_HAS_DBXREF,
+    OWL_ANNOTATED_PROPERTY,
+    OWL_ANNOTATED_SOURCE,
+    OWL_ANNOTATED_TARGET,
+    SYNONYM_SCOPES,
+)
 from calcinosis_kg.source.compiler import DC_TITLE, IAO_DEFINITION, add_mapping
 from calcinosis_kg.source.yamlfiles import line_of, load_yaml
 
@@ -54,7 +61,25 @@ def compile_imports(path: Path) -> Graph:
                 g.add((node, URIRef(IAO_IMPORTED_FROM), Literal(entry["source"])))
             for xref in entry.get("xrefs", []):
                 add_mapping(g, node, xref)
+            for synonym in entry.get("synonyms", []):
+                _add_synonym(g, node, synonym)
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"imports[{index}]: {exc!s}", path,
                              line_of(path, entry.get("id"))) from exc
     return g
+
+
+_SCOPE_PROPERTIES = {scope: prop for prop, scope in SYNONYM_SCOPES.items()}
+
+
+def _add_synonym(g: Graph, node: URIRef, synonym: dict) -> None:
+    """An oboInOwl synonym of an external term, annotated with the verified source it comes from."""
+    prop = URIRef(_SCOPE_PROPERTIES[synonym["scope"]])
+    text = Literal(synonym["text"])
+    g.add((node, prop, text))
+    axiom = BNode()
+    g.add((axiom, RDF.type, OWL.Axiom))
+    g.add((axiom, URIRef(OWL_ANNOTATED_SOURCE), node))
+    g.add((axiom, URIRef(OWL_ANNOTATED_PROPERTY), prop))
+    g.add((axiom, URIRef(OWL_ANNOTATED_TARGET), text))
+    g.add((axiom, URIRef(OIO_HAS_DBXREF), Literal(synonym["source"])))
