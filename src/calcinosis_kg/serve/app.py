@@ -1,0 +1,315 @@
+"""The HTTP server: a read-only SPARQL 1.1 Protocol endpoint, the bundled queries by name, and the
+explorer page, on the standard library's threading HTTP server.
+
+Why no web framework: the surface is five routes, and every limit a public endpoint needs is
+explicit here. Each query passes ``guard.check_query`` (updates, SERVICE and foreign graphs
+refused with 403/400), runs in a worker thread that the request waits for at most
+``Limits.timeout`` seconds (503 after that), is cut at ``Limits.row_limit`` rows (reported in
+``X-Row-Limit`` / ``X-Rows-Truncated`` and inside the result), and at most
+``Limits.max_concurrent`` queries run at once (busy → 503 with Retry-After). Bodies above
+``Limits.max_body`` get 413, URLs above ``Limits.max_url`` 414, errors one line of text: never a
+stack trace.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
+
+from calcinosis_kg.serve.guard import Refused, check_query
+from calcinosis_kg.serve.results import MEDIA, NotAcceptable, negotiate, write
+
+if TYPE_CHECKING:
+    from calcinosis_kg.graph.knowledge import KnowledgeGraph
+    from calcinosis_kg.serve.dataset import Answer, Dataset
+
+EXPOSED = "X-Row-Limit, X-Rows-Truncated, X-Query-Timeout, X-Result-Rows"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one query may cost: wall time, rows, request size, concurrent queries."""
+
+    timeout: float = 10.0
+    row_limit: int = 10_000
+    max_body: int = 1 << 20
+    max_url: int = 16 << 10
+    max_concurrent: int = 4
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or {}
+
+
+class Service:
+    """The dataset, its limits and the worker slots shared by every request handler."""
+
+    def __init__(self, kg: KnowledgeGraph, dataset: Dataset, limits: Limits) -> None:
+        self.kg, self.dataset, self.limits = kg, dataset, limits
+        self.slots = threading.BoundedSemaphore(limits.max_concurrent)
+
+    def execute(self, text: str, bindings: dict | None = None,
+                default_graphs: list[str] | tuple[str, ...] = (),
+                named_graphs: list[str] | tuple[str, ...] = ()) -> Answer:
+        """Guarded, bounded run of one query (raises HttpError with the status to answer)."""
+        from calcinosis_kg.serve.dataset import QueryTimeout
+
+        try:
+            checked = check_query(text, self.dataset.graphs, default_graphs, named_graphs)
+        except Refused as exc:
+            raise HttpError(exc.status, exc.message) from None
+        if not self.slots.acquire(timeout=1.0):
+            raise HttpError(503, f"busy: {self.limits.max_concurrent} queries already running",
+                            {"Retry-After": "1"})
+        limits = self.limits
+        deadline = time.monotonic() + limits.timeout
+        box: dict[str, object] = {}
+
+        def work() -> None:
+            try:
+                box["answer"] = self.dataset.run(
+                    text, bindings, list(default_graphs or checked.from_graphs),
+                    list(named_graphs or checked.from_named), limits.row_limit, deadline)
+            except BaseException as exc:  # reported by the waiting request, never re-raised
+                box["error"] = exc
+            finally:
+                self.slots.release()  # the slot is held until the query really ends
+
+        worker = threading.Thread(target=work, daemon=True, name="sparql-query")
+        worker.start()
+        worker.join(limits.timeout)
+        if worker.is_alive() or isinstance(box.get("error"), QueryTimeout):
+            raise HttpError(503, f"query timed out after {limits.timeout:g} s (the server's "
+                                 "per-query timeout; see X-Query-Timeout)")
+        error = box.get("error")
+        if isinstance(error, SyntaxError):
+            raise HttpError(400, f"SPARQL syntax error: {' '.join(str(error).split())}")
+        if isinstance(error, ValueError | RuntimeError | OSError):
+            raise HttpError(400, f"query failed: {' '.join(str(error).split())}")
+        if error is not None:
+            raise error  # type: ignore[misc]
+        answer = box["answer"]
+        assert not isinstance(answer, BaseException)
+        return answer  # type: ignore[return-value]
+
+
+class Handler(BaseHTTPRequestHandler):
+    """One request: route, read within limits, answer; errors become one line of text."""
+
+    service: Service  # set on the subclass made by ``make_server``
+    server_version = "calcinosis-kg"
+    sys_version = ""
+    protocol_version = "HTTP/1.1"
+    timeout = 30  # seconds a client may take to send its request
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        if not getattr(self.server, "quiet", False):
+            sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+    def _send(self, status: int, body: bytes, content_type: str,
+              headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Expose-Headers", EXPOSED)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _error(self, exc: HttpError) -> None:
+        self._send(exc.status, (exc.message + "\n").encode(), "text/plain; charset=utf-8",
+                   exc.headers)
+
+    def _dispatch(self) -> None:
+        try:
+            if len(self.path) > self.service.limits.max_url:
+                raise HttpError(414, f"request URL longer than {self.service.limits.max_url} "
+                                     "bytes; send the query with POST")
+            self._route()
+        except HttpError as exc:
+            self.close_connection = exc.status >= 500 or exc.status in (411, 413)
+            self._error(exc)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except Exception as exc:  # never a stack trace to the client; one line in the log
+            sys.stderr.write(f"calcinosis-kg serve: internal error: {type(exc).__name__}: "
+                             f"{' '.join(str(exc).split())[:200]}\n")
+            self.close_connection = True
+            self._error(HttpError(500, "internal error"))
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._dispatch()
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._dispatch()
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._dispatch()
+
+    def do_OPTIONS(self) -> None:  # noqa: N802
+        self.send_response(204)
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+        self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
+        self.send_header("Access-Control-Max-Age", "86400")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._refuse_write()
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._refuse_write()
+
+    def do_PATCH(self) -> None:  # noqa: N802
+        self._refuse_write()
+
+    def _refuse_write(self) -> None:
+        self.close_connection = True
+        self._error(HttpError(405, "read-only endpoint: writes are refused",
+                              {"Allow": "GET, HEAD, POST, OPTIONS"}))
+
+    def _body(self) -> bytes:
+        length = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked" or length is None:
+            raise HttpError(411, "POST needs a Content-Length")
+        try:
+            size = int(length)
+        except ValueError:
+            raise HttpError(400, "bad Content-Length") from None
+        if size < 0 or size > self.service.limits.max_body:
+            raise HttpError(413, f"request body larger than {self.service.limits.max_body} bytes")
+        return self.rfile.read(size)
+
+    # -- routes -----------------------------------------------------------------------------
+
+    def _route(self) -> None:
+        from calcinosis_kg.serve import explorer
+
+        url = urllib.parse.urlsplit(self.path)
+        params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        route = url.path.rstrip("/") or "/"
+        if route == "/sparql":
+            self._sparql(params)
+        elif route == "/queries":
+            body = json.dumps(explorer.query_list(), ensure_ascii=False).encode()
+            self._send(200, body, "application/json")
+        elif route.startswith("/queries/"):
+            self._bundled(urllib.parse.unquote(route[len("/queries/"):]), params)
+        elif route.startswith("/api/"):
+            if self.command not in ("GET", "HEAD"):
+                raise HttpError(405, "GET only", {"Allow": "GET, HEAD"})
+            data = explorer.api(self.service, route[len("/api/"):], params)
+            self._send(200, json.dumps(data, ensure_ascii=False).encode(), "application/json")
+        elif self.command in ("GET", "HEAD"):
+            found = explorer.static(route)
+            if found is None:
+                raise HttpError(404, f"not found: {url.path}")
+            self._send(200, found[0], found[1], {"Cache-Control": "no-cache"})
+        else:
+            raise HttpError(405, f"{self.command} {url.path} is not supported")
+
+    def _sparql(self, params: dict[str, list[str]]) -> None:
+        if self.command == "POST":
+            ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            body = self._body()
+            if ctype == "application/x-www-form-urlencoded":
+                form = urllib.parse.parse_qs(body.decode("utf-8", "replace"),
+                                             keep_blank_values=True)
+                if "update" in form:
+                    raise HttpError(403, "SPARQL updates are refused: this endpoint is read-only")
+                for key, values in form.items():
+                    params.setdefault(key, []).extend(values)
+            elif ctype == "application/sparql-query":
+                params.setdefault("query", []).append(body.decode("utf-8", "replace"))
+            elif ctype == "application/sparql-update":
+                raise HttpError(403, "SPARQL updates are refused: this endpoint is read-only")
+            else:
+                raise HttpError(415, "POST a form (application/x-www-form-urlencoded) or "
+                                     "application/sparql-query")
+        elif "update" in params:
+            raise HttpError(403, "SPARQL updates are refused: this endpoint is read-only")
+        queries = params.get("query", [])
+        if len(queries) != 1 or not queries[0].strip():
+            raise HttpError(400, "give exactly one 'query' parameter (SPARQL 1.1 Protocol)")
+        answer = self.service.execute(queries[0], None, params.get("default-graph-uri", []),
+                                      params.get("named-graph-uri", []))
+        self._answer(answer, params)
+
+    def _bundled(self, name: str, params: dict[str, list[str]]) -> None:
+        import re
+
+        from calcinosis_kg.core.errors import InputError
+        from calcinosis_kg.graph.queryfiles import get_query
+        from calcinosis_kg.graph.sparql_text import parse_bindings
+
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,100}", name):  # a bundled name, never a path
+            raise HttpError(404, "no such bundled query (list: /queries)")
+        try:
+            found = get_query(name)  # a full name or a unique prefix such as cq12
+        except InputError as exc:
+            raise HttpError(404, f"{exc.one_line()} (list: /queries)") from None
+        reserved = {"format", "labels"}
+        raw = {k: v[-1] for k, v in params.items() if k not in reserved}
+        try:
+            terms = parse_bindings(raw, found.text, f"/queries/{name}")
+        except InputError as exc:
+            raise HttpError(400, exc.one_line().replace("--bind ", "")) from None
+        self._answer(self.service.execute(found.text, dict(terms)), params)
+
+    def _answer(self, answer: Answer, params: dict[str, list[str]]) -> None:
+        limits = self.service.limits
+        requested = (params.get("format") or [None])[-1]
+        try:
+            fmt = negotiate(answer.form, self.headers.get("Accept"), requested)
+        except NotAcceptable as exc:
+            raise HttpError(406, str(exc)) from None
+        body = write(answer, fmt, limits.row_limit, limits.timeout)
+        if fmt == "json" and answer.form == "SELECT" and (params.get("labels") or [""])[-1]:
+            body = _with_labels(body, self.service.dataset.labels)
+        count = len(answer.rows) if answer.form == "SELECT" else len(answer.triples)
+        headers = {"X-Row-Limit": str(limits.row_limit),
+                   "X-Rows-Truncated": "true" if answer.truncated else "false",
+                   "X-Query-Timeout": f"{limits.timeout:g}", "X-Result-Rows": str(count),
+                   "Vary": "Accept"}
+        media = MEDIA[fmt] + ("; charset=utf-8" if fmt in ("csv", "tsv", "turtle") else "")
+        self._send(200, body, media, headers)
+
+
+def _with_labels(body: bytes, labels: dict[str, str]) -> bytes:
+    """Add ``labels`` {IRI: rdfs:label} for every IRI in SPARQL JSON results (explorer page)."""
+    data = json.loads(body)
+    iris = {cell["value"] for row in data["results"]["bindings"] for cell in row.values()
+            if cell.get("type") == "uri"}
+    data["labels"] = {iri: labels[iri] for iri in sorted(iris) if iri in labels}
+    return json.dumps(data, ensure_ascii=False).encode() + b"\n"
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    quiet = False
+
+
+def make_server(kg: KnowledgeGraph, dataset: Dataset, host: str = "127.0.0.1", port: int = 0,
+                limits: Limits | None = None, quiet: bool = False) -> Server:
+    """A bound (not yet serving) server; ``port=0`` picks a free port (``server.server_port``)."""
+    service = Service(kg, dataset, limits or Limits())
+    handler = type("BoundHandler", (Handler,), {"service": service})
+    server = Server((host, port), handler)
+    server.quiet = quiet
+    return server
