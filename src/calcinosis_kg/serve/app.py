@@ -15,90 +15,20 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
-import time
 import urllib.parse
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.serve.guard import Refused, check_query
 from calcinosis_kg.serve.results import MEDIA, NotAcceptable, negotiate, write
+from calcinosis_kg.serve.service import HttpError, Limits, Service
 
 if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
     from calcinosis_kg.serve.dataset import Answer, Dataset
 
+__all__ = ["Handler", "HttpError", "Limits", "Server", "make_server"]
+
 EXPOSED = "X-Row-Limit, X-Rows-Truncated, X-Query-Timeout, X-Result-Rows"
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one query may cost: wall time, rows, request size, concurrent queries."""
-
-    timeout: float = 10.0
-    row_limit: int = 10_000
-    max_body: int = 1 << 20
-    max_url: int = 16 << 10
-    max_concurrent: int = 4
-
-
-class HttpError(Exception):
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.headers = status, message, headers or {}
-
-
-class Service:
-    """The dataset, its limits and the worker slots shared by every request handler."""
-
-    def __init__(self, kg: KnowledgeGraph, dataset: Dataset, limits: Limits) -> None:
-        self.kg, self.dataset, self.limits = kg, dataset, limits
-        self.slots = threading.BoundedSemaphore(limits.max_concurrent)
-
-    def execute(self, text: str, bindings: dict | None = None,
-                default_graphs: list[str] | tuple[str, ...] = (),
-                named_graphs: list[str] | tuple[str, ...] = ()) -> Answer:
-        """Guarded, bounded run of one query (raises HttpError with the status to answer)."""
-        from calcinosis_kg.serve.dataset import QueryTimeout
-
-        try:
-            checked = check_query(text, self.dataset.graphs, default_graphs, named_graphs)
-        except Refused as exc:
-            raise HttpError(exc.status, exc.message) from None
-        if not self.slots.acquire(timeout=1.0):
-            raise HttpError(503, f"busy: {self.limits.max_concurrent} queries already running",
-                            {"Retry-After": "1"})
-        limits = self.limits
-        deadline = time.monotonic() + limits.timeout
-        box: dict[str, object] = {}
-
-        def work() -> None:
-            try:
-                box["answer"] = self.dataset.run(
-                    text, bindings, list(default_graphs or checked.from_graphs),
-                    list(named_graphs or checked.from_named), limits.row_limit, deadline)
-            except BaseException as exc:  # reported by the waiting request, never re-raised
-                box["error"] = exc
-            finally:
-                self.slots.release()  # the slot is held until the query really ends
-
-        worker = threading.Thread(target=work, daemon=True, name="sparql-query")
-        worker.start()
-        worker.join(limits.timeout)
-        if worker.is_alive() or isinstance(box.get("error"), QueryTimeout):
-            raise HttpError(503, f"query timed out after {limits.timeout:g} s (the server's "
-                                 "per-query timeout; see X-Query-Timeout)")
-        error = box.get("error")
-        if isinstance(error, SyntaxError):
-            raise HttpError(400, f"SPARQL syntax error: {' '.join(str(error).split())}")
-        if isinstance(error, ValueError | RuntimeError | OSError):
-            raise HttpError(400, f"query failed: {' '.join(str(error).split())}")
-        if error is not None:
-            raise error  # type: ignore[misc]
-        answer = box["answer"]
-        assert not isinstance(answer, BaseException)
-        return answer  # type: ignore[return-value]
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -246,9 +176,8 @@ class Handler(BaseHTTPRequestHandler):
         queries = params.get("query", [])
         if len(queries) != 1 or not queries[0].strip():
             raise HttpError(400, "give exactly one 'query' parameter (SPARQL 1.1 Protocol)")
-        answer = self.service.execute(queries[0], None, params.get("default-graph-uri", []),
-                                      params.get("named-graph-uri", []))
-        self._answer(answer, params)
+        self._answer(queries[0], None, params, params.get("default-graph-uri", []),
+                     params.get("named-graph-uri", []))
 
     def _bundled(self, name: str, params: dict[str, list[str]]) -> None:
         import re
@@ -269,21 +198,34 @@ class Handler(BaseHTTPRequestHandler):
             terms = parse_bindings(raw, found.text, f"/queries/{name}")
         except InputError as exc:
             raise HttpError(400, exc.one_line().replace("--bind ", "")) from None
-        self._answer(self.service.execute(found.text, dict(terms)), params)
+        self._answer(found.text, dict(terms), params)
 
-    def _answer(self, answer: Answer, params: dict[str, list[str]]) -> None:
+    def _answer(self, text: str, bindings: dict | None, params: dict[str, list[str]],
+                default_graphs: list[str] | tuple[str, ...] = (),
+                named_graphs: list[str] | tuple[str, ...] = ()) -> None:
+        """Negotiate, run in the worker (which writes the bytes) and send with the limits."""
         limits = self.service.limits
-        requested = (params.get("format") or [None])[-1]
-        try:
-            fmt = negotiate(answer.form, self.headers.get("Accept"), requested)
-        except NotAcceptable as exc:
-            raise HttpError(406, str(exc)) from None
-        body = write(answer, fmt, limits.row_limit, limits.timeout)
-        if fmt == "json" and answer.form == "SELECT" and (params.get("labels") or [""])[-1]:
-            body = _with_labels(body, self.service.dataset.labels)
-        count = len(answer.rows) if answer.form == "SELECT" else len(answer.triples)
+        labels = self.service.dataset.labels if (params.get("labels") or [""])[-1] else None
+        requested = (params.get("format") or [""])[-1] or None
+        accept = self.headers.get("Accept")
+
+        def render(form: str, answer: Answer | None) -> tuple[str, bytes, int, bool]:
+            try:
+                fmt = negotiate(form, accept, requested)
+            except NotAcceptable as exc:
+                raise HttpError(406, str(exc)) from None
+            if answer is None:
+                return fmt, b"", 0, False
+            body = write(answer, fmt, limits.row_limit, limits.timeout)
+            if labels is not None and fmt == "json" and form == "SELECT":
+                body = _with_labels(body, labels)
+            count = len(answer.rows) if form == "SELECT" else len(answer.triples)
+            return fmt, body, count, answer.truncated
+
+        fmt, body, count, truncated = self.service.execute(text, bindings, default_graphs,
+                                                           named_graphs, render)
         headers = {"X-Row-Limit": str(limits.row_limit),
-                   "X-Rows-Truncated": "true" if answer.truncated else "false",
+                   "X-Rows-Truncated": "true" if truncated else "false",
                    "X-Query-Timeout": f"{limits.timeout:g}", "X-Result-Rows": str(count),
                    "Vary": "Accept"}
         media = MEDIA[fmt] + ("; charset=utf-8" if fmt in ("csv", "tsv", "turtle") else "")

@@ -10,12 +10,10 @@ everything. The same graph IRIs are what ``push`` uses, so a query written again
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -34,10 +32,6 @@ def data_graph_iri(path: Path, taken: Sequence[str] = ()) -> str:
     while iri in taken:
         iri, n = f"{GRAPH_BASE}data/{stem}-{n}", n + 1
     return iri
-
-
-class QueryTimeout(Exception):
-    """The query ran past its deadline (checked between result rows)."""
 
 
 @dataclass
@@ -60,51 +54,51 @@ class Dataset:
     store: pyoxigraph.Store
     graphs: dict[str, int]  # graph IRI -> triple count
     labels: dict[str, str]
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def run(self, text: str, substitutions: Mapping[str, object] | None = None,
             default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
-            row_limit: int = 10_000, deadline: float | None = None) -> Answer:
-        """Run a guarded query (see ``guard.check_query``) with bound terms, cut at ``row_limit``.
-
-        ``deadline`` (a ``time.monotonic`` value) is checked between rows: streaming queries stop
-        there; a blocking step (ORDER BY, aggregates) is bounded by the server's wait instead.
-        """
+            row_limit: int = 10_000) -> Answer:
+        """Run a guarded query (see ``guard.check_query``) with bound terms, cut at ``row_limit``
+        (the server runs this in a killable worker: ``worker``)."""
         import pyoxigraph
 
         from calcinosis_kg.core.prefixes import prefix_map
         from calcinosis_kg.graph.sparql_text import values_block
 
-        subs = {pyoxigraph.Variable(k): v for k, v in (substitutions or {}).items()}
-        kwargs: dict[str, object] = {"prefixes": prefix_map()}
-        if default_graphs:
-            kwargs["default_graph"] = [pyoxigraph.NamedNode(g) for g in default_graphs]
-        else:
-            kwargs["use_default_graph_as_union"] = True
-        if named_graphs:
-            kwargs["named_graphs"] = [pyoxigraph.NamedNode(g) for g in named_graphs]
+        subs: dict[pyoxigraph.Variable, pyoxigraph.NamedNode | pyoxigraph.BlankNode
+                   | pyoxigraph.Literal | pyoxigraph.Triple] = {
+            pyoxigraph.Variable(k): v for k, v in (substitutions or {}).items()}  # type: ignore[misc]
+        default: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.DefaultGraph] = [
+            pyoxigraph.NamedNode(g) for g in default_graphs]
+        named: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode] = [
+            pyoxigraph.NamedNode(g) for g in named_graphs]
+
+        def query(text: str, substitutions: dict | None) -> Any:
+            return self.store.query(text, prefixes=prefix_map(), substitutions=substitutions,
+                                    use_default_graph_as_union=not default,
+                                    default_graph=default or None, named_graphs=named or None)
+
         try:
-            result = self.store.query(text, substitutions=subs or None, **kwargs)  # type: ignore[arg-type]
+            result = query(text, subs or None)
         except (ValueError, RuntimeError) as exc:
             # pyoxigraph substitutes projected variables only; others join a VALUES block of
             # serialised terms (the query text itself is never edited)
             if not subs or "projection" not in str(exc):
                 raise
-            result = self.store.query(text + values_block(substitutions or {}),  # type: ignore[arg-type]
-                                      **kwargs)
+            result = query(text + values_block(substitutions or {}), None)  # type: ignore[arg-type]
         if isinstance(result, pyoxigraph.QueryBoolean):
             return Answer("ASK", boolean=bool(result))
         if isinstance(result, pyoxigraph.QuerySolutions):
             variables = [v.value for v in result.variables]
             answer = Answer("SELECT", variables=variables)
-            for solution, truncated in _bounded(result, row_limit, deadline):
+            for solution, truncated in _bounded(result, row_limit):
                 if truncated:
                     answer.truncated = True
                     break
                 answer.rows.append(tuple(solution[v] for v in variables))
             return answer
         answer = Answer("CONSTRUCT")
-        for triple, truncated in _bounded(result, row_limit, deadline):
+        for triple, truncated in _bounded(result, row_limit):
             if truncated:
                 answer.truncated = True
                 break
@@ -112,10 +106,9 @@ class Dataset:
         return answer
 
 
-def _bounded(items: Iterator, limit: int, deadline: float | None) -> Iterator[tuple]:
+def _bounded(items: Iterator, limit: int) -> Iterator[tuple]:
+    """Each item with ``True`` once past ``limit`` (one extra item proves there were more)."""
     for count, item in enumerate(items):
-        if deadline is not None and count % 64 == 0 and time.monotonic() > deadline:
-            raise QueryTimeout
         yield item, count >= limit
 
 

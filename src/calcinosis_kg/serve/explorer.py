@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from calcinosis_kg.serve.app import Service
+    from calcinosis_kg.serve.dataset import Answer
+    from calcinosis_kg.serve.service import Service
 
 STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                 ".css": "text/css; charset=utf-8"}
@@ -58,7 +59,7 @@ def class_card(service: Service, entity: str) -> dict[str, object]:
     from calcinosis_kg.core.prefixes import compress
     from calcinosis_kg.graph.queryfiles import get_query
     from calcinosis_kg.graph.sparql_text import parse_term
-    from calcinosis_kg.serve.app import HttpError
+    from calcinosis_kg.serve.service import HttpError
 
     try:
         term = parse_term(entity)
@@ -76,19 +77,24 @@ def class_card(service: Service, entity: str) -> dict[str, object]:
                     "label": labels.get(node.value, "")}
         return {"text": getattr(node, "value", str(node))}
 
-    answer = service.execute(get_query("cq12").text, {"class": term})
-    names = answer.variables
+    def statements(form: str, answer: Answer | None) -> list[tuple[str, dict[str, object]]]:
+        if answer is None:
+            return []
+        out = []
+        for row in answer.rows:
+            cells = dict(zip(answer.variables, row, strict=True))
+            out.append((getattr(cells.get("aspect"), "value", "subtype"),
+                        {"property": show(cells.get("property")),
+                         "value": show(cells.get("value") or cells.get("sub")),
+                         "support": getattr(cells.get("support"), "value", None)}))
+        return out
+
+    found = service.execute(get_query("cq12").text, {"class": term}, render=statements)
+    found += service.execute(_SUBTYPES, {"class": term}, render=statements)
     sections: dict[str, list[dict[str, object]]] = {}
-    for row in answer.rows:
-        cells = dict(zip(names, row, strict=True))
-        aspect = getattr(cells.get("aspect"), "value", "")
-        sections.setdefault(aspect, []).append(
-            {"property": show(cells.get("property")), "value": show(cells.get("value")),
-             "support": getattr(cells.get("support"), "value", None)})
-    subtypes = service.execute(_SUBTYPES, {"class": term})
-    sections["subtype"] = [{"property": None, "value": show(row[1]), "support": None}
-                           for row in subtypes.rows]
-    if not answer.rows and not subtypes.rows:
+    for aspect, statement in found:
+        sections.setdefault(aspect, []).append(statement)
+    if not found:
         raise HttpError(404, f"no class {compress(term.value)} in this graph")
     return {"iri": term.value, "curie": compress(term.value), "label": labels.get(term.value, ""),
             "sections": sections}
@@ -96,7 +102,7 @@ def class_card(service: Service, entity: str) -> dict[str, object]:
 
 def api(service: Service, name: str, params: dict[str, list[str]]) -> object:
     """``/api/search?q=…`` and ``/api/card?class=IRI|CURIE``."""
-    from calcinosis_kg.serve.app import HttpError
+    from calcinosis_kg.serve.service import HttpError
 
     if name == "search":
         from calcinosis_kg.answers.search import search

@@ -41,6 +41,7 @@ _FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRU
 
 def _walk(node: object, depth: int = 0) -> Iterable[object]:
     """Every node of an rdflib parse/algebra tree (bounded depth: no recursion blow-up)."""
+    from pyparsing import ParseResults
     from rdflib.plugins.sparql.parserutils import CompValue
 
     if depth > 400:
@@ -49,7 +50,7 @@ def _walk(node: object, depth: int = 0) -> Iterable[object]:
     if isinstance(node, CompValue):
         for value in node.values():
             yield from _walk(value, depth + 1)
-    elif isinstance(node, list | tuple):
+    elif isinstance(node, list | tuple | ParseResults):
         for value in node:
             yield from _walk(value, depth + 1)
 

@@ -70,7 +70,7 @@ def negotiate(form: str, accept: str | None, requested: str | None = None) -> st
         table = {k: v for k, v in SELECT_TYPES.items() if v in ("json", "xml")}
     default = "turtle" if table is GRAPH_TYPES else "json"
     if requested:
-        key = SHORT.get(requested.lower()) or table.get(requested.lower())
+        key = SHORT.get(requested.lower()) or table.get(requested.lower()) or ""
         if key not in table.values():
             raise NotAcceptable(f"format={requested} cannot carry a {form} result "
                                 f"(use one of: {', '.join(sorted(set(table.values())))})")
