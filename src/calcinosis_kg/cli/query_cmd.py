@@ -48,9 +48,9 @@ def query(query_name: str, binds: tuple[str, ...], fmt: str, inferred: bool, eng
     bundled = get_query(query_name)
     bindings = parse_bind_options(binds)
     if endpoint:
-        from calcinosis_kg.answers.queries import RemoteEngine
+        from calcinosis_kg.serve.remote import CappedRemoteEngine  # timeouts, row-cap check
 
-        result = run_query(None, bundled, bindings, engine=RemoteEngine(endpoint))
+        result = run_query(None, bundled, bindings, engine=CappedRemoteEngine(endpoint))
     else:
         from calcinosis_kg.graph.knowledge import load
 

@@ -118,7 +118,7 @@ def build_dataset(kg: KnowledgeGraph, data_files: Sequence[Path] = (),
     data file as ``…/graph/data/<stem>`` (data files parsed by the hardened loader)."""
     import pyoxigraph
 
-    from calcinosis_kg.graph.knowledge import from_rdflib, labels_of, load
+    from calcinosis_kg.graph.knowledge import labels_of, load
 
     store = pyoxigraph.Store()
     graphs: dict[str, int] = {}
@@ -130,12 +130,24 @@ def build_dataset(kg: KnowledgeGraph, data_files: Sequence[Path] = (),
 
     add(ASSERTED, [q.triple for q in kg.store])
     if inferred:
-        from calcinosis_kg.checks.inferred import inferred_graph
-
-        extra = inferred_graph(kg)
-        add(INFERRED, [pyoxigraph.Triple(*(from_rdflib(t) for t in triple))  # type: ignore[arg-type]
-                       for triple in extra])
+        add(INFERRED, inferred_triples(kg))
     for path in data_files:
         data = load([path])
         add(data_graph_iri(path, list(graphs)), [q.triple for q in data.store])
     return Dataset(store=store, graphs=graphs, labels=labels_of(store))
+
+
+def inferred_triples(kg: KnowledgeGraph) -> list[pyoxigraph.Triple]:
+    """HermiT's inferred, non-asserted hierarchy edges as pyoxigraph triples (cached by digest)."""
+    import pyoxigraph
+
+    from calcinosis_kg.checks.inferred import inferred_graph
+    from calcinosis_kg.graph.knowledge import from_rdflib
+
+    out = []
+    for s, p, o in inferred_graph(kg):
+        subject, predicate = from_rdflib(s), from_rdflib(p)
+        assert isinstance(subject, pyoxigraph.NamedNode | pyoxigraph.BlankNode)
+        assert isinstance(predicate, pyoxigraph.NamedNode)
+        out.append(pyoxigraph.Triple(subject, predicate, from_rdflib(o)))
+    return out
