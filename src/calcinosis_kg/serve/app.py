@@ -233,11 +233,15 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def _with_labels(body: bytes, labels: dict[str, str]) -> bytes:
-    """Add ``labels`` {IRI: rdfs:label} for every IRI in SPARQL JSON results (explorer page)."""
+    """Add ``labels`` {IRI: rdfs:label} and ``curies`` {IRI: CURIE} for every IRI in SPARQL JSON
+    results (for the explorer page)."""
+    from calcinosis_kg.core.prefixes import compress
+
     data = json.loads(body)
-    iris = {cell["value"] for row in data["results"]["bindings"] for cell in row.values()
-            if cell.get("type") == "uri"}
-    data["labels"] = {iri: labels[iri] for iri in sorted(iris) if iri in labels}
+    iris = sorted({cell["value"] for row in data["results"]["bindings"] for cell in row.values()
+                   if cell.get("type") == "uri"})
+    data["labels"] = {iri: labels[iri] for iri in iris if iri in labels}
+    data["curies"] = {iri: compress(iri) for iri in iris if compress(iri) != iri}
     return json.dumps(data, ensure_ascii=False).encode() + b"\n"
 
 
