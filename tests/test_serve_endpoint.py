@@ -199,7 +199,8 @@ def test_row_limit_cuts_and_says_so(served) -> None:
         assert headers["X-Row-Limit"] == "3" and headers["X-Rows-Truncated"] == "true"
         assert data["limits"] == {"rowLimit": 3, "truncated": True, "timeoutSeconds": 10.0}
         _, headers, body = get(base, "SELECT ?s WHERE { ?s a owl:Class } LIMIT 3")
-        assert headers["X-Rows-Truncated"] == "false" and not json.loads(body)["limits"]["truncated"]
+        assert headers["X-Rows-Truncated"] == "false"
+        assert not json.loads(body)["limits"]["truncated"]
         _, headers, body = get(base, "CONSTRUCT WHERE { ?s a owl:Class }", "text/turtle")
         assert headers["X-Rows-Truncated"] == "true" and headers["X-Result-Rows"] == "3"
 

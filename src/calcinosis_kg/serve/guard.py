@@ -13,8 +13,14 @@ refused wherever it is nested; FROM / FROM NAMED (and the protocol's ``default-g
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+
+# rdflib's SPARQL parser (pyparsing) is not thread-safe: concurrent parses fail at random
+# (measured: every request but the first failed under 2 concurrent clients)
+_PARSER_LOCK = threading.Lock()
 
 
 class Refused(Exception):
@@ -66,6 +72,14 @@ def check_query(text: str, local_graphs: Collection[str],
                 default_graph_uris: Iterable[str] = (),
                 named_graph_uris: Iterable[str] = ()) -> CheckedQuery:
     """The query's form, or ``Refused`` (403 for updates and SERVICE, 400 otherwise)."""
+    with _PARSER_LOCK:
+        return _check(text, frozenset(local_graphs), tuple(default_graph_uris),
+                      tuple(named_graph_uris))
+
+
+@lru_cache(maxsize=256)  # a repeated query (the explorer, a dashboard) is parsed once
+def _check(text: str, local_graphs: frozenset[str], default_graph_uris: tuple[str, ...],
+           named_graph_uris: tuple[str, ...]) -> CheckedQuery:
     from pyparsing import ParseException
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
