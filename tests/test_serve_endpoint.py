@@ -246,3 +246,25 @@ def test_binds_loopback_by_default(served) -> None:
 def test_serve_command_reports_a_missing_data_file(run_cli, tmp_path: Path) -> None:
     code, _, err = run_cli("serve", str(tmp_path / "missing.ttl"), "--no-inferred", "--port", "0")
     assert code == 2 and "missing.ttl" in err and "Traceback" not in err
+
+
+def test_concurrent_clients_all_get_the_same_answer(served) -> None:
+    import threading
+
+    _, _, base = served
+    query = "SELECT ?s WHERE { ?s rdfs:subClassOf* CCKG:0000001 } ORDER BY ?s"
+    expected = get(base, query)
+    results: list[tuple[int, bytes]] = []
+
+    def client() -> None:
+        for _ in range(5):
+            status, _, body = get(base, query)
+            results.append((status, body))
+
+    threads = [threading.Thread(target=client) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(results) == 30
+    assert all(r == (200, expected[2]) for r in results)

@@ -67,7 +67,7 @@ def push_graph(client: Client, store_url: str, endpoint: str, graph: str,
     unique = set(triples)
     with tempfile.TemporaryDirectory(prefix="calcinosis-kg-push-") as folder:
         path = os.path.join(folder, "graph.nt")
-        pyoxigraph.serialize(sorted(unique, key=str), path, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        pyoxigraph.serialize(unique, path, format=pyoxigraph.RdfFormat.N_TRIPLES)
         size = os.path.getsize(path)
         with open(path, "rb") as body:
             client.send("PUT", graph_url(store_url, graph), body,
