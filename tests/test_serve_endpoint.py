@@ -268,3 +268,27 @@ def test_concurrent_clients_all_get_the_same_answer(served) -> None:
         thread.join(60)
     assert len(results) == 30
     assert all(r == (200, expected[2]) for r in results)
+
+
+def test_the_serve_command_listens_on_loopback_and_answers(tmp_path: Path) -> None:
+    import os
+    import re
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    process = subprocess.Popen([sys.executable, "-m", "calcinosis_kg", "serve", "--port", "0",
+                                "--no-inferred", "--quiet", "--row-limit", "2"],
+                               stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()  # printed once the socket is bound
+        found = re.search(r"http://(127\.0\.0\.1):(\d+)/", line)
+        assert found, line
+        status, headers, body = get(f"http://127.0.0.1:{found.group(2)}",
+                                    "SELECT ?s WHERE { ?s a owl:Class }")
+        assert status == 200 and headers["X-Row-Limit"] == "2"
+        assert len(json.loads(body)["results"]["bindings"]) == 2
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

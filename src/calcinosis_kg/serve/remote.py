@@ -64,6 +64,12 @@ class Client:
     def send(self, method: str, url: str, body: bytes | IO[bytes] | None = None,
              headers: Mapping[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
         """(status, headers, body); a streamed body (a file) is sent once, authenticated first."""
+        parts = urllib.parse.urlsplit(url)
+        if parts.username or parts.password:
+            raise RemoteError(f"{public(url)}: credentials in the URL are refused (use --user "
+                              "and --password-env)")
+        if parts.scheme not in ("http", "https"):
+            raise RemoteError(f"{public(url)}: only http:// and https:// URLs")
         headers = dict(headers or {})
         streamed = body is not None and not isinstance(body, bytes)
         if streamed and self.credentials:
