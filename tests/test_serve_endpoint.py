@@ -292,3 +292,27 @@ def test_the_serve_command_listens_on_loopback_and_answers(tmp_path: Path) -> No
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_explorer_api_lists_queries_searches_and_answers_class_cards(served) -> None:
+    kg, _, base = served
+    status, _, body = http(f"{base}/queries")
+    names = [q["name"] for q in json.loads(body)]
+    from calcinosis_kg.graph.queryfiles import list_queries
+
+    assert status == 200 and names == [q.name for q in list_queries()]
+    from calcinosis_kg.answers.search import search
+
+    status, _, body = http(f"{base}/api/search?q=calciphylaxis")
+    assert status == 200
+    assert [h["curie"] for h in json.loads(body)] == [h.curie for h in search(kg, "calciphylaxis",
+                                                                                limit=25)]
+    status, _, body = http(f"{base}/api/card?class=CCKG:0000003")
+    card = json.loads(body)
+    assert status == 200 and card["label"] == "metastatic calcinosis cutis"
+    parents = [s["value"]["curie"] for s in card["sections"]["parent"]]
+    assert "CCKG:0000001" in parents
+    assert any(s["support"] for s in card["sections"]["definition"])
+    assert http(f"{base}/api/card?class=CCKG:9999999")[0] == 404
+    assert http(f"{base}/api/card?class=%22text%22")[0] == 400
+    assert http(f"{base}/static/../../pyproject.toml")[0] == 404
