@@ -195,8 +195,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--virtuoso", action="store_true")
     parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--skip-serve", action="store_true", help="only the Virtuoso part")
     args = parser.parse_args()
-    part_serve(args.clients, args.seconds)
+    if not args.skip_serve:
+        part_serve(args.clients, args.seconds)
     if args.virtuoso:
         part_virtuoso(args.cases)
 
