@@ -164,3 +164,20 @@ def test_a_streamed_put_answers_a_digest_challenge(tmp_path) -> None:
             "PUT", base + "/store?graph=urn%3Ag", body,
             {"Content-Length": str(data.stat().st_size), "Content-Type": "text/turtle"})
     assert status == 201 and DigestStore.stored == [data.read_bytes()]
+
+
+def test_push_command_input_errors_are_one_line_exit_2(run_cli, monkeypatch) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/sparql"
+    base = ["push", "--endpoint", url, "--graph", "urn:g", "--timeout", "5"]
+    code, _, err = run_cli(*base, "--user", "alice")
+    assert code == 2 and "--password-env" in err and err.count("\n") == 1
+    monkeypatch.delenv("CCKG_UNSET_PW", raising=False)
+    code, _, err = run_cli(*base, "--user", "alice", "--password-env", "CCKG_UNSET_PW")
+    assert code == 2 and "CCKG_UNSET_PW" in err and "not set" in err
+    monkeypatch.setenv("CCKG_SET_PW", SECRET)
+    code, _, err = run_cli(*base, "--user", "alice", "--password-env", "CCKG_SET_PW")
+    assert code == 2 and "cannot reach" in err and SECRET not in err
+    assert "Traceback" not in err

@@ -1,9 +1,15 @@
-"""Serve the knowledge graph over HTTP and push it to other triple stores.
+"""serve: the graph over HTTP, and pushed into other triple stores.
 
-Why a wing of its own (above ``publish``, beside ``cases``): serving is a long-running process
-with network-facing limits (query guard, timeouts, row and size limits) that no batch stage
-needs, and pushing speaks the SPARQL 1.1 Graph Store Protocol to servers we do not control.
-``app`` is the HTTP server (SPARQL 1.1 Protocol + explorer page), ``guard`` refuses what a
-read-only endpoint must never run, ``dataset`` assembles the named graphs, ``results`` writes
-the negotiated result formats, ``push`` uploads graphs to a remote store.
+Takes: a ``KnowledgeGraph`` (plus HermiT's inferred hierarchy from ``checks.inferred`` and case
+data files), the bundled queries (``graph.queryfiles``) and search (``answers.search``).
+Gives: a read-only SPARQL 1.1 Protocol endpoint with the explorer page (``app`` on ``service``:
+the ``guard`` that refuses updates, SERVICE and foreign graphs on the parsed query, a killable
+forked ``worker`` per query, ``dataset`` of named graphs, ``results`` in negotiated formats,
+``explorer`` for the page's API and assets); ``push`` (Graph Store Protocol PUT per graph,
+verified counts) and ``remote`` (timeouts, credentials never shown, Virtuoso's row cap) for other
+stores; ``endpoint_check`` runs the competency stage against any endpoint.
+Never imports: cases, cli.
+
+Why a wing of its own: serving is a long-running process with network-facing limits that no
+batch stage needs, and pushing speaks to servers we do not control.
 """
