@@ -316,3 +316,15 @@ def test_explorer_api_lists_queries_searches_and_answers_class_cards(served) -> 
     assert http(f"{base}/api/card?class=CCKG:9999999")[0] == 404
     assert http(f"{base}/api/card?class=%22text%22")[0] == 400
     assert http(f"{base}/static/../../pyproject.toml")[0] == 404
+
+
+def test_a_query_past_the_memory_ceiling_is_stopped_and_the_server_lives(served) -> None:
+    kg, dataset, _ = served
+    with running(kg, dataset, memory_mb=64, timeout=60) as base:
+        huge = ("SELECT ?a ?b ?c WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z } "
+                "ORDER BY ?a ?b ?c LIMIT 1")
+        started = time.monotonic()
+        status, _, body = get(base, huge)
+        assert status == 503 and b"64 MB" in body
+        assert time.monotonic() - started < 60
+        assert get(base, "ASK { ?s ?p ?o }")[0] == 200

@@ -85,6 +85,8 @@ class Service:
                                 ) from None
             if exc.kind == "failed":
                 raise HttpError(400, f"query failed: {exc.message}") from None
-            raise HttpError(500, "internal error: the query worker crashed") from None
+            # pyoxigraph aborts the process when an allocation fails under the memory ceiling
+            raise HttpError(503, "query stopped: its worker ended without an answer (most likely "
+                                 f"it needed more than {limits.memory_mb} MB)") from None
         finally:
             self.slots.release()

@@ -12,6 +12,7 @@ SIGKILL at the deadline. The ``hardening`` issue builds the same mechanism for t
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import os
 import pickle
 import select
@@ -48,6 +49,11 @@ def _child(work: Callable[[], object], write_fd: int, memory_mb: int | None) -> 
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # an allocation failure under the ceiling aborts the child: the parent reports it in one
+        # line, so no crash dump (faulthandler, Rust's abort message) reaches the server's log
+        faulthandler.disable()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
         if memory_mb:
             import resource
 
