@@ -106,14 +106,13 @@ DisableTcpSocket = 0
 MaxClientConnections = 10
 CheckpointInterval = 60
 CaseMode = 2
-DirsAllowed = ., /usr/share/virtuoso-opensource-7/vad
-VADInstallDir = /usr/share/virtuoso-opensource-7/vad/
+DirsAllowed = .
 NumberOfBuffers = 20000
 MaxDirtyBuffers = 12000
 ThreadsPerQuery = 2
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
-ServerRoot = /var/lib/virtuoso-opensource-7/vsp
+ServerRoot = {vsp}
 MaxClientConnections = 10
 ServerThreads = 10
 Charset = UTF-8
@@ -144,7 +143,9 @@ def virtuoso(folder: Path) -> Iterator[Store]:
     db.mkdir()
     sql_port, http_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(db=db, sql_port=sql_port, http_port=http_port,
+    vsp = folder / "vsp"  # private web root: nothing from the system install is served
+    vsp.mkdir()
+    ini.write_text(VIRTUOSO_INI.format(db=db, vsp=vsp, sql_port=sql_port, http_port=http_port,
                                        max_rows=VIRTUOSO_MAX_ROWS), encoding="utf-8")
     log = folder / "virtuoso.out"
     with log.open("wb") as out:
