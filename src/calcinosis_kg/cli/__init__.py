@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "release": "release_cmd:release",
     "diff": "diff_cmd:diff",
     "docs": "docs_cmd:docs",
+    "serve": "serve_cmd:serve",
+    "push": "push_cmd:push",
 }
 
 

@@ -69,9 +69,9 @@ def query(query_name: str, binds: tuple[str, ...], fmt: str, inferred: bool, eng
             kind = "note" if message.startswith("taken as") else "warning"
             click.echo(f"calcinosis-kg: {kind}: --bind {name}={value}: {message}", err=True)
     if endpoint:
-        from calcinosis_kg.answers.queries import RemoteEngine
+        from calcinosis_kg.serve.remote import CappedRemoteEngine  # timeouts, row-cap check
 
-        result = run_query(None, bundled, bindings, engine=RemoteEngine(endpoint))
+        result = run_query(None, bundled, bindings, engine=CappedRemoteEngine(endpoint))
     else:
         assert kg is not None
         result = run_query(kg, bundled, bindings, engine=engine, inferred=inferred)

@@ -70,3 +70,8 @@ def queries_dir() -> Path:
 
 def article_file() -> Path:
     return ontology_dir() / "sources" / "calcinosis-cutis-article.txt"
+
+
+def serve_static_dir() -> Path:
+    """The explorer page of ``calcinosis-kg serve`` (HTML, JS, CSS), shipped inside the package."""
+    return _PACKAGE_DIR / "serve" / "static"
