@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from calcinosis_kg.graph.bounded import DEFAULT_MEMORY_MB, DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT
+
 ONTOLOGY_HELP = "Ontology file to load (repeatable; default: the bundled ontology + imports)."
 
 
@@ -30,8 +32,17 @@ def print_warnings(warnings: list[str]) -> None:
 @click.option("--no-labels", is_flag=True, help="Do not add a label column after IRI columns.")
 @click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
               help=ONTOLOGY_HELP)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              help="Stop the query after this many seconds (exit 2).")
+@click.option("--limit", "row_limit", type=click.IntRange(min=0), default=DEFAULT_ROW_LIMIT,
+              show_default=True, metavar="ROWS",
+              help="Keep at most this many rows and say so when more exist (0: no limit).")
+@click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=DEFAULT_MEMORY_MB,
+              show_default=True, metavar="MB", help="Stop a local query that needs more memory.")
 def query(query_name: str, binds: tuple[str, ...], fmt: str, inferred: bool, engine: str,
-          endpoint: str | None, no_labels: bool, ontology: tuple[Path, ...]) -> None:
+          endpoint: str | None, no_labels: bool, ontology: tuple[Path, ...], timeout: float,
+          row_limit: int, memory_mb: int) -> None:
     """Run a bundled query by NAME (or a unique prefix such as cq12) or any SPARQL FILE.rq.
 
     Values given with --bind are passed to the engine as RDF terms, never pasted into the text;
@@ -43,21 +54,34 @@ def query(query_name: str, binds: tuple[str, ...], fmt: str, inferred: bool, eng
       calcinosis-kg query cq12 --bind class=CCKG:0000001 --format tsv
       calcinosis-kg query my-query.rq --ontology my-edit.ttl --format json
     """
-    from calcinosis_kg.answers.queries import get_query, parse_bind_options, render, run_query
+    from calcinosis_kg.answers.queries import (
+        get_query,
+        parse_bind_options,
+        render,
+        run_query,
+        truncation_note,
+    )
 
     bundled = get_query(query_name)
     bindings = parse_bind_options(binds)
     if endpoint:
         from calcinosis_kg.answers.queries import RemoteEngine
 
-        result = run_query(None, bundled, bindings, engine=RemoteEngine(endpoint))
+        result = run_query(None, bundled, bindings, engine=RemoteEngine(endpoint),
+                           timeout=timeout, row_limit=row_limit or None)
     else:
         from calcinosis_kg.graph.knowledge import load
 
         kg = load(list(ontology) or None)
         print_warnings(kg.warnings)
-        result = run_query(kg, bundled, bindings, engine=engine, inferred=inferred)
-    click.echo(render(result, fmt, with_labels=not no_labels), nl=False)
+        result = run_query(kg, bundled, bindings, engine=engine, inferred=inferred,
+                           timeout=timeout, row_limit=row_limit or None, memory_mb=memory_mb)
+    # color=True: click would strip escape sequences from piped output; CSV/TSV/JSON stay exact
+    # and the table has escaped its control characters already
+    click.echo(render(result, fmt, with_labels=not no_labels), nl=False, color=True)
+    note = truncation_note(result)
+    if note:
+        click.echo(f"calcinosis-kg: warning: {note}", err=True)
 
 
 @click.command()
