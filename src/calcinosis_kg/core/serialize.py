@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import stat
+import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
@@ -24,6 +26,7 @@ from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 if TYPE_CHECKING:
     from rdflib.term import Node
 
+from calcinosis_kg.core.errors import WriteError
 from calcinosis_kg.core.prefixes import prefix_map
 
 
@@ -206,17 +209,102 @@ def to_ntriples(graph: Graph) -> bytes:
     return ("\n".join(_ntriples_lines(canon)) + "\n").encode("utf-8")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and rename: never a half-written file."""
+STDOUT = "-"
+_TMP_SUFFIX = ".calcinosis-kg.tmp"
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _stale_temp_files(folder: Path, name: str) -> None:
+    """Remove temp files of ``name`` left by a killed writer (``kill -9``: no cleanup ran).
+
+    A temp file carries its writer's pid; one whose process no longer exists is removed.
+    """
+    try:
+        candidates = list(folder.glob(f".{glob_escape(name)}.*{_TMP_SUFFIX}"))
+    except OSError:
+        return
+    for tmp in candidates:
+        pid_text = tmp.name[len(name) + 2:].split(".", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            continue
+
+
+def glob_escape(text: str) -> str:
+    return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in text)
+
+
+def _target(path: Path) -> tuple[Path, int | None]:
+    """The file to replace and the mode to keep: regular files only, symlinks followed.
+
+    A symlink to a regular file is followed (the link stays and its target is replaced); a
+    device, FIFO, socket or directory is refused, so ``--output /dev/null`` run as root can never
+    turn a device into a regular file.
+    """
+    try:
+        info = path.stat()  # follows symlinks
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise WriteError(f"{path}: refusing to write through a dangling symbolic link") \
+                from None
+        return path, None
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise WriteError(f"{path}: is a directory (give a file name)")
+    if not stat.S_ISREG(info.st_mode):
+        raise WriteError(f"{path}: not a regular file (a device, FIFO or socket is never "
+                         "replaced; use '-' for standard output)")
+    return (path.resolve() if path.is_symlink() else path), stat.S_IMODE(info.st_mode)
+
+
+def write_atomic(path: Path | str, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file and rename: never a half-written file.
+
+    ``-`` is standard output. Only regular files are written (symlinks to one are followed); a
+    new file gets the mode the umask allows (``0666 & ~umask``), an existing one keeps its mode.
+    The temp file is removed on every exit path Python sees (errors, SIGINT, SIGTERM via the
+    CLI's handler); after ``kill -9`` the next write to the same path removes it. Errors name
+    ``path``, never the temp file.
+    """
+    if str(path) == STDOUT:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    target, mode = _target(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot create folder {target.parent}: "
+                         f"{exc.strerror or exc}") from None
+    _stale_temp_files(target.parent, target.name)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=_TMP_SUFFIX,
+                                   dir=target.parent)
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            os.fchmod(handle.fileno(), mode if mode is not None else 0o666 & ~_umask())
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
