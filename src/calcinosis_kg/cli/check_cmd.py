@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from calcinosis_kg.checks.qc_rules import FAIL_ON_CHOICES
+from calcinosis_kg.cli.limits import reasoner_timeout_option
 
 
 @click.command()
@@ -23,6 +24,7 @@ from calcinosis_kg.checks.qc_rules import FAIL_ON_CHOICES
               help="Lowest QC level that fails the gate.")
 @click.option("-v", "--verbose", is_flag=True,
               help="Also list warning/info findings that do not fail the gate.")
+@reasoner_timeout_option
 def check(ontology: tuple[Path, ...], no_cache: bool, fmt: str, fail_on: str,
           verbose: bool) -> None:
     """Reason (HermiT: consistency, unsatisfiable classes, expected entailments),

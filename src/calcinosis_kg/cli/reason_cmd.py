@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from calcinosis_kg.cli.limits import reasoner_timeout_option
+
 
 @click.command()
 @click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
@@ -16,6 +18,7 @@ import click
               help="Write the inferred class hierarchy as Turtle to this file (atomically).")
 @click.option("--new-only", is_flag=True,
               help="With --output: write only the inferred edges that are not asserted.")
+@reasoner_timeout_option
 def reason(ontology: tuple[Path, ...], output: Path | None, new_only: bool) -> None:
     """Run HermiT: is the ontology consistent, which classes are unsatisfiable (and why), and
     which subclass relations are inferred; and are the entailments listed in
