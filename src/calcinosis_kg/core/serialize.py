@@ -75,9 +75,13 @@ def canonical_bnode_labels(graph: Graph) -> dict[BNode, str]:
         content_of(node)
 
     labels: dict[BNode, str] = {}
+    taken: dict[str, int] = defaultdict(int)
     resolving: set[BNode] = set()
 
     def label_of(node: BNode) -> str:
+        # parents are labelled first (and their duplicate counters with them), so the subtree of
+        # a duplicate follows its root: which of two identical structures gets "x2" may vary,
+        # but then the two are interchangeable and the output bytes are the same
         if node in labels:
             return labels[node]
         parents = incoming.get(node, [])
@@ -92,18 +96,15 @@ def canonical_bnode_labels(graph: Graph) -> dict[BNode, str]:
             resolving.discard(node)
         else:
             context = "root"
-        labels[node] = hashlib.sha1(f"{context}|{content[node]}".encode()).hexdigest()[:16]
+        if node in labels:  # labelled while resolving a cycle through it
+            return labels[node]
+        base = hashlib.sha1(f"{context}|{content[node]}".encode()).hexdigest()[:16]
+        taken[base] += 1  # true duplicates get a counter so that no triple is merged away
+        labels[node] = base if taken[base] == 1 else f"{base}x{taken[base]}"
         return labels[node]
 
-    for node in nodes:
+    for node in sorted(nodes, key=lambda n: content[n]):
         label_of(node)
-    # identical root structures (true duplicates) get a counter so that no triple is merged away
-    seen: dict[str, int] = defaultdict(int)
-    for node in sorted(nodes, key=lambda n: (labels[n], content[n])):
-        label = labels[node]
-        seen[label] += 1
-        if seen[label] > 1:
-            labels[node] = f"{label}x{seen[label]}"
     return labels
 
 
