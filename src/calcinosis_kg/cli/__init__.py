@@ -86,6 +86,7 @@ def _exit_cleanly_on_sigterm() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: user errors print one line and exit 2 (``--debug`` shows tracebacks)."""
     from calcinosis_kg.core.errors import CalcinosisKGError
+    from calcinosis_kg.core.text import terminal_safe
 
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
@@ -105,13 +106,13 @@ def main(argv: list[str] | None = None) -> None:
     except CalcinosisKGError as exc:
         if debug:
             raise
-        click.echo(f"calcinosis-kg: error: {exc}", err=True)
+        click.echo(f"calcinosis-kg: error: {terminal_safe(str(exc))}", err=True)
         sys.exit(exc.exit_code)
     except OSError as exc:
         if debug:
             raise
         name = getattr(exc, "filename", None)
         reason = exc.strerror or str(exc)
-        click.echo(f"calcinosis-kg: error: {name}: {reason}" if name else
-                   f"calcinosis-kg: error: {reason}", err=True)
+        click.echo(terminal_safe(f"calcinosis-kg: error: {name}: {reason}" if name else
+                                 f"calcinosis-kg: error: {reason}"), err=True)
         sys.exit(2)

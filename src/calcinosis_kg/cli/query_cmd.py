@@ -13,8 +13,10 @@ ONTOLOGY_HELP = "Ontology file to load (repeatable; default: the bundled ontolog
 
 def print_warnings(warnings: list[str]) -> None:
     """Loader warnings (e.g. unresolved owl:imports) on stderr, never mixed with results."""
+    from calcinosis_kg.core.text import terminal_safe
+
     for warning in warnings:
-        click.echo(f"calcinosis-kg: warning: {warning}", err=True)
+        click.echo(f"calcinosis-kg: warning: {terminal_safe(warning)}", err=True)
 
 
 @click.command()
