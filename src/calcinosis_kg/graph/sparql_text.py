@@ -123,11 +123,14 @@ def parse_term(value: str) -> Term:
             raise InputError(f"cannot read literal {value}: use \"text\", \"text\"@en or "
                              "\"text\"^^xsd:type")
         text = re.sub(r"\\(.)", r"\1", quoted.group(1))
-        if quoted.group(2):
-            return pyoxigraph.Literal(text, language=quoted.group(2))
-        if quoted.group(3):
-            return pyoxigraph.Literal(text, datatype=_datatype(quoted.group(3)))
-        return pyoxigraph.Literal(text)
+        try:
+            if quoted.group(2):
+                return pyoxigraph.Literal(text, language=quoted.group(2))
+            if quoted.group(3):
+                return pyoxigraph.Literal(text, datatype=_datatype(quoted.group(3)))
+            return pyoxigraph.Literal(text)
+        except ValueError as exc:  # e.g. a language tag "en-" with an empty subtag
+            raise InputError(f"cannot read literal {value}: {exc}") from None
     if value.startswith(("http://", "https://", "urn:")):
         return _iri(value)
     for pattern, datatype in _TYPED:
