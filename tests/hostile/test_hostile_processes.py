@@ -1,0 +1,142 @@
+"""Hostile environments for the reasoner and the check cache: a hanging ``java`` wrapper, signals,
+an unwritable working directory, a broken Java whose failure must not be cached, stale or
+tampered cache entries, dot-files in the data folders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+HANGING_JAVA = """#!/bin/sh
+sleep 300 &
+echo $! > "{pidfile}"
+wait
+"""
+
+needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="Java not installed")
+
+
+def _cli(args: list[str], cwd: Path | str, env: dict[str, str] | None = None,
+         timeout: float = 120) -> subprocess.Popen[bytes]:
+    full = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), **(env or {}))
+    return subprocess.Popen([sys.executable, "-m", "calcinosis_kg", *args], cwd=cwd, env=full,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie awaiting its parent counts as gone
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def hanging_java(tmp_path: Path) -> tuple[Path, Path]:
+    pidfile = tmp_path / "child.pid"
+    java = tmp_path / "java"
+    java.write_text(HANGING_JAVA.format(pidfile=pidfile))
+    java.chmod(0o755)
+    return java, pidfile
+
+
+def test_reasoner_timeout_kills_the_whole_java_process_group(tiny_ontology: Path, tmp_path: Path,
+                                                             hanging_java) -> None:
+    java, pidfile = hanging_java
+    started = time.monotonic()
+    process = _cli(["reason", "--reasoner-timeout", "1", "--ontology", str(tiny_ontology)],
+                   cwd=tmp_path, env={"CALCINOSIS_KG_JAVA": str(java), "TMPDIR": str(tmp_path)})
+    out, err = process.communicate(timeout=60)
+    assert time.monotonic() - started < 60
+    assert process.returncode == 1, err  # like Java missing: the environment failed, exit 1
+    assert err.decode().strip().splitlines() == ["calcinosis-kg: error: HermiT timed out after 1 s"]
+    assert not _alive(int(pidfile.read_text()))  # the wrapper's child died with the group
+    assert not list(tmp_path.glob("calcinosis-kg-hermit-*"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_during_reasoning_leaves_no_process_and_no_temp_files(
+        tiny_ontology: Path, tmp_path: Path, hanging_java, sig: signal.Signals) -> None:
+    java, pidfile = hanging_java
+    process = _cli(["reason", "--ontology", str(tiny_ontology)], cwd=tmp_path,
+                   env={"CALCINOSIS_KG_JAVA": str(java), "TMPDIR": str(tmp_path)})
+    deadline = time.monotonic() + 60
+    while not pidfile.exists() or not pidfile.read_text().strip():
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
+    process.send_signal(sig)
+    process.communicate(timeout=30)
+    assert process.returncode in (128 + sig, 130)
+    assert not _alive(int(pidfile.read_text()))
+    assert not list(tmp_path.glob("calcinosis-kg-hermit-*"))
+
+
+@needs_java
+@pytest.mark.parametrize("where", ["root", "read-only"])
+def test_reason_runs_from_root_and_from_a_read_only_directory(tiny_ontology: Path,
+                                                              tmp_path: Path, where: str) -> None:
+    cwd = Path("/")
+    if where == "read-only":
+        cwd = tmp_path / "ro"
+        cwd.mkdir()
+        cwd.chmod(0o555)
+    process = _cli(["reason", "--ontology", str(tiny_ontology)], cwd=cwd)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err.decode()
+    assert b"consistent" in out.lower()
+
+
+def test_a_failed_java_run_is_never_cached(tiny_ontology: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from calcinosis_kg.checks import cache
+    from calcinosis_kg.checks.reasoning import stage_from_result
+    from calcinosis_kg.checks.verdict import ReasoningResult
+    from calcinosis_kg.graph.knowledge import load
+
+    kg = load([tiny_ontology])
+    for failure in (ReasoningResult(consistent=None, error="HermiT timed out after 1 s"),
+                    ReasoningResult(consistent=None, error="HermiT failed: broken java"),
+                    ReasoningResult(consistent=None, error="Java not found", java_missing=True)):
+        stage = stage_from_result(kg, failure)
+        assert stage.environment and not cache.cacheable(stage)
+
+
+def test_cache_key_and_loaders_agree_on_dot_files(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from calcinosis_kg.checks import cache
+    from calcinosis_kg.core.resources import data_files
+
+    folder = tmp_path / "shapes"
+    folder.mkdir()
+    (folder / "a.ttl").write_text("# a")
+    key = cache.digest_files([folder])
+    listed = data_files(folder, ".ttl")
+    (folder / ".editor-backup.ttl").write_text("# ignored by both")
+    assert data_files(folder, ".ttl") == listed and cache.digest_files([folder]) == key
+    (folder / "b.ttl").write_text("# read by both")
+    assert len(data_files(folder, ".ttl")) == 2 and cache.digest_files([folder]) != key
+
+
+def test_a_tampered_or_truncated_cache_entry_is_a_miss(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from calcinosis_kg.checks import cache
+    from calcinosis_kg.checks.results import StageResult
+
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
+    assert cache.save("qc", "k" * 64, StageResult("qc", ok=False))
+    assert cache.load("qc", "k" * 64) is not None
+    entry = next(tmp_path.glob("qc-*.json"))
+    entry.write_text(entry.read_text().replace('"ok": false', '"ok": true'))
+    assert cache.load("qc", "k" * 64) is None  # a flipped verdict fails its checksum
+    entry.write_text(entry.read_text()[:20])
+    assert cache.load("qc", "k" * 64) is None
