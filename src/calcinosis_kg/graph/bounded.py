@@ -2,8 +2,9 @@
 
 Why a process and not a thread: pyoxigraph evaluates in Rust and never checks a Python flag, and a
 thread cannot be stopped; a backtracking REGEX held rdflib for 27 s and an unbounded join grew to
-5.5 GB in 60 s. A forked child shares the loaded store copy-on-write (no reload, about a
-millisecond to start, see ``benchmarks/bench_query_limits.py``), runs the work under
+5.5 GB in 60 s. A forked child shares the loaded store copy-on-write (no reload; the fork,
+the pipe and the pickled answer added 16 ms per bundled query on a loaded 2-core machine, see
+``benchmarks/bench_query_limits.py``), runs the work under
 ``RLIMIT_AS``, sends the pickled answer back through a pipe and is killed with SIGKILL when the
 deadline passes. Errors raised in the child come back as the same one-line ``InputError``.
 Where ``fork`` does not exist the work runs in-process (no deadline) — Linux and macOS fork.
