@@ -134,3 +134,20 @@ def test_nesting_within_the_limit_still_exports(attack, tmp_path: Path) -> None:
     result = attack("export", "--format", "ttl", "--output", tmp_path / "o.ttl",
                     "--ontology", path)
     assert result.code == 0, result.err
+
+
+@pytest.mark.parametrize("name, content, where", [
+    ("lang.jsonld", '{"@id": "http://e/a",\n "http://e/p": {"@value": 3, "@language": 5}}\n',
+     ":2:31:"),
+    ("iri.rdf", '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-'
+     'syntax-ns#">\n<rdf:Description rdf:about="http://e/a"><rdf:type rdf:resource="bad iri"/>'
+     "</rdf:Description></rdf:RDF>\n", ":3:65:"),
+    ("cut.ttl", '@prefix ex: <http://e/> .\nex:a ex:b "unterminated .\n', ":2:"),
+])
+def test_parse_errors_name_line_and_column(attack, tmp_path: Path, name: str, content: str,
+                                           where: str) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = attack("info", "--ontology", path)
+    result.refused()
+    assert f"{path}{where}" in result.err

@@ -251,14 +251,32 @@ def parse_file(path: Path, data: bytes, fmt: str) -> list[pyoxigraph.Quad]:
                                       base_iri=path.resolve().as_uri(),
                                       without_named_graphs=True, rename_blank_nodes=True))
     except SyntaxError as exc:
-        raise syntax_error(exc, path, FORMAT_NAMES[fmt]) from None
+        raise _located(syntax_error(exc, path, FORMAT_NAMES[fmt]), data) from None
     except (ValueError, OSError) as exc:
-        raise InputError(f"malformed {FORMAT_NAMES[fmt]}: {exc}", path) from None
+        raise _located(InputError(f"malformed {FORMAT_NAMES[fmt]}: {exc}", path), data) from None
     except MemoryError:
         raise InputError(f"{FORMAT_NAMES[fmt]} with a token (IRI or literal) too large to parse "
                          "refused", path) from None
     check_quads(path, data, quads)
     return quads
+
+
+_QUOTED_PART = re.compile(r"'([^']{2,200})'|\"([^\"]{2,200})\"|(@[A-Za-z]+)")
+
+
+def _located(error: InputError, data: bytes) -> InputError:
+    """``error`` with line:column when the parser gave none but quoted the offending text
+    (pyoxigraph's RDF/XML and JSON-LD errors name a value, not a position)."""
+    if error.line is not None:
+        return error
+    for found in _QUOTED_PART.finditer(error.message):
+        part = next(g for g in found.groups() if g)
+        where = data.find(part.encode("utf-8"))
+        if where >= 0:
+            text = data[:where].decode("utf-8", errors="replace")
+            line = text.count("\n") + 1
+            return InputError(error.message, error.path, line, len(text) - text.rfind("\n"))
+    return error
 
 
 def check_jsonld_ids(path: Path, data: bytes) -> None:
