@@ -81,6 +81,7 @@ COMMANDS = {
     "validate": lambda f, out: ["validate", f],
     "diff": lambda f, out: ["diff", f, f],
 }
+ALSO_NON_REGULAR = {"check": lambda f, out: ["check", "--no-cache", "--ontology", f]}
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
@@ -96,13 +97,14 @@ def test_hostile_file_is_refused_in_one_line(attack, connection_recorder, tmp_pa
     assert not out.exists()
 
 
-@pytest.mark.parametrize("command", ["info", "validate", "export ttl"])
+@pytest.mark.parametrize("command", ["info", "validate", "export ttl", "diff", "check"])
 def test_non_regular_inputs_are_refused_without_reading(attack, tmp_path: Path,
                                                         command: str) -> None:
     fifo = tmp_path / "fifo.ttl"
     os.mkfifo(fifo)  # opening it would block until a writer appears
+    build = {**COMMANDS, **ALSO_NON_REGULAR}[command]
     for path in (fifo, Path("/dev/zero")):
-        result = attack(*COMMANDS[command](path, tmp_path / "o.ttl"), bound=20)
+        result = attack(*build(path, tmp_path / "o.ttl"), bound=20)
         result.refused("not a regular file")
 
 
