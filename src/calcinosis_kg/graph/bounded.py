@@ -8,6 +8,8 @@ the pipe and the pickled answer added 16 ms per bundled query on a loaded 2-core
 ``RLIMIT_AS``, sends the pickled answer back through a pipe and is killed with SIGKILL when the
 deadline passes. Errors raised in the child come back as the same one-line ``InputError``.
 Where ``fork`` does not exist the work runs in-process (no deadline) — Linux and macOS fork.
+In a threaded server the child only evaluates, pickles and ``_exit``s; should it inherit a lock
+held by another thread it blocks, and the deadline reports a timeout rather than a hang.
 """
 
 from __future__ import annotations
