@@ -193,3 +193,26 @@ def test_duplicate_blank_node_structures_export_byte_identically_across_runs(
                               capture_output=True, text=True, timeout=120, check=True)
         digests.add(done.stdout.strip())
     assert len(digests) == 1
+
+
+def test_a_failing_dot_leaves_no_partial_site(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from calcinosis_kg.core.errors import InputError
+    from calcinosis_kg.graph.knowledge import load
+    from calcinosis_kg.publish import diagrams, docs
+
+    calls = []
+
+    def flaky(dot_text: str, timeout: float = 60.0) -> bytes:
+        calls.append(dot_text)
+        if len(calls) > 2:  # the first diagrams render, a later one hangs and is stopped
+            raise InputError("Graphviz dot did not finish within 60 s")
+        return b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>'
+
+    monkeypatch.setattr(diagrams, "render_svg", flaky)
+    monkeypatch.setattr(diagrams, "dot_executable", lambda *a: "dot")
+    site = tmp_path / "site"
+    with pytest.raises(InputError, match="did not finish"):
+        docs.build_site(load(), site)
+    assert len(calls) > 2
+    assert not site.exists() or not any(site.rglob("*"))
