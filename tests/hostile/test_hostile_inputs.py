@@ -5,6 +5,7 @@ ones that held (XXE, billion laughs, remote contexts, owl:imports)."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -153,3 +154,26 @@ def test_parse_errors_name_line_and_column(attack, tmp_path: Path, name: str, co
     result = attack("info", "--ontology", path)
     result.refused()
     assert f"{path}{where}" in result.err
+
+
+@pytest.mark.parametrize("name, make", [
+    ("import.jsonld", lambda url: json.dumps({"@context": {"@version": 1.1,
+                                                           "@import": url + "c.jsonld"},
+                                              "@id": "http://e/a", "http://e/p": "x"})),
+    ("array.jsonld", lambda url: json.dumps({"@context": [{"ex": "http://e/"}, url + "c.jsonld"],
+                                             "@id": "http://e/a", "ex:p": "x"})),
+    ("base.ttl", lambda url: f"@base <{url}> .\n<a> <b> <c> .\n"),
+    ("base.rdf", lambda url: '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/'
+                             f'02/22-rdf-syntax-ns#" xml:base="{url}"><rdf:Description '
+                             'rdf:about="a"><rdf:type rdf:resource="b"/></rdf:Description>'
+                             "</rdf:RDF>\n"),
+])
+def test_remote_bases_and_context_imports_are_never_fetched(attack, connection_recorder,
+                                                            tmp_path: Path, name: str,
+                                                            make) -> None:
+    path = tmp_path / name
+    path.write_text(make(connection_recorder.url), encoding="utf-8")
+    result = attack("info", "--ontology", path)
+    assert result.code in (0, 2) and "Traceback" not in result.err
+    if result.code == 2:
+        result.refused("context")

@@ -133,3 +133,15 @@ def test_a_query_needing_too_much_memory_is_stopped(attack, tmp_path: Path) -> N
     query.write_text("SELECT ?a ?b ?c WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z } ORDER BY ?x ?y ?z")
     result = attack("query", query, "--memory", "64", "--timeout", "50", "--ontology", data)
     result.refused("--memory")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_graph_patterns_naming_a_remote_iri_never_connect(attack, connection_recorder,
+                                                          tiny_ontology: Path, tmp_path: Path,
+                                                          engine: str) -> None:
+    query = tmp_path / "q.rq"
+    query.write_text(f"SELECT * WHERE {{ GRAPH <{connection_recorder.url}g> {{ ?s ?p ?o }} }}")
+    result = attack("query", query, "--engine", engine, "--ontology", tiny_ontology)
+    assert result.code in (0, 2) and "Traceback" not in result.err
+    if result.code == 2:
+        result.refused()
