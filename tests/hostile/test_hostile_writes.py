@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -99,10 +100,14 @@ def test_temp_files_of_a_killed_writer_are_removed_by_the_next_write(tmp_path: P
                           capture_output=True, text=True, check=True).stdout.strip()
     stale = tmp_path / f".out.ttl.{dead}.abc.calcinosis-kg.tmp"
     stale.write_bytes(b"half")
+    recent = tmp_path / f".out.ttl.{dead}.new.calcinosis-kg.tmp"
+    recent.write_bytes(b"maybe a writer in another pid namespace")
     alive = tmp_path / f".out.ttl.{os.getppid()}.abc.calcinosis-kg.tmp"
     alive.write_bytes(b"another writer, still running")
+    for path in (stale, alive):
+        os.utime(path, (time.time() - 3600, time.time() - 3600))
     write_atomic(tmp_path / "out.ttl", b"data")
-    assert not stale.exists() and alive.exists()
+    assert not stale.exists() and alive.exists() and recent.exists()
 
 
 def test_sigterm_during_a_write_leaves_no_temp_file(tmp_path: Path) -> None:
@@ -142,3 +147,21 @@ def test_pylode_cache_write_failure_is_skipped_not_fatal(tmp_path: Path) -> None
         _open_cache_optional(not_a_folder / "refs.pickle", "wb")
     with pytest.raises(NotADirectoryError):  # reads are unchanged
         _open_cache_optional(not_a_folder / "refs.pickle", "rb")
+
+
+def test_concurrent_exports_to_one_path_leave_one_complete_file(tiny_ontology: Path,
+                                                                tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    target = tmp_path / "out.nt"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    command = [sys.executable, "-m", "calcinosis_kg", "export", "--format", "nt", "--output",
+               str(target), "--ontology", str(tiny_ontology)]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE) for _ in range(3)]
+    assert [run.wait(timeout=120) for run in runs] == [0, 0, 0]
+    alone = subprocess.run([*command[:-3], "-", "--ontology", str(tiny_ontology)], env=env,
+                           capture_output=True, timeout=120, check=True).stdout
+    assert target.read_bytes() == alone
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out.nt", tiny_ontology.name])

@@ -9,12 +9,14 @@ the curated prefix map (no ``ns1:`` prefixes).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
 import stat
 import sys
 import tempfile
+import time
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -212,6 +214,7 @@ def to_ntriples(graph: Graph) -> bytes:
 
 STDOUT = "-"
 _TMP_SUFFIX = ".calcinosis-kg.tmp"
+STALE_SECONDS = 60
 
 
 def _umask() -> int:
@@ -223,7 +226,9 @@ def _umask() -> int:
 def _stale_temp_files(folder: Path, name: str) -> None:
     """Remove temp files of ``name`` left by a killed writer (``kill -9``: no cleanup ran).
 
-    A temp file carries its writer's pid; one whose process no longer exists is removed.
+    A temp file carries its writer's pid; one whose process no longer exists and that has not
+    changed for ``STALE_SECONDS`` is removed (the age guards a writer in another pid namespace
+    sharing the folder).
     """
     try:
         candidates = list(folder.glob(f".{glob_escape(name)}.*{_TMP_SUFFIX}"))
@@ -236,7 +241,9 @@ def _stale_temp_files(folder: Path, name: str) -> None:
         try:
             os.kill(int(pid_text), 0)
         except ProcessLookupError:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                if time.time() - tmp.stat().st_mtime >= STALE_SECONDS:
+                    tmp.unlink()
         except OSError:
             continue
 
