@@ -165,3 +165,15 @@ def test_concurrent_exports_to_one_path_leave_one_complete_file(tiny_ontology: P
                            capture_output=True, timeout=120, check=True).stdout
     assert target.read_bytes() == alone
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out.nt", tiny_ontology.name])
+
+
+@pytest.mark.skipif(__import__("shutil").which("java") is None, reason="Java not installed")
+def test_reason_output_dash_keeps_stdout_pure_turtle(attack, tiny_ontology: Path,
+                                                     tmp_path: Path, monkeypatch) -> None:
+    from rdflib import Graph
+
+    monkeypatch.chdir(tmp_path)
+    result = attack("reason", "--output", "-", "--ontology", tiny_ontology)
+    assert result.code == 0, result.err
+    Graph().parse(data=result.out, format="turtle")  # nothing but Turtle on stdout
+    assert "consistent" in result.err.lower() and not (tmp_path / "-").exists()
