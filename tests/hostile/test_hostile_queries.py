@@ -29,6 +29,14 @@ def _service_variants(url: str) -> dict[str, str]:
         "escaped IRI characters":
             f"SELECT * WHERE {{ SERVICE <{url}\\u0073parql> {{ ?s ?p ?o }} }}",
         "ASK form": f"ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "FILTER EXISTS": f"SELECT * WHERE {{ ?a ?b ?c FILTER EXISTS {{ SERVICE <{url}> "
+                         "{ ?s ?p ?o } } }",
+        "MINUS": f"SELECT * WHERE {{ ?a ?b ?c MINUS {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }}",
+        "UNION": f"SELECT * WHERE {{ {{ ?a ?b ?c }} UNION {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }}",
+        "BIND(EXISTS)": f"SELECT * WHERE {{ BIND(EXISTS {{ SERVICE <{url}> {{ ?s ?p ?o }} }} "
+                        "AS ?x) }",
+        "ORDER BY EXISTS": f"SELECT ?x WHERE {{}} ORDER BY (EXISTS {{ SERVICE <{url}> "
+                           "{ ?s ?p ?o } })",
         "CONSTRUCT form": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
     }
 

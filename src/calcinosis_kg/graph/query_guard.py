@@ -105,7 +105,9 @@ def _check(text: str, source: str, allow_dataset: bool) -> QueryInfo:
     except (ValueError, TypeError, KeyError) as exc:
         raise InputError(f"SPARQL syntax error: {exc}", source) from None
     names = frozenset(n.name for n in nodes if isinstance(n, CompValue))
-    if "ServiceGraphPattern" in names:
+    # belt and braces: the keyword outside strings, IRIs and comments of the escape-expanded
+    # text also refuses (the parse tree decides; this only ever adds refusals)
+    if "ServiceGraphPattern" in names or keyword_position(_expanded(text), "SERVICE")[0]:
         raise QueryRefused("SERVICE (federated query) refused: queries never access the network",
                            source, *keyword_position(_expanded(text), "SERVICE"))
     if "DatasetClause" in names and not allow_dataset:
