@@ -153,3 +153,12 @@ def test_graph_patterns_naming_a_remote_iri_never_connect(attack, connection_rec
     assert result.code in (0, 2) and "Traceback" not in result.err
     if result.code == 2:
         result.refused()
+
+
+def test_query_files_with_a_bom_or_bad_utf8(attack, tiny_ontology: Path, tmp_path: Path) -> None:
+    bom = tmp_path / "bom.rq"
+    bom.write_bytes(b"\xef\xbb\xbfSELECT ?s WHERE { ?s ?p ?o } LIMIT 1")
+    assert attack("query", bom, "--ontology", tiny_ontology).code == 0
+    bad = tmp_path / "bad.rq"
+    bad.write_bytes(b"\xff\xfeS\x00E\x00")
+    attack("query", bad, "--ontology", tiny_ontology).refused("cannot read query")

@@ -49,7 +49,7 @@ def _header_of(text: str) -> dict[str, str]:
 def read_query_file(path: Path, name: str | None = None) -> BundledQuery:
     """A query file with its parsed header (missing file → InputError)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")  # editors' BOM
     except FileNotFoundError:
         raise InputError("query file not found", path) from None
     except (OSError, UnicodeDecodeError) as exc:
