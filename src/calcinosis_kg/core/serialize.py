@@ -132,10 +132,11 @@ def bind_prefixes(graph: Graph) -> None:
 
 
 def _ntriples_lines(graph: Graph) -> list[str]:
-    lines = set()
-    for s, p, o in graph:
-        lines.add(f"{s.n3()} {p.n3()} {o.n3()} .")
-    return sorted(lines)
+    """Sorted N-Triples lines (rdflib's N-Triples escaping: ``Literal.n3()`` would write a
+    multi-line literal in Turtle's triple quotes, which is no N-Triples)."""
+    from rdflib.plugins.serializers.nt import _nt_row
+
+    return sorted({_nt_row(triple).rstrip("\n") for triple in graph})
 
 
 def _term_order(term: Node) -> tuple[int, str]:
