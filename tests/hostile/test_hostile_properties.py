@@ -115,12 +115,16 @@ def test_any_graph_round_trips_through_every_export_format(triples) -> None:
     st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")),
     st.sampled_from([b"<", b"{", b"[", b"@prefix", b"<?xml", b"<!DOCTYPE"]).flatmap(
         lambda head: st.binary(max_size=200).map(lambda tail: head + tail)),
-), suffix=st.sampled_from([".ttl", ".nt", ".rdf", ".owl", ".jsonld", ".txt"]))
-def test_any_bytes_give_exit_0_or_2_never_a_traceback(run_cli, data: bytes, suffix: str) -> None:
+), suffix=st.sampled_from([".ttl", ".nt", ".rdf", ".owl", ".jsonld", ".txt"]),
+   command=st.sampled_from(["info", "export"]))
+def test_any_bytes_give_exit_0_or_2_never_a_traceback(run_cli, data: bytes, suffix: str,
+                                                       command: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"input{suffix}"
         path.write_bytes(data)
-        code, out, err = run_cli("info", "--ontology", str(path))
+        extra = ["--format", "ttl", "--output", str(Path(folder) / "o.ttl")] \
+            if command == "export" else []
+        code, out, err = run_cli(command, *extra, "--ontology", str(path))
     assert code in (0, 2), err
     assert "Traceback" not in err
     if code == 2:
