@@ -130,9 +130,11 @@ def test_service_inside_a_string_or_comment_is_not_refused(kg) -> None:
     assert run_query(kg, text).rows == []
 
 
-def test_rdflib_engine_never_loads_from_graphs(kg, connection_recorder) -> None:
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_from_graphs_are_refused_without_loading(kg, connection_recorder, engine: str) -> None:
     text = f"SELECT * FROM <{connection_recorder.url}g.ttl> WHERE {{ ?s ?p ?o }}"
-    run_query(kg, text, engine="rdflib")
+    with pytest.raises(QueryRefused, match="FROM"):
+        run_query(kg, text, engine=engine)
     assert connection_recorder.connections == 0
 
 
@@ -231,11 +233,11 @@ def test_query_text_without_braces_is_not_mistaken_for_a_name(kg) -> None:
                                        "tiny count holder") in result.rows
 
 
-def test_tsv_keeps_quotes_and_flattens_tabs_and_newlines() -> None:
+def test_tsv_keeps_quotes_and_escapes_tabs_newlines_reversibly() -> None:
     from calcinosis_kg.answers.queries import QueryResult
 
-    result = QueryResult(columns=["quote"], rows=[('he said "no"\tthen\nleft',), (None,)])
-    assert render(result, "tsv") == 'quote\nhe said "no" then left\n\n'
+    result = QueryResult(columns=["quote"], rows=[('he said "no"\tthen\nleft\\',), (None,)])
+    assert render(result, "tsv") == 'quote\nhe said "no"\\tthen\\nleft\\\\\n\n'
 
 
 def test_inferred_without_a_reasoner_module_is_a_clear_error(kg, monkeypatch) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import CalcinosisKGError, InputError
+from calcinosis_kg.core.text import terminal_safe, tsv_field
 from calcinosis_kg.graph import sparql
 from calcinosis_kg.graph.queryfiles import BundledQuery, get_query, list_queries, read_query_file
 from calcinosis_kg.graph.sparql import (
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BundledQuery", "QueryRefused", "QueryResult", "RemoteEngine", "get_query", "labelled",
     "list_queries", "parse_bind_options", "read_query_file", "render", "run_query",
-    "strip_lexical",
+    "strip_lexical", "terminal_safe", "truncation_note", "tsv_field",
 ]
 
 FORMATS = ("table", "csv", "tsv", "json")
@@ -45,12 +46,15 @@ Row = tuple[str | None, ...]
 
 def run_query(kg: KnowledgeGraph | None, query: str | Path | BundledQuery,
               bindings: Mapping[str, object] | None = None, engine: str | Engine = "oxigraph",
-              inferred: bool = False) -> QueryResult:
+              inferred: bool = False, timeout: float | None = None,
+              row_limit: int | None = None,
+              memory_mb: int | None = sparql.DEFAULT_MEMORY_MB) -> QueryResult:
     """``graph.sparql.run_query``, over ``kg`` plus the inferred class hierarchy if ``inferred``.
 
     ``bindings`` maps variable names to values (``"CCKG:0000001"``, ``'"text"@en'``, ``12`` …)
     bound as RDF terms. Raises ``InputError`` for an unknown query, a syntax error (with
-    line:column), a binding for a variable the query lacks, or a SERVICE clause.
+    line:column), a binding for a variable the query lacks, or a SERVICE clause. ``timeout``,
+    ``row_limit`` and ``memory_mb`` bound the work (``graph.sparql.run_query``).
     """
     if inferred:
         if kg is None:
@@ -61,7 +65,8 @@ def run_query(kg: KnowledgeGraph | None, query: str | Path | BundledQuery,
             raise CalcinosisKGError("--inferred needs the reasoner (calcinosis_kg.checks.inferred"
                                     f".inferred_kg), which is not available: {exc}") from None
         kg = inferred_kg(kg)
-    return sparql.run_query(kg, query, bindings, engine)
+    return sparql.run_query(kg, query, bindings, engine, timeout=timeout, row_limit=row_limit,
+                            memory_mb=memory_mb)
 
 
 def labelled(result: QueryResult) -> tuple[list[str], list[Row]]:
@@ -88,17 +93,32 @@ def labelled(result: QueryResult) -> tuple[list[str], list[Row]]:
     return columns, rows
 
 
+def truncation_note(result: QueryResult) -> str:
+    """One line saying the row limit cut the answer ("" when it did not)."""
+    if not result.truncated:
+        return ""
+    return (f"result truncated to the first {result.row_limit} rows "
+            "(raise the limit with --limit, 0 for none)")
+
+
 def render(result: QueryResult, fmt: str = "table", with_labels: bool = True) -> str:
-    """The result as ``table`` (aligned text), ``csv``, ``tsv`` or ``json``."""
+    """The result as ``table`` (aligned text), ``csv``, ``tsv`` or ``json``.
+
+    Text (``table``) escapes control characters (``terminal_safe``) so a label cannot move the
+    cursor or retitle a terminal; CSV, TSV and JSON keep every character of the data (TSV, which
+    has no quoting, escapes only tab, newline, carriage return and backslash, reversibly). JSON
+    says ``"truncated": true`` when the row limit cut the answer.
+    """
     columns, rows = labelled(result) if with_labels else (result.columns, result.rows)
     if fmt == "json":
-        return json.dumps({"columns": columns,
-                           "rows": [dict(zip(columns, row, strict=True)) for row in rows]},
-                          ensure_ascii=False, indent=2) + "\n"
-    if fmt == "tsv":  # plain TSV (no quoting): tabs and newlines inside values become spaces
-        lines = ["\t".join(columns)]
-        lines += ["\t".join(" ".join(("" if v is None else v).replace("\t", " ").splitlines())
-                            for v in row) for row in rows]
+        body: dict[str, object] = {
+            "columns": columns, "rows": [dict(zip(columns, row, strict=True)) for row in rows]}
+        if result.truncated:
+            body["truncated"] = True
+        return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "tsv":
+        lines = ["\t".join(tsv_field(c) for c in columns)]
+        lines += ["\t".join(tsv_field("" if v is None else v) for v in row) for row in rows]
         return "\n".join(lines) + "\n"
     if fmt == "csv":
         stream = io.StringIO()
@@ -108,17 +128,20 @@ def render(result: QueryResult, fmt: str = "table", with_labels: bool = True) ->
         return stream.getvalue()
     if fmt != "table":
         raise InputError(f"unknown format '{fmt}' ({', '.join(FORMATS)})")
-    return _table(columns, rows)
+    return _table(columns, rows, result.truncated)
 
 
-def _table(columns: list[str], rows: list[Row]) -> str:
-    """Aligned columns (whitespace in values collapsed) and a row count."""
-    cells = [[" ".join(("" if v is None else v).split()) for v in row] for row in rows]
+def _table(columns: list[str], rows: list[Row], truncated: bool = False) -> str:
+    """Aligned columns (whitespace collapsed, control characters escaped) and a row count."""
+    columns = [terminal_safe(c) for c in columns]
+    cells = [[terminal_safe(" ".join(("" if v is None else v).split())) for v in row]
+             for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip(),
              "  ".join("-" * w for w in widths)]
     lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
               for r in cells]
     count = len(rows)
-    lines.append(f"({count} row{'s' if count != 1 else ''})")
+    more = ", truncated: more rows exist (--limit)" if truncated else ""
+    lines.append(f"({count} row{'s' if count != 1 else ''}{more})")
     return "\n".join(lines) + "\n"

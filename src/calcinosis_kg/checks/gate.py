@@ -107,10 +107,13 @@ class CheckReport:
 
 def _input_files(paths: Sequence[Path | str] | None) -> list[Path]:
     from calcinosis_kg.core.resources import default_ontology_files
+    from calcinosis_kg.graph.input_limits import read_regular_file
 
     files = [Path(p) for p in paths] if paths else default_ontology_files()
     for path in files:
         if not path.is_file():
+            # the loader's own check: "file not found", "is a directory", "not a regular file"
+            read_regular_file(path)
             raise InputError("file not found", path)
     return files
 

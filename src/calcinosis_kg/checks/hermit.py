@@ -5,12 +5,22 @@ removed: the local import module is part of the graph, and HermiT must never fet
 ``start()`` launches it and returns at once, so ``check`` can run the Python stages on the other
 core meanwhile; ``reason()`` is the blocking form. owlready2 itself is not imported: only its jar
 (located by ``java``). HermiT gives no explanations: ``explain`` adds them to the result.
+
+Bounded and tidy: the run has a deadline (``CALCINOSIS_KG_REASONER_TIMEOUT`` seconds, default
+600; ``--reasoner-timeout`` on ``check`` and ``reason``); Java starts in a process group of its
+own, and the whole group is killed on timeout, on Ctrl-C and on SIGTERM (a ``java`` wrapper
+script's child would otherwise keep the pipes open and the run alive); it runs in a private
+temporary working directory (HermiT derives a base IRI from the working directory and fails in
+``/`` or a read-only folder), removed on every exit path.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -26,6 +36,25 @@ if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 DEFAULT_TIMEOUT = 600.0
+TIMEOUT_ENV = "CALCINOSIS_KG_REASONER_TIMEOUT"
+#: IRIs OWLAPI invents for what it could not parse: never a real superclass
+_OWLAPI_ERROR = "http://org.semanticweb.owlapi/error#"
+
+
+def default_timeout() -> float:
+    """``$CALCINOSIS_KG_REASONER_TIMEOUT`` seconds, else ``DEFAULT_TIMEOUT``."""
+    from calcinosis_kg.core.errors import InputError
+
+    raw = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise InputError(f"{TIMEOUT_ENV}={raw!r}: expected a number of seconds above 0")
+    return value
 
 _LINE = re.compile(r"^([A-Za-z]+)\( ((?:<[^>]+>\s*)+)\)$", re.MULTILINE)
 _IRI = re.compile(r"<([^>]+)>")
@@ -47,11 +76,11 @@ class HermitRun:
     """A HermiT process started in the background on a snapshot of ``kg``."""
 
     def __init__(self, kg: KnowledgeGraph, java: Path | None = None,
-                 timeout: float = DEFAULT_TIMEOUT) -> None:
+                 timeout: float | None = None) -> None:
         from calcinosis_kg.checks import java as java_lookup
 
         self.kg = kg
-        self.timeout = timeout
+        self.timeout = default_timeout() if timeout is None else timeout
         self.started = time.perf_counter()
         self.process: subprocess.Popen[bytes] | None = None
         self.error = ""
@@ -70,10 +99,13 @@ class HermitRun:
             return
         try:
             command = java_lookup.hermit_command(java, self.input)
+            # own session = own process group (killed as one); private cwd (see the docstring)
             self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
-                                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-        except (OSError, FileNotFoundError) as exc:
+                                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                            cwd=self._dir, start_new_session=True)
+        except (OSError, ValueError) as exc:
             self.error = f"cannot start HermiT with {java}: {exc}"
+            shutil.rmtree(self._dir, ignore_errors=True)
             return
         # drain the pipes while Python works on other stages: a large hierarchy would fill the
         # pipe buffer and stall HermiT; the thread also records when HermiT really finished
@@ -89,14 +121,35 @@ class HermitRun:
             self._output = self.process.communicate(timeout=self.timeout)
         except subprocess.TimeoutExpired:
             self._timed_out = True
-            self.process.kill()
-            self._output = self.process.communicate()
+            self._kill_group()
+            try:
+                self._output = self.process.communicate(timeout=10)
+            except (subprocess.TimeoutExpired, ValueError, OSError):
+                # a descendant left the group and holds the pipes: stop reading
+                for pipe in (self.process.stdout, self.process.stderr):
+                    with contextlib.suppress(OSError):
+                        pipe and pipe.close()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.process.wait(timeout=5)
+        except (ValueError, OSError):  # pipes closed by cancel()
+            pass
         self._finished = time.perf_counter()
 
-    def cancel(self) -> None:
-        """Stop HermiT (used when another stage aborts the run)."""
-        if self.process is not None and self.process.poll() is None:
+    def _kill_group(self) -> None:
+        """SIGKILL Java's whole process group (a wrapper script and its children included)."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
             self.process.kill()
+
+    def cancel(self) -> None:
+        """Stop HermiT (another stage aborted the run, Ctrl-C, SIGTERM) and remove its files."""
+        if self.process is not None:
+            self._kill_group()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=5)
         shutil.rmtree(self._dir, ignore_errors=True)
 
     def wait(self) -> ReasoningResult:
@@ -106,7 +159,11 @@ class HermitRun:
                 return ReasoningResult(consistent=None, error=self.error,
                                        java_missing=self.java_missing,
                                        seconds=time.perf_counter() - self.started)
-            self._reader.join()
+            try:
+                self._reader.join()
+            except BaseException:  # Ctrl-C or SIGTERM (SystemExit) while waiting
+                self.cancel()
+                raise
             seconds = self._finished - self.started
             if self._timed_out:
                 return ReasoningResult(consistent=None, error=f"HermiT timed out after "
@@ -121,9 +178,10 @@ class HermitRun:
             shutil.rmtree(self._dir, ignore_errors=True)
 
 
-def start(kg: KnowledgeGraph, java: Path | None = None) -> HermitRun:
+def start(kg: KnowledgeGraph, java: Path | None = None,
+          timeout: float | None = None) -> HermitRun:
     """Start HermiT in the background; call ``.wait()`` on the result for the answer."""
-    return HermitRun(kg, java)
+    return HermitRun(kg, java, timeout)
 
 
 def reason(kg: KnowledgeGraph, java: Path | None = None) -> ReasoningResult:
@@ -158,7 +216,7 @@ def _interpret(kg: KnowledgeGraph, returncode: int, stdout: str, stderr: str) ->
     groups: list[list[str]] = []
     unsat: set[str] = set()
     for relation, iris in _LINE.findall(stdout):
-        names = _IRI.findall(iris)
+        names = [n for n in _IRI.findall(iris) if not n.startswith(_OWLAPI_ERROR)]
         if relation == "SubClassOf" and len(names) == 2:
             sub, sup = names
             if sup != OWL_THING and sub != OWL_NOTHING and not sub.startswith(OWL):

@@ -224,6 +224,7 @@ def merge_into(stage: StageResult, kg: KnowledgeGraph, run: NegativeRun | None) 
     if result is None or result.consistent is None:
         note = "negative entailments not checked: " + (result.error if result else "no HermiT")
         stage.failures.append(Failure(STAGE, "", "", note, "WARN"))
+        stage.environment = True  # the second HermiT run failed: do not cache this verdict
         return stage
     if result.consistent is False:
         stage.counts["violated"] = 0

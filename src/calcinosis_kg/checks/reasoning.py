@@ -58,7 +58,7 @@ def stage_from_result(kg: KnowledgeGraph, result: ReasoningResult,
         note = ("skipped: " + result.error) if result.java_missing else result.error
         failures.append(Failure(STAGE, "", "", note))
         return StageResult(STAGE, ok=False, failures=failures, seconds=result.seconds,
-                           skipped=result.java_missing, note=note)
+                           skipped=result.java_missing, note=note, environment=True)
     axioms = Axioms.from_store(loaded_store(kg))
 
     def fail(entity: str, reason: str, level: str = "ERROR") -> None:

@@ -36,7 +36,9 @@ if TYPE_CHECKING:
 # --- shapes --------------------------------------------------------------------------------------
 def shape_files() -> list[Path]:
     """The bundled shape files (all are loaded together: they share prefixes and targets)."""
-    return sorted(shapes_dir().glob("*.ttl"))
+    from calcinosis_kg.core.resources import data_files
+
+    return data_files(shapes_dir(), ".ttl")
 
 
 def load_shapes(paths: Sequence[Path | str] | None = None) -> rdflib.Graph:

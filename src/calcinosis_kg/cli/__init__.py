@@ -84,14 +84,31 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
+def _exit_cleanly_on_sigterm() -> None:
+    """SIGTERM raises ``SystemExit(143)``, so ``finally`` blocks run: temp files are removed and a
+    running Java process group is killed, as on Ctrl-C."""
+    import contextlib
+    import signal
+
+    def terminate(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: cleanup must not be interrupted
+        raise SystemExit(128 + signum)
+
+    # not the main thread (embedded use): ValueError, and the handler is left alone
+    with contextlib.suppress(ValueError):
+        signal.signal(signal.SIGTERM, terminate)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: user errors print one line and exit 2 (``--debug`` shows tracebacks)."""
     from calcinosis_kg.core.errors import CalcinosisKGError
+    from calcinosis_kg.core.text import terminal_safe
 
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     if debug:  # accepted anywhere (``check --debug`` as well as ``--debug check``)
         args = ["--debug", *(a for a in args if a != "--debug")]
+    _exit_cleanly_on_sigterm()
     try:
         # without standalone mode click hands ctx.exit(code) back as a return value
         code = cli.main(args=args, prog_name="calcinosis-kg", standalone_mode=False)
@@ -107,13 +124,13 @@ def main(argv: list[str] | None = None) -> None:
     except CalcinosisKGError as exc:
         if debug:
             raise
-        click.echo(f"calcinosis-kg: error: {exc}", err=True)
+        click.echo(f"calcinosis-kg: error: {terminal_safe(str(exc))}", err=True)
         sys.exit(exc.exit_code)
     except OSError as exc:
         if debug:
             raise
         name = getattr(exc, "filename", None)
         reason = exc.strerror or str(exc)
-        click.echo(f"calcinosis-kg: error: {name}: {reason}" if name else
-                   f"calcinosis-kg: error: {reason}", err=True)
+        click.echo(terminal_safe(f"calcinosis-kg: error: {name}: {reason}" if name else
+                                 f"calcinosis-kg: error: {reason}"), err=True)
         sys.exit(2)

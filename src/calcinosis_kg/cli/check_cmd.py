@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from calcinosis_kg.checks.qc_rules import FAIL_ON_CHOICES
+from calcinosis_kg.cli.limits import reasoner_timeout_option
 
 
 @click.command()
@@ -25,6 +26,7 @@ from calcinosis_kg.checks.qc_rules import FAIL_ON_CHOICES
               help="Also list warning/info findings that do not fail the gate.")
 @click.option("--endpoint", metavar="URL", default=None,
               help="Run the competency queries against this SPARQL endpoint (after `push`).")
+@reasoner_timeout_option
 def check(ontology: tuple[Path, ...], no_cache: bool, fmt: str, fail_on: str,
           verbose: bool, endpoint: str | None) -> None:
     """Reason (HermiT: consistency, unsatisfiable classes, expected entailments),

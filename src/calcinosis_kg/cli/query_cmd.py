@@ -6,13 +6,17 @@ from pathlib import Path
 
 import click
 
+from calcinosis_kg.graph.bounded import DEFAULT_MEMORY_MB, DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT
+
 ONTOLOGY_HELP = "Ontology file to load (repeatable; default: the bundled ontology + imports)."
 
 
 def print_warnings(warnings: list[str]) -> None:
     """Loader warnings (e.g. unresolved owl:imports) on stderr, never mixed with results."""
+    from calcinosis_kg.core.text import terminal_safe
+
     for warning in warnings:
-        click.echo(f"calcinosis-kg: warning: {warning}", err=True)
+        click.echo(f"calcinosis-kg: warning: {terminal_safe(warning)}", err=True)
 
 
 @click.command()
@@ -31,8 +35,17 @@ def print_warnings(warnings: list[str]) -> None:
 @click.option("--no-labels", is_flag=True, help="Do not add a label column after IRI columns.")
 @click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
               help=ONTOLOGY_HELP)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              help="Stop the query after this many seconds (exit 2).")
+@click.option("--limit", "row_limit", type=click.IntRange(min=0), default=DEFAULT_ROW_LIMIT,
+              show_default=True, metavar="ROWS",
+              help="Keep at most this many rows and say so when more exist (0: no limit).")
+@click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=DEFAULT_MEMORY_MB,
+              show_default=True, metavar="MB", help="Stop a local query that needs more memory.")
 def query(query_name: str, binds: tuple[str, ...], fmt: str, inferred: bool, engine: str,
-          endpoint: str | None, no_labels: bool, ontology: tuple[Path, ...]) -> None:
+          endpoint: str | None, no_labels: bool, ontology: tuple[Path, ...], timeout: float,
+          row_limit: int, memory_mb: int) -> None:
     """Run a bundled query by NAME (or a unique prefix such as cq12) or any SPARQL FILE.rq.
 
     Values given with --bind are passed to the engine as RDF terms, never pasted into the text.
@@ -51,7 +64,13 @@ def query(query_name: str, binds: tuple[str, ...], fmt: str, inferred: bool, eng
       calcinosis-kg query cq02 --bind disease="systemic sclerosis"
       calcinosis-kg query my-query.rq --ontology my-edit.ttl --format json
     """
-    from calcinosis_kg.answers.queries import get_query, parse_bind_options, render, run_query
+    from calcinosis_kg.answers.queries import (
+        get_query,
+        parse_bind_options,
+        render,
+        run_query,
+        truncation_note,
+    )
     from calcinosis_kg.answers.resolve import is_name, resolve_bind_value
     from calcinosis_kg.graph.knowledge import load
 
@@ -71,11 +90,18 @@ def query(query_name: str, binds: tuple[str, ...], fmt: str, inferred: bool, eng
     if endpoint:
         from calcinosis_kg.serve.remote import CappedRemoteEngine  # timeouts, row-cap check
 
-        result = run_query(None, bundled, bindings, engine=CappedRemoteEngine(endpoint))
+        result = run_query(None, bundled, bindings, engine=CappedRemoteEngine(endpoint, timeout),
+                           timeout=timeout, row_limit=row_limit or None)
     else:
         assert kg is not None
-        result = run_query(kg, bundled, bindings, engine=engine, inferred=inferred)
-    click.echo(render(result, fmt, with_labels=not no_labels), nl=False)
+        result = run_query(kg, bundled, bindings, engine=engine, inferred=inferred,
+                           timeout=timeout, row_limit=row_limit or None, memory_mb=memory_mb)
+    # color=True: click would strip escape sequences from piped output; CSV/TSV/JSON stay exact
+    # and the table has escaped its control characters already
+    click.echo(render(result, fmt, with_labels=not no_labels), nl=False, color=True)
+    note = truncation_note(result)
+    if note:
+        click.echo(f"calcinosis-kg: warning: {note}", err=True)
 
 
 @click.command()

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING, Any, Protocol
 
 from calcinosis_kg.core.errors import CalcinosisKGError, InputError
@@ -35,6 +36,15 @@ class RawResult:
     kind: str
     columns: list[str]
     rows: list[RawRow]
+    truncated: bool = False  # more rows existed than the row limit let through
+
+
+def _take(rows: Iterable[RawRow], limit: int | None) -> tuple[list[RawRow], bool]:
+    """At most ``limit`` rows, and whether more existed (read lazily: one row past the limit)."""
+    if limit is None:
+        return list(rows), False
+    taken = list(islice(rows, limit + 1))
+    return taken[:limit], len(taken) > limit
 
 
 def _ask(answer: object) -> RawResult:
@@ -46,7 +56,8 @@ class Engine(Protocol):
 
     name: str
 
-    def execute(self, text: str, bindings: Mapping[str, Term], source: str) -> RawResult: ...
+    def execute(self, text: str, bindings: Mapping[str, Term], source: str,
+                row_limit: int | None = None) -> RawResult: ...
 
     def labels(self, iris: list[str]) -> dict[str, str]: ...
 
@@ -87,7 +98,8 @@ class OxigraphEngine:
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.kg = kg
 
-    def execute(self, text: str, bindings: Mapping[str, Term], source: str) -> RawResult:
+    def execute(self, text: str, bindings: Mapping[str, Term], source: str,
+                row_limit: int | None = None) -> RawResult:
         import pyoxigraph
 
         from calcinosis_kg.core.prefixes import prefix_map
@@ -114,11 +126,12 @@ class OxigraphEngine:
             return _ask(result)
         if isinstance(result, pyoxigraph.QuerySolutions):
             columns = [v.value for v in result.variables]
-            rows = [tuple(_ox_value(solution[c]) for c in columns) for solution in result]
-            return RawResult("select", columns, rows)
-        return RawResult("graph", ["subject", "predicate", "object"],
-                         [(_ox_value(t.subject), _ox_value(t.predicate), _ox_value(t.object))
-                          for t in result])
+            rows, cut = _take((tuple(_ox_value(solution[c]) for c in columns)
+                               for solution in result), row_limit)
+            return RawResult("select", columns, rows, cut)
+        rows, cut = _take(((_ox_value(t.subject), _ox_value(t.predicate), _ox_value(t.object))
+                           for t in result), row_limit)
+        return RawResult("graph", ["subject", "predicate", "object"], rows, cut)
 
     def labels(self, iris: list[str]) -> dict[str, str]:
         return _local_labels(self.kg, iris)
@@ -132,7 +145,8 @@ class RdflibEngine:
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.kg = kg
 
-    def execute(self, text: str, bindings: Mapping[str, Term], source: str) -> RawResult:
+    def execute(self, text: str, bindings: Mapping[str, Term], source: str,
+                row_limit: int | None = None) -> RawResult:
         import rdflib
         import rdflib.plugins.sparql as rdflib_sparql
         from pyparsing import ParseException
@@ -169,12 +183,12 @@ class RdflibEngine:
             return _ask(result.askAnswer)
         if result.type == "SELECT":
             columns = [str(v) for v in result.vars or []]
-            return RawResult("select", columns,
-                             [tuple(value(row[i]) for i in range(len(columns)))
-                              for row in result if isinstance(row, ResultRow)])
-        return RawResult("graph", ["subject", "predicate", "object"],
-                         [tuple(value(t) for t in triple)
-                          for triple in result if isinstance(triple, tuple)])
+            rows, cut = _take((tuple(value(row[i]) for i in range(len(columns)))
+                               for row in result if isinstance(row, ResultRow)), row_limit)
+            return RawResult("select", columns, rows, cut)
+        rows, cut = _take((tuple(value(t) for t in triple)
+                           for triple in result if isinstance(triple, tuple)), row_limit)
+        return RawResult("graph", ["subject", "predicate", "object"], rows, cut)
 
     def labels(self, iris: list[str]) -> dict[str, str]:
         return _local_labels(self.kg, iris)
@@ -225,7 +239,8 @@ class RemoteEngine:
                 "(only SELECT and ASK are supported remotely)")
         return data
 
-    def execute(self, text: str, bindings: Mapping[str, Term], source: str) -> RawResult:
+    def execute(self, text: str, bindings: Mapping[str, Term], source: str,
+                row_limit: int | None = None) -> RawResult:
         from calcinosis_kg.core.prefixes import prefix_map
 
         declared = set(re.findall(r"PREFIX\s+([\w.-]*):", strip_lexical(text), re.IGNORECASE))
@@ -246,7 +261,8 @@ class RemoteEngine:
                     kind = {"uri": "iri", "bnode": "bnode"}.get(cell.get("type"), "literal")
                     row.append((kind, cell.get("value", "")))
             rows.append(tuple(row))
-        return RawResult("select", columns, rows)
+        rows, cut = _take(rows, row_limit)
+        return RawResult("select", columns, rows, cut)
 
     def labels(self, iris: list[str]) -> dict[str, str]:
         import pyoxigraph

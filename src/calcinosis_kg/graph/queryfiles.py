@@ -49,7 +49,7 @@ def _header_of(text: str) -> dict[str, str]:
 def read_query_file(path: Path, name: str | None = None) -> BundledQuery:
     """A query file with its parsed header (missing file → InputError)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")  # editors' BOM
     except FileNotFoundError:
         raise InputError("query file not found", path) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -69,12 +69,9 @@ def read_query_file(path: Path, name: str | None = None) -> BundledQuery:
 
 def list_queries(directory: Path | None = None) -> list[BundledQuery]:
     """Every bundled query (``queries/*.rq``), sorted by name."""
-    from calcinosis_kg.core.resources import queries_dir
+    from calcinosis_kg.core.resources import data_files, queries_dir
 
-    folder = directory or queries_dir()
-    if not folder.is_dir():
-        return []
-    return [read_query_file(p) for p in sorted(folder.glob("*.rq"))]
+    return [read_query_file(p) for p in data_files(directory or queries_dir(), ".rq")]
 
 
 def get_query(name_or_path: str | Path) -> BundledQuery:

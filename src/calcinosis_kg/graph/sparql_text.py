@@ -2,7 +2,8 @@
 
 Why a module of its own: these checks run for every engine (local or remote) and must not depend
 on any of them. The query text is scanned lexically (strings, IRIs and comments blanked) to find
-its variables and to refuse ``SERVICE`` (federated queries would open a connection). Values given
+its variables (whether a query is ALLOWED is decided on the parsed query, ``query_guard``: a text
+scan cannot guard SPARQL). Values given
 with ``--bind`` become RDF terms (pyoxigraph terms) that engines pass as substitutions or as a
 serialised ``VALUES`` block: they are never pasted into the query text.
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     Term = pyoxigraph.NamedNode | pyoxigraph.Literal
 
 _VAR = re.compile(r"[?$]([A-Za-z_0-9\u00B7\u00C0-\uFFFF]+)")
-_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:])", re.IGNORECASE)
 # strings (long and short), IRIs and comments: removed before looking for keywords and variables
 _LEXICAL = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'
@@ -47,7 +47,7 @@ _TYPED = (
 
 
 class QueryRefused(InputError):
-    """A query asks for something never allowed here (SERVICE: network access)."""
+    """A query asks for something never allowed here (network access, an update)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -69,15 +69,14 @@ def header_variables(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_VAR.findall(text)))
 
 
-def refuse_service(text: str, source: str = "<query>") -> None:
-    """Raise ``QueryRefused`` if the query has a SERVICE clause (federated = network access)."""
-    stripped = strip_lexical(text)
-    found = _SERVICE.search(stripped)
-    if found:
-        line = stripped.count("\n", 0, found.start()) + 1
-        col = found.start() - (stripped.rfind("\n", 0, found.start()) + 1) + 1
-        raise QueryRefused("SERVICE (federated query) refused: queries never access the network",
-                           source, line, col)
+def keyword_position(text: str, keyword: str) -> tuple[int | None, int | None]:
+    """line, column of ``keyword`` outside strings, IRIs and comments (for messages only: the
+    decision to refuse is taken on the parsed query by ``query_guard``)."""
+    found = re.search(rf"(?<![\w:?$]){keyword}(?![\w:])", strip_lexical(text), re.IGNORECASE)
+    if not found:
+        return None, None
+    line = text.count("\n", 0, found.start()) + 1
+    return line, found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -124,11 +123,14 @@ def parse_term(value: str) -> Term:
             raise InputError(f"cannot read literal {value}: use \"text\", \"text\"@en or "
                              "\"text\"^^xsd:type")
         text = re.sub(r"\\(.)", r"\1", quoted.group(1))
-        if quoted.group(2):
-            return pyoxigraph.Literal(text, language=quoted.group(2))
-        if quoted.group(3):
-            return pyoxigraph.Literal(text, datatype=_datatype(quoted.group(3)))
-        return pyoxigraph.Literal(text)
+        try:
+            if quoted.group(2):
+                return pyoxigraph.Literal(text, language=quoted.group(2))
+            if quoted.group(3):
+                return pyoxigraph.Literal(text, datatype=_datatype(quoted.group(3)))
+            return pyoxigraph.Literal(text)
+        except ValueError as exc:  # e.g. a language tag "en-" with an empty subtag
+            raise InputError(f"cannot read literal {value}: {exc}") from None
     if value.startswith(("http://", "https://", "urn:")):
         return _iri(value)
     for pattern, datatype in _TYPED:

@@ -177,9 +177,13 @@ def build_site(kg: KnowledgeGraph, output: Path | str, with_diagrams: bool = Tru
     written: list[Path] = []
     svgs: list[Path] = []
 
+    pending: dict[Path, bytes] = {}
+
     def put(relative: str, data: str | bytes) -> None:
+        # staged: nothing is written until every page and diagram rendered (a failing or hung
+        # Graphviz must not leave a half-updated site)
         path = output / relative
-        write_atomic(path, data.encode("utf-8") if isinstance(data, str) else data)
+        pending[path] = data.encode("utf-8") if isinstance(data, str) else data
         written.append(path)
 
     put("style.css", (templates_dir() / "site.css").read_bytes())
@@ -203,6 +207,8 @@ def build_site(kg: KnowledgeGraph, output: Path | str, with_diagrams: bool = Tru
     related = comparison_types(hierarchy)
     put("index.html", renderer.index_page(profiles, description, index_diagram, related))
     put("ontology.html", reference)
+    for path, data in pending.items():
+        write_atomic(path, data)
     removed = _remove_stale(output, set(written))
     return SiteReport(output, written, [p.curie for p in profiles], svgs, removed)
 

@@ -128,6 +128,18 @@ class _InsertionOrderedSet(list):
             self.append(item)
 
 
+def _open_cache_optional(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+    """``open`` for pyLODE's utils module: its background-ontology pickle is written into its own
+    package folder, which fails on a read-only install; pyLODE skips the cache on
+    FileNotFoundError only, so any failed write is reported as that (read errors unchanged)."""
+    try:
+        return open(file, mode, *args, **kwargs)  # noqa: SIM115 (the caller closes it)
+    except OSError as exc:
+        if "w" in mode and not isinstance(exc, FileNotFoundError):
+            raise FileNotFoundError(exc.errno, exc.strerror, file) from None
+        raise
+
+
 def _import_pylode() -> Any:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
@@ -143,4 +155,5 @@ def _import_pylode() -> Any:
         root.setLevel(level)
     # module globals shadow builtins: only pyLODE's utils module sees the ordered stand-in
     pylode_utils.set = _InsertionOrderedSet
+    pylode_utils.open = _open_cache_optional
     return ontpub
