@@ -16,11 +16,12 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import CalcinosisKGError, InputError
-from calcinosis_kg.core.vocab import OBO, RDF
+from calcinosis_kg.core.vocab import OBO, OWL, RDF
 
 if TYPE_CHECKING:
     import rdflib
@@ -132,9 +133,18 @@ class _QNames:
         return name
 
 
+#: typed node elements, most specific first: pronto and other OWL API-shaped readers look for
+#: ``<owl:Ontology>`` and ``<owl:Class>`` elements and ignore ``rdf:Description`` + ``rdf:type``
+NODE_TYPES = tuple(OWL + name for name in (
+    "Ontology", "Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty",
+    "NamedIndividual", "Restriction", "Axiom", "AllDisjointClasses", "AllDifferent"))
+
+
 def to_rdfxml(graph: rdflib.Graph) -> bytes:
-    """Byte-stable RDF/XML: one ``rdf:Description`` per subject, sorted, blank nodes by nodeID."""
-    from rdflib import BNode, Literal
+    """Byte-stable RDF/XML: one typed node element per subject (``owl:Class`` …, else
+    ``rdf:Description``), sorted, blank nodes by nodeID."""
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import RDF as RDF_NS
 
     from calcinosis_kg.core.prefixes import prefix_map
     from calcinosis_kg.core.serialize import canonicalize
@@ -143,11 +153,15 @@ def to_rdfxml(graph: rdflib.Graph) -> bytes:
     qnames = _QNames(prefix_map())
     body: list[str] = []
     for subject in _sorted_subjects(canon):
+        types = {str(o) for o in canon.objects(subject, RDF_NS.type)}
+        node_type = next((t for t in NODE_TYPES if t in types), None)
+        element = qnames.qname(node_type) if node_type else "rdf:Description"
         if isinstance(subject, BNode):
-            body.append(f'  <rdf:Description rdf:nodeID="{subject}">')
+            body.append(f'  <{element} rdf:nodeID="{subject}">')
         else:
-            body.append(f'  <rdf:Description rdf:about="{_xml_escape(str(subject), True)}">')
-        pairs = sorted(canon.predicate_objects(subject),
+            body.append(f'  <{element} rdf:about="{_xml_escape(str(subject), True)}">')
+        pairs = sorted(((p, o) for p, o in canon.predicate_objects(subject)
+                        if node_type is None or (p, o) != (RDF_NS.type, URIRef(node_type))),
                        key=lambda po: (str(po[0]), _object_key(po[1])))
         for predicate, obj in pairs:
             name = qnames.qname(str(predicate))
@@ -162,7 +176,7 @@ def to_rdfxml(graph: rdflib.Graph) -> bytes:
                 body.append(f"    <{name}{attrs}>{_xml_escape(str(obj))}</{name}>")
             else:
                 body.append(f'    <{name} rdf:resource="{_xml_escape(str(obj), True)}"/>')
-        body.append("  </rdf:Description>")
+        body.append(f"  </{element}>")
     namespaces = {**qnames.prefixes}
     namespaces.setdefault("rdf", RDF)
     head = ['<?xml version="1.0" encoding="utf-8"?>', "<rdf:RDF"]
@@ -175,18 +189,36 @@ def to_rdfxml(graph: rdflib.Graph) -> bytes:
 # JSON-LD
 
 
-def jsonld_context() -> dict:
-    """The curated prefixes as a JSON-LD 1.1 context.
+#: JSON-LD prefixes that end in a gen-delim, so that compact IRIs expand the same way in JSON-LD
+#: 1.0 and 1.1 processors (1.1 uses a term as a prefix only if its IRI ends in ``:/?#[]@`` or the
+#: term says ``"@prefix": true``, which 1.0 processors reject, as they reject ``@version``)
+JSONLD_EXTRA_PREFIXES = {"obo": OBO, "cckg": "https://w3id.org/calcinosis-kg/"}
 
-    OBO namespaces end in ``_``, which JSON-LD 1.1 does not treat as a prefix unless the term says
-    ``"@prefix": true`` (without it ``CCKG:0000001`` would expand to the IRI ``CCKG:0000001``).
-    """
+
+def jsonld_context() -> dict[str, str]:
+    """The curated prefixes whose IRI ends in a gen-delim, plus ``obo`` and ``cckg``: a context
+    that JSON-LD 1.0 and 1.1 processors expand alike (``CCKG:0000001`` is written
+    ``cckg:CCKG_0000001``)."""
     from calcinosis_kg.core.prefixes import prefix_map
 
-    context: dict[str, object] = {"@version": 1.1}
-    for prefix, ns in prefix_map().items():
-        context[prefix] = ns if ns[-1] in ":/?#[]@" else {"@id": ns, "@prefix": True}
+    context = {prefix: ns for prefix, ns in prefix_map().items() if ns[-1] in ":/?#[]@"}
+    for prefix, ns in JSONLD_EXTRA_PREFIXES.items():
+        context.setdefault(prefix, ns)
     return context
+
+
+def _jsonld_compressor(context: dict[str, str]) -> Callable[[str], str]:
+    by_length = sorted(context.items(), key=lambda kv: -len(kv[1]))
+
+    @functools.cache
+    def compress(iri: str) -> str:
+        for prefix, ns in by_length:
+            local = iri[len(ns):]
+            if iri.startswith(ns) and local and "/" not in local and "#" not in local:
+                return f"{prefix}:{local}"
+        return iri
+
+    return compress
 
 
 def to_jsonld(graph: rdflib.Graph) -> bytes:
@@ -195,11 +227,11 @@ def to_jsonld(graph: rdflib.Graph) -> bytes:
     from rdflib.namespace import RDF as RDF_NS
     from rdflib.namespace import XSD
 
-    from calcinosis_kg.core.prefixes import compress
     from calcinosis_kg.core.serialize import canonicalize
 
     canon = canonicalize(graph)
-    compress = functools.cache(compress)  # the same IRIs recur thousands of times
+    context = jsonld_context()
+    compress = _jsonld_compressor(context)  # the same IRIs recur thousands of times
 
     def node_id(term: object) -> str:
         return f"_:{term}" if isinstance(term, BNode) else compress(str(term))
@@ -227,7 +259,7 @@ def to_jsonld(graph: rdflib.Graph) -> bytes:
         for key in sorted(props):
             node[key] = sorted(props[key], key=lambda v: json.dumps(v, sort_keys=True))
         nodes.append(node)
-    document = {"@context": jsonld_context(), "@graph": nodes}
+    document = {"@context": context, "@graph": nodes}
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
