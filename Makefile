@@ -18,6 +18,7 @@ check: setup
 	$(VENV)/bin/calcinosis-kg check
 
 test: setup
+	bash scripts/install-consumers.sh .venv-consumers
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy

@@ -8,8 +8,12 @@ command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+# consumer matrix (tests/test_consumers.py): OWLAPI and Jena jars, javac for the OWLAPI harness
+command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
+[ -e /usr/share/java/owlapi-distribution.jar ] || missing+=(libowlapi-java)
+[ -e /usr/share/java/jena-cmds.jar ] || missing+=(libapache-jena-java)
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "system packages: java, dot, chromium, chromedriver present"
+  echo "system packages: java, javac, dot, chromium, chromedriver, OWLAPI, Jena present"
   exit 0
 fi
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
