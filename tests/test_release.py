@@ -108,7 +108,8 @@ def released(ontology_files: list[Path], tmp_path: Path) -> Path:
 
 def test_release_writes_every_variant_in_every_format_plus_sssom_and_kgx(released: Path):
     expected = {f"calcinosis-kg-{v}.{f}" for v in VARIANTS for f in FORMATS}
-    expected |= {"calcinosis-kg.sssom.tsv", "calcinosis-kg_nodes.tsv", "calcinosis-kg_edges.tsv"}
+    expected |= {"calcinosis-kg.sssom.tsv", "calcinosis-kg_nodes.tsv", "calcinosis-kg_edges.tsv",
+                 "calcinosis-kg.prefixes.json", "calcinosis-kg.context.jsonld"}
     assert {p.name for p in released.iterdir()} == expected
 
 

@@ -277,7 +277,12 @@ def release(kg: KnowledgeGraph, output: Path | str, inferred: Graph | None = Non
 
     output = Path(output)
     info, graphs, inferred = _build(kg, inferred)
-    result = ReleaseResult(output=output, info=info, inferred=len(inferred))
+    from rdflib import URIRef
+
+    from calcinosis_kg.core.vocab import OIO_IS_INFERRED
+
+    result = ReleaseResult(output=output, info=info, inferred=len(
+        set(graphs["full"].subjects(URIRef(OIO_IS_INFERRED), None))))
     rdf_writers = writers()
     for variant in VARIANTS:
         graph = graphs[variant]
