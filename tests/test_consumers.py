@@ -137,7 +137,7 @@ def test_fastobo_parses_every_obo_file_and_every_relation_has_a_typedef(released
         assert used and used <= typedefs, (variant, used - typedefs)
 
 
-# --- OWLAPI -----------------------------------------------------------------------------------------
+# --- OWLAPI ---------------------------------------------------------------------------------
 OWLAPI_JARS = ("owlapi-distribution", "guava", "caffeine", "jackson-core", "jackson-databind",
                "jackson-annotations", "jsonld-java", "commons-io", "commons-lang3",
                "commons-rdf-api", "slf4j-api", "slf4j-nop", "xz", "hppcrt", "jsr305",
@@ -275,7 +275,7 @@ def test_jena_riot_validates_and_counts_every_rdf_serialisation_like_rdflib(rele
             assert f"Triples = {expected:,}" in done.stdout + done.stderr, (path, done.stdout)
 
 
-# --- the consumers venv: PyLD (JSON-LD 1.0), OAK, KGX ----------------------------------------------
+# --- the consumers venv: PyLD (JSON-LD 1.0), OAK, KGX ------------------------------------
 def _consumer_python() -> str:
     python = CONSUMER_VENV / "bin" / "python"
     if not python.exists():

@@ -5,14 +5,14 @@ runs this file there. KGX builds a Biolink toolkit at import time from a remote 
 pointed at the ``biolink-model`` package's own schema (no network). The CCKG prefix comes from the
 release's shipped JSON-LD context, as the release guide tells users to do.
 
-usage: python kgx_validate.py NODES.tsv EDGES.tsv CONTEXT.jsonld  -> JSON {"errors": [...]} on stdout
+usage: python kgx_validate.py NODES.tsv EDGES.tsv CONTEXT.jsonld
+  -> JSON {"errors": [...]} on stdout
 """
 
+import importlib.util
 import json
 import sys
 from pathlib import Path
-
-import importlib.util
 
 import bmt.toolkit
 
@@ -22,8 +22,9 @@ SCHEMA = str(Path(list(_spec.submodule_search_locations)[0]) / "schema" / "bioli
 _init = bmt.toolkit.Toolkit.__init__
 
 
-def _offline_init(self, schema=None, predicate_map=None, **kwargs):  # type: ignore[no-untyped-def]
-    _init(self, SCHEMA, predicate_map if predicate_map is not None else {"predicate mappings": []}, **kwargs)
+def _offline_init(self, schema=None, predicate_map=None, **kwargs):  # type: ignore
+    empty = {"predicate mappings": []}
+    _init(self, SCHEMA, predicate_map if predicate_map is not None else empty, **kwargs)
 
 
 bmt.toolkit.Toolkit.__init__ = _offline_init  # type: ignore[method-assign]

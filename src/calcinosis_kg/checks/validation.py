@@ -135,8 +135,9 @@ def validate(kg: KnowledgeGraph, shapes: Sequence[Path | str] | None = None,
     as background (violations are then reported only for nodes the user's files describe).
 
     ``shapes`` defaults to every bundled file in ``shapes/``; ``profile`` names the release
-    artifact being validated (``shapes/profiles.yaml``: the shapes its definition leaves out). ``targets="oxigraph"`` evaluates
-    SPARQL-based targets with pyoxigraph (fast); ``"pyshacl"`` leaves them to pySHACL.
+    artifact being validated (``shapes/profiles.yaml``: the shapes its definition leaves out).
+    ``targets="oxigraph"`` evaluates SPARQL-based targets with pyoxigraph (fast);
+    ``"pyshacl"`` leaves them to pySHACL.
     """
     import pyoxigraph
     import pyshacl

@@ -130,8 +130,9 @@ def graph_view_edges(graph: Graph) -> list[tuple[URIRef, URIRef, URIRef, str]]:
         if isinstance(s, URIRef) and (found := union_restriction(graph, o)):
             out.update((s, found[0], member, "one_of") for member in found[1])
     for record in graph.subjects(RDF.type, URIRef(BIOLINK_ASSOCIATION)):
-        s, p, o = (graph.value(record, URIRef(x)) for x in
-                   (BIOLINK_SUBJECT, BIOLINK_PREDICATE, BIOLINK_OBJECT))
-        if isinstance(s, URIRef) and isinstance(p, URIRef) and isinstance(o, URIRef):
-            out.add((s, p, o, "association"))
+        ends = [graph.value(record, URIRef(x)) for x in
+                (BIOLINK_SUBJECT, BIOLINK_PREDICATE, BIOLINK_OBJECT)]
+        a, p, b = ends
+        if isinstance(a, URIRef) and isinstance(p, URIRef) and isinstance(b, URIRef):
+            out.add((a, p, b, "association"))
     return sorted(out, key=lambda e: tuple(str(x) for x in e))

@@ -354,10 +354,10 @@ def obographs_document(graph: Graph) -> dict[str, object]:
         if isinstance(s, URIRef) and isinstance(o, URIRef):
             edges.add((str(s), "subPropertyOf", str(o)))
     kinds_of: dict[tuple[str, str, str], str] = {}
-    for s, p, o, kind in graph_view_edges(graph):
-        edge = (str(s), str(p), str(o))
+    for subject, relation, target, edge_kind in graph_view_edges(graph):
+        edge = (str(subject), str(relation), str(target))
         if edge not in edges:
-            kinds_of[edge] = kind
+            kinds_of[edge] = edge_kind
             edges.add(edge)
     for s, o in graph.subject_objects(OWL.equivalentClass):
         if not isinstance(s, URIRef):
@@ -385,11 +385,11 @@ def obographs_document(graph: Graph) -> dict[str, object]:
             head_meta["version"] = str(version_iri)
         graph_json["meta"] = head_meta
     # no dangling edge: every endpoint (and every relation) is a node (OAK: "id must be supplied")
-    for s, p, o in edges:
-        for iri, type_ in ((s, "CLASS"), (o, "CLASS"), (p, "PROPERTY")):
-            if iri not in nodes and iri not in ("is_a", "subPropertyOf"):
-                node = {"id": iri, "lbl": label_of(graph, URIRef(iri)), "type": type_}
-                nodes[iri] = {k: v for k, v in node.items() if v}
+    for sub_id, pred_id, obj_id in edges:
+        for node_id, node_type in ((sub_id, "CLASS"), (obj_id, "CLASS"), (pred_id, "PROPERTY")):
+            if node_id not in nodes and node_id not in ("is_a", "subPropertyOf"):
+                extra = {"id": node_id, "lbl": label_of(graph, URIRef(node_id)), "type": node_type}
+                nodes[node_id] = {k: v for k, v in extra.items() if v}
     graph_json["nodes"] = [nodes[k] for k in sorted(nodes)]
     graph_json["edges"] = [_edge(s, p, o, kinds_of.get((s, p, o))) for s, p, o in sorted(edges)]
     graph_json["equivalentNodesSets"] = [{"representativeNodeId": ids[0], "nodeIds": list(ids)}
