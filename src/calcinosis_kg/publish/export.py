@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,58 @@ FORMATS = {"ttl": ".ttl", "owl": ".owl", "nt": ".nt", "jsonld": ".jsonld"}
 XML_EXTRA_PREFIXES = {"obo": OBO}
 _NCNAME = re.compile(r"^[A-Za-z_][\w.\-]*$")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def merged_triples(kg: KnowledgeGraph) -> Iterator[tuple[Node, Node, Node]]:
+    """The merged triples (see ``merged_graph``), streamed from the pyoxigraph store as rdflib
+    terms: no copy of the whole graph is made (``kg.graph`` is never built)."""
+    import pyoxigraph
+
+    from calcinosis_kg.core.vocab import OWL_IMPORTS, OWL_ONTOLOGY, OWL_VERSION_IRI, RDF_TYPE
+    from calcinosis_kg.graph.knowledge import to_rdflib_term
+
+    store = kg.store
+    node = pyoxigraph.NamedNode
+    ontologies = {q.subject for q in store.quads_for_pattern(None, node(RDF_TYPE),
+                                                              node(OWL_ONTOLOGY))}
+    version_of = {q.object: q.subject for o in ontologies
+                  for q in store.quads_for_pattern(o, node(OWL_VERSION_IRI), None)}
+    drop_subjects, drop_imports = set(), set()
+    for q in store.quads_for_pattern(None, node(OWL_IMPORTS), None):
+        target = version_of.get(q.object, q.object)
+        if target in ontologies and target != q.subject:
+            drop_subjects.add(target)
+            drop_imports.add((q.subject, q.object))
+    imports = node(OWL_IMPORTS)
+    for q in store.quads_for_pattern(None, None, None):
+        if q.subject in drop_subjects or (
+                q.predicate == imports and (q.subject, q.object) in drop_imports):
+            continue
+        yield to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)
+
+
+def stream_ntriples(triples: Iterator[tuple[Node, Node, Node]]) -> bytes:
+    """Byte-stable N-Triples of ``triples`` (the same bytes as ``serialize.to_ntriples`` of
+    their graph) without building an rdflib graph: only the blank-node triples are held for
+    their canonical labels, and the sorted lines."""
+    from rdflib import BNode, Graph
+
+    from calcinosis_kg.core.serialize import canonical_bnode_labels
+
+    lines: set[str] = set()
+    with_bnodes = Graph()
+    for s, p, o in triples:
+        if isinstance(s, BNode) or isinstance(o, BNode):
+            with_bnodes.add((s, p, o))
+        else:
+            lines.add(f"{s.n3()} {p.n3()} {o.n3()} .")
+    labels = canonical_bnode_labels(with_bnodes)
+
+    def n3(term: Node) -> str:
+        return f"_:b{labels[term]}" if isinstance(term, BNode) else term.n3()
+
+    lines.update(f"{n3(s)} {p.n3()} {n3(o)} ." for s, p, o in with_bnodes)
+    return ("\n".join(sorted(lines)) + "\n").encode("utf-8")
 
 
 def merged_graph(kg: KnowledgeGraph) -> rdflib.Graph:
@@ -280,7 +332,13 @@ def export_bytes(kg: KnowledgeGraph, fmt: str, inferred: bool = False) -> bytes:
             raise CalcinosisKGError("--inferred needs the reasoner (calcinosis_kg.checks.inferred"
                                     f".inferred_kg), which is not available: {exc}") from None
         kg = inferred_kg(kg)
-    graph = merged_graph(kg)
+    if fmt == "nt":  # streamed: no rdflib copy of the graph at all
+        return stream_ntriples(merged_triples(kg))
+    import rdflib
+
+    graph = rdflib.Graph()  # one copy, built from the store (kg.graph would be a second)
+    for triple in merged_triples(kg):
+        graph.add(triple)
     writer = {"ttl": to_turtle, "nt": to_ntriples, "owl": to_rdfxml, "jsonld": to_jsonld}[fmt]
     return writer(graph)
 
