@@ -18,6 +18,7 @@ check: setup
 	$(VENV)/bin/calcinosis-kg check
 
 test: setup
+	bash scripts/install-consumers.sh .venv-consumers
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
@@ -26,6 +27,7 @@ test: setup
 bench: setup
 	$(PY) benchmarks/bench_check.py
 	$(PY) benchmarks/bench_queries.py
+	$(PY) benchmarks/bench_merge_hp.py
 
 release: setup
 	$(VENV)/bin/calcinosis-kg release --output release

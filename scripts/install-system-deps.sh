@@ -9,11 +9,14 @@ command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 # serve/push tests: Virtuoso Open Source (started per test on a private loopback port) and Jena's
-# remote query client
+# remote query client; consumer matrix (tests/test_consumers.py): OWLAPI and Jena jars, javac for
+# the OWLAPI harness
 command -v virtuoso-t >/dev/null 2>&1 || missing+=(virtuoso-opensource)
-[ -f /usr/share/java/jena-arq.jar ] || missing+=(libapache-jena-java)
+command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
+[ -e /usr/share/java/owlapi-distribution.jar ] || missing+=(libowlapi-java)
+[ -e /usr/share/java/jena-cmds.jar ] && [ -e /usr/share/java/jena-arq.jar ] || missing+=(libapache-jena-java)
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "system packages: java, dot, chromium, chromedriver, virtuoso, jena present"
+  echo "system packages: java, javac, dot, chromium, chromedriver, virtuoso, OWLAPI, Jena present"
   exit 0
 fi
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then

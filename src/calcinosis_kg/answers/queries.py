@@ -65,8 +65,40 @@ def run_query(kg: KnowledgeGraph | None, query: str | Path | BundledQuery,
             raise CalcinosisKGError("--inferred needs the reasoner (calcinosis_kg.checks.inferred"
                                     f".inferred_kg), which is not available: {exc}") from None
         kg = inferred_kg(kg)
+    refuse_slow_engine(kg, query, engine)
     return sparql.run_query(kg, query, bindings, engine, timeout=timeout, row_limit=row_limit,
                             memory_mb=memory_mb)
+
+
+# --- issue 10: an engine that cannot answer a bundled query on a large merged graph ---------
+#: bundled queries whose rdflib plan (nested-loop joins in OPTIONAL/UNION blocks) grows with every
+#: labelled class, measured with HP merged (500 classes 13 s, 1,000 38 s, 2,000 115 s, all of HP
+#: > 900 s; pyoxigraph 1.8 s): refused on rdflib above RDFLIB_CLASS_LIMIT classes
+SLOW_ON_RDFLIB = frozenset({"cq12-class-card"})
+RDFLIB_CLASS_LIMIT = 1000
+
+
+def refuse_slow_engine(kg: KnowledgeGraph | None, query: object, engine: object) -> None:
+    """Raise ``InputError`` when ``engine`` is rdflib, ``query`` a bundled query known to grow
+    with the graph on rdflib, and ``kg`` has more than ``RDFLIB_CLASS_LIMIT`` classes."""
+    name = query.name if isinstance(query, BundledQuery) else str(query)
+    engine_name = engine if isinstance(engine, str) else getattr(engine, "name", "")
+    if kg is None or engine_name != "rdflib":
+        return
+    slow = [q for q in SLOW_ON_RDFLIB if q == name or (name and q.startswith(name))]
+    if not slow:
+        return
+    import pyoxigraph
+
+    from calcinosis_kg.core.vocab import OWL_CLASS, RDF_TYPE
+
+    classes = sum(1 for _ in kg.store.quads_for_pattern(
+        None, pyoxigraph.NamedNode(RDF_TYPE), pyoxigraph.NamedNode(OWL_CLASS)))
+    if classes > RDFLIB_CLASS_LIMIT:
+        raise InputError(
+            f"query {slow[0]} is refused on --engine rdflib for a graph of {classes:,} classes "
+            f"(more than {RDFLIB_CLASS_LIMIT:,}): rdflib's plan for it grows with every labelled "
+            "class (minutes to hours); use the default engine (oxigraph)")
 
 
 def labelled(result: QueryResult) -> tuple[list[str], list[Row]]:

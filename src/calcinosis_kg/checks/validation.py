@@ -102,14 +102,44 @@ def resolve_sparql_targets(shapes: rdflib.Graph, store: pyoxigraph.Store,
     return out
 
 
+def profiles() -> dict[str, dict[str, str]]:
+    """Profile name -> {shape CURIE: why it does not apply} (``shapes/profiles.yaml``)."""
+    import yaml
+
+    path = shapes_dir() / "profiles.yaml"
+    if not path.exists():
+        return {"ontology": {}}
+    with path.open(encoding="utf-8") as handle:
+        loaded = yaml.safe_load(handle) or {}
+    return {str(name): dict(shapes or {}) for name, shapes in loaded.items()}
+
+
+def apply_profile(shapes_graph: rdflib.Graph, profile: str) -> rdflib.Graph:
+    """Deactivate (``sh:deactivated true``) the shapes that ``profile`` leaves out, in place."""
+    from rdflib import Literal, URIRef
+
+    from calcinosis_kg.core.vocab import CCKG_SHAPES
+
+    known = profiles()
+    if profile not in known:
+        raise InputError(f"unknown shape profile '{profile}' (choose from "
+                         f"{', '.join(sorted(known))})", shapes_dir() / "profiles.yaml")
+    for shape in known[profile]:
+        iri = URIRef(CCKG_SHAPES + shape.removeprefix("cckgsh:"))
+        shapes_graph.add((iri, URIRef(SH + "deactivated"), Literal(True)))
+    return shapes_graph
+
+
 def validate(kg: KnowledgeGraph, shapes: Sequence[Path | str] | None = None,
              data: Sequence[Path | str] | KnowledgeGraph | None = None,
-             targets: str = "oxigraph") -> ValidationReport:
+             targets: str = "oxigraph", profile: str = "ontology") -> ValidationReport:
     """SHACL-validate the ontology (``data=None``) or the user's RDF ``data`` with the ontology
     as background (violations are then reported only for nodes the user's files describe).
 
-    ``shapes`` defaults to every bundled file in ``shapes/``. ``targets="oxigraph"`` evaluates
-    SPARQL-based targets with pyoxigraph (fast); ``"pyshacl"`` leaves them to pySHACL.
+    ``shapes`` defaults to every bundled file in ``shapes/``; ``profile`` names the release
+    artifact being validated (``shapes/profiles.yaml``: the shapes its definition leaves out).
+    ``targets="oxigraph"`` evaluates SPARQL-based targets with pyoxigraph (fast);
+    ``"pyshacl"`` leaves them to pySHACL.
     """
     import pyoxigraph
     import pyshacl
@@ -130,7 +160,7 @@ def validate(kg: KnowledgeGraph, shapes: Sequence[Path | str] | None = None,
         data = None  # no files: validate the ontology (graph.load([]) would load the bundled one)
     start = time.perf_counter()
     files = [Path(p) for p in shapes] if shapes else shape_files()
-    shapes_graph = load_shapes(files)
+    shapes_graph = apply_profile(load_shapes(files), profile)
     keep: set | None = None
     labels = dict(kg.labels)
     if data is None:

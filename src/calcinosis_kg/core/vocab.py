@@ -66,6 +66,9 @@ DC_DESCRIPTION = DCTERMS + "description"
 DC_LICENSE = DCTERMS + "license"
 DC_CREATOR = DCTERMS + "creator"
 DC_ISSUED = DCTERMS + "issued"
+DC_TYPE = "http://purl.org/dc/elements/1.1/type"
+#: ODK's marker of a base module (``dc:type IAO:8000001`` on the ontology header)
+IAO_BASE_MODULE = OBO + "IAO_8000001"
 
 # --- OBO (IAO, RO) and oboInOwl ------------------------------------------------------------------
 IAO_DEFINITION = OBO + "IAO_0000115"
@@ -76,6 +79,8 @@ RO_HAS_EVIDENCE = OBO + "RO_0002558"
 OIO_HAS_DBXREF = OIO + "hasDbXref"
 OIO_IN_SUBSET = OIO + "inSubset"
 OIO_DATE = OIO + "date"
+#: ROBOT marks the axioms a reasoner added (``oboInOwl:is_inferred "true"`` on the axiom)
+OIO_IS_INFERRED = OIO + "is_inferred"
 OIO_EXACT_SYNONYM = OIO + "hasExactSynonym"
 OIO_RELATED_SYNONYM = OIO + "hasRelatedSynonym"
 OIO_BROAD_SYNONYM = OIO + "hasBroadSynonym"

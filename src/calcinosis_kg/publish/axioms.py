@@ -86,3 +86,53 @@ def ontology_header(graph: Graph) -> Node | None:
 
     heads = sorted(graph.subjects(RDF.type, OWL.Ontology), key=str)
     return heads[0] if heads else None
+
+
+def union_restriction(graph: Graph, node: Node) -> tuple[URIRef, list[URIRef]] | None:
+    """(property, [members]) when ``node`` is ``p some (A or B …)`` with named p and members."""
+    from rdflib import URIRef
+    from rdflib.collection import Collection
+    from rdflib.namespace import OWL, RDF
+
+    if (node, RDF.type, OWL.Restriction) not in graph:
+        return None
+    prop = graph.value(node, OWL.onProperty)
+    filler = graph.value(node, OWL.someValuesFrom)
+    members_node = graph.value(filler, OWL.unionOf) if filler is not None else None
+    if not isinstance(prop, URIRef) or members_node is None:
+        return None
+    members = list(Collection(graph, members_node))
+    if not members or not all(isinstance(m, URIRef) for m in members):
+        return None
+    return prop, [m for m in members if isinstance(m, URIRef)]
+
+
+def graph_view_edges(graph: Graph) -> list[tuple[URIRef, URIRef, URIRef, str]]:
+    """The non-universal edges a graph view shows beside is_a and ``p some C``, sorted.
+
+    (subject, predicate, object, kind): kind ``one_of`` for each member of ``S ⊑ p some (A or
+    B)`` (S has p to one of them, not to each), ``association`` for each association record
+    (docs/modelling.md: true of some members, never inherited). Writers render them as annotations
+    or qualified edges, never as a universal ``relationship``.
+    """
+    from rdflib import URIRef
+    from rdflib.namespace import RDF, RDFS
+
+    from calcinosis_kg.core.vocab import (
+        BIOLINK_ASSOCIATION,
+        BIOLINK_OBJECT,
+        BIOLINK_PREDICATE,
+        BIOLINK_SUBJECT,
+    )
+
+    out: set[tuple[URIRef, URIRef, URIRef, str]] = set()
+    for s, o in graph.subject_objects(RDFS.subClassOf):
+        if isinstance(s, URIRef) and (found := union_restriction(graph, o)):
+            out.update((s, found[0], member, "one_of") for member in found[1])
+    for record in graph.subjects(RDF.type, URIRef(BIOLINK_ASSOCIATION)):
+        ends = [graph.value(record, URIRef(x)) for x in
+                (BIOLINK_SUBJECT, BIOLINK_PREDICATE, BIOLINK_OBJECT)]
+        a, p, b = ends
+        if isinstance(a, URIRef) and isinstance(p, URIRef) and isinstance(b, URIRef):
+            out.add((a, p, b, "association"))
+    return sorted(out, key=lambda e: tuple(str(x) for x in e))

@@ -3,7 +3,8 @@
 Class-level axioms become edges the way Monarch's ontology ingests read them: ``A subClassOf B``
 is ``biolink:subclass_of``; ``A subClassOf (p some B)`` with named p and B is an edge A–p'–B where
 p' is the Biolink predicate that Biolink itself maps p to (its ``exact/narrow_mappings``, checked
-against biolink-model 4.4.6). Unions and nested expressions give no edge. Each asserted edge
+against biolink-model 4.4.6). ``A subClassOf (p some (B or C))`` gives one edge per member whose
+supporting text starts "one of: B, C"; nested expressions give no edge. Each asserted edge
 carries the provenance of its axiom annotation (supporting sentence, source, ECO code); inferred
 ``subclass_of`` edges are marked as logical entailments of an automated agent.
 """
@@ -153,7 +154,13 @@ def kgx_tables(graph: Graph, inferred: Graph | None = None
     from rdflib.namespace import OWL, RDF, RDFS
 
     from calcinosis_kg.core.prefixes import prefix_map
-    from calcinosis_kg.publish.axioms import axiom_index, curie, label_of, some_restriction
+    from calcinosis_kg.publish.axioms import (
+        axiom_index,
+        curie,
+        label_of,
+        some_restriction,
+        union_restriction,
+    )
 
     own = prefix_map()[OWN_PREFIX]
     index = axiom_index(graph)
@@ -199,6 +206,25 @@ def kgx_tables(graph: Graph, inferred: Graph | None = None
         row["id"] = _edge_id(row["subject"], predicate, row["object"])
         edges[row["id"]] = row
         endpoints.update((s, target))
+
+    # S ⊑ p some (A or B): one edge per member, marked as one of several (the union is the fact)
+    for s, o in graph.subject_objects(RDFS.subClassOf):
+        found = union_restriction(graph, o) if isinstance(s, URIRef) else None
+        if found is None:
+            continue
+        original = curie(found[0])
+        for member in found[1]:
+            row = {"subject": curie(s), "predicate": PREDICATES.get(original, FALLBACK_PREDICATE),
+                   "object": curie(member), "original_predicate": original,
+                   "primary_knowledge_source": PRIMARY_SOURCE,
+                   "knowledge_level": "knowledge_assertion", "agent_type": "manual_agent",
+                   **provenance(s, RDFS.subClassOf, o)}
+            row["supporting_text"] = ("one of: " + ", ".join(sorted(curie(m) for m in found[1]))
+                                      + (" | " + row["supporting_text"]
+                                         if row["supporting_text"] else ""))
+            row["id"] = _edge_id(row["subject"], row["predicate"], row["object"])
+            edges.setdefault(row["id"], row)
+            endpoints.update((s, member))
 
     # association records are edges of their own (never class axioms)
     for row, record_subject, record_object in association_edges(graph):

@@ -39,6 +39,7 @@ from calcinosis_kg.publish.axioms import (
     curie,
     entities,
     genus_differentia,
+    graph_view_edges,
     label_of,
     ontology_header,
     some_restriction,
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
 
     from calcinosis_kg.publish.axioms import AxiomKey
 
+#: qualifier/meta key telling a graph view's non-universal edge from a universal one
+EDGE_KIND = "https://w3id.org/calcinosis-kg/edge_kind"
 OBO_HEADER_PROPERTIES = (DC_TITLE, DC_DESCRIPTION, DC_LICENSE, DC_CREATOR, DC_ISSUED,
                          OWL_VERSION_INFO)
 
@@ -94,6 +97,27 @@ def _referenced(graph: Graph, classes: set[URIRef]) -> tuple[set[URIRef], set[UR
 
 
 # --- OBO format ----------------------------------------------------------------------------------
+def _data_version(graph: Graph, head: Node) -> str:
+    """``releases/YYYY-MM-DD``: OWLAPI builds the version IRI ``…/obo/<ontology>/<data-version>/
+    <ontology>.owl`` from it (a full IRI here would end up inside that IRI)."""
+    import re
+
+    from rdflib.namespace import OWL
+
+    for value in (graph.value(head, OWL.versionInfo), graph.value(head, OWL.versionIRI)):
+        if value is not None and (match := re.search(r"\d{4}-\d{2}-\d{2}", str(value))):
+            return f"releases/{match.group(0)}"
+    return ""
+
+
+def _qualifier(kind: str) -> str:
+    return f'{curie_or_iri(EDGE_KIND)}="{kind}"'
+
+
+def curie_or_iri(iri: str) -> str:
+    return curie(iri) if not curie(iri).startswith("http") else iri.rsplit("/", 1)[-1]
+
+
 def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
@@ -121,7 +145,7 @@ def _xref_list(values: list[str]) -> str:
 def to_obo(graph: Graph) -> bytes:
     """OBO 1.4 text of ``graph`` (classes as [Term], object properties as [Typedef])."""
     from rdflib import BNode, Literal, URIRef
-    from rdflib.namespace import OWL, RDFS
+    from rdflib.namespace import OWL, RDF, RDFS
 
     from calcinosis_kg.core.prefixes import prefix_map
 
@@ -129,19 +153,28 @@ def to_obo(graph: Graph) -> bytes:
     head = ontology_header(graph)
     lines = ["format-version: 1.4"]
     if head is not None:
-        version_iri = graph.value(head, OWL.versionIRI)
-        if version_iri is not None:
-            lines.append(f"data-version: {version_iri}")
+        version = _data_version(graph, head)
+        if version:
+            lines.append(f"data-version: {version}")
         date = graph.value(head, URIRef(OIO_DATE))
         if date is not None:
             lines.append(f"date: {date}")
     used_prefixes = set()
-    declared = set(entities(graph, OWL.Class))
+    view_edges = graph_view_edges(graph)
+    declared = set(entities(graph, OWL.Class)) | {
+        s for s in graph.subjects(RDFS.subClassOf) if isinstance(s, URIRef)}
+    declared |= {s for s, _, _, _ in view_edges} | {o for _, _, o, _ in view_edges}
+    declared -= set(graph.subjects(RDF.type, OWL.NamedIndividual))
     classes_used, properties_used = _referenced(graph, declared)
     # OBO readers (pronto) need a stanza for every class or relation an axiom refers to
     classes = sorted(declared | classes_used, key=_obo_id)
     properties = sorted(set(entities(graph, OWL.ObjectProperty)) | properties_used,
                         key=_obo_id)
+    annotations_of: dict[URIRef, list[str]] = {}
+    for s, p, o, kind in view_edges:
+        # never a `relationship:` (OWLAPI would make it a universal axiom): an annotation
+        annotations_of.setdefault(s, []).append(
+            f"property_value: {_obo_id(p)} {_obo_id(o)} {{{_qualifier(kind)}}}")
     for iri in [*classes, *properties]:
         text = _obo_id(iri)
         if ":" in text and not text.startswith("http"):
@@ -212,6 +245,7 @@ def to_obo(graph: Graph) -> bytes:
         disjoint = {o for o in graph.objects(cls, OWL.disjointWith) if isinstance(o, URIRef)}
         stanza += sorted(f"disjoint_from: {_ref(graph, o)}" for o in disjoint)
         stanza += sorted(set(relationships))
+        stanza += sorted(set(annotations_of.get(cls, [])))
         if (cls, OWL.deprecated, Literal(True)) in graph:
             stanza.append("is_obsolete: true")
         lines += [*stanza, ""]
@@ -319,6 +353,12 @@ def obographs_document(graph: Graph) -> dict[str, object]:
     for s, o in graph.subject_objects(RDFS.subPropertyOf):
         if isinstance(s, URIRef) and isinstance(o, URIRef):
             edges.add((str(s), "subPropertyOf", str(o)))
+    kinds_of: dict[tuple[str, str, str], str] = {}
+    for subject, relation, target, edge_kind in graph_view_edges(graph):
+        edge = (str(subject), str(relation), str(target))
+        if edge not in edges:
+            kinds_of[edge] = edge_kind
+            edges.add(edge)
     for s, o in graph.subject_objects(OWL.equivalentClass):
         if not isinstance(s, URIRef):
             continue
@@ -344,8 +384,14 @@ def obographs_document(graph: Graph) -> dict[str, object]:
         if version_iri is not None:
             head_meta["version"] = str(version_iri)
         graph_json["meta"] = head_meta
+    # no dangling edge: every endpoint (and every relation) is a node (OAK: "id must be supplied")
+    for sub_id, pred_id, obj_id in edges:
+        for node_id, node_type in ((sub_id, "CLASS"), (obj_id, "CLASS"), (pred_id, "PROPERTY")):
+            if node_id not in nodes and node_id not in ("is_a", "subPropertyOf"):
+                extra = {"id": node_id, "lbl": label_of(graph, URIRef(node_id)), "type": node_type}
+                nodes[node_id] = {k: v for k, v in extra.items() if v}
     graph_json["nodes"] = [nodes[k] for k in sorted(nodes)]
-    graph_json["edges"] = [{"sub": s, "pred": p, "obj": o} for s, p, o in sorted(edges)]
+    graph_json["edges"] = [_edge(s, p, o, kinds_of.get((s, p, o))) for s, p, o in sorted(edges)]
     graph_json["equivalentNodesSets"] = [{"representativeNodeId": ids[0], "nodeIds": list(ids)}
                                          for ids in sorted(equivalent_sets)]
     graph_json["logicalDefinitionAxioms"] = sorted(
@@ -353,6 +399,13 @@ def obographs_document(graph: Graph) -> dict[str, object]:
     graph_json["domainRangeAxioms"] = []
     graph_json["propertyChainAxioms"] = []
     return {"graphs": [graph_json]}
+
+
+def _edge(s: str, p: str, o: str, kind: str | None) -> dict[str, object]:
+    edge: dict[str, object] = {"sub": s, "pred": p, "obj": o}
+    if kind:
+        edge["meta"] = {"basicPropertyValues": [{"pred": EDGE_KIND, "val": kind}]}
+    return edge
 
 
 def to_obographs_json(graph: Graph) -> bytes:

@@ -30,6 +30,7 @@ JUSTIFICATION = "semapv:ManualMappingCuration"
 COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label",
            "mapping_justification")
 OWN_PREFIX = "CCKG"
+SOURCE_PREFIX = "cckg"
 
 
 @dataclass
@@ -39,6 +40,21 @@ class MappingSet:
     metadata: dict
     rows: list[dict[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def target_labels() -> dict[str, str]:
+    """id -> label of mapping targets the import module lacks (``ontology/src/mapping_labels.tsv``,
+    verified labels as their sources publish them)."""
+    import csv
+
+    from calcinosis_kg.core.resources import source_dir
+
+    path = source_dir() / "mapping_labels.tsv"
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    return {row["id"]: row["label"] for row in csv.DictReader(lines, delimiter="\t")}
 
 
 def mapping_rows(graph: Graph) -> tuple[list[dict[str, str]], list[tuple[str, str]]]:
@@ -63,7 +79,8 @@ def mapping_rows(graph: Graph) -> tuple[list[dict[str, str]], list[tuple[str, st
             curie(p) for axiom in index.get((subject, URIRef(OIO_HAS_DBXREF), xref), [])
             for p in graph.objects(axiom, URIRef(SSSOM_PREDICATE_ID))
         } or {"oboInOwl:hasDbXref"}
-        object_label = label_of(graph, URIRef(expand(object_id)))
+        object_label = label_of(graph, URIRef(expand(object_id))) or target_labels().get(
+            object_id)
         for predicate in predicates:
             rows.append({
                 "subject_id": curie(subject),
@@ -90,6 +107,9 @@ def mapping_set(graph: Graph, info: ReleaseInfo) -> MappingSet:
             for value in (row["subject_id"], row["predicate_id"], row["object_id"])}
     curie_map = {p: prefixes[p] for p in prefixes if p in used}
     curie_map["semapv"] = SEMAPV
+    # subject_source is an EntityReference (a CURIE): the ontology IRI under a prefix of its own
+    source_ns, _, source_local = info.ontology_iri.rpartition("/")
+    curie_map[SOURCE_PREFIX] = source_ns + "/"
     head = ontology_header(graph)
     license_ = graph.value(head, URIRef(DC_LICENSE)) if head is not None else None
     title = graph.value(head, URIRef(DC_TITLE)) if head is not None else None
@@ -100,7 +120,7 @@ def mapping_set(graph: Graph, info: ReleaseInfo) -> MappingSet:
         "mapping_set_title": f"{title or 'calcinosis-kg'} mappings",
         "license": str(license_) if license_ is not None else "",
         "mapping_date": info.date,
-        "subject_source": info.ontology_iri,
+        "subject_source": f"{SOURCE_PREFIX}:{source_local}",
     }
     if not metadata["license"]:
         raise InputError("the ontology header has no dcterms:license; SSSOM requires one")
