@@ -76,3 +76,22 @@ def test_import_contracts_hold():
     done = subprocess.run([str(exe), "--no-cache"], cwd=PACKAGE.parent.parent,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-3000:]
+
+
+HEAVY = ("rdflib", "pyoxigraph", "pyshacl", "owlready2", "yaml", "pylode", "polars")
+
+
+def test_help_of_every_command_loads_no_heavy_library():
+    """``--help`` lists every command: their modules must import lazily (speed: benchmarks)."""
+    code = ("import sys\n"
+            "from calcinosis_kg.cli import COMMANDS, main\n"
+            "for argv in [['--help'], *[[c, '--help'] for c in COMMANDS]]:\n"
+            "    try:\n"
+            "        main(argv)\n"
+            "    except SystemExit:\n"
+            "        pass\n"
+            f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

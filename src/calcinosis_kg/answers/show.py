@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
+from calcinosis_kg.answers.show_groups import GROUPS, SCOPES
 from calcinosis_kg.answers.show_reader import Reader, Support, Term, lists_holding
 from calcinosis_kg.core import vocab as v
 from calcinosis_kg.core.prefixes import compress
@@ -36,11 +37,6 @@ if TYPE_CHECKING:
 
 __all__ = ["GROUPS", "SCOPES", "Card", "Statement", "Support", "Term", "card"]
 
-GROUPS = ("causes", "associated diseases", "sites", "composition", "laboratory profile",
-          "populations", "exposures", "diagnosis", "treatments", "features", "other")
-#: own; inherited (a universal statement of an ancestor: true of every member); subtype; ancestor
-#: (an association record of an ancestor: context only, never claimed of the term)
-SCOPES = ("own", "inherited", "subtype", "ancestor")
 
 
 @dataclass(frozen=True)

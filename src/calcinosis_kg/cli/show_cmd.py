@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from calcinosis_kg.answers.show import GROUPS
+from calcinosis_kg.answers.show_groups import GROUPS
 
 ONTOLOGY_HELP = "Ontology file to load (repeatable; default: the bundled ontology + imports)."
 
