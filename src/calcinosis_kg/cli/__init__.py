@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "release": "release_cmd:release",
     "diff": "diff_cmd:diff",
     "docs": "docs_cmd:docs",
+    "cases": "cases_cmd:cases",
 }
 
 
