@@ -30,6 +30,9 @@ LIST_CELLS = {"diseases": "conditions", "exposures": "exposures", "sites": "site
               "features": "features", "histology": "histology", "treatments": "treatments"}
 NUMBER_CELLS = ("age_years", "onset_age_years", "egfr", "lesion_size_mm")
 CALCIUM_LOINC, PHOSPHATE_LOINC = "LOINC:17861-6", "LOINC:2777-1"
+EXAMPLES = {"diseases": "MONDO:0005100", "exposures": "CCKG:0000502", "sites": "UBERON:0001300",
+            "features": "HP:0012531", "histology": "CCKG:0000419", "treatments": "CHEBI:101278",
+            "reported_type": "CCKG:0000002"}
 SEX = {"MALE": "male", "FEMALE": "female", "OTHER_SEX": "other", "UNKNOWN_SEX": "unknown"}
 
 
@@ -107,7 +110,7 @@ def _duplicate(record: m.Record, seen: dict[str, int], line: int) -> None:
         record.case_id = f"line-{line}"
     elif record.case_id in seen:
         record.error("case_id", f"duplicate of the record at line {seen[record.case_id]}")
-        record.case_id = f"{record.case_id}#line-{line}"
+        record.case_id = f"{record.case_id}.line{line}"
     else:
         seen[record.case_id] = line
 
@@ -119,7 +122,8 @@ def _curies(record: m.Record, column: str, cell: str) -> list[str]:
         if CURIE.match(item):
             good.append(item)
         else:
-            record.error(column, f"{item!r} is not an identifier such as MONDO:0005100")
+            record.error(column, f"{item!r} is not an identifier (PREFIX:local, e.g. "
+                         f"{EXAMPLES.get(column, 'MONDO:0005100')})")
     return good
 
 

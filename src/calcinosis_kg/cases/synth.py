@@ -48,7 +48,8 @@ LABELS = {
     "CCKG:0000402": "pain", "CCKG:0000404": "warm, sensitive swelling",
     "CCKG:0000406": "asymptomatic yellowish nodule", "CHEBI:101278": "diltiazem",
     "CHEBI:23359": "colchicine", "MAXO:0000447": "surgical excision",
-    "MAXO:0000954": "bisphosphonate agent therapy", "MAXO:0000277": "phosphate binders agent therapy",
+    "MAXO:0000954": "bisphosphonate agent therapy",
+    "MAXO:0000277": "phosphate binders agent therapy",
     "NCBITaxon:9606": "Homo sapiens", "NCBITaxon:9615": "Canis lupus familiaris",
 }
 #: (intended type, weight): dystrophic most prevalent; the rest illustrative
