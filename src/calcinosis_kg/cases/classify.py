@@ -152,8 +152,7 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
         pl.col("fired").list.eval(pl.element() + " " + pl.element().replace_strict(
             labels, default="")).list.join("; ").alias("criteria"),
     )
-    support = _support(frame, out, clf)
-    out = out.join(support, on="case_id", how="left")
+    out = out.join(_support(frame, out, clf), on="case_id", how="left")
     texts = pl.DataFrame({"c": list(crit_text), "t": list(crit_text.values())},
                          schema={"c": pl.String, "t": pl.List(pl.String)})
     by_case = (out.select("case_id", pl.col("fired").alias("c")).explode("c").drop_nulls()

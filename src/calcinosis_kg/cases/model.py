@@ -216,8 +216,8 @@ class Record:
         if analyte == "calcium" and mmol is not None and status:
             derived = status_from_range(mmol, Decimal("2.1"), Decimal("2.6"))
             if status != derived:
-                self.error("calcium_status", f"{status!r} contradicts {mmol.normalize()} mmol/L ({derived} "
-                           "against the reference range 2.1-2.6 mmol/L)")
+                self.error("calcium_status", f"{status!r} contradicts {mmol.normalize()} mmol/L "
+                           f"({derived} against the reference range 2.1-2.6 mmol/L)")
                 return
             status = None  # the value alone says it; HermiT derives it from CCKG:0001020
         if status:

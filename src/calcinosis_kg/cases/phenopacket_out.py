@@ -45,7 +45,8 @@ def phenopacket(row: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
     features += [{"type": _term(e, labels)} for e in _list(row.get("exposures"))]
     packet: dict[str, Any] = {"id": row["case_id"], "subject": subject,
                               "phenotypicFeatures": features}
-    diseases = [{"term": _term(d, labels)} for d in _list(row.get("diseases"))]
+    diseases: list[dict[str, Any]] = [{"term": _term(d, labels)}
+                                      for d in _list(row.get("diseases"))]
     if row.get("diseases") == "none" and row.get("exposures") == "none":
         diseases.append({"term": {"id": "CCKG:0000608", "label": "cause of calcinosis cutis"},
                          "excluded": True})

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -23,7 +24,7 @@ from calcinosis_kg.cases.classify import RESULT_COLUMNS, Classifier, classify
 CHUNK = 100_000
 PROBLEM_SCHEMA = {"case_id": pl.String, "source": pl.String, "field": pl.String,
                   "message": pl.String}
-_DTYPES = {"str": pl.String, "float": pl.Float64, "bool": pl.Boolean,
+_DTYPES: dict[str, Any] = {"str": pl.String, "float": pl.Float64, "bool": pl.Boolean,
            "list": pl.List(pl.String)}
 SCHEMA = {name: _DTYPES[kind] for name, kind in m.COLUMNS.items()}
 

@@ -161,7 +161,9 @@ def _fill_csv(record: m.Record, row: dict[str, str]) -> None:
         else:
             v["responses"] = [m.RESPONSES.get(r, "") for r in responses]
     if row.get("reported_type"):
-        v["reported_type"] = (_curies(record, "reported_type", row["reported_type"]) or [None])[0]
+        reported = _curies(record, "reported_type", row["reported_type"])
+        if reported:
+            v["reported_type"] = reported[0]
 
 
 # ------------------------------------------------------------------------------- Phenopackets

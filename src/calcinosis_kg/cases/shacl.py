@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
@@ -90,11 +91,11 @@ def compiled(path: Path | None = None) -> tuple[NodeRule, ...]:
                     rule.constraints[kind] = [_term(v) for v in rdflib.collection.Collection(
                         graph, value)]
                 elif kind in COUNTS:
-                    rule.constraints[kind] = int(value)
+                    rule.constraints[kind] = int(str(value))
                 elif kind in ("datatype", "pattern"):
                     rule.constraints[kind] = str(value)
                 else:
-                    rule.constraints[kind] = float(value)
+                    rule.constraints[kind] = float(str(value))
             props.append(rule)
         rules.append(NodeRule(str(node), [str(c) for c in graph.objects(node, sh.targetClass)],
                               [str(p) for p in graph.objects(node, sh.targetObjectsOf)], props))
@@ -138,15 +139,15 @@ def _value_failures(values: pl.DataFrame, kind: str, arg: object) -> pl.DataFram
             ok = ok & pl.col("o").str.contains(DECIMAL_RE)
         return values.filter(~ok)
     if kind == "in":
-        return values.filter(~pl.col("key").is_in(list(arg)))  # type: ignore[arg-type]
+        return values.filter(~pl.col("key").is_in(cast(list, arg)))
     if kind == "pattern":
         re.compile(str(arg))  # fail on a pattern Python cannot read, as pySHACL would
         return values.filter(~pl.col("o").str.contains(str(arg)))
     numeric = pl.col("lit") & pl.col("dt").is_in(list(NUMERIC)) & pl.col("o").str.contains(
         r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
-    number = pl.col("o").cast(pl.Float64, strict=False)
-    compare = {"minInclusive": number >= arg, "maxInclusive": number <= arg,
-               "minExclusive": number > arg, "maxExclusive": number < arg}[kind]
+    number, bound = pl.col("o").cast(pl.Float64, strict=False), cast(float, arg)
+    compare = {"minInclusive": number >= bound, "maxInclusive": number <= bound,
+               "minExclusive": number > bound, "maxExclusive": number < bound}[kind]
     return values.filter(~(numeric & compare.fill_null(False)))
 
 
