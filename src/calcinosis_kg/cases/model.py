@@ -185,7 +185,7 @@ class Record:
     def set_serum(self, analyte: str, value: Any, unit: Any, status: str | None = None,
                   low: Any = None, high: Any = None, range_unit: Any = None) -> None:
         """Record a serum value (converted to mmol/L) and its status, or the status alone."""
-        column = f"{analyte}_mmol_l"
+        column = f"{analyte}_value"
         mmol: Decimal | None = None
         if value not in (None, ""):
             try:
@@ -193,7 +193,7 @@ class Record:
             except ValueError as exc:
                 self.error(column, str(exc))
                 return
-            self.values[column] = float(mmol)
+            self.values[f"{analyte}_mmol_l"] = float(mmol)
         if status not in (None, ""):
             status = str(status).strip().lower()
             if status not in STATUSES:
