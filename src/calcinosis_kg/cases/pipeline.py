@@ -64,7 +64,7 @@ def problems(frame: pl.DataFrame, table: pl.DataFrame | None = None) -> pl.DataF
                             .alias("field"),
                             pl.col("e").str.splitn(": ", 2).struct.field("field_1")
                             .alias("message")))
-    table = triples.triples(frame) if table is None else table
+    table = triples.triples(frame, sort=False) if table is None else table
     violations = shacl.case_of_focus(shacl.validate_table(table), m.CASE_BASE)
     if violations.height:
         ids = frame.select("case_id", "source", pl.Series(

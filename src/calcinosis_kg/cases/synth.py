@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import random
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -181,15 +182,18 @@ def plant_defect(rng: random.Random, row: dict[str, Any]) -> None:
         row["_none_and_disease"] = True
 
 
-def rows(n: int, seed: int, invalid_rate: float) -> list[dict[str, Any]]:
+def iter_rows(n: int, seed: int, invalid_rate: float) -> Iterator[dict[str, Any]]:
+    """The cohort one row at a time (a million rows never sit in memory as dicts)."""
     rng = random.Random(seed)
-    out = []
     for i in range(1, n + 1):
         row = case_row(rng, i)
         if rng.random() < invalid_rate:
             plant_defect(rng, row)
-        out.append(row)
-    return out
+        yield row
+
+
+def rows(n: int, seed: int, invalid_rate: float) -> list[dict[str, Any]]:
+    return list(iter_rows(n, seed, invalid_rate))
 
 
 def _cell(value: Any) -> str:
@@ -198,7 +202,7 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def to_csv(data: list[dict[str, Any]]) -> bytes:
+def to_csv(data: Iterable[dict[str, Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -217,10 +221,11 @@ def write_cohort(path: Path, n: int, seed: int, invalid_rate: float = 0.0,
     if not fmt:
         raise InputError("give --format or an output ending in .csv, .jsonl, .json or .ttl",
                          path)
-    data = rows(n, seed, invalid_rate)
     if fmt == "csv":
-        write_atomic(path, to_csv(data))
-    elif fmt in ("jsonl", "json"):
+        write_atomic(path, to_csv(iter_rows(n, seed, invalid_rate)))
+        return n
+    data = rows(n, seed, invalid_rate)
+    if fmt in ("jsonl", "json"):
         from calcinosis_kg.cases.phenopacket_out import phenopacket
 
         packets = [phenopacket(r, LABELS) for r in data]
@@ -232,12 +237,11 @@ def write_cohort(path: Path, n: int, seed: int, invalid_rate: float = 0.0,
         from calcinosis_kg.cases.pipeline import iter_frames
         from calcinosis_kg.cases.triples import ntriples, triples
 
-        with io.BytesIO() as _:
-            tmp = path.with_suffix(".synth.csv")
-            write_atomic(tmp, to_csv(data))
-            try:
-                frame = next(iter_frames([tmp], chunk=max(n, 1)))
-            finally:
-                tmp.unlink(missing_ok=True)
+        tmp = path.with_suffix(".synth.csv")
+        write_atomic(tmp, to_csv(data))
+        try:
+            frame = next(iter_frames([tmp], chunk=max(n, 1)))
+        finally:
+            tmp.unlink(missing_ok=True)
         write_atomic(path, _turtle(ntriples(triples(frame))))
     return n

@@ -47,8 +47,9 @@ def _t(s: pl.Expr, p: str, o: pl.Expr, lit: bool = False, dt: str = "") -> list[
             pl.lit(dt).alias("dt")]
 
 
-def triples(frame: pl.DataFrame) -> pl.DataFrame:
-    """Every triple of every case in ``frame`` (wide rows), sorted: one row per triple."""
+def triples(frame: pl.DataFrame, sort: bool = True) -> pl.DataFrame:
+    """Every triple of every case in ``frame`` (wide rows), once each; sorted unless ``sort``
+    is False (validation needs the set, not the order)."""
     if "iri" not in frame.columns:
         frame = frame.with_columns(pl.Series("iri", [case_iri(c) for c in frame["case_id"]],
                                              dtype=pl.String))
@@ -102,7 +103,8 @@ def triples(frame: pl.DataFrame) -> pl.DataFrame:
         _t(case, m.P_REPORTED, _expand(pl.col("reported_type"))))
     if not parts:
         return pl.DataFrame(schema=TRIPLE_SCHEMA)
-    return pl.concat(parts).unique().sort("s", "p", "o", "lit")
+    table = pl.concat(parts).unique()
+    return table.sort("s", "p", "o", "lit") if sort else table
 
 
 def _escape(expr: pl.Expr) -> pl.Expr:
