@@ -95,7 +95,8 @@ def run_pipeline(n: int, folder: Path, cohort: bool) -> list[tuple[str, float, f
         store.bulk_extend(load().store)
         for frame, result in frames:
             valid = result["status"] != "invalid"
-            store.bulk_load(pipeline.results_ntriples(frame.filter(valid), result.filter(valid)),
+            store.bulk_load(pipeline.results_ntriples(frame.filter(valid), result.filter(valid),
+                                                      sort=False),
                             format=ox.RdfFormat.N_TRIPLES)
         stage(f"cohort store ({len(store):,} triples)", t)
         t = time.perf_counter()

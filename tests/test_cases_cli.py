@@ -82,3 +82,22 @@ def test_synth_then_classify_round_trip(run_cli, tmp_path) -> None:
     assert code == 0 and "wrote 40 cases" in err
     code, out, _err = run_cli("cases", "classify", str(cohort), "--format", "csv")
     assert code == 0 and len(out.splitlines()) == 41
+
+
+def test_classify_output_to_a_device_writes_through_and_keeps_the_device(run_cli) -> None:
+    import stat
+
+    code, _out, _err = run_cli("cases", "classify", str(DATA / "vignettes.csv"), "--output",
+                               "/dev/null")
+    assert code == 0 and stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+
+
+def test_classify_output_file_gets_the_umask_mode_not_0600(run_cli, tmp_path) -> None:
+    import os
+
+    target = tmp_path / "types.csv"
+    run_cli("cases", "classify", str(DATA / "vignettes.csv"), "--format", "csv", "--output",
+            str(target))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask

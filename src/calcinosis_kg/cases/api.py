@@ -8,7 +8,9 @@ lives here so the CLI, the benchmark and the tests share it.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,29 +54,62 @@ def validate_paths(paths: Iterable[Path | str]) -> ValidationReport:
     return report
 
 
-def classify_paths(paths: Iterable[Path | str], fmt: str) -> tuple[bytes, str]:
-    """Classified output in ``fmt`` and a one-line summary (counts per status)."""
+def classify_stream(paths: Iterable[Path | str], fmt: str, counts: dict[str, int]
+                    ) -> Iterator[bytes]:
+    """Classified output in ``fmt``, one part per chunk (a million cases never sit in memory);
+    ``counts`` is filled with the number of cases per status as the parts are produced."""
     from calcinosis_kg.cases.classify import build_classifier
 
     clf = build_classifier()
-    parts: list[bytes] = []
-    counts: dict[str, int] = {}
     first = True
     for chunk in pipeline.run(paths, clf):
         for status, n in chunk.results.group_by("status").len().iter_rows():
             counts[status] = counts.get(status, 0) + n
         if fmt == "ttl":
-            parts.append(pipeline.results_ntriples(chunk.frame, chunk.results))
+            yield _turtle(pipeline.results_ntriples(chunk.frame, chunk.results))
         else:
-            parts.append(pipeline.results_text(chunk.results, fmt, header=first))
+            yield pipeline.results_text(chunk.results, fmt, header=first)
         first = False
-    data = b"".join(parts)
-    if fmt == "ttl":
-        data = _turtle(data)
-    total = sum(counts.values())
+
+
+def summary_line(counts: dict[str, int]) -> str:
     order = ("classified", "ambiguous", "unclassified", "invalid")
-    summary = f"{total} cases: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in order)
-    return data, summary
+    return f"{sum(counts.values())} cases: " + ", ".join(f"{counts.get(s, 0)} {s}"
+                                                        for s in order)
+
+
+def classify_paths(paths: Iterable[Path | str], fmt: str) -> tuple[bytes, str]:
+    """Classified output in ``fmt`` (all of it) and a one-line summary (counts per status)."""
+    counts: dict[str, int] = {}
+    data = b"".join(classify_stream(paths, fmt, counts))
+    return data, summary_line(counts)
+
+
+def write_stream_atomic(path: Path, parts: Iterable[bytes]) -> None:
+    """``core.serialize.write_atomic`` for output produced in parts: a temporary file beside
+    ``path``, renamed when complete. A path that exists and is not a regular file (/dev/null,
+    a pipe) is written in place, never replaced; the file gets the umask's usual mode."""
+    path = Path(path)
+    if path.exists() and not path.is_file():
+        with path.open("wb") as handle:
+            for part in parts:
+                handle.write(part)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for part in parts:
+                handle.write(part)
+            handle.flush()
+            os.fsync(handle.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _turtle(ntriples: bytes) -> bytes:

@@ -49,7 +49,8 @@ def cohort_store(paths: Iterable[Path | str]) -> Any:
     clf = build_classifier(kg.store)
     for chunk in pipeline.run(paths, clf):
         valid = chunk.results["status"] != "invalid"
-        data = pipeline.results_ntriples(chunk.frame.filter(valid), chunk.results.filter(valid))
+        data = pipeline.results_ntriples(chunk.frame.filter(valid), chunk.results.filter(valid),
+                                         sort=False)
         if data:
             store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
     return store

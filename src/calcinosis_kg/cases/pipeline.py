@@ -13,26 +13,17 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import readers, shacl, triples
 from calcinosis_kg.cases.classify import RESULT_COLUMNS, Classifier, classify
+from calcinosis_kg.cases.frame import to_frame
 
 CHUNK = 100_000
 PROBLEM_SCHEMA = {"case_id": pl.String, "source": pl.String, "field": pl.String,
                   "message": pl.String}
-_DTYPES: dict[str, Any] = {"str": pl.String, "float": pl.Float64, "bool": pl.Boolean,
-           "list": pl.List(pl.String)}
-SCHEMA = {name: _DTYPES[kind] for name, kind in m.COLUMNS.items()}
-
-
-def to_frame(rows: list[dict]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=SCHEMA, orient="row")
-
-
 def iter_frames(paths: Iterable[Path | str], chunk: int = CHUNK) -> Iterator[pl.DataFrame]:
     """Frames of at most ``chunk`` cases, in file order (Turtle files: one frame each)."""
     from calcinosis_kg.cases.rdf_input import read_rdf
@@ -125,12 +116,12 @@ def results_text(results: pl.DataFrame, fmt: str, header: bool = True) -> bytes:
     return ("\n".join(out) + "\n").encode()
 
 
-def results_ntriples(frame: pl.DataFrame, results: pl.DataFrame) -> bytes:
+def results_ntriples(frame: pl.DataFrame, results: pl.DataFrame, sort: bool = True) -> bytes:
     """The cases' own triples plus each valid case's inferred 'case of T' type."""
     case_of = {"CCKG:0000002": 711, "CCKG:0000003": 712, "CCKG:0000004": 713,
                "CCKG:0000005": 714, "CCKG:0000006": 715, "CCKG:0000007": 716,
                "CCKG:0000008": 717, "CCKG:0000011": 718}
-    table = triples.triples(frame)
+    table = triples.triples(frame, sort=sort)
     typed = (results.select("case_id", pl.col("types").alias("t")).explode("t").drop_nulls()
              .filter(pl.col("t").is_in(list(case_of))))
     if typed.height:
@@ -139,5 +130,6 @@ def results_ntriples(frame: pl.DataFrame, results: pl.DataFrame) -> bytes:
             pl.Series("s", iris, dtype=pl.String), pl.lit(m.RDF_TYPE).alias("p"),
             pl.col("t").replace_strict({k: m.cckg(v) for k, v in case_of.items()})
             .alias("o"), pl.lit(False).alias("lit"), pl.lit("").alias("dt"))
-        table = pl.concat([table, extra]).unique().sort("s", "p", "o")
+        table = pl.concat([table, extra]).unique()
+        table = table.sort("s", "p", "o", "lit") if sort else table
     return triples.ntriples(table)

@@ -22,7 +22,7 @@ FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".jsonld": "JSON_LD"}
 def read_rdf(path: Path) -> pl.DataFrame:
     import pyoxigraph as ox
 
-    from calcinosis_kg.cases.pipeline import to_frame
+    from calcinosis_kg.cases.frame import to_frame
 
     fmt = getattr(ox.RdfFormat, FORMATS[path.suffix.lower()])
     try:

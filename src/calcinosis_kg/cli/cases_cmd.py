@@ -69,11 +69,17 @@ def classify(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
     type_label, criteria (the defined classes that fired), sources (their sentences and the
     supporting associations).
     """
-    from calcinosis_kg.cases.api import classify_paths
+    from calcinosis_kg.cases.api import classify_stream, summary_line, write_stream_atomic
 
-    data, summary = classify_paths(paths, fmt)
-    _emit(data, output)
-    click.echo(summary, err=True)
+    counts: dict[str, int] = {}
+    parts = classify_stream(paths, fmt, counts)
+    if output is None:
+        for part in parts:
+            sys.stdout.buffer.write(part)
+        sys.stdout.flush()
+    else:
+        write_stream_atomic(output, parts)
+    click.echo(summary_line(counts), err=True)
 
 
 @cases.command()
