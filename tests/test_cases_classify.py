@@ -111,3 +111,16 @@ def test_classification_does_not_depend_on_chunking(clf, tmp_path) -> None:
     whole = pl.concat([c.results for c in pipeline.run([DATA / "vignettes.csv"], clf)])
     pieces = pl.concat([c.results for c in pipeline.run([DATA / "vignettes.csv"], clf, chunk=5)])
     assert whole.equals(pieces)
+
+
+def test_an_unclassified_case_says_which_recorded_value_would_complete_a_criterion(
+        clf) -> None:
+    frame = next(pipeline.iter_frames([DATA / "vignettes.csv"]))
+    result = classify(frame, clf)
+    hints = dict(zip(result["case_id"], result["hints"].to_list(), strict=True))
+    assert any("CCKG:0000725" in h and "diseases recorded as 'none'" in h
+               for h in hints["unc-scrotum-disease-unrecorded"])
+    assert hints["unc-phosphate-without-range"] == [
+        "CCKG:0000721 case with normal serum calcium and phosphate and local tissue damage: "
+        "lacks phosphate_status normal"]
+    assert hints["isc-young-man"] == []  # only unclassified cases get hints

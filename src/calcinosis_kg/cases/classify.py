@@ -27,6 +27,7 @@ from calcinosis_kg.cases.compile import (
     read_ontology,
     to_polars,
 )
+from calcinosis_kg.cases.hints import near_misses
 
 RESULT_COLUMNS = ("case_id", "status", "type_id", "type_label", "criteria", "sources")
 EVIDENCE_QUERY = """
@@ -115,6 +116,7 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
     fired = frame.select(
         "case_id",
         *[to_polars(c.node).alias(f"c{i}") for i, c in enumerate(crit)],
+        near_misses(frame, crit).alias("hints"),
         pl.lit(False).alias("_invalid") if invalid is None else pl.Series("_invalid", invalid),
     )
     # a criterion is shadowed when another fired one gives a strictly more specific type
@@ -129,7 +131,7 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
     fired_names = [pl.when(pl.col(f"c{i}")).then(pl.lit(m.compress(c.iri)))
                    for i, c in enumerate(crit)]
     out = fired.select(
-        "case_id", "_invalid",
+        "case_id", "_invalid", "hints",
         pl.concat_list(effective).list.drop_nulls().list.unique().list.sort().alias("types"),
         pl.concat_list(fired_names).list.drop_nulls().alias("fired"),
     )
@@ -164,7 +166,10 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
     support = pl.col("support").fill_null(empty).list.set_difference(crit_texts).list.sort()
     sources = pl.concat_list(crit_texts, support.list.eval("supporting: " + pl.element()))
     out = out.with_columns(sources.list.join(" | ").alias("sources"))
-    return out.select(*RESULT_COLUMNS, "types", "fired")
+    hints = pl.when(pl.col("status") == "unclassified").then(pl.col("hints")).otherwise(
+        pl.lit([], dtype=pl.List(pl.String)))
+    return out.with_columns(hints.alias("hints")).select(*RESULT_COLUMNS, "types", "fired",
+                                                         "hints")
 
 
 def _support(frame: pl.DataFrame, out: pl.DataFrame, clf: Classifier) -> pl.DataFrame:

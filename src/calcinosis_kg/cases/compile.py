@@ -61,8 +61,13 @@ TRUE, FALSE = Node("true"), Node("false")
 def _and(items: list[Node]) -> Node:
     if any(i.op == "false" for i in items):
         return FALSE
-    items = [i for i in items if i.op != "true"]
-    return TRUE if not items else items[0] if len(items) == 1 else Node("and", items=tuple(items))
+    flat: list[Node] = []
+    for item in items:
+        if item.op == "and":
+            flat.extend(item.items)
+        elif item.op != "true":
+            flat.append(item)
+    return TRUE if not flat else flat[0] if len(flat) == 1 else Node("and", items=tuple(flat))
 
 
 def _or(items: list[Node]) -> Node:

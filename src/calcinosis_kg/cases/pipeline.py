@@ -102,7 +102,7 @@ def results_text(results: pl.DataFrame, fmt: str, header: bool = True) -> bytes:
         return buffer.getvalue()
     if fmt == "jsonl":
         lines = [json.dumps(row, ensure_ascii=False, sort_keys=False)
-                 for row in results.select(*RESULT_COLUMNS, "types", "fired").iter_rows(
+                 for row in results.select(*RESULT_COLUMNS, "types", "fired", "hints").iter_rows(
                      named=True)]
         return ("\n".join(lines) + "\n").encode() if lines else b""
     widths = {c: max([len(c), *(len(str(v)) for v in table[c].head(10_000).to_list())])
