@@ -113,3 +113,18 @@ def test_a_synthetic_cohort_has_about_the_invalid_share_asked_for(tmp_path: Path
     report = validate_paths([tmp_path / "c.csv"])
     assert report.total == 2000
     assert 30 <= report.invalid <= 90
+
+
+def test_non_numbers_and_absurd_numbers_are_field_errors_not_crashes(tmp_path: Path) -> None:
+    from calcinosis_kg.cases.api import validate_paths
+
+    source = tmp_path / "odd.csv"
+    source.write_text("case_id,age_years,egfr,calcium_value,calcium_unit,phosphate_value,"
+                      "phosphate_unit,phosphate_ref_low,phosphate_ref_high\n"
+                      "a,nan,inf,,,,,,\n"
+                      "b,40,,1e400,mmol/L,,,,\n"
+                      "c,40,,2.3,mmol/L,1,mmol/L,1e999,2\n")
+    report = validate_paths([source])
+    fields = report.table().select("case_id", "field").rows()
+    assert fields == [("a", "age_years"), ("a", "egfr"), ("b", "calcium_value"),
+                      ("c", "phosphate_reference_range")]

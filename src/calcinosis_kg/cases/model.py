@@ -131,8 +131,8 @@ def to_mmol_per_l(analyte: str, value: str | float | Decimal, unit: str | None) 
         number = Decimal(str(value).strip())
     except InvalidOperation:
         raise ValueError(f"{value!r} is not a number") from None
-    if not number.is_finite():
-        raise ValueError(f"{value!r} is not a finite number")
+    if not number.is_finite() or abs(number) >= 10**6:
+        raise ValueError(f"{value!r} is not a plausible finite number")
     if unit is None or not str(unit).strip():
         raise ValueError("no unit given (mmol/L, mg/dL or mEq/L); a unit is never guessed")
     key = normalise_unit(str(unit))

@@ -66,8 +66,12 @@ def _row(graph: dict[str, dict[str, list[object]]], iri: str, source: str) -> di
         value = _one(record, column, props.get(prop, []))
         if value is not None:
             try:
-                v[column] = float(str(value))
+                number = float(str(value))
             except ValueError:
+                number = float("nan")
+            if number == number and abs(number) != float("inf"):
+                v[column] = number
+            else:
                 record.error(column, f"{value!r} is not a number")
     organism = _one(record, "taxon", props.get(m.P_ORGANISM, []))
     if organism is not None:

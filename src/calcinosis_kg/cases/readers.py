@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -136,8 +137,12 @@ def _fill_csv(record: m.Record, row: dict[str, str]) -> None:
     for column in NUMBER_CELLS:
         if row.get(column):
             try:
-                v[column] = float(row[column])
+                number = float(row[column])
             except ValueError:
+                number = math.nan
+            if math.isfinite(number):
+                v[column] = number
+            else:
                 record.error(column, f"{row[column]!r} is not a number")
     record.set_serum("calcium", row.get("calcium_value"), row.get("calcium_unit"),
                      row.get("calcium_status"))
