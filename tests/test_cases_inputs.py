@@ -128,3 +128,12 @@ def test_non_numbers_and_absurd_numbers_are_field_errors_not_crashes(tmp_path: P
     fields = report.table().select("case_id", "field").rows()
     assert fields == [("a", "age_years"), ("a", "egfr"), ("b", "calcium_value"),
                       ("c", "phosphate_reference_range")]
+
+
+def test_json_ld_in_the_case_vocabulary_classifies_like_turtle(tmp_path: Path) -> None:
+    import rdflib
+
+    write_cohort(tmp_path / "c.ttl", 40, seed=6)
+    graph = rdflib.Graph().parse(tmp_path / "c.ttl", format="turtle")
+    (tmp_path / "c.jsonld").write_text(graph.serialize(format="json-ld"), encoding="utf-8")
+    assert _results([tmp_path / "c.jsonld"]).equals(_results([tmp_path / "c.ttl"]))
