@@ -124,4 +124,5 @@ def ntriples(table: pl.DataFrame) -> bytes:
            .otherwise("<" + pl.col("o") + ">"))
     lines = table.select(pl.concat_str([pl.lit("<"), pl.col("s"), pl.lit("> <"), pl.col("p"),
                                         pl.lit("> "), obj, pl.lit(" .")]).alias("line"))
-    return ("\n".join(lines["line"].to_list()) + "\n").encode("utf-8")
+    # joined inside polars: no Python string per triple
+    return (lines.select(pl.col("line").str.join("\n")).item() + "\n").encode("utf-8")
