@@ -24,6 +24,7 @@ test: setup
 bench: setup
 	$(PY) benchmarks/bench_check.py
 	$(PY) benchmarks/bench_queries.py
+	$(PY) benchmarks/bench_cases.py
 
 release: setup
 	$(VENV)/bin/calcinosis-kg release --output release
