@@ -67,6 +67,8 @@ def run_pipeline(n: int, folder: Path, cohort: bool) -> list[tuple[str, float, f
     for frame in pipeline.iter_frames([source]):
         read += time.perf_counter() - t
         t = time.perf_counter()
+        frame = frame.with_columns(pl.Series(
+            "iri", [triples.case_iri(c) for c in frame["case_id"]], dtype=pl.String))
         table = triples.triples(frame, sort=False)
         tri += time.perf_counter() - t
         t = time.perf_counter()
@@ -78,7 +80,7 @@ def run_pipeline(n: int, folder: Path, cohort: bool) -> list[tuple[str, float, f
         for status, k in result.group_by("status").len().iter_rows():
             counts[status] = counts.get(status, 0) + k
         if cohort:
-            frames.append((frame, result))
+            frames.append(pipeline.Chunk(frame, bad, result, table))
         del table
         t = time.perf_counter()
     for name, secs in (("read CSV", read), ("triples", tri), ("validate (fast SHACL)", val),
@@ -93,18 +95,18 @@ def run_pipeline(n: int, folder: Path, cohort: bool) -> list[tuple[str, float, f
         t = time.perf_counter()
         store = ox.Store()
         store.bulk_extend(load().store)
-        for frame, result in frames:
-            valid = result["status"] != "invalid"
-            store.bulk_load(pipeline.results_ntriples(frame.filter(valid), result.filter(valid),
-                                                      sort=False),
-                            format=ox.RdfFormat.N_TRIPLES)
+        for chunk in frames:
+            valid = chunk.results["status"] != "invalid"
+            store.bulk_load(pipeline.results_ntriples(
+                chunk.frame.filter(valid), chunk.results.filter(valid), sort=False,
+                table=pipeline.valid_triples(chunk)), format=ox.RdfFormat.N_TRIPLES)
         stage(f"cohort store ({len(store):,} triples)", t)
         t = time.perf_counter()
         for name in query_files():
             run(name, store)
         stage("5 cohort queries (pyoxigraph)", t)
         t = time.perf_counter()
-        whole = pl.concat([r for _f, r in frames])
+        whole = pl.concat([c.results for c in frames])
         (whole.filter(pl.col("status") != "invalid").select(pl.col("types").explode())
          .group_by("types").len())
         stage("count by type (polars, for comparison)", t)

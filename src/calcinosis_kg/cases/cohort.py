@@ -50,7 +50,7 @@ def cohort_store(paths: Iterable[Path | str]) -> Any:
     for chunk in pipeline.run(paths, clf):
         valid = chunk.results["status"] != "invalid"
         data = pipeline.results_ntriples(chunk.frame.filter(valid), chunk.results.filter(valid),
-                                         sort=False)
+                                         sort=False, table=pipeline.valid_triples(chunk))
         if data:
             store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
     return store

@@ -58,8 +58,9 @@ def problems(frame: pl.DataFrame, table: pl.DataFrame | None = None) -> pl.DataF
     table = triples.triples(frame, sort=False) if table is None else table
     violations = shacl.case_of_focus(shacl.validate_table(table), m.CASE_BASE)
     if violations.height:
-        ids = frame.select("case_id", "source", pl.Series(
-            "case_iri", [triples.case_iri(c) for c in frame["case_id"]], dtype=pl.String))
+        iris = (frame["iri"] if "iri" in frame.columns else
+                pl.Series([triples.case_iri(c) for c in frame["case_id"]], dtype=pl.String))
+        ids = frame.select("case_id", "source", iris.alias("case_iri"))
         shown = (pl.when(pl.col("value").str.starts_with('"'))
                  .then(pl.col("value").str.extract(r'^"(.*)"\^\^', 1))
                  .otherwise(pl.col("value").str.strip_chars("<>")))
@@ -79,16 +80,29 @@ class Chunk:
     frame: pl.DataFrame
     problems: pl.DataFrame
     results: pl.DataFrame
+    table: pl.DataFrame  # the cases' triples (unsorted), as validated
 
 
 def run(paths: Iterable[Path | str], clf: Classifier | None, chunk: int = CHUNK
         ) -> Iterator[Chunk]:
     """Validate (and classify, when ``clf`` is given) every case, chunk by chunk."""
     for frame in iter_frames(paths, chunk):
-        bad = problems(frame)
+        frame = frame.with_columns(pl.Series(
+            "iri", [triples.case_iri(c) for c in frame["case_id"]], dtype=pl.String))
+        table = triples.triples(frame, sort=False)
+        bad = problems(frame, table)
         invalid = frame["case_id"].is_in(bad["case_id"].unique().implode())
         results = classify(frame, clf, invalid) if clf is not None else frame.select("case_id")
-        yield Chunk(frame, bad, results)
+        yield Chunk(frame, bad, results, table)
+
+
+def valid_triples(chunk: Chunk) -> pl.DataFrame:
+    """The chunk's triples of valid cases only (sub-nodes follow their case)."""
+    valid = chunk.frame.filter(~chunk.frame["case_id"].is_in(
+        chunk.problems["case_id"].unique().implode())).select(pl.col("iri").alias("case_iri"))
+    rest = pl.col("s").str.slice(len(m.CASE_BASE)).str.split("/").list.first()
+    return (chunk.table.with_columns((pl.lit(m.CASE_BASE) + rest).alias("case_iri"))
+            .join(valid, on="case_iri", how="semi").drop("case_iri"))
 
 
 # ------------------------------------------------------------------------------- writers
@@ -116,12 +130,14 @@ def results_text(results: pl.DataFrame, fmt: str, header: bool = True) -> bytes:
     return ("\n".join(out) + "\n").encode()
 
 
-def results_ntriples(frame: pl.DataFrame, results: pl.DataFrame, sort: bool = True) -> bytes:
-    """The cases' own triples plus each valid case's inferred 'case of T' type."""
+def results_ntriples(frame: pl.DataFrame, results: pl.DataFrame, sort: bool = True,
+                     table: pl.DataFrame | None = None) -> bytes:
+    """The cases' own triples (``table`` if already built) plus each valid case's inferred
+    'case of T' type."""
     case_of = {"CCKG:0000002": 711, "CCKG:0000003": 712, "CCKG:0000004": 713,
                "CCKG:0000005": 714, "CCKG:0000006": 715, "CCKG:0000007": 716,
                "CCKG:0000008": 717, "CCKG:0000011": 718}
-    table = triples.triples(frame, sort=sort)
+    table = triples.triples(frame, sort=sort) if table is None else table
     typed = (results.select("case_id", pl.col("types").alias("t")).explode("t").drop_nulls()
              .filter(pl.col("t").is_in(list(case_of))))
     if typed.height:
@@ -130,6 +146,6 @@ def results_ntriples(frame: pl.DataFrame, results: pl.DataFrame, sort: bool = Tr
             pl.Series("s", iris, dtype=pl.String), pl.lit(m.RDF_TYPE).alias("p"),
             pl.col("t").replace_strict({k: m.cckg(v) for k, v in case_of.items()})
             .alias("o"), pl.lit(False).alias("lit"), pl.lit("").alias("dt"))
-        table = pl.concat([table, extra]).unique()
+        table = pl.concat([table, extra])
         table = table.sort("s", "p", "o", "lit") if sort else table
     return triples.ntriples(table)
