@@ -137,3 +137,27 @@ def test_json_ld_in_the_case_vocabulary_classifies_like_turtle(tmp_path: Path) -
     graph = rdflib.Graph().parse(tmp_path / "c.ttl", format="turtle")
     (tmp_path / "c.jsonld").write_text(graph.serialize(format="json-ld"), encoding="utf-8")
     assert _results([tmp_path / "c.jsonld"]).equals(_results([tmp_path / "c.ttl"]))
+
+
+def test_a_spreadsheet_may_use_the_ontologys_own_names_instead_of_identifiers(tmp_path) -> None:
+    source = tmp_path / "names.csv"
+    source.write_text(
+        "Case_ID,Sex,taxon,calcium_status,phosphate_status,diseases,exposures,sites\n"
+        "v1,M,,normal,Normal,None,none,Scrotum\n"
+        "v2,F,,normal,normal,Systemic sclerosis,,fingers\n"
+        "v3,F,dog,,,\"hyperadrenocorticism, dog\",,elbows\n"
+        "v4,M,,,,,coal miner,forearm\n"
+        "v5,F,,,,,made-up exposure,\n")
+    frame = next(pipeline.iter_frames([source]))
+    rows = {r["case_id"]: r for r in frame.iter_rows(named=True)}
+    assert rows["v1"]["sites"] == ["UBERON:0001300"] and rows["v1"]["sex"] == "male"
+    assert rows["v2"]["conditions"] == ["MONDO:0005100"]
+    assert rows["v2"]["sites"] == ["UBERON:0002389"]
+    assert rows["v3"]["taxon"] == "NCBITaxon:9615" and rows["v3"]["conditions"] == [
+        "MONDO:1011530"]
+    assert rows["v4"]["exposures"] == ["CCKG:0000512"]  # a related synonym of one class only
+    assert rows["v5"]["errors"] == ["exposures: 'made-up exposure' is neither an identifier "
+                                    "(PREFIX:local) nor a label of the ontology (e.g. "
+                                    "CCKG:0000502)"]
+    assert _results([source]).filter(pl.col("case_id") == "v1")["type_id"].item() == \
+        "CCKG:0000008"

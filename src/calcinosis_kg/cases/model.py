@@ -62,6 +62,10 @@ P_CALCIUM_MMOL = cckg(1020)
 
 SEXES = ("male", "female", "other", "unknown")
 STATUSES = ("raised", "normal", "low")
+#: other words for a status that mean exactly one of STATUSES
+STATUS_WORDS = {"high": "raised", "elevated": "raised", "increased": "raised", "above": "raised",
+                "within range": "normal", "in range": "normal", "decreased": "low",
+                "below": "low"}
 RESPONSES = {"complete": "CCKG:0000731", "partial": "CCKG:0000732", "none": "CCKG:0000733",
              "progression": "CCKG:0000734"}
 
@@ -195,7 +199,7 @@ class Record:
                 return
             self.values[f"{analyte}_mmol_l"] = float(mmol)
         if status not in (None, ""):
-            status = str(status).strip().lower()
+            status = STATUS_WORDS.get(str(status).strip().lower(), str(status).strip().lower())
             if status not in STATUSES:
                 self.error(f"{analyte}_status", f"{status!r} is not one of {', '.join(STATUSES)}")
                 return

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from calcinosis_kg.cases import model as m
+from calcinosis_kg.cases.vocab import resolve
 from calcinosis_kg.core.errors import InputError
 
 CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*:[A-Za-z0-9_.:-]+$")
@@ -31,9 +32,10 @@ LIST_CELLS = {"diseases": "conditions", "exposures": "exposures", "sites": "site
               "features": "features", "histology": "histology", "treatments": "treatments"}
 NUMBER_CELLS = ("age_years", "onset_age_years", "egfr", "lesion_size_mm")
 CALCIUM_LOINC, PHOSPHATE_LOINC = "LOINC:17861-6", "LOINC:2777-1"
-EXAMPLES = {"diseases": "MONDO:0005100", "exposures": "CCKG:0000502", "sites": "UBERON:0001300",
+EXAMPLES = {"taxon": "NCBITaxon:9615", "diseases": "MONDO:0005100", "exposures": "CCKG:0000502", "sites": "UBERON:0001300",
             "features": "HP:0012531", "histology": "CCKG:0000419", "treatments": "CHEBI:101278",
             "reported_type": "CCKG:0000002"}
+SEX_WORDS = {"m": "male", "f": "female"}
 SEX = {"MALE": "male", "FEMALE": "female", "OTHER_SEX": "other", "UNKNOWN_SEX": "unknown"}
 
 
@@ -82,7 +84,7 @@ def read_csv(path: Path) -> Iterator[m.Record]:
         raise InputError("empty file: a header row with case_id is expected", path, 1) from None
     except csv.Error as exc:
         raise InputError(f"malformed CSV: {exc}", path, 1) from None
-    header = [h.strip() for h in header]
+    header = [h.strip().lower() for h in header]
     if "case_id" not in header:
         raise InputError("not a case CSV: no case_id column in the header", path, 1)
     seen: dict[str, int] = {}
@@ -122,8 +124,12 @@ def _curies(record: m.Record, column: str, cell: str) -> list[str]:
     for item in items:
         if CURIE.match(item):
             good.append(item)
+            continue
+        curie, reason = resolve(item)
+        if curie is not None:
+            good.append(curie)
         else:
-            record.error(column, f"{item!r} is not an identifier (PREFIX:local, e.g. "
+            record.error(column, f"{item!r} {reason} (e.g. "
                          f"{EXAMPLES.get(column, 'MONDO:0005100')})")
     return good
 
@@ -131,9 +137,13 @@ def _curies(record: m.Record, column: str, cell: str) -> list[str]:
 def _fill_csv(record: m.Record, row: dict[str, str]) -> None:
     v = record.values
     if row.get("taxon"):
-        v["taxon"] = row["taxon"]
+        taxa = _curies(record, "taxon", row["taxon"])
+        if len(taxa) == 1:
+            v["taxon"] = taxa[0]
+        elif taxa:
+            record.error("taxon", "one species per case")
     if row.get("sex"):
-        v["sex"] = row["sex"].lower()
+        v["sex"] = SEX_WORDS.get(row["sex"].strip().lower(), row["sex"].strip().lower())
     for column in NUMBER_CELLS:
         if row.get(column):
             try:
@@ -151,7 +161,7 @@ def _fill_csv(record: m.Record, row: dict[str, str]) -> None:
                      row.get("phosphate_ref_high"))
     for cell, column in LIST_CELLS.items():
         text = row.get(cell, "")
-        if column in ("conditions", "exposures") and text.lower() == "none":
+        if column in ("conditions", "exposures") and text.strip().lower() in ("none", "no"):
             v["no_conditions" if column == "conditions" else "no_exposures"] = True
             continue
         if text:

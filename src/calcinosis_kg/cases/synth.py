@@ -176,7 +176,7 @@ def plant_defect(rng: random.Random, row: dict[str, Any]) -> None:
     elif defect == "bad_age":
         row["age_years"] = 210
     elif defect == "bad_identifier":
-        row["diseases"] = ["systemic sclerosis"]
+        row["diseases"] = ["systemic sklerosis"]  # free text, misspelt: no label matches
     else:
         row["diseases"], row["exposures"] = ["MONDO:0005100"], "none"
         row["_none_and_disease"] = True
