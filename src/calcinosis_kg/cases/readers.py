@@ -32,9 +32,9 @@ LIST_CELLS = {"diseases": "conditions", "exposures": "exposures", "sites": "site
               "features": "features", "histology": "histology", "treatments": "treatments"}
 NUMBER_CELLS = ("age_years", "onset_age_years", "egfr", "lesion_size_mm")
 CALCIUM_LOINC, PHOSPHATE_LOINC = "LOINC:17861-6", "LOINC:2777-1"
-EXAMPLES = {"taxon": "NCBITaxon:9615", "diseases": "MONDO:0005100", "exposures": "CCKG:0000502", "sites": "UBERON:0001300",
-            "features": "HP:0012531", "histology": "CCKG:0000419", "treatments": "CHEBI:101278",
-            "reported_type": "CCKG:0000002"}
+EXAMPLES = {"taxon": "NCBITaxon:9615", "diseases": "MONDO:0005100", "exposures": "CCKG:0000502",
+            "sites": "UBERON:0001300", "features": "HP:0012531", "histology": "CCKG:0000419",
+            "treatments": "CHEBI:101278", "reported_type": "CCKG:0000002"}
 SEX_WORDS = {"m": "male", "f": "female"}
 SEX = {"MALE": "male", "FEMALE": "female", "OTHER_SEX": "other", "UNKNOWN_SEX": "unknown"}
 
