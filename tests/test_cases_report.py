@@ -16,7 +16,7 @@ CHROMEDRIVER = shutil.which("chromedriver")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--window-size=1000,2600"]
-SECTIONS = ["status", "types", "calcium", "phosphate", "sites", "diseases", "invalid"]
+SECTIONS = ["status", "types", "calcium", "phosphate", "sites", "diseases", "agreement", "invalid"]
 
 
 @pytest.fixture(scope="module")

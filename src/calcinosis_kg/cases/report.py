@@ -54,7 +54,8 @@ def _label(clf: Classifier, curie: str) -> str:
 def collect(paths: Iterable[Path | str], clf: Classifier) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(cases joined with their results, problems) over every chunk."""
     frames, problems = [], []
-    keep = ["case_id", "calcium_mmol_l", "phosphate_mmol_l", "sites", "conditions"]
+    keep = ["case_id", "calcium_mmol_l", "phosphate_mmol_l", "sites", "conditions",
+            "reported_type"]
     for chunk in pipeline.run(paths, clf):
         frames.append(chunk.frame.select(keep).join(
             chunk.results.select("case_id", "status", "types"), on="case_id", how="left"))
@@ -80,6 +81,30 @@ def _groups(cases: pl.DataFrame, column: str, clf: Classifier) -> list[tuple[str
     for (t,), part in typed.group_by("t", maintain_order=True):
         out.append((_label(clf, str(t)), [round(v, 3) for v in part[column].to_list()]))
     return out
+
+
+def agreement(cases: pl.DataFrame, clf: Classifier) -> str:
+    """Reported diagnosis against the inferred result, for cases that report one."""
+    reported = cases.filter(pl.col("reported_type").is_not_null())
+    if not reported.height:
+        return '<p class="empty">No case reports a diagnosis of its own.</p>'
+    table = (reported.with_columns(
+        pl.when(pl.col("status") == "invalid").then(pl.lit("invalid"))
+        .when(pl.col("types").list.len() == 0).then(pl.lit("unclassified"))
+        .when(pl.col("types").list.contains(pl.col("reported_type")) & (pl.col("status")
+                                                                        == "classified"))
+        .then(pl.lit("agrees")).when(pl.col("types").list.contains(pl.col("reported_type")))
+        .then(pl.lit("among ambiguous types")).otherwise(pl.lit("differs")).alias("outcome"))
+        .group_by("reported_type", "outcome").len().sort("reported_type", "outcome"))
+    outcomes = ["agrees", "among ambiguous types", "differs", "unclassified", "invalid"]
+    counts = {(r, o): n for r, o, n in table.iter_rows()}
+    head = "".join(f"<th>{o}</th>" for o in outcomes)
+    rows = "".join(
+        f"<tr><td>{escape(_label(clf, r))} ({escape(r)})</td>"
+        + "".join(f"<td>{counts.get((r, o), 0)}</td>" for o in outcomes) + "</tr>"
+        for r in sorted({r for r, _o in counts}))
+    return (f"<table><thead><tr><th>reported diagnosis</th>{head}</tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
 
 
 def render(cases: pl.DataFrame, problems: pl.DataFrame, clf: Classifier) -> str:
@@ -128,6 +153,9 @@ def render(cases: pl.DataFrame, problems: pl.DataFrame, clf: Classifier) -> str:
                                                     COLORS[2]),
         "<h2 id=\"diseases\">Associated diseases</h2>",
         bars("Associated diseases", _counts(cases, "conditions", clf), COLORS[3]),
+        "<h2 id=\"agreement\">Reported diagnosis against the ontology's type</h2>",
+        "<p class=\"note\">A reported diagnosis never classifies; this compares it with what the "
+        "criteria inferred from the recorded findings.</p>", agreement(cases, clf),
         "<h2 id=\"invalid\">Invalid records</h2>",
         bars("Problems by field", list(by_field.iter_rows()), COLORS[1]),
         "<table><thead><tr><th>source</th><th>case</th><th>field</th><th>message</th></tr>"
