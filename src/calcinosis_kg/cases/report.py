@@ -45,7 +45,7 @@ def calcium_band(clf: Classifier) -> tuple[float, float] | None:
 
 
 def _label(clf: Classifier, curie: str) -> str:
-    from calcinosis_kg.cases.synth import LABELS
+    from calcinosis_kg.cases.terms import LABELS
 
     iri = m.expand(curie) if ":" in curie and not curie.startswith("http") else curie
     return clf.onto.labels.get(iri) or LABELS.get(curie) or curie

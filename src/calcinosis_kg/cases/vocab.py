@@ -36,7 +36,7 @@ def name_index() -> dict[str, str | None]:
     """normalised name -> CURIE (None when the name belongs to several classes)."""
     import pyoxigraph as ox
 
-    from calcinosis_kg.cases.synth import LABELS
+    from calcinosis_kg.cases.terms import LABELS
     from calcinosis_kg.graph.knowledge import load
 
     found: dict[str, set[str]] = defaultdict(set)
