@@ -161,3 +161,22 @@ def test_a_spreadsheet_may_use_the_ontologys_own_names_instead_of_identifiers(tm
                                     "CCKG:0000502)"]
     assert _results([source]).filter(pl.col("case_id") == "v1")["type_id"].item() == \
         "CCKG:0000008"
+
+
+def test_a_recorded_hyperphosphataemia_phenotype_states_a_raised_phosphate() -> None:
+    packet = {"id": "p3", "diseases": [{"term": {"id": "MONDO:0024327"}}],
+              "phenotypicFeatures": [{"type": {"id": "HP:0025520"}},
+                                     {"type": {"id": "HP:0002905"}}]}
+    row = phenopacket_record(packet, "x:3").row()
+    assert row["phosphate_status"] == "raised" and row["errors"] == []
+    frame = pipeline.to_frame([row])
+    result = pipeline.classify(frame, build_classifier())
+    assert result["type_id"].item() == "CCKG:0000003"
+
+
+def test_a_hypercalcaemia_phenotype_contradicting_a_normal_calcium_is_an_error() -> None:
+    packet = {"id": "p4", "phenotypicFeatures": [{"type": {"id": "HP:0003072"}}],
+              "measurements": [{"assay": {"id": "LOINC:17861-6"}, "value": {"quantity": {
+                  "unit": {"id": "UCUM:mmol/L"}, "value": 2.3}}}]}
+    row = phenopacket_record(packet, "x:4").row()
+    assert row["errors"] == ["features: HP:0003072 contradicts the recorded calcium (normal)"]

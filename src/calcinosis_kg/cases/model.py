@@ -172,7 +172,25 @@ class Record:
     def error(self, column: str, message: str) -> None:
         self.errors.append(f"{column}: {message}")
 
+    def lab_phenotypes(self) -> None:
+        """A recorded HP:0003072 Hypercalcemia / HP:0002905 Hyperphosphatemia states a raised
+        serum level (how a Phenopacket says it: v2 measurements have no interpretation); it
+        must agree with a recorded value or status."""
+        features = self.values.get("features") or []
+        for analyte, term in (("calcium", "HP:0003072"), ("phosphate", "HP:0002905")):
+            if term not in features:
+                continue
+            status = self.values.get(f"{analyte}_status")
+            value = self.values.get(f"{analyte}_mmol_l")
+            if analyte == "calcium" and value is not None:
+                status = "raised" if value > 2.6 else "normal" if value >= 2.1 else "low"
+            if status not in (None, "raised"):
+                self.error("features", f"{term} contradicts the recorded {analyte} ({status})")
+            elif value is None or analyte == "phosphate":
+                self.values[f"{analyte}_status"] = "raised"
+
     def row(self) -> dict[str, Any]:
+        self.lab_phenotypes()
         out: dict[str, Any] = {name: None for name in COLUMNS}
         for name, kind in COLUMNS.items():
             if kind == "list":
