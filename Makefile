@@ -4,7 +4,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup check test bench release docs
+.PHONY: setup check test bench release docs readme
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -18,12 +18,16 @@ check: setup
 	$(VENV)/bin/calcinosis-kg check
 
 test: setup
+	bash scripts/install-consumers.sh .venv-consumers
 	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
 
 bench: setup
 	$(PY) benchmarks/bench_check.py
 	$(PY) benchmarks/bench_queries.py
+	$(PY) benchmarks/bench_merge_hp.py
 	$(PY) benchmarks/bench_cases.py
 
 release: setup
@@ -31,3 +35,6 @@ release: setup
 
 docs: setup
 	$(VENV)/bin/calcinosis-kg docs --output site --readme-img docs/img
+
+readme: setup  # regenerate the README's "Questions you can ask" (tests/test_readme.py checks it)
+	$(PY) scripts/readme_questions.py

@@ -72,7 +72,7 @@ owlready2.sync_reasoner_hermit(w, debug=0)
 HERMIT_DIRECT = """
 import sys
 from calcinosis_kg.graph.knowledge import load
-from calcinosis_kg.checks.reasoning import reason
+from calcinosis_kg.checks.hermit import reason
 reason(load(sys.argv[1:] or None))
 """
 

@@ -36,10 +36,11 @@ def main() -> None:
 
     import rdflib
 
-    from calcinosis_kg.answers.queries import list_queries, run_query
     from calcinosis_kg.core.resources import default_ontology_files
     from calcinosis_kg.graph.knowledge import load, to_rdflib
     from calcinosis_kg.graph.loading import load_files
+    from calcinosis_kg.graph.queryfiles import list_queries
+    from calcinosis_kg.graph.sparql import run_query
 
     files = args.ontology or default_ontology_files()
     kg = load(files)

@@ -14,7 +14,8 @@ from rdflib.namespace import OWL, RDF, RDFS
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.resources import import_module_file, ontology_file
 from calcinosis_kg.core.serialize import to_turtle
-from calcinosis_kg.source.build import DC_SOURCE, SUPPORTING_TEXT, build
+from calcinosis_kg.source.build import build
+from calcinosis_kg.source.compiler import DC_SOURCE, SUPPORTING_TEXT
 
 CCKG = "https://w3id.org/calcinosis-kg/CCKG_"
 SSSOM_PREDICATE = URIRef("https://w3id.org/sssom/predicate_id")

@@ -69,3 +69,24 @@ def test_info_reports_the_bundled_version_info() -> None:
 
     versions = [o["version_info"] for o in info(load()).ontologies]
     assert header()["ontology"]["version"] in versions
+
+
+def test_search_finds_imported_terms_by_their_verified_synonyms(run_cli) -> None:
+    code, out, _ = run_cli("search", "scleroderma")
+    assert code == 0 and "MONDO:0005100" in out and "systemic scleroderma" in out
+
+
+def test_search_ranks_exact_label_before_synonym_before_word_match(run_cli) -> None:
+    code, out, _ = run_cli("search", "idiopathic calcification", "--format", "tsv")
+    rows = [line.split("\t") for line in out.splitlines()[1:]]
+    assert code == 0 and rows[0][0] == "CCKG:0000005" and rows[0][3] == "broad"
+    code, out, _ = run_cli("search", "calcinosis cutis", "--format", "tsv", "--limit", "0")
+    rows = [line.split("\t") for line in out.splitlines()[1:]]
+    assert rows[0][:2] == ["CCKG:0000001", "calcinosis cutis"]
+
+
+def test_search_says_how_many_more_matches_exist(run_cli) -> None:
+    code, out, _ = run_cli("search", "calcium", "--limit", "3")
+    everything = run_cli("search", "calcium", "--limit", "0")[1]
+    total = len(everything.splitlines())
+    assert code == 0 and f"({total - 3} more matches; --limit {total} shows all)" in out

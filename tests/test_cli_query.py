@@ -111,3 +111,75 @@ def test_query_rdflib_engine_gives_the_same_answer(run_cli, tiny_ontology: Path,
     code_rd, out_rd, _ = run_cli(*args, "--engine", "rdflib")
     assert code_ox == code_rd == 0
     assert sorted(out_ox.splitlines()) == sorted(out_rd.splitlines())
+
+
+def test_bind_accepts_a_label_or_synonym_and_says_which_term_it_took(run_cli) -> None:
+    by_curie = run_cli("query", "cq02", "--bind", "disease=MONDO:0005100")
+    by_label = run_cli("query", "cq02", "--bind", "disease=Systemic Sclerosis")
+    by_synonym = run_cli("query", "cq02", "--bind", "disease=systemic scleroderma")
+    assert by_curie[0] == by_label[0] == by_synonym[0] == 0
+    assert by_curie[1] == by_label[1] == by_synonym[1]
+    assert "(0 rows)" not in by_label[1]
+    assert "taken as MONDO:0005100" in by_label[2]
+
+
+def test_bind_with_an_ambiguous_label_exits_2_with_candidates(run_cli) -> None:
+    code, out, err = run_cli("query", "cq02", "--bind", "disease=sclerosis")
+    assert code == 2 and out == ""
+    assert "MONDO:0005100" in err and "MONDO:0016358" in err
+
+
+def test_bind_of_a_value_absent_from_the_graph_warns(run_cli) -> None:
+    code, out, err = run_cli("query", "cq02", "--bind", "disease=MONDO:0000001")
+    assert code == 0 and "(0 rows)" in out
+    assert "warning" in err and "MONDO:0000001 does not occur in the graph" in err
+
+
+def test_query_of_a_directory_says_it_is_a_directory(run_cli, tmp_path: Path) -> None:
+    code, _, err = run_cli("query", str(tmp_path))
+    assert code == 2 and "is a directory" in err and "not found" not in err
+
+
+def test_ambiguous_query_prefix_lists_the_candidates(run_cli) -> None:
+    code, _, err = run_cli("query", "cq1")
+    assert code == 2 and "ambiguous query 'cq1'" in err
+    assert "cq10-lesion-sites-per-type" in err and "cq19-defined-classes" in err
+
+
+def test_debug_is_accepted_after_the_subcommand(run_cli) -> None:
+    code, out, _ = run_cli("queries", "--debug")
+    assert code == 0 and "cq01" in out
+
+
+def test_mistyped_command_suggests_the_nearest(run_cli) -> None:
+    code, _, err = run_cli("chek")
+    assert code == 2 and "did you mean: check" in err.lower()
+
+
+def test_bind_of_a_quoted_text_absent_from_the_graph_warns(run_cli) -> None:
+    code, out, err = run_cli("query", "cq12", "--bind", 'class="no such label"')
+    assert code == 0 and "(0 rows)" in out
+    assert '"no such label" does not occur in the graph' in err
+
+
+def test_bind_of_a_word_naming_one_class_binds_that_class(run_cli) -> None:
+    code, out, err = run_cli("query", "cq12", "--bind", "class=dystrophic", "--format", "tsv")
+    assert code == 0 and "taken as CCKG:0000002 (dystrophic calcinosis cutis)" in err
+    rows = out.splitlines()[1:]
+    assert rows and all(row.split("\t")[2] == "CCKG:0000002" for row in rows)
+
+
+def test_endpoint_bind_by_name_is_resolved_in_the_local_graph(run_cli, sparql_endpoint,
+                                                                tiny_ontology: Path,
+                                                                tmp_path: Path) -> None:
+    from calcinosis_kg.graph.knowledge import load
+
+    url, _ = sparql_endpoint(load([tiny_ontology]).store)
+    rq = tmp_path / "q.rq"
+    rq.write_text("SELECT ?parent WHERE { ?c rdfs:subClassOf ?parent . FILTER(isIRI(?parent)) }")
+    code, out, err = run_cli("query", str(rq), "--bind", "c=small calcium deposit",
+                             "--endpoint", url, "--ontology", str(tiny_ontology), "--format", "tsv")
+    assert code == 0 and "taken as CCKG:9000001" in err
+    code, out, err = run_cli("query", str(rq), "--bind", "c=tiny dystrophic calcinosis",
+                             "--endpoint", url, "--ontology", str(tiny_ontology), "--format", "tsv")
+    assert (code, out) == (0, "parent\tparent_label\nCCKG:9000001\ttiny calcinosis\n")

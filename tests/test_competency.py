@@ -251,6 +251,33 @@ def test_cq01_connective_tissue_diseases_are_behind_dystrophic_calcinosis(bundle
     assert {"MONDO:0005100", "MONDO:0016367", "MONDO:0004670", "MONDO:0003900"} <= diseases
 
 
+def test_cq01_separates_cause_from_correlation_and_says_association(bundled_kg):
+    rows = answer(bundled_kg, "cq01-dystrophic-associated-diseases")
+    links = {(r["disease"], r["link"]) for r in rows}
+    # "Dystrophic calcification is linked to ... infections, hereditary diseases, cutaneous
+    # neoplasms, and connective tissue diseases": correlations, not causes
+    assert {("MONDO:0005550", "correlation"), ("CCKG:0000102", "correlation"),
+            ("CCKG:0000103", "correlation"), ("MONDO:0003900", "correlation")} <= links
+    assert not [r for r in rows if r["link"] == "cause"]
+    assert {r["kind"] for r in rows} == {"association"}
+    title = BY_NAME["cq01-dystrophic-associated-diseases"].title.lower()
+    assert "systemic" not in title  # a cutaneous neoplasm is not a systemic disease
+
+
+def test_cq10_scalp_or_face_is_never_both_stated_of_every_nodule(bundled_kg):
+    rows = answer(bundled_kg, "cq10-lesion-sites-per-type")
+    scn = {(r["site"], r["kind"]) for r in rows if r["type"] == "CCKG:0000009"}
+    assert scn and {kind for _, kind in scn} == {"association"}
+    tumoral = {(r["site"], r["kind"]) for r in rows if r["type"] == "CCKG:0000010"}
+    assert ("UBERON:0002072", "one of") in tumoral and ("CCKG:0000206", "one of") in tumoral
+
+
+def test_cq05_treatments_are_associations_of_calcinosis_cutis_only(bundled_kg):
+    rows = answer(bundled_kg, "cq05-treatments")
+    assert {r["condition"] for r in rows} == {"CCKG:0000001"}
+    assert {r["kind"] for r in rows} == {"association"}
+
+
 def test_cq02_systemic_sclerosis_affects_elbows_fingers_knees_and_forearms(bundled_kg):
     rows = answer(bundled_kg, "cq02-sites-by-associated-disease", disease="MONDO:0005100")
     assert column(rows, "site") == {"UBERON:0001461", "UBERON:0002389", "UBERON:0001465",
@@ -259,7 +286,9 @@ def test_cq02_systemic_sclerosis_affects_elbows_fingers_knees_and_forearms(bundl
 
 def test_cq03_most_frequent_cause_of_metastatic_calcinosis_is_chronic_renal_failure(bundled_kg):
     result = labelled(bundled_kg, "cq03-metastatic-most-frequent-cause")
-    assert result.rows == [("MONDO:0024327",)]
+    # an association record (the most frequent cause is not a cause in every patient); the source
+    # states no frequency, so the frequency qualifier is "not stated" (CCKG:0002030)
+    assert result.rows == [("MONDO:0024327", "association", "CCKG:0002030")]
     assert "chronic renal failure" in result.labels["MONDO:0024327"]
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from calcinosis_kg.graph.knowledge import load
-from calcinosis_kg.publish.docs import build_site, page_name
+from calcinosis_kg.publish.docs import build_site
+from calcinosis_kg.publish.pages import page_name
 
 CCKG = "https://w3id.org/calcinosis-kg/CCKG_"
 HOSTILE = '<script>alert("x")</script> & <b>bold</b>'

@@ -118,13 +118,11 @@ def test_interrupted_export_leaves_the_old_file(tmp_path: Path,
 
 def test_inferred_export_adds_the_reasoner_hierarchy(tiny_ontology: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    import types
+    from calcinosis_kg.checks import inferred as inferred_module
 
     edge = (rdflib.URIRef("https://w3id.org/calcinosis-kg/CCKG_9000004"), rdflib.RDFS.subClassOf,
             rdflib.URIRef("https://w3id.org/calcinosis-kg/CCKG_9000001"))
-    fake = types.ModuleType("calcinosis_kg.checks.reasoning")
-    fake.inferred_graph = lambda _kg: rdflib.Graph().add(edge)
-    monkeypatch.setitem(sys.modules, "calcinosis_kg.checks.reasoning", fake)
+    monkeypatch.setattr(inferred_module, "inferred_graph", lambda _kg: rdflib.Graph().add(edge))
     kg = load([tiny_ontology])
     plain = rdflib.Graph().parse(data=export_bytes(kg, "nt"), format="nt")
     inferred = rdflib.Graph().parse(data=export_bytes(kg, "nt", inferred=True), format="nt")
@@ -151,3 +149,22 @@ def test_turtle_writes_each_list_cell_once() -> None:
     back = rdflib.Graph().parse(data=to_turtle(graph), format="turtle")
     assert len(back) == len(graph)
     assert to_ntriples(back) == to_ntriples(graph)
+
+
+def test_export_streams_ntriples_from_the_store_without_building_an_rdflib_graph():
+    from calcinosis_kg.core.serialize import to_ntriples
+    from calcinosis_kg.publish.export import export_bytes, merged_graph
+
+    streamed_kg = load()
+    data = export_bytes(streamed_kg, "nt")
+    assert streamed_kg._graph is None  # never copied into rdflib
+    assert data == to_ntriples(merged_graph(load()))  # the same bytes as the copying writer
+
+
+def test_export_turtle_from_the_stream_equals_the_copying_writer():
+    from calcinosis_kg.core.serialize import to_turtle
+    from calcinosis_kg.publish.export import export_bytes, merged_graph
+
+    kg = load()
+    assert export_bytes(kg, "ttl") == to_turtle(merged_graph(load()))
+    assert kg._graph is None

@@ -20,7 +20,8 @@ import pytest
 import yaml
 
 from calcinosis_kg.core.resources import article_file, ontology_dir, source_dir
-from calcinosis_kg.source.build import build, load_facts
+from calcinosis_kg.source.build import build
+from calcinosis_kg.source.facts import load_facts
 
 GLOSS = r"[ ][^\n]* \.\.\.\n"
 SEPARATOR = rf"(?:\s|{GLOSS})*"
@@ -135,7 +136,7 @@ def test_every_fact_has_an_evidence_code_and_a_statement():
 
 
 def test_supporting_texts_in_the_ontology_are_ledger_quotes(built):
-    from calcinosis_kg.source.build import SUPPORTING_TEXT
+    from calcinosis_kg.source.compiler import SUPPORTING_TEXT
 
     quotes = {f.quote for f in built.facts.values()}
     texts = {str(o) for o in built.ontology.objects(None, SUPPORTING_TEXT)}

@@ -123,8 +123,11 @@ def test_kgx_inferred_subclass_edge_is_a_logical_entailment(tables):
                                                              "automated_agent")
 
 
-def test_kgx_union_filler_gives_no_edge(tables):
-    assert not [e for e in tables[1] if e["object"].startswith("HP:")]
+def test_kgx_union_filler_gives_one_edge_per_member_marked_one_of(tables):
+    union = [e for e in tables[1] if e["object"].startswith("HP:")]
+    assert {e["object"] for e in union} == {"HP:0002905", "HP:0003072"}
+    assert all(e["supporting_text"].startswith("one of: HP:0002905, HP:0003072")
+               for e in union)
 
 
 def test_kgx_tsv_has_the_kgx_columns_and_one_line_per_row(tables):

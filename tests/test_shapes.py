@@ -354,6 +354,38 @@ def test_axiom_annotation_form_shape_catches_empty_supporting_text(tmp_path):
     assert "cckgsh:AxiomAnnotationFormShape" in found
 
 
+# --- association records (docs/modelling.md, rule table) -----------------------------------------
+ASSOCIATION = """
+CCKG:0003001 a owl:NamedIndividual , biolink:Association ;
+    rdfs:label "chronic kidney disease causes or contributes to condition calcinosis cutis (F1)" ;
+    biolink:subject MONDO:0005300 ; biolink:predicate RO:0003302 ; biolink:object CCKG:0000001 ;
+    dcterms:source art:calcinosis-cutis-article ; biolink:supporting_text "It can lead to it." ;
+    RO:0002558 ECO:0000033 ; biolink:frequency_qualifier CCKG:0002030 ;
+    biolink:knowledge_level "knowledge_assertion" .
+"""
+
+
+def test_association_record_shape_accepts_a_complete_record(tmp_path):
+    found = {shape for shape, _ in results_of(tmp_path, VALID_ONTOLOGY + ASSOCIATION)}
+    assert "cckgsh:AssociationRecordShape" not in found
+
+
+@pytest.mark.parametrize("old,new", [
+    ("biolink:frequency_qualifier CCKG:0002030 ;", ""),  # no frequency, not even "not stated"
+    ("biolink:frequency_qualifier CCKG:0002030 ;", "biolink:frequency_qualifier CCKG:0002010 ;"),
+    ('biolink:supporting_text "It can lead to it." ;', ""),  # no quote
+    ('biolink:supporting_text "It can lead to it." ;',  # two quotes: which source said which?
+     'biolink:supporting_text "It can lead to it." , "Another sentence." ;'),
+    ("dcterms:source art:calcinosis-cutis-article ;", ""),
+    ("RO:0002558 ECO:0000033 ;", ""),
+    ("biolink:object CCKG:0000001 ;", ""),
+])
+def test_association_record_shape_catches_an_incomplete_record(tmp_path, old, new):
+    assert old in ASSOCIATION
+    found = results_of(tmp_path, VALID_ONTOLOGY + ASSOCIATION.replace(old, new))
+    assert ("cckgsh:AssociationRecordShape", "CCKG:0003001") in found
+
+
 # --- mappings ------------------------------------------------------------------------------------
 def test_disease_mapping_shape_catches_disease_without_xref_or_gap_marker(tmp_path):
     ttl = broken("oboInOwl:inSubset CCKG:mapping_gap ;", "")

@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from calcinosis_kg.graph.knowledge import load
-from calcinosis_kg.publish.release import release_graphs, release_info, split_modules
+from calcinosis_kg.publish.release import release_graphs, split_modules
+from calcinosis_kg.publish.release_info import release_info
 from calcinosis_kg.publish.sssom import mapping_set, to_sssom_tsv
 
 ONTOLOGY = """\

@@ -11,19 +11,15 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.graph.knowledge import RDFS_LABEL
+from calcinosis_kg.core.vocab import RDFS_LABEL, SKOS_ALT_LABEL, SYNONYM_SCOPES
+from calcinosis_kg.graph.knowledge import select
 
 if TYPE_CHECKING:
+    import pyoxigraph
+
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
-OIO = "http://www.geneontology.org/formats/oboInOwl#"
-SYNONYM_PROPERTIES = {
-    OIO + "hasExactSynonym": "exact",
-    OIO + "hasRelatedSynonym": "related",
-    OIO + "hasBroadSynonym": "broad",
-    OIO + "hasNarrowSynonym": "narrow",
-    "http://www.w3.org/2004/02/skos/core#altLabel": "alt",
-}
+SYNONYM_PROPERTIES = {**SYNONYM_SCOPES, SKOS_ALT_LABEL: "alt"}
 
 _NAMES_QUERY = """
 SELECT ?class ?property ?text WHERE {
@@ -85,7 +81,7 @@ def search(kg: KnowledgeGraph, text: str, limit: int | None = None) -> list[Sear
         wanted_iri = expand(text.strip()) if ":" in text else None
     except ValueError:
         wanted_iri = None
-    for solution in kg.store.query(_NAMES_QUERY, prefixes=prefix_map()):
+    for solution in select(kg.store, _NAMES_QUERY, prefixes=prefix_map()):
         iri = solution["class"].value
         prop = solution["property"].value
         value = solution["text"].value
@@ -122,7 +118,7 @@ class GraphInfo:
     files: list[str] = field(default_factory=list)
     digest: str = ""
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
@@ -157,12 +153,12 @@ def info(kg: KnowledgeGraph) -> GraphInfo:
     prefixes = prefix_map()
     local_ns = prefixes.get("CCKG", "")
 
-    def select(query: str) -> list:
-        return list(kg.store.query(query, prefixes=prefixes))
+    def rows(query: str) -> list[pyoxigraph.QuerySolution]:
+        return list(select(kg.store, query, prefixes=prefixes))
 
     result = GraphInfo(package_version=__version__, triples=len(kg.store),
                        files=[str(p) for p in kg.files], digest=kg.digest)
-    for row in select("SELECT ?o ?version ?iri ?title WHERE { ?o a owl:Ontology . "
+    for row in rows("SELECT ?o ?version ?iri ?title WHERE { ?o a owl:Ontology . "
                       "OPTIONAL { ?o owl:versionInfo ?version } "
                       "OPTIONAL { ?o owl:versionIRI ?iri } "
                       "OPTIONAL { ?o dcterms:title ?title } } ORDER BY ?o"):
@@ -173,19 +169,19 @@ def info(kg: KnowledgeGraph) -> GraphInfo:
             "title": row["title"].value if row["title"] else "",
         })
     for name, owl_type in _ENTITY_TYPES.items():
-        subjects = {row["e"].value for row in select(
+        subjects = {row["e"].value for row in rows(
             f"SELECT DISTINCT ?e WHERE {{ ?e a {owl_type} . FILTER(isIRI(?e)) }}")}
         result.entities[name] = len(subjects)
         result.local_entities[name] = sum(1 for s in subjects if s.startswith(local_ns))
     for name, query in _AXIOM_QUERIES.items():
-        result.axioms[name] = int(select(query)[0]["n"].value)
+        result.axioms[name] = int(rows(query)[0]["n"].value)
     xrefs: Counter[str] = Counter()
-    for row in select("SELECT ?x WHERE { ?c oboInOwl:hasDbXref ?x . FILTER(isIRI(?c)) }"):
+    for row in rows("SELECT ?x WHERE { ?c oboInOwl:hasDbXref ?x . FILTER(isIRI(?c)) }"):
         value = row["x"].value
         xrefs[value.split(":", 1)[0] if ":" in value else "(no prefix)"] += 1
     result.mappings = dict(sorted(xrefs.items(), key=lambda kv: (-kv[1], kv[0])))
     preds: Counter[str] = Counter()
-    for row in select("SELECT ?p ?t WHERE { VALUES ?p { skos:exactMatch skos:closeMatch "
+    for row in rows("SELECT ?p ?t WHERE { VALUES ?p { skos:exactMatch skos:closeMatch "
                       "skos:broadMatch skos:narrowMatch skos:relatedMatch } ?c ?p ?t }"):
         preds[compress(row["p"].value)] += 1
     result.mapping_predicates = dict(sorted(preds.items(), key=lambda kv: (-kv[1], kv[0])))

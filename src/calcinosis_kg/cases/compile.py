@@ -159,7 +159,7 @@ def quote_sources() -> dict[str, str]:
     """Verbatim quote -> its sources ("article", "PMID:…") from the fact ledger: an axiom with
     several facts carries several quotes and sources, which RDF alone cannot pair again."""
     from calcinosis_kg.core.resources import source_dir
-    from calcinosis_kg.source.build import load_facts
+    from calcinosis_kg.source.facts import load_facts
 
     names: dict[str, set[str]] = defaultdict(set)
     for fact in load_facts(source_dir() / "facts.tsv").values():

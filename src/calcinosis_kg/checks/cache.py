@@ -4,7 +4,10 @@ Why content hashes and not timestamps: a checkout, a ``git stash`` or a copied f
 mtimes without changing content (and vice versa), and a stale pass from a cache is worse than no
 cache. The key covers the ontology files, the data folders (imports, shapes, queries with their
 expected answers, the QC profile), the package's own source and its version, so editing any of
-them recomputes. Entries are JSON written atomically; an unreadable entry counts as a miss.
+them recomputes; the files keyed are those the loaders read (``resources.is_data_file`` is the
+one rule for both). Entries are JSON written atomically with a sha256 of their body: an unreadable
+or altered entry counts as a miss. Results that depend on the machine rather than the inputs
+(Java missing, broken or timed out: ``StageResult.environment``) are never stored.
 Computing a key reads bytes only: no RDF library is imported, so a fully cached ``check`` is fast.
 """
 
@@ -19,10 +22,11 @@ from pathlib import Path
 
 from calcinosis_kg import __version__
 from calcinosis_kg.checks.results import Failure, StageResult
+from calcinosis_kg.core.resources import is_data_file, package_dir
 
 CACHE_ENV = "CALCINOSIS_KG_CACHE_DIR"
-FORMAT = 1
-_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+FORMAT = 2  # 2: entries carry a checksum of their body
+_PACKAGE_DIR = package_dir()
 _SKIP_DIRS = {"__pycache__", ".git", ".pytest_cache", ".ruff_cache"}
 
 
@@ -43,8 +47,7 @@ def _walk(path: Path) -> list[Path]:
     out = []
     for root, dirs, files in os.walk(path):
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
-        out += [Path(root) / f for f in sorted(files)
-                if not f.endswith((".pyc", ".tmp")) and not f.startswith(".")]
+        out += [Path(root) / f for f in sorted(files) if is_data_file(f)]
     return out
 
 
@@ -115,13 +118,33 @@ def _entry_path(stage: str, key: str) -> Path:
     return cache_dir() / f"{stage}-{key[:40]}.json"
 
 
-def load(stage: str, key: str) -> StageResult | None:
-    """The cached result of ``stage`` for ``key``, or None (missing, corrupt or foreign entry)."""
-    path = _entry_path(stage, key)
+def _checksum(body: object) -> str:
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def _read_entry(path: Path, key: str) -> dict | None:
+    """A well-formed entry for ``key`` whose checksum matches its body, else None (a miss)."""
     try:
         entry = json.loads(path.read_text(encoding="utf-8"))
-        if entry.get("format") != FORMAT or entry.get("key") != key:
-            return None
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("key") != key:
+        return None
+    body = {k: v for k, v in entry.items() if k != "checksum"}
+    return entry if entry.get("checksum") == _checksum(body) else None
+
+
+def _sealed(entry: dict) -> bytes:
+    return json.dumps({**entry, "checksum": _checksum(entry)}, ensure_ascii=False).encode()
+
+
+def load(stage: str, key: str) -> StageResult | None:
+    """The cached result of ``stage`` for ``key``, or None (missing, corrupt, tampered or foreign
+    entry)."""
+    entry = _read_entry(_entry_path(stage, key), key)
+    if entry is None:
+        return None
+    try:
         data = entry["result"]
         failures = [Failure(**f) for f in data.pop("failures")]
         result = StageResult(**data, failures=failures)
@@ -141,8 +164,7 @@ def save(stage: str, key: str, result: StageResult) -> bool:
     data["cached"] = False
     entry = {"format": FORMAT, "key": key, "stage": stage, "result": data}
     try:
-        write_atomic(_entry_path(stage, key),
-                     json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+        write_atomic(_entry_path(stage, key), _sealed(entry))
     except OSError:
         return False
     return True
@@ -150,18 +172,14 @@ def save(stage: str, key: str, result: StageResult) -> bool:
 
 def cacheable(result: StageResult) -> bool:
     """Only results that depend on the inputs alone: not skips, not missing modules or crashes."""
-    return not result.skipped and not result.note.startswith(("not available", "crashed"))
+    return (not result.skipped and not result.environment
+            and not result.note.startswith(("not available", "crashed")))
 
 
 def load_json(name: str, key: str) -> object | None:
     """A cached JSON value (None when missing or unreadable)."""
-    try:
-        entry = json.loads(_entry_path(name, key).read_text(encoding="utf-8"))
-        if entry.get("format") != FORMAT or entry.get("key") != key:
-            return None
-        return entry["value"]
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return None
+    entry = _read_entry(_entry_path(name, key), key)
+    return entry.get("value") if entry is not None else None
 
 
 def save_json(name: str, key: str, value: object) -> bool:
@@ -170,7 +188,7 @@ def save_json(name: str, key: str, value: object) -> bool:
 
     entry = {"format": FORMAT, "key": key, "name": name, "value": value}
     try:
-        write_atomic(_entry_path(name, key), json.dumps(entry, ensure_ascii=False).encode())
+        write_atomic(_entry_path(name, key), _sealed(entry))
     except OSError:
         return False
     return True

@@ -24,8 +24,8 @@ from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.resources import queries_dir as bundled_queries_dir
 
 if TYPE_CHECKING:
-    from calcinosis_kg.answers.queries import BundledQuery
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
+    from calcinosis_kg.graph.queryfiles import BundledQuery
 
 STAGE = "competency"
 EXPECTED_DIR = "expected"
@@ -48,7 +48,7 @@ class CompetencyQuery:
     @property
     def ordered(self) -> bool:
         """True when the query sorts its answer, so row order is part of the answer."""
-        from calcinosis_kg.answers.queries import strip_lexical
+        from calcinosis_kg.graph.sparql import strip_lexical
 
         return bool(_ORDER_BY.search(strip_lexical(self.text)))
 
@@ -70,7 +70,7 @@ def _from_bundled(query: BundledQuery) -> CompetencyQuery:
 
 def load_query(path: Path) -> CompetencyQuery:
     """One query file with its header (``# example-binding: var=VALUE`` gives its bindings)."""
-    from calcinosis_kg.answers.queries import read_query_file
+    from calcinosis_kg.graph.queryfiles import read_query_file
 
     return _from_bundled(read_query_file(Path(path)))
 
@@ -80,7 +80,7 @@ def competency_queries(directory: Path | None = None) -> list[CompetencyQuery]:
 
     Only the top-level ``*.rq`` files count: ``queries/qc/`` holds QC rules, not questions.
     """
-    from calcinosis_kg.answers.queries import list_queries
+    from calcinosis_kg.graph.queryfiles import list_queries
 
     directory = Path(directory) if directory else bundled_queries_dir()
     return [_from_bundled(q) for q in list_queries(directory)]
@@ -118,7 +118,7 @@ def format_tsv(columns: list[str], rows: list[Row]) -> str:
 def run(kg: KnowledgeGraph, query: CompetencyQuery,
         bindings: dict[str, str] | None = None) -> tuple[list[str], list[Row]]:
     """Run one competency query (with its example bindings unless others are given)."""
-    from calcinosis_kg.answers.queries import run_query
+    from calcinosis_kg.graph.sparql import run_query
 
     bindings = query.bindings if bindings is None else bindings
     result = run_query(kg, query.path, bindings or None)  # errors then name the file

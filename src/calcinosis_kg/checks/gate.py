@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.checks import cache
-from calcinosis_kg.checks.qc import FAIL_ON_CHOICES, LEVELS
+from calcinosis_kg.checks.qc_rules import FAIL_ON_CHOICES, LEVELS
 from calcinosis_kg.checks.results import Failure, StageResult
 from calcinosis_kg.core.errors import CalcinosisKGError, InputError
 
@@ -107,10 +107,13 @@ class CheckReport:
 
 def _input_files(paths: Sequence[Path | str] | None) -> list[Path]:
     from calcinosis_kg.core.resources import default_ontology_files
+    from calcinosis_kg.graph.input_limits import read_regular_file
 
     files = [Path(p) for p in paths] if paths else default_ontology_files()
     for path in files:
         if not path.is_file():
+            # the loader's own check: "file not found", "is a directory", "not a regular file"
+            read_regular_file(path)
             raise InputError("file not found", path)
     return files
 
@@ -130,7 +133,7 @@ def _library_versions() -> str:
 def stage_keys(files: Sequence[Path], fail_on: str = "ERROR") -> dict[str, str]:
     """The cache key of every stage: the ontology files, data folders, library versions, package
     version and the source of the code the stage runs (its module and what that imports)."""
-    from calcinosis_kg.checks.reasoning import EXPECTED_FILE
+    from calcinosis_kg.checks.expectations import EXPECTED_FILE
     from calcinosis_kg.core.resources import ontology_dir, queries_dir, shapes_dir
 
     extra = [p for p in [Path(files[0]).parent / EXPECTED_FILE] if files and p.is_file()]
@@ -214,13 +217,15 @@ def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
     kg = graph.load(paths)
     warnings.extend(kg.warnings)
     out: dict[str, StageResult] = {}
-    run = None
+    run = negative_run = None
     reasoning_started = time.perf_counter()
     if "reasoning" in todo:
-        from calcinosis_kg.checks import reasoning
+        from calcinosis_kg.checks import negative_entailments, reasoning
 
         try:
             run = reasoning.start(kg)
+            # conclusions that must NOT follow: a second HermiT run on a probe copy, in parallel
+            negative_run = negative_entailments.start(kg)
         except CalcinosisKGError:
             raise
         except Exception as exc:
@@ -232,6 +237,8 @@ def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
     except BaseException:
         if run is not None:
             run.cancel()
+        if negative_run is not None:
+            negative_run.cancel()
         raise
     if run is not None:
         from calcinosis_kg.checks import reasoning
@@ -240,6 +247,10 @@ def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
             result = run.wait()
             stage = reasoning.stage_from_result(kg, result,
                                                 reasoning.expected_inferences_file(kg))
+            if result.java_missing and negative_run is not None:
+                negative_run.cancel()
+            else:  # negative=N violated=M on the reasoning line
+                stage = negative_entailments.merge_into(stage, kg, negative_run)
         except CalcinosisKGError:
             raise
         except Exception as exc:

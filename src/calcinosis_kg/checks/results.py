@@ -28,6 +28,9 @@ class StageResult:
     cached: bool = False
     skipped: bool = False
     note: str = ""
+    #: the outcome depends on the machine (Java missing, broken or timed out), not on the inputs:
+    #: never cached, so a fixed environment is not answered with an old failure
+    environment: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)

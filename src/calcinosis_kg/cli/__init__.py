@@ -23,12 +23,15 @@ COMMANDS: dict[str, str] = {
     "query": "query_cmd:query",
     "queries": "query_cmd:queries",
     "search": "info_cmd:search",
+    "show": "show_cmd:show",
     "info": "info_cmd:info",
     "export": "export_cmd:export",
     "report": "report_cmd:report",
     "release": "release_cmd:release",
     "diff": "diff_cmd:diff",
     "docs": "docs_cmd:docs",
+    "serve": "serve_cmd:serve",
+    "push": "push_cmd:push",
     "cases": "cases_cmd:cases",
 }
 
@@ -38,6 +41,19 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(name for name, target in COMMANDS.items() if _available(target))
+
+    def resolve_command(self, ctx: click.Context, args: list[str]
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
+        """An unknown command name suggests the closest ones (``chek`` → ``check``)."""
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            near = difflib.get_close_matches(name, self.list_commands(ctx), n=3, cutoff=0.6)
+            hint = f" Did you mean: {', '.join(near)}?" if near else \
+                " Run 'calcinosis-kg --help' for the list."
+            raise click.UsageError(f"no such command '{name}'.{hint}", ctx)
+        return super().resolve_command(ctx, args)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         target = COMMANDS.get(name)
@@ -69,12 +85,31 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
+def _exit_cleanly_on_sigterm() -> None:
+    """SIGTERM raises ``SystemExit(143)``, so ``finally`` blocks run: temp files are removed and a
+    running Java process group is killed, as on Ctrl-C."""
+    import contextlib
+    import signal
+
+    def terminate(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: cleanup must not be interrupted
+        raise SystemExit(128 + signum)
+
+    # not the main thread (embedded use): ValueError, and the handler is left alone
+    with contextlib.suppress(ValueError):
+        signal.signal(signal.SIGTERM, terminate)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: user errors print one line and exit 2 (``--debug`` shows tracebacks)."""
     from calcinosis_kg.core.errors import CalcinosisKGError
+    from calcinosis_kg.core.text import terminal_safe
 
-    args = sys.argv[1:] if argv is None else argv
+    args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    if debug:  # accepted anywhere (``check --debug`` as well as ``--debug check``)
+        args = ["--debug", *(a for a in args if a != "--debug")]
+    _exit_cleanly_on_sigterm()
     try:
         # without standalone mode click hands ctx.exit(code) back as a return value
         code = cli.main(args=args, prog_name="calcinosis-kg", standalone_mode=False)
@@ -90,13 +125,13 @@ def main(argv: list[str] | None = None) -> None:
     except CalcinosisKGError as exc:
         if debug:
             raise
-        click.echo(f"calcinosis-kg: error: {exc}", err=True)
+        click.echo(f"calcinosis-kg: error: {terminal_safe(str(exc))}", err=True)
         sys.exit(exc.exit_code)
     except OSError as exc:
         if debug:
             raise
         name = getattr(exc, "filename", None)
         reason = exc.strerror or str(exc)
-        click.echo(f"calcinosis-kg: error: {name}: {reason}" if name else
-                   f"calcinosis-kg: error: {reason}", err=True)
+        click.echo(terminal_safe(f"calcinosis-kg: error: {name}: {reason}" if name else
+                                 f"calcinosis-kg: error: {reason}"), err=True)
         sys.exit(2)

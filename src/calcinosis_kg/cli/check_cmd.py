@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from calcinosis_kg.checks.qc import FAIL_ON_CHOICES
+from calcinosis_kg.checks.qc_rules import FAIL_ON_CHOICES
+from calcinosis_kg.cli.limits import reasoner_timeout_option
 
 
 @click.command()
@@ -23,8 +24,11 @@ from calcinosis_kg.checks.qc import FAIL_ON_CHOICES
               help="Lowest QC level that fails the gate.")
 @click.option("-v", "--verbose", is_flag=True,
               help="Also list warning/info findings that do not fail the gate.")
+@click.option("--endpoint", metavar="URL", default=None,
+              help="Run the competency queries against this SPARQL endpoint (after `push`).")
+@reasoner_timeout_option
 def check(ontology: tuple[Path, ...], no_cache: bool, fmt: str, fail_on: str,
-          verbose: bool) -> None:
+          verbose: bool, endpoint: str | None) -> None:
     """Reason (HermiT: consistency, unsatisfiable classes, expected entailments),
     SHACL-validate, run the QC rules and every competency query against its expected answer.
     One line per stage (status, time, counts, "cached"), then every failure with its entity,
@@ -38,8 +42,15 @@ def check(ontology: tuple[Path, ...], no_cache: bool, fmt: str, fail_on: str,
       calcinosis-kg check --no-cache --format json
       calcinosis-kg check --ontology my-edit.ttl --ontology ontology/imports/external_import.ttl
     """
-    from calcinosis_kg.checks.gate import run_check
+    from calcinosis_kg.checks.gate import CheckReport, run_check
 
+    if endpoint:
+        from calcinosis_kg.serve.endpoint_check import endpoint_competency
+
+        report = CheckReport(stages=[endpoint_competency(endpoint)], files=[endpoint])
+        click.echo(report.to_json() if fmt == "json" else report.to_text(verbose=verbose),
+                   nl=False)
+        sys.exit(report.exit_code)
     report = run_check(list(ontology) or None, use_cache=not no_cache, fail_on=fail_on)
     click.echo(report.to_json() if fmt == "json" else report.to_text(verbose=verbose), nl=False)
     if not report.ok:

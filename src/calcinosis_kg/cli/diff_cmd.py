@@ -31,4 +31,5 @@ def diff(old: Path, new: Path, output: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         write_atomic(output, text.encode("utf-8"))
-        click.echo(f"wrote {output}")
+        if str(output) != "-":
+            click.echo(f"wrote {output}")

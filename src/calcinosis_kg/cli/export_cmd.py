@@ -11,7 +11,8 @@ import click
 @click.option("--format", "fmt", type=click.Choice(["ttl", "owl", "nt", "jsonld"]),
               required=True, help="ttl (Turtle), owl (RDF/XML), nt (N-Triples), jsonld.")
 @click.option("--output", type=click.Path(path_type=Path), required=True,
-              help="File to write (atomically: an interrupted export leaves the old file).")
+              help="File to write (atomically: an interrupted export leaves the old file); "
+                   "'-' writes to standard output.")
 @click.option("--inferred", is_flag=True,
               help="Add the reasoner's inferred class hierarchy (needs Java for HermiT).")
 @click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
@@ -30,5 +31,11 @@ def export(fmt: str, output: Path, inferred: bool, ontology: tuple[Path, ...]) -
 
     kg = load(list(ontology) or None)
     print_warnings(kg.warnings)
+    if str(output) == "-":
+        from calcinosis_kg.core.serialize import write_atomic
+        from calcinosis_kg.publish.export import export_bytes
+
+        write_atomic("-", export_bytes(kg, fmt, inferred=inferred))
+        return
     path = run_export(kg, fmt, output, inferred=inferred)
     click.echo(f"wrote {path} ({path.stat().st_size} bytes, {fmt})")

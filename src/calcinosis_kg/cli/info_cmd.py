@@ -32,21 +32,27 @@ def info(fmt: str, ontology: tuple[Path, ...]) -> None:
     kg = load(list(ontology) or None)
     print_warnings(kg.warnings)
     data = graph_info(kg)
-    if fmt == "json":
-        click.echo(json.dumps(data.to_dict(), ensure_ascii=False, indent=2))
+    from calcinosis_kg.core.text import terminal_safe
+
+    if fmt == "json":  # color=True: click would strip escape sequences from piped output
+        click.echo(json.dumps(data.to_dict(), ensure_ascii=False, indent=2), color=True)
     else:
-        click.echo(render_info(data), nl=False)
+        click.echo(terminal_safe(render_info(data), keep_newlines=True), nl=False)
 
 
 @click.command()
 @click.argument("text")
-@click.option("--limit", type=int, default=20, show_default=True, help="Show at most N classes.")
+@click.option("--limit", type=int, default=20, show_default=True,
+              help="Show at most N classes (0: all); the rest is counted, never dropped silently.")
 @click.option("--format", "fmt", type=click.Choice(["table", "tsv", "json"]), default="table",
               show_default=True, help="Output format.")
 @click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
               help=ONTOLOGY_HELP)
 def search(text: str, limit: int, fmt: str, ontology: tuple[Path, ...]) -> None:
     """Find classes by label or synonym (case-insensitive; words may be prefixes).
+
+    Ranked: exact label, exact synonym, then labels and synonyms that begin with, contain or
+    word-match the text. Imported terms carry synonyms from verified sources too.
 
     \b
     Examples:
@@ -62,19 +68,35 @@ def search(text: str, limit: int, fmt: str, ontology: tuple[Path, ...]) -> None:
 
     kg = load(list(ontology) or None)
     print_warnings(kg.warnings)
-    hits = run_search(kg, text, limit=limit)
+    found = run_search(kg, text)
+    hits = found[:limit] if limit > 0 else found
+    more = len(found) - len(hits)
+    from calcinosis_kg.core.text import terminal_safe as safe
+    from calcinosis_kg.core.text import tsv_field
+
+    note = ""
+    if more:  # never a silent cut: say how many more there are (on stderr for tsv/json)
+        note = f"({more} more match{'es' if more != 1 else ''}; --limit {len(found)} shows all)"
+        if fmt != "table":
+            click.echo(f"calcinosis-kg: note: {note}", err=True)
+    # JSON and TSV keep the data exact (color=True: click would strip escape sequences from
+    # piped output); the table escapes control characters so a label cannot drive the terminal
     if fmt == "json":
-        click.echo(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2),
+                   color=True)
         return
     if fmt == "tsv":
         click.echo("curie\tlabel\tmatched\tfield")
         for h in hits:
-            click.echo(f"{h.curie}\t{h.label}\t{h.matched}\t{h.field}")
+            click.echo("\t".join(tsv_field(v) for v in (h.curie, h.label, h.matched, h.field)),
+                       color=True)
         return
     if not hits:
-        click.echo(f"no class matches '{text}'")
+        click.echo(f"no class matches '{safe(text)}'")
         return
-    width = max(len(h.curie) for h in hits)
+    width = max(len(safe(h.curie)) for h in hits)
     for h in hits:
         via = f"  (synonym, {h.field}: {h.matched})" if h.matched else ""
-        click.echo(f"{h.curie.ljust(width)}  {h.label}{via}")
+        click.echo(safe(f"{safe(h.curie).ljust(width)}  {h.label}{via}"))
+    if more:
+        click.echo(note)

@@ -6,19 +6,24 @@ from pathlib import Path
 
 import click
 
+from calcinosis_kg.graph.bounded import DEFAULT_MEMORY_MB, DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT
+
 ONTOLOGY_HELP = "Ontology file to load (repeatable; default: the bundled ontology + imports)."
 
 
 def print_warnings(warnings: list[str]) -> None:
     """Loader warnings (e.g. unresolved owl:imports) on stderr, never mixed with results."""
+    from calcinosis_kg.core.text import terminal_safe
+
     for warning in warnings:
-        click.echo(f"calcinosis-kg: warning: {warning}", err=True)
+        click.echo(f"calcinosis-kg: warning: {terminal_safe(warning)}", err=True)
 
 
 @click.command()
 @click.argument("query_name", metavar="NAME|FILE.rq")
 @click.option("--bind", "binds", multiple=True, metavar="VAR=VALUE",
-              help="Bind a query variable to an RDF term (CURIE, <iri>, \"text\", 12). Repeatable.")
+              help="Bind a query variable to a term: a CURIE, <iri>, label or synonym (must name "
+                   "exactly one term), \"text\" or 12. Repeatable.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
               default="table", show_default=True, help="Output format.")
 @click.option("--inferred", is_flag=True,
@@ -30,34 +35,73 @@ def print_warnings(warnings: list[str]) -> None:
 @click.option("--no-labels", is_flag=True, help="Do not add a label column after IRI columns.")
 @click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
               help=ONTOLOGY_HELP)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              help="Stop the query after this many seconds (exit 2).")
+@click.option("--limit", "row_limit", type=click.IntRange(min=0), default=DEFAULT_ROW_LIMIT,
+              show_default=True, metavar="ROWS",
+              help="Keep at most this many rows and say so when more exist (0: no limit).")
+@click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=DEFAULT_MEMORY_MB,
+              show_default=True, metavar="MB", help="Stop a local query that needs more memory.")
 def query(query_name: str, binds: tuple[str, ...], fmt: str, inferred: bool, engine: str,
-          endpoint: str | None, no_labels: bool, ontology: tuple[Path, ...]) -> None:
+          endpoint: str | None, no_labels: bool, ontology: tuple[Path, ...], timeout: float,
+          row_limit: int, memory_mb: int) -> None:
     """Run a bundled query by NAME (or a unique prefix such as cq12) or any SPARQL FILE.rq.
 
-    Values given with --bind are passed to the engine as RDF terms, never pasted into the text;
-    every IRI column is followed by a column with its rdfs:label.
+    Values given with --bind are passed to the engine as RDF terms, never pasted into the text.
+    A label or synonym (case-insensitive) must name exactly one term (several or none: exit 2
+    with the candidates); a CURIE, IRI or quoted text the graph does not hold is warned about.
+    Every IRI column is followed by a column with its rdfs:label. Ad hoc queries get the
+    curated prefixes pre-declared (CCKG: = https://w3id.org/calcinosis-kg/CCKG_, rdf:, rdfs:,
+    owl:, xsd:, skos:, oboInOwl:, biolink:, RO:, MONDO:, HP: …: the prefix map of
+    ontology/src/header.yaml). With --endpoint, names given to --bind are resolved in the local
+    graph (bundled, or --ontology) and sent as IRIs.
 
     \b
     Examples:
       calcinosis-kg query cq10-lesion-sites-per-type
       calcinosis-kg query cq12 --bind class=CCKG:0000001 --format tsv
+      calcinosis-kg query cq02 --bind disease="systemic sclerosis"
       calcinosis-kg query my-query.rq --ontology my-edit.ttl --format json
     """
-    from calcinosis_kg.answers.queries import get_query, parse_bind_options, render, run_query
+    from calcinosis_kg.answers.queries import (
+        get_query,
+        parse_bind_options,
+        render,
+        run_query,
+        truncation_note,
+    )
+    from calcinosis_kg.answers.resolve import is_name, resolve_bind_value
+    from calcinosis_kg.graph.knowledge import load
 
     bundled = get_query(query_name)
     bindings = parse_bind_options(binds)
-    if endpoint:
-        from calcinosis_kg.answers.queries import RemoteEngine
-
-        result = run_query(None, bundled, bindings, engine=RemoteEngine(endpoint))
-    else:
-        from calcinosis_kg.graph.knowledge import load
-
+    kg = None
+    if not endpoint or any(is_name(value) for value in bindings.values()):
         kg = load(list(ontology) or None)
         print_warnings(kg.warnings)
-        result = run_query(kg, bundled, bindings, engine=engine, inferred=inferred)
-    click.echo(render(result, fmt, with_labels=not no_labels), nl=False)
+    for name, value in list(bindings.items()):
+        if kg is None or (endpoint and not is_name(value)):
+            continue  # an endpoint's graph is not ours to check
+        bindings[name], message = resolve_bind_value(kg, value)
+        if message:
+            kind = "note" if message.startswith("taken as") else "warning"
+            click.echo(f"calcinosis-kg: {kind}: --bind {name}={value}: {message}", err=True)
+    if endpoint:
+        from calcinosis_kg.serve.remote import CappedRemoteEngine  # timeouts, row-cap check
+
+        result = run_query(None, bundled, bindings, engine=CappedRemoteEngine(endpoint, timeout),
+                           timeout=timeout, row_limit=row_limit or None)
+    else:
+        assert kg is not None
+        result = run_query(kg, bundled, bindings, engine=engine, inferred=inferred,
+                           timeout=timeout, row_limit=row_limit or None, memory_mb=memory_mb)
+    # color=True: click would strip escape sequences from piped output; CSV/TSV/JSON stay exact
+    # and the table has escaped its control characters already
+    click.echo(render(result, fmt, with_labels=not no_labels), nl=False, color=True)
+    note = truncation_note(result)
+    if note:
+        click.echo(f"calcinosis-kg: warning: {note}", err=True)
 
 
 @click.command()

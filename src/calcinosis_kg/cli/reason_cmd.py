@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from calcinosis_kg.cli.limits import reasoner_timeout_option
+
 
 @click.command()
 @click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
@@ -16,6 +18,7 @@ import click
               help="Write the inferred class hierarchy as Turtle to this file (atomically).")
 @click.option("--new-only", is_flag=True,
               help="With --output: write only the inferred edges that are not asserted.")
+@reasoner_timeout_option
 def reason(ontology: tuple[Path, ...], output: Path | None, new_only: bool) -> None:
     """Run HermiT: is the ontology consistent, which classes are unsatisfiable (and why), and
     which subclass relations are inferred; and are the entailments listed in
@@ -33,12 +36,13 @@ def reason(ontology: tuple[Path, ...], output: Path | None, new_only: bool) -> N
 
     summary, turtle, ok = run_reason(list(ontology) or None, with_turtle=output is not None,
                                      new_only=new_only)
-    click.echo(summary, nl=False)
+    to_stdout = output is not None and str(output) == "-"  # the Turtle owns stdout then
+    click.echo(summary, nl=False, err=to_stdout)
     if output is not None and turtle is not None:
         from calcinosis_kg.core.serialize import write_atomic
 
         write_atomic(output, turtle)
-        click.echo(f"wrote {output}")
+        click.echo(f"wrote {'standard output' if to_stdout else output}", err=to_stdout)
     elif output is not None:
         click.echo(f"{output} not written: an inconsistent ontology has no class hierarchy")
     if not ok:

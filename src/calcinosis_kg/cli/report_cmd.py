@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from calcinosis_kg.checks.qc import FAIL_ON_CHOICES, FORMATS
+from calcinosis_kg.checks.qc import FORMATS
+from calcinosis_kg.checks.qc_rules import FAIL_ON_CHOICES
 
 
 @click.command()

@@ -21,8 +21,11 @@ import click
                    "module).")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write the report to this file (atomically) instead of standard output.")
+@click.option("--profile", default="ontology", show_default=True,
+              help="Shape profile of a release artifact (ontology, base, full, simple): the "
+                   "shapes its definition leaves out are deactivated (shapes/profiles.yaml).")
 def validate(data: tuple[Path, ...], shapes: tuple[Path, ...], fmt: str,
-             ontology: tuple[Path, ...], output: Path | None) -> None:
+             ontology: tuple[Path, ...], output: Path | None, profile: str) -> None:
     """SHACL-validate the ontology, or your own RDF files (DATA) against the shipped shapes
     with the ontology as background. The report groups violations by shape with focus node,
     path, value and message. Exit 0 when it conforms, 1 on violations, 2 on bad input.
@@ -33,6 +36,7 @@ def validate(data: tuple[Path, ...], shapes: tuple[Path, ...], fmt: str,
       calcinosis-kg validate cases.ttl                # patient case records
       calcinosis-kg validate --ontology my-edit.ttl --format json
       calcinosis-kg validate --format ttl --output report.ttl
+      calcinosis-kg validate --ontology release/calcinosis-kg-simple.ttl --profile simple
     """
     from calcinosis_kg.checks.validation import validate as run_validate
     from calcinosis_kg.core.serialize import write_atomic
@@ -43,7 +47,7 @@ def validate(data: tuple[Path, ...], shapes: tuple[Path, ...], fmt: str,
     for warning in kg.warnings + (user.warnings if user else []):
         # loader warnings (e.g. an owl:imports that is never fetched) on stderr, not in the report
         click.echo(f"calcinosis-kg: warning: {warning}", err=True)
-    report = run_validate(kg, shapes=list(shapes) or None, data=user)
+    report = run_validate(kg, shapes=list(shapes) or None, data=user, profile=profile)
     if fmt == "json":
         payload = report.to_json().encode("utf-8")
     elif fmt == "ttl":

@@ -30,3 +30,10 @@ class InputError(CalcinosisKGError):
                 where += f":{self.column}"
         text = " ".join(self.message.split())
         return f"{where}: {text}" if where else text
+
+
+class WriteError(CalcinosisKGError, OSError):
+    """An output could not be written (names the user's path, never a temp file).
+
+    Also an ``OSError``, so callers that treat a failed write as "not written" keep working.
+    """

@@ -7,7 +7,7 @@ blank-node label never reaches a user.
 
 The tree is read through a two-method ``Source`` (``objects`` and ``term``), so the same parser
 serves an rdflib Graph (``RdflibSource``), a pyoxigraph Store (``StoreSource``) or any
-dictionary-backed view (``reasoning.Axioms``). Heavy libraries are imported lazily.
+dictionary-backed view (``checks.explain.Axioms``). Heavy libraries are imported lazily.
 
 Rendering rules (one choice for all callers):
 
@@ -27,14 +27,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from calcinosis_kg.core.vocab import OWL, RDF, RDF_NIL, XSD
+
 if TYPE_CHECKING:
     import pyoxigraph
     import rdflib
 
-OWL = "http://www.w3.org/2002/07/owl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_NIL = RDF + "nil"
 MAX_DEPTH = 12
 
 #: Restriction properties, in the order they are tried, and their Manchester keyword.

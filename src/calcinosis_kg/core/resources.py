@@ -60,6 +60,23 @@ def default_ontology_files() -> list[Path]:
     return [ontology_file(), import_module_file()]
 
 
+def is_data_file(name: str) -> bool:
+    """Whether a file of a data folder is read: never dot-files (editor and temp files).
+
+    The one rule shared by the loaders (``data_files``) and the check cache's key, so the key
+    covers exactly the files the loaders read.
+    """
+    return not name.startswith(".") and not name.endswith((".pyc", ".tmp", "~"))
+
+
+def data_files(folder: Path, suffix: str) -> list[Path]:
+    """The ``*suffix`` files of ``folder`` that loaders read, sorted (``is_data_file``)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir()
+                  if p.name.endswith(suffix) and is_data_file(p.name) and p.is_file())
+
+
 def shapes_dir() -> Path:
     return data_root() / "shapes"
 
@@ -70,3 +87,8 @@ def queries_dir() -> Path:
 
 def article_file() -> Path:
     return ontology_dir() / "sources" / "calcinosis-cutis-article.txt"
+
+
+def serve_static_dir() -> Path:
+    """The explorer page of ``calcinosis-kg serve`` (HTML, JS, CSS), shipped inside the package."""
+    return _PACKAGE_DIR / "serve" / "static"

@@ -9,21 +9,30 @@ the curated prefix map (no ``ns1:`` prefixes).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
+import stat
+import sys
 import tempfile
+import time
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal
 from rdflib.namespace import OWL, RDF, NamespaceManager
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 
+if TYPE_CHECKING:
+    from rdflib.term import Node
+
+from calcinosis_kg.core.errors import WriteError
 from calcinosis_kg.core.prefixes import prefix_map
 
 
-def _term_token(term: object, content: dict[BNode, str]) -> str:
+def _term_token(term: Node, content: dict[BNode, str]) -> str:
     if isinstance(term, BNode):
         return "_:" + content[term]
     if isinstance(term, Literal):
@@ -38,8 +47,8 @@ def canonical_bnode_labels(graph: Graph) -> dict[BNode, str]:
     then mixes in the path from the IRI (or root blank node) that holds it, so two identical
     restrictions under different classes still get different labels.
     """
-    outgoing: dict[BNode, list[tuple[URIRef, object]]] = defaultdict(list)
-    incoming: dict[BNode, list[tuple[object, URIRef]]] = defaultdict(list)
+    outgoing: dict[BNode, list[tuple[Node, Node]]] = defaultdict(list)
+    incoming: dict[BNode, list[tuple[Node, Node]]] = defaultdict(list)
     for s, p, o in graph:
         if isinstance(s, BNode):
             outgoing[s].append((p, o))
@@ -68,9 +77,13 @@ def canonical_bnode_labels(graph: Graph) -> dict[BNode, str]:
         content_of(node)
 
     labels: dict[BNode, str] = {}
+    taken: dict[str, int] = defaultdict(int)
     resolving: set[BNode] = set()
 
     def label_of(node: BNode) -> str:
+        # parents are labelled first (and their duplicate counters with them), so the subtree of
+        # a duplicate follows its root: which of two identical structures gets "x2" may vary,
+        # but then the two are interchangeable and the output bytes are the same
         if node in labels:
             return labels[node]
         parents = incoming.get(node, [])
@@ -85,18 +98,15 @@ def canonical_bnode_labels(graph: Graph) -> dict[BNode, str]:
             resolving.discard(node)
         else:
             context = "root"
-        labels[node] = hashlib.sha1(f"{context}|{content[node]}".encode()).hexdigest()[:16]
+        if node in labels:  # labelled while resolving a cycle through it
+            return labels[node]
+        base = hashlib.sha1(f"{context}|{content[node]}".encode()).hexdigest()[:16]
+        taken[base] += 1  # true duplicates get a counter so that no triple is merged away
+        labels[node] = base if taken[base] == 1 else f"{base}x{taken[base]}"
         return labels[node]
 
-    for node in nodes:
+    for node in sorted(nodes, key=lambda n: content[n]):
         label_of(node)
-    # identical root structures (true duplicates) get a counter so that no triple is merged away
-    seen: dict[str, int] = defaultdict(int)
-    for node in sorted(nodes, key=lambda n: (labels[n], content[n])):
-        label = labels[node]
-        seen[label] += 1
-        if seen[label] > 1:
-            labels[node] = f"{label}x{seen[label]}"
     return labels
 
 
@@ -106,7 +116,7 @@ def canonicalize(graph: Graph) -> Graph:
     out = Graph()
     bind_prefixes(out)
 
-    def relabel(term: object) -> object:
+    def relabel(term: Node) -> Node:
         return BNode("b" + labels[term]) if isinstance(term, BNode) else term
 
     for s, p, o in graph:
@@ -122,10 +132,16 @@ def bind_prefixes(graph: Graph) -> None:
 
 
 def _ntriples_lines(graph: Graph) -> list[str]:
-    lines = set()
-    for s, p, o in graph:
-        lines.add(f"{s.n3()} {p.n3()} {o.n3()} .")
-    return sorted(lines)
+    """Sorted N-Triples lines (rdflib's N-Triples escaping: ``Literal.n3()`` would write a
+    multi-line literal in Turtle's triple quotes, which is no N-Triples)."""
+    from rdflib.plugins.serializers.nt import _nt_row
+
+    return sorted({_nt_row(triple).rstrip("\n") for triple in graph})
+
+
+def _term_order(term: Node) -> tuple[int, str]:
+    """rdflib's own order of terms: blank nodes, then IRIs, then literals; then by text."""
+    return (0 if isinstance(term, BNode) else 2 if isinstance(term, Literal) else 1, str(term))
 
 
 class _SortedTurtleSerializer(LongTurtleSerializer):
@@ -140,21 +156,24 @@ class _SortedTurtleSerializer(LongTurtleSerializer):
         super().__init__(store)
         self.topClasses = [OWL.Ontology]
 
-    def orderSubjects(self) -> list:  # noqa: N802 (rdflib's name)
+    def orderSubjects(self) -> list[Node]:  # noqa: N802 (rdflib's name)
         store = self.store
-        headers = sorted(store.subjects(RDF.type, OWL.Ontology))
+        # rdflib terms order by kind, then text (Identifier.__lt__): headers are IRIs, by text
+        headers: list[Node] = sorted(store.subjects(RDF.type, OWL.Ontology), key=_term_order)
         for header in headers:
             self._topLevels[header] = True
 
-        def key(subject: object) -> tuple:
+        def key(subject: Node) -> tuple[int, str, str, str, str]:
             if not isinstance(subject, BNode):
-                return (0, str(subject), "", "")
+                return (0, str(subject), "", "", "")
             source = store.value(subject, OWL.annotatedSource)
             prop = store.value(subject, OWL.annotatedProperty)
             target = store.value(subject, OWL.annotatedTarget)
-            if source is not None:
-                return (1, source.n3(), str(prop), target.n3() if target is not None else "")
-            return (2, str(subject), "", "")
+            if source is not None:  # several annotations of one axiom (one per fact, issue 8):
+                # their canonical label breaks the tie
+                return (1, source.n3(), str(prop), target.n3() if target is not None else "",
+                        str(subject))
+            return (2, str(subject), "", "", "")
 
         rest = sorted((s for s in self._subjects if s not in headers), key=key)
         # a blank node referenced once is written inline by its referrer: listing it last keeps
@@ -163,7 +182,7 @@ class _SortedTurtleSerializer(LongTurtleSerializer):
         once_set = set(once)
         return headers + [s for s in rest if s not in once_set] + once
 
-    def isValidList(self, l_: object) -> bool:  # noqa: N802 (rdflib's name)
+    def isValidList(self, l_: Node) -> bool:  # noqa: N802 (rdflib's name)
         """A list is written as ``( … )`` only if no cell is shared or already written.
 
         rdflib checks only the head, so a shared or already-written tail cell was written twice
@@ -171,7 +190,8 @@ class _SortedTurtleSerializer(LongTurtleSerializer):
         """
         if not super().isValidList(l_):
             return False
-        node, first = l_, True
+        node: Node | None = l_
+        first = True
         while node is not None and node != RDF.nil:
             if node in self._serialized or (not first and self._references[node] != 1):
                 return False
@@ -193,17 +213,107 @@ def to_ntriples(graph: Graph) -> bytes:
     return ("\n".join(_ntriples_lines(canon)) + "\n").encode("utf-8")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and rename: never a half-written file."""
+STDOUT = "-"
+_TMP_SUFFIX = ".calcinosis-kg.tmp"
+STALE_SECONDS = 60
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _stale_temp_files(folder: Path, name: str) -> None:
+    """Remove temp files of ``name`` left by a killed writer (``kill -9``: no cleanup ran).
+
+    A temp file carries its writer's pid; one whose process no longer exists and that has not
+    changed for ``STALE_SECONDS`` is removed (the age guards a writer in another pid namespace
+    sharing the folder).
+    """
+    try:
+        candidates = list(folder.glob(f".{glob_escape(name)}.*{_TMP_SUFFIX}"))
+    except OSError:
+        return
+    for tmp in candidates:
+        pid_text = tmp.name[len(name) + 2:].split(".", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                if time.time() - tmp.stat().st_mtime >= STALE_SECONDS:
+                    tmp.unlink()
+        except OSError:
+            continue
+
+
+def glob_escape(text: str) -> str:
+    return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in text)
+
+
+def _target(path: Path) -> tuple[Path, int | None]:
+    """The file to replace and the mode to keep: regular files only, symlinks followed.
+
+    A symlink to a regular file is followed (the link stays and its target is replaced); a
+    device, FIFO, socket or directory is refused, so ``--output /dev/null`` run as root can never
+    turn a device into a regular file.
+    """
+    try:
+        info = path.stat()  # follows symlinks
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise WriteError(f"{path}: refusing to write through a dangling symbolic link") \
+                from None
+        return path, None
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise WriteError(f"{path}: is a directory (give a file name)")
+    if not stat.S_ISREG(info.st_mode):
+        raise WriteError(f"{path}: not a regular file (a device, FIFO or socket is never "
+                         "replaced; use '-' for standard output)")
+    return (path.resolve() if path.is_symlink() else path), stat.S_IMODE(info.st_mode)
+
+
+def write_atomic(path: Path | str, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file and rename: never a half-written file.
+
+    ``-`` is standard output. Only regular files are written (symlinks to one are followed); a
+    new file gets the mode the umask allows (``0666 & ~umask``), an existing one keeps its mode.
+    The temp file is removed on every exit path Python sees (errors, SIGINT, SIGTERM via the
+    CLI's handler); after ``kill -9`` the next write to the same path removes it. Errors name
+    ``path``, never the temp file.
+    """
+    if str(path) == STDOUT:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    target, mode = _target(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot create folder {target.parent}: "
+                         f"{exc.strerror or exc}") from None
+    _stale_temp_files(target.parent, target.name)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=_TMP_SUFFIX,
+                                   dir=target.parent)
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            os.fchmod(handle.fileno(), mode if mode is not None else 0o666 & ~_umask())
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

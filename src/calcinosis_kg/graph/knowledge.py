@@ -14,20 +14,24 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.resources import default_ontology_files
+from calcinosis_kg.core.vocab import RDFS_LABEL, XSD_STRING
 
 if TYPE_CHECKING:
     import pyoxigraph
     import rdflib
+    from rdflib.term import Node
 
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+    #: an rdflib term that can stand in a triple (what ``to_rdflib_term`` gives)
+    RdflibTerm = rdflib.URIRef | rdflib.BNode | rdflib.Literal
+    #: a pyoxigraph term that can stand in a triple or be substituted for a variable
+    OxTerm = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxigraph.Triple
+    OxNode = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
 
 
 @dataclass
@@ -93,7 +97,7 @@ class KnowledgeGraph:
 
         store = pyoxigraph.Store()
         store.extend(self.store)
-        quads = [pyoxigraph.Quad(*(from_rdflib(t) for t in triple)) for triple in extra]
+        quads = [_quad(triple) for triple in extra]
         store.extend(quads)
         h = hashlib.sha256(self.digest.encode())
         h.update(tag.encode())
@@ -125,7 +129,7 @@ def labels_of(store: pyoxigraph.Store) -> dict[str, str]:
     return {iri: value for iri, (_, value) in best.items()}
 
 
-def label_of(graph: rdflib.Graph, node: object) -> str | None:
+def label_of(graph: rdflib.Graph, node: Node) -> str | None:
     """The preferred rdfs:label of ``node`` in an rdflib Graph (same choice as ``labels``)."""
     from rdflib import Literal, URIRef
 
@@ -134,7 +138,7 @@ def label_of(graph: rdflib.Graph, node: object) -> str | None:
     return min(keys)[1] if keys else None
 
 
-def to_rdflib_term(term: object):
+def to_rdflib_term(term: object) -> RdflibTerm:
     """The rdflib term for a pyoxigraph term (xsd:string literals become plain literals)."""
     import pyoxigraph
     from rdflib import BNode, Literal, URIRef
@@ -155,24 +159,40 @@ def to_rdflib_term(term: object):
 
 def to_rdflib(store: pyoxigraph.Store) -> rdflib.Graph:
     """Copy the Store's default graph into an rdflib Graph (terms converted once each)."""
+    return _rdflib_graph(store)
+
+
+def parse_rdflib(path: Path) -> rdflib.Graph:
+    """One file parsed through the hardened loader (``loading``) as an rdflib Graph.
+
+    Its owl:imports are not followed: for comparing or splitting the input files one by one.
+    """
+    from calcinosis_kg.graph.loading import parse_file, read_input, sniff_format
+
+    path = Path(path)
+    data = read_input(path)
+    return _rdflib_graph(parse_file(path, data, sniff_format(path, data)))
+
+
+def _rdflib_graph(quads: Iterable[pyoxigraph.Quad]) -> rdflib.Graph:
     import rdflib
 
     graph = rdflib.Graph()
-    cache: dict = {}
+    cache: dict[object, RdflibTerm] = {}
 
-    def conv(term: object):
+    def conv(term: object) -> RdflibTerm:
         found = cache.get(term)
         if found is None:
             found = cache[term] = to_rdflib_term(term)
         return found
 
     add = graph.add
-    for quad in store:
+    for quad in quads:
         add((conv(quad.subject), conv(quad.predicate), conv(quad.object)))
     return graph
 
 
-def from_rdflib(term: object):
+def from_rdflib(term: object) -> OxNode:
     """The pyoxigraph term for an rdflib term."""
     import pyoxigraph
     from rdflib import BNode, Literal, URIRef
@@ -188,6 +208,32 @@ def from_rdflib(term: object):
             return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
         return pyoxigraph.Literal(str(term))
     raise TypeError(f"unsupported RDF term {term!r}")
+
+
+def _quad(triple: Iterable[object]) -> pyoxigraph.Quad:
+    """The pyoxigraph quad (default graph) for an rdflib triple."""
+    import pyoxigraph
+
+    subject, predicate, obj = (from_rdflib(t) for t in triple)
+    if isinstance(subject, pyoxigraph.Literal) or not isinstance(predicate, pyoxigraph.NamedNode):
+        raise TypeError(f"not an RDF triple: {subject} {predicate} {obj}")
+    return pyoxigraph.Quad(subject, predicate, obj)
+
+
+def select(store: pyoxigraph.Store, text: str, bindings: Mapping[str, OxTerm] | None = None,
+           prefixes: dict[str, str] | None = None) -> pyoxigraph.QuerySolutions:
+    """The solutions of a fixed SELECT query of ours (never a user's text: see ``sparql``).
+
+    ``bindings`` are substituted for variables (pyoxigraph substitutes only variables of the
+    SELECT projection, so such queries project them).
+    """
+    import pyoxigraph
+
+    substitutions = {pyoxigraph.Variable(name): value for name, value in (bindings or {}).items()}
+    result = store.query(text, prefixes=prefixes, substitutions=substitutions or None)
+    if not isinstance(result, pyoxigraph.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {text.strip()[:60]}")
+    return result
 
 
 def load(paths: Sequence[Path | str] | None = None) -> KnowledgeGraph:

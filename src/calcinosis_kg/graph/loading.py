@@ -25,16 +25,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.vocab import OWL_IMPORTS, OWL_ONTOLOGY, OWL_VERSION_IRI, RDF_TYPE
+from calcinosis_kg.graph.input_limits import check_quads, read_regular_file
 
 if TYPE_CHECKING:
     import pyoxigraph
 
 log = logging.getLogger("calcinosis_kg")
-
-OWL_IMPORTS = "http://www.w3.org/2002/07/owl#imports"
-OWL_ONTOLOGY = "http://www.w3.org/2002/07/owl#Ontology"
-OWL_VERSION_IRI = "http://www.w3.org/2002/07/owl#versionIRI"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 MAX_ENTITIES = 64
 MAX_ENTITY_VALUE = 512
@@ -198,15 +195,12 @@ def _ox_format(fmt: str) -> pyoxigraph.RdfFormat:
 
 
 def read_input(path: Path) -> bytes:
-    """File bytes, or an InputError that names the file."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not an RDF file", path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path) from None
+    """File bytes, or an InputError that names the file (regular files within the size limit;
+    UTF-16 and UTF-32 are refused: every syntax read here is UTF-8)."""
+    data = read_regular_file(path)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
+        raise InputError("UTF-16 input is not supported; save the file as UTF-8", path)
+    return data
 
 
 def check_xml_well_formed(path: Path, data: bytes) -> None:
@@ -218,7 +212,16 @@ def check_xml_well_formed(path: Path, data: bytes) -> None:
     """
     from xml.parsers import expat
 
-    parser = expat.ParserCreate()
+    parser = expat.ParserCreate(namespace_separator=" ")
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        kind = attributes.get(_PARSE_TYPE)
+        if kind is not None and kind not in ("Resource", "Literal", "Collection"):
+            raise InputError(f"malformed RDF/XML: rdf:parseType=\"{kind}\" (expected Resource, "
+                             "Literal or Collection)", path, parser.CurrentLineNumber,
+                             parser.CurrentColumnNumber + 1)
+
+    parser.StartElementHandler = start
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
@@ -227,6 +230,7 @@ def check_xml_well_formed(path: Path, data: bytes) -> None:
                          exc.offset + 1) from None
 
 
+_PARSE_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns# parseType"
 _OWL_XML = re.compile(rb"<(?:\w+:)?Ontology\b[^>]*xmlns(?::\w+)?=\"http://www\.w3\.org/2002/07/owl#\"")
 
 
@@ -240,14 +244,62 @@ def parse_file(path: Path, data: bytes, fmt: str) -> list[pyoxigraph.Quad]:
             raise InputError("OWL/XML is not supported: save it as RDF/XML or Turtle (Protégé "
                              "'Save as', or 'robot convert')", path)
         check_xml_well_formed(path, data)
+    elif fmt == "json-ld":
+        check_jsonld_ids(path, data)
     try:
-        return list(pyoxigraph.parse(data, format=_ox_format(fmt),
-                                     base_iri=path.resolve().as_uri(),
-                                     without_named_graphs=True, rename_blank_nodes=True))
+        quads = list(pyoxigraph.parse(data, format=_ox_format(fmt),
+                                      base_iri=path.resolve().as_uri(),
+                                      without_named_graphs=True, rename_blank_nodes=True))
     except SyntaxError as exc:
-        raise syntax_error(exc, path, FORMAT_NAMES[fmt]) from None
+        raise _located(syntax_error(exc, path, FORMAT_NAMES[fmt]), data) from None
     except (ValueError, OSError) as exc:
-        raise InputError(f"malformed {FORMAT_NAMES[fmt]}: {exc}", path) from None
+        raise _located(InputError(f"malformed {FORMAT_NAMES[fmt]}: {exc}", path), data) from None
+    except MemoryError:
+        raise InputError(f"{FORMAT_NAMES[fmt]} with a token (IRI or literal) too large to parse "
+                         "refused", path) from None
+    check_quads(path, data, quads)
+    return quads
+
+
+_QUOTED_PART = re.compile(r"'([^']{2,200})'|\"([^\"]{2,200})\"|(@[A-Za-z]+)")
+
+
+def _located(error: InputError, data: bytes) -> InputError:
+    """``error`` with line:column when the parser gave none but quoted the offending text
+    (pyoxigraph's RDF/XML and JSON-LD errors name a value, not a position)."""
+    if error.line is not None:
+        return error
+    for found in _QUOTED_PART.finditer(error.message):
+        part = next(g for g in found.groups() if g)
+        where = data.find(part.encode("utf-8"))
+        if where >= 0:
+            text = data[:where].decode("utf-8", errors="replace")
+            line = text.count("\n") + 1
+            return InputError(error.message, error.path, line, len(text) - text.rfind("\n"))
+    return error
+
+
+def check_jsonld_ids(path: Path, data: bytes) -> None:
+    """Refuse an ``@id`` that is no IRI (pyoxigraph drops such nodes silently: 0 triples)."""
+    import json
+
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError):
+        return  # pyoxigraph reports the syntax error with its position
+    stack: list[object] = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ident = node.get("@id")
+            if isinstance(ident, str) and (not ident or any(c in ident for c in ' <>"{}|^`\\')
+                                           or any(ord(c) < 0x21 for c in ident)):
+                text = data.decode("utf-8", errors="replace")
+                raise InputError(f"malformed JSON-LD: @id {ident!r} is not an IRI", path,
+                                 *_line_col(text, max(text.find(json.dumps(ident)[1:-1]), 0)))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
 
 
 def import_map() -> dict[str, Path]:
@@ -289,13 +341,15 @@ def load_files(paths: list[Path], resolve_imports: bool = True) -> LoadedFiles:
         digest.update(data)
         store.extend(quads)
         for quad in quads:
-            pred = quad.predicate.value
-            if pred == RDF_TYPE and quad.object.value == OWL_ONTOLOGY or pred == OWL_VERSION_IRI:
-                ontologies.add(quad.subject.value)
+            pred, subject, obj = quad.predicate.value, quad.subject, quad.object
+            if isinstance(subject, pyoxigraph.Triple) or isinstance(obj, pyoxigraph.Triple):
+                continue  # RDF-star quoted triples never declare an ontology or an import
+            if pred == RDF_TYPE and obj.value == OWL_ONTOLOGY or pred == OWL_VERSION_IRI:
+                ontologies.add(subject.value)
                 if pred == OWL_VERSION_IRI:
-                    ontologies.add(quad.object.value)
-            elif pred == OWL_IMPORTS and isinstance(quad.object, pyoxigraph.NamedNode):
-                wanted.append((quad.object.value, path))
+                    ontologies.add(obj.value)
+            elif pred == OWL_IMPORTS and isinstance(obj, pyoxigraph.NamedNode):
+                wanted.append((obj.value, path))
 
     for path in paths:
         add(Path(path))
@@ -312,6 +366,6 @@ def load_files(paths: list[Path], resolve_imports: bool = True) -> LoadedFiles:
                    "pass the file with --ontology)")
         if message not in warnings:
             warnings.append(message)
-            log.warning("warning: %s", message)
+            log.debug("warning: %s", message)  # returned in .warnings; the CLI prints them once
     return LoadedFiles(store=store, files=files, digest=digest.hexdigest(), warnings=warnings,
                        formats=formats)

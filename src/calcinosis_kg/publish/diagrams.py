@@ -172,6 +172,9 @@ def render_svg(dot_text: str, timeout: float = 60.0) -> bytes:
                               capture_output=True, timeout=timeout, check=False)
     except OSError as exc:
         raise InputError(f"{DOT_MISSING} ({exc.strerror or exc})") from exc
+    except subprocess.TimeoutExpired:
+        raise InputError(f"Graphviz dot did not finish within {timeout:g} s (stopped; "
+                         "--no-diagrams skips the diagrams)") from None
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise InputError(f"Graphviz dot failed: {message[0] if message else proc.returncode}")

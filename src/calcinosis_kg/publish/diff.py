@@ -14,16 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.core.vocab import (
+    IAO_DEFINITION,
+    OIO_HAS_DBXREF,
+    SKOS_MATCHES,
+    SSSOM_PREDICATE_ID,
+)
+
 if TYPE_CHECKING:
     from rdflib import Graph
 
-IAO_DEFINITION = "http://purl.obolibrary.org/obo/IAO_0000115"
-HAS_DBXREF = "http://www.geneontology.org/formats/oboInOwl#hasDbXref"
-SSSOM_PREDICATE_ID = "https://w3id.org/sssom/predicate_id"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 OWN_PREFIX = "CCKG"
-MATCHES = tuple(SKOS + n for n in
-                ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch"))
+MATCHES = tuple(SKOS_MATCHES.values())
 
 
 @dataclass
@@ -59,9 +61,9 @@ class OntologyDiff:
 
 
 def _load(path: Path) -> Graph:
-    from calcinosis_kg.publish.release import _parse
+    from calcinosis_kg.graph.knowledge import parse_rdflib
 
-    return _parse(Path(path))
+    return parse_rdflib(Path(path))
 
 
 def render(graph: Graph, node: object, labels: bool = False) -> str:
@@ -86,7 +88,7 @@ def class_states(graph: Graph) -> dict[str, ClassState]:
     from rdflib.namespace import OWL, RDF, RDFS
 
     from calcinosis_kg.graph.knowledge import label_of
-    from calcinosis_kg.publish.obo import axiom_index, curie
+    from calcinosis_kg.publish.axioms import axiom_index, curie
 
     index = axiom_index(graph)
     classes = {s for s in graph.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef)}
@@ -98,8 +100,8 @@ def class_states(graph: Graph) -> dict[str, ClassState]:
         state.label = label_of(graph, cls)
         definitions = sorted(str(o) for o in graph.objects(cls, URIRef(IAO_DEFINITION)))
         state.definition = definitions[0] if definitions else None
-        for xref in graph.objects(cls, URIRef(HAS_DBXREF)):
-            predicates = sorted(curie(p) for a in index.get((cls, URIRef(HAS_DBXREF), xref), [])
+        for xref in graph.objects(cls, URIRef(OIO_HAS_DBXREF)):
+            predicates = sorted(curie(p) for a in index.get((cls, URIRef(OIO_HAS_DBXREF), xref), [])
                                 for p in graph.objects(a, URIRef(SSSOM_PREDICATE_ID)))
             state.mappings.add(f"{'/'.join(predicates) or 'xref'} {xref}")
         for match in MATCHES:

@@ -16,22 +16,75 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.errors import CalcinosisKGError, InputError
+from calcinosis_kg.core.vocab import OBO, OWL, RDF
 
 if TYPE_CHECKING:
     import rdflib
+    from rdflib.term import Node
 
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 FORMATS = {"ttl": ".ttl", "owl": ".owl", "nt": ".nt", "jsonld": ".jsonld"}
-OWL = "http://www.w3.org/2002/07/owl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-XML_EXTRA_PREFIXES = {"obo": "http://purl.obolibrary.org/obo/"}
+XML_EXTRA_PREFIXES = {"obo": OBO}
 _NCNAME = re.compile(r"^[A-Za-z_][\w.\-]*$")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def merged_triples(kg: KnowledgeGraph) -> Iterator[tuple[Node, Node, Node]]:
+    """The merged triples (see ``merged_graph``), streamed from the pyoxigraph store as rdflib
+    terms: no copy of the whole graph is made (``kg.graph`` is never built)."""
+    import pyoxigraph
+
+    from calcinosis_kg.core.vocab import OWL_IMPORTS, OWL_ONTOLOGY, OWL_VERSION_IRI, RDF_TYPE
+    from calcinosis_kg.graph.knowledge import to_rdflib_term
+
+    store = kg.store
+    node = pyoxigraph.NamedNode
+    ontologies = {q.subject for q in store.quads_for_pattern(None, node(RDF_TYPE),
+                                                              node(OWL_ONTOLOGY))}
+    version_of = {q.object: q.subject for o in ontologies
+                  for q in store.quads_for_pattern(o, node(OWL_VERSION_IRI), None)}
+    drop_subjects, drop_imports = set(), set()
+    for q in store.quads_for_pattern(None, node(OWL_IMPORTS), None):
+        target = version_of.get(q.object, q.object)
+        if target in ontologies and target != q.subject:
+            drop_subjects.add(target)
+            drop_imports.add((q.subject, q.object))
+    imports = node(OWL_IMPORTS)
+    for q in store.quads_for_pattern(None, None, None):
+        if q.subject in drop_subjects or (
+                q.predicate == imports and (q.subject, q.object) in drop_imports):
+            continue
+        yield to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)
+
+
+def stream_ntriples(triples: Iterator[tuple[Node, Node, Node]]) -> bytes:
+    """Byte-stable N-Triples of ``triples`` (the same bytes as ``serialize.to_ntriples`` of
+    their graph) without building an rdflib graph: only the blank-node triples are held for
+    their canonical labels, and the sorted lines."""
+    from rdflib import BNode, Graph
+
+    from calcinosis_kg.core.serialize import canonical_bnode_labels
+
+    lines: set[str] = set()
+    with_bnodes = Graph()
+    for s, p, o in triples:
+        if isinstance(s, BNode) or isinstance(o, BNode):
+            with_bnodes.add((s, p, o))
+        else:
+            lines.add(f"{s.n3()} {p.n3()} {o.n3()} .")
+    labels = canonical_bnode_labels(with_bnodes)
+
+    def n3(term: Node) -> str:
+        return f"_:b{labels[term]}" if isinstance(term, BNode) else term.n3()
+
+    lines.update(f"{n3(s)} {p.n3()} {n3(o)} ." for s, p, o in with_bnodes)
+    return ("\n".join(sorted(lines)) + "\n").encode("utf-8")
 
 
 def merged_graph(kg: KnowledgeGraph) -> rdflib.Graph:
@@ -60,7 +113,7 @@ def merged_graph(kg: KnowledgeGraph) -> rdflib.Graph:
     return out
 
 
-def _subject_key(graph: rdflib.Graph, subject: object) -> tuple:
+def _subject_key(graph: rdflib.Graph, subject: Node) -> tuple[int, str]:
     from rdflib import BNode
     from rdflib.namespace import OWL as OWL_NS
     from rdflib.namespace import RDF as RDF_NS
@@ -72,11 +125,11 @@ def _subject_key(graph: rdflib.Graph, subject: object) -> tuple:
     return (1, str(subject))
 
 
-def _sorted_subjects(graph: rdflib.Graph) -> list:
+def _sorted_subjects(graph: rdflib.Graph) -> list[Node]:
     return sorted(set(graph.subjects()), key=lambda s: _subject_key(graph, s))
 
 
-def _object_key(term: object) -> tuple:
+def _object_key(term: Node) -> tuple[str, str]:
     return (type(term).__name__, term.n3())
 
 
@@ -132,9 +185,18 @@ class _QNames:
         return name
 
 
+#: typed node elements, most specific first: pronto and other OWL API-shaped readers look for
+#: ``<owl:Ontology>`` and ``<owl:Class>`` elements and ignore ``rdf:Description`` + ``rdf:type``
+NODE_TYPES = tuple(OWL + name for name in (
+    "Ontology", "Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty",
+    "NamedIndividual", "Restriction", "Axiom", "AllDisjointClasses", "AllDifferent"))
+
+
 def to_rdfxml(graph: rdflib.Graph) -> bytes:
-    """Byte-stable RDF/XML: one ``rdf:Description`` per subject, sorted, blank nodes by nodeID."""
-    from rdflib import BNode, Literal
+    """Byte-stable RDF/XML: one typed node element per subject (``owl:Class`` …, else
+    ``rdf:Description``), sorted, blank nodes by nodeID."""
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import RDF as RDF_NS
 
     from calcinosis_kg.core.prefixes import prefix_map
     from calcinosis_kg.core.serialize import canonicalize
@@ -143,11 +205,15 @@ def to_rdfxml(graph: rdflib.Graph) -> bytes:
     qnames = _QNames(prefix_map())
     body: list[str] = []
     for subject in _sorted_subjects(canon):
+        types = {str(o) for o in canon.objects(subject, RDF_NS.type)}
+        node_type = next((t for t in NODE_TYPES if t in types), None)
+        element = qnames.qname(node_type) if node_type else "rdf:Description"
         if isinstance(subject, BNode):
-            body.append(f'  <rdf:Description rdf:nodeID="{subject}">')
+            body.append(f'  <{element} rdf:nodeID="{subject}">')
         else:
-            body.append(f'  <rdf:Description rdf:about="{_xml_escape(str(subject), True)}">')
-        pairs = sorted(canon.predicate_objects(subject),
+            body.append(f'  <{element} rdf:about="{_xml_escape(str(subject), True)}">')
+        pairs = sorted(((p, o) for p, o in canon.predicate_objects(subject)
+                        if node_type is None or (p, o) != (RDF_NS.type, URIRef(node_type))),
                        key=lambda po: (str(po[0]), _object_key(po[1])))
         for predicate, obj in pairs:
             name = qnames.qname(str(predicate))
@@ -162,7 +228,7 @@ def to_rdfxml(graph: rdflib.Graph) -> bytes:
                 body.append(f"    <{name}{attrs}>{_xml_escape(str(obj))}</{name}>")
             else:
                 body.append(f'    <{name} rdf:resource="{_xml_escape(str(obj), True)}"/>')
-        body.append("  </rdf:Description>")
+        body.append(f"  </{element}>")
     namespaces = {**qnames.prefixes}
     namespaces.setdefault("rdf", RDF)
     head = ['<?xml version="1.0" encoding="utf-8"?>', "<rdf:RDF"]
@@ -175,18 +241,36 @@ def to_rdfxml(graph: rdflib.Graph) -> bytes:
 # JSON-LD
 
 
-def jsonld_context() -> dict:
-    """The curated prefixes as a JSON-LD 1.1 context.
+#: JSON-LD prefixes that end in a gen-delim, so that compact IRIs expand the same way in JSON-LD
+#: 1.0 and 1.1 processors (1.1 uses a term as a prefix only if its IRI ends in ``:/?#[]@`` or the
+#: term says ``"@prefix": true``, which 1.0 processors reject, as they reject ``@version``)
+JSONLD_EXTRA_PREFIXES = {"obo": OBO, "cckg": "https://w3id.org/calcinosis-kg/"}
 
-    OBO namespaces end in ``_``, which JSON-LD 1.1 does not treat as a prefix unless the term says
-    ``"@prefix": true`` (without it ``CCKG:0000001`` would expand to the IRI ``CCKG:0000001``).
-    """
+
+def jsonld_context() -> dict[str, str]:
+    """The curated prefixes whose IRI ends in a gen-delim, plus ``obo`` and ``cckg``: a context
+    that JSON-LD 1.0 and 1.1 processors expand alike (``CCKG:0000001`` is written
+    ``cckg:CCKG_0000001``)."""
     from calcinosis_kg.core.prefixes import prefix_map
 
-    context: dict[str, object] = {"@version": 1.1}
-    for prefix, ns in prefix_map().items():
-        context[prefix] = ns if ns[-1] in ":/?#[]@" else {"@id": ns, "@prefix": True}
+    context = {prefix: ns for prefix, ns in prefix_map().items() if ns[-1] in ":/?#[]@"}
+    for prefix, ns in JSONLD_EXTRA_PREFIXES.items():
+        context.setdefault(prefix, ns)
     return context
+
+
+def _jsonld_compressor(context: dict[str, str]) -> Callable[[str], str]:
+    by_length = sorted(context.items(), key=lambda kv: -len(kv[1]))
+
+    @functools.cache
+    def compress(iri: str) -> str:
+        for prefix, ns in by_length:
+            local = iri[len(ns):]
+            if iri.startswith(ns) and local and "/" not in local and "#" not in local:
+                return f"{prefix}:{local}"
+        return iri
+
+    return compress
 
 
 def to_jsonld(graph: rdflib.Graph) -> bytes:
@@ -195,11 +279,11 @@ def to_jsonld(graph: rdflib.Graph) -> bytes:
     from rdflib.namespace import RDF as RDF_NS
     from rdflib.namespace import XSD
 
-    from calcinosis_kg.core.prefixes import compress
     from calcinosis_kg.core.serialize import canonicalize
 
     canon = canonicalize(graph)
-    compress = functools.cache(compress)  # the same IRIs recur thousands of times
+    context = jsonld_context()
+    compress = _jsonld_compressor(context)  # the same IRIs recur thousands of times
 
     def node_id(term: object) -> str:
         return f"_:{term}" if isinstance(term, BNode) else compress(str(term))
@@ -227,7 +311,7 @@ def to_jsonld(graph: rdflib.Graph) -> bytes:
         for key in sorted(props):
             node[key] = sorted(props[key], key=lambda v: json.dumps(v, sort_keys=True))
         nodes.append(node)
-    document = {"@context": jsonld_context(), "@graph": nodes}
+    document = {"@context": context, "@graph": nodes}
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
@@ -242,10 +326,19 @@ def export_bytes(kg: KnowledgeGraph, fmt: str, inferred: bool = False) -> bytes:
     if fmt not in FORMATS:
         raise InputError(f"unknown export format '{fmt}' (choose from {', '.join(FORMATS)})")
     if inferred:
-        from calcinosis_kg.answers.queries import inferred_kg
-
+        try:
+            from calcinosis_kg.checks.inferred import inferred_kg
+        except ImportError as exc:
+            raise CalcinosisKGError("--inferred needs the reasoner (calcinosis_kg.checks.inferred"
+                                    f".inferred_kg), which is not available: {exc}") from None
         kg = inferred_kg(kg)
-    graph = merged_graph(kg)
+    if fmt == "nt":  # streamed: no rdflib copy of the graph at all
+        return stream_ntriples(merged_triples(kg))
+    import rdflib
+
+    graph = rdflib.Graph()  # one copy, built from the store (kg.graph would be a second)
+    for triple in merged_triples(kg):
+        graph.add(triple)
     writer = {"ttl": to_turtle, "nt": to_ntriples, "owl": to_rdfxml, "jsonld": to_jsonld}[fmt]
     return writer(graph)
 

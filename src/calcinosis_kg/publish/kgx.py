@@ -3,7 +3,8 @@
 Class-level axioms become edges the way Monarch's ontology ingests read them: ``A subClassOf B``
 is ``biolink:subclass_of``; ``A subClassOf (p some B)`` with named p and B is an edge A–p'–B where
 p' is the Biolink predicate that Biolink itself maps p to (its ``exact/narrow_mappings``, checked
-against biolink-model 4.4.6). Unions and nested expressions give no edge. Each asserted edge
+against biolink-model 4.4.6). ``A subClassOf (p some (B or C))`` gives one edge per member whose
+supporting text starts "one of: B, C"; nested expressions give no edge. Each asserted edge
 carries the provenance of its axiom annotation (supporting sentence, source, ECO code); inferred
 ``subclass_of`` edges are marked as logical entailments of an automated agent.
 """
@@ -14,13 +15,27 @@ import hashlib
 from collections import deque
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.core.vocab import (
+    BIOLINK_ASSOCIATION,
+    BIOLINK_FREQUENCY_QUALIFIER,
+    BIOLINK_KNOWLEDGE_LEVEL,
+    BIOLINK_OBJECT,
+    BIOLINK_PREDICATE,
+    BIOLINK_SUBJECT,
+    DC_SOURCE,
+    IAO_DEFINITION,
+    OIO_HAS_DBXREF,
+    RO_HAS_EVIDENCE,
+    SKOS_CLOSE_MATCH,
+    SKOS_EXACT_MATCH,
+    SUPPORTING_TEXT,
+    SYNONYM_SCOPES,
+)
+
 if TYPE_CHECKING:
     from rdflib import Graph
+    from rdflib.term import Node
 
-OBO = "http://purl.obolibrary.org/obo/"
-SUPPORTING_TEXT = "https://w3id.org/biolink/vocab/supporting_text"
-DC_SOURCE = "http://purl.org/dc/terms/source"
-RO_HAS_EVIDENCE = OBO + "RO_0002558"
 PRIMARY_SOURCE = "infores:calcinosis-kg"
 OWN_PREFIX = "CCKG"
 
@@ -33,6 +48,7 @@ PREDICATES = {
     "RO:0004022": "biolink:has_phenotype",  # narrow mapping (disease has basis in)
     "RO:0003302": "biolink:contributes_to",  # causes or contributes to condition
     "RO:0003303": "biolink:causes",  # exact mapping
+    "RO:0003308": "biolink:correlated_with",  # no Biolink mapping of RO:0003308: closest slot
     "RO:0002302": "biolink:treated_by",  # narrow mapping (is treated by substance)
     "RO:0002606": "biolink:treats",  # narrow mapping
     "RO:0000087": "biolink:has_attribute",  # narrow mapping (has role)
@@ -61,8 +77,7 @@ OWN_ID_RANGES = (
     (200, 299, "biolink:AnatomicalEntity"),
     (400, 499, "biolink:PhenotypicFeature"),  # phenotypes, findings, lab values
 )
-MATCH_PREDICATES = ("http://www.w3.org/2004/02/skos/core#exactMatch",
-                    "http://www.w3.org/2004/02/skos/core#closeMatch")
+MATCH_PREDICATES = (SKOS_EXACT_MATCH, SKOS_CLOSE_MATCH)
 #: when ancestors at the same distance disagree, the first category listed here wins
 CATEGORY_PRIORITY = ("biolink:Disease", "biolink:PhenotypicFeature", "biolink:AnatomicalEntity",
                      "biolink:ChemicalEntity", "biolink:Procedure", "biolink:OrganismTaxon",
@@ -72,10 +87,10 @@ DEFAULT_CATEGORY = "biolink:NamedThing"
 NODE_COLUMNS = ("id", "category", "name", "description", "xref", "synonym", "provided_by")
 EDGE_COLUMNS = ("id", "subject", "predicate", "object", "original_predicate", "knowledge_level",
                 "agent_type", "primary_knowledge_source", "publications", "has_evidence",
-                "supporting_text")
+                "supporting_text", "frequency_qualifier")
 
 
-def category_of(graph: Graph, node: object) -> str:
+def category_of(graph: Graph, node: Node) -> str:
     """Biolink category of a class, from the first of these that gives one: its own prefix; its
     nearest categorised ancestor (named parents and the genus of a definition); the prefix of an
     exact/close match; the ID range of our own classes; else ``biolink:NamedThing``."""
@@ -99,14 +114,14 @@ def category_of(graph: Graph, node: object) -> str:
     return DEFAULT_CATEGORY
 
 
-def _category_from_ancestors(graph: Graph, node: object) -> str | None:
+def _category_from_ancestors(graph: Graph, node: Node) -> str | None:
     from rdflib import URIRef
     from rdflib.namespace import OWL, RDFS
 
-    from calcinosis_kg.publish.obo import curie, genus_differentia
+    from calcinosis_kg.publish.axioms import curie, genus_differentia
 
     seen = {node}
-    frontier = deque([(node, 0)])
+    frontier: deque[tuple[Node, int]] = deque([(node, 0)])
     found: list[tuple[int, int, str]] = []
     while frontier:
         current, depth = frontier.popleft()
@@ -116,9 +131,10 @@ def _category_from_ancestors(graph: Graph, node: object) -> str | None:
         if category:
             found.append((depth, CATEGORY_PRIORITY.index(category), category))
             continue
-        parents = list(graph.objects(current, RDFS.subClassOf))
+        parents: list[Node] = list(graph.objects(current, RDFS.subClassOf))
         for equivalent in graph.objects(current, OWL.equivalentClass):  # genus of a definition
-            parents += list(genus_differentia(graph, equivalent) or ([], []))[0]
+            definition = genus_differentia(graph, equivalent)
+            parents += definition[0] if definition else []
         for parent in parents:
             if isinstance(parent, URIRef) and parent not in seen:
                 seen.add(parent)
@@ -138,24 +154,25 @@ def kgx_tables(graph: Graph, inferred: Graph | None = None
     from rdflib.namespace import OWL, RDF, RDFS
 
     from calcinosis_kg.core.prefixes import prefix_map
-    from calcinosis_kg.publish.obo import (
-        IAO_DEFINITION,
-        OIO,
+    from calcinosis_kg.publish.axioms import (
         axiom_index,
         curie,
         label_of,
         some_restriction,
+        union_restriction,
     )
 
     own = prefix_map()[OWN_PREFIX]
     index = axiom_index(graph)
-    inferred_pairs = set(inferred.subject_objects(RDFS.subClassOf)) if inferred is not None \
-        else set()
+    inferred_pairs: set[tuple[Node, Node]] = set(
+        inferred.subject_objects(RDFS.subClassOf)) if inferred is not None else set()
     edges: dict[str, dict[str, str]] = {}
-    endpoints: set = set()
+    endpoints: set[Node] = set()
 
-    def provenance(s: object, p: object, o: object) -> dict[str, str]:
-        texts, sources, evidence = set(), set(), set()
+    def provenance(s: Node, p: Node, o: Node) -> dict[str, str]:
+        texts: set[str] = set()
+        sources: set[str] = set()
+        evidence: set[str] = set()
         for axiom in index.get((s, p, o), []):
             texts.update(str(v) for v in graph.objects(axiom, URIRef(SUPPORTING_TEXT)))
             sources.update(curie(v) for v in graph.objects(axiom, URIRef(DC_SOURCE)))
@@ -190,20 +207,42 @@ def kgx_tables(graph: Graph, inferred: Graph | None = None
         edges[row["id"]] = row
         endpoints.update((s, target))
 
+    # S ⊑ p some (A or B): one edge per member, marked as one of several (the union is the fact)
+    for s, o in graph.subject_objects(RDFS.subClassOf):
+        found = union_restriction(graph, o) if isinstance(s, URIRef) else None
+        if found is None:
+            continue
+        original = curie(found[0])
+        for member in found[1]:
+            row = {"subject": curie(s), "predicate": PREDICATES.get(original, FALLBACK_PREDICATE),
+                   "object": curie(member), "original_predicate": original,
+                   "primary_knowledge_source": PRIMARY_SOURCE,
+                   "knowledge_level": "knowledge_assertion", "agent_type": "manual_agent",
+                   **provenance(s, RDFS.subClassOf, o)}
+            row["supporting_text"] = ("one of: " + ", ".join(sorted(curie(m) for m in found[1]))
+                                      + (" | " + row["supporting_text"]
+                                         if row["supporting_text"] else ""))
+            row["id"] = _edge_id(row["subject"], row["predicate"], row["object"])
+            edges.setdefault(row["id"], row)
+            endpoints.update((s, member))
+
+    # association records are edges of their own (never class axioms)
+    for row, record_subject, record_object in association_edges(graph):
+        edges[row["id"]] = row
+        endpoints.update((record_subject, record_object))
     nodes = []
     classes = {c for c in graph.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
     for node in sorted({c for c in classes if str(c).startswith(own)} | endpoints, key=curie):
         definition = graph.value(node, URIRef(IAO_DEFINITION))
-        synonyms = sorted({str(v) for name in ("hasExactSynonym", "hasRelatedSynonym",
-                                               "hasBroadSynonym", "hasNarrowSynonym")
-                           for v in graph.objects(node, URIRef(OIO + name))})
+        synonyms = sorted({str(v) for prop in SYNONYM_SCOPES
+                           for v in graph.objects(node, URIRef(prop))})
         nodes.append({
             "id": curie(node),
             "category": category_of(graph, node),
             "name": label_of(graph, node) or "",
             "description": str(definition) if definition is not None else "",
             "xref": "|".join(sorted({str(v) for v in
-                                     graph.objects(node, URIRef(OIO + "hasDbXref"))})),
+                                     graph.objects(node, URIRef(OIO_HAS_DBXREF))})),
             "synonym": "|".join(synonyms),
             "provided_by": PRIMARY_SOURCE,
         })
@@ -218,3 +257,39 @@ def to_tsv(rows: list[dict[str, str]], columns: tuple[str, ...]) -> bytes:
         lines.append("\t".join(" ".join(str(row.get(c, "")).replace("\t", " ").split())
                                for c in columns))
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def association_edges(graph: Graph) -> list[tuple[dict[str, str], Node, Node]]:
+    """KGX edge rows (with their subject and object nodes) for the association records of
+    ``graph``: one edge per record, id = the record's CURIE, the Biolink predicate mapped from the
+    record's predicate, its knowledge level, frequency qualifier and provenance."""
+    from rdflib import URIRef
+    from rdflib.namespace import RDF
+
+    from calcinosis_kg.publish.axioms import curie
+
+    def values(record: Node, prop: str) -> list[Node]:
+        return list(graph.objects(record, URIRef(prop)))
+
+    out: list[tuple[dict[str, str], Node, Node]] = []
+    for record in sorted(graph.subjects(RDF.type, URIRef(BIOLINK_ASSOCIATION)), key=str):
+        subject, predicate, obj = (graph.value(record, URIRef(p)) for p in
+                                   (BIOLINK_SUBJECT, BIOLINK_PREDICATE, BIOLINK_OBJECT))
+        if not (isinstance(subject, URIRef) and isinstance(obj, URIRef) and predicate):
+            continue
+        original = curie(predicate)
+        frequency = graph.value(record, URIRef(BIOLINK_FREQUENCY_QUALIFIER))
+        level = graph.value(record, URIRef(BIOLINK_KNOWLEDGE_LEVEL))
+        row = {
+            "id": curie(record), "subject": curie(subject),
+            "predicate": PREDICATES.get(original, FALLBACK_PREDICATE), "object": curie(obj),
+            "original_predicate": original,
+            "knowledge_level": str(level or "knowledge_assertion"),
+            "agent_type": "manual_agent", "primary_knowledge_source": PRIMARY_SOURCE,
+            "publications": "|".join(sorted(curie(v) for v in values(record, DC_SOURCE))),
+            "has_evidence": "|".join(sorted(curie(v) for v in values(record, RO_HAS_EVIDENCE))),
+            "supporting_text": "|".join(sorted(str(v) for v in values(record, SUPPORTING_TEXT))),
+            "frequency_qualifier": curie(frequency) if frequency is not None else "",
+        }
+        out.append((row, subject, obj))
+    return out

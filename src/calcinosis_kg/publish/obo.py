@@ -8,121 +8,73 @@ equivalences, ``equivalent_to`` / ``disjoint_from`` between named classes. Union
 expressions and data restrictions have no OBO form and stay in the OWL files only. Output is
 sorted, so it is byte-stable.
 
-The small helpers here (restriction edges, axiom annotations, CURIEs) are shared with the SSSOM,
-KGX and diff writers.
+The OWL patterns it reads (restriction edges, axiom annotations, CURIEs) come from ``axioms``,
+shared with the SSSOM, KGX and diff writers.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from typing import TYPE_CHECKING
 
-# one CURIE and one label choice for every exporter (re-exported for obo/sssom/kgx callers)
-from calcinosis_kg.core.expressions import curie as curie
-from calcinosis_kg.graph.knowledge import label_of as label_of
-
-if TYPE_CHECKING:
-    from rdflib import Graph
-
-OIO = "http://www.geneontology.org/formats/oboInOwl#"
-IAO_DEFINITION = "http://purl.obolibrary.org/obo/IAO_0000115"
-DC_SOURCE = "http://purl.org/dc/terms/source"
-OBO_PURL = "http://purl.obolibrary.org/obo/"
-SYNONYM_SCOPES = {
-    "hasExactSynonym": "EXACT",
-    "hasRelatedSynonym": "RELATED",
-    "hasBroadSynonym": "BROAD",
-    "hasNarrowSynonym": "NARROW",
-}
-OBO_HEADER_PROPERTIES = (
-    "http://purl.org/dc/terms/title",
-    "http://purl.org/dc/terms/description",
-    "http://purl.org/dc/terms/license",
-    "http://purl.org/dc/terms/creator",
-    "http://purl.org/dc/terms/issued",
-    "http://www.w3.org/2002/07/owl#versionInfo",
+from calcinosis_kg.core.vocab import (
+    DC_CREATOR,
+    DC_DESCRIPTION,
+    DC_ISSUED,
+    DC_LICENSE,
+    DC_SOURCE,
+    DC_TITLE,
+    IAO_DEFINITION,
+    OBO,
+    OIO,
+    OIO_DATE,
+    OIO_HAS_DBXREF,
+    OIO_IN_SUBSET,
+    OWL_VERSION_INFO,
+    SKOS_MATCHES,
+    SYNONYM_SCOPES,
+)
+from calcinosis_kg.publish.axioms import (
+    axiom_index,
+    curie,
+    entities,
+    genus_differentia,
+    graph_view_edges,
+    label_of,
+    ontology_header,
+    some_restriction,
 )
 
+if TYPE_CHECKING:
+    from rdflib import Graph, URIRef
+    from rdflib.term import Node
 
-# --- shared helpers ------------------------------------------------------------------------------
-def axiom_index(graph: Graph) -> dict[tuple, list]:
-    """(source, property, target) -> the owl:Axiom nodes annotating that triple."""
-    from rdflib.namespace import OWL, RDF
+    from calcinosis_kg.publish.axioms import AxiomKey
 
-    index: dict[tuple, list] = defaultdict(list)
-    for axiom in graph.subjects(RDF.type, OWL.Axiom):
-        key = (graph.value(axiom, OWL.annotatedSource), graph.value(axiom, OWL.annotatedProperty),
-               graph.value(axiom, OWL.annotatedTarget))
-        index[key].append(axiom)
-    return index
+#: qualifier/meta key telling a graph view's non-universal edge from a universal one
+EDGE_KIND = "https://w3id.org/calcinosis-kg/edge_kind"
+OBO_HEADER_PROPERTIES = (DC_TITLE, DC_DESCRIPTION, DC_LICENSE, DC_CREATOR, DC_ISSUED,
+                         OWL_VERSION_INFO)
 
 
-def some_restriction(graph: Graph, node: object) -> tuple | None:
-    """(property, filler) when ``node`` is ``p some C`` with named p and C, else None."""
-    from rdflib import URIRef
-    from rdflib.namespace import OWL, RDF
-
-    if (node, RDF.type, OWL.Restriction) not in graph:
-        return None
-    prop = graph.value(node, OWL.onProperty)
-    filler = graph.value(node, OWL.someValuesFrom)
-    if isinstance(prop, URIRef) and isinstance(filler, URIRef):
-        return prop, filler
-    return None
-
-
-def genus_differentia(graph: Graph, node: object) -> tuple[list, list] | None:
-    """(genus classes, [(p, C)]) when ``node`` is an intersection of named classes and simple
-    existentials (the form OBO's ``intersection_of`` can hold), else None."""
-    from rdflib import URIRef
-    from rdflib.collection import Collection
-    from rdflib.namespace import OWL
-
-    members_node = graph.value(node, OWL.intersectionOf)
-    if members_node is None:
-        return None
-    genus, differentia = [], []
-    for member in Collection(graph, members_node):
-        if isinstance(member, URIRef):
-            genus.append(member)
-            continue
-        pair = some_restriction(graph, member)
-        if pair is None:
-            return None
-        differentia.append(pair)
-    return genus, differentia
-
-
-def _entities(graph: Graph, kind: object) -> list:
-    from rdflib import URIRef
-    from rdflib.namespace import RDF
-
-    return sorted({s for s in graph.subjects(RDF.type, kind) if isinstance(s, URIRef)}, key=str)
-
-
-def _ontology(graph: Graph) -> object | None:
-    from rdflib.namespace import OWL, RDF
-
-    heads = sorted(graph.subjects(RDF.type, OWL.Ontology), key=str)
-    return heads[0] if heads else None
-
-
-def _sources(graph: Graph, index: dict, s: object, p: object, o: object) -> list[str]:
+# --- OBO helpers ---------------------------------------------------------------------------------
+def _sources(graph: Graph, index: dict[AxiomKey, list[Node]], s: Node, p: Node, o: Node
+             ) -> list[str]:
     from rdflib import URIRef
 
-    out = set()
+    out: set[str] = set()
     for axiom in index.get((s, p, o), []):
         out.update(curie(v) for v in graph.objects(axiom, URIRef(DC_SOURCE)))
     return sorted(out)
 
 
-def _referenced(graph: Graph, classes: set) -> tuple[set, set]:
+def _referenced(graph: Graph, classes: set[URIRef]) -> tuple[set[URIRef], set[URIRef]]:
     """Named classes and properties that OBO-expressible axioms of ``classes`` mention."""
     from rdflib import URIRef
     from rdflib.namespace import OWL, RDFS
 
-    found_classes, found_properties = set(), set()
+    found_classes: set[URIRef] = set()
+    found_properties: set[URIRef] = set()
     for cls in classes:
         for o in graph.objects(cls, RDFS.subClassOf):
             if isinstance(o, URIRef):
@@ -145,6 +97,27 @@ def _referenced(graph: Graph, classes: set) -> tuple[set, set]:
 
 
 # --- OBO format ----------------------------------------------------------------------------------
+def _data_version(graph: Graph, head: Node) -> str:
+    """``releases/YYYY-MM-DD``: OWLAPI builds the version IRI ``…/obo/<ontology>/<data-version>/
+    <ontology>.owl`` from it (a full IRI here would end up inside that IRI)."""
+    import re
+
+    from rdflib.namespace import OWL
+
+    for value in (graph.value(head, OWL.versionInfo), graph.value(head, OWL.versionIRI)):
+        if value is not None and (match := re.search(r"\d{4}-\d{2}-\d{2}", str(value))):
+            return f"releases/{match.group(0)}"
+    return ""
+
+
+def _qualifier(kind: str) -> str:
+    return f'{curie_or_iri(EDGE_KIND)}="{kind}"'
+
+
+def curie_or_iri(iri: str) -> str:
+    return curie(iri) if not curie(iri).startswith("http") else iri.rsplit("/", 1)[-1]
+
+
 def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
@@ -156,11 +129,11 @@ def _unquoted(text: str) -> str:
     return " ".join(text.split())
 
 
-def _obo_id(iri: object) -> str:
+def _obo_id(iri: Node) -> str:
     return curie(iri)
 
 
-def _ref(graph: Graph, iri: object) -> str:
+def _ref(graph: Graph, iri: Node) -> str:
     label = label_of(graph, iri)
     return f"{_obo_id(iri)} ! {' '.join(label.split())}" if label else _obo_id(iri)
 
@@ -172,33 +145,42 @@ def _xref_list(values: list[str]) -> str:
 def to_obo(graph: Graph) -> bytes:
     """OBO 1.4 text of ``graph`` (classes as [Term], object properties as [Typedef])."""
     from rdflib import BNode, Literal, URIRef
-    from rdflib.namespace import OWL, RDFS
+    from rdflib.namespace import OWL, RDF, RDFS
 
     from calcinosis_kg.core.prefixes import prefix_map
 
     index = axiom_index(graph)
-    head = _ontology(graph)
+    head = ontology_header(graph)
     lines = ["format-version: 1.4"]
     if head is not None:
-        version_iri = graph.value(head, OWL.versionIRI)
-        if version_iri is not None:
-            lines.append(f"data-version: {version_iri}")
-        date = graph.value(head, URIRef(OIO + "date"))
+        version = _data_version(graph, head)
+        if version:
+            lines.append(f"data-version: {version}")
+        date = graph.value(head, URIRef(OIO_DATE))
         if date is not None:
             lines.append(f"date: {date}")
     used_prefixes = set()
-    declared = set(_entities(graph, OWL.Class))
+    view_edges = graph_view_edges(graph)
+    declared = set(entities(graph, OWL.Class)) | {
+        s for s in graph.subjects(RDFS.subClassOf) if isinstance(s, URIRef)}
+    declared |= {s for s, _, _, _ in view_edges} | {o for _, _, o, _ in view_edges}
+    declared -= set(graph.subjects(RDF.type, OWL.NamedIndividual))
     classes_used, properties_used = _referenced(graph, declared)
     # OBO readers (pronto) need a stanza for every class or relation an axiom refers to
     classes = sorted(declared | classes_used, key=_obo_id)
-    properties = sorted(set(_entities(graph, OWL.ObjectProperty)) | properties_used,
+    properties = sorted(set(entities(graph, OWL.ObjectProperty)) | properties_used,
                         key=_obo_id)
+    annotations_of: dict[URIRef, list[str]] = {}
+    for s, p, o, kind in view_edges:
+        # never a `relationship:` (OWLAPI would make it a universal axiom): an annotation
+        annotations_of.setdefault(s, []).append(
+            f"property_value: {_obo_id(p)} {_obo_id(o)} {{{_qualifier(kind)}}}")
     for iri in [*classes, *properties]:
         text = _obo_id(iri)
         if ":" in text and not text.startswith("http"):
             used_prefixes.add(text.split(":", 1)[0])
     for prefix, namespace in prefix_map().items():
-        if prefix in used_prefixes and namespace != f"{OBO_PURL}{prefix}_":
+        if prefix in used_prefixes and namespace != f"{OBO}{prefix}_":
             lines.append(f"idspace: {prefix} {namespace}")
     if head is not None:
         stem = str(head).rstrip("/").rsplit("/", 1)[-1].removesuffix(".owl")
@@ -223,30 +205,33 @@ def to_obo(graph: Graph) -> bytes:
         for comment in sorted(graph.objects(iri, RDFS.comment), key=str):
             out.append(f"comment: {_unquoted(str(comment))}")
             break
-        for subset in sorted(graph.objects(iri, URIRef(OIO + "inSubset")), key=str):
+        for subset in sorted(graph.objects(iri, URIRef(OIO_IN_SUBSET)), key=str):
             out.append(f"subset: {_obo_id(subset).replace(':', '_')}")
         synonyms = []
-        for name, scope in SYNONYM_SCOPES.items():
-            for value in graph.objects(iri, URIRef(OIO + name)):
-                refs = _sources(graph, index, iri, URIRef(OIO + name), value)
-                synonyms.append(f"synonym: {_quoted(str(value))} {scope} {_xref_list(refs)}")
+        for prop, scope in SYNONYM_SCOPES.items():
+            for value in graph.objects(iri, URIRef(prop)):
+                refs = _sources(graph, index, iri, URIRef(prop), value)
+                synonyms.append(f"synonym: {_quoted(str(value))} {scope.upper()} "
+                                f"{_xref_list(refs)}")
         out += sorted(synonyms)
         out += sorted(f"xref: {x}" for x in {str(v) for v in
-                                             graph.objects(iri, URIRef(OIO + "hasDbXref"))})
+                                             graph.objects(iri, URIRef(OIO_HAS_DBXREF))})
         return out
 
     for cls in classes:
         if not str(_obo_id(cls)):
             continue
         stanza = ["[Term]", *common(cls)]
-        is_a, relationships = [], []
+        is_a: list[str] = []
+        relationships: list[str] = []
         for parent in graph.objects(cls, RDFS.subClassOf):
             if isinstance(parent, URIRef):
                 is_a.append(f"is_a: {_ref(graph, parent)}")
             elif isinstance(parent, BNode) and (pair := some_restriction(graph, parent)):
                 relationships.append(f"relationship: {_obo_id(pair[0])} {_ref(graph, pair[1])}")
         stanza += sorted(set(is_a))
-        intersections, equivalents = [], []
+        intersections: list[str] = []
+        equivalents: list[str] = []
         for other in [*graph.objects(cls, OWL.equivalentClass),
                       *graph.subjects(OWL.equivalentClass, cls)]:
             if isinstance(other, URIRef) and other != cls:
@@ -260,6 +245,7 @@ def to_obo(graph: Graph) -> bytes:
         disjoint = {o for o in graph.objects(cls, OWL.disjointWith) if isinstance(o, URIRef)}
         stanza += sorted(f"disjoint_from: {_ref(graph, o)}" for o in disjoint)
         stanza += sorted(set(relationships))
+        stanza += sorted(set(annotations_of.get(cls, [])))
         if (cls, OWL.deprecated, Literal(True)) in graph:
             stanza.append("is_obsolete: true")
         lines += [*stanza, ""]
@@ -274,7 +260,7 @@ def to_obo(graph: Graph) -> bytes:
 
 
 # --- OBO Graphs JSON -----------------------------------------------------------------------------
-def _meta(graph: Graph, index: dict, iri: object) -> dict:
+def _meta(graph: Graph, index: dict[AxiomKey, list[Node]], iri: URIRef) -> dict[str, object]:
     from rdflib import Literal, URIRef
     from rdflib.namespace import OWL, RDFS
 
@@ -287,21 +273,21 @@ def _meta(graph: Graph, index: dict, iri: object) -> dict:
     comments = sorted(str(c) for c in graph.objects(iri, RDFS.comment))
     if comments:
         meta["comments"] = comments
-    subsets = sorted(str(s) for s in graph.objects(iri, URIRef(OIO + "inSubset")))
+    subsets = sorted(str(s) for s in graph.objects(iri, URIRef(OIO_IN_SUBSET)))
     if subsets:
         meta["subsets"] = subsets
-    synonyms = []
-    for name in SYNONYM_SCOPES:
-        for value in graph.objects(iri, URIRef(OIO + name)):
-            synonyms.append({"pred": name, "val": str(value),
-                             "xrefs": _sources(graph, index, iri, URIRef(OIO + name), value)})
+    synonyms: list[dict[str, object]] = []
+    for prop in SYNONYM_SCOPES:
+        for value in graph.objects(iri, URIRef(prop)):
+            synonyms.append({"pred": prop.removeprefix(OIO), "val": str(value),
+                             "xrefs": _sources(graph, index, iri, URIRef(prop), value)})
     if synonyms:
-        meta["synonyms"] = sorted(synonyms, key=lambda s: (s["pred"], s["val"]))
-    xrefs = sorted({str(v) for v in graph.objects(iri, URIRef(OIO + "hasDbXref"))})
+        meta["synonyms"] = sorted(synonyms, key=lambda s: (str(s["pred"]), str(s["val"])))
+    xrefs = sorted({str(v) for v in graph.objects(iri, URIRef(OIO_HAS_DBXREF))})
     if xrefs:
         meta["xrefs"] = [{"val": x} for x in xrefs]
-    skip = {str(RDFS.label), IAO_DEFINITION, str(RDFS.comment), OIO + "inSubset",
-            OIO + "hasDbXref", str(OWL.deprecated)} | {OIO + n for n in SYNONYM_SCOPES}
+    skip = {str(RDFS.label), IAO_DEFINITION, str(RDFS.comment), OIO_IN_SUBSET,
+            OIO_HAS_DBXREF, str(OWL.deprecated)} | set(SYNONYM_SCOPES)
     values = []
     for p, o in graph.predicate_objects(iri):
         if str(p) in skip or not (isinstance(o, Literal) or
@@ -315,27 +301,22 @@ def _meta(graph: Graph, index: dict, iri: object) -> dict:
     return meta
 
 
-_ANNOTATION_IRIS = {
-    "http://www.w3.org/2004/02/skos/core#exactMatch", "http://www.w3.org/2004/02/skos/core#closeMatch",
-    "http://www.w3.org/2004/02/skos/core#broadMatch", "http://www.w3.org/2004/02/skos/core#narrowMatch",
-    "http://www.w3.org/2004/02/skos/core#relatedMatch", "http://purl.org/dc/terms/license",
-    "http://purl.org/dc/terms/source",
-}
+_ANNOTATION_IRIS = {*SKOS_MATCHES.values(), DC_LICENSE, DC_SOURCE}
 
 
-def _is_annotation(graph: Graph, prop: object) -> bool:
+def _is_annotation(graph: Graph, prop: Node) -> bool:
     from rdflib.namespace import OWL, RDF
 
     return str(prop) in _ANNOTATION_IRIS or (prop, RDF.type, OWL.AnnotationProperty) in graph
 
 
-def obographs_document(graph: Graph) -> dict:
+def obographs_document(graph: Graph) -> dict[str, object]:
     """The OBO Graphs document (one graph) as a plain dict, in a stable order."""
     from rdflib import BNode, URIRef
     from rdflib.namespace import OWL, RDFS
 
     index = axiom_index(graph)
-    head = _ontology(graph)
+    head = ontology_header(graph)
     kinds = (
         (OWL.Class, "CLASS", None),
         (OWL.ObjectProperty, "PROPERTY", "OBJECT"),
@@ -343,9 +324,9 @@ def obographs_document(graph: Graph) -> dict:
         (OWL.AnnotationProperty, "PROPERTY", "ANNOTATION"),
         (OWL.NamedIndividual, "INDIVIDUAL", None),
     )
-    nodes: dict[str, dict] = {}
+    nodes: dict[str, dict[str, object]] = {}
     for kind, type_, property_type in kinds:
-        for iri in _entities(graph, kind):
+        for iri in entities(graph, kind):
             if str(iri) in nodes:
                 continue
             node: dict[str, object] = {"id": str(iri)}
@@ -359,9 +340,9 @@ def obographs_document(graph: Graph) -> dict:
             if meta:
                 node["meta"] = meta
             nodes[str(iri)] = node
-    edges = set()
-    logical: list[dict] = []
-    equivalent_sets: list[dict] = []
+    edges: set[tuple[str, str, str]] = set()
+    logical: list[dict[str, object]] = []
+    equivalent_sets: set[tuple[str, ...]] = set()
     for s, o in graph.subject_objects(RDFS.subClassOf):
         if not isinstance(s, URIRef):
             continue
@@ -372,12 +353,17 @@ def obographs_document(graph: Graph) -> dict:
     for s, o in graph.subject_objects(RDFS.subPropertyOf):
         if isinstance(s, URIRef) and isinstance(o, URIRef):
             edges.add((str(s), "subPropertyOf", str(o)))
+    kinds_of: dict[tuple[str, str, str], str] = {}
+    for subject, relation, target, edge_kind in graph_view_edges(graph):
+        edge = (str(subject), str(relation), str(target))
+        if edge not in edges:
+            kinds_of[edge] = edge_kind
+            edges.add(edge)
     for s, o in graph.subject_objects(OWL.equivalentClass):
         if not isinstance(s, URIRef):
             continue
         if isinstance(o, URIRef):
-            ids = sorted({str(s), str(o)})
-            equivalent_sets.append({"representativeNodeId": ids[0], "nodeIds": ids})
+            equivalent_sets.add(tuple(sorted({str(s), str(o)})))
         elif gd := genus_differentia(graph, o):
             logical.append({
                 "definedClassId": str(s),
@@ -390,7 +376,7 @@ def obographs_document(graph: Graph) -> dict:
     if head is not None:
         head_meta: dict[str, object] = {}
         values = [{"pred": str(p), "val": str(o)} for p, o in graph.predicate_objects(head)
-                  if str(p) in OBO_HEADER_PROPERTIES or p == URIRef(OIO + "date")]
+                  if str(p) in OBO_HEADER_PROPERTIES or p == URIRef(OIO_DATE)]
         if values:
             head_meta["basicPropertyValues"] = sorted(values,
                                                       key=lambda v: (v["pred"], v["val"]))
@@ -398,16 +384,28 @@ def obographs_document(graph: Graph) -> dict:
         if version_iri is not None:
             head_meta["version"] = str(version_iri)
         graph_json["meta"] = head_meta
+    # no dangling edge: every endpoint (and every relation) is a node (OAK: "id must be supplied")
+    for sub_id, pred_id, obj_id in edges:
+        for node_id, node_type in ((sub_id, "CLASS"), (obj_id, "CLASS"), (pred_id, "PROPERTY")):
+            if node_id not in nodes and node_id not in ("is_a", "subPropertyOf"):
+                extra = {"id": node_id, "lbl": label_of(graph, URIRef(node_id)), "type": node_type}
+                nodes[node_id] = {k: v for k, v in extra.items() if v}
     graph_json["nodes"] = [nodes[k] for k in sorted(nodes)]
-    graph_json["edges"] = [{"sub": s, "pred": p, "obj": o} for s, p, o in sorted(edges)]
-    graph_json["equivalentNodesSets"] = sorted(
-        {json.dumps(e, sort_keys=True): e for e in equivalent_sets}.values(),
-        key=lambda e: e["nodeIds"])
+    graph_json["edges"] = [_edge(s, p, o, kinds_of.get((s, p, o))) for s, p, o in sorted(edges)]
+    graph_json["equivalentNodesSets"] = [{"representativeNodeId": ids[0], "nodeIds": list(ids)}
+                                         for ids in sorted(equivalent_sets)]
     graph_json["logicalDefinitionAxioms"] = sorted(
         logical, key=lambda a: json.dumps(a, sort_keys=True))
     graph_json["domainRangeAxioms"] = []
     graph_json["propertyChainAxioms"] = []
     return {"graphs": [graph_json]}
+
+
+def _edge(s: str, p: str, o: str, kind: str | None) -> dict[str, object]:
+    edge: dict[str, object] = {"sub": s, "pred": p, "obj": o}
+    if kind:
+        edge["meta"] = {"basicPropertyValues": [{"pred": EDGE_KIND, "val": kind}]}
+    return edge
 
 
 def to_obographs_json(graph: Graph) -> bytes:

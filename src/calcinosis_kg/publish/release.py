@@ -1,61 +1,39 @@
 """Release artifacts in the ODK mould: base, full and simple, each in six formats.
 
-* ``base``: our axioms only (the generated ontology without the import module): what other
-  ontologies import.
-* ``full``: the import module merged in and the reasoner's inferred class hierarchy asserted.
+* ``base``: our axioms only (no import module, no axioms about external classes), reasoned over
+  our own classes, marked ``dc:type IAO:8000001``: what other ontologies import.
+* ``full``: the import module merged in and the reasoner's inferred class hierarchy asserted,
+  transitively reduced.
 * ``simple``: named-class hierarchy plus ``subClassOf some`` edges between named classes, without
-  equivalence, disjointness or class expressions, for naive consumers.
+  equivalence, disjointness, class expressions, individuals, data assertions or axiom
+  annotations, for naive consumers.
 
-Every file is a pure function of the input files: the release date comes from the ontology
-header's version (never the clock) and every writer orders its output, so two runs (under any
-``PYTHONHASHSEED``) are byte-identical.
+What each variant holds is defined in ``publish.variants``. Every file is a pure function of the
+input files: the release date comes from the ontology header's version (never the clock) and
+every writer orders its output, so two runs (under any ``PYTHONHASHSEED``) are byte-identical.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.core.errors import CalcinosisKGError, InputError
+from calcinosis_kg.core.errors import CalcinosisKGError
+from calcinosis_kg.core.vocab import DC_ISSUED, OIO_DATE
+from calcinosis_kg.publish.release_info import STEM, ReleaseInfo, release_info
 
 if TYPE_CHECKING:
     from rdflib import Graph
+    from rdflib.term import Node
 
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 VARIANTS = ("base", "full", "simple")
+OWN_PREFIX = "CCKG"
 FORMATS = ("ttl", "owl", "nt", "jsonld", "json", "obo")
-STEM = "calcinosis-kg"
-
-OIO_DATE = "http://www.geneontology.org/formats/oboInOwl#date"
-DC_ISSUED = "http://purl.org/dc/terms/issued"
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-
-
-@dataclass(frozen=True)
-class ReleaseInfo:
-    """Identity of one release: where its IRIs come from and the date it carries."""
-
-    ontology_iri: str
-    version_iri: str
-    version: str
-
-    @property
-    def date(self) -> str:
-        """The ISO date (``YYYY-MM-DD``) of the version."""
-        match = _DATE.search(self.version) or _DATE.search(self.version_iri)
-        assert match is not None  # checked in release_info
-        return match.group(0)
-
-    def variant_iri(self, variant: str) -> str:
-        return _with_stem(self.ontology_iri, f"{STEM}-{variant}")
-
-    def variant_version_iri(self, variant: str) -> str:
-        return _with_stem(self.version_iri, f"{STEM}-{variant}")
 
 
 @dataclass
@@ -72,35 +50,15 @@ class ReleaseResult:
     kgx_edges: int = 0
 
 
-def _with_stem(iri: str, stem: str) -> str:
-    head, _, last = iri.rpartition("/")
-    suffix = last[last.rfind("."):] if "." in last else ".owl"
-    return f"{head}/{stem}{suffix}"
-
-
 # --- splitting the loaded files into our ontology and its import modules ------------------------
-def _parse(path: Path) -> Graph:
-    """Parse one input file through the hardened loader (no entities, no remote contexts)."""
-    from rdflib import Graph
-
-    from calcinosis_kg.graph.knowledge import to_rdflib_term
-    from calcinosis_kg.graph.loading import parse_file, read_input, sniff_format
-
-    path = Path(path)
-    data = read_input(path)
-    graph = Graph()
-    for quad in parse_file(path, data, sniff_format(path, data)):
-        graph.add((to_rdflib_term(quad.subject), to_rdflib_term(quad.predicate),
-                   to_rdflib_term(quad.object)))
-    return graph
-
-
 def split_modules(kg: KnowledgeGraph) -> tuple[Graph, Graph]:
     """(our axioms, import modules): a file whose ontology IRI another file imports is a module."""
     from rdflib import Graph, URIRef
     from rdflib.namespace import OWL, RDF
 
-    parsed = [(path, _parse(path)) for path in kg.files]
+    from calcinosis_kg.graph.knowledge import parse_rdflib
+
+    parsed = [(path, parse_rdflib(path)) for path in kg.files]
     imported: set[URIRef] = set()
     for _, graph in parsed:
         imported.update(o for o in graph.objects(None, OWL.imports) if isinstance(o, URIRef))
@@ -111,39 +69,6 @@ def split_modules(kg: KnowledgeGraph) -> tuple[Graph, Graph]:
         for triple in graph:
             target.add(triple)
     return ours, modules
-
-
-def _main_ontology(graph: Graph, path_hint: str = "") -> str:
-    from rdflib import URIRef
-    from rdflib.namespace import OWL, RDF
-
-    imported = set(graph.objects(None, OWL.imports))
-    heads = sorted(s for s in graph.subjects(RDF.type, OWL.Ontology)
-                   if isinstance(s, URIRef) and s not in imported)
-    if not heads:
-        raise InputError("no owl:Ontology header found", path_hint or None)
-    return str(heads[0])
-
-
-def release_info(graph: Graph, path_hint: str = "") -> ReleaseInfo:
-    """Ontology IRI, version IRI and version (a date) of the main ontology of ``graph``."""
-    from rdflib import URIRef
-    from rdflib.namespace import OWL
-
-    iri = _main_ontology(graph, path_hint)
-    version_iri = graph.value(URIRef(iri), OWL.versionIRI)
-    version = graph.value(URIRef(iri), OWL.versionInfo)
-    version_text = str(version) if version is not None else ""
-    version_iri_text = str(version_iri) if version_iri is not None else ""
-    if not (_DATE.search(version_text) or _DATE.search(version_iri_text)):
-        raise InputError(
-            f"ontology {iri} has no dated owl:versionInfo or owl:versionIRI (YYYY-MM-DD); "
-            "the release date is taken from the header, never the clock", path_hint or None)
-    if not version_iri_text:
-        version_iri_text = _with_stem(iri, STEM).replace(
-            "/" + STEM, f"/releases/{version_text}/{STEM}", 1)
-    return ReleaseInfo(iri, version_iri_text, version_text or _DATE.search(
-        version_iri_text).group(0))  # type: ignore[union-attr]
 
 
 def _retitle(graph: Graph, info: ReleaseInfo, variant: str) -> Graph:
@@ -157,7 +82,7 @@ def _retitle(graph: Graph, info: ReleaseInfo, variant: str) -> Graph:
     out = Graph()
     for s, p, o in graph:
         if s in old_heads:
-            if s != main or p in (OWL.imports, OWL.versionIRI):
+            if (s != main and len(old_heads) > 1) or p in (OWL.imports, OWL.versionIRI):
                 continue  # merged modules lose their header; imports are merged or dropped
             s = new
         out.add((s, p, o))
@@ -166,26 +91,67 @@ def _retitle(graph: Graph, info: ReleaseInfo, variant: str) -> Graph:
     year, month, day = info.date.split("-")
     out.add((new, URIRef(OIO_DATE), Literal(f"{day}:{month}:{year} 00:00")))
     out.add((new, URIRef(DC_ISSUED), Literal(info.date, datatype=XSD.date)))
+    _declare_own_prefix(out, new)
     return out
+
+
+def _declare_own_prefix(graph: Graph, head: Node) -> None:
+    """``sh:declare [sh:prefix "CCKG"; sh:namespace …]`` on the header: the W3C place for a
+    prefix an RDF file's consumers need (the shipped context and the OBO idspace say the same)."""
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from calcinosis_kg.core.prefixes import prefix_map
+    from calcinosis_kg.core.vocab import SH
+
+    declaration = BNode()
+    graph.add((head, URIRef(SH + "declare"), declaration))
+    graph.add((declaration, URIRef(SH + "prefix"), Literal(OWN_PREFIX)))
+    graph.add((declaration, URIRef(SH + "namespace"),
+               Literal(prefix_map()[OWN_PREFIX], datatype=XSD.anyURI)))
+
+
+def prefix_files() -> dict[str, bytes]:
+    """The curated prefix map as shipped with the release: a flat JSON prefix map and a JSON-LD
+    context (plain strings: JSON-LD 1.0 compatible; KGX, curies and OAK users load either)."""
+    import json
+
+    from calcinosis_kg.core.prefixes import prefix_map
+
+    prefixes = prefix_map()
+    dump = lambda data: (json.dumps(data, indent=1) + "\n").encode("utf-8")  # noqa: E731
+    return {f"{STEM}.prefixes.json": dump(prefixes),
+            f"{STEM}.context.jsonld": dump({"@context": prefixes})}
 
 
 # --- the three variants --------------------------------------------------------------------------
 def inferred_hierarchy(kg: KnowledgeGraph) -> Graph:
     """The reasoner's inferred subClassOf edges; a clear error when the reasoner is absent."""
     try:
-        from calcinosis_kg.checks.reasoning import inferred_graph
+        from calcinosis_kg.checks.inferred import inferred_graph
     except ImportError as exc:
         raise CalcinosisKGError(
-            "the full release needs the reasoner (calcinosis_kg.checks.reasoning.inferred_graph), "
+            "the full release needs the reasoner (calcinosis_kg.checks.inferred.inferred_graph), "
             f"which is not available: {exc}") from exc
     return inferred_graph(kg)
 
 
-def base_graph(kg: KnowledgeGraph, info: ReleaseInfo | None = None) -> Graph:
-    """Our axioms only, without the import module and without owl:imports."""
+def base_graph(kg: KnowledgeGraph, info: ReleaseInfo | None = None,
+               inferred: Graph | None = None) -> Graph:
+    """Our axioms only (no import module, no owl:imports), reasoned over our own classes."""
     ours, _ = split_modules(kg)
     info = info or release_info(ours, str(kg.files[0]))
-    return _retitle(ours, info, "base")
+    inferred = inferred if inferred is not None else inferred_hierarchy(kg)
+    return _base(ours, inferred, info)
+
+
+def _base(ours: Graph, inferred: Graph, info: ReleaseInfo) -> Graph:
+    from calcinosis_kg.publish import variants
+
+    own = variants.without_external_axioms(ours)
+    own = _union(own, variants.marked_inferred(inferred, ours, subjects="ours"))
+    base = _retitle(own, info, "base")
+    return variants.declare_entities(variants.mark_base(base))
 
 
 def full_graph(kg: KnowledgeGraph, info: ReleaseInfo | None = None,
@@ -194,7 +160,16 @@ def full_graph(kg: KnowledgeGraph, info: ReleaseInfo | None = None,
     ours, modules = split_modules(kg)
     info = info or release_info(ours, str(kg.files[0]))
     inferred = inferred if inferred is not None else inferred_hierarchy(kg)
-    return _retitle(_union(ours, modules, inferred), info, "full")
+    return _full(ours, modules, inferred, info)
+
+
+def _full(ours: Graph, modules: Graph, inferred: Graph, info: ReleaseInfo) -> Graph:
+    from calcinosis_kg.publish import variants
+
+    merged = _union(ours, modules)
+    merged = _union(merged, variants.marked_inferred(inferred, merged))
+    reduced, _ = variants.transitively_reduced(merged)
+    return variants.declare_entities(_retitle(reduced, info, "full"))
 
 
 def _union(*graphs: Graph) -> Graph:
@@ -210,19 +185,26 @@ def _union(*graphs: Graph) -> Graph:
 def simple_graph(full: Graph) -> Graph:
     """Named-class hierarchy plus ``subClassOf (p some C)`` (named p, C); nothing else logical.
 
-    Declarations, annotation assertions and the axiom annotations (provenance) of kept axioms stay;
-    equivalence, disjointness, unions, intersections, data restrictions and typed individuals go.
+    Declarations, the header and annotation assertions of classes and properties stay;
+    equivalence, disjointness, unions, intersections, data restrictions, individuals (association
+    records included), data assertions and axiom annotations (owl:Axiom nodes) go.
     """
-    from rdflib import BNode, Graph, URIRef
+    from rdflib import BNode, Graph, Literal, URIRef
     from rdflib.namespace import OWL, RDF, RDFS
+
+    from calcinosis_kg.publish import variants
 
     drop_named = {OWL.equivalentClass, OWL.disjointWith, OWL.complementOf, OWL.unionOf,
                   OWL.intersectionOf, OWL.propertyChainAxiom, OWL.members,
                   OWL.disjointUnionOf, OWL.inverseOf}
+    people = variants.individuals(full)
+    data_properties = set(full.subjects(RDF.type, OWL.DatatypeProperty))
     out = Graph()
     kept_restrictions: set[BNode] = set()
     for s, p, o in full:
-        if isinstance(s, BNode) or p in drop_named:
+        if isinstance(s, BNode) or p in drop_named or s in people or o in people:
+            continue
+        if isinstance(o, Literal) and p in data_properties:
             continue
         if isinstance(o, BNode):
             if p != RDFS.subClassOf or not _simple_restriction(full, o):
@@ -234,20 +216,10 @@ def simple_graph(full: Graph) -> Graph:
     for node in kept_restrictions:
         for triple in full.triples((node, None, None)):
             out.add(triple)
-    # provenance of kept axioms: owl:Axiom nodes whose annotated triple survived
-    for axiom in set(full.subjects(RDF.type, OWL.Axiom)):
-        source = full.value(axiom, OWL.annotatedSource)
-        prop = full.value(axiom, OWL.annotatedProperty)
-        target = full.value(axiom, OWL.annotatedTarget)
-        if (source, prop, target) in out and not any(
-                isinstance(o, BNode) and o not in kept_restrictions
-                for o in full.objects(axiom, None)):
-            for triple in full.triples((axiom, None, None)):
-                out.add(triple)
-    return out
+    return variants.declare_entities(out)
 
 
-def _simple_restriction(graph: Graph, node: object) -> bool:
+def _simple_restriction(graph: Graph, node: Node) -> bool:
     from rdflib import URIRef
     from rdflib.namespace import OWL, RDF
 
@@ -287,8 +259,8 @@ def _build(kg: KnowledgeGraph, inferred: Graph | None
     ours, modules = split_modules(kg)  # parsed once for all three variants
     info = release_info(ours, str(kg.files[0]))  # checked before the (slower) reasoner runs
     inferred = inferred if inferred is not None else inferred_hierarchy(kg)
-    full = _retitle(_union(ours, modules, inferred), info, "full")
-    graphs = {"base": _retitle(ours, info, "base"), "full": full,
+    full = _full(ours, modules, inferred, info)
+    graphs = {"base": _base(ours, inferred, info), "full": full,
               "simple": _retitle(simple_graph(full), info, "simple")}
     return info, graphs, inferred
 
@@ -305,7 +277,12 @@ def release(kg: KnowledgeGraph, output: Path | str, inferred: Graph | None = Non
 
     output = Path(output)
     info, graphs, inferred = _build(kg, inferred)
-    result = ReleaseResult(output=output, info=info, inferred=len(inferred))
+    from rdflib import URIRef
+
+    from calcinosis_kg.core.vocab import OIO_IS_INFERRED
+
+    result = ReleaseResult(output=output, info=info, inferred=len(
+        set(graphs["full"].subjects(URIRef(OIO_IS_INFERRED), None))))
     rdf_writers = writers()
     for variant in VARIANTS:
         graph = graphs[variant]
@@ -332,4 +309,8 @@ def release(kg: KnowledgeGraph, output: Path | str, inferred: Graph | None = Non
         _publish(path, kgx.to_tsv(rows, columns))
         result.files.append(path)
     result.kgx_nodes, result.kgx_edges = len(nodes), len(edges)
+    for name, data in prefix_files().items():
+        path = output / name
+        _publish(path, data)
+        result.files.append(path)
     return result

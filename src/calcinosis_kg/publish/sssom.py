@@ -13,20 +13,24 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.vocab import (
+    DC_LICENSE,
+    DC_TITLE,
+    OIO_HAS_DBXREF,
+    SEMAPV,
+    SSSOM_PREDICATE_ID,
+)
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from calcinosis_kg.publish.release import ReleaseInfo
+    from calcinosis_kg.publish.release_info import ReleaseInfo
 
-SEMAPV = "https://w3id.org/semapv/vocab/"
-SSSOM_PREDICATE_ID = "https://w3id.org/sssom/predicate_id"
-HAS_DBXREF = "http://www.geneontology.org/formats/oboInOwl#hasDbXref"
 JUSTIFICATION = "semapv:ManualMappingCuration"
-DCTERMS = "http://purl.org/dc/terms/"
 COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label",
            "mapping_justification")
 OWN_PREFIX = "CCKG"
+SOURCE_PREFIX = "cckg"
 
 
 @dataclass
@@ -38,18 +42,33 @@ class MappingSet:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
+def target_labels() -> dict[str, str]:
+    """id -> label of mapping targets the import module lacks (``ontology/src/mapping_labels.tsv``,
+    verified labels as their sources publish them)."""
+    import csv
+
+    from calcinosis_kg.core.resources import source_dir
+
+    path = source_dir() / "mapping_labels.tsv"
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    return {row["id"]: row["label"] for row in csv.DictReader(lines, delimiter="\t")}
+
+
 def mapping_rows(graph: Graph) -> tuple[list[dict[str, str]], list[tuple[str, str]]]:
     """(rows, skipped (subject, xref)) for every xref of one of our own terms."""
     from rdflib import URIRef
 
     from calcinosis_kg.core.prefixes import expand, prefix_map
-    from calcinosis_kg.publish.obo import axiom_index, curie, label_of
+    from calcinosis_kg.publish.axioms import axiom_index, curie, label_of
 
     index = axiom_index(graph)
     prefixes = prefix_map()
     own = prefixes[OWN_PREFIX]
     rows, skipped = [], []
-    for subject, xref in graph.subject_objects(URIRef(HAS_DBXREF)):
+    for subject, xref in graph.subject_objects(URIRef(OIO_HAS_DBXREF)):
         if not str(subject).startswith(own):
             continue
         object_id = str(xref).strip()
@@ -57,10 +76,11 @@ def mapping_rows(graph: Graph) -> tuple[list[dict[str, str]], list[tuple[str, st
             skipped.append((curie(subject), object_id))
             continue
         predicates = {
-            curie(p) for axiom in index.get((subject, URIRef(HAS_DBXREF), xref), [])
+            curie(p) for axiom in index.get((subject, URIRef(OIO_HAS_DBXREF), xref), [])
             for p in graph.objects(axiom, URIRef(SSSOM_PREDICATE_ID))
         } or {"oboInOwl:hasDbXref"}
-        object_label = label_of(graph, URIRef(expand(object_id)))
+        object_label = label_of(graph, URIRef(expand(object_id))) or target_labels().get(
+            object_id)
         for predicate in predicates:
             rows.append({
                 "subject_id": curie(subject),
@@ -79,7 +99,7 @@ def mapping_set(graph: Graph, info: ReleaseInfo) -> MappingSet:
     from rdflib import URIRef
 
     from calcinosis_kg.core.prefixes import prefix_map
-    from calcinosis_kg.publish.obo import _ontology
+    from calcinosis_kg.publish.axioms import ontology_header
 
     rows, skipped = mapping_rows(graph)
     prefixes = prefix_map()
@@ -87,9 +107,12 @@ def mapping_set(graph: Graph, info: ReleaseInfo) -> MappingSet:
             for value in (row["subject_id"], row["predicate_id"], row["object_id"])}
     curie_map = {p: prefixes[p] for p in prefixes if p in used}
     curie_map["semapv"] = SEMAPV
-    head = _ontology(graph)
-    license_ = graph.value(head, URIRef(DCTERMS + "license")) if head is not None else None
-    title = graph.value(head, URIRef(DCTERMS + "title")) if head is not None else None
+    # subject_source is an EntityReference (a CURIE): the ontology IRI under a prefix of its own
+    source_ns, _, source_local = info.ontology_iri.rpartition("/")
+    curie_map[SOURCE_PREFIX] = source_ns + "/"
+    head = ontology_header(graph)
+    license_ = graph.value(head, URIRef(DC_LICENSE)) if head is not None else None
+    title = graph.value(head, URIRef(DC_TITLE)) if head is not None else None
     metadata: dict[str, object] = {
         "curie_map": curie_map,
         "mapping_set_id": info.version_iri.rsplit("/", 1)[0] + "/calcinosis-kg.sssom.tsv",
@@ -97,7 +120,7 @@ def mapping_set(graph: Graph, info: ReleaseInfo) -> MappingSet:
         "mapping_set_title": f"{title or 'calcinosis-kg'} mappings",
         "license": str(license_) if license_ is not None else "",
         "mapping_date": info.date,
-        "subject_source": info.ontology_iri,
+        "subject_source": f"{SOURCE_PREFIX}:{source_local}",
     }
     if not metadata["license"]:
         raise InputError("the ontology header has no dcterms:license; SSSOM requires one")

@@ -1,0 +1,172 @@
+"""Reading one rdflib graph for the class card: labels, hierarchy, restrictions, provenance.
+
+Why a module of its own: ``answers.show`` decides what a card says; the graph walking it needs
+(named parents through definitions, descendants without obsolete classes, the ``owl:Axiom``
+annotations that carry each statement's sentence, data-facet definitions rendered with their
+unit) is plain lookup code, kept here so both stay short.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rdflib import BNode, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS
+
+from calcinosis_kg.core import vocab as v
+from calcinosis_kg.core.prefixes import compress
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+_FACET_SYMBOLS = {"minInclusive": "≥", "maxInclusive": "≤", "minExclusive": ">",
+                  "maxExclusive": "<"}
+
+
+@dataclass(frozen=True)
+class Term:
+    """A named term: CURIE and label (a union filler has ``A or B`` as both)."""
+
+    curie: str
+    label: str
+
+    def text(self) -> str:
+        if not self.label or self.label == self.curie:
+            return self.curie
+        return f"{self.label} {self.curie}" if self.curie.startswith("(") \
+            else f"{self.label} ({self.curie})"
+
+
+@dataclass(frozen=True, order=True)
+class Support:
+    """One sentence behind a statement, with its source and evidence code."""
+
+    quote: str
+    source: str
+    evidence: str = ""
+
+
+
+class Reader:
+    """Lookups on one rdflib graph (labels, hierarchy, axiom provenance)."""
+
+    def __init__(self, g: Graph, labels: dict[str, str]) -> None:
+        self.g = g
+        self.labels = labels
+        self.deprecated = {s for s in g.subjects(URIRef(v.OWL_DEPRECATED), None)}
+
+    def term(self, node) -> Term:
+        if isinstance(node, URIRef):
+            return Term(compress(str(node)), self.labels.get(str(node), ""))
+        members = self.union_members(node)
+        if members:
+            terms = [self.term(m) for m in members]
+            return Term("(" + " or ".join(t.curie for t in terms) + ")",
+                        " or ".join(t.label or t.curie for t in terms))
+        from calcinosis_kg.checks.inheritance import render
+
+        text = render(self.g, node)
+        return Term(text, text)
+
+    def union_members(self, node) -> list:
+        head = self.g.value(node, OWL.unionOf)
+        return list(Collection(self.g, head)) if head is not None else []
+
+    def parents(self, cls) -> list[URIRef]:
+        """Named parents: asserted superclasses and named genus classes of a definition."""
+        supers = list(self.g.objects(cls, RDFS.subClassOf))
+        for eq in self.g.objects(cls, OWL.equivalentClass):
+            head = self.g.value(eq, OWL.intersectionOf)
+            supers += list(Collection(self.g, head)) if head is not None else []
+        return sorted({s for s in supers if isinstance(s, URIRef) and s != OWL.Thing}, key=str)
+
+    def closure(self, start, step) -> list:
+        seen: list = []
+        todo = deque(step(start))
+        while todo:
+            node = todo.popleft()
+            if node in seen or node == start:
+                continue
+            seen.append(node)
+            todo.extend(step(node))
+        return seen
+
+    def ancestors(self, cls) -> list:
+        return self.closure(cls, self.parents)
+
+    def children(self, cls) -> list:
+        return sorted((s for s in self.g.subjects(RDFS.subClassOf, cls)
+                       if isinstance(s, URIRef) and s not in self.deprecated), key=str)
+
+    def descendants(self, cls) -> list:
+        return self.closure(cls, self.children)
+
+    def support(self, source, prop, target) -> tuple[Support, ...]:
+        """The sentences annotating the axiom (source prop target)."""
+        g = self.g
+        found = set()
+        for axiom in g.subjects(URIRef(v.OWL_ANNOTATED_SOURCE), source):
+            if g.value(axiom, URIRef(v.OWL_ANNOTATED_PROPERTY)) != prop or \
+                    g.value(axiom, URIRef(v.OWL_ANNOTATED_TARGET)) != target:
+                continue
+            found |= self.sentences(axiom)
+        return tuple(sorted(found, key=lambda s: (s.source, s.quote)))
+
+    def sentences(self, node) -> set[Support]:
+        g = self.g
+        quotes = [str(q) for q in g.objects(node, URIRef(v.SUPPORTING_TEXT))]
+        source = g.value(node, URIRef(v.DC_SOURCE))
+        evidence = g.value(node, URIRef(v.RO_HAS_EVIDENCE))
+        return {Support(q, compress(str(source)) if source is not None else "",
+                        compress(str(evidence)) if evidence is not None else "")
+                for q in quotes}
+
+    def restrictions(self, cls) -> list[tuple[BNode, URIRef, object]]:
+        """(restriction, property, filler) of the existentials ``cls ⊑ R some F``."""
+        out: list[tuple[BNode, URIRef, object]] = []
+        for sup in self.g.objects(cls, RDFS.subClassOf):
+            if isinstance(sup, BNode):
+                prop = self.g.value(sup, OWL.onProperty)
+                filler = self.g.value(sup, OWL.someValuesFrom)
+                if isinstance(prop, URIRef) and filler is not None:
+                    out.append((sup, prop, filler))
+        return out
+
+    def data_values(self, cls) -> list[str]:
+        """Data restrictions defining ``cls``, e.g. ``total serum calcium > 2.6 mmol/L``."""
+        out = []
+        for eq in self.g.objects(cls, OWL.equivalentClass):
+            head = self.g.value(eq, OWL.intersectionOf)
+            for part in Collection(self.g, head) if head is not None else [eq]:
+                prop = self.g.value(part, OWL.onProperty)
+                datatype = self.g.value(part, OWL.someValuesFrom)
+                facets_head = self.g.value(datatype, OWL.withRestrictions) \
+                    if datatype is not None else None
+                if prop is None or facets_head is None:
+                    continue
+                name = self.labels.get(str(prop), compress(str(prop)))
+                words = name.removeprefix("has ").rsplit(" in ", 1)
+                unit = f" {words[1]}" if len(words) == 2 else ""
+                facets = sorted(f"{_FACET_SYMBOLS.get(str(p).rsplit('#', 1)[-1], '?')} {o}"
+                                for facet in Collection(self.g, facets_head)
+                                for p, o in self.g.predicate_objects(facet))
+                out.append(f"{words[0]} {' and '.join(f + unit for f in facets)}")
+        return out
+
+
+
+def lists_holding(g: Graph, node) -> list:
+    """Heads of the RDF lists that hold ``node``."""
+    heads = []
+    for cell in g.subjects(RDF.first, node):
+        head = cell
+        while True:
+            previous = next(g.subjects(RDF.rest, head), None)
+            if previous is None:
+                break
+            head = previous
+        heads.append(head)
+    return heads

@@ -1,0 +1,123 @@
+"""A class card (``answers.show.Card``) as text, JSON or Markdown.
+
+Why a module of its own: the card's content is decided once (``answers.show``) and read by the
+``show`` command and the served class page; each output here only lays it out. Every statement
+line says whether it is universal (true of every member) or an association (with its frequency and
+the source's wording), whose statement it is (own, inherited from an ancestor, of a subtype), and
+is followed by its supporting sentences and sources.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from calcinosis_kg.answers.show import Card, Statement, Support
+
+FORMATS = ("text", "json", "md")
+
+
+def _qualifiers(s: Statement) -> str:
+    if s.kind == "universal":
+        return "universal"
+    frequency = s.frequency or "frequency not given"
+    parts = [frequency if frequency.startswith("frequency") else f"frequency: {frequency}"]
+    for name, value in (("source wording", s.wording), ("efficacy", s.efficacy),
+                        ("letter", s.letter)):
+        if value:
+            parts.append(f"{name}: {value}")
+    if s.knowledge_level == "observation":
+        parts.append("observation")
+    return "association; " + "; ".join(parts)
+
+
+def _whose(s: Statement) -> str:
+    if s.scope == "inherited":
+        return f"inherited from {s.about.text()}"
+    if s.scope == "subtype":
+        return f"of subtype {s.about.text()}"
+    if s.scope == "ancestor":
+        return f"said of ancestor {s.about.text()}, not inherited"
+    return "own"
+
+
+def _claim(s: Statement) -> str:
+    return f"{s.subject.text()} —{s.relation.label or s.relation.curie}→ {s.object.text()}"
+
+
+def _support_line(support: Support) -> str:
+    evidence = f", {support.evidence}" if support.evidence else ""
+    return f"\"{support.quote}\" ({support.source}{evidence})"
+
+
+def render_text(card: Card) -> str:
+    """Plain text: header, hierarchy, then one block per group."""
+    lines = [card.term.text() + ("  [obsolete]" if card.deprecated else "")]
+    if card.definition:
+        lines.append(f"definition: {card.definition}")
+        lines += [f"  {_support_line(s)}" for s in card.definition_support]
+    if card.logical_definition:
+        lines.append(f"logical definition: {card.logical_definition}")
+    lines += [f"values: {value}" for value in card.values]
+    if card.synonyms:
+        lines.append("synonyms: " + "; ".join(card.synonyms))
+    if card.mappings:
+        lines.append("mappings: " + ", ".join(card.mappings))
+    lines.append("parents: " + ("; ".join(t.text() for t in card.parents) or "none"))
+    lines.append("subtypes: " + ("; ".join(t.text() for t in card.subtypes) or "none"))
+    for group, statements in card.groups().items():
+        lines += ["", f"{group.upper()} ({len(statements)})"]
+        for s in statements:
+            lines.append(f"- {_claim(s)}  [{_qualifiers(s)}; {_whose(s)}]")
+            lines += [f"    values: {value}" for value in s.values]
+            lines += [f"    {_support_line(sup)}" for sup in s.support]
+        if group == "laboratory profile" and card.reference_ranges:
+            lines.append("  reference ranges: " + "; ".join(card.reference_ranges))
+    if card.reference_ranges and "laboratory profile" not in card.groups():
+        lines += ["", "REFERENCE RANGES"] + [f"- {r}" for r in card.reference_ranges]
+    if not card.statements:
+        lines += ["", "no statements about it (only its definition and place in the hierarchy)"]
+    return "\n".join(lines) + "\n"
+
+
+def render_md(card: Card) -> str:
+    """Markdown: a heading per group, a bullet per statement, its sentences quoted below."""
+    lines = [f"## {card.term.label or card.term.curie} (`{card.term.curie}`)", ""]
+    if card.definition:
+        lines.append(f"**Definition.** {card.definition}")
+        lines += [f"> {_support_line(s)}" for s in card.definition_support]
+        lines.append("")
+    for name, values in (("Synonyms", card.synonyms), ("Mappings", card.mappings),
+                         ("Parents", [t.text() for t in card.parents]),
+                         ("Subtypes", [t.text() for t in card.subtypes])):
+        lines.append(f"**{name}:** " + ("; ".join(values) or "none") + "  ")
+    if card.logical_definition:
+        lines.append(f"**Logical definition:** `{card.logical_definition}`  ")
+    lines += [f"**Values:** {value}  " for value in card.values]
+    for group, statements in card.groups().items():
+        lines += ["", f"### {group.capitalize()}", ""]
+        for s in statements:
+            lines.append(f"- {_claim(s)} — *{_qualifiers(s)}; {_whose(s)}*")
+            lines += [f"  - values: {value}" for value in s.values]
+            lines += [f"  - {_support_line(sup)}" for sup in s.support]
+        if group == "laboratory profile" and card.reference_ranges:
+            lines.append(f"- reference ranges: {'; '.join(card.reference_ranges)}")
+    return "\n".join(lines) + "\n"
+
+
+def to_dict(card: Card) -> dict[str, object]:
+    """The card as plain data, statements grouped (the JSON output)."""
+    data = asdict(card)
+    data.pop("statements")
+    data["groups"] = {group: [asdict(s) for s in statements]
+                      for group, statements in card.groups().items()}
+    return data
+
+
+def render(card: Card, fmt: str = "text") -> str:
+    """The card in ``fmt`` (text, json or md)."""
+    if fmt == "json":
+        return json.dumps(to_dict(card), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "md":
+        return render_md(card)
+    return render_text(card)

@@ -1,0 +1,364 @@
+"""Explaining HermiT's verdicts from the asserted axioms: why a class is unsatisfiable, what makes
+an ontology inconsistent.
+
+HermiT says *that* a class is unsatisfiable or the ontology inconsistent, never *why*; curators
+need the why. ``Axioms`` is a dictionary view of the asserted triples that finds it: declared
+disjoint superclasses, unsatisfiable fillers, domain/range clashes, conflicting data restrictions,
+individuals typed with disjoint classes and data values outside a property's range. Best effort,
+never a verdict of its own. Running HermiT is not done here: ``explain_inconsistency`` takes the
+reasoner as an argument for its one re-run on the class axioms alone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from calcinosis_kg.checks.verdict import ReasoningResult
+from calcinosis_kg.core.expressions import Term, rdf_list, render, with_labels
+from calcinosis_kg.core.vocab import (
+    OWL,
+    OWL_NOTHING,
+    OWL_THING,
+    RDF,
+    RDF_TYPE,
+    RDFS,
+    RDFS_SUBCLASS_OF,
+    XSD,
+)
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+    from calcinosis_kg.graph.knowledge import KnowledgeGraph
+
+#: how ``explain_inconsistency`` runs HermiT again (``hermit.reason``, passed in by the caller)
+Reasoner = Callable[["KnowledgeGraph"], ReasoningResult]
+
+def _ox():
+    import pyoxigraph
+
+    return pyoxigraph
+
+
+def loaded_store(kg: KnowledgeGraph) -> pyoxigraph.Store:
+    """The parsed store (``graph.load`` already turned parse errors into InputError)."""
+    return kg.store
+
+
+def _term_key(term: Any) -> str:
+    """A plain string for a pyoxigraph term: IRIs bare, blank nodes ``_:id``, literals n3-ish."""
+    ox = _ox()
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    return str(term)
+
+
+@dataclass
+class Axioms:
+    """The asserted OWL axioms as plain dictionaries (keys: IRIs, or ``_:id`` for blank nodes)."""
+
+    triples: dict[str, dict[str, list[Any]]]
+    labels: dict[str, str]
+
+    @classmethod
+    def from_store(cls, store: pyoxigraph.Store) -> Axioms:
+        from calcinosis_kg.graph.knowledge import labels_of
+
+        ox = _ox()
+        triples: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        for q in store:
+            o: Any = q.object
+            value = o if isinstance(o, ox.Literal) else _term_key(o)
+            triples[_term_key(q.subject)][q.predicate.value].append(value)
+        return cls(triples, labels_of(store))
+
+    def objects(self, s: str, p: str) -> list[Any]:
+        return self.triples.get(s, {}).get(p, [])
+
+    def rdf_list(self, head: str) -> list[Any]:
+        return rdf_list(self, head)
+
+    @staticmethod
+    def named(x: Any) -> bool:
+        return isinstance(x, str) and not x.startswith("_:")
+
+    def asserted_named_pairs(self) -> set[tuple[str, str]]:
+        return {(s, o) for s, po in self.triples.items() if self.named(s)
+                for o in po.get(RDFS_SUBCLASS_OF, []) if self.named(o)}
+
+    def asserted_named_equivalences(self) -> set[tuple[str, str]]:
+        return {(s, o) for s, po in self.triples.items() if self.named(s)
+                for o in po.get(OWL + "equivalentClass", []) if self.named(o)}
+
+    def disjoint_pairs(self) -> set[frozenset[str]]:
+        pairs: set[frozenset[str]] = set()
+        for s, po in self.triples.items():
+            for o in po.get(OWL + "disjointWith", []):
+                pairs.add(frozenset((s, o)))
+            groups = []
+            if OWL + "AllDisjointClasses" in po.get(RDF_TYPE, []):
+                groups += [self.rdf_list(m) for m in po.get(OWL + "members", [])]
+            groups += [self.rdf_list(m) for m in po.get(OWL + "disjointUnionOf", [])]
+            for members in groups:
+                for i, a in enumerate(members):
+                    for b in members[i + 1:]:
+                        pairs.add(frozenset((a, b)))
+        return {p for p in pairs if len(p) == 2}
+
+    def label(self, iri: str) -> str:
+        return self.labels.get(iri, "")
+
+    def term(self, node: Any) -> Term:
+        """``expressions.Source``: keys ``_:id`` are blank nodes, other strings IRIs."""
+        ox = _ox()
+        if isinstance(node, ox.Literal):
+            return Term("literal", node.value, "" if node.language else node.datatype.value)
+        return Term("blank", node[2:]) if node.startswith("_:") else Term("iri", node)
+
+    def show(self, x: Any) -> str:
+        """A class expression, data range, property or literal as text with labels."""
+        return render(self, x, with_labels(self.labels))
+
+    def told_superclasses(self, cls: str, result: ReasoningResult | None = None,
+                          ) -> tuple[set[str], list[str]]:
+        """Named classes and anonymous expressions ``cls`` is asserted under (transitively).
+
+        Named ancestors that HermiT found satisfiable also contribute their entailed ancestors.
+        """
+        named: set[str] = set()
+        anonymous: list[str] = []
+        todo = deque([cls])
+        seen: set[str] = set()
+        entailed = result._ancestors() if result else {}
+        while todo:
+            node = todo.popleft()
+            if node in seen:
+                continue
+            seen.add(node)
+            parents = list(self.objects(node, RDFS_SUBCLASS_OF))
+            parents += self.objects(node, OWL + "equivalentClass")
+            for head in self.objects(node, OWL + "intersectionOf"):
+                parents += self.rdf_list(head)
+            for parent in parents:
+                if not isinstance(parent, str):
+                    continue
+                if self.named(parent):
+                    if parent not in (OWL_THING, cls):
+                        named.add(parent)
+                    if result and parent not in result.unsatisfiable:
+                        named.update(entailed.get(parent, set()) - {OWL_THING})
+                elif not self.objects(parent, OWL + "intersectionOf") and parent not in anonymous:
+                    anonymous.append(parent)
+                todo.append(parent)
+        return named, anonymous
+
+    def _disjoint_clash(self, classes: set[str]) -> tuple[str, str] | None:
+        for pair in sorted(self.disjoint_pairs(), key=sorted):
+            a, b = sorted(pair)
+            if a in classes and b in classes:
+                return a, b
+        return None
+
+    def explain_unsatisfiable(self, cls: str, result: ReasoningResult) -> str:
+        """Why ``cls`` can have no instances, from the asserted axioms (best effort)."""
+        named, anonymous = self.told_superclasses(cls, result)
+        reasons: list[str] = []
+        clash = self._disjoint_clash(named | {cls})
+        if clash:
+            a, b = clash
+            reasons.append(f"it is a subclass of both {self.show(a)} and {self.show(b)}, "
+                           "which are declared disjoint")
+        bad_parents = sorted(named & set(result.unsatisfiable))
+        if bad_parents:
+            reasons.append("its superclass " + ", ".join(self.show(p) for p in bad_parents)
+                           + " is unsatisfiable")
+        for expr in anonymous:
+            for filler in self.objects(expr, OWL + "someValuesFrom"):
+                if isinstance(filler, str) and filler in result.unsatisfiable:
+                    reasons.append(f"it requires {self.show(expr)}, an unsatisfiable class")
+        reasons += self._domain_range_clashes(named | {cls}, anonymous, result)
+        data = [e for e in anonymous if self._is_data_restriction(e)]
+        by_prop: dict[str, list[str]] = defaultdict(list)
+        for expr in data:
+            by_prop[self.objects(expr, OWL + "onProperty")[0]].append(expr)
+        for prop, exprs in sorted(by_prop.items()):
+            functional = OWL + "FunctionalProperty" in self.objects(prop, RDF_TYPE)
+            ranges = [r for r in self.objects(prop, RDFS + "range") if isinstance(r, str)]
+            if len(exprs) > 1 or functional or ranges:
+                parts = [self.show(e) for e in exprs]
+                parts += [f"range of {self.show(prop)} is {self.show(r)}" for r in ranges]
+                if functional:
+                    parts.append(f"{self.show(prop)} is functional")
+                reasons.append("its data restrictions may conflict: " + "; ".join(parts))
+        if not reasons:
+            shown = "; ".join(self.show(e) for e in anonymous) or "none"
+            reasons.append("no declared disjointness among its superclasses explains it; "
+                           f"its restrictions: {shown}")
+        return "unsatisfiable: " + "; ".join(reasons)
+
+    def _with_ancestors(self, classes: Iterable[str], result: ReasoningResult) -> set[str]:
+        out: set[str] = set()
+        for c in classes:
+            if self.named(c):
+                out |= {c} | self.told_superclasses(c, result)[0]
+        return out
+
+    def _domain_range_clashes(self, named: set[str], anonymous: list[str],
+                              result: ReasoningResult) -> list[str]:
+        """Existential restrictions whose property domain or range contradicts the class or
+        the filler (a common slip with relations imported from RO)."""
+        reasons = []
+        for expr in anonymous:
+            props = self.objects(expr, OWL + "onProperty")
+            fillers = self.objects(expr, OWL + "someValuesFrom")
+            if not props or not fillers or not isinstance(props[0], str):
+                continue
+            prop = props[0]
+            domains = [d for d in self.objects(prop, RDFS + "domain") if self.named(d)]
+            clash = self._disjoint_clash(named | self._with_ancestors(domains, result))
+            if domains and clash and not self._disjoint_clash(named):
+                reasons.append(f"{self.show(prop)} has domain "
+                               f"{', '.join(self.show(d) for d in domains)}, so it must be both "
+                               f"{self.show(clash[0])} and {self.show(clash[1])}, which are "
+                               "declared disjoint")
+            ranges = [r for r in self.objects(prop, RDFS + "range") if self.named(r)]
+            filler = fillers[0]
+            if ranges and self.named(filler):
+                values = self._with_ancestors([filler, *ranges], result)
+                clash = self._disjoint_clash(values)
+                if clash:
+                    reasons.append(f"it requires {self.show(expr)}, but the range of "
+                                   f"{self.show(prop)} is {', '.join(self.show(r) for r in ranges)}"
+                                   f": {self.show(clash[0])} and {self.show(clash[1])} are "
+                                   "declared disjoint")
+        return reasons
+
+    def _is_data_restriction(self, expr: str) -> bool:
+        props = self.objects(expr, OWL + "onProperty")
+        if not props:
+            return False
+        if OWL + "DatatypeProperty" in self.objects(props[0], RDF_TYPE):
+            return True
+        fillers = (self.objects(expr, OWL + "someValuesFrom")
+                   + self.objects(expr, OWL + "allValuesFrom"))
+        return any(isinstance(f, str) and (f.startswith(XSD) or self.objects(f, OWL + "onDatatype"))
+                   for f in fillers)
+
+    def individuals(self) -> list[str]:
+        builtin = (OWL, RDFS, RDF)
+        out = []
+        for s, po in self.triples.items():
+            types = [t for t in po.get(RDF_TYPE, []) if isinstance(t, str)]
+            if OWL + "NamedIndividual" in types or any(
+                    not t.startswith(builtin) for t in types):
+                out.append(s)
+        return sorted(out)
+
+
+def explain_inconsistency(kg: KnowledgeGraph, reason: Reasoner) -> list[tuple[str, str]]:
+    """Individuals (or axioms) that make the ontology inconsistent, as far as can be found.
+
+    First individuals typed with declared-disjoint classes; failing that, ``reason`` (HermiT) is
+    run again on the class axioms alone, and individuals typed with a class found unsatisfiable
+    are named.
+    """
+    axioms = Axioms.from_store(loaded_store(kg))
+    culprits: list[tuple[str, str]] = []
+    individuals = axioms.individuals()
+    for ind in individuals:
+        if OWL_NOTHING in axioms.objects(ind, RDF_TYPE):
+            culprits.append((ind, "is asserted to be an instance of owl:Nothing"))
+            continue
+        classes: set[str] = set()
+        for t in axioms.objects(ind, RDF_TYPE):
+            if Axioms.named(t) and not t.startswith(OWL):
+                classes.add(t)
+                classes |= axioms.told_superclasses(t)[0]
+        clash = axioms._disjoint_clash(classes)
+        if clash:
+            a, b = clash
+            culprits.append((ind, f"is an instance of both {axioms.show(a)} and "
+                                  f"{axioms.show(b)}, which are declared disjoint"))
+    culprits += _data_value_clashes(axioms, individuals)
+    if culprits:
+        return culprits
+    tbox = _tbox_only(kg, set(individuals), reason)
+    if tbox is None:
+        return culprits
+    if tbox.consistent is False:
+        return [("", "the class axioms alone are inconsistent (no individual needed)")]
+    bad = set(tbox.unsatisfiable)
+    for ind in individuals:
+        for t in axioms.objects(ind, RDF_TYPE):
+            if t in bad:
+                culprits.append((ind, f"is an instance of {axioms.show(t)}, which is "
+                                      f"{tbox.explanations.get(t, 'unsatisfiable')}"))
+    return culprits
+
+
+_INTEGERS = {"integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+             "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
+             "unsignedShort", "unsignedByte"}
+_STRINGS = {"string", "normalizedString", "token", "language", "Name", "NCName", "NMTOKEN"}
+#: range datatype -> literal datatypes (local names in xsd:) whose values it contains
+_COMPATIBLE = {"decimal": _INTEGERS | {"decimal"}, "integer": _INTEGERS,
+               "string": _STRINGS, "normalizedString": _STRINGS - {"string"}}
+_ANY_LITERAL = {RDFS + "Literal", RDF + "PlainLiteral"}
+
+
+def _data_value_clashes(axioms: Axioms, individuals: list[str]) -> list[tuple[str, str]]:
+    """Data property values outside the property's declared datatype range, and several
+    different values of a functional data property."""
+    ox = _ox()
+    out: list[tuple[str, str]] = []
+    for ind in individuals:
+        for prop, values in sorted(axioms.triples.get(ind, {}).items()):
+            literals = [v for v in values if isinstance(v, ox.Literal)]
+            if not literals:
+                continue
+            for rng in axioms.objects(prop, RDFS + "range"):
+                if not (isinstance(rng, str) and rng.startswith(XSD)) or rng in _ANY_LITERAL:
+                    continue
+                allowed = _COMPATIBLE.get(rng[len(XSD):], {rng[len(XSD):]})
+                for lit in literals:
+                    dt = lit.datatype.value
+                    if not (dt.startswith(XSD) and dt[len(XSD):] in allowed):
+                        out.append((ind, f"value {axioms.show(lit)} of {axioms.show(prop)} is "
+                                         f"not in its range {axioms.show(rng)}"))
+            functional = OWL + "FunctionalProperty" in axioms.objects(prop, RDF_TYPE)
+            distinct = {_literal_value(lit) for lit in literals}
+            if functional and len(distinct) > 1:
+                shown = ", ".join(sorted(axioms.show(lit) for lit in literals))
+                out.append((ind, f"has {len(distinct)} different values ({shown}) of the "
+                                 f"functional property {axioms.show(prop)}"))
+    return out
+
+
+def _literal_value(lit: Any) -> object:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return Decimal(lit.value)
+    except (InvalidOperation, ValueError):
+        return (lit.value, lit.datatype.value, lit.language)
+
+
+def _tbox_only(kg: KnowledgeGraph, individuals: set[str],
+               reason: Reasoner) -> ReasoningResult | None:
+    """Reason over ``kg`` minus the triples about individuals (None if there are none)."""
+    if not individuals:
+        return None
+    ox = _ox()
+    store = loaded_store(kg)
+    sub = ox.Store()
+    sub.extend(q for q in store if not (isinstance(q.subject, ox.NamedNode)
+                                        and q.subject.value in individuals))
+    from calcinosis_kg.graph.knowledge import KnowledgeGraph as KG
+
+    return reason(KG(files=list(kg.files), _store=sub, _digest="tbox-only"))
+

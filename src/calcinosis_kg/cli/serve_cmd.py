@@ -1,0 +1,62 @@
+"""``calcinosis-kg serve``: a read-only SPARQL endpoint and explorer page on loopback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("data", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind (anything but loopback exposes the endpoint to the network).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port (0: any free port).")
+@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
+              help="Ontology file (repeatable; default: the bundled ontology + imports).")
+@click.option("--no-inferred", is_flag=True, help="Do not run HermiT for the inferred graph.")
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True,
+              help="Seconds a query may run.")
+@click.option("--row-limit", type=click.IntRange(1), default=10_000, show_default=True,
+              help="Most rows (or triples) one answer holds; more are cut and reported.")
+@click.option("--max-body", type=click.IntRange(1), default=1 << 20, show_default=True,
+              help="Largest request body in bytes.")
+@click.option("--max-concurrent", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Queries running at once.")
+@click.option("--quiet", is_flag=True, help="Do not log requests.")
+def serve(data: tuple[Path, ...], host: str, port: int, ontology: tuple[Path, ...],
+          no_inferred: bool, timeout: float, row_limit: int, max_body: int,
+          max_concurrent: int, quiet: bool) -> None:
+    """Serve the ontology (asserted and inferred, as named graphs) and case DATA files over the
+    SPARQL 1.1 Protocol at /sparql, the bundled queries at /queries/NAME and an explorer page at /.
+
+    \b
+    Examples:
+      calcinosis-kg serve
+      calcinosis-kg serve cases.ttl --port 3030 --timeout 30
+      curl 'http://127.0.0.1:8000/queries/cq12-class-card?class=CCKG:0000001'
+    """
+    from calcinosis_kg.graph.knowledge import load
+    from calcinosis_kg.serve.app import Limits, make_server
+    from calcinosis_kg.serve.dataset import build_dataset
+
+    kg = load(list(ontology) or None)
+    for warning in kg.warnings:
+        click.echo(f"calcinosis-kg: warning: {warning}", err=True)
+    dataset = build_dataset(kg, list(data), inferred=not no_inferred)
+    limits = Limits(timeout=timeout, row_limit=row_limit, max_body=max_body,
+                    max_concurrent=max_concurrent)
+    server = make_server(kg, dataset, host, port, limits, quiet=quiet)
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        click.echo(f"calcinosis-kg: warning: listening on {host}: reachable from other machines",
+                   err=True)
+    counts = ", ".join(f"{iri.rsplit('/', 1)[-1]} {n}" for iri, n in dataset.graphs.items())
+    click.echo(f"calcinosis-kg serve: http://{host}:{server.server_port}/ (SPARQL: /sparql; "
+               f"graphs: {counts})", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,426 @@
+"""What the documentation site shows, read from the loaded graph: types and their profiles.
+
+Why a module of its own: deciding *what* a type page says (its definition, synonyms, place in the
+hierarchy, relationships by section, mappings, and for every statement the sentence of the
+source that supports it) is separate from writing HTML (``pages``) and from laying out the site
+(``docs``). Everything is read with fixed SPARQL and pattern lookups on ``kg.store``; every list
+is sorted, so the same graph gives the same profiles.
+
+The documented types are calcinosis cutis and every class under it, transitively (asserted
+subclass axioms or equivalence definitions), plus the ``EXTRA_TYPE_LABELS`` shown for comparison.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from calcinosis_kg.core.expressions import Expr, StoreSource, parse, property_id, to_text
+from calcinosis_kg.core.prefixes import compress
+from calcinosis_kg.core.vocab import (
+    CALCINOSIS_CUTIS,
+    DC_SOURCE,
+    IAO_DEFINITION,
+    OBO,
+    OWL_ALL_DISJOINT_CLASSES,
+    OWL_DISJOINT_WITH,
+    OWL_EQUIVALENT_CLASS,
+    RDF_TYPE,
+    RDFS_COMMENT,
+    RDFS_SUBCLASS_OF,
+    SUPPORTING_TEXT,
+    SYNONYM_SCOPES,
+)
+from calcinosis_kg.graph.knowledge import select
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+    from calcinosis_kg.graph.knowledge import KnowledgeGraph, OxTerm
+
+#: Types documented although they are not subclasses of calcinosis cutis (matched by label).
+EXTRA_TYPE_LABELS = ("osteoma cutis",)
+
+#: Section headings of a type page, by the property of the restriction (see docs/modelling.md).
+OUTGOING_SECTIONS: dict[str, str] = {
+    OBO + "RO_0004026": "Sites",
+    OBO + "RO_0004029": "Clinical features and deposits",
+    OBO + "RO_0002200": "Phenotypes and laboratory findings",
+    OBO + "RO_0004022": "Physical basis",
+    OBO + "RO_0002302": "Treatments",
+    OBO + "RO_0002162": "Populations",
+}
+INCOMING_SECTIONS: dict[str, str] = {
+    OBO + "RO_0003302": "Causes and contributing factors",
+    OBO + "RO_0004029": "Associated diseases",
+}
+SECTION_ORDER = ("Logical definition", "Is also a kind of", "Sites",
+                 "Causes and contributing factors", "Associated diseases",
+                 "Clinical features and deposits", "Phenotypes and laboratory findings",
+                 "Physical basis", "Populations", "Treatments", "Distinct from")
+#: Sections drawn in a type's map (the rest are tables only).
+MAP_ROLES = {"Sites": "site", "Causes and contributing factors": "cause",
+             "Associated diseases": "disease"}
+
+#: (documented type IRIs, asserted (child, parent) edges, defined (child, parent) edges)
+Hierarchy = tuple[list[str], list[tuple[str, str]], list[tuple[str, str]]]
+
+
+# --- model ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Evidence:
+    """The supporting sentences and sources attached to one axiom."""
+
+    quotes: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One relationship of a type: a restriction on it, or one pointing at it."""
+
+    section: str
+    prop: str
+    other: Expr  # the filler (outgoing) or the subject class (incoming)
+    evidence: Evidence
+
+
+@dataclass
+class TypeProfile:
+    """Everything a type page shows about one calcinosis type."""
+
+    iri: str
+    curie: str
+    label: str
+    definition: str = ""
+    definition_evidence: Evidence = field(default_factory=Evidence)
+    comment: str = ""
+    synonyms: list[tuple[str, str, Evidence]] = field(default_factory=list)
+    parents: list[str] = field(default_factory=list)
+    children: list[str] = field(default_factory=list)
+    parent_evidence: dict[str, Evidence] = field(default_factory=dict)
+    mappings: list[tuple[str, str]] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+
+    def section(self, title: str) -> list[Statement]:
+        return [s for s in self.statements if s.section == title]
+
+    def has_map(self) -> bool:
+        """Whether there is anything (cause, disease, site) to draw around the type."""
+        return any(base_section(s.section) in MAP_ROLES for s in self.statements)
+
+
+
+# --- reading the graph ----------------------------------------------------------------------
+class GraphReader:
+    """Reads labels, class expressions and axiom evidence from the pyoxigraph store."""
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        self.store = kg.store
+        self.labels = kg.labels
+        self.source = StoreSource(kg.store)
+
+    def query(self, text: str, **bindings: OxTerm) -> list[pyoxigraph.QuerySolution]:
+        # pyoxigraph substitutes only variables of the SELECT projection: queries project them
+        return list(select(self.store, text, bindings))
+
+    def objects(self, subject: Any, predicate: str) -> list[Any]:
+        import pyoxigraph as ox
+
+        return [q.object for q in
+                self.store.quads_for_pattern(subject, ox.NamedNode(predicate), None)]
+
+    def literals(self, subject: Any, predicate: str) -> list[str]:
+        import pyoxigraph as ox
+
+        return sorted(o.value for o in self.objects(subject, predicate)
+                      if isinstance(o, ox.Literal))
+
+    def label(self, iri: str) -> str:
+        """The term's preferred rdfs:label (``KnowledgeGraph.labels``), else its CURIE."""
+        return self.labels.get(iri) or compress(iri)
+
+    def prop_id(self, term: Any) -> str:
+        """A property's IRI, ``^IRI`` for ``owl:inverseOf IRI``, or "" for anything else."""
+        return property_id(self.source, term)
+
+    def expr(self, node: Any) -> Expr:
+        """Read the class expression rooted at ``node``."""
+        return parse(self.source, node)
+
+    def evidence(self, subject: Any, predicate: str, target: Any) -> Evidence:
+        """Quotes and sources of the owl:Axiom annotating (subject, predicate, target)."""
+        import pyoxigraph as ox
+
+        rows = self.query(_EVIDENCE, s=subject, p=ox.NamedNode(predicate), o=target)
+        quotes = sorted({r["text"].value for r in rows if r["text"] is not None})
+        sources = sorted({r["src"].value for r in rows if r["src"] is not None})
+        return Evidence(tuple(quotes), tuple(sources))
+
+
+_EVIDENCE = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?text ?src ?s ?p ?o WHERE {
+  ?ax owl:annotatedSource ?s ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o .
+  OPTIONAL { ?ax <https://w3id.org/biolink/vocab/supporting_text> ?text }
+  OPTIONAL { ?ax <http://purl.org/dc/terms/source> ?src }
+}
+"""
+
+_TYPE_EDGES = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT ?child ?parent ?how WHERE {
+  { ?child rdfs:subClassOf ?parent . BIND("asserted" AS ?how) }
+  UNION
+  { ?child owl:equivalentClass/owl:intersectionOf/rdf:rest*/rdf:first ?parent .
+    BIND("defined" AS ?how) }
+  FILTER(isIRI(?child) && isIRI(?parent))
+  FILTER NOT EXISTS { ?child owl:deprecated true }
+}
+"""
+
+_LABELLED = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT DISTINCT ?cls ?name WHERE {
+  ?cls a owl:Class ; rdfs:label ?label .
+  FILTER(isIRI(?cls) && LCASE(STR(?label)) = ?name)
+}
+"""
+
+_OUTGOING = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?r ?p ?x WHERE { ?x rdfs:subClassOf ?r . ?r owl:onProperty ?p . FILTER(isBlank(?r)) }
+"""
+
+_ANONYMOUS_PARENTS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?r ?x WHERE {
+  ?x rdfs:subClassOf ?r . FILTER(isBlank(?r)) FILTER NOT EXISTS { ?r owl:onProperty ?p }
+}
+"""
+
+_INCOMING = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT DISTINCT ?c ?r ?p ?x WHERE {
+  ?c rdfs:subClassOf ?r . ?r owl:onProperty ?p ; owl:someValuesFrom ?f .
+  ?f (owl:unionOf/rdf:rest*/rdf:first)? ?x .
+  FILTER(isIRI(?c) && isBlank(?r))
+}
+"""
+
+_DISJOINT_FROM = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?d ?x WHERE { ?d owl:disjointWith ?x . FILTER(isIRI(?d)) }
+"""
+
+_DISJOINT_GROUPS = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT ?g ?d ?x WHERE {
+  ?g a owl:AllDisjointClasses ; owl:members ?list .
+  ?list rdf:rest*/rdf:first ?x . ?list rdf:rest*/rdf:first ?d .
+  FILTER(isIRI(?d) && ?d != ?x)
+}
+"""
+
+_ASSOCIATIONS = """
+PREFIX biolink: <https://w3id.org/biolink/vocab/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?s ?p ?o ?quote ?source WHERE {
+  ?r a biolink:Association ; biolink:subject ?s ; biolink:predicate ?p ; biolink:object ?o ;
+     biolink:supporting_text ?quote ; dcterms:source ?source .
+}
+"""
+
+#: suffix of the sections that list association records (docs/modelling.md)
+ASSOCIATION_SECTION_SUFFIX = " (associations: stated of some cases, not of every one)"
+
+
+def base_section(section: str) -> str:
+    """The section an association section belongs beside (its title without the suffix)."""
+    return section.removesuffix(ASSOCIATION_SECTION_SUFFIX)
+
+
+def association_rows(reader: GraphReader, iri: str) -> list[tuple[str, str, str, str, str]]:
+    """(direction "out"/"in", predicate IRI, other IRI, quote, source IRI) of the association
+    records whose subject ("out") or object ("in") is ``iri``."""
+    out = []
+    for row in reader.query(_ASSOCIATIONS):
+        s, p, o = row["s"].value, row["p"].value, row["o"].value
+        quote, source = row["quote"].value, row["source"].value
+        if s == iri:
+            out.append(("out", p, o, quote, source))
+        if o == iri:
+            out.append(("in", p, s, quote, source))
+    return sorted(out)
+
+
+_MAPPINGS = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?xref ?pred ?x WHERE {
+  ?x <http://www.geneontology.org/formats/oboInOwl#hasDbXref> ?xref .
+  OPTIONAL { ?ax owl:annotatedSource ?x ; owl:annotatedTarget ?xref ;
+             <https://w3id.org/sssom/predicate_id> ?pred }
+}
+"""
+
+
+def type_hierarchy(kg: KnowledgeGraph, reader: GraphReader | None = None
+                   ) -> Hierarchy:
+    """The documented types with their hierarchy: (type IRIs, asserted edges, defined edges).
+
+    Types are calcinosis cutis and every class under it, transitively, through asserted
+    subclass axioms or equivalence definitions (``X ≡ CC and …``), plus osteoma cutis.
+    Edges are (child, parent) pairs between documented types.
+    """
+    import pyoxigraph as ox
+
+    reader = reader or GraphReader(kg)
+    children: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for row in reader.query(_TYPE_EDGES):
+        children[row["parent"].value].add((row["child"].value, row["how"].value))
+    found = {CALCINOSIS_CUTIS} if reader.objects(ox.NamedNode(CALCINOSIS_CUTIS), RDF_TYPE) \
+        else set()
+    for name in EXTRA_TYPE_LABELS:
+        found |= {r["cls"].value for r in reader.query(_LABELLED, name=ox.Literal(name))}
+    stack = sorted(found)
+    while stack:
+        parent = stack.pop()
+        for child, _how in sorted(children.get(parent, ())):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    asserted: set[tuple[str, str]] = set()
+    defined: set[tuple[str, str]] = set()
+    for parent, kids in children.items():
+        for child, how in kids:
+            if parent in found and child in found and child != parent:
+                (asserted if how == "asserted" else defined).add((child, parent))
+    defined -= asserted
+    return sorted(found), sorted(asserted), sorted(defined)
+
+
+def type_profile(kg: KnowledgeGraph, iri: str, reader: GraphReader | None = None,
+                 hierarchy: Hierarchy | None = None) -> TypeProfile:
+    """Read everything the type page of ``iri`` shows from the graph."""
+    import pyoxigraph as ox
+
+    reader = reader or GraphReader(kg)
+    types, asserted, defined = hierarchy or type_hierarchy(kg, reader)
+    node = ox.NamedNode(iri)
+    profile = TypeProfile(iri=iri, curie=compress(iri), label=reader.label(iri))
+    definitions = reader.literals(node, IAO_DEFINITION)
+    if definitions:
+        profile.definition = definitions[0]
+        profile.definition_evidence = reader.evidence(node, IAO_DEFINITION,
+                                                      ox.Literal(definitions[0]))
+    profile.comment = " ".join(reader.literals(node, RDFS_COMMENT))
+    for prop, scope in SYNONYM_SCOPES.items():
+        for text in reader.literals(node, prop):
+            profile.synonyms.append(
+                (scope, text, reader.evidence(node, prop, ox.Literal(text))))
+    profile.synonyms.sort(key=lambda s: (s[1].lower(), s[0]))
+    edges = set(asserted) | set(defined)
+    profile.parents = sorted({p for c, p in edges if c == iri}
+                             | {o.value for o in reader.objects(node, RDFS_SUBCLASS_OF)
+                                if isinstance(o, ox.NamedNode)})
+    profile.children = sorted(c for c, p in edges if p == iri)
+    for parent in profile.parents:
+        profile.parent_evidence[parent] = reader.evidence(node, RDFS_SUBCLASS_OF,
+                                                          ox.NamedNode(parent))
+    for row in reader.query(_MAPPINGS, x=node):
+        pred = compress(row["pred"].value) if row["pred"] is not None else ""
+        profile.mappings.append((row["xref"].value, pred))
+    profile.mappings = sorted(set(profile.mappings))
+
+    statements: list[Statement] = []
+    for row in reader.query(_OUTGOING, x=node):
+        prop = reader.prop_id(row["p"])
+        expr = reader.expr(row["r"])
+        section = OUTGOING_SECTIONS.get(prop) or _property_heading(reader, prop)
+        filler = expr.items[0] if expr.kind in ("some", "only") and expr.items else expr
+        if expr.kind == "only":
+            filler = Expr("only", prop=prop, items=(filler,))
+        statements.append(Statement(section, prop, filler,
+                                    reader.evidence(node, RDFS_SUBCLASS_OF, row["r"])))
+    for row in reader.query(_INCOMING, x=node):
+        prop = reader.prop_id(row["p"])
+        section = INCOMING_SECTIONS.get(prop) or \
+            f"Classes that {_property_heading(reader, prop).lower()} it"
+        statements.append(Statement(section, prop, Expr("named", iri=row["c"].value),
+                                    reader.evidence(row["c"], RDFS_SUBCLASS_OF, row["r"])))
+    for direction, prop, other, quote, source in association_rows(reader, iri):
+        base = (OUTGOING_SECTIONS if direction == "out" else INCOMING_SECTIONS).get(prop) \
+            or _property_heading(reader, prop)
+        statements.append(Statement(base + ASSOCIATION_SECTION_SUFFIX, prop,
+                                    Expr("named", iri=other), Evidence((quote,), (source,))))
+    for row in reader.query(_ANONYMOUS_PARENTS, x=node):
+        statements.append(Statement("Is also a kind of", RDFS_SUBCLASS_OF, reader.expr(row["r"]),
+                                    reader.evidence(node, RDFS_SUBCLASS_OF, row["r"])))
+    for eq in reader.objects(node, OWL_EQUIVALENT_CLASS):
+        definition = reader.expr(eq)
+        evidence = reader.evidence(node, OWL_EQUIVALENT_CLASS, eq)
+        statements.append(Statement("Logical definition", OWL_EQUIVALENT_CLASS,
+                                    definition, evidence))
+        # the differentia of a definition (X ≡ CC and located in some S) are facts about X too
+        members = definition.items if definition.kind == "and" else (definition,)
+        for member in members:
+            if member.kind == "some" and member.prop in OUTGOING_SECTIONS:
+                statements.append(Statement(OUTGOING_SECTIONS[member.prop], member.prop,
+                                            member.items[0], evidence))
+    for other in reader.objects(node, OWL_DISJOINT_WITH):
+        if isinstance(other, ox.NamedNode):
+            statements.append(Statement("Distinct from", OWL_DISJOINT_WITH,
+                                        Expr("named", iri=other.value),
+                                        reader.evidence(node, OWL_DISJOINT_WITH, other)))
+    for row in reader.query(_DISJOINT_FROM, x=node):
+        statements.append(Statement("Distinct from", OWL_DISJOINT_WITH,
+                                    Expr("named", iri=row["d"].value),
+                                    reader.evidence(row["d"], OWL_DISJOINT_WITH, node)))
+    for row in reader.query(_DISJOINT_GROUPS, x=node):
+        group = row["g"]
+        evidence = Evidence(tuple(reader.literals(group, SUPPORTING_TEXT)),
+                            tuple(sorted(o.value for o in reader.objects(group, DC_SOURCE))))
+        statements.append(Statement("Distinct from", OWL_ALL_DISJOINT_CLASSES,
+                                    Expr("named", iri=row["d"].value), evidence))
+    profile.statements = sorted(
+        set(statements), key=lambda s: (section_rank(s.section), s.section,
+                                        to_text(s.other, reader.label).lower(), s.prop))
+    return profile
+
+
+def _property_heading(reader: GraphReader, prop: str) -> str:
+    """Section heading for a property: its label ("Inverse of …" for an inverse property)."""
+    if prop.startswith("^"):
+        label = "inverse of " + reader.label(prop[1:])
+    else:
+        label = reader.label(prop) if prop else "related to"
+    return label[:1].upper() + label[1:]
+
+
+def section_rank(section: str) -> int:
+    section = base_section(section)  # association sections follow their base section
+    return SECTION_ORDER.index(section) if section in SECTION_ORDER else len(SECTION_ORDER)
+
+
+
+def comparison_types(hierarchy: Hierarchy) -> list[str]:
+    """Documented types that are not calcinosis cutis or under it (osteoma cutis)."""
+    types, asserted, defined = hierarchy
+    under = {CALCINOSIS_CUTIS}
+    changed = True
+    while changed:
+        changed = False
+        for child, parent in [*asserted, *defined]:
+            if parent in under and child not in under:
+                under.add(child)
+                changed = True
+    return sorted(t for t in types if t not in under)

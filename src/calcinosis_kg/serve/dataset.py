@@ -1,0 +1,153 @@
+"""The dataset a server answers from: the ontology (asserted and inferred) and case data, each a
+named graph of one pyoxigraph Store whose default graph is their union.
+
+Why named graphs: a client can ask for exactly the asserted axioms (``GRAPH <…/asserted>``), the
+reasoner's additions (``GRAPH <…/inferred>``) or one data file, while plain queries see
+everything. The same graph IRIs are what ``push`` uses, so a query written against
+``calcinosis-kg serve`` runs unchanged against Virtuoso or Oxigraph after a push.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+    from calcinosis_kg.graph.knowledge import KnowledgeGraph
+
+GRAPH_BASE = "https://w3id.org/calcinosis-kg/graph/"
+ASSERTED = GRAPH_BASE + "asserted"
+INFERRED = GRAPH_BASE + "inferred"
+
+
+def data_graph_iri(path: Path, taken: Sequence[str] = ()) -> str:
+    """``…/graph/data/<file stem>`` (a numeric suffix when two files share a stem)."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(path).stem) or "data"
+    iri, n = GRAPH_BASE + "data/" + stem, 2
+    while iri in taken:
+        iri, n = f"{GRAPH_BASE}data/{stem}-{n}", n + 1
+    return iri
+
+
+@dataclass
+class Answer:
+    """What a query gave, cut at the row limit: ``truncated`` says whether rows were dropped."""
+
+    form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | None,
+                     ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[pyoxigraph.Triple] = field(default_factory=list)
+    truncated: bool = False
+
+
+@dataclass
+class Dataset:
+    """One Store of named graphs plus the label table of every IRI in it."""
+
+    store: pyoxigraph.Store
+    graphs: dict[str, int]  # graph IRI -> triple count
+    labels: dict[str, str]
+
+    def run(self, text: str, substitutions: Mapping[str, object] | None = None,
+            default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
+            row_limit: int = 10_000) -> Answer:
+        """Run a guarded query (see ``guard.check_query``) with bound terms, cut at ``row_limit``
+        (the server runs this in a killable worker: ``worker``)."""
+        import pyoxigraph
+
+        from calcinosis_kg.core.prefixes import prefix_map
+        from calcinosis_kg.graph.sparql_text import values_block
+
+        subs: dict[pyoxigraph.Variable, pyoxigraph.NamedNode | pyoxigraph.BlankNode
+                   | pyoxigraph.Literal | pyoxigraph.Triple] = {
+            pyoxigraph.Variable(k): v for k, v in (substitutions or {}).items()}  # type: ignore[misc]
+        default: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.DefaultGraph] = [
+            pyoxigraph.NamedNode(g) for g in default_graphs]
+        named: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode] = [
+            pyoxigraph.NamedNode(g) for g in named_graphs]
+
+        def query(text: str, substitutions: dict | None) -> Any:
+            return self.store.query(text, prefixes=prefix_map(), substitutions=substitutions,
+                                    use_default_graph_as_union=not default,
+                                    default_graph=default or None, named_graphs=named or None)
+
+        try:
+            result = query(text, subs or None)
+        except (ValueError, RuntimeError) as exc:
+            # pyoxigraph substitutes projected variables only; others join a VALUES block of
+            # serialised terms (the query text itself is never edited)
+            if not subs or "projection" not in str(exc):
+                raise
+            result = query(text + values_block(substitutions or {}), None)  # type: ignore[arg-type]
+        if isinstance(result, pyoxigraph.QueryBoolean):
+            return Answer("ASK", boolean=bool(result))
+        if isinstance(result, pyoxigraph.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            answer = Answer("SELECT", variables=variables)
+            for solution, truncated in _bounded(result, row_limit):
+                if truncated:
+                    answer.truncated = True
+                    break
+                answer.rows.append(tuple(solution[v] for v in variables))
+            return answer
+        answer = Answer("CONSTRUCT")
+        for triple, truncated in _bounded(result, row_limit):
+            if truncated:
+                answer.truncated = True
+                break
+            answer.triples.append(triple)
+        return answer
+
+
+def _bounded(items: Iterator, limit: int) -> Iterator[tuple]:
+    """Each item with ``True`` once past ``limit`` (one extra item proves there were more)."""
+    for count, item in enumerate(items):
+        yield item, count >= limit
+
+
+def build_dataset(kg: KnowledgeGraph, data_files: Sequence[Path] = (),
+                  inferred: bool = True) -> Dataset:
+    """The ontology as ``…/graph/asserted``, HermiT's additions as ``…/graph/inferred`` and each
+    data file as ``…/graph/data/<stem>`` (data files parsed by the hardened loader)."""
+    import pyoxigraph
+
+    from calcinosis_kg.graph.knowledge import labels_of, load
+
+    store = pyoxigraph.Store()
+    graphs: dict[str, int] = {}
+
+    def add(iri: str, triples: Sequence[pyoxigraph.Triple]) -> None:
+        name = pyoxigraph.NamedNode(iri)
+        store.extend([pyoxigraph.Quad(t.subject, t.predicate, t.object, name) for t in triples])
+        graphs[iri] = len(list(store.quads_for_pattern(None, None, None, name)))
+
+    add(ASSERTED, [q.triple for q in kg.store])
+    if inferred:
+        add(INFERRED, inferred_triples(kg))
+    for path in data_files:
+        data = load([path])
+        add(data_graph_iri(path, list(graphs)), [q.triple for q in data.store])
+    return Dataset(store=store, graphs=graphs, labels=labels_of(store))
+
+
+def inferred_triples(kg: KnowledgeGraph) -> list[pyoxigraph.Triple]:
+    """HermiT's inferred, non-asserted hierarchy edges as pyoxigraph triples (cached by digest)."""
+    import pyoxigraph
+
+    from calcinosis_kg.checks.inferred import inferred_graph
+    from calcinosis_kg.graph.knowledge import from_rdflib
+
+    out = []
+    for s, p, o in inferred_graph(kg):
+        subject, predicate = from_rdflib(s), from_rdflib(p)
+        assert isinstance(subject, pyoxigraph.NamedNode | pyoxigraph.BlankNode)
+        assert isinstance(predicate, pyoxigraph.NamedNode)
+        out.append(pyoxigraph.Triple(subject, predicate, from_rdflib(o)))
+    return out

@@ -1,0 +1,164 @@
+"""Hostile SPARQL: escapes and tricks that got past the old text scan, updates, FROM, bindings,
+and work that never ends. Every query is refused after PARSING, for every engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ENGINES = ["oxigraph", "rdflib"]
+
+
+def _service_variants(url: str) -> dict[str, str]:
+    return {
+        "escaped hash in a prefixed name":
+            "PREFIX ex: <http://e/> SELECT * WHERE { OPTIONAL { ?s ex:a\\#x ?o } "
+            f"SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
+        "\\u escape": f"SELECT * WHERE {{ SERV\\u0049CE <{url}> {{ ?s ?p ?o }} }}",
+        "\\U escape": f"SELECT * WHERE {{ \\U00000053ERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "lower case after a comment": f"# {{\nselect * where {{ service <{url}> {{ ?s ?p ?o }} }}",
+        "comment inside the keyword's line":
+            f"SELECT * WHERE {{ ?s ?p \"#\" . SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "prefixed endpoint":
+            f"PREFIX r: <{url}> SELECT * WHERE {{ SERVICE r:sparql {{ ?s ?p ?o }} }}",
+        "subquery":
+            f"SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }} }}",
+        "variable endpoint":
+            f"SELECT * WHERE {{ BIND(<{url}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
+        "escaped IRI characters":
+            f"SELECT * WHERE {{ SERVICE <{url}\\u0073parql> {{ ?s ?p ?o }} }}",
+        "ASK form": f"ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "FILTER EXISTS": f"SELECT * WHERE {{ ?a ?b ?c FILTER EXISTS {{ SERVICE <{url}> "
+                         "{ ?s ?p ?o } } }",
+        "MINUS": f"SELECT * WHERE {{ ?a ?b ?c MINUS {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }}",
+        "UNION": f"SELECT * WHERE {{ {{ ?a ?b ?c }} UNION {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }}",
+        "BIND(EXISTS)": f"SELECT * WHERE {{ BIND(EXISTS {{ SERVICE <{url}> {{ ?s ?p ?o }} }} "
+                        "AS ?x) }",
+        "ORDER BY EXISTS": f"SELECT ?x WHERE {{}} ORDER BY (EXISTS {{ SERVICE <{url}> "
+                           "{ ?s ?p ?o } })",
+        "CONSTRUCT form": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    }
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("variant", list(_service_variants("http://x/")))
+def test_service_in_any_spelling_never_connects(attack, connection_recorder, tiny_ontology: Path,
+                                                tmp_path: Path, engine: str, variant: str) -> None:
+    query = tmp_path / "q.rq"
+    query.write_text(_service_variants(connection_recorder.url)[variant], encoding="utf-8")
+    result = attack("query", query, "--engine", engine, "--ontology", tiny_ontology)
+    # refused as SERVICE, or (the escaped local name rdflib's grammar rejects) as a syntax
+    # error: either way one line, exit 2, and the listener saw nothing
+    result.refused()
+    assert "SERVICE" in result.err or "syntax error" in result.err
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("text, word", [
+    ("LOAD <{url}g.ttl>", "update"),
+    ("INSERT DATA {{ <http://e/a> <http://e/b> <http://e/c> }}", "update"),
+    ("DELETE WHERE {{ ?s ?p ?o }}", "update"),
+    ("CLEAR ALL", "update"),
+    ("SELECT * FROM <{url}g.ttl> WHERE {{ ?s ?p ?o }}", "FROM"),
+    ("SELECT * FROM NAMED <{url}g.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", "FROM"),
+    ("SELECT * FR\\u004FM <{url}g.ttl> WHERE {{ ?s ?p ?o }}", "FROM"),
+])
+def test_updates_and_dataset_clauses_are_refused(attack, connection_recorder, tiny_ontology: Path,
+                                                 tmp_path: Path, engine: str, text: str,
+                                                 word: str) -> None:
+    query = tmp_path / "q.rq"
+    query.write_text(text.format(url=connection_recorder.url), encoding="utf-8")
+    attack("query", query, "--engine", engine, "--ontology", tiny_ontology).refused(word)
+
+
+@pytest.mark.parametrize("text", ["", "SELECT", "NOT SPARQL AT ALL {", "SELECT * WHERE { ?s ?p }",
+                                  "SELECT * WHERE {" * 400 + "}" * 400, "SELECT \x00 WHERE {}"])
+def test_unparseable_queries_are_errors_not_passes(attack, tiny_ontology: Path, tmp_path: Path,
+                                                   text: str) -> None:
+    query = tmp_path / "q.rq"
+    query.write_text(text, encoding="utf-8")
+    attack("query", query, "--ontology", tiny_ontology).refused()
+
+
+@pytest.mark.parametrize("bind", [
+    'class="a"@en-', "class=<http://e/a> } SERVICE <http://127.0.0.1:9/> { ?s ?p ?o",
+    'class="x" . } SERVICE <http://127.0.0.1:9/> { ', "class=_:b", "class=ex:",
+    "=3", "class", 'class="\\u0000"',
+])
+def test_hostile_bindings_are_terms_or_one_line_errors(attack, tiny_ontology: Path,
+                                                       tmp_path: Path, bind: str) -> None:
+    query = tmp_path / "q.rq"
+    query.write_text("SELECT ?class WHERE { ?class a ?t }", encoding="utf-8")
+    result = attack("query", query, "--bind", bind, "--ontology", tiny_ontology)
+    assert result.code in (0, 2) and "Traceback" not in result.err
+    if result.code == 2:
+        result.refused()
+    else:
+        assert result.out.rstrip().endswith("(0 rows)")  # bound as one term: matches nothing
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_query_that_never_ends_is_stopped_at_its_timeout(attack, tiny_ontology: Path,
+                                                           tmp_path: Path, engine: str) -> None:
+    query = tmp_path / "q.rq"
+    query.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l "
+                     ". ?m ?n2 ?o . ?p ?q ?r . ?s ?t ?u . ?v ?w ?x }", encoding="utf-8")
+    result = attack("query", query, "--engine", engine, "--timeout", "1",
+                    "--ontology", tiny_ontology)
+    result.refused("stopped after 1 s", "--timeout")
+    assert result.seconds < 20
+
+
+def test_a_backtracking_regex_is_stopped_at_its_timeout(attack, tmp_path: Path) -> None:
+    data = tmp_path / "d.ttl"
+    data.write_text("".join(f'<http://e/{i}> <http://e/p> "{"a" * 30}!" .\n' for i in range(50)))
+    query = tmp_path / "q.rq"
+    query.write_text('SELECT ?s WHERE { ?s ?p ?o FILTER REGEX(?o, "^(a+)+$") }')
+    result = attack("query", query, "--engine", "rdflib", "--timeout", "1", "--ontology", data)
+    result.refused("stopped after 1 s")
+
+
+def test_the_row_limit_is_reported_never_silent(attack, tiny_ontology: Path,
+                                                tmp_path: Path) -> None:
+    query = tmp_path / "q.rq"
+    query.write_text("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", encoding="utf-8")
+    result = attack("query", query, "--limit", "2", "--format", "tsv", "--ontology", tiny_ontology)
+    assert result.code == 0
+    assert len(result.out.strip().splitlines()) == 3  # header + 2 rows
+    assert "truncated to the first 2 rows" in result.err
+    whole = attack("query", query, "--limit", "0", "--format", "tsv", "--ontology", tiny_ontology)
+    assert len(whole.out.strip().splitlines()) > 3 and "truncated" not in whole.err
+    as_json = attack("query", query, "--limit", "2", "--format", "json", "--ontology",
+                     tiny_ontology)
+    assert '"truncated": true' in as_json.out
+
+
+def test_a_query_needing_too_much_memory_is_stopped(attack, tmp_path: Path) -> None:
+    data = tmp_path / "d.ttl"
+    data.write_text("".join(f'<http://e/{i}> <http://e/p> "{i}" .\n' for i in range(400)))
+    query = tmp_path / "q.rq"  # 400^3 = 64M sorted rows: far more than 64 MB
+    query.write_text("SELECT ?a ?b ?c WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z } ORDER BY ?x ?y ?z")
+    result = attack("query", query, "--memory", "64", "--timeout", "50", "--ontology", data)
+    result.refused("--memory")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_graph_patterns_naming_a_remote_iri_never_connect(attack, connection_recorder,
+                                                          tiny_ontology: Path, tmp_path: Path,
+                                                          engine: str) -> None:
+    query = tmp_path / "q.rq"
+    query.write_text(f"SELECT * WHERE {{ GRAPH <{connection_recorder.url}g> {{ ?s ?p ?o }} }}")
+    result = attack("query", query, "--engine", engine, "--ontology", tiny_ontology)
+    assert result.code in (0, 2) and "Traceback" not in result.err
+    if result.code == 2:
+        result.refused()
+
+
+def test_query_files_with_a_bom_or_bad_utf8(attack, tiny_ontology: Path, tmp_path: Path) -> None:
+    bom = tmp_path / "bom.rq"
+    bom.write_bytes(b"\xef\xbb\xbfSELECT ?s WHERE { ?s ?p ?o } LIMIT 1")
+    assert attack("query", bom, "--ontology", tiny_ontology).code == 0
+    bad = tmp_path / "bad.rq"
+    bad.write_bytes(b"\xff\xfeS\x00E\x00")
+    attack("query", bad, "--ontology", tiny_ontology).refused("cannot read query")

@@ -1,0 +1,51 @@
+"""Helpers shared by the serve tests: start a ``calcinosis-kg serve`` server in a thread on a free
+loopback port, and talk to it with the standard library (every call with a timeout)."""
+
+from __future__ import annotations
+
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+CASE_TTL = """\
+@prefix CCKGC: <https://w3id.org/calcinosis-kg/case/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+CCKGC:c1 rdfs:label "case one" ; CCKGC:site CCKGC:finger .
+CCKGC:c2 rdfs:label "case two" ; CCKGC:site CCKGC:elbow .
+"""
+
+
+@contextmanager
+def running(kg, dataset, **limits) -> Iterator[str]:
+    """A server over ``dataset`` with the given ``Limits`` fields; yields its base URL."""
+    from calcinosis_kg.serve.app import Limits, make_server
+
+    server = make_server(kg, dataset, "127.0.0.1", 0, Limits(**limits), quiet=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def http(url: str, data: bytes | None = None, headers: dict[str, str] | None = None,
+         method: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    """(status, headers, body) of one request; HTTP errors are returned, not raised."""
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def get(base: str, query: str, accept: str = "application/sparql-results+json",
+        **params: str) -> tuple[int, dict[str, str], bytes]:
+    args = urllib.parse.urlencode({"query": query, **params})
+    return http(f"{base}/sparql?{args}", headers={"Accept": accept})

@@ -1,0 +1,132 @@
+"""The explorer page of ``calcinosis-kg serve``, end to end in headless Chromium: it loads, a
+bundled question runs by clicking, the table shows the embedded engine's rows with labels, a class
+card opens from a link, search finds a class, and written SPARQL runs.
+
+Needs the Debian packages ``chromium`` and ``chromium-driver`` (CI installs them)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from serve_support import running
+
+from calcinosis_kg.answers.queries import labelled, run_query
+from calcinosis_kg.graph.knowledge import load
+from calcinosis_kg.serve.dataset import build_dataset
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None,
+    reason="headless browser test needs the Debian packages chromium and chromium-driver "
+           "(apt-get install chromium chromium-driver)",
+)
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--window-size=1400,1600"]
+QUESTION = "cq03-metastatic-most-frequent-cause"
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[tuple[object, str]]:
+    kg = load()
+    with running(kg, build_dataset(kg, inferred=False)) as base:
+        yield kg, base
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def wait_for(driver, script: str, seconds: float = 30):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, seconds).until(lambda d: d.execute_script(script))
+
+
+def open_explorer(driver, base: str) -> None:
+    driver.get_log("browser")
+    driver.get(base + "/")
+    wait_for(driver, "return document.body.dataset.ready === 'true'")
+
+
+def severe(driver) -> list[dict]:
+    return [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+
+
+def test_a_bundled_question_runs_by_clicking_and_shows_labelled_rows(browser, site,
+                                                                     tmp_path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    kg, base = site
+    open_explorer(browser, base)
+    Select(browser.find_element(By.ID, "question")).select_by_value(QUESTION)
+    browser.find_element(By.ID, "run-question").click()
+    wait_for(browser, "return document.querySelectorAll('#results tbody tr').length > 0")
+    cells = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#results tbody tr')).map("
+        "r => Array.from(r.cells).map(c => c.innerText))")
+    columns, rows = labelled(run_query(kg, QUESTION))
+    assert len(cells) == len(rows)
+    for shown, expected in zip(cells, rows, strict=True):
+        for column, value in zip(columns, expected, strict=True):
+            if column.endswith("_label") and value:
+                assert any(value in cell for cell in shown), (value, shown)
+    assert severe(browser) == []
+    assert browser.save_screenshot(str(tmp_path / "explorer.png"))
+
+
+def test_a_class_card_opens_from_a_result_link(browser, site) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    kg, base = site
+    open_explorer(browser, base)
+    Select(browser.find_element(By.ID, "question")).select_by_value(QUESTION)
+    browser.find_element(By.ID, "run-question").click()
+    wait_for(browser, "return document.querySelector('#results a.term') !== null")
+    link = browser.find_element(By.CSS_SELECTOR, "#results a.term")
+    iri = link.get_attribute("data-iri")
+    link.click()
+    title = wait_for(browser, "const t = document.getElementById('card-title');"
+                              "return t && !document.getElementById('card').hidden && t.innerText")
+    assert title == kg.labels[iri]
+    text = browser.find_element(By.ID, "card").text
+    assert "Parents" in text or "Mappings" in text
+    assert severe(browser) == []
+
+
+def test_search_finds_a_class_and_sparql_runs(browser, site) -> None:
+    from selenium.webdriver.common.by import By
+
+    kg, base = site
+    open_explorer(browser, base)
+    browser.find_element(By.ID, "search").send_keys("calciphylaxis")
+    browser.find_element(By.CSS_SELECTOR, "#search-form button").click()
+    labels = wait_for(browser, "return Array.from(document.querySelectorAll("
+                               "'#search-results a.term')).map(a => a.innerText)")
+    assert "calciphylaxis" in labels
+    browser.find_element(By.ID, "run-sparql").click()
+    wait_for(browser, "return document.querySelectorAll('#results tbody tr').length === 20")
+    assert "20 rows" in browser.find_element(By.ID, "status").text
+    assert severe(browser) == []
