@@ -28,6 +28,7 @@ bench: setup
 	$(PY) benchmarks/bench_check.py
 	$(PY) benchmarks/bench_queries.py
 	$(PY) benchmarks/bench_merge_hp.py
+	$(PY) benchmarks/bench_cases.py
 
 release: setup
 	$(VENV)/bin/calcinosis-kg release --output release

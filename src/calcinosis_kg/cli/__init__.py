@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "docs": "docs_cmd:docs",
     "serve": "serve_cmd:serve",
     "push": "push_cmd:push",
+    "cases": "cases_cmd:cases",
 }
 
 

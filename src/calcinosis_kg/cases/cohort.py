@@ -1,0 +1,103 @@
+"""Cohort questions: bundled SPARQL files (queries/cases/*.rq) over the classified cases.
+
+Why SPARQL on pyoxigraph: the questions are about the ontology as much as the cases (a type's
+label, the "case of T" class that HermiT would realise, labels of sites and diseases), and the
+same files run unchanged on any triple store a registry already has. The store holds the
+ontology and the valid cases with their inferred "case of T" types; invalid cases are left out.
+Only bundled queries run (no user SPARQL, so no SERVICE or LOAD can reach the network).
+Measured at 100k cases in docs/readme/cases.md.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from calcinosis_kg.cases import model as m
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.resources import queries_dir
+
+
+def query_files() -> dict[str, Path]:
+    return {p.stem: p for p in sorted((queries_dir() / "cases").glob("*.rq"))}
+
+
+def list_queries() -> list[tuple[str, str]]:
+    out = []
+    for name, path in query_files().items():
+        found = re.search(r"^# title: (.+)$", path.read_text(encoding="utf-8"), re.MULTILINE)
+        out.append((name, found.group(1) if found else ""))
+    return out
+
+
+def cohort_store(paths: Iterable[Path | str]) -> Any:
+    """A pyoxigraph store: the ontology + every valid case, typed by its 'case of T' class."""
+    import pyoxigraph as ox
+
+    from calcinosis_kg.cases import pipeline
+    from calcinosis_kg.cases.classify import build_classifier
+    from calcinosis_kg.graph.knowledge import load
+
+    kg = load()
+    store = ox.Store()
+    store.bulk_extend(kg.store)
+    clf = build_classifier(kg.store)
+    for chunk in pipeline.run(paths, clf):
+        valid = chunk.results["status"] != "invalid"
+        data = pipeline.results_ntriples(chunk.frame.filter(valid), chunk.results.filter(valid),
+                                         sort=False, table=pipeline.valid_triples(chunk))
+        if data:
+            store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def run(name: str, store: Any) -> pl.DataFrame:
+    import pyoxigraph as ox
+
+    files = query_files()
+    if name not in files:
+        raise InputError(f"unknown cohort query {name!r} (known: {', '.join(files)})")
+    result = store.query(files[name].read_text(encoding="utf-8"))
+    names = [v.value for v in result.variables]
+    rows = []
+    for solution in result:
+        row = []
+        for var in names:
+            term = solution[var]
+            if term is None:
+                row.append("")
+            elif isinstance(term, ox.NamedNode):
+                row.append(m.compress(term.value))
+            else:
+                row.append(term.value)
+        rows.append(row)
+    return pl.DataFrame(rows, schema=names, orient="row") if rows else \
+        pl.DataFrame(schema=dict.fromkeys(names, pl.String))
+
+
+def answer(name: str, paths: Iterable[Path | str], fmt: str = "table") -> bytes:
+    if name not in query_files():
+        raise InputError(f"unknown cohort query {name!r} (known: {', '.join(query_files())})")
+    table = run(name, cohort_store(paths))
+    return format_table(table, fmt)
+
+
+def format_table(table: pl.DataFrame, fmt: str) -> bytes:
+    if fmt == "csv":
+        buffer = io.BytesIO()
+        table.write_csv(buffer)
+        return buffer.getvalue()
+    cols = table.columns
+    cells = [[str(v) for v in row] for row in table.iter_rows()]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(cols)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
+              for r in cells]
+    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return ("\n".join(lines) + "\n").encode("utf-8")

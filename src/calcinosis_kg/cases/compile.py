@@ -1,0 +1,323 @@
+"""Compile the ontology's case criteria (defined classes) into column expressions, once.
+
+Why a compiler and not Python rules: the criteria ARE the ontology's ``owl:equivalentClass``
+axioms over the case model (CCKG:0000720-0000727), so HermiT and this fast path must give the same
+types (tests/test_cases_hermit.py proves it on samples). Compilation reads each criterion's
+definition and the class hierarchy once, and produces a small engine-neutral tree (``Node``):
+``has_any(column, classes)``, ``flag``, ``compare``, ``is_in``, ``and``/``or``. Two backends turn
+the tree into polars expressions (used here) or a Spark/ANSI SQL string (the same rule on a
+cluster). Named fillers become the set of their told subclasses (including members of unions and
+defined classes), so a case listing ``MONDO:0019563`` CREST syndrome satisfies
+``has condition some CCKG:0000705``. A construct the compiler does not know raises, never guesses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from calcinosis_kg.cases import model as m
+from calcinosis_kg.core.expressions import Expr, StoreSource, parse
+
+OWL = "http://www.w3.org/2002/07/owl#"
+RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+OWL_EQUIVALENT = OWL + "equivalentClass"
+NOTHING = OWL + "Nothing"
+#: object property -> (column, kind): "list" of class CURIEs, "finding" (status + value), "scalar"
+SLOTS: dict[str, tuple[str, str]] = {
+    m.P_CONDITION: ("conditions", "list"), m.P_EXPOSURE: ("exposures", "list"),
+    m.P_SITE: ("sites", "list"), m.P_FEATURE: ("features", "list"),
+    m.P_HISTOLOGY: ("histology", "list"), m.P_TREATMENT: ("treatments", "list"),
+    m.P_CALCIUM: ("calcium", "finding"), m.P_PHOSPHATE: ("phosphate", "finding"),
+    m.P_ORGANISM: ("taxon", "scalar"),
+}
+VALUE_PROPERTY = {"calcium": m.P_CALCIUM_MMOL, "phosphate": m.P_PHOSPHATE_MMOL}
+STATUS_CLASS = {"calcium": {"raised": m.CALCIUM_RAISED, "normal": m.CALCIUM_NORMAL},
+                "phosphate": {"raised": m.PHOSPHATE_RAISED, "normal": m.PHOSPHATE_NORMAL}}
+CLOSURE = {m.P_CONDITION: "no_conditions", m.P_EXPOSURE: "no_exposures"}
+OPS = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}
+
+
+class CompileError(ValueError):
+    """A criterion uses a construct the fast path cannot translate."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """Engine-neutral boolean expression over one case row."""
+
+    op: str  # true | false | and | or | has_any | flag | compare | is_in | not_null
+    column: str = ""
+    values: tuple[str, ...] = ()
+    cmp: str = ""
+    number: float = 0.0
+    items: tuple[Node, ...] = ()
+
+
+TRUE, FALSE = Node("true"), Node("false")
+
+
+def _and(items: list[Node]) -> Node:
+    if any(i.op == "false" for i in items):
+        return FALSE
+    flat: list[Node] = []
+    for item in items:
+        if item.op == "and":
+            flat.extend(item.items)
+        elif item.op != "true":
+            flat.append(item)
+    return TRUE if not flat else flat[0] if len(flat) == 1 else Node("and", items=tuple(flat))
+
+
+def _or(items: list[Node]) -> Node:
+    if any(i.op == "true" for i in items):
+        return TRUE
+    items = [i for i in items if i.op != "false"]
+    return FALSE if not items else items[0] if len(items) == 1 else Node("or", items=tuple(items))
+
+
+@dataclass
+class Criterion:
+    iri: str
+    label: str
+    type_iri: str
+    node: Node
+    texts: list[str] = field(default_factory=list)  # supporting sentences "text [source]"
+
+
+@dataclass
+class Ontology:
+    """What compilation needs from the ontology: definitions, told hierarchy, labels."""
+
+    definitions: dict[str, Expr]
+    parents: dict[str, set[str]]
+    labels: dict[str, str]
+    type_of: dict[str, str]  # criterion -> calcinosis type
+    texts: dict[str, list[str]]
+
+    def ancestors(self, iri: str) -> set[str]:
+        seen, todo = {iri}, [iri]
+        while todo:
+            for parent in self.parents.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return seen
+
+    def descendants(self, iri: str) -> set[str]:
+        return {iri} | {c for c in self._all() if iri in self.ancestors(c)}
+
+    def _all(self) -> set[str]:
+        cached = getattr(self, "_classes", None)
+        if cached is None:
+            cached = set(self.parents) | {p for ps in self.parents.values() for p in ps}
+            self._classes = cached
+        return cached
+
+
+def read_ontology(store: Any) -> Ontology:
+    """Definitions, told subclass edges (with union/intersection members) and provenance."""
+    import pyoxigraph as ox
+
+    from calcinosis_kg.graph.knowledge import labels_of
+
+    source = StoreSource(store)
+    parents: dict[str, set[str]] = defaultdict(set)
+    definitions: dict[str, Expr] = {}
+    type_of: dict[str, str] = {}
+    for quad in store.quads_for_pattern(None, ox.NamedNode(RDFS_SUBCLASS), None):
+        if not isinstance(quad.subject, ox.NamedNode):
+            continue
+        sub = quad.subject.value
+        if isinstance(quad.object, ox.NamedNode):
+            parents[sub].add(quad.object.value)
+            continue
+        expr = parse(source, quad.object)
+        if expr.kind == "some" and expr.prop == m.P_TYPE and expr.items[0].kind == "named":
+            type_of[sub] = expr.items[0].iri
+    for quad in store.quads_for_pattern(None, ox.NamedNode(OWL_EQUIVALENT), None):
+        if not isinstance(quad.subject, ox.NamedNode):
+            continue
+        sub, expr = quad.subject.value, parse(source, quad.object)
+        if expr.kind == "named":
+            parents[sub].add(expr.iri)
+            parents[expr.iri].add(sub)
+            continue
+        definitions[sub] = expr
+        if expr.kind == "or":  # every named member of a union is a subclass of it
+            for item in expr.items:
+                if item.kind == "named":
+                    parents[item.iri].add(sub)
+        if expr.kind == "and":
+            parents[sub].update(i.iri for i in expr.items if i.kind == "named")
+    return Ontology(definitions, dict(parents), labels_of(store), type_of,
+                    _provenance(store, set(type_of)))
+
+
+def quote_sources() -> dict[str, str]:
+    """Verbatim quote -> its sources ("article", "PMID:…") from the fact ledger: an axiom with
+    several facts carries several quotes and sources, which RDF alone cannot pair again."""
+    from calcinosis_kg.core.resources import source_dir
+    from calcinosis_kg.source.facts import load_facts
+
+    names: dict[str, set[str]] = defaultdict(set)
+    for fact in load_facts(source_dir() / "facts.tsv").values():
+        names[fact.quote].add("article" if fact.source == "ARTICLE" else fact.source)
+    return {quote: ", ".join(sorted(srcs)) for quote, srcs in names.items()}
+
+
+def cited(text: str, sources: dict[str, str]) -> str:
+    return f"{text} [{sources[text]}]" if text in sources else text
+
+
+def _provenance(store: Any, criteria: set[str]) -> dict[str, list[str]]:
+    query = """
+    PREFIX owl: <http://www.w3.org/2002/07/owl#>
+    SELECT ?c ?text WHERE {
+      ?ax owl:annotatedSource ?c ; owl:annotatedProperty ?p ;
+          <https://w3id.org/biolink/vocab/supporting_text> ?text .
+      FILTER(?p IN (owl:equivalentClass, <http://www.w3.org/2000/01/rdf-schema#subClassOf>))
+    }"""
+    sources = quote_sources()
+    out: dict[str, set[str]] = defaultdict(set)
+    for row in store.query(query):
+        if row["c"].value in criteria:
+            out[row["c"].value].add(cited(row["text"].value, sources))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+class Compiler:
+    """Turns class expressions about a case into ``Node`` trees."""
+
+    def __init__(self, onto: Ontology) -> None:
+        self.onto = onto
+
+    def members(self, expr: Expr) -> set[str]:
+        """Named classes whose instances are instances of ``expr`` (told closure)."""
+        if expr.kind == "named":
+            return self.onto.descendants(expr.iri)
+        if expr.kind == "or":
+            return set().union(*(self.members(i) for i in expr.items))
+        raise CompileError(f"filler {expr.kind!r} is not supported in a list slot")
+
+    def case(self, expr: Expr) -> Node:
+        if expr.kind == "named":
+            if expr.iri == m.CASE_RECORD or expr.iri in self.onto.ancestors(m.CASE_RECORD):
+                return TRUE
+            if expr.iri in self.onto.definitions:
+                return self.case(self.onto.definitions[expr.iri])
+            return FALSE
+        if expr.kind in ("and", "or"):
+            parts = [self.case(i) for i in expr.items]
+            return _and(parts) if expr.kind == "and" else _or(parts)
+        if expr.kind == "only" and expr.items[0].kind == "named" \
+                and expr.items[0].iri == NOTHING and expr.prop in CLOSURE:
+            return Node("flag", column=CLOSURE[expr.prop])
+        if expr.kind == "some" and expr.prop in SLOTS:
+            return self.slot(expr.prop, expr.items[0])
+        raise CompileError(f"case expression {expr.kind!r} on {expr.prop!r} is not supported")
+
+    def slot(self, prop: str, filler: Expr) -> Node:
+        column, kind = SLOTS[prop]
+        if kind == "list":
+            return Node("has_any", column=column, values=tuple(sorted(
+                m.compress(c) for c in self.members(filler))))
+        if kind == "scalar":
+            return Node("is_in", column=column, values=tuple(sorted(
+                m.compress(c) for c in self.members(filler))))
+        return self.finding(column, filler)
+
+    def finding(self, analyte: str, filler: Expr) -> Node:
+        """A serum finding is in ``filler`` by its asserted status class or by its value."""
+        members = self.members(filler)
+        value_col, status_col = f"{analyte}_mmol_l", f"{analyte}_status"
+        statuses = [s for s, c in STATUS_CLASS[analyte].items() if c in members]
+        options = [Node("is_in", column=status_col, values=tuple(statuses))] if statuses else []
+        if m.LAB_FINDING in members:
+            options.append(_or([Node("not_null", column=value_col),
+                                Node("not_null", column=status_col)]))
+        for cls in sorted(members):
+            definition = self.onto.definitions.get(cls)
+            if definition is not None and definition.kind == "and":
+                options.append(self.finding_definition(analyte, definition))
+        return _or(options)
+
+    def finding_definition(self, analyte: str, expr: Expr) -> Node:
+        parts = []
+        for item in expr.items:
+            if item.kind == "named":
+                parts.append(TRUE if item.iri in self.onto.ancestors(m.LAB_FINDING) else FALSE)
+            elif item.kind == "some" and item.items[0].kind == "datarange":
+                if item.prop != VALUE_PROPERTY[analyte]:
+                    parts.append(FALSE)
+                    continue
+                bounds = [Node("compare", column=f"{analyte}_mmol_l", cmp=OPS[name],
+                               number=float(lit.value)) for name, lit in item.items[0].facets]
+                parts.append(_and([Node("not_null", column=f"{analyte}_mmol_l"), *bounds]))
+            else:
+                raise CompileError(f"finding definition part {item.kind!r} is not supported")
+        return _and(parts)
+
+
+def compile_criteria(onto: Ontology) -> list[Criterion]:
+    """Every criterion (a class implying 'has calcinosis cutis type some T'), compiled."""
+    compiler = Compiler(onto)
+    out = []
+    for iri in sorted(onto.type_of):
+        definition = onto.definitions.get(iri)
+        if definition is None:
+            raise CompileError(f"criterion {m.compress(iri)} has no equivalentClass definition")
+        out.append(Criterion(iri, onto.labels.get(iri, m.compress(iri)), onto.type_of[iri],
+                             compiler.case(definition), onto.texts.get(iri, [])))
+    return out
+
+
+# ------------------------------------------------------------------------------- backends
+
+
+def to_polars(node: Node) -> Any:
+    import polars as pl
+
+    if node.op == "true":
+        return pl.lit(True)
+    if node.op == "false":
+        return pl.lit(False)
+    if node.op in ("and", "or"):
+        exprs = [to_polars(i) for i in node.items]
+        return pl.all_horizontal(exprs) if node.op == "and" else pl.any_horizontal(exprs)
+    col = pl.col(node.column)
+    if node.op == "has_any":
+        return col.list.eval(pl.element().is_in(list(node.values))).list.any().fill_null(False)
+    if node.op == "flag":
+        return col.fill_null(False)
+    if node.op == "is_in":
+        return col.is_in(list(node.values)).fill_null(False)
+    if node.op == "not_null":
+        return col.is_not_null()
+    ops = {">": col > node.number, ">=": col >= node.number, "<": col < node.number,
+           "<=": col <= node.number}
+    return ops[node.cmp].fill_null(False)
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def to_sql(node: Node) -> str:
+    """The same rule as a Spark SQL / ANSI boolean expression (arrays via ``arrays_overlap``)."""
+    if node.op == "true":
+        return "TRUE"
+    if node.op == "false":
+        return "FALSE"
+    if node.op in ("and", "or"):
+        return "(" + f" {node.op.upper()} ".join(to_sql(i) for i in node.items) + ")"
+    if node.op == "has_any":
+        return f"coalesce(arrays_overlap({node.column}, array({_sql_list(node.values)})), FALSE)"
+    if node.op == "flag":
+        return f"coalesce({node.column}, FALSE)"
+    if node.op == "is_in":
+        return f"coalesce({node.column} IN ({_sql_list(node.values)}), FALSE)"
+    if node.op == "not_null":
+        return f"({node.column} IS NOT NULL)"
+    return f"coalesce({node.column} {node.cmp} {node.number!r}, FALSE)"

@@ -1,0 +1,34 @@
+"""The polars schema of the wide case rows, and rows -> frame.
+
+Why its own module: every reader ends in the same frame, and both the pipeline and the RDF
+reader need it without importing each other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from calcinosis_kg.cases import model as m
+
+_DTYPES: dict[str, Any] = {"str": pl.String, "float": pl.Float64, "bool": pl.Boolean,
+                           "list": pl.List(pl.String)}
+SCHEMA = {name: _DTYPES[kind] for name, kind in m.COLUMNS.items()}
+
+
+SEP = "\x1f"  # unit separator: never inside an identifier or a message
+
+
+def to_frame(rows: list[dict]) -> pl.DataFrame:
+    """Column by column; a list column travels as one joined string and is split by polars
+    (polars builds one Series per list cell otherwise, 3x slower at 100k rows)."""
+    columns = {}
+    for name, dtype in SCHEMA.items():
+        if m.COLUMNS[name] == "list":
+            joined = pl.Series(name, [SEP.join(row[name]) if row[name] else None
+                                      for row in rows], dtype=pl.String)
+            columns[name] = joined.str.split(SEP).fill_null(pl.lit([], dtype=dtype))
+        else:
+            columns[name] = pl.Series(name, [row[name] for row in rows], dtype=dtype)
+    return pl.DataFrame(columns)

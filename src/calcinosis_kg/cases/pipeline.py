@@ -1,0 +1,151 @@
+"""The case pipeline: read -> frame -> validate (field errors + SHACL) -> classify -> write.
+
+Why chunks: a registry export of a million cases must not be held as Python objects; records are
+read lazily, turned into a polars frame per chunk (default 100k), validated and classified, and
+the results written out before the next chunk is read. Everything a chunk needs (compiled
+shapes, compiled criteria) is built once and passed in, so chunks are independent.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from calcinosis_kg.cases import model as m
+from calcinosis_kg.cases import readers, shacl, triples
+from calcinosis_kg.cases.classify import RESULT_COLUMNS, Classifier, classify
+from calcinosis_kg.cases.frame import to_frame
+
+CHUNK = 100_000
+PROBLEM_SCHEMA = {"case_id": pl.String, "source": pl.String, "field": pl.String,
+                  "message": pl.String}
+def iter_frames(paths: Iterable[Path | str], chunk: int = CHUNK) -> Iterator[pl.DataFrame]:
+    """Frames of at most ``chunk`` cases, in file order (Turtle files: one frame each)."""
+    from calcinosis_kg.cases.rdf_input import read_rdf
+
+    rows: list[dict] = []
+    for path in readers.input_files(paths):
+        if path.suffix.lower() in (".ttl", ".jsonld", ".nt"):
+            if rows:
+                yield to_frame(rows)
+                rows = []
+            yield read_rdf(path)
+            continue
+        for record in readers.read_records(path):
+            rows.append(record.row())
+            if len(rows) >= chunk:
+                yield to_frame(rows)
+                rows = []
+    if rows:
+        yield to_frame(rows)
+
+
+def problems(frame: pl.DataFrame, table: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Per case and field: import errors, then SHACL violations (one row each)."""
+    order = frame.select("case_id", "source").with_row_index("row")
+    field_errors = (frame.select("case_id", "source", pl.col("errors").alias("e"))
+                    .explode("e").drop_nulls("e")
+                    .select("case_id", "source",
+                            pl.col("e").str.splitn(": ", 2).struct.field("field_0")
+                            .alias("field"),
+                            pl.col("e").str.splitn(": ", 2).struct.field("field_1")
+                            .alias("message")))
+    table = triples.triples(frame, sort=False) if table is None else table
+    violations = shacl.case_of_focus(shacl.validate_table(table), m.CASE_BASE)
+    if violations.height:
+        iris = (frame["iri"] if "iri" in frame.columns else
+                pl.Series([triples.case_iri(c) for c in frame["case_id"]], dtype=pl.String))
+        ids = frame.select("case_id", "source", iris.alias("case_iri"))
+        shown = (pl.when(pl.col("value").str.starts_with('"'))
+                 .then(pl.col("value").str.extract(r'^"(.*)"\^\^', 1))
+                 .otherwise(pl.col("value").str.strip_chars("<>")))
+        found = violations.join(ids, on="case_iri", how="left").select(
+            "case_id", "source",
+            pl.col("message").str.splitn(": ", 2).struct.field("field_0").alias("field"),
+            (pl.col("message").str.splitn(": ", 2).struct.field("field_1")
+             + pl.when(pl.col("value").is_not_null()).then(" (got " + shown + ")")
+             .otherwise(pl.lit(""))).alias("message"))
+        field_errors = pl.concat([field_errors, found])
+    return (field_errors.unique().join(order, on=["case_id", "source"], how="left")
+            .sort("row", "field", "message").drop("row"))
+
+
+@dataclass
+class Chunk:
+    frame: pl.DataFrame
+    problems: pl.DataFrame
+    results: pl.DataFrame
+    table: pl.DataFrame  # the cases' triples (unsorted), as validated
+
+
+def run(paths: Iterable[Path | str], clf: Classifier | None, chunk: int = CHUNK
+        ) -> Iterator[Chunk]:
+    """Validate (and classify, when ``clf`` is given) every case, chunk by chunk."""
+    for frame in iter_frames(paths, chunk):
+        frame = frame.with_columns(pl.Series(
+            "iri", [triples.case_iri(c) for c in frame["case_id"]], dtype=pl.String))
+        table = triples.triples(frame, sort=False)
+        bad = problems(frame, table)
+        invalid = frame["case_id"].is_in(bad["case_id"].unique().implode())
+        results = classify(frame, clf, invalid) if clf is not None else frame.select("case_id")
+        yield Chunk(frame, bad, results, table)
+
+
+def valid_triples(chunk: Chunk) -> pl.DataFrame:
+    """The chunk's triples of valid cases only (sub-nodes follow their case)."""
+    valid = chunk.frame.filter(~chunk.frame["case_id"].is_in(
+        chunk.problems["case_id"].unique().implode())).select(pl.col("iri").alias("case_iri"))
+    rest = pl.col("s").str.slice(len(m.CASE_BASE)).str.split("/").list.first()
+    return (chunk.table.with_columns((pl.lit(m.CASE_BASE) + rest).alias("case_iri"))
+            .join(valid, on="case_iri", how="semi").drop("case_iri"))
+
+
+# ------------------------------------------------------------------------------- writers
+
+
+def results_text(results: pl.DataFrame, fmt: str, header: bool = True) -> bytes:
+    table = results.select(*RESULT_COLUMNS)
+    if fmt == "csv":
+        buffer = io.BytesIO()
+        table.write_csv(buffer, include_header=header)
+        return buffer.getvalue()
+    if fmt == "jsonl":
+        lines = [json.dumps(row, ensure_ascii=False, sort_keys=False)
+                 for row in results.select(*RESULT_COLUMNS, "types", "fired", "hints").iter_rows(
+                     named=True)]
+        return ("\n".join(lines) + "\n").encode() if lines else b""
+    widths = {c: max([len(c), *(len(str(v)) for v in table[c].head(10_000).to_list())])
+              for c in ("case_id", "status", "type_id", "type_label")}
+    out = []
+    if header:
+        out.append("  ".join(c.ljust(widths[c]) for c in widths) + "  criteria")
+    for row in table.iter_rows(named=True):
+        out.append("  ".join(str(row[c]).ljust(widths[c]) for c in widths) + "  "
+                   + row["criteria"])
+    return ("\n".join(out) + "\n").encode()
+
+
+def results_ntriples(frame: pl.DataFrame, results: pl.DataFrame, sort: bool = True,
+                     table: pl.DataFrame | None = None) -> bytes:
+    """The cases' own triples (``table`` if already built) plus each valid case's inferred
+    'case of T' type."""
+    case_of = {"CCKG:0000002": 711, "CCKG:0000003": 712, "CCKG:0000004": 713,
+               "CCKG:0000005": 714, "CCKG:0000006": 715, "CCKG:0000007": 716,
+               "CCKG:0000008": 717, "CCKG:0000011": 718}
+    table = triples.triples(frame, sort=sort) if table is None else table
+    typed = (results.select("case_id", pl.col("types").alias("t")).explode("t").drop_nulls()
+             .filter(pl.col("t").is_in(list(case_of))))
+    if typed.height:
+        iris = [triples.case_iri(c) for c in typed["case_id"]]
+        extra = typed.select(
+            pl.Series("s", iris, dtype=pl.String), pl.lit(m.RDF_TYPE).alias("p"),
+            pl.col("t").replace_strict({k: m.cckg(v) for k, v in case_of.items()})
+            .alias("o"), pl.lit(False).alias("lit"), pl.lit("").alias("dt"))
+        table = pl.concat([table, extra])
+        table = table.sort("s", "p", "o", "lit") if sort else table
+    return triples.ntriples(table)

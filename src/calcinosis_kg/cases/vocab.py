@@ -1,0 +1,68 @@
+"""Names a clinician writes -> identifiers: exact labels and synonyms of the ontology only.
+
+Why: a spreadsheet is filled with "systemic sclerosis" and "scrotum", not MONDO:0005100. A
+name is resolved only when it is, case-insensitively and whitespace-normalised (a plural "s"
+dropped), the label or an exact/related synonym of exactly ONE class of the ontology (with its
+import module), of the verified external terms the synthetic cohorts use, or an everyday name
+from the verified reference table (``COMMON_NAMES``); anything else — unknown or ambiguous —
+stays a field error. Built once per process from the bundled ontology (no global mutable state).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import cache
+
+from calcinosis_kg.cases import model as m
+
+#: everyday names of terms, as the entity column of the verified shared reference table names
+#: them (shared/reference/external_ids.tsv): "finger (manual digit)", "forearm", "joint" ...
+COMMON_NAMES = {"finger": "UBERON:0002389", "forearm": "UBERON:0002386", "skin": "UBERON:0002097",
+                "subcutaneous tissue": "UBERON:0002072", "subcutis": "UBERON:0002072",
+                "joint": "UBERON:0000982", "epidermis": "UBERON:0001003",
+                "chronic renal failure": "MONDO:0024327", "dog": "NCBITaxon:9615",
+                "human": "NCBITaxon:9606"}
+LABEL_PROPERTIES = ("http://www.w3.org/2000/01/rdf-schema#label",
+                    "http://www.geneontology.org/formats/oboInOwl#hasExactSynonym",
+                    "http://www.geneontology.org/formats/oboInOwl#hasRelatedSynonym")
+
+
+def normalise(name: str) -> str:
+    return " ".join(name.lower().replace("’", "'").replace(",", " ").split())
+
+
+@cache
+def name_index() -> dict[str, str | None]:
+    """normalised name -> CURIE (None when the name belongs to several classes)."""
+    import pyoxigraph as ox
+
+    from calcinosis_kg.cases.terms import LABELS
+    from calcinosis_kg.graph.knowledge import load
+
+    found: dict[str, set[str]] = defaultdict(set)
+    store = load().store
+    for prop in LABEL_PROPERTIES:
+        for quad in store.quads_for_pattern(None, ox.NamedNode(prop), None):
+            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+                curie = m.compress(quad.subject.value)
+                if curie != quad.subject.value:
+                    found[normalise(quad.object.value)].add(curie)
+    for curie, label in LABELS.items():
+        found[normalise(label)].add(curie)
+    for name, curie in COMMON_NAMES.items():
+        found[normalise(name)].add(curie)
+    return {name: next(iter(c)) if len(c) == 1 else None for name, c in found.items()}
+
+
+def resolve(name: str) -> tuple[str | None, str]:
+    """(CURIE, "") for a known unambiguous name, else (None, reason)."""
+    key = normalise(name)
+    index = name_index()
+    if key not in index and key.endswith("s") and key[:-1] in index:  # "elbows", "fingers"
+        key = key[:-1]
+    if key not in index:
+        return None, "is neither an identifier (PREFIX:local) nor a label of the ontology"
+    curie = index[key]
+    if curie is None:
+        return None, "is the label of several classes; give the identifier"
+    return curie, ""

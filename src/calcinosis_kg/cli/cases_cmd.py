@@ -1,0 +1,132 @@
+"""``calcinosis-kg cases``: validate, classify, synthesise, report and query patient cases.
+
+A thin click skin over ``calcinosis_kg.cases``: options are parsed here, work happens there.
+Exit codes: 0 all valid, 1 some record invalid (validate), 2 unreadable input (one line).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+FORMATS = ["table", "csv", "jsonl", "ttl"]
+
+
+@click.group()
+def cases() -> None:
+    """Patient case records: validate, classify with the ontology, synthesise, report, query.
+
+    \b
+    Example:
+      calcinosis-kg cases synth --n 1000 --seed 1 --output cohort.csv
+      calcinosis-kg cases validate cohort.csv
+      calcinosis-kg cases classify cohort.csv --format csv --output types.csv
+      calcinosis-kg cases report cohort.csv --output report/
+      calcinosis-kg cases query by-type cohort.csv --format csv
+    """
+
+
+def _emit(data: bytes, output: Path | None) -> None:
+    from calcinosis_kg.core.serialize import write_atomic
+
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_atomic(output, data)
+
+
+@cases.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--output", type=click.Path(path_type=Path), help="Write the problems as CSV here.")
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[Path, ...], output: Path | None) -> None:
+    """Check every case record; list each problem as source, case, field and message.
+
+    Exit 0 when every record is valid, 1 when any is not, 2 when an input cannot be read.
+    """
+    from calcinosis_kg.cases.api import validate_paths
+
+    report = validate_paths(paths)
+    if output is not None:
+        _emit(report.problems_csv(), output)
+    else:
+        _emit(report.problems_text(), None)
+    click.echo(report.summary(), err=True)
+    ctx.exit(0 if report.invalid == 0 else 1)
+
+
+@cases.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--output", type=click.Path(path_type=Path), help="Write here instead of stdout.")
+def classify(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+    """Type each case with the ontology's criteria (one row per case).
+
+    Columns: case_id, status (classified, ambiguous, unclassified, invalid), type_id,
+    type_label, criteria (the defined classes that fired), sources (their sentences and the
+    supporting associations).
+    """
+    from calcinosis_kg.cases.api import classify_stream, summary_line, write_stream_atomic
+
+    counts: dict[str, int] = {}
+    parts = classify_stream(paths, fmt, counts)
+    if output is None:
+        for part in parts:
+            sys.stdout.buffer.write(part)
+        sys.stdout.flush()
+    else:
+        write_stream_atomic(output, parts)
+    click.echo(summary_line(counts), err=True)
+
+
+@cases.command()
+@click.option("--n", "n", type=click.IntRange(min=1), required=True, help="Number of cases.")
+@click.option("--seed", type=int, required=True, help="Random seed (same seed, same bytes).")
+@click.option("--invalid-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Share of deliberately invalid records.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "json", "ttl"]),
+              default=None, help="Default: from the output suffix (.csv, .jsonl, .json, .ttl).")
+@click.option("--output", type=click.Path(path_type=Path), required=True)
+def synth(n: int, seed: int, invalid_rate: float, fmt: str | None, output: Path) -> None:
+    """Write a synthetic cohort whose types, sites, labs, units and diseases follow the sources."""
+    from calcinosis_kg.cases.synth import write_cohort
+
+    written = write_cohort(output, n, seed, invalid_rate, fmt)
+    click.echo(f"wrote {written} cases to {output}", err=True)
+
+
+@cases.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--output", type=click.Path(path_type=Path), required=True,
+              help="Folder for index.html.")
+def report(paths: tuple[Path, ...], output: Path) -> None:
+    """Write a cohort report (HTML with SVG charts) into a folder."""
+    from calcinosis_kg.cases.report import write_report
+
+    page = write_report(paths, output)
+    click.echo(f"wrote {page}", err=True)
+
+
+@cases.command()
+@click.argument("name")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table",
+              show_default=True)
+@click.option("--output", type=click.Path(path_type=Path))
+def query(name: str, paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+    """Answer a bundled cohort question (NAME: see `cases queries`) over classified cases."""
+    from calcinosis_kg.cases.cohort import answer
+
+    _emit(answer(name, paths, fmt), output)
+
+
+@cases.command()
+def queries() -> None:
+    """List the bundled cohort questions."""
+    from calcinosis_kg.cases.cohort import list_queries
+
+    for name, title in list_queries():
+        click.echo(f"{name}\t{title}")

@@ -1,0 +1,126 @@
+"""Classification behaviours: the issue's examples, ambiguity, open world, associations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from calcinosis_kg.cases import pipeline
+from calcinosis_kg.cases.classify import build_classifier, classify
+from calcinosis_kg.cases.compile import to_sql
+
+DATA = Path(__file__).parent / "cases_data"
+
+
+@pytest.fixture(scope="module")
+def clf():
+    return build_classifier()
+
+
+@pytest.fixture(scope="module")
+def results(clf) -> dict[str, dict]:
+    frame = next(pipeline.iter_frames([DATA / "vignettes.csv"]))
+    return {r["case_id"]: r for r in classify(frame, clf).iter_rows(named=True)}
+
+
+@pytest.mark.parametrize(("case_id", "type_id"), [
+    ("met-phosphate-crf", "CCKG:0000003"),  # raised phosphate with chronic renal failure
+    ("dys-calcium-2.6", "CCKG:0000002"),  # normal calcium and phosphate with systemic sclerosis
+    ("iat-gluconate", "CCKG:0000004"),  # calcium gluconate extravasation, venipuncture site
+    ("tra-coal", "CCKG:0000007"),  # coal-mining exposure
+    ("isc-young-man", "CCKG:0000008"),  # young man, scrotum, normal labs, nothing underlying
+])
+def test_issue_examples_get_their_most_specific_type(results, case_id, type_id) -> None:
+    assert results[case_id]["status"] == "classified"
+    assert results[case_id]["type_id"] == type_id
+
+
+def test_calcium_of_exactly_2_6_mmol_is_normal_and_2_601_is_raised(results) -> None:
+    assert results["dys-calcium-2.6"]["type_id"] == "CCKG:0000002"
+    assert results["met-calcium-2.601"]["type_id"] == "CCKG:0000003"
+
+
+def test_calcium_in_mg_per_dl_and_meq_per_l_is_converted_before_the_range(results) -> None:
+    assert results["met-calcium-mgdl"]["type_id"] == "CCKG:0000003"  # 10.8 mg/dL = 2.69 mmol/L
+    assert results["met-calcium-meq"]["type_id"] == "CCKG:0000003"  # 5.4 mEq/L = 2.7 mmol/L
+    assert results["dys-crest"]["type_id"] == "CCKG:0000002"  # 9.2 mg/dL = 2.30 mmol/L
+
+
+def test_a_case_fitting_two_types_is_ambiguous_and_lists_both(results) -> None:
+    row = results["amb-ssc-coal"]
+    assert row["status"] == "ambiguous"
+    assert row["type_id"] == "CCKG:0000002|CCKG:0000007"
+    assert "CCKG:0000721" in row["criteria"] and "CCKG:0000723" in row["criteria"]
+
+
+def test_no_underlying_disease_must_be_recorded_for_idiopathic(results) -> None:
+    assert results["isc-young-man"]["type_id"] == "CCKG:0000008"
+    assert results["unc-scrotum-disease-unrecorded"]["status"] == "unclassified"
+
+
+def test_an_association_alone_never_classifies(results) -> None:
+    # chronic renal failure is "the most frequent underlying cause" of metastatic calcinosis,
+    # but with low phosphate and normal calcium nothing establishes a type
+    assert results["unc-phosphate-low-crf"]["status"] == "unclassified"
+    assert results["unc-phosphate-low-crf"]["type_id"] == ""
+
+
+def test_associations_add_supporting_sentences_to_a_classified_case(results) -> None:
+    sources = results["met-phosphate-crf"]["sources"]
+    assert "supporting: Chronic renal failure is the most frequent underlying cause." in sources
+
+
+def test_criteria_sentences_are_the_axioms_provenance(results) -> None:
+    sources = results["iat-gluconate"]["sources"]
+    assert "Skin calcification in iatrogenic calcinosis cutis is a side effect of therapy. " \
+        "[PMID:21679810]" in sources
+
+
+def test_phosphate_without_a_reference_range_or_status_is_never_judged(results) -> None:
+    assert results["unc-phosphate-without-range"]["status"] == "unclassified"
+
+
+def test_subclasses_of_a_criterion_disease_count(results) -> None:
+    assert results["dys-crest"]["type_id"] == "CCKG:0000002"  # CREST < lcSSc < SSc
+
+
+def test_a_generic_occupational_exposure_is_not_traumatic(results) -> None:
+    assert results["unc-occupation-generic"]["status"] == "unclassified"
+
+
+def test_invalid_rows_are_reported_and_the_rest_classified(clf) -> None:
+    chunks = list(pipeline.run([DATA / "bad_rows.csv"], clf))
+    result = pl.concat([c.results for c in chunks])
+    status = dict(zip(result["case_id"], result["status"], strict=True))
+    assert status["ok-2"] == "classified"
+    assert status["bad-sex"] == "invalid"
+    assert sum(1 for s in status.values() if s == "invalid") == 12
+
+
+def test_compiled_criteria_also_translate_to_sql(clf) -> None:
+    sql = {c.label: to_sql(c.node) for c in clf.criteria}
+    raised = sql["case with raised serum calcium or phosphate"]
+    assert "calcium_mmol_l > 2.6" in raised and "phosphate_status IN ('raised')" in raised
+    assert "arrays_overlap(conditions" in sql[
+        "case with normal serum calcium and phosphate and local tissue damage"]
+
+
+def test_classification_does_not_depend_on_chunking(clf, tmp_path) -> None:
+    whole = pl.concat([c.results for c in pipeline.run([DATA / "vignettes.csv"], clf)])
+    pieces = pl.concat([c.results for c in pipeline.run([DATA / "vignettes.csv"], clf, chunk=5)])
+    assert whole.equals(pieces)
+
+
+def test_an_unclassified_case_says_which_recorded_value_would_complete_a_criterion(
+        clf) -> None:
+    frame = next(pipeline.iter_frames([DATA / "vignettes.csv"]))
+    result = classify(frame, clf)
+    hints = dict(zip(result["case_id"], result["hints"].to_list(), strict=True))
+    assert any("CCKG:0000725" in h and "diseases recorded as 'none'" in h
+               for h in hints["unc-scrotum-disease-unrecorded"])
+    assert hints["unc-phosphate-without-range"] == [
+        "CCKG:0000721 case with normal serum calcium and phosphate and local tissue damage: "
+        "lacks phosphate_status normal"]
+    assert hints["isc-young-man"] == []  # only unclassified cases get hints

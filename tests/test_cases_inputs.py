@@ -1,0 +1,182 @@
+"""Case inputs: exact units, Phenopacket v2 / Turtle / CSV agree, bad files are one line."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from calcinosis_kg.cases import pipeline
+from calcinosis_kg.cases.classify import build_classifier
+from calcinosis_kg.cases.model import to_mmol_per_l
+from calcinosis_kg.cases.readers import phenopacket_record
+from calcinosis_kg.cases.synth import write_cohort
+from calcinosis_kg.core.errors import InputError
+
+DATA = Path(__file__).parent / "cases_data"
+
+
+@pytest.mark.parametrize(("analyte", "value", "unit", "mmol"), [
+    ("calcium", "10.02", "mg/dL", "2.5"), ("calcium", "5", "mEq/L", "2.5"),
+    ("calcium", "2.5", "UCUM:mmol/L", "2.5"), ("calcium", "4.008", "mg/dl", "1"),
+    ("phosphate", "3.097", "mg/dL", "1"), ("phosphate", "1.2", "mmol/L", "1.2"),
+])
+def test_units_are_converted_exactly(analyte, value, unit, mmol) -> None:
+    assert to_mmol_per_l(analyte, value, unit) == Decimal(mmol)
+
+
+@pytest.mark.parametrize(("analyte", "unit", "message"), [
+    ("phosphate", "mEq/L", "refused"), ("calcium", "", "never guessed"),
+    ("calcium", "mmol", "unknown unit"), ("calcium", "g/L", "unknown unit"),
+])
+def test_units_are_never_guessed(analyte, unit, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        to_mmol_per_l(analyte, "2.4", unit)
+
+
+def _results(paths: list[Path]) -> pl.DataFrame:
+    clf = build_classifier()
+    return pl.concat([c.results for c in pipeline.run(paths, clf)]).select(
+        "case_id", "status", "type_id", "criteria")
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "ttl"])
+def test_phenopackets_and_turtle_classify_like_the_csv_layout(tmp_path: Path, fmt: str) -> None:
+    write_cohort(tmp_path / "c.csv", 120, seed=5)
+    write_cohort(tmp_path / f"c.{fmt}", 120, seed=5)
+    assert _results([tmp_path / f"c.{fmt}"]).equals(_results([tmp_path / "c.csv"]))
+
+
+def test_a_directory_of_phenopackets_is_read_file_by_file(tmp_path: Path) -> None:
+    write_cohort(tmp_path / "all.jsonl", 6, seed=2)
+    folder = tmp_path / "dir"
+    folder.mkdir()
+    for n, line in enumerate((tmp_path / "all.jsonl").read_text().splitlines()):
+        (folder / f"p{n}.json").write_text(line)
+    assert _results([folder]).equals(_results([tmp_path / "all.jsonl"]))
+
+
+def test_a_phenopacket_carries_sites_exposures_and_no_cause_as_documented() -> None:
+    packet = {"id": "p1", "subject": {"id": "s", "sex": "MALE",
+                                      "timeAtLastEncounter": {"age": {"iso8601duration": "P24Y"}}},
+              "phenotypicFeatures": [
+                  {"type": {"id": "HP:0025520"}, "modifiers": [{"id": "UBERON:0001300"}]},
+                  {"type": {"id": "CCKG:0000512"}}],
+              "diseases": [{"term": {"id": "CCKG:0000608"}, "excluded": True}],
+              "measurements": [{"assay": {"id": "LOINC:17861-6"}, "value": {"quantity": {
+                  "unit": {"id": "UCUM:mg/dL"}, "value": 9.4}}}]}
+    row = phenopacket_record(packet, "x:1").row()
+    assert row["sites"] == ["UBERON:0001300"] and row["exposures"] == ["CCKG:0000512"]
+    assert row["no_conditions"] and row["no_exposures"]
+    assert row["sex"] == "male" and row["age_years"] == 24
+    assert row["calcium_mmol_l"] == pytest.approx(2.345309)
+
+
+def test_a_phenopacket_with_an_unknown_field_is_an_invalid_record_not_a_crash() -> None:
+    record = phenopacket_record({"id": "p2", "exposures": []}, "x:2")
+    assert record.errors and record.errors[0].startswith("phenopacket:")
+
+
+@pytest.mark.parametrize(("name", "content", "where"), [
+    ("broken.json", '{"id": "a",\n  oops}', "broken.json:2"),
+    ("broken.jsonl", '{"id": "a"}\n{"id": \n', "broken.jsonl:2"),
+    ("nocase.csv", "name,sex\nx,male\n", "nocase.csv:1"),
+    ("latin1.csv", b"case_id,sex\n\xe9,male\n", "latin1.csv"),
+    ("bad.ttl", "@prefix x: <http://x/> .\nx:a x:b .\n", "bad.ttl:2:9"),
+])
+def test_an_unreadable_file_is_one_input_error_naming_file_and_line(tmp_path, name, content,
+                                                                    where) -> None:
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(InputError) as info:
+        list(pipeline.iter_frames([path]))
+    assert where in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_synthetic_cohort_is_byte_identical_for_a_seed(tmp_path: Path) -> None:
+    for fmt in ("csv", "jsonl"):
+        write_cohort(tmp_path / f"a.{fmt}", 50, seed=9, invalid_rate=0.1)
+        write_cohort(tmp_path / f"b.{fmt}", 50, seed=9, invalid_rate=0.1)
+        assert (tmp_path / f"a.{fmt}").read_bytes() == (tmp_path / f"b.{fmt}").read_bytes()
+    packets = [json.loads(x) for x in (tmp_path / "a.jsonl").read_text().splitlines()]
+    assert {p["id"] for p in packets} == {f"SYN{n:07d}" for n in range(1, 51)}
+
+
+def test_a_synthetic_cohort_has_about_the_invalid_share_asked_for(tmp_path: Path) -> None:
+    from calcinosis_kg.cases.api import validate_paths
+
+    write_cohort(tmp_path / "c.csv", 2000, seed=4, invalid_rate=0.03)
+    report = validate_paths([tmp_path / "c.csv"])
+    assert report.total == 2000
+    assert 30 <= report.invalid <= 90
+
+
+def test_non_numbers_and_absurd_numbers_are_field_errors_not_crashes(tmp_path: Path) -> None:
+    from calcinosis_kg.cases.api import validate_paths
+
+    source = tmp_path / "odd.csv"
+    source.write_text("case_id,age_years,egfr,calcium_value,calcium_unit,phosphate_value,"
+                      "phosphate_unit,phosphate_ref_low,phosphate_ref_high\n"
+                      "a,nan,inf,,,,,,\n"
+                      "b,40,,1e400,mmol/L,,,,\n"
+                      "c,40,,2.3,mmol/L,1,mmol/L,1e999,2\n")
+    report = validate_paths([source])
+    fields = report.table().select("case_id", "field").rows()
+    assert fields == [("a", "age_years"), ("a", "egfr"), ("b", "calcium_value"),
+                      ("c", "phosphate_reference_range")]
+
+
+def test_json_ld_in_the_case_vocabulary_classifies_like_turtle(tmp_path: Path) -> None:
+    import rdflib
+
+    write_cohort(tmp_path / "c.ttl", 40, seed=6)
+    graph = rdflib.Graph().parse(tmp_path / "c.ttl", format="turtle")
+    (tmp_path / "c.jsonld").write_text(graph.serialize(format="json-ld"), encoding="utf-8")
+    assert _results([tmp_path / "c.jsonld"]).equals(_results([tmp_path / "c.ttl"]))
+
+
+def test_a_spreadsheet_may_use_the_ontologys_own_names_instead_of_identifiers(tmp_path) -> None:
+    source = tmp_path / "names.csv"
+    source.write_text(
+        "Case_ID,Sex,taxon,calcium_status,phosphate_status,diseases,exposures,sites\n"
+        "v1,M,,normal,Normal,None,none,Scrotum\n"
+        "v2,F,,normal,normal,Systemic sclerosis,,fingers\n"
+        "v3,F,dog,,,\"hyperadrenocorticism, dog\",,elbows\n"
+        "v4,M,,,,,coal miner,forearm\n"
+        "v5,F,,,,,made-up exposure,\n")
+    frame = next(pipeline.iter_frames([source]))
+    rows = {r["case_id"]: r for r in frame.iter_rows(named=True)}
+    assert rows["v1"]["sites"] == ["UBERON:0001300"] and rows["v1"]["sex"] == "male"
+    assert rows["v2"]["conditions"] == ["MONDO:0005100"]
+    assert rows["v2"]["sites"] == ["UBERON:0002389"]
+    assert rows["v3"]["taxon"] == "NCBITaxon:9615" and rows["v3"]["conditions"] == [
+        "MONDO:1011530"]
+    assert rows["v4"]["exposures"] == ["CCKG:0000512"]  # a related synonym of one class only
+    assert rows["v5"]["errors"] == ["exposures: 'made-up exposure' is neither an identifier "
+                                    "(PREFIX:local) nor a label of the ontology (e.g. "
+                                    "CCKG:0000502)"]
+    assert _results([source]).filter(pl.col("case_id") == "v1")["type_id"].item() == \
+        "CCKG:0000008"
+
+
+def test_a_recorded_hyperphosphataemia_phenotype_states_a_raised_phosphate() -> None:
+    packet = {"id": "p3", "diseases": [{"term": {"id": "MONDO:0024327"}}],
+              "phenotypicFeatures": [{"type": {"id": "HP:0025520"}},
+                                     {"type": {"id": "HP:0002905"}}]}
+    row = phenopacket_record(packet, "x:3").row()
+    assert row["phosphate_status"] == "raised" and row["errors"] == []
+    frame = pipeline.to_frame([row])
+    result = pipeline.classify(frame, build_classifier())
+    assert result["type_id"].item() == "CCKG:0000003"
+
+
+def test_a_hypercalcaemia_phenotype_contradicting_a_normal_calcium_is_an_error() -> None:
+    packet = {"id": "p4", "phenotypicFeatures": [{"type": {"id": "HP:0003072"}}],
+              "measurements": [{"assay": {"id": "LOINC:17861-6"}, "value": {"quantity": {
+                  "unit": {"id": "UCUM:mmol/L"}, "value": 2.3}}}]}
+    row = phenopacket_record(packet, "x:4").row()
+    assert row["errors"] == ["features: HP:0003072 contradicts the recorded calcium (normal)"]
