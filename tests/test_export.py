@@ -168,3 +168,14 @@ def test_export_turtle_from_the_stream_equals_the_copying_writer():
     kg = load()
     assert export_bytes(kg, "ttl") == to_turtle(merged_graph(load()))
     assert kg._graph is None
+
+
+def test_streamed_ntriples_escape_line_breaks_in_literals(tmp_path: Path):
+    source = tmp_path / "multiline.nt"
+    source.write_text('<http://e/s> <http://e/p> "a\\nb\\rc" .\n'
+                      '_:x <http://e/p> "d\\ne" .\n', encoding="utf-8")
+    data = export_bytes(load([source]), "nt")
+    assert data.count(b"\n") == 2  # one line per triple: no raw line break inside a literal
+    back = pyoxigraph.Store()
+    back.load(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    assert {q.object.value for q in back} == {"a\nb\rc", "d\ne"}

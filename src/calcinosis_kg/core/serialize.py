@@ -131,6 +131,16 @@ def bind_prefixes(graph: Graph) -> None:
         graph.bind(prefix, iri, override=True, replace=True)
 
 
+def nt_term(term: Node) -> str:
+    """One term as N-Triples writes it (``Literal.n3()`` would use Turtle's triple quotes for a
+    multi-line literal, which is no N-Triples)."""
+    if isinstance(term, Literal):
+        from rdflib.plugins.serializers.nt import _quoteLiteral
+
+        return _quoteLiteral(term)
+    return term.n3()
+
+
 def _ntriples_lines(graph: Graph) -> list[str]:
     """Sorted N-Triples lines (rdflib's N-Triples escaping: ``Literal.n3()`` would write a
     multi-line literal in Turtle's triple quotes, which is no N-Triples)."""

@@ -69,7 +69,7 @@ def stream_ntriples(triples: Iterator[tuple[Node, Node, Node]]) -> bytes:
     their canonical labels, and the sorted lines."""
     from rdflib import BNode, Graph
 
-    from calcinosis_kg.core.serialize import canonical_bnode_labels
+    from calcinosis_kg.core.serialize import canonical_bnode_labels, nt_term
 
     lines: set[str] = set()
     with_bnodes = Graph()
@@ -77,11 +77,11 @@ def stream_ntriples(triples: Iterator[tuple[Node, Node, Node]]) -> bytes:
         if isinstance(s, BNode) or isinstance(o, BNode):
             with_bnodes.add((s, p, o))
         else:
-            lines.add(f"{s.n3()} {p.n3()} {o.n3()} .")
+            lines.add(f"{s.n3()} {p.n3()} {nt_term(o)} .")
     labels = canonical_bnode_labels(with_bnodes)
 
     def n3(term: Node) -> str:
-        return f"_:b{labels[term]}" if isinstance(term, BNode) else term.n3()
+        return f"_:b{labels[term]}" if isinstance(term, BNode) else nt_term(term)
 
     lines.update(f"{n3(s)} {p.n3()} {n3(o)} ." for s, p, o in with_bnodes)
     return ("\n".join(sorted(lines)) + "\n").encode("utf-8")
