@@ -294,6 +294,9 @@ def test_the_serve_command_listens_on_loopback_and_answers(tmp_path: Path) -> No
         process.wait(timeout=10)
 
 
+METASTATIC = "https://w3id.org/calcinosis-kg/CCKG_0000003"
+
+
 def test_explorer_api_lists_queries_searches_and_answers_class_cards(served) -> None:
     kg, _, base = served
     status, _, body = http(f"{base}/queries")
@@ -307,13 +310,22 @@ def test_explorer_api_lists_queries_searches_and_answers_class_cards(served) -> 
     assert status == 200
     assert [h["curie"] for h in json.loads(body)] == [h.curie for h in search(kg, "calciphylaxis",
                                                                                 limit=25)]
-    status, _, body = http(f"{base}/api/card?class=CCKG:0000003")
-    card = json.loads(body)
-    assert status == 200 and card["label"] == "metastatic calcinosis cutis"
-    parents = [s["value"]["curie"] for s in card["sections"]["parent"]]
-    assert "CCKG:0000001" in parents
-    assert any(s["support"] for s in card["sections"]["definition"])
-    assert http(f"{base}/api/card?class=CCKG:9999999")[0] == 404
+    from calcinosis_kg.answers.show import card
+    from calcinosis_kg.answers.show_render import to_dict
+
+    shown = json.loads(json.dumps(to_dict(card(kg, METASTATIC))))  # what `show --format json` says
+    for asked in ("CCKG:0000003", METASTATIC, "metastatic%20calcinosis%20cutis"):
+        status, _, body = http(f"{base}/api/card?class={asked}")
+        served = json.loads(body)
+        assert status == 200 and served.pop("iri") == METASTATIC
+        assert served == shown
+    assert shown["term"]["label"] == "metastatic calcinosis cutis"
+    assert "CCKG:0000001" in [p["curie"] for p in shown["parents"]]
+    assert shown["definition_support"] and shown["groups"]["causes"]
+    status, _, body = http(f"{base}/api/card?class=CCKG:9999999")
+    assert status == 404 and b"no term" in body
+    status, _, body = http(f"{base}/api/card?class=cutis")
+    assert status == 400 and b"matches" in body  # several terms: listed, never one picked
     assert http(f"{base}/api/card?class=%22text%22")[0] == 400
     assert http(f"{base}/static/../../pyproject.toml")[0] == 404
 
