@@ -28,7 +28,9 @@ def store() -> pyoxigraph.Store:
 
 def parses(text: str) -> None:
     """pyoxigraph (which answers locally and in serve) reads ``text`` as one query."""
-    pyoxigraph.Store().query(text)
+    from calcinosis_kg.core.prefixes import prefix_map
+
+    pyoxigraph.Store().query(text, prefixes=prefix_map())
 
 
 @pytest.mark.parametrize(("text", "group"), [
