@@ -340,3 +340,20 @@ def test_a_query_past_the_memory_ceiling_is_stopped_and_the_server_lives(served)
         assert status == 503 and b"64 MB" in body
         assert time.monotonic() - started < 60
         assert get(base, "ASK { ?s ?p ?o }")[0] == 200
+
+
+def test_the_servers_query_children_write_nothing_to_its_stderr(capfd) -> None:
+    """serve runs queries through ``graph.bounded`` with ``quiet``: a child's crash output (Rust's
+    abort message under the memory ceiling) never reaches the server's log; the CLI's does."""
+    import os
+
+    from calcinosis_kg.graph.bounded import run_bounded
+
+    def noisy() -> int:
+        os.write(2, b"child noise\n")
+        return 7
+
+    assert run_bounded(noisy, 30, quiet=True) == 7
+    assert "child noise" not in capfd.readouterr().err
+    assert run_bounded(noisy, 30) == 7
+    assert "child noise" in capfd.readouterr().err

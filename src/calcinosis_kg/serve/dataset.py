@@ -59,7 +59,7 @@ class Dataset:
             default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
             row_limit: int = 10_000) -> Answer:
         """Run a guarded query (see ``guard.check_query``) with bound terms, cut at ``row_limit``
-        (the server runs this in a killable worker: ``worker``)."""
+        (the server runs this in a killable forked child: ``graph.bounded``)."""
         import pyoxigraph
 
         from calcinosis_kg.core.prefixes import prefix_map
