@@ -357,3 +357,26 @@ def test_the_servers_query_children_write_nothing_to_its_stderr(capfd) -> None:
     assert "child noise" not in capfd.readouterr().err
     assert run_bounded(noisy, 30) == 7
     assert "child noise" in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("SELECT * WHERE { SERV\\u0049CE <http://127.0.0.1:9/> { ?s ?p ?o } }", 403),
+    ("SELECT * WHERE { OPTIONAL { { SELECT ?s WHERE { SERVICE SILENT ?x { ?s ?p ?o } } } } }",
+     403),
+    ("LOAD <http://127.0.0.1:9/x.ttl>", 403),
+    ("SELECT * WHERE { ?s ?p \"\x00\" }", 400),  # the shared guard's NUL check
+    ("SELECT * WHERE { " + "?s ?p ?o . " * 100_000 + "}", 400),  # its length limit
+])
+def test_the_server_refuses_exactly_what_the_shared_query_guard_refuses(text, status) -> None:
+    """serve's guard is ``graph.query_guard`` plus its own FROM check: the CLI and the server
+    refuse the same texts (403 for SERVICE and updates, 400 for what the guard cannot read)."""
+    from calcinosis_kg.core.errors import InputError
+    from calcinosis_kg.graph.query_guard import check_query as shared
+    from calcinosis_kg.serve.guard import Refused, check_query
+
+    with pytest.raises(InputError) as cli:
+        shared(text, allow_dataset=True)
+    with pytest.raises(Refused) as served:
+        check_query(text, {"urn:g"})
+    assert served.value.status == status
+    assert " ".join(cli.value.message.split()) in served.value.message
