@@ -233,10 +233,11 @@ def where_group_start(text: str) -> int:
 def with_values(text: str, bindings: Mapping[str, Term]) -> str:
     """``text`` with ``bindings`` as a ``VALUES`` block of serialised terms opening its WHERE group.
 
-    Why inside the group and not after the query: a trailing VALUES is joined after ORDER BY,
-    LIMIT and aggregation, and some stores ignore it (Virtuoso 7.2.5 returned every class for
-    cq12); first in the WHERE group it is joined with the pattern before anything else, which is
-    what binding a parameter means (pyoxigraph's substitutions do the same). The values are RDF
+    Why inside the group and not after the query: a trailing VALUES is joined after grouping and
+    aggregation (it cannot narrow what an aggregate counts), and some stores ignore it (Virtuoso
+    7.2.5 returned every class for cq12); first in the WHERE group it is joined with the pattern
+    before anything else, which is what binding a parameter means (as pyoxigraph's substitutions
+    do). The values are RDF
     terms serialised by pyoxigraph; the user's text is never pasted.
     """
     if not bindings:
