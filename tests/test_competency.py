@@ -361,3 +361,36 @@ def test_cq12_supporting_sentences_are_quotes_of_the_fact_ledger(bundled_kg):
     quotes = {fact.quote for fact in load_facts(source_dir() / "facts.tsv").values()}
     supports = column(answer(bundled_kg, "cq12-class-card", **{"class": "CCKG:0000008"}), "support")
     assert supports - {None} and supports - {None} <= quotes
+
+
+def _order_and_projection(text: str) -> tuple[list[str], list[str]]:
+    from rdflib.plugins.sparql import prepareQuery
+
+    from calcinosis_kg.core.prefixes import prefix_map
+
+    algebra = prepareQuery(text, initNs=prefix_map()).algebra
+    order: list[str] = []
+
+    def walk(node: object) -> None:
+        if getattr(node, "name", "") == "OrderBy":
+            order.extend(str(c["expr"]) for c in node["expr"])  # type: ignore[index]
+        for value in getattr(node, "values", lambda: [])():
+            walk(value)
+
+    walk(algebra)
+    return order, [str(v) for v in algebra["PV"]]
+
+
+@pytest.mark.parametrize("name", ["cq07", "cq10"])
+def test_order_is_total_and_still_checked_for_queries_served_elsewhere(bundled_kg, name):
+    """cq07 and cq10 sort by every variable they return, so another engine (``calcinosis-kg
+    serve``, an Oxigraph server) cannot order ties differently; and the stage still compares their
+    row order: the same rows reversed fail."""
+    query = next(q for q in competency.competency_queries() if q.name.startswith(name + "-"))
+    order, projected = _order_and_projection(query.text)
+    assert set(projected) <= set(order), (name, order, projected)
+    expected = competency.read_expected(query.expected_path)
+    columns, rows = competency.run(bundled_kg, query)
+    assert competency.compare(query, expected, columns, rows) == []
+    reordered = competency.compare(query, expected, columns, rows[::-1])
+    assert reordered and "different order" in reordered[0].reason

@@ -18,6 +18,7 @@ from calcinosis_kg.answers.queries import (
 )
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.graph.knowledge import load
+from calcinosis_kg.graph.sparql_text import parse_term, with_values
 
 LABEL_QUERY = "SELECT ?c ?label WHERE { ?c rdfs:label ?label } ORDER BY ?c ?label"
 PARAM_QUERY = """\
@@ -218,8 +219,10 @@ def test_remote_engine_answers_like_the_local_store(kg, endpoint, query_dir: Pat
     remote = run_query(None, path, {"child": "CCKG:9000002"}, engine=RemoteEngine(url))
     local = run_query(kg, path, {"child": "CCKG:9000002"})
     assert labelled(remote) == labelled(local)
-    assert "VALUES (?child)" in handler.received[0]
-    assert PARAM_QUERY.split("SELECT")[1] in handler.received[0]  # the text itself is unchanged
+    sent = handler.received[0]
+    # the binding opens the WHERE group as a serialised term; the rest of the text is unchanged
+    assert "WHERE { VALUES (?child) { (<https://w3id.org/calcinosis-kg/CCKG_9000002>) }\n" in sent
+    assert sent.endswith(with_values(PARAM_QUERY, {"child": parse_term("CCKG:9000002")}))
 
 
 def test_remote_engine_refuses_non_http_endpoints() -> None:

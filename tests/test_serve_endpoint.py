@@ -294,6 +294,9 @@ def test_the_serve_command_listens_on_loopback_and_answers(tmp_path: Path) -> No
         process.wait(timeout=10)
 
 
+METASTATIC = "https://w3id.org/calcinosis-kg/CCKG_0000003"
+
+
 def test_explorer_api_lists_queries_searches_and_answers_class_cards(served) -> None:
     kg, _, base = served
     status, _, body = http(f"{base}/queries")
@@ -307,13 +310,22 @@ def test_explorer_api_lists_queries_searches_and_answers_class_cards(served) -> 
     assert status == 200
     assert [h["curie"] for h in json.loads(body)] == [h.curie for h in search(kg, "calciphylaxis",
                                                                                 limit=25)]
-    status, _, body = http(f"{base}/api/card?class=CCKG:0000003")
-    card = json.loads(body)
-    assert status == 200 and card["label"] == "metastatic calcinosis cutis"
-    parents = [s["value"]["curie"] for s in card["sections"]["parent"]]
-    assert "CCKG:0000001" in parents
-    assert any(s["support"] for s in card["sections"]["definition"])
-    assert http(f"{base}/api/card?class=CCKG:9999999")[0] == 404
+    from calcinosis_kg.answers.show import card
+    from calcinosis_kg.answers.show_render import to_dict
+
+    shown = json.loads(json.dumps(to_dict(card(kg, METASTATIC))))  # what `show --format json` says
+    for asked in ("CCKG:0000003", METASTATIC, "metastatic%20calcinosis%20cutis"):
+        status, _, body = http(f"{base}/api/card?class={asked}")
+        served = json.loads(body)
+        assert status == 200 and served.pop("iri") == METASTATIC
+        assert served == shown
+    assert shown["term"]["label"] == "metastatic calcinosis cutis"
+    assert "CCKG:0000001" in [p["curie"] for p in shown["parents"]]
+    assert shown["definition_support"] and shown["groups"]["causes"]
+    status, _, body = http(f"{base}/api/card?class=CCKG:9999999")
+    assert status == 404 and b"no term" in body
+    status, _, body = http(f"{base}/api/card?class=cutis")
+    assert status == 400 and b"matches" in body  # several terms: listed, never one picked
     assert http(f"{base}/api/card?class=%22text%22")[0] == 400
     assert http(f"{base}/static/../../pyproject.toml")[0] == 404
 
@@ -328,3 +340,43 @@ def test_a_query_past_the_memory_ceiling_is_stopped_and_the_server_lives(served)
         assert status == 503 and b"64 MB" in body
         assert time.monotonic() - started < 60
         assert get(base, "ASK { ?s ?p ?o }")[0] == 200
+
+
+def test_the_servers_query_children_write_nothing_to_its_stderr(capfd) -> None:
+    """serve runs queries through ``graph.bounded`` with ``quiet``: a child's crash output (Rust's
+    abort message under the memory ceiling) never reaches the server's log; the CLI's does."""
+    import os
+
+    from calcinosis_kg.graph.bounded import run_bounded
+
+    def noisy() -> int:
+        os.write(2, b"child noise\n")
+        return 7
+
+    assert run_bounded(noisy, 30, quiet=True) == 7
+    assert "child noise" not in capfd.readouterr().err
+    assert run_bounded(noisy, 30) == 7
+    assert "child noise" in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("SELECT * WHERE { SERV\\u0049CE <http://127.0.0.1:9/> { ?s ?p ?o } }", 403),
+    ("SELECT * WHERE { OPTIONAL { { SELECT ?s WHERE { SERVICE SILENT ?x { ?s ?p ?o } } } } }",
+     403),
+    ("LOAD <http://127.0.0.1:9/x.ttl>", 403),
+    ("SELECT * WHERE { ?s ?p \"\x00\" }", 400),  # the shared guard's NUL check
+    ("SELECT * WHERE { " + "?s ?p ?o . " * 100_000 + "}", 400),  # its length limit
+])
+def test_the_server_refuses_exactly_what_the_shared_query_guard_refuses(text, status) -> None:
+    """serve's guard is ``graph.query_guard`` plus its own FROM check: the CLI and the server
+    refuse the same texts (403 for SERVICE and updates, 400 for what the guard cannot read)."""
+    from calcinosis_kg.core.errors import InputError
+    from calcinosis_kg.graph.query_guard import check_query as shared
+    from calcinosis_kg.serve.guard import Refused, check_query
+
+    with pytest.raises(InputError) as cli:
+        shared(text, allow_dataset=True)
+    with pytest.raises(Refused) as served:
+        check_query(text, {"urn:g"})
+    assert served.value.status == status
+    assert " ".join(cli.value.message.split()) in served.value.message

@@ -1,6 +1,7 @@
 """The explorer page of ``calcinosis-kg serve``, end to end in headless Chromium: it loads, a
 bundled question runs by clicking, the table shows the embedded engine's rows with labels, a class
-card opens from a link, search finds a class, and written SPARQL runs.
+card (the card of ``calcinosis-kg show``) opens from a link with its statements and sentences,
+search finds a class, and written SPARQL runs.
 
 Needs the Debian packages ``chromium`` and ``chromium-driver`` (CI installs them)."""
 
@@ -97,8 +98,12 @@ def test_a_bundled_question_runs_by_clicking_and_shows_labelled_rows(browser, si
 
 
 def test_a_class_card_opens_from_a_result_link(browser, site) -> None:
+    """The card the page shows is the card of ``show``: an association statement from the
+    result's cause, marked as such, with its supporting sentence and source."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
+
+    from calcinosis_kg.answers.show import card
 
     kg, base = site
     open_explorer(browser, base)
@@ -111,8 +116,22 @@ def test_a_class_card_opens_from_a_result_link(browser, site) -> None:
     title = wait_for(browser, "const t = document.getElementById('card-title');"
                               "return t && !document.getElementById('card').hidden && t.innerText")
     assert title == kg.labels[iri]
+    expected = card(kg, iri)
+    association = next(s for s in expected.statements if s.kind == "association" and s.support)
+    shown = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#card li.statement.association')).map("
+        "li => li.innerText)")
+    sentence = association.support[0]
+    assert any(association.object.label in item and "association; " in item
+               and sentence.quote in item and sentence.source in item for item in shown), shown
     text = browser.find_element(By.ID, "card").text
-    assert "Parents" in text or "Mappings" in text
+    assert "Parents" in text and "Subtypes" in text
+    assert len(shown) == sum(s.kind == "association" for s in expected.statements)
+    # a term inside the card opens its own card
+    other = next(a for a in browser.find_elements(By.CSS_SELECTOR, "#card li.statement a.term")
+                 if a.text != title)
+    other.click()
+    wait_for(browser, f"return document.getElementById('card-title').innerText !== {title!r}")
     assert severe(browser) == []
 
 

@@ -16,17 +16,25 @@ from store_servers import (
     virtuoso_binaries,
 )
 
+from calcinosis_kg.core.errors import CalcinosisKGError
 from calcinosis_kg.graph.knowledge import load
+from calcinosis_kg.graph.queryfiles import get_query
 from calcinosis_kg.serve.push import count_triples, graph_url
 from calcinosis_kg.serve.remote import CappedRemoteEngine, Client, Credentials, RemoteError
 
 RELEASE = "https://w3id.org/calcinosis-kg/test-release"
-# Measured with Debian's Virtuoso 7.2.5: its SPARQL compiler rejects some bundled queries
-# ("SP031 … sparp_gp_deprecate(): equiv replaces filter but under deprecation") and ignores the
-# trailing VALUES block that binds a parameter, so those answers differ from every other engine.
-VIRTUOSO_BUG = ("Virtuoso 7.2.5 SPARQL compiler: SP031 internal error on this query, or the "
-                "trailing VALUES binding ignored")
-VIRTUOSO_FAILS = {"cq10-lesion-sites-per-type", "cq12-class-card"}
+# Virtuoso 7.2.5 (Debian) loses rows when a transitive property path (rdfs:subClassOf*, rdf:rest*)
+# is joined with other patterns that its optimiser reorders (minimal cases in
+# test_virtuoso_known_bugs_in_their_smallest_form): these competency queries come back with rows
+# missing there, and only there. No standard SPARQL 1.1 rewrite that keeps their answers made
+# Virtuoso answer them (docs/readme/serve.md); a change either way fails the tests below.
+VIRTUOSO_MISSING_ROWS = {
+    "cq02-sites-by-associated-disease", "cq04-serum-calcium-phosphate-profile",
+    "cq06-composition-per-type", "cq07-young-people", "cq09-traumatic-occupations",
+    "cq10-lesion-sites-per-type",
+}
+# ... and these two lose rows in some runs and not in others (the plan varies between runs)
+VIRTUOSO_MAY_MISS_ROWS = {"cq16-drugs-acting-on-calcium", "cq17-types-sharing-a-site"}
 PASSWORD_VAR = "CCKG_TEST_STORE_PASSWORD"
 
 
@@ -91,24 +99,87 @@ def test_push_twice_leaves_the_same_verified_graph(pushed, password, run_cli) ->
     ("cq18-mapping-strength", []),
 ])
 def test_query_against_the_store_gives_the_embedded_answer(pushed, run_cli, name, binds) -> None:
-    if pushed.name == "virtuoso" and name in VIRTUOSO_FAILS:
-        pytest.xfail(VIRTUOSO_BUG)
     code, local, err = run_cli("query", name, *binds, "--format", "tsv")
     assert code == 0, err
     code, remote, err = run_cli("query", name, *binds, "--format", "tsv", "--endpoint",
                                 pushed.endpoint)
     assert code == 0, err
-    assert remote == local and local.count("\n") >= 2  # a header and rows
+    assert local.count("\n") >= 2  # a header and rows
+    if pushed.name == "virtuoso" and name in VIRTUOSO_MISSING_ROWS | VIRTUOSO_MAY_MISS_ROWS:
+        # the known Virtuoso loss: a (strict) subset of the embedded rows, never another row
+        header, *rows = remote.splitlines()
+        assert header == local.splitlines()[0]
+        assert set(rows) <= set(local.splitlines()[1:])
+        assert name not in VIRTUOSO_MISSING_ROWS or set(rows) != set(local.splitlines()[1:])
+    else:
+        assert remote == local
 
 
 def test_check_endpoint_passes_every_competency_query(pushed, run_cli) -> None:
+    from calcinosis_kg.checks.competency import competency_queries
+
     code, out, err = run_cli("check", "--endpoint", pushed.endpoint)
     assert "competency" in out and "queries=" in out, out + err
-    if pushed.name == "virtuoso" and code == 1:
-        summary = next(line for line in out.splitlines() if line.startswith("competency"))
-        pytest.xfail(f"{VIRTUOSO_BUG}: {summary}")
+    failed = {q.name for q in competency_queries() if f"[competency] {q.name} " in out}
+    if pushed.name == "virtuoso":
+        total = len(competency_queries())
+        assert code == 1, out + err
+        known = VIRTUOSO_MISSING_ROWS | VIRTUOSO_MAY_MISS_ROWS
+        assert VIRTUOSO_MISSING_ROWS <= failed <= known, out
+        assert f"passed={total - len(failed)} failed={len(failed)}" in out
+        for line in out.splitlines():
+            if line.strip().startswith("[competency]"):
+                assert "missing row(s)" in line and "unexpected" not in line, line
+                assert "Error" not in line, line  # no compiler errors (SP031/SQ156) any more
+        return
     assert code == 0, out + err
-    assert "failed=0" in out
+    assert failed == set() and "failed=0" in out
+
+
+VIRTUOSO_BUGS = [
+    # (what Virtuoso 7.2.5 gets wrong, the smallest query showing it, what it answers instead)
+    ("BIND in a UNION branch joined with a path: compiler error SP031 or SQ156 (the bundled "
+     "queries use VALUES)",
+     """SELECT ?t ?k WHERE { ?t rdfs:subClassOf* MONDO:0002123 .
+        { ?t rdfs:subClassOf ?r . ?r owl:onProperty RO:0002162 . BIND("u" AS ?k) }
+        UNION { ?x biolink:subject ?t . BIND("a" AS ?k) } }""", "SP031"),
+    ("a zero-or-one path over a sequence drops union members (the bundled queries spell out "
+     "owl:someValuesFrom|owl:someValuesFrom/owl:unionOf/rdf:rest*/rdf:first)",
+     "SELECT DISTINCT ?f WHERE { ?r owl:someValuesFrom/(owl:unionOf/rdf:rest*/rdf:first)? ?f "
+     "FILTER(isIRI(?f)) }",
+     "fewer"),
+    ("a trailing VALUES block after cq12's ORDER BY is ignored: every class comes back (bindings "
+     "now open the WHERE group)",
+     get_query("cq12-class-card").text + "\nVALUES ?class { <https://w3id.org/calcinosis-kg/"
+     "CCKG_0000001> }\n", "more"),
+    ("two transitive paths joined through other patterns lose rows (no standard rewrite found)",
+     """SELECT * WHERE { ?r biolink:subject ?a ; biolink:object ?b .
+        ?a rdfs:subClassOf* CCKG:0000510 . ?b rdfs:subClassOf* CCKG:0000007 }""", "fewer"),
+]
+
+
+@pytest.mark.parametrize(("bug", "query", "wrong"), VIRTUOSO_BUGS,
+                         ids=["bind-in-union", "optional-sequence-path", "trailing-values",
+                              "joined-transitive-paths"])
+def test_virtuoso_known_bugs_in_their_smallest_form(pushed, bug, query, wrong) -> None:
+    """Each cause found query by query, shown on the smallest query; fails when Virtuoso changes
+    (then the rewrites or VIRTUOSO_MISSING_ROWS can go)."""
+    if pushed.name != "virtuoso":
+        pytest.skip("Virtuoso's own bugs")
+    from calcinosis_kg.graph.sparql import run_query
+
+    embedded = run_query(load(), query).rows
+    assert embedded, bug
+    engine = CappedRemoteEngine(pushed.endpoint, 60)
+    if wrong == "SP031":
+        with pytest.raises(CalcinosisKGError, match="SP031|SQ156"):
+            run_query(None, query, engine=engine)
+        return
+    remote = run_query(None, query, engine=engine).rows
+    if wrong == "fewer":
+        assert set(remote) < set(embedded), bug
+    else:
+        assert set(remote) > set(embedded), bug
 
 
 def test_case_data_and_inferred_graphs_are_pushed_as_their_own_graphs(

@@ -9,12 +9,15 @@ the pipe and the pickled answer added 16 ms per bundled query on a loaded 2-core
 deadline passes. Errors raised in the child come back as the same one-line ``InputError``.
 Where ``fork`` does not exist the work runs in-process (no deadline) — Linux and macOS fork.
 In a threaded server the child only evaluates, pickles and ``_exit``s; should it inherit a lock
-held by another thread it blocks, and the deadline reports a timeout rather than a hang.
+held by another thread it blocks, and the deadline reports a timeout rather than a hang. The
+server (``serve``) runs every query through here too, with ``quiet``: its children write nothing
+to the server's stderr (an allocation failure under the ceiling aborts pyoxigraph with a dump).
 """
 
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import os
 import pickle
 import select
@@ -49,13 +52,17 @@ def _vm_bytes() -> int:
         return 0
 
 
-def _child(work: Callable[[], object], write_fd: int, memory_mb: int | None) -> None:
+def _child(work: Callable[[], object], write_fd: int, memory_mb: int | None,
+           quiet: bool = False) -> None:
     """Run ``work`` in the child and send ``("ok", value)`` or ``("error", fields)``; never
     returns."""
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if quiet:  # no crash dump (faulthandler, Rust's abort message) reaches a server's log
+            faulthandler.disable()
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
         if memory_mb:
             import resource
 
@@ -81,15 +88,16 @@ def _child(work: Callable[[], object], write_fd: int, memory_mb: int | None) -> 
 
 
 def run_bounded(work: Callable[[], T], timeout: float | None, memory_mb: int | None = None,
-                source: str = "<query>") -> T:
-    """``work()`` with a deadline of ``timeout`` seconds (None: in-process, unbounded)."""
+                source: str = "<query>", quiet: bool = False) -> T:
+    """``work()`` with a deadline of ``timeout`` seconds (None: in-process, unbounded); its value
+    must pickle. ``quiet``: the child's stderr goes to /dev/null (a server)."""
     if timeout is None or not hasattr(os, "fork"):
         return work()
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover (the child process; its effects are tested)
         os.close(read_fd)
-        _child(work, write_fd, memory_mb)
+        _child(work, write_fd, memory_mb, quiet)
     os.close(write_fd)
     chunks: list[bytes] = []
     deadline = time.monotonic() + timeout

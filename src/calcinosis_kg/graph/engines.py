@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from calcinosis_kg.core.errors import CalcinosisKGError, InputError
 from calcinosis_kg.core.vocab import RDFS_LABEL
-from calcinosis_kg.graph.sparql_text import strip_lexical, values_block
+from calcinosis_kg.graph.sparql_text import strip_lexical, with_values
 
 if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
@@ -113,10 +113,10 @@ class OxigraphEngine:
                                              substitutions=substitutions or None)
             except (ValueError, RuntimeError) as exc:
                 # pyoxigraph substitutes only projected variables; others are joined through
-                # a trailing VALUES block of serialised terms (the query text is not edited)
+                # a VALUES block of serialised terms opening the WHERE group (``with_values``)
                 if "projection" not in str(exc):
                     raise
-                result = self.kg.store.query(text + values_block(bindings),
+                result = self.kg.store.query(with_values(text, bindings),
                                              prefixes=prefix_map())
         except SyntaxError as exc:
             raise _query_error(exc, source) from None
@@ -197,8 +197,9 @@ class RdflibEngine:
 class RemoteEngine:
     """A SPARQL 1.1 Protocol endpoint (HTTP POST, JSON results), used only with ``--endpoint``.
 
-    Bindings travel as a trailing ``VALUES`` block of serialised RDF terms (the protocol has no
-    parameter slot); the query's own text is never edited. ``SERVICE`` is still refused.
+    Bindings travel as a ``VALUES`` block of serialised RDF terms opening the WHERE group
+    (``sparql_text.with_values``: the protocol has no parameter slot, and a trailing VALUES is
+    ignored by some stores); the user's values are never pasted. ``SERVICE`` is still refused.
     """
 
     name = "remote"
@@ -246,7 +247,7 @@ class RemoteEngine:
         declared = set(re.findall(r"PREFIX\s+([\w.-]*):", strip_lexical(text), re.IGNORECASE))
         preamble = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefix_map().items()
                            if p not in declared)
-        data = self._post(preamble + text + values_block(bindings), source)
+        data = self._post(preamble + with_values(text, bindings), source)
         if "boolean" in data:
             return _ask(data["boolean"])
         columns = list(data.get("head", {}).get("vars", []))

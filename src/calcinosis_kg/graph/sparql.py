@@ -57,6 +57,7 @@ from calcinosis_kg.graph.sparql_text import (
     query_variables,
     strip_lexical,
     values_block,
+    with_values,
 )
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ __all__ = [
     "OxigraphEngine", "QueryInfo", "QueryRefused", "QueryResult", "QueryTimeout", "QueryTooBig",
     "RawResult", "RdflibEngine", "RemoteEngine", "check_query", "make_engine",
     "parse_bind_options", "parse_bindings", "parse_term", "query_variables", "run_query",
-    "strip_lexical", "values_block",
+    "strip_lexical", "values_block", "with_values",
 ]
 
 

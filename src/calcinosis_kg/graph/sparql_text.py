@@ -184,9 +184,63 @@ def parse_bind_options(options: list[str] | tuple[str, ...]) -> dict[str, str]:
 
 
 def values_block(bindings: Mapping[str, Term]) -> str:
-    """A trailing ``VALUES`` clause of N-Triples-serialised terms (pyoxigraph escapes them)."""
+    """A ``VALUES`` clause of N-Triples-serialised terms (pyoxigraph escapes them)."""
     if not bindings:
         return ""
     names = list(bindings)
-    return ("\nVALUES (" + " ".join("?" + n for n in names) + ") { ("
-            + " ".join(str(bindings[n]) for n in names) + ") }\n")
+    return ("VALUES (" + " ".join("?" + n for n in names) + ") { ("
+            + " ".join(str(bindings[n]) for n in names) + ") }")
+
+
+_FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.IGNORECASE)
+
+
+def _closing(stripped: str, opening: int) -> int:
+    """Index of the ``}`` that closes the ``{`` at ``opening`` (strings etc. already blanked)."""
+    depth = 0
+    for index in range(opening, len(stripped)):
+        depth += {"{": 1, "}": -1}.get(stripped[index], 0)
+        if depth == 0:
+            return index
+    raise InputError("unbalanced braces in the query")
+
+
+def where_group_start(text: str) -> int:
+    """The index just after the ``{`` that opens the query's WHERE group.
+
+    Read on the lexically blanked text (strings, IRIs and comments cannot hold the braces or
+    keywords found): the first ``{`` after the query form, past a CONSTRUCT template (the short
+    ``CONSTRUCT WHERE`` cannot take VALUES: an error). Only for a text the guard
+    (``query_guard.check_query``) has parsed as a query.
+    """
+    stripped = strip_lexical(text)
+    form = _FORM.search(stripped)
+    if form is None:
+        raise InputError("not a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE)")
+    position = form.end()
+    if form.group(1).upper() == "CONSTRUCT":
+        template = re.compile(r"\s*\{").match(stripped, position)
+        if template is None:  # CONSTRUCT WHERE { triples }: its group may hold triples only
+            raise InputError("bound values need the long form CONSTRUCT { template } WHERE "
+                             "{ … } (the short CONSTRUCT WHERE allows no VALUES)")
+        position = _closing(stripped, template.end() - 1) + 1
+    brace = stripped.find("{", position)
+    if brace < 0:
+        raise InputError("the query has no WHERE group to bind values in")
+    return brace + 1
+
+
+def with_values(text: str, bindings: Mapping[str, Term]) -> str:
+    """``text`` with ``bindings`` as a ``VALUES`` block of serialised terms opening its WHERE group.
+
+    Why inside the group and not after the query: a trailing VALUES is joined after grouping and
+    aggregation (it cannot narrow what an aggregate counts), and some stores ignore it (Virtuoso
+    7.2.5 returned every class for cq12); first in the WHERE group it is joined with the pattern
+    before anything else, which is what binding a parameter means (as pyoxigraph's substitutions
+    do). The values are RDF
+    terms serialised by pyoxigraph; the user's text is never pasted.
+    """
+    if not bindings:
+        return text
+    at = where_group_start(text)
+    return text[:at] + " " + values_block(bindings) + "\n" + text[at:]

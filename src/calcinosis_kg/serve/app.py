@@ -3,8 +3,8 @@ explorer page, on the standard library's threading HTTP server.
 
 Why no web framework: the surface is five routes, and every limit a public endpoint needs is
 explicit here. Each query passes ``guard.check_query`` (updates, SERVICE and foreign graphs
-refused with 403/400), runs in a worker thread that the request waits for at most
-``Limits.timeout`` seconds (503 after that), is cut at ``Limits.row_limit`` rows (reported in
+refused with 403/400), runs in a forked child (``graph.bounded``, through ``Service.execute``)
+killed after ``Limits.timeout`` seconds (503), is cut at ``Limits.row_limit`` rows (reported in
 ``X-Row-Limit`` / ``X-Rows-Truncated`` and inside the result), and at most
 ``Limits.max_concurrent`` queries run at once (busy → 503 with Retry-After). Bodies above
 ``Limits.max_body`` get 413, URLs above ``Limits.max_url`` 414, errors one line of text: never a

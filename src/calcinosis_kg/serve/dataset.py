@@ -59,11 +59,11 @@ class Dataset:
             default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
             row_limit: int = 10_000) -> Answer:
         """Run a guarded query (see ``guard.check_query``) with bound terms, cut at ``row_limit``
-        (the server runs this in a killable worker: ``worker``)."""
+        (the server runs this in a killable forked child: ``graph.bounded``)."""
         import pyoxigraph
 
         from calcinosis_kg.core.prefixes import prefix_map
-        from calcinosis_kg.graph.sparql_text import values_block
+        from calcinosis_kg.graph.sparql_text import with_values
 
         subs: dict[pyoxigraph.Variable, pyoxigraph.NamedNode | pyoxigraph.BlankNode
                    | pyoxigraph.Literal | pyoxigraph.Triple] = {
@@ -82,10 +82,10 @@ class Dataset:
             result = query(text, subs or None)
         except (ValueError, RuntimeError) as exc:
             # pyoxigraph substitutes projected variables only; others join a VALUES block of
-            # serialised terms (the query text itself is never edited)
+            # serialised terms opening the WHERE group (``sparql_text.with_values``)
             if not subs or "projection" not in str(exc):
                 raise
-            result = query(text + values_block(substitutions or {}), None)  # type: ignore[arg-type]
+            result = query(with_values(text, substitutions or {}), None)  # type: ignore[arg-type]
         if isinstance(result, pyoxigraph.QueryBoolean):
             return Answer("ASK", boolean=bool(result))
         if isinstance(result, pyoxigraph.QuerySolutions):

@@ -2,8 +2,8 @@
 its own static files.
 
 Why apart from ``app``: these are the page's JSON API and assets, not the SPARQL protocol. The
-class card goes through ``class_card`` only: it runs the bundled cq12 class-card query today and
-is the one place to switch to ``answers.show`` when that lands.
+class card is the card of ``calcinosis-kg show`` (``answers.show``), never a second rendering of
+the graph: the page and the command cannot drift apart.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from calcinosis_kg.serve.dataset import Answer
     from calcinosis_kg.serve.service import Service
 
 STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
@@ -42,62 +41,32 @@ def static(route: str) -> tuple[bytes, str] | None:
     return path.read_bytes(), STATIC_TYPES[path.suffix]
 
 
-_SUBTYPES = """SELECT ?class ?sub WHERE {
-  ?sub rdfs:subClassOf ?class . FILTER(isIRI(?sub))
-} ORDER BY ?sub"""
-
-
 def class_card(service: Service, entity: str) -> dict[str, object]:
-    """A class card (label, definition, parents, subtypes, statements with their supporting
-    sentences, mappings): the bundled cq12 class-card query plus the direct subtypes.
+    """The class card of ``calcinosis-kg show``: ``answers.show.card`` as
+    ``answers.show_render.to_dict`` (the JSON of ``show --format json``), for a CURIE, an IRI, a
+    label or a synonym (resolved by ``answers.resolve`` exactly as ``show`` resolves it).
 
-    The one adapter the lead switches to ``answers.show`` once it exists.
+    Runs in the server process, not in a query worker: it reads the loaded ontology only (no user
+    SPARQL), and its cost is bounded by the ontology (milliseconds after the first card).
     """
-    import pyoxigraph
-
+    from calcinosis_kg.answers.resolve import AmbiguousTerm, UnknownTerm, resolve
+    from calcinosis_kg.answers.show import card
+    from calcinosis_kg.answers.show_render import to_dict
     from calcinosis_kg.core.errors import InputError
-    from calcinosis_kg.core.prefixes import compress
-    from calcinosis_kg.graph.queryfiles import get_query
-    from calcinosis_kg.graph.sparql_text import parse_term
+    from calcinosis_kg.core.prefixes import expand
     from calcinosis_kg.serve.service import HttpError
 
+    if entity.startswith('"'):
+        raise HttpError(400, f"class={entity}: give a CURIE, an IRI or a name, not a literal")
     try:
-        term = parse_term(entity)
-    except InputError as exc:
+        found = resolve(service.kg, entity)
+    except UnknownTerm as exc:
+        raise HttpError(404, exc.one_line()) from None
+    except (AmbiguousTerm, InputError) as exc:
         raise HttpError(400, exc.one_line()) from None
-    if not isinstance(term, pyoxigraph.NamedNode):
-        raise HttpError(400, f"class={entity}: give an IRI or a CURIE")
-    labels = service.dataset.labels
-
-    def show(node: object) -> dict[str, str] | None:
-        if node is None:
-            return None
-        if isinstance(node, pyoxigraph.NamedNode):
-            return {"iri": node.value, "curie": compress(node.value),
-                    "label": labels.get(node.value, "")}
-        return {"text": getattr(node, "value", str(node))}
-
-    def statements(form: str, answer: Answer | None) -> list[tuple[str, dict[str, object]]]:
-        if answer is None:
-            return []
-        out = []
-        for row in answer.rows:
-            cells = dict(zip(answer.variables, row, strict=True))
-            out.append((getattr(cells.get("aspect"), "value", "subtype"),
-                        {"property": show(cells.get("property")),
-                         "value": show(cells.get("value") or cells.get("sub")),
-                         "support": getattr(cells.get("support"), "value", None)}))
-        return out
-
-    found = service.execute(get_query("cq12").text, {"class": term}, render=statements)
-    found += service.execute(_SUBTYPES, {"class": term}, render=statements)
-    sections: dict[str, list[dict[str, object]]] = {}
-    for aspect, statement in found:
-        sections.setdefault(aspect, []).append(statement)
-    if not found:
-        raise HttpError(404, f"no class {compress(term.value)} in this graph")
-    return {"iri": term.value, "curie": compress(term.value), "label": labels.get(term.value, ""),
-            "sections": sections}
+    data = to_dict(card(service.kg, expand(found.curie)))
+    data["iri"] = expand(found.curie)
+    return data
 
 
 def api(service: Service, name: str, params: dict[str, list[str]]) -> object:

@@ -1,14 +1,13 @@
 """Refuse, on the PARSED query, everything a read-only public endpoint must never run.
 
 Why a parsed check and not a text scan: ``SERV\\u0049CE`` is SERVICE once the parser unescapes
-it, and ``ex:a\\#x`` fools a comment-stripping regex (see pitfalls). rdflib's SPARQL parser and
-algebra translation see what the engine will see, so the check walks the algebra: updates
-(INSERT, DELETE, LOAD, CLEAR, …) do not parse as a query and are refused as updates; SERVICE is
-refused wherever it is nested; FROM / FROM NAMED (and the protocol's ``default-graph-uri`` /
-``named-graph-uri``) may only name graphs this endpoint holds, so no IRI is ever dereferenced.
-
-``check_query`` is the one entry point: the lead can later point it at the shared guard of
-``graph`` without touching the server.
+it, and ``ex:a\\#x`` fools a comment-stripping regex (see pitfalls). The refusal of updates
+(INSERT, DELETE, LOAD, CLEAR …), of SERVICE wherever it is nested, of over-long texts and of
+texts the grammar cannot read is the CLI's own guard, ``graph.query_guard.check_query``: one
+guard, the same answer everywhere. What only an endpoint with named graphs needs stays here:
+FROM / FROM NAMED (and the protocol's ``default-graph-uri`` / ``named-graph-uri``) may name only
+graphs this endpoint holds, so no IRI is ever dereferenced; those IRIs are read from rdflib's
+algebra (prefixed names resolved), only for a query that has a dataset clause.
 """
 
 from __future__ import annotations
@@ -41,33 +40,6 @@ class CheckedQuery:
     from_named: tuple[str, ...]
 
 
-_FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
-          "DescribeQuery": "DESCRIBE"}
-
-
-def _walk(node: object, depth: int = 0) -> Iterable[object]:
-    """Every node of an rdflib parse/algebra tree (bounded depth: no recursion blow-up)."""
-    from pyparsing import ParseResults
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    if depth > 400:
-        raise Refused("query nested too deeply")
-    yield node
-    if isinstance(node, CompValue):
-        for value in node.values():
-            yield from _walk(value, depth + 1)
-    elif isinstance(node, list | tuple | ParseResults):
-        for value in node:
-            yield from _walk(value, depth + 1)
-
-
-def _syntax_message(exc: Exception) -> str:
-    line, col = getattr(exc, "lineno", None), getattr(exc, "col", None)
-    msg = getattr(exc, "msg", None) or str(exc)
-    where = f" at line {line}, column {col}" if line and col else ""
-    return f"SPARQL syntax error{where}: {' '.join(str(msg).split())}"
-
-
 def check_query(text: str, local_graphs: Collection[str],
                 default_graph_uris: Iterable[str] = (),
                 named_graph_uris: Iterable[str] = ()) -> CheckedQuery:
@@ -77,46 +49,42 @@ def check_query(text: str, local_graphs: Collection[str],
                       tuple(named_graph_uris))
 
 
-@lru_cache(maxsize=256)  # a repeated query (the explorer, a dashboard) is parsed once
+@lru_cache(maxsize=256)  # a repeated query (the explorer, a dashboard) is checked once
 def _check(text: str, local_graphs: frozenset[str], default_graph_uris: tuple[str, ...],
            named_graph_uris: tuple[str, ...]) -> CheckedQuery:
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    from calcinosis_kg.core.prefixes import prefix_map
+    from calcinosis_kg.core.errors import InputError
+    from calcinosis_kg.graph import query_guard
 
     try:
-        parsed = parseQuery(text)
-    except ParseException as exc:
-        try:
-            parseUpdate(text)
-        except Exception:  # not an update either: report the query's syntax error
-            raise Refused(_syntax_message(exc)) from None
-        raise Refused("SPARQL updates (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP …) are refused: "
-                      "this endpoint is read-only", 403) from None
-    except RecursionError:
-        raise Refused("query nested too deeply") from None
-    except Exception as exc:
-        raise Refused(_syntax_message(exc)) from None
-    for node in _walk(parsed):
-        if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
-            raise Refused("SERVICE (federated query) is refused: this endpoint never opens "
-                          "connections to other servers", 403)
-    try:
-        algebra = translateQuery(parsed, initNs=prefix_map()).algebra
-    except RecursionError:
-        raise Refused("query nested too deeply") from None
-    except Exception as exc:  # unknown prefix, bad aggregate …
-        raise Refused(_syntax_message(exc)) from None
-    form = _FORMS.get(getattr(algebra, "name", ""), "")
-    if not form:
-        raise Refused("only SELECT, ASK, CONSTRUCT and DESCRIBE queries are served")
-    defaults = [str(c["default"]) for c in algebra.get("datasetClause") or [] if "default" in c]
-    named = [str(c["named"]) for c in algebra.get("datasetClause") or [] if "named" in c]
+        info = query_guard.check_query(text, allow_dataset=True)
+    except query_guard.QueryRefused as exc:  # SERVICE, an update
+        raise Refused(" ".join(exc.message.split()), 403) from None
+    except InputError as exc:  # syntax, too long, NUL, nested too deeply
+        raise Refused(exc.one_line().removeprefix("<query>:").strip()) from None
+    defaults: list[str] = []
+    named: list[str] = []
+    if "DatasetClause" in info.nodes:
+        defaults, named = _dataset(text)
     for iri in [*defaults, *named, *default_graph_uris, *named_graph_uris]:
         if iri not in local_graphs:
             raise Refused(f"graph <{iri}> is not held by this endpoint (nothing is fetched "
                           f"from the network); graphs: {', '.join(sorted(local_graphs))}")
-    return CheckedQuery(form, tuple(defaults), tuple(named))
+    return CheckedQuery(info.form.upper(), tuple(defaults), tuple(named))
+
+
+def _dataset(text: str) -> tuple[list[str], list[str]]:
+    """The FROM and FROM NAMED IRIs, prefixed names resolved (rdflib's algebra)."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    from calcinosis_kg.core.prefixes import prefix_map
+
+    try:
+        algebra = translateQuery(parseQuery(text), initNs=prefix_map()).algebra
+    except RecursionError:
+        raise Refused("query nested too deeply") from None
+    except Exception as exc:  # unknown prefix …
+        raise Refused(f"SPARQL syntax error: {' '.join(str(exc).split())}") from None
+    clauses = algebra.get("datasetClause") or []
+    return ([str(c["default"]) for c in clauses if "default" in c],
+            [str(c["named"]) for c in clauses if "named" in c])

@@ -2,7 +2,8 @@
 
 Why apart from ``app``: the HTTP handler and the explorer API both run queries through
 ``Service.execute`` (guard, worker slot, killable child, errors as HTTP statuses); keeping it here
-lets both import it without importing each other.
+lets both import it without importing each other. The killable child is ``graph.bounded``'s,
+the same the CLI's ``query --timeout`` uses (``quiet``: nothing on the server's stderr).
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ class Service:
                 render: Callable[[str, Answer | None], T] | None = None) -> T:
         """Guarded, bounded run of one query; ``render(form, answer)`` runs in the worker too and
         its (picklable) value is returned. Raises HttpError with the status to answer."""
-        from calcinosis_kg.serve.worker import WorkerFailed, WorkerTimeout, run_in_child
+        from calcinosis_kg.core.errors import CalcinosisKGError, InputError
+        from calcinosis_kg.graph.bounded import QueryTimeout, QueryTooBig, run_bounded
 
         try:
             checked = check_query(text, self.dataset.graphs, default_graphs, named_graphs)
@@ -64,27 +66,30 @@ class Service:
         finish(checked.form, None)  # e.g. content negotiation fails before any work
 
         def work() -> T:
-            answer = dataset.run(text, bindings, list(default_graphs or checked.from_graphs),
-                                 list(named_graphs or checked.from_named), limits.row_limit)
+            try:
+                answer = dataset.run(text, bindings, list(default_graphs or checked.from_graphs),
+                                     list(named_graphs or checked.from_named), limits.row_limit)
+            except SyntaxError as exc:  # pyoxigraph's own reading of a text rdflib accepted
+                raise InputError(f"SPARQL syntax error: {' '.join(str(exc).split())}") from None
             return finish(checked.form, answer)
 
         if not self.slots.acquire(timeout=1.0):
             raise HttpError(503, f"busy: {limits.max_concurrent} queries already running",
                             {"Retry-After": "1"})
         try:
-            return run_in_child(work, limits.timeout, limits.memory_mb)
-        except WorkerTimeout:
+            return run_bounded(work, limits.timeout, limits.memory_mb, quiet=True)
+        except QueryTimeout:
             raise HttpError(503, f"query stopped after {limits.timeout:g} s (the server's "
                                  "per-query timeout, see X-Query-Timeout)",
                             {"X-Query-Timeout": f"{limits.timeout:g}"}) from None
-        except WorkerFailed as exc:
-            if exc.kind == "syntax":
-                raise HttpError(400, f"SPARQL syntax error: {exc.message}") from None
-            if exc.kind == "memory":
-                raise HttpError(503, f"query stopped: it needed more than {limits.memory_mb} MB"
-                                ) from None
-            if exc.kind == "failed":
-                raise HttpError(400, f"query failed: {exc.message}") from None
+        except QueryTooBig:
+            raise HttpError(503, f"query stopped: it needed more than {limits.memory_mb} MB"
+                            ) from None
+        except InputError as exc:  # a syntax error or a failed evaluation, one line
+            message = exc.message if exc.message.startswith("SPARQL syntax error") else \
+                "query failed: " + exc.message.removeprefix("query failed: ")
+            raise HttpError(400, message) from None
+        except CalcinosisKGError:
             # pyoxigraph aborts the process when an allocation fails under the memory ceiling
             raise HttpError(503, "query stopped: its worker ended without an answer (most likely "
                                  f"it needed more than {limits.memory_mb} MB)") from None

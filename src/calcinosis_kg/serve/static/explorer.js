@@ -124,58 +124,134 @@ function showQuestion() {
   }
 }
 
-function section(card, title, items, render) {
-  if (!items || !items.length) return;
+// The class card is the JSON of `calcinosis-kg show --format json` (answers.show_render.to_dict):
+// the labels below follow that command's text output (universal / association, whose statement).
+const CURIE = /^[A-Za-z][\w.-]*:[^\s()]*$/;
+
+function cardTerm(node) {
+  // a term of the card: {curie, label}; a union or an expression has no CURIE to open
+  if (CURIE.test(node.curie)) {
+    const wrap = termLink(node.curie, node.label, node.curie);
+    return wrap;
+  }
+  const span = document.createElement("span");
+  span.textContent = node.label || node.curie;
+  return span;
+}
+
+function qualifiers(s) {
+  if (s.kind === "universal") return "universal";
+  const frequency = s.frequency || "frequency not given";
+  const parts = [frequency.startsWith("frequency") ? frequency : "frequency: " + frequency];
+  for (const [name, value] of [["source wording", s.wording], ["efficacy", s.efficacy],
+                               ["letter", s.letter]]) {
+    if (value) parts.push(name + ": " + value);
+  }
+  if (s.knowledge_level === "observation") parts.push("observation");
+  return "association; " + parts.join("; ");
+}
+
+function whose(s) {
+  const about = s.about.label || s.about.curie;
+  if (s.scope === "inherited") return "inherited from " + about;
+  if (s.scope === "subtype") return "of subtype " + about;
+  if (s.scope === "ancestor") return "said of ancestor " + about + ", not inherited";
+  return "own";
+}
+
+function supportQuote(support) {
+  const quote = document.createElement("blockquote");
+  quote.className = "support";
+  quote.textContent = "“" + support.quote + "” (" + support.source +
+    (support.evidence ? ", " + support.evidence : "") + ")";
+  return quote;
+}
+
+function heading(card, title) {
   const h = document.createElement("h3");
   h.textContent = title;
-  const list = document.createElement("ul");
-  for (const item of items) {
-    const li = document.createElement("li");
-    render(li, item);
-    if (item.support) {
-      const quote = document.createElement("blockquote");
-      quote.textContent = "“" + item.support + "”";
-      li.appendChild(quote);
-    }
-    list.appendChild(li);
+  card.appendChild(h);
+}
+
+function termList(card, title, terms) {
+  heading(card, title);
+  const p = document.createElement("p");
+  if (!terms.length) p.textContent = "none";
+  terms.forEach((node, i) => {
+    if (i) p.appendChild(document.createTextNode("; "));
+    p.appendChild(cardTerm(node));
+  });
+  card.appendChild(p);
+}
+
+function textList(card, title, items) {
+  if (!items || !items.length) return;
+  heading(card, title);
+  const p = document.createElement("p");
+  p.textContent = items.join("; ");
+  card.appendChild(p);
+}
+
+function statementItem(s) {
+  const li = document.createElement("li");
+  li.className = "statement " + s.kind;
+  li.dataset.kind = s.kind;
+  li.dataset.scope = s.scope;
+  li.append(cardTerm(s.subject), document.createTextNode(" —" +
+    (s.relation.label || s.relation.curie) + "→ "), cardTerm(s.object));
+  const tag = document.createElement("span");
+  tag.className = "qualifiers";
+  tag.textContent = " [" + qualifiers(s) + "; " + whose(s) + "]";
+  li.appendChild(tag);
+  for (const value of s.values || []) {
+    const v = document.createElement("div");
+    v.className = "values";
+    v.textContent = "values: " + value;
+    li.appendChild(v);
   }
-  card.append(h, list);
+  for (const support of s.support || []) li.appendChild(supportQuote(support));
+  return li;
 }
 
-function term(li, node) {
-  if (!node) return;
-  if (node.iri) li.appendChild(termLink(node.iri, node.label, node.curie));
-  else li.appendChild(document.createTextNode(node.text));
-}
-
-async function openCard(iri) {
+async function openCard(id) {
   const card = $("card");
   try {
-    const { data } = await getJSON("/api/card?class=" + encodeURIComponent(iri));
+    const { data } = await getJSON("/api/card?class=" + encodeURIComponent(id));
     card.replaceChildren();
     const h = document.createElement("h2");
     h.id = "card-title";
-    h.textContent = data.label || data.curie;
-    const id = document.createElement("p");
-    id.className = "curie";
-    id.textContent = data.curie;
-    card.append(h, id);
-    const s = data.sections;
-    section(card, "Definition", s.definition, (li, it) => term(li, it.value));
-    section(card, "Synonyms", s.synonym, (li, it) => term(li, it.value));
-    section(card, "Parents", s.parent, (li, it) => term(li, it.value));
-    section(card, "Subtypes", s.subtype, (li, it) => term(li, it.value));
-    const relation = (li, it) => {
-      term(li, it.property);
-      li.appendChild(document.createTextNode(" → "));
-      term(li, it.value);
-    };
-    section(card, "Statements (true of every member)", s.relationship, relation);
-    section(card, "What the sources associate", s.association, relation);
-    section(card, "Statements by other classes", s.incoming, relation);
-    section(card, "Associations by other classes", s["incoming association"], relation);
-    section(card, "Disjoint with", s.disjoint, (li, it) => term(li, it.value));
-    section(card, "Mappings", s.mapping, relation);
+    h.textContent = data.term.label || data.term.curie;
+    const curie = document.createElement("p");
+    curie.className = "curie";
+    curie.textContent = data.term.curie + (data.deprecated ? " [obsolete]" : "");
+    card.append(h, curie);
+    if (data.definition) {
+      heading(card, "Definition");
+      const p = document.createElement("p");
+      p.id = "card-definition";
+      p.textContent = data.definition;
+      card.appendChild(p);
+      for (const support of data.definition_support) card.appendChild(supportQuote(support));
+    }
+    textList(card, "Logical definition", data.logical_definition ? [data.logical_definition] : []);
+    textList(card, "Values", data.values);
+    textList(card, "Synonyms", data.synonyms);
+    textList(card, "Mappings", data.mappings);
+    termList(card, "Parents", data.parents);
+    termList(card, "Subtypes", data.subtypes);
+    for (const [group, statements] of Object.entries(data.groups)) {
+      heading(card, group.charAt(0).toUpperCase() + group.slice(1) + " (" + statements.length + ")");
+      const list = document.createElement("ul");
+      list.dataset.group = group;
+      for (const s of statements) list.appendChild(statementItem(s));
+      card.appendChild(list);
+    }
+    textList(card, "Reference ranges", data.reference_ranges);
+    if (!Object.keys(data.groups).length) {
+      const p = document.createElement("p");
+      p.textContent = "no statements about it (only its definition and place in the hierarchy)";
+      card.appendChild(p);
+    }
     card.hidden = false;
   } catch (error) {
     setStatus(error.message, true);
