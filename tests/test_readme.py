@@ -101,3 +101,20 @@ def test_readme_counts_the_bundled_competency_queries() -> None:
     from calcinosis_kg.answers.queries import list_queries
 
     assert f"{len(list_queries())} competency queries with tested" in README
+
+
+def test_readme_patient_cases_example_is_the_real_classification() -> None:
+    import csv
+    import io
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "calcinosis_kg", "cases", "classify",
+                           str(ROOT / "docs/examples/cases.csv"), "--format", "csv"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = [",".join(r[:4]) for r in csv.reader(io.StringIO(done.stdout)) if len(r) > 3]
+    summary = next(line for line in (done.stdout + done.stderr).splitlines() if "cases:" in line)
+    block = README[README.index("$ calcinosis-kg cases classify docs/examples/cases.csv"):]
+    block = block[block.index("\n") + 1:block.index("```")]
+    assert block.splitlines() == [*rows, summary]
