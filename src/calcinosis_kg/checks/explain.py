@@ -77,6 +77,11 @@ class Axioms:
             triples[_term_key(q.subject)][q.predicate.value].append(value)
         return cls(triples, labels_of(store))
 
+    @classmethod
+    def of(cls, kg: KnowledgeGraph) -> Axioms:
+        """The axioms of ``kg``, built once per graph and shared by every caller (read-only)."""
+        return kg.derived("checks.axioms", lambda g: cls.from_store(loaded_store(g)))
+
     def objects(self, s: str, p: str) -> list[Any]:
         return self.triples.get(s, {}).get(p, [])
 
@@ -267,7 +272,7 @@ def explain_inconsistency(kg: KnowledgeGraph, reason: Reasoner) -> list[tuple[st
     run again on the class axioms alone, and individuals typed with a class found unsatisfiable
     are named.
     """
-    axioms = Axioms.from_store(loaded_store(kg))
+    axioms = Axioms.of(kg)
     culprits: list[tuple[str, str]] = []
     individuals = axioms.individuals()
     for ind in individuals:
