@@ -193,15 +193,20 @@ NODE_TYPES = tuple(OWL + name for name in (
 
 
 def to_rdfxml(graph: rdflib.Graph) -> bytes:
+    """Byte-stable RDF/XML of ``graph`` (see ``canonical_rdfxml``)."""
+    from calcinosis_kg.core.serialize import canonicalize
+
+    return canonical_rdfxml(canonicalize(graph))
+
+
+def canonical_rdfxml(canon: rdflib.Graph) -> bytes:
     """Byte-stable RDF/XML: one typed node element per subject (``owl:Class`` …, else
     ``rdf:Description``), sorted, blank nodes by nodeID."""
     from rdflib import BNode, Literal, URIRef
     from rdflib.namespace import RDF as RDF_NS
 
     from calcinosis_kg.core.prefixes import prefix_map
-    from calcinosis_kg.core.serialize import canonicalize
 
-    canon = canonicalize(graph)
     qnames = _QNames(prefix_map())
     body: list[str] = []
     for subject in _sorted_subjects(canon):
@@ -274,14 +279,18 @@ def _jsonld_compressor(context: dict[str, str]) -> Callable[[str], str]:
 
 
 def to_jsonld(graph: rdflib.Graph) -> bytes:
+    """Byte-stable JSON-LD of ``graph`` (see ``canonical_jsonld``)."""
+    from calcinosis_kg.core.serialize import canonicalize
+
+    return canonical_jsonld(canonicalize(graph))
+
+
+def canonical_jsonld(canon: rdflib.Graph) -> bytes:
     """Byte-stable JSON-LD: a ``@graph`` of node objects sorted like the Turtle, CURIE keys."""
     from rdflib import BNode, Literal
     from rdflib.namespace import RDF as RDF_NS
     from rdflib.namespace import XSD
 
-    from calcinosis_kg.core.serialize import canonicalize
-
-    canon = canonicalize(graph)
     context = jsonld_context()
     compress = _jsonld_compressor(context)  # the same IRIs recur thousands of times
 
@@ -321,7 +330,7 @@ def to_jsonld(graph: rdflib.Graph) -> bytes:
 def export_bytes(kg: KnowledgeGraph, fmt: str, inferred: bool = False) -> bytes:
     """The whole graph in ``fmt`` (ttl, owl, nt, jsonld); ``inferred`` adds the reasoner's
     inferred class hierarchy."""
-    from calcinosis_kg.core.serialize import to_ntriples, to_turtle
+    from calcinosis_kg.core.serialize import canonical_graph, canonical_turtle
 
     if fmt not in FORMATS:
         raise InputError(f"unknown export format '{fmt}' (choose from {', '.join(FORMATS)})")
@@ -334,13 +343,11 @@ def export_bytes(kg: KnowledgeGraph, fmt: str, inferred: bool = False) -> bytes:
         kg = inferred_kg(kg)
     if fmt == "nt":  # streamed: no rdflib copy of the graph at all
         return stream_ntriples(merged_triples(kg))
-    import rdflib
-
-    graph = rdflib.Graph()  # one copy, built from the store (kg.graph would be a second)
-    for triple in merged_triples(kg):
-        graph.add(triple)
-    writer = {"ttl": to_turtle, "nt": to_ntriples, "owl": to_rdfxml, "jsonld": to_jsonld}[fmt]
-    return writer(graph)
+    # one rdflib copy, already canonical, streamed twice from the store (kg.graph, a plain copy
+    # and its canonical copy would be three)
+    canon = canonical_graph(lambda: merged_triples(kg))
+    writer = {"ttl": canonical_turtle, "owl": canonical_rdfxml, "jsonld": canonical_jsonld}[fmt]
+    return writer(canon)
 
 
 def export(kg: KnowledgeGraph, fmt: str, output: Path, inferred: bool = False) -> Path:
