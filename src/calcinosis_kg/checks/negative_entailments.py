@@ -11,10 +11,13 @@ Each entry is either ``{subclass, superclass, why}`` (a named subsumption that m
 <property>-ed by some filler"). The filler is a CURIE or ``{or: [CURIE, ...]}``.
 
 How it is checked: a probe class ``P ≡ property some filler`` (or its inverse) is added for every
-distinct restriction to a *copy* of the loaded graph, HermiT classifies the copy, and no listed
-subclass may fall under its probe. The probes never touch the ontology itself. The run is
-started next to the main reasoning run (``start``) and merged into the reasoning stage
-(``merge_into``): counts ``negative=N violated=M``.
+distinct restriction to the ⊥-locality module of the loaded graph for the entries' names
+(``probe_graph``, ``locality``: it preserves every entailment over those names, so the answers
+are those of the whole graph, while a large merged ontology such as HP adds only the few axioms
+that can matter), HermiT classifies it, and no listed subclass may fall under its probe. The
+probes never touch the ontology itself. The run is started next to the main reasoning run
+(``start``) and merged into the reasoning stage (``merge_into``): counts
+``negative=N violated=M``.
 """
 
 from __future__ import annotations
