@@ -116,12 +116,15 @@ def canonicalize(graph: Graph) -> Graph:
     return canonical_graph(lambda: iter(graph))
 
 
-def canonical_graph(triples: Callable[[], Iterable[tuple[Node, Node, Node]]]) -> Graph:
+def canonical_graph(triples: Callable[[], Iterable[tuple[Node, Node, Node]]],
+                    blank_triples: Callable[[], Iterable[tuple[Node, Node, Node]]] | None = None,
+                    ) -> Graph:
     """``canonicalize`` of the graph of ``triples()`` without building that graph: the labels
-    need only the triples that touch a blank node, so ``triples()`` is read twice (e.g. streamed
-    from a store) and only the canonical graph is held whole. Same result as ``canonicalize``."""
+    need only the triples that touch a blank node (``blank_triples()`` if given, which may yield
+    just those), so the triples are read twice (e.g. streamed from a store) and only the canonical
+    graph is held whole. Same result as ``canonicalize``."""
     with_bnodes = Graph()
-    for s, p, o in triples():
+    for s, p, o in (blank_triples or triples)():
         if isinstance(s, BNode) or isinstance(o, BNode):
             with_bnodes.add((s, p, o))
     labels = canonical_bnode_labels(with_bnodes)

@@ -35,10 +35,13 @@ _NCNAME = re.compile(r"^[A-Za-z_][\w.\-]*$")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def merged_triples(kg: KnowledgeGraph) -> Iterator[tuple[Node, Node, Node]]:
+def merged_triples(kg: KnowledgeGraph, blank_only: bool = False,
+                   ) -> Iterator[tuple[Node, Node, Node]]:
     """The merged triples (see ``merged_graph``), streamed from the pyoxigraph store as rdflib
-    terms: no copy of the whole graph is made (``kg.graph`` is never built)."""
+    terms: no copy of the whole graph is made (``kg.graph`` is never built). ``blank_only``:
+    only those with a blank subject or object (all that canonical labels need)."""
     import pyoxigraph
+    from rdflib import URIRef
 
     from calcinosis_kg.core.vocab import OWL_IMPORTS, OWL_ONTOLOGY, OWL_VERSION_IRI, RDF_TYPE
     from calcinosis_kg.graph.knowledge import to_rdflib_term
@@ -56,11 +59,24 @@ def merged_triples(kg: KnowledgeGraph) -> Iterator[tuple[Node, Node, Node]]:
             drop_subjects.add(target)
             drop_imports.add((q.subject, q.object))
     imports = node(OWL_IMPORTS)
+    blank = pyoxigraph.BlankNode
+    iris: dict[str, URIRef] = {}  # IRIs recur (predicates, classes): convert each once
+
+    def term(t: object) -> Node:
+        if isinstance(t, node):
+            found = iris.get(t.value)
+            if found is None:
+                found = iris[t.value] = URIRef(t.value)
+            return found
+        return to_rdflib_term(t)
+
     for q in store.quads_for_pattern(None, None, None):
+        if blank_only and not (isinstance(q.subject, blank) or isinstance(q.object, blank)):
+            continue
         if q.subject in drop_subjects or (
                 q.predicate == imports and (q.subject, q.object) in drop_imports):
             continue
-        yield to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)
+        yield term(q.subject), term(q.predicate), term(q.object)
 
 
 def stream_ntriples(triples: Iterator[tuple[Node, Node, Node]]) -> bytes:
@@ -345,7 +361,8 @@ def export_bytes(kg: KnowledgeGraph, fmt: str, inferred: bool = False) -> bytes:
         return stream_ntriples(merged_triples(kg))
     # one rdflib copy, already canonical, streamed twice from the store (kg.graph, a plain copy
     # and its canonical copy would be three)
-    canon = canonical_graph(lambda: merged_triples(kg))
+    canon = canonical_graph(lambda: merged_triples(kg),
+                            blank_triples=lambda: merged_triples(kg, blank_only=True))
     writer = {"ttl": canonical_turtle, "owl": canonical_rdfxml, "jsonld": canonical_jsonld}[fmt]
     return writer(canon)
 
