@@ -163,8 +163,13 @@ class Axioms:
         return named, anonymous
 
     def _disjoint_clash(self, classes: set[str]) -> tuple[str, str] | None:
-        for pair in sorted(self.disjoint_pairs(), key=sorted):
-            a, b = sorted(pair)
+        # the sorted pairs are computed once: explaining many unsatisfiable classes of a large
+        # merged ontology would otherwise rescan every axiom several times per class
+        pairs = self.__dict__.get("_sorted_disjoint_pairs")
+        if pairs is None:
+            pairs = self.__dict__["_sorted_disjoint_pairs"] = sorted(
+                tuple(sorted(pair)) for pair in self.disjoint_pairs())
+        for a, b in pairs:
             if a in classes and b in classes:
                 return a, b
         return None
