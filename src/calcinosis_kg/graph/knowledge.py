@@ -47,7 +47,7 @@ class KnowledgeGraph:
     _graph: rdflib.Graph | None = field(default=None, repr=False)
     _labels: dict[str, str] | None = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
-    _derived: dict[str, Any] = field(default_factory=dict, repr=False)
+    _derived: dict[str, Any] = field(default_factory=dict, repr=False, init=False, compare=False)
 
     def _ensure_loaded(self) -> None:
         with self._lock:
