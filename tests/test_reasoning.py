@@ -351,3 +351,15 @@ def test_unresolved_import_is_a_reasoning_warning(tmp_path):
     assert stage.ok
     [finding] = stage.failures
     assert finding.level == "WARN" and "unreachable.invalid" in finding.reason
+
+
+def test_hermit_only_classifies_and_still_finds_an_inconsistency_in_the_individuals(tmp_path):
+    """HermiT runs with ``-c`` only: realising every individual (``-I``, owlready2's default) took
+    175 of 190 s with HP merged and nothing reads it; classification still checks consistency,
+    individuals included (the inconsistency tests above run with the same command)."""
+    from calcinosis_kg.checks.java import hermit_command
+
+    command = hermit_command(Path("java"), tmp_path / "o.nt")
+    actions = [a for a in command[command.index("org.semanticweb.HermiT.cli.CommandLine") + 1:]
+               if a.startswith("-")]
+    assert actions == ["-c"]

@@ -77,6 +77,11 @@ class Axioms:
             triples[_term_key(q.subject)][q.predicate.value].append(value)
         return cls(triples, labels_of(store))
 
+    @classmethod
+    def of(cls, kg: KnowledgeGraph) -> Axioms:
+        """The axioms of ``kg``, built once per graph and shared by every caller (read-only)."""
+        return kg.derived("checks.axioms", lambda g: cls.from_store(loaded_store(g)))
+
     def objects(self, s: str, p: str) -> list[Any]:
         return self.triples.get(s, {}).get(p, [])
 
@@ -158,8 +163,13 @@ class Axioms:
         return named, anonymous
 
     def _disjoint_clash(self, classes: set[str]) -> tuple[str, str] | None:
-        for pair in sorted(self.disjoint_pairs(), key=sorted):
-            a, b = sorted(pair)
+        # the sorted pairs are computed once: explaining many unsatisfiable classes of a large
+        # merged ontology would otherwise rescan every axiom several times per class
+        pairs = self.__dict__.get("_sorted_disjoint_pairs")
+        if pairs is None:
+            pairs = self.__dict__["_sorted_disjoint_pairs"] = sorted(
+                tuple(sorted(pair)) for pair in self.disjoint_pairs())
+        for a, b in pairs:
             if a in classes and b in classes:
                 return a, b
         return None
@@ -267,7 +277,7 @@ def explain_inconsistency(kg: KnowledgeGraph, reason: Reasoner) -> list[tuple[st
     run again on the class axioms alone, and individuals typed with a class found unsatisfiable
     are named.
     """
-    axioms = Axioms.from_store(loaded_store(kg))
+    axioms = Axioms.of(kg)
     culprits: list[tuple[str, str]] = []
     individuals = axioms.individuals()
     for ind in individuals:

@@ -228,7 +228,7 @@ def _interpret(kg: KnowledgeGraph, returncode: int, stdout: str, stderr: str) ->
                 group = sorted(n for n in names if n != OWL_THING)
                 if len(group) > 1:
                     groups.append(group)
-    axioms = Axioms.from_store(loaded_store(kg))
+    axioms = Axioms.of(kg)
     asserted = axioms.asserted_named_pairs()
     asserted_eq = axioms.asserted_named_equivalences()
     inferred = sorted({(a, b) for a, b in direct if (a, b) not in asserted})

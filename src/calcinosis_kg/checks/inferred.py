@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.checks.explain import Axioms, loaded_store
+from calcinosis_kg.checks.explain import Axioms
 from calcinosis_kg.checks.hermit import reason
 from calcinosis_kg.checks.verdict import ReasoningError, ReasoningResult
 from calcinosis_kg.core.vocab import OWL_EQUIVALENT_CLASS, OWL_NOTHING, RDFS_LABEL, RDFS_SUBCLASS_OF
@@ -31,7 +31,7 @@ def _hierarchy(kg: KnowledgeGraph, pairs: Iterable[tuple[str, str]],
     equivalent_class = rdflib.URIRef(OWL_EQUIVALENT_CLASS)
     g = rdflib.Graph()
     bind_prefixes(g)
-    axioms = Axioms.from_store(loaded_store(kg)) if with_labels else None
+    axioms = Axioms.of(kg) if with_labels else None
     for a, b in pairs:
         g.add((rdflib.URIRef(a), subclass_of, rdflib.URIRef(b)))
     for a, b in equivalences:

@@ -81,8 +81,15 @@ def hermit_classpath() -> str:
     return os.pathsep.join([str(folder), str(jar)])
 
 
+#: HermiT's actions: classify the classes (``-c``; it checks consistency first, ABox included).
+#: owlready2 also passes -O -D -I (property hierarchies, realisation of every individual): nothing
+#: here reads their output, and realisation tests every individual against every class, which
+#: with HP merged (19.5k classes) took 175 of the run's 190 s (-c alone: 14 s).
+HERMIT_ACTIONS = ["-c"]
+
+
 def hermit_command(java: Path, ontology_file: Path) -> list[str]:
-    """HermiT's command line, with the classification flags owlready2 uses (-c -O -D -I)."""
+    """HermiT's command line: classify (``HERMIT_ACTIONS``) the file at ``ontology_file``."""
     return [str(java), *JVM_FLAGS, f"-Xmx{JAVA_MEMORY_MB}M", "-cp", hermit_classpath(),
-            "org.semanticweb.HermiT.cli.CommandLine", "-c", "-O", "-D", "-I",
+            "org.semanticweb.HermiT.cli.CommandLine", *HERMIT_ACTIONS,
             ontology_file.resolve().as_uri()]

@@ -11,10 +11,13 @@ Each entry is either ``{subclass, superclass, why}`` (a named subsumption that m
 <property>-ed by some filler"). The filler is a CURIE or ``{or: [CURIE, ...]}``.
 
 How it is checked: a probe class ``P ≡ property some filler`` (or its inverse) is added for every
-distinct restriction to a *copy* of the loaded graph, HermiT classifies the copy, and no listed
-subclass may fall under its probe. The probes never touch the ontology itself. The run is
-started next to the main reasoning run (``start``) and merged into the reasoning stage
-(``merge_into``): counts ``negative=N violated=M``.
+distinct restriction to the ⊥-locality module of the loaded graph for the entries' names
+(``probe_graph``, ``locality``: it preserves every entailment over those names, so the answers
+are those of the whole graph, while a large merged ontology such as HP adds only the few axioms
+that can matter), HermiT classifies it, and no listed subclass may fall under its probe. The
+probes never touch the ontology itself. The run is started next to the main reasoning run
+(``start``) and merged into the reasoning stage (``merge_into``): counts
+``negative=N violated=M``.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from calcinosis_kg.core.vocab import OWL, RDF
 
 if TYPE_CHECKING:
     from calcinosis_kg.checks.hermit import HermitRun
+    from calcinosis_kg.checks.locality import Module
     from calcinosis_kg.checks.verdict import ReasoningResult
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
@@ -162,12 +166,13 @@ def probe_triples(probes: dict[tuple, str]) -> list[Any]:
 
 @dataclass
 class NegativeRun:
-    """HermiT on a probe-augmented copy of the graph, started in the background."""
+    """HermiT on the probe-augmented module of the graph, started in the background."""
 
     items: list[NegativeEntailment]
     probes: dict[tuple, str]
     run: HermitRun | None
     started: float
+    module: Module | None = None
 
     def wait(self) -> ReasoningResult | None:
         return self.run.wait() if self.run is not None else None
@@ -177,14 +182,50 @@ class NegativeRun:
             self.run.cancel()
 
 
-def start(kg: KnowledgeGraph, path: Path | None = None, java: Path | None = None,
-          items: list[NegativeEntailment] | None = None) -> NegativeRun | None:
-    """Start HermiT on ``kg`` + probe classes; None when there is no negative-entailment file
-    (``items`` instead of a file: a list built in code, e.g. a systematic sweep in a test)."""
+def signature(items: list[NegativeEntailment]) -> set[str]:
+    """Every name the entries use: their subclasses, superclasses, properties and fillers."""
+    names: set[str] = set()
+    for item in items:
+        fillers = item.filler if isinstance(item.filler, tuple) else (item.filler,)
+        names.update(n for n in (item.subclass, item.superclass, item.prop, *fillers) if n)
+    return names
+
+
+def probe_graph(kg: KnowledgeGraph, items: list[NegativeEntailment],
+                probes: dict[tuple, str]) -> tuple[KnowledgeGraph, Module]:
+    """The ⊥-module of ``kg`` for the entries' names, plus the probe classes, as a graph.
+
+    Sufficient (see ``locality``): every entry asks whether ``C ⊑ D`` or ``C ⊑ R some F`` follows
+    for names C, D, R, F in the module's seed signature, and a ⊥-module preserves exactly the
+    entailments over its seed; each probe ``P ≡ R some F`` defines a fresh name. So a probe
+    classification of the module answers every entry as one of the whole graph would, however
+    large an ontology is merged, and HermiT classifies only what can matter.
+    """
     import pyoxigraph as ox
 
-    from calcinosis_kg.checks import hermit
+    from calcinosis_kg.checks import locality
+    from calcinosis_kg.checks.explain import Axioms
     from calcinosis_kg.graph.knowledge import KnowledgeGraph as KG
+
+    part = locality.module(Axioms.of(kg).triples, signature(items))
+
+    def term(key: Any) -> Any:
+        if not isinstance(key, str):
+            return key  # a literal
+        return ox.BlankNode(key[2:]) if key.startswith("_:") else ox.NamedNode(key)
+
+    store = ox.Store()
+    store.extend(ox.Quad(term(s), ox.NamedNode(p), term(o)) for s, p, o in part.triples)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in probe_triples(probes))
+    return KG(files=list(kg.files), _store=store, _digest=f"negative-probes {kg.digest}"), part
+
+
+def start(kg: KnowledgeGraph, path: Path | None = None, java: Path | None = None,
+          items: list[NegativeEntailment] | None = None) -> NegativeRun | None:
+    """Start HermiT on the module of ``kg`` for the entries + probe classes (``probe_graph``);
+    None when there is no negative-entailment file (``items`` instead of a file: a list built in
+    code, e.g. a systematic sweep in a test)."""
+    from calcinosis_kg.checks import hermit
 
     if items is None:
         path = path or negative_file(kg)
@@ -192,12 +233,9 @@ def start(kg: KnowledgeGraph, path: Path | None = None, java: Path | None = None
             return None
         items = load_negative(path)
     probes = probe_iris(items)
-    store = ox.Store()
-    store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in kg.store)
-    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in probe_triples(probes))
-    copy = KG(files=list(kg.files), _store=store, _digest=f"negative-probes {kg.digest}")
+    graph, part = probe_graph(kg, items, probes)
     started = time.perf_counter()
-    return NegativeRun(items, probes, hermit.start(copy, java), started)
+    return NegativeRun(items, probes, hermit.start(graph, java), started, part)
 
 
 def violations(items: list[NegativeEntailment], probes: dict[tuple, str],
@@ -216,7 +254,7 @@ def merge_into(stage: StageResult, kg: KnowledgeGraph, run: NegativeRun | None) 
     """Add ``negative=N violated=M`` (and a failure per violation) to the reasoning stage."""
     if run is None:
         return stage
-    from calcinosis_kg.checks.explain import Axioms, loaded_store
+    from calcinosis_kg.checks.explain import Axioms
     from calcinosis_kg.core.prefixes import compress
 
     result = run.wait()
@@ -229,7 +267,7 @@ def merge_into(stage: StageResult, kg: KnowledgeGraph, run: NegativeRun | None) 
     if result.consistent is False:
         stage.counts["violated"] = 0
         return stage  # the main run already reports the inconsistency
-    axioms = Axioms.from_store(loaded_store(kg))
+    axioms = Axioms.of(kg)
     known = set(axioms.triples)
     bad = 0
     for item in run.items:

@@ -59,7 +59,7 @@ def stage_from_result(kg: KnowledgeGraph, result: ReasoningResult,
         failures.append(Failure(STAGE, "", "", note))
         return StageResult(STAGE, ok=False, failures=failures, seconds=result.seconds,
                            skipped=result.java_missing, note=note, environment=True)
-    axioms = Axioms.from_store(loaded_store(kg))
+    axioms = Axioms.of(kg)
 
     def fail(entity: str, reason: str, level: str = "ERROR") -> None:
         failures.append(Failure(STAGE, compress(entity) if entity else "",
@@ -120,7 +120,7 @@ def reasoning_stage(kg: KnowledgeGraph, expected: Path | None = None) -> StageRe
 
 def summarize(kg: KnowledgeGraph, result: ReasoningResult) -> str:
     """The human summary printed by ``calcinosis-kg reason``."""
-    axioms = Axioms.from_store(loaded_store(kg))
+    axioms = Axioms.of(kg)
     lines = []
     if result.consistent is False:
         lines.append(f"consistent: NO (HermiT, {result.seconds:.2f} s)")

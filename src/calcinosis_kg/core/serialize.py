@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -112,14 +113,29 @@ def canonical_bnode_labels(graph: Graph) -> dict[BNode, str]:
 
 def canonicalize(graph: Graph) -> Graph:
     """A copy of ``graph`` with canonical blank-node labels, bound to the curated prefixes."""
-    labels = canonical_bnode_labels(graph)
+    return canonical_graph(lambda: iter(graph))
+
+
+def canonical_graph(triples: Callable[[], Iterable[tuple[Node, Node, Node]]],
+                    blank_triples: Callable[[], Iterable[tuple[Node, Node, Node]]] | None = None,
+                    ) -> Graph:
+    """``canonicalize`` of the graph of ``triples()`` without building that graph: the labels
+    need only the triples that touch a blank node (``blank_triples()`` if given, which may yield
+    just those), so the triples are read twice (e.g. streamed from a store) and only the canonical
+    graph is held whole. Same result as ``canonicalize``."""
+    with_bnodes = Graph()
+    for s, p, o in (blank_triples or triples)():
+        if isinstance(s, BNode) or isinstance(o, BNode):
+            with_bnodes.add((s, p, o))
+    labels = canonical_bnode_labels(with_bnodes)
+    del with_bnodes
     out = Graph()
     bind_prefixes(out)
 
     def relabel(term: Node) -> Node:
         return BNode("b" + labels[term]) if isinstance(term, BNode) else term
 
-    for s, p, o in graph:
+    for s, p, o in triples():
         out.add((relabel(s), p, relabel(o)))
     return out
 
@@ -211,7 +227,11 @@ class _SortedTurtleSerializer(LongTurtleSerializer):
 
 def to_turtle(graph: Graph) -> bytes:
     """Byte-stable Turtle of ``graph`` (sorted, nested restrictions, curated prefixes)."""
-    canon = canonicalize(graph)
+    return canonical_turtle(canonicalize(graph))
+
+
+def canonical_turtle(canon: Graph) -> bytes:
+    """``to_turtle`` of a graph that is already canonical (``canonical_graph``)."""
     stream = io.BytesIO()
     _SortedTurtleSerializer(canon).serialize(stream, encoding="utf-8")
     return stream.getvalue()

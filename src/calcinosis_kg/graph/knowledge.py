@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from calcinosis_kg.core.resources import default_ontology_files
 from calcinosis_kg.core.vocab import RDFS_LABEL, XSD_STRING
+
+_T = TypeVar("_T")
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -45,6 +47,7 @@ class KnowledgeGraph:
     _graph: rdflib.Graph | None = field(default=None, repr=False)
     _labels: dict[str, str] | None = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _derived: dict[str, Any] = field(default_factory=dict, repr=False, init=False, compare=False)
 
     def _ensure_loaded(self) -> None:
         with self._lock:
@@ -84,6 +87,15 @@ class KnowledgeGraph:
             if self._labels is None:
                 self._labels = labels_of(self.store)
             return self._labels
+
+    def derived(self, name: str, build: Callable[[KnowledgeGraph], _T]) -> _T:
+        """``build(self)``, computed once per graph (the triples never change after loading):
+        e.g. the checks' axiom index, which several stages read and which takes seconds to build
+        when a large ontology is merged."""
+        with self._lock:
+            if name not in self._derived:
+                self._derived[name] = build(self)
+            return self._derived[name]
 
     def __len__(self) -> int:
         return len(self.store)

@@ -35,10 +35,13 @@ _NCNAME = re.compile(r"^[A-Za-z_][\w.\-]*$")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def merged_triples(kg: KnowledgeGraph) -> Iterator[tuple[Node, Node, Node]]:
+def merged_triples(kg: KnowledgeGraph, blank_only: bool = False,
+                   ) -> Iterator[tuple[Node, Node, Node]]:
     """The merged triples (see ``merged_graph``), streamed from the pyoxigraph store as rdflib
-    terms: no copy of the whole graph is made (``kg.graph`` is never built)."""
+    terms: no copy of the whole graph is made (``kg.graph`` is never built). ``blank_only``:
+    only those with a blank subject or object (all that canonical labels need)."""
     import pyoxigraph
+    from rdflib import URIRef
 
     from calcinosis_kg.core.vocab import OWL_IMPORTS, OWL_ONTOLOGY, OWL_VERSION_IRI, RDF_TYPE
     from calcinosis_kg.graph.knowledge import to_rdflib_term
@@ -56,11 +59,24 @@ def merged_triples(kg: KnowledgeGraph) -> Iterator[tuple[Node, Node, Node]]:
             drop_subjects.add(target)
             drop_imports.add((q.subject, q.object))
     imports = node(OWL_IMPORTS)
+    blank = pyoxigraph.BlankNode
+    iris: dict[str, URIRef] = {}  # IRIs recur (predicates, classes): convert each once
+
+    def term(t: object) -> Node:
+        if isinstance(t, node):
+            found = iris.get(t.value)
+            if found is None:
+                found = iris[t.value] = URIRef(t.value)
+            return found
+        return to_rdflib_term(t)
+
     for q in store.quads_for_pattern(None, None, None):
+        if blank_only and not (isinstance(q.subject, blank) or isinstance(q.object, blank)):
+            continue
         if q.subject in drop_subjects or (
                 q.predicate == imports and (q.subject, q.object) in drop_imports):
             continue
-        yield to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)
+        yield term(q.subject), term(q.predicate), term(q.object)
 
 
 def stream_ntriples(triples: Iterator[tuple[Node, Node, Node]]) -> bytes:
@@ -193,15 +209,20 @@ NODE_TYPES = tuple(OWL + name for name in (
 
 
 def to_rdfxml(graph: rdflib.Graph) -> bytes:
+    """Byte-stable RDF/XML of ``graph`` (see ``canonical_rdfxml``)."""
+    from calcinosis_kg.core.serialize import canonicalize
+
+    return canonical_rdfxml(canonicalize(graph))
+
+
+def canonical_rdfxml(canon: rdflib.Graph) -> bytes:
     """Byte-stable RDF/XML: one typed node element per subject (``owl:Class`` …, else
     ``rdf:Description``), sorted, blank nodes by nodeID."""
     from rdflib import BNode, Literal, URIRef
     from rdflib.namespace import RDF as RDF_NS
 
     from calcinosis_kg.core.prefixes import prefix_map
-    from calcinosis_kg.core.serialize import canonicalize
 
-    canon = canonicalize(graph)
     qnames = _QNames(prefix_map())
     body: list[str] = []
     for subject in _sorted_subjects(canon):
@@ -274,14 +295,18 @@ def _jsonld_compressor(context: dict[str, str]) -> Callable[[str], str]:
 
 
 def to_jsonld(graph: rdflib.Graph) -> bytes:
+    """Byte-stable JSON-LD of ``graph`` (see ``canonical_jsonld``)."""
+    from calcinosis_kg.core.serialize import canonicalize
+
+    return canonical_jsonld(canonicalize(graph))
+
+
+def canonical_jsonld(canon: rdflib.Graph) -> bytes:
     """Byte-stable JSON-LD: a ``@graph`` of node objects sorted like the Turtle, CURIE keys."""
     from rdflib import BNode, Literal
     from rdflib.namespace import RDF as RDF_NS
     from rdflib.namespace import XSD
 
-    from calcinosis_kg.core.serialize import canonicalize
-
-    canon = canonicalize(graph)
     context = jsonld_context()
     compress = _jsonld_compressor(context)  # the same IRIs recur thousands of times
 
@@ -321,7 +346,7 @@ def to_jsonld(graph: rdflib.Graph) -> bytes:
 def export_bytes(kg: KnowledgeGraph, fmt: str, inferred: bool = False) -> bytes:
     """The whole graph in ``fmt`` (ttl, owl, nt, jsonld); ``inferred`` adds the reasoner's
     inferred class hierarchy."""
-    from calcinosis_kg.core.serialize import to_ntriples, to_turtle
+    from calcinosis_kg.core.serialize import canonical_graph, canonical_turtle
 
     if fmt not in FORMATS:
         raise InputError(f"unknown export format '{fmt}' (choose from {', '.join(FORMATS)})")
@@ -334,13 +359,12 @@ def export_bytes(kg: KnowledgeGraph, fmt: str, inferred: bool = False) -> bytes:
         kg = inferred_kg(kg)
     if fmt == "nt":  # streamed: no rdflib copy of the graph at all
         return stream_ntriples(merged_triples(kg))
-    import rdflib
-
-    graph = rdflib.Graph()  # one copy, built from the store (kg.graph would be a second)
-    for triple in merged_triples(kg):
-        graph.add(triple)
-    writer = {"ttl": to_turtle, "nt": to_ntriples, "owl": to_rdfxml, "jsonld": to_jsonld}[fmt]
-    return writer(graph)
+    # one rdflib copy, already canonical, streamed twice from the store (kg.graph, a plain copy
+    # and its canonical copy would be three)
+    canon = canonical_graph(lambda: merged_triples(kg),
+                            blank_triples=lambda: merged_triples(kg, blank_only=True))
+    writer = {"ttl": canonical_turtle, "owl": canonical_rdfxml, "jsonld": canonical_jsonld}[fmt]
+    return writer(canon)
 
 
 def export(kg: KnowledgeGraph, fmt: str, output: Path, inferred: bool = False) -> Path:
