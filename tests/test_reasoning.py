@@ -363,3 +363,13 @@ def test_hermit_only_classifies_and_still_finds_an_inconsistency_in_the_individu
     actions = [a for a in command[command.index("org.semanticweb.HermiT.cli.CommandLine") + 1:]
                if a.startswith("-")]
     assert actions == ["-c"]
+
+
+def test_hermit_realises_individuals_only_when_asked(tmp_path):
+    """Patient cases need each individual's direct types (``-I``); the checks never do."""
+    from calcinosis_kg.checks.java import hermit_command
+
+    command = hermit_command(Path("java"), tmp_path / "o.nt", realise=True)
+    actions = [a for a in command[command.index("org.semanticweb.HermiT.cli.CommandLine") + 1:]
+               if a.startswith("-")]
+    assert actions == ["-c", "-I"]

@@ -88,8 +88,9 @@ def hermit_classpath() -> str:
 HERMIT_ACTIONS = ["-c"]
 
 
-def hermit_command(java: Path, ontology_file: Path) -> list[str]:
-    """HermiT's command line: classify (``HERMIT_ACTIONS``) the file at ``ontology_file``."""
+def hermit_command(java: Path, ontology_file: Path, realise: bool = False) -> list[str]:
+    """HermiT's command line: classify (``HERMIT_ACTIONS``) the file at ``ontology_file``;
+    ``realise`` adds ``-I`` (the direct types of every individual: patient cases need them)."""
+    actions = [*HERMIT_ACTIONS, "-I"] if realise else HERMIT_ACTIONS
     return [str(java), *JVM_FLAGS, f"-Xmx{JAVA_MEMORY_MB}M", "-cp", hermit_classpath(),
-            "org.semanticweb.HermiT.cli.CommandLine", *HERMIT_ACTIONS,
-            ontology_file.resolve().as_uri()]
+            "org.semanticweb.HermiT.cli.CommandLine", *actions, ontology_file.resolve().as_uri()]
