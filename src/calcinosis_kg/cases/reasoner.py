@@ -77,8 +77,9 @@ def hermit_types(frame: pl.DataFrame, store: Any = None, timeout: float = 600.0
     try:
         data = folder / "cases.nt"
         data.write_bytes(ontology + triples.ntriples(pl.concat([table, declared])))
-        done = subprocess.run(java.hermit_command(java_bin, data, realise=True), capture_output=True,
-                              timeout=timeout, cwd=folder, stdin=subprocess.DEVNULL)
+        command = java.hermit_command(java_bin, data, realise=True)
+        done = subprocess.run(command, capture_output=True, timeout=timeout, cwd=folder,
+                              stdin=subprocess.DEVNULL)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     out_text = done.stdout.decode("utf-8", "replace")
