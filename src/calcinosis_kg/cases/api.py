@@ -8,8 +8,6 @@ lives here so the CLI, the benchmark and the tests share it.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,30 +84,18 @@ def classify_paths(paths: Iterable[Path | str], fmt: str) -> tuple[bytes, str]:
 
 
 def write_stream_atomic(path: Path, parts: Iterable[bytes]) -> None:
-    """``core.serialize.write_atomic`` for output produced in parts: a temporary file beside
-    ``path``, renamed when complete. A path that exists and is not a regular file (/dev/null,
-    a pipe) is written in place, never replaced; the file gets the umask's usual mode."""
+    """``core.serialize.write_atomic`` for output produced in parts. One choice of its own: a
+    path that exists and is not a regular file (/dev/null, a pipe) is written through, in place,
+    so a cohort can be classified into a pipe; it is never replaced."""
+    from calcinosis_kg.core.serialize import write_atomic
+
     path = Path(path)
     if path.exists() and not path.is_file():
         with path.open("wb") as handle:
             for part in parts:
                 handle.write(part)
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for part in parts:
-                handle.write(part)
-            handle.flush()
-            os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, parts)
 
 
 def _turtle(ntriples: bytes) -> bytes:

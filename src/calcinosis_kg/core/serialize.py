@@ -307,8 +307,9 @@ def _target(path: Path) -> tuple[Path, int | None]:
     return (path.resolve() if path.is_symlink() else path), stat.S_IMODE(info.st_mode)
 
 
-def write_atomic(path: Path | str, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and rename: never a half-written file.
+def write_atomic(path: Path | str, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (bytes, or parts of it as they are produced) to ``path`` via a temporary
+    file and rename: never a half-written file.
 
     ``-`` is standard output. Only regular files are written (symlinks to one are followed); a
     new file gets the mode the umask allows (``0666 & ~umask``), an existing one keeps its mode.
@@ -316,9 +317,11 @@ def write_atomic(path: Path | str, data: bytes) -> None:
     CLI's handler); after ``kill -9`` the next write to the same path removes it. Errors name
     ``path``, never the temp file.
     """
+    parts: Iterable[bytes] = (data,) if isinstance(data, bytes | bytearray) else data
     if str(path) == STDOUT:
         sys.stdout.flush()
-        sys.stdout.buffer.write(data)
+        for part in parts:
+            sys.stdout.buffer.write(part)
         sys.stdout.buffer.flush()
         return
     path = Path(path)
@@ -336,7 +339,8 @@ def write_atomic(path: Path | str, data: bytes) -> None:
         raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for part in parts:
+                handle.write(part)
             handle.flush()
             os.fchmod(handle.fileno(), mode if mode is not None else 0o666 & ~_umask())
             os.fsync(handle.fileno())
