@@ -26,27 +26,25 @@ class ExpectedInference:
     why: str
 
 
-def expected_inferences_file(kg: KnowledgeGraph) -> Path | None:
-    """``expected_inferences.yaml`` beside the first ontology file (bundled: ontology/)."""
+def beside_first_ontology(kg: KnowledgeGraph, name: str) -> Path | None:
+    """The file ``name`` beside the first ontology file (bundled: ontology/), if it exists."""
     if not kg.files:
         return None
-    candidate = Path(kg.files[0]).parent / EXPECTED_FILE
+    candidate = Path(kg.files[0]).parent / name
     return candidate if candidate.is_file() else None
+
+
+def expected_inferences_file(kg: KnowledgeGraph) -> Path | None:
+    """``expected_inferences.yaml`` beside the first ontology file."""
+    return beside_first_ontology(kg, EXPECTED_FILE)
 
 
 def load_expected(path: Path) -> list[ExpectedInference]:
     """Parse the expected-inference list (``[{subclass, superclass, why}]``, CURIEs or IRIs)."""
-    import yaml
-
     from calcinosis_kg.core.prefixes import expand
+    from calcinosis_kg.core.yamlio import read_yaml
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path,
-                         mark.line + 1 if mark else None,
-                         mark.column + 1 if mark else None) from exc
+    data = read_yaml(path, [])
     if isinstance(data, dict):
         data = data.get("expected_inferences", data.get("inferences", []))
     if not isinstance(data, list):

@@ -72,24 +72,17 @@ class NegativeEntailment:
 
 def negative_file(kg: KnowledgeGraph) -> Path | None:
     """``negative_entailments.yaml`` beside the first ontology file (bundled: ontology/)."""
-    if not kg.files:
-        return None
-    candidate = Path(kg.files[0]).parent / NEGATIVE_FILE
-    return candidate if candidate.is_file() else None
+    from calcinosis_kg.checks.expectations import beside_first_ontology
+
+    return beside_first_ontology(kg, NEGATIVE_FILE)
 
 
 def load_negative(path: Path) -> list[NegativeEntailment]:
     """Parse the negative-entailment list (CURIEs or IRIs)."""
-    import yaml
-
     from calcinosis_kg.core.prefixes import expand
+    from calcinosis_kg.core.yamlio import read_yaml
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path,
-                         mark.line + 1 if mark else None) from exc
+    data = read_yaml(path, [])
     if not isinstance(data, list):
         raise InputError("expected a list of {subclass, property, filler, why} or "
                          "{subclass, superclass, why}", path)

@@ -104,13 +104,12 @@ def resolve_sparql_targets(shapes: rdflib.Graph, store: pyoxigraph.Store,
 
 def profiles() -> dict[str, dict[str, str]]:
     """Profile name -> {shape CURIE: why it does not apply} (``shapes/profiles.yaml``)."""
-    import yaml
+    from calcinosis_kg.core.yamlio import read_yaml
 
     path = shapes_dir() / "profiles.yaml"
     if not path.exists():
         return {"ontology": {}}
-    with path.open(encoding="utf-8") as handle:
-        loaded = yaml.safe_load(handle) or {}
+    loaded = read_yaml(path, {})
     return {str(name): dict(shapes or {}) for name, shapes in loaded.items()}
 
 

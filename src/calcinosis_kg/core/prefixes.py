@@ -5,9 +5,8 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-import yaml
-
 from calcinosis_kg.core.resources import source_dir
+from calcinosis_kg.core.yamlio import read_yaml
 
 if TYPE_CHECKING:
     import curies
@@ -16,8 +15,7 @@ if TYPE_CHECKING:
 @cache
 def header() -> dict:
     """The parsed ontology header (IRI, version, title, prefixes, sources)."""
-    with (source_dir() / "header.yaml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_yaml(source_dir() / "header.yaml", {})
 
 
 def prefix_map() -> dict[str, str]:

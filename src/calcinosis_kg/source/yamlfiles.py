@@ -9,22 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.yamlio import read_yaml
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
     """The YAML mapping in ``path`` (a syntax error or a non-mapping is an InputError)."""
-    try:
-        with path.open(encoding="utf-8") as handle:
-            data = yaml.safe_load(handle) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        column = mark.column + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"YAML syntax error: {problem}", path, line, column) from exc
+    data = read_yaml(path, {})
     if not isinstance(data, dict):
         raise InputError("expected a mapping at the top level", path)
     return data
