@@ -95,3 +95,35 @@ def test_help_of_every_command_loads_no_heavy_library():
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+VOCABULARY = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#",
+              "http://www.w3.org/2002/07/owl#", "http://www.w3.org/2001/XMLSchema#",
+              "http://www.w3.org/ns/shacl#", "http://www.w3.org/2004/02/skos/core#",
+              "http://purl.org/dc/terms/", "http://purl.obolibrary.org/obo/",
+              "http://www.geneontology.org/formats/oboInOwl#", "https://w3id.org/biolink/vocab/",
+              "https://w3id.org/calcinosis-kg/")
+
+
+def vocabulary_constants(tree: ast.Module) -> list[tuple[int, str]]:
+    """Module-level names bound to a vocabulary IRI (core/vocab.py is their one place)."""
+    found = []
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+                and node.value.value.startswith(VOCABULARY)):
+            found.append((node.lineno, node.value.value))
+    return found
+
+
+def test_vocabulary_iris_are_declared_in_core_vocab_only():
+    vocab = PACKAGE / "core" / "vocab.py"
+    offenders = [f"{path.relative_to(PACKAGE)}:{line}: {iri}" for path in modules()
+                 if path != vocab
+                 for line, iri in vocabulary_constants(ast.parse(path.read_text(), str(path)))]
+    assert offenders == []
+
+
+def test_the_vocabulary_check_catches_a_redeclared_namespace():
+    tree = ast.parse('OWL = "http://www.w3.org/2002/07/owl#"\nNAME = "calcinosis"\n')
+    assert vocabulary_constants(tree) == [(1, "http://www.w3.org/2002/07/owl#")]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.vocab import (
     BIOLINK_ASSOCIATION,
+    CCKG,
     OWL_DEPRECATED,
     RDF_TYPE,
     RDFS_LABEL,
@@ -35,7 +36,7 @@ _TYPED = re.compile(r"^([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|true|false)$")
 MAX_CANDIDATES = 10
 #: CCKG:0000700-0000799 classify patient case records (docs/readme/cases.md): reachable by CURIE
 #: or full label, but a word such as "dystrophic" names the disease, not "case of dystrophic …"
-CASE_MODEL_PREFIX = "https://w3id.org/calcinosis-kg/CCKG_00007"
+CASE_MODEL_PREFIX = CCKG + "00007"
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,6 @@ def _turtle(ntriples: bytes) -> bytes:
     from calcinosis_kg.cases import model as m
 
     prefixes = {"case": m.CASE_BASE, "CCKG": m.CCKG, "obo": m.OBO,
-                "dcterms": "http://purl.org/dc/terms/",
-                "xsd": "http://www.w3.org/2001/XMLSchema#"}
+                "dcterms": m.vocab.DCTERMS, "xsd": m.XSD}
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""

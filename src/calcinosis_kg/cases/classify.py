@@ -28,6 +28,7 @@ from calcinosis_kg.cases.compile import (
     to_polars,
 )
 from calcinosis_kg.cases.hints import near_misses
+from calcinosis_kg.core.vocab import RO_CAUSES_OR_CONTRIBUTES
 
 RESULT_COLUMNS = ("case_id", "status", "type_id", "type_label", "criteria", "sources")
 EVIDENCE_QUERY = """
@@ -47,7 +48,7 @@ SELECT ?s ?p ?o ?src ?text WHERE {
   }
   FILTER(isIRI(?s) && isIRI(?o))
 }"""
-CAUSE = "http://purl.obolibrary.org/obo/RO_0003302"
+CAUSE = RO_CAUSES_OR_CONTRIBUTES
 
 
 @dataclass

@@ -19,11 +19,10 @@ from typing import Any
 
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.core.expressions import Expr, StoreSource, parse
+from calcinosis_kg.core.vocab import OWL_EQUIVALENT_CLASS as OWL_EQUIVALENT
+from calcinosis_kg.core.vocab import OWL_NOTHING as NOTHING
+from calcinosis_kg.core.vocab import RDFS_SUBCLASS_OF as RDFS_SUBCLASS
 
-OWL = "http://www.w3.org/2002/07/owl#"
-RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
-OWL_EQUIVALENT = OWL + "equivalentClass"
-NOTHING = OWL + "Nothing"
 #: object property -> (column, kind): "list" of class CURIEs, "finding" (status + value), "scalar"
 SLOTS: dict[str, tuple[str, str]] = {
     m.P_CONDITION: ("conditions", "list"), m.P_EXPOSURE: ("exposures", "list"),

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-CCKG = "https://w3id.org/calcinosis-kg/CCKG_"
-CASE_BASE = "https://w3id.org/calcinosis-kg/case/"
-OBO = "http://purl.obolibrary.org/obo/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-DCT_IDENTIFIER = "http://purl.org/dc/terms/identifier"
+from calcinosis_kg.core import vocab
+
+CCKG = vocab.CCKG
+CASE_BASE = vocab.CCKG_CASE
+OBO = vocab.OBO
+RDF_TYPE = vocab.RDF_TYPE
+XSD = vocab.XSD
+DCT_IDENTIFIER = vocab.DC_IDENTIFIER
 
 
 def cckg(n: int) -> str:

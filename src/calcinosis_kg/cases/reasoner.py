@@ -21,11 +21,11 @@ import polars as pl
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import triples
 from calcinosis_kg.core.errors import CalcinosisKGError
+from calcinosis_kg.core.vocab import OWL
 
 TYPE_LINE = re.compile(r"^Type\( <([^>]+)> <([^>]+)> \)$", re.MULTILINE)
 SUB_LINE = re.compile(r"^SubClassOf\( <([^>]+)> <([^>]+)> \)$", re.MULTILINE)
 EQ_LINE = re.compile(r"^EquivalentClasses\( ((?:<[^>]+> ?)+)\)$", re.MULTILINE)
-OWL = "http://www.w3.org/2002/07/owl#"
 
 
 class ReasonerUnavailable(CalcinosisKGError):

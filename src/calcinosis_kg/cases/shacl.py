@@ -20,10 +20,8 @@ import polars as pl
 
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.resources import shapes_dir
+from calcinosis_kg.core.vocab import RDF_TYPE, SH, XSD
 
-SH = "http://www.w3.org/ns/shacl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SHAPES_FILE = "case-model.ttl"
 NUMERIC = {XSD + n for n in ("decimal", "integer", "double", "float")}
 DECIMAL_RE = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"

@@ -14,6 +14,7 @@ from collections import defaultdict
 from functools import cache
 
 from calcinosis_kg.cases import model as m
+from calcinosis_kg.core.vocab import OIO_EXACT_SYNONYM, OIO_RELATED_SYNONYM, RDFS_LABEL
 
 #: everyday names of terms, as the entity column of the verified shared reference table names
 #: them (shared/reference/external_ids.tsv): "finger (manual digit)", "forearm", "joint" ...
@@ -22,9 +23,7 @@ COMMON_NAMES = {"finger": "UBERON:0002389", "forearm": "UBERON:0002386", "skin":
                 "joint": "UBERON:0000982", "epidermis": "UBERON:0001003",
                 "chronic renal failure": "MONDO:0024327", "dog": "NCBITaxon:9615",
                 "human": "NCBITaxon:9606"}
-LABEL_PROPERTIES = ("http://www.w3.org/2000/01/rdf-schema#label",
-                    "http://www.geneontology.org/formats/oboInOwl#hasExactSynonym",
-                    "http://www.geneontology.org/formats/oboInOwl#hasRelatedSynonym")
+LABEL_PROPERTIES = (RDFS_LABEL, OIO_EXACT_SYNONYM, OIO_RELATED_SYNONYM)
 
 
 def normalise(name: str) -> str:

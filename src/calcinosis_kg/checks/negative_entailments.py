@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from calcinosis_kg.checks.results import Failure, StageResult
 from calcinosis_kg.core.errors import InputError
-from calcinosis_kg.core.vocab import OWL, RDF
+from calcinosis_kg.core.vocab import CCKG_PROBE, OWL, RDF
 
 if TYPE_CHECKING:
     from calcinosis_kg.checks.hermit import HermitRun
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 NEGATIVE_FILE = "negative_entailments.yaml"
-PROBE_NS = "https://w3id.org/calcinosis-kg/probe/"
+PROBE_NS = CCKG_PROBE
 STAGE = "reasoning"
 
 

@@ -25,9 +25,16 @@ OIO = "http://www.geneontology.org/formats/oboInOwl#"
 BIOLINK = "https://w3id.org/biolink/vocab/"
 SSSOM = "https://w3id.org/sssom/"
 SEMAPV = "https://w3id.org/semapv/vocab/"
-CCKG = "https://w3id.org/calcinosis-kg/CCKG_"
-CCKG_SHAPES = "https://w3id.org/calcinosis-kg/shapes/"
-CCKG_CASE = "https://w3id.org/calcinosis-kg/case/"
+CALCINOSIS_KG = "https://w3id.org/calcinosis-kg/"
+CCKG = CALCINOSIS_KG + "CCKG_"
+CCKG_SHAPES = CALCINOSIS_KG + "shapes/"
+CCKG_CASE = CALCINOSIS_KG + "case/"
+#: probe classes of the negative-entailment check (never in a published file)
+CCKG_PROBE = CALCINOSIS_KG + "probe/"
+#: named graphs of the SPARQL endpoint (asserted, inferred, case data)
+CCKG_GRAPH = CALCINOSIS_KG + "graph/"
+#: qualifier key telling a graph view's non-universal edge from a universal one
+CCKG_EDGE_KIND = CALCINOSIS_KG + "edge_kind"
 
 
 def obo(local: str) -> str:
@@ -41,6 +48,7 @@ RDF_FIRST = RDF + "first"
 RDF_REST = RDF + "rest"
 RDF_NIL = RDF + "nil"
 RDF_LANGSTRING = RDF + "langString"
+RDF_PARSE_TYPE_ATTRIBUTE = RDF + " parseType"  # as an XML parser names the attribute
 RDFS_LABEL = RDFS + "label"
 RDFS_COMMENT = RDFS + "comment"
 RDFS_SUBCLASS_OF = RDFS + "subClassOf"
@@ -76,6 +84,7 @@ IAO_EDITOR_NOTE = OBO + "IAO_0000116"
 IAO_REPLACED_BY = OBO + "IAO_0100001"
 IAO_IMPORTED_FROM = OBO + "IAO_0000412"
 RO_HAS_EVIDENCE = OBO + "RO_0002558"
+RO_CAUSES_OR_CONTRIBUTES = OBO + "RO_0003302"
 OIO_HAS_DBXREF = OIO + "hasDbXref"
 OIO_IN_SUBSET = OIO + "inSubset"
 OIO_DATE = OIO + "date"

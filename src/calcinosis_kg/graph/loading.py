@@ -25,7 +25,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
-from calcinosis_kg.core.vocab import OWL_IMPORTS, OWL_ONTOLOGY, OWL_VERSION_IRI, RDF_TYPE
+from calcinosis_kg.core.vocab import (
+    OWL_IMPORTS,
+    OWL_ONTOLOGY,
+    OWL_VERSION_IRI,
+    RDF_PARSE_TYPE_ATTRIBUTE,
+    RDF_TYPE,
+)
 from calcinosis_kg.graph.input_limits import check_quads, read_regular_file
 
 if TYPE_CHECKING:
@@ -230,7 +236,7 @@ def check_xml_well_formed(path: Path, data: bytes) -> None:
                          exc.offset + 1) from None
 
 
-_PARSE_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns# parseType"
+_PARSE_TYPE = RDF_PARSE_TYPE_ATTRIBUTE
 _OWL_XML = re.compile(rb"<(?:\w+:)?Ontology\b[^>]*xmlns(?::\w+)?=\"http://www\.w3\.org/2002/07/owl#\"")
 
 

@@ -18,6 +18,7 @@ import json
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.vocab import (
+    CCKG_EDGE_KIND,
     DC_CREATOR,
     DC_DESCRIPTION,
     DC_ISSUED,
@@ -51,8 +52,7 @@ if TYPE_CHECKING:
 
     from calcinosis_kg.publish.axioms import AxiomKey
 
-#: qualifier/meta key telling a graph view's non-universal edge from a universal one
-EDGE_KIND = "https://w3id.org/calcinosis-kg/edge_kind"
+EDGE_KIND = CCKG_EDGE_KIND
 OBO_HEADER_PROPERTIES = (DC_TITLE, DC_DESCRIPTION, DC_LICENSE, DC_CREATOR, DC_ISSUED,
                          OWL_VERSION_INFO)
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.vocab import (
     BIOLINK_ASSOCIATION,
+    CALCINOSIS_KG,
     DC_TYPE,
     IAO_BASE_MODULE,
     OIO_IS_INFERRED,
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from rdflib import Graph, URIRef
     from rdflib.term import Node
 
-OURS = "https://w3id.org/calcinosis-kg/"
+OURS = CALCINOSIS_KG
 _BUILTIN = (RDF, RDFS, OWL, XSD)
 
 

@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from calcinosis_kg.core.vocab import CCKG_GRAPH
+
 if TYPE_CHECKING:
     import pyoxigraph
 
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
-GRAPH_BASE = "https://w3id.org/calcinosis-kg/graph/"
+GRAPH_BASE = CCKG_GRAPH
 ASSERTED = GRAPH_BASE + "asserted"
 INFERRED = GRAPH_BASE + "inferred"
 

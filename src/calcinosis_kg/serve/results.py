@@ -15,6 +15,8 @@ import json
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
+from calcinosis_kg.core.vocab import XSD_STRING
+
 if TYPE_CHECKING:
     from calcinosis_kg.serve.dataset import Answer
 
@@ -97,7 +99,7 @@ def _json_term(term: object) -> dict[str, str]:
     out = {"type": "literal", "value": term.value}
     if term.language:
         out["xml:lang"] = term.language
-    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+    elif term.datatype.value != XSD_STRING:
         out["datatype"] = term.datatype.value
     return out
 
@@ -112,7 +114,7 @@ def _xml_term(term: object) -> str:
     assert isinstance(term, pyoxigraph.Literal)
     if term.language:
         return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
-    if term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+    if term.datatype.value != XSD_STRING:
         return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
     return f"<literal>{escape(term.value)}</literal>"
 
