@@ -272,6 +272,19 @@ def test_site_is_byte_identical_across_runs_and_hash_seeds(tmp_path: Path) -> No
             assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
 
 
+def test_bundled_type_pages_are_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
+    """The bundled ontology has statements that differ only in their evidence (one per fact):
+    their order on a page must not follow a set's hash order."""
+    pages = []
+    for seed in ("1", "2"):
+        output = tmp_path / seed
+        subprocess.run([sys.executable, "-m", "calcinosis_kg", "docs", "--no-diagrams",
+                        "--output", str(output)], check=True, capture_output=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+        pages.append({p.name: p.read_bytes() for p in sorted((output / "types").glob("*.html"))})
+    assert pages[0] and pages[0] == pages[1]
+
+
 def test_bundled_ontology_pages_carry_every_supporting_sentence_of_their_type(
         tmp_path: Path) -> None:
     """Always true of the bundled ontology: a sentence supporting an axiom about a type (as

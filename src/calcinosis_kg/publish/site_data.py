@@ -251,15 +251,14 @@ def base_section(section: str) -> str:
 
 def association_rows(reader: GraphReader, iri: str) -> list[tuple[str, str, str, str, str]]:
     """(direction "out"/"in", predicate IRI, other IRI, quote, source IRI) of the association
-    records whose subject ("out") or object ("in") is ``iri``."""
-    out = []
-    for row in reader.query(_ASSOCIATIONS):
-        s, p, o = row["s"].value, row["p"].value, row["o"].value
-        quote, source = row["quote"].value, row["source"].value
-        if s == iri:
-            out.append(("out", p, o, quote, source))
-        if o == iri:
-            out.append(("in", p, s, quote, source))
+    records whose subject ("out") or object ("in") is ``iri`` (bound: only its records are read)."""
+    import pyoxigraph as ox
+
+    node = ox.NamedNode(iri)
+    out = [("out", r["p"].value, r["o"].value, r["quote"].value, r["source"].value)
+           for r in reader.query(_ASSOCIATIONS, s=node)]
+    out += [("in", r["p"].value, r["s"].value, r["quote"].value, r["source"].value)
+            for r in reader.query(_ASSOCIATIONS, o=node)]
     return sorted(out)
 
 
@@ -391,9 +390,11 @@ def type_profile(kg: KnowledgeGraph, iri: str, reader: GraphReader | None = None
                             tuple(sorted(o.value for o in reader.objects(group, DC_SOURCE))))
         statements.append(Statement("Distinct from", OWL_ALL_DISJOINT_CLASSES,
                                     Expr("named", iri=row["d"].value), evidence))
+    # the evidence breaks ties (one statement per fact since issue 8): a set's order would not
     profile.statements = sorted(
         set(statements), key=lambda s: (section_rank(s.section), s.section,
-                                        to_text(s.other, reader.label).lower(), s.prop))
+                                        to_text(s.other, reader.label).lower(), s.prop,
+                                        s.evidence.quotes, s.evidence.sources))
     return profile
 
 
