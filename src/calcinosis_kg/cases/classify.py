@@ -22,6 +22,7 @@ import polars as pl
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases.compile import (
     Criterion,
+    Node,
     Ontology,
     compile_criteria,
     read_ontology,
@@ -96,17 +97,27 @@ def _evidence(store: Any, onto: Ontology, types: set[str]) -> pl.DataFrame:
     return pl.DataFrame(sorted(rows), schema=["type", "value", "text"], orient="row")
 
 
+#: lab phenotypes a case shows (for evidence only), as engine-neutral conditions so the polars
+#: and the Spark engines read the same rule: hypercalcaemia, hyperphosphataemia, normal labs
+LAB_EVIDENCE: tuple[tuple[Node, tuple[str, ...]], ...] = (
+    (Node("or", items=(Node("compare", column="calcium_mmol_l", cmp=">", number=2.6),
+                       Node("is_in", column="calcium_status", values=("raised",)))),
+     ("HP:0003072", "CCKG:0000610")),
+    (Node("is_in", column="phosphate_status", values=("raised",)), ("HP:0002905",)),
+    (Node("and", items=(
+        Node("or", items=(Node("and", items=(
+            Node("compare", column="calcium_mmol_l", cmp=">=", number=2.1),
+            Node("compare", column="calcium_mmol_l", cmp="<=", number=2.6))),
+            Node("is_in", column="calcium_status", values=("normal",)))),
+        Node("is_in", column="phosphate_status", values=("normal",)))), ("CCKG:0000421",)),
+)
+
+
 def lab_values(frame: pl.DataFrame) -> pl.Expr:
-    """Lab phenotypes a case shows (for evidence): hypercalcaemia, hyperphosphataemia, normal."""
-    ca_raised = (pl.col("calcium_mmol_l") > 2.6) | (pl.col("calcium_status") == "raised")
-    ca_normal = pl.col("calcium_mmol_l").is_between(2.1, 2.6) | (pl.col("calcium_status")
-                                                                 == "normal")
-    p_raised, p_normal = pl.col("phosphate_status") == "raised", pl.col("phosphate_status") \
-        == "normal"
+    """Lab phenotypes a case shows (``LAB_EVIDENCE``), as a list column."""
     return pl.concat_list([
-        pl.when(ca_raised).then(pl.lit(["HP:0003072", "CCKG:0000610"])).otherwise(pl.lit([])),
-        pl.when(p_raised).then(pl.lit(["HP:0002905"])).otherwise(pl.lit([])),
-        pl.when(ca_normal & p_normal).then(pl.lit(["CCKG:0000421"])).otherwise(pl.lit([])),
+        pl.when(to_polars(node)).then(pl.lit(list(values))).otherwise(
+            pl.lit([], dtype=pl.List(pl.String))) for node, values in LAB_EVIDENCE
     ]).list.eval(pl.element().drop_nulls())
 
 

@@ -38,15 +38,32 @@ def _emit(data: bytes, output: Path | None) -> None:
         write_atomic(output, data)
 
 
+ENGINE = click.option("--engine", type=click.Choice(["polars", "spark"]), default="polars",
+                      show_default=True,
+                      help="polars on this machine, or Apache Spark (the [spark] extra, Java).")
+MASTER = click.option("--master", default=None, metavar="URL",
+                      help="Spark master (default local[*]; spark://, yarn, k8s://...).")
+
+
 @cases.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--output", type=click.Path(path_type=Path), help="Write the problems as CSV here.")
+@ENGINE
+@MASTER
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...], output: Path | None) -> None:
+def validate(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, engine: str,
+             master: str | None) -> None:
     """Check every case record; list each problem as source, case, field and message.
 
     Exit 0 when every record is valid, 1 when any is not, 2 when an input cannot be read.
+    With --engine spark, PATHS may be Parquet case frames anywhere Spark reads (hdfs:, s3a:
+    ...) and --output is a folder of partitioned CSV files.
     """
+    if engine == "spark":
+        _spark_validate(ctx, paths, output, master)
+        return
+    if master is not None:
+        raise click.UsageError("--master needs --engine spark")
     from calcinosis_kg.cases.api import validate_paths
 
     report = validate_paths(paths)
@@ -58,19 +75,47 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], output: Path | None) -
     ctx.exit(0 if report.invalid == 0 else 1)
 
 
+def _spark_validate(ctx: click.Context, paths: tuple[Path, ...], output: Path | None,
+                    master: str | None) -> None:
+    from calcinosis_kg.cases.spark_engine import validate_paths
+
+    total, invalid, rows = validate_paths([str(p) for p in paths], master,
+                                          str(output) if output is not None else None)
+    for source, case_id, field, message in rows:
+        click.echo(f"{source}: {case_id}: {field}: {message}")
+    click.echo(f"{total} cases: {total - invalid} valid, {invalid} invalid", err=True)
+    ctx.exit(0 if invalid == 0 else 1)
+
+
 @cases.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice([*FORMATS, "parquet"]), default="table",
+              show_default=True, help="parquet: --engine spark only.")
 @click.option("--output", type=click.Path(path_type=Path), help="Write here instead of stdout.")
-def classify(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+@ENGINE
+@MASTER
+def classify(paths: tuple[Path, ...], fmt: str, output: Path | None, engine: str,
+             master: str | None) -> None:
     """Type each case with the ontology's criteria (one row per case).
 
     Columns: case_id, status (classified, ambiguous, unclassified, invalid), type_id,
     type_label, criteria (the defined classes that fired), sources (their sentences and the
-    supporting associations).
+    supporting associations). With --engine spark, --output is a folder of partitioned
+    csv, jsonl or parquet files.
     """
     from calcinosis_kg.cases.api import classify_stream, summary_line, write_stream_atomic
 
+    if engine == "spark":
+        from calcinosis_kg.cases.spark_engine import classify_paths
+
+        if output is None or fmt not in ("csv", "jsonl", "parquet"):
+            raise click.UsageError("--engine spark needs --output FOLDER and --format csv, "
+                                   "jsonl or parquet")
+        click.echo(summary_line(classify_paths([str(p) for p in paths], master, str(output),
+                                               fmt)), err=True)
+        return
+    if master is not None or fmt == "parquet":
+        raise click.UsageError("--master and --format parquet need --engine spark")
     counts: dict[str, int] = {}
     parts = classify_stream(paths, fmt, counts)
     if output is None:
@@ -87,8 +132,9 @@ def classify(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
 @click.option("--seed", type=int, required=True, help="Random seed (same seed, same bytes).")
 @click.option("--invalid-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Share of deliberately invalid records.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "json", "ttl"]),
-              default=None, help="Default: from the output suffix (.csv, .jsonl, .json, .ttl).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "json", "ttl", "parquet"]),
+              default=None,
+              help="Default: from the output suffix (.csv, .jsonl, .json, .ttl, .parquet).")
 @click.option("--output", type=click.Path(path_type=Path), required=True)
 def synth(n: int, seed: int, invalid_rate: float, fmt: str | None, output: Path) -> None:
     """Write a synthetic cohort whose types, sites, labs, units and diseases follow the sources."""

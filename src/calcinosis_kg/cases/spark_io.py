@@ -1,0 +1,108 @@
+"""Read case rows into Spark and write the results where Spark writes (partitioned files).
+
+Why its own module: the engine (``spark_engine``) is a pure function of a DataFrame; where rows
+come from and go to is the only part that differs between a laptop and a cluster. Input: Parquet
+case frames (the wide columns of ``model.COLUMNS``, as ``cases synth --output F.parquet`` or
+``frame_parquet`` write them), read by Spark itself with an explicit schema from any path Spark
+reads (``file:``, ``hdfs:``, ``s3a:`` …); local CSV and Phenopacket files are read by the
+polars readers on the driver first (one machine, a local master only). Output: the result or
+problem columns as partitioned CSV, JSON Lines or Parquet (one folder, Spark's part files).
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from calcinosis_kg.cases import model as m
+from calcinosis_kg.core.errors import InputError
+
+OUTPUT_FORMATS = ("csv", "jsonl", "parquet")
+REMOTE = ("hdfs:", "s3a:", "s3:", "gs:", "abfs:", "abfss:", "wasb:", "wasbs:", "file:",
+          "viewfs:", "dbfs:")
+
+
+def is_spark_path(raw: str) -> bool:
+    """A path Spark reads itself: a URI, or a Parquet file or folder."""
+    text = str(raw)
+    return text.startswith(REMOTE) or text.rstrip("/").lower().endswith(".parquet")
+
+
+def frame_parquet(frames: Iterable[Any]) -> bytes:
+    """Polars case frames -> one Parquet file (the wide columns, in order)."""
+    import polars as pl
+
+    buffer = io.BytesIO()
+    parts = [f.select(list(m.COLUMNS)) for f in frames]
+    from calcinosis_kg.cases.frame import SCHEMA
+
+    table = pl.concat(parts) if parts else pl.DataFrame(schema=SCHEMA)
+    table.write_parquet(buffer, compression="zstd", statistics=False)
+    return buffer.getvalue()
+
+
+@contextmanager
+def local_frames(paths: list[str]) -> Iterator[str | None]:
+    """Local CSV / Phenopacket / Turtle inputs read by the polars readers into a temporary
+    Parquet file (removed on exit), or None when there are none."""
+    from calcinosis_kg.cases.pipeline import iter_frames
+
+    if not paths:
+        yield None
+        return
+    folder = tempfile.mkdtemp(prefix="calcinosis-kg-spark-")
+    try:
+        target = Path(folder) / "cases.parquet"
+        target.write_bytes(frame_parquet(iter_frames(paths)))
+        yield str(target)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def read_cases(spark: Any, paths: Iterable[str]) -> tuple[Any, Any]:
+    """A DataFrame of wide case rows from ``paths`` and a context to close after the run."""
+    from calcinosis_kg.cases.spark_engine import SCHEMA_DDL
+
+    paths = [str(p) for p in paths]
+    remote = [p for p in paths if is_spark_path(p)]
+    local = [p for p in paths if not is_spark_path(p)]
+    for path in local:
+        if not Path(path).exists():
+            raise InputError("no such file or directory", path)
+    for path in remote:
+        if not path.startswith(REMOTE) and not Path(path).exists():
+            raise InputError("no such file or directory", path)
+    master = spark.sparkContext.master
+    if local and not master.startswith("local"):
+        raise InputError("CSV and Phenopacket inputs are read on this machine; on a cluster "
+                         "give Parquet case frames (cases synth --output F.parquet)", local[0])
+    context = local_frames(local)
+    extra = context.__enter__()
+    sources = remote + ([extra] if extra else [])
+    try:
+        df = spark.read.schema(SCHEMA_DDL).parquet(*sources)
+    except Exception as exc:  # AnalysisException and friends: one line, no traceback
+        context.__exit__(None, None, None)
+        raise InputError(f"Spark cannot read it: {str(exc).splitlines()[0]}",
+                         sources[0]) from None
+    return df.select(*m.COLUMNS), context
+
+
+def write_results(df: Any, output: str, fmt: str, columns: list[str]) -> None:
+    """``df[columns]`` into the folder ``output`` as ``fmt`` (Spark's partitioned files)."""
+    if fmt not in OUTPUT_FORMATS:
+        raise InputError(f"--engine spark writes {', '.join(OUTPUT_FORMATS)}, not {fmt}",
+                         output)
+    out = df.select(*columns)
+    writer = out.write.mode("overwrite")
+    if fmt == "csv":
+        writer.option("header", True).option("emptyValue", "").csv(output)
+    elif fmt == "jsonl":
+        writer.option("ignoreNullFields", False).json(output)
+    else:
+        writer.parquet(output)
