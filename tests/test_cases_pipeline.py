@@ -44,10 +44,11 @@ def test_two_copies_of_a_cohort_are_twice_its_records_not_its_square(tmp_path: P
 
     for name in ("one.csv", "two.csv"):
         shutil.copy(DATA / "vignettes.csv", tmp_path / name)
+    n = validate_paths([DATA / "vignettes.csv"]).total
     cases, problems = collect([tmp_path], build_classifier())
-    assert cases.height == 64 and cases["case_id"].n_unique() == 64
-    assert cases.filter(pl.col("status") == "invalid").height == 32
-    assert problems.height == 32
+    assert cases.height == 2 * n and cases["case_id"].n_unique() == 2 * n
+    assert cases.filter(pl.col("status") == "invalid").height == n
+    assert problems.height == n
 
 
 def test_an_unreadable_file_in_a_folder_costs_only_that_file(tmp_path: Path) -> None:
@@ -57,7 +58,8 @@ def test_an_unreadable_file_in_a_folder_costs_only_that_file(tmp_path: Path) -> 
     failed: list[InputError] = []
     frames = list(pipeline.iter_frames([tmp_path], failed=failed))
     ids = pl.concat(frames)["case_id"].to_list()
-    assert len(ids) == 32 + 2 + 32 and ids[32:34] == ["p1", "p2"]
+    n = validate_paths([DATA / "vignettes.csv"]).total
+    assert len(ids) == n + 2 + n and ids[n:n + 2] == ["p1", "p2"]
     assert [e.one_line() for e in failed] == [f"{tmp_path / 'b.json'}:3:8: not JSON: "
                                              "Expecting value"]
 
@@ -79,7 +81,8 @@ def test_spreadsheet_formulas_are_neutralised_and_numbers_stay_numbers() -> None
 def test_the_results_table_escapes_control_characters_and_bidi_overrides() -> None:
     results = pl.DataFrame({"case_id": ["a\x1b]0;pwned\x07", "b\u202eexe.txt"],
                             "status": ["invalid", "invalid"], "type_id": ["", ""],
-                            "type_label": ["", ""], "criteria": ["", ""], "sources": ["", ""]})
+                            "type_label": ["", ""], "criteria": ["", ""], "ranges": ["", ""],
+                            "sources": ["", ""]})
     text = pipeline.results_text(results, "table").decode()
     assert "a\\x1b]0;pwned\\x07" in text and "b\\u202eexe.txt" in text
     assert "\x1b" not in text and "\u202e" not in text

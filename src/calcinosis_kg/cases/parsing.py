@@ -54,9 +54,10 @@ def clip(message: str, most: int = 400) -> str:
     return f"{message[:most // 2]} … {message[-(most // 2):]}"
 
 
-def number(text: str) -> float:
-    """A decimal number written with ASCII digits (sign, ``.``, exponent allowed), finite and
-    below ``PLAUSIBLE`` in magnitude; else ValueError saying why."""
+def number_syntax(text: str) -> str:
+    """``text`` stripped if it is a decimal number written with ASCII digits (sign, ``.``,
+    exponent allowed); else ValueError saying why (``float`` and ``Decimal`` would read ``4_0``
+    as 40 and Arabic-Indic digits as numbers)."""
     cell = text.strip()
     if not _NUMBER.fullmatch(cell):
         why = ("digit separators such as '_' are not read" if "_" in cell else
@@ -64,7 +65,13 @@ def number(text: str) -> float:
                                                              for c in cell) else
                "expected digits with an optional sign, '.' and exponent")
         raise ValueError(f"{shown(text)} is not a number ({why})")
-    value = float(cell)
+    return cell
+
+
+def number(text: str) -> float:
+    """A decimal number (``number_syntax``), finite and below ``PLAUSIBLE`` in magnitude; else
+    ValueError saying why."""
+    value = float(number_syntax(text))
     if not math.isfinite(value) or abs(value) >= PLAUSIBLE:
         raise ValueError(f"{shown(text)} is not a plausible finite number")
     return value
@@ -91,7 +98,7 @@ def duration_years(text: str) -> float:
                 if part)
     if not math.isfinite(years) or years >= PLAUSIBLE:
         raise ValueError(f"{shown(text)} is not a plausible age")
-    return round(years, 2)
+    return round(years, 6)  # days matter to the age bands of the reference ranges
 
 
 # ------------------------------------------------------------------------------- text

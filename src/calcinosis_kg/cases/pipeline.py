@@ -189,16 +189,16 @@ def results_text(results: pl.DataFrame, fmt: str, header: bool = True) -> bytes:
                  for row in results.select(*RESULT_COLUMNS, "types", "fired", "hints").iter_rows(
                      named=True)]
         return ("\n".join(lines) + "\n").encode() if lines else b""
-    shown = table.select("case_id", "status", "type_id", "type_label", "criteria")
+    shown = table.select("case_id", "status", "type_id", "type_label", "criteria", "ranges")
     cells = {c: [terminal_safe(str(v)) for v in shown[c].to_list()] for c in shown.columns}
     widths = {c: max([len(c), *(len(v) for v in cells[c][:10_000])])
-              for c in ("case_id", "status", "type_id", "type_label")}
+              for c in ("case_id", "status", "type_id", "type_label", "criteria")}
     out = []
     if header:
-        out.append("  ".join(c.ljust(widths[c]) for c in widths) + "  criteria")
+        out.append("  ".join(c.ljust(widths[c]) for c in widths) + "  ranges")
     for i in range(shown.height):
-        out.append("  ".join(cells[c][i].ljust(widths[c]) for c in widths) + "  "
-                   + cells["criteria"][i])
+        out.append(("  ".join(cells[c][i].ljust(widths[c]) for c in widths) + "  "
+                    + cells["ranges"][i]).rstrip())
     return ("\n".join(out) + "\n").encode()
 
 

@@ -17,6 +17,7 @@ import polars as pl
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import parsing
 from calcinosis_kg.cases.parsing import shown
+from calcinosis_kg.cases.record import Record
 from calcinosis_kg.core.errors import InputError
 
 FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".jsonld": "JSON_LD"}
@@ -71,14 +72,14 @@ def _is(term: Any, iri: str) -> bool:
     return isinstance(term, ox.NamedNode) and term.value == iri
 
 
-def _one(record: m.Record, column: str, values: list[Any]) -> Any | None:
+def _one(record: Record, column: str, values: list[Any]) -> Any | None:
     if len(values) > 1:
         record.error(column, f"{len(values)} values where one is allowed")
         return None
     return values[0] if values else None
 
 
-def _literal(record: m.Record, column: str, term: Any) -> str | None:
+def _literal(record: Record, column: str, term: Any) -> str | None:
     """The text of a literal; an IRI or blank node where a value belongs is a field error."""
     import pyoxigraph as ox
 
@@ -90,7 +91,7 @@ def _literal(record: m.Record, column: str, term: Any) -> str | None:
     return None
 
 
-def _iris(record: m.Record, column: str, terms: list[Any]) -> list[str]:
+def _iris(record: Record, column: str, terms: list[Any]) -> list[str]:
     """The IRIs among ``terms``, compressed to CURIEs; a literal or blank node is a field error
     (a crafted ``rdf:type "…"`` never becomes an IRI in the output)."""
     import pyoxigraph as ox
@@ -104,7 +105,7 @@ def _iris(record: m.Record, column: str, terms: list[Any]) -> list[str]:
     return out
 
 
-def _node(record: m.Record, column: str, graph: dict[str, dict[str, list[Any]]], term: Any
+def _node(record: Record, column: str, graph: dict[str, dict[str, list[Any]]], term: Any
           ) -> dict[str, list[Any]]:
     if term is None:
         return {}
@@ -115,10 +116,65 @@ def _node(record: m.Record, column: str, graph: dict[str, dict[str, list[Any]]],
     return graph.get(key, {})
 
 
-def _row(graph: dict[str, dict[str, list[Any]]], iri: str, source: str) -> dict:
+Graph = dict[str, dict[str, list[Any]]]
+VALUE_PROPERTY = {"calcium": m.P_CALCIUM_MMOL, "ionised_calcium": m.P_IONISED_MMOL,
+                  "phosphate": m.P_PHOSPHATE_MMOL}
+
+
+def _kind(node: dict[str, list[Any]], prop: str) -> str:
+    types = node.get(m.RDF_TYPE, [])
+    if prop == m.P_PHOSPHATE:
+        return "phosphate"
+    if any(_is(t, m.ADJUSTED_FINDING) for t in types):
+        return "calcium-adjusted"
+    return "ionised_calcium" if any(_is(t, m.IONISED_FINDING) for t in types) \
+        or m.P_IONISED_MMOL in node else "calcium"
+
+
+def _findings(record: Record, graph: Graph, props: dict[str, list[Any]]) -> None:
+    """The serum findings: value, stated status (its type) and the laboratory's range (a
+    case-local node linked by CCKG:0001024); default bands are judged again, never read."""
+    nodes: dict[str, dict[str, list[Any]]] = {}
+    for prop in (m.P_CALCIUM, m.P_PHOSPHATE):
+        for term in sorted(props.get(prop, []), key=lambda t: _key(t) or str(t)):
+            node = _node(record, "calcium" if prop == m.P_CALCIUM else "phosphate", graph, term)
+            kind = _kind(node, prop)
+            if kind in nodes:
+                record.error(kind.split("-")[0], "two findings of the same kind")
+                return
+            nodes[kind] = node
+    for analyte in ("calcium", "ionised_calcium", "phosphate"):
+        if analyte not in nodes:
+            continue
+        finding = nodes[analyte]
+        judged = nodes["calcium-adjusted"] if analyte == "calcium" \
+            and "calcium-adjusted" in nodes else finding
+        value = _literal(record, f"{analyte}_mmol_l", _one(
+            record, f"{analyte}_mmol_l", finding.get(VALUE_PROPERTY[analyte], [])))
+        classes = {c: s for s, c in m.STATUS_TYPES[analyte].items()}
+        statuses = sorted({classes[t.value] for t in judged.get(m.RDF_TYPE, [])
+                           if _key(t) in classes})
+        if len(statuses) > 1:
+            record.error(f"{analyte}_status", f"typed both {' and '.join(statuses)}")
+            continue
+        low = high = unit = None
+        column = f"{analyte}_reference_range"
+        for target in judged.get(m.P_RANGE, []):
+            key = _key(target)
+            if key is not None and key.startswith(m.CASE_BASE):  # the laboratory's own range
+                own = graph.get(key, {})
+                low = _literal(record, column, _one(record, column, own.get(m.P_LOW, [])))
+                high = _literal(record, column, _one(record, column, own.get(m.P_HIGH, [])))
+                unit = _literal(record, column, _one(record, column, own.get(m.P_UNIT, []))) \
+                    or "mmol/L"
+        record.set_serum(analyte, value, "mmol/L", statuses[0] if statuses else None, low, high,
+                         unit)
+
+
+def _row(graph: Graph, iri: str, source: str) -> dict:
     props = graph[iri]
     ids = props.get(m.DCT_IDENTIFIER, [])
-    record = m.Record("", source)
+    record = Record("", source)
     ident = _literal(record, "case_id", ids[0]) if ids else None
     record.case_id = ident if ident is not None else iri.rsplit("/", 1)[-1]
     if len(ids) != 1:
@@ -142,30 +198,10 @@ def _row(graph: dict[str, dict[str, list[Any]]], iri: str, source: str) -> dict:
         taxa = _iris(record, "taxon", _node(record, "taxon", graph, organism).get(m.RDF_TYPE, []))
         taxon = _one(record, "taxon", taxa)
         v["taxon"] = taxon or ""
-    for analyte, prop, value_prop, classes in (
-            ("calcium", m.P_CALCIUM, m.P_CALCIUM_MMOL,
-             {m.CALCIUM_RAISED: "raised", m.CALCIUM_NORMAL: "normal"}),
-            ("phosphate", m.P_PHOSPHATE, m.P_PHOSPHATE_MMOL,
-             {m.PHOSPHATE_RAISED: "raised", m.PHOSPHATE_NORMAL: "normal"})):
-        node = _one(record, analyte, props.get(prop, []))
-        if node is None:
-            continue
-        finding = _node(record, analyte, graph, node)
-        value = _literal(record, f"{analyte}_mmol_l",
-                         _one(record, f"{analyte}_mmol_l", finding.get(value_prop, [])))
-        statuses = [classes[t.value] for t in finding.get(m.RDF_TYPE, [])
-                    if _key(t) in classes]
-        if value is not None:
-            try:
-                parsing.number(value)
-            except ValueError as exc:
-                record.error(f"{analyte}_value", str(exc))
-                continue
-            record.set_serum(analyte, value, "mmol/L")
-            if statuses and analyte == "phosphate":
-                v["phosphate_status"] = statuses[0]
-        elif statuses:
-            v[f"{analyte}_status"] = statuses[0]
+    albumin = _literal(record, "albumin_value", _one(record, "albumin", props.get(m.P_ALBUMIN, [])))
+    if albumin is not None:
+        record.set_albumin(albumin, "g/L")
+    _findings(record, graph, props)
     for column, (prop, _slot, _prefixes) in m.TYPED_SLOTS.items():
         items = []
         for term in sorted(props.get(prop, []), key=lambda t: _key(t) or str(t)):

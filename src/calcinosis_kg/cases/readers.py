@@ -19,13 +19,16 @@ from typing import Any
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import parsing
 from calcinosis_kg.cases.parsing import shown
+from calcinosis_kg.cases.record import Record
 from calcinosis_kg.cases.vocab import resolve
 from calcinosis_kg.core.errors import InputError
 
 CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*:[A-Za-z0-9_.:-]+\Z")  # \Z: no "\n" after
 CSV_COLUMNS = (
     "case_id", "taxon", "sex", "age_years", "onset_age_years", "calcium_value", "calcium_unit",
-    "calcium_status", "phosphate_value", "phosphate_unit", "phosphate_ref_low",
+    "calcium_ref_low", "calcium_ref_high", "calcium_status", "albumin_value", "albumin_unit",
+    "ionised_calcium_value", "ionised_calcium_unit", "ionised_calcium_ref_low",
+    "ionised_calcium_ref_high", "phosphate_value", "phosphate_unit", "phosphate_ref_low",
     "phosphate_ref_high", "phosphate_status", "egfr", "lesion_size_mm", "diseases", "exposures",
     "sites", "features", "histology", "treatments", "responses", "reported_type",
 )
@@ -33,6 +36,10 @@ LIST_CELLS = {"diseases": "conditions", "exposures": "exposures", "sites": "site
               "features": "features", "histology": "histology", "treatments": "treatments"}
 NUMBER_CELLS = ("age_years", "onset_age_years", "egfr", "lesion_size_mm")
 CALCIUM_LOINC, PHOSPHATE_LOINC = "LOINC:17861-6", "LOINC:2777-1"
+#: ionised calcium in blood, serum albumin (verified in HL7 FHIR value sets; cases.md)
+IONISED_LOINC, ALBUMIN_LOINC = "LOINC:1994-3", "LOINC:1751-7"
+ASSAYS = {CALCIUM_LOINC: "calcium", PHOSPHATE_LOINC: "phosphate",
+          IONISED_LOINC: "ionised_calcium"}
 EXAMPLES = {"taxon": "NCBITaxon:9615", "diseases": "MONDO:0005100", "exposures": "CCKG:0000502",
             "sites": "UBERON:0001300", "features": "HP:0012531", "histology": "CCKG:0000419",
             "treatments": "CHEBI:101278", "reported_type": "CCKG:0000002"}
@@ -57,7 +64,7 @@ def input_files(paths: Iterable[Path | str]) -> list[Path]:
     return out
 
 
-def read_records(path: Path) -> Iterator[m.Record]:
+def read_records(path: Path) -> Iterator[Record]:
     """Records of one CSV or Phenopacket file (dispatch on the file suffix)."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -71,7 +78,7 @@ def read_records(path: Path) -> Iterator[m.Record]:
 # ------------------------------------------------------------------------------- CSV
 
 
-def read_csv(path: Path) -> Iterator[m.Record]:
+def read_csv(path: Path) -> Iterator[Record]:
     records = parsing.csv_records(path)
     try:
         _line, header, problems = next(records)
@@ -92,7 +99,7 @@ def read_csv(path: Path) -> Iterator[m.Record]:
         if not problems and not any(c.strip() for c in cells):
             continue
         row = dict(zip(header, (c.strip() for c in cells), strict=False))
-        record = m.Record(row.get("case_id", ""), f"{path}:{line}")
+        record = Record(row.get("case_id", ""), f"{path}:{line}")
         for problem in problems:
             record.error("row", problem)
         if cells and len(cells) != len(header):
@@ -104,7 +111,7 @@ def read_csv(path: Path) -> Iterator[m.Record]:
         yield record
 
 
-def _curies(record: m.Record, column: str, cell: str) -> list[str]:
+def _curies(record: Record, column: str, cell: str) -> list[str]:
     items = [x.strip() for x in cell.split(";") if x.strip()]
     good = []
     for item in items:
@@ -120,7 +127,7 @@ def _curies(record: m.Record, column: str, cell: str) -> list[str]:
     return good
 
 
-def _fill_csv(record: m.Record, row: dict[str, str]) -> None:
+def _fill_csv(record: Record, row: dict[str, str]) -> None:
     v = record.values
     if row.get("taxon"):
         taxa = _curies(record, "taxon", row["taxon"])
@@ -136,13 +143,11 @@ def _fill_csv(record: m.Record, row: dict[str, str]) -> None:
                 v[column] = parsing.number(row[column])
             except ValueError as exc:
                 record.error(column, str(exc))
-    calcium = _number_cell(record, "calcium_value", row.get("calcium_value"))
-    record.set_serum("calcium", calcium, row.get("calcium_unit"), row.get("calcium_status"))
-    phosphate = _number_cell(record, "phosphate_value", row.get("phosphate_value"))
-    low, high = _reference_range(record, "phosphate", row.get("phosphate_ref_low"),
-                                 row.get("phosphate_ref_high"))
-    record.set_serum("phosphate", phosphate, row.get("phosphate_unit"),
-                     row.get("phosphate_status"), low, high)
+    for analyte in ("calcium", "ionised_calcium", "phosphate"):
+        record.set_serum(analyte, row.get(f"{analyte}_value"), row.get(f"{analyte}_unit"),
+                         row.get(f"{analyte}_status"), row.get(f"{analyte}_ref_low"),
+                         row.get(f"{analyte}_ref_high"))
+    record.set_albumin(row.get("albumin_value"), row.get("albumin_unit"))
     for cell, column in LIST_CELLS.items():
         text = row.get(cell, "")
         if column in ("conditions", "exposures") and text.strip().lower() in ("none", "no"):
@@ -165,35 +170,10 @@ def _fill_csv(record: m.Record, row: dict[str, str]) -> None:
             v["reported_type"] = reported[0]
 
 
-def _number_cell(record: m.Record, column: str, cell: str | None) -> str | None:
-    """``cell`` if it is empty or a number ``parsing.number`` reads; else a field error."""
-    if cell in (None, ""):
-        return cell
-    try:
-        parsing.number(str(cell))
-    except ValueError as exc:
-        record.error(column, str(exc))
-        return None
-    return cell
-
-
-def _reference_range(record: m.Record, analyte: str, low: Any, high: Any
-                     ) -> tuple[Any, Any]:
-    """The laboratory's range if both ends read as numbers and low <= high; else a field error
-    (an inverted range would make every value 'raised' or 'low')."""
-    column = f"{analyte}_reference_range"
-    low = _number_cell(record, column, None if low is None else str(low))
-    high = _number_cell(record, column, None if high is None else str(high))
-    if low not in (None, "") and high not in (None, "") and float(low) > float(high):
-        record.error(column, f"low end {low} is above high end {high} (inverted range)")
-        return None, None
-    return low, high
-
-
 # ------------------------------------------------------------------------------- Phenopackets
 
 
-def read_phenopackets(path: Path) -> Iterator[m.Record]:
+def read_phenopackets(path: Path) -> Iterator[Record]:
     """A Phenopacket JSON file (one object, or a list) or JSON Lines (one per line); a record
     that cannot be read is an invalid record at its line, and the others are read."""
     items = (parsing.json_items(path) if path.suffix.lower() == ".json"
@@ -201,7 +181,7 @@ def read_phenopackets(path: Path) -> Iterator[m.Record]:
     for line, item, problem in items:
         source = f"{path}:{line}"
         if problem is not None:
-            record = m.Record(f"line-{line}", source)
+            record = Record(f"line-{line}", source)
             record.error("phenopacket", problem)
             yield record
         else:
@@ -213,13 +193,13 @@ def read_phenopackets(path: Path) -> Iterator[m.Record]:
 _PACKET_ERRORS = (ValueError, TypeError, AttributeError, KeyError, OverflowError, RecursionError)
 
 
-def phenopacket_record(item: Any, source: str) -> m.Record:
+def phenopacket_record(item: Any, source: str) -> Record:
     """One case from one Phenopacket v2 object, read through the official bindings."""
     from google.protobuf import json_format
     from phenopackets import Phenopacket
 
     ident = item.get("id", "") if isinstance(item, dict) else ""
-    record = m.Record(ident if isinstance(ident, str) else "", source)
+    record = Record(ident if isinstance(ident, str) else "", source)
     if not isinstance(ident, str):
         record.error("case_id", f"{shown(ident)} is not a string")
     try:
@@ -235,7 +215,7 @@ def phenopacket_record(item: Any, source: str) -> m.Record:
     return record
 
 
-def _years(record: m.Record, column: str, age: Any) -> float | None:
+def _years(record: Record, column: str, age: Any) -> float | None:
     """An age's ISO 8601 duration in years; one that cannot be read is a field error."""
     duration = age.age.iso8601duration if age.HasField("age") else ""
     if not duration:
@@ -247,7 +227,7 @@ def _years(record: m.Record, column: str, age: Any) -> float | None:
         return None
 
 
-def _fill_packet(record: m.Record, packet: Any) -> None:
+def _fill_packet(record: Record, packet: Any) -> None:
     v = record.values
     subject = packet.subject
     if subject.HasField("taxonomy"):
@@ -310,7 +290,7 @@ def _fill_packet(record: m.Record, packet: Any) -> None:
     counts: dict[str, int] = {}
     for measurement in packet.measurements:
         counts[measurement.assay.id] = counts.get(measurement.assay.id, 0) + 1
-    for assay in (CALCIUM_LOINC, PHOSPHATE_LOINC):
+    for assay in (*ASSAYS, ALBUMIN_LOINC):
         if counts.get(assay, 0) > 1:  # never the last one silently: the order would decide
             record.error("measurements", f"{counts[assay]} measurements of {assay} where one "
                          "is allowed")
@@ -335,20 +315,22 @@ def _is_exposure(term: str) -> bool:
     return False
 
 
-def _measurement(record: m.Record, measurement: Any) -> None:
+def _measurement(record: Record, measurement: Any) -> None:
     assay = measurement.assay.id
-    analyte = {CALCIUM_LOINC: "calcium", PHOSPHATE_LOINC: "phosphate"}.get(assay)
-    if analyte is None:
+    analyte = ASSAYS.get(assay)
+    if analyte is None and assay != ALBUMIN_LOINC:
         return
+    name = analyte or "albumin"
     if not measurement.HasField("value") or not measurement.value.HasField("quantity"):
-        record.error(f"{analyte}_value", f"measurement {assay} has no quantity")
+        record.error(f"{name}_value", f"measurement {assay} has no quantity")
         return
     q = measurement.value.quantity
-    low = high = None
+    unit = q.unit.id or q.unit.label
+    if analyte is None:
+        record.set_albumin(q.value, unit)
+        return
+    low = high = range_unit = None
     if q.HasField("reference_range"):
         low, high = q.reference_range.low, q.reference_range.high
-    unit = q.unit.id or q.unit.label
-    if low is not None:
-        low, high = _reference_range(record, analyte, low, high)
-    record.set_serum(analyte, q.value, unit, None, low, high,
-                     q.reference_range.unit.id if q.HasField("reference_range") else None)
+        range_unit = q.reference_range.unit.id or q.reference_range.unit.label or None
+    record.set_serum(analyte, q.value, unit, None, low, high, range_unit)
