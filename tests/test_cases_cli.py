@@ -11,7 +11,7 @@ DATA = Path(__file__).parent / "cases_data"
 def test_validate_exits_0_when_every_record_is_valid(run_cli) -> None:
     code, out, err = run_cli("cases", "validate", str(DATA / "vignettes.csv"))
     assert code == 0 and out == ""
-    assert "32 cases: 32 valid, 0 invalid" in err
+    assert "42 cases: 42 valid, 0 invalid" in err
 
 
 def test_validate_exits_1_and_names_record_and_field_when_one_is_invalid(run_cli) -> None:
@@ -38,7 +38,7 @@ def test_classify_csv_has_the_documented_columns_and_one_row_per_case(run_cli) -
     code, out, err = run_cli("cases", "classify", str(DATA / "bad_rows.csv"), "--format", "csv")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "case_id,status,type_id,type_label,criteria,sources"
+    assert lines[0] == "case_id,status,type_id,type_label,criteria,ranges,sources"
     assert len(lines) == 1 + 14
     assert "14 cases: 1 classified, 0 ambiguous, 1 unclassified, 12 invalid" in err
 

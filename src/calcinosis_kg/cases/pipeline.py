@@ -120,13 +120,13 @@ def results_text(results: pl.DataFrame, fmt: str, header: bool = True) -> bytes:
                      named=True)]
         return ("\n".join(lines) + "\n").encode() if lines else b""
     widths = {c: max([len(c), *(len(str(v)) for v in table[c].head(10_000).to_list())])
-              for c in ("case_id", "status", "type_id", "type_label")}
+              for c in ("case_id", "status", "type_id", "type_label", "criteria")}
     out = []
     if header:
-        out.append("  ".join(c.ljust(widths[c]) for c in widths) + "  criteria")
+        out.append("  ".join(c.ljust(widths[c]) for c in widths) + "  ranges")
     for row in table.iter_rows(named=True):
-        out.append("  ".join(str(row[c]).ljust(widths[c]) for c in widths) + "  "
-                   + row["criteria"])
+        out.append(("  ".join(str(row[c]).ljust(widths[c]) for c in widths) + "  "
+                    + row["ranges"]).rstrip())
     return ("\n".join(out) + "\n").encode()
 
 

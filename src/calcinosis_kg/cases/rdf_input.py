@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from calcinosis_kg.cases import model as m
+from calcinosis_kg.cases.record import Record
 from calcinosis_kg.core.errors import InputError
 
 FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".jsonld": "JSON_LD"}
@@ -43,17 +44,69 @@ def read_rdf(path: Path) -> pl.DataFrame:
     return to_frame(rows)
 
 
-def _one(record: m.Record, column: str, values: list[object]) -> object | None:
+def _one(record: Record, column: str, values: list[object]) -> object | None:
     if len(values) > 1:
         record.error(column, f"{len(values)} values where one is allowed")
         return None
     return values[0] if values else None
 
 
-def _row(graph: dict[str, dict[str, list[object]]], iri: str, source: str) -> dict:
+Graph = dict[str, dict[str, list[object]]]
+VALUE_PROPERTY = {"calcium": m.P_CALCIUM_MMOL, "ionised_calcium": m.P_IONISED_MMOL,
+                  "phosphate": m.P_PHOSPHATE_MMOL}
+
+
+def _kind(node: dict[str, list[object]], prop: str) -> str:
+    types = node.get(m.RDF_TYPE, [])
+    if prop == m.P_PHOSPHATE:
+        return "phosphate"
+    if m.ADJUSTED_FINDING in types:
+        return "calcium-adjusted"
+    return "ionised_calcium" if m.IONISED_FINDING in types or m.P_IONISED_MMOL in node \
+        else "calcium"
+
+
+def _findings(record: Record, graph: Graph, props: dict[str, list[object]]) -> None:
+    """The serum findings: value, stated status (its type) and the laboratory's range (a
+    case-local node linked by CCKG:0001024); default bands are judged again, never read."""
+    nodes: dict[str, str] = {}
+    for prop in (m.P_CALCIUM, m.P_PHOSPHATE):
+        for node in sorted(str(n) for n in props.get(prop, [])):
+            kind = _kind(graph.get(node, {}), prop)
+            if kind in nodes:
+                record.error(kind.split("-")[0], "two findings of the same kind")
+                return
+            nodes[kind] = node
+    for analyte in ("calcium", "ionised_calcium", "phosphate"):
+        if analyte not in nodes:
+            continue
+        finding = graph.get(nodes[analyte], {})
+        judged = graph.get(nodes.get("calcium-adjusted", ""), {}) if analyte == "calcium" \
+            and "calcium-adjusted" in nodes else finding
+        value = _one(record, f"{analyte}_mmol_l", finding.get(VALUE_PROPERTY[analyte], []))
+        classes = {c: s for s, c in m.STATUS_TYPES[analyte].items()}
+        statuses = sorted({classes[t] for t in judged.get(m.RDF_TYPE, []) if t in classes})
+        if len(statuses) > 1:
+            record.error(f"{analyte}_status", f"typed both {' and '.join(statuses)}")
+            continue
+        low = high = unit = None
+        for target in judged.get(m.P_RANGE, []):
+            if str(target).startswith(m.CASE_BASE):  # the laboratory's own range
+                own = graph.get(str(target), {})
+                low = _one(record, f"{analyte}_reference_range", own.get(m.P_LOW, []))
+                high = _one(record, f"{analyte}_reference_range", own.get(m.P_HIGH, []))
+                unit = str(_one(record, f"{analyte}_reference_range", own.get(m.P_UNIT, []))
+                           or "mmol/L")
+        record.set_serum(analyte, None if value is None else str(value), "mmol/L",
+                         statuses[0] if statuses else None,
+                         None if low is None else str(low), None if high is None else str(high),
+                         unit)
+
+
+def _row(graph: Graph, iri: str, source: str) -> dict:
     props = graph[iri]
     ids = props.get(m.DCT_IDENTIFIER, [])
-    record = m.Record(str(ids[0]) if ids else iri.rsplit("/", 1)[-1], source)
+    record = Record(str(ids[0]) if ids else iri.rsplit("/", 1)[-1], source)
     if len(ids) != 1:
         record.error("case_id", "exactly one dcterms:identifier is required")
     v = record.values
@@ -77,23 +130,10 @@ def _row(graph: dict[str, dict[str, list[object]]], iri: str, source: str) -> di
     if organism is not None:
         taxa = graph.get(str(organism), {}).get(m.RDF_TYPE, [])
         v["taxon"] = m.compress(str(_one(record, "taxon", taxa) or ""))
-    for analyte, prop, value_prop, classes in (
-            ("calcium", m.P_CALCIUM, m.P_CALCIUM_MMOL,
-             {m.CALCIUM_RAISED: "raised", m.CALCIUM_NORMAL: "normal"}),
-            ("phosphate", m.P_PHOSPHATE, m.P_PHOSPHATE_MMOL,
-             {m.PHOSPHATE_RAISED: "raised", m.PHOSPHATE_NORMAL: "normal"})):
-        node = _one(record, analyte, props.get(prop, []))
-        if node is None:
-            continue
-        finding = graph.get(str(node), {})
-        value = _one(record, f"{analyte}_mmol_l", finding.get(value_prop, []))
-        statuses = [classes[t] for t in finding.get(m.RDF_TYPE, []) if t in classes]
-        if value is not None:
-            record.set_serum(analyte, str(value), "mmol/L")
-            if statuses and analyte == "phosphate":
-                v["phosphate_status"] = statuses[0]
-        elif statuses:
-            v[f"{analyte}_status"] = statuses[0]
+    albumin = _one(record, "albumin", props.get(m.P_ALBUMIN, []))
+    if albumin is not None:
+        record.set_albumin(str(albumin), "g/L")
+    _findings(record, graph, props)
     for column, (prop, _slot, _prefixes) in m.TYPED_SLOTS.items():
         items = []
         for node in sorted(str(n) for n in props.get(prop, [])):

@@ -18,13 +18,16 @@ from pathlib import Path
 from typing import Any
 
 from calcinosis_kg.cases import model as m
+from calcinosis_kg.cases.record import Record
 from calcinosis_kg.cases.vocab import resolve
 from calcinosis_kg.core.errors import InputError
 
 CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*:[A-Za-z0-9_.:-]+$")
 CSV_COLUMNS = (
     "case_id", "taxon", "sex", "age_years", "onset_age_years", "calcium_value", "calcium_unit",
-    "calcium_status", "phosphate_value", "phosphate_unit", "phosphate_ref_low",
+    "calcium_ref_low", "calcium_ref_high", "calcium_status", "albumin_value", "albumin_unit",
+    "ionised_calcium_value", "ionised_calcium_unit", "ionised_calcium_ref_low",
+    "ionised_calcium_ref_high", "phosphate_value", "phosphate_unit", "phosphate_ref_low",
     "phosphate_ref_high", "phosphate_status", "egfr", "lesion_size_mm", "diseases", "exposures",
     "sites", "features", "histology", "treatments", "responses", "reported_type",
 )
@@ -32,6 +35,10 @@ LIST_CELLS = {"diseases": "conditions", "exposures": "exposures", "sites": "site
               "features": "features", "histology": "histology", "treatments": "treatments"}
 NUMBER_CELLS = ("age_years", "onset_age_years", "egfr", "lesion_size_mm")
 CALCIUM_LOINC, PHOSPHATE_LOINC = "LOINC:17861-6", "LOINC:2777-1"
+#: ionised calcium in blood, serum albumin (verified in HL7 FHIR value sets; cases.md)
+IONISED_LOINC, ALBUMIN_LOINC = "LOINC:1994-3", "LOINC:1751-7"
+ASSAYS = {CALCIUM_LOINC: "calcium", PHOSPHATE_LOINC: "phosphate",
+          IONISED_LOINC: "ionised_calcium"}
 EXAMPLES = {"taxon": "NCBITaxon:9615", "diseases": "MONDO:0005100", "exposures": "CCKG:0000502",
             "sites": "UBERON:0001300", "features": "HP:0012531", "histology": "CCKG:0000419",
             "treatments": "CHEBI:101278", "reported_type": "CCKG:0000002"}
@@ -54,7 +61,7 @@ def input_files(paths: Iterable[Path | str]) -> list[Path]:
     return out
 
 
-def read_records(path: Path) -> Iterator[m.Record]:
+def read_records(path: Path) -> Iterator[Record]:
     """Records of one CSV or Phenopacket file (dispatch on the file suffix)."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -76,7 +83,7 @@ def _text(path: Path) -> Iterator[str]:
         raise InputError(f"not UTF-8 text ({exc.reason})", path) from None
 
 
-def read_csv(path: Path) -> Iterator[m.Record]:
+def read_csv(path: Path) -> Iterator[Record]:
     reader = csv.reader(_text(path))
     try:
         header = next(reader)
@@ -99,7 +106,7 @@ def read_csv(path: Path) -> Iterator[m.Record]:
         if not any(c.strip() for c in cells):
             continue
         row = dict(zip(header, (c.strip() for c in cells), strict=False))
-        record = m.Record(row.get("case_id", ""), f"{path}:{line}")
+        record = Record(row.get("case_id", ""), f"{path}:{line}")
         if len(cells) != len(header):
             record.error("row", f"{len(cells)} cells for {len(header)} columns")
         _duplicate(record, seen, line)
@@ -107,7 +114,7 @@ def read_csv(path: Path) -> Iterator[m.Record]:
         yield record
 
 
-def _duplicate(record: m.Record, seen: dict[str, int], line: int) -> None:
+def _duplicate(record: Record, seen: dict[str, int], line: int) -> None:
     if not record.case_id:
         record.error("case_id", "missing")
         record.case_id = f"line-{line}"
@@ -118,7 +125,7 @@ def _duplicate(record: m.Record, seen: dict[str, int], line: int) -> None:
         seen[record.case_id] = line
 
 
-def _curies(record: m.Record, column: str, cell: str) -> list[str]:
+def _curies(record: Record, column: str, cell: str) -> list[str]:
     items = [x.strip() for x in cell.split(";") if x.strip()]
     good = []
     for item in items:
@@ -134,7 +141,7 @@ def _curies(record: m.Record, column: str, cell: str) -> list[str]:
     return good
 
 
-def _fill_csv(record: m.Record, row: dict[str, str]) -> None:
+def _fill_csv(record: Record, row: dict[str, str]) -> None:
     v = record.values
     if row.get("taxon"):
         taxa = _curies(record, "taxon", row["taxon"])
@@ -154,11 +161,11 @@ def _fill_csv(record: m.Record, row: dict[str, str]) -> None:
                 v[column] = number
             else:
                 record.error(column, f"{row[column]!r} is not a number")
-    record.set_serum("calcium", row.get("calcium_value"), row.get("calcium_unit"),
-                     row.get("calcium_status"))
-    record.set_serum("phosphate", row.get("phosphate_value"), row.get("phosphate_unit"),
-                     row.get("phosphate_status"), row.get("phosphate_ref_low"),
-                     row.get("phosphate_ref_high"))
+    for analyte in ("calcium", "ionised_calcium", "phosphate"):
+        record.set_serum(analyte, row.get(f"{analyte}_value"), row.get(f"{analyte}_unit"),
+                         row.get(f"{analyte}_status"), row.get(f"{analyte}_ref_low"),
+                         row.get(f"{analyte}_ref_high"))
+    record.set_albumin(row.get("albumin_value"), row.get("albumin_unit"))
     for cell, column in LIST_CELLS.items():
         text = row.get(cell, "")
         if column in ("conditions", "exposures") and text.strip().lower() in ("none", "no"):
@@ -184,7 +191,7 @@ def _fill_csv(record: m.Record, row: dict[str, str]) -> None:
 # ------------------------------------------------------------------------------- Phenopackets
 
 
-def read_phenopackets(path: Path) -> Iterator[m.Record]:
+def read_phenopackets(path: Path) -> Iterator[Record]:
     """A Phenopacket JSON file (one object, or a list) or JSON Lines (one per line)."""
     lines = _text(path)
     if path.suffix.lower() == ".json":
@@ -207,12 +214,12 @@ def read_phenopackets(path: Path) -> Iterator[m.Record]:
         yield phenopacket_record(item, f"{path}:{number}")
 
 
-def phenopacket_record(item: Any, source: str) -> m.Record:
+def phenopacket_record(item: Any, source: str) -> Record:
     """One case from one Phenopacket v2 object, read through the official bindings."""
     from google.protobuf import json_format
     from phenopackets import Phenopacket
 
-    record = m.Record(str(item.get("id", "")) if isinstance(item, dict) else "", source)
+    record = Record(str(item.get("id", "")) if isinstance(item, dict) else "", source)
     try:
         packet = json_format.ParseDict(item, Phenopacket())
     except (json_format.ParseError, TypeError, AttributeError) as exc:
@@ -232,10 +239,10 @@ def _years(age: Any) -> float | None:
     if not duration or not found or not any(found.groups()):
         return None
     y, mo, w, d = (int(g) if g else 0 for g in found.groups())
-    return round(y + mo / 12 + w * 7 / 365.25 + d / 365.25, 2)
+    return round(y + mo / 12 + w * 7 / 365.25 + d / 365.25, 6)  # days matter to the bands
 
 
-def _fill_packet(record: m.Record, packet: Any) -> None:
+def _fill_packet(record: Record, packet: Any) -> None:
     v = record.values
     subject = packet.subject
     if subject.HasField("taxonomy"):
@@ -308,18 +315,22 @@ def _is_exposure(term: str) -> bool:
     return False
 
 
-def _measurement(record: m.Record, measurement: Any) -> None:
+def _measurement(record: Record, measurement: Any) -> None:
     assay = measurement.assay.id
-    analyte = {CALCIUM_LOINC: "calcium", PHOSPHATE_LOINC: "phosphate"}.get(assay)
-    if analyte is None:
+    analyte = ASSAYS.get(assay)
+    if analyte is None and assay != ALBUMIN_LOINC:
         return
+    name = analyte or "albumin"
     if not measurement.HasField("value") or not measurement.value.HasField("quantity"):
-        record.error(f"{analyte}_value", f"measurement {assay} has no quantity")
+        record.error(f"{name}_value", f"measurement {assay} has no quantity")
         return
     q = measurement.value.quantity
-    low = high = None
+    unit = q.unit.id or q.unit.label
+    if analyte is None:
+        record.set_albumin(q.value, unit)
+        return
+    low = high = range_unit = None
     if q.HasField("reference_range"):
         low, high = q.reference_range.low, q.reference_range.high
-    unit = q.unit.id or q.unit.label
-    record.set_serum(analyte, q.value, unit, None, low, high,
-                     q.reference_range.unit.id if q.HasField("reference_range") else None)
+        range_unit = q.reference_range.unit.id or q.reference_range.unit.label or None
+    record.set_serum(analyte, q.value, unit, None, low, high, range_unit)

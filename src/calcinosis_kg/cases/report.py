@@ -2,8 +2,9 @@
 
 Why a page and not a table dump: people look at distributions. The page shows how many cases
 were classified, ambiguous, unclassified or invalid; the type distribution; serum calcium per
-type against the reference range the ontology defines (CCKG:0000611, read from the ontology,
-not hard-coded) and serum phosphate per type (no range in the sources: laboratories' own); lesion
+type against the adult default range the ontology defines (CCKG:0000615, read from the ontology,
+not hard-coded; each value was judged against the range that fits its patient) and serum
+phosphate per type; lesion
 sites; associated diseases; and every invalid record with its field and message. Deterministic:
 the same input gives the same bytes (no timestamps).
 """
@@ -31,8 +32,9 @@ MAX_PROBLEMS = 500
 
 
 def calcium_band(clf: Classifier) -> tuple[float, float] | None:
-    """The calcium reference range from the ontology's 'within the reference range' class."""
-    definition = clf.onto.definitions.get(m.CALCIUM_NORMAL)
+    """The adult default calcium range, from the ontology's 'within the adult default
+    reference range' class (CCKG:0000615)."""
+    definition = clf.onto.definitions.get(m.cckg(615))
     if definition is None:
         return None
     bounds = {}
@@ -138,14 +140,15 @@ def render(cases: pl.DataFrame, problems: pl.DataFrame, clf: Classifier) -> str:
         "its types.</p>", bars("Cases by type", type_items),
         "<h2 id=\"calcium\">Serum calcium per type</h2>",
         "<p class=\"note\">Total serum calcium in mmol/L after exact unit conversion; boxes are "
-        "quartiles with the median, whiskers 5–95%; the shaded band is the reference range "
-        "the ontology defines (CCKG:0000611).</p>",
+        "quartiles with the median, whiskers 5–95%; the shaded band is the adult default "
+        "reference range the ontology defines (CCKG:0000615); each value was judged against "
+        "its laboratory's range or the default range for the patient's age.</p>",
         boxes("Serum calcium per type", _groups(cases.drop_nulls("calcium_mmol_l"),
                                                 "calcium_mmol_l", clf),
               1.5, 4.0, band, "mmol/L"),
         "<h2 id=\"phosphate\">Serum phosphate per type</h2>",
-        "<p class=\"note\">mmol/L. The sources give no phosphate reference range; each value "
-        "was judged against its own laboratory's range.</p>",
+        "<p class=\"note\">mmol/L. Each value was judged against its laboratory's range or "
+        "the default range for the patient's age (CCKG:0002044–0002051).</p>",
         boxes("Serum phosphate per type", _groups(cases.drop_nulls("phosphate_mmol_l"),
                                                   "phosphate_mmol_l", clf),
               0.0, 4.0, None, "mmol/L"),
