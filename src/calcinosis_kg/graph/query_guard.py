@@ -74,13 +74,14 @@ def deep(function: Callable[[], T]) -> T:
     """``function()`` on a thread with a large stack and a raised recursion limit (rdflib's
     parser and algebra recurse once per triple of a chain); its exception is re-raised here.
     Callers in a threaded process hold ``PARSER_LOCK`` (the recursion limit is process-wide)."""
-    outcome: list[object] = []
+    results: list[T] = []
+    errors: list[BaseException] = []
 
     def run() -> None:
         try:
-            outcome.append(("ok", function()))
+            results.append(function())
         except BaseException as exc:  # noqa: BLE001 (re-raised in the caller's thread)
-            outcome.append(("error", exc))
+            errors.append(exc)
 
     previous_limit = sys.getrecursionlimit()
     previous_stack = threading.stack_size(PARSE_STACK_BYTES)
@@ -92,11 +93,11 @@ def deep(function: Callable[[], T]) -> T:
     finally:
         threading.stack_size(previous_stack)
         sys.setrecursionlimit(previous_limit)
-    kind, value = outcome[0] if outcome else ("error", RecursionError("no result"))
-    if kind == "error":
-        assert isinstance(value, BaseException)
-        raise value
-    return value  # type: ignore[return-value]
+    if errors:
+        raise errors[0]
+    if not results:
+        raise RecursionError("the parse thread gave no result")
+    return results[0]
 
 
 def nesting(tree: object) -> int:
