@@ -63,7 +63,8 @@ def problems(frame: pl.DataFrame, table: pl.DataFrame | None = None) -> pl.DataF
         ids = frame.select("case_id", "source", iris.alias("case_iri"))
         shown = (pl.when(pl.col("value").str.starts_with('"'))
                  .then(pl.col("value").str.extract(r'^"(.*)"\^\^', 1))
-                 .otherwise(pl.col("value").str.strip_chars("<>")))
+                 .otherwise(pl.col("value").str.strip_chars("<>")
+                            .str.replace(r"^urn:curie:", "")))
         found = violations.join(ids, on="case_iri", how="left").select(
             "case_id", "source",
             pl.col("message").str.splitn(": ", 2).struct.field("field_0").alias("field"),
@@ -123,10 +124,11 @@ def results_text(results: pl.DataFrame, fmt: str, header: bool = True) -> bytes:
               for c in ("case_id", "status", "type_id", "type_label", "criteria")}
     out = []
     if header:
-        out.append("  ".join(c.ljust(widths[c]) for c in widths) + "  ranges")
+        out.append("  ".join(c.ljust(widths[c]) for c in widths) + "  ranges | identifiers")
     for row in table.iter_rows(named=True):
+        notes = " | ".join(x for x in (row["ranges"], row["identifiers"]) if x)
         out.append(("  ".join(str(row[c]).ljust(widths[c]) for c in widths) + "  "
-                    + row["ranges"]).rstrip())
+                    + notes).rstrip())
     return ("\n".join(out) + "\n").encode()
 
 
