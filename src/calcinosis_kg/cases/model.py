@@ -163,8 +163,10 @@ def normalise_unit(unit: str) -> str:
 
 
 def _number(value: str | float | Decimal) -> Decimal:
+    from calcinosis_kg.cases.parsing import number_syntax  # ASCII digits only: no 4_0 as 40
+
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(number_syntax(str(value)))
     except InvalidOperation:
         raise ValueError(f"{value!r} is not a number") from None
     if not number.is_finite() or abs(number) >= 10**6:

@@ -2,27 +2,28 @@
 
 Why records and not a frame: a registry file mixes good and bad rows, and each bad field must
 be reported against its row while the rest go on (3% bad rows -> 97% classified). A record
-collects its own field errors; only a file that cannot be read at all (missing, not UTF-8, not
-CSV with a ``case_id`` column, not JSON) raises ``InputError`` -> ``file:line: message``, exit 2.
+collects its own field errors (a bad byte, a JSON line that does not parse, a Phenopacket the
+bindings refuse are errors of that record); only what leaves the rest of a file unreadable (no
+``case_id`` header, an unclosed quote, text that is not JSON) raises ``InputError`` ->
+``file:line: message``. Files are opened and read within the limits of ``cases.parsing``.
 Records are yielded in chunks so a million cases stream in bounded memory.
 """
 
 from __future__ import annotations
 
-import csv
-import json
-import math
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from calcinosis_kg.cases import model as m
+from calcinosis_kg.cases import parsing
+from calcinosis_kg.cases.parsing import shown
 from calcinosis_kg.cases.record import Record
 from calcinosis_kg.cases.vocab import resolve
 from calcinosis_kg.core.errors import InputError
 
-CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*:[A-Za-z0-9_.:-]+$")
+CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*:[A-Za-z0-9_.:-]+\Z")  # \Z: no "\n" after
 CSV_COLUMNS = (
     "case_id", "taxon", "sex", "age_years", "onset_age_years", "calcium_value", "calcium_unit",
     "calcium_ref_low", "calcium_ref_high", "calcium_status", "albumin_value", "albumin_unit",
@@ -44,16 +45,18 @@ EXAMPLES = {"taxon": "NCBITaxon:9615", "diseases": "MONDO:0005100", "exposures":
             "treatments": "CHEBI:101278", "reported_type": "CCKG:0000002"}
 SEX_WORDS = {"m": "male", "f": "female"}
 SEX = {"MALE": "male", "FEMALE": "female", "OTHER_SEX": "other", "UNKNOWN_SEX": "unknown"}
+SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", ".ttl", ".jsonld", ".nt")
 
 
 def input_files(paths: Iterable[Path | str]) -> list[Path]:
-    """Expand directories (their *.csv, *.json, *.jsonl, *.ttl, *.jsonld, sorted)."""
+    """Expand directories (their *.csv, *.json, *.jsonl, *.ttl, *.jsonld, sorted). A FIFO, device
+    or dangling link with such a name is kept, so that reading it is refused by name."""
     out: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in
-                          (".csv", ".json", ".jsonl", ".ndjson", ".ttl", ".jsonld", ".nt"))
+            out += sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES
+                          and not p.is_dir())
         elif path.exists():
             out.append(path)
         else:
@@ -75,54 +78,37 @@ def read_records(path: Path) -> Iterator[Record]:
 # ------------------------------------------------------------------------------- CSV
 
 
-def _text(path: Path) -> Iterator[str]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            yield from handle
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", path) from None
-
-
 def read_csv(path: Path) -> Iterator[Record]:
-    reader = csv.reader(_text(path))
+    records = parsing.csv_records(path)
     try:
-        header = next(reader)
+        _line, header, problems = next(records)
     except StopIteration:
         raise InputError("empty file: a header row with case_id is expected", path, 1) from None
-    except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", path, 1) from None
+    if problems:
+        raise InputError(problems[0], path, 1)
     header = [h.strip().lower() for h in header]
     if "case_id" not in header:
         raise InputError("not a case CSV: no case_id column in the header", path, 1)
-    seen: dict[str, int] = {}
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise InputError(f"malformed CSV: {exc}", path, reader.line_num) from None
-        line = reader.line_num
-        if not any(c.strip() for c in cells):
+    first: dict[str, int] = {}
+    for index, name in enumerate(header, start=1):
+        if name and name in first:
+            raise InputError(f"duplicate column {shown(name)} in the header (columns "
+                             f"{first[name]} and {index}); which one is meant?", path, 1)
+        first[name] = index
+    for line, cells, problems in records:
+        if not problems and not any(c.strip() for c in cells):
             continue
         row = dict(zip(header, (c.strip() for c in cells), strict=False))
         record = Record(row.get("case_id", ""), f"{path}:{line}")
-        if len(cells) != len(header):
+        for problem in problems:
+            record.error("row", problem)
+        if cells and len(cells) != len(header):
             record.error("row", f"{len(cells)} cells for {len(header)} columns")
-        _duplicate(record, seen, line)
+        if not record.case_id:
+            record.error("case_id", "missing")
+            record.case_id = f"line-{line}"
         _fill_csv(record, row)
         yield record
-
-
-def _duplicate(record: Record, seen: dict[str, int], line: int) -> None:
-    if not record.case_id:
-        record.error("case_id", "missing")
-        record.case_id = f"line-{line}"
-    elif record.case_id in seen:
-        record.error("case_id", f"duplicate of the record at line {seen[record.case_id]}")
-        record.case_id = f"{record.case_id}.line{line}"
-    else:
-        seen[record.case_id] = line
 
 
 def _curies(record: Record, column: str, cell: str) -> list[str]:
@@ -136,7 +122,7 @@ def _curies(record: Record, column: str, cell: str) -> list[str]:
         if curie is not None:
             good.append(curie)
         else:
-            record.error(column, f"{item!r} {reason} (e.g. "
+            record.error(column, f"{shown(item)} {reason} (e.g. "
                          f"{EXAMPLES.get(column, 'MONDO:0005100')})")
     return good
 
@@ -154,13 +140,9 @@ def _fill_csv(record: Record, row: dict[str, str]) -> None:
     for column in NUMBER_CELLS:
         if row.get(column):
             try:
-                number = float(row[column])
-            except ValueError:
-                number = math.nan
-            if math.isfinite(number):
-                v[column] = number
-            else:
-                record.error(column, f"{row[column]!r} is not a number")
+                v[column] = parsing.number(row[column])
+            except ValueError as exc:
+                record.error(column, str(exc))
     for analyte in ("calcium", "ionised_calcium", "phosphate"):
         record.set_serum(analyte, row.get(f"{analyte}_value"), row.get(f"{analyte}_unit"),
                          row.get(f"{analyte}_status"), row.get(f"{analyte}_ref_low"),
@@ -192,26 +174,23 @@ def _fill_csv(record: Record, row: dict[str, str]) -> None:
 
 
 def read_phenopackets(path: Path) -> Iterator[Record]:
-    """A Phenopacket JSON file (one object, or a list) or JSON Lines (one per line)."""
-    lines = _text(path)
-    if path.suffix.lower() == ".json":
-        text = "".join(lines)
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not JSON: {exc.msg}", path, exc.lineno, exc.colno) from None
-        items = data if isinstance(data, list) else [data]
-        for index, item in enumerate(items, start=1):
-            yield phenopacket_record(item, f"{path}:{index if len(items) > 1 else 1}")
-        return
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not JSON: {exc.msg}", path, number, exc.colno) from None
-        yield phenopacket_record(item, f"{path}:{number}")
+    """A Phenopacket JSON file (one object, or a list) or JSON Lines (one per line); a record
+    that cannot be read is an invalid record at its line, and the others are read."""
+    items = (parsing.json_items(path) if path.suffix.lower() == ".json"
+             else parsing.json_lines(path))
+    for line, item, problem in items:
+        source = f"{path}:{line}"
+        if problem is not None:
+            record = Record(f"line-{line}", source)
+            record.error("phenopacket", problem)
+            yield record
+        else:
+            yield phenopacket_record(item, source)
+
+
+#: what the bindings and Python raise on hostile values (huge integers, deep nesting, wrong
+#: types); each is an error of the one record
+_PACKET_ERRORS = (ValueError, TypeError, AttributeError, KeyError, OverflowError, RecursionError)
 
 
 def phenopacket_record(item: Any, source: str) -> Record:
@@ -219,12 +198,15 @@ def phenopacket_record(item: Any, source: str) -> Record:
     from google.protobuf import json_format
     from phenopackets import Phenopacket
 
-    record = Record(str(item.get("id", "")) if isinstance(item, dict) else "", source)
+    ident = item.get("id", "") if isinstance(item, dict) else ""
+    record = Record(ident if isinstance(ident, str) else "", source)
+    if not isinstance(ident, str):
+        record.error("case_id", f"{shown(ident)} is not a string")
     try:
         packet = json_format.ParseDict(item, Phenopacket())
-    except (json_format.ParseError, TypeError, AttributeError) as exc:
-        record.error("phenopacket", " ".join(str(exc).split())[:300])
-        record.case_id = record.case_id or source.rsplit(":", 1)[-1]
+    except (json_format.ParseError, *_PACKET_ERRORS) as exc:
+        record.error("phenopacket", parsing.clip(" ".join(str(exc).split()), 300))
+        record.case_id = record.case_id or "line-" + source.rsplit(":", 1)[-1]
         return record
     if not record.case_id:
         record.error("case_id", "missing (Phenopacket id)")
@@ -233,24 +215,31 @@ def phenopacket_record(item: Any, source: str) -> Record:
     return record
 
 
-def _years(age: Any) -> float | None:
+def _years(record: Record, column: str, age: Any) -> float | None:
+    """An age's ISO 8601 duration in years; one that cannot be read is a field error."""
     duration = age.age.iso8601duration if age.HasField("age") else ""
-    found = re.fullmatch(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?", duration)
-    if not duration or not found or not any(found.groups()):
+    if not duration:
         return None
-    y, mo, w, d = (int(g) if g else 0 for g in found.groups())
-    return round(y + mo / 12 + w * 7 / 365.25 + d / 365.25, 6)  # days matter to the bands
+    try:
+        return parsing.duration_years(duration)
+    except ValueError as exc:
+        record.error(column, str(exc))
+        return None
 
 
 def _fill_packet(record: Record, packet: Any) -> None:
     v = record.values
     subject = packet.subject
     if subject.HasField("taxonomy"):
-        v["taxon"] = subject.taxonomy.id
+        if CURIE.match(subject.taxonomy.id):
+            v["taxon"] = subject.taxonomy.id
+        else:
+            record.error("taxon", f"{shown(subject.taxonomy.id)} is not an identifier such as "
+                         "NCBITaxon:9606")
     if subject.sex:
         v["sex"] = _sex_name(subject)
     if subject.HasField("time_at_last_encounter"):
-        v["age_years"] = _years(subject.time_at_last_encounter)
+        v["age_years"] = _years(record, "age_years", subject.time_at_last_encounter)
     lists: dict[str, list[str]] = {k: [] for k in ("conditions", "exposures", "sites",
                                                   "features", "histology", "treatments")}
     for disease in packet.diseases:
@@ -267,7 +256,7 @@ def _fill_packet(record: Record, packet: Any) -> None:
         if term == "HP:0025520":  # Calcinosis cutis: the case feature; its modifiers are sites
             lists["sites"] += [mod.id for mod in feature.modifiers]
             if feature.HasField("onset"):
-                v["onset_age_years"] = _years(feature.onset)
+                v["onset_age_years"] = _years(record, "onset_age_years", feature.onset)
         elif _is_exposure(term):
             lists["exposures"].append(term)
         else:
@@ -290,13 +279,24 @@ def _fill_packet(record: Record, packet: Any) -> None:
             if CURIE.match(item):
                 good.append(item)
             else:
-                record.error(key, f"{item!r} is not an identifier such as MONDO:0005100")
+                record.error(key, f"{shown(item)} is not an identifier such as MONDO:0005100")
         if good:
             v[key] = sorted(set(good), key=good.index)
-    if any(responses):
+    bad = [r for r in responses if r and not CURIE.match(r)]
+    if bad:
+        record.error("responses", f"{shown(bad[0])} is not an identifier such as CCKG:0000731")
+    elif any(responses):
         v["responses"] = responses
+    counts: dict[str, int] = {}
     for measurement in packet.measurements:
-        _measurement(record, measurement)
+        counts[measurement.assay.id] = counts.get(measurement.assay.id, 0) + 1
+    for assay in (*ASSAYS, ALBUMIN_LOINC):
+        if counts.get(assay, 0) > 1:  # never the last one silently: the order would decide
+            record.error("measurements", f"{counts[assay]} measurements of {assay} where one "
+                         "is allowed")
+    for measurement in packet.measurements:
+        if counts[measurement.assay.id] == 1:
+            _measurement(record, measurement)
 
 
 def _sex_name(subject: Any) -> str:

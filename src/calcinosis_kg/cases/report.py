@@ -21,6 +21,7 @@ from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import pipeline
 from calcinosis_kg.cases.classify import Classifier, build_classifier
 from calcinosis_kg.cases.svg import COLORS, bars, boxes
+from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.serialize import write_atomic
 
 CSS = """body{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}
@@ -53,12 +54,14 @@ def _label(clf: Classifier, curie: str) -> str:
     return clf.onto.labels.get(iri) or LABELS.get(curie) or curie
 
 
-def collect(paths: Iterable[Path | str], clf: Classifier) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(cases joined with their results, problems) over every chunk."""
+def collect(paths: Iterable[Path | str], clf: Classifier,
+            failed: list[InputError] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(cases joined with their results, problems) over every chunk; with ``failed``, files
+    that cannot be read are collected there (``pipeline.iter_frames``)."""
     frames, problems = [], []
     keep = ["case_id", "calcium_mmol_l", "phosphate_mmol_l", "sites", "conditions",
             "reported_type"]
-    for chunk in pipeline.run(paths, clf):
+    for chunk in pipeline.run(paths, clf, failed=failed):
         frames.append(chunk.frame.select(keep).join(
             chunk.results.select("case_id", "status", "types"), on="case_id", how="left"))
         problems.append(chunk.problems)
@@ -168,9 +171,18 @@ def render(cases: pl.DataFrame, problems: pl.DataFrame, clf: Classifier) -> str:
     return "\n".join(parts)
 
 
-def write_report(paths: Iterable[Path | str], folder: Path) -> Path:
+def write_report(paths: Iterable[Path | str], folder: Path,
+                 failed: list[InputError] | None = None) -> Path:
+    """Write ``folder/index.html``; unreadable files (collected in ``failed`` when given) are
+    listed among the problems. Nothing is written when no record could be read."""
+    from calcinosis_kg.cases.api import NothingRead, failed_table
+
     clf = build_classifier()
-    cases, problems = collect(paths, clf)
+    cases, problems = collect(paths, clf, failed)
+    if failed:
+        if not cases.height:
+            raise NothingRead(failed)
+        problems = pl.concat([failed_table(failed), problems])
     page = folder / "index.html"
     write_atomic(page, render(cases, problems, clf).encode("utf-8"))
     return page

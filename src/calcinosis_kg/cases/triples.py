@@ -167,10 +167,32 @@ def _escape(expr: pl.Expr) -> pl.Expr:
                                                                            literal=True)
 
 
+#: what an N-Triples IRIREF may not hold, and its percent-encoding
+_NOT_IN_IRI = [chr(c) for c in range(0x21)] + list('<>"{}|^`\\')
+NOT_IN_IRI = "[" + "".join(f"\\x{ord(c):02x}" for c in _NOT_IN_IRI) + "]"
+
+
+def _safe_iris(table: pl.DataFrame) -> pl.DataFrame:
+    """Every IRI term (subject, object) with what an IRIREF may not hold percent-encoded, so no
+    value can close the ``<…>`` and add a triple. The readers admit only CURIEs and parsed IRIs,
+    so this is a backstop: one regex pass finds nothing, and the table is returned as it is."""
+    bad_s = pl.col("s").str.contains(NOT_IN_IRI)
+    bad_o = ~pl.col("lit") & pl.col("o").str.contains(NOT_IN_IRI)
+    if not table.select((bad_s | bad_o).any()).item():
+        return table
+    codes = [f"%{ord(c):02X}" for c in _NOT_IN_IRI]
+    encoded = {c: pl.col(c).str.replace_many(_NOT_IN_IRI, codes) for c in ("s", "o")}
+    return table.with_columns(encoded["s"].alias("s"),
+                              pl.when(pl.col("lit")).then(pl.col("o")).otherwise(encoded["o"])
+                              .alias("o"))
+
+
 def ntriples(table: pl.DataFrame) -> bytes:
-    """N-Triples text of a triple table, one sorted line per triple (byte-deterministic)."""
+    """N-Triples text of a triple table, one line per triple in table order (byte-deterministic):
+    literals escaped, IRIs made safe (``_safe_iris``)."""
     if not table.height:
         return b""
+    table = _safe_iris(table)
     obj = (pl.when(pl.col("lit") & (pl.col("dt") != ""))
            .then('"' + _escape(pl.col("o")) + '"^^<' + pl.col("dt") + ">")
            .when(pl.col("lit")).then('"' + _escape(pl.col("o")) + '"')
