@@ -155,10 +155,12 @@ class RdflibEngine:
 
         from calcinosis_kg.core.prefixes import prefix_map
         from calcinosis_kg.graph.knowledge import to_rdflib_term
+        from calcinosis_kg.graph.query_guard import deep
 
         rdflib_sparql.SPARQL_LOAD_GRAPHS = False  # FROM <url> must never fetch
         try:
-            prepared = prepareQuery(text, initNs=prefix_map())
+            # the grammar recurses once per triple of a chain: parsed as deep as the guard
+            prepared = deep(lambda: prepareQuery(text, initNs=prefix_map()))
         except ParseException as exc:
             err = SyntaxError(f"{exc.msg}", (source, exc.lineno, exc.col, None))
             raise _query_error(err, source) from None
