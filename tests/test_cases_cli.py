@@ -39,7 +39,7 @@ def test_classify_csv_has_the_documented_columns_and_one_row_per_case(run_cli) -
     code, out, err = run_cli("cases", "classify", str(DATA / "bad_rows.csv"), "--format", "csv")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "case_id,status,type_id,type_label,criteria,ranges,sources"
+    assert lines[0] == "case_id,status,type_id,type_label,criteria,ranges,identifiers,sources"
     assert len(lines) == 1 + 14
     assert "14 cases: 1 classified, 0 ambiguous, 1 unclassified, 12 invalid" in err
 

@@ -82,7 +82,7 @@ def test_the_results_table_escapes_control_characters_and_bidi_overrides() -> No
     results = pl.DataFrame({"case_id": ["a\x1b]0;pwned\x07", "b\u202eexe.txt"],
                             "status": ["invalid", "invalid"], "type_id": ["", ""],
                             "type_label": ["", ""], "criteria": ["", ""], "ranges": ["", ""],
-                            "sources": ["", ""]})
+                            "identifiers": ["", ""], "sources": ["", ""]})
     text = pipeline.results_text(results, "table").decode()
     assert "a\\x1b]0;pwned\\x07" in text and "b\\u202eexe.txt" in text
     assert "\x1b" not in text and "\u202e" not in text

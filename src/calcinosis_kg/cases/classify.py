@@ -31,7 +31,7 @@ from calcinosis_kg.cases.hints import near_misses
 from calcinosis_kg.core.vocab import RO_CAUSES_OR_CONTRIBUTES
 
 RESULT_COLUMNS = ("case_id", "status", "type_id", "type_label", "criteria", "ranges",
-                  "sources")
+                  "identifiers", "sources")
 EVIDENCE_QUERY = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -121,6 +121,7 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
         *[to_polars(c.node).alias(f"c{i}") for i, c in enumerate(crit)],
         near_misses(frame, crit).alias("hints"),
         pl.col("ranges").fill_null(""),
+        pl.col("identifiers").fill_null(""),
         pl.lit(False).alias("_invalid") if invalid is None else pl.Series("_invalid", invalid),
     )
     # a criterion is shadowed when another fired one gives a strictly more specific type
@@ -135,7 +136,7 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
     fired_names = [pl.when(pl.col(f"c{i}")).then(pl.lit(m.compress(c.iri)))
                    for i, c in enumerate(crit)]
     out = fired.select(
-        "case_id", "_invalid", "hints", "ranges",
+        "case_id", "_invalid", "hints", "ranges", "identifiers",
         pl.concat_list(effective).list.drop_nulls().list.unique().list.sort().alias("types"),
         pl.concat_list(fired_names).list.drop_nulls().alias("fired"),
     )

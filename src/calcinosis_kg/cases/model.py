@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from calcinosis_kg.core import vocab
+from calcinosis_kg.core.prefixes import prefix_map
 
 CCKG = vocab.CCKG
 CASE_BASE = vocab.CCKG_CASE
@@ -94,6 +95,7 @@ COLUMNS: dict[str, str] = {
     "ionised_calcium_lab_low": "float", "ionised_calcium_lab_high": "float",
     "phosphate_mmol_l": "float", "phosphate_status": "str", "phosphate_range": "str",
     "phosphate_lab_low": "float", "phosphate_lab_high": "float", "ranges": "str",
+    "identifiers": "str",
     "egfr": "float",
     "lesion_size_mm": "float", "conditions": "list", "no_conditions": "bool",
     "exposures": "list", "no_exposures": "bool", "sites": "list", "features": "list",
@@ -101,9 +103,15 @@ COLUMNS: dict[str, str] = {
     "errors": "list",
 }
 
+#: vocabularies a recorded disease may come from besides MONDO, DOID, HP and CCKG; their
+#: identifiers are mapped to the ontology's terms by ``cases.identifiers`` (namespaces from the
+#: curated prefix map, ontology/src/header.yaml)
+DISEASE_VOCABULARIES = ("OMIM", "OMIMPS", "Orphanet", "ICD10WHO", "ICD10CM", "NCIT", "MESH",
+                        "UMLS", "SCTID")
 #: list columns -> (predicate, node slot, allowed CURIE prefixes) : one typed node per item
 TYPED_SLOTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "conditions": (P_CONDITION, "condition", ("MONDO", "DOID", "CCKG")),
+    "conditions": (P_CONDITION, "condition", ("MONDO", "DOID", "HP", "CCKG",
+                                              *DISEASE_VOCABULARIES)),
     "exposures": (P_EXPOSURE, "exposure", ("CCKG", "MAXO")),
     "sites": (P_SITE, "site", ("UBERON", "CCKG")),
     "features": (P_FEATURE, "feature", ("HP", "CCKG")),
@@ -116,7 +124,8 @@ CASE_DECIMALS: dict[str, str] = {"age_years": P_AGE, "onset_age_years": P_ONSET,
 
 PREFIXES = {"CCKG": CCKG, "MONDO": OBO + "MONDO_", "DOID": OBO + "DOID_", "HP": OBO + "HP_",
             "UBERON": OBO + "UBERON_", "CHEBI": OBO + "CHEBI_", "MAXO": OBO + "MAXO_",
-            "NCBITaxon": OBO + "NCBITaxon_", "RO": OBO + "RO_", "GO": OBO + "GO_"}
+            "NCBITaxon": OBO + "NCBITaxon_", "RO": OBO + "RO_", "GO": OBO + "GO_",
+            **{p: prefix_map()[p] for p in DISEASE_VOCABULARIES}}
 
 
 def expand(curie: str) -> str:

@@ -112,7 +112,8 @@ def problems(frame: pl.DataFrame, table: pl.DataFrame | None = None) -> pl.DataF
         ids = frame.select("case_id", "source", iris.alias("case_iri"))
         shown = (pl.when(pl.col("value").str.starts_with('"'))
                  .then(pl.col("value").str.extract(r'^"(.*)"\^\^', 1))
-                 .otherwise(pl.col("value").str.strip_chars("<>")))
+                 .otherwise(pl.col("value").str.strip_chars("<>")
+                            .str.replace(r"^urn:curie:", "")))
         found = violations.join(ids, on="case_iri", how="left").select(
             "case_id", "source",
             pl.col("message").str.splitn(": ", 2).struct.field("field_0").alias("field"),
@@ -189,16 +190,18 @@ def results_text(results: pl.DataFrame, fmt: str, header: bool = True) -> bytes:
                  for row in results.select(*RESULT_COLUMNS, "types", "fired", "hints").iter_rows(
                      named=True)]
         return ("\n".join(lines) + "\n").encode() if lines else b""
-    shown = table.select("case_id", "status", "type_id", "type_label", "criteria", "ranges")
+    shown = table.select("case_id", "status", "type_id", "type_label", "criteria", "ranges",
+                         "identifiers")
     cells = {c: [terminal_safe(str(v)) for v in shown[c].to_list()] for c in shown.columns}
     widths = {c: max([len(c), *(len(v) for v in cells[c][:10_000])])
               for c in ("case_id", "status", "type_id", "type_label", "criteria")}
     out = []
     if header:
-        out.append("  ".join(c.ljust(widths[c]) for c in widths) + "  ranges")
+        out.append("  ".join(c.ljust(widths[c]) for c in widths) + "  ranges | identifiers")
     for i in range(shown.height):
+        notes = " | ".join(x for x in (cells["ranges"][i], cells["identifiers"][i]) if x)
         out.append(("  ".join(cells[c][i].ljust(widths[c]) for c in widths) + "  "
-                    + cells["ranges"][i]).rstrip())
+                    + notes).rstrip())
     return ("\n".join(out) + "\n").encode()
 
 

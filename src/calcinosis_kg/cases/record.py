@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from calcinosis_kg.cases import identifiers
 from calcinosis_kg.cases.labs import judge
 from calcinosis_kg.cases.model import (
     COLUMNS,
@@ -38,7 +39,9 @@ class Record:
         self.errors.append(f"{column}: {message}")
 
     def row(self) -> dict[str, Any]:
-        """The wide row (``model.COLUMNS``), serum values judged (``cases.labs``)."""
+        """The wide row (``model.COLUMNS``): disease identifiers mapped to the ontology's terms
+        (``cases.identifiers``), serum values judged (``cases.labs``)."""
+        identifiers.apply(self.values, self.error)
         judge(self.values, self.labs, self.error)
         out: dict[str, Any] = {name: None for name in COLUMNS}
         for name, kind in COLUMNS.items():
