@@ -265,7 +265,7 @@ class Client:
                 fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(params))
                 value = handler.get_authorization(urllib.request.Request(url, method=method),
                                                   fields)
-            except (ValueError, KeyError):
+            except (ValueError, KeyError, OSError):  # urllib: URLError for qop="auth-int"
                 value = None
             if value:
                 return f"Digest {value}"
