@@ -35,7 +35,7 @@ from typing import IO
 from calcinosis_kg.core.errors import CalcinosisKGError, InputError
 
 #: the largest answer read, in MB (environment variable of the same name raises it)
-MAX_RESPONSE_MB = 128
+MAX_RESPONSE_MB = 64
 CHUNK = 64 * 1024
 _UNSAFE_URL = re.compile(r"[\x00-\x20\x7f-\uffff]")
 
