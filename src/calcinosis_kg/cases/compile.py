@@ -8,7 +8,8 @@ definition and the class hierarchy once, and produces a small engine-neutral tre
 the tree into polars expressions (used here) or a Spark/ANSI SQL string (the same rule on a
 cluster). Named fillers become the set of their told subclasses (including members of unions and
 defined classes), so a case listing ``MONDO:0019563`` CREST syndrome satisfies
-``has condition some CCKG:0000705``. A construct the compiler does not know raises, never guesses.
+``has condition some (MONDO:0005100 or …)`` (CCKG:0000706). A construct the compiler does not
+know raises, never guesses.
 """
 
 from __future__ import annotations
