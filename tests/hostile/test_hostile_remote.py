@@ -38,25 +38,32 @@ def assert_no_secret(*texts: str) -> None:
 # --- push: credentials --------------------------------------------------------------------
 
 
-def echo_headers(status: int) -> object:
-    """Challenges with Digest, then answers ``status`` with the request's headers as body."""
+def echo_headers(status: int, scheme: str) -> object:
+    """Challenges with ``scheme``, then answers ``status`` with the request's headers as body
+    (``Authorization`` first, as a store or proxy echoing the request would)."""
+    challenge = 'Digest realm="r", nonce="n", qop="auth"' if scheme == "digest" else \
+        'Basic realm="r"'
+
     def answer(request: Request) -> bytes:
         if "authorization" not in request.headers:
-            return reply(401, headers=[("WWW-Authenticate",
-                                        'Digest realm="r", nonce="n", qop="auth"')])
-        echoed = "".join(f"{k}: {v}\n" for k, v in request.headers.items())
+            return reply(401, headers=[("WWW-Authenticate", challenge)])
+        echoed = "".join(f"{k}: {v}\n" for k, v in sorted(
+            request.headers.items(), key=lambda item: item[0] != "authorization"))
         return reply(status, echoed + echoed.replace("\n", " "))
     return answer
 
 
+@pytest.mark.parametrize("scheme", ["digest", "basic"])
 @pytest.mark.parametrize("status", [400, 500, 502])
 def test_an_error_body_echoing_the_request_headers_is_not_shown(attack, tiny_ontology, password,
-                                                                status) -> None:
-    with fake_store(echo_headers(status)) as store:
+                                                                status, scheme) -> None:
+    extra = ["--basic-auth-over-http"] if scheme == "basic" else []
+    with fake_store(echo_headers(status, scheme)) as store:
         result = attack(*push_args(store.url, tiny_ontology, "--user", "alice",
-                                   "--password-env", password))
+                                   "--password-env", password, *extra))
+        assert store.authorizations()  # the credentials were sent, and echoed
     result.refused(f"HTTP {status}")
-    assert "authorization" not in result.err.lower() and "digest" not in result.err.lower()
+    assert "authorization" not in result.err.lower() and scheme not in result.err.lower()
     assert_no_secret(result.out, result.err)
 
 
