@@ -37,6 +37,7 @@ def test_a_select_result_becomes_rows_of_values_and_languages() -> None:
     (doc([{"n": {"type": "literal", "value": "\ud800"}}]), "lone surrogate"),
     (doc({"s": 1}), "results.bindings: not a list"),
     (doc([], names=["?bad name"]), "head.vars: not a variable name"),
+    (doc([], names=["n", "n"]), "head.vars: a name given twice"),
     (b'{"boolean": 1}', "boolean: not true or false"),
 ])
 def test_malformed_results_name_the_place(body: bytes, place: str) -> None:

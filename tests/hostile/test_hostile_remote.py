@@ -125,6 +125,27 @@ def test_credentials_never_go_to_a_host_other_than_the_store(attack, tiny_ontolo
     assert_no_secret(result.err)
 
 
+@pytest.mark.parametrize("challenge", [
+    'Digest realm="r", nonce="n", qop="auth-int"', 'Digest realm="r", nonce="n", algorithm="X"',
+    'Digest realm="r"', "Digest", "Negotiate abc", "Basic realm=" + "r" * 60_000])
+def test_a_challenge_the_client_cannot_answer_is_one_line(attack, tiny_ontology, password,
+                                                          challenge) -> None:
+    with fake_store(lambda r: reply(401, headers=[("WWW-Authenticate", challenge)])) as store:
+        result = attack(*push_args(store.url, tiny_ontology, "--user", "alice",
+                                   "--password-env", password))
+        assert store.authorizations() == []
+    result.refused(store.url.split("//")[1])
+    assert_no_secret(result.err)
+
+
+@pytest.mark.parametrize("user", ["al:ice", "alice\r\nX-Evil: 1", "ali\x1bce"])
+def test_a_user_name_that_would_break_the_header_is_refused(attack, connection_recorder,
+                                                            tiny_ontology, password,
+                                                            user) -> None:
+    attack(*push_args(connection_recorder.url.rstrip("/"), tiny_ontology, "--user", user,
+                      "--password-env", password)).refused("--user")
+
+
 # --- push: the graph name ----------------------------------------------------------------
 
 

@@ -35,7 +35,7 @@ from typing import IO
 from calcinosis_kg.core.errors import CalcinosisKGError, InputError
 
 #: the largest answer read, in MB (environment variable of the same name raises it)
-MAX_RESPONSE_MB = 128
+MAX_RESPONSE_MB = 64
 CHUNK = 64 * 1024
 _UNSAFE_URL = re.compile(r"[\x00-\x20\x7f-\uffff]")
 
@@ -265,7 +265,7 @@ class Client:
                 fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(params))
                 value = handler.get_authorization(urllib.request.Request(url, method=method),
                                                   fields)
-            except (ValueError, KeyError):
+            except (ValueError, KeyError, OSError):  # urllib: URLError for qop="auth-int"
                 value = None
             if value:
                 return f"Digest {value}"
