@@ -3,6 +3,8 @@ without credentials, one deadline per exchange, and credentials only for their o
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 
 import pytest
@@ -72,3 +74,35 @@ def test_credentials_for_one_origin_are_not_sent_to_another() -> None:
             Client(5, Credentials("alice", "pw", origin(store.url))).send(
                 "POST", store.url + "/sparql", b"x")
         assert store.authorizations()[0].startswith("Digest ")
+
+
+def test_name_resolution_ends_at_the_deadline(monkeypatch) -> None:
+    def slow_lookup(*args: object, **kwargs: object) -> list[object]:
+        time.sleep(10)
+        return []
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_lookup)
+    started = time.monotonic()
+    with pytest.raises(RemoteError, match="timed out"):
+        Client(1).send("POST", "http://store.example:8890/sparql", b"x")
+    assert time.monotonic() - started < 5
+
+
+def test_an_answer_before_the_end_of_the_body_is_reported(tmp_path) -> None:
+    with socket.socket() as listener:  # reads the headers, answers 413 at once and hangs up
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+
+        def serve() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(reply(413, "too large"))
+                conn.shutdown(socket.SHUT_RDWR)
+
+        threading.Thread(target=serve, daemon=True).start()
+        data = tmp_path / "big.nt"
+        data.write_bytes(b"x" * 64 * 1024 * 1024)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/store"
+        with data.open("rb") as body, pytest.raises(RemoteError, match="HTTP 413"):
+            Client(20).send("PUT", url, body)
