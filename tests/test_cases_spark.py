@@ -18,13 +18,13 @@ import pytest
 
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import pipeline, spark_engine, spark_io
-from calcinosis_kg.cases.classify import build_classifier
+from calcinosis_kg.cases.classify import RESULT_COLUMNS, build_classifier
 from calcinosis_kg.cases.synth import write_cohort
 
 DATA = Path(__file__).parent / "cases_data"
 REAL = Path(__file__).resolve().parents[2] / "shared" / "reference" / "phenopackets" \
     / "phenopacket-store-sample.jsonl.gz"
-COMPARED = ("status", "type_id", "type_label", "criteria", "sources", "types", "fired", "hints")
+COMPARED = (*[c for c in RESULT_COLUMNS if c != "case_id"], "types", "fired", "hints")
 
 
 def _inputs(tmp: Path) -> list[Path]:
@@ -64,9 +64,9 @@ def both(tmp_path_factory):
     frame_file = tmp / "cases.parquet"
     frame_file.write_bytes(spark_io.frame_parquet(frames))
     spark = spark_engine.session("local[2]")
-    df, context = spark_io.read_cases(spark, [str(frame_file)])
+    df, close = spark_io.read_cases(spark, [str(frame_file)])
     bad, results = spark_engine.run(df, clf)
-    with context:
+    try:
         spark_side: dict[tuple[str, str], dict] = {}
         problems = {}
         for row in bad.collect():
@@ -77,6 +77,8 @@ def both(tmp_path_factory):
             spark_side[key] = {**{c: row[c] for c in COMPARED},
                                "problems": sorted(problems.get((row["source"], row["case_id"]),
                                                                []))}
+    finally:
+        close()
     return polars_side, spark_side
 
 

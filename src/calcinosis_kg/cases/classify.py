@@ -31,7 +31,8 @@ from calcinosis_kg.cases.compile import (
 from calcinosis_kg.cases.hints import near_misses
 from calcinosis_kg.core.vocab import RO_CAUSES_OR_CONTRIBUTES
 
-RESULT_COLUMNS = ("case_id", "status", "type_id", "type_label", "criteria", "sources")
+RESULT_COLUMNS = ("case_id", "status", "type_id", "type_label", "criteria", "ranges",
+                  "identifiers", "sources")
 EVIDENCE_QUERY = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -100,15 +101,13 @@ def _evidence(store: Any, onto: Ontology, types: set[str]) -> pl.DataFrame:
 #: lab phenotypes a case shows (for evidence only), as engine-neutral conditions so the polars
 #: and the Spark engines read the same rule: hypercalcaemia, hyperphosphataemia, normal labs
 LAB_EVIDENCE: tuple[tuple[Node, tuple[str, ...]], ...] = (
-    (Node("or", items=(Node("compare", column="calcium_mmol_l", cmp=">", number=2.6),
-                       Node("is_in", column="calcium_status", values=("raised",)))),
+    (Node("or", items=(Node("is_in", column="calcium_status", values=("raised",)),
+                       Node("is_in", column="ionised_calcium_status", values=("raised",)))),
      ("HP:0003072", "CCKG:0000610")),
     (Node("is_in", column="phosphate_status", values=("raised",)), ("HP:0002905",)),
     (Node("and", items=(
-        Node("or", items=(Node("and", items=(
-            Node("compare", column="calcium_mmol_l", cmp=">=", number=2.1),
-            Node("compare", column="calcium_mmol_l", cmp="<=", number=2.6))),
-            Node("is_in", column="calcium_status", values=("normal",)))),
+        Node("or", items=(Node("is_in", column="calcium_status", values=("normal",)),
+                          Node("is_in", column="ionised_calcium_status", values=("normal",)))),
         Node("is_in", column="phosphate_status", values=("normal",)))), ("CCKG:0000421",)),
 )
 
@@ -129,6 +128,8 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
         "case_id",
         *[to_polars(c.node).alias(f"c{i}") for i, c in enumerate(crit)],
         near_misses(frame, crit).alias("hints"),
+        pl.col("ranges").fill_null(""),
+        pl.col("identifiers").fill_null(""),
         pl.lit(False).alias("_invalid") if invalid is None else pl.Series("_invalid", invalid),
     )
     # a criterion is shadowed when another fired one gives a strictly more specific type
@@ -143,7 +144,7 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
     fired_names = [pl.when(pl.col(f"c{i}")).then(pl.lit(m.compress(c.iri)))
                    for i, c in enumerate(crit)]
     out = fired.select(
-        "case_id", "_invalid", "hints",
+        "case_id", "_invalid", "hints", "ranges", "identifiers",
         pl.concat_list(effective).list.drop_nulls().list.unique().list.sort().alias("types"),
         pl.concat_list(fired_names).list.drop_nulls().alias("fired"),
     )
@@ -156,7 +157,9 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
         pl.when(pl.col("status") == "invalid").then(pl.lit([], dtype=pl.List(pl.String)))
         .otherwise(pl.col("types")).alias("types"),
         pl.when(pl.col("status") == "invalid").then(pl.lit([], dtype=pl.List(pl.String)))
-        .otherwise(pl.col("fired")).alias("fired"))
+        .otherwise(pl.col("fired")).alias("fired"),
+        pl.when(pl.col("status") == "invalid").then(pl.lit("")).otherwise(pl.col("ranges"))
+        .alias("ranges"))
     labels = {m.compress(k): v for k, v in clf.onto.labels.items()}
     crit_text = {m.compress(c.iri): c.texts for c in crit}
     out = out.with_columns(

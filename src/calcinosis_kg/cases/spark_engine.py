@@ -24,6 +24,8 @@ SPARK_TYPES = {"str": "string", "float": "double", "bool": "boolean", "list": "a
 #: the wide case schema (``model.COLUMNS``) as a Spark DDL string
 SCHEMA_DDL = ", ".join(f"{name} {SPARK_TYPES[kind]}" for name, kind in m.COLUMNS.items())
 DEFAULT_MASTER = "local[*]"
+#: row columns the result carries as they are (null -> ""); ranges is blanked when invalid
+PASSED = ("ranges", "identifiers")
 
 
 def session(master: str | None = None, app: str = "calcinosis-kg cases") -> Any:
@@ -102,7 +104,9 @@ def classify(df: Any, clf: Classifier) -> Any:
     crit = clf.criteria
     fired = df.select("case_id", "source", "_row", "_invalid",
                       *[F.expr(to_sql(c.node)).alias(f"c{i}") for i, c in enumerate(crit)],
-                      near_misses(crit).alias("hints"))
+                      near_misses(crit).alias("hints"),
+                      *[F.coalesce(F.col(c), F.lit("")).alias(c) for c in PASSED if c in
+                        df.columns])
     effective = []
     for i, c in enumerate(crit):
         below = [F.col(f"c{j}") for j, d in enumerate(crit) if d.type_iri != c.type_iri
@@ -113,6 +117,7 @@ def classify(df: Any, clf: Classifier) -> Any:
         effective.append(F.when(cond, F.lit(m.compress(c.type_iri))))
     fired_names = [F.when(F.col(f"c{i}"), F.lit(m.compress(c.iri))) for i, c in enumerate(crit)]
     out = fired.select("case_id", "source", "_row", "_invalid", "hints",
+                       *[c for c in PASSED if c in fired.columns],
                        F.array_sort(F.array_distinct(_compact(effective))).alias("types"),
                        _compact(fired_names).alias("fired"))
     n = F.size("types")
@@ -122,6 +127,8 @@ def classify(df: Any, clf: Classifier) -> Any:
     invalid = F.col("status") == "invalid"
     out = out.withColumn("types", F.when(invalid, _strings([])).otherwise(F.col("types")))
     out = out.withColumn("fired", F.when(invalid, _strings([])).otherwise(F.col("fired")))
+    if "ranges" in out.columns:
+        out = out.withColumn("ranges", F.when(invalid, F.lit("")).otherwise(F.col("ranges")))
     names = {m.compress(c.type_iri) for c in crit} | {m.compress(c.iri) for c in crit}
     labels = _map({k: v for k, v in ((m.compress(i), lab) for i, lab in clf.onto.labels.items())
                    if k in names})
@@ -198,7 +205,7 @@ def validate_paths(paths: list[str], master: str | None, output: str | None,
     from calcinosis_kg.cases.spark_io import read_cases, write_results
 
     spark = session(master)
-    df, context = read_cases(spark, paths)
+    df, close = read_cases(spark, paths)
     try:
         bad, _ = run(df, None)
         bad = bad.orderBy("_row", "field", "message")
@@ -211,7 +218,7 @@ def validate_paths(paths: list[str], master: str | None, output: str | None,
                     .toLocalIterator()]
         return total, invalid, rows
     finally:
-        context.__exit__(None, None, None)
+        close()
 
 
 def classify_paths(paths: list[str], master: str | None, output: str, fmt: str
@@ -222,7 +229,7 @@ def classify_paths(paths: list[str], master: str | None, output: str, fmt: str
 
     clf = build_classifier()
     spark = session(master)
-    df, context = read_cases(spark, paths)
+    df, close = read_cases(spark, paths)
     try:
         _, results = run(df, clf)
         results = results.orderBy("_row").cache()
@@ -230,4 +237,4 @@ def classify_paths(paths: list[str], master: str | None, output: str, fmt: str
         write_results(results, output, fmt, columns)
         return {r["status"]: r["count"] for r in results.groupBy("status").count().collect()}
     finally:
-        context.__exit__(None, None, None)
+        close()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -46,26 +46,34 @@ def frame_parquet(frames: Iterable[Any]) -> bytes:
     return buffer.getvalue()
 
 
+def checked_frames(paths: Iterable[Path | str]) -> Iterator[Any]:
+    """The polars readers' frames with run-unique case ids (``pipeline.Identifiers``)."""
+    from calcinosis_kg.cases.pipeline import Identifiers, iter_frames
+
+    identifiers = Identifiers()
+    for frame in iter_frames(paths):
+        yield identifiers.check(frame)
+
+
 @contextmanager
 def local_frames(paths: list[str]) -> Iterator[str | None]:
     """Local CSV / Phenopacket / Turtle inputs read by the polars readers into a temporary
     Parquet file (removed on exit), or None when there are none."""
-    from calcinosis_kg.cases.pipeline import iter_frames
-
     if not paths:
         yield None
         return
     folder = tempfile.mkdtemp(prefix="calcinosis-kg-spark-")
     try:
         target = Path(folder) / "cases.parquet"
-        target.write_bytes(frame_parquet(iter_frames(paths)))
+        target.write_bytes(frame_parquet(checked_frames(paths)))
         yield str(target)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def read_cases(spark: Any, paths: Iterable[str]) -> tuple[Any, Any]:
-    """A DataFrame of wide case rows from ``paths`` and a context to close after the run."""
+def read_cases(spark: Any, paths: Iterable[str]) -> tuple[Any, Callable[[], None]]:
+    """A DataFrame of wide case rows from ``paths`` and a function to call after the run
+    (it removes the temporary Parquet of local CSV / Phenopacket inputs)."""
     from calcinosis_kg.cases.spark_engine import SCHEMA_DDL
 
     paths = [str(p) for p in paths]
@@ -83,14 +91,18 @@ def read_cases(spark: Any, paths: Iterable[str]) -> tuple[Any, Any]:
                          "give Parquet case frames (cases synth --output F.parquet)", local[0])
     context = local_frames(local)
     extra = context.__enter__()
+
+    def close() -> None:
+        context.__exit__(None, None, None)
+
     sources = remote + ([extra] if extra else [])
     try:
         df = spark.read.schema(SCHEMA_DDL).parquet(*sources)
     except Exception as exc:  # AnalysisException and friends: one line, no traceback
-        context.__exit__(None, None, None)
+        close()
         raise InputError(f"Spark cannot read it: {str(exc).splitlines()[0]}",
                          sources[0]) from None
-    return df.select(*m.COLUMNS), context
+    return df.select(*m.COLUMNS), close
 
 
 def write_results(df: Any, output: str, fmt: str, columns: list[str]) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import shacl
+from calcinosis_kg.cases.triples import FINDINGS, Finding
 from calcinosis_kg.core.vocab import RDF_TYPE, XSD
 
 TRIPLE_DDL = "struct<s:string,p:string,o:string,lit:boolean,dt:string>"
@@ -68,6 +69,41 @@ def _t(s: str, p: str, o: str, lit: bool = False, dt: str = "") -> str:
             f"'dt', {q(dt)})")
 
 
+#: ``triples.FINDINGS``' two polars conditions per finding node, as SQL: (the row has the
+#: node, its status and range belong to it); a finding added there and not here raises
+FINDING_SQL = {
+    "calcium": ("calcium_mmol_l IS NOT NULL OR calcium_status IS NOT NULL",
+                "calcium_adjusted_mmol_l IS NULL"),
+    "calcium-adjusted": ("calcium_adjusted_mmol_l IS NOT NULL",
+                         "calcium_adjusted_mmol_l IS NOT NULL"),
+    "ionised-calcium": ("ionised_calcium_mmol_l IS NOT NULL OR ionised_calcium_status IS NOT "
+                        "NULL", "TRUE"),
+    "phosphate": ("phosphate_mmol_l IS NOT NULL OR phosphate_status IS NOT NULL", "TRUE"),
+}
+
+
+def _finding(spec: Finding, has: str, judged: str, add: Any) -> None:
+    """``triples._finding``: the node, its types, value, judged status and judging range."""
+    node = f"concat(iri, '/{spec.slot}')"
+    add(has, _t("iri", spec.prop, node),
+        *[_t(node, m.RDF_TYPE, q(t)) for t in (m.LAB_FINDING, *spec.types)])
+    add(f"({has}) AND {spec.value} IS NOT NULL",
+        _t(node, spec.value_prop, decimal_text(spec.value), True, XSD + "decimal"))
+    status, where = f"{spec.judged}_status", f"{spec.judged}_range"
+    classes = m.STATUS_TYPES[spec.judged]
+    typed = "CASE " + " ".join(f"WHEN {status} = {q(k)} THEN {q(v)}"
+                               for k, v in sorted(classes.items())) + " END"
+    add(f"({judged}) AND coalesce({status} IN ({qlist(sorted(classes))}), FALSE)",
+        _t(node, m.RDF_TYPE, typed))
+    add(f"({judged}) AND {where} IS NOT NULL AND {where} != 'lab'",
+        _t(node, m.P_RANGE, expand(where)))
+    own = f"concat({node}, '/range')"
+    add(f"({judged}) AND coalesce({where} = 'lab', FALSE)", _t(node, m.P_RANGE, own),
+        _t(own, m.P_LOW, decimal_text(f"{spec.judged}_lab_low"), True, XSD + "decimal"),
+        _t(own, m.P_HIGH, decimal_text(f"{spec.judged}_lab_high"), True, XSD + "decimal"),
+        _t(own, m.P_UNIT, q("mmol/L"), True))
+
+
 def triples() -> str:
     """Every triple of a case row, once each: an ``array<struct<s,p,o,lit,dt>>`` expression
     over the wide columns and ``iri``."""
@@ -91,21 +127,11 @@ def triples() -> str:
     add("sex IS NOT NULL", _t(case, m.P_SEX, "sex", lit=True))
     for column, prop in m.CASE_DECIMALS.items():
         add(f"{column} IS NOT NULL", _t(case, prop, decimal_text(column), True, XSD + "decimal"))
-    for analyte, prop, value_prop, classes in (
-            ("calcium", m.P_CALCIUM, m.P_CALCIUM_MMOL,
-             {"raised": m.CALCIUM_RAISED, "normal": m.CALCIUM_NORMAL}),
-            ("phosphate", m.P_PHOSPHATE, m.P_PHOSPHATE_MMOL,
-             {"raised": m.PHOSPHATE_RAISED, "normal": m.PHOSPHATE_NORMAL})):
-        value, status = f"{analyte}_mmol_l", f"{analyte}_status"
-        node = f"concat(iri, '/{analyte}')"
-        add(f"{value} IS NOT NULL OR {status} IS NOT NULL", _t(case, prop, node),
-            _t(node, m.RDF_TYPE, q(m.LAB_FINDING)))
-        add(f"{value} IS NOT NULL", _t(node, value_prop, decimal_text(value), True,
+    add("albumin_g_l IS NOT NULL", _t(case, m.P_ALBUMIN, decimal_text("albumin_g_l"), True,
                                        XSD + "decimal"))
-        typed = "CASE " + " ".join(f"WHEN {status} = {q(k)} THEN {q(v)}"
-                                   for k, v in sorted(classes.items())) + " END"
-        add(f"coalesce({status} IN ({qlist(sorted(classes))}), FALSE)",
-            _t(node, m.RDF_TYPE, typed))
+    for spec in FINDINGS:
+        exists, here = FINDING_SQL[spec.slot]
+        _finding(spec, f"({exists})", f"({exists}) AND ({here})", add)
     for column, (prop, slot, _prefixes) in m.TYPED_SLOTS.items():
         node = f"concat(iri, '/{slot}/', CAST(i + 1 AS STRING))"
         each(column, "x IS NOT NULL", _t(case, prop, node), _t(node, m.RDF_TYPE, expand("x")))
