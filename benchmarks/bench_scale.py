@@ -78,7 +78,7 @@ def child_polars(path: Path) -> dict:
 
 
 def child_spark(path: Path, out: Path) -> dict:
-    from calcinosis_kg.cases import spark_engine
+    from calcinosis_kg.cases import spark_api, spark_engine
 
     t0 = time.perf_counter()
     spark = spark_engine.session("local[2]")
@@ -86,7 +86,7 @@ def child_spark(path: Path, out: Path) -> dict:
     start = time.perf_counter() - t0
     t0 = time.perf_counter()
     # the session exists, so classify_paths reuses it: its time is the work alone
-    counts = spark_engine.classify_paths([str(path)], "local[2]", str(out), "parquet")
+    counts = spark_api.classify_paths([str(path)], "local[2]", str(out), "parquet")
     work = time.perf_counter() - t0
     jvm = spark.sparkContext._gateway.proc.pid  # type: ignore[attr-defined]
     hwm = 0.0

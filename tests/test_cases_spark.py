@@ -10,6 +10,7 @@ run once in polars and once as Spark SQL expressions.
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
 from pathlib import Path
 
@@ -102,7 +103,7 @@ def test_the_comparison_covers_every_status_and_the_real_phenopackets(both):
 
 
 def test_the_case_frame_schema_is_the_model_columns() -> None:
-    ddl = spark_engine.SCHEMA_DDL
+    ddl = spark_io.SCHEMA_DDL
     assert [part.split()[0] for part in ddl.split(", ")] == list(m.COLUMNS)
     assert "conditions array<string>" in ddl and "calcium_mmol_l double" in ddl
 
@@ -114,3 +115,44 @@ def test_a_parquet_case_frame_reads_back_identically_in_polars(tmp_path) -> None
     back = next(pipeline.iter_frames([path]))
     assert back.equals(frame.select(list(m.COLUMNS)))
     assert back.filter(pl.col("errors").list.len() > 0).height > 0
+
+
+def test_cli_classify_on_spark_writes_part_files_with_the_polars_statuses(run_cli, both,
+                                                                          tmp_path) -> None:
+    cohort, out = tmp_path / "c.parquet", tmp_path / "out"
+    write_cohort(cohort, 400, 11, 0.05)
+    code, _out, err = run_cli("cases", "classify", str(cohort), "--engine", "spark",
+                              "--master", "local[2]", "--format", "jsonl", "--output", str(out))
+    assert code == 0, err
+    parts = sorted(out.glob("part-*.json"))
+    assert parts
+    spark_status = {}
+    for part in parts:
+        for line in part.read_text().splitlines():
+            row = json.loads(line)
+            spark_status[row["case_id"]] = row["status"]
+    clf = build_classifier()
+    polars_status = {r["case_id"]: r["status"] for chunk in pipeline.run([cohort], clf)
+                     for r in chunk.results.iter_rows(named=True)}
+    assert spark_status == polars_status and len(polars_status) == 400
+    assert f"400 cases: {sum(1 for s in polars_status.values() if s == 'classified')} " \
+        "classified" in err
+
+
+def test_cli_validate_on_spark_exits_1_and_names_record_and_field(run_cli, both) -> None:
+    code, out, err = run_cli("cases", "validate", str(DATA / "bad_rows.csv"), "--engine",
+                             "spark")
+    assert code == 1, err
+    assert "bad_rows.csv:7: bad-sex: sex: one of male, female, other, unknown (got robot)" in out
+
+
+def test_spark_classify_without_an_output_folder_is_a_usage_error(run_cli) -> None:
+    code, _out, err = run_cli("cases", "classify", str(DATA / "vignettes.csv"), "--engine",
+                              "spark", "--format", "csv")
+    assert code == 2 and "--output FOLDER" in err
+
+
+def test_master_without_the_spark_engine_is_a_usage_error(run_cli) -> None:
+    code, _out, err = run_cli("cases", "classify", str(DATA / "vignettes.csv"), "--master",
+                              "local[2]")
+    assert code == 2 and "need --engine spark" in err

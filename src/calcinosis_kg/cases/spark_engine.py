@@ -20,19 +20,20 @@ from calcinosis_kg.cases.classify import LAB_EVIDENCE, RESULT_COLUMNS, Classifie
 from calcinosis_kg.cases.compile import to_sql
 from calcinosis_kg.cases.hints import describe
 
-SPARK_TYPES = {"str": "string", "float": "double", "bool": "boolean", "list": "array<string>"}
-#: the wide case schema (``model.COLUMNS``) as a Spark DDL string
-SCHEMA_DDL = ", ".join(f"{name} {SPARK_TYPES[kind]}" for name, kind in m.COLUMNS.items())
 DEFAULT_MASTER = "local[*]"
 #: row columns the result carries as they are (null -> ""); ranges is blanked when invalid
 PASSED = ("ranges", "identifiers")
 
 
 def session(master: str | None = None, app: str = "calcinosis-kg cases") -> Any:
-    """A Spark session on ``master`` (default ``local[*]``); a local master binds to loopback
-    only and has no web UI, so a local run opens no port to the network."""
+    """A Spark session on ``master`` (default: the active session, e.g. from spark-submit, else
+    ``local[*]``); a local master binds to loopback only and has no web UI, so a local run
+    opens no port to the network."""
     from pyspark.sql import SparkSession
 
+    active = SparkSession.getActiveSession()
+    if master is None and active is not None:  # spark-submit made one: use it as it is
+        return active
     master = master or DEFAULT_MASTER
     builder = SparkSession.builder.appName(app).master(master)
     builder = builder.config("spark.sql.session.timeZone", "UTC")
@@ -192,49 +193,9 @@ def run(df: Any, clf: Classifier | None) -> tuple[Any, Any]:
     bad = problems(df).cache()
     if clf is None:
         return bad, None
-    invalid_ids = bad.select("case_id").distinct().withColumn("_invalid", F.lit(True))
-    marked = df.join(invalid_ids, "case_id", "left").fillna(False, subset=["_invalid"])
+    # by row: ids are unique within a run (pipeline.Identifiers), so this is polars' by-id
+    invalid_rows = bad.select("_row").distinct().withColumn("_invalid", F.lit(True))
+    marked = df.join(invalid_rows, "_row", "left").fillna(False, subset=["_invalid"])
     return bad, classify(marked, clf)
 
 
-
-def validate_paths(paths: list[str], master: str | None, output: str | None,
-                   fmt: str = "csv") -> tuple[int, int, list[tuple]]:
-    """(cases, invalid cases, problems if no ``output``) on Spark; with ``output`` the problems
-    are written there (source, case_id, field, message), in input order."""
-    from calcinosis_kg.cases.spark_io import read_cases, write_results
-
-    spark = session(master)
-    df, close = read_cases(spark, paths)
-    try:
-        bad, _ = run(df, None)
-        bad = bad.orderBy("_row", "field", "message")
-        total, invalid = df.count(), bad.select("case_id").distinct().count()
-        rows: list[tuple] = []
-        if output is not None:
-            write_results(bad, output, fmt, ["source", "case_id", "field", "message"])
-        else:
-            rows = [tuple(r) for r in bad.select("source", "case_id", "field", "message")
-                    .toLocalIterator()]
-        return total, invalid, rows
-    finally:
-        close()
-
-
-def classify_paths(paths: list[str], master: str | None, output: str, fmt: str
-                   ) -> dict[str, int]:
-    """Classify on Spark into the folder ``output``; the number of cases per status."""
-    from calcinosis_kg.cases.classify import build_classifier
-    from calcinosis_kg.cases.spark_io import read_cases, write_results
-
-    clf = build_classifier()
-    spark = session(master)
-    df, close = read_cases(spark, paths)
-    try:
-        _, results = run(df, clf)
-        results = results.orderBy("_row").cache()
-        columns = list(RESULT_COLUMNS) + ([] if fmt == "csv" else ["types", "fired", "hints"])
-        write_results(results, output, fmt, columns)
-        return {r["status"]: r["count"] for r in results.groupBy("status").count().collect()}
-    finally:
-        close()

@@ -23,6 +23,9 @@ from calcinosis_kg.cases import model as m
 from calcinosis_kg.core.errors import InputError
 
 OUTPUT_FORMATS = ("csv", "jsonl", "parquet")
+SPARK_TYPES = {"str": "string", "float": "double", "bool": "boolean", "list": "array<string>"}
+#: the wide case schema (``model.COLUMNS``) as a Spark DDL string
+SCHEMA_DDL = ", ".join(f"{name} {SPARK_TYPES[kind]}" for name, kind in m.COLUMNS.items())
 REMOTE = ("hdfs:", "s3a:", "s3:", "gs:", "abfs:", "abfss:", "wasb:", "wasbs:", "file:",
           "viewfs:", "dbfs:")
 
@@ -74,8 +77,6 @@ def local_frames(paths: list[str]) -> Iterator[str | None]:
 def read_cases(spark: Any, paths: Iterable[str]) -> tuple[Any, Callable[[], None]]:
     """A DataFrame of wide case rows from ``paths`` and a function to call after the run
     (it removes the temporary Parquet of local CSV / Phenopacket inputs)."""
-    from calcinosis_kg.cases.spark_engine import SCHEMA_DDL
-
     paths = [str(p) for p in paths]
     remote = [p for p in paths if is_spark_path(p)]
     local = [p for p in paths if not is_spark_path(p)]

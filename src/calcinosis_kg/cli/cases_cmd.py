@@ -91,7 +91,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, e
 
 def _spark_validate(ctx: click.Context, paths: tuple[Path, ...], output: Path | None,
                     master: str | None) -> None:
-    from calcinosis_kg.cases.spark_engine import validate_paths
+    from calcinosis_kg.cases.spark_api import validate_paths
 
     total, invalid, rows = validate_paths([str(p) for p in paths], master,
                                           str(output) if output is not None else None)
@@ -125,7 +125,7 @@ def classify(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path
     from calcinosis_kg.core.serialize import write_atomic
 
     if engine == "spark":
-        from calcinosis_kg.cases.spark_engine import classify_paths
+        from calcinosis_kg.cases.spark_api import classify_paths
 
         if output is None or fmt not in ("csv", "jsonl", "parquet"):
             raise click.UsageError("--engine spark needs --output FOLDER and --format csv, "
