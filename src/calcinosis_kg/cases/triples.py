@@ -123,10 +123,14 @@ def triples(frame: pl.DataFrame, sort: bool = True) -> pl.DataFrame:
         if df.height:
             parts.append(df.select(exprs))
 
-    add(frame, _t(case, m.RDF_TYPE, pl.lit(m.CASE_RECORD)))
+    # a record that is not a calcinosis cutis case (a Phenopacket that excludes or does not
+    # record it) is no case record: no criterion can type it, in HermiT as in the fast path
+    is_case = (frame.filter(pl.col("not_a_case").is_null()) if "not_a_case" in frame.columns
+               else frame)
+    add(is_case, _t(case, m.RDF_TYPE, pl.lit(m.CASE_RECORD)))
     add(frame, _t(case, m.DCT_IDENTIFIER, pl.col("case_id"), lit=True))
-    add(frame.filter(pl.col("no_conditions")), _t(case, m.RDF_TYPE, pl.lit(m.NO_DISEASE)))
-    add(frame.filter(pl.col("no_exposures")), _t(case, m.RDF_TYPE, pl.lit(m.NO_EXPOSURE)))
+    add(is_case.filter(pl.col("no_conditions")), _t(case, m.RDF_TYPE, pl.lit(m.NO_DISEASE)))
+    add(is_case.filter(pl.col("no_exposures")), _t(case, m.RDF_TYPE, pl.lit(m.NO_EXPOSURE)))
     organism = case + "/organism"
     add(frame, _t(case, m.P_ORGANISM, organism))
     add(frame.filter(pl.col("taxon").is_not_null()),
