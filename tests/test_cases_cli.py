@@ -125,7 +125,7 @@ def test_validate_reads_on_past_an_unreadable_file_and_exits_2(run_cli, tmp_path
     lines = err.splitlines()
     assert code == 2 and "a.csv:7: bad-sex: sex:" in out
     assert lines == [f"calcinosis-kg: error: {tmp_path / 'b.json'}:1:8: not JSON: Expecting value",
-                     "14 cases: 2 valid, 12 invalid (12 problems); 1 files not read"]
+                     "14 cases: 2 valid, 12 invalid (12 problems); 1 file not read"]
 
 
 def test_a_truncated_json_line_is_one_invalid_record_and_the_rest_are_read(run_cli,
@@ -193,3 +193,11 @@ def test_synth_refuses_an_invalid_rate_of_nan(run_cli, tmp_path) -> None:
                               "nan", "--output", str(tmp_path / "c.csv"))
     assert code == 2 and "nan is not a number between 0 and 1" in err
     assert not (tmp_path / "c.csv").exists()
+
+
+def test_synth_refuses_a_cohort_larger_than_its_documented_bound(run_cli, tmp_path) -> None:
+    for name, most in (("c.csv", "10,000,000"), ("c.jsonl", "1,000,000")):
+        code, _out, err = run_cli("cases", "synth", "--n", "100000000000", "--seed", "1",
+                                  "--output", str(tmp_path / name))
+        assert code == 2 and f"is more than {most} cases" in err
+        assert not (tmp_path / name).exists()

@@ -171,3 +171,32 @@ def test_extra_text_after_a_json_document_is_refused(tmp_path: Path) -> None:
     assert next(items)[1] == {"id": "a"}
     with pytest.raises(InputError, match=r"p\.json:2: not JSON: extra data"):
         next(items)
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json"])
+def test_a_key_given_twice_in_one_json_object_is_a_problem_not_last_wins(tmp_path: Path,
+                                                                         suffix: str) -> None:
+    path = tmp_path / f"d{suffix}"
+    path.write_text('{"id": "a", "subject": {"id": "s", "id": "t"}}\n' if suffix == ".jsonl"
+                    else '[{"id": "a", "id": "b"},\n{"id": "c"}]')
+    read = parsing.json_lines(path) if suffix == ".jsonl" else parsing.json_items(path)
+    found = [(line, problem) for line, _item, problem in read]
+    assert found[0] == (1, "not readable: key 'id' given twice in one object")
+    assert found[1:] == ([] if suffix == ".jsonl" else [(2, None)])
+
+
+def test_an_empty_json_list_is_no_records_and_text_after_it_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "e.json"
+    path.write_text(" [ ]\n")
+    assert list(parsing.json_items(path)) == []
+    path.write_text("[] {}")
+    with pytest.raises(InputError, match="extra data after the list"):
+        list(parsing.json_items(path))
+
+
+def test_carriage_return_line_ends_are_one_error_that_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b"case_id,sex\ra,male\rb,female\r")
+    with pytest.raises(InputError, match=r"mac\.csv:1: a carriage return inside an unquoted "
+                                         r"field \(classic Mac line ends\?\)"):
+        list(parsing.csv_records(path))

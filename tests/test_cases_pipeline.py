@@ -104,3 +104,41 @@ def test_no_value_can_close_an_iri_and_add_a_triple() -> None:
     assert len(parsed) == 1
     assert parsed[0].object.value == "http://a%3E%20%3Chttp://evil/s%3E%20%3Chttp://evil/p%3E%20" \
                                      "%3Chttp://evil/o"
+
+
+def test_a_missing_path_among_several_costs_only_itself(tmp_path: Path) -> None:
+    failed: list[InputError] = []
+    frames = list(pipeline.iter_frames([tmp_path / "nope.csv", DATA / "vignettes.csv"],
+                                       failed=failed))
+    assert pl.concat(frames).height == validate_paths([DATA / "vignettes.csv"]).total
+    assert [e.one_line() for e in failed] == [f"{tmp_path / 'nope.csv'}: no such file or "
+                                             "directory"]
+
+
+def test_records_that_are_no_json_object_are_invalid_each_under_its_own_name(tmp_path) -> None:
+    path = tmp_path / "items.json"
+    path.write_text('[1, "x", null, {"id": "ok"}]')
+    other = tmp_path / "other.json"
+    other.write_text("[2]")
+    rows = validate_paths([path, other]).table().select("case_id", "message").rows()
+    assert rows == [("item-1", "a Phenopacket is a JSON object, not a number"),
+                    ("item-2", "a Phenopacket is a JSON object, not a string"),
+                    ("item-3", "a Phenopacket is a JSON object, not null"),
+                    ("item-1.dup2", "a Phenopacket is a JSON object, not a number")]
+
+
+def test_an_identifier_with_a_newline_gets_its_message_not_none(tmp_path: Path) -> None:
+    path = tmp_path / "ids.jsonl"
+    path.write_text('{"id": "x\\ny"}\n')
+    (message,) = validate_paths([path]).table()["message"].to_list()
+    assert message is not None and message.endswith("(got x\ny)")
+
+
+def test_a_huge_identifier_is_cut_in_messages_and_lines_for_people(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("case_id,sex\n" + "a" * 500_000 + ",male\n")
+    report = validate_paths([path])
+    (message,) = report.table()["message"].to_list()
+    text = report.problems_text().decode()
+    assert message.endswith("… (500000 characters))") and len(message) < 300
+    assert len(text) < 600 and "… (500,000 characters): case_id:" in text

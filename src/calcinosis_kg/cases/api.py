@@ -34,6 +34,11 @@ def failed_table(failed: list[InputError]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=pipeline.PROBLEM_SCHEMA, orient="row")
 
 
+def _cut(case_id: str, most: int = 80) -> str:
+    """A case id for a line meant for people: a 1 MB id is shown by its head and length."""
+    return case_id if len(case_id) <= most else f"{case_id[:most]}… ({len(case_id):,} characters)"
+
+
 @dataclass
 class ValidationReport:
     total: int = 0
@@ -50,7 +55,8 @@ class ValidationReport:
         """One line per problem, for people: control characters and bidi overrides escaped."""
         from calcinosis_kg.core.text import terminal_safe
 
-        lines = [terminal_safe(f"{r['source']}: {r['case_id']}: {r['field']}: {r['message']}")
+        lines = [terminal_safe(f"{r['source']}: {_cut(r['case_id'])}: {r['field']}: "
+                               f"{r['message']}")
                  for r in self.table().iter_rows(named=True)]
         return ("\n".join(lines) + "\n").encode() if lines else b""
 
@@ -60,7 +66,8 @@ class ValidationReport:
         return pipeline.spreadsheet_csv(table.select("source", "case_id", "field", "message"))
 
     def summary(self) -> str:
-        unread = f"; {len(self.failed)} files not read" if self.failed else ""
+        n = len(self.failed)
+        unread = f"; {n} file{'s' if n > 1 else ''} not read" if n else ""
         return (f"{self.total} cases: {self.total - self.invalid} valid, {self.invalid} invalid "
                 f"({len(self.table())} problems){unread}")
 

@@ -157,6 +157,10 @@ def csv_records(path: Path) -> Iterator[tuple[int, list[str], list[str]]]:
                 if "unexpected end of data" in text:
                     raise InputError("unterminated quoted field: the record starting here runs "
                                      "to the end of the file", path, start) from None
+                if "new-line character seen in unquoted field" in text:
+                    raise InputError("a carriage return inside an unquoted field (classic Mac "
+                                     "line ends?): save with LF or CRLF line ends", path,
+                                     start) from None
                 cells, problems = [], [f"malformed CSV: {text}"]
             if bad:
                 for line in range(start, reader.line_num + 1):
@@ -182,9 +186,33 @@ def _json_problem(exc: BaseException) -> str:
 _JSON_ERRORS = (ValueError, RecursionError, OverflowError, MemoryError)
 
 
-def _checked(item: Any, text: str) -> tuple[Any, str | None]:
-    """``item`` unless its text escapes a lone UTF-16 surrogate (``\\ud800``), which is no
-    character: polars, protobuf and every writer would fail on it."""
+class _Keys:
+    """``object_pairs_hook`` that notes a key given twice in one object (``json`` keeps the last
+    silently, so the record would depend on the order of its keys)."""
+
+    def __init__(self) -> None:
+        self.repeated: list[str] = []
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) != len(pairs) and not self.repeated:
+            seen: set[str] = set()
+            for key, _value in pairs:
+                if key in seen:
+                    self.repeated.append(key)
+                    break
+                seen.add(key)
+        return out
+
+
+def _checked(item: Any, text: str, keys: _Keys) -> tuple[Any, str | None]:
+    """``item`` unless one of its objects repeats a key, or its text escapes a lone UTF-16
+    surrogate (``\\ud800``), which is no character: polars, protobuf and every writer would
+    fail on it."""
+    if keys.repeated:
+        key = keys.repeated.pop()
+        keys.repeated.clear()
+        return None, f"not readable: key {shown(key)} given twice in one object"
     if _SURROGATE_ESCAPE.search(text) is None:
         return item, None
     stack = [item]
@@ -207,6 +235,7 @@ def _checked(item: Any, text: str) -> tuple[Any, str | None]:
 def json_lines(path: Path) -> Iterator[tuple[int, Any, str | None]]:
     """(line, object, problem) per non-blank line of a JSON Lines file: a line that is too long,
     not UTF-8 or not JSON is that record's problem, and the next line is read."""
+    keys = _Keys()
     with open_regular_file(path) as handle:
         for line, raw in bounded_lines(handle, path):
             if raw is None:
@@ -224,14 +253,15 @@ def json_lines(path: Path) -> Iterator[tuple[int, Any, str | None]]:
             if not text.strip():
                 continue
             try:
-                item = json.loads(text)
+                item = json.loads(text, object_pairs_hook=keys)
             except _JSON_ERRORS as exc:
+                keys.repeated.clear()
                 if isinstance(exc, json.JSONDecodeError):
                     yield line, None, f"not JSON: {exc.msg} (column {exc.colno})"
                 else:
                     yield line, None, _json_problem(exc)
                 continue
-            yield (line, *_checked(item, text))
+            yield (line, *_checked(item, text, keys))
 
 
 def json_items(path: Path) -> Iterator[tuple[int, Any, str | None]]:
@@ -249,16 +279,19 @@ def json_items(path: Path) -> Iterator[tuple[int, Any, str | None]]:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputError(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", path, line) from None
-    decoder = json.JSONDecoder()
+    keys = _Keys()
+    decoder = json.JSONDecoder(object_pairs_hook=keys)
     biggest = limit("CALCINOSIS_KG_MAX_RECORD_KB")
     ws = re.compile(r"[ \t\r\n]*")
     pos = ws.match(text, 0).end()  # type: ignore[union-attr]
     listed = text.startswith("[", pos)
     if listed:
         pos = ws.match(text, pos + 1).end()  # type: ignore[union-attr]
-        if text.startswith("]", pos):
-            pos += 1
-            listed = False
+        if text.startswith("]", pos):  # an empty list: no records
+            if ws.match(text, pos + 1).end() != len(text):  # type: ignore[union-attr]
+                raise InputError("not JSON: extra data after the list", path,
+                                 text.count("\n", 0, pos) + 1)
+            return
     line, counted = 1, 0
     while True:
         line += text.count("\n", counted, pos)
@@ -272,10 +305,11 @@ def json_items(path: Path) -> Iterator[tuple[int, Any, str | None]]:
                              line) from None
         record = text[pos:end]
         if len(record) > biggest or len(record.encode("utf-8", "surrogatepass")) > biggest:
+            keys.repeated.clear()
             yield line, None, (f"not read: record larger than {biggest // 1024} KB (raise "
                                "CALCINOSIS_KG_MAX_RECORD_KB)")
         else:
-            yield (line, *_checked(item, record))
+            yield (line, *_checked(item, record, keys))
         pos = ws.match(text, end).end()  # type: ignore[union-attr]
         if listed and text.startswith(",", pos):
             pos = ws.match(text, pos + 1).end()  # type: ignore[union-attr]

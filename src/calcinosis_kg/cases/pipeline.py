@@ -20,6 +20,7 @@ from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import readers, shacl, triples
 from calcinosis_kg.cases.classify import RESULT_COLUMNS, Classifier, classify
 from calcinosis_kg.cases.frame import to_frame
+from calcinosis_kg.cases.parsing import SHOWN
 from calcinosis_kg.core.errors import InputError
 
 CHUNK = 100_000
@@ -38,7 +39,7 @@ def iter_frames(paths: Iterable[Path | str], chunk: int = CHUNK,
     from calcinosis_kg.cases.rdf_input import read_rdf
 
     rows: list[dict] = []
-    for path in readers.input_files(paths):
+    for path in readers.input_files(paths, failed):
         try:
             if path.suffix.lower() in (".ttl", ".jsonld", ".nt"):
                 frame = read_rdf(path)
@@ -69,6 +70,7 @@ class Identifiers:
 
     def __init__(self) -> None:
         self.first: dict[str, str] = {}
+        self.copies: dict[str, int] = {}  # id -> last copy number given (linear, not k^2)
 
     def check(self, frame: pl.DataFrame) -> pl.DataFrame:
         ids = frame["case_id"].to_list()
@@ -78,13 +80,16 @@ class Identifiers:
             if case_id not in self.first:
                 self.first[case_id] = source
                 continue
-            n = 2
+            n = self.copies.get(case_id, 1) + 1
             while f"{case_id}.dup{n}" in self.first:
                 n += 1
+            self.copies[case_id] = n
             new = f"{case_id}.dup{n}"
             self.first[new] = source
-            # a missing id got a placeholder and its own error already
-            placeholder = any(e.startswith("case_id: missing") for e in frame["errors"][index])
+            # a missing or unreadable id, or a record that could not be read at all, has its
+            # own error already (its placeholder may repeat one from another file)
+            placeholder = any(e.startswith(("case_id: ", "phenopacket: "))
+                              for e in frame["errors"][index])
             renamed[index] = (new, None if placeholder else
                               f"case_id: duplicate of the record at {self.first[case_id]}")
         if not renamed:
@@ -114,10 +119,16 @@ def problems(frame: pl.DataFrame, table: pl.DataFrame | None = None) -> pl.DataF
         iris = (frame["iri"] if "iri" in frame.columns else
                 pl.Series([triples.case_iri(c) for c in frame["case_id"]], dtype=pl.String))
         ids = frame.select("case_id", "source", iris.alias("case_iri"))
-        shown = (pl.when(pl.col("value").str.starts_with('"'))
-                 .then(pl.col("value").str.extract(r'^"(.*)"\^\^', 1))
-                 .otherwise(pl.col("value").str.strip_chars("<>")
-                            .str.replace(r"^urn:curie:", "")))
+        # the value as written (any character, newlines too), cut to SHOWN characters: a
+        # 1 MB identifier must not become a 1 MB message, nor a null one
+        text = (pl.when(pl.col("value").str.starts_with('"'))
+                .then(pl.col("value").str.extract(r'(?s)^"(.*)"(?:\^\^[^"]*|@[-A-Za-z0-9]+)?$', 1))
+                .otherwise(pl.col("value").str.strip_chars("<>").str.replace(r"^urn:curie:", ""))
+                ).fill_null(pl.col("value"))
+        shown = (pl.when(text.str.len_chars() > SHOWN)
+                 .then(text.str.slice(0, SHOWN) + "… (" + text.str.len_chars().cast(pl.String)
+                       + " characters)")
+                 .otherwise(text))
         found = violations.join(ids, on="case_iri", how="left").select(
             "case_id", "source",
             pl.col("message").str.splitn(": ", 2).struct.field("field_0").alias("field"),

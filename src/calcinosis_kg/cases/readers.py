@@ -50,9 +50,11 @@ SEX = {"MALE": "male", "FEMALE": "female", "OTHER_SEX": "other", "UNKNOWN_SEX": 
 SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", ".ttl", ".jsonld", ".nt")
 
 
-def input_files(paths: Iterable[Path | str]) -> list[Path]:
+def input_files(paths: Iterable[Path | str], failed: list[InputError] | None = None
+                ) -> list[Path]:
     """Expand directories (their *.csv, *.json, *.jsonl, *.ttl, *.jsonld, sorted). A FIFO, device
-    or dangling link with such a name is kept, so that reading it is refused by name."""
+    or dangling link with such a name is kept, so that reading it is refused by name. A path
+    that does not exist raises, or with ``failed`` is noted there and the others are kept."""
     out: list[Path] = []
     for raw in paths:
         path = Path(raw)
@@ -61,8 +63,10 @@ def input_files(paths: Iterable[Path | str]) -> list[Path]:
                           and not p.is_dir())
         elif path.exists():
             out.append(path)
-        else:
+        elif failed is None:
             raise InputError("no such file or directory", path)
+        else:
+            failed.append(InputError("no such file or directory", path))
     return out
 
 
@@ -123,6 +127,8 @@ def _curies(record: Record, column: str, cell: str) -> list[str]:
         curie, reason = resolve(item)
         if curie is not None:
             good.append(curie)
+            if reason:  # a name read as a broader verified term: the row says so
+                record.values.setdefault("name_notes", []).append(reason)
         else:
             record.error(column, f"{shown(item)} {reason} (e.g. "
                          f"{EXAMPLES.get(column, 'MONDO:0005100')})")
@@ -203,14 +209,16 @@ def read_phenopackets(path: Path) -> Iterator[Record]:
     that cannot be read is an invalid record at its line, and the others are read."""
     items = (parsing.json_items(path) if path.suffix.lower() == ".json"
              else parsing.json_lines(path))
-    for line, item, problem in items:
+    listed = path.suffix.lower() == ".json"
+    for index, (line, item, problem) in enumerate(items, start=1):
         source = f"{path}:{line}"
+        placeholder = f"item-{index}" if listed else f"line-{line}"  # unique in the file
         if problem is not None:
-            record = Record(f"line-{line}", source)
+            record = Record(placeholder, source)
             record.error("phenopacket", problem)
             yield record
         else:
-            yield phenopacket_record(item, source)
+            yield phenopacket_record(item, source, placeholder)
 
 
 #: what the bindings and Python raise on hostile values (huge integers, deep nesting, wrong
@@ -218,12 +226,18 @@ def read_phenopackets(path: Path) -> Iterator[Record]:
 _PACKET_ERRORS = (ValueError, TypeError, AttributeError, KeyError, OverflowError, RecursionError)
 
 
-def phenopacket_record(item: Any, source: str) -> Record:
-    """One case from one Phenopacket v2 object, read through the official bindings."""
+def phenopacket_record(item: Any, source: str, placeholder: str | None = None) -> Record:
+    """One case from one Phenopacket v2 object, read through the official bindings; a record
+    without an id is named ``placeholder`` (default ``line-N`` from ``source``)."""
     from google.protobuf import json_format
     from phenopackets import Phenopacket
 
-    ident = item.get("id", "") if isinstance(item, dict) else ""
+    placeholder = placeholder or "line-" + source.rsplit(":", 1)[-1]
+    if not isinstance(item, dict):
+        record = Record(placeholder, source)
+        record.error("phenopacket", f"a Phenopacket is a JSON object, not {_json_kind(item)}")
+        return record
+    ident = item.get("id", "")
     record = Record(ident if isinstance(ident, str) else "", source)
     if not isinstance(ident, str):
         record.error("case_id", f"{shown(ident)} is not a string")
@@ -231,13 +245,18 @@ def phenopacket_record(item: Any, source: str) -> Record:
         packet = json_format.ParseDict(item, Phenopacket())
     except (json_format.ParseError, *_PACKET_ERRORS) as exc:
         record.error("phenopacket", parsing.clip(" ".join(str(exc).split()), 300))
-        record.case_id = record.case_id or "line-" + source.rsplit(":", 1)[-1]
+        record.case_id = record.case_id or placeholder
         return record
     if not record.case_id:
         record.error("case_id", "missing (Phenopacket id)")
-        record.case_id = "line-" + source.rsplit(":", 1)[-1]
+        record.case_id = placeholder
     _fill_packet(record, packet)
     return record
+
+
+def _json_kind(item: Any) -> str:
+    return {list: "a list", str: "a string", bool: "true or false", type(None): "null"}.get(
+        type(item), "a number")
 
 
 def _years(record: Record, column: str, age: Any) -> float | None:

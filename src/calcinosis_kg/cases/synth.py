@@ -24,6 +24,9 @@ from calcinosis_kg.cases.terms import LABELS
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.serialize import write_atomic
 
+#: the largest cohort written: CSV streams (time grows with n, memory does not); Phenopackets
+#: and Turtle are built in memory first. A bound, so a typo in --n never runs for days
+MOST_STREAMED, MOST_IN_MEMORY = 10_000_000, 1_000_000
 #: (intended type, weight): dystrophic most prevalent; the rest illustrative
 PROFILES = [("dystrophic", 40), ("metastatic", 20), ("iatrogenic", 8), ("idiopathic", 5),
             ("scrotal", 5), ("traumatic", 5), ("calciphylaxis", 5), ("osteoma", 2),
@@ -210,6 +213,11 @@ def write_cohort(path: Path, n: int, seed: int, invalid_rate: float = 0.0,
     if not fmt:
         raise InputError("give --format or an output ending in .csv, .jsonl, .json or .ttl",
                          path)
+    most = MOST_STREAMED if fmt == "csv" else MOST_IN_MEMORY
+    if n > most:
+        raise InputError(f"--n {n:,} is more than {most:,} cases"
+                         + (" (CSV is written as a stream: use .csv for up to "
+                            f"{MOST_STREAMED:,})" if fmt != "csv" else ""), path)
     if fmt == "csv":
         write_atomic(path, to_csv(iter_rows(n, seed, invalid_rate)))
         return n
