@@ -46,7 +46,8 @@ def status_of(types: list[str]) -> str:
 
 def apply(out: pl.DataFrame) -> pl.DataFrame:
     """``types`` -> final ``types``, ``overridden`` (dropped by osteoma cutis) and ``status``
-    (``_invalid`` and ``not_a_case`` first); vectorised, same rules as ``final_types``."""
+    (``_invalid`` first: a broken record is fixed before it is judged, then ``not_a_case``);
+    vectorised, same rules as ``final_types``."""
     empty = pl.lit([], dtype=pl.List(pl.String))
     osteoma = pl.col("types").list.contains(OSTEOMA)
     out = out.with_columns(
@@ -54,8 +55,8 @@ def apply(out: pl.DataFrame) -> pl.DataFrame:
         .otherwise(empty).alias("overridden"),
         pl.when(osteoma).then(pl.lit([OSTEOMA])).otherwise(pl.col("types")).alias("types"))
     alternatives = pl.col("types").list.set_difference(pl.lit(list(ORTHOGONAL))).list.len()
-    status = (pl.when(pl.col("not_a_case").is_not_null()).then(pl.lit("not_a_case"))
-              .when(pl.col("_invalid")).then(pl.lit("invalid"))
+    status = (pl.when(pl.col("_invalid")).then(pl.lit("invalid"))
+              .when(pl.col("not_a_case").is_not_null()).then(pl.lit("not_a_case"))
               .when(pl.col("types").list.len() == 0).then(pl.lit("unclassified"))
               .when(alternatives > 1).then(pl.lit("ambiguous"))
               .otherwise(pl.lit("classified")))

@@ -182,9 +182,11 @@ def run(paths: Iterable[Path | str], clf: Classifier | None, chunk: int = CHUNK,
 
 
 def valid_triples(chunk: Chunk) -> pl.DataFrame:
-    """The chunk's triples of valid cases only (sub-nodes follow their case)."""
+    """The chunk's triples of valid cases only (sub-nodes follow their case); a record that is
+    no calcinosis cutis case is left out too."""
     valid = chunk.frame.filter(~chunk.frame["case_id"].is_in(
-        chunk.problems["case_id"].unique().implode())).select(pl.col("iri").alias("case_iri"))
+        chunk.problems["case_id"].unique().implode()) & pl.col("not_a_case").is_null()
+    ).select(pl.col("iri").alias("case_iri"))
     rest = pl.col("s").str.slice(len(m.CASE_BASE)).str.split("/").list.first()
     return (chunk.table.with_columns((pl.lit(m.CASE_BASE) + rest).alias("case_iri"))
             .join(valid, on="case_iri", how="semi").drop("case_iri"))
@@ -249,6 +251,7 @@ def results_ntriples(frame: pl.DataFrame, results: pl.DataFrame, sort: bool = Tr
                "CCKG:0000005": 714, "CCKG:0000006": 715, "CCKG:0000007": 716,
                "CCKG:0000008": 717, "CCKG:0000011": 718, "CCKG:0000012": 719}
     table = triples.triples(frame, sort=sort) if table is None else table
+    table = triples.without_non_cases(table, frame)
     noted = results.select(
         "case_id", pl.concat_str([pl.col("status"), pl.lit(": "), pl.concat_list(
             "flags", "reason", "suggested").list.eval(pl.element().filter(pl.element() != ""))

@@ -64,7 +64,7 @@ def hermit_types(frame: pl.DataFrame, store: Any = None, timeout: float = 600.0
     java_bin = java.find_java()
     if java_bin is None:
         raise ReasonerUnavailable(java.java_not_found_message())
-    table = triples.triples(frame)
+    table = triples.without_non_cases(triples.triples(frame), frame)
     nodes = pl.concat([table.select(pl.col("s").alias("n")),
                        table.filter(~pl.col("lit") & (pl.col("p") != m.RDF_TYPE)
                                     & (pl.col("p") != m.P_REPORTED)).select(pl.col("o")

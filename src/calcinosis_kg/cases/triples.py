@@ -123,14 +123,10 @@ def triples(frame: pl.DataFrame, sort: bool = True) -> pl.DataFrame:
         if df.height:
             parts.append(df.select(exprs))
 
-    # a record that is not a calcinosis cutis case (a Phenopacket that excludes or does not
-    # record it) is no case record: no criterion can type it, in HermiT as in the fast path
-    is_case = (frame.filter(pl.col("not_a_case").is_null()) if "not_a_case" in frame.columns
-               else frame)
-    add(is_case, _t(case, m.RDF_TYPE, pl.lit(m.CASE_RECORD)))
+    add(frame, _t(case, m.RDF_TYPE, pl.lit(m.CASE_RECORD)))
     add(frame, _t(case, m.DCT_IDENTIFIER, pl.col("case_id"), lit=True))
-    add(is_case.filter(pl.col("no_conditions")), _t(case, m.RDF_TYPE, pl.lit(m.NO_DISEASE)))
-    add(is_case.filter(pl.col("no_exposures")), _t(case, m.RDF_TYPE, pl.lit(m.NO_EXPOSURE)))
+    add(frame.filter(pl.col("no_conditions")), _t(case, m.RDF_TYPE, pl.lit(m.NO_DISEASE)))
+    add(frame.filter(pl.col("no_exposures")), _t(case, m.RDF_TYPE, pl.lit(m.NO_EXPOSURE)))
     organism = case + "/organism"
     add(frame, _t(case, m.P_ORGANISM, organism))
     add(frame.filter(pl.col("taxon").is_not_null()),
@@ -162,6 +158,24 @@ def triples(frame: pl.DataFrame, sort: bool = True) -> pl.DataFrame:
         return pl.DataFrame(schema=TRIPLE_SCHEMA)
     table = pl.concat(parts).unique()
     return table.sort("s", "p", "o", "lit") if sort else table
+
+
+def without_non_cases(table: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
+    """``table`` without the case-record types of the records that are no calcinosis cutis case
+    (``not_a_case``: a Phenopacket that excludes or does not record it). Validation keeps them
+    (the record is still checked); what is published or reasoned over does not, so no criterion
+    can type such a record, in HermiT as in the fast path."""
+    if "not_a_case" not in frame.columns:
+        return table
+    iris = frame.filter(pl.col("not_a_case").is_not_null())["iri"] if "iri" in frame.columns \
+        else pl.Series([case_iri(c) for c in frame.filter(pl.col("not_a_case").is_not_null())
+                        ["case_id"]], dtype=pl.String)
+    if not len(iris):
+        return table
+    case_types = [m.CASE_RECORD, m.NO_DISEASE, m.NO_EXPOSURE]
+    drop = (pl.col("s").is_in(iris.implode()) & (pl.col("p") == m.RDF_TYPE)
+            & pl.col("o").is_in(case_types))
+    return table.filter(~drop)
 
 
 def _escape(expr: pl.Expr) -> pl.Expr:
