@@ -221,6 +221,7 @@ def test_every_rdf_format_round_trips_to_an_isomorphic_graph(
             assert isomorphic(parsed, graphs[variant]), (variant, suffix)
 
 
+@pytest.mark.java  # owlready2 runs HermiT in a JVM
 def test_full_rdfxml_of_the_bundled_ontology_loads_in_owlready2_and_hermit_is_consistent(
         tmp_path: Path):
     owlready2 = pytest.importorskip("owlready2")
