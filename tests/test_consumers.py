@@ -310,6 +310,9 @@ def oak(released: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[
                 ["descendants", "-p", "i", "CCKG:0000001"], ["relationships", "CCKG:0000003"],
                 ["relationships", CQ03[0]], ["tree", "-p", "i", "CCKG:0000002"]]
     jobs = [[*PREFIX_FLAG, "-i", _spec(released, s), *c] for s in specs for c in commands]
+    # a union filler (calcinosis cutis: skin or subcutis) through the graph view
+    jobs.append([*PREFIX_FLAG, "-i", _spec(released, "obograph:calcinosis-kg-full.json"),
+                 "relationships", "CCKG:0000001"])
     jobs.append(["-i", str(released / "calcinosis-kg-full.owl"), "info", "CCKG:0000003"])
     job_file = tmp_path_factory.mktemp("oak") / "jobs.json"
     job_file.write_text(json.dumps(jobs), encoding="utf-8")
@@ -359,11 +362,11 @@ def test_oak_reaches_cq03_through_the_obograph_adapter_and_unions_reach_it_too(r
     rows = {tuple(line.split("\t")[:3]) for line in
             str(oak[(spec, "relationships", CQ03[0])]["output"]).splitlines()[1:]}
     assert CQ03 in rows
-    # metastatic's basis is raised calcium OR phosphate: both members are in the graph view
+    # unions reach the graph view: calcinosis cutis is in the skin OR the subcutis
     rows = {tuple(line.split("\t")[:3]) for line in
-            str(oak[(spec, "relationships", "CCKG:0000003")]["output"]).splitlines()[1:]}
-    assert {("CCKG:0000003", "RO:0004022", "HP:0003072"),
-            ("CCKG:0000003", "RO:0004022", "HP:0002905")} <= rows
+            str(oak[(spec, "relationships", "CCKG:0000001")]["output"]).splitlines()[1:]}
+    assert {("CCKG:0000001", "RO:0004026", "UBERON:0002097"),
+            ("CCKG:0000001", "RO:0004026", "UBERON:0002072")} <= rows
 
 
 def test_kgx_validate_passes_with_the_shipped_context_and_fails_without_it(released, tmp_path):

@@ -289,12 +289,11 @@ class App:
 
         async def start(head: Head) -> None:
             nonlocal response
+            if head.body is not None:  # whole: sent by aiohttp with its head, in one write
+                response = web.Response(status=200, body=head.body, headers=headers_of(head))
+                return
             response = web.StreamResponse(status=200, headers=headers_of(head))
-            if head.body is not None:
-                response.content_length = len(head.body)
             await response.prepare(request)
-            if head.body and request.method != "HEAD":
-                await response.write(head.body)
 
         async def send(data: bytes) -> None:
             assert response is not None
@@ -303,6 +302,8 @@ class App:
 
         await self.pool.run(job, start, send)
         assert response is not None
+        if not response.prepared:
+            return response
         try:
             await response.write_eof()
         except ConnectionError:

@@ -11,6 +11,7 @@ queries name their graphs, run unchanged.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -82,10 +83,14 @@ class Dataset:
         named: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode] | None
         named = None if named_graphs is None else [pyoxigraph.NamedNode(g) for g in named_graphs]
 
+        # only the curated prefixes the text may use ("name:" occurs in it): a superset of those
+        # it does use, and handing pyoxigraph all of them costs more than a point query
+        prefixes = {name: iri for name, iri in prefix_map().items() if name + ":" in text}
+
         def query(text: str, substitutions: dict | None) -> Any:
             # explicit lists (even empty) replace any FROM / FROM NAMED of the text: the caller
             # has already decided the dataset as SPARQL 1.1 Query §13 and Protocol §2.1.4 say
-            return self.store.query(text, prefixes=prefix_map(), substitutions=substitutions,
+            return self.store.query(text, prefixes=prefixes, substitutions=substitutions,
                                     base_iri=base_iri,
                                     use_default_graph_as_union=default is None,
                                     default_graph=default, named_graphs=named)
@@ -102,20 +107,12 @@ class Dataset:
             return Answer("ASK", boolean=bool(result))
         if isinstance(result, pyoxigraph.QuerySolutions):
             variables = [v.value for v in result.variables]
-            answer = Answer("SELECT", variables=variables)
-            for solution, truncated in _bounded(result, row_limit):
-                if truncated:
-                    answer.truncated = True
-                    break
-                answer.rows.append(tuple(solution[v] for v in variables))
-            return answer
-        answer = Answer("CONSTRUCT")
-        for triple, truncated in _bounded(result, row_limit):
-            if truncated:
-                answer.truncated = True
-                break
-            answer.triples.append(triple)
-        return answer
+            solutions, truncated = _bounded(result, row_limit)
+            # a solution reads as its values in the order of variables, None when unbound
+            return Answer("SELECT", variables=variables, rows=[tuple(s) for s in solutions],
+                          truncated=truncated)
+        triples, truncated = _bounded(result, row_limit)
+        return Answer("CONSTRUCT", triples=triples, truncated=truncated)
 
 
 def data_argument(argument: str) -> Path | tuple[str, Path]:
@@ -139,10 +136,10 @@ def check_graph_names(data_files: Sequence[Path | tuple[str, Path]]) -> None:
             seen.add(given[0])
 
 
-def _bounded(items: Iterator, limit: int) -> Iterator[tuple]:
-    """Each item with ``True`` once past ``limit`` (one extra item proves there were more)."""
-    for count, item in enumerate(items):
-        yield item, count >= limit
+def _bounded(items: Iterator, limit: int) -> tuple[list, bool]:
+    """The first ``limit`` items, and whether there were more (one extra item proves it)."""
+    kept = list(itertools.islice(items, limit + 1))
+    return kept[:limit], len(kept) > limit
 
 
 def build_dataset(kg: KnowledgeGraph, data_files: Sequence[Path | tuple[str, Path]] = (),

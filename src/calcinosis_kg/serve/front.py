@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import socket
 import sys
 import threading
@@ -92,7 +93,10 @@ def _plumbing(app: App, limits: Limits) -> Any:
 
 class Server:
     """A bound (not yet serving) server. ``serve_forever`` runs it (in any thread) until
-    ``shutdown`` is called from another thread; ``server_port`` is the bound port."""
+    ``shutdown`` is called from another thread, or (in the main thread) SIGTERM or Ctrl-C
+    arrives: those are handled on the loop, because a Python-level handler that raises can fire
+    inside ``os.fork``'s callbacks while a worker is replaced, where its exception is dropped
+    and the server would ignore the signal. ``server_port`` is the bound port."""
 
     def __init__(self, service: Service, host: str, port: int, quiet: bool = False) -> None:
         self.service, self.quiet = service, quiet
@@ -115,6 +119,9 @@ class Server:
         from calcinosis_kg.serve.pool import Pool
 
         self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):  # handled on the loop, never mid-fork
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+                self._loop.add_signal_handler(signum, self._stop.set)
         pool = Pool(self.service.dataset, self.service.limits)
         try:
             await pool.start()

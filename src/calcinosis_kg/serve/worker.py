@@ -77,9 +77,8 @@ class Failure:
 
 
 def send_frame(sock: socket.socket, kind: int, payload: bytes) -> None:
-    sock.sendall(FRAME.pack(len(payload), kind))
-    if payload:
-        sock.sendall(payload)
+    """One write per frame: a header sent alone would wake the server for five bytes."""
+    sock.sendall(FRAME.pack(len(payload), kind) + payload)
 
 
 def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
@@ -195,8 +194,11 @@ def worker_main(sock: socket.socket, dataset: Dataset, row_limit: int, timeout: 
             import resource
 
             from calcinosis_kg.graph.bounded import _vm_bytes
+            from calcinosis_kg.graph.query_guard import PARSE_STACK_BYTES
 
-            ceiling = _vm_bytes() + memory_mb * 1024 * 1024
+            # the guard parses on a thread whose stack is mapped whole (bounded in frames):
+            # reserved beyond the ceiling, as ``graph.bounded`` does for its children
+            ceiling = _vm_bytes() + memory_mb * 1024 * 1024 + PARSE_STACK_BYTES
             resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
         while True:
             header = _recv_exact(sock, FRAME.size)
