@@ -316,3 +316,23 @@ def test_a_crafted_rdf_type_in_turtle_is_a_field_error_never_an_iri(tmp_path: Pa
     found = _problems(tmp_path, "c.ttl", source.read_bytes())
     assert [(c, f) for c, f, _m in found] == [("a", "sites")]
     assert "is not an IRI" in found[0][2]
+
+
+@pytest.mark.parametrize("source", ["csv", "phenopacket", "turtle"])
+def test_a_list_field_longer_than_the_bound_is_one_field_error(tmp_path: Path, source) -> None:
+    ids = [f"MONDO:{n:07d}" for n in range(1001)]
+    if source == "csv":
+        found = _problems(tmp_path, "l.csv", "case_id,diseases\na," + ";".join(ids) + "\n")
+    elif source == "phenopacket":
+        packet = {"id": "a", "diseases": [{"term": {"id": i, "label": "x"}} for i in ids]}
+        found = _problems(tmp_path, "l.jsonl", json.dumps(packet) + "\n")
+    else:
+        sites = " , ".join(f"<https://w3id.org/calcinosis-kg/case/a/site/{n}>"
+                           for n in range(1001))
+        found = _problems(tmp_path, "l.ttl", (
+            "@prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .\n"
+            '<https://w3id.org/calcinosis-kg/case/a> a CCKG:0000700 ; '
+            '<http://purl.org/dc/terms/identifier> "a" ; CCKG:0001110 ' + sites + " .\n"))
+    field = "sites" if source == "turtle" else "diseases" if source == "csv" else "conditions"
+    assert found == [("a", field, "1,001 items, more than the 1,000 one field of a record may "
+                                  "list")]

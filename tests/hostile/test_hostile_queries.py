@@ -230,3 +230,14 @@ def test_deep_nesting_is_refused_in_one_line(attack, tiny_ontology: Path, tmp_pa
     query.write_text("SELECT * WHERE " + "{ " * 3000 + "?s ?p ?o" + " }" * 3000)
     attack("query", query, "--engine", engine, "--ontology", tiny_ontology).refused(
         "nested too deeply")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_long_union_is_run_not_a_recursion_error(attack, tiny_ontology: Path, tmp_path: Path,
+                                                   engine: str) -> None:
+    query = tmp_path / "q.rq"  # rdflib's evaluator ran out of Python frames at 500 branches
+    query.write_text("SELECT * WHERE { " + " UNION ".join(
+        f"{{ ?s <http://e/p{i}> ?o }}" for i in range(500)) + " }")
+    result = attack("query", query, "--engine", engine, "--ontology", tiny_ontology)
+    assert result.code == 0, result.err
+    assert "(0 rows)" in result.out
