@@ -380,3 +380,23 @@ def test_every_real_phenopacket_is_read_and_none_is_typed(tmp_path) -> None:
     assert set(result["status"]) == {"not_a_case"}
     assert not [t for t in result["types"].to_list() if t]
     assert all(r.startswith("no calcinosis cutis phenotype") for r in result["reason"])
+
+
+@pytest.mark.parametrize("source", ["csv", "phenopacket", "turtle"])
+def test_a_list_field_longer_than_the_bound_is_one_field_error(tmp_path: Path, source) -> None:
+    ids = [f"MONDO:{n:07d}" for n in range(1001)]
+    if source == "csv":
+        found = _problems(tmp_path, "l.csv", "case_id,diseases\na," + ";".join(ids) + "\n")
+    elif source == "phenopacket":
+        packet = {"id": "a", "diseases": [{"term": {"id": i, "label": "x"}} for i in ids]}
+        found = _problems(tmp_path, "l.jsonl", json.dumps(packet) + "\n")
+    else:
+        sites = " , ".join(f"<https://w3id.org/calcinosis-kg/case/a/site/{n}>"
+                           for n in range(1001))
+        found = _problems(tmp_path, "l.ttl", (
+            "@prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .\n"
+            '<https://w3id.org/calcinosis-kg/case/a> a CCKG:0000700 ; '
+            '<http://purl.org/dc/terms/identifier> "a" ; CCKG:0001110 ' + sites + " .\n"))
+    field = "sites" if source == "turtle" else "diseases" if source == "csv" else "conditions"
+    assert found == [("a", field, "1,001 items, more than the 1,000 one field of a record may "
+                                  "list")]

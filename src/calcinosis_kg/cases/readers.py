@@ -119,7 +119,11 @@ def read_csv(path: Path) -> Iterator[Record]:
 
 def _curies(record: Record, column: str, cell: str) -> list[str]:
     items = [x.strip() for x in cell.split(";") if x.strip()]
-    good = []
+    good: list[str] = []
+    excess = parsing.too_many(len(items))
+    if excess:
+        record.error(column, excess)
+        return good
     for item in items:
         if CURIE.match(item):
             good.append(item)
@@ -333,6 +337,10 @@ def _fill_packet(record: Record, packet: Any) -> None:
                              if action.HasField("response_to_treatment") else "")
     for key, items in lists.items():
         good = []
+        excess = parsing.too_many(len(items))
+        if excess:
+            record.error(key, excess)
+            continue
         for item in items:
             if CURIE.match(item):
                 good.append(item)
@@ -345,6 +353,10 @@ def _fill_packet(record: Record, packet: Any) -> None:
         record.error("responses", f"{shown(bad[0])} is not an identifier such as CCKG:0000731")
     elif any(responses):
         v["responses"] = responses
+    excess = parsing.too_many(len(packet.measurements))
+    if excess:
+        record.error("measurements", excess)
+        return
     counts: dict[str, int] = {}
     for measurement in packet.measurements:
         counts[measurement.assay.id] = counts.get(measurement.assay.id, 0) + 1
