@@ -25,7 +25,8 @@ from calcinosis_kg.cases.synth import write_cohort
 DATA = Path(__file__).parent / "cases_data"
 REAL = Path(__file__).resolve().parents[2] / "shared" / "reference" / "phenopackets" \
     / "phenopacket-store-sample.jsonl.gz"
-COMPARED = (*[c for c in RESULT_COLUMNS if c != "case_id"], "types", "fired", "hints")
+COMPARED = (*[c for c in RESULT_COLUMNS if c != "case_id"], "types", "fired", "hints",
+            "suggestions")
 
 
 def _inputs(tmp: Path) -> list[Path]:

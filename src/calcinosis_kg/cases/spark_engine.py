@@ -18,7 +18,8 @@ from typing import Any
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases.classify import LAB_EVIDENCE, RESULT_COLUMNS, Classifier
 from calcinosis_kg.cases.compile import to_sql
-from calcinosis_kg.cases.hints import describe
+from calcinosis_kg.cases.hints import SEP, describe
+from calcinosis_kg.cases.spark_shacl import q
 
 DEFAULT_MASTER = "local[*]"
 #: row columns the result carries as they are (null -> ""); ranges is blanked when invalid
@@ -75,21 +76,29 @@ def _compact(items: list[Any]) -> Any:
 
 
 def near_misses(criteria: list) -> Any:
-    """``hints.near_misses`` on Spark: the same conjuncts, the same wording."""
+    """``hints.near_misses`` on Spark: the same conjuncts, wording and order (criteria lacking
+    only a recorded 'none' first, then by how much is missing)."""
     F = _f()
     hints = []
     for crit in criteria:
         parts = list(crit.node.items) if crit.node.op == "and" else [crit.node]
         if len(parts) < 2:
             continue
-        held = [F.expr(to_sql(p)) for p in parts]
-        missing = sum((F.when(h, F.lit(0)).otherwise(F.lit(1)) for h in held), F.lit(0))
-        lacks = _compact([F.when(~ok, F.lit(describe(part))) for part, ok in
-                          zip(parts, held, strict=True)])
+        held = [f"({to_sql(p)})" for p in parts]
+        missing = "(" + " + ".join(f"CASE WHEN {h} THEN 0 ELSE 1 END" for h in held) + ")"
+        lacks = "filter(array(" + ", ".join(
+            f"CASE WHEN NOT {h} THEN {q(describe(part))} END" for part, h in
+            zip(parts, held, strict=True)) + "), x -> x IS NOT NULL)"
+        flags_only = " AND ".join(f"({h} OR {str(p.op == 'flag').upper()})"
+                                  for p, h in zip(parts, held, strict=True))
+        rank = f"concat(CASE WHEN {flags_only} THEN '0' ELSE '1' END, CAST({missing} AS STRING))"
         name = f"CCKG:{crit.iri.rsplit('_', 1)[-1]} {crit.label}: lacks "
-        near = missing.between(1, min(2, len(parts) - 1))
-        hints.append(F.when(near, F.concat(F.lit(name), F.array_join(lacks, "; "))))
-    return _compact(hints) if hints else _strings([])
+        hints.append(f"CASE WHEN {missing} BETWEEN 1 AND {min(2, len(parts) - 1)} THEN "
+                     f"concat({rank}, {q(SEP)}, {q(name)}, array_join({lacks}, '; ')) END")
+    if not hints:
+        return _strings([])
+    return F.expr(f"transform(array_sort(filter(array({', '.join(hints)}), x -> x IS NOT "
+                  f"NULL)), x -> element_at(split(x, {q(SEP)}), -1))")
 
 
 def lab_values() -> Any:
@@ -99,15 +108,18 @@ def lab_values() -> Any:
 
 
 def classify(df: Any, clf: Classifier) -> Any:
-    """One result row per case (``RESULT_COLUMNS`` + ``types``/``fired``/``hints`` lists);
-    ``df`` has the wide columns, ``_row`` (input order) and ``_invalid``."""
+    """One result row per case (``RESULT_COLUMNS`` + ``types``/``fired``/``hints``/
+    ``suggestions``, ``source``, ``_row``); ``df`` has the wide columns, ``_row`` (input
+    order), ``_invalid`` and ``_problems`` (why invalid)."""
+    from calcinosis_kg.cases import spark_decide as sd
+
     F = _f()
     crit = clf.criteria
-    fired = df.select("case_id", "source", "_row", "_invalid",
+    fired = df.select("case_id", "source", "_row", "_invalid", "_problems", "not_a_case",
+                      "conditions",
                       *[F.expr(to_sql(c.node)).alias(f"c{i}") for i, c in enumerate(crit)],
                       near_misses(crit).alias("hints"),
-                      *[F.coalesce(F.col(c), F.lit("")).alias(c) for c in PASSED if c in
-                        df.columns])
+                      *[F.coalesce(F.col(c), F.lit("")).alias(c) for c in PASSED])
     effective = []
     for i, c in enumerate(crit):
         below = [F.col(f"c{j}") for j, d in enumerate(crit) if d.type_iri != c.type_iri
@@ -117,53 +129,73 @@ def classify(df: Any, clf: Classifier) -> Any:
             cond = cond & ~b
         effective.append(F.when(cond, F.lit(m.compress(c.type_iri))))
     fired_names = [F.when(F.col(f"c{i}"), F.lit(m.compress(c.iri))) for i, c in enumerate(crit)]
-    out = fired.select("case_id", "source", "_row", "_invalid", "hints",
-                       *[c for c in PASSED if c in fired.columns],
+    out = fired.select("case_id", "source", "_row", "_invalid", "_problems", "not_a_case",
+                       "conditions", "hints", *PASSED,
                        F.array_sort(F.array_distinct(_compact(effective))).alias("types"),
                        _compact(fired_names).alias("fired"))
-    n = F.size("types")
-    out = out.withColumn("status", F.when(F.col("_invalid"), F.lit("invalid"))
-                         .when(n == 0, F.lit("unclassified")).when(n == 1, F.lit("classified"))
-                         .otherwise(F.lit("ambiguous")))
-    invalid = F.col("status") == "invalid"
-    out = out.withColumn("types", F.when(invalid, _strings([])).otherwise(F.col("types")))
-    out = out.withColumn("fired", F.when(invalid, _strings([])).otherwise(F.col("fired")))
-    if "ranges" in out.columns:
-        out = out.withColumn("ranges", F.when(invalid, F.lit("")).otherwise(F.col("ranges")))
-    names = {m.compress(c.type_iri) for c in crit} | {m.compress(c.iri) for c in crit}
-    labels = _map({k: v for k, v in ((m.compress(i), lab) for i, lab in clf.onto.labels.items())
-                   if k in names})
-    texts = _map({m.compress(c.iri): _strings(list(c.texts)) for c in crit})
+    out = sd.apply(out)
+    all_labels = {m.compress(k): v for k, v in clf.onto.labels.items()}
+    wanted = ({m.compress(c.type_iri) for c in crit} | {m.compress(c.iri) for c in crit}
+              | set(clf.dystrophic_conditions) | set(clf.metastatic_kinds))
+    labels = {k: v for k, v in all_labels.items() if k in wanted}
+    out = out.withColumn("flags", F.expr(sd.flags(clf.metastatic_kinds,
+                                                  clf.dystrophic_conditions, labels)))
+    label_map, texts = _map(labels), _map({m.compress(c.iri): _strings(list(c.texts))
+                                           for c in crit})
     out = out.select(
         "*", F.array_join("types", "|").alias("type_id"),
-        F.array_join(F.transform("types", lambda t: F.coalesce(F.try_element_at(labels, t), t)),
-                     "|").alias("type_label"),
+        F.array_join(F.transform("types", lambda t: F.coalesce(F.try_element_at(label_map, t),
+                                                               t)), "|").alias("type_label"),
         F.array_join(F.transform("fired", lambda c: F.concat(c, F.lit(" "), F.coalesce(
-            F.try_element_at(labels, c), F.lit("")))), "; ").alias("criteria"),
+            F.try_element_at(label_map, c), F.lit("")))), "; ").alias("criteria"),
         F.array_distinct(F.flatten(F.transform("fired", lambda c: F.coalesce(
             F.try_element_at(texts, c), _strings([]))))).alias("crit_texts"))
-    out = out.join(_support(df, out, clf), "_row", "left")
+    values = df.select("_row", F.explode(F.concat(
+        "conditions", "exposures", "sites", "features", "histology", F.array("taxon"),
+        lab_values(), F.expr(sd.population_values()))).alias("value")).filter(
+        F.col("value").isNotNull())
+    spark = df.sparkSession
+    typical = spark.createDataFrame(clf.typical.rows() or [], "type string, value string, "
+                                    "text string")
+    typical_labels = {k: v for k, v in all_labels.items()
+                      if k in set(clf.typical["type"].to_list())}
+    out = out.join(_support(values, out, clf), "_row", "left")
+    out = out.join(sd.suggestions(values, out, typical, typical_labels, clf.joints), "_row",
+                   "left")
     support = F.array_sort(F.array_except(F.coalesce(F.col("support"), _strings([])),
                                           F.col("crit_texts")))
     sources = F.concat(F.col("crit_texts"), F.transform(support, lambda x: F.concat(
         F.lit("supporting: "), x)))
-    hints = F.when(F.col("status") == "unclassified", F.col("hints")).otherwise(_strings([]))
-    columns = [F.array_join(sources, " | ").alias(c) if c == "sources" else F.col(c)
-               for c in RESULT_COLUMNS]
-    return out.select(*columns, "types", "fired", hints.alias("hints"), "source", "_row")
+    unclassified = F.col("status") == "unclassified"
+    hints = F.when(unclassified, F.col("hints")).otherwise(_strings([]))
+    out = out.select(
+        "*", F.array_join(sources, " | ").alias("_sources"),
+        hints.alias("_hints"),
+        F.when(unclassified, F.coalesce(F.col("suggested"), _strings([])))
+        .otherwise(_strings([])).alias("suggestions"),
+        F.when(unclassified, F.coalesce(F.col("suggested_text"), F.lit(
+            sd.suggest.LABEL + ": none (no typical feature of any type recorded)")))
+        .otherwise(F.lit("")).alias("_suggested"))
+    reason = F.expr(
+        "CASE WHEN status = 'not_a_case' THEN not_a_case "
+        "WHEN status = 'invalid' THEN concat('invalid record: ', _problems) "
+        f"WHEN status = 'unclassified' THEN {sd.unclassified_reason('hints')} "
+        "WHEN status = 'ambiguous' THEN 'the criteria of several types are met and none is "
+        "more specific: all are listed, none is picked' ELSE '' END")
+    out = out.withColumn("reason", reason).drop("sources", "hints", "suggested").withColumnsRenamed(
+        {"_sources": "sources", "_hints": "hints", "_suggested": "suggested"})
+    return out.select(*RESULT_COLUMNS, "types", "fired", "hints", "suggestions", "source",
+                      "_row")
 
 
-def _support(df: Any, out: Any, clf: Classifier) -> Any:
+def _support(values: Any, out: Any, clf: Classifier) -> Any:
     """Supporting sentences: evidence rows whose type the case got and whose value it shows
-    (per row: polars joins on case_id, which differs only for one id in two files)."""
+    (per row: ids are unique within a run)."""
     F = _f()
-    spark = df.sparkSession
-    values = df.select("_row", F.explode(F.concat(
-        "conditions", "exposures", "sites", "features", "histology", F.array("taxon"),
-        lab_values())).alias("value")).filter(F.col("value").isNotNull())
+    spark = values.sparkSession
     typed = out.select("_row", F.explode("types").alias("type"))
-    rows = clf.evidence.rows()
-    evidence = spark.createDataFrame(rows or [], "type string, value string, text string")
+    evidence = spark.createDataFrame(clf.evidence.rows() or [],
+                                     "type string, value string, text string")
     hits = (values.join(typed, "_row").join(F.broadcast(evidence), ["type", "value"])
             .select("_row", "text").distinct())
     return hits.groupBy("_row").agg(F.array_sort(F.collect_list("text")).alias("support"))
@@ -194,8 +226,11 @@ def run(df: Any, clf: Classifier | None) -> tuple[Any, Any]:
     if clf is None:
         return bad, None
     # by row: ids are unique within a run (pipeline.Identifiers), so this is polars' by-id
-    invalid_rows = bad.select("_row").distinct().withColumn("_invalid", F.lit(True))
-    marked = df.join(invalid_rows, "_row", "left").fillna(False, subset=["_invalid"])
+    from calcinosis_kg.cases.spark_decide import problem_text
+
+    invalid_rows = problem_text(bad).withColumn("_invalid", F.lit(True))
+    marked = df.join(invalid_rows, "_row", "left").fillna(False, subset=["_invalid"]).fillna(
+        "", subset=["_problems"])
     return bad, classify(marked, clf)
 
 

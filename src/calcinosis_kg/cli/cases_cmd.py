@@ -108,18 +108,25 @@ def _spark_validate(ctx: click.Context, paths: tuple[Path, ...], output: Path | 
 @click.option("--output", type=click.Path(path_type=Path),
               help="Write here (a regular file, replaced atomically; '-' is stdout; a folder of "
                    "part files with --engine spark).")
+@click.option("--complete-lists", "complete", type=click.Choice(["diseases", "exposures",
+                                                                  "both"]),
+              help="The sources declare their disease (and/or exposure) lists complete: an "
+                   "empty list records the absence (a registry form where an unticked box "
+                   "means absent). Default: open world, an empty cell is not recorded.")
 @ENGINE
 @MASTER
 @click.pass_context
 def classify(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | None,
-             engine: str, master: str | None) -> None:
+             complete: str | None, engine: str, master: str | None) -> None:
     """Type each case with the ontology's criteria (one row per case).
 
-    Columns: case_id, status (classified, ambiguous, unclassified, invalid), type_id,
-    type_label, criteria (the defined classes that fired), sources (their sentences and the
-    supporting associations). Exit 0, or 2 when an input file cannot be read (the other files
-    are still classified). With --engine spark, --output is a folder of partitioned csv, jsonl
-    or parquet files.
+    Columns: case_id, status (classified, ambiguous, unclassified, invalid, not_a_case),
+    type_id, type_label, criteria (the defined classes that fired), flags (a competing type or
+    an overridden one, and why), reason (why unclassified, invalid or not a case), suggested
+    (types suggested by typical features, never a classification), ranges, identifiers,
+    sources (sentences). Exit 0, or 2 when an input file cannot be read (the other files are
+    still classified). With --engine spark, --output is a folder of partitioned csv, jsonl or
+    parquet files (--complete-lists: polars engine only, for now).
     """
     from calcinosis_kg.cases.api import NothingRead, classify_stream, summary_line
     from calcinosis_kg.core.serialize import write_atomic
@@ -127,6 +134,8 @@ def classify(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path
     if engine == "spark":
         from calcinosis_kg.cases.spark_api import classify_paths
 
+        if complete is not None:
+            raise click.UsageError("--complete-lists needs the polars engine (for now)")
         if output is None or fmt not in ("csv", "jsonl", "parquet"):
             raise click.UsageError("--engine spark needs --output FOLDER and --format csv, "
                                    "jsonl or parquet")
@@ -137,7 +146,9 @@ def classify(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path
         raise click.UsageError("--master and --format parquet need --engine spark")
     counts: dict[str, int] = {}
     failed: list = []
-    parts = classify_stream(paths, fmt, counts, failed)
+    lists: tuple[str, ...] = (() if complete is None else ("diseases", "exposures")
+                              if complete == "both" else (complete,))
+    parts = classify_stream(paths, fmt, counts, failed, lists)
     try:
         if output is None:
             for part in parts:
