@@ -96,7 +96,7 @@ def test_spark_and_polars_give_every_case_the_same_status_types_criteria_and_rea
 def test_the_comparison_covers_every_status_and_the_real_phenopackets(both):
     polars_side, _ = both
     statuses = {answer["status"] for answer in polars_side.values()}
-    assert statuses == {"classified", "ambiguous", "unclassified", "invalid"}
+    assert statuses == {"classified", "ambiguous", "unclassified", "invalid", "not_a_case"}
     assert sum(1 for a in polars_side.values() if a["problems"]) >= 20
     assert sum(1 for a in polars_side.values() if a["hints"]) >= 10
     real = [k for k in polars_side if k[0].endswith("real.jsonl")]
