@@ -21,7 +21,7 @@ CCKGC:c2 rdfs:label "case two" ; CCKGC:site CCKGC:elbow .
 @contextmanager
 def running(kg, dataset, **limits) -> Iterator[str]:
     """A server over ``dataset`` with the given ``Limits`` fields; yields its base URL."""
-    from calcinosis_kg.serve.app import Limits, make_server
+    from calcinosis_kg.serve.front import Limits, make_server
 
     server = make_server(kg, dataset, "127.0.0.1", 0, Limits(**limits), quiet=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -78,8 +78,17 @@ def test_criteria_sentences_are_the_axioms_provenance(results) -> None:
         "[PMID:21679810]" in sources
 
 
-def test_phosphate_without_a_reference_range_or_status_is_never_judged(results) -> None:
-    assert results["unc-phosphate-without-range"]["status"] == "unclassified"
+def test_phosphate_without_a_laboratory_range_is_judged_against_the_adult_band(results) -> None:
+    assert results["dys-phosphate-adult-band"]["type_id"] == "CCKG:0000002"
+    assert "CCKG:0002051" in results["dys-phosphate-adult-band"]["ranges"]
+
+
+def test_phosphate_with_no_range_and_no_verified_band_for_the_age_is_never_judged(
+        results) -> None:
+    row = results["unc-phosphate-infant-no-band"]  # 6 months: no band from 6 days to 1 year
+    assert row["status"] == "unclassified"
+    assert "phosphate 1.8 mmol/L not judged: no verified default phosphate range" in \
+        row["ranges"]
 
 
 def test_subclasses_of_a_criterion_disease_count(results) -> None:
@@ -102,7 +111,9 @@ def test_invalid_rows_are_reported_and_the_rest_classified(clf) -> None:
 def test_compiled_criteria_also_translate_to_sql(clf) -> None:
     sql = {c.label: to_sql(c.node) for c in clf.criteria}
     raised = sql["case with raised serum calcium or phosphate"]
-    assert "calcium_mmol_l > 2.6" in raised and "phosphate_status IN ('raised')" in raised
+    # the 2.6 mmol/L cut-off holds only for a value judged against the adult default range
+    assert "(coalesce(calcium_range IN ('CCKG:0002000'), FALSE) AND " in raised
+    assert "calcium_judged_mmol_l > 2.6" in raised and "phosphate_status IN ('raised')" in raised
     assert "arrays_overlap(conditions" in sql[
         "case with normal serum calcium and phosphate and local tissue damage"]
 
@@ -120,7 +131,7 @@ def test_an_unclassified_case_says_which_recorded_value_would_complete_a_criteri
     hints = dict(zip(result["case_id"], result["hints"].to_list(), strict=True))
     assert any("CCKG:0000725" in h and "diseases recorded as 'none'" in h
                for h in hints["unc-scrotum-disease-unrecorded"])
-    assert hints["unc-phosphate-without-range"] == [
+    assert hints["unc-phosphate-infant-no-band"] == [
         "CCKG:0000721 case with normal serum calcium and phosphate and local tissue damage: "
-        "lacks phosphate_status normal"]
+        "lacks phosphate judged normal"]
     assert hints["isc-young-man"] == []  # only unclassified cases get hints

@@ -18,11 +18,13 @@ pytestmark = pytest.mark.skipif(find_java() is None, reason="HermiT needs Java")
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> pl.DataFrame:
-    """The hand-written vignettes (every criterion, boundaries, ambiguous, unclassified) plus
-    60 synthetic cases; only valid records (an invalid one is never classified)."""
+    """The hand-written vignettes (every criterion, boundaries, ambiguous, unclassified), the
+    disease identifiers mapped or kept (identifiers.csv) plus 60 synthetic cases; only valid
+    records (an invalid one is never classified)."""
     synthetic = tmp_path_factory.mktemp("cases") / "synthetic.csv"
     synthetic.write_bytes(to_csv(rows(60, seed=3, invalid_rate=0.0)))
-    frame = pl.concat(list(pipeline.iter_frames([DATA / "vignettes.csv", synthetic])))
+    frame = pl.concat(list(pipeline.iter_frames([DATA / "vignettes.csv",
+                                                 DATA / "identifiers.csv", synthetic])))
     bad = pipeline.problems(frame)
     return frame.filter(~pl.col("case_id").is_in(bad["case_id"].implode()))
 

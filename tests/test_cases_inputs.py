@@ -82,9 +82,8 @@ def test_a_phenopacket_with_an_unknown_field_is_an_invalid_record_not_a_crash() 
 
 @pytest.mark.parametrize(("name", "content", "where"), [
     ("broken.json", '{"id": "a",\n  oops}', "broken.json:2"),
-    ("broken.jsonl", '{"id": "a"}\n{"id": \n', "broken.jsonl:2"),
     ("nocase.csv", "name,sex\nx,male\n", "nocase.csv:1"),
-    ("latin1.csv", b"case_id,sex\n\xe9,male\n", "latin1.csv"),
+    ("latin1.csv", b"case_id,s\xe9x\na,male\n", "latin1.csv:1"),
     ("bad.ttl", "@prefix x: <http://x/> .\nx:a x:b .\n", "bad.ttl:2:9"),
 ])
 def test_an_unreadable_file_is_one_input_error_naming_file_and_line(tmp_path, name, content,
@@ -180,3 +179,140 @@ def test_a_hypercalcaemia_phenotype_contradicting_a_normal_calcium_is_an_error()
                   "unit": {"id": "UCUM:mmol/L"}, "value": 2.3}}}]}
     row = phenopacket_record(packet, "x:4").row()
     assert row["errors"] == ["features: HP:0003072 contradicts the recorded calcium (normal)"]
+
+
+def _problems(tmp_path: Path, name: str, content: str | bytes) -> list[tuple[str, str, str]]:
+    from calcinosis_kg.cases.api import validate_paths
+
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return validate_paths([path]).table().select("case_id", "field", "message").rows()
+
+
+def _measurement(loinc: str, value: float, low: float | None = None,
+                 high: float | None = None) -> dict:
+    quantity: dict = {"unit": {"id": "UCUM:mmol/L"}, "value": value}
+    if low is not None:
+        quantity["referenceRange"] = {"unit": {"id": "UCUM:mmol/L"}, "low": low, "high": high}
+    return {"assay": {"id": loinc}, "value": {"quantity": quantity}}
+
+
+def test_two_serum_calcium_measurements_are_an_error_not_last_wins(tmp_path: Path) -> None:
+    packet = {"id": "p", "measurements": [_measurement("LOINC:17861-6", 2.3),
+                                          _measurement("LOINC:17861-6", 3.1)]}
+    record = phenopacket_record(packet, "x:1")
+    assert "measurements: 2 measurements of LOINC:17861-6 where one is allowed" in record.errors
+    assert "calcium_mmol_l" not in record.values
+
+
+@pytest.mark.parametrize("source", ["csv", "phenopacket"])
+def test_an_inverted_reference_range_is_an_error(tmp_path: Path, source: str) -> None:
+    if source == "csv":
+        found = _problems(tmp_path, "r.csv", "case_id,phosphate_value,phosphate_unit,"
+                          "phosphate_ref_low,phosphate_ref_high\na,1.2,mmol/L,1.5,0.8\n")
+    else:
+        packet = {"id": "a", "measurements": [_measurement("LOINC:2777-1", 1.2, 1.5, 0.8)]}
+        found = _problems(tmp_path, "r.jsonl", json.dumps(packet) + "\n")
+    assert found == [("a", "phosphate_reference_range",
+                      "low 1.5 is not below high 0.8 mmol/L")]
+
+
+@pytest.mark.parametrize(("cell", "why"), [("4_0", "'_'"), ("\u0664\u0660", "ASCII digits"),
+                                           ("1e30", "plausible")])
+def test_numbers_python_would_accept_are_field_errors_in_a_csv(tmp_path, cell, why) -> None:
+    found = _problems(tmp_path, "n.csv", "case_id,age_years,calcium_value,calcium_unit\n"
+                      f"a,{cell},{cell},mmol/L\n")
+    assert [(c, f) for c, f, _m in found] == [("a", "age_years"), ("a", "calcium_value")]
+    assert all(why in message for _c, _f, message in found)
+
+
+def test_a_duplicate_csv_header_column_is_refused_not_last_wins(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("case_id,sex,Sex\na,male,female\n")
+    with pytest.raises(InputError, match=r"d\.csv:1: duplicate column 'sex'.*columns 2 and 3"):
+        list(pipeline.iter_frames([path]))
+
+
+@pytest.mark.parametrize(("age", "message"), [
+    ("P-5Y", "not an ISO 8601 duration (a negative age)"), ("P", "empty duration"),
+    ("P9999999999999999999D", "not a plausible age")])
+def test_a_phenopacket_age_that_cannot_be_read_says_why(age: str, message: str) -> None:
+    packet = {"id": "p", "subject": {"id": "s", "timeAtLastEncounter": {"age": {
+        "iso8601duration": age}}}}
+    record = phenopacket_record(packet, "x:1")
+    assert len(record.errors) == 1 and record.errors[0].startswith("age_years: ")
+    assert message in record.errors[0]
+
+
+def test_a_phenopacket_age_in_hours_is_read() -> None:
+    packet = {"id": "p", "subject": {"id": "s", "timeAtLastEncounter": {"age": {
+        "iso8601duration": "P1DT12H"}}}}
+    record = phenopacket_record(packet, "x:1")
+    assert record.errors == [] and record.values["age_years"] == round(1.5 / 365.25, 6)
+
+
+@pytest.mark.parametrize("value", ["1" + "0" * 400, "9" * 5000, "1e400"])
+def test_hostile_phenopacket_numbers_are_errors_of_their_record_only(tmp_path, value) -> None:
+    good = json.dumps({"id": "g1"}) + "\n"
+    bad = ('{"id": "b", "measurements": [{"assay": {"id": "LOINC:17861-6"}, "value": '
+           '{"quantity": {"unit": {"id": "UCUM:mmol/L"}, "value": ' + value + "}}}]}\n")
+    found = _problems(tmp_path, "h.jsonl", good + bad + json.dumps({"id": "g2"}) + "\n")
+    assert len(found) == 1 and found[0][1] in ("phenopacket", "calcium_value")
+
+
+@pytest.mark.parametrize("taxon", ["NCBITaxon:9606> <http://evil/> <http://x", "NCBITaxon:1\n"])
+def test_a_phenopacket_taxon_that_is_no_identifier_is_a_field_error(taxon: str) -> None:
+    packet = {"id": "p", "subject": {"id": "s", "taxonomy": {"id": taxon, "label": "x"}}}
+    record = phenopacket_record(packet, "x:1")
+    assert [e.split(":")[0] for e in record.errors] == ["taxon"]
+    assert record.row()["taxon"] == "NCBITaxon:9606"  # the default, not the crafted text
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link to /dev/zero"])
+def test_a_case_input_that_is_no_regular_file_is_refused_without_reading(tmp_path, kind) -> None:
+    import os
+
+    path = tmp_path / "cases.csv"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    with pytest.raises(InputError, match=r"cases\.csv: not a regular file"):
+        list(pipeline.iter_frames([path]))
+
+
+@pytest.mark.parametrize(("name", "n"), [("c.csv", 10_000), ("c.jsonl", 1500), ("c.json", 1500),
+                                         ("c.ttl", 1500)])
+def test_the_case_readers_honour_the_input_size_limit(tmp_path, monkeypatch, name, n) -> None:
+    monkeypatch.setenv("CALCINOSIS_KG_MAX_INPUT_MB", "1")
+    write_cohort(tmp_path / name, n, seed=1)
+    assert (tmp_path / name).stat().st_size > 1024 * 1024
+    with pytest.raises(InputError, match="larger than 1 MB"):
+        list(pipeline.iter_frames([tmp_path / name]))
+
+
+def test_a_50_mb_identifier_is_one_short_error_in_bounded_memory(tmp_path: Path) -> None:
+    import resource
+
+    path = tmp_path / "big.csv"
+    with path.open("w") as handle:
+        handle.write("case_id,sex\na,male\n" + "x" * (50 * 1024 * 1024) + ",male\nb,male\n")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(InputError) as info:
+        list(pipeline.iter_frames([path]))
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert str(info.value).startswith(f"{path}:3: line longer than 1024 KB refused")
+    assert len(str(info.value)) < 300 and grown_mb < 100
+
+
+def test_a_crafted_rdf_type_in_turtle_is_a_field_error_never_an_iri(tmp_path: Path) -> None:
+    source = tmp_path / "c.ttl"
+    source.write_text(
+        '@prefix case: <https://w3id.org/calcinosis-kg/case/> .\n'
+        '@prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .\n'
+        '@prefix dcterms: <http://purl.org/dc/terms/> .\n'
+        'case:a a CCKG:0000700 ; dcterms:identifier "a" ; CCKG:0001110 <site1> .\n'
+        '<site1> a "x> <http://evil/s> <http://evil/p> <http://evil/o" .\n')
+    found = _problems(tmp_path, "c.ttl", source.read_bytes())
+    assert [(c, f) for c, f, _m in found] == [("a", "sites")]
+    assert "is not an IRI" in found[0][2]

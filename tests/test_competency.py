@@ -292,9 +292,12 @@ def test_cq03_most_frequent_cause_of_metastatic_calcinosis_is_chronic_renal_fail
     assert "chronic renal failure" in result.labels["MONDO:0024327"]
 
 
-def test_cq04_only_metastatic_calcinosis_has_raised_serum_levels(bundled_kg):
+def test_cq04_only_metastatic_calcinosis_has_an_abnormal_calcium_phosphate_metabolism(bundled_kg):
+    """Issue 16: raised serum levels are what metastatic calcinosis 'can result from' (F0060), so
+    no type has them as a universal; metastatic's universal is the abnormal metabolism."""
     rows = answer(bundled_kg, "cq04-serum-calcium-phosphate-profile")
-    assert {r["type"] for r in rows if r["levels"] == "raised"} == {"CCKG:0000003"}
+    assert {r["type"] for r in rows if r["levels"] == "abnormal metabolism"} == {"CCKG:0000003"}
+    assert not [r for r in rows if r["levels"] == "raised"]
     assert "CCKG:0000008" in {r["type"] for r in rows if r["levels"] == "normal"}
 
 
@@ -346,10 +349,13 @@ def test_cq15_the_five_typical_kinds_exclude_each_other(bundled_kg):
 
 
 def test_cq14_names_every_non_article_source_the_ledger_cites(bundled_kg):
+    from calcinosis_kg.core.prefixes import header
     from calcinosis_kg.source.build import build
 
+    declared = {key: s["iri"] for key, s in header().get("sources", {}).items()}
     built = build()
-    cited = {built.facts[f].source for f in built.fact_uses if built.facts[f].source != "ARTICLE"}
+    cited = {declared.get(built.facts[f].source, built.facts[f].source)
+             for f in built.fact_uses if built.facts[f].source != "ARTICLE"}
     sources = column(answer(bundled_kg, "cq14-facts-from-other-sources"), "source")
     assert cited and cited == sources
 

@@ -34,6 +34,9 @@ PLANTED = {
     "owl:onProperty RO:0004026 ; owl:someValuesFrom UBERON:0001456 ] .",
     "cause read as a cause in every case": "CCKG:0000100 rdfs:subClassOf [ a owl:Restriction ; "
     "owl:onProperty RO:0003302 ; owl:someValuesFrom CCKG:0000001 ] .",
+    # issue 16: the old CCKG:0000705 put whole disease classes under a calcinosis-related class
+    "disease classes as members of a calcinosis-related union": "CCKG:0000705 owl:equivalentClass "
+    "[ a owl:Class ; owl:unionOf ( MONDO:0003900 MONDO:0005550 ) ] .",
 }
 
 
@@ -68,6 +71,27 @@ def test_every_association_record_is_pinned_as_not_universal():
     missing = [r["id"] for r in data["associations"]
                if (expand(r["subject"]), expand(r["predicate"]), expand(r["object"])) not in keys]
     assert not missing, f"association records without a negative entailment: {missing}"
+
+
+def test_file_sweeps_every_disease_against_every_calcinosis_related_class():
+    """issue 16: no disease class (MONDO, DOID, our conditions) under any calcinosis-related
+    class (types, defined classes, case-model classes, calcinosis and its subclasses)."""
+    items = load_negative(ontology_dir() / NEGATIVE_FILE)
+    pairs = {(i.subclass, i.superclass) for i in items if i.superclass}
+    for disease in ("MONDO:0003900", "MONDO:0005550", "CCKG:0000102", "MONDO:0019563"):
+        for related in ("CCKG:0000705", "CCKG:0000706", "CCKG:0000002", "CCKG:0000601",
+                        "MONDO:0002123"):
+            assert (expand(disease), expand(related)) in pairs
+
+
+def test_a_sweep_entry_needs_both_lists(tmp_path):
+    from calcinosis_kg.core.errors import InputError
+
+    bad = tmp_path / NEGATIVE_FILE
+    bad.write_text("- {sweep: x, subclasses: [MONDO:0005100], superclasses: [], why: y}\n",
+                   encoding="utf-8")
+    with pytest.raises(InputError, match="sweep needs"):
+        load_negative(bad)
 
 
 def test_every_entry_says_why():

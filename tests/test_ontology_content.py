@@ -159,16 +159,25 @@ def test_serum_calcium_reference_range_is_2_1_to_2_6_mmol_per_litre(graph):
     assert str(graph.value(node, u("CCKG:0001023"))) == "mmol/L"
 
 
-def test_raised_serum_calcium_is_defined_by_a_decimal_facet_above_2_6(graph):
-    definition = graph.value(u("CCKG:0000610"), OWL.equivalentClass)
+def test_calcium_above_the_adult_default_range_is_a_decimal_facet_above_2_6_on_that_range(
+        graph):
+    definition = graph.value(u("CCKG:0000614"), OWL.equivalentClass)
     members = list(Collection(graph, graph.value(definition, OWL.intersectionOf)))
     assert u("CCKG:0000451") in members
+    judged = next(m for m in members if (m, OWL.onProperty, u("CCKG:0001024")) in graph)
+    assert graph.value(judged, OWL.hasValue) == u("CCKG:0002000")  # the adult default range
     restriction = next(m for m in members if (m, OWL.onProperty, u("CCKG:0001020")) in graph)
     datarange = graph.value(restriction, OWL.someValuesFrom)
     assert graph.value(datarange, OWL.onDatatype) == xsd("decimal")
     facets = list(Collection(graph, graph.value(datarange, OWL.withRestrictions)))
     assert [graph.value(f, xsd("minExclusive")) for f in facets] == \
         [Literal("2.6", datatype=xsd("decimal"))]
+
+
+def test_raised_serum_calcium_has_no_universal_cut_off(graph):
+    # judged against the range that applies to the patient, asserted by the case importer
+    assert graph.value(u("CCKG:0000610"), OWL.equivalentClass) is None
+    assert (u("CCKG:0000614"), RDFS.subClassOf, u("CCKG:0000610")) in graph
 
 
 def test_logical_axioms_use_only_owl2_datatypes(graph):
@@ -377,14 +386,22 @@ FACET_PROBE = """
 @prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .
 @prefix ex: <https://example.org/probe#> .
 ex:high a owl:Class ; owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( CCKG:0000451
+    [ a owl:Restriction ; owl:onProperty CCKG:0001024 ; owl:hasValue CCKG:0002000 ]
     [ a owl:Restriction ; owl:onProperty CCKG:0001020 ; owl:someValuesFrom [ a rdfs:Datatype ;
       owl:onDatatype xsd:decimal ;
       owl:withRestrictions ( [ xsd:minInclusive "3.0"^^xsd:decimal ] ) ] ]
   ) ] .
 ex:borderline a owl:Class ; owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( CCKG:0000451
+    [ a owl:Restriction ; owl:onProperty CCKG:0001024 ; owl:hasValue CCKG:0002000 ]
     [ a owl:Restriction ; owl:onProperty CCKG:0001020 ; owl:someValuesFrom [ a rdfs:Datatype ;
       owl:onDatatype xsd:decimal ;
       owl:withRestrictions ( [ xsd:minInclusive "2.5"^^xsd:decimal ] ) ] ]
+  ) ] .
+ex:child a owl:Class ; owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( CCKG:0000451
+    [ a owl:Restriction ; owl:onProperty CCKG:0001024 ; owl:hasValue CCKG:0002042 ]
+    [ a owl:Restriction ; owl:onProperty CCKG:0001020 ; owl:someValuesFrom [ a rdfs:Datatype ;
+      owl:onDatatype xsd:decimal ;
+      owl:withRestrictions ( [ xsd:minInclusive "3.0"^^xsd:decimal ] ) ] ]
   ) ] .
 """
 
@@ -403,9 +420,15 @@ def facet_probe(tmp_path_factory):
     return set(result.inferred_subclass_pairs)
 
 
-def test_hermit_classifies_serum_calcium_of_at_least_3_mmol_as_above_the_reference_range(
+def test_hermit_classifies_calcium_of_at_least_3_mmol_on_the_adult_range_as_above_it(
         facet_probe):
-    assert ("https://example.org/probe#high", expand("CCKG:0000610")) in facet_probe
+    assert ("https://example.org/probe#high", expand("CCKG:0000614")) in facet_probe
+
+
+def test_hermit_does_not_type_a_value_judged_against_a_paediatric_range_by_the_cut_off(
+        facet_probe):
+    above = {sup for sub, sup in facet_probe if sub == "https://example.org/probe#child"}
+    assert not above & {expand(c) for c in ("CCKG:0000614", "CCKG:0000610", "HP:0003072")}
 
 
 def test_hermit_does_not_classify_serum_calcium_from_2_5_mmol_as_above_the_reference_range(

@@ -113,18 +113,6 @@ def test_unacceptable_format_is_406(served) -> None:
     assert get(base, "ASK { ?s ?p ?o }", "application/sparql-results+json")[0] == 200
 
 
-def test_cors_headers_and_preflight(served) -> None:
-    _, _, base = served
-    status, headers, _ = http(f"{base}/sparql", method="OPTIONS",
-                              headers={"Origin": "https://example.org",
-                                       "Access-Control-Request-Method": "POST"})
-    assert status == 204 and headers["Access-Control-Allow-Origin"] == "*"
-    assert "POST" in headers["Access-Control-Allow-Methods"]
-    _, headers, _ = get(base, "ASK { ?s ?p ?o }")
-    assert headers["Access-Control-Allow-Origin"] == "*"
-    assert "X-Rows-Truncated" in headers["Access-Control-Expose-Headers"]
-
-
 @pytest.mark.parametrize("update", [
     'INSERT DATA { <urn:a> <urn:b> "c" }',
     "DELETE WHERE { ?s ?p ?o }",
@@ -233,7 +221,7 @@ def test_writes_by_http_method_are_refused(served) -> None:
 
 
 def test_binds_loopback_by_default(served) -> None:
-    from calcinosis_kg.serve.app import make_server
+    from calcinosis_kg.serve.front import make_server
 
     kg, dataset, _ = served
     server = make_server(kg, dataset, port=0, quiet=True)

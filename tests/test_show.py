@@ -63,7 +63,10 @@ def test_text_card_says_an_ancestor_association_is_not_inherited(run_cli) -> Non
 def test_metastatic_card_gives_the_serum_calcium_threshold_and_reference_ranges(kg) -> None:
     result = card(kg, expand("CCKG:0000003"))
     lab = result.groups()["laboratory profile"]
-    assert any("HP:0003072" in s.object.curie and s.kind == "universal" for s in lab)
+    # issue 16: the universal is the abnormal calcium/phosphate metabolism; a serum calcium above
+    # the reference range is one of its subtypes, so the threshold is shown with it
+    assert any("CCKG:0000422" in s.object.curie and s.kind == "universal" for s in lab)
+    assert not any(s.object.curie == "HP:0003072" and s.kind == "universal" for s in lab)
     assert any("> 2.6 mmol/L" in value for s in lab for value in s.values)
     assert any("2.1–2.6 mmol/L" in r for r in result.reference_ranges)
     causes = {s.subject.curie: s for s in result.groups()["causes"]}
@@ -96,7 +99,9 @@ def test_ancestor_associations_stay_out_of_groups_the_term_answers_itself(kg) ->
 
 def test_a_finding_card_gives_the_values_that_define_it_or_its_subtypes(kg) -> None:
     hypercalcemia = card(kg, expand("HP:0003072"))
-    assert any("CCKG:0000610" in value and "> 2.6 mmol/L" in value
+    assert any("CCKG:0000614" in value and "> 2.6 mmol/L" in value
                for value in hypercalcemia.values)
     assert hypercalcemia.reference_ranges
-    assert {s.group for s in hypercalcemia.statements} == {"associated diseases"}
+    abnormal = card(kg, expand("CCKG:0000422"))  # metastatic's basis since issue 16
+    assert any("CCKG:0000614" in value for value in abnormal.values)
+    assert {s.group for s in abnormal.statements} == {"associated diseases"}

@@ -73,7 +73,7 @@ def test_updates_and_dataset_clauses_are_refused(attack, connection_recorder, ti
 
 
 @pytest.mark.parametrize("text", ["", "SELECT", "NOT SPARQL AT ALL {", "SELECT * WHERE { ?s ?p }",
-                                  "SELECT * WHERE {" * 400 + "}" * 400, "SELECT \x00 WHERE {}"])
+                                  "SELECT * WHERE {" * 400 + "}" * 399, "SELECT \x00 WHERE {}"])
 def test_unparseable_queries_are_errors_not_passes(attack, tiny_ontology: Path, tmp_path: Path,
                                                    text: str) -> None:
     query = tmp_path / "q.rq"
@@ -162,3 +162,58 @@ def test_query_files_with_a_bom_or_bad_utf8(attack, tiny_ontology: Path, tmp_pat
     bad = tmp_path / "bad.rq"
     bad.write_bytes(b"\xff\xfeS\x00E\x00")
     attack("query", bad, "--ontology", tiny_ontology).refused("cannot read query")
+
+
+def _slow_filter() -> str:
+    """229 KB: a FILTER of 20 000 ``||`` terms; rdflib took 121 s to parse it (load 10)."""
+    return "SELECT * WHERE { ?s ?p ?o FILTER(" + " || ".join(f"?o={i}" for i in range(20_000)) \
+        + ") }"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_timeout_covers_the_guards_parse(attack, tiny_ontology: Path, tmp_path: Path,
+                                             engine: str) -> None:
+    query = tmp_path / "q.rq"
+    query.write_text(_slow_filter(), encoding="utf-8")
+    result = attack("query", query, "--engine", engine, "--timeout", "2", "--ontology",
+                    tiny_ontology, bound=20)
+    result.refused("stopped after 2 s", "--timeout")
+    assert result.seconds < 10
+
+
+def test_the_timeout_covers_the_guards_parse_before_an_endpoint_is_asked(
+        attack, connection_recorder, tmp_path: Path) -> None:
+    query = tmp_path / "q.rq"
+    query.write_text(_slow_filter(), encoding="utf-8")
+    result = attack("query", query, "--endpoint", connection_recorder.url + "sparql",
+                    "--timeout", "2", bound=20)
+    result.refused("stopped after 2 s")  # and the endpoint saw no connection (the harness)
+
+
+def _chain(count: int) -> str:
+    return " ".join(f"?s{i} <http://e/p> ?o{i} ." for i in range(count))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("text", [
+    f"SELECT * WHERE {{ {_chain(84)} }} LIMIT 1",
+    f"CONSTRUCT {{ {_chain(84)} }} WHERE {{ {_chain(84)} }}",
+    f"SELECT * WHERE {{ {_chain(250)} }} LIMIT 1",
+], ids=["84-triples", "84-triple-template", "250-triples"])
+def test_a_flat_pattern_of_many_triples_is_not_nested(attack, tiny_ontology: Path,
+                                                      tmp_path: Path, engine: str,
+                                                      text: str) -> None:
+    query = tmp_path / "q.rq"
+    query.write_text(text, encoding="utf-8")
+    result = attack("query", query, "--engine", engine, "--ontology", tiny_ontology)
+    assert result.code == 0, result.err
+    assert "(0 rows)" in result.out
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_deep_nesting_is_refused_in_one_line(attack, tiny_ontology: Path, tmp_path: Path,
+                                             engine: str) -> None:
+    query = tmp_path / "q.rq"  # 3000 nested groups overflow pyoxigraph's stack (an abort)
+    query.write_text("SELECT * WHERE " + "{ " * 3000 + "?s ?p ?o" + " }" * 3000)
+    attack("query", query, "--engine", engine, "--ontology", tiny_ontology).refused(
+        "nested too deeply")

@@ -2,12 +2,13 @@
 
 Why a small facade: ``validate`` and ``classify`` stream chunks through the pipeline and must
 produce one deterministic output whatever the chunk size; collecting, ordering and formatting
-lives here so the CLI, the benchmark and the tests share it.
+lives here so the CLI, the benchmark and the tests share it. A file that cannot be read is
+collected in ``failed`` (one ``InputError`` each) while the other files are read; when no record
+could be read at all, ``NothingRead`` stops before any output is written.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,27 @@ from pathlib import Path
 import polars as pl
 
 from calcinosis_kg.cases import pipeline
+from calcinosis_kg.core.errors import CalcinosisKGError, InputError
+
+
+class NothingRead(CalcinosisKGError):
+    """Every input file failed: the errors are in ``failed``; nothing is written."""
+
+    def __init__(self, failed: list[InputError]) -> None:
+        self.failed = failed
+        super().__init__("; ".join(e.one_line() for e in failed))
+
+
+def failed_table(failed: list[InputError]) -> pl.DataFrame:
+    """Unreadable files as problem rows (case_id empty, field ``file``)."""
+    rows = [(f"{e.path}:{e.line}" if e.line else str(e.path), "", "file", e.message)
+            for e in failed]
+    return pl.DataFrame(rows, schema=pipeline.PROBLEM_SCHEMA, orient="row")
+
+
+def _cut(case_id: str, most: int = 80) -> str:
+    """A case id for a line meant for people: a 1 MB id is shown by its head and length."""
+    return case_id if len(case_id) <= most else f"{case_id[:most]}… ({len(case_id):,} characters)"
 
 
 @dataclass
@@ -22,6 +44,7 @@ class ValidationReport:
     total: int = 0
     invalid: int = 0
     problems: list[pl.DataFrame] = field(default_factory=list)
+    failed: list[InputError] = field(default_factory=list)
 
     def table(self) -> pl.DataFrame:
         if not self.problems:
@@ -29,38 +52,49 @@ class ValidationReport:
         return pl.concat(self.problems)
 
     def problems_text(self) -> bytes:
-        lines = [f"{r['source']}: {r['case_id']}: {r['field']}: {r['message']}"
+        """One line per problem, for people: control characters and bidi overrides escaped."""
+        from calcinosis_kg.core.text import terminal_safe
+
+        lines = [terminal_safe(f"{r['source']}: {_cut(r['case_id'])}: {r['field']}: "
+                               f"{r['message']}")
                  for r in self.table().iter_rows(named=True)]
         return ("\n".join(lines) + "\n").encode() if lines else b""
 
     def problems_csv(self) -> bytes:
-        buffer = io.BytesIO()
-        self.table().select("source", "case_id", "field", "message").write_csv(buffer)
-        return buffer.getvalue()
+        """Every problem, unreadable files first (field ``file``), spreadsheet-safe."""
+        table = pl.concat([failed_table(self.failed), self.table()])
+        return pipeline.spreadsheet_csv(table.select("source", "case_id", "field", "message"))
 
     def summary(self) -> str:
+        n = len(self.failed)
+        unread = f"; {n} file{'s' if n > 1 else ''} not read" if n else ""
         return (f"{self.total} cases: {self.total - self.invalid} valid, {self.invalid} invalid "
-                f"({len(self.table())} problems)")
+                f"({len(self.table())} problems){unread}")
 
 
 def validate_paths(paths: Iterable[Path | str]) -> ValidationReport:
+    """Every record checked; files that cannot be read end up in ``report.failed``."""
     report = ValidationReport()
-    for chunk in pipeline.run(paths, None):
+    for chunk in pipeline.run(paths, None, failed=report.failed):
         report.total += chunk.frame.height
         report.invalid += chunk.problems["case_id"].n_unique() if chunk.problems.height else 0
         report.problems.append(chunk.problems)
+    if report.failed and not report.total:
+        raise NothingRead(report.failed)
     return report
 
 
-def classify_stream(paths: Iterable[Path | str], fmt: str, counts: dict[str, int]
-                    ) -> Iterator[bytes]:
+def classify_stream(paths: Iterable[Path | str], fmt: str, counts: dict[str, int],
+                    failed: list[InputError] | None = None) -> Iterator[bytes]:
     """Classified output in ``fmt``, one part per chunk (a million cases never sit in memory);
-    ``counts`` is filled with the number of cases per status as the parts are produced."""
+    ``counts`` is filled with the number of cases per status as the parts are produced. With
+    ``failed``, unreadable files are collected there and the others classified; if none could
+    be read, ``NothingRead`` is raised before the first part."""
     from calcinosis_kg.cases.classify import build_classifier
 
     clf = build_classifier()
     first = True
-    for chunk in pipeline.run(paths, clf):
+    for chunk in pipeline.run(paths, clf, failed=failed):
         for status, n in chunk.results.group_by("status").len().iter_rows():
             counts[status] = counts.get(status, 0) + n
         if fmt == "ttl":
@@ -68,6 +102,8 @@ def classify_stream(paths: Iterable[Path | str], fmt: str, counts: dict[str, int
         else:
             yield pipeline.results_text(chunk.results, fmt, header=first)
         first = False
+    if first and failed:
+        raise NothingRead(failed)
 
 
 def summary_line(counts: dict[str, int]) -> str:
@@ -83,21 +119,6 @@ def classify_paths(paths: Iterable[Path | str], fmt: str) -> tuple[bytes, str]:
     return data, summary_line(counts)
 
 
-def write_stream_atomic(path: Path, parts: Iterable[bytes]) -> None:
-    """``core.serialize.write_atomic`` for output produced in parts. One choice of its own: a
-    path that exists and is not a regular file (/dev/null, a pipe) is written through, in place,
-    so a cohort can be classified into a pipe; it is never replaced."""
-    from calcinosis_kg.core.serialize import write_atomic
-
-    path = Path(path)
-    if path.exists() and not path.is_file():
-        with path.open("wb") as handle:
-            for part in parts:
-                handle.write(part)
-        return
-    write_atomic(path, parts)
-
-
 def _turtle(ntriples: bytes) -> bytes:
     """Sorted N-Triples as Turtle with the case prefixes (pyoxigraph; byte-stable)."""
     import pyoxigraph as ox
@@ -106,5 +127,7 @@ def _turtle(ntriples: bytes) -> bytes:
 
     prefixes = {"case": m.CASE_BASE, "CCKG": m.CCKG, "obo": m.OBO,
                 "dcterms": m.vocab.DCTERMS, "xsd": m.XSD}
+    # the N-Triples are ours (terms escaped and IRIs validated in cases.triples); a parse error
+    # here is a bug and ends in a traceback on purpose
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""

@@ -30,7 +30,8 @@ from calcinosis_kg.cases.compile import (
 from calcinosis_kg.cases.hints import near_misses
 from calcinosis_kg.core.vocab import RO_CAUSES_OR_CONTRIBUTES
 
-RESULT_COLUMNS = ("case_id", "status", "type_id", "type_label", "criteria", "sources")
+RESULT_COLUMNS = ("case_id", "status", "type_id", "type_label", "criteria", "ranges",
+                  "identifiers", "sources")
 EVIDENCE_QUERY = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -98,9 +99,10 @@ def _evidence(store: Any, onto: Ontology, types: set[str]) -> pl.DataFrame:
 
 def lab_values(frame: pl.DataFrame) -> pl.Expr:
     """Lab phenotypes a case shows (for evidence): hypercalcaemia, hyperphosphataemia, normal."""
-    ca_raised = (pl.col("calcium_mmol_l") > 2.6) | (pl.col("calcium_status") == "raised")
-    ca_normal = pl.col("calcium_mmol_l").is_between(2.1, 2.6) | (pl.col("calcium_status")
-                                                                 == "normal")
+    ca_raised = (pl.col("calcium_status") == "raised") | (pl.col("ionised_calcium_status")
+                                                           == "raised")
+    ca_normal = (pl.col("calcium_status") == "normal") | (pl.col("ionised_calcium_status")
+                                                          == "normal")
     p_raised, p_normal = pl.col("phosphate_status") == "raised", pl.col("phosphate_status") \
         == "normal"
     return pl.concat_list([
@@ -118,6 +120,8 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
         "case_id",
         *[to_polars(c.node).alias(f"c{i}") for i, c in enumerate(crit)],
         near_misses(frame, crit).alias("hints"),
+        pl.col("ranges").fill_null(""),
+        pl.col("identifiers").fill_null(""),
         pl.lit(False).alias("_invalid") if invalid is None else pl.Series("_invalid", invalid),
     )
     # a criterion is shadowed when another fired one gives a strictly more specific type
@@ -132,7 +136,7 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
     fired_names = [pl.when(pl.col(f"c{i}")).then(pl.lit(m.compress(c.iri)))
                    for i, c in enumerate(crit)]
     out = fired.select(
-        "case_id", "_invalid", "hints",
+        "case_id", "_invalid", "hints", "ranges", "identifiers",
         pl.concat_list(effective).list.drop_nulls().list.unique().list.sort().alias("types"),
         pl.concat_list(fired_names).list.drop_nulls().alias("fired"),
     )
@@ -145,7 +149,9 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
         pl.when(pl.col("status") == "invalid").then(pl.lit([], dtype=pl.List(pl.String)))
         .otherwise(pl.col("types")).alias("types"),
         pl.when(pl.col("status") == "invalid").then(pl.lit([], dtype=pl.List(pl.String)))
-        .otherwise(pl.col("fired")).alias("fired"))
+        .otherwise(pl.col("fired")).alias("fired"),
+        pl.when(pl.col("status") == "invalid").then(pl.lit("")).otherwise(pl.col("ranges"))
+        .alias("ranges"))
     labels = {m.compress(k): v for k, v in clf.onto.labels.items()}
     crit_text = {m.compress(c.iri): c.texts for c in crit}
     out = out.with_columns(

@@ -10,7 +10,6 @@ Measured at 100k cases in docs/readme/cases.md.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -35,11 +34,13 @@ def list_queries() -> list[tuple[str, str]]:
     return out
 
 
-def cohort_store(paths: Iterable[Path | str]) -> Any:
-    """A pyoxigraph store: the ontology + every valid case, typed by its 'case of T' class."""
+def cohort_store(paths: Iterable[Path | str], failed: list[InputError] | None = None) -> Any:
+    """A pyoxigraph store: the ontology + every valid case, typed by its 'case of T' class;
+    with ``failed``, files that cannot be read are collected there."""
     import pyoxigraph as ox
 
     from calcinosis_kg.cases import pipeline
+    from calcinosis_kg.cases.api import NothingRead
     from calcinosis_kg.cases.classify import build_classifier
     from calcinosis_kg.graph.knowledge import load
 
@@ -47,12 +48,16 @@ def cohort_store(paths: Iterable[Path | str]) -> Any:
     store = ox.Store()
     store.bulk_extend(kg.store)
     clf = build_classifier(kg.store)
-    for chunk in pipeline.run(paths, clf):
+    read = 0
+    for chunk in pipeline.run(paths, clf, failed=failed):
+        read += chunk.frame.height
         valid = chunk.results["status"] != "invalid"
         data = pipeline.results_ntriples(chunk.frame.filter(valid), chunk.results.filter(valid),
                                          sort=False, table=pipeline.valid_triples(chunk))
         if data:
             store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+    if failed and not read:
+        raise NothingRead(failed)
     return store
 
 
@@ -80,20 +85,23 @@ def run(name: str, store: Any) -> pl.DataFrame:
         pl.DataFrame(schema=dict.fromkeys(names, pl.String))
 
 
-def answer(name: str, paths: Iterable[Path | str], fmt: str = "table") -> bytes:
+def answer(name: str, paths: Iterable[Path | str], fmt: str = "table",
+           failed: list[InputError] | None = None) -> bytes:
+    """The answer as text; with ``failed``, unreadable files are collected there."""
     if name not in query_files():
         raise InputError(f"unknown cohort query {name!r} (known: {', '.join(query_files())})")
-    table = run(name, cohort_store(paths))
-    return format_table(table, fmt)
+    return format_table(run(name, cohort_store(paths, failed)), fmt)
 
 
 def format_table(table: pl.DataFrame, fmt: str) -> bytes:
+    """CSV (spreadsheet-safe) or an aligned table (control characters escaped)."""
+    from calcinosis_kg.cases.pipeline import spreadsheet_csv
+    from calcinosis_kg.core.text import terminal_safe
+
     if fmt == "csv":
-        buffer = io.BytesIO()
-        table.write_csv(buffer)
-        return buffer.getvalue()
+        return spreadsheet_csv(table)
     cols = table.columns
-    cells = [[str(v) for v in row] for row in table.iter_rows()]
+    cells = [[terminal_safe(str(v)) for v in row] for row in table.iter_rows()]
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(cols)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip(),
              "  ".join("-" * w for w in widths)]

@@ -8,7 +8,8 @@ definition and the class hierarchy once, and produces a small engine-neutral tre
 the tree into polars expressions (used here) or a Spark/ANSI SQL string (the same rule on a
 cluster). Named fillers become the set of their told subclasses (including members of unions and
 defined classes), so a case listing ``MONDO:0019563`` CREST syndrome satisfies
-``has condition some CCKG:0000705``. A construct the compiler does not know raises, never guesses.
+``has condition some (MONDO:0005100 or …)`` (CCKG:0000706). A construct the compiler does not
+know raises, never guesses.
 """
 
 from __future__ import annotations
@@ -31,9 +32,14 @@ SLOTS: dict[str, tuple[str, str]] = {
     m.P_CALCIUM: ("calcium", "finding"), m.P_PHOSPHATE: ("phosphate", "finding"),
     m.P_ORGANISM: ("taxon", "scalar"),
 }
-VALUE_PROPERTY = {"calcium": m.P_CALCIUM_MMOL, "phosphate": m.P_PHOSPHATE_MMOL}
-STATUS_CLASS = {"calcium": {"raised": m.CALCIUM_RAISED, "normal": m.CALCIUM_NORMAL},
-                "phosphate": {"raised": m.PHOSPHATE_RAISED, "normal": m.PHOSPHATE_NORMAL}}
+#: the finding nodes a row holds per property: (judged value column, its data property, prefix
+#: of the status and range columns). A total calcium is judged on its albumin-adjusted value
+#: when albumin is recorded (``calcium_judged_mmol_l``); see ``triples.FINDINGS``.
+FINDING_VIEWS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    m.P_CALCIUM: (("calcium_judged_mmol_l", m.P_CALCIUM_MMOL, "calcium"),
+                  ("ionised_calcium_mmol_l", m.P_IONISED_MMOL, "ionised_calcium")),
+    m.P_PHOSPHATE: (("phosphate_mmol_l", m.P_PHOSPHATE_MMOL, "phosphate"),),
+}
 CLOSURE = {m.P_CONDITION: "no_conditions", m.P_EXPOSURE: "no_exposures"}
 OPS = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}
 
@@ -225,35 +231,44 @@ class Compiler:
         if kind == "scalar":
             return Node("is_in", column=column, values=tuple(sorted(
                 m.compress(c) for c in self.members(filler))))
-        return self.finding(column, filler)
+        return self.finding(prop, filler)
 
-    def finding(self, analyte: str, filler: Expr) -> Node:
-        """A serum finding is in ``filler`` by its asserted status class or by its value."""
+    def finding(self, prop: str, filler: Expr) -> Node:
+        """Some finding of the row (a view) is in ``filler``: by its asserted status class,
+        or by a defined class over its value and the range that judged it."""
         members = self.members(filler)
-        value_col, status_col = f"{analyte}_mmol_l", f"{analyte}_status"
-        statuses = [s for s, c in STATUS_CLASS[analyte].items() if c in members]
-        options = [Node("is_in", column=status_col, values=tuple(statuses))] if statuses else []
-        if m.LAB_FINDING in members:
-            options.append(_or([Node("not_null", column=value_col),
-                                Node("not_null", column=status_col)]))
-        for cls in sorted(members):
-            definition = self.onto.definitions.get(cls)
-            if definition is not None and definition.kind == "and":
-                options.append(self.finding_definition(analyte, definition))
+        options = []
+        for value_col, value_prop, judged in FINDING_VIEWS[prop]:
+            status_col = f"{judged}_status"
+            statuses = [s for s, c in m.STATUS_TYPES[judged].items() if c in members]
+            if statuses:
+                options.append(Node("is_in", column=status_col, values=tuple(statuses)))
+            if m.LAB_FINDING in members:
+                options.append(_or([Node("not_null", column=value_col),
+                                    Node("not_null", column=status_col)]))
+            for cls in sorted(members):
+                definition = self.onto.definitions.get(cls)
+                if definition is not None and definition.kind == "and":
+                    options.append(self.finding_definition(value_col, value_prop, judged,
+                                                           definition))
         return _or(options)
 
-    def finding_definition(self, analyte: str, expr: Expr) -> Node:
+    def finding_definition(self, value_col: str, value_prop: str, judged: str,
+                           expr: Expr) -> Node:
         parts = []
         for item in expr.items:
             if item.kind == "named":
                 parts.append(TRUE if item.iri in self.onto.ancestors(m.LAB_FINDING) else FALSE)
+            elif item.kind == "value" and item.prop == m.P_RANGE:
+                parts.append(Node("is_in", column=f"{judged}_range",
+                                  values=(m.compress(item.items[0].iri),)))
             elif item.kind == "some" and item.items[0].kind == "datarange":
-                if item.prop != VALUE_PROPERTY[analyte]:
+                if item.prop != value_prop:
                     parts.append(FALSE)
                     continue
-                bounds = [Node("compare", column=f"{analyte}_mmol_l", cmp=OPS[name],
+                bounds = [Node("compare", column=value_col, cmp=OPS[name],
                                number=float(lit.value)) for name, lit in item.items[0].facets]
-                parts.append(_and([Node("not_null", column=f"{analyte}_mmol_l"), *bounds]))
+                parts.append(_and([Node("not_null", column=value_col), *bounds]))
             else:
                 raise CompileError(f"finding definition part {item.kind!r} is not supported")
         return _and(parts)

@@ -14,7 +14,11 @@ import polars as pl
 from calcinosis_kg.cases.compile import Criterion, Node, to_polars
 
 FIELDS = {"no_conditions": "diseases", "conditions": "diseases", "no_exposures": "exposures",
-          "calcium_mmol_l": "calcium (mmol/L)", "phosphate_mmol_l": "phosphate (mmol/L)"}
+          "calcium_judged_mmol_l": "calcium (mmol/L)", "phosphate_mmol_l": "phosphate (mmol/L)",
+          "ionised_calcium_mmol_l": "ionised calcium (mmol/L)",
+          "calcium_status": "calcium judged", "phosphate_status": "phosphate judged",
+          "ionised_calcium_status": "ionised calcium judged",
+          "calcium_range": "calcium range", "ionised_calcium_range": "ionised calcium range"}
 
 
 def describe(node: Node) -> str:

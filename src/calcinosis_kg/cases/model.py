@@ -6,17 +6,19 @@ compiler and the writers must agree on the same columns, the same case-model pro
 them once keeps the fast path and the RDF that HermiT and pySHACL see in lock-step.
 
 Units are converted with ``decimal`` (exact, then quantised to 6 places) and never guessed:
-calcium 1 mmol/L = 4.008 mg/dL = 2 mEq/L; phosphate 1 mmol/L = 3.097 mg/dL, and phosphate in
-mEq/L is refused (its valence depends on pH). An unknown or missing unit is an invalid field.
+calcium (total or ionised) 1 mmol/L = 4.008 mg/dL = 2 mEq/L; phosphate 1 mmol/L = 3.097 mg/dL,
+and phosphate in mEq/L is refused (its valence depends on pH); albumin 1 g/dL = 10 g/L. An
+unknown or missing unit is an invalid field. A record keeps what was measured (``LabInput``);
+``cases.labs`` judges it against the laboratory's range or a default band when the row is built.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from calcinosis_kg.core import vocab
+from calcinosis_kg.core.prefixes import prefix_map
 
 CCKG = vocab.CCKG
 CASE_BASE = vocab.CCKG_CASE
@@ -37,6 +39,8 @@ PHOSPHATE_NORMAL = cckg(703)
 LAB_FINDING = cckg(451)
 CALCIUM_RAISED = cckg(610)
 CALCIUM_NORMAL = cckg(611)
+ADJUSTED_FINDING = cckg(454)
+IONISED_FINDING = cckg(455)
 PHOSPHATE_RAISED = OBO + "HP_0002905"
 HUMAN = "NCBITaxon:9606"
 #: "cause of calcinosis cutis" excluded in a Phenopacket = no underlying disease and no exposure
@@ -61,6 +65,15 @@ P_EGFR = cckg(1115)
 P_SIZE = cckg(1116)
 P_REPORTED = cckg(1117)
 P_CALCIUM_MMOL = cckg(1020)
+P_LOW, P_HIGH, P_UNIT = cckg(1021), cckg(1022), cckg(1023)
+P_RANGE = cckg(1024)
+P_IONISED_MMOL = cckg(1029)
+P_ALBUMIN = cckg(1030)
+
+#: judged status -> the type a finding of that analyte gets (asserted, like CCKG:0000703)
+STATUS_TYPES = {"calcium": {"raised": CALCIUM_RAISED, "normal": CALCIUM_NORMAL},
+                "ionised_calcium": {"raised": CALCIUM_RAISED, "normal": CALCIUM_NORMAL},
+                "phosphate": {"raised": PHOSPHATE_RAISED, "normal": PHOSPHATE_NORMAL}}
 
 SEXES = ("male", "female", "other", "unknown")
 STATUSES = ("raised", "normal", "low")
@@ -75,16 +88,30 @@ RESPONSES = {"complete": "CCKG:0000731", "partial": "CCKG:0000732", "none": "CCK
 COLUMNS: dict[str, str] = {
     "case_id": "str", "source": "str", "taxon": "str", "sex": "str", "age_years": "float",
     "onset_age_years": "float", "calcium_mmol_l": "float", "calcium_status": "str",
-    "phosphate_mmol_l": "float", "phosphate_status": "str", "egfr": "float",
+    "albumin_g_l": "float", "calcium_adjusted_mmol_l": "float",
+    "calcium_judged_mmol_l": "float", "calcium_range": "str", "calcium_lab_low": "float",
+    "calcium_lab_high": "float", "ionised_calcium_mmol_l": "float",
+    "ionised_calcium_status": "str", "ionised_calcium_range": "str",
+    "ionised_calcium_lab_low": "float", "ionised_calcium_lab_high": "float",
+    "phosphate_mmol_l": "float", "phosphate_status": "str", "phosphate_range": "str",
+    "phosphate_lab_low": "float", "phosphate_lab_high": "float", "ranges": "str",
+    "identifiers": "str",
+    "egfr": "float",
     "lesion_size_mm": "float", "conditions": "list", "no_conditions": "bool",
     "exposures": "list", "no_exposures": "bool", "sites": "list", "features": "list",
     "histology": "list", "treatments": "list", "responses": "list", "reported_type": "str",
     "errors": "list",
 }
 
+#: vocabularies a recorded disease may come from besides MONDO, DOID, HP and CCKG; their
+#: identifiers are mapped to the ontology's terms by ``cases.identifiers`` (namespaces from the
+#: curated prefix map, ontology/src/header.yaml)
+DISEASE_VOCABULARIES = ("OMIM", "OMIMPS", "Orphanet", "ICD10WHO", "ICD10CM", "NCIT", "MESH",
+                        "UMLS", "SCTID")
 #: list columns -> (predicate, node slot, allowed CURIE prefixes) : one typed node per item
 TYPED_SLOTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "conditions": (P_CONDITION, "condition", ("MONDO", "DOID", "CCKG")),
+    "conditions": (P_CONDITION, "condition", ("MONDO", "DOID", "HP", "CCKG",
+                                              *DISEASE_VOCABULARIES)),
     "exposures": (P_EXPOSURE, "exposure", ("CCKG", "MAXO")),
     "sites": (P_SITE, "site", ("UBERON", "CCKG")),
     "features": (P_FEATURE, "feature", ("HP", "CCKG")),
@@ -97,7 +124,8 @@ CASE_DECIMALS: dict[str, str] = {"age_years": P_AGE, "onset_age_years": P_ONSET,
 
 PREFIXES = {"CCKG": CCKG, "MONDO": OBO + "MONDO_", "DOID": OBO + "DOID_", "HP": OBO + "HP_",
             "UBERON": OBO + "UBERON_", "CHEBI": OBO + "CHEBI_", "MAXO": OBO + "MAXO_",
-            "NCBITaxon": OBO + "NCBITaxon_", "RO": OBO + "RO_", "GO": OBO + "GO_"}
+            "NCBITaxon": OBO + "NCBITaxon_", "RO": OBO + "RO_", "GO": OBO + "GO_",
+            **{p: prefix_map()[p] for p in DISEASE_VOCABULARIES}}
 
 
 def expand(curie: str) -> str:
@@ -121,7 +149,10 @@ def compress(iri: str) -> str:
 
 CALCIUM_FACTORS = {"mmol/l": Decimal(1), "mg/dl": Decimal("4.008"), "meq/l": Decimal(2)}
 PHOSPHATE_FACTORS = {"mmol/l": Decimal(1), "mg/dl": Decimal("3.097")}
+ALBUMIN_FACTORS = {"g/l": Decimal(1), "g/dl": Decimal("0.1")}  # value / factor = g/L
 QUANT = Decimal("0.000001")
+#: analytes measured as calcium (same units and factors)
+CALCIUM_ANALYTES = ("calcium", "ionised_calcium")
 
 
 def normalise_unit(unit: str) -> str:
@@ -131,28 +162,51 @@ def normalise_unit(unit: str) -> str:
     return text.replace(" ", "").lower()
 
 
-def to_mmol_per_l(analyte: str, value: str | float | Decimal, unit: str | None) -> Decimal:
-    """Convert a serum value to mmol/L exactly; raise ValueError with a user message."""
+def _number(value: str | float | Decimal) -> Decimal:
+    from calcinosis_kg.cases.parsing import number_syntax  # ASCII digits only: no 4_0 as 40
+
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(number_syntax(str(value)))
     except InvalidOperation:
         raise ValueError(f"{value!r} is not a number") from None
     if not number.is_finite() or abs(number) >= 10**6:
         raise ValueError(f"{value!r} is not a plausible finite number")
+    return number
+
+
+def to_mmol_per_l(analyte: str, value: str | float | Decimal, unit: str | None) -> Decimal:
+    """Convert a serum value to mmol/L exactly; raise ValueError with a user message."""
+    return exact_mmol_per_l(analyte, value, unit).quantize(QUANT)
+
+
+def exact_mmol_per_l(analyte: str, value: str | float | Decimal, unit: str | None) -> Decimal:
+    """``to_mmol_per_l`` before rounding to 6 places (for values computed further)."""
+    number = _number(value)
     if unit is None or not str(unit).strip():
-        raise ValueError("no unit given (mmol/L, mg/dL or mEq/L); a unit is never guessed")
+        raise ValueError(f"no unit given ({', '.join(_unit_names(analyte))}); a unit is never "
+                         "guessed")
     key = normalise_unit(str(unit))
-    factors = CALCIUM_FACTORS if analyte == "calcium" else PHOSPHATE_FACTORS
+    factors = CALCIUM_FACTORS if analyte in CALCIUM_ANALYTES else PHOSPHATE_FACTORS
     if analyte == "phosphate" and key == "meq/l":
         raise ValueError("phosphate in mEq/L is refused: its valence depends on pH; "
                          "give mmol/L or mg/dL")
     if key not in factors:
         raise ValueError(f"unknown unit {unit!r} (use {', '.join(_unit_names(analyte))})")
-    return (number / factors[key]).quantize(QUANT)
+    return number / factors[key]
+
+
+def to_g_per_l(value: str | float | Decimal, unit: str | None) -> Decimal:
+    """Serum albumin in g/L (exact); raise ValueError with a user message."""
+    number = _number(value)
+    key = normalise_unit(str(unit or ""))
+    if key not in ALBUMIN_FACTORS:
+        raise ValueError(f"unknown or missing albumin unit {unit!r} (use g/L or g/dL); a unit "
+                         "is never guessed")
+    return (number / ALBUMIN_FACTORS[key]).quantize(QUANT)
 
 
 def _unit_names(analyte: str) -> list[str]:
-    return ["mmol/L", "mg/dL"] + (["mEq/L"] if analyte == "calcium" else [])
+    return ["mmol/L", "mg/dL"] + (["mEq/L"] if analyte in CALCIUM_ANALYTES else [])
 
 
 def status_from_range(value: Decimal, low: Decimal, high: Decimal) -> str:
@@ -163,86 +217,12 @@ def status_from_range(value: Decimal, low: Decimal, high: Decimal) -> str:
 
 
 @dataclass
-class Record:
-    """One case while it is read: values are set field by field, errors collected per field."""
+class LabInput:
+    """One serum measurement as read: value in mmol/L, the laboratory's range, the status the
+    record states. Judging it (``cases.labs``) waits until the whole record (age, sex, species,
+    albumin) is read."""
 
-    case_id: str
-    source: str
-    values: dict[str, Any] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-
-    def error(self, column: str, message: str) -> None:
-        self.errors.append(f"{column}: {message}")
-
-    def lab_phenotypes(self) -> None:
-        """A recorded HP:0003072 Hypercalcemia / HP:0002905 Hyperphosphatemia states a raised
-        serum level (how a Phenopacket says it: v2 measurements have no interpretation); it
-        must agree with a recorded value or status."""
-        features = self.values.get("features") or []
-        for analyte, term in (("calcium", "HP:0003072"), ("phosphate", "HP:0002905")):
-            if term not in features:
-                continue
-            status = self.values.get(f"{analyte}_status")
-            value = self.values.get(f"{analyte}_mmol_l")
-            if analyte == "calcium" and value is not None:
-                status = "raised" if value > 2.6 else "normal" if value >= 2.1 else "low"
-            if status not in (None, "raised"):
-                self.error("features", f"{term} contradicts the recorded {analyte} ({status})")
-            elif value is None or analyte == "phosphate":
-                self.values[f"{analyte}_status"] = "raised"
-
-    def row(self) -> dict[str, Any]:
-        self.lab_phenotypes()
-        out: dict[str, Any] = {name: None for name in COLUMNS}
-        for name, kind in COLUMNS.items():
-            if kind == "list":
-                out[name] = []
-            elif kind == "bool":
-                out[name] = False
-        out.update(self.values)
-        out["case_id"], out["source"] = self.case_id, self.source
-        out["errors"] = list(self.errors)
-        if out.get("taxon") is None:
-            out["taxon"] = HUMAN
-        return out
-
-    def set_serum(self, analyte: str, value: Any, unit: Any, status: str | None = None,
-                  low: Any = None, high: Any = None, range_unit: Any = None) -> None:
-        """Record a serum value (converted to mmol/L) and its status, or the status alone."""
-        column = f"{analyte}_value"
-        mmol: Decimal | None = None
-        if value not in (None, ""):
-            try:
-                mmol = to_mmol_per_l(analyte, value, unit)
-            except ValueError as exc:
-                self.error(column, str(exc))
-                return
-            self.values[f"{analyte}_mmol_l"] = float(mmol)
-        if status not in (None, ""):
-            status = STATUS_WORDS.get(str(status).strip().lower(), str(status).strip().lower())
-            if status not in STATUSES:
-                self.error(f"{analyte}_status", f"{status!r} is not one of {', '.join(STATUSES)}")
-                return
-        if analyte == "phosphate" and mmol is not None and low not in (None, "") \
-                and high not in (None, ""):
-            try:
-                lo = to_mmol_per_l(analyte, low, range_unit or unit)
-                hi = to_mmol_per_l(analyte, high, range_unit or unit)
-            except ValueError as exc:
-                self.error("phosphate_reference_range", str(exc))
-                return
-            derived = status_from_range(mmol, lo, hi)
-            if status and status != derived:
-                self.error("phosphate_status", f"{status!r} contradicts the value and its "
-                           f"reference range ({derived})")
-                return
-            status = derived
-        if analyte == "calcium" and mmol is not None and status:
-            derived = status_from_range(mmol, Decimal("2.1"), Decimal("2.6"))
-            if status != derived:
-                self.error("calcium_status", f"{status!r} contradicts {mmol.normalize()} mmol/L "
-                           f"({derived} against the reference range 2.1-2.6 mmol/L)")
-                return
-            status = None  # the value alone says it; HermiT derives it from CCKG:0001020
-        if status:
-            self.values[f"{analyte}_status"] = status
+    mmol: Decimal | None = None
+    exact: Decimal | None = None  # mmol/L before rounding (the albumin adjustment uses it)
+    status: str | None = None
+    lab_range: tuple[Decimal, Decimal] | None = None

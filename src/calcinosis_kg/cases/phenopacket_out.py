@@ -16,9 +16,13 @@ from typing import Any
 
 CALCINOSIS_CUTIS = {"id": "HP:0025520", "label": "Calcinosis cutis"}
 ASSAYS = {"calcium": {"id": "LOINC:17861-6", "label": "Calcium [Mass/volume] in Serum or Plasma"},
+          "ionised_calcium": {"id": "LOINC:1994-3",
+                              "label": "Calcium.ionized [Moles/volume] in Blood"},
           "phosphate": {"id": "LOINC:2777-1",
-                        "label": "Phosphate [Mass/volume] in Serum or Plasma"}}
-UCUM = {"mmol/L": "UCUM:mmol/L", "mg/dL": "UCUM:mg/dL", "mEq/L": "UCUM:meq/L"}
+                        "label": "Phosphate [Mass/volume] in Serum or Plasma"},
+          "albumin": {"id": "LOINC:1751-7", "label": "Albumin [Mass/volume] in Serum or Plasma"}}
+UCUM = {"mmol/L": "UCUM:mmol/L", "mg/dL": "UCUM:mg/dL", "mEq/L": "UCUM:meq/L",
+        "g/L": "UCUM:g/L", "g/dL": "UCUM:g/dL"}
 SEX = {"male": "MALE", "female": "FEMALE", "other": "OTHER_SEX", "unknown": "UNKNOWN_SEX"}
 RESPONSES = {"complete": "CCKG:0000731", "partial": "CCKG:0000732", "none": "CCKG:0000733",
              "progression": "CCKG:0000734"}
@@ -53,17 +57,17 @@ def phenopacket(row: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
     if diseases:
         packet["diseases"] = diseases
     measurements = []
-    for analyte in ("calcium", "phosphate"):
+    for analyte in ("calcium", "ionised_calcium", "phosphate", "albumin"):
         value = row.get(f"{analyte}_value")
         if value in (None, ""):
             continue
         unit = str(row.get(f"{analyte}_unit") or "")
         quantity: dict[str, Any] = {"unit": {"id": UCUM.get(unit, unit), "label": unit},
                                     "value": float(value)}
-        if analyte == "phosphate" and row.get("phosphate_ref_low") not in (None, ""):
+        if row.get(f"{analyte}_ref_low") not in (None, ""):
             quantity["referenceRange"] = {"unit": {"id": UCUM.get(unit, unit), "label": unit},
-                                          "low": float(row["phosphate_ref_low"]),
-                                          "high": float(row["phosphate_ref_high"])}
+                                          "low": float(row[f"{analyte}_ref_low"]),
+                                          "high": float(row[f"{analyte}_ref_high"])}
         measurements.append({"assay": ASSAYS[analyte], "value": {"quantity": quantity}})
     if measurements:
         packet["measurements"] = measurements

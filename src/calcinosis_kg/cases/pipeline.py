@@ -20,29 +20,83 @@ from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import readers, shacl, triples
 from calcinosis_kg.cases.classify import RESULT_COLUMNS, Classifier, classify
 from calcinosis_kg.cases.frame import to_frame
+from calcinosis_kg.cases.parsing import SHOWN
+from calcinosis_kg.core.errors import InputError
 
 CHUNK = 100_000
 PROBLEM_SCHEMA = {"case_id": pl.String, "source": pl.String, "field": pl.String,
                   "message": pl.String}
-def iter_frames(paths: Iterable[Path | str], chunk: int = CHUNK) -> Iterator[pl.DataFrame]:
-    """Frames of at most ``chunk`` cases, in file order (Turtle files: one frame each)."""
+def iter_frames(paths: Iterable[Path | str], chunk: int = CHUNK,
+                failed: list[InputError] | None = None) -> Iterator[pl.DataFrame]:
+    """Frames of at most ``chunk`` cases, in file order (Turtle files: one frame each).
+
+    A file that cannot be read (or read on) raises its ``InputError``; with ``failed`` given, the
+    error is appended there instead and the next file is read (the records read before it in
+    that file stand): one bad file in a folder never costs the others.
+    """
     from calcinosis_kg.cases.rdf_input import read_rdf
 
     rows: list[dict] = []
-    for path in readers.input_files(paths):
-        if path.suffix.lower() in (".ttl", ".jsonld", ".nt"):
-            if rows:
-                yield to_frame(rows)
-                rows = []
-            yield read_rdf(path)
-            continue
-        for record in readers.read_records(path):
-            rows.append(record.row())
-            if len(rows) >= chunk:
-                yield to_frame(rows)
-                rows = []
+    for path in readers.input_files(paths, failed):
+        try:
+            if path.suffix.lower() in (".ttl", ".jsonld", ".nt"):
+                frame = read_rdf(path)
+                if rows:
+                    yield to_frame(rows)
+                    rows = []
+                yield frame
+                continue
+            for record in readers.read_records(path):
+                rows.append(record.row())
+                if len(rows) >= chunk:
+                    yield to_frame(rows)
+                    rows = []
+        except InputError as exc:
+            if failed is None:
+                raise
+            failed.append(exc)
     if rows:
         yield to_frame(rows)
+
+
+class Identifiers:
+    """Case ids seen so far in one run (every file, every chunk): a repeated id is an error of
+    the later record, which gets a run-unique id (``<id>.dup2`` …) so that no join on the id
+    can pair it with the first one (two copies of 32 records are 64 records, not 128)."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, str] = {}
+        self.copies: dict[str, int] = {}  # id -> last copy number given (linear, not k^2)
+
+    def check(self, frame: pl.DataFrame) -> pl.DataFrame:
+        ids = frame["case_id"].to_list()
+        sources = frame["source"].to_list()
+        renamed: dict[int, tuple[str, str | None]] = {}
+        for index, (case_id, source) in enumerate(zip(ids, sources, strict=True)):
+            if case_id not in self.first:
+                self.first[case_id] = source
+                continue
+            n = self.copies.get(case_id, 1) + 1
+            while f"{case_id}.dup{n}" in self.first:
+                n += 1
+            self.copies[case_id] = n
+            new = f"{case_id}.dup{n}"
+            self.first[new] = source
+            # a missing or unreadable id, or a record that could not be read at all, has its
+            # own error already (its placeholder may repeat one from another file)
+            placeholder = any(e.startswith(("case_id: ", "phenopacket: "))
+                              for e in frame["errors"][index])
+            renamed[index] = (new, None if placeholder else
+                              f"case_id: duplicate of the record at {self.first[case_id]}")
+        if not renamed:
+            return frame
+        errors = frame["errors"].to_list()
+        for index, (new, message) in renamed.items():
+            ids[index] = new
+            if message is not None:
+                errors[index] = [*errors[index], message]
+        return frame.with_columns(pl.Series("case_id", ids, dtype=pl.String),
+                                  pl.Series("errors", errors, dtype=pl.List(pl.String)))
 
 
 def problems(frame: pl.DataFrame, table: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -61,9 +115,16 @@ def problems(frame: pl.DataFrame, table: pl.DataFrame | None = None) -> pl.DataF
         iris = (frame["iri"] if "iri" in frame.columns else
                 pl.Series([triples.case_iri(c) for c in frame["case_id"]], dtype=pl.String))
         ids = frame.select("case_id", "source", iris.alias("case_iri"))
-        shown = (pl.when(pl.col("value").str.starts_with('"'))
-                 .then(pl.col("value").str.extract(r'^"(.*)"\^\^', 1))
-                 .otherwise(pl.col("value").str.strip_chars("<>")))
+        # the value as written (any character, newlines too), cut to SHOWN characters: a
+        # 1 MB identifier must not become a 1 MB message, nor a null one
+        text = (pl.when(pl.col("value").str.starts_with('"'))
+                .then(pl.col("value").str.extract(r'(?s)^"(.*)"(?:\^\^[^"]*|@[-A-Za-z0-9]+)?$', 1))
+                .otherwise(pl.col("value").str.strip_chars("<>").str.replace(r"^urn:curie:", ""))
+                ).fill_null(pl.col("value"))
+        shown = (pl.when(text.str.len_chars() > SHOWN)
+                 .then(text.str.slice(0, SHOWN) + "… (" + text.str.len_chars().cast(pl.String)
+                       + " characters)")
+                 .otherwise(text))
         found = violations.join(ids, on="case_iri", how="left").select(
             "case_id", "source",
             pl.col("message").str.splitn(": ", 2).struct.field("field_0").alias("field"),
@@ -83,10 +144,13 @@ class Chunk:
     table: pl.DataFrame  # the cases' triples (unsorted), as validated
 
 
-def run(paths: Iterable[Path | str], clf: Classifier | None, chunk: int = CHUNK
-        ) -> Iterator[Chunk]:
-    """Validate (and classify, when ``clf`` is given) every case, chunk by chunk."""
-    for frame in iter_frames(paths, chunk):
+def run(paths: Iterable[Path | str], clf: Classifier | None, chunk: int = CHUNK,
+        failed: list[InputError] | None = None) -> Iterator[Chunk]:
+    """Validate (and classify, when ``clf`` is given) every case, chunk by chunk; ``failed``
+    as in ``iter_frames``. Case ids are unique across the run (``Identifiers``)."""
+    identifiers = Identifiers()
+    for frame in iter_frames(paths, chunk, failed):
+        frame = identifiers.check(frame)
         frame = frame.with_columns(pl.Series(
             "iri", [triples.case_iri(c) for c in frame["case_id"]], dtype=pl.String))
         table = triples.triples(frame, sort=False)
@@ -108,25 +172,47 @@ def valid_triples(chunk: Chunk) -> pl.DataFrame:
 # ------------------------------------------------------------------------------- writers
 
 
+def spreadsheet_csv(table: pl.DataFrame, header: bool = True) -> bytes:
+    """CSV of ``table`` with every text cell a spreadsheet would run as a formula prefixed with
+    ``'`` (``core.text.spreadsheet_safe``'s rule, vectorised); numbers stay numbers."""
+    from calcinosis_kg.core.text import FORMULA_START, PLAIN_NUMBER
+
+    def safe(name: str) -> pl.Expr:
+        col = pl.col(name)
+        risky = col.str.contains(FORMULA_START) & ~col.str.contains(f"^(?:{PLAIN_NUMBER})$")
+        return pl.when(risky).then(pl.lit("'") + col).otherwise(col).alias(name)
+
+    table = table.with_columns(safe(n) for n, t in table.schema.items() if t == pl.String)
+    buffer = io.BytesIO()
+    table.write_csv(buffer, include_header=header)
+    return buffer.getvalue()
+
+
 def results_text(results: pl.DataFrame, fmt: str, header: bool = True) -> bytes:
+    """Results as CSV (spreadsheet-safe), JSON Lines (exact) or a table for people (control
+    characters and bidi overrides from the case files shown escaped)."""
+    from calcinosis_kg.core.text import terminal_safe
+
     table = results.select(*RESULT_COLUMNS)
     if fmt == "csv":
-        buffer = io.BytesIO()
-        table.write_csv(buffer, include_header=header)
-        return buffer.getvalue()
+        return spreadsheet_csv(table, header)
     if fmt == "jsonl":
         lines = [json.dumps(row, ensure_ascii=False, sort_keys=False)
                  for row in results.select(*RESULT_COLUMNS, "types", "fired", "hints").iter_rows(
                      named=True)]
         return ("\n".join(lines) + "\n").encode() if lines else b""
-    widths = {c: max([len(c), *(len(str(v)) for v in table[c].head(10_000).to_list())])
-              for c in ("case_id", "status", "type_id", "type_label")}
+    shown = table.select("case_id", "status", "type_id", "type_label", "criteria", "ranges",
+                         "identifiers")
+    cells = {c: [terminal_safe(str(v)) for v in shown[c].to_list()] for c in shown.columns}
+    widths = {c: max([len(c), *(len(v) for v in cells[c][:10_000])])
+              for c in ("case_id", "status", "type_id", "type_label", "criteria")}
     out = []
     if header:
-        out.append("  ".join(c.ljust(widths[c]) for c in widths) + "  criteria")
-    for row in table.iter_rows(named=True):
-        out.append("  ".join(str(row[c]).ljust(widths[c]) for c in widths) + "  "
-                   + row["criteria"])
+        out.append("  ".join(c.ljust(widths[c]) for c in widths) + "  ranges | identifiers")
+    for i in range(shown.height):
+        notes = " | ".join(x for x in (cells["ranges"][i], cells["identifiers"][i]) if x)
+        out.append(("  ".join(cells[c][i].ljust(widths[c]) for c in widths) + "  "
+                    + notes).rstrip())
     return ("\n".join(out) + "\n").encode()
 
 

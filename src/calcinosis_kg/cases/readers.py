@@ -2,29 +2,33 @@
 
 Why records and not a frame: a registry file mixes good and bad rows, and each bad field must
 be reported against its row while the rest go on (3% bad rows -> 97% classified). A record
-collects its own field errors; only a file that cannot be read at all (missing, not UTF-8, not
-CSV with a ``case_id`` column, not JSON) raises ``InputError`` -> ``file:line: message``, exit 2.
+collects its own field errors (a bad byte, a JSON line that does not parse, a Phenopacket the
+bindings refuse are errors of that record); only what leaves the rest of a file unreadable (no
+``case_id`` header, an unclosed quote, text that is not JSON) raises ``InputError`` ->
+``file:line: message``. Files are opened and read within the limits of ``cases.parsing``.
 Records are yielded in chunks so a million cases stream in bounded memory.
 """
 
 from __future__ import annotations
 
-import csv
-import json
-import math
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from calcinosis_kg.cases import model as m
+from calcinosis_kg.cases import parsing
+from calcinosis_kg.cases.parsing import shown
+from calcinosis_kg.cases.record import Record
 from calcinosis_kg.cases.vocab import resolve
 from calcinosis_kg.core.errors import InputError
 
-CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*:[A-Za-z0-9_.:-]+$")
+CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*:[A-Za-z0-9_.:-]+\Z")  # \Z: no "\n" after
 CSV_COLUMNS = (
     "case_id", "taxon", "sex", "age_years", "onset_age_years", "calcium_value", "calcium_unit",
-    "calcium_status", "phosphate_value", "phosphate_unit", "phosphate_ref_low",
+    "calcium_ref_low", "calcium_ref_high", "calcium_status", "albumin_value", "albumin_unit",
+    "ionised_calcium_value", "ionised_calcium_unit", "ionised_calcium_ref_low",
+    "ionised_calcium_ref_high", "phosphate_value", "phosphate_unit", "phosphate_ref_low",
     "phosphate_ref_high", "phosphate_status", "egfr", "lesion_size_mm", "diseases", "exposures",
     "sites", "features", "histology", "treatments", "responses", "reported_type",
 )
@@ -32,29 +36,39 @@ LIST_CELLS = {"diseases": "conditions", "exposures": "exposures", "sites": "site
               "features": "features", "histology": "histology", "treatments": "treatments"}
 NUMBER_CELLS = ("age_years", "onset_age_years", "egfr", "lesion_size_mm")
 CALCIUM_LOINC, PHOSPHATE_LOINC = "LOINC:17861-6", "LOINC:2777-1"
+#: ionised calcium in blood, serum albumin (verified in HL7 FHIR value sets; cases.md)
+IONISED_LOINC, ALBUMIN_LOINC = "LOINC:1994-3", "LOINC:1751-7"
+ASSAYS = {CALCIUM_LOINC: "calcium", PHOSPHATE_LOINC: "phosphate",
+          IONISED_LOINC: "ionised_calcium"}
 EXAMPLES = {"taxon": "NCBITaxon:9615", "diseases": "MONDO:0005100", "exposures": "CCKG:0000502",
             "sites": "UBERON:0001300", "features": "HP:0012531", "histology": "CCKG:0000419",
             "treatments": "CHEBI:101278", "reported_type": "CCKG:0000002"}
 SEX_WORDS = {"m": "male", "f": "female"}
 SEX = {"MALE": "male", "FEMALE": "female", "OTHER_SEX": "other", "UNKNOWN_SEX": "unknown"}
+SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", ".ttl", ".jsonld", ".nt")
 
 
-def input_files(paths: Iterable[Path | str]) -> list[Path]:
-    """Expand directories (their *.csv, *.json, *.jsonl, *.ttl, *.jsonld, sorted)."""
+def input_files(paths: Iterable[Path | str], failed: list[InputError] | None = None
+                ) -> list[Path]:
+    """Expand directories (their *.csv, *.json, *.jsonl, *.ttl, *.jsonld, sorted). A FIFO, device
+    or dangling link with such a name is kept, so that reading it is refused by name. A path
+    that does not exist raises, or with ``failed`` is noted there and the others are kept."""
     out: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in
-                          (".csv", ".json", ".jsonl", ".ndjson", ".ttl", ".jsonld", ".nt"))
+            out += sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES
+                          and not p.is_dir())
         elif path.exists():
             out.append(path)
-        else:
+        elif failed is None:
             raise InputError("no such file or directory", path)
+        else:
+            failed.append(InputError("no such file or directory", path))
     return out
 
 
-def read_records(path: Path) -> Iterator[m.Record]:
+def read_records(path: Path) -> Iterator[Record]:
     """Records of one CSV or Phenopacket file (dispatch on the file suffix)."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -68,57 +82,40 @@ def read_records(path: Path) -> Iterator[m.Record]:
 # ------------------------------------------------------------------------------- CSV
 
 
-def _text(path: Path) -> Iterator[str]:
+def read_csv(path: Path) -> Iterator[Record]:
+    records = parsing.csv_records(path)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            yield from handle
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", path) from None
-
-
-def read_csv(path: Path) -> Iterator[m.Record]:
-    reader = csv.reader(_text(path))
-    try:
-        header = next(reader)
+        _line, header, problems = next(records)
     except StopIteration:
         raise InputError("empty file: a header row with case_id is expected", path, 1) from None
-    except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", path, 1) from None
+    if problems:
+        raise InputError(problems[0], path, 1)
     header = [h.strip().lower() for h in header]
     if "case_id" not in header:
         raise InputError("not a case CSV: no case_id column in the header", path, 1)
-    seen: dict[str, int] = {}
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise InputError(f"malformed CSV: {exc}", path, reader.line_num) from None
-        line = reader.line_num
-        if not any(c.strip() for c in cells):
+    first: dict[str, int] = {}
+    for index, name in enumerate(header, start=1):
+        if name and name in first:
+            raise InputError(f"duplicate column {shown(name)} in the header (columns "
+                             f"{first[name]} and {index}); which one is meant?", path, 1)
+        first[name] = index
+    for line, cells, problems in records:
+        if not problems and not any(c.strip() for c in cells):
             continue
         row = dict(zip(header, (c.strip() for c in cells), strict=False))
-        record = m.Record(row.get("case_id", ""), f"{path}:{line}")
-        if len(cells) != len(header):
+        record = Record(row.get("case_id", ""), f"{path}:{line}")
+        for problem in problems:
+            record.error("row", problem)
+        if cells and len(cells) != len(header):
             record.error("row", f"{len(cells)} cells for {len(header)} columns")
-        _duplicate(record, seen, line)
+        if not record.case_id:
+            record.error("case_id", "missing")
+            record.case_id = f"line-{line}"
         _fill_csv(record, row)
         yield record
 
 
-def _duplicate(record: m.Record, seen: dict[str, int], line: int) -> None:
-    if not record.case_id:
-        record.error("case_id", "missing")
-        record.case_id = f"line-{line}"
-    elif record.case_id in seen:
-        record.error("case_id", f"duplicate of the record at line {seen[record.case_id]}")
-        record.case_id = f"{record.case_id}.line{line}"
-    else:
-        seen[record.case_id] = line
-
-
-def _curies(record: m.Record, column: str, cell: str) -> list[str]:
+def _curies(record: Record, column: str, cell: str) -> list[str]:
     items = [x.strip() for x in cell.split(";") if x.strip()]
     good = []
     for item in items:
@@ -129,12 +126,12 @@ def _curies(record: m.Record, column: str, cell: str) -> list[str]:
         if curie is not None:
             good.append(curie)
         else:
-            record.error(column, f"{item!r} {reason} (e.g. "
+            record.error(column, f"{shown(item)} {reason} (e.g. "
                          f"{EXAMPLES.get(column, 'MONDO:0005100')})")
     return good
 
 
-def _fill_csv(record: m.Record, row: dict[str, str]) -> None:
+def _fill_csv(record: Record, row: dict[str, str]) -> None:
     v = record.values
     if row.get("taxon"):
         taxa = _curies(record, "taxon", row["taxon"])
@@ -147,18 +144,14 @@ def _fill_csv(record: m.Record, row: dict[str, str]) -> None:
     for column in NUMBER_CELLS:
         if row.get(column):
             try:
-                number = float(row[column])
-            except ValueError:
-                number = math.nan
-            if math.isfinite(number):
-                v[column] = number
-            else:
-                record.error(column, f"{row[column]!r} is not a number")
-    record.set_serum("calcium", row.get("calcium_value"), row.get("calcium_unit"),
-                     row.get("calcium_status"))
-    record.set_serum("phosphate", row.get("phosphate_value"), row.get("phosphate_unit"),
-                     row.get("phosphate_status"), row.get("phosphate_ref_low"),
-                     row.get("phosphate_ref_high"))
+                v[column] = parsing.number(row[column])
+            except ValueError as exc:
+                record.error(column, str(exc))
+    for analyte in ("calcium", "ionised_calcium", "phosphate"):
+        record.set_serum(analyte, row.get(f"{analyte}_value"), row.get(f"{analyte}_unit"),
+                         row.get(f"{analyte}_status"), row.get(f"{analyte}_ref_low"),
+                         row.get(f"{analyte}_ref_high"))
+    record.set_albumin(row.get("albumin_value"), row.get("albumin_unit"))
     for cell, column in LIST_CELLS.items():
         text = row.get(cell, "")
         if column in ("conditions", "exposures") and text.strip().lower() in ("none", "no"):
@@ -184,66 +177,86 @@ def _fill_csv(record: m.Record, row: dict[str, str]) -> None:
 # ------------------------------------------------------------------------------- Phenopackets
 
 
-def read_phenopackets(path: Path) -> Iterator[m.Record]:
-    """A Phenopacket JSON file (one object, or a list) or JSON Lines (one per line)."""
-    lines = _text(path)
-    if path.suffix.lower() == ".json":
-        text = "".join(lines)
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not JSON: {exc.msg}", path, exc.lineno, exc.colno) from None
-        items = data if isinstance(data, list) else [data]
-        for index, item in enumerate(items, start=1):
-            yield phenopacket_record(item, f"{path}:{index if len(items) > 1 else 1}")
-        return
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not JSON: {exc.msg}", path, number, exc.colno) from None
-        yield phenopacket_record(item, f"{path}:{number}")
+def read_phenopackets(path: Path) -> Iterator[Record]:
+    """A Phenopacket JSON file (one object, or a list) or JSON Lines (one per line); a record
+    that cannot be read is an invalid record at its line, and the others are read."""
+    items = (parsing.json_items(path) if path.suffix.lower() == ".json"
+             else parsing.json_lines(path))
+    listed = path.suffix.lower() == ".json"
+    for index, (line, item, problem) in enumerate(items, start=1):
+        source = f"{path}:{line}"
+        placeholder = f"item-{index}" if listed else f"line-{line}"  # unique in the file
+        if problem is not None:
+            record = Record(placeholder, source)
+            record.error("phenopacket", problem)
+            yield record
+        else:
+            yield phenopacket_record(item, source, placeholder)
 
 
-def phenopacket_record(item: Any, source: str) -> m.Record:
-    """One case from one Phenopacket v2 object, read through the official bindings."""
+#: what the bindings and Python raise on hostile values (huge integers, deep nesting, wrong
+#: types); each is an error of the one record
+_PACKET_ERRORS = (ValueError, TypeError, AttributeError, KeyError, OverflowError, RecursionError)
+
+
+def phenopacket_record(item: Any, source: str, placeholder: str | None = None) -> Record:
+    """One case from one Phenopacket v2 object, read through the official bindings; a record
+    without an id is named ``placeholder`` (default ``line-N`` from ``source``)."""
     from google.protobuf import json_format
     from phenopackets import Phenopacket
 
-    record = m.Record(str(item.get("id", "")) if isinstance(item, dict) else "", source)
+    placeholder = placeholder or "line-" + source.rsplit(":", 1)[-1]
+    if not isinstance(item, dict):
+        record = Record(placeholder, source)
+        record.error("phenopacket", f"a Phenopacket is a JSON object, not {_json_kind(item)}")
+        return record
+    ident = item.get("id", "")
+    record = Record(ident if isinstance(ident, str) else "", source)
+    if not isinstance(ident, str):
+        record.error("case_id", f"{shown(ident)} is not a string")
     try:
         packet = json_format.ParseDict(item, Phenopacket())
-    except (json_format.ParseError, TypeError, AttributeError) as exc:
-        record.error("phenopacket", " ".join(str(exc).split())[:300])
-        record.case_id = record.case_id or source.rsplit(":", 1)[-1]
+    except (json_format.ParseError, *_PACKET_ERRORS) as exc:
+        record.error("phenopacket", parsing.clip(" ".join(str(exc).split()), 300))
+        record.case_id = record.case_id or placeholder
         return record
     if not record.case_id:
         record.error("case_id", "missing (Phenopacket id)")
-        record.case_id = "line-" + source.rsplit(":", 1)[-1]
+        record.case_id = placeholder
     _fill_packet(record, packet)
     return record
 
 
-def _years(age: Any) -> float | None:
+def _json_kind(item: Any) -> str:
+    return {list: "a list", str: "a string", bool: "true or false", type(None): "null"}.get(
+        type(item), "a number")
+
+
+def _years(record: Record, column: str, age: Any) -> float | None:
+    """An age's ISO 8601 duration in years; one that cannot be read is a field error."""
     duration = age.age.iso8601duration if age.HasField("age") else ""
-    found = re.fullmatch(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?", duration)
-    if not duration or not found or not any(found.groups()):
+    if not duration:
         return None
-    y, mo, w, d = (int(g) if g else 0 for g in found.groups())
-    return round(y + mo / 12 + w * 7 / 365.25 + d / 365.25, 2)
+    try:
+        return parsing.duration_years(duration)
+    except ValueError as exc:
+        record.error(column, str(exc))
+        return None
 
 
-def _fill_packet(record: m.Record, packet: Any) -> None:
+def _fill_packet(record: Record, packet: Any) -> None:
     v = record.values
     subject = packet.subject
     if subject.HasField("taxonomy"):
-        v["taxon"] = subject.taxonomy.id
+        if CURIE.match(subject.taxonomy.id):
+            v["taxon"] = subject.taxonomy.id
+        else:
+            record.error("taxon", f"{shown(subject.taxonomy.id)} is not an identifier such as "
+                         "NCBITaxon:9606")
     if subject.sex:
         v["sex"] = _sex_name(subject)
     if subject.HasField("time_at_last_encounter"):
-        v["age_years"] = _years(subject.time_at_last_encounter)
+        v["age_years"] = _years(record, "age_years", subject.time_at_last_encounter)
     lists: dict[str, list[str]] = {k: [] for k in ("conditions", "exposures", "sites",
                                                   "features", "histology", "treatments")}
     for disease in packet.diseases:
@@ -260,7 +273,7 @@ def _fill_packet(record: m.Record, packet: Any) -> None:
         if term == "HP:0025520":  # Calcinosis cutis: the case feature; its modifiers are sites
             lists["sites"] += [mod.id for mod in feature.modifiers]
             if feature.HasField("onset"):
-                v["onset_age_years"] = _years(feature.onset)
+                v["onset_age_years"] = _years(record, "onset_age_years", feature.onset)
         elif _is_exposure(term):
             lists["exposures"].append(term)
         else:
@@ -283,13 +296,24 @@ def _fill_packet(record: m.Record, packet: Any) -> None:
             if CURIE.match(item):
                 good.append(item)
             else:
-                record.error(key, f"{item!r} is not an identifier such as MONDO:0005100")
+                record.error(key, f"{shown(item)} is not an identifier such as MONDO:0005100")
         if good:
             v[key] = sorted(set(good), key=good.index)
-    if any(responses):
+    bad = [r for r in responses if r and not CURIE.match(r)]
+    if bad:
+        record.error("responses", f"{shown(bad[0])} is not an identifier such as CCKG:0000731")
+    elif any(responses):
         v["responses"] = responses
+    counts: dict[str, int] = {}
     for measurement in packet.measurements:
-        _measurement(record, measurement)
+        counts[measurement.assay.id] = counts.get(measurement.assay.id, 0) + 1
+    for assay in (*ASSAYS, ALBUMIN_LOINC):
+        if counts.get(assay, 0) > 1:  # never the last one silently: the order would decide
+            record.error("measurements", f"{counts[assay]} measurements of {assay} where one "
+                         "is allowed")
+    for measurement in packet.measurements:
+        if counts[measurement.assay.id] == 1:
+            _measurement(record, measurement)
 
 
 def _sex_name(subject: Any) -> str:
@@ -308,18 +332,22 @@ def _is_exposure(term: str) -> bool:
     return False
 
 
-def _measurement(record: m.Record, measurement: Any) -> None:
+def _measurement(record: Record, measurement: Any) -> None:
     assay = measurement.assay.id
-    analyte = {CALCIUM_LOINC: "calcium", PHOSPHATE_LOINC: "phosphate"}.get(assay)
-    if analyte is None:
+    analyte = ASSAYS.get(assay)
+    if analyte is None and assay != ALBUMIN_LOINC:
         return
+    name = analyte or "albumin"
     if not measurement.HasField("value") or not measurement.value.HasField("quantity"):
-        record.error(f"{analyte}_value", f"measurement {assay} has no quantity")
+        record.error(f"{name}_value", f"measurement {assay} has no quantity")
         return
     q = measurement.value.quantity
-    low = high = None
+    unit = q.unit.id or q.unit.label
+    if analyte is None:
+        record.set_albumin(q.value, unit)
+        return
+    low = high = range_unit = None
     if q.HasField("reference_range"):
         low, high = q.reference_range.low, q.reference_range.high
-    unit = q.unit.id or q.unit.label
-    record.set_serum(analyte, q.value, unit, None, low, high,
-                     q.reference_range.unit.id if q.HasField("reference_range") else None)
+        range_unit = q.reference_range.unit.id or q.reference_range.unit.label or None
+    record.set_serum(analyte, q.value, unit, None, low, high, range_unit)

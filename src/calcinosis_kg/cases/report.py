@@ -2,8 +2,9 @@
 
 Why a page and not a table dump: people look at distributions. The page shows how many cases
 were classified, ambiguous, unclassified or invalid; the type distribution; serum calcium per
-type against the reference range the ontology defines (CCKG:0000611, read from the ontology,
-not hard-coded) and serum phosphate per type (no range in the sources: laboratories' own); lesion
+type against the adult default range the ontology defines (CCKG:0000615, read from the ontology,
+not hard-coded; each value was judged against the range that fits its patient) and serum
+phosphate per type; lesion
 sites; associated diseases; and every invalid record with its field and message. Deterministic:
 the same input gives the same bytes (no timestamps).
 """
@@ -20,6 +21,7 @@ from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import pipeline
 from calcinosis_kg.cases.classify import Classifier, build_classifier
 from calcinosis_kg.cases.svg import COLORS, bars, boxes
+from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.serialize import write_atomic
 
 CSS = """body{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}
@@ -31,8 +33,9 @@ MAX_PROBLEMS = 500
 
 
 def calcium_band(clf: Classifier) -> tuple[float, float] | None:
-    """The calcium reference range from the ontology's 'within the reference range' class."""
-    definition = clf.onto.definitions.get(m.CALCIUM_NORMAL)
+    """The adult default calcium range, from the ontology's 'within the adult default
+    reference range' class (CCKG:0000615)."""
+    definition = clf.onto.definitions.get(m.cckg(615))
     if definition is None:
         return None
     bounds = {}
@@ -51,12 +54,14 @@ def _label(clf: Classifier, curie: str) -> str:
     return clf.onto.labels.get(iri) or LABELS.get(curie) or curie
 
 
-def collect(paths: Iterable[Path | str], clf: Classifier) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(cases joined with their results, problems) over every chunk."""
+def collect(paths: Iterable[Path | str], clf: Classifier,
+            failed: list[InputError] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(cases joined with their results, problems) over every chunk; with ``failed``, files
+    that cannot be read are collected there (``pipeline.iter_frames``)."""
     frames, problems = [], []
     keep = ["case_id", "calcium_mmol_l", "phosphate_mmol_l", "sites", "conditions",
             "reported_type"]
-    for chunk in pipeline.run(paths, clf):
+    for chunk in pipeline.run(paths, clf, failed=failed):
         frames.append(chunk.frame.select(keep).join(
             chunk.results.select("case_id", "status", "types"), on="case_id", how="left"))
         problems.append(chunk.problems)
@@ -138,14 +143,15 @@ def render(cases: pl.DataFrame, problems: pl.DataFrame, clf: Classifier) -> str:
         "its types.</p>", bars("Cases by type", type_items),
         "<h2 id=\"calcium\">Serum calcium per type</h2>",
         "<p class=\"note\">Total serum calcium in mmol/L after exact unit conversion; boxes are "
-        "quartiles with the median, whiskers 5–95%; the shaded band is the reference range "
-        "the ontology defines (CCKG:0000611).</p>",
+        "quartiles with the median, whiskers 5–95%; the shaded band is the adult default "
+        "reference range the ontology defines (CCKG:0000615); each value was judged against "
+        "its laboratory's range or the default range for the patient's age.</p>",
         boxes("Serum calcium per type", _groups(cases.drop_nulls("calcium_mmol_l"),
                                                 "calcium_mmol_l", clf),
               1.5, 4.0, band, "mmol/L"),
         "<h2 id=\"phosphate\">Serum phosphate per type</h2>",
-        "<p class=\"note\">mmol/L. The sources give no phosphate reference range; each value "
-        "was judged against its own laboratory's range.</p>",
+        "<p class=\"note\">mmol/L. Each value was judged against its laboratory's range or "
+        "the default range for the patient's age (CCKG:0002044–0002051).</p>",
         boxes("Serum phosphate per type", _groups(cases.drop_nulls("phosphate_mmol_l"),
                                                   "phosphate_mmol_l", clf),
               0.0, 4.0, None, "mmol/L"),
@@ -165,9 +171,18 @@ def render(cases: pl.DataFrame, problems: pl.DataFrame, clf: Classifier) -> str:
     return "\n".join(parts)
 
 
-def write_report(paths: Iterable[Path | str], folder: Path) -> Path:
+def write_report(paths: Iterable[Path | str], folder: Path,
+                 failed: list[InputError] | None = None) -> Path:
+    """Write ``folder/index.html``; unreadable files (collected in ``failed`` when given) are
+    listed among the problems. Nothing is written when no record could be read."""
+    from calcinosis_kg.cases.api import NothingRead, failed_table
+
     clf = build_classifier()
-    cases, problems = collect(paths, clf)
+    cases, problems = collect(paths, clf, failed)
+    if failed:
+        if not cases.height:
+            raise NothingRead(failed)
+        problems = pl.concat([failed_table(failed), problems])
     page = folder / "index.html"
     write_atomic(page, render(cases, problems, clf).encode("utf-8"))
     return page

@@ -24,6 +24,9 @@ from calcinosis_kg.cases.terms import LABELS
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.serialize import write_atomic
 
+#: the largest cohort written: CSV streams (time grows with n, memory does not); Phenopackets
+#: and Turtle are built in memory first. A bound, so a typo in --n never runs for days
+MOST_STREAMED, MOST_IN_MEMORY = 10_000_000, 1_000_000
 #: (intended type, weight): dystrophic most prevalent; the rest illustrative
 PROFILES = [("dystrophic", 40), ("metastatic", 20), ("iatrogenic", 8), ("idiopathic", 5),
             ("scrotal", 5), ("traumatic", 5), ("calciphylaxis", 5), ("osteoma", 2),
@@ -47,17 +50,25 @@ def _pick(rng: random.Random, items: list[tuple[Any, int]]) -> Any:
     return rng.choices([i for i, _ in items], weights=[w for _, w in items])[0]
 
 
-def _serum(rng: random.Random, analyte: str, mmol: float) -> dict[str, Any]:
-    """A measured value in a unit a lab would use (mmol/L, mg/dL; calcium sometimes mEq/L)."""
+def _serum(rng: random.Random, analyte: str, mmol: float, adult: bool) -> dict[str, Any]:
+    """A measured value in a unit a lab would use (mmol/L, mg/dL; calcium sometimes mEq/L).
+    A child's phosphate always comes with the laboratory's range; an adult's mostly does (the
+    rest is judged against the default adult range, as in a registry export)."""
     unit = rng.choices(["mmol/L", "mg/dL", "mEq/L"],
                        weights=[50, 45, 5] if analyte == "calcium" else [55, 45, 0])[0]
     factor = {"mmol/L": 1.0, "mg/dL": 4.008 if analyte == "calcium" else 3.097, "mEq/L": 2.0}
     value = round(mmol * factor[unit], 2)
     out: dict[str, Any] = {f"{analyte}_value": value, f"{analyte}_unit": unit}
-    if analyte == "phosphate":  # the laboratory's own reference range travels with the value
+    if analyte == "phosphate" and (not adult or rng.random() < 0.7):
         low, high = (0.81, 1.45) if unit == "mmol/L" else (2.5, 4.5)
         out.update(phosphate_ref_low=low, phosphate_ref_high=high)
     return out
+
+
+def _normal_calcium(rng: random.Random, age: int) -> float:
+    """A total calcium inside the default range for the age (illustrative)."""
+    low, high = (2.25, 2.65) if age < 13 else (2.15, 2.5) if age < 19 else (2.15, 2.55)
+    return round(rng.uniform(low, high), 2)
 
 
 def case_row(rng: random.Random, index: int) -> dict[str, Any]:
@@ -66,10 +77,10 @@ def case_row(rng: random.Random, index: int) -> dict[str, Any]:
     row: dict[str, Any] = {"case_id": f"SYN{index:07d}", "taxon": "", "sex": "", "diseases": [],
                            "exposures": [], "sites": [], "features": [], "histology": [],
                            "treatments": [], "responses": []}
-    ca = round(rng.uniform(2.15, 2.55), 2)
     po = round(rng.uniform(0.85, 1.4), 2)
     row["sex"] = rng.choice(["female", "female", "male"])
     row["age_years"] = rng.randint(18, 85)
+    ca = _normal_calcium(rng, 30)
     if profile == "dystrophic" or profile == "ambiguous":
         disease, sites, _w = rng.choices(DYSTROPHIC, weights=[w for *_x, w in DYSTROPHIC])[0]
         row["diseases"] = [disease]
@@ -91,6 +102,7 @@ def case_row(rng: random.Random, index: int) -> dict[str, Any]:
         row["sites"] = ["CCKG:0000203"]
         row["features"] = ["CCKG:0000404"]
         row["age_years"] = rng.randint(0, 80)
+        ca = _normal_calcium(rng, row["age_years"])
     elif profile in ("idiopathic", "scrotal"):
         row["diseases"], row["exposures"] = "none", "none"
         if profile == "scrotal":
@@ -99,6 +111,7 @@ def case_row(rng: random.Random, index: int) -> dict[str, Any]:
         else:
             row["age_years"] = rng.randint(2, 16)
             row["sites"] = [rng.choice(["UBERON:0000403", "UBERON:0001456"])]
+        ca = _normal_calcium(rng, row["age_years"])
     elif profile == "traumatic":
         row["exposures"] = [rng.choice(["CCKG:0000511", "CCKG:0000512", "CCKG:0000100"])]
         row["sex"] = "male"
@@ -114,8 +127,16 @@ def case_row(rng: random.Random, index: int) -> dict[str, Any]:
     else:  # incomplete: no labs recorded
         row["diseases"] = [rng.choice(["MONDO:0005100", "MONDO:0011438", "MONDO:0024327"])]
     if profile != "incomplete":
-        row.update(_serum(rng, "calcium", ca))
-        row.update(_serum(rng, "phosphate", po))
+        adult = row["age_years"] >= 20
+        row.update(_serum(rng, "calcium", ca, adult))
+        row.update(_serum(rng, "phosphate", po, adult))
+        if rng.random() < 0.1:  # serum albumin near 40 g/L: the adjustment stays small
+            row["albumin_value"], row["albumin_unit"] = round(rng.uniform(38, 42), 1), "g/L"
+        if rng.random() < 0.05:  # an ionised calcium beside the total, raised with it
+            high = ca > 2.6
+            row["ionised_calcium_value"] = round(rng.uniform(*((1.35, 1.6) if high
+                                                               else (1.15, 1.28))), 2)
+            row["ionised_calcium_unit"] = "mmol/L"
     if rng.random() < 0.4:
         row["treatments"] = [rng.choice(["CHEBI:101278", "CHEBI:23359", "MAXO:0000447",
                                          "MAXO:0000954", "MAXO:0000277"])]
@@ -192,6 +213,11 @@ def write_cohort(path: Path, n: int, seed: int, invalid_rate: float = 0.0,
     if not fmt:
         raise InputError("give --format or an output ending in .csv, .jsonl, .json or .ttl",
                          path)
+    most = MOST_STREAMED if fmt == "csv" else MOST_IN_MEMORY
+    if n > most:
+        raise InputError(f"--n {n:,} is more than {most:,} cases"
+                         + (" (CSV is written as a stream: use .csv for up to "
+                            f"{MOST_STREAMED:,})" if fmt != "csv" else ""), path)
     if fmt == "csv":
         write_atomic(path, to_csv(iter_rows(n, seed, invalid_rate)))
         return n

@@ -9,6 +9,8 @@ HermiT see; building them with vectorised polars expressions (no Python loop per
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import polars as pl
@@ -47,6 +49,67 @@ def _t(s: pl.Expr, p: str, o: pl.Expr, lit: bool = False, dt: str = "") -> list[
             pl.lit(dt).alias("dt")]
 
 
+@dataclass(frozen=True)
+class Finding:
+    """One laboratory finding node a case row may hold, and the columns that fill it."""
+
+    slot: str  # node IRI suffix
+    prop: str  # case -> finding
+    value: str  # value column
+    value_prop: str
+    judged: str  # status/range columns' prefix
+    exists: pl.Expr  # the row has this node
+    judged_here: pl.Expr  # its status and range belong to this node
+    types: tuple[str, ...] = ()
+
+
+STATUS_TYPES = m.STATUS_TYPES
+_ADJUSTED = pl.col("calcium_adjusted_mmol_l").is_not_null()
+#: the measured total calcium is judged itself unless serum albumin adjusted it; the adjusted
+#: value is a second finding (CCKG:0000454) that carries the judgement (docs/readme/cases.md)
+FINDINGS = (
+    Finding("calcium", m.P_CALCIUM, "calcium_mmol_l", m.P_CALCIUM_MMOL, "calcium",
+            pl.col("calcium_mmol_l").is_not_null() | pl.col("calcium_status").is_not_null(),
+            ~_ADJUSTED),
+    Finding("calcium-adjusted", m.P_CALCIUM, "calcium_adjusted_mmol_l", m.P_CALCIUM_MMOL,
+            "calcium", _ADJUSTED, _ADJUSTED, (m.ADJUSTED_FINDING,)),
+    Finding("ionised-calcium", m.P_CALCIUM, "ionised_calcium_mmol_l", m.P_IONISED_MMOL,
+            "ionised_calcium", pl.col("ionised_calcium_mmol_l").is_not_null()
+            | pl.col("ionised_calcium_status").is_not_null(), pl.lit(True),
+            (m.IONISED_FINDING,)),
+    Finding("phosphate", m.P_PHOSPHATE, "phosphate_mmol_l", m.P_PHOSPHATE_MMOL, "phosphate",
+            pl.col("phosphate_mmol_l").is_not_null() | pl.col("phosphate_status").is_not_null(),
+            pl.lit(True)),
+)
+
+
+def _finding(frame: pl.DataFrame, case: pl.Expr, spec: Finding,
+             add: Callable[[pl.DataFrame, list[pl.Expr]], None]) -> None:
+    """A finding node: its types, value, judged status (as a type) and the range that judged
+    it (a default band individual, or the laboratory's range as a node of the case)."""
+    node = case + f"/{spec.slot}"
+    has = frame.filter(spec.exists)
+    add(has, _t(case, spec.prop, node))
+    for type_ in (m.LAB_FINDING, *spec.types):
+        add(has, _t(node, m.RDF_TYPE, pl.lit(type_)))
+    add(has.filter(pl.col(spec.value).is_not_null()),
+        _t(node, spec.value_prop, decimal_text(pl.col(spec.value)), True, m.XSD + "decimal"))
+    judged = has.filter(spec.judged_here)
+    status, where = pl.col(f"{spec.judged}_status"), pl.col(f"{spec.judged}_range")
+    classes = STATUS_TYPES[spec.judged]
+    add(judged.filter(status.is_in(list(classes))),
+        _t(node, m.RDF_TYPE, status.replace_strict(classes, return_dtype=pl.String)))
+    add(judged.filter(where.is_not_null() & (where != "lab")), _t(node, m.P_RANGE,
+                                                                   _expand(where)))
+    lab = judged.filter(where == "lab")
+    own = node + "/range"
+    add(lab, _t(node, m.P_RANGE, own))
+    for column, prop in (("lab_low", m.P_LOW), ("lab_high", m.P_HIGH)):
+        add(lab, _t(own, prop, decimal_text(pl.col(f"{spec.judged}_{column}")), True,
+                    m.XSD + "decimal"))
+    add(lab, _t(own, m.P_UNIT, pl.lit("mmol/L"), True))
+
+
 def triples(frame: pl.DataFrame, sort: bool = True) -> pl.DataFrame:
     """Every triple of every case in ``frame`` (wide rows), once each; sorted unless ``sort``
     is False (validation needs the set, not the order)."""
@@ -72,20 +135,10 @@ def triples(frame: pl.DataFrame, sort: bool = True) -> pl.DataFrame:
     for column, prop in m.CASE_DECIMALS.items():
         add(frame.filter(pl.col(column).is_not_null()),
             _t(case, prop, decimal_text(pl.col(column)), True, m.XSD + "decimal"))
-    for analyte, prop, value_prop, classes in (
-            ("calcium", m.P_CALCIUM, m.P_CALCIUM_MMOL,
-             {"raised": m.CALCIUM_RAISED, "normal": m.CALCIUM_NORMAL}),
-            ("phosphate", m.P_PHOSPHATE, m.P_PHOSPHATE_MMOL,
-             {"raised": m.PHOSPHATE_RAISED, "normal": m.PHOSPHATE_NORMAL})):
-        value, status = pl.col(f"{analyte}_mmol_l"), pl.col(f"{analyte}_status")
-        node = case + f"/{analyte}"
-        has = frame.filter(value.is_not_null() | status.is_not_null())
-        add(has, _t(case, prop, node))
-        add(has, _t(node, m.RDF_TYPE, pl.lit(m.LAB_FINDING)))
-        add(frame.filter(value.is_not_null()),
-            _t(node, value_prop, decimal_text(value), True, m.XSD + "decimal"))
-        typed = frame.filter(status.is_in(list(classes)))
-        add(typed, _t(node, m.RDF_TYPE, status.replace_strict(classes, return_dtype=pl.String)))
+    add(frame.filter(pl.col("albumin_g_l").is_not_null()),
+        _t(case, m.P_ALBUMIN, decimal_text(pl.col("albumin_g_l")), True, m.XSD + "decimal"))
+    for spec in FINDINGS:
+        _finding(frame, case, spec, add)
     for column, (prop, slot, _prefixes) in m.TYPED_SLOTS.items():
         items = (frame.select("iri", pl.col(column).alias("item"))
                  .with_columns(pl.int_ranges(pl.col("item").list.len()).alias("n"))
@@ -114,10 +167,32 @@ def _escape(expr: pl.Expr) -> pl.Expr:
                                                                            literal=True)
 
 
+#: what an N-Triples IRIREF may not hold, and its percent-encoding
+_NOT_IN_IRI = [chr(c) for c in range(0x21)] + list('<>"{}|^`\\')
+NOT_IN_IRI = "[" + "".join(f"\\x{ord(c):02x}" for c in _NOT_IN_IRI) + "]"
+
+
+def _safe_iris(table: pl.DataFrame) -> pl.DataFrame:
+    """Every IRI term (subject, object) with what an IRIREF may not hold percent-encoded, so no
+    value can close the ``<…>`` and add a triple. The readers admit only CURIEs and parsed IRIs,
+    so this is a backstop: one regex pass finds nothing, and the table is returned as it is."""
+    bad_s = pl.col("s").str.contains(NOT_IN_IRI)
+    bad_o = ~pl.col("lit") & pl.col("o").str.contains(NOT_IN_IRI)
+    if not table.select((bad_s | bad_o).any()).item():
+        return table
+    codes = [f"%{ord(c):02X}" for c in _NOT_IN_IRI]
+    encoded = {c: pl.col(c).str.replace_many(_NOT_IN_IRI, codes) for c in ("s", "o")}
+    return table.with_columns(encoded["s"].alias("s"),
+                              pl.when(pl.col("lit")).then(pl.col("o")).otherwise(encoded["o"])
+                              .alias("o"))
+
+
 def ntriples(table: pl.DataFrame) -> bytes:
-    """N-Triples text of a triple table, one sorted line per triple (byte-deterministic)."""
+    """N-Triples text of a triple table, one line per triple in table order (byte-deterministic):
+    literals escaped, IRIs made safe (``_safe_iris``)."""
     if not table.height:
         return b""
+    table = _safe_iris(table)
     obj = (pl.when(pl.col("lit") & (pl.col("dt") != ""))
            .then('"' + _escape(pl.col("o")) + '"^^<' + pl.col("dt") + ">")
            .when(pl.col("lit")).then('"' + _escape(pl.col("o")) + '"')

@@ -8,7 +8,9 @@ calcified nodule is on the face" (an "or" read as "and").
 Each entry is either ``{subclass, superclass, why}`` (a named subsumption that must not hold) or
 ``{subclass, property, filler, inverse?, why}``: ``subclass ⊑ property some filler`` must not hold
 (with ``inverse: true``: ``subclass ⊑ (inverse property) some filler``, i.e. "every subclass is
-<property>-ed by some filler"). The filler is a CURIE or ``{or: [CURIE, ...]}``.
+<property>-ed by some filler"). The filler is a CURIE or ``{or: [CURIE, ...]}``. A
+``{sweep, subclasses, superclasses, why}`` entry stands for every (subclass, superclass) pair of its
+two lists (issue 16: no disease class under any calcinosis-related class).
 
 How it is checked: a probe class ``P ≡ property some filler`` (or its inverse) is added for every
 distinct restriction to the ⊥-locality module of the loaded graph for the entries' names
@@ -88,6 +90,9 @@ def load_negative(path: Path) -> list[NegativeEntailment]:
                          "{subclass, superclass, why}", path)
     out: list[NegativeEntailment] = []
     for i, item in enumerate(data, 1):
+        if isinstance(item, dict) and "sweep" in item:
+            out += _sweep(item, i, path)
+            continue
         if not isinstance(item, dict) or "subclass" not in item:
             raise InputError(f"entry {i} needs 'subclass'", path)
         why = str(item.get("why", "")).strip()
@@ -110,6 +115,23 @@ def load_negative(path: Path) -> list[NegativeEntailment]:
         except ValueError as exc:
             raise InputError(f"entry {i}: {exc}", path) from exc
     return out
+
+
+def _sweep(item: dict, index: int, path: Path) -> list[NegativeEntailment]:
+    """``{sweep, subclasses, superclasses, why}``: no listed subclass may fall under any listed
+    superclass (every pair is one entry, e.g. no disease under a calcinosis-related class)."""
+    from calcinosis_kg.core.prefixes import expand
+
+    subs, sups = item.get("subclasses"), item.get("superclasses")
+    if not isinstance(subs, list) or not isinstance(sups, list) or not subs or not sups:
+        raise InputError(f"entry {index}: a sweep needs non-empty 'subclasses' and "
+                         "'superclasses' lists", path)
+    why = f"{item['sweep']}: {str(item.get('why', '')).strip()}"
+    try:
+        return [NegativeEntailment(expand(str(sub)), why, superclass=expand(str(sup)))
+                for sub in subs for sup in sups if sub != sup]
+    except ValueError as exc:
+        raise InputError(f"entry {index}: {exc}", path) from exc
 
 
 def probe_iris(items: list[NegativeEntailment]) -> dict[tuple, str]:

@@ -1,7 +1,8 @@
 """``calcinosis-kg cases``: validate, classify, synthesise, report and query patient cases.
 
 A thin click skin over ``calcinosis_kg.cases``: options are parsed here, work happens there.
-Exit codes: 0 all valid, 1 some record invalid (validate), 2 unreadable input (one line).
+Exit codes: 0 all valid, 1 some record invalid (validate), 2 some input file could not be read
+(one line each; the other files are still read and written out) or a bad option.
 """
 
 from __future__ import annotations
@@ -28,6 +29,14 @@ def cases() -> None:
     """
 
 
+def _report_failed(failed: list) -> None:
+    """One line per unreadable file, as ``main`` prints an error (control characters escaped)."""
+    from calcinosis_kg.core.text import terminal_safe
+
+    for error in failed:
+        click.echo(f"calcinosis-kg: error: {terminal_safe(error.one_line())}", err=True)
+
+
 def _emit(data: bytes, output: Path | None) -> None:
     from calcinosis_kg.core.serialize import write_atomic
 
@@ -45,47 +54,73 @@ def _emit(data: bytes, output: Path | None) -> None:
 def validate(ctx: click.Context, paths: tuple[Path, ...], output: Path | None) -> None:
     """Check every case record; list each problem as source, case, field and message.
 
-    Exit 0 when every record is valid, 1 when any is not, 2 when an input cannot be read.
+    Exit 0 when every record is valid, 1 when any is not, 2 when an input file cannot be read
+    (the other files are still checked).
     """
-    from calcinosis_kg.cases.api import validate_paths
+    from calcinosis_kg.cases.api import NothingRead, validate_paths
 
-    report = validate_paths(paths)
+    try:
+        report = validate_paths(paths)
+    except NothingRead as exc:
+        _report_failed(exc.failed)
+        ctx.exit(2)
     if output is not None:
         _emit(report.problems_csv(), output)
     else:
         _emit(report.problems_text(), None)
+    _report_failed(report.failed)
     click.echo(report.summary(), err=True)
-    ctx.exit(0 if report.invalid == 0 else 1)
+    ctx.exit(2 if report.failed else 0 if report.invalid == 0 else 1)
 
 
 @cases.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--output", type=click.Path(path_type=Path), help="Write here instead of stdout.")
-def classify(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+@click.option("--output", type=click.Path(path_type=Path),
+              help="Write here (a regular file, replaced atomically; '-' is stdout).")
+@click.pass_context
+def classify(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | None
+             ) -> None:
     """Type each case with the ontology's criteria (one row per case).
 
     Columns: case_id, status (classified, ambiguous, unclassified, invalid), type_id,
     type_label, criteria (the defined classes that fired), sources (their sentences and the
-    supporting associations).
+    supporting associations). Exit 0, or 2 when an input file cannot be read (the other files
+    are still classified).
     """
-    from calcinosis_kg.cases.api import classify_stream, summary_line, write_stream_atomic
+    from calcinosis_kg.cases.api import NothingRead, classify_stream, summary_line
+    from calcinosis_kg.core.serialize import write_atomic
 
     counts: dict[str, int] = {}
-    parts = classify_stream(paths, fmt, counts)
-    if output is None:
-        for part in parts:
-            sys.stdout.buffer.write(part)
-        sys.stdout.flush()
-    else:
-        write_stream_atomic(output, parts)
+    failed: list = []
+    parts = classify_stream(paths, fmt, counts, failed)
+    try:
+        if output is None:
+            for part in parts:
+                sys.stdout.buffer.write(part)
+            sys.stdout.flush()
+        else:
+            write_atomic(output, parts)
+    except NothingRead:
+        _report_failed(failed)
+        ctx.exit(2)
+    _report_failed(failed)
     click.echo(summary_line(counts), err=True)
+    ctx.exit(2 if failed else 0)
+
+
+def _a_number(param: click.Parameter, value: float) -> float:
+    """``FloatRange`` lets ``nan`` through (every comparison with it is false)."""
+    if value != value:
+        raise click.BadParameter("nan is not a number between 0 and 1", param=param)
+    return value
 
 
 @cases.command()
 @click.option("--n", "n", type=click.IntRange(min=1), required=True, help="Number of cases.")
 @click.option("--seed", type=int, required=True, help="Random seed (same seed, same bytes).")
 @click.option("--invalid-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              callback=lambda ctx, param, value: _a_number(param, value),
               help="Share of deliberately invalid records.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "json", "ttl"]),
               default=None, help="Default: from the output suffix (.csv, .jsonl, .json, .ttl).")
@@ -102,12 +137,25 @@ def synth(n: int, seed: int, invalid_rate: float, fmt: str | None, output: Path)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--output", type=click.Path(path_type=Path), required=True,
               help="Folder for index.html.")
-def report(paths: tuple[Path, ...], output: Path) -> None:
-    """Write a cohort report (HTML with SVG charts) into a folder."""
+@click.pass_context
+def report(ctx: click.Context, paths: tuple[Path, ...], output: Path) -> None:
+    """Write a cohort report (HTML with SVG charts) into a folder.
+
+    Exit 0, or 2 when an input file cannot be read (the page lists it; no page when no file
+    could be read).
+    """
+    from calcinosis_kg.cases.api import NothingRead
     from calcinosis_kg.cases.report import write_report
 
-    page = write_report(paths, output)
+    failed: list = []
+    try:
+        page = write_report(paths, output, failed)
+    except NothingRead:
+        _report_failed(failed)
+        ctx.exit(2)
+    _report_failed(failed)
     click.echo(f"wrote {page}", err=True)
+    ctx.exit(2 if failed else 0)
 
 
 @cases.command()
@@ -116,11 +164,24 @@ def report(paths: tuple[Path, ...], output: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table",
               show_default=True)
 @click.option("--output", type=click.Path(path_type=Path))
-def query(name: str, paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
-    """Answer a bundled cohort question (NAME: see `cases queries`) over classified cases."""
+@click.pass_context
+def query(ctx: click.Context, name: str, paths: tuple[Path, ...], fmt: str,
+          output: Path | None) -> None:
+    """Answer a bundled cohort question (NAME: see `cases queries`) over classified cases.
+
+    Exit 0, or 2 when an input file cannot be read (the answer covers the other files).
+    """
+    from calcinosis_kg.cases.api import NothingRead
     from calcinosis_kg.cases.cohort import answer
 
-    _emit(answer(name, paths, fmt), output)
+    failed: list = []
+    try:
+        _emit(answer(name, paths, fmt, failed), output)
+    except NothingRead:
+        _report_failed(failed)
+        ctx.exit(2)
+    _report_failed(failed)
+    ctx.exit(2 if failed else 0)
 
 
 @cases.command()

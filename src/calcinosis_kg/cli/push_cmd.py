@@ -25,11 +25,15 @@ import click
 @click.option("--user", default=None, help="User name for the store (Basic or Digest auth).")
 @click.option("--password-env", metavar="VAR", default=None,
               help="Environment variable holding the password (never given on the command line).")
+@click.option("--basic-auth-over-http", "basic_over_http", is_flag=True,
+              help="Answer a Basic challenge over plain http:// (the password travels in clear; "
+                   "without this flag only https:// or Digest gets it).")
 @click.option("--timeout", type=click.FloatRange(1, 3600), default=120.0, show_default=True,
-              help="Seconds each HTTP call may take.")
+              help="Seconds each HTTP exchange may take, from connecting to the answer's last "
+                   "byte.")
 def push(endpoint: str, store_url: str | None, graph: str, ontology: tuple[Path, ...],
          data: tuple[Path, ...], inferred: bool, user: str | None, password_env: str | None,
-         timeout: float) -> None:
+         basic_over_http: bool, timeout: float) -> None:
     """Upload the release to a SPARQL 1.1 store with the Graph Store HTTP Protocol (one streamed
     PUT per named graph, replacing it: pushing twice leaves the same graph), then check the store
     holds exactly the triples sent.
@@ -41,11 +45,16 @@ def push(endpoint: str, store_url: str | None, graph: str, ontology: tuple[Path,
         --graph https://w3id.org/calcinosis-kg/release --user dba --password-env CCKG_PW
     """
     from calcinosis_kg.core.errors import InputError
+    from calcinosis_kg.graph.http_client import check_url
     from calcinosis_kg.graph.knowledge import load
-    from calcinosis_kg.serve.push import Pushed, release_graphs
+    from calcinosis_kg.serve.push import Pushed, graph_names, release_graphs
     from calcinosis_kg.serve.push import push as push_graphs
-    from calcinosis_kg.serve.remote import Client, Credentials
+    from calcinosis_kg.serve.remote import Client, Credentials, origin
 
+    # every name checked before anything is loaded or sent
+    check_url(endpoint, "--endpoint")
+    check_url(store_url or endpoint, "--store")
+    graph_names(graph, data, inferred)
     credentials = None
     if password_env and not user:
         raise InputError("--password-env needs --user")
@@ -55,7 +64,8 @@ def push(endpoint: str, store_url: str | None, graph: str, ontology: tuple[Path,
         password = os.environ.get(password_env)
         if password is None:
             raise InputError(f"--password-env {password_env}: the variable is not set")
-        credentials = Credentials(user, password)
+        # sent only to the store's origin (scheme, host, port), and only when it asks
+        credentials = Credentials(user, password, origin(store_url or endpoint))
     kg = load(list(ontology) or None)
     graphs = release_graphs(kg, graph, data, inferred)
 
@@ -63,5 +73,5 @@ def push(endpoint: str, store_url: str | None, graph: str, ontology: tuple[Path,
         click.echo(f"{pushed.graph}: {pushed.stored} triples stored and verified "
                    f"({pushed.seconds:.2f} s)")
 
-    client = Client(timeout, credentials)
+    client = Client(timeout, credentials, basic_over_http)
     push_graphs(client, store_url or endpoint, endpoint, graphs, report)

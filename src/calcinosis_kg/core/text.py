@@ -5,22 +5,31 @@ input file can hold raw escape sequences (OSC to retitle a window or write a hyp
 the cursor or clear the screen). Text meant for a human (tables, search lines, messages) passes
 through ``terminal_safe``, which shows every control character as a visible escape; formats meant
 for programs (CSV, JSON) keep the data exact, and TSV, which has no quoting, escapes only what
-would break its rows, reversibly.
+would break its rows, reversibly. CSV meant for spreadsheets also passes through
+``spreadsheet_safe``: a cell a spreadsheet would run as a formula gets a leading ``'``.
 
 >>> terminal_safe("a\\x1b]0;pwned\\x07b")
 'a\\\\x1b]0;pwned\\\\x07b'
 >>> tsv_field("a\\tb\\\\c")
 'a\\\\tb\\\\\\\\c'
+>>> spreadsheet_safe("=1+2"), spreadsheet_safe("-1.5")
+("'=1+2", '-1.5')
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
 # C0 and C1 controls and DEL; also the bidirectional overrides and isolates that reorder text
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _TSV = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\"}
+#: OWASP "CSV injection": a cell starting with = + - @, tab or carriage return (after any
+#: blanks an importer may trim) is run as a formula by spreadsheets; a plain number is not
+FORMULA_START = r"^(?:[\t\r]|[ \t\r\n]*[=+\-@])"
+PLAIN_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"  # the whole cell
+_FORMULA = re.compile(FORMULA_START)
+_PLAIN = re.compile(PLAIN_NUMBER)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -34,7 +43,16 @@ def terminal_safe(text: str, keep_newlines: bool = False) -> str:
     if not keep_newlines:
         text = text.replace("\n", "\\n")
     safe = _CONTROL.sub(_escape, text.replace("\r", "\\r"))
-    return "".join(ch if unicodedata.category(ch) != "Cs" else "\\ufffd" for ch in safe)
+    return _SURROGATE.sub("\\\\ufffd", safe) if not safe.isascii() else safe
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """``cell`` with a leading ``'`` if a spreadsheet would read it as a formula (``=…``,
+    ``+…``, ``-…``, ``@…``, a leading tab or CR); numbers such as ``-1.5`` stay numbers. The
+    same rule as ``FORMULA_START`` / ``PLAIN_NUMBER`` (used by the vectorised CSV writers)."""
+    if _FORMULA.match(cell) and not _PLAIN.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 def tsv_field(text: str) -> str:

@@ -52,7 +52,7 @@ def _vm_bytes() -> int:
         return 0
 
 
-def _child(work: Callable[[], object], write_fd: int, memory_mb: int | None,
+def _child(work: Callable[[], object], write_fd: int, memory_mb: int | None, headroom: int,
            quiet: bool = False) -> None:
     """Run ``work`` in the child and send ``("ok", value)`` or ``("error", fields)``; never
     returns."""
@@ -66,7 +66,7 @@ def _child(work: Callable[[], object], write_fd: int, memory_mb: int | None,
         if memory_mb:
             import resource
 
-            ceiling = _vm_bytes() + memory_mb * 1024 * 1024
+            ceiling = _vm_bytes() + memory_mb * 1024 * 1024 + headroom
             resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
         try:
             payload: tuple[str, object] = ("ok", work())
@@ -88,16 +88,22 @@ def _child(work: Callable[[], object], write_fd: int, memory_mb: int | None,
 
 
 def run_bounded(work: Callable[[], T], timeout: float | None, memory_mb: int | None = None,
-                source: str = "<query>", quiet: bool = False) -> T:
+                source: str = "<query>", quiet: bool = False,
+                fork_lock: contextlib.AbstractContextManager[object] | None = None,
+                headroom: int = 0) -> T:
     """``work()`` with a deadline of ``timeout`` seconds (None: in-process, unbounded); its value
-    must pickle. ``quiet``: the child's stderr goes to /dev/null (a server)."""
+    must pickle. ``quiet``: the child's stderr goes to /dev/null (a server). ``fork_lock`` is
+    held while forking, so the child never inherits the state it guards half-changed by
+    another thread (the child must not take it). ``headroom``: address space reserved beyond
+    ``memory_mb`` (the parse thread's stack, mapped whole but bounded in frames)."""
     if timeout is None or not hasattr(os, "fork"):
         return work()
     read_fd, write_fd = os.pipe()
-    pid = os.fork()
+    with fork_lock or contextlib.nullcontext():
+        pid = os.fork()
     if pid == 0:  # pragma: no cover (the child process; its effects are tested)
         os.close(read_fd)
-        _child(work, write_fd, memory_mb, quiet)
+        _child(work, write_fd, memory_mb, headroom, quiet)
     os.close(write_fd)
     chunks: list[bytes] = []
     deadline = time.monotonic() + timeout
@@ -137,7 +143,7 @@ def run_bounded(work: Callable[[], T], timeout: float | None, memory_mb: int | N
         name, message, path, line, column = value
         error_type = {"QueryTimeout": QueryTimeout, "QueryTooBig": QueryTooBig}.get(name)
         if error_type is None:
-            from calcinosis_kg.graph.query_guard import QueryRefused
+            from calcinosis_kg.graph.sparql_text import QueryRefused
 
             error_type = QueryRefused if name == "QueryRefused" else InputError
         raise error_type(message, path, line, column)

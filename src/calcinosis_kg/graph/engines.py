@@ -3,23 +3,20 @@
 Why a module of its own: every engine takes the same (text, RDF-term bindings, source name) and
 gives the same ``RawResult`` (kind, columns, rows of ``("iri" | "bnode" | "literal", text)``), so
 ``sparql.run_query`` never needs to know which one ran. Each engine keeps its own guard: rdflib
-is kept from loading ``FROM`` graphs over the network, and the remote engine only speaks HTTP(S)
-to the one endpoint a user named with ``--endpoint``. Syntax errors become ``InputError`` with
-the query's file, line and column.
+is kept from loading ``FROM`` graphs over the network; the remote engine (``graph.remote``)
+only speaks HTTP(S) to the one endpoint a user named with ``--endpoint``. Syntax errors become
+``InputError`` with the query's file, line and column.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import islice
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from calcinosis_kg.core.errors import CalcinosisKGError, InputError
-from calcinosis_kg.core.vocab import RDFS_LABEL
-from calcinosis_kg.graph.sparql_text import strip_lexical, with_values
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.graph.sparql_text import with_values
 
 if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
@@ -155,10 +152,12 @@ class RdflibEngine:
 
         from calcinosis_kg.core.prefixes import prefix_map
         from calcinosis_kg.graph.knowledge import to_rdflib_term
+        from calcinosis_kg.graph.query_guard import deep
 
         rdflib_sparql.SPARQL_LOAD_GRAPHS = False  # FROM <url> must never fetch
         try:
-            prepared = prepareQuery(text, initNs=prefix_map())
+            # the grammar recurses once per triple of a chain: parsed as deep as the guard
+            prepared = deep(lambda: prepareQuery(text, initNs=prefix_map()))
         except ParseException as exc:
             err = SyntaxError(f"{exc.msg}", (source, exc.lineno, exc.col, None))
             raise _query_error(err, source) from None
@@ -194,105 +193,12 @@ class RdflibEngine:
         return _local_labels(self.kg, iris)
 
 
-class RemoteEngine:
-    """A SPARQL 1.1 Protocol endpoint (HTTP POST, JSON results), used only with ``--endpoint``.
-
-    Bindings travel as a ``VALUES`` block of serialised RDF terms opening the WHERE group
-    (``sparql_text.with_values``: the protocol has no parameter slot, and a trailing VALUES is
-    ignored by some stores); the user's values are never pasted. ``SERVICE`` is still refused.
-    """
-
-    name = "remote"
-
-    def __init__(self, endpoint: str, timeout: float = 30.0) -> None:
-        if not re.match(r"^https?://", endpoint):
-            raise InputError(f"--endpoint {endpoint}: only http:// and https:// endpoints")
-        self.endpoint = endpoint
-        self.timeout = timeout
-
-    def _post(self, text: str, source: str) -> dict[str, Any]:
-        import urllib.error
-        import urllib.parse
-        import urllib.request
-
-        body = urllib.parse.urlencode({"query": text}).encode()
-        request = urllib.request.Request(
-            self.endpoint, data=body, method="POST",
-            headers={"Content-Type": "application/x-www-form-urlencoded",
-                     "Accept": "application/sparql-results+json"})
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                payload = response.read()
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", errors="replace").strip().splitlines()
-            raise InputError(f"endpoint {self.endpoint} answered HTTP {exc.code}: "
-                             f"{detail[0] if detail else exc.reason}", source) from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise CalcinosisKGError(f"cannot reach endpoint {self.endpoint}: "
-                                    f"{getattr(exc, 'reason', exc)}") from None
-        try:
-            data = json.loads(payload)
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            raise CalcinosisKGError(
-                f"endpoint {self.endpoint} did not return SPARQL JSON results "
-                "(only SELECT and ASK are supported remotely)")
-        return data
-
-    def execute(self, text: str, bindings: Mapping[str, Term], source: str,
-                row_limit: int | None = None) -> RawResult:
-        from calcinosis_kg.core.prefixes import prefix_map
-
-        declared = set(re.findall(r"PREFIX\s+([\w.-]*):", strip_lexical(text), re.IGNORECASE))
-        preamble = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefix_map().items()
-                           if p not in declared)
-        data = self._post(preamble + with_values(text, bindings), source)
-        if "boolean" in data:
-            return _ask(data["boolean"])
-        columns = list(data.get("head", {}).get("vars", []))
-        rows: list[RawRow] = []
-        for binding in data.get("results", {}).get("bindings", []):
-            row: list[Value | None] = []
-            for column in columns:
-                cell = binding.get(column)
-                if cell is None:
-                    row.append(None)
-                else:
-                    kind = {"uri": "iri", "bnode": "bnode"}.get(cell.get("type"), "literal")
-                    row.append((kind, cell.get("value", "")))
-            rows.append(tuple(row))
-        rows, cut = _take(rows, row_limit)
-        return RawResult("select", columns, rows, cut)
-
-    def labels(self, iris: list[str]) -> dict[str, str]:
-        import pyoxigraph
-
-        from calcinosis_kg.graph.knowledge import label_key
-
-        if not iris:
-            return {}
-        values = " ".join(str(pyoxigraph.NamedNode(i)) for i in sorted(set(iris)))
-        data = self._post("SELECT ?s ?l WHERE { VALUES ?s { " + values + " } "
-                          f"?s <{RDFS_LABEL}> ?l }}", "<labels>")
-        best: dict[str, tuple[int, str]] = {}  # same preference as KnowledgeGraph.labels
-        for binding in data.get("results", {}).get("bindings", []):
-            iri, label = binding["s"]["value"], binding["l"]
-            key = label_key(label.get("xml:lang", ""), label["value"])
-            if iri not in best or key < best[iri]:
-                best[iri] = key
-        return {iri: value for iri, (_, value) in best.items()}
-
-
 ENGINES: dict[str, type[OxigraphEngine] | type[RdflibEngine]] = {
     "oxigraph": OxigraphEngine, "rdflib": RdflibEngine}
 
 
-def make_engine(kg: KnowledgeGraph | None, engine: str | Engine = "oxigraph",
-                endpoint: str | None = None) -> Engine:
-    """The engine to run on: a name (``oxigraph``/``rdflib``), an Engine, or a remote endpoint."""
-    if endpoint:
-        return RemoteEngine(endpoint)
+def make_engine(kg: KnowledgeGraph | None, engine: str | Engine = "oxigraph") -> Engine:
+    """The engine to run on: a name (``oxigraph``/``rdflib``) or an Engine (``remote``'s)."""
     if not isinstance(engine, str):
         return engine
     if engine not in ENGINES:

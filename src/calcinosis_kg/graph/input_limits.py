@@ -14,7 +14,12 @@ variable                       default  what
 ``CALCINOSIS_KG_MAX_INPUT_MB``    1024  bytes read from one input file
 ``CALCINOSIS_KG_MAX_TERM_KB``     1024  length of one IRI or literal
 ``CALCINOSIS_KG_MAX_DEPTH``        128  blank nodes nested in one another (lists too)
+``CALCINOSIS_KG_MAX_RECORD_KB``   1024  one line of a line-based file (CSV, JSON Lines), one
+                                        CSV field, one JSON record of a case file
 =============================  =======  ============================================
+
+The case readers (``cases``) open their files through ``open_regular_file`` and read lines
+through ``bounded_lines``: the same rule for what is readable and how large as the loader's.
 """
 
 from __future__ import annotations
@@ -22,9 +27,9 @@ from __future__ import annotations
 import os
 import stat
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.vocab import RDF
@@ -37,6 +42,7 @@ LIMITS = {  # environment variable -> (default, unit in bytes or 1)
     "CALCINOSIS_KG_MAX_INPUT_MB": (1024, 1024 * 1024),
     "CALCINOSIS_KG_MAX_TERM_KB": (1024, 1024),
     "CALCINOSIS_KG_MAX_DEPTH": (128, 1),
+    "CALCINOSIS_KG_MAX_RECORD_KB": (1024, 1024),
 }
 
 
@@ -53,35 +59,94 @@ def limit(name: str) -> int:
     return value * unit
 
 
-def read_regular_file(path: Path) -> bytes:
-    """The bytes of ``path`` if it is a regular file within the size limit; else an InputError.
+def _too_large(path: Path) -> InputError:
+    most = limit("CALCINOSIS_KG_MAX_INPUT_MB")
+    return InputError(f"file larger than {most // (1024 * 1024)} MB refused "
+                      "(raise CALCINOSIS_KG_MAX_INPUT_MB)", path)
+
+
+def _refuse_kind(path: Path, info: os.stat_result) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError("is a directory, not a file to read", path)
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError("not a regular file (a FIFO, device or socket is never read)", path)
+    if info.st_size > limit("CALCINOSIS_KG_MAX_INPUT_MB"):
+        raise _too_large(path)
+
+
+def open_regular_file(path: Path) -> IO[bytes]:
+    """``path`` opened for binary reading if it is a regular file within the size limit; else an
+    InputError naming it.
 
     ``stat`` comes first so a FIFO, a device (``/dev/zero``) or a socket is refused without
-    opening it (opening a FIFO blocks until a writer appears).
+    opening it (opening a FIFO blocks until a writer appears; opening some devices acts on
+    them); the open itself does not block and is checked again on the descriptor, so a file
+    swapped for a FIFO in between is refused too.
     """
     try:
-        info = path.stat()
+        _refuse_kind(path, path.stat())
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except FileNotFoundError:
         raise InputError("file not found", path) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise InputError("is a directory, not an RDF file", path)
-    if not stat.S_ISREG(info.st_mode):
-        raise InputError("not a regular file (a FIFO, device or socket is never read)", path)
-    most = limit("CALCINOSIS_KG_MAX_INPUT_MB")
-    if info.st_size > most:
-        raise InputError(f"file larger than {most // (1024 * 1024)} MB refused "
-                         "(raise CALCINOSIS_KG_MAX_INPUT_MB)", path)
     try:
-        with path.open("rb") as handle:
+        _refuse_kind(path, os.fstat(fd))
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
+def read_regular_file(path: Path) -> bytes:
+    """The bytes of ``path`` if it is a regular file within the size limit; else an InputError."""
+    most = limit("CALCINOSIS_KG_MAX_INPUT_MB")
+    with open_regular_file(path) as handle:
+        try:
             data = handle.read(most + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path) from None
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", path) from None
     if len(data) > most:  # grew while being read
-        raise InputError(f"file larger than {most // (1024 * 1024)} MB refused "
-                         "(raise CALCINOSIS_KG_MAX_INPUT_MB)", path)
+        raise _too_large(path)
     return data
+
+
+def bounded_lines(handle: IO[bytes], path: Path) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes with the line end) for each line of ``handle``; ``None`` for a line
+    longer than ``CALCINOSIS_KG_MAX_RECORD_KB``, which is skipped in bounded memory (the caller
+    decides whether that ends the file or only that record). The whole read stays within
+    ``CALCINOSIS_KG_MAX_INPUT_MB`` even if the file grows meanwhile."""
+    longest = limit("CALCINOSIS_KG_MAX_RECORD_KB")
+    most = limit("CALCINOSIS_KG_MAX_INPUT_MB")
+    total = number = 0
+    while True:
+        try:
+            line = handle.readline(longest + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", path, number + 1) from None
+        if not line:
+            return
+        number += 1
+        total += len(line)
+        if len(line) > longest and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):  # skip the rest, a piece at a time
+                if total > most:
+                    raise _too_large(path)
+                line = handle.readline(1024 * 1024)
+                total += len(line)
+            yield number, None
+        else:
+            yield number, line
+        if total > most:
+            raise _too_large(path)
+
+
+def too_long(path: Path | str, line: int) -> InputError:
+    """The error for a line ``bounded_lines`` gave as ``None``."""
+    kb = limit("CALCINOSIS_KG_MAX_RECORD_KB") // 1024
+    return InputError(f"line longer than {kb} KB refused (raise CALCINOSIS_KG_MAX_RECORD_KB)",
+                      path, line)
 
 
 def _line_of(data: bytes, value: str) -> int | None:

@@ -23,6 +23,7 @@ The names of ``sparql_text``, ``engines`` and ``queryfiles`` that callers need a
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,6 @@ from calcinosis_kg.graph.bounded import (
     DEFAULT_TIMEOUT,
     QueryTimeout,
     QueryTooBig,
-    run_bounded,
 )
 from calcinosis_kg.graph.engines import (
     ENGINES,
@@ -43,12 +43,12 @@ from calcinosis_kg.graph.engines import (
     OxigraphEngine,
     RawResult,
     RdflibEngine,
-    RemoteEngine,
     Value,
     make_engine,
 )
-from calcinosis_kg.graph.query_guard import QueryInfo, check_query
+from calcinosis_kg.graph.query_guard import QueryInfo, check_bounded, check_query, run_checked
 from calcinosis_kg.graph.queryfiles import BundledQuery, get_query
+from calcinosis_kg.graph.remote import RemoteEngine
 from calcinosis_kg.graph.sparql_text import (
     QueryRefused,
     parse_bind_options,
@@ -106,10 +106,11 @@ def run_query(kg: KnowledgeGraph | None, query: str | Path | BundledQuery,
 
     ``bindings`` maps variable names to values (``"CCKG:0000001"``, ``'"text"@en'``, ``12`` …)
     bound as RDF terms. ``timeout`` (seconds; None = in-process, unbounded) stops a local query
-    in a forked child (``QueryTimeout``; ``memory_mb`` caps that child's memory) and is the HTTP
-    timeout of a remote one; ``row_limit`` keeps that many rows and sets ``truncated``. Raises
-    ``InputError`` for an unknown query, a syntax error (with line:column), a binding for a
-    variable the query lacks; ``QueryRefused`` for SERVICE, an update or FROM.
+    in a forked child (``QueryTimeout``; ``memory_mb`` caps that child's memory) and is the
+    deadline of a remote one (guard parse, query and labels); ``row_limit`` keeps that many
+    rows and sets ``truncated``. Raises ``InputError`` for an unknown query, a syntax error
+    (with line:column), a binding for a variable the query lacks; ``QueryRefused`` for
+    SERVICE, an update or FROM.
     """
     from calcinosis_kg.core.prefixes import compress
 
@@ -118,16 +119,19 @@ def run_query(kg: KnowledgeGraph | None, query: str | Path | BundledQuery,
     if timeout is not None and not timeout > 0:
         raise InputError(f"timeout {timeout}: must be more than 0 seconds")
     text, source = _as_query(query)
-    check_query(text, source)  # parsed, for every engine, before any engine sees the text
-    terms = parse_bindings(bindings, text, source)
     runner = make_engine(kg, engine)
     if isinstance(runner, RemoteEngine):
-        if timeout is not None:
-            runner.timeout = timeout
+        started = time.monotonic()
+        check_bounded(text, timeout, memory_mb, source)  # parsed under the same deadline
+        terms = parse_bindings(bindings, text, source)
+        if timeout is not None:  # one deadline for the query and its labels
+            runner.deadline(max(timeout - (time.monotonic() - started), 0.001))
         raw = runner.execute(text, terms, source, row_limit)
     else:
-        raw = run_bounded(lambda: runner.execute(text, terms, source, row_limit), timeout,
-                          memory_mb, source)
+        # the guard's parse runs in the bounded child too: the deadline covers all of it
+        raw = run_checked(text, lambda _: runner.execute(
+            text, parse_bindings(bindings, text, source), source, row_limit),
+            timeout, memory_mb, source)
 
     iri_columns = [c for i, c in enumerate(raw.columns)
                    if any(_kind(row[i]) == "iri" for row in raw.rows)]

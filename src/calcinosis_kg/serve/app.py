@@ -1,187 +1,250 @@
-"""The HTTP server: a read-only SPARQL 1.1 Protocol endpoint, the bundled queries by name, and the
-explorer page, on the standard library's threading HTTP server.
+"""The HTTP routes: a read-only SPARQL 1.1 Protocol endpoint, the bundled queries by name, the
+service description and the explorer page.
 
-Why no web framework: the surface is five routes, and every limit a public endpoint needs is
-explicit here. Each query passes ``guard.check_query`` (updates, SERVICE and foreign graphs
-refused with 403/400), runs in a forked child (``graph.bounded``, through ``Service.execute``)
-killed after ``Limits.timeout`` seconds (503), is cut at ``Limits.row_limit`` rows (reported in
-``X-Row-Limit`` / ``X-Rows-Truncated`` and inside the result), and at most
-``Limits.max_concurrent`` queries run at once (busy → 503 with Retry-After). Bodies above
-``Limits.max_body`` get 413, URLs above ``Limits.max_url`` 414, errors one line of text: never a
-stack trace.
+Why this shape: every route reads its request within limits, and every query goes to the worker
+pool (``serve.pool``), where the guard, the deadline, the row limit and the memory ceiling hold;
+this module never parses SPARQL. Errors are one line of text, never a stack trace; each request
+is logged as one line with its control characters escaped. The HTTP plumbing (aiohttp, the
+connection cap, malformed requests) is ``serve.front``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 import sys
+import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.serve.results import MEDIA, NotAcceptable, negotiate, write
+from calcinosis_kg.serve.access import Access
+from calcinosis_kg.serve.pool import AnswerCut, ClientGone
 from calcinosis_kg.serve.service import HttpError, Limits, Service
+from calcinosis_kg.serve.worker import Job
 
 if TYPE_CHECKING:
-    from calcinosis_kg.graph.knowledge import KnowledgeGraph
-    from calcinosis_kg.serve.dataset import Answer, Dataset
+    from aiohttp import web
 
-__all__ = ["Handler", "HttpError", "Limits", "Server", "make_server"]
+    from calcinosis_kg.serve.pool import Pool
+    from calcinosis_kg.serve.worker import Head
 
-EXPOSED = "X-Row-Limit, X-Rows-Truncated, X-Query-Timeout, X-Result-Rows"
+__all__ = ["App", "HttpError", "Limits", "escape_line"]
+
+UPDATE_REFUSED = "SPARQL updates are refused: this endpoint is read-only"
+READ_ONLY = "GET, HEAD, POST, OPTIONS"
 
 
-class Handler(BaseHTTPRequestHandler):
-    """One request: route, read within limits, answer; errors become one line of text."""
+def escape_line(text: str) -> str:
+    """``text`` with control and non-ASCII characters escaped (``\\x1b``), for one log line."""
+    return text.encode("unicode_escape", "backslashreplace").decode("ascii").replace('"', '\\"')
 
-    service: Service  # set on the subclass made by ``make_server``
-    server_version = "calcinosis-kg"
-    sys_version = ""
-    protocol_version = "HTTP/1.1"
-    timeout = 30  # seconds a client may take to send its request
 
-    # -- plumbing ---------------------------------------------------------------------------
+class App:
+    """The request handler of one server."""
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        if not getattr(self.server, "quiet", False):
-            sys.stderr.write(f"{self.address_string()} {format % args}\n")
+    def __init__(self, service: Service, pool: Pool, quiet: bool = False) -> None:
+        from calcinosis_kg.serve.dataset import ASSERTED, INFERRED
 
-    def _send(self, status: int, body: bytes, content_type: str,
-              headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Expose-Headers", EXPOSED)
-        self.send_header("X-Content-Type-Options", "nosniff")
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        self.service, self.pool, self.quiet = service, pool, quiet
+        limits = service.limits
+        private = any(g not in (ASSERTED, INFERRED) for g in service.dataset.graphs)
+        self.access = Access(private, limits.allow_origins, limits.allow_hosts)
 
-    def _error(self, exc: HttpError) -> None:
-        self._send(exc.status, (exc.message + "\n").encode(), "text/plain; charset=utf-8",
-                   exc.headers)
+    # -- plumbing -----------------------------------------------------------------------------
 
-    def _dispatch(self) -> None:
+    def log(self, request: web.BaseRequest, status: int | str, note: str = "",
+            started: float | None = None) -> None:
+        if self.quiet:
+            return
+        line = f"{request.method} {request.raw_path} HTTP/{request.version.major}." \
+               f"{request.version.minor}"
+        took = f" {(time.perf_counter() - started) * 1000:.1f}ms" if started else ""
+        sys.stderr.write(f"{request.remote} \"{escape_line(line)}\" {status}{took}"
+                         f"{' ' + note if note else ''}\n")
+
+    def _headers(self, request: web.BaseRequest, extra: dict[str, str] | None = None
+                 ) -> dict[str, str]:
+        headers = {"X-Content-Type-Options": "nosniff",
+                   **self.access.cors(request.headers.get("Origin"))}
+        headers.update(extra or {})
+        return headers
+
+    def _reply(self, request: web.BaseRequest, status: int, body: bytes, content_type: str,
+               extra: dict[str, str] | None = None) -> web.Response:
+        from aiohttp import web
+
+        response = web.Response(status=status, body=body, headers=self._headers(request, extra))
+        response.content_type = content_type.split(";")[0]
+        if "charset=" in content_type:
+            response.charset = content_type.split("charset=")[1]
+        return response
+
+    def error(self, request: web.BaseRequest, exc: HttpError) -> web.Response:
+        response = self._reply(request, exc.status, (exc.message + "\n").encode(),
+                               "text/plain; charset=utf-8", exc.headers)
+        length = request.content_length
+        if exc.status in (411, 413) or (request.body_exists and not request.content.is_eof()
+                                        and (length is None
+                                             or length > self.service.limits.max_body)):
+            # a body left unread must never be read as the next request: a small one is
+            # drained by aiohttp after the answer, anything else closes the connection
+            response.force_close()
+        return response
+
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        started = time.perf_counter()
         try:
-            if len(self.path) > self.service.limits.max_url:
-                raise HttpError(414, f"request URL longer than {self.service.limits.max_url} "
-                                     "bytes; send the query with POST")
-            self._route()
+            response = await self._dispatch(request)
         except HttpError as exc:
-            self.close_connection = exc.status >= 500 or exc.status in (411, 413)
-            self._error(exc)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
+            response = self.error(request, exc)
+        except ClientGone:
+            self.log(request, "-", "client went away during the answer", started)
+            return _gone(request)
+        except AnswerCut as exc:
+            self.log(request, "-", f"connection cut: {exc}", started)
+            return _gone(request)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            self.log(request, "-", "client went away", started)
+            return _gone(request)
         except Exception as exc:  # never a stack trace to the client; one line in the log
-            sys.stderr.write(f"calcinosis-kg serve: internal error: {type(exc).__name__}: "
-                             f"{' '.join(str(exc).split())[:200]}\n")
-            self.close_connection = True
-            self._error(HttpError(500, "internal error"))
+            self.log(request, 500, f"internal error: {type(exc).__name__}: "
+                                   f"{escape_line(' '.join(str(exc).split())[:200])}", started)
+            response = self.error(request, HttpError(500, "internal error"))
+            response.force_close()
+            return response
+        self.log(request, response.status, "", started)
+        return response
 
-    def do_GET(self) -> None:  # noqa: N802
-        self._dispatch()
-
-    def do_HEAD(self) -> None:  # noqa: N802
-        self._dispatch()
-
-    def do_POST(self) -> None:  # noqa: N802
-        self._dispatch()
-
-    def do_OPTIONS(self) -> None:  # noqa: N802
-        self.send_response(204)
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
-        self.send_header("Access-Control-Max-Age", "86400")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def do_PUT(self) -> None:  # noqa: N802
-        self._refuse_write()
-
-    def do_DELETE(self) -> None:  # noqa: N802
-        self._refuse_write()
-
-    def do_PATCH(self) -> None:  # noqa: N802
-        self._refuse_write()
-
-    def _refuse_write(self) -> None:
-        self.close_connection = True
-        self._error(HttpError(405, "read-only endpoint: writes are refused",
-                              {"Allow": "GET, HEAD, POST, OPTIONS"}))
-
-    def _body(self) -> bytes:
-        length = self.headers.get("Content-Length")
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked" or length is None:
-            raise HttpError(411, "POST needs a Content-Length")
-        try:
-            size = int(length)
-        except ValueError:
-            raise HttpError(400, "bad Content-Length") from None
-        if size < 0 or size > self.service.limits.max_body:
-            raise HttpError(413, f"request body larger than {self.service.limits.max_body} bytes")
-        return self.rfile.read(size)
-
-    # -- routes -----------------------------------------------------------------------------
-
-    def _route(self) -> None:
-        from calcinosis_kg.serve import explorer
-
-        url = urllib.parse.urlsplit(self.path)
+    async def _dispatch(self, request: web.BaseRequest) -> web.StreamResponse:
+        limits = self.service.limits
+        if not self.access.host_allowed(request.headers.get("Host")):
+            raise HttpError(403, "the Host header does not name this server (start it with "
+                                 "--allow-host NAME to answer under another name)")
+        if len(request.raw_path) > limits.max_url:
+            raise HttpError(414, f"request URL longer than {limits.max_url} bytes; send the "
+                                 "query with POST")
+        if request.method == "OPTIONS":
+            return self._reply(request, 204, b"", "text/plain",
+                               self.access.preflight(request.headers.get("Origin"),
+                                                     request.headers))
+        if request.method not in ("GET", "HEAD", "POST"):
+            raise HttpError(405, f"{escape_line(request.method)} is not supported: this "
+                                 "endpoint is read-only", {"Allow": READ_ONLY})
+        url = urllib.parse.urlsplit(request.raw_path)
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         route = url.path.rstrip("/") or "/"
         if route == "/sparql":
-            self._sparql(params)
-        elif route == "/queries":
-            body = json.dumps(explorer.query_list(), ensure_ascii=False).encode()
-            self._send(200, body, "application/json")
-        elif route.startswith("/queries/"):
-            self._bundled(urllib.parse.unquote(route[len("/queries/"):]), params)
-        elif route.startswith("/api/"):
-            if self.command not in ("GET", "HEAD"):
-                raise HttpError(405, "GET only", {"Allow": "GET, HEAD"})
-            data = explorer.api(self.service, route[len("/api/"):], params)
-            self._send(200, json.dumps(data, ensure_ascii=False).encode(), "application/json")
-        elif self.command in ("GET", "HEAD"):
-            found = explorer.static(route)
-            if found is None:
-                raise HttpError(404, f"not found: {url.path}")
-            self._send(200, found[0], found[1], {"Cache-Control": "no-cache"})
-        else:
-            raise HttpError(405, f"{self.command} {url.path} is not supported")
+            return await self._sparql(request, params)
+        if route == "/queries":
+            from calcinosis_kg.serve import explorer
 
-    def _sparql(self, params: dict[str, list[str]]) -> None:
-        if self.command == "POST":
-            ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            body = self._body()
-            if ctype == "application/x-www-form-urlencoded":
-                form = urllib.parse.parse_qs(body.decode("utf-8", "replace"),
-                                             keep_blank_values=True)
+            self._no_body(request)
+            body = json.dumps(explorer.query_list(), ensure_ascii=False).encode()
+            return self._reply(request, 200, body, "application/json")
+        if route.startswith("/queries/"):
+            self._no_body(request)
+            return await self._bundled(request, urllib.parse.unquote(route[len("/queries/"):]),
+                                       params)
+        if route.startswith("/api/"):
+            from calcinosis_kg.serve import explorer
+
+            self._no_body(request)
+            data = explorer.api(self.service, route[len("/api/"):], params)
+            return self._reply(request, 200, json.dumps(data, ensure_ascii=False).encode(),
+                               "application/json")
+        from calcinosis_kg.serve import explorer
+
+        self._no_body(request)
+        found = explorer.static(route)
+        if found is None:
+            raise HttpError(404, f"not found: {escape_line(url.path)}")
+        return self._reply(request, 200, found[0], found[1], {"Cache-Control": "no-cache"})
+
+    def _no_body(self, request: web.BaseRequest) -> None:
+        if request.method == "POST":
+            raise HttpError(405, "GET only here", {"Allow": "GET, HEAD, OPTIONS"})
+
+    async def _body(self, request: web.BaseRequest) -> bytes:
+        limits = self.service.limits
+        chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+        length = request.content_length
+        if length is None and not chunked:
+            raise HttpError(411, "POST needs a Content-Length")
+        if length is not None and length > limits.max_body:
+            raise HttpError(413, f"request body larger than {limits.max_body} bytes")
+        parts, size = [], 0
+        async with asyncio.timeout(limits.request_timeout):
+            while chunk := await request.content.readany():
+                size += len(chunk)
+                if size > limits.max_body:
+                    raise HttpError(413, f"request body larger than {limits.max_body} bytes")
+                parts.append(chunk)
+        return b"".join(parts)
+
+    # -- SPARQL -------------------------------------------------------------------------------
+
+    async def _sparql(self, request: web.BaseRequest, params: dict[str, list[str]]
+                      ) -> web.StreamResponse:
+        if request.method == "POST":
+            media, charset = _content_type(request.headers.get("Content-Type", ""))
+            body = await self._body(request)
+            if charset not in ("", "utf-8", "utf8", "us-ascii"):
+                raise HttpError(415, f"charset={charset}: send the query as UTF-8")
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise HttpError(400, "the request body is not UTF-8") from None
+            if media == "application/x-www-form-urlencoded":
+                form = urllib.parse.parse_qs(text, keep_blank_values=True)
                 if "update" in form:
-                    raise HttpError(403, "SPARQL updates are refused: this endpoint is read-only")
+                    raise HttpError(403, UPDATE_REFUSED)
                 for key, values in form.items():
                     params.setdefault(key, []).extend(values)
-            elif ctype == "application/sparql-query":
-                params.setdefault("query", []).append(body.decode("utf-8", "replace"))
-            elif ctype == "application/sparql-update":
-                raise HttpError(403, "SPARQL updates are refused: this endpoint is read-only")
+            elif media == "application/sparql-query":
+                params.setdefault("query", []).append(text)
+            elif media == "application/sparql-update":
+                raise HttpError(403, UPDATE_REFUSED)
             else:
                 raise HttpError(415, "POST a form (application/x-www-form-urlencoded) or "
                                      "application/sparql-query")
         elif "update" in params:
-            raise HttpError(403, "SPARQL updates are refused: this endpoint is read-only")
+            raise HttpError(403, UPDATE_REFUSED)
+        if request.method != "POST" and "query" not in params:
+            return self._description(request, params)
         queries = params.get("query", [])
         if len(queries) != 1 or not queries[0].strip():
             raise HttpError(400, "give exactly one 'query' parameter (SPARQL 1.1 Protocol)")
-        self._answer(queries[0], None, params, params.get("default-graph-uri", []),
-                     params.get("named-graph-uri", []))
+        return await self._answer(request, queries[0], None, params,
+                                  params.get("default-graph-uri", []),
+                                  params.get("named-graph-uri", []))
 
-    def _bundled(self, name: str, params: dict[str, list[str]]) -> None:
-        import re
+    def _description(self, request: web.BaseRequest, params: dict[str, list[str]]
+                     ) -> web.Response:
+        from calcinosis_kg.serve.description import describe
+        from calcinosis_kg.serve.results import MEDIA, NotAcceptable, negotiate
 
+        try:
+            fmt = negotiate("CONSTRUCT", request.headers.get("Accept"),
+                            (params.get("format") or [""])[-1] or None)
+        except NotAcceptable as exc:
+            raise HttpError(406, str(exc)) from None
+        body = describe(self.service.dataset, self._endpoint(request), fmt)
+        return self._reply(request, 200, body, MEDIA[fmt] + (
+            "; charset=utf-8" if fmt == "turtle" else ""), {"Vary": "Accept"})
+
+    def _endpoint(self, request: web.BaseRequest) -> str:
+        """The endpoint's URL as the client named it: the base of relative IRIs."""
+        host = request.host
+        if not re.fullmatch(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?",
+                            host):
+            sockname = request.transport.get_extra_info("sockname") if request.transport \
+                else None
+            host = f"{sockname[0]}:{sockname[1]}" if sockname else "localhost"
+        return f"http://{host}/sparql"
+
+    async def _bundled(self, request: web.BaseRequest, name: str,
+                       params: dict[str, list[str]]) -> web.StreamResponse:
         from calcinosis_kg.core.errors import InputError
         from calcinosis_kg.graph.queryfiles import get_query
         from calcinosis_kg.graph.sparql_text import parse_bindings
@@ -198,64 +261,73 @@ class Handler(BaseHTTPRequestHandler):
             terms = parse_bindings(raw, found.text, f"/queries/{name}")
         except InputError as exc:
             raise HttpError(400, exc.one_line().replace("--bind ", "")) from None
-        self._answer(found.text, dict(terms), params)
+        return await self._answer(request, found.text, dict(terms), params)
 
-    def _answer(self, text: str, bindings: dict | None, params: dict[str, list[str]],
-                default_graphs: list[str] | tuple[str, ...] = (),
-                named_graphs: list[str] | tuple[str, ...] = ()) -> None:
-        """Negotiate, run in the worker (which writes the bytes) and send with the limits."""
+    async def _answer(self, request: web.BaseRequest, text: str, bindings: dict | None,
+                      params: dict[str, list[str]], default_graphs: list[str] | None = None,
+                      named_graphs: list[str] | None = None) -> web.StreamResponse:
+        """Run the query in a worker and send its answer as the worker streams it."""
+        from aiohttp import web
+
+        from calcinosis_kg.serve.results import MEDIA
+
         limits = self.service.limits
-        labels = self.service.dataset.labels if (params.get("labels") or [""])[-1] else None
-        requested = (params.get("format") or [""])[-1] or None
-        accept = self.headers.get("Accept")
+        job = Job(text, bindings, tuple(default_graphs or ()), tuple(named_graphs or ()),
+                  self._endpoint(request), request.headers.get("Accept"),
+                  (params.get("format") or [""])[-1] or None,
+                  bool((params.get("labels") or [""])[-1]))
+        response: web.StreamResponse | None = None
 
-        def render(form: str, answer: Answer | None) -> tuple[str, bytes, int, bool]:
-            try:
-                fmt = negotiate(form, accept, requested)
-            except NotAcceptable as exc:
-                raise HttpError(406, str(exc)) from None
-            if answer is None:
-                return fmt, b"", 0, False
-            body = write(answer, fmt, limits.row_limit, limits.timeout)
-            if labels is not None and fmt == "json" and form == "SELECT":
-                body = _with_labels(body, labels)
-            count = len(answer.rows) if form == "SELECT" else len(answer.triples)
-            return fmt, body, count, answer.truncated
+        def headers_of(head: Head) -> dict[str, str]:
+            media = MEDIA[head.fmt] + ("; charset=utf-8" if head.fmt in ("csv", "tsv", "turtle")
+                                       else "")
+            return self._headers(request, {
+                "Content-Type": media, "X-Row-Limit": str(limits.row_limit),
+                "X-Rows-Truncated": "true" if head.truncated else "false",
+                "X-Query-Timeout": f"{limits.timeout:g}", "X-Result-Rows": str(head.count),
+                "Vary": ", ".join(filter(None, ["Accept", self.access.cors(None).get("Vary")]))})
 
-        fmt, body, count, truncated = self.service.execute(text, bindings, default_graphs,
-                                                           named_graphs, render)
-        headers = {"X-Row-Limit": str(limits.row_limit),
-                   "X-Rows-Truncated": "true" if truncated else "false",
-                   "X-Query-Timeout": f"{limits.timeout:g}", "X-Result-Rows": str(count),
-                   "Vary": "Accept"}
-        media = MEDIA[fmt] + ("; charset=utf-8" if fmt in ("csv", "tsv", "turtle") else "")
-        self._send(200, body, media, headers)
+        async def start(head: Head) -> None:
+            nonlocal response
+            if head.body is not None:  # whole: sent by aiohttp with its head, in one write
+                response = web.Response(status=200, body=head.body, headers=headers_of(head))
+                return
+            response = web.StreamResponse(status=200, headers=headers_of(head))
+            await response.prepare(request)
 
+        async def send(data: bytes) -> None:
+            assert response is not None
+            if request.method != "HEAD":
+                await response.write(data)
 
-def _with_labels(body: bytes, labels: dict[str, str]) -> bytes:
-    """Add ``labels`` {IRI: rdfs:label} and ``curies`` {IRI: CURIE} for every IRI in SPARQL JSON
-    results (for the explorer page)."""
-    from calcinosis_kg.core.prefixes import compress
-
-    data = json.loads(body)
-    iris = sorted({cell["value"] for row in data["results"]["bindings"] for cell in row.values()
-                   if cell.get("type") == "uri"})
-    data["labels"] = {iri: labels[iri] for iri in iris if iri in labels}
-    data["curies"] = {iri: compress(iri) for iri in iris if compress(iri) != iri}
-    return json.dumps(data, ensure_ascii=False).encode() + b"\n"
-
-
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    quiet = False
+        await self.pool.run(job, start, send)
+        assert response is not None
+        if not response.prepared:
+            return response
+        try:
+            await response.write_eof()
+        except ConnectionError:
+            raise ClientGone from None
+        return response
 
 
-def make_server(kg: KnowledgeGraph, dataset: Dataset, host: str = "127.0.0.1", port: int = 0,
-                limits: Limits | None = None, quiet: bool = False) -> Server:
-    """A bound (not yet serving) server; ``port=0`` picks a free port (``server.server_port``)."""
-    service = Service(kg, dataset, limits or Limits())
-    handler = type("BoundHandler", (Handler,), {"service": service})
-    server = Server((host, port), handler)
-    server.quiet = quiet
-    return server
+def _content_type(value: str) -> tuple[str, str]:
+    """(media type, charset) of a Content-Type header, both lower case."""
+    media, _, rest = value.partition(";")
+    charset = ""
+    for param in rest.split(";"):
+        name, _, found = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = found.strip().strip('"').lower()
+    return media.strip().lower(), charset
+
+
+def _gone(request: web.BaseRequest) -> web.StreamResponse:
+    """A response object for a request whose connection is gone or cut (nothing is sent)."""
+    from aiohttp import web
+
+    if request.transport is not None:
+        request.transport.abort()
+    response = web.Response(status=499)
+    response.force_close()
+    return response

@@ -60,11 +60,14 @@ def class_card(service: Service, entity: str) -> dict[str, object]:
         raise HttpError(400, f"class={entity}: give a CURIE, an IRI or a name, not a literal")
     try:
         found = resolve(service.kg, entity)
+        data = to_dict(card(service.kg, expand(found.curie)))
     except UnknownTerm as exc:
         raise HttpError(404, exc.one_line()) from None
     except (AmbiguousTerm, InputError) as exc:
         raise HttpError(400, exc.one_line()) from None
-    data = to_dict(card(service.kg, expand(found.curie)))
+    except ValueError as exc:  # pyoxigraph: not an IRI ("Invalid IRI code point '{'")
+        raise HttpError(400, f"class={entity}: not a valid IRI ({' '.join(str(exc).split())})"
+                        ) from None
     data["iri"] = expand(found.curie)
     return data
 

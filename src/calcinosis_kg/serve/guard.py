@@ -7,13 +7,19 @@ texts the grammar cannot read is the CLI's own guard, ``graph.query_guard.check_
 guard, the same answer everywhere. What only an endpoint with named graphs needs stays here:
 FROM / FROM NAMED (and the protocol's ``default-graph-uri`` / ``named-graph-uri``) may name only
 graphs this endpoint holds, so no IRI is ever dereferenced; those IRIs are read from rdflib's
-algebra (prefixed names resolved), only for a query that has a dataset clause.
+algebra (prefixed names resolved, relative IRIs against the endpoint's URL), only for a query
+that has a dataset clause. ``query_dataset`` then decides the dataset exactly as SPARQL 1.1
+Protocol §2.1.4 and Query §13 say.
+
+The parse runs in the query's worker process under the query's deadline (``serve.worker``), never
+in the server process: a text built to be slow to parse (``FILTER(1-1-…-1)``) holds one worker
+until it is killed, never the other clients.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,20 +44,36 @@ class CheckedQuery:
     form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
     from_graphs: tuple[str, ...]
     from_named: tuple[str, ...]
+    has_dataset: bool = False  # the text has FROM or FROM NAMED
+
+
+def query_dataset(checked: CheckedQuery, default_graph_uris: Sequence[str] = (),
+                  named_graph_uris: Sequence[str] = ()
+                  ) -> tuple[list[str] | None, list[str] | None]:
+    """(default graphs, named graphs) to query; ``None`` is the union default graph / every named
+    graph (no dataset given anywhere). Protocol parameters replace the query's whole dataset
+    (§2.1.4): with only ``named-graph-uri`` the default graph is empty, with only
+    ``default-graph-uri`` there are no named graphs; FROM alone gives no named graphs and FROM
+    NAMED alone an empty default graph (Query §13.2)."""
+    if default_graph_uris or named_graph_uris:
+        return list(default_graph_uris), list(named_graph_uris)
+    if checked.has_dataset:
+        return list(checked.from_graphs), list(checked.from_named)
+    return None, None
 
 
 def check_query(text: str, local_graphs: Collection[str],
                 default_graph_uris: Iterable[str] = (),
-                named_graph_uris: Iterable[str] = ()) -> CheckedQuery:
+                named_graph_uris: Iterable[str] = (), base: str | None = None) -> CheckedQuery:
     """The query's form, or ``Refused`` (403 for updates and SERVICE, 400 otherwise)."""
-    with _PARSER_LOCK:
+    with _PARSER_LOCK:  # one per process: a server's worker processes never wait on each other
         return _check(text, frozenset(local_graphs), tuple(default_graph_uris),
-                      tuple(named_graph_uris))
+                      tuple(named_graph_uris), base)
 
 
-@lru_cache(maxsize=256)  # a repeated query (the explorer, a dashboard) is checked once
+@lru_cache(maxsize=1024)  # a repeated query (the explorer, a dashboard) is checked once
 def _check(text: str, local_graphs: frozenset[str], default_graph_uris: tuple[str, ...],
-           named_graph_uris: tuple[str, ...]) -> CheckedQuery:
+           named_graph_uris: tuple[str, ...], base: str | None) -> CheckedQuery:
     from calcinosis_kg.core.errors import InputError
     from calcinosis_kg.graph import query_guard
 
@@ -64,23 +86,25 @@ def _check(text: str, local_graphs: frozenset[str], default_graph_uris: tuple[st
     defaults: list[str] = []
     named: list[str] = []
     if "DatasetClause" in info.nodes:
-        defaults, named = _dataset(text)
+        defaults, named = _dataset(text, base)
     for iri in [*defaults, *named, *default_graph_uris, *named_graph_uris]:
         if iri not in local_graphs:
             raise Refused(f"graph <{iri}> is not held by this endpoint (nothing is fetched "
                           f"from the network); graphs: {', '.join(sorted(local_graphs))}")
-    return CheckedQuery(info.form.upper(), tuple(defaults), tuple(named))
+    return CheckedQuery(info.form.upper(), tuple(defaults), tuple(named),
+                        "DatasetClause" in info.nodes)
 
 
-def _dataset(text: str) -> tuple[list[str], list[str]]:
-    """The FROM and FROM NAMED IRIs, prefixed names resolved (rdflib's algebra)."""
+def _dataset(text: str, base: str | None = None) -> tuple[list[str], list[str]]:
+    """The FROM and FROM NAMED IRIs, prefixed names and relative IRIs resolved (rdflib's
+    algebra)."""
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
     from calcinosis_kg.core.prefixes import prefix_map
 
     try:
-        algebra = translateQuery(parseQuery(text), initNs=prefix_map()).algebra
+        algebra = translateQuery(parseQuery(text), base=base, initNs=prefix_map()).algebra
     except RecursionError:
         raise Refused("query nested too deeply") from None
     except Exception as exc:  # unknown prefix …

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.serve.remote import Client, RemoteError, public
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.serve.remote import Client, RemoteError, public, select
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -46,16 +47,35 @@ def graph_url(store_url: str, graph: str) -> str:
     return f"{store_url}{sep}{urllib.parse.urlencode({'graph': graph})}"
 
 
-def count_triples(client: Client, endpoint: str, graph: str) -> int:
-    """Triples the store holds in ``graph`` (asked through its SPARQL endpoint)."""
+def check_graph_iri(graph: str, what: str = "--graph") -> str:
+    """``graph`` if it is an absolute IRI (pyoxigraph's parser decides), else ``InputError``:
+    checked before anything is sent, so a bad name never reaches a store."""
     import pyoxigraph
 
-    data, _ = client.select(endpoint, COUNT_QUERY.format(graph=pyoxigraph.NamedNode(graph)))
-    rows = data.get("results", {}).get("bindings", [])
+    from calcinosis_kg.core.text import terminal_safe
+
     try:
-        return int(rows[0]["n"]["value"]) if rows else 0
-    except (KeyError, ValueError):
-        raise RemoteError(f"{public(endpoint)} gave no triple count for <{graph}>") from None
+        node = pyoxigraph.NamedNode(graph)
+    except ValueError as exc:
+        raise InputError(f"{what} {terminal_safe(graph[:200])!r}: not an absolute IRI ({exc})"
+                         ) from None
+    return node.value
+
+
+def count_triples(client: Client, endpoint: str, graph: str) -> int:
+    """Triples the store holds in ``graph`` (asked through its SPARQL endpoint; the answer must
+    be one row with a whole-number literal)."""
+    import pyoxigraph
+
+    data = select(client, endpoint, COUNT_QUERY.format(graph=pyoxigraph.NamedNode(graph)))
+    rows = data.get("rows", [])
+    if not rows:
+        return 0
+    cell = dict(zip(data.get("vars", []), rows[0], strict=True)).get("n")
+    if len(rows) != 1 or cell is None or cell[0] != "literal" or \
+            not (cell[1].isascii() and cell[1].isdigit() and len(cell[1]) <= 18):
+        raise RemoteError(f"{public(endpoint)} gave no triple count for <{graph}>")
+    return int(cell[1])
 
 
 def push_graph(client: Client, store_url: str, endpoint: str, graph: str,
@@ -99,10 +119,20 @@ def release_graphs(kg: KnowledgeGraph, graph: str, data: Iterable[Path] = (),
     from calcinosis_kg.graph.knowledge import load
     from calcinosis_kg.serve.dataset import inferred_triples
 
-    base = graph.rstrip("/")
     graphs = [(graph, [q.triple for q in kg.store])]
+    names = graph_names(graph, data, inferred)
     if inferred:
-        graphs.append((base + "/inferred", inferred_triples(kg)))
-    for path in data:
-        graphs.append((f"{base}/data/{path.stem}", [q.triple for q in load([path]).store]))
+        graphs.append((names[1], inferred_triples(kg)))
+    for name, path in zip(names[1 + inferred:], data, strict=True):
+        graphs.append((name, [q.triple for q in load([path]).store]))
     return graphs
+
+
+def graph_names(graph: str, data: Iterable[Path] = (), inferred: bool = False) -> list[str]:
+    """The graph IRIs ``release_graphs`` pushes, each checked (``check_graph_iri``): the file
+    stems are percent-encoded, so any file name gives an IRI."""
+    check_graph_iri(graph)
+    base = graph.rstrip("/")
+    names = [graph] + ([base + "/inferred"] if inferred else [])
+    names += [f"{base}/data/{urllib.parse.quote(path.stem, safe='-._~')}" for path in data]
+    return [check_graph_iri(name, "graph") for name in names]

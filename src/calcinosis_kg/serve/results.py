@@ -4,7 +4,8 @@ Why written here rather than left to pyoxigraph's serialisers: the server cuts r
 limit and must say so inside the response (never a silent truncation), so SELECT results are
 written from the rows actually kept, with the limit in a ``limits`` member (JSON) or a ``link``
 (XML) besides the ``X-Row-Limit`` / ``X-Rows-Truncated`` headers. Triples (CONSTRUCT, DESCRIBE)
-are sorted, so the same query gives the same bytes.
+are sorted, so the same query gives the same bytes. Writers hand their bytes to ``emit`` piece by
+piece (``write_to``), so a server streams a large answer instead of holding it twice.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
@@ -66,13 +68,23 @@ def _accepted(accept: str) -> list[tuple[str, float]]:
 
 
 def negotiate(form: str, accept: str | None, requested: str | None = None) -> str:
-    """The format key (``json``, ``turtle`` …) for a result of ``form``."""
+    """The format key (``json``, ``turtle`` …) for a result of ``form``.
+
+    ``format=`` wins over Accept, except when it names a results format (``xml``, ``json``) for a
+    graph result and Accept names an RDF format: SPARQLWrapper asks for a CONSTRUCT in RDF/XML
+    with ``format=xml`` and ``Accept: application/rdf+xml``, and means the Accept. Without such an
+    Accept, ``format=xml`` / ``json`` for a graph means RDF/XML / JSON-LD."""
     table = GRAPH_TYPES if form in ("CONSTRUCT", "DESCRIBE") else SELECT_TYPES
     if form == "ASK":
         table = {k: v for k, v in SELECT_TYPES.items() if v in ("json", "xml")}
     default = "turtle" if table is GRAPH_TYPES else "json"
     if requested:
         key = SHORT.get(requested.lower()) or table.get(requested.lower()) or ""
+        if table is GRAPH_TYPES and key not in table.values():
+            explicit = _explicit(accept, table)
+            if explicit:
+                return explicit
+            key = {"xml": "rdfxml", "json": "jsonld"}.get(key, key)
         if key not in table.values():
             raise NotAcceptable(f"format={requested} cannot carry a {form} result "
                                 f"(use one of: {', '.join(sorted(set(table.values())))})")
@@ -88,10 +100,18 @@ def negotiate(form: str, accept: str | None, requested: str | None = None) -> st
                         f"{', '.join(k for k in table if not k.startswith('application/x-'))})")
 
 
+def _explicit(accept: str | None, table: dict[str, str]) -> str | None:
+    """The best format of ``table`` that Accept names by its own media type (no wildcard)."""
+    for media, _ in _accepted(accept or ""):
+        if media in table:
+            return table[media]
+    return None
+
+
 def _json_term(term: object) -> dict[str, str]:
     import pyoxigraph
 
-    if isinstance(term, pyoxigraph.NamedNode):
+    if type(term) is pyoxigraph.NamedNode:
         return {"type": "uri", "value": term.value}
     if isinstance(term, pyoxigraph.BlankNode):
         return {"type": "bnode", "value": term.value}
@@ -123,16 +143,29 @@ def limit_link(row_limit: int, truncated: bool) -> str:
     return f"urn:calcinosis-kg:row-limit:{row_limit}:{'truncated' if truncated else 'complete'}"
 
 
-def write(answer: Answer, fmt: str, row_limit: int, timeout: float) -> bytes:
+def write(answer: Answer, fmt: str, row_limit: int, timeout: float,
+          labels: dict[str, str] | None = None) -> bytes:
     """The answer's bytes in format ``fmt`` (see ``negotiate``)."""
+    parts: list[bytes] = []
+    write_to(answer, fmt, row_limit, timeout, parts.append, labels)
+    return b"".join(parts)
+
+
+def write_to(answer: Answer, fmt: str, row_limit: int, timeout: float,
+             emit: Callable[[bytes], object], labels: dict[str, str] | None = None) -> None:
+    """Write the answer in format ``fmt`` to ``emit``, a piece at a time. ``labels`` (SELECT as
+    JSON only): add ``labels`` {IRI: rdfs:label} and ``curies`` {IRI: CURIE} for every IRI in
+    the rows (the explorer page's tables)."""
     import pyoxigraph
 
     limits = {"rowLimit": row_limit, "truncated": answer.truncated, "timeoutSeconds": timeout}
     if answer.form == "ASK":
         if fmt == "xml":
-            return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                    f"<head/><boolean>{str(answer.boolean).lower()}</boolean></sparql>\n").encode()
-        return json.dumps({"head": {}, "boolean": answer.boolean}).encode() + b"\n"
+            emit(('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                  f"<head/><boolean>{str(answer.boolean).lower()}</boolean></sparql>\n").encode())
+        else:
+            emit(json.dumps({"head": {}, "boolean": answer.boolean}).encode() + b"\n")
+        return
     if answer.form in ("CONSTRUCT", "DESCRIBE"):
         from calcinosis_kg.core.prefixes import prefix_map
 
@@ -142,37 +175,96 @@ def write(answer: Answer, fmt: str, row_limit: int, timeout: float) -> bytes:
                       "rdfxml": pyoxigraph.RdfFormat.RDF_XML}[fmt]
         triples = sorted(answer.triples, key=str)
         prefixes = prefix_map() if fmt in ("turtle", "rdfxml") else None
-        return pyoxigraph.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
+        pyoxigraph.serialize(triples, _Sink(emit), format=rdf_format,  # type: ignore[arg-type]
+                             prefixes=prefixes)
+        return
     names = answer.variables
+    batch = _Batch(emit)
     if fmt == "json":
-        bindings = [{n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None}
-                    for row in answer.rows]
-        return json.dumps({"head": {"vars": names, "link": [limit_link(row_limit,
-                                                                        answer.truncated)]},
-                           "results": {"bindings": bindings}, "limits": limits},
-                          ensure_ascii=False).encode() + b"\n"
-    if fmt == "xml":
-        out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-               "<head>"]
-        out += [f"<variable name={quoteattr(n)}/>" for n in names]
-        out.append(f"<link href={quoteattr(limit_link(row_limit, answer.truncated))}/>")
-        out.append("</head><results>")
+        head = {"vars": names, "link": [limit_link(row_limit, answer.truncated)]}
+        batch.add('{"head": ' + json.dumps(head, ensure_ascii=False)
+                  + ', "results": {"bindings": [')
+        for at in range(0, len(answer.rows), 512):  # one json.dumps per 512 rows, not per row
+            cells = [{n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None}
+                     for row in answer.rows[at:at + 512]]
+            batch.add((", " if at else "") + json.dumps(cells, ensure_ascii=False)[1:-1])
+        tail: dict[str, object] = {"limits": limits}
+        if labels is not None:
+            tail.update(_labelled(answer, labels))
+        batch.add("]}, " + json.dumps(tail, ensure_ascii=False)[1:] + "\n")
+    elif fmt == "xml":
+        batch.add('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                  "<head>" + "".join(f"<variable name={quoteattr(n)}/>" for n in names)
+                  + f"<link href={quoteattr(limit_link(row_limit, answer.truncated))}/>"
+                  + "</head><results>")
         for row in answer.rows:
-            out.append("<result>")
-            out += [f"<binding name={quoteattr(n)}>{_xml_term(t)}</binding>"
-                    for n, t in zip(names, row, strict=True) if t is not None]
-            out.append("</result>\n")
-        out.append("</results></sparql>\n")
-        return "".join(out).encode()
-    if fmt == "csv":
+            batch.add("<result>" + "".join(
+                f"<binding name={quoteattr(n)}>{_xml_term(t)}</binding>"
+                for n, t in zip(names, row, strict=True) if t is not None) + "</result>\n")
+        batch.add("</results></sparql>\n")
+    elif fmt == "csv":
         stream = io.StringIO()
         writer = csv.writer(stream, lineterminator="\r\n")
         writer.writerow(names)
-        writer.writerows([_csv_value(t) for t in row] for row in answer.rows)
-        return stream.getvalue().encode()
-    lines = ["\t".join("?" + n for n in names)]
-    lines += ["\t".join("" if t is None else str(t) for t in row) for row in answer.rows]
-    return ("\n".join(lines) + "\n").encode()
+        for row in answer.rows:
+            writer.writerow([_csv_value(t) for t in row])
+            if stream.tell() > _Batch.SIZE:
+                batch.add(stream.getvalue())
+                stream.seek(0)
+                stream.truncate()
+        batch.add(stream.getvalue())
+    else:
+        batch.add("\t".join("?" + n for n in names) + "\n")
+        for row in answer.rows:
+            batch.add("\t".join("" if t is None else str(t) for t in row) + "\n")
+    batch.flush()
+
+
+class _Batch:
+    """Collects text pieces and emits them as UTF-8 blocks of about ``SIZE`` bytes."""
+
+    SIZE = 32 << 10
+
+    def __init__(self, emit: Callable[[bytes], object]) -> None:
+        self.emit = emit
+        self.parts: list[str] = []
+        self.size = 0
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+        self.size += len(text)
+        if self.size >= self.SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.parts:
+            self.emit("".join(self.parts).encode())
+            self.parts, self.size = [], 0
+
+
+class _Sink:
+    """A binary file-like object for pyoxigraph's serialiser that hands each write to ``emit``."""
+
+    def __init__(self, emit: Callable[[bytes], object]) -> None:
+        self.emit = emit
+
+    def write(self, data: bytes) -> int:
+        self.emit(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _labelled(answer: Answer, labels: dict[str, str]) -> dict[str, dict[str, str]]:
+    import pyoxigraph
+
+    from calcinosis_kg.core.prefixes import compress
+
+    iris = sorted({t.value for row in answer.rows for t in row
+                   if isinstance(t, pyoxigraph.NamedNode)})
+    return {"labels": {iri: labels[iri] for iri in iris if iri in labels},
+            "curies": {iri: compress(iri) for iri in iris if compress(iri) != iri}}
 
 
 def _csv_value(term: object) -> str:

@@ -1,0 +1,258 @@
+"""The server's side of the query workers: start them, hand each query to an idle one, stop a
+query at its deadline by killing its worker (then fork a fresh one), and refuse what is beyond
+capacity at once.
+
+Why here and not in ``app``: this is the part that keeps every limit. A query (the guard's parse
+included) runs in a worker (``serve.worker``) under ``Limits.timeout``; when it is late its worker
+gets SIGKILL and the client a 503 (or, mid-answer, a cut connection), and only that client
+notices. At most ``Limits.workers`` queries run and ``Limits.queue`` wait (each at most
+``Limits.queue_wait`` seconds); anything more is a 503 with Retry-After at once, never a hang.
+Answers pass one frame at a time: the next frame is read only when the client has taken the
+last, so a slow reader holds its own worker (until the deadline), never the server's memory.
+The guard's verdict for a text is remembered here (``Verdicts``): a repeated query skips the
+parse, a repeated refusal never reaches a worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import pickle
+import signal
+import socket
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from calcinosis_kg.serve.service import HttpError
+from calcinosis_kg.serve.worker import DATA, END, ERROR, FRAME, HEAD, JOB, Failure, Head, Job
+
+if TYPE_CHECKING:
+    from calcinosis_kg.serve.dataset import Dataset
+    from calcinosis_kg.serve.guard import CheckedQuery
+    from calcinosis_kg.serve.service import Limits
+
+
+class ClientGone(Exception):
+    """The client closed its connection while its answer was being sent."""
+
+
+class AnswerCut(Exception):
+    """The answer had started when its worker failed or its deadline passed: the connection
+    must be cut (the client sees an incomplete answer, never a complete-looking one)."""
+
+
+class Verdicts:
+    """The guard's verdicts by (text, dataset arguments, base): a bounded LRU map."""
+
+    def __init__(self, size: int = 4096, longest: int = 64 << 10) -> None:
+        self.size, self.longest = size, longest
+        self.items: OrderedDict[tuple, CheckedQuery | Failure] = OrderedDict()
+
+    def get(self, key: tuple) -> CheckedQuery | Failure | None:
+        found = self.items.get(key)
+        if found is not None:
+            self.items.move_to_end(key)
+        return found
+
+    def put(self, key: tuple, verdict: CheckedQuery | Failure) -> None:
+        if len(key[0]) > self.longest:
+            return
+        self.items[key] = verdict
+        self.items.move_to_end(key)
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+class Worker:
+    def __init__(self, pid: int, reader: asyncio.StreamReader,
+                 writer: asyncio.StreamWriter) -> None:
+        self.pid, self.reader, self.writer = pid, reader, writer
+
+    async def frame(self) -> tuple[int, bytes]:
+        size, kind = FRAME.unpack(await self.reader.readexactly(FRAME.size))
+        return kind, await self.reader.readexactly(size) if size else b""
+
+
+class Pool:
+    """Pre-started workers over ``dataset``; ``run`` answers one job."""
+
+    def __init__(self, dataset: Dataset, limits: Limits) -> None:
+        self.dataset, self.limits = dataset, limits
+        self.idle: deque[Worker] = deque()
+        self.waiting: deque[asyncio.Future[Worker]] = deque()
+        self.live: dict[int, Worker] = {}
+        self.verdicts = Verdicts()
+        self.closed = False
+
+    # -- workers ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        from calcinosis_kg.serve.guard import check_query
+
+        check_query("ASK {}", ())  # load and warm the parser once, so every fork inherits it
+        for _ in range(self.limits.workers):
+            self.idle.append(await self._spawn())
+
+    async def _spawn(self) -> Worker:
+        from calcinosis_kg.serve.worker import worker_main
+
+        ours, theirs = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover (the worker process; its effects are tested)
+            ours.close()
+            worker_main(theirs, self.dataset, self.limits.row_limit, self.limits.timeout,
+                        self.limits.memory_mb)
+        theirs.close()
+        reader, writer = await asyncio.open_unix_connection(sock=ours, limit=2 * FRAME.size
+                                                            + (64 << 10))
+        worker = Worker(pid, reader, writer)
+        self.live[pid] = worker
+        return worker
+
+    def _discard(self, worker: Worker) -> None:
+        """Kill a worker whose state is unknown (late, dead, cut off) and start another."""
+        self.live.pop(worker.pid, None)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker.pid, signal.SIGKILL)
+        worker.writer.close()
+        asyncio.get_running_loop().call_soon(self._reap, worker.pid, 0)
+        if not self.closed:
+            task = asyncio.ensure_future(self._replace())
+            task.add_done_callback(lambda t: t.exception())
+
+    def _reap(self, pid: int, tries: int) -> None:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if done == 0 and tries < 200:
+            asyncio.get_running_loop().call_later(0.05, self._reap, pid, tries + 1)
+
+    async def _replace(self) -> None:
+        self._release(await self._spawn())
+
+    async def close(self) -> None:
+        self.closed = True
+        for future in self.waiting:
+            future.cancel()
+        for worker in list(self.live.values()):
+            self.live.pop(worker.pid, None)
+            worker.writer.close()  # the worker sees the end of its socket and exits
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(worker.pid, 0)
+
+    # -- admission ----------------------------------------------------------------------------
+
+    def _busy(self) -> HttpError:
+        return HttpError(503, f"busy: {self.limits.workers} queries running and "
+                              f"{len(self.waiting)} waiting; try again shortly",
+                         {"Retry-After": "1"})
+
+    async def _acquire(self) -> Worker:
+        if self.idle:
+            return self.idle.popleft()
+        if len(self.waiting) >= self.limits.queue or self.closed:
+            raise self._busy()
+        future: asyncio.Future[Worker] = asyncio.get_running_loop().create_future()
+        self.waiting.append(future)
+        try:
+            await asyncio.wait({future}, timeout=self.limits.queue_wait)
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self._release(future.result())
+            future.cancel()
+            raise
+        finally:
+            with contextlib.suppress(ValueError):
+                self.waiting.remove(future)
+        if future.done() and not future.cancelled():
+            return future.result()
+        future.cancel()
+        raise self._busy()
+
+    def _release(self, worker: Worker) -> None:
+        if worker.pid not in self.live:
+            return
+        while self.waiting:
+            future = self.waiting.popleft()
+            if not future.done():
+                future.set_result(worker)
+                return
+        self.idle.append(worker)
+
+    # -- one query ----------------------------------------------------------------------------
+
+    async def run(self, job: Job, start: Callable[[Head], Awaitable[None]],
+                  send: Callable[[bytes], Awaitable[None]]) -> Head:
+        """Run ``job``; ``start(head)`` sends the response head (and a small body), ``send``
+        each further piece. Raises HttpError before anything is sent, ClientGone when the
+        client left, AnswerCut when the worker failed or the deadline passed mid-answer."""
+        key = (job.text, job.default_graphs, job.named_graphs, job.base)
+        known = self.verdicts.get(key)
+        if isinstance(known, Failure):
+            raise HttpError(known.status, known.message, known.headers)
+        if known is not None:
+            job = Job(**{**job.__dict__, "verdict": known})
+        limits = self.limits
+        worker = await self._acquire()
+        healthy, started = False, False
+        try:
+            async with asyncio.timeout(limits.timeout):
+                worker.writer.write(_frame(JOB, pickle.dumps(job, pickle.HIGHEST_PROTOCOL)))
+                await worker.writer.drain()
+                kind, payload = await worker.frame()
+                if kind == ERROR:
+                    failure: Failure = pickle.loads(payload)  # noqa: S301 (our worker's bytes)
+                    healthy = failure.status != 503
+                    if failure.refused:
+                        self.verdicts.put(key, failure)
+                    elif failure.verdict is not None:
+                        self.verdicts.put(key, failure.verdict)
+                    raise HttpError(failure.status, failure.message, failure.headers)
+                if kind != HEAD:
+                    raise ConnectionError("worker out of step")
+                head: Head = pickle.loads(payload)  # noqa: S301
+                self.verdicts.put(key, head.verdict)
+                started = True
+                try:
+                    await start(head)
+                except ConnectionError:
+                    raise ClientGone from None
+                if head.body is None:
+                    while True:
+                        kind, payload = await worker.frame()
+                        if kind == END:
+                            break
+                        if kind != DATA:
+                            raise AnswerCut("the query failed while its answer was sent")
+                        try:
+                            await send(payload)
+                        except ConnectionError:
+                            raise ClientGone from None
+                healthy = True
+                return head
+        except TimeoutError:
+            if started:
+                raise AnswerCut(f"answer cut at the {limits.timeout:g} s deadline") from None
+            raise HttpError(503, f"query stopped after {limits.timeout:g} s (the server's "
+                                 "per-query timeout, see X-Query-Timeout)",
+                            {"X-Query-Timeout": f"{limits.timeout:g}"}) from None
+        except (asyncio.IncompleteReadError, ConnectionError):
+            if started:
+                raise AnswerCut("the worker ended while its answer was sent") from None
+            # pyoxigraph aborts the process when an allocation fails under the memory ceiling
+            raise HttpError(503, "query stopped: its worker ended without an answer (most likely "
+                                 f"it needed more than {limits.memory_mb} MB)") from None
+        finally:
+            if healthy:
+                self._release(worker)
+            else:
+                self._discard(worker)
+
+
+def _frame(kind: int, payload: bytes) -> bytes:
+    return FRAME.pack(len(payload), kind) + payload
