@@ -16,7 +16,8 @@ Why only universal edges: an OBO Graphs edge ``S –p→ O`` means "every S has 
 The graph's ``meta.comments`` says both, with the files that carry them.
 
 Why CURIE ids (``CCKG:0000003``, ``MONDO:0005100``; the OBO Graphs schema asks a class id to be a
-prefixed ID) and a document-level ``prefixes`` list: OAK's ``obograph`` adapter looks a term up by
+prefixed ID; the prefixes are those of ``calcinosis-kg.prefixes.json``, which ``meta.comments``
+names, as the obographs model has no prefix list): OAK's ``obograph`` adapter looks a term up by
 compressing each node id with *its own* prefix map, which has no ``CCKG``, so with full IRIs
 ``runoak -i calcinosis-kg.json info CCKG:0000003`` finds nothing unless the user passes
 ``--prefix``; a CURIE id passes through unchanged. pronto keeps CURIE ids as they are, so its ids
@@ -65,6 +66,10 @@ NOT_EDGES = (
     "biolink:subject, biolink:predicate and biolink:object, as in the .owl/.ttl files and the "
     "KGX edges (calcinosis-kg_edges.tsv). {unions} union member(s) (S SubClassOf p some (A or "
     "B): S has p to one of them) have no OBO Graphs form: see the .owl/.ttl files.")
+#: where the CURIE prefixes of the ids are declared
+PREFIXES_NOTE = ("Ids are CURIEs under the prefix map calcinosis-kg.prefixes.json (CCKG: "
+                 "https://w3id.org/calcinosis-kg/CCKG_; OBO ID spaces: "
+                 "http://purl.obolibrary.org/obo/PREFIX_).")
 
 
 def _id(iri: object) -> str:
@@ -176,7 +181,7 @@ def obographs_document(graph: Graph) -> dict[str, object]:
     from rdflib import URIRef
     from rdflib.namespace import OWL
 
-    from calcinosis_kg.core.prefixes import expand, prefix_map
+    from calcinosis_kg.core.prefixes import expand
 
     index = axiom_index(graph)
     head = ontology_header(graph)
@@ -200,9 +205,10 @@ def obographs_document(graph: Graph) -> dict[str, object]:
     graph_json: dict[str, object] = {"id": str(head) if head is not None else ""}
     head_meta: dict[str, object] = {}
     left_out = [kind for *_, kind in graph_view_edges(graph)]
+    head_meta["comments"] = [PREFIXES_NOTE]
     if left_out:
-        head_meta["comments"] = [NOT_EDGES.format(associations=left_out.count("association"),
-                                                  unions=left_out.count("one_of"))]
+        head_meta["comments"].append(NOT_EDGES.format(
+            associations=left_out.count("association"), unions=left_out.count("one_of")))
     if head is not None:
         values = [{"pred": str(p), "val": str(o)} for p, o in graph.predicate_objects(head)
                   if str(p) in OBO_HEADER_PROPERTIES or p == URIRef(OIO_DATE)]
@@ -212,8 +218,7 @@ def obographs_document(graph: Graph) -> dict[str, object]:
         version_iri = graph.value(head, OWL.versionIRI)
         if version_iri is not None:
             head_meta["version"] = str(version_iri)
-    if head is not None or head_meta:
-        graph_json["meta"] = head_meta
+    graph_json["meta"] = head_meta
     # no dangling edge: every endpoint (and every relation) is a node (OAK: "id must be supplied")
     for sub_id, pred_id, obj_id in edges:
         for node_id, node_type in ((sub_id, "CLASS"), (obj_id, "CLASS"), (pred_id, "PROPERTY")):
@@ -229,9 +234,7 @@ def obographs_document(graph: Graph) -> dict[str, object]:
         logical, key=lambda a: json.dumps(a, sort_keys=True))
     graph_json["domainRangeAxioms"] = []
     graph_json["propertyChainAxioms"] = []
-    return {"prefixes": [{"prefix": prefix, "namespace": namespace}
-                         for prefix, namespace in sorted(prefix_map().items())],
-            "graphs": [graph_json]}
+    return {"graphs": [graph_json]}
 
 
 def to_obographs_json(graph: Graph) -> bytes:
