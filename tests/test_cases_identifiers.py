@@ -94,7 +94,7 @@ def test_an_unknown_prefix_is_a_field_error_naming_it() -> None:
 def test_mapped_codes_classify_like_the_term_they_map_to(results) -> None:
     for case in ("ids-icd10cm-ssc", "ids-icd10cm-subcode-ssc", "ids-orpha-dm",
                  "ids-orphanet-crest-close", "ids-doid-lupus", "ids-icd10-block-infection",
-                 "ids-omim-and-mondo"):
+                 "ids-omim-and-mondo", "ids-sle-name"):
         assert results[case]["type_id"] == "CCKG:0000002", case
 
 

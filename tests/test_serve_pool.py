@@ -125,4 +125,8 @@ def test_slow_readers_of_large_answers_do_not_grow_the_server(tmp_path) -> None:
         for sock in sockets:
             sock.close()
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)  # SIGTERM stops it
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise

@@ -11,6 +11,7 @@ queries name their graphs, run unchanged.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -106,20 +107,12 @@ class Dataset:
             return Answer("ASK", boolean=bool(result))
         if isinstance(result, pyoxigraph.QuerySolutions):
             variables = [v.value for v in result.variables]
-            answer = Answer("SELECT", variables=variables)
-            for solution, truncated in _bounded(result, row_limit):
-                if truncated:
-                    answer.truncated = True
-                    break
-                answer.rows.append(tuple(solution))  # in the order of variables, None unbound
-            return answer
-        answer = Answer("CONSTRUCT")
-        for triple, truncated in _bounded(result, row_limit):
-            if truncated:
-                answer.truncated = True
-                break
-            answer.triples.append(triple)
-        return answer
+            solutions, truncated = _bounded(result, row_limit)
+            # a solution reads as its values in the order of variables, None when unbound
+            return Answer("SELECT", variables=variables, rows=[tuple(s) for s in solutions],
+                          truncated=truncated)
+        triples, truncated = _bounded(result, row_limit)
+        return Answer("CONSTRUCT", triples=triples, truncated=truncated)
 
 
 def data_argument(argument: str) -> Path | tuple[str, Path]:
@@ -143,10 +136,10 @@ def check_graph_names(data_files: Sequence[Path | tuple[str, Path]]) -> None:
             seen.add(given[0])
 
 
-def _bounded(items: Iterator, limit: int) -> Iterator[tuple]:
-    """Each item with ``True`` once past ``limit`` (one extra item proves there were more)."""
-    for count, item in enumerate(items):
-        yield item, count >= limit
+def _bounded(items: Iterator, limit: int) -> tuple[list, bool]:
+    """The first ``limit`` items, and whether there were more (one extra item proves it)."""
+    kept = list(itertools.islice(items, limit + 1))
+    return kept[:limit], len(kept) > limit
 
 
 def build_dataset(kg: KnowledgeGraph, data_files: Sequence[Path | tuple[str, Path]] = (),

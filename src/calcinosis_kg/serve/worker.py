@@ -77,9 +77,8 @@ class Failure:
 
 
 def send_frame(sock: socket.socket, kind: int, payload: bytes) -> None:
-    sock.sendall(FRAME.pack(len(payload), kind))
-    if payload:
-        sock.sendall(payload)
+    """One write per frame: a header sent alone would wake the server for five bytes."""
+    sock.sendall(FRAME.pack(len(payload), kind) + payload)
 
 
 def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
