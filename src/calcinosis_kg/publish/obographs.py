@@ -205,10 +205,11 @@ def obographs_document(graph: Graph) -> dict[str, object]:
     graph_json: dict[str, object] = {"id": str(head) if head is not None else ""}
     head_meta: dict[str, object] = {}
     left_out = [kind for *_, kind in graph_view_edges(graph)]
-    head_meta["comments"] = [PREFIXES_NOTE]
+    comments = [PREFIXES_NOTE]
     if left_out:
-        head_meta["comments"].append(NOT_EDGES.format(
-            associations=left_out.count("association"), unions=left_out.count("one_of")))
+        comments.append(NOT_EDGES.format(associations=left_out.count("association"),
+                                         unions=left_out.count("one_of")))
+    head_meta["comments"] = comments
     if head is not None:
         values = [{"pred": str(p), "val": str(o)} for p, o in graph.predicate_objects(head)
                   if str(p) in OBO_HEADER_PROPERTIES or p == URIRef(OIO_DATE)]
