@@ -258,6 +258,7 @@ def test_the_rdfxml_types_only_the_relation_annotations_pronto_would_drop():
     assert isomorphic(_rdf11(owl), ttl)
 
 
+@pytest.mark.java  # owlready2 runs HermiT in a JVM
 def test_full_rdfxml_of_the_bundled_ontology_loads_in_owlready2_and_hermit_is_consistent(
         tmp_path: Path):
     owlready2 = pytest.importorskip("owlready2")
@@ -274,9 +275,10 @@ def test_full_rdfxml_of_the_bundled_ontology_loads_in_owlready2_and_hermit_is_co
 
 def test_obo_file_loads_in_pronto_with_names_is_a_and_relationships(released: Path):
     pronto = pytest.importorskip("pronto")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as caught:  # kept, never silenced
+        warnings.simplefilter("always")
         onto = pronto.Ontology(released / "calcinosis-kg-full.obo")
+    assert [str(w.message) for w in caught] == []
     term = onto["CCKG:9000001"]
     assert term.name == "test calcinosis cutis"
     assert term.definition == "A calcinosis of the skin."
@@ -298,7 +300,10 @@ def test_obo_escapes_text_so_pronto_reads_labels_and_definitions_intact(tmp_path
     graph.add((CCKG["9000001"], OBO.IAO_0000115, rdflib.Literal(definition)))
     path = tmp_path / "odd.obo"
     path.write_bytes(to_obo(graph))
-    term = pronto.Ontology(path)["CCKG:9000001"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        term = pronto.Ontology(path)["CCKG:9000001"]
+    assert [str(w.message) for w in caught] == []
     assert (term.name, str(term.definition)) == (label, definition)
 
 
