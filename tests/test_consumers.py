@@ -602,10 +602,11 @@ def test_kgx_validate_passes_with_the_shipped_prefix_map_and_fails_without_it(re
     assert (CQ03[0], CQ03[2]) in rows
 
 
-def test_sssom_py_parses_the_mapping_set_without_warnings_and_every_row_has_labels(released):
+def test_sssom_py_validates_and_parses_the_mapping_set_with_labels_only_as_labels(released):
     import logging
 
     from sssom.parsers import parse_sssom_table
+    from sssom.validators import DEFAULT_VALIDATION_TYPES, validate
 
     records: list[logging.LogRecord] = []
 
@@ -617,12 +618,26 @@ def test_sssom_py_parses_the_mapping_set_without_warnings_and_every_row_has_labe
     logging.getLogger().addHandler(handler)
     try:
         msdf = parse_sssom_table(str(released / "calcinosis-kg.sssom.tsv"))
+        reports = validate(msdf, DEFAULT_VALIDATION_TYPES, fail_on_error=False)
     finally:
         logging.getLogger().removeHandler(handler)
     assert [r.getMessage() for r in records] == []
-    frame = msdf.df
-    assert len(frame) > 0
-    assert frame["object_label"].fillna("").str.len().gt(0).all()
+    assert {str(k): r.results for k, r in reports.items()} == {
+        str(k): [] for k in DEFAULT_VALIDATION_TYPES}
+    frame = msdf.df.fillna("")
+    rows = {(r.subject_id, r.object_id): r for r in frame.itertuples()}
+    # the rows: DERMO exact matches are there, with DERMO's label
+    assert rows[("CCKG:0000001", "DERMO:0002718")].object_label == \
+        "disease with cutaneous calcification"
+    # a label or nothing, never a note; a mapping MONDO states is chaining, named in the comment
+    assert not [r for r in frame.itertuples() if "(" in r.object_label or
+                "label" in r.object_label]
+    chained = rows[("CCKG:0000006", "SCTID:237900002")]
+    assert (chained.mapping_justification, chained.object_label) == (
+        "semapv:MappingChaining", "")
+    assert "MONDO:0017215" in chained.comment
+    assert rows[("CCKG:0000006", "MONDO:0017215")].mapping_justification == \
+        "semapv:ManualMappingCuration"
     sources = set(frame["subject_source"]) if "subject_source" in frame else {
         msdf.metadata["subject_source"]}
     assert sources == {"cckg:calcinosis-kg.owl"}
