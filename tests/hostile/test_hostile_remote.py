@@ -38,25 +38,32 @@ def assert_no_secret(*texts: str) -> None:
 # --- push: credentials --------------------------------------------------------------------
 
 
-def echo_headers(status: int) -> object:
-    """Challenges with Digest, then answers ``status`` with the request's headers as body."""
+def echo_headers(status: int, scheme: str) -> object:
+    """Challenges with ``scheme``, then answers ``status`` with the request's headers as body
+    (``Authorization`` first, as a store or proxy echoing the request would)."""
+    challenge = 'Digest realm="r", nonce="n", qop="auth"' if scheme == "digest" else \
+        'Basic realm="r"'
+
     def answer(request: Request) -> bytes:
         if "authorization" not in request.headers:
-            return reply(401, headers=[("WWW-Authenticate",
-                                        'Digest realm="r", nonce="n", qop="auth"')])
-        echoed = "".join(f"{k}: {v}\n" for k, v in request.headers.items())
+            return reply(401, headers=[("WWW-Authenticate", challenge)])
+        echoed = "".join(f"{k}: {v}\n" for k, v in sorted(
+            request.headers.items(), key=lambda item: item[0] != "authorization"))
         return reply(status, echoed + echoed.replace("\n", " "))
     return answer
 
 
+@pytest.mark.parametrize("scheme", ["digest", "basic"])
 @pytest.mark.parametrize("status", [400, 500, 502])
 def test_an_error_body_echoing_the_request_headers_is_not_shown(attack, tiny_ontology, password,
-                                                                status) -> None:
-    with fake_store(echo_headers(status)) as store:
+                                                                status, scheme) -> None:
+    extra = ["--basic-auth-over-http"] if scheme == "basic" else []
+    with fake_store(echo_headers(status, scheme)) as store:
         result = attack(*push_args(store.url, tiny_ontology, "--user", "alice",
-                                   "--password-env", password))
+                                   "--password-env", password, *extra))
+        assert store.authorizations()  # the credentials were sent, and echoed
     result.refused(f"HTTP {status}")
-    assert "authorization" not in result.err.lower() and "digest" not in result.err.lower()
+    assert "authorization" not in result.err.lower() and scheme not in result.err.lower()
     assert_no_secret(result.out, result.err)
 
 
@@ -116,6 +123,27 @@ def test_credentials_never_go_to_a_host_other_than_the_store(attack, tiny_ontolo
         assert other.authorizations() == []
     result.refused("not authorised")
     assert_no_secret(result.err)
+
+
+@pytest.mark.parametrize("challenge", [
+    'Digest realm="r", nonce="n", qop="auth-int"', 'Digest realm="r", nonce="n", algorithm="X"',
+    'Digest realm="r"', "Digest", "Negotiate abc", "Basic realm=" + "r" * 60_000])
+def test_a_challenge_the_client_cannot_answer_is_one_line(attack, tiny_ontology, password,
+                                                          challenge) -> None:
+    with fake_store(lambda r: reply(401, headers=[("WWW-Authenticate", challenge)])) as store:
+        result = attack(*push_args(store.url, tiny_ontology, "--user", "alice",
+                                   "--password-env", password))
+        assert store.authorizations() == []
+    result.refused(store.url.split("//")[1])
+    assert_no_secret(result.err)
+
+
+@pytest.mark.parametrize("user", ["al:ice", "alice\r\nX-Evil: 1", "ali\x1bce"])
+def test_a_user_name_that_would_break_the_header_is_refused(attack, connection_recorder,
+                                                            tiny_ontology, password,
+                                                            user) -> None:
+    attack(*push_args(connection_recorder.url.rstrip("/"), tiny_ontology, "--user", user,
+                      "--password-env", password)).refused("--user")
 
 
 # --- push: the graph name ----------------------------------------------------------------

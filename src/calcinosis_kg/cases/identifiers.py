@@ -167,14 +167,15 @@ def map_conditions(items: list[str]) -> tuple[list[str], list[str], list[str]]:
 
 
 def apply(values: dict[str, Any], error: Any) -> None:
-    """Map the record's ``conditions`` in place; notes to ``identifiers``, errors to ``error``
-    (column, message)."""
+    """Map the record's ``conditions`` in place; the notes (with those of names read as a
+    broader term, ``vocab.BROADER_NAMES``) to ``identifiers``, errors to ``error``."""
+    notes = list(values.pop("name_notes", []))
     items = values.get("conditions")
-    if not items:
-        return
-    conditions, notes, errors = map_conditions(list(items))
-    values["conditions"] = conditions
-    for message in errors:
-        error("diseases", message)
+    if items:
+        conditions, mapped, errors = map_conditions(list(items))
+        values["conditions"] = conditions
+        notes += mapped
+        for message in errors:
+            error("diseases", message)
     if notes:
         values["identifiers"] = "; ".join(notes)

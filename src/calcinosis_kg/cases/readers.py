@@ -125,6 +125,8 @@ def _curies(record: Record, column: str, cell: str) -> list[str]:
         curie, reason = resolve(item)
         if curie is not None:
             good.append(curie)
+            if reason:  # a name read as a broader verified term: the row says so
+                record.values.setdefault("name_notes", []).append(reason)
         else:
             record.error(column, f"{shown(item)} {reason} (e.g. "
                          f"{EXAMPLES.get(column, 'MONDO:0005100')})")

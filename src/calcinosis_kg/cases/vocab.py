@@ -23,7 +23,18 @@ COMMON_NAMES = {"finger": "UBERON:0002389", "forearm": "UBERON:0002386", "skin":
                 "joint": "UBERON:0000982", "epidermis": "UBERON:0001003",
                 "chronic renal failure": "MONDO:0024327", "dog": "NCBITaxon:9615",
                 "human": "NCBITaxon:9606"}
+#: names clinicians write for sites that have no verified identifier of their own (no verified
+#: row in shared/reference/external_ids.tsv, so no class in the ontology): read as the nearest
+#: broader verified term, and the row's ``identifiers`` note says so. Each relation is Uberon's
+#: (hindlimb, whose exact synonym is "lower limb", is a limb; the hip joint and the glenohumeral
+#: "shoulder joint" are synovial joints, hence skeletal joints; the manus, "hand", is part of the
+#: forelimb, a limb), see docs/readme/cases.md "Names".
+BROADER_NAMES = {"lower limb": ("UBERON:0002101", "a lower limb is a limb"),
+                 "hand": ("UBERON:0002101", "the hand is part of a limb"),
+                 "hip joint": ("UBERON:0000982", "the hip joint is a skeletal joint"),
+                 "shoulder joint": ("UBERON:0000982", "the shoulder joint is a skeletal joint")}
 LABEL_PROPERTIES = (RDFS_LABEL, OIO_EXACT_SYNONYM, OIO_RELATED_SYNONYM)
+SUGGESTIONS = 3
 
 
 def normalise(name: str) -> str:
@@ -54,14 +65,60 @@ def name_index() -> dict[str, str | None]:
 
 
 def resolve(name: str) -> tuple[str | None, str]:
-    """(CURIE, "") for a known unambiguous name, else (None, reason)."""
+    """(CURIE, "") for a known unambiguous name; (CURIE, note) for a name read as a broader
+    verified term (``BROADER_NAMES``); else (None, reason with the nearest labels)."""
     key = normalise(name)
     index = name_index()
     if key not in index and key.endswith("s") and key[:-1] in index:  # "elbows", "fingers"
         key = key[:-1]
     if key not in index:
-        return None, "is neither an identifier (PREFIX:local) nor a label of the ontology"
-    curie = index[key]
-    if curie is None:
+        broader = BROADER_NAMES.get(key) or BROADER_NAMES.get(key[:-1] if key.endswith("s")
+                                                                else key)
+        if broader is not None:
+            term, why = broader
+            return term, f"{name!r} read as {term} {label_of(term)} ({why}; no verified " \
+                "identifier for it)"
+        near = suggestions(key)
+        hint = f"; nearest labels: {', '.join(near)}" if near else ""
+        return None, f"is neither an identifier (PREFIX:local) nor a label of the ontology{hint}"
+    found = index[key]
+    if found is None:
         return None, "is the label of several classes; give the identifier"
-    return curie, ""
+    return found, ""
+
+
+def label_of(curie: str) -> str:
+    """The label of ``curie``: the ontology's rdfs:label, else the verified table's."""
+    return _labels().get(curie, curie)
+
+
+@cache
+def _labels() -> dict[str, str]:
+    import pyoxigraph as ox
+
+    from calcinosis_kg.cases.terms import LABELS
+    from calcinosis_kg.graph.knowledge import load
+
+    out = dict(LABELS)
+    for quad in load().store.quads_for_pattern(None, ox.NamedNode(RDFS_LABEL), None):
+        if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+            out[m.compress(quad.subject.value)] = quad.object.value
+    return out
+
+
+def suggestions(key: str) -> list[str]:
+    """The nearest names of the index, as 'name' (CURIE): names holding every word of ``key``
+    first (shortest first), then close spellings (difflib), at most ``SUGGESTIONS``."""
+    import difflib
+
+    index = name_index()
+    words = key.split()
+    holding = sorted((n for n in index if index[n] and words
+                      and all(w in n.split() for w in words)), key=lambda n: (len(n), n))
+    close = difflib.get_close_matches(key, [n for n in index if index[n]], n=SUGGESTIONS,
+                                      cutoff=0.75)
+    out: list[str] = []
+    for name in [*holding, *close]:
+        if name not in out:
+            out.append(name)
+    return [f"{n!r} ({index[n]})" for n in out[:SUGGESTIONS]]

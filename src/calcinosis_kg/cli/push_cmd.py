@@ -61,6 +61,8 @@ def push(endpoint: str, store_url: str | None, graph: str, ontology: tuple[Path,
     if user:
         if not password_env:
             raise InputError("--user needs --password-env VAR (the password is never an option)")
+        if ":" in user or not user.isprintable():
+            raise InputError("--user: a name without ':' or control characters")
         password = os.environ.get(password_env)
         if password is None:
             raise InputError(f"--password-env {password_env}: the variable is not set")

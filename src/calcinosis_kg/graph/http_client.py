@@ -27,15 +27,15 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import IO
+from typing import IO, Any
 
 from calcinosis_kg.core.errors import CalcinosisKGError, InputError
 
 #: the largest answer read, in MB (environment variable of the same name raises it)
-MAX_RESPONSE_MB = 128
+MAX_RESPONSE_MB = 64
 CHUNK = 64 * 1024
 _UNSAFE_URL = re.compile(r"[\x00-\x20\x7f-\uffff]")
 
@@ -155,6 +155,44 @@ class _Watchdog:
         self._timer.cancel()
 
 
+def _connector(seconds: float) -> Callable[..., socket.socket]:
+    """``socket.create_connection`` whose name resolution also ends within ``seconds``."""
+    def connect(address: tuple[str, int], timeout: float | None = None,
+                source_address: object = None) -> socket.socket:
+        host, port = address
+        found: list[object] = []
+        worker = threading.Thread(target=lambda: found.append(_lookup(host, port)),
+                                  daemon=True)
+        started = time.monotonic()
+        worker.start()
+        worker.join(seconds)
+        if not found:
+            raise TimeoutError(f"resolving {host} took more than {seconds:.3g} s")
+        addresses = found[0]
+        if isinstance(addresses, OSError):
+            raise addresses
+        assert isinstance(addresses, list)
+        error: OSError = OSError("no address")
+        for family, kind, proto, _, sockaddr in addresses:
+            sock = socket.socket(family, kind, proto)
+            try:
+                sock.settimeout(max(seconds - (time.monotonic() - started), 0.001))
+                sock.connect(sockaddr)
+                return sock
+            except OSError as exc:
+                sock.close()
+                error = exc
+        raise error
+    return connect
+
+
+def _lookup(host: str, port: int) -> list[tuple[Any, ...]] | OSError:
+    try:
+        return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+    except OSError as exc:
+        return exc
+
+
 @dataclass
 class Client:
     """HTTP with one deadline per exchange (``timeout`` seconds, and never past ``deadline``,
@@ -183,6 +221,8 @@ class Client:
         kind = http.client.HTTPSConnection if parts.scheme == "https" else \
             http.client.HTTPConnection
         connection = kind(parts.hostname or "", parts.port, timeout=seconds)
+        # name resolution under the deadline too (getaddrinfo itself has no timeout)
+        connection._create_connection = _connector(seconds)  # type: ignore[attr-defined]
         target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
         watchdog: _Watchdog | None = None
         started = time.monotonic()
@@ -196,11 +236,14 @@ class Client:
             if isinstance(body, bytes):
                 connection.putheader("Content-Length", str(len(body)))
             connection.endheaders()
-            if isinstance(body, bytes):
-                connection.send(body)
-            elif body is not None:
-                while chunk := body.read(CHUNK):
-                    connection.send(chunk)
+            try:
+                if isinstance(body, bytes):
+                    connection.send(body)
+                elif body is not None:
+                    while chunk := body.read(CHUNK):
+                        connection.send(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server answered before the end of the body (a 413, a 401): read it
             response = connection.getresponse()
             answer = {k: v for k, v in response.getheaders()}  # the last of repeated names
             answer["www-authenticate-all"] = "\n".join(
@@ -265,7 +308,7 @@ class Client:
                 fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(params))
                 value = handler.get_authorization(urllib.request.Request(url, method=method),
                                                   fields)
-            except (ValueError, KeyError):
+            except (ValueError, KeyError, OSError):  # urllib: URLError for qop="auth-int"
                 value = None
             if value:
                 return f"Digest {value}"

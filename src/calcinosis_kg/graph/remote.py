@@ -90,6 +90,8 @@ def parse_results(payload: bytes, endpoint: str) -> dict[str, Any]:
         names = [_text(v, "head.vars") for v in head.get("vars", [])]
         if any(not _VARIABLE.fullmatch(name) for name in names):
             raise ValueError("head.vars: not a variable name")
+        if len(set(names)) != len(names):
+            raise ValueError("head.vars: a name given twice")
         results = data.get("results")
         if not isinstance(results, dict) or not isinstance(results.get("bindings"), list):
             raise ValueError("results.bindings: not a list")
