@@ -14,6 +14,7 @@ from calcinosis_kg.cases.vocab import BROADER_NAMES, resolve, suggestions
 @pytest.mark.parametrize("name, curie", [
     ("periarticular", "CCKG:0000200"),  # related synonym of the periarticular region (F0032)
     ("Cushing syndrome", "MONDO:0018912"),
+    ("systemic lupus erythematosus", "MONDO:0007915"),  # verified label (cases.terms)
     ("Cushing's syndrome", "MONDO:0018912"),  # label of ICD10CM:E24, its exact match
     ("acne", "MONDO:0011438"),
     ("varicose veins", "MONDO:0008638"),

@@ -38,6 +38,17 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 SHOWN = 80
 
 
+#: identifiers one list field of one record may hold (diseases, sites, treatments …): a case
+#: with more is no case, and the work per item (mapping, triples, shapes) must stay bounded
+MOST_ITEMS = 1000
+
+
+def too_many(n: int) -> str | None:
+    """The field error for a list of ``n`` items, or None if it is within ``MOST_ITEMS``."""
+    return (f"{n:,} items, more than the {MOST_ITEMS:,} one field of a record may list"
+            if n > MOST_ITEMS else None)
+
+
 def shown(value: object, most: int = SHOWN) -> str:
     """``repr(value)`` cut to about ``most`` characters (a 50 MB identifier must not become a
     50 MB message)."""

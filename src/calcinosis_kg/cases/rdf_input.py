@@ -204,13 +204,20 @@ def _row(graph: Graph, iri: str, source: str) -> dict:
     _findings(record, graph, props)
     for column, (prop, _slot, _prefixes) in m.TYPED_SLOTS.items():
         items = []
+        excess = parsing.too_many(len(props.get(prop, [])))
+        if excess:
+            record.error(column, excess)
+            continue
         for term in sorted(props.get(prop, []), key=lambda t: _key(t) or str(t)):
             node = _node(record, column, graph, term)
             items += _iris(record, column, node.get(m.RDF_TYPE, []))
             if column == "treatments":
                 response = _iris(record, "responses", node.get(m.P_RESPONSE, []))
                 v.setdefault("responses", []).append(response[0] if response else "")
-        if items:
+        excess = parsing.too_many(len(items))  # one node may carry many types too
+        if excess:
+            record.error(column, excess)
+        elif items:
             v[column] = items
     reported = _iris(record, "reported_type", props.get(m.P_REPORTED, []))
     if reported:

@@ -15,6 +15,7 @@ LABELS = {
     "MONDO:0005100": "systemic sclerosis", "MONDO:0019563": "CREST syndrome",
     "MONDO:0016358": "limited cutaneous systemic sclerosis", "MONDO:0016367": "dermatomyositis",
     "MONDO:0004670": "lupus erythematosus", "MONDO:0005550": "infectious disease",
+    "MONDO:0007915": "systemic lupus erythematosus",
     "MONDO:0003900": "connective tissue disorder", "CCKG:0000103": "cutaneous neoplasm",
     "MONDO:0011438": "acne", "MONDO:0008638": "varicose disease",
     "MONDO:1011530": "hyperadrenocorticism, dog",

@@ -164,10 +164,6 @@ class RdflibEngine:
         except Exception as exc:  # rdflib raises plain Exceptions for unknown prefixes etc.
             raise InputError(f"SPARQL syntax error: {exc}", source) from None
         init = {k: to_rdflib_term(v) for k, v in bindings.items()}  # rdflib makes them Variables
-        try:
-            result = self.kg.graph.query(prepared, initBindings=init)
-        except Exception as exc:
-            raise InputError(f"query failed: {exc}", source) from None
 
         def value(term: object) -> Value | None:
             if term is None:
@@ -178,16 +174,29 @@ class RdflibEngine:
                 return ("bnode", str(term))
             return ("literal", str(term))
 
-        if result.type == "ASK":
-            return _ask(result.askAnswer)
-        if result.type == "SELECT":
-            columns = [str(v) for v in result.vars or []]
-            rows, cut = _take((tuple(value(row[i]) for i in range(len(columns)))
-                               for row in result if isinstance(row, ResultRow)), row_limit)
-            return RawResult("select", columns, rows, cut)
-        rows, cut = _take((tuple(value(t) for t in triple)
-                           for triple in result if isinstance(triple, tuple)), row_limit)
-        return RawResult("graph", ["subject", "predicate", "object"], rows, cut)
+        def run() -> RawResult:
+            try:
+                result = self.kg.graph.query(prepared, initBindings=init)
+            except RecursionError:
+                raise
+            except Exception as exc:
+                raise InputError(f"query failed: {exc}", source) from None
+            if result.type == "ASK":
+                return _ask(result.askAnswer)
+            if result.type == "SELECT":
+                columns = [str(v) for v in result.vars or []]
+                rows, cut = _take((tuple(value(row[i]) for i in range(len(columns)))
+                                   for row in result if isinstance(row, ResultRow)), row_limit)
+                return RawResult("select", columns, rows, cut)
+            rows, cut = _take((tuple(value(t) for t in triple)
+                               for triple in result if isinstance(triple, tuple)), row_limit)
+            return RawResult("graph", ["subject", "predicate", "object"], rows, cut)
+
+        try:  # rdflib's algebra and evaluator recurse once per UNION branch or OPTIONAL
+            return deep(run)
+        except RecursionError:
+            raise InputError("query too complex for --engine rdflib (its evaluator ran out of "
+                             "stack); --engine oxigraph runs it", source) from None
 
     def labels(self, iris: list[str]) -> dict[str, str]:
         return _local_labels(self.kg, iris)
