@@ -58,6 +58,8 @@ def test_a_cap_the_answer_reached_fails_and_one_it_did_not_passes() -> None:
         check_row_cap(10, {"X-SPARQL-MaxRows": "10"}, URL)
     check_row_cap(9, {"x-sparql-maxrows": "10"}, URL)
     check_row_cap(10, {"X-SPARQL-MaxRows": "many"}, URL)
+    check_row_cap(10, {"X-SPARQL-MaxRows": "9" * 5000}, URL)  # int() refuses 4300+ digits
+    check_row_cap(10, {"X-SPARQL-MaxRows": "\u00b2"}, URL)  # a digit int() cannot read
 
 
 def test_remote_labels_prefer_untagged_then_english() -> None:

@@ -210,6 +210,7 @@ MALFORMED = {
                    + b"\r\n",
     "200kb-header": b"HTTP/1.1 200 OK\r\nX-Big: " + b"y" * 200_000 + b"\r\n\r\n",
     "empty": b"",
+    "huge-content-length": b"HTTP/1.1 200 OK\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n{}",
 }
 COUNTS = {"huge-count": count("1" + "0" * 400), "negative-count": count("-5"),
           "count-as-iri": results(["n"], [{"n": {"type": "uri", "value": "urn:x"}}]),
@@ -231,6 +232,19 @@ def test_a_malformed_query_answer_is_one_line(attack, tmp_path, name) -> None:
     with fake_store(lambda request: MALFORMED[name]) as store:
         result = attack("query", query, "--endpoint", store.url + "/sparql", "--timeout", "10")
     result.refused(store.url.split("//")[1])
+
+
+@pytest.mark.parametrize("cap", ["9" * 5000, "\u00b2", "-1", ""])
+def test_a_row_cap_header_that_is_no_number_is_ignored(attack, tmp_path, cap) -> None:
+    query = tmp_path / "q.rq"
+    query.write_text("SELECT ?n WHERE { ?s ?p ?n }")
+    body = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [
+        {"n": {"type": "literal", "value": "v"}}]}})
+    answer = reply(200, body, [("X-SPARQL-MaxRows", cap.encode().decode("latin-1"))])
+    with fake_store(lambda request: answer) as store:
+        result = attack("query", query, "--endpoint", store.url + "/sparql")
+    assert result.code == 0, result.err
+    assert "(1 row" in result.out
 
 
 # --- deadlines and size limits ----------------------------------------------------------

@@ -251,10 +251,10 @@ class Client:
             if not body_wanted:
                 self._in_time(watchdog, url, seconds)
                 return Response(response.status, answer, b"")
-            declared = response.getheader("Content-Length", "")
-            if declared.strip().isdigit() and int(declared) > limit:
-                raise RemoteError(f"{public(url)}: the answer is {int(declared)} bytes, more "
-                                  f"than the {limit // 2**20} MB read "
+            declared = response.getheader("Content-Length", "").strip()
+            if declared.isascii() and declared.isdigit() and int(declared[:20]) > limit:
+                raise RemoteError(f"{public(url)}: the answer declares more bytes than the "
+                                  f"{limit // 2**20} MB read "
                                   "(CALCINOSIS_KG_MAX_RESPONSE_MB)")
             data = bytearray()
             while chunk := response.read(CHUNK):

@@ -114,7 +114,8 @@ def parse_results(payload: bytes, endpoint: str) -> dict[str, Any]:
 def check_row_cap(rows: int, headers: Mapping[str, str], endpoint: str) -> None:
     """Fail loudly when the server says it cut the answer (``X-SPARQL-MaxRows``) and it did."""
     cap = next((v for k, v in headers.items() if k.lower() == "x-sparql-maxrows"), None)
-    if cap is not None and cap.strip().isdigit() and rows >= int(cap):
+    cap = (cap or "").strip()
+    if cap.isascii() and cap.isdigit() and len(cap) <= 18 and rows >= int(cap):
         raise RemoteError(f"{public(endpoint)} cut the answer at {int(cap)} rows "
                           "(X-SPARQL-MaxRows): the result is incomplete; raise the server's row "
                           "limit (Virtuoso: ResultSetMaxRows in virtuoso.ini) or add LIMIT/OFFSET")
