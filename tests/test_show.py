@@ -135,3 +135,11 @@ def test_card_cites_sources_by_short_name_never_a_raw_iri(kg) -> None:
         for fmt in ("text", "md"):
             assert "https://w3id.org/calcinosis-kg/source/" not in render(shown, fmt), (curie, fmt)
         assert "article" in {sup.source for s in shown.statements for sup in s.support}
+
+
+def test_correlations_are_their_own_group_never_listed_as_causes(kg) -> None:
+    groups = card(kg, expand("CCKG:0000001")).groups()
+    correlated = "RO:0003308"
+    assert groups["correlations"] and all(s.relation.curie == correlated
+                                          for s in groups["correlations"])
+    assert not [s for s in groups["causes"] if s.relation.curie == correlated]
