@@ -11,8 +11,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
-from calcinosis_kg.answers.show import Card, Statement, Support
+from calcinosis_kg.answers.resolve import resolve
+from calcinosis_kg.answers.show import Card, Statement, Support, card
+from calcinosis_kg.core.prefixes import expand
+
+if TYPE_CHECKING:
+    from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 FORMATS = ("text", "json", "md")
 
@@ -121,3 +127,9 @@ def render(card: Card, fmt: str = "text") -> str:
     if fmt == "md":
         return render_md(card)
     return render_text(card)
+
+
+def show(kg: KnowledgeGraph, term: str, fmt: str = "text") -> str:
+    """The card of ``term`` (a name, synonym, CURIE or IRI, as ``calcinosis-kg show`` takes it)
+    in ``fmt`` (text, json or md). Raises ``UnknownTerm`` / ``AmbiguousTerm`` (one line each)."""
+    return render(card(kg, expand(resolve(kg, term).curie)), fmt)
