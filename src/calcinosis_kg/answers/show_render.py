@@ -3,14 +3,18 @@
 Why a module of its own: the card's content is decided once (``answers.show``) and read by the
 ``show`` command and the served class page; each output here only lays it out. Every statement
 line says whether it is universal (true of every member) or an association (with its frequency and
-the source's wording), whose statement it is (own, inherited from an ancestor, of a subtype), and
-is followed by its supporting sentences and sources.
+the source's wording) and whose statement it is (own, inherited from an ancestor, of a subtype).
+
+Text and Markdown print each statement once (statements that differ only in their sentences are
+one line) with its sentences as numbered notes, and each sentence once (a sentence behind several
+statements keeps one number), listed under NOTES at the end: the card reads like a note, not a
+dump of every axiom annotation.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.answers.resolve import resolve
@@ -56,6 +60,31 @@ def _support_line(support: Support) -> str:
     return f"\"{support.quote}\" ({support.source}{evidence})"
 
 
+def merged(statements: list[Statement]) -> list[tuple[Statement, list[Support]]]:
+    """Statements in order, those that differ only in their sentences as one, with the union of
+    their sentences (in first-seen order)."""
+    out: dict[Statement, list[Support]] = {}
+    for s in statements:
+        key = replace(s, support=())
+        found = out.setdefault(key, [])
+        found += [sup for sup in s.support if sup not in found]
+    return list(out.items())
+
+
+class Notes:
+    """Numbers each distinct sentence once, in the order the card first cites it."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[Support, int] = {}
+
+    def cite(self, supports: list[Support]) -> str:
+        refs = [self.numbers.setdefault(sup, len(self.numbers) + 1) for sup in supports]
+        return " " + "".join(f"[{n}]" for n in refs) if refs else ""
+
+    def lines(self, prefix: str = "") -> list[str]:
+        return [f"{prefix}[{n}] {_support_line(sup)}" for sup, n in self.numbers.items()]
+
+
 def render_text(card: Card) -> str:
     """Plain text: header, hierarchy, then one block per group."""
     lines = [card.term.text() + ("  [obsolete]" if card.deprecated else "")]
@@ -71,18 +100,21 @@ def render_text(card: Card) -> str:
         lines.append("mappings: " + ", ".join(card.mappings))
     lines.append("parents: " + ("; ".join(t.text() for t in card.parents) or "none"))
     lines.append("subtypes: " + ("; ".join(t.text() for t in card.subtypes) or "none"))
+    notes = Notes()
     for group, statements in card.groups().items():
-        lines += ["", f"{group.upper()} ({len(statements)})"]
-        for s in statements:
-            lines.append(f"- {_claim(s)}  [{_qualifiers(s)}; {_whose(s)}]")
+        rows = merged(statements)
+        lines += ["", f"{group.upper()} ({len(rows)})"]
+        for s, supports in rows:
+            lines.append(f"- {_claim(s)}  [{_qualifiers(s)}; {_whose(s)}]{notes.cite(supports)}")
             lines += [f"    values: {value}" for value in s.values]
-            lines += [f"    {_support_line(sup)}" for sup in s.support]
         if group == "laboratory profile" and card.reference_ranges:
             lines.append("  reference ranges: " + "; ".join(card.reference_ranges))
     if card.reference_ranges and "laboratory profile" not in card.groups():
         lines += ["", "REFERENCE RANGES"] + [f"- {r}" for r in card.reference_ranges]
     if not card.statements:
         lines += ["", "no statements about it (only its definition and place in the hierarchy)"]
+    if notes.numbers:
+        lines += ["", "NOTES"] + notes.lines()
     return "\n".join(lines) + "\n"
 
 
@@ -100,14 +132,16 @@ def render_md(card: Card) -> str:
     if card.logical_definition:
         lines.append(f"**Logical definition:** `{card.logical_definition}`  ")
     lines += [f"**Values:** {value}  " for value in card.values]
+    notes = Notes()
     for group, statements in card.groups().items():
         lines += ["", f"### {group.capitalize()}", ""]
-        for s in statements:
-            lines.append(f"- {_claim(s)} — *{_qualifiers(s)}; {_whose(s)}*")
+        for s, supports in merged(statements):
+            lines.append(f"- {_claim(s)} — *{_qualifiers(s)}; {_whose(s)}*{notes.cite(supports)}")
             lines += [f"  - values: {value}" for value in s.values]
-            lines += [f"  - {_support_line(sup)}" for sup in s.support]
         if group == "laboratory profile" and card.reference_ranges:
             lines.append(f"- reference ranges: {'; '.join(card.reference_ranges)}")
+    if notes.numbers:
+        lines += ["", "### Notes", ""] + notes.lines("- ")
     return "\n".join(lines) + "\n"
 
 
