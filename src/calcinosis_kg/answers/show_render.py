@@ -9,7 +9,7 @@ Text and Markdown print each statement once (statements that differ only in thei
 one line) with its sentences as numbered notes, and each sentence once (a sentence behind several
 statements keeps one number), listed under NOTES at the end: the card reads like a note, not a
 dump of every axiom annotation. An ancestor's association records (context, never claimed of the
-term) are folded into one line per group and ancestor with their count, unless ``expand`` (the
+term) are folded into one line per group and ancestor with their count, unless ``list_all`` (the
 ``show --all`` flag); the JSON always holds them all.
 """
 
@@ -17,8 +17,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING
 
-from calcinosis_kg.answers.show import Card, Statement, Support, Term
+from calcinosis_kg.answers.resolve import resolve
+from calcinosis_kg.answers.show import Card, Statement, Support, Term, card
+from calcinosis_kg.core.prefixes import expand
+
+if TYPE_CHECKING:
+    from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 FORMATS = ("text", "json", "md")
 
@@ -93,11 +99,11 @@ class Folded:
                 "not inherited (show --all lists them)")
 
 
-def _folded(rows: list[tuple[Statement, list[Support]]], expand: bool
+def _folded(rows: list[tuple[Statement, list[Support]]], list_all: bool
             ) -> list[tuple[Statement, list[Support]] | Folded]:
     """``rows`` with the ancestor-context ones folded into one ``Folded`` per ancestor, at the
-    place of its first one (all of them listed when ``expand``)."""
-    if expand:
+    place of its first one (all of them listed when ``list_all``)."""
+    if list_all:
         return list(rows)
     counts: dict[Term, int] = {}
     for s, _ in rows:
@@ -112,7 +118,7 @@ def _folded(rows: list[tuple[Statement, list[Support]]], expand: bool
     return out
 
 
-def render_text(card: Card, expand: bool = False) -> str:
+def render_text(card: Card, list_all: bool = False) -> str:
     """Plain text: header, hierarchy, then one block per group."""
     lines = [card.term.text() + ("  [obsolete]" if card.deprecated else "")]
     if card.definition:
@@ -131,7 +137,7 @@ def render_text(card: Card, expand: bool = False) -> str:
     for group, statements in card.groups().items():
         rows = merged(statements)
         lines += ["", f"{group.upper()} ({len(rows)})"]
-        for row in _folded(rows, expand):
+        for row in _folded(rows, list_all):
             if isinstance(row, Folded):
                 lines.append(f"- {row.text()}")
                 continue
@@ -149,7 +155,7 @@ def render_text(card: Card, expand: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_md(card: Card, expand: bool = False) -> str:
+def render_md(card: Card, list_all: bool = False) -> str:
     """Markdown: a heading per group, a bullet per statement, its sentences quoted below."""
     lines = [f"## {card.term.label or card.term.curie} (`{card.term.curie}`)", ""]
     if card.definition:
@@ -166,7 +172,7 @@ def render_md(card: Card, expand: bool = False) -> str:
     notes = Notes()
     for group, statements in card.groups().items():
         lines += ["", f"### {group.capitalize()}", ""]
-        for row in _folded(merged(statements), expand):
+        for row in _folded(merged(statements), list_all):
             if isinstance(row, Folded):
                 lines.append(f"- *{row.text()}*")
                 continue
@@ -189,11 +195,18 @@ def to_dict(card: Card) -> dict[str, object]:
     return data
 
 
-def render(card: Card, fmt: str = "text", expand: bool = False) -> str:
-    """The card in ``fmt`` (text, json or md); ``expand`` lists an ancestor's association records
+def render(card: Card, fmt: str = "text", list_all: bool = False) -> str:
+    """The card in ``fmt`` (text, json or md); ``list_all`` lists an ancestor's association records
     one by one instead of folding them (text and md; the JSON always has them)."""
     if fmt == "json":
         return json.dumps(to_dict(card), ensure_ascii=False, indent=2) + "\n"
     if fmt == "md":
-        return render_md(card, expand)
-    return render_text(card, expand)
+        return render_md(card, list_all)
+    return render_text(card, list_all)
+
+
+def show(kg: KnowledgeGraph, term: str, fmt: str = "text", list_all: bool = False) -> str:
+    """The card of ``term`` (a name, synonym, CURIE or IRI, as ``calcinosis-kg show`` takes it)
+    in ``fmt`` (text, json or md); ``list_all`` as ``show --all``. Raises ``UnknownTerm`` /
+    ``AmbiguousTerm`` (one line each)."""
+    return render(card(kg, expand(resolve(kg, term).curie)), fmt, list_all)
