@@ -4,7 +4,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup check test bench release docs readme
+.PHONY: setup check test test-fast mutate bench release docs readme
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -23,6 +23,18 @@ test: setup
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
+
+# the quick part (no Java VM, no headless Chromium, no HTTP server): lint, types and the rest of
+# the tests; markers are set in tests/conftest.py. `make test` still runs everything.
+test-fast: setup
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest -q -m "not java and not browser and not server"
+
+# the hand-written mutants of issue 21 (scripts/mutants.py): each must make its tests fail
+mutate: setup
+	$(PY) scripts/mutants.py
 
 bench: setup
 	$(PY) benchmarks/bench_check.py

@@ -137,3 +137,28 @@ def sparql_endpoint():
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+# --- markers: java, browser, server (registered in pyproject; `make test-fast` leaves them out) --
+#: modules whose tests start Java almost throughout (HermiT, OWL API, Jena); elsewhere a test is
+#: java when it carries a skipif whose reason names Java (``requires_java``)
+JAVA_MODULES = {"test_reasoning", "test_cases_hermit", "test_negative_entailments",
+                "test_locality", "test_consumers"}
+#: fixtures that run HermiT for the tests using them
+JAVA_FIXTURES = {"reasoned", "facet_probe"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test by what it starts: a JVM, a headless Chromium (the ``browser``
+    fixture) or an HTTP server (tests/test_serve_*)."""
+    for item in items:
+        module = item.path.stem
+        reasons = [str(m.kwargs.get("reason", "")) for m in item.iter_markers("skipif")]
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if module in JAVA_MODULES or fixtures & JAVA_FIXTURES \
+                or any("java" in r.lower() for r in reasons):
+            item.add_marker(pytest.mark.java)
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
+        if module.startswith("test_serve_"):
+            item.add_marker(pytest.mark.server)

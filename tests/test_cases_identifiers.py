@@ -44,8 +44,14 @@ def test_an_exact_mapping_adds_the_ontology_term_beside_the_recorded_code() -> N
 
 
 def test_a_narrow_mapping_counts_as_the_broader_term() -> None:
-    conditions, notes, _ = map_conditions(["DOID:9074"])  # SLE, narrower than lupus
+    conditions, notes, _ = map_conditions(["ICD10CM:L93"])  # cutaneous lupus only
     assert "MONDO:0004670" in conditions and "narrowMatch" in notes[0]
+
+
+def test_sle_maps_exactly_to_its_import_module_class_under_lupus() -> None:
+    """Issue 16, item 5: SLE (MONDO:0007915) is in the import module under lupus."""
+    conditions, notes, _ = map_conditions(["DOID:9074"])
+    assert "MONDO:0007915" in conditions and "exactMatch" in notes[0]
 
 
 def test_a_close_mapping_counts_and_says_it_is_not_exact() -> None:

@@ -318,6 +318,70 @@ def test_a_crafted_rdf_type_in_turtle_is_a_field_error_never_an_iri(tmp_path: Pa
     assert "is not an IRI" in found[0][2]
 
 
+def _packet(features: list[dict], diseases: list[dict] | None = None) -> dict:
+    return {"id": "p1", "subject": {"id": "s1", "sex": "FEMALE"},
+            "phenotypicFeatures": features, "diseases": diseases or [],
+            "metaData": {"created": "2024-01-01T00:00:00Z", "createdBy": "test",
+                         "phenopacketSchemaVersion": "2.0"}}
+
+
+HYPERCALCAEMIA = {"type": {"id": "HP:0003072", "label": "Hypercalcemia"}}
+
+
+def test_a_phenopacket_excluding_calcinosis_cutis_is_not_a_case_never_typed(tmp_path) -> None:
+    """Issue 16: excluded calcinosis cutis with hypercalcaemia was typed metastatic."""
+    packet = _packet([{"type": {"id": "HP:0025520", "label": "Calcinosis cutis"},
+                       "excluded": True}, HYPERCALCAEMIA])
+    (tmp_path / "p.json").write_text(json.dumps(packet), encoding="utf-8")
+    row = _results([tmp_path / "p.json"]).row(0, named=True)
+    assert row["status"] == "not_a_case" and row["type_id"] == ""
+    result = pl.concat([c.results for c in pipeline.run([tmp_path / "p.json"],
+                                                        build_classifier())])
+    assert result["reason"][0].startswith("the record excludes calcinosis cutis (HP:0025520")
+
+
+def test_a_phenopacket_without_a_calcinosis_cutis_phenotype_is_not_a_case(tmp_path) -> None:
+    (tmp_path / "p.json").write_text(json.dumps(_packet([HYPERCALCAEMIA])), encoding="utf-8")
+    result = pl.concat([c.results for c in pipeline.run([tmp_path / "p.json"],
+                                                        build_classifier())])
+    assert result["status"].to_list() == ["not_a_case"]
+    assert "no calcinosis cutis phenotype (HP:0025520)" in result["reason"][0]
+
+
+def test_a_phenopacket_recording_calcinosis_cutis_is_a_case(tmp_path) -> None:
+    packet = _packet([{"type": {"id": "HP:0025520", "label": "Calcinosis cutis"}},
+                      HYPERCALCAEMIA])
+    (tmp_path / "p.json").write_text(json.dumps(packet), encoding="utf-8")
+    assert _results([tmp_path / "p.json"])["type_id"].to_list() == ["CCKG:0000003"]
+
+
+def test_not_a_case_record_is_no_case_record_in_the_rdf(tmp_path) -> None:
+    """So HermiT cannot type it either: what is published or reasoned over has no
+    CCKG:0000700 for it; validation still sees it (its fields are checked)."""
+    from calcinosis_kg.cases.triples import triples, without_non_cases
+
+    (tmp_path / "p.json").write_text(json.dumps(_packet([HYPERCALCAEMIA])), encoding="utf-8")
+    frame = pl.concat(list(pipeline.iter_frames([tmp_path / "p.json"])))
+    record = "https://w3id.org/calcinosis-kg/CCKG_0000700"
+    assert triples(frame).filter(pl.col("o") == record).height == 1
+    assert not without_non_cases(triples(frame), frame).filter(pl.col("o") == record).height
+    chunk = next(pipeline.run([tmp_path / "p.json"], build_classifier()))
+    assert record not in pipeline.results_ntriples(chunk.frame, chunk.results).decode()
+
+
+def test_every_real_phenopacket_is_read_and_none_is_typed(tmp_path) -> None:
+    """353 published Phenopackets (none a calcinosis cutis case): read, not a case, reason."""
+    import gzip
+
+    path = tmp_path / "store.jsonl"
+    path.write_bytes(gzip.decompress((DATA / "phenopacket-store-sample.jsonl.gz").read_bytes()))
+    result = pl.concat([c.results for c in pipeline.run([path], build_classifier())])
+    assert result.height == 353
+    assert set(result["status"]) == {"not_a_case"}
+    assert not [t for t in result["types"].to_list() if t]
+    assert all(r.startswith("no calcinosis cutis phenotype") for r in result["reason"])
+
+
 @pytest.mark.parametrize("source", ["csv", "phenopacket", "turtle"])
 def test_a_list_field_longer_than_the_bound_is_one_field_error(tmp_path: Path, source) -> None:
     ids = [f"MONDO:{n:07d}" for n in range(1001)]

@@ -81,10 +81,13 @@ def test_spreadsheet_formulas_are_neutralised_and_numbers_stay_numbers() -> None
 def test_the_results_table_escapes_control_characters_and_bidi_overrides() -> None:
     results = pl.DataFrame({"case_id": ["a\x1b]0;pwned\x07", "b\u202eexe.txt"],
                             "status": ["invalid", "invalid"], "type_id": ["", ""],
-                            "type_label": ["", ""], "criteria": ["", ""], "ranges": ["", ""],
+                            "type_label": ["", ""], "criteria": ["", ""], "flags": ["", ""],
+                            "reason": ["invalid record: sex: 'x\x1b[31m' is not one of …", ""],
+                            "suggested": ["", ""], "ranges": ["", ""],
                             "identifiers": ["", ""], "sources": ["", ""]})
     text = pipeline.results_text(results, "table").decode()
     assert "a\\x1b]0;pwned\\x07" in text and "b\\u202eexe.txt" in text
+    assert "invalid record: sex: 'x\\x1b[31m'" in text  # the reason column is escaped too
     assert "\x1b" not in text and "\u202e" not in text
 
 

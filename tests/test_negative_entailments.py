@@ -12,7 +12,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from calcinosis_kg.checks.negative_entailments import NEGATIVE_FILE, check, load_negative
+from calcinosis_kg.checks.negative_entailments import (
+    NEGATIVE_FILE,
+    NegativeEntailment,
+    check,
+    load_negative,
+)
 from calcinosis_kg.core.prefixes import expand
 from calcinosis_kg.core.resources import default_ontology_files, ontology_dir, source_dir
 
@@ -210,3 +215,112 @@ def test_sweep_every_entailed_statement_of_a_type_comes_from_a_reviewed_universa
             r in ancestors(r2, RDFS.subPropertyOf) and f in ancestors(f2, RDFS.subClassOf)
             for r2, f2 in reviewed[t]))
     assert entailed and not unexplained, unexplained[:10]
+
+
+# --- each kind of entry, planted on fresh test classes (one class per entry, so the failure's
+# entity says which entry was reported) ----------------------------------------------------------
+T = "https://w3id.org/calcinosis-kg/CCKG_99000"
+SCALP, FACE, DILTIAZEM = (expand(c) for c in ("UBERON:0000403", "UBERON:0001456", "CHEBI:101278"))
+LOCATED, TREATED_BY = expand("RO:0004026"), expand("RO:0002302")
+PLANTED_KINDS = PREFIXES + "".join(f"<{T}{n:02d}> a owl:Class .\n" for n in range(1, 10)) + f"""
+<{T}01> rdfs:subClassOf CCKG:0000001 .
+<{T}02> rdfs:subClassOf [ a owl:Restriction ; owl:onProperty [ owl:inverseOf RO:0002302 ] ;
+                          owl:someValuesFrom CHEBI:101278 ] .
+<{T}03> rdfs:subClassOf [ a owl:Restriction ; owl:onProperty RO:0002302 ;
+                          owl:someValuesFrom CHEBI:101278 ] .
+<{T}04> rdfs:subClassOf [ a owl:Restriction ; owl:onProperty RO:0004026 ;
+                          owl:someValuesFrom UBERON:0001456 ] .
+<{T}05> rdfs:subClassOf [ a owl:Restriction ; owl:onProperty RO:0004026 ;
+                          owl:someValuesFrom UBERON:0000403 ] .
+<{T}06> rdfs:subClassOf [ a owl:Restriction ; owl:onProperty RO:0004026 ;
+                          owl:someValuesFrom CHEBI:101278 ] .
+"""
+
+
+def _entries() -> dict[str, NegativeEntailment]:
+    """Entry per planted class: which ones HermiT must report is what the tests below assert."""
+    union = (SCALP, FACE)  # sorted: the face is the second member
+    return {
+        "01": NegativeEntailment(T + "01", "superclass", superclass=expand("CCKG:0000001")),
+        "07": NegativeEntailment(T + "07", "superclass", superclass=expand("CCKG:0000001")),
+        "02": NegativeEntailment(T + "02", "inverse", prop=TREATED_BY, filler=DILTIAZEM,
+                                 inverse=True),
+        "03": NegativeEntailment(T + "03", "inverse", prop=TREATED_BY, filler=DILTIAZEM,
+                                 inverse=True),
+        "02f": NegativeEntailment(T + "02", "forward", prop=TREATED_BY, filler=DILTIAZEM),
+        "04": NegativeEntailment(T + "04", "union", prop=LOCATED, filler=union),
+        "05": NegativeEntailment(T + "05", "union", prop=LOCATED, filler=union),
+        "06": NegativeEntailment(T + "06", "union", prop=LOCATED, filler=union),
+        "08": NegativeEntailment(T + "08", "unknown", superclass=expand("CCKG:9999999")),
+        "09": NegativeEntailment(T + "09", "unknown", prop=LOCATED,
+                                 filler=(SCALP, expand("UBERON:9999998"))),
+    }
+
+
+@pytest.fixture(scope="module")
+def planted_kinds(tmp_path_factory) -> dict[str, list[str]]:
+    """One HermiT run over the bundled ontology + PLANTED_KINDS: reasons by planted class."""
+    _java_or_skip()
+    from calcinosis_kg.checks.negative_entailments import merge_into, start
+    from calcinosis_kg.checks.results import StageResult
+
+    planted = tmp_path_factory.mktemp("kinds") / "planted.ttl"
+    planted.write_text(PLANTED_KINDS, encoding="utf-8")
+    kg = _load(planted)
+    stage = merge_into(StageResult("reasoning", ok=True), kg,
+                       start(kg, items=list(_entries().values())))
+    reasons: dict[str, list[str]] = {}
+    for failure in stage.failures:
+        reasons.setdefault(failure.entity.removeprefix("CCKG:99000"), []).append(failure.reason)
+    reasons["counts"] = [f"{k}={v}" for k, v in sorted(stage.counts.items())]
+    return reasons
+
+
+def test_a_derived_superclass_entry_is_reported(planted_kinds) -> None:
+    assert any("must not follow" in r for r in planted_kinds["01"])
+    assert "07" not in planted_kinds  # a class that is not under it is not reported
+
+
+def test_an_inverse_entry_is_reported_only_for_the_inverse_restriction(planted_kinds) -> None:
+    assert [r for r in planted_kinds["02"] if "must not follow" in r and "inverse(" in r]
+    # the forward entry of the same class and the inverse entry of a forward restriction hold
+    assert not [r for r in planted_kinds["02"] if "inverse(" not in r]
+    assert "03" not in planted_kinds
+
+
+def test_a_union_filler_is_entailed_by_any_member_not_read_as_its_first(planted_kinds) -> None:
+    assert any("must not follow" in r for r in planted_kinds["04"])  # face: the second member
+    assert any("must not follow" in r for r in planted_kinds["05"])  # scalp: the first member
+    assert "06" not in planted_kinds  # neither member
+
+
+def test_names_not_in_the_ontology_are_reported(planted_kinds) -> None:
+    assert planted_kinds["08"] == [
+        "negative entailment names CCKG:9999999, which is not in the ontology"]
+    assert planted_kinds["09"] == [
+        "negative entailment names UBERON:9999998, which is not in the ontology"]
+    assert "violated=6" in planted_kinds["counts"] and "negative=10" in planted_kinds["counts"]
+
+
+def test_inverse_and_union_fillers_are_read_from_the_file(tmp_path) -> None:
+    path = tmp_path / NEGATIVE_FILE
+    path.write_text("- {subclass: CCKG:0000001, property: RO:0002302, filler: CHEBI:101278,"
+                    " inverse: true, why: a}\n"
+                    "- {subclass: CCKG:0000001, property: RO:0004026,"
+                    " filler: {or: [UBERON:0001456, UBERON:0000403]}, why: b}\n"
+                    "- {subclass: CCKG:0000001, superclass: CCKG:0000002, why: c}\n",
+                    encoding="utf-8")
+    inverse, union, sup = load_negative(path)
+    assert (inverse.prop, inverse.filler, inverse.inverse) == (TREATED_BY, DILTIAZEM, True)
+    assert union.filler == (SCALP, FACE) and union.inverse is False
+    assert sup.superclass == expand("CCKG:0000002") and sup.probe_key is None
+
+
+def test_an_entry_with_neither_superclass_nor_filler_is_a_one_line_input_error(tmp_path) -> None:
+    from calcinosis_kg.core.errors import InputError
+
+    path = tmp_path / NEGATIVE_FILE
+    path.write_text("- {subclass: CCKG:0000001, property: RO:0002302, why: a}\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError, match="entry 1"):
+        load_negative(path)

@@ -80,10 +80,14 @@ def test_osteoma_cutis_is_a_skin_disorder(graph):
     assert u("MONDO:0005093") in asserted_ancestors(graph, u("CCKG:0000011"))
 
 
-def test_the_five_typical_kinds_are_pairwise_disjoint(graph):
+def test_four_kinds_are_pairwise_disjoint_and_calciphylaxis_is_a_metastatic_kind(graph):
+    """Issue 16: the disjointness of calciphylaxis rested on 'typically distinguished' (F0005);
+    DERMO files calciphylaxis under metastatic cutaneous calcification (F0166)."""
     groups = [set(Collection(graph, graph.value(node, OWL.members)))
               for node in graph.subjects(RDF.type, OWL.AllDisjointClasses)]
-    assert {u(c) for c in FIVE_KINDS} in groups
+    assert {u(c) for c in FIVE_KINDS if c != "CCKG:0000006"} in groups
+    assert not any(u("CCKG:0000006") in g for g in groups)
+    assert (u("CCKG:0000006"), RDFS.subClassOf, u("CCKG:0000003")) in graph
 
 
 def test_idiopathic_is_disjoint_from_traumatic(graph):

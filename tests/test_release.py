@@ -221,6 +221,7 @@ def test_every_rdf_format_round_trips_to_an_isomorphic_graph(
             assert isomorphic(parsed, graphs[variant]), (variant, suffix)
 
 
+@pytest.mark.java  # owlready2 runs HermiT in a JVM
 def test_full_rdfxml_of_the_bundled_ontology_loads_in_owlready2_and_hermit_is_consistent(
         tmp_path: Path):
     owlready2 = pytest.importorskip("owlready2")
@@ -237,9 +238,10 @@ def test_full_rdfxml_of_the_bundled_ontology_loads_in_owlready2_and_hermit_is_co
 
 def test_obo_file_loads_in_pronto_with_names_is_a_and_relationships(released: Path):
     pronto = pytest.importorskip("pronto")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as caught:  # kept, never silenced
+        warnings.simplefilter("always")
         onto = pronto.Ontology(released / "calcinosis-kg-full.obo")
+    assert [str(w.message) for w in caught] == []
     term = onto["CCKG:9000001"]
     assert term.name == "test calcinosis cutis"
     assert term.definition == "A calcinosis of the skin."
@@ -261,7 +263,10 @@ def test_obo_escapes_text_so_pronto_reads_labels_and_definitions_intact(tmp_path
     graph.add((CCKG["9000001"], OBO.IAO_0000115, rdflib.Literal(definition)))
     path = tmp_path / "odd.obo"
     path.write_bytes(to_obo(graph))
-    term = pronto.Ontology(path)["CCKG:9000001"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        term = pronto.Ontology(path)["CCKG:9000001"]
+    assert [str(w.message) for w in caught] == []
     assert (term.name, str(term.definition)) == (label, definition)
 
 

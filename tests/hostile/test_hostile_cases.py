@@ -294,3 +294,37 @@ def test_every_case_writer_gives_the_umask_mode_and_leaves_no_temp(attack, tmp_p
     assert result.code in (0, 1) and "Traceback" not in result.err
     (written,) = list(out.iterdir())
     assert written.name in ("x.csv", "index.html") and written.stat().st_mode & 0o777 == 0o640
+
+
+CELLS = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.fixed_dictionaries({
+    column: st.one_of(CELLS, st.sampled_from(["MONDO:0005100", "UBERON:0001461", "2.5", "mmol/L",
+                                              "male", "none", "=1+1", "a;b", "CCKG:0000002"]))
+    for column in ("case_id", "sex", "age_years", "calcium_value", "calcium_unit", "diseases",
+                   "sites", "treatments", "responses", "reported_type")}), min_size=1,
+    max_size=3))
+def test_any_csv_cells_classify_to_turtle_that_parses_and_csv_that_is_inert(run_cli, rows
+                                                                            ) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "c.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        ttl, table = Path(folder) / "o.ttl", Path(folder) / "o.csv"
+        code, _out, err = run_cli("cases", "classify", str(path), "--format", "ttl", "--output",
+                                  str(ttl))
+        assert code in (0, 2), err
+        _lines_are_errors_or_the_summary(err)
+        if code == 2:
+            return
+        list(ox.parse(ttl.read_bytes(), format=ox.RdfFormat.TURTLE))
+        code, _out, err = run_cli("cases", "classify", str(path), "--format", "csv", "--output",
+                                  str(table))
+        cells = [c for row in csv.reader(io.StringIO(table.read_text(), newline=""))
+                 for c in row]
+        assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")], cells

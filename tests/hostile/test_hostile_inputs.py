@@ -174,6 +174,7 @@ def test_remote_bases_and_context_imports_are_never_fetched(attack, connection_r
     path = tmp_path / name
     path.write_text(make(connection_recorder.url), encoding="utf-8")
     result = attack("info", "--ontology", path)
-    assert result.code in (0, 2) and "Traceback" not in result.err
-    if result.code == 2:
-        result.refused("context")
+    if name.endswith(".jsonld"):  # a remote context is refused, never fetched
+        result.refused("remote JSON-LD @context refused")
+    else:  # a remote base only resolves relative IRIs: read, nothing fetched
+        assert result.code == 0 and "triples: 1" in result.out, result.err

@@ -10,6 +10,12 @@ import pytest
 ENGINES = ["oxigraph", "rdflib"]
 
 
+#: valid SPARQL 1.1 that rdflib's grammar does not read: ``\\#`` is a PN_LOCAL_ESC, and a ``#``
+#: inside a string literal starts no comment
+REJECTED_BY_THE_PARSER = {"escaped hash in a prefixed name": "SPARQL syntax error",
+                          "comment inside the keyword's line": "SPARQL syntax error"}
+
+
 def _service_variants(url: str) -> dict[str, str]:
     return {
         "escaped hash in a prefixed name":
@@ -48,10 +54,9 @@ def test_service_in_any_spelling_never_connects(attack, connection_recorder, tin
     query = tmp_path / "q.rq"
     query.write_text(_service_variants(connection_recorder.url)[variant], encoding="utf-8")
     result = attack("query", query, "--engine", engine, "--ontology", tiny_ontology)
-    # refused as SERVICE, or (the escaped local name rdflib's grammar rejects) as a syntax
-    # error: either way one line, exit 2, and the listener saw nothing
-    result.refused()
-    assert "SERVICE" in result.err or "syntax error" in result.err
+    # one line, exit 2, the listener saw nothing; refused as SERVICE, except the two valid
+    # queries rdflib's grammar (the guard's parser) rejects first as a syntax error
+    result.refused(REJECTED_BY_THE_PARSER.get(variant, "SERVICE (federated query) refused"))
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -81,21 +86,28 @@ def test_unparseable_queries_are_errors_not_passes(attack, tiny_ontology: Path, 
     attack("query", query, "--ontology", tiny_ontology).refused()
 
 
-@pytest.mark.parametrize("bind", [
-    'class="a"@en-', "class=<http://e/a> } SERVICE <http://127.0.0.1:9/> { ?s ?p ?o",
-    'class="x" . } SERVICE <http://127.0.0.1:9/> { ', "class=_:b", "class=ex:",
-    "=3", "class", 'class="\\u0000"',
+@pytest.mark.parametrize("bind, word", [
+    ('class="a"@en-', "cannot read literal"),
+    ("class=<http://e/a> } SERVICE <http://127.0.0.1:9/> { ?s ?p ?o", "no term is named"),
+    ('class="x" . } SERVICE <http://127.0.0.1:9/> { ', "cannot read literal"),
+    ("class=_:b", "no term is named"), ("class=ex:", "unknown prefix 'ex:'"),
+    ("=3", "expected VAR=VALUE"), ("class", "expected VAR=VALUE"),
 ])
-def test_hostile_bindings_are_terms_or_one_line_errors(attack, tiny_ontology: Path,
-                                                       tmp_path: Path, bind: str) -> None:
+def test_hostile_bindings_are_one_line_errors(attack, tiny_ontology: Path, tmp_path: Path,
+                                              bind: str, word: str) -> None:
     query = tmp_path / "q.rq"
     query.write_text("SELECT ?class WHERE { ?class a ?t }", encoding="utf-8")
-    result = attack("query", query, "--bind", bind, "--ontology", tiny_ontology)
-    assert result.code in (0, 2) and "Traceback" not in result.err
-    if result.code == 2:
-        result.refused()
-    else:
-        assert result.out.rstrip().endswith("(0 rows)")  # bound as one term: matches nothing
+    attack("query", query, "--bind", bind, "--ontology", tiny_ontology).refused(word)
+
+
+def test_a_nul_character_binding_is_one_term_that_matches_nothing(attack, tiny_ontology: Path,
+                                                                   tmp_path: Path) -> None:
+    query = tmp_path / "q.rq"
+    query.write_text("SELECT ?class WHERE { ?class a ?t }", encoding="utf-8")
+    result = attack("query", query, "--bind", 'class="\\u0000"', "--ontology", tiny_ontology)
+    assert result.code == 0
+    assert result.out.rstrip().endswith("(0 rows)")  # bound as one term: matches nothing
+    assert "does not occur in the graph" in result.err
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -150,9 +162,10 @@ def test_graph_patterns_naming_a_remote_iri_never_connect(attack, connection_rec
     query = tmp_path / "q.rq"
     query.write_text(f"SELECT * WHERE {{ GRAPH <{connection_recorder.url}g> {{ ?s ?p ?o }} }}")
     result = attack("query", query, "--engine", engine, "--ontology", tiny_ontology)
-    assert result.code in (0, 2) and "Traceback" not in result.err
-    if result.code == 2:
-        result.refused()
+    if engine == "oxigraph":  # a named graph that is not in the dataset: empty
+        assert result.code == 0 and result.out.rstrip().endswith("(0 rows)"), result.err
+    else:  # rdflib cannot run GRAPH over one graph (not a Dataset): refused
+        result.refused("query failed", "dataset")
 
 
 def test_query_files_with_a_bom_or_bad_utf8(attack, tiny_ontology: Path, tmp_path: Path) -> None:

@@ -85,16 +85,18 @@ def validate_paths(paths: Iterable[Path | str]) -> ValidationReport:
 
 
 def classify_stream(paths: Iterable[Path | str], fmt: str, counts: dict[str, int],
-                    failed: list[InputError] | None = None) -> Iterator[bytes]:
+                    failed: list[InputError] | None = None, complete: tuple[str, ...] = ()
+                    ) -> Iterator[bytes]:
     """Classified output in ``fmt``, one part per chunk (a million cases never sit in memory);
     ``counts`` is filled with the number of cases per status as the parts are produced. With
     ``failed``, unreadable files are collected there and the others classified; if none could
-    be read, ``NothingRead`` is raised before the first part."""
+    be read, ``NothingRead`` is raised before the first part. ``complete``: the lists the
+    sources declare complete (``pipeline.iter_frames``)."""
     from calcinosis_kg.cases.classify import build_classifier
 
     clf = build_classifier()
     first = True
-    for chunk in pipeline.run(paths, clf, failed=failed):
+    for chunk in pipeline.run(paths, clf, failed=failed, complete=complete):
         for status, n in chunk.results.group_by("status").len().iter_rows():
             counts[status] = counts.get(status, 0) + n
         if fmt == "ttl":
@@ -107,15 +109,16 @@ def classify_stream(paths: Iterable[Path | str], fmt: str, counts: dict[str, int
 
 
 def summary_line(counts: dict[str, int]) -> str:
-    order = ("classified", "ambiguous", "unclassified", "invalid")
+    order = ("classified", "ambiguous", "unclassified", "invalid", "not_a_case")
     return f"{sum(counts.values())} cases: " + ", ".join(f"{counts.get(s, 0)} {s}"
                                                         for s in order)
 
 
-def classify_paths(paths: Iterable[Path | str], fmt: str) -> tuple[bytes, str]:
+def classify_paths(paths: Iterable[Path | str], fmt: str, complete: tuple[str, ...] = ()
+                   ) -> tuple[bytes, str]:
     """Classified output in ``fmt`` (all of it) and a one-line summary (counts per status)."""
     counts: dict[str, int] = {}
-    data = b"".join(classify_stream(paths, fmt, counts))
+    data = b"".join(classify_stream(paths, fmt, counts, complete=complete))
     return data, summary_line(counts)
 
 

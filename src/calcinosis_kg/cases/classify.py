@@ -19,6 +19,7 @@ from typing import Any
 
 import polars as pl
 
+from calcinosis_kg.cases import decide, suggest
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases.compile import (
     Criterion,
@@ -27,11 +28,11 @@ from calcinosis_kg.cases.compile import (
     read_ontology,
     to_polars,
 )
-from calcinosis_kg.cases.hints import near_misses
+from calcinosis_kg.cases.hints import near_misses, unclassified_reason
 from calcinosis_kg.core.vocab import RO_CAUSES_OR_CONTRIBUTES
 
-RESULT_COLUMNS = ("case_id", "status", "type_id", "type_label", "criteria", "ranges",
-                  "identifiers", "sources")
+RESULT_COLUMNS = ("case_id", "status", "type_id", "type_label", "criteria", "flags", "reason",
+                  "suggested", "ranges", "identifiers", "sources")
 EVIDENCE_QUERY = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -59,6 +60,10 @@ class Classifier:
     criteria: list[Criterion]
     onto: Ontology
     evidence: pl.DataFrame  # type, value, text (value: a CURIE a case may record)
+    typical: pl.DataFrame  # the same for every type a differential may suggest
+    dystrophic_conditions: set[str]  # CURIEs of the conditions of CCKG:0000706
+    metastatic_kinds: set[str]  # metastatic calcinosis cutis and its subtypes (CURIEs)
+    joints: tuple[list[str], list[str]]  # (joint, periarticular) classes for the site bridge
 
     def type_label(self, iri: str) -> str:
         return self.onto.labels.get(iri, m.compress(iri))
@@ -69,19 +74,30 @@ def build_classifier(store: Any = None) -> Classifier:
         from calcinosis_kg.graph.knowledge import load
 
         store = load().store
+    from calcinosis_kg.cases.compile import Compiler
+
     onto = read_ontology(store)
     criteria = compile_criteria(onto)
-    return Classifier(criteria, onto, _evidence(store, onto, {c.type_iri for c in criteria}))
+    types = {c.type_iri for c in criteria}
+    evidence = _evidence(store, onto, types)
+    local = Compiler(onto).case(onto.definitions[m.cckg(706)])
+    conditions = {v for node in (local, *local.items) if node.op == "has_any"
+                  for v in node.values}
+    metastatic = {m.compress(t) for t in onto.descendants(m.expand(decide.METASTATIC))}
+    typical = _evidence(store, onto, suggest.suggestion_types(onto), own=True)
+    return Classifier(criteria, onto, evidence, typical, conditions, metastatic,
+                      suggest.joint_sites(onto))
 
 
-def _evidence(store: Any, onto: Ontology, types: set[str]) -> pl.DataFrame:
+def _evidence(store: Any, onto: Ontology, types: set[str], own: bool = False
+              ) -> pl.DataFrame:
     """(type, value, text) rows: association or axiom statements linking a type (or one of its
-    subtypes) to something a case can record, or a cause to the type."""
+    subtypes, unless ``own``) to something a case can record, or a cause to the type."""
     from calcinosis_kg.cases.compile import cited, quote_sources
 
     sources = quote_sources()
     rows = set()
-    below = {t: onto.descendants(t) for t in types}
+    below = {t: {t} if own else onto.descendants(t) for t in types}
     for hit in store.query(EVIDENCE_QUERY):
         s, p, o = hit["s"].value, hit["p"].value, hit["o"].value
         if s.startswith(m.CCKG + "00007"):  # the criteria themselves
@@ -112,9 +128,11 @@ def lab_values(frame: pl.DataFrame) -> pl.Expr:
     ]).list.eval(pl.element().drop_nulls())
 
 
-def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = None
-             ) -> pl.DataFrame:
-    """One result row per case (``RESULT_COLUMNS`` + ``types``/``fired`` lists)."""
+def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = None,
+             problems: pl.Series | None = None) -> pl.DataFrame:
+    """One result row per case (``RESULT_COLUMNS`` + ``types``/``fired``/``hints``/
+    ``suggestions`` lists); ``problems``: per case, the text of its field problems (why it is
+    invalid)."""
     crit = clf.criteria
     fired = frame.select(
         "case_id",
@@ -123,6 +141,9 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
         pl.col("ranges").fill_null(""),
         pl.col("identifiers").fill_null(""),
         pl.lit(False).alias("_invalid") if invalid is None else pl.Series("_invalid", invalid),
+        pl.lit("").alias("_problems") if problems is None
+        else pl.Series("_problems", problems).fill_null(""),
+        pl.col("not_a_case"),
     )
     # a criterion is shadowed when another fired one gives a strictly more specific type
     effective = []
@@ -136,23 +157,17 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
     fired_names = [pl.when(pl.col(f"c{i}")).then(pl.lit(m.compress(c.iri)))
                    for i, c in enumerate(crit)]
     out = fired.select(
-        "case_id", "_invalid", "hints", "ranges", "identifiers",
+        "case_id", "_invalid", "_problems", "not_a_case", "hints", "ranges", "identifiers",
         pl.concat_list(effective).list.drop_nulls().list.unique().list.sort().alias("types"),
         pl.concat_list(fired_names).list.drop_nulls().alias("fired"),
     )
-    n = pl.col("types").list.len()
+    out = decide.apply(out)  # osteoma cutis first, species on its own axis, status
+    typed = pl.col("status").is_in(["classified", "ambiguous", "unclassified"])
     out = out.with_columns(
-        pl.when(pl.col("_invalid")).then(pl.lit("invalid")).when(n == 0)
-        .then(pl.lit("unclassified")).when(n == 1).then(pl.lit("classified"))
-        .otherwise(pl.lit("ambiguous")).alias("status"))
-    out = out.with_columns(
-        pl.when(pl.col("status") == "invalid").then(pl.lit([], dtype=pl.List(pl.String)))
-        .otherwise(pl.col("types")).alias("types"),
-        pl.when(pl.col("status") == "invalid").then(pl.lit([], dtype=pl.List(pl.String)))
-        .otherwise(pl.col("fired")).alias("fired"),
-        pl.when(pl.col("status") == "invalid").then(pl.lit("")).otherwise(pl.col("ranges"))
-        .alias("ranges"))
+        pl.when(typed).then(pl.col("ranges")).otherwise(pl.lit("")).alias("ranges"))
     labels = {m.compress(k): v for k, v in clf.onto.labels.items()}
+    out = out.with_columns(decide.flags(frame, out, clf.metastatic_kinds,
+                                        clf.dystrophic_conditions, labels))
     crit_text = {m.compress(c.iri): c.texts for c in crit}
     out = out.with_columns(
         pl.col("types").list.join("|").alias("type_id"),
@@ -161,7 +176,10 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
         pl.col("fired").list.eval(pl.element() + " " + pl.element().replace_strict(
             labels, default="")).list.join("; ").alias("criteria"),
     )
-    out = out.join(_support(frame, out, clf), on="case_id", how="left")
+    values = _values(frame)
+    out = out.join(_support(values, out, clf), on="case_id", how="left")
+    out = out.join(suggest.suggest(values, out, clf.typical, labels, clf.joints), on="case_id",
+                   how="left")
     texts = pl.DataFrame({"c": list(crit_text), "t": list(crit_text.values())},
                          schema={"c": pl.String, "t": pl.List(pl.String)})
     by_case = (out.select("case_id", pl.col("fired").alias("c")).explode("c").drop_nulls()
@@ -173,19 +191,38 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
     support = pl.col("support").fill_null(empty).list.set_difference(crit_texts).list.sort()
     sources = pl.concat_list(crit_texts, support.list.eval("supporting: " + pl.element()))
     out = out.with_columns(sources.list.join(" | ").alias("sources"))
-    hints = pl.when(pl.col("status") == "unclassified").then(pl.col("hints")).otherwise(
-        pl.lit([], dtype=pl.List(pl.String)))
-    return out.with_columns(hints.alias("hints")).select(*RESULT_COLUMNS, "types", "fired",
-                                                         "hints")
+    unclassified = pl.col("status") == "unclassified"
+    hints = pl.when(unclassified).then(pl.col("hints")).otherwise(empty)
+    out = out.with_columns(
+        hints.alias("hints"),
+        pl.when(unclassified).then(pl.col("suggested").fill_null(empty)).otherwise(empty)
+        .alias("suggestions"),
+        pl.when(unclassified).then(pl.col("suggested_text").fill_null(
+            pl.lit(suggest.LABEL + ": none (no typical feature of any type recorded)")))
+        .otherwise(pl.lit("")).alias("suggested"))
+    reason = (pl.when(pl.col("status") == "not_a_case").then(pl.col("not_a_case"))
+              .when(pl.col("status") == "invalid").then("invalid record: " + pl.col("_problems"))
+              .when(unclassified).then(unclassified_reason(pl.col("hints")))
+              .when(pl.col("status") == "ambiguous").then(pl.lit(
+                  "the criteria of several types are met and none is more specific: all are "
+                  "listed, none is picked"))
+              .otherwise(pl.lit("")))
+    return out.with_columns(reason.alias("reason")).select(
+        *RESULT_COLUMNS, "types", "fired", "hints", "suggestions")
 
 
-def _support(frame: pl.DataFrame, out: pl.DataFrame, clf: Classifier) -> pl.DataFrame:
-    """Supporting sentences: evidence rows whose type the case got and whose value it shows."""
+def _values(frame: pl.DataFrame) -> pl.DataFrame:
+    """(case_id, value): every class a case records, its lab phenotypes and populations."""
     values = frame.select(
         "case_id",
         pl.concat_list("conditions", "exposures", "sites", "features", "histology",
-                       pl.concat_list(pl.col("taxon")), lab_values(frame)).alias("value"))
-    long = values.explode("value").drop_nulls("value")
+                       pl.concat_list(pl.col("taxon")), lab_values(frame),
+                       suggest.population_values(frame)).alias("value"))
+    return values.explode("value").drop_nulls("value")
+
+
+def _support(long: pl.DataFrame, out: pl.DataFrame, clf: Classifier) -> pl.DataFrame:
+    """Supporting sentences: evidence rows whose type the case got and whose value it shows."""
     typed = out.select("case_id", pl.col("types").alias("type")).explode("type").drop_nulls()
     hits = (long.join(typed, on="case_id").join(clf.evidence, on=["type", "value"])
             .select("case_id", "text").unique().sort("case_id", "text"))

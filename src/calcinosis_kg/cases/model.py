@@ -100,6 +100,7 @@ COLUMNS: dict[str, str] = {
     "lesion_size_mm": "float", "conditions": "list", "no_conditions": "bool",
     "exposures": "list", "no_exposures": "bool", "sites": "list", "features": "list",
     "histology": "list", "treatments": "list", "responses": "list", "reported_type": "str",
+    "not_a_case": "str",
     "errors": "list",
 }
 

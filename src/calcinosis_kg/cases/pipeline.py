@@ -27,12 +27,14 @@ CHUNK = 100_000
 PROBLEM_SCHEMA = {"case_id": pl.String, "source": pl.String, "field": pl.String,
                   "message": pl.String}
 def iter_frames(paths: Iterable[Path | str], chunk: int = CHUNK,
-                failed: list[InputError] | None = None) -> Iterator[pl.DataFrame]:
+                failed: list[InputError] | None = None, complete: tuple[str, ...] = ()
+                ) -> Iterator[pl.DataFrame]:
     """Frames of at most ``chunk`` cases, in file order (Turtle files: one frame each).
 
     A file that cannot be read (or read on) raises its ``InputError``; with ``failed`` given, the
     error is appended there instead and the next file is read (the records read before it in
-    that file stand): one bad file in a folder never costs the others.
+    that file stand): one bad file in a folder never costs the others. ``complete`` names the
+    lists ("diseases", "exposures") the sources declare complete (``--complete-lists``).
     """
     from calcinosis_kg.cases.rdf_input import read_rdf
 
@@ -47,6 +49,8 @@ def iter_frames(paths: Iterable[Path | str], chunk: int = CHUNK,
                 yield frame
                 continue
             for record in readers.read_records(path):
+                if complete:
+                    record.declare_complete(complete)
                 rows.append(record.row())
                 if len(rows) >= chunk:
                     yield to_frame(rows)
@@ -136,6 +140,21 @@ def problems(frame: pl.DataFrame, table: pl.DataFrame | None = None) -> pl.DataF
             .sort("row", "field", "message").drop("row"))
 
 
+def problem_text(frame: pl.DataFrame, bad: pl.DataFrame, shown: int = 5) -> pl.Series:
+    """Per case of ``frame`` (same order): its first ``shown`` problems as one text ('' when
+    valid), so an invalid row says why in every output format."""
+    if not bad.height:
+        return pl.Series("problems", [""] * frame.height, dtype=pl.String)
+    per_case = (bad.group_by("case_id", maintain_order=True)
+                .agg((pl.col("field") + ": " + pl.col("message")).alias("p"), pl.len().alias("n"))
+                .select("case_id", (pl.col("p").list.head(shown).list.join("; ")
+                                    + pl.when(pl.col("n") > shown)
+                                    .then(pl.format(" (+{} more)", pl.col("n") - shown))
+                                    .otherwise(pl.lit(""))).alias("problems")))
+    return (frame.select("case_id").join(per_case, on="case_id", how="left")
+            ["problems"].fill_null(""))
+
+
 @dataclass
 class Chunk:
     frame: pl.DataFrame
@@ -145,25 +164,29 @@ class Chunk:
 
 
 def run(paths: Iterable[Path | str], clf: Classifier | None, chunk: int = CHUNK,
-        failed: list[InputError] | None = None) -> Iterator[Chunk]:
+        failed: list[InputError] | None = None, complete: tuple[str, ...] = ()
+        ) -> Iterator[Chunk]:
     """Validate (and classify, when ``clf`` is given) every case, chunk by chunk; ``failed``
     as in ``iter_frames``. Case ids are unique across the run (``Identifiers``)."""
     identifiers = Identifiers()
-    for frame in iter_frames(paths, chunk, failed):
+    for frame in iter_frames(paths, chunk, failed, complete):
         frame = identifiers.check(frame)
         frame = frame.with_columns(pl.Series(
             "iri", [triples.case_iri(c) for c in frame["case_id"]], dtype=pl.String))
         table = triples.triples(frame, sort=False)
         bad = problems(frame, table)
         invalid = frame["case_id"].is_in(bad["case_id"].unique().implode())
-        results = classify(frame, clf, invalid) if clf is not None else frame.select("case_id")
+        results = (classify(frame, clf, invalid, problem_text(frame, bad)) if clf is not None
+                   else frame.select("case_id"))
         yield Chunk(frame, bad, results, table)
 
 
 def valid_triples(chunk: Chunk) -> pl.DataFrame:
-    """The chunk's triples of valid cases only (sub-nodes follow their case)."""
+    """The chunk's triples of valid cases only (sub-nodes follow their case); a record that is
+    no calcinosis cutis case is left out too."""
     valid = chunk.frame.filter(~chunk.frame["case_id"].is_in(
-        chunk.problems["case_id"].unique().implode())).select(pl.col("iri").alias("case_iri"))
+        chunk.problems["case_id"].unique().implode()) & pl.col("not_a_case").is_null()
+    ).select(pl.col("iri").alias("case_iri"))
     rest = pl.col("s").str.slice(len(m.CASE_BASE)).str.split("/").list.first()
     return (chunk.table.with_columns((pl.lit(m.CASE_BASE) + rest).alias("case_iri"))
             .join(valid, on="case_iri", how="semi").drop("case_iri"))
@@ -198,19 +221,22 @@ def results_text(results: pl.DataFrame, fmt: str, header: bool = True) -> bytes:
         return spreadsheet_csv(table, header)
     if fmt == "jsonl":
         lines = [json.dumps(row, ensure_ascii=False, sort_keys=False)
-                 for row in results.select(*RESULT_COLUMNS, "types", "fired", "hints").iter_rows(
-                     named=True)]
+                 for row in results.select(*RESULT_COLUMNS, "types", "fired", "hints",
+                                           "suggestions").iter_rows(named=True)]
         return ("\n".join(lines) + "\n").encode() if lines else b""
     shown = table.select("case_id", "status", "type_id", "type_label", "criteria", "ranges",
-                         "identifiers")
+                         "identifiers", "flags", "reason", "suggested")
     cells = {c: [terminal_safe(str(v)) for v in shown[c].to_list()] for c in shown.columns}
     widths = {c: max([len(c), *(len(v) for v in cells[c][:10_000])])
               for c in ("case_id", "status", "type_id", "type_label", "criteria")}
     out = []
     if header:
-        out.append("  ".join(c.ljust(widths[c]) for c in widths) + "  ranges | identifiers")
+        out.append("  ".join(c.ljust(widths[c]) for c in widths)
+                   + "  flags | reason | suggested | ranges | identifiers")
     for i in range(shown.height):
-        notes = " | ".join(x for x in (cells["ranges"][i], cells["identifiers"][i]) if x)
+        notes = " | ".join(x for x in (cells["flags"][i], cells["reason"][i],
+                                       cells["suggested"][i], cells["ranges"][i],
+                                       cells["identifiers"][i]) if x)
         out.append(("  ".join(cells[c][i].ljust(widths[c]) for c in widths) + "  "
                     + notes).rstrip())
     return ("\n".join(out) + "\n").encode()
@@ -219,11 +245,23 @@ def results_text(results: pl.DataFrame, fmt: str, header: bool = True) -> bytes:
 def results_ntriples(frame: pl.DataFrame, results: pl.DataFrame, sort: bool = True,
                      table: pl.DataFrame | None = None) -> bytes:
     """The cases' own triples (``table`` if already built) plus each valid case's inferred
-    'case of T' type."""
+    'case of T' type, and an ``rdfs:comment`` with the status and why (flags, the reason of
+    an unclassified, invalid or not-a-case record, the suggested differential)."""
     case_of = {"CCKG:0000002": 711, "CCKG:0000003": 712, "CCKG:0000004": 713,
                "CCKG:0000005": 714, "CCKG:0000006": 715, "CCKG:0000007": 716,
-               "CCKG:0000008": 717, "CCKG:0000011": 718}
+               "CCKG:0000008": 717, "CCKG:0000011": 718, "CCKG:0000012": 719}
     table = triples.triples(frame, sort=sort) if table is None else table
+    table = triples.without_non_cases(table, frame)
+    noted = results.select(
+        "case_id", pl.concat_str([pl.col("status"), pl.lit(": "), pl.concat_list(
+            "flags", "reason", "suggested").list.eval(pl.element().filter(pl.element() != ""))
+            .list.join(" | ")]).alias("o")).filter(~pl.col("o").str.ends_with(": "))
+    if noted.height:
+        iris = [triples.case_iri(c) for c in noted["case_id"]]
+        table = pl.concat([table, noted.select(
+            pl.Series("s", iris, dtype=pl.String), pl.lit(m.vocab.RDFS_COMMENT).alias("p"),
+            "o", pl.lit(True).alias("lit"), pl.lit("").alias("dt"))])
+        table = table.sort("s", "p", "o", "lit") if sort else table
     typed = (results.select("case_id", pl.col("types").alias("t")).explode("t").drop_nulls()
              .filter(pl.col("t").is_in(list(case_of))))
     if typed.height:

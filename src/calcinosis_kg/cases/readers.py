@@ -36,6 +36,8 @@ LIST_CELLS = {"diseases": "conditions", "exposures": "exposures", "sites": "site
               "features": "features", "histology": "histology", "treatments": "treatments"}
 NUMBER_CELLS = ("age_years", "onset_age_years", "egfr", "lesion_size_mm")
 CALCIUM_LOINC, PHOSPHATE_LOINC = "LOINC:17861-6", "LOINC:2777-1"
+#: HP:0025520 Calcinosis cutis: a Phenopacket is a case when it records it observed
+CALCINOSIS_CUTIS = "HP:0025520"
 #: ionised calcium in blood, serum albumin (verified in HL7 FHIR value sets; cases.md)
 IONISED_LOINC, ALBUMIN_LOINC = "LOINC:1994-3", "LOINC:1751-7"
 ASSAYS = {CALCIUM_LOINC: "calcium", PHOSPHATE_LOINC: "phosphate",
@@ -174,10 +176,33 @@ def _fill_csv(record: Record, row: dict[str, str]) -> None:
             record.error("responses", "more responses than treatments")
         else:
             v["responses"] = [m.RESPONSES.get(r, "") for r in responses]
+    if row.get("lists_complete"):
+        declared = _complete_lists(record, row["lists_complete"])
+        if declared:
+            record.declare_complete(declared)
     if row.get("reported_type"):
         reported = _curies(record, "reported_type", row["reported_type"])
         if reported:
             v["reported_type"] = reported[0]
+
+
+#: the words of the ``lists_complete`` column and the lists they close
+COMPLETE_WORDS = {"yes": ("diseases", "exposures"), "true": ("diseases", "exposures"),
+                  "all": ("diseases", "exposures"), "diseases": ("diseases",),
+                  "exposures": ("exposures",), "no": (), "false": ()}
+
+
+def _complete_lists(record: Record, cell: str) -> set[str]:
+    """``lists_complete``: the source's statement that its disease and/or exposure lists are
+    complete (a registry form where an unticked box means absent)."""
+    out: set[str] = set()
+    for word in (w.strip().lower() for w in cell.split(";") if w.strip()):
+        if word not in COMPLETE_WORDS:
+            record.error("lists_complete", f"{shown(word)} is not one of yes, no, diseases, "
+                         "exposures")
+            return set()
+        out.update(COMPLETE_WORDS[word])
+    return out
 
 
 # ------------------------------------------------------------------------------- Phenopackets
@@ -272,11 +297,14 @@ def _fill_packet(record: Record, packet: Any) -> None:
             lists["conditions"].append(disease.term.id)
         if disease.HasField("primary_site"):
             lists["sites"].append(disease.primary_site.id)
+    observed = excluded = False
     for feature in packet.phenotypic_features:
         term = feature.type.id
         if feature.excluded:
+            excluded = excluded or term == CALCINOSIS_CUTIS
             continue
-        if term == "HP:0025520":  # Calcinosis cutis: the case feature; its modifiers are sites
+        if term == CALCINOSIS_CUTIS:
+            observed = True  # Calcinosis cutis: the case feature; its modifiers are sites
             lists["sites"] += [mod.id for mod in feature.modifiers]
             if feature.HasField("onset"):
                 v["onset_age_years"] = _years(record, "onset_age_years", feature.onset)
@@ -284,6 +312,17 @@ def _fill_packet(record: Record, packet: Any) -> None:
             lists["exposures"].append(term)
         else:
             lists["features"].append(term)
+    observed = observed or any(_is_calcinosis_type(d.term.id) for d in packet.diseases
+                                if not d.excluded)
+    if excluded and not observed:
+        v["not_a_case"] = (f"the record excludes calcinosis cutis ({CALCINOSIS_CUTIS} "
+                           "excluded): not a calcinosis cutis case")
+    elif excluded:
+        record.error("phenotypicFeatures", f"{CALCINOSIS_CUTIS} Calcinosis cutis is both "
+                     "observed and excluded")
+    elif not observed:
+        v["not_a_case"] = (f"no calcinosis cutis phenotype ({CALCINOSIS_CUTIS}) or type "
+                           "recorded: not a calcinosis cutis case")
     for sample in packet.biosamples:
         if sample.HasField("sampled_tissue"):
             lists["sites"].append(sample.sampled_tissue.id)
@@ -328,6 +367,13 @@ def _fill_packet(record: Record, packet: Any) -> None:
     for measurement in packet.measurements:
         if counts[measurement.assay.id] == 1:
             _measurement(record, measurement)
+
+
+def _is_calcinosis_type(term: str) -> bool:
+    """A disease term that names calcinosis cutis or one of its types (CCKG:0000001-0000099,
+    osteoma cutis CCKG:0000011 excepted: bone, not calcium)."""
+    return bool(re.fullmatch(r"CCKG:00000\d\d", term)) and term not in ("CCKG:0000000",
+                                                                      "CCKG:0000011")
 
 
 def _sex_name(subject: Any) -> str:

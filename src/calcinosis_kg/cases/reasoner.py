@@ -20,6 +20,7 @@ import polars as pl
 
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import triples
+from calcinosis_kg.cases.decide import final_types
 from calcinosis_kg.core.errors import CalcinosisKGError
 from calcinosis_kg.core.vocab import OWL
 
@@ -49,7 +50,8 @@ def _case_of(store: Any) -> dict[str, str]:
 
 def hermit_types(frame: pl.DataFrame, store: Any = None, timeout: float = 600.0
                  ) -> dict[str, list[str]]:
-    """case_id -> most specific types (CURIEs) HermiT entails for each case in ``frame``."""
+    """case_id -> most specific types (CURIEs) HermiT entails for each case in ``frame``, after
+    the same precedence rules as the fast path (``cases.decide``: osteoma cutis first)."""
     import pyoxigraph as ox
 
     from calcinosis_kg.cases.compile import read_ontology
@@ -62,7 +64,7 @@ def hermit_types(frame: pl.DataFrame, store: Any = None, timeout: float = 600.0
     java_bin = java.find_java()
     if java_bin is None:
         raise ReasonerUnavailable(java.java_not_found_message())
-    table = triples.triples(frame)
+    table = triples.without_non_cases(triples.triples(frame), frame)
     nodes = pl.concat([table.select(pl.col("s").alias("n")),
                        table.filter(~pl.col("lit") & (pl.col("p") != m.RDF_TYPE)
                                     & (pl.col("p") != m.P_REPORTED)).select(pl.col("o")
@@ -117,5 +119,5 @@ def hermit_types(frame: pl.DataFrame, store: Any = None, timeout: float = 600.0
     for case_id, types in found.items():
         specific = {t for t in types
                     if not any(o != t and t in onto.ancestors(o) for o in types)}
-        result[case_id] = sorted(m.compress(t) for t in specific)
+        result[case_id] = final_types(m.compress(t) for t in specific)
     return result

@@ -7,6 +7,7 @@ so the record sits above both the case model (columns, units) and the judging.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,11 @@ class Record:
     errors: list[str] = field(default_factory=list)
     labs: dict[str, LabInput] = field(default_factory=dict)
 
+    def declare_complete(self, lists: Iterable[str]) -> None:
+        """The source states that these lists ("diseases", "exposures") are complete: an empty
+        one then records the absence (closed world for this record only; cases.md)."""
+        self.values["lists_complete"] = set(self.values.get("lists_complete", ())) | set(lists)
+
     def error(self, column: str, message: str) -> None:
         self.errors.append(f"{column}: {message}")
 
@@ -52,6 +58,11 @@ class Record:
         out.update(self.values)
         out["case_id"], out["source"] = self.case_id, self.source
         out["errors"] = list(self.errors)
+        complete = out.pop("lists_complete", None) or ()
+        if "diseases" in complete and not out["conditions"]:
+            out["no_conditions"] = True  # the source declares its disease list complete
+        if "exposures" in complete and not out["exposures"]:
+            out["no_exposures"] = True
         if out.get("taxon") is None:
             out["taxon"] = HUMAN
         return out

@@ -160,6 +160,24 @@ def triples(frame: pl.DataFrame, sort: bool = True) -> pl.DataFrame:
     return table.sort("s", "p", "o", "lit") if sort else table
 
 
+def without_non_cases(table: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
+    """``table`` without the case-record types of the records that are no calcinosis cutis case
+    (``not_a_case``: a Phenopacket that excludes or does not record it). Validation keeps them
+    (the record is still checked); what is published or reasoned over does not, so no criterion
+    can type such a record, in HermiT as in the fast path."""
+    if "not_a_case" not in frame.columns:
+        return table
+    iris = frame.filter(pl.col("not_a_case").is_not_null())["iri"] if "iri" in frame.columns \
+        else pl.Series([case_iri(c) for c in frame.filter(pl.col("not_a_case").is_not_null())
+                        ["case_id"]], dtype=pl.String)
+    if not len(iris):
+        return table
+    case_types = [m.CASE_RECORD, m.NO_DISEASE, m.NO_EXPOSURE]
+    drop = (pl.col("s").is_in(iris.implode()) & (pl.col("p") == m.RDF_TYPE)
+            & pl.col("o").is_in(case_types))
+    return table.filter(~drop)
+
+
 def _escape(expr: pl.Expr) -> pl.Expr:
     out = expr.str.replace_all("\\", "\\\\", literal=True)
     out = out.str.replace_all('"', '\\"', literal=True)

@@ -78,22 +78,31 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], output: Path | None) -
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path),
               help="Write here (a regular file, replaced atomically; '-' is stdout).")
+@click.option("--complete-lists", "complete", type=click.Choice(["diseases", "exposures",
+                                                                  "both"]),
+              help="The sources declare their disease (and/or exposure) lists complete: an "
+                   "empty list records the absence (a registry form where an unticked box "
+                   "means absent). Default: open world, an empty cell is not recorded.")
 @click.pass_context
-def classify(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | None
-             ) -> None:
+def classify(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | None,
+             complete: str | None) -> None:
     """Type each case with the ontology's criteria (one row per case).
 
-    Columns: case_id, status (classified, ambiguous, unclassified, invalid), type_id,
-    type_label, criteria (the defined classes that fired), sources (their sentences and the
-    supporting associations). Exit 0, or 2 when an input file cannot be read (the other files
-    are still classified).
+    Columns: case_id, status (classified, ambiguous, unclassified, invalid, not_a_case),
+    type_id, type_label, criteria (the defined classes that fired), flags (a competing type or
+    an overridden one, and why), reason (why unclassified, invalid or not a case), suggested
+    (types suggested by typical features, never a classification), ranges, identifiers,
+    sources (sentences). Exit 0, or 2 when an input file cannot be read (the other files are
+    still classified).
     """
     from calcinosis_kg.cases.api import NothingRead, classify_stream, summary_line
     from calcinosis_kg.core.serialize import write_atomic
 
     counts: dict[str, int] = {}
     failed: list = []
-    parts = classify_stream(paths, fmt, counts, failed)
+    lists: tuple[str, ...] = (() if complete is None else ("diseases", "exposures")
+                              if complete == "both" else (complete,))
+    parts = classify_stream(paths, fmt, counts, failed, lists)
     try:
         if output is None:
             for part in parts:

@@ -1,0 +1,135 @@
+"""Hand-written mutants of the modules whose tests once let them through (issue 21): each is
+applied to the source, the module's tests are run, and the source is restored byte for byte.
+
+Why a list and not a generated run (mutmut, cosmic-ray): the negative-entailment tests start
+HermiT (~20 s a run), so a tool's hundreds of mutants would take hours on a 2-core machine; these
+are the mutants found surviving by hand, each a bug a reviewer could plausibly write. A mutant is
+"killed" when its tests fail; "SURVIVED" or "stale" (the code changed and the text to mutate is
+gone: rewrite the mutant) make the run exit 1.
+
+    .venv/bin/python scripts/mutants.py            # every mutant (`make mutate`)
+    .venv/bin/python scripts/mutants.py obo         # only the mutants of modules matching "obo"
+    .venv/bin/python scripts/mutants.py obo --tests "tests/test_release.py -k pronto"
+                                                    # other tests: did the mutants survive them?
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src" / "calcinosis_kg"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    module: str  # path under src/calcinosis_kg
+    name: str
+    old: str  # text that must occur exactly once in the module
+    new: str
+    tests: tuple[str, ...]  # pytest node ids or files
+
+
+NEG = "checks/negative_entailments.py"
+NEG_TESTS = ("tests/test_negative_entailments.py",)
+SQL = "cases/compile.py"
+SQL_TESTS = ("tests/test_cases_compile.py",)
+OBO = "publish/obo.py"
+OBO_TESTS = ("tests/test_obo.py",)
+
+MUTANTS = [
+    Mutant(NEG, "superclass entries never checked",
+           "target = item.superclass or (probes[key] if key is not None else \"\")",
+           "target = probes[key] if key is not None else \"\"", NEG_TESTS),
+    Mutant(NEG, "inverse flag ignored by the probe", "        if inverse:\n",
+           "        if False:\n", NEG_TESTS),
+    Mutant(NEG, "inverse flag not read from the file", "inverse=bool(item.get(\"inverse\"))",
+           "inverse=False", NEG_TESTS),
+    Mutant(NEG, "union filler read as its first member",
+           "        if isinstance(filler, tuple):\n            union, head",
+           "        if isinstance(filler, tuple):\n            filler = filler[:1]\n"
+           "            union, head", NEG_TESTS),
+    Mutant(NEG, "union filler read as an intersection (\"or\" read as \"and\")",
+           "iri(OWL + \"unionOf\")", "iri(OWL + \"intersectionOf\")", NEG_TESTS),
+    Mutant(NEG, "unknown class names no longer reported", "        if missing:\n",
+           "        if False:\n", NEG_TESTS),
+    Mutant(SQL, "AND and OR swapped", "f\" {node.op.upper()} \"",
+           "(\" OR \" if node.op == \"and\" else \" AND \")", SQL_TESTS),
+    Mutant(SQL, "every connective written AND", "f\" {node.op.upper()} \"", "\" AND \"",
+           SQL_TESTS),
+    Mutant(SQL, "a missing list is NULL, not FALSE (no coalesce)",
+           "return f\"coalesce(arrays_overlap({node.column}, array({_sql_list(node.values)})), "
+           "FALSE)\"",
+           "return f\"arrays_overlap({node.column}, array({_sql_list(node.values)}))\"",
+           SQL_TESTS),
+    Mutant(SQL, "a missing value compares as NULL (no coalesce)",
+           "return f\"coalesce({node.column} {node.cmp} {node.number!r}, FALSE)\"",
+           "return f\"({node.column} {node.cmp} {node.number!r})\"", SQL_TESTS),
+    Mutant(SQL, "a missing status is NULL (no coalesce)",
+           "return f\"coalesce({node.column} IN ({_sql_list(node.values)}), FALSE)\"",
+           "return f\"({node.column} IN ({_sql_list(node.values)}))\"", SQL_TESTS),
+    Mutant(SQL, "a missing flag counts as TRUE", "return f\"coalesce({node.column}, FALSE)\"",
+           "return f\"coalesce({node.column}, TRUE)\"", SQL_TESTS),
+    Mutant(OBO, "every synonym written EXACT", "{_quoted(str(value))} {scope.upper()} ",
+           "{_quoted(str(value))} EXACT ", OBO_TESTS),
+    Mutant(OBO, "disjoint_from dropped",
+           "stanza += sorted(f\"disjoint_from: {_ref(graph, o)}\" for o in disjoint)",
+           "stanza += []", OBO_TESTS),
+    Mutant(OBO, "is_obsolete dropped from classes",
+           "if (cls, OWL.deprecated, Literal(True)) in graph:", "if False:", OBO_TESTS),
+    Mutant(OBO, "is_obsolete dropped from relations",
+           "if (prop, OWL.deprecated, Literal(True)) in graph:", "if False:", OBO_TESTS),
+    Mutant(OBO, "idspace written for OBO PURL prefixes too",
+           "if prefix in used_prefixes and namespace != f\"{OBO}{prefix}_\":",
+           "if prefix in used_prefixes:", OBO_TESTS),
+    Mutant(OBO, "idspace never written",
+           "if prefix in used_prefixes and namespace != f\"{OBO}{prefix}_\":",
+           "if False:", OBO_TESTS),
+    Mutant(OBO, "subPropertyOf not written as a Typedef is_a",
+           "graph.objects(prop, RDFS.subPropertyOf) if isinstance(o, URIRef))",
+           "graph.objects(prop, RDFS.subPropertyOf) if False)", OBO_TESTS),
+    Mutant(OBO, "subPropertyOf edges left out of OBO Graphs JSON",
+           "edges.add((str(s), \"subPropertyOf\", str(o)))", "pass", OBO_TESTS),
+]
+
+
+def run(mutant: Mutant, tests: list[str] | None = None) -> tuple[str, float]:
+    path = SRC / mutant.module
+    original = path.read_bytes()
+    text = original.decode("utf-8")
+    if text.count(mutant.old) != 1:
+        return "stale", 0.0
+    started = time.monotonic()
+    try:
+        path.write_text(text.replace(mutant.old, mutant.new), encoding="utf-8")
+        code = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:randomly", "-p",
+             "no:cacheprovider", *(tests or mutant.tests)], cwd=ROOT, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, check=False).returncode
+    finally:
+        path.write_bytes(original)
+    return ("killed" if code == 1 else "SURVIVED" if code == 0 else f"error {code}",
+            time.monotonic() - started)
+
+
+def main(argv: list[str]) -> int:
+    tests = None
+    if "--tests" in argv:
+        at = argv.index("--tests")
+        tests, argv = argv[at + 1].split(), argv[:at] + argv[at + 2:]
+    chosen = [m for m in MUTANTS if not argv or any(a in m.module for a in argv)]
+    bad = 0
+    for mutant in chosen:
+        outcome, seconds = run(mutant, tests)
+        bad += outcome != "killed"
+        print(f"{outcome:9} {seconds:6.1f}s  {mutant.module}: {mutant.name}", flush=True)
+    print(f"{len(chosen) - bad}/{len(chosen)} mutants killed")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
