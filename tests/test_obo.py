@@ -93,5 +93,4 @@ def test_obographs_json_has_a_subpropertyof_edge(tmp_path: Path) -> None:
     release(load([source]), tmp_path / "release", inferred=rdflib.Graph())
     graph = json.loads((tmp_path / "release" / "calcinosis-kg-full.json").read_text())
     edges = graph["graphs"][0]["edges"]
-    assert {"sub": "http://purl.obolibrary.org/obo/RO_0004026", "pred": "subPropertyOf",
-            "obj": "http://purl.obolibrary.org/obo/RO_0002131"} in edges
+    assert {"sub": "RO:0004026", "pred": "subPropertyOf", "obj": "RO:0002131"} in edges  # CURIEs

@@ -16,7 +16,14 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from calcinosis_kg.core.errors import CalcinosisKGError, InputError
 from calcinosis_kg.graph.knowledge import load
-from calcinosis_kg.publish.release import FORMATS, VARIANTS, release, release_graphs
+from calcinosis_kg.publish.release import (
+    FORMATS,
+    MAIN,
+    MAIN_FORMATS,
+    VARIANTS,
+    release,
+    release_graphs,
+)
 
 CCKG = rdflib.Namespace("https://w3id.org/calcinosis-kg/CCKG_")
 OBO = rdflib.Namespace("http://purl.obolibrary.org/obo/")
@@ -108,8 +115,10 @@ def released(ontology_files: list[Path], tmp_path: Path) -> Path:
 
 def test_release_writes_every_variant_in_every_format_plus_sssom_and_kgx(released: Path):
     expected = {f"calcinosis-kg-{v}.{f}" for v in VARIANTS for f in FORMATS}
+    expected |= {f"calcinosis-kg.{f}" for f in MAIN_FORMATS}  # ODK's unsuffixed main files
     expected |= {"calcinosis-kg.sssom.tsv", "calcinosis-kg_nodes.tsv", "calcinosis-kg_edges.tsv",
-                 "calcinosis-kg.prefixes.json", "calcinosis-kg.context.jsonld"}
+                 "calcinosis-kg.prefixes.json", "calcinosis-kg.context.jsonld",
+                 "calcinosis-kg.context-1.0.jsonld"}
     assert {p.name for p in released.iterdir()} == expected
 
 
@@ -131,10 +140,13 @@ def test_release_output_is_byte_identical_across_runs_and_hash_seeds(
 
 def test_release_date_and_version_iri_come_from_the_header(graphs: dict[str, rdflib.Graph]):
     for variant, graph in graphs.items():
-        head = rdflib.URIRef(f"https://example.org/rel/calcinosis-kg-{variant}.owl")
+        # the main file carries the ontology's own IRI and version IRI, as ODK's does
+        stem = "calcinosis-kg" if variant == MAIN else f"calcinosis-kg-{variant}"
+        head = rdflib.URIRef(f"https://example.org/rel/{stem}.owl")
         assert (head, RDF.type, OWL.Ontology) in graph
+        assert set(graph.subjects(RDF.type, OWL.Ontology)) == {head}
         assert graph.value(head, OWL.versionIRI) == rdflib.URIRef(
-            f"https://example.org/rel/releases/2026-01-15/calcinosis-kg-{variant}.owl")
+            f"https://example.org/rel/releases/2026-01-15/{stem}.owl")
         assert str(graph.value(head, OIO.date)) == "15:01:2026 00:00"
         assert str(graph.value(head, rdflib.URIRef("http://purl.org/dc/terms/issued"))) \
             == "2026-01-15"
@@ -218,7 +230,32 @@ def test_every_rdf_format_round_trips_to_an_isomorphic_graph(
                             ("jsonld", "json-ld")):
             parsed = rdflib.Graph().parse(released / f"calcinosis-kg-{variant}.{suffix}",
                                           format=fmt)
-            assert isomorphic(parsed, graphs[variant]), (variant, suffix)
+            assert isomorphic(_rdf11(parsed), _rdf11(graphs[variant])), (variant, suffix)
+
+
+def _rdf11(graph: rdflib.Graph) -> rdflib.Graph:
+    """``graph`` with RDF 1.1 literal terms: ``"x"^^xsd:string`` is the simple literal ``"x"``
+    (rdflib keeps them apart; the RDF/XML types some relation annotations for pronto)."""
+    out = rdflib.Graph()
+    for s, p, o in graph:
+        if isinstance(o, rdflib.Literal) and o.datatype == rdflib.XSD.string:
+            o = rdflib.Literal(str(o))
+        out.add((s, p, o))
+    return out
+
+
+def test_the_rdfxml_types_only_the_relation_annotations_pronto_would_drop():
+    """Everything else keeps its literal exactly, so rdflib users query the .owl like the .ttl
+    (the committed release of the bundled ontology, kept fresh by the test below)."""
+    committed = Path(__file__).resolve().parent.parent / "release"
+    ttl = rdflib.Graph().parse(committed / "calcinosis-kg-full.ttl")
+    owl = rdflib.Graph().parse(committed / "calcinosis-kg-full.owl", format="xml")
+    named = lambda g: {t for t in g if not any(isinstance(x, rdflib.BNode) for x in t)}  # noqa: E731
+    changed = {(s, p) for s, p, o in named(owl) - named(ttl)}
+    assert changed, "the bundled relations carry no annotation pronto would drop: test is moot"
+    assert {p for _, p in changed} <= {OBO.IAO_0000412, OBO.IAO_0000116}
+    assert all((s, RDF.type, OWL.ObjectProperty) in ttl for s, _ in changed)
+    assert isomorphic(_rdf11(owl), ttl)
 
 
 @pytest.mark.java  # owlready2 runs HermiT in a JVM
@@ -309,14 +346,14 @@ def test_obographs_json_validates_against_the_obographs_json_schema(released: Pa
 
 
 def test_obographs_json_has_edges_and_logical_definitions(released: Path):
+    """Ids are CURIEs (OAK's obograph adapter then finds ``CCKG:…`` without ``--prefix``)."""
     graph = json.loads((released / "calcinosis-kg-base.json").read_text())["graphs"][0]
-    cckg = "https://w3id.org/calcinosis-kg/CCKG_"
-    assert {"sub": cckg + "9000001", "pred": "http://purl.obolibrary.org/obo/RO_0004026",
-            "obj": "http://purl.obolibrary.org/obo/UBERON_0002097"} in graph["edges"]
+    assert {"sub": "CCKG:9000001", "pred": "RO:0004026", "obj": "UBERON:0002097"} \
+        in graph["edges"]
     assert graph["logicalDefinitionAxioms"] == [{
-        "definedClassId": cckg + "9000600", "genusIds": [cckg + "9000001"],
-        "restrictions": [{"propertyId": "http://purl.obolibrary.org/obo/RO_0004026",
-                          "fillerId": "http://purl.obolibrary.org/obo/UBERON_0002097"}]}]
+        "definedClassId": "CCKG:9000600", "genusIds": ["CCKG:9000001"],
+        "restrictions": [{"propertyId": "RO:0004026", "fillerId": "UBERON:0002097"}]}]
+    assert any("calcinosis-kg.prefixes.json" in c for c in graph["meta"]["comments"])
 
 
 def test_release_cli_reports_the_files_it_wrote(ontology_files: list[Path], tmp_path: Path,
@@ -357,3 +394,67 @@ def test_committed_release_folder_equals_a_fresh_release_of_the_bundled_ontology
     assert sorted(p.name for p in committed.iterdir()) == names
     stale = [n for n in names if (fresh / n).read_bytes() != (committed / n).read_bytes()]
     assert not stale, f"release/ is stale, run `calcinosis-kg release --output release`: {stale}"
+
+
+# --- the source opens offline in OWL API through the catalog (Protégé, ROBOT) ------------------
+class _Listener:
+    """A loopback TCP listener standing in for the network (as Java's HTTP(S) proxy): it counts
+    the connections it is offered and closes them."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            conn.close()
+
+    def java_options(self) -> list[str]:
+        return [f"-D{scheme}.{key}={value}" for scheme in ("http", "https")
+                for key, value in (("proxyHost", "127.0.0.1"), ("proxyPort", self.port))]
+
+
+def test_the_source_opens_offline_in_owlapi_through_the_catalog_beside_it(tmp_path: Path):
+    """ODK layout: ``ontology/catalog-v001.xml`` maps every ``owl:imports`` of the source to the
+    local module, so OWL API (Protégé, ROBOT) opens the source with no network. The "network" is a
+    loopback proxy: through the catalog it sees no connection; without the catalog OWL API goes
+    there for the import (and the load fails)."""
+    from consumer_support import OWLAPI_JARS, ROOT, compile_java
+
+    java, *rest = compile_java(tmp_path, "CatalogLoad", OWLAPI_JARS, rdf4j=True)
+    source = ROOT / "ontology" / "calcinosis-kg.ttl"
+    catalog = ROOT / "ontology" / "catalog-v001.xml"
+    imports = {str(o) for o in rdflib.Graph().parse(source).objects(None, OWL.imports)}
+    network = _Listener()
+    try:
+        command = [java, *network.java_options(), *rest]
+        done = subprocess.run([*command, str(source), str(catalog), str(CCKG["0000001"]),
+                               str(OBO.UBERON_0002097)],
+                              capture_output=True, text=True, timeout=300, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert network.connections == 0
+        lines = [line.split("\t") for line in done.stdout.splitlines()]
+        loaded = {row[1]: row[2] for row in lines if row[0] == "ontology"}
+        assert imports and imports <= set(loaded), (imports, loaded)
+        for iri in imports:
+            assert loaded[iri].startswith("file:") and "/ontology/imports/" in loaded[iri]
+        labels = {row[1]: row[2] for row in lines if row[0] == "label"}
+        assert labels == {str(CCKG["0000001"]): "calcinosis cutis",
+                          str(OBO.UBERON_0002097): "skin of body"}  # from the import
+        without = subprocess.run([*command, str(source)], capture_output=True, text=True,
+                                 timeout=300, check=False)
+        assert without.returncode != 0 and network.connections > 0, without.stderr[-500:]
+    finally:
+        network.sock.close()

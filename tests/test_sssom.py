@@ -28,7 +28,10 @@ ONTOLOGY = """\
     dcterms:license <https://creativecommons.org/licenses/by/4.0/> .
 
 CCKG:9000001 a owl:Class ; rdfs:label "test calcinosis cutis" ;
-    oboInOwl:hasDbXref "HP:0025520" , "DERMO:0002718" , "MESH:D002114" .
+    oboInOwl:hasDbXref "HP:0025520" , "DERMO:0002718" , "MESH:D002114" , "OMIA:000494-9615" ,
+        "SCTID:237900002" .
+[] a owl:Axiom ; owl:annotatedSource CCKG:9000001 ; owl:annotatedProperty oboInOwl:hasDbXref ;
+    owl:annotatedTarget "SCTID:237900002" ; sssom:predicate_id skos:broadMatch .
 [] a owl:Axiom ; owl:annotatedSource CCKG:9000001 ; owl:annotatedProperty oboInOwl:hasDbXref ;
     owl:annotatedTarget "HP:0025520" ; sssom:predicate_id skos:exactMatch .
 [] a owl:Axiom ; owl:annotatedSource CCKG:9000001 ; owl:annotatedProperty oboInOwl:hasDbXref ;
@@ -68,7 +71,8 @@ def test_sssom_file_parses_with_sssom_py_keeping_every_row(sssom_file: Path):
     parsers = pytest.importorskip("sssom.parsers")
     msdf = parsers.parse_sssom_table(str(sssom_file))
     assert sorted(zip(msdf.df["subject_id"], msdf.df["object_id"], strict=True)) == [
-        ("CCKG:9000001", "HP:0025520"), ("CCKG:9000001", "MESH:D002114"),
+        ("CCKG:9000001", "DERMO:0002718"), ("CCKG:9000001", "HP:0025520"),
+        ("CCKG:9000001", "MESH:D002114"), ("CCKG:9000001", "SCTID:237900002"),
         ("CCKG:9000200", "UBERON:0002097")]
     assert msdf.metadata["license"] == "https://creativecommons.org/licenses/by/4.0/"
 
@@ -108,8 +112,26 @@ def test_sssom_leaves_out_external_terms_xrefs(sssom_file: Path):
 def test_sssom_prefix_without_iri_is_counted_in_the_comment_not_written(sssom_file: Path):
     header = yaml.safe_load("\n".join(line[1:] for line in sssom_file.read_text().splitlines()
                                       if line.startswith("#")))
-    assert all(r["object_id"] != "DERMO:0002718" for r in _rows(sssom_file))
-    assert "1 cross-reference(s) to DERMO" in header["comment"]
+    assert all(not r["object_id"].startswith("OMIA:") for r in _rows(sssom_file))
+    assert "1 cross-reference(s) to OMIA" in header["comment"]
+
+
+def test_sssom_writes_dermo_rows_with_the_bioregistry_iri_and_dermos_label(sssom_file: Path):
+    header = yaml.safe_load("\n".join(line[1:] for line in sssom_file.read_text().splitlines()
+                                      if line.startswith("#")))
+    row = next(r for r in _rows(sssom_file) if r["object_id"] == "DERMO:0002718")
+    assert header["curie_map"]["DERMO"] == "http://purl.obolibrary.org/obo/DERMO_"
+    assert (row["predicate_id"], row["object_label"], row["mapping_justification"]) == (
+        "skos:exactMatch", "disease with cutaneous calcification", "semapv:ManualMappingCuration")
+
+
+def test_sssom_mapping_stated_by_mondo_is_chaining_and_never_a_note_as_label(sssom_file: Path):
+    row = next(r for r in _rows(sssom_file) if r["object_id"] == "SCTID:237900002")
+    assert row["mapping_justification"] == "semapv:MappingChaining"
+    assert row["object_label"] == ""  # MONDO's mapping file gives no SNOMED label
+    assert "MONDO:0017215" in row["comment"]
+    curated = next(r for r in _rows(sssom_file) if r["object_id"] == "HP:0025520")
+    assert curated["comment"] == ""
 
 
 def test_sssom_header_has_version_license_and_a_curie_map_for_every_prefix(sssom_file: Path):

@@ -1,10 +1,11 @@
 // What OWLAPI 5 (the library under ROBOT and Protege) reads from a release file.
 // Compiled and run by tests/test_consumers.py against Debian's libowlapi-java.
 //
-// usage: java OwlApiProbe FILE [CLASS_IRI ...]
+// usage: java OwlApiProbe FILE
 // prints one "key<TAB>value" line per fact: ontology and version IRI, counts, OWL 2 DL profile
-// violations, whether an RDF/XML round trip keeps every axiom, and for each CLASS_IRI its named
-// superclasses ("parent") and "p some C" superclasses ("relationship").
+// violations, whether an RDF/XML round trip keeps every axiom, every named class's named
+// superclasses ("parent") and "p some C" superclasses ("relationship"), the object property
+// assertions between named individuals ("assertion"), and the annotation and object properties.
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -14,9 +15,11 @@ import org.semanticweb.owlapi.apibinding.OWLManager;
 import org.semanticweb.owlapi.formats.RDFXMLDocumentFormat;
 import org.semanticweb.owlapi.model.AxiomType;
 import org.semanticweb.owlapi.model.IRI;
+import org.semanticweb.owlapi.model.OWLAnnotationProperty;
 import org.semanticweb.owlapi.model.OWLAxiom;
-import org.semanticweb.owlapi.model.OWLClass;
 import org.semanticweb.owlapi.model.OWLClassExpression;
+import org.semanticweb.owlapi.model.OWLObjectProperty;
+import org.semanticweb.owlapi.model.OWLObjectPropertyAssertionAxiom;
 import org.semanticweb.owlapi.model.OWLObjectSomeValuesFrom;
 import org.semanticweb.owlapi.model.OWLOntology;
 import org.semanticweb.owlapi.model.OWLOntologyManager;
@@ -83,21 +86,39 @@ public class OwlApiProbe {
             System.out.println("round_trip_gained\t" + gained.size() + "\t"
                     + (gained.isEmpty() ? "" : gained.first()));
         }
-        for (int i = 1; i < args.length; i++) {
-            OWLClass cls = manager.getOWLDataFactory().getOWLClass(IRI.create(args[i]));
-            for (OWLSubClassOfAxiom axiom : ontology.getSubClassAxiomsForSubClass(cls)) {
-                OWLClassExpression sup = axiom.getSuperClass();
-                if (!sup.isAnonymous()) {
-                    System.out.println("parent\t" + args[i] + "\t" + sup.asOWLClass().getIRI());
-                } else if (sup instanceof OWLObjectSomeValuesFrom) {
-                    OWLObjectSomeValuesFrom some = (OWLObjectSomeValuesFrom) sup;
-                    if (!some.getProperty().isAnonymous() && !some.getFiller().isAnonymous()) {
-                        System.out.println("relationship\t" + args[i] + "\t"
-                                + some.getProperty().asOWLObjectProperty().getIRI() + "\t"
-                                + some.getFiller().asOWLClass().getIRI());
-                    }
+        // every named class's named superclasses and "p some C" superclasses
+        for (OWLSubClassOfAxiom axiom : ontology.getAxioms(AxiomType.SUBCLASS_OF)) {
+            if (axiom.getSubClass().isAnonymous()) {
+                continue;
+            }
+            String sub = axiom.getSubClass().asOWLClass().getIRI().toString();
+            OWLClassExpression sup = axiom.getSuperClass();
+            if (!sup.isAnonymous()) {
+                System.out.println("parent\t" + sub + "\t" + sup.asOWLClass().getIRI());
+            } else if (sup instanceof OWLObjectSomeValuesFrom) {
+                OWLObjectSomeValuesFrom some = (OWLObjectSomeValuesFrom) sup;
+                if (!some.getProperty().isAnonymous() && !some.getFiller().isAnonymous()) {
+                    System.out.println("relationship\t" + sub + "\t"
+                            + some.getProperty().asOWLObjectProperty().getIRI() + "\t"
+                            + some.getFiller().asOWLClass().getIRI());
                 }
             }
+        }
+        for (OWLObjectPropertyAssertionAxiom axiom
+                : ontology.getAxioms(AxiomType.OBJECT_PROPERTY_ASSERTION)) {
+            if (!axiom.getProperty().isAnonymous() && axiom.getSubject().isNamed()
+                    && axiom.getObject().isNamed()) {
+                System.out.println("assertion\t"
+                        + axiom.getProperty().asOWLObjectProperty().getIRI() + "\t"
+                        + axiom.getSubject().asOWLNamedIndividual().getIRI() + "\t"
+                        + axiom.getObject().asOWLNamedIndividual().getIRI());
+            }
+        }
+        for (OWLAnnotationProperty property : ontology.getAnnotationPropertiesInSignature()) {
+            System.out.println("annotation_property\t" + property.getIRI());
+        }
+        for (OWLObjectProperty property : ontology.getObjectPropertiesInSignature()) {
+            System.out.println("object_property\t" + property.getIRI());
         }
     }
 }

@@ -3,9 +3,10 @@
 Why a script: KGX conflicts with our dependencies, so it lives in ``.venv-consumers`` and the test
 runs this file there. KGX builds a Biolink toolkit at import time from a remote URL; here it is
 pointed at the ``biolink-model`` package's own schema (no network). The CCKG prefix comes from the
-release's shipped JSON-LD context, as the release guide tells users to do.
+release's shipped flat prefix map (``calcinosis-kg.prefixes.json``), as the release guide tells
+users to do; a JSON-LD context (``{"@context": …}``, plain string values) is read too.
 
-usage: python kgx_validate.py NODES.tsv EDGES.tsv CONTEXT.jsonld
+usage: python kgx_validate.py NODES.tsv EDGES.tsv PREFIXES.json
   -> JSON {"errors": [...]} on stdout
 """
 
@@ -41,7 +42,8 @@ from kgx.validator import Validator  # noqa: E402
 
 
 def main(nodes: str, edges: str, context: str) -> None:
-    prefixes = json.loads(Path(context).read_text(encoding="utf-8"))["@context"]
+    data = json.loads(Path(context).read_text(encoding="utf-8"))
+    prefixes = data.get("@context", data)
     validator = Validator()
     validator.prefix_manager.update_prefix_map(prefixes)
     validator.prefixes.update(prefixes)  # the set `validate` checks CURIE prefixes against

@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import CalcinosisKGError, InputError
-from calcinosis_kg.core.vocab import OBO, OWL, RDF
+from calcinosis_kg.core.vocab import OBO
+
+# RDF/XML lives in ``publish.rdfxml`` (nested blank nodes, as OWL API writes them)
+from calcinosis_kg.publish.rdfxml import canonical_rdfxml, to_rdfxml
+
+__all__ = ["canonical_rdfxml", "to_rdfxml", "export", "export_bytes", "to_jsonld"]
 
 if TYPE_CHECKING:
     import rdflib
@@ -30,9 +34,6 @@ if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 FORMATS = {"ttl": ".ttl", "owl": ".owl", "nt": ".nt", "jsonld": ".jsonld"}
-XML_EXTRA_PREFIXES = {"obo": OBO}
-_NCNAME = re.compile(r"^[A-Za-z_][\w.\-]*$")
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def merged_triples(kg: KnowledgeGraph, blank_only: bool = False,
@@ -147,115 +148,6 @@ def _sorted_subjects(graph: rdflib.Graph) -> list[Node]:
 
 def _object_key(term: Node) -> tuple[str, str]:
     return (type(term).__name__, term.n3())
-
-
-# ---------------------------------------------------------------------------------------------
-# RDF/XML
-
-
-def _xml_escape(text: str, attribute: bool = False) -> str:
-    if _XML_INVALID.search(text):
-        raise InputError("a literal contains a control character that XML 1.0 cannot hold: "
-                         f"{text[:60]!r}")
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace("\r", "&#13;")
-    if attribute:
-        text = text.replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
-    return text
-
-
-class _QNames:
-    """Element names for predicates: curated prefixes first, else a namespace split at / or #."""
-
-    def __init__(self, prefixes: dict[str, str]) -> None:
-        self.prefixes = dict(prefixes)
-        self.by_ns = {ns: p for p, ns in self.prefixes.items()}
-        self.extra: dict[str, str] = {}
-
-    def qname(self, iri: str) -> str:
-        for ns, prefix in sorted(self.by_ns.items(), key=lambda kv: -len(kv[0])):
-            local = iri[len(ns):]
-            if iri.startswith(ns) and local and _NCNAME.match(local):
-                return f"{prefix}:{local}"
-        cut = max(iri.rfind("#"), iri.rfind("/")) + 1
-        ns, local = iri[:cut], iri[cut:]
-        if not local or not _NCNAME.match(local):
-            raise InputError(f"predicate <{iri}> cannot be written in RDF/XML (no QName)")
-        prefix = self.by_ns.get(ns) or self._new_prefix(ns)
-        return f"{prefix}:{local}"
-
-    def _new_prefix(self, ns: str) -> str:
-        base = next((p for p, n in XML_EXTRA_PREFIXES.items() if n == ns), None)
-        if base is None:
-            words = [w for w in re.split(r"[^A-Za-z]+", ns.rstrip("/#")) if w]
-            base = (words[-1].lower() if words else "ns") or "ns"
-            if base.startswith("xml") or base.startswith("ns"):
-                base = "x" + base
-        name, counter = base, 1
-        while name in self.prefixes:
-            counter += 1
-            name = f"{base}{counter}"
-        self.prefixes[name] = ns
-        self.by_ns[ns] = name
-        self.extra[name] = ns
-        return name
-
-
-#: typed node elements, most specific first: pronto and other OWL API-shaped readers look for
-#: ``<owl:Ontology>`` and ``<owl:Class>`` elements and ignore ``rdf:Description`` + ``rdf:type``
-NODE_TYPES = tuple(OWL + name for name in (
-    "Ontology", "Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty",
-    "NamedIndividual", "Restriction", "Axiom", "AllDisjointClasses", "AllDifferent"))
-
-
-def to_rdfxml(graph: rdflib.Graph) -> bytes:
-    """Byte-stable RDF/XML of ``graph`` (see ``canonical_rdfxml``)."""
-    from calcinosis_kg.core.serialize import canonicalize
-
-    return canonical_rdfxml(canonicalize(graph))
-
-
-def canonical_rdfxml(canon: rdflib.Graph) -> bytes:
-    """Byte-stable RDF/XML: one typed node element per subject (``owl:Class`` …, else
-    ``rdf:Description``), sorted, blank nodes by nodeID."""
-    from rdflib import BNode, Literal, URIRef
-    from rdflib.namespace import RDF as RDF_NS
-
-    from calcinosis_kg.core.prefixes import prefix_map
-
-    qnames = _QNames(prefix_map())
-    body: list[str] = []
-    for subject in _sorted_subjects(canon):
-        types = {str(o) for o in canon.objects(subject, RDF_NS.type)}
-        node_type = next((t for t in NODE_TYPES if t in types), None)
-        element = qnames.qname(node_type) if node_type else "rdf:Description"
-        if isinstance(subject, BNode):
-            body.append(f'  <{element} rdf:nodeID="{subject}">')
-        else:
-            body.append(f'  <{element} rdf:about="{_xml_escape(str(subject), True)}">')
-        pairs = sorted(((p, o) for p, o in canon.predicate_objects(subject)
-                        if node_type is None or (p, o) != (RDF_NS.type, URIRef(node_type))),
-                       key=lambda po: (str(po[0]), _object_key(po[1])))
-        for predicate, obj in pairs:
-            name = qnames.qname(str(predicate))
-            if isinstance(obj, BNode):
-                body.append(f'    <{name} rdf:nodeID="{obj}"/>')
-            elif isinstance(obj, Literal):
-                attrs = ""
-                if obj.language:
-                    attrs = f' xml:lang="{obj.language}"'
-                elif obj.datatype is not None:
-                    attrs = f' rdf:datatype="{_xml_escape(str(obj.datatype), True)}"'
-                body.append(f"    <{name}{attrs}>{_xml_escape(str(obj))}</{name}>")
-            else:
-                body.append(f'    <{name} rdf:resource="{_xml_escape(str(obj), True)}"/>')
-        body.append(f"  </{element}>")
-    namespaces = {**qnames.prefixes}
-    namespaces.setdefault("rdf", RDF)
-    head = ['<?xml version="1.0" encoding="utf-8"?>', "<rdf:RDF"]
-    head += [f'    xmlns:{p}="{_xml_escape(ns, True)}"' for p, ns in namespaces.items()]
-    head[-1] += ">"
-    return ("\n".join(head + body + ["</rdf:RDF>"]) + "\n").encode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------------

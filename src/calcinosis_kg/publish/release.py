@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 VARIANTS = ("base", "full", "simple")
+#: ODK's main release file (``calcinosis-kg.owl`` …): the full variant under the ontology's own
+#: IRI and version IRI, in the formats ODK ships it
+MAIN = "main"
+MAIN_FORMATS = ("owl", "obo", "json")
 OWN_PREFIX = "CCKG"
 FORMATS = ("ttl", "owl", "nt", "jsonld", "json", "obo")
 
@@ -72,13 +76,15 @@ def split_modules(kg: KnowledgeGraph) -> tuple[Graph, Graph]:
 
 
 def _retitle(graph: Graph, info: ReleaseInfo, variant: str) -> Graph:
-    """Give ``graph`` one ontology header: the variant's IRI, version IRI and release date."""
+    """Give ``graph`` one ontology header: the variant's IRI, version IRI and release date
+    (``variant`` MAIN: the ontology's own IRI and version IRI, as ODK's main release file)."""
     from rdflib import Graph, Literal, URIRef
     from rdflib.namespace import OWL, RDF, XSD
 
     old_heads = set(graph.subjects(RDF.type, OWL.Ontology))
     main = URIRef(info.ontology_iri)
-    new = URIRef(info.variant_iri(variant))
+    new = main if variant == MAIN else URIRef(info.variant_iri(variant))
+    version = info.version_iri if variant == MAIN else info.variant_version_iri(variant)
     out = Graph()
     for s, p, o in graph:
         if s in old_heads:
@@ -87,7 +93,7 @@ def _retitle(graph: Graph, info: ReleaseInfo, variant: str) -> Graph:
             s = new
         out.add((s, p, o))
     out.add((new, RDF.type, OWL.Ontology))
-    out.add((new, OWL.versionIRI, URIRef(info.variant_version_iri(variant))))
+    out.add((new, OWL.versionIRI, URIRef(version)))
     year, month, day = info.date.split("-")
     out.add((new, URIRef(OIO_DATE), Literal(f"{day}:{month}:{year} 00:00")))
     out.add((new, URIRef(DC_ISSUED), Literal(info.date, datatype=XSD.date)))
@@ -112,16 +118,33 @@ def _declare_own_prefix(graph: Graph, head: Node) -> None:
 
 
 def prefix_files() -> dict[str, bytes]:
-    """The curated prefix map as shipped with the release: a flat JSON prefix map and a JSON-LD
-    context (plain strings: JSON-LD 1.0 compatible; KGX, curies and OAK users load either)."""
+    """The curated prefix map as shipped with the release, in three files:
+
+    * ``…prefixes.json``: a flat prefix map (KGX, curies, sssom-py);
+    * ``…context.jsonld``: a JSON-LD 1.1 context with every curated prefix. A namespace that does
+      not end in ``:/?#[]@`` (``CCKG``, ``MONDO`` … end in ``_``) is a prefix in JSON-LD 1.1 only
+      with ``"@prefix": true``, so those are expanded term definitions; ``"@version": 1.1`` makes
+      a JSON-LD 1.0 processor refuse it instead of leaving ``CCKG:0000001`` unexpanded;
+    * ``…context-1.0.jsonld``: the JSON-LD 1.0 context the ``.jsonld`` files embed: only the
+      prefixes that end in a gen-delim, which every processor expands (CURIEs are written
+      ``cckg:CCKG_0000001``, ``obo:MONDO_0005100``).
+    """
     import json
 
     from calcinosis_kg.core.prefixes import prefix_map
+    from calcinosis_kg.publish.export import JSONLD_EXTRA_PREFIXES, jsonld_context
 
     prefixes = prefix_map()
     dump = lambda data: (json.dumps(data, indent=1) + "\n").encode("utf-8")  # noqa: E731
+    context_11: dict[str, object] = {"@version": 1.1}
+    for prefix, ns in {**JSONLD_EXTRA_PREFIXES, **prefixes}.items():
+        context_11[prefix] = ns if ns[-1] in GEN_DELIMS else {"@id": ns, "@prefix": True}
     return {f"{STEM}.prefixes.json": dump(prefixes),
-            f"{STEM}.context.jsonld": dump({"@context": prefixes})}
+            f"{STEM}.context.jsonld": dump({"@context": context_11}),
+            f"{STEM}.context-1.0.jsonld": dump({"@context": jsonld_context()})}
+
+
+GEN_DELIMS = ":/?#[]@"
 
 
 # --- the three variants --------------------------------------------------------------------------
@@ -160,16 +183,19 @@ def full_graph(kg: KnowledgeGraph, info: ReleaseInfo | None = None,
     ours, modules = split_modules(kg)
     info = info or release_info(ours, str(kg.files[0]))
     inferred = inferred if inferred is not None else inferred_hierarchy(kg)
-    return _full(ours, modules, inferred, info)
+    return _full(ours, modules, inferred, info)["full"]
 
 
-def _full(ours: Graph, modules: Graph, inferred: Graph, info: ReleaseInfo) -> Graph:
+def _full(ours: Graph, modules: Graph, inferred: Graph, info: ReleaseInfo,
+          variants_wanted: tuple[str, ...] = ("full",)) -> dict[str, Graph]:
+    """The full graph under each header of ``variants_wanted`` ("full", MAIN)."""
     from calcinosis_kg.publish import variants
 
     merged = _union(ours, modules)
     merged = _union(merged, variants.marked_inferred(inferred, merged))
     reduced, _ = variants.transitively_reduced(merged)
-    return variants.declare_entities(_retitle(reduced, info, "full"))
+    return {name: variants.declare_entities(_retitle(reduced, info, name))
+            for name in variants_wanted}
 
 
 def _union(*graphs: Graph) -> Graph:
@@ -233,7 +259,8 @@ def _simple_restriction(graph: Graph, node: Node) -> bool:
 
 # --- writers -------------------------------------------------------------------------------------
 def writers() -> dict[str, Callable[[Graph], bytes]]:
-    """Format suffix -> writer for the RDF formats (the OBO formats live in ``publish.obo``).
+    """Format suffix -> writer for the RDF formats (OBO lives in ``publish.obo``, OBO
+    Graphs in ``publish.obographs``).
 
     RDF/XML and JSON-LD come from the toolchain's deterministic writers in ``export``.
     """
@@ -259,20 +286,21 @@ def _build(kg: KnowledgeGraph, inferred: Graph | None
     ours, modules = split_modules(kg)  # parsed once for all three variants
     info = release_info(ours, str(kg.files[0]))  # checked before the (slower) reasoner runs
     inferred = inferred if inferred is not None else inferred_hierarchy(kg)
-    full = _full(ours, modules, inferred, info)
-    graphs = {"base": _base(ours, inferred, info), "full": full,
-              "simple": _retitle(simple_graph(full), info, "simple")}
+    fulls = _full(ours, modules, inferred, info, ("full", MAIN))
+    graphs = {"base": _base(ours, inferred, info), "full": fulls["full"],
+              "simple": _retitle(simple_graph(fulls["full"]), info, "simple"),
+              MAIN: fulls[MAIN]}
     return info, graphs, inferred
 
 
 def release_graphs(kg: KnowledgeGraph, inferred: Graph | None = None) -> dict[str, Graph]:
-    """The three variant graphs, keyed by variant name."""
+    """The three variant graphs, keyed by variant name, and the main file's graph (MAIN)."""
     return _build(kg, inferred)[1]
 
 
 def release(kg: KnowledgeGraph, output: Path | str, inferred: Graph | None = None) -> ReleaseResult:
     """Write every release artifact of ``kg`` into ``output`` (atomically, deterministically)."""
-    from calcinosis_kg.publish import kgx, obo
+    from calcinosis_kg.publish import kgx, obo, obographs
     from calcinosis_kg.publish import sssom as sssom_export
 
     output = Path(output)
@@ -284,15 +312,17 @@ def release(kg: KnowledgeGraph, output: Path | str, inferred: Graph | None = Non
     result = ReleaseResult(output=output, info=info, inferred=len(
         set(graphs["full"].subjects(URIRef(OIO_IS_INFERRED), None))))
     rdf_writers = writers()
-    for variant in VARIANTS:
+    for variant in (*VARIANTS, MAIN):
         graph = graphs[variant]
-        result.triples[variant] = len(graph)
-        for suffix in FORMATS:
-            path = output / f"{STEM}-{variant}.{suffix}"
+        if variant != MAIN:
+            result.triples[variant] = len(graph)
+        for suffix in (MAIN_FORMATS if variant == MAIN else FORMATS):
+            path = output / (f"{STEM}.{suffix}" if variant == MAIN else
+                             f"{STEM}-{variant}.{suffix}")
             if suffix in rdf_writers:
                 data = rdf_writers[suffix](graph)
             elif suffix == "json":
-                data = obo.to_obographs_json(graph)
+                data = obographs.to_obographs_json(graph)
             else:
                 data = obo.to_obo(graph)
             _publish(path, data)

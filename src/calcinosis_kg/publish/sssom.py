@@ -2,9 +2,15 @@
 
 Each ``oboInOwl:hasDbXref`` of one of our terms becomes one row; its SSSOM predicate is the
 ``sssom:predicate_id`` annotation the build puts on the xref (``oboInOwl:hasDbXref`` itself when a
-curator left it unannotated). Every CURIE in an SSSOM file must expand through the ``curie_map``,
-so mappings to vocabularies without a verified IRI (DERMO, OMIA) cannot be written as rows: they
-are counted in the header's ``comment`` and stay as xrefs in the ontology.
+curator left it unannotated). Every CURIE in an SSSOM file must expand through the ``curie_map``:
+DERMO expands with the Bioregistry's URI prefix (``core.vocab.DERMO_BIOREGISTRY``); a vocabulary
+with no IRI at all (OMIA) cannot be a row, and is counted in the header's ``comment``.
+
+``object_label`` is only ever a label: from the import module, else from
+``ontology/src/mapping_labels.tsv`` (as the target's source publishes it), else empty. A mapping
+that MONDO's or DERMO's curators state for the term we map to (``via`` in that file) is
+``semapv:MappingChaining`` with a ``comment`` naming the term it went through; the others are
+``semapv:ManualMappingCuration``.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.vocab import (
     DC_LICENSE,
     DC_TITLE,
+    DERMO_BIOREGISTRY,
     OIO_HAS_DBXREF,
     SEMAPV,
     SSSOM_PREDICATE_ID,
@@ -27,8 +34,11 @@ if TYPE_CHECKING:
     from calcinosis_kg.publish.release_info import ReleaseInfo
 
 JUSTIFICATION = "semapv:ManualMappingCuration"
+CHAINED = "semapv:MappingChaining"
 COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label",
-           "mapping_justification")
+           "mapping_justification", "comment")
+#: prefixes the SSSOM file may expand beyond the curated map (see the module docstring)
+SSSOM_PREFIXES = {"DERMO": DERMO_BIOREGISTRY}
 OWN_PREFIX = "CCKG"
 SOURCE_PREFIX = "cckg"
 
@@ -42,9 +52,18 @@ class MappingSet:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
-def target_labels() -> dict[str, str]:
-    """id -> label of mapping targets the import module lacks (``ontology/src/mapping_labels.tsv``,
-    verified labels as their sources publish them)."""
+@dataclass(frozen=True)
+class Target:
+    """What ``mapping_labels.tsv`` says of a mapping target: its published label (may be empty)
+    and the MONDO/DERMO term whose curators state the mapping (empty: curated here)."""
+
+    label: str
+    via: str
+
+
+def target_labels() -> dict[str, Target]:
+    """id -> label and ``via`` of mapping targets the import module lacks
+    (``ontology/src/mapping_labels.tsv``, verified labels as their sources publish them)."""
     import csv
 
     from calcinosis_kg.core.resources import source_dir
@@ -54,7 +73,8 @@ def target_labels() -> dict[str, str]:
         return {}
     with path.open(encoding="utf-8") as handle:
         lines = [line for line in handle if not line.startswith("#")]
-    return {row["id"]: row["label"] for row in csv.DictReader(lines, delimiter="\t")}
+    return {row["id"]: Target(row["label"], row.get("via") or "")
+            for row in csv.DictReader(lines, delimiter="\t")}
 
 
 def mapping_rows(graph: Graph) -> tuple[list[dict[str, str]], list[tuple[str, str]]]:
@@ -65,8 +85,9 @@ def mapping_rows(graph: Graph) -> tuple[list[dict[str, str]], list[tuple[str, st
     from calcinosis_kg.publish.axioms import axiom_index, curie, label_of
 
     index = axiom_index(graph)
-    prefixes = prefix_map()
+    prefixes = {**prefix_map(), **SSSOM_PREFIXES}
     own = prefixes[OWN_PREFIX]
+    targets = target_labels()
     rows, skipped = [], []
     for subject, xref in graph.subject_objects(URIRef(OIO_HAS_DBXREF)):
         if not str(subject).startswith(own):
@@ -79,16 +100,25 @@ def mapping_rows(graph: Graph) -> tuple[list[dict[str, str]], list[tuple[str, st
             curie(p) for axiom in index.get((subject, URIRef(OIO_HAS_DBXREF), xref), [])
             for p in graph.objects(axiom, URIRef(SSSOM_PREDICATE_ID))
         } or {"oboInOwl:hasDbXref"}
-        object_label = label_of(graph, URIRef(expand(object_id))) or target_labels().get(
-            object_id)
+        target = targets.get(object_id, Target("", ""))
+        in_module = object_id.split(":", 1)[0] not in SSSOM_PREFIXES and label_of(
+            graph, URIRef(expand(object_id)))
+        comment = ""
+        if target.via:
+            via_label = targets.get(target.via, Target("", "")).label or (
+                target.via.split(":", 1)[0] not in SSSOM_PREFIXES
+                and label_of(graph, URIRef(expand(target.via)))) or ""
+            comment = (f"chained through {target.via}" + (f" '{via_label}'" if via_label else "")
+                       + f": {target.via.split(':', 1)[0]} states {target.via} ~ {object_id}")
         for predicate in predicates:
             rows.append({
                 "subject_id": curie(subject),
                 "subject_label": label_of(graph, subject) or "",
                 "predicate_id": predicate,
                 "object_id": object_id,
-                "object_label": object_label or "",
-                "mapping_justification": JUSTIFICATION,
+                "object_label": in_module or target.label,
+                "mapping_justification": CHAINED if target.via else JUSTIFICATION,
+                "comment": comment,
             })
     rows.sort(key=lambda r: (r["subject_id"], r["object_id"], r["predicate_id"]))
     return rows, sorted(set(skipped))
@@ -102,7 +132,7 @@ def mapping_set(graph: Graph, info: ReleaseInfo) -> MappingSet:
     from calcinosis_kg.publish.axioms import ontology_header
 
     rows, skipped = mapping_rows(graph)
-    prefixes = prefix_map()
+    prefixes = {**prefix_map(), **SSSOM_PREFIXES}
     used = {value.split(":", 1)[0] for row in rows
             for value in (row["subject_id"], row["predicate_id"], row["object_id"])}
     curie_map = {p: prefixes[p] for p in prefixes if p in used}
@@ -128,8 +158,7 @@ def mapping_set(graph: Graph, info: ReleaseInfo) -> MappingSet:
         prefixes_skipped = sorted({x.split(":", 1)[0] for _, x in skipped})
         metadata["comment"] = (
             f"{len(skipped)} cross-reference(s) to {', '.join(prefixes_skipped)} are not rows "
-            "here: those prefixes have no verified IRI; they remain oboInOwl:hasDbXref in the "
-            "ontology.")
+            "here: those prefixes have no IRI; they remain oboInOwl:hasDbXref in the ontology.")
     return MappingSet(metadata=metadata, rows=rows, skipped=skipped)
 
 
