@@ -40,7 +40,7 @@ def main() -> None:
     from calcinosis_kg.graph.knowledge import load, to_rdflib
     from calcinosis_kg.graph.loading import load_files
     from calcinosis_kg.graph.queryfiles import list_queries
-    from calcinosis_kg.graph.sparql import run_query
+    from calcinosis_kg.graph.sparql import run_sparql
 
     files = args.ontology or default_ontology_files()
     kg = load(files)
@@ -63,10 +63,10 @@ def main() -> None:
     worst = 0.0
     for query in list_queries():
         bindings = dict(query.example_bindings)
-        ox = median_ms(lambda q=query, b=bindings: run_query(kg, q, b), args.repeat)
-        rd = median_ms(lambda q=query, b=bindings: run_query(kg, q, b, engine="rdflib"),
+        ox = median_ms(lambda q=query, b=bindings: run_sparql(kg, q, b), args.repeat)
+        rd = median_ms(lambda q=query, b=bindings: run_sparql(kg, q, b, engine="rdflib"),
                        max(3, args.repeat // 5))
-        rows = len(run_query(kg, query, bindings).rows)
+        rows = len(run_sparql(kg, query, bindings).rows)
         worst = max(worst, ox)
         print(f"{query.name:40} {ox:12.2f} {rd:10.2f} {rows:5d}")
     print(f"slowest bundled query on pyoxigraph: {worst:.2f} ms (target < 20 ms)")

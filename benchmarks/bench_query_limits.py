@@ -1,8 +1,8 @@
 """What bounding a query costs: the parsed-query guard and the forked child with a deadline.
 
 For every bundled query (on the bundled graph, loaded once) it measures, median of N runs:
-  baseline   graph.sparql.run_query(..., timeout=None)   the engine in-process, no deadline
-  bounded    graph.sparql.run_query(..., timeout=60)     forked child, deadline, RLIMIT_AS
+  baseline   graph.sparql.run_sparql(..., timeout=None)   the engine in-process, no deadline
+  bounded    graph.sparql.run_sparql(..., timeout=60)     forked child, deadline, RLIMIT_AS
   guard      the parsed-query guard, uncached: rdflib parse + tree walk (check_query remembers
              accepted texts, so baseline and bounded pay it once)
 and prints them next to each other with the added milliseconds. No target: the numbers are for
@@ -36,7 +36,7 @@ def main() -> None:
     from calcinosis_kg.graph import query_guard
     from calcinosis_kg.graph.knowledge import load
     from calcinosis_kg.graph.queryfiles import list_queries
-    from calcinosis_kg.graph.sparql import run_query
+    from calcinosis_kg.graph.sparql import run_sparql
 
     kg = load()
     queries = list_queries()
@@ -44,8 +44,8 @@ def main() -> None:
     totals = [0.0, 0.0, 0.0]
     for query in queries:
         bindings = dict(query.example_bindings) or None
-        base = median_ms(lambda q=query, b=bindings: run_query(kg, q, b), args.runs)
-        bounded = median_ms(lambda q=query, b=bindings: run_query(kg, q, b, timeout=60.0),
+        base = median_ms(lambda q=query, b=bindings: run_sparql(kg, q, b), args.runs)
+        bounded = median_ms(lambda q=query, b=bindings: run_sparql(kg, q, b, timeout=60.0),
                             args.runs)
         guard = median_ms(lambda q=query: query_guard._check.__wrapped__(q.text, "<q>", False),
                           args.runs)

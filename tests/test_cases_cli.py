@@ -201,3 +201,22 @@ def test_synth_refuses_a_cohort_larger_than_its_documented_bound(run_cli, tmp_pa
                                   "--output", str(tmp_path / name))
         assert code == 2 and f"is more than {most} cases" in err
         assert not (tmp_path / name).exists()
+
+
+def test_a_criterion_the_compiler_cannot_translate_is_one_line_and_exit_2(run_cli, monkeypatch
+                                                                         ) -> None:
+    from calcinosis_kg.cases import classify, compile
+
+    real = compile.read_ontology
+
+    def without_definitions(store):  # a criterion whose equivalentClass was lost
+        onto = real(store)
+        onto.definitions.clear()
+        return onto
+
+    monkeypatch.setattr(classify, "read_ontology", without_definitions)
+    code, out, err = run_cli("cases", "classify", str(DATA / "vignettes.csv"))
+    assert code == 2 and out == ""
+    assert err.strip().count("\n") == 0 and "has no equivalentClass definition" in err
+    assert err.startswith("calcinosis-kg: error: ")  # a project error, not an internal one
+    assert "Traceback" not in err

@@ -166,16 +166,16 @@ def test_virtuoso_known_bugs_in_their_smallest_form(pushed, bug, query, wrong) -
     (then the rewrites or VIRTUOSO_MISSING_ROWS can go)."""
     if pushed.name != "virtuoso":
         pytest.skip("Virtuoso's own bugs")
-    from calcinosis_kg.graph.sparql import run_query
+    from calcinosis_kg.graph.sparql import run_sparql
 
-    embedded = run_query(load(), query).rows
+    embedded = run_sparql(load(), query).rows
     assert embedded, bug
     engine = CappedRemoteEngine(pushed.endpoint, 60)
     if wrong == "SP031":
         with pytest.raises(CalcinosisKGError, match="SP031|SQ156"):
-            run_query(None, query, engine=engine)
+            run_sparql(None, query, engine=engine)
         return
-    remote = run_query(None, query, engine=engine).rows
+    remote = run_sparql(None, query, engine=engine).rows
     if wrong == "fewer":
         assert set(remote) < set(embedded), bug
     else:

@@ -105,3 +105,54 @@ def test_a_finding_card_gives_the_values_that_define_it_or_its_subtypes(kg) -> N
     abnormal = card(kg, expand("CCKG:0000422"))  # metastatic's basis since issue 16
     assert any("CCKG:0000614" in value for value in abnormal.values)
     assert {s.group for s in abnormal.statements} == {"associated diseases"}
+
+
+def test_text_card_prints_each_statement_once_with_its_sentences_as_shared_numbered_notes(
+        kg) -> None:
+    from calcinosis_kg.answers.show_render import render
+
+    shown = card(kg, expand("CCKG:0000001"))
+    text = render(shown, "text")
+    claims = [line for line in text.splitlines() if line.startswith("- ")]
+    assert len(claims) == len(set(claims))  # no statement twice (one per quote, before)
+    body, notes = text.split("\nNOTES\n")
+    numbered = notes.splitlines()
+    # every sentence of every statement is a note, once, and every note is cited
+    sentences = {(sup.quote, sup.source) for s in shown.statements for sup in s.support}
+    assert len(numbered) == len(sentences)
+    assert all(f"[{n}]" in body for n in range(1, len(numbered) + 1))
+    # a sentence behind several statements (the article's list of causes) keeps one number
+    shared = next(line for line in numbered if "Tumors, inflammation, varicose veins" in line)
+    number = shared.split("]", 1)[0] + "]"
+    assert sum(line.count(number) for line in claims) > 1
+
+
+def test_card_cites_sources_by_short_name_never_a_raw_iri(kg) -> None:
+    from calcinosis_kg.answers.show_render import render
+
+    for curie in ("CCKG:0000001", "CCKG:0000003", "CCKG:0000020"):
+        shown = card(kg, expand(curie))
+        for fmt in ("text", "md"):
+            assert "https://w3id.org/calcinosis-kg/source/" not in render(shown, fmt), (curie, fmt)
+        assert "article" in {sup.source for s in shown.statements for sup in s.support}
+
+
+def test_correlations_are_their_own_group_never_listed_as_causes(kg) -> None:
+    groups = card(kg, expand("CCKG:0000001")).groups()
+    correlated = "RO:0003308"
+    assert groups["correlations"] and all(s.relation.curie == correlated
+                                          for s in groups["correlations"])
+    assert not [s for s in groups["causes"] if s.relation.curie == correlated]
+
+
+def test_an_ancestors_records_fold_into_one_counted_line_and_all_lists_them(run_cli) -> None:
+    code, folded, _ = run_cli("show", "calcinosis cutis in dogs")
+    assert code == 0
+    lines = [line for line in folded.splitlines() if "said of ancestor" in line]
+    counts = [int(line.split()[1]) for line in lines]
+    assert lines and all("(show --all lists them)" in line for line in lines)
+    code, listed, _ = run_cli("show", "calcinosis cutis in dogs", "--all")
+    assert code == 0
+    one_by_one = [line for line in listed.splitlines() if "said of ancestor" in line]
+    assert len(one_by_one) == sum(counts) > len(lines)
+    assert "diltiazem" in listed and "diltiazem" not in folded  # said of calcinosis cutis only

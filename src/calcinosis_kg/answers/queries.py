@@ -49,12 +49,12 @@ def run_query(kg: KnowledgeGraph | None, query: str | Path | BundledQuery,
               inferred: bool = False, timeout: float | None = None,
               row_limit: int | None = None,
               memory_mb: int | None = sparql.DEFAULT_MEMORY_MB) -> QueryResult:
-    """``graph.sparql.run_query``, over ``kg`` plus the inferred class hierarchy if ``inferred``.
+    """``graph.sparql.run_sparql``, over ``kg`` plus the inferred class hierarchy if ``inferred``.
 
     ``bindings`` maps variable names to values (``"CCKG:0000001"``, ``'"text"@en'``, ``12`` …)
     bound as RDF terms. Raises ``InputError`` for an unknown query, a syntax error (with
     line:column), a binding for a variable the query lacks, or a SERVICE clause. ``timeout``,
-    ``row_limit`` and ``memory_mb`` bound the work (``graph.sparql.run_query``).
+    ``row_limit`` and ``memory_mb`` bound the work (``graph.sparql.run_sparql``).
     """
     if inferred:
         if kg is None:
@@ -66,7 +66,7 @@ def run_query(kg: KnowledgeGraph | None, query: str | Path | BundledQuery,
                                     f".inferred_kg), which is not available: {exc}") from None
         kg = inferred_kg(kg)
     refuse_slow_engine(kg, query, engine)
-    return sparql.run_query(kg, query, bindings, engine, timeout=timeout, row_limit=row_limit,
+    return sparql.run_sparql(kg, query, bindings, engine, timeout=timeout, row_limit=row_limit,
                             memory_mb=memory_mb)
 
 

@@ -165,7 +165,9 @@ class _Sorter:
         if prop == v.RO_HAS_EXPOSURE_STIMULUS:
             return "exposures"
         if prop in (v.RO_CAUSES_OR_CONTRIBUTES, v.RO_CAUSES, v.RO_CORRELATED_WITH):
-            return "exposures" if not outgoing and first in self.exposures else "causes"
+            if not outgoing and first in self.exposures:
+                return "exposures"
+            return "correlations" if prop == v.RO_CORRELATED_WITH else "causes"
         if not outgoing and prop in (v.RO_HAS_FEATURE, v.RO_HAS_PHENOTYPE, v.RO_HAS_PHYSICAL_BASIS):
             return "associated diseases"
         if first in self.deposits or str(first).startswith(v.OBO + "CHEBI_"):

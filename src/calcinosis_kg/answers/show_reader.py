@@ -50,6 +50,16 @@ class Support:
 
 
 
+def source_name(iri: str) -> str:
+    """A source as a clinician cites it: the header's short name ("article", "DERMO" …), else the
+    CURIE (``PMID:21679810``, ``DOID:0060218``); never a raw IRI where a name exists."""
+    from calcinosis_kg.core.prefixes import header
+
+    shorts = {str(s.get("iri")): str(s["short"]) for s in header().get("sources", {}).values()
+              if isinstance(s, dict) and s.get("short")}
+    return shorts.get(iri) or compress(iri)
+
+
 class Reader:
     """Lookups on one rdflib graph (labels, hierarchy, axiom provenance)."""
 
@@ -120,7 +130,7 @@ class Reader:
         quotes = [str(q) for q in g.objects(node, URIRef(v.SUPPORTING_TEXT))]
         source = g.value(node, URIRef(v.DC_SOURCE))
         evidence = g.value(node, URIRef(v.RO_HAS_EVIDENCE))
-        return {Support(q, compress(str(source)) if source is not None else "",
+        return {Support(q, source_name(str(source)) if source is not None else "",
                         compress(str(evidence)) if evidence is not None else "")
                 for q in quotes}
 

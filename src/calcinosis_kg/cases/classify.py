@@ -145,7 +145,6 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
     fired = frame.select(
         "case_id",
         *[to_polars(c.node).alias(f"c{i}") for i, c in enumerate(crit)],
-        near_misses(frame, crit).alias("hints"),
         pl.col("ranges").fill_null(""),
         pl.col("identifiers").fill_null(""),
         pl.lit(False).alias("_invalid") if invalid is None else pl.Series("_invalid", invalid),
@@ -165,11 +164,16 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
     fired_names = [pl.when(pl.col(f"c{i}")).then(pl.lit(m.compress(c.iri)))
                    for i, c in enumerate(crit)]
     out = fired.select(
-        "case_id", "_invalid", "_problems", "not_a_case", "hints", "ranges", "identifiers",
+        "case_id", "_invalid", "_problems", "not_a_case", "ranges", "identifiers",
         pl.concat_list(effective).list.drop_nulls().list.unique().list.sort().alias("types"),
         pl.concat_list(fired_names).list.drop_nulls().alias("fired"),
     )
     out = decide.apply(out)  # osteoma cutis first, species on its own axis, status
+    # near misses only where they are shown (unclassified rows: a few percent of a cohort)
+    unclassified_ids = out.filter(pl.col("status") == "unclassified").select("case_id")
+    near = frame.join(unclassified_ids, on="case_id", how="semi")
+    out = out.join(near.select("case_id", near_misses(near, crit).alias("hints")),
+                   on="case_id", how="left", maintain_order="left")
     typed = pl.col("status").is_in(["classified", "ambiguous", "unclassified"])
     out = out.with_columns(
         pl.when(typed).then(pl.col("ranges")).otherwise(pl.lit("")).alias("ranges"))

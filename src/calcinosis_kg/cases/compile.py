@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from calcinosis_kg.cases import model as m
+from calcinosis_kg.core.errors import CalcinosisKGError
 from calcinosis_kg.core.expressions import Expr, StoreSource, parse
 from calcinosis_kg.core.vocab import OWL_EQUIVALENT_CLASS as OWL_EQUIVALENT
 from calcinosis_kg.core.vocab import OWL_NOTHING as NOTHING
@@ -44,8 +45,9 @@ CLOSURE = {m.P_CONDITION: "no_conditions", m.P_EXPOSURE: "no_exposures"}
 OPS = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}
 
 
-class CompileError(ValueError):
-    """A criterion uses a construct the fast path cannot translate."""
+class CompileError(CalcinosisKGError, ValueError):
+    """A criterion uses a construct the fast path cannot translate (a ``ValueError`` too, as
+    before; a ``CalcinosisKGError`` so the CLI reports it as one line, exit 2)."""
 
 
 @dataclass(frozen=True)

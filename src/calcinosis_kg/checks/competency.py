@@ -118,10 +118,10 @@ def format_tsv(columns: list[str], rows: list[Row]) -> str:
 def run(kg: KnowledgeGraph, query: CompetencyQuery,
         bindings: dict[str, str] | None = None) -> tuple[list[str], list[Row]]:
     """Run one competency query (with its example bindings unless others are given)."""
-    from calcinosis_kg.graph.sparql import run_query
+    from calcinosis_kg.graph.sparql import run_sparql
 
     bindings = query.bindings if bindings is None else bindings
-    result = run_query(kg, query.path, bindings or None)  # errors then name the file
+    result = run_sparql(kg, query.path, bindings or None)  # errors then name the file
     return list(result.columns), [tuple(row) for row in result.rows]
 
 

@@ -210,6 +210,19 @@ def run_check(paths: Sequence[Path | str] | None = None, use_cache: bool = True,
     return report
 
 
+def check(kg: KnowledgeGraph | None = None, *, use_cache: bool = True, fail_on: str = "ERROR",
+          stages: Sequence[str] = STAGES) -> CheckReport:
+    """``calcinosis-kg check`` on the files ``kg`` was loaded from (the bundled ontology when
+    ``kg`` is None): the front door's graph-first form of ``run_check``.
+
+    The stages re-read the files (some run in child processes that cannot share the store).
+    """
+    from calcinosis_kg.core.resources import default_ontology_files
+
+    paths = None if kg is None or list(kg.files) == default_ontology_files() else kg.files
+    return run_check(paths, use_cache=use_cache, fail_on=fail_on, stages=stages)
+
+
 def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
              warnings: list[str]) -> dict[str, StageResult]:
     from calcinosis_kg.graph import knowledge as graph

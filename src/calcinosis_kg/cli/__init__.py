@@ -101,7 +101,11 @@ def _exit_cleanly_on_sigterm() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: user errors print one line and exit 2 (``--debug`` shows tracebacks)."""
+    """Console entry point: every error prints one line and exits 2 (``--debug`` shows tracebacks).
+
+    Project errors derive from ``core.errors.CalcinosisKGError``; anything else reaching here is a
+    bug, reported as one ``internal error`` line rather than a traceback.
+    """
     from calcinosis_kg.core.errors import CalcinosisKGError
     from calcinosis_kg.core.text import terminal_safe
 
@@ -134,4 +138,11 @@ def main(argv: list[str] | None = None) -> None:
         reason = exc.strerror or str(exc)
         click.echo(terminal_safe(f"calcinosis-kg: error: {name}: {reason}" if name else
                                  f"calcinosis-kg: error: {reason}"), err=True)
+        sys.exit(2)
+    except Exception as exc:  # a bug, not bad input: still one line (``--debug`` shows where)
+        if debug:
+            raise
+        text = " ".join(str(exc).split()) or "no message"
+        click.echo(terminal_safe(f"calcinosis-kg: internal error: {type(exc).__name__}: {text} "
+                                 "(rerun with --debug for the traceback)"), err=True)
         sys.exit(2)

@@ -3,7 +3,7 @@
 Takes: RDF files (the bundled ontology by default), parsed once and safely (``loading``: local
 owl:imports only, no XML entities, no network). Gives: a ``KnowledgeGraph`` (``knowledge``:
 pyoxigraph store plus a derived rdflib view, labels, digest) and guarded SPARQL execution over it
-(``sparql.run_query``: query text and bindings read by ``sparql_text``, run by the ``engines``;
+(``sparql.run_sparql``: query text and bindings read by ``sparql_text``, run by the ``engines``;
 the bundled ``.rq`` files and their headers by ``queryfiles``).
 Never imports: source, checks, answers, publish, cases, serve, cli.
 """

@@ -2,7 +2,7 @@
 
 Why a module of its own: every engine takes the same (text, RDF-term bindings, source name) and
 gives the same ``RawResult`` (kind, columns, rows of ``("iri" | "bnode" | "literal", text)``), so
-``sparql.run_query`` never needs to know which one ran. Each engine keeps its own guard: rdflib
+``sparql.run_sparql`` never needs to know which one ran. Each engine keeps its own guard: rdflib
 is kept from loading ``FROM`` graphs over the network; the remote engine (``graph.remote``)
 only speaks HTTP(S) to the one endpoint a user named with ``--endpoint``. Syntax errors become
 ``InputError`` with the query's file, line and column.

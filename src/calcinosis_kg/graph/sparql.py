@@ -15,8 +15,9 @@ Why this layer exists rather than calling ``store.query`` directly:
 * the same code runs against the local graph (pyoxigraph, fast; rdflib, the baseline) or a remote
   SPARQL endpoint (``RemoteEngine``, only when a user passes ``--endpoint``).
 
-This is the one entry point for running SPARQL: checks (competency) and answers (``query``) both
-call ``run_query``; presenting the result (label columns, table/CSV/JSON) belongs to answers.
+This is the one guarded runner of SPARQL: checks (competency) and answers both call ``run_sparql``;
+users call ``answers.queries.run_query`` (the front door's ``ckg.query``), which adds the inferred
+hierarchy. Presenting the result (label columns, table/CSV/JSON) belongs to answers.
 The names of ``sparql_text``, ``engines`` and ``queryfiles`` that callers need are re-exported.
 """
 
@@ -67,7 +68,7 @@ __all__ = [
     "DEFAULT_MEMORY_MB", "DEFAULT_ROW_LIMIT", "DEFAULT_TIMEOUT", "ENGINES", "Engine",
     "OxigraphEngine", "QueryInfo", "QueryRefused", "QueryResult", "QueryTimeout", "QueryTooBig",
     "RawResult", "RdflibEngine", "RemoteEngine", "check_query", "make_engine",
-    "parse_bind_options", "parse_bindings", "parse_term", "query_variables", "run_query",
+    "parse_bind_options", "parse_bindings", "parse_term", "query_variables", "run_sparql",
     "strip_lexical", "values_block", "with_values",
 ]
 
@@ -97,7 +98,7 @@ def _as_query(query: str | Path | BundledQuery) -> tuple[str, str]:
     return found.text, str(found.path)
 
 
-def run_query(kg: KnowledgeGraph | None, query: str | Path | BundledQuery,
+def run_sparql(kg: KnowledgeGraph | None, query: str | Path | BundledQuery,
               bindings: Mapping[str, object] | None = None,
               engine: str | Engine = "oxigraph", timeout: float | None = None,
               row_limit: int | None = None,

@@ -24,7 +24,7 @@ from calcinosis_kg.serve.remote import CappedRemoteEngine, Credentials, RemoteEr
 def endpoint_competency(endpoint: str, timeout: float = 60.0,
                         credentials: Credentials | None = None) -> StageResult:
     """The competency stage, run on ``endpoint`` instead of the loaded graph."""
-    from calcinosis_kg.graph.sparql import run_query
+    from calcinosis_kg.graph.sparql import run_sparql
 
     started = time.perf_counter()
     engine = CappedRemoteEngine(endpoint, timeout, credentials)
@@ -37,7 +37,7 @@ def endpoint_competency(endpoint: str, timeout: float = 60.0,
                              f"no expected answer ({query.expected_path.name} is missing)")]
         else:
             try:
-                result = run_query(None, query.path, query.bindings or None, engine=engine)
+                result = run_sparql(None, query.path, query.bindings or None, engine=engine)
                 found = compare(query, read_expected(query.expected_path), list(result.columns),
                                 [tuple(r) for r in result.rows])
             except (InputError, RemoteError) as exc:

@@ -23,12 +23,14 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from calcinosis_kg.core.errors import CalcinosisKGError, InputError
+
 # rdflib's SPARQL parser (pyparsing) is not thread-safe: concurrent parses fail at random
 # (measured: every request but the first failed under 2 concurrent clients)
 _PARSER_LOCK = threading.Lock()
 
 
-class Refused(Exception):
+class Refused(CalcinosisKGError):
     """A request the endpoint will not run: ``status`` is the HTTP code to answer with."""
 
     def __init__(self, message: str, status: int = 400) -> None:
@@ -74,7 +76,6 @@ def check_query(text: str, local_graphs: Collection[str],
 @lru_cache(maxsize=1024)  # a repeated query (the explorer, a dashboard) is checked once
 def _check(text: str, local_graphs: frozenset[str], default_graph_uris: tuple[str, ...],
            named_graph_uris: tuple[str, ...], base: str | None) -> CheckedQuery:
-    from calcinosis_kg.core.errors import InputError
     from calcinosis_kg.graph import query_guard
 
     try:

@@ -25,6 +25,7 @@ from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.core.errors import CalcinosisKGError
 from calcinosis_kg.serve.service import HttpError
 from calcinosis_kg.serve.worker import DATA, END, ERROR, FRAME, HEAD, JOB, Failure, Head, Job
 
@@ -34,11 +35,11 @@ if TYPE_CHECKING:
     from calcinosis_kg.serve.service import Limits
 
 
-class ClientGone(Exception):
+class ClientGone(CalcinosisKGError):
     """The client closed its connection while its answer was being sent."""
 
 
-class AnswerCut(Exception):
+class AnswerCut(CalcinosisKGError):
     """The answer had started when its worker failed or its deadline passed: the connection
     must be cut (the client sees an incomplete answer, never a complete-looking one)."""
 

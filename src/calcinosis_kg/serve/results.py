@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
+from calcinosis_kg.core.errors import CalcinosisKGError
 from calcinosis_kg.core.vocab import XSD_STRING
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ SHORT = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "tu
          "jsonld": "jsonld", "json-ld": "jsonld", "rdfxml": "rdfxml"}
 
 
-class NotAcceptable(Exception):
+class NotAcceptable(CalcinosisKGError):
     """No format the client accepts can carry this kind of result."""
 
 

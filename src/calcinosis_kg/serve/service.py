@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.core.errors import CalcinosisKGError
+
 if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
     from calcinosis_kg.serve.dataset import Dataset
@@ -46,7 +48,9 @@ class Limits:
         return self.max_concurrent
 
 
-class HttpError(Exception):
+class HttpError(CalcinosisKGError):
+    """An HTTP status and its one-line message, sent to the client as the response."""
+
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status, self.message, self.headers = status, message, headers or {}
