@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.core.errors import CalcinosisKGError, InputError
+from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.text import terminal_safe, tsv_field
 from calcinosis_kg.graph import sparql
 from calcinosis_kg.graph.queryfiles import BundledQuery, get_query, list_queries, read_query_file
@@ -59,11 +59,8 @@ def run_query(kg: KnowledgeGraph | None, query: str | Path | BundledQuery,
     if inferred:
         if kg is None:
             raise InputError("--inferred needs the local graph (not an --endpoint)")
-        try:
-            from calcinosis_kg.checks.inferred import inferred_kg
-        except ImportError as exc:
-            raise CalcinosisKGError("--inferred needs the reasoner (calcinosis_kg.checks.inferred"
-                                    f".inferred_kg), which is not available: {exc}") from None
+        from calcinosis_kg.checks.inferred import inferred_kg  # the reasoner: only when asked
+
         kg = inferred_kg(kg)
     refuse_slow_engine(kg, query, engine)
     return sparql.run_sparql(kg, query, bindings, engine, timeout=timeout, row_limit=row_limit,
