@@ -124,7 +124,7 @@ def test_an_unknown_prefix_in_another_slot_shows_no_internal_form(tmp_path, run_
     assert code != 0 and "FOO:12" in out + err and "urn:curie" not in out + err
 
 
-def test_every_real_phenopacket_is_read_and_none_is_refused(tmp_path, run_cli) -> None:
+def test_every_real_phenopacket_is_read_none_refused_none_typed(tmp_path, run_cli) -> None:
     path = tmp_path / "store.jsonl"
     path.write_bytes(gzip.decompress(PHENOPACKETS.read_bytes()))
     packets = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
@@ -132,6 +132,7 @@ def test_every_real_phenopacket_is_read_and_none_is_refused(tmp_path, run_cli) -
     rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     assert code == 0 and len(rows) == len(packets) == 353
     assert not [r for r in rows if r["status"] == "invalid"]
+    assert not [r for r in rows if r["type_id"]]  # none is a calcinosis cutis case: none typed
     assert "urn:curie" not in out + err
     omim = [r for r in rows if "OMIM:" in r["identifiers"]]
     assert len(omim) == len(packets)  # every disease there is OMIM, kept and reported

@@ -143,3 +143,16 @@ def test_correlations_are_their_own_group_never_listed_as_causes(kg) -> None:
     assert groups["correlations"] and all(s.relation.curie == correlated
                                           for s in groups["correlations"])
     assert not [s for s in groups["causes"] if s.relation.curie == correlated]
+
+
+def test_an_ancestors_records_fold_into_one_counted_line_and_all_lists_them(run_cli) -> None:
+    code, folded, _ = run_cli("show", "calcinosis cutis in dogs")
+    assert code == 0
+    lines = [line for line in folded.splitlines() if "said of ancestor" in line]
+    counts = [int(line.split()[1]) for line in lines]
+    assert lines and all("(show --all lists them)" in line for line in lines)
+    code, listed, _ = run_cli("show", "calcinosis cutis in dogs", "--all")
+    assert code == 0
+    one_by_one = [line for line in listed.splitlines() if "said of ancestor" in line]
+    assert len(one_by_one) == sum(counts) > len(lines)
+    assert "diltiazem" in listed and "diltiazem" not in folded  # said of calcinosis cutis only

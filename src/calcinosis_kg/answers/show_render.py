@@ -8,17 +8,19 @@ the source's wording) and whose statement it is (own, inherited from an ancestor
 Text and Markdown print each statement once (statements that differ only in their sentences are
 one line) with its sentences as numbered notes, and each sentence once (a sentence behind several
 statements keeps one number), listed under NOTES at the end: the card reads like a note, not a
-dump of every axiom annotation.
+dump of every axiom annotation. An ancestor's association records (context, never claimed of the
+term) are folded into one line per group and ancestor with their count, unless ``list_all`` (the
+``show --all`` flag); the JSON always holds them all.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.answers.resolve import resolve
-from calcinosis_kg.answers.show import Card, Statement, Support, card
+from calcinosis_kg.answers.show import Card, Statement, Support, Term, card
 from calcinosis_kg.core.prefixes import expand
 
 if TYPE_CHECKING:
@@ -85,7 +87,38 @@ class Notes:
         return [f"{prefix}[{n}] {_support_line(sup)}" for sup, n in self.numbers.items()]
 
 
-def render_text(card: Card) -> str:
+@dataclass(frozen=True)
+class Folded:
+    """An ancestor's association records of one group, as one line with their count."""
+
+    ancestor: Term
+    count: int
+
+    def text(self) -> str:
+        return (f"{self.count} association record(s) said of ancestor {self.ancestor.text()}, "
+                "not inherited (show --all lists them)")
+
+
+def _folded(rows: list[tuple[Statement, list[Support]]], list_all: bool
+            ) -> list[tuple[Statement, list[Support]] | Folded]:
+    """``rows`` with the ancestor-context ones folded into one ``Folded`` per ancestor, at the
+    place of its first one (all of them listed when ``list_all``)."""
+    if list_all:
+        return list(rows)
+    counts: dict[Term, int] = {}
+    for s, _ in rows:
+        if s.scope == "ancestor":
+            counts[s.about] = counts.get(s.about, 0) + 1
+    out: list[tuple[Statement, list[Support]] | Folded] = []
+    for s, supports in rows:
+        if s.scope != "ancestor":
+            out.append((s, supports))
+        elif s.about in counts:
+            out.append(Folded(s.about, counts.pop(s.about)))
+    return out
+
+
+def render_text(card: Card, list_all: bool = False) -> str:
     """Plain text: header, hierarchy, then one block per group."""
     lines = [card.term.text() + ("  [obsolete]" if card.deprecated else "")]
     if card.definition:
@@ -104,7 +137,11 @@ def render_text(card: Card) -> str:
     for group, statements in card.groups().items():
         rows = merged(statements)
         lines += ["", f"{group.upper()} ({len(rows)})"]
-        for s, supports in rows:
+        for row in _folded(rows, list_all):
+            if isinstance(row, Folded):
+                lines.append(f"- {row.text()}")
+                continue
+            s, supports = row
             lines.append(f"- {_claim(s)}  [{_qualifiers(s)}; {_whose(s)}]{notes.cite(supports)}")
             lines += [f"    values: {value}" for value in s.values]
         if group == "laboratory profile" and card.reference_ranges:
@@ -118,7 +155,7 @@ def render_text(card: Card) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_md(card: Card) -> str:
+def render_md(card: Card, list_all: bool = False) -> str:
     """Markdown: a heading per group, a bullet per statement, its sentences quoted below."""
     lines = [f"## {card.term.label or card.term.curie} (`{card.term.curie}`)", ""]
     if card.definition:
@@ -135,7 +172,11 @@ def render_md(card: Card) -> str:
     notes = Notes()
     for group, statements in card.groups().items():
         lines += ["", f"### {group.capitalize()}", ""]
-        for s, supports in merged(statements):
+        for row in _folded(merged(statements), list_all):
+            if isinstance(row, Folded):
+                lines.append(f"- *{row.text()}*")
+                continue
+            s, supports = row
             lines.append(f"- {_claim(s)} — *{_qualifiers(s)}; {_whose(s)}*{notes.cite(supports)}")
             lines += [f"  - values: {value}" for value in s.values]
         if group == "laboratory profile" and card.reference_ranges:
@@ -154,16 +195,18 @@ def to_dict(card: Card) -> dict[str, object]:
     return data
 
 
-def render(card: Card, fmt: str = "text") -> str:
-    """The card in ``fmt`` (text, json or md)."""
+def render(card: Card, fmt: str = "text", list_all: bool = False) -> str:
+    """The card in ``fmt`` (text, json or md); ``list_all`` lists an ancestor's association records
+    one by one instead of folding them (text and md; the JSON always has them)."""
     if fmt == "json":
         return json.dumps(to_dict(card), ensure_ascii=False, indent=2) + "\n"
     if fmt == "md":
-        return render_md(card)
-    return render_text(card)
+        return render_md(card, list_all)
+    return render_text(card, list_all)
 
 
-def show(kg: KnowledgeGraph, term: str, fmt: str = "text") -> str:
+def show(kg: KnowledgeGraph, term: str, fmt: str = "text", list_all: bool = False) -> str:
     """The card of ``term`` (a name, synonym, CURIE or IRI, as ``calcinosis-kg show`` takes it)
-    in ``fmt`` (text, json or md). Raises ``UnknownTerm`` / ``AmbiguousTerm`` (one line each)."""
-    return render(card(kg, expand(resolve(kg, term).curie)), fmt)
+    in ``fmt`` (text, json or md); ``list_all`` as ``show --all``. Raises ``UnknownTerm`` /
+    ``AmbiguousTerm`` (one line each)."""
+    return render(card(kg, expand(resolve(kg, term).curie)), fmt, list_all)

@@ -18,17 +18,23 @@ ONTOLOGY_HELP = "Ontology file to load (repeatable; default: the bundled ontolog
 @click.option("--only", "only", multiple=True, metavar="GROUP",
               type=click.Choice(list(GROUPS), case_sensitive=False),
               help="Show only this group of statements (repeatable), e.g. --only sites.")
+@click.option("--all", "list_all", is_flag=True,
+              help="List an ancestor's association records one by one (folded into one line "
+                   "with their count by default).")
 @click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
               help=ONTOLOGY_HELP)
-def show(term: str, fmt: str, only: tuple[str, ...], ontology: tuple[Path, ...]) -> None:
+def show(term: str, fmt: str, only: tuple[str, ...], list_all: bool,
+         ontology: tuple[Path, ...]) -> None:
     """Everything the graph says about TERM, with the sentence behind each statement.
 
     TERM is a CURIE, an IRI, a label or a synonym (case-insensitive). A name that fits several
     terms lists them (exit 2). The card: definition, parents, subtypes, then every statement
-    grouped by kind (causes, associated diseases, sites, composition, laboratory profile,
-    populations, exposures, diagnosis, treatments): the term's own, the universal ones it
-    inherits from its ancestors and those of its subtypes, each marked universal (true of every
-    member) or association (with its frequency), each with its supporting sentence and source.
+    grouped by kind (causes, correlations, associated diseases, sites, composition, laboratory
+    profile, populations, exposures, diagnosis, treatments): the term's own, the universal ones
+    it inherits from its ancestors and those of its subtypes, each marked universal (true of
+    every member) or association (with its frequency), once, with its supporting sentences as
+    numbered notes. An ancestor's association records are one line with their count (--all
+    lists them).
 
     \b
     Examples:
@@ -52,4 +58,4 @@ def show(term: str, fmt: str, only: tuple[str, ...], ontology: tuple[Path, ...])
         result.statements = [s for s in result.statements if s.group in wanted]
         if "laboratory profile" not in wanted:
             result.reference_ranges = []
-    click.echo(render(result, fmt), nl=False)
+    click.echo(render(result, fmt, list_all), nl=False)
