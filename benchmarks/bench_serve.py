@@ -342,7 +342,7 @@ def part_virtuoso(cases: int) -> None:
 
     from calcinosis_kg.graph.knowledge import load
     from calcinosis_kg.serve.push import push_graph, release_graphs
-    from calcinosis_kg.serve.remote import Client
+    from calcinosis_kg.serve.remote import Client, select
 
     if virtuoso_binaries() is None:
         raise SystemExit("Virtuoso is not installed (apt-get install virtuoso-opensource)")
@@ -363,7 +363,7 @@ def part_virtuoso(cases: int) -> None:
                 times = []
                 for _ in range(200):
                     t0 = time.perf_counter()
-                    client.select(store.endpoint, query)
+                    select(client, store.endpoint, query)
                     times.append((time.perf_counter() - t0) * 1000)
                 print(f"virtuoso {name}: {pushed.stored} triples pushed and verified in "
                       f"{pushed.seconds:.2f} s ({rate:,.0f} triples/s); point query "

@@ -80,6 +80,7 @@ def test_idspace_declared_for_our_namespace_only_not_for_obo_purls(read_back) ->
 
 
 def test_obographs_json_has_a_subpropertyof_edge(tmp_path: Path) -> None:
+    from calcinosis_kg.core.prefixes import expand
     from calcinosis_kg.graph.knowledge import load
     from calcinosis_kg.publish.release import release
 
@@ -92,5 +93,7 @@ def test_obographs_json_has_a_subpropertyof_edge(tmp_path: Path) -> None:
         encoding="utf-8")
     release(load([source]), tmp_path / "release", inferred=rdflib.Graph())
     graph = json.loads((tmp_path / "release" / "calcinosis-kg-full.json").read_text())
-    edges = graph["graphs"][0]["edges"]
-    assert {"sub": "RO:0004026", "pred": "subPropertyOf", "obj": "RO:0002131"} in edges  # CURIEs
+    # node ids as the document writes them (IRIs or CURIEs), read as IRIs
+    edges = {(expand(e["sub"]), e["pred"], expand(e["obj"])) for e in graph["graphs"][0]["edges"]}
+    assert ("http://purl.obolibrary.org/obo/RO_0004026", "subPropertyOf",
+            "http://purl.obolibrary.org/obo/RO_0002131") in edges

@@ -30,7 +30,8 @@ def test_a_select_result_becomes_rows_of_values_and_languages() -> None:
 
 
 @pytest.mark.parametrize(("body", "place"), [
-    (doc([{"s": {"type": "uri", "value": "urn:a b"}}]), "results.bindings[0].s.value: not an IRI"),
+    (doc([{"s": {"type": "uri", "value": "urn:a b"}}]), "bindings[0].s.value: not an absolute IRI"),
+    (doc([{"s": {"type": "uri", "value": "0"}}]), "bindings[0].s.value: not an absolute IRI"),
     (doc([{"s": {"type": "uri", "value": "urn:a"}}, "x"]), "results.bindings[1]: not an object"),
     (doc([{"n": {"type": "literal", "value": 3}}]), "results.bindings[0].n.value: not a string"),
     (doc([{"n": {"type": "thing", "value": "3"}}]), "results.bindings[0].n.type"),

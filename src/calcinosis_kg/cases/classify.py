@@ -23,6 +23,7 @@ from calcinosis_kg.cases import decide, suggest
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases.compile import (
     Criterion,
+    Node,
     Ontology,
     compile_criteria,
     read_ontology,
@@ -64,9 +65,6 @@ class Classifier:
     dystrophic_conditions: set[str]  # CURIEs of the conditions of CCKG:0000706
     metastatic_kinds: set[str]  # metastatic calcinosis cutis and its subtypes (CURIEs)
     joints: tuple[list[str], list[str]]  # (joint, periarticular) classes for the site bridge
-
-    def type_label(self, iri: str) -> str:
-        return self.onto.labels.get(iri, m.compress(iri))
 
 
 def build_classifier(store: Any = None) -> Classifier:
@@ -113,18 +111,25 @@ def _evidence(store: Any, onto: Ontology, types: set[str], own: bool = False
     return pl.DataFrame(sorted(rows), schema=["type", "value", "text"], orient="row")
 
 
+#: lab phenotypes a case shows (for evidence only), as engine-neutral conditions so the polars
+#: and the Spark engines read the same rule: hypercalcaemia, hyperphosphataemia, normal labs
+LAB_EVIDENCE: tuple[tuple[Node, tuple[str, ...]], ...] = (
+    (Node("or", items=(Node("is_in", column="calcium_status", values=("raised",)),
+                       Node("is_in", column="ionised_calcium_status", values=("raised",)))),
+     ("HP:0003072", "CCKG:0000610")),
+    (Node("is_in", column="phosphate_status", values=("raised",)), ("HP:0002905",)),
+    (Node("and", items=(
+        Node("or", items=(Node("is_in", column="calcium_status", values=("normal",)),
+                          Node("is_in", column="ionised_calcium_status", values=("normal",)))),
+        Node("is_in", column="phosphate_status", values=("normal",)))), ("CCKG:0000421",)),
+)
+
+
 def lab_values(frame: pl.DataFrame) -> pl.Expr:
-    """Lab phenotypes a case shows (for evidence): hypercalcaemia, hyperphosphataemia, normal."""
-    ca_raised = (pl.col("calcium_status") == "raised") | (pl.col("ionised_calcium_status")
-                                                           == "raised")
-    ca_normal = (pl.col("calcium_status") == "normal") | (pl.col("ionised_calcium_status")
-                                                          == "normal")
-    p_raised, p_normal = pl.col("phosphate_status") == "raised", pl.col("phosphate_status") \
-        == "normal"
+    """Lab phenotypes a case shows (``LAB_EVIDENCE``), as a list column."""
     return pl.concat_list([
-        pl.when(ca_raised).then(pl.lit(["HP:0003072", "CCKG:0000610"])).otherwise(pl.lit([])),
-        pl.when(p_raised).then(pl.lit(["HP:0002905"])).otherwise(pl.lit([])),
-        pl.when(ca_normal & p_normal).then(pl.lit(["CCKG:0000421"])).otherwise(pl.lit([])),
+        pl.when(to_polars(node)).then(pl.lit(list(values))).otherwise(
+            pl.lit([], dtype=pl.List(pl.String))) for node, values in LAB_EVIDENCE
     ]).list.eval(pl.element().drop_nulls())
 
 
@@ -137,7 +142,6 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
     fired = frame.select(
         "case_id",
         *[to_polars(c.node).alias(f"c{i}") for i, c in enumerate(crit)],
-        near_misses(frame, crit).alias("hints"),
         pl.col("ranges").fill_null(""),
         pl.col("identifiers").fill_null(""),
         pl.lit(False).alias("_invalid") if invalid is None else pl.Series("_invalid", invalid),
@@ -157,11 +161,16 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
     fired_names = [pl.when(pl.col(f"c{i}")).then(pl.lit(m.compress(c.iri)))
                    for i, c in enumerate(crit)]
     out = fired.select(
-        "case_id", "_invalid", "_problems", "not_a_case", "hints", "ranges", "identifiers",
+        "case_id", "_invalid", "_problems", "not_a_case", "ranges", "identifiers",
         pl.concat_list(effective).list.drop_nulls().list.unique().list.sort().alias("types"),
         pl.concat_list(fired_names).list.drop_nulls().alias("fired"),
     )
     out = decide.apply(out)  # osteoma cutis first, species on its own axis, status
+    # near misses only where they are shown (unclassified rows: a few percent of a cohort)
+    unclassified_ids = out.filter(pl.col("status") == "unclassified").select("case_id")
+    near = frame.join(unclassified_ids, on="case_id", how="semi")
+    out = out.join(near.select("case_id", near_misses(near, crit).alias("hints")),
+                   on="case_id", how="left", maintain_order="left")
     typed = pl.col("status").is_in(["classified", "ambiguous", "unclassified"])
     out = out.with_columns(
         pl.when(typed).then(pl.col("ranges")).otherwise(pl.lit("")).alias("ranges"))

@@ -70,25 +70,24 @@ def apply(out: pl.DataFrame) -> pl.DataFrame:
 
 def flags(frame: pl.DataFrame, out: pl.DataFrame, metastatic_kinds: set[str],
           dystrophic_conditions: set[str], labels: dict[str, str]) -> pl.Series:
-    """One text per case: the overridden types and the competing dystrophic type, or ''."""
-    def label(curie: str) -> str:
-        return f"{labels.get(curie, curie)} ({curie})"
+    """One text per case: the overridden types and the competing dystrophic type, or ''.
+    ``out`` is row-aligned with ``frame`` (one result row per case, same order)."""
+    def named(items: pl.Expr) -> pl.Expr:
+        return items.list.eval(pl.element().replace_strict(labels, default=pl.element())
+                               + " (" + pl.element() + ")").list.join(", ")
 
-    texts = []  # ``out`` is row-aligned with ``frame`` (one result row per case, same order)
-    for types, overridden, conditions in zip(out["types"].to_list(),
-                                             out["overridden"].to_list(),
-                                             frame["conditions"].to_list(), strict=True):
-        parts = []
-        if overridden:
-            parts.append("overrides " + ", ".join(label(t) for t in sorted(overridden))
-                         + ": bone on histopathology is osteoma cutis (F0093), which is not a "
-                         "calcinosis cutis (disjoint)")
-        linked = sorted(set(conditions or ()) & dystrophic_conditions)
-        if linked and set(types) & metastatic_kinds:
-            parts.append(f"competing: {label(DYSTROPHIC)}: the record lists "
-                         + ", ".join(label(c) for c in linked) + ", which the sources link to "
-                         "dystrophic calcification (CCKG:0000706); the serum value judged raised "
-                         "gives the metastatic kind, and dystrophic needs normal serum calcium "
-                         "and phosphate (F0108): check the value and its range")
-        texts.append("; ".join(parts))
-    return pl.Series("flags", texts, dtype=pl.String)
+    linked = pl.col("conditions").list.set_intersection(pl.lit(sorted(dystrophic_conditions)))
+    table = out.select("types", "overridden").with_columns(
+        frame.select(linked.list.sort().alias("linked"))["linked"])
+    overrides = pl.when(pl.col("overridden").list.len() > 0).then(
+        "overrides " + named(pl.col("overridden").list.sort())
+        + ": bone on histopathology is osteoma cutis (F0093), which is not a calcinosis cutis "
+        "(disjoint)")
+    metastatic = pl.col("types").list.set_intersection(pl.lit(sorted(metastatic_kinds)))
+    competing = pl.when((pl.col("linked").list.len() > 0) & (metastatic.list.len() > 0)).then(
+        f"competing: {labels.get(DYSTROPHIC, DYSTROPHIC)} ({DYSTROPHIC}): the record lists "
+        + named(pl.col("linked")) + ", which the sources link to dystrophic calcification "
+        "(CCKG:0000706); the serum value judged raised gives the metastatic kind, and dystrophic "
+        "needs normal serum calcium and phosphate (F0108): check the value and its range")
+    return table.select(pl.concat_str([overrides, competing], separator="; ",
+                                      ignore_nulls=True).fill_null("").alias("flags"))["flags"]

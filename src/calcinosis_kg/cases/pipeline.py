@@ -41,6 +41,12 @@ def iter_frames(paths: Iterable[Path | str], chunk: int = CHUNK,
     rows: list[dict] = []
     for path in readers.input_files(paths, failed):
         try:
+            if path.suffix.lower() == ".parquet":  # a case frame (cases synth --output F.parquet)
+                if rows:
+                    yield to_frame(rows)
+                    rows = []
+                yield from read_frame_parquet(path, chunk)
+                continue
             if path.suffix.lower() in (".ttl", ".jsonld", ".nt"):
                 frame = read_rdf(path)
                 if rows:
@@ -61,6 +67,24 @@ def iter_frames(paths: Iterable[Path | str], chunk: int = CHUNK,
             failed.append(exc)
     if rows:
         yield to_frame(rows)
+
+
+def read_frame_parquet(path: Path, chunk: int = CHUNK) -> Iterator[pl.DataFrame]:
+    """A Parquet case frame in chunks, checked against the wide schema (exit 2 otherwise)."""
+    from calcinosis_kg.cases.frame import SCHEMA
+    from calcinosis_kg.core.errors import InputError
+
+    try:
+        lazy = pl.scan_parquet(path)
+        names = lazy.collect_schema().names()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise InputError(f"not a Parquet file: {str(exc).splitlines()[0]}", path) from None
+    missing = [c for c in SCHEMA if c not in names]
+    if missing:
+        raise InputError(f"not a case frame: no column {missing[0]}", path)
+    frame = lazy.select([pl.col(c).cast(t) for c, t in SCHEMA.items()]).collect()
+    for start in range(0, frame.height, chunk):
+        yield frame.slice(start, chunk)
 
 
 class Identifiers:

@@ -208,11 +208,11 @@ def to_csv(data: Iterable[dict[str, Any]]) -> bytes:
 
 def write_cohort(path: Path, n: int, seed: int, invalid_rate: float = 0.0,
                  fmt: str | None = None) -> int:
-    fmt = fmt or {".csv": "csv", ".jsonl": "jsonl", ".json": "json", ".ttl": "ttl"}.get(
-        path.suffix.lower(), "")
+    fmt = fmt or {".csv": "csv", ".jsonl": "jsonl", ".json": "json", ".ttl": "ttl",
+                  ".parquet": "parquet"}.get(path.suffix.lower(), "")
     if not fmt:
-        raise InputError("give --format or an output ending in .csv, .jsonl, .json or .ttl",
-                         path)
+        raise InputError("give --format or an output ending in .csv, .jsonl, .json, .ttl or "
+                         ".parquet", path)
     most = MOST_STREAMED if fmt == "csv" else MOST_IN_MEMORY
     if n > most:
         raise InputError(f"--n {n:,} is more than {most:,} cases"
@@ -220,6 +220,9 @@ def write_cohort(path: Path, n: int, seed: int, invalid_rate: float = 0.0,
                             f"{MOST_STREAMED:,})" if fmt != "csv" else ""), path)
     if fmt == "csv":
         write_atomic(path, to_csv(iter_rows(n, seed, invalid_rate)))
+        return n
+    if fmt == "parquet":
+        _write_parquet(path, n, seed, invalid_rate)
         return n
     data = rows(n, seed, invalid_rate)
     if fmt in ("jsonl", "json"):
@@ -242,3 +245,17 @@ def write_cohort(path: Path, n: int, seed: int, invalid_rate: float = 0.0,
             tmp.unlink(missing_ok=True)
         write_atomic(path, _turtle(ntriples(triples(frame))))
     return n
+
+
+def _write_parquet(path: Path, n: int, seed: int, invalid_rate: float) -> None:
+    """The cohort as a Parquet case frame (the wide columns; the Spark engine's input): CSV
+    rows read by the same readers, so a planted defect is a field error in the frame."""
+    from calcinosis_kg.cases.spark_io import checked_frames, frame_parquet
+
+    tmp = path.with_suffix(".synth.csv")
+    write_atomic(tmp, to_csv(iter_rows(n, seed, invalid_rate)))
+    try:
+        data = frame_parquet(checked_frames([tmp]))
+    finally:
+        tmp.unlink(missing_ok=True)
+    write_atomic(path, data)

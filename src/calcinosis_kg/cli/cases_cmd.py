@@ -47,16 +47,32 @@ def _emit(data: bytes, output: Path | None) -> None:
         write_atomic(output, data)
 
 
+ENGINE = click.option("--engine", type=click.Choice(["polars", "spark"]), default="polars",
+                      show_default=True,
+                      help="polars on this machine, or Apache Spark (the [spark] extra, Java).")
+MASTER = click.option("--master", default=None, metavar="URL",
+                      help="Spark master (default local[*]; spark://, yarn, k8s://...).")
+
+
 @cases.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--output", type=click.Path(path_type=Path), help="Write the problems as CSV here.")
+@ENGINE
+@MASTER
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...], output: Path | None) -> None:
+def validate(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, engine: str,
+             master: str | None) -> None:
     """Check every case record; list each problem as source, case, field and message.
 
     Exit 0 when every record is valid, 1 when any is not, 2 when an input file cannot be read
-    (the other files are still checked).
+    (the other files are still checked). With --engine spark, PATHS may be Parquet case frames
+    anywhere Spark reads (hdfs:, s3a: ...) and --output is a folder of partitioned CSV files.
     """
+    if engine == "spark":
+        _spark_validate(ctx, paths, output, master)
+        return
+    if master is not None:
+        raise click.UsageError("--master needs --engine spark")
     from calcinosis_kg.cases.api import NothingRead, validate_paths
 
     try:
@@ -73,19 +89,35 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], output: Path | None) -
     ctx.exit(2 if report.failed else 0 if report.invalid == 0 else 1)
 
 
+def _spark_validate(ctx: click.Context, paths: tuple[Path, ...], output: Path | None,
+                    master: str | None) -> None:
+    from calcinosis_kg.cases.spark_api import validate_paths
+
+    total, invalid, rows = validate_paths([str(p) for p in paths], master,
+                                          str(output) if output is not None else None)
+    for source, case_id, field, message in rows:
+        click.echo(f"{source}: {case_id}: {field}: {message}")
+    click.echo(f"{total} cases: {total - invalid} valid, {invalid} invalid", err=True)
+    ctx.exit(0 if invalid == 0 else 1)
+
+
 @cases.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice([*FORMATS, "parquet"]), default="table",
+              show_default=True, help="parquet: --engine spark only.")
 @click.option("--output", type=click.Path(path_type=Path),
-              help="Write here (a regular file, replaced atomically; '-' is stdout).")
+              help="Write here (a regular file, replaced atomically; '-' is stdout; a folder of "
+                   "part files with --engine spark).")
 @click.option("--complete-lists", "complete", type=click.Choice(["diseases", "exposures",
                                                                   "both"]),
               help="The sources declare their disease (and/or exposure) lists complete: an "
                    "empty list records the absence (a registry form where an unticked box "
                    "means absent). Default: open world, an empty cell is not recorded.")
+@ENGINE
+@MASTER
 @click.pass_context
 def classify(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | None,
-             complete: str | None) -> None:
+             complete: str | None, engine: str, master: str | None) -> None:
     """Type each case with the ontology's criteria (one row per case).
 
     Columns: case_id, status (classified, ambiguous, unclassified, invalid, not_a_case),
@@ -93,11 +125,25 @@ def classify(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path
     an overridden one, and why), reason (why unclassified, invalid or not a case), suggested
     (types suggested by typical features, never a classification), ranges, identifiers,
     sources (sentences). Exit 0, or 2 when an input file cannot be read (the other files are
-    still classified).
+    still classified). With --engine spark, --output is a folder of partitioned csv, jsonl or
+    parquet files (--complete-lists: polars engine only, for now).
     """
     from calcinosis_kg.cases.api import NothingRead, classify_stream, summary_line
     from calcinosis_kg.core.serialize import write_atomic
 
+    if engine == "spark":
+        from calcinosis_kg.cases.spark_api import classify_paths
+
+        if complete is not None:
+            raise click.UsageError("--complete-lists needs the polars engine (for now)")
+        if output is None or fmt not in ("csv", "jsonl", "parquet"):
+            raise click.UsageError("--engine spark needs --output FOLDER and --format csv, "
+                                   "jsonl or parquet")
+        click.echo(summary_line(classify_paths([str(p) for p in paths], master, str(output),
+                                               fmt)), err=True)
+        return
+    if master is not None or fmt == "parquet":
+        raise click.UsageError("--master and --format parquet need --engine spark")
     counts: dict[str, int] = {}
     failed: list = []
     lists: tuple[str, ...] = (() if complete is None else ("diseases", "exposures")
@@ -131,8 +177,9 @@ def _a_number(param: click.Parameter, value: float) -> float:
 @click.option("--invalid-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               callback=lambda ctx, param, value: _a_number(param, value),
               help="Share of deliberately invalid records.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "json", "ttl"]),
-              default=None, help="Default: from the output suffix (.csv, .jsonl, .json, .ttl).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "json", "ttl", "parquet"]),
+              default=None,
+              help="Default: from the output suffix (.csv, .jsonl, .json, .ttl, .parquet).")
 @click.option("--output", type=click.Path(path_type=Path), required=True)
 def synth(n: int, seed: int, invalid_rate: float, fmt: str | None, output: Path) -> None:
     """Write a synthetic cohort whose types, sites, labs, units and diseases follow the sources."""

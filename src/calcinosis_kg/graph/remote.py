@@ -4,10 +4,10 @@ Why a module of its own: a remote answer is someone else's document. It is read 
 HTTP client (``http_client``: deadline, size limit, no redirects) and checked as a parsed
 structure before anything uses it: SPARQL JSON results with the shapes of the W3C format (an
 object; ``head.vars`` a list of names; ``results.bindings`` a list of objects of terms, each an
-object with a known ``type`` and a string ``value``; an IRI without spaces or ``<>"{}|^`\\``;
-no lone surrogate; JSON nested deeper than the parser's recursion limit is refused by it), else
-one line naming the endpoint and the place. A server that says it cut the result (Virtuoso's
-``X-SPARQL-MaxRows``, a silent cap at 10 000 rows) fails loudly.
+object with a known ``type`` and a string ``value``; an absolute IRI without spaces or
+``<>"{}|^`\\``; no lone surrogate; JSON nested deeper than the parser's recursion limit is
+refused by it), else one line naming the endpoint and the place. A server that says it cut
+the result (Virtuoso's ``X-SPARQL-MaxRows``, a silent cap at 10 000 rows) fails loudly.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 _KINDS = {"uri": "iri", "bnode": "bnode", "literal": "literal", "typed-literal": "literal"}
 # characters IRIREF excludes (SPARQL 1.1 grammar [139]) and controls
 _NOT_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # a scheme (RFC 3987): results are absolute
 _VARIABLE = re.compile(r"[^\x00-\x20?$(){}\[\].,;\"'<>]+")
 
 
@@ -55,8 +56,8 @@ def _term(cell: object, where: str) -> tuple[Value, str]:
     if kind is None:
         raise ValueError(f"{where}.type: not uri, literal or bnode")
     value = _text(cell.get("value"), f"{where}.value")
-    if kind == "iri" and (not value or _NOT_IRI.search(value)):
-        raise ValueError(f"{where}.value: not an IRI")
+    if kind == "iri" and (not _ABSOLUTE.match(value) or _NOT_IRI.search(value)):
+        raise ValueError(f"{where}.value: not an absolute IRI")
     for extra in ("xml:lang", "datatype"):
         if extra in cell:
             _text(cell[extra], f"{where}.{extra}")
@@ -190,7 +191,15 @@ class RemoteEngine:
 
         if not iris:
             return {}
-        values = " ".join(str(pyoxigraph.NamedNode(i)) for i in sorted(set(iris)))
+        nodes = []
+        for iri in sorted(set(iris)):
+            try:
+                nodes.append(str(pyoxigraph.NamedNode(iri)))
+            except ValueError:  # checked as results already; pyoxigraph is stricter still
+                continue
+        if not nodes:
+            return {}
+        values = " ".join(nodes)
         data = self._post("SELECT ?s ?l WHERE { VALUES ?s { " + values + " } "
                           f"?s <{RDFS_LABEL}> ?l }}", "<labels>")
         best: dict[str, tuple[int, str]] = {}  # same preference as KnowledgeGraph.labels

@@ -1,0 +1,159 @@
+"""One semantics on two engines: Spark (local[2]) and polars give the same answer, case by case.
+
+The cohorts: two synthetic cohorts (CSV layout and Phenopacket JSON Lines, with planted
+defects), the hand-written vignettes, the bad rows, and the 353 real Phenopackets of
+shared/reference. Both engines start from the same case frame (the polars readers); validation
+(the SHACL fast path) and classification (criteria, shadowing, labels, sources, near misses)
+run once in polars and once as Spark SQL expressions.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from calcinosis_kg.cases import model as m
+from calcinosis_kg.cases import pipeline, spark_engine, spark_io
+from calcinosis_kg.cases.classify import RESULT_COLUMNS, build_classifier
+from calcinosis_kg.cases.synth import write_cohort
+
+DATA = Path(__file__).parent / "cases_data"
+REAL = Path(__file__).resolve().parents[2] / "shared" / "reference" / "phenopackets" \
+    / "phenopacket-store-sample.jsonl.gz"
+COMPARED = (*[c for c in RESULT_COLUMNS if c != "case_id"], "types", "fired", "hints",
+            "suggestions")
+
+
+def _inputs(tmp: Path) -> list[Path]:
+    csv, jsonl = tmp / "synth.csv", tmp / "synth.jsonl"
+    write_cohort(csv, 1200, 7, 0.05)
+    write_cohort(jsonl, 300, 8, 0.05)
+    files = [csv, jsonl, DATA / "vignettes.csv", DATA / "bad_rows.csv"]
+    real = Path("/work/shared/reference/phenopackets/phenopacket-store-sample.jsonl.gz")
+    for candidate in (REAL, real):
+        if candidate.exists():
+            target = tmp / "real.jsonl"
+            with gzip.open(candidate, "rb") as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst)
+            files.append(target)
+            break
+    return files
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    """(polars answers, spark answers), each {(source file, case_id): answer}."""
+    tmp = tmp_path_factory.mktemp("spark")
+    clf = build_classifier()
+    polars_side: dict[tuple[str, str], dict] = {}
+    frames = []
+    for path in _inputs(tmp):
+        for chunk in pipeline.run([path], clf):
+            frames.append(chunk.frame)
+            source = dict(zip(chunk.frame["case_id"], chunk.frame["source"], strict=True))
+            problems: dict[str, list] = {}
+            for row in chunk.problems.iter_rows(named=True):
+                problems.setdefault(row["case_id"], []).append((row["field"], row["message"]))
+            for row in chunk.results.iter_rows(named=True):
+                key = (source[row["case_id"]].rsplit(":", 1)[0], row["case_id"])
+                polars_side[key] = {**{c: row[c] for c in COMPARED},
+                                    "problems": sorted(problems.get(row["case_id"], []))}
+    frame_file = tmp / "cases.parquet"
+    frame_file.write_bytes(spark_io.frame_parquet(frames))
+    spark = spark_engine.session("local[2]")
+    df, close = spark_io.read_cases(spark, [str(frame_file)])
+    bad, results = spark_engine.run(df, clf)
+    try:
+        spark_side: dict[tuple[str, str], dict] = {}
+        problems = {}
+        for row in bad.collect():
+            problems.setdefault((row["source"], row["case_id"]), []).append(
+                (row["field"], row["message"]))
+        for row in results.collect():
+            key = (row["source"].rsplit(":", 1)[0], row["case_id"])
+            spark_side[key] = {**{c: row[c] for c in COMPARED},
+                               "problems": sorted(problems.get((row["source"], row["case_id"]),
+                                                               []))}
+    finally:
+        close()
+    return polars_side, spark_side
+
+
+def test_spark_and_polars_give_every_case_the_same_status_types_criteria_and_reasons(both):
+    polars_side, spark_side = both
+    assert set(spark_side) == set(polars_side)
+    differ = [(key, field, polars_side[key][field], spark_side[key][field])
+              for key in sorted(polars_side) for field in (*COMPARED, "problems")
+              if polars_side[key][field] != spark_side[key][field]]
+    assert differ == []
+
+
+def test_the_comparison_covers_every_status_and_the_real_phenopackets(both):
+    polars_side, _ = both
+    statuses = {answer["status"] for answer in polars_side.values()}
+    assert statuses == {"classified", "ambiguous", "unclassified", "invalid", "not_a_case"}
+    assert sum(1 for a in polars_side.values() if a["problems"]) >= 20
+    assert sum(1 for a in polars_side.values() if a["hints"]) >= 10
+    real = [k for k in polars_side if k[0].endswith("real.jsonl")]
+    assert len(real) == 353 or not REAL.exists()
+
+
+def test_the_case_frame_schema_is_the_model_columns() -> None:
+    ddl = spark_io.SCHEMA_DDL
+    assert [part.split()[0] for part in ddl.split(", ")] == list(m.COLUMNS)
+    assert "conditions array<string>" in ddl and "calcium_mmol_l double" in ddl
+
+
+def test_a_parquet_case_frame_reads_back_identically_in_polars(tmp_path) -> None:
+    frame = next(pipeline.iter_frames([DATA / "bad_rows.csv"]))
+    path = tmp_path / "f.parquet"
+    path.write_bytes(spark_io.frame_parquet([frame]))
+    back = next(pipeline.iter_frames([path]))
+    assert back.equals(frame.select(list(m.COLUMNS)))
+    assert back.filter(pl.col("errors").list.len() > 0).height > 0
+
+
+def test_cli_classify_on_spark_writes_part_files_with_the_polars_statuses(run_cli, both,
+                                                                          tmp_path) -> None:
+    cohort, out = tmp_path / "c.parquet", tmp_path / "out"
+    write_cohort(cohort, 400, 11, 0.05)
+    code, _out, err = run_cli("cases", "classify", str(cohort), "--engine", "spark",
+                              "--master", "local[2]", "--format", "jsonl", "--output", str(out))
+    assert code == 0, err
+    parts = sorted(out.glob("part-*.json"))
+    assert parts
+    spark_status = {}
+    for part in parts:
+        for line in part.read_text().splitlines():
+            row = json.loads(line)
+            spark_status[row["case_id"]] = row["status"]
+    clf = build_classifier()
+    polars_status = {r["case_id"]: r["status"] for chunk in pipeline.run([cohort], clf)
+                     for r in chunk.results.iter_rows(named=True)}
+    assert spark_status == polars_status and len(polars_status) == 400
+    assert f"400 cases: {sum(1 for s in polars_status.values() if s == 'classified')} " \
+        "classified" in err
+
+
+def test_cli_validate_on_spark_exits_1_and_names_record_and_field(run_cli, both) -> None:
+    code, out, err = run_cli("cases", "validate", str(DATA / "bad_rows.csv"), "--engine",
+                             "spark")
+    assert code == 1, err
+    assert "bad_rows.csv:7: bad-sex: sex: one of male, female, other, unknown (got robot)" in out
+
+
+def test_spark_classify_without_an_output_folder_is_a_usage_error(run_cli) -> None:
+    code, _out, err = run_cli("cases", "classify", str(DATA / "vignettes.csv"), "--engine",
+                              "spark", "--format", "csv")
+    assert code == 2 and "--output FOLDER" in err
+
+
+def test_master_without_the_spark_engine_is_a_usage_error(run_cli) -> None:
+    code, _out, err = run_cli("cases", "classify", str(DATA / "vignettes.csv"), "--master",
+                              "local[2]")
+    assert code == 2 and "need --engine spark" in err
