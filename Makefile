@@ -48,5 +48,5 @@ release: setup
 docs: setup
 	$(VENV)/bin/calcinosis-kg docs --output site --readme-img docs/img
 
-readme: setup  # regenerate the README's "Questions you can ask" (tests/test_readme.py checks it)
+readme: setup  # regenerate docs/readme/questions.md (tests/test_readme.py checks it)
 	$(PY) scripts/readme_questions.py

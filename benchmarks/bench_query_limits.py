@@ -6,7 +6,7 @@ For every bundled query (on the bundled graph, loaded once) it measures, median 
   guard      the parsed-query guard, uncached: rdflib parse + tree walk (check_query remembers
              accepted texts, so baseline and bounded pay it once)
 and prints them next to each other with the added milliseconds. No target: the numbers are for
-the README ("Security and limits"); the deadline is worth a few milliseconds per query.
+docs/readme/security.md; the deadline is worth a few milliseconds per query.
 
 Usage: python benchmarks/bench_query_limits.py [--runs N]
 """

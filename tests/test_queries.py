@@ -243,16 +243,6 @@ def test_tsv_keeps_quotes_and_escapes_tabs_newlines_reversibly() -> None:
     assert render(result, "tsv") == 'quote\nhe said "no"\\tthen\\nleft\\\\\n\n'
 
 
-def test_inferred_without_a_reasoner_module_is_a_clear_error(kg, monkeypatch) -> None:
-    import sys
-
-    from calcinosis_kg.core.errors import CalcinosisKGError
-
-    monkeypatch.setitem(sys.modules, "calcinosis_kg.checks.inferred", None)  # import now fails
-    with pytest.raises(CalcinosisKGError, match="--inferred needs the reasoner"):
-        run_query(kg, "SELECT * WHERE { ?s ?p ?o }", inferred=True)
-
-
 def test_prefix_of_several_query_names_lists_them_all(monkeypatch, query_dir: Path) -> None:
     import calcinosis_kg.core.resources as resources
 

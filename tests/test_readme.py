@@ -15,6 +15,11 @@ from calcinosis_kg.graph.knowledge import load
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+GUIDES = ROOT / "docs" / "readme"
+#: the guides the README's sections moved to (issue 21: the README is a front door, not a manual)
+COMMANDS_GUIDE = (GUIDES / "commands.md").read_text(encoding="utf-8")
+QUESTIONS_GUIDE = (GUIDES / "questions.md").read_text(encoding="utf-8")
+ARTIFACTS_GUIDE = (GUIDES / "artifacts.md").read_text(encoding="utf-8")
 
 
 def _script():
@@ -31,16 +36,16 @@ def kg():
     return load()
 
 
-def test_questions_section_shows_the_current_output_of_each_command() -> None:
+def test_questions_guide_shows_the_current_output_of_each_command() -> None:
     script = _script()
     assert len(script.QUESTIONS) == 10
-    assert script.updated(README) == README, \
-        "README is stale: run PYTHONPATH=src python scripts/readme_questions.py"
+    assert script.updated(QUESTIONS_GUIDE) == QUESTIONS_GUIDE, \
+        "docs/readme/questions.md is stale: run make readme"
 
 
 def test_graph_triple_count_in_readme_matches_the_built_graph(kg) -> None:
     assert f"| triples | {len(kg.store):,} (ontology + import module) |" in README
-    assert f"\ntriples: {len(kg.store)}\n" in README  # the `info` example
+    assert f"\ntriples: {len(kg.store)}\n" in COMMANDS_GUIDE  # the `info` example
 
 
 def test_export_triple_count_in_readme_matches_a_turtle_export(kg) -> None:
@@ -49,16 +54,16 @@ def test_export_triple_count_in_readme_matches_a_turtle_export(kg) -> None:
     from calcinosis_kg.publish.export import export_bytes
 
     triples = len(rdflib.Graph().parse(data=export_bytes(kg, "ttl"), format="turtle"))
-    assert f"({triples:,} triples: every triple but the `owl:imports` link" in README
+    assert f"({triples:,} triples: every triple but the `owl:imports` link" in COMMANDS_GUIDE
 
 
-def test_readme_names_exactly_the_commands_that_take_ontology() -> None:
+def test_commands_guide_names_exactly_the_commands_that_take_ontology() -> None:
     from calcinosis_kg.cli import COMMANDS, cli
 
     ctx = click.Context(cli)
     takes = {name for name in COMMANDS if any(
         "--ontology" in p.opts for p in cli.get_command(ctx, name).params)}
-    sentence = README[README.index("Every command that reads the graph"):]
+    sentence = COMMANDS_GUIDE[COMMANDS_GUIDE.index("Every command that reads the graph"):]
     sentence = sentence[:sentence.index("take none")]
     listed = set(re.findall(r"`(\w+)`", sentence[:sentence.index("--ontology PATH")]))
     without = set(re.findall(r"`(\w+)(?: OLD NEW)?`", sentence[sentence.index(";"):]))
@@ -66,8 +71,8 @@ def test_readme_names_exactly_the_commands_that_take_ontology() -> None:
     assert without == set(COMMANDS) - takes
 
 
-def test_readme_gives_the_cckg_namespace_of_the_prefix_map() -> None:
-    assert f"`CCKG:` (`{prefix_map()['CCKG']}`)" in README
+def test_commands_guide_gives_the_cckg_namespace_of_the_prefix_map() -> None:
+    assert f"`CCKG:` (`{prefix_map()['CCKG']}`)" in COMMANDS_GUIDE
 
 
 def test_readme_counts_of_records_terms_and_reviews_match_the_sources() -> None:
@@ -89,13 +94,13 @@ def test_readme_counts_of_records_terms_and_reviews_match_the_sources() -> None:
     assert f"| facts in the ledger (`ontology/src/facts.tsv`) | {len(facts)}:" in README
 
 
-def test_release_triple_counts_in_readme_match_the_committed_release() -> None:
+def test_release_triple_counts_in_the_artifacts_guide_match_the_committed_release() -> None:
     """release/ itself is proven equal to a fresh release by tests/test_release.py."""
     counts = {variant: len((ROOT / "release" / f"calcinosis-kg-{variant}.nt")
                            .read_text(encoding="utf-8").splitlines())
               for variant in ("base", "full", "simple")}
     assert (f"triples base {counts['base']}, full {counts['full']}, "
-            f"simple {counts['simple']}") in README
+            f"simple {counts['simple']}") in ARTIFACTS_GUIDE
 
 
 def test_readme_counts_the_bundled_competency_queries() -> None:

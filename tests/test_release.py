@@ -14,7 +14,7 @@ import rdflib
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
-from calcinosis_kg.core.errors import CalcinosisKGError, InputError
+from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.graph.knowledge import load
 from calcinosis_kg.publish.release import (
     FORMATS,
@@ -175,13 +175,6 @@ def test_full_merges_the_import_module_and_asserts_the_inferred_hierarchy(
     assert (CCKG["9000600"], RDFS.subClassOf, CCKG["9000001"]) in full
     assert list(full.triples((None, OWL.imports, None))) == []
     assert len(list(full.subjects(RDF.type, OWL.Ontology))) == 1
-
-
-def test_full_release_fails_clearly_when_the_reasoner_module_is_missing(
-        ontology_files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setitem(sys.modules, "calcinosis_kg.checks.inferred", None)
-    with pytest.raises(CalcinosisKGError, match="reasoner"):
-        release(load(ontology_files), tmp_path / "out")
 
 
 def test_simple_keeps_named_hierarchy_and_existentials_but_no_class_expressions(

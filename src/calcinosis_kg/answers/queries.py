@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.core.errors import CalcinosisKGError, InputError
-from calcinosis_kg.core.text import terminal_safe, tsv_field
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.text import aligned_table, terminal_safe, tsv_field
 from calcinosis_kg.graph import sparql
 from calcinosis_kg.graph.queryfiles import BundledQuery, get_query, list_queries, read_query_file
 from calcinosis_kg.graph.sparql import (
@@ -59,11 +59,8 @@ def run_query(kg: KnowledgeGraph | None, query: str | Path | BundledQuery,
     if inferred:
         if kg is None:
             raise InputError("--inferred needs the local graph (not an --endpoint)")
-        try:
-            from calcinosis_kg.checks.inferred import inferred_kg
-        except ImportError as exc:
-            raise CalcinosisKGError("--inferred needs the reasoner (calcinosis_kg.checks.inferred"
-                                    f".inferred_kg), which is not available: {exc}") from None
+        from calcinosis_kg.checks.inferred import inferred_kg  # the reasoner: only when asked
+
         kg = inferred_kg(kg)
     refuse_slow_engine(kg, query, engine)
     return sparql.run_sparql(kg, query, bindings, engine, timeout=timeout, row_limit=row_limit,
@@ -165,15 +162,6 @@ def render(result: QueryResult, fmt: str = "table", with_labels: bool = True) ->
 
 def _table(columns: list[str], rows: list[Row], truncated: bool = False) -> str:
     """Aligned columns (whitespace collapsed, control characters escaped) and a row count."""
-    columns = [terminal_safe(c) for c in columns]
-    cells = [[terminal_safe(" ".join(("" if v is None else v).split())) for v in row]
-             for row in rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
-              for r in cells]
-    count = len(rows)
-    more = ", truncated: more rows exist (--limit)" if truncated else ""
-    lines.append(f"({count} row{'s' if count != 1 else ''}{more})")
-    return "\n".join(lines) + "\n"
+    cells = [[" ".join(("" if v is None else v).split()) for v in row] for row in rows]
+    return aligned_table(columns, cells,
+                         ", truncated: more rows exist (--limit)" if truncated else "")

@@ -8,7 +8,6 @@ unit) is plain lookup code, kept here so both stay short.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,6 +16,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 from calcinosis_kg.core import vocab as v
+from calcinosis_kg.core.hierarchy import closure
 from calcinosis_kg.core.prefixes import compress
 
 if TYPE_CHECKING:
@@ -93,26 +93,15 @@ class Reader:
             supers += list(Collection(self.g, head)) if head is not None else []
         return sorted({s for s in supers if isinstance(s, URIRef) and s != OWL.Thing}, key=str)
 
-    def closure(self, start, step) -> list:
-        seen: list = []
-        todo = deque(step(start))
-        while todo:
-            node = todo.popleft()
-            if node in seen or node == start:
-                continue
-            seen.append(node)
-            todo.extend(step(node))
-        return seen
-
     def ancestors(self, cls) -> list:
-        return self.closure(cls, self.parents)
+        return closure(cls, self.parents)
 
     def children(self, cls) -> list:
         return sorted((s for s in self.g.subjects(RDFS.subClassOf, cls)
                        if isinstance(s, URIRef) and s not in self.deprecated), key=str)
 
     def descendants(self, cls) -> list:
-        return self.closure(cls, self.children)
+        return closure(cls, self.children)
 
     def support(self, source, prop, target) -> tuple[Support, ...]:
         """The sentences annotating the axiom (source prop target)."""

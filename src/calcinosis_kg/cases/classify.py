@@ -66,9 +66,6 @@ class Classifier:
     metastatic_kinds: set[str]  # metastatic calcinosis cutis and its subtypes (CURIEs)
     joints: tuple[list[str], list[str]]  # (joint, periarticular) classes for the site bridge
 
-    def type_label(self, iri: str) -> str:
-        return self.onto.labels.get(iri, m.compress(iri))
-
 
 def build_classifier(store: Any = None) -> Classifier:
     if store is None:

@@ -10,7 +10,6 @@ Measured at 100k cases in docs/readme/cases.md.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -20,18 +19,17 @@ import polars as pl
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.resources import queries_dir
+from calcinosis_kg.core.text import aligned_table
+from calcinosis_kg.graph.queryfiles import list_queries as list_bundled
 
 
 def query_files() -> dict[str, Path]:
-    return {p.stem: p for p in sorted((queries_dir() / "cases").glob("*.rq"))}
+    return {q.name: q.path for q in list_bundled(queries_dir() / "cases")}
 
 
 def list_queries() -> list[tuple[str, str]]:
-    out = []
-    for name, path in query_files().items():
-        found = re.search(r"^# title: (.+)$", path.read_text(encoding="utf-8"), re.MULTILINE)
-        out.append((name, found.group(1) if found else ""))
-    return out
+    """(name, title) of each cohort query, read by the one bundled-query lister."""
+    return [(q.name, q.title) for q in list_bundled(queries_dir() / "cases")]
 
 
 def cohort_store(paths: Iterable[Path | str], failed: list[InputError] | None = None) -> Any:
@@ -96,16 +94,8 @@ def answer(name: str, paths: Iterable[Path | str], fmt: str = "table",
 def format_table(table: pl.DataFrame, fmt: str) -> bytes:
     """CSV (spreadsheet-safe) or an aligned table (control characters escaped)."""
     from calcinosis_kg.cases.pipeline import spreadsheet_csv
-    from calcinosis_kg.core.text import terminal_safe
 
     if fmt == "csv":
         return spreadsheet_csv(table)
-    cols = table.columns
-    cells = [[terminal_safe(str(v)) for v in row] for row in table.iter_rows()]
-    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(cols)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
-              for r in cells]
-    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    cells = [[str(v) for v in row] for row in table.iter_rows()]
+    return aligned_table(table.columns, cells).encode("utf-8")

@@ -21,6 +21,7 @@ from typing import Any
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.core.errors import CalcinosisKGError
 from calcinosis_kg.core.expressions import Expr, StoreSource, parse
+from calcinosis_kg.core.hierarchy import closure
 from calcinosis_kg.core.vocab import OWL_EQUIVALENT_CLASS as OWL_EQUIVALENT
 from calcinosis_kg.core.vocab import OWL_NOTHING as NOTHING
 from calcinosis_kg.core.vocab import RDFS_SUBCLASS_OF as RDFS_SUBCLASS
@@ -104,13 +105,8 @@ class Ontology:
     texts: dict[str, list[str]]
 
     def ancestors(self, iri: str) -> set[str]:
-        seen, todo = {iri}, [iri]
-        while todo:
-            for parent in self.parents.get(todo.pop(), ()):
-                if parent not in seen:
-                    seen.add(parent)
-                    todo.append(parent)
-        return seen
+        """``iri`` and its told ancestors."""
+        return {iri, *closure(iri, lambda n: self.parents.get(n, ()))}
 
     def descendants(self, iri: str) -> set[str]:
         return {iri} | {c for c in self._all() if iri in self.ancestors(c)}

@@ -22,6 +22,7 @@ from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import triples
 from calcinosis_kg.cases.decide import final_types
 from calcinosis_kg.core.errors import CalcinosisKGError
+from calcinosis_kg.core.hierarchy import closure
 from calcinosis_kg.core.vocab import OWL
 
 TYPE_LINE = re.compile(r"^Type\( <([^>]+)> <([^>]+)> \)$", re.MULTILINE)
@@ -99,20 +100,14 @@ def hermit_types(frame: pl.DataFrame, store: Any = None, timeout: float = 600.0
         for a in members:
             parents.setdefault(a, set()).update(b for b in members if b != a)
 
-    def closure(cls: str) -> set[str]:
-        seen, todo = {cls}, [cls]
-        while todo:
-            for parent in parents.get(todo.pop(), ()):
-                if parent not in seen:
-                    seen.add(parent)
-                    todo.append(parent)
-        return seen
+    def with_ancestors(cls: str) -> set[str]:
+        return {cls, *closure(cls, lambda n: parents.get(n, ()))}
 
     iri_to_id = {triples.case_iri(c): c for c in frame["case_id"]}
     found: dict[str, set[str]] = {c: set() for c in frame["case_id"]}
     for individual, direct in TYPE_LINE.findall(out_text):
         if individual in iri_to_id:
-            for cls in closure(direct):
+            for cls in with_ancestors(direct):
                 if cls in case_of:
                     found[iri_to_id[individual]].add(case_of[cls])
     result = {}

@@ -107,14 +107,6 @@ def read_expected(path: Path) -> ExpectedAnswer:
     return ExpectedAnswer(columns, rows)
 
 
-def format_tsv(columns: list[str], rows: list[Row]) -> str:
-    """An answer in the expected-file format (for curators writing or reviewing expectations)."""
-    lines = ["\t".join(columns)]
-    lines += ["\t".join("" if v is None else v.replace("\t", " ").replace("\n", " ") for v in row)
-              for row in rows]
-    return "\n".join(lines) + "\n"
-
-
 def run(kg: KnowledgeGraph, query: CompetencyQuery,
         bindings: dict[str, str] | None = None) -> tuple[list[str], list[Row]]:
     """Run one competency query (with its example bindings unless others are given)."""

@@ -139,7 +139,7 @@ class Axioms:
         anonymous: list[str] = []
         todo = deque([cls])
         seen: set[str] = set()
-        entailed = result._ancestors() if result else {}
+        entailed = result.ancestors() if result else {}
         while todo:
             node = todo.popleft()
             if node in seen:

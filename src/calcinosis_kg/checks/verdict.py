@@ -6,10 +6,11 @@ can use the result type without importing each other; stdlib only, no RDF librar
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.hierarchy import ancestor_map
 from calcinosis_kg.core.vocab import OWL_THING
 
 
@@ -37,9 +38,11 @@ class ReasoningResult:
         """True if ``sub ⊑ sup`` is entailed (by HermiT's hierarchy, through equivalences)."""
         if sub == sup or sup == OWL_THING or sub in self.unsatisfiable:
             return True
-        return sup in self._ancestors().get(sub, set())
+        return sup in self.ancestors().get(sub, set())
 
-    def _ancestors(self) -> dict[str, set[str]]:
+    def ancestors(self) -> dict[str, set[str]]:
+        """Each named class HermiT placed to all its entailed superclasses (through equivalences;
+        the class itself excluded)."""
         cached = getattr(self, "_anc_cache", None)
         if cached is not None:
             return cached
@@ -49,17 +52,7 @@ class ReasoningResult:
         for group in self.equivalent_groups:
             for a in group:
                 parents[a].update(x for x in group if x != a)
-        anc: dict[str, set[str]] = {}
-        for start in list(parents):
-            seen: set[str] = set()
-            todo = deque(parents[start])
-            while todo:
-                node = todo.popleft()
-                if node in seen:
-                    continue
-                seen.add(node)
-                todo.extend(parents.get(node, ()))
-            anc[start] = seen
+        anc = ancestor_map(parents)
         object.__setattr__(self, "_anc_cache", anc)
         return anc
 

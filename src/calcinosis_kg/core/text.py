@@ -19,6 +19,7 @@ would break its rows, reversibly. CSV meant for spreadsheets also passes through
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 # C0 and C1 controls and DEL; also the bidirectional overrides and isolates that reorder text
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -58,3 +59,17 @@ def spreadsheet_safe(cell: str) -> str:
 def tsv_field(text: str) -> str:
     """One TSV field: tab, newline, carriage return and backslash escaped (reversibly)."""
     return re.sub(r"[\t\n\r\\]", lambda m: _TSV[m.group(0)], text)
+
+
+def aligned_table(columns: Sequence[str], rows: Sequence[Sequence[str]], more: str = "") -> str:
+    """Columns aligned with two spaces, a dashed rule, then ``(N rows{more})``: the one text
+    table of query answers and cohort queries (every cell escaped with ``terminal_safe``)."""
+    heads = [terminal_safe(c) for c in columns]
+    cells = [[terminal_safe(v) for v in row] for row in rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(heads)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(heads, widths, strict=True)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
+              for r in cells]
+    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''}{more})")
+    return "\n".join(lines) + "\n"

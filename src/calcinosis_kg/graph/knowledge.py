@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from calcinosis_kg.core.hierarchy import closure
+from calcinosis_kg.core.prefixes import compress, expand
 from calcinosis_kg.core.resources import default_ontology_files
-from calcinosis_kg.core.vocab import RDFS_LABEL, XSD_STRING
+from calcinosis_kg.core.vocab import OWL_THING, RDFS_LABEL, RDFS_SUBCLASS_OF, XSD_STRING
 
 _T = TypeVar("_T")
 
@@ -97,6 +99,18 @@ class KnowledgeGraph:
                 self._derived[name] = build(self)
             return self._derived[name]
 
+    def ancestors(self, term: str) -> list[str]:
+        """The asserted named superclasses of ``term`` (a CURIE or IRI), transitively, nearest
+        first, as CURIEs: the one answer to "what is X under" (``core.hierarchy.closure``)."""
+        parents, _ = self.derived("told_hierarchy", _told_hierarchy)
+        return [compress(i) for i in closure(expand(term), lambda n: sorted(parents.get(n, ())))]
+
+    def descendants(self, term: str) -> list[str]:
+        """The asserted named subclasses of ``term`` (a CURIE or IRI), transitively, nearest
+        first, as CURIEs."""
+        _, children = self.derived("told_hierarchy", _told_hierarchy)
+        return [compress(i) for i in closure(expand(term), lambda n: sorted(children.get(n, ())))]
+
     def __len__(self) -> int:
         return len(self.store)
 
@@ -117,6 +131,21 @@ class KnowledgeGraph:
             h.update(line.encode() + b"\n")
         return KnowledgeGraph(files=list(self.files), warnings=list(self.warnings),
                               _store=store, _digest=h.hexdigest())
+
+
+def _told_hierarchy(kg: KnowledgeGraph) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(IRI -> named superclasses, IRI -> named subclasses) of the asserted rdfs:subClassOf."""
+    import pyoxigraph
+
+    parents: dict[str, set[str]] = {}
+    children: dict[str, set[str]] = {}
+    for quad in kg.store.quads_for_pattern(None, pyoxigraph.NamedNode(RDFS_SUBCLASS_OF), None):
+        sub, sup = quad.subject, quad.object
+        if isinstance(sub, pyoxigraph.NamedNode) and isinstance(sup, pyoxigraph.NamedNode) \
+                and sup.value != OWL_THING:
+            parents.setdefault(sub.value, set()).add(sup.value)
+            children.setdefault(sup.value, set()).add(sub.value)
+    return parents, children
 
 
 def label_key(language: str | None, value: str) -> tuple[int, str]:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.core.errors import CalcinosisKGError, InputError
+from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.vocab import OBO
 
 # RDF/XML lives in ``publish.rdfxml`` (nested blank nodes, as OWL API writes them)
@@ -243,11 +243,8 @@ def export_bytes(kg: KnowledgeGraph, fmt: str, inferred: bool = False) -> bytes:
     if fmt not in FORMATS:
         raise InputError(f"unknown export format '{fmt}' (choose from {', '.join(FORMATS)})")
     if inferred:
-        try:
-            from calcinosis_kg.checks.inferred import inferred_kg
-        except ImportError as exc:
-            raise CalcinosisKGError("--inferred needs the reasoner (calcinosis_kg.checks.inferred"
-                                    f".inferred_kg), which is not available: {exc}") from None
+        from calcinosis_kg.checks.inferred import inferred_kg  # the reasoner: only when asked
+
         kg = inferred_kg(kg)
     if fmt == "nt":  # streamed: no rdflib copy of the graph at all
         return stream_ntriples(merged_triples(kg))

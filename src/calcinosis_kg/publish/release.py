@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.core.errors import CalcinosisKGError
 from calcinosis_kg.core.vocab import DC_ISSUED, OIO_DATE
 from calcinosis_kg.publish.release_info import STEM, ReleaseInfo, release_info
 
@@ -149,23 +148,11 @@ GEN_DELIMS = ":/?#[]@"
 
 # --- the three variants --------------------------------------------------------------------------
 def inferred_hierarchy(kg: KnowledgeGraph) -> Graph:
-    """The reasoner's inferred subClassOf edges; a clear error when the reasoner is absent."""
-    try:
-        from calcinosis_kg.checks.inferred import inferred_graph
-    except ImportError as exc:
-        raise CalcinosisKGError(
-            "the full release needs the reasoner (calcinosis_kg.checks.inferred.inferred_graph), "
-            f"which is not available: {exc}") from exc
+    """The reasoner's inferred subClassOf edges (``checks.inferred``; imported here, not at the
+    top, so ``--help`` does not load the reasoner's modules)."""
+    from calcinosis_kg.checks.inferred import inferred_graph
+
     return inferred_graph(kg)
-
-
-def base_graph(kg: KnowledgeGraph, info: ReleaseInfo | None = None,
-               inferred: Graph | None = None) -> Graph:
-    """Our axioms only (no import module, no owl:imports), reasoned over our own classes."""
-    ours, _ = split_modules(kg)
-    info = info or release_info(ours, str(kg.files[0]))
-    inferred = inferred if inferred is not None else inferred_hierarchy(kg)
-    return _base(ours, inferred, info)
 
 
 def _base(ours: Graph, inferred: Graph, info: ReleaseInfo) -> Graph:

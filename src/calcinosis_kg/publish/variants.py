@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.core.hierarchy import closure
 from calcinosis_kg.core.vocab import (
     BIOLINK_ASSOCIATION,
     CALCINOSIS_KG,
@@ -262,15 +263,7 @@ def transitively_reduced(graph: Graph) -> tuple[Graph, int]:
 
     @cache
     def ancestors(node: Node) -> frozenset[Node]:
-        found: set[Node] = set()
-        stack = list(parents.get(node, ()))
-        while stack:
-            current = stack.pop()
-            if current in found or current == node:
-                continue
-            found.add(current)
-            stack.extend(parents.get(current, ()))
-        return frozenset(found)
+        return frozenset(closure(node, lambda n: parents.get(n, ())))
 
     redundant = []
     for child, direct in parents.items():
