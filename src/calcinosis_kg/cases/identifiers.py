@@ -131,6 +131,7 @@ def map_conditions(items: list[str]) -> tuple[list[str], list[str], list[str]]:
     """(conditions to record, notes, errors) for a record's disease identifiers."""
     idx = index()
     out: list[str] = []
+    seen: set[str] = set()  # membership in `out` in O(1): a record may list up to 1,000 ids
     notes: list[str] = []
     errors: list[str] = []
     for raw in items:
@@ -140,7 +141,8 @@ def map_conditions(items: list[str]) -> tuple[list[str], list[str], list[str]]:
             errors.append(f"{raw!r}: unknown identifier prefix {prefix!r} (diseases are MONDO, "
                           "DOID, OMIM, Orphanet, ICD10WHO, ICD10CM, HP or CCKG identifiers)")
             continue
-        if curie not in out:
+        if curie not in seen:
+            seen.add(curie)
             out.append(curie)
         if curie != raw:
             notes.append(f"{raw} read as {curie}")
@@ -153,7 +155,8 @@ def map_conditions(items: list[str]) -> tuple[list[str], list[str], list[str]]:
                       for t, p in idx.targets.get(code, ()) if p in USABLE and t in idx.terms]
             usable = [u for u in usable if u[2] == usable[0][2]] if usable else []
         for term, predicate, via in usable:
-            if term not in out:
+            if term not in seen:
+                seen.add(term)
                 out.append(term)
             within = f"within {via}, " if via != curie else ""
             notes.append(f"{curie} -> {_named(idx, term)} ({within}{WHY[predicate]})")
