@@ -35,6 +35,19 @@ def tiny_ontology(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def vignette_rows() -> dict[str, dict]:
+    """The classified vignettes by case id, built once for every test that reads them."""
+    from calcinosis_kg.cases import pipeline
+    from calcinosis_kg.cases.classify import build_classifier
+
+    clf = build_classifier()
+    out: dict[str, dict] = {}
+    for chunk in pipeline.run([Path(__file__).parent / "cases_data" / "vignettes.csv"], clf):
+        out.update({r["case_id"]: r for r in chunk.results.iter_rows(named=True)})
+    return out
+
+
 @pytest.fixture
 def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
     """Run ``calcinosis-kg ARGS`` in-process through ``main``: (exit code, stdout, stderr)."""

@@ -6,20 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from calcinosis_kg.cases import pipeline
-from calcinosis_kg.cases.classify import build_classifier
 from calcinosis_kg.cases.decide import final_types, status_of
 
 DATA = Path(__file__).parent / "cases_data"
 
 
 @pytest.fixture(scope="module")
-def rows() -> dict[str, dict]:
-    clf = build_classifier()
-    out: dict[str, dict] = {}
-    for chunk in pipeline.run([DATA / "vignettes.csv"], clf):
-        out.update({r["case_id"]: r for r in chunk.results.iter_rows(named=True)})
-    return out
+def rows(vignette_rows: dict[str, dict]) -> dict[str, dict]:
+    return vignette_rows
 
 
 def test_bone_on_histology_gives_osteoma_cutis_over_the_dystrophic_criterion(rows) -> None:

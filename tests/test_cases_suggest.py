@@ -7,20 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from calcinosis_kg.cases import pipeline
-from calcinosis_kg.cases.classify import build_classifier
 from calcinosis_kg.cases.suggest import LABEL
 
 DATA = Path(__file__).parent / "cases_data"
 
 
 @pytest.fixture(scope="module")
-def rows() -> dict[str, dict]:
-    clf = build_classifier()
-    out: dict[str, dict] = {}
-    for chunk in pipeline.run([DATA / "vignettes.csv"], clf):
-        out.update({r["case_id"]: r for r in chunk.results.iter_rows(named=True)})
-    return out
+def rows(vignette_rows: dict[str, dict]) -> dict[str, dict]:
+    return vignette_rows
 
 
 def test_a_teenager_with_joint_lesions_gets_tumoral_calcinosis_suggested(rows) -> None:
