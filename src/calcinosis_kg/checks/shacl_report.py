@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from calcinosis_kg.core import prefixes
 from calcinosis_kg.core.vocab import (
     CCKG_CASE,
     CCKG_SHAPES,
@@ -189,23 +190,20 @@ class ValidationReport:
 
 # --- rendering of nodes ------------------------------------------------------------------------
 def curie(term: Any) -> str:
-    from calcinosis_kg.core.prefixes import compress
-
+    """CURIE of a term: a shape or case-record name under ``LOCAL_PREFIXES`` (with a non-empty
+    local name), else under the curated map (else the IRI)."""
     text = str(term)
-    for prefix, namespace in LOCAL_PREFIXES.items():
-        if text.startswith(namespace) and len(text) > len(namespace):
-            return f"{prefix}:{text[len(namespace):]}"
-    return compress(text)
+    local = prefixes.split(text, LOCAL_PREFIXES)
+    if local is not None and local[1]:
+        return f"{local[0]}:{local[1]}"
+    return prefixes.compress(text)
 
 
 def expand_curie(text: str) -> str:
     """Inverse of ``curie`` (raises ValueError for an unknown prefix)."""
-    from calcinosis_kg.core.prefixes import expand
-
-    prefix, _, local = text.partition(":")
-    if prefix in LOCAL_PREFIXES:
-        return LOCAL_PREFIXES[prefix] + local
-    return expand(text)
+    if text.partition(":")[0] in LOCAL_PREFIXES:
+        return prefixes.expand(text, LOCAL_PREFIXES)
+    return prefixes.expand(text)
 
 
 def render(term: Any, graph: rdflib.Graph | None = None, depth: int = 0) -> str:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.core.prefixes import compress, prefix_map
 from calcinosis_kg.core.vocab import (
     CCKG_EDGE_KIND,
     DC_CREATOR,
@@ -128,7 +129,10 @@ def _qualifier(kind: str) -> str:
 
 
 def curie_or_iri(iri: str) -> str:
-    return curie(iri) if not curie(iri).startswith("http") else iri.rsplit("/", 1)[-1]
+    """The CURIE of ``iri`` under the curated map, else its last path segment (OBO qualifier
+    keys are bare words)."""
+    name = compress(iri)
+    return name if not name.startswith("http") else iri.rsplit("/", 1)[-1]
 
 
 def _quoted(text: str) -> str:
@@ -176,8 +180,6 @@ def to_obo(graph: Graph) -> bytes:
     """OBO 1.4 text of ``graph`` (classes as [Term], object properties as [Typedef])."""
     from rdflib import BNode, Literal, URIRef
     from rdflib.namespace import OWL, RDF, RDFS
-
-    from calcinosis_kg.core.prefixes import prefix_map
 
     index = axiom_index(graph)
     head = ontology_header(graph)
