@@ -32,7 +32,19 @@ def converter() -> curies.Converter:
 
 
 def expand(curie: str) -> str:
-    """Expand a CURIE with the curated map; full IRIs (``http…``) pass through unchanged."""
+    """Expand a CURIE with the curated map; full IRIs (``http…``) pass through unchanged.
+
+    An unknown prefix is an error rather than a guess, so a typo never becomes a new IRI.
+
+    >>> expand("HP:0001250")
+    'http://purl.obolibrary.org/obo/HP_0001250'
+    >>> expand("https://example.org/x")
+    'https://example.org/x'
+    >>> expand("NOPE:1")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown CURIE prefix in 'NOPE:1'
+    """
     if curie.startswith(("http://", "https://", "urn:")):
         return curie
     iri = converter().expand(curie)
@@ -42,5 +54,11 @@ def expand(curie: str) -> str:
 
 
 def compress(iri: str) -> str:
-    """CURIE for an IRI when a curated prefix covers it, else the IRI itself."""
+    """CURIE for an IRI when a curated prefix covers it, else the IRI itself.
+
+    >>> compress("http://purl.obolibrary.org/obo/HP_0001250")
+    'HP:0001250'
+    >>> compress("https://example.org/x")
+    'https://example.org/x'
+    """
     return converter().compress(iri) or iri

@@ -38,6 +38,7 @@ def templates_dir() -> Path:
 
 
 def ontology_dir() -> Path:
+    """The bundled ``ontology/`` folder (source, generated ontology, imports, article)."""
     return data_root() / "ontology"
 
 
@@ -57,6 +58,7 @@ def import_module_file() -> Path:
 
 
 def default_ontology_files() -> list[Path]:
+    """What ``load`` reads when no file is named: our ontology plus its local import module."""
     return [ontology_file(), import_module_file()]
 
 
@@ -78,14 +80,18 @@ def data_files(folder: Path, suffix: str) -> list[Path]:
 
 
 def shapes_dir() -> Path:
+    """The bundled SHACL shapes (``shapes/``), read by ``validate`` and the cases wing."""
     return data_root() / "shapes"
 
 
 def queries_dir() -> Path:
+    """The bundled SPARQL queries (``queries/``): competency questions and named answers."""
     return data_root() / "queries"
 
 
 def article_file() -> Path:
+    """The source article the fact ledger quotes (``tests/test_fact_ledger.py`` holds every
+    quote to its text)."""
     return ontology_dir() / "sources" / "calcinosis-cutis-article.txt"
 
 
