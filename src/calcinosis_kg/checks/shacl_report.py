@@ -81,6 +81,7 @@ class ValidationReport:
 
     @property
     def conforms(self) -> bool:
+        """True when no result is an ``sh:Violation`` (warnings and infos never fail)."""
         return not any(v.severity == "Violation" for v in self.violations)
 
     def counts(self) -> dict[str, int]:
@@ -121,6 +122,7 @@ class ValidationReport:
         return "\n".join(lines) + "\n"
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as plain data (``validate --format json``): verdict, counts, shapes."""
         return {
             "conforms": self.conforms,
             "counts": self.counts(),
@@ -189,6 +191,7 @@ class ValidationReport:
 
 # --- rendering of nodes ------------------------------------------------------------------------
 def curie(term: Any) -> str:
+    """A node as a CURIE: the shapes' own prefixes first, then the curated map."""
     from calcinosis_kg.core.prefixes import compress
 
     text = str(term)
