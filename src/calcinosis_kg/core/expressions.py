@@ -221,7 +221,11 @@ def parse(source: Source, node: Any, depth: int = 0) -> Expr:
 
 
 def literal_text(value: str, datatype: str = "") -> str:
-    """Manchester-style literal: numbers and booleans bare, anything else double-quoted."""
+    """Manchester-style literal: numbers and booleans bare, anything else double-quoted.
+
+    >>> print(literal_text("2.6", XSD + "decimal"), literal_text('says "no"'))
+    2.6 "says \\"no\\""
+    """
     return value if datatype in BARE_LITERALS else json.dumps(value, ensure_ascii=False)
 
 
@@ -252,7 +256,16 @@ def property_text(prop: str, name: Callable[[str], str] = curie) -> str:
 
 
 def to_text(expr: Expr, name: Callable[[str], str] = curie) -> str:
-    """Manchester-like text of ``expr``; ``name`` turns a named term's IRI into text."""
+    """Manchester-like text of ``expr``; ``name`` turns a named term's IRI into text.
+
+    Operands of ``and``/``or`` are sorted, so the same axiom reads the same in every file:
+
+    >>> obo = "http://purl.obolibrary.org/obo/"
+    >>> site = Expr("or", items=(Expr("named", obo + "UBERON_0002097"),
+    ...                          Expr("named", obo + "UBERON_0002072")))
+    >>> to_text(Expr("some", prop=obo + "RO_0004026", items=(site,)))
+    'RO:0004026 some (UBERON:0002072 or UBERON:0002097)'
+    """
     kind = expr.kind
     if kind == "named":
         return name(expr.iri)

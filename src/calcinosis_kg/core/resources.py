@@ -67,6 +67,9 @@ def is_data_file(name: str) -> bool:
 
     The one rule shared by the loaders (``data_files``) and the check cache's key, so the key
     covers exactly the files the loaders read.
+
+    >>> [is_data_file(n) for n in ("cq01.rq", ".cq01.rq.swp", "cq01.rq~", "terms.yaml.tmp")]
+    [True, False, False, False]
     """
     return not name.startswith(".") and not name.endswith((".pyc", ".tmp", "~"))
 
