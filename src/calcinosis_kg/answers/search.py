@@ -119,6 +119,7 @@ class GraphInfo:
     digest: str = ""
 
     def to_dict(self) -> dict[str, object]:
+        """The counts as plain data (``info --format json``)."""
         return asdict(self)
 
 

@@ -80,10 +80,12 @@ class Notes:
         self.numbers: dict[Support, int] = {}
 
     def cite(self, supports: list[Support]) -> str:
+        """`` [n][m]`` for the sentences, numbering any new one; "" when there are none."""
         refs = [self.numbers.setdefault(sup, len(self.numbers) + 1) for sup in supports]
         return " " + "".join(f"[{n}]" for n in refs) if refs else ""
 
     def lines(self, prefix: str = "") -> list[str]:
+        """The numbered notes (``[n] "quote" (source, evidence)``) in citation order."""
         return [f"{prefix}[{n}] {_support_line(sup)}" for sup, n in self.numbers.items()]
 
 
@@ -95,6 +97,7 @@ class Folded:
     count: int
 
     def text(self) -> str:
+        """The folded line: how many records an ancestor has and how to list them."""
         return (f"{self.count} association record(s) said of ancestor {self.ancestor.text()}, "
                 "not inherited (show --all lists them)")
 

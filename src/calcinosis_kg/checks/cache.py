@@ -111,6 +111,7 @@ def code_files(modules: Iterable[str]) -> list[Path]:
 
 
 def stage_key(stage: str, inputs_digest: str) -> str:
+    """The cache key of one stage's result: the stage name and the digest of everything it read."""
     return hashlib.sha256(f"{stage}\0{inputs_digest}".encode()).hexdigest()
 
 

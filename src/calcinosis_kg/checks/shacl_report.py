@@ -82,6 +82,7 @@ class ValidationReport:
 
     @property
     def conforms(self) -> bool:
+        """True when no result is an ``sh:Violation`` (warnings and infos never fail)."""
         return not any(v.severity == "Violation" for v in self.violations)
 
     def counts(self) -> dict[str, int]:
@@ -122,6 +123,7 @@ class ValidationReport:
         return "\n".join(lines) + "\n"
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as plain data (``validate --format json``): verdict, counts, shapes."""
         return {
             "conforms": self.conforms,
             "counts": self.counts(),
@@ -190,8 +192,8 @@ class ValidationReport:
 
 # --- rendering of nodes ------------------------------------------------------------------------
 def curie(term: Any) -> str:
-    """CURIE of a term: a shape or case-record name under ``LOCAL_PREFIXES`` (with a non-empty
-    local name), else under the curated map (else the IRI)."""
+    """A node as a CURIE: the shapes' own prefixes first (with a non-empty local name), then the
+    curated map (else the IRI)."""
     text = str(term)
     local = prefixes.split(text, LOCAL_PREFIXES)
     if local is not None and local[1]:

@@ -54,7 +54,19 @@ def _converter(items: tuple[tuple[str, str], ...]) -> curies.Converter:
 
 def expand(curie: str, prefixes: Mapping[str, str] | None = None) -> str:
     """Expand a CURIE with the curated map (or ``prefixes``); full IRIs (``http…``, ``urn:``)
-    pass through unchanged. Raises ``ValueError`` for an unknown prefix."""
+    pass through unchanged.
+
+    An unknown prefix is an error rather than a guess, so a typo never becomes a new IRI.
+
+    >>> expand("HP:0001250")
+    'http://purl.obolibrary.org/obo/HP_0001250'
+    >>> expand("https://example.org/x")
+    'https://example.org/x'
+    >>> expand("NOPE:1")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown CURIE prefix in 'NOPE:1'
+    """
     if curie.startswith(("http://", "https://", "urn:")):
         return curie
     iri = converter(prefixes).expand(curie)
@@ -65,7 +77,13 @@ def expand(curie: str, prefixes: Mapping[str, str] | None = None) -> str:
 
 def compress(iri: str, prefixes: Mapping[str, str] | None = None) -> str:
     """CURIE for an IRI when a curated prefix (or one of ``prefixes``) covers it, else the IRI
-    itself. The longest covering namespace wins."""
+    itself. The longest covering namespace wins.
+
+    >>> compress("http://purl.obolibrary.org/obo/HP_0001250")
+    'HP:0001250'
+    >>> compress("https://example.org/x")
+    'https://example.org/x'
+    """
     return converter(prefixes).compress(iri) or iri
 
 

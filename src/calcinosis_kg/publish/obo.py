@@ -74,6 +74,8 @@ OBO_HEADER_PROPERTIES = (DC_TITLE, DC_DESCRIPTION, DC_LICENSE, DC_CREATOR, DC_IS
 # --- OBO helpers ---------------------------------------------------------------------------------
 def sources_of(graph: Graph, index: dict[AxiomKey, list[Node]], s: Node, p: Node, o: Node
              ) -> list[str]:
+    """The sources (CURIEs, sorted) cited by the axiom annotations of ``s p o``: an OBO tag's
+    xref list."""
     from rdflib import URIRef
 
     out: set[str] = set()
@@ -129,8 +131,8 @@ def _qualifier(kind: str) -> str:
 
 
 def curie_or_iri(iri: str) -> str:
-    """The CURIE of ``iri`` under the curated map, else its last path segment (OBO qualifier
-    keys are bare words)."""
+    """A CURIE, or the IRI's last path segment when no curated prefix covers it (OBO qualifier
+    keys cannot hold a full IRI)."""
     name = compress(iri)
     return name if not name.startswith("http") else iri.rsplit("/", 1)[-1]
 
