@@ -44,7 +44,7 @@ class App:
     """The request handler of one server."""
 
     def __init__(self, service: Service, pool: Pool, quiet: bool = False) -> None:
-        from calcinosis_kg.serve.dataset import ASSERTED, INFERRED
+        from calcinosis_kg.serve.graph_names import ASSERTED, INFERRED
 
         self.service, self.pool, self.quiet = service, pool, quiet
         limits = service.limits
