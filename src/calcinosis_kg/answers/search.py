@@ -148,8 +148,8 @@ _AXIOM_QUERIES = {
 
 def info(kg: KnowledgeGraph) -> GraphInfo:
     """Version, ontology header, entity counts, axioms by kind and mappings by target prefix."""
-    from calcinosis_kg import __version__
     from calcinosis_kg.core.prefixes import compress, prefix_map
+    from calcinosis_kg.core.version import __version__
 
     prefixes = prefix_map()
     local_ns = prefixes.get("CCKG", "")
