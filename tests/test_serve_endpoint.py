@@ -14,7 +14,8 @@ from serve_support import CASE_TTL, get, http, running
 
 from calcinosis_kg.answers.queries import run_query
 from calcinosis_kg.graph.knowledge import load
-from calcinosis_kg.serve.dataset import ASSERTED, INFERRED, build_dataset
+from calcinosis_kg.serve.dataset import build_dataset
+from calcinosis_kg.serve.graph_names import ASSERTED, INFERRED
 
 CQ03 = "cq03-metastatic-most-frequent-cause"
 

@@ -51,6 +51,7 @@ class Candidate:
     matched: str = ""
 
     def describe(self) -> str:
+        """One line for a "did you mean" list: CURIE, label, and the synonym that matched."""
         via = f" (synonym: {self.matched})" if self.matched and self.matched != self.label else ""
         return f"{self.curie} {self.label}{via}".rstrip()
 

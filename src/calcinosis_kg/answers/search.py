@@ -157,6 +157,7 @@ class GraphInfo:
     digest: str = ""
 
     def to_dict(self) -> dict[str, object]:
+        """The counts as plain data (``info --format json``)."""
         return asdict(self)
 
 
@@ -185,8 +186,8 @@ _AXIOM_QUERIES = {
 
 def info(kg: KnowledgeGraph) -> GraphInfo:
     """Version, ontology header, entity counts, axioms by kind and mappings by target prefix."""
-    from calcinosis_kg import __version__
     from calcinosis_kg.core.prefixes import compress, prefix_map
+    from calcinosis_kg.core.version import __version__
 
     prefixes = prefix_map()
     local_ns = prefixes.get("CCKG", "")

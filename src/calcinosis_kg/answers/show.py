@@ -69,6 +69,7 @@ class Namesake:
     mapping: str = ""  # the curated mapping predicate between the two, e.g. skos:relatedMatch
 
     def text(self) -> str:
+        """The line both cards print (the same words as ``search`` and the SSSOM comment)."""
         return namesake_sentence(self.disease.text(), self.phenotype.text(), self.mapping)
 
 

@@ -37,6 +37,8 @@ class Term:
     everyday: str = ""
 
     def text(self) -> str:
+        """``label (CURIE)`` as a card shows a term; the CURIE alone when there is no label; an
+        everyday name first, ``forearm (UBERON:0002386 forelimb zeugopod)``."""
         if self.everyday:
             return f"{self.everyday} ({self.curie} {self.label})"
         if not self.label or self.label == self.curie:
@@ -75,6 +77,8 @@ class Reader:
         self.everyday = everyday_names(g)
 
     def term(self, node) -> Term:
+        """A node as a card names it: a named term, a union of named terms, or the Manchester-like
+        text of another class expression."""
         if isinstance(node, URIRef):
             return Term(compress(str(node)), self.labels.get(str(node), ""),
                         self.everyday.get(node, ""))
@@ -89,6 +93,7 @@ class Reader:
         return Term(text, text)
 
     def union_members(self, node) -> list:
+        """The operands of ``owl:unionOf`` on ``node``; empty when it is not a union."""
         head = self.g.value(node, OWL.unionOf)
         return list(Collection(self.g, head)) if head is not None else []
 
@@ -101,13 +106,16 @@ class Reader:
         return sorted({s for s in supers if isinstance(s, URIRef) and s != OWL.Thing}, key=str)
 
     def ancestors(self, cls) -> list:
+        """Every named ancestor through ``parents``, nearest first."""
         return closure(cls, self.parents)
 
     def children(self, cls) -> list:
+        """Named direct subclasses, deprecated ones left out (a card lists live terms)."""
         return sorted((s for s in self.g.subjects(RDFS.subClassOf, cls)
                        if isinstance(s, URIRef) and s not in self.deprecated), key=str)
 
     def descendants(self, cls) -> list:
+        """Every live named descendant through ``children``, nearest first."""
         return closure(cls, self.children)
 
     def support(self, source, prop, target) -> tuple[Support, ...]:
@@ -122,6 +130,7 @@ class Reader:
         return tuple(sorted(found, key=lambda s: (s.source, s.quote)))
 
     def sentences(self, node) -> set[Support]:
+        """The quotes on one axiom annotation, each with its source's short name and evidence."""
         g = self.g
         quotes = [str(q) for q in g.objects(node, URIRef(v.SUPPORTING_TEXT))]
         source = g.value(node, URIRef(v.DC_SOURCE))

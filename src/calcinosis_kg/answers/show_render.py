@@ -37,10 +37,12 @@ def whose(row: Row) -> str:
 
 
 def cite(numbers: tuple[int, ...]) -> str:
+    """``[1][3]``: note numbers as the card cites them."""
     return "".join(f"[{n}]" for n in numbers)
 
 
 def item_text(item: Item) -> str:
+    """A term of a row with what only it says and its notes: ``x (CURIE) (wording: …) [n]``."""
     extra = f" ({'; '.join(item.qualifiers)})" if item.qualifiers else ""
     notes = f" {cite(item.notes)}" if item.notes else ""
     return item.term.text() + extra + notes
@@ -57,12 +59,14 @@ def row_text(row: Row) -> str:
 
 
 def folded_text(entry: Folded) -> str:
+    """The one line of an ancestor's folded association records, with their count."""
     records = "record" if entry.count == 1 else "records"
     return (f"{entry.count} association {records} said of ancestor {entry.ancestor.text()}, "
             f"not inherited {FOLD_HINT}")
 
 
 def support_text(support: Support) -> str:
+    """A note: the quoted sentence, its source by short name and its evidence code."""
     evidence = f", {support.evidence}" if support.evidence else ""
     return f"\"{support.quote}\" ({support.source}{evidence})"
 

@@ -25,7 +25,8 @@ from calcinosis_kg.core.vocab import (
     OWL_ANNOTATED_TARGET,
     SYNONYM_SCOPES,
 )
-from calcinosis_kg.source.compiler import DC_TITLE, IAO_DEFINITION, add_mapping
+from calcinosis_kg.source.compiler import DC_TITLE, IAO_DEFINITION
+from calcinosis_kg.source.mappings import add_mapping
 from calcinosis_kg.source.yamlfiles import line_of, load_yaml
 
 
