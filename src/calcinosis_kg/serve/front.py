@@ -111,6 +111,7 @@ class Server:
         self._done = threading.Event()
 
     def serve_forever(self) -> None:
+        """Serve until ``shutdown`` or a signal; the workers are started first and ended after."""
         try:
             with asyncio.Runner(loop_factory=_loop_factory()) as runner:
                 runner.run(self._main())
@@ -144,6 +145,7 @@ class Server:
             await pool.close()
 
     def shutdown(self) -> None:
+        """Stop ``serve_forever`` from another thread and wait for it to end (bounded waits)."""
         self._ready.wait(60)
         if self._loop is not None and self._stop is not None:
             with contextlib.suppress(RuntimeError):
@@ -151,6 +153,7 @@ class Server:
         self._done.wait(30)
 
     def server_close(self) -> None:
+        """Close the listening socket (the ``socketserver`` method name callers expect)."""
         self.socket.close()
 
 

@@ -69,12 +69,14 @@ class Verdicts:
         self.held = 0  # characters of the keys held
 
     def get(self, key: tuple) -> CheckedQuery | Failure | None:
+        """The cached verdict, marked as recently used; None when the query is new."""
         found = self.items.get(key)
         if found is not None:
             self.items.move_to_end(key)
         return found
 
     def put(self, key: tuple, verdict: CheckedQuery | Failure) -> None:
+        """Remember a verdict (not for very long texts), evicting the least recently used."""
         size = _chars(key)
         if size > self.longest:
             return
@@ -92,6 +94,9 @@ def _chars(key: tuple) -> int:
 
 
 class Worker:
+    """The parent's end of one forked worker: its pid, the framed socket to it and the flag
+    it sets before writing to a client."""
+
     def __init__(self, pid: int, sock: socket.socket, reader: asyncio.StreamReader,
                  writer: asyncio.StreamWriter, flag: mmap.mmap) -> None:
         self.pid, self.sock, self.reader, self.writer, self.flag = pid, sock, reader, writer, flag
@@ -125,6 +130,7 @@ class Worker:
         return True
 
     async def frame(self) -> tuple[int, bytes]:
+        """The next frame from the worker: its kind and payload."""
         size, kind = FRAME.unpack(await self.reader.readexactly(FRAME.size))
         return kind, await self.reader.readexactly(size) if size else b""
 
@@ -143,6 +149,7 @@ class Pool:
     # -- workers ------------------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Fork the workers, after warming the query parser once so each inherits it."""
         from calcinosis_kg.serve.guard import check_query
 
         check_query("ASK {}", ())  # load and warm the parser once, so every fork inherits it
@@ -192,6 +199,7 @@ class Pool:
         self._release(await self._spawn())
 
     async def close(self) -> None:
+        """Cancel waiting jobs and end every worker (their sockets closed, then SIGKILL)."""
         self.closed = True
         for future in self.waiting:
             future.cancel()

@@ -118,12 +118,15 @@ def _sent_response() -> type[web.StreamResponse]:
 
         @property
         def keep_alive(self) -> bool:
+            """Whether aiohttp keeps the connection for the next request."""
             return self._alive
 
         async def prepare(self, request: web.BaseRequest) -> None:
+            """Nothing to prepare: the head went out with the answer."""
             return None
 
         async def write_eof(self, data: bytes = b"") -> None:
+            """Nothing to end: the answer was written whole, with its length."""
             return None
 
     return Sent

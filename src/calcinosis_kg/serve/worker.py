@@ -127,6 +127,7 @@ class Client:
             self.close()
 
     def close(self) -> None:
+        """Drop this process's copy of the connection (the server keeps its own)."""
         self.sock.close()
 
 
