@@ -17,74 +17,17 @@ from pathlib import Path
 import polars as pl
 
 from calcinosis_kg.cases import model as m
-from calcinosis_kg.cases import readers, shacl, triples
+from calcinosis_kg.cases import shacl, triples
 from calcinosis_kg.cases.classify import RESULT_COLUMNS, Classifier, classify
 from calcinosis_kg.cases.frame import to_frame
+from calcinosis_kg.cases.inputs import CHUNK, iter_frames, read_frame_parquet
 from calcinosis_kg.cases.parsing import SHOWN
 from calcinosis_kg.core.errors import InputError
 
-CHUNK = 100_000
 PROBLEM_SCHEMA = {"case_id": pl.String, "source": pl.String, "field": pl.String,
                   "message": pl.String}
-def iter_frames(paths: Iterable[Path | str], chunk: int = CHUNK,
-                failed: list[InputError] | None = None, complete: tuple[str, ...] = ()
-                ) -> Iterator[pl.DataFrame]:
-    """Frames of at most ``chunk`` cases, in file order (Turtle files: one frame each).
-
-    A file that cannot be read (or read on) raises its ``InputError``; with ``failed`` given, the
-    error is appended there instead and the next file is read (the records read before it in
-    that file stand): one bad file in a folder never costs the others. ``complete`` names the
-    lists ("diseases", "exposures") the sources declare complete (``--complete-lists``).
-    """
-    from calcinosis_kg.cases.rdf_input import read_rdf
-
-    rows: list[dict] = []
-    for path in readers.input_files(paths, failed):
-        try:
-            if path.suffix.lower() == ".parquet":  # a case frame (cases synth --output F.parquet)
-                if rows:
-                    yield to_frame(rows)
-                    rows = []
-                yield from read_frame_parquet(path, chunk)
-                continue
-            if path.suffix.lower() in (".ttl", ".jsonld", ".nt"):
-                frame = read_rdf(path)
-                if rows:
-                    yield to_frame(rows)
-                    rows = []
-                yield frame
-                continue
-            for record in readers.read_records(path):
-                if complete:
-                    record.declare_complete(complete)
-                rows.append(record.row())
-                if len(rows) >= chunk:
-                    yield to_frame(rows)
-                    rows = []
-        except InputError as exc:
-            if failed is None:
-                raise
-            failed.append(exc)
-    if rows:
-        yield to_frame(rows)
-
-
-def read_frame_parquet(path: Path, chunk: int = CHUNK) -> Iterator[pl.DataFrame]:
-    """A Parquet case frame in chunks, checked against the wide schema (exit 2 otherwise)."""
-    from calcinosis_kg.cases.frame import SCHEMA
-    from calcinosis_kg.core.errors import InputError
-
-    try:
-        lazy = pl.scan_parquet(path)
-        names = lazy.collect_schema().names()
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise InputError(f"not a Parquet file: {str(exc).splitlines()[0]}", path) from None
-    missing = [c for c in SCHEMA if c not in names]
-    if missing:
-        raise InputError(f"not a case frame: no column {missing[0]}", path)
-    frame = lazy.select([pl.col(c).cast(t) for c, t in SCHEMA.items()]).collect()
-    for start in range(0, frame.height, chunk):
-        yield frame.slice(start, chunk)
+#: the readers' side, re-exported
+__all__ = ["CHUNK", "iter_frames", "read_frame_parquet", "to_frame"]
 
 
 class Identifiers:
