@@ -51,6 +51,7 @@ EDGES: dict[str, str | bytes] = {
     "\nc2,human,male,,2.9,mmol/L,2.1,2.6,raised,,,,,,icd10:M34.0,,elbows,,,,diseases,"
     "CCKG:0000002\nc3,,female,8,2.0,mmol/L,,,high,40,g/L,2.5,mmol/L,low,,,,HP:0002905,,,,\n"
     "c4,,x,200,1e400,mmol/L,,,,,,1.2,mEq/L,,foo:1,,UBERON:0002386,,,partial;complete,maybe,\n",
+    "only_blank.csv": HEADER + ",,,,,,,,,,,,,,,,,,,,,\n\n",
     "missing_id.csv": HEADER + ",,f,50,,,,,,,,,,,,,,,,,,\nc2,,f,50,,,,,,,,,,,,,,,,,,\n",
     "no_unit_column.csv": "case_id,albumin_value,calcium_value,calcium_unit\nc1,40,2.3,mmol/L\n",
     "late_quote.csv": HEADER + "".join(f"c{i},,f,{20 + i % 60},2.{i % 9},mmol/L,,,,,,,,,,,,,,,,\n"

@@ -134,7 +134,7 @@ def _block(path: Path, header: list[str], lines: pl.DataFrame, complete: tuple[s
         parts.append(to_frame(rows).with_columns(odd["line"]).select("line", *SCHEMA))
     if len(parts) == 1:
         yield parts[0].drop("line")
-    else:
+    elif parts:  # none when every line of the block is blank
         yield pl.concat(parts).sort("line").drop("line")
 
 

@@ -84,7 +84,7 @@ def problems(frame: pl.DataFrame, table: pl.DataFrame | None = None) -> pl.DataF
     violations = shacl.case_of_focus(shacl.validate_table(table), m.CASE_BASE)
     if violations.height:
         iris = (frame["iri"] if "iri" in frame.columns else
-                pl.Series([triples.case_iri(c) for c in frame["case_id"]], dtype=pl.String))
+                triples.case_iris(frame["case_id"]))
         ids = frame.select("case_id", "source", iris.alias("case_iri"))
         # the value as written (any character, newlines too), cut to SHOWN characters: a
         # 1 MB identifier must not become a 1 MB message, nor a null one
@@ -138,9 +138,8 @@ def run(paths: Iterable[Path | str], clf: Classifier | None, chunk: int = CHUNK,
     identifiers = Identifiers()
     for frame in iter_frames(paths, chunk, failed, complete):
         frame = identifiers.check(frame)
-        frame = frame.with_columns(pl.Series(
-            "iri", [triples.case_iri(c) for c in frame["case_id"]], dtype=pl.String))
-        table = triples.triples(frame, sort=False)
+        frame = frame.with_columns(triples.case_iris(frame["case_id"]))
+        table = triples.triples(frame, sort=False, unique=False)  # ids made unique above
         bad = problems(frame, table)
         invalid = frame["case_id"].is_in(bad["case_id"].unique().implode())
         results = (classify(frame, clf, invalid, problem_text(frame, bad)) if clf is not None
@@ -224,17 +223,15 @@ def results_ntriples(frame: pl.DataFrame, results: pl.DataFrame, sort: bool = Tr
             "flags", "reason", "suggested").list.eval(pl.element().filter(pl.element() != ""))
             .list.join(" | ")]).alias("o")).filter(~pl.col("o").str.ends_with(": "))
     if noted.height:
-        iris = [triples.case_iri(c) for c in noted["case_id"]]
         table = pl.concat([table, noted.select(
-            pl.Series("s", iris, dtype=pl.String), pl.lit(m.vocab.RDFS_COMMENT).alias("p"),
+            triples.case_iris(noted["case_id"]).alias("s"), pl.lit(m.vocab.RDFS_COMMENT).alias("p"),
             "o", pl.lit(True).alias("lit"), pl.lit("").alias("dt"))])
         table = table.sort("s", "p", "o", "lit") if sort else table
     typed = (results.select("case_id", pl.col("types").alias("t")).explode("t").drop_nulls()
              .filter(pl.col("t").is_in(list(case_of))))
     if typed.height:
-        iris = [triples.case_iri(c) for c in typed["case_id"]]
         extra = typed.select(
-            pl.Series("s", iris, dtype=pl.String), pl.lit(m.RDF_TYPE).alias("p"),
+            triples.case_iris(typed["case_id"]).alias("s"), pl.lit(m.RDF_TYPE).alias("p"),
             pl.col("t").replace_strict({k: m.cckg(v) for k, v in case_of.items()})
             .alias("o"), pl.lit(False).alias("lit"), pl.lit("").alias("dt"))
         table = pl.concat([table, extra])
