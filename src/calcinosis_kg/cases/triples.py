@@ -98,8 +98,8 @@ FINDINGS = (
 )
 
 
-def _finding(frame: pl.DataFrame, case: pl.Expr, spec: Finding,
-             add: Callable[[pl.DataFrame, list[pl.Expr]], None]) -> None:
+def _finding(frame: pl.LazyFrame, case: pl.Expr, spec: Finding,
+             add: Callable[[pl.LazyFrame, list[pl.Expr]], None]) -> None:
     """A finding node: its types, value, judged status (as a type) and the range that judged
     it (a default band individual, or the laboratory's range as a node of the case)."""
     node = case + f"/{spec.slot}"
@@ -136,40 +136,44 @@ def triples(frame: pl.DataFrame, sort: bool = True, unique: bool = True) -> pl.D
     case = pl.col("iri")
     parts: list[pl.DataFrame] = []
 
-    def add(df: pl.DataFrame, exprs: list[pl.Expr]) -> None:
-        if df.height:
-            parts.append(df.select(exprs))
+    def add(df: pl.LazyFrame, exprs: list[pl.Expr]) -> None:
+        """Lazy, so that a filter copies only the columns its triples read."""
+        part = df.select(exprs).collect()
+        if part.height:
+            parts.append(part)
 
-    add(frame, _t(case, m.RDF_TYPE, pl.lit(m.CASE_RECORD)))
-    add(frame, _t(case, m.DCT_IDENTIFIER, pl.col("case_id"), lit=True))
-    add(frame.filter(pl.col("no_conditions")), _t(case, m.RDF_TYPE, pl.lit(m.NO_DISEASE)))
-    add(frame.filter(pl.col("no_exposures")), _t(case, m.RDF_TYPE, pl.lit(m.NO_EXPOSURE)))
+    lazy = frame.lazy()
+
+    add(lazy, _t(case, m.RDF_TYPE, pl.lit(m.CASE_RECORD)))
+    add(lazy, _t(case, m.DCT_IDENTIFIER, pl.col("case_id"), lit=True))
+    add(lazy.filter(pl.col("no_conditions")), _t(case, m.RDF_TYPE, pl.lit(m.NO_DISEASE)))
+    add(lazy.filter(pl.col("no_exposures")), _t(case, m.RDF_TYPE, pl.lit(m.NO_EXPOSURE)))
     organism = case + "/organism"
-    add(frame, _t(case, m.P_ORGANISM, organism))
-    add(frame.filter(pl.col("taxon").is_not_null()),
+    add(lazy, _t(case, m.P_ORGANISM, organism))
+    add(lazy.filter(pl.col("taxon").is_not_null()),
         _t(organism, m.RDF_TYPE, _expand(pl.col("taxon"))))
-    add(frame.filter(pl.col("sex").is_not_null()), _t(case, m.P_SEX, pl.col("sex"), lit=True))
+    add(lazy.filter(pl.col("sex").is_not_null()), _t(case, m.P_SEX, pl.col("sex"), lit=True))
     for column, prop in m.CASE_DECIMALS.items():
-        add(frame.filter(pl.col(column).is_not_null()),
+        add(lazy.filter(pl.col(column).is_not_null()),
             _t(case, prop, decimal_text(pl.col(column)), True, m.XSD + "decimal"))
-    add(frame.filter(pl.col("albumin_g_l").is_not_null()),
+    add(lazy.filter(pl.col("albumin_g_l").is_not_null()),
         _t(case, m.P_ALBUMIN, decimal_text(pl.col("albumin_g_l")), True, m.XSD + "decimal"))
     for spec in FINDINGS:
-        _finding(frame, case, spec, add)
+        _finding(lazy, case, spec, add)
     for column, (prop, slot, _prefixes) in m.TYPED_SLOTS.items():
         items = (frame.select("iri", pl.col(column).alias("item"))
                  .with_columns(pl.int_ranges(pl.col("item").list.len()).alias("n"))
-                 .explode("item", "n").filter(pl.col("item").is_not_null()))
+                 .explode("item", "n").filter(pl.col("item").is_not_null()).lazy())
         node = case + f"/{slot}/" + (pl.col("n") + 1).cast(pl.String)
         add(items, _t(case, prop, node))
         add(items, _t(node, m.RDF_TYPE, _expand(pl.col("item"))))
     responses = (frame.select("iri", pl.col("responses").alias("item"))
                  .with_columns(pl.int_ranges(pl.col("item").list.len()).alias("n"))
                  .explode("item", "n")
-                 .filter(pl.col("item").is_not_null() & (pl.col("item") != "")))
+                 .filter(pl.col("item").is_not_null() & (pl.col("item") != "")).lazy())
     add(responses, _t(case + "/treatment/" + (pl.col("n") + 1).cast(pl.String), m.P_RESPONSE,
                       _expand(pl.col("item"))))
-    add(frame.filter(pl.col("reported_type").is_not_null()),
+    add(lazy.filter(pl.col("reported_type").is_not_null()),
         _t(case, m.P_REPORTED, _expand(pl.col("reported_type"))))
     if not parts:
         return pl.DataFrame(schema=TRIPLE_SCHEMA)
