@@ -44,7 +44,7 @@ class App:
     """The request handler of one server."""
 
     def __init__(self, service: Service, pool: Pool, quiet: bool = False) -> None:
-        from calcinosis_kg.serve.dataset import ASSERTED, INFERRED
+        from calcinosis_kg.serve.graph_names import ASSERTED, INFERRED
 
         self.service, self.pool, self.quiet = service, pool, quiet
         limits = service.limits
@@ -55,6 +55,7 @@ class App:
 
     def log(self, request: web.BaseRequest, status: int | str, note: str = "",
             started: float | None = None) -> None:
+        """One access-log line on stderr (request line escaped: a client cannot forge log lines)."""
         if self.quiet:
             return
         line = f"{request.method} {request.raw_path} HTTP/{request.version.major}." \
@@ -81,6 +82,7 @@ class App:
         return response
 
     def error(self, request: web.BaseRequest, exc: HttpError) -> web.Response:
+        """The HTTP error as a one-line text answer; an unread body closes the connection."""
         response = self._reply(request, exc.status, (exc.message + "\n").encode(),
                                "text/plain; charset=utf-8", exc.headers)
         length = request.content_length
@@ -93,6 +95,7 @@ class App:
         return response
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        """Answer one request: every failure becomes a status and one line, never a traceback."""
         started = time.perf_counter()
         try:
             response = await self._dispatch(request)

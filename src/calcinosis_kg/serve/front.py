@@ -110,6 +110,7 @@ class Server:
         self._done = threading.Event()
 
     def serve_forever(self) -> None:
+        """Serve until ``shutdown`` or a signal; the workers are started first and ended after."""
         try:
             asyncio.run(self._main())
         finally:
@@ -142,6 +143,7 @@ class Server:
             await pool.close()
 
     def shutdown(self) -> None:
+        """Stop ``serve_forever`` from another thread and wait for it to end (bounded waits)."""
         self._ready.wait(60)
         if self._loop is not None and self._stop is not None:
             with contextlib.suppress(RuntimeError):
@@ -149,6 +151,7 @@ class Server:
         self._done.wait(30)
 
     def server_close(self) -> None:
+        """Close the listening socket (the ``socketserver`` method name callers expect)."""
         self.socket.close()
 
 

@@ -52,12 +52,14 @@ class Verdicts:
         self.items: OrderedDict[tuple, CheckedQuery | Failure] = OrderedDict()
 
     def get(self, key: tuple) -> CheckedQuery | Failure | None:
+        """The cached verdict, marked as recently used; None when the query is new."""
         found = self.items.get(key)
         if found is not None:
             self.items.move_to_end(key)
         return found
 
     def put(self, key: tuple, verdict: CheckedQuery | Failure) -> None:
+        """Remember a verdict (not for very long texts), evicting the least recently used."""
         if len(key[0]) > self.longest:
             return
         self.items[key] = verdict
@@ -67,11 +69,13 @@ class Verdicts:
 
 
 class Worker:
+    """The parent's end of one forked worker: its pid and the framed socket to it."""
     def __init__(self, pid: int, reader: asyncio.StreamReader,
                  writer: asyncio.StreamWriter) -> None:
         self.pid, self.reader, self.writer = pid, reader, writer
 
     async def frame(self) -> tuple[int, bytes]:
+        """The next frame from the worker: its kind and payload."""
         size, kind = FRAME.unpack(await self.reader.readexactly(FRAME.size))
         return kind, await self.reader.readexactly(size) if size else b""
 
@@ -90,6 +94,7 @@ class Pool:
     # -- workers ------------------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Fork the workers, after warming the query parser once so each inherits it."""
         from calcinosis_kg.serve.guard import check_query
 
         check_query("ASK {}", ())  # load and warm the parser once, so every fork inherits it
@@ -135,6 +140,7 @@ class Pool:
         self._release(await self._spawn())
 
     async def close(self) -> None:
+        """Cancel waiting jobs and end every worker (their sockets closed, then SIGKILL)."""
         self.closed = True
         for future in self.waiting:
             future.cancel()

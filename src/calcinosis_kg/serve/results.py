@@ -141,6 +141,8 @@ def _xml_term(term: object) -> str:
 
 
 def limit_link(row_limit: int, truncated: bool) -> str:
+    """The result's ``link`` saying whether the row limit cut it: a client can tell a complete
+    answer from a truncated one."""
     return f"urn:calcinosis-kg:row-limit:{row_limit}:{'truncated' if truncated else 'complete'}"
 
 
