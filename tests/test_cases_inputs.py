@@ -9,11 +9,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from calcinosis_kg.cases import pipeline
+from calcinosis_kg.cases import model, pipeline
 from calcinosis_kg.cases.classify import build_classifier
 from calcinosis_kg.cases.model import to_mmol_per_l
 from calcinosis_kg.cases.readers import phenopacket_record
 from calcinosis_kg.cases.synth import write_cohort
+from calcinosis_kg.core import prefixes
 from calcinosis_kg.core.errors import InputError
 
 DATA = Path(__file__).parent / "cases_data"
@@ -400,3 +401,14 @@ def test_a_list_field_longer_than_the_bound_is_one_field_error(tmp_path: Path, s
     field = "sites" if source == "turtle" else "diseases" if source == "csv" else "conditions"
     assert found == [("a", field, "1,001 items, more than the 1,000 one field of a record may "
                                   "list")]
+
+
+def test_a_case_may_use_only_the_case_prefixes_though_the_curated_map_knows_more() -> None:
+    assert prefixes.expand("PMID:1")  # curated, but not a prefix a case record may use
+    with pytest.raises(ValueError, match="unknown identifier prefix"):
+        model.expand("PMID:1")
+    with pytest.raises(ValueError, match="unknown identifier prefix"):
+        model.expand("HP:")
+    assert model.expand("HP:0001") == "http://purl.obolibrary.org/obo/HP_0001"
+    assert model.compress("http://identifiers.org/pubmed/1") == "http://identifiers.org/pubmed/1"
+    assert model.compress("https://omim.org/phenotypicSeries/PS1") == "OMIMPS:1"

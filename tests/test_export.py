@@ -13,7 +13,14 @@ import rdflib
 
 from calcinosis_kg.core.serialize import to_ntriples
 from calcinosis_kg.graph.knowledge import load
-from calcinosis_kg.publish.export import FORMATS, export, export_bytes, merged_graph
+from calcinosis_kg.publish.export import (
+    FORMATS,
+    _jsonld_compressor,
+    export,
+    export_bytes,
+    jsonld_context,
+    merged_graph,
+)
 
 OX_FORMATS = {"ttl": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES,
               "owl": pyoxigraph.RdfFormat.RDF_XML, "jsonld": pyoxigraph.RdfFormat.JSON_LD}
@@ -179,3 +186,12 @@ def test_streamed_ntriples_escape_line_breaks_in_literals(tmp_path: Path):
     back = pyoxigraph.Store()
     back.load(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
     assert {q.object.value for q in back} == {"a\nb\rc", "d\ne"}
+
+
+def test_jsonld_compacts_only_local_names_without_a_slash_or_hash() -> None:
+    compress = _jsonld_compressor(jsonld_context())
+    assert compress("https://w3id.org/calcinosis-kg/CCKG_0000001") == "cckg:CCKG_0000001"
+    assert compress("https://w3id.org/calcinosis-kg/subset/core") == "cckg_subset:core"
+    assert compress("https://w3id.org/calcinosis-kg/a/b") == "https://w3id.org/calcinosis-kg/a/b"
+    assert compress("https://w3id.org/calcinosis-kg/") == "https://w3id.org/calcinosis-kg/"
+    assert compress("http://nowhere.invalid/x") == "http://nowhere.invalid/x"

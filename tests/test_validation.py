@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from test_shapes import PREFIXES, VALID_ONTOLOGY, broken
 
+from calcinosis_kg.checks.shacl_report import curie, expand_curie
 from calcinosis_kg.checks.validation import validate, validation_stage
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.graph.knowledge import load
@@ -254,3 +255,16 @@ def test_nested_class_expressions_are_rendered_with_and_or(tmp_path):
     report = validate(load([write(tmp_path, "o.ttl", ttl)]))
     (v,) = report.by_shape()["cckgsh:RelationshipProvenanceShape"]
     assert v.value == "RO:0004026 some (UBERON:0002097 or (MONDO:0002123 and MONDO:0005300))"
+
+
+def test_shape_and_case_names_print_under_their_local_prefixes_and_read_back() -> None:
+    shape = "https://w3id.org/calcinosis-kg/shapes/CaseShape"
+    assert curie(shape) == "cckgsh:CaseShape"
+    assert expand_curie("cckgsh:CaseShape") == shape
+    assert curie("https://w3id.org/calcinosis-kg/case/c1") == "case:c1"
+    assert curie("http://purl.obolibrary.org/obo/HP_0001") == "HP:0001"
+    assert expand_curie("HP:0001") == "http://purl.obolibrary.org/obo/HP_0001"
+
+
+def test_a_bare_local_namespace_is_not_written_as_an_empty_curie() -> None:
+    assert curie("https://w3id.org/calcinosis-kg/shapes/") == "https://w3id.org/calcinosis-kg/shapes/"

@@ -28,12 +28,19 @@ _FACET_SYMBOLS = {"minInclusive": "≥", "maxInclusive": "≤", "minExclusive": 
 
 @dataclass(frozen=True)
 class Term:
-    """A named term: CURIE and label (a union filler has ``A or B`` as both)."""
+    """A named term: CURIE and label (a union filler has ``A or B`` as both); ``everyday`` is the
+    name a clinician writes for an anatomy term ("forearm" for forelimb zeugopod), when the graph
+    holds one from the term's own ontology (``Reader.everyday``), shown first."""
 
     curie: str
     label: str
+    everyday: str = ""
 
     def text(self) -> str:
+        """``label (CURIE)`` as a card shows a term; the CURIE alone when there is no label; an
+        everyday name first, ``forearm (UBERON:0002386 forelimb zeugopod)``."""
+        if self.everyday:
+            return f"{self.everyday} ({self.curie} {self.label})"
         if not self.label or self.label == self.curie:
             return self.curie
         return f"{self.label} {self.curie}" if self.curie.startswith("(") \
@@ -67,21 +74,26 @@ class Reader:
         self.g = g
         self.labels = labels
         self.deprecated = {s for s in g.subjects(URIRef(v.OWL_DEPRECATED), None)}
+        self.everyday = everyday_names(g)
 
     def term(self, node) -> Term:
+        """A node as a card names it: a named term, a union of named terms, or the Manchester-like
+        text of another class expression."""
         if isinstance(node, URIRef):
-            return Term(compress(str(node)), self.labels.get(str(node), ""))
+            return Term(compress(str(node)), self.labels.get(str(node), ""),
+                        self.everyday.get(node, ""))
         members = self.union_members(node)
         if members:
             terms = [self.term(m) for m in members]
             return Term("(" + " or ".join(t.curie for t in terms) + ")",
-                        " or ".join(t.label or t.curie for t in terms))
+                        " or ".join(t.everyday or t.label or t.curie for t in terms))
         from calcinosis_kg.checks.inheritance import render
 
         text = render(self.g, node)
         return Term(text, text)
 
     def union_members(self, node) -> list:
+        """The operands of ``owl:unionOf`` on ``node``; empty when it is not a union."""
         head = self.g.value(node, OWL.unionOf)
         return list(Collection(self.g, head)) if head is not None else []
 
@@ -94,13 +106,16 @@ class Reader:
         return sorted({s for s in supers if isinstance(s, URIRef) and s != OWL.Thing}, key=str)
 
     def ancestors(self, cls) -> list:
+        """Every named ancestor through ``parents``, nearest first."""
         return closure(cls, self.parents)
 
     def children(self, cls) -> list:
+        """Named direct subclasses, deprecated ones left out (a card lists live terms)."""
         return sorted((s for s in self.g.subjects(RDFS.subClassOf, cls)
                        if isinstance(s, URIRef) and s not in self.deprecated), key=str)
 
     def descendants(self, cls) -> list:
+        """Every live named descendant through ``children``, nearest first."""
         return closure(cls, self.children)
 
     def support(self, source, prop, target) -> tuple[Support, ...]:
@@ -115,6 +130,7 @@ class Reader:
         return tuple(sorted(found, key=lambda s: (s.source, s.quote)))
 
     def sentences(self, node) -> set[Support]:
+        """The quotes on one axiom annotation, each with its source's short name and evidence."""
         g = self.g
         quotes = [str(q) for q in g.objects(node, URIRef(v.SUPPORTING_TEXT))]
         source = g.value(node, URIRef(v.DC_SOURCE))
@@ -155,6 +171,22 @@ class Reader:
                 out.append(f"{words[0]} {' and '.join(f + unit for f in facets)}")
         return out
 
+
+def everyday_names(g: Graph) -> dict[URIRef, str]:
+    """Anatomy terms' everyday names: an UBERON class's exact synonym whose synonym axiom cites
+    the class itself (taken from UBERON; ``ontology/src/imports.yaml`` keeps the file and commit
+    each comes from). The first in alphabetical order if there are several."""
+    exact = URIRef(v.OIO_EXACT_SYNONYM)
+    found: dict[URIRef, str] = {}
+    for axiom in g.subjects(URIRef(v.OWL_ANNOTATED_PROPERTY), exact):
+        node = g.value(axiom, URIRef(v.OWL_ANNOTATED_SOURCE))
+        text = g.value(axiom, URIRef(v.OWL_ANNOTATED_TARGET))
+        if not isinstance(node, URIRef) or not str(node).startswith(v.OBO + "UBERON_") or \
+                text is None or (node, exact, text) not in g:
+            continue
+        if str(g.value(axiom, URIRef(v.OIO_HAS_DBXREF))) == compress(str(node)):
+            found[node] = min(found.get(node, str(text)), str(text))
+    return found
 
 
 def lists_holding(g: Graph, node) -> list:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from calcinosis_kg.core import vocab
+from calcinosis_kg.core import prefixes, vocab
 from calcinosis_kg.core.prefixes import prefix_map
 
 CCKG = vocab.CCKG
@@ -123,10 +123,11 @@ TYPED_SLOTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 CASE_DECIMALS: dict[str, str] = {"age_years": P_AGE, "onset_age_years": P_ONSET,
                                  "egfr": P_EGFR, "lesion_size_mm": P_SIZE}
 
-PREFIXES = {"CCKG": CCKG, "MONDO": OBO + "MONDO_", "DOID": OBO + "DOID_", "HP": OBO + "HP_",
-            "UBERON": OBO + "UBERON_", "CHEBI": OBO + "CHEBI_", "MAXO": OBO + "MAXO_",
-            "NCBITaxon": OBO + "NCBITaxon_", "RO": OBO + "RO_", "GO": OBO + "GO_",
-            **{p: prefix_map()[p] for p in DISEASE_VOCABULARIES}}
+#: the prefixes a case record may use (a policy: a subset of the curated map, whose namespaces
+#: they take); the conversion itself is done by ``core.prefixes``
+CASE_PREFIXES = ("CCKG", "MONDO", "DOID", "HP", "UBERON", "CHEBI", "MAXO", "NCBITaxon", "RO", "GO",
+                 *DISEASE_VOCABULARIES)
+PREFIXES = {p: prefix_map()[p] for p in CASE_PREFIXES}
 
 
 def expand(curie: str) -> str:
@@ -136,14 +137,12 @@ def expand(curie: str) -> str:
     prefix, _, local = curie.partition(":")
     if prefix not in PREFIXES or not local:
         raise ValueError(f"unknown identifier prefix in {curie!r}")
-    return PREFIXES[prefix] + local
+    return prefixes.expand(curie, PREFIXES)
 
 
 def compress(iri: str) -> str:
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
+    """IRI -> CURIE under the case prefixes (longest namespace first), else the IRI."""
+    return prefixes.compress(iri, PREFIXES)
 
 
 # ------------------------------------------------------------------------------- units

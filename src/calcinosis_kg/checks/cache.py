@@ -20,9 +20,9 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from calcinosis_kg import __version__
 from calcinosis_kg.checks.results import Failure, StageResult
 from calcinosis_kg.core.resources import is_data_file, package_dir
+from calcinosis_kg.core.version import __version__
 
 CACHE_ENV = "CALCINOSIS_KG_CACHE_DIR"
 FORMAT = 2  # 2: entries carry a checksum of their body
@@ -111,6 +111,7 @@ def code_files(modules: Iterable[str]) -> list[Path]:
 
 
 def stage_key(stage: str, inputs_digest: str) -> str:
+    """The cache key of one stage's result: the stage name and the digest of everything it read."""
     return hashlib.sha256(f"{stage}\0{inputs_digest}".encode()).hexdigest()
 
 

@@ -54,11 +54,13 @@ class CompetencyQuery:
 
     @property
     def expected_path(self) -> Path:
+        """The committed expected answer: ``expected/<stem>.tsv`` beside the query file."""
         return self.path.parent / EXPECTED_DIR / f"{self.path.stem}.tsv"
 
 
 @dataclass(frozen=True)
 class ExpectedAnswer:
+    """A committed answer (``expected/*.tsv``) the query's result is compared with."""
     columns: list[str]
     rows: list[Row]
 

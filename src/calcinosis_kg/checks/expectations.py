@@ -21,6 +21,7 @@ EXPECTED_FILE = "expected_inferences.yaml"
 
 @dataclass(frozen=True)
 class ExpectedInference:
+    """A subsumption the reasoner must infer, with the reason a curator gave for expecting it."""
     subclass: str
     superclass: str
     why: str

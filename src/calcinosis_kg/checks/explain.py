@@ -67,6 +67,7 @@ class Axioms:
 
     @classmethod
     def from_store(cls, store: pyoxigraph.Store) -> Axioms:
+        """Every triple of the store's default graph, indexed by subject then predicate."""
         from calcinosis_kg.graph.knowledge import labels_of
 
         ox = _ox()
@@ -83,24 +84,31 @@ class Axioms:
         return kg.derived("checks.axioms", lambda g: cls.from_store(loaded_store(g)))
 
     def objects(self, s: str, p: str) -> list[Any]:
+        """``expressions.Source``: the objects of ``(s, p)``, empty when there are none."""
         return self.triples.get(s, {}).get(p, [])
 
     def rdf_list(self, head: str) -> list[Any]:
+        """The members of the RDF list starting at ``head``."""
         return rdf_list(self, head)
 
     @staticmethod
     def named(x: Any) -> bool:
+        """Whether a node is a named term (an IRI key) rather than a blank node or literal."""
         return isinstance(x, str) and not x.startswith("_:")
 
     def asserted_named_pairs(self) -> set[tuple[str, str]]:
+        """Told ``subClassOf`` pairs between named classes (what the reasoner need not explain)."""
         return {(s, o) for s, po in self.triples.items() if self.named(s)
                 for o in po.get(RDFS_SUBCLASS_OF, []) if self.named(o)}
 
     def asserted_named_equivalences(self) -> set[tuple[str, str]]:
+        """Told ``equivalentClass`` pairs between named classes."""
         return {(s, o) for s, po in self.triples.items() if self.named(s)
                 for o in po.get(OWL + "equivalentClass", []) if self.named(o)}
 
     def disjoint_pairs(self) -> set[frozenset[str]]:
+        """Every pair declared disjoint, whether by ``disjointWith``, ``AllDisjointClasses`` or
+        ``disjointUnionOf``."""
         pairs: set[frozenset[str]] = set()
         for s, po in self.triples.items():
             for o in po.get(OWL + "disjointWith", []):
@@ -116,6 +124,7 @@ class Axioms:
         return {p for p in pairs if len(p) == 2}
 
     def label(self, iri: str) -> str:
+        """The label of ``iri``, or "" (explanations show the CURIE alone then)."""
         return self.labels.get(iri, "")
 
     def term(self, node: Any) -> Term:
@@ -260,6 +269,8 @@ class Axioms:
                    for f in fillers)
 
     def individuals(self) -> list[str]:
+        """Named individuals and anything typed with a non-builtin class, sorted (the suspects of an
+        inconsistency)."""
         builtin = (OWL, RDFS, RDF)
         out = []
         for s, po in self.triples.items():

@@ -48,10 +48,12 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
+        """Whether every stage passed: what ``make check`` and CI gate on."""
         return all(stage.ok for stage in self.stages)
 
     @property
     def exit_code(self) -> int:
+        """The CLI's exit code: 0 when ``ok``, 1 when a stage failed (2 is for bad input)."""
         return 0 if self.ok else 1
 
     def _blocking(self, stage: StageResult, failure: Failure) -> bool:
@@ -97,11 +99,13 @@ class CheckReport:
         return "\n".join(lines) + "\n"
 
     def to_dict(self) -> dict:
+        """The report as plain data (``--format json``): verdict, inputs and every stage."""
         return {"ok": self.ok, "seconds": round(self.seconds, 3), "fail_on": self.fail_on,
                 "files": self.files, "warnings": self.warnings,
                 "stages": [stage.to_dict() for stage in self.stages]}
 
     def to_json(self) -> str:
+        """``to_dict`` as indented JSON, non-ASCII labels kept readable."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 

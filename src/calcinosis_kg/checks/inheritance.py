@@ -28,6 +28,8 @@ KEY_COLUMNS = COLUMNS[:7]
 
 @dataclass(frozen=True)
 class Row:
+    """One restriction a class carries, stated on itself (``own``) or on an ancestor
+    (``inherited``): a row of the reviewed inheritance audit."""
     cls: str
     cls_label: str
     prop: str
@@ -37,6 +39,7 @@ class Row:
     how: str  # "own" or "inherited"
 
     def key(self) -> tuple[str, ...]:
+        """The columns that identify the row when it is matched against its review."""
         return (self.cls, self.cls_label, self.prop, self.filler, self.stated_on,
                 self.stated_on_label, self.how)
 
@@ -79,6 +82,7 @@ def render(g: Graph, node) -> str:
 
 
 def render_property(g: Graph, prop) -> str:
+    """A property as a CURIE, or ``inverse(CURIE)`` for an anonymous inverse."""
     inverse = g.value(prop, OWL.inverseOf) if isinstance(prop, BNode) else None
     return f"inverse({_curie(inverse)})" if inverse is not None else _curie(prop)
 

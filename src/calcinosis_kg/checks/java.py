@@ -66,6 +66,7 @@ def find_java(environ: Mapping[str, str] | None = None) -> Path | None:
 
 
 def java_not_found_message() -> str:
+    """The one message for a missing Java, with how to install it (the check stage and the CLI)."""
     return f"Java not found: HermiT needs it; {INSTALL_HINT}"
 
 

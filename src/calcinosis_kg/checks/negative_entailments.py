@@ -57,11 +57,14 @@ class NegativeEntailment:
 
     @property
     def probe_key(self) -> tuple[str, str | tuple[str, ...], bool] | None:
+        """What the probe class for this entry stands for (property, filler, inverse); None for a
+        plain superclass entry, which needs no probe."""
         if self.prop is None or self.filler is None:
             return None
         return (self.prop, self.filler, self.inverse)
 
     def describe(self, show) -> str:
+        """The forbidden conclusion as Manchester-like text, terms shown through ``show``."""
         if self.superclass:
             return f"SubClassOf {show(self.superclass)}"
         filler = self.filler
@@ -190,9 +193,11 @@ class NegativeRun:
     module: Module | None = None
 
     def wait(self) -> ReasoningResult | None:
+        """Block until HermiT ends; None when nothing was run."""
         return self.run.wait() if self.run is not None else None
 
     def cancel(self) -> None:
+        """Stop the background HermiT (the check was interrupted or failed elsewhere)."""
         if self.run is not None:
             self.run.cancel()
 

@@ -56,6 +56,7 @@ class Violation:
         return LEVELS.index(self.level)
 
     def as_row(self) -> tuple[str, str, str, str, str]:
+        """The five columns of ROBOT's report TSV, in its order."""
         return (self.level, self.rule, self.entity, self.property, self.value)
 
     def sort_key(self) -> tuple[int, str, str, str, str]:
@@ -84,6 +85,7 @@ class QcReport:
         return [row for row in self.violations if row.severity <= threshold]
 
     def summary(self) -> str:
+        """One line: the number of violations per level and of rules run."""
         counts = self.counts()
         parts = ", ".join(f"{counts[level]} {level}" for level in LEVELS)
         return f"{len(self.violations)} violations ({parts}) from {len(self.rules)} rules"

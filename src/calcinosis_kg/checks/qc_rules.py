@@ -42,10 +42,12 @@ def qc_dir() -> Path:
 
 
 def default_profile_file() -> Path:
+    """The bundled QC profile (ROBOT's format: level and rule per row)."""
     return qc_dir() / "profile.tsv"
 
 
 def verified_xrefs_file() -> Path:
+    """The verified identifiers (from the shared reference); ``unverified_xref`` reports others."""
     return qc_dir() / "verified-xrefs.tsv"
 
 

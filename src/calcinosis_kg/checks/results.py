@@ -33,4 +33,5 @@ class StageResult:
     environment: bool = False
 
     def to_dict(self) -> dict:
+        """The stage as plain data (``check --format json`` and the check cache)."""
         return asdict(self)

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from calcinosis_kg.core import prefixes
 from calcinosis_kg.core.vocab import (
     CCKG_CASE,
     CCKG_SHAPES,
@@ -81,6 +82,7 @@ class ValidationReport:
 
     @property
     def conforms(self) -> bool:
+        """True when no result is an ``sh:Violation`` (warnings and infos never fail)."""
         return not any(v.severity == "Violation" for v in self.violations)
 
     def counts(self) -> dict[str, int]:
@@ -121,6 +123,7 @@ class ValidationReport:
         return "\n".join(lines) + "\n"
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as plain data (``validate --format json``): verdict, counts, shapes."""
         return {
             "conforms": self.conforms,
             "counts": self.counts(),
@@ -189,23 +192,20 @@ class ValidationReport:
 
 # --- rendering of nodes ------------------------------------------------------------------------
 def curie(term: Any) -> str:
-    from calcinosis_kg.core.prefixes import compress
-
+    """A node as a CURIE: the shapes' own prefixes first (with a non-empty local name), then the
+    curated map (else the IRI)."""
     text = str(term)
-    for prefix, namespace in LOCAL_PREFIXES.items():
-        if text.startswith(namespace) and len(text) > len(namespace):
-            return f"{prefix}:{text[len(namespace):]}"
-    return compress(text)
+    local = prefixes.split(text, LOCAL_PREFIXES)
+    if local is not None and local[1]:
+        return f"{local[0]}:{local[1]}"
+    return prefixes.compress(text)
 
 
 def expand_curie(text: str) -> str:
     """Inverse of ``curie`` (raises ValueError for an unknown prefix)."""
-    from calcinosis_kg.core.prefixes import expand
-
-    prefix, _, local = text.partition(":")
-    if prefix in LOCAL_PREFIXES:
-        return LOCAL_PREFIXES[prefix] + local
-    return expand(text)
+    if text.partition(":")[0] in LOCAL_PREFIXES:
+        return prefixes.expand(text, LOCAL_PREFIXES)
+    return prefixes.expand(text)
 
 
 def render(term: Any, graph: rdflib.Graph | None = None, depth: int = 0) -> str:

@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from calcinosis_kg import __version__
+from calcinosis_kg.core.version import __version__
 
 # command name -> "module:function" (module under calcinosis_kg.cli)
 COMMANDS: dict[str, str] = {
@@ -40,6 +40,7 @@ class LazyGroup(click.Group):
     """A click group that imports a command's module only when that command runs."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        """The commands ``--help`` lists, read from ``COMMANDS`` without importing any of them."""
         return sorted(name for name, target in COMMANDS.items() if _available(target))
 
     def resolve_command(self, ctx: click.Context, args: list[str]
@@ -56,6 +57,7 @@ class LazyGroup(click.Group):
         return super().resolve_command(ctx, args)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        """Import the command's module now (``--help`` stays fast: no layer is loaded before)."""
         target = COMMANDS.get(name)
         if target is None or not _available(target):
             return None

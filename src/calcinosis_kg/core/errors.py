@@ -23,6 +23,13 @@ class InputError(CalcinosisKGError):
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
+        """The message as the CLI prints it: ``path:line:column: text``, whitespace collapsed.
+
+        >>> InputError("bad  value\\n here", "cases.csv", 3, 7).one_line()
+        'cases.csv:3:7: bad value here'
+        >>> InputError("unknown query name").one_line()
+        'unknown query name'
+        """
         where = self.path or ""
         if where and self.line:
             where += f":{self.line}"

@@ -59,9 +59,13 @@ class Term(NamedTuple):
 class Source(Protocol):
     """Read access to a graph: the objects of (subject, predicate IRI) and what a node is."""
 
-    def objects(self, subject: Any, predicate: str) -> list[Any]: ...
+    def objects(self, subject: Any, predicate: str) -> list[Any]:
+        """The nodes ``o`` of every triple ``(subject, predicate, o)``, in the store's order."""
+        ...
 
-    def term(self, node: Any) -> Term: ...
+    def term(self, node: Any) -> Term:
+        """What ``node`` is (IRI, blank node or literal), in the library's own node type."""
+        ...
 
 
 class RdflibSource:
@@ -71,11 +75,13 @@ class RdflibSource:
         self.graph = graph
 
     def objects(self, subject: Any, predicate: str) -> list[Any]:
+        """``Source.objects`` over the rdflib graph (the predicate becomes a ``URIRef``)."""
         from rdflib import URIRef
 
         return list(self.graph.objects(subject, URIRef(predicate)))
 
     def term(self, node: Any) -> Term:
+        """``Source.term`` of an rdflib node."""
         from rdflib import BNode, Literal
 
         if isinstance(node, Literal):
@@ -93,6 +99,7 @@ class StoreSource:
         self._predicates: dict[str, Any] = {}
 
     def objects(self, subject: Any, predicate: str) -> list[Any]:
+        """``Source.objects`` in the default graph (predicate nodes built once and kept)."""
         import pyoxigraph
 
         node = self._predicates.get(predicate)
@@ -101,6 +108,7 @@ class StoreSource:
         return [q.object for q in self.store.quads_for_pattern(subject, node, None)]
 
     def term(self, node: Any) -> Term:
+        """``Source.term`` of a pyoxigraph node (a language-tagged literal keeps no datatype)."""
         import pyoxigraph
 
         if isinstance(node, pyoxigraph.Literal):
@@ -213,7 +221,11 @@ def parse(source: Source, node: Any, depth: int = 0) -> Expr:
 
 
 def literal_text(value: str, datatype: str = "") -> str:
-    """Manchester-style literal: numbers and booleans bare, anything else double-quoted."""
+    """Manchester-style literal: numbers and booleans bare, anything else double-quoted.
+
+    >>> print(literal_text("2.6", XSD + "decimal"), literal_text('says "no"'))
+    2.6 "says \\"no\\""
+    """
     return value if datatype in BARE_LITERALS else json.dumps(value, ensure_ascii=False)
 
 
@@ -244,7 +256,16 @@ def property_text(prop: str, name: Callable[[str], str] = curie) -> str:
 
 
 def to_text(expr: Expr, name: Callable[[str], str] = curie) -> str:
-    """Manchester-like text of ``expr``; ``name`` turns a named term's IRI into text."""
+    """Manchester-like text of ``expr``; ``name`` turns a named term's IRI into text.
+
+    Operands of ``and``/``or`` are sorted, so the same axiom reads the same in every file:
+
+    >>> obo = "http://purl.obolibrary.org/obo/"
+    >>> site = Expr("or", items=(Expr("named", obo + "UBERON_0002097"),
+    ...                          Expr("named", obo + "UBERON_0002072")))
+    >>> to_text(Expr("some", prop=obo + "RO_0004026", items=(site,)))
+    'RO:0004026 some (UBERON:0002072 or UBERON:0002097)'
+    """
     kind = expr.kind
     if kind == "named":
         return name(expr.iri)

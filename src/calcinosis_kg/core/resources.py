@@ -38,6 +38,7 @@ def templates_dir() -> Path:
 
 
 def ontology_dir() -> Path:
+    """The bundled ``ontology/`` folder (source, generated ontology, imports, article)."""
     return data_root() / "ontology"
 
 
@@ -57,6 +58,7 @@ def import_module_file() -> Path:
 
 
 def default_ontology_files() -> list[Path]:
+    """What ``load`` reads when no file is named: our ontology plus its local import module."""
     return [ontology_file(), import_module_file()]
 
 
@@ -65,6 +67,9 @@ def is_data_file(name: str) -> bool:
 
     The one rule shared by the loaders (``data_files``) and the check cache's key, so the key
     covers exactly the files the loaders read.
+
+    >>> [is_data_file(n) for n in ("cq01.rq", ".cq01.rq.swp", "cq01.rq~", "terms.yaml.tmp")]
+    [True, False, False, False]
     """
     return not name.startswith(".") and not name.endswith((".pyc", ".tmp", "~"))
 
@@ -78,14 +83,18 @@ def data_files(folder: Path, suffix: str) -> list[Path]:
 
 
 def shapes_dir() -> Path:
+    """The bundled SHACL shapes (``shapes/``), read by ``validate`` and the cases wing."""
     return data_root() / "shapes"
 
 
 def queries_dir() -> Path:
+    """The bundled SPARQL queries (``queries/``): competency questions and named answers."""
     return data_root() / "queries"
 
 
 def article_file() -> Path:
+    """The source article the fact ledger quotes (``tests/test_fact_ledger.py`` holds every
+    quote to its text)."""
     return ontology_dir() / "sources" / "calcinosis-cutis-article.txt"
 
 

@@ -280,6 +280,11 @@ def _stale_temp_files(folder: Path, name: str) -> None:
 
 
 def glob_escape(text: str) -> str:
+    """``text`` as a literal glob pattern, so a user's file name never widens the temp-file sweep.
+
+    >>> glob_escape("out*[1].ttl")
+    'out[*][[]1].ttl'
+    """
     return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in text)
 
 

@@ -63,7 +63,14 @@ def tsv_field(text: str) -> str:
 
 def aligned_table(columns: Sequence[str], rows: Sequence[Sequence[str]], more: str = "") -> str:
     """Columns aligned with two spaces, a dashed rule, then ``(N rows{more})``: the one text
-    table of query answers and cohort queries (every cell escaped with ``terminal_safe``)."""
+    table of query answers and cohort queries (every cell escaped with ``terminal_safe``).
+
+    >>> print(aligned_table(["term", "label"], [["HP:0001250", "Seizure"]]), end="")
+    term        label
+    ----------  -------
+    HP:0001250  Seizure
+    (1 row)
+    """
     heads = [terminal_safe(c) for c in columns]
     cells = [[terminal_safe(v) for v in row] for row in rows]
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(heads)]

@@ -54,9 +54,14 @@ class Engine(Protocol):
     name: str
 
     def execute(self, text: str, bindings: Mapping[str, Term], source: str,
-                row_limit: int | None = None) -> RawResult: ...
+                row_limit: int | None = None) -> RawResult:
+        """Run checked query ``text`` with ``bindings`` as RDF terms (never pasted), at most
+        ``row_limit`` rows; a bad query is an ``InputError`` naming ``source``."""
+        ...
 
-    def labels(self, iris: list[str]) -> dict[str, str]: ...
+    def labels(self, iris: list[str]) -> dict[str, str]:
+        """The ``rdfs:label`` of each IRI that has one, to show beside the answer."""
+        ...
 
 
 def _query_error(exc: BaseException, source: str) -> InputError:
@@ -97,6 +102,7 @@ class OxigraphEngine:
 
     def execute(self, text: str, bindings: Mapping[str, Term], source: str,
                 row_limit: int | None = None) -> RawResult:
+        """``Engine.execute`` on the store; bindings of unprojected variables go in a VALUES."""
         import pyoxigraph
 
         from calcinosis_kg.core.prefixes import prefix_map
@@ -131,6 +137,7 @@ class OxigraphEngine:
         return RawResult("graph", ["subject", "predicate", "object"], rows, cut)
 
     def labels(self, iris: list[str]) -> dict[str, str]:
+        """Labels from the loaded graph's label table (no query run)."""
         return _local_labels(self.kg, iris)
 
 
@@ -144,6 +151,7 @@ class RdflibEngine:
 
     def execute(self, text: str, bindings: Mapping[str, Term], source: str,
                 row_limit: int | None = None) -> RawResult:
+        """``Engine.execute`` through rdflib, ``FROM <url>`` loading off, recursion bounded."""
         import rdflib
         import rdflib.plugins.sparql as rdflib_sparql
         from pyparsing import ParseException
@@ -199,6 +207,7 @@ class RdflibEngine:
                              "stack); --engine oxigraph runs it", source) from None
 
     def labels(self, iris: list[str]) -> dict[str, str]:
+        """Labels from the loaded graph's label table (no query run)."""
         return _local_labels(self.kg, iris)
 
 

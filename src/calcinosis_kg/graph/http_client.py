@@ -57,6 +57,7 @@ class RemoteError(CalcinosisKGError):
 
 @dataclass(frozen=True)
 class Response:
+    """One HTTP answer, read whole within the size limit (the body is empty when not wanted)."""
     status: int
     headers: dict[str, str]
     body: bytes

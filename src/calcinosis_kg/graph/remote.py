@@ -152,6 +152,7 @@ class RemoteEngine:
 
     @property
     def timeout(self) -> float:
+        """Seconds each exchange may take (the client's; lowered by ``deadline``)."""
         return self.client.timeout
 
     @timeout.setter
@@ -173,6 +174,8 @@ class RemoteEngine:
 
     def execute(self, text: str, bindings: Mapping[str, Term], source: str,
                 row_limit: int | None = None) -> RawResult:
+        """``Engine.execute`` on the endpoint: our prefixes declared unless the query declares
+        them, bindings as a VALUES block; only SELECT and ASK come back."""
         from calcinosis_kg.core.prefixes import prefix_map
 
         declared = set(re.findall(r"PREFIX\s+([\w.-]*):", strip_lexical(text), re.IGNORECASE))
@@ -185,6 +188,7 @@ class RemoteEngine:
         return RawResult("select", list(data["vars"]), rows, cut)
 
     def labels(self, iris: list[str]) -> dict[str, str]:
+        """Labels asked of the endpoint in one query (IRIs sent as VALUES terms, never pasted)."""
         import pyoxigraph
 
         from calcinosis_kg.graph.knowledge import label_key

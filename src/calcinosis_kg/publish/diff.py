@@ -40,6 +40,7 @@ class ClassState:
 
 @dataclass
 class ClassChange:
+    """A class present in both versions, with each difference as a line of the release notes."""
     iri: str
     label: str
     changes: list[str] = field(default_factory=list)
@@ -57,6 +58,7 @@ class OntologyDiff:
 
     @property
     def empty(self) -> bool:
+        """True when nothing changed (the release notes say so instead of listing nothing)."""
         return not (self.added or self.removed or self.changed)
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.core import prefixes
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.vocab import OBO
 
@@ -164,24 +165,22 @@ def jsonld_context() -> dict[str, str]:
     """The curated prefixes whose IRI ends in a gen-delim, plus ``obo`` and ``cckg``: a context
     that JSON-LD 1.0 and 1.1 processors expand alike (``CCKG:0000001`` is written
     ``cckg:CCKG_0000001``)."""
-    from calcinosis_kg.core.prefixes import prefix_map
-
-    context = {prefix: ns for prefix, ns in prefix_map().items() if ns[-1] in ":/?#[]@"}
+    context = {prefix: ns for prefix, ns in prefixes.prefix_map().items() if ns[-1] in ":/?#[]@"}
     for prefix, ns in JSONLD_EXTRA_PREFIXES.items():
         context.setdefault(prefix, ns)
     return context
 
 
 def _jsonld_compressor(context: dict[str, str]) -> Callable[[str], str]:
-    by_length = sorted(context.items(), key=lambda kv: -len(kv[1]))
+    """Compact IRIs under ``context``: the longest covering namespace, and only a local name
+    that is non-empty and holds no ``/`` or ``#`` (else the IRI)."""
 
     @functools.cache
     def compress(iri: str) -> str:
-        for prefix, ns in by_length:
-            local = iri[len(ns):]
-            if iri.startswith(ns) and local and "/" not in local and "#" not in local:
-                return f"{prefix}:{local}"
-        return iri
+        pair = prefixes.split(iri, context)
+        if pair is None or not pair[1] or "/" in pair[1] or "#" in pair[1]:
+            return iri
+        return f"{pair[0]}:{pair[1]}"
 
     return compress
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.core.prefixes import compress, prefix_map
 from calcinosis_kg.core.vocab import (
     CCKG_EDGE_KIND,
     DC_CREATOR,
@@ -73,6 +74,8 @@ OBO_HEADER_PROPERTIES = (DC_TITLE, DC_DESCRIPTION, DC_LICENSE, DC_CREATOR, DC_IS
 # --- OBO helpers ---------------------------------------------------------------------------------
 def sources_of(graph: Graph, index: dict[AxiomKey, list[Node]], s: Node, p: Node, o: Node
              ) -> list[str]:
+    """The sources (CURIEs, sorted) cited by the axiom annotations of ``s p o``: an OBO tag's
+    xref list."""
     from rdflib import URIRef
 
     out: set[str] = set()
@@ -128,7 +131,10 @@ def _qualifier(kind: str) -> str:
 
 
 def curie_or_iri(iri: str) -> str:
-    return curie(iri) if not curie(iri).startswith("http") else iri.rsplit("/", 1)[-1]
+    """A CURIE, or the IRI's last path segment when no curated prefix covers it (OBO qualifier
+    keys cannot hold a full IRI)."""
+    name = compress(iri)
+    return name if not name.startswith("http") else iri.rsplit("/", 1)[-1]
 
 
 def _quoted(text: str) -> str:
@@ -176,8 +182,6 @@ def to_obo(graph: Graph) -> bytes:
     """OBO 1.4 text of ``graph`` (classes as [Term], object properties as [Typedef])."""
     from rdflib import BNode, Literal, URIRef
     from rdflib.namespace import OWL, RDF, RDFS
-
-    from calcinosis_kg.core.prefixes import prefix_map
 
     index = axiom_index(graph)
     head = ontology_header(graph)

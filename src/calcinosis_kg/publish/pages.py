@@ -51,6 +51,7 @@ class Renderer:
         self.title = title
 
     def link(self, iri: str, prefix: str = "") -> str:
+        """A term as HTML: a link to its page when it has one, else its label and CURIE."""
         label = esc(self.reader.label(iri))
         curie = esc(compress(iri))
         if iri in self.types:
@@ -78,11 +79,13 @@ class Renderer:
         return esc(to_text(expr, self.reader.label))
 
     def evidence_html(self, evidence: Evidence) -> str:
+        """The supporting quotes as blockquotes, then their sources."""
         quotes = "".join(f"<blockquote>{esc(q)}</blockquote>" for q in evidence.quotes)
         sources = ", ".join(self.source_html(s) for s in evidence.sources)
         return quotes + (f'<p class="source">Source: {sources}</p>' if sources else "")
 
     def source_html(self, iri: str) -> str:
+        """A source as an external link titled by its ``dcterms:title`` (else its CURIE)."""
         import pyoxigraph as ox
 
         titles = self.reader.literals(ox.NamedNode(iri), DC_TITLE)
@@ -90,6 +93,7 @@ class Renderer:
         return f'<a href="{esc(iri)}" rel="external">{esc(text)}</a>'
 
     def page(self, title: str, body: str, css: str = "style.css") -> str:
+        """A whole HTML page around ``body``: no scripts and no remote assets (works offline)."""
         return (
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -101,6 +105,8 @@ class Renderer:
         )
 
     def type_page(self, profile: TypeProfile, diagram: str | None) -> str:
+        """The page of one calcinosis type: definition, synonyms, hierarchy, diagram, cited
+        statements by section, mappings; every statement beside its sentence."""
         parts = [
             f'<nav><a href="../index.html">{esc(self.title)}</a> &rsaquo; '
             f'<a href="../ontology.html">ontology reference</a></nav>',
@@ -155,6 +161,7 @@ class Renderer:
 
     def index_page(self, profiles: list[TypeProfile], description: str,
                    diagram: str | None, related: Iterable[str] = ()) -> str:
+        """The site's front page: the description, the overview diagram and a table of the types."""
         rows = "".join(
             f"<tr><td>{self.link(p.iri, 'types/')}</td><td><code>{esc(p.curie)}</code></td>"
             f"<td>{esc(p.definition)}</td></tr>" for p in profiles)

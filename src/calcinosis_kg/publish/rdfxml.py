@@ -83,6 +83,8 @@ class QNames:
         self._known: dict[str, str] = {}  # the same predicates recur thousands of times
 
     def qname(self, iri: str) -> str:
+        """The element name of a predicate (memoised); a predicate with no valid QName is an
+        ``InputError``, since RDF/XML cannot write it."""
         if iri not in self._known:
             self._known[iri] = self._qname(iri)
         return self._known[iri]

@@ -50,9 +50,11 @@ class ReleaseInfo:
         return match.group(0)
 
     def variant_iri(self, variant: str) -> str:
+        """The ontology IRI of a variant (``…/calcinosis-kg-base.owl``)."""
         return with_stem(self.ontology_iri, f"{STEM}-{variant}")
 
     def variant_version_iri(self, variant: str) -> str:
+        """The dated version IRI of a variant, beside the main version IRI."""
         return with_stem(self.version_iri, f"{STEM}-{variant}")
 
 

@@ -104,6 +104,7 @@ class TypeProfile:
     statements: list[Statement] = field(default_factory=list)
 
     def section(self, title: str) -> list[Statement]:
+        """The statements of one section, in profile order."""
         return [s for s in self.statements if s.section == title]
 
     def has_map(self) -> bool:
@@ -122,16 +123,19 @@ class GraphReader:
         self.source = StoreSource(kg.store)
 
     def query(self, text: str, **bindings: OxTerm) -> list[pyoxigraph.QuerySolution]:
+        """Rows of a SELECT, ``bindings`` substituted as RDF terms (never pasted in the text)."""
         # pyoxigraph substitutes only variables of the SELECT projection: queries project them
         return list(select(self.store, text, bindings))
 
     def objects(self, subject: Any, predicate: str) -> list[Any]:
+        """``expressions.Source``: the objects of ``(subject, predicate)`` in the store."""
         import pyoxigraph as ox
 
         return [q.object for q in
                 self.store.quads_for_pattern(subject, ox.NamedNode(predicate), None)]
 
     def literals(self, subject: Any, predicate: str) -> list[str]:
+        """The literal values of ``(subject, predicate)``, sorted (deterministic pages)."""
         import pyoxigraph as ox
 
         return sorted(o.value for o in self.objects(subject, predicate)
@@ -408,6 +412,7 @@ def _property_heading(reader: GraphReader, prop: str) -> str:
 
 
 def section_rank(section: str) -> int:
+    """Where a section goes on a page (``SECTION_ORDER``); unknown sections last."""
     section = base_section(section)  # association sections follow their base section
     return SECTION_ORDER.index(section) if section in SECTION_ORDER else len(SECTION_ORDER)
 

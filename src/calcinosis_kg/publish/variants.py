@@ -44,6 +44,7 @@ _BUILTIN = (RDF, RDFS, OWL, XSD)
 
 
 def is_ours(term: Node) -> bool:
+    """Whether a term is in our namespace (``base`` keeps only edges from such subjects)."""
     from rdflib import URIRef
 
     return isinstance(term, URIRef) and str(term).startswith(OURS)

@@ -45,6 +45,7 @@ class Limits:
 
     @property
     def workers(self) -> int:
+        """How many worker processes to start: one per concurrent query."""
         return self.max_concurrent
 
 

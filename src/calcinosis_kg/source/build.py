@@ -14,13 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
 
+from calcinosis_kg.core import vocab
+from calcinosis_kg.core.prefixes import header
 from calcinosis_kg.core.resources import import_module_file, ontology_file, source_dir
 from calcinosis_kg.core.serialize import to_turtle, write_atomic
 from calcinosis_kg.source.associations import FILE as ASSOCIATIONS_FILE
 from calcinosis_kg.source.associations import add_associations
-from calcinosis_kg.source.compiler import Compiler
+from calcinosis_kg.source.compiler import DC_TITLE, Compiler
 from calcinosis_kg.source.facts import Fact, load_facts
 from calcinosis_kg.source.imports import compile_imports
 from calcinosis_kg.source.yamlfiles import load_yaml
@@ -43,7 +46,7 @@ def build(src: Path | None = None) -> BuildResult:
     src = Path(src) if src else source_dir()
     facts = load_facts(src / "facts.tsv")
     compiler = Compiler(facts)
-    compiler.add_header()
+    add_header(compiler.graph)
     for path in sorted((src / "terms").glob("*.yaml")):
         compiler.add_terms_file(path, load_yaml(path))
     imports = compile_imports(src / "imports.yaml")
@@ -59,3 +62,23 @@ def write_build(result: BuildResult, ontology_path: Path | None = None,
     write_atomic(ontology_path, to_turtle(result.ontology))
     write_atomic(imports_path, to_turtle(result.imports))
     return [ontology_path, imports_path]
+
+
+def add_header(g: Graph) -> None:
+    """The ontology's own triples (IRI, version, title, licence, imports) and a title and label
+    for each cited source, all from ``header.yaml``: curators edit them there, never in code."""
+    meta = header()["ontology"]
+    onto = URIRef(meta["iri"])
+    g.add((onto, RDF.type, OWL.Ontology))
+    g.add((onto, OWL.versionIRI, URIRef(meta["version_iri"])))
+    g.add((onto, OWL.versionInfo, Literal(meta["version"])))
+    g.add((onto, DC_TITLE, Literal(meta["title"])))
+    g.add((onto, URIRef(vocab.DC_DESCRIPTION), Literal(meta["description"])))
+    g.add((onto, URIRef(vocab.DC_LICENSE), URIRef(meta["license"])))
+    g.add((onto, URIRef(vocab.DC_CREATOR), Literal(meta["creator"])))
+    for imp in meta.get("imports", []):
+        g.add((onto, OWL.imports, URIRef(imp["iri"])))
+    for key, source in header().get("sources", {}).items():
+        node = URIRef(source["iri"])
+        g.add((node, DC_TITLE, Literal(source["title"])))
+        g.add((node, RDFS.label, Literal(f"source: {key.lower()}")))

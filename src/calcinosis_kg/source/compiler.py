@@ -25,6 +25,7 @@ from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.prefixes import expand, header
 from calcinosis_kg.core.serialize import bind_prefixes
 from calcinosis_kg.source.facts import Fact
+from calcinosis_kg.source.mappings import add_mapping
 from calcinosis_kg.source.yamlfiles import line_of
 
 if TYPE_CHECKING:
@@ -33,16 +34,10 @@ if TYPE_CHECKING:
 IAO_DEFINITION = URIRef(vocab.IAO_DEFINITION)
 IAO_EDITOR_NOTE = URIRef(vocab.IAO_EDITOR_NOTE)
 RO_HAS_EVIDENCE = URIRef(vocab.RO_HAS_EVIDENCE)
-HAS_DBXREF = URIRef(vocab.OIO_HAS_DBXREF)
 IN_SUBSET = URIRef(vocab.OIO_IN_SUBSET)
 SYNONYM = {scope: URIRef(iri) for iri, scope in vocab.SYNONYM_SCOPES.items()}
-MAPPING_PREDICATES = {name: URIRef(iri) for name, iri in vocab.SKOS_MATCHES.items()}
-SSSOM_PREDICATE = URIRef(vocab.SSSOM_PREDICATE_ID)
 DC_SOURCE = URIRef(vocab.DC_SOURCE)
 DC_TITLE = URIRef(vocab.DC_TITLE)
-DC_DESCRIPTION = URIRef(vocab.DC_DESCRIPTION)
-DC_LICENSE = URIRef(vocab.DC_LICENSE)
-DC_CREATOR = URIRef(vocab.DC_CREATOR)
 SUPPORTING_TEXT = URIRef(vocab.SUPPORTING_TEXT)
 
 FACET_NAMES = ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive")
@@ -60,6 +55,7 @@ class Compiler:
 
     # --- terms -----------------------------------------------------------------------------
     def iri(self, curie: str) -> URIRef:
+        """The IRI of a CURIE of the curated map; an unknown prefix names the entry it is in."""
         try:
             return URIRef(expand(str(curie)))
         except ValueError as exc:
@@ -109,6 +105,7 @@ class Compiler:
         return node
 
     def datarange(self, spec: Any) -> URIRef | BNode:
+        """A datatype, or a datatype restricted by facets (``minExclusive`` …) typed like it."""
         if isinstance(spec, str):
             return self.iri(spec)
         datatype = self.iri(spec["datatype"])
@@ -131,6 +128,7 @@ class Compiler:
 
     # --- provenance ------------------------------------------------------------------------
     def fact_ids(self, spec: Any) -> list[str]:
+        """The fact ids an entry cites (one or a list); an id missing from facts.tsv is an error."""
         if spec is None:
             return []
         ids = [spec] if isinstance(spec, str) else list(spec)
@@ -181,6 +179,7 @@ class Compiler:
             self.fact_uses.setdefault(fact_id, []).append(self._where)
 
     def source_iri(self, source: str) -> URIRef:
+        """A fact's source: a key of ``header.yaml`` sources (the article) or a CURIE (PMID…)."""
         sources = header().get("sources", {})
         if source in sources:
             return URIRef(sources[source]["iri"])
@@ -188,6 +187,8 @@ class Compiler:
 
     # --- entities --------------------------------------------------------------------------
     def common(self, node: URIRef, entry: dict) -> None:
+        """What every kind of entry may carry: label, cited definition and synonyms, xrefs,
+        comments, subsets, deprecation."""
         g = self.graph
         if "label" in entry:
             g.add((node, RDFS.label, Literal(entry["label"])))
@@ -214,12 +215,14 @@ class Compiler:
             g.add((node, URIRef(vocab.IAO_REPLACED_BY), self.iri(entry["replaced_by"])))
 
     def mapping(self, node: URIRef, xref: dict[str, Any]) -> None:
+        """``add_mapping`` with the entry named in its error."""
         try:
             add_mapping(self.graph, node, xref)
         except ValueError as exc:
             raise ValueError(f"{self._where}: {exc}") from None
 
     def relation(self, subject: URIRef, rel: dict) -> None:
+        """A ``subClassOf`` restriction citing its fact(s): no relationship without provenance."""
         facts = self.fact_ids(rel.get("fact") or rel.get("facts"))
         if not facts:
             raise ValueError(f"{self._where}: relationship axiom without a fact (provenance)")
@@ -252,6 +255,8 @@ class Compiler:
         return out
 
     def add_class(self, entry: dict) -> None:
+        """A class: parents, relations, equivalence and disjointness, each cited when it names
+        facts."""
         node = self.iri(entry["id"])
         g = self.graph
         g.add((node, RDF.type, OWL.Class))
@@ -280,6 +285,7 @@ class Compiler:
                 g.add((node, OWL.disjointWith, self.iri(other)))
 
     def add_property(self, entry: dict) -> None:
+        """An object, data or annotation property with its domain, range and parents."""
         kinds = {
             "object": OWL.ObjectProperty,
             "data": OWL.DatatypeProperty,
@@ -301,6 +307,7 @@ class Compiler:
             g.add((node, RDFS.subPropertyOf, self.iri(parent)))
 
     def add_individual(self, entry: dict) -> None:
+        """A named individual with its types and its cited data and object values."""
         node = self.iri(entry["id"])
         g = self.graph
         g.add((node, RDF.type, OWL.NamedIndividual))
@@ -317,6 +324,7 @@ class Compiler:
                           self.fact_ids(item.get("fact") or item.get("facts")))
 
     def add_disjoint_group(self, entry: dict) -> None:
+        """An ``owl:AllDisjointClasses``, repeated once per cited fact (one quote per axiom)."""
         members: list[Node] = [self.iri(m) for m in entry["members"]]
         g = self.graph
         # AllDisjointClasses is itself a blank node: provenance rides on it directly, one axiom
@@ -332,6 +340,8 @@ class Compiler:
                 self.cite(node, [fact_id])
 
     def add_terms_file(self, path: Path, data: dict) -> None:
+        """Every section of one ``terms/*.yaml``; any error becomes one line naming the file, the
+        entry and its line."""
         sections = (
             ("classes", self.add_class),
             ("properties", self.add_property),
@@ -358,42 +368,3 @@ class Compiler:
             except (KeyError, TypeError, ValueError) as exc:
                 raise InputError(f"{self._where}: {exc!s}", path,
                                  line_of(path, entry.get("subject"))) from exc
-
-    def add_header(self) -> None:
-        meta = header()["ontology"]
-        g = self.graph
-        onto = URIRef(meta["iri"])
-        g.add((onto, RDF.type, OWL.Ontology))
-        g.add((onto, OWL.versionIRI, URIRef(meta["version_iri"])))
-        g.add((onto, OWL.versionInfo, Literal(meta["version"])))
-        g.add((onto, DC_TITLE, Literal(meta["title"])))
-        g.add((onto, DC_DESCRIPTION, Literal(meta["description"])))
-        g.add((onto, DC_LICENSE, URIRef(meta["license"])))
-        g.add((onto, DC_CREATOR, Literal(meta["creator"])))
-        for imp in meta.get("imports", []):
-            g.add((onto, OWL.imports, URIRef(imp["iri"])))
-        for key, source in header().get("sources", {}).items():
-            node = URIRef(source["iri"])
-            g.add((node, DC_TITLE, Literal(source["title"])))
-            g.add((node, RDFS.label, Literal(f"source: {key.lower()}")))
-
-
-def add_mapping(g: Graph, node: URIRef, xref: dict[str, Any]) -> None:
-    """A curated xref: ``oboInOwl:hasDbXref "CURIE"`` annotated with its ``sssom:predicate_id``
-    (a SKOS match, ``relatedMatch`` by default), plus the SKOS triple itself when the CURIE's
-    prefix has a curated IRI."""
-    predicate = xref.get("predicate", "relatedMatch")
-    if predicate not in MAPPING_PREDICATES:
-        raise ValueError(f"mapping predicate {predicate!r} is not a SKOS match")
-    skos = MAPPING_PREDICATES[predicate]
-    curie = xref["id"]
-    literal = Literal(curie)
-    g.add((node, HAS_DBXREF, literal))
-    axiom = BNode()
-    g.add((axiom, RDF.type, OWL.Axiom))
-    g.add((axiom, OWL.annotatedSource, node))
-    g.add((axiom, OWL.annotatedProperty, HAS_DBXREF))
-    g.add((axiom, OWL.annotatedTarget, literal))
-    g.add((axiom, SSSOM_PREDICATE, skos))
-    if curie.split(":", 1)[0] in header()["prefixes"]:
-        g.add((node, skos, URIRef(expand(curie))))
