@@ -14,7 +14,8 @@ from serve_support import CASE_TTL, get, http, running
 
 from calcinosis_kg.answers.queries import run_query
 from calcinosis_kg.graph.knowledge import load
-from calcinosis_kg.serve.dataset import ASSERTED, INFERRED, build_dataset
+from calcinosis_kg.serve.dataset import build_dataset
+from calcinosis_kg.serve.graph_names import ASSERTED, INFERRED
 
 CQ03 = "cq03-metastatic-most-frequent-cause"
 
@@ -309,7 +310,7 @@ def test_explorer_api_lists_queries_searches_and_answers_class_cards(served) -> 
         assert served == shown
     assert shown["term"]["label"] == "metastatic calcinosis cutis"
     assert "CCKG:0000001" in [p["curie"] for p in shown["parents"]]
-    assert shown["definition_support"] and shown["groups"]["causes"]
+    assert shown["definition_notes"] and [s for s in shown["sections"] if s["group"] == "causes"]
     status, _, body = http(f"{base}/api/card?class=CCKG:9999999")
     assert status == 404 and b"no term" in body
     status, _, body = http(f"{base}/api/card?class=cutis")

@@ -14,7 +14,8 @@ from protocol_suite import data_files
 from serve_support import get, http, running
 
 from calcinosis_kg.graph.knowledge import load
-from calcinosis_kg.serve.dataset import ASSERTED, build_dataset, data_argument
+from calcinosis_kg.serve.dataset import build_dataset, data_argument
+from calcinosis_kg.serve.graph_names import ASSERTED
 from calcinosis_kg.serve.results import negotiate
 
 DATA = "http://kasei.us/2009/09/sparql/data/data{}.rdf"

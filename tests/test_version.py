@@ -15,7 +15,7 @@ PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 def test_pyproject_takes_the_version_from_the_package() -> None:
     project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))
     assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
-    assert project["tool"]["hatch"]["version"]["path"] == "src/calcinosis_kg/__init__.py"
+    assert project["tool"]["hatch"]["version"]["path"] == "src/calcinosis_kg/core/version.py"
 
 
 def test_installed_metadata_and_cli_report_the_package_version(run_cli) -> None:

@@ -24,14 +24,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-#: the one place the version is written: the package metadata (pyproject ``dynamic``, read by
-#: hatchling) and ``calcinosis-kg --version`` both take it from here
-__version__ = "0.1.0"
-
 #: public name -> "module:attribute" it is read from (modules under ``calcinosis_kg``). Imported
 #: on first use only; the root package imports no layer itself, so the layer contracts see no
 #: edge from it (``tests/test_front_door.py`` holds this table to ``__all__``).
 _EXPORTS: dict[str, str] = {
+    # the version, written once in core/version.py (pyproject reads it there)
+    "__version__": "core.version:__version__",
     # loading: the graph every call takes first
     "load": "graph.knowledge:load",
     "KnowledgeGraph": "graph.knowledge:KnowledgeGraph",
@@ -63,7 +61,7 @@ _EXPORTS: dict[str, str] = {
     "InputError": "core.errors:InputError",
 }
 
-__all__ = ["__version__", *sorted(_EXPORTS)]
+__all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:

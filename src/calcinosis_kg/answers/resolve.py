@@ -4,7 +4,10 @@ Why a module of its own: ``show TERM`` and every ``--bind VAR=VALUE`` must read 
 way, and a name that fits several terms must never silently pick one (or match nothing). The
 rules, in order: ``<iri>``, ``http(s)://…`` and CURIEs with a curated prefix are taken as given;
 otherwise the text is compared case-insensitively (whitespace and punctuation collapsed) with
-every label, then with every synonym, then word by word (``search``). One term → resolved;
+every label, then with every synonym, then word by word (``search``); a label of the ontology's
+own term beats an imported term's same label (``calcinosis cutis`` is CCKG:0000001, the disease;
+HP:0025520 *Calcinosis cutis*, the phenotype, is reached by its CURIE, and each card says how the
+two differ). One term → resolved;
 several → ``AmbiguousTerm`` listing them; none → ``UnknownTerm`` with the nearest names. The
 user's text is matched in Python and never pasted into a query.
 """
@@ -156,6 +159,9 @@ def candidates(kg: KnowledgeGraph, text: str) -> list[Candidate]:
     for want_label in (True, False):
         exact = {iri: name for iri, name, is_label in names
                  if is_label == want_label and normalise(name) == wanted}
+        own = [i for i in exact if i.startswith(CCKG)]
+        if want_label and len(own) == 1:  # the ontology's own term beats an imported namesake
+            exact = {own[0]: exact[own[0]]}
         if exact:
             return sorted((Candidate(compress(i), labels.get(i, ""), n) for i, n in exact.items()),
                           key=lambda c: (c.label.casefold(), c.curie))

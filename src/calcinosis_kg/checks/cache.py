@@ -20,9 +20,9 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from calcinosis_kg import __version__
 from calcinosis_kg.checks.results import Failure, StageResult
 from calcinosis_kg.core.resources import is_data_file, package_dir
+from calcinosis_kg.core.version import __version__
 
 CACHE_ENV = "CALCINOSIS_KG_CACHE_DIR"
 FORMAT = 2  # 2: entries carry a checksum of their body

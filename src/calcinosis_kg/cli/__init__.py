@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from calcinosis_kg import __version__
+from calcinosis_kg.core.version import __version__
 
 # command name -> "module:function" (module under calcinosis_kg.cli)
 COMMANDS: dict[str, str] = {

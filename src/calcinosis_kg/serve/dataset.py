@@ -3,8 +3,10 @@ named graph of one pyoxigraph Store whose default graph is their union.
 
 Why named graphs: a client can ask for exactly the asserted axioms (``GRAPH <…/asserted>``), the
 reasoner's additions (``GRAPH <…/inferred>``) or one data file, while plain queries see
-everything. The same graph IRIs are what ``push`` uses, so a query written against
-``calcinosis-kg serve`` runs unchanged against Virtuoso or Oxigraph after a push. A data file may
+everything. Data and inferred graphs are named as ``push`` names them (``serve.graph_names``), so
+a query naming them runs unchanged against Virtuoso or Oxigraph after
+``push --graph https://w3id.org/calcinosis-kg/graph/`` (the release itself is that IRI in the
+store, ``…/graph/asserted`` here). A data file may
 also be given a graph IRI of its own (``IRI=PATH``), which is how the W3C protocol tests, whose
 queries name their graphs, run unchanged.
 """
@@ -18,26 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from calcinosis_kg.core.vocab import CCKG_GRAPH
+from calcinosis_kg.serve.graph_names import ASSERTED, INFERRED, data_graph_iris
 
 if TYPE_CHECKING:
     import pyoxigraph
 
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
-
-GRAPH_BASE = CCKG_GRAPH
-ASSERTED = GRAPH_BASE + "asserted"
-INFERRED = GRAPH_BASE + "inferred"
-
-
-def data_graph_iri(path: Path, taken: Sequence[str] = ()) -> str:
-    """``…/graph/data/<file stem>`` (a numeric suffix when two files share a stem)."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(path).stem) or "data"
-    iri, n = GRAPH_BASE + "data/" + stem, 2
-    while iri in taken:
-        iri, n = f"{GRAPH_BASE}data/{stem}-{n}", n + 1
-    return iri
-
 
 @dataclass
 class Answer:
@@ -145,7 +133,8 @@ def _bounded(items: Iterator, limit: int) -> tuple[list, bool]:
 def build_dataset(kg: KnowledgeGraph, data_files: Sequence[Path | tuple[str, Path]] = (),
                   inferred: bool = True) -> Dataset:
     """The ontology as ``…/graph/asserted``, HermiT's additions as ``…/graph/inferred`` and each
-    data file as ``…/graph/data/<stem>``, or as the graph IRI given with it (``(iri, path)``;
+    data file as ``…/graph/data/<stem>`` (``graph_names.data_graph_iris``), or as the graph IRI
+    given with it (``(iri, path)``;
     an empty file is an empty graph the dataset still holds). Data files are parsed by the
     hardened loader."""
     import pyoxigraph
@@ -164,10 +153,12 @@ def build_dataset(kg: KnowledgeGraph, data_files: Sequence[Path | tuple[str, Pat
     add(ASSERTED, [q.triple for q in kg.store])
     if inferred:
         add(INFERRED, inferred_triples(kg))
+    named = [given[0] for given in data_files if isinstance(given, tuple)]
+    unnamed = [given for given in data_files if not isinstance(given, tuple)]
+    generated = iter(data_graph_iris(unnamed, taken=named))  # never one a file was given
     for given in data_files:
-        named, path = given if isinstance(given, tuple) else (None, given)
-        data = load([path])
-        add(named or data_graph_iri(path, list(graphs)), [q.triple for q in data.store])
+        iri, path = given if isinstance(given, tuple) else (next(generated), given)
+        add(iri, [q.triple for q in load([path]).store])
     return Dataset(store=store, graphs=graphs, labels=labels_of(store))
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.serve.graph_names import data_graph_iris, inferred_graph_iri
 from calcinosis_kg.serve.remote import Client, RemoteError, public, select
 
 if TYPE_CHECKING:
@@ -129,10 +130,10 @@ def release_graphs(kg: KnowledgeGraph, graph: str, data: Iterable[Path] = (),
 
 
 def graph_names(graph: str, data: Iterable[Path] = (), inferred: bool = False) -> list[str]:
-    """The graph IRIs ``release_graphs`` pushes, each checked (``check_graph_iri``): the file
-    stems are percent-encoded, so any file name gives an IRI."""
+    """The graph IRIs ``release_graphs`` pushes, each checked (``check_graph_iri``): ``graph``,
+    then ``graph/inferred`` and ``graph/data/<stem>`` named as ``serve`` names them
+    (``serve.graph_names``: percent-encoded stems, ``-2`` for a stem given twice)."""
     check_graph_iri(graph)
-    base = graph.rstrip("/")
-    names = [graph] + ([base + "/inferred"] if inferred else [])
-    names += [f"{base}/data/{urllib.parse.quote(path.stem, safe='-._~')}" for path in data]
+    names = [graph] + ([inferred_graph_iri(graph)] if inferred else [])
+    names += data_graph_iris(data, graph, taken=names)
     return [check_graph_iri(name, "graph") for name in names]
