@@ -189,14 +189,9 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
     out = out.join(_support(values, out, clf), on="case_id", how="left")
     out = out.join(suggest.suggest(values, out, clf.typical, labels, clf.joints), on="case_id",
                    how="left")
-    texts = pl.DataFrame({"c": list(crit_text), "t": list(crit_text.values())},
-                         schema={"c": pl.String, "t": pl.List(pl.String)})
-    by_case = (out.select("case_id", pl.col("fired").alias("c")).explode("c").drop_nulls()
-               .join(texts, on="c").explode("t").group_by("case_id", maintain_order=True)
-               .agg(pl.col("t").unique(maintain_order=True).alias("crit_texts")))
-    out = out.join(by_case, on="case_id", how="left")
+    out = out.hstack([_criteria_texts(out["fired"], crit_text)])
     empty = pl.lit([], dtype=pl.List(pl.String))
-    crit_texts = pl.col("crit_texts").fill_null(empty)
+    crit_texts = pl.col("crit_texts")
     support = pl.col("support").fill_null(empty).list.set_difference(crit_texts).list.sort()
     sources = pl.concat_list(crit_texts, support.list.eval("supporting: " + pl.element()))
     out = out.with_columns(sources.list.join(" | ").alias("sources"))
@@ -218,6 +213,19 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
               .otherwise(pl.lit("")))
     return out.with_columns(reason.alias("reason")).select(
         *RESULT_COLUMNS, "types", "fired", "hints", "suggestions")
+
+
+def _criteria_texts(fired: pl.Series, texts: dict[str, list[str]]) -> pl.Series:
+    """Per case, the source sentences of its fired criteria (in their order, each once):
+    computed once per distinct list of fired criteria (a few dozen in a cohort)."""
+    key = fired.list.join("\x1f")
+    distinct = key.unique().to_list()
+    found = [list(dict.fromkeys(t for c in (k.split("\x1f") if k else ()) for t in texts[c]))
+             for k in distinct]
+    table = pl.DataFrame({"k": distinct, "crit_texts": found},
+                         schema={"k": pl.String, "crit_texts": pl.List(pl.String)})
+    return key.to_frame("k").join(table, on="k", how="left", maintain_order="left")[
+        "crit_texts"]
 
 
 def _values(frame: pl.DataFrame) -> pl.DataFrame:
