@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from calcinosis_kg.serve.pool import Pool
-    from calcinosis_kg.serve.worker import Head
 
 __all__ = ["App", "HttpError", "Limits", "escape_line"]
 
@@ -269,49 +268,18 @@ class App:
     async def _answer(self, request: web.BaseRequest, text: str, bindings: dict | None,
                       params: dict[str, list[str]], default_graphs: list[str] | None = None,
                       named_graphs: list[str] | None = None) -> web.StreamResponse:
-        """Run the query in a worker and send its answer as the worker streams it."""
-        from aiohttp import web
-
-        from calcinosis_kg.serve.results import MEDIA
+        """Run the query in a worker; its answer reaches the client as ``serve.reply`` says."""
+        from calcinosis_kg.serve.reply import answer
 
         limits = self.service.limits
+        headers = self._headers(request, {
+            "X-Row-Limit": str(limits.row_limit), "X-Query-Timeout": f"{limits.timeout:g}",
+            "Vary": ", ".join(filter(None, ["Accept", self.access.cors(None).get("Vary")]))})
         job = Job(text, bindings, tuple(default_graphs or ()), tuple(named_graphs or ()),
                   self._endpoint(request), request.headers.get("Accept"),
                   (params.get("format") or [""])[-1] or None,
                   bool((params.get("labels") or [""])[-1]))
-        response: web.StreamResponse | None = None
-
-        def headers_of(head: Head) -> dict[str, str]:
-            media = MEDIA[head.fmt] + ("; charset=utf-8" if head.fmt in ("csv", "tsv", "turtle")
-                                       else "")
-            return self._headers(request, {
-                "Content-Type": media, "X-Row-Limit": str(limits.row_limit),
-                "X-Rows-Truncated": "true" if head.truncated else "false",
-                "X-Query-Timeout": f"{limits.timeout:g}", "X-Result-Rows": str(head.count),
-                "Vary": ", ".join(filter(None, ["Accept", self.access.cors(None).get("Vary")]))})
-
-        async def start(head: Head) -> None:
-            nonlocal response
-            if head.body is not None:  # whole: sent by aiohttp with its head, in one write
-                response = web.Response(status=200, body=head.body, headers=headers_of(head))
-                return
-            response = web.StreamResponse(status=200, headers=headers_of(head))
-            await response.prepare(request)
-
-        async def send(data: bytes) -> None:
-            assert response is not None
-            if request.method != "HEAD":
-                await response.write(data)
-
-        await self.pool.run(job, start, send)
-        assert response is not None
-        if not response.prepared:
-            return response
-        try:
-            await response.write_eof()
-        except ConnectionError:
-            raise ClientGone from None
-        return response
+        return await answer(self.pool, request, job, headers)
 
 
 def _content_type(value: str) -> tuple[str, str]:
