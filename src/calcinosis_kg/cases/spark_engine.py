@@ -23,7 +23,8 @@ from calcinosis_kg.cases.hints import SEP, describe
 from calcinosis_kg.cases.spark_shacl import q
 
 DEFAULT_MASTER = "local[*]"
-#: the driver heap of a local master (``4g``, ``512m``); unset: half the machine's memory, 1-8 GiB
+#: the driver heap of a local master (``4g``, ``512m``); unset: a quarter of the machine's memory,
+#: 2-8 GiB (a JVM grows to its limit before it collects, and several may share a machine)
 DRIVER_MEMORY_ENV = "CALCINOSIS_KG_SPARK_DRIVER_MEMORY"
 #: row columns the result carries as they are (null -> ""); ranges is blanked when invalid
 PASSED = ("ranges", "identifiers")
@@ -44,7 +45,7 @@ def driver_memory() -> str | None:
                              DRIVER_MEMORY_ENV)
         return given.lower()
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return f"{max(1, min(8, total // 2**31))}g"
+    return f"{max(2, min(8, total // 2**32))}g"
 
 
 def session(master: str | None = None, app: str = "calcinosis-kg cases") -> Any:

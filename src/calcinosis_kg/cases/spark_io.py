@@ -4,8 +4,9 @@ Why its own module: the engine (``spark_engine``) is a pure function of a DataFr
 come from and go to is the only part that differs between a laptop and a cluster. Input: Parquet
 case frames (the wide columns of ``model.COLUMNS``, as ``cases synth --output F.parquet`` or
 ``frame_parquet`` write them), read by Spark itself with an explicit schema from any path Spark
-reads (``file:``, ``hdfs:``, ``s3a:`` …); local CSV and Phenopacket files are read by the
-polars readers on the driver first (one machine, a local master only). Output: the result or
+reads (``file:``, ``hdfs:``, ``s3a:`` …); CSV files given as such a URI, or to a cluster
+master, are read by Spark itself (``spark_csv``); local Phenopacket and Turtle files (and local
+CSV with a local master) are read by the polars readers on the driver first. Output: the result or
 problem columns as partitioned CSV, JSON Lines or Parquet (one folder, Spark's part files).
 """
 
@@ -74,22 +75,35 @@ def local_frames(paths: list[str]) -> Iterator[str | None]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def is_csv(raw: str) -> bool:
+    return str(raw).rstrip("/").lower().endswith(".csv")
+
+
 def read_cases(spark: Any, paths: Iterable[str]) -> tuple[Any, Callable[[], None]]:
-    """A DataFrame of wide case rows from ``paths`` and a function to call after the run
-    (it removes the temporary Parquet of local CSV / Phenopacket inputs)."""
+    """A DataFrame of wide case rows (and ``_row``, input order) from ``paths`` and a function
+    to call after the run (it removes the temporary Parquet of local Phenopacket / Turtle
+    inputs). CSV files are read by Spark itself (``spark_csv``), wherever they are."""
+    from pyspark.sql import functions as F
+
+    from calcinosis_kg.cases import spark_csv
+
     paths = [str(p) for p in paths]
-    remote = [p for p in paths if is_spark_path(p)]
-    local = [p for p in paths if not is_spark_path(p)]
-    for path in local:
-        if not Path(path).exists():
-            raise InputError("no such file or directory", path)
-    for path in remote:
+    for path in paths:
         if not path.startswith(REMOTE) and not Path(path).exists():
             raise InputError("no such file or directory", path)
-    master = spark.sparkContext.master
-    if local and not master.startswith("local"):
-        raise InputError("CSV and Phenopacket inputs are read on this machine; on a cluster "
-                         "give Parquet case frames (cases synth --output F.parquet)", local[0])
+    here = spark.sparkContext.master.startswith("local")
+    # CSV: Spark reads it where it lies (a URI, or any path on a cluster); with a local master a
+    # local file goes through the polars reader, which is faster on one machine
+    csvs = [p for p in paths if is_csv(p) and (p.startswith(REMOTE) or not here)]
+    remote = [p for p in paths if is_spark_path(p) and not is_csv(p)]
+    local = [p for p in paths if p not in csvs and p not in remote]
+    if local and not here:
+        raise InputError("Phenopacket and Turtle inputs are read on this machine; on a cluster "
+                         "give CSV files or Parquet case frames", local[0])
+    frames = []
+    csv_frame = spark_csv.read(spark, csvs, -(2**62))
+    if csv_frame is not None:
+        frames.append(csv_frame.select(*m.COLUMNS, "_row"))
     context = local_frames(local)
     extra = context.__enter__()
 
@@ -97,13 +111,18 @@ def read_cases(spark: Any, paths: Iterable[str]) -> tuple[Any, Callable[[], None
         context.__exit__(None, None, None)
 
     sources = remote + ([extra] if extra else [])
-    try:
-        df = spark.read.schema(SCHEMA_DDL).parquet(*sources)
-    except Exception as exc:  # AnalysisException and friends: one line, no traceback
-        close()
-        raise InputError(f"Spark cannot read it: {str(exc).splitlines()[0]}",
-                         sources[0]) from None
-    return df.select(*m.COLUMNS), close
+    if sources:
+        try:
+            df = spark.read.schema(SCHEMA_DDL).parquet(*sources)
+        except Exception as exc:  # AnalysisException and friends: one line, no traceback
+            close()
+            raise InputError(f"Spark cannot read it: {str(exc).splitlines()[0]}",
+                             sources[0]) from None
+        frames.append(df.select(*m.COLUMNS, F.monotonically_increasing_id().alias("_row")))
+    out = frames[0]
+    for other in frames[1:]:
+        out = out.unionByName(other)
+    return out, close
 
 
 def write_results(df: Any, output: str, fmt: str, columns: list[str]) -> None:
