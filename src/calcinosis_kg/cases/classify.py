@@ -68,6 +68,8 @@ class Classifier:
 
 
 def build_classifier(store: Any = None) -> Classifier:
+    """The classifier compiled from the ontology in ``store`` (default: the bundled one): the
+    criteria, their evidence and the classes the decisions read, never hard-coded."""
     if store is None:
         from calcinosis_kg.graph.knowledge import load
 

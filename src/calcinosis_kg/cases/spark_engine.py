@@ -131,6 +131,8 @@ def near_misses(criteria: list) -> Any:
 
 
 def lab_values() -> Any:
+    """A Spark column: per row, the lab phenotypes the case shows (``classify.LAB_EVIDENCE``, the
+    same rule as the polars engine), for evidence only."""
     F = _f()
     return F.flatten(F.array(*[F.when(F.expr(to_sql(node)), _strings(list(values)))
                                .otherwise(_strings([])) for node, values in LAB_EVIDENCE]))

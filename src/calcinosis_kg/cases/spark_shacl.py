@@ -32,6 +32,7 @@ def q(text: str) -> str:
 
 
 def qlist(values: list[str] | tuple[str, ...]) -> str:
+    """Values as a comma-separated list of Spark SQL string literals."""
     return ", ".join(q(v) for v in values)
 
 
@@ -142,6 +143,8 @@ def triples() -> str:
 
 
 def term_key(t: str) -> str:
+    """Spark SQL for one RDF term as N-Triples-like text (``<iri>`` or ``"lit"^^dt``): how
+    ``sh:in`` compares values and how a violation names its value."""
     dt = f"CASE WHEN {t}.dt = '' THEN {q(XSD + 'string')} ELSE {t}.dt END"
     return (f"CASE WHEN {t}.lit THEN concat('\"', {t}.o, '\"^^', {dt}) "
             f"ELSE concat('<', {t}.o, '>') END")
