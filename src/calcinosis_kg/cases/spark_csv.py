@@ -136,6 +136,7 @@ def headers(lines: Any, names: dict[str, str]) -> dict[str, list[str]]:
 
 
 def F_valid(column: str) -> Any:  # noqa: N802 - a Column, like F.*
+    """Is the line valid UTF-8 (Spark keeps a line's bytes as they are)?"""
     return _f().expr(f"is_valid_utf8({column})")
 
 

@@ -76,6 +76,7 @@ def local_frames(paths: list[str]) -> Iterator[str | None]:
 
 
 def is_csv(raw: str) -> bool:
+    """A CSV file by its name (the layout Spark can read itself)."""
     return str(raw).rstrip("/").lower().endswith(".csv")
 
 

@@ -24,6 +24,7 @@ def _factors(analyte: str) -> dict[str, Any]:
 
 
 def unit_key(u: str) -> str:
+    """``model.normalise_unit`` as SQL (no ``UCUM:``, no spaces, lower case)."""
     s = strip(u)
     return (f"lower(replace(CASE WHEN upper({s}) LIKE 'UCUM:%' THEN substr({s}, 6) ELSE {s} "
             "END, ' ', ''))")
@@ -49,6 +50,7 @@ def exact(analyte: str, x: str, u: str) -> str:
 
 
 def rounded(d: str) -> str:
+    """Half to even at 6 places, like ``Decimal.quantize(model.QUANT)``."""
     return f"CAST(bround({d}, 6) AS DECIMAL(24, 6))"
 
 

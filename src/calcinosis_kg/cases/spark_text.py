@@ -20,6 +20,7 @@ CURIE = r"^[A-Za-z][A-Za-z0-9_.]*:[A-Za-z0-9_.:-]+\z"
 
 
 def strip(x: str) -> str:
+    """``str.strip()`` as SQL (Python's whitespace, wider than Java's ``\\s``)."""
     return f"regexp_replace({x}, {q('^' + WS + '+|' + WS + '+$')}, '')"
 
 
