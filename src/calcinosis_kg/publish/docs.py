@@ -32,15 +32,9 @@ from calcinosis_kg.core.vocab import (
 from calcinosis_kg.publish import diagrams
 from calcinosis_kg.publish.pages import GENERATOR, Renderer, page_name
 from calcinosis_kg.publish.pylode_page import pylode_html
-from calcinosis_kg.publish.site_data import (
-    MAP_ROLES,
-    GraphReader,
-    TypeProfile,
-    base_section,
-    comparison_types,
-    type_hierarchy,
-    type_profile,
-)
+from calcinosis_kg.publish.site_data import comparison_types, type_hierarchy, type_profile
+from calcinosis_kg.publish.site_model import MAP_ROLES, TypeProfile, base_section
+from calcinosis_kg.publish.site_reader import GraphReader
 
 if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
