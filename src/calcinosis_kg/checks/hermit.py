@@ -28,7 +28,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.checks.explain import Axioms, explain_inconsistency, loaded_store
+from calcinosis_kg.checks.explain import Axioms, loaded_store
+from calcinosis_kg.checks.inconsistency import explain_inconsistency
 from calcinosis_kg.checks.verdict import ReasoningResult
 from calcinosis_kg.core.vocab import OWL, OWL_IMPORTS, OWL_NOTHING, OWL_THING
 

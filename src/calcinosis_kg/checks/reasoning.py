@@ -20,7 +20,7 @@ from calcinosis_kg.checks.expectations import (
     expected_inferences_file,
     load_expected,
 )
-from calcinosis_kg.checks.explain import Axioms, explain_inconsistency, loaded_store
+from calcinosis_kg.checks.explain import Axioms, loaded_store
 from calcinosis_kg.checks.hermit import (
     DEFAULT_TIMEOUT,
     HermitRun,
@@ -28,6 +28,7 @@ from calcinosis_kg.checks.hermit import (
     start,
     write_hermit_input,
 )
+from calcinosis_kg.checks.inconsistency import explain_inconsistency
 from calcinosis_kg.checks.inferred import hierarchy_graph, inferred_graph
 from calcinosis_kg.checks.results import Failure, StageResult
 from calcinosis_kg.checks.verdict import ReasoningError, ReasoningResult
