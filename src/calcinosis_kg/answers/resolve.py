@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -78,6 +79,68 @@ class AmbiguousTerm(InputError):
 def normalise(text: str) -> str:
     """Case-folded words: ``"Systemic  Sclerosis"`` and ``"systemic-sclerosis"`` compare equal."""
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    """Names -> the terms they name: the one name lookup of ``show``/``--bind`` (``resolve``
+    here) and of case records (``cases.vocab``), whose differences are its options.
+
+    ``tiers`` are searched in order and the first that holds the name wins (``show``: labels,
+    then synonyms; case records: one tier of labels, exact and related synonyms and verified
+    table names). ``normalise`` says when two names are the same (``normalise`` here collapses
+    punctuation; case records keep it). Each name keeps ``{term: the name as written}``, in the
+    order first seen (a term given the same name twice keeps the last spelling).
+    """
+
+    normalise: Callable[[str], str]
+    tiers: tuple[dict[str, dict[str, str]], ...]
+
+    @classmethod
+    def of(cls, tiers: Iterable[Iterable[tuple[str, str]]],
+           normalise: Callable[[str], str]) -> NameIndex:
+        """An index of ``(term, name)`` pairs, one iterable per tier."""
+        built = []
+        for entries in tiers:
+            tier: dict[str, dict[str, str]] = {}
+            for term, name in entries:
+                tier.setdefault(normalise(name), {})[term] = name
+            built.append(tier)
+        return cls(normalise, tuple(built))
+
+    def exact(self, text: str, plural: bool = False) -> dict[str, str]:
+        """``{term: matched name}`` of the first tier holding ``text`` (normalised); with
+        ``plural``, "elbows" is read as "elbow" when only the singular is a name."""
+        key = self.normalise(text)
+        for tier in self.tiers:
+            if key in tier:
+                return tier[key]
+        if plural and key.endswith("s"):
+            return self.exact(key[:-1])
+        return {}
+
+    def first_term(self, name: str) -> str:
+        """The term first seen with the normalised ``name`` (labels before synonyms)."""
+        return next(iter(next(t[name] for t in self.tiers if name in t)))
+
+    def names(self, unambiguous: bool = False) -> list[str]:
+        """Every normalised name, first seen first (with ``unambiguous``: of one term only)."""
+        out: dict[str, None] = {}
+        for tier in self.tiers:
+            out.update((n, None) for n, terms in tier.items()
+                       if not unambiguous or len(terms) == 1)
+        return list(out)
+
+    def close(self, text: str, n: int, cutoff: float, unambiguous: bool = False) -> list[str]:
+        """The normalised names spelled nearest ``text`` (difflib), best first."""
+        return difflib.get_close_matches(self.normalise(text), self.names(unambiguous), n=n,
+                                         cutoff=cutoff)
+
+
+def _index(names: list[tuple[str, str, bool]]) -> NameIndex:
+    """Labels, then synonyms, of the graph's terms (``show`` and ``--bind``)."""
+    return NameIndex.of(([(i, n) for i, n, is_label in names if is_label],
+                         [(i, n) for i, n, is_label in names if not is_label]), normalise)
 
 
 def _names(kg: KnowledgeGraph) -> list[tuple[str, str, bool]]:
@@ -153,12 +216,10 @@ def candidates(kg: KnowledgeGraph, text: str) -> list[Candidate]:
     if not wanted:
         return []
     names = _names(kg)
-    for want_label in (True, False):
-        exact = {iri: name for iri, name, is_label in names
-                 if is_label == want_label and normalise(name) == wanted}
-        if exact:
-            return sorted((Candidate(compress(i), labels.get(i, ""), n) for i, n in exact.items()),
-                          key=lambda c: (c.label.casefold(), c.curie))
+    exact = _index(names).exact(wanted)
+    if exact:
+        return sorted((Candidate(compress(i), labels.get(i, ""), n) for i, n in exact.items()),
+                      key=lambda c: (c.label.casefold(), c.curie))
     words = wanted.split()
     found: dict[str, str] = {}
     obsolete = _deprecated(kg)
@@ -176,12 +237,10 @@ def suggestions(kg: KnowledgeGraph, text: str, n: int = 3) -> list[Candidate]:
     """The names closest to ``text`` (for a typo), best first."""
     from calcinosis_kg.core.prefixes import compress
 
-    by_name: dict[str, str] = {}
-    for iri, name, _ in _names(kg):
-        by_name.setdefault(normalise(name), iri)
-    close = difflib.get_close_matches(normalise(text), list(by_name), n=n, cutoff=0.6)
+    index = _index(_names(kg))
     labels = kg.labels
-    return [Candidate(compress(by_name[c]), labels.get(by_name[c], ""), c) for c in close]
+    return [Candidate(compress(index.first_term(c)), labels.get(index.first_term(c), ""), c)
+            for c in index.close(text, n, cutoff=0.6)]
 
 
 def resolve(kg: KnowledgeGraph, text: str) -> Candidate:
