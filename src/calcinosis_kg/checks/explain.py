@@ -10,13 +10,14 @@ values outside a property's range. Best effort, never a verdict of its own.
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from calcinosis_kg.checks.verdict import ReasoningResult
 from calcinosis_kg.core.expressions import Term, rdf_list, render, with_labels
+from calcinosis_kg.core.hierarchy import closure
 from calcinosis_kg.core.vocab import (
     OWL,
     OWL_THING,
@@ -134,6 +135,14 @@ class Axioms:
         """A class expression, data range, property or literal as text with labels."""
         return render(self, x, with_labels(self.labels))
 
+    def _told_parents(self, node: str) -> list[str]:
+        """What ``node`` is asserted under: superclasses, equivalents, intersection members."""
+        parents = list(self.objects(node, RDFS_SUBCLASS_OF))
+        parents += self.objects(node, OWL + "equivalentClass")
+        for head in self.objects(node, OWL + "intersectionOf"):
+            parents += self.rdf_list(head)
+        return [p for p in parents if isinstance(p, str)]
+
     def told_superclasses(self, cls: str, result: ReasoningResult | None = None,
                           ) -> tuple[set[str], list[str]]:
         """Named classes and anonymous expressions ``cls`` is asserted under (transitively).
@@ -142,21 +151,9 @@ class Axioms:
         """
         named: set[str] = set()
         anonymous: list[str] = []
-        todo = deque([cls])
-        seen: set[str] = set()
         entailed = result.ancestors() if result else {}
-        while todo:
-            node = todo.popleft()
-            if node in seen:
-                continue
-            seen.add(node)
-            parents = list(self.objects(node, RDFS_SUBCLASS_OF))
-            parents += self.objects(node, OWL + "equivalentClass")
-            for head in self.objects(node, OWL + "intersectionOf"):
-                parents += self.rdf_list(head)
-            for parent in parents:
-                if not isinstance(parent, str):
-                    continue
+        for node in [cls, *closure(cls, self._told_parents)]:
+            for parent in self._told_parents(node):
                 if self.named(parent):
                     if parent not in (OWL_THING, cls):
                         named.add(parent)
@@ -164,7 +161,6 @@ class Axioms:
                         named.update(entailed.get(parent, set()) - {OWL_THING})
                 elif not self.objects(parent, OWL + "intersectionOf") and parent not in anonymous:
                     anonymous.append(parent)
-                todo.append(parent)
         return named, anonymous
 
     def disjoint_clash(self, classes: set[str]) -> tuple[str, str] | None:
