@@ -153,3 +153,20 @@ def test_cli_build_reports_a_bad_source_in_one_line_with_exit_code_2(tmp_path):
     lines = [line for line in run.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "t.yaml:" in lines[0] and "Traceback" not in run.stderr
     assert not (tmp_path / "out.ttl").exists()
+
+
+def test_an_uberon_exact_synonym_without_evidence_is_refused(tmp_path) -> None:
+    """An UBERON exact synonym is an everyday name on the card: it must name the stored UBERON
+    file it was read from, or the build stops at its line."""
+    from calcinosis_kg.core.errors import InputError
+    from calcinosis_kg.source.imports import compile_imports
+
+    path = tmp_path / "imports.yaml"
+    row = ("terms:\n  - id: UBERON:0002389\n    label: manual digit\n    synonyms:\n"
+           "      - {scope: exact, text: finger, source: UBERON:0002389%s}\n")
+    path.write_text(row % "", encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        compile_imports(path)
+    assert "evidence" in str(refused.value) and refused.value.line == 2
+    path.write_text(row % ", evidence: 'repo:path@commit line'", encoding="utf-8")
+    assert len(compile_imports(path)) > 0

@@ -38,3 +38,13 @@ def test_close_spellings_come_from_the_index_and_name_their_first_term() -> None
     index = NameIndex.of([LABELS, SYNONYMS], normalise)
     assert index.close("sclerodrma", 3, cutoff=0.6) == ["scleroderma"]
     assert index.first_term("systemic sclerosis") == "A"
+
+
+def test_an_own_term_beats_its_namesakes_among_labels_only() -> None:
+    index = NameIndex.of([[("ext:1", "Joint"), ("own:1", "joint")], SYNONYMS + [("ext:2", "x"),
+                                                                               ("own:2", "x")]],
+                         normalise)
+    mine = lambda term: term.startswith("own:")  # noqa: E731
+    assert index.exact("joint", own=mine) == {"own:1": "joint"}
+    assert set(index.exact("joint")) == {"ext:1", "own:1"}
+    assert set(index.exact("x", own=mine)) == {"ext:2", "own:2"}  # a synonym: no preference

@@ -310,7 +310,7 @@ def test_explorer_api_lists_queries_searches_and_answers_class_cards(served) -> 
         assert served == shown
     assert shown["term"]["label"] == "metastatic calcinosis cutis"
     assert "CCKG:0000001" in [p["curie"] for p in shown["parents"]]
-    assert shown["definition_support"] and shown["groups"]["causes"]
+    assert shown["definition_notes"] and [s for s in shown["sections"] if s["group"] == "causes"]
     status, _, body = http(f"{base}/api/card?class=CCKG:9999999")
     assert status == 404 and b"no term" in body
     status, _, body = http(f"{base}/api/card?class=cutis")

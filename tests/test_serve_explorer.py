@@ -74,12 +74,13 @@ def test_a_bundled_question_runs_by_clicking_and_shows_labelled_rows(browser, si
 
 
 def test_a_class_card_opens_from_a_result_link(browser, site) -> None:
-    """The card the page shows is the card of ``show``: an association statement from the
-    result's cause, marked as such, with its supporting sentence and source."""
+    """The card the page shows is the card of ``show``: the same rows (each row's line as the
+    command prints it), every statement, the folded ancestors' counts and the numbered notes."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
     from calcinosis_kg.answers.show import card
+    from calcinosis_kg.answers.show_render import to_dict
 
     kg, base = site
     open_explorer(browser, base)
@@ -92,22 +93,46 @@ def test_a_class_card_opens_from_a_result_link(browser, site) -> None:
     title = wait_for(browser, "const t = document.getElementById('card-title');"
                               "return t && !document.getElementById('card').hidden && t.innerText")
     assert title == kg.labels[iri]
-    expected = card(kg, iri)
-    association = next(s for s in expected.statements if s.kind == "association" and s.support)
+    expected = to_dict(card(kg, iri))
+    rows = [r for s in expected["sections"] for e in s["entries"]
+            for r in (e["folded"]["rows"] if "folded" in e else [e])]
     shown = browser.execute_script(
-        "return Array.from(document.querySelectorAll('#card li.statement.association')).map("
-        "li => li.innerText)")
-    sentence = association.support[0]
-    assert any(association.object.label in item and "association; " in item
-               and sentence.quote in item and sentence.source in item for item in shown), shown
+        "return Array.from(document.querySelectorAll('#card li.statement')).map("
+        "li => [li.querySelector('.row-text').textContent, Number(li.dataset.items)])")
+    assert [text for text, _ in shown] == [r["text"] for r in rows]
+    assert sum(n for _, n in shown) == expected["statements"]
+    notes = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#card-notes li')).map(li => li.value)")
+    assert notes == [n["number"] for n in expected["notes"]]
     text = browser.find_element(By.ID, "card").text
-    assert "Parents" in text and "Subtypes" in text
-    assert len(shown) == sum(s.kind == "association" for s in expected.statements)
+    assert "Parents" in text and "Subtypes" in text and expected["notes"][0]["quote"] in text
     # a term inside the card opens its own card
     other = next(a for a in browser.find_elements(By.CSS_SELECTOR, "#card li.statement a.term")
-                 if a.text != title)
+                 if a.text != title and a.is_displayed())
     other.click()
     wait_for(browser, f"return document.getElementById('card-title').innerText !== {title!r}")
+    assert severe(browser) == []
+
+
+def test_a_folded_ancestor_shows_its_count_and_its_rows_on_opening(browser, site) -> None:
+    from selenium.webdriver.common.by import By
+
+    from calcinosis_kg.answers.show import card
+    from calcinosis_kg.answers.show_render import to_dict
+    from calcinosis_kg.core.prefixes import expand
+
+    kg, base = site
+    open_explorer(browser, base)
+    browser.execute_script("openCard('CCKG:0000012')")
+    wait_for(browser, "return document.querySelectorAll('#card li.folded').length > 0")
+    expected = [e["folded"] for s in to_dict(card(kg, expand("CCKG:0000012")))["sections"]
+                for e in s["entries"] if "folded" in e]
+    folded = browser.find_elements(By.CSS_SELECTOR, "#card li.folded")
+    assert [int(f.get_attribute("data-count")) for f in folded] == [e["count"] for e in expected]
+    assert "diltiazem" not in browser.find_element(By.ID, "card").text  # folded: not shown
+    for summary in browser.find_elements(By.CSS_SELECTOR, "#card li.folded summary"):
+        summary.click()
+    assert "diltiazem" in browser.find_element(By.ID, "card").text
     assert severe(browser) == []
 
 

@@ -145,7 +145,10 @@ def test_correlations_are_their_own_group_never_listed_as_causes(kg) -> None:
     assert not [s for s in groups["causes"] if s.relation.curie == correlated]
 
 
-def test_an_ancestors_records_fold_into_one_counted_line_and_all_lists_them(run_cli) -> None:
+def test_an_ancestors_records_fold_into_one_counted_line_and_all_lists_them(kg,
+                                                                          run_cli) -> None:
+    from calcinosis_kg.answers.show_sheet import Folded, sheet
+
     code, folded, _ = run_cli("show", "calcinosis cutis in dogs")
     assert code == 0
     lines = [line for line in folded.splitlines() if "said of ancestor" in line]
@@ -154,5 +157,12 @@ def test_an_ancestors_records_fold_into_one_counted_line_and_all_lists_them(run_
     code, listed, _ = run_cli("show", "calcinosis cutis in dogs", "--all")
     assert code == 0
     one_by_one = [line for line in listed.splitlines() if "said of ancestor" in line]
-    assert len(one_by_one) == sum(counts) > len(lines)
+    assert "(show --all lists them)" not in listed
+    entries = [e for section in sheet(card(kg, expand("CCKG:0000012")), True).sections
+               for e in section.entries if isinstance(e, Folded)]
+    assert [e.count for e in entries] == counts and sum(counts) > len(lines)
+    assert len(one_by_one) == sum(len(e.rows) for e in entries)
+    for entry in entries:  # every folded record is listed with --all, none without it
+        for item in (i for row in entry.rows for i in row.items):
+            assert item.term.text() in listed
     assert "diltiazem" in listed and "diltiazem" not in folded  # said of calcinosis cutis only

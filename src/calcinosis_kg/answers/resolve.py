@@ -4,7 +4,10 @@ Why a module of its own: ``show TERM`` and every ``--bind VAR=VALUE`` must read 
 way, and a name that fits several terms must never silently pick one (or match nothing). The
 rules, in order: ``<iri>``, ``http(s)://…`` and CURIEs with a curated prefix are taken as given;
 otherwise the text is compared case-insensitively (whitespace and punctuation collapsed) with
-every label, then with every synonym, then word by word (``search``). One term → resolved;
+every label, then with every synonym, then word by word (``search``); a label of the ontology's
+own term beats an imported term's same label (``calcinosis cutis`` is CCKG:0000001, the disease;
+HP:0025520 *Calcinosis cutis*, the phenotype, is reached by its CURIE, and each card says how the
+two differ). One term → resolved;
 several → ``AmbiguousTerm`` listing them; none → ``UnknownTerm`` with the nearest names. The
 user's text is matched in Python and never pasted into a query.
 """
@@ -108,13 +111,17 @@ class NameIndex:
             built.append(tier)
         return cls(normalise, tuple(built))
 
-    def exact(self, text: str, plural: bool = False) -> dict[str, str]:
+    def exact(self, text: str, plural: bool = False,
+              own: Callable[[str], bool] | None = None) -> dict[str, str]:
         """``{term: matched name}`` of the first tier holding ``text`` (normalised); with
-        ``plural``, "elbows" is read as "elbow" when only the singular is a name."""
+        ``plural``, "elbows" is read as "elbow" when only the singular is a name; with ``own``,
+        the one term of the first tier it accepts beats that tier's namesakes."""
         key = self.normalise(text)
-        for tier in self.tiers:
+        for i, tier in enumerate(self.tiers):
             if key in tier:
-                return tier[key]
+                found = tier[key]
+                mine = [t for t in found if own(t)] if own is not None and i == 0 else []
+                return {mine[0]: found[mine[0]]} if len(mine) == 1 else found
         if plural and key.endswith("s"):
             return self.exact(key[:-1])
         return {}
@@ -216,7 +223,8 @@ def candidates(kg: KnowledgeGraph, text: str) -> list[Candidate]:
     if not wanted:
         return []
     names = _names(kg)
-    exact = _index(names).exact(wanted)
+    # the ontology's own term beats an imported namesake (a label only)
+    exact = _index(names).exact(wanted, own=lambda i: i.startswith(CCKG))
     if exact:
         return sorted((Candidate(compress(i), labels.get(i, ""), n) for i, n in exact.items()),
                       key=lambda c: (c.label.casefold(), c.curie))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.vocab import RDFS_LABEL, SKOS_ALT_LABEL, SYNONYM_SCOPES
@@ -42,6 +42,7 @@ class SearchHit:
     matched: str
     field: str  # "label", "id" or the synonym kind (exact, related, broad, narrow, alt)
     score: int
+    note: str = ""  # how it differs from a class of the same name (the cards' namesake line)
 
 
 def _normalise(text: str) -> str:
@@ -100,7 +101,44 @@ def search(kg: KnowledgeGraph, text: str, limit: int | None = None) -> list[Sear
         if current is None or (hit.score, hit.matched) < (current.score, current.matched):
             best[iri] = hit
     hits = sorted(best.values(), key=lambda h: (h.score, h.label.casefold(), h.curie))
-    return hits[:limit] if limit else hits
+    hits = hits[:limit] if limit else hits
+    notes = namesake_notes(kg) if len({h.label.casefold() for h in hits}) < len(hits) else {}
+    return [replace(h, note=notes.get(h.curie, "")) for h in hits]
+
+
+_NAMESAKES_QUERY = """
+SELECT ?disease ?phenotype ?dlabel ?plabel ?xref ?mapping WHERE {
+  ?disease rdfs:subClassOf ?r .
+  ?r owl:onProperty <http://purl.obolibrary.org/obo/RO_0002200> ; owl:someValuesFrom ?phenotype .
+  ?disease rdfs:label ?dlabel . ?phenotype rdfs:label ?plabel .
+  FILTER(isIRI(?phenotype) && LCASE(STR(?dlabel)) = LCASE(STR(?plabel)))
+  OPTIONAL { ?axiom owl:annotatedSource ?disease ; owl:annotatedTarget ?xref ;
+                    <https://w3id.org/sssom/predicate_id> ?mapping . }
+}
+"""
+
+
+def namesake_notes(kg: KnowledgeGraph) -> dict[str, str]:
+    """CURIE → the cards' line for a disease and the phenotype of the same name that every case
+    of it has (``disease ⊑ has phenotype some phenotype``), for both classes."""
+    from calcinosis_kg.answers.show_groups import namesake_sentence
+    from calcinosis_kg.core.prefixes import compress, prefix_map
+
+    pairs: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for row in select(kg.store, _NAMESAKES_QUERY, prefixes=prefix_map()):
+        disease, phenotype = compress(row["disease"].value), compress(row["phenotype"].value)
+        mapped = row["xref"] is not None and row["xref"].value == phenotype
+        known = pairs.get((disease, phenotype))
+        if known is None or (mapped and not known[2]):
+            pairs[(disease, phenotype)] = (f"{row['dlabel'].value} ({disease})",
+                                           f"{row['plabel'].value} ({phenotype})",
+                                           compress(row["mapping"].value) if mapped else "")
+    out: dict[str, str] = {}
+    for disease_text, phenotype_text, mapping in sorted(pairs.values()):
+        text = namesake_sentence(disease_text, phenotype_text, mapping)
+        out[disease_text.rsplit(" (", 1)[1][:-1]] = f"not the same as {phenotype_text}: {text}"
+        out[phenotype_text.rsplit(" (", 1)[1][:-1]] = f"not the same as {disease_text}: {text}"
+    return out
 
 
 @dataclass

@@ -27,16 +27,15 @@ from typing import TYPE_CHECKING
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from calcinosis_kg.answers.show_groups import GROUPS, SCOPES
+from calcinosis_kg.answers.show_groups import GROUPS, SCOPES, namesake_sentence
 from calcinosis_kg.answers.show_reader import Reader, Support, Term, lists_holding
 from calcinosis_kg.core import vocab as v
-from calcinosis_kg.core.prefixes import compress
+from calcinosis_kg.core.prefixes import compress, expand
 
 if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
-__all__ = ["GROUPS", "SCOPES", "Card", "Statement", "Support", "Term", "card"]
-
+__all__ = ["GROUPS", "SCOPES", "Card", "Namesake", "Statement", "Support", "Term", "card"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +58,21 @@ class Statement:
     support: tuple[Support, ...] = ()
 
 
+@dataclass(frozen=True)
+class Namesake:
+    """A term of the same name that is not the same term: a disease and the phenotype (finding)
+    every case of it has (``disease ⊑ has phenotype some phenotype``, docs/modelling.md)."""
+
+    other: Term
+    disease: Term
+    phenotype: Term
+    mapping: str = ""  # the curated mapping predicate between the two, e.g. skos:relatedMatch
+
+    def text(self) -> str:
+        """The line both cards print (the same words as ``search`` and the SSSOM comment)."""
+        return namesake_sentence(self.disease.text(), self.phenotype.text(), self.mapping)
+
+
 @dataclass
 class Card:
     """Everything said about one term, grouped (see ``GROUPS``)."""
@@ -76,6 +90,7 @@ class Card:
     values: list[str] = field(default_factory=list)  # laboratory values defining it or a subtype
     reference_ranges: list[str] = field(default_factory=list)
     deprecated: bool = False
+    namesakes: list[Namesake] = field(default_factory=list)
 
     def groups(self) -> dict[str, list[Statement]]:
         """Statements by group, in ``GROUPS`` order (empty groups left out)."""
@@ -124,6 +139,7 @@ def card(kg: KnowledgeGraph, iri: str) -> Card:
         GROUPS.index(s.group), SCOPES.index(s.scope), s.about.label.casefold(), s.about.curie,
         s.kind != "universal", s.relation.label, s.subject.label.casefold(),
         s.object.label.casefold(), s.object.curie, s.support))
+    result.namesakes = _namesakes(r, result.statements)
     result.values = list(sorter.values(node))
     if any(s.group == "laboratory profile" for s in result.statements) or \
             node in sorter.lab or result.values:
@@ -257,6 +273,30 @@ def _associations(r: Reader, sorter: _Sorter, about, scope: str) -> list[Stateme
             values=sorter.values(obj) if group == "laboratory profile" else (),
             support=tuple(sorted(r.sentences(record), key=lambda s: (s.source, s.quote)))))
     return out
+
+
+def _namesakes(r: Reader, statements: list[Statement]) -> list[Namesake]:
+    """The term's own ``has phenotype`` universals whose two ends have the same name."""
+    out = []
+    for s in statements:
+        if s.scope != "own" or s.kind != "universal" or s.relation.curie != "RO:0002200" or \
+                s.subject.label.casefold() != s.object.label.casefold():
+            continue
+        other = s.object if s.subject == s.about else s.subject
+        out.append(Namesake(other, s.subject, s.object, _mapping(r, s.subject, s.object)))
+    return sorted(set(out), key=lambda n: n.other.curie)
+
+
+def _mapping(r: Reader, disease: Term, phenotype: Term) -> str:
+    """The curated SSSOM predicate of the disease's xref to the phenotype, as a CURIE."""
+    g = r.g
+    node = URIRef(expand(disease.curie))
+    for axiom in g.subjects(URIRef(v.OWL_ANNOTATED_SOURCE), node):
+        if g.value(axiom, URIRef(v.OWL_ANNOTATED_TARGET)) == Literal(phenotype.curie):
+            predicate = g.value(axiom, URIRef(v.SSSOM_PREDICATE_ID))
+            if predicate is not None:
+                return compress(str(predicate))
+    return ""
 
 
 def _reference_ranges(r: Reader) -> list[str]:

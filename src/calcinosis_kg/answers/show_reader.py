@@ -28,13 +28,19 @@ _FACET_SYMBOLS = {"minInclusive": "≥", "maxInclusive": "≤", "minExclusive": 
 
 @dataclass(frozen=True)
 class Term:
-    """A named term: CURIE and label (a union filler has ``A or B`` as both)."""
+    """A named term: CURIE and label (a union filler has ``A or B`` as both); ``everyday`` is the
+    name a clinician writes for an anatomy term ("forearm" for forelimb zeugopod), when the graph
+    holds one from the term's own ontology (``Reader.everyday``), shown first."""
 
     curie: str
     label: str
+    everyday: str = ""
 
     def text(self) -> str:
-        """``label (CURIE)`` as a card shows a term; the CURIE alone when there is no label."""
+        """``label (CURIE)`` as a card shows a term; the CURIE alone when there is no label; an
+        everyday name first, ``forearm (UBERON:0002386 forelimb zeugopod)``."""
+        if self.everyday:
+            return f"{self.everyday} ({self.curie} {self.label})"
         if not self.label or self.label == self.curie:
             return self.curie
         return f"{self.label} {self.curie}" if self.curie.startswith("(") \
@@ -68,17 +74,19 @@ class Reader:
         self.g = g
         self.labels = labels
         self.deprecated = {s for s in g.subjects(URIRef(v.OWL_DEPRECATED), None)}
+        self.everyday = everyday_names(g)
 
     def term(self, node) -> Term:
         """A node as a card names it: a named term, a union of named terms, or the Manchester-like
         text of another class expression."""
         if isinstance(node, URIRef):
-            return Term(compress(str(node)), self.labels.get(str(node), ""))
+            return Term(compress(str(node)), self.labels.get(str(node), ""),
+                        self.everyday.get(node, ""))
         members = self.union_members(node)
         if members:
             terms = [self.term(m) for m in members]
             return Term("(" + " or ".join(t.curie for t in terms) + ")",
-                        " or ".join(t.label or t.curie for t in terms))
+                        " or ".join(t.everyday or t.label or t.curie for t in terms))
         from calcinosis_kg.checks.inheritance import render
 
         text = render(self.g, node)
@@ -163,6 +171,22 @@ class Reader:
                 out.append(f"{words[0]} {' and '.join(f + unit for f in facets)}")
         return out
 
+
+def everyday_names(g: Graph) -> dict[URIRef, str]:
+    """Anatomy terms' everyday names: an UBERON class's exact synonym whose synonym axiom cites
+    the class itself (taken from UBERON; ``ontology/src/imports.yaml`` keeps the file and commit
+    each comes from). The first in alphabetical order if there are several."""
+    exact = URIRef(v.OIO_EXACT_SYNONYM)
+    found: dict[URIRef, str] = {}
+    for axiom in g.subjects(URIRef(v.OWL_ANNOTATED_PROPERTY), exact):
+        node = g.value(axiom, URIRef(v.OWL_ANNOTATED_SOURCE))
+        text = g.value(axiom, URIRef(v.OWL_ANNOTATED_TARGET))
+        if not isinstance(node, URIRef) or not str(node).startswith(v.OBO + "UBERON_") or \
+                text is None or (node, exact, text) not in g:
+            continue
+        if str(g.value(axiom, URIRef(v.OIO_HAS_DBXREF))) == compress(str(node)):
+            found[node] = min(found.get(node, str(text)), str(text))
+    return found
 
 
 def lists_holding(g: Graph, node) -> list:

@@ -58,16 +58,28 @@ def judge(values: dict[str, Any], labs: dict[str, m.LabInput], error: ErrorSink)
         bands = intervals.default_bands()
         for analyte in ORDER:
             lab = labs.get(analyte)
-            note = _judge(values, error, analyte, lab, bands) if lab is not None else ""
+            note = judge_one(values, error, analyte, lab, _chooser(bands, analyte, values)) \
+                if lab is not None else ""
             if note:
                 notes.append(note)
-    _phenotypes(values, error, notes)
+    phenotypes(values, error, notes)
     if notes:
         values["ranges"] = "; ".join(notes)
 
 
-def _judge(v: dict[str, Any], error: ErrorSink, analyte: str, lab: m.LabInput,
-           bands: tuple[intervals.Band, ...]) -> str:
+#: the default band for the patient, asked only when one is needed: (band or None, why)
+Chooser = Callable[[], tuple[intervals.Band | None, str]]
+
+
+def _chooser(bands: tuple[intervals.Band, ...], analyte: str, v: dict[str, Any]) -> Chooser:
+    return lambda: intervals.choose(bands, analyte, v.get("age_years"), v.get("sex"),
+                                    v.get("taxon"))
+
+
+def judge_one(v: dict[str, Any], error: ErrorSink, analyte: str, lab: m.LabInput,
+              choose: Chooser) -> str:
+    """Judge one analyte of a record (``v``: its fields; ``choose``: its default band, so a
+    vectorised reader can choose once per distinct patient kind); returns its note."""
     name = NAMES[analyte]
     value = lab.mmol
     shown = name
@@ -89,8 +101,7 @@ def _judge(v: dict[str, Any], error: ErrorSink, analyte: str, lab: m.LabInput,
             f"{_mmol(high)}"
         v[f"{analyte}_lab_low"], v[f"{analyte}_lab_high"] = float(low), float(high)
     else:
-        band, why = intervals.choose(bands, analyte, v.get("age_years"), v.get("sex"),
-                                     v.get("taxon"))
+        band, why = choose()
         if band is None:
             if lab.status:
                 v[f"{analyte}_status"] = lab.status
@@ -107,7 +118,7 @@ def _judge(v: dict[str, Any], error: ErrorSink, analyte: str, lab: m.LabInput,
     return f"{shown} {_mmol(value)} {derived} against {text}"
 
 
-def _phenotypes(values: dict[str, Any], error: ErrorSink, notes: list[str]) -> None:
+def phenotypes(values: dict[str, Any], error: ErrorSink, notes: list[str]) -> None:
     """Agree an observed Hypercalcemia / Hyperphosphatemia feature with the judged levels, or
     state a raised level when none is judged or recorded."""
     features = values.get("features") or []

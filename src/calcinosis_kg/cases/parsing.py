@@ -124,8 +124,10 @@ def _decode(raw: bytes, line: int) -> tuple[str, str | None]:
                 f"not UTF-8: byte 0x{raw[exc.start]:02x} at line {line}, column {exc.start + 1}")
 
 
-def csv_records(path: Path) -> Iterator[tuple[int, list[str], list[str]]]:
-    """(line where the record starts, cells, problems of that record) for each CSV record.
+def csv_records(path: Path, first_line: int = 1
+                ) -> Iterator[tuple[int, list[str], list[str]]]:
+    """(line where the record starts, cells, problems of that record) for each CSV record, from
+    line ``first_line`` on (a record must start there).
 
     A bad byte, a malformed quote inside one record or a bad line end are problems of that
     record; a header that is not UTF-8, a line or field over ``CALCINOSIS_KG_MAX_RECORD_KB`` and a
@@ -133,10 +135,13 @@ def csv_records(path: Path) -> Iterator[tuple[int, list[str], list[str]]]:
     record started (the records before it stand).
     """
     bad: dict[int, str] = {}
+    offset = first_line - 1
 
     def lines() -> Iterator[str]:
         with open_regular_file(path) as handle:
             for number_, raw in bounded_lines(handle, path):
+                if number_ < first_line:
+                    continue
                 if raw is None:
                     raise too_long(path, number_)
                 if number_ == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -152,7 +157,7 @@ def csv_records(path: Path) -> Iterator[tuple[int, list[str], list[str]]]:
     try:
         reader = csv.reader(lines(), strict=True)
         while True:
-            start = reader.line_num + 1
+            start = reader.line_num + 1 + offset
             try:
                 cells = next(reader)
                 problems: list[str] = []
@@ -174,7 +179,7 @@ def csv_records(path: Path) -> Iterator[tuple[int, list[str], list[str]]]:
                                      start) from None
                 cells, problems = [], [f"malformed CSV: {text}"]
             if bad:
-                for line in range(start, reader.line_num + 1):
+                for line in range(start, reader.line_num + offset + 1):
                     if line in bad:
                         problems.append(bad.pop(line))
             yield start, cells, problems

@@ -17,74 +17,17 @@ from pathlib import Path
 import polars as pl
 
 from calcinosis_kg.cases import model as m
-from calcinosis_kg.cases import readers, shacl, triples
+from calcinosis_kg.cases import shacl, triples
 from calcinosis_kg.cases.classify import RESULT_COLUMNS, Classifier, classify
 from calcinosis_kg.cases.frame import to_frame
+from calcinosis_kg.cases.inputs import CHUNK, iter_frames, read_frame_parquet
 from calcinosis_kg.cases.parsing import SHOWN
 from calcinosis_kg.core.errors import InputError
 
-CHUNK = 100_000
 PROBLEM_SCHEMA = {"case_id": pl.String, "source": pl.String, "field": pl.String,
                   "message": pl.String}
-def iter_frames(paths: Iterable[Path | str], chunk: int = CHUNK,
-                failed: list[InputError] | None = None, complete: tuple[str, ...] = ()
-                ) -> Iterator[pl.DataFrame]:
-    """Frames of at most ``chunk`` cases, in file order (Turtle files: one frame each).
-
-    A file that cannot be read (or read on) raises its ``InputError``; with ``failed`` given, the
-    error is appended there instead and the next file is read (the records read before it in
-    that file stand): one bad file in a folder never costs the others. ``complete`` names the
-    lists ("diseases", "exposures") the sources declare complete (``--complete-lists``).
-    """
-    from calcinosis_kg.cases.rdf_input import read_rdf
-
-    rows: list[dict] = []
-    for path in readers.input_files(paths, failed):
-        try:
-            if path.suffix.lower() == ".parquet":  # a case frame (cases synth --output F.parquet)
-                if rows:
-                    yield to_frame(rows)
-                    rows = []
-                yield from read_frame_parquet(path, chunk)
-                continue
-            if path.suffix.lower() in (".ttl", ".jsonld", ".nt"):
-                frame = read_rdf(path)
-                if rows:
-                    yield to_frame(rows)
-                    rows = []
-                yield frame
-                continue
-            for record in readers.read_records(path):
-                if complete:
-                    record.declare_complete(complete)
-                rows.append(record.row())
-                if len(rows) >= chunk:
-                    yield to_frame(rows)
-                    rows = []
-        except InputError as exc:
-            if failed is None:
-                raise
-            failed.append(exc)
-    if rows:
-        yield to_frame(rows)
-
-
-def read_frame_parquet(path: Path, chunk: int = CHUNK) -> Iterator[pl.DataFrame]:
-    """A Parquet case frame in chunks, checked against the wide schema (exit 2 otherwise)."""
-    from calcinosis_kg.cases.frame import SCHEMA
-    from calcinosis_kg.core.errors import InputError
-
-    try:
-        lazy = pl.scan_parquet(path)
-        names = lazy.collect_schema().names()
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise InputError(f"not a Parquet file: {str(exc).splitlines()[0]}", path) from None
-    missing = [c for c in SCHEMA if c not in names]
-    if missing:
-        raise InputError(f"not a case frame: no column {missing[0]}", path)
-    frame = lazy.select([pl.col(c).cast(t) for c, t in SCHEMA.items()]).collect()
-    for start in range(0, frame.height, chunk):
-        yield frame.slice(start, chunk)
+#: the readers' side, re-exported
+__all__ = ["CHUNK", "iter_frames", "read_frame_parquet", "to_frame"]
 
 
 class Identifiers:
@@ -141,7 +84,7 @@ def problems(frame: pl.DataFrame, table: pl.DataFrame | None = None) -> pl.DataF
     violations = shacl.case_of_focus(shacl.validate_table(table), m.CASE_BASE)
     if violations.height:
         iris = (frame["iri"] if "iri" in frame.columns else
-                pl.Series([triples.case_iri(c) for c in frame["case_id"]], dtype=pl.String))
+                triples.case_iris(frame["case_id"]))
         ids = frame.select("case_id", "source", iris.alias("case_iri"))
         # the value as written (any character, newlines too), cut to SHOWN characters: a
         # 1 MB identifier must not become a 1 MB message, nor a null one
@@ -195,9 +138,8 @@ def run(paths: Iterable[Path | str], clf: Classifier | None, chunk: int = CHUNK,
     identifiers = Identifiers()
     for frame in iter_frames(paths, chunk, failed, complete):
         frame = identifiers.check(frame)
-        frame = frame.with_columns(pl.Series(
-            "iri", [triples.case_iri(c) for c in frame["case_id"]], dtype=pl.String))
-        table = triples.triples(frame, sort=False)
+        frame = frame.with_columns(triples.case_iris(frame["case_id"]))
+        table = triples.triples(frame, sort=False, unique=False)  # ids made unique above
         bad = problems(frame, table)
         invalid = frame["case_id"].is_in(bad["case_id"].unique().implode())
         results = (classify(frame, clf, invalid, problem_text(frame, bad)) if clf is not None
@@ -281,17 +223,15 @@ def results_ntriples(frame: pl.DataFrame, results: pl.DataFrame, sort: bool = Tr
             "flags", "reason", "suggested").list.eval(pl.element().filter(pl.element() != ""))
             .list.join(" | ")]).alias("o")).filter(~pl.col("o").str.ends_with(": "))
     if noted.height:
-        iris = [triples.case_iri(c) for c in noted["case_id"]]
         table = pl.concat([table, noted.select(
-            pl.Series("s", iris, dtype=pl.String), pl.lit(m.vocab.RDFS_COMMENT).alias("p"),
+            triples.case_iris(noted["case_id"]).alias("s"), pl.lit(m.vocab.RDFS_COMMENT).alias("p"),
             "o", pl.lit(True).alias("lit"), pl.lit("").alias("dt"))])
         table = table.sort("s", "p", "o", "lit") if sort else table
     typed = (results.select("case_id", pl.col("types").alias("t")).explode("t").drop_nulls()
              .filter(pl.col("t").is_in(list(case_of))))
     if typed.height:
-        iris = [triples.case_iri(c) for c in typed["case_id"]]
         extra = typed.select(
-            pl.Series("s", iris, dtype=pl.String), pl.lit(m.RDF_TYPE).alias("p"),
+            triples.case_iris(typed["case_id"]).alias("s"), pl.lit(m.RDF_TYPE).alias("p"),
             pl.col("t").replace_strict({k: m.cckg(v) for k, v in case_of.items()})
             .alias("o"), pl.lit(False).alias("lit"), pl.lit("").alias("dt"))
         table = pl.concat([table, extra])

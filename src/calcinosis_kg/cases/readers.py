@@ -18,23 +18,11 @@ from typing import Any
 
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import parsing
+from calcinosis_kg.cases.csv_fields import CURIE, fill_row
 from calcinosis_kg.cases.parsing import shown
 from calcinosis_kg.cases.record import Record
-from calcinosis_kg.cases.vocab import resolve
 from calcinosis_kg.core.errors import InputError
 
-CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*:[A-Za-z0-9_.:-]+\Z")  # \Z: no "\n" after
-CSV_COLUMNS = (
-    "case_id", "taxon", "sex", "age_years", "onset_age_years", "calcium_value", "calcium_unit",
-    "calcium_ref_low", "calcium_ref_high", "calcium_status", "albumin_value", "albumin_unit",
-    "ionised_calcium_value", "ionised_calcium_unit", "ionised_calcium_ref_low",
-    "ionised_calcium_ref_high", "phosphate_value", "phosphate_unit", "phosphate_ref_low",
-    "phosphate_ref_high", "phosphate_status", "egfr", "lesion_size_mm", "diseases", "exposures",
-    "sites", "features", "histology", "treatments", "responses", "reported_type",
-)
-LIST_CELLS = {"diseases": "conditions", "exposures": "exposures", "sites": "sites",
-              "features": "features", "histology": "histology", "treatments": "treatments"}
-NUMBER_CELLS = ("age_years", "onset_age_years", "egfr", "lesion_size_mm")
 CALCIUM_LOINC, PHOSPHATE_LOINC = "LOINC:17861-6", "LOINC:2777-1"
 #: HP:0025520 Calcinosis cutis: a Phenopacket is a case when it records it observed
 CALCINOSIS_CUTIS = "HP:0025520"
@@ -42,10 +30,6 @@ CALCINOSIS_CUTIS = "HP:0025520"
 IONISED_LOINC, ALBUMIN_LOINC = "LOINC:1994-3", "LOINC:1751-7"
 ASSAYS = {CALCIUM_LOINC: "calcium", PHOSPHATE_LOINC: "phosphate",
           IONISED_LOINC: "ionised_calcium"}
-EXAMPLES = {"taxon": "NCBITaxon:9615", "diseases": "MONDO:0005100", "exposures": "CCKG:0000502",
-            "sites": "UBERON:0001300", "features": "HP:0012531", "histology": "CCKG:0000419",
-            "treatments": "CHEBI:101278", "reported_type": "CCKG:0000002"}
-SEX_WORDS = {"m": "male", "f": "female"}
 SEX = {"MALE": "male", "FEMALE": "female", "OTHER_SEX": "other", "UNKNOWN_SEX": "unknown"}
 SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", ".ttl", ".jsonld", ".nt")
 
@@ -84,15 +68,31 @@ def read_records(path: Path) -> Iterator[Record]:
 # ------------------------------------------------------------------------------- CSV
 
 
-def read_csv(path: Path) -> Iterator[Record]:
-    records = parsing.csv_records(path)
-    try:
-        _line, header, problems = next(records)
-    except StopIteration:
-        raise InputError("empty file: a header row with case_id is expected", path, 1) from None
-    if problems:
-        raise InputError(problems[0], path, 1)
-    header = [h.strip().lower() for h in header]
+def read_csv(path: Path, header: list[str] | None = None, first_line: int = 1
+             ) -> Iterator[Record]:
+    """Records of a CSV file; with ``header`` (already read and checked), the records from
+    ``first_line`` on (the vectorised reader hands over the rest of a file it cannot read
+    exactly)."""
+    records = parsing.csv_records(path, first_line)
+    if header is None:
+        try:
+            _line, cells, problems = next(records)
+        except StopIteration:
+            raise InputError("empty file: a header row with case_id is expected", path,
+                             1) from None
+        if problems:
+            raise InputError(problems[0], path, 1)
+        header = header_names(path, cells)
+    for line, cells, problems in records:
+        if not problems and not any(c.strip() for c in cells):
+            continue
+        yield csv_record(path, header, line, cells, problems)
+
+
+def header_names(path: Path, cells: list[str]) -> list[str]:
+    """The header's names, stripped and lower case; no ``case_id`` or a name given twice ends
+    the file (which column would be meant?)."""
+    header = [h.strip().lower() for h in cells]
     if "case_id" not in header:
         raise InputError("not a case CSV: no case_id column in the header", path, 1)
     first: dict[str, int] = {}
@@ -101,108 +101,23 @@ def read_csv(path: Path) -> Iterator[Record]:
             raise InputError(f"duplicate column {shown(name)} in the header (columns "
                              f"{first[name]} and {index}); which one is meant?", path, 1)
         first[name] = index
-    for line, cells, problems in records:
-        if not problems and not any(c.strip() for c in cells):
-            continue
-        row = dict(zip(header, (c.strip() for c in cells), strict=False))
-        record = Record(row.get("case_id", ""), f"{path}:{line}")
-        for problem in problems:
-            record.error("row", problem)
-        if cells and len(cells) != len(header):
-            record.error("row", f"{len(cells)} cells for {len(header)} columns")
-        if not record.case_id:
-            record.error("case_id", "missing")
-            record.case_id = f"line-{line}"
-        _fill_csv(record, row)
-        yield record
+    return header
 
 
-def _curies(record: Record, column: str, cell: str) -> list[str]:
-    items = [x.strip() for x in cell.split(";") if x.strip()]
-    good: list[str] = []
-    excess = parsing.too_many(len(items))
-    if excess:
-        record.error(column, excess)
-        return good
-    for item in items:
-        if CURIE.match(item):
-            good.append(item)
-            continue
-        curie, reason = resolve(item)
-        if curie is not None:
-            good.append(curie)
-            if reason:  # a name read as a broader verified term: the row says so
-                record.values.setdefault("name_notes", []).append(reason)
-        else:
-            record.error(column, f"{shown(item)} {reason} (e.g. "
-                         f"{EXAMPLES.get(column, 'MONDO:0005100')})")
-    return good
-
-
-def _fill_csv(record: Record, row: dict[str, str]) -> None:
-    v = record.values
-    if row.get("taxon"):
-        taxa = _curies(record, "taxon", row["taxon"])
-        if len(taxa) == 1:
-            v["taxon"] = taxa[0]
-        elif taxa:
-            record.error("taxon", "one species per case")
-    if row.get("sex"):
-        v["sex"] = SEX_WORDS.get(row["sex"].strip().lower(), row["sex"].strip().lower())
-    for column in NUMBER_CELLS:
-        if row.get(column):
-            try:
-                v[column] = parsing.number(row[column])
-            except ValueError as exc:
-                record.error(column, str(exc))
-    for analyte in ("calcium", "ionised_calcium", "phosphate"):
-        record.set_serum(analyte, row.get(f"{analyte}_value"), row.get(f"{analyte}_unit"),
-                         row.get(f"{analyte}_status"), row.get(f"{analyte}_ref_low"),
-                         row.get(f"{analyte}_ref_high"))
-    record.set_albumin(row.get("albumin_value"), row.get("albumin_unit"))
-    for cell, column in LIST_CELLS.items():
-        text = row.get(cell, "")
-        if column in ("conditions", "exposures") and text.strip().lower() in ("none", "no"):
-            v["no_conditions" if column == "conditions" else "no_exposures"] = True
-            continue
-        if text:
-            v[column] = _curies(record, cell, text)
-    responses = [x.strip().lower() for x in row.get("responses", "").split(";")]
-    if any(responses):
-        bad = [r for r in responses if r and r not in m.RESPONSES]
-        if bad:
-            record.error("responses", f"{bad[0]!r} is not one of {', '.join(m.RESPONSES)}")
-        elif len(responses) > len(v.get("treatments", [])):
-            record.error("responses", "more responses than treatments")
-        else:
-            v["responses"] = [m.RESPONSES.get(r, "") for r in responses]
-    if row.get("lists_complete"):
-        declared = _complete_lists(record, row["lists_complete"])
-        if declared:
-            record.declare_complete(declared)
-    if row.get("reported_type"):
-        reported = _curies(record, "reported_type", row["reported_type"])
-        if reported:
-            v["reported_type"] = reported[0]
-
-
-#: the words of the ``lists_complete`` column and the lists they close
-COMPLETE_WORDS = {"yes": ("diseases", "exposures"), "true": ("diseases", "exposures"),
-                  "all": ("diseases", "exposures"), "diseases": ("diseases",),
-                  "exposures": ("exposures",), "no": (), "false": ()}
-
-
-def _complete_lists(record: Record, cell: str) -> set[str]:
-    """``lists_complete``: the source's statement that its disease and/or exposure lists are
-    complete (a registry form where an unticked box means absent)."""
-    out: set[str] = set()
-    for word in (w.strip().lower() for w in cell.split(";") if w.strip()):
-        if word not in COMPLETE_WORDS:
-            record.error("lists_complete", f"{shown(word)} is not one of yes, no, diseases, "
-                         "exposures")
-            return set()
-        out.update(COMPLETE_WORDS[word])
-    return out
+def csv_record(path: Path, header: list[str], line: int, cells: list[str],
+               problems: list[str]) -> Record:
+    """One CSV record from its cells (``header``: the names, stripped and lower case)."""
+    row = dict(zip(header, (c.strip() for c in cells), strict=False))
+    record = Record(row.get("case_id", ""), f"{path}:{line}")
+    for problem in problems:
+        record.error("row", problem)
+    if cells and len(cells) != len(header):
+        record.error("row", f"{len(cells)} cells for {len(header)} columns")
+    if not record.case_id:
+        record.error("case_id", "missing")
+        record.case_id = f"line-{line}"
+    fill_row(record, row)
+    return record
 
 
 # ------------------------------------------------------------------------------- Phenopackets

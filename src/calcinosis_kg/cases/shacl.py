@@ -116,14 +116,15 @@ def term_key() -> pl.Expr:
             .otherwise("<" + pl.col("o") + ">"))
 
 
-def _focus(table: pl.DataFrame, rule: NodeRule) -> pl.DataFrame:
+def _focus(by_p: dict[str, pl.DataFrame], rule: NodeRule) -> pl.DataFrame:
     frames = []
     if rule.target_class:
-        frames.append(table.filter((pl.col("p") == RDF_TYPE) & pl.col("o").is_in(
-            rule.target_class) & ~pl.col("lit")).select(pl.col("s").alias("focus")))
+        frames.append(_of(by_p, RDF_TYPE).filter(pl.col("o").is_in(rule.target_class)
+                                                 & ~pl.col("lit")).select(
+            pl.col("s").alias("focus")))
     if rule.target_objects_of:
-        frames.append(table.filter(pl.col("p").is_in(rule.target_objects_of) & ~pl.col("lit"))
-                      .select(pl.col("o").alias("focus")))
+        frames += [_of(by_p, p).filter(~pl.col("lit")).select(pl.col("o").alias("focus"))
+                   for p in rule.target_objects_of]
     if not frames:
         return pl.DataFrame(schema={"focus": pl.String})
     return pl.concat(frames).unique()
@@ -137,7 +138,7 @@ def _value_failures(values: pl.DataFrame, kind: str, arg: object) -> pl.DataFram
             ok = ok & pl.col("o").str.contains(DECIMAL_RE)
         return values.filter(~ok)
     if kind == "in":
-        return values.filter(~pl.col("key").is_in(cast(list, arg)))
+        return values.filter(~term_key().is_in(cast(list, arg)))
     if kind == "pattern":
         re.compile(str(arg))  # fail on a pattern Python cannot read, as pySHACL would
         return values.filter(~pl.col("o").str.contains(str(arg)))
@@ -153,15 +154,16 @@ def validate_table(table: pl.DataFrame, rules: tuple[NodeRule, ...] | None = Non
                    ) -> pl.DataFrame:
     """Every violation of the case shapes in a triple table: focus, path, component, value."""
     rules = rules if rules is not None else compiled()
-    table = table.with_columns(term_key().alias("key"))
+    # one pass over the table: each property's triples, found again in O(1) by every rule
+    by_p = {key[0]: part for key, part in table.partition_by("p", as_dict=True).items()}
     out: list[pl.DataFrame] = []
     for rule in rules:
-        focus = _focus(table, rule)
+        focus = _focus(by_p, rule)
         if not focus.height:
             continue
         for prop in rule.properties:
-            values = focus.join(table.filter(pl.col("p") == prop.path),
-                                left_on="focus", right_on="s", how="inner")
+            values = focus.join(_of(by_p, prop.path), left_on="focus", right_on="s",
+                                how="inner")
             for kind in COUNTS:
                 if kind not in prop.constraints:
                     continue
@@ -180,11 +182,21 @@ def validate_table(table: pl.DataFrame, rules: tuple[NodeRule, ...] | None = Non
                 bad = _value_failures(values, kind, prop.constraints[kind])
                 out.append(bad.select("focus", pl.lit(prop.path).alias("path"),
                                       pl.lit(COMPONENT[kind]).alias("component"),
-                                      pl.col("key").alias("value"),
+                                      term_key().alias("value"),
                                       pl.lit(prop.message).alias("message")))
     if not out:
         return pl.DataFrame(schema=VIOLATION_SCHEMA)
     return pl.concat(out).unique().sort("focus", "path", "component", "value", nulls_last=True)
+
+
+def _of(by_p: dict[str, pl.DataFrame], predicate: str) -> pl.DataFrame:
+    """The triples of one predicate (an empty table when there are none)."""
+    found = by_p.get(predicate)
+    if found is None:
+        return pl.DataFrame(schema={**next(iter(by_p.values())).schema} if by_p else
+                            {"s": pl.String, "p": pl.String, "o": pl.String, "lit": pl.Boolean,
+                             "dt": pl.String})
+    return found
 
 
 def case_of_focus(violations: pl.DataFrame, case_base: str) -> pl.DataFrame:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from calcinosis_kg.cases.readers import CSV_COLUMNS
+from calcinosis_kg.cases.csv_fields import CSV_COLUMNS
 from calcinosis_kg.cases.terms import LABELS
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.serialize import write_atomic

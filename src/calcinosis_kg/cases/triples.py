@@ -25,6 +25,21 @@ def case_iri(case_id: str) -> str:
     return m.CASE_BASE + quote(case_id, safe="._-")
 
 
+#: what ``quote(…, safe="._-")`` leaves as it is
+_UNQUOTED = r"^[A-Za-z0-9_.~-]*$"
+
+
+def case_iris(ids: pl.Series) -> pl.Series:
+    """``case_iri`` of every id (an ``iri`` column): by expression for the ids ``quote``
+    leaves unchanged, by ``quote`` for the others."""
+    plain = ids.str.contains(_UNQUOTED)
+    out = (m.CASE_BASE + ids).alias("iri")
+    if plain.all():
+        return out
+    quoted = pl.Series([case_iri(c) for c in ids.filter(~plain)], dtype=pl.String)
+    return out.scatter((~plain).arg_true(), quoted)
+
+
 def _expand(expr: pl.Expr) -> pl.Expr:
     """CURIE -> IRI, vectorised; an unknown prefix gives ``urn:curie:…`` (SHACL flags it)."""
     prefix = expr.str.split_exact(":", 1).struct.field("field_0")
@@ -83,8 +98,8 @@ FINDINGS = (
 )
 
 
-def _finding(frame: pl.DataFrame, case: pl.Expr, spec: Finding,
-             add: Callable[[pl.DataFrame, list[pl.Expr]], None]) -> None:
+def _finding(frame: pl.LazyFrame, case: pl.Expr, spec: Finding,
+             add: Callable[[pl.LazyFrame, list[pl.Expr]], None]) -> None:
     """A finding node: its types, value, judged status (as a type) and the range that judged
     it (a default band individual, or the laboratory's range as a node of the case)."""
     node = case + f"/{spec.slot}"
@@ -110,53 +125,60 @@ def _finding(frame: pl.DataFrame, case: pl.Expr, spec: Finding,
     add(lab, _t(own, m.P_UNIT, pl.lit("mmol/L"), True))
 
 
-def triples(frame: pl.DataFrame, sort: bool = True) -> pl.DataFrame:
+def triples(frame: pl.DataFrame, sort: bool = True, unique: bool = True) -> pl.DataFrame:
     """Every triple of every case in ``frame`` (wide rows), once each; sorted unless ``sort``
-    is False (validation needs the set, not the order)."""
+    is False (validation needs the set, not the order). ``unique=False`` skips removing repeats
+    (a few seconds at 100k cases) when the case IRIs are known to be unique, as after
+    ``pipeline.Identifiers``: every triple's subject is then its case's own node, and each
+    part below makes one triple per node and predicate (list items are numbered)."""
     if "iri" not in frame.columns:
-        frame = frame.with_columns(pl.Series("iri", [case_iri(c) for c in frame["case_id"]],
-                                             dtype=pl.String))
+        frame = frame.with_columns(case_iris(frame["case_id"]))
     case = pl.col("iri")
     parts: list[pl.DataFrame] = []
 
-    def add(df: pl.DataFrame, exprs: list[pl.Expr]) -> None:
-        if df.height:
-            parts.append(df.select(exprs))
+    def add(df: pl.LazyFrame, exprs: list[pl.Expr]) -> None:
+        """Lazy, so that a filter copies only the columns its triples read."""
+        part = df.select(exprs).collect()
+        if part.height:
+            parts.append(part)
 
-    add(frame, _t(case, m.RDF_TYPE, pl.lit(m.CASE_RECORD)))
-    add(frame, _t(case, m.DCT_IDENTIFIER, pl.col("case_id"), lit=True))
-    add(frame.filter(pl.col("no_conditions")), _t(case, m.RDF_TYPE, pl.lit(m.NO_DISEASE)))
-    add(frame.filter(pl.col("no_exposures")), _t(case, m.RDF_TYPE, pl.lit(m.NO_EXPOSURE)))
+    lazy = frame.lazy()
+
+    add(lazy, _t(case, m.RDF_TYPE, pl.lit(m.CASE_RECORD)))
+    add(lazy, _t(case, m.DCT_IDENTIFIER, pl.col("case_id"), lit=True))
+    add(lazy.filter(pl.col("no_conditions")), _t(case, m.RDF_TYPE, pl.lit(m.NO_DISEASE)))
+    add(lazy.filter(pl.col("no_exposures")), _t(case, m.RDF_TYPE, pl.lit(m.NO_EXPOSURE)))
     organism = case + "/organism"
-    add(frame, _t(case, m.P_ORGANISM, organism))
-    add(frame.filter(pl.col("taxon").is_not_null()),
+    add(lazy, _t(case, m.P_ORGANISM, organism))
+    add(lazy.filter(pl.col("taxon").is_not_null()),
         _t(organism, m.RDF_TYPE, _expand(pl.col("taxon"))))
-    add(frame.filter(pl.col("sex").is_not_null()), _t(case, m.P_SEX, pl.col("sex"), lit=True))
+    add(lazy.filter(pl.col("sex").is_not_null()), _t(case, m.P_SEX, pl.col("sex"), lit=True))
     for column, prop in m.CASE_DECIMALS.items():
-        add(frame.filter(pl.col(column).is_not_null()),
+        add(lazy.filter(pl.col(column).is_not_null()),
             _t(case, prop, decimal_text(pl.col(column)), True, m.XSD + "decimal"))
-    add(frame.filter(pl.col("albumin_g_l").is_not_null()),
+    add(lazy.filter(pl.col("albumin_g_l").is_not_null()),
         _t(case, m.P_ALBUMIN, decimal_text(pl.col("albumin_g_l")), True, m.XSD + "decimal"))
     for spec in FINDINGS:
-        _finding(frame, case, spec, add)
+        _finding(lazy, case, spec, add)
     for column, (prop, slot, _prefixes) in m.TYPED_SLOTS.items():
         items = (frame.select("iri", pl.col(column).alias("item"))
                  .with_columns(pl.int_ranges(pl.col("item").list.len()).alias("n"))
-                 .explode("item", "n").filter(pl.col("item").is_not_null()))
+                 .explode("item", "n").filter(pl.col("item").is_not_null()).lazy())
         node = case + f"/{slot}/" + (pl.col("n") + 1).cast(pl.String)
         add(items, _t(case, prop, node))
         add(items, _t(node, m.RDF_TYPE, _expand(pl.col("item"))))
     responses = (frame.select("iri", pl.col("responses").alias("item"))
                  .with_columns(pl.int_ranges(pl.col("item").list.len()).alias("n"))
                  .explode("item", "n")
-                 .filter(pl.col("item").is_not_null() & (pl.col("item") != "")))
+                 .filter(pl.col("item").is_not_null() & (pl.col("item") != "")).lazy())
     add(responses, _t(case + "/treatment/" + (pl.col("n") + 1).cast(pl.String), m.P_RESPONSE,
                       _expand(pl.col("item"))))
-    add(frame.filter(pl.col("reported_type").is_not_null()),
+    add(lazy.filter(pl.col("reported_type").is_not_null()),
         _t(case, m.P_REPORTED, _expand(pl.col("reported_type"))))
     if not parts:
         return pl.DataFrame(schema=TRIPLE_SCHEMA)
-    table = pl.concat(parts).unique()
+    table = pl.concat(parts)
+    table = table.unique() if unique else table
     return table.sort("s", "p", "o", "lit") if sort else table
 
 

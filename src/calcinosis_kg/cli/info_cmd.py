@@ -86,9 +86,10 @@ def search(text: str, limit: int, fmt: str, ontology: tuple[Path, ...]) -> None:
                    color=True)
         return
     if fmt == "tsv":
-        click.echo("curie\tlabel\tmatched\tfield")
+        click.echo("curie\tlabel\tmatched\tfield\tnote")
         for h in hits:
-            click.echo("\t".join(tsv_field(v) for v in (h.curie, h.label, h.matched, h.field)),
+            click.echo("\t".join(tsv_field(v) for v in (h.curie, h.label, h.matched, h.field,
+                                                         h.note)),
                        color=True)
         return
     if not hits:
@@ -98,5 +99,7 @@ def search(text: str, limit: int, fmt: str, ontology: tuple[Path, ...]) -> None:
     for h in hits:
         via = f"  (synonym, {h.field}: {h.matched})" if h.matched else ""
         click.echo(safe(f"{safe(h.curie).ljust(width)}  {h.label}{via}"))
+        if h.note:
+            click.echo(safe(f"{' ' * width}  {h.note}"))
     if more:
         click.echo(note)

@@ -23,6 +23,7 @@ from calcinosis_kg.core.vocab import (
     DC_LICENSE,
     DC_TITLE,
     DERMO_BIOREGISTRY,
+    OBO,
     OIO_HAS_DBXREF,
     SEMAPV,
     SSSOM_PREDICATE_ID,
@@ -110,6 +111,13 @@ def mapping_rows(graph: Graph) -> tuple[list[dict[str, str]], list[tuple[str, st
                 and label_of(graph, URIRef(expand(target.via)))) or ""
             comment = (f"chained through {target.via}" + (f" '{via_label}'" if via_label else "")
                        + f": {target.via.split(':', 1)[0]} states {target.via} ~ {object_id}")
+        prefix, local = object_id.split(":", 1)
+        if not comment and _has_phenotype(graph, subject, URIRef(prefixes[prefix] + local)):
+            from calcinosis_kg.answers.show_groups import namesake_sentence
+
+            comment = namesake_sentence(  # the words of the class cards (``show``)
+                f"{label_of(graph, subject)} ({curie(subject)})",
+                f"{in_module or target.label} ({object_id})", ", ".join(sorted(predicates)))
         for predicate in predicates:
             rows.append({
                 "subject_id": curie(subject),
@@ -122,6 +130,17 @@ def mapping_rows(graph: Graph) -> tuple[list[dict[str, str]], list[tuple[str, st
             })
     rows.sort(key=lambda r: (r["subject_id"], r["object_id"], r["predicate_id"]))
     return rows, sorted(set(skipped))
+
+
+def _has_phenotype(graph: Graph, subject, phenotype) -> bool:
+    """``subject ⊑ RO:0002200 has phenotype some phenotype`` (a disease and its finding)."""
+    from rdflib import URIRef
+    from rdflib.namespace import OWL, RDFS
+
+    has_phenotype = URIRef(OBO + "RO_0002200")
+    return any((r, OWL.onProperty, has_phenotype) in graph
+               for r in graph.objects(subject, RDFS.subClassOf)
+               if (r, OWL.someValuesFrom, phenotype) in graph)
 
 
 def mapping_set(graph: Graph, info: ReleaseInfo) -> MappingSet:

@@ -18,6 +18,7 @@ from calcinosis_kg.core.prefixes import expand, header
 from calcinosis_kg.core.serialize import bind_prefixes
 from calcinosis_kg.core.vocab import (
     IAO_IMPORTED_FROM,
+    OBO,
     OIO_HAS_DBXREF,
     OWL_ANNOTATED_PROPERTY,
     OWL_ANNOTATED_SOURCE,
@@ -75,6 +76,10 @@ _SCOPE_PROPERTIES = {scope: prop for prop, scope in SYNONYM_SCOPES.items()}
 
 def _add_synonym(g: Graph, node: URIRef, synonym: dict) -> None:
     """An oboInOwl synonym of an external term, annotated with the verified source it comes from."""
+    if str(node).startswith(f"{OBO}UBERON_") and synonym["scope"] == "exact" and \
+            not synonym.get("evidence"):
+        raise ValueError(f"synonym {synonym['text']!r}: an UBERON exact synonym (an everyday "
+                         "name on the card) needs its evidence (the UBERON file it was read from)")
     prop = URIRef(_SCOPE_PROPERTIES[synonym["scope"]])
     text = Literal(synonym["text"])
     g.add((node, prop, text))

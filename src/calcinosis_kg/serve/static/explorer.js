@@ -125,46 +125,21 @@ function showQuestion() {
 }
 
 // The class card is the JSON of `calcinosis-kg show --format json` (answers.show_render.to_dict):
-// the labels below follow that command's text output (universal / association, whose statement).
+// the same rows, folded ancestors and numbered notes as the command's text; each row's line is the
+// text renderer's (row.text), its terms are links.
 const CURIE = /^[A-Za-z][\w.-]*:[^\s()]*$/;
 
 function cardTerm(node) {
-  // a term of the card: {curie, label}; a union or an expression has no CURIE to open
-  if (CURIE.test(node.curie)) {
-    const wrap = termLink(node.curie, node.label, node.curie);
-    return wrap;
-  }
+  // a term of the card: {curie, label, everyday}; a union or an expression has no CURIE to open
+  const name = node.everyday ? node.everyday + " (" + node.label + ")" : node.label;
+  if (CURIE.test(node.curie)) return termLink(node.curie, name, node.curie);
   const span = document.createElement("span");
   span.textContent = node.label || node.curie;
   return span;
 }
 
-function qualifiers(s) {
-  if (s.kind === "universal") return "universal";
-  const frequency = s.frequency || "frequency not given";
-  const parts = [frequency.startsWith("frequency") ? frequency : "frequency: " + frequency];
-  for (const [name, value] of [["source wording", s.wording], ["efficacy", s.efficacy],
-                               ["letter", s.letter]]) {
-    if (value) parts.push(name + ": " + value);
-  }
-  if (s.knowledge_level === "observation") parts.push("observation");
-  return "association; " + parts.join("; ");
-}
-
-function whose(s) {
-  const about = s.about.label || s.about.curie;
-  if (s.scope === "inherited") return "inherited from " + about;
-  if (s.scope === "subtype") return "of subtype " + about;
-  if (s.scope === "ancestor") return "said of ancestor " + about + ", not inherited";
-  return "own";
-}
-
-function supportQuote(support) {
-  const quote = document.createElement("blockquote");
-  quote.className = "support";
-  quote.textContent = "“" + support.quote + "” (" + support.source +
-    (support.evidence ? ", " + support.evidence : "") + ")";
-  return quote;
+function notesText(numbers) {
+  return (numbers || []).map((n) => "[" + n + "]").join("");
 }
 
 function heading(card, title) {
@@ -192,24 +167,48 @@ function textList(card, title, items) {
   card.appendChild(p);
 }
 
-function statementItem(s) {
+function rowItem(row) {
+  // one row: its line as `show` prints it, then its terms as links
   const li = document.createElement("li");
-  li.className = "statement " + s.kind;
-  li.dataset.kind = s.kind;
-  li.dataset.scope = s.scope;
-  li.append(cardTerm(s.subject), document.createTextNode(" —" +
-    (s.relation.label || s.relation.curie) + "→ "), cardTerm(s.object));
-  const tag = document.createElement("span");
-  tag.className = "qualifiers";
-  tag.textContent = " [" + qualifiers(s) + "; " + whose(s) + "]";
-  li.appendChild(tag);
-  for (const value of s.values || []) {
-    const v = document.createElement("div");
-    v.className = "values";
-    v.textContent = "values: " + value;
-    li.appendChild(v);
+  li.className = "statement " + row.kind;
+  li.dataset.kind = row.kind;
+  li.dataset.scope = row.scope;
+  li.dataset.items = String(row.items.length);
+  const line = document.createElement("span");
+  line.className = "row-text";
+  line.textContent = row.text;
+  li.appendChild(line);
+  const links = document.createElement("div");
+  links.className = "terms";
+  row.items.forEach((item, i) => {
+    if (i) links.appendChild(document.createTextNode(", "));
+    links.appendChild(cardTerm(item.term));
+  });
+  li.appendChild(links);
+  for (const item of row.items) {
+    for (const value of item.values || []) {
+      const v = document.createElement("div");
+      v.className = "values";
+      v.textContent = "values: " + value;
+      li.appendChild(v);
+    }
   }
-  for (const support of s.support || []) li.appendChild(supportQuote(support));
+  return li;
+}
+
+function foldedItem(folded) {
+  // an ancestor's records: one counted line, its rows listed when opened
+  const li = document.createElement("li");
+  li.className = "folded";
+  li.dataset.count = String(folded.count);
+  const details = document.createElement("details");
+  const summary = document.createElement("summary");
+  summary.textContent = folded.text.replace(" (show --all lists them)", "");
+  details.appendChild(summary);
+  const list = document.createElement("ul");
+  for (const row of folded.rows) list.appendChild(rowItem(row));
+  details.appendChild(list);
+  li.appendChild(details);
   return li;
 }
 
@@ -220,18 +219,25 @@ async function openCard(id) {
     card.replaceChildren();
     const h = document.createElement("h2");
     h.id = "card-title";
-    h.textContent = data.term.label || data.term.curie;
+    h.textContent = data.term.everyday || data.term.label || data.term.curie;
     const curie = document.createElement("p");
     curie.className = "curie";
-    curie.textContent = data.term.curie + (data.deprecated ? " [obsolete]" : "");
+    curie.textContent = data.term.curie + (data.term.everyday ? " " + data.term.label : "") +
+      (data.deprecated ? " [obsolete]" : "");
     card.append(h, curie);
     if (data.definition) {
       heading(card, "Definition");
       const p = document.createElement("p");
       p.id = "card-definition";
-      p.textContent = data.definition;
+      p.textContent = data.definition + " " + notesText(data.definition_notes);
       card.appendChild(p);
-      for (const support of data.definition_support) card.appendChild(supportQuote(support));
+    }
+    for (const namesake of data.namesakes) {
+      const p = document.createElement("p");
+      p.className = "namesake";
+      p.textContent = "Not the same as " + namesake.other.label + " (" + namesake.other.curie +
+        "): " + namesake.text;
+      card.appendChild(p);
     }
     textList(card, "Logical definition", data.logical_definition ? [data.logical_definition] : []);
     textList(card, "Values", data.values);
@@ -239,18 +245,35 @@ async function openCard(id) {
     textList(card, "Mappings", data.mappings);
     termList(card, "Parents", data.parents);
     termList(card, "Subtypes", data.subtypes);
-    for (const [group, statements] of Object.entries(data.groups)) {
-      heading(card, group.charAt(0).toUpperCase() + group.slice(1) + " (" + statements.length + ")");
+    for (const section of data.sections) {
+      heading(card, section.group.charAt(0).toUpperCase() + section.group.slice(1) +
+        " (" + section.count + ")");
       const list = document.createElement("ul");
-      list.dataset.group = group;
-      for (const s of statements) list.appendChild(statementItem(s));
+      list.dataset.group = section.group;
+      for (const entry of section.entries) {
+        list.appendChild(entry.folded ? foldedItem(entry.folded) : rowItem(entry));
+      }
       card.appendChild(list);
     }
     textList(card, "Reference ranges", data.reference_ranges);
-    if (!Object.keys(data.groups).length) {
+    if (!data.sections.length) {
       const p = document.createElement("p");
       p.textContent = "no statements about it (only its definition and place in the hierarchy)";
       card.appendChild(p);
+    }
+    if (data.notes.length) {
+      heading(card, "Notes");
+      const notes = document.createElement("ol");
+      notes.id = "card-notes";
+      for (const note of data.notes) {
+        const li = document.createElement("li");
+        li.value = note.number;
+        li.className = "support";
+        li.textContent = "“" + note.quote + "” (" + note.source +
+          (note.evidence ? ", " + note.evidence : "") + ")";
+        notes.appendChild(li);
+      }
+      card.appendChild(notes);
     }
     card.hidden = false;
   } catch (error) {
