@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.prefixes import compress, expand
 from calcinosis_kg.core.vocab import (
     BIOLINK_ASSOCIATION,
     CCKG,
@@ -30,6 +31,7 @@ from calcinosis_kg.core.vocab import (
     SKOS_ALT_LABEL,
     SYNONYM_SCOPES,
 )
+from calcinosis_kg.graph.sparql_text import parse_term
 
 if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
@@ -196,7 +198,6 @@ def looks_like_identifier(text: str) -> bool:
 
 def _identifier(text: str) -> str | None:
     """The IRI a CURIE/IRI spells, or None when ``text`` is not one (unknown prefix → None)."""
-    from calcinosis_kg.core.prefixes import expand
 
     text = text.strip()
     if text.startswith("<") and text.endswith(">"):
@@ -213,7 +214,6 @@ def _identifier(text: str) -> str | None:
 
 def candidates(kg: KnowledgeGraph, text: str) -> list[Candidate]:
     """Every term ``text`` may name, best match first (exact label, exact synonym, words)."""
-    from calcinosis_kg.core.prefixes import compress
 
     labels = kg.labels
     iri = _identifier(text)
@@ -243,7 +243,6 @@ def candidates(kg: KnowledgeGraph, text: str) -> list[Candidate]:
 
 def suggestions(kg: KnowledgeGraph, text: str, n: int = 3) -> list[Candidate]:
     """The names closest to ``text`` (for a typo), best first."""
-    from calcinosis_kg.core.prefixes import compress
 
     index = _index(_names(kg))
     labels = kg.labels
@@ -253,7 +252,6 @@ def suggestions(kg: KnowledgeGraph, text: str, n: int = 3) -> list[Candidate]:
 
 def resolve(kg: KnowledgeGraph, text: str) -> Candidate:
     """The one term ``text`` names; ``AmbiguousTerm`` / ``UnknownTerm`` (exit 2) otherwise."""
-    from calcinosis_kg.core.prefixes import compress
 
     iri = _identifier(text)
     found = candidates(kg, text)
@@ -300,7 +298,6 @@ def _literal_in_graph(kg: KnowledgeGraph, value: str) -> bool:
     """Whether a quoted ``--bind`` literal occurs as an object (its text, any tag or type)."""
     import pyoxigraph
 
-    from calcinosis_kg.graph.sparql_text import parse_term
 
     term = parse_term(value)
     if not isinstance(term, pyoxigraph.Literal):

@@ -27,6 +27,7 @@ from calcinosis_kg.core.vocab import (
     RDFS_SUBCLASS_OF,
     XSD,
 )
+from calcinosis_kg.graph.knowledge import labels_of
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -65,7 +66,6 @@ class Axioms:
     @classmethod
     def from_store(cls, store: pyoxigraph.Store) -> Axioms:
         """Every triple of the store's default graph, indexed by subject then predicate."""
-        from calcinosis_kg.graph.knowledge import labels_of
 
         ox = _ox()
         triples: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))

@@ -17,10 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.checks import cache
+from calcinosis_kg.checks import cache, negative_entailments, reasoning
+from calcinosis_kg.checks.expectations import EXPECTED_FILE
 from calcinosis_kg.checks.qc_rules import FAIL_ON_CHOICES, LEVELS
 from calcinosis_kg.checks.results import Failure, StageResult
 from calcinosis_kg.core.errors import CalcinosisKGError, InputError
+from calcinosis_kg.core.resources import (
+    default_ontology_files,
+    ontology_dir,
+    queries_dir,
+    shapes_dir,
+)
+from calcinosis_kg.graph import knowledge as graph
+from calcinosis_kg.graph.input_limits import read_regular_file
 
 if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
@@ -110,8 +119,6 @@ class CheckReport:
 
 
 def _input_files(paths: Sequence[Path | str] | None) -> list[Path]:
-    from calcinosis_kg.core.resources import default_ontology_files
-    from calcinosis_kg.graph.input_limits import read_regular_file
 
     files = [Path(p) for p in paths] if paths else default_ontology_files()
     for path in files:
@@ -137,8 +144,6 @@ def _library_versions() -> str:
 def stage_keys(files: Sequence[Path], fail_on: str = "ERROR") -> dict[str, str]:
     """The cache key of every stage: the ontology files, data folders, library versions, package
     version and the source of the code the stage runs (its module and what that imports)."""
-    from calcinosis_kg.checks.expectations import EXPECTED_FILE
-    from calcinosis_kg.core.resources import ontology_dir, queries_dir, shapes_dir
 
     extra = [p for p in [Path(files[0]).parent / EXPECTED_FILE] if files and p.is_file()]
     data = cache.digest_files([*files, *extra, ontology_dir(), shapes_dir(), queries_dir()],
@@ -221,7 +226,6 @@ def check(kg: KnowledgeGraph | None = None, *, use_cache: bool = True, fail_on: 
 
     The stages re-read the files (some run in child processes that cannot share the store).
     """
-    from calcinosis_kg.core.resources import default_ontology_files
 
     paths = None if kg is None or list(kg.files) == default_ontology_files() else kg.files
     return run_check(paths, use_cache=use_cache, fail_on=fail_on, stages=stages)
@@ -229,7 +233,6 @@ def check(kg: KnowledgeGraph | None = None, *, use_cache: bool = True, fail_on: 
 
 def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
              warnings: list[str]) -> dict[str, StageResult]:
-    from calcinosis_kg.graph import knowledge as graph
 
     kg = graph.load(paths)
     warnings.extend(kg.warnings)
@@ -237,7 +240,6 @@ def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
     run = negative_run = None
     reasoning_started = time.perf_counter()
     if "reasoning" in todo:
-        from calcinosis_kg.checks import negative_entailments, reasoning
 
         try:
             run = reasoning.start(kg)
@@ -258,7 +260,6 @@ def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
             negative_run.cancel()
         raise
     if run is not None:
-        from calcinosis_kg.checks import reasoning
 
         try:
             result = run.wait()

@@ -28,9 +28,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.checks import java as java_lookup
 from calcinosis_kg.checks.explain import Axioms, loaded_store
 from calcinosis_kg.checks.inconsistency import explain_inconsistency
 from calcinosis_kg.checks.verdict import ReasoningResult
+from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.vocab import OWL, OWL_IMPORTS, OWL_NOTHING, OWL_THING
 
 if TYPE_CHECKING:
@@ -44,7 +46,6 @@ _OWLAPI_ERROR = "http://org.semanticweb.owlapi/error#"
 
 def default_timeout() -> float:
     """``$CALCINOSIS_KG_REASONER_TIMEOUT`` seconds, else ``DEFAULT_TIMEOUT``."""
-    from calcinosis_kg.core.errors import InputError
 
     raw = os.environ.get(TIMEOUT_ENV, "").strip()
     if not raw:
@@ -78,7 +79,6 @@ class HermitRun:
 
     def __init__(self, kg: KnowledgeGraph, java: Path | None = None,
                  timeout: float | None = None) -> None:
-        from calcinosis_kg.checks import java as java_lookup
 
         self.kg = kg
         self.timeout = default_timeout() if timeout is None else timeout

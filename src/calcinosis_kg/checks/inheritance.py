@@ -21,6 +21,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from calcinosis_kg.core.hierarchy import closure
 from calcinosis_kg.core.prefixes import compress
+from calcinosis_kg.source.build import build
 
 COLUMNS = ("class", "class_label", "property", "filler", "stated_on", "stated_on_label",
            "how", "review")
@@ -137,7 +138,6 @@ def rows(g: Graph) -> list[Row]:
 
 def current_rows() -> list[Row]:
     """Rows of a fresh build of the bundled source (ontology + import module)."""
-    from calcinosis_kg.source.build import build
 
     result = build()
     return rows(result.ontology + result.imports)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.resources import data_files, queries_dir
 from calcinosis_kg.graph.sparql_text import header_variables
 
 _HEADER = re.compile(r"^#\s*([A-Za-z][\w-]*)\s*:\s*(.*?)\s*$")
@@ -69,7 +70,6 @@ def read_query_file(path: Path, name: str | None = None) -> BundledQuery:
 
 def list_queries(directory: Path | None = None) -> list[BundledQuery]:
     """Every bundled query (``queries/*.rq``), sorted by name."""
-    from calcinosis_kg.core.resources import data_files, queries_dir
 
     return [read_query_file(p) for p in data_files(directory or queries_dir(), ".rq")]
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.expressions import to_text
-from calcinosis_kg.core.prefixes import compress
+from calcinosis_kg.core.prefixes import compress, expand
 from calcinosis_kg.core.resources import templates_dir
 from calcinosis_kg.core.serialize import write_atomic
 from calcinosis_kg.core.vocab import (
@@ -106,7 +106,6 @@ def write_readme_images(kg: KnowledgeGraph, folder: Path | str, example: str | N
     most kinds of neighbour (causes, associated diseases, sites), then the most neighbours, then
     the first CURIE, so it shows the most.
     """
-    from calcinosis_kg.core.prefixes import expand
 
     folder = Path(folder)
     reader = GraphReader(kg)

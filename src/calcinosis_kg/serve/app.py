@@ -18,8 +18,15 @@ import time
 import urllib.parse
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.graph.queryfiles import get_query
+from calcinosis_kg.graph.sparql_text import parse_bindings
+from calcinosis_kg.serve import explorer
 from calcinosis_kg.serve.access import Access
+from calcinosis_kg.serve.description import describe
+from calcinosis_kg.serve.graph_names import ASSERTED, INFERRED
 from calcinosis_kg.serve.pool import AnswerCut, ClientGone
+from calcinosis_kg.serve.results import MEDIA, NotAcceptable, negotiate
 from calcinosis_kg.serve.service import HttpError, Limits, Service
 from calcinosis_kg.serve.worker import Job
 
@@ -44,7 +51,6 @@ class App:
     """The request handler of one server."""
 
     def __init__(self, service: Service, pool: Pool, quiet: bool = False) -> None:
-        from calcinosis_kg.serve.graph_names import ASSERTED, INFERRED
 
         self.service, self.pool, self.quiet = service, pool, quiet
         limits = service.limits
@@ -140,7 +146,6 @@ class App:
         if route == "/sparql":
             return await self._sparql(request, params)
         if route == "/queries":
-            from calcinosis_kg.serve import explorer
 
             self._no_body(request)
             body = json.dumps(explorer.query_list(), ensure_ascii=False).encode()
@@ -150,13 +155,11 @@ class App:
             return await self._bundled(request, urllib.parse.unquote(route[len("/queries/"):]),
                                        params)
         if route.startswith("/api/"):
-            from calcinosis_kg.serve import explorer
 
             self._no_body(request)
             data = explorer.api(self.service, route[len("/api/"):], params)
             return self._reply(request, 200, json.dumps(data, ensure_ascii=False).encode(),
                                "application/json")
-        from calcinosis_kg.serve import explorer
 
         self._no_body(request)
         found = explorer.static(route)
@@ -224,8 +227,6 @@ class App:
 
     def _description(self, request: web.BaseRequest, params: dict[str, list[str]]
                      ) -> web.Response:
-        from calcinosis_kg.serve.description import describe
-        from calcinosis_kg.serve.results import MEDIA, NotAcceptable, negotiate
 
         try:
             fmt = negotiate("CONSTRUCT", request.headers.get("Accept"),
@@ -248,9 +249,6 @@ class App:
 
     async def _bundled(self, request: web.BaseRequest, name: str,
                        params: dict[str, list[str]]) -> web.StreamResponse:
-        from calcinosis_kg.core.errors import InputError
-        from calcinosis_kg.graph.queryfiles import get_query
-        from calcinosis_kg.graph.sparql_text import parse_bindings
 
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,100}", name):  # a bundled name, never a path
             raise HttpError(404, "no such bundled query (list: /queries)")
@@ -272,7 +270,6 @@ class App:
         """Run the query in a worker and send its answer as the worker streams it."""
         from aiohttp import web
 
-        from calcinosis_kg.serve.results import MEDIA
 
         limits = self.service.limits
         job = Job(text, bindings, tuple(default_graphs or ()), tuple(named_graphs or ()),

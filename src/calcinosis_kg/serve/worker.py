@@ -28,6 +28,11 @@ import struct
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NoReturn
 
+from calcinosis_kg.graph.bounded import _vm_bytes
+from calcinosis_kg.graph.query_guard import PARSE_STACK_BYTES
+from calcinosis_kg.serve.guard import Refused, check_query, query_dataset
+from calcinosis_kg.serve.results import NotAcceptable, negotiate, write_to
+
 if TYPE_CHECKING:
     from calcinosis_kg.serve.dataset import Dataset
     from calcinosis_kg.serve.guard import CheckedQuery
@@ -132,8 +137,6 @@ class _Stream:
 def run_job(sock: socket.socket, dataset: Dataset, job: Job, row_limit: int,
             timeout: float, memory_mb: int) -> bool:
     """Answer one job on ``sock``; False when this worker should end (out of memory)."""
-    from calcinosis_kg.serve.guard import Refused, check_query, query_dataset
-    from calcinosis_kg.serve.results import NotAcceptable, negotiate, write_to
 
     def fail(failure: Failure) -> None:
         send_frame(sock, ERROR, pickle.dumps(failure, pickle.HIGHEST_PROTOCOL))
@@ -193,8 +196,6 @@ def worker_main(sock: socket.socket, dataset: Dataset, row_limit: int, timeout: 
         if memory_mb:
             import resource
 
-            from calcinosis_kg.graph.bounded import _vm_bytes
-            from calcinosis_kg.graph.query_guard import PARSE_STACK_BYTES
 
             # the guard parses on a thread whose stack is mapped whole (bounded in frames):
             # reserved beyond the ceiling, as ``graph.bounded`` does for its children
