@@ -119,7 +119,6 @@ class CheckReport:
 
 
 def _input_files(paths: Sequence[Path | str] | None) -> list[Path]:
-
     files = [Path(p) for p in paths] if paths else default_ontology_files()
     for path in files:
         if not path.is_file():
@@ -233,14 +232,12 @@ def check(kg: KnowledgeGraph | None = None, *, use_cache: bool = True, fail_on: 
 
 def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
              warnings: list[str]) -> dict[str, StageResult]:
-
     kg = graph.load(paths)
     warnings.extend(kg.warnings)
     out: dict[str, StageResult] = {}
     run = negative_run = None
     reasoning_started = time.perf_counter()
     if "reasoning" in todo:
-
         try:
             run = reasoning.start(kg)
             # conclusions that must NOT follow: a second HermiT run on a probe copy, in parallel
@@ -260,7 +257,6 @@ def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
             negative_run.cancel()
         raise
     if run is not None:
-
         try:
             result = run.wait()
             stage = reasoning.stage_from_result(kg, result,

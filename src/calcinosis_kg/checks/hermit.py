@@ -28,7 +28,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.checks import java as java_lookup
 from calcinosis_kg.checks.explain import Axioms, loaded_store
 from calcinosis_kg.checks.inconsistency import explain_inconsistency
 from calcinosis_kg.checks.verdict import ReasoningResult
@@ -79,7 +78,6 @@ class HermitRun:
 
     def __init__(self, kg: KnowledgeGraph, java: Path | None = None,
                  timeout: float | None = None) -> None:
-
         self.kg = kg
         self.timeout = default_timeout() if timeout is None else timeout
         self.started = time.perf_counter()
@@ -93,6 +91,9 @@ class HermitRun:
         except BaseException:
             shutil.rmtree(self._dir, ignore_errors=True)
             raise
+        # lazy: `check --help` imports this module (cli.limits) and needs no Java lookup
+        from calcinosis_kg.checks import java as java_lookup
+
         java = java or java_lookup.find_java()
         if java is None:
             self.java_missing = True

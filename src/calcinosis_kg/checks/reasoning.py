@@ -169,7 +169,6 @@ def run_reason(paths: Iterable[Path | str] | None = None, with_turtle: bool = Fa
         raise ReasoningError(result.error)
     turtle = None
     if with_turtle and result.consistent:
-
         graph = inferred_graph(kg, result) if new_only else hierarchy_graph(kg, result)
         turtle = to_turtle(graph)
     summary = summarize(kg, result)

@@ -69,7 +69,6 @@ class Engine(Protocol):
 
 
 def _query_error(exc: BaseException, source: str) -> InputError:
-
     error = syntax_error(exc, source, "SPARQL")
     error.message = error.message.replace("malformed SPARQL", "SPARQL syntax error")
     return InputError(error.message, error.path, error.line, error.column)

@@ -23,7 +23,6 @@ from calcinosis_kg.core.hierarchy import closure
 from calcinosis_kg.core.prefixes import compress, expand
 from calcinosis_kg.core.resources import default_ontology_files
 from calcinosis_kg.core.vocab import OWL_THING, RDFS_LABEL, RDFS_SUBCLASS_OF, XSD_STRING
-from calcinosis_kg.graph.loading import load_files, parse_file, read_input, sniff_format
 
 _T = TypeVar("_T")
 
@@ -55,6 +54,9 @@ class KnowledgeGraph:
     def _ensure_loaded(self) -> None:
         with self._lock:
             if self._store is None:
+                # lazy: graph.loading (logging, parsers) is not needed by `check --help`,
+                # which reaches this module through checks.hermit
+                from calcinosis_kg.graph.loading import load_files
 
                 loaded = load_files(list(self.files))
                 self._store, self._digest = loaded.store, loaded.digest
@@ -208,6 +210,9 @@ def parse_rdflib(path: Path) -> rdflib.Graph:
 
     Its owl:imports are not followed: for comparing or splitting the input files one by one.
     """
+    # lazy: graph.loading (logging, parsers) is not needed by `check --help`,
+    # which reaches this module through checks.hermit
+    from calcinosis_kg.graph.loading import parse_file, read_input, sniff_format
 
     path = Path(path)
     data = read_input(path)
@@ -281,6 +286,9 @@ def load(paths: Sequence[Path | str] | None = None) -> KnowledgeGraph:
 
     Raises ``InputError`` (file, line, column) for a missing or malformed file.
     """
+    # lazy: graph.loading (logging, parsers) is not needed by `check --help`,
+    # which reaches this module through checks.hermit
+    from calcinosis_kg.graph.loading import load_files
 
     files = [Path(p) for p in paths] if paths else default_ontology_files()
     loaded = load_files(files)

@@ -66,7 +66,6 @@ class OntologyDiff:
 
 
 def _load(path: Path) -> Graph:
-
     return parse_rdflib(Path(path))
 
 

@@ -157,7 +157,6 @@ def inferred_hierarchy(kg: KnowledgeGraph) -> Graph:
 
 
 def _base(ours: Graph, inferred: Graph, info: ReleaseInfo) -> Graph:
-
     own = variants.without_external_axioms(ours)
     own = _union(own, variants.marked_inferred(inferred, ours, subjects="ours"))
     base = _retitle(own, info, "base")

@@ -114,7 +114,6 @@ def mapping_rows(graph: Graph) -> tuple[list[dict[str, str]], list[tuple[str, st
                        + f": {target.via.split(':', 1)[0]} states {target.via} ~ {object_id}")
         prefix, local = object_id.split(":", 1)
         if not comment and _has_phenotype(graph, subject, URIRef(prefixes[prefix] + local)):
-
             comment = namesake_sentence(  # the words of the class cards (``show``)
                 f"{label_of(graph, subject)} ({curie(subject)})",
                 f"{in_module or target.label} ({object_id})", ", ".join(sorted(predicates)))

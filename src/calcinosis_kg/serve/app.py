@@ -51,7 +51,6 @@ class App:
     """The request handler of one server."""
 
     def __init__(self, service: Service, pool: Pool, quiet: bool = False) -> None:
-
         self.service, self.pool, self.quiet = service, pool, quiet
         limits = service.limits
         private = any(g not in (ASSERTED, INFERRED) for g in service.dataset.graphs)
@@ -146,7 +145,6 @@ class App:
         if route == "/sparql":
             return await self._sparql(request, params)
         if route == "/queries":
-
             self._no_body(request)
             body = json.dumps(explorer.query_list(), ensure_ascii=False).encode()
             return self._reply(request, 200, body, "application/json")
@@ -155,7 +153,6 @@ class App:
             return await self._bundled(request, urllib.parse.unquote(route[len("/queries/"):]),
                                        params)
         if route.startswith("/api/"):
-
             self._no_body(request)
             data = explorer.api(self.service, route[len("/api/"):], params)
             return self._reply(request, 200, json.dumps(data, ensure_ascii=False).encode(),
@@ -227,7 +224,6 @@ class App:
 
     def _description(self, request: web.BaseRequest, params: dict[str, list[str]]
                      ) -> web.Response:
-
         try:
             fmt = negotiate("CONSTRUCT", request.headers.get("Accept"),
                             (params.get("format") or [""])[-1] or None)
@@ -249,7 +245,6 @@ class App:
 
     async def _bundled(self, request: web.BaseRequest, name: str,
                        params: dict[str, list[str]]) -> web.StreamResponse:
-
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,100}", name):  # a bundled name, never a path
             raise HttpError(404, "no such bundled query (list: /queries)")
         try:

@@ -118,7 +118,6 @@ class Server:
             self._done.set()
 
     async def _main(self) -> None:
-
         self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):  # handled on the loop, never mid-fork
             with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):

@@ -78,7 +78,6 @@ def check_query(text: str, local_graphs: Collection[str],
 @lru_cache(maxsize=1024)  # a repeated query (the explorer, a dashboard) is checked once
 def _check(text: str, local_graphs: frozenset[str], default_graph_uris: tuple[str, ...],
            named_graph_uris: tuple[str, ...], base: str | None) -> CheckedQuery:
-
     try:
         info = query_guard.check_query(text, allow_dataset=True)
     except query_guard.QueryRefused as exc:  # SERVICE, an update

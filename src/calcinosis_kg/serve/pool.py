@@ -113,7 +113,6 @@ class Pool:
             self.idle.append(await self._spawn())
 
     async def _spawn(self) -> Worker:
-
         ours, theirs = socket.socketpair()
         pid = os.fork()
         if pid == 0:  # pragma: no cover (the worker process; its effects are tested)

@@ -171,7 +171,6 @@ def write_to(answer: Answer, fmt: str, row_limit: int, timeout: float,
             emit(json.dumps({"head": {}, "boolean": answer.boolean}).encode() + b"\n")
         return
     if answer.form in ("CONSTRUCT", "DESCRIBE"):
-
         rdf_format = {"turtle": pyoxigraph.RdfFormat.TURTLE,
                       "ntriples": pyoxigraph.RdfFormat.N_TRIPLES,
                       "jsonld": pyoxigraph.RdfFormat.JSON_LD,
