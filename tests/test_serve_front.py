@@ -144,3 +144,24 @@ def test_a_bad_iri_for_a_class_card_is_a_400(served) -> None:
     for value in ("http://a/b%7Bc", "http://exa%20mple.org/x", "CCKG:%00"):
         status, _, body = http(f"{base}/api/card?class={value}")
         assert status == 400 and b"not a valid IRI" in body, (value, status, body)
+
+
+def test_the_server_runs_on_uvloops_event_loop(served) -> None:
+    import threading
+
+    import uvloop
+
+    from calcinosis_kg.serve.front import make_server
+
+    server = make_server(served[0], served[1], "127.0.0.1", 0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert server._ready.wait(60)
+        assert isinstance(server._loop, uvloop.Loop)
+        status, _, _ = http(f"http://127.0.0.1:{server.server_port}/sparql?query=ASK%7B%7D")
+        assert status == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

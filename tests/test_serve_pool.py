@@ -26,9 +26,18 @@ def kg_and_dataset():
     return kg, build_dataset(kg, inferred=False)
 
 
+SLOW_PARSE = ("ASK { FILTER(" + "||".join(["1"] * 30_000) + ") }").encode()  # minutes to parse
+
+
+@pytest.fixture(scope="module")
+def served(kg_and_dataset):
+    with running(*kg_and_dataset) as base:
+        yield base
+
+
 def test_a_query_slow_to_parse_holds_one_worker_never_the_others(kg_and_dataset) -> None:
     kg, dataset = kg_and_dataset
-    attack = ("ASK { FILTER(" + "||".join(["1"] * 30_000) + ") }").encode()  # minutes to parse
+    attack = SLOW_PARSE
     with running(kg, dataset, timeout=2, max_concurrent=2) as base:
         outcome: list[tuple[int, float]] = []
 
@@ -130,3 +139,77 @@ def test_slow_readers_of_large_answers_do_not_grow_the_server(tmp_path) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             raise
+
+
+def test_the_verdict_cache_is_bounded_in_entries_and_characters() -> None:
+    from calcinosis_kg.serve.guard import CheckedQuery
+    from calcinosis_kg.serve.pool import Verdicts
+
+    verdicts = Verdicts(size=3, longest=40, chars=60)
+    ok = CheckedQuery("ASK", (), ())
+    for n in range(10):
+        verdicts.put((f"ASK {{ }} # {n:02}", (), (), "http://x/"), ok)  # 21 characters each
+        assert len(verdicts.items) <= 2 and verdicts.held <= 60
+    assert verdicts.get(("ASK { } # 09", (), (), "http://x/")) is ok  # the newest are kept
+    assert verdicts.get(("ASK { } # 00", (), (), "http://x/")) is None
+    verdicts.put(("ASK { }" + " " * 40, (), (), None), ok)  # longer than ``longest``
+    assert verdicts.get(("ASK { }" + " " * 40, (), (), None)) is None
+
+
+def test_a_refused_query_is_refused_again_even_while_every_worker_is_busy(kg_and_dataset) -> None:
+    kg, dataset = kg_and_dataset
+    refused = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+    with running(kg, dataset, timeout=3, max_concurrent=1, queue=0) as base:
+        first = get(base, refused)
+        assert first[0] == 403
+        busy = threading.Thread(target=http, args=(f"{base}/sparql", SLOW_PARSE,
+                                                   {"Content-Type": "application/sparql-query"}))
+        busy.start()
+        time.sleep(0.5)  # the only worker parses the slow text
+        try:
+            assert get(base, "ASK { ?s ?p ?o }")[0] == 503  # a new text needs a worker
+            again = get(base, refused)  # the cached refusal needs none
+            assert (again[0], again[2]) == (first[0], first[2])
+        finally:
+            busy.join(30)
+
+
+@pytest.mark.parametrize("text, params", [
+    ("ASK { ?s ?p ?o }", {}),
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", {}),
+    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", {}),
+    ("SELECT * WHERE { ?s ?p }", {}),
+    ("SELECT * FROM <http://elsewhere.example/g> WHERE { ?s ?p ?o }", {}),
+    ("ASK { ?s ?p ?o }", {"default-graph-uri": "http://elsewhere.example/g"}),
+    ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1", {"format": "csv"}),
+])
+def test_a_cached_verdict_answers_as_the_guard_did(served, text, params) -> None:
+    first, second = get(served, text, **params), get(served, text, **params)
+    assert first[0] == second[0] and first[2] == second[2]
+    assert first[0] in (200, 400, 403, 406)
+
+
+def test_the_last_released_worker_takes_the_next_query(kg_and_dataset) -> None:
+    import asyncio
+
+    from calcinosis_kg.serve.pool import Pool
+    from calcinosis_kg.serve.service import Limits
+    from calcinosis_kg.serve.worker import Head, Job
+
+    async def scenario() -> tuple[list[int], list[int]]:
+        pool = Pool(kg_and_dataset[1], Limits(max_concurrent=3))
+        await pool.start()
+
+        async def ignore(_: Head | bytes) -> None:
+            pass
+
+        try:
+            order = [w.pid for w in pool.idle]
+            for _ in range(2):  # a queue would have moved the first to the bottom
+                await pool.run(Job("ASK { ?s ?p ?o }"), ignore, ignore)
+            return order, [w.pid for w in pool.idle]
+        finally:
+            await pool.close()
+
+    before, after = asyncio.run(scenario())
+    assert before == after  # a stack: the one on top ran both and went back on top

@@ -18,15 +18,8 @@ import time
 import urllib.parse
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.core.errors import InputError
-from calcinosis_kg.graph.queryfiles import get_query
-from calcinosis_kg.graph.sparql_text import parse_bindings
-from calcinosis_kg.serve import explorer
 from calcinosis_kg.serve.access import Access
-from calcinosis_kg.serve.description import describe
-from calcinosis_kg.serve.graph_names import ASSERTED, INFERRED
 from calcinosis_kg.serve.pool import AnswerCut, ClientGone
-from calcinosis_kg.serve.results import MEDIA, NotAcceptable, negotiate
 from calcinosis_kg.serve.service import HttpError, Limits, Service
 from calcinosis_kg.serve.worker import Job
 
@@ -34,7 +27,6 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from calcinosis_kg.serve.pool import Pool
-    from calcinosis_kg.serve.worker import Head
 
 __all__ = ["App", "HttpError", "Limits", "escape_line"]
 
@@ -51,6 +43,8 @@ class App:
     """The request handler of one server."""
 
     def __init__(self, service: Service, pool: Pool, quiet: bool = False) -> None:
+        from calcinosis_kg.serve.graph_names import ASSERTED, INFERRED
+
         self.service, self.pool, self.quiet = service, pool, quiet
         limits = service.limits
         private = any(g not in (ASSERTED, INFERRED) for g in service.dataset.graphs)
@@ -145,6 +139,8 @@ class App:
         if route == "/sparql":
             return await self._sparql(request, params)
         if route == "/queries":
+            from calcinosis_kg.serve import explorer
+
             self._no_body(request)
             body = json.dumps(explorer.query_list(), ensure_ascii=False).encode()
             return self._reply(request, 200, body, "application/json")
@@ -153,10 +149,13 @@ class App:
             return await self._bundled(request, urllib.parse.unquote(route[len("/queries/"):]),
                                        params)
         if route.startswith("/api/"):
+            from calcinosis_kg.serve import explorer
+
             self._no_body(request)
             data = explorer.api(self.service, route[len("/api/"):], params)
             return self._reply(request, 200, json.dumps(data, ensure_ascii=False).encode(),
                                "application/json")
+        from calcinosis_kg.serve import explorer
 
         self._no_body(request)
         found = explorer.static(route)
@@ -224,6 +223,9 @@ class App:
 
     def _description(self, request: web.BaseRequest, params: dict[str, list[str]]
                      ) -> web.Response:
+        from calcinosis_kg.serve.description import describe
+        from calcinosis_kg.serve.results import MEDIA, NotAcceptable, negotiate
+
         try:
             fmt = negotiate("CONSTRUCT", request.headers.get("Accept"),
                             (params.get("format") or [""])[-1] or None)
@@ -245,6 +247,10 @@ class App:
 
     async def _bundled(self, request: web.BaseRequest, name: str,
                        params: dict[str, list[str]]) -> web.StreamResponse:
+        from calcinosis_kg.core.errors import InputError
+        from calcinosis_kg.graph.queryfiles import get_query
+        from calcinosis_kg.graph.sparql_text import parse_bindings
+
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,100}", name):  # a bundled name, never a path
             raise HttpError(404, "no such bundled query (list: /queries)")
         try:
@@ -262,48 +268,18 @@ class App:
     async def _answer(self, request: web.BaseRequest, text: str, bindings: dict | None,
                       params: dict[str, list[str]], default_graphs: list[str] | None = None,
                       named_graphs: list[str] | None = None) -> web.StreamResponse:
-        """Run the query in a worker and send its answer as the worker streams it."""
-        from aiohttp import web
-
+        """Run the query in a worker; its answer reaches the client as ``serve.reply`` says."""
+        from calcinosis_kg.serve.reply import answer
 
         limits = self.service.limits
+        headers = self._headers(request, {
+            "X-Row-Limit": str(limits.row_limit), "X-Query-Timeout": f"{limits.timeout:g}",
+            "Vary": ", ".join(filter(None, ["Accept", self.access.cors(None).get("Vary")]))})
         job = Job(text, bindings, tuple(default_graphs or ()), tuple(named_graphs or ()),
                   self._endpoint(request), request.headers.get("Accept"),
                   (params.get("format") or [""])[-1] or None,
                   bool((params.get("labels") or [""])[-1]))
-        response: web.StreamResponse | None = None
-
-        def headers_of(head: Head) -> dict[str, str]:
-            media = MEDIA[head.fmt] + ("; charset=utf-8" if head.fmt in ("csv", "tsv", "turtle")
-                                       else "")
-            return self._headers(request, {
-                "Content-Type": media, "X-Row-Limit": str(limits.row_limit),
-                "X-Rows-Truncated": "true" if head.truncated else "false",
-                "X-Query-Timeout": f"{limits.timeout:g}", "X-Result-Rows": str(head.count),
-                "Vary": ", ".join(filter(None, ["Accept", self.access.cors(None).get("Vary")]))})
-
-        async def start(head: Head) -> None:
-            nonlocal response
-            if head.body is not None:  # whole: sent by aiohttp with its head, in one write
-                response = web.Response(status=200, body=head.body, headers=headers_of(head))
-                return
-            response = web.StreamResponse(status=200, headers=headers_of(head))
-            await response.prepare(request)
-
-        async def send(data: bytes) -> None:
-            assert response is not None
-            if request.method != "HEAD":
-                await response.write(data)
-
-        await self.pool.run(job, start, send)
-        assert response is not None
-        if not response.prepared:
-            return response
-        try:
-            await response.write_eof()
-        except ConnectionError:
-            raise ClientGone from None
-        return response
+        return await answer(self.pool, request, job, headers)
 
 
 def _content_type(value: str) -> tuple[str, str]:

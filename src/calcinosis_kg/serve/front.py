@@ -20,6 +20,7 @@ import signal
 import socket
 import sys
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from calcinosis_kg.serve.app import App, escape_line
@@ -113,7 +114,8 @@ class Server:
     def serve_forever(self) -> None:
         """Serve until ``shutdown`` or a signal; the workers are started first and ended after."""
         try:
-            asyncio.run(self._main())
+            with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+                runner.run(self._main())
         finally:
             self._done.set()
 
@@ -152,6 +154,16 @@ class Server:
     def server_close(self) -> None:
         """Close the listening socket (the ``socketserver`` method name callers expect)."""
         self.socket.close()
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's loop when it is installed (measured: a request costs the server about half
+    the CPU of asyncio's own loop), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 def make_server(kg: KnowledgeGraph, dataset: Dataset, host: str = "127.0.0.1", port: int = 0,

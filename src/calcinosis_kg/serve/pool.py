@@ -10,13 +10,16 @@ notices. At most ``Limits.workers`` queries run and ``Limits.queue`` wait (each 
 Answers pass one frame at a time: the next frame is read only when the client has taken the
 last, so a slow reader holds its own worker (until the deadline), never the server's memory.
 The guard's verdict for a text is remembered here (``Verdicts``): a repeated query skips the
-parse, a repeated refusal never reaches a worker.
+parse, a repeated refusal never reaches a worker. A small answer is written by the worker
+itself on the client's connection, passed along with the job (``serve.worker``): one hop less.
+Idle workers are a stack: the last one released takes the next query, with warm caches.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import mmap
 import os
 import pickle
 import signal
@@ -26,19 +29,19 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import CalcinosisKGError
-from calcinosis_kg.serve.guard import check_query
 from calcinosis_kg.serve.service import HttpError
 from calcinosis_kg.serve.worker import (
     DATA,
     END,
     ERROR,
     FRAME,
+    GONE,
     HEAD,
     JOB,
+    SENT,
     Failure,
     Head,
     Job,
-    worker_main,
 )
 
 if TYPE_CHECKING:
@@ -57,11 +60,13 @@ class AnswerCut(CalcinosisKGError):
 
 
 class Verdicts:
-    """The guard's verdicts by (text, dataset arguments, base): a bounded LRU map."""
+    """The guard's verdicts by (text, dataset arguments, base): an LRU map bounded in entries
+    and in the characters of their keys (texts longer than ``longest`` are not kept)."""
 
-    def __init__(self, size: int = 4096, longest: int = 64 << 10) -> None:
-        self.size, self.longest = size, longest
+    def __init__(self, size: int = 4096, longest: int = 16 << 10, chars: int = 8 << 20) -> None:
+        self.size, self.longest, self.chars = size, longest, chars
         self.items: OrderedDict[tuple, CheckedQuery | Failure] = OrderedDict()
+        self.held = 0  # characters of the keys held
 
     def get(self, key: tuple) -> CheckedQuery | Failure | None:
         """The cached verdict, marked as recently used; None when the query is new."""
@@ -72,19 +77,57 @@ class Verdicts:
 
     def put(self, key: tuple, verdict: CheckedQuery | Failure) -> None:
         """Remember a verdict (not for very long texts), evicting the least recently used."""
-        if len(key[0]) > self.longest:
+        size = _chars(key)
+        if size > self.longest:
             return
+        if key not in self.items:
+            self.held += size
         self.items[key] = verdict
         self.items.move_to_end(key)
-        while len(self.items) > self.size:
-            self.items.popitem(last=False)
+        while len(self.items) > self.size or self.held > self.chars:
+            self.held -= _chars(self.items.popitem(last=False)[0])
+
+
+def _chars(key: tuple) -> int:
+    return sum(len(part) if isinstance(part, str) else sum(map(len, part)) if part else 0
+               for part in key)
 
 
 class Worker:
-    """The parent's end of one forked worker: its pid and the framed socket to it."""
-    def __init__(self, pid: int, reader: asyncio.StreamReader,
-                 writer: asyncio.StreamWriter) -> None:
-        self.pid, self.reader, self.writer = pid, reader, writer
+    """The parent's end of one forked worker: its pid, the framed socket to it and the flag
+    it sets before writing to a client."""
+
+    def __init__(self, pid: int, sock: socket.socket, reader: asyncio.StreamReader,
+                 writer: asyncio.StreamWriter, flag: mmap.mmap) -> None:
+        self.pid, self.sock, self.reader, self.writer, self.flag = pid, sock, reader, writer, flag
+
+    def send(self, payload: bytes, client: int | None) -> bool:
+        """Write a JOB frame, with the client's descriptor when one is given and the frame can
+        go in one ``sendmsg`` (True: the worker has it, and may write to the client)."""
+        frame = _frame(JOB, payload)
+        if client is not None and self.writer.transport.get_write_buffer_size() == 0:
+            try:
+                sent = socket.send_fds(self.sock, [frame], [client])
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            if sent:
+                if sent < len(frame):
+                    self.writer.write(frame[sent:])
+                return True
+        self.writer.write(frame)
+        return False
+
+    async def wrote(self) -> bool:
+        """After a kill: whether the worker had started writing to its client (read once the
+        process is gone, i.e. its socket is at its end; if that takes too long, assume so)."""
+        if self.flag[0]:
+            return True
+        with contextlib.suppress(TimeoutError, OSError):
+            async with asyncio.timeout(2.0):
+                while await self.reader.read(1 << 16):
+                    pass
+                return bool(self.flag[0])
+        return True
 
     async def frame(self) -> tuple[int, bytes]:
         """The next frame from the worker: its kind and payload."""
@@ -107,30 +150,37 @@ class Pool:
 
     async def start(self) -> None:
         """Fork the workers, after warming the query parser once so each inherits it."""
+        from calcinosis_kg.serve.guard import check_query
 
         check_query("ASK {}", ())  # load and warm the parser once, so every fork inherits it
         for _ in range(self.limits.workers):
             self.idle.append(await self._spawn())
 
     async def _spawn(self) -> Worker:
+        from calcinosis_kg.serve.worker import worker_main
+
         ours, theirs = socket.socketpair()
+        flag = mmap.mmap(-1, 1)  # shared with the worker (MAP_SHARED): it wrote to its client
         pid = os.fork()
         if pid == 0:  # pragma: no cover (the worker process; its effects are tested)
             ours.close()
             worker_main(theirs, self.dataset, self.limits.row_limit, self.limits.timeout,
-                        self.limits.memory_mb)
+                        self.limits.memory_mb, flag)
         theirs.close()
         reader, writer = await asyncio.open_unix_connection(sock=ours, limit=2 * FRAME.size
                                                             + (64 << 10))
-        worker = Worker(pid, reader, writer)
+        worker = Worker(pid, ours, reader, writer, flag)
         self.live[pid] = worker
         return worker
+
+    def _kill(self, worker: Worker) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker.pid, signal.SIGKILL)
 
     def _discard(self, worker: Worker) -> None:
         """Kill a worker whose state is unknown (late, dead, cut off) and start another."""
         self.live.pop(worker.pid, None)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(worker.pid, signal.SIGKILL)
+        self._kill(worker)
         worker.writer.close()
         asyncio.get_running_loop().call_soon(self._reap, worker.pid, 0)
         if not self.closed:
@@ -170,7 +220,7 @@ class Pool:
 
     async def _acquire(self) -> Worker:
         if self.idle:
-            return self.idle.popleft()
+            return self.idle.pop()  # the last released: its caches are warm
         if len(self.waiting) >= self.limits.queue or self.closed:
             raise self._busy()
         future: asyncio.Future[Worker] = asyncio.get_running_loop().create_future()
@@ -203,10 +253,12 @@ class Pool:
     # -- one query ----------------------------------------------------------------------------
 
     async def run(self, job: Job, start: Callable[[Head], Awaitable[None]],
-                  send: Callable[[bytes], Awaitable[None]]) -> Head:
+                  send: Callable[[bytes], Awaitable[None]], client: int | None = None) -> Head:
         """Run ``job``; ``start(head)`` sends the response head (and a small body), ``send``
-        each further piece. Raises HttpError before anything is sent, ClientGone when the
-        client left, AnswerCut when the worker failed or the deadline passed mid-answer."""
+        each further piece. With ``client`` (the connection's descriptor; ``job.head`` set) a
+        whole answer may be written by the worker itself: ``head.sent`` then says so and
+        ``start`` must send nothing. Raises HttpError before anything is sent, ClientGone when
+        the client left, AnswerCut when the worker failed or the deadline passed mid-answer."""
         key = (job.text, job.default_graphs, job.named_graphs, job.base)
         known = self.verdicts.get(key)
         if isinstance(known, Failure):
@@ -215,10 +267,11 @@ class Pool:
             job = Job(**{**job.__dict__, "verdict": known})
         limits = self.limits
         worker = await self._acquire()
-        healthy, started = False, False
+        healthy, started, lent = False, False, False
         try:
             async with asyncio.timeout(limits.timeout):
-                worker.writer.write(_frame(JOB, pickle.dumps(job, pickle.HIGHEST_PROTOCOL)))
+                worker.flag[0] = 0
+                lent = worker.send(pickle.dumps(job, pickle.HIGHEST_PROTOCOL), client)
                 await worker.writer.drain()
                 kind, payload = await worker.frame()
                 if kind == ERROR:
@@ -229,9 +282,18 @@ class Pool:
                     elif failure.verdict is not None:
                         self.verdicts.put(key, failure.verdict)
                     raise HttpError(failure.status, failure.message, failure.headers)
+                if kind in (SENT, GONE) and lent:
+                    head = pickle.loads(payload)  # noqa: S301
+                    self.verdicts.put(key, head.verdict)
+                    healthy = True
+                    if kind == GONE:
+                        raise ClientGone
+                    sent = Head(head.fmt, head.count, head.truncated, head.verdict, sent=True)
+                    await start(sent)
+                    return sent
                 if kind != HEAD:
                     raise ConnectionError("worker out of step")
-                head: Head = pickle.loads(payload)  # noqa: S301
+                head = pickle.loads(payload)  # noqa: S301
                 self.verdicts.put(key, head.verdict)
                 started = True
                 try:
@@ -252,12 +314,18 @@ class Pool:
                 healthy = True
                 return head
         except TimeoutError:
+            if lent and not started:
+                self._kill(worker)
+                started = await worker.wrote()
             if started:
                 raise AnswerCut(f"answer cut at the {limits.timeout:g} s deadline") from None
             raise HttpError(503, f"query stopped after {limits.timeout:g} s (the server's "
                                  "per-query timeout, see X-Query-Timeout)",
                             {"X-Query-Timeout": f"{limits.timeout:g}"}) from None
         except (asyncio.IncompleteReadError, ConnectionError):
+            if lent and not started:
+                self._kill(worker)
+                started = await worker.wrote()
             if started:
                 raise AnswerCut("the worker ended while its answer was sent") from None
             # pyoxigraph aborts the process when an allocation fails under the memory ceiling

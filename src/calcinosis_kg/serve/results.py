@@ -39,6 +39,11 @@ MEDIA = {"json": "application/sparql-results+json", "xml": "application/sparql-r
          "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
          "ntriples": "application/n-triples", "jsonld": "application/ld+json",
          "rdfxml": "application/rdf+xml"}
+def media_type(fmt: str) -> str:
+    """The Content-Type of an answer in format ``fmt``."""
+    return MEDIA[fmt] + ("; charset=utf-8" if fmt in ("csv", "tsv", "turtle") else "")
+
+
 # ``format=`` query argument (what many endpoints accept besides Accept)
 SHORT = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle",
          "ttl": "turtle", "nt": "ntriples", "ntriples": "ntriples", "n-triples": "ntriples",
@@ -108,6 +113,27 @@ def _explicit(accept: str | None, table: dict[str, str]) -> str | None:
         if media in table:
             return table[media]
     return None
+
+
+#: JSON text of recently written terms (a point query's predicates and classes recur); bounded
+_FRAGMENTS: dict[object, str] = {}
+_FRAGMENTS_MAX = 50_000
+
+
+def _fragments() -> Callable[[object], str]:
+    """A term's JSON text as ``json.dumps(_json_term(term))`` writes it, remembered."""
+    cache, dumps = _FRAGMENTS, json.dumps
+
+    def fragment(term: object) -> str:
+        found = cache.get(term)
+        if found is None:
+            found = dumps(_json_term(term), ensure_ascii=False)
+            if len(cache) >= _FRAGMENTS_MAX:
+                cache.clear()
+            cache[term] = found
+        return found
+
+    return fragment
 
 
 def _json_term(term: object) -> dict[str, str]:
@@ -186,10 +212,13 @@ def write_to(answer: Answer, fmt: str, row_limit: int, timeout: float,
         head = {"vars": names, "link": [limit_link(row_limit, answer.truncated)]}
         batch.add('{"head": ' + json.dumps(head, ensure_ascii=False)
                   + ', "results": {"bindings": [')
-        for at in range(0, len(answer.rows), 512):  # one json.dumps per 512 rows, not per row
-            cells = [{n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None}
-                     for row in answer.rows[at:at + 512]]
-            batch.add((", " if at else "") + json.dumps(cells, ensure_ascii=False)[1:-1])
+        keys = [json.dumps(n, ensure_ascii=False) + ": " for n in names]
+        term = _fragments()
+        for at in range(0, len(answer.rows), 512):  # one piece per 512 rows, not per row
+            batch.add((", " if at else "") + ", ".join(
+                "{" + ", ".join(k + term(t) for k, t in zip(keys, row, strict=True)
+                                if t is not None) + "}"
+                for row in answer.rows[at:at + 512]))
         tail: dict[str, object] = {"limits": limits}
         if labels is not None:
             tail.update(_labelled(answer, labels))

@@ -15,11 +15,19 @@ Frames on the socket pair: a 5-byte header (length, kind) then the payload. The 
 ``END``. The worker blocks while the server has not taken a frame: the server reads the next
 frame only once the client has taken the last one, so an answer is never held whole in the
 server.
+
+A ``JOB`` may carry the client's connection (SCM_RIGHTS) with ``Job.head``, the response head the
+server has prepared: a whole answer (one frame's worth) is then written by the worker straight to
+the client, one hop less, and the server hears ``SENT`` (a ``Head``) or ``GONE`` (the client
+left). Before its first byte to the client the worker sets ``flag[0]``, a byte of memory shared
+with the server, so a server that kills it at the deadline knows whether the client must get a
+503 or a cut connection.
 """
 
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
 import pickle
 import signal
@@ -28,17 +36,12 @@ import struct
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NoReturn
 
-from calcinosis_kg.graph.bounded import _vm_bytes
-from calcinosis_kg.graph.query_guard import PARSE_STACK_BYTES
-from calcinosis_kg.serve.guard import Refused, check_query, query_dataset
-from calcinosis_kg.serve.results import NotAcceptable, negotiate, write_to
-
 if TYPE_CHECKING:
     from calcinosis_kg.serve.dataset import Dataset
     from calcinosis_kg.serve.guard import CheckedQuery
 
 FRAME = struct.Struct("!IB")
-JOB, HEAD, DATA, END, ERROR = range(1, 6)
+JOB, HEAD, DATA, END, ERROR, SENT, GONE = range(1, 8)
 #: the largest frame of answer bytes; also the largest body sent in one piece with a length
 CHUNK = 64 << 10
 
@@ -57,6 +60,7 @@ class Job:
     requested: str | None = None  # the ``format=`` argument
     labels: bool = False
     verdict: CheckedQuery | None = None
+    head: bytes | None = None  # status line and headers, when the client's socket comes along
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class Head:
     truncated: bool
     verdict: CheckedQuery
     body: bytes | None = None  # the whole body, when it fits in one frame
+    sent: bool = False  # the worker wrote the whole answer to the client itself
 
 
 @dataclass(frozen=True)
@@ -86,10 +91,12 @@ def send_frame(sock: socket.socket, kind: int, payload: bytes) -> None:
     sock.sendall(FRAME.pack(len(payload), kind) + payload)
 
 
-def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
+def _recv_exact(sock: socket.socket, size: int, fds: list[int]) -> bytes | None:
+    """``size`` bytes; descriptors passed with them are appended to ``fds``."""
     parts, left = [], size
     while left:
-        chunk = sock.recv(min(left, 1 << 20))
+        chunk, got, _, _ = socket.recv_fds(sock, min(left, 1 << 20), 1)
+        fds.extend(got)
         if not chunk:
             return None
         parts.append(chunk)
@@ -97,12 +104,39 @@ def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
     return b"".join(parts)
 
 
+class Client:
+    """The client's connection, passed by the server with a job, and the server's head."""
+
+    def __init__(self, fd: int, head: bytes, flag: mmap.mmap, timeout: float) -> None:
+        self.sock = socket.socket(fileno=fd)
+        self.sock.settimeout(timeout)  # non-blocking underneath, as the server's loop needs
+        self.head, self.flag = head, flag
+
+    def answer(self, media: str, head: Head, body: bytes) -> bool:
+        """Write the whole answer; False when the client has gone."""
+        self.flag[0] = 1  # from here on a kill must cut the connection, not answer 503
+        try:
+            self.sock.sendall(self.head + (
+                f"Content-Type: {media}\r\nX-Rows-Truncated: {str(head.truncated).lower()}\r\n"
+                f"X-Result-Rows: {head.count}\r\nContent-Length: {len(body)}\r\n\r\n"
+            ).encode("ascii") + body)
+            return True
+        except OSError:
+            return False
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Drop this process's copy of the connection (the server keeps its own)."""
+        self.sock.close()
+
+
 class _Stream:
     """Holds the first ``CHUNK`` bytes; a body that fits goes out inside ``HEAD``, a larger one
     as ``HEAD`` then ``DATA`` frames then ``END``."""
 
-    def __init__(self, sock: socket.socket, head: Head) -> None:
-        self.sock, self.head = sock, head
+    def __init__(self, sock: socket.socket, head: Head, client: Client | None = None) -> None:
+        self.sock, self.head, self.client = sock, head, client
         self.buffer: list[bytes] = []
         self.size = 0
         self.started = False
@@ -114,6 +148,9 @@ class _Stream:
         self.size += len(data)
         if self.size >= CHUNK:
             if not self.started:
+                if self.client is not None:  # too large for one write: the server streams it
+                    self.client.close()
+                    self.client = None
                 send_frame(self.sock, HEAD, pickle.dumps(self.head, pickle.HIGHEST_PROTOCOL))
                 self.started = True
             self._flush()
@@ -125,6 +162,14 @@ class _Stream:
             send_frame(self.sock, DATA, data[at:at + CHUNK])
 
     def finish(self) -> None:
+        if not self.started and self.client is not None:
+            from calcinosis_kg.serve.results import media_type
+
+            sent = self.client.answer(media_type(self.head.fmt), self.head,
+                                      b"".join(self.buffer))
+            send_frame(self.sock, SENT if sent else GONE,
+                       pickle.dumps(self.head, pickle.HIGHEST_PROTOCOL))
+            return
         if not self.started:
             head = Head(self.head.fmt, self.head.count, self.head.truncated, self.head.verdict,
                         b"".join(self.buffer))
@@ -135,10 +180,24 @@ class _Stream:
 
 
 def run_job(sock: socket.socket, dataset: Dataset, job: Job, row_limit: int,
-            timeout: float, memory_mb: int) -> bool:
-    """Answer one job on ``sock``; False when this worker should end (out of memory)."""
+            timeout: float, memory_mb: int, client: Client | None = None) -> bool:
+    """Answer one job on ``sock`` (and ``client``, see ``Client``); False when this worker
+    should end (out of memory)."""
+    try:
+        return _run_job(sock, dataset, job, row_limit, timeout, memory_mb, client)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _run_job(sock: socket.socket, dataset: Dataset, job: Job, row_limit: int,
+             timeout: float, memory_mb: int, client: Client | None) -> bool:
+    from calcinosis_kg.serve.guard import Refused, check_query, query_dataset
+    from calcinosis_kg.serve.results import NotAcceptable, negotiate, write_to
 
     def fail(failure: Failure) -> None:
+        if client is not None:  # the server answers errors: this copy must not hold the socket
+            client.close()
         send_frame(sock, ERROR, pickle.dumps(failure, pickle.HIGHEST_PROTOCOL))
 
     verdict = job.verdict
@@ -158,7 +217,7 @@ def run_job(sock: socket.socket, dataset: Dataset, job: Job, row_limit: int,
     try:
         answer = dataset.run(job.text, job.bindings, default, named, row_limit, job.base)
         count = len(answer.rows) if answer.form == "SELECT" else len(answer.triples)
-        stream = _Stream(sock, Head(fmt, count, answer.truncated, verdict))
+        stream = _Stream(sock, Head(fmt, count, answer.truncated, verdict), client)
         write_to(answer, fmt, row_limit, timeout, stream.emit,
                  dataset.labels if job.labels and fmt == "json" else None)
     except SyntaxError as exc:  # pyoxigraph's own reading of a text rdflib accepted
@@ -177,7 +236,7 @@ def run_job(sock: socket.socket, dataset: Dataset, job: Job, row_limit: int,
 
 
 def worker_main(sock: socket.socket, dataset: Dataset, row_limit: int, timeout: float,
-                memory_mb: int | None) -> NoReturn:
+                memory_mb: int | None, flag: mmap.mmap) -> NoReturn:
     """The body of a forked worker: close every inherited descriptor but ``sock`` (client
     connections, the listening socket), cap the address space, then answer jobs until the
     server closes the socket. Never returns."""
@@ -196,21 +255,29 @@ def worker_main(sock: socket.socket, dataset: Dataset, row_limit: int, timeout: 
         if memory_mb:
             import resource
 
+            from calcinosis_kg.graph.bounded import _vm_bytes
+            from calcinosis_kg.graph.query_guard import PARSE_STACK_BYTES
 
             # the guard parses on a thread whose stack is mapped whole (bounded in frames):
             # reserved beyond the ceiling, as ``graph.bounded`` does for its children
             ceiling = _vm_bytes() + memory_mb * 1024 * 1024 + PARSE_STACK_BYTES
             resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
         while True:
-            header = _recv_exact(sock, FRAME.size)
+            fds: list[int] = []
+            header = _recv_exact(sock, FRAME.size, fds)
             if header is None:
                 break
             size, kind = FRAME.unpack(header)
-            payload = _recv_exact(sock, size)
+            payload = _recv_exact(sock, size, fds)
             if payload is None or kind != JOB:
                 break
-            job = pickle.loads(payload)  # noqa: S301 (the server's own bytes)
-            if not run_job(sock, dataset, job, row_limit, timeout, memory_mb or 0):
+            job: Job = pickle.loads(payload)  # noqa: S301 (the server's own bytes)
+            client = None
+            if len(fds) == 1 and job.head is not None:
+                client = Client(fds.pop(), job.head, flag, timeout)
+            for fd in fds:
+                os.close(fd)
+            if not run_job(sock, dataset, job, row_limit, timeout, memory_mb or 0, client):
                 break
     except BaseException:  # noqa: S110 (a dead worker is replaced; it has nowhere to report)
         pass
