@@ -21,13 +21,8 @@ from calcinosis_kg.checks import cache, negative_entailments, reasoning
 from calcinosis_kg.checks.expectations import EXPECTED_FILE
 from calcinosis_kg.checks.qc_rules import FAIL_ON_CHOICES, LEVELS
 from calcinosis_kg.checks.results import Failure, StageResult
+from calcinosis_kg.core import resources  # resources.X() at call time: tests repoint them
 from calcinosis_kg.core.errors import CalcinosisKGError, InputError
-from calcinosis_kg.core.resources import (
-    default_ontology_files,
-    ontology_dir,
-    queries_dir,
-    shapes_dir,
-)
 from calcinosis_kg.graph import knowledge as graph
 from calcinosis_kg.graph.input_limits import read_regular_file
 
@@ -119,7 +114,7 @@ class CheckReport:
 
 
 def _input_files(paths: Sequence[Path | str] | None) -> list[Path]:
-    files = [Path(p) for p in paths] if paths else default_ontology_files()
+    files = [Path(p) for p in paths] if paths else resources.default_ontology_files()
     for path in files:
         if not path.is_file():
             # the loader's own check: "file not found", "is a directory", "not a regular file"
@@ -145,8 +140,8 @@ def stage_keys(files: Sequence[Path], fail_on: str = "ERROR") -> dict[str, str]:
     version and the source of the code the stage runs (its module and what that imports)."""
 
     extra = [p for p in [Path(files[0]).parent / EXPECTED_FILE] if files and p.is_file()]
-    data = cache.digest_files([*files, *extra, ontology_dir(), shapes_dir(), queries_dir()],
-                              salt=_library_versions())
+    folders = [resources.ontology_dir(), resources.shapes_dir(), resources.queries_dir()]
+    data = cache.digest_files([*files, *extra, *folders], salt=_library_versions())
     keys = {}
     for stage in STAGES:
         module = PYTHON_STAGES.get(stage, ("calcinosis_kg.checks.reasoning", ""))[0]
@@ -226,7 +221,7 @@ def check(kg: KnowledgeGraph | None = None, *, use_cache: bool = True, fail_on: 
     The stages re-read the files (some run in child processes that cannot share the store).
     """
 
-    paths = None if kg is None or list(kg.files) == default_ontology_files() else kg.files
+    paths = None if kg is None or list(kg.files) == resources.default_ontology_files() else kg.files
     return run_check(paths, use_cache=use_cache, fail_on=fail_on, stages=stages)
 
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from calcinosis_kg.checks.inferred import inferred_graph
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.prefixes import prefix_map
 from calcinosis_kg.graph.knowledge import from_rdflib, labels_of, load
@@ -167,6 +166,8 @@ def inferred_triples(kg: KnowledgeGraph) -> list[pyoxigraph.Triple]:
     """HermiT's inferred, non-asserted hierarchy edges as pyoxigraph triples (cached by digest)."""
     import pyoxigraph
 
+    # lazy, as everywhere outside checks: the reasoner's module is loaded only when asked
+    from calcinosis_kg.checks.inferred import inferred_graph
 
     out = []
     for s, p, o in inferred_graph(kg):
