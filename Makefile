@@ -4,7 +4,8 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup check test test-fast mutate bench release docs readme
+.PHONY: help setup check test test-fast mutate bench bench-serve release docs readme
+
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -13,6 +14,17 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $@
+
+help:  # the targets, one line each
+	@echo "make check        install everything, then run calcinosis-kg check"
+	@echo "make test         install everything, then lint, types and the whole test suite"
+	@echo "make test-fast    the same without the Java VM, headless Chromium and HTTP servers"
+	@echo "make mutate       the hand-written mutants: each must make its tests fail"
+	@echo "make bench        the speed benchmarks (check, queries, merge, cases)"
+	@echo "make bench-serve  serve side by side with the Oxigraph server (exit 1: a target missed)"
+	@echo "make release      build the release artifacts into release/"
+	@echo "make docs         build the documentation site into site/"
+	@echo "make readme       regenerate docs/readme/questions.md"
 
 check: setup
 	$(VENV)/bin/calcinosis-kg check
@@ -41,6 +53,10 @@ bench: setup
 	$(PY) benchmarks/bench_queries.py
 	$(PY) benchmarks/bench_merge_hp.py
 	$(PY) benchmarks/bench_cases.py
+
+# needs the Oxigraph server binary, which the dev extra installs (pip package oxigraph)
+bench-serve: setup
+	$(PY) benchmarks/bench_serve.py
 
 release: setup
 	$(VENV)/bin/calcinosis-kg release --output release

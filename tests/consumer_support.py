@@ -22,6 +22,7 @@ NS = "https://w3id.org/calcinosis-kg/CCKG_"
 OBO = "http://purl.obolibrary.org/obo/"
 BIOLINK = "https://w3id.org/biolink/vocab/"
 IAO_DEFINITION = rdflib.URIRef(OBO + "IAO_0000115")
+IAO_REPLACED_BY = rdflib.URIRef(OBO + "IAO_0100001")
 SYNONYMS = {rdflib.URIRef("http://www.geneontology.org/formats/oboInOwl#has" + s + "Synonym"): s
             for s in ("Exact", "Related", "Broad", "Narrow")}
 
@@ -55,6 +56,8 @@ class ClassFacts:
     disjoint: set[str] = field(default_factory=set)
     union_restrictions: int = 0  # C ⊑ p some (A or B …)
     expression_equivalences: int = 0  # C ≡ (class expression)
+    obsolete: bool = False
+    replaced_by: set[str] = field(default_factory=set)  # IAO:0100001
 
 
 @dataclass
@@ -62,12 +65,14 @@ class Reference:
     classes: dict[str, ClassFacts]
     individuals: set[str]
     associations: set[tuple[str, str, str]]  # (subject, predicate, object) of the records
+    union_members: set[str] = field(default_factory=set)  # A, B of some C ⊑ p some (A or B)
 
 
 def reference(path: Path) -> Reference:
     """Every named class of a Turtle release file, as rdflib reads it."""
     g = rdflib.Graph().parse(path)
     classes: dict[str, ClassFacts] = {}
+    union_members: set[str] = set()
     for cls in {s for s in g.subjects(RDF.type, OWL.Class) if isinstance(s, rdflib.URIRef)}:
         facts = ClassFacts(label=str(g.value(cls, RDFS.label) or ""),
                            definition=str(g.value(cls, IAO_DEFINITION) or ""))
@@ -78,9 +83,12 @@ def reference(path: Path) -> Reference:
             p, c = g.value(o, OWL.onProperty), g.value(o, OWL.someValuesFrom)
             if isinstance(p, rdflib.URIRef) and isinstance(c, rdflib.URIRef):
                 facts.relations.add((curie(str(p)), curie(str(c))))
-            elif c is not None and g.value(c, OWL.unionOf) is not None:
+            elif c is not None and (members := g.value(c, OWL.unionOf)) is not None:
                 facts.union_restrictions += 1
+                union_members.update(curie(str(m)) for m in Collection(g, members))
         facts.disjoint = {curie(str(o)) for o in g.objects(cls, OWL.disjointWith)}
+        facts.obsolete = (cls, OWL.deprecated, rdflib.Literal(True)) in g
+        facts.replaced_by = {curie(str(o)) for o in g.objects(cls, IAO_REPLACED_BY)}
         facts.synonyms = {(str(v), scope) for prop, scope in SYNONYMS.items()
                           for v in g.objects(cls, prop)}
         facts.expression_equivalences = sum(isinstance(o, rdflib.BNode)
@@ -101,7 +109,7 @@ def reference(path: Path) -> Reference:
         ends = [g.value(record, rdflib.URIRef(BIOLINK + x))
                 for x in ("subject", "predicate", "object")]
         records.add(tuple(curie(str(e)) for e in ends))
-    return Reference(classes, individuals, records)  # type: ignore[arg-type]
+    return Reference(classes, individuals, records, union_members)  # type: ignore[arg-type]
 
 
 def sample(ref: Reference) -> list[str]:
@@ -120,7 +128,19 @@ def sample(ref: Reference) -> list[str]:
                 chosen.append(found)
     external = sorted(c for c in ref.classes if not c.startswith(("CCKG:", "http"))
                       and (ref.classes[c].relations or ref.classes[c].parents))
-    return chosen + external[:3]
+    chosen += external[:3]
+    # what a reader could get wrong: a class whose statements are only association records (ours
+    # and external), a union member, an obsolete class with its replacement
+    subjects = {s for s, _, _ in ref.associations}
+    for wanted in (lambda k: k.startswith("CCKG:") and k in subjects and not
+                   ref.classes[k].relations,
+                   lambda k: not k.startswith("CCKG:") and k in subjects,
+                   lambda k: k in ref.union_members,
+                   lambda k: bool(ref.classes[k].replaced_by)):
+        found = next((c for c in sorted(ref.classes) if wanted(c) and c not in chosen), None)
+        if found:
+            chosen.append(found)
+    return chosen
 
 
 # --- Java harnesses ------------------------------------------------------------------------

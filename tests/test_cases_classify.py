@@ -135,3 +135,34 @@ def test_an_unclassified_case_says_which_recorded_value_would_complete_a_criteri
         "CCKG:0000721 case with normal serum calcium and phosphate and local tissue damage: "
         "lacks phosphate judged normal"]
     assert hints["isc-young-man"] == []  # only unclassified cases get hints
+
+
+def test_fired_types_follow_three_valued_logic_for_every_combination(clf) -> None:
+    """Types and fired criteria, computed once per distinct combination, equal the polars
+    expression (a criterion shadowed unless every one below it is false; null = unknown) on
+    every true/false/null combination of the criteria."""
+    import itertools
+
+    from calcinosis_kg.cases import model as m
+    from calcinosis_kg.cases.classify import _fired_types
+
+    crit = clf.criteria[:7]  # 3^7 = 2,187 combinations
+    below = [[j for j, d in enumerate(crit) if d.type_iri != c.type_iri
+              and c.type_iri in clf.onto.ancestors(d.type_iri)] for c in crit]
+    assert any(below), "no criterion below another among those taken"
+    rows = list(itertools.product((True, False, None), repeat=len(crit)))
+    fired = pl.DataFrame({f"c{i}": [r[i] for r in rows] for i in range(len(crit))},
+                         schema={f"c{i}": pl.Boolean for i in range(len(crit))})
+    effective = []
+    for i, c in enumerate(crit):
+        expr = pl.col(f"c{i}")
+        if below[i]:
+            expr = expr & ~pl.any_horizontal([pl.col(f"c{j}") for j in below[i]])
+        effective.append(pl.when(expr).then(pl.lit(m.compress(c.type_iri))))
+    names = [pl.when(pl.col(f"c{i}")).then(pl.lit(m.compress(c.iri))) for i, c in enumerate(crit)]
+    want = fired.select(
+        pl.concat_list(effective).list.drop_nulls().list.unique().list.sort().alias("types"),
+        pl.concat_list(names).list.drop_nulls().alias("fired"))
+    types, fired_names = _fired_types(fired, crit, below)
+    assert types.to_list() == want["types"].to_list()
+    assert fired_names.to_list() == want["fired"].to_list()

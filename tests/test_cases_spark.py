@@ -157,3 +157,43 @@ def test_master_without_the_spark_engine_is_a_usage_error(run_cli) -> None:
     code, _out, err = run_cli("cases", "classify", str(DATA / "vignettes.csv"), "--master",
                               "local[2]")
     assert code == 2 and "need --engine spark" in err
+
+
+def test_a_local_master_gets_the_driver_memory_named_in_the_environment(monkeypatch) -> None:
+    monkeypatch.delenv("PYSPARK_SUBMIT_ARGS", raising=False)
+    monkeypatch.setenv(spark_engine.DRIVER_MEMORY_ENV, "6G")
+    assert spark_engine.driver_memory() == "6g"
+
+
+def test_the_default_driver_memory_is_half_the_machine_within_1_to_8_gib(monkeypatch) -> None:
+    monkeypatch.delenv("PYSPARK_SUBMIT_ARGS", raising=False)
+    monkeypatch.delenv(spark_engine.DRIVER_MEMORY_ENV, raising=False)
+    memory = spark_engine.driver_memory()
+    assert memory is not None and memory.endswith("g") and 1 <= int(memory[:-1]) <= 8
+
+
+def test_a_driver_memory_given_to_spark_submit_is_left_alone(monkeypatch) -> None:
+    monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--driver-memory 3g pyspark-shell")
+    monkeypatch.setenv(spark_engine.DRIVER_MEMORY_ENV, "6g")
+    assert spark_engine.driver_memory() is None
+
+
+def test_a_driver_memory_that_is_no_size_is_an_input_error(monkeypatch) -> None:
+    from calcinosis_kg.core.errors import InputError
+
+    monkeypatch.delenv("PYSPARK_SUBMIT_ARGS", raising=False)
+    monkeypatch.setenv(spark_engine.DRIVER_MEMORY_ENV, "lots")
+    with pytest.raises(InputError, match="not a JVM memory size"):
+        spark_engine.driver_memory()
+
+
+def test_the_problems_of_a_frame_need_no_shuffle_and_no_union(both, tmp_path) -> None:
+    frame = next(pipeline.iter_frames([DATA / "bad_rows.csv"]))
+    path = tmp_path / "f.parquet"
+    path.write_bytes(spark_io.frame_parquet([frame]))
+    df, close = spark_io.read_cases(spark_engine.session("local[2]"), [str(path)])
+    bad = spark_engine.problems(spark_engine.with_row_keys(df))
+    plan = bad._jdf.queryExecution().executedPlan().toString()
+    close()
+    assert "Exchange" not in plan and "Union" not in plan
+    assert bad.count() == pipeline.problems(frame).height

@@ -47,9 +47,20 @@ from calcinosis_kg.graph.knowledge import load
 from calcinosis_kg.publish.release import VARIANTS, release
 
 PREFIX_FLAG = ["--prefix", f"CCKG={NS}"]
+OBSOLETES = ["obsoletes", "--show-migration-relationships"]
+SITES_BY_RECORD = "CCKG:0000020"  # its sites ("most often affected regions") are records only
 CQ03 = ("MONDO:0024327", "RO:0003302", "CCKG:0000003")  # an association record
 DOG, HUMAN = "CCKG:0000012", "NCBITaxon:9606"  # calcinosis cutis in dogs; Homo sapiens
 CCKG_ANY = "CCKG:0000001"  # calcinosis cutis: "in taxon Homo sapiens" is an association record
+#: classes the tools are also asked about by name (issue 19's verification): subtypes whose sites
+#: are association records only, and an external disease that is the subject of records
+NAMED = ("CCKG:0000012", "CCKG:0000020", "CCKG:0000021", "CCKG:0000022", "MONDO:0005100")
+
+
+def _chosen(ref: Reference) -> list[str]:
+    """Classes sampled across the ontology plus the ``NAMED`` ones."""
+    chosen = sample(ref)
+    return chosen + [k for k in NAMED if k in ref.classes and k not in chosen]
 
 
 @pytest.fixture(scope="module")
@@ -90,12 +101,15 @@ def _pronto_facts(term) -> dict[str, object]:  # type: ignore[no-untyped-def]
                       for t in ts},
         "definition": str(term.definition or ""),
         "synonyms": {(s.description, s.scope.capitalize()) for s in term.synonyms},
+        "obsolete": term.obsolete,
+        "replaced_by": {curie(t.id) for t in term.replaced_by},
     }
 
 
 def _expected(facts) -> dict[str, object]:  # type: ignore[no-untyped-def]
     return {"label": facts.label, "parents": facts.parents, "relations": facts.relations,
-            "definition": facts.definition, "synonyms": facts.synonyms}
+            "definition": facts.definition, "synonyms": facts.synonyms,
+            "obsolete": facts.obsolete, "replaced_by": facts.replaced_by}
 
 
 def test_pronto_reads_every_class_of_every_obo_file_like_the_turtle_without_a_warning(
@@ -501,11 +515,15 @@ def _spec(released: Path, name: str) -> str:
 def oak(released: Path, refs: dict[str, Reference], tmp_path_factory: pytest.TempPathFactory
         ) -> dict[tuple[str, ...], dict]:
     python = consumer_python()
-    chosen = sample(refs["full"])
+    chosen = _chosen(refs["full"])
     commands = [["info", *chosen], ["relationships", *chosen],
-                ["ancestors", "-p", "i,RO:0002162", DOG], ["relationships", CQ03[0]]]
+                ["ancestors", "-p", "i,RO:0002162", DOG], ["relationships", CQ03[0]],
+                ["ancestors", "-p", "i,RO:0004026", SITES_BY_RECORD]]
     jobs = [["-i", _spec(released, name), *command] for name in OAK_FILES
             for command in commands]
+    # OAK's obograph adapter has no `obsoletes` (TypeError in OAK 0.7): OWL and OBO files only
+    jobs += [["-i", _spec(released, name), *OBSOLETES] for name in OAK_FILES
+             if not name.endswith(".json")]
     jobs += [[*flags, "-i", _spec(released, name), *command] for name in OAK_NEEDS_PREFIX
              for flags in ([], PREFIX_FLAG) for command in commands[:2]]
     job_file = tmp_path_factory.mktemp("oak") / "jobs.json"
@@ -539,7 +557,7 @@ def _oak_labels(result: dict) -> dict[str, str]:
 def test_oak_reads_labels_parents_and_relationships_of_sampled_classes_without_flags(
         released, oak, refs):
     ref = refs["full"]
-    chosen = sample(ref)
+    chosen = _chosen(ref)
     for name in OAK_FILES:
         spec = _spec(released, name)
         variant_ref = refs["base"] if "-base." in name else ref
@@ -567,10 +585,26 @@ def test_oak_never_makes_an_association_record_universal(released, oak, refs):
         assert {"CCKG:0000001", "NCBITaxon:9615"} <= ancestors and HUMAN not in ancestors, name
         rows = {tuple(r[:3]) for r in _oak_rows(oak[("-i", spec, "relationships", CQ03[0])])}
         assert not {r for r in rows if r[0] == CQ03[0] and r[2] == CQ03[2]}, (name, rows)
+        # the sites of calcinosis cutis in systemic sclerosis are records: none is an ancestor
+        sites = {o for s, p, o in refs["full"].associations
+                 if s == SITES_BY_RECORD and p == "RO:0004026"}
+        ancestors = {r[0] for r in _oak_rows(oak[("-i", spec, "ancestors", "-p", "i,RO:0004026",
+                                                   SITES_BY_RECORD)])}
+        assert len(sites) >= 4 and "CCKG:0000002" in ancestors and not sites & ancestors, name
+
+
+def test_oak_reads_each_obsolete_class_with_its_replacement(released, oak, refs):
+    want = {k: f.replaced_by for k, f in refs["full"].classes.items() if f.obsolete}
+    assert want and all(want.values())
+    for name in OAK_FILES:
+        if name.endswith(".json"):
+            continue
+        rows = _oak_rows(oak[("-i", _spec(released, name), *OBSOLETES)])
+        assert {r[0]: {r[2]} for r in rows} == want, name
 
 
 def test_oak_on_turtle_needs_the_prefix_flag_as_the_readme_says(released, oak, refs):
-    chosen = sample(refs["full"])
+    chosen = _chosen(refs["full"])
     for name in OAK_NEEDS_PREFIX:
         spec = _spec(released, name)
         bare = _oak_labels(oak[("-i", spec, "info", *chosen)])
@@ -600,6 +634,27 @@ def test_kgx_validate_passes_with_the_shipped_prefix_map_and_fails_without_it(re
     header = edges[0]
     rows = {(r[header.index("subject")], r[header.index("object")]) for r in edges[1:]}
     assert (CQ03[0], CQ03[2]) in rows
+
+
+def test_kgx_transform_keeps_every_edge_when_streaming_and_merges_repeated_triples_in_memory(
+        released, tmp_path):
+    """README: KGX's in-memory graph keys an edge by subject-predicate-object (biolink/kgx#413),
+    so the records that repeat a triple (one per quote) merge; ``stream=True`` keeps them all."""
+    done = subprocess.run(
+        [consumer_python(), str(CONSUMERS / "kgx_transform.py"),
+         str(released / "calcinosis-kg_nodes.tsv"), str(released / "calcinosis-kg_edges.tsv"),
+         str(tmp_path)], capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    got = json.loads(done.stdout)
+    table = [line.split("\t") for line in
+             (released / "calcinosis-kg_edges.tsv").read_text(encoding="utf-8").splitlines()]
+    col = {name: i for i, name in enumerate(table[0])}
+    ids = [r[col["id"]] for r in table[1:]]
+    triples = {(r[col["subject"]], r[col["predicate"]], r[col["object"]]) for r in table[1:]}
+    nodes = (released / "calcinosis-kg_nodes.tsv").read_text(encoding="utf-8").splitlines()
+    assert sorted(got["stream"]["edges"]) == sorted(ids) and len(ids) > len(triples)
+    assert len(got["stream"]["nodes"]) == len(got["graph"]["nodes"]) == len(nodes) - 1
+    assert len(got["graph"]["edges"]) == len(triples)  # the merge the README describes
 
 
 def test_sssom_py_validates_and_parses_the_mapping_set_with_labels_only_as_labels(released):

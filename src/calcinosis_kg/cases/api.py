@@ -41,12 +41,15 @@ def _cut(case_id: str, most: int = 80) -> str:
 
 @dataclass
 class ValidationReport:
+    """The outcome of ``cases validate``: how many records, how many invalid, each problem, and
+    the files that could not be read at all."""
     total: int = 0
     invalid: int = 0
     problems: list[pl.DataFrame] = field(default_factory=list)
     failed: list[InputError] = field(default_factory=list)
 
     def table(self) -> pl.DataFrame:
+        """Every problem of the records read, as one frame (empty, with its schema, when none)."""
         if not self.problems:
             return pl.DataFrame(schema=pipeline.PROBLEM_SCHEMA)
         return pl.concat(self.problems)
@@ -66,6 +69,7 @@ class ValidationReport:
         return pipeline.spreadsheet_csv(table.select("source", "case_id", "field", "message"))
 
     def summary(self) -> str:
+        """One line: valid and invalid counts, problems, and files not read."""
         n = len(self.failed)
         unread = f"; {n} file{'s' if n > 1 else ''} not read" if n else ""
         return (f"{self.total} cases: {self.total - self.invalid} valid, {self.invalid} invalid "
@@ -109,6 +113,7 @@ def classify_stream(paths: Iterable[Path | str], fmt: str, counts: dict[str, int
 
 
 def summary_line(counts: dict[str, int]) -> str:
+    """One line of counts in a fixed status order (zeros shown), so runs compare at a glance."""
     order = ("classified", "ambiguous", "unclassified", "invalid", "not_a_case")
     return f"{sum(counts.values())} cases: " + ", ".join(f"{counts.get(s, 0)} {s}"
                                                         for s in order)

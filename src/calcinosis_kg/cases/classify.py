@@ -68,6 +68,8 @@ class Classifier:
 
 
 def build_classifier(store: Any = None) -> Classifier:
+    """The classifier compiled from the ontology in ``store`` (default: the bundled one): the
+    criteria, their evidence and the classes the decisions read, never hard-coded."""
     if store is None:
         from calcinosis_kg.graph.knowledge import load
 
@@ -150,21 +152,10 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
         pl.col("not_a_case"),
     )
     # a criterion is shadowed when another fired one gives a strictly more specific type
-    effective = []
-    for i, c in enumerate(crit):
-        below = [f"c{j}" for j, d in enumerate(crit) if d.type_iri != c.type_iri
-                 and c.type_iri in clf.onto.ancestors(d.type_iri)]
-        expr = pl.col(f"c{i}")
-        if below:
-            expr = expr & ~pl.any_horizontal([pl.col(b) for b in below])
-        effective.append(pl.when(expr).then(pl.lit(m.compress(c.type_iri))))
-    fired_names = [pl.when(pl.col(f"c{i}")).then(pl.lit(m.compress(c.iri)))
-                   for i, c in enumerate(crit)]
-    out = fired.select(
-        "case_id", "_invalid", "_problems", "not_a_case", "ranges", "identifiers",
-        pl.concat_list(effective).list.drop_nulls().list.unique().list.sort().alias("types"),
-        pl.concat_list(fired_names).list.drop_nulls().alias("fired"),
-    )
+    below = [[j for j, d in enumerate(crit) if d.type_iri != c.type_iri
+              and c.type_iri in clf.onto.ancestors(d.type_iri)] for c in crit]
+    out = fired.select("case_id", "_invalid", "_problems", "not_a_case", "ranges",
+                       "identifiers").hstack(_fired_types(fired, crit, below))
     out = decide.apply(out)  # osteoma cutis first, species on its own axis, status
     # near misses only where they are shown (unclassified rows: a few percent of a cohort)
     unclassified_ids = out.filter(pl.col("status") == "unclassified").select("case_id")
@@ -189,14 +180,9 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
     out = out.join(_support(values, out, clf), on="case_id", how="left")
     out = out.join(suggest.suggest(values, out, clf.typical, labels, clf.joints), on="case_id",
                    how="left")
-    texts = pl.DataFrame({"c": list(crit_text), "t": list(crit_text.values())},
-                         schema={"c": pl.String, "t": pl.List(pl.String)})
-    by_case = (out.select("case_id", pl.col("fired").alias("c")).explode("c").drop_nulls()
-               .join(texts, on="c").explode("t").group_by("case_id", maintain_order=True)
-               .agg(pl.col("t").unique(maintain_order=True).alias("crit_texts")))
-    out = out.join(by_case, on="case_id", how="left")
+    out = out.hstack([_criteria_texts(out["fired"], crit_text)])
     empty = pl.lit([], dtype=pl.List(pl.String))
-    crit_texts = pl.col("crit_texts").fill_null(empty)
+    crit_texts = pl.col("crit_texts")
     support = pl.col("support").fill_null(empty).list.set_difference(crit_texts).list.sort()
     sources = pl.concat_list(crit_texts, support.list.eval("supporting: " + pl.element()))
     out = out.with_columns(sources.list.join(" | ").alias("sources"))
@@ -218,6 +204,43 @@ def classify(frame: pl.DataFrame, clf: Classifier, invalid: pl.Series | None = N
               .otherwise(pl.lit("")))
     return out.with_columns(reason.alias("reason")).select(
         *RESULT_COLUMNS, "types", "fired", "hints", "suggestions")
+
+
+def _fired_types(fired: pl.DataFrame, crit: list[Criterion], below: list[list[int]]
+                 ) -> list[pl.Series]:
+    """``types`` (the fired criteria's types, a type dropped when a fired criterion below it
+    gives a more specific one; sorted) and ``fired`` (criterion CURIEs in order) per case,
+    computed once per distinct combination of the criteria's values. A value is true, false
+    or null (a comparison with a missing value), with polars' three-valued logic: a criterion
+    is shadowed unless every criterion below it is false."""
+    codes = [pl.col(f"c{i}").cast(pl.Int8).fill_null(2).cast(pl.String)
+             for i in range(len(crit))]  # 1 true, 0 false, 2 null
+    key = fired.select(pl.concat_str(codes).alias("k") if crit else pl.lit("").alias("k"))["k"]
+    distinct = key.unique().to_list()
+    types, names = [], []
+    for k in distinct:
+        state = [int(x) for x in k]
+        types.append(sorted({m.compress(c.type_iri) for i, c in enumerate(crit)
+                             if state[i] == 1 and all(state[j] == 0 for j in below[i])}))
+        names.append([m.compress(c.iri) for i, c in enumerate(crit) if state[i] == 1])
+    table = pl.DataFrame({"k": distinct, "types": types, "fired": names},
+                         schema={"k": pl.String, "types": pl.List(pl.String),
+                                 "fired": pl.List(pl.String)})
+    found = key.to_frame("k").join(table, on="k", how="left", maintain_order="left")
+    return [found["types"], found["fired"]]
+
+
+def _criteria_texts(fired: pl.Series, texts: dict[str, list[str]]) -> pl.Series:
+    """Per case, the source sentences of its fired criteria (in their order, each once):
+    computed once per distinct list of fired criteria (a few dozen in a cohort)."""
+    key = fired.list.join("\x1f")
+    distinct = key.unique().to_list()
+    found = [list(dict.fromkeys(t for c in (k.split("\x1f") if k else ()) for t in texts[c]))
+             for k in distinct]
+    table = pl.DataFrame({"k": distinct, "crit_texts": found},
+                         schema={"k": pl.String, "crit_texts": pl.List(pl.String)})
+    return key.to_frame("k").join(table, on="k", how="left", maintain_order="left")[
+        "crit_texts"]
 
 
 def _values(frame: pl.DataFrame) -> pl.DataFrame:

@@ -24,6 +24,7 @@ from calcinosis_kg.graph.queryfiles import list_queries as list_bundled
 
 
 def query_files() -> dict[str, Path]:
+    """The bundled cohort queries (``queries/cases/*.rq``) by name."""
     return {q.name: q.path for q in list_bundled(queries_dir() / "cases")}
 
 
@@ -60,6 +61,8 @@ def cohort_store(paths: Iterable[Path | str], failed: list[InputError] | None = 
 
 
 def run(name: str, store: Any) -> pl.DataFrame:
+    """One bundled cohort query on the cases' store, IRIs as CURIEs; an unknown name is an
+    ``InputError`` listing the known ones."""
     import pyoxigraph as ox
 
     files = query_files()

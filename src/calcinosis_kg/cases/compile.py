@@ -87,6 +87,8 @@ def _or(items: list[Node]) -> Node:
 
 @dataclass
 class Criterion:
+    """One ontology criterion for a calcinosis type, compiled to a ``Node`` over the wide row,
+    with the sentences that support it."""
     iri: str
     label: str
     type_iri: str
@@ -109,6 +111,7 @@ class Ontology:
         return {iri, *closure(iri, lambda n: self.parents.get(n, ()))}
 
     def descendants(self, iri: str) -> set[str]:
+        """``iri`` and every class whose told ancestors include it."""
         return {iri} | {c for c in self._all() if iri in self.ancestors(c)}
 
     def _all(self) -> set[str]:
@@ -171,6 +174,7 @@ def quote_sources() -> dict[str, str]:
 
 
 def cited(text: str, sources: dict[str, str]) -> str:
+    """A supporting sentence followed by its source(s) in brackets, when the ledger knows it."""
     return f"{text} [{sources[text]}]" if text in sources else text
 
 
@@ -205,6 +209,8 @@ class Compiler:
         raise CompileError(f"filler {expr.kind!r} is not supported in a list slot")
 
     def case(self, expr: Expr) -> Node:
+        """The condition on one case row that ``expr`` (part of a criterion's definition) states;
+        what cannot be translated is a ``CompileError``, never a silent false."""
         if expr.kind == "named":
             if expr.iri == m.CASE_RECORD or expr.iri in self.onto.ancestors(m.CASE_RECORD):
                 return TRUE
@@ -222,6 +228,8 @@ class Compiler:
         raise CompileError(f"case expression {expr.kind!r} on {expr.prop!r} is not supported")
 
     def slot(self, prop: str, filler: Expr) -> Node:
+        """``prop some filler`` on a column: any of a list column's values, a scalar in the set, or
+        a lab finding."""
         column, kind = SLOTS[prop]
         if kind == "list":
             return Node("has_any", column=column, values=tuple(sorted(
@@ -253,6 +261,8 @@ class Compiler:
 
     def finding_definition(self, value_col: str, value_prop: str, judged: str,
                            expr: Expr) -> Node:
+        """A defined lab-finding class as a condition: its range (``judged_range``) and the
+        bounds of its datatype restriction on ``value_col``."""
         parts = []
         for item in expr.items:
             if item.kind == "named":
@@ -289,6 +299,7 @@ def compile_criteria(onto: Ontology) -> list[Criterion]:
 
 
 def to_polars(node: Node) -> Any:
+    """The condition as a polars expression over the wide frame (the in-process engine)."""
     import polars as pl
 
     if node.op == "true":

@@ -43,6 +43,7 @@ COMPLETE_WORDS = {"yes": ("diseases", "exposures"), "true": ("diseases", "exposu
 
 
 def serum_cells(analyte: str) -> tuple[str, ...]:
+    """The five cells of one analyte, in the order ``fill_serum`` takes them."""
     return tuple(f"{analyte}_{x}" for x in ("value", "unit", "status", "ref_low", "ref_high"))
 
 
@@ -71,6 +72,7 @@ def curies(record: Record, column: str, cell: str) -> list[str]:
 
 
 def fill_taxon(record: Record, cell: str | None) -> None:
+    """``taxon``: one species, a CURIE or a name the ontology knows."""
     if cell:
         taxa = curies(record, "taxon", cell)
         if len(taxa) == 1:
@@ -80,11 +82,14 @@ def fill_taxon(record: Record, cell: str | None) -> None:
 
 
 def fill_sex(record: Record, cell: str | None) -> None:
+    """``sex``: ``m``/``f`` spelt out; any other word kept for the shapes to judge."""
     if cell:
         record.values["sex"] = SEX_WORDS.get(cell.strip().lower(), cell.strip().lower())
 
 
 def fill_number(column: str) -> Callable[[Record, str | None], None]:
+    """The rule of a plain number cell (age, eGFR, lesion size): ``parsing.number`` or a field
+    error saying why."""
     def fill(record: Record, cell: str | None) -> None:
         if cell:
             try:
@@ -95,6 +100,7 @@ def fill_number(column: str) -> Callable[[Record, str | None], None]:
 
 
 def fill_serum(analyte: str) -> Callable[..., None]:
+    """The rule of one analyte's five cells: ``Record.set_serum`` converts and judges them."""
     def fill(record: Record, value: str | None, unit: str | None, status: str | None,
              low: str | None, high: str | None) -> None:
         record.set_serum(analyte, value, unit, status, low, high)
@@ -102,10 +108,13 @@ def fill_serum(analyte: str) -> Callable[..., None]:
 
 
 def fill_albumin(record: Record, value: str | None, unit: str | None) -> None:
+    """``albumin_value``/``albumin_unit`` (g/L): with a total calcium, it adjusts the calcium."""
     record.set_albumin(value, unit)
 
 
 def fill_list(cell_name: str) -> Callable[[Record, str | None], None]:
+    """The rule of a ``;`` list cell; ``none``/``no`` in diseases or exposures records their
+    stated absence, not an empty list."""
     column = LIST_CELLS[cell_name]
 
     def fill(record: Record, text: str | None) -> None:
@@ -148,6 +157,8 @@ def fill_complete(record: Record, cell: str | None) -> None:
 
 
 def fill_reported(record: Record, cell: str | None) -> None:
+    """``reported_type``: the diagnosis the source reports, kept beside (never used for) the
+    inferred type."""
     if cell:
         reported = curies(record, "reported_type", cell)
         if reported:

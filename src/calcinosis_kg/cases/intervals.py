@@ -59,11 +59,14 @@ class Band:
     source: str  # short citation of the source of its limits
 
     def applies(self, age: Decimal, sex: str | None) -> bool:
+        """Whether the range is the one for a patient of this age (years) and sex (unset bounds
+        match anyone)."""
         return ((self.age_low is None or age >= self.age_low)
                 and (self.age_high is None or age < self.age_high)
                 and (self.sex is None or self.sex == sex))
 
     def describe(self) -> str:
+        """The range as a result cites it: CURIE, label, the limits as stated, and their source."""
         return f"{self.curie} {self.label} ({self.stated}; {self.source})"
 
 

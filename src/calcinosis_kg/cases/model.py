@@ -29,6 +29,7 @@ DCT_IDENTIFIER = vocab.DC_IDENTIFIER
 
 
 def cckg(n: int) -> str:
+    """The IRI of ``CCKG:n`` (zero-padded to seven digits)."""
     return f"{CCKG}{n:07d}"
 
 
@@ -156,6 +157,7 @@ CALCIUM_ANALYTES = ("calcium", "ionised_calcium")
 
 
 def normalise_unit(unit: str) -> str:
+    """A unit as the factor tables key it: ``UCUM:`` dropped, spaces removed, lower case."""
     text = unit.strip()
     if text.upper().startswith("UCUM:"):
         text = text[5:]
@@ -210,6 +212,7 @@ def _unit_names(analyte: str) -> list[str]:
 
 
 def status_from_range(value: Decimal, low: Decimal, high: Decimal) -> str:
+    """``raised``, ``low`` or ``normal`` against the inclusive range ``low``–``high``."""
     return "raised" if value > high else "low" if value < low else "normal"
 
 

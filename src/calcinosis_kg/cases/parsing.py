@@ -89,6 +89,7 @@ def number(text: str) -> float:
 
 
 def is_number(text: str) -> bool:
+    """Whether ``number`` accepts ``text`` (a plausible finite number in ASCII digits)."""
     try:
         number(text)
     except ValueError:

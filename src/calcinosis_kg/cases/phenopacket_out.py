@@ -37,6 +37,8 @@ def _list(value: Any) -> list[str]:
 
 
 def phenopacket(row: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
+    """One wide case row as a GA4GH Phenopacket (v2 JSON): subject, calcinosis cutis with its
+    sites, diseases, measurements with their ranges, biopsy findings and treatments."""
     subject: dict[str, Any] = {"id": f"{row['case_id']}-subject",
                                "taxonomy": _term(row.get("taxon") or "NCBITaxon:9606", labels)}
     if row.get("sex"):

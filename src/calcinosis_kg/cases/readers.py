@@ -6,7 +6,9 @@ collects its own field errors (a bad byte, a JSON line that does not parse, a Ph
 bindings refuse are errors of that record); only what leaves the rest of a file unreadable (no
 ``case_id`` header, an unclosed quote, text that is not JSON) raises ``InputError`` ->
 ``file:line: message``. Files are opened and read within the limits of ``cases.parsing``.
-Records are yielded in chunks so a million cases stream in bounded memory.
+Records are yielded in chunks so a million cases stream in bounded memory. A CSV file is read
+by ``cases.csv_frame`` (vectorised, the same field rules of ``cases.csv_fields``), which hands
+over to ``read_csv``/``csv_record`` only the rows it cannot read exactly.
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ class Record:
         self.values["lists_complete"] = set(self.values.get("lists_complete", ())) | set(lists)
 
     def error(self, column: str, message: str) -> None:
+        """Record a problem of one field; the record becomes invalid and says why."""
         self.errors.append(f"{column}: {message}")
 
     def row(self) -> dict[str, Any]:

@@ -113,6 +113,8 @@ def agreement(cases: pl.DataFrame, clf: Classifier) -> str:
 
 
 def render(cases: pl.DataFrame, problems: pl.DataFrame, clf: Classifier) -> str:
+    """The whole report page as HTML (counts, charts, invalid records), with no timestamps so the
+    same input gives the same bytes."""
     status = dict(cases.group_by("status").len().iter_rows()) if cases.height else {}
     total = cases.height
     stats = "".join(f'<div class="stat"><b>{status.get(s, 0)}</b>{s}</div>'

@@ -39,6 +39,7 @@ VIOLATION_SCHEMA = {"focus": pl.String, "path": pl.String, "component": pl.Strin
 
 @dataclass
 class PropertyRule:
+    """One ``sh:property`` of a case shape: its path, message and constraints."""
     path: str
     message: str
     constraints: dict[str, object] = field(default_factory=dict)
@@ -46,6 +47,7 @@ class PropertyRule:
 
 @dataclass
 class NodeRule:
+    """One node shape of the case shapes: its name, targets and property rules."""
     shape: str
     target_class: list[str]
     target_objects_of: list[str]
@@ -53,6 +55,7 @@ class NodeRule:
 
 
 def shapes_file() -> Path:
+    """The bundled SHACL shapes of case records."""
     return shapes_dir() / SHAPES_FILE
 
 

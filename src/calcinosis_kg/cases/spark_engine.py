@@ -13,6 +13,7 @@ travel as literals or broadcast joins.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from calcinosis_kg.cases import model as m
@@ -22,8 +23,28 @@ from calcinosis_kg.cases.hints import SEP, describe
 from calcinosis_kg.cases.spark_shacl import q
 
 DEFAULT_MASTER = "local[*]"
+#: the driver heap of a local master (``4g``, ``512m``); unset: half the machine's memory, 1-8 GiB
+DRIVER_MEMORY_ENV = "CALCINOSIS_KG_SPARK_DRIVER_MEMORY"
 #: row columns the result carries as they are (null -> ""); ranges is blanked when invalid
 PASSED = ("ranges", "identifiers")
+
+
+def driver_memory() -> str | None:
+    """The heap to give a local master's driver JVM, which also runs the executors: Spark's
+    default of 1 GiB is too small for the case expressions on a million rows. None when the
+    user set it with ``--driver-memory`` in ``PYSPARK_SUBMIT_ARGS``."""
+    from calcinosis_kg.core.errors import InputError
+
+    if "driver-memory" in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
+        return None
+    given = os.environ.get(DRIVER_MEMORY_ENV, "").strip()
+    if given:
+        if not re.fullmatch(r"[1-9][0-9]*[kmgt]?", given.lower()):
+            raise InputError(f"{given!r} is not a JVM memory size such as 4g or 512m",
+                             DRIVER_MEMORY_ENV)
+        return given.lower()
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(1, min(8, total // 2**31))}g"
 
 
 def session(master: str | None = None, app: str = "calcinosis-kg cases") -> Any:
@@ -38,6 +59,10 @@ def session(master: str | None = None, app: str = "calcinosis-kg cases") -> Any:
     master = master or DEFAULT_MASTER
     builder = SparkSession.builder.appName(app).master(master)
     builder = builder.config("spark.sql.session.timeZone", "UTC")
+    # one case's triples are one expression: fused into a whole stage its generated method
+    # passes the JVM's 64 KB limit (Spark then compiles for tens of seconds, fails and falls
+    # back); operator by operator, Spark splits it into methods that compile
+    builder = builder.config("spark.sql.codegen.wholeStage", "false")
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = (builder.config("spark.ui.enabled", "false")
@@ -45,6 +70,9 @@ def session(master: str | None = None, app: str = "calcinosis-kg cases") -> Any:
                    .config("spark.driver.bindAddress", "127.0.0.1")
                    .config("spark.ui.showConsoleProgress", "false")
                    .config("spark.sql.shuffle.partitions", "8"))
+        memory = driver_memory()
+        if memory is not None:  # read when the JVM starts (a running one keeps its heap)
+            builder = builder.config("spark.driver.memory", memory)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
@@ -102,6 +130,8 @@ def near_misses(criteria: list) -> Any:
 
 
 def lab_values() -> Any:
+    """A Spark column: per row, the lab phenotypes the case shows (``classify.LAB_EVIDENCE``, the
+    same rule as the polars engine), for evidence only."""
     F = _f()
     return F.flatten(F.array(*[F.when(F.expr(to_sql(node)), _strings(list(values)))
                                .otherwise(_strings([])) for node, values in LAB_EVIDENCE]))

@@ -32,6 +32,7 @@ def q(text: str) -> str:
 
 
 def qlist(values: list[str] | tuple[str, ...]) -> str:
+    """Values as a comma-separated list of Spark SQL string literals."""
     return ", ".join(q(v) for v in values)
 
 
@@ -142,6 +143,8 @@ def triples() -> str:
 
 
 def term_key(t: str) -> str:
+    """Spark SQL for one RDF term as N-Triples-like text (``<iri>`` or ``"lit"^^dt``): how
+    ``sh:in`` compares values and how a violation names its value."""
     dt = f"CASE WHEN {t}.dt = '' THEN {q(XSD + 'string')} ELSE {t}.dt END"
     return (f"CASE WHEN {t}.lit THEN concat('\"', {t}.o, '\"^^', {dt}) "
             f"ELSE concat('<', {t}.o, '>') END")
@@ -220,17 +223,21 @@ def with_violations(df: Any, rules: tuple[shacl.NodeRule, ...] | None = None) ->
 
 def problems(df: Any) -> Any:
     """``pipeline.problems`` on Spark: per case and field, import errors then SHACL violations
-    (columns case_id, source, field, message, _row)."""
+    (columns case_id, source, field, message, _row). One array per row, exploded once: a union
+    of the two and a distinct over it made one generated method beyond the JVM's 64 KB limit
+    (Spark then falls back to its interpreter) and cost a shuffle; ``_row`` is unique, so the
+    per-row ``array_distinct`` is the same distinct."""
     from pyspark.sql import functions as F
 
     keys = ["case_id", "source", "_row"]
-    field_errors = df.select(*keys, F.explode("errors").alias("e")).selectExpr(
-        *keys, "substring_index(e, ': ', 1) AS field",
-        "CASE WHEN instr(e, ': ') > 0 THEN substring(e, instr(e, ': ') + 2) END AS message")
+    field_errors = ("transform(coalesce(errors, array()), e -> named_struct('field', "
+                    "substring_index(e, ': ', 1), 'message', CASE WHEN instr(e, ': ') > 0 THEN "
+                    "substring(e, instr(e, ': ') + 2) END))")
     shown = (r"""CASE WHEN startswith(v.value, '"') THEN regexp_extract(v.value, '^"(.*)"\\^\\^', 1)
              ELSE regexp_replace(v.value, '^[<>]+|[<>]+$', '') END""")
-    found = with_violations(df).select(*keys, F.explode("_violations").alias("v")).selectExpr(
-        *keys, "substring_index(v.message, ': ', 1) AS field",
-        "concat(substring(v.message, instr(v.message, ': ') + 2), CASE WHEN v.value IS NOT "
-        f"NULL THEN concat(' (got ', {shown}, ')') ELSE '' END) AS message")
-    return field_errors.unionByName(found).distinct()
+    found = ("transform(_violations, v -> named_struct('field', substring_index(v.message, "
+             "': ', 1), 'message', concat(substring(v.message, instr(v.message, ': ') + 2), "
+             f"CASE WHEN v.value IS NOT NULL THEN concat(' (got ', {shown}, ')') ELSE '' END)))")
+    every = F.expr(f"array_distinct(concat({field_errors}, {found}))")
+    return (with_violations(df).select(*keys, F.explode(every).alias("p"))
+            .select(*keys, "p.field", "p.message"))

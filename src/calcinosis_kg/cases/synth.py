@@ -152,6 +152,8 @@ def case_row(rng: random.Random, index: int) -> dict[str, Any]:
 
 
 def plant_defect(rng: random.Random, row: dict[str, Any]) -> None:
+    """Make ``row`` invalid in one of the ways ``DEFECTS`` lists (a missing or wrong unit, an
+    impossible age, a misspelt disease …), chosen by ``rng``: the validator must catch each."""
     defect = rng.choice(DEFECTS)
     if defect in ("no_unit", "unknown_unit", "mgdl_as_mmol", "status_contradiction"):
         row.setdefault("calcium_value", 2.4)
@@ -185,6 +187,7 @@ def iter_rows(n: int, seed: int, invalid_rate: float) -> Iterator[dict[str, Any]
 
 
 def rows(n: int, seed: int, invalid_rate: float) -> list[dict[str, Any]]:
+    """``iter_rows`` as a list (the formats written whole)."""
     return list(iter_rows(n, seed, invalid_rate))
 
 
@@ -195,6 +198,7 @@ def _cell(value: Any) -> str:
 
 
 def to_csv(data: Iterable[dict[str, Any]]) -> bytes:
+    """The rows as case-record CSV (list fields joined with ``;``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -208,6 +212,8 @@ def to_csv(data: Iterable[dict[str, Any]]) -> bytes:
 
 def write_cohort(path: Path, n: int, seed: int, invalid_rate: float = 0.0,
                  fmt: str | None = None) -> int:
+    """Write ``n`` synthetic cases (same ``seed``, same bytes) in ``fmt`` or the format the
+    suffix names; returns ``n``. Bounded: CSV is streamed, the other formats are capped lower."""
     fmt = fmt or {".csv": "csv", ".jsonl": "jsonl", ".json": "json", ".ttl": "ttl",
                   ".parquet": "parquet"}.get(path.suffix.lower(), "")
     if not fmt:

@@ -22,6 +22,7 @@ TRIPLE_SCHEMA = {"s": pl.String, "p": pl.String, "o": pl.String, "lit": pl.Boole
 
 
 def case_iri(case_id: str) -> str:
+    """The IRI of a case: its id percent-encoded under the cases' base (any id is safe in it)."""
     return m.CASE_BASE + quote(case_id, safe="._-")
 
 

@@ -38,6 +38,8 @@ SUGGESTIONS = 3
 
 
 def normalise(name: str) -> str:
+    """A name as the index keys it: lower case, curly apostrophes straightened, commas and
+    repeated blanks folded."""
     return " ".join(name.lower().replace("’", "'").replace(",", " ").split())
 
 

@@ -25,9 +25,11 @@ OIO = "http://www.geneontology.org/formats/oboInOwl#"
 BIOLINK = "https://w3id.org/biolink/vocab/"
 SSSOM = "https://w3id.org/sssom/"
 SEMAPV = "https://w3id.org/semapv/vocab/"
-#: DERMO's URI prefix as the Bioregistry gives it (canonical for ``dermo``; prefixmaps 0.2.6,
-#: data/bioregistry.csv): used only to expand DERMO CURIEs in the SSSOM file, which must expand
-#: every CURIE; the ontology keeps DERMO as xref strings (ontology/src/header.yaml)
+#: DERMO's URI prefix as the Bioregistry curates it for ``dermo`` (canonical in prefixmaps 0.2.6,
+#: data/bioregistry.csv; listed as curated by the Bioregistry's maintainer, cthoyt/cthoyt.github.io
+#: _posts/2023-03-12-obolibrary-masquerade.md). It is no OBO Foundry PURL and does not resolve, so
+#: the ontology keeps DERMO as xref strings (shared/reference/external_ids_notes.md;
+#: ontology/src/header.yaml); it only expands DERMO CURIEs in the SSSOM file, which must expand all
 DERMO_BIOREGISTRY = "http://purl.obolibrary.org/obo/DERMO_"
 #: SPARQL 1.1 Service Description, VoID and the W3C format IRIs (the endpoint's description)
 SD = "http://www.w3.org/ns/sparql-service-description#"

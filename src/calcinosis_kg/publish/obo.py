@@ -36,6 +36,7 @@ from calcinosis_kg.core.vocab import (
     DC_TYPE,
     IAO_BASE_MODULE,
     IAO_DEFINITION,
+    IAO_REPLACED_BY,
     OBO,
     OIO_DATE,
     OIO_HAS_DBXREF,
@@ -300,6 +301,9 @@ def to_obo(graph: Graph) -> bytes:
         stanza += sorted(set(annotations_of.get(cls, [])))
         if (cls, OWL.deprecated, Literal(True)) in graph:
             stanza.append("is_obsolete: true")
+            # IAO:0100001 term replaced by, as ROBOT writes it (OAK, pronto read the tag)
+            stanza += sorted(f"replaced_by: {_obo_id(o)}" for o in
+                             graph.objects(cls, URIRef(IAO_REPLACED_BY)) if isinstance(o, URIRef))
         lines += [*stanza, ""]
     for prop in properties:
         stanza = ["[Typedef]", *common(prop)]

@@ -28,6 +28,7 @@ from calcinosis_kg.core.vocab import (
     CALCINOSIS_KG,
     DC_TYPE,
     IAO_BASE_MODULE,
+    IAO_REPLACED_BY,
     OIO_IS_INFERRED,
     OWL,
     RDF,
@@ -198,6 +199,11 @@ def declare_entities(graph: Graph) -> Graph:
             classes.update(_list_items(graph, node))
     for individual in graph.subjects(R.type, O.NamedIndividual):
         classes.update(o for o in graph.objects(individual, R.type) if o != O.NamedIndividual)
+    # an obsolete class's replacement (IAO:0100001): pronto resolves it to a term, and raises
+    # KeyError on `replaced_by` when the replacement is not a class of the file
+    for s, o in graph.subject_objects(_uri(IAO_REPLACED_BY)):
+        if declared(s, O.Class):
+            classes.add(o)
     for s, o in graph.subject_objects(S.subPropertyOf):
         if s in object_props or declared(s, O.ObjectProperty):
             object_props.update((s, o))

@@ -109,7 +109,9 @@ class Client:
 
     def __init__(self, fd: int, head: bytes, flag: mmap.mmap, timeout: float) -> None:
         self.sock = socket.socket(fileno=fd)
-        self.sock.settimeout(timeout)  # non-blocking underneath, as the server's loop needs
+        # non-blocking underneath, as the server's loop needs; the server's deadline kill comes
+        # first, this only keeps a worker whose server is gone from waiting for ever
+        self.sock.settimeout(timeout + 30.0)
         self.head, self.flag = head, flag
 
     def answer(self, media: str, head: Head, body: bytes) -> bool:
