@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from loopback import LoopbackListener
 
 TINY_TTL = """\
 @prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .
@@ -68,45 +69,11 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str,
 
 
 
-class ConnectionRecorder:
-    """A TCP listener on 127.0.0.1 that counts connection attempts (proves "never fetched")."""
-
-    def __init__(self) -> None:
-        import socket
-        import threading
-
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.sock.close()
-
-
 @pytest.fixture
 def connection_recorder():
     """A local listener whose ``connections`` count must stay 0 for hostile inputs."""
-    recorder = ConnectionRecorder()
-    yield recorder
-    recorder.close()
+    with LoopbackListener(backlog=8) as recorder:
+        yield recorder
 
 
 @pytest.fixture

@@ -16,7 +16,9 @@ import threading
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from loopback import LoopbackListener
 
 
 @dataclass
@@ -54,31 +56,17 @@ def count(value: object) -> bytes:
     return results(["n"], [{"n": {"type": "literal", "value": value}}])
 
 
-@dataclass
-class FakeStore:
-    answer: Answer
-    requests: list[Request] = field(default_factory=list)
-    sock: socket.socket = field(default_factory=socket.socket)
+class FakeStore(LoopbackListener):
+    """The loopback listener answering each request with ``answer(request)``, in its own thread."""
 
-    url: str = ""
+    def __init__(self, answer: Answer) -> None:
+        self.answer = answer
+        self.requests: list[Request] = []
+        super().__init__()
+        self.url = self.url.rstrip("/")
 
-    def start(self) -> None:
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.sock.settimeout(0.2)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+    def handle(self, conn: socket.socket) -> None:
+        threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
 
     def _handle(self, conn: socket.socket) -> None:
         conn.settimeout(30)
@@ -96,11 +84,6 @@ class FakeStore:
             pass  # the client hung up (as it should, past its deadline or size limit)
         finally:
             conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.sock.close()
 
     def authorizations(self) -> list[str]:
         return [r.headers["authorization"] for r in self.requests if "authorization" in r.headers]
@@ -149,9 +132,5 @@ def honest(count_answer: Callable[[int], bytes] | None = None) -> Answer:
 
 @contextmanager
 def fake_store(answer: Answer) -> Iterator[FakeStore]:
-    store = FakeStore(answer)
-    store.start()
-    try:
+    with FakeStore(answer) as store:
         yield store
-    finally:
-        store.close()

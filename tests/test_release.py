@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from loopback import LoopbackListener
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
@@ -390,33 +391,10 @@ def test_committed_release_folder_equals_a_fresh_release_of_the_bundled_ontology
 
 
 # --- the source opens offline in OWL API through the catalog (Protégé, ROBOT) ------------------
-class _Listener:
-    """A loopback TCP listener standing in for the network (as Java's HTTP(S) proxy): it counts
-    the connections it is offered and closes them."""
-
-    def __init__(self) -> None:
-        import socket
-        import threading
-
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            conn.close()
-
-    def java_options(self) -> list[str]:
-        return [f"-D{scheme}.{key}={value}" for scheme in ("http", "https")
-                for key, value in (("proxyHost", "127.0.0.1"), ("proxyPort", self.port))]
+def _java_proxy_options(network: LoopbackListener) -> list[str]:
+    """Java's HTTP(S) proxy set to the loopback listener standing in for the network."""
+    return [f"-D{scheme}.{key}={value}" for scheme in ("http", "https")
+            for key, value in (("proxyHost", "127.0.0.1"), ("proxyPort", network.port))]
 
 
 def test_the_source_opens_offline_in_owlapi_through_the_catalog_beside_it(tmp_path: Path):
@@ -430,9 +408,9 @@ def test_the_source_opens_offline_in_owlapi_through_the_catalog_beside_it(tmp_pa
     source = ROOT / "ontology" / "calcinosis-kg.ttl"
     catalog = ROOT / "ontology" / "catalog-v001.xml"
     imports = {str(o) for o in rdflib.Graph().parse(source).objects(None, OWL.imports)}
-    network = _Listener()
+    network = LoopbackListener(backlog=8)
     try:
-        command = [java, *network.java_options(), *rest]
+        command = [java, *_java_proxy_options(network), *rest]
         done = subprocess.run([*command, str(source), str(catalog), str(CCKG["0000001"]),
                                str(OBO.UBERON_0002097)],
                               capture_output=True, text=True, timeout=300, check=False)
@@ -450,4 +428,4 @@ def test_the_source_opens_offline_in_owlapi_through_the_catalog_beside_it(tmp_pa
                                  timeout=300, check=False)
         assert without.returncode != 0 and network.connections > 0, without.stderr[-500:]
     finally:
-        network.sock.close()
+        network.close()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.text import aligned_table, terminal_safe, tsv_field
+from calcinosis_kg.core.vocab import OWL_CLASS, RDF_TYPE
 from calcinosis_kg.graph import sparql
 from calcinosis_kg.graph.queryfiles import BundledQuery, get_query, list_queries, read_query_file
 from calcinosis_kg.graph.sparql import (
@@ -87,7 +88,6 @@ def refuse_slow_engine(kg: KnowledgeGraph | None, query: object, engine: object)
         return
     import pyoxigraph
 
-    from calcinosis_kg.core.vocab import OWL_CLASS, RDF_TYPE
 
     classes = sum(1 for _ in kg.store.quads_for_pattern(
         None, pyoxigraph.NamedNode(RDF_TYPE), pyoxigraph.NamedNode(OWL_CLASS)))

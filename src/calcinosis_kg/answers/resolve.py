@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.prefixes import compress, expand
 from calcinosis_kg.core.vocab import (
     BIOLINK_ASSOCIATION,
     CCKG,
@@ -29,6 +31,7 @@ from calcinosis_kg.core.vocab import (
     SKOS_ALT_LABEL,
     SYNONYM_SCOPES,
 )
+from calcinosis_kg.graph.sparql_text import parse_term
 
 if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
@@ -83,6 +86,72 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
 
 
+@dataclass(frozen=True)
+class NameIndex:
+    """Names -> the terms they name: the one name lookup of ``show``/``--bind`` (``resolve``
+    here) and of case records (``cases.vocab``), whose differences are its options.
+
+    ``tiers`` are searched in order and the first that holds the name wins (``show``: labels,
+    then synonyms; case records: one tier of labels, exact and related synonyms and verified
+    table names). ``normalise`` says when two names are the same (``normalise`` here collapses
+    punctuation; case records keep it). Each name keeps ``{term: the name as written}``, in the
+    order first seen (a term given the same name twice keeps the last spelling).
+    """
+
+    normalise: Callable[[str], str]
+    tiers: tuple[dict[str, dict[str, str]], ...]
+
+    @classmethod
+    def of(cls, tiers: Iterable[Iterable[tuple[str, str]]],
+           normalise: Callable[[str], str]) -> NameIndex:
+        """An index of ``(term, name)`` pairs, one iterable per tier."""
+        built = []
+        for entries in tiers:
+            tier: dict[str, dict[str, str]] = {}
+            for term, name in entries:
+                tier.setdefault(normalise(name), {})[term] = name
+            built.append(tier)
+        return cls(normalise, tuple(built))
+
+    def exact(self, text: str, plural: bool = False,
+              own: Callable[[str], bool] | None = None) -> dict[str, str]:
+        """``{term: matched name}`` of the first tier holding ``text`` (normalised); with
+        ``plural``, "elbows" is read as "elbow" when only the singular is a name; with ``own``,
+        the one term of the first tier it accepts beats that tier's namesakes."""
+        key = self.normalise(text)
+        for i, tier in enumerate(self.tiers):
+            if key in tier:
+                found = tier[key]
+                mine = [t for t in found if own(t)] if own is not None and i == 0 else []
+                return {mine[0]: found[mine[0]]} if len(mine) == 1 else found
+        if plural and key.endswith("s"):
+            return self.exact(key[:-1])
+        return {}
+
+    def first_term(self, name: str) -> str:
+        """The term first seen with the normalised ``name`` (labels before synonyms)."""
+        return next(iter(next(t[name] for t in self.tiers if name in t)))
+
+    def names(self, unambiguous: bool = False) -> list[str]:
+        """Every normalised name, first seen first (with ``unambiguous``: of one term only)."""
+        out: dict[str, None] = {}
+        for tier in self.tiers:
+            out.update((n, None) for n, terms in tier.items()
+                       if not unambiguous or len(terms) == 1)
+        return list(out)
+
+    def close(self, text: str, n: int, cutoff: float, unambiguous: bool = False) -> list[str]:
+        """The normalised names spelled nearest ``text`` (difflib), best first."""
+        return difflib.get_close_matches(self.normalise(text), self.names(unambiguous), n=n,
+                                         cutoff=cutoff)
+
+
+def _index(names: list[tuple[str, str, bool]]) -> NameIndex:
+    """Labels, then synonyms, of the graph's terms (``show`` and ``--bind``)."""
+    return NameIndex.of(([(i, n) for i, n, is_label in names if is_label],
+                         [(i, n) for i, n, is_label in names if not is_label]), normalise)
+
+
 def _names(kg: KnowledgeGraph) -> list[tuple[str, str, bool]]:
     """(iri, name, is_label) for every labelled or synonymed IRI except association records."""
     import pyoxigraph
@@ -129,7 +198,6 @@ def looks_like_identifier(text: str) -> bool:
 
 def _identifier(text: str) -> str | None:
     """The IRI a CURIE/IRI spells, or None when ``text`` is not one (unknown prefix → None)."""
-    from calcinosis_kg.core.prefixes import expand
 
     text = text.strip()
     if text.startswith("<") and text.endswith(">"):
@@ -146,7 +214,6 @@ def _identifier(text: str) -> str | None:
 
 def candidates(kg: KnowledgeGraph, text: str) -> list[Candidate]:
     """Every term ``text`` may name, best match first (exact label, exact synonym, words)."""
-    from calcinosis_kg.core.prefixes import compress
 
     labels = kg.labels
     iri = _identifier(text)
@@ -156,15 +223,11 @@ def candidates(kg: KnowledgeGraph, text: str) -> list[Candidate]:
     if not wanted:
         return []
     names = _names(kg)
-    for want_label in (True, False):
-        exact = {iri: name for iri, name, is_label in names
-                 if is_label == want_label and normalise(name) == wanted}
-        own = [i for i in exact if i.startswith(CCKG)]
-        if want_label and len(own) == 1:  # the ontology's own term beats an imported namesake
-            exact = {own[0]: exact[own[0]]}
-        if exact:
-            return sorted((Candidate(compress(i), labels.get(i, ""), n) for i, n in exact.items()),
-                          key=lambda c: (c.label.casefold(), c.curie))
+    # the ontology's own term beats an imported namesake (a label only)
+    exact = _index(names).exact(wanted, own=lambda i: i.startswith(CCKG))
+    if exact:
+        return sorted((Candidate(compress(i), labels.get(i, ""), n) for i, n in exact.items()),
+                      key=lambda c: (c.label.casefold(), c.curie))
     words = wanted.split()
     found: dict[str, str] = {}
     obsolete = _deprecated(kg)
@@ -180,19 +243,15 @@ def candidates(kg: KnowledgeGraph, text: str) -> list[Candidate]:
 
 def suggestions(kg: KnowledgeGraph, text: str, n: int = 3) -> list[Candidate]:
     """The names closest to ``text`` (for a typo), best first."""
-    from calcinosis_kg.core.prefixes import compress
 
-    by_name: dict[str, str] = {}
-    for iri, name, _ in _names(kg):
-        by_name.setdefault(normalise(name), iri)
-    close = difflib.get_close_matches(normalise(text), list(by_name), n=n, cutoff=0.6)
+    index = _index(_names(kg))
     labels = kg.labels
-    return [Candidate(compress(by_name[c]), labels.get(by_name[c], ""), c) for c in close]
+    return [Candidate(compress(index.first_term(c)), labels.get(index.first_term(c), ""), c)
+            for c in index.close(text, n, cutoff=0.6)]
 
 
 def resolve(kg: KnowledgeGraph, text: str) -> Candidate:
     """The one term ``text`` names; ``AmbiguousTerm`` / ``UnknownTerm`` (exit 2) otherwise."""
-    from calcinosis_kg.core.prefixes import compress
 
     iri = _identifier(text)
     found = candidates(kg, text)
@@ -239,7 +298,6 @@ def _literal_in_graph(kg: KnowledgeGraph, value: str) -> bool:
     """Whether a quoted ``--bind`` literal occurs as an object (its text, any tag or type)."""
     import pyoxigraph
 
-    from calcinosis_kg.graph.sparql_text import parse_term
 
     term = parse_term(value)
     if not isinstance(term, pyoxigraph.Literal):

@@ -11,6 +11,9 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.answers.show_groups import namesake_sentence
+from calcinosis_kg.core.prefixes import compress, expand, prefix_map
+from calcinosis_kg.core.version import __version__
 from calcinosis_kg.core.vocab import RDFS_LABEL, SKOS_ALT_LABEL, SYNONYM_SCOPES
 from calcinosis_kg.graph.knowledge import select
 
@@ -73,7 +76,6 @@ def search(kg: KnowledgeGraph, text: str, limit: int | None = None) -> list[Sear
     Best first: exact label, exact synonym, prefix, substring, then every-word-prefix matches.
     A CURIE or IRI of a class matches that class.
     """
-    from calcinosis_kg.core.prefixes import compress, expand, prefix_map
 
     best: dict[str, SearchHit] = {}
     labels = kg.labels
@@ -121,8 +123,6 @@ SELECT ?disease ?phenotype ?dlabel ?plabel ?xref ?mapping WHERE {
 def namesake_notes(kg: KnowledgeGraph) -> dict[str, str]:
     """CURIE → the cards' line for a disease and the phenotype of the same name that every case
     of it has (``disease ⊑ has phenotype some phenotype``), for both classes."""
-    from calcinosis_kg.answers.show_groups import namesake_sentence
-    from calcinosis_kg.core.prefixes import compress, prefix_map
 
     pairs: dict[tuple[str, str], tuple[str, str, str]] = {}
     for row in select(kg.store, _NAMESAKES_QUERY, prefixes=prefix_map()):
@@ -186,8 +186,6 @@ _AXIOM_QUERIES = {
 
 def info(kg: KnowledgeGraph) -> GraphInfo:
     """Version, ontology header, entity counts, axioms by kind and mappings by target prefix."""
-    from calcinosis_kg.core.prefixes import compress, prefix_map
-    from calcinosis_kg.core.version import __version__
 
     prefixes = prefix_map()
     local_ns = prefixes.get("CCKG", "")

@@ -10,9 +10,9 @@ stays a field error. Built once per process from the bundled ontology (no global
 
 from __future__ import annotations
 
-from collections import defaultdict
 from functools import cache
 
+from calcinosis_kg.answers.resolve import NameIndex
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.core.vocab import OIO_EXACT_SYNONYM, OIO_RELATED_SYNONYM, RDFS_LABEL
 
@@ -44,36 +44,33 @@ def normalise(name: str) -> str:
 
 
 @cache
-def name_index() -> dict[str, str | None]:
-    """normalised name -> CURIE (None when the name belongs to several classes)."""
+def name_index() -> NameIndex:
+    """The one tier of names a record may use: the ontology's labels and exact/related synonyms
+    (terms a case prefix covers), the verified table's labels and ``COMMON_NAMES``."""
     import pyoxigraph as ox
 
     from calcinosis_kg.cases.terms import LABELS
     from calcinosis_kg.graph.knowledge import load
 
-    found: dict[str, set[str]] = defaultdict(set)
+    entries: list[tuple[str, str]] = []
     store = load().store
     for prop in LABEL_PROPERTIES:
         for quad in store.quads_for_pattern(None, ox.NamedNode(prop), None):
             if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
                 curie = m.compress(quad.subject.value)
                 if curie != quad.subject.value:
-                    found[normalise(quad.object.value)].add(curie)
-    for curie, label in LABELS.items():
-        found[normalise(label)].add(curie)
-    for name, curie in COMMON_NAMES.items():
-        found[normalise(name)].add(curie)
-    return {name: next(iter(c)) if len(c) == 1 else None for name, c in found.items()}
+                    entries.append((curie, quad.object.value))
+    entries += [(curie, label) for curie, label in LABELS.items()]
+    entries += [(curie, name) for name, curie in COMMON_NAMES.items()]
+    return NameIndex.of([entries], normalise)
 
 
 def resolve(name: str) -> tuple[str | None, str]:
     """(CURIE, "") for a known unambiguous name; (CURIE, note) for a name read as a broader
     verified term (``BROADER_NAMES``); else (None, reason with the nearest labels)."""
     key = normalise(name)
-    index = name_index()
-    if key not in index and key.endswith("s") and key[:-1] in index:  # "elbows", "fingers"
-        key = key[:-1]
-    if key not in index:
+    found = name_index().exact(key, plural=True)  # "elbows", "fingers"
+    if not found:
         broader = BROADER_NAMES.get(key) or BROADER_NAMES.get(key[:-1] if key.endswith("s")
                                                                 else key)
         if broader is not None:
@@ -83,10 +80,9 @@ def resolve(name: str) -> tuple[str | None, str]:
         near = suggestions(key)
         hint = f"; nearest labels: {', '.join(near)}" if near else ""
         return None, f"is neither an identifier (PREFIX:local) nor a label of the ontology{hint}"
-    found = index[key]
-    if found is None:
+    if len(found) > 1:
         return None, "is the label of several classes; give the identifier"
-    return found, ""
+    return next(iter(found)), ""
 
 
 def label_of(curie: str) -> str:
@@ -111,16 +107,14 @@ def _labels() -> dict[str, str]:
 def suggestions(key: str) -> list[str]:
     """The nearest names of the index, as 'name' (CURIE): names holding every word of ``key``
     first (shortest first), then close spellings (difflib), at most ``SUGGESTIONS``."""
-    import difflib
-
     index = name_index()
+    names = index.names(unambiguous=True)
     words = key.split()
-    holding = sorted((n for n in index if index[n] and words
-                      and all(w in n.split() for w in words)), key=lambda n: (len(n), n))
-    close = difflib.get_close_matches(key, [n for n in index if index[n]], n=SUGGESTIONS,
-                                      cutoff=0.75)
+    holding = sorted((n for n in names if words and all(w in n.split() for w in words)),
+                     key=lambda n: (len(n), n))
+    close = index.close(key, SUGGESTIONS, cutoff=0.75, unambiguous=True)
     out: list[str] = []
     for name in [*holding, *close]:
         if name not in out:
             out.append(name)
-    return [f"{n!r} ({index[n]})" for n in out[:SUGGESTIONS]]
+    return [f"{n!r} ({index.first_term(n)})" for n in out[:SUGGESTIONS]]

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from calcinosis_kg.checks.results import Failure, StageResult
 from calcinosis_kg.core.resources import is_data_file, package_dir
+from calcinosis_kg.core.serialize import write_atomic
 from calcinosis_kg.core.version import __version__
 
 CACHE_ENV = "CALCINOSIS_KG_CACHE_DIR"
@@ -159,7 +160,6 @@ def load(stage: str, key: str) -> StageResult | None:
 
 def save(stage: str, key: str, result: StageResult) -> bool:
     """Store ``result`` (atomically). Returns False when the cache folder is not writable."""
-    from calcinosis_kg.core.serialize import write_atomic
 
     data = result.to_dict()
     data["cached"] = False
@@ -185,7 +185,6 @@ def load_json(name: str, key: str) -> object | None:
 
 def save_json(name: str, key: str, value: object) -> bool:
     """Store a JSON value atomically; False when the cache folder is not writable."""
-    from calcinosis_kg.core.serialize import write_atomic
 
     entry = {"format": FORMAT, "key": key, "name": name, "value": value}
     try:

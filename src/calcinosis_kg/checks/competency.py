@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 from calcinosis_kg.checks.results import Failure, StageResult
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.resources import queries_dir as bundled_queries_dir
+from calcinosis_kg.graph.queryfiles import list_queries, read_query_file
+from calcinosis_kg.graph.sparql import run_sparql, strip_lexical
 
 if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
@@ -48,7 +50,6 @@ class CompetencyQuery:
     @property
     def ordered(self) -> bool:
         """True when the query sorts its answer, so row order is part of the answer."""
-        from calcinosis_kg.graph.sparql import strip_lexical
 
         return bool(_ORDER_BY.search(strip_lexical(self.text)))
 
@@ -72,7 +73,6 @@ def _from_bundled(query: BundledQuery) -> CompetencyQuery:
 
 def load_query(path: Path) -> CompetencyQuery:
     """One query file with its header (``# example-binding: var=VALUE`` gives its bindings)."""
-    from calcinosis_kg.graph.queryfiles import read_query_file
 
     return _from_bundled(read_query_file(Path(path)))
 
@@ -82,7 +82,6 @@ def competency_queries(directory: Path | None = None) -> list[CompetencyQuery]:
 
     Only the top-level ``*.rq`` files count: ``queries/qc/`` holds QC rules, not questions.
     """
-    from calcinosis_kg.graph.queryfiles import list_queries
 
     directory = Path(directory) if directory else bundled_queries_dir()
     return [_from_bundled(q) for q in list_queries(directory)]
@@ -112,7 +111,6 @@ def read_expected(path: Path) -> ExpectedAnswer:
 def run(kg: KnowledgeGraph, query: CompetencyQuery,
         bindings: dict[str, str] | None = None) -> tuple[list[str], list[Row]]:
     """Run one competency query (with its example bindings unless others are given)."""
-    from calcinosis_kg.graph.sparql import run_sparql
 
     bindings = query.bindings if bindings is None else bindings
     result = run_sparql(kg, query.path, bindings or None)  # errors then name the file

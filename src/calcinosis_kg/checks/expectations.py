@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.prefixes import expand
+from calcinosis_kg.core.yamlio import read_yaml
 
 if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
@@ -42,8 +44,6 @@ def expected_inferences_file(kg: KnowledgeGraph) -> Path | None:
 
 def load_expected(path: Path) -> list[ExpectedInference]:
     """Parse the expected-inference list (``[{subclass, superclass, why}]``, CURIEs or IRIs)."""
-    from calcinosis_kg.core.prefixes import expand
-    from calcinosis_kg.core.yamlio import read_yaml
 
     data = read_yaml(path, [])
     if isinstance(data, dict):

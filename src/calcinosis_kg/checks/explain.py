@@ -3,24 +3,23 @@ an ontology inconsistent.
 
 HermiT says *that* a class is unsatisfiable or the ontology inconsistent, never *why*; curators
 need the why. ``Axioms`` is a dictionary view of the asserted triples that finds it: declared
-disjoint superclasses, unsatisfiable fillers, domain/range clashes, conflicting data restrictions,
-individuals typed with disjoint classes and data values outside a property's range. Best effort,
-never a verdict of its own. Running HermiT is not done here: ``explain_inconsistency`` takes the
-reasoner as an argument for its one re-run on the class axioms alone.
+disjoint superclasses, unsatisfiable fillers, domain/range clashes and conflicting data
+restrictions; ``inconsistency`` uses it for individuals typed with disjoint classes and data
+values outside a property's range. Best effort, never a verdict of its own.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from calcinosis_kg.checks.verdict import ReasoningResult
 from calcinosis_kg.core.expressions import Term, rdf_list, render, with_labels
+from calcinosis_kg.core.hierarchy import closure
 from calcinosis_kg.core.vocab import (
     OWL,
-    OWL_NOTHING,
     OWL_THING,
     RDF,
     RDF_TYPE,
@@ -28,14 +27,13 @@ from calcinosis_kg.core.vocab import (
     RDFS_SUBCLASS_OF,
     XSD,
 )
+from calcinosis_kg.graph.knowledge import labels_of
 
 if TYPE_CHECKING:
     import pyoxigraph
 
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
-#: how ``explain_inconsistency`` runs HermiT again (``hermit.reason``, passed in by the caller)
-Reasoner = Callable[["KnowledgeGraph"], ReasoningResult]
 
 def _ox():
     import pyoxigraph
@@ -68,7 +66,6 @@ class Axioms:
     @classmethod
     def from_store(cls, store: pyoxigraph.Store) -> Axioms:
         """Every triple of the store's default graph, indexed by subject then predicate."""
-        from calcinosis_kg.graph.knowledge import labels_of
 
         ox = _ox()
         triples: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
@@ -138,6 +135,14 @@ class Axioms:
         """A class expression, data range, property or literal as text with labels."""
         return render(self, x, with_labels(self.labels))
 
+    def _told_parents(self, node: str) -> list[str]:
+        """What ``node`` is asserted under: superclasses, equivalents, intersection members."""
+        parents = list(self.objects(node, RDFS_SUBCLASS_OF))
+        parents += self.objects(node, OWL + "equivalentClass")
+        for head in self.objects(node, OWL + "intersectionOf"):
+            parents += self.rdf_list(head)
+        return [p for p in parents if isinstance(p, str)]
+
     def told_superclasses(self, cls: str, result: ReasoningResult | None = None,
                           ) -> tuple[set[str], list[str]]:
         """Named classes and anonymous expressions ``cls`` is asserted under (transitively).
@@ -146,21 +151,9 @@ class Axioms:
         """
         named: set[str] = set()
         anonymous: list[str] = []
-        todo = deque([cls])
-        seen: set[str] = set()
         entailed = result.ancestors() if result else {}
-        while todo:
-            node = todo.popleft()
-            if node in seen:
-                continue
-            seen.add(node)
-            parents = list(self.objects(node, RDFS_SUBCLASS_OF))
-            parents += self.objects(node, OWL + "equivalentClass")
-            for head in self.objects(node, OWL + "intersectionOf"):
-                parents += self.rdf_list(head)
-            for parent in parents:
-                if not isinstance(parent, str):
-                    continue
+        for node in [cls, *closure(cls, self._told_parents)]:
+            for parent in self._told_parents(node):
                 if self.named(parent):
                     if parent not in (OWL_THING, cls):
                         named.add(parent)
@@ -168,10 +161,10 @@ class Axioms:
                         named.update(entailed.get(parent, set()) - {OWL_THING})
                 elif not self.objects(parent, OWL + "intersectionOf") and parent not in anonymous:
                     anonymous.append(parent)
-                todo.append(parent)
         return named, anonymous
 
-    def _disjoint_clash(self, classes: set[str]) -> tuple[str, str] | None:
+    def disjoint_clash(self, classes: set[str]) -> tuple[str, str] | None:
+        """Two of ``classes`` declared disjoint (the first such pair in sorted order), or None."""
         # the sorted pairs are computed once: explaining many unsatisfiable classes of a large
         # merged ontology would otherwise rescan every axiom several times per class
         pairs = self.__dict__.get("_sorted_disjoint_pairs")
@@ -187,7 +180,7 @@ class Axioms:
         """Why ``cls`` can have no instances, from the asserted axioms (best effort)."""
         named, anonymous = self.told_superclasses(cls, result)
         reasons: list[str] = []
-        clash = self._disjoint_clash(named | {cls})
+        clash = self.disjoint_clash(named | {cls})
         if clash:
             a, b = clash
             reasons.append(f"it is a subclass of both {self.show(a)} and {self.show(b)}, "
@@ -239,8 +232,8 @@ class Axioms:
                 continue
             prop = props[0]
             domains = [d for d in self.objects(prop, RDFS + "domain") if self.named(d)]
-            clash = self._disjoint_clash(named | self._with_ancestors(domains, result))
-            if domains and clash and not self._disjoint_clash(named):
+            clash = self.disjoint_clash(named | self._with_ancestors(domains, result))
+            if domains and clash and not self.disjoint_clash(named):
                 reasons.append(f"{self.show(prop)} has domain "
                                f"{', '.join(self.show(d) for d in domains)}, so it must be both "
                                f"{self.show(clash[0])} and {self.show(clash[1])}, which are "
@@ -249,7 +242,7 @@ class Axioms:
             filler = fillers[0]
             if ranges and self.named(filler):
                 values = self._with_ancestors([filler, *ranges], result)
-                clash = self._disjoint_clash(values)
+                clash = self.disjoint_clash(values)
                 if clash:
                     reasons.append(f"it requires {self.show(expr)}, but the range of "
                                    f"{self.show(prop)} is {', '.join(self.show(r) for r in ranges)}"
@@ -279,107 +272,3 @@ class Axioms:
                     not t.startswith(builtin) for t in types):
                 out.append(s)
         return sorted(out)
-
-
-def explain_inconsistency(kg: KnowledgeGraph, reason: Reasoner) -> list[tuple[str, str]]:
-    """Individuals (or axioms) that make the ontology inconsistent, as far as can be found.
-
-    First individuals typed with declared-disjoint classes; failing that, ``reason`` (HermiT) is
-    run again on the class axioms alone, and individuals typed with a class found unsatisfiable
-    are named.
-    """
-    axioms = Axioms.of(kg)
-    culprits: list[tuple[str, str]] = []
-    individuals = axioms.individuals()
-    for ind in individuals:
-        if OWL_NOTHING in axioms.objects(ind, RDF_TYPE):
-            culprits.append((ind, "is asserted to be an instance of owl:Nothing"))
-            continue
-        classes: set[str] = set()
-        for t in axioms.objects(ind, RDF_TYPE):
-            if Axioms.named(t) and not t.startswith(OWL):
-                classes.add(t)
-                classes |= axioms.told_superclasses(t)[0]
-        clash = axioms._disjoint_clash(classes)
-        if clash:
-            a, b = clash
-            culprits.append((ind, f"is an instance of both {axioms.show(a)} and "
-                                  f"{axioms.show(b)}, which are declared disjoint"))
-    culprits += _data_value_clashes(axioms, individuals)
-    if culprits:
-        return culprits
-    tbox = _tbox_only(kg, set(individuals), reason)
-    if tbox is None:
-        return culprits
-    if tbox.consistent is False:
-        return [("", "the class axioms alone are inconsistent (no individual needed)")]
-    bad = set(tbox.unsatisfiable)
-    for ind in individuals:
-        for t in axioms.objects(ind, RDF_TYPE):
-            if t in bad:
-                culprits.append((ind, f"is an instance of {axioms.show(t)}, which is "
-                                      f"{tbox.explanations.get(t, 'unsatisfiable')}"))
-    return culprits
-
-
-_INTEGERS = {"integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-             "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
-             "unsignedShort", "unsignedByte"}
-_STRINGS = {"string", "normalizedString", "token", "language", "Name", "NCName", "NMTOKEN"}
-#: range datatype -> literal datatypes (local names in xsd:) whose values it contains
-_COMPATIBLE = {"decimal": _INTEGERS | {"decimal"}, "integer": _INTEGERS,
-               "string": _STRINGS, "normalizedString": _STRINGS - {"string"}}
-_ANY_LITERAL = {RDFS + "Literal", RDF + "PlainLiteral"}
-
-
-def _data_value_clashes(axioms: Axioms, individuals: list[str]) -> list[tuple[str, str]]:
-    """Data property values outside the property's declared datatype range, and several
-    different values of a functional data property."""
-    ox = _ox()
-    out: list[tuple[str, str]] = []
-    for ind in individuals:
-        for prop, values in sorted(axioms.triples.get(ind, {}).items()):
-            literals = [v for v in values if isinstance(v, ox.Literal)]
-            if not literals:
-                continue
-            for rng in axioms.objects(prop, RDFS + "range"):
-                if not (isinstance(rng, str) and rng.startswith(XSD)) or rng in _ANY_LITERAL:
-                    continue
-                allowed = _COMPATIBLE.get(rng[len(XSD):], {rng[len(XSD):]})
-                for lit in literals:
-                    dt = lit.datatype.value
-                    if not (dt.startswith(XSD) and dt[len(XSD):] in allowed):
-                        out.append((ind, f"value {axioms.show(lit)} of {axioms.show(prop)} is "
-                                         f"not in its range {axioms.show(rng)}"))
-            functional = OWL + "FunctionalProperty" in axioms.objects(prop, RDF_TYPE)
-            distinct = {_literal_value(lit) for lit in literals}
-            if functional and len(distinct) > 1:
-                shown = ", ".join(sorted(axioms.show(lit) for lit in literals))
-                out.append((ind, f"has {len(distinct)} different values ({shown}) of the "
-                                 f"functional property {axioms.show(prop)}"))
-    return out
-
-
-def _literal_value(lit: Any) -> object:
-    from decimal import Decimal, InvalidOperation
-
-    try:
-        return Decimal(lit.value)
-    except (InvalidOperation, ValueError):
-        return (lit.value, lit.datatype.value, lit.language)
-
-
-def _tbox_only(kg: KnowledgeGraph, individuals: set[str],
-               reason: Reasoner) -> ReasoningResult | None:
-    """Reason over ``kg`` minus the triples about individuals (None if there are none)."""
-    if not individuals:
-        return None
-    ox = _ox()
-    store = loaded_store(kg)
-    sub = ox.Store()
-    sub.extend(q for q in store if not (isinstance(q.subject, ox.NamedNode)
-                                        and q.subject.value in individuals))
-    from calcinosis_kg.graph.knowledge import KnowledgeGraph as KG
-
-    return reason(KG(files=list(kg.files), _store=sub, _digest="tbox-only"))
-

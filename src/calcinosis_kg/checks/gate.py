@@ -17,10 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.checks import cache
+from calcinosis_kg.checks import cache, negative_entailments, reasoning
+from calcinosis_kg.checks.expectations import EXPECTED_FILE
 from calcinosis_kg.checks.qc_rules import FAIL_ON_CHOICES, LEVELS
 from calcinosis_kg.checks.results import Failure, StageResult
+from calcinosis_kg.core import resources  # resources.X() at call time: tests repoint them
 from calcinosis_kg.core.errors import CalcinosisKGError, InputError
+from calcinosis_kg.graph import knowledge as graph
+from calcinosis_kg.graph.input_limits import read_regular_file
 
 if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
@@ -110,10 +114,7 @@ class CheckReport:
 
 
 def _input_files(paths: Sequence[Path | str] | None) -> list[Path]:
-    from calcinosis_kg.core.resources import default_ontology_files
-    from calcinosis_kg.graph.input_limits import read_regular_file
-
-    files = [Path(p) for p in paths] if paths else default_ontology_files()
+    files = [Path(p) for p in paths] if paths else resources.default_ontology_files()
     for path in files:
         if not path.is_file():
             # the loader's own check: "file not found", "is a directory", "not a regular file"
@@ -137,12 +138,10 @@ def _library_versions() -> str:
 def stage_keys(files: Sequence[Path], fail_on: str = "ERROR") -> dict[str, str]:
     """The cache key of every stage: the ontology files, data folders, library versions, package
     version and the source of the code the stage runs (its module and what that imports)."""
-    from calcinosis_kg.checks.expectations import EXPECTED_FILE
-    from calcinosis_kg.core.resources import ontology_dir, queries_dir, shapes_dir
 
     extra = [p for p in [Path(files[0]).parent / EXPECTED_FILE] if files and p.is_file()]
-    data = cache.digest_files([*files, *extra, ontology_dir(), shapes_dir(), queries_dir()],
-                              salt=_library_versions())
+    folders = [resources.ontology_dir(), resources.shapes_dir(), resources.queries_dir()]
+    data = cache.digest_files([*files, *extra, *folders], salt=_library_versions())
     keys = {}
     for stage in STAGES:
         module = PYTHON_STAGES.get(stage, ("calcinosis_kg.checks.reasoning", ""))[0]
@@ -221,24 +220,19 @@ def check(kg: KnowledgeGraph | None = None, *, use_cache: bool = True, fail_on: 
 
     The stages re-read the files (some run in child processes that cannot share the store).
     """
-    from calcinosis_kg.core.resources import default_ontology_files
 
-    paths = None if kg is None or list(kg.files) == default_ontology_files() else kg.files
+    paths = None if kg is None or list(kg.files) == resources.default_ontology_files() else kg.files
     return run_check(paths, use_cache=use_cache, fail_on=fail_on, stages=stages)
 
 
 def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
              warnings: list[str]) -> dict[str, StageResult]:
-    from calcinosis_kg.graph import knowledge as graph
-
     kg = graph.load(paths)
     warnings.extend(kg.warnings)
     out: dict[str, StageResult] = {}
     run = negative_run = None
     reasoning_started = time.perf_counter()
     if "reasoning" in todo:
-        from calcinosis_kg.checks import negative_entailments, reasoning
-
         try:
             run = reasoning.start(kg)
             # conclusions that must NOT follow: a second HermiT run on a probe copy, in parallel
@@ -258,8 +252,6 @@ def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
             negative_run.cancel()
         raise
     if run is not None:
-        from calcinosis_kg.checks import reasoning
-
         try:
             result = run.wait()
             stage = reasoning.stage_from_result(kg, result,

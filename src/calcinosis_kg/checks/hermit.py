@@ -28,8 +28,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.checks.explain import Axioms, explain_inconsistency, loaded_store
+from calcinosis_kg.checks.explain import Axioms, loaded_store
+from calcinosis_kg.checks.inconsistency import explain_inconsistency
 from calcinosis_kg.checks.verdict import ReasoningResult
+from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.vocab import OWL, OWL_IMPORTS, OWL_NOTHING, OWL_THING
 
 if TYPE_CHECKING:
@@ -43,7 +45,6 @@ _OWLAPI_ERROR = "http://org.semanticweb.owlapi/error#"
 
 def default_timeout() -> float:
     """``$CALCINOSIS_KG_REASONER_TIMEOUT`` seconds, else ``DEFAULT_TIMEOUT``."""
-    from calcinosis_kg.core.errors import InputError
 
     raw = os.environ.get(TIMEOUT_ENV, "").strip()
     if not raw:
@@ -77,8 +78,6 @@ class HermitRun:
 
     def __init__(self, kg: KnowledgeGraph, java: Path | None = None,
                  timeout: float | None = None) -> None:
-        from calcinosis_kg.checks import java as java_lookup
-
         self.kg = kg
         self.timeout = default_timeout() if timeout is None else timeout
         self.started = time.perf_counter()
@@ -92,6 +91,9 @@ class HermitRun:
         except BaseException:
             shutil.rmtree(self._dir, ignore_errors=True)
             raise
+        # lazy: `check --help` imports this module (cli.limits) and needs no Java lookup
+        from calcinosis_kg.checks import java as java_lookup
+
         java = java or java_lookup.find_java()
         if java is None:
             self.java_missing = True

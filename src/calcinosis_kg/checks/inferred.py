@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.checks import cache
 from calcinosis_kg.checks.explain import Axioms
 from calcinosis_kg.checks.hermit import reason
 from calcinosis_kg.checks.verdict import ReasoningError, ReasoningResult
+from calcinosis_kg.core.serialize import bind_prefixes
 from calcinosis_kg.core.vocab import OWL_EQUIVALENT_CLASS, OWL_NOTHING, RDFS_LABEL, RDFS_SUBCLASS_OF
 
 if TYPE_CHECKING:
@@ -25,7 +27,6 @@ def _hierarchy(kg: KnowledgeGraph, pairs: Iterable[tuple[str, str]],
                equivalences: Iterable[tuple[str, str]], with_labels: bool) -> rdflib.Graph:
     import rdflib
 
-    from calcinosis_kg.core.serialize import bind_prefixes
 
     subclass_of = rdflib.URIRef(RDFS_SUBCLASS_OF)
     equivalent_class = rdflib.URIRef(OWL_EQUIVALENT_CLASS)
@@ -52,7 +53,6 @@ def inferred_graph(kg: KnowledgeGraph, result: ReasoningResult | None = None,
     graph's content digest, so only the first call per ontology version waits for HermiT.
     Raises ReasoningError if HermiT could not run or the ontology is inconsistent.
     """
-    from calcinosis_kg.checks import cache
 
     key = cache.stage_key("inferred " + cache.digest_files(cache.code_files([__name__])),
                           kg.digest)

@@ -12,14 +12,16 @@ inheriting one, shows up as a diff that must be reviewed.
 
 from __future__ import annotations
 
-from collections import deque
+import functools
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
+from calcinosis_kg.core.hierarchy import closure
 from calcinosis_kg.core.prefixes import compress
+from calcinosis_kg.source.build import build
 
 COLUMNS = ("class", "class_label", "property", "filler", "stated_on", "stated_on_label",
            "how", "review")
@@ -124,26 +126,18 @@ def rows(g: Graph) -> list[Row]:
     labels = {s: str(o) for s, o in g.subject_objects(RDFS.label)}
     classes = sorted({c for c in g.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
                      - set(g.subjects(OWL.deprecated, None)), key=str)
+    told = functools.cache(lambda node: _told(g, node))  # each class read once, not per heir
     out: set[Row] = set()
     for cls in classes:
-        seen: set[URIRef] = set()
-        todo = deque([cls])
-        while todo:
-            node = todo.popleft()
-            if node in seen:
-                continue
-            seen.add(node)
-            parents, statements = _told(g, node)
-            for prop, filler in statements:
+        for node in [cls, *closure(cls, lambda n: told(n)[0])]:
+            for prop, filler in told(node)[1]:
                 out.add(Row(_curie(cls), labels.get(cls, ""), prop, filler, _curie(node),
                             labels.get(node, ""), "own" if node == cls else "inherited"))
-            todo.extend(parents)
     return sorted(out, key=lambda r: (r.cls, r.how != "own", r.stated_on, r.prop, r.filler))
 
 
 def current_rows() -> list[Row]:
     """Rows of a fresh build of the bundled source (ontology + import module)."""
-    from calcinosis_kg.source.build import build
 
     result = build()
     return rows(result.ontology + result.imports)

@@ -29,9 +29,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from calcinosis_kg.checks import hermit, locality
+from calcinosis_kg.checks.expectations import beside_first_ontology
+from calcinosis_kg.checks.explain import Axioms
 from calcinosis_kg.checks.results import Failure, StageResult
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.prefixes import compress, expand
 from calcinosis_kg.core.vocab import CCKG_PROBE, OWL, RDF
+from calcinosis_kg.core.yamlio import read_yaml
+from calcinosis_kg.graph.knowledge import KnowledgeGraph as KG
 
 if TYPE_CHECKING:
     from calcinosis_kg.checks.hermit import HermitRun
@@ -77,15 +83,12 @@ class NegativeEntailment:
 
 def negative_file(kg: KnowledgeGraph) -> Path | None:
     """``negative_entailments.yaml`` beside the first ontology file (bundled: ontology/)."""
-    from calcinosis_kg.checks.expectations import beside_first_ontology
 
     return beside_first_ontology(kg, NEGATIVE_FILE)
 
 
 def load_negative(path: Path) -> list[NegativeEntailment]:
     """Parse the negative-entailment list (CURIEs or IRIs)."""
-    from calcinosis_kg.core.prefixes import expand
-    from calcinosis_kg.core.yamlio import read_yaml
 
     data = read_yaml(path, [])
     if not isinstance(data, list):
@@ -123,7 +126,6 @@ def load_negative(path: Path) -> list[NegativeEntailment]:
 def _sweep(item: dict, index: int, path: Path) -> list[NegativeEntailment]:
     """``{sweep, subclasses, superclasses, why}``: no listed subclass may fall under any listed
     superclass (every pair is one entry, e.g. no disease under a calcinosis-related class)."""
-    from calcinosis_kg.core.prefixes import expand
 
     subs, sups = item.get("subclasses"), item.get("superclasses")
     if not isinstance(subs, list) or not isinstance(sups, list) or not subs or not sups:
@@ -223,9 +225,6 @@ def probe_graph(kg: KnowledgeGraph, items: list[NegativeEntailment],
     """
     import pyoxigraph as ox
 
-    from calcinosis_kg.checks import locality
-    from calcinosis_kg.checks.explain import Axioms
-    from calcinosis_kg.graph.knowledge import KnowledgeGraph as KG
 
     part = locality.module(Axioms.of(kg).triples, signature(items))
 
@@ -245,7 +244,6 @@ def start(kg: KnowledgeGraph, path: Path | None = None, java: Path | None = None
     """Start HermiT on the module of ``kg`` for the entries + probe classes (``probe_graph``);
     None when there is no negative-entailment file (``items`` instead of a file: a list built in
     code, e.g. a systematic sweep in a test)."""
-    from calcinosis_kg.checks import hermit
 
     if items is None:
         path = path or negative_file(kg)
@@ -274,8 +272,6 @@ def merge_into(stage: StageResult, kg: KnowledgeGraph, run: NegativeRun | None) 
     """Add ``negative=N violated=M`` (and a failure per violation) to the reasoning stage."""
     if run is None:
         return stage
-    from calcinosis_kg.checks.explain import Axioms
-    from calcinosis_kg.core.prefixes import compress
 
     result = run.wait()
     stage.counts["negative"] = len(run.items)

@@ -29,6 +29,8 @@ from calcinosis_kg.checks.qc_rules import (
 )
 from calcinosis_kg.checks.results import Failure, StageResult
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.expressions import StoreSource, render
+from calcinosis_kg.core.prefixes import compress
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -193,6 +195,7 @@ def _run_select(store: pyoxigraph.Store, query: str, path: Path,
     try:
         solutions = store.query(query)
     except SyntaxError as exc:
+        # lazy: graph.loading loads logging and more; `check --help` imports this module
         from calcinosis_kg.graph.loading import syntax_error
 
         raise syntax_error(exc, path, "SPARQL rule query") from None
@@ -219,20 +222,15 @@ class _TermRenderer:
     expressions (``RO:0004026 some UBERON:0002072``): never a random blank-node label."""
 
     def __init__(self, store: pyoxigraph.Store) -> None:
-        from calcinosis_kg.core.expressions import StoreSource
-
         self.source = StoreSource(store)
 
     @staticmethod
     def compact(iri: str) -> str:
-        from calcinosis_kg.core.prefixes import compress
-
         return compress(iri)
 
     def render(self, term: object) -> str:
         import pyoxigraph
 
-        from calcinosis_kg.core.expressions import render
 
         if term is None:
             return ""

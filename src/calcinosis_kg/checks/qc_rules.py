@@ -153,6 +153,7 @@ def refresh_verified_xrefs(reference_tsv: Path | str, output: Path | str | None 
     Keeps the rows whose ``status`` is ``verified`` and whose ``id`` is a CURIE, one line per ID
     (sorted), so the committed list changes only when the reference does.
     """
+    # lazy: loads rdflib; `check --help` imports this module
     from calcinosis_kg.core.serialize import write_atomic
 
     reference_tsv = Path(reference_tsv)
@@ -201,6 +202,7 @@ def export_robot_profile(output_dir: Path | str, profile: Path | str | None = No
     File rules (checks of the Turtle text) have no SPARQL form and are left out. Returns the
     profile path: ``robot report --input calcinosis-kg.ttl --profile <dir>/profile.txt``.
     """
+    # lazy: loads rdflib; `check --help` imports this module
     from calcinosis_kg.core.serialize import write_atomic
 
     output_dir = Path(output_dir)
@@ -234,6 +236,7 @@ def _fill_verified(text: str, ids: Sequence[str]) -> str:
 
 def _generated_prefixes(files: Sequence[Path]) -> list[tuple[str, str, str]]:
     """``ns1:``-style prefixes (rdflib invents them for unbound namespaces) in Turtle inputs."""
+    # lazy: loads rdflib; `check --help` imports this module
     from calcinosis_kg.graph.loading import sniff_format
 
     hits = []

@@ -14,13 +14,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.checks import negative_entailments
 from calcinosis_kg.checks.expectations import (
     EXPECTED_FILE,
     ExpectedInference,
     expected_inferences_file,
     load_expected,
 )
-from calcinosis_kg.checks.explain import Axioms, explain_inconsistency, loaded_store
+from calcinosis_kg.checks.explain import Axioms, loaded_store
 from calcinosis_kg.checks.hermit import (
     DEFAULT_TIMEOUT,
     HermitRun,
@@ -28,10 +29,14 @@ from calcinosis_kg.checks.hermit import (
     start,
     write_hermit_input,
 )
+from calcinosis_kg.checks.inconsistency import explain_inconsistency
 from calcinosis_kg.checks.inferred import hierarchy_graph, inferred_graph
 from calcinosis_kg.checks.results import Failure, StageResult
 from calcinosis_kg.checks.verdict import ReasoningError, ReasoningResult
+from calcinosis_kg.core.prefixes import compress
+from calcinosis_kg.core.serialize import to_turtle
 from calcinosis_kg.core.vocab import OWL_CLASS, RDF_TYPE
+from calcinosis_kg.graph.knowledge import load
 
 if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
@@ -50,7 +55,6 @@ STAGE = "reasoning"
 def stage_from_result(kg: KnowledgeGraph, result: ReasoningResult,
                       expected_path: Path | None = None) -> StageResult:
     """Turn a ReasoningResult (plus the expected inferences) into the ``reasoning`` StageResult."""
-    from calcinosis_kg.core.prefixes import compress
 
     failures: list[Failure] = []
     counts: dict[str, int] = {}
@@ -158,7 +162,6 @@ def run_reason(paths: Iterable[Path | str] | None = None, with_turtle: bool = Fa
 
     Raises ReasoningError (exit 1) when HermiT cannot run, InputError (exit 2) on bad input.
     """
-    from calcinosis_kg.graph.knowledge import load
 
     kg = load(list(paths) if paths else None)
     result = reason(kg)
@@ -166,8 +169,6 @@ def run_reason(paths: Iterable[Path | str] | None = None, with_turtle: bool = Fa
         raise ReasoningError(result.error)
     turtle = None
     if with_turtle and result.consistent:
-        from calcinosis_kg.core.serialize import to_turtle
-
         graph = inferred_graph(kg, result) if new_only else hierarchy_graph(kg, result)
         turtle = to_turtle(graph)
     summary = summarize(kg, result)
@@ -182,7 +183,6 @@ def run_reason(paths: Iterable[Path | str] | None = None, with_turtle: bool = Fa
             summary += f"  {f.entity} ({f.label}): {f.reason}\n"
         ok = ok and not missing
     if result.consistent:  # conclusions that must not follow (negative_entailments.yaml)
-        from calcinosis_kg.checks import negative_entailments
 
         negative_path = negative_entailments.negative_file(kg)
         if negative_path is not None:

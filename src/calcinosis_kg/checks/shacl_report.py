@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from calcinosis_kg.core import prefixes
+from calcinosis_kg.core.serialize import canonicalize
 from calcinosis_kg.core.vocab import (
     CCKG_CASE,
     CCKG_SHAPES,
@@ -145,7 +146,6 @@ class ValidationReport:
         strings where they are blank nodes, e.g. restrictions)."""
         from rdflib import BNode, Graph, Literal, URIRef
 
-        from calcinosis_kg.core.serialize import canonicalize
 
         sh = lambda name: URIRef(SH + name)  # noqa: E731
 

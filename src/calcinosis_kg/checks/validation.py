@@ -23,8 +23,11 @@ from typing import TYPE_CHECKING, Any
 from calcinosis_kg.checks.results import Failure, StageResult
 from calcinosis_kg.checks.shacl_report import ValidationReport, curie, shape_comments, violations_of
 from calcinosis_kg.core.errors import InputError
-from calcinosis_kg.core.resources import shapes_dir
-from calcinosis_kg.core.vocab import SH
+from calcinosis_kg.core.resources import data_files, shapes_dir
+from calcinosis_kg.core.vocab import CCKG_SHAPES, SH
+from calcinosis_kg.core.yamlio import read_yaml
+from calcinosis_kg.graph.knowledge import KnowledgeGraph as KG
+from calcinosis_kg.graph.knowledge import load, to_rdflib_term
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -36,14 +39,12 @@ if TYPE_CHECKING:
 # --- shapes --------------------------------------------------------------------------------------
 def shape_files() -> list[Path]:
     """The bundled shape files (all are loaded together: they share prefixes and targets)."""
-    from calcinosis_kg.core.resources import data_files
 
     return data_files(shapes_dir(), ".ttl")
 
 
 def load_shapes(paths: Sequence[Path | str] | None = None) -> rdflib.Graph:
     """Parse shape files into one rdflib graph; bad files raise ``InputError`` with position."""
-    from calcinosis_kg.graph.knowledge import load
 
     files = [Path(p) for p in paths] if paths else shape_files()
     if not files:
@@ -79,7 +80,6 @@ def resolve_sparql_targets(shapes: rdflib.Graph, store: pyoxigraph.Store,
     from pyoxigraph import QuerySolutions
     from rdflib import Graph, URIRef
 
-    from calcinosis_kg.graph.knowledge import to_rdflib_term
 
     out = Graph()
     out += shapes
@@ -104,7 +104,6 @@ def resolve_sparql_targets(shapes: rdflib.Graph, store: pyoxigraph.Store,
 
 def profiles() -> dict[str, dict[str, str]]:
     """Profile name -> {shape CURIE: why it does not apply} (``shapes/profiles.yaml``)."""
-    from calcinosis_kg.core.yamlio import read_yaml
 
     path = shapes_dir() / "profiles.yaml"
     if not path.exists():
@@ -117,7 +116,6 @@ def apply_profile(shapes_graph: rdflib.Graph, profile: str) -> rdflib.Graph:
     """Deactivate (``sh:deactivated true``) the shapes that ``profile`` leaves out, in place."""
     from rdflib import Literal, URIRef
 
-    from calcinosis_kg.core.vocab import CCKG_SHAPES
 
     known = profiles()
     if profile not in known:
@@ -150,8 +148,6 @@ def validate(kg: KnowledgeGraph, shapes: Sequence[Path | str] | None = None,
     )
     from rdflib import Graph, URIRef
 
-    from calcinosis_kg.graph.knowledge import KnowledgeGraph as KG
-    from calcinosis_kg.graph.knowledge import load
 
     if targets not in ("oxigraph", "pyshacl"):
         raise ValueError(f"targets must be 'oxigraph' or 'pyshacl', not {targets!r}")

@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from calcinosis_kg.core.prefixes import compress
 from calcinosis_kg.core.vocab import OWL, RDF, RDF_NIL, XSD
 
 if TYPE_CHECKING:
@@ -231,7 +232,6 @@ def literal_text(value: str, datatype: str = "") -> str:
 
 def curie(iri: object) -> str:
     """The CURIE of an IRI (a string or an rdflib URIRef) under the curated prefix map."""
-    from calcinosis_kg.core.prefixes import compress
 
     return compress(str(iri))
 

@@ -143,6 +143,7 @@ def run_bounded(work: Callable[[], T], timeout: float | None, memory_mb: int | N
         name, message, path, line, column = value
         error_type = {"QueryTimeout": QueryTimeout, "QueryTooBig": QueryTooBig}.get(name)
         if error_type is None:
+            # lazy: `query --help` imports this module
             from calcinosis_kg.graph.sparql_text import QueryRefused
 
             error_type = QueryRefused if name == "QueryRefused" else InputError

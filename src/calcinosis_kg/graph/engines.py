@@ -16,6 +16,10 @@ from itertools import islice
 from typing import TYPE_CHECKING, Protocol
 
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.prefixes import prefix_map
+from calcinosis_kg.graph.knowledge import to_rdflib_term
+from calcinosis_kg.graph.loading import syntax_error
+from calcinosis_kg.graph.query_guard import deep
 from calcinosis_kg.graph.sparql_text import with_values
 
 if TYPE_CHECKING:
@@ -65,8 +69,6 @@ class Engine(Protocol):
 
 
 def _query_error(exc: BaseException, source: str) -> InputError:
-    from calcinosis_kg.graph.loading import syntax_error
-
     error = syntax_error(exc, source, "SPARQL")
     error.message = error.message.replace("malformed SPARQL", "SPARQL syntax error")
     return InputError(error.message, error.path, error.line, error.column)
@@ -105,7 +107,6 @@ class OxigraphEngine:
         """``Engine.execute`` on the store; bindings of unprojected variables go in a VALUES."""
         import pyoxigraph
 
-        from calcinosis_kg.core.prefixes import prefix_map
 
         substitutions: dict[pyoxigraph.Variable, pyoxigraph.NamedNode | pyoxigraph.BlankNode
                             | pyoxigraph.Literal | pyoxigraph.Triple] = {
@@ -158,9 +159,6 @@ class RdflibEngine:
         from rdflib.plugins.sparql import prepareQuery
         from rdflib.query import ResultRow
 
-        from calcinosis_kg.core.prefixes import prefix_map
-        from calcinosis_kg.graph.knowledge import to_rdflib_term
-        from calcinosis_kg.graph.query_guard import deep
 
         rdflib_sparql.SPARQL_LOAD_GRAPHS = False  # FROM <url> must never fetch
         try:

@@ -54,6 +54,8 @@ class KnowledgeGraph:
     def _ensure_loaded(self) -> None:
         with self._lock:
             if self._store is None:
+                # lazy: graph.loading (logging, parsers) is not needed by `check --help`,
+                # which reaches this module through checks.hermit
                 from calcinosis_kg.graph.loading import load_files
 
                 loaded = load_files(list(self.files))
@@ -208,6 +210,8 @@ def parse_rdflib(path: Path) -> rdflib.Graph:
 
     Its owl:imports are not followed: for comparing or splitting the input files one by one.
     """
+    # lazy: graph.loading (logging, parsers) is not needed by `check --help`,
+    # which reaches this module through checks.hermit
     from calcinosis_kg.graph.loading import parse_file, read_input, sniff_format
 
     path = Path(path)
@@ -282,6 +286,8 @@ def load(paths: Sequence[Path | str] | None = None) -> KnowledgeGraph:
 
     Raises ``InputError`` (file, line, column) for a missing or malformed file.
     """
+    # lazy: graph.loading (logging, parsers) is not needed by `check --help`,
+    # which reaches this module through checks.hermit
     from calcinosis_kg.graph.loading import load_files
 
     files = [Path(p) for p in paths] if paths else default_ontology_files()

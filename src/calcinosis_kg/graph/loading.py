@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.prefixes import header
+from calcinosis_kg.core.resources import ontology_dir
 from calcinosis_kg.core.vocab import (
     OWL_IMPORTS,
     OWL_ONTOLOGY,
@@ -310,8 +312,6 @@ def check_jsonld_ids(path: Path, data: bytes) -> None:
 
 def import_map() -> dict[str, Path]:
     """Import IRI -> local file, from ``header.yaml`` ``ontology.imports`` (the only resolver)."""
-    from calcinosis_kg.core.prefixes import header
-    from calcinosis_kg.core.resources import ontology_dir
 
     return {
         entry["iri"]: (ontology_dir() / entry["file"]).resolve()

@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from calcinosis_kg.core import resources
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.resources import data_files
 from calcinosis_kg.graph.sparql_text import header_variables
 
 _HEADER = re.compile(r"^#\s*([A-Za-z][\w-]*)\s*:\s*(.*?)\s*$")
@@ -69,9 +71,8 @@ def read_query_file(path: Path, name: str | None = None) -> BundledQuery:
 
 def list_queries(directory: Path | None = None) -> list[BundledQuery]:
     """Every bundled query (``queries/*.rq``), sorted by name."""
-    from calcinosis_kg.core.resources import data_files, queries_dir
 
-    return [read_query_file(p) for p in data_files(directory or queries_dir(), ".rq")]
+    return [read_query_file(p) for p in data_files(directory or resources.queries_dir(), ".rq")]
 
 
 def get_query(name_or_path: str | Path) -> BundledQuery:

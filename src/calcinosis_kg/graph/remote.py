@@ -20,9 +20,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.prefixes import prefix_map
 from calcinosis_kg.core.vocab import RDFS_LABEL
 from calcinosis_kg.graph.engines import RawResult, RawRow, Value, _ask, _take
 from calcinosis_kg.graph.http_client import Client, Credentials, RemoteError, check_url, public
+from calcinosis_kg.graph.knowledge import label_key
 from calcinosis_kg.graph.sparql_text import strip_lexical, with_values
 
 if TYPE_CHECKING:
@@ -176,7 +178,6 @@ class RemoteEngine:
                 row_limit: int | None = None) -> RawResult:
         """``Engine.execute`` on the endpoint: our prefixes declared unless the query declares
         them, bindings as a VALUES block; only SELECT and ASK come back."""
-        from calcinosis_kg.core.prefixes import prefix_map
 
         declared = set(re.findall(r"PREFIX\s+([\w.-]*):", strip_lexical(text), re.IGNORECASE))
         preamble = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefix_map().items()
@@ -191,7 +192,6 @@ class RemoteEngine:
         """Labels asked of the endpoint in one query (IRIs sent as VALUES terms, never pasted)."""
         import pyoxigraph
 
-        from calcinosis_kg.graph.knowledge import label_key
 
         if not iris:
             return {}

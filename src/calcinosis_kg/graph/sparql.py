@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.prefixes import compress
 from calcinosis_kg.graph.bounded import (
     DEFAULT_MEMORY_MB,
     DEFAULT_ROW_LIMIT,
@@ -113,7 +114,6 @@ def run_sparql(kg: KnowledgeGraph | None, query: str | Path | BundledQuery,
     (with line:column), a binding for a variable the query lacks; ``QueryRefused`` for
     SERVICE, an update or FROM.
     """
-    from calcinosis_kg.core.prefixes import compress
 
     if row_limit is not None and row_limit < 0:
         raise InputError(f"row limit {row_limit}: must be 0 or more")

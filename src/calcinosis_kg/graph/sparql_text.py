@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.prefixes import expand
 from calcinosis_kg.core.vocab import XSD
 
 if TYPE_CHECKING:
@@ -112,7 +113,6 @@ def parse_term(value: str) -> Term:
     """
     import pyoxigraph
 
-    from calcinosis_kg.core.prefixes import expand
 
     value = value.strip()
     if value.startswith("<") and value.endswith(">"):

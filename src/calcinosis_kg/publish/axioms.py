@@ -12,6 +12,12 @@ from typing import TYPE_CHECKING
 
 # one CURIE and one label choice for every exporter (re-exported for obo/sssom/kgx/diff callers)
 from calcinosis_kg.core.expressions import curie as curie
+from calcinosis_kg.core.vocab import (
+    BIOLINK_ASSOCIATION,
+    BIOLINK_OBJECT,
+    BIOLINK_PREDICATE,
+    BIOLINK_SUBJECT,
+)
 from calcinosis_kg.graph.knowledge import label_of as label_of
 
 if TYPE_CHECKING:
@@ -118,12 +124,6 @@ def graph_view_edges(graph: Graph) -> list[tuple[URIRef, URIRef, URIRef, str]]:
     from rdflib import URIRef
     from rdflib.namespace import RDF, RDFS
 
-    from calcinosis_kg.core.vocab import (
-        BIOLINK_ASSOCIATION,
-        BIOLINK_OBJECT,
-        BIOLINK_PREDICATE,
-        BIOLINK_SUBJECT,
-    )
 
     out: set[tuple[URIRef, URIRef, URIRef, str]] = set()
     for s, o in graph.subject_objects(RDFS.subClassOf):

@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.core import expressions
 from calcinosis_kg.core.vocab import (
     IAO_DEFINITION,
     OIO_HAS_DBXREF,
     SKOS_MATCHES,
     SSSOM_PREDICATE_ID,
 )
+from calcinosis_kg.graph.knowledge import label_of, parse_rdflib
+from calcinosis_kg.publish.axioms import axiom_index, curie
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -63,8 +66,6 @@ class OntologyDiff:
 
 
 def _load(path: Path) -> Graph:
-    from calcinosis_kg.graph.knowledge import parse_rdflib
-
     return parse_rdflib(Path(path))
 
 
@@ -76,8 +77,6 @@ def render(graph: Graph, node: object, labels: bool = False) -> str:
     """
     from rdflib import URIRef
 
-    from calcinosis_kg.core import expressions
-    from calcinosis_kg.graph.knowledge import label_of
 
     name = expressions.with_labels(lambda iri: label_of(graph, URIRef(iri))) if labels \
         else expressions.curie
@@ -89,8 +88,6 @@ def class_states(graph: Graph) -> dict[str, ClassState]:
     from rdflib import URIRef
     from rdflib.namespace import OWL, RDF, RDFS
 
-    from calcinosis_kg.graph.knowledge import label_of
-    from calcinosis_kg.publish.axioms import axiom_index, curie
 
     index = axiom_index(graph)
     classes = {s for s in graph.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef)}
@@ -131,7 +128,6 @@ def _version(graph: Graph, fallback: str) -> str:
 def diff_graphs(old: Graph, new: Graph, old_name: str = "old", new_name: str = "new"
                 ) -> OntologyDiff:
     """Compare two versions class by class."""
-    from calcinosis_kg.core.expressions import curie
 
     before, after = class_states(old), class_states(new)
     result = OntologyDiff(_version(old, old_name), _version(new, new_name))

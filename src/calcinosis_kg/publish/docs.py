@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.expressions import to_text
-from calcinosis_kg.core.prefixes import compress
+from calcinosis_kg.core.prefixes import compress, expand
 from calcinosis_kg.core.resources import templates_dir
 from calcinosis_kg.core.serialize import write_atomic
 from calcinosis_kg.core.vocab import (
@@ -32,15 +32,9 @@ from calcinosis_kg.core.vocab import (
 from calcinosis_kg.publish import diagrams
 from calcinosis_kg.publish.pages import GENERATOR, Renderer, page_name
 from calcinosis_kg.publish.pylode_page import pylode_html
-from calcinosis_kg.publish.site_data import (
-    MAP_ROLES,
-    GraphReader,
-    TypeProfile,
-    base_section,
-    comparison_types,
-    type_hierarchy,
-    type_profile,
-)
+from calcinosis_kg.publish.site_data import comparison_types, type_hierarchy, type_profile
+from calcinosis_kg.publish.site_model import MAP_ROLES, TypeProfile, base_section
+from calcinosis_kg.publish.site_reader import GraphReader
 
 if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
@@ -112,7 +106,6 @@ def write_readme_images(kg: KnowledgeGraph, folder: Path | str, example: str | N
     most kinds of neighbour (causes, associated diseases, sites), then the most neighbours, then
     the first CURIE, so it shows the most.
     """
-    from calcinosis_kg.core.prefixes import expand
 
     folder = Path(folder)
     reader = GraphReader(kg)

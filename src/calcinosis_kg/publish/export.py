@@ -21,7 +21,16 @@ from typing import TYPE_CHECKING
 
 from calcinosis_kg.core import prefixes
 from calcinosis_kg.core.errors import InputError
-from calcinosis_kg.core.vocab import OBO
+from calcinosis_kg.core.serialize import (
+    canonical_bnode_labels,
+    canonical_graph,
+    canonical_turtle,
+    canonicalize,
+    nt_term,
+    write_atomic,
+)
+from calcinosis_kg.core.vocab import OBO, OWL_IMPORTS, OWL_ONTOLOGY, OWL_VERSION_IRI, RDF_TYPE
+from calcinosis_kg.graph.knowledge import to_rdflib_term
 
 # RDF/XML lives in ``publish.rdfxml`` (nested blank nodes, as OWL API writes them)
 from calcinosis_kg.publish.rdfxml import canonical_rdfxml, to_rdfxml
@@ -45,8 +54,6 @@ def merged_triples(kg: KnowledgeGraph, blank_only: bool = False,
     import pyoxigraph
     from rdflib import URIRef
 
-    from calcinosis_kg.core.vocab import OWL_IMPORTS, OWL_ONTOLOGY, OWL_VERSION_IRI, RDF_TYPE
-    from calcinosis_kg.graph.knowledge import to_rdflib_term
 
     store = kg.store
     node = pyoxigraph.NamedNode
@@ -87,7 +94,6 @@ def stream_ntriples(triples: Iterator[tuple[Node, Node, Node]]) -> bytes:
     their canonical labels, and the sorted lines."""
     from rdflib import BNode, Graph
 
-    from calcinosis_kg.core.serialize import canonical_bnode_labels, nt_term
 
     lines: set[str] = set()
     with_bnodes = Graph()
@@ -187,7 +193,6 @@ def _jsonld_compressor(context: dict[str, str]) -> Callable[[str], str]:
 
 def to_jsonld(graph: rdflib.Graph) -> bytes:
     """Byte-stable JSON-LD of ``graph`` (see ``canonical_jsonld``)."""
-    from calcinosis_kg.core.serialize import canonicalize
 
     return canonical_jsonld(canonicalize(graph))
 
@@ -237,7 +242,6 @@ def canonical_jsonld(canon: rdflib.Graph) -> bytes:
 def export_bytes(kg: KnowledgeGraph, fmt: str, inferred: bool = False) -> bytes:
     """The whole graph in ``fmt`` (ttl, owl, nt, jsonld); ``inferred`` adds the reasoner's
     inferred class hierarchy."""
-    from calcinosis_kg.core.serialize import canonical_graph, canonical_turtle
 
     if fmt not in FORMATS:
         raise InputError(f"unknown export format '{fmt}' (choose from {', '.join(FORMATS)})")
@@ -257,7 +261,6 @@ def export_bytes(kg: KnowledgeGraph, fmt: str, inferred: bool = False) -> bytes:
 
 def export(kg: KnowledgeGraph, fmt: str, output: Path, inferred: bool = False) -> Path:
     """Write the export to ``output`` atomically (an interrupted run leaves the old file)."""
-    from calcinosis_kg.core.serialize import write_atomic
 
     data = export_bytes(kg, fmt, inferred)
     write_atomic(Path(output), data)

@@ -15,6 +15,7 @@ import hashlib
 from collections import deque
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.core.prefixes import prefix_map
 from calcinosis_kg.core.vocab import (
     BIOLINK_ASSOCIATION,
     BIOLINK_FREQUENCY_QUALIFIER,
@@ -30,6 +31,14 @@ from calcinosis_kg.core.vocab import (
     SKOS_EXACT_MATCH,
     SUPPORTING_TEXT,
     SYNONYM_SCOPES,
+)
+from calcinosis_kg.publish.axioms import (
+    axiom_index,
+    curie,
+    genus_differentia,
+    label_of,
+    some_restriction,
+    union_restriction,
 )
 
 if TYPE_CHECKING:
@@ -96,7 +105,6 @@ def category_of(graph: Graph, node: Node) -> str:
     exact/close match; the ID range of our own classes; else ``biolink:NamedThing``."""
     from rdflib import URIRef
 
-    from calcinosis_kg.core.expressions import curie
 
     found = _category_from_ancestors(graph, node)
     if found:
@@ -118,7 +126,6 @@ def _category_from_ancestors(graph: Graph, node: Node) -> str | None:
     from rdflib import URIRef
     from rdflib.namespace import OWL, RDFS
 
-    from calcinosis_kg.publish.axioms import curie, genus_differentia
 
     seen = {node}
     frontier: deque[tuple[Node, int]] = deque([(node, 0)])
@@ -153,14 +160,6 @@ def kgx_tables(graph: Graph, inferred: Graph | None = None
     from rdflib import BNode, URIRef
     from rdflib.namespace import OWL, RDF, RDFS
 
-    from calcinosis_kg.core.prefixes import prefix_map
-    from calcinosis_kg.publish.axioms import (
-        axiom_index,
-        curie,
-        label_of,
-        some_restriction,
-        union_restriction,
-    )
 
     own = prefix_map()[OWN_PREFIX]
     index = axiom_index(graph)
@@ -266,7 +265,6 @@ def association_edges(graph: Graph) -> list[tuple[dict[str, str], Node, Node]]:
     from rdflib import URIRef
     from rdflib.namespace import RDF
 
-    from calcinosis_kg.publish.axioms import curie
 
     def values(record: Node, prop: str) -> list[Node]:
         return list(graph.objects(record, URIRef(prop)))

@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.core.prefixes import expand
 from calcinosis_kg.core.vocab import (
     DC_LICENSE,
     DC_SOURCE,
@@ -181,7 +182,6 @@ def obographs_document(graph: Graph) -> dict[str, object]:
     from rdflib import URIRef
     from rdflib.namespace import OWL
 
-    from calcinosis_kg.core.prefixes import expand
 
     index = axiom_index(graph)
     head = ontology_header(graph)

@@ -18,13 +18,8 @@ from collections.abc import Iterable
 from calcinosis_kg.core.expressions import Expr, property_text, to_text
 from calcinosis_kg.core.prefixes import compress
 from calcinosis_kg.core.vocab import DC_TITLE
-from calcinosis_kg.publish.site_data import (
-    Evidence,
-    GraphReader,
-    Statement,
-    TypeProfile,
-    section_rank,
-)
+from calcinosis_kg.publish.site_model import Evidence, Statement, TypeProfile, section_rank
+from calcinosis_kg.publish.site_reader import GraphReader
 
 #: Marks the pages this module writes (so a later run may replace or remove them).
 GENERATOR = "calcinosis-kg docs"

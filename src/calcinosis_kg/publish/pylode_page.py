@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.expressions import RdflibSource, operand_text, parse
-from calcinosis_kg.core.prefixes import compress
+from calcinosis_kg.core.prefixes import compress, prefix_map
+from calcinosis_kg.core.serialize import canonicalize
 from calcinosis_kg.core.vocab import CCKG
+from calcinosis_kg.graph.knowledge import label_of
 from calcinosis_kg.publish.pages import esc
 
 if TYPE_CHECKING:
@@ -41,8 +43,6 @@ def pylode_html(kg: KnowledgeGraph) -> str:
     from rdflib.namespace import OWL as RDFLIB_OWL
     from rdflib.namespace import RDF, VANN, XSD
 
-    from calcinosis_kg.core.prefixes import prefix_map
-    from calcinosis_kg.core.serialize import canonicalize
 
     ontpub = _import_pylode()
     graph = canonicalize(kg.graph)
@@ -70,7 +70,6 @@ def _unlink_blank_nodes(page: str, graph: Graph) -> str:
 
     from rdflib import BNode, URIRef
 
-    from calcinosis_kg.graph.knowledge import label_of
 
     source = RdflibSource(graph)
 

@@ -29,6 +29,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.prefixes import prefix_map
+from calcinosis_kg.core.serialize import canonicalize
 from calcinosis_kg.core.vocab import (
     IAO_DEFINITION,
     OBO,
@@ -120,7 +122,6 @@ class QNames:
 
 def to_rdfxml(graph: rdflib.Graph) -> bytes:
     """Byte-stable RDF/XML of ``graph`` (see ``canonical_rdfxml``)."""
-    from calcinosis_kg.core.serialize import canonicalize
 
     return canonical_rdfxml(canonicalize(graph))
 
@@ -205,7 +206,6 @@ class _Layout:
 
 def canonical_rdfxml(canon: rdflib.Graph) -> bytes:
     """Byte-stable RDF/XML of a canonicalized graph, blank nodes nested (module docstring)."""
-    from calcinosis_kg.core.prefixes import prefix_map
 
     qnames = QNames(prefix_map())
     layout = _Layout(canon)

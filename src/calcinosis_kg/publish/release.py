@@ -21,7 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcinosis_kg.core.vocab import DC_ISSUED, OIO_DATE
+from calcinosis_kg.core.prefixes import prefix_map
+from calcinosis_kg.core.serialize import to_ntriples, to_turtle, write_atomic
+from calcinosis_kg.core.vocab import DC_ISSUED, OIO_DATE, OIO_IS_INFERRED, SH
+from calcinosis_kg.graph.knowledge import parse_rdflib
+from calcinosis_kg.publish import kgx, obo, obographs, variants
+from calcinosis_kg.publish import sssom as sssom_export
+from calcinosis_kg.publish.export import JSONLD_EXTRA_PREFIXES, jsonld_context, to_jsonld, to_rdfxml
 from calcinosis_kg.publish.release_info import STEM, ReleaseInfo, release_info
 
 if TYPE_CHECKING:
@@ -59,7 +65,6 @@ def split_modules(kg: KnowledgeGraph) -> tuple[Graph, Graph]:
     from rdflib import Graph, URIRef
     from rdflib.namespace import OWL, RDF
 
-    from calcinosis_kg.graph.knowledge import parse_rdflib
 
     parsed = [(path, parse_rdflib(path)) for path in kg.files]
     imported: set[URIRef] = set()
@@ -106,8 +111,6 @@ def _declare_own_prefix(graph: Graph, head: Node) -> None:
     from rdflib import BNode, Literal, URIRef
     from rdflib.namespace import XSD
 
-    from calcinosis_kg.core.prefixes import prefix_map
-    from calcinosis_kg.core.vocab import SH
 
     declaration = BNode()
     graph.add((head, URIRef(SH + "declare"), declaration))
@@ -130,8 +133,6 @@ def prefix_files() -> dict[str, bytes]:
     """
     import json
 
-    from calcinosis_kg.core.prefixes import prefix_map
-    from calcinosis_kg.publish.export import JSONLD_EXTRA_PREFIXES, jsonld_context
 
     prefixes = prefix_map()
     dump = lambda data: (json.dumps(data, indent=1) + "\n").encode("utf-8")  # noqa: E731
@@ -156,8 +157,6 @@ def inferred_hierarchy(kg: KnowledgeGraph) -> Graph:
 
 
 def _base(ours: Graph, inferred: Graph, info: ReleaseInfo) -> Graph:
-    from calcinosis_kg.publish import variants
-
     own = variants.without_external_axioms(ours)
     own = _union(own, variants.marked_inferred(inferred, ours, subjects="ours"))
     base = _retitle(own, info, "base")
@@ -176,7 +175,6 @@ def full_graph(kg: KnowledgeGraph, info: ReleaseInfo | None = None,
 def _full(ours: Graph, modules: Graph, inferred: Graph, info: ReleaseInfo,
           variants_wanted: tuple[str, ...] = ("full",)) -> dict[str, Graph]:
     """The full graph under each header of ``variants_wanted`` ("full", MAIN)."""
-    from calcinosis_kg.publish import variants
 
     merged = _union(ours, modules)
     merged = _union(merged, variants.marked_inferred(inferred, merged))
@@ -205,7 +203,6 @@ def simple_graph(full: Graph) -> Graph:
     from rdflib import BNode, Graph, Literal, URIRef
     from rdflib.namespace import OWL, RDF, RDFS
 
-    from calcinosis_kg.publish import variants
 
     drop_named = {OWL.equivalentClass, OWL.disjointWith, OWL.complementOf, OWL.unionOf,
                   OWL.intersectionOf, OWL.propertyChainAxiom, OWL.members,
@@ -251,15 +248,12 @@ def writers() -> dict[str, Callable[[Graph], bytes]]:
 
     RDF/XML and JSON-LD come from the toolchain's deterministic writers in ``export``.
     """
-    from calcinosis_kg.core.serialize import to_ntriples, to_turtle
-    from calcinosis_kg.publish.export import to_jsonld, to_rdfxml
 
     return {"ttl": to_turtle, "owl": to_rdfxml, "nt": to_ntriples, "jsonld": to_jsonld}
 
 
 def _publish(path: Path, data: bytes) -> None:
     """Write atomically, then give the file the usual umask mode (the temp file is 0600)."""
-    from calcinosis_kg.core.serialize import write_atomic
 
     write_atomic(path, data)
     umask = os.umask(0)
@@ -287,14 +281,11 @@ def release_graphs(kg: KnowledgeGraph, inferred: Graph | None = None) -> dict[st
 
 def release(kg: KnowledgeGraph, output: Path | str, inferred: Graph | None = None) -> ReleaseResult:
     """Write every release artifact of ``kg`` into ``output`` (atomically, deterministically)."""
-    from calcinosis_kg.publish import kgx, obo, obographs
-    from calcinosis_kg.publish import sssom as sssom_export
 
     output = Path(output)
     info, graphs, inferred = _build(kg, inferred)
     from rdflib import URIRef
 
-    from calcinosis_kg.core.vocab import OIO_IS_INFERRED
 
     result = ReleaseResult(output=output, info=info, inferred=len(
         set(graphs["full"].subjects(URIRef(OIO_IS_INFERRED), None))))

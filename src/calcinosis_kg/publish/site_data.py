@@ -2,9 +2,10 @@
 
 Why a module of its own: deciding *what* a type page says (its definition, synonyms, place in the
 hierarchy, relationships by section, mappings, and for every statement the sentence of the
-source that supports it) is separate from writing HTML (``pages``) and from laying out the site
-(``docs``). Everything is read with fixed SPARQL and pattern lookups on ``kg.store``; every list
-is sorted, so the same graph gives the same profiles.
+source that supports it) is separate from the page's model (``site_model``), from writing HTML
+(``pages``) and from laying out the site (``docs``). Everything is read with fixed SPARQL and
+pattern lookups on ``kg.store`` (``site_reader``); every list is sorted, so the same graph gives
+the same profiles.
 
 The documented types are calcinosis cutis and every class under it, transitively (asserted
 subclass axioms or equivalence definitions), plus the ``EXTRA_TYPE_LABELS`` shown for comparison.
@@ -13,16 +14,14 @@ subclass axioms or equivalence definitions), plus the ``EXTRA_TYPE_LABELS`` show
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from calcinosis_kg.core.expressions import Expr, StoreSource, parse, property_id, to_text
+from calcinosis_kg.core.expressions import Expr, to_text
 from calcinosis_kg.core.prefixes import compress
 from calcinosis_kg.core.vocab import (
     CALCINOSIS_CUTIS,
     DC_SOURCE,
     IAO_DEFINITION,
-    OBO,
     OWL_ALL_DISJOINT_CLASSES,
     OWL_DISJOINT_WITH,
     OWL_EQUIVALENT_CLASS,
@@ -32,145 +31,21 @@ from calcinosis_kg.core.vocab import (
     SUPPORTING_TEXT,
     SYNONYM_SCOPES,
 )
-from calcinosis_kg.graph.knowledge import select
+from calcinosis_kg.publish.site_model import (
+    ASSOCIATION_SECTION_SUFFIX,
+    EXTRA_TYPE_LABELS,
+    INCOMING_SECTIONS,
+    OUTGOING_SECTIONS,
+    Evidence,
+    Hierarchy,
+    Statement,
+    TypeProfile,
+    section_rank,
+)
+from calcinosis_kg.publish.site_reader import GraphReader
 
 if TYPE_CHECKING:
-    import pyoxigraph
-
-    from calcinosis_kg.graph.knowledge import KnowledgeGraph, OxTerm
-
-#: Types documented although they are not subclasses of calcinosis cutis (matched by label).
-EXTRA_TYPE_LABELS = ("osteoma cutis",)
-
-#: Section headings of a type page, by the property of the restriction (see docs/modelling.md).
-OUTGOING_SECTIONS: dict[str, str] = {
-    OBO + "RO_0004026": "Sites",
-    OBO + "RO_0004029": "Clinical features and deposits",
-    OBO + "RO_0002200": "Phenotypes and laboratory findings",
-    OBO + "RO_0004022": "Physical basis",
-    OBO + "RO_0002302": "Treatments",
-    OBO + "RO_0002162": "Populations",
-}
-INCOMING_SECTIONS: dict[str, str] = {
-    OBO + "RO_0003302": "Causes and contributing factors",
-    OBO + "RO_0004029": "Associated diseases",
-}
-SECTION_ORDER = ("Logical definition", "Is also a kind of", "Sites",
-                 "Causes and contributing factors", "Associated diseases",
-                 "Clinical features and deposits", "Phenotypes and laboratory findings",
-                 "Physical basis", "Populations", "Treatments", "Distinct from")
-#: Sections drawn in a type's map (the rest are tables only).
-MAP_ROLES = {"Sites": "site", "Causes and contributing factors": "cause",
-             "Associated diseases": "disease"}
-
-#: (documented type IRIs, asserted (child, parent) edges, defined (child, parent) edges)
-Hierarchy = tuple[list[str], list[tuple[str, str]], list[tuple[str, str]]]
-
-
-# --- model ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Evidence:
-    """The supporting sentences and sources attached to one axiom."""
-
-    quotes: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Statement:
-    """One relationship of a type: a restriction on it, or one pointing at it."""
-
-    section: str
-    prop: str
-    other: Expr  # the filler (outgoing) or the subject class (incoming)
-    evidence: Evidence
-
-
-@dataclass
-class TypeProfile:
-    """Everything a type page shows about one calcinosis type."""
-
-    iri: str
-    curie: str
-    label: str
-    definition: str = ""
-    definition_evidence: Evidence = field(default_factory=Evidence)
-    comment: str = ""
-    synonyms: list[tuple[str, str, Evidence]] = field(default_factory=list)
-    parents: list[str] = field(default_factory=list)
-    children: list[str] = field(default_factory=list)
-    parent_evidence: dict[str, Evidence] = field(default_factory=dict)
-    mappings: list[tuple[str, str]] = field(default_factory=list)
-    statements: list[Statement] = field(default_factory=list)
-
-    def section(self, title: str) -> list[Statement]:
-        """The statements of one section, in profile order."""
-        return [s for s in self.statements if s.section == title]
-
-    def has_map(self) -> bool:
-        """Whether there is anything (cause, disease, site) to draw around the type."""
-        return any(base_section(s.section) in MAP_ROLES for s in self.statements)
-
-
-
-# --- reading the graph ----------------------------------------------------------------------
-class GraphReader:
-    """Reads labels, class expressions and axiom evidence from the pyoxigraph store."""
-
-    def __init__(self, kg: KnowledgeGraph) -> None:
-        self.store = kg.store
-        self.labels = kg.labels
-        self.source = StoreSource(kg.store)
-
-    def query(self, text: str, **bindings: OxTerm) -> list[pyoxigraph.QuerySolution]:
-        """Rows of a SELECT, ``bindings`` substituted as RDF terms (never pasted in the text)."""
-        # pyoxigraph substitutes only variables of the SELECT projection: queries project them
-        return list(select(self.store, text, bindings))
-
-    def objects(self, subject: Any, predicate: str) -> list[Any]:
-        """``expressions.Source``: the objects of ``(subject, predicate)`` in the store."""
-        import pyoxigraph as ox
-
-        return [q.object for q in
-                self.store.quads_for_pattern(subject, ox.NamedNode(predicate), None)]
-
-    def literals(self, subject: Any, predicate: str) -> list[str]:
-        """The literal values of ``(subject, predicate)``, sorted (deterministic pages)."""
-        import pyoxigraph as ox
-
-        return sorted(o.value for o in self.objects(subject, predicate)
-                      if isinstance(o, ox.Literal))
-
-    def label(self, iri: str) -> str:
-        """The term's preferred rdfs:label (``KnowledgeGraph.labels``), else its CURIE."""
-        return self.labels.get(iri) or compress(iri)
-
-    def prop_id(self, term: Any) -> str:
-        """A property's IRI, ``^IRI`` for ``owl:inverseOf IRI``, or "" for anything else."""
-        return property_id(self.source, term)
-
-    def expr(self, node: Any) -> Expr:
-        """Read the class expression rooted at ``node``."""
-        return parse(self.source, node)
-
-    def evidence(self, subject: Any, predicate: str, target: Any) -> Evidence:
-        """Quotes and sources of the owl:Axiom annotating (subject, predicate, target)."""
-        import pyoxigraph as ox
-
-        rows = self.query(_EVIDENCE, s=subject, p=ox.NamedNode(predicate), o=target)
-        quotes = sorted({r["text"].value for r in rows if r["text"] is not None})
-        sources = sorted({r["src"].value for r in rows if r["src"] is not None})
-        return Evidence(tuple(quotes), tuple(sources))
-
-
-_EVIDENCE = """
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-SELECT ?text ?src ?s ?p ?o WHERE {
-  ?ax owl:annotatedSource ?s ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o .
-  OPTIONAL { ?ax <https://w3id.org/biolink/vocab/supporting_text> ?text }
-  OPTIONAL { ?ax <http://purl.org/dc/terms/source> ?src }
-}
-"""
+    from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 _TYPE_EDGES = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -243,15 +118,6 @@ SELECT ?s ?p ?o ?quote ?source WHERE {
      biolink:supporting_text ?quote ; dcterms:source ?source .
 }
 """
-
-#: suffix of the sections that list association records (docs/modelling.md)
-ASSOCIATION_SECTION_SUFFIX = " (associations: stated of some cases, not of every one)"
-
-
-def base_section(section: str) -> str:
-    """The section an association section belongs beside (its title without the suffix)."""
-    return section.removesuffix(ASSOCIATION_SECTION_SUFFIX)
-
 
 def association_rows(reader: GraphReader, iri: str) -> list[tuple[str, str, str, str, str]]:
     """(direction "out"/"in", predicate IRI, other IRI, quote, source IRI) of the association
@@ -409,13 +275,6 @@ def _property_heading(reader: GraphReader, prop: str) -> str:
     else:
         label = reader.label(prop) if prop else "related to"
     return label[:1].upper() + label[1:]
-
-
-def section_rank(section: str) -> int:
-    """Where a section goes on a page (``SECTION_ORDER``); unknown sections last."""
-    section = base_section(section)  # association sections follow their base section
-    return SECTION_ORDER.index(section) if section in SECTION_ORDER else len(SECTION_ORDER)
-
 
 
 def comparison_types(hierarchy: Hierarchy) -> list[str]:

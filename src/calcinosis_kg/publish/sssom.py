@@ -18,7 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.answers.show_groups import namesake_sentence
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.prefixes import expand, prefix_map
+from calcinosis_kg.core.resources import source_dir
 from calcinosis_kg.core.vocab import (
     DC_LICENSE,
     DC_TITLE,
@@ -28,6 +31,7 @@ from calcinosis_kg.core.vocab import (
     SEMAPV,
     SSSOM_PREDICATE_ID,
 )
+from calcinosis_kg.publish.axioms import axiom_index, curie, label_of, ontology_header
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -67,7 +71,6 @@ def target_labels() -> dict[str, Target]:
     (``ontology/src/mapping_labels.tsv``, verified labels as their sources publish them)."""
     import csv
 
-    from calcinosis_kg.core.resources import source_dir
 
     path = source_dir() / "mapping_labels.tsv"
     if not path.exists():
@@ -82,8 +85,6 @@ def mapping_rows(graph: Graph) -> tuple[list[dict[str, str]], list[tuple[str, st
     """(rows, skipped (subject, xref)) for every xref of one of our own terms."""
     from rdflib import URIRef
 
-    from calcinosis_kg.core.prefixes import expand, prefix_map
-    from calcinosis_kg.publish.axioms import axiom_index, curie, label_of
 
     index = axiom_index(graph)
     prefixes = {**prefix_map(), **SSSOM_PREFIXES}
@@ -113,8 +114,6 @@ def mapping_rows(graph: Graph) -> tuple[list[dict[str, str]], list[tuple[str, st
                        + f": {target.via.split(':', 1)[0]} states {target.via} ~ {object_id}")
         prefix, local = object_id.split(":", 1)
         if not comment and _has_phenotype(graph, subject, URIRef(prefixes[prefix] + local)):
-            from calcinosis_kg.answers.show_groups import namesake_sentence
-
             comment = namesake_sentence(  # the words of the class cards (``show``)
                 f"{label_of(graph, subject)} ({curie(subject)})",
                 f"{in_module or target.label} ({object_id})", ", ".join(sorted(predicates)))
@@ -147,8 +146,6 @@ def mapping_set(graph: Graph, info: ReleaseInfo) -> MappingSet:
     """The mapping set of ``graph`` with metadata taken from the ontology header."""
     from rdflib import URIRef
 
-    from calcinosis_kg.core.prefixes import prefix_map
-    from calcinosis_kg.publish.axioms import ontology_header
 
     rows, skipped = mapping_rows(graph)
     prefixes = {**prefix_map(), **SSSOM_PREFIXES}

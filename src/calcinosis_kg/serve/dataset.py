@@ -20,6 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.prefixes import prefix_map
+from calcinosis_kg.graph.knowledge import from_rdflib, labels_of, load
+from calcinosis_kg.graph.sparql_text import with_values
 from calcinosis_kg.serve.graph_names import ASSERTED, INFERRED, data_graph_iris
 
 if TYPE_CHECKING:
@@ -59,8 +63,6 @@ class Dataset:
         process killed at the deadline (``serve.pool``)."""
         import pyoxigraph
 
-        from calcinosis_kg.core.prefixes import prefix_map
-        from calcinosis_kg.graph.sparql_text import with_values
 
         subs: dict[pyoxigraph.Variable, pyoxigraph.NamedNode | pyoxigraph.BlankNode
                    | pyoxigraph.Literal | pyoxigraph.Triple] = {
@@ -114,7 +116,6 @@ def data_argument(argument: str) -> Path | tuple[str, Path]:
 
 def check_graph_names(data_files: Sequence[Path | tuple[str, Path]]) -> None:
     """``InputError`` for a graph IRI given twice or taken by the ontology's own graphs."""
-    from calcinosis_kg.core.errors import InputError
 
     seen = {ASSERTED, INFERRED}
     for given in data_files:
@@ -139,7 +140,6 @@ def build_dataset(kg: KnowledgeGraph, data_files: Sequence[Path | tuple[str, Pat
     hardened loader."""
     import pyoxigraph
 
-    from calcinosis_kg.graph.knowledge import labels_of, load
 
     store = pyoxigraph.Store()
     graphs: dict[str, int] = {}
@@ -166,8 +166,8 @@ def inferred_triples(kg: KnowledgeGraph) -> list[pyoxigraph.Triple]:
     """HermiT's inferred, non-asserted hierarchy edges as pyoxigraph triples (cached by digest)."""
     import pyoxigraph
 
+    # lazy, as everywhere outside checks: the reasoner's module is loaded only when asked
     from calcinosis_kg.checks.inferred import inferred_graph
-    from calcinosis_kg.graph.knowledge import from_rdflib
 
     out = []
     for s, p, o in inferred_graph(kg):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.core.prefixes import prefix_map
 from calcinosis_kg.core.vocab import FORMATS, RDF, SD, VOID, XSD
 
 if TYPE_CHECKING:
@@ -24,7 +25,6 @@ def describe(dataset: Dataset, endpoint: str, fmt: str) -> bytes:
     """The description of the endpoint at ``endpoint`` in RDF format ``fmt`` (``turtle`` …)."""
     import pyoxigraph as ox
 
-    from calcinosis_kg.core.prefixes import prefix_map
 
     def iri(value: str) -> ox.NamedNode:
         return ox.NamedNode(value)

@@ -18,13 +18,13 @@ from calcinosis_kg.checks.competency import (
 )
 from calcinosis_kg.checks.results import Failure, StageResult
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.graph.sparql import run_sparql
 from calcinosis_kg.serve.remote import CappedRemoteEngine, Credentials, RemoteError
 
 
 def endpoint_competency(endpoint: str, timeout: float = 60.0,
                         credentials: Credentials | None = None) -> StageResult:
     """The competency stage, run on ``endpoint`` instead of the loaded graph."""
-    from calcinosis_kg.graph.sparql import run_sparql
 
     started = time.perf_counter()
     engine = CappedRemoteEngine(endpoint, timeout, credentials)

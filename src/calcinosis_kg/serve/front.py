@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from calcinosis_kg.serve.app import App, escape_line
+from calcinosis_kg.serve.pool import Pool
 from calcinosis_kg.serve.service import Limits, Service
 
 if TYPE_CHECKING:
@@ -119,8 +120,6 @@ class Server:
             self._done.set()
 
     async def _main(self) -> None:
-        from calcinosis_kg.serve.pool import Pool
-
         self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):  # handled on the loop, never mid-fork
             with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from calcinosis_kg.core.errors import CalcinosisKGError, InputError
+from calcinosis_kg.core.prefixes import prefix_map
+from calcinosis_kg.graph import query_guard
 
 # rdflib's SPARQL parser (pyparsing) is not thread-safe: concurrent parses fail at random
 # (measured: every request but the first failed under 2 concurrent clients)
@@ -76,8 +78,6 @@ def check_query(text: str, local_graphs: Collection[str],
 @lru_cache(maxsize=1024)  # a repeated query (the explorer, a dashboard) is checked once
 def _check(text: str, local_graphs: frozenset[str], default_graph_uris: tuple[str, ...],
            named_graph_uris: tuple[str, ...], base: str | None) -> CheckedQuery:
-    from calcinosis_kg.graph import query_guard
-
     try:
         info = query_guard.check_query(text, allow_dataset=True)
     except query_guard.QueryRefused as exc:  # SERVICE, an update
@@ -102,7 +102,6 @@ def _dataset(text: str, base: str | None = None) -> tuple[list[str], list[str]]:
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
-    from calcinosis_kg.core.prefixes import prefix_map
 
     try:
         algebra = translateQuery(parseQuery(text), base=base, initNs=prefix_map()).algebra

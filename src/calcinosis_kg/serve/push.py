@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.text import terminal_safe
+from calcinosis_kg.graph.knowledge import load
+from calcinosis_kg.serve.dataset import inferred_triples
 from calcinosis_kg.serve.graph_names import data_graph_iris, inferred_graph_iri
 from calcinosis_kg.serve.remote import Client, RemoteError, public, select
 
@@ -53,7 +56,6 @@ def check_graph_iri(graph: str, what: str = "--graph") -> str:
     checked before anything is sent, so a bad name never reaches a store."""
     import pyoxigraph
 
-    from calcinosis_kg.core.text import terminal_safe
 
     try:
         node = pyoxigraph.NamedNode(graph)
@@ -117,8 +119,6 @@ def release_graphs(kg: KnowledgeGraph, graph: str, data: Iterable[Path] = (),
                    inferred: bool = False) -> list[tuple[str, list[pyoxigraph.Triple]]]:
     """(IRI, triples) to push: the release as ``graph``, HermiT's additions as ``graph/inferred``
     and each data file as ``graph/data/<stem>``."""
-    from calcinosis_kg.graph.knowledge import load
-    from calcinosis_kg.serve.dataset import inferred_triples
 
     graphs = [(graph, [q.triple for q in kg.store])]
     names = graph_names(graph, data, inferred)

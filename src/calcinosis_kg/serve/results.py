@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 from calcinosis_kg.core.errors import CalcinosisKGError
+from calcinosis_kg.core.prefixes import compress, prefix_map
 from calcinosis_kg.core.vocab import XSD_STRING
 
 if TYPE_CHECKING:
@@ -196,8 +197,6 @@ def write_to(answer: Answer, fmt: str, row_limit: int, timeout: float,
             emit(json.dumps({"head": {}, "boolean": answer.boolean}).encode() + b"\n")
         return
     if answer.form in ("CONSTRUCT", "DESCRIBE"):
-        from calcinosis_kg.core.prefixes import prefix_map
-
         rdf_format = {"turtle": pyoxigraph.RdfFormat.TURTLE,
                       "ntriples": pyoxigraph.RdfFormat.N_TRIPLES,
                       "jsonld": pyoxigraph.RdfFormat.JSON_LD,
@@ -291,7 +290,6 @@ class _Sink:
 def _labelled(answer: Answer, labels: dict[str, str]) -> dict[str, dict[str, str]]:
     import pyoxigraph
 
-    from calcinosis_kg.core.prefixes import compress
 
     iris = sorted({t.value for row in answer.rows for t in row
                    if isinstance(t, pyoxigraph.NamedNode)})
