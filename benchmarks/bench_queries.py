@@ -55,8 +55,10 @@ def main() -> None:
     derive_ms = median_ms(lambda: to_rdflib(kg.store), args.repeat)
     rdflib_ms = median_ms(rdflib_parse, args.repeat)
     print(f"load (pyoxigraph parse, imports resolved): {load_ms:.2f} ms")
-    print(f"rdflib view derived from the store: {derive_ms:.2f} ms "
-          f"(rdflib parse of the same files: {rdflib_ms:.2f} ms)")
+    print(
+        f"rdflib view derived from the store: {derive_ms:.2f} ms "
+        f"(rdflib parse of the same files: {rdflib_ms:.2f} ms)"
+    )
     kg.graph  # noqa: B018 (build the rdflib view once, outside the timings)
 
     print(f"\n{'query':40} {'oxigraph ms':>12} {'rdflib ms':>10} {'rows':>5}")
@@ -64,8 +66,10 @@ def main() -> None:
     for query in list_queries():
         bindings = dict(query.example_bindings)
         ox = median_ms(lambda q=query, b=bindings: run_sparql(kg, q, b), args.repeat)
-        rd = median_ms(lambda q=query, b=bindings: run_sparql(kg, q, b, engine="rdflib"),
-                       max(3, args.repeat // 5))
+        rd = median_ms(
+            lambda q=query, b=bindings: run_sparql(kg, q, b, engine="rdflib"),
+            max(3, args.repeat // 5),
+        )
         rows = len(run_sparql(kg, query, bindings).rows)
         worst = max(worst, ox)
         print(f"{query.name:40} {ox:12.2f} {rd:10.2f} {rows:5d}")
@@ -74,19 +78,25 @@ def main() -> None:
     help_times = []
     for _ in range(5):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "calcinosis_kg", "--help"], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "calcinosis_kg", "--help"], check=True, capture_output=True
+        )
         help_times.append(time.perf_counter() - start)
-    print(f"\ncalcinosis-kg --help: {statistics.median(help_times):.3f} s median of 5 "
-          "(target < 0.3 s)")
+    print(
+        f"\ncalcinosis-kg --help: {statistics.median(help_times):.3f} s median of 5 "
+        "(target < 0.3 s)"
+    )
 
     levels = 9
     decls = ['<!ENTITY lol0 "lol">'] + [
-        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, levels + 1)]
-    bomb = ('<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n' + "\n".join(decls) + "\n]>\n"
-            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
-            'xmlns:ex="http://example.org/"><rdf:Description rdf:about="http://example.org/a">'
-            f"<ex:p>&lol{levels};</ex:p></rdf:Description></rdf:RDF>\n")
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, levels + 1)
+    ]
+    bomb = (
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n' + "\n".join(decls) + "\n]>\n"
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:ex="http://example.org/"><rdf:Description rdf:about="http://example.org/a">'
+        f"<ex:p>&lol{levels};</ex:p></rdf:Description></rdf:RDF>\n"
+    )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "lol.owl"
         path.write_text(bomb)
@@ -97,8 +107,10 @@ def main() -> None:
         except Exception as exc:  # noqa: BLE001 (report whatever the loader says)
             outcome = str(exc).split(": ", 1)[-1]
         elapsed = (time.perf_counter() - start) * 1000
-    print(f"billion laughs ({len(bomb)} bytes, 10^{levels} expansions): refused in "
-          f"{elapsed:.2f} ms: {outcome}")
+    print(
+        f"billion laughs ({len(bomb)} bytes, 10^{levels} expansions): refused in "
+        f"{elapsed:.2f} ms: {outcome}"
+    )
 
 
 if __name__ == "__main__":

@@ -45,16 +45,21 @@ def main() -> None:
     for query in queries:
         bindings = dict(query.example_bindings) or None
         base = median_ms(lambda q=query, b=bindings: run_sparql(kg, q, b), args.runs)
-        bounded = median_ms(lambda q=query, b=bindings: run_sparql(kg, q, b, timeout=60.0),
-                            args.runs)
-        guard = median_ms(lambda q=query: query_guard._check.__wrapped__(q.text, "<q>", False),
-                          args.runs)
+        bounded = median_ms(
+            lambda q=query, b=bindings: run_sparql(kg, q, b, timeout=60.0), args.runs
+        )
+        guard = median_ms(
+            lambda q=query: query_guard._check.__wrapped__(q.text, "<q>", False), args.runs
+        )
         totals = [totals[0] + base, totals[1] + bounded, totals[2] + guard]
-        print(f"{query.name:<42} {base:>11.2f} {bounded:>10.2f} {bounded - base:>+7.2f} "
-              f"{guard:>8.2f}")
+        print(
+            f"{query.name:<42} {base:>11.2f} {bounded:>10.2f} {bounded - base:>+7.2f} {guard:>8.2f}"
+        )
     count = max(len(queries), 1)
-    print(f"{'mean per query':<42} {totals[0] / count:>11.2f} {totals[1] / count:>10.2f} "
-          f"{(totals[1] - totals[0]) / count:>+7.2f} {totals[2] / count:>8.2f}")
+    print(
+        f"{'mean per query':<42} {totals[0] / count:>11.2f} {totals[1] / count:>10.2f} "
+        f"{(totals[1] - totals[0]) / count:>+7.2f} {totals[2] / count:>8.2f}"
+    )
 
 
 if __name__ == "__main__":

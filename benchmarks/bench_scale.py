@@ -73,8 +73,7 @@ def child_polars(path: Path) -> dict:
         for status, k in chunk.results.group_by("status").len().iter_rows():
             counts[status] = counts.get(status, 0) + k
     work = time.perf_counter() - t0
-    return {"rows": rows, "bare_read_s": bare, "work_s": work, "peak_mib": _mib(),
-            "counts": counts}
+    return {"rows": rows, "bare_read_s": bare, "work_s": work, "peak_mib": _mib(), "counts": counts}
 
 
 def child_spark(path: Path, out: Path) -> dict:
@@ -93,8 +92,14 @@ def child_spark(path: Path, out: Path) -> dict:
     for line in Path(f"/proc/{jvm}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             hwm = int(line.split()[1]) / 1024
-    return {"rows": sum(counts.values()), "start_s": start, "work_s": work,
-            "peak_mib": hwm + _mib(), "jvm_mib": hwm, "counts": counts}
+    return {
+        "rows": sum(counts.values()),
+        "start_s": start,
+        "work_s": work,
+        "peak_mib": hwm + _mib(),
+        "jvm_mib": hwm,
+        "counts": counts,
+    }
 
 
 def child_oxigraph(path: Path) -> dict:
@@ -108,8 +113,12 @@ def child_oxigraph(path: Path) -> dict:
     store = ox.Store()
     t0 = time.perf_counter()
     store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
-    return {"rows": frame.height, "work_s": time.perf_counter() - t0, "peak_mib": _mib(),
-            "triples": len(store)}
+    return {
+        "rows": frame.height,
+        "work_s": time.perf_counter() - t0,
+        "peak_mib": _mib(),
+        "triples": len(store),
+    }
 
 
 def run_child(kind: str, path: Path, out: Path | None = None) -> dict:
@@ -129,8 +138,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         kind, path = args.child[0], Path(args.child[1])
-        fn = {"polars": lambda: child_polars(path), "oxigraph": lambda: child_oxigraph(path),
-              "spark": lambda: child_spark(path, Path(args.child[2]))}[kind]
+        fn = {
+            "polars": lambda: child_polars(path),
+            "oxigraph": lambda: child_oxigraph(path),
+            "spark": lambda: child_spark(path, Path(args.child[2])),
+        }[kind]
         print(json.dumps(fn()))
         return
     folder = args.folder or Path(tempfile.mkdtemp(prefix="bench-scale-"))
@@ -138,12 +150,18 @@ def main() -> None:
     for n in args.sizes:
         t0 = time.perf_counter()
         path = make_cohort(folder, n)
-        print(f"\n== {n:,} cases ({path.stat().st_size / 2**20:.0f} MiB Parquet; prepared in "
-              f"{time.perf_counter() - t0:.0f} s)", flush=True)
+        print(
+            f"\n== {n:,} cases ({path.stat().st_size / 2**20:.0f} MiB Parquet; prepared in "
+            f"{time.perf_counter() - t0:.0f} s)",
+            flush=True,
+        )
         oracle = run_child("oxigraph", path)
         ox_rate = oracle["rows"] / oracle["work_s"]
-        print(f"pyoxigraph bulk load, first {oracle['rows']:,} cases ({oracle['triples']:,} "
-              f"triples): {oracle['work_s']:.2f} s = {ox_rate:,.0f} cases/s", flush=True)
+        print(
+            f"pyoxigraph bulk load, first {oracle['rows']:,} cases ({oracle['triples']:,} "
+            f"triples): {oracle['work_s']:.2f} s = {ox_rate:,.0f} cases/s",
+            flush=True,
+        )
         bare = None
         for engine in args.engines:
             res = run_child(engine, path, folder / f"out-{engine}-{n}")
@@ -153,9 +171,12 @@ def main() -> None:
                 print(f"polars bare read of the frame: {bare:.2f} s", flush=True)
             extra = f", start-up {res['start_s']:.1f} s (not counted)" if "start_s" in res else ""
             ratio = f", {res['work_s'] / bare:.0f}x the bare read" if bare else ""
-            print(f"{engine}: {res['work_s']:.1f} s for {res['rows']:,} cases = {rate:,.0f} "
-                  f"cases/s ({rate / ox_rate:.2f}x pyoxigraph's load rate{ratio}), peak "
-                  f"{res['peak_mib']:,.0f} MiB{extra}; {res['counts']}", flush=True)
+            print(
+                f"{engine}: {res['work_s']:.1f} s for {res['rows']:,} cases = {rate:,.0f} "
+                f"cases/s ({rate / ox_rate:.2f}x pyoxigraph's load rate{ratio}), peak "
+                f"{res['peak_mib']:,.0f} MiB{extra}; {res['counts']}",
+                flush=True,
+            )
         print(f"load average: {os.getloadavg()}", flush=True)
 
 

@@ -85,30 +85,59 @@ class Servers:
         dump = folder / "dataset.nq"
         dataset.store.dump(str(dump), format=RdfFormat.N_QUADS)
         self.quads = len(dataset.store)
-        self.classes = [str(row[0].value) for row in dataset.store.query(
-            "SELECT DISTINCT ?c WHERE { ?c a <http://www.w3.org/2002/07/owl#Class> "
-            "FILTER(isIRI(?c)) } ORDER BY ?c LIMIT 200", use_default_graph_as_union=True)]
+        self.classes = [
+            str(row[0].value)
+            for row in dataset.store.query(
+                "SELECT DISTINCT ?c WHERE { ?c a <http://www.w3.org/2002/07/owl#Class> "
+                "FILTER(isIRI(?c)) } ORDER BY ?c LIMIT 200",
+                use_default_graph_as_union=True,
+            )
+        ]
         binary = oxigraph_binary()
-        subprocess.run([binary, "load", "--location", str(folder / "db"), "--file", str(dump)],
-                       check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [binary, "load", "--location", str(folder / "db"), "--file", str(dump)],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
         # what ``oxigraph load`` advises before a read-heavy workload: the peer at its best
-        subprocess.run([binary, "optimize", "--location", str(folder / "db")],
-                       check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [binary, "optimize", "--location", str(folder / "db")],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
         self.serve_port, self.oxigraph_port = free_port(), free_port()
-        self.serve_command = [sys.executable, "-m", "calcinosis_kg", "serve", "--port",
-                              str(self.serve_port), "--quiet", "--no-inferred"]
-        self.oxigraph_command = [binary, "serve-read-only", "--location", str(folder / "db"),
-                                 "--bind", f"127.0.0.1:{self.oxigraph_port}",
-                                 "--union-default-graph"]
-        self.processes = [subprocess.Popen(self.serve_command, stderr=subprocess.DEVNULL),
-                          subprocess.Popen(self.oxigraph_command, stdout=subprocess.DEVNULL,
-                                           stderr=subprocess.DEVNULL)]
+        self.serve_command = [
+            sys.executable,
+            "-m",
+            "calcinosis_kg",
+            "serve",
+            "--port",
+            str(self.serve_port),
+            "--quiet",
+            "--no-inferred",
+        ]
+        self.oxigraph_command = [
+            binary,
+            "serve-read-only",
+            "--location",
+            str(folder / "db"),
+            "--bind",
+            f"127.0.0.1:{self.oxigraph_port}",
+            "--union-default-graph",
+        ]
+        self.processes = [
+            subprocess.Popen(self.serve_command, stderr=subprocess.DEVNULL),
+            subprocess.Popen(
+                self.oxigraph_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            ),
+        ]
         wait_up(self.serve_port, "/sparql", self.processes[0], "serve")
         wait_up(self.oxigraph_port, "/query", self.processes[1], "the Oxigraph server")
 
     def targets(self) -> dict[str, tuple[int, str]]:
-        return {"serve": (self.serve_port, "/sparql"),
-                "oxigraph": (self.oxigraph_port, "/query")}
+        return {"serve": (self.serve_port, "/sparql"), "oxigraph": (self.oxigraph_port, "/query")}
 
     def stop(self) -> None:
         for process in self.processes:
@@ -123,8 +152,9 @@ class Servers:
 def oxigraph_binary() -> str:
     import shutil
 
-    found = shutil.which("oxigraph") or shutil.which("oxigraph", path=str(Path(sys.executable)
-                                                                           .parent))
+    found = shutil.which("oxigraph") or shutil.which(
+        "oxigraph", path=str(Path(sys.executable).parent)
+    )
     if found is None:
         raise SystemExit("the Oxigraph server is not installed (pip install oxigraph)")
     return found
@@ -138,15 +168,18 @@ def bundled_queries() -> list[tuple[str, str]]:
     from calcinosis_kg.graph.sparql_text import with_values
 
     bound = {"cq12-class-card": {"class": NamedNode("https://w3id.org/calcinosis-kg/CCKG_0000001")}}
-    return [(path.stem, with_values(path.read_text(), bound.get(path.stem, {})))
-            for path in sorted((ROOT / "queries").glob("*.rq"))]
+    return [
+        (path.stem, with_values(path.read_text(), bound.get(path.stem, {})))
+        for path in sorted((ROOT / "queries").glob("*.rq"))
+    ]
 
 
 def ask(port: int, route: str, query: str) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        connection.request("GET", f"{route}?{urllib.parse.urlencode({'query': query})}",
-                           headers={"Accept": JSON})
+        connection.request(
+            "GET", f"{route}?{urllib.parse.urlencode({'query': query})}", headers={"Accept": JSON}
+        )
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -163,8 +196,14 @@ def rows(body: bytes) -> list[str]:
         return [str(data["boolean"])]
     found = []
     for binding in data["results"]["bindings"]:
-        row = {name: ("_:b" if term["type"] in ("bnode", "blank node") else
-                      json.dumps(term, sort_keys=True)) for name, term in binding.items()}
+        row = {
+            name: (
+                "_:b"
+                if term["type"] in ("bnode", "blank node")
+                else json.dumps(term, sort_keys=True)
+            )
+            for name, term in binding.items()
+        }
         found.append(json.dumps(row, sort_keys=True))
     return sorted(found)
 
@@ -175,16 +214,27 @@ def same_answers(servers: Servers, work: list[str]) -> list[str]:
     for index, query in enumerate(work):
         answers = [ask(port, route, query) for port, route in servers.targets().values()]
         if any(status != 200 for status, _ in answers) or rows(answers[0][1]) != rows(
-                answers[1][1]):
-            differ.append(f"#{index} {query.splitlines()[0][:60]} "
-                          f"({'/'.join(str(status) for status, _ in answers)})")
+            answers[1][1]
+        ):
+            differ.append(
+                f"#{index} {query.splitlines()[0][:60]} "
+                f"({'/'.join(str(status) for status, _ in answers)})"
+            )
             if os.environ.get("BENCH_DEBUG"):
                 print(query, answers, sep="\n")
     return differ
 
 
-def _client_process(port: int, route: str, paths: list[str], threads: int, stop: float,
-                    seconds: float, offset: int, out: multiprocessing.Queue) -> None:
+def _client_process(
+    port: int,
+    route: str,
+    paths: list[str],
+    threads: int,
+    stop: float,
+    seconds: float,
+    offset: int,
+    out: multiprocessing.Queue,
+) -> None:
     latencies: list[float] = []
     counts = {"errors": 0, "busy": 0}
     first: list[str] = []
@@ -228,8 +278,9 @@ def _client_process(port: int, route: str, paths: list[str], threads: int, stop:
     out.put((latencies, counts, first))
 
 
-def drive(port: int, route: str, queries: list[str], clients: int,
-          seconds: float) -> dict[str, object]:
+def drive(
+    port: int, route: str, queries: list[str], clients: int, seconds: float
+) -> dict[str, object]:
     """``clients`` keep-alive connections (split over at most two processes) sending
     ``queries`` round-robin for ``seconds``."""
     paths = [f"{route}?{urllib.parse.urlencode({'query': q})}" for q in queries]
@@ -241,8 +292,8 @@ def drive(port: int, route: str, queries: list[str], clients: int,
     for n in range(processes_n):
         threads = clients // processes_n + (1 if n < clients % processes_n else 0)
         process = multiprocessing.get_context("fork").Process(
-            target=_client_process,
-            args=(port, route, paths, threads, stop, seconds, n * 1000, out))
+            target=_client_process, args=(port, route, paths, threads, stop, seconds, n * 1000, out)
+        )
         process.start()
         processes.append(process)
     latencies: list[float] = []
@@ -254,36 +305,54 @@ def drive(port: int, route: str, queries: list[str], clients: int,
         errors, busy, first = errors + counts["errors"], busy + counts["busy"], first + firsts
     for process in processes:
         process.join(30)
-    return {"ok": len(latencies), "rate": len(latencies) / seconds, "errors": errors,
-            "busy": busy, "p50": percentile(latencies, 0.5), "p90": percentile(latencies, 0.9),
-            "p99": percentile(latencies, 0.99), "first": first[:1]}
+    return {
+        "ok": len(latencies),
+        "rate": len(latencies) / seconds,
+        "errors": errors,
+        "busy": busy,
+        "p50": percentile(latencies, 0.5),
+        "p90": percentile(latencies, 0.9),
+        "p99": percentile(latencies, 0.99),
+        "first": first[:1],
+    }
 
 
 def line(name: str, result: dict) -> str:
-    return (f"  {name:<9}{result['rate']:9.0f} req/s   p50 {result['p50']:7.1f}   p90 "
-            f"{result['p90']:7.1f}   p99 {result['p99']:7.1f} ms   ok {result['ok']:>6}   "
-            f"errors {result['errors']}   503 {result['busy']}"
-            + (f"   first error: {result['first'][0]}" if result["first"] else ""))
+    return (
+        f"  {name:<9}{result['rate']:9.0f} req/s   p50 {result['p50']:7.1f}   p90 "
+        f"{result['p90']:7.1f}   p99 {result['p99']:7.1f} ms   ok {result['ok']:>6}   "
+        f"errors {result['errors']}   503 {result['busy']}"
+        + (f"   first error: {result['first'][0]}" if result["first"] else "")
+    )
 
 
 def part_serve(levels: list[int], seconds: float) -> bool:
     """Both servers, same work, same run; True when the issue's targets are met."""
-    print(f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
-          f"{os.getloadavg()[2]:.2f}")
+    print(
+        f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
+        f"{os.getloadavg()[2]:.2f}"
+    )
     with tempfile.TemporaryDirectory() as folder:
         servers = Servers(Path(folder))
         try:
             bundled = [text for _, text in bundled_queries()]
             points = [POINT.format(iri) for iri in servers.classes]
-            mix = [q for pair in zip(bundled * (len(points) // len(bundled) + 1), points,
-                                     strict=False) for q in pair]
-            print(f"dataset: {servers.quads} quads; work: {len(bundled)} bundled queries and "
-                  f"{len(points)} point queries, alternating")
+            mix = [
+                q
+                for pair in zip(bundled * (len(points) // len(bundled) + 1), points, strict=False)
+                for q in pair
+            ]
+            print(
+                f"dataset: {servers.quads} quads; work: {len(bundled)} bundled queries and "
+                f"{len(points)} point queries, alternating"
+            )
             print(f"serve:    {' '.join(servers.serve_command[1:])}")
             print(f"oxigraph: {' '.join(servers.oxigraph_command)}")
             differ = same_answers(servers, bundled + points[:20])
-            print(f"same rows from both: {len(bundled) + 20 - len(differ)} of "
-                  f"{len(bundled) + 20} queries" + (f"; differ: {differ}" if differ else ""))
+            print(
+                f"same rows from both: {len(bundled) + 20 - len(differ)} of "
+                f"{len(bundled) + 20} queries" + (f"; differ: {differ}" if differ else "")
+            )
             results: dict[tuple[str, int | str], dict] = {}
             for level in levels:
                 print(f"mix, {level} keep-alive client(s) x {seconds:g} s:")
@@ -303,10 +372,14 @@ def part_serve(levels: list[int], seconds: float) -> bool:
     p50 = results["serve", "point"]["p50"] / results["oxigraph", "point"]["p50"]
     errors = sum(r["errors"] for r in results.values())
     met = rate >= 0.5 and p50 <= 2 and errors == 0
-    print(f"targets: throughput ratio at {level} clients {rate:.2f} (>= 0.5), point p50 ratio "
-          f"{p50:.2f} (<= 2), errors {errors} (0): {'met' if met else 'NOT met'}")
-    print(f"load average after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
-          f"{os.getloadavg()[2]:.2f}")
+    print(
+        f"targets: throughput ratio at {level} clients {rate:.2f} (>= 0.5), point p50 ratio "
+        f"{p50:.2f} (<= 2), errors {errors} (0): {'met' if met else 'NOT met'}"
+    )
+    print(
+        f"load average after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
+        f"{os.getloadavg()[2]:.2f}"
+    )
     return met
 
 
@@ -330,8 +403,11 @@ def synthetic_cases(count: int) -> list:
             pyoxigraph.Triple(case, label, pyoxigraph.Literal(f"case {n}")),
             pyoxigraph.Triple(case, site, pyoxigraph.NamedNode(f"{ns}site{n % 40}")),
             pyoxigraph.Triple(case, age, pyoxigraph.Literal(str(n % 90), datatype=xsd_int)),
-            pyoxigraph.Triple(case, kind, pyoxigraph.NamedNode(
-                f"https://w3id.org/calcinosis-kg/CCKG_000000{2 + n % 5}")),
+            pyoxigraph.Triple(
+                case,
+                kind,
+                pyoxigraph.NamedNode(f"https://w3id.org/calcinosis-kg/CCKG_000000{2 + n % 5}"),
+            ),
         ]
     return triples
 
@@ -354,8 +430,12 @@ def part_virtuoso(cases: int) -> None:
             graph, triples = release_graphs(load(), "https://w3id.org/calcinosis-kg/release")[0]
             for name, iri, data, point in [
                 ("release", graph, triples, "<https://w3id.org/calcinosis-kg/CCKG_0000001>"),
-                (f"{cases} case triples", "https://w3id.org/calcinosis-kg/cases",
-                 synthetic_cases(cases), f"<https://w3id.org/calcinosis-kg/case/c{cases // 10}>"),
+                (
+                    f"{cases} case triples",
+                    "https://w3id.org/calcinosis-kg/cases",
+                    synthetic_cases(cases),
+                    f"<https://w3id.org/calcinosis-kg/case/c{cases // 10}>",
+                ),
             ]:
                 pushed = push_graph(client, store.store, store.endpoint, iri, data)
                 rate = pushed.stored / pushed.seconds
@@ -365,15 +445,16 @@ def part_virtuoso(cases: int) -> None:
                     t0 = time.perf_counter()
                     select(client, store.endpoint, query)
                     times.append((time.perf_counter() - t0) * 1000)
-                print(f"virtuoso {name}: {pushed.stored} triples pushed and verified in "
-                      f"{pushed.seconds:.2f} s ({rate:,.0f} triples/s); point query "
-                      f"p50 {percentile(times, 0.5):.1f} ms, p99 {percentile(times, 0.99):.1f} ms")
+                print(
+                    f"virtuoso {name}: {pushed.stored} triples pushed and verified in "
+                    f"{pushed.seconds:.2f} s ({rate:,.0f} triples/s); point query "
+                    f"p50 {percentile(times, 0.5):.1f} ms, p99 {percentile(times, 0.99):.1f} ms"
+                )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", default="1,8,64",
-                        help="concurrency levels, comma-separated")
+    parser.add_argument("--clients", default="1,8,64", help="concurrency levels, comma-separated")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--virtuoso", action="store_true")
     parser.add_argument("--cases", type=int, default=1_000_000)

@@ -74,8 +74,10 @@ def main(argv: list[str]) -> int:
 
     for step, seconds in times.items():
         print(f"{step:<36} {seconds:6.2f} s")
-    print(f"triples={len(graph)} shacl_conforms={conforms} consistent={consistent} "
-          f"unsatisfiable={len(unsat)} query_rows={rows} query_errors={errors}")
+    print(
+        f"triples={len(graph)} shacl_conforms={conforms} consistent={consistent} "
+        f"unsatisfiable={len(unsat)} query_rows={rows} query_errors={errors}"
+    )
     print(f"{'total (in process)':<36} {time.perf_counter() - started:6.2f} s")
     return 0
 

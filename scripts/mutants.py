@@ -42,65 +42,150 @@ OBO = "publish/obo.py"
 OBO_TESTS = ("tests/test_obo.py",)
 
 MUTANTS = [
-    Mutant(NEG, "superclass entries never checked",
-           "target = item.superclass or (probes[key] if key is not None else \"\")",
-           "target = probes[key] if key is not None else \"\"", NEG_TESTS),
-    Mutant(NEG, "inverse flag ignored by the probe", "        if inverse:\n",
-           "        if False:\n", NEG_TESTS),
-    Mutant(NEG, "inverse flag not read from the file", "inverse=bool(item.get(\"inverse\"))",
-           "inverse=False", NEG_TESTS),
-    Mutant(NEG, "union filler read as its first member",
-           "        if isinstance(filler, tuple):\n            union, head",
-           "        if isinstance(filler, tuple):\n            filler = filler[:1]\n"
-           "            union, head", NEG_TESTS),
-    Mutant(NEG, "union filler read as an intersection (\"or\" read as \"and\")",
-           "iri(OWL + \"unionOf\")", "iri(OWL + \"intersectionOf\")", NEG_TESTS),
-    Mutant(NEG, "unknown class names no longer reported", "        if missing:\n",
-           "        if False:\n", NEG_TESTS),
-    Mutant(SQL, "AND and OR swapped", "f\" {node.op.upper()} \"",
-           "(\" OR \" if node.op == \"and\" else \" AND \")", SQL_TESTS),
-    Mutant(SQL, "every connective written AND", "f\" {node.op.upper()} \"", "\" AND \"",
-           SQL_TESTS),
-    Mutant(SQL, "a missing list is NULL, not FALSE (no coalesce)",
-           "return f\"coalesce(arrays_overlap({node.column}, array({_sql_list(node.values)})), "
-           "FALSE)\"",
-           "return f\"arrays_overlap({node.column}, array({_sql_list(node.values)}))\"",
-           SQL_TESTS),
-    Mutant(SQL, "a missing value compares as NULL (no coalesce)",
-           "return f\"coalesce({node.column} {node.cmp} {node.number!r}, FALSE)\"",
-           "return f\"({node.column} {node.cmp} {node.number!r})\"", SQL_TESTS),
-    Mutant(SQL, "a missing status is NULL (no coalesce)",
-           "return f\"coalesce({node.column} IN ({_sql_list(node.values)}), FALSE)\"",
-           "return f\"({node.column} IN ({_sql_list(node.values)}))\"", SQL_TESTS),
-    Mutant(SQL, "a missing flag counts as TRUE", "return f\"coalesce({node.column}, FALSE)\"",
-           "return f\"coalesce({node.column}, TRUE)\"", SQL_TESTS),
-    Mutant(OBO, "every synonym written EXACT", "{_quoted(str(value))} {scope.upper()} ",
-           "{_quoted(str(value))} EXACT ", OBO_TESTS),
-    Mutant(OBO, "disjoint_from dropped",
-           "stanza += sorted(f\"disjoint_from: {_ref(graph, o)}\" for o in disjoint)",
-           "stanza += []", OBO_TESTS),
-    Mutant(OBO, "is_obsolete dropped from classes",
-           "if (cls, OWL.deprecated, Literal(True)) in graph:", "if False:", OBO_TESTS),
-    Mutant(OBO, "is_obsolete dropped from relations",
-           "if (prop, OWL.deprecated, Literal(True)) in graph:", "if False:", OBO_TESTS),
-    Mutant(OBO, "idspace written for OBO PURL prefixes too",
-           "if prefix in used_prefixes and namespace != f\"{OBO}{prefix}_\":",
-           "if prefix in used_prefixes:", OBO_TESTS),
-    Mutant(OBO, "idspace never written",
-           "if prefix in used_prefixes and namespace != f\"{OBO}{prefix}_\":",
-           "if False:", OBO_TESTS),
-    Mutant(OBO, "subPropertyOf not written as a Typedef is_a",
-           "graph.objects(prop, RDFS.subPropertyOf) if isinstance(o, URIRef))",
-           "graph.objects(prop, RDFS.subPropertyOf) if False)", OBO_TESTS),
-    Mutant("publish/obographs.py|" + OBO, "subPropertyOf edges left out of OBO Graphs JSON",
-           "for s, o in graph.subject_objects(RDFS.subPropertyOf):", "for s, o in ():",
-           OBO_TESTS),
+    Mutant(
+        NEG,
+        "superclass entries never checked",
+        'target = item.superclass or (probes[key] if key is not None else "")',
+        'target = probes[key] if key is not None else ""',
+        NEG_TESTS,
+    ),
+    Mutant(
+        NEG,
+        "inverse flag ignored by the probe",
+        "        if inverse:\n",
+        "        if False:\n",
+        NEG_TESTS,
+    ),
+    Mutant(
+        NEG,
+        "inverse flag not read from the file",
+        'inverse=bool(item.get("inverse"))',
+        "inverse=False",
+        NEG_TESTS,
+    ),
+    Mutant(
+        NEG,
+        "union filler read as its first member",
+        "        if isinstance(filler, tuple):\n            union, head",
+        "        if isinstance(filler, tuple):\n            filler = filler[:1]\n"
+        "            union, head",
+        NEG_TESTS,
+    ),
+    Mutant(
+        NEG,
+        'union filler read as an intersection ("or" read as "and")',
+        'iri(OWL + "unionOf")',
+        'iri(OWL + "intersectionOf")',
+        NEG_TESTS,
+    ),
+    Mutant(
+        NEG,
+        "unknown class names no longer reported",
+        "        if missing:\n",
+        "        if False:\n",
+        NEG_TESTS,
+    ),
+    Mutant(
+        SQL,
+        "AND and OR swapped",
+        'f" {node.op.upper()} "',
+        '(" OR " if node.op == "and" else " AND ")',
+        SQL_TESTS,
+    ),
+    Mutant(SQL, "every connective written AND", 'f" {node.op.upper()} "', '" AND "', SQL_TESTS),
+    Mutant(
+        SQL,
+        "a missing list is NULL, not FALSE (no coalesce)",
+        'return f"coalesce(arrays_overlap({node.column}, array({_sql_list(node.values)})), FALSE)"',
+        'return f"arrays_overlap({node.column}, array({_sql_list(node.values)}))"',
+        SQL_TESTS,
+    ),
+    Mutant(
+        SQL,
+        "a missing value compares as NULL (no coalesce)",
+        'return f"coalesce({node.column} {node.cmp} {node.number!r}, FALSE)"',
+        'return f"({node.column} {node.cmp} {node.number!r})"',
+        SQL_TESTS,
+    ),
+    Mutant(
+        SQL,
+        "a missing status is NULL (no coalesce)",
+        'return f"coalesce({node.column} IN ({_sql_list(node.values)}), FALSE)"',
+        'return f"({node.column} IN ({_sql_list(node.values)}))"',
+        SQL_TESTS,
+    ),
+    Mutant(
+        SQL,
+        "a missing flag counts as TRUE",
+        'return f"coalesce({node.column}, FALSE)"',
+        'return f"coalesce({node.column}, TRUE)"',
+        SQL_TESTS,
+    ),
+    Mutant(
+        OBO,
+        "every synonym written EXACT",
+        "{_quoted(str(value))} {scope.upper()} ",
+        "{_quoted(str(value))} EXACT ",
+        OBO_TESTS,
+    ),
+    Mutant(
+        OBO,
+        "disjoint_from dropped",
+        'stanza += sorted(f"disjoint_from: {_ref(graph, o)}" for o in disjoint)',
+        "stanza += []",
+        OBO_TESTS,
+    ),
+    Mutant(
+        OBO,
+        "is_obsolete dropped from classes",
+        "if (cls, OWL.deprecated, Literal(True)) in graph:",
+        "if False:",
+        OBO_TESTS,
+    ),
+    Mutant(
+        OBO,
+        "is_obsolete dropped from relations",
+        "if (prop, OWL.deprecated, Literal(True)) in graph:",
+        "if False:",
+        OBO_TESTS,
+    ),
+    Mutant(
+        OBO,
+        "idspace written for OBO PURL prefixes too",
+        'if prefix in used_prefixes and namespace != f"{OBO}{prefix}_":',
+        "if prefix in used_prefixes:",
+        OBO_TESTS,
+    ),
+    Mutant(
+        OBO,
+        "idspace never written",
+        'if prefix in used_prefixes and namespace != f"{OBO}{prefix}_":',
+        "if False:",
+        OBO_TESTS,
+    ),
+    Mutant(
+        OBO,
+        "subPropertyOf not written as a Typedef is_a",
+        "            for o in graph.objects(prop, RDFS.subPropertyOf)\n            if isinstance(o, URIRef)\n",
+        "            for o in graph.objects(prop, RDFS.subPropertyOf)\n            if False\n",
+        OBO_TESTS,
+    ),
+    Mutant(
+        "publish/obographs.py|" + OBO,
+        "subPropertyOf edges left out of OBO Graphs JSON",
+        "for s, o in graph.subject_objects(RDFS.subPropertyOf):",
+        "for s, o in ():",
+        OBO_TESTS,
+    ),
 ]
 
 
 def run(mutant: Mutant, tests: list[str] | None = None) -> tuple[str, float]:
-    found = [SRC / m for m in mutant.module.split("|") if (SRC / m).is_file()
-             and (SRC / m).read_text(encoding="utf-8").count(mutant.old) == 1]
+    found = [
+        SRC / m
+        for m in mutant.module.split("|")
+        if (SRC / m).is_file() and (SRC / m).read_text(encoding="utf-8").count(mutant.old) == 1
+    ]
     if not found:
         return "stale", 0.0
     path = found[0]
@@ -110,20 +195,36 @@ def run(mutant: Mutant, tests: list[str] | None = None) -> tuple[str, float]:
     try:
         path.write_text(text.replace(mutant.old, mutant.new), encoding="utf-8")
         code = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:randomly", "-p",
-             "no:cacheprovider", *(tests or mutant.tests)], cwd=ROOT, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, check=False).returncode
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-x",
+                "-p",
+                "no:randomly",
+                "-p",
+                "no:cacheprovider",
+                *(tests or mutant.tests),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        ).returncode
     finally:
         path.write_bytes(original)
-    return ("killed" if code == 1 else "SURVIVED" if code == 0 else f"error {code}",
-            time.monotonic() - started)
+    return (
+        "killed" if code == 1 else "SURVIVED" if code == 0 else f"error {code}",
+        time.monotonic() - started,
+    )
 
 
 def main(argv: list[str]) -> int:
     tests = None
     if "--tests" in argv:
         at = argv.index("--tests")
-        tests, argv = argv[at + 1].split(), argv[:at] + argv[at + 2:]
+        tests, argv = argv[at + 1].split(), argv[:at] + argv[at + 2 :]
     chosen = [m for m in MUTANTS if not argv or any(a in m.module for a in argv)]
     bad = 0
     for mutant in chosen:

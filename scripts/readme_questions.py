@@ -19,26 +19,40 @@ END = "<!-- questions:end -->"
 README = Path(__file__).resolve().parent.parent / "docs" / "readme" / "questions.md"
 
 QUESTIONS: list[tuple[str, list[str]]] = [
-    ("Where does idiopathic calcinosis cutis occur?",
-     ["show", "idiopathic calcinosis cutis", "--only", "sites"]),
-    ("What serum calcium suggests metastatic calcinosis?",
-     ["show", "metastatic calcinosis cutis", "--only", "laboratory profile"]),
-    ("What causes metastatic calcinosis cutis, and which cause is the most frequent?",
-     ["show", "metastatic calcinosis cutis", "--only", "causes"]),
-    ("In which diseases is dystrophic calcinosis cutis seen?",
-     ["show", "dystrophic calcinosis cutis", "--only", "associated diseases"]),
-    ("How is calcinosis cutis treated, and how well do the drugs work?",
-     ["show", "calcinosis cutis", "--only", "treatments"]),
-    ("How is calcinosis cutis diagnosed?",
-     ["show", "calcinosis cutis", "--only", "diagnosis"]),
-    ("Who gets idiopathic scrotal calcinosis?",
-     ["show", "idiopathic scrotal calcinosis", "--only", "populations"]),
-    ("Which exposures lead to iatrogenic calcinosis cutis?",
-     ["show", "iatrogenic calcinosis cutis", "--only", "exposures"]),
-    ("Where are the deposits in systemic sclerosis (scleroderma)?",
-     ["query", "cq02", "--bind", "disease=systemic scleroderma"]),
-    ("What does the \"C\" in CREST stand for?",
-     ["query", "cq11-crest-features"]),
+    (
+        "Where does idiopathic calcinosis cutis occur?",
+        ["show", "idiopathic calcinosis cutis", "--only", "sites"],
+    ),
+    (
+        "What serum calcium suggests metastatic calcinosis?",
+        ["show", "metastatic calcinosis cutis", "--only", "laboratory profile"],
+    ),
+    (
+        "What causes metastatic calcinosis cutis, and which cause is the most frequent?",
+        ["show", "metastatic calcinosis cutis", "--only", "causes"],
+    ),
+    (
+        "In which diseases is dystrophic calcinosis cutis seen?",
+        ["show", "dystrophic calcinosis cutis", "--only", "associated diseases"],
+    ),
+    (
+        "How is calcinosis cutis treated, and how well do the drugs work?",
+        ["show", "calcinosis cutis", "--only", "treatments"],
+    ),
+    ("How is calcinosis cutis diagnosed?", ["show", "calcinosis cutis", "--only", "diagnosis"]),
+    (
+        "Who gets idiopathic scrotal calcinosis?",
+        ["show", "idiopathic scrotal calcinosis", "--only", "populations"],
+    ),
+    (
+        "Which exposures lead to iatrogenic calcinosis cutis?",
+        ["show", "iatrogenic calcinosis cutis", "--only", "exposures"],
+    ),
+    (
+        "Where are the deposits in systemic sclerosis (scleroderma)?",
+        ["query", "cq02", "--bind", "disease=systemic scleroderma"],
+    ),
+    ('What does the "C" in CREST stand for?', ["query", "cq11-crest-features"]),
 ]
 
 
@@ -58,8 +72,15 @@ def section() -> str:
     """The generated Markdown between the markers (markers included)."""
     parts = [BEGIN, ""]
     for number, (question, args) in enumerate(QUESTIONS, start=1):
-        parts += [f"**{number}. {question}**", "", "```console",
-                  f"$ calcinosis-kg {shlex.join(args)}", run(args).rstrip("\n"), "```", ""]
+        parts += [
+            f"**{number}. {question}**",
+            "",
+            "```console",
+            f"$ calcinosis-kg {shlex.join(args)}",
+            run(args).rstrip("\n"),
+            "```",
+            "",
+        ]
     parts.append(END)
     return "\n".join(parts)
 

@@ -14,10 +14,20 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-MISSING = "headless browser test needs the Debian packages chromium and chromium-driver " \
-          "(apt-get install chromium chromium-driver)"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+MISSING = (
+    "headless browser test needs the Debian packages chromium and chromium-driver "
+    "(apt-get install chromium chromium-driver)"
+)
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def chromium(profile: Path, window_size: str) -> Iterator:

@@ -67,8 +67,6 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str,
     return run
 
 
-
-
 @pytest.fixture
 def connection_recorder():
     """A local listener whose ``connections`` count must stay 0 for hostile inputs."""
@@ -122,8 +120,13 @@ def sparql_endpoint():
 # --- markers: java, browser, server (registered in pyproject; `make test-fast` leaves them out) --
 #: modules whose tests start Java almost throughout (HermiT, OWL API, Jena); elsewhere a test is
 #: java when it carries a skipif whose reason names Java (``requires_java``)
-JAVA_MODULES = {"test_reasoning", "test_cases_hermit", "test_negative_entailments",
-                "test_locality", "test_consumers"}
+JAVA_MODULES = {
+    "test_reasoning",
+    "test_cases_hermit",
+    "test_negative_entailments",
+    "test_locality",
+    "test_consumers",
+}
 #: fixtures that run HermiT for the tests using them
 JAVA_FIXTURES = {"reasoned", "facet_probe"}
 
@@ -135,8 +138,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         module = item.path.stem
         reasons = [str(m.kwargs.get("reason", "")) for m in item.iter_markers("skipif")]
         fixtures = set(getattr(item, "fixturenames", ()))
-        if module in JAVA_MODULES or fixtures & JAVA_FIXTURES \
-                or any("java" in r.lower() for r in reasons):
+        if (
+            module in JAVA_MODULES
+            or fixtures & JAVA_FIXTURES
+            or any("java" in r.lower() for r in reasons)
+        ):
             item.add_marker(pytest.mark.java)
         if "browser" in fixtures:
             item.add_marker(pytest.mark.browser)

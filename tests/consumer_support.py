@@ -23,8 +23,10 @@ OBO = "http://purl.obolibrary.org/obo/"
 BIOLINK = "https://w3id.org/biolink/vocab/"
 IAO_DEFINITION = rdflib.URIRef(OBO + "IAO_0000115")
 IAO_REPLACED_BY = rdflib.URIRef(OBO + "IAO_0100001")
-SYNONYMS = {rdflib.URIRef("http://www.geneontology.org/formats/oboInOwl#has" + s + "Synonym"): s
-            for s in ("Exact", "Related", "Broad", "Narrow")}
+SYNONYMS = {
+    rdflib.URIRef("http://www.geneontology.org/formats/oboInOwl#has" + s + "Synonym"): s
+    for s in ("Exact", "Related", "Broad", "Narrow")
+}
 
 
 def curie(iri: str) -> str:
@@ -33,7 +35,7 @@ def curie(iri: str) -> str:
     from calcinosis_kg.core.prefixes import compress
 
     if iri.startswith(OBO) and "_" in iri:
-        prefix, local = iri[len(OBO):].split("_", 1)
+        prefix, local = iri[len(OBO) :].split("_", 1)
         return f"{prefix}:{local}"
     return compress(iri) if iri.startswith("http") else iri
 
@@ -74,8 +76,10 @@ def reference(path: Path) -> Reference:
     classes: dict[str, ClassFacts] = {}
     union_members: set[str] = set()
     for cls in {s for s in g.subjects(RDF.type, OWL.Class) if isinstance(s, rdflib.URIRef)}:
-        facts = ClassFacts(label=str(g.value(cls, RDFS.label) or ""),
-                           definition=str(g.value(cls, IAO_DEFINITION) or ""))
+        facts = ClassFacts(
+            label=str(g.value(cls, RDFS.label) or ""),
+            definition=str(g.value(cls, IAO_DEFINITION) or ""),
+        )
         for o in g.objects(cls, RDFS.subClassOf):
             if isinstance(o, rdflib.URIRef):
                 facts.parents.add(curie(str(o)))
@@ -89,10 +93,12 @@ def reference(path: Path) -> Reference:
         facts.disjoint = {curie(str(o)) for o in g.objects(cls, OWL.disjointWith)}
         facts.obsolete = (cls, OWL.deprecated, rdflib.Literal(True)) in g
         facts.replaced_by = {curie(str(o)) for o in g.objects(cls, IAO_REPLACED_BY)}
-        facts.synonyms = {(str(v), scope) for prop, scope in SYNONYMS.items()
-                          for v in g.objects(cls, prop)}
-        facts.expression_equivalences = sum(isinstance(o, rdflib.BNode)
-                                            for o in g.objects(cls, OWL.equivalentClass))
+        facts.synonyms = {
+            (str(v), scope) for prop, scope in SYNONYMS.items() for v in g.objects(cls, prop)
+        }
+        facts.expression_equivalences = sum(
+            isinstance(o, rdflib.BNode) for o in g.objects(cls, OWL.equivalentClass)
+        )
         classes[curie(str(cls))] = facts
     for axiom in g.subjects(RDF.type, OWL.AllDisjointClasses):
         members = [curie(str(m)) for m in Collection(g, g.value(axiom, OWL.members))]
@@ -106,8 +112,9 @@ def reference(path: Path) -> Reference:
     individuals = {curie(str(s)) for s in g.subjects(RDF.type, OWL.NamedIndividual)}
     records = set()
     for record in g.subjects(RDF.type, rdflib.URIRef(BIOLINK + "Association")):
-        ends = [g.value(record, rdflib.URIRef(BIOLINK + x))
-                for x in ("subject", "predicate", "object")]
+        ends = [
+            g.value(record, rdflib.URIRef(BIOLINK + x)) for x in ("subject", "predicate", "object")
+        ]
         records.add(tuple(curie(str(e)) for e in ends))
     return Reference(classes, individuals, records, union_members)  # type: ignore[arg-type]
 
@@ -122,21 +129,25 @@ def sample(ref: Reference) -> list[str]:
     for block in sorted({c[:-2] for c in ours}):
         members = [c for c in ours if c.startswith(block)]
         for wanted in (lambda f: bool(f.relations), lambda f: bool(f.parents)):
-            found = next((c for c in members if wanted(ref.classes[c]) and c not in chosen),
-                         None)
+            found = next((c for c in members if wanted(ref.classes[c]) and c not in chosen), None)
             if found:
                 chosen.append(found)
-    external = sorted(c for c in ref.classes if not c.startswith(("CCKG:", "http"))
-                      and (ref.classes[c].relations or ref.classes[c].parents))
+    external = sorted(
+        c
+        for c in ref.classes
+        if not c.startswith(("CCKG:", "http"))
+        and (ref.classes[c].relations or ref.classes[c].parents)
+    )
     chosen += external[:3]
     # what a reader could get wrong: a class whose statements are only association records (ours
     # and external), a union member, an obsolete class with its replacement
     subjects = {s for s, _, _ in ref.associations}
-    for wanted in (lambda k: k.startswith("CCKG:") and k in subjects and not
-                   ref.classes[k].relations,
-                   lambda k: not k.startswith("CCKG:") and k in subjects,
-                   lambda k: k in ref.union_members,
-                   lambda k: bool(ref.classes[k].replaced_by)):
+    for wanted in (
+        lambda k: k.startswith("CCKG:") and k in subjects and not ref.classes[k].relations,
+        lambda k: not k.startswith("CCKG:") and k in subjects,
+        lambda k: k in ref.union_members,
+        lambda k: bool(ref.classes[k].replaced_by),
+    ):
         found = next((c for c in sorted(ref.classes) if wanted(c) and c not in chosen), None)
         if found:
             chosen.append(found)
@@ -144,28 +155,55 @@ def sample(ref: Reference) -> list[str]:
 
 
 # --- Java harnesses ------------------------------------------------------------------------
-OWLAPI_JARS = ("owlapi-distribution", "guava", "caffeine", "jackson-core", "jackson-databind",
-               "jackson-annotations", "jsonld-java", "commons-io", "commons-lang3",
-               "commons-rdf-api", "slf4j-api", "slf4j-nop", "xz", "hppcrt", "jsr305",
-               "atinject-jsr330-api", "commons-codec", "httpclient", "httpcore",
-               "httpclient-cache")
+OWLAPI_JARS = (
+    "owlapi-distribution",
+    "guava",
+    "caffeine",
+    "jackson-core",
+    "jackson-databind",
+    "jackson-annotations",
+    "jsonld-java",
+    "commons-io",
+    "commons-lang3",
+    "commons-rdf-api",
+    "slf4j-api",
+    "slf4j-nop",
+    "xz",
+    "hppcrt",
+    "jsr305",
+    "atinject-jsr330-api",
+    "commons-codec",
+    "httpclient",
+    "httpcore",
+    "httpclient-cache",
+)
 
 
-def compile_java(out: Path, source: str, jar_names: tuple[str, ...], rdf4j: bool = False,
-                 ) -> list[str]:
+def compile_java(
+    out: Path,
+    source: str,
+    jar_names: tuple[str, ...],
+    rdf4j: bool = False,
+) -> list[str]:
     """``java -cp … MAIN`` for ``tests/consumers/SOURCE.java``, compiled against Debian's jars
     (skips, loudly, when they are not installed)."""
     jars = [JAVA / f"{name}.jar" for name in jar_names]
     if rdf4j:
-        jars += sorted(p for p in JAVA.glob("rdf4j-*.jar")
-                       if not p.stem.split("-")[-1][0].isdigit())
+        jars += sorted(
+            p for p in JAVA.glob("rdf4j-*.jar") if not p.stem.split("-")[-1][0].isdigit()
+        )
     missing = [str(j) for j in jars if not j.exists()]
     if missing or not shutil.which("javac"):
-        pytest.skip(f"LOUD: Java consumer not installed ({source}): {missing[:3]} — run "
-                    "scripts/install-system-deps.sh")
+        pytest.skip(
+            f"LOUD: Java consumer not installed ({source}): {missing[:3]} — run "
+            "scripts/install-system-deps.sh"
+        )
     classpath = ":".join(str(j) for j in jars)
-    subprocess.run(["javac", "-cp", classpath, "-d", str(out),
-                    str(CONSUMERS / f"{source}.java")], check=True, timeout=180)
+    subprocess.run(
+        ["javac", "-cp", classpath, "-d", str(out), str(CONSUMERS / f"{source}.java")],
+        check=True,
+        timeout=180,
+    )
     return ["java", "-cp", f"{out}:{classpath}", source]
 
 
@@ -181,6 +219,8 @@ def tab_facts(stdout: str) -> dict[str, list[list[str]]]:
 def consumer_python() -> str:
     python = CONSUMER_VENV / "bin" / "python"
     if not python.exists():
-        pytest.skip("LOUD: .venv-consumers missing (OAK, KGX, PyLD): run "
-                    "`bash scripts/install-consumers.sh` (make test does)")
+        pytest.skip(
+            "LOUD: .venv-consumers missing (OAK, KGX, PyLD): run "
+            "`bash scripts/install-consumers.sh` (make test does)"
+        )
     return str(python)

@@ -37,8 +37,9 @@ class Request:
 Answer = Callable[[Request], "bytes | Iterable[bytes]"]
 
 
-def reply(status: int, body: bytes | str = b"", headers: Iterable[tuple[str, str]] = (),
-          reason: str = "X") -> bytes:
+def reply(
+    status: int, body: bytes | str = b"", headers: Iterable[tuple[str, str]] = (), reason: str = "X"
+) -> bytes:
     """A complete HTTP/1.1 answer (closing the connection)."""
     data = body.encode() if isinstance(body, str) else body
     lines = [f"HTTP/1.1 {status} {reason}", f"Content-Length: {len(data)}", "Connection: close"]

@@ -18,11 +18,22 @@ HTS = "http://www.w3.org/2011/http-statusCodes#"
 #: the graph IRIs the tests name, and the file each is loaded from (data0: an empty graph)
 GRAPHS = {f"http://kasei.us/2009/09/sparql/data/data{n}.rdf": f"data{n}.nt" for n in range(4)}
 
-RESULT_TYPES = {"application/sparql-results+json", "application/sparql-results+xml",
-                "text/csv", "text/tab-separated-values", "application/json", "application/xml"}
-RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "text/plain": "nt",
-             "application/rdf+xml": "xml", "application/ld+json": "json-ld",
-             "application/n-quads": "nquads"}  # Oxigraph's default: N-Triples plus graphs
+RESULT_TYPES = {
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/json",
+    "application/xml",
+}
+RDF_TYPES = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+    "application/n-quads": "nquads",
+}  # Oxigraph's default: N-Triples plus graphs
 
 
 @dataclass
@@ -34,7 +45,6 @@ class Request:
     statuses: set[int]  # status classes: 2, 3, 4
     result_format: str | None
     boolean: bool | None
-
 
 
 @dataclass
@@ -77,23 +87,36 @@ def tests() -> list[Test]:
         for node in Collection(graph, graph.value(action, ht.requests)):
             headers = []
             listed = graph.value(node, ht.headers)
-            for header in (Collection(graph, listed) if listed else []):
-                headers.append((str(graph.value(header, ht.fieldName)),
-                                str(graph.value(header, ht.fieldValue))))
+            for header in Collection(graph, listed) if listed else []:
+                headers.append(
+                    (
+                        str(graph.value(header, ht.fieldName)),
+                        str(graph.value(header, ht.fieldValue)),
+                    )
+                )
             body = None
             content = graph.value(node, ht.body)
             if content is not None:
                 encoding = str(graph.value(content, cnt.characterEncoding) or "UTF-8")
                 body = str(graph.value(content, cnt.chars)).encode(encoding.lower())
             response = graph.value(node, ht.resp)
-            statuses = {int(str(s).rsplit("StatusCode", 1)[1][0])
-                        for s in graph.objects(response, mf.expectedStatus)}
+            statuses = {
+                int(str(s).rsplit("StatusCode", 1)[1][0])
+                for s in graph.objects(response, mf.expectedStatus)
+            }
             fmt = graph.value(response, mf.expectedFormat)
             boolean = graph.value(response, mf.expectedBoolean)
-            test.requests.append(Request(str(graph.value(node, ht.methodName)),
-                                         str(graph.value(node, ht.absolutePath)), headers, body,
-                                         statuses, None if fmt is None else str(fmt),
-                                         None if boolean is None else bool(boolean.toPython())))
+            test.requests.append(
+                Request(
+                    str(graph.value(node, ht.methodName)),
+                    str(graph.value(node, ht.absolutePath)),
+                    headers,
+                    body,
+                    statuses,
+                    None if fmt is None else str(fmt),
+                    None if boolean is None else bool(boolean.toPython()),
+                )
+            )
         out.append(test)
     return out
 
@@ -125,7 +148,8 @@ def check(request: Request, status: int, media: str, body: bytes) -> str | None:
         from rdflib.query import Result
 
         fmt = {"text/csv": "csv", "text/tab-separated-values": "tsv"}.get(
-            media, "json" if "json" in media else "xml")
+            media, "json" if "json" in media else "xml"
+        )
         result = Result.parse(io.BytesIO(body), format=fmt)
         if request.result_format == "boolean" and result.type != "ASK":
             return f"not a boolean result: {result.type}"

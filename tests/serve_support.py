@@ -34,8 +34,12 @@ def running(kg, dataset, **limits) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-def http(url: str, data: bytes | None = None, headers: dict[str, str] | None = None,
-         method: str | None = None) -> tuple[int, dict[str, str], bytes]:
+def http(
+    url: str,
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    method: str | None = None,
+) -> tuple[int, dict[str, str], bytes]:
     """(status, headers, body) of one request; HTTP errors are returned, not raised."""
     request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
@@ -45,7 +49,8 @@ def http(url: str, data: bytes | None = None, headers: dict[str, str] | None = N
         return exc.code, dict(exc.headers), exc.read()
 
 
-def get(base: str, query: str, accept: str = "application/sparql-results+json",
-        **params: str) -> tuple[int, dict[str, str], bytes]:
+def get(
+    base: str, query: str, accept: str = "application/sparql-results+json", **params: str
+) -> tuple[int, dict[str, str], bytes]:
     args = urllib.parse.urlencode({"query": query, **params})
     return http(f"{base}/sparql?{args}", headers={"Accept": accept})

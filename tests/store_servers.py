@@ -55,8 +55,9 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float, log: Path
 
 
 def oxigraph_binary() -> str | None:
-    return shutil.which("oxigraph") or shutil.which("oxigraph", path=str(Path(sys.executable)
-                                                                          .parent))
+    return shutil.which("oxigraph") or shutil.which(
+        "oxigraph", path=str(Path(sys.executable).parent)
+    )
 
 
 @contextmanager
@@ -66,9 +67,19 @@ def oxigraph(folder: Path) -> Iterator[Store]:
     port = free_port()
     log = folder / "oxigraph.log"
     with log.open("wb") as out:
-        process = subprocess.Popen([binary, "serve", "--location", str(folder / "db"), "--bind",
-                                    f"127.0.0.1:{port}", "--union-default-graph"],
-                                   stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [
+                binary,
+                "serve",
+                "--location",
+                str(folder / "db"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--union-default-graph",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(f"{base}/query?query=ASK%7B%7D", process, 30, log)
@@ -130,8 +141,12 @@ def virtuoso_binaries() -> tuple[str, str] | None:
 
 
 def isql(binary: str, port: int, password: str, statement: str) -> None:
-    subprocess.run([binary, f"127.0.0.1:{port}", "dba", password, f"exec={statement}"],
-                   capture_output=True, timeout=60, check=True)
+    subprocess.run(
+        [binary, f"127.0.0.1:{port}", "dba", password, f"exec={statement}"],
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
 
 
 @contextmanager
@@ -145,19 +160,31 @@ def virtuoso(folder: Path) -> Iterator[Store]:
     ini = folder / "virtuoso.ini"
     vsp = folder / "vsp"  # private web root: nothing from the system install is served
     vsp.mkdir()
-    ini.write_text(VIRTUOSO_INI.format(db=db, vsp=vsp, sql_port=sql_port, http_port=http_port,
-                                       max_rows=VIRTUOSO_MAX_ROWS), encoding="utf-8")
+    ini.write_text(
+        VIRTUOSO_INI.format(
+            db=db, vsp=vsp, sql_port=sql_port, http_port=http_port, max_rows=VIRTUOSO_MAX_ROWS
+        ),
+        encoding="utf-8",
+    )
     log = folder / "virtuoso.out"
     with log.open("wb") as out:
-        process = subprocess.Popen([server, "+foreground", "+configfile", str(ini)],
-                                   stdout=out, stderr=subprocess.STDOUT, cwd=folder)
+        process = subprocess.Popen(
+            [server, "+foreground", "+configfile", str(ini)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=folder,
+        )
     base = f"http://127.0.0.1:{http_port}"
     password = "pw" + secrets.token_hex(8)  # SQL `set password OLD NEW`: no quoting needed
     try:
         wait_until_up(f"{base}/sparql?query=ASK%7B%7D", process, 90, db / "virtuoso.log")
         isql(isql_binary, sql_port, "dba", f"set password dba {password};")  # ships dba/dba
-        yield Store("virtuoso", f"{base}/sparql", f"{base}/sparql-graph-crud-auth",
-                    Credentials("dba", password))
+        yield Store(
+            "virtuoso",
+            f"{base}/sparql",
+            f"{base}/sparql-graph-crud-auth",
+            Credentials("dba", password),
+        )
     finally:
         try:
             if process.poll() is None:

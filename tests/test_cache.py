@@ -36,13 +36,16 @@ def counting_stage(monkeypatch):
 
     def validation(kg):
         module.runs += 1
-        return StageResult("validation", ok=False, counts={"triples": len(kg.store)},
-                           failures=[Failure("validation", "ex:a", "a", "bad")])
+        return StageResult(
+            "validation",
+            ok=False,
+            counts={"triples": len(kg.store)},
+            failures=[Failure("validation", "ex:a", "a", "bad")],
+        )
 
     module.validation = validation
     monkeypatch.setitem(sys.modules, "fake_cache_stage", module)
-    monkeypatch.setattr(check, "PYTHON_STAGES", {"validation": ("fake_cache_stage",
-                                                                "validation")})
+    monkeypatch.setattr(check, "PYTHON_STAGES", {"validation": ("fake_cache_stage", "validation")})
     return module
 
 
@@ -145,14 +148,18 @@ def test_digest_depends_on_content_and_name(tmp_path):
 
 
 def test_code_key_follows_the_stage_module_and_what_it_imports(tmp_path, monkeypatch):
-    (tmp_path / "stage.py").write_text("from calcinosis_kg.helper import x\n"
-                                       "from calcinosis_kg import (\n    other as o,\n)\n")
+    (tmp_path / "stage.py").write_text(
+        "from calcinosis_kg.helper import x\nfrom calcinosis_kg import (\n    other as o,\n)\n"
+    )
     (tmp_path / "helper.py").write_text("x = 1\n")
     (tmp_path / "other.py").write_text("y = 1\n")
     (tmp_path / "unrelated.py").write_text("z = 1\n")
     monkeypatch.setattr(cache, "_PACKAGE_DIR", tmp_path)
     assert [p.name for p in cache.code_files(["calcinosis_kg.stage"])] == [
-        "helper.py", "other.py", "stage.py"]
+        "helper.py",
+        "other.py",
+        "stage.py",
+    ]
 
     def key() -> str:
         return cache.digest_files(cache.code_files(["calcinosis_kg.stage"]))
@@ -164,8 +171,7 @@ def test_code_key_follows_the_stage_module_and_what_it_imports(tmp_path, monkeyp
     assert key() != before
 
 
-def test_unwritable_cache_location_does_not_fail_the_check(tmp_path, counting_stage,
-                                                           monkeypatch):
+def test_unwritable_cache_location_does_not_fail_the_check(tmp_path, counting_stage, monkeypatch):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv(cache.CACHE_ENV, str(blocker / "cache"))

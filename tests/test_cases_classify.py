@@ -25,13 +25,16 @@ def results(clf) -> dict[str, dict]:
     return {r["case_id"]: r for r in classify(frame, clf).iter_rows(named=True)}
 
 
-@pytest.mark.parametrize(("case_id", "type_id"), [
-    ("met-phosphate-crf", "CCKG:0000003"),  # raised phosphate with chronic renal failure
-    ("dys-calcium-2.6", "CCKG:0000002"),  # normal calcium and phosphate with systemic sclerosis
-    ("iat-gluconate", "CCKG:0000004"),  # calcium gluconate extravasation, venipuncture site
-    ("tra-coal", "CCKG:0000007"),  # coal-mining exposure
-    ("isc-young-man", "CCKG:0000008"),  # young man, scrotum, normal labs, nothing underlying
-])
+@pytest.mark.parametrize(
+    ("case_id", "type_id"),
+    [
+        ("met-phosphate-crf", "CCKG:0000003"),  # raised phosphate with chronic renal failure
+        ("dys-calcium-2.6", "CCKG:0000002"),  # normal calcium and phosphate with systemic sclerosis
+        ("iat-gluconate", "CCKG:0000004"),  # calcium gluconate extravasation, venipuncture site
+        ("tra-coal", "CCKG:0000007"),  # coal-mining exposure
+        ("isc-young-man", "CCKG:0000008"),  # young man, scrotum, normal labs, nothing underlying
+    ],
+)
 def test_issue_examples_get_their_most_specific_type(results, case_id, type_id) -> None:
     assert results[case_id]["status"] == "classified"
     assert results[case_id]["type_id"] == type_id
@@ -74,8 +77,10 @@ def test_associations_add_supporting_sentences_to_a_classified_case(results) -> 
 
 def test_criteria_sentences_are_the_axioms_provenance(results) -> None:
     sources = results["iat-gluconate"]["sources"]
-    assert "Skin calcification in iatrogenic calcinosis cutis is a side effect of therapy. " \
+    assert (
+        "Skin calcification in iatrogenic calcinosis cutis is a side effect of therapy. "
         "[PMID:21679810]" in sources
+    )
 
 
 def test_phosphate_without_a_laboratory_range_is_judged_against_the_adult_band(results) -> None:
@@ -83,12 +88,10 @@ def test_phosphate_without_a_laboratory_range_is_judged_against_the_adult_band(r
     assert "CCKG:0002051" in results["dys-phosphate-adult-band"]["ranges"]
 
 
-def test_phosphate_with_no_range_and_no_verified_band_for_the_age_is_never_judged(
-        results) -> None:
+def test_phosphate_with_no_range_and_no_verified_band_for_the_age_is_never_judged(results) -> None:
     row = results["unc-phosphate-infant-no-band"]  # 6 months: no band from 6 days to 1 year
     assert row["status"] == "unclassified"
-    assert "phosphate 1.8 mmol/L not judged: no verified default phosphate range" in \
-        row["ranges"]
+    assert "phosphate 1.8 mmol/L not judged: no verified default phosphate range" in row["ranges"]
 
 
 def test_subclasses_of_a_criterion_disease_count(results) -> None:
@@ -114,8 +117,10 @@ def test_compiled_criteria_also_translate_to_sql(clf) -> None:
     # the 2.6 mmol/L cut-off holds only for a value judged against the adult default range
     assert "(coalesce(calcium_range IN ('CCKG:0002000'), FALSE) AND " in raised
     assert "calcium_judged_mmol_l > 2.6" in raised and "phosphate_status IN ('raised')" in raised
-    assert "arrays_overlap(conditions" in sql[
-        "case with normal serum calcium and phosphate and local tissue damage"]
+    assert (
+        "arrays_overlap(conditions"
+        in sql["case with normal serum calcium and phosphate and local tissue damage"]
+    )
 
 
 def test_classification_does_not_depend_on_chunking(clf, tmp_path) -> None:
@@ -124,16 +129,18 @@ def test_classification_does_not_depend_on_chunking(clf, tmp_path) -> None:
     assert whole.equals(pieces)
 
 
-def test_an_unclassified_case_says_which_recorded_value_would_complete_a_criterion(
-        clf) -> None:
+def test_an_unclassified_case_says_which_recorded_value_would_complete_a_criterion(clf) -> None:
     frame = next(pipeline.iter_frames([DATA / "vignettes.csv"]))
     result = classify(frame, clf)
     hints = dict(zip(result["case_id"], result["hints"].to_list(), strict=True))
-    assert any("CCKG:0000725" in h and "diseases recorded as 'none'" in h
-               for h in hints["unc-scrotum-disease-unrecorded"])
+    assert any(
+        "CCKG:0000725" in h and "diseases recorded as 'none'" in h
+        for h in hints["unc-scrotum-disease-unrecorded"]
+    )
     assert hints["unc-phosphate-infant-no-band"] == [
         "CCKG:0000721 case with normal serum calcium and phosphate and local tissue damage: "
-        "lacks phosphate judged normal"]
+        "lacks phosphate judged normal"
+    ]
     assert hints["isc-young-man"] == []  # only unclassified cases get hints
 
 
@@ -147,12 +154,20 @@ def test_fired_types_follow_three_valued_logic_for_every_combination(clf) -> Non
     from calcinosis_kg.cases.classify import _fired_types
 
     crit = clf.criteria[:7]  # 3^7 = 2,187 combinations
-    below = [[j for j, d in enumerate(crit) if d.type_iri != c.type_iri
-              and c.type_iri in clf.onto.ancestors(d.type_iri)] for c in crit]
+    below = [
+        [
+            j
+            for j, d in enumerate(crit)
+            if d.type_iri != c.type_iri and c.type_iri in clf.onto.ancestors(d.type_iri)
+        ]
+        for c in crit
+    ]
     assert any(below), "no criterion below another among those taken"
     rows = list(itertools.product((True, False, None), repeat=len(crit)))
-    fired = pl.DataFrame({f"c{i}": [r[i] for r in rows] for i in range(len(crit))},
-                         schema={f"c{i}": pl.Boolean for i in range(len(crit))})
+    fired = pl.DataFrame(
+        {f"c{i}": [r[i] for r in rows] for i in range(len(crit))},
+        schema={f"c{i}": pl.Boolean for i in range(len(crit))},
+    )
     effective = []
     for i, c in enumerate(crit):
         expr = pl.col(f"c{i}")
@@ -162,7 +177,8 @@ def test_fired_types_follow_three_valued_logic_for_every_combination(clf) -> Non
     names = [pl.when(pl.col(f"c{i}")).then(pl.lit(m.compress(c.iri))) for i, c in enumerate(crit)]
     want = fired.select(
         pl.concat_list(effective).list.drop_nulls().list.unique().list.sort().alias("types"),
-        pl.concat_list(names).list.drop_nulls().alias("fired"))
+        pl.concat_list(names).list.drop_nulls().alias("fired"),
+    )
     types, fired_names = _fired_types(fired, crit, below)
     assert types.to_list() == want["types"].to_list()
     assert fired_names.to_list() == want["fired"].to_list()

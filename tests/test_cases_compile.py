@@ -26,10 +26,13 @@ def _sql(frame: pl.DataFrame, nodes: list[Node], tmp_path: Path) -> list[list[bo
     con = duckdb.connect()
     # Spark's arrays_overlap is DuckDB's && (NULL when an array is NULL, as in Spark)
     con.execute("CREATE MACRO arrays_overlap(a, b) AS a && b")
-    columns = ", ".join(f"{sqlglot.transpile(to_sql(n), read='spark', write='duckdb')[0]} AS c{i}"
-                        for i, n in enumerate(nodes))
-    rows = con.execute(f"SELECT {columns} FROM read_parquet(?) ORDER BY row_",
-                       [str(path)]).fetchall()
+    columns = ", ".join(
+        f"{sqlglot.transpile(to_sql(n), read='spark', write='duckdb')[0]} AS c{i}"
+        for i, n in enumerate(nodes)
+    )
+    rows = con.execute(
+        f"SELECT {columns} FROM read_parquet(?) ORDER BY row_", [str(path)]
+    ).fetchall()
     return [list(col) for col in zip(*rows, strict=True)]
 
 
@@ -38,25 +41,33 @@ def _polars(frame: pl.DataFrame, nodes: list[Node]) -> list[list[bool | None]]:
     return [answers[f"c{i}"].to_list() for i in range(len(nodes))]
 
 
-LEAVES = pl.DataFrame({
-    "a": [True, True, False, False, None],
-    "b": [True, False, True, False, None],
-    "items": [["x"], ["y"], [], ["x", "z"], None],
-    "value": [2.7, 2.6, 1.0, None, None],
-    "status": ["raised", "normal", None, "raised", None],
-}, schema={"a": pl.Boolean, "b": pl.Boolean, "items": pl.List(pl.String),
-           "value": pl.Float64, "status": pl.String})
+LEAVES = pl.DataFrame(
+    {
+        "a": [True, True, False, False, None],
+        "b": [True, False, True, False, None],
+        "items": [["x"], ["y"], [], ["x", "z"], None],
+        "value": [2.7, 2.6, 1.0, None, None],
+        "status": ["raised", "normal", None, "raised", None],
+    },
+    schema={
+        "a": pl.Boolean,
+        "b": pl.Boolean,
+        "items": pl.List(pl.String),
+        "value": pl.Float64,
+        "status": pl.String,
+    },
+)
 A, B = Node("flag", column="a"), Node("flag", column="b")
 
 
 def test_sql_and_is_true_only_when_every_part_is(tmp_path) -> None:
     assert _sql(LEAVES, [Node("and", items=(A, B))], tmp_path) == [
-        [True, False, False, False, False]]
+        [True, False, False, False, False]
+    ]
 
 
 def test_sql_or_is_true_when_any_part_is(tmp_path) -> None:
-    assert _sql(LEAVES, [Node("or", items=(A, B))], tmp_path) == [
-        [True, True, True, False, False]]
+    assert _sql(LEAVES, [Node("or", items=(A, B))], tmp_path) == [[True, True, True, False, False]]
 
 
 def test_sql_missing_flag_is_false_not_true(tmp_path) -> None:
@@ -84,23 +95,37 @@ def test_sql_not_null_tells_a_recorded_value(tmp_path) -> None:
 
 
 def test_sql_and_polars_agree_on_every_leaf_and_connective(tmp_path) -> None:
-    nodes = [A, B, Node("and", items=(A, B)), Node("or", items=(A, B)),
-             Node("has_any", column="items", values=("x",)),
-             Node("is_in", column="status", values=("raised", "normal")),
-             Node("compare", column="value", cmp="<=", number=2.6), Node("true"), Node("false")]
+    nodes = [
+        A,
+        B,
+        Node("and", items=(A, B)),
+        Node("or", items=(A, B)),
+        Node("has_any", column="items", values=("x",)),
+        Node("is_in", column="status", values=("raised", "normal")),
+        Node("compare", column="value", cmp="<=", number=2.6),
+        Node("true"),
+        Node("false"),
+    ]
     assert _sql(LEAVES, nodes, tmp_path) == _polars(LEAVES, nodes)
 
 
 def test_every_compiled_criterion_answers_the_same_in_sql_and_polars(tmp_path) -> None:
     """The vignettes plus rows where lists, flags, values and statuses are missing (NULL)."""
     frame = next(pipeline.iter_frames([DATA / "vignettes.csv"]))
-    gaps = pl.DataFrame([
-        {"case_id": "all-missing"},
-        {"case_id": "calcium-only", "calcium_mmol_l": 2.7},
-        {"case_id": "normal-no-lists", "no_conditions": True, "calcium_status": "normal",
-         "phosphate_status": "normal"},
-        {"case_id": "raised-no-lists", "calcium_status": "raised", "no_exposures": True},
-    ], schema=frame.schema)
+    gaps = pl.DataFrame(
+        [
+            {"case_id": "all-missing"},
+            {"case_id": "calcium-only", "calcium_mmol_l": 2.7},
+            {
+                "case_id": "normal-no-lists",
+                "no_conditions": True,
+                "calcium_status": "normal",
+                "phosphate_status": "normal",
+            },
+            {"case_id": "raised-no-lists", "calcium_status": "raised", "no_exposures": True},
+        ],
+        schema=frame.schema,
+    )
     frame = pl.concat([frame, gaps])
     nodes = [c.node for c in build_classifier().criteria]
     sql, fast = _sql(frame, nodes, tmp_path), _polars(frame, nodes)

@@ -25,7 +25,8 @@ FORMATS = ("table", "csv", "jsonl", "ttl")
 
 def _hostile() -> object:
     spec = importlib.util.spec_from_file_location(
-        "hostile_cases", Path(__file__).parent / "hostile" / "test_hostile_cases.py")
+        "hostile_cases", Path(__file__).parent / "hostile" / "test_hostile_cases.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -33,15 +34,18 @@ def _hostile() -> object:
 
 
 HOSTILE = _hostile()
-HEADER = ("case_id,taxon,sex,age_years,calcium_value,calcium_unit,calcium_ref_low,"
-          "calcium_ref_high,calcium_status,albumin_value,albumin_unit,phosphate_value,"
-          "phosphate_unit,phosphate_status,diseases,exposures,sites,features,treatments,"
-          "responses,lists_complete,reported_type\n")
+HEADER = (
+    "case_id,taxon,sex,age_years,calcium_value,calcium_unit,calcium_ref_low,"
+    "calcium_ref_high,calcium_status,albumin_value,albumin_unit,phosphate_value,"
+    "phosphate_unit,phosphate_status,diseases,exposures,sites,features,treatments,"
+    "responses,lists_complete,reported_type\n"
+)
 #: crafted files: name -> content (each exercises a rule or a hand-over to the record reader)
 EDGES: dict[str, str | bytes] = {
     "crlf.csv": HEADER.replace("\n", "\r\n") + "c1,,f,50,2.9,mmol/L,,,,,,1.2,mmol/L,,,,,,,,,\r\n",
     "bom.csv": b"\xef\xbb\xbf" + (HEADER + "c1,,m,40,10.9,mg/dL,,,,,,,,,,,,,,,,\n").encode(),
-    "quoted.csv": HEADER + 'c1,,f,50,,,,,,,,,,,"MONDO:0005100;systemic sclerosis",,,,,,,\n'
+    "quoted.csv": HEADER
+    + 'c1,,f,50,,,,,,,,,,,"MONDO:0005100;systemic sclerosis",,,,,,,\n'
     + "c2,,f,50,,,,,,,,,,,,,,,,,,\n",
     "cells.csv": HEADER + "c1,,f\nc2,,f,50,,,,,,,,,,,,,,,,,,,extra,\nc3,,m,30,,,,,,,,,,,,,,,,,,\n",
     "blank.csv": HEADER + "\n , ,\n,,,,,,,,,,,,,,,,,,,,,\nc1,,f,50,,,,,,,,,,,,,,,,,,\n\n",
@@ -54,9 +58,10 @@ EDGES: dict[str, str | bytes] = {
     "only_blank.csv": HEADER + ",,,,,,,,,,,,,,,,,,,,,\n\n",
     "missing_id.csv": HEADER + ",,f,50,,,,,,,,,,,,,,,,,,\nc2,,f,50,,,,,,,,,,,,,,,,,,\n",
     "no_unit_column.csv": "case_id,albumin_value,calcium_value,calcium_unit\nc1,40,2.3,mmol/L\n",
-    "late_quote.csv": HEADER + "".join(f"c{i},,f,{20 + i % 60},2.{i % 9},mmol/L,,,,,,,,,,,,,,,,\n"
-                                       for i in range(300))
-    + 'q1,,f,50,,,,,,,,,,,"MONDO:0005100",,,,,,,\n' + "c-last,,m,30,,,,,,,,,,,,,,,,,,\n",
+    "late_quote.csv": HEADER
+    + "".join(f"c{i},,f,{20 + i % 60},2.{i % 9},mmol/L,,,,,,,,,,,,,,,,\n" for i in range(300))
+    + 'q1,,f,50,,,,,,,,,,,"MONDO:0005100",,,,,,,\n'
+    + "c-last,,m,30,,,,,,,,,,,,,,,,,,\n",
     "empty.csv": "",
     "header_only.csv": HEADER,
     "no_id_column.csv": "sex,age_years\nf,50\n",
@@ -90,8 +95,9 @@ def _assert_same(run_cli, monkeypatch, *paths: Path, complete: str | None = None
 
     def frames() -> tuple[list[pl.DataFrame], list[str]]:
         failed: list[InputError] = []
-        return list(pipeline.iter_frames(paths, chunk=700, failed=failed)), \
-            [e.one_line() for e in failed]
+        return list(pipeline.iter_frames(paths, chunk=700, failed=failed)), [
+            e.one_line() for e in failed
+        ]
 
     (new, new_failed), (old, old_failed) = _both(monkeypatch, frames)  # type: ignore[misc]
     assert new_failed == old_failed
@@ -100,26 +106,38 @@ def _assert_same(run_cli, monkeypatch, *paths: Path, complete: str | None = None
         assert_frame_equal(a, b)
     extra = ("--complete-lists", complete) if complete else ()
     for fmt in FORMATS:
-        got, want = _both(monkeypatch, lambda fmt=fmt: run_cli(
-            "cases", "classify", *map(str, paths), "--format", fmt, *extra))
+        got, want = _both(
+            monkeypatch,
+            lambda fmt=fmt: run_cli("cases", "classify", *map(str, paths), "--format", fmt, *extra),
+        )
         assert got == want, fmt
     got, want = _both(monkeypatch, lambda: run_cli("cases", "validate", *map(str, paths)))
     assert got == want
 
 
 @pytest.mark.parametrize(("seed", "rate"), [(1, 0.03), (2, 0.0), (3, 0.25)])
-def test_a_synthetic_cohort_reads_the_same_by_both_readers(run_cli, monkeypatch, tmp_path,
-                                                            seed, rate) -> None:
+def test_a_synthetic_cohort_reads_the_same_by_both_readers(
+    run_cli, monkeypatch, tmp_path, seed, rate
+) -> None:
     path = tmp_path / "cohort.csv"
-    code, _out, err = run_cli("cases", "synth", "--n", "1500", "--seed", str(seed),
-                              "--invalid-rate", str(rate), "--output", str(path))
+    code, _out, err = run_cli(
+        "cases",
+        "synth",
+        "--n",
+        "1500",
+        "--seed",
+        str(seed),
+        "--invalid-rate",
+        str(rate),
+        "--output",
+        str(path),
+    )
     assert code == 0, err
     _assert_same(run_cli, monkeypatch, path)
 
 
 @pytest.mark.parametrize("name", ["vignettes.csv", "bad_rows.csv", "identifiers.csv"])
-def test_the_hand_written_cases_read_the_same_by_both_readers(run_cli, monkeypatch,
-                                                              name) -> None:
+def test_the_hand_written_cases_read_the_same_by_both_readers(run_cli, monkeypatch, name) -> None:
     _assert_same(run_cli, monkeypatch, DATA / name)
 
 
@@ -128,16 +146,18 @@ def test_declared_complete_lists_read_the_same_by_both_readers(run_cli, monkeypa
 
 
 @pytest.mark.parametrize("name", sorted(EDGES))
-def test_an_edge_case_file_reads_the_same_by_both_readers(run_cli, monkeypatch, tmp_path,
-                                                          name) -> None:
+def test_an_edge_case_file_reads_the_same_by_both_readers(
+    run_cli, monkeypatch, tmp_path, name
+) -> None:
     content = EDGES[name]
     (tmp_path / name).write_bytes(content if isinstance(content, bytes) else content.encode())
     shutil.copy(DATA / "vignettes.csv", tmp_path / "good.csv")
     _assert_same(run_cli, monkeypatch, tmp_path)
 
 
-def test_a_quote_in_a_later_block_hands_the_rest_to_the_record_reader(run_cli, monkeypatch,
-                                                                      tmp_path) -> None:
+def test_a_quote_in_a_later_block_hands_the_rest_to_the_record_reader(
+    run_cli, monkeypatch, tmp_path
+) -> None:
     monkeypatch.setattr(csv_frame, "BLOCK", 2048)  # many blocks: the quote is in a late one
     path = tmp_path / "late_quote.csv"
     path.write_text(str(EDGES["late_quote.csv"]))
@@ -149,11 +169,20 @@ def test_small_blocks_read_the_same_as_one_block(run_cli, monkeypatch, tmp_path)
     _assert_same(run_cli, monkeypatch, DATA / "vignettes.csv", DATA / "bad_rows.csv")
 
 
-@pytest.mark.parametrize("name", sorted(n for n, v in {**HOSTILE.BAD_RECORDS,  # type: ignore
-                                                      **HOSTILE.BAD_FILES}.items()  # type: ignore
-                                        if v[0].endswith(".csv")))
-def test_a_hostile_case_file_reads_the_same_by_both_readers(run_cli, monkeypatch, tmp_path,
-                                                            name) -> None:
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        n
+        for n, v in {
+            **HOSTILE.BAD_RECORDS,  # type: ignore
+            **HOSTILE.BAD_FILES,
+        }.items()  # type: ignore
+        if v[0].endswith(".csv")
+    ),
+)
+def test_a_hostile_case_file_reads_the_same_by_both_readers(
+    run_cli, monkeypatch, tmp_path, name
+) -> None:
     table = {**HOSTILE.BAD_RECORDS, **HOSTILE.BAD_FILES}  # type: ignore[attr-defined]
     file_name, content = table[name][:2]
     folder = HOSTILE._folder(tmp_path, file_name, content)  # type: ignore[attr-defined]

@@ -24,14 +24,16 @@ def test_bone_on_histology_gives_osteoma_cutis_over_the_dystrophic_criterion(row
 
 
 def test_small_vessel_calcification_with_raised_phosphate_is_calciphylaxis_not_ambiguous(
-        rows) -> None:
+    rows,
+) -> None:
     row = rows["cal-dialysis-small-vessels"]  # dialysis, phosphate 2.4 mmol/L, small vessels
     assert set(row["fired"]) == {"CCKG:0000720", "CCKG:0000726"}
     assert row["status"] == "classified" and row["types"] == ["CCKG:0000006"]
 
 
-def test_raised_calcium_with_crest_is_metastatic_flagged_with_the_competing_dystrophic(rows
-                                                                                       ) -> None:
+def test_raised_calcium_with_crest_is_metastatic_flagged_with_the_competing_dystrophic(
+    rows,
+) -> None:
     row = rows["met-crest-2.62"]
     assert row["types"] == ["CCKG:0000003"]
     assert row["flags"].startswith("competing: dystrophic calcinosis cutis (CCKG:0000002)")

@@ -23,8 +23,9 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> pl.DataFrame:
     records (an invalid one is never classified)."""
     synthetic = tmp_path_factory.mktemp("cases") / "synthetic.csv"
     synthetic.write_bytes(to_csv(rows(60, seed=3, invalid_rate=0.0)))
-    frame = pl.concat(list(pipeline.iter_frames([DATA / "vignettes.csv",
-                                                 DATA / "identifiers.csv", synthetic])))
+    frame = pl.concat(
+        list(pipeline.iter_frames([DATA / "vignettes.csv", DATA / "identifiers.csv", synthetic]))
+    )
     bad = pipeline.problems(frame)
     return frame.filter(~pl.col("case_id").is_in(bad["case_id"].implode()))
 
@@ -33,8 +34,9 @@ def test_fast_path_types_equal_hermit_types_case_by_case(sample: pl.DataFrame) -
     from calcinosis_kg.cases.reasoner import hermit_types
 
     clf = build_classifier()
-    fast = {row["case_id"]: sorted(row["types"])
-            for row in classify(sample, clf).iter_rows(named=True)}
+    fast = {
+        row["case_id"]: sorted(row["types"]) for row in classify(sample, clf).iter_rows(named=True)
+    }
     assert fast == hermit_types(sample)
 
 
@@ -42,6 +44,7 @@ def test_sample_covers_every_criterion_and_every_status(sample: pl.DataFrame) ->
     clf = build_classifier()
     result = classify(sample, clf)
     fired = {c for cs in result["fired"].to_list() for c in cs}
-    assert fired == {c.iri.replace("https://w3id.org/calcinosis-kg/CCKG_", "CCKG:")
-                     for c in clf.criteria}
+    assert fired == {
+        c.iri.replace("https://w3id.org/calcinosis-kg/CCKG_", "CCKG:") for c in clf.criteria
+    }
     assert {"classified", "ambiguous", "unclassified"} <= set(result["status"].to_list())

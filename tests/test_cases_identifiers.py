@@ -39,8 +39,9 @@ def test_prefixes_are_read_as_the_curated_map_spells_them() -> None:
 def test_an_exact_mapping_adds_the_ontology_term_beside_the_recorded_code() -> None:
     conditions, notes, errors = map_conditions(["ICD10CM:M34"])
     assert conditions == ["ICD10CM:M34", "MONDO:0005100"] and not errors
-    assert notes == ["ICD10CM:M34 -> MONDO:0005100 systemic sclerosis (exactMatch: the same "
-                     "disease)"]
+    assert notes == [
+        "ICD10CM:M34 -> MONDO:0005100 systemic sclerosis (exactMatch: the same disease)"
+    ]
 
 
 def test_a_narrow_mapping_counts_as_the_broader_term() -> None:
@@ -59,11 +60,14 @@ def test_a_close_mapping_counts_and_says_it_is_not_exact() -> None:
     assert "MONDO:0019563" in conditions and "closeMatch" in notes[0]
 
 
-@pytest.mark.parametrize("code, term, via", [
-    ("ICD10CM:M34.0", "MONDO:0005100", "ICD10CM:M34"),
-    ("ICD10CM:B20", "MONDO:0005550", "ICD10CM:A00-B99"),
-    ("ICD10WHO:L93.0", "MONDO:0004670", "ICD10WHO:L93"),
-])
+@pytest.mark.parametrize(
+    "code, term, via",
+    [
+        ("ICD10CM:M34.0", "MONDO:0005100", "ICD10CM:M34"),
+        ("ICD10CM:B20", "MONDO:0005550", "ICD10CM:A00-B99"),
+        ("ICD10WHO:L93.0", "MONDO:0004670", "ICD10WHO:L93"),
+    ],
+)
 def test_an_icd_code_is_a_kind_of_its_mapped_category_or_block(code, term, via) -> None:
     conditions, notes, _ = map_conditions([code])
     assert term in conditions and f"within {via}" in notes[-1]
@@ -88,8 +92,10 @@ def test_an_hp_phenotype_only_related_to_a_disease_counts_for_nothing() -> None:
 def test_an_unmapped_identifier_is_kept_and_reported_not_an_error() -> None:
     conditions, notes, errors = map_conditions(["OMIM:147791"])
     assert conditions == ["OMIM:147791"] and not errors
-    assert notes == ["OMIM:147791 kept: no verified mapping to a term of the ontology; it "
-                     "counts for no criterion"]
+    assert notes == [
+        "OMIM:147791 kept: no verified mapping to a term of the ontology; it "
+        "counts for no criterion"
+    ]
 
 
 def test_an_unknown_prefix_is_a_field_error_naming_it() -> None:
@@ -98,9 +104,16 @@ def test_an_unknown_prefix_is_a_field_error_naming_it() -> None:
 
 
 def test_mapped_codes_classify_like_the_term_they_map_to(results) -> None:
-    for case in ("ids-icd10cm-ssc", "ids-icd10cm-subcode-ssc", "ids-orpha-dm",
-                 "ids-orphanet-crest-close", "ids-doid-lupus", "ids-icd10-block-infection",
-                 "ids-omim-and-mondo", "ids-sle-name"):
+    for case in (
+        "ids-icd10cm-ssc",
+        "ids-icd10cm-subcode-ssc",
+        "ids-orpha-dm",
+        "ids-orphanet-crest-close",
+        "ids-doid-lupus",
+        "ids-icd10-block-infection",
+        "ids-omim-and-mondo",
+        "ids-sle-name",
+    ):
         assert results[case]["type_id"] == "CCKG:0000002", case
 
 
@@ -112,8 +125,7 @@ def test_kept_identifiers_leave_the_case_unclassified_with_the_reason(results) -
 
 def test_every_output_format_shows_the_identifier_notes(run_cli) -> None:
     for fmt in ("table", "csv", "jsonl"):
-        code, out, _ = run_cli("cases", "classify", str(DATA / "identifiers.csv"), "--format",
-                               fmt)
+        code, out, _ = run_cli("cases", "classify", str(DATA / "identifiers.csv"), "--format", fmt)
         assert code == 0 and "ORPHA:221 read as Orphanet:221" in out, fmt
 
 

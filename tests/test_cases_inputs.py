@@ -20,19 +20,30 @@ from calcinosis_kg.core.errors import InputError
 DATA = Path(__file__).parent / "cases_data"
 
 
-@pytest.mark.parametrize(("analyte", "value", "unit", "mmol"), [
-    ("calcium", "10.02", "mg/dL", "2.5"), ("calcium", "5", "mEq/L", "2.5"),
-    ("calcium", "2.5", "UCUM:mmol/L", "2.5"), ("calcium", "4.008", "mg/dl", "1"),
-    ("phosphate", "3.097", "mg/dL", "1"), ("phosphate", "1.2", "mmol/L", "1.2"),
-])
+@pytest.mark.parametrize(
+    ("analyte", "value", "unit", "mmol"),
+    [
+        ("calcium", "10.02", "mg/dL", "2.5"),
+        ("calcium", "5", "mEq/L", "2.5"),
+        ("calcium", "2.5", "UCUM:mmol/L", "2.5"),
+        ("calcium", "4.008", "mg/dl", "1"),
+        ("phosphate", "3.097", "mg/dL", "1"),
+        ("phosphate", "1.2", "mmol/L", "1.2"),
+    ],
+)
 def test_units_are_converted_exactly(analyte, value, unit, mmol) -> None:
     assert to_mmol_per_l(analyte, value, unit) == Decimal(mmol)
 
 
-@pytest.mark.parametrize(("analyte", "unit", "message"), [
-    ("phosphate", "mEq/L", "refused"), ("calcium", "", "never guessed"),
-    ("calcium", "mmol", "unknown unit"), ("calcium", "g/L", "unknown unit"),
-])
+@pytest.mark.parametrize(
+    ("analyte", "unit", "message"),
+    [
+        ("phosphate", "mEq/L", "refused"),
+        ("calcium", "", "never guessed"),
+        ("calcium", "mmol", "unknown unit"),
+        ("calcium", "g/L", "unknown unit"),
+    ],
+)
 def test_units_are_never_guessed(analyte, unit, message) -> None:
     with pytest.raises(ValueError, match=message):
         to_mmol_per_l(analyte, "2.4", unit)
@@ -41,7 +52,8 @@ def test_units_are_never_guessed(analyte, unit, message) -> None:
 def _results(paths: list[Path]) -> pl.DataFrame:
     clf = build_classifier()
     return pl.concat([c.results for c in pipeline.run(paths, clf)]).select(
-        "case_id", "status", "type_id", "criteria")
+        "case_id", "status", "type_id", "criteria"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "ttl"])
@@ -61,14 +73,25 @@ def test_a_directory_of_phenopackets_is_read_file_by_file(tmp_path: Path) -> Non
 
 
 def test_a_phenopacket_carries_sites_exposures_and_no_cause_as_documented() -> None:
-    packet = {"id": "p1", "subject": {"id": "s", "sex": "MALE",
-                                      "timeAtLastEncounter": {"age": {"iso8601duration": "P24Y"}}},
-              "phenotypicFeatures": [
-                  {"type": {"id": "HP:0025520"}, "modifiers": [{"id": "UBERON:0001300"}]},
-                  {"type": {"id": "CCKG:0000512"}}],
-              "diseases": [{"term": {"id": "CCKG:0000608"}, "excluded": True}],
-              "measurements": [{"assay": {"id": "LOINC:17861-6"}, "value": {"quantity": {
-                  "unit": {"id": "UCUM:mg/dL"}, "value": 9.4}}}]}
+    packet = {
+        "id": "p1",
+        "subject": {
+            "id": "s",
+            "sex": "MALE",
+            "timeAtLastEncounter": {"age": {"iso8601duration": "P24Y"}},
+        },
+        "phenotypicFeatures": [
+            {"type": {"id": "HP:0025520"}, "modifiers": [{"id": "UBERON:0001300"}]},
+            {"type": {"id": "CCKG:0000512"}},
+        ],
+        "diseases": [{"term": {"id": "CCKG:0000608"}, "excluded": True}],
+        "measurements": [
+            {
+                "assay": {"id": "LOINC:17861-6"},
+                "value": {"quantity": {"unit": {"id": "UCUM:mg/dL"}, "value": 9.4}},
+            }
+        ],
+    }
     row = phenopacket_record(packet, "x:1").row()
     assert row["sites"] == ["UBERON:0001300"] and row["exposures"] == ["CCKG:0000512"]
     assert row["no_conditions"] and row["no_exposures"]
@@ -81,14 +104,18 @@ def test_a_phenopacket_with_an_unknown_field_is_an_invalid_record_not_a_crash() 
     assert record.errors and record.errors[0].startswith("phenopacket:")
 
 
-@pytest.mark.parametrize(("name", "content", "where"), [
-    ("broken.json", '{"id": "a",\n  oops}', "broken.json:2"),
-    ("nocase.csv", "name,sex\nx,male\n", "nocase.csv:1"),
-    ("latin1.csv", b"case_id,s\xe9x\na,male\n", "latin1.csv:1"),
-    ("bad.ttl", "@prefix x: <http://x/> .\nx:a x:b .\n", "bad.ttl:2:9"),
-])
-def test_an_unreadable_file_is_one_input_error_naming_file_and_line(tmp_path, name, content,
-                                                                    where) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "where"),
+    [
+        ("broken.json", '{"id": "a",\n  oops}', "broken.json:2"),
+        ("nocase.csv", "name,sex\nx,male\n", "nocase.csv:1"),
+        ("latin1.csv", b"case_id,s\xe9x\na,male\n", "latin1.csv:1"),
+        ("bad.ttl", "@prefix x: <http://x/> .\nx:a x:b .\n", "bad.ttl:2:9"),
+    ],
+)
+def test_an_unreadable_file_is_one_input_error_naming_file_and_line(
+    tmp_path, name, content, where
+) -> None:
     path = tmp_path / name
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     with pytest.raises(InputError) as info:
@@ -119,15 +146,21 @@ def test_non_numbers_and_absurd_numbers_are_field_errors_not_crashes(tmp_path: P
     from calcinosis_kg.cases.api import validate_paths
 
     source = tmp_path / "odd.csv"
-    source.write_text("case_id,age_years,egfr,calcium_value,calcium_unit,phosphate_value,"
-                      "phosphate_unit,phosphate_ref_low,phosphate_ref_high\n"
-                      "a,nan,inf,,,,,,\n"
-                      "b,40,,1e400,mmol/L,,,,\n"
-                      "c,40,,2.3,mmol/L,1,mmol/L,1e999,2\n")
+    source.write_text(
+        "case_id,age_years,egfr,calcium_value,calcium_unit,phosphate_value,"
+        "phosphate_unit,phosphate_ref_low,phosphate_ref_high\n"
+        "a,nan,inf,,,,,,\n"
+        "b,40,,1e400,mmol/L,,,,\n"
+        "c,40,,2.3,mmol/L,1,mmol/L,1e999,2\n"
+    )
     report = validate_paths([source])
     fields = report.table().select("case_id", "field").rows()
-    assert fields == [("a", "age_years"), ("a", "egfr"), ("b", "calcium_value"),
-                      ("c", "phosphate_reference_range")]
+    assert fields == [
+        ("a", "age_years"),
+        ("a", "egfr"),
+        ("b", "calcium_value"),
+        ("c", "phosphate_reference_range"),
+    ]
 
 
 def test_json_ld_in_the_case_vocabulary_classifies_like_turtle(tmp_path: Path) -> None:
@@ -145,28 +178,31 @@ def test_a_spreadsheet_may_use_the_ontologys_own_names_instead_of_identifiers(tm
         "Case_ID,Sex,taxon,calcium_status,phosphate_status,diseases,exposures,sites\n"
         "v1,M,,normal,Normal,None,none,Scrotum\n"
         "v2,F,,normal,normal,Systemic sclerosis,,fingers\n"
-        "v3,F,dog,,,\"hyperadrenocorticism, dog\",,elbows\n"
+        'v3,F,dog,,,"hyperadrenocorticism, dog",,elbows\n'
         "v4,M,,,,,coal miner,forearm\n"
-        "v5,F,,,,,made-up exposure,\n")
+        "v5,F,,,,,made-up exposure,\n"
+    )
     frame = next(pipeline.iter_frames([source]))
     rows = {r["case_id"]: r for r in frame.iter_rows(named=True)}
     assert rows["v1"]["sites"] == ["UBERON:0001300"] and rows["v1"]["sex"] == "male"
     assert rows["v2"]["conditions"] == ["MONDO:0005100"]
     assert rows["v2"]["sites"] == ["UBERON:0002389"]
-    assert rows["v3"]["taxon"] == "NCBITaxon:9615" and rows["v3"]["conditions"] == [
-        "MONDO:1011530"]
+    assert rows["v3"]["taxon"] == "NCBITaxon:9615" and rows["v3"]["conditions"] == ["MONDO:1011530"]
     assert rows["v4"]["exposures"] == ["CCKG:0000512"]  # a related synonym of one class only
-    assert rows["v5"]["errors"] == ["exposures: 'made-up exposure' is neither an identifier "
-                                    "(PREFIX:local) nor a label of the ontology (e.g. "
-                                    "CCKG:0000502)"]
-    assert _results([source]).filter(pl.col("case_id") == "v1")["type_id"].item() == \
-        "CCKG:0000008"
+    assert rows["v5"]["errors"] == [
+        "exposures: 'made-up exposure' is neither an identifier "
+        "(PREFIX:local) nor a label of the ontology (e.g. "
+        "CCKG:0000502)"
+    ]
+    assert _results([source]).filter(pl.col("case_id") == "v1")["type_id"].item() == "CCKG:0000008"
 
 
 def test_a_recorded_hyperphosphataemia_phenotype_states_a_raised_phosphate() -> None:
-    packet = {"id": "p3", "diseases": [{"term": {"id": "MONDO:0024327"}}],
-              "phenotypicFeatures": [{"type": {"id": "HP:0025520"}},
-                                     {"type": {"id": "HP:0002905"}}]}
+    packet = {
+        "id": "p3",
+        "diseases": [{"term": {"id": "MONDO:0024327"}}],
+        "phenotypicFeatures": [{"type": {"id": "HP:0025520"}}, {"type": {"id": "HP:0002905"}}],
+    }
     row = phenopacket_record(packet, "x:3").row()
     assert row["phosphate_status"] == "raised" and row["errors"] == []
     frame = pipeline.to_frame([row])
@@ -175,9 +211,16 @@ def test_a_recorded_hyperphosphataemia_phenotype_states_a_raised_phosphate() -> 
 
 
 def test_a_hypercalcaemia_phenotype_contradicting_a_normal_calcium_is_an_error() -> None:
-    packet = {"id": "p4", "phenotypicFeatures": [{"type": {"id": "HP:0003072"}}],
-              "measurements": [{"assay": {"id": "LOINC:17861-6"}, "value": {"quantity": {
-                  "unit": {"id": "UCUM:mmol/L"}, "value": 2.3}}}]}
+    packet = {
+        "id": "p4",
+        "phenotypicFeatures": [{"type": {"id": "HP:0003072"}}],
+        "measurements": [
+            {
+                "assay": {"id": "LOINC:17861-6"},
+                "value": {"quantity": {"unit": {"id": "UCUM:mmol/L"}, "value": 2.3}},
+            }
+        ],
+    }
     row = phenopacket_record(packet, "x:4").row()
     assert row["errors"] == ["features: HP:0003072 contradicts the recorded calcium (normal)"]
 
@@ -190,8 +233,9 @@ def _problems(tmp_path: Path, name: str, content: str | bytes) -> list[tuple[str
     return validate_paths([path]).table().select("case_id", "field", "message").rows()
 
 
-def _measurement(loinc: str, value: float, low: float | None = None,
-                 high: float | None = None) -> dict:
+def _measurement(
+    loinc: str, value: float, low: float | None = None, high: float | None = None
+) -> dict:
     quantity: dict = {"unit": {"id": "UCUM:mmol/L"}, "value": value}
     if low is not None:
         quantity["referenceRange"] = {"unit": {"id": "UCUM:mmol/L"}, "low": low, "high": high}
@@ -199,8 +243,10 @@ def _measurement(loinc: str, value: float, low: float | None = None,
 
 
 def test_two_serum_calcium_measurements_are_an_error_not_last_wins(tmp_path: Path) -> None:
-    packet = {"id": "p", "measurements": [_measurement("LOINC:17861-6", 2.3),
-                                          _measurement("LOINC:17861-6", 3.1)]}
+    packet = {
+        "id": "p",
+        "measurements": [_measurement("LOINC:17861-6", 2.3), _measurement("LOINC:17861-6", 3.1)],
+    }
     record = phenopacket_record(packet, "x:1")
     assert "measurements: 2 measurements of LOINC:17861-6 where one is allowed" in record.errors
     assert "calcium_mmol_l" not in record.values
@@ -209,20 +255,25 @@ def test_two_serum_calcium_measurements_are_an_error_not_last_wins(tmp_path: Pat
 @pytest.mark.parametrize("source", ["csv", "phenopacket"])
 def test_an_inverted_reference_range_is_an_error(tmp_path: Path, source: str) -> None:
     if source == "csv":
-        found = _problems(tmp_path, "r.csv", "case_id,phosphate_value,phosphate_unit,"
-                          "phosphate_ref_low,phosphate_ref_high\na,1.2,mmol/L,1.5,0.8\n")
+        found = _problems(
+            tmp_path,
+            "r.csv",
+            "case_id,phosphate_value,phosphate_unit,"
+            "phosphate_ref_low,phosphate_ref_high\na,1.2,mmol/L,1.5,0.8\n",
+        )
     else:
         packet = {"id": "a", "measurements": [_measurement("LOINC:2777-1", 1.2, 1.5, 0.8)]}
         found = _problems(tmp_path, "r.jsonl", json.dumps(packet) + "\n")
-    assert found == [("a", "phosphate_reference_range",
-                      "low 1.5 is not below high 0.8 mmol/L")]
+    assert found == [("a", "phosphate_reference_range", "low 1.5 is not below high 0.8 mmol/L")]
 
 
-@pytest.mark.parametrize(("cell", "why"), [("4_0", "'_'"), ("\u0664\u0660", "ASCII digits"),
-                                           ("1e30", "plausible")])
+@pytest.mark.parametrize(
+    ("cell", "why"), [("4_0", "'_'"), ("\u0664\u0660", "ASCII digits"), ("1e30", "plausible")]
+)
 def test_numbers_python_would_accept_are_field_errors_in_a_csv(tmp_path, cell, why) -> None:
-    found = _problems(tmp_path, "n.csv", "case_id,age_years,calcium_value,calcium_unit\n"
-                      f"a,{cell},{cell},mmol/L\n")
+    found = _problems(
+        tmp_path, "n.csv", f"case_id,age_years,calcium_value,calcium_unit\na,{cell},{cell},mmol/L\n"
+    )
     assert [(c, f) for c, f, _m in found] == [("a", "age_years"), ("a", "calcium_value")]
     assert all(why in message for _c, _f, message in found)
 
@@ -234,20 +285,29 @@ def test_a_duplicate_csv_header_column_is_refused_not_last_wins(tmp_path: Path) 
         list(pipeline.iter_frames([path]))
 
 
-@pytest.mark.parametrize(("age", "message"), [
-    ("P-5Y", "not an ISO 8601 duration (a negative age)"), ("P", "empty duration"),
-    ("P9999999999999999999D", "not a plausible age")])
+@pytest.mark.parametrize(
+    ("age", "message"),
+    [
+        ("P-5Y", "not an ISO 8601 duration (a negative age)"),
+        ("P", "empty duration"),
+        ("P9999999999999999999D", "not a plausible age"),
+    ],
+)
 def test_a_phenopacket_age_that_cannot_be_read_says_why(age: str, message: str) -> None:
-    packet = {"id": "p", "subject": {"id": "s", "timeAtLastEncounter": {"age": {
-        "iso8601duration": age}}}}
+    packet = {
+        "id": "p",
+        "subject": {"id": "s", "timeAtLastEncounter": {"age": {"iso8601duration": age}}},
+    }
     record = phenopacket_record(packet, "x:1")
     assert len(record.errors) == 1 and record.errors[0].startswith("age_years: ")
     assert message in record.errors[0]
 
 
 def test_a_phenopacket_age_in_hours_is_read() -> None:
-    packet = {"id": "p", "subject": {"id": "s", "timeAtLastEncounter": {"age": {
-        "iso8601duration": "P1DT12H"}}}}
+    packet = {
+        "id": "p",
+        "subject": {"id": "s", "timeAtLastEncounter": {"age": {"iso8601duration": "P1DT12H"}}},
+    }
     record = phenopacket_record(packet, "x:1")
     assert record.errors == [] and record.values["age_years"] == round(1.5 / 365.25, 6)
 
@@ -255,8 +315,10 @@ def test_a_phenopacket_age_in_hours_is_read() -> None:
 @pytest.mark.parametrize("value", ["1" + "0" * 400, "9" * 5000, "1e400"])
 def test_hostile_phenopacket_numbers_are_errors_of_their_record_only(tmp_path, value) -> None:
     good = json.dumps({"id": "g1"}) + "\n"
-    bad = ('{"id": "b", "measurements": [{"assay": {"id": "LOINC:17861-6"}, "value": '
-           '{"quantity": {"unit": {"id": "UCUM:mmol/L"}, "value": ' + value + "}}}]}\n")
+    bad = (
+        '{"id": "b", "measurements": [{"assay": {"id": "LOINC:17861-6"}, "value": '
+        '{"quantity": {"unit": {"id": "UCUM:mmol/L"}, "value": ' + value + "}}}]}\n"
+    )
     found = _problems(tmp_path, "h.jsonl", good + bad + json.dumps({"id": "g2"}) + "\n")
     assert len(found) == 1 and found[0][1] in ("phenopacket", "calcium_value")
 
@@ -282,8 +344,9 @@ def test_a_case_input_that_is_no_regular_file_is_refused_without_reading(tmp_pat
         list(pipeline.iter_frames([path]))
 
 
-@pytest.mark.parametrize(("name", "n"), [("c.csv", 10_000), ("c.jsonl", 1500), ("c.json", 1500),
-                                         ("c.ttl", 1500)])
+@pytest.mark.parametrize(
+    ("name", "n"), [("c.csv", 10_000), ("c.jsonl", 1500), ("c.json", 1500), ("c.ttl", 1500)]
+)
 def test_the_case_readers_honour_the_input_size_limit(tmp_path, monkeypatch, name, n) -> None:
     monkeypatch.setenv("CALCINOSIS_KG_MAX_INPUT_MB", "1")
     write_cohort(tmp_path / name, n, seed=1)
@@ -309,21 +372,29 @@ def test_a_50_mb_identifier_is_one_short_error_in_bounded_memory(tmp_path: Path)
 def test_a_crafted_rdf_type_in_turtle_is_a_field_error_never_an_iri(tmp_path: Path) -> None:
     source = tmp_path / "c.ttl"
     source.write_text(
-        '@prefix case: <https://w3id.org/calcinosis-kg/case/> .\n'
-        '@prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .\n'
-        '@prefix dcterms: <http://purl.org/dc/terms/> .\n'
+        "@prefix case: <https://w3id.org/calcinosis-kg/case/> .\n"
+        "@prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .\n"
+        "@prefix dcterms: <http://purl.org/dc/terms/> .\n"
         'case:a a CCKG:0000700 ; dcterms:identifier "a" ; CCKG:0001110 <site1> .\n'
-        '<site1> a "x> <http://evil/s> <http://evil/p> <http://evil/o" .\n')
+        '<site1> a "x> <http://evil/s> <http://evil/p> <http://evil/o" .\n'
+    )
     found = _problems(tmp_path, "c.ttl", source.read_bytes())
     assert [(c, f) for c, f, _m in found] == [("a", "sites")]
     assert "is not an IRI" in found[0][2]
 
 
 def _packet(features: list[dict], diseases: list[dict] | None = None) -> dict:
-    return {"id": "p1", "subject": {"id": "s1", "sex": "FEMALE"},
-            "phenotypicFeatures": features, "diseases": diseases or [],
-            "metaData": {"created": "2024-01-01T00:00:00Z", "createdBy": "test",
-                         "phenopacketSchemaVersion": "2.0"}}
+    return {
+        "id": "p1",
+        "subject": {"id": "s1", "sex": "FEMALE"},
+        "phenotypicFeatures": features,
+        "diseases": diseases or [],
+        "metaData": {
+            "created": "2024-01-01T00:00:00Z",
+            "createdBy": "test",
+            "phenopacketSchemaVersion": "2.0",
+        },
+    }
 
 
 HYPERCALCAEMIA = {"type": {"id": "HP:0003072", "label": "Hypercalcemia"}}
@@ -331,27 +402,28 @@ HYPERCALCAEMIA = {"type": {"id": "HP:0003072", "label": "Hypercalcemia"}}
 
 def test_a_phenopacket_excluding_calcinosis_cutis_is_not_a_case_never_typed(tmp_path) -> None:
     """Issue 16: excluded calcinosis cutis with hypercalcaemia was typed metastatic."""
-    packet = _packet([{"type": {"id": "HP:0025520", "label": "Calcinosis cutis"},
-                       "excluded": True}, HYPERCALCAEMIA])
+    packet = _packet(
+        [
+            {"type": {"id": "HP:0025520", "label": "Calcinosis cutis"}, "excluded": True},
+            HYPERCALCAEMIA,
+        ]
+    )
     (tmp_path / "p.json").write_text(json.dumps(packet), encoding="utf-8")
     row = _results([tmp_path / "p.json"]).row(0, named=True)
     assert row["status"] == "not_a_case" and row["type_id"] == ""
-    result = pl.concat([c.results for c in pipeline.run([tmp_path / "p.json"],
-                                                        build_classifier())])
+    result = pl.concat([c.results for c in pipeline.run([tmp_path / "p.json"], build_classifier())])
     assert result["reason"][0].startswith("the record excludes calcinosis cutis (HP:0025520")
 
 
 def test_a_phenopacket_without_a_calcinosis_cutis_phenotype_is_not_a_case(tmp_path) -> None:
     (tmp_path / "p.json").write_text(json.dumps(_packet([HYPERCALCAEMIA])), encoding="utf-8")
-    result = pl.concat([c.results for c in pipeline.run([tmp_path / "p.json"],
-                                                        build_classifier())])
+    result = pl.concat([c.results for c in pipeline.run([tmp_path / "p.json"], build_classifier())])
     assert result["status"].to_list() == ["not_a_case"]
     assert "no calcinosis cutis phenotype (HP:0025520)" in result["reason"][0]
 
 
 def test_a_phenopacket_recording_calcinosis_cutis_is_a_case(tmp_path) -> None:
-    packet = _packet([{"type": {"id": "HP:0025520", "label": "Calcinosis cutis"}},
-                      HYPERCALCAEMIA])
+    packet = _packet([{"type": {"id": "HP:0025520", "label": "Calcinosis cutis"}}, HYPERCALCAEMIA])
     (tmp_path / "p.json").write_text(json.dumps(packet), encoding="utf-8")
     assert _results([tmp_path / "p.json"])["type_id"].to_list() == ["CCKG:0000003"]
 
@@ -392,15 +464,20 @@ def test_a_list_field_longer_than_the_bound_is_one_field_error(tmp_path: Path, s
         packet = {"id": "a", "diseases": [{"term": {"id": i, "label": "x"}} for i in ids]}
         found = _problems(tmp_path, "l.jsonl", json.dumps(packet) + "\n")
     else:
-        sites = " , ".join(f"<https://w3id.org/calcinosis-kg/case/a/site/{n}>"
-                           for n in range(1001))
-        found = _problems(tmp_path, "l.ttl", (
-            "@prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .\n"
-            '<https://w3id.org/calcinosis-kg/case/a> a CCKG:0000700 ; '
-            '<http://purl.org/dc/terms/identifier> "a" ; CCKG:0001110 ' + sites + " .\n"))
+        sites = " , ".join(f"<https://w3id.org/calcinosis-kg/case/a/site/{n}>" for n in range(1001))
+        found = _problems(
+            tmp_path,
+            "l.ttl",
+            (
+                "@prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .\n"
+                "<https://w3id.org/calcinosis-kg/case/a> a CCKG:0000700 ; "
+                '<http://purl.org/dc/terms/identifier> "a" ; CCKG:0001110 ' + sites + " .\n"
+            ),
+        )
     field = "sites" if source == "turtle" else "diseases" if source == "csv" else "conditions"
-    assert found == [("a", field, "1,001 items, more than the 1,000 one field of a record may "
-                                  "list")]
+    assert found == [
+        ("a", field, "1,001 items, more than the 1,000 one field of a record may list")
+    ]
 
 
 def test_a_case_may_use_only_the_case_prefixes_though_the_curated_map_knows_more() -> None:

@@ -23,17 +23,19 @@ def test_a_case_id_repeated_in_another_file_is_an_error_of_the_later_record(tmp_
     assert report.total == 4 and report.invalid == 2
     assert report.table().select("source", "case_id", "message").rows() == [
         (f"{second}:2", "x2.dup2", f"duplicate of the record at {first}:3"),
-        (f"{second}:3", "x2.dup3", f"duplicate of the record at {first}:3")]
+        (f"{second}:3", "x2.dup3", f"duplicate of the record at {first}:3"),
+    ]
 
 
 def test_duplicate_ids_across_turtle_nodes_are_reported_per_record(tmp_path: Path) -> None:
     source = tmp_path / "c.ttl"
     source.write_text(
-        '@prefix case: <https://w3id.org/calcinosis-kg/case/> .\n'
-        '@prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .\n'
-        '@prefix dcterms: <http://purl.org/dc/terms/> .\n'
+        "@prefix case: <https://w3id.org/calcinosis-kg/case/> .\n"
+        "@prefix CCKG: <https://w3id.org/calcinosis-kg/CCKG_> .\n"
+        "@prefix dcterms: <http://purl.org/dc/terms/> .\n"
         'case:a a CCKG:0000700 ; dcterms:identifier "same" .\n'
-        'case:b a CCKG:0000700 ; dcterms:identifier "same" .\n')
+        'case:b a CCKG:0000700 ; dcterms:identifier "same" .\n'
+    )
     report = validate_paths([source])
     assert report.table().select("case_id", "field").rows() == [("same.dup2", "case_id")]
 
@@ -59,32 +61,65 @@ def test_an_unreadable_file_in_a_folder_costs_only_that_file(tmp_path: Path) -> 
     frames = list(pipeline.iter_frames([tmp_path], failed=failed))
     ids = pl.concat(frames)["case_id"].to_list()
     n = validate_paths([DATA / "vignettes.csv"]).total
-    assert len(ids) == n + 2 + n and ids[n:n + 2] == ["p1", "p2"]
-    assert [e.one_line() for e in failed] == [f"{tmp_path / 'b.json'}:3:8: not JSON: "
-                                             "Expecting value"]
+    assert len(ids) == n + 2 + n and ids[n : n + 2] == ["p1", "p2"]
+    assert [e.one_line() for e in failed] == [
+        f"{tmp_path / 'b.json'}:3:8: not JSON: Expecting value"
+    ]
 
 
 def test_spreadsheet_formulas_are_neutralised_and_numbers_stay_numbers() -> None:
-    table = pl.DataFrame({"a": ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-1.5", "@SUM(A1)",
-                                "\tx", "\r=1", " =1", "plain", "-", "1e5"],
-                          "n": [1.0] * 10})
+    table = pl.DataFrame(
+        {
+            "a": [
+                '=HYPERLINK("http://x","y")',
+                "+1+2",
+                "-1.5",
+                "@SUM(A1)",
+                "\tx",
+                "\r=1",
+                " =1",
+                "plain",
+                "-",
+                "1e5",
+            ],
+            "n": [1.0] * 10,
+        }
+    )
     import csv
     import io
 
     out = list(csv.reader(io.StringIO(pipeline.spreadsheet_csv(table).decode(), newline="")))
     assert [row[0] for row in out[1:]] == [
-        "'=HYPERLINK(\"http://x\",\"y\")", "'+1+2", "-1.5", "'@SUM(A1)", "'\tx", "'\r=1",
-        "' =1", "plain", "'-", "1e5"]
+        '\'=HYPERLINK("http://x","y")',
+        "'+1+2",
+        "-1.5",
+        "'@SUM(A1)",
+        "'\tx",
+        "'\r=1",
+        "' =1",
+        "plain",
+        "'-",
+        "1e5",
+    ]
     assert {row[1] for row in out[1:]} == {"1.0"}
 
 
 def test_the_results_table_escapes_control_characters_and_bidi_overrides() -> None:
-    results = pl.DataFrame({"case_id": ["a\x1b]0;pwned\x07", "b\u202eexe.txt"],
-                            "status": ["invalid", "invalid"], "type_id": ["", ""],
-                            "type_label": ["", ""], "criteria": ["", ""], "flags": ["", ""],
-                            "reason": ["invalid record: sex: 'x\x1b[31m' is not one of …", ""],
-                            "suggested": ["", ""], "ranges": ["", ""],
-                            "identifiers": ["", ""], "sources": ["", ""]})
+    results = pl.DataFrame(
+        {
+            "case_id": ["a\x1b]0;pwned\x07", "b\u202eexe.txt"],
+            "status": ["invalid", "invalid"],
+            "type_id": ["", ""],
+            "type_label": ["", ""],
+            "criteria": ["", ""],
+            "flags": ["", ""],
+            "reason": ["invalid record: sex: 'x\x1b[31m' is not one of …", ""],
+            "suggested": ["", ""],
+            "ranges": ["", ""],
+            "identifiers": ["", ""],
+            "sources": ["", ""],
+        }
+    )
     text = pipeline.results_text(results, "table").decode()
     assert "a\\x1b]0;pwned\\x07" in text and "b\\u202eexe.txt" in text
     assert "invalid record: sex: 'x\\x1b[31m'" in text  # the reason column is escaped too
@@ -96,23 +131,30 @@ def test_no_value_can_close_an_iri_and_add_a_triple() -> None:
 
     from calcinosis_kg.cases.triples import ntriples
 
-    table = pl.DataFrame({"s": ["https://w3id.org/calcinosis-kg/case/a"],
-                          "p": ["http://www.w3.org/1999/02/22-rdf-syntax-ns#type"],
-                          "o": ["http://a> <http://evil/s> <http://evil/p> <http://evil/o"],
-                          "lit": [False], "dt": [""]})
+    table = pl.DataFrame(
+        {
+            "s": ["https://w3id.org/calcinosis-kg/case/a"],
+            "p": ["http://www.w3.org/1999/02/22-rdf-syntax-ns#type"],
+            "o": ["http://a> <http://evil/s> <http://evil/p> <http://evil/o"],
+            "lit": [False],
+            "dt": [""],
+        }
+    )
     parsed = list(ox.parse(ntriples(table), format=ox.RdfFormat.N_TRIPLES))
     assert len(parsed) == 1
-    assert parsed[0].object.value == "http://a%3E%20%3Chttp://evil/s%3E%20%3Chttp://evil/p%3E%20" \
-                                     "%3Chttp://evil/o"
+    assert (
+        parsed[0].object.value == "http://a%3E%20%3Chttp://evil/s%3E%20%3Chttp://evil/p%3E%20"
+        "%3Chttp://evil/o"
+    )
 
 
 def test_a_missing_path_among_several_costs_only_itself(tmp_path: Path) -> None:
     failed: list[InputError] = []
-    frames = list(pipeline.iter_frames([tmp_path / "nope.csv", DATA / "vignettes.csv"],
-                                       failed=failed))
+    frames = list(
+        pipeline.iter_frames([tmp_path / "nope.csv", DATA / "vignettes.csv"], failed=failed)
+    )
     assert pl.concat(frames).height == validate_paths([DATA / "vignettes.csv"]).total
-    assert [e.one_line() for e in failed] == [f"{tmp_path / 'nope.csv'}: no such file or "
-                                             "directory"]
+    assert [e.one_line() for e in failed] == [f"{tmp_path / 'nope.csv'}: no such file or directory"]
 
 
 def test_records_that_are_no_json_object_are_invalid_each_under_its_own_name(tmp_path) -> None:
@@ -121,10 +163,12 @@ def test_records_that_are_no_json_object_are_invalid_each_under_its_own_name(tmp
     other = tmp_path / "other.json"
     other.write_text("[2]")
     rows = validate_paths([path, other]).table().select("case_id", "message").rows()
-    assert rows == [("item-1", "a Phenopacket is a JSON object, not a number"),
-                    ("item-2", "a Phenopacket is a JSON object, not a string"),
-                    ("item-3", "a Phenopacket is a JSON object, not null"),
-                    ("item-1.dup2", "a Phenopacket is a JSON object, not a number")]
+    assert rows == [
+        ("item-1", "a Phenopacket is a JSON object, not a number"),
+        ("item-2", "a Phenopacket is a JSON object, not a string"),
+        ("item-3", "a Phenopacket is a JSON object, not null"),
+        ("item-1.dup2", "a Phenopacket is a JSON object, not a number"),
+    ]
 
 
 def test_an_identifier_with_a_newline_gets_its_message_not_none(tmp_path: Path) -> None:

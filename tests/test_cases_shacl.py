@@ -42,15 +42,22 @@ def pyshacl_violations(data: bytes, fmt: str) -> set[tuple]:
         else:
             key = None if value is None else f"<{value}>"
         component = str(results.value(result, rdflib.URIRef(SH + "sourceConstraintComponent")))
-        found.add((str(results.value(result, rdflib.URIRef(SH + "focusNode"))),
-                   str(results.value(result, rdflib.URIRef(SH + "resultPath"))),
-                   component.removeprefix(SH).removesuffix("ConstraintComponent"), key))
+        found.add(
+            (
+                str(results.value(result, rdflib.URIRef(SH + "focusNode"))),
+                str(results.value(result, rdflib.URIRef(SH + "resultPath"))),
+                component.removeprefix(SH).removesuffix("ConstraintComponent"),
+                key,
+            )
+        )
     return found
 
 
 def fast_violations(table: pl.DataFrame) -> set[tuple]:
-    return {(r["focus"], r["path"], r["component"], r["value"])
-            for r in shacl.validate_table(table).iter_rows(named=True)}
+    return {
+        (r["focus"], r["path"], r["component"], r["value"])
+        for r in shacl.validate_table(table).iter_rows(named=True)
+    }
 
 
 def _without_illtyped(found: set[tuple]) -> set[tuple]:
@@ -61,10 +68,20 @@ def test_planted_errors_of_every_constraint_kind_give_identical_violations() -> 
     path = DATA / "planted.ttl"
     fast = fast_violations(table_of(path))
     assert _without_illtyped(fast) == _without_illtyped(
-        pyshacl_violations(path.read_bytes(), "turtle"))
+        pyshacl_violations(path.read_bytes(), "turtle")
+    )
     kinds = {component for _f, _p, component, _v in fast}
-    assert kinds == {"MinCount", "MaxCount", "Datatype", "In", "Pattern", "MinInclusive",
-                     "MaxInclusive", "MinExclusive", "MaxExclusive"}
+    assert kinds == {
+        "MinCount",
+        "MaxCount",
+        "Datatype",
+        "In",
+        "Pattern",
+        "MinInclusive",
+        "MaxInclusive",
+        "MinExclusive",
+        "MaxExclusive",
+    }
 
 
 def test_every_planted_case_has_a_violation_and_the_good_case_none() -> None:
@@ -95,8 +112,11 @@ def test_a_construct_the_fast_path_does_not_implement_is_refused(tmp_path: Path)
     from calcinosis_kg.core.errors import InputError
 
     shapes = tmp_path / "shapes.ttl"
-    shapes.write_text(shacl.shapes_file().read_text().replace("sh:maxCount 1 ;\n    sh:in",
-                                                              "sh:maxLength 9 ;\n    sh:in"))
+    shapes.write_text(
+        shacl.shapes_file()
+        .read_text()
+        .replace("sh:maxCount 1 ;\n    sh:in", "sh:maxLength 9 ;\n    sh:in")
+    )
     with pytest.raises(InputError, match="not supported"):
         shacl.compiled(shapes)
 
@@ -119,7 +139,11 @@ def test_every_case_shape_catches_a_planted_error() -> None:
     hit = {owner[s] for s in results.objects(None, sh.sourceShape)}
     # every named property shape, and every node shape with constraints of its own (blank
     # property shapes); CaseRecordShape only groups named property shapes
-    named = {s for s in owner.values() if isinstance(s, rdflib.URIRef)
-             and (s, rdflib.RDF.type, sh.PropertyShape) in shapes
-             or any(isinstance(p, rdflib.BNode) for p in shapes.objects(s, sh.property))}
+    named = {
+        s
+        for s in owner.values()
+        if isinstance(s, rdflib.URIRef)
+        and (s, rdflib.RDF.type, sh.PropertyShape) in shapes
+        or any(isinstance(p, rdflib.BNode) for p in shapes.objects(s, sh.property))
+    }
     assert named - hit == set()

@@ -24,10 +24,20 @@ from calcinosis_kg.cases.classify import RESULT_COLUMNS, build_classifier
 from calcinosis_kg.cases.synth import write_cohort
 
 DATA = Path(__file__).parent / "cases_data"
-REAL = Path(__file__).resolve().parents[2] / "shared" / "reference" / "phenopackets" \
+REAL = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "reference"
+    / "phenopackets"
     / "phenopacket-store-sample.jsonl.gz"
-COMPARED = (*[c for c in RESULT_COLUMNS if c != "case_id"], "types", "fired", "hints",
-            "suggestions")
+)
+COMPARED = (
+    *[c for c in RESULT_COLUMNS if c != "case_id"],
+    "types",
+    "fired",
+    "hints",
+    "suggestions",
+)
 
 
 def _inputs(tmp: Path) -> list[Path]:
@@ -62,8 +72,10 @@ def both(tmp_path_factory):
                 problems.setdefault(row["case_id"], []).append((row["field"], row["message"]))
             for row in chunk.results.iter_rows(named=True):
                 key = (source[row["case_id"]].rsplit(":", 1)[0], row["case_id"])
-                polars_side[key] = {**{c: row[c] for c in COMPARED},
-                                    "problems": sorted(problems.get(row["case_id"], []))}
+                polars_side[key] = {
+                    **{c: row[c] for c in COMPARED},
+                    "problems": sorted(problems.get(row["case_id"], [])),
+                }
     frame_file = tmp / "cases.parquet"
     frame_file.write_bytes(spark_io.frame_parquet(frames))
     os.environ.setdefault(spark_engine.DRIVER_MEMORY_ENV, "2g")  # enough here; JVMs share CI
@@ -75,12 +87,14 @@ def both(tmp_path_factory):
         problems = {}
         for row in bad.collect():
             problems.setdefault((row["source"], row["case_id"]), []).append(
-                (row["field"], row["message"]))
+                (row["field"], row["message"])
+            )
         for row in results.collect():
             key = (row["source"].rsplit(":", 1)[0], row["case_id"])
-            spark_side[key] = {**{c: row[c] for c in COMPARED},
-                               "problems": sorted(problems.get((row["source"], row["case_id"]),
-                                                               []))}
+            spark_side[key] = {
+                **{c: row[c] for c in COMPARED},
+                "problems": sorted(problems.get((row["source"], row["case_id"]), [])),
+            }
     finally:
         close()
     return polars_side, spark_side
@@ -89,9 +103,12 @@ def both(tmp_path_factory):
 def test_spark_and_polars_give_every_case_the_same_status_types_criteria_and_reasons(both):
     polars_side, spark_side = both
     assert set(spark_side) == set(polars_side)
-    differ = [(key, field, polars_side[key][field], spark_side[key][field])
-              for key in sorted(polars_side) for field in (*COMPARED, "problems")
-              if polars_side[key][field] != spark_side[key][field]]
+    differ = [
+        (key, field, polars_side[key][field], spark_side[key][field])
+        for key in sorted(polars_side)
+        for field in (*COMPARED, "problems")
+        if polars_side[key][field] != spark_side[key][field]
+    ]
     assert differ == []
 
 
@@ -120,12 +137,24 @@ def test_a_parquet_case_frame_reads_back_identically_in_polars(tmp_path) -> None
     assert back.filter(pl.col("errors").list.len() > 0).height > 0
 
 
-def test_cli_classify_on_spark_writes_part_files_with_the_polars_statuses(run_cli, both,
-                                                                          tmp_path) -> None:
+def test_cli_classify_on_spark_writes_part_files_with_the_polars_statuses(
+    run_cli, both, tmp_path
+) -> None:
     cohort, out = tmp_path / "c.parquet", tmp_path / "out"
     write_cohort(cohort, 400, 11, 0.05)
-    code, _out, err = run_cli("cases", "classify", str(cohort), "--engine", "spark",
-                              "--master", "local[2]", "--format", "jsonl", "--output", str(out))
+    code, _out, err = run_cli(
+        "cases",
+        "classify",
+        str(cohort),
+        "--engine",
+        "spark",
+        "--master",
+        "local[2]",
+        "--format",
+        "jsonl",
+        "--output",
+        str(out),
+    )
     assert code == 0, err
     parts = sorted(out.glob("part-*.json"))
     assert parts
@@ -135,29 +164,35 @@ def test_cli_classify_on_spark_writes_part_files_with_the_polars_statuses(run_cl
             row = json.loads(line)
             spark_status[row["case_id"]] = row["status"]
     clf = build_classifier()
-    polars_status = {r["case_id"]: r["status"] for chunk in pipeline.run([cohort], clf)
-                     for r in chunk.results.iter_rows(named=True)}
+    polars_status = {
+        r["case_id"]: r["status"]
+        for chunk in pipeline.run([cohort], clf)
+        for r in chunk.results.iter_rows(named=True)
+    }
     assert spark_status == polars_status and len(polars_status) == 400
-    assert f"400 cases: {sum(1 for s in polars_status.values() if s == 'classified')} " \
+    assert (
+        f"400 cases: {sum(1 for s in polars_status.values() if s == 'classified')} "
         "classified" in err
+    )
 
 
 def test_cli_validate_on_spark_exits_1_and_names_record_and_field(run_cli, both) -> None:
-    code, out, err = run_cli("cases", "validate", str(DATA / "bad_rows.csv"), "--engine",
-                             "spark")
+    code, out, err = run_cli("cases", "validate", str(DATA / "bad_rows.csv"), "--engine", "spark")
     assert code == 1, err
     assert "bad_rows.csv:7: bad-sex: sex: one of male, female, other, unknown (got robot)" in out
 
 
 def test_spark_classify_without_an_output_folder_is_a_usage_error(run_cli) -> None:
-    code, _out, err = run_cli("cases", "classify", str(DATA / "vignettes.csv"), "--engine",
-                              "spark", "--format", "csv")
+    code, _out, err = run_cli(
+        "cases", "classify", str(DATA / "vignettes.csv"), "--engine", "spark", "--format", "csv"
+    )
     assert code == 2 and "--output FOLDER" in err
 
 
 def test_master_without_the_spark_engine_is_a_usage_error(run_cli) -> None:
-    code, _out, err = run_cli("cases", "classify", str(DATA / "vignettes.csv"), "--master",
-                              "local[2]")
+    code, _out, err = run_cli(
+        "cases", "classify", str(DATA / "vignettes.csv"), "--master", "local[2]"
+    )
     assert code == 2 and "need --engine spark" in err
 
 
@@ -168,7 +203,8 @@ def test_a_local_master_gets_the_driver_memory_named_in_the_environment(monkeypa
 
 
 def test_the_default_driver_memory_is_a_quarter_of_the_machine_within_2_to_8_gib(
-        monkeypatch) -> None:
+    monkeypatch,
+) -> None:
     monkeypatch.delenv("PYSPARK_SUBMIT_ARGS", raising=False)
     monkeypatch.delenv(spark_engine.DRIVER_MEMORY_ENV, raising=False)
     memory = spark_engine.driver_memory()
@@ -203,16 +239,21 @@ def test_the_problems_of_a_frame_need_no_shuffle_and_no_union(both, tmp_path) ->
 
 
 def _by_source(rows) -> dict:
-    return {(r["source"], r["case_id"]): {c: (sorted(r[c]) if c == "errors" else r[c])
-                                          for c in m.COLUMNS} for r in rows}
+    return {
+        (r["source"], r["case_id"]): {
+            c: (sorted(r[c]) if c == "errors" else r[c]) for c in m.COLUMNS
+        }
+        for r in rows
+    }
 
 
 def test_spark_reads_the_csv_layout_itself_into_the_polars_readers_rows() -> None:
     from calcinosis_kg.cases import spark_csv
 
     path = str(DATA / "bad_rows.csv")
-    polars_rows = _by_source(r for f in spark_io.checked_frames([path])
-                             for r in f.iter_rows(named=True))
+    polars_rows = _by_source(
+        r for f in spark_io.checked_frames([path]) for r in f.iter_rows(named=True)
+    )
     df = spark_csv.read(spark_engine.session("local[2]"), [path], 0)
     spark_rows = _by_source(r.asDict() for r in df.collect())
     assert spark_rows == polars_rows

@@ -55,12 +55,15 @@ def test_a_registry_declaring_its_lists_complete_reaches_idiopathic_scrotal(rows
 
 def test_complete_lists_option_closes_the_lists_of_every_record(run_cli, tmp_path) -> None:
     source = tmp_path / "registry.csv"
-    source.write_text("case_id,sex,age_years,calcium_value,calcium_unit,phosphate_value,"
-                      "phosphate_unit,sites\nr1,male,30,2.3,mmol/L,1.1,mmol/L,UBERON:0001300\n",
-                      encoding="utf-8")
+    source.write_text(
+        "case_id,sex,age_years,calcium_value,calcium_unit,phosphate_value,"
+        "phosphate_unit,sites\nr1,male,30,2.3,mmol/L,1.1,mmol/L,UBERON:0001300\n",
+        encoding="utf-8",
+    )
     _c, open_world, _e = run_cli("cases", "classify", str(source), "--format", "jsonl")
-    _c, closed, _e = run_cli("cases", "classify", str(source), "--format", "jsonl",
-                             "--complete-lists", "both")
+    _c, closed, _e = run_cli(
+        "cases", "classify", str(source), "--format", "jsonl", "--complete-lists", "both"
+    )
     assert json.loads(open_world)["status"] == "unclassified"
     assert json.loads(closed)["types"] == ["CCKG:0000008"]
 
@@ -84,5 +87,6 @@ def test_an_invalid_row_names_its_field_problems(run_cli) -> None:
     _c, out, _e = run_cli("cases", "classify", str(DATA / "bad_rows.csv"), "--format", "jsonl")
     rows = [json.loads(line) for line in out.splitlines()]
     invalid = [r for r in rows if r["status"] == "invalid"]
-    assert invalid and all(r["reason"].startswith("invalid record: ") and ": " in r["reason"][16:]
-                           for r in invalid)
+    assert invalid and all(
+        r["reason"].startswith("invalid record: ") and ": " in r["reason"][16:] for r in invalid
+    )

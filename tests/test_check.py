@@ -45,13 +45,17 @@ def fake_stages(monkeypatch):
             assert len(kg.store) > 0  # they get the loaded graph
             failures = [] if ok else [Failure(name, "ex:x", "thing x", f"{name} broke")]
             return StageResult(name, ok=ok, counts={"items": len(kg.store)}, failures=failures)
+
         return stage
 
     for name in ("validation", "qc", "competency"):
         setattr(module, name, make(name))
     monkeypatch.setitem(sys.modules, "fake_check_stages", module)
-    monkeypatch.setattr(check, "PYTHON_STAGES", {
-        name: ("fake_check_stages", name) for name in ("validation", "qc", "competency")})
+    monkeypatch.setattr(
+        check,
+        "PYTHON_STAGES",
+        {name: ("fake_check_stages", name) for name in ("validation", "qc", "competency")},
+    )
     module.calls = calls
     module.make = make
     return module
@@ -88,30 +92,33 @@ def test_failing_python_stage_fails_check_and_is_listed(tmp_path, fake_stages, m
     assert '[qc] ex:x "thing x": qc broke' in report.to_text()
 
 
-def test_missing_stage_module_is_reported_as_failed_not_passed(tmp_path, fake_stages,
-                                                               monkeypatch):
+def test_missing_stage_module_is_reported_as_failed_not_passed(tmp_path, fake_stages, monkeypatch):
     monkeypatch.setitem(check.PYTHON_STAGES, "competency", ("calcinosis_kg.no_such_module", "f"))
-    report = check.run_check([write(tmp_path, ONTOLOGY)], use_cache=False,
-                             stages=("validation", "competency"))
+    report = check.run_check(
+        [write(tmp_path, ONTOLOGY)], use_cache=False, stages=("validation", "competency")
+    )
     competency = report.stages[1]
     assert not competency.ok and competency.note.startswith("not available")
     assert report.exit_code == 1
 
 
-def test_crashing_stage_is_reported_as_failed_and_others_still_run(tmp_path, fake_stages,
-                                                                   monkeypatch):
+def test_crashing_stage_is_reported_as_failed_and_others_still_run(
+    tmp_path, fake_stages, monkeypatch
+):
     def boom(kg):
         raise RuntimeError("stage bug")
 
     monkeypatch.setattr(fake_stages, "validation", boom)
-    report = check.run_check([write(tmp_path, ONTOLOGY)], use_cache=False,
-                             stages=("validation", "qc"))
+    report = check.run_check(
+        [write(tmp_path, ONTOLOGY)], use_cache=False, stages=("validation", "qc")
+    )
     assert not report.stages[0].ok and "stage bug" in report.stages[0].note
     assert report.stages[1].ok and "qc" in fake_stages.calls
 
 
-def test_java_missing_fails_reasoning_but_runs_every_other_stage(tmp_path, fake_stages,
-                                                                 monkeypatch):
+def test_java_missing_fails_reasoning_but_runs_every_other_stage(
+    tmp_path, fake_stages, monkeypatch
+):
     monkeypatch.delenv(java.JAVA_ENV, raising=False)
     monkeypatch.delenv("JAVA_HOME", raising=False)
     monkeypatch.setenv("PATH", "")
@@ -126,16 +133,18 @@ def test_java_missing_fails_reasoning_but_runs_every_other_stage(tmp_path, fake_
 
 def test_json_report_has_every_stage_and_failure(tmp_path, fake_stages, monkeypatch):
     monkeypatch.setattr(fake_stages, "qc", fake_stages.make("qc", ok=False))
-    report = check.run_check([write(tmp_path, ONTOLOGY)], use_cache=False,
-                             stages=("validation", "qc"))
+    report = check.run_check(
+        [write(tmp_path, ONTOLOGY)], use_cache=False, stages=("validation", "qc")
+    )
     data = json.loads(report.to_json())
     assert data["ok"] is False
     assert [s["name"] for s in data["stages"]] == ["validation", "qc"]
     assert data["stages"][1]["failures"][0]["reason"] == "qc broke"
 
 
-def test_warnings_below_fail_on_do_not_fail_or_clutter_the_report(tmp_path, fake_stages,
-                                                                   monkeypatch):
+def test_warnings_below_fail_on_do_not_fail_or_clutter_the_report(
+    tmp_path, fake_stages, monkeypatch
+):
     def qc(kg, fail_on="ERROR"):
         return StageResult("qc", ok=True, failures=[Failure("qc", "ex:y", "", "minor", "WARN")])
 
@@ -164,13 +173,15 @@ def test_unknown_fail_on_level_is_input_error(tmp_path):
 
 
 def test_error_findings_of_a_stage_that_passes_under_fail_on_none_are_not_failures(
-        tmp_path, fake_stages, monkeypatch):
+    tmp_path, fake_stages, monkeypatch
+):
     def qc(kg, fail_on="ERROR"):
         ok = fail_on == "none"
         return StageResult("qc", ok=ok, failures=[Failure("qc", "ex:z", "", "serious")])
 
     monkeypatch.setattr(fake_stages, "qc", qc)
-    report = check.run_check([write(tmp_path, ONTOLOGY)], use_cache=False, stages=("qc",),
-                             fail_on="none")
+    report = check.run_check(
+        [write(tmp_path, ONTOLOGY)], use_cache=False, stages=("qc",), fail_on="none"
+    )
     assert report.ok
     assert "Failures:" not in report.to_text() and "serious" not in report.to_text()

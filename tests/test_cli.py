@@ -12,8 +12,10 @@ def test_an_unexpected_exception_is_one_internal_error_line_and_exit_2(run_cli, 
     monkeypatch.setattr(search, "search", broken)
     code, out, err = run_cli("search", "calcification")
     assert code == 2 and out == ""
-    assert err == ("calcinosis-kg: internal error: RuntimeError: a bug over two lines "
-                   "(rerun with --debug for the traceback)\n")
+    assert err == (
+        "calcinosis-kg: internal error: RuntimeError: a bug over two lines "
+        "(rerun with --debug for the traceback)\n"
+    )
 
 
 def test_debug_shows_the_traceback_of_an_unexpected_exception(run_cli, monkeypatch):

@@ -31,12 +31,18 @@ UNSAT = ONTOLOGY + ':C a owl:Class ; rdfs:label "class C" ; rdfs:subClassOf :A ,
 INCONSISTENT = ONTOLOGY + ':i a owl:NamedIndividual , :A , :B ; rdfs:label "individual i" .\n'
 
 
-def cli(*args: str, env: dict[str, str] | None = None,
-        tmp_path: Path) -> subprocess.CompletedProcess:
+def cli(
+    *args: str, env: dict[str, str] | None = None, tmp_path: Path
+) -> subprocess.CompletedProcess:
     base = dict(os.environ, CALCINOSIS_KG_CACHE_DIR=str(tmp_path / "cache"))
     base.update(env or {})
-    return subprocess.run([sys.executable, "-m", "calcinosis_kg", *args], capture_output=True,
-                          text=True, env=base, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "calcinosis_kg", *args],
+        capture_output=True,
+        text=True,
+        env=base,
+        timeout=300,
+    )
 
 
 def write(tmp_path: Path, text: str, name: str = "onto.ttl") -> Path:
@@ -56,8 +62,14 @@ def test_reason_on_unsatisfiable_class_exits_1_naming_it(tmp_path):
 @requires_java
 def test_reason_on_inconsistent_ontology_exits_1_naming_individual(tmp_path):
     out = tmp_path / "h.ttl"
-    done = cli("reason", "--ontology", str(write(tmp_path, INCONSISTENT)), "--output", str(out),
-               tmp_path=tmp_path)
+    done = cli(
+        "reason",
+        "--ontology",
+        str(write(tmp_path, INCONSISTENT)),
+        "--output",
+        str(out),
+        tmp_path=tmp_path,
+    )
     assert done.returncode == 1, done.stderr
     assert "consistent: NO" in done.stdout and "individual i" in done.stdout
     assert "Traceback" not in done.stderr and not out.exists()
@@ -69,8 +81,15 @@ def test_reason_writes_the_same_turtle_bytes_every_run(tmp_path):
     outputs = []
     for seed in ("1", "2"):
         out = tmp_path / f"h{seed}.ttl"
-        done = cli("reason", "--ontology", str(onto), "--output", str(out),
-                   env={"PYTHONHASHSEED": seed}, tmp_path=tmp_path)
+        done = cli(
+            "reason",
+            "--ontology",
+            str(onto),
+            "--output",
+            str(out),
+            env={"PYTHONHASHSEED": seed},
+            tmp_path=tmp_path,
+        )
         assert done.returncode == 0, done.stderr
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
@@ -81,21 +100,34 @@ def test_reason_writes_the_same_turtle_bytes_every_run(tmp_path):
 @requires_java
 def test_reason_new_only_writes_just_the_inferred_edges(tmp_path):
     out = tmp_path / "new.ttl"
-    done = cli("reason", "--ontology", str(write(tmp_path, ONTOLOGY)), "--output", str(out),
-               "--new-only", tmp_path=tmp_path)
+    done = cli(
+        "reason",
+        "--ontology",
+        str(write(tmp_path, ONTOLOGY)),
+        "--output",
+        str(out),
+        "--new-only",
+        tmp_path=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     import rdflib
 
     graph = rdflib.Graph().parse(out)
-    pairs = {(str(s).rsplit("#")[-1], str(o).rsplit("#")[-1])
-             for s, o in graph.subject_objects(rdflib.RDFS.subClassOf)}
+    pairs = {
+        (str(s).rsplit("#")[-1], str(o).rsplit("#")[-1])
+        for s, o in graph.subject_objects(rdflib.RDFS.subClassOf)
+    }
     assert pairs == {("G", "F"), ("F", "A")}
 
 
 def test_reason_without_java_exits_1_naming_what_to_install(tmp_path):
-    done = cli("reason", "--ontology", str(write(tmp_path, ONTOLOGY)),
-               env={"PATH": "", "JAVA_HOME": "", java.JAVA_ENV: str(tmp_path / "no-java")},
-               tmp_path=tmp_path)
+    done = cli(
+        "reason",
+        "--ontology",
+        str(write(tmp_path, ONTOLOGY)),
+        env={"PATH": "", "JAVA_HOME": "", java.JAVA_ENV: str(tmp_path / "no-java")},
+        tmp_path=tmp_path,
+    )
     assert done.returncode == 1
     assert "Java not found" in done.stderr and "default-jre-headless" in done.stderr
     assert "Traceback" not in done.stderr
@@ -109,9 +141,15 @@ def test_check_on_unsatisfiable_class_exits_1_naming_it(tmp_path):
 
 
 def test_check_without_java_reports_reasoning_failed_and_runs_the_rest(tmp_path):
-    done = cli("check", "--ontology", str(write(tmp_path, ONTOLOGY)), "--format", "json",
-               env={"PATH": "", "JAVA_HOME": "", java.JAVA_ENV: str(tmp_path / "no-java")},
-               tmp_path=tmp_path)
+    done = cli(
+        "check",
+        "--ontology",
+        str(write(tmp_path, ONTOLOGY)),
+        "--format",
+        "json",
+        env={"PATH": "", "JAVA_HOME": "", java.JAVA_ENV: str(tmp_path / "no-java")},
+        tmp_path=tmp_path,
+    )
     assert done.returncode == 1, done.stderr
     stages = {s["name"]: s for s in json.loads(done.stdout)["stages"]}
     assert list(stages) == ["reasoning", "validation", "qc", "competency"]
@@ -150,7 +188,8 @@ def test_reason_exits_1_when_an_expected_inference_is_missing(tmp_path):
     onto = write(tmp_path, ONTOLOGY)
     (tmp_path / "expected_inferences.yaml").write_text(
         "- subclass: http://example.org/t#F\n  superclass: http://example.org/t#G\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     done = cli("reason", "--ontology", str(onto), tmp_path=tmp_path)
     assert done.returncode == 1, done.stderr
     assert "1 checked, 1 missing" in done.stdout and "class F" in done.stdout

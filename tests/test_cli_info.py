@@ -12,7 +12,8 @@ from calcinosis_kg.graph.knowledge import load
 def test_search_finds_a_class_by_synonym_case_insensitively(tiny_ontology: Path) -> None:
     hits = search(load([tiny_ontology]), "SMALL Calcium")
     assert [(h.curie, h.label, h.matched, h.field) for h in hits] == [
-        ("CCKG:9000001", "tiny calcinosis", "small calcium deposit", "exact")]
+        ("CCKG:9000001", "tiny calcinosis", "small calcium deposit", "exact")
+    ]
 
 
 def test_search_ranks_exact_label_before_substring(tiny_ontology: Path) -> None:
@@ -32,8 +33,7 @@ def test_search_by_curie_finds_that_class(tiny_ontology: Path) -> None:
 def test_search_command_shows_curie_label_and_synonym(run_cli, tiny_ontology: Path) -> None:
     code, out, _ = run_cli("search", "calcium deposit", "--ontology", str(tiny_ontology))
     assert code == 0
-    assert out.strip() == ("CCKG:9000001  tiny calcinosis  "
-                           "(synonym, exact: small calcium deposit)")
+    assert out.strip() == ("CCKG:9000001  tiny calcinosis  (synonym, exact: small calcium deposit)")
 
 
 def test_info_counts_entities_and_axioms(tiny_ontology: Path) -> None:
@@ -41,8 +41,14 @@ def test_info_counts_entities_and_axioms(tiny_ontology: Path) -> None:
     assert data.entities["classes"] == 4 and data.local_entities["classes"] == 4
     assert data.entities["object_properties"] == 1
     assert data.axioms["subclass_named"] == 1 and data.axioms["subclass_restriction"] == 1
-    assert data.ontologies == [{"iri": "https://example.org/tiny.owl", "version_info": "t1",
-                                "version_iri": "", "title": ""}]
+    assert data.ontologies == [
+        {
+            "iri": "https://example.org/tiny.owl",
+            "version_info": "t1",
+            "version_iri": "",
+            "title": "",
+        }
+    ]
 
 
 def test_info_groups_mappings_by_target_prefix(tmp_path: Path, tiny_ontology: Path) -> None:
@@ -50,8 +56,9 @@ def test_info_groups_mappings_by_target_prefix(tmp_path: Path, tiny_ontology: Pa
     extra.write_text(
         "@prefix oboInOwl: <http://www.geneontology.org/formats/oboInOwl#> .\n"
         "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
-        "<https://w3id.org/calcinosis-kg/CCKG_9000001> oboInOwl:hasDbXref \"MESH:D1\", "
-        "\"MESH:D2\", \"HP:0000001\" ; skos:exactMatch <http://purl.obolibrary.org/obo/HP_1> .\n")
+        '<https://w3id.org/calcinosis-kg/CCKG_9000001> oboInOwl:hasDbXref "MESH:D1", '
+        '"MESH:D2", "HP:0000001" ; skos:exactMatch <http://purl.obolibrary.org/obo/HP_1> .\n'
+    )
     data = info(load([tiny_ontology, extra]))
     assert data.mappings == {"MESH": 2, "HP": 1}
     assert data.mapping_predicates == {"skos:exactMatch": 1}

@@ -20,8 +20,9 @@ def test_queries_lists_every_bundled_query_with_its_question(run_cli) -> None:
 def test_query_file_prints_a_labelled_table(run_cli, tiny_ontology: Path, tmp_path: Path) -> None:
     rq = tmp_path / "parents.rq"
     rq.write_text("SELECT ?parent WHERE { ?c rdfs:subClassOf ?parent . FILTER(isIRI(?parent)) }")
-    code, out, err = run_cli("query", str(rq), "--bind", "c=CCKG:9000002",
-                             "--ontology", str(tiny_ontology))
+    code, out, err = run_cli(
+        "query", str(rq), "--bind", "c=CCKG:9000002", "--ontology", str(tiny_ontology)
+    )
     assert (code, err) == (0, "")
     assert out.splitlines()[0].split() == ["parent", "parent_label"]
     assert "CCKG:9000001  tiny calcinosis" in out
@@ -30,22 +31,27 @@ def test_query_file_prints_a_labelled_table(run_cli, tiny_ontology: Path, tmp_pa
 def test_query_csv_format(run_cli, tiny_ontology: Path) -> None:
     text_file = tiny_ontology.with_name("labels.rq")
     text_file.write_text('SELECT ?c WHERE { ?c rdfs:label "tiny skin"@en }')
-    code, out, _ = run_cli("query", str(text_file), "--format", "csv",
-                           "--ontology", str(tiny_ontology))
+    code, out, _ = run_cli(
+        "query", str(text_file), "--format", "csv", "--ontology", str(tiny_ontology)
+    )
     assert (code, out) == (0, "c,c_label\nCCKG:9000003,tiny skin\n")
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["query", "no-such-query"], "unknown query 'no-such-query'"),
-    (["query", "{file}", "--bind", "zzz=1"], "no variable ?zzz"),
-    (["query", "{broken}"], "SPARQL syntax error"),
-    (["query", "{file}", "--bind", "novalue"], "expected VAR=VALUE"),
-    (["query", "{file}", "--ontology", "{bad_ttl}"], "malformed Turtle"),
-    (["query", "{file}", "--ontology", "{missing}"], "file not found"),
-    (["query", "{service}"], "SERVICE (federated query) refused"),
-])
-def test_bad_input_is_one_line_with_exit_code_2(run_cli, tmp_path: Path, args: list[str],
-                                                expected: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["query", "no-such-query"], "unknown query 'no-such-query'"),
+        (["query", "{file}", "--bind", "zzz=1"], "no variable ?zzz"),
+        (["query", "{broken}"], "SPARQL syntax error"),
+        (["query", "{file}", "--bind", "novalue"], "expected VAR=VALUE"),
+        (["query", "{file}", "--ontology", "{bad_ttl}"], "malformed Turtle"),
+        (["query", "{file}", "--ontology", "{missing}"], "file not found"),
+        (["query", "{service}"], "SERVICE (federated query) refused"),
+    ],
+)
+def test_bad_input_is_one_line_with_exit_code_2(
+    run_cli, tmp_path: Path, args: list[str], expected: str
+) -> None:
     files = {
         "file": ("ok.rq", "SELECT ?c WHERE { ?c a owl:Class }"),
         "broken": ("broken.rq", "SELECT ?c WHERE { ?c a }"),
@@ -72,8 +78,10 @@ def test_debug_shows_the_traceback(run_cli) -> None:
 
 def test_unresolved_import_warning_goes_to_stderr(run_cli, tmp_path: Path) -> None:
     path = tmp_path / "imp.ttl"
-    path.write_text("<http://example.org/o> <http://www.w3.org/2002/07/owl#imports> "
-                    "<http://example.org/elsewhere.owl> .\n")
+    path.write_text(
+        "<http://example.org/o> <http://www.w3.org/2002/07/owl#imports> "
+        "<http://example.org/elsewhere.owl> .\n"
+    )
     rq = tmp_path / "q.rq"
     rq.write_text("SELECT ?o WHERE { ?s ?p ?o }")
     code, out, err = run_cli("query", str(rq), "--ontology", str(path), "--format", "tsv")
@@ -88,22 +96,24 @@ def test_help_has_an_example(run_cli, command: str) -> None:
     assert code == 0 and "Example" in out
 
 
-def test_query_endpoint_option_sends_the_query_to_the_endpoint(run_cli, sparql_endpoint,
-                                                                tiny_ontology: Path,
-                                                                tmp_path: Path) -> None:
+def test_query_endpoint_option_sends_the_query_to_the_endpoint(
+    run_cli, sparql_endpoint, tiny_ontology: Path, tmp_path: Path
+) -> None:
     from calcinosis_kg.graph.knowledge import load
 
     url, handler = sparql_endpoint(load([tiny_ontology]).store)
     rq = tmp_path / "q.rq"
     rq.write_text("SELECT ?c WHERE { ?c rdfs:label ?l }")
-    code, out, _ = run_cli("query", str(rq), "--bind", 'l="tiny skin"@en', "--endpoint", url,
-                           "--format", "tsv")
+    code, out, _ = run_cli(
+        "query", str(rq), "--bind", 'l="tiny skin"@en', "--endpoint", url, "--format", "tsv"
+    )
     assert (code, out) == (0, "c\tc_label\nCCKG:9000003\ttiny skin\n")
     assert len(handler.received) == 2  # the query, then the labels of the IRIs it returned
 
 
-def test_query_rdflib_engine_gives_the_same_answer(run_cli, tiny_ontology: Path,
-                                                   tmp_path: Path) -> None:
+def test_query_rdflib_engine_gives_the_same_answer(
+    run_cli, tiny_ontology: Path, tmp_path: Path
+) -> None:
     rq = tmp_path / "q.rq"
     rq.write_text("SELECT ?c ?l WHERE { ?c rdfs:label ?l } ORDER BY ?c ?l")
     args = ["query", str(rq), "--format", "csv", "--ontology", str(tiny_ontology)]
@@ -169,17 +179,37 @@ def test_bind_of_a_word_naming_one_class_binds_that_class(run_cli) -> None:
     assert rows and all(row.split("\t")[2] == "CCKG:0000002" for row in rows)
 
 
-def test_endpoint_bind_by_name_is_resolved_in_the_local_graph(run_cli, sparql_endpoint,
-                                                                tiny_ontology: Path,
-                                                                tmp_path: Path) -> None:
+def test_endpoint_bind_by_name_is_resolved_in_the_local_graph(
+    run_cli, sparql_endpoint, tiny_ontology: Path, tmp_path: Path
+) -> None:
     from calcinosis_kg.graph.knowledge import load
 
     url, _ = sparql_endpoint(load([tiny_ontology]).store)
     rq = tmp_path / "q.rq"
     rq.write_text("SELECT ?parent WHERE { ?c rdfs:subClassOf ?parent . FILTER(isIRI(?parent)) }")
-    code, out, err = run_cli("query", str(rq), "--bind", "c=small calcium deposit",
-                             "--endpoint", url, "--ontology", str(tiny_ontology), "--format", "tsv")
+    code, out, err = run_cli(
+        "query",
+        str(rq),
+        "--bind",
+        "c=small calcium deposit",
+        "--endpoint",
+        url,
+        "--ontology",
+        str(tiny_ontology),
+        "--format",
+        "tsv",
+    )
     assert code == 0 and "taken as CCKG:9000001" in err
-    code, out, err = run_cli("query", str(rq), "--bind", "c=tiny dystrophic calcinosis",
-                             "--endpoint", url, "--ontology", str(tiny_ontology), "--format", "tsv")
+    code, out, err = run_cli(
+        "query",
+        str(rq),
+        "--bind",
+        "c=tiny dystrophic calcinosis",
+        "--endpoint",
+        url,
+        "--ontology",
+        str(tiny_ontology),
+        "--format",
+        "tsv",
+    )
     assert (code, out) == (0, "parent\tparent_label\nCCKG:9000001\ttiny calcinosis\n")

@@ -29,8 +29,9 @@ CCKG:0000001 a owl:Class ; rdfs:label "calcinosis cutis" ;
 # two parents: a WARN (multiple_asserted_superclasses), nothing at ERROR
 WARN_ONLY = TTL + "CCKG:0000001 rdfs:subClassOf obo:MONDO_0005093 .\n"
 # a class without a label: an ERROR (missing_label)
-WITH_ERROR = TTL + ('CCKG:0000002 a owl:Class ; obo:IAO_0000115 "X." ;'
-                     ' rdfs:subClassOf obo:MONDO_0002123 .\n')
+WITH_ERROR = TTL + (
+    'CCKG:0000002 a owl:Class ; obo:IAO_0000115 "X." ; rdfs:subClassOf obo:MONDO_0002123 .\n'
+)
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -62,21 +63,33 @@ def test_report_exits_0_when_only_warnings_and_fail_on_error(tmp_path: Path, cap
 
 
 def test_report_exits_1_on_a_warning_with_fail_on_warn(tmp_path: Path, capsys):
-    code, _, _ = run(["report", "--fail-on", "WARN", "--ontology",
-                      ontology(tmp_path, WARN_ONLY)], capsys)
+    code, _, _ = run(
+        ["report", "--fail-on", "WARN", "--ontology", ontology(tmp_path, WARN_ONLY)], capsys
+    )
     assert code == 1
 
 
 def test_report_never_fails_with_fail_on_none(tmp_path: Path, capsys):
-    code, _, _ = run(["report", "--fail-on", "none", "--ontology",
-                      ontology(tmp_path, WITH_ERROR)], capsys)
+    code, _, _ = run(
+        ["report", "--fail-on", "none", "--ontology", ontology(tmp_path, WITH_ERROR)], capsys
+    )
     assert code == 0
 
 
 def test_report_writes_json_to_output_file(tmp_path: Path, capsys):
     target = tmp_path / "out" / "qc.json"
-    code, out, err = run(["report", "--format", "json", "--output", str(target),
-                          "--ontology", ontology(tmp_path, WITH_ERROR)], capsys)
+    code, out, err = run(
+        [
+            "report",
+            "--format",
+            "json",
+            "--output",
+            str(target),
+            "--ontology",
+            ontology(tmp_path, WITH_ERROR),
+        ],
+        capsys,
+    )
     assert code == 1
     assert out == ""
     data = json.loads(target.read_text(encoding="utf-8"))
@@ -85,14 +98,14 @@ def test_report_writes_json_to_output_file(tmp_path: Path, capsys):
 
 
 def test_report_markdown_shows_subject_labels(tmp_path: Path, capsys):
-    _, out, _ = run(["report", "--format", "md", "--ontology", ontology(tmp_path, WARN_ONLY)],
-                    capsys)
+    _, out, _ = run(
+        ["report", "--format", "md", "--ontology", ontology(tmp_path, WARN_ONLY)], capsys
+    )
     assert "| WARN | multiple_asserted_superclasses | CCKG:0000001 (calcinosis cutis) |" in out
 
 
 def test_report_on_malformed_turtle_is_one_line_exit_2(tmp_path: Path, capsys):
-    code, out, err = run(["report", "--ontology", ontology(tmp_path, TTL + "CCKG:1 a\n")],
-                         capsys)
+    code, out, err = run(["report", "--ontology", ontology(tmp_path, TTL + "CCKG:1 a\n")], capsys)
     assert code == 2
     assert err.count("\n") == 1 and "onto.ttl:" in err and "Traceback" not in err
 
@@ -100,8 +113,9 @@ def test_report_on_malformed_turtle_is_one_line_exit_2(tmp_path: Path, capsys):
 def test_report_with_a_bad_profile_names_the_profile_line(tmp_path: Path, capsys):
     profile = tmp_path / "profile.tsv"
     profile.write_text("ERROR\tno_such_rule\n", encoding="utf-8")
-    code, _, err = run(["report", "--profile", str(profile), "--ontology",
-                        ontology(tmp_path, TTL)], capsys)
+    code, _, err = run(
+        ["report", "--profile", str(profile), "--ontology", ontology(tmp_path, TTL)], capsys
+    )
     assert code == 2
     assert f"{profile}:1:7: rule 'no_such_rule'" in err
 

@@ -154,12 +154,15 @@ def test_expected_file_with_a_short_row_is_an_input_error_naming_the_line(tmp_pa
 
 
 def test_stage_runs_a_parameterised_query_with_its_example_binding(small_kg, query_dir):
-    bound = SITES_QUERY.replace("# question: Where are the lesions?",
-                                "# question: Where are the lesions?\n"
-                                "# parameters: ?type\n# example-binding: type=CCKG:0000009")
+    bound = SITES_QUERY.replace(
+        "# question: Where are the lesions?",
+        "# question: Where are the lesions?\n"
+        "# parameters: ?type\n# example-binding: type=CCKG:0000009",
+    )
     (query_dir / "sites.rq").write_text(bound, encoding="utf-8")
     (query_dir / "expected" / "sites.tsv").write_text(
-        "".join(SITES_EXPECTED.splitlines(keepends=True)[i] for i in (0, 2, 3)), encoding="utf-8")
+        "".join(SITES_EXPECTED.splitlines(keepends=True)[i] for i in (0, 2, 3)), encoding="utf-8"
+    )
     assert competency.competency_stage(small_kg, query_dir).ok
 
 
@@ -171,6 +174,7 @@ def test_sites_query_gives_one_row_per_member_of_a_union_site(small_kg, query_di
 
 
 # --- the bundled queries -----------------------------------------------------------------------
+
 
 def test_every_bundled_query_states_its_title_and_question():
     missing = [q.name for q in BUNDLED if q.title == q.name or not q.question]
@@ -239,6 +243,7 @@ def test_copied_query_folder_with_one_wrong_answer_fails_that_question(bundled_k
 
 # --- key answers from the article, stated explicitly ------------------------------------------
 
+
 def labelled(kg: KnowledgeGraph, name: str, **bindings: str):
     from calcinosis_kg.answers.queries import run_query
 
@@ -256,8 +261,12 @@ def test_cq01_separates_cause_from_correlation_and_says_association(bundled_kg):
     links = {(r["disease"], r["link"]) for r in rows}
     # "Dystrophic calcification is linked to ... infections, hereditary diseases, cutaneous
     # neoplasms, and connective tissue diseases": correlations, not causes
-    assert {("MONDO:0005550", "correlation"), ("CCKG:0000102", "correlation"),
-            ("CCKG:0000103", "correlation"), ("MONDO:0003900", "correlation")} <= links
+    assert {
+        ("MONDO:0005550", "correlation"),
+        ("CCKG:0000102", "correlation"),
+        ("CCKG:0000103", "correlation"),
+        ("MONDO:0003900", "correlation"),
+    } <= links
     assert not [r for r in rows if r["link"] == "cause"]
     assert {r["kind"] for r in rows} == {"association"}
     title = BY_NAME["cq01-dystrophic-associated-diseases"].title.lower()
@@ -280,8 +289,12 @@ def test_cq05_treatments_are_associations_of_calcinosis_cutis_only(bundled_kg):
 
 def test_cq02_systemic_sclerosis_affects_elbows_fingers_knees_and_forearms(bundled_kg):
     rows = answer(bundled_kg, "cq02-sites-by-associated-disease", disease="MONDO:0005100")
-    assert column(rows, "site") == {"UBERON:0001461", "UBERON:0002389", "UBERON:0001465",
-                                    "UBERON:0002386"}
+    assert column(rows, "site") == {
+        "UBERON:0001461",
+        "UBERON:0002389",
+        "UBERON:0001465",
+        "UBERON:0002386",
+    }
 
 
 def test_cq03_most_frequent_cause_of_metastatic_calcinosis_is_chronic_renal_failure(bundled_kg):
@@ -297,8 +310,10 @@ def test_cq04_only_metastatic_kinds_have_an_abnormal_calcium_phosphate_metabolis
     no type has them as a universal; metastatic's universal is the abnormal metabolism."""
     rows = answer(bundled_kg, "cq04-serum-calcium-phosphate-profile")
     # calciphylaxis cutis inherits it as a metastatic kind (issue 16, DERMO)
-    assert {r["type"] for r in rows if r["levels"] == "abnormal metabolism"} == {"CCKG:0000003",
-                                                                                "CCKG:0000006"}
+    assert {r["type"] for r in rows if r["levels"] == "abnormal metabolism"} == {
+        "CCKG:0000003",
+        "CCKG:0000006",
+    }
     assert not [r for r in rows if r["levels"] == "raised"]
     assert "CCKG:0000008" in {r["type"] for r in rows if r["levels"] == "normal"}
 
@@ -334,7 +349,8 @@ def test_cq11_the_c_of_crest_is_a_calcinosis(bundled_kg):
     is_calcinosis = bundled_kg.store.query(
         "ASK { ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
         "<http://purl.obolibrary.org/obo/MONDO_0002123> }",
-        substitutions={pyoxigraph.Variable("c"): c_feature})
+        substitutions={pyoxigraph.Variable("c"): c_feature},
+    )
     assert bool(is_calcinosis)
 
 
@@ -348,7 +364,7 @@ def test_cq15_four_kinds_exclude_each_other_and_calciphylaxis_is_not_declared_ap
     """Issue 16: calciphylaxis cutis is a metastatic kind (DERMO), so it is in no disjointness."""
     pairs = {(r["class"], r["other"]) for r in answer(bundled_kg, "cq15-mutually-exclusive-types")}
     four = [f"CCKG:000000{i}" for i in range(2, 6)]
-    assert {(a, b) for i, a in enumerate(four) for b in four[i + 1:]} <= pairs
+    assert {(a, b) for i, a in enumerate(four) for b in four[i + 1 :]} <= pairs
     assert not {p for p in pairs if "CCKG:0000006" in p}
 
 
@@ -358,8 +374,11 @@ def test_cq14_names_every_non_article_source_the_ledger_cites(bundled_kg):
 
     declared = {key: s["iri"] for key, s in header().get("sources", {}).items()}
     built = build()
-    cited = {declared.get(built.facts[f].source, built.facts[f].source)
-             for f in built.fact_uses if built.facts[f].source != "ARTICLE"}
+    cited = {
+        declared.get(built.facts[f].source, built.facts[f].source)
+        for f in built.fact_uses
+        if built.facts[f].source != "ARTICLE"
+    }
     sources = column(answer(bundled_kg, "cq14-facts-from-other-sources"), "source")
     assert cited and cited == sources
 

@@ -71,8 +71,9 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _file(released: Path, variant: str, suffix: str) -> Path:
-    return released / (f"calcinosis-kg.{suffix}" if variant == "main" else
-                       f"calcinosis-kg-{variant}.{suffix}")
+    return released / (
+        f"calcinosis-kg.{suffix}" if variant == "main" else f"calcinosis-kg-{variant}.{suffix}"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +98,9 @@ def _pronto_facts(term) -> dict[str, object]:  # type: ignore[no-untyped-def]
     return {
         "label": term.name or "",
         "parents": {curie(t.id) for t in term.superclasses(distance=1, with_self=False)},
-        "relations": {(curie(r.id), curie(t.id)) for r, ts in term.relationships.items()
-                      for t in ts},
+        "relations": {
+            (curie(r.id), curie(t.id)) for r, ts in term.relationships.items() for t in ts
+        },
         "definition": str(term.definition or ""),
         "synonyms": {(s.description, s.scope.capitalize()) for s in term.synonyms},
         "obsolete": term.obsolete,
@@ -107,13 +109,20 @@ def _pronto_facts(term) -> dict[str, object]:  # type: ignore[no-untyped-def]
 
 
 def _expected(facts) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    return {"label": facts.label, "parents": facts.parents, "relations": facts.relations,
-            "definition": facts.definition, "synonyms": facts.synonyms,
-            "obsolete": facts.obsolete, "replaced_by": facts.replaced_by}
+    return {
+        "label": facts.label,
+        "parents": facts.parents,
+        "relations": facts.relations,
+        "definition": facts.definition,
+        "synonyms": facts.synonyms,
+        "obsolete": facts.obsolete,
+        "replaced_by": facts.replaced_by,
+    }
 
 
 def test_pronto_reads_every_class_of_every_obo_file_like_the_turtle_without_a_warning(
-        released, refs):
+    released, refs
+):
     for variant in (*VARIANTS, "main"):
         ref = refs["full" if variant == "main" else variant]
         ontology, caught = _pronto(_file(released, variant, "obo"))
@@ -131,13 +140,13 @@ def test_pronto_reads_every_class_of_every_obo_file_like_the_turtle_without_a_wa
 def test_pronto_sees_association_records_as_annotations_never_as_relationships(released):
     ontology, _ = _pronto(_file(released, "full", "obo"))
     cause = ontology[CQ03[0]]
-    assert (CQ03[1], CQ03[2]) in {(pv.property, getattr(pv, "resource", None))
-                                  for pv in cause.annotations}
+    assert (CQ03[1], CQ03[2]) in {
+        (pv.property, getattr(pv, "resource", None)) for pv in cause.annotations
+    }
     assert CQ03[2] not in {t.id for ts in cause.relationships.values() for t in ts}
     # base: no stanza says anything about an external term; the header says where they went
     base, _ = _pronto(_file(released, "base", "obo"))
-    assert CQ03[0] not in base or not (base[CQ03[0]].annotations or
-                                       base[CQ03[0]].relationships)
+    assert CQ03[0] not in base or not (base[CQ03[0]].annotations or base[CQ03[0]].relationships)
     assert any("association record" in remark for remark in base.metadata.remarks)
 
 
@@ -147,7 +156,8 @@ PRONTO_UNMODELLED = {
     "axiom_annotation": re.compile(r"^unknown axiom property: '(?P<iri>[^']+)'$"),
     "non_class_source": re.compile(r"^could not find axiom source: '(?P<iri>[^']+)'$"),
     "expression_equivalence": re.compile(
-        r"^unknown element in `owl:Class`: \{http://www.w3.org/2002/07/owl#\}equivalentClass$"),
+        r"^unknown element in `owl:Class`: \{http://www.w3.org/2002/07/owl#\}equivalentClass$"
+    ),
     "union_filler": re.compile(r"^could not extract target IRI from `owl:Restriction`$"),
     "obo_graphs_instance": re.compile(r"^cannot handle OBO instances$"),
     "encoding_guess": re.compile(r"^unsound encoding, assuming utf-8 \(\d+% confidence\)$"),
@@ -168,17 +178,27 @@ def _classify(caught: list[warnings.WarningMessage]) -> Counter[str]:
 def _rdfxml_constructs(path: Path, ref: Reference) -> Counter[str]:
     """How many warnings each unmodelled construct of ``path`` must give in pronto."""
     g = rdflib.Graph().parse(path, format="xml")
-    known = {OBO + "IAO_0000115", "http://www.geneontology.org/formats/oboInOwl#hasDbXref",
-             *(f"http://www.geneontology.org/formats/oboInOwl#has{s}Synonym"
-               for s in ("Exact", "Related", "Broad", "Narrow"))}
+    known = {
+        OBO + "IAO_0000115",
+        "http://www.geneontology.org/formats/oboInOwl#hasDbXref",
+        *(
+            f"http://www.geneontology.org/formats/oboInOwl#has{s}Synonym"
+            for s in ("Exact", "Related", "Broad", "Narrow")
+        ),
+    }
     pronto_entities = set(g.subjects(RDF.type, OWL.Class)) | set(
-        g.subjects(RDF.type, OWL.ObjectProperty))
-    special = {rdflib.URIRef("http://www.geneontology.org/formats/oboInOwl#" + x)
-               for x in ("SubsetProperty", "SynonymTypeProperty")}
+        g.subjects(RDF.type, OWL.ObjectProperty)
+    )
+    special = {
+        rdflib.URIRef("http://www.geneontology.org/formats/oboInOwl#" + x)
+        for x in ("SubsetProperty", "SynonymTypeProperty")
+    }
     expected: Counter[str] = Counter()
     for prop in g.subjects(RDF.type, OWL.AnnotationProperty):
-        if isinstance(prop, rdflib.URIRef) and not set(g.objects(prop, RDFS.subPropertyOf)) & \
-                special:
+        if (
+            isinstance(prop, rdflib.URIRef)
+            and not set(g.objects(prop, RDFS.subPropertyOf)) & special
+        ):
             expected["annotation_property"] += 1
     for axiom in g.subjects(RDF.type, OWL.Axiom):
         source, prop = g.value(axiom, OWL.annotatedSource), g.value(axiom, OWL.annotatedProperty)
@@ -188,8 +208,9 @@ def _rdfxml_constructs(path: Path, ref: Reference) -> Counter[str]:
             expected[f"axiom_annotation {prop}"] += 1
         elif source not in pronto_entities and not str(prop).endswith("hasDbXref"):
             expected[f"non_class_source {_pronto_id(str(source))}"] += 1
-    expected["expression_equivalence"] = sum(f.expression_equivalences
-                                             for f in ref.classes.values())
+    expected["expression_equivalence"] = sum(
+        f.expression_equivalences for f in ref.classes.values()
+    )
     expected["union_filler"] = sum(f.union_restrictions for f in ref.classes.values())
     return +expected
 
@@ -205,7 +226,8 @@ def _rdfxml_key(key: str) -> str:
 
 
 def test_pronto_reads_every_class_of_the_rdfxml_and_warns_only_of_what_it_cannot_hold(
-        released, refs):
+    released, refs
+):
     for variant in (*VARIANTS, "main"):
         ref = refs["full" if variant == "main" else variant]
         path = _file(released, variant, "owl")
@@ -226,14 +248,20 @@ def test_pronto_reads_the_obographs_json_losing_only_the_individual_nodes(releas
         ontology, caught = _pronto(path)
         kinds = _classify(caught)
         kinds.pop("encoding_guess", None)
-        individuals = sum(n.get("type") == "INDIVIDUAL"
-                          for n in json.loads(path.read_text())["graphs"][0]["nodes"])
-        assert kinds == (Counter({"obo_graphs_instance": individuals}) if individuals
-                         else Counter()), variant
+        individuals = sum(
+            n.get("type") == "INDIVIDUAL"
+            for n in json.loads(path.read_text())["graphs"][0]["nodes"]
+        )
+        assert kinds == (
+            Counter({"obo_graphs_instance": individuals}) if individuals else Counter()
+        ), variant
         for key, facts in ref.classes.items():
             got = _pronto_facts(ontology[key])  # CURIE ids, as in the .obo
             assert (got["label"], got["parents"], got["relations"]) == (
-                facts.label, facts.parents, facts.relations), (variant, key)
+                facts.label,
+                facts.parents,
+                facts.relations,
+            ), (variant, key)
 
 
 def test_fastobo_parses_every_obo_file_and_every_relation_used_has_a_typedef(released):
@@ -251,26 +279,27 @@ def test_fastobo_parses_every_obo_file_and_every_relation_used_has_a_typedef(rel
                     used.add(str(clause.typedef))
                 elif isinstance(clause, fastobo.term.PropertyValueClause):
                     used.add(str(clause.property_value.relation))
-        assert {"RO:0003302", "RO:0004026"} & used and used <= typedefs, (variant,
-                                                                         used - typedefs)
+        assert {"RO:0003302", "RO:0004026"} & used and used <= typedefs, (variant, used - typedefs)
 
 
 # --- OWL API ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def owlapi(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    return compile_java(tmp_path_factory.mktemp("owlapi"), "OwlApiProbe", OWLAPI_JARS,
-                        rdf4j=True)
+    return compile_java(tmp_path_factory.mktemp("owlapi"), "OwlApiProbe", OWLAPI_JARS, rdf4j=True)
 
 
 def _owlapi(command: list[str], path: Path) -> dict[str, list[list[str]]]:
-    done = subprocess.run([*command, str(path)], capture_output=True, text=True, timeout=300,
-                          check=False)
+    done = subprocess.run(
+        [*command, str(path)], capture_output=True, text=True, timeout=300, check=False
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return tab_facts(done.stdout)
 
 
-def _owlapi_classes(facts: dict[str, list[list[str]]], to_key=curie  # type: ignore[no-untyped-def]
-                    ) -> dict[str, tuple[set[str], set[tuple[str, str]]]]:
+def _owlapi_classes(
+    facts: dict[str, list[list[str]]],
+    to_key=curie,  # type: ignore[no-untyped-def]
+) -> dict[str, tuple[set[str], set[tuple[str, str]]]]:
     out: dict[str, tuple[set[str], set[tuple[str, str]]]] = {}
     for sub, sup in facts.get("parent", []):
         out.setdefault(to_key(sub), (set(), set()))[0].add(to_key(sup))
@@ -280,20 +309,23 @@ def _owlapi_classes(facts: dict[str, list[list[str]]], to_key=curie  # type: ign
 
 
 def test_owlapi_loads_every_rdf_artifact_as_owl2_dl_with_every_parent_and_relationship(
-        released, owlapi, refs):
+    released, owlapi, refs
+):
     files = [(v, s) for v in VARIANTS for s in ("owl", "ttl")] + [("main", "owl")]
     for variant, suffix in files:
         facts = _owlapi(owlapi, _file(released, variant, suffix))
         stem = "calcinosis-kg" if variant == "main" else f"calcinosis-kg-{variant}"
         assert facts["ontology"] == [[f"https://w3id.org/calcinosis-kg/{stem}.owl"]]
-        assert facts["version"] == [[f"https://w3id.org/calcinosis-kg/releases/2026-11-25/"
-                                     f"{stem}.owl"]], (variant, suffix)
+        assert facts["version"] == [
+            [f"https://w3id.org/calcinosis-kg/releases/2026-11-25/{stem}.owl"]
+        ], (variant, suffix)
         assert facts["dl_violations"] == [["0"]], (variant, suffix, facts["dl_violation_kinds"])
         assert facts["round_trip_equal"] == [["true"]], (variant, suffix, facts)
         ref = refs["full" if variant == "main" else variant]
         got = _owlapi_classes(facts)
-        expected = {k: (f.parents, f.relations) for k, f in ref.classes.items()
-                    if f.parents or f.relations}
+        expected = {
+            k: (f.parents, f.relations) for k, f in ref.classes.items() if f.parents or f.relations
+        }
         assert got == expected, (variant, suffix)
 
 
@@ -304,7 +336,8 @@ def _obo_iri(text: str) -> str:
 
 
 def test_owlapi_reads_the_obo_files_as_owl2_dl_with_relations_and_class_level_assertions(
-        released, owlapi, refs):
+    released, owlapi, refs
+):
     for variant in (*VARIANTS, "main"):
         facts = _owlapi(owlapi, _file(released, variant, "obo"))
         stem = "calcinosis-kg" if variant == "main" else f"calcinosis-kg-{variant}"
@@ -316,8 +349,10 @@ def test_owlapi_reads_the_obo_files_as_owl2_dl_with_relations_and_class_level_as
         ref = refs["full" if variant == "main" else variant]
         got = _owlapi_classes(facts, to_key=lambda iri: iri)
         for key, f in ref.classes.items():
-            want = ({_obo_iri(p) for p in f.parents},
-                    {(_obo_iri(p), _obo_iri(c)) for p, c in f.relations})
+            want = (
+                {_obo_iri(p) for p in f.parents},
+                {(_obo_iri(p), _obo_iri(c)) for p, c in f.relations},
+            )
             assert got.get(_obo_iri(key), (set(), set())) == want, (variant, key)
         # association records: assertions about the class (punned), never SubClassOf
         assertions = {tuple(v) for v in facts.get("assertion", [])}
@@ -328,19 +363,24 @@ def test_owlapi_reads_the_obo_files_as_owl2_dl_with_relations_and_class_level_as
 
 # --- owlready2 + HermiT, pyoxigraph, Jena -------------------------------------------------------
 def test_owlready2_loads_every_rdfxml_and_ntriples_artifact_and_hermit_finds_full_consistent(
-        released, refs):
+    released, refs
+):
     import owlready2
 
     for variant in VARIANTS:
         for suffix in ("owl", "nt"):
             world = owlready2.World()
             onto = world.get_ontology(_file(released, variant, suffix).as_uri()).load(
-                only_local=True)
+                only_local=True
+            )
             for key in sample(refs[variant]):
                 entity = world[expand(key)]
                 assert entity is not None, (variant, suffix, key)
-                named = {curie(c.iri) for c in entity.is_a
-                         if isinstance(c, owlready2.ThingClass) and c is not owlready2.Thing}
+                named = {
+                    curie(c.iri)
+                    for c in entity.is_a
+                    if isinstance(c, owlready2.ThingClass) and c is not owlready2.Thing
+                }
                 assert named == refs[variant].classes[key].parents, (variant, suffix, key)
             if variant == "full" and suffix == "owl":
                 with onto:
@@ -351,10 +391,16 @@ def test_owlready2_loads_every_rdfxml_and_ntriples_artifact_and_hermit_finds_ful
 def test_pyoxigraph_reads_every_rdf_serialisation_with_rdflibs_triples(released, refs):
     import pyoxigraph
 
-    formats = {"ttl": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES,
-               "owl": pyoxigraph.RdfFormat.RDF_XML, "jsonld": pyoxigraph.RdfFormat.JSON_LD}
-    query = ("SELECT ?c ?p WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf> ?p "
-             "FILTER(isIRI(?p) && isIRI(?c)) }")
+    formats = {
+        "ttl": pyoxigraph.RdfFormat.TURTLE,
+        "nt": pyoxigraph.RdfFormat.N_TRIPLES,
+        "owl": pyoxigraph.RdfFormat.RDF_XML,
+        "jsonld": pyoxigraph.RdfFormat.JSON_LD,
+    }
+    query = (
+        "SELECT ?c ?p WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf> ?p "
+        "FILTER(isIRI(?p) && isIRI(?c)) }"
+    )
     for variant in VARIANTS:
         expected = len(rdflib.Graph().parse(_file(released, variant, "ttl")))
         parents = {(k, p) for k, f in refs[variant].classes.items() for p in f.parents}
@@ -368,12 +414,37 @@ def test_pyoxigraph_reads_every_rdf_serialisation_with_rdflibs_triples(released,
 
 @pytest.fixture(scope="module")
 def riot(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    names = ("jena-arq", "jena-base", "jena-core", "jena-iri", "jena-cmds", "jena-shacl",
-             "jena-dboe-base", "jena-tdb", "jena-tdb2", "jena-rdfconnection", "commons-lang3",
-             "commons-io", "commons-codec", "commons-compress", "commons-csv", "slf4j-api",
-             "slf4j-nop", "jackson-core", "jackson-databind", "jackson-annotations",
-             "jsonld-java", "caffeine", "guava", "dexx.collection", "thrift", "protobuf",
-             "httpclient", "httpcore", "commons-cli")
+    names = (
+        "jena-arq",
+        "jena-base",
+        "jena-core",
+        "jena-iri",
+        "jena-cmds",
+        "jena-shacl",
+        "jena-dboe-base",
+        "jena-tdb",
+        "jena-tdb2",
+        "jena-rdfconnection",
+        "commons-lang3",
+        "commons-io",
+        "commons-codec",
+        "commons-compress",
+        "commons-csv",
+        "slf4j-api",
+        "slf4j-nop",
+        "jackson-core",
+        "jackson-databind",
+        "jackson-annotations",
+        "jsonld-java",
+        "caffeine",
+        "guava",
+        "dexx.collection",
+        "thrift",
+        "protobuf",
+        "httpclient",
+        "httpcore",
+        "commons-cli",
+    )
     jars = [JAVA / f"{n}.jar" for n in names]
     missing = [str(j) for j in jars if not j.exists()]
     if missing:
@@ -383,7 +454,8 @@ def riot(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     with zipfile.ZipFile(JAVA / "jena-core.jar") as jar:
         for name in jar.namelist():
             if name.startswith("org/apache/jena/ext/xerces/") and not name.endswith(
-                    (".class", "/")):
+                (".class", "/")
+            ):
                 target = extra / name.replace("org/apache/jena/ext/", "", 1)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(jar.read(name))
@@ -393,12 +465,21 @@ def riot(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 def test_jena_riot_validates_and_counts_every_rdf_serialisation_like_rdflib(released, riot):
     for variant in (*VARIANTS, "main"):
         suffixes = ("owl",) if variant == "main" else ("ttl", "nt", "owl")
-        expected = len(rdflib.Graph().parse(_file(released, variant, suffixes[0]),
-                                            format="xml" if suffixes[0] == "owl" else None))
+        expected = len(
+            rdflib.Graph().parse(
+                _file(released, variant, suffixes[0]),
+                format="xml" if suffixes[0] == "owl" else None,
+            )
+        )
         for suffix in suffixes:
             path = _file(released, variant, suffix)
-            done = subprocess.run([*riot, "--count", str(path)], capture_output=True, text=True,
-                                  timeout=300, check=False)
+            done = subprocess.run(
+                [*riot, "--count", str(path)],
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
             assert done.returncode == 0, done.stderr[-1000:]
             assert done.stderr.strip() == "" or "WARN" not in done.stderr, done.stderr[-1000:]
             assert f"Triples = {expected:,}" in done.stdout + done.stderr, (path, done.stdout)
@@ -407,19 +488,35 @@ def test_jena_riot_validates_and_counts_every_rdf_serialisation_like_rdflib(rele
 # --- JSON-LD: the release files and the shipped contexts, in five processors ---------------------
 @pytest.fixture(scope="module")
 def jsonld_java(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    return compile_java(tmp_path_factory.mktemp("jsonld-java"), "JsonLdProbe",
-                        ("jsonld-java", "jackson-core", "jackson-databind", "jackson-annotations",
-                         "commons-io", "httpclient", "httpcore", "httpclient-cache", "slf4j-api",
-                         "slf4j-nop", "commons-codec", "commons-logging"))
+    return compile_java(
+        tmp_path_factory.mktemp("jsonld-java"),
+        "JsonLdProbe",
+        (
+            "jsonld-java",
+            "jackson-core",
+            "jackson-databind",
+            "jackson-annotations",
+            "commons-io",
+            "httpclient",
+            "httpcore",
+            "httpclient-cache",
+            "slf4j-api",
+            "slf4j-nop",
+            "commons-codec",
+            "commons-logging",
+        ),
+    )
 
 
-PYLD = ("import json,sys\nfrom pyld import jsonld\n"
-        "doc=json.load(open(sys.argv[1]))\n"
-        "try:\n"
-        "    print(jsonld.to_rdf(doc,{'format':'application/n-quads',"
-        "'processingMode':sys.argv[2]}), end='')\n"
-        "except jsonld.JsonLdError as e:\n"
-        "    print('error\\t'+str(e).splitlines()[0]); sys.exit(3)\n")
+PYLD = (
+    "import json,sys\nfrom pyld import jsonld\n"
+    "doc=json.load(open(sys.argv[1]))\n"
+    "try:\n"
+    "    print(jsonld.to_rdf(doc,{'format':'application/n-quads',"
+    "'processingMode':sys.argv[2]}), end='')\n"
+    "except jsonld.JsonLdError as e:\n"
+    "    print('error\\t'+str(e).splitlines()[0]); sys.exit(3)\n"
+)
 
 
 def _nquads(tool: str, path: Path, jsonld_java: list[str]) -> tuple[int, set[str]]:
@@ -434,8 +531,10 @@ def _nquads(tool: str, path: Path, jsonld_java: list[str]) -> tuple[int, set[str
         else:
             import pyoxigraph
 
-            text = "\n".join(f"{q} ." for q in pyoxigraph.parse(
-                path=str(path), format=pyoxigraph.RdfFormat.JSON_LD))
+            text = "\n".join(
+                f"{q} ."
+                for q in pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.JSON_LD)
+            )
         return 0, {line for line in text.splitlines() if line.strip()}
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode in (0, 3), done.stderr[-1000:]
@@ -462,21 +561,29 @@ def _prefix_document(context: dict, folder: Path) -> tuple[Path, dict[str, str]]
         if term.startswith("@"):
             continue
         namespace = value if isinstance(value, str) else value["@id"]
-        nodes.append({"@id": f"{term}:x1", "http://www.w3.org/2000/01/rdf-schema#seeAlso":
-                      {"@id": f"{term}:x2"}})
-        expected[term] = f"<{namespace}x1> <http://www.w3.org/2000/01/rdf-schema#seeAlso> " \
-                         f"<{namespace}x2> ."
+        nodes.append(
+            {
+                "@id": f"{term}:x1",
+                "http://www.w3.org/2000/01/rdf-schema#seeAlso": {"@id": f"{term}:x2"},
+            }
+        )
+        expected[term] = (
+            f"<{namespace}x1> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <{namespace}x2> ."
+        )
     path = folder / "prefixes.jsonld"
     path.write_text(json.dumps({"@context": context, "@graph": nodes}), encoding="utf-8")
     return path, expected
 
 
 def test_shipped_contexts_expand_every_prefix_in_every_processor_that_accepts_them(
-        released, jsonld_java, tmp_path):
+    released, jsonld_java, tmp_path
+):
     """``context.jsonld`` (JSON-LD 1.1, ``@prefix`` for namespaces ending in ``_``) in every 1.1
     processor, refused outright by the 1.0 ones; ``context-1.0.jsonld`` in all five."""
-    for name, refused_by in (("context.jsonld", {"pyld:json-ld-1.0", "jsonld-java"}),
-                             ("context-1.0.jsonld", set())):
+    for name, refused_by in (
+        ("context.jsonld", {"pyld:json-ld-1.0", "jsonld-java"}),
+        ("context-1.0.jsonld", set()),
+    ):
         context = json.loads((released / f"calcinosis-kg.{name}").read_text())["@context"]
         path, expected = _prefix_document(context, tmp_path)
         for tool in PROCESSORS:
@@ -486,7 +593,9 @@ def test_shipped_contexts_expand_every_prefix_in_every_processor_that_accepts_th
                 continue
             assert code == 0, (name, tool)
             assert {term for term, line in expected.items() if line not in lines} == set(), (
-                name, tool)
+                name,
+                tool,
+            )
     context = json.loads((released / "calcinosis-kg.context.jsonld").read_text())["@context"]
     assert context["CCKG"] == {"@id": NS, "@prefix": True} and context["@version"] == 1.1
     flat = json.loads((released / "calcinosis-kg.prefixes.json").read_text())
@@ -496,10 +605,19 @@ def test_shipped_contexts_expand_every_prefix_in_every_processor_that_accepts_th
 # --- OAK: every format it opens, without flags ---------------------------------------------------
 #: what a user types, by file: OAK picks the adapter from the suffix (.owl: funowl, .obo: pronto,
 #: .json: obograph, .ttl/.nt/.jsonld: rdflib SPARQL); the last two name an adapter explicitly
-OAK_FILES = ("calcinosis-kg.owl", "calcinosis-kg.obo", "calcinosis-kg.json",
-             "calcinosis-kg-full.owl", "calcinosis-kg-full.obo", "calcinosis-kg-full.json",
-             "calcinosis-kg-base.obo", "calcinosis-kg-base.json", "calcinosis-kg-simple.owl",
-             "pronto:calcinosis-kg-full.obo", "obograph:calcinosis-kg-full.json")
+OAK_FILES = (
+    "calcinosis-kg.owl",
+    "calcinosis-kg.obo",
+    "calcinosis-kg.json",
+    "calcinosis-kg-full.owl",
+    "calcinosis-kg-full.obo",
+    "calcinosis-kg-full.json",
+    "calcinosis-kg-base.obo",
+    "calcinosis-kg-base.json",
+    "calcinosis-kg-simple.owl",
+    "pronto:calcinosis-kg-full.obo",
+    "obograph:calcinosis-kg-full.json",
+)
 #: OAK's SPARQL adapter (``.ttl``, ``.nt``, ``.jsonld``) expands CURIEs with its own prefix map
 #: only (no ``CCKG``) and reads no prefix from the file: the one documented limitation (README)
 OAK_NEEDS_PREFIX = ("calcinosis-kg-full.ttl",)
@@ -512,32 +630,53 @@ def _spec(released: Path, name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def oak(released: Path, refs: dict[str, Reference], tmp_path_factory: pytest.TempPathFactory
-        ) -> dict[tuple[str, ...], dict]:
+def oak(
+    released: Path, refs: dict[str, Reference], tmp_path_factory: pytest.TempPathFactory
+) -> dict[tuple[str, ...], dict]:
     python = consumer_python()
     chosen = _chosen(refs["full"])
-    commands = [["info", *chosen], ["relationships", *chosen],
-                ["ancestors", "-p", "i,RO:0002162", DOG], ["relationships", CQ03[0]],
-                ["ancestors", "-p", "i,RO:0004026", SITES_BY_RECORD]]
-    jobs = [["-i", _spec(released, name), *command] for name in OAK_FILES
-            for command in commands]
+    commands = [
+        ["info", *chosen],
+        ["relationships", *chosen],
+        ["ancestors", "-p", "i,RO:0002162", DOG],
+        ["relationships", CQ03[0]],
+        ["ancestors", "-p", "i,RO:0004026", SITES_BY_RECORD],
+    ]
+    jobs = [["-i", _spec(released, name), *command] for name in OAK_FILES for command in commands]
     # OAK's obograph adapter has no `obsoletes` (TypeError in OAK 0.7): OWL and OBO files only
-    jobs += [["-i", _spec(released, name), *OBSOLETES] for name in OAK_FILES
-             if not name.endswith(".json")]
-    jobs += [[*flags, "-i", _spec(released, name), *command] for name in OAK_NEEDS_PREFIX
-             for flags in ([], PREFIX_FLAG) for command in commands[:2]]
+    jobs += [
+        ["-i", _spec(released, name), *OBSOLETES]
+        for name in OAK_FILES
+        if not name.endswith(".json")
+    ]
+    jobs += [
+        [*flags, "-i", _spec(released, name), *command]
+        for name in OAK_NEEDS_PREFIX
+        for flags in ([], PREFIX_FLAG)
+        for command in commands[:2]
+    ]
     job_file = tmp_path_factory.mktemp("oak") / "jobs.json"
     job_file.write_text(json.dumps(jobs), encoding="utf-8")
-    done = subprocess.run([python, str(CONSUMERS / "oak_probe.py"), str(job_file)],
-                          capture_output=True, text=True, timeout=1800, check=False, cwd=released)
+    done = subprocess.run(
+        [python, str(CONSUMERS / "oak_probe.py"), str(job_file)],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+        cwd=released,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return {tuple(r["args"]): r for r in json.loads(done.stdout)}
 
 
 #: warnings about OAK's own code, not about the file it reads (an unclosed handle, a deprecated
 #: call): every other warning or logged warning fails the test
-OAK_CODE_WARNINGS = ("ResourceWarning: ", "DeprecationWarning: ", "PendingDeprecationWarning: ",
-                     "FutureWarning: ")
+OAK_CODE_WARNINGS = (
+    "ResourceWarning: ",
+    "DeprecationWarning: ",
+    "PendingDeprecationWarning: ",
+    "FutureWarning: ",
+)
 
 
 def _oak_rows(result: dict) -> list[list[str]]:
@@ -550,20 +689,25 @@ def _oak_rows(result: dict) -> list[list[str]]:
 def _oak_labels(result: dict) -> dict[str, str]:
     """``info`` prints ``ID ! label`` (``! None`` when OAK found no label)."""
     assert result["exit"] == 0 and "EXCEPTION" not in result["output"], result
-    return dict(line.split(" ! ", 1) for line in str(result["output"]).splitlines()
-                if " ! " in line)
+    return dict(
+        line.split(" ! ", 1) for line in str(result["output"]).splitlines() if " ! " in line
+    )
 
 
 def test_oak_reads_labels_parents_and_relationships_of_sampled_classes_without_flags(
-        released, oak, refs):
+    released, oak, refs
+):
     ref = refs["full"]
     chosen = _chosen(ref)
     for name in OAK_FILES:
         spec = _spec(released, name)
         variant_ref = refs["base"] if "-base." in name else ref
         # base: external classes are declared with their label only (ODK base)
-        keys = [k for k in chosen if k in variant_ref.classes and k.startswith("CCKG:")
-                or variant_ref is ref]
+        keys = [
+            k
+            for k in chosen
+            if k in variant_ref.classes and k.startswith("CCKG:") or variant_ref is ref
+        ]
         labels = _oak_labels(oak[("-i", spec, "info", *chosen)])
         assert {k: labels[k] for k in keys} == {k: variant_ref.classes[k].label for k in keys}
         rows = {tuple(r[:3]) for r in _oak_rows(oak[("-i", spec, "relationships", *chosen)])}
@@ -580,16 +724,22 @@ def test_oak_never_makes_an_association_record_universal(released, oak, refs):
     assert (CCKG_ANY, "RO:0002162", HUMAN) in refs["full"].associations
     for name in OAK_FILES:
         spec = _spec(released, name)
-        ancestors = {r[0] for r in _oak_rows(oak[("-i", spec, "ancestors", "-p", "i,RO:0002162",
-                                                   DOG)])}
+        ancestors = {
+            r[0] for r in _oak_rows(oak[("-i", spec, "ancestors", "-p", "i,RO:0002162", DOG)])
+        }
         assert {"CCKG:0000001", "NCBITaxon:9615"} <= ancestors and HUMAN not in ancestors, name
         rows = {tuple(r[:3]) for r in _oak_rows(oak[("-i", spec, "relationships", CQ03[0])])}
         assert not {r for r in rows if r[0] == CQ03[0] and r[2] == CQ03[2]}, (name, rows)
         # the sites of calcinosis cutis in systemic sclerosis are records: none is an ancestor
-        sites = {o for s, p, o in refs["full"].associations
-                 if s == SITES_BY_RECORD and p == "RO:0004026"}
-        ancestors = {r[0] for r in _oak_rows(oak[("-i", spec, "ancestors", "-p", "i,RO:0004026",
-                                                   SITES_BY_RECORD)])}
+        sites = {
+            o for s, p, o in refs["full"].associations if s == SITES_BY_RECORD and p == "RO:0004026"
+        }
+        ancestors = {
+            r[0]
+            for r in _oak_rows(
+                oak[("-i", spec, "ancestors", "-p", "i,RO:0004026", SITES_BY_RECORD)]
+            )
+        }
         assert len(sites) >= 4 and "CCKG:0000002" in ancestors and not sites & ancestors, name
 
 
@@ -619,9 +769,18 @@ def test_kgx_validate_passes_with_the_shipped_prefix_map_and_fails_without_it(re
 
     def errors(prefixes: Path) -> list[dict]:
         done = subprocess.run(
-            [python, str(CONSUMERS / "kgx_validate.py"), str(released / "calcinosis-kg_nodes.tsv"),
-             str(released / "calcinosis-kg_edges.tsv"), str(prefixes)],
-            capture_output=True, text=True, timeout=900, check=False)
+            [
+                python,
+                str(CONSUMERS / "kgx_validate.py"),
+                str(released / "calcinosis-kg_nodes.tsv"),
+                str(released / "calcinosis-kg_edges.tsv"),
+                str(prefixes),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr[-2000:]
         return list(json.loads(done.stdout)["errors"])
 
@@ -629,25 +788,39 @@ def test_kgx_validate_passes_with_the_shipped_prefix_map_and_fails_without_it(re
     empty = tmp_path / "empty.json"
     empty.write_text("{}", encoding="utf-8")
     assert any("CCKG" in e["message"] for e in errors(empty))
-    edges = [line.split("\t") for line in
-             (released / "calcinosis-kg_edges.tsv").read_text(encoding="utf-8").splitlines()]
+    edges = [
+        line.split("\t")
+        for line in (released / "calcinosis-kg_edges.tsv").read_text(encoding="utf-8").splitlines()
+    ]
     header = edges[0]
     rows = {(r[header.index("subject")], r[header.index("object")]) for r in edges[1:]}
     assert (CQ03[0], CQ03[2]) in rows
 
 
 def test_kgx_transform_keeps_every_edge_when_streaming_and_merges_repeated_triples_in_memory(
-        released, tmp_path):
+    released, tmp_path
+):
     """README: KGX's in-memory graph keys an edge by subject-predicate-object (biolink/kgx#413),
     so the records that repeat a triple (one per quote) merge; ``stream=True`` keeps them all."""
     done = subprocess.run(
-        [consumer_python(), str(CONSUMERS / "kgx_transform.py"),
-         str(released / "calcinosis-kg_nodes.tsv"), str(released / "calcinosis-kg_edges.tsv"),
-         str(tmp_path)], capture_output=True, text=True, timeout=900, check=False)
+        [
+            consumer_python(),
+            str(CONSUMERS / "kgx_transform.py"),
+            str(released / "calcinosis-kg_nodes.tsv"),
+            str(released / "calcinosis-kg_edges.tsv"),
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     got = json.loads(done.stdout)
-    table = [line.split("\t") for line in
-             (released / "calcinosis-kg_edges.tsv").read_text(encoding="utf-8").splitlines()]
+    table = [
+        line.split("\t")
+        for line in (released / "calcinosis-kg_edges.tsv").read_text(encoding="utf-8").splitlines()
+    ]
     col = {name: i for i, name in enumerate(table[0])}
     ids = [r[col["id"]] for r in table[1:]]
     triples = {(r[col["subject"]], r[col["predicate"]], r[col["object"]]) for r in table[1:]}
@@ -678,23 +851,29 @@ def test_sssom_py_validates_and_parses_the_mapping_set_with_labels_only_as_label
         logging.getLogger().removeHandler(handler)
     assert [r.getMessage() for r in records] == []
     assert {str(k): r.results for k, r in reports.items()} == {
-        str(k): [] for k in DEFAULT_VALIDATION_TYPES}
+        str(k): [] for k in DEFAULT_VALIDATION_TYPES
+    }
     frame = msdf.df.fillna("")
     rows = {(r.subject_id, r.object_id): r for r in frame.itertuples()}
     # the issue's rows: DERMO exact matches are there, with DERMO's label
-    assert rows[("CCKG:0000001", "DERMO:0002718")].object_label == \
-        "disease with cutaneous calcification"
+    assert (
+        rows[("CCKG:0000001", "DERMO:0002718")].object_label
+        == "disease with cutaneous calcification"
+    )
     # a label or nothing, never a note; a mapping MONDO states is chaining, named in the comment
-    assert not [r for r in frame.itertuples() if "(" in r.object_label or
-                "label" in r.object_label]
+    assert not [r for r in frame.itertuples() if "(" in r.object_label or "label" in r.object_label]
     chained = rows[("CCKG:0000006", "SCTID:237900002")]
-    assert (chained.mapping_justification, chained.object_label) == (
-        "semapv:MappingChaining", "")
+    assert (chained.mapping_justification, chained.object_label) == ("semapv:MappingChaining", "")
     assert "MONDO:0017215" in chained.comment
-    assert rows[("CCKG:0000006", "MONDO:0017215")].mapping_justification == \
-        "semapv:ManualMappingCuration"
-    sources = set(frame["subject_source"]) if "subject_source" in frame else {
-        msdf.metadata["subject_source"]}
+    assert (
+        rows[("CCKG:0000006", "MONDO:0017215")].mapping_justification
+        == "semapv:ManualMappingCuration"
+    )
+    sources = (
+        set(frame["subject_source"])
+        if "subject_source" in frame
+        else {msdf.metadata["subject_source"]}
+    )
     assert sources == {"cckg:calcinosis-kg.owl"}
 
 
@@ -704,11 +883,23 @@ def test_association_records_are_node_metadata_in_obographs_and_property_values_
         graph = json.loads(_file(released, variant, "json").read_text(encoding="utf-8"))
         g = graph["graphs"][0]
         assert CQ03 not in {(e["sub"], e["pred"], e["obj"]) for e in g["edges"]}, variant
-        records = {tuple(v["val"] for v in sorted(
-            (v for v in n.get("meta", {}).get("basicPropertyValues", [])
-             if v["pred"] in ("biolink:subject", "biolink:predicate", "biolink:object")),
-            key=lambda v: ("biolink:subject", "biolink:predicate", "biolink:object").index(
-                v["pred"]))) for n in g["nodes"] if n.get("type") == "INDIVIDUAL"}
+        records = {
+            tuple(
+                v["val"]
+                for v in sorted(
+                    (
+                        v
+                        for v in n.get("meta", {}).get("basicPropertyValues", [])
+                        if v["pred"] in ("biolink:subject", "biolink:predicate", "biolink:object")
+                    ),
+                    key=lambda v: ("biolink:subject", "biolink:predicate", "biolink:object").index(
+                        v["pred"]
+                    ),
+                )
+            )
+            for n in g["nodes"]
+            if n.get("type") == "INDIVIDUAL"
+        }
         assert CQ03 in records, variant
         assert any("association record" in c for c in g["meta"]["comments"]), variant
         nodes = {n["id"] for n in g["nodes"]}

@@ -16,8 +16,12 @@ from calcinosis_kg.publish import diagrams
 from calcinosis_kg.publish.diagrams import Neighbour, Node
 
 NODES = [Node(f"CCKG:000000{i}", f"type {i}", f"types/CCKG_000000{i}.html") for i in range(1, 7)]
-EDGES = [("CCKG:0000002", "CCKG:0000001"), ("CCKG:0000003", "CCKG:0000001"),
-         ("CCKG:0000004", "CCKG:0000002"), ("CCKG:0000005", "CCKG:0000002")]
+EDGES = [
+    ("CCKG:0000002", "CCKG:0000001"),
+    ("CCKG:0000003", "CCKG:0000001"),
+    ("CCKG:0000004", "CCKG:0000002"),
+    ("CCKG:0000005", "CCKG:0000002"),
+]
 NEIGHBOURS = [
     Neighbour("cause", Node("CCKG:0000100", "skin trauma")),
     Neighbour("cause", Node("CHEBI:3311", "calcium gluconate")),
@@ -102,8 +106,12 @@ def test_render_svg_without_dot_on_path_raises_input_error(monkeypatch) -> None:
 
 def test_docs_command_without_dot_prints_one_line_and_exits_2(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": ""}
-    proc = subprocess.run([sys.executable, "-m", "calcinosis_kg", "docs", "--output",
-                           str(tmp_path / "site")], env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "calcinosis_kg", "docs", "--output", str(tmp_path / "site")],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().count("\n") == 0
@@ -113,9 +121,20 @@ def test_docs_command_without_dot_prints_one_line_and_exits_2(tmp_path: Path) ->
 
 def test_docs_command_with_no_diagrams_works_without_dot(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": ""}
-    proc = subprocess.run([sys.executable, "-m", "calcinosis_kg", "docs", "--no-diagrams",
-                           "--output", str(tmp_path / "site")], env=env, capture_output=True,
-                          text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "calcinosis_kg",
+            "docs",
+            "--no-diagrams",
+            "--output",
+            str(tmp_path / "site"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "site" / "index.html").is_file()
     assert not (tmp_path / "site" / "img").exists()

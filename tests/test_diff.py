@@ -19,7 +19,9 @@ HEAD = """\
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 """
 
-OLD = HEAD + """
+OLD = (
+    HEAD
+    + """
 <https://example.org/d.owl> a owl:Ontology ; owl:versionInfo "2026-01-01" .
 CCKG:9000001 a owl:Class ; rdfs:label "calcinosis cutis" ;
     obo:IAO_0000115 "Calcium in the skin." ;
@@ -31,6 +33,7 @@ CCKG:9000001 a owl:Class ; rdfs:label "calcinosis cutis" ;
 CCKG:9000002 a owl:Class ; rdfs:label "dystrophic calcinosis cutis" ;
     rdfs:subClassOf CCKG:9000001 .
 """
+)
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:
@@ -53,15 +56,21 @@ def test_diff_reports_an_added_class(old: Path, tmp_path: Path):
 
 
 def test_diff_reports_a_removed_class(old: Path, tmp_path: Path):
-    text = OLD.replace('CCKG:9000002 a owl:Class ; rdfs:label "dystrophic calcinosis cutis" ;\n'
-                       '    rdfs:subClassOf CCKG:9000001 .\n', "")
+    text = OLD.replace(
+        'CCKG:9000002 a owl:Class ; rdfs:label "dystrophic calcinosis cutis" ;\n'
+        "    rdfs:subClassOf CCKG:9000001 .\n",
+        "",
+    )
     result = diff_files(old, _write(tmp_path, "new.ttl", text))
     assert result.removed == [("CCKG:9000002", "dystrophic calcinosis cutis")]
 
 
 def test_diff_reports_a_changed_label(old: Path, tmp_path: Path):
-    new = _write(tmp_path, "new.ttl", OLD.replace('"dystrophic calcinosis cutis"',
-                                                   '"dystrophic calcification"'))
+    new = _write(
+        tmp_path,
+        "new.ttl",
+        OLD.replace('"dystrophic calcinosis cutis"', '"dystrophic calcification"'),
+    )
     [change] = diff_files(old, new).changed
     assert change.iri == "CCKG:9000002"
     assert change.changes == ["label: “dystrophic calcinosis cutis” → “dystrophic calcification”"]
@@ -82,18 +91,25 @@ def test_diff_reports_a_removed_mapping(old: Path, tmp_path: Path):
 
 
 def test_diff_reports_a_changed_mapping_predicate(old: Path, tmp_path: Path):
-    new = _write(tmp_path, "new.ttl", OLD.replace("sssom:predicate_id skos:exactMatch",
-                                                   "sssom:predicate_id skos:closeMatch"))
+    new = _write(
+        tmp_path,
+        "new.ttl",
+        OLD.replace("sssom:predicate_id skos:exactMatch", "sssom:predicate_id skos:closeMatch"),
+    )
     [change] = diff_files(old, new).changed
-    assert change.changes == ["mapping added: skos:closeMatch HP:0025520",
-                              "mapping removed: skos:exactMatch HP:0025520"]
+    assert change.changes == [
+        "mapping added: skos:closeMatch HP:0025520",
+        "mapping removed: skos:exactMatch HP:0025520",
+    ]
 
 
 def test_diff_reports_a_changed_relationship_axiom(old: Path, tmp_path: Path):
     new = _write(tmp_path, "new.ttl", OLD.replace("obo:UBERON_0002097", "obo:UBERON_0002072"))
     [change] = diff_files(old, new).changed
-    assert change.changes == ["axiom added: SubClassOf RO:0004026 some UBERON:0002072",
-                              "axiom removed: SubClassOf RO:0004026 some UBERON:0002097"]
+    assert change.changes == [
+        "axiom added: SubClassOf RO:0004026 some UBERON:0002072",
+        "axiom removed: SubClassOf RO:0004026 some UBERON:0002097",
+    ]
 
 
 def test_diff_ignores_format_and_blank_node_labels(old: Path, tmp_path: Path):
@@ -130,22 +146,28 @@ def test_diff_cli_missing_file_is_one_line_and_exit_2(old: Path, tmp_path: Path,
 
 
 def test_diff_relabelled_parent_is_not_an_axiom_change_of_its_children(old: Path, tmp_path: Path):
-    new = _write(tmp_path, "new.ttl", OLD.replace('rdfs:label "calcinosis cutis"',
-                                                   'rdfs:label "cutaneous calcinosis"'))
+    new = _write(
+        tmp_path,
+        "new.ttl",
+        OLD.replace('rdfs:label "calcinosis cutis"', 'rdfs:label "cutaneous calcinosis"'),
+    )
     assert [c.iri for c in diff_files(old, new).changed] == ["CCKG:9000001"]
 
 
 def test_diff_axiom_text_names_the_labels_of_its_terms(old: Path, tmp_path: Path):
-    text = OLD.replace("    rdfs:subClassOf CCKG:9000001 .",
-                       "    rdfs:subClassOf CCKG:9000001 , [ a owl:Restriction ; "
-                       "owl:onProperty obo:RO_0004029 ; owl:someValuesFrom CCKG:9000001 ] .")
+    text = OLD.replace(
+        "    rdfs:subClassOf CCKG:9000001 .",
+        "    rdfs:subClassOf CCKG:9000001 , [ a owl:Restriction ; "
+        "owl:onProperty obo:RO_0004029 ; owl:someValuesFrom CCKG:9000001 ] .",
+    )
     [change] = diff_files(old, _write(tmp_path, "new.ttl", text)).changed
     assert change.changes == [
-        "axiom added: SubClassOf RO:0004029 some CCKG:9000001 “calcinosis cutis”"]
+        "axiom added: SubClassOf RO:0004029 some CCKG:9000001 “calcinosis cutis”"
+    ]
 
 
 def test_diff_markdown_lists_external_terms_apart_from_our_classes(old: Path, tmp_path: Path):
-    text = OLD + 'CCKG:9000003 a owl:Class ; rdfs:subClassOf obo:MONDO_0002123 .\n'
+    text = OLD + "CCKG:9000003 a owl:Class ; rdfs:subClassOf obo:MONDO_0002123 .\n"
     text += 'obo:MONDO_0002123 a owl:Class ; rdfs:label "calcinosis" .\n'
     markdown = to_markdown(diff_files(old, _write(tmp_path, "new.ttl", text)))
     assert "## Added classes\n\n- CCKG:9000003\n" in markdown

@@ -234,7 +234,8 @@ def test_pylode_nested_anonymous_class_is_written_out_not_a_dead_link(site: Path
 
 def test_hostile_label_and_quote_are_escaped_everywhere(tmp_path: Path) -> None:
     text = TEST_ONTOLOGY.replace('"dystrophic calcinosis cutis"', f"'''{HOSTILE}'''").replace(
-        '"Quote SITE-2: skin or subcutis."', f"'''{HOSTILE}'''")
+        '"Quote SITE-2: skin or subcutis."', f"'''{HOSTILE}'''"
+    )
     build_site(load([write_ontology(tmp_path, text)]), tmp_path / "site")
     files = [p for p in (tmp_path / "site").rglob("*") if p.suffix in (".html", ".svg")]
     assert files
@@ -256,8 +257,21 @@ def test_no_types_is_a_clear_input_error(tmp_path: Path) -> None:
 
 def _run_docs(output: Path, ontology: Path, seed: str) -> None:
     env = {**os.environ, "PYTHONHASHSEED": seed}
-    subprocess.run([sys.executable, "-m", "calcinosis_kg", "docs", "--output", str(output),
-                    "--ontology", str(ontology)], check=True, env=env, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "calcinosis_kg",
+            "docs",
+            "--output",
+            str(output),
+            "--ontology",
+            str(ontology),
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
 
 
 def test_site_is_byte_identical_across_runs_and_hash_seeds(tmp_path: Path) -> None:
@@ -278,15 +292,27 @@ def test_bundled_type_pages_are_byte_identical_across_hash_seeds(tmp_path: Path)
     pages = []
     for seed in ("1", "2"):
         output = tmp_path / seed
-        subprocess.run([sys.executable, "-m", "calcinosis_kg", "docs", "--no-diagrams",
-                        "--output", str(output)], check=True, capture_output=True,
-                       env={**os.environ, "PYTHONHASHSEED": seed})
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "calcinosis_kg",
+                "docs",
+                "--no-diagrams",
+                "--output",
+                str(output),
+            ],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
         pages.append({p.name: p.read_bytes() for p in sorted((output / "types").glob("*.html"))})
     assert pages[0] and pages[0] == pages[1]
 
 
 def test_bundled_ontology_pages_carry_every_supporting_sentence_of_their_type(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """Always true of the bundled ontology: a sentence supporting an axiom about a type (as
     subject) appears on that type's page."""
     kg = load()
@@ -294,10 +320,14 @@ def test_bundled_ontology_pages_carry_every_supporting_sentence_of_their_type(
     assert "CCKG:0000001" in report.types
     rows = kg.store.query(
         "SELECT ?s ?text WHERE { ?ax <http://www.w3.org/2002/07/owl#annotatedSource> ?s ; "
-        "<https://w3id.org/biolink/vocab/supporting_text> ?text }")
+        "<https://w3id.org/biolink/vocab/supporting_text> ?text }"
+    )
     checked = 0
     for row in rows:
-        if row["s"].value.startswith(CCKG) and f"CCKG:{row['s'].value[len(CCKG):]}" in report.types:
+        if (
+            row["s"].value.startswith(CCKG)
+            and f"CCKG:{row['s'].value[len(CCKG) :]}" in report.types
+        ):
             page = (tmp_path / "site" / "types" / page_name(row["s"].value)).read_text("utf-8")
             assert html.escape(row["text"].value) in page, (row["s"].value, row["text"].value)
             checked += 1
@@ -325,8 +355,9 @@ def test_readme_example_type_must_be_a_documented_type(tmp_path: Path) -> None:
 def test_ontology_without_header_fails_before_writing_anything(tmp_path: Path) -> None:
     from calcinosis_kg.core.errors import InputError
 
-    headerless = TEST_ONTOLOGY.replace("<https://example.org/test.owl> a owl:Ontology ;",
-                                       "<https://example.org/test.owl>")
+    headerless = TEST_ONTOLOGY.replace(
+        "<https://example.org/test.owl> a owl:Ontology ;", "<https://example.org/test.owl>"
+    )
     with pytest.raises(InputError, match="pyLODE"):
         build_site(load([write_ontology(tmp_path, headerless)]), tmp_path / "site")
     assert not (tmp_path / "site").exists()
@@ -342,7 +373,8 @@ def test_output_path_that_is_a_file_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_rerun_removes_the_page_of_a_type_that_is_gone_but_keeps_other_files(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     site = tmp_path / "site"
     build_site(load([write_ontology(tmp_path)]), site)
     assert (site / "types" / "CCKG_0000003.html").exists()

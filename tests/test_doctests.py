@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src"
-MODULES = sorted(".".join(path.relative_to(SRC).with_suffix("").parts)
-                 for path in (SRC / "calcinosis_kg").rglob("*.py")
-                 if ">>> " in path.read_text(encoding="utf-8"))
+MODULES = sorted(
+    ".".join(path.relative_to(SRC).with_suffix("").parts)
+    for path in (SRC / "calcinosis_kg").rglob("*.py")
+    if ">>> " in path.read_text(encoding="utf-8")
+)
 
 
 def test_the_modules_with_examples_are_found() -> None:
@@ -22,6 +24,7 @@ def test_the_modules_with_examples_are_found() -> None:
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples_hold(name: str) -> None:
-    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS,
-                             verbose=False)
+    result = doctest.testmod(
+        importlib.import_module(name), optionflags=doctest.ELLIPSIS, verbose=False
+    )
     assert result.attempted > 0 and result.failed == 0, result

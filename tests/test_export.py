@@ -22,8 +22,12 @@ from calcinosis_kg.publish.export import (
     merged_graph,
 )
 
-OX_FORMATS = {"ttl": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES,
-              "owl": pyoxigraph.RdfFormat.RDF_XML, "jsonld": pyoxigraph.RdfFormat.JSON_LD}
+OX_FORMATS = {
+    "ttl": pyoxigraph.RdfFormat.TURTLE,
+    "nt": pyoxigraph.RdfFormat.N_TRIPLES,
+    "owl": pyoxigraph.RdfFormat.RDF_XML,
+    "jsonld": pyoxigraph.RdfFormat.JSON_LD,
+}
 RESTRICTION_TTL = """\
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -37,8 +41,16 @@ CCKG:9 a owl:Class ; rdfs:subClassOf [ a owl:Restriction ; owl:onProperty RO:1 ;
 
 
 def _export_in_subprocess(fmt: str, output: Path, seed: str, ontology: Path | None) -> bytes:
-    args = [sys.executable, "-m", "calcinosis_kg", "export", "--format", fmt,
-            "--output", str(output)]
+    args = [
+        sys.executable,
+        "-m",
+        "calcinosis_kg",
+        "export",
+        "--format",
+        fmt,
+        "--output",
+        str(output),
+    ]
     if ontology is not None:
         args += ["--ontology", str(ontology)]
     env = dict(os.environ, PYTHONHASHSEED=seed)
@@ -103,13 +115,17 @@ def test_rdfxml_export_loads_in_owlready2(tmp_path: Path) -> None:
     path = export(kg, "owl", tmp_path / "kg.owl")
     world = owlready2.World()
     onto = world.get_ontology(path.resolve().as_uri()).load()
-    named = {str(c) for c in kg.graph.subjects(rdflib.RDF.type, rdflib.OWL.Class)
-             if isinstance(c, rdflib.URIRef)}
+    named = {
+        str(c)
+        for c in kg.graph.subjects(rdflib.RDF.type, rdflib.OWL.Class)
+        if isinstance(c, rdflib.URIRef)
+    }
     assert {c.iri for c in onto.classes()} == named
 
 
-def test_interrupted_export_leaves_the_old_file(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupted_export_leaves_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "kg.ttl"
     target.write_bytes(b"old content\n")
 
@@ -123,12 +139,16 @@ def test_interrupted_export_leaves_the_old_file(tmp_path: Path,
     assert [p.name for p in tmp_path.iterdir()] == ["kg.ttl"]  # no temp file left behind
 
 
-def test_inferred_export_adds_the_reasoner_hierarchy(tiny_ontology: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_inferred_export_adds_the_reasoner_hierarchy(
+    tiny_ontology: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from calcinosis_kg.checks import inferred as inferred_module
 
-    edge = (rdflib.URIRef("https://w3id.org/calcinosis-kg/CCKG_9000004"), rdflib.RDFS.subClassOf,
-            rdflib.URIRef("https://w3id.org/calcinosis-kg/CCKG_9000001"))
+    edge = (
+        rdflib.URIRef("https://w3id.org/calcinosis-kg/CCKG_9000004"),
+        rdflib.RDFS.subClassOf,
+        rdflib.URIRef("https://w3id.org/calcinosis-kg/CCKG_9000001"),
+    )
     monkeypatch.setattr(inferred_module, "inferred_graph", lambda _kg: rdflib.Graph().add(edge))
     kg = load([tiny_ontology])
     plain = rdflib.Graph().parse(data=export_bytes(kg, "nt"), format="nt")
@@ -150,8 +170,11 @@ def test_turtle_writes_each_list_cell_once() -> None:
     # sort before their root, which once made the writer emit them on their own *and* inline
     data = "\n".join(
         ["@prefix ex: <http://example.org/> .", "@prefix owl: <http://www.w3.org/2002/07/owl#> ."]
-        + [f"[] a owl:AllDisjointClasses ; owl:members ( ex:a{i} ex:b{i} ex:c{i} ) ."
-           for i in range(20)])
+        + [
+            f"[] a owl:AllDisjointClasses ; owl:members ( ex:a{i} ex:b{i} ex:c{i} ) ."
+            for i in range(20)
+        ]
+    )
     graph = rdflib.Graph().parse(format="turtle", data=data)
     back = rdflib.Graph().parse(data=to_turtle(graph), format="turtle")
     assert len(back) == len(graph)
@@ -179,8 +202,9 @@ def test_export_turtle_from_the_stream_equals_the_copying_writer():
 
 def test_streamed_ntriples_escape_line_breaks_in_literals(tmp_path: Path):
     source = tmp_path / "multiline.nt"
-    source.write_text('<http://e/s> <http://e/p> "a\\nb\\rc" .\n'
-                      '_:x <http://e/p> "d\\ne" .\n', encoding="utf-8")
+    source.write_text(
+        '<http://e/s> <http://e/p> "a\\nb\\rc" .\n_:x <http://e/p> "d\\ne" .\n', encoding="utf-8"
+    )
     data = export_bytes(load([source]), "nt")
     assert data.count(b"\n") == 2  # one line per triple: no raw line break inside a literal
     back = pyoxigraph.Store()

@@ -27,8 +27,10 @@ GLOSS = r"[ ][^\n]* \.\.\.\n"
 SEPARATOR = rf"(?:\s|{GLOSS})*"
 SENTENCES_FILE = ontology_dir() / "sources" / "article-sentences.txt"
 EXCLUSIONS_FILE = source_dir() / "uncovered_sentences.yaml"
-PREVIEWED = ("marked by\ncalcium Calcium is a chemical element; it is similar to it ...\n"
-             "buildup in the skin.")
+PREVIEWED = (
+    "marked by\ncalcium Calcium is a chemical element; it is similar to it ...\n"
+    "buildup in the skin."
+)
 
 
 def _token_pattern(token: str) -> str:
@@ -103,7 +105,7 @@ def test_sentences_exclusions_and_previews_account_for_the_whole_article():
     for text in sentences() + exclusions():
         match = article_pattern(text).search(rest)
         assert match, f"not found in the rest of the article: {text!r}"
-        rest = rest[: match.start()] + "\n" + rest[match.end():]
+        rest = rest[: match.start()] + "\n" + rest[match.end() :]
     assert rest.strip() == "", f"article text not accounted for: {rest.strip()[:300]!r}"
 
 
@@ -129,12 +131,15 @@ def test_literature_facts_name_a_citable_source():
     address (published laboratory references without a PMID or DOI)."""
     from calcinosis_kg.core.prefixes import header
 
-    declared = {key for key, source in header().get("sources", {}).items()
-                if source.get("iri", "").startswith(("http://", "https://"))
-                and source.get("title")}
+    declared = {
+        key
+        for key, source in header().get("sources", {}).items()
+        if source.get("iri", "").startswith(("http://", "https://")) and source.get("title")
+    }
     pattern = re.compile(r"^(PMID:\d+|DOI:10\.\S+|DOID:\d{7})$")
-    bad = [f.id for f in facts().values()
-           if not pattern.match(f.source) and f.source not in declared]
+    bad = [
+        f.id for f in facts().values() if not pattern.match(f.source) and f.source not in declared
+    ]
     assert not bad, f"facts without a citable source: {bad}"
 
 
@@ -154,4 +159,3 @@ def test_supporting_texts_in_the_ontology_are_ledger_quotes(built):
 def test_sentence_file_has_no_duplicates():
     lines = sentences()
     assert len(lines) == len(set(lines))
-

@@ -12,10 +12,29 @@ import calcinosis_kg as ckg
 from calcinosis_kg.core.errors import CalcinosisKGError
 
 PUBLIC = [
-    "CalcinosisKGError", "Card", "CheckReport", "InputError", "KnowledgeGraph", "QueryResult",
-    "__version__", "card", "check", "classify_cases", "compress", "expand", "export",
-    "list_queries", "load", "query", "release", "render", "resolve", "search", "show",
-    "validate", "validate_cases",
+    "CalcinosisKGError",
+    "Card",
+    "CheckReport",
+    "InputError",
+    "KnowledgeGraph",
+    "QueryResult",
+    "__version__",
+    "card",
+    "check",
+    "classify_cases",
+    "compress",
+    "expand",
+    "export",
+    "list_queries",
+    "load",
+    "query",
+    "release",
+    "render",
+    "resolve",
+    "search",
+    "show",
+    "validate",
+    "validate_cases",
 ]
 
 
@@ -35,12 +54,16 @@ def test_an_unknown_name_is_an_attribute_error():
 
 
 def test_import_loads_no_layer():
-    code = ("import sys, calcinosis_kg; "
-            "print(sorted(m for m in sys.modules if m.startswith('calcinosis_kg.')))")
+    code = (
+        "import sys, calcinosis_kg; "
+        "print(sorted(m for m in sys.modules if m.startswith('calcinosis_kg.')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
-    heavy = ("import sys, calcinosis_kg; "
-             "print([m for m in ('rdflib', 'pyoxigraph', 'polars') if m in sys.modules])")
+    heavy = (
+        "import sys, calcinosis_kg; "
+        "print([m for m in ('rdflib', 'pyoxigraph', 'polars') if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", heavy], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -94,6 +117,9 @@ def test_docs_python_examples_use_only_the_front_door():
                 for alias in node.names:
                     if alias.name.startswith("calcinosis_kg"):
                         assert (alias.name, alias.asname) == ("calcinosis_kg", "ckg"), name
-            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-                    and node.value.id == "ckg"):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "ckg"
+            ):
                 assert node.attr in ckg.__all__, (name, node.attr)

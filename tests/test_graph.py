@@ -25,8 +25,11 @@ def test_label_prefers_untagged_or_english(tiny_ontology: Path) -> None:
 def test_with_triples_extends_a_copy_and_changes_the_digest(tiny_ontology: Path) -> None:
     kg = load([tiny_ontology])
     extra = rdflib.Graph()
-    triple = (rdflib.URIRef(CCKG + "9000004"), rdflib.RDFS.subClassOf,
-              rdflib.URIRef(CCKG + "9000001"))
+    triple = (
+        rdflib.URIRef(CCKG + "9000004"),
+        rdflib.RDFS.subClassOf,
+        rdflib.URIRef(CCKG + "9000001"),
+    )
     extra.add(triple)
     bigger = kg.with_triples(extra)
     assert len(bigger) == len(kg) + 1

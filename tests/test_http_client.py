@@ -22,17 +22,32 @@ from calcinosis_kg.graph.http_client import (
 )
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/sparql", "https://example.org/q?x=1",
-                                 "http://[::1]:7878/query", "http://localhost/%20space"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/sparql",
+        "https://example.org/q?x=1",
+        "http://[::1]:7878/query",
+        "http://localhost/%20space",
+    ],
+)
 def test_well_formed_urls_are_accepted(url: str) -> None:
     assert check_url(url).hostname
 
 
-@pytest.mark.parametrize(("url", "why"), [
-    ("http://h/a\r\nX: y", "control"), ("http://h/é", "non-ASCII"), ("http://[::1/x", "malformed"),
-    ("http://h:99999/", "malformed"), ("http://h:0/", "port 0"), ("file:///etc/passwd", "only"),
-    ("http:///x", "no host"), ("http://u:p@h/", "credentials in the URL"),
-])
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://h/a\r\nX: y", "control"),
+        ("http://h/é", "non-ASCII"),
+        ("http://[::1/x", "malformed"),
+        ("http://h:99999/", "malformed"),
+        ("http://h:0/", "port 0"),
+        ("file:///etc/passwd", "only"),
+        ("http:///x", "no host"),
+        ("http://u:p@h/", "credentials in the URL"),
+    ],
+)
 def test_bad_urls_are_refused_before_any_connection(url: str, why: str) -> None:
     with pytest.raises(InputError, match=why) as caught:
         check_url(url, "--endpoint")
@@ -40,8 +55,10 @@ def test_bad_urls_are_refused_before_any_connection(url: str, why: str) -> None:
 
 
 def test_messages_show_urls_without_user_info_query_or_fragment() -> None:
-    assert public("http://alice:pw@example.org:8890/sparql?key=k#f") == \
-        "http://example.org:8890/sparql"
+    assert (
+        public("http://alice:pw@example.org:8890/sparql?key=k#f")
+        == "http://example.org:8890/sparql"
+    )
     assert public("http://[::1/x") == "<malformed URL>"
     assert origin("http://Example.org/a") == "http://example.org:80"
     assert origin("https://[::1]/a") == "https://[::1]:443"
@@ -72,7 +89,8 @@ def test_credentials_for_one_origin_are_not_sent_to_another() -> None:
         assert store.authorizations() == [] and len(store.requests) == 1
         with pytest.raises(RemoteError, match="not authorised"):
             Client(5, Credentials("alice", "pw", origin(store.url))).send(
-                "POST", store.url + "/sparql", b"x")
+                "POST", store.url + "/sparql", b"x"
+            )
         assert store.authorizations()[0].startswith("Digest ")
 
 

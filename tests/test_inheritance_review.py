@@ -33,7 +33,8 @@ def test_inherited_universal_statements_match_the_reviewed_list():
     gone = sorted(reviewed - fresh)
     assert not new and not gone, (
         f"universal statements not yet reviewed: {new}; reviewed rows that no longer hold: {gone}"
-        " (review them in ontology/reviewed_inheritance.tsv)")
+        " (review them in ontology/reviewed_inheritance.tsv)"
+    )
 
 
 def test_every_row_is_reviewed():
@@ -41,8 +42,12 @@ def test_every_row_is_reviewed():
 
 
 def test_no_class_inherits_a_treatment_a_cause_or_a_disease_feature():
-    bad = [row for row in golden() if row["how"] == "inherited"
-           and row["property"] in {"RO:0002302", "RO:0002606", "RO:0003302", "RO:0003308"}]
+    bad = [
+        row
+        for row in golden()
+        if row["how"] == "inherited"
+        and row["property"] in {"RO:0002302", "RO:0002606", "RO:0003302", "RO:0003308"}
+    ]
     assert not bad
 
 

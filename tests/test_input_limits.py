@@ -35,8 +35,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monke
         read_regular_file(path)
 
 
-def test_a_line_over_the_record_limit_comes_back_as_none_and_reading_goes_on(monkeypatch
-                                                                             ) -> None:
+def test_a_line_over_the_record_limit_comes_back_as_none_and_reading_goes_on(monkeypatch) -> None:
     monkeypatch.setenv("CALCINOSIS_KG_MAX_RECORD_KB", "1")
     handle = io.BytesIO(b"a\n" + b"x" * 5000 + b"\nb\n" + b"y" * 1023 + b"\n")
     lines = list(bounded_lines(handle, Path("f")))

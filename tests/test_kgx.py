@@ -103,8 +103,10 @@ def test_kgx_category_falls_back_on_the_documented_id_range(tables):
 
 def test_kgx_maps_ro_relations_to_biolink_predicates(tables):
     site = _edge(tables[1], "CCKG:9000001", "CCKG:9000200")
-    assert (site["predicate"], site["original_predicate"]) == ("biolink:disease_has_location",
-                                                               "RO:0004026")
+    assert (site["predicate"], site["original_predicate"]) == (
+        "biolink:disease_has_location",
+        "RO:0004026",
+    )
     assert _edge(tables[1], "CCKG:9000002", "CCKG:9000001")["predicate"] == "biolink:subclass_of"
 
 
@@ -113,21 +115,21 @@ def test_kgx_asserted_edge_carries_its_axiom_provenance(tables):
     assert site["supporting_text"] == "Deposits form in the skin."
     assert site["publications"] == "PMID:123"
     assert site["has_evidence"] == "ECO:0000033"
-    assert (site["knowledge_level"], site["agent_type"]) == ("knowledge_assertion",
-                                                             "manual_agent")
+    assert (site["knowledge_level"], site["agent_type"]) == ("knowledge_assertion", "manual_agent")
 
 
 def test_kgx_inferred_subclass_edge_is_a_logical_entailment(tables):
     edge = _edge(tables[1], "CCKG:9000600", "CCKG:9000001")
-    assert (edge["knowledge_level"], edge["agent_type"]) == ("logical_entailment",
-                                                             "automated_agent")
+    assert (edge["knowledge_level"], edge["agent_type"]) == (
+        "logical_entailment",
+        "automated_agent",
+    )
 
 
 def test_kgx_union_filler_gives_one_edge_per_member_marked_one_of(tables):
     union = [e for e in tables[1] if e["object"].startswith("HP:")]
     assert {e["object"] for e in union} == {"HP:0002905", "HP:0003072"}
-    assert all(e["supporting_text"].startswith("one of: HP:0002905, HP:0003072")
-               for e in union)
+    assert all(e["supporting_text"].startswith("one of: HP:0002905, HP:0003072") for e in union)
 
 
 def test_kgx_tsv_has_the_kgx_columns_and_one_line_per_row(tables):
@@ -145,10 +147,13 @@ def test_kgx_of_the_bundled_ontology_uses_only_biolink_categories_and_predicates
 
     import yaml
 
-    schema = yaml.safe_load((importlib.resources.files(biolink_model) / "schema" /
-                             "biolink_model.yaml").read_text())
-    classes = {"biolink:" + "".join(w[:1].upper() + w[1:] for w in name.split())
-               for name in schema["classes"]}
+    schema = yaml.safe_load(
+        (importlib.resources.files(biolink_model) / "schema" / "biolink_model.yaml").read_text()
+    )
+    classes = {
+        "biolink:" + "".join(w[:1].upper() + w[1:] for w in name.split())
+        for name in schema["classes"]
+    }
     slots = {"biolink:" + name.replace(" ", "_") for name in schema["slots"]}
     asserted_only = rdflib.Graph()  # no HermiT here: the mapping of asserted axioms is checked
     nodes, edges = kgx_tables(release_graphs(load(), asserted_only)["full"], asserted_only)

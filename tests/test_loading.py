@@ -14,16 +14,21 @@ RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 
 def _xml(body: str, doctype: str = "") -> str:
-    return (f'<?xml version="1.0"?>\n{doctype}'
-            f'<rdf:RDF xmlns:rdf="{RDF_NS}" xmlns:ex="http://example.org/">\n{body}\n</rdf:RDF>\n')
+    return (
+        f'<?xml version="1.0"?>\n{doctype}'
+        f'<rdf:RDF xmlns:rdf="{RDF_NS}" xmlns:ex="http://example.org/">\n{body}\n</rdf:RDF>\n'
+    )
 
 
 def _laughs(levels: int) -> str:
     decls = ['<!ENTITY lol0 "lol">']
     decls += [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, levels + 1)]
     doctype = "<!DOCTYPE rdf:RDF [\n" + "\n".join(decls) + "\n]>\n"
-    return _xml(f'<rdf:Description rdf:about="http://example.org/a">'
-                f"<ex:p>&lol{levels};</ex:p></rdf:Description>", doctype)
+    return _xml(
+        f'<rdf:Description rdf:about="http://example.org/a">'
+        f"<ex:p>&lol{levels};</ex:p></rdf:Description>",
+        doctype,
+    )
 
 
 def test_malformed_turtle_error_names_file_line_and_column(tmp_path: Path) -> None:
@@ -63,8 +68,10 @@ def test_malformed_rdfxml_error_names_file_line_and_column(tmp_path: Path) -> No
 
 def test_truncated_rdfxml_is_an_error_not_a_partial_graph(tmp_path: Path) -> None:
     path = tmp_path / "cut.owl"
-    full = _xml('<rdf:Description rdf:about="http://example.org/a">'
-                '<ex:p rdf:resource="http://example.org/b"/></rdf:Description>')
+    full = _xml(
+        '<rdf:Description rdf:about="http://example.org/a">'
+        '<ex:p rdf:resource="http://example.org/b"/></rdf:Description>'
+    )
     path.write_text(full[: full.index("</rdf:Description>")])
     with pytest.raises(InputError, match="no element found"):
         load([path])
@@ -97,8 +104,12 @@ def test_external_entity_is_refused_and_not_expanded(tmp_path: Path) -> None:
     secret.write_text("TOPSECRET")
     doctype = f'<!DOCTYPE rdf:RDF [\n<!ENTITY x SYSTEM "{secret.as_uri()}">\n]>\n'
     path = tmp_path / "xxe.owl"
-    path.write_text(_xml('<rdf:Description rdf:about="http://example.org/a">'
-                         "<ex:p>&x;</ex:p></rdf:Description>", doctype))
+    path.write_text(
+        _xml(
+            '<rdf:Description rdf:about="http://example.org/a"><ex:p>&x;</ex:p></rdf:Description>',
+            doctype,
+        )
+    )
     with pytest.raises(InputError, match="external entity") as info:
         load([path])
     assert "TOPSECRET" not in str(info.value)
@@ -123,21 +134,31 @@ def test_parameter_entity_is_refused(tmp_path: Path) -> None:
 
 
 def test_protege_style_namespace_entities_load(tmp_path: Path) -> None:
-    doctype = ('<!DOCTYPE rdf:RDF [\n<!ENTITY owl "http://www.w3.org/2002/07/owl#" >\n'
-               '<!ENTITY ex "http://example.org/" >\n]>\n')
+    doctype = (
+        '<!DOCTYPE rdf:RDF [\n<!ENTITY owl "http://www.w3.org/2002/07/owl#" >\n'
+        '<!ENTITY ex "http://example.org/" >\n]>\n'
+    )
     path = tmp_path / "protege.owl"
-    path.write_text(_xml('<rdf:Description rdf:about="&ex;A">'
-                         '<rdf:type rdf:resource="&owl;Class"/></rdf:Description>', doctype))
+    path.write_text(
+        _xml(
+            '<rdf:Description rdf:about="&ex;A">'
+            '<rdf:type rdf:resource="&owl;Class"/></rdf:Description>',
+            doctype,
+        )
+    )
     kg = load([path])
     assert kg.store.query("ASK { <http://example.org/A> a <http://www.w3.org/2002/07/owl#Class> }")
 
 
-def test_unmapped_owl_import_warns_and_is_never_fetched(tmp_path: Path,
-                                                         connection_recorder) -> None:
+def test_unmapped_owl_import_warns_and_is_never_fetched(
+    tmp_path: Path, connection_recorder
+) -> None:
     path = tmp_path / "imports.ttl"
-    path.write_text("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
-                    f"<http://example.org/o> a owl:Ontology ; "
-                    f"owl:imports <{connection_recorder.url}evil.owl> .\n")
+    path.write_text(
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        f"<http://example.org/o> a owl:Ontology ; "
+        f"owl:imports <{connection_recorder.url}evil.owl> .\n"
+    )
     kg = load([path])
     assert connection_recorder.connections == 0
     assert len(kg.warnings) == 1
@@ -150,8 +171,10 @@ def test_bundled_import_iri_resolves_to_the_local_module(tmp_path: Path) -> None
 
     iri, local = next(iter(import_map().items()))
     path = tmp_path / "mine.ttl"
-    path.write_text("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
-                    f"<http://example.org/o> a owl:Ontology ; owl:imports <{iri}> .\n")
+    path.write_text(
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        f"<http://example.org/o> a owl:Ontology ; owl:imports <{iri}> .\n"
+    )
     kg = load([path])
     assert [p.resolve() for p in kg.files] == [path.resolve(), local]
     assert kg.warnings == []
@@ -159,35 +182,46 @@ def test_bundled_import_iri_resolves_to_the_local_module(tmp_path: Path) -> None
 
 def test_import_already_given_explicitly_is_not_loaded_twice(tmp_path: Path) -> None:
     module = tmp_path / "module.ttl"
-    module.write_text("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
-                      "<http://example.org/module> a owl:Ontology .\n")
+    module.write_text(
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "<http://example.org/module> a owl:Ontology .\n"
+    )
     main = tmp_path / "main.ttl"
-    main.write_text("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
-                    "<http://example.org/o> a owl:Ontology ; "
-                    "owl:imports <http://example.org/module> .\n")
+    main.write_text(
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "<http://example.org/o> a owl:Ontology ; "
+        "owl:imports <http://example.org/module> .\n"
+    )
     kg = load([main, module])
     assert kg.files == [main, module]
     assert kg.warnings == []
 
 
-def test_remote_jsonld_context_is_refused_without_connecting(tmp_path: Path,
-                                                             connection_recorder) -> None:
+def test_remote_jsonld_context_is_refused_without_connecting(
+    tmp_path: Path, connection_recorder
+) -> None:
     path = tmp_path / "ctx.jsonld"
-    path.write_text(f'{{"@context": "{connection_recorder.url}ctx.jsonld", '
-                    '"@id": "http://example.org/a", "p": "x"}')
+    path.write_text(
+        f'{{"@context": "{connection_recorder.url}ctx.jsonld", '
+        '"@id": "http://example.org/a", "p": "x"}'
+    )
     with pytest.raises(InputError, match="remote JSON-LD @context"):
         load([path])
     assert connection_recorder.connections == 0
 
 
-@pytest.mark.parametrize(("name", "content", "expected"), [
-    ("a.owl", "@prefix ex: <http://example.org/> .\nex:a ex:p ex:b .\n", "turtle"),
-    ("a.txt", _xml(""), "xml"),
-    ("a.data", '{"@id": "http://example.org/a"}', "json-ld"),
-    ("a.nt", "<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n", "nt"),
-])
-def test_format_is_sniffed_when_the_extension_does_not_say(name: str, content: str,
-                                                           expected: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("a.owl", "@prefix ex: <http://example.org/> .\nex:a ex:p ex:b .\n", "turtle"),
+        ("a.txt", _xml(""), "xml"),
+        ("a.data", '{"@id": "http://example.org/a"}', "json-ld"),
+        ("a.nt", "<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n", "nt"),
+    ],
+)
+def test_format_is_sniffed_when_the_extension_does_not_say(
+    name: str, content: str, expected: str
+) -> None:
     assert sniff_format(Path(name), content.encode()) == expected
 
 
@@ -220,16 +254,17 @@ def test_digest_covers_resolved_imports(tmp_path: Path, monkeypatch: pytest.Monk
     module.write_text("<http://example.org/m> <http://example.org/p> 1 .\n")
     monkeypatch.setattr(loading, "import_map", lambda: {"http://example.org/module": module})
     main = tmp_path / "main.ttl"
-    main.write_text("<http://example.org/o> <http://www.w3.org/2002/07/owl#imports> "
-                    "<http://example.org/module> .\n")
+    main.write_text(
+        "<http://example.org/o> <http://www.w3.org/2002/07/owl#imports> "
+        "<http://example.org/module> .\n"
+    )
     before = load([main]).digest
     module.write_text("<http://example.org/m> <http://example.org/p> 2 .\n")
     assert load([main]).digest != before
 
 
 def test_entity_declared_after_the_internal_subset_is_refused(tmp_path: Path) -> None:
-    doctype = ('<!DOCTYPE rdf:RDF [\n<!ENTITY ok "fine">\n] <!ENTITY lol1 "&lol0;&lol0;">\n'
-               ']>\n')
+    doctype = '<!DOCTYPE rdf:RDF [\n<!ENTITY ok "fine">\n] <!ENTITY lol1 "&lol0;&lol0;">\n]>\n'
     path = tmp_path / "smuggle.owl"
     path.write_text(_xml("", doctype))
     with pytest.raises(InputError, match="DOCTYPE|entity"):
@@ -238,8 +273,10 @@ def test_entity_declared_after_the_internal_subset_is_refused(tmp_path: Path) ->
 
 def test_owl_xml_gets_a_clear_unsupported_message(tmp_path: Path) -> None:
     path = tmp_path / "onto.owx.owl"
-    path.write_text('<?xml version="1.0"?>\n<Ontology xmlns="http://www.w3.org/2002/07/owl#" '
-                    'ontologyIRI="http://example.org/o"/>\n')
+    path.write_text(
+        '<?xml version="1.0"?>\n<Ontology xmlns="http://www.w3.org/2002/07/owl#" '
+        'ontologyIRI="http://example.org/o"/>\n'
+    )
     with pytest.raises(InputError, match="OWL/XML is not supported"):
         load([path])
 
@@ -248,8 +285,9 @@ def test_file_iri_import_is_not_read(tmp_path: Path) -> None:
     secret = tmp_path / "other.ttl"
     secret.write_text("<http://example.org/secret> <http://example.org/p> 1 .\n")
     path = tmp_path / "main.ttl"
-    path.write_text(f"<http://example.org/o> <http://www.w3.org/2002/07/owl#imports> "
-                    f"<{secret.as_uri()}> .\n")
+    path.write_text(
+        f"<http://example.org/o> <http://www.w3.org/2002/07/owl#imports> <{secret.as_uri()}> .\n"
+    )
     kg = load([path])
     assert kg.files == [path] and len(kg.store) == 1
     assert "not resolved" in kg.warnings[0]

@@ -59,11 +59,15 @@ def _large_user_ontology(path: Path, classes: int = 3000, planted: str = "") -> 
     fillers and as superclasses (all below our names, so none can change an entry's answer)."""
     lines = [PREFIXES, "ex:r a owl:ObjectProperty ."]
     for i in range(classes):
-        lines.append(f'ex:C{i} a owl:Class ; rdfs:label "user class {i}" ; '
-                     f"rdfs:subClassOf ex:C{max(i - 1, 0)} .")
+        lines.append(
+            f'ex:C{i} a owl:Class ; rdfs:label "user class {i}" ; '
+            f"rdfs:subClassOf ex:C{max(i - 1, 0)} ."
+        )
         if i % 3 == 0:
-            lines.append(f"ex:C{i} rdfs:subClassOf [ a owl:Restriction ; owl:onProperty "
-                         "RO:0002302 ; owl:someValuesFrom CHEBI:101278 ] .")
+            lines.append(
+                f"ex:C{i} rdfs:subClassOf [ a owl:Restriction ; owl:onProperty "
+                "RO:0002302 ; owl:someValuesFrom CHEBI:101278 ] ."
+            )
         if i % 7 == 0:
             lines.append(f"ex:C{i} rdfs:subClassOf CCKG:0000001 .")
         if i % 11 == 0:
@@ -90,15 +94,17 @@ def test_a_wrong_axiom_planted_deep_in_a_large_merged_ontology_is_caught(tmp_pat
     run = start(kg, ontology_dir() / NEGATIVE_FILE)
     assert run is not None
     found = violations(run.items, run.probes, run.wait())
-    assert any(i.subclass == expand("CCKG:0000006") and i.prop == expand("RO:0002302")
-               for i in found)
+    assert any(
+        i.subclass == expand("CCKG:0000006") and i.prop == expand("RO:0002302") for i in found
+    )
     # the planted chain is in the module, the 3,000 unrelated classes are not
     assert {EX + "A", EX + "B", EX + "s"} <= run.module.signature
     assert not any(name.startswith(EX + "C") for name in run.module.signature)
 
 
 def test_a_large_merged_ontology_that_cannot_touch_the_entries_adds_nothing_to_the_probe_run(
-        tmp_path):
+    tmp_path,
+):
     items = _items()
     probes = probe_iris(items)
     bundled = _load()
@@ -126,8 +132,11 @@ def test_bundled_answers_are_those_of_a_probe_copy_of_the_whole_graph():
     kg = _load()
     keys = list(dict.fromkeys(i.probe_key for i in _items() if i.probe_key))
     ours = sorted(s for s in Axioms.of(kg).triples if s.startswith(expand("CCKG:")))
-    items = [NegativeEntailment(c, "", prop=p, filler=f, inverse=inv)
-             for c in ours for (p, f, inv) in keys]
+    items = [
+        NegativeEntailment(c, "", prop=p, filler=f, inverse=inv)
+        for c in ours
+        for (p, f, inv) in keys
+    ]
     probes = probe_iris(items)
     run = start(kg, items=items)
     assert run is not None
@@ -143,7 +152,9 @@ def test_bundled_answers_are_those_of_a_probe_copy_of_the_whole_graph():
 
 def test_module_keeps_what_is_above_the_seed_and_leaves_what_is_below(tmp_path):
     path = tmp_path / "o.ttl"
-    path.write_text(PREFIXES + """
+    path.write_text(
+        PREFIXES
+        + """
 ex:Below rdfs:subClassOf ex:A .
 ex:A rdfs:subClassOf ex:Up .
 ex:Up rdfs:subClassOf [ a owl:Restriction ; owl:onProperty ex:r ; owl:someValuesFrom ex:F ] .
@@ -153,7 +164,9 @@ ex:Def owl:equivalentClass [ a owl:Restriction ; owl:onProperty ex:q ; owl:someV
 ex:Def rdfs:subClassOf ex:Target .
 ex:Lone rdfs:subClassOf ex:Nowhere .
 ex:i a ex:Lone ; ex:r ex:j .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     from calcinosis_kg.graph.knowledge import load
 
     m = locality.module(Axioms.of(load([path])).triples, [EX + "A"])

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make
 
 
 def make(*args: str) -> str:
-    return subprocess.run(["make", "-s", *args], cwd=ROOT, capture_output=True, text=True,
-                          check=True, timeout=60).stdout
+    return subprocess.run(
+        ["make", "-s", *args], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
+    ).stdout
 
 
 def test_make_help_names_every_target() -> None:
@@ -36,6 +37,7 @@ def test_make_bench_serve_runs_the_side_by_side_benchmark_with_the_installed_oxi
         from bench_serve import oxigraph_binary
     finally:
         sys.path.pop(0)
-    found = subprocess.run([oxigraph_binary(), "--version"], capture_output=True, text=True,
-                           timeout=60)
+    found = subprocess.run(
+        [oxigraph_binary(), "--version"], capture_output=True, text=True, timeout=60
+    )
     assert found.returncode == 0 and "oxigraph" in found.stdout.lower()

@@ -23,12 +23,17 @@ CLASSES = RDFLIB_CLASS_LIMIT + 200
 @pytest.fixture(scope="module")
 def merged(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     path = tmp_path_factory.mktemp("merge") / "user-ontology.ttl"
-    lines = ["@prefix owl: <http://www.w3.org/2002/07/owl#> .",
-             "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
-             "<http://example.org/user.owl> a owl:Ontology .",
-             "<http://example.org/U_0> a owl:Class ; rdfs:label \"user root\" ."]
-    lines += [f'<http://example.org/U_{i}> a owl:Class ; rdfs:label "user class {i}" ; '
-              f"rdfs:subClassOf <http://example.org/U_{i // 2}> ." for i in range(1, CLASSES)]
+    lines = [
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+        "<http://example.org/user.owl> a owl:Ontology .",
+        '<http://example.org/U_0> a owl:Class ; rdfs:label "user root" .',
+    ]
+    lines += [
+        f'<http://example.org/U_{i}> a owl:Class ; rdfs:label "user class {i}" ; '
+        f"rdfs:subClassOf <http://example.org/U_{i // 2}> ."
+        for i in range(1, CLASSES)
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return load([*default_ontology_files(), path])
 

@@ -73,8 +73,11 @@ def test_every_association_record_is_pinned_as_not_universal():
     items = load_negative(ontology_dir() / NEGATIVE_FILE)
     keys = {(i.subclass, i.prop, i.filler) for i in items if not i.inverse}
     data = yaml.safe_load((source_dir() / "associations.yaml").read_text(encoding="utf-8"))
-    missing = [r["id"] for r in data["associations"]
-               if (expand(r["subject"]), expand(r["predicate"]), expand(r["object"])) not in keys]
+    missing = [
+        r["id"]
+        for r in data["associations"]
+        if (expand(r["subject"]), expand(r["predicate"]), expand(r["object"])) not in keys
+    ]
     assert not missing, f"association records without a negative entailment: {missing}"
 
 
@@ -84,8 +87,13 @@ def test_file_sweeps_every_disease_against_every_calcinosis_related_class():
     items = load_negative(ontology_dir() / NEGATIVE_FILE)
     pairs = {(i.subclass, i.superclass) for i in items if i.superclass}
     for disease in ("MONDO:0003900", "MONDO:0005550", "CCKG:0000102", "MONDO:0019563"):
-        for related in ("CCKG:0000705", "CCKG:0000706", "CCKG:0000002", "CCKG:0000601",
-                        "MONDO:0002123"):
+        for related in (
+            "CCKG:0000705",
+            "CCKG:0000706",
+            "CCKG:0000002",
+            "CCKG:0000601",
+            "MONDO:0002123",
+        ):
             assert (expand(disease), expand(related)) in pairs
 
 
@@ -93,8 +101,9 @@ def test_a_sweep_entry_needs_both_lists(tmp_path):
     from calcinosis_kg.core.errors import InputError
 
     bad = tmp_path / NEGATIVE_FILE
-    bad.write_text("- {sweep: x, subclasses: [MONDO:0005100], superclasses: [], why: y}\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "- {sweep: x, subclasses: [MONDO:0005100], superclasses: [], why: y}\n", encoding="utf-8"
+    )
     with pytest.raises(InputError, match="sweep needs"):
         load_negative(bad)
 
@@ -133,8 +142,9 @@ def test_check_reports_negative_counts_and_fails_on_a_planted_axiom(tmp_path):
         files.append(target)
     (folder / NEGATIVE_FILE).write_bytes((ontology_dir() / NEGATIVE_FILE).read_bytes())
     planted = folder / "planted.ttl"
-    planted.write_text(PREFIXES + PLANTED["treatment inherited by a subtype"] + "\n",
-                       encoding="utf-8")
+    planted.write_text(
+        PREFIXES + PLANTED["treatment inherited by a subtype"] + "\n", encoding="utf-8"
+    )
     report = run_check([*files, planted], use_cache=False, stages=("reasoning",))
     stage = report.stages[0]
     assert stage.counts["negative"] >= 100 and stage.counts["violated"] >= 1
@@ -156,15 +166,36 @@ def test_sweep_no_disease_cause_or_exposure_is_universally_linked_to_any_calcino
     g = result.ontology + result.imports
     named = sorted(str(c) for c in g.subjects(RDF.type, OWL.Class))
     types = [c for c in named if c.startswith(expand("CCKG:00000"))]
-    others = [c for c in named if c.startswith(tuple(expand(p + ":") for p in
-                                                     ("MONDO", "GO", "MAXO", "CHEBI")))
-              or c.startswith((expand("CCKG:00001"), expand("CCKG:00005")))]
-    predicates = [expand(p) for p in ("RO:0004029", "RO:0003302", "RO:0003303", "RO:0003308",
-                                      "RO:0002302", "RO:0002606", "RO:0002200")]
-    items = [NegativeEntailment(s, "sweep", prop=p, filler=t)
-             for s in others for p in predicates for t in types]
-    items += [NegativeEntailment(t, "sweep", prop=p, filler=s, inverse=True)
-              for s in others for p in predicates for t in types]
+    others = [
+        c
+        for c in named
+        if c.startswith(tuple(expand(p + ":") for p in ("MONDO", "GO", "MAXO", "CHEBI")))
+        or c.startswith((expand("CCKG:00001"), expand("CCKG:00005")))
+    ]
+    predicates = [
+        expand(p)
+        for p in (
+            "RO:0004029",
+            "RO:0003302",
+            "RO:0003303",
+            "RO:0003308",
+            "RO:0002302",
+            "RO:0002606",
+            "RO:0002200",
+        )
+    ]
+    items = [
+        NegativeEntailment(s, "sweep", prop=p, filler=t)
+        for s in others
+        for p in predicates
+        for t in types
+    ]
+    items += [
+        NegativeEntailment(t, "sweep", prop=p, filler=s, inverse=True)
+        for s in others
+        for p in predicates
+        for t in types
+    ]
     checked, violated = check(_load(), items=items)
     assert checked == len(items) > 1000 and violated == []
 
@@ -188,16 +219,34 @@ def test_sweep_every_entailed_statement_of_a_type_comes_from_a_reviewed_universa
     g = result.ontology + result.imports
     named = sorted(str(c) for c in g.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef))
     types = [c for c in named if c.startswith(expand("CCKG:00000"))]
-    relations = [expand(p) for p in ("RO:0004026", "RO:0004029", "RO:0002200", "RO:0004022",
-                                     "RO:0002162", "RO:0002302", "CCKG:0001001", "RO:0003302",
-                                     "RO:0003308")]
-    items = [NegativeEntailment(t, "sweep", prop=r, filler=f)
-             for t in types for r in relations for f in named]
+    relations = [
+        expand(p)
+        for p in (
+            "RO:0004026",
+            "RO:0004029",
+            "RO:0002200",
+            "RO:0004022",
+            "RO:0002162",
+            "RO:0002302",
+            "CCKG:0001001",
+            "RO:0003302",
+            "RO:0003308",
+        )
+    ]
+    items = [
+        NegativeEntailment(t, "sweep", prop=r, filler=f)
+        for t in types
+        for r in relations
+        for f in named
+    ]
     run = start(_load(), items=items)
     reasoned = run.wait()
     probes = probe_iris(items)
-    entailed = {(i.subclass, i.prop, i.filler) for i in items
-                if reasoned.entails(i.subclass, probes[i.probe_key])}
+    entailed = {
+        (i.subclass, i.prop, i.filler)
+        for i in items
+        if reasoned.entails(i.subclass, probes[i.probe_key])
+    }
 
     def ancestors(node: str, pred) -> set[str]:
         return {str(a) for a in g.transitive_objects(URIRef(node), pred) if isinstance(a, URIRef)}
@@ -207,13 +256,16 @@ def test_sweep_every_entailed_statement_of_a_type_comes_from_a_reviewed_universa
         for row in csv.DictReader(handle, delimiter="\t"):
             if not row["filler"].startswith("(") and " " not in row["filler"]:
                 # a union, nested expression or "only owl:Nothing" names no F
-                reviewed[expand(row["class"])].add((expand(row["property"]),
-                                                    expand(row["filler"])))
+                reviewed[expand(row["class"])].add((expand(row["property"]), expand(row["filler"])))
     unexplained = sorted(
-        (t, r, f) for t, r, f in entailed
-        if f != str(OWL.Thing) and not any(
+        (t, r, f)
+        for t, r, f in entailed
+        if f != str(OWL.Thing)
+        and not any(
             r in ancestors(r2, RDFS.subPropertyOf) and f in ancestors(f2, RDFS.subClassOf)
-            for r2, f2 in reviewed[t]))
+            for r2, f2 in reviewed[t]
+        )
+    )
     assert entailed and not unexplained, unexplained[:10]
 
 
@@ -222,7 +274,10 @@ def test_sweep_every_entailed_statement_of_a_type_comes_from_a_reviewed_universa
 T = "https://w3id.org/calcinosis-kg/CCKG_99000"
 SCALP, FACE, DILTIAZEM = (expand(c) for c in ("UBERON:0000403", "UBERON:0001456", "CHEBI:101278"))
 LOCATED, TREATED_BY = expand("RO:0004026"), expand("RO:0002302")
-PLANTED_KINDS = PREFIXES + "".join(f"<{T}{n:02d}> a owl:Class .\n" for n in range(1, 10)) + f"""
+PLANTED_KINDS = (
+    PREFIXES
+    + "".join(f"<{T}{n:02d}> a owl:Class .\n" for n in range(1, 10))
+    + f"""
 <{T}01> rdfs:subClassOf CCKG:0000001 .
 <{T}02> rdfs:subClassOf [ a owl:Restriction ; owl:onProperty [ owl:inverseOf RO:0002302 ] ;
                           owl:someValuesFrom CHEBI:101278 ] .
@@ -235,6 +290,7 @@ PLANTED_KINDS = PREFIXES + "".join(f"<{T}{n:02d}> a owl:Class .\n" for n in rang
 <{T}06> rdfs:subClassOf [ a owl:Restriction ; owl:onProperty RO:0004026 ;
                           owl:someValuesFrom CHEBI:101278 ] .
 """
+)
 
 
 def _entries() -> dict[str, NegativeEntailment]:
@@ -243,17 +299,20 @@ def _entries() -> dict[str, NegativeEntailment]:
     return {
         "01": NegativeEntailment(T + "01", "superclass", superclass=expand("CCKG:0000001")),
         "07": NegativeEntailment(T + "07", "superclass", superclass=expand("CCKG:0000001")),
-        "02": NegativeEntailment(T + "02", "inverse", prop=TREATED_BY, filler=DILTIAZEM,
-                                 inverse=True),
-        "03": NegativeEntailment(T + "03", "inverse", prop=TREATED_BY, filler=DILTIAZEM,
-                                 inverse=True),
+        "02": NegativeEntailment(
+            T + "02", "inverse", prop=TREATED_BY, filler=DILTIAZEM, inverse=True
+        ),
+        "03": NegativeEntailment(
+            T + "03", "inverse", prop=TREATED_BY, filler=DILTIAZEM, inverse=True
+        ),
         "02f": NegativeEntailment(T + "02", "forward", prop=TREATED_BY, filler=DILTIAZEM),
         "04": NegativeEntailment(T + "04", "union", prop=LOCATED, filler=union),
         "05": NegativeEntailment(T + "05", "union", prop=LOCATED, filler=union),
         "06": NegativeEntailment(T + "06", "union", prop=LOCATED, filler=union),
         "08": NegativeEntailment(T + "08", "unknown", superclass=expand("CCKG:9999999")),
-        "09": NegativeEntailment(T + "09", "unknown", prop=LOCATED,
-                                 filler=(SCALP, expand("UBERON:9999998"))),
+        "09": NegativeEntailment(
+            T + "09", "unknown", prop=LOCATED, filler=(SCALP, expand("UBERON:9999998"))
+        ),
     }
 
 
@@ -267,8 +326,9 @@ def planted_kinds(tmp_path_factory) -> dict[str, list[str]]:
     planted = tmp_path_factory.mktemp("kinds") / "planted.ttl"
     planted.write_text(PLANTED_KINDS, encoding="utf-8")
     kg = _load(planted)
-    stage = merge_into(StageResult("reasoning", ok=True), kg,
-                       start(kg, items=list(_entries().values())))
+    stage = merge_into(
+        StageResult("reasoning", ok=True), kg, start(kg, items=list(_entries().values()))
+    )
     reasons: dict[str, list[str]] = {}
     for failure in stage.failures:
         reasons.setdefault(failure.entity.removeprefix("CCKG:99000"), []).append(failure.reason)
@@ -296,20 +356,24 @@ def test_a_union_filler_is_entailed_by_any_member_not_read_as_its_first(planted_
 
 def test_names_not_in_the_ontology_are_reported(planted_kinds) -> None:
     assert planted_kinds["08"] == [
-        "negative entailment names CCKG:9999999, which is not in the ontology"]
+        "negative entailment names CCKG:9999999, which is not in the ontology"
+    ]
     assert planted_kinds["09"] == [
-        "negative entailment names UBERON:9999998, which is not in the ontology"]
+        "negative entailment names UBERON:9999998, which is not in the ontology"
+    ]
     assert "violated=6" in planted_kinds["counts"] and "negative=10" in planted_kinds["counts"]
 
 
 def test_inverse_and_union_fillers_are_read_from_the_file(tmp_path) -> None:
     path = tmp_path / NEGATIVE_FILE
-    path.write_text("- {subclass: CCKG:0000001, property: RO:0002302, filler: CHEBI:101278,"
-                    " inverse: true, why: a}\n"
-                    "- {subclass: CCKG:0000001, property: RO:0004026,"
-                    " filler: {or: [UBERON:0001456, UBERON:0000403]}, why: b}\n"
-                    "- {subclass: CCKG:0000001, superclass: CCKG:0000002, why: c}\n",
-                    encoding="utf-8")
+    path.write_text(
+        "- {subclass: CCKG:0000001, property: RO:0002302, filler: CHEBI:101278,"
+        " inverse: true, why: a}\n"
+        "- {subclass: CCKG:0000001, property: RO:0004026,"
+        " filler: {or: [UBERON:0001456, UBERON:0000403]}, why: b}\n"
+        "- {subclass: CCKG:0000001, superclass: CCKG:0000002, why: c}\n",
+        encoding="utf-8",
+    )
     inverse, union, sup = load_negative(path)
     assert (inverse.prop, inverse.filler, inverse.inverse) == (TREATED_BY, DILTIAZEM, True)
     assert union.filler == (SCALP, FACE) and union.inverse is False
@@ -320,7 +384,6 @@ def test_an_entry_with_neither_superclass_nor_filler_is_a_one_line_input_error(t
     from calcinosis_kg.core.errors import InputError
 
     path = tmp_path / NEGATIVE_FILE
-    path.write_text("- {subclass: CCKG:0000001, property: RO:0002302, why: a}\n",
-                    encoding="utf-8")
+    path.write_text("- {subclass: CCKG:0000001, property: RO:0002302, why: a}\n", encoding="utf-8")
     with pytest.raises(InputError, match="entry 1"):
         load_negative(path)

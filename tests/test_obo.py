@@ -50,8 +50,12 @@ def read_back(tmp_path_factory) -> pronto.Ontology:
 
 def test_each_synonym_keeps_its_scope(read_back) -> None:
     synonyms = {(s.description, s.scope) for s in read_back["CCKG:9100001"].synonyms}
-    assert synonyms == {("exact one", "EXACT"), ("related one", "RELATED"),
-                        ("broad one", "BROAD"), ("narrow one", "NARROW")}
+    assert synonyms == {
+        ("exact one", "EXACT"),
+        ("related one", "RELATED"),
+        ("broad one", "BROAD"),
+        ("narrow one", "NARROW"),
+    }
 
 
 def test_disjoint_classes_are_disjoint_from(read_back) -> None:
@@ -75,8 +79,7 @@ def test_a_subproperty_is_a_relation_under_its_parent(read_back) -> None:
 
 def test_idspace_declared_for_our_namespace_only_not_for_obo_purls(read_back) -> None:
     # MONDO and RO are OBO PURLs (implicit); CCKG lives under w3id.org and must be declared
-    assert read_back.metadata.idspaces == {
-        "CCKG": ("https://w3id.org/calcinosis-kg/CCKG_", None)}
+    assert read_back.metadata.idspaces == {"CCKG": ("https://w3id.org/calcinosis-kg/CCKG_", None)}
 
 
 def test_obographs_json_has_a_subpropertyof_edge(tmp_path: Path) -> None:
@@ -85,15 +88,21 @@ def test_obographs_json_has_a_subpropertyof_edge(tmp_path: Path) -> None:
     from calcinosis_kg.publish.release import release
 
     source = tmp_path / "small.ttl"
-    source.write_text(GRAPH.replace(
-        "<https://w3id.org/calcinosis-kg/test.owl> a owl:Ontology .",
-        "<https://w3id.org/calcinosis-kg/test.owl> a owl:Ontology ; "
-        'owl:versionInfo "2026-01-15" ; '
-        "<http://purl.org/dc/terms/license> <https://creativecommons.org/licenses/by/4.0/> ."),
-        encoding="utf-8")
+    source.write_text(
+        GRAPH.replace(
+            "<https://w3id.org/calcinosis-kg/test.owl> a owl:Ontology .",
+            "<https://w3id.org/calcinosis-kg/test.owl> a owl:Ontology ; "
+            'owl:versionInfo "2026-01-15" ; '
+            "<http://purl.org/dc/terms/license> <https://creativecommons.org/licenses/by/4.0/> .",
+        ),
+        encoding="utf-8",
+    )
     release(load([source]), tmp_path / "release", inferred=rdflib.Graph())
     graph = json.loads((tmp_path / "release" / "calcinosis-kg-full.json").read_text())
     # node ids as the document writes them (IRIs or CURIEs), read as IRIs
     edges = {(expand(e["sub"]), e["pred"], expand(e["obj"])) for e in graph["graphs"][0]["edges"]}
-    assert ("http://purl.obolibrary.org/obo/RO_0004026", "subPropertyOf",
-            "http://purl.obolibrary.org/obo/RO_0002131") in edges
+    assert (
+        "http://purl.obolibrary.org/obo/RO_0004026",
+        "subPropertyOf",
+        "http://purl.obolibrary.org/obo/RO_0002131",
+    ) in edges

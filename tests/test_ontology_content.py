@@ -27,6 +27,8 @@ XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 def xsd(name: str) -> URIRef:
     """An XML Schema IRI (rdflib's XSD namespace object upsets pytest's collection)."""
     return URIRef(XSD_NS + name)
+
+
 REFERENCE_TABLE = Path("/work/shared/reference/external_ids.tsv")
 OBSOLETE_MONDO = {"MONDO:0000101", "MONDO:0003116", "MONDO:0005243", "MONDO:0006910"}
 FIVE_KINDS = ["CCKG:0000002", "CCKG:0000003", "CCKG:0000004", "CCKG:0000005", "CCKG:0000006"]
@@ -55,8 +57,11 @@ def axiom_annotations(g: Graph, subject: URIRef, prop: URIRef, filler: URIRef, k
     """Values of annotation ``key`` on the axiom ``subject SubClassOf prop some filler``."""
     values = []
     for restriction in g.objects(subject, RDFS.subClassOf):
-        if (restriction, OWL.onProperty, prop) in g and \
-                (restriction, OWL.someValuesFrom, filler) in g:
+        if (restriction, OWL.onProperty, prop) in g and (
+            restriction,
+            OWL.someValuesFrom,
+            filler,
+        ) in g:
             for axiom in g.subjects(OWL.annotatedTarget, restriction):
                 values.extend(g.objects(axiom, key))
     return values
@@ -64,8 +69,11 @@ def axiom_annotations(g: Graph, subject: URIRef, prop: URIRef, filler: URIRef, k
 
 def our_disease_classes(g: Graph) -> list[URIRef]:
     roots = {u("CCKG:0000001"), u("MONDO:0002123"), u("MONDO:0005093")}
-    return sorted(c for c in g.subjects(RDF.type, OWL.Class)
-                  if str(c).startswith(CCKG) and asserted_ancestors(g, c) & roots)
+    return sorted(
+        c
+        for c in g.subjects(RDF.type, OWL.Class)
+        if str(c).startswith(CCKG) and asserted_ancestors(g, c) & roots
+    )
 
 
 def test_osteoma_cutis_is_not_a_calcinosis_cutis(graph):
@@ -83,8 +91,10 @@ def test_osteoma_cutis_is_a_skin_disorder(graph):
 def test_four_kinds_are_pairwise_disjoint_and_calciphylaxis_is_a_metastatic_kind(graph):
     """Issue 16: the disjointness of calciphylaxis rested on 'typically distinguished' (F0005);
     DERMO files calciphylaxis under metastatic cutaneous calcification (F0166)."""
-    groups = [set(Collection(graph, graph.value(node, OWL.members)))
-              for node in graph.subjects(RDF.type, OWL.AllDisjointClasses)]
+    groups = [
+        set(Collection(graph, graph.value(node, OWL.members)))
+        for node in graph.subjects(RDF.type, OWL.AllDisjointClasses)
+    ]
     assert {u(c) for c in FIVE_KINDS if c != "CCKG:0000006"} in groups
     assert not any(u("CCKG:0000006") in g for g in groups)
     assert (u("CCKG:0000006"), RDFS.subClassOf, u("CCKG:0000003")) in graph
@@ -105,16 +115,21 @@ def test_calcinosis_cutis_is_a_calcinosis_and_a_skin_disorder(graph):
 
 
 def test_calcinosis_cutis_in_dogs_is_in_taxon_dog(graph):
-    fillers = [graph.value(r, OWL.someValuesFrom)
-               for r in graph.objects(u("CCKG:0000012"), RDFS.subClassOf)
-               if (r, OWL.onProperty, u("RO:0002162")) in graph]
+    fillers = [
+        graph.value(r, OWL.someValuesFrom)
+        for r in graph.objects(u("CCKG:0000012"), RDFS.subClassOf)
+        if (r, OWL.onProperty, u("RO:0002162")) in graph
+    ]
     assert u("NCBITaxon:9615") in fillers
 
 
 def test_every_disease_class_of_ours_has_an_xref_or_is_a_declared_gap(graph):
     gap = u("cckg_subset:mapping_gap")
-    bad = [compress(str(c)) for c in our_disease_classes(graph)
-           if (c, HAS_DBXREF, None) not in graph and (c, IN_SUBSET, gap) not in graph]
+    bad = [
+        compress(str(c))
+        for c in our_disease_classes(graph)
+        if (c, HAS_DBXREF, None) not in graph and (c, IN_SUBSET, gap) not in graph
+    ]
     assert not bad, f"disease classes without xref or gap marker: {bad}"
 
 
@@ -133,8 +148,11 @@ def test_calcinosis_cutis_exact_matches_are_icd10_and_dermo_and_hp_is_related(gr
 
 
 def test_tumoral_calcinosis_maps_narrower_to_familial_tumoral_calcinosis(graph):
-    axioms = [a for a in graph.subjects(OWL.annotatedSource, u("CCKG:0000010"))
-              if graph.value(a, OWL.annotatedTarget) == Literal("MONDO:0018891")]
+    axioms = [
+        a
+        for a in graph.subjects(OWL.annotatedSource, u("CCKG:0000010"))
+        if graph.value(a, OWL.annotatedTarget) == Literal("MONDO:0018891")
+    ]
     assert [graph.value(a, SSSOM_PREDICATE) for a in axioms] == [URIRef(SKOS + "narrowMatch")]
 
 
@@ -163,8 +181,7 @@ def test_serum_calcium_reference_range_is_2_1_to_2_6_mmol_per_litre(graph):
     assert str(graph.value(node, u("CCKG:0001023"))) == "mmol/L"
 
 
-def test_calcium_above_the_adult_default_range_is_a_decimal_facet_above_2_6_on_that_range(
-        graph):
+def test_calcium_above_the_adult_default_range_is_a_decimal_facet_above_2_6_on_that_range(graph):
     definition = graph.value(u("CCKG:0000614"), OWL.equivalentClass)
     members = list(Collection(graph, graph.value(definition, OWL.intersectionOf)))
     assert u("CCKG:0000451") in members
@@ -174,8 +191,9 @@ def test_calcium_above_the_adult_default_range_is_a_decimal_facet_above_2_6_on_t
     datarange = graph.value(restriction, OWL.someValuesFrom)
     assert graph.value(datarange, OWL.onDatatype) == xsd("decimal")
     facets = list(Collection(graph, graph.value(datarange, OWL.withRestrictions)))
-    assert [graph.value(f, xsd("minExclusive")) for f in facets] == \
-        [Literal("2.6", datatype=xsd("decimal"))]
+    assert [graph.value(f, xsd("minExclusive")) for f in facets] == [
+        Literal("2.6", datatype=xsd("decimal"))
+    ]
 
 
 def test_raised_serum_calcium_has_no_universal_cut_off(graph):
@@ -195,22 +213,28 @@ ASSOCIATION = URIRef(BIOLINK + "Association")
 
 def records(g: Graph, subject: str, predicate: str, obj: str) -> list[URIRef]:
     """Association records subject --predicate--> object."""
-    return [r for r in g.subjects(RDF.type, ASSOCIATION)
-            if (r, URIRef(BIOLINK + "subject"), u(subject)) in g
-            and (r, URIRef(BIOLINK + "predicate"), u(predicate)) in g
-            and (r, URIRef(BIOLINK + "object"), u(obj)) in g]
+    return [
+        r
+        for r in g.subjects(RDF.type, ASSOCIATION)
+        if (r, URIRef(BIOLINK + "subject"), u(subject)) in g
+        and (r, URIRef(BIOLINK + "predicate"), u(predicate)) in g
+        and (r, URIRef(BIOLINK + "object"), u(obj)) in g
+    ]
 
 
 def has_universal(g: Graph, subject: str, prop: str, filler: str) -> bool:
-    return any((r, OWL.onProperty, u(prop)) in g and (r, OWL.someValuesFrom, u(filler)) in g
-               for r in g.objects(u(subject), RDFS.subClassOf))
+    return any(
+        (r, OWL.onProperty, u(prop)) in g and (r, OWL.someValuesFrom, u(filler)) in g
+        for r in g.objects(u(subject), RDFS.subClassOf)
+    )
 
 
 def test_chronic_renal_failure_is_the_most_frequent_cause_of_metastatic_as_an_association(graph):
     found = records(graph, "MONDO:0024327", "RO:0003302", "CCKG:0000003")
     assert found and all((r, u("CCKG:0001010"), u("CCKG:0002010")) in graph for r in found)
-    assert all((r, URIRef(BIOLINK + "frequency_qualifier"), u("CCKG:0002030")) in graph
-               for r in found)  # "most frequent" is a wording, not a number: not stated
+    assert all(
+        (r, URIRef(BIOLINK + "frequency_qualifier"), u("CCKG:0002030")) in graph for r in found
+    )  # "most frequent" is a wording, not a number: not stated
     assert not has_universal(graph, "MONDO:0024327", "RO:0003302", "CCKG:0000003")
 
 
@@ -224,9 +248,11 @@ def test_diltiazem_is_a_mainstay_and_colchicine_of_varying_success(graph):
 
 
 def test_diltiazem_has_the_role_calcium_channel_blocker(graph):
-    fillers = [graph.value(r, OWL.someValuesFrom)
-               for r in graph.objects(u("CHEBI:101278"), RDFS.subClassOf)
-               if (r, OWL.onProperty, u("RO:0000087")) in graph]
+    fillers = [
+        graph.value(r, OWL.someValuesFrom)
+        for r in graph.objects(u("CHEBI:101278"), RDFS.subClassOf)
+        if (r, OWL.onProperty, u("RO:0000087")) in graph
+    ]
     assert u("CHEBI:38215") in fillers
 
 
@@ -235,14 +261,22 @@ def test_crest_syndrome_has_five_features_lettered_c_r_e_s_t(graph):
     for r in graph.subjects(URIRef(BIOLINK + "subject"), u("MONDO:0019563")):
         for letter in graph.objects(r, u("CCKG:0001012")):
             letters[str(letter)] = compress(str(graph.value(r, URIRef(BIOLINK + "object"))))
-    assert letters == {"C": "CCKG:0000020", "R": "HP:0030880", "E": "CCKG:0000440",
-                       "S": "HP:0011838", "T": "HP:0001009"}
+    assert letters == {
+        "C": "CCKG:0000020",
+        "R": "HP:0030880",
+        "E": "CCKG:0000440",
+        "S": "HP:0011838",
+        "T": "HP:0001009",
+    }
 
 
 def test_no_external_disease_has_a_universal_feature_or_cause(graph):
     """Diseases (MONDO) are linked to calcinosis cutis only by association records."""
-    bad = [compress(str(s)) for s, r in graph.subject_objects(RDFS.subClassOf)
-           if str(s).startswith(expand("MONDO:")) and isinstance(r, BNode)]
+    bad = [
+        compress(str(s))
+        for s, r in graph.subject_objects(RDFS.subClassOf)
+        if str(s).startswith(expand("MONDO:")) and isinstance(r, BNode)
+    ]
     assert not bad
 
 
@@ -285,28 +319,39 @@ def test_calcium_and_phosphorus_deposit_is_of_calcium_ions_and_phosphate(graph):
 
 
 def mapping_predicate(g: Graph, subject: str, xref: str) -> str:
-    [axiom] = [a for a in g.subjects(OWL.annotatedSource, u(subject))
-               if g.value(a, OWL.annotatedTarget) == Literal(xref)]
+    [axiom] = [
+        a
+        for a in g.subjects(OWL.annotatedSource, u(subject))
+        if g.value(a, OWL.annotatedTarget) == Literal(xref)
+    ]
     return str(g.value(axiom, SSSOM_PREDICATE)).rsplit("#", 1)[-1]
 
 
-@pytest.mark.parametrize("subject,xref,predicate", [
-    ("CCKG:0000011", "DERMO:0002717", "broadMatch"),  # primary osteoma cutis only
-    ("CCKG:0000011", "HP:0025027", "relatedMatch"),
-    ("CCKG:0000001", "HP:0025520", "relatedMatch"),  # disease -> phenotype convention
-    ("MONDO:0019563", "Orphanet:90290", "closeMatch"),  # plain MONDO xref
-    ("MONDO:1011530", "OMIA:000494-9615", "closeMatch"),
-    ("MONDO:0004670", "ICD10WHO:L93", "narrowMatch"),  # cutaneous lupus only
-    ("MONDO:0024327", "HP:0000083", "relatedMatch"),
-])
+@pytest.mark.parametrize(
+    "subject,xref,predicate",
+    [
+        ("CCKG:0000011", "DERMO:0002717", "broadMatch"),  # primary osteoma cutis only
+        ("CCKG:0000011", "HP:0025027", "relatedMatch"),
+        ("CCKG:0000001", "HP:0025520", "relatedMatch"),  # disease -> phenotype convention
+        ("MONDO:0019563", "Orphanet:90290", "closeMatch"),  # plain MONDO xref
+        ("MONDO:1011530", "OMIA:000494-9615", "closeMatch"),
+        ("MONDO:0004670", "ICD10WHO:L93", "narrowMatch"),  # cutaneous lupus only
+        ("MONDO:0024327", "HP:0000083", "relatedMatch"),
+    ],
+)
 def test_mapping_predicates_follow_the_conventions(graph, subject, xref, predicate):
     assert mapping_predicate(graph, subject, xref) == predicate
 
 
-@pytest.mark.parametrize("kind,text", [("CCKG:0000002", "dystrophic calcification"),
-                                       ("CCKG:0000003", "metastatic calcification"),
-                                       ("CCKG:0000004", "iatrogenic calcification"),
-                                       ("CCKG:0000005", "idiopathic calcification")])
+@pytest.mark.parametrize(
+    "kind,text",
+    [
+        ("CCKG:0000002", "dystrophic calcification"),
+        ("CCKG:0000003", "metastatic calcification"),
+        ("CCKG:0000004", "iatrogenic calcification"),
+        ("CCKG:0000005", "idiopathic calcification"),
+    ],
+)
 def test_calcification_words_are_broad_synonyms(graph, kind, text):
     assert (u(kind), URIRef(OIO + "hasBroadSynonym"), Literal(text)) in graph
     assert (u(kind), URIRef(OIO + "hasExactSynonym"), Literal(text)) not in graph
@@ -424,18 +469,17 @@ def facet_probe(tmp_path_factory):
     return set(result.inferred_subclass_pairs)
 
 
-def test_hermit_classifies_calcium_of_at_least_3_mmol_on_the_adult_range_as_above_it(
-        facet_probe):
+def test_hermit_classifies_calcium_of_at_least_3_mmol_on_the_adult_range_as_above_it(facet_probe):
     assert ("https://example.org/probe#high", expand("CCKG:0000614")) in facet_probe
 
 
-def test_hermit_does_not_type_a_value_judged_against_a_paediatric_range_by_the_cut_off(
-        facet_probe):
+def test_hermit_does_not_type_a_value_judged_against_a_paediatric_range_by_the_cut_off(facet_probe):
     above = {sup for sub, sup in facet_probe if sub == "https://example.org/probe#child"}
     assert not above & {expand(c) for c in ("CCKG:0000614", "CCKG:0000610", "HP:0003072")}
 
 
 def test_hermit_does_not_classify_serum_calcium_from_2_5_mmol_as_above_the_reference_range(
-        facet_probe):
+    facet_probe,
+):
     above = {sup for sub, sup in facet_probe if sub == "https://example.org/probe#borderline"}
     assert expand("CCKG:0000610") not in above and expand("HP:0003072") not in above

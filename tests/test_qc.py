@@ -34,8 +34,9 @@ HEADER_PROPERTIES = {
 }
 
 
-LOCATED_IN_SKIN = ("[ a owl:Restriction ; owl:onProperty obo:RO_0004026 ;"
-                   " owl:someValuesFrom obo:UBERON_0002097 ]")
+LOCATED_IN_SKIN = (
+    "[ a owl:Restriction ; owl:onProperty obo:RO_0004026 ; owl:someValuesFrom obo:UBERON_0002097 ]"
+)
 SUBSET = "<https://w3id.org/calcinosis-kg/subset/mapping_gap>"
 SYNONYM_TYPE = "<https://w3id.org/calcinosis-kg/synonym_type/abbreviation>"
 SYNONYM_AXIOM = f"""
@@ -79,13 +80,16 @@ CCKG:0000002 a owl:Class ;
 """
 
 
-def new_class(label: str = "dystrophic calcinosis cutis",
-              definition: str = "A calcinosis cutis in damaged tissue.") -> str:
+def new_class(
+    label: str = "dystrophic calcinosis cutis",
+    definition: str = "A calcinosis cutis in damaged tissue.",
+) -> str:
     return NEW_CLASS.format(label=label, definition=definition)
 
 
-def restriction_axiom(annotation: str | None, subject: str = "CCKG:0000001",
-                      filler: str = "obo:UBERON_0002097") -> str:
+def restriction_axiom(
+    annotation: str | None, subject: str = "CCKG:0000001", filler: str = "obo:UBERON_0002097"
+) -> str:
     """A relationship axiom ``subject ⊑ RO:0004026 some filler`` with an optional annotation."""
     text = f"""
 {subject} rdfs:subClassOf _:r .
@@ -148,8 +152,11 @@ CASES: dict[str, tuple[object, tuple[str, str, str], object]] = {
     ),
     "duplicate_definition": (
         new_class(definition="A calcinosis characterized by calcium deposits in the skin."),
-        ("CCKG:0000002", "IAO:0000115",
-         "A calcinosis characterized by calcium deposits in the skin."),
+        (
+            "CCKG:0000002",
+            "IAO:0000115",
+            "A calcinosis characterized by calcium deposits in the skin.",
+        ),
         new_class(definition="A calcinosis characterized by calcium deposits in damaged skin."),
     ),
     "lowercase_definition": (
@@ -166,9 +173,9 @@ CASES: dict[str, tuple[object, tuple[str, str, str], object]] = {
         'CCKG:0000002 a owl:Class ; rdfs:label "orphan" ; obo:IAO_0000115 "An orphan." .',
         ("CCKG:0000002", "rdfs:subClassOf", ""),
         'CCKG:0000002 a owl:Class ; rdfs:label "orphan" ; obo:IAO_0000115 "An orphan." ;'
-        ' owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( CCKG:0000001'
-        ' [ a owl:Restriction ; owl:onProperty obo:RO_0004026 ;'
-        ' owl:someValuesFrom obo:UBERON_0002097 ] ) ] .',
+        " owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( CCKG:0000001"
+        " [ a owl:Restriction ; owl:onProperty obo:RO_0004026 ;"
+        " owl:someValuesFrom obo:UBERON_0002097 ] ) ] .",
     ),
     "multiple_asserted_superclasses": (
         "CCKG:0000001 rdfs:subClassOf obo:MONDO_0005093 .",
@@ -220,8 +227,11 @@ CASES: dict[str, tuple[object, tuple[str, str, str], object]] = {
     "missing_ontology_title": (
         {"header": header_without("dcterms:title"), "body": ""},
         (ONTOLOGY_IRI, "dcterms:title", ""),
-        {"header": header_without("dcterms:title")
-         + f'\n<{ONTOLOGY_IRI}> <http://purl.org/dc/elements/1.1/title> "Test" .', "body": ""},
+        {
+            "header": header_without("dcterms:title")
+            + f'\n<{ONTOLOGY_IRI}> <http://purl.org/dc/elements/1.1/title> "Test" .',
+            "body": "",
+        },
     ),
     "missing_ontology_description": (
         {"header": header_without("dcterms:description"), "body": ""},
@@ -257,7 +267,8 @@ CASES: dict[str, tuple[object, tuple[str, str, str], object]] = {
         'CCKG:0000001 oboInOwl:hasDbXref "HP:0007618" .',
         ("CCKG:0000001", "oboInOwl:hasDbXref", "HP:0007618"),
         'CCKG:0000001 skos:note "HP:0007618" .'.replace(
-            "skos:note", "<http://www.w3.org/2004/02/skos/core#note>"),
+            "skos:note", "<http://www.w3.org/2004/02/skos/core#note>"
+        ),
     ),
     "undeclared_reference": (
         new_class() + "CCKG:0000002 rdfs:subClassOf CCKG:0000099 .",
@@ -300,9 +311,9 @@ CASES: dict[str, tuple[object, tuple[str, str, str], object]] = {
         " obo:IAO_0100001 CCKG:0000001 .",
     ),
     "generated_prefix": (
-        "@prefix ns1: <http://example.org/other/> .\nCCKG:0000001 ns1:note \"x\" .",
+        '@prefix ns1: <http://example.org/other/> .\nCCKG:0000001 ns1:note "x" .',
         ("{path}", "{line}", "@prefix ns1: <http://example.org/other/> ."),
-        "@prefix other: <http://example.org/other/> .\nCCKG:0000001 other:note \"x\" .",
+        '@prefix other: <http://example.org/other/> .\nCCKG:0000001 other:note "x" .',
     ),
 }
 
@@ -357,24 +368,28 @@ def test_rule_is_silent_on_a_conforming_near_miss(tmp_path: Path, rule: str):
 
 # --- scope: external terms are not ours to fix ------------------------------------------------
 
-@pytest.mark.parametrize(("rule", "addition"), [
-    ("missing_label", 'ext:A a owl:Class ; obo:IAO_0000115 "A kind." .'),
-    ("missing_definition", 'ext:A a owl:Class ; rdfs:label "a" .'),
-    ("duplicate_label", 'ext:A rdfs:label "calcinosis" .'),
-    ("invalid_xref", 'ext:A oboInOwl:hasDbXref "not a curie" .'),
-    ("unverified_xref", 'ext:A oboInOwl:hasDbXref "HP:0007618" .'),
-    ("missing_axiom_provenance", restriction_axiom(None, subject="ext:A")),
-])
+
+@pytest.mark.parametrize(
+    ("rule", "addition"),
+    [
+        ("missing_label", 'ext:A a owl:Class ; obo:IAO_0000115 "A kind." .'),
+        ("missing_definition", 'ext:A a owl:Class ; rdfs:label "a" .'),
+        ("duplicate_label", 'ext:A rdfs:label "calcinosis" .'),
+        ("invalid_xref", 'ext:A oboInOwl:hasDbXref "not a curie" .'),
+        ("unverified_xref", 'ext:A oboInOwl:hasDbXref "HP:0007618" .'),
+        ("missing_axiom_provenance", restriction_axiom(None, subject="ext:A")),
+    ],
+)
 def test_rule_ignores_problems_of_external_terms(tmp_path: Path, rule: str, addition: str):
     assert report_for(tmp_path, addition, rule).violations == []
 
 
-def test_provenance_rule_covers_external_subject_with_one_of_our_classes_as_filler(
-        tmp_path: Path):
+def test_provenance_rule_covers_external_subject_with_one_of_our_classes_as_filler(tmp_path: Path):
     addition = restriction_axiom(None, subject="ext:A", filler="CCKG:0000001")
     report = report_for(tmp_path, addition, "missing_axiom_provenance")
     assert triples(report) == {
-        ("http://example.org/ext/A", "rdfs:subClassOf", "RO:0004026 some CCKG:0000001")}
+        ("http://example.org/ext/A", "rdfs:subClassOf", "RO:0004026 some CCKG:0000001")
+    }
 
 
 def test_provenance_rule_needs_both_source_and_supporting_text(tmp_path: Path):
@@ -384,28 +399,39 @@ def test_provenance_rule_needs_both_source_and_supporting_text(tmp_path: Path):
 
 
 def test_provenance_rule_accepts_annotation_on_a_copy_of_the_restriction(tmp_path: Path):
-    addition = restriction_axiom(None) + f"""
+    addition = (
+        restriction_axiom(None)
+        + f"""
 [] a owl:Axiom ; owl:annotatedSource CCKG:0000001 ; owl:annotatedProperty rdfs:subClassOf ;
    owl:annotatedTarget [ a owl:Restriction ; owl:onProperty obo:RO_0004026 ;
                          owl:someValuesFrom obo:UBERON_0002097 ] ; {PROVENANCE} .
 """
+    )
     assert report_for(tmp_path, addition, "missing_axiom_provenance").violations == []
 
 
 def test_provenance_rule_rejects_annotation_on_a_different_restriction(tmp_path: Path):
-    addition = restriction_axiom(None) + f"""
+    addition = (
+        restriction_axiom(None)
+        + f"""
 [] a owl:Axiom ; owl:annotatedSource CCKG:0000001 ; owl:annotatedProperty rdfs:subClassOf ;
    owl:annotatedTarget [ a owl:Restriction ; owl:onProperty obo:RO_0004026 ;
                          owl:someValuesFrom obo:MONDO_0005093 ] ; {PROVENANCE} .
 """
+    )
     assert len(report_for(tmp_path, addition, "missing_axiom_provenance").violations) == 1
 
 
 def test_ontology_header_rules_skip_an_imported_module(tmp_path: Path):
     addition = f"""<{ONTOLOGY_IRI}> owl:imports <https://w3id.org/calcinosis-kg/imports/m.owl> .
 <https://w3id.org/calcinosis-kg/imports/m.owl> a owl:Ontology ."""
-    report = report_for(tmp_path, addition, "missing_ontology_title", "missing_ontology_license",
-                        "missing_ontology_description")
+    report = report_for(
+        tmp_path,
+        addition,
+        "missing_ontology_title",
+        "missing_ontology_license",
+        "missing_ontology_description",
+    )
     assert report.violations == []
 
 
@@ -417,26 +443,35 @@ def test_invalid_entity_uri_flags_our_namespace_under_http(tmp_path: Path):
 
 def test_equivalent_intersection_without_a_named_class_has_no_genus(tmp_path: Path):
     other = LOCATED_IN_SKIN.replace("0002097", "0000001")
-    addition = new_class() + ("CCKG:0000002 owl:equivalentClass [ a owl:Class ;"
-                              f" owl:intersectionOf ( {LOCATED_IN_SKIN} {other} ) ] .")
+    addition = new_class() + (
+        "CCKG:0000002 owl:equivalentClass [ a owl:Class ;"
+        f" owl:intersectionOf ( {LOCATED_IN_SKIN} {other} ) ] ."
+    )
     report = report_for(tmp_path, addition, "equivalent_class_axiom_no_genus")
-    assert triples(report) == {("CCKG:0000002", "owl:equivalentClass",
-                                "(RO:0004026 some UBERON:0000001) and "
-                                "(RO:0004026 some UBERON:0002097)")}
+    assert triples(report) == {
+        (
+            "CCKG:0000002",
+            "owl:equivalentClass",
+            "(RO:0004026 some UBERON:0000001) and (RO:0004026 some UBERON:0002097)",
+        )
+    }
 
 
 def test_datatype_restriction_value_is_written_with_its_facets(tmp_path: Path):
-    addition = new_class() + """CCKG:0000002 owl:equivalentClass [ a owl:Restriction ;
+    addition = (
+        new_class()
+        + """CCKG:0000002 owl:equivalentClass [ a owl:Restriction ;
         owl:onProperty obo:RO_0004026 ; owl:someValuesFrom [ a rdfs:Datatype ;
         owl:onDatatype xsd:decimal ;
         owl:withRestrictions ( [ xsd:minExclusive 2.6 ] [ xsd:maxInclusive 3.5 ] ) ] ] ."""
+    )
     report = report_for(tmp_path, addition, "equivalent_class_axiom_no_genus")
-    assert triples(report) == {("CCKG:0000002", "owl:equivalentClass",
-                                "RO:0004026 some xsd:decimal[> 2.6, <= 3.5]")}
+    assert triples(report) == {
+        ("CCKG:0000002", "owl:equivalentClass", "RO:0004026 some xsd:decimal[> 2.6, <= 3.5]")
+    }
 
 
-def test_related_synonym_naming_another_entity_is_not_a_duplicate_label_synonym(
-        tmp_path: Path):
+def test_related_synonym_naming_another_entity_is_not_a_duplicate_label_synonym(tmp_path: Path):
     addition = 'CCKG:0000001 oboInOwl:hasRelatedSynonym "calcinosis" .'
     assert report_for(tmp_path, addition, "duplicate_label_synonym").violations == []
 
@@ -454,6 +489,7 @@ def test_undeclared_reference_leaves_subsets_to_their_own_rule(tmp_path: Path):
 
 # --- the verified xref list -------------------------------------------------------------------
 
+
 def test_refresh_verified_xrefs_keeps_verified_curie_rows_once(tmp_path: Path):
     reference = tmp_path / "external_ids.tsv"
     reference.write_text(
@@ -462,7 +498,9 @@ def test_refresh_verified_xrefs_keeps_verified_curie_rows_once(tmp_path: Path):
         "b\tHP\tHP:0025520\tCalcinosis cutis\tother file\tverified\n"
         "c\tMONDO\tnone found\t\tsearched\tunverified\n"
         "d\tICD10CM\tICD10CM:L94.2\tCalcinosis cutis\tthird party\tunverified\n"
-        "e\tMESH\tMESH:D002114\t\tmapping\tverified\n", encoding="utf-8")
+        "e\tMESH\tMESH:D002114\t\tmapping\tverified\n",
+        encoding="utf-8",
+    )
     out = qc_rules.refresh_verified_xrefs(reference, tmp_path / "verified.tsv")
     assert qc_rules.load_verified_xrefs(out) == ["HP:0025520", "MESH:D002114"]
 
@@ -471,7 +509,9 @@ def test_refresh_verified_xrefs_rejects_a_verified_row_without_a_curie(tmp_path:
     reference = tmp_path / "external_ids.tsv"
     reference.write_text(
         "entity\tvocabulary\tid\tlabel_in_source\tevidence\tstatus\n"
-        "a\tHP\tsee notes\tx\tfile\tverified\n", encoding="utf-8")
+        "a\tHP\tsee notes\tx\tfile\tverified\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError, match=r"external_ids\.tsv:2: .*not a CURIE"):
         qc_rules.refresh_verified_xrefs(reference, tmp_path / "verified.tsv")
 
@@ -486,14 +526,16 @@ def test_committed_verified_list_is_the_refreshed_reference(tmp_path: Path):
 
 
 def test_verified_values_are_filled_as_escaped_literals():
-    text = qc_rules._fill_verified('SELECT * { VALUES ?verified_xref { } }', ["HP:1", "A:\"b"])
+    text = qc_rules._fill_verified("SELECT * { VALUES ?verified_xref { } }", ["HP:1", 'A:"b'])
     assert 'VALUES ?verified_xref { "HP:1" "A:\\"b" }' in text
 
 
 # --- report shape, order and formats ----------------------------------------------------------
 
-MIXED = (new_class(label="calcinosis cutis", definition="a lowercase definition.")
-         + 'CCKG:0000001 oboInOwl:hasDbXref "HP 1" .')
+MIXED = (
+    new_class(label="calcinosis cutis", definition="a lowercase definition.")
+    + 'CCKG:0000001 oboInOwl:hasDbXref "HP 1" .'
+)
 MIXED_RULES = ("duplicate_label", "lowercase_definition", "invalid_xref")
 
 
@@ -516,16 +558,25 @@ def test_tsv_has_robot_columns_and_escapes_tabs(tmp_path: Path):
     report = report_for(tmp_path, new_class(label="a\\tb"), "label_formatting")
     lines = report.to_tsv().splitlines()
     assert lines[0].split("\t") == ["Level", "Rule Name", "Subject", "Property", "Value"]
-    assert lines[1].split("\t") == ["ERROR", "label_formatting", "CCKG:0000002", "rdfs:label",
-                                    "a\\tb"]
+    assert lines[1].split("\t") == [
+        "ERROR",
+        "label_formatting",
+        "CCKG:0000002",
+        "rdfs:label",
+        "a\\tb",
+    ]
 
 
 def test_json_lists_counts_and_violations_with_labels(tmp_path: Path):
     data = json.loads(report_for(tmp_path, MIXED, *MIXED_RULES).to_json())
     assert data["counts"] == {"ERROR": 2, "WARN": 1, "INFO": 1}
     assert data["violations"][0]["label"] == "calcinosis cutis"
-    assert data["rules"][0] == {"rule": "duplicate_label", "title": "Duplicate Label",
-                                "level": "ERROR", "kind": "sparql"}
+    assert data["rules"][0] == {
+        "rule": "duplicate_label",
+        "title": "Duplicate Label",
+        "level": "ERROR",
+        "kind": "sparql",
+    }
 
 
 def test_markdown_table_escapes_pipes(tmp_path: Path):
@@ -536,7 +587,11 @@ def test_markdown_table_escapes_pipes(tmp_path: Path):
 def test_fail_on_counts_violations_at_or_above_the_level(tmp_path: Path):
     report = report_for(tmp_path, MIXED, *MIXED_RULES)
     assert [len(report.failing(level)) for level in ("ERROR", "WARN", "INFO", "none")] == [
-        2, 3, 4, 0]
+        2,
+        3,
+        4,
+        0,
+    ]
 
 
 def test_unknown_fail_on_level_is_an_input_error(tmp_path: Path):
@@ -546,6 +601,7 @@ def test_unknown_fail_on_level_is_an_input_error(tmp_path: Path):
 
 
 # --- profile ----------------------------------------------------------------------------------
+
 
 def test_profile_with_an_unknown_level_names_file_and_line(tmp_path: Path):
     profile = tmp_path / "profile.tsv"
@@ -573,13 +629,15 @@ def test_custom_profile_runs_its_own_query_with_its_level(tmp_path: Path):
     (tmp_path / "has_comment.rq").write_text(
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
         "SELECT ?entity ?property ?value WHERE { VALUES ?property { rdfs:comment }"
-        " ?entity ?property ?value }\n")
+        " ?entity ?property ?value }\n"
+    )
     profile = tmp_path / "profile.tsv"
     profile.write_text("INFO\thas_comment\n")
     kg = load([write_ontology(tmp_path, 'CCKG:0000001 rdfs:comment "note" .')])
     report = qc.run_report(kg, profile)
     assert [v.as_row() for v in report.violations] == [
-        ("INFO", "has_comment", "CCKG:0000001", "rdfs:comment", "note")]
+        ("INFO", "has_comment", "CCKG:0000001", "rdfs:comment", "note")
+    ]
 
 
 def test_rule_query_that_is_not_a_select_of_the_contract_is_an_input_error(tmp_path: Path):
@@ -593,8 +651,10 @@ def test_rule_query_that_is_not_a_select_of_the_contract_is_an_input_error(tmp_p
 
 # --- the bundled rules and ontology -----------------------------------------------------------
 
-@pytest.mark.parametrize("rule", [r for r in qc_rules.load_profile() if r.kind == "sparql"],
-                         ids=lambda r: r.name)
+
+@pytest.mark.parametrize(
+    "rule", [r for r in qc_rules.load_profile() if r.kind == "sparql"], ids=lambda r: r.name
+)
 def test_rule_query_is_standard_sparql_selecting_entity_property_value(rule: qc_rules.Rule):
     from rdflib.plugins.sparql import prepareQuery
 
@@ -618,14 +678,16 @@ def _engine_rows(kg, text: str) -> tuple[set, set]:
             return term.value
         return str(term)
 
-    ours = {tuple(norm(s[v]) for v in ("entity", "property", "value"))
-            for s in kg.store.query(text)}
+    ours = {
+        tuple(norm(s[v]) for v in ("entity", "property", "value")) for s in kg.store.query(text)
+    }
     theirs = {tuple(norm(x) for x in row) for row in kg.graph.query(text)}
     return ours, theirs
 
 
-@pytest.mark.parametrize("rule", [r for r in qc_rules.load_profile() if r.kind == "sparql"],
-                         ids=lambda r: r.name)
+@pytest.mark.parametrize(
+    "rule", [r for r in qc_rules.load_profile() if r.kind == "sparql"], ids=lambda r: r.name
+)
 def test_rdflib_gives_the_same_rows_as_pyoxigraph(tmp_path: Path, rule: qc_rules.Rule):
     """Portability proxy for ROBOT: an independent SPARQL engine answers the rule the same way,
     on the ontology that trips it and on the near miss."""
@@ -652,12 +714,12 @@ def test_qc_stage_fails_only_at_or_above_fail_on(tmp_path: Path):
     assert not qc.qc_stage(kg, fail_on="WARN").ok
     assert {(f.entity, f.level, f.reason) for f in warn_only.failures} == {
         ("CCKG:0000001", "WARN", "multiple_asserted_superclasses: rdfs:subClassOf MONDO:0002123"),
-        ("CCKG:0000001", "WARN", "multiple_asserted_superclasses: rdfs:subClassOf MONDO:0005093")}
+        ("CCKG:0000001", "WARN", "multiple_asserted_superclasses: rdfs:subClassOf MONDO:0005093"),
+    }
 
 
 def test_qc_stage_says_which_property_is_missing(tmp_path: Path):
-    kg = load([write_ontology(tmp_path, {"header": header_without("dcterms:license"),
-                                         "body": ""})])
+    kg = load([write_ontology(tmp_path, {"header": header_without("dcterms:license"), "body": ""})])
     result = qc.qc_stage(kg)
     assert not result.ok
     assert [f.reason for f in result.failures] == ["missing_ontology_license: no dcterms:license"]
@@ -672,8 +734,10 @@ def test_robot_profile_export_fills_verified_ids_and_lists_rules_as_files(tmp_pa
     assert f"ERROR\t{target}" in lines
     assert all(line.split("\t")[0] in qc_rules.LEVELS for line in lines)  # no comments, for ROBOT
     assert not any("generated_prefix" in line for line in lines)
-    assert 'VALUES ?verified_xref { "HP:0025520" }' in (
-        tmp_path / "robot" / "unverified_xref.rq").read_text()
+    assert (
+        'VALUES ?verified_xref { "HP:0025520" }'
+        in (tmp_path / "robot" / "unverified_xref.rq").read_text()
+    )
 
 
 def test_robot_profile_export_gives_the_same_report_as_the_bundled_profile(tmp_path: Path):
@@ -682,8 +746,10 @@ def test_robot_profile_export_gives_the_same_report_as_the_bundled_profile(tmp_p
     profile = qc_rules.export_robot_profile(tmp_path / "robot", verified_xrefs=verified)
     kg = load([write_ontology(tmp_path, MIXED + 'CCKG:0000001 oboInOwl:hasDbXref "HP:0007618" .')])
     bundled = [r for r in qc_rules.load_profile() if r.kind == "sparql"]
-    assert (qc.run_report(kg, profile).to_tsv()
-            == qc.run_report(kg, bundled, verified_xrefs=verified).to_tsv())
+    assert (
+        qc.run_report(kg, profile).to_tsv()
+        == qc.run_report(kg, bundled, verified_xrefs=verified).to_tsv()
+    )
 
 
 def test_rule_query_with_a_syntax_error_names_the_query_file_and_line(tmp_path: Path):

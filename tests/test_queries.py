@@ -46,8 +46,11 @@ def query_dir(tmp_path: Path) -> Path:
 
 def test_list_queries_reads_title_question_and_parameters(query_dir: Path) -> None:
     first, second = list_queries(query_dir)
-    assert (first.name, first.title, first.parameters) == ("cq01-parents", "Parents of a class",
-                                                           ("child",))
+    assert (first.name, first.title, first.parameters) == (
+        "cq01-parents",
+        "Parents of a class",
+        ("child",),
+    )
     assert first.question == "What are the direct named parents of ?child?"
     assert first.example_bindings == (("child", "CCKG:9000002"),)
     assert (second.name, second.question) == ("cq02-labels", "")
@@ -117,8 +120,7 @@ def test_syntax_error_names_file_line_and_column(kg, tmp_path: Path, engine: str
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
-def test_service_clause_is_refused_without_connecting(kg, connection_recorder,
-                                                      engine: str) -> None:
+def test_service_clause_is_refused_without_connecting(kg, connection_recorder, engine: str) -> None:
     text = f"SELECT * WHERE {{\n  SERVICE <{connection_recorder.url}sparql> {{ ?s ?p ?o }}\n}}"
     with pytest.raises(QueryRefused) as info:
         run_query(kg, text, engine=engine)
@@ -166,10 +168,13 @@ def test_engines_agree_on_every_bundled_query() -> None:
         assert sorted(ox.rows, key=str) == sorted(rd.rows, key=str), query.name
 
 
-@pytest.mark.parametrize(("fmt", "expected"), [
-    ("csv", "parent,parent_label\nCCKG:9000001,tiny calcinosis\n"),
-    ("tsv", "parent\tparent_label\nCCKG:9000001\ttiny calcinosis\n"),
-])
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("csv", "parent,parent_label\nCCKG:9000001,tiny calcinosis\n"),
+        ("tsv", "parent\tparent_label\nCCKG:9000001\ttiny calcinosis\n"),
+    ],
+)
 def test_delimited_output(kg, query_dir: Path, fmt: str, expected: str) -> None:
     result = run_query(kg, query_dir / "cq01-parents.rq", {"child": "CCKG:9000002"})
     assert render(result, fmt) == expected
@@ -178,8 +183,10 @@ def test_delimited_output(kg, query_dir: Path, fmt: str, expected: str) -> None:
 def test_json_output_has_columns_and_row_objects(kg, query_dir: Path) -> None:
     result = run_query(kg, query_dir / "cq01-parents.rq", {"child": "CCKG:9000002"})
     data = json.loads(render(result, "json"))
-    assert data == {"columns": ["parent", "parent_label"],
-                    "rows": [{"parent": "CCKG:9000001", "parent_label": "tiny calcinosis"}]}
+    assert data == {
+        "columns": ["parent", "parent_label"],
+        "rows": [{"parent": "CCKG:9000001", "parent_label": "tiny calcinosis"}],
+    }
 
 
 def test_table_output_is_aligned_with_a_row_count(kg) -> None:
@@ -197,9 +204,13 @@ def test_inferred_adds_the_reasoner_hierarchy(kg, monkeypatch) -> None:
 
     def inferred_graph(_kg):
         graph = rdflib.Graph()
-        graph.add((rdflib.URIRef("https://w3id.org/calcinosis-kg/CCKG_9000004"),
-                   rdflib.RDFS.subClassOf,
-                   rdflib.URIRef("https://w3id.org/calcinosis-kg/CCKG_9000001")))
+        graph.add(
+            (
+                rdflib.URIRef("https://w3id.org/calcinosis-kg/CCKG_9000004"),
+                rdflib.RDFS.subClassOf,
+                rdflib.URIRef("https://w3id.org/calcinosis-kg/CCKG_9000001"),
+            )
+        )
         return graph
 
     monkeypatch.setattr(inferred, "inferred_graph", inferred_graph)
@@ -232,8 +243,10 @@ def test_remote_engine_refuses_non_http_endpoints() -> None:
 
 def test_query_text_without_braces_is_not_mistaken_for_a_name(kg) -> None:
     result = run_query(kg, "DESCRIBE CCKG:9000004")
-    assert result.kind == "graph" and ("CCKG:9000004", "rdfs:label",
-                                       "tiny count holder") in result.rows
+    assert (
+        result.kind == "graph"
+        and ("CCKG:9000004", "rdfs:label", "tiny count holder") in result.rows
+    )
 
 
 def test_tsv_keeps_quotes_and_escapes_tabs_newlines_reversibly() -> None:

@@ -26,18 +26,28 @@ def chain(count: int) -> str:
 
 def slow_filter(terms: int = 20_000) -> str:
     """A FILTER of ``terms`` ``||`` terms (229 KB at 20 000; its parse took 121 s at load 10)."""
-    return "SELECT * WHERE { ?s ?p ?o FILTER(" + " || ".join(f"?o={i}" for i in range(terms)) \
-        + ") }"
+    return (
+        "SELECT * WHERE { ?s ?p ?o FILTER(" + " || ".join(f"?o={i}" for i in range(terms)) + ") }"
+    )
 
 
-@pytest.mark.parametrize("text", [
-    f"SELECT * WHERE {{ {chain(84)} }}",
-    f"CONSTRUCT {{ {chain(84)} }} WHERE {{ {chain(84)} }}",
-    f"SELECT * WHERE {{ {chain(3000)} }}",
-    f"CONSTRUCT {{ {chain(3000)} }} WHERE {{ ?s0 ?p ?o0 }}",
-    "SELECT * WHERE { ?s " + " ; ".join(f"<http://e/p{i}> ?o{i}" for i in range(2000)) + " }",
-], ids=["84-triples", "84-triple-template", "3000-triples", "3000-triple-template",
-        "2000-predicates"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"SELECT * WHERE {{ {chain(84)} }}",
+        f"CONSTRUCT {{ {chain(84)} }} WHERE {{ {chain(84)} }}",
+        f"SELECT * WHERE {{ {chain(3000)} }}",
+        f"CONSTRUCT {{ {chain(3000)} }} WHERE {{ ?s0 ?p ?o0 }}",
+        "SELECT * WHERE { ?s " + " ; ".join(f"<http://e/p{i}> ?o{i}" for i in range(2000)) + " }",
+    ],
+    ids=[
+        "84-triples",
+        "84-triple-template",
+        "3000-triples",
+        "3000-triple-template",
+        "2000-predicates",
+    ],
+)
 def test_a_flat_pattern_is_never_nested_too_deeply(text: str) -> None:
     assert check_query(text).form in ("select", "construct")
 
@@ -52,11 +62,14 @@ def test_nesting_counts_groups_not_the_length_of_a_chain() -> None:
     assert twenty - ten == 20  # a group is a GroupOrUnionGraphPattern and its content
 
 
-@pytest.mark.parametrize("text", [
-    "SELECT * WHERE " + "{ " * 3000 + "?s ?p ?o" + " }" * 3000,  # pyoxigraph's stack overflows
-    "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 200 + "?o" + ")" * 200 + ") }",
-    "SELECT * WHERE {" * 600 + "}" * 600,  # 600 nested sub-selects
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE " + "{ " * 3000 + "?s ?p ?o" + " }" * 3000,  # pyoxigraph's stack overflows
+        "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 200 + "?o" + ")" * 200 + ") }",
+        "SELECT * WHERE {" * 600 + "}" * 600,  # 600 nested sub-selects
+    ],
+)
 def test_deep_nesting_is_refused_before_any_engine(text: str) -> None:
     with pytest.raises(InputError, match="nested too deeply"):
         check_query(text)
@@ -64,8 +77,9 @@ def test_deep_nesting_is_refused_before_any_engine(text: str) -> None:
 
 def test_nesting_just_under_the_limit_is_accepted() -> None:
     levels = (MAX_NESTING - 3) // 2  # SelectQuery, the outer group, then 2 per nested group
-    assert check_query("SELECT * WHERE " + "{ " * levels + "?s ?p ?o" + " }" * levels).form \
-        == "select"
+    assert (
+        check_query("SELECT * WHERE " + "{ " * levels + "?s ?p ?o" + " }" * levels).form == "select"
+    )
 
 
 def test_the_deadline_covers_the_guards_parse() -> None:
@@ -93,8 +107,11 @@ def test_a_text_the_child_accepted_is_remembered_by_the_parent() -> None:
 
 def test_refusals_come_back_from_the_child_as_themselves() -> None:
     with pytest.raises(query_guard.QueryRefused, match="SERVICE"):
-        run_checked("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
-                    lambda info: None, timeout=30)
+        run_checked(
+            "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+            lambda info: None,
+            timeout=30,
+        )
     with pytest.raises(InputError, match="syntax error") as caught:
         run_checked("SELECT * WHERE {\n ?s ?p }", lambda info: None, timeout=30, source="q.rq")
     assert caught.value.path == "q.rq" and caught.value.line == 2

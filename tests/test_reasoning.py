@@ -23,11 +23,16 @@ PREFIXES = """\
 """
 T = "http://example.org/t#"
 
-DISJOINT = PREFIXES + """
+DISJOINT = (
+    PREFIXES
+    + """
 :A a owl:Class ; rdfs:label "class A" .
 :B a owl:Class ; rdfs:label "class B" ; owl:disjointWith :A .
 """
-DEFINED = PREFIXES + """
+)
+DEFINED = (
+    PREFIXES
+    + """
 :A a owl:Class ; rdfs:label "class A" .
 :r a owl:ObjectProperty .
 :F a owl:Class ; rdfs:label "class F" ; owl:equivalentClass [ a owl:Class ;
@@ -35,6 +40,7 @@ DEFINED = PREFIXES + """
 :G a owl:Class ; rdfs:label "class G" ;
     rdfs:subClassOf :A , [ a owl:Restriction ; owl:onProperty :r ; owl:someValuesFrom :A ] .
 """
+)
 
 
 @pytest.fixture(autouse=True)
@@ -63,7 +69,7 @@ def test_defined_class_yields_inferred_subclass_edge(tmp_path):
 
 @requires_java
 def test_subclass_of_disjoint_classes_is_unsatisfiable_with_explanation(tmp_path):
-    result, _ = reason_text(tmp_path, DISJOINT + ':C a owl:Class ; rdfs:subClassOf :A , :B .\n')
+    result, _ = reason_text(tmp_path, DISJOINT + ":C a owl:Class ; rdfs:subClassOf :A , :B .\n")
     assert result.unsatisfiable == [T + "C"]
     why = result.explanations[T + "C"]
     assert "class A" in why and "class B" in why and "disjoint" in why
@@ -71,8 +77,10 @@ def test_subclass_of_disjoint_classes_is_unsatisfiable_with_explanation(tmp_path
 
 @requires_java
 def test_subclass_of_unsatisfiable_class_names_that_superclass(tmp_path):
-    text = DISJOINT + ':C a owl:Class ; rdfs:label "class C" ; rdfs:subClassOf :A , :B .\n' \
-        ':D a owl:Class ; rdfs:subClassOf :C .\n'
+    text = (
+        DISJOINT + ':C a owl:Class ; rdfs:label "class C" ; rdfs:subClassOf :A , :B .\n'
+        ":D a owl:Class ; rdfs:subClassOf :C .\n"
+    )
     result, _ = reason_text(tmp_path, text)
     assert result.unsatisfiable == [T + "C", T + "D"]
     assert "class C" in result.explanations[T + "D"]
@@ -80,7 +88,9 @@ def test_subclass_of_unsatisfiable_class_names_that_superclass(tmp_path):
 
 @requires_java
 def test_conflicting_data_restrictions_are_explained(tmp_path):
-    text = PREFIXES + """
+    text = (
+        PREFIXES
+        + """
 :p a owl:DatatypeProperty , owl:FunctionalProperty .
 :E a owl:Class ; rdfs:subClassOf
   [ a owl:Restriction ; owl:onProperty :p ; owl:someValuesFrom [ a rdfs:Datatype ;
@@ -88,6 +98,7 @@ def test_conflicting_data_restrictions_are_explained(tmp_path):
   [ a owl:Restriction ; owl:onProperty :p ; owl:someValuesFrom [ a rdfs:Datatype ;
       owl:onDatatype xsd:decimal ; owl:withRestrictions ( [ xsd:maxExclusive 3.0 ] ) ] ] .
 """
+    )
     result, _ = reason_text(tmp_path, text)
     assert result.unsatisfiable == [T + "E"]
     why = result.explanations[T + "E"]
@@ -108,13 +119,16 @@ def test_inconsistent_ontology_names_the_individual_in_disjoint_classes(tmp_path
 @requires_java
 def test_inconsistency_through_an_unsatisfiable_class_names_the_individual(tmp_path):
     # nothing about i is directly disjoint: C needs an r-successor in an unsatisfiable class
-    text = DISJOINT + """
+    text = (
+        DISJOINT
+        + """
 :r a owl:ObjectProperty .
 :E a owl:Class ; rdfs:subClassOf :A , :B .
 :C a owl:Class ; rdfs:label "class C" ;
    rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :r ; owl:someValuesFrom :E ] .
 :i a owl:NamedIndividual , :C .
 """
+    )
     result, _ = reason_text(tmp_path, text)
     assert result.consistent is False
     assert len(result.culprits) == 1
@@ -122,10 +136,13 @@ def test_inconsistency_through_an_unsatisfiable_class_names_the_individual(tmp_p
     assert entity == T + "i" and "class C" in why
 
 
-DATA_PROPERTY = PREFIXES + """
+DATA_PROPERTY = (
+    PREFIXES
+    + """
 :p a owl:DatatypeProperty , owl:FunctionalProperty ; rdfs:range xsd:decimal .
 :A a owl:Class .
 """
+)
 
 
 @requires_java
@@ -139,7 +156,7 @@ def test_inconsistency_from_value_outside_datatype_range_names_individual(tmp_pa
 
 @requires_java
 def test_inconsistency_from_two_values_of_functional_property_names_individual(tmp_path):
-    text = DATA_PROPERTY + ':i a owl:NamedIndividual , :A ; :p 3.5 , 4.5 .\n'
+    text = DATA_PROPERTY + ":i a owl:NamedIndividual , :A ; :p 3.5 , 4.5 .\n"
     result, _ = reason_text(tmp_path, text)
     assert result.consistent is False
     [(entity, why)] = result.culprits
@@ -149,8 +166,11 @@ def test_inconsistency_from_two_values_of_functional_property_names_individual(t
 @requires_java
 def test_owl_imports_are_never_handed_to_hermit(tmp_path):
     # HermiT would try to download this import and fail; the merged graph is reasoned instead
-    text = PREFIXES + "<http://example.org/t> owl:imports <http://unreachable.invalid/x.owl> .\n" \
-        + ':A a owl:Class .\n'
+    text = (
+        PREFIXES
+        + "<http://example.org/t> owl:imports <http://unreachable.invalid/x.owl> .\n"
+        + ":A a owl:Class .\n"
+    )
     result, _ = reason_text(tmp_path, text)
     assert result.consistent is True, result.error
 
@@ -166,11 +186,14 @@ def test_hermit_input_has_no_owl_imports(tmp_path):
 
 @requires_java
 def test_datatype_outside_owl2_map_is_reported_not_crashed(tmp_path):
-    text = PREFIXES + """
+    text = (
+        PREFIXES
+        + """
 :p a owl:DatatypeProperty .
 :A a owl:Class ; rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :p ;
     owl:allValuesFrom xsd:date ] .
 """
+    )
     result, kg = reason_text(tmp_path, text)
     assert result.consistent is None
     assert "XMLSchema#date" in result.error
@@ -181,7 +204,8 @@ def test_datatype_outside_owl2_map_is_reported_not_crashed(tmp_path):
 def expected_file(tmp_path: Path, sub: str, sup: str) -> None:
     (tmp_path / "expected_inferences.yaml").write_text(
         f"- subclass: {sub}\n  superclass: {sup}\n  why: G is an A with an r to an A\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
 
 
 @requires_java
@@ -233,7 +257,8 @@ def test_inferred_graph_holds_only_non_asserted_edges(tmp_path):
     # F ⊑ A follows from F's definition; G ⊑ A is asserted and so left out
     assert set(graph.triples((None, RDFS.subClassOf, None))) == {
         (URIRef(T + "G"), RDFS.subClassOf, URIRef(T + "F")),
-        (URIRef(T + "F"), RDFS.subClassOf, URIRef(T + "A"))}
+        (URIRef(T + "F"), RDFS.subClassOf, URIRef(T + "A")),
+    }
 
 
 @requires_java
@@ -241,9 +266,11 @@ def test_inferred_kg_adds_the_inferred_edges_to_the_asserted_graph(tmp_path):
     import pyoxigraph
 
     kg = load([write(tmp_path, DEFINED)])
-    edge = pyoxigraph.Quad(pyoxigraph.NamedNode(T + "F"),
-                           pyoxigraph.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
-                           pyoxigraph.NamedNode(T + "A"))
+    edge = pyoxigraph.Quad(
+        pyoxigraph.NamedNode(T + "F"),
+        pyoxigraph.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
+        pyoxigraph.NamedNode(T + "A"),
+    )
     assert edge not in kg.store
     plus = inferred.inferred_kg(kg)
     assert edge in plus.store and len(plus.store) == len(kg.store) + 2
@@ -260,7 +287,7 @@ def test_inferred_graph_is_cached_per_ontology_content(tmp_path, monkeypatch):
 
     monkeypatch.setattr(inferred, "reason", no_hermit)
     assert set(inferred.inferred_graph(load([path]))) == set(first)
-    write(tmp_path, DEFINED + ':H a owl:Class ; rdfs:subClassOf :G .\n')
+    write(tmp_path, DEFINED + ":H a owl:Class ; rdfs:subClassOf :G .\n")
     with pytest.raises(AssertionError, match="HermiT ran"):
         inferred.inferred_graph(load([path]))
     monkeypatch.setattr(inferred, "reason", real_reason)
@@ -311,10 +338,13 @@ def test_bundled_ontology_is_consistent_without_unsatisfiable_classes():
 
 @requires_java
 def test_unsatisfiable_through_property_range_is_explained(tmp_path):
-    text = DISJOINT + """
+    text = (
+        DISJOINT
+        + """
 :r a owl:ObjectProperty ; rdfs:range :B .
 :C a owl:Class ; rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :r ; owl:someValuesFrom :A ] .
 """
+    )
     result, _ = reason_text(tmp_path, text)
     assert result.unsatisfiable == [T + "C"]
     why = result.explanations[T + "C"]
@@ -323,11 +353,14 @@ def test_unsatisfiable_through_property_range_is_explained(tmp_path):
 
 @requires_java
 def test_unsatisfiable_through_property_domain_is_explained(tmp_path):
-    text = DISJOINT + """
+    text = (
+        DISJOINT
+        + """
 :r a owl:ObjectProperty ; rdfs:domain :B .
 :C a owl:Class ; rdfs:subClassOf :A ,
     [ a owl:Restriction ; owl:onProperty :r ; owl:someValuesFrom owl:Thing ] .
 """
+    )
     result, _ = reason_text(tmp_path, text)
     assert result.unsatisfiable == [T + "C"]
     why = result.explanations[T + "C"]
@@ -345,8 +378,11 @@ def test_expected_inference_that_is_asserted_is_a_warning_not_a_failure(tmp_path
 
 @requires_java
 def test_unresolved_import_is_a_reasoning_warning(tmp_path):
-    text = PREFIXES + "<http://example.org/t> owl:imports <http://unreachable.invalid/x.owl> .\n" \
-        + ':A a owl:Class .\n'
+    text = (
+        PREFIXES
+        + "<http://example.org/t> owl:imports <http://unreachable.invalid/x.owl> .\n"
+        + ":A a owl:Class .\n"
+    )
     stage = reasoning.reasoning_stage(load([write(tmp_path, text)]))
     assert stage.ok
     [finding] = stage.failures
@@ -360,8 +396,11 @@ def test_hermit_only_classifies_and_still_finds_an_inconsistency_in_the_individu
     from calcinosis_kg.checks.java import hermit_command
 
     command = hermit_command(Path("java"), tmp_path / "o.nt")
-    actions = [a for a in command[command.index("org.semanticweb.HermiT.cli.CommandLine") + 1:]
-               if a.startswith("-")]
+    actions = [
+        a
+        for a in command[command.index("org.semanticweb.HermiT.cli.CommandLine") + 1 :]
+        if a.startswith("-")
+    ]
     assert actions == ["-c"]
 
 
@@ -370,6 +409,9 @@ def test_hermit_realises_individuals_only_when_asked(tmp_path):
     from calcinosis_kg.checks.java import hermit_command
 
     command = hermit_command(Path("java"), tmp_path / "o.nt", realise=True)
-    actions = [a for a in command[command.index("org.semanticweb.HermiT.cli.CommandLine") + 1:]
-               if a.startswith("-")]
+    actions = [
+        a
+        for a in command[command.index("org.semanticweb.HermiT.cli.CommandLine") + 1 :]
+        if a.startswith("-")
+    ]
     assert actions == ["-c", "-I"]

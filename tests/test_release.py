@@ -42,7 +42,9 @@ PREFIXES = """\
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 """
 
-ONTOLOGY = PREFIXES + """
+ONTOLOGY = (
+    PREFIXES
+    + """
 <https://example.org/rel/calcinosis-kg.owl> a owl:Ontology ;
     owl:versionIRI <https://example.org/rel/releases/2026-01-15/calcinosis-kg.owl> ;
     owl:versionInfo "2026-01-15" ;
@@ -73,8 +75,11 @@ CCKG:9000600 a owl:Class ; rdfs:label "test calcinosis cutis of the skin" ;
       [ a owl:Restriction ; owl:onProperty obo:RO_0004026 ; owl:someValuesFrom obo:UBERON_0002097 ]
     ) ] .
 """
+)
 
-IMPORT_MODULE = PREFIXES + """
+IMPORT_MODULE = (
+    PREFIXES
+    + """
 <https://example.org/rel/imports/external_import.owl> a owl:Ontology .
 obo:MONDO_0002123 a owl:Class ; rdfs:label "calcinosis" .
 obo:UBERON_0002097 a owl:Class ; rdfs:label "skin of body" .
@@ -84,6 +89,7 @@ obo:HP_0025520 a owl:Class ; rdfs:label "Calcinosis cutis" .
 obo:RO_0004026 a owl:ObjectProperty ; rdfs:label "disease has location" .
 obo:RO_0004022 a owl:ObjectProperty ; rdfs:label "disease has basis in" .
 """
+)
 
 
 def _inferred() -> rdflib.Graph:
@@ -117,14 +123,20 @@ def released(ontology_files: list[Path], tmp_path: Path) -> Path:
 def test_release_writes_every_variant_in_every_format_plus_sssom_and_kgx(released: Path):
     expected = {f"calcinosis-kg-{v}.{f}" for v in VARIANTS for f in FORMATS}
     expected |= {f"calcinosis-kg.{f}" for f in MAIN_FORMATS}  # ODK's unsuffixed main files
-    expected |= {"calcinosis-kg.sssom.tsv", "calcinosis-kg_nodes.tsv", "calcinosis-kg_edges.tsv",
-                 "calcinosis-kg.prefixes.json", "calcinosis-kg.context.jsonld",
-                 "calcinosis-kg.context-1.0.jsonld"}
+    expected |= {
+        "calcinosis-kg.sssom.tsv",
+        "calcinosis-kg_nodes.tsv",
+        "calcinosis-kg_edges.tsv",
+        "calcinosis-kg.prefixes.json",
+        "calcinosis-kg.context.jsonld",
+        "calcinosis-kg.context-1.0.jsonld",
+    }
     assert {p.name for p in released.iterdir()} == expected
 
 
 def test_release_output_is_byte_identical_across_runs_and_hash_seeds(
-        ontology_files: list[Path], tmp_path: Path):
+    ontology_files: list[Path], tmp_path: Path
+):
     outputs = []
     for seed in ("1", "2"):
         out = tmp_path / f"seed{seed}"
@@ -147,16 +159,20 @@ def test_release_date_and_version_iri_come_from_the_header(graphs: dict[str, rdf
         assert (head, RDF.type, OWL.Ontology) in graph
         assert set(graph.subjects(RDF.type, OWL.Ontology)) == {head}
         assert graph.value(head, OWL.versionIRI) == rdflib.URIRef(
-            f"https://example.org/rel/releases/2026-01-15/{stem}.owl")
+            f"https://example.org/rel/releases/2026-01-15/{stem}.owl"
+        )
         assert str(graph.value(head, OIO.date)) == "15:01:2026 00:00"
-        assert str(graph.value(head, rdflib.URIRef("http://purl.org/dc/terms/issued"))) \
-            == "2026-01-15"
+        assert (
+            str(graph.value(head, rdflib.URIRef("http://purl.org/dc/terms/issued"))) == "2026-01-15"
+        )
 
 
 def test_release_without_a_dated_version_is_an_input_error(tmp_path: Path):
     path = tmp_path / "undated.ttl"
-    path.write_text(PREFIXES + "<https://example.org/u.owl> a owl:Ontology .\n"
-                    "CCKG:9000001 a owl:Class .\n", encoding="utf-8")
+    path.write_text(
+        PREFIXES + "<https://example.org/u.owl> a owl:Ontology .\nCCKG:9000001 a owl:Class .\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError, match="versionInfo"):
         release_graphs(load([path]), rdflib.Graph())
 
@@ -170,7 +186,8 @@ def test_base_leaves_out_the_import_module_and_owl_imports(graphs: dict[str, rdf
 
 
 def test_full_merges_the_import_module_and_asserts_the_inferred_hierarchy(
-        graphs: dict[str, rdflib.Graph]):
+    graphs: dict[str, rdflib.Graph],
+):
     full = graphs["full"]
     assert (OBO.MONDO_0002123, RDFS.label, rdflib.Literal("calcinosis")) in full
     assert (CCKG["9000600"], RDFS.subClassOf, CCKG["9000001"]) in full
@@ -179,29 +196,37 @@ def test_full_merges_the_import_module_and_asserts_the_inferred_hierarchy(
 
 
 def test_simple_keeps_named_hierarchy_and_existentials_but_no_class_expressions(
-        graphs: dict[str, rdflib.Graph]):
+    graphs: dict[str, rdflib.Graph],
+):
     simple = graphs["simple"]
     predicates = set(simple.predicates())
     assert not predicates & {OWL.equivalentClass, OWL.unionOf, OWL.intersectionOf}
     assert (CCKG["9000600"], RDFS.subClassOf, CCKG["9000001"]) in simple
-    fillers = {simple.value(o, OWL.someValuesFrom)
-               for o in simple.objects(CCKG["9000001"], RDFS.subClassOf)
-               if isinstance(o, rdflib.BNode)}
+    fillers = {
+        simple.value(o, OWL.someValuesFrom)
+        for o in simple.objects(CCKG["9000001"], RDFS.subClassOf)
+        if isinstance(o, rdflib.BNode)
+    }
     assert fillers == {OBO.UBERON_0002097}
     # the union restriction of 9000002 has no simple form and is gone, its named parent stays
     assert set(simple.objects(CCKG["9000002"], RDFS.subClassOf)) == {CCKG["9000001"]}
 
 
 def test_simple_keeps_no_axiom_annotations_individuals_or_data_assertions_but_its_license(
-        graphs: dict[str, rdflib.Graph]):
+    graphs: dict[str, rdflib.Graph],
+):
     simple = graphs["simple"]
     assert not set(simple.subjects(RDF.type, OWL.Axiom))
-    assert not set(simple.objects(
-        None, rdflib.URIRef("https://w3id.org/biolink/vocab/supporting_text")))
+    assert not set(
+        simple.objects(None, rdflib.URIRef("https://w3id.org/biolink/vocab/supporting_text"))
+    )
     assert not set(simple.subjects(RDF.type, OWL.NamedIndividual))
     head = rdflib.URIRef("https://example.org/rel/calcinosis-kg-simple.owl")
-    assert (head, rdflib.URIRef("http://purl.org/dc/terms/license"),
-            rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/")) in simple
+    assert (
+        head,
+        rdflib.URIRef("http://purl.org/dc/terms/license"),
+        rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/"),
+    ) in simple
 
 
 def test_turtle_and_ntriples_load_in_pyoxigraph_with_rdflib_triple_count(released: Path):
@@ -209,8 +234,9 @@ def test_turtle_and_ntriples_load_in_pyoxigraph_with_rdflib_triple_count(release
 
     for variant in VARIANTS:
         for suffix, ox_format, rdflib_format in (
-                ("ttl", pyoxigraph.RdfFormat.TURTLE, "turtle"),
-                ("nt", pyoxigraph.RdfFormat.N_TRIPLES, "nt")):
+            ("ttl", pyoxigraph.RdfFormat.TURTLE, "turtle"),
+            ("nt", pyoxigraph.RdfFormat.N_TRIPLES, "nt"),
+        ):
             path = released / f"calcinosis-kg-{variant}.{suffix}"
             store = pyoxigraph.Store()
             store.load(path=str(path), format=ox_format)
@@ -218,12 +244,13 @@ def test_turtle_and_ntriples_load_in_pyoxigraph_with_rdflib_triple_count(release
 
 
 def test_every_rdf_format_round_trips_to_an_isomorphic_graph(
-        released: Path, graphs: dict[str, rdflib.Graph]):
+    released: Path, graphs: dict[str, rdflib.Graph]
+):
     for variant in VARIANTS:
-        for suffix, fmt in (("ttl", "turtle"), ("nt", "nt"), ("owl", "xml"),
-                            ("jsonld", "json-ld")):
-            parsed = rdflib.Graph().parse(released / f"calcinosis-kg-{variant}.{suffix}",
-                                          format=fmt)
+        for suffix, fmt in (("ttl", "turtle"), ("nt", "nt"), ("owl", "xml"), ("jsonld", "json-ld")):
+            parsed = rdflib.Graph().parse(
+                released / f"calcinosis-kg-{variant}.{suffix}", format=fmt
+            )
             assert isomorphic(_rdf11(parsed), _rdf11(graphs[variant])), (variant, suffix)
 
 
@@ -254,7 +281,8 @@ def test_the_rdfxml_types_only_the_relation_annotations_pronto_would_drop():
 
 @pytest.mark.java  # owlready2 runs HermiT in a JVM
 def test_full_rdfxml_of_the_bundled_ontology_loads_in_owlready2_and_hermit_is_consistent(
-        tmp_path: Path):
+    tmp_path: Path,
+):
     owlready2 = pytest.importorskip("owlready2")
     from calcinosis_kg.publish.release import full_graph, writers
 
@@ -308,8 +336,7 @@ def test_obo_writes_genus_differentia_definitions_as_intersection_of(released: P
     assert "intersection_of: RO:0004026 UBERON:0002097" in stanza
 
 
-def test_obographs_json_is_read_by_the_obographs_model_without_dropping_fields(
-        released: Path):
+def test_obographs_json_is_read_by_the_obographs_model_without_dropping_fields(released: Path):
     obographs = pytest.importorskip("obographs")
     for variant in VARIANTS:
         raw = json.loads((released / f"calcinosis-kg-{variant}.json").read_text())
@@ -342,16 +369,20 @@ def test_obographs_json_validates_against_the_obographs_json_schema(released: Pa
 def test_obographs_json_has_edges_and_logical_definitions(released: Path):
     """Ids are CURIEs (OAK's obograph adapter then finds ``CCKG:…`` without ``--prefix``)."""
     graph = json.loads((released / "calcinosis-kg-base.json").read_text())["graphs"][0]
-    assert {"sub": "CCKG:9000001", "pred": "RO:0004026", "obj": "UBERON:0002097"} \
-        in graph["edges"]
-    assert graph["logicalDefinitionAxioms"] == [{
-        "definedClassId": "CCKG:9000600", "genusIds": ["CCKG:9000001"],
-        "restrictions": [{"propertyId": "RO:0004026", "fillerId": "UBERON:0002097"}]}]
+    assert {"sub": "CCKG:9000001", "pred": "RO:0004026", "obj": "UBERON:0002097"} in graph["edges"]
+    assert graph["logicalDefinitionAxioms"] == [
+        {
+            "definedClassId": "CCKG:9000600",
+            "genusIds": ["CCKG:9000001"],
+            "restrictions": [{"propertyId": "RO:0004026", "fillerId": "UBERON:0002097"}],
+        }
+    ]
     assert any("calcinosis-kg.prefixes.json" in c for c in graph["meta"]["comments"])
 
 
-def test_release_cli_reports_the_files_it_wrote(ontology_files: list[Path], tmp_path: Path,
-                                                run_cli):
+def test_release_cli_reports_the_files_it_wrote(
+    ontology_files: list[Path], tmp_path: Path, run_cli
+):
     args = ["release", "--output", str(tmp_path / "cli")]
     for path in ontology_files:
         args += ["--ontology", str(path)]
@@ -393,8 +424,11 @@ def test_committed_release_folder_equals_a_fresh_release_of_the_bundled_ontology
 # --- the source opens offline in OWL API through the catalog (Protégé, ROBOT) ------------------
 def _java_proxy_options(network: LoopbackListener) -> list[str]:
     """Java's HTTP(S) proxy set to the loopback listener standing in for the network."""
-    return [f"-D{scheme}.{key}={value}" for scheme in ("http", "https")
-            for key, value in (("proxyHost", "127.0.0.1"), ("proxyPort", network.port))]
+    return [
+        f"-D{scheme}.{key}={value}"
+        for scheme in ("http", "https")
+        for key, value in (("proxyHost", "127.0.0.1"), ("proxyPort", network.port))
+    ]
 
 
 def test_the_source_opens_offline_in_owlapi_through_the_catalog_beside_it(tmp_path: Path):
@@ -411,9 +445,13 @@ def test_the_source_opens_offline_in_owlapi_through_the_catalog_beside_it(tmp_pa
     network = LoopbackListener(backlog=8)
     try:
         command = [java, *_java_proxy_options(network), *rest]
-        done = subprocess.run([*command, str(source), str(catalog), str(CCKG["0000001"]),
-                               str(OBO.UBERON_0002097)],
-                              capture_output=True, text=True, timeout=300, check=False)
+        done = subprocess.run(
+            [*command, str(source), str(catalog), str(CCKG["0000001"]), str(OBO.UBERON_0002097)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr[-2000:]
         assert network.connections == 0
         lines = [line.split("\t") for line in done.stdout.splitlines()]
@@ -422,10 +460,13 @@ def test_the_source_opens_offline_in_owlapi_through_the_catalog_beside_it(tmp_pa
         for iri in imports:
             assert loaded[iri].startswith("file:") and "/ontology/imports/" in loaded[iri]
         labels = {row[1]: row[2] for row in lines if row[0] == "label"}
-        assert labels == {str(CCKG["0000001"]): "calcinosis cutis",
-                          str(OBO.UBERON_0002097): "skin of body"}  # from the import
-        without = subprocess.run([*command, str(source)], capture_output=True, text=True,
-                                 timeout=300, check=False)
+        assert labels == {
+            str(CCKG["0000001"]): "calcinosis cutis",
+            str(OBO.UBERON_0002097): "skin of body",
+        }  # from the import
+        without = subprocess.run(
+            [*command, str(source)], capture_output=True, text=True, timeout=300, check=False
+        )
         assert without.returncode != 0 and network.connections > 0, without.stderr[-500:]
     finally:
         network.close()

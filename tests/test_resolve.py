@@ -41,9 +41,10 @@ def test_close_spellings_come_from_the_index_and_name_their_first_term() -> None
 
 
 def test_an_own_term_beats_its_namesakes_among_labels_only() -> None:
-    index = NameIndex.of([[("ext:1", "Joint"), ("own:1", "joint")], SYNONYMS + [("ext:2", "x"),
-                                                                               ("own:2", "x")]],
-                         normalise)
+    index = NameIndex.of(
+        [[("ext:1", "Joint"), ("own:1", "joint")], SYNONYMS + [("ext:2", "x"), ("own:2", "x")]],
+        normalise,
+    )
     mine = lambda term: term.startswith("own:")  # noqa: E731
     assert index.exact("joint", own=mine) == {"own:1": "joint"}
     assert set(index.exact("joint")) == {"ext:1", "own:1"}

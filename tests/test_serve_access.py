@@ -55,9 +55,11 @@ def test_case_data_are_not_readable_cross_origin_by_default(kg, with_cases) -> N
     with running(kg, with_cases) as base:
         status, headers, _ = http(f"{base}{ASK}", headers={"Origin": "https://evil.example"})
         assert status == 200 and "Access-Control-Allow-Origin" not in headers
-        status, headers, _ = http(f"{base}/sparql", method="OPTIONS",
-                                  headers={"Origin": "https://evil.example",
-                                           "Access-Control-Request-Method": "POST"})
+        status, headers, _ = http(
+            f"{base}/sparql",
+            method="OPTIONS",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        )
         assert "Access-Control-Allow-Origin" not in headers
 
 
@@ -73,10 +75,14 @@ def test_an_allowed_origin_reads_case_data(kg, with_cases) -> None:
 def test_preflight_grants_the_standard_request_headers(kg) -> None:
     with running(kg, build_dataset(kg, inferred=False)) as base:
         status, headers, _ = http(
-            f"{base}/sparql", method="OPTIONS",
-            headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST",
-                     "Access-Control-Request-Headers": "authorization, x-requested-with, "
-                                                       "content-type"})
+            f"{base}/sparql",
+            method="OPTIONS",
+            headers={
+                "Origin": "https://example.org",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, x-requested-with, content-type",
+            },
+        )
         assert status == 204 and headers["Access-Control-Allow-Origin"] == "*"
         granted = {h.strip().lower() for h in headers["Access-Control-Allow-Headers"].split(",")}
         assert {"authorization", "x-requested-with", "content-type", "accept"} <= granted
@@ -94,10 +100,21 @@ def test_a_host_that_does_not_name_the_server_is_refused(kg, with_cases) -> None
         assert raw_get(base, ASK, "other.example.org")[0] == 403
 
 
-@pytest.mark.parametrize(("host", "allowed"), [
-    ("127.0.0.1:8000", True), ("[::1]:8000", True), ("LOCALHOST", True), ("app.localhost", True),
-    ("10.1.2.3", True), ("evil.example:8000", False), ("127.0.0.1.evil.example", False),
-    ("localhost.evil.example", False), ("a:b:c", False), ("[::1", False), ("host:port", False),
-])
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [
+        ("127.0.0.1:8000", True),
+        ("[::1]:8000", True),
+        ("LOCALHOST", True),
+        ("app.localhost", True),
+        ("10.1.2.3", True),
+        ("evil.example:8000", False),
+        ("127.0.0.1.evil.example", False),
+        ("localhost.evil.example", False),
+        ("a:b:c", False),
+        ("[::1", False),
+        ("host:port", False),
+    ],
+)
 def test_host_rule(host, allowed) -> None:
     assert Access(private=True).host_allowed(host) is allowed

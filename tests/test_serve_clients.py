@@ -52,8 +52,10 @@ def test_sparqlwrapper_gets_the_embedded_answer(served, fmt) -> None:
     if fmt == "json":
         rows = [(b["class"]["value"], b["label"]["value"]) for b in result["results"]["bindings"]]
     elif fmt == "xml":
-        rows = [tuple(b.firstChild.firstChild.data for b in r.getElementsByTagName("binding"))
-                for r in result.getElementsByTagName("result")]  # a minidom document
+        rows = [
+            tuple(b.firstChild.firstChild.data for b in r.getElementsByTagName("binding"))
+            for r in result.getElementsByTagName("result")
+        ]  # a minidom document
     else:
         import csv
         import io
@@ -78,26 +80,52 @@ def test_sparqlwrapper_construct_gives_a_graph(served) -> None:
     assert len(graph) == 50
 
 
-JENA_JARS = ["jena-arq", "jena-base", "jena-core", "jena-iri", "jena-cmds", "jena-dboe-base",
-             "jena-shacl", "jena-rdfconnection", "slf4j-api", "slf4j-nop", "commons-io",
-             "commons-lang3", "commons-codec", "commons-compress", "commons-csv", "commons-cli",
-             "jackson-core", "jackson-databind", "jackson-annotations", "gson", "guava",
-             "caffeine", "dexx.collection", "httpclient", "jsonld-java", "protobuf", "thrift"]
+JENA_JARS = [
+    "jena-arq",
+    "jena-base",
+    "jena-core",
+    "jena-iri",
+    "jena-cmds",
+    "jena-dboe-base",
+    "jena-shacl",
+    "jena-rdfconnection",
+    "slf4j-api",
+    "slf4j-nop",
+    "commons-io",
+    "commons-lang3",
+    "commons-codec",
+    "commons-compress",
+    "commons-csv",
+    "commons-cli",
+    "jackson-core",
+    "jackson-databind",
+    "jackson-annotations",
+    "gson",
+    "guava",
+    "caffeine",
+    "dexx.collection",
+    "httpclient",
+    "jsonld-java",
+    "protobuf",
+    "thrift",
+]
 
 
 @pytest.fixture(scope="module")
 def jena_classpath(tmp_path_factory: pytest.TempPathFactory) -> str:
     folder = Path("/usr/share/java")
     if shutil.which("java") is None or not (folder / "jena-arq.jar").is_file():
-        pytest.skip("Jena remote query needs Java and the Debian package libapache-jena-java "
-                    "(apt-get install libapache-jena-java)")
+        pytest.skip(
+            "Jena remote query needs Java and the Debian package libapache-jena-java "
+            "(apt-get install libapache-jena-java)"
+        )
     # Debian's Jena 4.5 needs its xerces message files also under xerces/ (see pitfalls)
     shim = tmp_path_factory.mktemp("jena") / "xerces-shim.jar"
     prefix = "org/apache/jena/ext/xerces/"
     with zipfile.ZipFile(folder / "jena-core.jar") as src, zipfile.ZipFile(shim, "w") as out:
         for name in src.namelist():
             if name.startswith(prefix) and not name.endswith(("/", ".class")):
-                out.writestr("xerces/" + name[len(prefix):], src.read(name))
+                out.writestr("xerces/" + name[len(prefix) :], src.read(name))
     jars = [str(folder / f"{j}.jar") for j in JENA_JARS if (folder / f"{j}.jar").is_file()]
     return ":".join([*jars, str(shim)])
 
@@ -106,9 +134,23 @@ def test_jena_remote_query_gets_the_embedded_answer(served, jena_classpath, tmp_
     kg, base = served
     query = tmp_path / "q.rq"
     query.write_text(QUERY, encoding="utf-8")
-    done = subprocess.run(["java", "-cp", jena_classpath, "arq.rsparql", "--service",
-                           f"{base}/sparql", "--query", str(query), "--results=CSV"],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [
+            "java",
+            "-cp",
+            jena_classpath,
+            "arq.rsparql",
+            "--service",
+            f"{base}/sparql",
+            "--query",
+            str(query),
+            "--results=CSV",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     import csv
     import io

@@ -31,8 +31,9 @@ def served(tmp_path_factory: pytest.TempPathFactory):
 
 
 def bindings(body: bytes) -> list[dict[str, str]]:
-    return [{k: v["value"] for k, v in row.items()}
-            for row in json.loads(body)["results"]["bindings"]]
+    return [
+        {k: v["value"] for k, v in row.items()} for row in json.loads(body)["results"]["bindings"]
+    ]
 
 
 def test_bundled_query_over_http_gives_the_embedded_engines_rows(served) -> None:
@@ -42,8 +43,13 @@ def test_bundled_query_over_http_gives_the_embedded_engines_rows(served) -> None
     local = run_query(kg, CQ03)
     from calcinosis_kg.core.prefixes import compress
 
-    remote = [tuple(None if row.get(c) is None else compress(row[c]) if c in local.iri_columns
-                    else row[c] for c in local.columns) for row in bindings(body)]
+    remote = [
+        tuple(
+            None if row.get(c) is None else compress(row[c]) if c in local.iri_columns else row[c]
+            for c in local.columns
+        )
+        for row in bindings(body)
+    ]
     assert remote == local.rows and local.rows
 
 
@@ -69,18 +75,22 @@ def test_named_graphs_hold_asserted_inferred_and_case_data(served) -> None:
     # the default graph is the union: case data and ontology answer together
     union = bindings(get(base, 'SELECT ?s WHERE { ?s rdfs:label "case one" }')[2])
     assert union == [{"s": "https://w3id.org/calcinosis-kg/case/c1"}]
-    only_asserted = get(base, 'SELECT ?s WHERE { ?s rdfs:label "case one" }',
-                        **{"default-graph-uri": ASSERTED})
+    only_asserted = get(
+        base, 'SELECT ?s WHERE { ?s rdfs:label "case one" }', **{"default-graph-uri": ASSERTED}
+    )
     assert only_asserted[0] == 200 and bindings(only_asserted[2]) == []
 
 
-@pytest.mark.parametrize(("accept", "media"), [
-    ("application/sparql-results+json", "application/sparql-results+json"),
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/csv", "text/csv"),
-    ("text/tab-separated-values", "text/tab-separated-values"),
-    ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
-])
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
+    ],
+)
 def test_select_results_are_negotiated_and_parse_with_rdflib(served, accept, media) -> None:
     from rdflib.query import Result
 
@@ -88,17 +98,26 @@ def test_select_results_are_negotiated_and_parse_with_rdflib(served, accept, med
     query = "SELECT ?s ?l WHERE { ?s rdfs:label ?l } ORDER BY ?s ?l LIMIT 7"
     status, headers, body = get(base, query, accept)
     assert status == 200 and headers["Content-Type"].split(";")[0] == media
-    fmt = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
-           "text/csv": "csv", "text/tab-separated-values": "tsv"}[media]
+    fmt = {
+        "application/sparql-results+json": "json",
+        "application/sparql-results+xml": "xml",
+        "text/csv": "csv",
+        "text/tab-separated-values": "tsv",
+    }[media]
     import io
 
     parsed = Result.parse(io.BytesIO(body), format=fmt)
     assert len(list(parsed)) == 7
 
 
-@pytest.mark.parametrize(("accept", "fmt"), [("text/turtle", "turtle"),
-                                             ("application/n-triples", "nt"),
-                                             ("application/ld+json", "json-ld")])
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+    ],
+)
 def test_construct_results_are_negotiated_graphs(served, accept, fmt) -> None:
     _, _, base = served
     query = "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s rdfs:label ?l } "
@@ -114,31 +133,43 @@ def test_unacceptable_format_is_406(served) -> None:
     assert get(base, "ASK { ?s ?p ?o }", "application/sparql-results+json")[0] == 200
 
 
-@pytest.mark.parametrize("update", [
-    'INSERT DATA { <urn:a> <urn:b> "c" }',
-    "DELETE WHERE { ?s ?p ?o }",
-    "LOAD <http://127.0.0.1:9/x.ttl>",
-    "CLEAR ALL",
-])
+@pytest.mark.parametrize(
+    "update",
+    [
+        'INSERT DATA { <urn:a> <urn:b> "c" }',
+        "DELETE WHERE { ?s ?p ?o }",
+        "LOAD <http://127.0.0.1:9/x.ttl>",
+        "CLEAR ALL",
+    ],
+)
 def test_updates_are_refused_every_way_they_can_arrive(served, update) -> None:
     _, dataset, base = served
     before = len(dataset.store)
     assert get(base, update)[0] == 403
     form = urllib.parse.urlencode({"update": update}).encode()
-    assert http(f"{base}/sparql", form,
-                {"Content-Type": "application/x-www-form-urlencoded"})[0] == 403
-    assert http(f"{base}/sparql", update.encode(),
-                {"Content-Type": "application/sparql-update"})[0] == 403
-    assert http(f"{base}/sparql", update.encode(),
-                {"Content-Type": "application/sparql-query"})[0] == 403
+    assert (
+        http(f"{base}/sparql", form, {"Content-Type": "application/x-www-form-urlencoded"})[0]
+        == 403
+    )
+    assert (
+        http(f"{base}/sparql", update.encode(), {"Content-Type": "application/sparql-update"})[0]
+        == 403
+    )
+    assert (
+        http(f"{base}/sparql", update.encode(), {"Content-Type": "application/sparql-query"})[0]
+        == 403
+    )
     assert len(dataset.store) == before
 
 
-@pytest.mark.parametrize("template", [
-    "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
-    "SELECT * WHERE {{ SERV\\u0049CE <{url}> {{ ?s ?p ?o }} }}",
-    "SELECT * WHERE {{ OPTIONAL {{ SELECT * {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }} }} }}",
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ SERV\\u0049CE <{url}> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ OPTIONAL {{ SELECT * {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }} }} }}",
+    ],
+)
 def test_service_is_refused_on_the_parsed_query(served, connection_recorder, template) -> None:
     _, _, base = served
     status, _, body = get(base, template.format(url=connection_recorder.url))
@@ -150,10 +181,12 @@ def test_service_is_refused_on_the_parsed_query(served, connection_recorder, tem
 def test_remote_from_graphs_are_refused(served, connection_recorder) -> None:
     _, _, base = served
     url = connection_recorder.url
-    for query, extra in [(f"SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}", {}),
-                         (f"SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", {}),
-                         ("SELECT * WHERE { ?s ?p ?o }", {"default-graph-uri": url}),
-                         ("SELECT * WHERE { ?s ?p ?o }", {"named-graph-uri": url})]:
+    for query, extra in [
+        (f"SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}", {}),
+        (f"SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", {}),
+        ("SELECT * WHERE { ?s ?p ?o }", {"default-graph-uri": url}),
+        ("SELECT * WHERE { ?s ?p ?o }", {"named-graph-uri": url}),
+    ]:
         status, _, body = get(base, query, **extra)
         assert status == 400 and b"not held by this endpoint" in body
     time.sleep(0.2)
@@ -266,16 +299,31 @@ def test_the_serve_command_listens_on_loopback_and_answers(tmp_path: Path) -> No
     import sys
 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    process = subprocess.Popen([sys.executable, "-m", "calcinosis_kg", "serve", "--port", "0",
-                                "--no-inferred", "--quiet", "--row-limit", "2"],
-                               stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "calcinosis_kg",
+            "serve",
+            "--port",
+            "0",
+            "--no-inferred",
+            "--quiet",
+            "--row-limit",
+            "2",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         assert process.stderr is not None
         line = process.stderr.readline()  # printed once the socket is bound
         found = re.search(r"http://(127\.0\.0\.1):(\d+)/", line)
         assert found, line
-        status, headers, body = get(f"http://127.0.0.1:{found.group(2)}",
-                                    "SELECT ?s WHERE { ?s a owl:Class }")
+        status, headers, body = get(
+            f"http://127.0.0.1:{found.group(2)}", "SELECT ?s WHERE { ?s a owl:Class }"
+        )
         assert status == 200 and headers["X-Row-Limit"] == "2"
         assert len(json.loads(body)["results"]["bindings"]) == 2
     finally:
@@ -297,8 +345,9 @@ def test_explorer_api_lists_queries_searches_and_answers_class_cards(served) -> 
 
     status, _, body = http(f"{base}/api/search?q=calciphylaxis")
     assert status == 200
-    assert [h["curie"] for h in json.loads(body)] == [h.curie for h in search(kg, "calciphylaxis",
-                                                                                limit=25)]
+    assert [h["curie"] for h in json.loads(body)] == [
+        h.curie for h in search(kg, "calciphylaxis", limit=25)
+    ]
     from calcinosis_kg.answers.show import card
     from calcinosis_kg.answers.show_render import to_dict
 
@@ -322,8 +371,7 @@ def test_explorer_api_lists_queries_searches_and_answers_class_cards(served) -> 
 def test_a_query_past_the_memory_ceiling_is_stopped_and_the_server_lives(served) -> None:
     kg, dataset, _ = served
     with running(kg, dataset, memory_mb=64, timeout=60) as base:
-        huge = ("SELECT ?a ?b ?c WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z } "
-                "ORDER BY ?a ?b ?c LIMIT 1")
+        huge = "SELECT ?a ?b ?c WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z } ORDER BY ?a ?b ?c LIMIT 1"
         started = time.monotonic()
         status, _, body = get(base, huge)
         assert status == 503 and b"64 MB" in body
@@ -348,14 +396,19 @@ def test_the_servers_query_children_write_nothing_to_its_stderr(capfd) -> None:
     assert "child noise" in capfd.readouterr().err
 
 
-@pytest.mark.parametrize(("text", "status"), [
-    ("SELECT * WHERE { SERV\\u0049CE <http://127.0.0.1:9/> { ?s ?p ?o } }", 403),
-    ("SELECT * WHERE { OPTIONAL { { SELECT ?s WHERE { SERVICE SILENT ?x { ?s ?p ?o } } } } }",
-     403),
-    ("LOAD <http://127.0.0.1:9/x.ttl>", 403),
-    ("SELECT * WHERE { ?s ?p \"\x00\" }", 400),  # the shared guard's NUL check
-    ("SELECT * WHERE { " + "?s ?p ?o . " * 100_000 + "}", 400),  # its length limit
-])
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("SELECT * WHERE { SERV\\u0049CE <http://127.0.0.1:9/> { ?s ?p ?o } }", 403),
+        (
+            "SELECT * WHERE { OPTIONAL { { SELECT ?s WHERE { SERVICE SILENT ?x { ?s ?p ?o } } } } }",
+            403,
+        ),
+        ("LOAD <http://127.0.0.1:9/x.ttl>", 403),
+        ('SELECT * WHERE { ?s ?p "\x00" }', 400),  # the shared guard's NUL check
+        ("SELECT * WHERE { " + "?s ?p ?o . " * 100_000 + "}", 400),  # its length limit
+    ],
+)
 def test_the_server_refuses_exactly_what_the_shared_query_guard_refuses(text, status) -> None:
     """serve's guard is ``graph.query_guard`` plus its own FROM check: the CLI and the server
     refuse the same texts (403 for SERVICE and updates, 400 for what the guard cannot read)."""

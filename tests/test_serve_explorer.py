@@ -50,8 +50,9 @@ def severe(driver) -> list[dict]:
     return [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
 
 
-def test_a_bundled_question_runs_by_clicking_and_shows_labelled_rows(browser, site,
-                                                                     tmp_path) -> None:
+def test_a_bundled_question_runs_by_clicking_and_shows_labelled_rows(
+    browser, site, tmp_path
+) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
@@ -62,7 +63,8 @@ def test_a_bundled_question_runs_by_clicking_and_shows_labelled_rows(browser, si
     wait_for(browser, "return document.querySelectorAll('#results tbody tr').length > 0")
     cells = browser.execute_script(
         "return Array.from(document.querySelectorAll('#results tbody tr')).map("
-        "r => Array.from(r.cells).map(c => c.innerText))")
+        "r => Array.from(r.cells).map(c => c.innerText))"
+    )
     columns, rows = labelled(run_query(kg, QUESTION))
     assert len(cells) == len(rows)
     for shown, expected in zip(cells, rows, strict=True):
@@ -90,25 +92,37 @@ def test_a_class_card_opens_from_a_result_link(browser, site) -> None:
     link = browser.find_element(By.CSS_SELECTOR, "#results a.term")
     iri = link.get_attribute("data-iri")
     link.click()
-    title = wait_for(browser, "const t = document.getElementById('card-title');"
-                              "return t && !document.getElementById('card').hidden && t.innerText")
+    title = wait_for(
+        browser,
+        "const t = document.getElementById('card-title');"
+        "return t && !document.getElementById('card').hidden && t.innerText",
+    )
     assert title == kg.labels[iri]
     expected = to_dict(card(kg, iri))
-    rows = [r for s in expected["sections"] for e in s["entries"]
-            for r in (e["folded"]["rows"] if "folded" in e else [e])]
+    rows = [
+        r
+        for s in expected["sections"]
+        for e in s["entries"]
+        for r in (e["folded"]["rows"] if "folded" in e else [e])
+    ]
     shown = browser.execute_script(
         "return Array.from(document.querySelectorAll('#card li.statement')).map("
-        "li => [li.querySelector('.row-text').textContent, Number(li.dataset.items)])")
+        "li => [li.querySelector('.row-text').textContent, Number(li.dataset.items)])"
+    )
     assert [text for text, _ in shown] == [r["text"] for r in rows]
     assert sum(n for _, n in shown) == expected["statements"]
     notes = browser.execute_script(
-        "return Array.from(document.querySelectorAll('#card-notes li')).map(li => li.value)")
+        "return Array.from(document.querySelectorAll('#card-notes li')).map(li => li.value)"
+    )
     assert notes == [n["number"] for n in expected["notes"]]
     text = browser.find_element(By.ID, "card").text
     assert "Parents" in text and "Subtypes" in text and expected["notes"][0]["quote"] in text
     # a term inside the card opens its own card
-    other = next(a for a in browser.find_elements(By.CSS_SELECTOR, "#card li.statement a.term")
-                 if a.text != title and a.is_displayed())
+    other = next(
+        a
+        for a in browser.find_elements(By.CSS_SELECTOR, "#card li.statement a.term")
+        if a.text != title and a.is_displayed()
+    )
     other.click()
     wait_for(browser, f"return document.getElementById('card-title').innerText !== {title!r}")
     assert severe(browser) == []
@@ -125,8 +139,12 @@ def test_a_folded_ancestor_shows_its_count_and_its_rows_on_opening(browser, site
     open_explorer(browser, base)
     browser.execute_script("openCard('CCKG:0000012')")
     wait_for(browser, "return document.querySelectorAll('#card li.folded').length > 0")
-    expected = [e["folded"] for s in to_dict(card(kg, expand("CCKG:0000012")))["sections"]
-                for e in s["entries"] if "folded" in e]
+    expected = [
+        e["folded"]
+        for s in to_dict(card(kg, expand("CCKG:0000012")))["sections"]
+        for e in s["entries"]
+        if "folded" in e
+    ]
     folded = browser.find_elements(By.CSS_SELECTOR, "#card li.folded")
     assert [int(f.get_attribute("data-count")) for f in folded] == [e["count"] for e in expected]
     assert "diltiazem" not in browser.find_element(By.ID, "card").text  # folded: not shown
@@ -143,8 +161,11 @@ def test_search_finds_a_class_and_sparql_runs(browser, site) -> None:
     open_explorer(browser, base)
     browser.find_element(By.ID, "search").send_keys("calciphylaxis")
     browser.find_element(By.CSS_SELECTOR, "#search-form button").click()
-    labels = wait_for(browser, "return Array.from(document.querySelectorAll("
-                               "'#search-results a.term')).map(a => a.innerText)")
+    labels = wait_for(
+        browser,
+        "return Array.from(document.querySelectorAll("
+        "'#search-results a.term')).map(a => a.innerText)",
+    )
     assert "calciphylaxis" in labels
     browser.find_element(By.ID, "run-sparql").click()
     wait_for(browser, "return document.querySelectorAll('#results tbody tr').length === 20")

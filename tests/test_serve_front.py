@@ -41,12 +41,15 @@ def exchange(base: str, raw: bytes, wait: float = 10) -> bytes:
         raise AssertionError(f"connection still open after {wait} s: {b''.join(chunks)[:300]!r}")
 
 
-@pytest.mark.parametrize("raw", [
-    b"GET /sparql?query=ASK%20%7B HTTP/1.0\r\n\r\n",
-    b"GET /sparql?query=ASK%20%7B HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-    b"GET /nowhere HTTP/1.0\r\n\r\n",
-    b"DELETE /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"GET /sparql?query=ASK%20%7B HTTP/1.0\r\n\r\n",
+        b"GET /sparql?query=ASK%20%7B HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        b"GET /nowhere HTTP/1.0\r\n\r\n",
+        b"DELETE /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    ],
+)
 def test_error_answers_close_the_connection_when_the_client_asks(served, raw) -> None:
     answer = exchange(served[2], raw, wait=5)  # fails unless the server closes
     assert answer.split(b"\r\n")[0].split()[1] in (b"400", b"404", b"405")
@@ -55,9 +58,14 @@ def test_error_answers_close_the_connection_when_the_client_asks(served, raw) ->
 
 def test_a_post_body_answered_with_405_is_never_read_as_a_request(served) -> None:
     smuggled = b"GET /queries HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-    raw = (b"POST /queries HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
-           b"Content-Length: " + str(len(smuggled)).encode() + b"\r\n\r\n" + smuggled
-           + b"GET /queries HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    raw = (
+        b"POST /queries HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+        b"Content-Length: "
+        + str(len(smuggled)).encode()
+        + b"\r\n\r\n"
+        + smuggled
+        + b"GET /queries HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
     answer = exchange(served[2], raw)
     statuses = [line.split()[1] for line in answer.split(b"\r\n") if line.startswith(b"HTTP/1.")]
     assert statuses[0] == b"405"
@@ -70,8 +78,12 @@ def test_trace_long_urls_and_header_floods_get_short_text(served) -> None:
     for raw, status in [
         (b"TRACE / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", b"405"),
         (b"GET /sparql?query=" + b"a" * 20000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", b"414"),
-        (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-         + b"".join(b"X-%d: 1\r\n" % n for n in range(100)) + b"\r\n", b"431"),
+        (
+            b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + b"".join(b"X-%d: 1\r\n" % n for n in range(100))
+            + b"\r\n",
+            b"431",
+        ),
         (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"b" * 20000 + b"\r\n\r\n", b"431"),
         (b"GET /\x1b[31m HTTP/1.1\r\n\r\n", b"400"),
     ]:
@@ -121,9 +133,12 @@ def test_a_client_that_leaves_mid_answer_is_one_log_line(served, capsys) -> None
     base = f"http://127.0.0.1:{server.server_port}"
     try:
         query = "SELECT * WHERE { ?a ?b ?c . VALUES ?n { 1 2 3 4 5 6 7 8 } }"
-        raw = (f"GET /sparql?query={query.replace(' ', '%20').replace('{', '%7B')}"
-               .replace("}", "%7D").encode()
-               + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/csv\r\n\r\n")
+        raw = (
+            f"GET /sparql?query={query.replace(' ', '%20').replace('{', '%7B')}".replace(
+                "}", "%7D"
+            ).encode()
+            + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/csv\r\n\r\n"
+        )
         host, port = base.removeprefix("http://").split(":")
         with socket.create_connection((host, int(port)), timeout=10) as sock:
             sock.sendall(raw)

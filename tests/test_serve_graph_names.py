@@ -15,7 +15,7 @@ from calcinosis_kg.serve.push import graph_names
 
 TRIPLE = "<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
 #: file names a user may have: spaces, percent signs, IRI delimiters, non-ASCII, a dot file
-HOSTILE = ["a b.nt", "x%41.nt", "q?#[]@!$&'()*+,;=.nt", "é.nt", "<\"{}|\\^`>.nt", ".hidden.nt"]
+HOSTILE = ["a b.nt", "x%41.nt", "q?#[]@!$&'()*+,;=.nt", "é.nt", '<"{}|\\^`>.nt', ".hidden.nt"]
 
 
 def _files(tmp_path: Path, names: list[str]) -> list[Path]:
@@ -43,8 +43,11 @@ def test_serve_and_push_give_the_same_names_for_the_same_files(tmp_path: Path) -
 
 def test_two_files_with_the_same_stem_get_distinct_names_in_the_order_given(tmp_path) -> None:
     paths = _files(tmp_path, ["cases.nt", "cases.ttl", "cases-2.nt"])
-    assert data_graph_iris(paths) == [GRAPH_BASE + "data/cases", GRAPH_BASE + "data/cases-2",
-                                      GRAPH_BASE + "data/cases-2-2"]
+    assert data_graph_iris(paths) == [
+        GRAPH_BASE + "data/cases",
+        GRAPH_BASE + "data/cases-2",
+        GRAPH_BASE + "data/cases-2-2",
+    ]
 
 
 def test_a_name_given_with_iri_equals_path_is_never_generated_again(tmp_path: Path) -> None:
@@ -57,7 +60,7 @@ def test_hostile_file_names_give_distinct_absolute_iris_that_keep_the_name(tmp_p
     assert len(set(names)) == len(HOSTILE)
     for name in names:
         assert pyoxigraph.NamedNode(name).value == name
-        assert all(c.isascii() and c.isprintable() and c not in "<>\"{}|\\^` ?#[]" for c in name)
+        assert all(c.isascii() and c.isprintable() and c not in '<>"{}|\\^` ?#[]' for c in name)
     assert names[0] == GRAPH_BASE + "data/a%20b"
     assert names[1] == GRAPH_BASE + "data/x%2541"  # not x%41: distinct from a file named "xA"
     assert names[3] == GRAPH_BASE + "data/%C3%A9"
@@ -71,4 +74,7 @@ def test_a_file_name_that_is_not_utf8_still_gives_an_iri() -> None:
 @pytest.mark.parametrize("base", ["http://example.org/release", "http://example.org/release/"])
 def test_push_names_its_graphs_under_its_graph_iri_with_or_without_a_slash(base: str) -> None:
     assert graph_names(base, [Path("c.nt")], inferred=True) == [
-        base, "http://example.org/release/inferred", "http://example.org/release/data/c"]
+        base,
+        "http://example.org/release/inferred",
+        "http://example.org/release/data/c",
+    ]

@@ -43,8 +43,9 @@ def test_a_query_slow_to_parse_holds_one_worker_never_the_others(kg_and_dataset)
 
         def attacker() -> None:
             started = time.monotonic()
-            status, _, _ = http(f"{base}/sparql", attack,
-                                {"Content-Type": "application/sparql-query"})
+            status, _, _ = http(
+                f"{base}/sparql", attack, {"Content-Type": "application/sparql-query"}
+            )
             outcome.append((status, time.monotonic() - started))
 
         thread = threading.Thread(target=attacker)
@@ -58,8 +59,10 @@ def test_a_query_slow_to_parse_holds_one_worker_never_the_others(kg_and_dataset)
         assert outcome and outcome[0][0] == 503 and outcome[0][1] < 8
         # its worker was killed and replaced: both workers answer at once again
         results: list[int] = []
-        pair = [threading.Thread(target=lambda: results.append(get(base, "ASK {}")[0]))
-                for _ in range(2)]
+        pair = [
+            threading.Thread(target=lambda: results.append(get(base, "ASK {}")[0]))
+            for _ in range(2)
+        ]
         for t in pair:
             t.start()
         for t in pair:
@@ -106,10 +109,27 @@ def rss_kib(pid: int) -> int:
 @pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads /proc")
 def test_slow_readers_of_large_answers_do_not_grow_the_server(tmp_path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    process = subprocess.Popen([sys.executable, "-m", "calcinosis_kg", "serve", "--port", "0",
-                                "--no-inferred", "--quiet", "--row-limit", "1000000",
-                                "--max-concurrent", "8", "--timeout", "20"],
-                               stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "calcinosis_kg",
+            "serve",
+            "--port",
+            "0",
+            "--no-inferred",
+            "--quiet",
+            "--row-limit",
+            "1000000",
+            "--max-concurrent",
+            "8",
+            "--timeout",
+            "20",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     sockets = []
     try:
         assert process.stderr is not None
@@ -118,8 +138,10 @@ def test_slow_readers_of_large_answers_do_not_grow_the_server(tmp_path) -> None:
         assert get(base, "ASK {}")[0] == 200
         before = rss_kib(process.pid)
         query = "SELECT * WHERE { ?a ?b ?c . VALUES ?n { 1 2 3 4 5 6 7 8 9 10 } }"  # ~12 MB CSV
-        raw = (f"GET /sparql?{urllib.parse.urlencode({'query': query})} HTTP/1.1\r\n"
-               "Host: 127.0.0.1\r\nAccept: text/csv\r\n\r\n").encode()
+        raw = (
+            f"GET /sparql?{urllib.parse.urlencode({'query': query})} HTTP/1.1\r\n"
+            "Host: 127.0.0.1\r\nAccept: text/csv\r\n\r\n"
+        ).encode()
         for _ in range(8):
             sock = socket.create_connection(("127.0.0.1", int(port)), timeout=30)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -162,8 +184,10 @@ def test_a_refused_query_is_refused_again_even_while_every_worker_is_busy(kg_and
     with running(kg, dataset, timeout=3, max_concurrent=1, queue=0) as base:
         first = get(base, refused)
         assert first[0] == 403
-        busy = threading.Thread(target=http, args=(f"{base}/sparql", SLOW_PARSE,
-                                                   {"Content-Type": "application/sparql-query"}))
+        busy = threading.Thread(
+            target=http,
+            args=(f"{base}/sparql", SLOW_PARSE, {"Content-Type": "application/sparql-query"}),
+        )
         busy.start()
         time.sleep(0.5)  # the only worker parses the slow text
         try:
@@ -174,15 +198,18 @@ def test_a_refused_query_is_refused_again_even_while_every_worker_is_busy(kg_and
             busy.join(30)
 
 
-@pytest.mark.parametrize("text, params", [
-    ("ASK { ?s ?p ?o }", {}),
-    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", {}),
-    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", {}),
-    ("SELECT * WHERE { ?s ?p }", {}),
-    ("SELECT * FROM <http://elsewhere.example/g> WHERE { ?s ?p ?o }", {}),
-    ("ASK { ?s ?p ?o }", {"default-graph-uri": "http://elsewhere.example/g"}),
-    ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1", {"format": "csv"}),
-])
+@pytest.mark.parametrize(
+    "text, params",
+    [
+        ("ASK { ?s ?p ?o }", {}),
+        ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", {}),
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", {}),
+        ("SELECT * WHERE { ?s ?p }", {}),
+        ("SELECT * FROM <http://elsewhere.example/g> WHERE { ?s ?p ?o }", {}),
+        ("ASK { ?s ?p ?o }", {"default-graph-uri": "http://elsewhere.example/g"}),
+        ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1", {"format": "csv"}),
+    ],
+)
 def test_a_cached_verdict_answers_as_the_guard_did(served, text, params) -> None:
     first, second = get(served, text, **params), get(served, text, **params)
     assert first[0] == second[0] and first[2] == second[2]

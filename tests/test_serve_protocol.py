@@ -32,8 +32,9 @@ def served(tmp_path_factory: pytest.TempPathFactory):
 
 def ask(base: str, query: str, **params: list[str]) -> bool:
     args = urllib.parse.urlencode({"query": query, **params}, doseq=True)
-    status, _, body = http(f"{base}/sparql?{args}",
-                           headers={"Accept": "application/sparql-results+json"})
+    status, _, body = http(
+        f"{base}/sparql?{args}", headers={"Accept": "application/sparql-results+json"}
+    )
     assert status == 200, body
     return json.loads(body)["boolean"]
 
@@ -47,25 +48,39 @@ def test_data_arguments_name_their_graphs() -> None:
 def test_only_named_graph_uri_leaves_the_default_graph_empty(served) -> None:
     assert ask(served, "ASK { ?s ?p ?o }") is True
     assert ask(served, "ASK { ?s ?p ?o }", **{"named-graph-uri": [DATA.format(1)]}) is False
-    assert ask(served, "ASK { GRAPH ?g { ?s ?p ?o } }",
-               **{"named-graph-uri": [DATA.format(1)]}) is True
+    assert (
+        ask(served, "ASK { GRAPH ?g { ?s ?p ?o } }", **{"named-graph-uri": [DATA.format(1)]})
+        is True
+    )
 
 
 def test_only_default_graph_uri_leaves_no_named_graphs(served) -> None:
-    assert ask(served, "ASK { GRAPH ?g { ?s ?p ?o } }",
-               **{"default-graph-uri": [DATA.format(1)]}) is False
-    assert ask(served, f"ASK {{ <{DATA.format(1)}> a ?t }}",
-               **{"default-graph-uri": [DATA.format(1)]}) is True
-    assert ask(served, f"ASK {{ <{DATA.format(2)}> a ?t }}",
-               **{"default-graph-uri": [DATA.format(1)]}) is False
+    assert (
+        ask(served, "ASK { GRAPH ?g { ?s ?p ?o } }", **{"default-graph-uri": [DATA.format(1)]})
+        is False
+    )
+    assert (
+        ask(served, f"ASK {{ <{DATA.format(1)}> a ?t }}", **{"default-graph-uri": [DATA.format(1)]})
+        is True
+    )
+    assert (
+        ask(served, f"ASK {{ <{DATA.format(2)}> a ?t }}", **{"default-graph-uri": [DATA.format(1)]})
+        is False
+    )
 
 
 def test_protocol_graphs_replace_the_querys_from(served) -> None:
     query = f"ASK FROM <{DATA.format(3)}> {{ <{DATA.format(3)}> a ?t }}"
     assert ask(served, query) is True
     assert ask(served, query, **{"named-graph-uri": [DATA.format(1)]}) is False
-    assert ask(served, f"ASK FROM <{DATA.format(3)}> {{ GRAPH ?g {{ <{DATA.format(1)}> a ?t }} }}",
-               **{"named-graph-uri": [DATA.format(1)]}) is True
+    assert (
+        ask(
+            served,
+            f"ASK FROM <{DATA.format(3)}> {{ GRAPH ?g {{ <{DATA.format(1)}> a ?t }} }}",
+            **{"named-graph-uri": [DATA.format(1)]},
+        )
+        is True
+    )
 
 
 def test_from_alone_gives_no_named_graphs_and_from_named_alone_no_default(served) -> None:
@@ -78,17 +93,24 @@ def test_relative_iris_resolve_against_the_endpoint_url(served) -> None:
     status, _, body = get(served, "SELECT (STR(<s>) AS ?v) WHERE {}")
     assert status == 200
     assert json.loads(body)["results"]["bindings"][0]["v"]["value"] == f"{served}/s"
-    status, headers, body = http(f"{served}/sparql", b"CONSTRUCT { <s> <p> 1 } WHERE {}",
-                                 {"Content-Type": "application/sparql-query",
-                                  "Accept": "application/n-triples"})
+    status, headers, body = http(
+        f"{served}/sparql",
+        b"CONSTRUCT { <s> <p> 1 } WHERE {}",
+        {"Content-Type": "application/sparql-query", "Accept": "application/n-triples"},
+    )
     assert status == 200 and body.startswith(f"<{served}/s> <{served}/p> ".encode())
 
 
-@pytest.mark.parametrize(("accept", "requested", "expected"), [
-    ("application/rdf+xml", "xml", "rdfxml"),  # SPARQLWrapper's CONSTRUCT as RDF/XML
-    ("application/ld+json,application/x-json+ld", "json-ld", "jsonld"),
-    (None, "xml", "rdfxml"), (None, "json", "jsonld"), ("text/turtle", "nt", "ntriples"),
-])
+@pytest.mark.parametrize(
+    ("accept", "requested", "expected"),
+    [
+        ("application/rdf+xml", "xml", "rdfxml"),  # SPARQLWrapper's CONSTRUCT as RDF/XML
+        ("application/ld+json,application/x-json+ld", "json-ld", "jsonld"),
+        (None, "xml", "rdfxml"),
+        (None, "json", "jsonld"),
+        ("text/turtle", "nt", "ntriples"),
+    ],
+)
 def test_an_rdf_accept_wins_over_a_results_format_argument(accept, requested, expected) -> None:
     assert negotiate("CONSTRUCT", accept, requested) == expected
     assert negotiate("SELECT", "application/rdf+xml", "xml") == "xml"
@@ -105,14 +127,24 @@ def test_sparqlwrapper_construct_in_rdf_xml_and_json_ld(served, fmt, parse_as) -
     result = client.query()
     assert result.response.status == 200
     converted = result.convert()
-    graph = converted if isinstance(converted, rdflib.Graph) else rdflib.Graph().parse(
-        data=converted, format=parse_as)
-    assert set(graph) == {(rdflib.URIRef(DATA.format(2)), rdflib.RDF.type,
-                           rdflib.URIRef("http://xmlns.com/foaf/0.1/Document"))}
+    graph = (
+        converted
+        if isinstance(converted, rdflib.Graph)
+        else rdflib.Graph().parse(data=converted, format=parse_as)
+    )
+    assert set(graph) == {
+        (
+            rdflib.URIRef(DATA.format(2)),
+            rdflib.RDF.type,
+            rdflib.URIRef("http://xmlns.com/foaf/0.1/Document"),
+        )
+    }
 
 
-@pytest.mark.parametrize(("accept", "fmt"), [(None, "turtle"), ("application/rdf+xml", "xml"),
-                                             ("application/n-triples", "nt")])
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [(None, "turtle"), ("application/rdf+xml", "xml"), ("application/n-triples", "nt")],
+)
 def test_a_get_without_a_query_is_the_service_description(served, accept, fmt) -> None:
     status, headers, body = http(f"{served}/sparql", headers={"Accept": accept} if accept else {})
     assert status == 200

@@ -32,9 +32,22 @@ def serve_address(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("protocol")
     args = [f"{iri}={path}" for iri, path in data_files(folder)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    process = subprocess.Popen([sys.executable, "-m", "calcinosis_kg", "serve", "--port", "0",
-                                "--no-inferred", "--quiet", *args],
-                               stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "calcinosis_kg",
+            "serve",
+            "--port",
+            "0",
+            "--no-inferred",
+            "--quiet",
+            *args,
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         assert process.stderr is not None
         line = process.stderr.readline()
@@ -47,8 +60,12 @@ def serve_address(tmp_path_factory: pytest.TempPathFactory):
         process.wait(timeout=10)
 
 
-def run(address: str, route: str = "/sparql/", update_route: str | None = None,
-        refuse_updates: bool = False) -> dict[str, str]:
+def run(
+    address: str,
+    route: str = "/sparql/",
+    update_route: str | None = None,
+    refuse_updates: bool = False,
+) -> dict[str, str]:
     """{test name: failure} over the whole suite (empty: all pass)."""
     failures: dict[str, str] = {}
     for test in SUITE:
@@ -78,13 +95,20 @@ def test_the_same_runner_passes_every_test_against_the_oxigraph_server(tmp_path:
     db = tmp_path / "db"
     for iri, path in data_files(tmp_path):
         if path.stat().st_size:
-            subprocess.run([binary, "load", "--location", str(db), "--file", str(path),
-                            "--graph", iri], check=True, capture_output=True, timeout=120)
+            subprocess.run(
+                [binary, "load", "--location", str(db), "--file", str(path), "--graph", iri],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
     port = free_port()
     log = tmp_path / "oxigraph.log"
     with log.open("wb") as out:
-        process = subprocess.Popen([binary, "serve", "--location", str(db), "--bind",
-                                    f"127.0.0.1:{port}"], stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [binary, "serve", "--location", str(db), "--bind", f"127.0.0.1:{port}"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", process, 30, log)
         failures = run(f"127.0.0.1:{port}", "/query", "/update")

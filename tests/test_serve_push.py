@@ -29,8 +29,11 @@ RELEASE = "https://w3id.org/calcinosis-kg/test-release"
 # missing there, and only there. No standard SPARQL 1.1 rewrite that keeps their answers made
 # Virtuoso answer them (docs/readme/serve.md); a change either way fails the tests below.
 VIRTUOSO_MISSING_ROWS = {
-    "cq02-sites-by-associated-disease", "cq04-serum-calcium-phosphate-profile",
-    "cq06-composition-per-type", "cq07-young-people", "cq09-traumatic-occupations",
+    "cq02-sites-by-associated-disease",
+    "cq04-serum-calcium-phosphate-profile",
+    "cq06-composition-per-type",
+    "cq07-young-people",
+    "cq09-traumatic-occupations",
     "cq10-lesion-sites-per-type",
 }
 # ... and these two lose rows in some runs and not in others (the plan varies between runs)
@@ -43,14 +46,18 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     folder = tmp_path_factory.mktemp(request.param)
     if request.param == "oxigraph":
         if oxigraph_binary() is None:
-            pytest.skip("NO OXIGRAPH SERVER: `pip install oxigraph` (the server binary) is "
-                        "missing, the push tests against Oxigraph did not run")
+            pytest.skip(
+                "NO OXIGRAPH SERVER: `pip install oxigraph` (the server binary) is "
+                "missing, the push tests against Oxigraph did not run"
+            )
         with oxigraph(folder) as found:
             yield found
     else:
         if virtuoso_binaries() is None:
-            pytest.skip("NO VIRTUOSO: `apt-get install virtuoso-opensource` (virtuoso-t, "
-                        "isql-vt) is missing, the push tests against Virtuoso did not run")
+            pytest.skip(
+                "NO VIRTUOSO: `apt-get install virtuoso-opensource` (virtuoso-t, "
+                "isql-vt) is missing, the push tests against Virtuoso did not run"
+            )
         with virtuoso(folder) as found:
             yield found
 
@@ -67,8 +74,9 @@ def pushed(store: Store) -> Store:
     """The release pushed once (through the API the CLI uses)."""
     from calcinosis_kg.serve.push import push, release_graphs
 
-    push(Client(60, store.credentials), store.store, store.endpoint,
-         release_graphs(load(), RELEASE))
+    push(
+        Client(60, store.credentials), store.store, store.endpoint, release_graphs(load(), RELEASE)
+    )
     return store
 
 
@@ -92,17 +100,21 @@ def test_push_twice_leaves_the_same_verified_graph(pushed, password, run_cli) ->
         assert password not in out + err
 
 
-@pytest.mark.parametrize(("name", "binds"), [
-    ("cq03-metastatic-most-frequent-cause", []),
-    ("cq10-lesion-sites-per-type", []),
-    ("cq12-class-card", ["--bind", "class=CCKG:0000001"]),
-    ("cq18-mapping-strength", []),
-])
+@pytest.mark.parametrize(
+    ("name", "binds"),
+    [
+        ("cq03-metastatic-most-frequent-cause", []),
+        ("cq10-lesion-sites-per-type", []),
+        ("cq12-class-card", ["--bind", "class=CCKG:0000001"]),
+        ("cq18-mapping-strength", []),
+    ],
+)
 def test_query_against_the_store_gives_the_embedded_answer(pushed, run_cli, name, binds) -> None:
     code, local, err = run_cli("query", name, *binds, "--format", "tsv")
     assert code == 0, err
-    code, remote, err = run_cli("query", name, *binds, "--format", "tsv", "--endpoint",
-                                pushed.endpoint)
+    code, remote, err = run_cli(
+        "query", name, *binds, "--format", "tsv", "--endpoint", pushed.endpoint
+    )
     assert code == 0, err
     assert local.count("\n") >= 2  # a header and rows
     if pushed.name == "virtuoso" and name in VIRTUOSO_MISSING_ROWS | VIRTUOSO_MAY_MISS_ROWS:
@@ -138,29 +150,42 @@ def test_check_endpoint_passes_every_competency_query(pushed, run_cli) -> None:
 
 VIRTUOSO_BUGS = [
     # (what Virtuoso 7.2.5 gets wrong, the smallest query showing it, what it answers instead)
-    ("BIND in a UNION branch joined with a path: compiler error SP031 or SQ156 (the bundled "
-     "queries use VALUES)",
-     """SELECT ?t ?k WHERE { ?t rdfs:subClassOf* MONDO:0002123 .
+    (
+        "BIND in a UNION branch joined with a path: compiler error SP031 or SQ156 (the bundled "
+        "queries use VALUES)",
+        """SELECT ?t ?k WHERE { ?t rdfs:subClassOf* MONDO:0002123 .
         { ?t rdfs:subClassOf ?r . ?r owl:onProperty RO:0002162 . BIND("u" AS ?k) }
-        UNION { ?x biolink:subject ?t . BIND("a" AS ?k) } }""", "SP031"),
-    ("a zero-or-one path over a sequence drops union members (the bundled queries spell out "
-     "owl:someValuesFrom|owl:someValuesFrom/owl:unionOf/rdf:rest*/rdf:first)",
-     "SELECT DISTINCT ?f WHERE { ?r owl:someValuesFrom/(owl:unionOf/rdf:rest*/rdf:first)? ?f "
-     "FILTER(isIRI(?f)) }",
-     "fewer"),
-    ("a trailing VALUES block after cq12's ORDER BY is ignored: every class comes back (bindings "
-     "now open the WHERE group)",
-     get_query("cq12-class-card").text + "\nVALUES ?class { <https://w3id.org/calcinosis-kg/"
-     "CCKG_0000001> }\n", "more"),
-    ("two transitive paths joined through other patterns lose rows (no standard rewrite found)",
-     """SELECT * WHERE { ?r biolink:subject ?a ; biolink:object ?b .
-        ?a rdfs:subClassOf* CCKG:0000510 . ?b rdfs:subClassOf* CCKG:0000007 }""", "fewer"),
+        UNION { ?x biolink:subject ?t . BIND("a" AS ?k) } }""",
+        "SP031",
+    ),
+    (
+        "a zero-or-one path over a sequence drops union members (the bundled queries spell out "
+        "owl:someValuesFrom|owl:someValuesFrom/owl:unionOf/rdf:rest*/rdf:first)",
+        "SELECT DISTINCT ?f WHERE { ?r owl:someValuesFrom/(owl:unionOf/rdf:rest*/rdf:first)? ?f "
+        "FILTER(isIRI(?f)) }",
+        "fewer",
+    ),
+    (
+        "a trailing VALUES block after cq12's ORDER BY is ignored: every class comes back (bindings "
+        "now open the WHERE group)",
+        get_query("cq12-class-card").text + "\nVALUES ?class { <https://w3id.org/calcinosis-kg/"
+        "CCKG_0000001> }\n",
+        "more",
+    ),
+    (
+        "two transitive paths joined through other patterns lose rows (no standard rewrite found)",
+        """SELECT * WHERE { ?r biolink:subject ?a ; biolink:object ?b .
+        ?a rdfs:subClassOf* CCKG:0000510 . ?b rdfs:subClassOf* CCKG:0000007 }""",
+        "fewer",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("bug", "query", "wrong"), VIRTUOSO_BUGS,
-                         ids=["bind-in-union", "optional-sequence-path", "trailing-values",
-                              "joined-transitive-paths"])
+@pytest.mark.parametrize(
+    ("bug", "query", "wrong"),
+    VIRTUOSO_BUGS,
+    ids=["bind-in-union", "optional-sequence-path", "trailing-values", "joined-transitive-paths"],
+)
 def test_virtuoso_known_bugs_in_their_smallest_form(pushed, bug, query, wrong) -> None:
     """Each cause found query by query, shown on the smallest query; fails when Virtuoso changes
     (then the rewrites or VIRTUOSO_MISSING_ROWS can go)."""
@@ -183,7 +208,8 @@ def test_virtuoso_known_bugs_in_their_smallest_form(pushed, bug, query, wrong) -
 
 
 def test_case_data_and_inferred_graphs_are_pushed_as_their_own_graphs(
-        pushed, password, run_cli, tmp_path: Path) -> None:
+    pushed, password, run_cli, tmp_path: Path
+) -> None:
     cases = tmp_path / "cases.ttl"
     cases.write_text(CASE_TTL, encoding="utf-8")
     code, out, err = run_cli(*push_args(pushed, "--data", str(cases), "--inferred"))
@@ -214,8 +240,10 @@ def test_virtuoso_row_cap_fails_loudly(pushed) -> None:
     if pushed.name != "virtuoso":
         pytest.skip("only Virtuoso caps result rows silently")
     engine = CappedRemoteEngine(pushed.endpoint, 120)
-    query = ("SELECT ?s ?a WHERE { ?s ?p ?o . ?a a owl:Class } "
-             f"LIMIT {VIRTUOSO_MAX_ROWS + 10}")  # more rows than the cap
+    query = (
+        "SELECT ?s ?a WHERE { ?s ?p ?o . ?a a owl:Class } "
+        f"LIMIT {VIRTUOSO_MAX_ROWS + 10}"
+    )  # more rows than the cap
     with pytest.raises(RemoteError, match="X-SPARQL-MaxRows"):
         engine.execute(query, {}, "<test>")
     small = engine.execute("SELECT ?a WHERE { ?a a owl:Class } LIMIT 10", {}, "<test>")

@@ -69,10 +69,15 @@ class Refuses(BaseHTTPRequestHandler):
 def test_credentials_never_appear_in_errors() -> None:
     with fake(Refuses) as base:
         client = Client(5, Credentials("alice", SECRET))
-        for call in (lambda: select(client, base + "/sparql", "ASK {}"),
-                     lambda: client.send("PUT", base + "/store?graph=urn%3Ag",
-                                         open(__file__, "rb"),  # noqa: SIM115
-                                         {"Content-Length": "10"})):
+        for call in (
+            lambda: select(client, base + "/sparql", "ASK {}"),
+            lambda: client.send(
+                "PUT",
+                base + "/store?graph=urn%3Ag",
+                open(__file__, "rb"),  # noqa: SIM115
+                {"Content-Length": "10"},
+            ),
+        ):
             with pytest.raises(RemoteError) as caught:
                 call()
             assert "not authorised" in str(caught.value)
@@ -82,8 +87,10 @@ def test_credentials_never_appear_in_errors() -> None:
             select(Client(5), in_url, "ASK {}")
         assert SECRET not in str(caught.value) and "alice" not in str(caught.value)
     assert SECRET not in repr(Credentials("alice", SECRET))
-    assert public(f"http://alice:{SECRET}@example.org:8890/sparql?x=1") == \
-        "http://example.org:8890/sparql"
+    assert (
+        public(f"http://alice:{SECRET}@example.org:8890/sparql?x=1")
+        == "http://example.org:8890/sparql"
+    )
 
 
 def capped(rows: int, cap: int | None) -> type[BaseHTTPRequestHandler]:
@@ -93,8 +100,16 @@ def capped(rows: int, cap: int | None) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:  # noqa: N802
             self.rfile.read(int(self.headers["Content-Length"]))
-            body = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": [
-                {"s": {"type": "uri", "value": f"urn:x:{i}"}} for i in range(rows)]}}).encode()
+            body = json.dumps(
+                {
+                    "head": {"vars": ["s"]},
+                    "results": {
+                        "bindings": [
+                            {"s": {"type": "uri", "value": f"urn:x:{i}"}} for i in range(rows)
+                        ]
+                    },
+                }
+            ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/sparql-results+json")
             if cap is not None:
@@ -110,11 +125,23 @@ def test_a_silent_row_cap_fails_loudly_and_a_complete_answer_passes() -> None:
     with fake(capped(10, 10)) as base, pytest.raises(RemoteError, match="X-SPARQL-MaxRows"):
         CappedRemoteEngine(base + "/sparql", 5).execute("SELECT ?s {?s ?p ?o}", {}, "q")
     with fake(capped(7, 10)) as base:
-        assert len(CappedRemoteEngine(base + "/sparql", 5).execute(
-            "SELECT ?s {?s ?p ?o}", {}, "q").rows) == 7
+        assert (
+            len(
+                CappedRemoteEngine(base + "/sparql", 5)
+                .execute("SELECT ?s {?s ?p ?o}", {}, "q")
+                .rows
+            )
+            == 7
+        )
     with fake(capped(12, None)) as base:
-        assert len(CappedRemoteEngine(base + "/sparql", 5).execute(
-            "SELECT ?s {?s ?p ?o}", {}, "q").rows) == 12
+        assert (
+            len(
+                CappedRemoteEngine(base + "/sparql", 5)
+                .execute("SELECT ?s {?s ?p ?o}", {}, "q")
+                .rows
+            )
+            == 12
+        )
 
 
 class DigestStore(BaseHTTPRequestHandler):
@@ -127,8 +154,9 @@ class DigestStore(BaseHTTPRequestHandler):
 
     def _challenge(self) -> None:
         self.send_response(401)
-        self.send_header("WWW-Authenticate",
-                         'Digest realm="SPARQL", nonce="n0nce", qop="auth", algorithm="MD5"')
+        self.send_header(
+            "WWW-Authenticate", 'Digest realm="SPARQL", nonce="n0nce", qop="auth", algorithm="MD5"'
+        )
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -146,8 +174,9 @@ class DigestStore(BaseHTTPRequestHandler):
         fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(auth[7:]))
         ha1 = hashlib.md5(f"alice:SPARQL:{SECRET}".encode()).hexdigest()
         ha2 = hashlib.md5(f"PUT:{fields['uri']}".encode()).hexdigest()
-        want = hashlib.md5(f"{ha1}:n0nce:{fields['nc']}:{fields['cnonce']}:auth:{ha2}"
-                           .encode()).hexdigest()
+        want = hashlib.md5(
+            f"{ha1}:n0nce:{fields['nc']}:{fields['cnonce']}:auth:{ha2}".encode()
+        ).hexdigest()
         if fields.get("response") != want or fields["uri"] != self.path:
             self._challenge()
             return
@@ -163,8 +192,11 @@ def test_a_streamed_put_answers_a_digest_challenge(tmp_path) -> None:
     DigestStore.stored = []
     with fake(DigestStore) as base, data.open("rb") as body:
         status, _, _ = Client(5, Credentials("alice", SECRET)).send(
-            "PUT", base + "/store?graph=urn%3Ag", body,
-            {"Content-Length": str(data.stat().st_size), "Content-Type": "text/turtle"})
+            "PUT",
+            base + "/store?graph=urn%3Ag",
+            body,
+            {"Content-Length": str(data.stat().st_size), "Content-Type": "text/turtle"},
+        )
     assert status == 201 and DigestStore.stored == [data.read_bytes()]
 
 

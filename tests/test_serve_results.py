@@ -20,16 +20,25 @@ def written(answer: Answer) -> dict:
 def test_remembered_term_texts_are_bounded_and_exact(monkeypatch) -> None:
     monkeypatch.setattr(results, "_FRAGMENTS", {})
     monkeypatch.setattr(results, "_FRAGMENTS_MAX", 5)
-    rows = [(ox.NamedNode(f"urn:x:{n}"), ox.Literal(f"é \"{n}\"\n", language="fr"),
-             ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer")), ox.BlankNode(f"b{n}"),
-             None, ox.Literal(f"plain {n}")) for n in range(20)]
+    rows = [
+        (
+            ox.NamedNode(f"urn:x:{n}"),
+            ox.Literal(f'é "{n}"\n', language="fr"),
+            ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer")),
+            ox.BlankNode(f"b{n}"),
+            None,
+            ox.Literal(f"plain {n}"),
+        )
+        for n in range(20)
+    ]
     answer = Answer("SELECT", ["s", "l", "n", "b", "unbound", "p"], rows)
     first, again = written(answer), written(answer)
     assert len(results._FRAGMENTS) <= 5
     assert first == again
     assert first["results"]["bindings"][3] == {
         "s": {"type": "uri", "value": "urn:x:3"},
-        "l": {"type": "literal", "value": "é \"3\"\n", "xml:lang": "fr"},
+        "l": {"type": "literal", "value": 'é "3"\n', "xml:lang": "fr"},
         "n": {"type": "literal", "value": "3", "datatype": XSD + "integer"},
         "b": {"type": "bnode", "value": "b3"},
-        "p": {"type": "literal", "value": "plain 3"}}
+        "p": {"type": "literal", "value": "plain 3"},
+    }

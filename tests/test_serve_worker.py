@@ -21,8 +21,10 @@ from calcinosis_kg.serve.worker import Head, Job
 POINT = "SELECT ?p ?o WHERE { <https://w3id.org/calcinosis-kg/CCKG_0000001> ?p ?o }"
 SLOW_PARSE = "ASK { FILTER(" + "||".join(["1"] * 30_000) + ") }"  # minutes to parse
 # about 44 KB of JSON: one write of the worker, more than a small socket buffer holds
-MID_SIZED = ("SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } "
-             "ORDER BY ?s LIMIT 300")
+MID_SIZED = (
+    "SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } "
+    "ORDER BY ?s LIMIT 300"
+)
 HEAD = b"HTTP/1.1 200 OK\r\n"
 
 
@@ -148,8 +150,13 @@ def exchange(port: int, raw: bytes, answers: int) -> tuple[list[bytes], bool]:
             while b"\r\n\r\n" not in data:
                 data += sock.recv(65536)
             top, _, data = data.partition(b"\r\n\r\n")
-            length = int(next(line.split(b":")[1] for line in top.split(b"\r\n")
-                              if line.lower().startswith(b"content-length:")))
+            length = int(
+                next(
+                    line.split(b":")[1]
+                    for line in top.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+            )
             while len(data) < length:
                 data += sock.recv(65536)
             out.append(top + b"\r\n\r\n" + data[:length])
@@ -172,11 +179,13 @@ def test_answers_written_by_workers_keep_http_semantics(kg_and_dataset) -> None:
         bodies = {a.partition(b"\r\n\r\n")[2] for a in answers}
         assert not closed and len(bodies) == 1 and b'"bindings": [{' in bodies.pop()
         assert all(a.startswith(b"HTTP/1.1 200") for a in answers)
-        (close,), closed = exchange(port, one.replace(b"\r\n\r\n", b"\r\nConnection: close"
-                                                                 b"\r\n\r\n"), 1)
+        (close,), closed = exchange(
+            port, one.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n"), 1
+        )
         assert closed and b"Connection: close" in close
         (old,), closed = exchange(port, f"GET {path} HTTP/1.0\r\n\r\n".encode(), 1)
         assert closed and old.startswith(b"HTTP/1.0 200")
-        (kept,), closed = exchange(port, f"GET {path} HTTP/1.0\r\nConnection: keep-alive\r\n"
-                                         "\r\n".encode(), 1)
+        (kept,), closed = exchange(
+            port, f"GET {path} HTTP/1.0\r\nConnection: keep-alive\r\n\r\n".encode(), 1
+        )
         assert not closed and b"Connection: keep-alive" in kept

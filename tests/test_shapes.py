@@ -36,7 +36,9 @@ PREFIXES = """\
 @prefix sssom: <https://w3id.org/sssom/> .
 """
 
-VALID_ONTOLOGY = PREFIXES + """
+VALID_ONTOLOGY = (
+    PREFIXES
+    + """
 <https://w3id.org/calcinosis-kg/test.owl> a owl:Ontology ;
     dcterms:title "test ontology" ;
     dcterms:description "A tiny ontology that follows every convention." ;
@@ -94,6 +96,7 @@ _:cause a owl:Restriction ; owl:onProperty RO:0003302 ; owl:someValuesFrom CCKG:
    dcterms:source art:article ; biolink:supporting_text "Five kinds." ;
    RO:0002558 ECO:0000033 .
 """
+)
 
 
 def results_of(tmp_path: Path, ttl: str, data: str | None = None) -> set[tuple[str, str]]:
@@ -125,7 +128,7 @@ def test_identifier_shape_catches_id_that_is_not_seven_digits(tmp_path):
 
 
 def test_identifier_shape_exempts_subset_iris(tmp_path):
-    ttl = VALID_ONTOLOGY + '\nCCKG:mapping_gap a owl:AnnotationProperty .\n'
+    ttl = VALID_ONTOLOGY + "\nCCKG:mapping_gap a owl:AnnotationProperty .\n"
     assert ("cckgsh:IdentifierShape", "CCKG:mapping_gap") not in results_of(tmp_path, ttl)
 
 
@@ -158,8 +161,9 @@ def test_label_count_shape_catches_two_labels(tmp_path):
 
 
 def test_label_shapes_ignore_external_terms(tmp_path):
-    ttl = broken('MONDO:0002123 a owl:Class ; rdfs:label "calcinosis" .',
-                 "MONDO:0002123 a owl:Class .")
+    ttl = broken(
+        'MONDO:0002123 a owl:Class ; rdfs:label "calcinosis" .', "MONDO:0002123 a owl:Class ."
+    )
     assert not any(focus == "MONDO:0002123" for _, focus in results_of(tmp_path, ttl))
 
 
@@ -179,8 +183,10 @@ def test_definition_count_shape_catches_missing_definition(tmp_path):
 
 
 def test_definition_count_shape_catches_two_definitions(tmp_path):
-    ttl = broken('IAO:0000115 "A calcinosis of the skin." ;',
-                 'IAO:0000115 "A calcinosis of the skin.", "Another one." ;')
+    ttl = broken(
+        'IAO:0000115 "A calcinosis of the skin." ;',
+        'IAO:0000115 "A calcinosis of the skin.", "Another one." ;',
+    )
     assert ("cckgsh:DefinitionCountShape", "CCKG:0000001") in results_of(tmp_path, ttl)
 
 
@@ -193,20 +199,27 @@ def test_definition_genus_shape_warns_on_definition_without_genus(tmp_path):
     ttl = VALID_ONTOLOGY.replace('"A calcinosis of the skin."', '"Calcium in the skin."')
     onto = tmp_path / "onto.ttl"
     onto.write_text(ttl, encoding="utf-8")
-    found = [(v.focus, v.severity) for v in validate(load([onto])).violations
-             if v.shape == "cckgsh:DefinitionGenusShape"]
+    found = [
+        (v.focus, v.severity)
+        for v in validate(load([onto])).violations
+        if v.shape == "cckgsh:DefinitionGenusShape"
+    ]
     assert found == [("CCKG:0000001", "Warning")]
 
 
 def test_synonym_form_shape_catches_non_string_synonym(tmp_path):
-    ttl = broken('oboInOwl:hasExactSynonym "cutaneous calcification" ;',
-                 'oboInOwl:hasExactSynonym <https://example.org/cutaneous-calcification> ;')
+    ttl = broken(
+        'oboInOwl:hasExactSynonym "cutaneous calcification" ;',
+        "oboInOwl:hasExactSynonym <https://example.org/cutaneous-calcification> ;",
+    )
     assert ("cckgsh:SynonymFormShape", "CCKG:0000001") in results_of(tmp_path, ttl)
 
 
 def test_synonym_form_shape_covers_related_synonyms(tmp_path):
-    ttl = broken('oboInOwl:hasExactSynonym "cutaneous calcification" ;',
-                 'oboInOwl:hasRelatedSynonym "skin calcium "@en ;')
+    ttl = broken(
+        'oboInOwl:hasExactSynonym "cutaneous calcification" ;',
+        'oboInOwl:hasRelatedSynonym "skin calcium "@en ;',
+    )
     assert ("cckgsh:SynonymFormShape", "CCKG:0000001") in results_of(tmp_path, ttl)
 
 
@@ -217,8 +230,10 @@ def test_xref_syntax_shape_catches_value_that_is_not_a_curie(tmp_path):
 
 
 def test_xref_syntax_shape_catches_iri_instead_of_string(tmp_path):
-    ttl = broken('oboInOwl:hasDbXref "HP:0025520" ;',
-                 "oboInOwl:hasDbXref <http://purl.obolibrary.org/obo/HP_0025520> ;")
+    ttl = broken(
+        'oboInOwl:hasDbXref "HP:0025520" ;',
+        "oboInOwl:hasDbXref <http://purl.obolibrary.org/obo/HP_0025520> ;",
+    )
     assert ("cckgsh:XrefSyntaxShape", "CCKG:0000001") in results_of(tmp_path, ttl)
 
 
@@ -230,11 +245,14 @@ def test_xref_prefix_shape_catches_prefix_outside_curated_list(tmp_path):
 
 
 def test_xref_predicate_shape_catches_xref_without_sssom_predicate(tmp_path):
-    ttl = broken("sssom:predicate_id skos:exactMatch", "rdfs:comment \"no predicate\"")
+    ttl = broken("sssom:predicate_id skos:exactMatch", 'rdfs:comment "no predicate"')
     onto = tmp_path / "onto.ttl"
     onto.write_text(ttl, encoding="utf-8")
-    found = [(v.focus, v.value) for v in validate(load([onto])).violations
-             if v.shape == "cckgsh:XrefPredicateShape"]
+    found = [
+        (v.focus, v.value)
+        for v in validate(load([onto])).violations
+        if v.shape == "cckgsh:XrefPredicateShape"
+    ]
     assert found == [("CCKG:0000001", "HP:0025520")]
 
 
@@ -261,57 +279,71 @@ def test_xref_prefix_list_in_shape_matches_header_yaml():
 
 # --- provenance ----------------------------------------------------------------------------------
 def test_definition_provenance_shape_catches_definition_without_axiom(tmp_path):
-    ttl = VALID_ONTOLOGY.replace('owl:annotatedTarget "A calcinosis cutis in damaged tissue."',
-                                 'owl:annotatedTarget "Some other text."')
+    ttl = VALID_ONTOLOGY.replace(
+        'owl:annotatedTarget "A calcinosis cutis in damaged tissue."',
+        'owl:annotatedTarget "Some other text."',
+    )
     assert ("cckgsh:DefinitionProvenanceShape", "CCKG:0000002") in results_of(tmp_path, ttl)
 
 
 def test_definition_provenance_shape_does_not_accept_another_terms_axiom(tmp_path):
     ttl = VALID_ONTOLOGY + (
         '\nCCKG:0000003 a owl:Class ; rdfs:label "copy" ; oboInOwl:hasDbXref "HP:1" ;'
-        ' IAO:0000115 "A calcinosis cutis in damaged tissue." .\n')
+        ' IAO:0000115 "A calcinosis cutis in damaged tissue." .\n'
+    )
     assert ("cckgsh:DefinitionProvenanceShape", "CCKG:0000003") in results_of(tmp_path, ttl)
 
 
 def test_definition_provenance_shape_requires_evidence_code(tmp_path):
-    ttl = broken('biolink:supporting_text "Dystrophic kind." ;\n   RO:0002558 ECO:0000033 .',
-                 'biolink:supporting_text "Dystrophic kind." .')
+    ttl = broken(
+        'biolink:supporting_text "Dystrophic kind." ;\n   RO:0002558 ECO:0000033 .',
+        'biolink:supporting_text "Dystrophic kind." .',
+    )
     assert ("cckgsh:DefinitionProvenanceShape", "CCKG:0000002") in results_of(tmp_path, ttl)
 
 
 def test_relationship_provenance_shape_catches_unannotated_restriction(tmp_path):
     ttl = VALID_ONTOLOGY + (
         "\nCCKG:0000002 rdfs:subClassOf [ a owl:Restriction ; owl:onProperty RO:0004026 ;"
-        " owl:someValuesFrom UBERON:0002097 ] .\n")
+        " owl:someValuesFrom UBERON:0002097 ] .\n"
+    )
     assert ("cckgsh:RelationshipProvenanceShape", "CCKG:0000002") in results_of(tmp_path, ttl)
 
 
 def test_relationship_provenance_shape_catches_axiom_without_supporting_text(tmp_path):
-    ttl = broken('owl:annotatedTarget _:site ;\n   dcterms:source art:article ; '
-                 'biolink:supporting_text "Calcium in the skin." ;',
-                 "owl:annotatedTarget _:site ;\n   dcterms:source art:article ;")
+    ttl = broken(
+        "owl:annotatedTarget _:site ;\n   dcterms:source art:article ; "
+        'biolink:supporting_text "Calcium in the skin." ;',
+        "owl:annotatedTarget _:site ;\n   dcterms:source art:article ;",
+    )
     assert ("cckgsh:RelationshipProvenanceShape", "CCKG:0000001") in results_of(tmp_path, ttl)
 
 
 def test_relationship_provenance_shape_covers_external_subject_naming_our_class(tmp_path):
-    ttl = broken('"Kidney failure causes it." ;\n   RO:0002558 ECO:0000033 .',
-                 '"Kidney failure causes it." .')
+    ttl = broken(
+        '"Kidney failure causes it." ;\n   RO:0002558 ECO:0000033 .',
+        '"Kidney failure causes it." .',
+    )
     assert ("cckgsh:RelationshipProvenanceShape", "MONDO:0005300") in results_of(tmp_path, ttl)
 
 
 def test_relationship_provenance_shape_covers_axioms_between_external_terms(tmp_path):
     ttl = VALID_ONTOLOGY + (
         "\nMONDO:0005300 rdfs:subClassOf [ a owl:Restriction ; owl:onProperty RO:0004026 ;"
-        " owl:someValuesFrom UBERON:0002097 ] .\n")
+        " owl:someValuesFrom UBERON:0002097 ] .\n"
+    )
     assert ("cckgsh:RelationshipProvenanceShape", "MONDO:0005300") in results_of(tmp_path, ttl)
 
 
 def test_named_axiom_provenance_shape_catches_unannotated_named_parent(tmp_path):
-    ttl = broken('owl:annotatedTarget CCKG:0000001 ;', 'owl:annotatedTarget CCKG:0000009 ;')
+    ttl = broken("owl:annotatedTarget CCKG:0000001 ;", "owl:annotatedTarget CCKG:0000009 ;")
     onto = tmp_path / "onto.ttl"
     onto.write_text(ttl, encoding="utf-8")
-    found = [(v.focus, v.path, v.value) for v in validate(load([onto])).violations
-             if v.shape == "cckgsh:NamedAxiomProvenanceShape"]
+    found = [
+        (v.focus, v.path, v.value)
+        for v in validate(load([onto])).violations
+        if v.shape == "cckgsh:NamedAxiomProvenanceShape"
+    ]
     assert found == [("CCKG:0000002", "rdfs:subClassOf", "CCKG:0000001")]
 
 
@@ -328,7 +360,8 @@ def test_named_axiom_provenance_shape_ignores_parents_of_external_classes(tmp_pa
 def test_disjointness_provenance_shape_catches_all_disjoint_classes_without_source(tmp_path):
     ttl = VALID_ONTOLOGY + (
         "\n[] a owl:AllDisjointClasses ; owl:members ( CCKG:0000001 MONDO:0005300 ) ;"
-        ' biolink:supporting_text "Distinct." ; RO:0002558 ECO:0000033 .\n')
+        ' biolink:supporting_text "Distinct." ; RO:0002558 ECO:0000033 .\n'
+    )
     assert "cckgsh:DisjointnessProvenanceShape" in {s for s, _ in results_of(tmp_path, ttl)}
 
 
@@ -336,16 +369,21 @@ def test_disjointness_provenance_shape_accepts_sourced_all_disjoint_classes(tmp_
     ttl = VALID_ONTOLOGY + (
         "\n[] a owl:AllDisjointClasses ; owl:members ( CCKG:0000001 MONDO:0005300 ) ;"
         ' dcterms:source art:article ; biolink:supporting_text "Distinct." ;'
-        " RO:0002558 ECO:0000033 .\n")
+        " RO:0002558 ECO:0000033 .\n"
+    )
     assert results_of(tmp_path, ttl) == set()
 
 
 def test_axiom_annotation_form_shape_catches_literal_source(tmp_path):
-    ttl = broken('dcterms:source art:article ; biolink:supporting_text "Dystrophic kind." ;',
-                 'dcterms:source "the article" ; biolink:supporting_text "Dystrophic kind." ;')
+    ttl = broken(
+        'dcterms:source art:article ; biolink:supporting_text "Dystrophic kind." ;',
+        'dcterms:source "the article" ; biolink:supporting_text "Dystrophic kind." ;',
+    )
     found = results_of(tmp_path, ttl)
-    assert ("cckgsh:AxiomAnnotationFormShape",
-            'axiom(CCKG:0000002 IAO:0000115 A calcinosis cutis in damaged tissue.)') in found
+    assert (
+        "cckgsh:AxiomAnnotationFormShape",
+        "axiom(CCKG:0000002 IAO:0000115 A calcinosis cutis in damaged tissue.)",
+    ) in found
 
 
 def test_axiom_annotation_form_shape_catches_empty_supporting_text(tmp_path):
@@ -370,16 +408,24 @@ def test_association_record_shape_accepts_a_complete_record(tmp_path):
     assert "cckgsh:AssociationRecordShape" not in found
 
 
-@pytest.mark.parametrize("old,new", [
-    ("biolink:frequency_qualifier CCKG:0002030 ;", ""),  # no frequency, not even "not stated"
-    ("biolink:frequency_qualifier CCKG:0002030 ;", "biolink:frequency_qualifier CCKG:0002010 ;"),
-    ('biolink:supporting_text "It can lead to it." ;', ""),  # no quote
-    ('biolink:supporting_text "It can lead to it." ;',  # two quotes: which source said which?
-     'biolink:supporting_text "It can lead to it." , "Another sentence." ;'),
-    ("dcterms:source art:calcinosis-cutis-article ;", ""),
-    ("RO:0002558 ECO:0000033 ;", ""),
-    ("biolink:object CCKG:0000001 ;", ""),
-])
+@pytest.mark.parametrize(
+    "old,new",
+    [
+        ("biolink:frequency_qualifier CCKG:0002030 ;", ""),  # no frequency, not even "not stated"
+        (
+            "biolink:frequency_qualifier CCKG:0002030 ;",
+            "biolink:frequency_qualifier CCKG:0002010 ;",
+        ),
+        ('biolink:supporting_text "It can lead to it." ;', ""),  # no quote
+        (
+            'biolink:supporting_text "It can lead to it." ;',  # two quotes: which source said which?
+            'biolink:supporting_text "It can lead to it." , "Another sentence." ;',
+        ),
+        ("dcterms:source art:calcinosis-cutis-article ;", ""),
+        ("RO:0002558 ECO:0000033 ;", ""),
+        ("biolink:object CCKG:0000001 ;", ""),
+    ],
+)
 def test_association_record_shape_catches_an_incomplete_record(tmp_path, old, new):
     assert old in ASSOCIATION
     found = results_of(tmp_path, VALID_ONTOLOGY + ASSOCIATION.replace(old, new))
@@ -393,14 +439,17 @@ def test_disease_mapping_shape_catches_disease_without_xref_or_gap_marker(tmp_pa
 
 
 def test_disease_mapping_shape_accepts_the_gap_subset_outside_the_id_space(tmp_path):
-    ttl = broken("oboInOwl:inSubset CCKG:mapping_gap ;",
-                 "oboInOwl:inSubset <https://w3id.org/calcinosis-kg/subset/mapping_gap> ;")
+    ttl = broken(
+        "oboInOwl:inSubset CCKG:mapping_gap ;",
+        "oboInOwl:inSubset <https://w3id.org/calcinosis-kg/subset/mapping_gap> ;",
+    )
     assert results_of(tmp_path, ttl) == set()
 
 
 def test_disease_mapping_shape_follows_the_asserted_hierarchy_transitively(tmp_path):
     ttl = VALID_ONTOLOGY + (
-        '\nCCKG:0000003 a owl:Class ; rdfs:label "deep subtype" ; rdfs:subClassOf CCKG:0000002 .\n')
+        '\nCCKG:0000003 a owl:Class ; rdfs:label "deep subtype" ; rdfs:subClassOf CCKG:0000002 .\n'
+    )
     assert ("cckgsh:DiseaseMappingShape", "CCKG:0000003") in results_of(tmp_path, ttl)
 
 
@@ -415,8 +464,10 @@ def test_disease_mapping_shape_ignores_non_disease_classes(tmp_path):
 
 
 def test_gap_with_mapping_shape_warns_when_gap_class_has_xref(tmp_path):
-    ttl = broken("oboInOwl:inSubset CCKG:mapping_gap ;",
-                 'oboInOwl:inSubset CCKG:mapping_gap ; oboInOwl:hasDbXref "DERMO:0002719" ;')
+    ttl = broken(
+        "oboInOwl:inSubset CCKG:mapping_gap ;",
+        'oboInOwl:inSubset CCKG:mapping_gap ; oboInOwl:hasDbXref "DERMO:0002719" ;',
+    )
     onto = tmp_path / "onto.ttl"
     onto.write_text(ttl, encoding="utf-8")
     report = validate(load([onto]))
@@ -425,26 +476,39 @@ def test_gap_with_mapping_shape_warns_when_gap_class_has_xref(tmp_path):
 
 
 # --- ontology header -----------------------------------------------------------------------------
-@pytest.mark.parametrize("fragment, shape", [
-    ('dcterms:title "test ontology" ;', "cckgsh:HeaderTitleShape"),
-    ('dcterms:description "A tiny ontology that follows every convention." ;',
-     "cckgsh:HeaderDescriptionShape"),
-    ("dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;",
-     "cckgsh:HeaderLicenseShape"),
-    ("owl:versionIRI <https://w3id.org/calcinosis-kg/releases/test.owl> ;",
-     "cckgsh:HeaderVersionIRIShape"),
-])
+@pytest.mark.parametrize(
+    "fragment, shape",
+    [
+        ('dcterms:title "test ontology" ;', "cckgsh:HeaderTitleShape"),
+        (
+            'dcterms:description "A tiny ontology that follows every convention." ;',
+            "cckgsh:HeaderDescriptionShape",
+        ),
+        (
+            "dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;",
+            "cckgsh:HeaderLicenseShape",
+        ),
+        (
+            "owl:versionIRI <https://w3id.org/calcinosis-kg/releases/test.owl> ;",
+            "cckgsh:HeaderVersionIRIShape",
+        ),
+    ],
+)
 def test_header_shapes_catch_missing_header_field(tmp_path, fragment, shape):
     found = results_of(tmp_path, broken(fragment, ""))
     assert (shape, "https://w3id.org/calcinosis-kg/test.owl") in found
 
 
 def test_header_version_info_shape_catches_missing_version_info(tmp_path):
-    ttl = broken('owl:versionIRI <https://w3id.org/calcinosis-kg/releases/test.owl> ;\n'
-                 '    owl:versionInfo "2026-11-25" .',
-                 "owl:versionIRI <https://w3id.org/calcinosis-kg/releases/test.owl> .")
-    assert ("cckgsh:HeaderVersionInfoShape",
-            "https://w3id.org/calcinosis-kg/test.owl") in results_of(tmp_path, ttl)
+    ttl = broken(
+        "owl:versionIRI <https://w3id.org/calcinosis-kg/releases/test.owl> ;\n"
+        '    owl:versionInfo "2026-11-25" .',
+        "owl:versionIRI <https://w3id.org/calcinosis-kg/releases/test.owl> .",
+    )
+    assert (
+        "cckgsh:HeaderVersionInfoShape",
+        "https://w3id.org/calcinosis-kg/test.owl",
+    ) in results_of(tmp_path, ttl)
 
 
 PROJECT_HEADER = """
@@ -457,13 +521,16 @@ PROJECT_HEADER = """
 
 def test_project_license_shape_requires_cc_by_4_for_the_project_ontology(tmp_path):
     found = results_of(tmp_path, VALID_ONTOLOGY + PROJECT_HEADER)
-    assert ("cckgsh:ProjectLicenseShape",
-            "https://w3id.org/calcinosis-kg/calcinosis-kg.owl") in found
+    assert (
+        "cckgsh:ProjectLicenseShape",
+        "https://w3id.org/calcinosis-kg/calcinosis-kg.owl",
+    ) in found
 
 
 def test_project_license_shape_ignores_other_ontologies(tmp_path):
-    ttl = broken("<https://creativecommons.org/licenses/by/4.0/>",
-                 "<https://opensource.org/licenses/MIT>")
+    ttl = broken(
+        "<https://creativecommons.org/licenses/by/4.0/>", "<https://opensource.org/licenses/MIT>"
+    )
     assert results_of(tmp_path, ttl) == set()
 
 
@@ -483,7 +550,8 @@ def test_project_license_shape_matches_header_yaml():
 def test_header_shapes_skip_imported_ontologies(tmp_path):
     ttl = VALID_ONTOLOGY + (
         "\n<https://w3id.org/calcinosis-kg/test.owl> owl:imports <https://example.org/mod.owl> ."
-        "\n<https://example.org/mod.owl> a owl:Ontology .\n")
+        "\n<https://example.org/mod.owl> a owl:Ontology .\n"
+    )
     assert not any(focus == "https://example.org/mod.owl" for _, focus in results_of(tmp_path, ttl))
 
 
@@ -500,12 +568,16 @@ def test_valid_case_record_passes(tmp_path):
     assert results_of(tmp_path, VALID_ONTOLOGY, VALID_CASE) == set()
 
 
-@pytest.mark.parametrize("old, new", [
-    ("case:diagnosis CCKG:0000002 ;", ""),
-    ("case:diagnosis CCKG:0000002 ;", "case:diagnosis MONDO:0005300 ;"),
-    ("case:diagnosis CCKG:0000002 ;", "case:diagnosis CCKG:0000001, CCKG:0000002 ;"),
-    ("case:diagnosis CCKG:0000002 ;", 'case:diagnosis "dystrophic" ;'),
-], ids=["missing", "not-a-calcinosis-cutis-type", "two", "literal"])
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("case:diagnosis CCKG:0000002 ;", ""),
+        ("case:diagnosis CCKG:0000002 ;", "case:diagnosis MONDO:0005300 ;"),
+        ("case:diagnosis CCKG:0000002 ;", "case:diagnosis CCKG:0000001, CCKG:0000002 ;"),
+        ("case:diagnosis CCKG:0000002 ;", 'case:diagnosis "dystrophic" ;'),
+    ],
+    ids=["missing", "not-a-calcinosis-cutis-type", "two", "literal"],
+)
 def test_case_diagnosis_shape_catches_bad_diagnosis(tmp_path, old, new):
     found = results_of(tmp_path, VALID_ONTOLOGY, VALID_CASE.replace(old, new))
     assert ("cckgsh:CaseDiagnosisShape", "https://example.org/case1") in found
@@ -517,8 +589,9 @@ def test_case_site_shape_catches_site_outside_uberon_and_cckg(tmp_path):
     assert ("cckgsh:CaseSiteShape", "https://example.org/case1") in found
 
 
-@pytest.mark.parametrize("value", ['"2.45"', "9.5", "2.45, 2.5"],
-                         ids=["string", "mg-per-dl", "two-values"])
+@pytest.mark.parametrize(
+    "value", ['"2.45"', "9.5", "2.45, 2.5"], ids=["string", "mg-per-dl", "two-values"]
+)
 def test_case_serum_calcium_shape_catches_bad_value(tmp_path, value):
     found = results_of(tmp_path, VALID_ONTOLOGY, VALID_CASE.replace("2.45", value))
     assert ("cckgsh:CaseSerumCalciumShape", "https://example.org/case1") in found
@@ -537,16 +610,18 @@ def test_every_named_shape_has_comment_and_message():
     for kind in ("NodeShape", "PropertyShape"):
         for shape in g.subjects(RDF.type, URIRef(sh + kind)):
             if isinstance(shape, URIRef) and (
-                    g.value(shape, RDFS.comment) is None
-                    or g.value(shape, URIRef(sh + "message")) is None):
+                g.value(shape, RDFS.comment) is None
+                or g.value(shape, URIRef(sh + "message")) is None
+            ):
                 missing.append(str(shape))
     assert missing == []
 
 
 def test_bundled_ontology_conforms_to_all_shapes():
     report = validate(load())
-    assert [(v.shape, v.focus, v.message) for v in report.violations
-            if v.severity == "Violation"] == []
+    assert [
+        (v.shape, v.focus, v.message) for v in report.violations if v.severity == "Violation"
+    ] == []
 
 
 # shapes that only hold or group other shapes: exercised through the shapes that use them
@@ -554,7 +629,8 @@ HELPER_SHAPES = {
     "OurEntityShape",  # groups the per-entity property shapes under one target
     "OntologyHeaderShape",  # groups the Header*Shape property shapes
     "ProvenanceShape",  # used by DisjointnessProvenanceShape
-    "CaseRecordShape", "CalcinosisCutisTypeShape",  # used by the Case*Shape property shapes
+    "CaseRecordShape",
+    "CalcinosisCutisTypeShape",  # used by the Case*Shape property shapes
 }
 
 
@@ -569,9 +645,16 @@ def test_every_constraint_shape_has_a_test_in_this_file():
     source = Path(__file__).read_text(encoding="utf-8")
     # the patient-case shapes (shapes/case-model.ttl) are tested by planted errors in
     # tests/test_cases_shacl.py::test_every_case_shape_catches_a_planted_error
-    names = {str(s).rsplit("/", 1)[-1] for kind in ("NodeShape", "PropertyShape")
-             for s in g.subjects(RDF.type, URIRef(sh + kind)) if isinstance(s, URIRef)
-             and not str(s).startswith("https://w3id.org/calcinosis-kg/shapes/case/")}
-    untested = sorted(n for n in names - HELPER_SHAPES
-                      if f'"cckgsh:{n}"' not in source and f"def test_{n}" not in source)
+    names = {
+        str(s).rsplit("/", 1)[-1]
+        for kind in ("NodeShape", "PropertyShape")
+        for s in g.subjects(RDF.type, URIRef(sh + kind))
+        if isinstance(s, URIRef)
+        and not str(s).startswith("https://w3id.org/calcinosis-kg/shapes/case/")
+    }
+    untested = sorted(
+        n
+        for n in names - HELPER_SHAPES
+        if f'"cckgsh:{n}"' not in source and f"def test_{n}" not in source
+    )
     assert untested == []

@@ -38,8 +38,12 @@ def test_idiopathic_card_answers_where_it_occurs_with_own_inherited_and_subtype_
     sites = card(kg, expand("CCKG:0000005")).groups()["sites"]
     found = {(s.scope, s.kind, s.about.curie, s.object.curie) for s in sites}
     assert ("own", "association", "CCKG:0000005", "UBERON:0001456") in found  # face
-    assert ("inherited", "universal", "CCKG:0000001",
-            "(UBERON:0002097 or UBERON:0002072)") in found  # skin or subcutis
+    assert (
+        "inherited",
+        "universal",
+        "CCKG:0000001",
+        "(UBERON:0002097 or UBERON:0002072)",
+    ) in found  # skin or subcutis
     assert ("subtype", "universal", "CCKG:0000008", "UBERON:0001300") in found  # scrotum
     assert ("subtype", "association", "CCKG:0000009", "UBERON:0000403") in found  # scalp
     assert all(s.support and s.support[0].quote for s in sites)
@@ -50,7 +54,8 @@ def test_association_records_of_an_ancestor_are_context_never_inherited(kg) -> N
     assert not [s for s in statements if s.scope == "inherited" and s.kind == "association"]
     treatments = card(kg, expand("CCKG:0000002")).groups()["treatments"]
     assert {(s.scope, s.kind, s.about.curie) for s in treatments} == {
-        ("ancestor", "association", "CCKG:0000001")}
+        ("ancestor", "association", "CCKG:0000001")
+    }
     assert {s.object.curie for s in treatments} == {"CHEBI:101278", "CHEBI:23359"}
 
 
@@ -99,8 +104,9 @@ def test_ancestor_associations_stay_out_of_groups_the_term_answers_itself(kg) ->
 
 def test_a_finding_card_gives_the_values_that_define_it_or_its_subtypes(kg) -> None:
     hypercalcemia = card(kg, expand("HP:0003072"))
-    assert any("CCKG:0000614" in value and "> 2.6 mmol/L" in value
-               for value in hypercalcemia.values)
+    assert any(
+        "CCKG:0000614" in value and "> 2.6 mmol/L" in value for value in hypercalcemia.values
+    )
     assert hypercalcemia.reference_ranges
     abnormal = card(kg, expand("CCKG:0000422"))  # metastatic's basis since issue 16
     assert any("CCKG:0000614" in value for value in abnormal.values)
@@ -108,7 +114,8 @@ def test_a_finding_card_gives_the_values_that_define_it_or_its_subtypes(kg) -> N
 
 
 def test_text_card_prints_each_statement_once_with_its_sentences_as_shared_numbered_notes(
-        kg) -> None:
+    kg,
+) -> None:
     from calcinosis_kg.answers.show_render import render
 
     shown = card(kg, expand("CCKG:0000001"))
@@ -140,13 +147,13 @@ def test_card_cites_sources_by_short_name_never_a_raw_iri(kg) -> None:
 def test_correlations_are_their_own_group_never_listed_as_causes(kg) -> None:
     groups = card(kg, expand("CCKG:0000001")).groups()
     correlated = "RO:0003308"
-    assert groups["correlations"] and all(s.relation.curie == correlated
-                                          for s in groups["correlations"])
+    assert groups["correlations"] and all(
+        s.relation.curie == correlated for s in groups["correlations"]
+    )
     assert not [s for s in groups["causes"] if s.relation.curie == correlated]
 
 
-def test_an_ancestors_records_fold_into_one_counted_line_and_all_lists_them(kg,
-                                                                          run_cli) -> None:
+def test_an_ancestors_records_fold_into_one_counted_line_and_all_lists_them(kg, run_cli) -> None:
     from calcinosis_kg.answers.show_sheet import Folded, sheet
 
     code, folded, _ = run_cli("show", "calcinosis cutis in dogs")
@@ -158,8 +165,12 @@ def test_an_ancestors_records_fold_into_one_counted_line_and_all_lists_them(kg,
     assert code == 0
     one_by_one = [line for line in listed.splitlines() if "said of ancestor" in line]
     assert "(show --all lists them)" not in listed
-    entries = [e for section in sheet(card(kg, expand("CCKG:0000012")), True).sections
-               for e in section.entries if isinstance(e, Folded)]
+    entries = [
+        e
+        for section in sheet(card(kg, expand("CCKG:0000012")), True).sections
+        for e in section.entries
+        if isinstance(e, Folded)
+    ]
     assert [e.count for e in entries] == counts and sum(counts) > len(lines)
     assert len(one_by_one) == sum(len(e.rows) for e in entries)
     for entry in entries:  # every folded record is listed with --all, none without it

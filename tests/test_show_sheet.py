@@ -19,8 +19,15 @@ from calcinosis_kg.core.prefixes import expand
 from calcinosis_kg.graph.knowledge import load
 
 CALCINOSIS_CUTIS = expand("CCKG:0000001")
-CHECKED = ("CCKG:0000001", "CCKG:0000005", "CCKG:0000012", "MONDO:0005100", "CHEBI:101278",
-           "UBERON:0002386", "HP:0025520")
+CHECKED = (
+    "CCKG:0000001",
+    "CCKG:0000005",
+    "CCKG:0000012",
+    "MONDO:0005100",
+    "CHEBI:101278",
+    "UBERON:0002386",
+    "HP:0025520",
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +36,12 @@ def kg():
 
 
 def rows(laid) -> list[Row]:
-    return [r for section in laid.sections for e in section.entries
-            for r in (e.rows if isinstance(e, Folded) else (e,))]
+    return [
+        r
+        for section in laid.sections
+        for e in section.entries
+        for r in (e.rows if isinstance(e, Folded) else (e,))
+    ]
 
 
 def test_grouping_keeps_every_association_record_of_the_graph(kg) -> None:
@@ -39,15 +50,26 @@ def test_grouping_keeps_every_association_record_of_the_graph(kg) -> None:
     g = kg.graph
     shown = card(kg, CALCINOSIS_CUTIS)
     about = {URIRef(CALCINOSIS_CUTIS)} | {URIRef(expand(t.curie)) for t in shown.subtypes}
-    qualifiers = (v.BIOLINK_FREQUENCY_QUALIFIER, v.FREQUENCY_WORDING, v.EFFICACY_QUALIFIER,
-                  v.ACRONYM_LETTER, v.BIOLINK_KNOWLEDGE_LEVEL)
+    qualifiers = (
+        v.BIOLINK_FREQUENCY_QUALIFIER,
+        v.FREQUENCY_WORDING,
+        v.EFFICACY_QUALIFIER,
+        v.ACRONYM_LETTER,
+        v.BIOLINK_KNOWLEDGE_LEVEL,
+    )
     records = set()
     for record in g.subjects(RDF.type, URIRef(v.BIOLINK_ASSOCIATION)):
         subject = g.value(record, URIRef(v.BIOLINK_SUBJECT))
         obj = g.value(record, URIRef(v.BIOLINK_OBJECT))
         if subject in about or obj in about:
-            records.add((subject, g.value(record, URIRef(v.BIOLINK_PREDICATE)), obj,
-                         *(g.value(record, URIRef(q)) for q in qualifiers)))
+            records.add(
+                (
+                    subject,
+                    g.value(record, URIRef(v.BIOLINK_PREDICATE)),
+                    obj,
+                    *(g.value(record, URIRef(q)) for q in qualifiers),
+                )
+            )
     laid = sheet(shown)
     associations = sum(len(r.items) for r in rows(laid) if r.kind == "association")
     assert records and associations == len(records)
@@ -57,8 +79,9 @@ def test_grouping_keeps_every_association_record_of_the_graph(kg) -> None:
 def test_a_row_groups_one_subject_and_relation_and_keeps_the_subtype_visible(kg) -> None:
     text = render(card(kg, CALCINOSIS_CUTIS))
     line = next(x for x in text.splitlines() if "UBERON:0002386" in x)
-    assert line.startswith("- of subtype calcinosis cutis in systemic sclerosis (CCKG:0000020) "
-                           "—disease has location→ ")
+    assert line.startswith(
+        "- of subtype calcinosis cutis in systemic sclerosis (CCKG:0000020) —disease has location→ "
+    )
     for site in ("elbow (UBERON:0001461)", "knee (UBERON:0001465)", "UBERON:0002389"):
         assert site in line
     assert "source wording: most frequent" in line and "association" in line
@@ -71,8 +94,9 @@ def test_each_sentence_is_one_note_numbered_once_and_cited(kg) -> None:
     sentences = {s for st in shown.statements for s in st.support} | set(shown.definition_support)
     assert len(laid.notes) == len(set(laid.notes)) == len(sentences)
     body, notes = render(shown).split("\nNOTES\n")
-    assert [int(n) for n in re.findall(r"^\[(\d+)\]", notes, re.M)] == \
-        list(range(1, len(sentences) + 1))
+    assert [int(n) for n in re.findall(r"^\[(\d+)\]", notes, re.M)] == list(
+        range(1, len(sentences) + 1)
+    )
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", body)}
     assert cited == set(range(1, len(sentences) + 1))
 
@@ -84,12 +108,18 @@ def test_text_markdown_and_json_hold_the_same_rows_items_and_notes(kg, curie) ->
     text = render(shown, "text", list_all=True)
     md = render(shown, "md", list_all=True)
     data = json.loads(render(shown, "json"))
-    json_rows = [r for s in data["sections"] for e in s["entries"]
-                 for r in (e["folded"]["rows"] if "folded" in e else [e])]
-    assert [r["text"] for r in json_rows] == [line[2:] for line in text.splitlines()
-                                              if line.startswith("- ")]
-    assert [r["text"] for r in json_rows] == [line[2:] for line in md.splitlines()
-                                              if line.startswith("- ") and "—" in line]
+    json_rows = [
+        r
+        for s in data["sections"]
+        for e in s["entries"]
+        for r in (e["folded"]["rows"] if "folded" in e else [e])
+    ]
+    assert [r["text"] for r in json_rows] == [
+        line[2:] for line in text.splitlines() if line.startswith("- ")
+    ]
+    assert [r["text"] for r in json_rows] == [
+        line[2:] for line in md.splitlines() if line.startswith("- ") and "—" in line
+    ]
     assert data["statements"] == count_items(laid) == sum(len(r["items"]) for r in json_rows)
     assert [n["quote"] for n in data["notes"]] == [s.quote for s in laid.notes]
     assert data == json.loads(json.dumps(to_dict(shown)))
@@ -113,9 +143,11 @@ def test_everyday_anatomy_name_only_where_uberon_gives_it(kg) -> None:
 def test_disease_and_phenotype_of_one_name_say_how_they_differ_on_both_cards(kg) -> None:
     disease = render(card(kg, CALCINOSIS_CUTIS))
     phenotype = render(card(kg, expand("HP:0025520")))
-    line = ("calcinosis cutis (CCKG:0000001) is the disease, Calcinosis cutis (HP:0025520) the "
-            "phenotype (a finding); every case of the disease has it (RO:0002200 has phenotype; "
-            "mapped as skos:relatedMatch)")
+    line = (
+        "calcinosis cutis (CCKG:0000001) is the disease, Calcinosis cutis (HP:0025520) the "
+        "phenotype (a finding); every case of the disease has it (RO:0002200 has phenotype; "
+        "mapped as skos:relatedMatch)"
+    )
     assert f"not the same as Calcinosis cutis (HP:0025520): {line}" in disease.splitlines()
     assert f"not the same as calcinosis cutis (CCKG:0000001): {line}" in phenotype.splitlines()
     assert not card(kg, expand("CCKG:0000012")).namesakes  # inherited, other name: no line

@@ -18,7 +18,6 @@ from calcinosis_kg.publish.docs import build_site
 pytestmark = pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None, reason=MISSING)
 
 
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("browser") / "site"
@@ -43,7 +42,8 @@ def rendered_svgs(driver) -> list[dict]:
     return driver.execute_script(
         "return Array.from(document.querySelectorAll('svg')).map(s => {"
         "  const r = s.getBoundingClientRect();"
-        "  return {w: r.width, h: r.height, nodes: s.querySelectorAll('g.node').length}; });")
+        "  return {w: r.width, h: r.height, nodes: s.querySelectorAll('g.node').length}; });"
+    )
 
 
 def test_index_renders_with_the_hierarchy_diagram(browser, site: Path, tmp_path: Path) -> None:
@@ -53,15 +53,19 @@ def test_index_renders_with_the_hierarchy_diagram(browser, site: Path, tmp_path:
     svgs = rendered_svgs(browser)
     assert len(svgs) == 1 and svgs[0]["w"] > 50 and svgs[0]["h"] > 20 and svgs[0]["nodes"] >= 1
     links = browser.execute_script(
-        "return document.querySelectorAll('#types a[href^=\"types/\"]').length")
+        "return document.querySelectorAll('#types a[href^=\"types/\"]').length"
+    )
     assert links >= 1
     assert browser.save_screenshot(str(tmp_path / "index.png"))
     assert (tmp_path / "index.png").stat().st_size > 1000
 
 
 def test_type_page_renders_with_its_map(browser, site: Path, tmp_path: Path) -> None:
-    with_map = [p for p in sorted((site / "types").glob("*.html"))
-                if '<section id="map">' in p.read_text(encoding="utf-8")]
+    with_map = [
+        p
+        for p in sorted((site / "types").glob("*.html"))
+        if '<section id="map">' in p.read_text(encoding="utf-8")
+    ]
     assert with_map, "no type page has a map of causes, diseases or sites"
     errors = open_page(browser, with_map[0])
     assert errors == []
@@ -69,8 +73,7 @@ def test_type_page_renders_with_its_map(browser, site: Path, tmp_path: Path) -> 
     assert heading and heading in browser.title
     svgs = rendered_svgs(browser)
     assert len(svgs) == 1 and svgs[0]["w"] > 50 and svgs[0]["nodes"] >= 2
-    stylesheet_applied = browser.execute_script(
-        "return getComputedStyle(document.body).maxWidth")
+    stylesheet_applied = browser.execute_script("return getComputedStyle(document.body).maxWidth")
     assert stylesheet_applied != "none"  # ../style.css was found
     assert browser.save_screenshot(str(tmp_path / "type.png"))
 
@@ -92,7 +95,8 @@ def test_svg_files_load_as_images(browser, site: Path) -> None:
             "const done = arguments[arguments.length - 1]; const img = new Image();"
             "img.onload = () => done([img.naturalWidth, img.naturalHeight]);"
             "img.onerror = () => done([0, 0]); img.src = arguments[0];",
-            svg.resolve().as_uri())
+            svg.resolve().as_uri(),
+        )
         assert size[0] > 0 and size[1] > 0, svg.name
 
 

@@ -71,9 +71,12 @@ def test_sssom_file_parses_with_sssom_py_keeping_every_row(sssom_file: Path):
     parsers = pytest.importorskip("sssom.parsers")
     msdf = parsers.parse_sssom_table(str(sssom_file))
     assert sorted(zip(msdf.df["subject_id"], msdf.df["object_id"], strict=True)) == [
-        ("CCKG:9000001", "DERMO:0002718"), ("CCKG:9000001", "HP:0025520"),
-        ("CCKG:9000001", "MESH:D002114"), ("CCKG:9000001", "SCTID:237900002"),
-        ("CCKG:9000200", "UBERON:0002097")]
+        ("CCKG:9000001", "DERMO:0002718"),
+        ("CCKG:9000001", "HP:0025520"),
+        ("CCKG:9000001", "MESH:D002114"),
+        ("CCKG:9000001", "SCTID:237900002"),
+        ("CCKG:9000200", "UBERON:0002097"),
+    ]
     assert msdf.metadata["license"] == "https://creativecommons.org/licenses/by/4.0/"
 
 
@@ -81,10 +84,10 @@ def test_sssom_file_passes_sssom_py_validation(sssom_file: Path):
     parsers = pytest.importorskip("sssom.parsers")
     validators = pytest.importorskip("sssom.validators")
     msdf = parsers.parse_sssom_table(str(sssom_file))
-    reports = validators.validate(msdf, validators.DEFAULT_VALIDATION_TYPES,
-                                  fail_on_error=False)
+    reports = validators.validate(msdf, validators.DEFAULT_VALIDATION_TYPES, fail_on_error=False)
     assert {str(kind): report.results for kind, report in reports.items()} == {
-        str(kind): [] for kind in validators.DEFAULT_VALIDATION_TYPES}
+        str(kind): [] for kind in validators.DEFAULT_VALIDATION_TYPES
+    }
 
 
 def test_sssom_predicate_comes_from_the_xref_annotation(sssom_file: Path):
@@ -100,8 +103,10 @@ def test_sssom_unannotated_xref_keeps_hasdbxref_as_predicate(sssom_file: Path):
 
 def test_sssom_labels_come_from_the_ontology(sssom_file: Path):
     row = next(r for r in _rows(sssom_file) if r["object_id"] == "HP:0025520")
-    assert (row["subject_label"], row["object_label"]) == ("test calcinosis cutis",
-                                                           "Calcinosis cutis")
+    assert (row["subject_label"], row["object_label"]) == (
+        "test calcinosis cutis",
+        "Calcinosis cutis",
+    )
     assert row["mapping_justification"] == "semapv:ManualMappingCuration"
 
 
@@ -110,19 +115,24 @@ def test_sssom_leaves_out_external_terms_xrefs(sssom_file: Path):
 
 
 def test_sssom_prefix_without_iri_is_counted_in_the_comment_not_written(sssom_file: Path):
-    header = yaml.safe_load("\n".join(line[1:] for line in sssom_file.read_text().splitlines()
-                                      if line.startswith("#")))
+    header = yaml.safe_load(
+        "\n".join(line[1:] for line in sssom_file.read_text().splitlines() if line.startswith("#"))
+    )
     assert all(not r["object_id"].startswith("OMIA:") for r in _rows(sssom_file))
     assert "1 cross-reference(s) to OMIA" in header["comment"]
 
 
 def test_sssom_writes_dermo_rows_with_the_bioregistry_iri_and_dermos_label(sssom_file: Path):
-    header = yaml.safe_load("\n".join(line[1:] for line in sssom_file.read_text().splitlines()
-                                      if line.startswith("#")))
+    header = yaml.safe_load(
+        "\n".join(line[1:] for line in sssom_file.read_text().splitlines() if line.startswith("#"))
+    )
     row = next(r for r in _rows(sssom_file) if r["object_id"] == "DERMO:0002718")
     assert header["curie_map"]["DERMO"] == "http://purl.obolibrary.org/obo/DERMO_"
     assert (row["predicate_id"], row["object_label"], row["mapping_justification"]) == (
-        "skos:exactMatch", "disease with cutaneous calcification", "semapv:ManualMappingCuration")
+        "skos:exactMatch",
+        "disease with cutaneous calcification",
+        "semapv:ManualMappingCuration",
+    )
 
 
 def test_sssom_mapping_stated_by_mondo_is_chaining_and_never_a_note_as_label(sssom_file: Path):
@@ -135,10 +145,15 @@ def test_sssom_mapping_stated_by_mondo_is_chaining_and_never_a_note_as_label(sss
 
 
 def test_sssom_header_has_version_license_and_a_curie_map_for_every_prefix(sssom_file: Path):
-    header = yaml.safe_load("\n".join(line[1:] for line in sssom_file.read_text().splitlines()
-                                      if line.startswith("#")))
+    header = yaml.safe_load(
+        "\n".join(line[1:] for line in sssom_file.read_text().splitlines() if line.startswith("#"))
+    )
     assert header["mapping_set_version"] == "2026-02-01"
     assert header["license"] == "https://creativecommons.org/licenses/by/4.0/"
-    used = {value.split(":", 1)[0] for row in _rows(sssom_file) for key, value in row.items()
-            if key.endswith("_id") or key == "mapping_justification"}
+    used = {
+        value.split(":", 1)[0]
+        for row in _rows(sssom_file)
+        for key, value in row.items()
+        if key.endswith("_id") or key == "mapping_justification"
+    }
     assert used <= set(header["curie_map"])

@@ -23,11 +23,16 @@ def main(nodes: str, edges: str, out_dir: str) -> None:
         stem = Path(out_dir) / mode
         Transformer(stream=stream).transform(
             {"filename": [nodes, edges], "format": "tsv"},
-            output_args={"filename": str(stem), "format": "jsonl"})
-        result[mode] = {kind: [json.loads(line)["id"] for line in
-                               Path(f"{stem}_{kind}.jsonl").read_text(encoding="utf-8")
-                               .splitlines() if line.strip()]
-                        for kind in ("nodes", "edges")}
+            output_args={"filename": str(stem), "format": "jsonl"},
+        )
+        result[mode] = {
+            kind: [
+                json.loads(line)["id"]
+                for line in Path(f"{stem}_{kind}.jsonl").read_text(encoding="utf-8").splitlines()
+                if line.strip()
+            ]
+            for kind in ("nodes", "edges")
+        }
     json.dump(result, sys.stdout)
 
 

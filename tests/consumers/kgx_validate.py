@@ -35,7 +35,8 @@ import kgx.config  # noqa: E402
 # the Biolink JSON-LD context, also fetched remotely by default: the package's own prefix map
 _LOCAL = Path(list(_spec.submodule_search_locations)[0])
 kgx.config.jsonld_context_map["biolink"] = json.loads(
-    (_LOCAL / "prefixmaps" / "biolink_model_prefix_map.json").read_text(encoding="utf-8"))
+    (_LOCAL / "prefixmaps" / "biolink_model_prefix_map.json").read_text(encoding="utf-8")
+)
 
 from kgx.transformer import Transformer  # noqa: E402
 from kgx.validator import Validator  # noqa: E402
@@ -50,13 +51,21 @@ def main(nodes: str, edges: str, context: str) -> None:
     transformer = Transformer(stream=True)
     transformer.transform(
         {"filename": [nodes, edges], "format": "tsv"},
-        output_args={"format": "null"}, inspector=validator)
+        output_args={"format": "null"},
+        inspector=validator,
+    )
     errors = []
     for level, by_type in validator.get_errors().items():
         for error_type, by_message in by_type.items():
             for message, ids in by_message.items():
-                errors.append({"level": str(level), "type": str(error_type),
-                               "message": message, "count": len(ids)})
+                errors.append(
+                    {
+                        "level": str(level),
+                        "type": str(error_type),
+                        "message": message,
+                        "count": len(ids),
+                    }
+                )
     json.dump({"errors": errors}, sys.stdout, indent=1)
 
 

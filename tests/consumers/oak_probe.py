@@ -44,11 +44,9 @@ def run(jobs: list[list[str]]) -> list[dict[str, object]]:
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             output += f"\nEXCEPTION {type(result.exception).__name__}: {result.exception}"
         found = [f"{w.category.__name__}: {w.message}" for w in caught] + keep.messages
-        out.append({"args": args, "exit": result.exit_code, "output": output,
-                    "warnings": found})
+        out.append({"args": args, "exit": result.exit_code, "output": output, "warnings": found})
     return out
 
 
 if __name__ == "__main__":
-    json.dump(run(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))), sys.stdout,
-              indent=1)
+    json.dump(run(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))), sys.stdout, indent=1)

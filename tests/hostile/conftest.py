@@ -56,9 +56,13 @@ class Outcome:
 
 
 @pytest.fixture
-def attack(capsys: pytest.CaptureFixture[str], connection_recorder,
-           monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Outcome]]:
+def attack(
+    capsys: pytest.CaptureFixture[str],
+    connection_recorder,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[..., Outcome]]:
     """Run ``calcinosis-kg ARGS`` in-process under a time bound; no connection may be made."""
     from calcinosis_kg.cli import main
 

@@ -15,22 +15,29 @@ LABEL = f"calc{OSC}ium{CSI}\u202e!"
 @pytest.fixture
 def escaped_label(tmp_path: Path) -> Path:
     path = tmp_path / "esc.nt"
-    path.write_text(f'<https://w3id.org/calcinosis-kg/CCKG_9000001> '
-                    f'<http://www.w3.org/2000/01/rdf-schema#label> '
-                    f'{json.dumps(LABEL)} .\n'
-                    '<https://w3id.org/calcinosis-kg/CCKG_9000001> '
-                    '<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
-                    '<http://www.w3.org/2002/07/owl#Class> .\n', encoding="utf-8")
+    path.write_text(
+        f"<https://w3id.org/calcinosis-kg/CCKG_9000001> "
+        f"<http://www.w3.org/2000/01/rdf-schema#label> "
+        f"{json.dumps(LABEL)} .\n"
+        "<https://w3id.org/calcinosis-kg/CCKG_9000001> "
+        "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<http://www.w3.org/2002/07/owl#Class> .\n",
+        encoding="utf-8",
+    )
     return path
 
 
 def _raw_controls(text: str) -> list[str]:
-    return [c for c in text if (ord(c) < 0x20 and c not in "\n\t") or 0x7f <= ord(c) <= 0x9f
-            or c == "\u202e"]
+    return [
+        c
+        for c in text
+        if (ord(c) < 0x20 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F or c == "\u202e"
+    ]
 
 
-def test_search_and_query_tables_escape_terminal_controls(attack, escaped_label: Path,
-                                                          tmp_path: Path) -> None:
+def test_search_and_query_tables_escape_terminal_controls(
+    attack, escaped_label: Path, tmp_path: Path
+) -> None:
     found = attack("search", "calc", "--ontology", escaped_label)
     assert found.code == 0 and "\\x1b]0;pwned\\x07" in found.out
     assert _raw_controls(found.out) == []
@@ -41,8 +48,9 @@ def test_search_and_query_tables_escape_terminal_controls(attack, escaped_label:
 
 
 @pytest.mark.parametrize("fmt", ["tsv", "csv", "json"])
-def test_machine_formats_keep_the_label_exact_even_when_piped(attack, escaped_label: Path,
-                                                              tmp_path: Path, fmt: str) -> None:
+def test_machine_formats_keep_the_label_exact_even_when_piped(
+    attack, escaped_label: Path, tmp_path: Path, fmt: str
+) -> None:
     query = tmp_path / "q.rq"
     query.write_text("SELECT ?l WHERE { ?c rdfs:label ?l }")
     result = attack("query", query, "--format", fmt, "--ontology", escaped_label)

@@ -23,11 +23,17 @@ wait
 needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="Java not installed")
 
 
-def _cli(args: list[str], cwd: Path | str, env: dict[str, str] | None = None,
-         timeout: float = 120) -> subprocess.Popen[bytes]:
+def _cli(
+    args: list[str], cwd: Path | str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.Popen[bytes]:
     full = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), **(env or {}))
-    return subprocess.Popen([sys.executable, "-m", "calcinosis_kg", *args], cwd=cwd, env=full,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "calcinosis_kg", *args],
+        cwd=cwd,
+        env=full,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _alive(pid: int) -> bool:
@@ -61,12 +67,16 @@ def hanging_java(tmp_path: Path) -> tuple[Path, Path]:
     return java, pidfile
 
 
-def test_reasoner_timeout_kills_the_whole_java_process_group(tiny_ontology: Path, tmp_path: Path,
-                                                             hanging_java) -> None:
+def test_reasoner_timeout_kills_the_whole_java_process_group(
+    tiny_ontology: Path, tmp_path: Path, hanging_java
+) -> None:
     java, pidfile = hanging_java
     started = time.monotonic()
-    process = _cli(["reason", "--reasoner-timeout", "1", "--ontology", str(tiny_ontology)],
-                   cwd=tmp_path, env={"CALCINOSIS_KG_JAVA": str(java), "TMPDIR": str(tmp_path)})
+    process = _cli(
+        ["reason", "--reasoner-timeout", "1", "--ontology", str(tiny_ontology)],
+        cwd=tmp_path,
+        env={"CALCINOSIS_KG_JAVA": str(java), "TMPDIR": str(tmp_path)},
+    )
     out, err = process.communicate(timeout=60)
     assert time.monotonic() - started < 60
     assert process.returncode == 1, err  # like Java missing: the environment failed, exit 1
@@ -77,10 +87,14 @@ def test_reasoner_timeout_kills_the_whole_java_process_group(tiny_ontology: Path
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_during_reasoning_leaves_no_process_and_no_temp_files(
-        tiny_ontology: Path, tmp_path: Path, hanging_java, sig: signal.Signals) -> None:
+    tiny_ontology: Path, tmp_path: Path, hanging_java, sig: signal.Signals
+) -> None:
     java, pidfile = hanging_java
-    process = _cli(["reason", "--ontology", str(tiny_ontology)], cwd=tmp_path,
-                   env={"CALCINOSIS_KG_JAVA": str(java), "TMPDIR": str(tmp_path)})
+    process = _cli(
+        ["reason", "--ontology", str(tiny_ontology)],
+        cwd=tmp_path,
+        env={"CALCINOSIS_KG_JAVA": str(java), "TMPDIR": str(tmp_path)},
+    )
     deadline = time.monotonic() + 60
     while not pidfile.exists() or not pidfile.read_text().strip():
         assert time.monotonic() < deadline and process.poll() is None
@@ -94,8 +108,9 @@ def test_a_signal_during_reasoning_leaves_no_process_and_no_temp_files(
 
 @needs_java
 @pytest.mark.parametrize("where", ["root", "read-only"])
-def test_reason_runs_from_root_and_from_a_read_only_directory(tiny_ontology: Path,
-                                                              tmp_path: Path, where: str) -> None:
+def test_reason_runs_from_root_and_from_a_read_only_directory(
+    tiny_ontology: Path, tmp_path: Path, where: str
+) -> None:
     cwd = Path("/")
     if where == "read-only":
         cwd = tmp_path / "ro"
@@ -107,23 +122,27 @@ def test_reason_runs_from_root_and_from_a_read_only_directory(tiny_ontology: Pat
     assert b"consistent" in out.lower()
 
 
-def test_a_failed_java_run_is_never_cached(tiny_ontology: Path, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_java_run_is_never_cached(
+    tiny_ontology: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from calcinosis_kg.checks import cache
     from calcinosis_kg.checks.reasoning import stage_from_result
     from calcinosis_kg.checks.verdict import ReasoningResult
     from calcinosis_kg.graph.knowledge import load
 
     kg = load([tiny_ontology])
-    for failure in (ReasoningResult(consistent=None, error="HermiT timed out after 1 s"),
-                    ReasoningResult(consistent=None, error="HermiT failed: broken java"),
-                    ReasoningResult(consistent=None, error="Java not found", java_missing=True)):
+    for failure in (
+        ReasoningResult(consistent=None, error="HermiT timed out after 1 s"),
+        ReasoningResult(consistent=None, error="HermiT failed: broken java"),
+        ReasoningResult(consistent=None, error="Java not found", java_missing=True),
+    ):
         stage = stage_from_result(kg, failure)
         assert stage.environment and not cache.cacheable(stage)
 
 
-def test_cache_key_and_loaders_agree_on_dot_files(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_key_and_loaders_agree_on_dot_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from calcinosis_kg.checks import cache
     from calcinosis_kg.core.resources import data_files
 
@@ -138,8 +157,9 @@ def test_cache_key_and_loaders_agree_on_dot_files(tmp_path: Path,
     assert len(data_files(folder, ".ttl")) == 2 and cache.digest_files([folder]) != key
 
 
-def test_a_tampered_or_truncated_cache_entry_is_a_miss(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_tampered_or_truncated_cache_entry_is_a_miss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from calcinosis_kg.checks import cache
     from calcinosis_kg.checks.results import StageResult
 
@@ -153,8 +173,9 @@ def test_a_tampered_or_truncated_cache_entry_is_a_miss(tmp_path: Path,
     assert cache.load("qc", "k" * 64) is None
 
 
-def test_a_hanging_dot_is_one_line_not_a_traceback(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_hanging_dot_is_one_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from calcinosis_kg.core.errors import InputError
     from calcinosis_kg.publish import diagrams
 
@@ -174,10 +195,14 @@ def test_owlapi_error_iris_are_never_inferred_superclasses(tiny_ontology: Path) 
 
     kg = load([tiny_ontology])
     child = "https://w3id.org/calcinosis-kg/CCKG_9000003"
-    stdout = (f"SubClassOf( <{child}> <http://org.semanticweb.owlapi/error#Error1> )\n"
-              f"SubClassOf( <{child}> <https://w3id.org/calcinosis-kg/CCKG_9000001> )\n")
+    stdout = (
+        f"SubClassOf( <{child}> <http://org.semanticweb.owlapi/error#Error1> )\n"
+        f"SubClassOf( <{child}> <https://w3id.org/calcinosis-kg/CCKG_9000001> )\n"
+    )
     result = _interpret(kg, 0, stdout, "")
-    assert result.inferred_subclass_pairs == [(child, "https://w3id.org/calcinosis-kg/CCKG_9000001")]
+    assert result.inferred_subclass_pairs == [
+        (child, "https://w3id.org/calcinosis-kg/CCKG_9000001")
+    ]
 
 
 DUPLICATES = """@prefix ex: <http://example.org/> .
@@ -188,26 +213,36 @@ ex:s ex:p [ ex:q [ ex:r "1" ] ; ex:t "a" ] , [ ex:q [ ex:r "1" ] ; ex:t "a" ] .
 
 
 def test_duplicate_blank_node_structures_export_byte_identically_across_runs(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     source = tmp_path / "dup.ttl"
     source.write_text(DUPLICATES, encoding="utf-8")
-    script = ("import hashlib, sys\n"
-              "from calcinosis_kg.graph.knowledge import load\n"
-              "from calcinosis_kg.publish.export import export_bytes\n"
-              "kg = load([sys.argv[1]])\n"
-              "print(' '.join(hashlib.sha256(export_bytes(kg, f)).hexdigest()\n"
-              "               for f in ('ttl', 'nt', 'owl', 'jsonld')))\n")
+    script = (
+        "import hashlib, sys\n"
+        "from calcinosis_kg.graph.knowledge import load\n"
+        "from calcinosis_kg.publish.export import export_bytes\n"
+        "kg = load([sys.argv[1]])\n"
+        "print(' '.join(hashlib.sha256(export_bytes(kg, f)).hexdigest()\n"
+        "               for f in ('ttl', 'nt', 'owl', 'jsonld')))\n"
+    )
     digests = set()
     for seed in ("1", "2", "3", "4", "5"):  # rdflib's blank-node ids and set order vary with these
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), PYTHONHASHSEED=seed)
-        done = subprocess.run([sys.executable, "-c", script, str(source)], env=env,
-                              capture_output=True, text=True, timeout=120, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(source)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
         digests.add(done.stdout.strip())
     assert len(digests) == 1
 
 
-def test_a_failing_dot_leaves_no_partial_site(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_dot_leaves_no_partial_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from calcinosis_kg.core.errors import InputError
     from calcinosis_kg.graph.knowledge import load
     from calcinosis_kg.publish import diagrams, docs

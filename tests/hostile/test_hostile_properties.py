@@ -17,25 +17,48 @@ FORMATS = ["ttl", "nt", "owl", "jsonld"]
 EXTENSION = {"ttl": "ttl", "nt": "nt", "owl": "rdf", "jsonld": "jsonld"}
 # text XML 1.0 can carry (RDF/XML is one of the formats); control characters, quotes, angle
 # brackets, backslashes, newlines and non-BMP characters all included
-XML_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"],
-                                 exclude_characters="".join(
-                                     chr(c) for c in range(0x20) if c not in (9, 10)) + "\r"
-                                 + "\ufffe\uffff"), max_size=20)
+XML_TEXT = st.text(
+    st.characters(
+        codec="utf-8",
+        exclude_categories=["Cs"],
+        exclude_characters="".join(chr(c) for c in range(0x20) if c not in (9, 10))
+        + "\r"
+        + "\ufffe\uffff",
+    ),
+    max_size=20,
+)
 
-iris = st.sampled_from([f"{EX}a", f"{EX}b", f"{EX}c", "https://w3id.org/calcinosis-kg/CCKG_0000001",
-                        "http://purl.obolibrary.org/obo/UBERON_0002097", f"{EX}x%20y"])
-predicates = st.sampled_from([f"{EX}p", f"{EX}q", "http://www.w3.org/2000/01/rdf-schema#label",
-                              "http://www.w3.org/2002/07/owl#someValuesFrom"])
+iris = st.sampled_from(
+    [
+        f"{EX}a",
+        f"{EX}b",
+        f"{EX}c",
+        "https://w3id.org/calcinosis-kg/CCKG_0000001",
+        "http://purl.obolibrary.org/obo/UBERON_0002097",
+        f"{EX}x%20y",
+    ]
+)
+predicates = st.sampled_from(
+    [
+        f"{EX}p",
+        f"{EX}q",
+        "http://www.w3.org/2000/01/rdf-schema#label",
+        "http://www.w3.org/2002/07/owl#someValuesFrom",
+    ]
+)
 literals = st.one_of(
     st.builds(lambda t: ("plain", t), XML_TEXT),
     st.builds(lambda t, lang: ("lang", t, lang), XML_TEXT, st.sampled_from(["en", "fr", "en-GB"])),
-    st.builds(lambda n: ("int", str(n)), st.integers(-10**12, 10**12)),
+    st.builds(lambda n: ("int", str(n)), st.integers(-(10**12), 10**12)),
     st.builds(lambda b: ("bool", "true" if b else "false"), st.booleans()),
 )
 
 
-def _graph(triples: list[tuple[int, str, object]], bnode_edges: list[tuple[int, str, int]],
-           lists: list[list[str]]):
+def _graph(
+    triples: list[tuple[int, str, object]],
+    bnode_edges: list[tuple[int, str, int]],
+    lists: list[list[str]],
+):
     import pyoxigraph as ox
 
     xsd = "http://www.w3.org/2001/XMLSchema#"
@@ -48,10 +71,15 @@ def _graph(triples: list[tuple[int, str, object]], bnode_edges: list[tuple[int, 
     for s, p, o in triples:
         if isinstance(o, tuple):
             kind, text = o[0], o[1]
-            term = (ox.Literal(text, language=o[2]) if kind == "lang" else
-                    ox.Literal(text, datatype=ox.NamedNode(xsd + "integer")) if kind == "int" else
-                    ox.Literal(text, datatype=ox.NamedNode(xsd + "boolean")) if kind == "bool"
-                    else ox.Literal(text))
+            term = (
+                ox.Literal(text, language=o[2])
+                if kind == "lang"
+                else ox.Literal(text, datatype=ox.NamedNode(xsd + "integer"))
+                if kind == "int"
+                else ox.Literal(text, datatype=ox.NamedNode(xsd + "boolean"))
+                if kind == "bool"
+                else ox.Literal(text)
+            )
         else:
             term = ox.NamedNode(str(o))
         out.append(ox.Triple(subject(s), ox.NamedNode(p), term))
@@ -103,22 +131,32 @@ def test_any_graph_round_trips_through_every_export_format(triples) -> None:
             assert export_bytes(kg, fmt) == data  # byte-stable
             back = Path(folder) / ("back." + EXTENSION[fmt])
             back.write_bytes(data)
-            again = ox.serialize([ox.Triple(q.subject, q.predicate, q.object)
-                                  for q in load([back]).store], format=ox.RdfFormat.N_TRIPLES)
+            again = ox.serialize(
+                [ox.Triple(q.subject, q.predicate, q.object) for q in load([back]).store],
+                format=ox.RdfFormat.N_TRIPLES,
+            )
             assert _isomorphic(source, again or b""), fmt
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
-@given(data=st.one_of(
-    st.binary(max_size=400),
-    st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")),
-    st.sampled_from([b"<", b"{", b"[", b"@prefix", b"<?xml", b"<!DOCTYPE"]).flatmap(
-        lambda head: st.binary(max_size=200).map(lambda tail: head + tail)),
-), suffix=st.sampled_from([".ttl", ".nt", ".rdf", ".owl", ".jsonld", ".txt"]),
-   command=st.sampled_from(["info", "export"]))
-def test_any_bytes_give_exit_0_or_2_never_a_traceback(run_cli, data: bytes, suffix: str,
-                                                       command: str) -> None:
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    data=st.one_of(
+        st.binary(max_size=400),
+        st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")),
+        st.sampled_from([b"<", b"{", b"[", b"@prefix", b"<?xml", b"<!DOCTYPE"]).flatmap(
+            lambda head: st.binary(max_size=200).map(lambda tail: head + tail)
+        ),
+    ),
+    suffix=st.sampled_from([".ttl", ".nt", ".rdf", ".owl", ".jsonld", ".txt"]),
+    command=st.sampled_from(["info", "export"]),
+)
+def test_any_bytes_give_exit_0_or_2_never_a_traceback(
+    run_cli, data: bytes, suffix: str, command: str
+) -> None:
     """Exit 0 only with the work done (the graph counted, the export written and readable);
     exit 2 only as one error line that names the input file."""
     import pyoxigraph as ox

@@ -12,45 +12,42 @@ ENGINES = ["oxigraph", "rdflib"]
 
 #: valid SPARQL 1.1 that rdflib's grammar does not read: ``\\#`` is a PN_LOCAL_ESC, and a ``#``
 #: inside a string literal starts no comment
-REJECTED_BY_THE_PARSER = {"escaped hash in a prefixed name": "SPARQL syntax error",
-                          "comment inside the keyword's line": "SPARQL syntax error"}
+REJECTED_BY_THE_PARSER = {
+    "escaped hash in a prefixed name": "SPARQL syntax error",
+    "comment inside the keyword's line": "SPARQL syntax error",
+}
 
 
 def _service_variants(url: str) -> dict[str, str]:
     return {
-        "escaped hash in a prefixed name":
-            "PREFIX ex: <http://e/> SELECT * WHERE { OPTIONAL { ?s ex:a\\#x ?o } "
-            f"SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
+        "escaped hash in a prefixed name": "PREFIX ex: <http://e/> SELECT * WHERE { OPTIONAL { ?s ex:a\\#x ?o } "
+        f"SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
         "\\u escape": f"SELECT * WHERE {{ SERV\\u0049CE <{url}> {{ ?s ?p ?o }} }}",
         "\\U escape": f"SELECT * WHERE {{ \\U00000053ERVICE <{url}> {{ ?s ?p ?o }} }}",
         "lower case after a comment": f"# {{\nselect * where {{ service <{url}> {{ ?s ?p ?o }} }}",
-        "comment inside the keyword's line":
-            f"SELECT * WHERE {{ ?s ?p \"#\" . SERVICE <{url}> {{ ?s ?p ?o }} }}",
-        "prefixed endpoint":
-            f"PREFIX r: <{url}> SELECT * WHERE {{ SERVICE r:sparql {{ ?s ?p ?o }} }}",
-        "subquery":
-            f"SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }} }}",
-        "variable endpoint":
-            f"SELECT * WHERE {{ BIND(<{url}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
-        "escaped IRI characters":
-            f"SELECT * WHERE {{ SERVICE <{url}\\u0073parql> {{ ?s ?p ?o }} }}",
+        "comment inside the keyword's line": f'SELECT * WHERE {{ ?s ?p "#" . SERVICE <{url}> {{ ?s ?p ?o }} }}',
+        "prefixed endpoint": f"PREFIX r: <{url}> SELECT * WHERE {{ SERVICE r:sparql {{ ?s ?p ?o }} }}",
+        "subquery": f"SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }} }}",
+        "variable endpoint": f"SELECT * WHERE {{ BIND(<{url}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
+        "escaped IRI characters": f"SELECT * WHERE {{ SERVICE <{url}\\u0073parql> {{ ?s ?p ?o }} }}",
         "ASK form": f"ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
         "FILTER EXISTS": f"SELECT * WHERE {{ ?a ?b ?c FILTER EXISTS {{ SERVICE <{url}> "
-                         "{ ?s ?p ?o } } }",
+        "{ ?s ?p ?o } } }",
         "MINUS": f"SELECT * WHERE {{ ?a ?b ?c MINUS {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }}",
         "UNION": f"SELECT * WHERE {{ {{ ?a ?b ?c }} UNION {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }}",
         "BIND(EXISTS)": f"SELECT * WHERE {{ BIND(EXISTS {{ SERVICE <{url}> {{ ?s ?p ?o }} }} "
-                        "AS ?x) }",
+        "AS ?x) }",
         "ORDER BY EXISTS": f"SELECT ?x WHERE {{}} ORDER BY (EXISTS {{ SERVICE <{url}> "
-                           "{ ?s ?p ?o } })",
+        "{ ?s ?p ?o } })",
         "CONSTRUCT form": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
     }
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("variant", list(_service_variants("http://x/")))
-def test_service_in_any_spelling_never_connects(attack, connection_recorder, tiny_ontology: Path,
-                                                tmp_path: Path, engine: str, variant: str) -> None:
+def test_service_in_any_spelling_never_connects(
+    attack, connection_recorder, tiny_ontology: Path, tmp_path: Path, engine: str, variant: str
+) -> None:
     query = tmp_path / "q.rq"
     query.write_text(_service_variants(connection_recorder.url)[variant], encoding="utf-8")
     result = attack("query", query, "--engine", engine, "--ontology", tiny_ontology)
@@ -60,48 +57,74 @@ def test_service_in_any_spelling_never_connects(attack, connection_recorder, tin
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("text, word", [
-    ("LOAD <{url}g.ttl>", "update"),
-    ("INSERT DATA {{ <http://e/a> <http://e/b> <http://e/c> }}", "update"),
-    ("DELETE WHERE {{ ?s ?p ?o }}", "update"),
-    ("CLEAR ALL", "update"),
-    ("SELECT * FROM <{url}g.ttl> WHERE {{ ?s ?p ?o }}", "FROM"),
-    ("SELECT * FROM NAMED <{url}g.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", "FROM"),
-    ("SELECT * FR\\u004FM <{url}g.ttl> WHERE {{ ?s ?p ?o }}", "FROM"),
-])
-def test_updates_and_dataset_clauses_are_refused(attack, connection_recorder, tiny_ontology: Path,
-                                                 tmp_path: Path, engine: str, text: str,
-                                                 word: str) -> None:
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        ("LOAD <{url}g.ttl>", "update"),
+        ("INSERT DATA {{ <http://e/a> <http://e/b> <http://e/c> }}", "update"),
+        ("DELETE WHERE {{ ?s ?p ?o }}", "update"),
+        ("CLEAR ALL", "update"),
+        ("SELECT * FROM <{url}g.ttl> WHERE {{ ?s ?p ?o }}", "FROM"),
+        ("SELECT * FROM NAMED <{url}g.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", "FROM"),
+        ("SELECT * FR\\u004FM <{url}g.ttl> WHERE {{ ?s ?p ?o }}", "FROM"),
+    ],
+)
+def test_updates_and_dataset_clauses_are_refused(
+    attack,
+    connection_recorder,
+    tiny_ontology: Path,
+    tmp_path: Path,
+    engine: str,
+    text: str,
+    word: str,
+) -> None:
     query = tmp_path / "q.rq"
     query.write_text(text.format(url=connection_recorder.url), encoding="utf-8")
     attack("query", query, "--engine", engine, "--ontology", tiny_ontology).refused(word)
 
 
-@pytest.mark.parametrize("text", ["", "SELECT", "NOT SPARQL AT ALL {", "SELECT * WHERE { ?s ?p }",
-                                  "SELECT * WHERE {" * 400 + "}" * 399, "SELECT \x00 WHERE {}"])
-def test_unparseable_queries_are_errors_not_passes(attack, tiny_ontology: Path, tmp_path: Path,
-                                                   text: str) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "SELECT",
+        "NOT SPARQL AT ALL {",
+        "SELECT * WHERE { ?s ?p }",
+        "SELECT * WHERE {" * 400 + "}" * 399,
+        "SELECT \x00 WHERE {}",
+    ],
+)
+def test_unparseable_queries_are_errors_not_passes(
+    attack, tiny_ontology: Path, tmp_path: Path, text: str
+) -> None:
     query = tmp_path / "q.rq"
     query.write_text(text, encoding="utf-8")
     attack("query", query, "--ontology", tiny_ontology).refused()
 
 
-@pytest.mark.parametrize("bind, word", [
-    ('class="a"@en-', "cannot read literal"),
-    ("class=<http://e/a> } SERVICE <http://127.0.0.1:9/> { ?s ?p ?o", "no term is named"),
-    ('class="x" . } SERVICE <http://127.0.0.1:9/> { ', "cannot read literal"),
-    ("class=_:b", "no term is named"), ("class=ex:", "unknown prefix 'ex:'"),
-    ("=3", "expected VAR=VALUE"), ("class", "expected VAR=VALUE"),
-])
-def test_hostile_bindings_are_one_line_errors(attack, tiny_ontology: Path, tmp_path: Path,
-                                              bind: str, word: str) -> None:
+@pytest.mark.parametrize(
+    "bind, word",
+    [
+        ('class="a"@en-', "cannot read literal"),
+        ("class=<http://e/a> } SERVICE <http://127.0.0.1:9/> { ?s ?p ?o", "no term is named"),
+        ('class="x" . } SERVICE <http://127.0.0.1:9/> { ', "cannot read literal"),
+        ("class=_:b", "no term is named"),
+        ("class=ex:", "unknown prefix 'ex:'"),
+        ("=3", "expected VAR=VALUE"),
+        ("class", "expected VAR=VALUE"),
+    ],
+)
+def test_hostile_bindings_are_one_line_errors(
+    attack, tiny_ontology: Path, tmp_path: Path, bind: str, word: str
+) -> None:
     query = tmp_path / "q.rq"
     query.write_text("SELECT ?class WHERE { ?class a ?t }", encoding="utf-8")
     attack("query", query, "--bind", bind, "--ontology", tiny_ontology).refused(word)
 
 
-def test_a_nul_character_binding_is_one_term_that_matches_nothing(attack, tiny_ontology: Path,
-                                                                   tmp_path: Path) -> None:
+def test_a_nul_character_binding_is_one_term_that_matches_nothing(
+    attack, tiny_ontology: Path, tmp_path: Path
+) -> None:
     query = tmp_path / "q.rq"
     query.write_text("SELECT ?class WHERE { ?class a ?t }", encoding="utf-8")
     result = attack("query", query, "--bind", 'class="\\u0000"', "--ontology", tiny_ontology)
@@ -111,13 +134,18 @@ def test_a_nul_character_binding_is_one_term_that_matches_nothing(attack, tiny_o
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_a_query_that_never_ends_is_stopped_at_its_timeout(attack, tiny_ontology: Path,
-                                                           tmp_path: Path, engine: str) -> None:
+def test_a_query_that_never_ends_is_stopped_at_its_timeout(
+    attack, tiny_ontology: Path, tmp_path: Path, engine: str
+) -> None:
     query = tmp_path / "q.rq"
-    query.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l "
-                     ". ?m ?n2 ?o . ?p ?q ?r . ?s ?t ?u . ?v ?w ?x }", encoding="utf-8")
-    result = attack("query", query, "--engine", engine, "--timeout", "1",
-                    "--ontology", tiny_ontology)
+    query.write_text(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l "
+        ". ?m ?n2 ?o . ?p ?q ?r . ?s ?t ?u . ?v ?w ?x }",
+        encoding="utf-8",
+    )
+    result = attack(
+        "query", query, "--engine", engine, "--timeout", "1", "--ontology", tiny_ontology
+    )
     result.refused("stopped after 1 s", "--timeout")
     assert result.seconds < 20
 
@@ -131,8 +159,9 @@ def test_a_backtracking_regex_is_stopped_at_its_timeout(attack, tmp_path: Path) 
     result.refused("stopped after 1 s")
 
 
-def test_the_row_limit_is_reported_never_silent(attack, tiny_ontology: Path,
-                                                tmp_path: Path) -> None:
+def test_the_row_limit_is_reported_never_silent(
+    attack, tiny_ontology: Path, tmp_path: Path
+) -> None:
     query = tmp_path / "q.rq"
     query.write_text("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", encoding="utf-8")
     result = attack("query", query, "--limit", "2", "--format", "tsv", "--ontology", tiny_ontology)
@@ -141,8 +170,9 @@ def test_the_row_limit_is_reported_never_silent(attack, tiny_ontology: Path,
     assert "truncated to the first 2 rows" in result.err
     whole = attack("query", query, "--limit", "0", "--format", "tsv", "--ontology", tiny_ontology)
     assert len(whole.out.strip().splitlines()) > 3 and "truncated" not in whole.err
-    as_json = attack("query", query, "--limit", "2", "--format", "json", "--ontology",
-                     tiny_ontology)
+    as_json = attack(
+        "query", query, "--limit", "2", "--format", "json", "--ontology", tiny_ontology
+    )
     assert '"truncated": true' in as_json.out
 
 
@@ -156,9 +186,9 @@ def test_a_query_needing_too_much_memory_is_stopped(attack, tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_graph_patterns_naming_a_remote_iri_never_connect(attack, connection_recorder,
-                                                          tiny_ontology: Path, tmp_path: Path,
-                                                          engine: str) -> None:
+def test_graph_patterns_naming_a_remote_iri_never_connect(
+    attack, connection_recorder, tiny_ontology: Path, tmp_path: Path, engine: str
+) -> None:
     query = tmp_path / "q.rq"
     query.write_text(f"SELECT * WHERE {{ GRAPH <{connection_recorder.url}g> {{ ?s ?p ?o }} }}")
     result = attack("query", query, "--engine", engine, "--ontology", tiny_ontology)
@@ -179,27 +209,32 @@ def test_query_files_with_a_bom_or_bad_utf8(attack, tiny_ontology: Path, tmp_pat
 
 def _slow_filter() -> str:
     """229 KB: a FILTER of 20 000 ``||`` terms; rdflib took 121 s to parse it (load 10)."""
-    return "SELECT * WHERE { ?s ?p ?o FILTER(" + " || ".join(f"?o={i}" for i in range(20_000)) \
-        + ") }"
+    return (
+        "SELECT * WHERE { ?s ?p ?o FILTER(" + " || ".join(f"?o={i}" for i in range(20_000)) + ") }"
+    )
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_the_timeout_covers_the_guards_parse(attack, tiny_ontology: Path, tmp_path: Path,
-                                             engine: str) -> None:
+def test_the_timeout_covers_the_guards_parse(
+    attack, tiny_ontology: Path, tmp_path: Path, engine: str
+) -> None:
     query = tmp_path / "q.rq"
     query.write_text(_slow_filter(), encoding="utf-8")
-    result = attack("query", query, "--engine", engine, "--timeout", "2", "--ontology",
-                    tiny_ontology, bound=20)
+    result = attack(
+        "query", query, "--engine", engine, "--timeout", "2", "--ontology", tiny_ontology, bound=20
+    )
     result.refused("stopped after 2 s", "--timeout")
     assert result.seconds < 10
 
 
 def test_the_timeout_covers_the_guards_parse_before_an_endpoint_is_asked(
-        attack, connection_recorder, tmp_path: Path) -> None:
+    attack, connection_recorder, tmp_path: Path
+) -> None:
     query = tmp_path / "q.rq"
     query.write_text(_slow_filter(), encoding="utf-8")
-    result = attack("query", query, "--endpoint", connection_recorder.url + "sparql",
-                    "--timeout", "2", bound=20)
+    result = attack(
+        "query", query, "--endpoint", connection_recorder.url + "sparql", "--timeout", "2", bound=20
+    )
     result.refused("stopped after 2 s")  # and the endpoint saw no connection (the harness)
 
 
@@ -208,14 +243,18 @@ def _chain(count: int) -> str:
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("text", [
-    f"SELECT * WHERE {{ {_chain(84)} }} LIMIT 1",
-    f"CONSTRUCT {{ {_chain(84)} }} WHERE {{ {_chain(84)} }}",
-    f"SELECT * WHERE {{ {_chain(250)} }} LIMIT 1",
-], ids=["84-triples", "84-triple-template", "250-triples"])
-def test_a_flat_pattern_of_many_triples_is_not_nested(attack, tiny_ontology: Path,
-                                                      tmp_path: Path, engine: str,
-                                                      text: str) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"SELECT * WHERE {{ {_chain(84)} }} LIMIT 1",
+        f"CONSTRUCT {{ {_chain(84)} }} WHERE {{ {_chain(84)} }}",
+        f"SELECT * WHERE {{ {_chain(250)} }} LIMIT 1",
+    ],
+    ids=["84-triples", "84-triple-template", "250-triples"],
+)
+def test_a_flat_pattern_of_many_triples_is_not_nested(
+    attack, tiny_ontology: Path, tmp_path: Path, engine: str, text: str
+) -> None:
     query = tmp_path / "q.rq"
     query.write_text(text, encoding="utf-8")
     result = attack("query", query, "--engine", engine, "--ontology", tiny_ontology)
@@ -224,20 +263,26 @@ def test_a_flat_pattern_of_many_triples_is_not_nested(attack, tiny_ontology: Pat
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_deep_nesting_is_refused_in_one_line(attack, tiny_ontology: Path, tmp_path: Path,
-                                             engine: str) -> None:
+def test_deep_nesting_is_refused_in_one_line(
+    attack, tiny_ontology: Path, tmp_path: Path, engine: str
+) -> None:
     query = tmp_path / "q.rq"  # 3000 nested groups overflow pyoxigraph's stack (an abort)
     query.write_text("SELECT * WHERE " + "{ " * 3000 + "?s ?p ?o" + " }" * 3000)
     attack("query", query, "--engine", engine, "--ontology", tiny_ontology).refused(
-        "nested too deeply")
+        "nested too deeply"
+    )
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_a_long_union_is_run_not_a_recursion_error(attack, tiny_ontology: Path, tmp_path: Path,
-                                                   engine: str) -> None:
+def test_a_long_union_is_run_not_a_recursion_error(
+    attack, tiny_ontology: Path, tmp_path: Path, engine: str
+) -> None:
     query = tmp_path / "q.rq"  # rdflib's evaluator ran out of Python frames at 500 branches
-    query.write_text("SELECT * WHERE { " + " UNION ".join(
-        f"{{ ?s <http://e/p{i}> ?o }}" for i in range(500)) + " }")
+    query.write_text(
+        "SELECT * WHERE { "
+        + " UNION ".join(f"{{ ?s <http://e/p{i}> ?o }}" for i in range(500))
+        + " }"
+    )
     result = attack("query", query, "--engine", engine, "--ontology", tiny_ontology)
     assert result.code == 0, result.err
     assert "(0 rows)" in result.out

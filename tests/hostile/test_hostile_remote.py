@@ -26,8 +26,20 @@ def password(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def push_args(url: str, ontology: Path, *extra: str, graph: str = GRAPH) -> list[str]:
-    return ["push", "--endpoint", url + "/sparql", "--store", url + "/store", "--graph", graph,
-            "--ontology", str(ontology), "--timeout", "5", *extra]
+    return [
+        "push",
+        "--endpoint",
+        url + "/sparql",
+        "--store",
+        url + "/store",
+        "--graph",
+        graph,
+        "--ontology",
+        str(ontology),
+        "--timeout",
+        "5",
+        *extra,
+    ]
 
 
 def assert_no_secret(*texts: str) -> None:
@@ -41,26 +53,34 @@ def assert_no_secret(*texts: str) -> None:
 def echo_headers(status: int, scheme: str) -> object:
     """Challenges with ``scheme``, then answers ``status`` with the request's headers as body
     (``Authorization`` first, as a store or proxy echoing the request would)."""
-    challenge = 'Digest realm="r", nonce="n", qop="auth"' if scheme == "digest" else \
-        'Basic realm="r"'
+    challenge = (
+        'Digest realm="r", nonce="n", qop="auth"' if scheme == "digest" else 'Basic realm="r"'
+    )
 
     def answer(request: Request) -> bytes:
         if "authorization" not in request.headers:
             return reply(401, headers=[("WWW-Authenticate", challenge)])
-        echoed = "".join(f"{k}: {v}\n" for k, v in sorted(
-            request.headers.items(), key=lambda item: item[0] != "authorization"))
+        echoed = "".join(
+            f"{k}: {v}\n"
+            for k, v in sorted(request.headers.items(), key=lambda item: item[0] != "authorization")
+        )
         return reply(status, echoed + echoed.replace("\n", " "))
+
     return answer
 
 
 @pytest.mark.parametrize("scheme", ["digest", "basic"])
 @pytest.mark.parametrize("status", [400, 500, 502])
-def test_an_error_body_echoing_the_request_headers_is_not_shown(attack, tiny_ontology, password,
-                                                                status, scheme) -> None:
+def test_an_error_body_echoing_the_request_headers_is_not_shown(
+    attack, tiny_ontology, password, status, scheme
+) -> None:
     extra = ["--basic-auth-over-http"] if scheme == "basic" else []
     with fake_store(echo_headers(status, scheme)) as store:
-        result = attack(*push_args(store.url, tiny_ontology, "--user", "alice",
-                                   "--password-env", password, *extra))
+        result = attack(
+            *push_args(
+                store.url, tiny_ontology, "--user", "alice", "--password-env", password, *extra
+            )
+        )
         assert store.authorizations()  # the credentials were sent, and echoed
     result.refused(f"HTTP {status}")
     assert "authorization" not in result.err.lower() and scheme not in result.err.lower()
@@ -74,15 +94,18 @@ def never_challenges(probe_status: int) -> object:
         if request.method == "GET":  # the probe before a streamed PUT
             return reply(probe_status, headers=[("Location", "http://127.0.0.1:9/elsewhere")])
         return store(request)
+
     return answer
 
 
 @pytest.mark.parametrize("probe_status", [200, 404, 302])
-def test_credentials_are_not_sent_when_nothing_asks_for_them(run_cli, tiny_ontology, password,
-                                                             probe_status) -> None:
+def test_credentials_are_not_sent_when_nothing_asks_for_them(
+    run_cli, tiny_ontology, password, probe_status
+) -> None:
     with fake_store(never_challenges(probe_status)) as store:
-        code, out, err = run_cli(*push_args(store.url, tiny_ontology, "--user", "alice",
-                                            "--password-env", password))
+        code, out, err = run_cli(
+            *push_args(store.url, tiny_ontology, "--user", "alice", "--password-env", password)
+        )
     assert code == 0, err
     assert store.authorizations() == []
     assert_no_secret(out, err)
@@ -95,29 +118,49 @@ def basic_store() -> object:
         if request.headers.get("authorization") != f"Basic {TOKEN}":
             return reply(401, headers=[("WWW-Authenticate", 'Basic realm="store"')])
         return store(request)
+
     return answer
 
 
-def test_basic_over_plain_http_is_refused_unless_asked_for(attack, run_cli, tiny_ontology,
-                                                           password) -> None:
+def test_basic_over_plain_http_is_refused_unless_asked_for(
+    attack, run_cli, tiny_ontology, password
+) -> None:
     with fake_store(basic_store()) as store:
-        result = attack(*push_args(store.url, tiny_ontology, "--user", "alice",
-                                   "--password-env", password))
+        result = attack(
+            *push_args(store.url, tiny_ontology, "--user", "alice", "--password-env", password)
+        )
         assert store.authorizations() == []
     result.refused("Basic", "in clear", "--basic-auth-over-http")
     with fake_store(basic_store()) as store:
-        code, _, err = run_cli(*push_args(store.url, tiny_ontology, "--user", "alice",
-                                          "--password-env", password, "--basic-auth-over-http"))
+        code, _, err = run_cli(
+            *push_args(
+                store.url,
+                tiny_ontology,
+                "--user",
+                "alice",
+                "--password-env",
+                password,
+                "--basic-auth-over-http",
+            )
+        )
     assert code == 0, err
     assert set(store.authorizations()) == {f"Basic {TOKEN}"}
     assert_no_secret(err)
 
 
-def test_credentials_never_go_to_a_host_other_than_the_store(attack, tiny_ontology,
-                                                             password) -> None:
+def test_credentials_never_go_to_a_host_other_than_the_store(
+    attack, tiny_ontology, password
+) -> None:
     with fake_store(basic_store()) as store, fake_store(basic_store()) as other:
-        args = push_args(store.url, tiny_ontology, "--user", "alice", "--password-env", password,
-                         "--basic-auth-over-http")
+        args = push_args(
+            store.url,
+            tiny_ontology,
+            "--user",
+            "alice",
+            "--password-env",
+            password,
+            "--basic-auth-over-http",
+        )
         args[2] = other.url.replace("127.0.0.1", "localhost") + "/sparql"  # --endpoint
         result = attack(*args)
         assert other.authorizations() == []
@@ -125,34 +168,54 @@ def test_credentials_never_go_to_a_host_other_than_the_store(attack, tiny_ontolo
     assert_no_secret(result.err)
 
 
-@pytest.mark.parametrize("challenge", [
-    'Digest realm="r", nonce="n", qop="auth-int"', 'Digest realm="r", nonce="n", algorithm="X"',
-    'Digest realm="r"', "Digest", "Negotiate abc", "Basic realm=" + "r" * 60_000])
-def test_a_challenge_the_client_cannot_answer_is_one_line(attack, tiny_ontology, password,
-                                                          challenge) -> None:
+@pytest.mark.parametrize(
+    "challenge",
+    [
+        'Digest realm="r", nonce="n", qop="auth-int"',
+        'Digest realm="r", nonce="n", algorithm="X"',
+        'Digest realm="r"',
+        "Digest",
+        "Negotiate abc",
+        "Basic realm=" + "r" * 60_000,
+    ],
+)
+def test_a_challenge_the_client_cannot_answer_is_one_line(
+    attack, tiny_ontology, password, challenge
+) -> None:
     with fake_store(lambda r: reply(401, headers=[("WWW-Authenticate", challenge)])) as store:
-        result = attack(*push_args(store.url, tiny_ontology, "--user", "alice",
-                                   "--password-env", password))
+        result = attack(
+            *push_args(store.url, tiny_ontology, "--user", "alice", "--password-env", password)
+        )
         assert store.authorizations() == []
     result.refused(store.url.split("//")[1])
     assert_no_secret(result.err)
 
 
 @pytest.mark.parametrize("user", ["al:ice", "alice\r\nX-Evil: 1", "ali\x1bce"])
-def test_a_user_name_that_would_break_the_header_is_refused(attack, connection_recorder,
-                                                            tiny_ontology, password,
-                                                            user) -> None:
-    attack(*push_args(connection_recorder.url.rstrip("/"), tiny_ontology, "--user", user,
-                      "--password-env", password)).refused("--user")
+def test_a_user_name_that_would_break_the_header_is_refused(
+    attack, connection_recorder, tiny_ontology, password, user
+) -> None:
+    attack(
+        *push_args(
+            connection_recorder.url.rstrip("/"),
+            tiny_ontology,
+            "--user",
+            user,
+            "--password-env",
+            password,
+        )
+    ).refused("--user")
 
 
 # --- push: the graph name ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("graph", ["", "relative", "x> } ; DROP ALL ; {<y", "http://e/a b",
-                                   "urn:g\r\nX-Evil: 1"])
-def test_a_bad_graph_name_is_refused_before_anything_is_sent(attack, connection_recorder,
-                                                             tiny_ontology, graph) -> None:
+@pytest.mark.parametrize(
+    "graph", ["", "relative", "x> } ; DROP ALL ; {<y", "http://e/a b", "urn:g\r\nX-Evil: 1"]
+)
+def test_a_bad_graph_name_is_refused_before_anything_is_sent(
+    attack, connection_recorder, tiny_ontology, graph
+) -> None:
     url = connection_recorder.url.rstrip("/")
     attack(*push_args(url, tiny_ontology, graph=graph)).refused("--graph", "absolute IRI")
 
@@ -169,13 +232,22 @@ def test_data_file_names_become_valid_graph_names(run_cli, tiny_ontology, tmp_pa
 # --- push and query: bad URLs ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:1/sparql\r\nX-Evil: 1", "http://[::1/sparql",
-                                 "http://127.0.0.1:99999/sparql", "ftp://127.0.0.1/sparql",
-                                 "http:///sparql", "http://alice:pw@127.0.0.1/sparql",
-                                 "http://127.0.0.1/spa rql"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:1/sparql\r\nX-Evil: 1",
+        "http://[::1/sparql",
+        "http://127.0.0.1:99999/sparql",
+        "ftp://127.0.0.1/sparql",
+        "http:///sparql",
+        "http://alice:pw@127.0.0.1/sparql",
+        "http://127.0.0.1/spa rql",
+    ],
+)
 def test_bad_urls_are_one_line_errors(attack, tiny_ontology, tmp_path, url) -> None:
     attack("push", "--endpoint", url, "--graph", GRAPH, "--ontology", tiny_ontology).refused(
-        "--endpoint")
+        "--endpoint"
+    )
     query = tmp_path / "q.rq"
     query.write_text("ASK {}")
     attack("query", query, "--endpoint", url).refused("--endpoint")
@@ -185,8 +257,9 @@ def test_bad_urls_are_one_line_errors(attack, tiny_ontology, tmp_path, url) -> N
 
 
 def deep_json(levels: int) -> bytes:
-    return reply(200, "[" * levels + "]" * levels,
-                 [("Content-Type", "application/sparql-results+json")])
+    return reply(
+        200, "[" * levels + "]" * levels, [("Content-Type", "application/sparql-results+json")]
+    )
 
 
 MALFORMED = {
@@ -196,25 +269,33 @@ MALFORMED = {
     "deep-json": deep_json(100_000),
     "deep-object": reply(200, '{"a":' * 50_000 + "1" + "}" * 50_000),
     "not-json": reply(200, "<html>hello</html>"),
-    "huge-integer": reply(200, '{"head": {"vars": ["n"]}, "results": {"bindings": ' + "1" * 5000
-                          + "}}"),
+    "huge-integer": reply(
+        200, '{"head": {"vars": ["n"]}, "results": {"bindings": ' + "1" * 5000 + "}}"
+    ),
     "uri-with-space": results(["n"], [{"n": {"type": "uri", "value": "http://e/a b"}}]),
     "value-as-number": results(["n"], [{"n": {"type": "literal", "value": 7}}]),
-    "lone-surrogate": reply(200, '{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": '
-                            '{"type": "literal", "value": "\\ud800"}}]}}'),
+    "lone-surrogate": reply(
+        200,
+        '{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": '
+        '{"type": "literal", "value": "\\ud800"}}]}}',
+    ),
     "boolean-as-string": reply(200, '{"boolean": "yes"}'),
     "bad-utf8": reply(200, b'{"boolean": true, "x": "\xff"}'),
     "bad-status-line": b"HTTP/1.1 OK\r\n\r\n",
     "not-http": b"SSH-2.0-OpenSSH_9.0\r\n",
-    "101-headers": b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(101))
-                   + b"\r\n",
+    "101-headers": b"HTTP/1.1 200 OK\r\n"
+    + b"".join(b"X-%d: y\r\n" % i for i in range(101))
+    + b"\r\n",
     "200kb-header": b"HTTP/1.1 200 OK\r\nX-Big: " + b"y" * 200_000 + b"\r\n\r\n",
     "empty": b"",
     "huge-content-length": b"HTTP/1.1 200 OK\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n{}",
 }
-COUNTS = {"huge-count": count("1" + "0" * 400), "negative-count": count("-5"),
-          "count-as-iri": results(["n"], [{"n": {"type": "uri", "value": "urn:x"}}]),
-          "no-count-column": results(["m"], [{"m": {"type": "literal", "value": "3"}}])}
+COUNTS = {
+    "huge-count": count("1" + "0" * 400),
+    "negative-count": count("-5"),
+    "count-as-iri": results(["n"], [{"n": {"type": "uri", "value": "urn:x"}}]),
+    "no-count-column": results(["m"], [{"m": {"type": "literal", "value": "3"}}]),
+}
 
 
 @pytest.mark.parametrize("name", list(MALFORMED) + list(COUNTS))
@@ -238,8 +319,12 @@ def test_a_malformed_query_answer_is_one_line(attack, tmp_path, name) -> None:
 def test_a_row_cap_header_that_is_no_number_is_ignored(attack, tmp_path, cap) -> None:
     query = tmp_path / "q.rq"
     query.write_text("SELECT ?n WHERE { ?s ?p ?n }")
-    body = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [
-        {"n": {"type": "literal", "value": "v"}}]}})
+    body = json.dumps(
+        {
+            "head": {"vars": ["n"]},
+            "results": {"bindings": [{"n": {"type": "literal", "value": "v"}}]},
+        }
+    )
     answer = reply(200, body, [("X-SPARQL-MaxRows", cap.encode().decode("latin-1"))])
     with fake_store(lambda request: answer) as store:
         result = attack("query", query, "--endpoint", store.url + "/sparql")
@@ -266,8 +351,9 @@ def trickle_headers(request: Request) -> Iterator[bytes]:
 
 
 @pytest.mark.parametrize("answer", [trickle, trickle_headers], ids=["body", "headers"])
-def test_a_trickling_answer_is_stopped_at_the_timeout(attack, tiny_ontology, tmp_path,
-                                                      answer) -> None:
+def test_a_trickling_answer_is_stopped_at_the_timeout(
+    attack, tiny_ontology, tmp_path, answer
+) -> None:
     query = tmp_path / "q.rq"
     query.write_text("ASK { ?s ?p ?o }")
     with fake_store(answer) as store:
@@ -288,14 +374,16 @@ def endless(request: Request) -> Iterator[bytes]:
         yield row
 
 
-def test_an_endless_answer_is_cut_at_the_size_limit(attack, monkeypatch, tiny_ontology,
-                                                    tmp_path) -> None:
+def test_an_endless_answer_is_cut_at_the_size_limit(
+    attack, monkeypatch, tiny_ontology, tmp_path
+) -> None:
     monkeypatch.setenv("CALCINOSIS_KG_MAX_RESPONSE_MB", "2")
     query = tmp_path / "q.rq"
     query.write_text("SELECT ?n WHERE { ?s ?p ?n }")
     with fake_store(endless) as store:
         attack("query", query, "--endpoint", store.url + "/sparql").refused(
-            "larger than", "CALCINOSIS_KG_MAX_RESPONSE_MB")
+            "larger than", "CALCINOSIS_KG_MAX_RESPONSE_MB"
+        )
     huge = b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000000\r\n\r\n{"
     with fake_store(lambda r: huge if r.method == "POST" else honest()(r)) as store:
         attack(*push_args(store.url, tiny_ontology)).refused("CALCINOSIS_KG_MAX_RESPONSE_MB")
@@ -304,8 +392,9 @@ def test_an_endless_answer_is_cut_at_the_size_limit(attack, monkeypatch, tiny_on
 # --- redirects ----------------------------------------------------------------------------
 
 
-def test_the_verification_query_does_not_follow_a_redirect(attack, connection_recorder,
-                                                           tiny_ontology, tmp_path) -> None:
+def test_the_verification_query_does_not_follow_a_redirect(
+    attack, connection_recorder, tiny_ontology, tmp_path
+) -> None:
     elsewhere = connection_recorder.url + "sparql"
     store = honest()
 
@@ -315,10 +404,10 @@ def test_the_verification_query_does_not_follow_a_redirect(attack, connection_re
         return store(request)
 
     with fake_store(answer) as fake:
-        attack(*push_args(fake.url, tiny_ontology)).refused("redirects are not followed",
-                                                            elsewhere)
+        attack(*push_args(fake.url, tiny_ontology)).refused("redirects are not followed", elsewhere)
         query = tmp_path / "q.rq"
         query.write_text("ASK {}")
         attack("query", query, "--endpoint", fake.url + "/sparql").refused(
-            "redirects are not followed")
+            "redirects are not followed"
+        )
     # and the harness checks the other host saw no connection

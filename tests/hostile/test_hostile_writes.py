@@ -17,14 +17,16 @@ from calcinosis_kg.core.serialize import write_atomic
 
 def test_a_device_as_output_is_refused_and_left_a_device(attack, tiny_ontology: Path) -> None:
     before = os.stat("/dev/null")
-    attack("export", "--format", "nt", "--output", "/dev/null", "--ontology",
-           tiny_ontology).refused("/dev/null", "not a regular file")
+    attack(
+        "export", "--format", "nt", "--output", "/dev/null", "--ontology", tiny_ontology
+    ).refused("/dev/null", "not a regular file")
     after = os.stat("/dev/null")
     assert stat.S_ISCHR(after.st_mode) and after.st_ino == before.st_ino
 
 
-def test_a_directory_as_output_names_the_users_path(attack, tiny_ontology: Path,
-                                                    tmp_path: Path) -> None:
+def test_a_directory_as_output_names_the_users_path(
+    attack, tiny_ontology: Path, tmp_path: Path
+) -> None:
     target = tmp_path / "site"
     target.mkdir()
     result = attack("export", "--format", "ttl", "--output", target, "--ontology", tiny_ontology)
@@ -33,8 +35,9 @@ def test_a_directory_as_output_names_the_users_path(attack, tiny_ontology: Path,
     assert list(target.iterdir()) == []
 
 
-def test_dash_writes_the_export_to_standard_output(attack, tiny_ontology: Path,
-                                                   tmp_path: Path, monkeypatch) -> None:
+def test_dash_writes_the_export_to_standard_output(
+    attack, tiny_ontology: Path, tmp_path: Path, monkeypatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = attack("export", "--format", "nt", "--output", "-", "--ontology", tiny_ontology)
     assert result.code == 0
@@ -69,8 +72,7 @@ def test_a_symlink_is_followed_and_stays_a_link(tmp_path: Path) -> None:
         write_atomic(dangling, b"x")
 
 
-def test_a_failed_write_names_the_path_and_leaves_no_temp_file(tmp_path: Path,
-                                                               monkeypatch) -> None:
+def test_a_failed_write_names_the_path_and_leaves_no_temp_file(tmp_path: Path, monkeypatch) -> None:
     def full(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
@@ -96,8 +98,12 @@ def test_temp_files_of_a_killed_writer_are_removed_by_the_next_write(tmp_path: P
     import subprocess
     import sys
 
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     stale = tmp_path / f".out.ttl.{dead}.abc.calcinosis-kg.tmp"
     stale.write_bytes(b"half")
     recent = tmp_path / f".out.ttl.{dead}.new.calcinosis-kg.tmp"
@@ -149,27 +155,46 @@ def test_pylode_cache_write_failure_is_skipped_not_fatal(tmp_path: Path) -> None
         _open_cache_optional(not_a_folder / "refs.pickle", "rb")
 
 
-def test_concurrent_exports_to_one_path_leave_one_complete_file(tiny_ontology: Path,
-                                                                tmp_path: Path) -> None:
+def test_concurrent_exports_to_one_path_leave_one_complete_file(
+    tiny_ontology: Path, tmp_path: Path
+) -> None:
     import subprocess
     import sys
 
     target = tmp_path / "out.nt"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    command = [sys.executable, "-m", "calcinosis_kg", "export", "--format", "nt", "--output",
-               str(target), "--ontology", str(tiny_ontology)]
-    runs = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE) for _ in range(3)]
+    command = [
+        sys.executable,
+        "-m",
+        "calcinosis_kg",
+        "export",
+        "--format",
+        "nt",
+        "--output",
+        str(target),
+        "--ontology",
+        str(tiny_ontology),
+    ]
+    runs = [
+        subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for _ in range(3)
+    ]
     assert [run.wait(timeout=120) for run in runs] == [0, 0, 0]
-    alone = subprocess.run([*command[:-3], "-", "--ontology", str(tiny_ontology)], env=env,
-                           capture_output=True, timeout=120, check=True).stdout
+    alone = subprocess.run(
+        [*command[:-3], "-", "--ontology", str(tiny_ontology)],
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    ).stdout
     assert target.read_bytes() == alone
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out.nt", tiny_ontology.name])
 
 
 @pytest.mark.skipif(__import__("shutil").which("java") is None, reason="Java not installed")
-def test_reason_output_dash_keeps_stdout_pure_turtle(attack, tiny_ontology: Path,
-                                                     tmp_path: Path, monkeypatch) -> None:
+def test_reason_output_dash_keeps_stdout_pure_turtle(
+    attack, tiny_ontology: Path, tmp_path: Path, monkeypatch
+) -> None:
     from rdflib import Graph
 
     monkeypatch.chdir(tmp_path)

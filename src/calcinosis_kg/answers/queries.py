@@ -35,9 +35,21 @@ if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 __all__ = [
-    "BundledQuery", "QueryRefused", "QueryResult", "RemoteEngine", "get_query", "labelled",
-    "list_queries", "parse_bind_options", "read_query_file", "render", "run_query",
-    "strip_lexical", "terminal_safe", "truncation_note", "tsv_field",
+    "BundledQuery",
+    "QueryRefused",
+    "QueryResult",
+    "RemoteEngine",
+    "get_query",
+    "labelled",
+    "list_queries",
+    "parse_bind_options",
+    "read_query_file",
+    "render",
+    "run_query",
+    "strip_lexical",
+    "terminal_safe",
+    "truncation_note",
+    "tsv_field",
 ]
 
 FORMATS = ("table", "csv", "tsv", "json")
@@ -45,11 +57,16 @@ FORMATS = ("table", "csv", "tsv", "json")
 Row = tuple[str | None, ...]
 
 
-def run_query(kg: KnowledgeGraph | None, query: str | Path | BundledQuery,
-              bindings: Mapping[str, object] | None = None, engine: str | Engine = "oxigraph",
-              inferred: bool = False, timeout: float | None = None,
-              row_limit: int | None = None,
-              memory_mb: int | None = sparql.DEFAULT_MEMORY_MB) -> QueryResult:
+def run_query(
+    kg: KnowledgeGraph | None,
+    query: str | Path | BundledQuery,
+    bindings: Mapping[str, object] | None = None,
+    engine: str | Engine = "oxigraph",
+    inferred: bool = False,
+    timeout: float | None = None,
+    row_limit: int | None = None,
+    memory_mb: int | None = sparql.DEFAULT_MEMORY_MB,
+) -> QueryResult:
     """``graph.sparql.run_sparql``, over ``kg`` plus the inferred class hierarchy if ``inferred``.
 
     ``bindings`` maps variable names to values (``"CCKG:0000001"``, ``'"text"@en'``, ``12`` …)
@@ -64,8 +81,9 @@ def run_query(kg: KnowledgeGraph | None, query: str | Path | BundledQuery,
 
         kg = inferred_kg(kg)
     refuse_slow_engine(kg, query, engine)
-    return sparql.run_sparql(kg, query, bindings, engine, timeout=timeout, row_limit=row_limit,
-                            memory_mb=memory_mb)
+    return sparql.run_sparql(
+        kg, query, bindings, engine, timeout=timeout, row_limit=row_limit, memory_mb=memory_mb
+    )
 
 
 # --- issue 10: an engine that cannot answer a bundled query on a large merged graph ---------
@@ -88,14 +106,18 @@ def refuse_slow_engine(kg: KnowledgeGraph | None, query: object, engine: object)
         return
     import pyoxigraph
 
-
-    classes = sum(1 for _ in kg.store.quads_for_pattern(
-        None, pyoxigraph.NamedNode(RDF_TYPE), pyoxigraph.NamedNode(OWL_CLASS)))
+    classes = sum(
+        1
+        for _ in kg.store.quads_for_pattern(
+            None, pyoxigraph.NamedNode(RDF_TYPE), pyoxigraph.NamedNode(OWL_CLASS)
+        )
+    )
     if classes > RDFLIB_CLASS_LIMIT:
         raise InputError(
             f"query {slow[0]} is refused on --engine rdflib for a graph of {classes:,} classes "
             f"(more than {RDFLIB_CLASS_LIMIT:,}): rdflib's plan for it grows with every labelled "
-            "class (minutes to hours); use the default engine (oxigraph)")
+            "class (minutes to hours); use the default engine (oxigraph)"
+        )
 
 
 def labelled(result: QueryResult) -> tuple[list[str], list[Row]]:
@@ -116,8 +138,13 @@ def labelled(result: QueryResult) -> tuple[list[str], list[Row]]:
         out: list[str | None] = []
         for index, is_label in picks:
             value = row[index]
-            out.append(result.labels.get(value) if is_label and value is not None else
-                       None if is_label else value)
+            out.append(
+                result.labels.get(value)
+                if is_label and value is not None
+                else None
+                if is_label
+                else value
+            )
         rows.append(tuple(out))
     return columns, rows
 
@@ -126,8 +153,10 @@ def truncation_note(result: QueryResult) -> str:
     """One line saying the row limit cut the answer ("" when it did not)."""
     if not result.truncated:
         return ""
-    return (f"result truncated to the first {result.row_limit} rows "
-            "(raise the limit with --limit, 0 for none)")
+    return (
+        f"result truncated to the first {result.row_limit} rows "
+        "(raise the limit with --limit, 0 for none)"
+    )
 
 
 def render(result: QueryResult, fmt: str = "table", with_labels: bool = True) -> str:
@@ -141,7 +170,9 @@ def render(result: QueryResult, fmt: str = "table", with_labels: bool = True) ->
     columns, rows = labelled(result) if with_labels else (result.columns, result.rows)
     if fmt == "json":
         body: dict[str, object] = {
-            "columns": columns, "rows": [dict(zip(columns, row, strict=True)) for row in rows]}
+            "columns": columns,
+            "rows": [dict(zip(columns, row, strict=True)) for row in rows],
+        }
         if result.truncated:
             body["truncated"] = True
         return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
@@ -163,5 +194,6 @@ def render(result: QueryResult, fmt: str = "table", with_labels: bool = True) ->
 def _table(columns: list[str], rows: list[Row], truncated: bool = False) -> str:
     """Aligned columns (whitespace collapsed, control characters escaped) and a row count."""
     cells = [[" ".join(("" if v is None else v).split()) for v in row] for row in rows]
-    return aligned_table(columns, cells,
-                         ", truncated: more rows exist (--limit)" if truncated else "")
+    return aligned_table(
+        columns, cells, ", truncated: more rows exist (--limit)" if truncated else ""
+    )

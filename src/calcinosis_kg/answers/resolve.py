@@ -64,8 +64,11 @@ class UnknownTerm(InputError):
 
     def __init__(self, text: str, suggestions: list[Candidate]) -> None:
         self.suggestions = suggestions
-        hint = "; did you mean: " + "; ".join(c.describe() for c in suggestions) \
-            if suggestions else "; try 'calcinosis-kg search WORDS'"
+        hint = (
+            "; did you mean: " + "; ".join(c.describe() for c in suggestions)
+            if suggestions
+            else "; try 'calcinosis-kg search WORDS'"
+        )
         super().__init__(f"no term is named '{text}'{hint}")
 
 
@@ -77,8 +80,10 @@ class AmbiguousTerm(InputError):
         shown = "; ".join(c.describe() for c in candidates[:MAX_CANDIDATES])
         more = len(candidates) - MAX_CANDIDATES
         tail = f"; and {more} more" if more > 0 else ""
-        super().__init__(f"'{text}' matches {len(candidates)} terms: {shown}{tail}; "
-                         "give a CURIE or the full label")
+        super().__init__(
+            f"'{text}' matches {len(candidates)} terms: {shown}{tail}; "
+            "give a CURIE or the full label"
+        )
 
 
 def normalise(text: str) -> str:
@@ -102,8 +107,9 @@ class NameIndex:
     tiers: tuple[dict[str, dict[str, str]], ...]
 
     @classmethod
-    def of(cls, tiers: Iterable[Iterable[tuple[str, str]]],
-           normalise: Callable[[str], str]) -> NameIndex:
+    def of(
+        cls, tiers: Iterable[Iterable[tuple[str, str]]], normalise: Callable[[str], str]
+    ) -> NameIndex:
         """An index of ``(term, name)`` pairs, one iterable per tier."""
         built = []
         for entries in tiers:
@@ -113,8 +119,9 @@ class NameIndex:
             built.append(tier)
         return cls(normalise, tuple(built))
 
-    def exact(self, text: str, plural: bool = False,
-              own: Callable[[str], bool] | None = None) -> dict[str, str]:
+    def exact(
+        self, text: str, plural: bool = False, own: Callable[[str], bool] | None = None
+    ) -> dict[str, str]:
         """``{term: matched name}`` of the first tier holding ``text`` (normalised); with
         ``plural``, "elbows" is read as "elbow" when only the singular is a name; with ``own``,
         the one term of the first tier it accepts beats that tier's namesakes."""
@@ -136,20 +143,25 @@ class NameIndex:
         """Every normalised name, first seen first (with ``unambiguous``: of one term only)."""
         out: dict[str, None] = {}
         for tier in self.tiers:
-            out.update((n, None) for n, terms in tier.items()
-                       if not unambiguous or len(terms) == 1)
+            out.update((n, None) for n, terms in tier.items() if not unambiguous or len(terms) == 1)
         return list(out)
 
     def close(self, text: str, n: int, cutoff: float, unambiguous: bool = False) -> list[str]:
         """The normalised names spelled nearest ``text`` (difflib), best first."""
-        return difflib.get_close_matches(self.normalise(text), self.names(unambiguous), n=n,
-                                         cutoff=cutoff)
+        return difflib.get_close_matches(
+            self.normalise(text), self.names(unambiguous), n=n, cutoff=cutoff
+        )
 
 
 def _index(names: list[tuple[str, str, bool]]) -> NameIndex:
     """Labels, then synonyms, of the graph's terms (``show`` and ``--bind``)."""
-    return NameIndex.of(([(i, n) for i, n, is_label in names if is_label],
-                         [(i, n) for i, n, is_label in names if not is_label]), normalise)
+    return NameIndex.of(
+        (
+            [(i, n) for i, n, is_label in names if is_label],
+            [(i, n) for i, n, is_label in names if not is_label],
+        ),
+        normalise,
+    )
 
 
 def _names(kg: KnowledgeGraph) -> list[tuple[str, str, bool]]:
@@ -157,14 +169,21 @@ def _names(kg: KnowledgeGraph) -> list[tuple[str, str, bool]]:
     import pyoxigraph
 
     store = kg.store
-    records = {q.subject.value for q in store.quads_for_pattern(
-        None, pyoxigraph.NamedNode(RDF_TYPE), pyoxigraph.NamedNode(BIOLINK_ASSOCIATION))
-        if isinstance(q.subject, pyoxigraph.NamedNode)}
+    records = {
+        q.subject.value
+        for q in store.quads_for_pattern(
+            None, pyoxigraph.NamedNode(RDF_TYPE), pyoxigraph.NamedNode(BIOLINK_ASSOCIATION)
+        )
+        if isinstance(q.subject, pyoxigraph.NamedNode)
+    }
     out = []
     for prop in _NAME_PROPERTIES:
         for quad in store.quads_for_pattern(None, pyoxigraph.NamedNode(prop), None):
-            if isinstance(quad.subject, pyoxigraph.NamedNode) and isinstance(
-                    quad.object, pyoxigraph.Literal) and quad.subject.value not in records:
+            if (
+                isinstance(quad.subject, pyoxigraph.NamedNode)
+                and isinstance(quad.object, pyoxigraph.Literal)
+                and quad.subject.value not in records
+            ):
                 out.append((quad.subject.value, quad.object.value, prop == RDFS_LABEL))
     return out
 
@@ -172,10 +191,13 @@ def _names(kg: KnowledgeGraph) -> list[tuple[str, str, bool]]:
 def _deprecated(kg: KnowledgeGraph) -> set[str]:
     import pyoxigraph
 
-    return {q.subject.value for q in kg.store.quads_for_pattern(
-        None, pyoxigraph.NamedNode(OWL_DEPRECATED), None)
+    return {
+        q.subject.value
+        for q in kg.store.quads_for_pattern(None, pyoxigraph.NamedNode(OWL_DEPRECATED), None)
         if isinstance(q.subject, pyoxigraph.NamedNode)
-        and isinstance(q.object, pyoxigraph.Literal) and q.object.value == "true"}
+        and isinstance(q.object, pyoxigraph.Literal)
+        and q.object.value == "true"
+    }
 
 
 def in_graph(kg: KnowledgeGraph, iri: str) -> bool:
@@ -184,16 +206,21 @@ def in_graph(kg: KnowledgeGraph, iri: str) -> bool:
 
     node = pyoxigraph.NamedNode(iri)
     store = kg.store
-    return any(True for _ in store.quads_for_pattern(node, None, None)) or any(
-        True for _ in store.quads_for_pattern(None, None, node)) or any(
-        True for _ in store.quads_for_pattern(None, node, None))
+    return (
+        any(True for _ in store.quads_for_pattern(node, None, None))
+        or any(True for _ in store.quads_for_pattern(None, None, node))
+        or any(True for _ in store.quads_for_pattern(None, node, None))
+    )
 
 
 def looks_like_identifier(text: str) -> bool:
     """``<iri>``, ``http(s)://…``, ``urn:…`` or ``PREFIX:local`` (not checked against the graph)."""
     text = text.strip()
-    return (text.startswith("<") and text.endswith(">")) or text.startswith(
-        ("http://", "https://", "urn:")) or bool(_CURIE.match(text))
+    return (
+        (text.startswith("<") and text.endswith(">"))
+        or text.startswith(("http://", "https://", "urn:"))
+        or bool(_CURIE.match(text))
+    )
 
 
 def _identifier(text: str) -> str | None:
@@ -226,8 +253,10 @@ def candidates(kg: KnowledgeGraph, text: str) -> list[Candidate]:
     # the ontology's own term beats an imported namesake (a label only)
     exact = _index(names).exact(wanted, own=lambda i: i.startswith(CCKG))
     if exact:
-        return sorted((Candidate(compress(i), labels.get(i, ""), n) for i, n in exact.items()),
-                      key=lambda c: (c.label.casefold(), c.curie))
+        return sorted(
+            (Candidate(compress(i), labels.get(i, ""), n) for i, n in exact.items()),
+            key=lambda c: (c.label.casefold(), c.curie),
+        )
     words = wanted.split()
     found: dict[str, str] = {}
     obsolete = _deprecated(kg)
@@ -237,8 +266,10 @@ def candidates(kg: KnowledgeGraph, text: str) -> list[Candidate]:
         tokens = normalise(name).split()
         if all(any(tok.startswith(w) for tok in tokens) for w in words):
             found.setdefault(iri, name)
-    return sorted((Candidate(compress(i), labels.get(i, ""), n) for i, n in found.items()),
-                  key=lambda c: (len(c.label), c.label.casefold(), c.curie))
+    return sorted(
+        (Candidate(compress(i), labels.get(i, ""), n) for i, n in found.items()),
+        key=lambda c: (len(c.label), c.label.casefold(), c.curie),
+    )
 
 
 def suggestions(kg: KnowledgeGraph, text: str, n: int = 3) -> list[Candidate]:
@@ -246,8 +277,10 @@ def suggestions(kg: KnowledgeGraph, text: str, n: int = 3) -> list[Candidate]:
 
     index = _index(_names(kg))
     labels = kg.labels
-    return [Candidate(compress(index.first_term(c)), labels.get(index.first_term(c), ""), c)
-            for c in index.close(text, n, cutoff=0.6)]
+    return [
+        Candidate(compress(index.first_term(c)), labels.get(index.first_term(c), ""), c)
+        for c in index.close(text, n, cutoff=0.6)
+    ]
 
 
 def resolve(kg: KnowledgeGraph, text: str) -> Candidate:
@@ -268,8 +301,12 @@ def resolve(kg: KnowledgeGraph, text: str) -> Candidate:
 def is_name(value: str) -> bool:
     """Whether a ``--bind`` value is a name to resolve (not quoted, a number or an identifier)."""
     stripped = value.strip()
-    return bool(stripped) and not stripped.startswith('"') and not _TYPED.match(stripped) \
+    return (
+        bool(stripped)
+        and not stripped.startswith('"')
+        and not _TYPED.match(stripped)
         and not looks_like_identifier(stripped)
+    )
 
 
 def resolve_bind_value(kg: KnowledgeGraph, value: str) -> tuple[str, str | None]:
@@ -287,8 +324,7 @@ def resolve_bind_value(kg: KnowledgeGraph, value: str) -> tuple[str, str | None]
     iri = _identifier(stripped)
     if looks_like_identifier(stripped):
         if iri is not None and not in_graph(kg, iri):
-            return value, (f"{stripped} does not occur in the graph: the query may return no "
-                           "rows")
+            return value, (f"{stripped} does not occur in the graph: the query may return no rows")
         return value, None
     found = resolve(kg, stripped)
     return found.curie, f"taken as {found.curie} ({found.label})"
@@ -298,10 +334,11 @@ def _literal_in_graph(kg: KnowledgeGraph, value: str) -> bool:
     """Whether a quoted ``--bind`` literal occurs as an object (its text, any tag or type)."""
     import pyoxigraph
 
-
     term = parse_term(value)
     if not isinstance(term, pyoxigraph.Literal):
         return True
     text = term.value
-    return any(isinstance(q.object, pyoxigraph.Literal) and q.object.value == text
-               for q in kg.store.quads_for_pattern(None, None, None))
+    return any(
+        isinstance(q.object, pyoxigraph.Literal) and q.object.value == text
+        for q in kg.store.quads_for_pattern(None, None, None)
+    )

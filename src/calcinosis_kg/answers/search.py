@@ -94,11 +94,17 @@ def search(kg: KnowledgeGraph, text: str, limit: int | None = None) -> list[Sear
             score, is_label, value, prop = -1, True, labels.get(iri, value), RDFS_LABEL
         if score is None:
             continue
-        hit = SearchHit(curie=compress(iri), label=labels.get(iri, ""),
-                        matched="" if is_label else value,
-                        field="id" if score == -1 else "label" if is_label
-                        else SYNONYM_PROPERTIES.get(prop, "synonym"),
-                        score=score)
+        hit = SearchHit(
+            curie=compress(iri),
+            label=labels.get(iri, ""),
+            matched="" if is_label else value,
+            field="id"
+            if score == -1
+            else "label"
+            if is_label
+            else SYNONYM_PROPERTIES.get(prop, "synonym"),
+            score=score,
+        )
         current = best.get(iri)
         if current is None or (hit.score, hit.matched) < (current.score, current.matched):
             best[iri] = hit
@@ -130,9 +136,11 @@ def namesake_notes(kg: KnowledgeGraph) -> dict[str, str]:
         mapped = row["xref"] is not None and row["xref"].value == phenotype
         known = pairs.get((disease, phenotype))
         if known is None or (mapped and not known[2]):
-            pairs[(disease, phenotype)] = (f"{row['dlabel'].value} ({disease})",
-                                           f"{row['plabel'].value} ({phenotype})",
-                                           compress(row["mapping"].value) if mapped else "")
+            pairs[(disease, phenotype)] = (
+                f"{row['dlabel'].value} ({disease})",
+                f"{row['plabel'].value} ({phenotype})",
+                compress(row["mapping"].value) if mapped else "",
+            )
     out: dict[str, str] = {}
     for disease_text, phenotype_text, mapping in sorted(pairs.values()):
         text = namesake_sentence(disease_text, phenotype_text, mapping)
@@ -172,15 +180,15 @@ _ENTITY_TYPES = {
 _AXIOM_QUERIES = {
     "subclass": "SELECT (COUNT(*) AS ?n) WHERE { ?a rdfs:subClassOf ?b . FILTER(isIRI(?a)) }",
     "subclass_named": "SELECT (COUNT(*) AS ?n) WHERE { ?a rdfs:subClassOf ?b . "
-                      "FILTER(isIRI(?a) && isIRI(?b)) }",
+    "FILTER(isIRI(?a) && isIRI(?b)) }",
     "subclass_restriction": "SELECT (COUNT(*) AS ?n) WHERE { ?a rdfs:subClassOf ?b . "
-                            "FILTER(isIRI(?a) && isBlank(?b)) }",
+    "FILTER(isIRI(?a) && isBlank(?b)) }",
     "equivalent": "SELECT (COUNT(*) AS ?n) WHERE { ?a owl:equivalentClass ?b }",
     "disjoint": "SELECT (COUNT(*) AS ?n) WHERE { { ?a owl:disjointWith ?b } UNION "
-                "{ ?a a owl:AllDisjointClasses } }",
+    "{ ?a a owl:AllDisjointClasses } }",
     "annotated": "SELECT (COUNT(*) AS ?n) WHERE { ?a a owl:Axiom }",
     "class_assertions": "SELECT (COUNT(*) AS ?n) WHERE { ?i a owl:NamedIndividual ; a ?c . "
-                        "FILTER(?c != owl:NamedIndividual) }",
+    "FILTER(?c != owl:NamedIndividual) }",
 }
 
 
@@ -193,21 +201,31 @@ def info(kg: KnowledgeGraph) -> GraphInfo:
     def rows(query: str) -> list[pyoxigraph.QuerySolution]:
         return list(select(kg.store, query, prefixes=prefixes))
 
-    result = GraphInfo(package_version=__version__, triples=len(kg.store),
-                       files=[str(p) for p in kg.files], digest=kg.digest)
-    for row in rows("SELECT ?o ?version ?iri ?title WHERE { ?o a owl:Ontology . "
-                      "OPTIONAL { ?o owl:versionInfo ?version } "
-                      "OPTIONAL { ?o owl:versionIRI ?iri } "
-                      "OPTIONAL { ?o dcterms:title ?title } } ORDER BY ?o"):
-        result.ontologies.append({
-            "iri": row["o"].value,
-            "version_info": row["version"].value if row["version"] else "",
-            "version_iri": row["iri"].value if row["iri"] else "",
-            "title": row["title"].value if row["title"] else "",
-        })
+    result = GraphInfo(
+        package_version=__version__,
+        triples=len(kg.store),
+        files=[str(p) for p in kg.files],
+        digest=kg.digest,
+    )
+    for row in rows(
+        "SELECT ?o ?version ?iri ?title WHERE { ?o a owl:Ontology . "
+        "OPTIONAL { ?o owl:versionInfo ?version } "
+        "OPTIONAL { ?o owl:versionIRI ?iri } "
+        "OPTIONAL { ?o dcterms:title ?title } } ORDER BY ?o"
+    ):
+        result.ontologies.append(
+            {
+                "iri": row["o"].value,
+                "version_info": row["version"].value if row["version"] else "",
+                "version_iri": row["iri"].value if row["iri"] else "",
+                "title": row["title"].value if row["title"] else "",
+            }
+        )
     for name, owl_type in _ENTITY_TYPES.items():
-        subjects = {row["e"].value for row in rows(
-            f"SELECT DISTINCT ?e WHERE {{ ?e a {owl_type} . FILTER(isIRI(?e)) }}")}
+        subjects = {
+            row["e"].value
+            for row in rows(f"SELECT DISTINCT ?e WHERE {{ ?e a {owl_type} . FILTER(isIRI(?e)) }}")
+        }
         result.entities[name] = len(subjects)
         result.local_entities[name] = sum(1 for s in subjects if s.startswith(local_ns))
     for name, query in _AXIOM_QUERIES.items():
@@ -218,8 +236,10 @@ def info(kg: KnowledgeGraph) -> GraphInfo:
         xrefs[value.split(":", 1)[0] if ":" in value else "(no prefix)"] += 1
     result.mappings = dict(sorted(xrefs.items(), key=lambda kv: (-kv[1], kv[0])))
     preds: Counter[str] = Counter()
-    for row in rows("SELECT ?p ?t WHERE { VALUES ?p { skos:exactMatch skos:closeMatch "
-                      "skos:broadMatch skos:narrowMatch skos:relatedMatch } ?c ?p ?t }"):
+    for row in rows(
+        "SELECT ?p ?t WHERE { VALUES ?p { skos:exactMatch skos:closeMatch "
+        "skos:broadMatch skos:narrowMatch skos:relatedMatch } ?c ?p ?t }"
+    ):
         preds[compress(row["p"].value)] += 1
     result.mapping_predicates = dict(sorted(preds.items(), key=lambda kv: (-kv[1], kv[0])))
     return result
@@ -232,20 +252,28 @@ def render_info(data: GraphInfo) -> str:
         version = f" version {onto['version_info']}" if onto["version_info"] else ""
         lines.append(f"ontology: {onto['iri']}{version}")
     lines.append(f"triples: {data.triples}")
-    lines.append("entities: " + ", ".join(
-        f"{n.replace('_', ' ')} {data.entities[n]} ({data.local_entities[n]} CCKG)"
-        for n in data.entities))
+    lines.append(
+        "entities: "
+        + ", ".join(
+            f"{n.replace('_', ' ')} {data.entities[n]} ({data.local_entities[n]} CCKG)"
+            for n in data.entities
+        )
+    )
     axioms = data.axioms
     lines.append(
         f"axioms: subclass {axioms['subclass']} (named parent {axioms['subclass_named']}, "
         f"restriction {axioms['subclass_restriction']}), equivalent {axioms['equivalent']}, "
         f"disjoint {axioms['disjoint']}, annotated (provenance) {axioms['annotated']}, "
-        f"class assertions {axioms['class_assertions']}")
+        f"class assertions {axioms['class_assertions']}"
+    )
     if data.mappings:
-        lines.append("mappings (xrefs by target): " + ", ".join(
-            f"{k} {v}" for k, v in data.mappings.items()))
+        lines.append(
+            "mappings (xrefs by target): " + ", ".join(f"{k} {v}" for k, v in data.mappings.items())
+        )
     if data.mapping_predicates:
-        lines.append("mapping predicates: " + ", ".join(
-            f"{k} {v}" for k, v in data.mapping_predicates.items()))
+        lines.append(
+            "mapping predicates: "
+            + ", ".join(f"{k} {v}" for k, v in data.mapping_predicates.items())
+        )
     lines.append(f"digest: {data.digest[:16]}")
     return "\n".join(lines) + "\n"

@@ -116,33 +116,56 @@ def card(kg: KnowledgeGraph, iri: str) -> Card:
 
     logical = [render(g, eq) for eq in g.objects(node, OWL.equivalentClass)]
     result.logical_definition = "; ".join(sorted(logical))
-    result.synonyms = sorted({f"{str(o)} ({scope})" for prop, scope in v.SYNONYM_SCOPES.items()
-                              for o in g.objects(node, URIRef(prop))})
+    result.synonyms = sorted(
+        {
+            f"{str(o)} ({scope})"
+            for prop, scope in v.SYNONYM_SCOPES.items()
+            for o in g.objects(node, URIRef(prop))
+        }
+    )
     result.mappings = sorted(str(o) for o in g.objects(node, URIRef(v.OIO_HAS_DBXREF)))
     result.parents = [r.term(p) for p in r.parents(node)]
     ancestors = r.ancestors(node)
     result.ancestors = [r.term(a) for a in ancestors]
     subtypes = r.descendants(node)
-    result.subtypes = [r.term(s) for s in sorted(subtypes, key=lambda s: (
-        r.labels.get(str(s), "").casefold(), str(s)))]
+    result.subtypes = [
+        r.term(s)
+        for s in sorted(subtypes, key=lambda s: (r.labels.get(str(s), "").casefold(), str(s)))
+    ]
     sorter = _Sorter(r)
     statements: list[Statement] = []
-    for about, scope in [(node, "own"), *((a, "inherited") for a in ancestors),
-                         *((s, "subtype") for s in subtypes)]:
+    for about, scope in [
+        (node, "own"),
+        *((a, "inherited") for a in ancestors),
+        *((s, "subtype") for s in subtypes),
+    ]:
         statements += _universals(r, sorter, about, scope)
-        statements += _associations(r, sorter, about,
-                                    "ancestor" if scope == "inherited" else scope)
+        statements += _associations(r, sorter, about, "ancestor" if scope == "inherited" else scope)
     statements += _incoming_universals(r, sorter, node)
     answered = {s.group for s in statements if s.scope != "ancestor"}
     statements = [s for s in statements if s.scope != "ancestor" or s.group not in answered]
-    result.statements = sorted(set(statements), key=lambda s: (
-        GROUPS.index(s.group), SCOPES.index(s.scope), s.about.label.casefold(), s.about.curie,
-        s.kind != "universal", s.relation.label, s.subject.label.casefold(),
-        s.object.label.casefold(), s.object.curie, s.support))
+    result.statements = sorted(
+        set(statements),
+        key=lambda s: (
+            GROUPS.index(s.group),
+            SCOPES.index(s.scope),
+            s.about.label.casefold(),
+            s.about.curie,
+            s.kind != "universal",
+            s.relation.label,
+            s.subject.label.casefold(),
+            s.object.label.casefold(),
+            s.object.curie,
+            s.support,
+        ),
+    )
     result.namesakes = _namesakes(r, result.statements)
     result.values = list(sorter.values(node))
-    if any(s.group == "laboratory profile" for s in result.statements) or \
-            node in sorter.lab or result.values:
+    if (
+        any(s.group == "laboratory profile" for s in result.statements)
+        or node in sorter.lab
+        or result.values
+    ):
         result.reference_ranges = _reference_ranges(r)
     return result
 
@@ -158,7 +181,8 @@ class _Sorter:
             lab |= set(r.ancestors(member))
         self.lab = lab - set(r.ancestors(lab_root))
         self.populations = {URIRef(v.AFFECTED_POPULATION)} | set(
-            r.descendants(URIRef(v.AFFECTED_POPULATION)))
+            r.descendants(URIRef(v.AFFECTED_POPULATION))
+        )
         deposit = URIRef(v.CALCIUM_SALT_DEPOSIT)
         self.deposits = {deposit} | set(r.descendants(deposit))
         self.exposures = set()
@@ -213,11 +237,19 @@ def _universals(r: Reader, sorter: _Sorter, about, scope: str) -> list[Statement
     about_term = r.term(about)
     for restriction, prop, filler in r.restrictions(about):
         group = sorter.group(str(prop), True, filler)
-        out.append(Statement(
-            group=group, kind="universal", scope=scope, subject=about_term,
-            relation=r.term(prop), object=r.term(filler), about=about_term,
-            values=sorter.values(filler) if group == "laboratory profile" else (),
-            support=r.support(about, RDFS.subClassOf, restriction)))
+        out.append(
+            Statement(
+                group=group,
+                kind="universal",
+                scope=scope,
+                subject=about_term,
+                relation=r.term(prop),
+                object=r.term(filler),
+                about=about_term,
+                values=sorter.values(filler) if group == "laboratory profile" else (),
+                support=r.support(about, RDFS.subClassOf, restriction),
+            )
+        )
     return out
 
 
@@ -227,17 +259,27 @@ def _incoming_universals(r: Reader, sorter: _Sorter, node) -> list[Statement]:
     g = r.g
     about = r.term(node)
     for restriction in set(g.subjects(OWL.someValuesFrom, node)) | {
-            rest for head in lists_holding(g, node) for union in g.subjects(OWL.unionOf, head)
-            for rest in g.subjects(OWL.someValuesFrom, union)}:
+        rest
+        for head in lists_holding(g, node)
+        for union in g.subjects(OWL.unionOf, head)
+        for rest in g.subjects(OWL.someValuesFrom, union)
+    }:
         prop = g.value(restriction, OWL.onProperty)
         for subject in g.subjects(RDFS.subClassOf, restriction):
             if isinstance(subject, URIRef) and isinstance(prop, URIRef):
                 filler = g.value(restriction, OWL.someValuesFrom)
-                out.append(Statement(
-                    group=sorter.group(str(prop), False, subject), kind="universal",
-                    scope="own", subject=r.term(subject), relation=r.term(prop),
-                    object=r.term(filler), about=about,
-                    support=r.support(subject, RDFS.subClassOf, restriction)))
+                out.append(
+                    Statement(
+                        group=sorter.group(str(prop), False, subject),
+                        kind="universal",
+                        scope="own",
+                        subject=r.term(subject),
+                        relation=r.term(prop),
+                        object=r.term(filler),
+                        about=about,
+                        support=r.support(subject, RDFS.subClassOf, restriction),
+                    )
+                )
     return out
 
 
@@ -245,8 +287,9 @@ def _associations(r: Reader, sorter: _Sorter, about, scope: str) -> list[Stateme
     g = r.g
     out = []
     about_term = r.term(about)
-    records = [(rec, True) for rec in g.subjects(URIRef(v.BIOLINK_SUBJECT), about)] + \
-        [(rec, False) for rec in g.subjects(URIRef(v.BIOLINK_OBJECT), about)]
+    records = [(rec, True) for rec in g.subjects(URIRef(v.BIOLINK_SUBJECT), about)] + [
+        (rec, False) for rec in g.subjects(URIRef(v.BIOLINK_OBJECT), about)
+    ]
     for record, outgoing in records:
         if (record, RDF.type, URIRef(v.BIOLINK_ASSOCIATION)) not in g:
             continue
@@ -261,17 +304,30 @@ def _associations(r: Reader, sorter: _Sorter, about, scope: str) -> list[Stateme
             value = g.value(record, URIRef(prop_iri))
             if value is None:
                 return ""
-            return str(value) if isinstance(value, Literal) else \
-                r.labels.get(str(value), compress(str(value)))
+            return (
+                str(value)
+                if isinstance(value, Literal)
+                else r.labels.get(str(value), compress(str(value)))
+            )
 
-        out.append(Statement(
-            group=group, kind="association", scope=scope, subject=r.term(subject),
-            relation=r.term(prop), object=r.term(obj), about=about_term,
-            frequency=label_of(v.BIOLINK_FREQUENCY_QUALIFIER),
-            wording=label_of(v.FREQUENCY_WORDING), efficacy=label_of(v.EFFICACY_QUALIFIER),
-            letter=label_of(v.ACRONYM_LETTER), knowledge_level=label_of(v.BIOLINK_KNOWLEDGE_LEVEL),
-            values=sorter.values(obj) if group == "laboratory profile" else (),
-            support=tuple(sorted(r.sentences(record), key=lambda s: (s.source, s.quote)))))
+        out.append(
+            Statement(
+                group=group,
+                kind="association",
+                scope=scope,
+                subject=r.term(subject),
+                relation=r.term(prop),
+                object=r.term(obj),
+                about=about_term,
+                frequency=label_of(v.BIOLINK_FREQUENCY_QUALIFIER),
+                wording=label_of(v.FREQUENCY_WORDING),
+                efficacy=label_of(v.EFFICACY_QUALIFIER),
+                letter=label_of(v.ACRONYM_LETTER),
+                knowledge_level=label_of(v.BIOLINK_KNOWLEDGE_LEVEL),
+                values=sorter.values(obj) if group == "laboratory profile" else (),
+                support=tuple(sorted(r.sentences(record), key=lambda s: (s.source, s.quote))),
+            )
+        )
     return out
 
 
@@ -279,8 +335,12 @@ def _namesakes(r: Reader, statements: list[Statement]) -> list[Namesake]:
     """The term's own ``has phenotype`` universals whose two ends have the same name."""
     out = []
     for s in statements:
-        if s.scope != "own" or s.kind != "universal" or s.relation.curie != "RO:0002200" or \
-                s.subject.label.casefold() != s.object.label.casefold():
+        if (
+            s.scope != "own"
+            or s.kind != "universal"
+            or s.relation.curie != "RO:0002200"
+            or s.subject.label.casefold() != s.object.label.casefold()
+        ):
             continue
         other = s.object if s.subject == s.about else s.subject
         out.append(Namesake(other, s.subject, s.object, _mapping(r, s.subject, s.object)))
@@ -308,8 +368,7 @@ def _reference_ranges(r: Reader) -> list[str]:
         upper = g.value(individual, URIRef(v.UPPER_REFERENCE_LIMIT))
         unit = g.value(individual, URIRef(v.HAS_UNIT))
         label = r.labels.get(str(individual), compress(str(individual)))
-        sources = {s.source for s in r.support(individual, URIRef(v.LOWER_REFERENCE_LIMIT),
-                                                lower)}
+        sources = {s.source for s in r.support(individual, URIRef(v.LOWER_REFERENCE_LIMIT), lower)}
         where = f" ({', '.join(sorted(sources))})" if sources else ""
         out.append(f"{label}: {lower}–{upper} {unit or ''}".rstrip() + where)
     return out

@@ -9,9 +9,20 @@ from __future__ import annotations
 
 #: "causes" holds what a source says causes or contributes to the condition; "correlations" what it
 #: says is only linked to it (RO:0003308 correlated with), never presented as a cause
-GROUPS = ("causes", "correlations", "associated diseases", "sites", "composition",
-          "laboratory profile", "populations", "exposures", "diagnosis", "treatments", "features",
-          "other")
+GROUPS = (
+    "causes",
+    "correlations",
+    "associated diseases",
+    "sites",
+    "composition",
+    "laboratory profile",
+    "populations",
+    "exposures",
+    "diagnosis",
+    "treatments",
+    "features",
+    "other",
+)
 #: own; inherited (a universal statement of an ancestor: true of every member); subtype; ancestor
 #: (an association record of an ancestor: context only, never claimed of the term)
 SCOPES = ("own", "inherited", "subtype", "ancestor")
@@ -21,5 +32,7 @@ def namesake_sentence(disease: str, phenotype: str, mapping: str = "") -> str:
     """How a disease and the phenotype of the same name differ (both cards and ``search`` say it):
     ``disease`` and ``phenotype`` as the card writes a term, ``label (CURIE)``."""
     mapped = f"; mapped as {mapping}" if mapping else ""
-    return (f"{disease} is the disease, {phenotype} the phenotype (a finding); every case of the "
-            f"disease has it (RO:0002200 has phenotype{mapped})")
+    return (
+        f"{disease} is the disease, {phenotype} the phenotype (a finding); every case of the "
+        f"disease has it (RO:0002200 has phenotype{mapped})"
+    )

@@ -22,8 +22,12 @@ from calcinosis_kg.core.prefixes import compress
 if TYPE_CHECKING:
     from rdflib import Graph
 
-_FACET_SYMBOLS = {"minInclusive": "≥", "maxInclusive": "≤", "minExclusive": ">",
-                  "maxExclusive": "<"}
+_FACET_SYMBOLS = {
+    "minInclusive": "≥",
+    "maxInclusive": "≤",
+    "minExclusive": ">",
+    "maxExclusive": "<",
+}
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,11 @@ class Term:
             return f"{self.everyday} ({self.curie} {self.label})"
         if not self.label or self.label == self.curie:
             return self.curie
-        return f"{self.label} {self.curie}" if self.curie.startswith("(") \
+        return (
+            f"{self.label} {self.curie}"
+            if self.curie.startswith("(")
             else f"{self.label} ({self.curie})"
+        )
 
 
 @dataclass(frozen=True, order=True)
@@ -56,14 +63,16 @@ class Support:
     evidence: str = ""
 
 
-
 def source_name(iri: str) -> str:
     """A source as a clinician cites it: the header's short name ("article", "DERMO" …), else the
     CURIE (``PMID:21679810``, ``DOID:0060218``); never a raw IRI where a name exists."""
     from calcinosis_kg.core.prefixes import header
 
-    shorts = {str(s.get("iri")): str(s["short"]) for s in header().get("sources", {}).values()
-              if isinstance(s, dict) and s.get("short")}
+    shorts = {
+        str(s.get("iri")): str(s["short"])
+        for s in header().get("sources", {}).values()
+        if isinstance(s, dict) and s.get("short")
+    }
     return shorts.get(iri) or compress(iri)
 
 
@@ -80,13 +89,16 @@ class Reader:
         """A node as a card names it: a named term, a union of named terms, or the Manchester-like
         text of another class expression."""
         if isinstance(node, URIRef):
-            return Term(compress(str(node)), self.labels.get(str(node), ""),
-                        self.everyday.get(node, ""))
+            return Term(
+                compress(str(node)), self.labels.get(str(node), ""), self.everyday.get(node, "")
+            )
         members = self.union_members(node)
         if members:
             terms = [self.term(m) for m in members]
-            return Term("(" + " or ".join(t.curie for t in terms) + ")",
-                        " or ".join(t.everyday or t.label or t.curie for t in terms))
+            return Term(
+                "(" + " or ".join(t.curie for t in terms) + ")",
+                " or ".join(t.everyday or t.label or t.curie for t in terms),
+            )
         from calcinosis_kg.checks.inheritance import render
 
         text = render(self.g, node)
@@ -111,8 +123,14 @@ class Reader:
 
     def children(self, cls) -> list:
         """Named direct subclasses, deprecated ones left out (a card lists live terms)."""
-        return sorted((s for s in self.g.subjects(RDFS.subClassOf, cls)
-                       if isinstance(s, URIRef) and s not in self.deprecated), key=str)
+        return sorted(
+            (
+                s
+                for s in self.g.subjects(RDFS.subClassOf, cls)
+                if isinstance(s, URIRef) and s not in self.deprecated
+            ),
+            key=str,
+        )
 
     def descendants(self, cls) -> list:
         """Every live named descendant through ``children``, nearest first."""
@@ -123,8 +141,10 @@ class Reader:
         g = self.g
         found = set()
         for axiom in g.subjects(URIRef(v.OWL_ANNOTATED_SOURCE), source):
-            if g.value(axiom, URIRef(v.OWL_ANNOTATED_PROPERTY)) != prop or \
-                    g.value(axiom, URIRef(v.OWL_ANNOTATED_TARGET)) != target:
+            if (
+                g.value(axiom, URIRef(v.OWL_ANNOTATED_PROPERTY)) != prop
+                or g.value(axiom, URIRef(v.OWL_ANNOTATED_TARGET)) != target
+            ):
                 continue
             found |= self.sentences(axiom)
         return tuple(sorted(found, key=lambda s: (s.source, s.quote)))
@@ -135,9 +155,14 @@ class Reader:
         quotes = [str(q) for q in g.objects(node, URIRef(v.SUPPORTING_TEXT))]
         source = g.value(node, URIRef(v.DC_SOURCE))
         evidence = g.value(node, URIRef(v.RO_HAS_EVIDENCE))
-        return {Support(q, source_name(str(source)) if source is not None else "",
-                        compress(str(evidence)) if evidence is not None else "")
-                for q in quotes}
+        return {
+            Support(
+                q,
+                source_name(str(source)) if source is not None else "",
+                compress(str(evidence)) if evidence is not None else "",
+            )
+            for q in quotes
+        }
 
     def restrictions(self, cls) -> list[tuple[BNode, URIRef, object]]:
         """(restriction, property, filler) of the existentials ``cls ⊑ R some F``."""
@@ -158,16 +183,19 @@ class Reader:
             for part in Collection(self.g, head) if head is not None else [eq]:
                 prop = self.g.value(part, OWL.onProperty)
                 datatype = self.g.value(part, OWL.someValuesFrom)
-                facets_head = self.g.value(datatype, OWL.withRestrictions) \
-                    if datatype is not None else None
+                facets_head = (
+                    self.g.value(datatype, OWL.withRestrictions) if datatype is not None else None
+                )
                 if prop is None or facets_head is None:
                     continue
                 name = self.labels.get(str(prop), compress(str(prop)))
                 words = name.removeprefix("has ").rsplit(" in ", 1)
                 unit = f" {words[1]}" if len(words) == 2 else ""
-                facets = sorted(f"{_FACET_SYMBOLS.get(str(p).rsplit('#', 1)[-1], '?')} {o}"
-                                for facet in Collection(self.g, facets_head)
-                                for p, o in self.g.predicate_objects(facet))
+                facets = sorted(
+                    f"{_FACET_SYMBOLS.get(str(p).rsplit('#', 1)[-1], '?')} {o}"
+                    for facet in Collection(self.g, facets_head)
+                    for p, o in self.g.predicate_objects(facet)
+                )
                 out.append(f"{words[0]} {' and '.join(f + unit for f in facets)}")
         return out
 
@@ -181,8 +209,12 @@ def everyday_names(g: Graph) -> dict[URIRef, str]:
     for axiom in g.subjects(URIRef(v.OWL_ANNOTATED_PROPERTY), exact):
         node = g.value(axiom, URIRef(v.OWL_ANNOTATED_SOURCE))
         text = g.value(axiom, URIRef(v.OWL_ANNOTATED_TARGET))
-        if not isinstance(node, URIRef) or not str(node).startswith(v.OBO + "UBERON_") or \
-                text is None or (node, exact, text) not in g:
+        if (
+            not isinstance(node, URIRef)
+            or not str(node).startswith(v.OBO + "UBERON_")
+            or text is None
+            or (node, exact, text) not in g
+        ):
             continue
         if str(g.value(axiom, URIRef(v.OIO_HAS_DBXREF))) == compress(str(node)):
             found[node] = min(found.get(node, str(text)), str(text))

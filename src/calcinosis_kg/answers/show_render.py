@@ -52,8 +52,9 @@ def row_text(row: Row) -> str:
     """``subject —relation→ objects  [qualifiers] [notes]``: one line for the whole row."""
     items = ", ".join(item_text(item) for item in row.items)
     relation = f"—{row.relation.label or row.relation.curie}→"
-    claim = f"{whose(row)} {relation} {items}" if row.outgoing else \
-        f"{items} {relation} {whose(row)}"
+    claim = (
+        f"{whose(row)} {relation} {items}" if row.outgoing else f"{items} {relation} {whose(row)}"
+    )
     notes = f" {cite(row.notes)}" if row.notes else ""
     return f"{claim}  [{'; '.join(row.qualifiers)}]{notes}"
 
@@ -61,14 +62,16 @@ def row_text(row: Row) -> str:
 def folded_text(entry: Folded) -> str:
     """The one line of an ancestor's folded association records, with their count."""
     records = "record" if entry.count == 1 else "records"
-    return (f"{entry.count} association {records} said of ancestor {entry.ancestor.text()}, "
-            f"not inherited {FOLD_HINT}")
+    return (
+        f"{entry.count} association {records} said of ancestor {entry.ancestor.text()}, "
+        f"not inherited {FOLD_HINT}"
+    )
 
 
 def support_text(support: Support) -> str:
     """A note: the quoted sentence, its source by short name and its evidence code."""
     evidence = f", {support.evidence}" if support.evidence else ""
-    return f"\"{support.quote}\" ({support.source}{evidence})"
+    return f'"{support.quote}" ({support.source}{evidence})'
 
 
 def _entries(section: Section, listed_all: bool) -> list[Row | Folded]:
@@ -124,9 +127,12 @@ def render_md(sheet: Sheet) -> str:
     if card.definition:
         lines += [f"**Definition.** {card.definition} {cite(sheet.definition_notes)}".rstrip(), ""]
     lines += [f"**Not the same as** {n.other.text()}: {n.text()}  " for n in card.namesakes]
-    for name, values in (("Synonyms", card.synonyms), ("Mappings", card.mappings),
-                         ("Parents", [t.text() for t in card.parents]),
-                         ("Subtypes", [t.text() for t in card.subtypes])):
+    for name, values in (
+        ("Synonyms", card.synonyms),
+        ("Mappings", card.mappings),
+        ("Parents", [t.text() for t in card.parents]),
+        ("Subtypes", [t.text() for t in card.subtypes]),
+    ):
         lines.append(f"**{name}:** " + ("; ".join(values) or "none") + "  ")
     if card.logical_definition:
         lines.append(f"**Logical definition:** `{card.logical_definition}`  ")
@@ -142,8 +148,9 @@ def render_md(sheet: Sheet) -> str:
         if section.group == "laboratory profile" and card.reference_ranges:
             lines.append(f"- reference ranges: {'; '.join(card.reference_ranges)}")
     if sheet.notes:
-        lines += ["", "### Notes", ""] + [f"{n}. {support_text(s)}"
-                                          for n, s in enumerate(sheet.notes, 1)]
+        lines += ["", "### Notes", ""] + [
+            f"{n}. {support_text(s)}" for n, s in enumerate(sheet.notes, 1)
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -152,11 +159,25 @@ def _term(t: Term) -> dict[str, str]:
 
 
 def _row(row: Row) -> dict[str, object]:
-    return {"scope": row.scope, "about": _term(row.about), "kind": row.kind,
-            "relation": _term(row.relation), "outgoing": row.outgoing,
-            "qualifiers": list(row.qualifiers), "notes": list(row.notes), "text": row_text(row),
-            "items": [{"term": _term(i.term), "qualifiers": list(i.qualifiers),
-                       "notes": list(i.notes), "values": list(i.values)} for i in row.items]}
+    return {
+        "scope": row.scope,
+        "about": _term(row.about),
+        "kind": row.kind,
+        "relation": _term(row.relation),
+        "outgoing": row.outgoing,
+        "qualifiers": list(row.qualifiers),
+        "notes": list(row.notes),
+        "text": row_text(row),
+        "items": [
+            {
+                "term": _term(i.term),
+                "qualifiers": list(i.qualifiers),
+                "notes": list(i.notes),
+                "values": list(i.values),
+            }
+            for i in row.items
+        ],
+    }
 
 
 def to_dict(card: Card) -> dict[str, object]:
@@ -168,24 +189,39 @@ def to_dict(card: Card) -> dict[str, object]:
         entries: list[dict[str, object]] = []
         for entry in section.entries:
             if isinstance(entry, Folded):
-                entries.append({"folded": {"ancestor": _term(entry.ancestor),
-                                           "count": entry.count, "text": folded_text(entry),
-                                           "rows": [_row(r) for r in entry.rows]}})
+                entries.append(
+                    {
+                        "folded": {
+                            "ancestor": _term(entry.ancestor),
+                            "count": entry.count,
+                            "text": folded_text(entry),
+                            "rows": [_row(r) for r in entry.rows],
+                        }
+                    }
+                )
             else:
                 entries.append(_row(entry))
         sections.append({"group": section.group, "count": section.count, "entries": entries})
     return {
-        "term": _term(card.term), "deprecated": card.deprecated, "definition": card.definition,
+        "term": _term(card.term),
+        "deprecated": card.deprecated,
+        "definition": card.definition,
         "definition_notes": list(laid.definition_notes),
         "namesakes": [{"other": _term(n.other), "text": n.text()} for n in card.namesakes],
-        "logical_definition": card.logical_definition, "values": card.values,
-        "synonyms": card.synonyms, "mappings": card.mappings,
+        "logical_definition": card.logical_definition,
+        "values": card.values,
+        "synonyms": card.synonyms,
+        "mappings": card.mappings,
         "parents": [_term(t) for t in card.parents],
         "ancestors": [_term(t) for t in card.ancestors],
-        "subtypes": [_term(t) for t in card.subtypes], "statements": count_items(laid),
-        "sections": sections, "reference_ranges": card.reference_ranges,
-        "notes": [{"number": n, "quote": s.quote, "source": s.source, "evidence": s.evidence}
-                  for n, s in enumerate(laid.notes, 1)],
+        "subtypes": [_term(t) for t in card.subtypes],
+        "statements": count_items(laid),
+        "sections": sections,
+        "reference_ranges": card.reference_ranges,
+        "notes": [
+            {"number": n, "quote": s.quote, "source": s.source, "evidence": s.evidence}
+            for n, s in enumerate(laid.notes, 1)
+        ],
     }
 
 

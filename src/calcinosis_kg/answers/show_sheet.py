@@ -86,10 +86,15 @@ def qualifier_parts(s: Statement) -> tuple[str, ...]:
     if s.kind == "universal":
         return ("universal",)
     frequency = s.frequency or "frequency not given"
-    parts = ["association",
-             frequency if frequency.startswith("frequency") else f"frequency: {frequency}"]
-    for name, value in (("source wording", s.wording), ("efficacy", s.efficacy),
-                        ("letter", s.letter)):
+    parts = [
+        "association",
+        frequency if frequency.startswith("frequency") else f"frequency: {frequency}",
+    ]
+    for name, value in (
+        ("source wording", s.wording),
+        ("efficacy", s.efficacy),
+        ("letter", s.letter),
+    ):
         if value:
             parts.append(f"{name}: {value}")
     if s.knowledge_level == "observation":
@@ -112,12 +117,14 @@ class _Numbers:
         self.numbers: dict[Support, int] = {}
 
     def cite(self, supports: list[Support] | tuple[Support, ...]) -> tuple[int, ...]:
-        return tuple(dict.fromkeys(
-            self.numbers.setdefault(sup, len(self.numbers) + 1) for sup in supports))
+        return tuple(
+            dict.fromkeys(self.numbers.setdefault(sup, len(self.numbers) + 1) for sup in supports)
+        )
 
 
-def _rows(statements: list[tuple[Statement, list[Support]]]
-          ) -> list[tuple[Row, list[list[Support]]]]:
+def _rows(
+    statements: list[tuple[Statement, list[Support]]],
+) -> list[tuple[Row, list[list[Support]]]]:
     """Rows in first-seen order; each with its items' sentences (numbered later, in order)."""
     keyed: dict[tuple, tuple[list[Statement], list[list[Support]]]] = {}
     for s, supports in statements:
@@ -130,9 +137,14 @@ def _rows(statements: list[tuple[Statement, list[Support]]]
     for (scope, about, kind, relation, outgoing), (members, sentences) in keyed.items():
         parts = [qualifier_parts(s) for s in members]
         shared = tuple(p for p in parts[0] if all(p in other for other in parts))
-        items = tuple(Item(term=s.object if outgoing else s.subject,
-                           qualifiers=tuple(p for p in own if p not in shared), values=s.values)
-                      for s, own in zip(members, parts, strict=True))
+        items = tuple(
+            Item(
+                term=s.object if outgoing else s.subject,
+                qualifiers=tuple(p for p in own if p not in shared),
+                values=s.values,
+            )
+            for s, own in zip(members, parts, strict=True)
+        )
         out.append((Row(scope, about, kind, relation, outgoing, shared, (), items), sentences))
     return out
 
@@ -141,8 +153,12 @@ def _numbered(row: Row, supports: list[list[Support]], numbers: _Numbers) -> Row
     cited = [numbers.cite(sup) for sup in supports]
     if len(set(cited)) == 1:
         return replace(row, notes=cited[0])
-    return replace(row, items=tuple(replace(item, notes=notes)
-                                    for item, notes in zip(row.items, cited, strict=True)))
+    return replace(
+        row,
+        items=tuple(
+            replace(item, notes=notes) for item, notes in zip(row.items, cited, strict=True)
+        ),
+    )
 
 
 def sheet(card: Card, list_all: bool = False) -> Sheet:
@@ -165,8 +181,9 @@ def sheet(card: Card, list_all: bool = False) -> Sheet:
         section = Section(group, sum(len(row.items) for row, _ in rows))
         for entry in placed:
             if isinstance(entry, Term):
-                inner = tuple(_numbered(r, sup, numbers) if list_all else r
-                              for r, sup in folded[entry])
+                inner = tuple(
+                    _numbered(r, sup, numbers) if list_all else r for r, sup in folded[entry]
+                )
                 section.entries.append(Folded(entry, sum(len(r.items) for r in inner), inner))
             else:
                 section.entries.append(_numbered(*entry, numbers))

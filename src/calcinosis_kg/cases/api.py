@@ -29,8 +29,9 @@ class NothingRead(CalcinosisKGError):
 
 def failed_table(failed: list[InputError]) -> pl.DataFrame:
     """Unreadable files as problem rows (case_id empty, field ``file``)."""
-    rows = [(f"{e.path}:{e.line}" if e.line else str(e.path), "", "file", e.message)
-            for e in failed]
+    rows = [
+        (f"{e.path}:{e.line}" if e.line else str(e.path), "", "file", e.message) for e in failed
+    ]
     return pl.DataFrame(rows, schema=pipeline.PROBLEM_SCHEMA, orient="row")
 
 
@@ -43,6 +44,7 @@ def _cut(case_id: str, most: int = 80) -> str:
 class ValidationReport:
     """The outcome of ``cases validate``: how many records, how many invalid, each problem, and
     the files that could not be read at all."""
+
     total: int = 0
     invalid: int = 0
     problems: list[pl.DataFrame] = field(default_factory=list)
@@ -58,9 +60,10 @@ class ValidationReport:
         """One line per problem, for people: control characters and bidi overrides escaped."""
         from calcinosis_kg.core.text import terminal_safe
 
-        lines = [terminal_safe(f"{r['source']}: {_cut(r['case_id'])}: {r['field']}: "
-                               f"{r['message']}")
-                 for r in self.table().iter_rows(named=True)]
+        lines = [
+            terminal_safe(f"{r['source']}: {_cut(r['case_id'])}: {r['field']}: {r['message']}")
+            for r in self.table().iter_rows(named=True)
+        ]
         return ("\n".join(lines) + "\n").encode() if lines else b""
 
     def problems_csv(self) -> bytes:
@@ -72,8 +75,10 @@ class ValidationReport:
         """One line: valid and invalid counts, problems, and files not read."""
         n = len(self.failed)
         unread = f"; {n} file{'s' if n > 1 else ''} not read" if n else ""
-        return (f"{self.total} cases: {self.total - self.invalid} valid, {self.invalid} invalid "
-                f"({len(self.table())} problems){unread}")
+        return (
+            f"{self.total} cases: {self.total - self.invalid} valid, {self.invalid} invalid "
+            f"({len(self.table())} problems){unread}"
+        )
 
 
 def validate_paths(paths: Iterable[Path | str]) -> ValidationReport:
@@ -88,9 +93,13 @@ def validate_paths(paths: Iterable[Path | str]) -> ValidationReport:
     return report
 
 
-def classify_stream(paths: Iterable[Path | str], fmt: str, counts: dict[str, int],
-                    failed: list[InputError] | None = None, complete: tuple[str, ...] = ()
-                    ) -> Iterator[bytes]:
+def classify_stream(
+    paths: Iterable[Path | str],
+    fmt: str,
+    counts: dict[str, int],
+    failed: list[InputError] | None = None,
+    complete: tuple[str, ...] = (),
+) -> Iterator[bytes]:
     """Classified output in ``fmt``, one part per chunk (a million cases never sit in memory);
     ``counts`` is filled with the number of cases per status as the parts are produced. With
     ``failed``, unreadable files are collected there and the others classified; if none could
@@ -115,12 +124,12 @@ def classify_stream(paths: Iterable[Path | str], fmt: str, counts: dict[str, int
 def summary_line(counts: dict[str, int]) -> str:
     """One line of counts in a fixed status order (zeros shown), so runs compare at a glance."""
     order = ("classified", "ambiguous", "unclassified", "invalid", "not_a_case")
-    return f"{sum(counts.values())} cases: " + ", ".join(f"{counts.get(s, 0)} {s}"
-                                                        for s in order)
+    return f"{sum(counts.values())} cases: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in order)
 
 
-def classify_paths(paths: Iterable[Path | str], fmt: str, complete: tuple[str, ...] = ()
-                   ) -> tuple[bytes, str]:
+def classify_paths(
+    paths: Iterable[Path | str], fmt: str, complete: tuple[str, ...] = ()
+) -> tuple[bytes, str]:
     """Classified output in ``fmt`` (all of it) and a one-line summary (counts per status)."""
     counts: dict[str, int] = {}
     data = b"".join(classify_stream(paths, fmt, counts, complete=complete))
@@ -133,8 +142,13 @@ def _turtle(ntriples: bytes) -> bytes:
 
     from calcinosis_kg.cases import model as m
 
-    prefixes = {"case": m.CASE_BASE, "CCKG": m.CCKG, "obo": m.OBO,
-                "dcterms": m.vocab.DCTERMS, "xsd": m.XSD}
+    prefixes = {
+        "case": m.CASE_BASE,
+        "CCKG": m.CCKG,
+        "obo": m.OBO,
+        "dcterms": m.vocab.DCTERMS,
+        "xsd": m.XSD,
+    }
     # the N-Triples are ours (terms escaped and IRIs validated in cases.triples); a parse error
     # here is a bug and ends in a traceback on purpose
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))

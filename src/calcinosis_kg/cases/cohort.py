@@ -51,8 +51,12 @@ def cohort_store(paths: Iterable[Path | str], failed: list[InputError] | None = 
     for chunk in pipeline.run(paths, clf, failed=failed):
         read += chunk.frame.height
         valid = chunk.results["status"] != "invalid"
-        data = pipeline.results_ntriples(chunk.frame.filter(valid), chunk.results.filter(valid),
-                                         sort=False, table=pipeline.valid_triples(chunk))
+        data = pipeline.results_ntriples(
+            chunk.frame.filter(valid),
+            chunk.results.filter(valid),
+            sort=False,
+            table=pipeline.valid_triples(chunk),
+        )
         if data:
             store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
     if failed and not read:
@@ -82,12 +86,19 @@ def run(name: str, store: Any) -> pl.DataFrame:
             else:
                 row.append(term.value)
         rows.append(row)
-    return pl.DataFrame(rows, schema=names, orient="row") if rows else \
-        pl.DataFrame(schema=dict.fromkeys(names, pl.String))
+    return (
+        pl.DataFrame(rows, schema=names, orient="row")
+        if rows
+        else pl.DataFrame(schema=dict.fromkeys(names, pl.String))
+    )
 
 
-def answer(name: str, paths: Iterable[Path | str], fmt: str = "table",
-           failed: list[InputError] | None = None) -> bytes:
+def answer(
+    name: str,
+    paths: Iterable[Path | str],
+    fmt: str = "table",
+    failed: list[InputError] | None = None,
+) -> bytes:
     """The answer as text; with ``failed``, unreadable files are collected there."""
     if name not in query_files():
         raise InputError(f"unknown cohort query {name!r} (known: {', '.join(query_files())})")

@@ -28,18 +28,24 @@ from calcinosis_kg.core.vocab import RDFS_SUBCLASS_OF as RDFS_SUBCLASS
 
 #: object property -> (column, kind): "list" of class CURIEs, "finding" (status + value), "scalar"
 SLOTS: dict[str, tuple[str, str]] = {
-    m.P_CONDITION: ("conditions", "list"), m.P_EXPOSURE: ("exposures", "list"),
-    m.P_SITE: ("sites", "list"), m.P_FEATURE: ("features", "list"),
-    m.P_HISTOLOGY: ("histology", "list"), m.P_TREATMENT: ("treatments", "list"),
-    m.P_CALCIUM: ("calcium", "finding"), m.P_PHOSPHATE: ("phosphate", "finding"),
+    m.P_CONDITION: ("conditions", "list"),
+    m.P_EXPOSURE: ("exposures", "list"),
+    m.P_SITE: ("sites", "list"),
+    m.P_FEATURE: ("features", "list"),
+    m.P_HISTOLOGY: ("histology", "list"),
+    m.P_TREATMENT: ("treatments", "list"),
+    m.P_CALCIUM: ("calcium", "finding"),
+    m.P_PHOSPHATE: ("phosphate", "finding"),
     m.P_ORGANISM: ("taxon", "scalar"),
 }
 #: the finding nodes a row holds per property: (judged value column, its data property, prefix
 #: of the status and range columns). A total calcium is judged on its albumin-adjusted value
 #: when albumin is recorded (``calcium_judged_mmol_l``); see ``triples.FINDINGS``.
 FINDING_VIEWS: dict[str, tuple[tuple[str, str, str], ...]] = {
-    m.P_CALCIUM: (("calcium_judged_mmol_l", m.P_CALCIUM_MMOL, "calcium"),
-                  ("ionised_calcium_mmol_l", m.P_IONISED_MMOL, "ionised_calcium")),
+    m.P_CALCIUM: (
+        ("calcium_judged_mmol_l", m.P_CALCIUM_MMOL, "calcium"),
+        ("ionised_calcium_mmol_l", m.P_IONISED_MMOL, "ionised_calcium"),
+    ),
     m.P_PHOSPHATE: (("phosphate_mmol_l", m.P_PHOSPHATE_MMOL, "phosphate"),),
 }
 CLOSURE = {m.P_CONDITION: "no_conditions", m.P_EXPOSURE: "no_exposures"}
@@ -89,6 +95,7 @@ def _or(items: list[Node]) -> Node:
 class Criterion:
     """One ontology criterion for a calcinosis type, compiled to a ``Node`` over the wide row,
     with the sentences that support it."""
+
     iri: str
     label: str
     type_iri: str
@@ -157,8 +164,9 @@ def read_ontology(store: Any) -> Ontology:
                     parents[item.iri].add(sub)
         if expr.kind == "and":
             parents[sub].update(i.iri for i in expr.items if i.kind == "named")
-    return Ontology(definitions, dict(parents), labels_of(store), type_of,
-                    _provenance(store, set(type_of)))
+    return Ontology(
+        definitions, dict(parents), labels_of(store), type_of, _provenance(store, set(type_of))
+    )
 
 
 def quote_sources() -> dict[str, str]:
@@ -220,8 +228,12 @@ class Compiler:
         if expr.kind in ("and", "or"):
             parts = [self.case(i) for i in expr.items]
             return _and(parts) if expr.kind == "and" else _or(parts)
-        if expr.kind == "only" and expr.items[0].kind == "named" \
-                and expr.items[0].iri == NOTHING and expr.prop in CLOSURE:
+        if (
+            expr.kind == "only"
+            and expr.items[0].kind == "named"
+            and expr.items[0].iri == NOTHING
+            and expr.prop in CLOSURE
+        ):
             return Node("flag", column=CLOSURE[expr.prop])
         if expr.kind == "some" and expr.prop in SLOTS:
             return self.slot(expr.prop, expr.items[0])
@@ -232,11 +244,17 @@ class Compiler:
         a lab finding."""
         column, kind = SLOTS[prop]
         if kind == "list":
-            return Node("has_any", column=column, values=tuple(sorted(
-                m.compress(c) for c in self.members(filler))))
+            return Node(
+                "has_any",
+                column=column,
+                values=tuple(sorted(m.compress(c) for c in self.members(filler))),
+            )
         if kind == "scalar":
-            return Node("is_in", column=column, values=tuple(sorted(
-                m.compress(c) for c in self.members(filler))))
+            return Node(
+                "is_in",
+                column=column,
+                values=tuple(sorted(m.compress(c) for c in self.members(filler))),
+            )
         return self.finding(prop, filler)
 
     def finding(self, prop: str, filler: Expr) -> Node:
@@ -250,17 +268,18 @@ class Compiler:
             if statuses:
                 options.append(Node("is_in", column=status_col, values=tuple(statuses)))
             if m.LAB_FINDING in members:
-                options.append(_or([Node("not_null", column=value_col),
-                                    Node("not_null", column=status_col)]))
+                options.append(
+                    _or([Node("not_null", column=value_col), Node("not_null", column=status_col)])
+                )
             for cls in sorted(members):
                 definition = self.onto.definitions.get(cls)
                 if definition is not None and definition.kind == "and":
-                    options.append(self.finding_definition(value_col, value_prop, judged,
-                                                           definition))
+                    options.append(
+                        self.finding_definition(value_col, value_prop, judged, definition)
+                    )
         return _or(options)
 
-    def finding_definition(self, value_col: str, value_prop: str, judged: str,
-                           expr: Expr) -> Node:
+    def finding_definition(self, value_col: str, value_prop: str, judged: str, expr: Expr) -> Node:
         """A defined lab-finding class as a condition: its range (``judged_range``) and the
         bounds of its datatype restriction on ``value_col``."""
         parts = []
@@ -268,14 +287,17 @@ class Compiler:
             if item.kind == "named":
                 parts.append(TRUE if item.iri in self.onto.ancestors(m.LAB_FINDING) else FALSE)
             elif item.kind == "value" and item.prop == m.P_RANGE:
-                parts.append(Node("is_in", column=f"{judged}_range",
-                                  values=(m.compress(item.items[0].iri),)))
+                parts.append(
+                    Node("is_in", column=f"{judged}_range", values=(m.compress(item.items[0].iri),))
+                )
             elif item.kind == "some" and item.items[0].kind == "datarange":
                 if item.prop != value_prop:
                     parts.append(FALSE)
                     continue
-                bounds = [Node("compare", column=value_col, cmp=OPS[name],
-                               number=float(lit.value)) for name, lit in item.items[0].facets]
+                bounds = [
+                    Node("compare", column=value_col, cmp=OPS[name], number=float(lit.value))
+                    for name, lit in item.items[0].facets
+                ]
                 parts.append(_and([Node("not_null", column=value_col), *bounds]))
             else:
                 raise CompileError(f"finding definition part {item.kind!r} is not supported")
@@ -290,8 +312,15 @@ def compile_criteria(onto: Ontology) -> list[Criterion]:
         definition = onto.definitions.get(iri)
         if definition is None:
             raise CompileError(f"criterion {m.compress(iri)} has no equivalentClass definition")
-        out.append(Criterion(iri, onto.labels.get(iri, m.compress(iri)), onto.type_of[iri],
-                             compiler.case(definition), onto.texts.get(iri, [])))
+        out.append(
+            Criterion(
+                iri,
+                onto.labels.get(iri, m.compress(iri)),
+                onto.type_of[iri],
+                compiler.case(definition),
+                onto.texts.get(iri, []),
+            )
+        )
     return out
 
 
@@ -318,8 +347,12 @@ def to_polars(node: Node) -> Any:
         return col.is_in(list(node.values)).fill_null(False)
     if node.op == "not_null":
         return col.is_not_null()
-    ops = {">": col > node.number, ">=": col >= node.number, "<": col < node.number,
-           "<=": col <= node.number}
+    ops = {
+        ">": col > node.number,
+        ">=": col >= node.number,
+        "<": col < node.number,
+        "<=": col <= node.number,
+    }
     return ops[node.cmp].fill_null(False)
 
 

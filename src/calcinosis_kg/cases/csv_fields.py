@@ -21,25 +21,69 @@ from calcinosis_kg.cases.vocab import resolve
 
 CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*:[A-Za-z0-9_.:-]+\Z")  # \Z: no "\n" after
 CSV_COLUMNS = (
-    "case_id", "taxon", "sex", "age_years", "onset_age_years", "calcium_value", "calcium_unit",
-    "calcium_ref_low", "calcium_ref_high", "calcium_status", "albumin_value", "albumin_unit",
-    "ionised_calcium_value", "ionised_calcium_unit", "ionised_calcium_ref_low",
-    "ionised_calcium_ref_high", "phosphate_value", "phosphate_unit", "phosphate_ref_low",
-    "phosphate_ref_high", "phosphate_status", "egfr", "lesion_size_mm", "diseases", "exposures",
-    "sites", "features", "histology", "treatments", "responses", "reported_type",
+    "case_id",
+    "taxon",
+    "sex",
+    "age_years",
+    "onset_age_years",
+    "calcium_value",
+    "calcium_unit",
+    "calcium_ref_low",
+    "calcium_ref_high",
+    "calcium_status",
+    "albumin_value",
+    "albumin_unit",
+    "ionised_calcium_value",
+    "ionised_calcium_unit",
+    "ionised_calcium_ref_low",
+    "ionised_calcium_ref_high",
+    "phosphate_value",
+    "phosphate_unit",
+    "phosphate_ref_low",
+    "phosphate_ref_high",
+    "phosphate_status",
+    "egfr",
+    "lesion_size_mm",
+    "diseases",
+    "exposures",
+    "sites",
+    "features",
+    "histology",
+    "treatments",
+    "responses",
+    "reported_type",
 )
-LIST_CELLS = {"diseases": "conditions", "exposures": "exposures", "sites": "sites",
-              "features": "features", "histology": "histology", "treatments": "treatments"}
+LIST_CELLS = {
+    "diseases": "conditions",
+    "exposures": "exposures",
+    "sites": "sites",
+    "features": "features",
+    "histology": "histology",
+    "treatments": "treatments",
+}
 NUMBER_CELLS = ("age_years", "onset_age_years", "egfr", "lesion_size_mm")
 ANALYTES = ("calcium", "ionised_calcium", "phosphate")
-EXAMPLES = {"taxon": "NCBITaxon:9615", "diseases": "MONDO:0005100", "exposures": "CCKG:0000502",
-            "sites": "UBERON:0001300", "features": "HP:0012531", "histology": "CCKG:0000419",
-            "treatments": "CHEBI:101278", "reported_type": "CCKG:0000002"}
+EXAMPLES = {
+    "taxon": "NCBITaxon:9615",
+    "diseases": "MONDO:0005100",
+    "exposures": "CCKG:0000502",
+    "sites": "UBERON:0001300",
+    "features": "HP:0012531",
+    "histology": "CCKG:0000419",
+    "treatments": "CHEBI:101278",
+    "reported_type": "CCKG:0000002",
+}
 SEX_WORDS = {"m": "male", "f": "female"}
 #: the words of the ``lists_complete`` column and the lists they close
-COMPLETE_WORDS = {"yes": ("diseases", "exposures"), "true": ("diseases", "exposures"),
-                  "all": ("diseases", "exposures"), "diseases": ("diseases",),
-                  "exposures": ("exposures",), "no": (), "false": ()}
+COMPLETE_WORDS = {
+    "yes": ("diseases", "exposures"),
+    "true": ("diseases", "exposures"),
+    "all": ("diseases", "exposures"),
+    "diseases": ("diseases",),
+    "exposures": ("exposures",),
+    "no": (),
+    "false": (),
+}
 
 
 def serum_cells(analyte: str) -> tuple[str, ...]:
@@ -66,8 +110,9 @@ def curies(record: Record, column: str, cell: str) -> list[str]:
             if reason:  # a name read as a broader verified term: the row says so
                 record.values.setdefault("name_notes", []).append(reason)
         else:
-            record.error(column, f"{shown(item)} {reason} (e.g. "
-                         f"{EXAMPLES.get(column, 'MONDO:0005100')})")
+            record.error(
+                column, f"{shown(item)} {reason} (e.g. {EXAMPLES.get(column, 'MONDO:0005100')})"
+            )
     return good
 
 
@@ -90,20 +135,30 @@ def fill_sex(record: Record, cell: str | None) -> None:
 def fill_number(column: str) -> Callable[[Record, str | None], None]:
     """The rule of a plain number cell (age, eGFR, lesion size): ``parsing.number`` or a field
     error saying why."""
+
     def fill(record: Record, cell: str | None) -> None:
         if cell:
             try:
                 record.values[column] = parsing.number(cell)
             except ValueError as exc:
                 record.error(column, str(exc))
+
     return fill
 
 
 def fill_serum(analyte: str) -> Callable[..., None]:
     """The rule of one analyte's five cells: ``Record.set_serum`` converts and judges them."""
-    def fill(record: Record, value: str | None, unit: str | None, status: str | None,
-             low: str | None, high: str | None) -> None:
+
+    def fill(
+        record: Record,
+        value: str | None,
+        unit: str | None,
+        status: str | None,
+        low: str | None,
+        high: str | None,
+    ) -> None:
         record.set_serum(analyte, value, unit, status, low, high)
+
     return fill
 
 
@@ -124,6 +179,7 @@ def fill_list(cell_name: str) -> Callable[[Record, str | None], None]:
             return
         if text:
             record.values[column] = curies(record, cell_name, text)
+
     return fill
 
 
@@ -148,8 +204,9 @@ def fill_complete(record: Record, cell: str | None) -> None:
     out: set[str] = set()
     for word in (w.strip().lower() for w in cell.split(";") if w.strip()):
         if word not in COMPLETE_WORDS:
-            record.error("lists_complete", f"{shown(word)} is not one of yes, no, diseases, "
-                         "exposures")
+            record.error(
+                "lists_complete", f"{shown(word)} is not one of yes, no, diseases, exposures"
+            )
             return
         out.update(COMPLETE_WORDS[word])
     if out:
@@ -190,8 +247,7 @@ TAIL: tuple[Group, ...] = (
     Group("reported_type", ("reported_type",), fill_reported),
 )
 #: every cell a rule reads
-READ_CELLS = ("case_id", *dict.fromkeys(c for g in (*GROUPS, *TAIL) for c in g.cells),
-              "responses")
+READ_CELLS = ("case_id", *dict.fromkeys(c for g in (*GROUPS, *TAIL) for c in g.cells), "responses")
 
 
 def fill_row(record: Record, row: dict[str, str]) -> None:

@@ -28,8 +28,10 @@ from calcinosis_kg.graph.input_limits import limit, open_regular_file
 BLOCK = 8 * 1024 * 1024
 #: what ``str.strip()`` strips: Python's whitespace, wider than Unicode's White_Space (a test
 #: checks it against ``str.isspace`` over every code point)
-SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
-         "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+SPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 def frames(path: Path, complete: tuple[str, ...] = ()) -> Iterator[pl.DataFrame]:
@@ -60,8 +62,9 @@ def frames(path: Path, complete: tuple[str, ...] = ()) -> Iterator[pl.DataFrame]
                 lines = lines.slice(1)
                 line0 += 1
             if lines.height:
-                yield from _block(path, header, lines.with_row_index("line", line0), complete,
-                                  rules)
+                yield from _block(
+                    path, header, lines.with_row_index("line", line0), complete, rules
+                )
             line0 += lines.height
     if header is None or not exact:  # an empty file, or the rest is the record reader's
         yield from _records(readers.read_csv(path, header, line0), complete)
@@ -106,8 +109,9 @@ def _split(line: str) -> list[str]:
     return line.split(",") if line else []
 
 
-def _block(path: Path, header: list[str], lines: pl.DataFrame, complete: tuple[str, ...],
-           rules: Rules) -> Iterator[pl.DataFrame]:
+def _block(
+    path: Path, header: list[str], lines: pl.DataFrame, complete: tuple[str, ...], rules: Rules
+) -> Iterator[pl.DataFrame]:
     """The rows of one block: blank lines skipped, rows with the header's cell count read by
     expressions, the others by the record reader; merged back in line order."""
     from calcinosis_kg.cases import readers
@@ -120,9 +124,17 @@ def _block(path: Path, header: list[str], lines: pl.DataFrame, complete: tuple[s
     parts = []
     if good.height:
         index = {name: i for i, name in enumerate(header)}  # the last one of a name, as dict()
-        good = good.select("line", *[
-            (pl.col("cells").list.get(index[c]).str.strip_chars(SPACE) if c in index
-             else pl.lit(None, pl.String)).alias(f"cell:{c}") for c in f.READ_CELLS])
+        good = good.select(
+            "line",
+            *[
+                (
+                    pl.col("cells").list.get(index[c]).str.strip_chars(SPACE)
+                    if c in index
+                    else pl.lit(None, pl.String)
+                ).alias(f"cell:{c}")
+                for c in f.READ_CELLS
+            ],
+        )
         parts.append(read_rows(good, str(path), complete, rules))
     if odd.height:
         rows = []
@@ -136,5 +148,3 @@ def _block(path: Path, header: list[str], lines: pl.DataFrame, complete: tuple[s
         yield parts[0].drop("line")
     elif parts:  # none when every line of the block is blank
         yield pl.concat(parts).sort("line").drop("line")
-
-

@@ -36,17 +36,19 @@ class Rules:
         self.picks: dict[str, list[tuple[intervals.Band | None, str]]] = {}
 
 
-
-def _per_distinct(rows: pl.DataFrame, keys: list[str], rule: Callable[..., dict[str, Any]],
-                  schema: dict[str, Any], memo: dict[tuple[Any, ...], dict[str, Any]]
-                  ) -> pl.DataFrame:
+def _per_distinct(
+    rows: pl.DataFrame,
+    keys: list[str],
+    rule: Callable[..., dict[str, Any]],
+    schema: dict[str, Any],
+    memo: dict[tuple[Any, ...], dict[str, Any]],
+) -> pl.DataFrame:
     """``rows`` with the columns of ``schema`` added: ``rule`` once per distinct ``keys`` (and
     once per file: ``memo``), its results gathered back to the rows (no join of the wide
     frame)."""
     keyed = rows.select(keys)
     distinct = keyed.unique().with_row_index("_i")
-    index = keyed.join(distinct, on=keys, how="left", nulls_equal=True,
-                       maintain_order="left")["_i"]
+    index = keyed.join(distinct, on=keys, how="left", nulls_equal=True, maintain_order="left")["_i"]
     results = []
     for key in distinct.drop("_i").iter_rows():
         found = memo.get(key)
@@ -62,19 +64,31 @@ def _scratch(fill: Callable[..., None], *cells: Any) -> Record:
     return record
 
 
-def _simple(rows: pl.DataFrame, group: f.Group, outputs: dict[str, Any], rules: Rules
-            ) -> pl.DataFrame:
+def _simple(
+    rows: pl.DataFrame, group: f.Group, outputs: dict[str, Any], rules: Rules
+) -> pl.DataFrame:
     """A rule whose values are plain row fields: ``<name>:err``, ``<name>:notes`` + ``outputs``."""
+
     def rule(*cells: Any) -> dict[str, Any]:
         record = _scratch(group.fill, *cells)
-        return {f"{group.name}:err": record.errors,
-                f"{group.name}:notes": record.values.get("name_notes", []),
-                **{f"{group.name}:{k}": _value(record.values, k) for k in outputs}}
+        return {
+            f"{group.name}:err": record.errors,
+            f"{group.name}:notes": record.values.get("name_notes", []),
+            **{f"{group.name}:{k}": _value(record.values, k) for k in outputs},
+        }
 
-    schema = {f"{group.name}:err": LIST, f"{group.name}:notes": LIST,
-              **{f"{group.name}:{k}": t for k, t in outputs.items()}}
-    return _per_distinct(rows, [f"cell:{c}" for c in group.cells], rule, schema,
-                         rules.memo.setdefault(group.name, {}))
+    schema = {
+        f"{group.name}:err": LIST,
+        f"{group.name}:notes": LIST,
+        **{f"{group.name}:{k}": t for k, t in outputs.items()},
+    }
+    return _per_distinct(
+        rows,
+        [f"cell:{c}" for c in group.cells],
+        rule,
+        schema,
+        rules.memo.setdefault(group.name, {}),
+    )
 
 
 def _value(values: dict[str, Any], key: str) -> Any:
@@ -87,8 +101,13 @@ def _outputs(group: f.Group) -> dict[str, Any]:
     name = group.name
     if name in f.LIST_CELLS:
         column = f.LIST_CELLS[name]
-        extra = {"no_conditions": pl.Boolean} if column == "conditions" else \
-            {"no_exposures": pl.Boolean} if column == "exposures" else {}
+        extra = (
+            {"no_conditions": pl.Boolean}
+            if column == "conditions"
+            else {"no_exposures": pl.Boolean}
+            if column == "exposures"
+            else {}
+        )
         return {column: LIST, **extra}
     if name == "albumin":
         return {"albumin_g_l": pl.Float64}
@@ -105,8 +124,11 @@ def _serum(rows: pl.DataFrame, analyte: str, rules: Rules) -> pl.DataFrame:
     albumin = ["cell:albumin_value", "cell:albumin_unit"] if analyte == "calcium" else []
     choice = f"{analyte}:choice"
     # the default band matters only for a value without the laboratory's range
-    needs = (pl.col(cells[0]).fill_null("") != "") & (pl.col(cells[3]).fill_null("") == "") \
+    needs = (
+        (pl.col(cells[0]).fill_null("") != "")
+        & (pl.col(cells[3]).fill_null("") == "")
         & (pl.col(cells[4]).fill_null("") == "")
+    )
     kinds = rows.filter(needs).select("age_years", "sex", "taxon").unique()
     picks = [intervals.choose(bands, analyte, *k) for k in kinds.iter_rows()]
     chosen = rules.picks.setdefault(analyte, [])  # a few distinct bands (and reasons for none)
@@ -117,8 +139,8 @@ def _serum(rows: pl.DataFrame, analyte: str, rules: Rules) -> pl.DataFrame:
             chosen.append(pick)
     kinds = kinds.with_columns(pl.Series(choice, [number[p] for p in picks], dtype=pl.Int64))
     found = rows.select("age_years", "sex", "taxon").join(
-        kinds, on=["age_years", "sex", "taxon"], how="left", nulls_equal=True,
-        maintain_order="left")[choice]
+        kinds, on=["age_years", "sex", "taxon"], how="left", nulls_equal=True, maintain_order="left"
+    )[choice]
     rows = rows.with_columns(pl.when(needs).then(found).otherwise(-1).alias(choice))
     values = [f"{analyte}_{x}" for x in ("mmol_l", "status", "range", "lab_low", "lab_high")]
     if analyte == "calcium":
@@ -135,35 +157,55 @@ def _serum(rows: pl.DataFrame, analyte: str, rules: Rules) -> pl.DataFrame:
         judged: list[str] = []
         lab = record.labs.get(analyte)
         pick = chosen[key[-1]] if key[-1] >= 0 else None
-        note = labs.judge_one(record.values, lambda c, msg: judged.append(f"{c}: {msg}"),
-                              analyte, lab, (lambda: pick) if pick else unused) \
-            if lab is not None else ""
-        return {f"{analyte}:err": read_errors, f"{analyte}:judged": judged,
-                f"{analyte}:note": note, **{v: record.values.get(v) for v in values}}
+        note = (
+            labs.judge_one(
+                record.values,
+                lambda c, msg: judged.append(f"{c}: {msg}"),
+                analyte,
+                lab,
+                (lambda: pick) if pick else unused,
+            )
+            if lab is not None
+            else ""
+        )
+        return {
+            f"{analyte}:err": read_errors,
+            f"{analyte}:judged": judged,
+            f"{analyte}:note": note,
+            **{v: record.values.get(v) for v in values},
+        }
 
-    schema = {f"{analyte}:err": LIST, f"{analyte}:judged": LIST, f"{analyte}:note": pl.String,
-              **{v: SCHEMA[v] for v in values}}
-    return _per_distinct(rows, [*cells, *albumin, choice], rule, schema,
-                         rules.memo.setdefault(analyte, {})).drop(choice)
+    schema = {
+        f"{analyte}:err": LIST,
+        f"{analyte}:judged": LIST,
+        f"{analyte}:note": pl.String,
+        **{v: SCHEMA[v] for v in values},
+    }
+    return _per_distinct(
+        rows, [*cells, *albumin, choice], rule, schema, rules.memo.setdefault(analyte, {})
+    ).drop(choice)
 
 
 def _phenotypes(rows: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     """``labs.phenotypes`` once per distinct (hypercalcaemia/hyperphosphataemia recorded, the
     three judged statuses)."""
     statuses = [f"{a}_status" for a in labs.ORDER]
-    flags = [pl.col("features").list.contains(t).fill_null(False).alias(f"has:{t}")
-             for t in labs.PHENOTYPES]
+    flags = [
+        pl.col("features").list.contains(t).fill_null(False).alias(f"has:{t}")
+        for t in labs.PHENOTYPES
+    ]
     rows = rows.with_columns(flags)
     keys = [f"has:{t}" for t in labs.PHENOTYPES] + statuses
 
     def rule(*key: Any) -> dict[str, Any]:
-        values = {"features": [t for t, has in zip(labs.PHENOTYPES, key, strict=False) if has],
-                  **dict(zip(statuses, key[len(labs.PHENOTYPES):], strict=True))}
+        values = {
+            "features": [t for t, has in zip(labs.PHENOTYPES, key, strict=False) if has],
+            **dict(zip(statuses, key[len(labs.PHENOTYPES) :], strict=True)),
+        }
         errors: list[str] = []
         notes: list[str] = []
         labs.phenotypes(values, lambda c, msg: errors.append(f"{c}: {msg}"), notes)
-        return {"ph:err": errors, "ph:notes": notes,
-                **{f"ph:{s}": values.get(s) for s in statuses}}
+        return {"ph:err": errors, "ph:notes": notes, **{f"ph:{s}": values.get(s) for s in statuses}}
 
     schema = {"ph:err": LIST, "ph:notes": LIST, **{f"ph:{s}": pl.String for s in statuses}}
     rows = _per_distinct(rows, keys, rule, schema, rules.memo.setdefault("phenotypes", {}))
@@ -178,16 +220,19 @@ def _conditions(rows: pl.DataFrame, rules: Rules) -> pl.DataFrame:
         if not key:
             return {"cond:list": [], "cond:notes": [], "cond:err": []}
         found, notes, errors = identifiers.map_conditions(key.split(SEP))
-        return {"cond:list": found, "cond:notes": notes,
-                "cond:err": [f"diseases: {e}" for e in errors]}
+        return {
+            "cond:list": found,
+            "cond:notes": notes,
+            "cond:err": [f"diseases: {e}" for e in errors],
+        }
 
     schema = {"cond:list": LIST, "cond:notes": LIST, "cond:err": LIST}
-    return _per_distinct(rows, ["cond:key"], rule, schema,
-                         rules.memo.setdefault("conditions", {}))
+    return _per_distinct(rows, ["cond:key"], rule, schema, rules.memo.setdefault("conditions", {}))
 
 
-def read_rows(rows: pl.DataFrame, source: str, complete: tuple[str, ...] = (),
-              rules: Rules | None = None) -> pl.DataFrame:
+def read_rows(
+    rows: pl.DataFrame, source: str, complete: tuple[str, ...] = (), rules: Rules | None = None
+) -> pl.DataFrame:
     """Wide rows (``frame.SCHEMA`` + ``line``) from stripped cells (``cell:<name>`` for each of
     ``csv_fields.READ_CELLS``, null for a column the header lacks) and their line numbers."""
     rules = Rules() if rules is None else rules
@@ -195,10 +240,15 @@ def read_rows(rows: pl.DataFrame, source: str, complete: tuple[str, ...] = (),
     notes: list[str] = []
     missing = pl.col("cell:case_id").fill_null("") == ""
     rows = rows.with_columns(
-        pl.when(missing).then(pl.lit(["case_id: missing"], LIST)).otherwise(pl.lit([], LIST))
+        pl.when(missing)
+        .then(pl.lit(["case_id: missing"], LIST))
+        .otherwise(pl.lit([], LIST))
         .alias("case_id:err"),
-        pl.when(missing).then("line-" + pl.col("line").cast(pl.String))
-        .otherwise(pl.col("cell:case_id")).alias("case_id"))
+        pl.when(missing)
+        .then("line-" + pl.col("line").cast(pl.String))
+        .otherwise(pl.col("cell:case_id"))
+        .alias("case_id"),
+    )
     for group in f.GROUPS:
         if group.name in f.ANALYTES:
             err_order.append(f"{group.name}:err")
@@ -209,8 +259,9 @@ def read_rows(rows: pl.DataFrame, source: str, complete: tuple[str, ...] = (),
         if group.name in ("taxon", *f.LIST_CELLS):
             notes.append(f"{group.name}:notes")
     responses = f.Group("responses", ("responses", "treatments"), _responses)
-    rows = _simple(rows, responses, {"responses": LIST}, rules).rename({"responses:responses":
-                                                                 "responses"})
+    rows = _simple(rows, responses, {"responses": LIST}, rules).rename(
+        {"responses:responses": "responses"}
+    )
     err_order.append("responses:err")
     for group in f.TAIL:
         rows = _simple(rows, group, _outputs(group), rules)
@@ -225,30 +276,43 @@ def read_rows(rows: pl.DataFrame, source: str, complete: tuple[str, ...] = (),
     if complete:
         declared = declared.list.concat(pl.lit(list(complete), LIST))
     mapped = pl.col("cond:list")
-    ranges = pl.concat_str([pl.col(f"{a}:note").replace("", None) for a in labs.ORDER]
-                           + [pl.col("ph:notes").list.join("; ").replace("", None)],
-                           separator="; ", ignore_nulls=True)
+    ranges = pl.concat_str(
+        [pl.col(f"{a}:note").replace("", None) for a in labs.ORDER]
+        + [pl.col("ph:notes").list.join("; ").replace("", None)],
+        separator="; ",
+        ignore_nulls=True,
+    )
     empty = pl.lit([], LIST)
     identifiers_ = _joined(rows, [*notes, "cond:notes"]).list.join("; ")
     rows = rows.with_columns(
         (pl.lit(source + ":") + pl.col("line").cast(pl.String)).alias("source"),
         pl.col("taxon").fill_null(m.HUMAN),
         mapped.alias("conditions"),
-        (pl.col("no_conditions").fill_null(False)
-         | (declared.list.contains("diseases") & (mapped.list.len() == 0))).alias(
-            "no_conditions"),
-        (pl.col("no_exposures").fill_null(False)
-         | (declared.list.contains("exposures") & (pl.col("exposures").fill_null(empty)
-                                                   .list.len() == 0))).alias("no_exposures"),
+        (
+            pl.col("no_conditions").fill_null(False)
+            | (declared.list.contains("diseases") & (mapped.list.len() == 0))
+        ).alias("no_conditions"),
+        (
+            pl.col("no_exposures").fill_null(False)
+            | (
+                declared.list.contains("exposures")
+                & (pl.col("exposures").fill_null(empty).list.len() == 0)
+            )
+        ).alias("no_exposures"),
         identifiers_.replace("", None).alias("identifiers"),
         ranges.replace("", None).alias("ranges"),
-        _joined(rows, [*err_order, "cond:err", *[f"{a}:judged" for a in labs.ORDER],
-                       "ph:err"]).alias("errors"),
+        _joined(
+            rows, [*err_order, "cond:err", *[f"{a}:judged" for a in labs.ORDER], "ph:err"]
+        ).alias("errors"),
         pl.lit(None, pl.String).alias("not_a_case"),
     )
-    return rows.select("line", *[
-        pl.col(c).fill_null(empty) if t == LIST else pl.col(c).cast(t)
-        for c, t in SCHEMA.items()])
+    return rows.select(
+        "line",
+        *[
+            pl.col(c).fill_null(empty) if t == LIST else pl.col(c).cast(t)
+            for c, t in SCHEMA.items()
+        ],
+    )
 
 
 def _joined(rows: pl.DataFrame, columns: list[str]) -> pl.Series:
@@ -257,8 +321,11 @@ def _joined(rows: pl.DataFrame, columns: list[str]) -> pl.Series:
     some = pl.any_horizontal([pl.col(c).list.len() > 0 for c in columns])
     indexed = rows.select(columns).with_row_index("_r")
     found = indexed.filter(some).select("_r", pl.concat_list(columns).alias("v"))
-    return (indexed.select("_r").join(found, on="_r", how="left", maintain_order="left")["v"]
-            .fill_null(pl.lit([], LIST)))
+    return (
+        indexed.select("_r")
+        .join(found, on="_r", how="left", maintain_order="left")["v"]
+        .fill_null(pl.lit([], LIST))
+    )
 
 
 def _responses(record: Record, cell: str | None, treatments: str | None) -> None:

@@ -51,43 +51,68 @@ def apply(out: pl.DataFrame) -> pl.DataFrame:
     empty = pl.lit([], dtype=pl.List(pl.String))
     osteoma = pl.col("types").list.contains(OSTEOMA)
     out = out.with_columns(
-        pl.when(osteoma).then(pl.col("types").list.set_difference(pl.lit([OSTEOMA])))
-        .otherwise(empty).alias("overridden"),
-        pl.when(osteoma).then(pl.lit([OSTEOMA])).otherwise(pl.col("types")).alias("types"))
+        pl.when(osteoma)
+        .then(pl.col("types").list.set_difference(pl.lit([OSTEOMA])))
+        .otherwise(empty)
+        .alias("overridden"),
+        pl.when(osteoma).then(pl.lit([OSTEOMA])).otherwise(pl.col("types")).alias("types"),
+    )
     alternatives = pl.col("types").list.set_difference(pl.lit(list(ORTHOGONAL))).list.len()
-    status = (pl.when(pl.col("_invalid")).then(pl.lit("invalid"))
-              .when(pl.col("not_a_case").is_not_null()).then(pl.lit("not_a_case"))
-              .when(pl.col("types").list.len() == 0).then(pl.lit("unclassified"))
-              .when(alternatives > 1).then(pl.lit("ambiguous"))
-              .otherwise(pl.lit("classified")))
+    status = (
+        pl.when(pl.col("_invalid"))
+        .then(pl.lit("invalid"))
+        .when(pl.col("not_a_case").is_not_null())
+        .then(pl.lit("not_a_case"))
+        .when(pl.col("types").list.len() == 0)
+        .then(pl.lit("unclassified"))
+        .when(alternatives > 1)
+        .then(pl.lit("ambiguous"))
+        .otherwise(pl.lit("classified"))
+    )
     out = out.with_columns(status.alias("status"))
     typed = pl.col("status").is_in(["classified", "ambiguous", "unclassified"])
     return out.with_columns(
         pl.when(typed).then(pl.col("types")).otherwise(empty).alias("types"),
         pl.when(typed).then(pl.col("fired")).otherwise(empty).alias("fired"),
-        pl.when(typed).then(pl.col("overridden")).otherwise(empty).alias("overridden"))
+        pl.when(typed).then(pl.col("overridden")).otherwise(empty).alias("overridden"),
+    )
 
 
-def flags(frame: pl.DataFrame, out: pl.DataFrame, metastatic_kinds: set[str],
-          dystrophic_conditions: set[str], labels: dict[str, str]) -> pl.Series:
+def flags(
+    frame: pl.DataFrame,
+    out: pl.DataFrame,
+    metastatic_kinds: set[str],
+    dystrophic_conditions: set[str],
+    labels: dict[str, str],
+) -> pl.Series:
     """One text per case: the overridden types and the competing dystrophic type, or ''.
     ``out`` is row-aligned with ``frame`` (one result row per case, same order)."""
+
     def named(items: pl.Expr) -> pl.Expr:
-        return items.list.eval(pl.element().replace_strict(labels, default=pl.element())
-                               + " (" + pl.element() + ")").list.join(", ")
+        return items.list.eval(
+            pl.element().replace_strict(labels, default=pl.element()) + " (" + pl.element() + ")"
+        ).list.join(", ")
 
     linked = pl.col("conditions").list.set_intersection(pl.lit(sorted(dystrophic_conditions)))
     table = out.select("types", "overridden").with_columns(
-        frame.select(linked.list.sort().alias("linked"))["linked"])
+        frame.select(linked.list.sort().alias("linked"))["linked"]
+    )
     overrides = pl.when(pl.col("overridden").list.len() > 0).then(
-        "overrides " + named(pl.col("overridden").list.sort())
+        "overrides "
+        + named(pl.col("overridden").list.sort())
         + ": bone on histopathology is osteoma cutis (F0093), which is not a calcinosis cutis "
-        "(disjoint)")
+        "(disjoint)"
+    )
     metastatic = pl.col("types").list.set_intersection(pl.lit(sorted(metastatic_kinds)))
     competing = pl.when((pl.col("linked").list.len() > 0) & (metastatic.list.len() > 0)).then(
         f"competing: {labels.get(DYSTROPHIC, DYSTROPHIC)} ({DYSTROPHIC}): the record lists "
-        + named(pl.col("linked")) + ", which the sources link to dystrophic calcification "
+        + named(pl.col("linked"))
+        + ", which the sources link to dystrophic calcification "
         "(CCKG:0000706); the serum value judged raised gives the metastatic kind, and dystrophic "
-        "needs normal serum calcium and phosphate (F0108): check the value and its range")
-    return table.select(pl.concat_str([overrides, competing], separator="; ",
-                                      ignore_nulls=True).fill_null("").alias("flags"))["flags"]
+        "needs normal serum calcium and phosphate (F0108): check the value and its range"
+    )
+    return table.select(
+        pl.concat_str([overrides, competing], separator="; ", ignore_nulls=True)
+        .fill_null("")
+        .alias("flags")
+    )["flags"]

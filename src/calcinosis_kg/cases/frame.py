@@ -12,8 +12,12 @@ import polars as pl
 
 from calcinosis_kg.cases import model as m
 
-_DTYPES: dict[str, Any] = {"str": pl.String, "float": pl.Float64, "bool": pl.Boolean,
-                           "list": pl.List(pl.String)}
+_DTYPES: dict[str, Any] = {
+    "str": pl.String,
+    "float": pl.Float64,
+    "bool": pl.Boolean,
+    "list": pl.List(pl.String),
+}
 SCHEMA = {name: _DTYPES[kind] for name, kind in m.COLUMNS.items()}
 
 
@@ -26,8 +30,9 @@ def to_frame(rows: list[dict]) -> pl.DataFrame:
     columns = {}
     for name, dtype in SCHEMA.items():
         if m.COLUMNS[name] == "list":
-            joined = pl.Series(name, [SEP.join(row[name]) if row[name] else None
-                                      for row in rows], dtype=pl.String)
+            joined = pl.Series(
+                name, [SEP.join(row[name]) if row[name] else None for row in rows], dtype=pl.String
+            )
             columns[name] = joined.str.split(SEP).fill_null(pl.lit([], dtype=dtype))
         else:
             columns[name] = pl.Series(name, [row[name] for row in rows], dtype=dtype)

@@ -15,12 +15,19 @@ from calcinosis_kg.cases.compile import Criterion, Node, to_polars
 
 SEP = "\x1f"
 
-FIELDS = {"no_conditions": "diseases", "conditions": "diseases", "no_exposures": "exposures",
-          "calcium_judged_mmol_l": "calcium (mmol/L)", "phosphate_mmol_l": "phosphate (mmol/L)",
-          "ionised_calcium_mmol_l": "ionised calcium (mmol/L)",
-          "calcium_status": "calcium judged", "phosphate_status": "phosphate judged",
-          "ionised_calcium_status": "ionised calcium judged",
-          "calcium_range": "calcium range", "ionised_calcium_range": "ionised calcium range"}
+FIELDS = {
+    "no_conditions": "diseases",
+    "conditions": "diseases",
+    "no_exposures": "exposures",
+    "calcium_judged_mmol_l": "calcium (mmol/L)",
+    "phosphate_mmol_l": "phosphate (mmol/L)",
+    "ionised_calcium_mmol_l": "ionised calcium (mmol/L)",
+    "calcium_status": "calcium judged",
+    "phosphate_status": "phosphate judged",
+    "ionised_calcium_status": "ionised calcium judged",
+    "calcium_range": "calcium range",
+    "ionised_calcium_range": "ionised calcium range",
+}
 
 
 def describe(node: Node) -> str:
@@ -52,22 +59,33 @@ def near_misses(frame: pl.DataFrame, criteria: list[Criterion]) -> pl.Expr:
             continue
         held = [to_polars(p) for p in parts]
         missing = pl.sum_horizontal([(~h).cast(pl.Int32) for h in held])
-        lacks = pl.concat_list([pl.when(~ok).then(pl.lit(describe(part)))
-                                for part, ok in zip(parts, held, strict=True)])
+        lacks = pl.concat_list(
+            [
+                pl.when(~ok).then(pl.lit(describe(part)))
+                for part, ok in zip(parts, held, strict=True)
+            ]
+        )
         name = f"CCKG:{crit.iri.rsplit('_', 1)[-1]} {crit.label}: lacks "
         near = missing.is_between(1, min(2, len(parts) - 1))
         # sorted: criteria that lack only a recorded 'none' first, then by how much is missing
         # (an idiopathic record lacking only 'none' is not sent down the dystrophic route)
-        flags_only = pl.all_horizontal([h | pl.lit(p.op == "flag") for p, h in zip(parts, held,
-                                                                                   strict=True)])
+        flags_only = pl.all_horizontal(
+            [h | pl.lit(p.op == "flag") for p, h in zip(parts, held, strict=True)]
+        )
         rank = pl.when(flags_only).then(pl.lit("0")).otherwise(pl.lit("1")) + missing.cast(
-            pl.String)
-        hints.append(pl.when(near).then(rank + SEP + name
-                                        + lacks.list.drop_nulls().list.join("; ")))
+            pl.String
+        )
+        hints.append(
+            pl.when(near).then(rank + SEP + name + lacks.list.drop_nulls().list.join("; "))
+        )
     if not hints:
         return pl.lit([], dtype=pl.List(pl.String))
-    return (pl.concat_list(hints).list.drop_nulls().list.sort()
-            .list.eval(pl.element().str.split(SEP).list.last()))
+    return (
+        pl.concat_list(hints)
+        .list.drop_nulls()
+        .list.sort()
+        .list.eval(pl.element().str.split(SEP).list.last())
+    )
 
 
 def unclassified_reason(hints: pl.Expr) -> pl.Expr:
@@ -75,13 +93,23 @@ def unclassified_reason(hints: pl.Expr) -> pl.Expr:
     ``near_misses``; a missing 'none' says how to record it or to declare the lists complete."""
     listed = hints.list.join("; ")
     open_world = listed.str.contains("recorded as 'none'")
-    text = ("no criterion is met (an empty cell is 'not recorded', never 'absent'); nearest: "
-            + listed)
-    return (pl.when(hints.list.len() == 0).then(pl.lit(
+    text = (
+        "no criterion is met (an empty cell is 'not recorded', never 'absent'); nearest: " + listed
+    )
+    return (
+        pl.when(hints.list.len() == 0)
+        .then(
+            pl.lit(
                 "no criterion is met and none is near: record the serum calcium and phosphate "
                 "(with the laboratory's range), the diseases and the exposures (or 'none'), "
-                "the lesion sites and any histopathology"))
-            .when(open_world).then(text + ". To record an absence write 'none' in diseases / "
-                                   "exposures, or declare the source's lists complete "
-                                   "(column lists_complete, option --complete-lists)")
-            .otherwise(text))
+                "the lesion sites and any histopathology"
+            )
+        )
+        .when(open_world)
+        .then(
+            text + ". To record an absence write 'none' in diseases / "
+            "exposures, or declare the source's lists complete "
+            "(column lists_complete, option --complete-lists)"
+        )
+        .otherwise(text)
+    )

@@ -33,19 +33,36 @@ from calcinosis_kg.cases import model as m
 from calcinosis_kg.core.vocab import OWL_CLASS, RDF_TYPE, RDFS_LABEL, SKOS_MATCHES
 
 #: how records spell a prefix (lower case) -> the prefix of the curated map
-ALIASES = {"omim": "OMIM", "mim": "OMIM", "omimps": "OMIMPS", "orphanet": "Orphanet",
-           "orpha": "Orphanet", "ordo": "Orphanet", "icd10": "ICD10WHO", "icd10who": "ICD10WHO",
-           "icd10cm": "ICD10CM",
-           "doid": "DOID", "mondo": "MONDO", "hp": "HP", "hpo": "HP", "cckg": "CCKG",
-           "ncit": "NCIT", "mesh": "MESH", "umls": "UMLS", "sctid": "SCTID",
-           "snomedct": "SCTID"}
+ALIASES = {
+    "omim": "OMIM",
+    "mim": "OMIM",
+    "omimps": "OMIMPS",
+    "orphanet": "Orphanet",
+    "orpha": "Orphanet",
+    "ordo": "Orphanet",
+    "icd10": "ICD10WHO",
+    "icd10who": "ICD10WHO",
+    "icd10cm": "ICD10CM",
+    "doid": "DOID",
+    "mondo": "MONDO",
+    "hp": "HP",
+    "hpo": "HP",
+    "cckg": "CCKG",
+    "ncit": "NCIT",
+    "mesh": "MESH",
+    "umls": "UMLS",
+    "sctid": "SCTID",
+    "snomedct": "SCTID",
+}
 #: mapping predicates that make a recorded identifier count as the ontology's term
 USABLE = ("exactMatch", "narrowMatch", "closeMatch")
 #: predicates that only relate the two (named in the note, never counted)
 RELATED = ("relatedMatch", "broadMatch")
-WHY = {"exactMatch": "exactMatch: the same disease",
-       "narrowMatch": "narrowMatch: a kind of it",
-       "closeMatch": "closeMatch: a MONDO cross-reference, not stated as exact"}
+WHY = {
+    "exactMatch": "exactMatch: the same disease",
+    "narrowMatch": "narrowMatch: a kind of it",
+    "closeMatch": "closeMatch: a MONDO cross-reference, not stated as exact",
+}
 
 
 @dataclass(frozen=True)
@@ -66,20 +83,25 @@ def index() -> Index:
     from calcinosis_kg.graph.knowledge import load
 
     store = load().store
-    terms = {m.compress(q.subject.value) for q in store.quads_for_pattern(
-        None, ox.NamedNode(RDF_TYPE), ox.NamedNode(OWL_CLASS))
-        if isinstance(q.subject, ox.NamedNode)}
-    labels = {m.compress(q.subject.value): q.object.value for q in store.quads_for_pattern(
-        None, ox.NamedNode(RDFS_LABEL), None)
-        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal)}
+    terms = {
+        m.compress(q.subject.value)
+        for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(OWL_CLASS))
+        if isinstance(q.subject, ox.NamedNode)
+    }
+    labels = {
+        m.compress(q.subject.value): q.object.value
+        for q in store.quads_for_pattern(None, ox.NamedNode(RDFS_LABEL), None)
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal)
+    }
     found: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for name in (*USABLE, *RELATED):
         for q in store.quads_for_pattern(None, ox.NamedNode(SKOS_MATCHES[name]), None):
             if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
                 found[m.compress(q.object.value)].add((m.compress(q.subject.value), name))
     order = {name: i for i, name in enumerate((*USABLE, *RELATED))}
-    targets = {x: tuple(sorted(pairs, key=lambda p: (order[p[1]], p[0])))
-               for x, pairs in found.items()}
+    targets = {
+        x: tuple(sorted(pairs, key=lambda p: (order[p[1]], p[0]))) for x, pairs in found.items()
+    }
     return Index(frozenset(t for t in terms if not t.startswith("http")), labels, targets)
 
 
@@ -114,11 +136,11 @@ def icd_ancestors(curie: str) -> list[str]:
         out.append(f"{prefix}:{category}")
     blocks = []
     for key in index().targets:
-        block = ICD_BLOCK.fullmatch(key.partition(":")[2]) if key.startswith(prefix + ":") \
-            else None
+        block = ICD_BLOCK.fullmatch(key.partition(":")[2]) if key.startswith(prefix + ":") else None
         if block and block[1] + block[2] <= category <= block[3] + block[4]:
-            blocks.append((ord(block[3]) * 100 + int(block[4]) - ord(block[1]) * 100
-                           - int(block[2]), key))
+            blocks.append(
+                (ord(block[3]) * 100 + int(block[4]) - ord(block[1]) * 100 - int(block[2]), key)
+            )
     return out + [key for _size, key in sorted(blocks)]
 
 
@@ -138,8 +160,10 @@ def map_conditions(items: list[str]) -> tuple[list[str], list[str], list[str]]:
         curie = normalise(raw)
         if curie is None:
             prefix = raw.partition(":")[0]
-            errors.append(f"{raw!r}: unknown identifier prefix {prefix!r} (diseases are MONDO, "
-                          "DOID, OMIM, Orphanet, ICD10WHO, ICD10CM, HP or CCKG identifiers)")
+            errors.append(
+                f"{raw!r}: unknown identifier prefix {prefix!r} (diseases are MONDO, "
+                "DOID, OMIM, Orphanet, ICD10WHO, ICD10CM, HP or CCKG identifiers)"
+            )
             continue
         if curie not in seen:
             seen.add(curie)
@@ -151,8 +175,12 @@ def map_conditions(items: list[str]) -> tuple[list[str], list[str], list[str]]:
         pairs = idx.targets.get(curie, ())
         usable = [(t, p, curie) for t, p in pairs if p in USABLE and t in idx.terms]
         if not usable:  # an ICD-10 code is a kind of its category and of the block holding it
-            usable = [(t, p, code) for code in icd_ancestors(curie)
-                      for t, p in idx.targets.get(code, ()) if p in USABLE and t in idx.terms]
+            usable = [
+                (t, p, code)
+                for code in icd_ancestors(curie)
+                for t, p in idx.targets.get(code, ())
+                if p in USABLE and t in idx.terms
+            ]
             usable = [u for u in usable if u[2] == usable[0][2]] if usable else []
         for term, predicate, via in usable:
             if term not in seen:
@@ -163,8 +191,11 @@ def map_conditions(items: list[str]) -> tuple[list[str], list[str], list[str]]:
         if usable:
             continue
         related = [f"{_named(idx, t)} ({p})" for t, p in pairs if p in RELATED]
-        why = ("only related to " + ", ".join(related) if related
-               else "no verified mapping to a term of the ontology")
+        why = (
+            "only related to " + ", ".join(related)
+            if related
+            else "no verified mapping to a term of the ontology"
+        )
         notes.append(f"{curie} kept: {why}; it counts for no criterion")
     return out, notes, errors
 

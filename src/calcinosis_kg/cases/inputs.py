@@ -23,9 +23,12 @@ CHUNK = 100_000
 VECTORISED = True
 
 
-def iter_frames(paths: Iterable[Path | str], chunk: int = CHUNK,
-                failed: list[InputError] | None = None, complete: tuple[str, ...] = ()
-                ) -> Iterator[pl.DataFrame]:
+def iter_frames(
+    paths: Iterable[Path | str],
+    chunk: int = CHUNK,
+    failed: list[InputError] | None = None,
+    complete: tuple[str, ...] = (),
+) -> Iterator[pl.DataFrame]:
     """Frames of exactly ``chunk`` cases (the last one fewer), in file order; a Parquet or Turtle
     file ends the frame before it and is a frame (or frames) of its own.
 
@@ -117,5 +120,3 @@ def read_frame_parquet(path: Path, chunk: int = CHUNK) -> Iterator[pl.DataFrame]
     frame = lazy.select([pl.col(c).cast(t) for c, t in SCHEMA.items()]).collect()
     for start in range(0, frame.height, chunk):
         yield frame.slice(start, chunk)
-
-

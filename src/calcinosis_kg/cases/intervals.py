@@ -24,8 +24,11 @@ from typing import Any
 from calcinosis_kg.cases import model as m
 
 #: analyte as the ontology names it -> the case model's column prefix and unit factors
-ANALYTES = {"total calcium": "calcium", "phosphate": "phosphate",
-            "ionised calcium": "ionised_calcium"}
+ANALYTES = {
+    "total calcium": "calcium",
+    "phosphate": "phosphate",
+    "ionised calcium": "ionised_calcium",
+}
 CONVERT_AS = {"calcium": "calcium", "ionised_calcium": "calcium", "phosphate": "phosphate"}
 LAB = "lab"
 
@@ -61,9 +64,11 @@ class Band:
     def applies(self, age: Decimal, sex: str | None) -> bool:
         """Whether the range is the one for a patient of this age (years) and sex (unset bounds
         match anyone)."""
-        return ((self.age_low is None or age >= self.age_low)
-                and (self.age_high is None or age < self.age_high)
-                and (self.sex is None or self.sex == sex))
+        return (
+            (self.age_low is None or age >= self.age_low)
+            and (self.age_high is None or age < self.age_high)
+            and (self.sex is None or self.sex == sex)
+        )
 
     def describe(self) -> str:
         """The range as a result cites it: CURIE, label, the limits as stated, and their source."""
@@ -87,25 +92,33 @@ def bands_from(store: Any) -> tuple[Band, ...]:
     for row in store.query(BAND_QUERY):
         analyte = ANALYTES.get(row["analyte"].value)
         if analyte is None:
-            raise ValueError(f"reference range {row['band'].value}: unknown analyte "
-                             f"{row['analyte'].value!r}")
+            raise ValueError(
+                f"reference range {row['band'].value}: unknown analyte {row['analyte'].value!r}"
+            )
         unit = row["unit"].value
         low, high = Decimal(row["low"].value), Decimal(row["high"].value)
         src = row["src"].value if row["src"] is not None else ""
-        source = names.get(src) or m.compress(src.replace("http://identifiers.org/pubmed/",
-                                                          "PMID:"))
+        source = names.get(src) or m.compress(
+            src.replace("http://identifiers.org/pubmed/", "PMID:")
+        )
         curie = m.compress(row["band"].value)
         found[curie] = Band(
-            curie, analyte,
+            curie,
+            analyte,
             m.to_mmol_per_l(CONVERT_AS[analyte], low, unit),
             m.to_mmol_per_l(CONVERT_AS[analyte], high, unit),
             f"{low.normalize():f}-{high.normalize():f} {unit}",
             Decimal(row["agelo"].value) if row["agelo"] is not None else None,
             Decimal(row["agehi"].value) if row["agehi"] is not None else None,
             row["sex"].value if row["sex"] is not None else None,
-            row["label"].value, source)
-    return tuple(sorted(found.values(), key=lambda b: (b.analyte, b.age_low or Decimal(0),
-                                                       b.sex or "", b.curie)))
+            row["label"].value,
+            source,
+        )
+    return tuple(
+        sorted(
+            found.values(), key=lambda b: (b.analyte, b.age_low or Decimal(0), b.sex or "", b.curie)
+        )
+    )
 
 
 @cache
@@ -116,13 +129,17 @@ def default_bands() -> tuple[Band, ...]:
     return bands_from(load().store)
 
 
-def choose(bands: tuple[Band, ...], analyte: str, age: float | None, sex: str | None,
-           taxon: str | None) -> tuple[Band | None, str]:
+def choose(
+    bands: tuple[Band, ...], analyte: str, age: float | None, sex: str | None, taxon: str | None
+) -> tuple[Band | None, str]:
     """The default band for a patient, or (None, why none applies); a note when it is a
     fallback (age not recorded)."""
     if taxon not in (None, m.HUMAN):
-        return None, f"no default {analyte.replace('_', ' ')} range for {taxon} (the sources " \
-            "are human reference intervals)"
+        return (
+            None,
+            f"no default {analyte.replace('_', ' ')} range for {taxon} (the sources "
+            "are human reference intervals)",
+        )
     own = [b for b in bands if b.analyte == analyte]
     if age is None:
         adult = [b for b in own if b.age_high is None and (b.sex is None or b.sex == sex)]
@@ -136,9 +153,11 @@ def choose(bands: tuple[Band, ...], analyte: str, age: float | None, sex: str | 
     if len(chosen) == 1:
         return chosen[0], ""
     if not chosen and any(b.sex is not None and b.applies(years, b.sex) for b in own):
-        return None, f"the {analyte.replace('_', ' ')} ranges for age {age:g} are sex-specific " \
-            "and the sex is not recorded"
+        return (
+            None,
+            f"the {analyte.replace('_', ' ')} ranges for age {age:g} are sex-specific "
+            "and the sex is not recorded",
+        )
     if not chosen:
-        return None, f"no verified default {analyte.replace('_', ' ')} range for age {age:g} " \
-            "years"
+        return None, f"no verified default {analyte.replace('_', ' ')} range for age {age:g} years"
     return None, f"{len(chosen)} default ranges overlap at age {age:g}"  # a curation error

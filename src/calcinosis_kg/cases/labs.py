@@ -58,8 +58,11 @@ def judge(values: dict[str, Any], labs: dict[str, m.LabInput], error: ErrorSink)
         bands = intervals.default_bands()
         for analyte in ORDER:
             lab = labs.get(analyte)
-            note = judge_one(values, error, analyte, lab, _chooser(bands, analyte, values)) \
-                if lab is not None else ""
+            note = (
+                judge_one(values, error, analyte, lab, _chooser(bands, analyte, values))
+                if lab is not None
+                else ""
+            )
             if note:
                 notes.append(note)
     phenotypes(values, error, notes)
@@ -72,12 +75,14 @@ Chooser = Callable[[], tuple[intervals.Band | None, str]]
 
 
 def _chooser(bands: tuple[intervals.Band, ...], analyte: str, v: dict[str, Any]) -> Chooser:
-    return lambda: intervals.choose(bands, analyte, v.get("age_years"), v.get("sex"),
-                                    v.get("taxon"))
+    return lambda: intervals.choose(
+        bands, analyte, v.get("age_years"), v.get("sex"), v.get("taxon")
+    )
 
 
-def judge_one(v: dict[str, Any], error: ErrorSink, analyte: str, lab: m.LabInput,
-              choose: Chooser) -> str:
+def judge_one(
+    v: dict[str, Any], error: ErrorSink, analyte: str, lab: m.LabInput, choose: Chooser
+) -> str:
     """Judge one analyte of a record (``v``: its fields; ``choose``: its default band, so a
     vectorised reader can choose once per distinct patient kind); returns its note."""
     name = NAMES[analyte]
@@ -97,8 +102,7 @@ def judge_one(v: dict[str, Any], error: ErrorSink, analyte: str, lab: m.LabInput
         return ""
     if lab.lab_range is not None:
         low, high = lab.lab_range
-        range_id, text = intervals.LAB, f"the laboratory's range {low.normalize():f}-" \
-            f"{_mmol(high)}"
+        range_id, text = intervals.LAB, f"the laboratory's range {low.normalize():f}-{_mmol(high)}"
         v[f"{analyte}_lab_low"], v[f"{analyte}_lab_high"] = float(low), float(high)
     else:
         band, why = choose()
@@ -111,8 +115,10 @@ def judge_one(v: dict[str, Any], error: ErrorSink, analyte: str, lab: m.LabInput
         text = band.describe() + (f" ({why})" if why else "")
     derived = m.status_from_range(value, low, high)
     if lab.status and lab.status != derived:
-        error(f"{analyte}_status", f"{lab.status!r} contradicts {shown} {_mmol(value)} "
-              f"({derived} against {text})")
+        error(
+            f"{analyte}_status",
+            f"{lab.status!r} contradicts {shown} {_mmol(value)} ({derived} against {text})",
+        )
         return ""
     v[f"{analyte}_status"], v[f"{analyte}_range"] = derived, range_id
     return f"{shown} {_mmol(value)} {derived} against {text}"
@@ -127,8 +133,7 @@ def phenotypes(values: dict[str, Any], error: ErrorSink, notes: list[str]) -> No
             continue
         judged = [s for a in analytes if (s := values.get(f"{a}_status")) is not None]
         if judged and "raised" not in judged:
-            error("features", f"{term} contradicts the recorded {NAMES[analytes[0]]} "
-                  f"({judged[0]})")
+            error("features", f"{term} contradicts the recorded {NAMES[analytes[0]]} ({judged[0]})")
         elif not judged:
             values[f"{analytes[0]}_status"] = "raised"
             notes.append(f"{NAMES[analytes[0]]} raised: {term} recorded")

@@ -72,35 +72,72 @@ P_IONISED_MMOL = cckg(1029)
 P_ALBUMIN = cckg(1030)
 
 #: judged status -> the type a finding of that analyte gets (asserted, like CCKG:0000703)
-STATUS_TYPES = {"calcium": {"raised": CALCIUM_RAISED, "normal": CALCIUM_NORMAL},
-                "ionised_calcium": {"raised": CALCIUM_RAISED, "normal": CALCIUM_NORMAL},
-                "phosphate": {"raised": PHOSPHATE_RAISED, "normal": PHOSPHATE_NORMAL}}
+STATUS_TYPES = {
+    "calcium": {"raised": CALCIUM_RAISED, "normal": CALCIUM_NORMAL},
+    "ionised_calcium": {"raised": CALCIUM_RAISED, "normal": CALCIUM_NORMAL},
+    "phosphate": {"raised": PHOSPHATE_RAISED, "normal": PHOSPHATE_NORMAL},
+}
 
 SEXES = ("male", "female", "other", "unknown")
 STATUSES = ("raised", "normal", "low")
 #: other words for a status that mean exactly one of STATUSES
-STATUS_WORDS = {"high": "raised", "elevated": "raised", "increased": "raised", "above": "raised",
-                "within range": "normal", "in range": "normal", "decreased": "low",
-                "below": "low"}
-RESPONSES = {"complete": "CCKG:0000731", "partial": "CCKG:0000732", "none": "CCKG:0000733",
-             "progression": "CCKG:0000734"}
+STATUS_WORDS = {
+    "high": "raised",
+    "elevated": "raised",
+    "increased": "raised",
+    "above": "raised",
+    "within range": "normal",
+    "in range": "normal",
+    "decreased": "low",
+    "below": "low",
+}
+RESPONSES = {
+    "complete": "CCKG:0000731",
+    "partial": "CCKG:0000732",
+    "none": "CCKG:0000733",
+    "progression": "CCKG:0000734",
+}
 
 #: wide columns, in output order, with their polars dtype name ("list" = list of str)
 COLUMNS: dict[str, str] = {
-    "case_id": "str", "source": "str", "taxon": "str", "sex": "str", "age_years": "float",
-    "onset_age_years": "float", "calcium_mmol_l": "float", "calcium_status": "str",
-    "albumin_g_l": "float", "calcium_adjusted_mmol_l": "float",
-    "calcium_judged_mmol_l": "float", "calcium_range": "str", "calcium_lab_low": "float",
-    "calcium_lab_high": "float", "ionised_calcium_mmol_l": "float",
-    "ionised_calcium_status": "str", "ionised_calcium_range": "str",
-    "ionised_calcium_lab_low": "float", "ionised_calcium_lab_high": "float",
-    "phosphate_mmol_l": "float", "phosphate_status": "str", "phosphate_range": "str",
-    "phosphate_lab_low": "float", "phosphate_lab_high": "float", "ranges": "str",
+    "case_id": "str",
+    "source": "str",
+    "taxon": "str",
+    "sex": "str",
+    "age_years": "float",
+    "onset_age_years": "float",
+    "calcium_mmol_l": "float",
+    "calcium_status": "str",
+    "albumin_g_l": "float",
+    "calcium_adjusted_mmol_l": "float",
+    "calcium_judged_mmol_l": "float",
+    "calcium_range": "str",
+    "calcium_lab_low": "float",
+    "calcium_lab_high": "float",
+    "ionised_calcium_mmol_l": "float",
+    "ionised_calcium_status": "str",
+    "ionised_calcium_range": "str",
+    "ionised_calcium_lab_low": "float",
+    "ionised_calcium_lab_high": "float",
+    "phosphate_mmol_l": "float",
+    "phosphate_status": "str",
+    "phosphate_range": "str",
+    "phosphate_lab_low": "float",
+    "phosphate_lab_high": "float",
+    "ranges": "str",
     "identifiers": "str",
     "egfr": "float",
-    "lesion_size_mm": "float", "conditions": "list", "no_conditions": "bool",
-    "exposures": "list", "no_exposures": "bool", "sites": "list", "features": "list",
-    "histology": "list", "treatments": "list", "responses": "list", "reported_type": "str",
+    "lesion_size_mm": "float",
+    "conditions": "list",
+    "no_conditions": "bool",
+    "exposures": "list",
+    "no_exposures": "bool",
+    "sites": "list",
+    "features": "list",
+    "histology": "list",
+    "treatments": "list",
+    "responses": "list",
+    "reported_type": "str",
     "not_a_case": "str",
     "errors": "list",
 }
@@ -108,12 +145,24 @@ COLUMNS: dict[str, str] = {
 #: vocabularies a recorded disease may come from besides MONDO, DOID, HP and CCKG; their
 #: identifiers are mapped to the ontology's terms by ``cases.identifiers`` (namespaces from the
 #: curated prefix map, ontology/src/header.yaml)
-DISEASE_VOCABULARIES = ("OMIM", "OMIMPS", "Orphanet", "ICD10WHO", "ICD10CM", "NCIT", "MESH",
-                        "UMLS", "SCTID")
+DISEASE_VOCABULARIES = (
+    "OMIM",
+    "OMIMPS",
+    "Orphanet",
+    "ICD10WHO",
+    "ICD10CM",
+    "NCIT",
+    "MESH",
+    "UMLS",
+    "SCTID",
+)
 #: list columns -> (predicate, node slot, allowed CURIE prefixes) : one typed node per item
 TYPED_SLOTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "conditions": (P_CONDITION, "condition", ("MONDO", "DOID", "HP", "CCKG",
-                                              *DISEASE_VOCABULARIES)),
+    "conditions": (
+        P_CONDITION,
+        "condition",
+        ("MONDO", "DOID", "HP", "CCKG", *DISEASE_VOCABULARIES),
+    ),
     "exposures": (P_EXPOSURE, "exposure", ("CCKG", "MAXO")),
     "sites": (P_SITE, "site", ("UBERON", "CCKG")),
     "features": (P_FEATURE, "feature", ("HP", "CCKG")),
@@ -121,13 +170,28 @@ TYPED_SLOTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "treatments": (P_TREATMENT, "treatment", ("CHEBI", "MAXO", "CCKG")),
 }
 #: scalar decimal columns on the case node
-CASE_DECIMALS: dict[str, str] = {"age_years": P_AGE, "onset_age_years": P_ONSET,
-                                 "egfr": P_EGFR, "lesion_size_mm": P_SIZE}
+CASE_DECIMALS: dict[str, str] = {
+    "age_years": P_AGE,
+    "onset_age_years": P_ONSET,
+    "egfr": P_EGFR,
+    "lesion_size_mm": P_SIZE,
+}
 
 #: the prefixes a case record may use (a policy: a subset of the curated map, whose namespaces
 #: they take); the conversion itself is done by ``core.prefixes``
-CASE_PREFIXES = ("CCKG", "MONDO", "DOID", "HP", "UBERON", "CHEBI", "MAXO", "NCBITaxon", "RO", "GO",
-                 *DISEASE_VOCABULARIES)
+CASE_PREFIXES = (
+    "CCKG",
+    "MONDO",
+    "DOID",
+    "HP",
+    "UBERON",
+    "CHEBI",
+    "MAXO",
+    "NCBITaxon",
+    "RO",
+    "GO",
+    *DISEASE_VOCABULARIES,
+)
 PREFIXES = {p: prefix_map()[p] for p in CASE_PREFIXES}
 
 
@@ -185,13 +249,15 @@ def exact_mmol_per_l(analyte: str, value: str | float | Decimal, unit: str | Non
     """``to_mmol_per_l`` before rounding to 6 places (for values computed further)."""
     number = _number(value)
     if unit is None or not str(unit).strip():
-        raise ValueError(f"no unit given ({', '.join(_unit_names(analyte))}); a unit is never "
-                         "guessed")
+        raise ValueError(
+            f"no unit given ({', '.join(_unit_names(analyte))}); a unit is never guessed"
+        )
     key = normalise_unit(str(unit))
     factors = CALCIUM_FACTORS if analyte in CALCIUM_ANALYTES else PHOSPHATE_FACTORS
     if analyte == "phosphate" and key == "meq/l":
-        raise ValueError("phosphate in mEq/L is refused: its valence depends on pH; "
-                         "give mmol/L or mg/dL")
+        raise ValueError(
+            "phosphate in mEq/L is refused: its valence depends on pH; give mmol/L or mg/dL"
+        )
     if key not in factors:
         raise ValueError(f"unknown unit {unit!r} (use {', '.join(_unit_names(analyte))})")
     return number / factors[key]
@@ -202,8 +268,9 @@ def to_g_per_l(value: str | float | Decimal, unit: str | None) -> Decimal:
     number = _number(value)
     key = normalise_unit(str(unit or ""))
     if key not in ALBUMIN_FACTORS:
-        raise ValueError(f"unknown or missing albumin unit {unit!r} (use g/L or g/dL); a unit "
-                         "is never guessed")
+        raise ValueError(
+            f"unknown or missing albumin unit {unit!r} (use g/L or g/dL); a unit is never guessed"
+        )
     return (number / ALBUMIN_FACTORS[key]).quantize(QUANT)
 
 

@@ -30,9 +30,12 @@ from calcinosis_kg.graph.input_limits import bounded_lines, limit, open_regular_
 #: writers' fixed-point decimals (6 places in 64 bits) would overflow
 PLAUSIBLE = 1e9
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
-_DURATION = re.compile(r"P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?"
-                       r"(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?"
-                       r"(?:(\d+(?:\.\d+)?)S)?)?", re.ASCII)
+_DURATION = re.compile(
+    r"P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?"
+    r"(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?"
+    r"(?:(\d+(?:\.\d+)?)S)?)?",
+    re.ASCII,
+)
 _PER_YEAR = (1, 12, 365.25 / 7, 365.25, 365.25 * 24, 365.25 * 24 * 60, 365.25 * 24 * 3600)
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 SHOWN = 80
@@ -45,8 +48,11 @@ MOST_ITEMS = 1000
 
 def too_many(n: int) -> str | None:
     """The field error for a list of ``n`` items, or None if it is within ``MOST_ITEMS``."""
-    return (f"{n:,} items, more than the {MOST_ITEMS:,} one field of a record may list"
-            if n > MOST_ITEMS else None)
+    return (
+        f"{n:,} items, more than the {MOST_ITEMS:,} one field of a record may list"
+        if n > MOST_ITEMS
+        else None
+    )
 
 
 def shown(value: object, most: int = SHOWN) -> str:
@@ -62,7 +68,7 @@ def clip(message: str, most: int = 400) -> str:
     """A message kept to its head and tail (the head names the value, the tail says why)."""
     if len(message) <= most:
         return message
-    return f"{message[:most // 2]} … {message[-(most // 2):]}"
+    return f"{message[: most // 2]} … {message[-(most // 2) :]}"
 
 
 def number_syntax(text: str) -> str:
@@ -71,10 +77,13 @@ def number_syntax(text: str) -> str:
     as 40 and Arabic-Indic digits as numbers)."""
     cell = text.strip()
     if not _NUMBER.fullmatch(cell):
-        why = ("digit separators such as '_' are not read" if "_" in cell else
-               "only the ASCII digits 0-9 are read" if any(c.isdigit() and not c.isascii()
-                                                             for c in cell) else
-               "expected digits with an optional sign, '.' and exponent")
+        why = (
+            "digit separators such as '_' are not read"
+            if "_" in cell
+            else "only the ASCII digits 0-9 are read"
+            if any(c.isdigit() and not c.isascii() for c in cell)
+            else "expected digits with an optional sign, '.' and exponent"
+        )
         raise ValueError(f"{shown(text)} is not a number ({why})")
     return cell
 
@@ -104,10 +113,12 @@ def duration_years(text: str) -> float:
         why = "a negative age" if "-" in text else "expected PnYnMnWnDTnHnMnS, e.g. P24Y6M"
         raise ValueError(f"{shown(text)} is not an ISO 8601 duration ({why})")
     if not any(found.groups()):
-        raise ValueError(f"{shown(text)} is an empty duration (no number of years, months, "
-                         "weeks, days or hours)")
-    years = sum(float(part) / per for part, per in zip(found.groups(), _PER_YEAR, strict=True)
-                if part)
+        raise ValueError(
+            f"{shown(text)} is an empty duration (no number of years, months, weeks, days or hours)"
+        )
+    years = sum(
+        float(part) / per for part, per in zip(found.groups(), _PER_YEAR, strict=True) if part
+    )
     if not math.isfinite(years) or years >= PLAUSIBLE:
         raise ValueError(f"{shown(text)} is not a plausible age")
     return round(years, 6)  # days matter to the age bands of the reference ranges
@@ -121,12 +132,13 @@ def _decode(raw: bytes, line: int) -> tuple[str, str | None]:
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as exc:
-        return (raw.decode("utf-8", errors="replace"),
-                f"not UTF-8: byte 0x{raw[exc.start]:02x} at line {line}, column {exc.start + 1}")
+        return (
+            raw.decode("utf-8", errors="replace"),
+            f"not UTF-8: byte 0x{raw[exc.start]:02x} at line {line}, column {exc.start + 1}",
+        )
 
 
-def csv_records(path: Path, first_line: int = 1
-                ) -> Iterator[tuple[int, list[str], list[str]]]:
+def csv_records(path: Path, first_line: int = 1) -> Iterator[tuple[int, list[str], list[str]]]:
     """(line where the record starts, cells, problems of that record) for each CSV record, from
     line ``first_line`` on (a record must start there).
 
@@ -168,16 +180,27 @@ def csv_records(path: Path, first_line: int = 1
                 text = str(exc)
                 if "field larger than field limit" in text:
                     kb = limit("CALCINOSIS_KG_MAX_RECORD_KB") // 1024
-                    raise InputError(f"a field longer than {kb} KB in the record starting here "
-                                     "(a quote that never closes?) refused (raise "
-                                     "CALCINOSIS_KG_MAX_RECORD_KB)", path, start) from None
+                    raise InputError(
+                        f"a field longer than {kb} KB in the record starting here "
+                        "(a quote that never closes?) refused (raise "
+                        "CALCINOSIS_KG_MAX_RECORD_KB)",
+                        path,
+                        start,
+                    ) from None
                 if "unexpected end of data" in text:
-                    raise InputError("unterminated quoted field: the record starting here runs "
-                                     "to the end of the file", path, start) from None
+                    raise InputError(
+                        "unterminated quoted field: the record starting here runs "
+                        "to the end of the file",
+                        path,
+                        start,
+                    ) from None
                 if "new-line character seen in unquoted field" in text:
-                    raise InputError("a carriage return inside an unquoted field (classic Mac "
-                                     "line ends?): save with LF or CRLF line ends", path,
-                                     start) from None
+                    raise InputError(
+                        "a carriage return inside an unquoted field (classic Mac "
+                        "line ends?): save with LF or CRLF line ends",
+                        path,
+                        start,
+                    ) from None
                 cells, problems = [], [f"malformed CSV: {text}"]
             if bad:
                 for line in range(start, reader.line_num + offset + 1):
@@ -189,6 +212,7 @@ def csv_records(path: Path, first_line: int = 1
 
 
 # ------------------------------------------------------------------------------- JSON
+
 
 def _json_problem(exc: BaseException) -> str:
     if isinstance(exc, json.JSONDecodeError):
@@ -244,8 +268,10 @@ def _checked(item: Any, text: str, keys: _Keys) -> tuple[Any, str | None]:
             try:
                 node.encode("utf-8")
             except UnicodeEncodeError as exc:
-                return None, (f"not readable: a lone UTF-16 surrogate "
-                              f"(\\u{ord(node[exc.start]):04x}) is not a character")
+                return None, (
+                    f"not readable: a lone UTF-16 surrogate "
+                    f"(\\u{ord(node[exc.start]):04x}) is not a character"
+                )
     return item, None
 
 
@@ -257,8 +283,11 @@ def json_lines(path: Path) -> Iterator[tuple[int, Any, str | None]]:
         for line, raw in bounded_lines(handle, path):
             if raw is None:
                 kb = limit("CALCINOSIS_KG_MAX_RECORD_KB") // 1024
-                yield line, None, (f"not read: line longer than {kb} KB (raise "
-                                   "CALCINOSIS_KG_MAX_RECORD_KB)")
+                yield (
+                    line,
+                    None,
+                    (f"not read: line longer than {kb} KB (raise CALCINOSIS_KG_MAX_RECORD_KB)"),
+                )
                 continue
             if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
@@ -306,8 +335,9 @@ def json_items(path: Path) -> Iterator[tuple[int, Any, str | None]]:
         pos = ws.match(text, pos + 1).end()  # type: ignore[union-attr]
         if text.startswith("]", pos):  # an empty list: no records
             if ws.match(text, pos + 1).end() != len(text):  # type: ignore[union-attr]
-                raise InputError("not JSON: extra data after the list", path,
-                                 text.count("\n", 0, pos) + 1)
+                raise InputError(
+                    "not JSON: extra data after the list", path, text.count("\n", 0, pos) + 1
+                )
             return
     line, counted = 1, 0
     while True:
@@ -318,13 +348,20 @@ def json_items(path: Path) -> Iterator[tuple[int, Any, str | None]]:
         except _JSON_ERRORS as exc:
             if isinstance(exc, json.JSONDecodeError):
                 raise InputError(f"not JSON: {exc.msg}", path, exc.lineno, exc.colno) from None
-            raise InputError(f"{_json_problem(exc)} (the rest of the file is not read)", path,
-                             line) from None
+            raise InputError(
+                f"{_json_problem(exc)} (the rest of the file is not read)", path, line
+            ) from None
         record = text[pos:end]
         if len(record) > biggest or len(record.encode("utf-8", "surrogatepass")) > biggest:
             keys.repeated.clear()
-            yield line, None, (f"not read: record larger than {biggest // 1024} KB (raise "
-                               "CALCINOSIS_KG_MAX_RECORD_KB)")
+            yield (
+                line,
+                None,
+                (
+                    f"not read: record larger than {biggest // 1024} KB (raise "
+                    "CALCINOSIS_KG_MAX_RECORD_KB)"
+                ),
+            )
         else:
             yield (line, *_checked(item, record, keys))
         pos = ws.match(text, end).end()  # type: ignore[union-attr]
@@ -336,6 +373,14 @@ def json_items(path: Path) -> Iterator[tuple[int, Any, str | None]]:
             listed = False
         if pos < len(text) or listed:
             at = text.count("\n", 0, pos) + 1
-            raise InputError("not JSON: " + ("expected ',' or ']' after a record" if listed
-                                             else "extra data after the record"), path, at)
+            raise InputError(
+                "not JSON: "
+                + (
+                    "expected ',' or ']' after a record"
+                    if listed
+                    else "extra data after the record"
+                ),
+                path,
+                at,
+            )
         return

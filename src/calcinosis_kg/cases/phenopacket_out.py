@@ -15,17 +15,26 @@ from __future__ import annotations
 from typing import Any
 
 CALCINOSIS_CUTIS = {"id": "HP:0025520", "label": "Calcinosis cutis"}
-ASSAYS = {"calcium": {"id": "LOINC:17861-6", "label": "Calcium [Mass/volume] in Serum or Plasma"},
-          "ionised_calcium": {"id": "LOINC:1994-3",
-                              "label": "Calcium.ionized [Moles/volume] in Blood"},
-          "phosphate": {"id": "LOINC:2777-1",
-                        "label": "Phosphate [Mass/volume] in Serum or Plasma"},
-          "albumin": {"id": "LOINC:1751-7", "label": "Albumin [Mass/volume] in Serum or Plasma"}}
-UCUM = {"mmol/L": "UCUM:mmol/L", "mg/dL": "UCUM:mg/dL", "mEq/L": "UCUM:meq/L",
-        "g/L": "UCUM:g/L", "g/dL": "UCUM:g/dL"}
+ASSAYS = {
+    "calcium": {"id": "LOINC:17861-6", "label": "Calcium [Mass/volume] in Serum or Plasma"},
+    "ionised_calcium": {"id": "LOINC:1994-3", "label": "Calcium.ionized [Moles/volume] in Blood"},
+    "phosphate": {"id": "LOINC:2777-1", "label": "Phosphate [Mass/volume] in Serum or Plasma"},
+    "albumin": {"id": "LOINC:1751-7", "label": "Albumin [Mass/volume] in Serum or Plasma"},
+}
+UCUM = {
+    "mmol/L": "UCUM:mmol/L",
+    "mg/dL": "UCUM:mg/dL",
+    "mEq/L": "UCUM:meq/L",
+    "g/L": "UCUM:g/L",
+    "g/dL": "UCUM:g/dL",
+}
 SEX = {"male": "MALE", "female": "FEMALE", "other": "OTHER_SEX", "unknown": "UNKNOWN_SEX"}
-RESPONSES = {"complete": "CCKG:0000731", "partial": "CCKG:0000732", "none": "CCKG:0000733",
-             "progression": "CCKG:0000734"}
+RESPONSES = {
+    "complete": "CCKG:0000731",
+    "partial": "CCKG:0000732",
+    "none": "CCKG:0000733",
+    "progression": "CCKG:0000734",
+}
 
 
 def _term(curie: str, labels: dict[str, str]) -> dict[str, str]:
@@ -39,23 +48,32 @@ def _list(value: Any) -> list[str]:
 def phenopacket(row: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
     """One wide case row as a GA4GH Phenopacket (v2 JSON): subject, calcinosis cutis with its
     sites, diseases, measurements with their ranges, biopsy findings and treatments."""
-    subject: dict[str, Any] = {"id": f"{row['case_id']}-subject",
-                               "taxonomy": _term(row.get("taxon") or "NCBITaxon:9606", labels)}
+    subject: dict[str, Any] = {
+        "id": f"{row['case_id']}-subject",
+        "taxonomy": _term(row.get("taxon") or "NCBITaxon:9606", labels),
+    }
     if row.get("sex"):
         subject["sex"] = SEX.get(str(row["sex"]), str(row["sex"]))
     if row.get("age_years") not in (None, ""):
         subject["timeAtLastEncounter"] = {"age": {"iso8601duration": f"P{row['age_years']}Y"}}
-    feature = {"type": CALCINOSIS_CUTIS,
-               "modifiers": [_term(s, labels) for s in _list(row.get("sites"))]}
+    feature = {
+        "type": CALCINOSIS_CUTIS,
+        "modifiers": [_term(s, labels) for s in _list(row.get("sites"))],
+    }
     features = [feature] + [{"type": _term(f, labels)} for f in _list(row.get("features"))]
     features += [{"type": _term(e, labels)} for e in _list(row.get("exposures"))]
-    packet: dict[str, Any] = {"id": row["case_id"], "subject": subject,
-                              "phenotypicFeatures": features}
-    diseases: list[dict[str, Any]] = [{"term": _term(d, labels)}
-                                      for d in _list(row.get("diseases"))]
+    packet: dict[str, Any] = {
+        "id": row["case_id"],
+        "subject": subject,
+        "phenotypicFeatures": features,
+    }
+    diseases: list[dict[str, Any]] = [
+        {"term": _term(d, labels)} for d in _list(row.get("diseases"))
+    ]
     if row.get("diseases") == "none" and row.get("exposures") == "none":
-        diseases.append({"term": {"id": "CCKG:0000608", "label": "cause of calcinosis cutis"},
-                         "excluded": True})
+        diseases.append(
+            {"term": {"id": "CCKG:0000608", "label": "cause of calcinosis cutis"}, "excluded": True}
+        )
     if diseases:
         packet["diseases"] = diseases
     measurements = []
@@ -64,30 +82,48 @@ def phenopacket(row: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
         if value in (None, ""):
             continue
         unit = str(row.get(f"{analyte}_unit") or "")
-        quantity: dict[str, Any] = {"unit": {"id": UCUM.get(unit, unit), "label": unit},
-                                    "value": float(value)}
+        quantity: dict[str, Any] = {
+            "unit": {"id": UCUM.get(unit, unit), "label": unit},
+            "value": float(value),
+        }
         if row.get(f"{analyte}_ref_low") not in (None, ""):
-            quantity["referenceRange"] = {"unit": {"id": UCUM.get(unit, unit), "label": unit},
-                                          "low": float(row[f"{analyte}_ref_low"]),
-                                          "high": float(row[f"{analyte}_ref_high"])}
+            quantity["referenceRange"] = {
+                "unit": {"id": UCUM.get(unit, unit), "label": unit},
+                "low": float(row[f"{analyte}_ref_low"]),
+                "high": float(row[f"{analyte}_ref_high"]),
+            }
         measurements.append({"assay": ASSAYS[analyte], "value": {"quantity": quantity}})
     if measurements:
         packet["measurements"] = measurements
     if _list(row.get("histology")):
-        packet["biosamples"] = [{"id": f"{row['case_id']}-biopsy", "phenotypicFeatures": [
-            {"type": _term(h, labels)} for h in _list(row.get("histology"))]}]
+        packet["biosamples"] = [
+            {
+                "id": f"{row['case_id']}-biopsy",
+                "phenotypicFeatures": [
+                    {"type": _term(h, labels)} for h in _list(row.get("histology"))
+                ],
+            }
+        ]
     actions = []
     responses = _list(row.get("responses"))
     for i, code in enumerate(_list(row.get("treatments"))):
-        action: dict[str, Any] = ({"treatment": {"agent": _term(code, labels)}}
-                                  if code.startswith("CHEBI:")
-                                  else {"procedure": {"code": _term(code, labels)}})
+        action: dict[str, Any] = (
+            {"treatment": {"agent": _term(code, labels)}}
+            if code.startswith("CHEBI:")
+            else {"procedure": {"code": _term(code, labels)}}
+        )
         if i < len(responses) and responses[i] in RESPONSES:
-            action["responseToTreatment"] = {"id": RESPONSES[responses[i]],
-                                             "label": responses[i] + " response"}
+            action["responseToTreatment"] = {
+                "id": RESPONSES[responses[i]],
+                "label": responses[i] + " response",
+            }
         actions.append(action)
     if actions:
         packet["medicalActions"] = actions
-    packet["metaData"] = {"created": "2026-01-01T00:00:00Z", "createdBy": "calcinosis-kg synth",
-                          "phenopacketSchemaVersion": "2.0", "resources": []}
+    packet["metaData"] = {
+        "created": "2026-01-01T00:00:00Z",
+        "createdBy": "calcinosis-kg synth",
+        "phenopacketSchemaVersion": "2.0",
+        "resources": [],
+    }
     return packet

@@ -24,8 +24,12 @@ from calcinosis_kg.cases.inputs import CHUNK, iter_frames, read_frame_parquet
 from calcinosis_kg.cases.parsing import SHOWN
 from calcinosis_kg.core.errors import InputError
 
-PROBLEM_SCHEMA = {"case_id": pl.String, "source": pl.String, "field": pl.String,
-                  "message": pl.String}
+PROBLEM_SCHEMA = {
+    "case_id": pl.String,
+    "source": pl.String,
+    "field": pl.String,
+    "message": pl.String,
+}
 #: the readers' side, re-exported
 __all__ = ["CHUNK", "iter_frames", "read_frame_parquet", "to_frame"]
 
@@ -55,10 +59,15 @@ class Identifiers:
             self.first[new] = source
             # a missing or unreadable id, or a record that could not be read at all, has its
             # own error already (its placeholder may repeat one from another file)
-            placeholder = any(e.startswith(("case_id: ", "phenopacket: "))
-                              for e in frame["errors"][index])
-            renamed[index] = (new, None if placeholder else
-                              f"case_id: duplicate of the record at {self.first[case_id]}")
+            placeholder = any(
+                e.startswith(("case_id: ", "phenopacket: ")) for e in frame["errors"][index]
+            )
+            renamed[index] = (
+                new,
+                None
+                if placeholder
+                else f"case_id: duplicate of the record at {self.first[case_id]}",
+            )
         if not renamed:
             return frame
         errors = frame["errors"].to_list()
@@ -66,45 +75,66 @@ class Identifiers:
             ids[index] = new
             if message is not None:
                 errors[index] = [*errors[index], message]
-        return frame.with_columns(pl.Series("case_id", ids, dtype=pl.String),
-                                  pl.Series("errors", errors, dtype=pl.List(pl.String)))
+        return frame.with_columns(
+            pl.Series("case_id", ids, dtype=pl.String),
+            pl.Series("errors", errors, dtype=pl.List(pl.String)),
+        )
 
 
 def problems(frame: pl.DataFrame, table: pl.DataFrame | None = None) -> pl.DataFrame:
     """Per case and field: import errors, then SHACL violations (one row each)."""
     order = frame.select("case_id", "source").with_row_index("row")
-    field_errors = (frame.select("case_id", "source", pl.col("errors").alias("e"))
-                    .explode("e").drop_nulls("e")
-                    .select("case_id", "source",
-                            pl.col("e").str.splitn(": ", 2).struct.field("field_0")
-                            .alias("field"),
-                            pl.col("e").str.splitn(": ", 2).struct.field("field_1")
-                            .alias("message")))
+    field_errors = (
+        frame.select("case_id", "source", pl.col("errors").alias("e"))
+        .explode("e")
+        .drop_nulls("e")
+        .select(
+            "case_id",
+            "source",
+            pl.col("e").str.splitn(": ", 2).struct.field("field_0").alias("field"),
+            pl.col("e").str.splitn(": ", 2).struct.field("field_1").alias("message"),
+        )
+    )
     table = triples.triples(frame, sort=False) if table is None else table
     violations = shacl.case_of_focus(shacl.validate_table(table), m.CASE_BASE)
     if violations.height:
-        iris = (frame["iri"] if "iri" in frame.columns else
-                triples.case_iris(frame["case_id"]))
+        iris = frame["iri"] if "iri" in frame.columns else triples.case_iris(frame["case_id"])
         ids = frame.select("case_id", "source", iris.alias("case_iri"))
         # the value as written (any character, newlines too), cut to SHOWN characters: a
         # 1 MB identifier must not become a 1 MB message, nor a null one
-        text = (pl.when(pl.col("value").str.starts_with('"'))
-                .then(pl.col("value").str.extract(r'(?s)^"(.*)"(?:\^\^[^"]*|@[-A-Za-z0-9]+)?$', 1))
-                .otherwise(pl.col("value").str.strip_chars("<>").str.replace(r"^urn:curie:", ""))
-                ).fill_null(pl.col("value"))
-        shown = (pl.when(text.str.len_chars() > SHOWN)
-                 .then(text.str.slice(0, SHOWN) + "… (" + text.str.len_chars().cast(pl.String)
-                       + " characters)")
-                 .otherwise(text))
+        text = (
+            pl.when(pl.col("value").str.starts_with('"'))
+            .then(pl.col("value").str.extract(r'(?s)^"(.*)"(?:\^\^[^"]*|@[-A-Za-z0-9]+)?$', 1))
+            .otherwise(pl.col("value").str.strip_chars("<>").str.replace(r"^urn:curie:", ""))
+        ).fill_null(pl.col("value"))
+        shown = (
+            pl.when(text.str.len_chars() > SHOWN)
+            .then(
+                text.str.slice(0, SHOWN)
+                + "… ("
+                + text.str.len_chars().cast(pl.String)
+                + " characters)"
+            )
+            .otherwise(text)
+        )
         found = violations.join(ids, on="case_iri", how="left").select(
-            "case_id", "source",
+            "case_id",
+            "source",
             pl.col("message").str.splitn(": ", 2).struct.field("field_0").alias("field"),
-            (pl.col("message").str.splitn(": ", 2).struct.field("field_1")
-             + pl.when(pl.col("value").is_not_null()).then(" (got " + shown + ")")
-             .otherwise(pl.lit(""))).alias("message"))
+            (
+                pl.col("message").str.splitn(": ", 2).struct.field("field_1")
+                + pl.when(pl.col("value").is_not_null())
+                .then(" (got " + shown + ")")
+                .otherwise(pl.lit(""))
+            ).alias("message"),
+        )
         field_errors = pl.concat([field_errors, found])
-    return (field_errors.unique().join(order, on=["case_id", "source"], how="left")
-            .sort("row", "field", "message").drop("row"))
+    return (
+        field_errors.unique()
+        .join(order, on=["case_id", "source"], how="left")
+        .sort("row", "field", "message")
+        .drop("row")
+    )
 
 
 def problem_text(frame: pl.DataFrame, bad: pl.DataFrame, shown: int = 5) -> pl.Series:
@@ -112,14 +142,22 @@ def problem_text(frame: pl.DataFrame, bad: pl.DataFrame, shown: int = 5) -> pl.S
     valid), so an invalid row says why in every output format."""
     if not bad.height:
         return pl.Series("problems", [""] * frame.height, dtype=pl.String)
-    per_case = (bad.group_by("case_id", maintain_order=True)
-                .agg((pl.col("field") + ": " + pl.col("message")).alias("p"), pl.len().alias("n"))
-                .select("case_id", (pl.col("p").list.head(shown).list.join("; ")
-                                    + pl.when(pl.col("n") > shown)
-                                    .then(pl.format(" (+{} more)", pl.col("n") - shown))
-                                    .otherwise(pl.lit(""))).alias("problems")))
-    return (frame.select("case_id").join(per_case, on="case_id", how="left")
-            ["problems"].fill_null(""))
+    per_case = (
+        bad.group_by("case_id", maintain_order=True)
+        .agg((pl.col("field") + ": " + pl.col("message")).alias("p"), pl.len().alias("n"))
+        .select(
+            "case_id",
+            (
+                pl.col("p").list.head(shown).list.join("; ")
+                + pl.when(pl.col("n") > shown)
+                .then(pl.format(" (+{} more)", pl.col("n") - shown))
+                .otherwise(pl.lit(""))
+            ).alias("problems"),
+        )
+    )
+    return (
+        frame.select("case_id").join(per_case, on="case_id", how="left")["problems"].fill_null("")
+    )
 
 
 @dataclass
@@ -130,9 +168,13 @@ class Chunk:
     table: pl.DataFrame  # the cases' triples (unsorted), as validated
 
 
-def run(paths: Iterable[Path | str], clf: Classifier | None, chunk: int = CHUNK,
-        failed: list[InputError] | None = None, complete: tuple[str, ...] = ()
-        ) -> Iterator[Chunk]:
+def run(
+    paths: Iterable[Path | str],
+    clf: Classifier | None,
+    chunk: int = CHUNK,
+    failed: list[InputError] | None = None,
+    complete: tuple[str, ...] = (),
+) -> Iterator[Chunk]:
     """Validate (and classify, when ``clf`` is given) every case, chunk by chunk; ``failed``
     as in ``iter_frames``. Case ids are unique across the run (``Identifiers``)."""
     identifiers = Identifiers()
@@ -142,20 +184,27 @@ def run(paths: Iterable[Path | str], clf: Classifier | None, chunk: int = CHUNK,
         table = triples.triples(frame, sort=False, unique=False)  # ids made unique above
         bad = problems(frame, table)
         invalid = frame["case_id"].is_in(bad["case_id"].unique().implode())
-        results = (classify(frame, clf, invalid, problem_text(frame, bad)) if clf is not None
-                   else frame.select("case_id"))
+        results = (
+            classify(frame, clf, invalid, problem_text(frame, bad))
+            if clf is not None
+            else frame.select("case_id")
+        )
         yield Chunk(frame, bad, results, table)
 
 
 def valid_triples(chunk: Chunk) -> pl.DataFrame:
     """The chunk's triples of valid cases only (sub-nodes follow their case); a record that is
     no calcinosis cutis case is left out too."""
-    valid = chunk.frame.filter(~chunk.frame["case_id"].is_in(
-        chunk.problems["case_id"].unique().implode()) & pl.col("not_a_case").is_null()
+    valid = chunk.frame.filter(
+        ~chunk.frame["case_id"].is_in(chunk.problems["case_id"].unique().implode())
+        & pl.col("not_a_case").is_null()
     ).select(pl.col("iri").alias("case_iri"))
     rest = pl.col("s").str.slice(len(m.CASE_BASE)).str.split("/").list.first()
-    return (chunk.table.with_columns((pl.lit(m.CASE_BASE) + rest).alias("case_iri"))
-            .join(valid, on="case_iri", how="semi").drop("case_iri"))
+    return (
+        chunk.table.with_columns((pl.lit(m.CASE_BASE) + rest).alias("case_iri"))
+        .join(valid, on="case_iri", how="semi")
+        .drop("case_iri")
+    )
 
 
 # ------------------------------------------------------------------------------- writers
@@ -186,54 +235,113 @@ def results_text(results: pl.DataFrame, fmt: str, header: bool = True) -> bytes:
     if fmt == "csv":
         return spreadsheet_csv(table, header)
     if fmt == "jsonl":
-        lines = [json.dumps(row, ensure_ascii=False, sort_keys=False)
-                 for row in results.select(*RESULT_COLUMNS, "types", "fired", "hints",
-                                           "suggestions").iter_rows(named=True)]
+        lines = [
+            json.dumps(row, ensure_ascii=False, sort_keys=False)
+            for row in results.select(
+                *RESULT_COLUMNS, "types", "fired", "hints", "suggestions"
+            ).iter_rows(named=True)
+        ]
         return ("\n".join(lines) + "\n").encode() if lines else b""
-    shown = table.select("case_id", "status", "type_id", "type_label", "criteria", "ranges",
-                         "identifiers", "flags", "reason", "suggested")
+    shown = table.select(
+        "case_id",
+        "status",
+        "type_id",
+        "type_label",
+        "criteria",
+        "ranges",
+        "identifiers",
+        "flags",
+        "reason",
+        "suggested",
+    )
     cells = {c: [terminal_safe(str(v)) for v in shown[c].to_list()] for c in shown.columns}
-    widths = {c: max([len(c), *(len(v) for v in cells[c][:10_000])])
-              for c in ("case_id", "status", "type_id", "type_label", "criteria")}
+    widths = {
+        c: max([len(c), *(len(v) for v in cells[c][:10_000])])
+        for c in ("case_id", "status", "type_id", "type_label", "criteria")
+    }
     out = []
     if header:
-        out.append("  ".join(c.ljust(widths[c]) for c in widths)
-                   + "  flags | reason | suggested | ranges | identifiers")
+        out.append(
+            "  ".join(c.ljust(widths[c]) for c in widths)
+            + "  flags | reason | suggested | ranges | identifiers"
+        )
     for i in range(shown.height):
-        notes = " | ".join(x for x in (cells["flags"][i], cells["reason"][i],
-                                       cells["suggested"][i], cells["ranges"][i],
-                                       cells["identifiers"][i]) if x)
-        out.append(("  ".join(cells[c][i].ljust(widths[c]) for c in widths) + "  "
-                    + notes).rstrip())
+        notes = " | ".join(
+            x
+            for x in (
+                cells["flags"][i],
+                cells["reason"][i],
+                cells["suggested"][i],
+                cells["ranges"][i],
+                cells["identifiers"][i],
+            )
+            if x
+        )
+        out.append(
+            ("  ".join(cells[c][i].ljust(widths[c]) for c in widths) + "  " + notes).rstrip()
+        )
     return ("\n".join(out) + "\n").encode()
 
 
-def results_ntriples(frame: pl.DataFrame, results: pl.DataFrame, sort: bool = True,
-                     table: pl.DataFrame | None = None) -> bytes:
+def results_ntriples(
+    frame: pl.DataFrame, results: pl.DataFrame, sort: bool = True, table: pl.DataFrame | None = None
+) -> bytes:
     """The cases' own triples (``table`` if already built) plus each valid case's inferred
     'case of T' type, and an ``rdfs:comment`` with the status and why (flags, the reason of
     an unclassified, invalid or not-a-case record, the suggested differential)."""
-    case_of = {"CCKG:0000002": 711, "CCKG:0000003": 712, "CCKG:0000004": 713,
-               "CCKG:0000005": 714, "CCKG:0000006": 715, "CCKG:0000007": 716,
-               "CCKG:0000008": 717, "CCKG:0000011": 718, "CCKG:0000012": 719}
+    case_of = {
+        "CCKG:0000002": 711,
+        "CCKG:0000003": 712,
+        "CCKG:0000004": 713,
+        "CCKG:0000005": 714,
+        "CCKG:0000006": 715,
+        "CCKG:0000007": 716,
+        "CCKG:0000008": 717,
+        "CCKG:0000011": 718,
+        "CCKG:0000012": 719,
+    }
     table = triples.triples(frame, sort=sort) if table is None else table
     table = triples.without_non_cases(table, frame)
     noted = results.select(
-        "case_id", pl.concat_str([pl.col("status"), pl.lit(": "), pl.concat_list(
-            "flags", "reason", "suggested").list.eval(pl.element().filter(pl.element() != ""))
-            .list.join(" | ")]).alias("o")).filter(~pl.col("o").str.ends_with(": "))
+        "case_id",
+        pl.concat_str(
+            [
+                pl.col("status"),
+                pl.lit(": "),
+                pl.concat_list("flags", "reason", "suggested")
+                .list.eval(pl.element().filter(pl.element() != ""))
+                .list.join(" | "),
+            ]
+        ).alias("o"),
+    ).filter(~pl.col("o").str.ends_with(": "))
     if noted.height:
-        table = pl.concat([table, noted.select(
-            triples.case_iris(noted["case_id"]).alias("s"), pl.lit(m.vocab.RDFS_COMMENT).alias("p"),
-            "o", pl.lit(True).alias("lit"), pl.lit("").alias("dt"))])
+        table = pl.concat(
+            [
+                table,
+                noted.select(
+                    triples.case_iris(noted["case_id"]).alias("s"),
+                    pl.lit(m.vocab.RDFS_COMMENT).alias("p"),
+                    "o",
+                    pl.lit(True).alias("lit"),
+                    pl.lit("").alias("dt"),
+                ),
+            ]
+        )
         table = table.sort("s", "p", "o", "lit") if sort else table
-    typed = (results.select("case_id", pl.col("types").alias("t")).explode("t").drop_nulls()
-             .filter(pl.col("t").is_in(list(case_of))))
+    typed = (
+        results.select("case_id", pl.col("types").alias("t"))
+        .explode("t")
+        .drop_nulls()
+        .filter(pl.col("t").is_in(list(case_of)))
+    )
     if typed.height:
         extra = typed.select(
-            triples.case_iris(typed["case_id"]).alias("s"), pl.lit(m.RDF_TYPE).alias("p"),
-            pl.col("t").replace_strict({k: m.cckg(v) for k, v in case_of.items()})
-            .alias("o"), pl.lit(False).alias("lit"), pl.lit("").alias("dt"))
+            triples.case_iris(typed["case_id"]).alias("s"),
+            pl.lit(m.RDF_TYPE).alias("p"),
+            pl.col("t").replace_strict({k: m.cckg(v) for k, v in case_of.items()}).alias("o"),
+            pl.lit(False).alias("lit"),
+            pl.lit("").alias("dt"),
+        )
         table = pl.concat([table, extra])
         table = table.sort("s", "p", "o", "lit") if sort else table
     return triples.ntriples(table)

@@ -49,8 +49,11 @@ def read_rdf(path: Path) -> pl.DataFrame:
         subject = _key(q.subject)
         if subject is not None:
             out[subject][q.predicate.value].append(q.object)
-    cases = sorted(s for s, props in out.items()
-                   if any(_is(t, m.CASE_RECORD) for t in props.get(m.RDF_TYPE, [])))
+    cases = sorted(
+        s
+        for s, props in out.items()
+        if any(_is(t, m.CASE_RECORD) for t in props.get(m.RDF_TYPE, []))
+    )
     rows = [_row(out, iri, f"{path}:{n}") for n, iri in enumerate(cases, start=1)]
     return to_frame(rows)
 
@@ -105,8 +108,9 @@ def _iris(record: Record, column: str, terms: list[Any]) -> list[str]:
     return out
 
 
-def _node(record: Record, column: str, graph: dict[str, dict[str, list[Any]]], term: Any
-          ) -> dict[str, list[Any]]:
+def _node(
+    record: Record, column: str, graph: dict[str, dict[str, list[Any]]], term: Any
+) -> dict[str, list[Any]]:
     if term is None:
         return {}
     key = _key(term)
@@ -117,8 +121,11 @@ def _node(record: Record, column: str, graph: dict[str, dict[str, list[Any]]], t
 
 
 Graph = dict[str, dict[str, list[Any]]]
-VALUE_PROPERTY = {"calcium": m.P_CALCIUM_MMOL, "ionised_calcium": m.P_IONISED_MMOL,
-                  "phosphate": m.P_PHOSPHATE_MMOL}
+VALUE_PROPERTY = {
+    "calcium": m.P_CALCIUM_MMOL,
+    "ionised_calcium": m.P_IONISED_MMOL,
+    "phosphate": m.P_PHOSPHATE_MMOL,
+}
 
 
 def _kind(node: dict[str, list[Any]], prop: str) -> str:
@@ -127,8 +134,11 @@ def _kind(node: dict[str, list[Any]], prop: str) -> str:
         return "phosphate"
     if any(_is(t, m.ADJUSTED_FINDING) for t in types):
         return "calcium-adjusted"
-    return "ionised_calcium" if any(_is(t, m.IONISED_FINDING) for t in types) \
-        or m.P_IONISED_MMOL in node else "calcium"
+    return (
+        "ionised_calcium"
+        if any(_is(t, m.IONISED_FINDING) for t in types) or m.P_IONISED_MMOL in node
+        else "calcium"
+    )
 
 
 def _findings(record: Record, graph: Graph, props: dict[str, list[Any]]) -> None:
@@ -147,13 +157,20 @@ def _findings(record: Record, graph: Graph, props: dict[str, list[Any]]) -> None
         if analyte not in nodes:
             continue
         finding = nodes[analyte]
-        judged = nodes["calcium-adjusted"] if analyte == "calcium" \
-            and "calcium-adjusted" in nodes else finding
-        value = _literal(record, f"{analyte}_mmol_l", _one(
-            record, f"{analyte}_mmol_l", finding.get(VALUE_PROPERTY[analyte], [])))
+        judged = (
+            nodes["calcium-adjusted"]
+            if analyte == "calcium" and "calcium-adjusted" in nodes
+            else finding
+        )
+        value = _literal(
+            record,
+            f"{analyte}_mmol_l",
+            _one(record, f"{analyte}_mmol_l", finding.get(VALUE_PROPERTY[analyte], [])),
+        )
         classes = {c: s for s, c in m.STATUS_TYPES[analyte].items()}
-        statuses = sorted({classes[t.value] for t in judged.get(m.RDF_TYPE, [])
-                           if _key(t) in classes})
+        statuses = sorted(
+            {classes[t.value] for t in judged.get(m.RDF_TYPE, []) if _key(t) in classes}
+        )
         if len(statuses) > 1:
             record.error(f"{analyte}_status", f"typed both {' and '.join(statuses)}")
             continue
@@ -165,10 +182,13 @@ def _findings(record: Record, graph: Graph, props: dict[str, list[Any]]) -> None
                 own = graph.get(key, {})
                 low = _literal(record, column, _one(record, column, own.get(m.P_LOW, [])))
                 high = _literal(record, column, _one(record, column, own.get(m.P_HIGH, [])))
-                unit = _literal(record, column, _one(record, column, own.get(m.P_UNIT, []))) \
+                unit = (
+                    _literal(record, column, _one(record, column, own.get(m.P_UNIT, [])))
                     or "mmol/L"
-        record.set_serum(analyte, value, "mmol/L", statuses[0] if statuses else None, low, high,
-                         unit)
+                )
+        record.set_serum(
+            analyte, value, "mmol/L", statuses[0] if statuses else None, low, high, unit
+        )
 
 
 def _row(graph: Graph, iri: str, source: str) -> dict:

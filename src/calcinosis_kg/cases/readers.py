@@ -30,14 +30,12 @@ CALCIUM_LOINC, PHOSPHATE_LOINC = "LOINC:17861-6", "LOINC:2777-1"
 CALCINOSIS_CUTIS = "HP:0025520"
 #: ionised calcium in blood, serum albumin (verified in HL7 FHIR value sets; cases.md)
 IONISED_LOINC, ALBUMIN_LOINC = "LOINC:1994-3", "LOINC:1751-7"
-ASSAYS = {CALCIUM_LOINC: "calcium", PHOSPHATE_LOINC: "phosphate",
-          IONISED_LOINC: "ionised_calcium"}
+ASSAYS = {CALCIUM_LOINC: "calcium", PHOSPHATE_LOINC: "phosphate", IONISED_LOINC: "ionised_calcium"}
 SEX = {"MALE": "male", "FEMALE": "female", "OTHER_SEX": "other", "UNKNOWN_SEX": "unknown"}
 SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", ".ttl", ".jsonld", ".nt")
 
 
-def input_files(paths: Iterable[Path | str], failed: list[InputError] | None = None
-                ) -> list[Path]:
+def input_files(paths: Iterable[Path | str], failed: list[InputError] | None = None) -> list[Path]:
     """Expand directories (their *.csv, *.json, *.jsonl, *.ttl, *.jsonld, sorted). A FIFO, device
     or dangling link with such a name is kept, so that reading it is refused by name. A path
     that does not exist raises, or with ``failed`` is noted there and the others are kept."""
@@ -45,8 +43,9 @@ def input_files(paths: Iterable[Path | str], failed: list[InputError] | None = N
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES
-                          and not p.is_dir())
+            out += sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and not p.is_dir()
+            )
         elif path.exists():
             out.append(path)
         elif failed is None:
@@ -70,8 +69,7 @@ def read_records(path: Path) -> Iterator[Record]:
 # ------------------------------------------------------------------------------- CSV
 
 
-def read_csv(path: Path, header: list[str] | None = None, first_line: int = 1
-             ) -> Iterator[Record]:
+def read_csv(path: Path, header: list[str] | None = None, first_line: int = 1) -> Iterator[Record]:
     """Records of a CSV file; with ``header`` (already read and checked), the records from
     ``first_line`` on (the vectorised reader hands over the rest of a file it cannot read
     exactly)."""
@@ -80,8 +78,7 @@ def read_csv(path: Path, header: list[str] | None = None, first_line: int = 1
         try:
             _line, cells, problems = next(records)
         except StopIteration:
-            raise InputError("empty file: a header row with case_id is expected", path,
-                             1) from None
+            raise InputError("empty file: a header row with case_id is expected", path, 1) from None
         if problems:
             raise InputError(problems[0], path, 1)
         header = header_names(path, cells)
@@ -100,14 +97,19 @@ def header_names(path: Path, cells: list[str]) -> list[str]:
     first: dict[str, int] = {}
     for index, name in enumerate(header, start=1):
         if name and name in first:
-            raise InputError(f"duplicate column {shown(name)} in the header (columns "
-                             f"{first[name]} and {index}); which one is meant?", path, 1)
+            raise InputError(
+                f"duplicate column {shown(name)} in the header (columns "
+                f"{first[name]} and {index}); which one is meant?",
+                path,
+                1,
+            )
         first[name] = index
     return header
 
 
-def csv_record(path: Path, header: list[str], line: int, cells: list[str],
-               problems: list[str]) -> Record:
+def csv_record(
+    path: Path, header: list[str], line: int, cells: list[str], problems: list[str]
+) -> Record:
     """One CSV record from its cells (``header``: the names, stripped and lower case)."""
     row = dict(zip(header, (c.strip() for c in cells), strict=False))
     record = Record(row.get("case_id", ""), f"{path}:{line}")
@@ -128,8 +130,7 @@ def csv_record(path: Path, header: list[str], line: int, cells: list[str],
 def read_phenopackets(path: Path) -> Iterator[Record]:
     """A Phenopacket JSON file (one object, or a list) or JSON Lines (one per line); a record
     that cannot be read is an invalid record at its line, and the others are read."""
-    items = (parsing.json_items(path) if path.suffix.lower() == ".json"
-             else parsing.json_lines(path))
+    items = parsing.json_items(path) if path.suffix.lower() == ".json" else parsing.json_lines(path)
     listed = path.suffix.lower() == ".json"
     for index, (line, item, problem) in enumerate(items, start=1):
         source = f"{path}:{line}"
@@ -177,7 +178,8 @@ def phenopacket_record(item: Any, source: str, placeholder: str | None = None) -
 
 def _json_kind(item: Any) -> str:
     return {list: "a list", str: "a string", bool: "true or false", type(None): "null"}.get(
-        type(item), "a number")
+        type(item), "a number"
+    )
 
 
 def _years(record: Record, column: str, age: Any) -> float | None:
@@ -199,14 +201,16 @@ def _fill_packet(record: Record, packet: Any) -> None:
         if CURIE.match(subject.taxonomy.id):
             v["taxon"] = subject.taxonomy.id
         else:
-            record.error("taxon", f"{shown(subject.taxonomy.id)} is not an identifier such as "
-                         "NCBITaxon:9606")
+            record.error(
+                "taxon", f"{shown(subject.taxonomy.id)} is not an identifier such as NCBITaxon:9606"
+            )
     if subject.sex:
         v["sex"] = _sex_name(subject)
     if subject.HasField("time_at_last_encounter"):
         v["age_years"] = _years(record, "age_years", subject.time_at_last_encounter)
-    lists: dict[str, list[str]] = {k: [] for k in ("conditions", "exposures", "sites",
-                                                  "features", "histology", "treatments")}
+    lists: dict[str, list[str]] = {
+        k: [] for k in ("conditions", "exposures", "sites", "features", "histology", "treatments")
+    }
     for disease in packet.diseases:
         if disease.term.id == m.NO_CAUSE_MARKER and disease.excluded:
             v["no_conditions"] = v["no_exposures"] = True
@@ -229,29 +233,42 @@ def _fill_packet(record: Record, packet: Any) -> None:
             lists["exposures"].append(term)
         else:
             lists["features"].append(term)
-    observed = observed or any(_is_calcinosis_type(d.term.id) for d in packet.diseases
-                                if not d.excluded)
+    observed = observed or any(
+        _is_calcinosis_type(d.term.id) for d in packet.diseases if not d.excluded
+    )
     if excluded and not observed:
-        v["not_a_case"] = (f"the record excludes calcinosis cutis ({CALCINOSIS_CUTIS} "
-                           "excluded): not a calcinosis cutis case")
+        v["not_a_case"] = (
+            f"the record excludes calcinosis cutis ({CALCINOSIS_CUTIS} "
+            "excluded): not a calcinosis cutis case"
+        )
     elif excluded:
-        record.error("phenotypicFeatures", f"{CALCINOSIS_CUTIS} Calcinosis cutis is both "
-                     "observed and excluded")
+        record.error(
+            "phenotypicFeatures",
+            f"{CALCINOSIS_CUTIS} Calcinosis cutis is both observed and excluded",
+        )
     elif not observed:
-        v["not_a_case"] = (f"no calcinosis cutis phenotype ({CALCINOSIS_CUTIS}) or type "
-                           "recorded: not a calcinosis cutis case")
+        v["not_a_case"] = (
+            f"no calcinosis cutis phenotype ({CALCINOSIS_CUTIS}) or type "
+            "recorded: not a calcinosis cutis case"
+        )
     for sample in packet.biosamples:
         if sample.HasField("sampled_tissue"):
             lists["sites"].append(sample.sampled_tissue.id)
         lists["histology"] += [f.type.id for f in sample.phenotypic_features if not f.excluded]
     responses = []
     for action in packet.medical_actions:
-        code = (action.treatment.agent.id if action.HasField("treatment")
-                else action.procedure.code.id if action.HasField("procedure") else "")
+        code = (
+            action.treatment.agent.id
+            if action.HasField("treatment")
+            else action.procedure.code.id
+            if action.HasField("procedure")
+            else ""
+        )
         if code:
             lists["treatments"].append(code)
-            responses.append(action.response_to_treatment.id
-                             if action.HasField("response_to_treatment") else "")
+            responses.append(
+                action.response_to_treatment.id if action.HasField("response_to_treatment") else ""
+            )
     for key, items in lists.items():
         good = []
         excess = parsing.too_many(len(items))
@@ -279,8 +296,9 @@ def _fill_packet(record: Record, packet: Any) -> None:
         counts[measurement.assay.id] = counts.get(measurement.assay.id, 0) + 1
     for assay in (*ASSAYS, ALBUMIN_LOINC):
         if counts.get(assay, 0) > 1:  # never the last one silently: the order would decide
-            record.error("measurements", f"{counts[assay]} measurements of {assay} where one "
-                         "is allowed")
+            record.error(
+                "measurements", f"{counts[assay]} measurements of {assay} where one is allowed"
+            )
     for measurement in packet.measurements:
         if counts[measurement.assay.id] == 1:
             _measurement(record, measurement)
@@ -289,8 +307,10 @@ def _fill_packet(record: Record, packet: Any) -> None:
 def _is_calcinosis_type(term: str) -> bool:
     """A disease term that names calcinosis cutis or one of its types (CCKG:0000001-0000099,
     osteoma cutis CCKG:0000011 excepted: bone, not calcium)."""
-    return bool(re.fullmatch(r"CCKG:00000\d\d", term)) and term not in ("CCKG:0000000",
-                                                                      "CCKG:0000011")
+    return bool(re.fullmatch(r"CCKG:00000\d\d", term)) and term not in (
+        "CCKG:0000000",
+        "CCKG:0000011",
+    )
 
 
 def _sex_name(subject: Any) -> str:

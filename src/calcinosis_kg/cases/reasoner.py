@@ -49,8 +49,9 @@ def _case_of(store: Any) -> dict[str, str]:
     return out
 
 
-def hermit_types(frame: pl.DataFrame, store: Any = None, timeout: float = 600.0
-                 ) -> dict[str, list[str]]:
+def hermit_types(
+    frame: pl.DataFrame, store: Any = None, timeout: float = 600.0
+) -> dict[str, list[str]]:
     """case_id -> most specific types (CURIEs) HermiT entails for each case in ``frame``, after
     the same precedence rules as the fast path (``cases.decide``: osteoma cutis first)."""
     import pyoxigraph as ox
@@ -66,29 +67,44 @@ def hermit_types(frame: pl.DataFrame, store: Any = None, timeout: float = 600.0
     if java_bin is None:
         raise ReasonerUnavailable(java.java_not_found_message())
     table = triples.without_non_cases(triples.triples(frame), frame)
-    nodes = pl.concat([table.select(pl.col("s").alias("n")),
-                       table.filter(~pl.col("lit") & (pl.col("p") != m.RDF_TYPE)
-                                    & (pl.col("p") != m.P_REPORTED)).select(pl.col("o")
-                                                                            .alias("n"))]).unique()
-    declared = nodes.select(pl.col("n").alias("s"), pl.lit(m.RDF_TYPE).alias("p"),
-                            pl.lit(OWL + "NamedIndividual").alias("o"), pl.lit(False).alias("lit"),
-                            pl.lit("").alias("dt"))
+    nodes = pl.concat(
+        [
+            table.select(pl.col("s").alias("n")),
+            table.filter(
+                ~pl.col("lit") & (pl.col("p") != m.RDF_TYPE) & (pl.col("p") != m.P_REPORTED)
+            ).select(pl.col("o").alias("n")),
+        ]
+    ).unique()
+    declared = nodes.select(
+        pl.col("n").alias("s"),
+        pl.lit(m.RDF_TYPE).alias("p"),
+        pl.lit(OWL + "NamedIndividual").alias("o"),
+        pl.lit(False).alias("lit"),
+        pl.lit("").alias("dt"),
+    )
     imports = ox.NamedNode(OWL + "imports")
-    ontology = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in store
-                             if q.predicate != imports], format=ox.RdfFormat.N_TRIPLES) or b""
+    ontology = (
+        ox.serialize(
+            [ox.Triple(q.subject, q.predicate, q.object) for q in store if q.predicate != imports],
+            format=ox.RdfFormat.N_TRIPLES,
+        )
+        or b""
+    )
     folder = Path(tempfile.mkdtemp(prefix="calcinosis-kg-cases-hermit-"))
     try:
         data = folder / "cases.nt"
         data.write_bytes(ontology + triples.ntriples(pl.concat([table, declared])))
         command = java.hermit_command(java_bin, data, realise=True)
-        done = subprocess.run(command, capture_output=True, timeout=timeout, cwd=folder,
-                              stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            command, capture_output=True, timeout=timeout, cwd=folder, stdin=subprocess.DEVNULL
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     out_text = done.stdout.decode("utf-8", "replace")
     if done.returncode != 0:
-        raise ReasonerUnavailable("HermiT failed: " + done.stderr.decode("utf-8", "replace")
-                                  .strip().splitlines()[0][:300])
+        raise ReasonerUnavailable(
+            "HermiT failed: " + done.stderr.decode("utf-8", "replace").strip().splitlines()[0][:300]
+        )
     case_of = _case_of(store)
     onto = read_ontology(store)
     # HermiT prints direct types and the direct hierarchy: close both with its own output
@@ -112,7 +128,6 @@ def hermit_types(frame: pl.DataFrame, store: Any = None, timeout: float = 600.0
                     found[iri_to_id[individual]].add(case_of[cls])
     result = {}
     for case_id, types in found.items():
-        specific = {t for t in types
-                    if not any(o != t and t in onto.ancestors(o) for o in types)}
+        specific = {t for t in types if not any(o != t and t in onto.ancestors(o) for o in types)}
         result[case_id] = final_types(m.compress(t) for t in specific)
     return result

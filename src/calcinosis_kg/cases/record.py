@@ -68,8 +68,16 @@ class Record:
             out["taxon"] = HUMAN
         return out
 
-    def set_serum(self, analyte: str, value: Any, unit: Any, status: str | None = None,
-                  low: Any = None, high: Any = None, range_unit: Any = None) -> None:
+    def set_serum(
+        self,
+        analyte: str,
+        value: Any,
+        unit: Any,
+        status: str | None = None,
+        low: Any = None,
+        high: Any = None,
+        range_unit: Any = None,
+    ) -> None:
         """Record a serum value (converted to mmol/L), the laboratory's range and the stated
         status; the status is judged later, with the whole record."""
         lab = LabInput()
@@ -89,8 +97,10 @@ class Record:
             lab.status = status
         given = [x for x in (low, high) if x not in (None, "")]
         if len(given) == 1:
-            self.error(f"{analyte}_reference_range", "give both limits of the laboratory's "
-                       "range (low and high)")
+            self.error(
+                f"{analyte}_reference_range",
+                "give both limits of the laboratory's range (low and high)",
+            )
             return
         if given:
             try:
@@ -100,8 +110,10 @@ class Record:
                 self.error(f"{analyte}_reference_range", str(exc))
                 return
             if not lo < hi:
-                self.error(f"{analyte}_reference_range", f"low {lo.normalize()} is not below "
-                           f"high {hi.normalize()} mmol/L")
+                self.error(
+                    f"{analyte}_reference_range",
+                    f"low {lo.normalize()} is not below high {hi.normalize()} mmol/L",
+                )
                 return
             lab.lab_range = (lo, hi)
         if lab.mmol is not None or lab.status or lab.lab_range:

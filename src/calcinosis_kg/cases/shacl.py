@@ -26,20 +26,40 @@ SHAPES_FILE = "case-model.ttl"
 NUMERIC = {XSD + n for n in ("decimal", "integer", "double", "float")}
 DECIMAL_RE = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
 COUNTS = ("minCount", "maxCount")
-VALUE_KINDS = ("datatype", "in", "pattern", "minInclusive", "maxInclusive", "minExclusive",
-               "maxExclusive")
+VALUE_KINDS = (
+    "datatype",
+    "in",
+    "pattern",
+    "minInclusive",
+    "maxInclusive",
+    "minExclusive",
+    "maxExclusive",
+)
 KNOWN = {SH + k for k in (*COUNTS, *VALUE_KINDS, "path", "message", "name", "description")}
-COMPONENT = {"minCount": "MinCount", "maxCount": "MaxCount", "datatype": "Datatype", "in": "In",
-             "pattern": "Pattern", "minInclusive": "MinInclusive",
-             "maxInclusive": "MaxInclusive", "minExclusive": "MinExclusive",
-             "maxExclusive": "MaxExclusive"}
-VIOLATION_SCHEMA = {"focus": pl.String, "path": pl.String, "component": pl.String,
-                    "value": pl.String, "message": pl.String}
+COMPONENT = {
+    "minCount": "MinCount",
+    "maxCount": "MaxCount",
+    "datatype": "Datatype",
+    "in": "In",
+    "pattern": "Pattern",
+    "minInclusive": "MinInclusive",
+    "maxInclusive": "MaxInclusive",
+    "minExclusive": "MinExclusive",
+    "maxExclusive": "MaxExclusive",
+}
+VIOLATION_SCHEMA = {
+    "focus": pl.String,
+    "path": pl.String,
+    "component": pl.String,
+    "value": pl.String,
+    "message": pl.String,
+}
 
 
 @dataclass
 class PropertyRule:
     """One ``sh:property`` of a case shape: its path, message and constraints."""
+
     path: str
     message: str
     constraints: dict[str, object] = field(default_factory=dict)
@@ -48,6 +68,7 @@ class PropertyRule:
 @dataclass
 class NodeRule:
     """One node shape of the case shapes: its name, targets and property rules."""
+
     shape: str
     target_class: list[str]
     target_objects_of: list[str]
@@ -75,11 +96,15 @@ def compiled(path: Path | None = None) -> tuple[NodeRule, ...]:
     for node in sorted(set(graph.subjects(rdflib.RDF.type, sh.NodeShape)), key=str):
         props = []
         for prop in sorted(graph.objects(node, sh.property), key=str):
-            unknown = {str(p) for p in graph.predicates(prop)} - KNOWN - {str(rdflib.RDF.type),
-                                                                         str(rdflib.RDFS.comment)}
+            unknown = (
+                {str(p) for p in graph.predicates(prop)}
+                - KNOWN
+                - {str(rdflib.RDF.type), str(rdflib.RDFS.comment)}
+            )
             if unknown:
-                raise InputError(f"shape construct not supported by the fast path: "
-                                 f"{sorted(unknown)}", path)
+                raise InputError(
+                    f"shape construct not supported by the fast path: {sorted(unknown)}", path
+                )
             path_node = graph.value(prop, sh.path)
             if not isinstance(path_node, rdflib.URIRef):
                 raise InputError("the fast path supports single-predicate paths only", path)
@@ -89,8 +114,9 @@ def compiled(path: Path | None = None) -> tuple[NodeRule, ...]:
                 if value is None:
                     continue
                 if kind == "in":
-                    rule.constraints[kind] = [_term(v) for v in rdflib.collection.Collection(
-                        graph, value)]
+                    rule.constraints[kind] = [
+                        _term(v) for v in rdflib.collection.Collection(graph, value)
+                    ]
                 elif kind in COUNTS:
                     rule.constraints[kind] = int(str(value))
                 elif kind in ("datatype", "pattern"):
@@ -98,8 +124,14 @@ def compiled(path: Path | None = None) -> tuple[NodeRule, ...]:
                 else:
                     rule.constraints[kind] = float(str(value))
             props.append(rule)
-        rules.append(NodeRule(str(node), [str(c) for c in graph.objects(node, sh.targetClass)],
-                              [str(p) for p in graph.objects(node, sh.targetObjectsOf)], props))
+        rules.append(
+            NodeRule(
+                str(node),
+                [str(c) for c in graph.objects(node, sh.targetClass)],
+                [str(p) for p in graph.objects(node, sh.targetObjectsOf)],
+                props,
+            )
+        )
     return tuple(rules)
 
 
@@ -115,19 +147,26 @@ def _term(node: object) -> str:
 def term_key() -> pl.Expr:
     """The same term key, vectorised over a triple table's object columns."""
     dt = pl.when(pl.col("dt") == "").then(pl.lit(XSD + "string")).otherwise(pl.col("dt"))
-    return (pl.when(pl.col("lit")).then('"' + pl.col("o") + '"^^' + dt)
-            .otherwise("<" + pl.col("o") + ">"))
+    return (
+        pl.when(pl.col("lit"))
+        .then('"' + pl.col("o") + '"^^' + dt)
+        .otherwise("<" + pl.col("o") + ">")
+    )
 
 
 def _focus(by_p: dict[str, pl.DataFrame], rule: NodeRule) -> pl.DataFrame:
     frames = []
     if rule.target_class:
-        frames.append(_of(by_p, RDF_TYPE).filter(pl.col("o").is_in(rule.target_class)
-                                                 & ~pl.col("lit")).select(
-            pl.col("s").alias("focus")))
+        frames.append(
+            _of(by_p, RDF_TYPE)
+            .filter(pl.col("o").is_in(rule.target_class) & ~pl.col("lit"))
+            .select(pl.col("s").alias("focus"))
+        )
     if rule.target_objects_of:
-        frames += [_of(by_p, p).filter(~pl.col("lit")).select(pl.col("o").alias("focus"))
-                   for p in rule.target_objects_of]
+        frames += [
+            _of(by_p, p).filter(~pl.col("lit")).select(pl.col("o").alias("focus"))
+            for p in rule.target_objects_of
+        ]
     if not frames:
         return pl.DataFrame(schema={"focus": pl.String})
     return pl.concat(frames).unique()
@@ -135,8 +174,9 @@ def _focus(by_p: dict[str, pl.DataFrame], rule: NodeRule) -> pl.DataFrame:
 
 def _value_failures(values: pl.DataFrame, kind: str, arg: object) -> pl.DataFrame:
     if kind == "datatype":
-        ok = pl.col("lit") & (pl.when(pl.col("dt") == "").then(pl.lit(XSD + "string"))
-                              .otherwise(pl.col("dt")) == arg)
+        ok = pl.col("lit") & (
+            pl.when(pl.col("dt") == "").then(pl.lit(XSD + "string")).otherwise(pl.col("dt")) == arg
+        )
         if arg == XSD + "decimal":
             ok = ok & pl.col("o").str.contains(DECIMAL_RE)
         return values.filter(~ok)
@@ -145,16 +185,22 @@ def _value_failures(values: pl.DataFrame, kind: str, arg: object) -> pl.DataFram
     if kind == "pattern":
         re.compile(str(arg))  # fail on a pattern Python cannot read, as pySHACL would
         return values.filter(~pl.col("o").str.contains(str(arg)))
-    numeric = pl.col("lit") & pl.col("dt").is_in(list(NUMERIC)) & pl.col("o").str.contains(
-        r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+    numeric = (
+        pl.col("lit")
+        & pl.col("dt").is_in(list(NUMERIC))
+        & pl.col("o").str.contains(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+    )
     number, bound = pl.col("o").cast(pl.Float64, strict=False), cast(float, arg)
-    compare = {"minInclusive": number >= bound, "maxInclusive": number <= bound,
-               "minExclusive": number > bound, "maxExclusive": number < bound}[kind]
+    compare = {
+        "minInclusive": number >= bound,
+        "maxInclusive": number <= bound,
+        "minExclusive": number > bound,
+        "maxExclusive": number < bound,
+    }[kind]
     return values.filter(~(numeric & compare.fill_null(False)))
 
 
-def validate_table(table: pl.DataFrame, rules: tuple[NodeRule, ...] | None = None
-                   ) -> pl.DataFrame:
+def validate_table(table: pl.DataFrame, rules: tuple[NodeRule, ...] | None = None) -> pl.DataFrame:
     """Every violation of the case shapes in a triple table: focus, path, component, value."""
     rules = rules if rules is not None else compiled()
     # one pass over the table: each property's triples, found again in O(1) by every rule
@@ -165,28 +211,38 @@ def validate_table(table: pl.DataFrame, rules: tuple[NodeRule, ...] | None = Non
         if not focus.height:
             continue
         for prop in rule.properties:
-            values = focus.join(_of(by_p, prop.path), left_on="focus", right_on="s",
-                                how="inner")
+            values = focus.join(_of(by_p, prop.path), left_on="focus", right_on="s", how="inner")
             for kind in COUNTS:
                 if kind not in prop.constraints:
                     continue
                 bound = int(prop.constraints[kind])  # type: ignore[call-overload]
                 counts = focus.join(values.group_by("focus").len(), on="focus", how="left")
                 counts = counts.with_columns(pl.col("len").fill_null(0))
-                bad = counts.filter(pl.col("len") < bound if kind == "minCount"
-                                    else pl.col("len") > bound)
-                out.append(bad.select("focus", pl.lit(prop.path).alias("path"),
-                                      pl.lit(COMPONENT[kind]).alias("component"),
-                                      pl.lit(None, dtype=pl.String).alias("value"),
-                                      pl.lit(prop.message).alias("message")))
+                bad = counts.filter(
+                    pl.col("len") < bound if kind == "minCount" else pl.col("len") > bound
+                )
+                out.append(
+                    bad.select(
+                        "focus",
+                        pl.lit(prop.path).alias("path"),
+                        pl.lit(COMPONENT[kind]).alias("component"),
+                        pl.lit(None, dtype=pl.String).alias("value"),
+                        pl.lit(prop.message).alias("message"),
+                    )
+                )
             for kind in VALUE_KINDS:
                 if kind not in prop.constraints:
                     continue
                 bad = _value_failures(values, kind, prop.constraints[kind])
-                out.append(bad.select("focus", pl.lit(prop.path).alias("path"),
-                                      pl.lit(COMPONENT[kind]).alias("component"),
-                                      term_key().alias("value"),
-                                      pl.lit(prop.message).alias("message")))
+                out.append(
+                    bad.select(
+                        "focus",
+                        pl.lit(prop.path).alias("path"),
+                        pl.lit(COMPONENT[kind]).alias("component"),
+                        term_key().alias("value"),
+                        pl.lit(prop.message).alias("message"),
+                    )
+                )
     if not out:
         return pl.DataFrame(schema=VIOLATION_SCHEMA)
     return pl.concat(out).unique().sort("focus", "path", "component", "value", nulls_last=True)
@@ -196,9 +252,17 @@ def _of(by_p: dict[str, pl.DataFrame], predicate: str) -> pl.DataFrame:
     """The triples of one predicate (an empty table when there are none)."""
     found = by_p.get(predicate)
     if found is None:
-        return pl.DataFrame(schema={**next(iter(by_p.values())).schema} if by_p else
-                            {"s": pl.String, "p": pl.String, "o": pl.String, "lit": pl.Boolean,
-                             "dt": pl.String})
+        return pl.DataFrame(
+            schema={**next(iter(by_p.values())).schema}
+            if by_p
+            else {
+                "s": pl.String,
+                "p": pl.String,
+                "o": pl.String,
+                "lit": pl.Boolean,
+                "dt": pl.String,
+            }
+        )
     return found
 
 

@@ -11,8 +11,9 @@ from calcinosis_kg.cases.spark_engine import run, session
 from calcinosis_kg.cases.spark_io import read_cases, write_results
 
 
-def validate_paths(paths: list[str], master: str | None, output: str | None,
-                   fmt: str = "csv") -> tuple[int, int, list[tuple]]:
+def validate_paths(
+    paths: list[str], master: str | None, output: str | None, fmt: str = "csv"
+) -> tuple[int, int, list[tuple]]:
     """(cases, invalid cases, problems if no ``output``) on Spark; with ``output`` the problems
     are written there (source, case_id, field, message), in input order."""
     spark = session(master)
@@ -25,15 +26,16 @@ def validate_paths(paths: list[str], master: str | None, output: str | None,
         if output is not None:
             write_results(bad, output, fmt, ["source", "case_id", "field", "message"])
         else:
-            rows = [tuple(r) for r in bad.select("source", "case_id", "field", "message")
-                    .toLocalIterator()]
+            rows = [
+                tuple(r)
+                for r in bad.select("source", "case_id", "field", "message").toLocalIterator()
+            ]
         return total, invalid, rows
     finally:
         close()
 
 
-def classify_paths(paths: list[str], master: str | None, output: str, fmt: str
-                   ) -> dict[str, int]:
+def classify_paths(paths: list[str], master: str | None, output: str, fmt: str) -> dict[str, int]:
     """Classify on Spark into the folder ``output``; the number of cases per status."""
     clf = build_classifier()
     spark = session(master)

@@ -24,10 +24,12 @@ from calcinosis_kg.graph.input_limits import limit
 #: a well-formed CSV record (Python's strict reader accepts exactly these)
 WELL_FORMED = r'^(?:"(?:[^"]|"")*"|[^",][^,]*|)(?:,(?:"(?:[^"]|"")*"|[^",][^,]*|))*$'
 #: the longest valid UTF-8 prefix of a hex string (where Python's decoder stops)
-UTF8_HEX = ("^(?:[0-7][0-9A-F]|C[2-9A-F][89AB][0-9A-F]|D[0-9A-F][89AB][0-9A-F]|"
-            "E0[AB][0-9A-F][89AB][0-9A-F]|E[1-9A-CEF][89AB][0-9A-F][89AB][0-9A-F]|"
-            "ED[89][0-9A-F][89AB][0-9A-F]|F0[9AB][0-9A-F](?:[89AB][0-9A-F]){2}|"
-            "F[1-3](?:[89AB][0-9A-F]){3}|F4[89][0-9A-F](?:[89AB][0-9A-F]){2})*")
+UTF8_HEX = (
+    "^(?:[0-7][0-9A-F]|C[2-9A-F][89AB][0-9A-F]|D[0-9A-F][89AB][0-9A-F]|"
+    "E0[AB][0-9A-F][89AB][0-9A-F]|E[1-9A-CEF][89AB][0-9A-F][89AB][0-9A-F]|"
+    "ED[89][0-9A-F][89AB][0-9A-F]|F0[9AB][0-9A-F](?:[89AB][0-9A-F]){2}|"
+    "F[1-3](?:[89AB][0-9A-F]){3}|F4[89][0-9A-F](?:[89AB][0-9A-F]){2})*"
+)
 
 
 def _f() -> Any:
@@ -44,13 +46,19 @@ def numbered_lines(spark: Any, paths: list[str]) -> tuple[Any, dict[str, str]]:
     raw = reader.option("recursiveFileLookup", "true").text(paths)
     files = raw.inputFiles()
     names = display_names(files, paths)
-    df = raw.select(F.input_file_name().alias("file"),
-                    F.expr("input_file_block_start()").alias("block"),
-                    F.monotonically_increasing_id().alias("id"), F.col("value").alias("raw"))
-    df = df.withColumn("q", F.expr("(octet_length(raw) - octet_length(replace(raw, '\"', "
-                                   "''))) % 2"))
-    stats = sorted(tuple(r) for r in df.groupBy("file", "block").agg(
-        F.count("*"), F.min("id"), F.sum("q")).collect())
+    df = raw.select(
+        F.input_file_name().alias("file"),
+        F.expr("input_file_block_start()").alias("block"),
+        F.monotonically_increasing_id().alias("id"),
+        F.col("value").alias("raw"),
+    )
+    df = df.withColumn(
+        "q", F.expr("(octet_length(raw) - octet_length(replace(raw, '\"', ''))) % 2")
+    )
+    stats = sorted(
+        tuple(r)
+        for r in df.groupBy("file", "block").agg(F.count("*"), F.min("id"), F.sum("q")).collect()
+    )
     offsets: list[tuple[str, int, int, int]] = []
     parity: dict[str, int] = {}
     total: dict[str, int] = {}
@@ -63,24 +71,36 @@ def numbered_lines(spark: Any, paths: list[str]) -> tuple[Any, dict[str, str]]:
     for file in files:
         if file not in seen:
             raise InputError("empty file: a header row with case_id is expected", names[file], 1)
-    table = spark.createDataFrame(offsets, "file string, block bigint, shift bigint, "
-                                           "open_block int")
+    table = spark.createDataFrame(
+        offsets, "file string, block bigint, shift bigint, open_block int"
+    )
     from pyspark.sql.window import Window
 
-    within = Window.partitionBy("file", "block").orderBy("id").rowsBetween(
-        Window.unboundedPreceding, -1)
-    lines = (df.join(F.broadcast(table), ["file", "block"])
-             .withColumn("line", F.col("id") + F.col("shift") + 1)
-             .withColumn("open", (F.col("open_block") + F.coalesce(F.sum("q").over(within),
-                                                                    F.lit(0))) % 2)
-             .drop("block", "id", "shift", "open_block"))
+    within = (
+        Window.partitionBy("file", "block").orderBy("id").rowsBetween(Window.unboundedPreceding, -1)
+    )
+    lines = (
+        df.join(F.broadcast(table), ["file", "block"])
+        .withColumn("line", F.col("id") + F.col("shift") + 1)
+        .withColumn(
+            "open", (F.col("open_block") + F.coalesce(F.sum("q").over(within), F.lit(0))) % 2
+        )
+        .drop("block", "id", "shift", "open_block")
+    )
     odd = [file for file, p in parity.items() if p]
     if odd:  # the last record opens a quote that never closes: where did it start?
-        row = lines.filter(F.col("file").isin(odd) & (F.col("open") == 0) & (F.col("q") == 1)
-                           ).groupBy("file").agg(F.max("line").alias("line")).orderBy(
-                               "file").first()
-        raise InputError("unterminated quoted field: the record starting here runs to the end "
-                         "of the file", names[row["file"]], row["line"])
+        row = (
+            lines.filter(F.col("file").isin(odd) & (F.col("open") == 0) & (F.col("q") == 1))
+            .groupBy("file")
+            .agg(F.max("line").alias("line"))
+            .orderBy("file")
+            .first()
+        )
+        raise InputError(
+            "unterminated quoted field: the record starting here runs to the end of the file",
+            names[row["file"]],
+            row["line"],
+        )
     return lines, names
 
 
@@ -112,8 +132,7 @@ def display_names(files: list[str], paths: list[str]) -> dict[str, str]:
 def headers(lines: Any, names: dict[str, str]) -> dict[str, list[str]]:
     """file -> its header (stripped, lower case), checked like ``readers.read_csv``."""
     out = {}
-    for row in lines.filter("line = 1").select(
-            "file", "raw", F_valid("raw").alias("ok")).collect():
+    for row in lines.filter("line = 1").select("file", "raw", F_valid("raw").alias("ok")).collect():
         path = names[row["file"]]
         if not row["ok"]:
             raise InputError("not UTF-8 text (in the header row)", path, 1)
@@ -128,8 +147,12 @@ def headers(lines: Any, names: dict[str, str]) -> dict[str, list[str]]:
         first: dict[str, int] = {}
         for index, name in enumerate(header, start=1):
             if name and name in first:
-                raise InputError(f"duplicate column {name!r} in the header (columns "
-                                 f"{first[name]} and {index}); which one is meant?", path, 1)
+                raise InputError(
+                    f"duplicate column {name!r} in the header (columns "
+                    f"{first[name]} and {index}); which one is meant?",
+                    path,
+                    1,
+                )
             first[name] = index
         out[row["file"]] = header
     return out
@@ -145,40 +168,69 @@ def records(lines: Any, names: dict[str, str]) -> Any:
     (of the record: bytes that are not UTF-8, a malformed quote)."""
     F = _f()
     biggest = limit("CALCINOSIS_KG_MAX_RECORD_KB")
-    long_ = lines.filter(F.expr(f"octet_length(raw) > {biggest + 1}")).groupBy("file").agg(
-        F.min("line").alias("line")).collect()
+    long_ = (
+        lines.filter(F.expr(f"octet_length(raw) > {biggest + 1}"))
+        .groupBy("file")
+        .agg(F.min("line").alias("line"))
+        .collect()
+    )
     for row in sorted(long_, key=lambda r: (r["file"], r["line"])):
         from calcinosis_kg.graph.input_limits import too_long
 
         raise too_long(names[row["file"]], row["line"])
-    bad = ("CASE WHEN is_valid_utf8(raw) THEN NULL ELSE concat('not UTF-8: byte 0x', "
-           f"lower(substr(hex(raw), length(regexp_extract(hex(raw), {q(UTF8_HEX)}, 0)) + 1, "
-           "2)), ' at line ', CAST(line AS STRING), ', column ', CAST(length(regexp_extract("
-           f"hex(raw), {q(UTF8_HEX)}, 0)) DIV 2 + 1 AS STRING)) END")
+    bad = (
+        "CASE WHEN is_valid_utf8(raw) THEN NULL ELSE concat('not UTF-8: byte 0x', "
+        f"lower(substr(hex(raw), length(regexp_extract(hex(raw), {q(UTF8_HEX)}, 0)) + 1, "
+        "2)), ' at line ', CAST(line AS STRING), ', column ', CAST(length(regexp_extract("
+        f"hex(raw), {q(UTF8_HEX)}, 0)) DIV 2 + 1 AS STRING)) END"
+    )
     body = lines.filter("line > 1").select(
-        "file", "line", "open", "q", F.expr(bad).alias("bad"),
-        F.expr("make_valid_utf8(raw)").alias("text"))
+        "file",
+        "line",
+        "open",
+        "q",
+        F.expr(bad).alias("bad"),
+        F.expr("make_valid_utf8(raw)").alias("text"),
+    )
     single = body.filter("open = 0 AND q = 0").select(
-        "file", "line", F.expr("regexp_replace(text, '\\r$', '')").alias("text"),
-        F.expr("filter(array(bad), x -> x IS NOT NULL)").alias("problems"))
+        "file",
+        "line",
+        F.expr("regexp_replace(text, '\\r$', '')").alias("text"),
+        F.expr("filter(array(bad), x -> x IS NOT NULL)").alias("problems"),
+    )
     from pyspark.sql.window import Window
 
     multi = body.filter("open = 1 OR q = 1").withColumn(
-        "start", F.max(F.when(F.col("open") == 0, F.col("line"))).over(
-            Window.partitionBy("file").orderBy("line")))
+        "start",
+        F.max(F.when(F.col("open") == 0, F.col("line"))).over(
+            Window.partitionBy("file").orderBy("line")
+        ),
+    )
     joined = multi.groupBy("file", "start").agg(
-        F.array_sort(F.collect_list(F.struct("line", "text", "bad"))).alias("parts"))
+        F.array_sort(F.collect_list(F.struct("line", "text", "bad"))).alias("parts")
+    )
     joined = joined.select(
-        "file", F.col("start").alias("line"),
-        F.expr("regexp_replace(array_join(transform(parts, p -> p.text), '\\n'), '\\r$', '')")
-        .alias("text"),
-        F.expr("filter(transform(parts, p -> p.bad), x -> x IS NOT NULL)").alias("problems"))
+        "file",
+        F.col("start").alias("line"),
+        F.expr(
+            "regexp_replace(array_join(transform(parts, p -> p.text), '\\n'), '\\r$', '')"
+        ).alias("text"),
+        F.expr("filter(transform(parts, p -> p.bad), x -> x IS NOT NULL)").alias("problems"),
+    )
     out = single.unionByName(joined)
-    cr = out.filter(F.expr("instr(text, '\\r') > 0 AND instr(text, '\"') = 0")).groupBy(
-        "file").agg(F.min("line").alias("line")).collect()
+    cr = (
+        out.filter(F.expr("instr(text, '\\r') > 0 AND instr(text, '\"') = 0"))
+        .groupBy("file")
+        .agg(F.min("line").alias("line"))
+        .collect()
+    )
     for row in sorted(cr, key=lambda r: (r["file"], r["line"])):
-        raise InputError("a carriage return inside an unquoted field (classic Mac line ends?): "
-                         "save with LF or CRLF line ends", names[row["file"]], row["line"])
+        raise InputError(
+            "a carriage return inside an unquoted field (classic Mac line ends?): "
+            "save with LF or CRLF line ends",
+            names[row["file"]],
+            row["line"],
+        )
     return out
 
 
@@ -190,14 +242,27 @@ def cells(records_: Any, header: list[str]) -> Any:
     ok = F.expr(f"text RLIKE {q('(?s)' + WELL_FORMED)}")
     n = F.expr("size(split(regexp_replace(text, '\"(?:[^\"]|\"\")*\"', 'Q'), ',', -1))")
     parsed = F.from_csv(F.col("text"), schema, {"mode": "PERMISSIVE"})
-    df = records_.select("file", "line", "problems", F.when(ok, n).otherwise(0).alias("n"),
-                         F.when(ok, parsed).alias("c"), ok.alias("ok"))
+    df = records_.select(
+        "file",
+        "line",
+        "problems",
+        F.when(ok, n).otherwise(0).alias("n"),
+        F.when(ok, parsed).alias("c"),
+        ok.alias("ok"),
+    )
     malformed = F.array(F.lit("malformed CSV: ',' expected after '\"'"))
-    problem = F.when(~F.col("ok"), malformed).otherwise(
-        F.array().cast("array<string>"))
-    return df.select("file", "line", F.concat("problems", problem).alias("problems"), "n",
-                     *[F.when(F.col("n") > i, F.coalesce(F.col(f"c.c{i}"), F.lit("")))
-                       .alias(f"h_{name}") for i, name in enumerate(header) if name])
+    problem = F.when(~F.col("ok"), malformed).otherwise(F.array().cast("array<string>"))
+    return df.select(
+        "file",
+        "line",
+        F.concat("problems", problem).alias("problems"),
+        "n",
+        *[
+            F.when(F.col("n") > i, F.coalesce(F.col(f"c.c{i}"), F.lit(""))).alias(f"h_{name}")
+            for i, name in enumerate(header)
+            if name
+        ],
+    )
 
 
 def read(spark: Any, paths: list[str], first_row: int) -> Any | None:
@@ -215,8 +280,10 @@ def read(spark: Any, paths: list[str], first_row: int) -> Any | None:
     groups: dict[tuple[str, ...], list[str]] = {}
     for file, header in heads.items():
         groups.setdefault(tuple(header), []).append(file)
-    parts = [(cells(recs.filter(F.col("file").isin(files)), list(h)), list(h))
-             for h, files in sorted(groups.items())]
+    parts = [
+        (cells(recs.filter(F.col("file").isin(files)), list(h)), list(h))
+        for h, files in sorted(groups.items())
+    ]
     lookup = spark_fields.lookups(spark, [(c, set(h)) for c, h in parts])
     rank = F.create_map(*[F.lit(x) for f, i in order.items() for x in (f, i)])
     shown = F.create_map(*[F.lit(x) for f, n in names.items() for x in (f, n)])
@@ -224,10 +291,12 @@ def read(spark: Any, paths: list[str], first_row: int) -> Any | None:
     df = frames[0]
     for other in frames[1:]:
         df = df.unionByName(other)
-    df = df.withColumn("_row", F.element_at(rank, F.col("file")) * F.lit(2**32) + F.col("line")
-                       + F.lit(first_row)).withColumn(
-        "source", F.concat(F.element_at(shown, F.col("file")), F.lit(":"),
-                           F.col("line").cast("string")))
+    df = df.withColumn(
+        "_row", F.element_at(rank, F.col("file")) * F.lit(2**32) + F.col("line") + F.lit(first_row)
+    ).withColumn(
+        "source",
+        F.concat(F.element_at(shown, F.col("file")), F.lit(":"), F.col("line").cast("string")),
+    )
     return spark_fields.unique_ids(df).drop("file", "line")
 
 

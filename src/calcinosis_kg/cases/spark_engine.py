@@ -41,8 +41,9 @@ def driver_memory() -> str | None:
     given = os.environ.get(DRIVER_MEMORY_ENV, "").strip()
     if given:
         if not re.fullmatch(r"[1-9][0-9]*[kmgt]?", given.lower()):
-            raise InputError(f"{given!r} is not a JVM memory size such as 4g or 512m",
-                             DRIVER_MEMORY_ENV)
+            raise InputError(
+                f"{given!r} is not a JVM memory size such as 4g or 512m", DRIVER_MEMORY_ENV
+            )
         return given.lower()
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     return f"{max(2, min(8, total // 2**32))}g"
@@ -66,11 +67,13 @@ def session(master: str | None = None, app: str = "calcinosis-kg cases") -> Any:
     builder = builder.config("spark.sql.codegen.wholeStage", "false")
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-        builder = (builder.config("spark.ui.enabled", "false")
-                   .config("spark.driver.host", "127.0.0.1")
-                   .config("spark.driver.bindAddress", "127.0.0.1")
-                   .config("spark.ui.showConsoleProgress", "false")
-                   .config("spark.sql.shuffle.partitions", "8"))
+        builder = (
+            builder.config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", "8")
+        )
         memory = driver_memory()
         if memory is not None:  # read when the JVM starts (a running one keeps its heap)
             builder = builder.config("spark.driver.memory", memory)
@@ -94,8 +97,9 @@ def _map(pairs: dict[str, Any]) -> Any:
 
 def _strings(values: list[str]) -> Any:
     F = _f()
-    return F.array(*[F.lit(v) for v in values]) if values else F.expr("array()").cast(
-        "array<string>")
+    return (
+        F.array(*[F.lit(v) for v in values]) if values else F.expr("array()").cast("array<string>")
+    )
 
 
 def _compact(items: list[Any]) -> Any:
@@ -115,27 +119,43 @@ def near_misses(criteria: list) -> Any:
             continue
         held = [f"({to_sql(p)})" for p in parts]
         missing = "(" + " + ".join(f"CASE WHEN {h} THEN 0 ELSE 1 END" for h in held) + ")"
-        lacks = "filter(array(" + ", ".join(
-            f"CASE WHEN NOT {h} THEN {q(describe(part))} END" for part, h in
-            zip(parts, held, strict=True)) + "), x -> x IS NOT NULL)"
-        flags_only = " AND ".join(f"({h} OR {str(p.op == 'flag').upper()})"
-                                  for p, h in zip(parts, held, strict=True))
+        lacks = (
+            "filter(array("
+            + ", ".join(
+                f"CASE WHEN NOT {h} THEN {q(describe(part))} END"
+                for part, h in zip(parts, held, strict=True)
+            )
+            + "), x -> x IS NOT NULL)"
+        )
+        flags_only = " AND ".join(
+            f"({h} OR {str(p.op == 'flag').upper()})" for p, h in zip(parts, held, strict=True)
+        )
         rank = f"concat(CASE WHEN {flags_only} THEN '0' ELSE '1' END, CAST({missing} AS STRING))"
         name = f"CCKG:{crit.iri.rsplit('_', 1)[-1]} {crit.label}: lacks "
-        hints.append(f"CASE WHEN {missing} BETWEEN 1 AND {min(2, len(parts) - 1)} THEN "
-                     f"concat({rank}, {q(SEP)}, {q(name)}, array_join({lacks}, '; ')) END")
+        hints.append(
+            f"CASE WHEN {missing} BETWEEN 1 AND {min(2, len(parts) - 1)} THEN "
+            f"concat({rank}, {q(SEP)}, {q(name)}, array_join({lacks}, '; ')) END"
+        )
     if not hints:
         return _strings([])
-    return F.expr(f"transform(array_sort(filter(array({', '.join(hints)}), x -> x IS NOT "
-                  f"NULL)), x -> element_at(split(x, {q(SEP)}), -1))")
+    return F.expr(
+        f"transform(array_sort(filter(array({', '.join(hints)}), x -> x IS NOT "
+        f"NULL)), x -> element_at(split(x, {q(SEP)}), -1))"
+    )
 
 
 def lab_values() -> Any:
     """A Spark column: per row, the lab phenotypes the case shows (``classify.LAB_EVIDENCE``, the
     same rule as the polars engine), for evidence only."""
     F = _f()
-    return F.flatten(F.array(*[F.when(F.expr(to_sql(node)), _strings(list(values)))
-                               .otherwise(_strings([])) for node, values in LAB_EVIDENCE]))
+    return F.flatten(
+        F.array(
+            *[
+                F.when(F.expr(to_sql(node)), _strings(list(values))).otherwise(_strings([]))
+                for node, values in LAB_EVIDENCE
+            ]
+        )
+    )
 
 
 def classify(df: Any, clf: Classifier) -> Any:
@@ -146,77 +166,142 @@ def classify(df: Any, clf: Classifier) -> Any:
 
     F = _f()
     crit = clf.criteria
-    fired = df.select("case_id", "source", "_row", "_invalid", "_problems", "not_a_case",
-                      "conditions",
-                      *[F.expr(to_sql(c.node)).alias(f"c{i}") for i, c in enumerate(crit)],
-                      near_misses(crit).alias("hints"),
-                      *[F.coalesce(F.col(c), F.lit("")).alias(c) for c in PASSED])
+    fired = df.select(
+        "case_id",
+        "source",
+        "_row",
+        "_invalid",
+        "_problems",
+        "not_a_case",
+        "conditions",
+        *[F.expr(to_sql(c.node)).alias(f"c{i}") for i, c in enumerate(crit)],
+        near_misses(crit).alias("hints"),
+        *[F.coalesce(F.col(c), F.lit("")).alias(c) for c in PASSED],
+    )
     effective = []
     for i, c in enumerate(crit):
-        below = [F.col(f"c{j}") for j, d in enumerate(crit) if d.type_iri != c.type_iri
-                 and c.type_iri in clf.onto.ancestors(d.type_iri)]
+        below = [
+            F.col(f"c{j}")
+            for j, d in enumerate(crit)
+            if d.type_iri != c.type_iri and c.type_iri in clf.onto.ancestors(d.type_iri)
+        ]
         cond = F.col(f"c{i}")
         for b in below:
             cond = cond & ~b
         effective.append(F.when(cond, F.lit(m.compress(c.type_iri))))
     fired_names = [F.when(F.col(f"c{i}"), F.lit(m.compress(c.iri))) for i, c in enumerate(crit)]
-    out = fired.select("case_id", "source", "_row", "_invalid", "_problems", "not_a_case",
-                       "conditions", "hints", *PASSED,
-                       F.array_sort(F.array_distinct(_compact(effective))).alias("types"),
-                       _compact(fired_names).alias("fired"))
+    out = fired.select(
+        "case_id",
+        "source",
+        "_row",
+        "_invalid",
+        "_problems",
+        "not_a_case",
+        "conditions",
+        "hints",
+        *PASSED,
+        F.array_sort(F.array_distinct(_compact(effective))).alias("types"),
+        _compact(fired_names).alias("fired"),
+    )
     out = sd.apply(out)
     all_labels = {m.compress(k): v for k, v in clf.onto.labels.items()}
-    wanted = ({m.compress(c.type_iri) for c in crit} | {m.compress(c.iri) for c in crit}
-              | set(clf.dystrophic_conditions) | set(clf.metastatic_kinds))
+    wanted = (
+        {m.compress(c.type_iri) for c in crit}
+        | {m.compress(c.iri) for c in crit}
+        | set(clf.dystrophic_conditions)
+        | set(clf.metastatic_kinds)
+    )
     labels = {k: v for k, v in all_labels.items() if k in wanted}
-    out = out.withColumn("flags", F.expr(sd.flags(clf.metastatic_kinds,
-                                                  clf.dystrophic_conditions, labels)))
-    label_map, texts = _map(labels), _map({m.compress(c.iri): _strings(list(c.texts))
-                                           for c in crit})
+    out = out.withColumn(
+        "flags", F.expr(sd.flags(clf.metastatic_kinds, clf.dystrophic_conditions, labels))
+    )
+    label_map, texts = (
+        _map(labels),
+        _map({m.compress(c.iri): _strings(list(c.texts)) for c in crit}),
+    )
     out = out.select(
-        "*", F.array_join("types", "|").alias("type_id"),
-        F.array_join(F.transform("types", lambda t: F.coalesce(F.try_element_at(label_map, t),
-                                                               t)), "|").alias("type_label"),
-        F.array_join(F.transform("fired", lambda c: F.concat(c, F.lit(" "), F.coalesce(
-            F.try_element_at(label_map, c), F.lit("")))), "; ").alias("criteria"),
-        F.array_distinct(F.flatten(F.transform("fired", lambda c: F.coalesce(
-            F.try_element_at(texts, c), _strings([]))))).alias("crit_texts"))
-    values = df.select("_row", F.explode(F.concat(
-        "conditions", "exposures", "sites", "features", "histology", F.array("taxon"),
-        lab_values(), F.expr(sd.population_values()))).alias("value")).filter(
-        F.col("value").isNotNull())
+        "*",
+        F.array_join("types", "|").alias("type_id"),
+        F.array_join(
+            F.transform("types", lambda t: F.coalesce(F.try_element_at(label_map, t), t)), "|"
+        ).alias("type_label"),
+        F.array_join(
+            F.transform(
+                "fired",
+                lambda c: F.concat(
+                    c, F.lit(" "), F.coalesce(F.try_element_at(label_map, c), F.lit(""))
+                ),
+            ),
+            "; ",
+        ).alias("criteria"),
+        F.array_distinct(
+            F.flatten(
+                F.transform("fired", lambda c: F.coalesce(F.try_element_at(texts, c), _strings([])))
+            )
+        ).alias("crit_texts"),
+    )
+    values = df.select(
+        "_row",
+        F.explode(
+            F.concat(
+                "conditions",
+                "exposures",
+                "sites",
+                "features",
+                "histology",
+                F.array("taxon"),
+                lab_values(),
+                F.expr(sd.population_values()),
+            )
+        ).alias("value"),
+    ).filter(F.col("value").isNotNull())
     spark = df.sparkSession
-    typical = spark.createDataFrame(clf.typical.rows() or [], "type string, value string, "
-                                    "text string")
-    typical_labels = {k: v for k, v in all_labels.items()
-                      if k in set(clf.typical["type"].to_list())}
+    typical = spark.createDataFrame(
+        clf.typical.rows() or [], "type string, value string, text string"
+    )
+    typical_labels = {
+        k: v for k, v in all_labels.items() if k in set(clf.typical["type"].to_list())
+    }
     out = out.join(_support(values, out, clf), "_row", "left")
-    out = out.join(sd.suggestions(values, out, typical, typical_labels, clf.joints), "_row",
-                   "left")
-    support = F.array_sort(F.array_except(F.coalesce(F.col("support"), _strings([])),
-                                          F.col("crit_texts")))
-    sources = F.concat(F.col("crit_texts"), F.transform(support, lambda x: F.concat(
-        F.lit("supporting: "), x)))
+    out = out.join(sd.suggestions(values, out, typical, typical_labels, clf.joints), "_row", "left")
+    support = F.array_sort(
+        F.array_except(F.coalesce(F.col("support"), _strings([])), F.col("crit_texts"))
+    )
+    sources = F.concat(
+        F.col("crit_texts"), F.transform(support, lambda x: F.concat(F.lit("supporting: "), x))
+    )
     unclassified = F.col("status") == "unclassified"
     hints = F.when(unclassified, F.col("hints")).otherwise(_strings([]))
     out = out.select(
-        "*", F.array_join(sources, " | ").alias("_sources"),
+        "*",
+        F.array_join(sources, " | ").alias("_sources"),
         hints.alias("_hints"),
         F.when(unclassified, F.coalesce(F.col("suggested"), _strings([])))
-        .otherwise(_strings([])).alias("suggestions"),
-        F.when(unclassified, F.coalesce(F.col("suggested_text"), F.lit(
-            sd.suggest.LABEL + ": none (no typical feature of any type recorded)")))
-        .otherwise(F.lit("")).alias("_suggested"))
+        .otherwise(_strings([]))
+        .alias("suggestions"),
+        F.when(
+            unclassified,
+            F.coalesce(
+                F.col("suggested_text"),
+                F.lit(sd.suggest.LABEL + ": none (no typical feature of any type recorded)"),
+            ),
+        )
+        .otherwise(F.lit(""))
+        .alias("_suggested"),
+    )
     reason = F.expr(
         "CASE WHEN status = 'not_a_case' THEN not_a_case "
         "WHEN status = 'invalid' THEN concat('invalid record: ', _problems) "
         f"WHEN status = 'unclassified' THEN {sd.unclassified_reason('hints')} "
         "WHEN status = 'ambiguous' THEN 'the criteria of several types are met and none is "
-        "more specific: all are listed, none is picked' ELSE '' END")
-    out = out.withColumn("reason", reason).drop("sources", "hints", "suggested").withColumnsRenamed(
-        {"_sources": "sources", "_hints": "hints", "_suggested": "suggested"})
-    return out.select(*RESULT_COLUMNS, "types", "fired", "hints", "suggestions", "source",
-                      "_row")
+        "more specific: all are listed, none is picked' ELSE '' END"
+    )
+    out = (
+        out.withColumn("reason", reason)
+        .drop("sources", "hints", "suggested")
+        .withColumnsRenamed({"_sources": "sources", "_hints": "hints", "_suggested": "suggested"})
+    )
+    return out.select(*RESULT_COLUMNS, "types", "fired", "hints", "suggestions", "source", "_row")
 
 
 def _support(values: Any, out: Any, clf: Classifier) -> Any:
@@ -225,10 +310,15 @@ def _support(values: Any, out: Any, clf: Classifier) -> Any:
     F = _f()
     spark = values.sparkSession
     typed = out.select("_row", F.explode("types").alias("type"))
-    evidence = spark.createDataFrame(clf.evidence.rows() or [],
-                                     "type string, value string, text string")
-    hits = (values.join(typed, "_row").join(F.broadcast(evidence), ["type", "value"])
-            .select("_row", "text").distinct())
+    evidence = spark.createDataFrame(
+        clf.evidence.rows() or [], "type string, value string, text string"
+    )
+    hits = (
+        values.join(typed, "_row")
+        .join(F.broadcast(evidence), ["type", "value"])
+        .select("_row", "text")
+        .distinct()
+    )
     return hits.groupBy("_row").agg(F.array_sort(F.collect_list("text")).alias("support"))
 
 
@@ -260,8 +350,9 @@ def run(df: Any, clf: Classifier | None) -> tuple[Any, Any]:
     from calcinosis_kg.cases.spark_decide import problem_text
 
     invalid_rows = problem_text(bad).withColumn("_invalid", F.lit(True))
-    marked = df.join(invalid_rows, "_row", "left").fillna(False, subset=["_invalid"]).fillna(
-        "", subset=["_problems"])
+    marked = (
+        df.join(invalid_rows, "_row", "left")
+        .fillna(False, subset=["_invalid"])
+        .fillna("", subset=["_problems"])
+    )
     return bad, classify(marked, clf)
-
-

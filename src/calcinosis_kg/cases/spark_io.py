@@ -27,8 +27,19 @@ OUTPUT_FORMATS = ("csv", "jsonl", "parquet")
 SPARK_TYPES = {"str": "string", "float": "double", "bool": "boolean", "list": "array<string>"}
 #: the wide case schema (``model.COLUMNS``) as a Spark DDL string
 SCHEMA_DDL = ", ".join(f"{name} {SPARK_TYPES[kind]}" for name, kind in m.COLUMNS.items())
-REMOTE = ("hdfs:", "s3a:", "s3:", "gs:", "abfs:", "abfss:", "wasb:", "wasbs:", "file:",
-          "viewfs:", "dbfs:")
+REMOTE = (
+    "hdfs:",
+    "s3a:",
+    "s3:",
+    "gs:",
+    "abfs:",
+    "abfss:",
+    "wasb:",
+    "wasbs:",
+    "file:",
+    "viewfs:",
+    "dbfs:",
+)
 
 
 def is_spark_path(raw: str) -> bool:
@@ -99,8 +110,11 @@ def read_cases(spark: Any, paths: Iterable[str]) -> tuple[Any, Callable[[], None
     remote = [p for p in paths if is_spark_path(p) and not is_csv(p)]
     local = [p for p in paths if p not in csvs and p not in remote]
     if local and not here:
-        raise InputError("Phenopacket and Turtle inputs are read on this machine; on a cluster "
-                         "give CSV files or Parquet case frames", local[0])
+        raise InputError(
+            "Phenopacket and Turtle inputs are read on this machine; on a cluster "
+            "give CSV files or Parquet case frames",
+            local[0],
+        )
     frames = []
     csv_frame = spark_csv.read(spark, csvs, -(2**62))
     if csv_frame is not None:
@@ -117,8 +131,9 @@ def read_cases(spark: Any, paths: Iterable[str]) -> tuple[Any, Callable[[], None
             df = spark.read.schema(SCHEMA_DDL).parquet(*sources)
         except Exception as exc:  # AnalysisException and friends: one line, no traceback
             close()
-            raise InputError(f"Spark cannot read it: {str(exc).splitlines()[0]}",
-                             sources[0]) from None
+            raise InputError(
+                f"Spark cannot read it: {str(exc).splitlines()[0]}", sources[0]
+            ) from None
         frames.append(df.select(*m.COLUMNS, F.monotonically_increasing_id().alias("_row")))
     out = frames[0]
     for other in frames[1:]:
@@ -129,8 +144,7 @@ def read_cases(spark: Any, paths: Iterable[str]) -> tuple[Any, Callable[[], None
 def write_results(df: Any, output: str, fmt: str, columns: list[str]) -> None:
     """``df[columns]`` into the folder ``output`` as ``fmt`` (Spark's partitioned files)."""
     if fmt not in OUTPUT_FORMATS:
-        raise InputError(f"--engine spark writes {', '.join(OUTPUT_FORMATS)}, not {fmt}",
-                         output)
+        raise InputError(f"--engine spark writes {', '.join(OUTPUT_FORMATS)}, not {fmt}", output)
     out = df.select(*columns)
     writer = out.write.mode("overwrite")
     if fmt == "csv":

@@ -49,36 +49,50 @@ def expand(x: str) -> str:
     """CURIE -> IRI like ``triples._expand`` (prefix before the first ``:``, local part up to
     the next one): an unknown prefix gives ``urn:curie:…``."""
     prefix = f"substring_index({x}, ':', 1)"
-    ns = f"CASE WHEN instr({x}, ':') = 0 THEN NULL ELSE CASE {prefix} " + " ".join(
-        f"WHEN {q(k)} THEN {q(v)}" for k, v in sorted(m.PREFIXES.items())) + " END END"
+    ns = (
+        f"CASE WHEN instr({x}, ':') = 0 THEN NULL ELSE CASE {prefix} "
+        + " ".join(f"WHEN {q(k)} THEN {q(v)}" for k, v in sorted(m.PREFIXES.items()))
+        + " END END"
+    )
     local = f"substring_index(substr({x}, instr({x}, ':') + 1), ':', 1)"
-    return (f"CASE WHEN startswith({x}, 'http://') OR startswith({x}, 'https://') THEN {x} "
-            f"ELSE coalesce(concat({ns}, {local}), concat('urn:curie:', {x})) END")
+    return (
+        f"CASE WHEN startswith({x}, 'http://') OR startswith({x}, 'https://') THEN {x} "
+        f"ELSE coalesce(concat({ns}, {local}), concat('urn:curie:', {x})) END"
+    )
 
 
 def decimal_text(x: str) -> str:
     """``triples.decimal_text``: a double as an xsd:decimal lexical form (6 places at most)."""
     micro = f"CAST(bround({x} * 1000000, 0) AS BIGINT)"
     frac = f"regexp_replace(lpad(CAST(abs({micro}) % 1000000 AS STRING), 6, '0'), '0+$', '')"
-    return (f"concat(CASE WHEN {micro} < 0 THEN '-' ELSE '' END, "
-            f"CAST(abs({micro}) DIV 1000000 AS STRING), "
-            f"CASE WHEN {frac} = '' THEN '.0' ELSE concat('.', {frac}) END)")
+    return (
+        f"concat(CASE WHEN {micro} < 0 THEN '-' ELSE '' END, "
+        f"CAST(abs({micro}) DIV 1000000 AS STRING), "
+        f"CASE WHEN {frac} = '' THEN '.0' ELSE concat('.', {frac}) END)"
+    )
 
 
 def _t(s: str, p: str, o: str, lit: bool = False, dt: str = "") -> str:
-    return (f"named_struct('s', {s}, 'p', {q(p)}, 'o', {o}, 'lit', {str(lit).upper()}, "
-            f"'dt', {q(dt)})")
+    return (
+        f"named_struct('s', {s}, 'p', {q(p)}, 'o', {o}, 'lit', {str(lit).upper()}, 'dt', {q(dt)})"
+    )
 
 
 #: ``triples.FINDINGS``' two polars conditions per finding node, as SQL: (the row has the
 #: node, its status and range belong to it); a finding added there and not here raises
 FINDING_SQL = {
-    "calcium": ("calcium_mmol_l IS NOT NULL OR calcium_status IS NOT NULL",
-                "calcium_adjusted_mmol_l IS NULL"),
-    "calcium-adjusted": ("calcium_adjusted_mmol_l IS NOT NULL",
-                         "calcium_adjusted_mmol_l IS NOT NULL"),
-    "ionised-calcium": ("ionised_calcium_mmol_l IS NOT NULL OR ionised_calcium_status IS NOT "
-                        "NULL", "TRUE"),
+    "calcium": (
+        "calcium_mmol_l IS NOT NULL OR calcium_status IS NOT NULL",
+        "calcium_adjusted_mmol_l IS NULL",
+    ),
+    "calcium-adjusted": (
+        "calcium_adjusted_mmol_l IS NOT NULL",
+        "calcium_adjusted_mmol_l IS NOT NULL",
+    ),
+    "ionised-calcium": (
+        "ionised_calcium_mmol_l IS NOT NULL OR ionised_calcium_status IS NOT NULL",
+        "TRUE",
+    ),
     "phosphate": ("phosphate_mmol_l IS NOT NULL OR phosphate_status IS NOT NULL", "TRUE"),
 }
 
@@ -86,23 +100,38 @@ FINDING_SQL = {
 def _finding(spec: Finding, has: str, judged: str, add: Any) -> None:
     """``triples._finding``: the node, its types, value, judged status and judging range."""
     node = f"concat(iri, '/{spec.slot}')"
-    add(has, _t("iri", spec.prop, node),
-        *[_t(node, m.RDF_TYPE, q(t)) for t in (m.LAB_FINDING, *spec.types)])
-    add(f"({has}) AND {spec.value} IS NOT NULL",
-        _t(node, spec.value_prop, decimal_text(spec.value), True, XSD + "decimal"))
+    add(
+        has,
+        _t("iri", spec.prop, node),
+        *[_t(node, m.RDF_TYPE, q(t)) for t in (m.LAB_FINDING, *spec.types)],
+    )
+    add(
+        f"({has}) AND {spec.value} IS NOT NULL",
+        _t(node, spec.value_prop, decimal_text(spec.value), True, XSD + "decimal"),
+    )
     status, where = f"{spec.judged}_status", f"{spec.judged}_range"
     classes = m.STATUS_TYPES[spec.judged]
-    typed = "CASE " + " ".join(f"WHEN {status} = {q(k)} THEN {q(v)}"
-                               for k, v in sorted(classes.items())) + " END"
-    add(f"({judged}) AND coalesce({status} IN ({qlist(sorted(classes))}), FALSE)",
-        _t(node, m.RDF_TYPE, typed))
-    add(f"({judged}) AND {where} IS NOT NULL AND {where} != 'lab'",
-        _t(node, m.P_RANGE, expand(where)))
+    typed = (
+        "CASE "
+        + " ".join(f"WHEN {status} = {q(k)} THEN {q(v)}" for k, v in sorted(classes.items()))
+        + " END"
+    )
+    add(
+        f"({judged}) AND coalesce({status} IN ({qlist(sorted(classes))}), FALSE)",
+        _t(node, m.RDF_TYPE, typed),
+    )
+    add(
+        f"({judged}) AND {where} IS NOT NULL AND {where} != 'lab'",
+        _t(node, m.P_RANGE, expand(where)),
+    )
     own = f"concat({node}, '/range')"
-    add(f"({judged}) AND coalesce({where} = 'lab', FALSE)", _t(node, m.P_RANGE, own),
+    add(
+        f"({judged}) AND coalesce({where} = 'lab', FALSE)",
+        _t(node, m.P_RANGE, own),
         _t(own, m.P_LOW, decimal_text(f"{spec.judged}_lab_low"), True, XSD + "decimal"),
         _t(own, m.P_HIGH, decimal_text(f"{spec.judged}_lab_high"), True, XSD + "decimal"),
-        _t(own, m.P_UNIT, q("mmol/L"), True))
+        _t(own, m.P_UNIT, q("mmol/L"), True),
+    )
 
 
 def triples() -> str:
@@ -116,28 +145,39 @@ def triples() -> str:
         parts.append(arr if cond is None else f"CASE WHEN {cond} THEN {arr} ELSE {empty} END")
 
     def each(column: str, keep: str, *items: str) -> None:
-        parts.append(f"flatten(transform(coalesce({column}, array()), (x, i) -> CASE WHEN "
-                     f"{keep} THEN array({', '.join(items)}) ELSE {empty} END))")
+        parts.append(
+            f"flatten(transform(coalesce({column}, array()), (x, i) -> CASE WHEN "
+            f"{keep} THEN array({', '.join(items)}) ELSE {empty} END))"
+        )
 
     case, organism = "iri", "concat(iri, '/organism')"
-    add(None, _t(case, m.RDF_TYPE, q(m.CASE_RECORD)),
-        _t(case, m.DCT_IDENTIFIER, "case_id", lit=True), _t(case, m.P_ORGANISM, organism))
+    add(
+        None,
+        _t(case, m.RDF_TYPE, q(m.CASE_RECORD)),
+        _t(case, m.DCT_IDENTIFIER, "case_id", lit=True),
+        _t(case, m.P_ORGANISM, organism),
+    )
     add("coalesce(no_conditions, FALSE)", _t(case, m.RDF_TYPE, q(m.NO_DISEASE)))
     add("coalesce(no_exposures, FALSE)", _t(case, m.RDF_TYPE, q(m.NO_EXPOSURE)))
     add("taxon IS NOT NULL", _t(organism, m.RDF_TYPE, expand("taxon")))
     add("sex IS NOT NULL", _t(case, m.P_SEX, "sex", lit=True))
     for column, prop in m.CASE_DECIMALS.items():
         add(f"{column} IS NOT NULL", _t(case, prop, decimal_text(column), True, XSD + "decimal"))
-    add("albumin_g_l IS NOT NULL", _t(case, m.P_ALBUMIN, decimal_text("albumin_g_l"), True,
-                                       XSD + "decimal"))
+    add(
+        "albumin_g_l IS NOT NULL",
+        _t(case, m.P_ALBUMIN, decimal_text("albumin_g_l"), True, XSD + "decimal"),
+    )
     for spec in FINDINGS:
         exists, here = FINDING_SQL[spec.slot]
         _finding(spec, f"({exists})", f"({exists}) AND ({here})", add)
     for column, (prop, slot, _prefixes) in m.TYPED_SLOTS.items():
         node = f"concat(iri, '/{slot}/', CAST(i + 1 AS STRING))"
         each(column, "x IS NOT NULL", _t(case, prop, node), _t(node, m.RDF_TYPE, expand("x")))
-    each("responses", "x IS NOT NULL AND x != ''",
-         _t("concat(iri, '/treatment/', CAST(i + 1 AS STRING))", m.P_RESPONSE, expand("x")))
+    each(
+        "responses",
+        "x IS NOT NULL AND x != ''",
+        _t("concat(iri, '/treatment/', CAST(i + 1 AS STRING))", m.P_RESPONSE, expand("x")),
+    )
     add("reported_type IS NOT NULL", _t(case, m.P_REPORTED, expand("reported_type")))
     return f"array_distinct(concat({', '.join(parts)}))"
 
@@ -146,19 +186,24 @@ def term_key(t: str) -> str:
     """Spark SQL for one RDF term as N-Triples-like text (``<iri>`` or ``"lit"^^dt``): how
     ``sh:in`` compares values and how a violation names its value."""
     dt = f"CASE WHEN {t}.dt = '' THEN {q(XSD + 'string')} ELSE {t}.dt END"
-    return (f"CASE WHEN {t}.lit THEN concat('\"', {t}.o, '\"^^', {dt}) "
-            f"ELSE concat('<', {t}.o, '>') END")
+    return (
+        f"CASE WHEN {t}.lit THEN concat('\"', {t}.o, '\"^^', {dt}) ELSE concat('<', {t}.o, '>') END"
+    )
 
 
 def focus(rule: shacl.NodeRule) -> str:
     """The focus nodes of ``rule`` among the row's triples ``_t`` (an array of IRIs)."""
     found = []
     if rule.target_class:
-        found.append(f"transform(filter(_t, t -> t.p = {q(RDF_TYPE)} AND t.o IN "
-                     f"({qlist(rule.target_class)}) AND NOT t.lit), t -> t.s)")
+        found.append(
+            f"transform(filter(_t, t -> t.p = {q(RDF_TYPE)} AND t.o IN "
+            f"({qlist(rule.target_class)}) AND NOT t.lit), t -> t.s)"
+        )
     if rule.target_objects_of:
-        found.append(f"transform(filter(_t, t -> t.p IN ({qlist(rule.target_objects_of)}) "
-                     f"AND NOT t.lit), t -> t.o)")
+        found.append(
+            f"transform(filter(_t, t -> t.p IN ({qlist(rule.target_objects_of)}) "
+            f"AND NOT t.lit), t -> t.o)"
+        )
     return f"array_distinct(concat({', '.join(found)}))"
 
 
@@ -175,16 +220,18 @@ def value_ok(kind: str, arg: Any) -> str:
     if kind == "pattern":
         re.compile(str(arg))  # fail on a pattern Python cannot read, as pySHACL would
         return f"(t.o RLIKE {q(str(arg))})"
-    op = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">",
-          "maxExclusive": "<"}[kind]
-    numeric = (f"t.lit AND t.dt IN ({qlist(sorted(shacl.NUMERIC))}) AND t.o RLIKE "
-               f"{q(NUMERIC_RE)}")
+    op = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}[
+        kind
+    ]
+    numeric = f"t.lit AND t.dt IN ({qlist(sorted(shacl.NUMERIC))}) AND t.o RLIKE {q(NUMERIC_RE)}"
     return f"({numeric} AND coalesce(try_cast(t.o AS DOUBLE) {op} {float(arg)!r}D, FALSE))"
 
 
 def _hit(prop: shacl.PropertyRule, kind: str, value: str) -> str:
-    return (f"named_struct('path', {q(prop.path)}, 'component', {q(shacl.COMPONENT[kind])}, "
-            f"'value', {value}, 'message', {q(prop.message)})")
+    return (
+        f"named_struct('path', {q(prop.path)}, 'component', {q(shacl.COMPONENT[kind])}, "
+        f"'value', {value}, 'message', {q(prop.message)})"
+    )
 
 
 def failures(column: str, prop: shacl.PropertyRule, kind: str) -> str:
@@ -193,11 +240,15 @@ def failures(column: str, prop: shacl.PropertyRule, kind: str) -> str:
     if kind in shacl.COUNTS:
         bound = int(prop.constraints[kind])  # type: ignore[call-overload]
         cmp = "<" if kind == "minCount" else ">"
-        return (f"transform(filter({column}, f -> size({values}) {cmp} {bound}), "
-                f"f -> {_hit(prop, kind, 'CAST(NULL AS STRING)')})")
+        return (
+            f"transform(filter({column}, f -> size({values}) {cmp} {bound}), "
+            f"f -> {_hit(prop, kind, 'CAST(NULL AS STRING)')})"
+        )
     wrong = f"filter({values}, t -> NOT {value_ok(kind, prop.constraints[kind])})"
-    return f"flatten(transform({column}, f -> transform({wrong}, t -> " \
-           f"{_hit(prop, kind, term_key('t'))})))"
+    return (
+        f"flatten(transform({column}, f -> transform({wrong}, t -> "
+        f"{_hit(prop, kind, term_key('t'))})))"
+    )
 
 
 def with_violations(df: Any, rules: tuple[shacl.NodeRule, ...] | None = None) -> Any:
@@ -213,12 +264,16 @@ def with_violations(df: Any, rules: tuple[shacl.NodeRule, ...] | None = None) ->
             continue
         focus_cols.append(F.expr(focus(rule)).alias(f"_focus{i}"))
         for prop in rule.properties:
-            out += [failures(f"_focus{i}", prop, k) for k in (*shacl.COUNTS, *shacl.VALUE_KINDS)
-                    if k in prop.constraints]
+            out += [
+                failures(f"_focus{i}", prop, k)
+                for k in (*shacl.COUNTS, *shacl.VALUE_KINDS)
+                if k in prop.constraints
+            ]
     kept = df.columns
     df = df.select("*", F.expr(triples()).alias("_t")).select(*kept, "_t", *focus_cols)
-    return df.select(*kept, F.expr(f"array_distinct(concat({', '.join(out)}))").alias(
-        "_violations"))
+    return df.select(
+        *kept, F.expr(f"array_distinct(concat({', '.join(out)}))").alias("_violations")
+    )
 
 
 def problems(df: Any) -> Any:
@@ -230,14 +285,21 @@ def problems(df: Any) -> Any:
     from pyspark.sql import functions as F
 
     keys = ["case_id", "source", "_row"]
-    field_errors = ("transform(coalesce(errors, array()), e -> named_struct('field', "
-                    "substring_index(e, ': ', 1), 'message', CASE WHEN instr(e, ': ') > 0 THEN "
-                    "substring(e, instr(e, ': ') + 2) END))")
-    shown = (r"""CASE WHEN startswith(v.value, '"') THEN regexp_extract(v.value, '^"(.*)"\\^\\^', 1)
-             ELSE regexp_replace(v.value, '^[<>]+|[<>]+$', '') END""")
-    found = ("transform(_violations, v -> named_struct('field', substring_index(v.message, "
-             "': ', 1), 'message', concat(substring(v.message, instr(v.message, ': ') + 2), "
-             f"CASE WHEN v.value IS NOT NULL THEN concat(' (got ', {shown}, ')') ELSE '' END)))")
+    field_errors = (
+        "transform(coalesce(errors, array()), e -> named_struct('field', "
+        "substring_index(e, ': ', 1), 'message', CASE WHEN instr(e, ': ') > 0 THEN "
+        "substring(e, instr(e, ': ') + 2) END))"
+    )
+    shown = r"""CASE WHEN startswith(v.value, '"') THEN regexp_extract(v.value, '^"(.*)"\\^\\^', 1)
+             ELSE regexp_replace(v.value, '^[<>]+|[<>]+$', '') END"""
+    found = (
+        "transform(_violations, v -> named_struct('field', substring_index(v.message, "
+        "': ', 1), 'message', concat(substring(v.message, instr(v.message, ': ') + 2), "
+        f"CASE WHEN v.value IS NOT NULL THEN concat(' (got ', {shown}, ')') ELSE '' END)))"
+    )
     every = F.expr(f"array_distinct(concat({field_errors}, {found}))")
-    return (with_violations(df).select(*keys, F.explode(every).alias("p"))
-            .select(*keys, "p.field", "p.message"))
+    return (
+        with_violations(df)
+        .select(*keys, F.explode(every).alias("p"))
+        .select(*keys, "p.field", "p.message")
+    )

@@ -37,21 +37,34 @@ def population_values(frame: pl.DataFrame) -> pl.Expr:
     age = pl.col("age_years")
     child = age < 13
     teen = (age >= 13) & (age < 20)
-    return pl.concat_list([
-        pl.when(child).then(pl.lit([CHILDREN, YOUNG])).otherwise(pl.lit([], pl.List(pl.String))),
-        pl.when(teen).then(pl.lit([TEENAGERS, YOUNG])).otherwise(pl.lit([], pl.List(pl.String))),
-    ])
+    return pl.concat_list(
+        [
+            pl.when(child)
+            .then(pl.lit([CHILDREN, YOUNG]))
+            .otherwise(pl.lit([], pl.List(pl.String))),
+            pl.when(teen)
+            .then(pl.lit([TEENAGERS, YOUNG]))
+            .otherwise(pl.lit([], pl.List(pl.String))),
+        ]
+    )
 
 
 def joint_sites(onto: object) -> tuple[list[str], list[str]]:
     """(joint classes, periarticular classes) as CURIEs, for the site bridge."""
     descendants = onto.descendants  # type: ignore[attr-defined]
-    return ([m.compress(c) for c in descendants(m.expand(JOINT))],
-            [m.compress(c) for c in descendants(m.expand(PERIARTICULAR))])
+    return (
+        [m.compress(c) for c in descendants(m.expand(JOINT))],
+        [m.compress(c) for c in descendants(m.expand(PERIARTICULAR))],
+    )
 
 
-def suggest(values: pl.DataFrame, out: pl.DataFrame, typical: pl.DataFrame,
-            labels: dict[str, str], joints: tuple[list[str], list[str]]) -> pl.DataFrame:
+def suggest(
+    values: pl.DataFrame,
+    out: pl.DataFrame,
+    typical: pl.DataFrame,
+    labels: dict[str, str],
+    joints: tuple[list[str], list[str]],
+) -> pl.DataFrame:
     """(case_id, suggested list, suggested_text) for the unclassified cases of ``out``.
 
     ``values``: (case_id, value) long table of what each case records; ``typical``: (type,
@@ -59,20 +72,37 @@ def suggest(values: pl.DataFrame, out: pl.DataFrame, typical: pl.DataFrame,
     unclassified = out.filter(pl.col("status") == "unclassified").select("case_id")
     long = values.join(unclassified, on="case_id", how="semi")
     joint, around = joints
-    bridged = (long.filter(pl.col("value").is_in(joint))
-               .join(pl.DataFrame({"around": around}), how="cross")
-               .select("case_id", pl.col("around").alias("value")))
+    bridged = (
+        long.filter(pl.col("value").is_in(joint))
+        .join(pl.DataFrame({"around": around}), how="cross")
+        .select("case_id", pl.col("around").alias("value"))
+    )
     long = pl.concat([long, bridged]).unique()
-    hits = (long.join(typical, on="value").select("case_id", "type", "text").unique()
-            .sort("case_id", "type", "text"))
-    per_type = (hits.group_by("case_id", "type", maintain_order=True)
-                .agg(pl.col("text").unique(maintain_order=True)))
+    hits = (
+        long.join(typical, on="value")
+        .select("case_id", "type", "text")
+        .unique()
+        .sort("case_id", "type", "text")
+    )
+    per_type = hits.group_by("case_id", "type", maintain_order=True).agg(
+        pl.col("text").unique(maintain_order=True)
+    )
     label_of = {k: v for k, v in labels.items()}
-    shown = (per_type.with_columns(
-        (pl.col("type").replace_strict(label_of, default=pl.col("type")) + " (" + pl.col("type")
-         + "): " + pl.col("text").list.join(" | ")).alias("one"))
+    shown = (
+        per_type.with_columns(
+            (
+                pl.col("type").replace_strict(label_of, default=pl.col("type"))
+                + " ("
+                + pl.col("type")
+                + "): "
+                + pl.col("text").list.join(" | ")
+            ).alias("one")
+        )
         .group_by("case_id", maintain_order=True)
-        .agg(pl.col("type").alias("suggested"), pl.col("one").alias("parts")))
-    return shown.select("case_id", "suggested",
-                        (pl.lit(LABEL + ": ") + pl.col("parts").list.join("; "))
-                        .alias("suggested_text"))
+        .agg(pl.col("type").alias("suggested"), pl.col("one").alias("parts"))
+    )
+    return shown.select(
+        "case_id",
+        "suggested",
+        (pl.lit(LABEL + ": ") + pl.col("parts").list.join("; ")).alias("suggested_text"),
+    )

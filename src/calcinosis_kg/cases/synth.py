@@ -28,22 +28,55 @@ from calcinosis_kg.core.serialize import write_atomic
 #: and Turtle are built in memory first. A bound, so a typo in --n never runs for days
 MOST_STREAMED, MOST_IN_MEMORY = 10_000_000, 1_000_000
 #: (intended type, weight): dystrophic most prevalent; the rest illustrative
-PROFILES = [("dystrophic", 40), ("metastatic", 20), ("iatrogenic", 8), ("idiopathic", 5),
-            ("scrotal", 5), ("traumatic", 5), ("calciphylaxis", 5), ("osteoma", 2),
-            ("ambiguous", 4), ("incomplete", 6)]
-REPORTED = {"dystrophic": "CCKG:0000002", "metastatic": "CCKG:0000003",
-            "iatrogenic": "CCKG:0000004", "idiopathic": "CCKG:0000005", "scrotal": "CCKG:0000008",
-            "traumatic": "CCKG:0000007", "calciphylaxis": "CCKG:0000006", "osteoma": "CCKG:0000011"}
-DYSTROPHIC = [("MONDO:0005100", ["UBERON:0001461", "UBERON:0002389", "UBERON:0001465",
-                                 "UBERON:0002386"], 40),
-              ("MONDO:0019563", ["UBERON:0002389", "UBERON:0001461"], 10),
-              ("MONDO:0016367", ["UBERON:0001461", "UBERON:0001465"], 20),
-              ("MONDO:0004670", ["UBERON:0002101", "UBERON:0013691", "CCKG:0000200"], 15),
-              ("MONDO:0005550", ["UBERON:0002097"], 8), ("CCKG:0000103", ["UBERON:0002097"], 7)]
-METASTATIC_CAUSES = [("MONDO:0024327", 55), ("MONDO:0004375", 15), ("MONDO:0001741", 12),
-                     ("MONDO:0004937", 6), ("MONDO:0019338", 6), ("", 6)]
-DEFECTS = ["no_unit", "phosphate_meq", "unknown_unit", "mgdl_as_mmol", "bad_sex", "bad_age",
-           "bad_identifier", "none_and_disease", "status_contradiction"]
+PROFILES = [
+    ("dystrophic", 40),
+    ("metastatic", 20),
+    ("iatrogenic", 8),
+    ("idiopathic", 5),
+    ("scrotal", 5),
+    ("traumatic", 5),
+    ("calciphylaxis", 5),
+    ("osteoma", 2),
+    ("ambiguous", 4),
+    ("incomplete", 6),
+]
+REPORTED = {
+    "dystrophic": "CCKG:0000002",
+    "metastatic": "CCKG:0000003",
+    "iatrogenic": "CCKG:0000004",
+    "idiopathic": "CCKG:0000005",
+    "scrotal": "CCKG:0000008",
+    "traumatic": "CCKG:0000007",
+    "calciphylaxis": "CCKG:0000006",
+    "osteoma": "CCKG:0000011",
+}
+DYSTROPHIC = [
+    ("MONDO:0005100", ["UBERON:0001461", "UBERON:0002389", "UBERON:0001465", "UBERON:0002386"], 40),
+    ("MONDO:0019563", ["UBERON:0002389", "UBERON:0001461"], 10),
+    ("MONDO:0016367", ["UBERON:0001461", "UBERON:0001465"], 20),
+    ("MONDO:0004670", ["UBERON:0002101", "UBERON:0013691", "CCKG:0000200"], 15),
+    ("MONDO:0005550", ["UBERON:0002097"], 8),
+    ("CCKG:0000103", ["UBERON:0002097"], 7),
+]
+METASTATIC_CAUSES = [
+    ("MONDO:0024327", 55),
+    ("MONDO:0004375", 15),
+    ("MONDO:0001741", 12),
+    ("MONDO:0004937", 6),
+    ("MONDO:0019338", 6),
+    ("", 6),
+]
+DEFECTS = [
+    "no_unit",
+    "phosphate_meq",
+    "unknown_unit",
+    "mgdl_as_mmol",
+    "bad_sex",
+    "bad_age",
+    "bad_identifier",
+    "none_and_disease",
+    "status_contradiction",
+]
 
 
 def _pick(rng: random.Random, items: list[tuple[Any, int]]) -> Any:
@@ -54,8 +87,9 @@ def _serum(rng: random.Random, analyte: str, mmol: float, adult: bool) -> dict[s
     """A measured value in a unit a lab would use (mmol/L, mg/dL; calcium sometimes mEq/L).
     A child's phosphate always comes with the laboratory's range; an adult's mostly does (the
     rest is judged against the default adult range, as in a registry export)."""
-    unit = rng.choices(["mmol/L", "mg/dL", "mEq/L"],
-                       weights=[50, 45, 5] if analyte == "calcium" else [55, 45, 0])[0]
+    unit = rng.choices(
+        ["mmol/L", "mg/dL", "mEq/L"], weights=[50, 45, 5] if analyte == "calcium" else [55, 45, 0]
+    )[0]
     factor = {"mmol/L": 1.0, "mg/dL": 4.008 if analyte == "calcium" else 3.097, "mEq/L": 2.0}
     value = round(mmol * factor[unit], 2)
     out: dict[str, Any] = {f"{analyte}_value": value, f"{analyte}_unit": unit}
@@ -74,9 +108,18 @@ def _normal_calcium(rng: random.Random, age: int) -> float:
 def case_row(rng: random.Random, index: int) -> dict[str, Any]:
     """One synthetic case as a CSV row dict (values as text or lists)."""
     profile = _pick(rng, PROFILES)
-    row: dict[str, Any] = {"case_id": f"SYN{index:07d}", "taxon": "", "sex": "", "diseases": [],
-                           "exposures": [], "sites": [], "features": [], "histology": [],
-                           "treatments": [], "responses": []}
+    row: dict[str, Any] = {
+        "case_id": f"SYN{index:07d}",
+        "taxon": "",
+        "sex": "",
+        "diseases": [],
+        "exposures": [],
+        "sites": [],
+        "features": [],
+        "histology": [],
+        "treatments": [],
+        "responses": [],
+    }
     po = round(rng.uniform(0.85, 1.4), 2)
     row["sex"] = rng.choice(["female", "female", "male"])
     row["age_years"] = rng.randint(18, 85)
@@ -97,8 +140,9 @@ def case_row(rng: random.Random, index: int) -> dict[str, Any]:
         row["sites"] = [rng.choice(["CCKG:0000200", "UBERON:0000982", "UBERON:0002097"])]
         row["egfr"] = rng.randint(5, 30) if cause in ("MONDO:0024327", "MONDO:0004375") else ""
     elif profile == "iatrogenic":
-        row["exposures"] = [rng.choice(["CCKG:0000501", "CCKG:0000502", "CCKG:0000503",
-                                        "CCKG:0000505"])]
+        row["exposures"] = [
+            rng.choice(["CCKG:0000501", "CCKG:0000502", "CCKG:0000503", "CCKG:0000505"])
+        ]
         row["sites"] = ["CCKG:0000203"]
         row["features"] = ["CCKG:0000404"]
         row["age_years"] = rng.randint(0, 80)
@@ -134,18 +178,22 @@ def case_row(rng: random.Random, index: int) -> dict[str, Any]:
             row["albumin_value"], row["albumin_unit"] = round(rng.uniform(38, 42), 1), "g/L"
         if rng.random() < 0.05:  # an ionised calcium beside the total, raised with it
             high = ca > 2.6
-            row["ionised_calcium_value"] = round(rng.uniform(*((1.35, 1.6) if high
-                                                               else (1.15, 1.28))), 2)
+            row["ionised_calcium_value"] = round(
+                rng.uniform(*((1.35, 1.6) if high else (1.15, 1.28))), 2
+            )
             row["ionised_calcium_unit"] = "mmol/L"
     if rng.random() < 0.4:
-        row["treatments"] = [rng.choice(["CHEBI:101278", "CHEBI:23359", "MAXO:0000447",
-                                         "MAXO:0000954", "MAXO:0000277"])]
-        row["responses"] = [rng.choice(["complete", "partial", "partial", "none",
-                                        "progression"])]
+        row["treatments"] = [
+            rng.choice(
+                ["CHEBI:101278", "CHEBI:23359", "MAXO:0000447", "MAXO:0000954", "MAXO:0000277"]
+            )
+        ]
+        row["responses"] = [rng.choice(["complete", "partial", "partial", "none", "progression"])]
     if rng.random() < 0.02:
         row["taxon"] = "NCBITaxon:9615"
-        row["diseases"] = row["diseases"] if row["diseases"] == "none" else \
-            [*row["diseases"], "MONDO:1011530"]
+        row["diseases"] = (
+            row["diseases"] if row["diseases"] == "none" else [*row["diseases"], "MONDO:1011530"]
+        )
     row["lesion_size_mm"] = rng.choice(["", rng.randint(1, 60)])
     row["reported_type"] = REPORTED.get(profile, "")
     return row
@@ -157,8 +205,9 @@ def plant_defect(rng: random.Random, row: dict[str, Any]) -> None:
     defect = rng.choice(DEFECTS)
     if defect in ("no_unit", "unknown_unit", "mgdl_as_mmol", "status_contradiction"):
         row.setdefault("calcium_value", 2.4)
-        row["calcium_unit"] = {"no_unit": "", "unknown_unit": "mmol",
-                               "mgdl_as_mmol": "mmol/L"}.get(defect, "mmol/L")
+        row["calcium_unit"] = {"no_unit": "", "unknown_unit": "mmol", "mgdl_as_mmol": "mmol/L"}.get(
+            defect, "mmol/L"
+        )
         if defect == "mgdl_as_mmol":
             row["calcium_value"] = 9.6
         if defect == "status_contradiction":
@@ -210,20 +259,33 @@ def to_csv(data: Iterable[dict[str, Any]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def write_cohort(path: Path, n: int, seed: int, invalid_rate: float = 0.0,
-                 fmt: str | None = None) -> int:
+def write_cohort(
+    path: Path, n: int, seed: int, invalid_rate: float = 0.0, fmt: str | None = None
+) -> int:
     """Write ``n`` synthetic cases (same ``seed``, same bytes) in ``fmt`` or the format the
     suffix names; returns ``n``. Bounded: CSV is streamed, the other formats are capped lower."""
-    fmt = fmt or {".csv": "csv", ".jsonl": "jsonl", ".json": "json", ".ttl": "ttl",
-                  ".parquet": "parquet"}.get(path.suffix.lower(), "")
+    fmt = fmt or {
+        ".csv": "csv",
+        ".jsonl": "jsonl",
+        ".json": "json",
+        ".ttl": "ttl",
+        ".parquet": "parquet",
+    }.get(path.suffix.lower(), "")
     if not fmt:
-        raise InputError("give --format or an output ending in .csv, .jsonl, .json, .ttl or "
-                         ".parquet", path)
+        raise InputError(
+            "give --format or an output ending in .csv, .jsonl, .json, .ttl or .parquet", path
+        )
     most = MOST_STREAMED if fmt == "csv" else MOST_IN_MEMORY
     if n > most:
-        raise InputError(f"--n {n:,} is more than {most:,} cases"
-                         + (" (CSV is written as a stream: use .csv for up to "
-                            f"{MOST_STREAMED:,})" if fmt != "csv" else ""), path)
+        raise InputError(
+            f"--n {n:,} is more than {most:,} cases"
+            + (
+                f" (CSV is written as a stream: use .csv for up to {MOST_STREAMED:,})"
+                if fmt != "csv"
+                else ""
+            ),
+            path,
+        )
     if fmt == "csv":
         write_atomic(path, to_csv(iter_rows(n, seed, invalid_rate)))
         return n
@@ -235,8 +297,11 @@ def write_cohort(path: Path, n: int, seed: int, invalid_rate: float = 0.0,
         from calcinosis_kg.cases.phenopacket_out import phenopacket
 
         packets = [phenopacket(r, LABELS) for r in data]
-        text = ("\n".join(json.dumps(p, sort_keys=True) for p in packets) + "\n"
-                if fmt == "jsonl" else json.dumps(packets, indent=1, sort_keys=True) + "\n")
+        text = (
+            "\n".join(json.dumps(p, sort_keys=True) for p in packets) + "\n"
+            if fmt == "jsonl"
+            else json.dumps(packets, indent=1, sort_keys=True) + "\n"
+        )
         write_atomic(path, text.encode("utf-8"))
     else:
         from calcinosis_kg.cases.api import _turtle

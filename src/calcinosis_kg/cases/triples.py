@@ -17,8 +17,7 @@ import polars as pl
 
 from calcinosis_kg.cases import model as m
 
-TRIPLE_SCHEMA = {"s": pl.String, "p": pl.String, "o": pl.String, "lit": pl.Boolean,
-                 "dt": pl.String}
+TRIPLE_SCHEMA = {"s": pl.String, "p": pl.String, "o": pl.String, "lit": pl.Boolean, "dt": pl.String}
 
 
 def case_iri(case_id: str) -> str:
@@ -61,8 +60,13 @@ def decimal_text(expr: pl.Expr) -> pl.Expr:
 
 
 def _t(s: pl.Expr, p: str, o: pl.Expr, lit: bool = False, dt: str = "") -> list[pl.Expr]:
-    return [s.alias("s"), pl.lit(p).alias("p"), o.alias("o"), pl.lit(lit).alias("lit"),
-            pl.lit(dt).alias("dt")]
+    return [
+        s.alias("s"),
+        pl.lit(p).alias("p"),
+        o.alias("o"),
+        pl.lit(lit).alias("lit"),
+        pl.lit(dt).alias("dt"),
+    ]
 
 
 @dataclass(frozen=True)
@@ -84,23 +88,54 @@ _ADJUSTED = pl.col("calcium_adjusted_mmol_l").is_not_null()
 #: the measured total calcium is judged itself unless serum albumin adjusted it; the adjusted
 #: value is a second finding (CCKG:0000454) that carries the judgement (docs/readme/cases.md)
 FINDINGS = (
-    Finding("calcium", m.P_CALCIUM, "calcium_mmol_l", m.P_CALCIUM_MMOL, "calcium",
-            pl.col("calcium_mmol_l").is_not_null() | pl.col("calcium_status").is_not_null(),
-            ~_ADJUSTED),
-    Finding("calcium-adjusted", m.P_CALCIUM, "calcium_adjusted_mmol_l", m.P_CALCIUM_MMOL,
-            "calcium", _ADJUSTED, _ADJUSTED, (m.ADJUSTED_FINDING,)),
-    Finding("ionised-calcium", m.P_CALCIUM, "ionised_calcium_mmol_l", m.P_IONISED_MMOL,
-            "ionised_calcium", pl.col("ionised_calcium_mmol_l").is_not_null()
-            | pl.col("ionised_calcium_status").is_not_null(), pl.lit(True),
-            (m.IONISED_FINDING,)),
-    Finding("phosphate", m.P_PHOSPHATE, "phosphate_mmol_l", m.P_PHOSPHATE_MMOL, "phosphate",
-            pl.col("phosphate_mmol_l").is_not_null() | pl.col("phosphate_status").is_not_null(),
-            pl.lit(True)),
+    Finding(
+        "calcium",
+        m.P_CALCIUM,
+        "calcium_mmol_l",
+        m.P_CALCIUM_MMOL,
+        "calcium",
+        pl.col("calcium_mmol_l").is_not_null() | pl.col("calcium_status").is_not_null(),
+        ~_ADJUSTED,
+    ),
+    Finding(
+        "calcium-adjusted",
+        m.P_CALCIUM,
+        "calcium_adjusted_mmol_l",
+        m.P_CALCIUM_MMOL,
+        "calcium",
+        _ADJUSTED,
+        _ADJUSTED,
+        (m.ADJUSTED_FINDING,),
+    ),
+    Finding(
+        "ionised-calcium",
+        m.P_CALCIUM,
+        "ionised_calcium_mmol_l",
+        m.P_IONISED_MMOL,
+        "ionised_calcium",
+        pl.col("ionised_calcium_mmol_l").is_not_null()
+        | pl.col("ionised_calcium_status").is_not_null(),
+        pl.lit(True),
+        (m.IONISED_FINDING,),
+    ),
+    Finding(
+        "phosphate",
+        m.P_PHOSPHATE,
+        "phosphate_mmol_l",
+        m.P_PHOSPHATE_MMOL,
+        "phosphate",
+        pl.col("phosphate_mmol_l").is_not_null() | pl.col("phosphate_status").is_not_null(),
+        pl.lit(True),
+    ),
 )
 
 
-def _finding(frame: pl.LazyFrame, case: pl.Expr, spec: Finding,
-             add: Callable[[pl.LazyFrame, list[pl.Expr]], None]) -> None:
+def _finding(
+    frame: pl.LazyFrame,
+    case: pl.Expr,
+    spec: Finding,
+    add: Callable[[pl.LazyFrame, list[pl.Expr]], None],
+) -> None:
     """A finding node: its types, value, judged status (as a type) and the range that judged
     it (a default band individual, or the laboratory's range as a node of the case)."""
     node = case + f"/{spec.slot}"
@@ -108,21 +143,26 @@ def _finding(frame: pl.LazyFrame, case: pl.Expr, spec: Finding,
     add(has, _t(case, spec.prop, node))
     for type_ in (m.LAB_FINDING, *spec.types):
         add(has, _t(node, m.RDF_TYPE, pl.lit(type_)))
-    add(has.filter(pl.col(spec.value).is_not_null()),
-        _t(node, spec.value_prop, decimal_text(pl.col(spec.value)), True, m.XSD + "decimal"))
+    add(
+        has.filter(pl.col(spec.value).is_not_null()),
+        _t(node, spec.value_prop, decimal_text(pl.col(spec.value)), True, m.XSD + "decimal"),
+    )
     judged = has.filter(spec.judged_here)
     status, where = pl.col(f"{spec.judged}_status"), pl.col(f"{spec.judged}_range")
     classes = STATUS_TYPES[spec.judged]
-    add(judged.filter(status.is_in(list(classes))),
-        _t(node, m.RDF_TYPE, status.replace_strict(classes, return_dtype=pl.String)))
-    add(judged.filter(where.is_not_null() & (where != "lab")), _t(node, m.P_RANGE,
-                                                                   _expand(where)))
+    add(
+        judged.filter(status.is_in(list(classes))),
+        _t(node, m.RDF_TYPE, status.replace_strict(classes, return_dtype=pl.String)),
+    )
+    add(judged.filter(where.is_not_null() & (where != "lab")), _t(node, m.P_RANGE, _expand(where)))
     lab = judged.filter(where == "lab")
     own = node + "/range"
     add(lab, _t(node, m.P_RANGE, own))
     for column, prop in (("lab_low", m.P_LOW), ("lab_high", m.P_HIGH)):
-        add(lab, _t(own, prop, decimal_text(pl.col(f"{spec.judged}_{column}")), True,
-                    m.XSD + "decimal"))
+        add(
+            lab,
+            _t(own, prop, decimal_text(pl.col(f"{spec.judged}_{column}")), True, m.XSD + "decimal"),
+        )
     add(lab, _t(own, m.P_UNIT, pl.lit("mmol/L"), True))
 
 
@@ -151,31 +191,52 @@ def triples(frame: pl.DataFrame, sort: bool = True, unique: bool = True) -> pl.D
     add(lazy.filter(pl.col("no_exposures")), _t(case, m.RDF_TYPE, pl.lit(m.NO_EXPOSURE)))
     organism = case + "/organism"
     add(lazy, _t(case, m.P_ORGANISM, organism))
-    add(lazy.filter(pl.col("taxon").is_not_null()),
-        _t(organism, m.RDF_TYPE, _expand(pl.col("taxon"))))
+    add(
+        lazy.filter(pl.col("taxon").is_not_null()),
+        _t(organism, m.RDF_TYPE, _expand(pl.col("taxon"))),
+    )
     add(lazy.filter(pl.col("sex").is_not_null()), _t(case, m.P_SEX, pl.col("sex"), lit=True))
     for column, prop in m.CASE_DECIMALS.items():
-        add(lazy.filter(pl.col(column).is_not_null()),
-            _t(case, prop, decimal_text(pl.col(column)), True, m.XSD + "decimal"))
-    add(lazy.filter(pl.col("albumin_g_l").is_not_null()),
-        _t(case, m.P_ALBUMIN, decimal_text(pl.col("albumin_g_l")), True, m.XSD + "decimal"))
+        add(
+            lazy.filter(pl.col(column).is_not_null()),
+            _t(case, prop, decimal_text(pl.col(column)), True, m.XSD + "decimal"),
+        )
+    add(
+        lazy.filter(pl.col("albumin_g_l").is_not_null()),
+        _t(case, m.P_ALBUMIN, decimal_text(pl.col("albumin_g_l")), True, m.XSD + "decimal"),
+    )
     for spec in FINDINGS:
         _finding(lazy, case, spec, add)
     for column, (prop, slot, _prefixes) in m.TYPED_SLOTS.items():
-        items = (frame.select("iri", pl.col(column).alias("item"))
-                 .with_columns(pl.int_ranges(pl.col("item").list.len()).alias("n"))
-                 .explode("item", "n").filter(pl.col("item").is_not_null()).lazy())
+        items = (
+            frame.select("iri", pl.col(column).alias("item"))
+            .with_columns(pl.int_ranges(pl.col("item").list.len()).alias("n"))
+            .explode("item", "n")
+            .filter(pl.col("item").is_not_null())
+            .lazy()
+        )
         node = case + f"/{slot}/" + (pl.col("n") + 1).cast(pl.String)
         add(items, _t(case, prop, node))
         add(items, _t(node, m.RDF_TYPE, _expand(pl.col("item"))))
-    responses = (frame.select("iri", pl.col("responses").alias("item"))
-                 .with_columns(pl.int_ranges(pl.col("item").list.len()).alias("n"))
-                 .explode("item", "n")
-                 .filter(pl.col("item").is_not_null() & (pl.col("item") != "")).lazy())
-    add(responses, _t(case + "/treatment/" + (pl.col("n") + 1).cast(pl.String), m.P_RESPONSE,
-                      _expand(pl.col("item"))))
-    add(lazy.filter(pl.col("reported_type").is_not_null()),
-        _t(case, m.P_REPORTED, _expand(pl.col("reported_type"))))
+    responses = (
+        frame.select("iri", pl.col("responses").alias("item"))
+        .with_columns(pl.int_ranges(pl.col("item").list.len()).alias("n"))
+        .explode("item", "n")
+        .filter(pl.col("item").is_not_null() & (pl.col("item") != ""))
+        .lazy()
+    )
+    add(
+        responses,
+        _t(
+            case + "/treatment/" + (pl.col("n") + 1).cast(pl.String),
+            m.P_RESPONSE,
+            _expand(pl.col("item")),
+        ),
+    )
+    add(
+        lazy.filter(pl.col("reported_type").is_not_null()),
+        _t(case, m.P_REPORTED, _expand(pl.col("reported_type"))),
+    )
     if not parts:
         return pl.DataFrame(schema=TRIPLE_SCHEMA)
     table = pl.concat(parts)
@@ -190,22 +251,29 @@ def without_non_cases(table: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
     can type such a record, in HermiT as in the fast path."""
     if "not_a_case" not in frame.columns:
         return table
-    iris = frame.filter(pl.col("not_a_case").is_not_null())["iri"] if "iri" in frame.columns \
-        else pl.Series([case_iri(c) for c in frame.filter(pl.col("not_a_case").is_not_null())
-                        ["case_id"]], dtype=pl.String)
+    iris = (
+        frame.filter(pl.col("not_a_case").is_not_null())["iri"]
+        if "iri" in frame.columns
+        else pl.Series(
+            [case_iri(c) for c in frame.filter(pl.col("not_a_case").is_not_null())["case_id"]],
+            dtype=pl.String,
+        )
+    )
     if not len(iris):
         return table
     case_types = [m.CASE_RECORD, m.NO_DISEASE, m.NO_EXPOSURE]
-    drop = (pl.col("s").is_in(iris.implode()) & (pl.col("p") == m.RDF_TYPE)
-            & pl.col("o").is_in(case_types))
+    drop = (
+        pl.col("s").is_in(iris.implode())
+        & (pl.col("p") == m.RDF_TYPE)
+        & pl.col("o").is_in(case_types)
+    )
     return table.filter(~drop)
 
 
 def _escape(expr: pl.Expr) -> pl.Expr:
     out = expr.str.replace_all("\\", "\\\\", literal=True)
     out = out.str.replace_all('"', '\\"', literal=True)
-    return out.str.replace_all("\n", "\\n", literal=True).str.replace_all("\r", "\\r",
-                                                                           literal=True)
+    return out.str.replace_all("\n", "\\n", literal=True).str.replace_all("\r", "\\r", literal=True)
 
 
 #: what an N-Triples IRIREF may not hold, and its percent-encoding
@@ -223,9 +291,10 @@ def _safe_iris(table: pl.DataFrame) -> pl.DataFrame:
         return table
     codes = [f"%{ord(c):02X}" for c in _NOT_IN_IRI]
     encoded = {c: pl.col(c).str.replace_many(_NOT_IN_IRI, codes) for c in ("s", "o")}
-    return table.with_columns(encoded["s"].alias("s"),
-                              pl.when(pl.col("lit")).then(pl.col("o")).otherwise(encoded["o"])
-                              .alias("o"))
+    return table.with_columns(
+        encoded["s"].alias("s"),
+        pl.when(pl.col("lit")).then(pl.col("o")).otherwise(encoded["o"]).alias("o"),
+    )
 
 
 def ntriples(table: pl.DataFrame) -> bytes:
@@ -234,11 +303,17 @@ def ntriples(table: pl.DataFrame) -> bytes:
     if not table.height:
         return b""
     table = _safe_iris(table)
-    obj = (pl.when(pl.col("lit") & (pl.col("dt") != ""))
-           .then('"' + _escape(pl.col("o")) + '"^^<' + pl.col("dt") + ">")
-           .when(pl.col("lit")).then('"' + _escape(pl.col("o")) + '"')
-           .otherwise("<" + pl.col("o") + ">"))
-    lines = table.select(pl.concat_str([pl.lit("<"), pl.col("s"), pl.lit("> <"), pl.col("p"),
-                                        pl.lit("> "), obj, pl.lit(" .")]).alias("line"))
+    obj = (
+        pl.when(pl.col("lit") & (pl.col("dt") != ""))
+        .then('"' + _escape(pl.col("o")) + '"^^<' + pl.col("dt") + ">")
+        .when(pl.col("lit"))
+        .then('"' + _escape(pl.col("o")) + '"')
+        .otherwise("<" + pl.col("o") + ">")
+    )
+    lines = table.select(
+        pl.concat_str(
+            [pl.lit("<"), pl.col("s"), pl.lit("> <"), pl.col("p"), pl.lit("> "), obj, pl.lit(" .")]
+        ).alias("line")
+    )
     # joined inside polars: no Python string per triple
     return (lines.select(pl.col("line").str.join("\n")).item() + "\n").encode("utf-8")

@@ -18,21 +18,30 @@ from calcinosis_kg.core.vocab import OIO_EXACT_SYNONYM, OIO_RELATED_SYNONYM, RDF
 
 #: everyday names of terms, as the entity column of the verified shared reference table names
 #: them (shared/reference/external_ids.tsv): "finger (manual digit)", "forearm", "joint" ...
-COMMON_NAMES = {"finger": "UBERON:0002389", "forearm": "UBERON:0002386", "skin": "UBERON:0002097",
-                "subcutaneous tissue": "UBERON:0002072", "subcutis": "UBERON:0002072",
-                "joint": "UBERON:0000982", "epidermis": "UBERON:0001003",
-                "chronic renal failure": "MONDO:0024327", "dog": "NCBITaxon:9615",
-                "human": "NCBITaxon:9606"}
+COMMON_NAMES = {
+    "finger": "UBERON:0002389",
+    "forearm": "UBERON:0002386",
+    "skin": "UBERON:0002097",
+    "subcutaneous tissue": "UBERON:0002072",
+    "subcutis": "UBERON:0002072",
+    "joint": "UBERON:0000982",
+    "epidermis": "UBERON:0001003",
+    "chronic renal failure": "MONDO:0024327",
+    "dog": "NCBITaxon:9615",
+    "human": "NCBITaxon:9606",
+}
 #: names clinicians write for sites that have no verified identifier of their own (no verified
 #: row in shared/reference/external_ids.tsv, so no class in the ontology): read as the nearest
 #: broader verified term, and the row's ``identifiers`` note says so. Each relation is Uberon's
 #: (hindlimb, whose exact synonym is "lower limb", is a limb; the hip joint and the glenohumeral
 #: "shoulder joint" are synovial joints, hence skeletal joints; the manus, "hand", is part of the
 #: forelimb, a limb), see docs/readme/cases.md "Names".
-BROADER_NAMES = {"lower limb": ("UBERON:0002101", "a lower limb is a limb"),
-                 "hand": ("UBERON:0002101", "the hand is part of a limb"),
-                 "hip joint": ("UBERON:0000982", "the hip joint is a skeletal joint"),
-                 "shoulder joint": ("UBERON:0000982", "the shoulder joint is a skeletal joint")}
+BROADER_NAMES = {
+    "lower limb": ("UBERON:0002101", "a lower limb is a limb"),
+    "hand": ("UBERON:0002101", "the hand is part of a limb"),
+    "hip joint": ("UBERON:0000982", "the hip joint is a skeletal joint"),
+    "shoulder joint": ("UBERON:0000982", "the shoulder joint is a skeletal joint"),
+}
 LABEL_PROPERTIES = (RDFS_LABEL, OIO_EXACT_SYNONYM, OIO_RELATED_SYNONYM)
 SUGGESTIONS = 3
 
@@ -71,12 +80,15 @@ def resolve(name: str) -> tuple[str | None, str]:
     key = normalise(name)
     found = name_index().exact(key, plural=True)  # "elbows", "fingers"
     if not found:
-        broader = BROADER_NAMES.get(key) or BROADER_NAMES.get(key[:-1] if key.endswith("s")
-                                                                else key)
+        broader = BROADER_NAMES.get(key) or BROADER_NAMES.get(
+            key[:-1] if key.endswith("s") else key
+        )
         if broader is not None:
             term, why = broader
-            return term, f"{name!r} read as {term} {label_of(term)} ({why}; no verified " \
-                "identifier for it)"
+            return (
+                term,
+                f"{name!r} read as {term} {label_of(term)} ({why}; no verified identifier for it)",
+            )
         near = suggestions(key)
         hint = f"; nearest labels: {', '.join(near)}" if near else ""
         return None, f"is neither an identifier (PREFIX:local) nor a label of the ontology{hint}"
@@ -110,8 +122,10 @@ def suggestions(key: str) -> list[str]:
     index = name_index()
     names = index.names(unambiguous=True)
     words = key.split()
-    holding = sorted((n for n in names if words and all(w in n.split() for w in words)),
-                     key=lambda n: (len(n), n))
+    holding = sorted(
+        (n for n in names if words and all(w in n.split() for w in words)),
+        key=lambda n: (len(n), n),
+    )
     close = index.close(key, SUGGESTIONS, cutoff=0.75, unambiguous=True)
     out: list[str] = []
     for name in [*holding, *close]:

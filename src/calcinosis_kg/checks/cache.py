@@ -85,8 +85,7 @@ def _imported_modules(path: Path) -> list[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.append(node.module)
             found += [f"{node.module}.{a.name}" for a in node.names]
-    return [m.removeprefix("calcinosis_kg.") for m in found
-            if m.startswith("calcinosis_kg.")]
+    return [m.removeprefix("calcinosis_kg.") for m in found if m.startswith("calcinosis_kg.")]
 
 
 def code_files(modules: Iterable[str]) -> list[Path]:
@@ -173,8 +172,11 @@ def save(stage: str, key: str, result: StageResult) -> bool:
 
 def cacheable(result: StageResult) -> bool:
     """Only results that depend on the inputs alone: not skips, not missing modules or crashes."""
-    return (not result.skipped and not result.environment
-            and not result.note.startswith(("not available", "crashed")))
+    return (
+        not result.skipped
+        and not result.environment
+        and not result.note.startswith(("not available", "crashed"))
+    )
 
 
 def load_json(name: str, key: str) -> object | None:

@@ -62,13 +62,20 @@ class CompetencyQuery:
 @dataclass(frozen=True)
 class ExpectedAnswer:
     """A committed answer (``expected/*.tsv``) the query's result is compared with."""
+
     columns: list[str]
     rows: list[Row]
 
 
 def _from_bundled(query: BundledQuery) -> CompetencyQuery:
-    return CompetencyQuery(name=query.name, path=query.path, text=query.text, title=query.title,
-                           question=query.question, bindings=dict(query.example_bindings))
+    return CompetencyQuery(
+        name=query.name,
+        path=query.path,
+        text=query.text,
+        title=query.title,
+        question=query.question,
+        bindings=dict(query.example_bindings),
+    )
 
 
 def load_query(path: Path) -> CompetencyQuery:
@@ -103,13 +110,15 @@ def read_expected(path: Path) -> ExpectedAnswer:
         cells = line.split("\t")
         if len(cells) != len(columns):
             raise InputError(
-                f"row has {len(cells)} cells, the header has {len(columns)}", path, number)
+                f"row has {len(cells)} cells, the header has {len(columns)}", path, number
+            )
         rows.append(tuple(cell if cell != "" else None for cell in cells))
     return ExpectedAnswer(columns, rows)
 
 
-def run(kg: KnowledgeGraph, query: CompetencyQuery,
-        bindings: dict[str, str] | None = None) -> tuple[list[str], list[Row]]:
+def run(
+    kg: KnowledgeGraph, query: CompetencyQuery, bindings: dict[str, str] | None = None
+) -> tuple[list[str], list[Row]]:
     """Run one competency query (with its example bindings unless others are given)."""
 
     bindings = query.bindings if bindings is None else bindings
@@ -126,8 +135,9 @@ def _show_row(row: Row) -> str:
     return "(" + " | ".join("" if v is None else v for v in row) + ")"
 
 
-def compare(query: CompetencyQuery, expected: ExpectedAnswer,
-            columns: list[str], rows: list[Row]) -> list[Failure]:
+def compare(
+    query: CompetencyQuery, expected: ExpectedAnswer, columns: list[str], rows: list[Row]
+) -> list[Failure]:
     """Failures for a query whose answer differs from the expected one (none when equal).
 
     Rows are compared as sets (duplicates count); when the query has ORDER BY and the sets agree,
@@ -135,9 +145,15 @@ def compare(query: CompetencyQuery, expected: ExpectedAnswer,
     """
     missing_cols = [c for c in expected.columns if c not in columns]
     if missing_cols:
-        return [Failure(STAGE, query.name, query.title,
-                        f"the answer has no column(s) {', '.join(missing_cols)} "
-                        f"(it has {', '.join(columns)})")]
+        return [
+            Failure(
+                STAGE,
+                query.name,
+                query.title,
+                f"the answer has no column(s) {', '.join(missing_cols)} "
+                f"(it has {', '.join(columns)})",
+            )
+        ]
     actual = _project(columns, rows, expected.columns)
     want, got = Counter(expected.rows), Counter(actual)
     missing = sorted((want - got).elements(), key=_show_row)
@@ -147,31 +163,51 @@ def compare(query: CompetencyQuery, expected: ExpectedAnswer,
         if missing:
             parts.append(f"{len(missing)} missing row(s): " + "; ".join(map(_show_row, missing)))
         if unexpected:
-            parts.append(f"{len(unexpected)} unexpected row(s): "
-                         + "; ".join(map(_show_row, unexpected)))
+            parts.append(
+                f"{len(unexpected)} unexpected row(s): " + "; ".join(map(_show_row, unexpected))
+            )
         return [Failure(STAGE, query.name, query.title, " / ".join(parts))]
     if query.ordered and actual != expected.rows:
-        first = next(i for i, (a, b) in enumerate(zip(actual, expected.rows, strict=True))
-                     if a != b)
-        return [Failure(STAGE, query.name, query.title,
-                        f"same rows, different order (ORDER BY): row {first + 1} is "
-                        f"{_show_row(actual[first])}, expected {_show_row(expected.rows[first])}")]
+        first = next(
+            i for i, (a, b) in enumerate(zip(actual, expected.rows, strict=True)) if a != b
+        )
+        return [
+            Failure(
+                STAGE,
+                query.name,
+                query.title,
+                f"same rows, different order (ORDER BY): row {first + 1} is "
+                f"{_show_row(actual[first])}, expected {_show_row(expected.rows[first])}",
+            )
+        ]
     return []
 
 
 def check_query(kg: KnowledgeGraph, query: CompetencyQuery) -> list[Failure]:
     """Run one query and compare it with its expected file."""
     if not query.expected_path.is_file():
-        return [Failure(STAGE, query.name, query.title,
-                        f"no expected answer ({query.expected_path.name} is missing)")]
+        return [
+            Failure(
+                STAGE,
+                query.name,
+                query.title,
+                f"no expected answer ({query.expected_path.name} is missing)",
+            )
+        ]
     try:
         expected = read_expected(query.expected_path)
         columns, rows = run(kg, query)
     except InputError as exc:
         return [Failure(STAGE, query.name, query.title, str(exc))]
     except Exception as exc:  # a query that crashes is a failed question, not a crashed stage
-        return [Failure(STAGE, query.name, query.title,
-                        f"query failed: {type(exc).__name__}: {' '.join(str(exc).split())}")]
+        return [
+            Failure(
+                STAGE,
+                query.name,
+                query.title,
+                f"query failed: {type(exc).__name__}: {' '.join(str(exc).split())}",
+            )
+        ]
     return compare(query, expected, columns, rows)
 
 

@@ -24,6 +24,7 @@ EXPECTED_FILE = "expected_inferences.yaml"
 @dataclass(frozen=True)
 class ExpectedInference:
     """A subsumption the reasoner must infer, with the reason a curator gave for expecting it."""
+
     subclass: str
     superclass: str
     why: str
@@ -55,10 +56,13 @@ def load_expected(path: Path) -> list[ExpectedInference]:
         if not isinstance(item, dict) or "subclass" not in item or "superclass" not in item:
             raise InputError(f"entry {i} needs 'subclass' and 'superclass'", path)
         try:
-            out.append(ExpectedInference(expand(str(item["subclass"])),
-                                         expand(str(item["superclass"])),
-                                         str(item.get("why", "")).strip()))
+            out.append(
+                ExpectedInference(
+                    expand(str(item["subclass"])),
+                    expand(str(item["superclass"])),
+                    str(item.get("why", "")).strip(),
+                )
+            )
         except ValueError as exc:
             raise InputError(f"entry {i}: {exc}", path) from exc
     return out
-

@@ -95,13 +95,23 @@ class Axioms:
 
     def asserted_named_pairs(self) -> set[tuple[str, str]]:
         """Told ``subClassOf`` pairs between named classes (what the reasoner need not explain)."""
-        return {(s, o) for s, po in self.triples.items() if self.named(s)
-                for o in po.get(RDFS_SUBCLASS_OF, []) if self.named(o)}
+        return {
+            (s, o)
+            for s, po in self.triples.items()
+            if self.named(s)
+            for o in po.get(RDFS_SUBCLASS_OF, [])
+            if self.named(o)
+        }
 
     def asserted_named_equivalences(self) -> set[tuple[str, str]]:
         """Told ``equivalentClass`` pairs between named classes."""
-        return {(s, o) for s, po in self.triples.items() if self.named(s)
-                for o in po.get(OWL + "equivalentClass", []) if self.named(o)}
+        return {
+            (s, o)
+            for s, po in self.triples.items()
+            if self.named(s)
+            for o in po.get(OWL + "equivalentClass", [])
+            if self.named(o)
+        }
 
     def disjoint_pairs(self) -> set[frozenset[str]]:
         """Every pair declared disjoint, whether by ``disjointWith``, ``AllDisjointClasses`` or
@@ -116,7 +126,7 @@ class Axioms:
             groups += [self.rdf_list(m) for m in po.get(OWL + "disjointUnionOf", [])]
             for members in groups:
                 for i, a in enumerate(members):
-                    for b in members[i + 1:]:
+                    for b in members[i + 1 :]:
                         pairs.add(frozenset((a, b)))
         return {p for p in pairs if len(p) == 2}
 
@@ -143,8 +153,11 @@ class Axioms:
             parents += self.rdf_list(head)
         return [p for p in parents if isinstance(p, str)]
 
-    def told_superclasses(self, cls: str, result: ReasoningResult | None = None,
-                          ) -> tuple[set[str], list[str]]:
+    def told_superclasses(
+        self,
+        cls: str,
+        result: ReasoningResult | None = None,
+    ) -> tuple[set[str], list[str]]:
         """Named classes and anonymous expressions ``cls`` is asserted under (transitively).
 
         Named ancestors that HermiT found satisfiable also contribute their entailed ancestors.
@@ -170,7 +183,8 @@ class Axioms:
         pairs = self.__dict__.get("_sorted_disjoint_pairs")
         if pairs is None:
             pairs = self.__dict__["_sorted_disjoint_pairs"] = sorted(
-                tuple(sorted(pair)) for pair in self.disjoint_pairs())
+                tuple(sorted(pair)) for pair in self.disjoint_pairs()
+            )
         for a, b in pairs:
             if a in classes and b in classes:
                 return a, b
@@ -183,12 +197,17 @@ class Axioms:
         clash = self.disjoint_clash(named | {cls})
         if clash:
             a, b = clash
-            reasons.append(f"it is a subclass of both {self.show(a)} and {self.show(b)}, "
-                           "which are declared disjoint")
+            reasons.append(
+                f"it is a subclass of both {self.show(a)} and {self.show(b)}, "
+                "which are declared disjoint"
+            )
         bad_parents = sorted(named & set(result.unsatisfiable))
         if bad_parents:
-            reasons.append("its superclass " + ", ".join(self.show(p) for p in bad_parents)
-                           + " is unsatisfiable")
+            reasons.append(
+                "its superclass "
+                + ", ".join(self.show(p) for p in bad_parents)
+                + " is unsatisfiable"
+            )
         for expr in anonymous:
             for filler in self.objects(expr, OWL + "someValuesFrom"):
                 if isinstance(filler, str) and filler in result.unsatisfiable:
@@ -209,8 +228,10 @@ class Axioms:
                 reasons.append("its data restrictions may conflict: " + "; ".join(parts))
         if not reasons:
             shown = "; ".join(self.show(e) for e in anonymous) or "none"
-            reasons.append("no declared disjointness among its superclasses explains it; "
-                           f"its restrictions: {shown}")
+            reasons.append(
+                "no declared disjointness among its superclasses explains it; "
+                f"its restrictions: {shown}"
+            )
         return "unsatisfiable: " + "; ".join(reasons)
 
     def _with_ancestors(self, classes: Iterable[str], result: ReasoningResult) -> set[str]:
@@ -220,8 +241,9 @@ class Axioms:
                 out |= {c} | self.told_superclasses(c, result)[0]
         return out
 
-    def _domain_range_clashes(self, named: set[str], anonymous: list[str],
-                              result: ReasoningResult) -> list[str]:
+    def _domain_range_clashes(
+        self, named: set[str], anonymous: list[str], result: ReasoningResult
+    ) -> list[str]:
         """Existential restrictions whose property domain or range contradicts the class or
         the filler (a common slip with relations imported from RO)."""
         reasons = []
@@ -234,20 +256,24 @@ class Axioms:
             domains = [d for d in self.objects(prop, RDFS + "domain") if self.named(d)]
             clash = self.disjoint_clash(named | self._with_ancestors(domains, result))
             if domains and clash and not self.disjoint_clash(named):
-                reasons.append(f"{self.show(prop)} has domain "
-                               f"{', '.join(self.show(d) for d in domains)}, so it must be both "
-                               f"{self.show(clash[0])} and {self.show(clash[1])}, which are "
-                               "declared disjoint")
+                reasons.append(
+                    f"{self.show(prop)} has domain "
+                    f"{', '.join(self.show(d) for d in domains)}, so it must be both "
+                    f"{self.show(clash[0])} and {self.show(clash[1])}, which are "
+                    "declared disjoint"
+                )
             ranges = [r for r in self.objects(prop, RDFS + "range") if self.named(r)]
             filler = fillers[0]
             if ranges and self.named(filler):
                 values = self._with_ancestors([filler, *ranges], result)
                 clash = self.disjoint_clash(values)
                 if clash:
-                    reasons.append(f"it requires {self.show(expr)}, but the range of "
-                                   f"{self.show(prop)} is {', '.join(self.show(r) for r in ranges)}"
-                                   f": {self.show(clash[0])} and {self.show(clash[1])} are "
-                                   "declared disjoint")
+                    reasons.append(
+                        f"it requires {self.show(expr)}, but the range of "
+                        f"{self.show(prop)} is {', '.join(self.show(r) for r in ranges)}"
+                        f": {self.show(clash[0])} and {self.show(clash[1])} are "
+                        "declared disjoint"
+                    )
         return reasons
 
     def _is_data_restriction(self, expr: str) -> bool:
@@ -256,10 +282,13 @@ class Axioms:
             return False
         if OWL + "DatatypeProperty" in self.objects(props[0], RDF_TYPE):
             return True
-        fillers = (self.objects(expr, OWL + "someValuesFrom")
-                   + self.objects(expr, OWL + "allValuesFrom"))
-        return any(isinstance(f, str) and (f.startswith(XSD) or self.objects(f, OWL + "onDatatype"))
-                   for f in fillers)
+        fillers = self.objects(expr, OWL + "someValuesFrom") + self.objects(
+            expr, OWL + "allValuesFrom"
+        )
+        return any(
+            isinstance(f, str) and (f.startswith(XSD) or self.objects(f, OWL + "onDatatype"))
+            for f in fillers
+        )
 
     def individuals(self) -> list[str]:
         """Named individuals and anything typed with a non-builtin class, sorted (the suspects of an
@@ -268,7 +297,6 @@ class Axioms:
         out = []
         for s, po in self.triples.items():
             types = [t for t in po.get(RDF_TYPE, []) if isinstance(t, str)]
-            if OWL + "NamedIndividual" in types or any(
-                    not t.startswith(builtin) for t in types):
+            if OWL + "NamedIndividual" in types or any(not t.startswith(builtin) for t in types):
                 out.append(s)
         return sorted(out)

@@ -77,8 +77,10 @@ class CheckReport:
             if stage.note and not stage.ok:
                 counts = (counts + "  " if counts else "") + stage.note
             tail = "  cached" if stage.cached else ""
-            lines.append(f"{stage.name:<{width}}  {status:<4}  {stage.seconds:6.2f} s  "
-                         f"{counts}{tail}".rstrip())
+            lines.append(
+                f"{stage.name:<{width}}  {status:<4}  {stage.seconds:6.2f} s  "
+                f"{counts}{tail}".rstrip()
+            )
         failed = [s for s in self.stages if not s.ok]
         verdict = "PASS" if self.ok else f"FAIL ({len(failed)} of {len(self.stages)} stages)"
         lines.append(f"check: {verdict} in {self.seconds:.2f} s")
@@ -98,15 +100,22 @@ class CheckReport:
                 level = "" if f.level == "ERROR" else f"{f.level} "
                 lines.append(f"  [{f.stage}] {level}{who}{label}: {f.reason}")
         if hidden:
-            lines.append(f"({hidden} warning/info findings below --fail-on not shown; "
-                         "use --verbose or --format json)")
+            lines.append(
+                f"({hidden} warning/info findings below --fail-on not shown; "
+                "use --verbose or --format json)"
+            )
         return "\n".join(lines) + "\n"
 
     def to_dict(self) -> dict:
         """The report as plain data (``--format json``): verdict, inputs and every stage."""
-        return {"ok": self.ok, "seconds": round(self.seconds, 3), "fail_on": self.fail_on,
-                "files": self.files, "warnings": self.warnings,
-                "stages": [stage.to_dict() for stage in self.stages]}
+        return {
+            "ok": self.ok,
+            "seconds": round(self.seconds, 3),
+            "fail_on": self.fail_on,
+            "files": self.files,
+            "warnings": self.warnings,
+            "stages": [stage.to_dict() for stage in self.stages],
+        }
 
     def to_json(self) -> str:
         """``to_dict`` as indented JSON, non-ASCII labels kept readable."""
@@ -158,8 +167,9 @@ def _not_available(name: str, module: str, exc: Exception) -> StageResult:
 
 def _crashed(name: str, exc: Exception, seconds: float) -> StageResult:
     note = f"crashed: {exc.__class__.__name__}: {exc}"
-    return StageResult(name, ok=False, note=note, seconds=seconds,
-                       failures=[Failure(name, "", "", note)])
+    return StageResult(
+        name, ok=False, note=note, seconds=seconds, failures=[Failure(name, "", "", note)]
+    )
 
 
 def _python_stage(name: str, kg: KnowledgeGraph, fail_on: str) -> StageResult:
@@ -181,8 +191,12 @@ def _python_stage(name: str, kg: KnowledgeGraph, fail_on: str) -> StageResult:
     return result
 
 
-def run_check(paths: Sequence[Path | str] | None = None, use_cache: bool = True,
-              fail_on: str = "ERROR", stages: Sequence[str] = STAGES) -> CheckReport:
+def run_check(
+    paths: Sequence[Path | str] | None = None,
+    use_cache: bool = True,
+    fail_on: str = "ERROR",
+    stages: Sequence[str] = STAGES,
+) -> CheckReport:
     """Run every stage on the ontology (bundled by default) and collect one report.
 
     Raises InputError for bad input (missing or malformed file), which the CLI reports as exit 2.
@@ -207,14 +221,23 @@ def run_check(paths: Sequence[Path | str] | None = None, use_cache: bool = True,
             results[name] = result
             if use_cache and cache.cacheable(result):
                 cache.save(name, keys[name], result)
-    report = CheckReport(stages=[results[name] for name in stages],
-                         files=[str(f) for f in files], fail_on=fail_on, warnings=warnings)
+    report = CheckReport(
+        stages=[results[name] for name in stages],
+        files=[str(f) for f in files],
+        fail_on=fail_on,
+        warnings=warnings,
+    )
     report.seconds = time.perf_counter() - started
     return report
 
 
-def check(kg: KnowledgeGraph | None = None, *, use_cache: bool = True, fail_on: str = "ERROR",
-          stages: Sequence[str] = STAGES) -> CheckReport:
+def check(
+    kg: KnowledgeGraph | None = None,
+    *,
+    use_cache: bool = True,
+    fail_on: str = "ERROR",
+    stages: Sequence[str] = STAGES,
+) -> CheckReport:
     """``calcinosis-kg check`` on the files ``kg`` was loaded from (the bundled ontology when
     ``kg`` is None): the front door's graph-first form of ``run_check``.
 
@@ -225,8 +248,9 @@ def check(kg: KnowledgeGraph | None = None, *, use_cache: bool = True, fail_on: 
     return run_check(paths, use_cache=use_cache, fail_on=fail_on, stages=stages)
 
 
-def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
-             warnings: list[str]) -> dict[str, StageResult]:
+def _compute(
+    paths: Sequence[Path] | None, todo: list[str], fail_on: str, warnings: list[str]
+) -> dict[str, StageResult]:
     kg = graph.load(paths)
     warnings.extend(kg.warnings)
     out: dict[str, StageResult] = {}
@@ -254,8 +278,7 @@ def _compute(paths: Sequence[Path] | None, todo: list[str], fail_on: str,
     if run is not None:
         try:
             result = run.wait()
-            stage = reasoning.stage_from_result(kg, result,
-                                                reasoning.expected_inferences_file(kg))
+            stage = reasoning.stage_from_result(kg, result, reasoning.expected_inferences_file(kg))
             if result.java_missing and negative_run is not None:
                 negative_run.cancel()
             else:  # negative=N violated=M on the reasoning line

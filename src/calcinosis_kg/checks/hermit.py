@@ -57,6 +57,7 @@ def default_timeout() -> float:
         raise InputError(f"{TIMEOUT_ENV}={raw!r}: expected a number of seconds above 0")
     return value
 
+
 _LINE = re.compile(r"^([A-Za-z]+)\( ((?:<[^>]+>\s*)+)\)$", re.MULTILINE)
 _IRI = re.compile(r"<([^>]+)>")
 
@@ -67,8 +68,7 @@ def write_hermit_input(kg: KnowledgeGraph, target: Path) -> int:
 
     store = loaded_store(kg)
     imports = ox.NamedNode(OWL_IMPORTS)
-    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store
-               if q.predicate != imports]
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store if q.predicate != imports]
     target.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
     return len(triples)
 
@@ -76,8 +76,9 @@ def write_hermit_input(kg: KnowledgeGraph, target: Path) -> int:
 class HermitRun:
     """A HermiT process started in the background on a snapshot of ``kg``."""
 
-    def __init__(self, kg: KnowledgeGraph, java: Path | None = None,
-                 timeout: float | None = None) -> None:
+    def __init__(
+        self, kg: KnowledgeGraph, java: Path | None = None, timeout: float | None = None
+    ) -> None:
         self.kg = kg
         self.timeout = default_timeout() if timeout is None else timeout
         self.started = time.perf_counter()
@@ -102,9 +103,14 @@ class HermitRun:
         try:
             command = java_lookup.hermit_command(java, self.input)
             # own session = own process group (killed as one); private cwd (see the docstring)
-            self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
-                                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                            cwd=self._dir, start_new_session=True)
+            self.process = subprocess.Popen(
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                stdin=subprocess.DEVNULL,
+                cwd=self._dir,
+                start_new_session=True,
+            )
         except (OSError, ValueError) as exc:
             self.error = f"cannot start HermiT with {java}: {exc}"
             shutil.rmtree(self._dir, ignore_errors=True)
@@ -158,9 +164,12 @@ class HermitRun:
         """Wait for HermiT and interpret its output. ``seconds`` is HermiT's own wall time."""
         try:
             if self.process is None:
-                return ReasoningResult(consistent=None, error=self.error,
-                                       java_missing=self.java_missing,
-                                       seconds=time.perf_counter() - self.started)
+                return ReasoningResult(
+                    consistent=None,
+                    error=self.error,
+                    java_missing=self.java_missing,
+                    seconds=time.perf_counter() - self.started,
+                )
             try:
                 self._reader.join()
             except BaseException:  # Ctrl-C or SIGTERM (SystemExit) while waiting
@@ -168,20 +177,26 @@ class HermitRun:
                 raise
             seconds = self._finished - self.started
             if self._timed_out:
-                return ReasoningResult(consistent=None, error=f"HermiT timed out after "
-                                       f"{self.timeout:.0f} s", seconds=seconds)
+                return ReasoningResult(
+                    consistent=None,
+                    error=f"HermiT timed out after {self.timeout:.0f} s",
+                    seconds=seconds,
+                )
             out, err = self._output
             interpreting = time.perf_counter()
-            result = _interpret(self.kg, self.process.returncode, out.decode("utf-8", "replace"),
-                                err.decode("utf-8", "replace"))
+            result = _interpret(
+                self.kg,
+                self.process.returncode,
+                out.decode("utf-8", "replace"),
+                err.decode("utf-8", "replace"),
+            )
             result.seconds = seconds + (time.perf_counter() - interpreting)
             return result
         finally:
             shutil.rmtree(self._dir, ignore_errors=True)
 
 
-def start(kg: KnowledgeGraph, java: Path | None = None,
-          timeout: float | None = None) -> HermitRun:
+def start(kg: KnowledgeGraph, java: Path | None = None, timeout: float | None = None) -> HermitRun:
     """Start HermiT in the background; call ``.wait()`` on the result for the answer."""
     return HermitRun(kg, java, timeout)
 
@@ -234,12 +249,22 @@ def _interpret(kg: KnowledgeGraph, returncode: int, stdout: str, stderr: str) ->
     asserted = axioms.asserted_named_pairs()
     asserted_eq = axioms.asserted_named_equivalences()
     inferred = sorted({(a, b) for a, b in direct if (a, b) not in asserted})
-    inferred_eq = sorted({(a, b) for g in groups for a in g for b in g
-                          if a < b and (a, b) not in asserted_eq and (b, a) not in asserted_eq})
-    result = ReasoningResult(consistent=True, unsatisfiable=sorted(unsat),
-                             inferred_subclass_pairs=inferred, direct_pairs=sorted(set(direct)),
-                             equivalent_groups=sorted(groups),
-                             inferred_equivalent_pairs=inferred_eq)
+    inferred_eq = sorted(
+        {
+            (a, b)
+            for g in groups
+            for a in g
+            for b in g
+            if a < b and (a, b) not in asserted_eq and (b, a) not in asserted_eq
+        }
+    )
+    result = ReasoningResult(
+        consistent=True,
+        unsatisfiable=sorted(unsat),
+        inferred_subclass_pairs=inferred,
+        direct_pairs=sorted(set(direct)),
+        equivalent_groups=sorted(groups),
+        inferred_equivalent_pairs=inferred_eq,
+    )
     result.explanations = {c: axioms.explain_unsatisfiable(c, result) for c in result.unsatisfiable}
     return result
-

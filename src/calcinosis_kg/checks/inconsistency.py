@@ -43,8 +43,13 @@ def explain_inconsistency(kg: KnowledgeGraph, reason: Reasoner) -> list[tuple[st
         clash = axioms.disjoint_clash(classes)
         if clash:
             a, b = clash
-            culprits.append((ind, f"is an instance of both {axioms.show(a)} and "
-                                  f"{axioms.show(b)}, which are declared disjoint"))
+            culprits.append(
+                (
+                    ind,
+                    f"is an instance of both {axioms.show(a)} and "
+                    f"{axioms.show(b)}, which are declared disjoint",
+                )
+            )
     culprits += _data_value_clashes(axioms, individuals)
     if culprits:
         return culprits
@@ -57,18 +62,39 @@ def explain_inconsistency(kg: KnowledgeGraph, reason: Reasoner) -> list[tuple[st
     for ind in individuals:
         for t in axioms.objects(ind, RDF_TYPE):
             if t in bad:
-                culprits.append((ind, f"is an instance of {axioms.show(t)}, which is "
-                                      f"{tbox.explanations.get(t, 'unsatisfiable')}"))
+                culprits.append(
+                    (
+                        ind,
+                        f"is an instance of {axioms.show(t)}, which is "
+                        f"{tbox.explanations.get(t, 'unsatisfiable')}",
+                    )
+                )
     return culprits
 
 
-_INTEGERS = {"integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-             "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
-             "unsignedShort", "unsignedByte"}
+_INTEGERS = {
+    "integer",
+    "int",
+    "long",
+    "short",
+    "byte",
+    "nonNegativeInteger",
+    "positiveInteger",
+    "nonPositiveInteger",
+    "negativeInteger",
+    "unsignedLong",
+    "unsignedInt",
+    "unsignedShort",
+    "unsignedByte",
+}
 _STRINGS = {"string", "normalizedString", "token", "language", "Name", "NCName", "NMTOKEN"}
 #: range datatype -> literal datatypes (local names in xsd:) whose values it contains
-_COMPATIBLE = {"decimal": _INTEGERS | {"decimal"}, "integer": _INTEGERS,
-               "string": _STRINGS, "normalizedString": _STRINGS - {"string"}}
+_COMPATIBLE = {
+    "decimal": _INTEGERS | {"decimal"},
+    "integer": _INTEGERS,
+    "string": _STRINGS,
+    "normalizedString": _STRINGS - {"string"},
+}
 _ANY_LITERAL = {RDFS + "Literal", RDF + "PlainLiteral"}
 
 
@@ -86,18 +112,28 @@ def _data_value_clashes(axioms: Axioms, individuals: list[str]) -> list[tuple[st
             for rng in axioms.objects(prop, RDFS + "range"):
                 if not (isinstance(rng, str) and rng.startswith(XSD)) or rng in _ANY_LITERAL:
                     continue
-                allowed = _COMPATIBLE.get(rng[len(XSD):], {rng[len(XSD):]})
+                allowed = _COMPATIBLE.get(rng[len(XSD) :], {rng[len(XSD) :]})
                 for lit in literals:
                     dt = lit.datatype.value
-                    if not (dt.startswith(XSD) and dt[len(XSD):] in allowed):
-                        out.append((ind, f"value {axioms.show(lit)} of {axioms.show(prop)} is "
-                                         f"not in its range {axioms.show(rng)}"))
+                    if not (dt.startswith(XSD) and dt[len(XSD) :] in allowed):
+                        out.append(
+                            (
+                                ind,
+                                f"value {axioms.show(lit)} of {axioms.show(prop)} is "
+                                f"not in its range {axioms.show(rng)}",
+                            )
+                        )
             functional = OWL + "FunctionalProperty" in axioms.objects(prop, RDF_TYPE)
             distinct = {_literal_value(lit) for lit in literals}
             if functional and len(distinct) > 1:
                 shown = ", ".join(sorted(axioms.show(lit) for lit in literals))
-                out.append((ind, f"has {len(distinct)} different values ({shown}) of the "
-                                 f"functional property {axioms.show(prop)}"))
+                out.append(
+                    (
+                        ind,
+                        f"has {len(distinct)} different values ({shown}) of the "
+                        f"functional property {axioms.show(prop)}",
+                    )
+                )
     return out
 
 
@@ -110,8 +146,9 @@ def _literal_value(lit: Any) -> object:
         return (lit.value, lit.datatype.value, lit.language)
 
 
-def _tbox_only(kg: KnowledgeGraph, individuals: set[str],
-               reason: Reasoner) -> ReasoningResult | None:
+def _tbox_only(
+    kg: KnowledgeGraph, individuals: set[str], reason: Reasoner
+) -> ReasoningResult | None:
     """Reason over ``kg`` minus the triples about individuals (None if there are none)."""
     if not individuals:
         return None
@@ -119,7 +156,9 @@ def _tbox_only(kg: KnowledgeGraph, individuals: set[str],
 
     store = loaded_store(kg)
     sub = ox.Store()
-    sub.extend(q for q in store if not (isinstance(q.subject, ox.NamedNode)
-                                        and q.subject.value in individuals))
+    sub.extend(
+        q
+        for q in store
+        if not (isinstance(q.subject, ox.NamedNode) and q.subject.value in individuals)
+    )
     return reason(KnowledgeGraph(files=list(kg.files), _store=sub, _digest="tbox-only"))
-

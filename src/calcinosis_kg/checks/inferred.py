@@ -23,10 +23,14 @@ if TYPE_CHECKING:
 
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
-def _hierarchy(kg: KnowledgeGraph, pairs: Iterable[tuple[str, str]],
-               equivalences: Iterable[tuple[str, str]], with_labels: bool) -> rdflib.Graph:
-    import rdflib
 
+def _hierarchy(
+    kg: KnowledgeGraph,
+    pairs: Iterable[tuple[str, str]],
+    equivalences: Iterable[tuple[str, str]],
+    with_labels: bool,
+) -> rdflib.Graph:
+    import rdflib
 
     subclass_of = rdflib.URIRef(RDFS_SUBCLASS_OF)
     equivalent_class = rdflib.URIRef(OWL_EQUIVALENT_CLASS)
@@ -45,8 +49,9 @@ def _hierarchy(kg: KnowledgeGraph, pairs: Iterable[tuple[str, str]],
     return g
 
 
-def inferred_graph(kg: KnowledgeGraph, result: ReasoningResult | None = None,
-                   use_cache: bool = True) -> rdflib.Graph:
+def inferred_graph(
+    kg: KnowledgeGraph, result: ReasoningResult | None = None, use_cache: bool = True
+) -> rdflib.Graph:
     """The inferred, non-asserted direct rdfs:subClassOf edges (and inferred equivalences).
 
     Used by ``export --inferred`` and ``query --inferred``; the edges are cached under the
@@ -54,8 +59,7 @@ def inferred_graph(kg: KnowledgeGraph, result: ReasoningResult | None = None,
     Raises ReasoningError if HermiT could not run or the ontology is inconsistent.
     """
 
-    key = cache.stage_key("inferred " + cache.digest_files(cache.code_files([__name__])),
-                          kg.digest)
+    key = cache.stage_key("inferred " + cache.digest_files(cache.code_files([__name__])), kg.digest)
     cached = cache.load_json("inferred", key) if use_cache and result is None else None
     if isinstance(cached, dict):
         pairs = [tuple(p) for p in cached["subclass"]]

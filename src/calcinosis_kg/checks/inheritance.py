@@ -23,8 +23,16 @@ from calcinosis_kg.core.hierarchy import closure
 from calcinosis_kg.core.prefixes import compress
 from calcinosis_kg.source.build import build
 
-COLUMNS = ("class", "class_label", "property", "filler", "stated_on", "stated_on_label",
-           "how", "review")
+COLUMNS = (
+    "class",
+    "class_label",
+    "property",
+    "filler",
+    "stated_on",
+    "stated_on_label",
+    "how",
+    "review",
+)
 KEY_COLUMNS = COLUMNS[:7]
 
 
@@ -32,6 +40,7 @@ KEY_COLUMNS = COLUMNS[:7]
 class Row:
     """One restriction a class carries, stated on itself (``own``) or on an ancestor
     (``inherited``): a row of the reviewed inheritance audit."""
+
     cls: str
     cls_label: str
     prop: str
@@ -42,8 +51,15 @@ class Row:
 
     def key(self) -> tuple[str, ...]:
         """The columns that identify the row when it is matched against its review."""
-        return (self.cls, self.cls_label, self.prop, self.filler, self.stated_on,
-                self.stated_on_label, self.how)
+        return (
+            self.cls,
+            self.cls_label,
+            self.prop,
+            self.filler,
+            self.stated_on,
+            self.stated_on_label,
+            self.how,
+        )
 
 
 def _curie(node) -> str:
@@ -60,8 +76,12 @@ def render(g: Graph, node) -> str:
             return "(" + word.join(render(g, m) for m in Collection(g, head)) + ")"
     datatype = g.value(node, OWL.onDatatype)
     if datatype is not None:
-        symbols = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">",
-                   "maxExclusive": "<"}
+        symbols = {
+            "minInclusive": ">=",
+            "maxInclusive": "<=",
+            "minExclusive": ">",
+            "maxExclusive": "<",
+        }
         facets = []
         head = g.value(node, OWL.withRestrictions)
         for facet in Collection(g, head) if head is not None else []:
@@ -75,8 +95,11 @@ def render(g: Graph, node) -> str:
     prop = g.value(node, OWL.onProperty)
     if prop is not None:
         shown = render_property(g, prop)
-        for pred, word in ((OWL.someValuesFrom, "some"), (OWL.allValuesFrom, "only"),
-                           (OWL.hasValue, "value")):
+        for pred, word in (
+            (OWL.someValuesFrom, "some"),
+            (OWL.allValuesFrom, "only"),
+            (OWL.hasValue, "value"),
+        ):
             value = g.value(node, pred)
             if value is not None:
                 return f"({shown} {word} {render(g, value)})"
@@ -93,8 +116,11 @@ def _restriction_parts(g: Graph, node) -> tuple[str, str] | None:
     prop = g.value(node, OWL.onProperty)
     if prop is None:
         return None
-    for pred, word in ((OWL.someValuesFrom, "some"), (OWL.allValuesFrom, "only"),
-                       (OWL.hasValue, "value")):
+    for pred, word in (
+        (OWL.someValuesFrom, "some"),
+        (OWL.allValuesFrom, "only"),
+        (OWL.hasValue, "value"),
+    ):
         value = g.value(node, pred)
         if value is not None:
             shown = render(g, value)
@@ -124,15 +150,27 @@ def _told(g: Graph, cls: URIRef) -> tuple[list[URIRef], list[tuple[str, str]]]:
 def rows(g: Graph) -> list[Row]:
     """Every universal statement of every named, non-deprecated class (own and inherited)."""
     labels = {s: str(o) for s, o in g.subject_objects(RDFS.label)}
-    classes = sorted({c for c in g.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
-                     - set(g.subjects(OWL.deprecated, None)), key=str)
+    classes = sorted(
+        {c for c in g.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
+        - set(g.subjects(OWL.deprecated, None)),
+        key=str,
+    )
     told = functools.cache(lambda node: _told(g, node))  # each class read once, not per heir
     out: set[Row] = set()
     for cls in classes:
         for node in [cls, *closure(cls, lambda n: told(n)[0])]:
             for prop, filler in told(node)[1]:
-                out.add(Row(_curie(cls), labels.get(cls, ""), prop, filler, _curie(node),
-                            labels.get(node, ""), "own" if node == cls else "inherited"))
+                out.add(
+                    Row(
+                        _curie(cls),
+                        labels.get(cls, ""),
+                        prop,
+                        filler,
+                        _curie(node),
+                        labels.get(node, ""),
+                        "own" if node == cls else "inherited",
+                    )
+                )
     return sorted(out, key=lambda r: (r.cls, r.how != "own", r.stated_on, r.prop, r.filler))
 
 

@@ -24,8 +24,13 @@ INSTALL_HINT = (
 
 #: JVM flags that cut start-up for a short run (C1 only, serial GC); unknown ones are ignored
 #: so an older or newer JVM still starts.
-JVM_FLAGS = ["-XX:+IgnoreUnrecognizedVMOptions", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-             "-Xshare:auto", "-Xss16m"]
+JVM_FLAGS = [
+    "-XX:+IgnoreUnrecognizedVMOptions",
+    "-XX:TieredStopAtLevel=1",
+    "-XX:+UseSerialGC",
+    "-Xshare:auto",
+    "-Xss16m",
+]
 JAVA_MEMORY_MB = 2000
 
 
@@ -93,5 +98,13 @@ def hermit_command(java: Path, ontology_file: Path, realise: bool = False) -> li
     """HermiT's command line: classify (``HERMIT_ACTIONS``) the file at ``ontology_file``;
     ``realise`` adds ``-I`` (the direct types of every individual: patient cases need them)."""
     actions = [*HERMIT_ACTIONS, "-I"] if realise else HERMIT_ACTIONS
-    return [str(java), *JVM_FLAGS, f"-Xmx{JAVA_MEMORY_MB}M", "-cp", hermit_classpath(),
-            "org.semanticweb.HermiT.cli.CommandLine", *actions, ontology_file.resolve().as_uri()]
+    return [
+        str(java),
+        *JVM_FLAGS,
+        f"-Xmx{JAVA_MEMORY_MB}M",
+        "-cp",
+        hermit_classpath(),
+        "org.semanticweb.HermiT.cli.CommandLine",
+        *actions,
+        ontology_file.resolve().as_uri(),
+    ]

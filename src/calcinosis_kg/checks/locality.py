@@ -42,14 +42,31 @@ from calcinosis_kg.checks.locality_terms import (
 )
 from calcinosis_kg.core.vocab import OWL, RDF, RDF_TYPE, RDFS
 
-_DECLARATIONS = {OWL + "Class", OWL + "ObjectProperty", OWL + "DatatypeProperty",
-                 OWL + "AnnotationProperty", OWL + "NamedIndividual", RDFS + "Datatype",
-                 RDFS + "Class", RDF + "Property", OWL + "Ontology"}
+_DECLARATIONS = {
+    OWL + "Class",
+    OWL + "ObjectProperty",
+    OWL + "DatatypeProperty",
+    OWL + "AnnotationProperty",
+    OWL + "NamedIndividual",
+    RDFS + "Datatype",
+    RDFS + "Class",
+    RDF + "Property",
+    OWL + "Ontology",
+}
 #: predicates of a named subject with no logical meaning
-_ANNOTATION_BUILTINS = {RDFS + "label", RDFS + "comment", RDFS + "seeAlso", RDFS + "isDefinedBy",
-                        OWL + "versionInfo", OWL + "deprecated", OWL + "priorVersion",
-                        OWL + "backwardCompatibleWith", OWL + "incompatibleWith",
-                        OWL + "versionIRI", OWL + "imports"}
+_ANNOTATION_BUILTINS = {
+    RDFS + "label",
+    RDFS + "comment",
+    RDFS + "seeAlso",
+    RDFS + "isDefinedBy",
+    OWL + "versionInfo",
+    OWL + "deprecated",
+    OWL + "priorVersion",
+    OWL + "backwardCompatibleWith",
+    OWL + "incompatibleWith",
+    OWL + "versionIRI",
+    OWL + "imports",
+}
 
 
 @dataclass
@@ -92,8 +109,9 @@ class _Reader(ExpressionReader):
         if p == RDFS + "subClassOf":
             return lambda sg: self.bot(s, sg) or self.top(o, sg)
         if p == OWL + "equivalentClass":
-            return lambda sg: ((self.bot(s, sg) and self.bot(o, sg))
-                               or (self.top(s, sg) and self.top(o, sg)))
+            return lambda sg: (
+                (self.bot(s, sg) and self.bot(o, sg)) or (self.top(s, sg) and self.top(o, sg))
+            )
         if p == OWL + "disjointWith":
             return lambda sg: self.bot(s, sg) or self.bot(o, sg)
         if p == OWL + "disjointUnionOf":
@@ -145,32 +163,60 @@ class _Reader(ExpressionReader):
             return  # axiom annotations: the annotated triple itself is read on its own
         if OWL + "AllDisjointClasses" in types:
             members = [m for head in po.get(OWL + "members", []) for m in self.items(head)]
-            yield self._axiom([(s, p, o) for p, os in po.items() for o in os],
-                              lambda sg: sum(not self.bot(m, sg) for m in members) <= 1)
+            yield self._axiom(
+                [(s, p, o) for p, os in po.items() for o in os],
+                lambda sg: sum(not self.bot(m, sg) for m in members) <= 1,
+            )
             return
         if OWL + "AllDisjointProperties" in types:
             members = [m for head in po.get(OWL + "members", []) for m in self.items(head)]
-            yield self._axiom([(s, p, o) for p, os in po.items() for o in os],
-                              lambda sg: sum(not self.empty(m, sg) for m in members) <= 1)
+            yield self._axiom(
+                [(s, p, o) for p, os in po.items() for o in os],
+                lambda sg: sum(not self.empty(m, sg) for m in members) <= 1,
+            )
             return
-        tests = [t for p, os in po.items() for o in os
-                 if (t := self._class_axioms(s, p, o)) is not None]
+        tests = [
+            t for p, os in po.items() for o in os if (t := self._class_axioms(s, p, o)) is not None
+        ]
         if tests and set(po) <= _GCI_PREDICATES | _EXPRESSION_PREDICATES:  # a GCI
-            yield self._axiom([(s, p, o) for p, os in po.items() for o in os],
-                              lambda sg: all(t(sg) for t in tests))
+            yield self._axiom(
+                [(s, p, o) for p, os in po.items() for o in os],
+                lambda sg: all(t(sg) for t in tests),
+            )
             return
         # anything else (anonymous individual, negative assertion, AllDifferent, a rule): keep
         yield self._axiom([(s, p, o) for p, os in po.items() for o in os], _never)
 
 
-_GCI_PREDICATES = {RDFS + "subClassOf", OWL + "equivalentClass", OWL + "disjointWith",
-                   OWL + "disjointUnionOf"}
+_GCI_PREDICATES = {
+    RDFS + "subClassOf",
+    OWL + "equivalentClass",
+    OWL + "disjointWith",
+    OWL + "disjointUnionOf",
+}
 #: what describes an anonymous class expression (the subject of a GCI)
-_EXPRESSION_PREDICATES = {RDF_TYPE} | {OWL + n for n in (
-    "onProperty", "someValuesFrom", "allValuesFrom", "hasValue", "hasSelf", "minCardinality",
-    "maxCardinality", "cardinality", "minQualifiedCardinality", "maxQualifiedCardinality",
-    "qualifiedCardinality", "onClass", "onDataRange", "intersectionOf", "unionOf",
-    "complementOf", "oneOf")}
+_EXPRESSION_PREDICATES = {RDF_TYPE} | {
+    OWL + n
+    for n in (
+        "onProperty",
+        "someValuesFrom",
+        "allValuesFrom",
+        "hasValue",
+        "hasSelf",
+        "minCardinality",
+        "maxCardinality",
+        "cardinality",
+        "minQualifiedCardinality",
+        "maxQualifiedCardinality",
+        "qualifiedCardinality",
+        "onClass",
+        "onDataRange",
+        "intersectionOf",
+        "unionOf",
+        "complementOf",
+        "oneOf",
+    )
+}
 
 
 def _never(_: set[str]) -> bool:
@@ -214,6 +260,9 @@ def module(triples: Triples, seed: Iterable[str]) -> Module:
                 take(i)
     out: list[Key] = [k for i, axiom in enumerate(axioms) if chosen[i] for k in axiom.triples]
     for name in sorted(sigma):
-        out += [(name, RDF_TYPE, t) for t in triples.get(name, {}).get(RDF_TYPE, [])
-                if t in _DECLARATIONS]
+        out += [
+            (name, RDF_TYPE, t)
+            for t in triples.get(name, {}).get(RDF_TYPE, [])
+            if t in _DECLARATIONS
+        ]
     return Module(out, sigma, sum(chosen), len(axioms))

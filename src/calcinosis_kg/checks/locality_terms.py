@@ -19,9 +19,17 @@ Key = tuple[str, str, Any]
 
 BUILTIN = (RDF, RDFS, OWL, XSD)
 #: property characteristics that hold when the property is empty (⊤ ⊑ ≤1 R, R∘R ⊑ R, ...)
-CHARACTERISTICS = {OWL + n for n in ("FunctionalProperty", "InverseFunctionalProperty",
-                                      "TransitiveProperty", "SymmetricProperty",
-                                      "AsymmetricProperty", "IrreflexiveProperty")}
+CHARACTERISTICS = {
+    OWL + n
+    for n in (
+        "FunctionalProperty",
+        "InverseFunctionalProperty",
+        "TransitiveProperty",
+        "SymmetricProperty",
+        "AsymmetricProperty",
+        "IrreflexiveProperty",
+    )
+}
 TOP_PROPERTIES = {OWL + "topObjectProperty", OWL + "topDataProperty"}
 BOTTOM_PROPERTIES = {OWL + "bottomObjectProperty", OWL + "bottomDataProperty"}
 
@@ -32,20 +40,28 @@ class ExpressionReader:
 
     def __init__(self, triples: Triples) -> None:
         self.t = triples
-        self.data_properties = {s for s, po in triples.items()
-                                if OWL + "DatatypeProperty" in po.get(RDF_TYPE, [])}
-        self.datatypes = {s for s, po in triples.items()
-                          if RDFS + "Datatype" in po.get(RDF_TYPE, [])}
+        self.data_properties = {
+            s for s, po in triples.items() if OWL + "DatatypeProperty" in po.get(RDF_TYPE, [])
+        }
+        self.datatypes = {
+            s for s, po in triples.items() if RDFS + "Datatype" in po.get(RDF_TYPE, [])
+        }
         self.logical_properties = set(self.data_properties) | {
-            s for s, po in triples.items() if OWL + "ObjectProperty" in po.get(RDF_TYPE, [])}
+            s for s, po in triples.items() if OWL + "ObjectProperty" in po.get(RDF_TYPE, [])
+        }
         referenced: set[str] = set()
         for s, po in triples.items():
             for p, objects in po.items():
                 for o in objects:
                     if isinstance(o, str) and o.startswith("_:"):
                         referenced.add(o)
-                if p in (OWL + "onProperty", OWL + "inverseOf", RDFS + "subPropertyOf",
-                         OWL + "equivalentProperty", OWL + "propertyDisjointWith"):
+                if p in (
+                    OWL + "onProperty",
+                    OWL + "inverseOf",
+                    RDFS + "subPropertyOf",
+                    OWL + "equivalentProperty",
+                    OWL + "propertyDisjointWith",
+                ):
                     self.logical_properties.update(o for o in objects if named(o))
                     if p != OWL + "onProperty" and named(s):
                         self.logical_properties.add(s)
@@ -106,11 +122,14 @@ class ExpressionReader:
 
     def _data(self, prop: Any, filler: Any) -> bool:
         """A data restriction or a data range: its filler is never taken to be empty."""
-        return ((isinstance(prop, str) and prop in self.data_properties)
-                or (named(filler) and (filler.startswith((XSD, RDF, RDFS))
-                                        or filler in self.datatypes))
-                or bool(self.objects(filler, OWL + "onDatatype")
-                        or self.objects(filler, OWL + "datatypeComplementOf")))
+        return (
+            (isinstance(prop, str) and prop in self.data_properties)
+            or (named(filler) and (filler.startswith((XSD, RDF, RDFS)) or filler in self.datatypes))
+            or bool(
+                self.objects(filler, OWL + "onDatatype")
+                or self.objects(filler, OWL + "datatypeComplementOf")
+            )
+        )
 
     def bot(self, c: Any, sigma: set[str], depth: int = 0) -> bool:
         """``c`` is ⊥-equivalent: empty whenever the names outside Σ are."""
@@ -119,7 +138,7 @@ class ExpressionReader:
         if not c.startswith("_:"):
             if c == OWL + "Nothing":
                 return True
-            return (c not in sigma and not c.startswith(BUILTIN) and c not in self.datatypes)
+            return c not in sigma and not c.startswith(BUILTIN) and c not in self.datatypes
         d = depth + 1
         if members := self.objects(c, OWL + "intersectionOf"):
             return any(self.bot(m, sigma, d) for m in self.items(members[0]))
@@ -136,10 +155,15 @@ class ExpressionReader:
         if self.objects(c, OWL + "hasValue") or self.objects(c, OWL + "hasSelf"):
             return self.empty(prop, sigma)
         for filler in self.objects(c, OWL + "someValuesFrom"):
-            return self.empty(prop, sigma) or (not self._data(prop, filler)
-                                               and self.bot(filler, sigma, d))
-        for kind in ("minCardinality", "minQualifiedCardinality", "cardinality",
-                     "qualifiedCardinality"):
+            return self.empty(prop, sigma) or (
+                not self._data(prop, filler) and self.bot(filler, sigma, d)
+            )
+        for kind in (
+            "minCardinality",
+            "minQualifiedCardinality",
+            "cardinality",
+            "qualifiedCardinality",
+        ):
             for n in self.objects(c, OWL + kind):
                 if number(n) < 1:
                     return False
@@ -169,8 +193,9 @@ class ExpressionReader:
             return False
         prop = props[0]
         for filler in self.objects(c, OWL + "allValuesFrom"):
-            return self.empty(prop, sigma) or (not self._data(prop, filler)
-                                               and self.top(filler, sigma, d))
+            return self.empty(prop, sigma) or (
+                not self._data(prop, filler) and self.top(filler, sigma, d)
+            )
         for kind in ("minCardinality", "minQualifiedCardinality"):
             for n in self.objects(c, OWL + kind):
                 return number(n) == 0
@@ -179,8 +204,7 @@ class ExpressionReader:
                 return self.empty(prop, sigma) or self._filler_bot(c, sigma, d)
         for kind in ("cardinality", "qualifiedCardinality"):
             for n in self.objects(c, OWL + kind):
-                return number(n) == 0 and (self.empty(prop, sigma)
-                                            or self._filler_bot(c, sigma, d))
+                return number(n) == 0 and (self.empty(prop, sigma) or self._filler_bot(c, sigma, d))
         return False
 
 

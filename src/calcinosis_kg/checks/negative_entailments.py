@@ -74,11 +74,13 @@ class NegativeEntailment:
         if self.superclass:
             return f"SubClassOf {show(self.superclass)}"
         filler = self.filler
-        shown = (" or ".join(show(f) for f in filler) if isinstance(filler, tuple)
-                 else show(filler))
+        shown = " or ".join(show(f) for f in filler) if isinstance(filler, tuple) else show(filler)
         prop = f"inverse({show(self.prop)})" if self.inverse else show(self.prop)
-        return f"SubClassOf {prop} some ({shown})" if isinstance(filler, tuple) \
+        return (
+            f"SubClassOf {prop} some ({shown})"
+            if isinstance(filler, tuple)
             else f"SubClassOf {prop} some {shown}"
+        )
 
 
 def negative_file(kg: KnowledgeGraph) -> Path | None:
@@ -92,8 +94,10 @@ def load_negative(path: Path) -> list[NegativeEntailment]:
 
     data = read_yaml(path, [])
     if not isinstance(data, list):
-        raise InputError("expected a list of {subclass, property, filler, why} or "
-                         "{subclass, superclass, why}", path)
+        raise InputError(
+            "expected a list of {subclass, property, filler, why} or {subclass, superclass, why}",
+            path,
+        )
     out: list[NegativeEntailment] = []
     for i, item in enumerate(data, 1):
         if isinstance(item, dict) and "sweep" in item:
@@ -116,8 +120,15 @@ def load_negative(path: Path) -> list[NegativeEntailment]:
                 filler = expand(filler)
             else:
                 raise ValueError("filler must be a CURIE or {or: [CURIE, ...]}")
-            out.append(NegativeEntailment(sub, why, prop=expand(str(item["property"])),
-                                          filler=filler, inverse=bool(item.get("inverse"))))
+            out.append(
+                NegativeEntailment(
+                    sub,
+                    why,
+                    prop=expand(str(item["property"])),
+                    filler=filler,
+                    inverse=bool(item.get("inverse")),
+                )
+            )
         except ValueError as exc:
             raise InputError(f"entry {i}: {exc}", path) from exc
     return out
@@ -129,12 +140,17 @@ def _sweep(item: dict, index: int, path: Path) -> list[NegativeEntailment]:
 
     subs, sups = item.get("subclasses"), item.get("superclasses")
     if not isinstance(subs, list) or not isinstance(sups, list) or not subs or not sups:
-        raise InputError(f"entry {index}: a sweep needs non-empty 'subclasses' and "
-                         "'superclasses' lists", path)
+        raise InputError(
+            f"entry {index}: a sweep needs non-empty 'subclasses' and 'superclasses' lists", path
+        )
     why = f"{item['sweep']}: {str(item.get('why', '')).strip()}"
     try:
-        return [NegativeEntailment(expand(str(sub)), why, superclass=expand(str(sup)))
-                for sub in subs for sup in sups if sub != sup]
+        return [
+            NegativeEntailment(expand(str(sub)), why, superclass=expand(str(sup)))
+            for sub in subs
+            for sup in sups
+            if sub != sup
+        ]
     except ValueError as exc:
         raise InputError(f"entry {index}: {exc}", path) from exc
 
@@ -160,9 +176,11 @@ def probe_triples(probes: dict[tuple, str]) -> list[Any]:
     triples = []
     for (prop, filler, inverse), probe in probes.items():
         restriction = ox.BlankNode()
-        triples += [ox.Triple(iri(probe), rdf_type, owl_class),
-                    ox.Triple(iri(probe), iri(OWL + "equivalentClass"), restriction),
-                    ox.Triple(restriction, rdf_type, iri(OWL + "Restriction"))]
+        triples += [
+            ox.Triple(iri(probe), rdf_type, owl_class),
+            ox.Triple(iri(probe), iri(OWL + "equivalentClass"), restriction),
+            ox.Triple(restriction, rdf_type, iri(OWL + "Restriction")),
+        ]
         if inverse:
             inv = ox.BlankNode()
             triples.append(ox.Triple(inv, iri(OWL + "inverseOf"), iri(prop)))
@@ -171,12 +189,16 @@ def probe_triples(probes: dict[tuple, str]) -> list[Any]:
             triples.append(ox.Triple(restriction, iri(OWL + "onProperty"), iri(prop)))
         if isinstance(filler, tuple):
             union, head = ox.BlankNode(), ox.BlankNode()
-            triples += [ox.Triple(union, rdf_type, owl_class),
-                        ox.Triple(union, iri(OWL + "unionOf"), head)]
+            triples += [
+                ox.Triple(union, rdf_type, owl_class),
+                ox.Triple(union, iri(OWL + "unionOf"), head),
+            ]
             for n, member in enumerate(filler):
                 nxt = ox.BlankNode() if n < len(filler) - 1 else iri(RDF + "nil")
-                triples += [ox.Triple(head, iri(RDF + "first"), iri(member)),
-                            ox.Triple(head, iri(RDF + "rest"), nxt)]
+                triples += [
+                    ox.Triple(head, iri(RDF + "first"), iri(member)),
+                    ox.Triple(head, iri(RDF + "rest"), nxt),
+                ]
                 head = nxt
             triples.append(ox.Triple(restriction, iri(OWL + "someValuesFrom"), union))
         else:
@@ -213,8 +235,9 @@ def signature(items: list[NegativeEntailment]) -> set[str]:
     return names
 
 
-def probe_graph(kg: KnowledgeGraph, items: list[NegativeEntailment],
-                probes: dict[tuple, str]) -> tuple[KnowledgeGraph, Module]:
+def probe_graph(
+    kg: KnowledgeGraph, items: list[NegativeEntailment], probes: dict[tuple, str]
+) -> tuple[KnowledgeGraph, Module]:
     """The ⊥-module of ``kg`` for the entries' names, plus the probe classes, as a graph.
 
     Sufficient (see ``locality``): every entry asks whether ``C ⊑ D`` or ``C ⊑ R some F`` follows
@@ -224,7 +247,6 @@ def probe_graph(kg: KnowledgeGraph, items: list[NegativeEntailment],
     large an ontology is merged, and HermiT classifies only what can matter.
     """
     import pyoxigraph as ox
-
 
     part = locality.module(Axioms.of(kg).triples, signature(items))
 
@@ -239,8 +261,12 @@ def probe_graph(kg: KnowledgeGraph, items: list[NegativeEntailment],
     return KG(files=list(kg.files), _store=store, _digest=f"negative-probes {kg.digest}"), part
 
 
-def start(kg: KnowledgeGraph, path: Path | None = None, java: Path | None = None,
-          items: list[NegativeEntailment] | None = None) -> NegativeRun | None:
+def start(
+    kg: KnowledgeGraph,
+    path: Path | None = None,
+    java: Path | None = None,
+    items: list[NegativeEntailment] | None = None,
+) -> NegativeRun | None:
     """Start HermiT on the module of ``kg`` for the entries + probe classes (``probe_graph``);
     None when there is no negative-entailment file (``items`` instead of a file: a list built in
     code, e.g. a systematic sweep in a test)."""
@@ -256,8 +282,9 @@ def start(kg: KnowledgeGraph, path: Path | None = None, java: Path | None = None
     return NegativeRun(items, probes, hermit.start(graph, java), started, part)
 
 
-def violations(items: list[NegativeEntailment], probes: dict[tuple, str],
-               result: ReasoningResult) -> list[NegativeEntailment]:
+def violations(
+    items: list[NegativeEntailment], probes: dict[tuple, str], result: ReasoningResult
+) -> list[NegativeEntailment]:
     """The listed conclusions HermiT does derive."""
     out = []
     for item in items:
@@ -287,33 +314,47 @@ def merge_into(stage: StageResult, kg: KnowledgeGraph, run: NegativeRun | None) 
     known = set(axioms.triples)
     bad = 0
     for item in run.items:
-        names = [item.subclass, item.superclass, item.prop,
-                 *(item.filler if isinstance(item.filler, tuple) else [item.filler])]
+        names = [
+            item.subclass,
+            item.superclass,
+            item.prop,
+            *(item.filler if isinstance(item.filler, tuple) else [item.filler]),
+        ]
         missing = [n for n in names if n and n not in known]
         if missing:
             bad += 1
-            stage.failures.append(Failure(STAGE, compress(item.subclass),
-                                          axioms.label(item.subclass),
-                                          f"negative entailment names {compress(missing[0])}, "
-                                          "which is not in the ontology"))
+            stage.failures.append(
+                Failure(
+                    STAGE,
+                    compress(item.subclass),
+                    axioms.label(item.subclass),
+                    f"negative entailment names {compress(missing[0])}, "
+                    "which is not in the ontology",
+                )
+            )
     for item in violations(run.items, run.probes, result):
         bad += 1
         why = f" (must not follow because: {item.why})" if item.why else ""
-        stage.failures.append(Failure(
-            STAGE, compress(item.subclass), axioms.label(item.subclass),
-            f"HermiT derives {item.describe(axioms.show)}, a conclusion that must not follow"
-            f"{why}"))
+        stage.failures.append(
+            Failure(
+                STAGE,
+                compress(item.subclass),
+                axioms.label(item.subclass),
+                f"HermiT derives {item.describe(axioms.show)}, a conclusion that must not follow"
+                f"{why}",
+            )
+        )
     stage.counts["violated"] = bad
     stage.ok = stage.ok and bad == 0
     return stage
 
 
-def check(kg: KnowledgeGraph, path: Path | None = None,
-          items: list[NegativeEntailment] | None = None) -> tuple[int, list[str]]:
+def check(
+    kg: KnowledgeGraph, path: Path | None = None, items: list[NegativeEntailment] | None = None
+) -> tuple[int, list[str]]:
     """Blocking form for tests and scripts: (entries checked, descriptions of violations)."""
     run = start(kg, path, items=items)
     if run is None:
         return 0, []
     stage = merge_into(StageResult(STAGE, ok=True), kg, run)
-    return stage.counts.get("negative", 0), [f.reason for f in stage.failures
-                                             if f.level == "ERROR"]
+    return stage.counts.get("negative", 0), [f.reason for f in stage.failures if f.level == "ERROR"]

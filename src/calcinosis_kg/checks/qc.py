@@ -102,11 +102,19 @@ class QcReport:
         """JSON with the counts and one object per violation (keys as ROBOT's columns)."""
         data = {
             "counts": self.counts(),
-            "rules": [{"rule": r.name, "title": r.title, "level": r.level, "kind": r.kind}
-                      for r in self.rules],
+            "rules": [
+                {"rule": r.name, "title": r.title, "level": r.level, "kind": r.kind}
+                for r in self.rules
+            ],
             "violations": [
-                {"level": v.level, "rule": v.rule, "subject": v.entity, "label": v.label,
-                 "property": v.property, "value": v.value}
+                {
+                    "level": v.level,
+                    "rule": v.rule,
+                    "subject": v.entity,
+                    "label": v.label,
+                    "property": v.property,
+                    "value": v.value,
+                }
                 for v in self.violations
             ],
         }
@@ -128,15 +136,17 @@ class QcReport:
     def render(self, fmt: str = "tsv") -> str:
         """The report in ``tsv``, ``json`` or ``md``."""
         renderers: dict[str, Callable[[], str]] = {
-            "tsv": self.to_tsv, "json": self.to_json, "md": self.to_markdown}
+            "tsv": self.to_tsv,
+            "json": self.to_json,
+            "md": self.to_markdown,
+        }
         if fmt not in renderers:
             raise InputError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
         return renderers[fmt]()
 
 
 def _escape_tsv(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-            .replace("\r", "\\r"))
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _escape_md(text: str) -> str:
@@ -150,7 +160,8 @@ def _threshold(fail_on: str) -> int:
         return -1
     if key.upper() not in LEVELS:
         raise InputError(
-            f"unknown --fail-on level {fail_on!r} (choose from {', '.join(FAIL_ON_CHOICES)})")
+            f"unknown --fail-on level {fail_on!r} (choose from {', '.join(FAIL_ON_CHOICES)})"
+        )
     return LEVELS.index(key.upper())
 
 
@@ -158,16 +169,22 @@ def _threshold(fail_on: str) -> int:
 # running
 
 
-def run_report(kg: KnowledgeGraph, profile: Path | str | Sequence[Rule] | None = None,
-               verified_xrefs: Path | str | None = None) -> QcReport:
+def run_report(
+    kg: KnowledgeGraph,
+    profile: Path | str | Sequence[Rule] | None = None,
+    verified_xrefs: Path | str | None = None,
+) -> QcReport:
     """Run every rule of ``profile`` (default: the bundled one) on ``kg``.
 
     Violations are sorted by level severity, rule, subject, property, value: the same input
     gives the same report, byte for byte.
     """
     started = time.perf_counter()
-    rules = list(profile) if isinstance(profile, Sequence) and not isinstance(
-        profile, str) else load_profile(profile)
+    rules = (
+        list(profile)
+        if isinstance(profile, Sequence) and not isinstance(profile, str)
+        else load_profile(profile)
+    )
     store = kg.store
     renderer = _TermRenderer(store)
     labels = kg.labels
@@ -181,14 +198,17 @@ def run_report(kg: KnowledgeGraph, profile: Path | str | Sequence[Rule] | None =
             hits = _run_select(store, rule_text(rule.path, verified), rule.path, renderer)
         for entity, prop, value in hits:
             subject = renderer.compact(entity) if rule.kind == "sparql" else entity
-            rows.add(Violation(rule.level, rule.name, subject, prop, value,
-                               labels.get(entity, "")))
-    return QcReport(rules=rules, violations=sorted(rows, key=Violation.sort_key),
-                    seconds=time.perf_counter() - started)
+            rows.add(Violation(rule.level, rule.name, subject, prop, value, labels.get(entity, "")))
+    return QcReport(
+        rules=rules,
+        violations=sorted(rows, key=Violation.sort_key),
+        seconds=time.perf_counter() - started,
+    )
 
 
-def _run_select(store: pyoxigraph.Store, query: str, path: Path,
-                renderer: _TermRenderer) -> list[tuple[str, str, str]]:
+def _run_select(
+    store: pyoxigraph.Store, query: str, path: Path, renderer: _TermRenderer
+) -> list[tuple[str, str, str]]:
     """(entity IRI, property, value) rows of one rule query; blank subjects are skipped."""
     import pyoxigraph
 
@@ -204,16 +224,22 @@ def _run_select(store: pyoxigraph.Store, query: str, path: Path,
     names = [v.value for v in solutions.variables]
     if names != ["entity", "property", "value"]:  # exactly these three, as ROBOT requires
         raise InputError(
-            f"a QC rule must SELECT ?entity ?property ?value (found {' '.join(names)})", path)
+            f"a QC rule must SELECT ?entity ?property ?value (found {' '.join(names)})", path
+        )
     hits = []
     for solution in solutions:
         entity = solution["entity"]
         if entity is None or isinstance(entity, pyoxigraph.BlankNode):
             continue
-        hits.append((entity.value if isinstance(entity, pyoxigraph.NamedNode)
-                     else renderer.render(entity),
-                     renderer.render(solution["property"]),
-                     renderer.render(solution["value"])))
+        hits.append(
+            (
+                entity.value
+                if isinstance(entity, pyoxigraph.NamedNode)
+                else renderer.render(entity),
+                renderer.render(solution["property"]),
+                renderer.render(solution["value"]),
+            )
+        )
     return hits
 
 
@@ -230,7 +256,6 @@ class _TermRenderer:
 
     def render(self, term: object) -> str:
         import pyoxigraph
-
 
         if term is None:
             return ""
@@ -259,11 +284,14 @@ def qc_stage(kg: KnowledgeGraph, fail_on: str = "ERROR") -> StageResult:
     failing = report.failing(fail_on)
     counts = {"rules": len(report.rules), **report.counts()}
     failures = [
-        Failure(stage="qc", entity=v.entity, label=v.label,
-                reason=_reason(v), level=v.level)
+        Failure(stage="qc", entity=v.entity, label=v.label, reason=_reason(v), level=v.level)
         for v in report.violations
     ]
-    return StageResult(name="qc", ok=not failing, counts=counts, failures=failures,
-                       seconds=report.seconds,
-                       note=f"{len(failing)} at or above {fail_on}" if failing else "")
-
+    return StageResult(
+        name="qc",
+        ok=not failing,
+        counts=counts,
+        failures=failures,
+        seconds=report.seconds,
+        note=f"{len(failing)} at or above {fail_on}" if failing else "",
+    )

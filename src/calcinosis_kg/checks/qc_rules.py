@@ -32,8 +32,7 @@ KINDS = ("sparql", "file")
 _RULE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _CURIE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*:\S+$")
 _VERIFIED_VALUES = re.compile(r"VALUES\s+\?verified_xref\s*\{\s*\}")
-_GENERATED_PREFIX = re.compile(
-    r"^\s*(?:@prefix|PREFIX)\s+((?:ns|default)\d+)\s*:", re.IGNORECASE)
+_GENERATED_PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+((?:ns|default)\d+)\s*:", re.IGNORECASE)
 
 
 def qc_dir() -> Path:
@@ -92,22 +91,32 @@ def load_profile(path: Path | str | None = None) -> list[Rule]:
         level, name = cells[0].strip().upper(), cells[1].strip()
         kind = cells[2].strip().lower() if len(cells) == 3 and cells[2].strip() else "sparql"
         if level not in LEVELS:
-            raise InputError(f"unknown level {cells[0]!r} (choose from {', '.join(LEVELS)})",
-                             path, lineno, 1)
+            raise InputError(
+                f"unknown level {cells[0]!r} (choose from {', '.join(LEVELS)})", path, lineno, 1
+            )
         column = len(cells[0]) + 2
         if kind not in KINDS:
-            raise InputError(f"unknown rule kind {kind!r} (choose from {', '.join(KINDS)})",
-                             path, lineno, column + len(cells[1]) + 1)
+            raise InputError(
+                f"unknown rule kind {kind!r} (choose from {', '.join(KINDS)})",
+                path,
+                lineno,
+                column + len(cells[1]) + 1,
+            )
         if kind == "file":
             if name not in FILE_RULES:
-                raise InputError(f"unknown file rule {name!r} (known: {', '.join(FILE_RULES)})",
-                                 path, lineno, column)
+                raise InputError(
+                    f"unknown file rule {name!r} (known: {', '.join(FILE_RULES)})",
+                    path,
+                    lineno,
+                    column,
+                )
             rule = Rule(name, level, kind)
         else:
             query = _rule_path(path.parent, name)
             if not query.is_file():
-                raise InputError(f"rule {name!r}: query file {query} not found", path, lineno,
-                                 column)
+                raise InputError(
+                    f"rule {name!r}: query file {query} not found", path, lineno, column
+                )
             rule = Rule(query.stem, level, kind, query)
         if rule.name in seen:
             raise InputError(f"rule {rule.name!r} listed twice", path, lineno, column)
@@ -175,14 +184,16 @@ def refresh_verified_xrefs(reference_tsv: Path | str, output: Path | str | None 
             continue
         cells = line.split("\t")
         if len(cells) != len(header):
-            raise InputError(f"expected {len(header)} columns, found {len(cells)}",
-                             reference_tsv, lineno)
+            raise InputError(
+                f"expected {len(header)} columns, found {len(cells)}", reference_tsv, lineno
+            )
         if cells[index["status"]].strip() != "verified":
             continue
         curie = cells[index["id"]].strip()
         if not _CURIE.match(curie):
-            raise InputError(f"verified row with an ID that is not a CURIE: {curie!r}",
-                             reference_tsv, lineno)
+            raise InputError(
+                f"verified row with an ID that is not a CURIE: {curie!r}", reference_tsv, lineno
+            )
         label = " ".join(cells[index["label_in_source"]].split())
         rows.setdefault(curie, (cells[index["vocabulary"]].strip(), label))
     body = ["id\tvocabulary\tlabel_in_source"]
@@ -191,8 +202,11 @@ def refresh_verified_xrefs(reference_tsv: Path | str, output: Path | str | None 
     return output
 
 
-def export_robot_profile(output_dir: Path | str, profile: Path | str | None = None,
-                         verified_xrefs: Path | str | None = None) -> Path:
+def export_robot_profile(
+    output_dir: Path | str,
+    profile: Path | str | None = None,
+    verified_xrefs: Path | str | None = None,
+) -> Path:
     """Write the SPARQL rules as a bundle ``robot report --profile`` runs unchanged.
 
     Each rule query is copied with its ``VALUES ?verified_xref`` block filled in, and
@@ -230,8 +244,7 @@ def _fill_verified(text: str, ids: Sequence[str]) -> str:
     import pyoxigraph
 
     literals = " ".join(str(pyoxigraph.Literal(curie)) for curie in ids)
-    return _VERIFIED_VALUES.sub(lambda _: f"VALUES ?verified_xref {{ {literals} }}", text,
-                                count=1)
+    return _VERIFIED_VALUES.sub(lambda _: f"VALUES ?verified_xref {{ {literals} }}", text, count=1)
 
 
 def _generated_prefixes(files: Sequence[Path]) -> list[tuple[str, str, str]]:
@@ -254,4 +267,3 @@ def _generated_prefixes(files: Sequence[Path]) -> list[tuple[str, str, str]]:
 FILE_RULES: dict[str, Callable[[Sequence[Path]], list[tuple[str, str, str]]]] = {
     "generated_prefix": _generated_prefixes,
 }
-

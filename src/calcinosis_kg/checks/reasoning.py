@@ -42,18 +42,35 @@ if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 __all__ = [
-    "DEFAULT_TIMEOUT", "EXPECTED_FILE", "STAGE", "Axioms", "ExpectedInference", "HermitRun",
-    "ReasoningError", "ReasoningResult", "expected_inferences_file", "explain_inconsistency",
-    "hierarchy_graph", "inferred_graph", "load_expected", "loaded_store", "reason",
-    "reasoning_stage", "run_reason", "stage_from_result", "start", "summarize",
+    "DEFAULT_TIMEOUT",
+    "EXPECTED_FILE",
+    "STAGE",
+    "Axioms",
+    "ExpectedInference",
+    "HermitRun",
+    "ReasoningError",
+    "ReasoningResult",
+    "expected_inferences_file",
+    "explain_inconsistency",
+    "hierarchy_graph",
+    "inferred_graph",
+    "load_expected",
+    "loaded_store",
+    "reason",
+    "reasoning_stage",
+    "run_reason",
+    "stage_from_result",
+    "start",
+    "summarize",
     "write_hermit_input",
 ]
 
 STAGE = "reasoning"
 
 
-def stage_from_result(kg: KnowledgeGraph, result: ReasoningResult,
-                      expected_path: Path | None = None) -> StageResult:
+def stage_from_result(
+    kg: KnowledgeGraph, result: ReasoningResult, expected_path: Path | None = None
+) -> StageResult:
     """Turn a ReasoningResult (plus the expected inferences) into the ``reasoning`` StageResult."""
 
     failures: list[Failure] = []
@@ -61,13 +78,21 @@ def stage_from_result(kg: KnowledgeGraph, result: ReasoningResult,
     if result.consistent is None:
         note = ("skipped: " + result.error) if result.java_missing else result.error
         failures.append(Failure(STAGE, "", "", note))
-        return StageResult(STAGE, ok=False, failures=failures, seconds=result.seconds,
-                           skipped=result.java_missing, note=note, environment=True)
+        return StageResult(
+            STAGE,
+            ok=False,
+            failures=failures,
+            seconds=result.seconds,
+            skipped=result.java_missing,
+            note=note,
+            environment=True,
+        )
     axioms = Axioms.of(kg)
 
     def fail(entity: str, reason: str, level: str = "ERROR") -> None:
-        failures.append(Failure(STAGE, compress(entity) if entity else "",
-                                axioms.label(entity), reason, level))
+        failures.append(
+            Failure(STAGE, compress(entity) if entity else "", axioms.label(entity), reason, level)
+        )
 
     for warning in getattr(kg, "warnings", []):
         if "owl:imports" in warning:  # HermiT reasoned without that import: say so
@@ -77,8 +102,14 @@ def stage_from_result(kg: KnowledgeGraph, result: ReasoningResult,
         fail("", "the ontology is inconsistent (HermiT)")
         for entity, why in result.culprits:
             fail(entity, why)
-        return StageResult(STAGE, ok=False, counts=counts, failures=failures,
-                           seconds=result.seconds, note="inconsistent")
+        return StageResult(
+            STAGE,
+            ok=False,
+            counts=counts,
+            failures=failures,
+            seconds=result.seconds,
+            note="inconsistent",
+        )
     for cls in result.unsatisfiable:
         fail(cls, result.explanations.get(cls, "unsatisfiable"))
     expected = load_expected(expected_path) if expected_path else []
@@ -88,29 +119,41 @@ def stage_from_result(kg: KnowledgeGraph, result: ReasoningResult,
     for item in expected:
         if item.subclass not in known or item.superclass not in known:
             unknown = item.subclass if item.subclass not in known else item.superclass
-            fail(item.subclass, f"expected inference names {compress(unknown)}, which is not "
-                                "in the ontology")
+            fail(
+                item.subclass,
+                f"expected inference names {compress(unknown)}, which is not in the ontology",
+            )
             missed += 1
         elif not result.entails(item.subclass, item.superclass):
             sup = axioms.show(item.superclass)
             why = f" (expected because: {item.why})" if item.why else ""
-            fail(item.subclass, f"expected to be inferred a subclass of {sup}, but HermiT "
-                                f"does not entail it{why}")
+            fail(
+                item.subclass,
+                f"expected to be inferred a subclass of {sup}, but HermiT does not entail it{why}",
+            )
             missed += 1
         elif (item.subclass, item.superclass) in asserted:
-            fail(item.subclass, f"expected inference to {axioms.show(item.superclass)} is "
-                                "asserted, so it tests nothing", level="WARN")
-    counts.update({
-        "classes": sum(1 for s in axioms.triples
-                       if OWL_CLASS in axioms.objects(s, RDF_TYPE) and axioms.named(s)),
-        "unsatisfiable": len(result.unsatisfiable),
-        "inferred": len(result.inferred_subclass_pairs) + len(result.inferred_equivalent_pairs),
-        "expected": len(expected),
-        "expected_missed": missed,
-    })
+            fail(
+                item.subclass,
+                f"expected inference to {axioms.show(item.superclass)} is "
+                "asserted, so it tests nothing",
+                level="WARN",
+            )
+    counts.update(
+        {
+            "classes": sum(
+                1
+                for s in axioms.triples
+                if OWL_CLASS in axioms.objects(s, RDF_TYPE) and axioms.named(s)
+            ),
+            "unsatisfiable": len(result.unsatisfiable),
+            "inferred": len(result.inferred_subclass_pairs) + len(result.inferred_equivalent_pairs),
+            "expected": len(expected),
+            "expected_missed": missed,
+        }
+    )
     ok = not any(f.level == "ERROR" for f in failures)
-    return StageResult(STAGE, ok=ok, counts=counts, failures=failures,
-                       seconds=result.seconds)
+    return StageResult(STAGE, ok=ok, counts=counts, failures=failures, seconds=result.seconds)
 
 
 def reasoning_stage(kg: KnowledgeGraph, expected: Path | None = None) -> StageResult:
@@ -133,12 +176,15 @@ def summarize(kg: KnowledgeGraph, result: ReasoningResult) -> str:
         if not result.culprits:
             lines.append("  (no individual or disjointness found that explains it)")
         return "\n".join(lines) + "\n"
-    classes = sum(1 for s in axioms.triples
-                  if axioms.named(s) and OWL_CLASS in axioms.objects(s, RDF_TYPE))
+    classes = sum(
+        1 for s in axioms.triples if axioms.named(s) and OWL_CLASS in axioms.objects(s, RDF_TYPE)
+    )
     lines.append(f"consistent: yes (HermiT, {result.seconds:.2f} s)")
-    lines.append(f"classes: {classes}, unsatisfiable: {len(result.unsatisfiable)}, "
-                 f"inferred subclass edges: {len(result.inferred_subclass_pairs)}, "
-                 f"inferred equivalences: {len(result.inferred_equivalent_pairs)}")
+    lines.append(
+        f"classes: {classes}, unsatisfiable: {len(result.unsatisfiable)}, "
+        f"inferred subclass edges: {len(result.inferred_subclass_pairs)}, "
+        f"inferred equivalences: {len(result.inferred_equivalent_pairs)}"
+    )
     if result.unsatisfiable:
         lines.append("unsatisfiable classes:")
         for cls in result.unsatisfiable:
@@ -153,8 +199,9 @@ def summarize(kg: KnowledgeGraph, result: ReasoningResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_reason(paths: Iterable[Path | str] | None = None, with_turtle: bool = False,
-               new_only: bool = False) -> tuple[str, bytes | None, bool]:
+def run_reason(
+    paths: Iterable[Path | str] | None = None, with_turtle: bool = False, new_only: bool = False
+) -> tuple[str, bytes | None, bool]:
     """Load, reason and describe: (summary text, Turtle of the hierarchy or None, all ok).
 
     ``ok`` is False when the ontology is inconsistent, a class is unsatisfiable or an entailment
@@ -177,18 +224,21 @@ def run_reason(paths: Iterable[Path | str] | None = None, with_turtle: bool = Fa
     if result.consistent and expected_path is not None:
         stage = stage_from_result(kg, result, expected_path)
         missing = [f for f in stage.failures if f.level == "ERROR" and "expected" in f.reason]
-        summary += (f"expected inferences ({expected_path.name}): "
-                    f"{stage.counts.get('expected', 0)} checked, {len(missing)} missing\n")
+        summary += (
+            f"expected inferences ({expected_path.name}): "
+            f"{stage.counts.get('expected', 0)} checked, {len(missing)} missing\n"
+        )
         for f in missing:
             summary += f"  {f.entity} ({f.label}): {f.reason}\n"
         ok = ok and not missing
     if result.consistent:  # conclusions that must not follow (negative_entailments.yaml)
-
         negative_path = negative_entailments.negative_file(kg)
         if negative_path is not None:
             checked, violated = negative_entailments.check(kg, negative_path)
-            summary += (f"negative entailments ({negative_path.name}): {checked} checked, "
-                        f"{len(violated)} derived\n")
+            summary += (
+                f"negative entailments ({negative_path.name}): {checked} checked, "
+                f"{len(violated)} derived\n"
+            )
             summary += "".join(f"  {v}\n" for v in violated)
             ok = ok and not violated
     return summary, turtle, ok

@@ -61,8 +61,11 @@ class Violation:
         """The value as a person reads it: literals quoted, with language tag or datatype."""
         if self.value_kind != "literal":
             return self.value
-        suffix = f"@{self.value_language}" if self.value_language else (
-            f"^^{self.value_datatype}" if self.value_datatype else "")
+        suffix = (
+            f"@{self.value_language}"
+            if self.value_language
+            else (f"^^{self.value_datatype}" if self.value_datatype else "")
+        )
         return f'"{self.value}"{suffix}'
 
     @property
@@ -107,9 +110,11 @@ class ValidationReport:
         """A report a person can read: a summary line, then each shape with its violations."""
         c = self.counts()
         status = "conforms" if self.conforms else "does not conform"
-        lines = [f"SHACL validation: {status} — {c['violations']} violation(s), "
-                 f"{c['warnings']} warning(s), {c['infos']} info(s); {c['shapes']} shapes "
-                 f"({self.seconds:.2f} s)"]
+        lines = [
+            f"SHACL validation: {status} — {c['violations']} violation(s), "
+            f"{c['warnings']} warning(s), {c['infos']} info(s); {c['shapes']} shapes "
+            f"({self.seconds:.2f} s)"
+        ]
         for shape, items in self.by_shape().items():
             comment = self.shape_comments.get(shape, "")
             lines.append("")
@@ -119,8 +124,10 @@ class ValidationReport:
                 where = f" {v.path}" if v.path else ""
                 value = f" = {v.value_text()}" if v.value else ""
                 tag = "" if v.severity == "Violation" else f"[{v.severity}] "
-                lines.append(f"  {tag}{focus}{where}{value}: {v.message}"
-                             + (f" [{v.constraint}]" if v.constraint else ""))
+                lines.append(
+                    f"  {tag}{focus}{where}{value}: {v.message}"
+                    + (f" [{v.constraint}]" if v.constraint else "")
+                )
         return "\n".join(lines) + "\n"
 
     def to_dict(self) -> dict[str, Any]:
@@ -131,8 +138,11 @@ class ValidationReport:
             "seconds": round(self.seconds, 3),
             "shape_files": [Path(f).name for f in self.shape_files],
             "shapes": [
-                {"shape": shape, "comment": self.shape_comments.get(shape, ""),
-                 "violations": [asdict(v) for v in items]}
+                {
+                    "shape": shape,
+                    "comment": self.shape_comments.get(shape, ""),
+                    "violations": [asdict(v) for v in items],
+                }
                 for shape, items in self.by_shape().items()
             ],
         }
@@ -145,7 +155,6 @@ class ValidationReport:
         """A W3C ``sh:ValidationReport`` graph as deterministic Turtle (values as readable
         strings where they are blank nodes, e.g. restrictions)."""
         from rdflib import BNode, Graph, Literal, URIRef
-
 
         sh = lambda name: URIRef(SH + name)  # noqa: E731
 
@@ -189,7 +198,6 @@ class ValidationReport:
         return canon.serialize(format="longturtle", encoding="utf-8")
 
 
-
 # --- rendering of nodes ------------------------------------------------------------------------
 def curie(term: Any) -> str:
     """A node as a CURIE: the shapes' own prefixes first (with a non-empty local name), then the
@@ -224,12 +232,17 @@ def render(term: Any, graph: rdflib.Graph | None = None, depth: int = 0) -> str:
         o = lambda p: graph.value(term, URIRef(OWL + p))  # noqa: E731
         prop = o("onProperty")
         if prop is not None:
-            for name, word in (("someValuesFrom", "some"), ("allValuesFrom", "only"),
-                               ("hasValue", "value")):
+            for name, word in (
+                ("someValuesFrom", "some"),
+                ("allValuesFrom", "only"),
+                ("hasValue", "value"),
+            ):
                 filler = o(name)
                 if filler is not None:
-                    return (f"{render(prop, graph, depth + 1)} {word} "
-                            f"{render(filler, graph, depth + 1)}")
+                    return (
+                        f"{render(prop, graph, depth + 1)} {word} "
+                        f"{render(filler, graph, depth + 1)}"
+                    )
             return f"restriction on {render(prop, graph, depth + 1)}"
         for name, word in (("intersectionOf", " and "), ("unionOf", " or ")):
             members = o(name)
@@ -242,9 +255,11 @@ def render(term: Any, graph: rdflib.Graph | None = None, depth: int = 0) -> str:
             return "AllDisjoint(" + ", ".join(items) + ")"
         source = o("annotatedSource")
         if source is not None:  # an owl:Axiom annotation: name the axiom it annotates
-            return (f"axiom({render(source, graph, depth + 1)} "
-                    f"{render(o('annotatedProperty'), graph, depth + 1)} "
-                    f"{render(o('annotatedTarget'), graph, depth + 1)})")
+            return (
+                f"axiom({render(source, graph, depth + 1)} "
+                f"{render(o('annotatedProperty'), graph, depth + 1)} "
+                f"{render(o('annotatedTarget'), graph, depth + 1)})"
+            )
         if o("complementOf") is not None:
             return f"not {render(o('complementOf'), graph, depth + 1)}"
         if o("inverseOf") is not None:
@@ -314,8 +329,13 @@ def _subclass_axiom_subject(node: Any, data: rdflib.Graph) -> Any:
     return subjects[0] if len(subjects) == 1 else None
 
 
-def violations_of(results: rdflib.Graph, shapes: rdflib.Graph, data: rdflib.Graph,
-                  labels: dict[str, str], keep: set | None) -> list[Violation]:
+def violations_of(
+    results: rdflib.Graph,
+    shapes: rdflib.Graph,
+    data: rdflib.Graph,
+    labels: dict[str, str],
+    keep: set | None,
+) -> list[Violation]:
     """The sorted, de-duplicated ``Violation``s of a pySHACL results graph (only results whose
     focus node is in ``keep``, when given); ``labels`` name the focus nodes."""
     from rdflib import URIRef
@@ -344,19 +364,21 @@ def violations_of(results: rdflib.Graph, shapes: rdflib.Graph, data: rdflib.Grap
         if label is None:
             found = data.value(focus, URIRef(RDFS_LABEL))
             label = str(found) if found is not None else ""
-        out.append(Violation(
-            shape=render(shape, shapes),
-            focus=focus_text,
-            path=render(path, results if (path, None, None) in results else shapes),
-            value=render(value, data),
-            value_kind=_kind(value),
-            value_datatype=_datatype_of(value),
-            value_language=getattr(value, "language", None) or "",
-            message=" ".join(("; ".join(messages) or "constraint not met").split()),
-            severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-            constraint=str(component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
-            if component else "",
-            label=label,
-        ))
+        out.append(
+            Violation(
+                shape=render(shape, shapes),
+                focus=focus_text,
+                path=render(path, results if (path, None, None) in results else shapes),
+                value=render(value, data),
+                value_kind=_kind(value),
+                value_datatype=_datatype_of(value),
+                value_language=getattr(value, "language", None) or "",
+                message=" ".join(("; ".join(messages) or "constraint not met").split()),
+                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                constraint=str(component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+                if component
+                else "",
+                label=label,
+            )
+        )
     return sorted(set(out))
-

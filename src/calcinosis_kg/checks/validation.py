@@ -67,8 +67,9 @@ def _prefix_block(shapes: rdflib.Graph, target: Any) -> str:
     return "\n".join(sorted(set(lines))) + "\n"
 
 
-def resolve_sparql_targets(shapes: rdflib.Graph, store: pyoxigraph.Store,
-                           source_file: Path | str | None = None) -> rdflib.Graph:
+def resolve_sparql_targets(
+    shapes: rdflib.Graph, store: pyoxigraph.Store, source_file: Path | str | None = None
+) -> rdflib.Graph:
     """A copy of ``shapes`` whose SPARQL-based targets (``sh:target [sh:select …]``) are replaced
     by the ``sh:targetNode`` lists that their queries select on ``store``.
 
@@ -79,7 +80,6 @@ def resolve_sparql_targets(shapes: rdflib.Graph, store: pyoxigraph.Store,
     """
     from pyoxigraph import QuerySolutions
     from rdflib import Graph, URIRef
-
 
     out = Graph()
     out += shapes
@@ -92,11 +92,13 @@ def resolve_sparql_targets(shapes: rdflib.Graph, store: pyoxigraph.Store,
         try:
             solutions = store.query(_prefix_block(shapes, target) + str(query))
         except SyntaxError as exc:
-            raise InputError(f"SPARQL target of shape {curie(shape)} does not parse: {exc}",
-                             source_file) from exc
+            raise InputError(
+                f"SPARQL target of shape {curie(shape)} does not parse: {exc}", source_file
+            ) from exc
         if not isinstance(solutions, QuerySolutions):
-            raise InputError(f"SPARQL target of shape {curie(shape)} is not a SELECT query",
-                             source_file)
+            raise InputError(
+                f"SPARQL target of shape {curie(shape)} is not a SELECT query", source_file
+            )
         for solution in solutions:
             out.add((shape, node_p, to_rdflib_term(solution["this"])))
     return out
@@ -116,20 +118,25 @@ def apply_profile(shapes_graph: rdflib.Graph, profile: str) -> rdflib.Graph:
     """Deactivate (``sh:deactivated true``) the shapes that ``profile`` leaves out, in place."""
     from rdflib import Literal, URIRef
 
-
     known = profiles()
     if profile not in known:
-        raise InputError(f"unknown shape profile '{profile}' (choose from "
-                         f"{', '.join(sorted(known))})", shapes_dir() / "profiles.yaml")
+        raise InputError(
+            f"unknown shape profile '{profile}' (choose from {', '.join(sorted(known))})",
+            shapes_dir() / "profiles.yaml",
+        )
     for shape in known[profile]:
         iri = URIRef(CCKG_SHAPES + shape.removeprefix("cckgsh:"))
         shapes_graph.add((iri, URIRef(SH + "deactivated"), Literal(True)))
     return shapes_graph
 
 
-def validate(kg: KnowledgeGraph, shapes: Sequence[Path | str] | None = None,
-             data: Sequence[Path | str] | KnowledgeGraph | None = None,
-             targets: str = "oxigraph", profile: str = "ontology") -> ValidationReport:
+def validate(
+    kg: KnowledgeGraph,
+    shapes: Sequence[Path | str] | None = None,
+    data: Sequence[Path | str] | KnowledgeGraph | None = None,
+    targets: str = "oxigraph",
+    profile: str = "ontology",
+) -> ValidationReport:
     """SHACL-validate the ontology (``data=None``) or the user's RDF ``data`` with the ontology
     as background (violations are then reported only for nodes the user's files describe).
 
@@ -147,7 +154,6 @@ def validate(kg: KnowledgeGraph, shapes: Sequence[Path | str] | None = None,
         ShapeLoadError,
     )
     from rdflib import Graph, URIRef
-
 
     if targets not in ("oxigraph", "pyshacl"):
         raise ValueError(f"targets must be 'oxigraph' or 'pyshacl', not {targets!r}")
@@ -174,14 +180,21 @@ def validate(kg: KnowledgeGraph, shapes: Sequence[Path | str] | None = None,
         store.extend(kg.store)
         store.extend(user.store)
     where = files[0] if len(files) == 1 else ", ".join(str(f) for f in files)
-    run_shapes = resolve_sparql_targets(shapes_graph, store, where) if targets == "oxigraph" \
+    run_shapes = (
+        resolve_sparql_targets(shapes_graph, store, where)
+        if targets == "oxigraph"
         else shapes_graph
+    )
     has_rules = (None, URIRef(SH + "rule"), None) in shapes_graph
     advanced = has_rules or (None, URIRef(SH + "target"), None) in run_shapes
     try:
         conforms, results_graph, _ = pyshacl.validate(
-            data_graph, shacl_graph=run_shapes, inference="none", advanced=advanced,
-            abort_on_first=False, allow_warnings=True,
+            data_graph,
+            shacl_graph=run_shapes,
+            inference="none",
+            advanced=advanced,
+            abort_on_first=False,
+            allow_warnings=True,
             # pySHACL's advanced mode clones the data graph in case SHACL rules write to it;
             # without rules nothing is written, so validate the shared graph in place
             inplace=data is not None or not has_rules,
@@ -206,12 +219,21 @@ def validation_stage(kg: KnowledgeGraph) -> StageResult:
     """The ``check`` stage: one ``Failure`` per SHACL result (entity = focus node CURIE)."""
     report = validate(kg)
     failures = [
-        Failure(stage="validation", entity=v.focus, label=v.label,
-                reason=f"{v.shape}: {v.message}" + (f" ({v.path} = {v.value_text()})" if v.value
-                                                    else f" ({v.path})" if v.path else ""),
-                level=v.level)
+        Failure(
+            stage="validation",
+            entity=v.focus,
+            label=v.label,
+            reason=f"{v.shape}: {v.message}"
+            + (f" ({v.path} = {v.value_text()})" if v.value else f" ({v.path})" if v.path else ""),
+            level=v.level,
+        )
         for v in report.violations
     ]
     counts = report.counts()
-    return StageResult(name="validation", ok=report.conforms, counts=counts, failures=failures,
-                       seconds=report.seconds)
+    return StageResult(
+        name="validation",
+        ok=report.conforms,
+        counts=counts,
+        failures=failures,
+        seconds=report.seconds,
+    )

@@ -61,4 +61,3 @@ class ReasoningError(InputError):
     """HermiT could not produce a hierarchy (inconsistent ontology, no Java, HermiT error)."""
 
     exit_code = 1
-

@@ -43,16 +43,20 @@ class LazyGroup(click.Group):
         """The commands ``--help`` lists, read from ``COMMANDS`` without importing any of them."""
         return sorted(name for name, target in COMMANDS.items() if _available(target))
 
-    def resolve_command(self, ctx: click.Context, args: list[str]
-                        ) -> tuple[str | None, click.Command | None, list[str]]:
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
         """An unknown command name suggests the closest ones (``chek`` → ``check``)."""
         name = args[0] if args else ""
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:
             import difflib
 
             near = difflib.get_close_matches(name, self.list_commands(ctx), n=3, cutoff=0.6)
-            hint = f" Did you mean: {', '.join(near)}?" if near else \
-                " Run 'calcinosis-kg --help' for the list."
+            hint = (
+                f" Did you mean: {', '.join(near)}?"
+                if near
+                else " Run 'calcinosis-kg --help' for the list."
+            )
             raise click.UsageError(f"no such command '{name}'.{hint}", ctx)
         return super().resolve_command(ctx, args)
 
@@ -138,13 +142,24 @@ def main(argv: list[str] | None = None) -> None:
             raise
         name = getattr(exc, "filename", None)
         reason = exc.strerror or str(exc)
-        click.echo(terminal_safe(f"calcinosis-kg: error: {name}: {reason}" if name else
-                                 f"calcinosis-kg: error: {reason}"), err=True)
+        click.echo(
+            terminal_safe(
+                f"calcinosis-kg: error: {name}: {reason}"
+                if name
+                else f"calcinosis-kg: error: {reason}"
+            ),
+            err=True,
+        )
         sys.exit(2)
     except Exception as exc:  # a bug, not bad input: still one line (``--debug`` shows where)
         if debug:
             raise
         text = " ".join(str(exc).split()) or "no message"
-        click.echo(terminal_safe(f"calcinosis-kg: internal error: {type(exc).__name__}: {text} "
-                                 "(rerun with --debug for the traceback)"), err=True)
+        click.echo(
+            terminal_safe(
+                f"calcinosis-kg: internal error: {type(exc).__name__}: {text} "
+                "(rerun with --debug for the traceback)"
+            ),
+            err=True,
+        )
         sys.exit(2)

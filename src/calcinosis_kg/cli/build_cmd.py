@@ -8,10 +8,18 @@ import click
 
 
 @click.command()
-@click.option("--source", type=click.Path(path_type=Path), default=None,
-              help="Source folder (default: the bundled ontology/src).")
-@click.option("--output", type=click.Path(path_type=Path), default=None,
-              help="Where to write the ontology Turtle (default: ontology/calcinosis-kg.ttl).")
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Source folder (default: the bundled ontology/src).",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the ontology Turtle (default: ontology/calcinosis-kg.ttl).",
+)
 def build(source: Path | None, output: Path | None) -> None:
     """Compile the curated YAML/TSV source into deterministic OWL Turtle.
 

@@ -47,11 +47,19 @@ def _emit(data: bytes, output: Path | None) -> None:
         write_atomic(output, data)
 
 
-ENGINE = click.option("--engine", type=click.Choice(["polars", "spark"]), default="polars",
-                      show_default=True,
-                      help="polars on this machine, or Apache Spark (the [spark] extra, Java).")
-MASTER = click.option("--master", default=None, metavar="URL",
-                      help="Spark master (default local[*]; spark://, yarn, k8s://...).")
+ENGINE = click.option(
+    "--engine",
+    type=click.Choice(["polars", "spark"]),
+    default="polars",
+    show_default=True,
+    help="polars on this machine, or Apache Spark (the [spark] extra, Java).",
+)
+MASTER = click.option(
+    "--master",
+    default=None,
+    metavar="URL",
+    help="Spark master (default local[*]; spark://, yarn, k8s://...).",
+)
 
 
 @cases.command()
@@ -60,8 +68,13 @@ MASTER = click.option("--master", default=None, metavar="URL",
 @ENGINE
 @MASTER
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, engine: str,
-             master: str | None) -> None:
+def validate(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    output: Path | None,
+    engine: str,
+    master: str | None,
+) -> None:
     """Check every case record; list each problem as source, case, field and message.
 
     Exit 0 when every record is valid, 1 when any is not, 2 when an input file cannot be read
@@ -89,12 +102,14 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, e
     ctx.exit(2 if report.failed else 0 if report.invalid == 0 else 1)
 
 
-def _spark_validate(ctx: click.Context, paths: tuple[Path, ...], output: Path | None,
-                    master: str | None) -> None:
+def _spark_validate(
+    ctx: click.Context, paths: tuple[Path, ...], output: Path | None, master: str | None
+) -> None:
     from calcinosis_kg.cases.spark_api import validate_paths
 
-    total, invalid, rows = validate_paths([str(p) for p in paths], master,
-                                          str(output) if output is not None else None)
+    total, invalid, rows = validate_paths(
+        [str(p) for p in paths], master, str(output) if output is not None else None
+    )
     for source, case_id, field, message in rows:
         click.echo(f"{source}: {case_id}: {field}: {message}")
     click.echo(f"{total} cases: {total - invalid} valid, {invalid} invalid", err=True)
@@ -103,21 +118,40 @@ def _spark_validate(ctx: click.Context, paths: tuple[Path, ...], output: Path | 
 
 @cases.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice([*FORMATS, "parquet"]), default="table",
-              show_default=True, help="parquet: --engine spark only.")
-@click.option("--output", type=click.Path(path_type=Path),
-              help="Write here (a regular file, replaced atomically; '-' is stdout; a folder of "
-                   "part files with --engine spark).")
-@click.option("--complete-lists", "complete", type=click.Choice(["diseases", "exposures",
-                                                                  "both"]),
-              help="The sources declare their disease (and/or exposure) lists complete: an "
-                   "empty list records the absence (a registry form where an unticked box "
-                   "means absent). Default: open world, an empty cell is not recorded.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([*FORMATS, "parquet"]),
+    default="table",
+    show_default=True,
+    help="parquet: --engine spark only.",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write here (a regular file, replaced atomically; '-' is stdout; a folder of "
+    "part files with --engine spark).",
+)
+@click.option(
+    "--complete-lists",
+    "complete",
+    type=click.Choice(["diseases", "exposures", "both"]),
+    help="The sources declare their disease (and/or exposure) lists complete: an "
+    "empty list records the absence (a registry form where an unticked box "
+    "means absent). Default: open world, an empty cell is not recorded.",
+)
 @ENGINE
 @MASTER
 @click.pass_context
-def classify(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | None,
-             complete: str | None, engine: str, master: str | None) -> None:
+def classify(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    complete: str | None,
+    engine: str,
+    master: str | None,
+) -> None:
     """Type each case with the ontology's criteria (one row per case).
 
     Columns: case_id, status (classified, ambiguous, unclassified, invalid, not_a_case),
@@ -137,17 +171,21 @@ def classify(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path
         if complete is not None:
             raise click.UsageError("--complete-lists needs the polars engine (for now)")
         if output is None or fmt not in ("csv", "jsonl", "parquet"):
-            raise click.UsageError("--engine spark needs --output FOLDER and --format csv, "
-                                   "jsonl or parquet")
-        click.echo(summary_line(classify_paths([str(p) for p in paths], master, str(output),
-                                               fmt)), err=True)
+            raise click.UsageError(
+                "--engine spark needs --output FOLDER and --format csv, jsonl or parquet"
+            )
+        click.echo(
+            summary_line(classify_paths([str(p) for p in paths], master, str(output), fmt)),
+            err=True,
+        )
         return
     if master is not None or fmt == "parquet":
         raise click.UsageError("--master and --format parquet need --engine spark")
     counts: dict[str, int] = {}
     failed: list = []
-    lists: tuple[str, ...] = (() if complete is None else ("diseases", "exposures")
-                              if complete == "both" else (complete,))
+    lists: tuple[str, ...] = (
+        () if complete is None else ("diseases", "exposures") if complete == "both" else (complete,)
+    )
     parts = classify_stream(paths, fmt, counts, failed, lists)
     try:
         if output is None:
@@ -174,12 +212,21 @@ def _a_number(param: click.Parameter, value: float) -> float:
 @cases.command()
 @click.option("--n", "n", type=click.IntRange(min=1), required=True, help="Number of cases.")
 @click.option("--seed", type=int, required=True, help="Random seed (same seed, same bytes).")
-@click.option("--invalid-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              callback=lambda ctx, param, value: _a_number(param, value),
-              help="Share of deliberately invalid records.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "json", "ttl", "parquet"]),
-              default=None,
-              help="Default: from the output suffix (.csv, .jsonl, .json, .ttl, .parquet).")
+@click.option(
+    "--invalid-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    callback=lambda ctx, param, value: _a_number(param, value),
+    help="Share of deliberately invalid records.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl", "json", "ttl", "parquet"]),
+    default=None,
+    help="Default: from the output suffix (.csv, .jsonl, .json, .ttl, .parquet).",
+)
 @click.option("--output", type=click.Path(path_type=Path), required=True)
 def synth(n: int, seed: int, invalid_rate: float, fmt: str | None, output: Path) -> None:
     """Write a synthetic cohort whose types, sites, labs, units and diseases follow the sources."""
@@ -191,8 +238,9 @@ def synth(n: int, seed: int, invalid_rate: float, fmt: str | None, output: Path)
 
 @cases.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--output", type=click.Path(path_type=Path), required=True,
-              help="Folder for index.html.")
+@click.option(
+    "--output", type=click.Path(path_type=Path), required=True, help="Folder for index.html."
+)
 @click.pass_context
 def report(ctx: click.Context, paths: tuple[Path, ...], output: Path) -> None:
     """Write a cohort report (HTML with SVG charts) into a folder.
@@ -217,12 +265,14 @@ def report(ctx: click.Context, paths: tuple[Path, ...], output: Path) -> None:
 @cases.command()
 @click.argument("name")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True
+)
 @click.option("--output", type=click.Path(path_type=Path))
 @click.pass_context
-def query(ctx: click.Context, name: str, paths: tuple[Path, ...], fmt: str,
-          output: Path | None) -> None:
+def query(
+    ctx: click.Context, name: str, paths: tuple[Path, ...], fmt: str, output: Path | None
+) -> None:
     """Answer a bundled cohort question (NAME: see `cases queries`) over classified cases.
 
     Exit 0, or 2 when an input file cannot be read (the answer covers the other files).

@@ -12,23 +12,54 @@ from calcinosis_kg.cli.limits import reasoner_timeout_option
 
 
 @click.command()
-@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
-              help="Ontology file (repeatable; default: the bundled ontology and its import "
-                   "module).")
-@click.option("--no-cache", is_flag=True,
-              help="Recompute every stage (neither read nor write the result cache).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Report format.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES),
-              default="ERROR", show_default=True,
-              help="Lowest QC level that fails the gate.")
-@click.option("-v", "--verbose", is_flag=True,
-              help="Also list warning/info findings that do not fail the gate.")
-@click.option("--endpoint", metavar="URL", default=None,
-              help="Run the competency queries against this SPARQL endpoint (after `push`).")
+@click.option(
+    "--ontology",
+    "ontology",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Ontology file (repeatable; default: the bundled ontology and its import module).",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Recompute every stage (neither read nor write the result cache).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON_CHOICES),
+    default="ERROR",
+    show_default=True,
+    help="Lowest QC level that fails the gate.",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also list warning/info findings that do not fail the gate.",
+)
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    default=None,
+    help="Run the competency queries against this SPARQL endpoint (after `push`).",
+)
 @reasoner_timeout_option
-def check(ontology: tuple[Path, ...], no_cache: bool, fmt: str, fail_on: str,
-          verbose: bool, endpoint: str | None) -> None:
+def check(
+    ontology: tuple[Path, ...],
+    no_cache: bool,
+    fmt: str,
+    fail_on: str,
+    verbose: bool,
+    endpoint: str | None,
+) -> None:
     """Reason (HermiT: consistency, unsatisfiable classes, expected entailments),
     SHACL-validate, run the QC rules and every competency query against its expected answer.
     One line per stage (status, time, counts, "cached"), then every failure with its entity,
@@ -48,8 +79,7 @@ def check(ontology: tuple[Path, ...], no_cache: bool, fmt: str, fail_on: str,
         from calcinosis_kg.serve.endpoint_check import endpoint_competency
 
         report = CheckReport(stages=[endpoint_competency(endpoint)], files=[endpoint])
-        click.echo(report.to_json() if fmt == "json" else report.to_text(verbose=verbose),
-                   nl=False)
+        click.echo(report.to_json() if fmt == "json" else report.to_text(verbose=verbose), nl=False)
         sys.exit(report.exit_code)
     report = run_check(list(ontology) or None, use_cache=not no_cache, fail_on=fail_on)
     click.echo(report.to_json() if fmt == "json" else report.to_text(verbose=verbose), nl=False)

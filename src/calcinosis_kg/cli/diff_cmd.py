@@ -10,8 +10,12 @@ import click
 @click.command()
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-@click.option("--output", type=click.Path(path_type=Path), default=None,
-              help="Write the notes to this file (atomically) instead of standard output.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the notes to this file (atomically) instead of standard output.",
+)
 def diff(old: Path, new: Path, output: Path | None) -> None:
     """List added, removed and changed classes, labels, definitions, mappings and axioms.
 

@@ -8,18 +8,44 @@ import click
 
 
 @click.command()
-@click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
-              help="Folder to write the site into (created if missing).")
-@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
-              help="Ontology file(s) to document (repeatable; default: the bundled ontology).")
-@click.option("--no-diagrams", is_flag=True,
-              help="Skip the Graphviz diagrams (for machines without the 'graphviz' package).")
-@click.option("--readme-img", type=click.Path(path_type=Path), default=None,
-              help="Also write hierarchy.svg and type-map-example.svg (no links) to this folder.")
-@click.option("--example-type", default=None, metavar="CURIE",
-              help="Type of the README example map (default: the one with most relations).")
-def docs(output: Path, ontology: tuple[Path, ...], no_diagrams: bool,
-         readme_img: Path | None, example_type: str | None) -> None:
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder to write the site into (created if missing).",
+)
+@click.option(
+    "--ontology",
+    "ontology",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Ontology file(s) to document (repeatable; default: the bundled ontology).",
+)
+@click.option(
+    "--no-diagrams",
+    is_flag=True,
+    help="Skip the Graphviz diagrams (for machines without the 'graphviz' package).",
+)
+@click.option(
+    "--readme-img",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write hierarchy.svg and type-map-example.svg (no links) to this folder.",
+)
+@click.option(
+    "--example-type",
+    default=None,
+    metavar="CURIE",
+    help="Type of the README example map (default: the one with most relations).",
+)
+def docs(
+    output: Path,
+    ontology: tuple[Path, ...],
+    no_diagrams: bool,
+    readme_img: Path | None,
+    example_type: str | None,
+) -> None:
     """Write a static HTML site: index, pyLODE ontology reference, one page per calcinosis
     type (definition, sites, causes, diseases, treatments, mappings, supporting sentences)
     and SVG diagrams drawn by Graphviz `dot`.
@@ -40,8 +66,10 @@ def docs(output: Path, ontology: tuple[Path, ...], no_diagrams: bool,
             raise InputError("ontology file not found", path)
     kg = load(list(ontology) or None)
     report = build_site(kg, output, with_diagrams=not no_diagrams)
-    click.echo(f"wrote {len(report.pages)} files to {output}: index.html, ontology.html, "
-               f"{len(report.types)} type pages, {len(report.diagrams)} diagrams")
+    click.echo(
+        f"wrote {len(report.pages)} files to {output}: index.html, ontology.html, "
+        f"{len(report.types)} type pages, {len(report.diagrams)} diagrams"
+    )
     if report.removed:
         click.echo(f"removed {len(report.removed)} stale file(s) of an earlier run")
     if readme_img is not None:

@@ -8,15 +8,32 @@ import click
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["ttl", "owl", "nt", "jsonld"]),
-              required=True, help="ttl (Turtle), owl (RDF/XML), nt (N-Triples), jsonld.")
-@click.option("--output", type=click.Path(path_type=Path), required=True,
-              help="File to write (atomically: an interrupted export leaves the old file); "
-                   "'-' writes to standard output.")
-@click.option("--inferred", is_flag=True,
-              help="Add the reasoner's inferred class hierarchy (needs Java for HermiT).")
-@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
-              help="Ontology file to load (repeatable; default: the bundled ontology + imports).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ttl", "owl", "nt", "jsonld"]),
+    required=True,
+    help="ttl (Turtle), owl (RDF/XML), nt (N-Triples), jsonld.",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="File to write (atomically: an interrupted export leaves the old file); "
+    "'-' writes to standard output.",
+)
+@click.option(
+    "--inferred",
+    is_flag=True,
+    help="Add the reasoner's inferred class hierarchy (needs Java for HermiT).",
+)
+@click.option(
+    "--ontology",
+    "ontology",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Ontology file to load (repeatable; default: the bundled ontology + imports).",
+)
 def export(fmt: str, output: Path, inferred: bool, ontology: tuple[Path, ...]) -> None:
     """Export the ontology merged with its local import module, byte-identical on every run.
 

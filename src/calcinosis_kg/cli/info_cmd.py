@@ -10,10 +10,17 @@ ONTOLOGY_HELP = "Ontology file to load (repeatable; default: the bundled ontolog
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
-@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
-              help=ONTOLOGY_HELP)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--ontology", "ontology", multiple=True, type=click.Path(path_type=Path), help=ONTOLOGY_HELP
+)
 def info(fmt: str, ontology: tuple[Path, ...]) -> None:
     """Version, counts of classes and properties, axioms by kind and mappings by target.
 
@@ -42,12 +49,24 @@ def info(fmt: str, ontology: tuple[Path, ...]) -> None:
 
 @click.command()
 @click.argument("text")
-@click.option("--limit", type=int, default=20, show_default=True,
-              help="Show at most N classes (0: all); the rest is counted, never dropped silently.")
-@click.option("--format", "fmt", type=click.Choice(["table", "tsv", "json"]), default="table",
-              show_default=True, help="Output format.")
-@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
-              help=ONTOLOGY_HELP)
+@click.option(
+    "--limit",
+    type=int,
+    default=20,
+    show_default=True,
+    help="Show at most N classes (0: all); the rest is counted, never dropped silently.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "tsv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--ontology", "ontology", multiple=True, type=click.Path(path_type=Path), help=ONTOLOGY_HELP
+)
 def search(text: str, limit: int, fmt: str, ontology: tuple[Path, ...]) -> None:
     """Find classes by label or synonym (case-insensitive; words may be prefixes).
 
@@ -82,15 +101,15 @@ def search(text: str, limit: int, fmt: str, ontology: tuple[Path, ...]) -> None:
     # JSON and TSV keep the data exact (color=True: click would strip escape sequences from
     # piped output); the table escapes control characters so a label cannot drive the terminal
     if fmt == "json":
-        click.echo(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2),
-                   color=True)
+        click.echo(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2), color=True)
         return
     if fmt == "tsv":
         click.echo("curie\tlabel\tmatched\tfield\tnote")
         for h in hits:
-            click.echo("\t".join(tsv_field(v) for v in (h.curie, h.label, h.matched, h.field,
-                                                         h.note)),
-                       color=True)
+            click.echo(
+                "\t".join(tsv_field(v) for v in (h.curie, h.label, h.matched, h.field, h.note)),
+                color=True,
+            )
         return
     if not hits:
         click.echo(f"no class matches '{safe(text)}'")

@@ -26,7 +26,13 @@ def _set_timeout(ctx: click.Context, param: click.Parameter, value: float | None
 def reasoner_timeout_option(func: F) -> F:
     """``--reasoner-timeout SECONDS``: stop HermiT (its whole process group) after that long."""
     return click.option(
-        "--reasoner-timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-        metavar="SECONDS", expose_value=False, callback=_set_timeout, is_eager=True,
+        "--reasoner-timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=None,
+        metavar="SECONDS",
+        expose_value=False,
+        callback=_set_timeout,
+        is_eager=True,
         help=f"Stop HermiT after this many seconds (default {DEFAULT_TIMEOUT:g}, or "
-             f"${TIMEOUT_ENV}).")(func)
+        f"${TIMEOUT_ENV}).",
+    )(func)

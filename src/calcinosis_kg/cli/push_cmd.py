@@ -10,30 +10,71 @@ import click
 
 
 @click.command()
-@click.option("--endpoint", required=True, metavar="URL",
-              help="The store's SPARQL query endpoint (used to verify the triple counts).")
-@click.option("--store", "store_url", metavar="URL", default=None,
-              help="The store's Graph Store Protocol URL (default: --endpoint). Oxigraph: "
-                   "http://HOST/store; Virtuoso: http://HOST/sparql-graph-crud-auth.")
+@click.option(
+    "--endpoint",
+    required=True,
+    metavar="URL",
+    help="The store's SPARQL query endpoint (used to verify the triple counts).",
+)
+@click.option(
+    "--store",
+    "store_url",
+    metavar="URL",
+    default=None,
+    help="The store's Graph Store Protocol URL (default: --endpoint). Oxigraph: "
+    "http://HOST/store; Virtuoso: http://HOST/sparql-graph-crud-auth.",
+)
 @click.option("--graph", required=True, metavar="IRI", help="Named graph for the release.")
-@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
-              help="Release file(s) to push (default: the bundled ontology + imports).")
-@click.option("--data", "data", multiple=True, type=click.Path(path_type=Path),
-              help="Case data file, pushed as IRI/data/<file stem> (repeatable).")
-@click.option("--inferred", is_flag=True,
-              help="Also push HermiT's inferred hierarchy as IRI/inferred.")
+@click.option(
+    "--ontology",
+    "ontology",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Release file(s) to push (default: the bundled ontology + imports).",
+)
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Case data file, pushed as IRI/data/<file stem> (repeatable).",
+)
+@click.option(
+    "--inferred", is_flag=True, help="Also push HermiT's inferred hierarchy as IRI/inferred."
+)
 @click.option("--user", default=None, help="User name for the store (Basic or Digest auth).")
-@click.option("--password-env", metavar="VAR", default=None,
-              help="Environment variable holding the password (never given on the command line).")
-@click.option("--basic-auth-over-http", "basic_over_http", is_flag=True,
-              help="Answer a Basic challenge over plain http:// (the password travels in clear; "
-                   "without this flag only https:// or Digest gets it).")
-@click.option("--timeout", type=click.FloatRange(1, 3600), default=120.0, show_default=True,
-              help="Seconds each HTTP exchange may take, from connecting to the answer's last "
-                   "byte.")
-def push(endpoint: str, store_url: str | None, graph: str, ontology: tuple[Path, ...],
-         data: tuple[Path, ...], inferred: bool, user: str | None, password_env: str | None,
-         basic_over_http: bool, timeout: float) -> None:
+@click.option(
+    "--password-env",
+    metavar="VAR",
+    default=None,
+    help="Environment variable holding the password (never given on the command line).",
+)
+@click.option(
+    "--basic-auth-over-http",
+    "basic_over_http",
+    is_flag=True,
+    help="Answer a Basic challenge over plain http:// (the password travels in clear; "
+    "without this flag only https:// or Digest gets it).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(1, 3600),
+    default=120.0,
+    show_default=True,
+    help="Seconds each HTTP exchange may take, from connecting to the answer's last byte.",
+)
+def push(
+    endpoint: str,
+    store_url: str | None,
+    graph: str,
+    ontology: tuple[Path, ...],
+    data: tuple[Path, ...],
+    inferred: bool,
+    user: str | None,
+    password_env: str | None,
+    basic_over_http: bool,
+    timeout: float,
+) -> None:
     """Upload the release to a SPARQL 1.1 store with the Graph Store HTTP Protocol (one streamed
     PUT per named graph, replacing it: pushing twice leaves the same graph), then check the store
     holds exactly the triples sent.
@@ -72,8 +113,9 @@ def push(endpoint: str, store_url: str | None, graph: str, ontology: tuple[Path,
     graphs = release_graphs(kg, graph, data, inferred)
 
     def report(pushed: Pushed) -> None:
-        click.echo(f"{pushed.graph}: {pushed.stored} triples stored and verified "
-                   f"({pushed.seconds:.2f} s)")
+        click.echo(
+            f"{pushed.graph}: {pushed.stored} triples stored and verified ({pushed.seconds:.2f} s)"
+        )
 
     client = Client(timeout, credentials, basic_over_http)
     push_graphs(client, store_url or endpoint, endpoint, graphs, report)

@@ -21,31 +21,81 @@ def print_warnings(warnings: list[str]) -> None:
 
 @click.command()
 @click.argument("query_name", metavar="NAME|FILE.rq")
-@click.option("--bind", "binds", multiple=True, metavar="VAR=VALUE",
-              help="Bind a query variable to a term: a CURIE, <iri>, label or synonym (must name "
-                   "exactly one term), \"text\" or 12. Repeatable.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
-              default="table", show_default=True, help="Output format.")
-@click.option("--inferred", is_flag=True,
-              help="Query the graph plus the reasoner's inferred class hierarchy.")
-@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph",
-              show_default=True, help="Local SPARQL engine.")
-@click.option("--endpoint", metavar="URL", default=None,
-              help="Send the query to this SPARQL endpoint instead of the local graph.")
+@click.option(
+    "--bind",
+    "binds",
+    multiple=True,
+    metavar="VAR=VALUE",
+    help="Bind a query variable to a term: a CURIE, <iri>, label or synonym (must name "
+    'exactly one term), "text" or 12. Repeatable.',
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--inferred", is_flag=True, help="Query the graph plus the reasoner's inferred class hierarchy."
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["oxigraph", "rdflib"]),
+    default="oxigraph",
+    show_default=True,
+    help="Local SPARQL engine.",
+)
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    default=None,
+    help="Send the query to this SPARQL endpoint instead of the local graph.",
+)
 @click.option("--no-labels", is_flag=True, help="Do not add a label column after IRI columns.")
-@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
-              help=ONTOLOGY_HELP)
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT,
-              show_default=True, metavar="SECONDS",
-              help="Stop the query after this many seconds (exit 2).")
-@click.option("--limit", "row_limit", type=click.IntRange(min=0), default=DEFAULT_ROW_LIMIT,
-              show_default=True, metavar="ROWS",
-              help="Keep at most this many rows and say so when more exist (0: no limit).")
-@click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=DEFAULT_MEMORY_MB,
-              show_default=True, metavar="MB", help="Stop a local query that needs more memory.")
-def query(query_name: str, binds: tuple[str, ...], fmt: str, inferred: bool, engine: str,
-          endpoint: str | None, no_labels: bool, ontology: tuple[Path, ...], timeout: float,
-          row_limit: int, memory_mb: int) -> None:
+@click.option(
+    "--ontology", "ontology", multiple=True, type=click.Path(path_type=Path), help=ONTOLOGY_HELP
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop the query after this many seconds (exit 2).",
+)
+@click.option(
+    "--limit",
+    "row_limit",
+    type=click.IntRange(min=0),
+    default=DEFAULT_ROW_LIMIT,
+    show_default=True,
+    metavar="ROWS",
+    help="Keep at most this many rows and say so when more exist (0: no limit).",
+)
+@click.option(
+    "--memory",
+    "memory_mb",
+    type=click.IntRange(min=64),
+    default=DEFAULT_MEMORY_MB,
+    show_default=True,
+    metavar="MB",
+    help="Stop a local query that needs more memory.",
+)
+def query(
+    query_name: str,
+    binds: tuple[str, ...],
+    fmt: str,
+    inferred: bool,
+    engine: str,
+    endpoint: str | None,
+    no_labels: bool,
+    ontology: tuple[Path, ...],
+    timeout: float,
+    row_limit: int,
+    memory_mb: int,
+) -> None:
     """Run a bundled query by NAME (or a unique prefix such as cq12) or any SPARQL FILE.rq.
 
     Values given with --bind are passed to the engine as RDF terms, never pasted into the text.
@@ -90,12 +140,26 @@ def query(query_name: str, binds: tuple[str, ...], fmt: str, inferred: bool, eng
     if endpoint:
         from calcinosis_kg.serve.remote import CappedRemoteEngine  # timeouts, row-cap check
 
-        result = run_query(None, bundled, bindings, engine=CappedRemoteEngine(endpoint, timeout),
-                           timeout=timeout, row_limit=row_limit or None)
+        result = run_query(
+            None,
+            bundled,
+            bindings,
+            engine=CappedRemoteEngine(endpoint, timeout),
+            timeout=timeout,
+            row_limit=row_limit or None,
+        )
     else:
         assert kg is not None
-        result = run_query(kg, bundled, bindings, engine=engine, inferred=inferred,
-                           timeout=timeout, row_limit=row_limit or None, memory_mb=memory_mb)
+        result = run_query(
+            kg,
+            bundled,
+            bindings,
+            engine=engine,
+            inferred=inferred,
+            timeout=timeout,
+            row_limit=row_limit or None,
+            memory_mb=memory_mb,
+        )
     # color=True: click would strip escape sequences from piped output; CSV/TSV/JSON stay exact
     # and the table has escaped its control characters already
     click.echo(render(result, fmt, with_labels=not no_labels), nl=False, color=True)
@@ -105,8 +169,14 @@ def query(query_name: str, binds: tuple[str, ...], fmt: str, inferred: bool, eng
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "tsv", "json"]), default="text",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "tsv", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 def queries(fmt: str) -> None:
     """List the bundled queries: name, parameters and the question each one answers.
 
@@ -121,21 +191,35 @@ def queries(fmt: str) -> None:
 
     found = list_queries()
     if fmt == "json":
-        click.echo(json.dumps([{"name": q.name, "title": q.title, "question": q.question,
-                                "parameters": list(q.parameters)} for q in found],
-                              ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "name": q.name,
+                        "title": q.title,
+                        "question": q.question,
+                        "parameters": list(q.parameters),
+                    }
+                    for q in found
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     if fmt == "tsv":
         click.echo("name\tparameters\ttitle\tquestion")
         for q in found:
-            click.echo(f"{q.name}\t{' '.join('?' + p for p in q.parameters)}\t{q.title}\t"
-                       f"{q.question}")
+            click.echo(
+                f"{q.name}\t{' '.join('?' + p for p in q.parameters)}\t{q.title}\t{q.question}"
+            )
         return
     if not found:
         click.echo("no bundled queries")
         return
     width = max(len(q.name) for q in found)
     for q in found:
-        params = "  (" + ", ".join(f"--bind {p}=…" for p in q.parameters) + ")" \
-            if q.parameters else ""
+        params = (
+            "  (" + ", ".join(f"--bind {p}=…" for p in q.parameters) + ")" if q.parameters else ""
+        )
         click.echo(f"{q.name.ljust(width)}  {q.question or q.title}{params}")

@@ -11,13 +11,24 @@ from calcinosis_kg.cli.limits import reasoner_timeout_option
 
 
 @click.command()
-@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
-              help="Ontology file (repeatable; default: the bundled ontology and its import "
-                   "module).")
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write the inferred class hierarchy as Turtle to this file (atomically).")
-@click.option("--new-only", is_flag=True,
-              help="With --output: write only the inferred edges that are not asserted.")
+@click.option(
+    "--ontology",
+    "ontology",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Ontology file (repeatable; default: the bundled ontology and its import module).",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the inferred class hierarchy as Turtle to this file (atomically).",
+)
+@click.option(
+    "--new-only",
+    is_flag=True,
+    help="With --output: write only the inferred edges that are not asserted.",
+)
 @reasoner_timeout_option
 def reason(ontology: tuple[Path, ...], output: Path | None, new_only: bool) -> None:
     """Run HermiT: is the ontology consistent, which classes are unsatisfiable (and why), and
@@ -34,8 +45,9 @@ def reason(ontology: tuple[Path, ...], output: Path | None, new_only: bool) -> N
     """
     from calcinosis_kg.checks.reasoning import run_reason
 
-    summary, turtle, ok = run_reason(list(ontology) or None, with_turtle=output is not None,
-                                     new_only=new_only)
+    summary, turtle, ok = run_reason(
+        list(ontology) or None, with_turtle=output is not None, new_only=new_only
+    )
     to_stdout = output is not None and str(output) == "-"  # the Turtle owns stdout then
     click.echo(summary, nl=False, err=to_stdout)
     if output is not None and turtle is not None:

@@ -8,10 +8,19 @@ import click
 
 
 @click.command()
-@click.option("--output", type=click.Path(path_type=Path), required=True,
-              help="Folder to write the artifacts into (created if missing).")
-@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
-              help="Ontology file to load (repeatable; default: the bundled ontology + imports).")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder to write the artifacts into (created if missing).",
+)
+@click.option(
+    "--ontology",
+    "ontology",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Ontology file to load (repeatable; default: the bundled ontology + imports).",
+)
 def release(output: Path, ontology: tuple[Path, ...]) -> None:
     """Write the release artifacts, byte-identical on every run.
 
@@ -33,6 +42,8 @@ def release(output: Path, ontology: tuple[Path, ...]) -> None:
     for path in result.files:
         click.echo(f"wrote {path} ({path.stat().st_size} bytes)")
     triples = ", ".join(f"{name} {count}" for name, count in result.triples.items())
-    click.echo(f"release {result.info.version}: triples {triples} (full has {result.inferred} "
-               f"inferred axioms asserted); {result.mappings} SSSOM "
-               f"mappings; KGX {result.kgx_nodes} nodes, {result.kgx_edges} edges")
+    click.echo(
+        f"release {result.info.version}: triples {triples} (full has {result.inferred} "
+        f"inferred axioms asserted); {result.mappings} SSSOM "
+        f"mappings; KGX {result.kgx_nodes} nodes, {result.kgx_edges} edges"
+    )

@@ -11,19 +11,43 @@ from calcinosis_kg.checks.qc_rules import FAIL_ON_CHOICES
 
 
 @click.command()
-@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
-              help="Ontology file to check (repeatable; default: the bundled ontology).")
-@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES, case_sensitive=False),
-              default="ERROR", show_default=True,
-              help="Exit 1 when a violation is at or above this level.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="tsv",
-              show_default=True, help="Report format (tsv has ROBOT's columns).")
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write the report to FILE (atomically) instead of standard output.")
-@click.option("--profile", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Profile of level<TAB>rule rows (default: queries/qc/profile.tsv).")
-def report(ontology: tuple[Path, ...], fail_on: str, fmt: str,
-           output: Path | None, profile: Path | None) -> None:
+@click.option(
+    "--ontology",
+    "ontology",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Ontology file to check (repeatable; default: the bundled ontology).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON_CHOICES, case_sensitive=False),
+    default="ERROR",
+    show_default=True,
+    help="Exit 1 when a violation is at or above this level.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="tsv",
+    show_default=True,
+    help="Report format (tsv has ROBOT's columns).",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the report to FILE (atomically) instead of standard output.",
+)
+@click.option(
+    "--profile",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Profile of level<TAB>rule rows (default: queries/qc/profile.tsv).",
+)
+def report(
+    ontology: tuple[Path, ...], fail_on: str, fmt: str, output: Path | None, profile: Path | None
+) -> None:
     """Run the QC rules (SPARQL, ROBOT report contract) and print the violations.
 
     Each rule in queries/qc/ returns ?entity ?property ?value; its level (ERROR, WARN, INFO)
@@ -48,8 +72,7 @@ def report(ontology: tuple[Path, ...], fail_on: str, fmt: str,
     else:
         click.echo(text, nl=False)
     failing = result.failing(fail_on)
-    click.echo(f"QC: {result.summary()}; {len(failing)} at or above --fail-on {fail_on}",
-               err=True)
+    click.echo(f"QC: {result.summary()}; {len(failing)} at or above --fail-on {fail_on}", err=True)
     if failing:
         # SystemExit, not ctx.exit: the entry point runs click with standalone_mode=False,
         # where click turns ctx.exit codes into an ignored return value

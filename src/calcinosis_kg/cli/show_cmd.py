@@ -13,18 +13,35 @@ ONTOLOGY_HELP = "Ontology file to load (repeatable; default: the bundled ontolog
 
 @click.command()
 @click.argument("term", metavar="TERM")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text",
-              show_default=True, help="Output format.")
-@click.option("--only", "only", multiple=True, metavar="GROUP",
-              type=click.Choice(list(GROUPS), case_sensitive=False),
-              help="Show only this group of statements (repeatable), e.g. --only sites.")
-@click.option("--all", "list_all", is_flag=True,
-              help="List an ancestor's association records one by one (folded into one line "
-                   "with their count by default).")
-@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
-              help=ONTOLOGY_HELP)
-def show(term: str, fmt: str, only: tuple[str, ...], list_all: bool,
-         ontology: tuple[Path, ...]) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "md"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--only",
+    "only",
+    multiple=True,
+    metavar="GROUP",
+    type=click.Choice(list(GROUPS), case_sensitive=False),
+    help="Show only this group of statements (repeatable), e.g. --only sites.",
+)
+@click.option(
+    "--all",
+    "list_all",
+    is_flag=True,
+    help="List an ancestor's association records one by one (folded into one line "
+    "with their count by default).",
+)
+@click.option(
+    "--ontology", "ontology", multiple=True, type=click.Path(path_type=Path), help=ONTOLOGY_HELP
+)
+def show(
+    term: str, fmt: str, only: tuple[str, ...], list_all: bool, ontology: tuple[Path, ...]
+) -> None:
     """Everything the graph says about TERM, with the sentence behind each statement.
 
     TERM is a CURIE, an IRI, a label or a synonym (case-insensitive). A name that fits several

@@ -10,22 +10,49 @@ import click
 
 @click.command()
 @click.argument("data", nargs=-1, type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--shapes", "shapes", multiple=True,
-              type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="Shape file (repeatable; default: every bundled file in shapes/).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text",
-              show_default=True, help="Report format (ttl = a W3C sh:ValidationReport).")
-@click.option("--ontology", "ontology", multiple=True,
-              type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="Ontology file (repeatable; default: the bundled ontology and its import "
-                   "module).")
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write the report to this file (atomically) instead of standard output.")
-@click.option("--profile", default="ontology", show_default=True,
-              help="Shape profile of a release artifact (ontology, base, full, simple): the "
-                   "shapes its definition leaves out are deactivated (shapes/profiles.yaml).")
-def validate(data: tuple[Path, ...], shapes: tuple[Path, ...], fmt: str,
-             ontology: tuple[Path, ...], output: Path | None, profile: str) -> None:
+@click.option(
+    "--shapes",
+    "shapes",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Shape file (repeatable; default: every bundled file in shapes/).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "ttl"]),
+    default="text",
+    show_default=True,
+    help="Report format (ttl = a W3C sh:ValidationReport).",
+)
+@click.option(
+    "--ontology",
+    "ontology",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Ontology file (repeatable; default: the bundled ontology and its import module).",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the report to this file (atomically) instead of standard output.",
+)
+@click.option(
+    "--profile",
+    default="ontology",
+    show_default=True,
+    help="Shape profile of a release artifact (ontology, base, full, simple): the "
+    "shapes its definition leaves out are deactivated (shapes/profiles.yaml).",
+)
+def validate(
+    data: tuple[Path, ...],
+    shapes: tuple[Path, ...],
+    fmt: str,
+    ontology: tuple[Path, ...],
+    output: Path | None,
+    profile: str,
+) -> None:
     """SHACL-validate the ontology, or your own RDF files (DATA) against the shipped shapes
     with the ontology as background. The report groups violations by shape with focus node,
     path, value and message. Exit 0 when it conforms, 1 on violations, 2 on bad input.

@@ -14,8 +14,13 @@ class CalcinosisKGError(Exception):
 class InputError(CalcinosisKGError):
     """Bad input: malformed file, missing file, unknown query name, bad binding …"""
 
-    def __init__(self, message: str, path: Path | str | None = None,
-                 line: int | None = None, column: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        path: Path | str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
         self.message = message
         self.path = str(path) if path is not None else None
         self.line = line

@@ -38,15 +38,34 @@ MAX_DEPTH = 12
 
 #: Restriction properties, in the order they are tried, and their Manchester keyword.
 QUANTIFIERS = (("someValuesFrom", "some"), ("allValuesFrom", "only"), ("hasValue", "value"))
-CARDINALITIES = (("minQualifiedCardinality", "min"), ("maxQualifiedCardinality", "max"),
-                 ("qualifiedCardinality", "exactly"), ("minCardinality", "min"),
-                 ("maxCardinality", "max"), ("cardinality", "exactly"))
+CARDINALITIES = (
+    ("minQualifiedCardinality", "min"),
+    ("maxQualifiedCardinality", "max"),
+    ("qualifiedCardinality", "exactly"),
+    ("minCardinality", "min"),
+    ("maxCardinality", "max"),
+    ("cardinality", "exactly"),
+)
 #: Facet local name -> Manchester symbol; bounds are listed lower first, then upper.
 FACETS = {"minInclusive": ">=", "minExclusive": ">", "maxInclusive": "<=", "maxExclusive": "<"}
-BARE_LITERALS = {XSD + n for n in ("integer", "decimal", "double", "float", "boolean", "int",
-                                   "long", "short", "nonNegativeInteger", "positiveInteger")}
-COMPOUND = frozenset({"and", "or", "not", "some", "only", "value", "min", "max", "exactly",
-                      "self", "other"})
+BARE_LITERALS = {
+    XSD + n
+    for n in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "boolean",
+        "int",
+        "long",
+        "short",
+        "nonNegativeInteger",
+        "positiveInteger",
+    )
+}
+COMPOUND = frozenset(
+    {"and", "or", "not", "some", "only", "value", "min", "max", "exactly", "self", "other"}
+)
 
 
 class Term(NamedTuple):
@@ -184,10 +203,12 @@ def parse(source: Source, node: Any, depth: int = 0) -> Expr:
     for key, kind in (("intersectionOf", "and"), ("unionOf", "or"), ("oneOf", "oneof")):
         heads = source.objects(node, OWL + key)
         if heads:
-            return Expr(kind, items=tuple(parse(source, m, sub)
-                                          for m in rdf_list(source, heads[0])))
+            return Expr(
+                kind, items=tuple(parse(source, m, sub) for m in rdf_list(source, heads[0]))
+            )
     complement = source.objects(node, OWL + "complementOf") or source.objects(
-        node, OWL + "datatypeComplementOf")
+        node, OWL + "datatypeComplementOf"
+    )
     if complement:
         return Expr("not", items=(parse(source, complement[0], sub),))
     datatypes = source.objects(node, OWL + "onDatatype")
@@ -196,8 +217,9 @@ def parse(source: Source, node: Any, depth: int = 0) -> Expr:
         for head in source.objects(node, OWL + "withRestrictions"):
             for facet in rdf_list(source, head):
                 for name in FACETS:
-                    facets += [(name, parse(source, v, sub))
-                               for v in source.objects(facet, XSD + name)]
+                    facets += [
+                        (name, parse(source, v, sub)) for v in source.objects(facet, XSD + name)
+                    ]
         order = list(FACETS)
         facets.sort(key=lambda f: (order.index(f[0]), f[1].value))
         return Expr("datarange", iri=source.term(datatypes[0]).value, facets=tuple(facets))
@@ -212,8 +234,9 @@ def parse(source: Source, node: Any, depth: int = 0) -> Expr:
     for key, kind in CARDINALITIES:
         numbers = source.objects(node, OWL + key)
         if numbers:
-            classes = (source.objects(node, OWL + "onClass")
-                       or source.objects(node, OWL + "onDataRange"))
+            classes = source.objects(node, OWL + "onClass") or source.objects(
+                node, OWL + "onDataRange"
+            )
             items = (parse(source, classes[0], sub),) if classes else ()
             return Expr(kind, prop=prop, value=source.term(numbers[0]).value, items=items)
     if source.objects(node, OWL + "hasSelf"):
@@ -236,8 +259,7 @@ def curie(iri: object) -> str:
     return compress(str(iri))
 
 
-def with_labels(labels: Mapping[str, str] | Callable[[str], str | None]
-                ) -> Callable[[str], str]:
+def with_labels(labels: Mapping[str, str] | Callable[[str], str | None]) -> Callable[[str], str]:
     """A ``name`` function giving ``CURIE “label”`` (just the CURIE for unlabelled terms)."""
     lookup = labels.get if isinstance(labels, Mapping) else labels
 
@@ -273,8 +295,11 @@ def to_text(expr: Expr, name: Callable[[str], str] = curie) -> str:
         return literal_text(expr.value, expr.iri)
     if kind in ("and", "or"):
         # named operands first (the genus reads first), then compound ones, each by text
-        return f" {kind} ".join(sorted((operand_text(i, name) for i in expr.items),
-                                       key=lambda t: (t.startswith("("), t)))
+        return f" {kind} ".join(
+            sorted(
+                (operand_text(i, name) for i in expr.items), key=lambda t: (t.startswith("("), t)
+            )
+        )
     if kind == "oneof":
         return "{" + ", ".join(sorted(to_text(i, name) for i in expr.items)) + "}"
     if kind == "not":

@@ -78,8 +78,11 @@ def data_files(folder: Path, suffix: str) -> list[Path]:
     """The ``*suffix`` files of ``folder`` that loaders read, sorted (``is_data_file``)."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir()
-                  if p.name.endswith(suffix) and is_data_file(p.name) and p.is_file())
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.name.endswith(suffix) and is_data_file(p.name) and p.is_file()
+    )
 
 
 def shapes_dir() -> Path:

@@ -93,9 +93,7 @@ def canonical_bnode_labels(graph: Graph) -> dict[BNode, str]:
             context = iri_parents[0]
         elif parents and node not in resolving:
             resolving.add(node)
-            context = min(
-                f"_:{label_of(s)} <{p}>" for s, p in parents if isinstance(s, BNode)
-            )
+            context = min(f"_:{label_of(s)} <{p}>" for s, p in parents if isinstance(s, BNode))
             resolving.discard(node)
         else:
             context = "root"
@@ -116,9 +114,10 @@ def canonicalize(graph: Graph) -> Graph:
     return canonical_graph(lambda: iter(graph))
 
 
-def canonical_graph(triples: Callable[[], Iterable[tuple[Node, Node, Node]]],
-                    blank_triples: Callable[[], Iterable[tuple[Node, Node, Node]]] | None = None,
-                    ) -> Graph:
+def canonical_graph(
+    triples: Callable[[], Iterable[tuple[Node, Node, Node]]],
+    blank_triples: Callable[[], Iterable[tuple[Node, Node, Node]]] | None = None,
+) -> Graph:
     """``canonicalize`` of the graph of ``triples()`` without building that graph: the labels
     need only the triples that touch a blank node (``blank_triples()`` if given, which may yield
     just those), so the triples are read twice (e.g. streamed from a store) and only the canonical
@@ -197,8 +196,13 @@ class _SortedTurtleSerializer(LongTurtleSerializer):
             target = store.value(subject, OWL.annotatedTarget)
             if source is not None:  # several annotations of one axiom (one per fact, issue 8):
                 # their canonical label breaks the tie
-                return (1, source.n3(), str(prop), target.n3() if target is not None else "",
-                        str(subject))
+                return (
+                    1,
+                    source.n3(),
+                    str(prop),
+                    target.n3() if target is not None else "",
+                    str(subject),
+                )
             return (2, str(subject), "", "", "")
 
         rest = sorted((s for s in self._subjects if s not in headers), key=key)
@@ -266,7 +270,7 @@ def _stale_temp_files(folder: Path, name: str) -> None:
     except OSError:
         return
     for tmp in candidates:
-        pid_text = tmp.name[len(name) + 2:].split(".", 1)[0]
+        pid_text = tmp.name[len(name) + 2 :].split(".", 1)[0]
         if not pid_text.isdigit() or int(pid_text) == os.getpid():
             continue
         try:
@@ -299,16 +303,19 @@ def _target(path: Path) -> tuple[Path, int | None]:
         info = path.stat()  # follows symlinks
     except FileNotFoundError:
         if path.is_symlink():
-            raise WriteError(f"{path}: refusing to write through a dangling symbolic link") \
-                from None
+            raise WriteError(
+                f"{path}: refusing to write through a dangling symbolic link"
+            ) from None
         return path, None
     except OSError as exc:
         raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
     if stat.S_ISDIR(info.st_mode):
         raise WriteError(f"{path}: is a directory (give a file name)")
     if not stat.S_ISREG(info.st_mode):
-        raise WriteError(f"{path}: not a regular file (a device, FIFO or socket is never "
-                         "replaced; use '-' for standard output)")
+        raise WriteError(
+            f"{path}: not a regular file (a device, FIFO or socket is never "
+            "replaced; use '-' for standard output)"
+        )
     return (path.resolve() if path.is_symlink() else path), stat.S_IMODE(info.st_mode)
 
 
@@ -334,12 +341,14 @@ def write_atomic(path: Path | str, data: bytes | Iterable[bytes]) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WriteError(f"{path}: cannot create folder {target.parent}: "
-                         f"{exc.strerror or exc}") from None
+        raise WriteError(
+            f"{path}: cannot create folder {target.parent}: {exc.strerror or exc}"
+        ) from None
     _stale_temp_files(target.parent, target.name)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=_TMP_SUFFIX,
-                                   dir=target.parent)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{target.name}.{os.getpid()}.", suffix=_TMP_SUFFIX, dir=target.parent
+        )
     except OSError as exc:
         raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:

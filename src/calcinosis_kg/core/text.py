@@ -74,9 +74,10 @@ def aligned_table(columns: Sequence[str], rows: Sequence[Sequence[str]], more: s
     heads = [terminal_safe(c) for c in columns]
     cells = [[terminal_safe(v) for v in row] for row in rows]
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(heads)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(heads, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
-              for r in cells]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(heads, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''}{more})")
     return "\n".join(lines) + "\n"

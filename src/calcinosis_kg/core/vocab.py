@@ -105,16 +105,22 @@ OIO_RELATED_SYNONYM = OIO + "hasRelatedSynonym"
 OIO_BROAD_SYNONYM = OIO + "hasBroadSynonym"
 OIO_NARROW_SYNONYM = OIO + "hasNarrowSynonym"
 #: synonym property -> its scope (the OBO scope is the upper-case name)
-SYNONYM_SCOPES = {OIO_EXACT_SYNONYM: "exact", OIO_RELATED_SYNONYM: "related",
-                  OIO_BROAD_SYNONYM: "broad", OIO_NARROW_SYNONYM: "narrow"}
+SYNONYM_SCOPES = {
+    OIO_EXACT_SYNONYM: "exact",
+    OIO_RELATED_SYNONYM: "related",
+    OIO_BROAD_SYNONYM: "broad",
+    OIO_NARROW_SYNONYM: "narrow",
+}
 
 # --- SKOS ----------------------------------------------------------------------------------------
 SKOS_ALT_LABEL = SKOS + "altLabel"
 SKOS_EXACT_MATCH = SKOS + "exactMatch"
 SKOS_CLOSE_MATCH = SKOS + "closeMatch"
 #: the mapping predicates a curated xref may carry, by local name (``sssom:predicate_id``)
-SKOS_MATCHES = {name: SKOS + name for name in
-                ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")}
+SKOS_MATCHES = {
+    name: SKOS + name
+    for name in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
+}
 
 # --- Biolink, OBAN, SSSOM ------------------------------------------------------------------------
 SUPPORTING_TEXT = BIOLINK + "supporting_text"

@@ -52,8 +52,13 @@ def _vm_bytes() -> int:
         return 0
 
 
-def _child(work: Callable[[], object], write_fd: int, memory_mb: int | None, headroom: int,
-           quiet: bool = False) -> None:
+def _child(
+    work: Callable[[], object],
+    write_fd: int,
+    memory_mb: int | None,
+    headroom: int,
+    quiet: bool = False,
+) -> None:
     """Run ``work`` in the child and send ``("ok", value)`` or ``("error", fields)``; never
     returns."""
     code = 0
@@ -87,10 +92,15 @@ def _child(work: Callable[[], object], write_fd: int, memory_mb: int | None, hea
         os._exit(code)
 
 
-def run_bounded(work: Callable[[], T], timeout: float | None, memory_mb: int | None = None,
-                source: str = "<query>", quiet: bool = False,
-                fork_lock: contextlib.AbstractContextManager[object] | None = None,
-                headroom: int = 0) -> T:
+def run_bounded(
+    work: Callable[[], T],
+    timeout: float | None,
+    memory_mb: int | None = None,
+    source: str = "<query>",
+    quiet: bool = False,
+    fork_lock: contextlib.AbstractContextManager[object] | None = None,
+    headroom: int = 0,
+) -> T:
     """``work()`` with a deadline of ``timeout`` seconds (None: in-process, unbounded); its value
     must pickle. ``quiet``: the child's stderr goes to /dev/null (a server). ``fork_lock`` is
     held while forking, so the child never inherits the state it guards half-changed by
@@ -127,15 +137,17 @@ def run_bounded(work: Callable[[], T], timeout: float | None, memory_mb: int | N
             _kill(pid)
         _, status = os.waitpid(pid, 0)
     if not finished:
-        raise QueryTimeout(f"query stopped after {timeout:g} s (raise the limit with --timeout)",
-                           source)
+        raise QueryTimeout(
+            f"query stopped after {timeout:g} s (raise the limit with --timeout)", source
+        )
     try:
         kind, value = pickle.loads(b"".join(chunks))  # noqa: S301 (our own child's bytes)
     except Exception:
         killed = os.WIFSIGNALED(status) or (os.WIFEXITED(status) and os.WEXITSTATUS(status))
         if killed and memory_mb:
-            raise QueryTooBig(f"query stopped: it needed more than {memory_mb} MB (--memory)",
-                              source) from None
+            raise QueryTooBig(
+                f"query stopped: it needed more than {memory_mb} MB (--memory)", source
+            ) from None
         raise CalcinosisKGError("query worker ended without an answer") from None
     if kind == "memory":
         raise QueryTooBig(f"query stopped: it needed more than {memory_mb} MB (--memory)", source)

@@ -57,8 +57,9 @@ class Engine(Protocol):
 
     name: str
 
-    def execute(self, text: str, bindings: Mapping[str, Term], source: str,
-                row_limit: int | None = None) -> RawResult:
+    def execute(
+        self, text: str, bindings: Mapping[str, Term], source: str, row_limit: int | None = None
+    ) -> RawResult:
         """Run checked query ``text`` with ``bindings`` as RDF terms (never pasted), at most
         ``row_limit`` rows; a bad query is an ``InputError`` naming ``source``."""
         ...
@@ -102,26 +103,27 @@ class OxigraphEngine:
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.kg = kg
 
-    def execute(self, text: str, bindings: Mapping[str, Term], source: str,
-                row_limit: int | None = None) -> RawResult:
+    def execute(
+        self, text: str, bindings: Mapping[str, Term], source: str, row_limit: int | None = None
+    ) -> RawResult:
         """``Engine.execute`` on the store; bindings of unprojected variables go in a VALUES."""
         import pyoxigraph
 
-
-        substitutions: dict[pyoxigraph.Variable, pyoxigraph.NamedNode | pyoxigraph.BlankNode
-                            | pyoxigraph.Literal | pyoxigraph.Triple] = {
-            pyoxigraph.Variable(k): v for k, v in bindings.items()}
+        substitutions: dict[
+            pyoxigraph.Variable,
+            pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxigraph.Triple,
+        ] = {pyoxigraph.Variable(k): v for k, v in bindings.items()}
         try:
             try:
-                result = self.kg.store.query(text, prefixes=prefix_map(),
-                                             substitutions=substitutions or None)
+                result = self.kg.store.query(
+                    text, prefixes=prefix_map(), substitutions=substitutions or None
+                )
             except (ValueError, RuntimeError) as exc:
                 # pyoxigraph substitutes only projected variables; others are joined through
                 # a VALUES block of serialised terms opening the WHERE group (``with_values``)
                 if "projection" not in str(exc):
                     raise
-                result = self.kg.store.query(with_values(text, bindings),
-                                             prefixes=prefix_map())
+                result = self.kg.store.query(with_values(text, bindings), prefixes=prefix_map())
         except SyntaxError as exc:
             raise _query_error(exc, source) from None
         except (ValueError, OSError, RuntimeError) as exc:
@@ -130,11 +132,14 @@ class OxigraphEngine:
             return _ask(result)
         if isinstance(result, pyoxigraph.QuerySolutions):
             columns = [v.value for v in result.variables]
-            rows, cut = _take((tuple(_ox_value(solution[c]) for c in columns)
-                               for solution in result), row_limit)
+            rows, cut = _take(
+                (tuple(_ox_value(solution[c]) for c in columns) for solution in result), row_limit
+            )
             return RawResult("select", columns, rows, cut)
-        rows, cut = _take(((_ox_value(t.subject), _ox_value(t.predicate), _ox_value(t.object))
-                           for t in result), row_limit)
+        rows, cut = _take(
+            ((_ox_value(t.subject), _ox_value(t.predicate), _ox_value(t.object)) for t in result),
+            row_limit,
+        )
         return RawResult("graph", ["subject", "predicate", "object"], rows, cut)
 
     def labels(self, iris: list[str]) -> dict[str, str]:
@@ -150,15 +155,15 @@ class RdflibEngine:
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.kg = kg
 
-    def execute(self, text: str, bindings: Mapping[str, Term], source: str,
-                row_limit: int | None = None) -> RawResult:
+    def execute(
+        self, text: str, bindings: Mapping[str, Term], source: str, row_limit: int | None = None
+    ) -> RawResult:
         """``Engine.execute`` through rdflib, ``FROM <url>`` loading off, recursion bounded."""
         import rdflib
         import rdflib.plugins.sparql as rdflib_sparql
         from pyparsing import ParseException
         from rdflib.plugins.sparql import prepareQuery
         from rdflib.query import ResultRow
-
 
         rdflib_sparql.SPARQL_LOAD_GRAPHS = False  # FROM <url> must never fetch
         try:
@@ -191,18 +196,29 @@ class RdflibEngine:
                 return _ask(result.askAnswer)
             if result.type == "SELECT":
                 columns = [str(v) for v in result.vars or []]
-                rows, cut = _take((tuple(value(row[i]) for i in range(len(columns)))
-                                   for row in result if isinstance(row, ResultRow)), row_limit)
+                rows, cut = _take(
+                    (
+                        tuple(value(row[i]) for i in range(len(columns)))
+                        for row in result
+                        if isinstance(row, ResultRow)
+                    ),
+                    row_limit,
+                )
                 return RawResult("select", columns, rows, cut)
-            rows, cut = _take((tuple(value(t) for t in triple)
-                               for triple in result if isinstance(triple, tuple)), row_limit)
+            rows, cut = _take(
+                (tuple(value(t) for t in triple) for triple in result if isinstance(triple, tuple)),
+                row_limit,
+            )
             return RawResult("graph", ["subject", "predicate", "object"], rows, cut)
 
         try:  # rdflib's algebra and evaluator recurse once per UNION branch or OPTIONAL
             return deep(run)
         except RecursionError:
-            raise InputError("query too complex for --engine rdflib (its evaluator ran out of "
-                             "stack); --engine oxigraph runs it", source) from None
+            raise InputError(
+                "query too complex for --engine rdflib (its evaluator ran out of "
+                "stack); --engine oxigraph runs it",
+                source,
+            ) from None
 
     def labels(self, iris: list[str]) -> dict[str, str]:
         """Labels from the loaded graph's label table (no query run)."""
@@ -210,7 +226,9 @@ class RdflibEngine:
 
 
 ENGINES: dict[str, type[OxigraphEngine] | type[RdflibEngine]] = {
-    "oxigraph": OxigraphEngine, "rdflib": RdflibEngine}
+    "oxigraph": OxigraphEngine,
+    "rdflib": RdflibEngine,
+}
 
 
 def make_engine(kg: KnowledgeGraph | None, engine: str | Engine = "oxigraph") -> Engine:

@@ -58,6 +58,7 @@ class RemoteError(CalcinosisKGError):
 @dataclass(frozen=True)
 class Response:
     """One HTTP answer, read whole within the size limit (the body is empty when not wanted)."""
+
     status: int
     headers: dict[str, str]
     body: bytes
@@ -91,8 +92,10 @@ def check_url(url: str, what: str = "URL") -> urllib.parse.SplitResult:
     space, control or non-ASCII character (percent-encode them)."""
     shown = public(url) if not _UNSAFE_URL.search(url) else repr(url[:80])
     if _UNSAFE_URL.search(url):
-        raise InputError(f"{what} {shown}: spaces, control and non-ASCII characters are refused "
-                         "in URLs (percent-encode them)")
+        raise InputError(
+            f"{what} {shown}: spaces, control and non-ASCII characters are refused "
+            "in URLs (percent-encode them)"
+        )
     try:
         parts = urllib.parse.urlsplit(url)
         port = parts.port
@@ -101,8 +104,10 @@ def check_url(url: str, what: str = "URL") -> urllib.parse.SplitResult:
     if parts.scheme not in ("http", "https"):
         raise InputError(f"{what} {shown}: only http:// and https:// URLs")
     if parts.username is not None or parts.password is not None:
-        raise InputError(f"{what} {public(url)}: credentials in the URL are refused (use --user "
-                         "and --password-env)")
+        raise InputError(
+            f"{what} {public(url)}: credentials in the URL are refused (use --user "
+            "and --password-env)"
+        )
     if not parts.hostname:
         raise InputError(f"{what} {shown}: no host")
     if port == 0:
@@ -116,8 +121,9 @@ def max_response_bytes() -> int:
     try:
         value = int(raw) if raw else MAX_RESPONSE_MB
     except ValueError:
-        raise InputError(f"CALCINOSIS_KG_MAX_RESPONSE_MB={raw!r}: expected a whole number"
-                         ) from None
+        raise InputError(
+            f"CALCINOSIS_KG_MAX_RESPONSE_MB={raw!r}: expected a whole number"
+        ) from None
     if value <= 0:
         raise InputError(f"CALCINOSIS_KG_MAX_RESPONSE_MB={raw!r}: must be more than 0")
     return value * 1024 * 1024
@@ -158,12 +164,13 @@ class _Watchdog:
 
 def _connector(seconds: float) -> Callable[..., socket.socket]:
     """``socket.create_connection`` whose name resolution also ends within ``seconds``."""
-    def connect(address: tuple[str, int], timeout: float | None = None,
-                source_address: object = None) -> socket.socket:
+
+    def connect(
+        address: tuple[str, int], timeout: float | None = None, source_address: object = None
+    ) -> socket.socket:
         host, port = address
         found: list[object] = []
-        worker = threading.Thread(target=lambda: found.append(_lookup(host, port)),
-                                  daemon=True)
+        worker = threading.Thread(target=lambda: found.append(_lookup(host, port)), daemon=True)
         started = time.monotonic()
         worker.start()
         worker.join(seconds)
@@ -184,6 +191,7 @@ def _connector(seconds: float) -> Callable[..., socket.socket]:
                 sock.close()
                 error = exc
         raise error
+
     return connect
 
 
@@ -213,14 +221,21 @@ class Client:
             raise RemoteError(f"{public(url)}: timed out (the deadline passed)")
         return left
 
-    def _exchange(self, method: str, url: str, body: bytes | IO[bytes] | None,
-                  headers: Mapping[str, str], body_wanted: bool = True) -> Response:
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        body: bytes | IO[bytes] | None,
+        headers: Mapping[str, str],
+        body_wanted: bool = True,
+    ) -> Response:
         """One request and its answer, within the deadline; network failures as RemoteError."""
         parts = check_url(url)
         seconds = self._seconds(url)
         limit = max_response_bytes()
-        kind = http.client.HTTPSConnection if parts.scheme == "https" else \
-            http.client.HTTPConnection
+        kind = (
+            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        )
         connection = kind(parts.hostname or "", parts.port, timeout=seconds)
         # name resolution under the deadline too (getaddrinfo itself has no timeout)
         connection._create_connection = _connector(seconds)  # type: ignore[attr-defined]
@@ -248,35 +263,43 @@ class Client:
             response = connection.getresponse()
             answer = {k: v for k, v in response.getheaders()}  # the last of repeated names
             answer["www-authenticate-all"] = "\n".join(
-                response.headers.get_all("WWW-Authenticate") or [])
+                response.headers.get_all("WWW-Authenticate") or []
+            )
             if not body_wanted:
                 self._in_time(watchdog, url, seconds)
                 return Response(response.status, answer, b"")
             declared = response.getheader("Content-Length", "").strip()
             if declared.isascii() and declared.isdigit() and int(declared[:20]) > limit:
-                raise RemoteError(f"{public(url)}: the answer declares more bytes than the "
-                                  f"{limit // 2**20} MB read "
-                                  "(CALCINOSIS_KG_MAX_RESPONSE_MB)")
+                raise RemoteError(
+                    f"{public(url)}: the answer declares more bytes than the "
+                    f"{limit // 2**20} MB read "
+                    "(CALCINOSIS_KG_MAX_RESPONSE_MB)"
+                )
             data = bytearray()
             while chunk := response.read(CHUNK):
                 data += chunk
                 if len(data) > limit:
-                    raise RemoteError(f"{public(url)}: the answer is larger than the "
-                                      f"{limit // 2**20} MB read (CALCINOSIS_KG_MAX_RESPONSE_MB)")
+                    raise RemoteError(
+                        f"{public(url)}: the answer is larger than the "
+                        f"{limit // 2**20} MB read (CALCINOSIS_KG_MAX_RESPONSE_MB)"
+                    )
             self._in_time(watchdog, url, seconds)
             return Response(response.status, answer, bytes(data))
         except RemoteError:
             raise
         except (OSError, http.client.HTTPException, ValueError) as exc:
             if (watchdog is not None and watchdog.fired) or isinstance(exc, TimeoutError):
-                raise RemoteError(f"{public(url)}: timed out after {seconds:.3g} s "
-                                  "(--timeout)") from None
+                raise RemoteError(
+                    f"{public(url)}: timed out after {seconds:.3g} s (--timeout)"
+                ) from None
             if isinstance(exc, http.client.LineTooLong):
-                raise RemoteError(f"{public(url)}: malformed HTTP answer (a line longer than "
-                                  "64 KB)") from None
+                raise RemoteError(
+                    f"{public(url)}: malformed HTTP answer (a line longer than 64 KB)"
+                ) from None
             if isinstance(exc, http.client.HTTPException | ValueError):
-                raise RemoteError(f"{public(url)}: malformed HTTP answer "
-                                  f"({type(exc).__name__})") from None
+                raise RemoteError(
+                    f"{public(url)}: malformed HTTP answer ({type(exc).__name__})"
+                ) from None
             reason = exc.strerror or type(exc).__name__
             raise RemoteError(f"cannot reach {public(url)}: {reason}") from None
         finally:
@@ -298,8 +321,11 @@ class Client:
     def _authorization(self, method: str, url: str, challenges: str) -> str:
         """The Authorization header answering ``challenges`` (WWW-Authenticate values)."""
         assert self.credentials is not None
-        offered = {value.strip().split(" ", 1)[0].lower(): value.strip()
-                   for value in challenges.split("\n") if value.strip()}
+        offered = {
+            value.strip().split(" ", 1)[0].lower(): value.strip()
+            for value in challenges.split("\n")
+            if value.strip()
+        }
         if "digest" in offered:
             manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
             manager.add_password(None, url, self.credentials.user, self.credentials.password)
@@ -307,27 +333,39 @@ class Client:
             params = offered["digest"].split(" ", 1)[1] if " " in offered["digest"] else ""
             try:
                 fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(params))
-                value = handler.get_authorization(urllib.request.Request(url, method=method),
-                                                  fields)
+                value = handler.get_authorization(
+                    urllib.request.Request(url, method=method), fields
+                )
             except (ValueError, KeyError, OSError):  # urllib: URLError for qop="auth-int"
                 value = None
             if value:
                 return f"Digest {value}"
-            raise RemoteError(f"{public(url)}: asks for a Digest authentication this client "
-                              "cannot answer")
+            raise RemoteError(
+                f"{public(url)}: asks for a Digest authentication this client cannot answer"
+            )
         if "basic" in offered:
             if urllib.parse.urlsplit(url).scheme != "https" and not self.basic_over_http:
-                raise RemoteError(f"{public(url)}: asks for Basic authentication over plain "
-                                  "http, which would send the password in clear: use https, or "
-                                  "--basic-auth-over-http to send it anyway")
+                raise RemoteError(
+                    f"{public(url)}: asks for Basic authentication over plain "
+                    "http, which would send the password in clear: use https, or "
+                    "--basic-auth-over-http to send it anyway"
+                )
             token = base64.b64encode(
-                f"{self.credentials.user}:{self.credentials.password}".encode()).decode()
+                f"{self.credentials.user}:{self.credentials.password}".encode()
+            ).decode()
             return f"Basic {token}"
-        raise RemoteError(f"{public(url)}: HTTP 401: asks for an authentication scheme this "
-                          "client does not speak (Digest or Basic)")
+        raise RemoteError(
+            f"{public(url)}: HTTP 401: asks for an authentication scheme this "
+            "client does not speak (Digest or Basic)"
+        )
 
-    def send(self, method: str, url: str, body: bytes | IO[bytes] | None = None,
-             headers: Mapping[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    def send(
+        self,
+        method: str,
+        url: str,
+        body: bytes | IO[bytes] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[int, dict[str, str], bytes]:
         """(status, headers, body) of a 2xx answer; anything else is a one-line RemoteError.
 
         A streamed body (a seekable file) is preceded, when credentials are set, by a body-less
@@ -346,13 +384,19 @@ class Client:
             probe = self._exchange("GET", url, None, {}, body_wanted=False)
             if probe.status == 401 and probe.headers["www-authenticate-all"]:
                 headers["Authorization"] = self._authorization(
-                    method, url, probe.headers["www-authenticate-all"])
+                    method, url, probe.headers["www-authenticate-all"]
+                )
                 authorised = True
         answer = self._exchange(method, url, body, headers)
-        if answer.status == 401 and not authorised and self._may_authenticate(url) \
-                and answer.headers["www-authenticate-all"]:
+        if (
+            answer.status == 401
+            and not authorised
+            and self._may_authenticate(url)
+            and answer.headers["www-authenticate-all"]
+        ):
             headers["Authorization"] = self._authorization(
-                method, url, answer.headers["www-authenticate-all"])
+                method, url, answer.headers["www-authenticate-all"]
+            )
             authorised = True
             if streamed:
                 assert body is not None and not isinstance(body, bytes)
@@ -367,17 +411,28 @@ class Client:
             return
         if 300 <= status < 400:
             target = answer.headers.get("Location", "")
-            where = f" to {public(urllib.parse.urljoin(url, target))}" if target and not \
-                _UNSAFE_URL.search(target) else ""
-            raise RemoteError(f"{public(url)}: HTTP {status} {_phrase(status)}: redirected"
-                              f"{where}; redirects are not followed (give that URL itself)")
+            where = (
+                f" to {public(urllib.parse.urljoin(url, target))}"
+                if target and not _UNSAFE_URL.search(target)
+                else ""
+            )
+            raise RemoteError(
+                f"{public(url)}: HTTP {status} {_phrase(status)}: redirected"
+                f"{where}; redirects are not followed (give that URL itself)"
+            )
         if status in (401, 403):
-            hint = "check --user and the password variable" if self._may_authenticate(url) \
-                else "credentials are sent only to the store named with --store" \
-                if self.credentials else "no credentials were given"
-            raise RemoteError(f"{public(url)}: HTTP {status} {_phrase(status)}: not authorised "
-                              f"({hint})")
+            hint = (
+                "check --user and the password variable"
+                if self._may_authenticate(url)
+                else "credentials are sent only to the store named with --store"
+                if self.credentials
+                else "no credentials were given"
+            )
+            raise RemoteError(
+                f"{public(url)}: HTTP {status} {_phrase(status)}: not authorised ({hint})"
+            )
         # the body of an answer to a request that carried credentials may echo them
         detail = "" if authorised else _first_line(answer.body)
-        raise RemoteError(f"{public(url)}: HTTP {status} {_phrase(status)}"
-                          + (f": {detail}" if detail else ""))
+        raise RemoteError(
+            f"{public(url)}: HTTP {status} {_phrase(status)}" + (f": {detail}" if detail else "")
+        )

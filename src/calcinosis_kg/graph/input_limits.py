@@ -61,8 +61,10 @@ def limit(name: str) -> int:
 
 def _too_large(path: Path) -> InputError:
     most = limit("CALCINOSIS_KG_MAX_INPUT_MB")
-    return InputError(f"file larger than {most // (1024 * 1024)} MB refused "
-                      "(raise CALCINOSIS_KG_MAX_INPUT_MB)", path)
+    return InputError(
+        f"file larger than {most // (1024 * 1024)} MB refused (raise CALCINOSIS_KG_MAX_INPUT_MB)",
+        path,
+    )
 
 
 def _refuse_kind(path: Path, info: os.stat_result) -> None:
@@ -145,8 +147,9 @@ def bounded_lines(handle: IO[bytes], path: Path) -> Iterator[tuple[int, bytes | 
 def too_long(path: Path | str, line: int) -> InputError:
     """The error for a line ``bounded_lines`` gave as ``None``."""
     kb = limit("CALCINOSIS_KG_MAX_RECORD_KB") // 1024
-    return InputError(f"line longer than {kb} KB refused (raise CALCINOSIS_KG_MAX_RECORD_KB)",
-                      path, line)
+    return InputError(
+        f"line longer than {kb} KB refused (raise CALCINOSIS_KG_MAX_RECORD_KB)", path, line
+    )
 
 
 def _line_of(data: bytes, value: str) -> int | None:
@@ -165,8 +168,12 @@ def check_quads(path: Path, data: bytes, quads: Iterable[pyoxigraph.Quad]) -> No
         for term in (quad.subject, quad.predicate, quad.object):
             value = getattr(term, "value", "")
             if isinstance(value, str) and len(value) > longest:
-                raise InputError(f"a term longer than {longest // 1024} KB refused (raise "
-                                 "CALCINOSIS_KG_MAX_TERM_KB)", path, _line_of(data, value))
+                raise InputError(
+                    f"a term longer than {longest // 1024} KB refused (raise "
+                    "CALCINOSIS_KG_MAX_TERM_KB)",
+                    path,
+                    _line_of(data, value),
+                )
         subject, obj = quad.subject, quad.object
         if isinstance(subject, pyoxigraph.BlankNode) and isinstance(obj, pyoxigraph.BlankNode):
             children[subject.value].append(obj.value)
@@ -183,8 +190,9 @@ def _check_lists(path: Path, rest: dict[str, str]) -> None:
         node: str | None = start
         while node is not None and node not in done:
             if node in seen:
-                raise InputError("cyclic rdf:List (an rdf:rest chain returns to itself) refused",
-                                 path)
+                raise InputError(
+                    "cyclic rdf:List (an rdf:rest chain returns to itself) refused", path
+                )
             seen.add(node)
             node = rest.get(node)
         done |= seen
@@ -213,5 +221,8 @@ def _check_depth(path: Path, children: dict[str, list[str]]) -> None:
             on_stack.discard(node)
             depth[node] = 1 + max((depth.get(k, 0) for k in kids), default=0)
             if depth[node] > deepest:
-                raise InputError(f"blank nodes nested more than {deepest} deep refused (raise "
-                                 "CALCINOSIS_KG_MAX_DEPTH)", path)
+                raise InputError(
+                    f"blank nodes nested more than {deepest} deep refused (raise "
+                    "CALCINOSIS_KG_MAX_DEPTH)",
+                    path,
+                )

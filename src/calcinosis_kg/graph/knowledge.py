@@ -131,8 +131,12 @@ class KnowledgeGraph:
         h.update(tag.encode())
         for line in sorted(str(q.triple) for q in quads):
             h.update(line.encode() + b"\n")
-        return KnowledgeGraph(files=list(self.files), warnings=list(self.warnings),
-                              _store=store, _digest=h.hexdigest())
+        return KnowledgeGraph(
+            files=list(self.files),
+            warnings=list(self.warnings),
+            _store=store,
+            _digest=h.hexdigest(),
+        )
 
 
 def _told_hierarchy(kg: KnowledgeGraph) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
@@ -143,8 +147,11 @@ def _told_hierarchy(kg: KnowledgeGraph) -> tuple[dict[str, set[str]], dict[str, 
     children: dict[str, set[str]] = {}
     for quad in kg.store.quads_for_pattern(None, pyoxigraph.NamedNode(RDFS_SUBCLASS_OF), None):
         sub, sup = quad.subject, quad.object
-        if isinstance(sub, pyoxigraph.NamedNode) and isinstance(sup, pyoxigraph.NamedNode) \
-                and sup.value != OWL_THING:
+        if (
+            isinstance(sub, pyoxigraph.NamedNode)
+            and isinstance(sup, pyoxigraph.NamedNode)
+            and sup.value != OWL_THING
+        ):
             parents.setdefault(sub.value, set()).add(sup.value)
             children.setdefault(sup.value, set()).add(sub.value)
     return parents, children
@@ -163,7 +170,8 @@ def labels_of(store: pyoxigraph.Store) -> dict[str, str]:
     best: dict[str, tuple[int, str]] = {}
     for quad in store.quads_for_pattern(None, pyoxigraph.NamedNode(RDFS_LABEL), None):
         if not isinstance(quad.subject, pyoxigraph.NamedNode) or not isinstance(
-                quad.object, pyoxigraph.Literal):
+            quad.object, pyoxigraph.Literal
+        ):
             continue
         key = label_key(quad.object.language, quad.object.value)
         current = best.get(quad.subject.value)
@@ -176,8 +184,11 @@ def label_of(graph: rdflib.Graph, node: Node) -> str | None:
     """The preferred rdfs:label of ``node`` in an rdflib Graph (same choice as ``labels``)."""
     from rdflib import Literal, URIRef
 
-    keys = [label_key(o.language, str(o)) for o in graph.objects(node, URIRef(RDFS_LABEL))
-            if isinstance(o, Literal)]
+    keys = [
+        label_key(o.language, str(o))
+        for o in graph.objects(node, URIRef(RDFS_LABEL))
+        if isinstance(o, Literal)
+    ]
     return min(keys)[1] if keys else None
 
 
@@ -265,8 +276,12 @@ def _quad(triple: Iterable[object]) -> pyoxigraph.Quad:
     return pyoxigraph.Quad(subject, predicate, obj)
 
 
-def select(store: pyoxigraph.Store, text: str, bindings: Mapping[str, OxTerm] | None = None,
-           prefixes: dict[str, str] | None = None) -> pyoxigraph.QuerySolutions:
+def select(
+    store: pyoxigraph.Store,
+    text: str,
+    bindings: Mapping[str, OxTerm] | None = None,
+    prefixes: dict[str, str] | None = None,
+) -> pyoxigraph.QuerySolutions:
     """The solutions of a fixed SELECT query of ours (never a user's text: see ``sparql``).
 
     ``bindings`` are substituted for variables (pyoxigraph substitutes only variables of the
@@ -292,5 +307,6 @@ def load(paths: Sequence[Path | str] | None = None) -> KnowledgeGraph:
 
     files = [Path(p) for p in paths] if paths else default_ontology_files()
     loaded = load_files(files)
-    return KnowledgeGraph(files=loaded.files, warnings=loaded.warnings, _store=loaded.store,
-                          _digest=loaded.digest)
+    return KnowledgeGraph(
+        files=loaded.files, warnings=loaded.warnings, _store=loaded.store, _digest=loaded.digest
+    )

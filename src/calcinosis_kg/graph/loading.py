@@ -45,9 +45,16 @@ MAX_ENTITIES = 64
 MAX_ENTITY_VALUE = 512
 
 EXTENSIONS = {
-    ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt",
-    ".owl": "xml", ".rdf": "xml", ".xml": "xml", ".owx": "xml",
-    ".jsonld": "json-ld", ".json": "json-ld",
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "nt",
+    ".ntriples": "nt",
+    ".owl": "xml",
+    ".rdf": "xml",
+    ".xml": "xml",
+    ".owx": "xml",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
 }
 FORMAT_NAMES = {"turtle": "Turtle", "nt": "N-Triples", "xml": "RDF/XML", "json-ld": "JSON-LD"}
 
@@ -119,7 +126,7 @@ def check_xml_safety(path: Path, data: bytes) -> None:
     close_decl = text.find(">", start)
     if open_bracket == -1 or (close_decl != -1 and close_decl < open_bracket):
         raise InputError("DOCTYPE with an external DTD refused (never fetched)", path, line, col)
-    header = text[start + len("<!DOCTYPE"):open_bracket]
+    header = text[start + len("<!DOCTYPE") : open_bracket]
     if re.search(r"\b(SYSTEM|PUBLIC)\b", header):
         raise InputError("DOCTYPE with an external DTD refused (never fetched)", path, line, col)
     end = text.find("]", open_bracket)
@@ -142,32 +149,52 @@ def check_xml_safety(path: Path, data: bytes) -> None:
             continue
         decl = _ENTITY_DECL.match(subset, pos)
         if decl is None:
-            raise InputError("DTD declaration refused (only simple <!ENTITY name \"value\"> is "
-                             "allowed in RDF/XML)", path, *where)
+            raise InputError(
+                'DTD declaration refused (only simple <!ENTITY name "value"> is '
+                "allowed in RDF/XML)",
+                path,
+                *where,
+            )
         if decl.group("pe"):
             raise InputError(f"parameter entity '{decl.group('name')}' refused", path, *where)
         if decl.group("ext"):
-            raise InputError(f"external entity '{decl.group('name')}' refused (XML external "
-                             "entities are never expanded)", path, *where)
+            raise InputError(
+                f"external entity '{decl.group('name')}' refused (XML external "
+                "entities are never expanded)",
+                path,
+                *where,
+            )
         value = decl.group("dq") if decl.group("dq") is not None else decl.group("sq")
         if any(ch in value for ch in "&%<"):
-            raise InputError(f"entity '{decl.group('name')}' refers to other entities or markup "
-                             "(nested entities refused: 'billion laughs')", path, *where)
+            raise InputError(
+                f"entity '{decl.group('name')}' refers to other entities or markup "
+                "(nested entities refused: 'billion laughs')",
+                path,
+                *where,
+            )
         if len(value) > MAX_ENTITY_VALUE:
-            raise InputError(f"entity '{decl.group('name')}' value longer than "
-                             f"{MAX_ENTITY_VALUE} characters refused", path, *where)
+            raise InputError(
+                f"entity '{decl.group('name')}' value longer than "
+                f"{MAX_ENTITY_VALUE} characters refused",
+                path,
+                *where,
+            )
         count += 1
         if count > MAX_ENTITIES:
             raise InputError(f"more than {MAX_ENTITIES} entity declarations refused", path, *where)
         pos = decl.end()
     if not re.match(r"\]\s*>", text[end:]):
-        raise InputError("malformed DOCTYPE: expected ']>' after the internal subset", path,
-                         *_line_col(text, end))
+        raise InputError(
+            "malformed DOCTYPE: expected ']>' after the internal subset",
+            path,
+            *_line_col(text, end),
+        )
     if _DOCTYPE.search(data, match.end()):
         raise InputError("more than one DOCTYPE refused", path, line, col)
     if data.upper().count(b"<!ENTITY") != count:
-        raise InputError("entity declaration outside the DOCTYPE internal subset refused",
-                         path, line, col)
+        raise InputError(
+            "entity declaration outside the DOCTYPE internal subset refused", path, line, col
+        )
 
 
 _POSITION = re.compile(r"(?:(?:Parser )?error )?(?:at line (\d+) column (\d+)|at (\d+):(\d+)):?")
@@ -184,7 +211,7 @@ def syntax_error(exc: BaseException, path: Path | str, what: str) -> InputError:
         nums = [int(g) for g in found.groups() if g is not None]
         if line is None:
             line, column = nums[0], nums[1]
-        message = (message[: found.start()] + message[found.end():]).replace("  ", " ")
+        message = (message[: found.start()] + message[found.end() :]).replace("  ", " ")
     message = message.strip(" :") or "syntax error"
     if "LoadDocumentCallback" in message:
         message = "remote JSON-LD @context refused (contexts are never fetched; inline it)"
@@ -225,21 +252,28 @@ def check_xml_well_formed(path: Path, data: bytes) -> None:
     def start(name: str, attributes: dict[str, str]) -> None:
         kind = attributes.get(_PARSE_TYPE)
         if kind is not None and kind not in ("Resource", "Literal", "Collection"):
-            raise InputError(f"malformed RDF/XML: rdf:parseType=\"{kind}\" (expected Resource, "
-                             "Literal or Collection)", path, parser.CurrentLineNumber,
-                             parser.CurrentColumnNumber + 1)
+            raise InputError(
+                f'malformed RDF/XML: rdf:parseType="{kind}" (expected Resource, '
+                "Literal or Collection)",
+                path,
+                parser.CurrentLineNumber,
+                parser.CurrentColumnNumber + 1,
+            )
 
     parser.StartElementHandler = start
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
         message = expat.ErrorString(exc.code) if exc.code else str(exc)
-        raise InputError(f"malformed RDF/XML: {message}", path, exc.lineno,
-                         exc.offset + 1) from None
+        raise InputError(
+            f"malformed RDF/XML: {message}", path, exc.lineno, exc.offset + 1
+        ) from None
 
 
 _PARSE_TYPE = RDF_PARSE_TYPE_ATTRIBUTE
-_OWL_XML = re.compile(rb"<(?:\w+:)?Ontology\b[^>]*xmlns(?::\w+)?=\"http://www\.w3\.org/2002/07/owl#\"")
+_OWL_XML = re.compile(
+    rb"<(?:\w+:)?Ontology\b[^>]*xmlns(?::\w+)?=\"http://www\.w3\.org/2002/07/owl#\""
+)
 
 
 def parse_file(path: Path, data: bytes, fmt: str) -> list[pyoxigraph.Quad]:
@@ -249,22 +283,32 @@ def parse_file(path: Path, data: bytes, fmt: str) -> list[pyoxigraph.Quad]:
     if fmt == "xml":
         check_xml_safety(path, data)
         if _OWL_XML.search(data[:4096]):
-            raise InputError("OWL/XML is not supported: save it as RDF/XML or Turtle (Protégé "
-                             "'Save as', or 'robot convert')", path)
+            raise InputError(
+                "OWL/XML is not supported: save it as RDF/XML or Turtle (Protégé "
+                "'Save as', or 'robot convert')",
+                path,
+            )
         check_xml_well_formed(path, data)
     elif fmt == "json-ld":
         check_jsonld_ids(path, data)
     try:
-        quads = list(pyoxigraph.parse(data, format=_ox_format(fmt),
-                                      base_iri=path.resolve().as_uri(),
-                                      without_named_graphs=True, rename_blank_nodes=True))
+        quads = list(
+            pyoxigraph.parse(
+                data,
+                format=_ox_format(fmt),
+                base_iri=path.resolve().as_uri(),
+                without_named_graphs=True,
+                rename_blank_nodes=True,
+            )
+        )
     except SyntaxError as exc:
         raise _located(syntax_error(exc, path, FORMAT_NAMES[fmt]), data) from None
     except (ValueError, OSError) as exc:
         raise _located(InputError(f"malformed {FORMAT_NAMES[fmt]}: {exc}", path), data) from None
     except MemoryError:
-        raise InputError(f"{FORMAT_NAMES[fmt]} with a token (IRI or literal) too large to parse "
-                         "refused", path) from None
+        raise InputError(
+            f"{FORMAT_NAMES[fmt]} with a token (IRI or literal) too large to parse refused", path
+        ) from None
     check_quads(path, data, quads)
     return quads
 
@@ -300,11 +344,17 @@ def check_jsonld_ids(path: Path, data: bytes) -> None:
         node = stack.pop()
         if isinstance(node, dict):
             ident = node.get("@id")
-            if isinstance(ident, str) and (not ident or any(c in ident for c in ' <>"{}|^`\\')
-                                           or any(ord(c) < 0x21 for c in ident)):
+            if isinstance(ident, str) and (
+                not ident
+                or any(c in ident for c in ' <>"{}|^`\\')
+                or any(ord(c) < 0x21 for c in ident)
+            ):
                 text = data.decode("utf-8", errors="replace")
-                raise InputError(f"malformed JSON-LD: @id {ident!r} is not an IRI", path,
-                                 *_line_col(text, max(text.find(json.dumps(ident)[1:-1]), 0)))
+                raise InputError(
+                    f"malformed JSON-LD: @id {ident!r} is not an IRI",
+                    path,
+                    *_line_col(text, max(text.find(json.dumps(ident)[1:-1]), 0)),
+                )
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
@@ -368,10 +418,13 @@ def load_files(paths: list[Path], resolve_imports: bool = True) -> LoadedFiles:
             add(target)
             ontologies.add(iri)
             continue
-        message = (f"{importer}: owl:imports <{iri}> not resolved (imports are never fetched; "
-                   "pass the file with --ontology)")
+        message = (
+            f"{importer}: owl:imports <{iri}> not resolved (imports are never fetched; "
+            "pass the file with --ontology)"
+        )
         if message not in warnings:
             warnings.append(message)
             log.debug("warning: %s", message)  # returned in .warnings; the CLI prints them once
-    return LoadedFiles(store=store, files=files, digest=digest.hexdigest(), warnings=warnings,
-                       formats=formats)
+    return LoadedFiles(
+        store=store, files=files, digest=digest.hexdigest(), warnings=warnings, formats=formats
+    )

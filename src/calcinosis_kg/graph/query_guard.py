@@ -54,10 +54,15 @@ MEMO_SIZE = 256
 # A forked child must not take this lock (its copy may be held): it uses the unlocked helpers.
 PARSER_LOCK = threading.Lock()
 # right-recursive list productions of rdflib's grammar: a sequence, not nesting
-_CONTINUATIONS = frozenset({"TriplesBlock", "ConstructTriples", "TriplesTemplate", "Quads",
-                            "QuadsNotTriples"})
-_FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct",
-          "DescribeQuery": "describe"}
+_CONTINUATIONS = frozenset(
+    {"TriplesBlock", "ConstructTriples", "TriplesTemplate", "Quads", "QuadsNotTriples"}
+)
+_FORMS = {
+    "SelectQuery": "select",
+    "AskQuery": "ask",
+    "ConstructQuery": "construct",
+    "DescribeQuery": "describe",
+}
 _MEMO: OrderedDict[tuple[str, bool], QueryInfo] = OrderedDict()
 _MEMO_LOCK = threading.Lock()
 
@@ -166,17 +171,28 @@ def check_query(text: str, source: str = "<query>", allow_dataset: bool = False)
     return info
 
 
-def check_bounded(text: str, timeout: float | None, memory_mb: int | None = None,
-                  source: str = "<query>", allow_dataset: bool = False,
-                  quiet: bool = False) -> QueryInfo:
+def check_bounded(
+    text: str,
+    timeout: float | None,
+    memory_mb: int | None = None,
+    source: str = "<query>",
+    allow_dataset: bool = False,
+    quiet: bool = False,
+) -> QueryInfo:
     """``check_query`` in a forked child stopped after ``timeout`` seconds (``QueryTimeout``)
     and capped at ``memory_mb`` (None: in-process). For a query run elsewhere (a remote store)."""
     return run_checked(text, lambda info: info, timeout, memory_mb, source, allow_dataset, quiet)
 
 
-def run_checked(text: str, work: Callable[[QueryInfo], T], timeout: float | None,
-                memory_mb: int | None = None, source: str = "<query>",
-                allow_dataset: bool = False, quiet: bool = False) -> T:
+def run_checked(
+    text: str,
+    work: Callable[[QueryInfo], T],
+    timeout: float | None,
+    memory_mb: int | None = None,
+    source: str = "<query>",
+    allow_dataset: bool = False,
+    quiet: bool = False,
+) -> T:
     """Guard ``text``, then ``work(info)``, both in ONE bounded child (``bounded.run_bounded``):
     the deadline and the memory ceiling cover the guard's parse as well as the work. A text
     accepted before is not parsed again. ``work``'s value must pickle; errors come back as
@@ -185,15 +201,29 @@ def run_checked(text: str, work: Callable[[QueryInfo], T], timeout: float | None
     if timeout is None or not hasattr(os, "fork"):
         return work(known or check_query(text, source, allow_dataset))
     if known is not None:
-        return run_bounded(lambda: work(known), timeout, memory_mb, source, quiet,
-                           fork_lock=PARSER_LOCK, headroom=PARSE_STACK_BYTES)
+        return run_bounded(
+            lambda: work(known),
+            timeout,
+            memory_mb,
+            source,
+            quiet,
+            fork_lock=PARSER_LOCK,
+            headroom=PARSE_STACK_BYTES,
+        )
 
     def guarded() -> tuple[QueryInfo, T]:
         info = _parse_and_check(text, source, allow_dataset)  # the child: no lock
         return info, work(info)
 
-    info, value = run_bounded(guarded, timeout, memory_mb, source, quiet, fork_lock=PARSER_LOCK,
-                              headroom=PARSE_STACK_BYTES)
+    info, value = run_bounded(
+        guarded,
+        timeout,
+        memory_mb,
+        source,
+        quiet,
+        fork_lock=PARSER_LOCK,
+        headroom=PARSE_STACK_BYTES,
+    )
     remember(text, allow_dataset, info)
     return value
 
@@ -233,29 +263,43 @@ def _parse_and_check(text: str, source: str, allow_dataset: bool) -> QueryInfo:
                 deep(lambda: parseUpdate(text))
             except (ParseBaseException, ValueError, TypeError):
                 line, col = _position(query_error)
-                raise InputError(f"SPARQL syntax error: {query_error.msg}", source,
-                                 line, col) from None
-            raise QueryRefused("SPARQL update refused: only queries (SELECT, ASK, CONSTRUCT, "
-                               "DESCRIBE) are run here", source) from None
+                raise InputError(
+                    f"SPARQL syntax error: {query_error.msg}", source, line, col
+                ) from None
+            raise QueryRefused(
+                "SPARQL update refused: only queries (SELECT, ASK, CONSTRUCT, "
+                "DESCRIBE) are run here",
+                source,
+            ) from None
     except RecursionError:
-        raise InputError(f"query nested too deeply to check (more than {PARSE_FRAMES} parser "
-                         "frames)", source) from None
+        raise InputError(
+            f"query nested too deeply to check (more than {PARSE_FRAMES} parser frames)", source
+        ) from None
     except (ValueError, TypeError, KeyError) as exc:
         raise InputError(f"SPARQL syntax error: {exc}", source) from None
     depth = nesting(tree)
     if depth > MAX_NESTING:
-        raise InputError(f"query nested too deeply: {depth} levels of the parse tree (at most "
-                         f"{MAX_NESTING}; a chain of triples counts as one)", source)
+        raise InputError(
+            f"query nested too deeply: {depth} levels of the parse tree (at most "
+            f"{MAX_NESTING}; a chain of triples counts as one)",
+            source,
+        )
     names = _names(tree)
     # belt and braces: the keyword outside strings, IRIs and comments of the escape-expanded
     # text also refuses (the parse tree decides; this only ever adds refusals)
     if "ServiceGraphPattern" in names or keyword_position(_expanded(text), "SERVICE")[0]:
-        raise QueryRefused("SERVICE (federated query) refused: queries never access the network",
-                           source, *keyword_position(_expanded(text), "SERVICE"))
+        raise QueryRefused(
+            "SERVICE (federated query) refused: queries never access the network",
+            source,
+            *keyword_position(_expanded(text), "SERVICE"),
+        )
     if "DatasetClause" in names and not allow_dataset:
-        raise QueryRefused("FROM / FROM NAMED refused: the local graph has no named graphs and "
-                           "graphs are never fetched", source,
-                           *keyword_position(_expanded(text), "FROM"))
+        raise QueryRefused(
+            "FROM / FROM NAMED refused: the local graph has no named graphs and "
+            "graphs are never fetched",
+            source,
+            *keyword_position(_expanded(text), "FROM"),
+        )
     form = next((_FORMS[n] for n in names if n in _FORMS), "")
     if not form:
         raise QueryRefused("not a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE)", source)

@@ -63,10 +63,15 @@ def read_query_file(path: Path, name: str | None = None) -> BundledQuery:
         if sep:
             examples.append((key.lstrip("?$"), value))
     name = name or path.stem
-    return BundledQuery(name=name, title=header.get("title", name),
-                        question=header.get("question", ""), path=path, text=text,
-                        parameters=header_variables(header.get("parameters", "")),
-                        example_bindings=tuple(examples))
+    return BundledQuery(
+        name=name,
+        title=header.get("title", name),
+        question=header.get("question", ""),
+        path=path,
+        text=text,
+        parameters=header_variables(header.get("parameters", "")),
+        example_bindings=tuple(examples),
+    )
 
 
 def list_queries(directory: Path | None = None) -> list[BundledQuery]:
@@ -80,8 +85,11 @@ def get_query(name_or_path: str | Path) -> BundledQuery:
     raw = str(name_or_path)
     path = Path(name_or_path)
     if path.is_dir():
-        raise InputError("is a directory, not a query: give a .rq file or a bundled query name "
-                         "('calcinosis-kg queries' lists them)", path)
+        raise InputError(
+            "is a directory, not a query: give a .rq file or a bundled query name "
+            "('calcinosis-kg queries' lists them)",
+            path,
+        )
     if isinstance(name_or_path, Path) or raw.endswith(".rq") or "/" in raw or "\\" in raw:
         if path.is_file():
             return read_query_file(path)
@@ -96,10 +104,17 @@ def get_query(name_or_path: str | Path) -> BundledQuery:
         return bundled[prefixed[0]]
     started = [n for n in bundled if n.startswith(name)] if name else []
     if len(started) > 1:  # a prefix of several names: list them (one is a near miss, below)
-        raise InputError(f"ambiguous query '{name}': it begins {len(started)} names: "
-                         f"{', '.join(started)}")
-    near = prefixed or difflib.get_close_matches(name, list(bundled), n=3, cutoff=0.4) or \
-        [n for n in bundled if name.lower() in n.lower()][:3]
-    hint = f"; did you mean: {', '.join(near)}?" if near else \
-        "; run 'calcinosis-kg queries' for the list"
+        raise InputError(
+            f"ambiguous query '{name}': it begins {len(started)} names: {', '.join(started)}"
+        )
+    near = (
+        prefixed
+        or difflib.get_close_matches(name, list(bundled), n=3, cutoff=0.4)
+        or [n for n in bundled if name.lower() in n.lower()][:3]
+    )
+    hint = (
+        f"; did you mean: {', '.join(near)}?"
+        if near
+        else "; run 'calcinosis-kg queries' for the list"
+    )
     raise InputError(f"unknown query '{name}'{hint}")

@@ -73,15 +73,18 @@ def parse_results(payload: bytes, endpoint: str) -> dict[str, Any]:
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError:
-        raise MalformedResults(f"{public(endpoint)} did not answer with SPARQL JSON results "
-                               "(not UTF-8)") from None
+        raise MalformedResults(
+            f"{public(endpoint)} did not answer with SPARQL JSON results (not UTF-8)"
+        ) from None
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
         data = None
     if not isinstance(data, dict):
-        raise MalformedResults(f"{public(endpoint)} did not answer with SPARQL JSON results "
-                               "(only SELECT and ASK are supported remotely)")
+        raise MalformedResults(
+            f"{public(endpoint)} did not answer with SPARQL JSON results "
+            "(only SELECT and ASK are supported remotely)"
+        )
     try:
         if "boolean" in data:
             if not isinstance(data["boolean"], bool):
@@ -104,13 +107,16 @@ def parse_results(payload: bytes, endpoint: str) -> dict[str, Any]:
             where = f"results.bindings[{index}]"
             if not isinstance(binding, dict):
                 raise ValueError(f"{where}: not an object")
-            cells = [_term(binding[name], f"{where}.{name}") if name in binding else None
-                     for name in names]
+            cells = [
+                _term(binding[name], f"{where}.{name}") if name in binding else None
+                for name in names
+            ]
             rows.append(tuple(cell[0] if cell else None for cell in cells))
             langs.append(tuple(cell[1] if cell else "" for cell in cells))
     except ValueError as exc:
-        raise MalformedResults(f"{public(endpoint)}: malformed SPARQL JSON results: {exc}"
-                               ) from None
+        raise MalformedResults(
+            f"{public(endpoint)}: malformed SPARQL JSON results: {exc}"
+        ) from None
     return {"vars": names, "rows": rows, "langs": langs}
 
 
@@ -119,17 +125,25 @@ def check_row_cap(rows: int, headers: Mapping[str, str], endpoint: str) -> None:
     cap = next((v for k, v in headers.items() if k.lower() == "x-sparql-maxrows"), None)
     cap = (cap or "").strip()
     if cap.isascii() and cap.isdigit() and len(cap) <= 18 and rows >= int(cap):
-        raise RemoteError(f"{public(endpoint)} cut the answer at {int(cap)} rows "
-                          "(X-SPARQL-MaxRows): the result is incomplete; raise the server's row "
-                          "limit (Virtuoso: ResultSetMaxRows in virtuoso.ini) or add LIMIT/OFFSET")
+        raise RemoteError(
+            f"{public(endpoint)} cut the answer at {int(cap)} rows "
+            "(X-SPARQL-MaxRows): the result is incomplete; raise the server's row "
+            "limit (Virtuoso: ResultSetMaxRows in virtuoso.ini) or add LIMIT/OFFSET"
+        )
 
 
 def select(client: Client, endpoint: str, text: str) -> dict[str, Any]:
     """The checked results (see ``parse_results``) of ``text`` POSTed to ``endpoint``."""
     body = urllib.parse.urlencode({"query": text}).encode()
     _, headers, payload = client.send(
-        "POST", endpoint, body, {"Content-Type": "application/x-www-form-urlencoded",
-                                 "Accept": "application/sparql-results+json"})
+        "POST",
+        endpoint,
+        body,
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/sparql-results+json",
+        },
+    )
     data = parse_results(payload, endpoint)
     check_row_cap(len(data.get("rows", [])), headers, endpoint)
     return data
@@ -146,8 +160,9 @@ class RemoteEngine:
 
     name = "remote"
 
-    def __init__(self, endpoint: str, timeout: float = 60.0,
-                 credentials: Credentials | None = None) -> None:
+    def __init__(
+        self, endpoint: str, timeout: float = 60.0, credentials: Credentials | None = None
+    ) -> None:
         check_url(endpoint, "--endpoint")
         self.endpoint = endpoint
         self.client = Client(timeout, credentials)
@@ -174,14 +189,16 @@ class RemoteEngine:
                 raise InputError(str(exc), source) from None
             raise
 
-    def execute(self, text: str, bindings: Mapping[str, Term], source: str,
-                row_limit: int | None = None) -> RawResult:
+    def execute(
+        self, text: str, bindings: Mapping[str, Term], source: str, row_limit: int | None = None
+    ) -> RawResult:
         """``Engine.execute`` on the endpoint: our prefixes declared unless the query declares
         them, bindings as a VALUES block; only SELECT and ASK come back."""
 
         declared = set(re.findall(r"PREFIX\s+([\w.-]*):", strip_lexical(text), re.IGNORECASE))
-        preamble = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefix_map().items()
-                           if p not in declared)
+        preamble = "".join(
+            f"PREFIX {p}: <{iri}>\n" for p, iri in prefix_map().items() if p not in declared
+        )
         data = self._post(preamble + with_values(text, bindings), source)
         if "boolean" in data:
             return _ask(data["boolean"])
@@ -191,7 +208,6 @@ class RemoteEngine:
     def labels(self, iris: list[str]) -> dict[str, str]:
         """Labels asked of the endpoint in one query (IRIs sent as VALUES terms, never pasted)."""
         import pyoxigraph
-
 
         if not iris:
             return {}
@@ -204,8 +220,10 @@ class RemoteEngine:
         if not nodes:
             return {}
         values = " ".join(nodes)
-        data = self._post("SELECT ?s ?l WHERE { VALUES ?s { " + values + " } "
-                          f"?s <{RDFS_LABEL}> ?l }}", "<labels>")
+        data = self._post(
+            "SELECT ?s ?l WHERE { VALUES ?s { " + values + f" }} ?s <{RDFS_LABEL}> ?l }}",
+            "<labels>",
+        )
         best: dict[str, tuple[int, str]] = {}  # same preference as KnowledgeGraph.labels
         columns = data.get("vars", [])
         for row, langs in zip(data.get("rows", []), data.get("langs", []), strict=True):

@@ -66,11 +66,30 @@ if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 __all__ = [
-    "DEFAULT_MEMORY_MB", "DEFAULT_ROW_LIMIT", "DEFAULT_TIMEOUT", "ENGINES", "Engine",
-    "OxigraphEngine", "QueryInfo", "QueryRefused", "QueryResult", "QueryTimeout", "QueryTooBig",
-    "RawResult", "RdflibEngine", "RemoteEngine", "check_query", "make_engine",
-    "parse_bind_options", "parse_bindings", "parse_term", "query_variables", "run_sparql",
-    "strip_lexical", "values_block", "with_values",
+    "DEFAULT_MEMORY_MB",
+    "DEFAULT_ROW_LIMIT",
+    "DEFAULT_TIMEOUT",
+    "ENGINES",
+    "Engine",
+    "OxigraphEngine",
+    "QueryInfo",
+    "QueryRefused",
+    "QueryResult",
+    "QueryTimeout",
+    "QueryTooBig",
+    "RawResult",
+    "RdflibEngine",
+    "RemoteEngine",
+    "check_query",
+    "make_engine",
+    "parse_bind_options",
+    "parse_bindings",
+    "parse_term",
+    "query_variables",
+    "run_sparql",
+    "strip_lexical",
+    "values_block",
+    "with_values",
 ]
 
 
@@ -92,18 +111,23 @@ def _as_query(query: str | Path | BundledQuery) -> tuple[str, str]:
     """(text, source name) for a query given as text, a name, a path or a BundledQuery."""
     if isinstance(query, BundledQuery):
         return query.text, str(query.path)
-    if isinstance(query, str) and ("{" in query or (re.search(r"\s", query.strip())
-                                                    and not query.strip().endswith(".rq"))):
+    if isinstance(query, str) and (
+        "{" in query or (re.search(r"\s", query.strip()) and not query.strip().endswith(".rq"))
+    ):
         return query, "<query>"
     found = get_query(query)
     return found.text, str(found.path)
 
 
-def run_sparql(kg: KnowledgeGraph | None, query: str | Path | BundledQuery,
-              bindings: Mapping[str, object] | None = None,
-              engine: str | Engine = "oxigraph", timeout: float | None = None,
-              row_limit: int | None = None,
-              memory_mb: int | None = DEFAULT_MEMORY_MB) -> QueryResult:
+def run_sparql(
+    kg: KnowledgeGraph | None,
+    query: str | Path | BundledQuery,
+    bindings: Mapping[str, object] | None = None,
+    engine: str | Engine = "oxigraph",
+    timeout: float | None = None,
+    row_limit: int | None = None,
+    memory_mb: int | None = DEFAULT_MEMORY_MB,
+) -> QueryResult:
     """Run a query (bundled name, ``.rq`` path, BundledQuery or SPARQL text) on ``kg``.
 
     ``bindings`` maps variable names to values (``"CCKG:0000001"``, ``'"text"@en'``, ``12`` …)
@@ -130,12 +154,19 @@ def run_sparql(kg: KnowledgeGraph | None, query: str | Path | BundledQuery,
         raw = runner.execute(text, terms, source, row_limit)
     else:
         # the guard's parse runs in the bounded child too: the deadline covers all of it
-        raw = run_checked(text, lambda _: runner.execute(
-            text, parse_bindings(bindings, text, source), source, row_limit),
-            timeout, memory_mb, source)
+        raw = run_checked(
+            text,
+            lambda _: runner.execute(
+                text, parse_bindings(bindings, text, source), source, row_limit
+            ),
+            timeout,
+            memory_mb,
+            source,
+        )
 
-    iri_columns = [c for i, c in enumerate(raw.columns)
-                   if any(_kind(row[i]) == "iri" for row in raw.rows)]
+    iri_columns = [
+        c for i, c in enumerate(raw.columns) if any(_kind(row[i]) == "iri" for row in raw.rows)
+    ]
     iris = sorted({v[1] for row in raw.rows for v in row if v is not None and v[0] == "iri"})
     found = runner.labels(iris)
 
@@ -151,9 +182,16 @@ def run_sparql(kg: KnowledgeGraph | None, query: str | Path | BundledQuery,
 
     labels = {compress(iri): label for iri, label in found.items()}
     rows = [tuple(show(v) for v in row) for row in raw.rows]
-    return QueryResult(columns=raw.columns, rows=rows, labels=labels, iri_columns=iri_columns,
-                       kind=raw.kind, source=source, truncated=raw.truncated,
-                       row_limit=row_limit)
+    return QueryResult(
+        columns=raw.columns,
+        rows=rows,
+        labels=labels,
+        iri_columns=iri_columns,
+        kind=raw.kind,
+        source=source,
+        truncated=raw.truncated,
+        row_limit=row_limit,
+    )
 
 
 def _kind(value: Value | None) -> str | None:

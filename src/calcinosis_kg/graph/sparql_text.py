@@ -113,15 +113,15 @@ def parse_term(value: str) -> Term:
     """
     import pyoxigraph
 
-
     value = value.strip()
     if value.startswith("<") and value.endswith(">"):
         return _iri(value[1:-1])
     if value.startswith('"'):
         quoted = _QUOTED.match(value)
         if not quoted:
-            raise InputError(f"cannot read literal {value}: use \"text\", \"text\"@en or "
-                             "\"text\"^^xsd:type")
+            raise InputError(
+                f'cannot read literal {value}: use "text", "text"@en or "text"^^xsd:type'
+            )
         text = re.sub(r"\\(.)", r"\1", quoted.group(1))
         try:
             if quoted.group(2):
@@ -141,13 +141,15 @@ def parse_term(value: str) -> Term:
             return _iri(expand(value))
         except ValueError:
             prefix = value.split(":", 1)[0]
-            raise InputError(f"unknown prefix '{prefix}:' in {value} (quote it to bind a "
-                             f"literal: '\"{value}\"')") from None
+            raise InputError(
+                f"unknown prefix '{prefix}:' in {value} (quote it to bind a literal: '\"{value}\"')"
+            ) from None
     return pyoxigraph.Literal(value)
 
 
-def parse_bindings(bindings: Mapping[str, object] | None, text: str,
-                   source: str = "<query>") -> dict[str, Term]:
+def parse_bindings(
+    bindings: Mapping[str, object] | None, text: str, source: str = "<query>"
+) -> dict[str, Term]:
     """Variable -> RDF term; every variable must occur in the query."""
     import pyoxigraph
 
@@ -159,8 +161,9 @@ def parse_bindings(bindings: Mapping[str, object] | None, text: str,
         name = raw_name.lstrip("?$")
         if name not in known:
             listed = ", ".join("?" + v for v in sorted(known)) or "none"
-            raise InputError(f"--bind {name}: the query has no variable ?{name} "
-                             f"(variables: {listed})", source)
+            raise InputError(
+                f"--bind {name}: the query has no variable ?{name} (variables: {listed})", source
+            )
         if isinstance(raw_value, pyoxigraph.NamedNode | pyoxigraph.Literal):
             terms[name] = raw_value
         else:
@@ -188,8 +191,13 @@ def values_block(bindings: Mapping[str, Term]) -> str:
     if not bindings:
         return ""
     names = list(bindings)
-    return ("VALUES (" + " ".join("?" + n for n in names) + ") { ("
-            + " ".join(str(bindings[n]) for n in names) + ") }")
+    return (
+        "VALUES ("
+        + " ".join("?" + n for n in names)
+        + ") { ("
+        + " ".join(str(bindings[n]) for n in names)
+        + ") }"
+    )
 
 
 _FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.IGNORECASE)
@@ -221,8 +229,10 @@ def where_group_start(text: str) -> int:
     if form.group(1).upper() == "CONSTRUCT":
         template = re.compile(r"\s*\{").match(stripped, position)
         if template is None:  # CONSTRUCT WHERE { triples }: its group may hold triples only
-            raise InputError("bound values need the long form CONSTRUCT { template } WHERE "
-                             "{ … } (the short CONSTRUCT WHERE allows no VALUES)")
+            raise InputError(
+                "bound values need the long form CONSTRUCT { template } WHERE "
+                "{ … } (the short CONSTRUCT WHERE allows no VALUES)"
+            )
         position = _closing(stripped, template.end() - 1) + 1
     brace = stripped.find("{", position)
     if brace < 0:

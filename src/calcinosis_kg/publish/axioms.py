@@ -34,8 +34,11 @@ def axiom_index(graph: Graph) -> dict[AxiomKey, list[Node]]:
 
     index: dict[AxiomKey, list[Node]] = defaultdict(list)
     for axiom in graph.subjects(RDF.type, OWL.Axiom):
-        key = (graph.value(axiom, OWL.annotatedSource), graph.value(axiom, OWL.annotatedProperty),
-               graph.value(axiom, OWL.annotatedTarget))
+        key = (
+            graph.value(axiom, OWL.annotatedSource),
+            graph.value(axiom, OWL.annotatedProperty),
+            graph.value(axiom, OWL.annotatedTarget),
+        )
         index[key].append(axiom)
     return index
 
@@ -54,8 +57,9 @@ def some_restriction(graph: Graph, node: Node) -> tuple[URIRef, URIRef] | None:
     return None
 
 
-def genus_differentia(graph: Graph, node: Node
-                      ) -> tuple[list[URIRef], list[tuple[URIRef, URIRef]]] | None:
+def genus_differentia(
+    graph: Graph, node: Node
+) -> tuple[list[URIRef], list[tuple[URIRef, URIRef]]] | None:
     """(genus classes, [(p, C)]) when ``node`` is an intersection of named classes and simple
     existentials (the form OBO's ``intersection_of`` can hold), else None."""
     from rdflib import URIRef
@@ -124,14 +128,15 @@ def graph_view_edges(graph: Graph) -> list[tuple[URIRef, URIRef, URIRef, str]]:
     from rdflib import URIRef
     from rdflib.namespace import RDF, RDFS
 
-
     out: set[tuple[URIRef, URIRef, URIRef, str]] = set()
     for s, o in graph.subject_objects(RDFS.subClassOf):
         if isinstance(s, URIRef) and (found := union_restriction(graph, o)):
             out.update((s, found[0], member, "one_of") for member in found[1])
     for record in graph.subjects(RDF.type, URIRef(BIOLINK_ASSOCIATION)):
-        ends = [graph.value(record, URIRef(x)) for x in
-                (BIOLINK_SUBJECT, BIOLINK_PREDICATE, BIOLINK_OBJECT)]
+        ends = [
+            graph.value(record, URIRef(x))
+            for x in (BIOLINK_SUBJECT, BIOLINK_PREDICATE, BIOLINK_OBJECT)
+        ]
         a, p, b = ends
         if isinstance(a, URIRef) and isinstance(p, URIRef) and isinstance(b, URIRef):
             out.add((a, p, b, "association"))

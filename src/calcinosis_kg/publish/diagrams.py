@@ -99,8 +99,12 @@ _HEADER = [
 ]
 
 
-def hierarchy_dot(nodes: Iterable[Node], edges: Iterable[tuple[str, str]],
-                  defined: Iterable[tuple[str, str]] = (), related: Iterable[str] = ()) -> str:
+def hierarchy_dot(
+    nodes: Iterable[Node],
+    edges: Iterable[tuple[str, str]],
+    defined: Iterable[tuple[str, str]] = (),
+    related: Iterable[str] = (),
+) -> str:
     """DOT of the type hierarchy: ``edges`` are (child id, parent id).
 
     ``defined`` edges come from equivalence definitions (a defined class under its genus) and are
@@ -111,14 +115,18 @@ def hierarchy_dot(nodes: Iterable[Node], edges: Iterable[tuple[str, str]],
     node_list = sorted(set(nodes), key=lambda n: (n.id, n.label))
     # root on the left, subtypes to the right (wide sibling lists grow downwards, not sideways);
     # edges are drawn parent -> child with the hollow "is a" arrowhead at the parent end
-    lines = ["digraph hierarchy {", '  graph [rankdir=LR, ranksep=0.5, nodesep=0.12];',
-             *_HEADER]
-    lines += [_node_line(n, 'style="rounded,dashed", fillcolor="white"' if n.id in related
-                         else "") for n in node_list]
-    lines += [f"  {quote(p)} -> {quote(c)} [dir=back, arrowtail=empty];"
-              for c, p in sorted(set(edges))]
-    lines += [f"  {quote(p)} -> {quote(c)} [dir=back, arrowtail=empty, style=dashed];"
-              for c, p in sorted(set(defined))]
+    lines = ["digraph hierarchy {", "  graph [rankdir=LR, ranksep=0.5, nodesep=0.12];", *_HEADER]
+    lines += [
+        _node_line(n, 'style="rounded,dashed", fillcolor="white"' if n.id in related else "")
+        for n in node_list
+    ]
+    lines += [
+        f"  {quote(p)} -> {quote(c)} [dir=back, arrowtail=empty];" for c, p in sorted(set(edges))
+    ]
+    lines += [
+        f"  {quote(p)} -> {quote(c)} [dir=back, arrowtail=empty, style=dashed];"
+        for c, p in sorted(set(defined))
+    ]
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -126,7 +134,7 @@ def hierarchy_dot(nodes: Iterable[Node], edges: Iterable[tuple[str, str]],
 def type_map_dot(center: Node, neighbours: Sequence[Neighbour]) -> str:
     """DOT of one type's map: causes and associated diseases point at the type, the type points
     at its sites; one captioned cluster per role. Sorted for determinism."""
-    lines = ["digraph type_map {", '  graph [rankdir=LR, ranksep=0.6, nodesep=0.2];', *_HEADER]
+    lines = ["digraph type_map {", "  graph [rankdir=LR, ranksep=0.6, nodesep=0.2];", *_HEADER]
     lines.append(_node_line(center, 'fillcolor="#4a6fa5", fontcolor="white", penwidth=2'))
     seen: set[tuple[str, str]] = set()
     ordered = sorted(neighbours, key=lambda n: (n.role, n.node.label.lower(), n.node.id))
@@ -136,14 +144,17 @@ def type_map_dot(center: Node, neighbours: Sequence[Neighbour]) -> str:
             continue
         fill, shape = ROLE_STYLE[role]
         lines.append(f"  subgraph {quote('cluster_' + role)} {{")
-        lines.append(f'    graph [label={quote(ROLE_CAPTION[role])}, style="rounded,dashed", '
-                     'color="#999999", fontcolor="#555555"];')
+        lines.append(
+            f'    graph [label={quote(ROLE_CAPTION[role])}, style="rounded,dashed", '
+            'color="#999999", fontcolor="#555555"];'
+        )
         for member in members:
             if (role, member.node.id) in seen or member.node.id == center.id:
                 continue
             seen.add((role, member.node.id))
-            line = _node_line(member.node, f'fillcolor="{fill}", shape={shape}',
-                              dot_id=f"{role}:{member.node.id}")
+            line = _node_line(
+                member.node, f'fillcolor="{fill}", shape={shape}', dot_id=f"{role}:{member.node.id}"
+            )
             lines.append("  " + line)
         lines.append("  }")
     for role, node_id in sorted(seen):
@@ -168,13 +179,20 @@ def render_svg(dot_text: str, timeout: float = 60.0) -> bytes:
     """Render DOT text to SVG with Graphviz ``dot -Tsvg`` (no shell, input on stdin)."""
     dot = dot_executable()
     try:
-        proc = subprocess.run([dot, "-Tsvg"], input=dot_text.encode("utf-8"),
-                              capture_output=True, timeout=timeout, check=False)
+        proc = subprocess.run(
+            [dot, "-Tsvg"],
+            input=dot_text.encode("utf-8"),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
     except OSError as exc:
         raise InputError(f"{DOT_MISSING} ({exc.strerror or exc})") from exc
     except subprocess.TimeoutExpired:
-        raise InputError(f"Graphviz dot did not finish within {timeout:g} s (stopped; "
-                         "--no-diagrams skips the diagrams)") from None
+        raise InputError(
+            f"Graphviz dot did not finish within {timeout:g} s (stopped; "
+            "--no-diagrams skips the diagrams)"
+        ) from None
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise InputError(f"Graphviz dot failed: {message[0] if message else proc.returncode}")

@@ -44,6 +44,7 @@ class ClassState:
 @dataclass
 class ClassChange:
     """A class present in both versions, with each difference as a line of the release notes."""
+
     iri: str
     label: str
     changes: list[str] = field(default_factory=list)
@@ -77,9 +78,11 @@ def render(graph: Graph, node: object, labels: bool = False) -> str:
     """
     from rdflib import URIRef
 
-
-    name = expressions.with_labels(lambda iri: label_of(graph, URIRef(iri))) if labels \
+    name = (
+        expressions.with_labels(lambda iri: label_of(graph, URIRef(iri)))
+        if labels
         else expressions.curie
+    )
     return expressions.render(expressions.RdflibSource(graph), node, name)
 
 
@@ -88,11 +91,14 @@ def class_states(graph: Graph) -> dict[str, ClassState]:
     from rdflib import URIRef
     from rdflib.namespace import OWL, RDF, RDFS
 
-
     index = axiom_index(graph)
     classes = {s for s in graph.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef)}
-    classes |= {s for p in (RDFS.subClassOf, OWL.equivalentClass, OWL.disjointWith)
-                for s in graph.subjects(p, None) if isinstance(s, URIRef)}
+    classes |= {
+        s
+        for p in (RDFS.subClassOf, OWL.equivalentClass, OWL.disjointWith)
+        for s in graph.subjects(p, None)
+        if isinstance(s, URIRef)
+    }
     states: dict[str, ClassState] = {}
     for cls in classes:
         state = ClassState()
@@ -100,17 +106,24 @@ def class_states(graph: Graph) -> dict[str, ClassState]:
         definitions = sorted(str(o) for o in graph.objects(cls, URIRef(IAO_DEFINITION)))
         state.definition = definitions[0] if definitions else None
         for xref in graph.objects(cls, URIRef(OIO_HAS_DBXREF)):
-            predicates = sorted(curie(p) for a in index.get((cls, URIRef(OIO_HAS_DBXREF), xref), [])
-                                for p in graph.objects(a, URIRef(SSSOM_PREDICATE_ID)))
+            predicates = sorted(
+                curie(p)
+                for a in index.get((cls, URIRef(OIO_HAS_DBXREF), xref), [])
+                for p in graph.objects(a, URIRef(SSSOM_PREDICATE_ID))
+            )
             state.mappings.add(f"{'/'.join(predicates) or 'xref'} {xref}")
         for match in MATCHES:
             for target in graph.objects(cls, URIRef(match)):
                 state.mappings.add(f"{curie(match)} {curie(target)}")
-        for pred, word in ((RDFS.subClassOf, "SubClassOf"), (OWL.equivalentClass, "EquivalentTo"),
-                           (OWL.disjointWith, "DisjointWith")):
+        for pred, word in (
+            (RDFS.subClassOf, "SubClassOf"),
+            (OWL.equivalentClass, "EquivalentTo"),
+            (OWL.disjointWith, "DisjointWith"),
+        ):
             for target in graph.objects(cls, pred):
-                state.axioms[f"{word} {render(graph, target)}"] = \
+                state.axioms[f"{word} {render(graph, target)}"] = (
                     f"{word} {render(graph, target, labels=True)}"
+                )
         states[str(cls)] = state
     return states
 
@@ -125,8 +138,9 @@ def _version(graph: Graph, fallback: str) -> str:
     return fallback
 
 
-def diff_graphs(old: Graph, new: Graph, old_name: str = "old", new_name: str = "new"
-                ) -> OntologyDiff:
+def diff_graphs(
+    old: Graph, new: Graph, old_name: str = "old", new_name: str = "new"
+) -> OntologyDiff:
     """Compare two versions class by class."""
 
     before, after = class_states(old), class_states(new)
@@ -147,13 +161,16 @@ def diff_graphs(old: Graph, new: Graph, old_name: str = "old", new_name: str = "
                 change.changes.append(f"definition removed: {_quote(a.definition)}")
             else:
                 change.changes.append(
-                    f"definition: {_quote(a.definition)} → {_quote(b.definition)}")
+                    f"definition: {_quote(a.definition)} → {_quote(b.definition)}"
+                )
         change.changes += [f"mapping added: {m}" for m in sorted(b.mappings - a.mappings)]
         change.changes += [f"mapping removed: {m}" for m in sorted(a.mappings - b.mappings)]
-        change.changes += [f"axiom added: {b.axioms[x]}" for x in sorted(b.axioms.keys()
-                                                                           - a.axioms.keys())]
-        change.changes += [f"axiom removed: {a.axioms[x]}" for x in sorted(a.axioms.keys()
-                                                                             - b.axioms.keys())]
+        change.changes += [
+            f"axiom added: {b.axioms[x]}" for x in sorted(b.axioms.keys() - a.axioms.keys())
+        ]
+        change.changes += [
+            f"axiom removed: {a.axioms[x]}" for x in sorted(a.axioms.keys() - b.axioms.keys())
+        ]
         if change.changes:
             result.changed.append(change)
     return result
@@ -166,8 +183,10 @@ def _quote(text: str | None) -> str:
 def to_markdown(diff: OntologyDiff) -> str:
     """Release notes in Markdown."""
     lines = [f"# calcinosis-kg release notes: {diff.old_version} → {diff.new_version}", ""]
-    lines.append(f"{len(diff.added)} class(es) added, {len(diff.removed)} removed, "
-                 f"{len(diff.changed)} changed.")
+    lines.append(
+        f"{len(diff.added)} class(es) added, {len(diff.removed)} removed, "
+        f"{len(diff.changed)} changed."
+    )
     if diff.empty:
         lines += ["", "No changes to classes, labels, definitions, mappings or axioms."]
     for title, entries in (("Added classes", diff.added), ("Removed classes", diff.removed)):

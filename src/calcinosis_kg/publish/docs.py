@@ -39,9 +39,14 @@ from calcinosis_kg.publish.site_reader import GraphReader
 if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
-__all__ = ["SiteReport", "build_site", "hierarchy_diagram_dot", "page_name", "type_map_dot",
-           "write_readme_images"]
-
+__all__ = [
+    "SiteReport",
+    "build_site",
+    "hierarchy_diagram_dot",
+    "page_name",
+    "type_map_dot",
+    "write_readme_images",
+]
 
 
 @dataclass
@@ -56,23 +61,33 @@ class SiteReport:
 
 
 # --- diagrams -------------------------------------------------------------------------------
-def hierarchy_diagram_dot(kg: KnowledgeGraph, link_prefix: str | None = "types/",
-                          reader: GraphReader | None = None) -> str:
+def hierarchy_diagram_dot(
+    kg: KnowledgeGraph, link_prefix: str | None = "types/", reader: GraphReader | None = None
+) -> str:
     """DOT text of the type hierarchy (nodes link to type pages under ``link_prefix``)."""
     reader = reader or GraphReader(kg)
     hierarchy = type_hierarchy(kg, reader)
     types, asserted, defined = hierarchy
-    nodes = [diagrams.Node(compress(t), reader.label(t),
-                           None if link_prefix is None else link_prefix + page_name(t))
-             for t in types]
+    nodes = [
+        diagrams.Node(
+            compress(t),
+            reader.label(t),
+            None if link_prefix is None else link_prefix + page_name(t),
+        )
+        for t in types
+    ]
     curie = {t: compress(t) for t in types}
-    return diagrams.hierarchy_dot(nodes, [(curie[c], curie[p]) for c, p in asserted],
-                                  [(curie[c], curie[p]) for c, p in defined],
-                                  [curie[t] for t in comparison_types(hierarchy)])
+    return diagrams.hierarchy_dot(
+        nodes,
+        [(curie[c], curie[p]) for c, p in asserted],
+        [(curie[c], curie[p]) for c, p in defined],
+        [curie[t] for t in comparison_types(hierarchy)],
+    )
 
 
-def type_map_dot(profile: TypeProfile, reader: GraphReader, types: Iterable[str],
-                 link_prefix: str | None = "") -> str:
+def type_map_dot(
+    profile: TypeProfile, reader: GraphReader, types: Iterable[str], link_prefix: str | None = ""
+) -> str:
     """DOT text of one type's map to its causes, associated diseases and sites."""
     type_set = set(types)
     neighbours = []
@@ -84,8 +99,11 @@ def type_map_dot(profile: TypeProfile, reader: GraphReader, types: Iterable[str]
         members = statement.other.items if statement.other.kind == "or" else (statement.other,)
         for member in members:
             if member.kind == "named":
-                href = (link_prefix + page_name(member.iri)
-                        if link_prefix is not None and member.iri in type_set else None)
+                href = (
+                    link_prefix + page_name(member.iri)
+                    if link_prefix is not None and member.iri in type_set
+                    else None
+                )
                 node = diagrams.Node(compress(member.iri), reader.label(member.iri), href)
             else:
                 text = to_text(member, reader.label)
@@ -98,8 +116,9 @@ def type_map_dot(profile: TypeProfile, reader: GraphReader, types: Iterable[str]
 # --- README images --------------------------------------------------------------------------
 
 
-def write_readme_images(kg: KnowledgeGraph, folder: Path | str, example: str | None = None
-                        ) -> list[Path]:
+def write_readme_images(
+    kg: KnowledgeGraph, folder: Path | str, example: str | None = None
+) -> list[Path]:
     """Write ``hierarchy.svg`` and ``type-map-example.svg`` (no links) for the README.
 
     The example map is of ``example`` (a CURIE or IRI) or else of the type whose map shows the
@@ -121,9 +140,13 @@ def write_readme_images(kg: KnowledgeGraph, folder: Path | str, example: str | N
         if chosen not in types:
             raise InputError(f"--example-type: {example} is not a documented calcinosis type")
     else:
+
         def richness(iri: str) -> tuple[int, int, str]:
-            sections = [s.section for s in type_profile(kg, iri, reader, hierarchy).statements
-                        if s.section in MAP_ROLES]
+            sections = [
+                s.section
+                for s in type_profile(kg, iri, reader, hierarchy).statements
+                if s.section in MAP_ROLES
+            ]
             return (-len(set(sections)), -len(sections), compress(iri))
 
         chosen = min(types, key=richness)
@@ -138,8 +161,7 @@ def write_readme_images(kg: KnowledgeGraph, folder: Path | str, example: str | N
 
 
 # --- the site -------------------------------------------------------------------------------
-def build_site(kg: KnowledgeGraph, output: Path | str, with_diagrams: bool = True
-               ) -> SiteReport:
+def build_site(kg: KnowledgeGraph, output: Path | str, with_diagrams: bool = True) -> SiteReport:
     """Write the documentation site into ``output``: index.html, ontology.html (pyLODE),
     types/<CURIE>.html per calcinosis type, img/*.svg diagrams and style.css."""
     import pyoxigraph as ox
@@ -153,15 +175,23 @@ def build_site(kg: KnowledgeGraph, output: Path | str, with_diagrams: bool = Tru
     hierarchy = type_hierarchy(kg, reader)
     types = hierarchy[0]
     if not types:
-        raise InputError("no calcinosis types found (no class CCKG:0000001 calcinosis cutis)",
-                         kg.files[0] if kg.files else None)
+        raise InputError(
+            "no calcinosis types found (no class CCKG:0000001 calcinosis cutis)",
+            kg.files[0] if kg.files else None,
+        )
     # pyLODE first: when it cannot document the input, fail before writing anything
     reference = pylode_html(kg)
-    profiles = sorted((type_profile(kg, t, reader, hierarchy) for t in types),
-                      key=lambda p: (p.label.lower(), p.curie))
-    headers = [r["o"] for r in reader.query(
-        f"SELECT ?o WHERE {{ ?o a <{OWL_ONTOLOGY}> . "
-        f"FILTER NOT EXISTS {{ ?x <{OWL_IMPORTS}> ?o }} }}")]
+    profiles = sorted(
+        (type_profile(kg, t, reader, hierarchy) for t in types),
+        key=lambda p: (p.label.lower(), p.curie),
+    )
+    headers = [
+        r["o"]
+        for r in reader.query(
+            f"SELECT ?o WHERE {{ ?o a <{OWL_ONTOLOGY}> . "
+            f"FILTER NOT EXISTS {{ ?x <{OWL_IMPORTS}> ?o }} }}"
+        )
+    ]
     header = sorted(headers, key=str)[0] if headers else ox.NamedNode(CALCINOSIS_CUTIS)
     title = (reader.literals(header, DC_TITLE) or ["calcinosis-kg"])[0]
     description = " ".join(reader.literals(header, DC_DESCRIPTION))
@@ -186,7 +216,8 @@ def build_site(kg: KnowledgeGraph, output: Path | str, with_diagrams: bool = Tru
         put("img/hierarchy.svg", svg)
         svgs.append(output / "img/hierarchy.svg")
         index_diagram = diagrams.inline_svg(
-            diagrams.render_svg(hierarchy_diagram_dot(kg, "types/", reader)))
+            diagrams.render_svg(hierarchy_diagram_dot(kg, "types/", reader))
+        )
     for profile in profiles:
         inline = None
         if with_diagrams and profile.has_map():

@@ -46,21 +46,26 @@ if TYPE_CHECKING:
 FORMATS = {"ttl": ".ttl", "owl": ".owl", "nt": ".nt", "jsonld": ".jsonld"}
 
 
-def merged_triples(kg: KnowledgeGraph, blank_only: bool = False,
-                   ) -> Iterator[tuple[Node, Node, Node]]:
+def merged_triples(
+    kg: KnowledgeGraph,
+    blank_only: bool = False,
+) -> Iterator[tuple[Node, Node, Node]]:
     """The merged triples (see ``merged_graph``), streamed from the pyoxigraph store as rdflib
     terms: no copy of the whole graph is made (``kg.graph`` is never built). ``blank_only``:
     only those with a blank subject or object (all that canonical labels need)."""
     import pyoxigraph
     from rdflib import URIRef
 
-
     store = kg.store
     node = pyoxigraph.NamedNode
-    ontologies = {q.subject for q in store.quads_for_pattern(None, node(RDF_TYPE),
-                                                              node(OWL_ONTOLOGY))}
-    version_of = {q.object: q.subject for o in ontologies
-                  for q in store.quads_for_pattern(o, node(OWL_VERSION_IRI), None)}
+    ontologies = {
+        q.subject for q in store.quads_for_pattern(None, node(RDF_TYPE), node(OWL_ONTOLOGY))
+    }
+    version_of = {
+        q.object: q.subject
+        for o in ontologies
+        for q in store.quads_for_pattern(o, node(OWL_VERSION_IRI), None)
+    }
     drop_subjects, drop_imports = set(), set()
     for q in store.quads_for_pattern(None, node(OWL_IMPORTS), None):
         target = version_of.get(q.object, q.object)
@@ -83,7 +88,8 @@ def merged_triples(kg: KnowledgeGraph, blank_only: bool = False,
         if blank_only and not (isinstance(q.subject, blank) or isinstance(q.object, blank)):
             continue
         if q.subject in drop_subjects or (
-                q.predicate == imports and (q.subject, q.object) in drop_imports):
+            q.predicate == imports and (q.subject, q.object) in drop_imports
+        ):
             continue
         yield term(q.subject), term(q.predicate), term(q.object)
 
@@ -93,7 +99,6 @@ def stream_ntriples(triples: Iterator[tuple[Node, Node, Node]]) -> bytes:
     their graph) without building an rdflib graph: only the blank-node triples are held for
     their canonical labels, and the sorted lines."""
     from rdflib import BNode, Graph
-
 
     lines: set[str] = set()
     with_bnodes = Graph()
@@ -212,8 +217,9 @@ def canonical_jsonld(canon: rdflib.Graph) -> bytes:
     nodes = []
     for subject in _sorted_subjects(canon):
         node: dict[str, object] = {"@id": node_id(subject)}
-        types = sorted(node_id(o) for o in canon.objects(subject, RDF_NS.type)
-                       if not isinstance(o, Literal))
+        types = sorted(
+            node_id(o) for o in canon.objects(subject, RDF_NS.type) if not isinstance(o, Literal)
+        )
         if types:
             node["@type"] = types
         props: dict[str, list] = {}
@@ -253,8 +259,9 @@ def export_bytes(kg: KnowledgeGraph, fmt: str, inferred: bool = False) -> bytes:
         return stream_ntriples(merged_triples(kg))
     # one rdflib copy, already canonical, streamed twice from the store (kg.graph, a plain copy
     # and its canonical copy would be three)
-    canon = canonical_graph(lambda: merged_triples(kg),
-                            blank_triples=lambda: merged_triples(kg, blank_only=True))
+    canon = canonical_graph(
+        lambda: merged_triples(kg), blank_triples=lambda: merged_triples(kg, blank_only=True)
+    )
     writer = {"ttl": canonical_turtle, "owl": canonical_rdfxml, "jsonld": canonical_jsonld}[fmt]
     return writer(canon)
 

@@ -88,15 +88,32 @@ OWN_ID_RANGES = (
 )
 MATCH_PREDICATES = (SKOS_EXACT_MATCH, SKOS_CLOSE_MATCH)
 #: when ancestors at the same distance disagree, the first category listed here wins
-CATEGORY_PRIORITY = ("biolink:Disease", "biolink:PhenotypicFeature", "biolink:AnatomicalEntity",
-                     "biolink:ChemicalEntity", "biolink:Procedure", "biolink:OrganismTaxon",
-                     "biolink:BiologicalProcessOrActivity")
+CATEGORY_PRIORITY = (
+    "biolink:Disease",
+    "biolink:PhenotypicFeature",
+    "biolink:AnatomicalEntity",
+    "biolink:ChemicalEntity",
+    "biolink:Procedure",
+    "biolink:OrganismTaxon",
+    "biolink:BiologicalProcessOrActivity",
+)
 DEFAULT_CATEGORY = "biolink:NamedThing"
 
 NODE_COLUMNS = ("id", "category", "name", "description", "xref", "synonym", "provided_by")
-EDGE_COLUMNS = ("id", "subject", "predicate", "object", "original_predicate", "knowledge_level",
-                "agent_type", "primary_knowledge_source", "publications", "has_evidence",
-                "supporting_text", "frequency_qualifier")
+EDGE_COLUMNS = (
+    "id",
+    "subject",
+    "predicate",
+    "object",
+    "original_predicate",
+    "knowledge_level",
+    "agent_type",
+    "primary_knowledge_source",
+    "publications",
+    "has_evidence",
+    "supporting_text",
+    "frequency_qualifier",
+)
 
 
 def category_of(graph: Graph, node: Node) -> str:
@@ -105,12 +122,14 @@ def category_of(graph: Graph, node: Node) -> str:
     exact/close match; the ID range of our own classes; else ``biolink:NamedThing``."""
     from rdflib import URIRef
 
-
     found = _category_from_ancestors(graph, node)
     if found:
         return found
-    matches = sorted((PREFIX_CATEGORIES.get(curie(o).split(":", 1)[0]), curie(o))
-                     for p in MATCH_PREDICATES for o in graph.objects(node, URIRef(p)))
+    matches = sorted(
+        (PREFIX_CATEGORIES.get(curie(o).split(":", 1)[0]), curie(o))
+        for p in MATCH_PREDICATES
+        for o in graph.objects(node, URIRef(p))
+    )
     categories = [c for c, _ in matches if c]
     if categories:
         return min(categories, key=CATEGORY_PRIORITY.index)
@@ -125,7 +144,6 @@ def category_of(graph: Graph, node: Node) -> str:
 def _category_from_ancestors(graph: Graph, node: Node) -> str | None:
     from rdflib import URIRef
     from rdflib.namespace import OWL, RDFS
-
 
     seen = {node}
     frontier: deque[tuple[Node, int]] = deque([(node, 0)])
@@ -154,17 +172,18 @@ def _edge_id(subject: str, predicate: str, obj: str) -> str:
     return f"urn:calcinosis-kg:edge:{digest}"
 
 
-def kgx_tables(graph: Graph, inferred: Graph | None = None
-               ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+def kgx_tables(
+    graph: Graph, inferred: Graph | None = None
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """(nodes, edges) rows; ``inferred`` holds the subClassOf edges that a reasoner added."""
     from rdflib import BNode, URIRef
     from rdflib.namespace import OWL, RDF, RDFS
 
-
     own = prefix_map()[OWN_PREFIX]
     index = axiom_index(graph)
-    inferred_pairs: set[tuple[Node, Node]] = set(
-        inferred.subject_objects(RDFS.subClassOf)) if inferred is not None else set()
+    inferred_pairs: set[tuple[Node, Node]] = (
+        set(inferred.subject_objects(RDFS.subClassOf)) if inferred is not None else set()
+    )
     edges: dict[str, dict[str, str]] = {}
     endpoints: set[Node] = set()
 
@@ -176,8 +195,11 @@ def kgx_tables(graph: Graph, inferred: Graph | None = None
             texts.update(str(v) for v in graph.objects(axiom, URIRef(SUPPORTING_TEXT)))
             sources.update(curie(v) for v in graph.objects(axiom, URIRef(DC_SOURCE)))
             evidence.update(curie(v) for v in graph.objects(axiom, URIRef(RO_HAS_EVIDENCE)))
-        return {"supporting_text": "|".join(sorted(texts)), "publications": "|".join(
-            sorted(sources)), "has_evidence": "|".join(sorted(evidence))}
+        return {
+            "supporting_text": "|".join(sorted(texts)),
+            "publications": "|".join(sorted(sources)),
+            "has_evidence": "|".join(sorted(evidence)),
+        }
 
     for s, o in graph.subject_objects(RDFS.subClassOf):
         if not isinstance(s, URIRef):
@@ -191,17 +213,33 @@ def kgx_tables(graph: Graph, inferred: Graph | None = None
             target = pair[1]
         else:
             continue
-        if not (str(s).startswith(own) or str(target).startswith(own)) and \
-                (s, o) not in inferred_pairs and not index.get((s, RDFS.subClassOf, o)):
+        if (
+            not (str(s).startswith(own) or str(target).startswith(own))
+            and (s, o) not in inferred_pairs
+            and not index.get((s, RDFS.subClassOf, o))
+        ):
             continue  # the import module's own hierarchy is context, not our statement
-        row = {"subject": curie(s), "predicate": predicate, "object": curie(target),
-               "original_predicate": original, "primary_knowledge_source": PRIMARY_SOURCE}
+        row = {
+            "subject": curie(s),
+            "predicate": predicate,
+            "object": curie(target),
+            "original_predicate": original,
+            "primary_knowledge_source": PRIMARY_SOURCE,
+        }
         if (s, o) in inferred_pairs and isinstance(o, URIRef):
-            row.update(knowledge_level="logical_entailment", agent_type="automated_agent",
-                       supporting_text="", publications="", has_evidence="")
+            row.update(
+                knowledge_level="logical_entailment",
+                agent_type="automated_agent",
+                supporting_text="",
+                publications="",
+                has_evidence="",
+            )
         else:
-            row.update(knowledge_level="knowledge_assertion", agent_type="manual_agent",
-                       **provenance(s, RDFS.subClassOf, o))
+            row.update(
+                knowledge_level="knowledge_assertion",
+                agent_type="manual_agent",
+                **provenance(s, RDFS.subClassOf, o),
+            )
         row["id"] = _edge_id(row["subject"], predicate, row["object"])
         edges[row["id"]] = row
         endpoints.update((s, target))
@@ -213,14 +251,21 @@ def kgx_tables(graph: Graph, inferred: Graph | None = None
             continue
         original = curie(found[0])
         for member in found[1]:
-            row = {"subject": curie(s), "predicate": PREDICATES.get(original, FALLBACK_PREDICATE),
-                   "object": curie(member), "original_predicate": original,
-                   "primary_knowledge_source": PRIMARY_SOURCE,
-                   "knowledge_level": "knowledge_assertion", "agent_type": "manual_agent",
-                   **provenance(s, RDFS.subClassOf, o)}
-            row["supporting_text"] = ("one of: " + ", ".join(sorted(curie(m) for m in found[1]))
-                                      + (" | " + row["supporting_text"]
-                                         if row["supporting_text"] else ""))
+            row = {
+                "subject": curie(s),
+                "predicate": PREDICATES.get(original, FALLBACK_PREDICATE),
+                "object": curie(member),
+                "original_predicate": original,
+                "primary_knowledge_source": PRIMARY_SOURCE,
+                "knowledge_level": "knowledge_assertion",
+                "agent_type": "manual_agent",
+                **provenance(s, RDFS.subClassOf, o),
+            }
+            row["supporting_text"] = (
+                "one of: "
+                + ", ".join(sorted(curie(m) for m in found[1]))
+                + (" | " + row["supporting_text"] if row["supporting_text"] else "")
+            )
             row["id"] = _edge_id(row["subject"], row["predicate"], row["object"])
             edges.setdefault(row["id"], row)
             endpoints.update((s, member))
@@ -233,28 +278,37 @@ def kgx_tables(graph: Graph, inferred: Graph | None = None
     classes = {c for c in graph.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
     for node in sorted({c for c in classes if str(c).startswith(own)} | endpoints, key=curie):
         definition = graph.value(node, URIRef(IAO_DEFINITION))
-        synonyms = sorted({str(v) for prop in SYNONYM_SCOPES
-                           for v in graph.objects(node, URIRef(prop))})
-        nodes.append({
-            "id": curie(node),
-            "category": category_of(graph, node),
-            "name": label_of(graph, node) or "",
-            "description": str(definition) if definition is not None else "",
-            "xref": "|".join(sorted({str(v) for v in
-                                     graph.objects(node, URIRef(OIO_HAS_DBXREF))})),
-            "synonym": "|".join(synonyms),
-            "provided_by": PRIMARY_SOURCE,
-        })
-    return nodes, [edges[k] for k in sorted(edges, key=lambda k: (
-        edges[k]["subject"], edges[k]["predicate"], edges[k]["object"]))]
+        synonyms = sorted(
+            {str(v) for prop in SYNONYM_SCOPES for v in graph.objects(node, URIRef(prop))}
+        )
+        nodes.append(
+            {
+                "id": curie(node),
+                "category": category_of(graph, node),
+                "name": label_of(graph, node) or "",
+                "description": str(definition) if definition is not None else "",
+                "xref": "|".join(
+                    sorted({str(v) for v in graph.objects(node, URIRef(OIO_HAS_DBXREF))})
+                ),
+                "synonym": "|".join(synonyms),
+                "provided_by": PRIMARY_SOURCE,
+            }
+        )
+    return nodes, [
+        edges[k]
+        for k in sorted(
+            edges, key=lambda k: (edges[k]["subject"], edges[k]["predicate"], edges[k]["object"])
+        )
+    ]
 
 
 def to_tsv(rows: list[dict[str, str]], columns: tuple[str, ...]) -> bytes:
     """KGX TSV: a header line, then one row per node/edge; tabs and newlines in values flattened."""
     lines = ["\t".join(columns)]
     for row in rows:
-        lines.append("\t".join(" ".join(str(row.get(c, "")).replace("\t", " ").split())
-                               for c in columns))
+        lines.append(
+            "\t".join(" ".join(str(row.get(c, "")).replace("\t", " ").split()) for c in columns)
+        )
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -265,25 +319,29 @@ def association_edges(graph: Graph) -> list[tuple[dict[str, str], Node, Node]]:
     from rdflib import URIRef
     from rdflib.namespace import RDF
 
-
     def values(record: Node, prop: str) -> list[Node]:
         return list(graph.objects(record, URIRef(prop)))
 
     out: list[tuple[dict[str, str], Node, Node]] = []
     for record in sorted(graph.subjects(RDF.type, URIRef(BIOLINK_ASSOCIATION)), key=str):
-        subject, predicate, obj = (graph.value(record, URIRef(p)) for p in
-                                   (BIOLINK_SUBJECT, BIOLINK_PREDICATE, BIOLINK_OBJECT))
+        subject, predicate, obj = (
+            graph.value(record, URIRef(p))
+            for p in (BIOLINK_SUBJECT, BIOLINK_PREDICATE, BIOLINK_OBJECT)
+        )
         if not (isinstance(subject, URIRef) and isinstance(obj, URIRef) and predicate):
             continue
         original = curie(predicate)
         frequency = graph.value(record, URIRef(BIOLINK_FREQUENCY_QUALIFIER))
         level = graph.value(record, URIRef(BIOLINK_KNOWLEDGE_LEVEL))
         row = {
-            "id": curie(record), "subject": curie(subject),
-            "predicate": PREDICATES.get(original, FALLBACK_PREDICATE), "object": curie(obj),
+            "id": curie(record),
+            "subject": curie(subject),
+            "predicate": PREDICATES.get(original, FALLBACK_PREDICATE),
+            "object": curie(obj),
             "original_predicate": original,
             "knowledge_level": str(level or "knowledge_assertion"),
-            "agent_type": "manual_agent", "primary_knowledge_source": PRIMARY_SOURCE,
+            "agent_type": "manual_agent",
+            "primary_knowledge_source": PRIMARY_SOURCE,
             "publications": "|".join(sorted(curie(v) for v in values(record, DC_SOURCE))),
             "has_evidence": "|".join(sorted(curie(v) for v in values(record, RO_HAS_EVIDENCE))),
             "supporting_text": "|".join(sorted(str(v) for v in values(record, SUPPORTING_TEXT))),

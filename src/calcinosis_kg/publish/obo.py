@@ -68,13 +68,20 @@ EDGE_KIND = CCKG_EDGE_KIND
 #: ``xsd:date``) is not: OWL API's OBO parser (5.1) stops on any header datatype outside OWL 2's
 #: datatype map ("xsd:date is not a built in datatype"), and as ``xsd:string`` it would stop being
 #: a date; the OBO header's own ``date:`` tag (and ``data-version``) carry the release date
-OBO_HEADER_PROPERTIES = (DC_TITLE, DC_DESCRIPTION, DC_LICENSE, DC_CREATOR, DC_ISSUED,
-                         OWL_VERSION_INFO)
+OBO_HEADER_PROPERTIES = (
+    DC_TITLE,
+    DC_DESCRIPTION,
+    DC_LICENSE,
+    DC_CREATOR,
+    DC_ISSUED,
+    OWL_VERSION_INFO,
+)
 
 
 # --- OBO helpers ---------------------------------------------------------------------------------
-def sources_of(graph: Graph, index: dict[AxiomKey, list[Node]], s: Node, p: Node, o: Node
-             ) -> list[str]:
+def sources_of(
+    graph: Graph, index: dict[AxiomKey, list[Node]], s: Node, p: Node, o: Node
+) -> list[str]:
     """The sources (CURIEs, sorted) cited by the axiom annotations of ``s p o``: an OBO tag's
     xref list."""
     from rdflib import URIRef
@@ -108,8 +115,9 @@ def _referenced(graph: Graph, classes: set[URIRef]) -> tuple[set[URIRef], set[UR
                     found_properties.add(p)
                     found_classes.add(c)
     for prop in list(found_properties):
-        found_properties.update(o for o in graph.objects(prop, RDFS.subPropertyOf)
-                                if isinstance(o, URIRef))
+        found_properties.update(
+            o for o in graph.objects(prop, RDFS.subPropertyOf) if isinstance(o, URIRef)
+        )
     return found_classes, found_properties
 
 
@@ -168,10 +176,13 @@ def _disjoint_pairs(graph: Graph) -> dict[Node, set[Node]]:
     out: dict[Node, set[Node]] = {}
     for axiom in graph.subjects(RDF.type, OWL.AllDisjointClasses):
         head = graph.value(axiom, OWL.members)
-        members = sorted((m for m in Collection(graph, head) if isinstance(m, URIRef)),
-                         key=_obo_id) if head is not None else []
+        members = (
+            sorted((m for m in Collection(graph, head) if isinstance(m, URIRef)), key=_obo_id)
+            if head is not None
+            else []
+        )
         for i, member in enumerate(members):
-            out.setdefault(member, set()).update(members[i + 1:])
+            out.setdefault(member, set()).update(members[i + 1 :])
     return out
 
 
@@ -200,7 +211,8 @@ def to_obo(graph: Graph) -> bytes:
     left_out = [e for e in view_edges if base and not is_ours(e[0])]
     view_edges = [e for e in view_edges if e not in left_out]
     declared = set(entities(graph, OWL.Class)) | {
-        s for s in graph.subjects(RDFS.subClassOf) if isinstance(s, URIRef)}
+        s for s in graph.subjects(RDFS.subClassOf) if isinstance(s, URIRef)
+    }
     declared |= {s for s, _, _, _ in view_edges} | {o for _, _, o, _ in view_edges}
     declared -= set(graph.subjects(RDF.type, OWL.NamedIndividual))
     classes_used, properties_used = _referenced(graph, declared)
@@ -208,13 +220,13 @@ def to_obo(graph: Graph) -> bytes:
     # OWL API a [Typedef] for every relation of a property_value (else an annotation property)
     properties_used |= {p for _, p, _, _ in view_edges}
     classes = sorted(declared | classes_used, key=_obo_id)
-    properties = sorted(set(entities(graph, OWL.ObjectProperty)) | properties_used,
-                        key=_obo_id)
+    properties = sorted(set(entities(graph, OWL.ObjectProperty)) | properties_used, key=_obo_id)
     annotations_of: dict[URIRef, list[str]] = {}
     for s, p, o, kind in view_edges:
         # never a `relationship:` (OWLAPI would make it a universal axiom): a property value
         annotations_of.setdefault(s, []).append(
-            f"property_value: {_obo_id(p)} {_obo_id(o)} {{{_qualifier(kind)}}}")
+            f"property_value: {_obo_id(p)} {_obo_id(o)} {{{_qualifier(kind)}}}"
+        )
     disjoint_pairs = _disjoint_pairs(graph)
     for iri in [*classes, *properties]:
         text = _obo_id(iri)
@@ -237,11 +249,13 @@ def to_obo(graph: Graph) -> bytes:
                     lines.append(f"property_value: {prop} {value}")
                 header_properties.add(prop)
         if left_out:
-            lines.append(f"remark: {len(left_out)} association record(s) or union member(s) "
-                         "whose subject is an external term are not written here (ODK base: "
-                         "no axioms about external terms); they are biolink:Association "
-                         "individuals in the base .owl/.ttl files, property_value lines of the "
-                         "full .obo and edges of calcinosis-kg_edges.tsv.")
+            lines.append(
+                f"remark: {len(left_out)} association record(s) or union member(s) "
+                "whose subject is an external term are not written here (ODK base: "
+                "no axioms about external terms); they are biolink:Association "
+                "individuals in the base .owl/.ttl files, property_value lines of the "
+                "full .obo and edges of calcinosis-kg_edges.tsv."
+            )
     lines.append("")
 
     def common(iri: URIRef) -> list[str]:
@@ -262,11 +276,13 @@ def to_obo(graph: Graph) -> bytes:
         for prop, scope in SYNONYM_SCOPES.items():
             for value in graph.objects(iri, URIRef(prop)):
                 refs = sources_of(graph, index, iri, URIRef(prop), value)
-                synonyms.append(f"synonym: {_quoted(str(value))} {scope.upper()} "
-                                f"{_xref_list(refs)}")
+                synonyms.append(
+                    f"synonym: {_quoted(str(value))} {scope.upper()} {_xref_list(refs)}"
+                )
         out += sorted(synonyms)
-        out += sorted(f"xref: {x}" for x in {str(v) for v in
-                                             graph.objects(iri, URIRef(OIO_HAS_DBXREF))})
+        out += sorted(
+            f"xref: {x}" for x in {str(v) for v in graph.objects(iri, URIRef(OIO_HAS_DBXREF))}
+        )
         return out
 
     for cls in classes:
@@ -283,18 +299,25 @@ def to_obo(graph: Graph) -> bytes:
         stanza += sorted(set(is_a))
         intersections: list[str] = []
         equivalents: list[str] = []
-        for other in [*graph.objects(cls, OWL.equivalentClass),
-                      *graph.subjects(OWL.equivalentClass, cls)]:
+        for other in [
+            *graph.objects(cls, OWL.equivalentClass),
+            *graph.subjects(OWL.equivalentClass, cls),
+        ]:
             if isinstance(other, URIRef) and other != cls:
                 equivalents.append(f"equivalent_to: {_ref(graph, other)}")
-            elif isinstance(other, BNode) and not intersections and (
-                    gd := genus_differentia(graph, other)):
+            elif (
+                isinstance(other, BNode)
+                and not intersections
+                and (gd := genus_differentia(graph, other))
+            ):
                 intersections += [f"intersection_of: {_ref(graph, g)}" for g in gd[0]]
-                intersections += [f"intersection_of: {_obo_id(p)} {_ref(graph, c)}"
-                                  for p, c in gd[1]]
+                intersections += [
+                    f"intersection_of: {_obo_id(p)} {_ref(graph, c)}" for p, c in gd[1]
+                ]
         stanza += sorted(intersections) + sorted(set(equivalents))
-        disjoint: set[Node] = {o for o in graph.objects(cls, OWL.disjointWith)
-                               if isinstance(o, URIRef)}
+        disjoint: set[Node] = {
+            o for o in graph.objects(cls, OWL.disjointWith) if isinstance(o, URIRef)
+        }
         disjoint |= disjoint_pairs.get(cls, set())
         stanza += sorted(f"disjoint_from: {_ref(graph, o)}" for o in disjoint)
         stanza += sorted(set(relationships))
@@ -302,13 +325,19 @@ def to_obo(graph: Graph) -> bytes:
         if (cls, OWL.deprecated, Literal(True)) in graph:
             stanza.append("is_obsolete: true")
             # IAO:0100001 term replaced by, as ROBOT writes it (OAK, pronto read the tag)
-            stanza += sorted(f"replaced_by: {_obo_id(o)}" for o in
-                             graph.objects(cls, URIRef(IAO_REPLACED_BY)) if isinstance(o, URIRef))
+            stanza += sorted(
+                f"replaced_by: {_obo_id(o)}"
+                for o in graph.objects(cls, URIRef(IAO_REPLACED_BY))
+                if isinstance(o, URIRef)
+            )
         lines += [*stanza, ""]
     for prop in properties:
         stanza = ["[Typedef]", *common(prop)]
-        stanza += sorted(f"is_a: {_ref(graph, o)}" for o in
-                         graph.objects(prop, RDFS.subPropertyOf) if isinstance(o, URIRef))
+        stanza += sorted(
+            f"is_a: {_ref(graph, o)}"
+            for o in graph.objects(prop, RDFS.subPropertyOf)
+            if isinstance(o, URIRef)
+        )
         if (prop, OWL.deprecated, Literal(True)) in graph:
             stanza.append("is_obsolete: true")
         lines += [*stanza, ""]

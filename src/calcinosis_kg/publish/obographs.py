@@ -66,11 +66,14 @@ NOT_EDGES = (
     "inherited) are not edges: each is an INDIVIDUAL node whose basicPropertyValues give "
     "biolink:subject, biolink:predicate and biolink:object, as in the .owl/.ttl files and the "
     "KGX edges (calcinosis-kg_edges.tsv). {unions} union member(s) (S SubClassOf p some (A or "
-    "B): S has p to one of them) have no OBO Graphs form: see the .owl/.ttl files.")
+    "B): S has p to one of them) have no OBO Graphs form: see the .owl/.ttl files."
+)
 #: where the CURIE prefixes of the ids are declared
-PREFIXES_NOTE = ("Ids are CURIEs under the prefix map calcinosis-kg.prefixes.json (CCKG: "
-                 "https://w3id.org/calcinosis-kg/CCKG_; OBO ID spaces: "
-                 "http://purl.obolibrary.org/obo/PREFIX_).")
+PREFIXES_NOTE = (
+    "Ids are CURIEs under the prefix map calcinosis-kg.prefixes.json (CCKG: "
+    "https://w3id.org/calcinosis-kg/CCKG_; OBO ID spaces: "
+    "http://purl.obolibrary.org/obo/PREFIX_)."
+)
 
 
 def _id(iri: object) -> str:
@@ -85,9 +88,10 @@ def _meta(graph: Graph, index: dict[AxiomKey, list[Node]], iri: URIRef) -> dict[
 
     meta: dict[str, object] = {}
     for definition in sorted(graph.objects(iri, URIRef(IAO_DEFINITION)), key=str):
-        meta["definition"] = {"val": str(definition),
-                              "xrefs": sources_of(graph, index, iri, URIRef(IAO_DEFINITION),
-                                                  definition)}
+        meta["definition"] = {
+            "val": str(definition),
+            "xrefs": sources_of(graph, index, iri, URIRef(IAO_DEFINITION), definition),
+        }
         break
     comments = sorted(str(c) for c in graph.objects(iri, RDFS.comment))
     if comments:
@@ -98,19 +102,31 @@ def _meta(graph: Graph, index: dict[AxiomKey, list[Node]], iri: URIRef) -> dict[
     synonyms: list[dict[str, object]] = []
     for prop in SYNONYM_SCOPES:
         for value in graph.objects(iri, URIRef(prop)):
-            synonyms.append({"pred": prop.removeprefix(OIO), "val": str(value),
-                             "xrefs": sources_of(graph, index, iri, URIRef(prop), value)})
+            synonyms.append(
+                {
+                    "pred": prop.removeprefix(OIO),
+                    "val": str(value),
+                    "xrefs": sources_of(graph, index, iri, URIRef(prop), value),
+                }
+            )
     if synonyms:
         meta["synonyms"] = sorted(synonyms, key=lambda s: (str(s["pred"]), str(s["val"])))
     xrefs = sorted({str(v) for v in graph.objects(iri, URIRef(OIO_HAS_DBXREF))})
     if xrefs:
         meta["xrefs"] = [{"val": x} for x in xrefs]
-    skip = {str(RDFS.label), IAO_DEFINITION, str(RDFS.comment), OIO_IN_SUBSET,
-            OIO_HAS_DBXREF, str(OWL.deprecated)} | set(SYNONYM_SCOPES)
+    skip = {
+        str(RDFS.label),
+        IAO_DEFINITION,
+        str(RDFS.comment),
+        OIO_IN_SUBSET,
+        OIO_HAS_DBXREF,
+        str(OWL.deprecated),
+    } | set(SYNONYM_SCOPES)
     values = []
     for p, o in graph.predicate_objects(iri):
-        if str(p) in skip or not (isinstance(o, Literal) or
-                                  (isinstance(o, URIRef) and _is_annotation(graph, p))):
+        if str(p) in skip or not (
+            isinstance(o, Literal) or (isinstance(o, URIRef) and _is_annotation(graph, p))
+        ):
             continue
         values.append({"pred": _id(p), "val": _id(o) if isinstance(o, URIRef) else str(o)})
     if values:
@@ -182,7 +198,6 @@ def obographs_document(graph: Graph) -> dict[str, object]:
     from rdflib import URIRef
     from rdflib.namespace import OWL
 
-
     index = axiom_index(graph)
     head = ontology_header(graph)
     nodes = _nodes(graph, index)
@@ -195,27 +210,35 @@ def obographs_document(graph: Graph) -> dict[str, object]:
         if isinstance(o, URIRef):
             equivalent_sets.add(tuple(sorted({_id(s), _id(o)})))
         elif gd := genus_differentia(graph, o):
-            logical.append({
-                "definedClassId": _id(s),
-                "genusIds": sorted(_id(g) for g in gd[0]),
-                "restrictions": sorted(({"propertyId": _id(p), "fillerId": _id(c)}
-                                        for p, c in gd[1]),
-                                       key=lambda r: (r["propertyId"], r["fillerId"])),
-            })
+            logical.append(
+                {
+                    "definedClassId": _id(s),
+                    "genusIds": sorted(_id(g) for g in gd[0]),
+                    "restrictions": sorted(
+                        ({"propertyId": _id(p), "fillerId": _id(c)} for p, c in gd[1]),
+                        key=lambda r: (r["propertyId"], r["fillerId"]),
+                    ),
+                }
+            )
     graph_json: dict[str, object] = {"id": str(head) if head is not None else ""}
     head_meta: dict[str, object] = {}
     left_out = [kind for *_, kind in graph_view_edges(graph)]
     comments = [PREFIXES_NOTE]
     if left_out:
-        comments.append(NOT_EDGES.format(associations=left_out.count("association"),
-                                         unions=left_out.count("one_of")))
+        comments.append(
+            NOT_EDGES.format(
+                associations=left_out.count("association"), unions=left_out.count("one_of")
+            )
+        )
     head_meta["comments"] = comments
     if head is not None:
-        values = [{"pred": str(p), "val": str(o)} for p, o in graph.predicate_objects(head)
-                  if str(p) in OBO_HEADER_PROPERTIES or p == URIRef(OIO_DATE)]
+        values = [
+            {"pred": str(p), "val": str(o)}
+            for p, o in graph.predicate_objects(head)
+            if str(p) in OBO_HEADER_PROPERTIES or p == URIRef(OIO_DATE)
+        ]
         if values:
-            head_meta["basicPropertyValues"] = sorted(values,
-                                                      key=lambda v: (v["pred"], v["val"]))
+            head_meta["basicPropertyValues"] = sorted(values, key=lambda v: (v["pred"], v["val"]))
         version_iri = graph.value(head, OWL.versionIRI)
         if version_iri is not None:
             head_meta["version"] = str(version_iri)
@@ -224,15 +247,20 @@ def obographs_document(graph: Graph) -> dict[str, object]:
     for sub_id, pred_id, obj_id in edges:
         for node_id, node_type in ((sub_id, "CLASS"), (obj_id, "CLASS"), (pred_id, "PROPERTY")):
             if node_id not in nodes and node_id not in ("is_a", "subPropertyOf"):
-                extra = {"id": node_id, "lbl": label_of(graph, URIRef(expand(node_id))),
-                         "type": node_type}
+                extra = {
+                    "id": node_id,
+                    "lbl": label_of(graph, URIRef(expand(node_id))),
+                    "type": node_type,
+                }
                 nodes[node_id] = {k: v for k, v in extra.items() if v}
     graph_json["nodes"] = [nodes[k] for k in sorted(nodes)]
     graph_json["edges"] = [{"sub": s, "pred": p, "obj": o} for s, p, o in sorted(edges)]
-    graph_json["equivalentNodesSets"] = [{"representativeNodeId": ids[0], "nodeIds": list(ids)}
-                                         for ids in sorted(equivalent_sets)]
+    graph_json["equivalentNodesSets"] = [
+        {"representativeNodeId": ids[0], "nodeIds": list(ids)} for ids in sorted(equivalent_sets)
+    ]
     graph_json["logicalDefinitionAxioms"] = sorted(
-        logical, key=lambda a: json.dumps(a, sort_keys=True))
+        logical, key=lambda a: json.dumps(a, sort_keys=True)
+    )
     graph_json["domainRangeAxioms"] = []
     graph_json["propertyChainAxioms"] = []
     return {"graphs": [graph_json]}

@@ -65,8 +65,10 @@ class Renderer:
         if expr.kind == "not":
             return "<em>not</em> " + self.expr_html(expr.items[0], prefix)
         if expr.kind in ("some", "only", "value"):
-            return (f"{esc(property_text(expr.prop, self.reader.label))} <em>{expr.kind}</em> "
-                    f"{self.expr_html(expr.items[0], prefix)}")
+            return (
+                f"{esc(property_text(expr.prop, self.reader.label))} <em>{expr.kind}</em> "
+                f"{self.expr_html(expr.items[0], prefix)}"
+            )
         if expr.kind in ("literal", "datarange"):
             return f"<code>{esc(to_text(expr))}</code>"
         if expr.kind == "other":
@@ -90,12 +92,12 @@ class Renderer:
     def page(self, title: str, body: str, css: str = "style.css") -> str:
         """A whole HTML page around ``body``: no scripts and no remote assets (works offline)."""
         return (
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<meta name=\"generator\" content=\"{GENERATOR}\">\n"
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'<meta name="generator" content="{GENERATOR}">\n'
             f"<title>{esc(title)}</title>\n"
-            f"<link rel=\"stylesheet\" href=\"{esc(css)}\">\n"
-            "<link rel=\"icon\" href=\"data:,\">\n</head>\n<body>\n"
+            f'<link rel="stylesheet" href="{esc(css)}">\n'
+            '<link rel="icon" href="data:,">\n</head>\n<body>\n'
             f"{body}\n</body>\n</html>\n"
         )
 
@@ -105,24 +107,28 @@ class Renderer:
         parts = [
             f'<nav><a href="../index.html">{esc(self.title)}</a> &rsaquo; '
             f'<a href="../ontology.html">ontology reference</a></nav>',
-            f'<h1>{esc(profile.label)}</h1>',
+            f"<h1>{esc(profile.label)}</h1>",
             f'<p class="ids"><code>{esc(profile.curie)}</code> '
             f'<a href="{esc(profile.iri)}" rel="external">{esc(profile.iri)}</a></p>',
             '<section id="definition"><h2>Definition</h2>',
             f'<p class="definition">{esc(profile.definition) or "<em>no definition yet</em>"}</p>',
-            self.evidence_html(profile.definition_evidence), "</section>",
+            self.evidence_html(profile.definition_evidence),
+            "</section>",
         ]
         if profile.comment:
             parts.append(f'<p class="comment">{esc(profile.comment)}</p>')
         if profile.synonyms:
-            items = "".join(f"<li>{esc(text)} <small>({esc(scope)})</small>"
-                            f"{self.evidence_html(evidence)}</li>"
-                            for scope, text, evidence in profile.synonyms)
+            items = "".join(
+                f"<li>{esc(text)} <small>({esc(scope)})</small>{self.evidence_html(evidence)}</li>"
+                for scope, text, evidence in profile.synonyms
+            )
             parts.append(f'<section id="synonyms"><h2>Synonyms</h2><ul>{items}</ul></section>')
         parts.append('<section id="hierarchy"><h2>Place in the hierarchy</h2>')
         if profile.parents:
-            items = "".join(f"<li>{self.link(p)}{self.evidence_html(profile.parent_evidence[p])}"
-                            "</li>" for p in profile.parents)
+            items = "".join(
+                f"<li>{self.link(p)}{self.evidence_html(profile.parent_evidence[p])}</li>"
+                for p in profile.parents
+            )
             parts.append(f"<h3>Is a kind of</h3><ul>{items}</ul>")
         if profile.children:
             items = "".join(f"<li>{self.link(c)}</li>" for c in profile.children)
@@ -133,7 +139,8 @@ class Renderer:
                 '<section id="map"><h2>Causes, associated diseases and sites</h2>'
                 f'<figure class="diagram">{diagram}<figcaption>'
                 f'<a href="../img/{esc(page_name(profile.iri)[:-5])}.svg">SVG file</a>'
-                "</figcaption></figure></section>")
+                "</figcaption></figure></section>"
+            )
         sections: dict[str, list[Statement]] = defaultdict(list)
         for statement in profile.statements:
             sections[statement.section].append(statement)
@@ -141,41 +148,62 @@ class Renderer:
             rows = "".join(
                 f"<tr><td>{self.expr_html(s.other)}</td>"
                 f"<td>{self.evidence_html(s.evidence) or '<em>no supporting sentence</em>'}</td>"
-                "</tr>" for s in sections[title])
+                "</tr>"
+                for s in sections[title]
+            )
             anchor = esc("".join(ch if ch.isalnum() else "-" for ch in title.lower()))
-            parts.append(f'<section id="{anchor}"><h2>{esc(title)}</h2><table>'
-                         "<thead><tr><th>Term</th><th>Supporting sentence</th></tr></thead>"
-                         f"<tbody>{rows}</tbody></table></section>")
+            parts.append(
+                f'<section id="{anchor}"><h2>{esc(title)}</h2><table>'
+                "<thead><tr><th>Term</th><th>Supporting sentence</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table></section>"
+            )
         if profile.mappings:
-            rows = "".join(f"<tr><td><code>{esc(x)}</code></td><td>{esc(p or 'xref')}</td></tr>"
-                           for x, p in profile.mappings)
-            parts.append('<section id="mappings"><h2>Mappings</h2><table><thead><tr>'
-                         "<th>Identifier</th><th>Mapping predicate</th></tr></thead>"
-                         f"<tbody>{rows}</tbody></table></section>")
+            rows = "".join(
+                f"<tr><td><code>{esc(x)}</code></td><td>{esc(p or 'xref')}</td></tr>"
+                for x, p in profile.mappings
+            )
+            parts.append(
+                '<section id="mappings"><h2>Mappings</h2><table><thead><tr>'
+                "<th>Identifier</th><th>Mapping predicate</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table></section>"
+            )
         return self.page(f"{profile.label} — {self.title}", "\n".join(parts), "../style.css")
 
-    def index_page(self, profiles: list[TypeProfile], description: str,
-                   diagram: str | None, related: Iterable[str] = ()) -> str:
+    def index_page(
+        self,
+        profiles: list[TypeProfile],
+        description: str,
+        diagram: str | None,
+        related: Iterable[str] = (),
+    ) -> str:
         """The site's front page: the description, the overview diagram and a table of the types."""
         rows = "".join(
             f"<tr><td>{self.link(p.iri, 'types/')}</td><td><code>{esc(p.curie)}</code></td>"
-            f"<td>{esc(p.definition)}</td></tr>" for p in profiles)
+            f"<td>{esc(p.definition)}</td></tr>"
+            for p in profiles
+        )
         parts = [
             f"<h1>{esc(self.title)}</h1>",
             f'<p class="description">{esc(description)}</p>',
             '<p><a href="ontology.html">Full ontology reference (pyLODE)</a></p>',
         ]
         if diagram:
-            parts.append('<section id="hierarchy"><h2>Types of calcinosis cutis</h2>'
-                         f'<figure class="diagram">{diagram}<figcaption>'
-                         '<a href="img/hierarchy.svg">SVG file</a></figcaption></figure>'
-                         "</section>")
+            parts.append(
+                '<section id="hierarchy"><h2>Types of calcinosis cutis</h2>'
+                f'<figure class="diagram">{diagram}<figcaption>'
+                '<a href="img/hierarchy.svg">SVG file</a></figcaption></figure>'
+                "</section>"
+            )
         related = sorted(related, key=lambda iri: self.reader.label(iri).lower())
         if related:
             names = ", ".join(self.link(iri, "types/") for iri in related)
-            parts.append(f'<p class="related">Shown for comparison, not kinds of calcinosis '
-                         f"cutis (drawn dashed): {names}.</p>")
-        parts.append(f'<section id="types"><h2>Type pages ({len(profiles)})</h2><table>'
-                     "<thead><tr><th>Type</th><th>ID</th><th>Definition</th></tr></thead>"
-                     f"<tbody>{rows}</tbody></table></section>")
+            parts.append(
+                f'<p class="related">Shown for comparison, not kinds of calcinosis '
+                f"cutis (drawn dashed): {names}.</p>"
+            )
+        parts.append(
+            f'<section id="types"><h2>Type pages ({len(profiles)})</h2><table>'
+            "<thead><tr><th>Type</th><th>ID</th><th>Definition</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></section>"
+        )
         return self.page(self.title, "\n".join(parts))

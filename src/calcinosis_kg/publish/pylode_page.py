@@ -43,7 +43,6 @@ def pylode_html(kg: KnowledgeGraph) -> str:
     from rdflib.namespace import OWL as RDFLIB_OWL
     from rdflib.namespace import RDF, VANN, XSD
 
-
     ontpub = _import_pylode()
     graph = canonicalize(kg.graph)
     imported = set(graph.objects(None, RDFLIB_OWL.imports))
@@ -58,8 +57,9 @@ def pylode_html(kg: KnowledgeGraph) -> str:
     try:
         page = _fast_ontpub(ontpub)(graph, sort_subjects=True).make_html()
     except Exception as exc:  # pyLODE raises PylodeError (or a plain error) on odd input
-        raise InputError(f"pyLODE could not document the ontology: {exc}",
-                         kg.files[0] if kg.files else None) from exc
+        raise InputError(
+            f"pyLODE could not document the ontology: {exc}", kg.files[0] if kg.files else None
+        ) from exc
     return _unlink_blank_nodes(page, graph)
 
 
@@ -70,12 +70,12 @@ def _unlink_blank_nodes(page: str, graph: Graph) -> str:
 
     from rdflib import BNode, URIRef
 
-
     source = RdflibSource(graph)
 
     def words(node: Node) -> str:
-        return operand_text(parse(source, node), lambda iri: label_of(graph, URIRef(iri))
-                            or compress(iri))
+        return operand_text(
+            parse(source, node), lambda iri: label_of(graph, URIRef(iri)) or compress(iri)
+        )
 
     labels = {str(node): node for node in graph.all_nodes() if isinstance(node, BNode)}
 
@@ -102,8 +102,11 @@ def _fast_ontpub(ontpub: Any) -> Any:
         def _make_namespaces(self) -> None:
             ont = self.ont
             terms = {str(n) for n in chain(ont.subjects(), ont.predicates(), ont.objects())}
-            nses = {prefix: str(ns) for prefix, ns in ont.namespaces()
-                    if any(term.startswith(str(ns)) for term in terms)}
+            nses = {
+                prefix: str(ns)
+                for prefix, ns in ont.namespaces()
+                if any(term.startswith(str(ns)) for term in terms)
+            }
             with self.content, div(id="namespaces"):
                 h2("Namespaces")
                 with dl():

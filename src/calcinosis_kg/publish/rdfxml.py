@@ -58,16 +58,29 @@ _SECONDARY = {OWL + "annotatedSource", OWL + "annotatedTarget"}
 
 #: typed node elements, most specific first: pronto and other OWL API-shaped readers look for
 #: ``<owl:Ontology>`` and ``<owl:Class>`` elements and ignore ``rdf:Description`` + ``rdf:type``
-NODE_TYPES = tuple(OWL + name for name in (
-    "Ontology", "Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty",
-    "NamedIndividual", "Restriction", "Axiom", "AllDisjointClasses", "AllDifferent"))
+NODE_TYPES = tuple(
+    OWL + name
+    for name in (
+        "Ontology",
+        "Class",
+        "ObjectProperty",
+        "DatatypeProperty",
+        "AnnotationProperty",
+        "NamedIndividual",
+        "Restriction",
+        "Axiom",
+        "AllDisjointClasses",
+        "AllDifferent",
+    )
+)
 
 
 def xml_escape(text: str, attribute: bool = False) -> str:
     """``text`` escaped for XML 1.0 content (or an attribute); control characters refused."""
     if _XML_INVALID.search(text):
-        raise InputError("a literal contains a control character that XML 1.0 cannot hold: "
-                         f"{text[:60]!r}")
+        raise InputError(
+            f"a literal contains a control character that XML 1.0 cannot hold: {text[:60]!r}"
+        )
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = text.replace("\r", "&#13;")
     if attribute:
@@ -93,7 +106,7 @@ class QNames:
 
     def _qname(self, iri: str) -> str:
         for ns, prefix in self._longest_first:
-            local = iri[len(ns):]
+            local = iri[len(ns) :]
             if iri.startswith(ns) and local and _NCNAME.match(local):
                 return f"{prefix}:{local}"
         cut = max(iri.rfind("#"), iri.rfind("/")) + 1
@@ -154,8 +167,10 @@ class _Layout:
         self.refs = refs
         self.host: dict[Node, tuple[Node, Node]] = {}
         for node, found in refs.items():
-            self.host[node] = min(found, key=lambda sp: (
-                str(sp[1]) in _SECONDARY, _subject_key(canon, sp[0]), str(sp[1])))
+            self.host[node] = min(
+                found,
+                key=lambda sp: (str(sp[1]) in _SECONDARY, _subject_key(canon, sp[0]), str(sp[1])),
+            )
         for node in sorted(self.host, key=str):  # a cycle of blank nodes: one goes on top
             seen, current = set(), node
             while current in self.host and current not in seen:
@@ -192,9 +207,15 @@ class _Layout:
             while cell != nil:
                 pairs = list(self.g.predicate_objects(cell))
                 item, after = self.g.value(cell, first), self.g.value(cell, rest)
-                if (not isinstance(cell, BNode) or len(pairs) != 2 or item is None
-                        or after is None or isinstance(item, Literal)
-                        or len(self.refs.get(cell, [])) != 1 or len(items) > 100_000):
+                if (
+                    not isinstance(cell, BNode)
+                    or len(pairs) != 2
+                    or item is None
+                    or after is None
+                    or isinstance(item, Literal)
+                    or len(self.refs.get(cell, [])) != 1
+                    or len(items) > 100_000
+                ):
                     ok = False
                     break
                 items.append((cell, item))
@@ -228,8 +249,9 @@ def _element_name(canon: rdflib.Graph, qnames: QNames, subject: Node) -> tuple[s
     return (qnames.qname(node_type) if node_type else "rdf:Description"), node_type
 
 
-def _node_element(canon: rdflib.Graph, layout: _Layout, qnames: QNames, subject: Node,
-                  depth: int, body: list[str]) -> None:
+def _node_element(
+    canon: rdflib.Graph, layout: _Layout, qnames: QNames, subject: Node, depth: int, body: list[str]
+) -> None:
     from rdflib import BNode, URIRef
 
     pad = "  " * depth
@@ -239,23 +261,37 @@ def _node_element(canon: rdflib.Graph, layout: _Layout, qnames: QNames, subject:
     else:
         attribute = f' rdf:about="{xml_escape(str(subject), True)}"'
     rdf_type = URIRef(RDF + "type")
-    pairs = sorted(((p, o) for p, o in canon.predicate_objects(subject)
-                    if node_type is None or (p, o) != (rdf_type, URIRef(node_type))),
-                   key=lambda po: (str(po[0]), _object_key(po[1])))
+    pairs = sorted(
+        (
+            (p, o)
+            for p, o in canon.predicate_objects(subject)
+            if node_type is None or (p, o) != (rdf_type, URIRef(node_type))
+        ),
+        key=lambda po: (str(po[0]), _object_key(po[1])),
+    )
     if not pairs:
         body.append(f"{pad}<{element}{attribute}/>")
         return
     body.append(f"{pad}<{element}{attribute}>")
     typed_literals = node_type == OWL + "ObjectProperty"
     for predicate, obj in pairs:
-        _property_element(canon, layout, qnames, subject, predicate, obj, depth + 1, body,
-                          typed_literals)
+        _property_element(
+            canon, layout, qnames, subject, predicate, obj, depth + 1, body, typed_literals
+        )
     body.append(f"{pad}</{element}>")
 
 
-def _property_element(canon: rdflib.Graph, layout: _Layout, qnames: QNames, subject: Node,
-                      predicate: Node, obj: Node, depth: int, body: list[str],
-                      typed_literals: bool) -> None:
+def _property_element(
+    canon: rdflib.Graph,
+    layout: _Layout,
+    qnames: QNames,
+    subject: Node,
+    predicate: Node,
+    obj: Node,
+    depth: int,
+    body: list[str],
+    typed_literals: bool,
+) -> None:
     from rdflib import BNode, Literal
 
     pad = "  " * depth
@@ -283,8 +319,15 @@ def _property_element(canon: rdflib.Graph, layout: _Layout, qnames: QNames, subj
         body.append(f"{pad}</{name}>")
 
 
-def _collection_item(canon: rdflib.Graph, layout: _Layout, qnames: QNames, cell: Node,
-                     item: Node, depth: int, body: list[str]) -> None:
+def _collection_item(
+    canon: rdflib.Graph,
+    layout: _Layout,
+    qnames: QNames,
+    cell: Node,
+    item: Node,
+    depth: int,
+    body: list[str],
+) -> None:
     from rdflib import BNode, URIRef
 
     pad = "  " * depth

@@ -65,7 +65,6 @@ def split_modules(kg: KnowledgeGraph) -> tuple[Graph, Graph]:
     from rdflib import Graph, URIRef
     from rdflib.namespace import OWL, RDF
 
-
     parsed = [(path, parse_rdflib(path)) for path in kg.files]
     imported: set[URIRef] = set()
     for _, graph in parsed:
@@ -111,12 +110,16 @@ def _declare_own_prefix(graph: Graph, head: Node) -> None:
     from rdflib import BNode, Literal, URIRef
     from rdflib.namespace import XSD
 
-
     declaration = BNode()
     graph.add((head, URIRef(SH + "declare"), declaration))
     graph.add((declaration, URIRef(SH + "prefix"), Literal(OWN_PREFIX)))
-    graph.add((declaration, URIRef(SH + "namespace"),
-               Literal(prefix_map()[OWN_PREFIX], datatype=XSD.anyURI)))
+    graph.add(
+        (
+            declaration,
+            URIRef(SH + "namespace"),
+            Literal(prefix_map()[OWN_PREFIX], datatype=XSD.anyURI),
+        )
+    )
 
 
 def prefix_files() -> dict[str, bytes]:
@@ -133,15 +136,16 @@ def prefix_files() -> dict[str, bytes]:
     """
     import json
 
-
     prefixes = prefix_map()
     dump = lambda data: (json.dumps(data, indent=1) + "\n").encode("utf-8")  # noqa: E731
     context_11: dict[str, object] = {"@version": 1.1}
     for prefix, ns in {**JSONLD_EXTRA_PREFIXES, **prefixes}.items():
         context_11[prefix] = ns if ns[-1] in GEN_DELIMS else {"@id": ns, "@prefix": True}
-    return {f"{STEM}.prefixes.json": dump(prefixes),
-            f"{STEM}.context.jsonld": dump({"@context": context_11}),
-            f"{STEM}.context-1.0.jsonld": dump({"@context": jsonld_context()})}
+    return {
+        f"{STEM}.prefixes.json": dump(prefixes),
+        f"{STEM}.context.jsonld": dump({"@context": context_11}),
+        f"{STEM}.context-1.0.jsonld": dump({"@context": jsonld_context()}),
+    }
 
 
 GEN_DELIMS = ":/?#[]@"
@@ -163,8 +167,9 @@ def _base(ours: Graph, inferred: Graph, info: ReleaseInfo) -> Graph:
     return variants.declare_entities(variants.mark_base(base))
 
 
-def full_graph(kg: KnowledgeGraph, info: ReleaseInfo | None = None,
-               inferred: Graph | None = None) -> Graph:
+def full_graph(
+    kg: KnowledgeGraph, info: ReleaseInfo | None = None, inferred: Graph | None = None
+) -> Graph:
     """Import modules merged and the inferred class hierarchy asserted."""
     ours, modules = split_modules(kg)
     info = info or release_info(ours, str(kg.files[0]))
@@ -172,15 +177,21 @@ def full_graph(kg: KnowledgeGraph, info: ReleaseInfo | None = None,
     return _full(ours, modules, inferred, info)["full"]
 
 
-def _full(ours: Graph, modules: Graph, inferred: Graph, info: ReleaseInfo,
-          variants_wanted: tuple[str, ...] = ("full",)) -> dict[str, Graph]:
+def _full(
+    ours: Graph,
+    modules: Graph,
+    inferred: Graph,
+    info: ReleaseInfo,
+    variants_wanted: tuple[str, ...] = ("full",),
+) -> dict[str, Graph]:
     """The full graph under each header of ``variants_wanted`` ("full", MAIN)."""
 
     merged = _union(ours, modules)
     merged = _union(merged, variants.marked_inferred(inferred, merged))
     reduced, _ = variants.transitively_reduced(merged)
-    return {name: variants.declare_entities(_retitle(reduced, info, name))
-            for name in variants_wanted}
+    return {
+        name: variants.declare_entities(_retitle(reduced, info, name)) for name in variants_wanted
+    }
 
 
 def _union(*graphs: Graph) -> Graph:
@@ -203,10 +214,17 @@ def simple_graph(full: Graph) -> Graph:
     from rdflib import BNode, Graph, Literal, URIRef
     from rdflib.namespace import OWL, RDF, RDFS
 
-
-    drop_named = {OWL.equivalentClass, OWL.disjointWith, OWL.complementOf, OWL.unionOf,
-                  OWL.intersectionOf, OWL.propertyChainAxiom, OWL.members,
-                  OWL.disjointUnionOf, OWL.inverseOf}
+    drop_named = {
+        OWL.equivalentClass,
+        OWL.disjointWith,
+        OWL.complementOf,
+        OWL.unionOf,
+        OWL.intersectionOf,
+        OWL.propertyChainAxiom,
+        OWL.members,
+        OWL.disjointUnionOf,
+        OWL.inverseOf,
+    }
     people = variants.individuals(full)
     data_properties = set(full.subjects(RDF.type, OWL.DatatypeProperty))
     out = Graph()
@@ -262,15 +280,19 @@ def _publish(path: Path, data: bytes) -> None:
 
 
 # --- the release -------------------------------------------------------------------------------
-def _build(kg: KnowledgeGraph, inferred: Graph | None
-           ) -> tuple[ReleaseInfo, dict[str, Graph], Graph]:
+def _build(
+    kg: KnowledgeGraph, inferred: Graph | None
+) -> tuple[ReleaseInfo, dict[str, Graph], Graph]:
     ours, modules = split_modules(kg)  # parsed once for all three variants
     info = release_info(ours, str(kg.files[0]))  # checked before the (slower) reasoner runs
     inferred = inferred if inferred is not None else inferred_hierarchy(kg)
     fulls = _full(ours, modules, inferred, info, ("full", MAIN))
-    graphs = {"base": _base(ours, inferred, info), "full": fulls["full"],
-              "simple": _retitle(simple_graph(fulls["full"]), info, "simple"),
-              MAIN: fulls[MAIN]}
+    graphs = {
+        "base": _base(ours, inferred, info),
+        "full": fulls["full"],
+        "simple": _retitle(simple_graph(fulls["full"]), info, "simple"),
+        MAIN: fulls[MAIN],
+    }
     return info, graphs, inferred
 
 
@@ -286,17 +308,20 @@ def release(kg: KnowledgeGraph, output: Path | str, inferred: Graph | None = Non
     info, graphs, inferred = _build(kg, inferred)
     from rdflib import URIRef
 
-
-    result = ReleaseResult(output=output, info=info, inferred=len(
-        set(graphs["full"].subjects(URIRef(OIO_IS_INFERRED), None))))
+    result = ReleaseResult(
+        output=output,
+        info=info,
+        inferred=len(set(graphs["full"].subjects(URIRef(OIO_IS_INFERRED), None))),
+    )
     rdf_writers = writers()
     for variant in (*VARIANTS, MAIN):
         graph = graphs[variant]
         if variant != MAIN:
             result.triples[variant] = len(graph)
-        for suffix in (MAIN_FORMATS if variant == MAIN else FORMATS):
-            path = output / (f"{STEM}.{suffix}" if variant == MAIN else
-                             f"{STEM}-{variant}.{suffix}")
+        for suffix in MAIN_FORMATS if variant == MAIN else FORMATS:
+            path = output / (
+                f"{STEM}.{suffix}" if variant == MAIN else f"{STEM}-{variant}.{suffix}"
+            )
             if suffix in rdf_writers:
                 data = rdf_writers[suffix](graph)
             elif suffix == "json":
@@ -311,8 +336,10 @@ def release(kg: KnowledgeGraph, output: Path | str, inferred: Graph | None = Non
     result.files.append(path)
     result.mappings = len(mapping_set.rows)
     nodes, edges = kgx.kgx_tables(graphs["full"], inferred)
-    for name, rows, columns in (("nodes", nodes, kgx.NODE_COLUMNS),
-                                ("edges", edges, kgx.EDGE_COLUMNS)):
+    for name, rows, columns in (
+        ("nodes", nodes, kgx.NODE_COLUMNS),
+        ("edges", edges, kgx.EDGE_COLUMNS),
+    ):
         path = output / f"{STEM}_{name}.tsv"
         _publish(path, kgx.to_tsv(rows, columns))
         result.files.append(path)

@@ -61,7 +61,7 @@ class ReleaseInfo:
 def with_stem(iri: str, stem: str) -> str:
     """``iri`` with its last path segment's name replaced by ``stem`` (suffix kept, else .owl)."""
     head, _, last = iri.rpartition("/")
-    suffix = last[last.rfind("."):] if "." in last else ".owl"
+    suffix = last[last.rfind(".") :] if "." in last else ".owl"
     return f"{head}/{stem}{suffix}"
 
 
@@ -70,8 +70,11 @@ def main_ontology(graph: Graph, path_hint: str = "") -> str:
     from rdflib import URIRef
 
     imported = set(graph.objects(None, URIRef(OWL_IMPORTS)))
-    heads = sorted(str(s) for s in graph.subjects(URIRef(RDF_TYPE), URIRef(OWL_ONTOLOGY))
-                   if isinstance(s, URIRef) and s not in imported)
+    heads = sorted(
+        str(s)
+        for s in graph.subjects(URIRef(RDF_TYPE), URIRef(OWL_ONTOLOGY))
+        if isinstance(s, URIRef) and s not in imported
+    )
     if not heads:
         raise InputError("no owl:Ontology header found", path_hint or None)
     return heads[0]
@@ -90,8 +93,11 @@ def release_info(graph: Graph, path_hint: str = "") -> ReleaseInfo:
     if dated is None:
         raise InputError(
             f"ontology {iri} has no dated owl:versionInfo or owl:versionIRI (YYYY-MM-DD); "
-            "the release date is taken from the header, never the clock", path_hint or None)
+            "the release date is taken from the header, never the clock",
+            path_hint or None,
+        )
     if not version_iri_text:
         version_iri_text = with_stem(iri, STEM).replace(
-            "/" + STEM, f"/releases/{version_text}/{STEM}", 1)
+            "/" + STEM, f"/releases/{version_text}/{STEM}", 1
+        )
     return ReleaseInfo(iri, version_iri_text, version_text or dated.group(0))

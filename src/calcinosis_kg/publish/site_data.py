@@ -119,16 +119,21 @@ SELECT ?s ?p ?o ?quote ?source WHERE {
 }
 """
 
+
 def association_rows(reader: GraphReader, iri: str) -> list[tuple[str, str, str, str, str]]:
     """(direction "out"/"in", predicate IRI, other IRI, quote, source IRI) of the association
     records whose subject ("out") or object ("in") is ``iri`` (bound: only its records are read)."""
     import pyoxigraph as ox
 
     node = ox.NamedNode(iri)
-    out = [("out", r["p"].value, r["o"].value, r["quote"].value, r["source"].value)
-           for r in reader.query(_ASSOCIATIONS, s=node)]
-    out += [("in", r["p"].value, r["s"].value, r["quote"].value, r["source"].value)
-            for r in reader.query(_ASSOCIATIONS, o=node)]
+    out = [
+        ("out", r["p"].value, r["o"].value, r["quote"].value, r["source"].value)
+        for r in reader.query(_ASSOCIATIONS, s=node)
+    ]
+    out += [
+        ("in", r["p"].value, r["s"].value, r["quote"].value, r["source"].value)
+        for r in reader.query(_ASSOCIATIONS, o=node)
+    ]
     return sorted(out)
 
 
@@ -142,8 +147,7 @@ SELECT ?xref ?pred ?x WHERE {
 """
 
 
-def type_hierarchy(kg: KnowledgeGraph, reader: GraphReader | None = None
-                   ) -> Hierarchy:
+def type_hierarchy(kg: KnowledgeGraph, reader: GraphReader | None = None) -> Hierarchy:
     """The documented types with their hierarchy: (type IRIs, asserted edges, defined edges).
 
     Types are calcinosis cutis and every class under it, transitively, through asserted
@@ -156,8 +160,9 @@ def type_hierarchy(kg: KnowledgeGraph, reader: GraphReader | None = None
     children: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for row in reader.query(_TYPE_EDGES):
         children[row["parent"].value].add((row["child"].value, row["how"].value))
-    found = {CALCINOSIS_CUTIS} if reader.objects(ox.NamedNode(CALCINOSIS_CUTIS), RDF_TYPE) \
-        else set()
+    found = (
+        {CALCINOSIS_CUTIS} if reader.objects(ox.NamedNode(CALCINOSIS_CUTIS), RDF_TYPE) else set()
+    )
     for name in EXTRA_TYPE_LABELS:
         found |= {r["cls"].value for r in reader.query(_LABELLED, name=ox.Literal(name))}
     stack = sorted(found)
@@ -177,8 +182,12 @@ def type_hierarchy(kg: KnowledgeGraph, reader: GraphReader | None = None
     return sorted(found), sorted(asserted), sorted(defined)
 
 
-def type_profile(kg: KnowledgeGraph, iri: str, reader: GraphReader | None = None,
-                 hierarchy: Hierarchy | None = None) -> TypeProfile:
+def type_profile(
+    kg: KnowledgeGraph,
+    iri: str,
+    reader: GraphReader | None = None,
+    hierarchy: Hierarchy | None = None,
+) -> TypeProfile:
     """Read everything the type page of ``iri`` shows from the graph."""
     import pyoxigraph as ox
 
@@ -189,22 +198,24 @@ def type_profile(kg: KnowledgeGraph, iri: str, reader: GraphReader | None = None
     definitions = reader.literals(node, IAO_DEFINITION)
     if definitions:
         profile.definition = definitions[0]
-        profile.definition_evidence = reader.evidence(node, IAO_DEFINITION,
-                                                      ox.Literal(definitions[0]))
+        profile.definition_evidence = reader.evidence(
+            node, IAO_DEFINITION, ox.Literal(definitions[0])
+        )
     profile.comment = " ".join(reader.literals(node, RDFS_COMMENT))
     for prop, scope in SYNONYM_SCOPES.items():
         for text in reader.literals(node, prop):
-            profile.synonyms.append(
-                (scope, text, reader.evidence(node, prop, ox.Literal(text))))
+            profile.synonyms.append((scope, text, reader.evidence(node, prop, ox.Literal(text))))
     profile.synonyms.sort(key=lambda s: (s[1].lower(), s[0]))
     edges = set(asserted) | set(defined)
-    profile.parents = sorted({p for c, p in edges if c == iri}
-                             | {o.value for o in reader.objects(node, RDFS_SUBCLASS_OF)
-                                if isinstance(o, ox.NamedNode)})
+    profile.parents = sorted(
+        {p for c, p in edges if c == iri}
+        | {o.value for o in reader.objects(node, RDFS_SUBCLASS_OF) if isinstance(o, ox.NamedNode)}
+    )
     profile.children = sorted(c for c, p in edges if p == iri)
     for parent in profile.parents:
-        profile.parent_evidence[parent] = reader.evidence(node, RDFS_SUBCLASS_OF,
-                                                          ox.NamedNode(parent))
+        profile.parent_evidence[parent] = reader.evidence(
+            node, RDFS_SUBCLASS_OF, ox.NamedNode(parent)
+        )
     for row in reader.query(_MAPPINGS, x=node):
         pred = compress(row["pred"].value) if row["pred"] is not None else ""
         profile.mappings.append((row["xref"].value, pred))
@@ -218,53 +229,104 @@ def type_profile(kg: KnowledgeGraph, iri: str, reader: GraphReader | None = None
         filler = expr.items[0] if expr.kind in ("some", "only") and expr.items else expr
         if expr.kind == "only":
             filler = Expr("only", prop=prop, items=(filler,))
-        statements.append(Statement(section, prop, filler,
-                                    reader.evidence(node, RDFS_SUBCLASS_OF, row["r"])))
+        statements.append(
+            Statement(section, prop, filler, reader.evidence(node, RDFS_SUBCLASS_OF, row["r"]))
+        )
     for row in reader.query(_INCOMING, x=node):
         prop = reader.prop_id(row["p"])
-        section = INCOMING_SECTIONS.get(prop) or \
-            f"Classes that {_property_heading(reader, prop).lower()} it"
-        statements.append(Statement(section, prop, Expr("named", iri=row["c"].value),
-                                    reader.evidence(row["c"], RDFS_SUBCLASS_OF, row["r"])))
+        section = (
+            INCOMING_SECTIONS.get(prop)
+            or f"Classes that {_property_heading(reader, prop).lower()} it"
+        )
+        statements.append(
+            Statement(
+                section,
+                prop,
+                Expr("named", iri=row["c"].value),
+                reader.evidence(row["c"], RDFS_SUBCLASS_OF, row["r"]),
+            )
+        )
     for direction, prop, other, quote, source in association_rows(reader, iri):
-        base = (OUTGOING_SECTIONS if direction == "out" else INCOMING_SECTIONS).get(prop) \
-            or _property_heading(reader, prop)
-        statements.append(Statement(base + ASSOCIATION_SECTION_SUFFIX, prop,
-                                    Expr("named", iri=other), Evidence((quote,), (source,))))
+        base = (OUTGOING_SECTIONS if direction == "out" else INCOMING_SECTIONS).get(
+            prop
+        ) or _property_heading(reader, prop)
+        statements.append(
+            Statement(
+                base + ASSOCIATION_SECTION_SUFFIX,
+                prop,
+                Expr("named", iri=other),
+                Evidence((quote,), (source,)),
+            )
+        )
     for row in reader.query(_ANONYMOUS_PARENTS, x=node):
-        statements.append(Statement("Is also a kind of", RDFS_SUBCLASS_OF, reader.expr(row["r"]),
-                                    reader.evidence(node, RDFS_SUBCLASS_OF, row["r"])))
+        statements.append(
+            Statement(
+                "Is also a kind of",
+                RDFS_SUBCLASS_OF,
+                reader.expr(row["r"]),
+                reader.evidence(node, RDFS_SUBCLASS_OF, row["r"]),
+            )
+        )
     for eq in reader.objects(node, OWL_EQUIVALENT_CLASS):
         definition = reader.expr(eq)
         evidence = reader.evidence(node, OWL_EQUIVALENT_CLASS, eq)
-        statements.append(Statement("Logical definition", OWL_EQUIVALENT_CLASS,
-                                    definition, evidence))
+        statements.append(
+            Statement("Logical definition", OWL_EQUIVALENT_CLASS, definition, evidence)
+        )
         # the differentia of a definition (X ≡ CC and located in some S) are facts about X too
         members = definition.items if definition.kind == "and" else (definition,)
         for member in members:
             if member.kind == "some" and member.prop in OUTGOING_SECTIONS:
-                statements.append(Statement(OUTGOING_SECTIONS[member.prop], member.prop,
-                                            member.items[0], evidence))
+                statements.append(
+                    Statement(
+                        OUTGOING_SECTIONS[member.prop], member.prop, member.items[0], evidence
+                    )
+                )
     for other in reader.objects(node, OWL_DISJOINT_WITH):
         if isinstance(other, ox.NamedNode):
-            statements.append(Statement("Distinct from", OWL_DISJOINT_WITH,
-                                        Expr("named", iri=other.value),
-                                        reader.evidence(node, OWL_DISJOINT_WITH, other)))
+            statements.append(
+                Statement(
+                    "Distinct from",
+                    OWL_DISJOINT_WITH,
+                    Expr("named", iri=other.value),
+                    reader.evidence(node, OWL_DISJOINT_WITH, other),
+                )
+            )
     for row in reader.query(_DISJOINT_FROM, x=node):
-        statements.append(Statement("Distinct from", OWL_DISJOINT_WITH,
-                                    Expr("named", iri=row["d"].value),
-                                    reader.evidence(row["d"], OWL_DISJOINT_WITH, node)))
+        statements.append(
+            Statement(
+                "Distinct from",
+                OWL_DISJOINT_WITH,
+                Expr("named", iri=row["d"].value),
+                reader.evidence(row["d"], OWL_DISJOINT_WITH, node),
+            )
+        )
     for row in reader.query(_DISJOINT_GROUPS, x=node):
         group = row["g"]
-        evidence = Evidence(tuple(reader.literals(group, SUPPORTING_TEXT)),
-                            tuple(sorted(o.value for o in reader.objects(group, DC_SOURCE))))
-        statements.append(Statement("Distinct from", OWL_ALL_DISJOINT_CLASSES,
-                                    Expr("named", iri=row["d"].value), evidence))
+        evidence = Evidence(
+            tuple(reader.literals(group, SUPPORTING_TEXT)),
+            tuple(sorted(o.value for o in reader.objects(group, DC_SOURCE))),
+        )
+        statements.append(
+            Statement(
+                "Distinct from",
+                OWL_ALL_DISJOINT_CLASSES,
+                Expr("named", iri=row["d"].value),
+                evidence,
+            )
+        )
     # the evidence breaks ties (one statement per fact since issue 8): a set's order would not
     profile.statements = sorted(
-        set(statements), key=lambda s: (section_rank(s.section), s.section,
-                                        to_text(s.other, reader.label).lower(), s.prop,
-                                        s.evidence.quotes, s.evidence.sources))
+        set(statements),
+        key=lambda s: (
+            section_rank(s.section),
+            s.section,
+            to_text(s.other, reader.label).lower(),
+            s.prop,
+            s.evidence.quotes,
+            s.evidence.sources,
+        ),
+    )
     return profile
 
 

@@ -28,13 +28,25 @@ INCOMING_SECTIONS: dict[str, str] = {
     OBO + "RO_0003302": "Causes and contributing factors",
     OBO + "RO_0004029": "Associated diseases",
 }
-SECTION_ORDER = ("Logical definition", "Is also a kind of", "Sites",
-                 "Causes and contributing factors", "Associated diseases",
-                 "Clinical features and deposits", "Phenotypes and laboratory findings",
-                 "Physical basis", "Populations", "Treatments", "Distinct from")
+SECTION_ORDER = (
+    "Logical definition",
+    "Is also a kind of",
+    "Sites",
+    "Causes and contributing factors",
+    "Associated diseases",
+    "Clinical features and deposits",
+    "Phenotypes and laboratory findings",
+    "Physical basis",
+    "Populations",
+    "Treatments",
+    "Distinct from",
+)
 #: Sections drawn in a type's map (the rest are tables only).
-MAP_ROLES = {"Sites": "site", "Causes and contributing factors": "cause",
-             "Associated diseases": "disease"}
+MAP_ROLES = {
+    "Sites": "site",
+    "Causes and contributing factors": "cause",
+    "Associated diseases": "disease",
+}
 
 #: (documented type IRIs, asserted (child, parent) edges, defined (child, parent) edges)
 Hierarchy = tuple[list[str], list[tuple[str, str]], list[tuple[str, str]]]

@@ -37,15 +37,17 @@ class GraphReader:
         """``expressions.Source``: the objects of ``(subject, predicate)`` in the store."""
         import pyoxigraph as ox
 
-        return [q.object for q in
-                self.store.quads_for_pattern(subject, ox.NamedNode(predicate), None)]
+        return [
+            q.object for q in self.store.quads_for_pattern(subject, ox.NamedNode(predicate), None)
+        ]
 
     def literals(self, subject: Any, predicate: str) -> list[str]:
         """The literal values of ``(subject, predicate)``, sorted (deterministic pages)."""
         import pyoxigraph as ox
 
-        return sorted(o.value for o in self.objects(subject, predicate)
-                      if isinstance(o, ox.Literal))
+        return sorted(
+            o.value for o in self.objects(subject, predicate) if isinstance(o, ox.Literal)
+        )
 
     def label(self, iri: str) -> str:
         """The term's preferred rdfs:label (``KnowledgeGraph.labels``), else its CURIE."""

@@ -40,8 +40,15 @@ if TYPE_CHECKING:
 
 JUSTIFICATION = "semapv:ManualMappingCuration"
 CHAINED = "semapv:MappingChaining"
-COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label",
-           "mapping_justification", "comment")
+COLUMNS = (
+    "subject_id",
+    "subject_label",
+    "predicate_id",
+    "object_id",
+    "object_label",
+    "mapping_justification",
+    "comment",
+)
 #: prefixes the SSSOM file may expand beyond the curated map (see the module docstring)
 SSSOM_PREFIXES = {"DERMO": DERMO_BIOREGISTRY}
 OWN_PREFIX = "CCKG"
@@ -71,20 +78,20 @@ def target_labels() -> dict[str, Target]:
     (``ontology/src/mapping_labels.tsv``, verified labels as their sources publish them)."""
     import csv
 
-
     path = source_dir() / "mapping_labels.tsv"
     if not path.exists():
         return {}
     with path.open(encoding="utf-8") as handle:
         lines = [line for line in handle if not line.startswith("#")]
-    return {row["id"]: Target(row["label"], row.get("via") or "")
-            for row in csv.DictReader(lines, delimiter="\t")}
+    return {
+        row["id"]: Target(row["label"], row.get("via") or "")
+        for row in csv.DictReader(lines, delimiter="\t")
+    }
 
 
 def mapping_rows(graph: Graph) -> tuple[list[dict[str, str]], list[tuple[str, str]]]:
     """(rows, skipped (subject, xref)) for every xref of one of our own terms."""
     from rdflib import URIRef
-
 
     index = axiom_index(graph)
     prefixes = {**prefix_map(), **SSSOM_PREFIXES}
@@ -99,34 +106,48 @@ def mapping_rows(graph: Graph) -> tuple[list[dict[str, str]], list[tuple[str, st
             skipped.append((curie(subject), object_id))
             continue
         predicates = {
-            curie(p) for axiom in index.get((subject, URIRef(OIO_HAS_DBXREF), xref), [])
+            curie(p)
+            for axiom in index.get((subject, URIRef(OIO_HAS_DBXREF), xref), [])
             for p in graph.objects(axiom, URIRef(SSSOM_PREDICATE_ID))
         } or {"oboInOwl:hasDbXref"}
         target = targets.get(object_id, Target("", ""))
         in_module = object_id.split(":", 1)[0] not in SSSOM_PREFIXES and label_of(
-            graph, URIRef(expand(object_id)))
+            graph, URIRef(expand(object_id))
+        )
         comment = ""
         if target.via:
-            via_label = targets.get(target.via, Target("", "")).label or (
-                target.via.split(":", 1)[0] not in SSSOM_PREFIXES
-                and label_of(graph, URIRef(expand(target.via)))) or ""
-            comment = (f"chained through {target.via}" + (f" '{via_label}'" if via_label else "")
-                       + f": {target.via.split(':', 1)[0]} states {target.via} ~ {object_id}")
+            via_label = (
+                targets.get(target.via, Target("", "")).label
+                or (
+                    target.via.split(":", 1)[0] not in SSSOM_PREFIXES
+                    and label_of(graph, URIRef(expand(target.via)))
+                )
+                or ""
+            )
+            comment = (
+                f"chained through {target.via}"
+                + (f" '{via_label}'" if via_label else "")
+                + f": {target.via.split(':', 1)[0]} states {target.via} ~ {object_id}"
+            )
         prefix, local = object_id.split(":", 1)
         if not comment and _has_phenotype(graph, subject, URIRef(prefixes[prefix] + local)):
             comment = namesake_sentence(  # the words of the class cards (``show``)
                 f"{label_of(graph, subject)} ({curie(subject)})",
-                f"{in_module or target.label} ({object_id})", ", ".join(sorted(predicates)))
+                f"{in_module or target.label} ({object_id})",
+                ", ".join(sorted(predicates)),
+            )
         for predicate in predicates:
-            rows.append({
-                "subject_id": curie(subject),
-                "subject_label": label_of(graph, subject) or "",
-                "predicate_id": predicate,
-                "object_id": object_id,
-                "object_label": in_module or target.label,
-                "mapping_justification": CHAINED if target.via else JUSTIFICATION,
-                "comment": comment,
-            })
+            rows.append(
+                {
+                    "subject_id": curie(subject),
+                    "subject_label": label_of(graph, subject) or "",
+                    "predicate_id": predicate,
+                    "object_id": object_id,
+                    "object_label": in_module or target.label,
+                    "mapping_justification": CHAINED if target.via else JUSTIFICATION,
+                    "comment": comment,
+                }
+            )
     rows.sort(key=lambda r: (r["subject_id"], r["object_id"], r["predicate_id"]))
     return rows, sorted(set(skipped))
 
@@ -137,20 +158,24 @@ def _has_phenotype(graph: Graph, subject, phenotype) -> bool:
     from rdflib.namespace import OWL, RDFS
 
     has_phenotype = URIRef(OBO + "RO_0002200")
-    return any((r, OWL.onProperty, has_phenotype) in graph
-               for r in graph.objects(subject, RDFS.subClassOf)
-               if (r, OWL.someValuesFrom, phenotype) in graph)
+    return any(
+        (r, OWL.onProperty, has_phenotype) in graph
+        for r in graph.objects(subject, RDFS.subClassOf)
+        if (r, OWL.someValuesFrom, phenotype) in graph
+    )
 
 
 def mapping_set(graph: Graph, info: ReleaseInfo) -> MappingSet:
     """The mapping set of ``graph`` with metadata taken from the ontology header."""
     from rdflib import URIRef
 
-
     rows, skipped = mapping_rows(graph)
     prefixes = {**prefix_map(), **SSSOM_PREFIXES}
-    used = {value.split(":", 1)[0] for row in rows
-            for value in (row["subject_id"], row["predicate_id"], row["object_id"])}
+    used = {
+        value.split(":", 1)[0]
+        for row in rows
+        for value in (row["subject_id"], row["predicate_id"], row["object_id"])
+    }
     curie_map = {p: prefixes[p] for p in prefixes if p in used}
     curie_map["semapv"] = SEMAPV
     # subject_source is an EntityReference (a CURIE): the ontology IRI under a prefix of its own
@@ -174,7 +199,8 @@ def mapping_set(graph: Graph, info: ReleaseInfo) -> MappingSet:
         prefixes_skipped = sorted({x.split(":", 1)[0] for _, x in skipped})
         metadata["comment"] = (
             f"{len(skipped)} cross-reference(s) to {', '.join(prefixes_skipped)} are not rows "
-            "here: those prefixes have no IRI; they remain oboInOwl:hasDbXref in the ontology.")
+            "here: those prefixes have no IRI; they remain oboInOwl:hasDbXref in the ontology."
+        )
     return MappingSet(metadata=metadata, rows=rows, skipped=skipped)
 
 

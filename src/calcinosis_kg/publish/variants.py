@@ -56,8 +56,11 @@ def defined_classes(graph: Graph) -> set[Node]:
     from rdflib import BNode, URIRef
     from rdflib.namespace import OWL as O
 
-    return {s for s, o in graph.subject_objects(O.equivalentClass)
-            if isinstance(s, URIRef) and isinstance(o, BNode)}
+    return {
+        s
+        for s, o in graph.subject_objects(O.equivalentClass)
+        if isinstance(s, URIRef) and isinstance(o, BNode)
+    }
 
 
 def _annotate_inferred(out: Graph, s: Node, p: Node, o: Node) -> None:
@@ -207,17 +210,30 @@ def declare_entities(graph: Graph) -> Graph:
     for s, o in graph.subject_objects(S.subPropertyOf):
         if s in object_props or declared(s, O.ObjectProperty):
             object_props.update((s, o))
-        elif declared(s, O.AnnotationProperty) and isinstance(o, URIRef) and not declared(
-                o, O.AnnotationProperty):
+        elif (
+            declared(s, O.AnnotationProperty)
+            and isinstance(o, URIRef)
+            and not declared(o, O.AnnotationProperty)
+        ):
             graph.add((o, R.type, O.AnnotationProperty))
     for s, o in graph.subject_objects(O.inverseOf):
         object_props.update((s, o))
     for node in graph.objects(None, O.propertyChainAxiom):
         object_props.update(_list_items(graph, node))
     for cls in classes:
-        if isinstance(cls, URIRef) and not str(cls).startswith(_BUILTIN) and not declared(
-                cls, O.Class, R.Property, O.ObjectProperty, O.DatatypeProperty,
-                O.AnnotationProperty, RDFS_DATATYPE):
+        if (
+            isinstance(cls, URIRef)
+            and not str(cls).startswith(_BUILTIN)
+            and not declared(
+                cls,
+                O.Class,
+                R.Property,
+                O.ObjectProperty,
+                O.DatatypeProperty,
+                O.AnnotationProperty,
+                RDFS_DATATYPE,
+            )
+        ):
             graph.add((cls, R.type, O.Class))
     for prop in object_props:
         if isinstance(prop, URIRef) and not declared(prop, O.ObjectProperty):
@@ -248,8 +264,11 @@ def mark_base(graph: Graph) -> Graph:
 def _axiom_nodes(graph: Graph, s: Node, p: Node, o: Node) -> list[Node]:
     from rdflib.namespace import OWL as O
 
-    return [a for a in graph.subjects(O.annotatedSource, s)
-            if (a, O.annotatedProperty, p) in graph and (a, O.annotatedTarget, o) in graph]
+    return [
+        a
+        for a in graph.subjects(O.annotatedSource, s)
+        if (a, O.annotatedProperty, p) in graph and (a, O.annotatedTarget, o) in graph
+    ]
 
 
 def transitively_reduced(graph: Graph) -> tuple[Graph, int]:
@@ -290,4 +309,5 @@ def individuals(graph: Graph) -> set[Node]:
     from rdflib.namespace import RDF as R
 
     return set(graph.subjects(R.type, O.NamedIndividual)) | set(
-        graph.subjects(R.type, _uri(BIOLINK_ASSOCIATION)))
+        graph.subjects(R.type, _uri(BIOLINK_ASSOCIATION))
+    )

@@ -17,9 +17,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 #: request headers a CORS preflight is granted (what browsers and SPARQL clients send)
-ALLOWED_HEADERS = ("Accept", "Accept-Language", "Authorization", "Cache-Control",
-                   "Content-Language", "Content-Type", "If-Modified-Since", "If-None-Match",
-                   "Origin", "Pragma", "Range", "X-Requested-With")
+ALLOWED_HEADERS = (
+    "Accept",
+    "Accept-Language",
+    "Authorization",
+    "Cache-Control",
+    "Content-Language",
+    "Content-Type",
+    "If-Modified-Since",
+    "If-None-Match",
+    "Origin",
+    "Pragma",
+    "Range",
+    "X-Requested-With",
+)
 EXPOSED = "X-Row-Limit, X-Rows-Truncated, X-Query-Timeout, X-Result-Rows, Retry-After"
 
 
@@ -51,17 +62,24 @@ class Access:
         if not self.private or "*" in self.origins:
             return {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": EXPOSED}
         if origin and origin in self.origins:
-            return {"Access-Control-Allow-Origin": origin, "Vary": "Origin",
-                    "Access-Control-Expose-Headers": EXPOSED}
+            return {
+                "Access-Control-Allow-Origin": origin,
+                "Vary": "Origin",
+                "Access-Control-Expose-Headers": EXPOSED,
+            }
         return {"Vary": "Origin"}
 
     def preflight(self, origin: str | None, headers: Mapping[str, str]) -> dict[str, str]:
         """The headers of the answer to a CORS preflight (OPTIONS)."""
         out = self.cors(origin)
         if "Access-Control-Allow-Origin" in out:
-            out.update({"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-                        "Access-Control-Allow-Headers": ", ".join(ALLOWED_HEADERS),
-                        "Access-Control-Max-Age": "86400"})
+            out.update(
+                {
+                    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                    "Access-Control-Allow-Headers": ", ".join(ALLOWED_HEADERS),
+                    "Access-Control-Max-Age": "86400",
+                }
+            )
         return out
 
 

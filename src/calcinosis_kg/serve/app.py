@@ -52,26 +52,43 @@ class App:
 
     # -- plumbing -----------------------------------------------------------------------------
 
-    def log(self, request: web.BaseRequest, status: int | str, note: str = "",
-            started: float | None = None) -> None:
+    def log(
+        self,
+        request: web.BaseRequest,
+        status: int | str,
+        note: str = "",
+        started: float | None = None,
+    ) -> None:
         """One access-log line on stderr (request line escaped: a client cannot forge log lines)."""
         if self.quiet:
             return
-        line = f"{request.method} {request.raw_path} HTTP/{request.version.major}." \
-               f"{request.version.minor}"
+        line = (
+            f"{request.method} {request.raw_path} HTTP/{request.version.major}."
+            f"{request.version.minor}"
+        )
         took = f" {(time.perf_counter() - started) * 1000:.1f}ms" if started else ""
-        sys.stderr.write(f"{request.remote} \"{escape_line(line)}\" {status}{took}"
-                         f"{' ' + note if note else ''}\n")
+        sys.stderr.write(
+            f'{request.remote} "{escape_line(line)}" {status}{took}{" " + note if note else ""}\n'
+        )
 
-    def _headers(self, request: web.BaseRequest, extra: dict[str, str] | None = None
-                 ) -> dict[str, str]:
-        headers = {"X-Content-Type-Options": "nosniff",
-                   **self.access.cors(request.headers.get("Origin"))}
+    def _headers(
+        self, request: web.BaseRequest, extra: dict[str, str] | None = None
+    ) -> dict[str, str]:
+        headers = {
+            "X-Content-Type-Options": "nosniff",
+            **self.access.cors(request.headers.get("Origin")),
+        }
         headers.update(extra or {})
         return headers
 
-    def _reply(self, request: web.BaseRequest, status: int, body: bytes, content_type: str,
-               extra: dict[str, str] | None = None) -> web.Response:
+    def _reply(
+        self,
+        request: web.BaseRequest,
+        status: int,
+        body: bytes,
+        content_type: str,
+        extra: dict[str, str] | None = None,
+    ) -> web.Response:
         from aiohttp import web
 
         response = web.Response(status=status, body=body, headers=self._headers(request, extra))
@@ -82,12 +99,19 @@ class App:
 
     def error(self, request: web.BaseRequest, exc: HttpError) -> web.Response:
         """The HTTP error as a one-line text answer; an unread body closes the connection."""
-        response = self._reply(request, exc.status, (exc.message + "\n").encode(),
-                               "text/plain; charset=utf-8", exc.headers)
+        response = self._reply(
+            request,
+            exc.status,
+            (exc.message + "\n").encode(),
+            "text/plain; charset=utf-8",
+            exc.headers,
+        )
         length = request.content_length
-        if exc.status in (411, 413) or (request.body_exists and not request.content.is_eof()
-                                        and (length is None
-                                             or length > self.service.limits.max_body)):
+        if exc.status in (411, 413) or (
+            request.body_exists
+            and not request.content.is_eof()
+            and (length is None or length > self.service.limits.max_body)
+        ):
             # a body left unread must never be read as the next request: a small one is
             # drained by aiohttp after the answer, anything else closes the connection
             response.force_close()
@@ -110,8 +134,13 @@ class App:
             self.log(request, "-", "client went away", started)
             return _gone(request)
         except Exception as exc:  # never a stack trace to the client; one line in the log
-            self.log(request, 500, f"internal error: {type(exc).__name__}: "
-                                   f"{escape_line(' '.join(str(exc).split())[:200])}", started)
+            self.log(
+                request,
+                500,
+                f"internal error: {type(exc).__name__}: "
+                f"{escape_line(' '.join(str(exc).split())[:200])}",
+                started,
+            )
             response = self.error(request, HttpError(500, "internal error"))
             response.force_close()
             return response
@@ -121,18 +150,29 @@ class App:
     async def _dispatch(self, request: web.BaseRequest) -> web.StreamResponse:
         limits = self.service.limits
         if not self.access.host_allowed(request.headers.get("Host")):
-            raise HttpError(403, "the Host header does not name this server (start it with "
-                                 "--allow-host NAME to answer under another name)")
+            raise HttpError(
+                403,
+                "the Host header does not name this server (start it with "
+                "--allow-host NAME to answer under another name)",
+            )
         if len(request.raw_path) > limits.max_url:
-            raise HttpError(414, f"request URL longer than {limits.max_url} bytes; send the "
-                                 "query with POST")
+            raise HttpError(
+                414, f"request URL longer than {limits.max_url} bytes; send the query with POST"
+            )
         if request.method == "OPTIONS":
-            return self._reply(request, 204, b"", "text/plain",
-                               self.access.preflight(request.headers.get("Origin"),
-                                                     request.headers))
+            return self._reply(
+                request,
+                204,
+                b"",
+                "text/plain",
+                self.access.preflight(request.headers.get("Origin"), request.headers),
+            )
         if request.method not in ("GET", "HEAD", "POST"):
-            raise HttpError(405, f"{escape_line(request.method)} is not supported: this "
-                                 "endpoint is read-only", {"Allow": READ_ONLY})
+            raise HttpError(
+                405,
+                f"{escape_line(request.method)} is not supported: this endpoint is read-only",
+                {"Allow": READ_ONLY},
+            )
         url = urllib.parse.urlsplit(request.raw_path)
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         route = url.path.rstrip("/") or "/"
@@ -146,15 +186,17 @@ class App:
             return self._reply(request, 200, body, "application/json")
         if route.startswith("/queries/"):
             self._no_body(request)
-            return await self._bundled(request, urllib.parse.unquote(route[len("/queries/"):]),
-                                       params)
+            return await self._bundled(
+                request, urllib.parse.unquote(route[len("/queries/") :]), params
+            )
         if route.startswith("/api/"):
             from calcinosis_kg.serve import explorer
 
             self._no_body(request)
-            data = explorer.api(self.service, route[len("/api/"):], params)
-            return self._reply(request, 200, json.dumps(data, ensure_ascii=False).encode(),
-                               "application/json")
+            data = explorer.api(self.service, route[len("/api/") :], params)
+            return self._reply(
+                request, 200, json.dumps(data, ensure_ascii=False).encode(), "application/json"
+            )
         from calcinosis_kg.serve import explorer
 
         self._no_body(request)
@@ -186,8 +228,9 @@ class App:
 
     # -- SPARQL -------------------------------------------------------------------------------
 
-    async def _sparql(self, request: web.BaseRequest, params: dict[str, list[str]]
-                      ) -> web.StreamResponse:
+    async def _sparql(
+        self, request: web.BaseRequest, params: dict[str, list[str]]
+    ) -> web.StreamResponse:
         if request.method == "POST":
             media, charset = _content_type(request.headers.get("Content-Type", ""))
             body = await self._body(request)
@@ -208,8 +251,10 @@ class App:
             elif media == "application/sparql-update":
                 raise HttpError(403, UPDATE_REFUSED)
             else:
-                raise HttpError(415, "POST a form (application/x-www-form-urlencoded) or "
-                                     "application/sparql-query")
+                raise HttpError(
+                    415,
+                    "POST a form (application/x-www-form-urlencoded) or application/sparql-query",
+                )
         elif "update" in params:
             raise HttpError(403, UPDATE_REFUSED)
         if request.method != "POST" and "query" not in params:
@@ -217,36 +262,49 @@ class App:
         queries = params.get("query", [])
         if len(queries) != 1 or not queries[0].strip():
             raise HttpError(400, "give exactly one 'query' parameter (SPARQL 1.1 Protocol)")
-        return await self._answer(request, queries[0], None, params,
-                                  params.get("default-graph-uri", []),
-                                  params.get("named-graph-uri", []))
+        return await self._answer(
+            request,
+            queries[0],
+            None,
+            params,
+            params.get("default-graph-uri", []),
+            params.get("named-graph-uri", []),
+        )
 
-    def _description(self, request: web.BaseRequest, params: dict[str, list[str]]
-                     ) -> web.Response:
+    def _description(self, request: web.BaseRequest, params: dict[str, list[str]]) -> web.Response:
         from calcinosis_kg.serve.description import describe
         from calcinosis_kg.serve.results import MEDIA, NotAcceptable, negotiate
 
         try:
-            fmt = negotiate("CONSTRUCT", request.headers.get("Accept"),
-                            (params.get("format") or [""])[-1] or None)
+            fmt = negotiate(
+                "CONSTRUCT",
+                request.headers.get("Accept"),
+                (params.get("format") or [""])[-1] or None,
+            )
         except NotAcceptable as exc:
             raise HttpError(406, str(exc)) from None
         body = describe(self.service.dataset, self._endpoint(request), fmt)
-        return self._reply(request, 200, body, MEDIA[fmt] + (
-            "; charset=utf-8" if fmt == "turtle" else ""), {"Vary": "Accept"})
+        return self._reply(
+            request,
+            200,
+            body,
+            MEDIA[fmt] + ("; charset=utf-8" if fmt == "turtle" else ""),
+            {"Vary": "Accept"},
+        )
 
     def _endpoint(self, request: web.BaseRequest) -> str:
         """The endpoint's URL as the client named it: the base of relative IRIs."""
         host = request.host
-        if not re.fullmatch(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?",
-                            host):
-            sockname = request.transport.get_extra_info("sockname") if request.transport \
-                else None
+        if not re.fullmatch(
+            r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?", host
+        ):
+            sockname = request.transport.get_extra_info("sockname") if request.transport else None
             host = f"{sockname[0]}:{sockname[1]}" if sockname else "localhost"
         return f"http://{host}/sparql"
 
-    async def _bundled(self, request: web.BaseRequest, name: str,
-                       params: dict[str, list[str]]) -> web.StreamResponse:
+    async def _bundled(
+        self, request: web.BaseRequest, name: str, params: dict[str, list[str]]
+    ) -> web.StreamResponse:
         from calcinosis_kg.core.errors import InputError
         from calcinosis_kg.graph.queryfiles import get_query
         from calcinosis_kg.graph.sparql_text import parse_bindings
@@ -265,20 +323,37 @@ class App:
             raise HttpError(400, exc.one_line().replace("--bind ", "")) from None
         return await self._answer(request, found.text, dict(terms), params)
 
-    async def _answer(self, request: web.BaseRequest, text: str, bindings: dict | None,
-                      params: dict[str, list[str]], default_graphs: list[str] | None = None,
-                      named_graphs: list[str] | None = None) -> web.StreamResponse:
+    async def _answer(
+        self,
+        request: web.BaseRequest,
+        text: str,
+        bindings: dict | None,
+        params: dict[str, list[str]],
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> web.StreamResponse:
         """Run the query in a worker; its answer reaches the client as ``serve.reply`` says."""
         from calcinosis_kg.serve.reply import answer
 
         limits = self.service.limits
-        headers = self._headers(request, {
-            "X-Row-Limit": str(limits.row_limit), "X-Query-Timeout": f"{limits.timeout:g}",
-            "Vary": ", ".join(filter(None, ["Accept", self.access.cors(None).get("Vary")]))})
-        job = Job(text, bindings, tuple(default_graphs or ()), tuple(named_graphs or ()),
-                  self._endpoint(request), request.headers.get("Accept"),
-                  (params.get("format") or [""])[-1] or None,
-                  bool((params.get("labels") or [""])[-1]))
+        headers = self._headers(
+            request,
+            {
+                "X-Row-Limit": str(limits.row_limit),
+                "X-Query-Timeout": f"{limits.timeout:g}",
+                "Vary": ", ".join(filter(None, ["Accept", self.access.cors(None).get("Vary")])),
+            },
+        )
+        job = Job(
+            text,
+            bindings,
+            tuple(default_graphs or ()),
+            tuple(named_graphs or ()),
+            self._endpoint(request),
+            request.headers.get("Accept"),
+            (params.get("format") or [""])[-1] or None,
+            bool((params.get("labels") or [""])[-1]),
+        )
         return await answer(self.pool, request, job, headers)
 
 

@@ -31,14 +31,16 @@ if TYPE_CHECKING:
 
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
+
 @dataclass
 class Answer:
     """What a query gave, cut at the row limit: ``truncated`` says whether rows were dropped."""
 
     form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
     variables: list[str] = field(default_factory=list)
-    rows: list[tuple[pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | None,
-                     ...]] = field(default_factory=list)
+    rows: list[
+        tuple[pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | None, ...]
+    ] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[pyoxigraph.Triple] = field(default_factory=list)
     truncated: bool = False
@@ -52,10 +54,15 @@ class Dataset:
     graphs: dict[str, int]  # graph IRI -> triple count
     labels: dict[str, str]
 
-    def run(self, text: str, substitutions: Mapping[str, object] | None = None,
-            default_graphs: Sequence[str] | None = None,
-            named_graphs: Sequence[str] | None = None,
-            row_limit: int = 10_000, base_iri: str | None = None) -> Answer:
+    def run(
+        self,
+        text: str,
+        substitutions: Mapping[str, object] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        row_limit: int = 10_000,
+        base_iri: str | None = None,
+    ) -> Answer:
         """Run a guarded query (see ``guard.check_query``) with bound terms, cut at ``row_limit``,
         over exactly the dataset given (``guard.query_dataset``): ``None`` is the union default
         graph / every named graph, a list (possibly empty) exactly those graphs. Relative IRIs
@@ -63,13 +70,14 @@ class Dataset:
         process killed at the deadline (``serve.pool``)."""
         import pyoxigraph
 
-
-        subs: dict[pyoxigraph.Variable, pyoxigraph.NamedNode | pyoxigraph.BlankNode
-                   | pyoxigraph.Literal | pyoxigraph.Triple] = {
-            pyoxigraph.Variable(k): v for k, v in (substitutions or {}).items()}  # type: ignore[misc]
+        subs: dict[
+            pyoxigraph.Variable,
+            pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxigraph.Triple,
+        ] = {pyoxigraph.Variable(k): v for k, v in (substitutions or {}).items()}  # type: ignore[misc]
         default: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.DefaultGraph] | None
-        default = None if default_graphs is None else [pyoxigraph.NamedNode(g)
-                                                       for g in default_graphs]
+        default = (
+            None if default_graphs is None else [pyoxigraph.NamedNode(g) for g in default_graphs]
+        )
         named: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode] | None
         named = None if named_graphs is None else [pyoxigraph.NamedNode(g) for g in named_graphs]
 
@@ -80,10 +88,15 @@ class Dataset:
         def query(text: str, substitutions: dict | None) -> Any:
             # explicit lists (even empty) replace any FROM / FROM NAMED of the text: the caller
             # has already decided the dataset as SPARQL 1.1 Query §13 and Protocol §2.1.4 say
-            return self.store.query(text, prefixes=prefixes, substitutions=substitutions,
-                                    base_iri=base_iri,
-                                    use_default_graph_as_union=default is None,
-                                    default_graph=default, named_graphs=named)
+            return self.store.query(
+                text,
+                prefixes=prefixes,
+                substitutions=substitutions,
+                base_iri=base_iri,
+                use_default_graph_as_union=default is None,
+                default_graph=default,
+                named_graphs=named,
+            )
 
         try:
             result = query(text, subs or None)
@@ -99,8 +112,12 @@ class Dataset:
             variables = [v.value for v in result.variables]
             solutions, truncated = _bounded(result, row_limit)
             # a solution reads as its values in the order of variables, None when unbound
-            return Answer("SELECT", variables=variables, rows=[tuple(s) for s in solutions],
-                          truncated=truncated)
+            return Answer(
+                "SELECT",
+                variables=variables,
+                rows=[tuple(s) for s in solutions],
+                truncated=truncated,
+            )
         triples, truncated = _bounded(result, row_limit)
         return Answer("CONSTRUCT", triples=triples, truncated=truncated)
 
@@ -131,15 +148,15 @@ def _bounded(items: Iterator, limit: int) -> tuple[list, bool]:
     return kept[:limit], len(kept) > limit
 
 
-def build_dataset(kg: KnowledgeGraph, data_files: Sequence[Path | tuple[str, Path]] = (),
-                  inferred: bool = True) -> Dataset:
+def build_dataset(
+    kg: KnowledgeGraph, data_files: Sequence[Path | tuple[str, Path]] = (), inferred: bool = True
+) -> Dataset:
     """The ontology as ``…/graph/asserted``, HermiT's additions as ``…/graph/inferred`` and each
     data file as ``…/graph/data/<stem>`` (``graph_names.data_graph_iris``), or as the graph IRI
     given with it (``(iri, path)``;
     an empty file is an empty graph the dataset still holds). Data files are parsed by the
     hardened loader."""
     import pyoxigraph
-
 
     store = pyoxigraph.Store()
     graphs: dict[str, int] = {}

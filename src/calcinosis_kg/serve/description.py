@@ -17,20 +17,30 @@ from calcinosis_kg.core.vocab import FORMATS, RDF, SD, VOID, XSD
 if TYPE_CHECKING:
     from calcinosis_kg.serve.dataset import Dataset
 
-RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
-                  "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+RESULT_FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+)
 
 
 def describe(dataset: Dataset, endpoint: str, fmt: str) -> bytes:
     """The description of the endpoint at ``endpoint`` in RDF format ``fmt`` (``turtle`` …)."""
     import pyoxigraph as ox
 
-
     def iri(value: str) -> ox.NamedNode:
         return ox.NamedNode(value)
 
-    service, data, default = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode(
-        "default")
+    service, data, default = (
+        ox.BlankNode("service"),
+        ox.BlankNode("dataset"),
+        ox.BlankNode("default"),
+    )
     a = iri(RDF + "type")
     triples = [
         ox.Triple(service, a, iri(SD + "Service")),
@@ -42,8 +52,9 @@ def describe(dataset: Dataset, endpoint: str, fmt: str) -> bytes:
         ox.Triple(data, iri(SD + "defaultGraph"), default),
         ox.Triple(default, a, iri(SD + "Graph")),  # the union of the named graphs
     ]
-    triples += [ox.Triple(service, iri(SD + "resultFormat"), iri(FORMATS + name))
-                for name in RESULT_FORMATS]
+    triples += [
+        ox.Triple(service, iri(SD + "resultFormat"), iri(FORMATS + name)) for name in RESULT_FORMATS
+    ]
     for index, (name, count) in enumerate(sorted(dataset.graphs.items())):
         node, graph = ox.BlankNode(f"named{index}"), ox.BlankNode(f"graph{index}")
         triples += [
@@ -52,11 +63,19 @@ def describe(dataset: Dataset, endpoint: str, fmt: str) -> bytes:
             ox.Triple(node, iri(SD + "name"), iri(name)),
             ox.Triple(node, iri(SD + "graph"), graph),
             ox.Triple(graph, a, iri(SD + "Graph")),
-            ox.Triple(graph, iri(VOID + "triples"), ox.Literal(
-                str(count), datatype=iri(XSD + "integer"))),
+            ox.Triple(
+                graph, iri(VOID + "triples"), ox.Literal(str(count), datatype=iri(XSD + "integer"))
+            ),
         ]
-    rdf_format = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-                  "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}[fmt]
-    prefixes = {"sd": SD, "void": VOID, "formats": FORMATS, **prefix_map()} \
-        if fmt in ("turtle", "rdfxml") else None
+    rdf_format = {
+        "turtle": ox.RdfFormat.TURTLE,
+        "ntriples": ox.RdfFormat.N_TRIPLES,
+        "jsonld": ox.RdfFormat.JSON_LD,
+        "rdfxml": ox.RdfFormat.RDF_XML,
+    }[fmt]
+    prefixes = (
+        {"sd": SD, "void": VOID, "formats": FORMATS, **prefix_map()}
+        if fmt in ("turtle", "rdfxml")
+        else None
+    )
     return ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""

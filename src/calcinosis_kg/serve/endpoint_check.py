@@ -22,8 +22,9 @@ from calcinosis_kg.graph.sparql import run_sparql
 from calcinosis_kg.serve.remote import CappedRemoteEngine, Credentials, RemoteError
 
 
-def endpoint_competency(endpoint: str, timeout: float = 60.0,
-                        credentials: Credentials | None = None) -> StageResult:
+def endpoint_competency(
+    endpoint: str, timeout: float = 60.0, credentials: Credentials | None = None
+) -> StageResult:
     """The competency stage, run on ``endpoint`` instead of the loaded graph."""
 
     started = time.perf_counter()
@@ -33,18 +34,31 @@ def endpoint_competency(endpoint: str, timeout: float = 60.0,
     failed = 0
     for query in queries:
         if not query.expected_path.is_file():
-            found = [Failure(STAGE, query.name, query.title,
-                             f"no expected answer ({query.expected_path.name} is missing)")]
+            found = [
+                Failure(
+                    STAGE,
+                    query.name,
+                    query.title,
+                    f"no expected answer ({query.expected_path.name} is missing)",
+                )
+            ]
         else:
             try:
                 result = run_sparql(None, query.path, query.bindings or None, engine=engine)
-                found = compare(query, read_expected(query.expected_path), list(result.columns),
-                                [tuple(r) for r in result.rows])
+                found = compare(
+                    query,
+                    read_expected(query.expected_path),
+                    list(result.columns),
+                    [tuple(r) for r in result.rows],
+                )
             except (InputError, RemoteError) as exc:
                 found = [Failure(STAGE, query.name, query.title, str(exc))]
         failed += bool(found)
         failures.extend(found)
-    return StageResult(name=STAGE, ok=not failures,
-                       counts={"queries": len(queries), "passed": len(queries) - failed,
-                               "failed": failed},
-                       failures=failures, seconds=time.perf_counter() - started)
+    return StageResult(
+        name=STAGE,
+        ok=not failures,
+        counts={"queries": len(queries), "passed": len(queries) - failed, "failed": failed},
+        failures=failures,
+        seconds=time.perf_counter() - started,
+    )

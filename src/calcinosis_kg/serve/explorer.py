@@ -13,17 +13,27 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from calcinosis_kg.serve.service import Service
 
-STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                ".css": "text/css; charset=utf-8"}
+STATIC_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
 
 
 def query_list() -> list[dict[str, object]]:
     """The bundled queries: name, title, question, parameters and example bindings."""
     from calcinosis_kg.graph.queryfiles import list_queries
 
-    return [{"name": q.name, "title": q.title, "question": q.question,
-             "parameters": list(q.parameters), "example": dict(q.example_bindings)}
-            for q in list_queries()]
+    return [
+        {
+            "name": q.name,
+            "title": q.title,
+            "question": q.question,
+            "parameters": list(q.parameters),
+            "example": dict(q.example_bindings),
+        }
+        for q in list_queries()
+    ]
 
 
 def static(route: str) -> tuple[bytes, str] | None:
@@ -66,8 +76,9 @@ def class_card(service: Service, entity: str) -> dict[str, object]:
     except (AmbiguousTerm, InputError) as exc:
         raise HttpError(400, exc.one_line()) from None
     except ValueError as exc:  # pyoxigraph: not an IRI ("Invalid IRI code point '{'")
-        raise HttpError(400, f"class={entity}: not a valid IRI ({' '.join(str(exc).split())})"
-                        ) from None
+        raise HttpError(
+            400, f"class={entity}: not a valid IRI ({' '.join(str(exc).split())})"
+        ) from None
     data["iri"] = expand(found.curie)
     return data
 
@@ -84,8 +95,16 @@ def api(service: Service, name: str, params: dict[str, list[str]]) -> object:
         if not text:
             raise HttpError(400, "give q=TEXT")
         hits = search(service.kg, text, limit=25)
-        return [{"curie": h.curie, "iri": expand(h.curie), "label": h.label,
-                 "matched": h.matched, "field": h.field} for h in hits]
+        return [
+            {
+                "curie": h.curie,
+                "iri": expand(h.curie),
+                "label": h.label,
+                "matched": h.matched,
+                "field": h.field,
+            }
+            for h in hits
+        ]
     if name == "card":
         value = (params.get("class") or [""])[-1].strip()
         if not value:

@@ -47,10 +47,11 @@ def _plumbing(app: App, limits: Limits) -> Any:
             server.open += 1
             if server.open > limits.max_connections:
                 body = b"busy: too many open connections; try again shortly\n"
-                transport.write(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"  # type: ignore[attr-defined]
-                                b"Content-Type: text/plain; charset=utf-8\r\nConnection: close"
-                                b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n"
-                                + body)
+                transport.write(
+                    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"  # type: ignore[attr-defined]
+                    b"Content-Type: text/plain; charset=utf-8\r\nConnection: close"
+                    b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+                )
                 self.force_close()
                 transport.close()
 
@@ -58,26 +59,44 @@ def _plumbing(app: App, limits: Limits) -> Any:
             server.open -= 1
             super().connection_lost(exc)
 
-        def handle_error(self, request: Any, status: int = 500, exc: BaseException | None = None,
-                         message: str | None = None) -> Any:
+        def handle_error(
+            self,
+            request: Any,
+            status: int = 500,
+            exc: BaseException | None = None,
+            message: str | None = None,
+        ) -> Any:
             if request.writer.output_size > 0:
                 raise ConnectionError("the answer had started")
             if isinstance(exc, LineTooLong) and exc.args[1:2] == (limits.max_url,):
-                status, text = 414, (f"request line longer than {limits.max_url} bytes; send "
-                                     "the query with POST")
-            elif isinstance(exc, LineTooLong) or (isinstance(exc, BadHttpMessage)
-                                                  and "headers" in str(exc.message)):
-                status, text = 431, (f"request headers too large (at most {limits.max_headers} "
-                                     f"headers of {limits.max_header_bytes} bytes)")
+                status, text = (
+                    414,
+                    (f"request line longer than {limits.max_url} bytes; send the query with POST"),
+                )
+            elif isinstance(exc, LineTooLong) or (
+                isinstance(exc, BadHttpMessage) and "headers" in str(exc.message)
+            ):
+                status, text = (
+                    431,
+                    (
+                        f"request headers too large (at most {limits.max_headers} "
+                        f"headers of {limits.max_header_bytes} bytes)"
+                    ),
+                )
             elif isinstance(exc, BadHttpMessage):
                 status, text = 400, f"bad request: {' '.join(str(exc.message).split())[:200]}"
             else:
                 status, text = 500, "internal error"
             if not app.quiet:
-                sys.stderr.write(f"{request.remote} \"(unreadable request)\" {status} "
-                                 f"{escape_line(text)}\n")
-            response = Response(status=status, text=text + "\n", content_type="text/plain",
-                                headers={"X-Content-Type-Options": "nosniff"})
+                sys.stderr.write(
+                    f'{request.remote} "(unreadable request)" {status} {escape_line(text)}\n'
+                )
+            response = Response(
+                status=status,
+                text=text + "\n",
+                content_type="text/plain",
+                headers={"X-Content-Type-Options": "nosniff"},
+            )
             response.force_close()
             return response
 
@@ -87,9 +106,15 @@ def _plumbing(app: App, limits: Limits) -> Any:
         def __call__(self) -> Handler:
             return Handler(self, loop=self._loop, **self._kwargs)
 
-    server = LowServer(app.handle, max_line_size=limits.max_url,
-                       max_field_size=limits.max_header_bytes, max_headers=limits.max_headers,
-                       keepalive_timeout=30, lingering_time=2.0, access_log=None)
+    server = LowServer(
+        app.handle,
+        max_line_size=limits.max_url,
+        max_field_size=limits.max_header_bytes,
+        max_headers=limits.max_headers,
+        keepalive_timeout=30,
+        lingering_time=2.0,
+        access_log=None,
+    )
     return server
 
 
@@ -129,8 +154,7 @@ class Server:
             await pool.start()
             app = App(self.service, pool, self.quiet)
             handler = _plumbing(app, self.service.limits)
-            listening = await self._loop.create_server(handler, sock=self.socket,
-                                                       backlog=BACKLOG)
+            listening = await self._loop.create_server(handler, sock=self.socket, backlog=BACKLOG)
             self._ready.set()
             try:
                 await self._stop.wait()
@@ -166,7 +190,13 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
-def make_server(kg: KnowledgeGraph, dataset: Dataset, host: str = "127.0.0.1", port: int = 0,
-                limits: Limits | None = None, quiet: bool = False) -> Server:
+def make_server(
+    kg: KnowledgeGraph,
+    dataset: Dataset,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    limits: Limits | None = None,
+    quiet: bool = False,
+) -> Server:
     """A bound (not yet serving) server; ``port=0`` picks a free port (``server.server_port``)."""
     return Server(Service(kg, dataset, limits or Limits()), host, port, quiet)

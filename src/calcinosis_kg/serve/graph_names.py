@@ -28,8 +28,9 @@ def inferred_graph_iri(base: str = GRAPH_BASE) -> str:
     return base.rstrip("/") + "/inferred"
 
 
-def data_graph_iris(paths: Iterable[Path], base: str = GRAPH_BASE,
-                    taken: Iterable[str] = ()) -> list[str]:
+def data_graph_iris(
+    paths: Iterable[Path], base: str = GRAPH_BASE, taken: Iterable[str] = ()
+) -> list[str]:
     """``<base>/data/<percent-encoded stem>`` for each file, in order; a name already in
     ``taken`` or given to an earlier file gets ``-2``, ``-3``… (``stem-2`` is itself checked)."""
     prefix = base.rstrip("/") + "/data/"
@@ -44,4 +45,3 @@ def data_graph_iris(paths: Iterable[Path], base: str = GRAPH_BASE,
         used.add(iri)
         names.append(iri)
     return names
-

@@ -51,9 +51,11 @@ class CheckedQuery:
     has_dataset: bool = False  # the text has FROM or FROM NAMED
 
 
-def query_dataset(checked: CheckedQuery, default_graph_uris: Sequence[str] = (),
-                  named_graph_uris: Sequence[str] = ()
-                  ) -> tuple[list[str] | None, list[str] | None]:
+def query_dataset(
+    checked: CheckedQuery,
+    default_graph_uris: Sequence[str] = (),
+    named_graph_uris: Sequence[str] = (),
+) -> tuple[list[str] | None, list[str] | None]:
     """(default graphs, named graphs) to query; ``None`` is the union default graph / every named
     graph (no dataset given anywhere). Protocol parameters replace the query's whole dataset
     (§2.1.4): with only ``named-graph-uri`` the default graph is empty, with only
@@ -66,18 +68,28 @@ def query_dataset(checked: CheckedQuery, default_graph_uris: Sequence[str] = (),
     return None, None
 
 
-def check_query(text: str, local_graphs: Collection[str],
-                default_graph_uris: Iterable[str] = (),
-                named_graph_uris: Iterable[str] = (), base: str | None = None) -> CheckedQuery:
+def check_query(
+    text: str,
+    local_graphs: Collection[str],
+    default_graph_uris: Iterable[str] = (),
+    named_graph_uris: Iterable[str] = (),
+    base: str | None = None,
+) -> CheckedQuery:
     """The query's form, or ``Refused`` (403 for updates and SERVICE, 400 otherwise)."""
     with _PARSER_LOCK:  # one per process: a server's worker processes never wait on each other
-        return _check(text, frozenset(local_graphs), tuple(default_graph_uris),
-                      tuple(named_graph_uris), base)
+        return _check(
+            text, frozenset(local_graphs), tuple(default_graph_uris), tuple(named_graph_uris), base
+        )
 
 
 @lru_cache(maxsize=1024)  # a repeated query (the explorer, a dashboard) is checked once
-def _check(text: str, local_graphs: frozenset[str], default_graph_uris: tuple[str, ...],
-           named_graph_uris: tuple[str, ...], base: str | None) -> CheckedQuery:
+def _check(
+    text: str,
+    local_graphs: frozenset[str],
+    default_graph_uris: tuple[str, ...],
+    named_graph_uris: tuple[str, ...],
+    base: str | None,
+) -> CheckedQuery:
     try:
         info = query_guard.check_query(text, allow_dataset=True)
     except query_guard.QueryRefused as exc:  # SERVICE, an update
@@ -90,10 +102,13 @@ def _check(text: str, local_graphs: frozenset[str], default_graph_uris: tuple[st
         defaults, named = _dataset(text, base)
     for iri in [*defaults, *named, *default_graph_uris, *named_graph_uris]:
         if iri not in local_graphs:
-            raise Refused(f"graph <{iri}> is not held by this endpoint (nothing is fetched "
-                          f"from the network); graphs: {', '.join(sorted(local_graphs))}")
-    return CheckedQuery(info.form.upper(), tuple(defaults), tuple(named),
-                        "DatasetClause" in info.nodes)
+            raise Refused(
+                f"graph <{iri}> is not held by this endpoint (nothing is fetched "
+                f"from the network); graphs: {', '.join(sorted(local_graphs))}"
+            )
+    return CheckedQuery(
+        info.form.upper(), tuple(defaults), tuple(named), "DatasetClause" in info.nodes
+    )
 
 
 def _dataset(text: str, base: str | None = None) -> tuple[list[str], list[str]]:
@@ -102,7 +117,6 @@ def _dataset(text: str, base: str | None = None) -> tuple[list[str], list[str]]:
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
-
     try:
         algebra = translateQuery(parseQuery(text), base=base, initNs=prefix_map()).algebra
     except RecursionError:
@@ -110,5 +124,7 @@ def _dataset(text: str, base: str | None = None) -> tuple[list[str], list[str]]:
     except Exception as exc:  # unknown prefix …
         raise Refused(f"SPARQL syntax error: {' '.join(str(exc).split())}") from None
     clauses = algebra.get("datasetClause") or []
-    return ([str(c["default"]) for c in clauses if "default" in c],
-            [str(c["named"]) for c in clauses if "named" in c])
+    return (
+        [str(c["default"]) for c in clauses if "default" in c],
+        [str(c["named"]) for c in clauses if "named" in c],
+    )

@@ -89,16 +89,23 @@ class Verdicts:
 
 
 def _chars(key: tuple) -> int:
-    return sum(len(part) if isinstance(part, str) else sum(map(len, part)) if part else 0
-               for part in key)
+    return sum(
+        len(part) if isinstance(part, str) else sum(map(len, part)) if part else 0 for part in key
+    )
 
 
 class Worker:
     """The parent's end of one forked worker: its pid, the framed socket to it and the flag
     it sets before writing to a client."""
 
-    def __init__(self, pid: int, sock: socket.socket, reader: asyncio.StreamReader,
-                 writer: asyncio.StreamWriter, flag: mmap.mmap) -> None:
+    def __init__(
+        self,
+        pid: int,
+        sock: socket.socket,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        flag: mmap.mmap,
+    ) -> None:
         self.pid, self.sock, self.reader, self.writer, self.flag = pid, sock, reader, writer, flag
 
     def send(self, payload: bytes, client: int | None) -> bool:
@@ -164,11 +171,18 @@ class Pool:
         pid = os.fork()
         if pid == 0:  # pragma: no cover (the worker process; its effects are tested)
             ours.close()
-            worker_main(theirs, self.dataset, self.limits.row_limit, self.limits.timeout,
-                        self.limits.memory_mb, flag)
+            worker_main(
+                theirs,
+                self.dataset,
+                self.limits.row_limit,
+                self.limits.timeout,
+                self.limits.memory_mb,
+                flag,
+            )
         theirs.close()
-        reader, writer = await asyncio.open_unix_connection(sock=ours, limit=2 * FRAME.size
-                                                            + (64 << 10))
+        reader, writer = await asyncio.open_unix_connection(
+            sock=ours, limit=2 * FRAME.size + (64 << 10)
+        )
         worker = Worker(pid, ours, reader, writer, flag)
         self.live[pid] = worker
         return worker
@@ -214,9 +228,12 @@ class Pool:
     # -- admission ----------------------------------------------------------------------------
 
     def _busy(self) -> HttpError:
-        return HttpError(503, f"busy: {self.limits.workers} queries running and "
-                              f"{len(self.waiting)} waiting; try again shortly",
-                         {"Retry-After": "1"})
+        return HttpError(
+            503,
+            f"busy: {self.limits.workers} queries running and "
+            f"{len(self.waiting)} waiting; try again shortly",
+            {"Retry-After": "1"},
+        )
 
     async def _acquire(self) -> Worker:
         if self.idle:
@@ -252,8 +269,13 @@ class Pool:
 
     # -- one query ----------------------------------------------------------------------------
 
-    async def run(self, job: Job, start: Callable[[Head], Awaitable[None]],
-                  send: Callable[[bytes], Awaitable[None]], client: int | None = None) -> Head:
+    async def run(
+        self,
+        job: Job,
+        start: Callable[[Head], Awaitable[None]],
+        send: Callable[[bytes], Awaitable[None]],
+        client: int | None = None,
+    ) -> Head:
         """Run ``job``; ``start(head)`` sends the response head (and a small body), ``send``
         each further piece. With ``client`` (the connection's descriptor; ``job.head`` set) a
         whole answer may be written by the worker itself: ``head.sent`` then says so and
@@ -319,9 +341,12 @@ class Pool:
                 started = await worker.wrote()
             if started:
                 raise AnswerCut(f"answer cut at the {limits.timeout:g} s deadline") from None
-            raise HttpError(503, f"query stopped after {limits.timeout:g} s (the server's "
-                                 "per-query timeout, see X-Query-Timeout)",
-                            {"X-Query-Timeout": f"{limits.timeout:g}"}) from None
+            raise HttpError(
+                503,
+                f"query stopped after {limits.timeout:g} s (the server's "
+                "per-query timeout, see X-Query-Timeout)",
+                {"X-Query-Timeout": f"{limits.timeout:g}"},
+            ) from None
         except (asyncio.IncompleteReadError, ConnectionError):
             if lent and not started:
                 self._kill(worker)
@@ -329,8 +354,11 @@ class Pool:
             if started:
                 raise AnswerCut("the worker ended while its answer was sent") from None
             # pyoxigraph aborts the process when an allocation fails under the memory ceiling
-            raise HttpError(503, "query stopped: its worker ended without an answer (most likely "
-                                 f"it needed more than {limits.memory_mb} MB)") from None
+            raise HttpError(
+                503,
+                "query stopped: its worker ended without an answer (most likely "
+                f"it needed more than {limits.memory_mb} MB)",
+            ) from None
         finally:
             if healthy:
                 self._release(worker)

@@ -56,12 +56,12 @@ def check_graph_iri(graph: str, what: str = "--graph") -> str:
     checked before anything is sent, so a bad name never reaches a store."""
     import pyoxigraph
 
-
     try:
         node = pyoxigraph.NamedNode(graph)
     except ValueError as exc:
-        raise InputError(f"{what} {terminal_safe(graph[:200])!r}: not an absolute IRI ({exc})"
-                         ) from None
+        raise InputError(
+            f"{what} {terminal_safe(graph[:200])!r}: not an absolute IRI ({exc})"
+        ) from None
     return node.value
 
 
@@ -75,14 +75,19 @@ def count_triples(client: Client, endpoint: str, graph: str) -> int:
     if not rows:
         return 0
     cell = dict(zip(data.get("vars", []), rows[0], strict=True)).get("n")
-    if len(rows) != 1 or cell is None or cell[0] != "literal" or \
-            not (cell[1].isascii() and cell[1].isdigit() and len(cell[1]) <= 18):
+    if (
+        len(rows) != 1
+        or cell is None
+        or cell[0] != "literal"
+        or not (cell[1].isascii() and cell[1].isdigit() and len(cell[1]) <= 18)
+    ):
         raise RemoteError(f"{public(endpoint)} gave no triple count for <{graph}>")
     return int(cell[1])
 
 
-def push_graph(client: Client, store_url: str, endpoint: str, graph: str,
-               triples: Iterable[pyoxigraph.Triple]) -> Pushed:
+def push_graph(
+    client: Client, store_url: str, endpoint: str, graph: str, triples: Iterable[pyoxigraph.Triple]
+) -> Pushed:
     """PUT ``triples`` as ``graph`` (streamed from a temporary N-Triples file), then verify."""
     import pyoxigraph
 
@@ -93,18 +98,28 @@ def push_graph(client: Client, store_url: str, endpoint: str, graph: str,
         pyoxigraph.serialize(unique, path, format=pyoxigraph.RdfFormat.N_TRIPLES)
         size = os.path.getsize(path)
         with open(path, "rb") as body:
-            client.send("PUT", graph_url(store_url, graph), body,
-                        {"Content-Type": "text/turtle", "Content-Length": str(size)})
+            client.send(
+                "PUT",
+                graph_url(store_url, graph),
+                body,
+                {"Content-Type": "text/turtle", "Content-Length": str(size)},
+            )
     stored = count_triples(client, endpoint, graph)
     if stored != len(unique):
-        raise RemoteError(f"{public(endpoint)} holds {stored} triples in <{graph}> after the "
-                          f"push, {len(unique)} were sent")
+        raise RemoteError(
+            f"{public(endpoint)} holds {stored} triples in <{graph}> after the "
+            f"push, {len(unique)} were sent"
+        )
     return Pushed(graph, len(unique), stored, time.perf_counter() - started)
 
 
-def push(client: Client, store_url: str, endpoint: str,
-         graphs: Iterable[tuple[str, Iterable[pyoxigraph.Triple]]],
-         progress: Callable[[Pushed], None] | None = None) -> list[Pushed]:
+def push(
+    client: Client,
+    store_url: str,
+    endpoint: str,
+    graphs: Iterable[tuple[str, Iterable[pyoxigraph.Triple]]],
+    progress: Callable[[Pushed], None] | None = None,
+) -> list[Pushed]:
     """Push every (graph IRI, triples) pair; one PUT each, verified before the next."""
     done = []
     for graph, triples in graphs:
@@ -115,8 +130,9 @@ def push(client: Client, store_url: str, endpoint: str,
     return done
 
 
-def release_graphs(kg: KnowledgeGraph, graph: str, data: Iterable[Path] = (),
-                   inferred: bool = False) -> list[tuple[str, list[pyoxigraph.Triple]]]:
+def release_graphs(
+    kg: KnowledgeGraph, graph: str, data: Iterable[Path] = (), inferred: bool = False
+) -> list[tuple[str, list[pyoxigraph.Triple]]]:
     """(IRI, triples) to push: the release as ``graph``, HermiT's additions as ``graph/inferred``
     and each data file as ``graph/data/<stem>``."""
 
@@ -124,7 +140,7 @@ def release_graphs(kg: KnowledgeGraph, graph: str, data: Iterable[Path] = (),
     names = graph_names(graph, data, inferred)
     if inferred:
         graphs.append((names[1], inferred_triples(kg)))
-    for name, path in zip(names[1 + inferred:], data, strict=True):
+    for name, path in zip(names[1 + inferred :], data, strict=True):
         graphs.append((name, [q.triple for q in load([path]).store]))
     return graphs
 

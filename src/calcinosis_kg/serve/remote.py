@@ -15,5 +15,13 @@ from calcinosis_kg.graph.remote import RemoteEngine, check_row_cap, select
 #: ``graph.remote.RemoteEngine`` has the timeouts, credentials and row-cap check itself now
 CappedRemoteEngine = RemoteEngine
 
-__all__ = ["CappedRemoteEngine", "Client", "Credentials", "RemoteError", "check_row_cap",
-           "origin", "public", "select"]
+__all__ = [
+    "CappedRemoteEngine",
+    "Client",
+    "Credentials",
+    "RemoteError",
+    "check_row_cap",
+    "origin",
+    "public",
+    "select",
+]

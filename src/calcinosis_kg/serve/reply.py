@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 _DATE = [0, ""]  # (second, its HTTP date) of the last head prepared
 
 
-async def answer(pool: Pool, request: web.BaseRequest, job: Job, headers: dict[str, str]
-                 ) -> web.StreamResponse:
+async def answer(
+    pool: Pool, request: web.BaseRequest, job: Job, headers: dict[str, str]
+) -> web.StreamResponse:
     """Run ``job`` in ``pool``; ``headers`` are the answer's headers but those that depend on
     the result (type, row count, truncation)."""
     import dataclasses
@@ -46,9 +47,12 @@ async def answer(pool: Pool, request: web.BaseRequest, job: Job, headers: dict[s
     response: web.StreamResponse | None = None
 
     def headers_of(head: Head) -> dict[str, str]:
-        return {**headers, "Content-Type": media_type(head.fmt),
-                "X-Rows-Truncated": "true" if head.truncated else "false",
-                "X-Result-Rows": str(head.count)}
+        return {
+            **headers,
+            "Content-Type": media_type(head.fmt),
+            "X-Rows-Truncated": "true" if head.truncated else "false",
+            "X-Result-Rows": str(head.count),
+        }
 
     async def start(head: Head) -> None:
         nonlocal response
@@ -84,8 +88,12 @@ def _head(request: web.BaseRequest, headers: dict[str, str]) -> bytes:
     if now != _DATE[0]:
         _DATE[:] = [now, email.utils.formatdate(now, usegmt=True)]
     version = request.version
-    lines = [f"HTTP/{version.major}.{version.minor} 200 OK", f"Date: {_DATE[1]}",
-             f"Server: {SERVER_SOFTWARE}", *(f"{k}: {v}" for k, v in headers.items())]
+    lines = [
+        f"HTTP/{version.major}.{version.minor} 200 OK",
+        f"Date: {_DATE[1]}",
+        f"Server: {SERVER_SOFTWARE}",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
     if request.keep_alive and version < (1, 1):
         lines.append("Connection: keep-alive")
     elif not request.keep_alive and version >= (1, 1):

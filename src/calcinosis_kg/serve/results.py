@@ -25,29 +25,55 @@ if TYPE_CHECKING:
     from calcinosis_kg.serve.dataset import Answer
 
 SELECT_TYPES = {
-    "application/sparql-results+json": "json", "application/json": "json",
-    "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
-    "text/csv": "csv", "text/tab-separated-values": "tsv",
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
 }
 GRAPH_TYPES = {
-    "text/turtle": "turtle", "application/x-turtle": "turtle",
-    "application/n-triples": "ntriples", "text/plain": "ntriples",
-    "application/ld+json": "jsonld", "application/json": "jsonld",
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "text/plain": "ntriples",
+    "application/ld+json": "jsonld",
+    "application/json": "jsonld",
     "application/rdf+xml": "rdfxml",
 }
-MEDIA = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-         "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
-         "ntriples": "application/n-triples", "jsonld": "application/ld+json",
-         "rdfxml": "application/rdf+xml"}
+MEDIA = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+}
+
+
 def media_type(fmt: str) -> str:
     """The Content-Type of an answer in format ``fmt``."""
     return MEDIA[fmt] + ("; charset=utf-8" if fmt in ("csv", "tsv", "turtle") else "")
 
 
 # ``format=`` query argument (what many endpoints accept besides Accept)
-SHORT = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle",
-         "ttl": "turtle", "nt": "ntriples", "ntriples": "ntriples", "n-triples": "ntriples",
-         "jsonld": "jsonld", "json-ld": "jsonld", "rdfxml": "rdfxml"}
+SHORT = {
+    "json": "json",
+    "xml": "xml",
+    "csv": "csv",
+    "tsv": "tsv",
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "nt": "ntriples",
+    "ntriples": "ntriples",
+    "n-triples": "ntriples",
+    "jsonld": "jsonld",
+    "json-ld": "jsonld",
+    "rdfxml": "rdfxml",
+}
 
 
 class NotAcceptable(CalcinosisKGError):
@@ -93,8 +119,10 @@ def negotiate(form: str, accept: str | None, requested: str | None = None) -> st
                 return explicit
             key = {"xml": "rdfxml", "json": "jsonld"}.get(key, key)
         if key not in table.values():
-            raise NotAcceptable(f"format={requested} cannot carry a {form} result "
-                                f"(use one of: {', '.join(sorted(set(table.values())))})")
+            raise NotAcceptable(
+                f"format={requested} cannot carry a {form} result "
+                f"(use one of: {', '.join(sorted(set(table.values())))})"
+            )
         return key
     if not accept:
         return default
@@ -103,8 +131,10 @@ def negotiate(form: str, accept: str | None, requested: str | None = None) -> st
             return table[media]
         if media in ("*/*", "application/*", "text/*"):
             return default
-    raise NotAcceptable(f"cannot answer a {form} query as {accept} (offered: "
-                        f"{', '.join(k for k in table if not k.startswith('application/x-'))})")
+    raise NotAcceptable(
+        f"cannot answer a {form} query as {accept} (offered: "
+        f"{', '.join(k for k in table if not k.startswith('application/x-'))})"
+    )
 
 
 def _explicit(accept: str | None, table: dict[str, str]) -> str | None:
@@ -173,16 +203,23 @@ def limit_link(row_limit: int, truncated: bool) -> str:
     return f"urn:calcinosis-kg:row-limit:{row_limit}:{'truncated' if truncated else 'complete'}"
 
 
-def write(answer: Answer, fmt: str, row_limit: int, timeout: float,
-          labels: dict[str, str] | None = None) -> bytes:
+def write(
+    answer: Answer, fmt: str, row_limit: int, timeout: float, labels: dict[str, str] | None = None
+) -> bytes:
     """The answer's bytes in format ``fmt`` (see ``negotiate``)."""
     parts: list[bytes] = []
     write_to(answer, fmt, row_limit, timeout, parts.append, labels)
     return b"".join(parts)
 
 
-def write_to(answer: Answer, fmt: str, row_limit: int, timeout: float,
-             emit: Callable[[bytes], object], labels: dict[str, str] | None = None) -> None:
+def write_to(
+    answer: Answer,
+    fmt: str,
+    row_limit: int,
+    timeout: float,
+    emit: Callable[[bytes], object],
+    labels: dict[str, str] | None = None,
+) -> None:
     """Write the answer in format ``fmt`` to ``emit``, a piece at a time. ``labels`` (SELECT as
     JSON only): add ``labels`` {IRI: rdfs:label} and ``curies`` {IRI: CURIE} for every IRI in
     the rows (the explorer page's tables)."""
@@ -191,47 +228,74 @@ def write_to(answer: Answer, fmt: str, row_limit: int, timeout: float,
     limits = {"rowLimit": row_limit, "truncated": answer.truncated, "timeoutSeconds": timeout}
     if answer.form == "ASK":
         if fmt == "xml":
-            emit(('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                  f"<head/><boolean>{str(answer.boolean).lower()}</boolean></sparql>\n").encode())
+            emit(
+                (
+                    '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                    f"<head/><boolean>{str(answer.boolean).lower()}</boolean></sparql>\n"
+                ).encode()
+            )
         else:
             emit(json.dumps({"head": {}, "boolean": answer.boolean}).encode() + b"\n")
         return
     if answer.form in ("CONSTRUCT", "DESCRIBE"):
-        rdf_format = {"turtle": pyoxigraph.RdfFormat.TURTLE,
-                      "ntriples": pyoxigraph.RdfFormat.N_TRIPLES,
-                      "jsonld": pyoxigraph.RdfFormat.JSON_LD,
-                      "rdfxml": pyoxigraph.RdfFormat.RDF_XML}[fmt]
+        rdf_format = {
+            "turtle": pyoxigraph.RdfFormat.TURTLE,
+            "ntriples": pyoxigraph.RdfFormat.N_TRIPLES,
+            "jsonld": pyoxigraph.RdfFormat.JSON_LD,
+            "rdfxml": pyoxigraph.RdfFormat.RDF_XML,
+        }[fmt]
         triples = sorted(answer.triples, key=str)
         prefixes = prefix_map() if fmt in ("turtle", "rdfxml") else None
-        pyoxigraph.serialize(triples, _Sink(emit), format=rdf_format,  # type: ignore[arg-type]
-                             prefixes=prefixes)
+        pyoxigraph.serialize(
+            triples,
+            _Sink(emit),
+            format=rdf_format,  # type: ignore[arg-type]
+            prefixes=prefixes,
+        )
         return
     names = answer.variables
     batch = _Batch(emit)
     if fmt == "json":
         head = {"vars": names, "link": [limit_link(row_limit, answer.truncated)]}
-        batch.add('{"head": ' + json.dumps(head, ensure_ascii=False)
-                  + ', "results": {"bindings": [')
+        batch.add(
+            '{"head": ' + json.dumps(head, ensure_ascii=False) + ', "results": {"bindings": ['
+        )
         keys = [json.dumps(n, ensure_ascii=False) + ": " for n in names]
         term = _fragments()
         for at in range(0, len(answer.rows), 512):  # one piece per 512 rows, not per row
-            batch.add((", " if at else "") + ", ".join(
-                "{" + ", ".join(k + term(t) for k, t in zip(keys, row, strict=True)
-                                if t is not None) + "}"
-                for row in answer.rows[at:at + 512]))
+            batch.add(
+                (", " if at else "")
+                + ", ".join(
+                    "{"
+                    + ", ".join(
+                        k + term(t) for k, t in zip(keys, row, strict=True) if t is not None
+                    )
+                    + "}"
+                    for row in answer.rows[at : at + 512]
+                )
+            )
         tail: dict[str, object] = {"limits": limits}
         if labels is not None:
             tail.update(_labelled(answer, labels))
         batch.add("]}, " + json.dumps(tail, ensure_ascii=False)[1:] + "\n")
     elif fmt == "xml":
-        batch.add('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                  "<head>" + "".join(f"<variable name={quoteattr(n)}/>" for n in names)
-                  + f"<link href={quoteattr(limit_link(row_limit, answer.truncated))}/>"
-                  + "</head><results>")
+        batch.add(
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            "<head>"
+            + "".join(f"<variable name={quoteattr(n)}/>" for n in names)
+            + f"<link href={quoteattr(limit_link(row_limit, answer.truncated))}/>"
+            + "</head><results>"
+        )
         for row in answer.rows:
-            batch.add("<result>" + "".join(
-                f"<binding name={quoteattr(n)}>{_xml_term(t)}</binding>"
-                for n, t in zip(names, row, strict=True) if t is not None) + "</result>\n")
+            batch.add(
+                "<result>"
+                + "".join(
+                    f"<binding name={quoteattr(n)}>{_xml_term(t)}</binding>"
+                    for n, t in zip(names, row, strict=True)
+                    if t is not None
+                )
+                + "</result>\n"
+            )
         batch.add("</results></sparql>\n")
     elif fmt == "csv":
         stream = io.StringIO()
@@ -290,11 +354,13 @@ class _Sink:
 def _labelled(answer: Answer, labels: dict[str, str]) -> dict[str, dict[str, str]]:
     import pyoxigraph
 
-
-    iris = sorted({t.value for row in answer.rows for t in row
-                   if isinstance(t, pyoxigraph.NamedNode)})
-    return {"labels": {iri: labels[iri] for iri in iris if iri in labels},
-            "curies": {iri: compress(iri) for iri in iris if compress(iri) != iri}}
+    iris = sorted(
+        {t.value for row in answer.rows for t in row if isinstance(t, pyoxigraph.NamedNode)}
+    )
+    return {
+        "labels": {iri: labels[iri] for iri in iris if iri in labels},
+        "curies": {iri: compress(iri) for iri in iris if compress(iri) != iri},
+    }
 
 
 def _csv_value(term: object) -> str:

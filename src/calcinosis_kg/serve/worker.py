@@ -118,10 +118,14 @@ class Client:
         """Write the whole answer; False when the client has gone."""
         self.flag[0] = 1  # from here on a kill must cut the connection, not answer 503
         try:
-            self.sock.sendall(self.head + (
-                f"Content-Type: {media}\r\nX-Rows-Truncated: {str(head.truncated).lower()}\r\n"
-                f"X-Result-Rows: {head.count}\r\nContent-Length: {len(body)}\r\n\r\n"
-            ).encode("ascii") + body)
+            self.sock.sendall(
+                self.head
+                + (
+                    f"Content-Type: {media}\r\nX-Rows-Truncated: {str(head.truncated).lower()}\r\n"
+                    f"X-Result-Rows: {head.count}\r\nContent-Length: {len(body)}\r\n\r\n"
+                ).encode("ascii")
+                + body
+            )
             return True
         except OSError:
             return False
@@ -161,28 +165,40 @@ class _Stream:
         data = b"".join(self.buffer)
         self.buffer, self.size = [], 0
         for at in range(0, len(data), CHUNK):
-            send_frame(self.sock, DATA, data[at:at + CHUNK])
+            send_frame(self.sock, DATA, data[at : at + CHUNK])
 
     def finish(self) -> None:
         if not self.started and self.client is not None:
             from calcinosis_kg.serve.results import media_type
 
-            sent = self.client.answer(media_type(self.head.fmt), self.head,
-                                      b"".join(self.buffer))
-            send_frame(self.sock, SENT if sent else GONE,
-                       pickle.dumps(self.head, pickle.HIGHEST_PROTOCOL))
+            sent = self.client.answer(media_type(self.head.fmt), self.head, b"".join(self.buffer))
+            send_frame(
+                self.sock, SENT if sent else GONE, pickle.dumps(self.head, pickle.HIGHEST_PROTOCOL)
+            )
             return
         if not self.started:
-            head = Head(self.head.fmt, self.head.count, self.head.truncated, self.head.verdict,
-                        b"".join(self.buffer))
+            head = Head(
+                self.head.fmt,
+                self.head.count,
+                self.head.truncated,
+                self.head.verdict,
+                b"".join(self.buffer),
+            )
             send_frame(self.sock, HEAD, pickle.dumps(head, pickle.HIGHEST_PROTOCOL))
             return
         self._flush()
         send_frame(self.sock, END, b"")
 
 
-def run_job(sock: socket.socket, dataset: Dataset, job: Job, row_limit: int,
-            timeout: float, memory_mb: int, client: Client | None = None) -> bool:
+def run_job(
+    sock: socket.socket,
+    dataset: Dataset,
+    job: Job,
+    row_limit: int,
+    timeout: float,
+    memory_mb: int,
+    client: Client | None = None,
+) -> bool:
     """Answer one job on ``sock`` (and ``client``, see ``Client``); False when this worker
     should end (out of memory)."""
     try:
@@ -192,8 +208,15 @@ def run_job(sock: socket.socket, dataset: Dataset, job: Job, row_limit: int,
             client.close()
 
 
-def _run_job(sock: socket.socket, dataset: Dataset, job: Job, row_limit: int,
-             timeout: float, memory_mb: int, client: Client | None) -> bool:
+def _run_job(
+    sock: socket.socket,
+    dataset: Dataset,
+    job: Job,
+    row_limit: int,
+    timeout: float,
+    memory_mb: int,
+    client: Client | None,
+) -> bool:
     from calcinosis_kg.serve.guard import Refused, check_query, query_dataset
     from calcinosis_kg.serve.results import NotAcceptable, negotiate, write_to
 
@@ -205,8 +228,9 @@ def _run_job(sock: socket.socket, dataset: Dataset, job: Job, row_limit: int,
     verdict = job.verdict
     if verdict is None:
         try:
-            verdict = check_query(job.text, dataset.graphs, job.default_graphs, job.named_graphs,
-                                  job.base)
+            verdict = check_query(
+                job.text, dataset.graphs, job.default_graphs, job.named_graphs, job.base
+            )
         except Refused as exc:
             fail(Failure(exc.status, exc.message, refused=True))
             return True
@@ -220,8 +244,14 @@ def _run_job(sock: socket.socket, dataset: Dataset, job: Job, row_limit: int,
         answer = dataset.run(job.text, job.bindings, default, named, row_limit, job.base)
         count = len(answer.rows) if answer.form == "SELECT" else len(answer.triples)
         stream = _Stream(sock, Head(fmt, count, answer.truncated, verdict), client)
-        write_to(answer, fmt, row_limit, timeout, stream.emit,
-                 dataset.labels if job.labels and fmt == "json" else None)
+        write_to(
+            answer,
+            fmt,
+            row_limit,
+            timeout,
+            stream.emit,
+            dataset.labels if job.labels and fmt == "json" else None,
+        )
     except SyntaxError as exc:  # pyoxigraph's own reading of a text rdflib accepted
         fail(Failure(400, f"SPARQL syntax error: {' '.join(str(exc).split())}", verdict=verdict))
         return True
@@ -237,8 +267,14 @@ def _run_job(sock: socket.socket, dataset: Dataset, job: Job, row_limit: int,
     return True
 
 
-def worker_main(sock: socket.socket, dataset: Dataset, row_limit: int, timeout: float,
-                memory_mb: int | None, flag: mmap.mmap) -> NoReturn:
+def worker_main(
+    sock: socket.socket,
+    dataset: Dataset,
+    row_limit: int,
+    timeout: float,
+    memory_mb: int | None,
+    flag: mmap.mmap,
+) -> NoReturn:
     """The body of a forked worker: close every inherited descriptor but ``sock`` (client
     connections, the listening socket), cap the address space, then answer jobs until the
     server closes the socket. Never returns."""

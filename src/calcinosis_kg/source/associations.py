@@ -56,8 +56,18 @@ NOT_STATED = "CCKG:0002030"
 HPO_FREQUENCIES = {f"HP:00402{n}" for n in range(80, 86)}
 KNOWLEDGE_LEVELS = {"knowledge_assertion", "observation"}
 ID_RANGE = (3000, 3999)
-KEYS = {"id", "subject", "predicate", "object", "fact", "frequency", "percentage",
-        "knowledge_level", "annotations", "note"}
+KEYS = {
+    "id",
+    "subject",
+    "predicate",
+    "object",
+    "fact",
+    "frequency",
+    "percentage",
+    "knowledge_level",
+    "annotations",
+    "note",
+}
 
 
 def _label(graphs: list[Graph], node: URIRef) -> str:
@@ -84,14 +94,22 @@ def add_associations(compiler: Compiler, path: Path, imports: Graph | None = Non
         try:
             node = _record(compiler, entry, seen)
             fact = compiler.facts[entry["fact"]]
-            subject, predicate, obj = (compiler.iri(entry[k])
-                                       for k in ("subject", "predicate", "object"))
+            subject, predicate, obj = (
+                compiler.iri(entry[k]) for k in ("subject", "predicate", "object")
+            )
             g.add((node, RDF.type, OWL.NamedIndividual))
             g.add((node, RDF.type, ASSOCIATION))
             g.add((node, RDF.type, OBAN_ASSOCIATION))
-            g.add((node, RDFS.label, Literal(
-                f"{_label(graphs, subject)} {_label(graphs, predicate)} "
-                f"{_label(graphs, obj)} ({fact.id})")))
+            g.add(
+                (
+                    node,
+                    RDFS.label,
+                    Literal(
+                        f"{_label(graphs, subject)} {_label(graphs, predicate)} "
+                        f"{_label(graphs, obj)} ({fact.id})"
+                    ),
+                )
+            )
             g.add((node, RDFS.comment, Literal(fact.statement)))
             g.add((node, SUBJECT, subject))
             g.add((node, PREDICATE, predicate))
@@ -102,13 +120,16 @@ def add_associations(compiler: Compiler, path: Path, imports: Graph | None = Non
             g.add((node, FACT_ID, Literal(fact.id)))
             frequency = entry.get("frequency") or NOT_STATED
             if frequency != NOT_STATED and frequency not in HPO_FREQUENCIES:
-                raise ValueError("frequency must be an HPO frequency term "
-                                 f"{sorted(HPO_FREQUENCIES)} or omitted (not stated), "
-                                 f"not {frequency!r}")
+                raise ValueError(
+                    "frequency must be an HPO frequency term "
+                    f"{sorted(HPO_FREQUENCIES)} or omitted (not stated), "
+                    f"not {frequency!r}"
+                )
             g.add((node, FREQUENCY_QUALIFIER, compiler.iri(frequency)))
             if "percentage" in entry:
-                g.add((node, HAS_PERCENTAGE, Literal(str(entry["percentage"]),
-                                                     datatype=XSD.decimal)))
+                g.add(
+                    (node, HAS_PERCENTAGE, Literal(str(entry["percentage"]), datatype=XSD.decimal))
+                )
             level = entry.get("knowledge_level", "knowledge_assertion")
             if level not in KNOWLEDGE_LEVELS:
                 raise ValueError(f"knowledge_level must be one of {sorted(KNOWLEDGE_LEVELS)}")
@@ -116,15 +137,16 @@ def add_associations(compiler: Compiler, path: Path, imports: Graph | None = Non
             for prop, value in compiler.qualifiers(entry):
                 g.add((node, prop, value))
             if entry.get("note"):
-                g.add((node, URIRef(vocab.IAO_EDITOR_NOTE),
-                       Literal(str(entry["note"]))))
+                g.add((node, URIRef(vocab.IAO_EDITOR_NOTE), Literal(str(entry["note"]))))
             compiler.fact_uses.setdefault(fact.id, []).append(compiler._where)
         except InputError:
             raise
         except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"{compiler._where}: {exc!s}", path,
-                             line_of(path, entry.get("id") if isinstance(entry, dict) else None)
-                             ) from exc
+            raise InputError(
+                f"{compiler._where}: {exc!s}",
+                path,
+                line_of(path, entry.get("id") if isinstance(entry, dict) else None),
+            ) from exc
     return len(seen)
 
 
@@ -139,8 +161,9 @@ def _record(compiler: Compiler, entry: Any, seen: set[str]) -> URIRef:
         raise ValueError(f"missing key(s) {missing}")
     curie = str(entry["id"])
     prefix, _, number = curie.partition(":")
-    if prefix != "CCKG" or not (number.isdigit() and len(number) == 7
-                                and ID_RANGE[0] <= int(number) <= ID_RANGE[1]):
+    if prefix != "CCKG" or not (
+        number.isdigit() and len(number) == 7 and ID_RANGE[0] <= int(number) <= ID_RANGE[1]
+    ):
         raise ValueError(f"association id {curie!r} must be CCKG:0003000-CCKG:0003999")
     if curie in seen:
         raise ValueError(f"duplicate association id {curie}")

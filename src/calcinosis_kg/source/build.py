@@ -54,8 +54,9 @@ def build(src: Path | None = None) -> BuildResult:
     return BuildResult(compiler.graph, imports, facts, compiler.fact_uses)
 
 
-def write_build(result: BuildResult, ontology_path: Path | None = None,
-                imports_path: Path | None = None) -> list[Path]:
+def write_build(
+    result: BuildResult, ontology_path: Path | None = None, imports_path: Path | None = None
+) -> list[Path]:
     """Write the generated Turtle files (atomically, deterministically)."""
     ontology_path = ontology_path or ontology_file()
     imports_path = imports_path or import_module_file()

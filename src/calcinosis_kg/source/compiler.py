@@ -67,7 +67,7 @@ class Compiler:
             return self.iri(expr)
         if not isinstance(expr, dict) or len(expr) != 1:
             raise ValueError(f"{self._where}: a class expression is a CURIE or a one-key mapping")
-        (op, arg), = expr.items()
+        ((op, arg),) = expr.items()
         g = self.graph
         node = BNode()
         if op in ("and", "or"):
@@ -88,8 +88,13 @@ class Compiler:
                 g.add((node, OWL.onProperty, inverse))
             else:
                 g.add((node, OWL.onProperty, self.iri(prop)))
-            g.add((node, OWL.someValuesFrom if op != "only" else OWL.allValuesFrom,
-                   self.expression(filler)))
+            g.add(
+                (
+                    node,
+                    OWL.someValuesFrom if op != "only" else OWL.allValuesFrom,
+                    self.expression(filler),
+                )
+            )
         elif op == "value":
             prop, individual = arg
             g.add((node, RDF.type, OWL.Restriction))
@@ -193,14 +198,19 @@ class Compiler:
         if "label" in entry:
             g.add((node, RDFS.label, Literal(entry["label"])))
         if "definition" in entry:
-            self.annotate(node, IAO_DEFINITION, Literal(entry["definition"]),
-                          self.fact_ids(entry.get("definition_facts")))
+            self.annotate(
+                node,
+                IAO_DEFINITION,
+                Literal(entry["definition"]),
+                self.fact_ids(entry.get("definition_facts")),
+            )
         for syn in entry.get("synonyms", []):
             scope = syn.get("scope", "exact")
             if scope not in SYNONYM:
                 raise ValueError(f"{self._where}: synonym scope must be one of {sorted(SYNONYM)}")
-            self.annotate(node, SYNONYM[scope], Literal(syn["text"]),
-                          self.fact_ids(syn.get("facts")))
+            self.annotate(
+                node, SYNONYM[scope], Literal(syn["text"]), self.fact_ids(syn.get("facts"))
+            )
         for xref in entry.get("xrefs", []):
             self.mapping(node, xref)
         if "comment" in entry:
@@ -246,8 +256,11 @@ class Compiler:
         out: list[tuple[URIRef, Any]] = []
         for item in entry.get("annotations") or []:
             value = item["value"]
-            if isinstance(value, str) and ":" in value and value.split(":", 1)[0] in \
-                    header()["prefixes"]:
+            if (
+                isinstance(value, str)
+                and ":" in value
+                and value.split(":", 1)[0] in header()["prefixes"]
+            ):
                 obj: Any = self.iri(value)
             else:
                 obj = Literal(value)
@@ -263,9 +276,13 @@ class Compiler:
         self.common(node, entry)
         for parent in entry.get("parents", []):
             if isinstance(parent, dict):
-                self.annotate(node, RDFS.subClassOf, self.expression(parent["id"]),
-                              self.fact_ids(parent.get("fact") or parent.get("facts")),
-                              self.qualifiers(parent))
+                self.annotate(
+                    node,
+                    RDFS.subClassOf,
+                    self.expression(parent["id"]),
+                    self.fact_ids(parent.get("fact") or parent.get("facts")),
+                    self.qualifiers(parent),
+                )
             else:
                 g.add((node, RDFS.subClassOf, self.iri(parent)))
         for rel in entry.get("relations", []):
@@ -279,8 +296,12 @@ class Compiler:
             self.annotate(node, OWL.equivalentClass, self.expression(eq), facts)
         for other in entry.get("disjoint_with", []):
             if isinstance(other, dict):
-                self.annotate(node, OWL.disjointWith, self.iri(other["id"]),
-                              self.fact_ids(other.get("fact") or other.get("facts")))
+                self.annotate(
+                    node,
+                    OWL.disjointWith,
+                    self.iri(other["id"]),
+                    self.fact_ids(other.get("fact") or other.get("facts")),
+                )
             else:
                 g.add((node, OWL.disjointWith, self.iri(other)))
 
@@ -300,8 +321,11 @@ class Compiler:
         for key, pred in (("domain", RDFS.domain), ("range", RDFS.range)):
             if key in entry:
                 value = entry[key]
-                obj = self.datarange(value) if entry.get("type") == "data" and key == "range" \
+                obj = (
+                    self.datarange(value)
+                    if entry.get("type") == "data" and key == "range"
                     else self.expression(value)
+                )
                 g.add((node, pred, obj))
         for parent in entry.get("parents", []):
             g.add((node, RDFS.subPropertyOf, self.iri(parent)))
@@ -317,11 +341,19 @@ class Compiler:
         for item in entry.get("data", []):
             datatype = self.iri(item.get("datatype", "xsd:string"))
             value = Literal(str(item["value"]), datatype=datatype)
-            self.annotate(node, self.iri(item["property"]), value,
-                          self.fact_ids(item.get("fact") or item.get("facts")))
+            self.annotate(
+                node,
+                self.iri(item["property"]),
+                value,
+                self.fact_ids(item.get("fact") or item.get("facts")),
+            )
         for item in entry.get("objects", []):
-            self.annotate(node, self.iri(item["property"]), self.iri(item["value"]),
-                          self.fact_ids(item.get("fact") or item.get("facts")))
+            self.annotate(
+                node,
+                self.iri(item["property"]),
+                self.iri(item["value"]),
+                self.fact_ids(item.get("fact") or item.get("facts")),
+            )
 
     def add_disjoint_group(self, entry: dict) -> None:
         """An ``owl:AllDisjointClasses``, repeated once per cited fact (one quote per axiom)."""
@@ -359,12 +391,14 @@ class Compiler:
                 except InputError:
                     raise
                 except (KeyError, TypeError, ValueError) as exc:
-                    raise InputError(f"{self._where}: {exc!s}", path,
-                                     line_of(path, entry.get("id"))) from exc
+                    raise InputError(
+                        f"{self._where}: {exc!s}", path, line_of(path, entry.get("id"))
+                    ) from exc
         for index, entry in enumerate(data.get("axioms") or [], start=1):
             self._where = f"{path.name}: axioms[{index}] {entry.get('subject', '')}"
             try:
                 self.relation(self.iri(entry["subject"]), entry)
             except (KeyError, TypeError, ValueError) as exc:
-                raise InputError(f"{self._where}: {exc!s}", path,
-                                 line_of(path, entry.get("subject"))) from exc
+                raise InputError(
+                    f"{self._where}: {exc!s}", path, line_of(path, entry.get("subject"))
+                ) from exc

@@ -39,8 +39,13 @@ def compile_imports(path: Path) -> Graph:
     imp = meta["imports"][0]
     onto = URIRef(imp["iri"])
     g.add((onto, RDF.type, OWL.Ontology))
-    g.add((onto, OWL.versionIRI, URIRef(imp["iri"].replace(
-        "/imports/", f"/releases/{meta['version']}/imports/"))))
+    g.add(
+        (
+            onto,
+            OWL.versionIRI,
+            URIRef(imp["iri"].replace("/imports/", f"/releases/{meta['version']}/imports/")),
+        )
+    )
     g.add((onto, DC_TITLE, Literal("calcinosis-kg import module (external terms)")))
     kinds = {
         "class": OWL.Class,
@@ -54,8 +59,9 @@ def compile_imports(path: Path) -> Graph:
             g.add((node, RDF.type, kinds[entry.get("type", "class")]))
             g.add((node, RDFS.label, Literal(entry["label"])))
             for parent in entry.get("parents", []):
-                pred = RDFS.subPropertyOf if entry.get("type", "class") != "class" \
-                    else RDFS.subClassOf
+                pred = (
+                    RDFS.subPropertyOf if entry.get("type", "class") != "class" else RDFS.subClassOf
+                )
                 g.add((node, pred, URIRef(expand(parent))))
             if "definition" in entry:
                 g.add((node, IAO_DEFINITION, Literal(entry["definition"])))
@@ -66,8 +72,9 @@ def compile_imports(path: Path) -> Graph:
             for synonym in entry.get("synonyms", []):
                 _add_synonym(g, node, synonym)
         except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"imports[{index}]: {exc!s}", path,
-                             line_of(path, entry.get("id"))) from exc
+            raise InputError(
+                f"imports[{index}]: {exc!s}", path, line_of(path, entry.get("id"))
+            ) from exc
     return g
 
 
@@ -76,10 +83,15 @@ _SCOPE_PROPERTIES = {scope: prop for prop, scope in SYNONYM_SCOPES.items()}
 
 def _add_synonym(g: Graph, node: URIRef, synonym: dict) -> None:
     """An oboInOwl synonym of an external term, annotated with the verified source it comes from."""
-    if str(node).startswith(f"{OBO}UBERON_") and synonym["scope"] == "exact" and \
-            not synonym.get("evidence"):
-        raise ValueError(f"synonym {synonym['text']!r}: an UBERON exact synonym (an everyday "
-                         "name on the card) needs its evidence (the UBERON file it was read from)")
+    if (
+        str(node).startswith(f"{OBO}UBERON_")
+        and synonym["scope"] == "exact"
+        and not synonym.get("evidence")
+    ):
+        raise ValueError(
+            f"synonym {synonym['text']!r}: an UBERON exact synonym (an everyday "
+            "name on the card) needs its evidence (the UBERON file it was read from)"
+        )
     prop = URIRef(_SCOPE_PROPERTIES[synonym["scope"]])
     text = Literal(synonym["text"])
     g.add((node, prop, text))
