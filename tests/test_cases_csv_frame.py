@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from calcinosis_kg.cases import classify, csv_frame, inputs, pipeline
+from calcinosis_kg.cases import api, classify, csv_frame, inputs, pipeline
 
 DATA = Path(__file__).parent / "cases_data"
 FORMATS = ("table", "csv", "jsonl", "ttl")
@@ -78,6 +78,7 @@ def _classifier() -> classify.Classifier:
 @pytest.fixture(autouse=True)
 def _one_classifier(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(classify, "build_classifier", _classifier)
+    monkeypatch.setattr(api, "build_classifier", _classifier)  # api imports it at its top
 
 
 def _both(monkeypatch: pytest.MonkeyPatch, run: object) -> tuple[object, object]:

@@ -15,8 +15,11 @@ from pathlib import Path
 
 import polars as pl
 
+from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import pipeline
+from calcinosis_kg.cases.classify import build_classifier
 from calcinosis_kg.core.errors import CalcinosisKGError, InputError
+from calcinosis_kg.core.text import terminal_safe
 
 
 class NothingRead(CalcinosisKGError):
@@ -58,7 +61,6 @@ class ValidationReport:
 
     def problems_text(self) -> bytes:
         """One line per problem, for people: control characters and bidi overrides escaped."""
-        from calcinosis_kg.core.text import terminal_safe
 
         lines = [
             terminal_safe(f"{r['source']}: {_cut(r['case_id'])}: {r['field']}: {r['message']}")
@@ -105,7 +107,6 @@ def classify_stream(
     ``failed``, unreadable files are collected there and the others classified; if none could
     be read, ``NothingRead`` is raised before the first part. ``complete``: the lists the
     sources declare complete (``pipeline.iter_frames``)."""
-    from calcinosis_kg.cases.classify import build_classifier
 
     clf = build_classifier()
     first = True
@@ -139,8 +140,6 @@ def classify_paths(
 def _turtle(ntriples: bytes) -> bytes:
     """Sorted N-Triples as Turtle with the case prefixes (pyoxigraph; byte-stable)."""
     import pyoxigraph as ox
-
-    from calcinosis_kg.cases import model as m
 
     prefixes = {
         "case": m.CASE_BASE,

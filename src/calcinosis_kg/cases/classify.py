@@ -22,15 +22,19 @@ import polars as pl
 from calcinosis_kg.cases import decide, suggest
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases.compile import (
+    Compiler,
     Criterion,
     Node,
     Ontology,
+    cited,
     compile_criteria,
+    quote_sources,
     read_ontology,
     to_polars,
 )
 from calcinosis_kg.cases.hints import near_misses, unclassified_reason
 from calcinosis_kg.core.vocab import RO_CAUSES_OR_CONTRIBUTES
+from calcinosis_kg.graph.knowledge import load
 
 RESULT_COLUMNS = (
     "case_id",
@@ -82,10 +86,7 @@ def build_classifier(store: Any = None) -> Classifier:
     """The classifier compiled from the ontology in ``store`` (default: the bundled one): the
     criteria, their evidence and the classes the decisions read, never hard-coded."""
     if store is None:
-        from calcinosis_kg.graph.knowledge import load
-
         store = load().store
-    from calcinosis_kg.cases.compile import Compiler
 
     onto = read_ontology(store)
     criteria = compile_criteria(onto)
@@ -103,7 +104,6 @@ def build_classifier(store: Any = None) -> Classifier:
 def _evidence(store: Any, onto: Ontology, types: set[str], own: bool = False) -> pl.DataFrame:
     """(type, value, text) rows: association or axiom statements linking a type (or one of its
     subtypes, unless ``own``) to something a case can record, or a cause to the type."""
-    from calcinosis_kg.cases.compile import cited, quote_sources
 
     sources = quote_sources()
     rows = set()

@@ -17,9 +17,14 @@ from typing import Any
 import polars as pl
 
 from calcinosis_kg.cases import model as m
+from calcinosis_kg.cases import pipeline
+from calcinosis_kg.cases.api import NothingRead
+from calcinosis_kg.cases.classify import build_classifier
+from calcinosis_kg.cases.pipeline import spreadsheet_csv
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.resources import queries_dir
 from calcinosis_kg.core.text import aligned_table
+from calcinosis_kg.graph.knowledge import load
 from calcinosis_kg.graph.queryfiles import list_queries as list_bundled
 
 
@@ -37,11 +42,6 @@ def cohort_store(paths: Iterable[Path | str], failed: list[InputError] | None = 
     """A pyoxigraph store: the ontology + every valid case, typed by its 'case of T' class;
     with ``failed``, files that cannot be read are collected there."""
     import pyoxigraph as ox
-
-    from calcinosis_kg.cases import pipeline
-    from calcinosis_kg.cases.api import NothingRead
-    from calcinosis_kg.cases.classify import build_classifier
-    from calcinosis_kg.graph.knowledge import load
 
     kg = load()
     store = ox.Store()
@@ -107,7 +107,6 @@ def answer(
 
 def format_table(table: pl.DataFrame, fmt: str) -> bytes:
     """CSV (spreadsheet-safe) or an aligned table (control characters escaped)."""
-    from calcinosis_kg.cases.pipeline import spreadsheet_csv
 
     if fmt == "csv":
         return spreadsheet_csv(table)

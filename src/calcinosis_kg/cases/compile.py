@@ -22,9 +22,12 @@ from calcinosis_kg.cases import model as m
 from calcinosis_kg.core.errors import CalcinosisKGError
 from calcinosis_kg.core.expressions import Expr, StoreSource, parse
 from calcinosis_kg.core.hierarchy import closure
+from calcinosis_kg.core.resources import source_dir
 from calcinosis_kg.core.vocab import OWL_EQUIVALENT_CLASS as OWL_EQUIVALENT
 from calcinosis_kg.core.vocab import OWL_NOTHING as NOTHING
 from calcinosis_kg.core.vocab import RDFS_SUBCLASS_OF as RDFS_SUBCLASS
+from calcinosis_kg.graph.knowledge import labels_of
+from calcinosis_kg.source.facts import load_facts
 
 #: object property -> (column, kind): "list" of class CURIEs, "finding" (status + value), "scalar"
 SLOTS: dict[str, tuple[str, str]] = {
@@ -133,8 +136,6 @@ def read_ontology(store: Any) -> Ontology:
     """Definitions, told subclass edges (with union/intersection members) and provenance."""
     import pyoxigraph as ox
 
-    from calcinosis_kg.graph.knowledge import labels_of
-
     source = StoreSource(store)
     parents: dict[str, set[str]] = defaultdict(set)
     definitions: dict[str, Expr] = {}
@@ -172,8 +173,6 @@ def read_ontology(store: Any) -> Ontology:
 def quote_sources() -> dict[str, str]:
     """Verbatim quote -> its sources ("article", "PMID:…") from the fact ledger: an axiom with
     several facts carries several quotes and sources, which RDF alone cannot pair again."""
-    from calcinosis_kg.core.resources import source_dir
-    from calcinosis_kg.source.facts import load_facts
 
     names: dict[str, set[str]] = defaultdict(set)
     for fact in load_facts(source_dir() / "facts.tsv").values():

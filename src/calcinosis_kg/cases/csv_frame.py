@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from calcinosis_kg.cases import csv_fields as f
+from calcinosis_kg.cases import readers
 from calcinosis_kg.cases.csv_rules import Rules, read_rows
 from calcinosis_kg.cases.frame import SCHEMA, to_frame
 from calcinosis_kg.cases.record import Record
@@ -36,7 +37,6 @@ SPACE = (
 
 def frames(path: Path, complete: tuple[str, ...] = ()) -> Iterator[pl.DataFrame]:
     """Wide frames (``frame.SCHEMA``) of one CSV file, in line order."""
-    from calcinosis_kg.cases import readers
 
     longest = limit("CALCINOSIS_KG_MAX_RECORD_KB")
     most = limit("CALCINOSIS_KG_MAX_INPUT_MB")
@@ -114,7 +114,6 @@ def _block(
 ) -> Iterator[pl.DataFrame]:
     """The rows of one block: blank lines skipped, rows with the header's cell count read by
     expressions, the others by the record reader; merged back in line order."""
-    from calcinosis_kg.cases import readers
 
     lines = lines.filter(pl.col("raw").str.strip_chars(SPACE + ",") != "")
     cells = pl.col("raw").str.split(",")

@@ -31,6 +31,7 @@ from typing import Any
 
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.core.vocab import OWL_CLASS, RDF_TYPE, RDFS_LABEL, SKOS_MATCHES
+from calcinosis_kg.graph.knowledge import load
 
 #: how records spell a prefix (lower case) -> the prefix of the curated map
 ALIASES = {
@@ -79,8 +80,6 @@ class Index:
 def index() -> Index:
     """Read once per process from the bundled ontology (with its import module)."""
     import pyoxigraph as ox
-
-    from calcinosis_kg.graph.knowledge import load
 
     store = load().store
     terms = {

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import polars as pl
 
-from calcinosis_kg.cases import readers
-from calcinosis_kg.cases.frame import to_frame
+from calcinosis_kg.cases import csv_frame, readers
+from calcinosis_kg.cases.frame import SCHEMA, to_frame
+from calcinosis_kg.cases.rdf_input import read_rdf
 from calcinosis_kg.core.errors import InputError
 
 CHUNK = 100_000
@@ -37,8 +38,6 @@ def iter_frames(
     that file stand): one bad file in a folder never costs the others. ``complete`` names the
     lists ("diseases", "exposures") the sources declare complete (``--complete-lists``).
     """
-    from calcinosis_kg.cases import csv_frame
-    from calcinosis_kg.cases.rdf_input import read_rdf
 
     held = _Held(chunk)
     for path in readers.input_files(paths, failed):
@@ -106,8 +105,6 @@ class _Held:
 
 def read_frame_parquet(path: Path, chunk: int = CHUNK) -> Iterator[pl.DataFrame]:
     """A Parquet case frame in chunks, checked against the wide schema (exit 2 otherwise)."""
-    from calcinosis_kg.cases.frame import SCHEMA
-    from calcinosis_kg.core.errors import InputError
 
     try:
         lazy = pl.scan_parquet(path)

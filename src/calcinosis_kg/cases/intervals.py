@@ -22,6 +22,8 @@ from functools import cache
 from typing import Any
 
 from calcinosis_kg.cases import model as m
+from calcinosis_kg.core.prefixes import header
+from calcinosis_kg.graph.knowledge import load
 
 #: analyte as the ontology names it -> the case model's column prefix and unit factors
 ANALYTES = {
@@ -77,7 +79,6 @@ class Band:
 
 def _source_names() -> dict[str, str]:
     """Source IRI -> short citation: the header's declared sources, PMIDs as CURIEs."""
-    from calcinosis_kg.core.prefixes import header
 
     out = {}
     for key, source in header().get("sources", {}).items():
@@ -124,7 +125,6 @@ def bands_from(store: Any) -> tuple[Band, ...]:
 @cache
 def default_bands() -> tuple[Band, ...]:
     """The bands of the bundled ontology (read once per process)."""
-    from calcinosis_kg.graph.knowledge import load
 
     return bands_from(load().store)
 

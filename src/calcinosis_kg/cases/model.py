@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from calcinosis_kg.cases.parsing import number_syntax
 from calcinosis_kg.core import prefixes, vocab
 from calcinosis_kg.core.prefixes import prefix_map
 
@@ -229,8 +230,6 @@ def normalise_unit(unit: str) -> str:
 
 
 def _number(value: str | float | Decimal) -> Decimal:
-    from calcinosis_kg.cases.parsing import number_syntax  # ASCII digits only: no 4_0 as 40
-
     try:
         number = Decimal(number_syntax(str(value)))
     except InvalidOperation:

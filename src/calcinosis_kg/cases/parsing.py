@@ -24,7 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from calcinosis_kg.core.errors import InputError
-from calcinosis_kg.graph.input_limits import bounded_lines, limit, open_regular_file, too_long
+from calcinosis_kg.graph.input_limits import (
+    bounded_lines,
+    limit,
+    open_regular_file,
+    read_regular_file,
+    too_long,
+)
 
 #: the largest magnitude a case number may have: beyond it a value is no measurement, and the
 #: writers' fixed-point decimals (6 places in 64 bits) would overflow
@@ -315,7 +321,6 @@ def json_items(path: Path) -> Iterator[tuple[int, Any, str | None]]:
     read item by item, so the items before a broken one stand. A record larger than
     ``CALCINOSIS_KG_MAX_RECORD_KB`` is that record's problem; text that is not JSON ends the file
     with an ``InputError`` at its line (nothing after it can be located)."""
-    from calcinosis_kg.graph.input_limits import read_regular_file
 
     data = read_regular_file(path)
     if data.startswith(b"\xef\xbb\xbf"):

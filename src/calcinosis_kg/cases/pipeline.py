@@ -23,6 +23,7 @@ from calcinosis_kg.cases.frame import to_frame
 from calcinosis_kg.cases.inputs import CHUNK, iter_frames, read_frame_parquet
 from calcinosis_kg.cases.parsing import SHOWN
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.text import FORMULA_START, PLAIN_NUMBER, terminal_safe
 
 PROBLEM_SCHEMA = {
     "case_id": pl.String,
@@ -213,7 +214,6 @@ def valid_triples(chunk: Chunk) -> pl.DataFrame:
 def spreadsheet_csv(table: pl.DataFrame, header: bool = True) -> bytes:
     """CSV of ``table`` with every text cell a spreadsheet would run as a formula prefixed with
     ``'`` (``core.text.spreadsheet_safe``'s rule, vectorised); numbers stay numbers."""
-    from calcinosis_kg.core.text import FORMULA_START, PLAIN_NUMBER
 
     def safe(name: str) -> pl.Expr:
         col = pl.col(name)
@@ -229,7 +229,6 @@ def spreadsheet_csv(table: pl.DataFrame, header: bool = True) -> bytes:
 def results_text(results: pl.DataFrame, fmt: str, header: bool = True) -> bytes:
     """Results as CSV (spreadsheet-safe), JSON Lines (exact) or a table for people (control
     characters and bidi overrides from the case files shown escaped)."""
-    from calcinosis_kg.core.text import terminal_safe
 
     table = results.select(*RESULT_COLUMNS)
     if fmt == "csv":

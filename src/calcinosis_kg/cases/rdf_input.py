@@ -16,9 +16,12 @@ import polars as pl
 
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import parsing
+from calcinosis_kg.cases.frame import to_frame
 from calcinosis_kg.cases.parsing import shown
 from calcinosis_kg.cases.record import Record
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.graph.input_limits import check_quads, read_regular_file
+from calcinosis_kg.graph.loading import FORMAT_NAMES, check_jsonld_ids, syntax_error
 
 FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".jsonld": "JSON_LD"}
 
@@ -27,10 +30,6 @@ def read_rdf(path: Path) -> pl.DataFrame:
     """The case rows of one RDF file, read within the loader's limits (regular file, size,
     term length; a JSON-LD ``@id`` that is no IRI is refused, never dropped)."""
     import pyoxigraph as ox
-
-    from calcinosis_kg.cases.frame import to_frame
-    from calcinosis_kg.graph.input_limits import check_quads, read_regular_file
-    from calcinosis_kg.graph.loading import FORMAT_NAMES, check_jsonld_ids, syntax_error
 
     fmt_name = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld"}[path.suffix.lower()]
     fmt = getattr(ox.RdfFormat, FORMATS[path.suffix.lower()])

@@ -20,10 +20,13 @@ import polars as pl
 
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import triples
+from calcinosis_kg.cases.compile import read_ontology
 from calcinosis_kg.cases.decide import final_types
+from calcinosis_kg.checks import java
 from calcinosis_kg.core.errors import CalcinosisKGError
 from calcinosis_kg.core.hierarchy import closure
 from calcinosis_kg.core.vocab import OWL
+from calcinosis_kg.graph.knowledge import load
 
 TYPE_LINE = re.compile(r"^Type\( <([^>]+)> <([^>]+)> \)$", re.MULTILINE)
 SUB_LINE = re.compile(r"^SubClassOf\( <([^>]+)> <([^>]+)> \)$", re.MULTILINE)
@@ -36,7 +39,6 @@ class ReasonerUnavailable(CalcinosisKGError):
 
 def _case_of(store: Any) -> dict[str, str]:
     """'case of T' class -> T, read from the ontology (equivalentClass with has-type some T)."""
-    from calcinosis_kg.cases.compile import read_ontology
 
     onto = read_ontology(store)
     out = {}
@@ -56,12 +58,7 @@ def hermit_types(
     the same precedence rules as the fast path (``cases.decide``: osteoma cutis first)."""
     import pyoxigraph as ox
 
-    from calcinosis_kg.cases.compile import read_ontology
-    from calcinosis_kg.checks import java
-
     if store is None:
-        from calcinosis_kg.graph.knowledge import load
-
         store = load().store
     java_bin = java.find_java()
     if java_bin is None:

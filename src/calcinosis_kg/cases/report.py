@@ -19,8 +19,10 @@ import polars as pl
 
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import pipeline
+from calcinosis_kg.cases.api import NothingRead, failed_table
 from calcinosis_kg.cases.classify import Classifier, build_classifier
 from calcinosis_kg.cases.svg import COLORS, bars, boxes
+from calcinosis_kg.cases.terms import LABELS
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.serialize import write_atomic
 
@@ -48,8 +50,6 @@ def calcium_band(clf: Classifier) -> tuple[float, float] | None:
 
 
 def _label(clf: Classifier, curie: str) -> str:
-    from calcinosis_kg.cases.terms import LABELS
-
     iri = m.expand(curie) if ":" in curie and not curie.startswith("http") else curie
     return clf.onto.labels.get(iri) or LABELS.get(curie) or curie
 
@@ -238,7 +238,6 @@ def write_report(
 ) -> Path:
     """Write ``folder/index.html``; unreadable files (collected in ``failed`` when given) are
     listed among the problems. Nothing is written when no record could be read."""
-    from calcinosis_kg.cases.api import NothingRead, failed_table
 
     clf = build_classifier()
     cases, problems = collect(paths, clf, failed)

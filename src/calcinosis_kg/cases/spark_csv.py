@@ -17,9 +17,10 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+from calcinosis_kg.cases import spark_fields
 from calcinosis_kg.cases.spark_shacl import q
 from calcinosis_kg.core.errors import InputError
-from calcinosis_kg.graph.input_limits import limit
+from calcinosis_kg.graph.input_limits import limit, too_long
 
 #: a well-formed CSV record (Python's strict reader accepts exactly these)
 WELL_FORMED = r'^(?:"(?:[^"]|"")*"|[^",][^,]*|)(?:,(?:"(?:[^"]|"")*"|[^",][^,]*|))*$'
@@ -175,8 +176,6 @@ def records(lines: Any, names: dict[str, str]) -> Any:
         .collect()
     )
     for row in sorted(long_, key=lambda r: (r["file"], r["line"])):
-        from calcinosis_kg.graph.input_limits import too_long
-
         raise too_long(names[row["file"]], row["line"])
     bad = (
         "CASE WHEN is_valid_utf8(raw) THEN NULL ELSE concat('not UTF-8: byte 0x', "
@@ -268,7 +267,6 @@ def cells(records_: Any, header: list[str]) -> Any:
 def read(spark: Any, paths: list[str], first_row: int) -> Any | None:
     """The wide case rows (``model.COLUMNS``, ``_row`` in file and line order from
     ``first_row``) of the CSV files ``paths``, read by Spark; None without any."""
-    from calcinosis_kg.cases import spark_fields
 
     F = _f()
     if not paths:

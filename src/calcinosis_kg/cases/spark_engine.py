@@ -17,10 +17,14 @@ import re
 from typing import Any
 
 from calcinosis_kg.cases import model as m
+from calcinosis_kg.cases import spark_decide as sd
+from calcinosis_kg.cases import spark_shacl
 from calcinosis_kg.cases.classify import LAB_EVIDENCE, RESULT_COLUMNS, Classifier
 from calcinosis_kg.cases.compile import to_sql
 from calcinosis_kg.cases.hints import SEP, describe
-from calcinosis_kg.cases.spark_shacl import q
+from calcinosis_kg.cases.spark_decide import problem_text
+from calcinosis_kg.cases.spark_shacl import case_iri, q
+from calcinosis_kg.core.errors import InputError
 
 DEFAULT_MASTER = "local[*]"
 #: the driver heap of a local master (``4g``, ``512m``); unset: a quarter of the machine's memory,
@@ -34,7 +38,6 @@ def driver_memory() -> str | None:
     """The heap to give a local master's driver JVM, which also runs the executors: Spark's
     default of 1 GiB is too small for the case expressions on a million rows. None when the
     user set it with ``--driver-memory`` in ``PYSPARK_SUBMIT_ARGS``."""
-    from calcinosis_kg.core.errors import InputError
 
     if "driver-memory" in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
         return None
@@ -162,7 +165,6 @@ def classify(df: Any, clf: Classifier) -> Any:
     """One result row per case (``RESULT_COLUMNS`` + ``types``/``fired``/``hints``/
     ``suggestions``, ``source``, ``_row``); ``df`` has the wide columns, ``_row`` (input
     order), ``_invalid`` and ``_problems`` (why invalid)."""
-    from calcinosis_kg.cases import spark_decide as sd
 
     F = _f()
     crit = clf.criteria
@@ -324,7 +326,6 @@ def _support(values: Any, out: Any, clf: Classifier) -> Any:
 
 def with_row_keys(df: Any) -> Any:
     """Add ``iri`` (the case IRI) and ``_row`` (input order) when missing."""
-    from calcinosis_kg.cases.spark_shacl import case_iri
 
     F = _f()
     if "_row" not in df.columns:
@@ -334,7 +335,6 @@ def with_row_keys(df: Any) -> Any:
 
 def problems(df: Any) -> Any:
     """Problems per case and field (``pipeline.problems`` columns and order key ``_row``)."""
-    from calcinosis_kg.cases import spark_shacl
 
     return spark_shacl.problems(df)
 
@@ -347,7 +347,6 @@ def run(df: Any, clf: Classifier | None) -> tuple[Any, Any]:
     if clf is None:
         return bad, None
     # by row: ids are unique within a run (pipeline.Identifiers), so this is polars' by-id
-    from calcinosis_kg.cases.spark_decide import problem_text
 
     invalid_rows = problem_text(bad).withColumn("_invalid", F.lit(True))
     marked = (

@@ -17,8 +17,10 @@ from calcinosis_kg.cases import csv_fields as readers
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import parsing
 from calcinosis_kg.cases import spark_labs as labs
+from calcinosis_kg.cases.identifiers import map_conditions
 from calcinosis_kg.cases.spark_shacl import q
 from calcinosis_kg.cases.spark_text import CURIE, number_error, pyrepr, shown, strip
+from calcinosis_kg.cases.vocab import resolve
 from calcinosis_kg.core.errors import InputError
 
 #: columns whose items may be names (resolved through the vocabulary)
@@ -39,9 +41,6 @@ def lookups(spark: Any, parts: list[tuple[Any, set[str]]]) -> Any:
     """A one-row DataFrame of the name table and the disease table for the values of the cell
     frames ``parts`` (each with the header names it has)."""
     from pyspark.sql import functions as F
-
-    from calcinosis_kg.cases.identifiers import map_conditions
-    from calcinosis_kg.cases.vocab import resolve
 
     pairs: list = []
     for df, present in parts:

@@ -21,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from calcinosis_kg.cases import model as m
+from calcinosis_kg.cases import spark_csv
+from calcinosis_kg.cases.frame import SCHEMA
+from calcinosis_kg.cases.pipeline import Identifiers, iter_frames
 from calcinosis_kg.core.errors import InputError
 
 OUTPUT_FORMATS = ("csv", "jsonl", "parquet")
@@ -54,7 +57,6 @@ def frame_parquet(frames: Iterable[Any]) -> bytes:
 
     buffer = io.BytesIO()
     parts = [f.select(list(m.COLUMNS)) for f in frames]
-    from calcinosis_kg.cases.frame import SCHEMA
 
     table = pl.concat(parts) if parts else pl.DataFrame(schema=SCHEMA)
     table.write_parquet(buffer, compression="zstd", statistics=False)
@@ -63,7 +65,6 @@ def frame_parquet(frames: Iterable[Any]) -> bytes:
 
 def checked_frames(paths: Iterable[Path | str]) -> Iterator[Any]:
     """The polars readers' frames with run-unique case ids (``pipeline.Identifiers``)."""
-    from calcinosis_kg.cases.pipeline import Identifiers, iter_frames
 
     identifiers = Identifiers()
     for frame in iter_frames(paths):
@@ -96,8 +97,6 @@ def read_cases(spark: Any, paths: Iterable[str]) -> tuple[Any, Callable[[], None
     to call after the run (it removes the temporary Parquet of local Phenopacket / Turtle
     inputs). CSV files are read by Spark itself (``spark_csv``), wherever they are."""
     from pyspark.sql import functions as F
-
-    from calcinosis_kg.cases import spark_csv
 
     paths = [str(p) for p in paths]
     for path in paths:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from calcinosis_kg.cases.csv_fields import CSV_COLUMNS
+from calcinosis_kg.cases.phenopacket_out import phenopacket
 from calcinosis_kg.cases.terms import LABELS
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.serialize import write_atomic
@@ -294,8 +295,6 @@ def write_cohort(
         return n
     data = rows(n, seed, invalid_rate)
     if fmt in ("jsonl", "json"):
-        from calcinosis_kg.cases.phenopacket_out import phenopacket
-
         packets = [phenopacket(r, LABELS) for r in data]
         text = (
             "\n".join(json.dumps(p, sort_keys=True) for p in packets) + "\n"
@@ -304,6 +303,7 @@ def write_cohort(
         )
         write_atomic(path, text.encode("utf-8"))
     else:
+        # lazy: only this (Turtle) route builds a polars frame; CSV and JSON need no polars
         from calcinosis_kg.cases.api import _turtle
         from calcinosis_kg.cases.pipeline import iter_frames
         from calcinosis_kg.cases.triples import ntriples, triples
@@ -321,6 +321,7 @@ def write_cohort(
 def _write_parquet(path: Path, n: int, seed: int, invalid_rate: float) -> None:
     """The cohort as a Parquet case frame (the wide columns; the Spark engine's input): CSV
     rows read by the same readers, so a planted defect is a field error in the frame."""
+    # lazy: the Spark engine's modules load only on this (parquet) route
     from calcinosis_kg.cases.spark_io import checked_frames, frame_parquet
 
     tmp = path.with_suffix(".synth.csv")

@@ -14,7 +14,9 @@ from functools import cache
 
 from calcinosis_kg.answers.resolve import NameIndex
 from calcinosis_kg.cases import model as m
+from calcinosis_kg.cases.terms import LABELS
 from calcinosis_kg.core.vocab import OIO_EXACT_SYNONYM, OIO_RELATED_SYNONYM, RDFS_LABEL
+from calcinosis_kg.graph.knowledge import load
 
 #: everyday names of terms, as the entity column of the verified shared reference table names
 #: them (shared/reference/external_ids.tsv): "finger (manual digit)", "forearm", "joint" ...
@@ -57,9 +59,6 @@ def name_index() -> NameIndex:
     """The one tier of names a record may use: the ontology's labels and exact/related synonyms
     (terms a case prefix covers), the verified table's labels and ``COMMON_NAMES``."""
     import pyoxigraph as ox
-
-    from calcinosis_kg.cases.terms import LABELS
-    from calcinosis_kg.graph.knowledge import load
 
     entries: list[tuple[str, str]] = []
     store = load().store
@@ -105,9 +104,6 @@ def label_of(curie: str) -> str:
 @cache
 def _labels() -> dict[str, str]:
     import pyoxigraph as ox
-
-    from calcinosis_kg.cases.terms import LABELS
-    from calcinosis_kg.graph.knowledge import load
 
     out = dict(LABELS)
     for quad in load().store.quads_for_pattern(None, ox.NamedNode(RDFS_LABEL), None):

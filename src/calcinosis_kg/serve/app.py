@@ -18,8 +18,15 @@ import time
 import urllib.parse
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.graph.queryfiles import get_query
+from calcinosis_kg.graph.sparql_text import parse_bindings
 from calcinosis_kg.serve.access import Access
+from calcinosis_kg.serve.description import describe
+from calcinosis_kg.serve.graph_names import ASSERTED, INFERRED
 from calcinosis_kg.serve.pool import AnswerCut, ClientGone
+from calcinosis_kg.serve.reply import answer
+from calcinosis_kg.serve.results import MEDIA, NotAcceptable, negotiate
 from calcinosis_kg.serve.service import HttpError, Limits, Service
 from calcinosis_kg.serve.worker import Job
 
@@ -43,8 +50,6 @@ class App:
     """The request handler of one server."""
 
     def __init__(self, service: Service, pool: Pool, quiet: bool = False) -> None:
-        from calcinosis_kg.serve.graph_names import ASSERTED, INFERRED
-
         self.service, self.pool, self.quiet = service, pool, quiet
         limits = service.limits
         private = any(g not in (ASSERTED, INFERRED) for g in service.dataset.graphs)
@@ -179,6 +184,7 @@ class App:
         if route == "/sparql":
             return await self._sparql(request, params)
         if route == "/queries":
+            # lazy: the explorer's readers (answers, rdflib) load on its first page, not at start
             from calcinosis_kg.serve import explorer
 
             self._no_body(request)
@@ -190,14 +196,14 @@ class App:
                 request, urllib.parse.unquote(route[len("/queries/") :]), params
             )
         if route.startswith("/api/"):
-            from calcinosis_kg.serve import explorer
+            from calcinosis_kg.serve import explorer  # lazy: as for /queries
 
             self._no_body(request)
             data = explorer.api(self.service, route[len("/api/") :], params)
             return self._reply(
                 request, 200, json.dumps(data, ensure_ascii=False).encode(), "application/json"
             )
-        from calcinosis_kg.serve import explorer
+        from calcinosis_kg.serve import explorer  # lazy: as for /queries
 
         self._no_body(request)
         found = explorer.static(route)
@@ -272,9 +278,6 @@ class App:
         )
 
     def _description(self, request: web.BaseRequest, params: dict[str, list[str]]) -> web.Response:
-        from calcinosis_kg.serve.description import describe
-        from calcinosis_kg.serve.results import MEDIA, NotAcceptable, negotiate
-
         try:
             fmt = negotiate(
                 "CONSTRUCT",
@@ -305,9 +308,6 @@ class App:
     async def _bundled(
         self, request: web.BaseRequest, name: str, params: dict[str, list[str]]
     ) -> web.StreamResponse:
-        from calcinosis_kg.core.errors import InputError
-        from calcinosis_kg.graph.queryfiles import get_query
-        from calcinosis_kg.graph.sparql_text import parse_bindings
 
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,100}", name):  # a bundled name, never a path
             raise HttpError(404, "no such bundled query (list: /queries)")
@@ -333,7 +333,6 @@ class App:
         named_graphs: list[str] | None = None,
     ) -> web.StreamResponse:
         """Run the query in a worker; its answer reaches the client as ``serve.reply`` says."""
-        from calcinosis_kg.serve.reply import answer
 
         limits = self.service.limits
         headers = self._headers(

@@ -183,7 +183,7 @@ def inferred_triples(kg: KnowledgeGraph) -> list[pyoxigraph.Triple]:
     """HermiT's inferred, non-asserted hierarchy edges as pyoxigraph triples (cached by digest)."""
     import pyoxigraph
 
-    # lazy, as everywhere outside checks: the reasoner's module is loaded only when asked
+    # lazy: the HermiT route (checks' reasoner modules) loads only when inferences are asked
     from calcinosis_kg.checks.inferred import inferred_graph
 
     out = []

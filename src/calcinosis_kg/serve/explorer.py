@@ -10,6 +10,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.answers.resolve import AmbiguousTerm, UnknownTerm, resolve
+from calcinosis_kg.answers.search import search
+from calcinosis_kg.answers.show import card
+from calcinosis_kg.answers.show_render import to_dict
+from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.core.prefixes import expand
+from calcinosis_kg.core.resources import serve_static_dir
+from calcinosis_kg.graph.queryfiles import list_queries
+from calcinosis_kg.serve.service import HttpError
+
 if TYPE_CHECKING:
     from calcinosis_kg.serve.service import Service
 
@@ -22,7 +32,6 @@ STATIC_TYPES = {
 
 def query_list() -> list[dict[str, object]]:
     """The bundled queries: name, title, question, parameters and example bindings."""
-    from calcinosis_kg.graph.queryfiles import list_queries
 
     return [
         {
@@ -38,7 +47,6 @@ def query_list() -> list[dict[str, object]]:
 
 def static(route: str) -> tuple[bytes, str] | None:
     """(bytes, media type) of a page asset, or None; only files directly in the static folder."""
-    from calcinosis_kg.core.resources import serve_static_dir
 
     name = "index.html" if route == "/" else route.removeprefix("/static/")
     if route != "/" and not route.startswith("/static/"):
@@ -59,12 +67,6 @@ def class_card(service: Service, entity: str) -> dict[str, object]:
     Runs in the server process, not in a query worker: it reads the loaded ontology only (no user
     SPARQL), and its cost is bounded by the ontology (milliseconds after the first card).
     """
-    from calcinosis_kg.answers.resolve import AmbiguousTerm, UnknownTerm, resolve
-    from calcinosis_kg.answers.show import card
-    from calcinosis_kg.answers.show_render import to_dict
-    from calcinosis_kg.core.errors import InputError
-    from calcinosis_kg.core.prefixes import expand
-    from calcinosis_kg.serve.service import HttpError
 
     if entity.startswith('"'):
         raise HttpError(400, f"class={entity}: give a CURIE, an IRI or a name, not a literal")
@@ -85,12 +87,8 @@ def class_card(service: Service, entity: str) -> dict[str, object]:
 
 def api(service: Service, name: str, params: dict[str, list[str]]) -> object:
     """``/api/search?q=…`` and ``/api/card?class=IRI|CURIE``."""
-    from calcinosis_kg.serve.service import HttpError
 
     if name == "search":
-        from calcinosis_kg.answers.search import search
-        from calcinosis_kg.core.prefixes import expand
-
         text = (params.get("q") or [""])[-1].strip()[:200]
         if not text:
             raise HttpError(400, "give q=TEXT")

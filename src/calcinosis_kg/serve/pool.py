@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import CalcinosisKGError
+from calcinosis_kg.serve.guard import check_query
 from calcinosis_kg.serve.service import HttpError
 from calcinosis_kg.serve.worker import (
     DATA,
@@ -42,6 +43,7 @@ from calcinosis_kg.serve.worker import (
     Failure,
     Head,
     Job,
+    worker_main,
 )
 
 if TYPE_CHECKING:
@@ -157,15 +159,12 @@ class Pool:
 
     async def start(self) -> None:
         """Fork the workers, after warming the query parser once so each inherits it."""
-        from calcinosis_kg.serve.guard import check_query
 
         check_query("ASK {}", ())  # load and warm the parser once, so every fork inherits it
         for _ in range(self.limits.workers):
             self.idle.append(await self._spawn())
 
     async def _spawn(self) -> Worker:
-        from calcinosis_kg.serve.worker import worker_main
-
         ours, theirs = socket.socketpair()
         flag = mmap.mmap(-1, 1)  # shared with the worker (MAP_SHARED): it wrote to its client
         pid = os.fork()

@@ -20,6 +20,7 @@ import time
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.serve.pool import ClientGone
+from calcinosis_kg.serve.results import media_type
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -38,8 +39,6 @@ async def answer(
     import dataclasses
 
     from aiohttp import web
-
-    from calcinosis_kg.serve.results import media_type
 
     client = _socket_of(request)
     if client is not None:

@@ -36,6 +36,11 @@ import struct
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NoReturn
 
+from calcinosis_kg.graph.bounded import _vm_bytes
+from calcinosis_kg.graph.query_guard import PARSE_STACK_BYTES
+from calcinosis_kg.serve.guard import Refused, check_query, query_dataset
+from calcinosis_kg.serve.results import NotAcceptable, media_type, negotiate, write_to
+
 if TYPE_CHECKING:
     from calcinosis_kg.serve.dataset import Dataset
     from calcinosis_kg.serve.guard import CheckedQuery
@@ -169,8 +174,6 @@ class _Stream:
 
     def finish(self) -> None:
         if not self.started and self.client is not None:
-            from calcinosis_kg.serve.results import media_type
-
             sent = self.client.answer(media_type(self.head.fmt), self.head, b"".join(self.buffer))
             send_frame(
                 self.sock, SENT if sent else GONE, pickle.dumps(self.head, pickle.HIGHEST_PROTOCOL)
@@ -217,8 +220,6 @@ def _run_job(
     memory_mb: int,
     client: Client | None,
 ) -> bool:
-    from calcinosis_kg.serve.guard import Refused, check_query, query_dataset
-    from calcinosis_kg.serve.results import NotAcceptable, negotiate, write_to
 
     def fail(failure: Failure) -> None:
         if client is not None:  # the server answers errors: this copy must not hold the socket
@@ -292,9 +293,6 @@ def worker_main(
         _close_inherited({0, 1, 2, sock.fileno()})
         if memory_mb:
             import resource
-
-            from calcinosis_kg.graph.bounded import _vm_bytes
-            from calcinosis_kg.graph.query_guard import PARSE_STACK_BYTES
 
             # the guard parses on a thread whose stack is mapped whole (bounded in frames):
             # reserved beyond the ceiling, as ``graph.bounded`` does for its children
