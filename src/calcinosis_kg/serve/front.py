@@ -47,8 +47,8 @@ def _plumbing(app: App, limits: Limits) -> Any:
             server.open += 1
             if server.open > limits.max_connections:
                 body = b"busy: too many open connections; try again shortly\n"
-                transport.write(
-                    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"  # type: ignore[attr-defined]
+                transport.write(  # type: ignore[attr-defined]
+                    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
                     b"Content-Type: text/plain; charset=utf-8\r\nConnection: close"
                     b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
                 )

@@ -248,8 +248,8 @@ def write_to(
         prefixes = prefix_map() if fmt in ("turtle", "rdfxml") else None
         pyoxigraph.serialize(
             triples,
-            _Sink(emit),
-            format=rdf_format,  # type: ignore[arg-type]
+            _Sink(emit),  # type: ignore[arg-type]
+            format=rdf_format,
             prefixes=prefixes,
         )
         return
