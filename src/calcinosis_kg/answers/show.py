@@ -29,6 +29,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from calcinosis_kg.answers.show_groups import GROUPS, SCOPES, namesake_sentence
 from calcinosis_kg.answers.show_reader import Reader, Support, Term, lists_holding
+from calcinosis_kg.checks.inheritance import render
 from calcinosis_kg.core import vocab as v
 from calcinosis_kg.core.prefixes import compress, expand
 
@@ -112,7 +113,6 @@ def card(kg: KnowledgeGraph, iri: str) -> Card:
     if definition is not None:
         result.definition = str(definition)
         result.definition_support = r.support(node, URIRef(v.IAO_DEFINITION), definition)
-    from calcinosis_kg.checks.inheritance import render
 
     logical = [render(g, eq) for eq in g.objects(node, OWL.equivalentClass)]
     result.logical_definition = "; ".join(sorted(logical))

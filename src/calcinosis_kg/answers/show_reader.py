@@ -15,9 +15,10 @@ from rdflib import BNode, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
+from calcinosis_kg.checks.inheritance import render
 from calcinosis_kg.core import vocab as v
 from calcinosis_kg.core.hierarchy import closure
-from calcinosis_kg.core.prefixes import compress
+from calcinosis_kg.core.prefixes import compress, header
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -66,7 +67,6 @@ class Support:
 def source_name(iri: str) -> str:
     """A source as a clinician cites it: the header's short name ("article", "DERMO" …), else the
     CURIE (``PMID:21679810``, ``DOID:0060218``); never a raw IRI where a name exists."""
-    from calcinosis_kg.core.prefixes import header
 
     shorts = {
         str(s.get("iri")): str(s["short"])
@@ -99,7 +99,6 @@ class Reader:
                 "(" + " or ".join(t.curie for t in terms) + ")",
                 " or ".join(t.everyday or t.label or t.curie for t in terms),
             )
-        from calcinosis_kg.checks.inheritance import render
 
         text = render(self.g, node)
         return Term(text, text)
