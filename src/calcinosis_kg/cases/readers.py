@@ -88,7 +88,7 @@ def read_csv(path: Path, header: list[str] | None = None, first_line: int = 1) -
         yield csv_record(path, header, line, cells, problems)
 
 
-def header_names(path: Path, cells: list[str]) -> list[str]:
+def header_names(path: Path | str, cells: list[str]) -> list[str]:
     """The header's names, stripped and lower case; no ``case_id`` or a name given twice ends
     the file (which column would be meant?)."""
     header = [h.strip().lower() for h in cells]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 from typing import Any
 
-from calcinosis_kg.cases import spark_fields
+from calcinosis_kg.cases import readers, spark_fields
 from calcinosis_kg.cases.spark_shacl import q
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.graph.input_limits import limit, too_long
@@ -131,7 +131,7 @@ def display_names(files: list[str], paths: list[str]) -> dict[str, str]:
 
 
 def headers(lines: Any, names: dict[str, str]) -> dict[str, list[str]]:
-    """file -> its header (stripped, lower case), checked like ``readers.read_csv``."""
+    """file -> its header (stripped, lower case), checked by ``readers.header_names``."""
     out = {}
     for row in lines.filter("line = 1").select("file", "raw", F_valid("raw").alias("ok")).collect():
         path = names[row["file"]]
@@ -142,20 +142,7 @@ def headers(lines: Any, names: dict[str, str]) -> dict[str, list[str]]:
             header = next(csv.reader([text], strict=True), [])
         except csv.Error as exc:
             raise InputError(f"malformed CSV: {exc}", path, 1) from None
-        header = [h.strip().lower() for h in header]
-        if "case_id" not in header:
-            raise InputError("not a case CSV: no case_id column in the header", path, 1)
-        first: dict[str, int] = {}
-        for index, name in enumerate(header, start=1):
-            if name and name in first:
-                raise InputError(
-                    f"duplicate column {name!r} in the header (columns "
-                    f"{first[name]} and {index}); which one is meant?",
-                    path,
-                    1,
-                )
-            first[name] = index
-        out[row["file"]] = header
+        out[row["file"]] = readers.header_names(path, header)
     return out
 
 
