@@ -170,7 +170,7 @@ VIRTUOSO_BUGS = [
         "now open the WHERE group)",
         get_query("cq12-class-card").text + "\nVALUES ?class { <https://w3id.org/calcinosis-kg/"
         "CCKG_0000001> }\n",
-        "more",
+        "unrestricted",
     ),
     (
         "two transitive paths joined through other patterns lose rows (no standard rewrite found)",
@@ -203,8 +203,10 @@ def test_virtuoso_known_bugs_in_their_smallest_form(pushed, bug, query, wrong) -
     remote = run_sparql(None, query, engine=engine).rows
     if wrong == "fewer":
         assert set(remote) < set(embedded), bug
-    else:
-        assert set(remote) > set(embedded), bug
+    else:  # the rows are not restricted to the bound class (which rows Virtuoso returns for
+        # the bound class itself varies from run to run, so only the restriction is compared)
+        assert {row[1] for row in embedded} == {"CCKG:0000001"}
+        assert len({row[1] for row in remote}) > 1, bug
 
 
 def test_case_data_and_inferred_graphs_are_pushed_as_their_own_graphs(
