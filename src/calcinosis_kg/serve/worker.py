@@ -27,6 +27,7 @@ with the server, so a server that kills it at the deadline knows whether the cli
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import mmap
 import os
 import pickle
@@ -38,6 +39,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from calcinosis_kg.graph.bounded import _vm_bytes
 from calcinosis_kg.graph.query_guard import PARSE_STACK_BYTES
+from calcinosis_kg.serve.cost import fast_bound
 from calcinosis_kg.serve.guard import Refused, check_query, query_dataset
 from calcinosis_kg.serve.results import NotAcceptable, media_type, negotiate, write_to
 
@@ -66,6 +68,7 @@ class Job:
     labels: bool = False
     verdict: CheckedQuery | None = None
     head: bytes | None = None  # status line and headers, when the client's socket comes along
+    prove: bool = False  # give the verdict a work bound (``serve.cost``) for the fast lane
 
 
 @dataclass(frozen=True)
@@ -235,6 +238,10 @@ def _run_job(
         except Refused as exc:
             fail(Failure(exc.status, exc.message, refused=True))
             return True
+        if job.prove:  # proven here, under the deadline, once per text: the server's fast lane
+            verdict = dataclasses.replace(
+                verdict, bound=fast_bound(job.text, job.base, dataset.store)
+            )
     try:
         fmt = negotiate(verdict.form, job.accept, job.requested)
     except NotAcceptable as exc:
