@@ -90,6 +90,9 @@ class Card:
     statements: list[Statement] = field(default_factory=list)
     values: list[str] = field(default_factory=list)  # laboratory values defining it or a subtype
     reference_ranges: list[str] = field(default_factory=list)
+    #: the laboratory card that lists the ranges, when this card only summarises them (a disease's
+    #: card: the ranges are facts of the measurements, not of the disease); None on a lab card
+    ranges_listed_on: Term | None = None
     deprecated: bool = False
     namesakes: list[Namesake] = field(default_factory=list)
 
@@ -167,6 +170,8 @@ def card(kg: KnowledgeGraph, iri: str) -> Card:
         or result.values
     ):
         result.reference_ranges = _reference_ranges(r)
+        if node not in sorter.lab and not result.values:
+            result.ranges_listed_on = r.term(URIRef(v.LABORATORY_FINDING))
     return result
 
 

@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING
 
 from calcinosis_kg.answers.resolve import resolve
 from calcinosis_kg.answers.show import Card, Support, Term, card
-from calcinosis_kg.answers.show_sheet import Folded, Item, Row, Section, Sheet, count_items, sheet
+from calcinosis_kg.answers.show_sheet import (
+    Folded,
+    Item,
+    Kind,
+    Row,
+    Section,
+    Sheet,
+    count_items,
+    sheet,
+)
 from calcinosis_kg.core.prefixes import expand
 
 if TYPE_CHECKING:
@@ -23,6 +32,15 @@ if TYPE_CHECKING:
 
 FORMATS = ("text", "json", "md")
 FOLD_HINT = "(show --all lists them)"
+#: what most rows are, said once in the key line instead of on every row
+DEFAULT_QUALIFIERS = ("association", "frequency not stated")
+KEY = (
+    "key: a statement is an association record (a source says it of some cases; frequency not "
+    "stated) unless marked [universal] (true of every case)"
+)
+#: the text card's widest line of statements or notes (a subtype's entry and the notes wrap at a
+#: statement or note boundary, never inside one; a single longer statement or quote stays whole)
+WIDTH = 250
 
 
 def whose(row: Row) -> str:
@@ -48,15 +66,36 @@ def item_text(item: Item) -> str:
     return item.term.text() + extra + notes
 
 
-def row_text(row: Row) -> str:
-    """``subject —relation→ objects  [qualifiers] [notes]``: one line for the whole row."""
-    items = ", ".join(item_text(item) for item in row.items)
+def marks(qualifiers: tuple[str, ...]) -> str:
+    """`` [universal]``, `` [source wording: often]``: a row's shared qualifiers without the
+    defaults the key line states once (an association whose frequency is not stated)."""
+    shown = [q for q in qualifiers if q not in DEFAULT_QUALIFIERS]
+    if "association" in qualifiers and "frequency not stated" not in qualifiers:
+        shown.insert(0, "association")  # a frequency given: say the kind with it
+    return f" [{'; '.join(shown)}]" if shown else ""
+
+
+def row_tokens(row: Row, of_kind: bool = False) -> list[str]:
+    """The row's line cut between its items (each piece after the first starts with ``, ``), so
+    a long row wraps between two terms, never inside one; joined they are ``row_text``."""
+    items = [item_text(item) for item in row.items]
     relation = f"—{row.relation.label or row.relation.curie}→"
-    claim = (
-        f"{whose(row)} {relation} {items}" if row.outgoing else f"{items} {relation} {whose(row)}"
-    )
-    notes = f" {cite(row.notes)}" if row.notes else ""
-    return f"{claim}  [{'; '.join(row.qualifiers)}]{notes}"
+    who = "it" if of_kind else whose(row)
+    end = f"{marks(row.qualifiers)}" + (f" {cite(row.notes)}" if row.notes else "")
+    if row.outgoing:
+        head = f"{relation} " if of_kind else f"{who} {relation} "
+        pieces = [head + items[0], *items[1:]]
+    else:
+        pieces = [*items[:-1], f"{items[-1]} {relation} {who}"]
+    pieces[-1] += end
+    return [pieces[0], *(", " + p for p in pieces[1:])]
+
+
+def row_text(row: Row, of_kind: bool = False) -> str:
+    """``subject —relation→ objects [qualifiers] [notes]``: one line for the whole row; in a
+    subtype's entry (``of_kind``) the subtype is the entry's name, ``—relation→ objects`` or
+    ``subjects —relation→ it``."""
+    return "".join(row_tokens(row, of_kind))
 
 
 def folded_text(entry: Folded) -> str:
@@ -68,10 +107,87 @@ def folded_text(entry: Folded) -> str:
     )
 
 
-def support_text(support: Support) -> str:
-    """A note: the quoted sentence, its source by short name and its evidence code."""
-    evidence = f", {support.evidence}" if support.evidence else ""
-    return f'"{support.quote}" ({support.source}{evidence})'
+def kind_heading(sheet: Sheet) -> str:
+    """``subtypes (14, 82 statements)``: the heading of the subtypes' entries."""
+    count = sum(k.count for k in sheet.kinds)
+    return f"subtypes ({len(sheet.kinds)}, {count} statement{'' if count == 1 else 's'})"
+
+
+def subtypes_text(sheet: Sheet) -> str:
+    """The header's subtypes: each by name, or (those with an entry below) only their number."""
+    listed = {kind.term for kind in sheet.kinds}
+    rest = [t.text() for t in sheet.card.subtypes if t not in listed]
+    if not listed:
+        return "; ".join(rest) or "none"
+    if not rest:
+        return f"{len(listed)} (each with its statements under SUBTYPES)"
+    count = len(sheet.card.subtypes)
+    return f"{count} ({len(listed)} with statements under SUBTYPES); without: {'; '.join(rest)}"
+
+
+def ranges_text(card: Card) -> str:
+    """The reference ranges on a card that only summarises them (where they are listed)."""
+    where = card.ranges_listed_on
+    assert where is not None
+    return (
+        f"reference ranges: {len(card.reference_ranges)} (of the laboratory tests, not of the "
+        f"disease), listed on the card of {where.text()}: show {where.curie}"
+    )
+
+
+def note_defaults(notes: list[Support]) -> tuple[str, str]:
+    """The source and evidence code most notes share, said once in the notes' heading."""
+    if not notes:
+        return "", ""
+    sources = [n.source for n in notes]
+    codes = [n.evidence for n in notes]
+    return (
+        max(sorted(set(sources)), key=sources.count),
+        max(sorted(set(codes)), key=codes.count),
+    )
+
+
+def notes_heading(notes: list[Support]) -> str:
+    """``source: article, evidence ECO:0000033, unless named``."""
+    source, evidence = note_defaults(notes)
+    said = ", ".join(x for x in (f"source: {source}", evidence and f"evidence {evidence}") if x)
+    return f"{said}, unless named"
+
+
+def support_text(support: Support, defaults: tuple[str, str] = ("", "")) -> str:
+    """A note: the quoted sentence, its source by short name and its evidence code (each left
+    out where it is the default the notes' heading names)."""
+    named = [
+        x
+        for x, default in zip((support.source, support.evidence), defaults, strict=True)
+        if x and x != default
+    ]
+    return f'"{support.quote}"' + (f" ({', '.join(named)})" if named else "")
+
+
+def packed(tokens: list[str], first: str, indent: str = "    ") -> list[str]:
+    """``first`` and the ``tokens`` (each after the first starting with its separator) on lines of
+    at most ``WIDTH`` characters, broken only between two tokens (the separator's mark ends the
+    line); a token longer than the width stays whole on its line."""
+    lines: list[str] = []
+    line = first
+    for i, token in enumerate(tokens):
+        if i and len(line) + len(token) > WIDTH - 2:  # room for the mark of a later break
+            bare = token.lstrip(", ·")
+            lines.append(line + token[: len(token) - len(bare)].rstrip())
+            line = indent + bare
+        else:
+            line += token
+    return [*lines, line]
+
+
+def kind_tokens(kind: Kind) -> list[str]:
+    """A subtype's rows as tokens, rows separated by `` · ``."""
+    tokens: list[str] = []
+    for row in kind.rows:
+        pieces = row_tokens(row, of_kind=True)
+        tokens += [(" · " if tokens else "") + pieces[0], *pieces[1:]]
+    return tokens
 
 
 def _entries(section: Section, listed_all: bool) -> list[Row | Folded]:
@@ -85,8 +201,12 @@ def _entries(section: Section, listed_all: bool) -> list[Row | Folded]:
     return out
 
 
+def _values(rows: tuple[Row, ...] | list[Row]) -> list[str]:
+    return [value for row in rows for item in row.items for value in item.values]
+
+
 def render_text(sheet: Sheet) -> str:
-    """Plain text: header, hierarchy, one block per group, the notes."""
+    """Plain text: header, hierarchy, one block per group, the subtypes, the notes."""
     card = sheet.card
     lines = [card.term.text() + ("  [obsolete]" if card.deprecated else "")]
     if card.definition:
@@ -100,28 +220,39 @@ def render_text(sheet: Sheet) -> str:
     if card.mappings:
         lines.append("mappings: " + ", ".join(card.mappings))
     lines.append("parents: " + ("; ".join(t.text() for t in card.parents) or "none"))
-    lines.append("subtypes: " + ("; ".join(t.text() for t in card.subtypes) or "none"))
+    lines.append(f"subtypes: {subtypes_text(sheet)}")
+    if sheet.sections or sheet.kinds:
+        lines.append(KEY)
     for section in sheet.sections:
         lines.append(f"{section.group.upper()} ({section.count})")
         for entry in _entries(section, sheet.listed_all):
             if isinstance(entry, Folded):
                 lines.append(f"- {folded_text(entry)}")
                 continue
-            lines.append(f"- {row_text(entry)}")
-            lines += [f"    values: {value}" for item in entry.items for value in item.values]
-        if section.group == "laboratory profile" and card.reference_ranges:
-            lines.append("  reference ranges: " + "; ".join(card.reference_ranges))
-    if card.reference_ranges and "laboratory profile" not in card.groups():
+            lines += packed(row_tokens(entry), "- ")
+            lines += [f"    values: {value}" for value in _values([entry])]
+    if sheet.kinds:
+        lines.append("SUBTYPES " + kind_heading(sheet).removeprefix("subtypes "))
+        for kind in sheet.kinds:
+            lines += packed(kind_tokens(kind), f"- {kind.term.text()}: ")
+            lines += [f"    values: {value}" for value in _values(kind.rows)]
+    if card.reference_ranges and card.ranges_listed_on is not None:
+        lines.append(ranges_text(card))
+    elif card.reference_ranges:
         lines += ["REFERENCE RANGES"] + [f"- {r}" for r in card.reference_ranges]
     if not card.statements:
         lines.append("no statements about it (only its definition and place in the hierarchy)")
     if sheet.notes:
-        lines += ["NOTES"] + [f"[{n}] {support_text(s)}" for n, s in enumerate(sheet.notes, 1)]
+        defaults = note_defaults(sheet.notes)
+        notes = [f"[{n}] {support_text(s, defaults)}" for n, s in enumerate(sheet.notes, 1)]
+        lines += [f"NOTES ({notes_heading(sheet.notes)})"]
+        lines += packed([notes[0], *("  " + n for n in notes[1:])], "", indent="")
     return "\n".join(lines) + "\n"
 
 
 def render_md(sheet: Sheet) -> str:
-    """Markdown: a heading per group, a bullet per row, the notes as a numbered list."""
+    """Markdown: a heading per group, a bullet per row, a bullet per subtype with its rows, the
+    notes as a numbered list."""
     card = sheet.card
     lines = [f"## {card.term.label or card.term.curie} (`{card.term.curie}`)", ""]
     if card.definition:
@@ -131,12 +262,14 @@ def render_md(sheet: Sheet) -> str:
         ("Synonyms", card.synonyms),
         ("Mappings", card.mappings),
         ("Parents", [t.text() for t in card.parents]),
-        ("Subtypes", [t.text() for t in card.subtypes]),
+        ("Subtypes", [subtypes_text(sheet)]),
     ):
         lines.append(f"**{name}:** " + ("; ".join(values) or "none") + "  ")
     if card.logical_definition:
         lines.append(f"**Logical definition:** `{card.logical_definition}`  ")
     lines += [f"**Values:** {value}  " for value in card.values]
+    if sheet.sections or sheet.kinds:
+        lines += ["", f"*{KEY}*"]
     for section in sheet.sections:
         lines += ["", f"### {section.group.capitalize()} ({section.count})", ""]
         for entry in _entries(section, sheet.listed_all):
@@ -144,12 +277,21 @@ def render_md(sheet: Sheet) -> str:
                 lines.append(f"- *{folded_text(entry)}*")
                 continue
             lines.append(f"- {row_text(entry)}")
-            lines += [f"  - values: {value}" for item in entry.items for value in item.values]
-        if section.group == "laboratory profile" and card.reference_ranges:
-            lines.append(f"- reference ranges: {'; '.join(card.reference_ranges)}")
+            lines += [f"  - values: {value}" for value in _values([entry])]
+    if sheet.kinds:
+        lines += ["", f"### {kind_heading(sheet).capitalize()}", ""]
+        for kind in sheet.kinds:
+            lines.append(f"- **{kind.term.text()}**")
+            lines += [f"  - {row_text(row, of_kind=True)}" for row in kind.rows]
+            lines += [f"  - values: {value}" for value in _values(kind.rows)]
+    if card.reference_ranges and card.ranges_listed_on is not None:
+        lines += ["", ranges_text(card)]
+    elif card.reference_ranges:
+        lines += ["", "### Reference ranges", ""] + [f"- {r}" for r in card.reference_ranges]
     if sheet.notes:
-        lines += ["", "### Notes", ""] + [
-            f"{n}. {support_text(s)}" for n, s in enumerate(sheet.notes, 1)
+        defaults = note_defaults(sheet.notes)
+        lines += ["", f"### Notes ({notes_heading(sheet.notes)})", ""] + [
+            f"{n}. {support_text(s, defaults)}" for n, s in enumerate(sheet.notes, 1)
         ]
     return "\n".join(lines) + "\n"
 
@@ -158,8 +300,9 @@ def _term(t: Term) -> dict[str, str]:
     return {"curie": t.curie, "label": t.label, **({"everyday": t.everyday} if t.everyday else {})}
 
 
-def _row(row: Row) -> dict[str, object]:
+def _row(row: Row, of_kind: bool = False) -> dict[str, object]:
     return {
+        "group": row.group,
         "scope": row.scope,
         "about": _term(row.about),
         "kind": row.kind,
@@ -167,7 +310,7 @@ def _row(row: Row) -> dict[str, object]:
         "outgoing": row.outgoing,
         "qualifiers": list(row.qualifiers),
         "notes": list(row.notes),
-        "text": row_text(row),
+        "text": row_text(row, of_kind),
         "items": [
             {
                 "term": _term(i.term),
@@ -217,9 +360,33 @@ def to_dict(card: Card) -> dict[str, object]:
         "subtypes": [_term(t) for t in card.subtypes],
         "statements": count_items(laid),
         "sections": sections,
+        "subtype_statements": [
+            {
+                "term": _term(k.term),
+                "count": k.count,
+                "rows": [_row(r, of_kind=True) for r in k.rows],
+            }
+            for k in laid.kinds
+        ],
+        "subtype_heading": kind_heading(laid) if laid.kinds else "",
+        "subtypes_text": subtypes_text(laid),
+        "key": KEY if laid.sections or laid.kinds else "",
         "reference_ranges": card.reference_ranges,
+        "reference_ranges_listed_on": (
+            _term(card.ranges_listed_on) if card.ranges_listed_on is not None else None
+        ),
+        "reference_ranges_text": ranges_text(card)
+        if card.reference_ranges and card.ranges_listed_on is not None
+        else "",
+        "notes_heading": notes_heading(laid.notes) if laid.notes else "",
         "notes": [
-            {"number": n, "quote": s.quote, "source": s.source, "evidence": s.evidence}
+            {
+                "number": n,
+                "quote": s.quote,
+                "source": s.source,
+                "evidence": s.evidence,
+                "text": support_text(s, note_defaults(laid.notes)),
+            }
             for n, s in enumerate(laid.notes, 1)
         ],
     }

@@ -13,14 +13,15 @@ from pathlib import Path
 
 import polars as pl
 
-from calcinosis_kg.cases import csv_frame, readers
+from calcinosis_kg.cases import csv_frame, packet_polars, readers
 from calcinosis_kg.cases.frame import SCHEMA, to_frame
 from calcinosis_kg.cases.rdf_input import read_rdf
 from calcinosis_kg.core.errors import InputError
 
 CHUNK = 100_000
-#: CSV files through ``cases.csv_frame`` (False: every row through the record reader, which the
-#: equality tests use as the reference)
+#: CSV files through ``cases.csv_frame``, JSON Lines of Phenopackets through
+#: ``cases.packet_polars`` (False: every record through the record reader, which the equality
+#: tests use as the reference)
 VECTORISED = True
 
 
@@ -52,6 +53,9 @@ def iter_frames(
                 yield frame
             elif suffix == ".csv" and VECTORISED:
                 for frame in csv_frame.frames(path, complete):
+                    yield from held.add(frame)
+            elif suffix in (".jsonl", ".ndjson") and VECTORISED:
+                for frame in packet_polars.frames(path, complete):
                     yield from held.add(frame)
             else:
                 rows: list[dict] = []

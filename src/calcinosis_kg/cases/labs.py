@@ -50,19 +50,22 @@ def _mmol(value: Decimal) -> str:
 ErrorSink = Callable[[str, str], None]
 
 
-def judge(values: dict[str, Any], labs: dict[str, m.LabInput], error: ErrorSink) -> None:
+def judge(
+    values: dict[str, Any],
+    labs: dict[str, m.LabInput],
+    error: ErrorSink,
+    choose: Callable[[str], Chooser] | None = None,
+) -> None:
     """Set every judged status, its range and the ``ranges`` text in ``values`` (a record's
-    fields), from its measured ``labs``; a contradiction goes to ``error``."""
+    fields), from its measured ``labs``; a contradiction goes to ``error``. ``choose``: each
+    analyte's default band when a reader chose it already (once per distinct patient kind)."""
     notes: list[str] = []
     if labs:
         bands = intervals.default_bands()
         for analyte in ORDER:
             lab = labs.get(analyte)
-            note = (
-                judge_one(values, error, analyte, lab, _chooser(bands, analyte, values))
-                if lab is not None
-                else ""
-            )
+            chooser = choose(analyte) if choose else _chooser(bands, analyte, values)
+            note = judge_one(values, error, analyte, lab, chooser) if lab is not None else ""
             if note:
                 notes.append(note)
     phenotypes(values, error, notes)

@@ -287,33 +287,35 @@ def json_lines(path: Path) -> Iterator[tuple[int, Any, str | None]]:
     keys = _Keys()
     with open_regular_file(path) as handle:
         for line, raw in bounded_lines(handle, path):
-            if raw is None:
-                kb = limit("CALCINOSIS_KG_MAX_RECORD_KB") // 1024
-                yield (
-                    line,
-                    None,
-                    (f"not read: line longer than {kb} KB (raise CALCINOSIS_KG_MAX_RECORD_KB)"),
-                )
-                continue
-            if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            text, problem = _decode(raw, line)
-            if problem is not None:
-                yield line, None, problem
-                continue
-            text = text.rstrip("\r\n")
-            if not text.strip():
-                continue
-            try:
-                item = json.loads(text, object_pairs_hook=keys)
-            except _JSON_ERRORS as exc:
-                keys.repeated.clear()
-                if isinstance(exc, json.JSONDecodeError):
-                    yield line, None, f"not JSON: {exc.msg} (column {exc.colno})"
-                else:
-                    yield line, None, _json_problem(exc)
-                continue
-            yield (line, *_checked(item, text, keys))
+            found = json_line(line, raw, keys)
+            if found is not None:
+                yield found
+
+
+def json_line(line: int, raw: bytes | None, keys: Any = None) -> tuple[int, Any, str | None] | None:
+    """One line of a JSON Lines file (``raw`` None: longer than the limit) as (line, object,
+    problem), or None for a blank line; the declarative readers send here the lines they do not
+    read themselves."""
+    keys = keys if keys is not None else _Keys()
+    if raw is None:
+        kb = limit("CALCINOSIS_KG_MAX_RECORD_KB") // 1024
+        return line, None, f"not read: line longer than {kb} KB (raise CALCINOSIS_KG_MAX_RECORD_KB)"
+    if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    text, problem = _decode(raw, line)
+    if problem is not None:
+        return line, None, problem
+    text = text.rstrip("\r\n")
+    if not text.strip():
+        return None
+    try:
+        item = json.loads(text, object_pairs_hook=keys)
+    except _JSON_ERRORS as exc:
+        keys.repeated.clear()
+        if isinstance(exc, json.JSONDecodeError):
+            return line, None, f"not JSON: {exc.msg} (column {exc.colno})"
+        return line, None, _json_problem(exc)
+    return (line, *_checked(item, text, keys))
 
 
 def json_items(path: Path) -> Iterator[tuple[int, Any, str | None]]:

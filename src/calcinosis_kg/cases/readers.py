@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import parsing
@@ -141,6 +141,21 @@ def read_phenopackets(path: Path) -> Iterator[Record]:
             yield record
         else:
             yield phenopacket_record(item, source, placeholder)
+
+
+def packet_line(path: Path | str, line: int, raw: bytes | None) -> Record | None:
+    """The record of one JSON Lines line (None for a blank line), as ``read_phenopackets``
+    reads it: the declarative readers hand over here the lines that do not fit their schema."""
+    found = parsing.json_line(line, raw)
+    if found is None:
+        return None
+    _line, item, problem = found
+    source = f"{path}:{line}"
+    if problem is not None:
+        record = Record(f"line-{line}", source)
+        record.error("phenopacket", problem)
+        return record
+    return phenopacket_record(item, source, f"line-{line}")
 
 
 #: what the bindings and Python raise on hostile values (huge integers, deep nesting, wrong
@@ -330,21 +345,48 @@ def _is_exposure(term: str) -> bool:
 
 
 def _measurement(record: Record, measurement: Any) -> None:
-    assay = measurement.assay.id
+    quantity = None
+    if measurement.HasField("value") and measurement.value.HasField("quantity"):
+        q = measurement.value.quantity
+        quantity = Quantity(q.value, q.unit.id or q.unit.label)
+        if q.HasField("reference_range"):
+            r = q.reference_range
+            quantity = Quantity(
+                q.value, quantity.unit, r.low, r.high, r.unit.id or r.unit.label or None
+            )
+    measure(record, measurement.assay.id, quantity)
+
+
+class Quantity(NamedTuple):
+    """A measurement's quantity as the bindings give it (absent numbers are 0.0, absent texts
+    ""): value, unit id or label, and the laboratory's range when one is given."""
+
+    value: float
+    unit: str
+    low: float | None = None
+    high: float | None = None
+    range_unit: str | None = None
+
+
+def measure(record: Record, assay: str, quantity: Quantity | None) -> None:
+    """One Phenopacket measurement into the record: a serum analyte or albumin (others are not
+    read); the declarative readers call it once per distinct measurement."""
     analyte = ASSAYS.get(assay)
     if analyte is None and assay != ALBUMIN_LOINC:
         return
     name = analyte or "albumin"
-    if not measurement.HasField("value") or not measurement.value.HasField("quantity"):
+    if quantity is None:
         record.error(f"{name}_value", f"measurement {assay} has no quantity")
         return
-    q = measurement.value.quantity
-    unit = q.unit.id or q.unit.label
     if analyte is None:
-        record.set_albumin(q.value, unit)
+        record.set_albumin(quantity.value, quantity.unit)
         return
-    low = high = range_unit = None
-    if q.HasField("reference_range"):
-        low, high = q.reference_range.low, q.reference_range.high
-        range_unit = q.reference_range.unit.id or q.reference_range.unit.label or None
-    record.set_serum(analyte, q.value, unit, None, low, high, range_unit)
+    record.set_serum(
+        analyte,
+        quantity.value,
+        quantity.unit,
+        None,
+        quantity.low,
+        quantity.high,
+        quantity.range_unit,
+    )
