@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from calcinosis_kg.serve.pool import ClientGone
 from calcinosis_kg.serve.results import media_type
+from calcinosis_kg.serve.worker import whole
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -49,10 +50,17 @@ async def answer(
             "X-Result-Rows": str(head.count),
         }
 
+    client = _socket_of(request)
     fast = pool.fast(job)  # proven small: answered here, no worker
     if fast is not None:
-        return web.Response(status=200, body=fast.body, headers=headers_of(fast))
-    client = _socket_of(request)
+        if client is None or fast.body is None:
+            return web.Response(status=200, body=fast.body, headers=headers_of(fast))
+        # written as the worker writes it: one write, without aiohttp's response machinery
+        assert request.transport is not None
+        request.transport.write(
+            whole(_head(request, headers), media_type(fast.fmt), fast, fast.body)
+        )
+        return _sent_response()(request.keep_alive)  # type: ignore[call-arg]
     if client is not None:
         job = dataclasses.replace(job, head=_head(request, headers))
     response: web.StreamResponse | None = None

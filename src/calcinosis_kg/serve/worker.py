@@ -112,6 +112,19 @@ def _recv_exact(sock: socket.socket, size: int, fds: list[int]) -> bytes | None:
     return b"".join(parts)
 
 
+def whole(start: bytes, media: str, head: Head, body: bytes) -> bytes:
+    """A whole 200 answer: ``start`` (status line and the server's headers, see
+    ``serve.reply``), the headers that depend on the result, and the body."""
+    return (
+        start
+        + (
+            f"Content-Type: {media}\r\nX-Rows-Truncated: {str(head.truncated).lower()}\r\n"
+            f"X-Result-Rows: {head.count}\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode("ascii")
+        + body
+    )
+
+
 class Client:
     """The client's connection, passed by the server with a job, and the server's head."""
 
@@ -126,14 +139,7 @@ class Client:
         """Write the whole answer; False when the client has gone."""
         self.flag[0] = 1  # from here on a kill must cut the connection, not answer 503
         try:
-            self.sock.sendall(
-                self.head
-                + (
-                    f"Content-Type: {media}\r\nX-Rows-Truncated: {str(head.truncated).lower()}\r\n"
-                    f"X-Result-Rows: {head.count}\r\nContent-Length: {len(body)}\r\n\r\n"
-                ).encode("ascii")
-                + body
-            )
+            self.sock.sendall(whole(self.head, media, head, body))
             return True
         except OSError:
             return False
