@@ -122,7 +122,7 @@ def test_a_pattern_past_the_threshold_is_unbounded_without_counting_it_all(store
     with pytest.raises(Unbounded):
         counter.count(None, None, None)
     assert counter.count(URIRef(EX + "a"), None, None) == 3
-    assert _Counter(store).limit == FAST_BOUND == 10_000
+    assert _Counter(store).limit == FAST_BOUND == 1_000
 
 
 @pytest.mark.parametrize(

@@ -129,12 +129,27 @@ def test_the_row_limit_holds_on_the_fast_lane(kg_and_dataset) -> None:
 
 def test_an_answer_too_large_to_hold_goes_to_a_worker_and_stays_there(both) -> None:
     _, server, _, _ = both
-    everything = "SELECT * WHERE { ?s ?p ?o }"  # under 10,000 quads: bounded, but ~1 MB
-    outcomes = [proven(server, everything)] + [answered_here(server, everything) for _ in "ab"]
+    labels = "SELECT ?s ?l WHERE { ?s rdfs:label ?l }"  # 415 rows: bounded, but ~60 KB of terms
+    key = (labels, (), (), f"http://127.0.0.1:{server.server_port}/sparql")
+    outcomes = [proven(server, labels)]
+    assert server.pool.verdicts.get(key).bound is not None  # the worker proved it small
+    outcomes += [answered_here(server, labels) for _ in "ab"]
     assert [here for here, _ in outcomes] == [False, False, False]
-    assert outcomes[2][1] == outcomes[0][1]
-    key = (everything, (), (), f"http://127.0.0.1:{server.server_port}/sparql")
+    assert outcomes[2][1] == outcomes[1][1] == outcomes[0][1]
     assert server.pool.verdicts.get(key).bound is None  # the fast lane is not tried again
+
+
+def test_a_query_slower_here_than_its_bound_promised_goes_to_a_worker_from_then_on(
+    kg_and_dataset, monkeypatch
+) -> None:
+    from calcinosis_kg.serve import pool
+
+    monkeypatch.setattr(pool, "FAST_CPU", -1.0)  # every answer here counts as too slow
+    with running_server(*kg_and_dataset) as (_, server):
+        proven(server, POINT)
+        outcomes = [answered_here(server, POINT) for _ in "abc"]
+        assert [here for here, _ in outcomes] == [True, False, False]
+        assert outcomes[0][1] == outcomes[2][1]
 
 
 def test_fast_answers_go_on_while_a_slow_query_holds_its_worker(kg_and_dataset) -> None:

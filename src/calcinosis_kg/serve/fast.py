@@ -5,7 +5,8 @@ Why it keeps every limit: only a query the guard has already accepted in a worke
 deadline) comes here, with the bound that worker proved on its algebra (``serve.cost``): at most
 ``cost.FAST_BOUND`` intermediate solutions and a text pyoxigraph reads within ``cost.FAST_PARSE``.
 Its answer is held whole, so it is bounded too: at most ``FAST_CHARS`` characters of terms and
-``FAST_BYTES`` bytes written, else the query goes to a worker (and stays there: ``TooLarge``).
+``FAST_BYTES`` bytes written, else the query goes to a worker (and stays there: ``TooLarge``);
+one that took more than ``FAST_CPU`` here anyway also goes to a worker from then on.
 The row limit is applied as in a worker, and the answer's bytes are the worker's bytes for the
 same query. Anything unexpected (an evaluation error, a format the client cannot take) also goes
 to a worker, which answers it as before.
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 FAST_CHARS = 32 << 10
 #: the longest answer written in the server process (bytes)
 FAST_BYTES = 128 << 10
+#: CPU seconds past which a text answered here goes to a worker from then on (a belt to the
+#: bound's braces: a bounded query is answered here at most once if it proves slow anyway)
+FAST_CPU = 0.005
 
 
 class TooLarge(Exception):

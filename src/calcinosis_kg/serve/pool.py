@@ -26,13 +26,14 @@ import os
 import pickle
 import signal
 import socket
+import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import CalcinosisKGError
 from calcinosis_kg.serve.cost import parse_seconds
-from calcinosis_kg.serve.fast import TooLarge, answer_here
+from calcinosis_kg.serve.fast import FAST_CPU, TooLarge, answer_here
 from calcinosis_kg.serve.guard import check_query
 from calcinosis_kg.serve.service import HttpError
 from calcinosis_kg.serve.worker import (
@@ -284,11 +285,14 @@ class Pool:
         known = self.verdicts.items.get(key)
         if known is None or isinstance(known, Failure) or known.bound is None:
             return None
+        started = time.thread_time()
         try:
             head = answer_here(self.dataset, job, known, self.limits)
+            slow = time.thread_time() - started > FAST_CPU
         except TooLarge:
+            head, slow = None, True
+        if slow:  # a worker answers this text from now on
             self.verdicts.put(key, dataclasses.replace(known, bound=None))
-            return None
         if head is not None:
             self.fast_answers += 1
         return head
