@@ -10,8 +10,9 @@ notices. At most ``Limits.workers`` queries run and ``Limits.queue`` wait (each 
 Answers pass one frame at a time: the next frame is read only when the client has taken the
 last, so a slow reader holds its own worker (until the deadline), never the server's memory.
 The guard's verdict for a text is remembered here (``Verdicts``): a repeated query skips the
-parse, a repeated refusal never reaches a worker, and a repeated query whose work the worker
-proved small is answered in this process (``serve.fast``), with no hop at all. A small answer is written by the worker
+parse, a repeated refusal never reaches a worker, and a query whose work a worker proved small
+(the second time it came) is answered in this process from then on (``serve.fast``), with no
+hop at all. A small answer is written by the worker
 itself on the client's connection, passed along with the job (``serve.worker``): one hop less.
 Idle workers are a stack: the last one released takes the next query, with warm caches.
 """
@@ -314,7 +315,11 @@ class Pool:
         if isinstance(known, Failure):
             raise HttpError(known.status, known.message, known.headers)
         limits = self.limits
-        job = dataclasses.replace(job, verdict=known, prove=known is None and limits.fast_lane)
+        # the bound is sought the second time a text comes (a one-off text never pays for it)
+        prove = limits.fast_lane and known is not None and not known.proven
+        if prove and known is not None:  # sought once: a worker killed meanwhile is not retried
+            self.verdicts.put(key, dataclasses.replace(known, proven=True))
+        job = dataclasses.replace(job, verdict=known, prove=prove)
         worker = await self._acquire()
         healthy, started, lent = False, False, False
         try:

@@ -244,10 +244,10 @@ def _run_job(
         except Refused as exc:
             fail(Failure(exc.status, exc.message, refused=True))
             return True
-        if job.prove:  # proven here, under the deadline, once per text: the server's fast lane
-            verdict = dataclasses.replace(
-                verdict, bound=fast_bound(job.text, job.base, dataset.store)
-            )
+    if job.prove:  # here, under the deadline, once per text: the ticket to the fast lane
+        verdict = dataclasses.replace(
+            verdict, bound=fast_bound(job.text, job.base, dataset.store), proven=True
+        )
     try:
         fmt = negotiate(verdict.form, job.accept, job.requested)
     except NotAcceptable as exc:
