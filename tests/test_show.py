@@ -126,7 +126,10 @@ def test_text_card_prints_each_statement_once_with_its_sentences_as_shared_numbe
     body, notes = re.split(r"\nNOTES \(.*\)\n", text)
     numbered = re.split(r"\n(?=\[)|  (?=\[\d+\] \")", notes.strip())  # several to a line
     # every sentence of every statement is a note, once, and every note is cited
+    from calcinosis_kg.answers.show_sheet import header_supports
+
     sentences = {(sup.quote, sup.source) for s in shown.statements for sup in s.support}
+    sentences |= {(sup.quote, sup.source) for _, sups in header_supports(shown) for sup in sups}
     assert len(numbered) == len(sentences)
     assert all(f"[{n}]" in body for n in range(1, len(numbered) + 1))
     # a sentence behind several statements (the article's list of causes) keeps one number

@@ -13,7 +13,14 @@ from rdflib.namespace import RDF
 
 from calcinosis_kg.answers.show import card
 from calcinosis_kg.answers.show_render import render, to_dict
-from calcinosis_kg.answers.show_sheet import Folded, Row, count_items, merged, sheet
+from calcinosis_kg.answers.show_sheet import (
+    Folded,
+    Row,
+    count_items,
+    header_supports,
+    merged,
+    sheet,
+)
 from calcinosis_kg.core import vocab as v
 from calcinosis_kg.core.prefixes import expand
 from calcinosis_kg.graph.knowledge import load
@@ -96,6 +103,7 @@ def test_each_sentence_is_one_note_numbered_once_and_cited(kg) -> None:
     shown = card(kg, CALCINOSIS_CUTIS)
     laid = sheet(shown)
     sentences = {s for st in shown.statements for s in st.support} | set(shown.definition_support)
+    sentences |= {s for _, sups in header_supports(shown) for s in sups}  # parents, disjoint …
     assert len(laid.notes) == len(set(laid.notes)) == len(sentences)
     body, notes = re.split(r"\nNOTES \(.*\)\n", render(shown))
     assert [int(n) for n in re.findall(r'(?:^|  )\[(\d+)\] "', notes, re.M)] == list(

@@ -96,6 +96,8 @@ class Sheet:
     notes: list[Support]
     listed_all: bool  # folded rows numbered and meant to be listed
     kinds: list[Kind] = field(default_factory=list)  # the subtypes' statements, per subtype
+    #: the header's notes: of each parent, synonym, other superclass and disjoint class
+    header_notes: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 def qualifier_parts(s: Statement) -> tuple[str, ...]:
@@ -185,6 +187,9 @@ def sheet(card: Card, list_all: bool = False) -> Sheet:
     listed: ``show --all`` and the JSON), else only what is shown is numbered."""
     numbers = _Numbers()
     definition_notes = numbers.cite(card.definition_support)
+    header_notes = {
+        key: notes for key, supports in header_supports(card) if (notes := numbers.cite(supports))
+    }
     sections = []
     of_kinds: dict[Term, list[tuple[Row, list[list[Support]]]]] = {}
     for group, statements in card.groups().items():
@@ -223,7 +228,24 @@ def sheet(card: Card, list_all: bool = False) -> Sheet:
         Kind(term, tuple(_numbered(r, sup, numbers) for r, sup in of_kinds[term]))
         for term in sorted(of_kinds, key=lambda t: (order.get(t, len(order)), t.curie))
     ]
-    return Sheet(card, definition_notes, sections, list(numbers.numbers), list_all, kinds)
+    cited = list(numbers.numbers)
+    return Sheet(card, definition_notes, sections, cited, list_all, kinds, header_notes)
+
+
+def header_supports(card: Card) -> list[tuple[str, tuple[Support, ...]]]:
+    """The sentences of the header's lines, keyed as ``header_key`` names them, in print order:
+    parents, synonyms, other superclasses, disjoint classes."""
+    return [
+        *((header_key("parent", t.curie), card.parent_support.get(t, ())) for t in card.parents),
+        *((header_key("synonym", x), card.synonym_support.get(x, ())) for x in card.synonyms),
+        *((header_key("also", text), sup) for text, sup in card.also),
+        *((header_key("distinct", t.curie), sup) for t, sup in card.distinct),
+    ]
+
+
+def header_key(kind: str, what: str) -> str:
+    """The key of a header entry's notes in ``Sheet.header_notes``."""
+    return f"{kind}:{what}"
 
 
 def count_items(sheet: Sheet) -> int:

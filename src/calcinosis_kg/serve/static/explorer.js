@@ -254,8 +254,14 @@ async function openCard(id) {
     }
     textList(card, "Logical definition", data.logical_definition ? [data.logical_definition] : []);
     textList(card, "Values", data.values);
-    textList(card, "Synonyms", data.synonyms);
-    textList(card, "Mappings", data.mappings);
+    if (data.comment) textList(card, "Comment", [data.comment]);
+    for (const line of data.header) {
+      // synonyms, mappings, parents, other superclasses, disjoint classes: as `show` prints them
+      const p = document.createElement("p");
+      p.className = "header-line";
+      p.textContent = line.name + ": " + line.text;
+      card.appendChild(p);
+    }
     termList(card, "Parents", data.parents);
     termList(card, "Subtypes", data.subtypes);
     if (data.key) {
