@@ -12,12 +12,13 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import polars as pl
 
 from calcinosis_kg.cases import model as m
-from calcinosis_kg.cases import shacl, triples
+from calcinosis_kg.cases import shacl_frame, triples
 from calcinosis_kg.cases.classify import RESULT_COLUMNS, Classifier, classify
 from calcinosis_kg.cases.frame import to_frame
 from calcinosis_kg.cases.inputs import CHUNK, iter_frames, read_frame_parquet
@@ -82,8 +83,9 @@ class Identifiers:
         )
 
 
-def problems(frame: pl.DataFrame, table: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Per case and field: import errors, then SHACL violations (one row each)."""
+def problems(frame: pl.DataFrame) -> pl.DataFrame:
+    """Per case and field: import errors, then SHACL violations (one row each), checked on the
+    frame's columns (``shacl_frame``: no triple is built)."""
     order = frame.select("case_id", "source").with_row_index("row")
     field_errors = (
         frame.select("case_id", "source", pl.col("errors").alias("e"))
@@ -96,11 +98,9 @@ def problems(frame: pl.DataFrame, table: pl.DataFrame | None = None) -> pl.DataF
             pl.col("e").str.splitn(": ", 2).struct.field("field_1").alias("message"),
         )
     )
-    table = triples.triples(frame, sort=False) if table is None else table
-    violations = shacl.case_of_focus(shacl.validate_table(table), m.CASE_BASE)
+    violations = shacl_frame.violations(frame)
     if violations.height:
-        iris = frame["iri"] if "iri" in frame.columns else triples.case_iris(frame["case_id"])
-        ids = frame.select("case_id", "source", iris.alias("case_iri"))
+        ids = frame.select("case_id", "source").with_row_index("_row")
         # the value as written (any character, newlines too), cut to SHOWN characters: a
         # 1 MB identifier must not become a 1 MB message, nor a null one
         text = (
@@ -118,7 +118,7 @@ def problems(frame: pl.DataFrame, table: pl.DataFrame | None = None) -> pl.DataF
             )
             .otherwise(text)
         )
-        found = violations.join(ids, on="case_iri", how="left").select(
+        found = violations.join(ids, on="_row", how="left").select(
             "case_id",
             "source",
             pl.col("message").str.splitn(": ", 2).struct.field("field_0").alias("field"),
@@ -163,10 +163,16 @@ def problem_text(frame: pl.DataFrame, bad: pl.DataFrame, shown: int = 5) -> pl.S
 
 @dataclass
 class Chunk:
+    """One chunk's rows, problems and results; its triples are built only when asked for."""
+
     frame: pl.DataFrame
     problems: pl.DataFrame
     results: pl.DataFrame
-    table: pl.DataFrame  # the cases' triples (unsorted), as validated
+
+    @cached_property
+    def table(self) -> pl.DataFrame:
+        """The cases' triples (unsorted; ids are unique after ``Identifiers``)."""
+        return triples.triples(self.frame, sort=False, unique=False)
 
 
 def run(
@@ -182,15 +188,14 @@ def run(
     for frame in iter_frames(paths, chunk, failed, complete):
         frame = identifiers.check(frame)
         frame = frame.with_columns(triples.case_iris(frame["case_id"]))
-        table = triples.triples(frame, sort=False, unique=False)  # ids made unique above
-        bad = problems(frame, table)
+        bad = problems(frame)
         invalid = frame["case_id"].is_in(bad["case_id"].unique().implode())
         results = (
             classify(frame, clf, invalid, problem_text(frame, bad))
             if clf is not None
             else frame.select("case_id")
         )
-        yield Chunk(frame, bad, results, table)
+        yield Chunk(frame, bad, results)
 
 
 def valid_triples(chunk: Chunk) -> pl.DataFrame:

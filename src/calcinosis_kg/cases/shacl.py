@@ -144,13 +144,23 @@ def _term(node: object) -> str:
     return f"<{node}>"
 
 
-def term_key() -> pl.Expr:
-    """The same term key, vectorised over a triple table's object columns."""
-    dt = pl.when(pl.col("dt") == "").then(pl.lit(XSD + "string")).otherwise(pl.col("dt"))
+def term_key(
+    o: pl.Expr | None = None, lit: pl.Expr | None = None, dt: pl.Expr | None = None
+) -> pl.Expr:
+    """The same term key, vectorised over a triple table's object columns (or the given
+    expressions)."""
+    o, lit, dt = _cols(o, lit, dt)
+    dt = pl.when(dt == "").then(pl.lit(XSD + "string")).otherwise(dt)
+    return pl.when(lit).then('"' + o + '"^^' + dt).otherwise("<" + o + ">")
+
+
+def _cols(
+    o: pl.Expr | None, lit: pl.Expr | None, dt: pl.Expr | None
+) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     return (
-        pl.when(pl.col("lit"))
-        .then('"' + pl.col("o") + '"^^' + dt)
-        .otherwise("<" + pl.col("o") + ">")
+        pl.col("o") if o is None else o,
+        pl.col("lit") if lit is None else lit,
+        pl.col("dt") if dt is None else dt,
     )
 
 
@@ -172,32 +182,51 @@ def _focus(by_p: dict[str, pl.DataFrame], rule: NodeRule) -> pl.DataFrame:
     return pl.concat(frames).unique()
 
 
-def _value_failures(values: pl.DataFrame, kind: str, arg: object) -> pl.DataFrame:
+def value_ok(
+    kind: str,
+    arg: object,
+    o: pl.Expr | None = None,
+    lit: pl.Expr | None = None,
+    dt: pl.Expr | None = None,
+    numeric: pl.Expr | None = None,
+) -> pl.Expr:
+    """Does a value (a triple table's ``o``/``lit``/``dt``, or the given expressions) satisfy
+    constraint ``kind``? A null answer is no violation (a filter drops it). ``numeric`` is
+    ``number(o, lit, dt)`` when the caller has it already."""
+    o, lit, dt = _cols(o, lit, dt)
     if kind == "datatype":
-        ok = pl.col("lit") & (
-            pl.when(pl.col("dt") == "").then(pl.lit(XSD + "string")).otherwise(pl.col("dt")) == arg
-        )
+        ok = lit & (pl.when(dt == "").then(pl.lit(XSD + "string")).otherwise(dt) == arg)
         if arg == XSD + "decimal":
-            ok = ok & pl.col("o").str.contains(DECIMAL_RE)
-        return values.filter(~ok)
+            ok = ok & o.str.contains(DECIMAL_RE)
+        return ok
     if kind == "in":
-        return values.filter(~term_key().is_in(cast(list, arg)))
+        return term_key(o, lit, dt).is_in(cast(list, arg))
     if kind == "pattern":
         re.compile(str(arg))  # fail on a pattern Python cannot read, as pySHACL would
-        return values.filter(~pl.col("o").str.contains(str(arg)))
-    numeric = (
-        pl.col("lit")
-        & pl.col("dt").is_in(list(NUMERIC))
-        & pl.col("o").str.contains(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
-    )
-    number, bound = pl.col("o").cast(pl.Float64, strict=False), cast(float, arg)
+        return o.str.contains(str(arg))
+    value, bound = number(o, lit, dt) if numeric is None else numeric, cast(float, arg)
     compare = {
-        "minInclusive": number >= bound,
-        "maxInclusive": number <= bound,
-        "minExclusive": number > bound,
-        "maxExclusive": number < bound,
+        "minInclusive": value >= bound,
+        "maxInclusive": value <= bound,
+        "minExclusive": value > bound,
+        "maxExclusive": value < bound,
     }[kind]
-    return values.filter(~(numeric & compare.fill_null(False)))
+    return compare.fill_null(False)
+
+
+def number(o: pl.Expr, lit: pl.Expr, dt: pl.Expr) -> pl.Expr:
+    """A value as a number when it is a numeric literal (null otherwise): what the range
+    constraints compare."""
+    numeric = (
+        lit
+        & dt.is_in(list(NUMERIC))
+        & o.str.contains(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+    )
+    return pl.when(numeric).then(o.cast(pl.Float64, strict=False))
+
+
+def _value_failures(values: pl.DataFrame, kind: str, arg: object) -> pl.DataFrame:
+    return values.filter(~value_ok(kind, arg))
 
 
 def validate_table(table: pl.DataFrame, rules: tuple[NodeRule, ...] | None = None) -> pl.DataFrame:
