@@ -1,12 +1,13 @@
 """Spark reads the inputs itself and answers as polars does, case by case.
 
-``test_cases_spark`` proves the engine on frames the polars readers made; here Spark's own
-readers make them: JSON Lines of Phenopackets through Spark's JSON parser with the declared
-schema (``packet_spark``), the CSV layout through Spark's text and CSV readers (``spark_csv``).
-The inputs: a synthetic Phenopacket cohort with planted defects, the 353 real Phenopackets
-(tests/cases_data keeps a copy of shared/reference/phenopackets), Phenopackets that do not fit
-the schema (read by the record reader on the driver), the hand-written vignettes and the bad
-rows. For every case: the same status, types, criteria, reasons, hints and problems.
+``test_cases_spark`` proves the engine on frames the polars readers made (vignettes and bad
+rows included; the bad rows also through Spark's CSV reader); here Spark's own reader makes
+them: JSON Lines of Phenopackets through Spark's JSON parser with the declared schema
+(``packet_spark``). The inputs: a synthetic Phenopacket cohort with planted defects, the 353
+real Phenopackets (tests/cases_data keeps a copy of shared/reference/phenopackets) and
+purpose-built records, among them records that do not fit the schema (read by the record
+reader on the driver). For every case: the same status, types, criteria, reasons, hints and
+problems.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from calcinosis_kg.cases import packet_spark, pipeline, spark_csv, spark_engine
+from calcinosis_kg.cases import packet_spark, pipeline, spark_engine
 from calcinosis_kg.cases.classify import RESULT_COLUMNS, build_classifier
 from calcinosis_kg.cases.synth import write_cohort
 
@@ -97,7 +98,7 @@ def _inputs(tmp: Path) -> tuple[list[str], list[str]]:
         "\n".join(x if isinstance(x, str) else json.dumps(x) for x in ODD) + "\n\n",
         encoding="utf-8",
     )
-    return [str(synth), str(real), str(odd)], [str(DATA / "vignettes.csv")]
+    return [str(synth), str(real), str(odd)], []
 
 
 def _answers(results, problems) -> dict[tuple[str, str], dict]:
@@ -137,8 +138,6 @@ def both(tmp_path_factory):
     os.environ.setdefault(spark_engine.DRIVER_MEMORY_ENV, "2g")
     spark = spark_engine.session("local[2]")
     df = packet_spark.read(spark, packets, 0)
-    csv_df = spark_csv.read(spark, csvs, 2**40)
-    df = df.unionByName(csv_df.select(*df.columns))
     bad, results = spark_engine.run(df, clf)
     rows = results.collect()
     sources = {r["case_id"]: r["source"] for r in rows}

@@ -43,6 +43,11 @@ def ddl(node: Any) -> str:
     return node
 
 
+#: the schema, and the field where Spark's parser puts a line it cannot parse (it would
+#: otherwise give a record of NULLs, partly read, for a cut line)
+CORRUPT_DDL = ddl({**pm.SCHEMA, "_corrupt": "string"})
+
+
 def is_packets(raw: str) -> bool:
     """A JSON Lines file of Phenopackets, by its name."""
     return str(raw).rstrip("/").lower().endswith(SUFFIXES)
@@ -62,10 +67,15 @@ def read(spark: Any, paths: list[str], first_row: int) -> Any | None:
     lines = lines.filter(F.expr(f"{strip('text')} != ''"))
     lines = lines.withColumn("fit", F.expr(fits("text", biggest)))
     lines = lines.withColumn(
-        "p", F.expr(f"CASE WHEN fit THEN from_json(text, {q(ddl(pm.SCHEMA))}) END")
+        "p",
+        F.expr(
+            f"CASE WHEN fit THEN from_json(text, {q(CORRUPT_DDL)}, map("
+            "'columnNameOfCorruptRecord', '_corrupt', 'mode', 'PERMISSIVE')) END"
+        ),
     )
     lines = lines.withColumn(
-        "fit", F.expr(f"coalesce(fit AND p IS NOT NULL AND {pm_finite()}, FALSE)")
+        "fit",
+        F.expr(f"coalesce(fit AND p IS NOT NULL AND p._corrupt IS NULL AND {pm_finite()}, FALSE)"),
     )
     good = lines.filter("fit").select("file", "line", "p")
     odd = (
@@ -105,7 +115,9 @@ def read(spark: Any, paths: list[str], first_row: int) -> Any | None:
         "source",
         F.concat(F.element_at(shown, F.col("file")), F.lit(":"), F.col("line").cast("string")),
     )
-    return spark_fields.unique_ids(df).drop("file", "line")
+    # computed here, lineage cut: the engine's plan on top of this one's is too large to
+    # analyse (the driver ran out of a 2 GiB heap planning both at once)
+    return spark_fields.unique_ids(df).drop("file", "line").localCheckpoint()
 
 
 def pm_finite() -> str:

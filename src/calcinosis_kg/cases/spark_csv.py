@@ -285,7 +285,9 @@ def read(spark: Any, paths: list[str], first_row: int) -> Any | None:
         "source",
         F.concat(F.element_at(shown, F.col("file")), F.lit(":"), F.col("line").cast("string")),
     )
-    return spark_fields.unique_ids(df).drop("file", "line")
+    # computed here, lineage cut: the engine's plan on top of this one's is too large to
+    # analyse (the driver ran out of a 2 GiB heap planning both at once)
+    return spark_fields.unique_ids(df).drop("file", "line").localCheckpoint()
 
 
 def _order(shown: str, paths: list[str]) -> tuple[int, str]:
