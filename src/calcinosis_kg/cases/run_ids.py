@@ -63,7 +63,7 @@ class Identifiers:
         ids, sources = frame["case_id"], frame["source"]
         hashes = _hash(ids)
         earlier = self._found(hashes)
-        again = ids.is_duplicated() & ~ids.is_first_distinct()
+        again = ~ids.is_first_distinct()  # a repeat within the chunk
         if not (earlier | again).any():
             self._add(ids, sources)
             return frame
