@@ -23,29 +23,10 @@ import time
 import zipfile
 from pathlib import Path
 
-JAVA = Path("/usr/share/java")
-OWLAPI_JARS = (
-    "owlapi-distribution",
-    "guava",
-    "caffeine",
-    "jackson-core",
-    "jackson-databind",
-    "jackson-annotations",
-    "jsonld-java",
-    "commons-io",
-    "commons-lang3",
-    "commons-rdf-api",
-    "slf4j-api",
-    "slf4j-nop",
-    "xz",
-    "hppcrt",
-    "jsr305",
-    "atinject-jsr330-api",
-    "commons-codec",
-    "httpclient",
-    "httpcore",
-    "httpclient-cache",
-)
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the jar list the consumer tests use (tests/java_jars.py)
+from java_jars import OWLAPI_JARS, jar_paths  # noqa: E402
+
 #: cq12 is a class card: bound to one class, as a user asks it (unbound it lists every class)
 CARD = ["--bind", "class=CCKG:0000001"]
 #: run in a child process: the command's peak RSS (self + children) in KiB on stderr
@@ -84,10 +65,7 @@ def to_owl(obo: Path, work: Path) -> tuple[Path, float]:
     owl = work / "hp.owl"
     if owl.exists():
         return owl, 0.0
-    classpath = ":".join(str(JAVA / f"{n}.jar") for n in OWLAPI_JARS)
-    classpath += ":" + ":".join(
-        str(p) for p in sorted(JAVA.glob("rdf4j-*.jar")) if not p.stem.split("-")[-1][0].isdigit()
-    )
+    classpath = ":".join(str(p) for p in jar_paths(OWLAPI_JARS, rdf4j=True))
     classes = work / "classes"
     classes.mkdir(exist_ok=True)
     source = Path(__file__).with_name("OboToOwl.java")

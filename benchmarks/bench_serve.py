@@ -14,7 +14,8 @@ client processes, for each concurrency level; and one client sending only point 
 prints throughput, p50/p90/p99 latency, errors (must be 0) and 503s for each, the ratio
 serve / Oxigraph and the issue's targets (throughput at least half of Oxigraph's, point-query
 p50 at most twice its). ``serve`` runs with its default limits (4 workers, 10 s, 10,000 rows,
-2 GiB per worker, request limits, the guard).
+2 GiB per worker, request limits, the guard) and its fast lane: a repeated query whose work a
+worker has proven small, such as the point query, is answered in the server process.
 
 Part 2 (``--virtuoso``): starts a private Virtuoso on loopback (the test fixture), pushes the
 release with the Graph Store Protocol and ``--cases N`` synthetic case triples, and prints the

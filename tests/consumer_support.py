@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from java_jars import jar_paths  # one jar list for the tests and benchmarks
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSUMERS = ROOT / "tests" / "consumers"
 CONSUMER_VENV = ROOT / ".venv-consumers"
-JAVA = Path("/usr/share/java")
 NS = "https://w3id.org/calcinosis-kg/CCKG_"
 OBO = "http://purl.obolibrary.org/obo/"
 BIOLINK = "https://w3id.org/biolink/vocab/"
@@ -155,28 +155,6 @@ def sample(ref: Reference) -> list[str]:
 
 
 # --- Java harnesses ------------------------------------------------------------------------
-OWLAPI_JARS = (
-    "owlapi-distribution",
-    "guava",
-    "caffeine",
-    "jackson-core",
-    "jackson-databind",
-    "jackson-annotations",
-    "jsonld-java",
-    "commons-io",
-    "commons-lang3",
-    "commons-rdf-api",
-    "slf4j-api",
-    "slf4j-nop",
-    "xz",
-    "hppcrt",
-    "jsr305",
-    "atinject-jsr330-api",
-    "commons-codec",
-    "httpclient",
-    "httpcore",
-    "httpclient-cache",
-)
 
 
 def compile_java(
@@ -187,11 +165,7 @@ def compile_java(
 ) -> list[str]:
     """``java -cp … MAIN`` for ``tests/consumers/SOURCE.java``, compiled against Debian's jars
     (skips, loudly, when they are not installed)."""
-    jars = [JAVA / f"{name}.jar" for name in jar_names]
-    if rdf4j:
-        jars += sorted(
-            p for p in JAVA.glob("rdf4j-*.jar") if not p.stem.split("-")[-1][0].isdigit()
-        )
+    jars = jar_paths(jar_names, rdf4j)
     missing = [str(j) for j in jars if not j.exists()]
     if missing or not shutil.which("javac"):
         pytest.skip(

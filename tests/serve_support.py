@@ -4,11 +4,13 @@ loopback port, and talk to it with the standard library (every call with a timeo
 from __future__ import annotations
 
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 CASE_TTL = """\
 @prefix CCKGC: <https://w3id.org/calcinosis-kg/case/> .
@@ -21,13 +23,24 @@ CCKGC:c2 rdfs:label "case two" ; CCKGC:site CCKGC:elbow .
 @contextmanager
 def running(kg, dataset, **limits) -> Iterator[str]:
     """A server over ``dataset`` with the given ``Limits`` fields; yields its base URL."""
+    with running_server(kg, dataset, **limits) as (base, _):
+        yield base
+
+
+@contextmanager
+def running_server(kg, dataset, **limits) -> Iterator[tuple[str, Any]]:
+    """As ``running``, yielding (base URL, the ``front.Server``: its ``pool``'s counters)."""
     from calcinosis_kg.serve.front import Limits, make_server
 
     server = make_server(kg, dataset, "127.0.0.1", 0, Limits(**limits), quiet=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    for _ in range(1000):  # its pool exists once it serves
+        if server.pool is not None:
+            break
+        time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield f"http://127.0.0.1:{server.server_port}", server
     finally:
         server.shutdown()
         server.server_close()

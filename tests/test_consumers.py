@@ -28,10 +28,8 @@ import pytest
 import rdflib
 from consumer_support import (
     CONSUMERS,
-    JAVA,
     NS,
     OBO,
-    OWLAPI_JARS,
     Reference,
     compile_java,
     consumer_python,
@@ -41,6 +39,7 @@ from consumer_support import (
     sample,
     tab_facts,
 )
+from java_jars import JAVA, OWLAPI_JARS
 from rdflib.namespace import OWL, RDF, RDFS
 
 from calcinosis_kg.graph.knowledge import load

@@ -436,7 +436,8 @@ def test_the_source_opens_offline_in_owlapi_through_the_catalog_beside_it(tmp_pa
     local module, so OWL API (Protégé, ROBOT) opens the source with no network. The "network" is a
     loopback proxy: through the catalog it sees no connection; without the catalog OWL API goes
     there for the import (and the load fails)."""
-    from consumer_support import OWLAPI_JARS, ROOT, compile_java
+    from consumer_support import ROOT, compile_java
+    from java_jars import OWLAPI_JARS
 
     java, *rest = compile_java(tmp_path, "CatalogLoad", OWLAPI_JARS, rdf4j=True)
     source = ROOT / "ontology" / "calcinosis-kg.ttl"

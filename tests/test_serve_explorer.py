@@ -104,7 +104,7 @@ def test_a_class_card_opens_from_a_result_link(browser, site) -> None:
         for s in expected["sections"]
         for e in s["entries"]
         for r in (e["folded"]["rows"] if "folded" in e else [e])
-    ]
+    ] + [r for k in expected["subtype_statements"] for r in k["rows"]]
     shown = browser.execute_script(
         "return Array.from(document.querySelectorAll('#card li.statement')).map("
         "li => [li.querySelector('.row-text').textContent, Number(li.dataset.items)])"

@@ -1,6 +1,7 @@
 """The W3C SPARQL 1.1 Protocol test suite, run unchanged against ``calcinosis-kg serve`` (its
 graphs loaded with ``IRI=PATH`` DATA arguments) and, as the reference that proves the runner,
-against the Oxigraph server. Every query test passes on both (Oxigraph fails one update test,
+against the Oxigraph server. Every query test passes on both (on ``serve``, with and without
+its fast lane) (Oxigraph fails one update test,
 asserted exactly); on ``serve`` each update request gets the documented refusal (403,
 read-only), and the requests that would check its effect are not sent."""
 
@@ -10,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import protocol_suite
@@ -87,6 +89,28 @@ def run(
 
 def test_every_query_test_passes_against_serve(serve_address) -> None:
     assert run(serve_address, refuse_updates=True) == {}
+
+
+def test_every_query_test_passes_again_on_the_fast_lane_and_without_it(tmp_path: Path) -> None:
+    # in the first two passes workers accept each query and prove its bound; in the third, the
+    # queries proved small are answered in the server process (``serve.fast``); a server
+    # without the fast lane passes them all as well
+    from serve_support import running_server
+
+    from calcinosis_kg.graph.knowledge import load
+    from calcinosis_kg.serve.dataset import build_dataset
+
+    kg = load()
+    dataset = build_dataset(kg, data_files(tmp_path), inferred=False)
+    for fast_lane in (True, False):
+        with running_server(kg, dataset, fast_lane=fast_lane) as (base, server):
+            address = base.removeprefix("http://")
+            for _ in range(2):  # a worker accepts each text, then seeks its bound
+                assert run(address, refuse_updates=True) == {}
+                time.sleep(0.5)  # a worker that wrote its answer itself reports just after
+            before = server.pool.fast_answers
+            assert run(address, refuse_updates=True) == {}
+            assert (server.pool.fast_answers > before) is fast_lane
 
 
 def test_the_same_runner_passes_every_test_against_the_oxigraph_server(tmp_path: Path) -> None:

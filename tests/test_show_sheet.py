@@ -13,7 +13,14 @@ from rdflib.namespace import RDF
 
 from calcinosis_kg.answers.show import card
 from calcinosis_kg.answers.show_render import render, to_dict
-from calcinosis_kg.answers.show_sheet import Folded, Row, count_items, merged, sheet
+from calcinosis_kg.answers.show_sheet import (
+    Folded,
+    Row,
+    count_items,
+    header_supports,
+    merged,
+    sheet,
+)
 from calcinosis_kg.core import vocab as v
 from calcinosis_kg.core.prefixes import expand
 from calcinosis_kg.graph.knowledge import load
@@ -41,7 +48,7 @@ def rows(laid) -> list[Row]:
         for section in laid.sections
         for e in section.entries
         for r in (e.rows if isinstance(e, Folded) else (e,))
-    ]
+    ] + [r for kind in laid.kinds for r in kind.rows]
 
 
 def test_grouping_keeps_every_association_record_of_the_graph(kg) -> None:
@@ -76,25 +83,30 @@ def test_grouping_keeps_every_association_record_of_the_graph(kg) -> None:
     assert count_items(laid) == len(merged(shown.statements))  # universals too, none lost
 
 
-def test_a_row_groups_one_subject_and_relation_and_keeps_the_subtype_visible(kg) -> None:
+def test_a_subtypes_statements_are_one_entry_naming_it_once(kg) -> None:
+    laid = sheet(card(kg, CALCINOSIS_CUTIS))
+    kind = next(k for k in laid.kinds if k.term.curie == "CCKG:0000020")
+    assert {r.scope for r in kind.rows} == {"subtype"} and {r.about for r in kind.rows} == {
+        kind.term
+    }
+    assert not [r for s in laid.sections for r in s.entries if getattr(r, "scope", "") == "subtype"]
     text = render(card(kg, CALCINOSIS_CUTIS))
-    line = next(x for x in text.splitlines() if "UBERON:0002386" in x)
-    assert line.startswith(
-        "- of subtype calcinosis cutis in systemic sclerosis (CCKG:0000020) —disease has location→ "
-    )
-    for site in ("elbow (UBERON:0001461)", "knee (UBERON:0001465)", "UBERON:0002389"):
-        assert site in line
-    assert "source wording: most frequent" in line and "association" in line
-    assert len(text.splitlines()) < 140  # was 194 lines: about a page, every fact kept
+    entry = entries(text)["- calcinosis cutis in systemic sclerosis (CCKG:0000020)"]
+    assert "—disease has location→ elbow (UBERON:0001461)" in entry
+    for site in ("knee (UBERON:0001465)", "UBERON:0002389", "UBERON:0002386"):
+        assert site in entry
+    assert "[source wording: most frequent] [" in entry
+    assert "CCKG:0000020" not in entry.split(":", 2)[-1]  # named once, at the start
 
 
 def test_each_sentence_is_one_note_numbered_once_and_cited(kg) -> None:
     shown = card(kg, CALCINOSIS_CUTIS)
     laid = sheet(shown)
     sentences = {s for st in shown.statements for s in st.support} | set(shown.definition_support)
+    sentences |= {s for _, sups in header_supports(shown) for s in sups}  # parents, disjoint …
     assert len(laid.notes) == len(set(laid.notes)) == len(sentences)
-    body, notes = render(shown).split("\nNOTES\n")
-    assert [int(n) for n in re.findall(r"^\[(\d+)\]", notes, re.M)] == list(
+    body, notes = re.split(r"\nNOTES \(.*\)\n", render(shown))
+    assert [int(n) for n in re.findall(r'(?:^|  )\[(\d+)\] "', notes, re.M)] == list(
         range(1, len(sentences) + 1)
     )
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", body)}
@@ -108,17 +120,25 @@ def test_text_markdown_and_json_hold_the_same_rows_items_and_notes(kg, curie) ->
     text = render(shown, "text", list_all=True)
     md = render(shown, "md", list_all=True)
     data = json.loads(render(shown, "json"))
-    json_rows = [
+    section_rows = [
         r
         for s in data["sections"]
         for e in s["entries"]
         for r in (e["folded"]["rows"] if "folded" in e else [e])
     ]
-    assert [r["text"] for r in json_rows] == [
-        line[2:] for line in text.splitlines() if line.startswith("- ")
-    ]
-    assert [r["text"] for r in json_rows] == [
+    kind_rows = [r for k in data["subtype_statements"] for r in k["rows"]]
+    json_rows = section_rows + kind_rows
+    lines = entries(text)
+    printed = [line[2:] for line in lines.values() if line.startswith("- ") and "—" in line]
+    assert [r["text"] for r in section_rows] == printed[: len(section_rows)]
+    for kind in data["subtype_statements"]:  # an entry: the subtype, then its rows joined
+        entry = lines[f"- {kind['term']['label']} ({kind['term']['curie']})"]
+        assert entry.split(": ", 1)[1] == " · ".join(r["text"] for r in kind["rows"])
+    assert [r["text"] for r in section_rows] == [
         line[2:] for line in md.splitlines() if line.startswith("- ") and "—" in line
+    ]
+    assert [r["text"] for r in kind_rows] == [
+        line[4:] for line in md.splitlines() if line.startswith("  - ") and "—" in line
     ]
     assert data["statements"] == count_items(laid) == sum(len(r["items"]) for r in json_rows)
     assert [n["quote"] for n in data["notes"]] == [s.quote for s in laid.notes]
@@ -132,11 +152,27 @@ def test_json_folds_an_ancestors_records_with_their_count_and_rows(kg) -> None:
     assert all(f["ancestor"]["curie"] == "CCKG:0000001" for f in folded)
 
 
+def entries(text: str) -> dict[str, str]:
+    """The text card's lines with their wrapped continuation lines joined back (a row or a
+    subtype's entry wraps between two terms, the next line indented by four spaces), keyed by
+    what they start with (``- name (CURIE)`` for a subtype's entry)."""
+    joined: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("    ") and not line.startswith("    values:") and joined:
+            mark = joined[-1][-1]
+            joined[-1] += (" " if mark in ",·" else "") + line[4:]
+        else:
+            joined.append(line)
+    return {(x.split(": ", 1)[0] if x.startswith("- ") and ": " in x else x): x for x in joined}
+
+
 def test_everyday_anatomy_name_only_where_uberon_gives_it(kg) -> None:
     text = render(card(kg, CALCINOSIS_CUTIS))
     assert "forearm (UBERON:0002386 forelimb zeugopod)" in text  # verified: efo-slim.obo
-    assert "manual digit (UBERON:0002389)" in text  # no stored UBERON file gave "finger"
-    assert "finger (" not in text
+    # verified: MONDO's import of UBERON carries UBERON's exact synonym (external_ids.tsv)
+    assert "finger (UBERON:0002389 manual digit)" in text
+    assert "manual digit (UBERON:0002389)" not in text
+    assert "knee (UBERON:0001465)" in text  # no exact synonym: the label alone
     assert render(card(kg, expand("UBERON:0002386"))).startswith("forearm (UBERON:0002386 ")
 
 

@@ -90,8 +90,17 @@ class Card:
     statements: list[Statement] = field(default_factory=list)
     values: list[str] = field(default_factory=list)  # laboratory values defining it or a subtype
     reference_ranges: list[str] = field(default_factory=list)
+    #: the laboratory card that lists the ranges, when this card only summarises them (a disease's
+    #: card: the ranges are facts of the measurements, not of the disease); None on a lab card
+    ranges_listed_on: Term | None = None
     deprecated: bool = False
     namesakes: list[Namesake] = field(default_factory=list)
+    comment: str = ""
+    parent_support: dict[Term, tuple[Support, ...]] = field(default_factory=dict)
+    synonym_support: dict[str, tuple[Support, ...]] = field(default_factory=dict)
+    mapping_predicates: dict[str, str] = field(default_factory=dict)  # xref → skos:exactMatch …
+    also: list[tuple[str, tuple[Support, ...]]] = field(default_factory=list)  # other supers
+    distinct: list[tuple[Term, tuple[Support, ...]]] = field(default_factory=list)  # disjoint
 
     def groups(self) -> dict[str, list[Statement]]:
         """Statements by group, in ``GROUPS`` order (empty groups left out)."""
@@ -116,15 +125,22 @@ def card(kg: KnowledgeGraph, iri: str) -> Card:
 
     logical = [render(g, eq) for eq in g.objects(node, OWL.equivalentClass)]
     result.logical_definition = "; ".join(sorted(logical))
-    result.synonyms = sorted(
-        {
-            f"{str(o)} ({scope})"
-            for prop, scope in v.SYNONYM_SCOPES.items()
-            for o in g.objects(node, URIRef(prop))
-        }
-    )
+    synonyms = {
+        f"{str(o)} ({scope})": r.support(node, URIRef(prop), o)
+        for prop, scope in v.SYNONYM_SCOPES.items()
+        for o in g.objects(node, URIRef(prop))
+    }
+    result.synonyms = sorted(synonyms)
+    result.synonym_support = {k: sup for k, sup in synonyms.items() if sup}
     result.mappings = sorted(str(o) for o in g.objects(node, URIRef(v.OIO_HAS_DBXREF)))
+    result.mapping_predicates = r.mapping_predicates(node)
     result.parents = [r.term(p) for p in r.parents(node)]
+    result.parent_support = {
+        r.term(p): sup for p in r.parents(node) if (sup := r.support(node, RDFS.subClassOf, p))
+    }
+    result.comment = " ".join(sorted(str(c) for c in g.objects(node, RDFS.comment)))
+    result.also = r.other_superclasses(node)
+    result.distinct = [(r.term(o), sup) for o, sup in r.distinct(node)]
     ancestors = r.ancestors(node)
     result.ancestors = [r.term(a) for a in ancestors]
     subtypes = r.descendants(node)
@@ -167,6 +183,8 @@ def card(kg: KnowledgeGraph, iri: str) -> Card:
         or result.values
     ):
         result.reference_ranges = _reference_ranges(r)
+        if node not in sorter.lab and not result.values:
+            result.ranges_listed_on = r.term(URIRef(v.LABORATORY_FINDING))
     return result
 
 
@@ -235,7 +253,11 @@ class _Sorter:
 def _universals(r: Reader, sorter: _Sorter, about, scope: str) -> list[Statement]:
     out = []
     about_term = r.term(about)
-    for restriction, prop, filler in r.restrictions(about):
+    axioms: list[tuple[URIRef, object, URIRef, object]] = [
+        (p, f, RDFS.subClassOf, rest) for rest, p, f in r.restrictions(about)
+    ]
+    axioms += [(p, f, OWL.equivalentClass, eq) for _, p, f, eq in r.differentia(about)]
+    for prop, filler, axiom, target in axioms:  # a definition's differentia hold of every member
         group = sorter.group(str(prop), True, filler)
         out.append(
             Statement(
@@ -247,7 +269,7 @@ def _universals(r: Reader, sorter: _Sorter, about, scope: str) -> list[Statement
                 object=r.term(filler),
                 about=about_term,
                 values=sorter.values(filler) if group == "laboratory profile" else (),
-                support=r.support(about, RDFS.subClassOf, restriction),
+                support=r.support(about, axiom, target),
             )
         )
     return out
@@ -343,20 +365,9 @@ def _namesakes(r: Reader, statements: list[Statement]) -> list[Namesake]:
         ):
             continue
         other = s.object if s.subject == s.about else s.subject
-        out.append(Namesake(other, s.subject, s.object, _mapping(r, s.subject, s.object)))
+        mapping = r.mapping_predicates(URIRef(expand(s.subject.curie))).get(s.object.curie, "")
+        out.append(Namesake(other, s.subject, s.object, mapping))
     return sorted(set(out), key=lambda n: n.other.curie)
-
-
-def _mapping(r: Reader, disease: Term, phenotype: Term) -> str:
-    """The curated SSSOM predicate of the disease's xref to the phenotype, as a CURIE."""
-    g = r.g
-    node = URIRef(expand(disease.curie))
-    for axiom in g.subjects(URIRef(v.OWL_ANNOTATED_SOURCE), node):
-        if g.value(axiom, URIRef(v.OWL_ANNOTATED_TARGET)) == Literal(phenotype.curie):
-            predicate = g.value(axiom, URIRef(v.SSSOM_PREDICATE_ID))
-            if predicate is not None:
-                return compress(str(predicate))
-    return ""
 
 
 def _reference_ranges(r: Reader) -> list[str]:

@@ -174,6 +174,66 @@ class Reader:
                     out.append((sup, prop, filler))
         return out
 
+    def differentia(self, cls) -> list[tuple[BNode, URIRef, object, object]]:
+        """(restriction, property, filler, definition) of the ``R some F`` parts of ``cls``'s
+        definitions (``cls ≡ G and R some F``): true of every member, as a superclass is."""
+        out: list[tuple[BNode, URIRef, object, object]] = []
+        for eq in self.g.objects(cls, OWL.equivalentClass):
+            head = self.g.value(eq, OWL.intersectionOf)
+            for part in Collection(self.g, head) if head is not None else []:
+                prop = self.g.value(part, OWL.onProperty)
+                filler = self.g.value(part, OWL.someValuesFrom)
+                if (
+                    isinstance(part, BNode)
+                    and isinstance(prop, URIRef)
+                    and filler is not None
+                    and self.g.value(filler, OWL.withRestrictions) is None  # not a data range
+                ):
+                    out.append((part, prop, filler, eq))
+        return out
+
+    def other_superclasses(self, cls) -> list[tuple[str, tuple[Support, ...]]]:
+        """Anonymous superclasses that are not ``R some F`` (a union, an inverse property, a data
+        range …): their Manchester-like text and sentences, for the card's ``also`` line."""
+        shown = {r for r, _, _ in self.restrictions(cls)}
+        out = [
+            (render(self.g, sup), self.support(cls, RDFS.subClassOf, sup))
+            for sup in self.g.objects(cls, RDFS.subClassOf)
+            if isinstance(sup, BNode) and sup not in shown
+        ]
+        return sorted(out)
+
+    def distinct(self, cls) -> list[tuple[URIRef, tuple[Support, ...]]]:
+        """Named classes declared disjoint with ``cls`` (``owl:disjointWith`` either way, or a
+        shared ``owl:AllDisjointClasses``), each with the sentences of the axiom."""
+        g = self.g
+        found: dict[object, set[Support]] = {}
+        for other in g.objects(cls, OWL.disjointWith):
+            found.setdefault(other, set()).update(self.support(cls, OWL.disjointWith, other))
+        for other in g.subjects(OWL.disjointWith, cls):
+            found.setdefault(other, set()).update(self.support(other, OWL.disjointWith, cls))
+        for head in lists_holding(g, cls):
+            for group in g.subjects(OWL.members, head):
+                for other in Collection(g, head):
+                    if other != cls:
+                        found.setdefault(other, set()).update(self.sentences(group))
+        return [
+            (o, tuple(sorted(sups, key=lambda s: (s.source, s.quote))))
+            for o, sups in sorted(found.items(), key=lambda kv: str(kv[0]))
+            if isinstance(o, URIRef)  # a class expression in a disjointness is not a term
+        ]
+
+    def mapping_predicates(self, cls) -> dict[str, str]:
+        """The curated SSSOM predicate of each of ``cls``'s xrefs, as a CURIE."""
+        g = self.g
+        out = {}
+        for axiom in g.subjects(URIRef(v.OWL_ANNOTATED_SOURCE), cls):
+            predicate = g.value(axiom, URIRef(v.SSSOM_PREDICATE_ID))
+            target = g.value(axiom, URIRef(v.OWL_ANNOTATED_TARGET))
+            if predicate is not None and target is not None:
+                out[str(target)] = compress(str(predicate))
+        return out
+
     def data_values(self, cls) -> list[str]:
         """Data restrictions defining ``cls``, e.g. ``total serum calcium > 2.6 mmol/L``."""
         out = []

@@ -1,11 +1,9 @@
 """The renderers of a class card: text, Markdown and JSON, one per format, from one layout.
 
 Why a module of its own: what the card says is decided once (``answers.show``) and laid out once
-(``answers.show_sheet``: rows, folded ancestors, note numbers); each renderer here only formats
-that layout, so the outputs cannot drift apart (the explorer page renders the JSON). A row line
-reads ``subject —relation→ objects  [qualifiers] [notes]``: universal (true of every member) or
-association (with its frequency and the source's wording), and whose statement it is (the term
-by name, ``of subtype X``, ``inherited from X``, ``said of ancestor X, not inherited``).
+(``answers.show_sheet``: rows, folded ancestors, subtypes' entries, note numbers), in the words of
+``answers.show_lines``; each renderer here only formats that layout, so the outputs cannot drift
+apart (the explorer page renders the JSON, the documentation site's type pages the same sheet).
 """
 
 from __future__ import annotations
@@ -14,79 +12,38 @@ import json
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.answers.resolve import resolve
-from calcinosis_kg.answers.show import Card, Support, Term, card
-from calcinosis_kg.answers.show_sheet import Folded, Item, Row, Section, Sheet, count_items, sheet
+from calcinosis_kg.answers.show import Card, Term, card
+from calcinosis_kg.answers.show_lines import (
+    KEY,
+    WIDTH,
+    cite,
+    entries,
+    folded_text,
+    header_lines,
+    kind_heading,
+    kind_tokens,
+    note_defaults,
+    notes_heading,
+    packed,
+    ranges_text,
+    row_text,
+    row_tokens,
+    subtypes_text,
+    support_text,
+    values,
+)
+from calcinosis_kg.answers.show_sheet import Folded, Row, Sheet, count_items, sheet
 from calcinosis_kg.core.prefixes import expand
 
 if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
 FORMATS = ("text", "json", "md")
-FOLD_HINT = "(show --all lists them)"
-
-
-def whose(row: Row) -> str:
-    """The statement's subject as the card says it: the term itself by name, else whose it is."""
-    if row.scope == "inherited":
-        return f"inherited from {row.about.text()}"
-    if row.scope == "subtype":
-        return f"of subtype {row.about.text()}"
-    if row.scope == "ancestor":
-        return f"said of ancestor {row.about.text()}, not inherited"
-    return row.about.everyday or row.about.label or row.about.curie
-
-
-def cite(numbers: tuple[int, ...]) -> str:
-    """``[1][3]``: note numbers as the card cites them."""
-    return "".join(f"[{n}]" for n in numbers)
-
-
-def item_text(item: Item) -> str:
-    """A term of a row with what only it says and its notes: ``x (CURIE) (wording: …) [n]``."""
-    extra = f" ({'; '.join(item.qualifiers)})" if item.qualifiers else ""
-    notes = f" {cite(item.notes)}" if item.notes else ""
-    return item.term.text() + extra + notes
-
-
-def row_text(row: Row) -> str:
-    """``subject —relation→ objects  [qualifiers] [notes]``: one line for the whole row."""
-    items = ", ".join(item_text(item) for item in row.items)
-    relation = f"—{row.relation.label or row.relation.curie}→"
-    claim = (
-        f"{whose(row)} {relation} {items}" if row.outgoing else f"{items} {relation} {whose(row)}"
-    )
-    notes = f" {cite(row.notes)}" if row.notes else ""
-    return f"{claim}  [{'; '.join(row.qualifiers)}]{notes}"
-
-
-def folded_text(entry: Folded) -> str:
-    """The one line of an ancestor's folded association records, with their count."""
-    records = "record" if entry.count == 1 else "records"
-    return (
-        f"{entry.count} association {records} said of ancestor {entry.ancestor.text()}, "
-        f"not inherited {FOLD_HINT}"
-    )
-
-
-def support_text(support: Support) -> str:
-    """A note: the quoted sentence, its source by short name and its evidence code."""
-    evidence = f", {support.evidence}" if support.evidence else ""
-    return f'"{support.quote}" ({support.source}{evidence})'
-
-
-def _entries(section: Section, listed_all: bool) -> list[Row | Folded]:
-    """What to print: rows, and a folded entry as one line or (``listed_all``) as its rows."""
-    out: list[Row | Folded] = []
-    for entry in section.entries:
-        if isinstance(entry, Folded) and listed_all:
-            out += list(entry.rows)
-        else:
-            out.append(entry)
-    return out
+__all__ = ["FORMATS", "WIDTH", "render", "render_md", "render_text", "show", "to_dict"]
 
 
 def render_text(sheet: Sheet) -> str:
-    """Plain text: header, hierarchy, one block per group, the notes."""
+    """Plain text: header, hierarchy, one block per group, the subtypes, the notes."""
     card = sheet.card
     lines = [card.term.text() + ("  [obsolete]" if card.deprecated else "")]
     if card.definition:
@@ -95,61 +52,80 @@ def render_text(sheet: Sheet) -> str:
     if card.logical_definition:
         lines.append(f"logical definition: {card.logical_definition}")
     lines += [f"values: {value}" for value in card.values]
-    if card.synonyms:
-        lines.append("synonyms: " + "; ".join(card.synonyms))
-    if card.mappings:
-        lines.append("mappings: " + ", ".join(card.mappings))
-    lines.append("parents: " + ("; ".join(t.text() for t in card.parents) or "none"))
-    lines.append("subtypes: " + ("; ".join(t.text() for t in card.subtypes) or "none"))
+    if card.comment:
+        lines.append(f"comment: {card.comment}")
+    lines += [f"{name}: {text}" for name, text in header_lines(sheet)]
+    if subtypes := subtypes_text(sheet):
+        lines.append(f"subtypes: {subtypes}")
+    if sheet.sections or sheet.kinds:
+        lines.append(KEY)
     for section in sheet.sections:
         lines.append(f"{section.group.upper()} ({section.count})")
-        for entry in _entries(section, sheet.listed_all):
+        for entry in entries(section, sheet.listed_all):
             if isinstance(entry, Folded):
                 lines.append(f"- {folded_text(entry)}")
                 continue
-            lines.append(f"- {row_text(entry)}")
-            lines += [f"    values: {value}" for item in entry.items for value in item.values]
-        if section.group == "laboratory profile" and card.reference_ranges:
-            lines.append("  reference ranges: " + "; ".join(card.reference_ranges))
-    if card.reference_ranges and "laboratory profile" not in card.groups():
+            lines += packed(row_tokens(entry), "- ")
+            lines += [f"    values: {value}" for value in values([entry])]
+    if sheet.kinds:
+        lines.append("SUBTYPES " + kind_heading(sheet).removeprefix("subtypes "))
+        for kind in sheet.kinds:
+            lines += packed(kind_tokens(kind), f"- {kind.term.text()}: ")
+            lines += [f"    values: {value}" for value in values(kind.rows)]
+    if card.reference_ranges and card.ranges_listed_on is not None:
+        lines.append(ranges_text(card))
+    elif card.reference_ranges:
         lines += ["REFERENCE RANGES"] + [f"- {r}" for r in card.reference_ranges]
     if not card.statements:
         lines.append("no statements about it (only its definition and place in the hierarchy)")
     if sheet.notes:
-        lines += ["NOTES"] + [f"[{n}] {support_text(s)}" for n, s in enumerate(sheet.notes, 1)]
+        defaults = note_defaults(sheet.notes)
+        notes = [f"[{n}] {support_text(s, defaults)}" for n, s in enumerate(sheet.notes, 1)]
+        lines += [f"NOTES ({notes_heading(sheet.notes)})"]
+        lines += packed([notes[0], *("  " + n for n in notes[1:])], "", indent="")
     return "\n".join(lines) + "\n"
 
 
 def render_md(sheet: Sheet) -> str:
-    """Markdown: a heading per group, a bullet per row, the notes as a numbered list."""
+    """Markdown: a heading per group, a bullet per row, a bullet per subtype with its rows, the
+    notes as a numbered list."""
     card = sheet.card
     lines = [f"## {card.term.label or card.term.curie} (`{card.term.curie}`)", ""]
     if card.definition:
         lines += [f"**Definition.** {card.definition} {cite(sheet.definition_notes)}".rstrip(), ""]
     lines += [f"**Not the same as** {n.other.text()}: {n.text()}  " for n in card.namesakes]
-    for name, values in (
-        ("Synonyms", card.synonyms),
-        ("Mappings", card.mappings),
-        ("Parents", [t.text() for t in card.parents]),
-        ("Subtypes", [t.text() for t in card.subtypes]),
-    ):
-        lines.append(f"**{name}:** " + ("; ".join(values) or "none") + "  ")
+    if card.comment:
+        lines.append(f"**Comment:** {card.comment}  ")
+    for name, text in [*header_lines(sheet), ("subtypes", subtypes_text(sheet))]:
+        if text:
+            lines.append(f"**{name.capitalize()}:** {text}  ")
     if card.logical_definition:
         lines.append(f"**Logical definition:** `{card.logical_definition}`  ")
     lines += [f"**Values:** {value}  " for value in card.values]
+    if sheet.sections or sheet.kinds:
+        lines += ["", f"*{KEY}*"]
     for section in sheet.sections:
         lines += ["", f"### {section.group.capitalize()} ({section.count})", ""]
-        for entry in _entries(section, sheet.listed_all):
+        for entry in entries(section, sheet.listed_all):
             if isinstance(entry, Folded):
                 lines.append(f"- *{folded_text(entry)}*")
                 continue
             lines.append(f"- {row_text(entry)}")
-            lines += [f"  - values: {value}" for item in entry.items for value in item.values]
-        if section.group == "laboratory profile" and card.reference_ranges:
-            lines.append(f"- reference ranges: {'; '.join(card.reference_ranges)}")
+            lines += [f"  - values: {value}" for value in values([entry])]
+    if sheet.kinds:
+        lines += ["", f"### {kind_heading(sheet).capitalize()}", ""]
+        for kind in sheet.kinds:
+            lines.append(f"- **{kind.term.text()}**")
+            lines += [f"  - {row_text(row, of_kind=True)}" for row in kind.rows]
+            lines += [f"  - values: {value}" for value in values(kind.rows)]
+    if card.reference_ranges and card.ranges_listed_on is not None:
+        lines += ["", ranges_text(card)]
+    elif card.reference_ranges:
+        lines += ["", "### Reference ranges", ""] + [f"- {r}" for r in card.reference_ranges]
     if sheet.notes:
-        lines += ["", "### Notes", ""] + [
-            f"{n}. {support_text(s)}" for n, s in enumerate(sheet.notes, 1)
+        defaults = note_defaults(sheet.notes)
+        lines += ["", f"### Notes ({notes_heading(sheet.notes)})", ""] + [
+            f"{n}. {support_text(s, defaults)}" for n, s in enumerate(sheet.notes, 1)
         ]
     return "\n".join(lines) + "\n"
 
@@ -158,8 +134,9 @@ def _term(t: Term) -> dict[str, str]:
     return {"curie": t.curie, "label": t.label, **({"everyday": t.everyday} if t.everyday else {})}
 
 
-def _row(row: Row) -> dict[str, object]:
+def _row(row: Row, of_kind: bool = False) -> dict[str, object]:
     return {
+        "group": row.group,
         "scope": row.scope,
         "about": _term(row.about),
         "kind": row.kind,
@@ -167,7 +144,7 @@ def _row(row: Row) -> dict[str, object]:
         "outgoing": row.outgoing,
         "qualifiers": list(row.qualifiers),
         "notes": list(row.notes),
-        "text": row_text(row),
+        "text": row_text(row, of_kind),
         "items": [
             {
                 "term": _term(i.term),
@@ -217,9 +194,35 @@ def to_dict(card: Card) -> dict[str, object]:
         "subtypes": [_term(t) for t in card.subtypes],
         "statements": count_items(laid),
         "sections": sections,
+        "subtype_statements": [
+            {
+                "term": _term(k.term),
+                "count": k.count,
+                "rows": [_row(r, of_kind=True) for r in k.rows],
+            }
+            for k in laid.kinds
+        ],
+        "subtype_heading": kind_heading(laid) if laid.kinds else "",
+        "subtypes_text": subtypes_text(laid),
+        "comment": card.comment,
+        "header": [{"name": name, "text": text} for name, text in header_lines(laid)],
+        "key": KEY if laid.sections or laid.kinds else "",
         "reference_ranges": card.reference_ranges,
+        "reference_ranges_listed_on": (
+            _term(card.ranges_listed_on) if card.ranges_listed_on is not None else None
+        ),
+        "reference_ranges_text": ranges_text(card)
+        if card.reference_ranges and card.ranges_listed_on is not None
+        else "",
+        "notes_heading": notes_heading(laid.notes) if laid.notes else "",
         "notes": [
-            {"number": n, "quote": s.quote, "source": s.source, "evidence": s.evidence}
+            {
+                "number": n,
+                "quote": s.quote,
+                "source": s.source,
+                "evidence": s.evidence,
+                "text": support_text(s, note_defaults(laid.notes)),
+            }
             for n, s in enumerate(laid.notes, 1)
         ],
     }

@@ -12,8 +12,11 @@ wording, the efficacy …) and its notes; what every item shares is said once on
 statement stays one item, so a row never hides a fact: the items of a card are its statements
 (``count_items``). An ancestor's association records (context, never claimed of the term) are one
 ``Folded`` entry per group and ancestor, with their count; the rows inside are listed on request
-(``show --all``) and are always in the JSON. Each distinct sentence is one numbered note, numbered
-in the order the card first cites it (the definition's sentences first).
+(``show --all``) and are always in the JSON. A subtype's statements are one ``Kind`` entry per
+subtype, its rows in group order (what is said of one kind read together, as a clinician's note
+lists the forms of a disease, and the subtype's name said once instead of on every row). Each
+distinct sentence is one numbered note, numbered in the order the card first cites it (the
+definition's sentences, the sections, then the subtypes).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class Item:
 class Row:
     """Statements of one subject (``about``, in ``scope``), one relation and one kind."""
 
+    group: str
     scope: str
     about: Term
     kind: str
@@ -58,6 +62,19 @@ class Folded:
     ancestor: Term
     count: int
     rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What is said of one subtype: its rows, in group order (``show_groups.GROUPS``)."""
+
+    term: Term
+    rows: tuple[Row, ...]
+
+    @property
+    def count(self) -> int:
+        """Its statements (each item is one)."""
+        return sum(len(row.items) for row in self.rows)
 
 
 @dataclass
@@ -78,6 +95,9 @@ class Sheet:
     sections: list[Section]
     notes: list[Support]
     listed_all: bool  # folded rows numbered and meant to be listed
+    kinds: list[Kind] = field(default_factory=list)  # the subtypes' statements, per subtype
+    #: the header's notes: of each parent, synonym, other superclass and disjoint class
+    header_notes: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 def qualifier_parts(s: Statement) -> tuple[str, ...]:
@@ -123,7 +143,7 @@ class _Numbers:
 
 
 def _rows(
-    statements: list[tuple[Statement, list[Support]]],
+    group: str, statements: list[tuple[Statement, list[Support]]]
 ) -> list[tuple[Row, list[list[Support]]]]:
     """Rows in first-seen order; each with its items' sentences (numbered later, in order)."""
     keyed: dict[tuple, tuple[list[Statement], list[list[Support]]]] = {}
@@ -145,7 +165,8 @@ def _rows(
             )
             for s, own in zip(members, parts, strict=True)
         )
-        out.append((Row(scope, about, kind, relation, outgoing, shared, (), items), sentences))
+        row = Row(group, scope, about, kind, relation, outgoing, shared, (), items)
+        out.append((row, sentences))
     return out
 
 
@@ -166,19 +187,28 @@ def sheet(card: Card, list_all: bool = False) -> Sheet:
     listed: ``show --all`` and the JSON), else only what is shown is numbered."""
     numbers = _Numbers()
     definition_notes = numbers.cite(card.definition_support)
+    header_notes = {
+        key: notes for key, supports in header_supports(card) if (notes := numbers.cite(supports))
+    }
     sections = []
+    of_kinds: dict[Term, list[tuple[Row, list[list[Support]]]]] = {}
     for group, statements in card.groups().items():
-        rows = _rows(merged(statements))
+        rows = _rows(group, merged(statements))
         placed: list[tuple[Row, list[list[Support]]] | Term] = []
         folded: dict[Term, list[tuple[Row, list[list[Support]]]]] = {}
         for row, supports in rows:
+            if row.scope == "subtype":
+                of_kinds.setdefault(row.about, []).append((row, supports))
+                continue
             if row.scope != "ancestor":
                 placed.append((row, supports))
                 continue
             if row.about not in folded:
                 placed.append(row.about)
             folded.setdefault(row.about, []).append((row, supports))
-        section = Section(group, sum(len(row.items) for row, _ in rows))
+        if not placed:
+            continue
+        section = Section(group, 0)
         for entry in placed:
             if isinstance(entry, Term):
                 inner = tuple(
@@ -187,13 +217,40 @@ def sheet(card: Card, list_all: bool = False) -> Sheet:
                 section.entries.append(Folded(entry, sum(len(r.items) for r in inner), inner))
             else:
                 section.entries.append(_numbered(*entry, numbers))
+        section.count = sum(
+            len(r.items)
+            for e in section.entries
+            for r in (e.rows if isinstance(e, Folded) else (e,))
+        )
         sections.append(section)
-    return Sheet(card, definition_notes, sections, list(numbers.numbers), list_all)
+    order = {t: i for i, t in enumerate(card.subtypes)}
+    kinds = [
+        Kind(term, tuple(_numbered(r, sup, numbers) for r, sup in of_kinds[term]))
+        for term in sorted(of_kinds, key=lambda t: (order.get(t, len(order)), t.curie))
+    ]
+    cited = list(numbers.numbers)
+    return Sheet(card, definition_notes, sections, cited, list_all, kinds, header_notes)
+
+
+def header_supports(card: Card) -> list[tuple[str, tuple[Support, ...]]]:
+    """The sentences of the header's lines, keyed as ``header_key`` names them, in print order:
+    parents, synonyms, other superclasses, disjoint classes."""
+    return [
+        *((header_key("parent", t.curie), card.parent_support.get(t, ())) for t in card.parents),
+        *((header_key("synonym", x), card.synonym_support.get(x, ())) for x in card.synonyms),
+        *((header_key("also", text), sup) for text, sup in card.also),
+        *((header_key("distinct", t.curie), sup) for t, sup in card.distinct),
+    ]
+
+
+def header_key(kind: str, what: str) -> str:
+    """The key of a header entry's notes in ``Sheet.header_notes``."""
+    return f"{kind}:{what}"
 
 
 def count_items(sheet: Sheet) -> int:
     """Statements on the sheet (each item is one), folded rows included."""
-    total = 0
+    total = sum(kind.count for kind in sheet.kinds)
     for section in sheet.sections:
         for entry in section.entries:
             rows = entry.rows if isinstance(entry, Folded) else (entry,)

@@ -70,6 +70,12 @@ import click
     help="Host name the server answers under besides IP addresses and localhost "
     "(repeatable; '*': no Host check).",
 )
+@click.option(
+    "--no-fast-lane",
+    is_flag=True,
+    help="Send every query to a worker, even one whose work is proven small (answered in the "
+    "server process by default).",
+)
 @click.option("--quiet", is_flag=True, help="Do not log requests.")
 def serve(
     data: tuple[str, ...],
@@ -83,6 +89,7 @@ def serve(
     max_concurrent: int,
     allow_origin: tuple[str, ...],
     allow_host: tuple[str, ...],
+    no_fast_lane: bool,
     quiet: bool,
 ) -> None:
     """Serve the ontology (asserted and inferred, as named graphs) and case DATA files over the
@@ -118,6 +125,7 @@ def serve(
         max_concurrent=max_concurrent,
         allow_origins=allow_origin,
         allow_hosts=allow_host,
+        fast_lane=not no_fast_lane,
     )
     server = make_server(kg, dataset, host, port, limits, quiet=quiet)
     if host not in ("127.0.0.1", "::1", "localhost"):

@@ -1,10 +1,11 @@
 """Static documentation site: pyLODE's ontology page plus one readable page per calcinosis type.
 
 A clinician should not need SPARQL to learn what the graph says about, say, calciphylaxis. Each
-type page gathers, from the loaded graph, its definition, sites, causes, associated diseases,
-treatments and other relations, its mappings, and for every statement the sentence of the source
-that supports it. Diagrams (Graphviz SVG) are inlined. The work is split by responsibility:
-``site_data`` reads the graph, ``pages`` writes the HTML (every graph text escaped),
+type page is the type's class card, exactly as ``calcinosis-kg show`` lays it out
+(``answers.show_sheet``: definition, hierarchy, mappings, every statement grouped with its
+sentences as numbered notes, the subtypes' entries), with the map of its causes, associated
+diseases and sites. Diagrams (Graphviz SVG) are inlined. The work is split by responsibility:
+``site_data`` finds the types, ``pages`` writes the HTML (every graph text escaped),
 ``pylode_page`` makes the ontology reference, ``diagrams`` draws; this module lays out the site,
 writes it atomically and removes pages of types that are gone. Every list is sorted, so the site
 is byte-identical for the same input.
@@ -17,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.answers.show import card
+from calcinosis_kg.answers.show_sheet import Folded, Sheet, sheet
 from calcinosis_kg.core.errors import InputError
-from calcinosis_kg.core.expressions import to_text
 from calcinosis_kg.core.prefixes import compress, expand
 from calcinosis_kg.core.resources import templates_dir
 from calcinosis_kg.core.serialize import write_atomic
@@ -32,8 +34,8 @@ from calcinosis_kg.core.vocab import (
 from calcinosis_kg.publish import diagrams
 from calcinosis_kg.publish.pages import GENERATOR, Renderer, page_name
 from calcinosis_kg.publish.pylode_page import pylode_html
-from calcinosis_kg.publish.site_data import comparison_types, type_hierarchy, type_profile
-from calcinosis_kg.publish.site_model import MAP_ROLES, TypeProfile, base_section
+from calcinosis_kg.publish.site_data import comparison_types, type_hierarchy
+from calcinosis_kg.publish.site_model import MAP_ROLES
 from calcinosis_kg.publish.site_reader import GraphReader
 
 if TYPE_CHECKING:
@@ -85,32 +87,46 @@ def hierarchy_diagram_dot(
     )
 
 
-def type_map_dot(
-    profile: TypeProfile, reader: GraphReader, types: Iterable[str], link_prefix: str | None = ""
-) -> str:
-    """DOT text of one type's map to its causes, associated diseases and sites."""
-    type_set = set(types)
-    neighbours = []
-    for statement in profile.statements:
-        role = MAP_ROLES.get(base_section(statement.section))
+def map_neighbours(laid: Sheet) -> list[tuple[str, str, str]]:
+    """(role, CURIE, label) of what a type's map draws: the terms at the other end of its own
+    rows (not inherited, not of a subtype) in the card's causes, associated diseases and sites;
+    a union ("skin of body or hypodermis") gives one neighbour per member."""
+    out = []
+    for section in laid.sections:
+        role = MAP_ROLES.get(section.group)
         if role is None:
             continue
-        # a union filler ("skin or subcutis") gives one node per member; other constructs one
-        members = statement.other.items if statement.other.kind == "or" else (statement.other,)
-        for member in members:
-            if member.kind == "named":
-                href = (
-                    link_prefix + page_name(member.iri)
-                    if link_prefix is not None and member.iri in type_set
-                    else None
-                )
-                node = diagrams.Node(compress(member.iri), reader.label(member.iri), href)
-            else:
-                text = to_text(member, reader.label)
-                node = diagrams.Node("expr:" + text, text)
-            neighbours.append(diagrams.Neighbour(role, node))
-    center = diagrams.Node(profile.curie, profile.label)
-    return diagrams.type_map_dot(center, neighbours)
+        for row in section.entries:
+            if isinstance(row, Folded) or row.scope != "own":
+                continue
+            for item in row.items:
+                term = item.term
+                if term.curie.startswith("("):
+                    curies = term.curie[1:-1].split(" or ")
+                    labels = term.label.split(" or ")
+                    if len(labels) != len(curies):
+                        labels = curies
+                    out += [(role, c, label) for c, label in zip(curies, labels, strict=True)]
+                else:
+                    out.append((role, term.curie, term.everyday or term.label or term.curie))
+    return out
+
+
+def type_map_dot(laid: Sheet, types: Iterable[str], link_prefix: str | None = "") -> str:
+    """DOT text of one type's map to its causes, associated diseases and sites (``map_neighbours``
+    of its card)."""
+    type_set = set(types)
+    neighbours = []
+    for role, curie, label in map_neighbours(laid):
+        try:
+            iri = expand(curie)
+        except ValueError:  # a class expression: a node of its text, no link
+            neighbours.append(diagrams.Neighbour(role, diagrams.Node("expr:" + curie, label)))
+            continue
+        href = link_prefix + page_name(iri) if link_prefix is not None and iri in type_set else None
+        neighbours.append(diagrams.Neighbour(role, diagrams.Node(curie, label, href)))
+    term = laid.card.term
+    return diagrams.type_map_dot(diagrams.Node(term.curie, term.label), neighbours)
 
 
 # --- README images --------------------------------------------------------------------------
@@ -142,18 +158,13 @@ def write_readme_images(
     else:
 
         def richness(iri: str) -> tuple[int, int, str]:
-            sections = [
-                s.section
-                for s in type_profile(kg, iri, reader, hierarchy).statements
-                if s.section in MAP_ROLES
-            ]
-            return (-len(set(sections)), -len(sections), compress(iri))
+            roles = [role for role, _, _ in map_neighbours(sheet(card(kg, iri)))]
+            return (-len(set(roles)), -len(roles), compress(iri))
 
         chosen = min(types, key=richness)
-    profile = type_profile(kg, chosen, reader, hierarchy)
     outputs = {
         folder / "hierarchy.svg": hierarchy_diagram_dot(kg, None, reader),
-        folder / "type-map-example.svg": type_map_dot(profile, reader, types, None),
+        folder / "type-map-example.svg": type_map_dot(sheet(card(kg, chosen)), types, None),
     }
     for path, dot in outputs.items():
         write_atomic(path, diagrams.render_svg(dot))
@@ -181,9 +192,10 @@ def build_site(kg: KnowledgeGraph, output: Path | str, with_diagrams: bool = Tru
         )
     # pyLODE first: when it cannot document the input, fail before writing anything
     reference = pylode_html(kg)
-    profiles = sorted(
-        (type_profile(kg, t, reader, hierarchy) for t in types),
-        key=lambda p: (p.label.lower(), p.curie),
+    # each page is the type's class card, laid out as `show` lays it out
+    sheets = sorted(
+        (sheet(card(kg, t), list_all=True) for t in types),  # folded rows listed on opening
+        key=lambda s: (s.card.term.label.lower(), s.card.term.curie),
     )
     headers = [
         r["o"]
@@ -195,7 +207,7 @@ def build_site(kg: KnowledgeGraph, output: Path | str, with_diagrams: bool = Tru
     header = sorted(headers, key=str)[0] if headers else ox.NamedNode(CALCINOSIS_CUTIS)
     title = (reader.literals(header, DC_TITLE) or ["calcinosis-kg"])[0]
     description = " ".join(reader.literals(header, DC_DESCRIPTION))
-    renderer = Renderer(reader, types, title)
+    renderer = Renderer(types, title)
 
     written: list[Path] = []
     svgs: list[Path] = []
@@ -218,23 +230,25 @@ def build_site(kg: KnowledgeGraph, output: Path | str, with_diagrams: bool = Tru
         index_diagram = diagrams.inline_svg(
             diagrams.render_svg(hierarchy_diagram_dot(kg, "types/", reader))
         )
-    for profile in profiles:
+    for laid in sheets:
         inline = None
-        if with_diagrams and profile.has_map():
+        iri = expand(laid.card.term.curie)
+        if with_diagrams and map_neighbours(laid):
             # links "../types/X.html" resolve the same from img/ and from types/ (siblings)
-            svg = diagrams.render_svg(type_map_dot(profile, reader, types, "../types/"))
-            name = f"img/{page_name(profile.iri)[:-5]}.svg"
+            svg = diagrams.render_svg(type_map_dot(laid, types, "../types/"))
+            name = f"img/{page_name(iri)[:-5]}.svg"
             put(name, svg)
             svgs.append(output / name)
             inline = diagrams.inline_svg(svg)
-        put(f"types/{page_name(profile.iri)}", renderer.type_page(profile, inline))
-    related = comparison_types(hierarchy)
-    put("index.html", renderer.index_page(profiles, description, index_diagram, related))
+        put(f"types/{page_name(iri)}", renderer.type_page(laid, inline))
+    related = [card(kg, iri).term for iri in comparison_types(hierarchy)]
+    cards = [laid.card for laid in sheets]
+    put("index.html", renderer.index_page(cards, description, index_diagram, related))
     put("ontology.html", reference)
     for path, data in pending.items():
         write_atomic(path, data)
     removed = _remove_stale(output, set(written))
-    return SiteReport(output, written, [p.curie for p in profiles], svgs, removed)
+    return SiteReport(output, written, [s.card.term.curie for s in sheets], svgs, removed)
 
 
 def _remove_stale(output: Path, written: set[Path]) -> list[Path]:

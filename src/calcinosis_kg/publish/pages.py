@@ -1,9 +1,12 @@
 """The HTML of the documentation site: one page per calcinosis type and the index page.
 
-Why a module of its own: it only renders what ``site_data`` read (a ``TypeProfile`` per type) and
-never queries the graph beyond labels and source titles. Every text that comes from the graph is
-HTML-escaped (``esc``): labels, quotes and definitions are data, not markup. Pages carry the
-``GENERATOR`` mark so that a later run may replace or remove them.
+Why a module of its own: a type page is the class card of ``calcinosis-kg show`` as HTML: it
+renders the card's one layout (``answers.show_sheet.Sheet``: header, key, sections of rows,
+folded ancestors, the subtypes' entries, numbered notes) in the card's own words
+(``answers.show_lines``), with the terms linked, and reads nothing else from the graph, so the
+site says exactly what ``show`` says. Every text from the graph is HTML-escaped (``esc``):
+labels, quotes and definitions are data, not markup. Pages carry the ``GENERATOR`` mark so that
+a later run may replace or remove them.
 
 >>> esc('<b>"bold"</b>')
 '&lt;b&gt;&quot;bold&quot;&lt;/b&gt;'
@@ -12,14 +15,26 @@ HTML-escaped (``esc``): labels, quotes and definitions are data, not markup. Pag
 from __future__ import annotations
 
 import html
-from collections import defaultdict
 from collections.abc import Iterable
 
-from calcinosis_kg.core.expressions import Expr, property_text, to_text
-from calcinosis_kg.core.prefixes import compress
-from calcinosis_kg.core.vocab import DC_TITLE
-from calcinosis_kg.publish.site_model import Evidence, Statement, TypeProfile, section_rank
-from calcinosis_kg.publish.site_reader import GraphReader
+from calcinosis_kg.answers.show import Card, Term
+from calcinosis_kg.answers.show_lines import (
+    FOLD_HINT,
+    KEY,
+    cite,
+    folded_text,
+    header_lines,
+    kind_heading,
+    note_defaults,
+    notes_heading,
+    ranges_text,
+    row_tokens,
+    subtypes_text,
+    support_text,
+    values,
+)
+from calcinosis_kg.answers.show_sheet import Folded, Row, Sheet
+from calcinosis_kg.core.prefixes import compress, expand
 
 #: Marks the pages this module writes (so a later run may replace or remove them).
 GENERATOR = "calcinosis-kg docs"
@@ -38,56 +53,23 @@ def page_name(iri: str) -> str:
 
 
 class Renderer:
-    """Writes the HTML pages; ``types`` decides which classes get links to their own pages."""
+    """Writes the HTML pages; ``types`` (IRIs) decides which terms link to a page of their own."""
 
-    def __init__(self, reader: GraphReader, types: Iterable[str], title: str) -> None:
-        self.reader = reader
+    def __init__(self, types: Iterable[str], title: str) -> None:
         self.types = set(types)
         self.title = title
 
-    def link(self, iri: str, prefix: str = "") -> str:
-        """A term as HTML: a link to its page when it has one, else its label and CURIE."""
-        label = esc(self.reader.label(iri))
-        curie = esc(compress(iri))
-        if iri in self.types:
-            return f'<a href="{esc(prefix + page_name(iri))}" title="{curie}">{label}</a>'
-        if label == curie:  # no label in the graph: show the identifier once
-            return f"<code>{curie}</code>"
-        return f'<span class="term" title="{curie}">{label}</span> <code>{curie}</code>'
-
-    def expr_html(self, expr: Expr, prefix: str = "") -> str:
-        """HTML of a class expression: named terms linked, the rest as in ``expressions``."""
-        if expr.kind == "named":
-            return self.link(expr.iri, prefix)
-        if expr.kind in ("and", "or"):
-            inner = f" <em>{expr.kind}</em> ".join(self.expr_html(i, prefix) for i in expr.items)
-            return f"({inner})" if len(expr.items) > 1 else inner
-        if expr.kind == "not":
-            return "<em>not</em> " + self.expr_html(expr.items[0], prefix)
-        if expr.kind in ("some", "only", "value"):
-            return (
-                f"{esc(property_text(expr.prop, self.reader.label))} <em>{expr.kind}</em> "
-                f"{self.expr_html(expr.items[0], prefix)}"
-            )
-        if expr.kind in ("literal", "datarange"):
-            return f"<code>{esc(to_text(expr))}</code>"
-        if expr.kind == "other":
-            return "<em>(complex expression)</em>"
-        return esc(to_text(expr, self.reader.label))
-
-    def evidence_html(self, evidence: Evidence) -> str:
-        """The supporting quotes as blockquotes, then their sources."""
-        quotes = "".join(f"<blockquote>{esc(q)}</blockquote>" for q in evidence.quotes)
-        sources = ", ".join(self.source_html(s) for s in evidence.sources)
-        return quotes + (f'<p class="source">Source: {sources}</p>' if sources else "")
-
-    def source_html(self, iri: str) -> str:
-        """A source as an external link titled by its ``dcterms:title`` (else its CURIE)."""
-        import pyoxigraph as ox
-
-        titles = self.reader.literals(ox.NamedNode(iri), DC_TITLE)
-        text = titles[0] if titles else compress(iri)
-        return f'<a href="{esc(iri)}" rel="external">{esc(text)}</a>'
+    def name(self, term: Term, prefix: str = "") -> str:
+        """A term in the card's words (``label (CURIE)``), its label a link to its page when it
+        has one; the text without tags is ``term.text()``."""
+        try:
+            iri = expand(term.curie)
+        except ValueError:
+            iri = ""
+        if iri in self.types and term.label and not term.everyday:
+            link = f'<a href="{esc(prefix + page_name(iri))}" title="{esc(term.curie)}">'
+            return f"{link}{esc(term.label)}</a> ({esc(term.curie)})"
+        return f'<span class="term" title="{esc(term.curie)}">{esc(term.text())}</span>'
 
     def page(self, title: str, body: str, css: str = "style.css") -> str:
         """A whole HTML page around ``body``: no scripts and no remote assets (works offline)."""
@@ -101,86 +83,127 @@ class Renderer:
             f"{body}\n</body>\n</html>\n"
         )
 
-    def type_page(self, profile: TypeProfile, diagram: str | None) -> str:
-        """The page of one calcinosis type: definition, synonyms, hierarchy, diagram, cited
-        statements by section, mappings; every statement beside its sentence."""
+    def type_page(self, laid: Sheet, diagram: str | None) -> str:
+        """The page of one type: its class card (``show``'s layout and words) as HTML, with the
+        map of its causes, associated diseases and sites."""
+        card = laid.card
+        iri = expand(card.term.curie)
+        definition = esc(card.definition) if card.definition else "<em>no definition yet</em>"
         parts = [
             f'<nav><a href="../index.html">{esc(self.title)}</a> &rsaquo; '
             f'<a href="../ontology.html">ontology reference</a></nav>',
-            f"<h1>{esc(profile.label)}</h1>",
-            f'<p class="ids"><code>{esc(profile.curie)}</code> '
-            f'<a href="{esc(profile.iri)}" rel="external">{esc(profile.iri)}</a></p>',
+            f"<h1>{esc(card.term.label or card.term.curie)}</h1>",
+            f'<p class="ids"><code>{esc(card.term.curie)}</code> '
+            f'<a href="{esc(iri)}" rel="external">{esc(iri)}</a></p>',
             '<section id="definition"><h2>Definition</h2>',
-            f'<p class="definition">{esc(profile.definition) or "<em>no definition yet</em>"}</p>',
-            self.evidence_html(profile.definition_evidence),
+            f'<p class="definition">{definition} {cite(laid.definition_notes)}</p>',
+            *(
+                f'<p class="namesake">not the same as {self.name(n.other)}: {esc(n.text())}</p>'
+                for n in card.namesakes
+            ),
             "</section>",
         ]
-        if profile.comment:
-            parts.append(f'<p class="comment">{esc(profile.comment)}</p>')
-        if profile.synonyms:
-            items = "".join(
-                f"<li>{esc(text)} <small>({esc(scope)})</small>{self.evidence_html(evidence)}</li>"
-                for scope, text, evidence in profile.synonyms
+        if card.comment:
+            parts.append(f'<p class="comment">comment: {esc(card.comment)}</p>')
+        if card.logical_definition:
+            parts.append(
+                '<section id="logical-definition"><h2>Logical definition</h2>'
+                f"<p><code>{esc(card.logical_definition)}</code></p></section>"
             )
-            parts.append(f'<section id="synonyms"><h2>Synonyms</h2><ul>{items}</ul></section>')
-        parts.append('<section id="hierarchy"><h2>Place in the hierarchy</h2>')
-        if profile.parents:
-            items = "".join(
-                f"<li>{self.link(p)}{self.evidence_html(profile.parent_evidence[p])}</li>"
-                for p in profile.parents
-            )
-            parts.append(f"<h3>Is a kind of</h3><ul>{items}</ul>")
-        if profile.children:
-            items = "".join(f"<li>{self.link(c)}</li>" for c in profile.children)
-            parts.append(f"<h3>Subtypes</h3><ul>{items}</ul>")
-        parts.append("</section>")
+        header = "".join(
+            f"<li>{esc(name)}: {esc(text)}</li>"
+            for name, text in [("values", v) for v in card.values] + header_lines(laid)
+        )
+        subtypes = subtypes_text(laid)
+        links = "; ".join(self.name(t) for t in card.subtypes)
+        parts.append(
+            f'<section id="hierarchy"><h2>Place in the hierarchy</h2><ul>{header}'
+            + (f"<li>subtypes: {esc(subtypes)}</li>" if subtypes else "")
+            + "</ul>"
+            + (f'<p class="subtypes">pages of the subtypes: {links}</p>' if links else "")
+            + "</section>"
+        )
         if diagram:
             parts.append(
                 '<section id="map"><h2>Causes, associated diseases and sites</h2>'
                 f'<figure class="diagram">{diagram}<figcaption>'
-                f'<a href="../img/{esc(page_name(profile.iri)[:-5])}.svg">SVG file</a>'
+                f'<a href="../img/{esc(page_name(iri)[:-5])}.svg">SVG file</a>'
                 "</figcaption></figure></section>"
             )
-        sections: dict[str, list[Statement]] = defaultdict(list)
-        for statement in profile.statements:
-            sections[statement.section].append(statement)
-        for title in sorted(sections, key=lambda t: (section_rank(t), t)):
-            rows = "".join(
-                f"<tr><td>{self.expr_html(s.other)}</td>"
-                f"<td>{self.evidence_html(s.evidence) or '<em>no supporting sentence</em>'}</td>"
-                "</tr>"
-                for s in sections[title]
-            )
-            anchor = esc("".join(ch if ch.isalnum() else "-" for ch in title.lower()))
+        parts += self.statements(laid)
+        if card.reference_ranges and card.ranges_listed_on is not None:
+            parts.append(f'<p class="ranges">{esc(ranges_text(card))}</p>')
+        elif card.reference_ranges:
+            items = "".join(f"<li>{esc(r)}</li>" for r in card.reference_ranges)
             parts.append(
-                f'<section id="{anchor}"><h2>{esc(title)}</h2><table>'
-                "<thead><tr><th>Term</th><th>Supporting sentence</th></tr></thead>"
-                f"<tbody>{rows}</tbody></table></section>"
+                f'<section id="reference-ranges"><h2>Reference ranges</h2><ul>{items}</ul></section>'
             )
-        if profile.mappings:
-            rows = "".join(
-                f"<tr><td><code>{esc(x)}</code></td><td>{esc(p or 'xref')}</td></tr>"
-                for x, p in profile.mappings
+        if laid.notes:
+            defaults = note_defaults(laid.notes)
+            items = "".join(
+                f'<li value="{n}">{esc(support_text(s, defaults))}</li>'
+                for n, s in enumerate(laid.notes, 1)
             )
             parts.append(
-                '<section id="mappings"><h2>Mappings</h2><table><thead><tr>'
-                "<th>Identifier</th><th>Mapping predicate</th></tr></thead>"
-                f"<tbody>{rows}</tbody></table></section>"
+                f'<section id="notes"><h2>Notes ({esc(notes_heading(laid.notes))})</h2>'
+                f"<ol>{items}</ol></section>"
             )
-        return self.page(f"{profile.label} — {self.title}", "\n".join(parts), "../style.css")
+        label = card.term.label or card.term.curie
+        return self.page(f"{label} — {self.title}", "\n".join(parts), "../style.css")
+
+    def row_item(self, row: Row, of_kind: bool = False) -> str:
+        """One row as ``show`` prints it (terms linked), its values after it."""
+        line = "".join(row_tokens(row, of_kind, esc, self.name))
+        found = "".join(f'<li class="values">values: {esc(v)}</li>' for v in values([row]))
+        return f'<li class="statement {esc(row.kind)}">{line}</li>{found}'
+
+    def statements(self, laid: Sheet) -> list[str]:
+        """The key, a section per group (rows, folded ancestors) and the subtypes' entries."""
+        if not laid.sections and not laid.kinds:
+            return [
+                '<p class="none">no statements about it (only its definition and place in the hierarchy)</p>'
+            ]
+        parts = [f'<p class="key">{esc(KEY)}</p>']
+        for section in laid.sections:
+            rows = []
+            for entry in section.entries:
+                if isinstance(entry, Folded):  # the records listed on opening, as the explorer
+                    inner = "".join(self.row_item(r) for r in entry.rows)
+                    summary = esc(folded_text(entry).replace(f" {FOLD_HINT}", ""))
+                    rows.append(
+                        f'<li class="folded"><details><summary>{summary}</summary>'
+                        f"<ul>{inner}</ul></details></li>"
+                    )
+                    continue
+                rows.append(self.row_item(entry))
+            anchor = "".join(ch if ch.isalnum() else "-" for ch in section.group)
+            parts.append(
+                f'<section id="{esc(anchor)}"><h2>{esc(section.group.capitalize())} '
+                f"({section.count})</h2><ul>{''.join(rows)}</ul></section>"
+            )
+        if laid.kinds:
+            kinds = []
+            for kind in laid.kinds:
+                lines = "".join(self.row_item(r, True) for r in kind.rows)
+                kinds.append(f'<li class="kind">{self.name(kind.term)}<ul>{lines}</ul></li>')
+            parts.append(
+                f'<section id="subtypes"><h2>{esc(kind_heading(laid).capitalize())}</h2>'
+                f"<ul>{''.join(kinds)}</ul></section>"
+            )
+        return parts
 
     def index_page(
         self,
-        profiles: list[TypeProfile],
+        cards: list[Card],
         description: str,
         diagram: str | None,
-        related: Iterable[str] = (),
+        related: Iterable[Term] = (),
     ) -> str:
         """The site's front page: the description, the overview diagram and a table of the types."""
         rows = "".join(
-            f"<tr><td>{self.link(p.iri, 'types/')}</td><td><code>{esc(p.curie)}</code></td>"
-            f"<td>{esc(p.definition)}</td></tr>"
-            for p in profiles
+            f"<tr><td>{self.name(c.term, 'types/')}</td><td><code>{esc(c.term.curie)}</code></td>"
+            f"<td>{esc(c.definition)}</td></tr>"
+            for c in cards
         )
         parts = [
             f"<h1>{esc(self.title)}</h1>",
@@ -194,15 +217,15 @@ class Renderer:
                 '<a href="img/hierarchy.svg">SVG file</a></figcaption></figure>'
                 "</section>"
             )
-        related = sorted(related, key=lambda iri: self.reader.label(iri).lower())
+        related = sorted(related, key=lambda t: t.label.lower())
         if related:
-            names = ", ".join(self.link(iri, "types/") for iri in related)
+            names = ", ".join(self.name(t, "types/") for t in related)
             parts.append(
                 f'<p class="related">Shown for comparison, not kinds of calcinosis '
                 f"cutis (drawn dashed): {names}.</p>"
             )
         parts.append(
-            f'<section id="types"><h2>Type pages ({len(profiles)})</h2><table>'
+            f'<section id="types"><h2>Type pages ({len(cards)})</h2><table>'
             "<thead><tr><th>Type</th><th>ID</th><th>Definition</th></tr></thead>"
             f"<tbody>{rows}</tbody></table></section>"
         )

@@ -12,6 +12,7 @@ literal is safe to accept: rebinding needs a name.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -46,16 +47,7 @@ class Access:
         """True when the ``Host`` header names this server (or there is none: HTTP/1.0)."""
         if not host or "*" in self.hosts:
             return True
-        name = _host_name(host)
-        if name is None:
-            return False
-        if name == "localhost" or name.endswith(".localhost") or name in self.hosts:
-            return True
-        try:
-            ipaddress.ip_address(name)
-        except ValueError:
-            return False
-        return True
+        return _named(host, self.hosts)
 
     def cors(self, origin: str | None) -> dict[str, str]:
         """The CORS headers of an answer to a request from ``origin``."""
@@ -81,6 +73,20 @@ class Access:
                 }
             )
         return out
+
+
+@functools.lru_cache(maxsize=1024)  # a client names the server the same way every time
+def _named(host: str, hosts: tuple[str, ...]) -> bool:
+    name = _host_name(host)
+    if name is None:
+        return False
+    if name == "localhost" or name.endswith(".localhost") or name in hosts:
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def _host_name(host: str) -> str | None:

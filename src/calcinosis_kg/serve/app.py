@@ -11,6 +11,7 @@ connection cap, malformed requests) is ``serve.front``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 import sys
@@ -298,9 +299,7 @@ class App:
     def _endpoint(self, request: web.BaseRequest) -> str:
         """The endpoint's URL as the client named it: the base of relative IRIs."""
         host = request.host
-        if not re.fullmatch(
-            r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?", host
-        ):
+        if not _plain_host(host):
             sockname = request.transport.get_extra_info("sockname") if request.transport else None
             host = f"{sockname[0]}:{sockname[1]}" if sockname else "localhost"
         return f"http://{host}/sparql"
@@ -332,7 +331,8 @@ class App:
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
     ) -> web.StreamResponse:
-        """Run the query in a worker; its answer reaches the client as ``serve.reply`` says."""
+        """Run the query (here when its work is proven small, else in a worker); its answer
+        reaches the client as ``serve.reply`` says."""
 
         limits = self.service.limits
         headers = self._headers(
@@ -354,6 +354,14 @@ class App:
             bool((params.get("labels") or [""])[-1]),
         )
         return await answer(self.pool, request, job, headers)
+
+
+@functools.lru_cache(maxsize=1024)  # a client names the server the same way every time
+def _plain_host(host: str) -> bool:
+    """Whether a Host header is a name or address with an optional port, nothing else."""
+    return bool(
+        re.fullmatch(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?", host)
+    )
 
 
 def _content_type(value: str) -> tuple[str, str]:

@@ -13,6 +13,7 @@ queries name their graphs, run unchanged.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -62,12 +63,15 @@ class Dataset:
         named_graphs: Sequence[str] | None = None,
         row_limit: int = 10_000,
         base_iri: str | None = None,
+        max_chars: int | None = None,
     ) -> Answer:
         """Run a guarded query (see ``guard.check_query``) with bound terms, cut at ``row_limit``,
         over exactly the dataset given (``guard.query_dataset``): ``None`` is the union default
         graph / every named graph, a list (possibly empty) exactly those graphs. Relative IRIs
         resolve against ``base_iri`` (the endpoint's URL). The server runs this in a worker
-        process killed at the deadline (``serve.pool``)."""
+        process killed at the deadline (``serve.pool``), or in the server itself for a query of
+        bounded work (``serve.fast``), where ``max_chars`` bounds the characters of the terms
+        held (``AnswerTooLarge`` past it)."""
         import pyoxigraph
 
         subs: dict[
@@ -83,7 +87,7 @@ class Dataset:
 
         # only the curated prefixes the text may use ("name:" occurs in it): a superset of those
         # it does use, and handing pyoxigraph all of them costs more than a point query
-        prefixes = {name: iri for name, iri in prefix_map().items() if name + ":" in text}
+        prefixes = _prefixes(text) if len(text) <= 4096 else _prefixes.__wrapped__(text)
 
         def query(text: str, substitutions: dict | None) -> Any:
             # explicit lists (even empty) replace any FROM / FROM NAMED of the text: the caller
@@ -110,7 +114,7 @@ class Dataset:
             return Answer("ASK", boolean=bool(result))
         if isinstance(result, pyoxigraph.QuerySolutions):
             variables = [v.value for v in result.variables]
-            solutions, truncated = _bounded(result, row_limit)
+            solutions, truncated = _bounded(result, row_limit, max_chars)
             # a solution reads as its values in the order of variables, None when unbound
             return Answer(
                 "SELECT",
@@ -118,7 +122,7 @@ class Dataset:
                 rows=[tuple(s) for s in solutions],
                 truncated=truncated,
             )
-        triples, truncated = _bounded(result, row_limit)
+        triples, truncated = _bounded(result, row_limit, max_chars)
         return Answer("CONSTRUCT", triples=triples, truncated=truncated)
 
 
@@ -142,9 +146,26 @@ def check_graph_names(data_files: Sequence[Path | tuple[str, Path]]) -> None:
             seen.add(given[0])
 
 
-def _bounded(items: Iterator, limit: int) -> tuple[list, bool]:
+@functools.lru_cache(maxsize=4096)  # a server sees the same short texts again and again
+def _prefixes(text: str) -> dict[str, str]:
+    return {name: iri for name, iri in prefix_map().items() if name + ":" in text}
+
+
+class AnswerTooLarge(Exception):
+    """The terms of an answer passed ``max_chars`` characters (see ``Dataset.run``)."""
+
+
+def _bounded(items: Iterator, limit: int, max_chars: int | None = None) -> tuple[list, bool]:
     """The first ``limit`` items, and whether there were more (one extra item proves it)."""
-    kept = list(itertools.islice(items, limit + 1))
+    if max_chars is None:
+        kept = list(itertools.islice(items, limit + 1))
+    else:
+        kept, held = [], 0
+        for item in itertools.islice(items, limit + 1):
+            held += len(str(item))  # the terms' text and a little more: one call per row
+            if held > max_chars:
+                raise AnswerTooLarge(f"answer terms beyond {max_chars} characters")
+            kept.append(item)
     return kept[:limit], len(kept) > limit
 
 

@@ -135,6 +135,7 @@ class Server:
         self._stop: asyncio.Event | None = None
         self._ready = threading.Event()
         self._done = threading.Event()
+        self.pool: Pool | None = None  # while serving (its counters are read by tests)
 
     def serve_forever(self) -> None:
         """Serve until ``shutdown`` or a signal; the workers are started first and ended after."""
@@ -149,7 +150,7 @@ class Server:
         for signum in (signal.SIGTERM, signal.SIGINT):  # handled on the loop, never mid-fork
             with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
                 self._loop.add_signal_handler(signum, self._stop.set)
-        pool = Pool(self.service.dataset, self.service.limits)
+        pool = self.pool = Pool(self.service.dataset, self.service.limits)
         try:
             await pool.start()
             app = App(self.service, pool, self.quiet)

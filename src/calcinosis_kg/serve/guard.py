@@ -49,6 +49,8 @@ class CheckedQuery:
     from_graphs: tuple[str, ...]
     from_named: tuple[str, ...]
     has_dataset: bool = False  # the text has FROM or FROM NAMED
+    bound: int | None = None  # proven work bound, for the fast lane (``serve.cost``)
+    proven: bool = False  # the bound was sought (a text's second time: one-off texts never pay)
 
 
 def query_dataset(

@@ -10,7 +10,9 @@ notices. At most ``Limits.workers`` queries run and ``Limits.queue`` wait (each 
 Answers pass one frame at a time: the next frame is read only when the client has taken the
 last, so a slow reader holds its own worker (until the deadline), never the server's memory.
 The guard's verdict for a text is remembered here (``Verdicts``): a repeated query skips the
-parse, a repeated refusal never reaches a worker. A small answer is written by the worker
+parse, a repeated refusal never reaches a worker, and a query whose work a worker proved small
+(the second time it came) is answered in this process from then on (``serve.fast``), with no
+hop at all. A small answer is written by the worker
 itself on the client's connection, passed along with the job (``serve.worker``): one hop less.
 Idle workers are a stack: the last one released takes the next query, with warm caches.
 """
@@ -19,16 +21,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import mmap
 import os
 import pickle
 import signal
 import socket
+import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import CalcinosisKGError
+from calcinosis_kg.serve.cost import parse_seconds
+from calcinosis_kg.serve.fast import FAST_CPU, TooLarge, answer_here
 from calcinosis_kg.serve.guard import check_query
 from calcinosis_kg.serve.service import HttpError
 from calcinosis_kg.serve.worker import (
@@ -154,6 +160,7 @@ class Pool:
         self.live: dict[int, Worker] = {}
         self.verdicts = Verdicts()
         self.closed = False
+        self.fast_answers = 0  # answered in this process (``serve.fast``)
 
     # -- workers ------------------------------------------------------------------------------
 
@@ -161,6 +168,8 @@ class Pool:
         """Fork the workers, after warming the query parser once so each inherits it."""
 
         check_query("ASK {}", ())  # load and warm the parser once, so every fork inherits it
+        if self.limits.fast_lane:
+            parse_seconds("ASK {}", None)  # and the empty store texts are timed on
         for _ in range(self.limits.workers):
             self.idle.append(await self._spawn())
 
@@ -268,6 +277,27 @@ class Pool:
 
     # -- one query ----------------------------------------------------------------------------
 
+    def fast(self, job: Job) -> Head | None:
+        """The whole answer to ``job`` computed here, when a worker has proven the query's work
+        small (``serve.fast``); None: ``run`` it."""
+        if not self.limits.fast_lane:
+            return None
+        key = (job.text, job.default_graphs, job.named_graphs, job.base)
+        known = self.verdicts.items.get(key)
+        if known is None or isinstance(known, Failure) or known.bound is None:
+            return None
+        started = time.thread_time()
+        try:
+            head = answer_here(self.dataset, job, known, self.limits)
+            slow = time.thread_time() - started > FAST_CPU
+        except TooLarge:
+            head, slow = None, True
+        if slow:  # a worker answers this text from now on
+            self.verdicts.put(key, dataclasses.replace(known, bound=None))
+        if head is not None:
+            self.fast_answers += 1
+        return head
+
     async def run(
         self,
         job: Job,
@@ -284,9 +314,12 @@ class Pool:
         known = self.verdicts.get(key)
         if isinstance(known, Failure):
             raise HttpError(known.status, known.message, known.headers)
-        if known is not None:
-            job = Job(**{**job.__dict__, "verdict": known})
         limits = self.limits
+        # the bound is sought the second time a text comes (a one-off text never pays for it)
+        prove = limits.fast_lane and known is not None and not known.proven
+        if prove and known is not None:  # sought once: a worker killed meanwhile is not retried
+            self.verdicts.put(key, dataclasses.replace(known, proven=True))
+        job = dataclasses.replace(job, verdict=known, prove=prove)
         worker = await self._acquire()
         healthy, started, lent = False, False, False
         try:

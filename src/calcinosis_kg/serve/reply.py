@@ -1,5 +1,6 @@
-"""How a query's answer reaches its client: written whole by the worker on the client's
-connection, or sent by the server as the worker hands it over (whole, or streamed frame by frame).
+"""How a query's answer reaches its client: computed in the server itself when its work is
+proven small (``serve.fast``), written whole by the worker on the client's connection, or sent by
+the server as the worker hands it over (whole, or streamed frame by frame).
 
 Why two ways: a point query's answer is small, and every hop between processes costs a wakeup
 that a loaded machine makes wait; handing the connection to the worker with the job (the
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from calcinosis_kg.serve.pool import ClientGone
 from calcinosis_kg.serve.results import media_type
+from calcinosis_kg.serve.worker import whole
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -40,11 +42,6 @@ async def answer(
 
     from aiohttp import web
 
-    client = _socket_of(request)
-    if client is not None:
-        job = dataclasses.replace(job, head=_head(request, headers))
-    response: web.StreamResponse | None = None
-
     def headers_of(head: Head) -> dict[str, str]:
         return {
             **headers,
@@ -52,6 +49,21 @@ async def answer(
             "X-Rows-Truncated": "true" if head.truncated else "false",
             "X-Result-Rows": str(head.count),
         }
+
+    client = _socket_of(request)
+    fast = pool.fast(job)  # proven small: answered here, no worker
+    if fast is not None:
+        if client is None or fast.body is None:
+            return web.Response(status=200, body=fast.body, headers=headers_of(fast))
+        # written as the worker writes it: one write, without aiohttp's response machinery
+        assert request.transport is not None
+        request.transport.write(
+            whole(_head(request, headers), media_type(fast.fmt), fast, fast.body)
+        )
+        return _sent_response()(request.keep_alive)  # type: ignore[call-arg]
+    if client is not None:
+        job = dataclasses.replace(job, head=_head(request, headers))
+    response: web.StreamResponse | None = None
 
     async def start(head: Head) -> None:
         nonlocal response

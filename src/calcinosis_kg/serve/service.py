@@ -24,7 +24,8 @@ class Limits:
 
     ``max_concurrent`` queries run at once (one worker process each), ``queue`` more wait at most
     ``queue_wait`` seconds, anything beyond gets a 503 with Retry-After; at most
-    ``max_connections`` connections are open. ``allow_origins`` / ``allow_hosts``: see
+    ``max_connections`` connections are open. ``fast_lane``: a query of proven small work is
+    answered in the server process (``serve.fast``). ``allow_origins`` / ``allow_hosts``: see
     ``app.Access``.
     """
 
@@ -42,6 +43,7 @@ class Limits:
     request_timeout: float = 30.0  # seconds a client may take to send a request's body
     allow_origins: tuple[str, ...] = ()
     allow_hosts: tuple[str, ...] = ()
+    fast_lane: bool = True  # answer queries of proven small work in the server (``serve.fast``)
 
     @property
     def workers(self) -> int:

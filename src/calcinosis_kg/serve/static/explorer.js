@@ -125,8 +125,8 @@ function showQuestion() {
 }
 
 // The class card is the JSON of `calcinosis-kg show --format json` (answers.show_render.to_dict):
-// the same rows, folded ancestors and numbered notes as the command's text; each row's line is the
-// text renderer's (row.text), its terms are links.
+// the same key, rows, folded ancestors, subtypes' entries and numbered notes as the command's
+// text; each row's line is the text renderer's (row.text), its terms are links.
 const CURIE = /^[A-Za-z][\w.-]*:[^\s()]*$/;
 
 function cardTerm(node) {
@@ -170,6 +170,7 @@ function textList(card, title, items) {
 function rowItem(row) {
   // one row: its line as `show` prints it, then its terms as links
   const li = document.createElement("li");
+  li.dataset.group = row.group;
   li.className = "statement " + row.kind;
   li.dataset.kind = row.kind;
   li.dataset.scope = row.scope;
@@ -212,6 +213,18 @@ function foldedItem(folded) {
   return li;
 }
 
+function kindItem(kind) {
+  // one subtype's statements: its name (a link), then its rows as `show` prints them
+  const li = document.createElement("li");
+  li.className = "kind";
+  li.dataset.count = String(kind.count);
+  li.appendChild(cardTerm(kind.term));
+  const list = document.createElement("ul");
+  for (const row of kind.rows) list.appendChild(rowItem(row));
+  li.appendChild(list);
+  return li;
+}
+
 async function openCard(id) {
   const card = $("card");
   try {
@@ -241,10 +254,22 @@ async function openCard(id) {
     }
     textList(card, "Logical definition", data.logical_definition ? [data.logical_definition] : []);
     textList(card, "Values", data.values);
-    textList(card, "Synonyms", data.synonyms);
-    textList(card, "Mappings", data.mappings);
+    if (data.comment) textList(card, "Comment", [data.comment]);
+    for (const line of data.header) {
+      // synonyms, mappings, parents, other superclasses, disjoint classes: as `show` prints them
+      const p = document.createElement("p");
+      p.className = "header-line";
+      p.textContent = line.name + ": " + line.text;
+      card.appendChild(p);
+    }
     termList(card, "Parents", data.parents);
     termList(card, "Subtypes", data.subtypes);
+    if (data.key) {
+      const p = document.createElement("p");
+      p.className = "key";
+      p.textContent = data.key;
+      card.appendChild(p);
+    }
     for (const section of data.sections) {
       heading(card, section.group.charAt(0).toUpperCase() + section.group.slice(1) +
         " (" + section.count + ")");
@@ -255,22 +280,35 @@ async function openCard(id) {
       }
       card.appendChild(list);
     }
-    textList(card, "Reference ranges", data.reference_ranges);
-    if (!data.sections.length) {
+    if (data.subtype_statements.length) {
+      heading(card, data.subtype_heading.charAt(0).toUpperCase() + data.subtype_heading.slice(1));
+      const list = document.createElement("ul");
+      list.id = "card-subtypes";
+      for (const kind of data.subtype_statements) list.appendChild(kindItem(kind));
+      card.appendChild(list);
+    }
+    if (data.reference_ranges_text) {
+      const p = document.createElement("p");
+      p.className = "ranges";
+      p.textContent = data.reference_ranges_text;
+      card.appendChild(p);
+    } else {
+      textList(card, "Reference ranges", data.reference_ranges);
+    }
+    if (!data.sections.length && !data.subtype_statements.length) {
       const p = document.createElement("p");
       p.textContent = "no statements about it (only its definition and place in the hierarchy)";
       card.appendChild(p);
     }
     if (data.notes.length) {
-      heading(card, "Notes");
+      heading(card, "Notes (" + data.notes_heading + ")");
       const notes = document.createElement("ol");
       notes.id = "card-notes";
       for (const note of data.notes) {
         const li = document.createElement("li");
         li.value = note.number;
         li.className = "support";
-        li.textContent = "“" + note.quote + "” (" + note.source +
-          (note.evidence ? ", " + note.evidence : "") + ")";
+        li.textContent = note.text;
         notes.appendChild(li);
       }
       card.appendChild(notes);
