@@ -489,3 +489,25 @@ def test_a_case_may_use_only_the_case_prefixes_though_the_curated_map_knows_more
     assert model.expand("HP:0001") == "http://purl.obolibrary.org/obo/HP_0001"
     assert model.compress("http://identifiers.org/pubmed/1") == "http://identifiers.org/pubmed/1"
     assert model.compress("https://omim.org/phenotypicSeries/PS1") == "OMIMPS:1"
+
+
+def test_a_parquet_case_frame_is_read_chunk_by_chunk(tmp_path: Path, monkeypatch) -> None:
+    """Each chunk is its own slice of the file (the whole frame never sits in memory), and
+    the chunks together are the frame."""
+    from calcinosis_kg.cases import inputs
+
+    path = tmp_path / "c.parquet"
+    write_cohort(path, 250, 3, 0.1)
+    whole = pl.read_parquet(path).select(list(model.COLUMNS))
+    sliced: list[tuple[int, int]] = []
+    original = pl.LazyFrame.slice
+
+    def spy(self: pl.LazyFrame, offset: int, length: int | None = None) -> pl.LazyFrame:
+        sliced.append((offset, length or 0))
+        return original(self, offset, length)
+
+    monkeypatch.setattr(pl.LazyFrame, "slice", spy)
+    chunks = list(inputs.read_frame_parquet(path, chunk=100))
+    assert [c.height for c in chunks] == [100, 100, 50]
+    assert sliced == [(0, 100), (100, 100), (200, 100)]
+    assert pl.concat(chunks).equals(whole)

@@ -18,8 +18,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from calcinosis_kg.cases import decide, pipeline, spark_engine, spark_io
 from calcinosis_kg.cases import model as m
-from calcinosis_kg.cases import pipeline, spark_engine, spark_io
 from calcinosis_kg.cases.classify import RESULT_COLUMNS, build_classifier
 from calcinosis_kg.cases.synth import write_cohort
 
@@ -120,6 +120,22 @@ def test_the_comparison_covers_every_status_and_the_real_phenopackets(both):
     assert sum(1 for a in polars_side.values() if a["hints"]) >= 10
     real = [k for k in polars_side if k[0].endswith("real.jsonl")]
     assert len(real) == 353 or not REAL.exists()
+
+
+def test_the_comparison_reaches_every_branch_of_the_spark_decisions(both) -> None:
+    """spark_decide is a port of decide/suggest/hints: the compared cases must exercise each of
+    its branches, or the equality above proves nothing about them."""
+    answers = list(both[0].values())
+    assert any(a["flags"].startswith("overrides ") for a in answers)  # osteoma cutis first
+    assert any("competing:" in a["flags"] for a in answers)  # metastatic beside dystrophic
+    assert any(  # the dog form is another axis: with a second type, still classified
+        decide.DOG_FORM in a["types"] and len(a["types"]) > 1 and a["status"] == "classified"
+        for a in answers
+    )
+    assert any(a["suggested"] and a["status"] == "unclassified" for a in answers)
+    assert any(a["suggestions"] for a in answers)  # the differential
+    assert any(a["reason"] and a["status"] == "unclassified" for a in answers)
+    assert any(a["status"] == "ambiguous" for a in answers)
 
 
 def test_the_case_frame_schema_is_the_model_columns() -> None:

@@ -118,6 +118,8 @@ def read_frame_parquet(path: Path, chunk: int = CHUNK) -> Iterator[pl.DataFrame]
     missing = [c for c in SCHEMA if c not in names]
     if missing:
         raise InputError(f"not a case frame: no column {missing[0]}", path)
-    frame = lazy.select([pl.col(c).cast(t) for c, t in SCHEMA.items()]).collect()
-    for start in range(0, frame.height, chunk):
-        yield frame.slice(start, chunk)
+    # one chunk in memory at a time: the scan reads only the row groups a slice needs
+    total = lazy.select(pl.len()).collect().item()
+    wide = lazy.select([pl.col(c).cast(t) for c, t in SCHEMA.items()])
+    for start in range(0, total, chunk):
+        yield wide.slice(start, chunk).collect()

@@ -90,7 +90,7 @@ BOTH = f"{CALCINOSIS_CUTIS} Calcinosis cutis is both observed and excluded"
 
 #: one JSON string token, with ``:`` after it when it is a key (a scan from the line's start
 #: consumes strings whole, so a quote inside a value never starts a false key)
-TOKEN = r'"(?:[^"\\]|\\.)*"(?:[ \t\r\n]*:)?'
+TOKEN = r'"[^"\\]*(?:\\.[^"\\]*)*"(?:[ \t\r\n]*:)?'
 #: a string token or a bracket: what the "key given twice in one object" rule walks through
 STRUCTURE = TOKEN + r"|[{}\[\]]"
 NUMBER = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
@@ -146,7 +146,8 @@ def fits_text(line: str) -> bool:
     known = re.compile(key_pattern())
     tokens = [t for t in re.findall(TOKEN, line) if t.endswith(":")]
     return (
-        all(known.match(t) for t in tokens)
+        line.lstrip(" \t\r\n").startswith("{")
+        and all(known.match(t) for t in tokens)
         and not repeats_key(line)
         and all(
             len(re.findall(key, line)) == len(re.findall(typed, line))

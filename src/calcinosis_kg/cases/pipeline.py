@@ -23,6 +23,7 @@ from calcinosis_kg.cases.classify import RESULT_COLUMNS, Classifier, classify
 from calcinosis_kg.cases.frame import to_frame
 from calcinosis_kg.cases.inputs import CHUNK, iter_frames, read_frame_parquet
 from calcinosis_kg.cases.parsing import SHOWN
+from calcinosis_kg.cases.run_ids import Identifiers
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.text import FORMULA_START, PLAIN_NUMBER, terminal_safe
 
@@ -32,55 +33,8 @@ PROBLEM_SCHEMA = {
     "field": pl.String,
     "message": pl.String,
 }
-#: the readers' side, re-exported
-__all__ = ["CHUNK", "iter_frames", "read_frame_parquet", "to_frame"]
-
-
-class Identifiers:
-    """Case ids seen so far in one run (every file, every chunk): a repeated id is an error of
-    the later record, which gets a run-unique id (``<id>.dup2`` …) so that no join on the id
-    can pair it with the first one (two copies of 32 records are 64 records, not 128)."""
-
-    def __init__(self) -> None:
-        self.first: dict[str, str] = {}
-        self.copies: dict[str, int] = {}  # id -> last copy number given (linear, not k^2)
-
-    def check(self, frame: pl.DataFrame) -> pl.DataFrame:
-        ids = frame["case_id"].to_list()
-        sources = frame["source"].to_list()
-        renamed: dict[int, tuple[str, str | None]] = {}
-        for index, (case_id, source) in enumerate(zip(ids, sources, strict=True)):
-            if case_id not in self.first:
-                self.first[case_id] = source
-                continue
-            n = self.copies.get(case_id, 1) + 1
-            while f"{case_id}.dup{n}" in self.first:
-                n += 1
-            self.copies[case_id] = n
-            new = f"{case_id}.dup{n}"
-            self.first[new] = source
-            # a missing or unreadable id, or a record that could not be read at all, has its
-            # own error already (its placeholder may repeat one from another file)
-            placeholder = any(
-                e.startswith(("case_id: ", "phenopacket: ")) for e in frame["errors"][index]
-            )
-            renamed[index] = (
-                new,
-                None
-                if placeholder
-                else f"case_id: duplicate of the record at {self.first[case_id]}",
-            )
-        if not renamed:
-            return frame
-        errors = frame["errors"].to_list()
-        for index, (new, message) in renamed.items():
-            ids[index] = new
-            if message is not None:
-                errors[index] = [*errors[index], message]
-        return frame.with_columns(
-            pl.Series("case_id", ids, dtype=pl.String),
-            pl.Series("errors", errors, dtype=pl.List(pl.String)),
-        )
+#: the readers' side and the run's ids, re-exported
+__all__ = ["CHUNK", "Identifiers", "iter_frames", "read_frame_parquet", "to_frame"]
 
 
 def problems(frame: pl.DataFrame) -> pl.DataFrame:

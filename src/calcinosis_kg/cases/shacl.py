@@ -293,9 +293,3 @@ def _of(by_p: dict[str, pl.DataFrame], predicate: str) -> pl.DataFrame:
             }
         )
     return found
-
-
-def case_of_focus(violations: pl.DataFrame, case_base: str) -> pl.DataFrame:
-    """Add ``case_iri``: a sub-node ``case/ID/slot/n`` belongs to the case ``case/ID``."""
-    rest = pl.col("focus").str.slice(len(case_base)).str.split("/").list.first()
-    return violations.with_columns((pl.lit(case_base) + rest).alias("case_iri"))

@@ -39,11 +39,14 @@ def _f() -> Any:
     return F
 
 
-def numbered_lines(spark: Any, paths: list[str]) -> tuple[Any, dict[str, str]]:
+def numbered_lines(
+    spark: Any, paths: list[str], glob: str = "*.csv", csv: bool = True
+) -> tuple[Any, dict[str, str]]:
     """(DataFrame file, line, raw, q, names) of every line, and Spark's file name -> the name
-    the polars reader shows (the path as given, or its child in a folder)."""
+    the polars reader shows (the path as given, or its child in a folder). ``csv``: the CSV
+    layout's checks (an empty file, a quote that never closes)."""
     F = _f()
-    reader = spark.read.option("lineSep", "\n").option("pathGlobFilter", "*.csv")
+    reader = spark.read.option("lineSep", "\n").option("pathGlobFilter", glob)
     raw = reader.option("recursiveFileLookup", "true").text(paths)
     files = raw.inputFiles()
     names = display_names(files, paths)
@@ -69,7 +72,7 @@ def numbered_lines(spark: Any, paths: list[str]) -> tuple[Any, dict[str, str]]:
         offsets.append((file, block, before - first, open_))
         total[file], parity[file] = before + n, (open_ + int(quotes)) % 2
         seen[file] = True
-    for file in files:
+    for file in files if csv else ():
         if file not in seen:
             raise InputError("empty file: a header row with case_id is expected", names[file], 1)
     table = spark.createDataFrame(
@@ -80,15 +83,15 @@ def numbered_lines(spark: Any, paths: list[str]) -> tuple[Any, dict[str, str]]:
     within = (
         Window.partitionBy("file", "block").orderBy("id").rowsBetween(Window.unboundedPreceding, -1)
     )
-    lines = (
-        df.join(F.broadcast(table), ["file", "block"])
-        .withColumn("line", F.col("id") + F.col("shift") + 1)
-        .withColumn(
+    lines = df.join(F.broadcast(table), ["file", "block"]).withColumn(
+        "line", F.col("id") + F.col("shift") + 1
+    )
+    if csv:
+        lines = lines.withColumn(
             "open", (F.col("open_block") + F.coalesce(F.sum("q").over(within), F.lit(0))) % 2
         )
-        .drop("block", "id", "shift", "open_block")
-    )
-    odd = [file for file, p in parity.items() if p]
+    lines = lines.drop("block", "id", "shift", "open_block")
+    odd = [file for file, p in parity.items() if p and csv]
     if odd:  # the last record opens a quote that never closes: where did it start?
         row = (
             lines.filter(F.col("file").isin(odd) & (F.col("open") == 0) & (F.col("q") == 1))
@@ -282,7 +285,9 @@ def read(spark: Any, paths: list[str], first_row: int) -> Any | None:
         "source",
         F.concat(F.element_at(shown, F.col("file")), F.lit(":"), F.col("line").cast("string")),
     )
-    return spark_fields.unique_ids(df).drop("file", "line")
+    # computed here, lineage cut: the engine's plan on top of this one's is too large to
+    # analyse (the driver ran out of a 2 GiB heap planning both at once)
+    return spark_fields.unique_ids(df).drop("file", "line").localCheckpoint()
 
 
 def _order(shown: str, paths: list[str]) -> tuple[int, str]:

@@ -275,7 +275,7 @@ def _finish(df: Any) -> Any:
     df = labs.judge(df)
     errors = (
         "flatten(array(_errs0, _dis_errs, _judge_errs, filter(array(_resp_err, "
-        "_complete_err, _albumin_err, "
+        "_complete_err, concat('albumin_value: ', _albumin_err), "
         + ", ".join(
             f"concat('{a}_value: ', _{a}_verr), concat('{a}_status: ', _{a}_serr), "
             f"concat('{a}_reference_range: ', _{a}_rerr)"

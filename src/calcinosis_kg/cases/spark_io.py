@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from calcinosis_kg.cases import model as m
-from calcinosis_kg.cases import spark_csv
+from calcinosis_kg.cases import packet_spark, spark_csv
 from calcinosis_kg.cases.frame import SCHEMA
+from calcinosis_kg.cases.packet_spark import is_packets
 from calcinosis_kg.cases.pipeline import Identifiers, iter_frames
 from calcinosis_kg.core.errors import InputError
 
@@ -106,18 +107,22 @@ def read_cases(spark: Any, paths: Iterable[str]) -> tuple[Any, Callable[[], None
     # CSV: Spark reads it where it lies (a URI, or any path on a cluster); with a local master a
     # local file goes through the polars reader, which is faster on one machine
     csvs = [p for p in paths if is_csv(p) and (p.startswith(REMOTE) or not here)]
-    remote = [p for p in paths if is_spark_path(p) and not is_csv(p)]
-    local = [p for p in paths if p not in csvs and p not in remote]
+    packets = [p for p in paths if is_packets(p) and (p.startswith(REMOTE) or not here)]
+    remote = [p for p in paths if is_spark_path(p) and not is_csv(p) and not is_packets(p)]
+    local = [p for p in paths if p not in csvs and p not in packets and p not in remote]
     if local and not here:
         raise InputError(
-            "Phenopacket and Turtle inputs are read on this machine; on a cluster "
-            "give CSV files or Parquet case frames",
+            "single Phenopacket JSON files and Turtle are read on this machine; on a "
+            "cluster give CSV, JSON Lines of Phenopackets or Parquet case frames",
             local[0],
         )
     frames = []
     csv_frame = spark_csv.read(spark, csvs, -(2**62))
     if csv_frame is not None:
         frames.append(csv_frame.select(*m.COLUMNS, "_row"))
+    packet_frame = packet_spark.read(spark, packets, -(2**61))
+    if packet_frame is not None:
+        frames.append(packet_frame.select(*m.COLUMNS, "_row"))
     context = local_frames(local)
     extra = context.__enter__()
 

@@ -32,7 +32,7 @@ def unit_key(u: str) -> str:
     )
 
 
-def conversion_error(analyte: str, x: str, u: str) -> str:
+def conversion_error(analyte: str, x: str, u: str, numbers: bool = False) -> str:
     """``model.exact_mmol_per_l``'s message for value ``x`` in unit ``u``, or NULL."""
     names = ", ".join(m._unit_names(analyte))
     key = unit_key(u)
@@ -45,7 +45,7 @@ def conversion_error(analyte: str, x: str, u: str) -> str:
         else ""
     )
     return (
-        f"coalesce({number_error(x, 1e6, plain_repr=True)}, CASE WHEN {u} IS NULL OR "
+        f"coalesce({number_error(x, 1e6, plain_repr=True, number=numbers)}, CASE WHEN {u} IS NULL OR "
         f"{strip(u)} = '' THEN {q(f'no unit given ({names}); a unit is never guessed')} "
         f"{refused}WHEN {key} NOT IN ({qlist(sorted(_factors(analyte)))}) THEN concat("
         f"'unknown unit ', {pyrepr(u)}, {q(f' (use {names})')}) END)"
@@ -70,16 +70,19 @@ def rounded(d: str) -> str:
     return f"CAST(bround({d}, 6) AS DECIMAL(24, 6))"
 
 
-def serum(df: Any, analyte: str, cell: Any) -> Any:
+def serum(df: Any, analyte: str, cell: Any, numbers: bool = False) -> Any:
     """Columns ``_<a>_err`` (field error or NULL), ``_<a>_lab`` (a lab to judge),
-    ``_<a>_exact``/``_<a>_mmol``, ``_<a>_st`` (stated status), ``_<a>_lo``/``_<a>_hi``."""
+    ``_<a>_exact``/``_<a>_mmol``, ``_<a>_st`` (stated status), ``_<a>_lo``/``_<a>_hi``.
+    ``numbers``: the cells are reprs of JSON numbers and the range may have its own unit
+    (``<a>_ref_unit``), as in a Phenopacket."""
     from pyspark.sql import functions as F
 
     a = analyte
     value, unit, status = cell(f"{a}_value"), cell(f"{a}_unit"), cell(f"{a}_status")
     low, high = cell(f"{a}_ref_low"), cell(f"{a}_ref_high")
     given = f"({value} IS NOT NULL AND {value} != '')"
-    verr = f"CASE WHEN {given} THEN {conversion_error(a, value, unit)} END"
+    verr = f"CASE WHEN {given} THEN {conversion_error(a, value, unit, numbers)} END"
+    runit = f"coalesce({cell(f'{a}_ref_unit')}, {unit})" if numbers else unit
     words = (
         "CASE "
         + " ".join(f"WHEN {{w}} = {q(k)} THEN {q(v)}" for k, v in sorted(m.STATUS_WORDS.items()))
@@ -92,11 +95,11 @@ def serum(df: Any, analyte: str, cell: Any) -> Any:
         f"{pyrepr(word)}, ' is not one of {', '.join(m.STATUSES)}') END"
     )
     lg, hg = f"({low} IS NOT NULL AND {low} != '')", f"({high} IS NOT NULL AND {high} != '')"
-    lo, hi = rounded(exact(a, low, unit)), rounded(exact(a, high, unit))
+    lo, hi = rounded(exact(a, low, runit)), rounded(exact(a, high, runit))
     rerr = (
         f"CASE WHEN {lg} != {hg} THEN \"give both limits of the laboratory's range (low "
-        f'and high)" WHEN {lg} THEN coalesce({conversion_error(a, low, unit)}, '
-        f"{conversion_error(a, high, unit)}, CASE WHEN NOT {lo} < {hi} THEN concat('low ', "
+        f'and high)" WHEN {lg} THEN coalesce({conversion_error(a, low, runit, numbers)}, '
+        f"{conversion_error(a, high, runit, numbers)}, CASE WHEN NOT {lo} < {hi} THEN concat('low ', "
         f"{normalized(lo)}, ' is not below high ', {normalized(hi)}, ' mmol/L') END) END"
     )
     df = df.withColumn(f"_{a}_verr", F.expr(verr))
@@ -117,7 +120,7 @@ def serum(df: Any, analyte: str, cell: Any) -> Any:
     )
 
 
-def albumin(df: Any, cell: Any) -> Any:
+def albumin(df: Any, cell: Any, numbers: bool = False) -> Any:
     """``Record.set_albumin``: ``albumin_g_l`` and ``_albumin_err``."""
     from pyspark.sql import functions as F
 
@@ -125,7 +128,7 @@ def albumin(df: Any, cell: Any) -> Any:
     given = f"({x} IS NOT NULL AND {x} != '')"
     shown_unit = f"CASE WHEN {u} IS NULL THEN 'None' ELSE {pyrepr(u)} END"
     err = (
-        f"CASE WHEN {given} THEN coalesce({number_error(x, 1e6, plain_repr=True)}, CASE WHEN "
+        f"CASE WHEN {given} THEN coalesce({number_error(x, 1e6, True, numbers)}, CASE WHEN "
         f"coalesce({unit_key(u)}, '') NOT IN ('g/l', 'g/dl') THEN concat('unknown or missing "
         f"albumin unit ', {shown_unit}, ' (use g/L or g/dL); a unit is never guessed') END) "
         "END"
@@ -196,7 +199,12 @@ def _band(analyte: str, index: str, attr: str) -> str:
         values = [q(b.curie) for b in own]
     else:
         values = [f"CAST({getattr(b, attr)} AS DECIMAL(24, 6))" for b in own]
-    return f"element_at(array({', '.join(values) or 'NULL'}), {index} + 1)"
+    # the CASE, not element_at alone: measured here (Spark 4, local[2]), element_at with a
+    # NULL index returned a band, so a dog's calcium was judged against the human range
+    return (
+        f"CASE WHEN {index} IS NOT NULL THEN element_at(array({', '.join(values) or 'NULL'}), "
+        f"{index} + 1) END"
+    )
 
 
 def judge(df: Any) -> Any:

@@ -49,15 +49,19 @@ def shown(x: str, most: int = parsing.SHOWN) -> str:
     )
 
 
-def number_error(x: str, bound: float = parsing.PLAUSIBLE, plain_repr: bool = False) -> str:
+def number_error(
+    x: str, bound: float = parsing.PLAUSIBLE, plain_repr: bool = False, number: bool = False
+) -> str:
     """The message ``parsing.number`` (``bound`` 1e9) or ``model._number`` (1e6, its own value
-    shown as a repr) raises for the stripped text ``x``, or NULL when it is a number."""
+    shown as a repr) raises for the stripped text ``x``, or NULL when it is a number;
+    ``number``: ``x`` is the repr of a JSON number (shown without quotes, as Python shows a
+    float)."""
     why = (
         f"CASE WHEN instr({x}, '_') > 0 THEN \"digit separators such as '_' are not read\" "
         f"WHEN {x} RLIKE {q(OTHER_DIGIT)} THEN 'only the ASCII digits 0-9 are read' "
         "ELSE \"expected digits with an optional sign, '.' and exponent\" END"
     )
-    name = pyrepr(x) if plain_repr else shown(x)
+    name = x if number else pyrepr(x) if plain_repr else shown(x)
     return (
         f"CASE WHEN NOT {x} RLIKE {q(NUMBER)} THEN concat({shown(x)}, ' is not a number (', "
         f"{why}, ')') WHEN NOT coalesce(abs(try_cast({x} AS DOUBLE)) < {bound!r}D, FALSE) "

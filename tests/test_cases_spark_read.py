@@ -1,0 +1,181 @@
+"""Spark reads the inputs itself and answers as polars does, case by case.
+
+``test_cases_spark`` proves the engine on frames the polars readers made (vignettes and bad
+rows included; the bad rows also through Spark's CSV reader); here Spark's own reader makes
+them: JSON Lines of Phenopackets through Spark's JSON parser with the declared schema
+(``packet_spark``). The inputs: a synthetic Phenopacket cohort with planted defects, the 353
+real Phenopackets (tests/cases_data keeps a copy of shared/reference/phenopackets) and
+purpose-built records, among them records that do not fit the schema (read by the record
+reader on the driver). For every case: the same status, types, criteria, reasons, hints and
+problems.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from calcinosis_kg.cases import packet_spark, pipeline, spark_engine
+from calcinosis_kg.cases.classify import RESULT_COLUMNS, build_classifier
+from calcinosis_kg.cases.synth import write_cohort
+
+DATA = Path(__file__).parent / "cases_data"
+COMPARED = (*[c for c in RESULT_COLUMNS if c != "case_id"], "types", "fired", "hints")
+CC = {"type": {"id": "HP:0025520"}}
+CALCIUM = {
+    "assay": {"id": "LOINC:17861-6"},
+    "value": {"quantity": {"value": 2.9, "unit": {"id": "UCUM:mmol/L"}}},
+}
+#: records of every branch of the mapping, and records that do not fit the schema
+ODD = [
+    {
+        "id": "dog",
+        "subject": {"taxonomy": {"id": "NCBITaxon:9615"}},
+        "phenotypicFeatures": [CC],
+        "measurements": [CALCIUM],
+    },
+    {"id": "two", "phenotypicFeatures": [CC], "measurements": [CALCIUM, CALCIUM]},
+    {
+        "id": "huge",
+        "phenotypicFeatures": [CC],
+        "measurements": [
+            {**CALCIUM, "value": {"quantity": {"value": 12345678.5, "unit": {"id": "x"}}}}
+        ],
+    },
+    {
+        "id": "ranged",
+        "phenotypicFeatures": [CC],
+        "measurements": [
+            {
+                **CALCIUM,
+                "value": {
+                    "quantity": {
+                        "value": 11.0,
+                        "unit": {"id": "UCUM:mg/dL"},
+                        "referenceRange": {"low": 2.2, "high": 2.6, "unit": {"id": "UCUM:mmol/L"}},
+                    }
+                },
+            }
+        ],
+    },
+    {
+        "id": "age",
+        "subject": {"timeAtLastEncounter": {"age": {"iso8601duration": "P1Y-2M"}}},
+        "phenotypicFeatures": [{**CC, "onset": {"age": {"iso8601duration": "P"}}}],
+    },
+    {"id": "both", "phenotypicFeatures": [CC, {**CC, "excluded": True}]},
+    {"id": "excluded", "phenotypicFeatures": [{**CC, "excluded": True}]},
+    {
+        "id": "none",
+        "diseases": [{"term": {"id": "CCKG:0000608"}, "excluded": True}],
+        "phenotypicFeatures": [CC, {"type": {"id": "MAXO:0000004"}}, {"type": {"id": "no id"}}],
+    },
+    {
+        "id": "acts",
+        "phenotypicFeatures": [CC],
+        "medicalActions": [
+            {"treatment": {"agent": {"id": "CHEBI:1"}}, "responseToTreatment": {"id": "bad one"}},
+            {"procedure": {"code": {"id": "NCIT:C1"}}},
+        ],
+    },
+    {"id": "typo", "phenotypicFeatures": [CC], "subjekt": {}},
+    {"id": "wrong type", "phenotypicFeatures": [{**CC, "excluded": "yes"}]},
+    '{"id": "twice", "id": "again"}',
+    "[1, 2]",
+    '{"id": "cut',
+]
+
+
+def _inputs(tmp: Path) -> tuple[list[str], list[str]]:
+    synth, real, odd = tmp / "synth.jsonl", tmp / "real.jsonl", tmp / "odd.jsonl"
+    write_cohort(synth, 300, 8, 0.05)
+    real.write_bytes(gzip.decompress((DATA / "phenopacket-store-sample.jsonl.gz").read_bytes()))
+    odd.write_text(
+        "\n".join(x if isinstance(x, str) else json.dumps(x) for x in ODD) + "\n\n",
+        encoding="utf-8",
+    )
+    return [str(synth), str(real), str(odd)], []
+
+
+def _answers(results, problems) -> dict[tuple[str, str], dict]:
+    found: dict[tuple[str, str], list] = {}
+    for row in problems:
+        found.setdefault((row["source"], row["case_id"]), []).append((row["field"], row["message"]))
+    return {
+        (row["source"], row["case_id"]): {
+            **{c: row[c] for c in COMPARED},
+            "problems": sorted(found.get((row["source"], row["case_id"]), [])),
+        }
+        for row in results
+    }
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    """(polars answers, spark answers) for every case, keyed by (source, case id)."""
+    tmp = tmp_path_factory.mktemp("spark-read")
+    packets, csvs = _inputs(tmp)
+    clf = build_classifier()
+    polars_side: dict = {}
+    for path in [*packets, *csvs]:
+        for chunk in pipeline.run([Path(path)], clf):
+            source = dict(zip(chunk.frame["case_id"], chunk.frame["source"], strict=True))
+            answers = _answers(
+                [
+                    {**r, "source": source[r["case_id"]]}
+                    for r in chunk.results.iter_rows(named=True)
+                ],
+                [
+                    {**r, "source": source[r["case_id"]]}
+                    for r in chunk.problems.iter_rows(named=True)
+                ],
+            )
+            polars_side.update(answers)
+    os.environ.setdefault(spark_engine.DRIVER_MEMORY_ENV, "2g")
+    spark = spark_engine.session("local[2]")
+    df = packet_spark.read(spark, packets, 0)
+    bad, results = spark_engine.run(df, clf)
+    rows = results.collect()
+    sources = {r["case_id"]: r["source"] for r in rows}
+    spark_side = _answers(
+        [r.asDict() for r in rows],
+        [{**r.asDict(), "source": sources.get(r["case_id"], r["source"])} for r in bad.collect()],
+    )
+    return polars_side, spark_side
+
+
+def test_spark_reading_the_inputs_itself_answers_every_case_as_polars(both) -> None:
+    polars_side, spark_side = both
+    assert set(spark_side) == set(polars_side)
+    differ = [
+        (key, field, polars_side[key][field], spark_side[key][field])
+        for key in sorted(polars_side)
+        for field in (*COMPARED, "problems")
+        if polars_side[key][field] != spark_side[key][field]
+    ]
+    assert differ == []
+
+
+def test_the_comparison_covers_the_real_phenopackets_the_misfits_and_every_status(both) -> None:
+    polars_side, _ = both
+    assert sum(1 for k in polars_side if "real.jsonl:" in k[0]) == 353
+    statuses = {a["status"] for a in polars_side.values()}
+    assert statuses == {"classified", "ambiguous", "unclassified", "invalid", "not_a_case"}
+    odd = {k[1]: a for k, a in polars_side.items() if "odd.jsonl:" in k[0]}
+    assert odd["typo"]["problems"][0][0] == "phenopacket"  # "subjekt": the bindings say why
+    assert odd["dog"]["status"] != "invalid" and not any(
+        "calcium" in m for _f, m in odd["dog"]["problems"]
+    )
+
+
+def test_a_record_that_fits_is_recognised_as_python_recognises_it() -> None:
+    from calcinosis_kg.cases import packet_map
+
+    lines = [x if isinstance(x, str) else json.dumps(x) for x in ODD]
+    fit = [packet_map.fits_text(x) for x in lines]
+    assert fit == [True] * 9 + [False] * 4 + [True]  # a cut line fits; its parse fails
+    assert packet_spark.is_packets("s3a://lake/p.jsonl") and not packet_spark.is_packets("a.csv")
