@@ -55,6 +55,7 @@ class App:
         limits = service.limits
         private = any(g not in (ASSERTED, INFERRED) for g in service.dataset.graphs)
         self.access = Access(private, limits.allow_origins, limits.allow_hosts)
+        self._answer_headers: dict[str | None, dict[str, str]] = {}  # by Origin (``_answer``)
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -179,9 +180,10 @@ class App:
                 f"{escape_line(request.method)} is not supported: this endpoint is read-only",
                 {"Allow": READ_ONLY},
             )
-        url = urllib.parse.urlsplit(request.raw_path)
-        params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
-        route = url.path.rstrip("/") or "/"
+        raw = request.raw_path  # read once per target up to 4 KiB (a bounded cache)
+        path, args = _split_url(raw) if len(raw) <= 4096 else _split_url.__wrapped__(raw)
+        params = {key: list(values) for key, values in args}  # the caller's own lists
+        route = path.rstrip("/") or "/"
         if route == "/sparql":
             return await self._sparql(request, params)
         if route == "/queries":
@@ -209,7 +211,7 @@ class App:
         self._no_body(request)
         found = explorer.static(route)
         if found is None:
-            raise HttpError(404, f"not found: {escape_line(url.path)}")
+            raise HttpError(404, f"not found: {escape_line(path)}")
         return self._reply(request, 200, found[0], found[1], {"Cache-Control": "no-cache"})
 
     def _no_body(self, request: web.BaseRequest) -> None:
@@ -334,15 +336,21 @@ class App:
         """Run the query (here when its work is proven small, else in a worker); its answer
         reaches the client as ``serve.reply`` says."""
 
-        limits = self.service.limits
-        headers = self._headers(
-            request,
-            {
-                "X-Row-Limit": str(limits.row_limit),
-                "X-Query-Timeout": f"{limits.timeout:g}",
-                "Vary": ", ".join(filter(None, ["Accept", self.access.cors(None).get("Vary")])),
-            },
-        )
+        origin = request.headers.get("Origin")
+        headers = self._answer_headers.get(origin)
+        if headers is None:  # the same for every answer to this origin: kept (bounded)
+            limits = self.service.limits
+            headers = self._headers(
+                request,
+                {
+                    "X-Row-Limit": str(limits.row_limit),
+                    "X-Query-Timeout": f"{limits.timeout:g}",
+                    "Vary": ", ".join(filter(None, ["Accept", self.access.cors(None).get("Vary")])),
+                },
+            )
+            if len(self._answer_headers) >= 1024:
+                self._answer_headers.clear()
+            self._answer_headers[origin] = headers
         job = Job(
             text,
             bindings,
@@ -353,7 +361,15 @@ class App:
             (params.get("format") or [""])[-1] or None,
             bool((params.get("labels") or [""])[-1]),
         )
-        return await answer(self.pool, request, job, headers)
+        return await answer(self.pool, request, job, dict(headers))
+
+
+@functools.lru_cache(maxsize=1024)  # a client sends the same point query again and again
+def _split_url(raw_path: str) -> tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+    """The path of a request target and its query arguments (``parse_qs``, blanks kept)."""
+    url = urllib.parse.urlsplit(raw_path)
+    params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+    return url.path, tuple((key, tuple(values)) for key, values in params.items())
 
 
 @functools.lru_cache(maxsize=1024)  # a client names the server the same way every time
