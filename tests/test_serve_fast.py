@@ -178,3 +178,18 @@ def test_fast_answers_go_on_while_a_slow_query_holds_its_worker(kg_and_dataset) 
         thread.join(30)
         assert outcome == [503]  # stopped at its deadline, its worker killed
         assert get(base, "ASK { ?s ?p ?o }")[0] == 200  # a fresh worker answers
+
+
+def test_an_answer_that_fails_to_write_here_is_answered_by_a_worker(
+    kg_and_dataset, monkeypatch
+) -> None:
+    from calcinosis_kg.serve import fast
+
+    def broken(*args, **kwargs) -> None:
+        raise ValueError("a term this writer cannot write")
+
+    with running_server(*kg_and_dataset) as (_, server):
+        _, by_worker = proven(server, POINT)
+        monkeypatch.setattr(fast, "write_to", broken)  # the server's writer only
+        here, answer = answered_here(server, POINT)
+        assert here is False and answer == by_worker  # the worker's answer, not a 500

@@ -66,13 +66,18 @@ def answer_here(dataset: Dataset, job: Job, verdict: CheckedQuery, limits: Limit
             raise TooLarge
         parts.append(data)
 
-    write_to(
-        answer,
-        fmt,
-        limits.row_limit,
-        limits.timeout,
-        emit,
-        dataset.labels if job.labels and fmt == "json" else None,
-    )
+    try:
+        write_to(
+            answer,
+            fmt,
+            limits.row_limit,
+            limits.timeout,
+            emit,
+            dataset.labels if job.labels and fmt == "json" else None,
+        )
+    except TooLarge:
+        raise
+    except Exception:  # noqa: BLE001 (as above: the worker answers it)
+        return None
     count = len(answer.rows) if answer.form == "SELECT" else len(answer.triples)
     return Head(fmt, count, answer.truncated, verdict, b"".join(parts))
