@@ -180,3 +180,16 @@ def test_the_server_runs_on_uvloops_event_loop(served) -> None:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+def test_a_posts_form_arguments_never_stick_to_the_same_targets_next_request(served) -> None:
+    # the target's arguments are read once and remembered (``app._split_url``): a POST adds its
+    # form's to its own copy, so the same target's next GET has exactly one query again
+    _, _, base = served
+    target = f"{base}/sparql?query=ASK%20%7B%7D"
+    assert http(target)[0] == 200
+    form = b"query=ASK%20%7B%7D"
+    posted = http(target, form, {"Content-Type": "application/x-www-form-urlencoded"})
+    assert posted[0] == 400 and b"exactly one 'query'" in posted[2]
+    assert http(target)[0] == 200
+    assert http(target, form, {"Content-Type": "application/x-www-form-urlencoded"})[0] == 400
