@@ -208,7 +208,7 @@ def focus(rule: shacl.NodeRule) -> str:
 
 
 def value_ok(kind: str, arg: Any) -> str:
-    """Does the value triple ``t`` satisfy constraint ``kind`` (``shacl._value_failures``)?"""
+    """Does the value triple ``t`` satisfy constraint ``kind`` (the same test as ``shacl.value_ok`` on the frame)?"""
     if kind == "datatype":
         dt = f"CASE WHEN t.dt = '' THEN {q(XSD + 'string')} ELSE t.dt END"
         ok = f"(t.lit AND {dt} = {q(str(arg))})"
