@@ -93,6 +93,13 @@ def _lines(block: bytes, longest: int) -> pl.DataFrame | None:
     holds what only the record reader reads exactly."""
     if b'"' in block or b"\x00" in block or block.count(b"\r") != block.count(b"\r\n"):
         return None
+    raw = split_lines(block, longest)
+    return None if raw is None else pl.DataFrame({"raw": raw.str.strip_suffix("\r")})
+
+
+def split_lines(block: bytes, longest: int) -> pl.Series | None:
+    """The block's lines as they are (ends of line other than LF kept), or None when the block
+    is not UTF-8 or a line is longer than ``longest`` bytes (the record reader reports those)."""
     try:
         text = block.decode("utf-8")
     except UnicodeDecodeError:
@@ -100,9 +107,7 @@ def _lines(block: bytes, longest: int) -> pl.DataFrame | None:
     raw = pl.Series("raw", [text]).str.split("\n").explode()
     if text.endswith("\n"):
         raw = raw.head(-1)
-    if (raw.str.len_bytes() > longest).any():
-        return None
-    return pl.DataFrame({"raw": raw.str.strip_suffix("\r")})
+    return None if (raw.str.len_bytes() > longest).any() else raw
 
 
 def _split(line: str) -> list[str]:

@@ -19,7 +19,7 @@ import polars as pl
 from calcinosis_kg.cases import csv_rules, packet_labs, parsing, readers
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases import packet_map as pm
-from calcinosis_kg.cases.csv_frame import BLOCK, SPACE
+from calcinosis_kg.cases.csv_frame import BLOCK, SPACE, split_lines
 from calcinosis_kg.cases.frame import SCHEMA, to_frame
 from calcinosis_kg.cases.record import Record
 from calcinosis_kg.graph.input_limits import limit, open_regular_file
@@ -117,14 +117,8 @@ def _with(record: Record, complete: tuple[str, ...]) -> Record:
 def _lines(block: bytes, longest: int, line0: int) -> pl.DataFrame | None:
     if line0 == 1 and block.startswith(b"\xef\xbb\xbf"):
         block = block[3:]
-    try:
-        text = block.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    raw = pl.Series("text", [text]).str.split("\n").explode()
-    if text.endswith("\n"):
-        raw = raw.head(-1)
-    if (raw.str.len_bytes() > longest).any():
+    raw = split_lines(block, longest)
+    if raw is None:
         return None
     frame = pl.DataFrame({"text": raw.str.strip_chars_end("\r\n")})
     return frame.with_row_index("line", line0).with_columns(pl.col("line").cast(pl.Int64))
