@@ -51,16 +51,9 @@ class Stages:
         self.rows.append((name, time.perf_counter() - started, peak_mib()))
 
 
-def run_pipeline(n: int, folder: Path, cohort: bool) -> list[tuple[str, float, float]]:
-    import polars as pl
-
-    from calcinosis_kg.cases import pipeline, triples
-    from calcinosis_kg.cases.classify import build_classifier, classify
-
-    stage = Stages()
-    source = folder / f"cohort-{n}.csv"
-    t = time.perf_counter()
-    # in its own process, so that its memory does not count in the pipeline's peak
+def write_cohort_apart(source: Path, n: int) -> None:
+    """The synthetic cohort (seed 1, 3 % defects) written by another process, so that its
+    memory does not count in this one's peak."""
     subprocess.run(
         [
             sys.executable,
@@ -73,6 +66,18 @@ def run_pipeline(n: int, folder: Path, cohort: bool) -> list[tuple[str, float, f
         ],
         check=True,
     )
+
+
+def run_pipeline(n: int, folder: Path, cohort: bool) -> list[tuple[str, float, float]]:
+    import polars as pl
+
+    from calcinosis_kg.cases import pipeline, triples
+    from calcinosis_kg.cases.classify import build_classifier, classify
+
+    stage = Stages()
+    source = folder / f"cohort-{n}.csv"
+    t = time.perf_counter()
+    write_cohort_apart(source, n)
     stage("synth (not counted, own process)", t)
     begin = time.perf_counter()
     t = time.perf_counter()
@@ -220,18 +225,7 @@ def run_work(n: int, folder: Path) -> list[tuple[str, float, float]]:
     )
 
     source = folder / f"cohort-{n}.csv"
-    subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from pathlib import Path; "
-            "from calcinosis_kg.cases.synth import write_cohort; "
-            "write_cohort(Path(sys.argv[1]), int(sys.argv[2]), 1, 0.03)",
-            str(source),
-            str(n),
-        ],
-        check=True,
-    )
+    write_cohort_apart(source, n)
     clf = classify.build_classifier()  # start-up, not counted
     vocab.name_index(), identifiers.index(), intervals.default_bands(), shacl.compiled()
     # both names: api imports it by name, so patching only the module's left it in the work
