@@ -163,15 +163,13 @@ def violations(frame: pl.DataFrame) -> pl.DataFrame:
     rows = a.with_row(frame)
     levels = {c.level for c in checks} | {d.level for d in deep}
     frames = {name: rows if not name else a.level(rows, name) for name in levels}
-    if deep:
-        counts = [
-            frames[d.level].group_by("_row").agg(d.when.cast(pl.UInt32).sum().alias(d.name)).lazy()
-            for d in deep
-        ]
-        base = rows.lazy()
-        for per_row in counts:
-            base = base.join(per_row, on="_row", how="left")
-        frames[""] = base.with_columns(pl.col(d.name).fill_null(0) for d in deep).collect()
+    if deep:  # per row, scattered to its position (``_row``): no join of the wide frame
+        counts = []
+        for d in deep:
+            per_row = frames[d.level].group_by("_row").agg(d.when.cast(pl.UInt32).sum().alias("_k"))
+            zeros = pl.zeros(rows.height, per_row["_k"].dtype, eager=True).alias(d.name)
+            counts.append(zeros.scatter(per_row["_row"], per_row["_k"]))
+        frames[""] = rows.hstack(counts)
     out = []
     for name, source in frames.items():
         mine = [c for c in checks if c.level == name]
