@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from calcinosis_kg.core.text import terminal_safe
+
 FORMATS = ["table", "csv", "jsonl", "ttl"]
 
 
@@ -31,13 +33,12 @@ def cases() -> None:
 
 def _report_failed(failed: list) -> None:
     """One line per unreadable file, as ``main`` prints an error (control characters escaped)."""
-    from calcinosis_kg.core.text import terminal_safe
-
     for error in failed:
         click.echo(f"calcinosis-kg: error: {terminal_safe(error.one_line())}", err=True)
 
 
 def _emit(data: bytes, output: Path | None) -> None:
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.core.serialize import write_atomic
 
     if output is None:
@@ -86,6 +87,7 @@ def validate(
         return
     if master is not None:
         raise click.UsageError("--master needs --engine spark")
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.cases.api import NothingRead, validate_paths
 
     try:
@@ -162,10 +164,12 @@ def classify(
     still classified). With --engine spark, --output is a folder of partitioned csv, jsonl or
     parquet files (--complete-lists: polars engine only, for now).
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.cases.api import NothingRead, classify_stream, summary_line
     from calcinosis_kg.core.serialize import write_atomic
 
     if engine == "spark":
+        # lazy: pyspark is optional (only the spark engine loads it)
         from calcinosis_kg.cases.spark_api import classify_paths
 
         if complete is not None:
@@ -230,6 +234,7 @@ def _a_number(param: click.Parameter, value: float) -> float:
 @click.option("--output", type=click.Path(path_type=Path), required=True)
 def synth(n: int, seed: int, invalid_rate: float, fmt: str | None, output: Path) -> None:
     """Write a synthetic cohort whose types, sites, labs, units and diseases follow the sources."""
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.cases.synth import write_cohort
 
     written = write_cohort(output, n, seed, invalid_rate, fmt)
@@ -248,6 +253,7 @@ def report(ctx: click.Context, paths: tuple[Path, ...], output: Path) -> None:
     Exit 0, or 2 when an input file cannot be read (the page lists it; no page when no file
     could be read).
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.cases.api import NothingRead
     from calcinosis_kg.cases.report import write_report
 
@@ -277,6 +283,7 @@ def query(
 
     Exit 0, or 2 when an input file cannot be read (the answer covers the other files).
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.cases.api import NothingRead
     from calcinosis_kg.cases.cohort import answer
 
@@ -293,6 +300,7 @@ def query(
 @cases.command()
 def queries() -> None:
     """List the bundled cohort questions."""
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.cases.cohort import list_queries
 
     for name, title in list_queries():
