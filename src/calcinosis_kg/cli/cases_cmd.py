@@ -107,15 +107,15 @@ def validate(
 def _spark_validate(
     ctx: click.Context, paths: tuple[Path, ...], output: Path | None, master: str | None
 ) -> None:
-    from calcinosis_kg.cases.spark_api import validate_paths
+    # lazy: `--help` imports this module and must not load the work's modules
+    from calcinosis_kg.cases.api import validate_paths
 
-    total, invalid, rows = validate_paths(
-        [str(p) for p in paths], master, str(output) if output is not None else None
-    )
-    for source, case_id, field, message in rows:
-        click.echo(f"{source}: {case_id}: {field}: {message}")
-    click.echo(f"{total} cases: {total - invalid} valid, {invalid} invalid", err=True)
-    ctx.exit(0 if invalid == 0 else 1)
+    report = validate_paths(paths, engine="spark", master=master, output=output)
+    for row in report.table().iter_rows(named=True):
+        click.echo(f"{row['source']}: {row['case_id']}: {row['field']}: {row['message']}")
+    valid = report.total - report.invalid
+    click.echo(f"{report.total} cases: {valid} valid, {report.invalid} invalid", err=True)
+    ctx.exit(0 if report.invalid == 0 else 1)
 
 
 @cases.command()
@@ -165,23 +165,24 @@ def classify(
     parquet files (--complete-lists: polars engine only, for now).
     """
     # lazy: `--help` imports this module and must not load the work's modules
-    from calcinosis_kg.cases.api import NothingRead, classify_stream, summary_line
+    from calcinosis_kg.cases.api import (
+        SPARK_FORMATS,
+        NothingRead,
+        classify_paths,
+        classify_stream,
+        summary_line,
+    )
     from calcinosis_kg.core.serialize import write_atomic
 
     if engine == "spark":
-        # lazy: pyspark is optional (only the spark engine loads it)
-        from calcinosis_kg.cases.spark_api import classify_paths
-
         if complete is not None:
             raise click.UsageError("--complete-lists needs the polars engine (for now)")
-        if output is None or fmt not in ("csv", "jsonl", "parquet"):
+        if output is None or fmt not in SPARK_FORMATS:
             raise click.UsageError(
                 "--engine spark needs --output FOLDER and --format csv, jsonl or parquet"
             )
-        click.echo(
-            summary_line(classify_paths([str(p) for p in paths], master, str(output), fmt)),
-            err=True,
-        )
+        _, summary = classify_paths(paths, fmt, engine="spark", master=master, output=output)
+        click.echo(summary, err=True)
         return
     if master is not None or fmt == "parquet":
         raise click.UsageError("--master and --format parquet need --engine spark")
