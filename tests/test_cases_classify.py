@@ -179,6 +179,24 @@ def test_fired_types_follow_three_valued_logic_for_every_combination(clf) -> Non
         pl.concat_list(effective).list.drop_nulls().list.unique().list.sort().alias("types"),
         pl.concat_list(names).list.drop_nulls().alias("fired"),
     )
-    types, fired_names = _fired_types(fired, crit, below)
+    from calcinosis_kg.cases.decisions import fired_types
+
+    step = fired_types(
+        [(m.compress(c.iri), m.compress(c.type_iri), below[i], c.texts) for i, c in enumerate(crit)]
+    )
+    types, fired_names, texts = _fired_types(fired, len(crit), step)
     assert types.to_list() == want["types"].to_list()
     assert fired_names.to_list() == want["fired"].to_list()
+    for row, got in zip(rows, texts.to_list(), strict=True):  # the sentences, in order, once
+        assert got == list(dict.fromkeys(t for i, c in enumerate(crit) if row[i] for t in c.texts))
+
+
+def test_an_invalid_case_that_meets_a_criterion_shows_no_type_criterion_or_source(clf) -> None:
+    """Invalid first: its record is fixed before it is judged, so nothing of a criterion shows."""
+    frame = next(pipeline.iter_frames([DATA / "vignettes.csv"]))
+    results = classify(
+        frame, clf, pl.Series([True] * frame.height), pl.Series(["x"] * frame.height)
+    )
+    assert set(results["status"]) == {"invalid"}
+    assert set(results["sources"]) == {""} and set(results["criteria"]) == {""}
+    assert results["types"].list.len().max() == 0 and set(results["flags"]) == {""}
