@@ -68,6 +68,8 @@ SELECT ?s ?p ?o ?src ?text WHERE {
   FILTER(isIRI(?s) && isIRI(?o))
 }"""
 CAUSE = RO_CAUSES_OR_CONTRIBUTES
+#: evidence values per bit-set column of ``_support`` (a UInt64 holds 63 without its sign bit)
+MASK_BITS = 63
 
 
 @dataclass
@@ -160,9 +162,15 @@ def classify(
 ) -> pl.DataFrame:
     """One result row per case (``RESULT_COLUMNS`` + ``types``/``fired``/``hints``/
     ``suggestions`` lists); ``problems``: per case, the text of its field problems (why it is
-    invalid)."""
-    crit = clf.criteria
-    fired = frame.select(
+    invalid).
+
+    The declared decisions run once per distinct group of cases where they can (``ids`` of
+    ``nodes.polars_steps``): ``g`` (the criteria's values, invalid, not_a_case) determines the
+    types, status and texts of a case, ``rv`` (the values it records that some evidence names,
+    with ``g``) its supporting sentences; a cohort has a few dozen of each."""
+    crit, declared = clf.criteria, clf.decisions
+    n = len(crit)
+    out = frame.select(
         "case_id",
         *[to_polars(c.node).alias(f"c{i}") for i, c in enumerate(crit)],
         pl.col("ranges").fill_null(""),
@@ -173,11 +181,13 @@ def classify(
         else pl.Series("_problems", problems).fill_null(""),
         pl.col("not_a_case"),
         pl.col("conditions"),
-    )
-    out = fired.select(
-        "case_id", "_invalid", "_problems", "not_a_case", "ranges", "identifiers", "conditions"
-    ).hstack(_fired_types(fired, len(crit), clf.decisions.fired_types))
-    out = polars_steps(out, clf.decisions.precedence)  # osteoma cutis first, axis, status
+    ).with_columns(group_key(n))
+    ids: dict[str, tuple[str, ...]] = {
+        c: ("g",) for c in (*(f"c{i}" for i in range(n)), "_invalid", "not_a_case")
+    }
+    ids["conditions"] = ("conditions",)
+    # osteoma cutis first, species on its own axis, status
+    out = polars_steps(out, [declared.fired_types, *declared.precedence], ids)
     # near misses only where they are shown (unclassified rows: a few percent of a cohort)
     unclassified = out.filter(pl.col("status") == "unclassified").select("case_id")
     near = frame.join(unclassified, on="case_id", how="semi")
@@ -187,31 +197,32 @@ def classify(
         how="left",
         maintain_order="left",
     )
-    out = polars_steps(out, [clf.decisions.shown])
-    values = _values(frame, clf.decisions.values)
-    out = out.join(_support(values, out, clf), on="case_id", how="left")
+    out = polars_steps(out, [declared.shown], ids)
+    out = _support(frame, out, clf, ids)
     suggested = suggest.suggest(
-        values.join(unclassified, on="case_id", how="semi"),
+        _values(near, declared.values),
         clf.typical,
         clf.joints,
-        clf.decisions.suggestion_line,
-        clf.decisions.suggestion_text,
+        declared.suggestion_line,
+        declared.suggestion_text,
     )
     out = out.join(suggested, on="case_id", how="left")
-    out = polars_steps(out, clf.decisions.answer)
+    out = polars_steps(out, declared.answer, ids)
     return out.select(*RESULT_COLUMNS, "types", "fired", "hints", "suggestions")
 
 
-def _fired_types(fired: pl.DataFrame, n: int, step: decisions.Step) -> list[pl.Series]:
-    """``types``, ``fired`` and ``crit_texts`` per case (``decisions.fired_types``), once per distinct
-    combination of the criteria's values (true, false or null) and joined back."""
+def group_key(n: int) -> pl.Expr:
+    """``g``: the values of the criteria ``c0…`` (true, false, null), invalid and not_a_case of
+    a row, as one text (a case's types, status and their texts depend on nothing else)."""
     codes = [pl.col(f"c{i}").cast(pl.Int8).fill_null(2).cast(pl.String) for i in range(n)]
-    key = pl.concat_str(codes).alias("k") if n else pl.lit("").alias("k")
-    criteria = [f"c{i}" for i in range(n)]
-    keyed = fired.select(key, *criteria)
-    table = polars_steps(keyed.unique("k", keep="first"), [step]).select("k", *(c for c, _ in step))
-    found = keyed.select("k").join(table, on="k", how="left", maintain_order="left")
-    return [found[c] for c, _ in step]
+    return pl.concat_str(
+        [
+            *codes,
+            pl.col("_invalid").cast(pl.Int8).fill_null(2).cast(pl.String),
+            pl.col("not_a_case").is_null().cast(pl.Int8).cast(pl.String),
+            pl.col("not_a_case").fill_null(""),
+        ],
+    ).alias("g")
 
 
 def _values(frame: pl.DataFrame, recorded: Node) -> pl.DataFrame:
@@ -220,14 +231,55 @@ def _values(frame: pl.DataFrame, recorded: Node) -> pl.DataFrame:
     return values.explode("value").drop_nulls("value")
 
 
-def _support(long: pl.DataFrame, out: pl.DataFrame, clf: Classifier) -> pl.DataFrame:
-    """Supporting sentences: evidence rows whose type the case got and whose value it shows."""
-    typed = out.select("case_id", pl.col("types").alias("type")).explode("type").drop_nulls()
-    hits = (
-        long.join(typed, on="case_id")
-        .join(clf.evidence, on=["type", "value"])
-        .select("case_id", "text")
-        .unique()
-        .sort("case_id", "text")
+def _support(
+    frame: pl.DataFrame, out: pl.DataFrame, clf: Classifier, ids: dict[str, tuple[str, ...]]
+) -> pl.DataFrame:
+    """``out`` with ``support``: the sentences of the evidence rows whose type the case got and
+    whose value it shows (sorted, each once). Found once per distinct (``g``, ``rv…``): ``rv0``,
+    ``rv1``… are bit sets of the values the case shows that some evidence row names
+    (``MASK_BITS`` values to a column), exact, so no two different sets share a key."""
+    named, width = clf.evidence["value"].unique().sort().to_list(), MASK_BITS
+    masks = [f"rv{j}" for j in range(len(named) // width + 1)]
+    bits = pl.DataFrame(
+        {
+            "value": named,
+            "chunk": [i // width for i in range(len(named))],
+            "bit": [1 << (i % width) for i in range(len(named))],
+        },
+        schema={"value": pl.String, "chunk": pl.Int32, "bit": pl.UInt64},
     )
-    return hits.group_by("case_id", maintain_order=True).agg(pl.col("text").alias("support"))
+    long = (
+        frame.select(to_polars(clf.decisions.values).alias("value"))
+        .with_row_index("r")
+        .explode("value")
+        .join(bits, on="value")
+    )
+    shown = long.group_by("r").agg(
+        pl.col("bit").filter(pl.col("chunk") == j).bitwise_or().fill_null(0).alias(rv)
+        for j, rv in enumerate(masks)
+    )
+    out = (
+        out.with_row_index("r")
+        .join(shown, on="r", how="left", maintain_order="left")
+        .with_columns(pl.col(rv).fill_null(0) for rv in masks)
+        .drop("r")
+    )
+    keys = ["g", *masks]
+    table = out.unique(subset=keys, keep="any").select(*keys, "types")
+    values = [
+        [v for i, v in enumerate(named) if row[i // width + 1] >> (i % width) & 1]
+        for row in table.select(keys).iter_rows()
+    ]
+    table = table.with_columns(pl.Series("value", values, dtype=pl.List(pl.String)))
+    hits = (
+        table.with_row_index("t")
+        .select("t", pl.col("types").alias("type"), "value")
+        .explode("type")
+        .explode("value")
+        .join(clf.evidence, on=["type", "value"])
+        .group_by("t")
+        .agg(pl.col("text").unique().sort().alias("support"))
+    )
+    support = table.with_row_index("t").join(hits, on="t", how="left").select(*keys, "support")
+    ids["support"] = tuple(keys)
+    return out.join(support, on=keys, how="left", maintain_order="left")

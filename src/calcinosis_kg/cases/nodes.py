@@ -303,10 +303,53 @@ def to_sql(node: Node, element: str = "x") -> str:
     raise ValueError(f"unknown node {n.op!r}")
 
 
-def polars_steps(frame: Any, steps: list[list[tuple[str, Node]]]) -> Any:
-    """``frame`` with each step's columns computed (a step's columns read the frame before it)."""
+def reads(node: Node) -> set[str]:
+    """The columns a node reads."""
+    own = {node.column} if node.column else set()
+    return own.union(*(reads(i) for i in node.items))
+
+
+def polars_steps(
+    frame: Any, steps: list[list[tuple[str, Node]]], ids: dict[str, tuple[str, ...]] | None = None
+) -> Any:
+    """``frame`` with each step's columns computed (a step's columns read the frame before it).
+
+    ``ids`` (updated in place): per column, the columns whose values determine it. A node whose
+    every column has one is computed once per distinct combination of those identities and
+    joined back (a cohort has a few dozen: criteria met, status, flags), and its column gets
+    them as its own; any other node is computed per row."""
+    import polars as pl
+
+    ids = {} if ids is None else ids
     for step in steps:
-        frame = frame.with_columns([to_polars(n).alias(c) for c, n in step])
+        per_row: list[tuple[str, Node]] = []
+        grouped: dict[tuple[str, ...], list[tuple[str, Node]]] = {}
+        for name, node in step:
+            used = reads(node)
+            if used and all(c in ids for c in used):
+                key = tuple(sorted(set().union(*(ids[c] for c in used))))
+                grouped.setdefault(key, []).append((name, node))
+            else:
+                per_row.append((name, node))
+        outputs = {name for name, _ in step}
+        if any(outputs & set(key) for key in grouped):
+            raise ValueError(f"a step writes a column that identifies others: {sorted(outputs)}")
+        done = frame.with_columns([to_polars(n).alias(c) for c, n in per_row])
+        for key, items in grouped.items():
+            table = frame.unique(subset=list(key), keep="any").select(
+                *key, *[to_polars(n).alias(f"\x00{c}") for c, n in items]
+            )
+            done = done.join(
+                table, on=list(key), how="left", nulls_equal=True, maintain_order="left"
+            )
+        moved = [c for items in grouped.values() for c, _ in items]
+        frame = done.with_columns([pl.col(f"\x00{c}").alias(c) for c in moved]).drop(
+            [f"\x00{c}" for c in moved]
+        )
+        for name, _ in per_row:
+            ids.pop(name, None)
+        for key, items in grouped.items():
+            ids.update({name: key for name, _ in items})
     return frame
 
 
