@@ -98,7 +98,7 @@ def both(tmp_path_factory):
     arity: dict[str, int] = {}
     plain = classify_module.polars_steps
 
-    def recording(frame: pl.DataFrame, steps: list) -> pl.DataFrame:
+    def recording(frame: pl.DataFrame, steps: list, ids: dict | None = None) -> pl.DataFrame:
         for step in steps:
             found: list = []
             for column, node in step:
@@ -107,7 +107,7 @@ def both(tmp_path_factory):
             for i, (where, n, _) in enumerate(found):
                 arity[where] = n
                 taken[where].update(v for v in seen[f"b{i}"].unique() if v is not None)
-            frame = plain(frame, [step])
+            frame = plain(frame, [step], ids)
         return frame
 
     classify_module.polars_steps = recording
