@@ -8,6 +8,7 @@ import pytest
 from rdflib import URIRef
 
 from calcinosis_kg.serve.cost import FAST_BOUND, Unbounded, _Counter, fast_bound, work_bound
+from calcinosis_kg.serve.guard import parsed
 
 EX = "http://example.org/"
 BASE = "http://127.0.0.1:8000/sparql"
@@ -35,7 +36,7 @@ def store() -> pyoxigraph.Store:
 
 def bound(text: str, store: pyoxigraph.Store) -> int | None:
     try:
-        return work_bound(text, BASE, store)
+        return work_bound(parsed(text, BASE), store)
     except Unbounded:
         return None
 

@@ -172,7 +172,10 @@ def spreadsheet_csv(table: pl.DataFrame, header: bool = True) -> bytes:
         risky = col.str.contains(FORMULA_START) & ~col.str.contains(f"^(?:{PLAIN_NUMBER})$")
         return pl.when(risky).then(pl.lit("'") + col).otherwise(col).alias(name)
 
-    table = table.with_columns(safe(n) for n, t in table.schema.items() if t == pl.String)
+    text = [n for n, t in table.schema.items() if t == pl.String]
+    # most columns have no cell that starts like a formula: those are written as they are
+    starts = table.select(pl.col(n).str.contains(FORMULA_START).any() for n in text).row(0)
+    table = table.with_columns(safe(n) for n, risky in zip(text, starts, strict=True) if risky)
     buffer = io.BytesIO()
     table.write_csv(buffer, include_header=header)
     return buffer.getvalue()

@@ -8,37 +8,24 @@ from pathlib import Path
 import click
 
 from calcinosis_kg.checks.qc_rules import FAIL_ON_CHOICES
-from calcinosis_kg.cli.limits import reasoner_timeout_option
+from calcinosis_kg.cli.options import (
+    ONTOLOGY_AND_IMPORT_HELP,
+    fail_on_option,
+    format_option,
+    ontology_option,
+    reasoner_timeout_option,
+)
 
 
 @click.command()
-@click.option(
-    "--ontology",
-    "ontology",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Ontology file (repeatable; default: the bundled ontology and its import module).",
-)
+@ontology_option(ONTOLOGY_AND_IMPORT_HELP)
 @click.option(
     "--no-cache",
     is_flag=True,
     help="Recompute every stage (neither read nor write the result cache).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON_CHOICES),
-    default="ERROR",
-    show_default=True,
-    help="Lowest QC level that fails the gate.",
-)
+@format_option(["text", "json"], "text", "Report format.")
+@fail_on_option(FAIL_ON_CHOICES, "Lowest QC level that fails the gate.")
 @click.option(
     "-v",
     "--verbose",

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from calcinosis_kg.cli.options import ontology_option
+
 
 @click.command()
 @click.option(
@@ -15,13 +17,7 @@ import click
     required=True,
     help="Folder to write the site into (created if missing).",
 )
-@click.option(
-    "--ontology",
-    "ontology",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Ontology file(s) to document (repeatable; default: the bundled ontology).",
-)
+@ontology_option("Ontology file(s) to document (repeatable; default: the bundled ontology).")
 @click.option(
     "--no-diagrams",
     is_flag=True,

@@ -6,21 +6,12 @@ from pathlib import Path
 
 import click
 
-ONTOLOGY_HELP = "Ontology file to load (repeatable; default: the bundled ontology + imports)."
+from calcinosis_kg.cli.options import format_option, ontology_option, print_warnings
 
 
 @click.command()
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "--ontology", "ontology", multiple=True, type=click.Path(path_type=Path), help=ONTOLOGY_HELP
-)
+@format_option(["text", "json"], "text")
+@ontology_option()
 def info(fmt: str, ontology: tuple[Path, ...]) -> None:
     """Version, counts of classes and properties, axioms by kind and mappings by target.
 
@@ -33,7 +24,6 @@ def info(fmt: str, ontology: tuple[Path, ...]) -> None:
 
     from calcinosis_kg.answers.search import info as graph_info
     from calcinosis_kg.answers.search import render_info
-    from calcinosis_kg.cli.query_cmd import print_warnings
     from calcinosis_kg.graph.knowledge import load
 
     kg = load(list(ontology) or None)
@@ -56,17 +46,8 @@ def info(fmt: str, ontology: tuple[Path, ...]) -> None:
     show_default=True,
     help="Show at most N classes (0: all); the rest is counted, never dropped silently.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "tsv", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "--ontology", "ontology", multiple=True, type=click.Path(path_type=Path), help=ONTOLOGY_HELP
-)
+@format_option(["table", "tsv", "json"], "table")
+@ontology_option()
 def search(text: str, limit: int, fmt: str, ontology: tuple[Path, ...]) -> None:
     """Find classes by label or synonym (case-insensitive; words may be prefixes).
 
@@ -82,7 +63,6 @@ def search(text: str, limit: int, fmt: str, ontology: tuple[Path, ...]) -> None:
     from dataclasses import asdict
 
     from calcinosis_kg.answers.search import search as run_search
-    from calcinosis_kg.cli.query_cmd import print_warnings
     from calcinosis_kg.graph.knowledge import load
 
     kg = load(list(ontology) or None)

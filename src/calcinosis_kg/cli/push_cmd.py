@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from calcinosis_kg.cli.options import ontology_option
+
 
 @click.command()
 @click.option(
@@ -25,13 +27,7 @@ import click
     "http://HOST/store; Virtuoso: http://HOST/sparql-graph-crud-auth.",
 )
 @click.option("--graph", required=True, metavar="IRI", help="Named graph for the release.")
-@click.option(
-    "--ontology",
-    "ontology",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Release file(s) to push (default: the bundled ontology + imports).",
-)
+@ontology_option("Release file(s) to push (default: the bundled ontology + imports).")
 @click.option(
     "--data",
     "data",

@@ -6,17 +6,8 @@ from pathlib import Path
 
 import click
 
+from calcinosis_kg.cli.options import format_option, ontology_option, print_warnings
 from calcinosis_kg.graph.bounded import DEFAULT_MEMORY_MB, DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT
-
-ONTOLOGY_HELP = "Ontology file to load (repeatable; default: the bundled ontology + imports)."
-
-
-def print_warnings(warnings: list[str]) -> None:
-    """Loader warnings (e.g. unresolved owl:imports) on stderr, never mixed with results."""
-    from calcinosis_kg.core.text import terminal_safe
-
-    for warning in warnings:
-        click.echo(f"calcinosis-kg: warning: {terminal_safe(warning)}", err=True)
 
 
 @click.command()
@@ -29,14 +20,7 @@ def print_warnings(warnings: list[str]) -> None:
     help="Bind a query variable to a term: a CURIE, <iri>, label or synonym (must name "
     'exactly one term), "text" or 12. Repeatable.',
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["table", "csv", "tsv", "json"], "table")
 @click.option(
     "--inferred", is_flag=True, help="Query the graph plus the reasoner's inferred class hierarchy."
 )
@@ -54,9 +38,7 @@ def print_warnings(warnings: list[str]) -> None:
     help="Send the query to this SPARQL endpoint instead of the local graph.",
 )
 @click.option("--no-labels", is_flag=True, help="Do not add a label column after IRI columns.")
-@click.option(
-    "--ontology", "ontology", multiple=True, type=click.Path(path_type=Path), help=ONTOLOGY_HELP
-)
+@ontology_option()
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
@@ -169,14 +151,7 @@ def query(
 
 
 @click.command()
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "tsv", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["text", "tsv", "json"], "text")
 def queries(fmt: str) -> None:
     """List the bundled queries: name, parameters and the question each one answers.
 

@@ -7,23 +7,17 @@ from pathlib import Path
 
 import click
 
-from calcinosis_kg.cli.limits import reasoner_timeout_option
+from calcinosis_kg.cli.options import (
+    ONTOLOGY_AND_IMPORT_HELP,
+    ontology_option,
+    output_file_option,
+    reasoner_timeout_option,
+)
 
 
 @click.command()
-@click.option(
-    "--ontology",
-    "ontology",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Ontology file (repeatable; default: the bundled ontology and its import module).",
-)
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write the inferred class hierarchy as Turtle to this file (atomically).",
-)
+@ontology_option(ONTOLOGY_AND_IMPORT_HELP)
+@output_file_option("Write the inferred class hierarchy as Turtle to this file (atomically).")
 @click.option(
     "--new-only",
     is_flag=True,

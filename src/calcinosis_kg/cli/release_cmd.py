@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from calcinosis_kg.cli.options import ontology_option
+
 
 @click.command()
 @click.option(
@@ -14,13 +16,7 @@ import click
     required=True,
     help="Folder to write the artifacts into (created if missing).",
 )
-@click.option(
-    "--ontology",
-    "ontology",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Ontology file to load (repeatable; default: the bundled ontology + imports).",
-)
+@ontology_option()
 def release(output: Path, ontology: tuple[Path, ...]) -> None:
     """Write the release artifacts, byte-identical on every run.
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from calcinosis_kg.cli.options import ontology_option
+
 
 @click.command()
 @click.argument("data", nargs=-1)
@@ -20,12 +22,8 @@ import click
     show_default=True,
     help="Port (0: any free port).",
 )
-@click.option(
-    "--ontology",
-    "ontology",
-    multiple=True,
-    type=click.Path(),
-    help="Ontology file (repeatable; default: the bundled ontology + imports).",
+@ontology_option(
+    "Ontology file (repeatable; default: the bundled ontology + imports).", click.Path()
 )
 @click.option("--no-inferred", is_flag=True, help="Do not run HermiT for the inferred graph.")
 @click.option(
