@@ -36,6 +36,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def peak_mib() -> float:
@@ -246,6 +247,7 @@ def run_work(n: int, folder: Path) -> list[tuple[str, float, float]]:
         lambda: b"".join(api.classify_stream([source], "csv", {})),
     )
     timed("  of which reading the frames", lambda: list(pipeline.iter_frames([source])))
+    rows += work_steps(source, clf)
     timed("cases validate", lambda: api.validate_paths([source]))
     inputs.VECTORISED = False
     timed(
@@ -264,6 +266,44 @@ def run_work(n: int, folder: Path) -> list[tuple[str, float, float]]:
         lambda: ox.Store().bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES),
     )
     return rows
+
+
+def work_steps(source: Path, clf: object) -> list[tuple[str, float, float]]:
+    """The same work step by step (``pipeline.run`` and ``api.classify_stream``'s calls, in
+    their order), each step's wall and CPU seconds summed over the chunks."""
+    from calcinosis_kg.cases import pipeline, triples
+    from calcinosis_kg.cases.classify import classify
+
+    names = ("reading", "run ids", "validation (SHACL on columns)", "classification", "writing")
+    spent = {name: [0.0, 0.0] for name in names}
+
+    def step(name: str, work: Callable[[], object]) -> Any:
+        wall, cpu = time.perf_counter(), time.process_time()
+        out = work()
+        spent[name][0] += time.perf_counter() - wall
+        spent[name][1] += time.process_time() - cpu
+        return out
+
+    identifiers = pipeline.Identifiers()
+    frames = pipeline.iter_frames([source])
+    first = True
+    while (frame := step("reading", lambda: next(frames, None))) is not None:
+
+        def ids(f: Any = frame) -> Any:
+            f = identifiers.check(f)
+            return f.with_columns(triples.case_iris(f["case_id"]))
+
+        frame = step("run ids", ids)
+        bad = step("validation (SHACL on columns)", lambda f=frame: pipeline.problems(f))
+
+        def classified(f: Any = frame, b: Any = bad) -> Any:
+            invalid = f["case_id"].is_in(b["case_id"].unique().implode())
+            return classify(f, clf, invalid, pipeline.problem_text(f, b))
+
+        results = step("classification", classified)
+        step("writing", lambda r=results, h=first: pipeline.results_text(r, "csv", header=h))
+        first = False
+    return [(f"  step: {name}", wall, cpu) for name, (wall, cpu) in spent.items()]
 
 
 def show_work(n: int, rows: list[tuple[str, float, float]]) -> None:

@@ -1,8 +1,13 @@
-"""Helpers shared by the serve tests: start a ``calcinosis-kg serve`` server in a thread on a free
-loopback port, and talk to it with the standard library (every call with a timeout)."""
+"""Helpers shared by the serve tests: start a ``calcinosis-kg serve`` server in a thread (or the
+command in a child process) on a free loopback port, and talk to it with the standard library
+(every call with a timeout)."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -45,6 +50,39 @@ def running_server(kg, dataset, **limits) -> Iterator[tuple[str, Any]]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextmanager
+def serve_process(*args: str) -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
+    """``python -m calcinosis_kg serve --port 0 --no-inferred --quiet ARGS`` in a child process.
+
+    Yields (base URL, the line it printed on stderr once its socket was bound, the process); the
+    server is stopped with SIGTERM afterwards, and a server that SIGTERM does not stop fails the
+    test."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    command = ["serve", "--port", "0", "--no-inferred", "--quiet", *args]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "calcinosis_kg", *command],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()  # printed once the socket is bound
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        if not found:
+            process.kill()
+            raise AssertionError(line + process.stderr.read())
+        yield f"http://127.0.0.1:{found.group(1)}", line, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)  # SIGTERM stops it
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+            raise
 
 
 def http(

@@ -203,3 +203,12 @@ def test_a_row_of_a_plain_file_is_read_without_the_record_reader(monkeypatch) ->
 
 def test_space_is_what_python_strips() -> None:
     assert "".join(c for c in map(chr, range(0x110000)) if c.isspace()) == csv_frame.SPACE
+
+
+def test_padded_finds_a_line_with_a_cell_strip_would_change() -> None:
+    lines = ["a,b,c", "a b,c d,e", ""]
+    for space in csv_frame.SPACE.replace("\n", ""):  # a line never holds its end of line
+        lines += [f"{space}a,b", f"a{space},b", f"a,{space}b", f"a,b{space}", f"a,{space}"]
+    found = pl.Series(lines).str.contains(csv_frame.PADDED).to_list()
+    assert found == [any(c != c.strip() for c in line.split(",")) for line in lines]
+    assert found.count(True) == 5 * (len(csv_frame.SPACE) - 1)

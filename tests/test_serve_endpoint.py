@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from serve_support import CASE_TTL, get, http, running
+from serve_support import CASE_TTL, get, http, running, serve_process
 
 from calcinosis_kg.answers.queries import run_query
 from calcinosis_kg.graph.knowledge import load
@@ -292,43 +292,11 @@ def test_concurrent_clients_all_get_the_same_answer(served) -> None:
     assert all(r == (200, expected[2]) for r in results)
 
 
-def test_the_serve_command_listens_on_loopback_and_answers(tmp_path: Path) -> None:
-    import os
-    import re
-    import subprocess
-    import sys
-
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "calcinosis_kg",
-            "serve",
-            "--port",
-            "0",
-            "--no-inferred",
-            "--quiet",
-            "--row-limit",
-            "2",
-        ],
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        assert process.stderr is not None
-        line = process.stderr.readline()  # printed once the socket is bound
-        found = re.search(r"http://(127\.0\.0\.1):(\d+)/", line)
-        assert found, line
-        status, headers, body = get(
-            f"http://127.0.0.1:{found.group(2)}", "SELECT ?s WHERE { ?s a owl:Class }"
-        )
+def test_the_serve_command_listens_on_loopback_and_answers() -> None:
+    with serve_process("--row-limit", "2") as (base, _, _):
+        status, headers, body = get(base, "SELECT ?s WHERE { ?s a owl:Class }")
         assert status == 200 and headers["X-Row-Limit"] == "2"
         assert len(json.loads(body)["results"]["bindings"]) == 2
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 METASTATIC = "https://w3id.org/calcinosis-kg/CCKG_0000003"
@@ -422,3 +390,13 @@ def test_the_server_refuses_exactly_what_the_shared_query_guard_refuses(text, st
         check_query(text, {"urn:g"})
     assert served.value.status == status
     assert " ".join(cli.value.message.split()) in served.value.message
+
+
+def test_a_long_chain_with_a_dataset_clause_is_read_like_the_same_chain_without_one() -> None:
+    """The FROM IRIs are read on the guard's deep-stack parse (``guard.parsed``): a chain of 300
+    triples the shared guard accepts is not refused as "nested too deeply" because of a FROM."""
+    from calcinosis_kg.serve.guard import check_query
+
+    chain = " . ".join(f"?s{i} <urn:p> ?s{i + 1}" for i in range(300))
+    checked = check_query(f"SELECT * FROM <urn:g> WHERE {{ {chain} }}", {"urn:g"})
+    assert checked.from_graphs == ("urn:g",) and checked.has_dataset

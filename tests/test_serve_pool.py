@@ -7,14 +7,12 @@ from __future__ import annotations
 import os
 import re
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
 
 import pytest
-from serve_support import get, http, running
+from serve_support import get, http, running, serve_process
 
 from calcinosis_kg.graph.knowledge import load
 from calcinosis_kg.serve.dataset import build_dataset
@@ -108,59 +106,31 @@ def rss_kib(pid: int) -> int:
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads /proc")
 def test_slow_readers_of_large_answers_do_not_grow_the_server(tmp_path) -> None:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "calcinosis_kg",
-            "serve",
-            "--port",
-            "0",
-            "--no-inferred",
-            "--quiet",
-            "--row-limit",
-            "1000000",
-            "--max-concurrent",
-            "8",
-            "--timeout",
-            "20",
-        ],
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    sockets = []
-    try:
-        assert process.stderr is not None
-        port = re.search(r":(\d+)/", process.stderr.readline()).group(1)
-        base = f"http://127.0.0.1:{port}"
-        assert get(base, "ASK {}")[0] == 200
-        before = rss_kib(process.pid)
-        query = "SELECT * WHERE { ?a ?b ?c . VALUES ?n { 1 2 3 4 5 6 7 8 9 10 } }"  # ~12 MB CSV
-        raw = (
-            f"GET /sparql?{urllib.parse.urlencode({'query': query})} HTTP/1.1\r\n"
-            "Host: 127.0.0.1\r\nAccept: text/csv\r\n\r\n"
-        ).encode()
-        for _ in range(8):
-            sock = socket.create_connection(("127.0.0.1", int(port)), timeout=30)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            sock.sendall(raw)
-            assert sock.recv(200).startswith(b"HTTP/1.1 200")  # the answer started
-            sockets.append(sock)
-        time.sleep(3)  # the readers read nothing more
-        grown = rss_kib(process.pid) - before
-        assert grown < 40_000, f"server grew by {grown} KiB for 8 slow readers"
-        assert get(base, "ASK {}")[0] in (200, 503)  # still answering
-    finally:
-        for sock in sockets:
-            sock.close()
-        process.terminate()
+    sockets: list[socket.socket] = []
+    limits = ("--row-limit", "1000000", "--max-concurrent", "8", "--timeout", "20")
+    with serve_process(*limits) as (base, _, process):
         try:
-            process.wait(timeout=10)  # SIGTERM stops it
-        except subprocess.TimeoutExpired:
-            process.kill()
-            raise
+            port = int(base.rsplit(":", 1)[1])
+            assert get(base, "ASK {}")[0] == 200
+            before = rss_kib(process.pid)
+            query = "SELECT * WHERE { ?a ?b ?c . VALUES ?n { 1 2 3 4 5 6 7 8 9 10 } }"  # ~12 MB CSV
+            raw = (
+                f"GET /sparql?{urllib.parse.urlencode({'query': query})} HTTP/1.1\r\n"
+                "Host: 127.0.0.1\r\nAccept: text/csv\r\n\r\n"
+            ).encode()
+            for _ in range(8):
+                sock = socket.create_connection(("127.0.0.1", int(port)), timeout=30)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                sock.sendall(raw)
+                assert sock.recv(200).startswith(b"HTTP/1.1 200")  # the answer started
+                sockets.append(sock)
+            time.sleep(3)  # the readers read nothing more
+            grown = rss_kib(process.pid) - before
+            assert grown < 40_000, f"server grew by {grown} KiB for 8 slow readers"
+            assert get(base, "ASK {}")[0] in (200, 503)  # still answering
+        finally:
+            for sock in sockets:
+                sock.close()
 
 
 def test_the_verdict_cache_is_bounded_in_entries_and_characters() -> None:

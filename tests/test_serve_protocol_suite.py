@@ -7,16 +7,14 @@ read-only), and the requests that would check its effect are not sent."""
 
 from __future__ import annotations
 
-import os
-import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import protocol_suite
 import pytest
 from protocol_suite import check, data_files, send
+from serve_support import serve_process
 from store_servers import free_port, oxigraph_binary, wait_until_up
 
 SUITE = protocol_suite.tests()
@@ -33,33 +31,9 @@ def test_the_suite_is_read_whole() -> None:
 def serve_address(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("protocol")
     args = [f"{iri}={path}" for iri, path in data_files(folder)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "calcinosis_kg",
-            "serve",
-            "--port",
-            "0",
-            "--no-inferred",
-            "--quiet",
-            *args,
-        ],
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        assert process.stderr is not None
-        line = process.stderr.readline()
-        found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-        assert found, line + process.stderr.read()
+    with serve_process(*args) as (base, line, _):
         assert "data1.rdf 1" in line and "data0.rdf 0" in line  # the graphs the tests name
-        yield f"127.0.0.1:{found.group(1)}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+        yield base.removeprefix("http://")
 
 
 def run(

@@ -13,6 +13,7 @@ field may span lines). Blocks of ``BLOCK`` bytes, cut at a line end, keep memory
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +34,8 @@ SPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
+#: a line with a cell that ``str.strip()`` would change (a space at a cell's start or end)
+PADDED = f"(?:^|,)[{re.escape(SPACE)}]|[{re.escape(SPACE)}](?:,|$)"
 
 
 def frames(path: Path, complete: tuple[str, ...] = ()) -> Iterator[pl.DataFrame]:
@@ -91,10 +94,13 @@ def _records(records: Iterator[Record], complete: tuple[str, ...]) -> Iterator[p
 def _lines(block: bytes, longest: int) -> pl.DataFrame | None:
     """The block's lines (``raw``, carriage return of CRLF dropped), or None when the block
     holds what only the record reader reads exactly."""
-    if b'"' in block or b"\x00" in block or block.count(b"\r") != block.count(b"\r\n"):
+    crlf = b"\r" in block
+    if b'"' in block or b"\x00" in block or (crlf and block.count(b"\r") != block.count(b"\r\n")):
         return None
     raw = split_lines(block, longest)
-    return None if raw is None else pl.DataFrame({"raw": raw.str.strip_suffix("\r")})
+    if raw is None:
+        return None
+    return pl.DataFrame({"raw": raw.str.strip_suffix("\r") if crlf else raw})
 
 
 def split_lines(block: bytes, longest: int) -> pl.Series | None:
@@ -108,6 +114,10 @@ def split_lines(block: bytes, longest: int) -> pl.Series | None:
     if text.endswith("\n"):
         raw = raw.head(-1)
     return None if (raw.str.len_bytes() > longest).any() else raw
+
+
+def _strip(cell: pl.Expr, padded: bool) -> pl.Expr:
+    return cell.str.strip_chars(SPACE) if padded else cell
 
 
 def _split(line: str) -> list[str]:
@@ -128,11 +138,13 @@ def _block(
     parts = []
     if good.height:
         index = {name: i for i, name in enumerate(header)}  # the last one of a name, as dict()
+        # no cell of the block starts or ends with a space: nothing to strip (most files)
+        padded = good.select(pl.col("raw").str.contains(PADDED).any()).item()
         good = good.select(
             "line",
             *[
                 (
-                    pl.col("cells").list.get(index[c]).str.strip_chars(SPACE)
+                    _strip(pl.col("cells").list.get(index[c]), padded)
                     if c in index
                     else pl.lit(None, pl.String)
                 ).alias(f"cell:{c}")

@@ -34,6 +34,9 @@ class Rules:
         self.memo: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
         self.bands: dict[str, dict[tuple[Any, ...], int]] = {}  # analyte -> pick -> index
         self.picks: dict[str, list[tuple[intervals.Band | None, str]]] = {}
+        self.choices: dict[tuple[Any, ...], int] = {}  # (analyte, age, sex, species) -> pick
+        #: analyte -> (its five cells -> reading number, readings: errors, lab, values)
+        self.reads: dict[str, tuple[dict[tuple[Any, ...], int], list[tuple[Any, ...]]]] = {}
 
 
 def _per_distinct(
@@ -46,16 +49,23 @@ def _per_distinct(
     """``rows`` with the columns of ``schema`` added: ``rule`` once per distinct ``keys`` (and
     once per file: ``memo``), its results gathered back to the rows (no join of the wide
     frame)."""
-    keyed = rows.select(keys)
-    distinct = keyed.unique().with_row_index("_i")
-    index = keyed.join(distinct, on=keys, how="left", nulls_equal=True, maintain_order="left")["_i"]
+    distinct, index = _distinct(rows.select(keys))
     results = []
-    for key in distinct.drop("_i").iter_rows():
+    for key in distinct.iter_rows():
         found = memo.get(key)
         if found is None:
             found = memo[key] = rule(*key)
         results.append(found)
     return rows.hstack(pl.DataFrame(results, schema=schema)[index])
+
+
+def _distinct(keyed: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """The distinct rows of ``keyed`` (nulls equal) and, per row, the index of its own: one
+    hash pass (a group-by keeping the rows of each key), the index scattered back."""
+    groups = keyed.with_row_index("_r").group_by(keyed.columns).agg("_r")
+    rows = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"), "_r").explode("_r")
+    index = pl.zeros(keyed.height, pl.UInt32, eager=True).scatter(rows["_r"], rows["_i"])
+    return groups.drop("_r"), index
 
 
 def _scratch(fill: Callable[..., None], *cells: Any) -> Record:
@@ -116,12 +126,15 @@ def _outputs(group: f.Group) -> dict[str, Any]:
     return {name: SCHEMA[name]}
 
 
-def _serum(rows: pl.DataFrame, analyte: str, rules: Rules) -> pl.DataFrame:
+def _serum(
+    rows: pl.DataFrame, analyte: str, rules: Rules, kinds: tuple[pl.DataFrame, pl.Series]
+) -> pl.DataFrame:
     """One analyte read and judged (``Record.set_serum`` then ``labs.judge_one``) once per
-    distinct (its cells, albumin for calcium, default band)."""
+    distinct (its cells, albumin for calcium, default band); ``kinds``: the block's distinct
+    (age, sex, species) and each row's (``_distinct``), shared by the three analytes."""
     bands = intervals.default_bands()
     cells = [f"cell:{c}" for c in f.serum_cells(analyte)]
-    albumin = ["cell:albumin_value", "cell:albumin_unit"] if analyte == "calcium" else []
+    albumin = ["albumin_g_l"] if analyte == "calcium" else []  # as the albumin rule read it
     choice = f"{analyte}:choice"
     # the default band matters only for a value without the laboratory's range
     needs = (
@@ -129,18 +142,19 @@ def _serum(rows: pl.DataFrame, analyte: str, rules: Rules) -> pl.DataFrame:
         & (pl.col(cells[3]).fill_null("") == "")
         & (pl.col(cells[4]).fill_null("") == "")
     )
-    kinds = rows.filter(needs).select("age_years", "sex", "taxon").unique()
-    picks = [intervals.choose(bands, analyte, *k) for k in kinds.iter_rows()]
     chosen = rules.picks.setdefault(analyte, [])  # a few distinct bands (and reasons for none)
     number = rules.bands.setdefault(analyte, {})
-    for pick in picks:
-        if pick not in number:
-            number[pick] = len(chosen)
-            chosen.append(pick)
-    kinds = kinds.with_columns(pl.Series(choice, [number[p] for p in picks], dtype=pl.Int64))
-    found = rows.select("age_years", "sex", "taxon").join(
-        kinds, on=["age_years", "sex", "taxon"], how="left", nulls_equal=True, maintain_order="left"
-    )[choice]
+    numbers = []
+    for kind in kinds[0].iter_rows():  # a few hundred (age, sex, species) per block
+        n = rules.choices.get((analyte, *kind))
+        if n is None:
+            pick = intervals.choose(bands, analyte, *kind)
+            if pick not in number:
+                number[pick] = len(chosen)
+                chosen.append(pick)
+            n = rules.choices[(analyte, *kind)] = number[pick]
+        numbers.append(n)
+    found = pl.Series(numbers, dtype=pl.Int64).gather(kinds[1])
     rows = rows.with_columns(pl.when(needs).then(found).otherwise(-1).alias(choice))
     values = [f"{analyte}_{x}" for x in ("mmol_l", "status", "range", "lab_low", "lab_high")]
     if analyte == "calcium":
@@ -149,17 +163,31 @@ def _serum(rows: pl.DataFrame, analyte: str, rules: Rules) -> pl.DataFrame:
     def unused() -> tuple[intervals.Band | None, str]:
         raise AssertionError("a default band asked for a value judged otherwise")
 
-    def rule(*key: Any) -> dict[str, Any]:
-        record = _scratch(f.fill_serum(analyte), *key[:5])
-        read_errors = list(record.errors)
-        if albumin:
-            record.set_albumin(*key[5:7])
+    # read once per distinct five cells (a few hundred), judged once per distinct (reading,
+    # albumin for calcium, default band)
+    reads = rules.reads.setdefault(analyte, ({}, []))
+    distinct, index = _distinct(rows.select(cells))
+    ids = []
+    for key in distinct.iter_rows():
+        n = reads[0].get(key)
+        if n is None:
+            record = _scratch(f.fill_serum(analyte), *key)
+            n = reads[0][key] = len(reads[1])
+            reads[1].append((list(record.errors), record.labs.get(analyte), record.values))
+        ids.append(n)
+    read = f"{analyte}:read"
+    rows = rows.with_columns(pl.Series(read, ids, dtype=pl.Int64).gather(index))
+
+    def rule(n: int, *key: Any) -> dict[str, Any]:
+        read_errors, lab, read_values = reads[1][n]
+        given = dict(read_values)
+        if albumin and key[0] is not None:
+            given["albumin_g_l"] = key[0]
         judged: list[str] = []
-        lab = record.labs.get(analyte)
         pick = chosen[key[-1]] if key[-1] >= 0 else None
         note = (
             labs.judge_one(
-                record.values,
+                given,
                 lambda c, msg: judged.append(f"{c}: {msg}"),
                 analyte,
                 lab,
@@ -172,7 +200,7 @@ def _serum(rows: pl.DataFrame, analyte: str, rules: Rules) -> pl.DataFrame:
             f"{analyte}:err": read_errors,
             f"{analyte}:judged": judged,
             f"{analyte}:note": note,
-            **{v: record.values.get(v) for v in values},
+            **{v: given.get(v) for v in values},
         }
 
     schema = {
@@ -182,8 +210,8 @@ def _serum(rows: pl.DataFrame, analyte: str, rules: Rules) -> pl.DataFrame:
         **{v: SCHEMA[v] for v in values},
     }
     return _per_distinct(
-        rows, [*cells, *albumin, choice], rule, schema, rules.memo.setdefault(analyte, {})
-    ).drop(choice)
+        rows, [read, *albumin, choice], rule, schema, rules.memo.setdefault(analyte, {})
+    ).drop(read, choice)
 
 
 def _phenotypes(rows: pl.DataFrame, rules: Rules) -> pl.DataFrame:
@@ -268,8 +296,9 @@ def read_rows(
         rows = rows.rename({f"{group.name}:{k}": k for k in _outputs(group)})
         err_order.append(f"{group.name}:err")
     notes.append("reported_type:notes")
+    kinds = _distinct(rows.select("age_years", "sex", "taxon"))
     for analyte in f.ANALYTES:
-        rows = _serum(rows, analyte, rules)
+        rows = _serum(rows, analyte, rules, kinds)
     rows = _conditions(rows, rules)
     rows = _phenotypes(rows, rules)
     declared = pl.col("lists_complete").fill_null(pl.lit([], LIST))

@@ -163,24 +163,19 @@ def violations(frame: pl.DataFrame) -> pl.DataFrame:
     rows = a.with_row(frame)
     levels = {c.level for c in checks} | {d.level for d in deep}
     frames = {name: rows if not name else a.level(rows, name) for name in levels}
-    if deep:
-        counts = [
-            frames[d.level].group_by("_row").agg(d.when.cast(pl.UInt32).sum().alias(d.name)).lazy()
-            for d in deep
-        ]
-        base = rows.lazy()
-        for per_row in counts:
-            base = base.join(per_row, on="_row", how="left")
-        frames[""] = base.with_columns(pl.col(d.name).fill_null(0) for d in deep).collect()
+    if deep:  # per row, scattered to its position (``_row``): no join of the wide frame
+        counts = []
+        for d in deep:
+            per_row = frames[d.level].group_by("_row").agg(d.when.cast(pl.UInt32).sum().alias("_k"))
+            zeros = pl.zeros(rows.height, per_row["_k"].dtype, eager=True).alias(d.name)
+            counts.append(zeros.scatter(per_row["_row"], per_row["_k"]))
+        frames[""] = rows.hstack(counts)
     out = []
     for name, source in frames.items():
         mine = [c for c in checks if c.level == name]
         if not mine or not source.height:
             continue
-        prep = col.exprs.get(name, {})
-        # objects and conditions first, then what reads them (foci, numbers)
-        source = source.with_columns(e for k, e in prep.items() if k[:2] in ("_w", "_o"))
-        source = source.with_columns(e for k, e in prep.items() if k[:2] not in ("_w", "_o"))
+        source = _prepared(source, col.exprs.get(name, {}))
         flags = source.select(c.bad.alias(f"_b{i}") for i, c in enumerate(mine))
         hits = flags.select(pl.all().any()).row(0)
         for i, c in enumerate(mine):
@@ -201,3 +196,36 @@ def violations(frame: pl.DataFrame) -> pl.DataFrame:
     return (
         pl.concat(out).unique().sort("_row", "focus", "path", "component", "value", nulls_last=True)
     )
+
+
+#: columns with a value per row (or per list item), never worth a table of distinct values
+_PER_ROW = frozenset({"_row", "iri", "_n", "case_id"})
+
+
+def _prepared(source: pl.DataFrame, prep: dict[str, pl.Expr]) -> pl.DataFrame:
+    """``source`` with the level's shared columns. An object that is a function of one column
+    of few distinct values (a CURIE expanded to an IRI, a number as decimal text), and what
+    reads only it (its number), is computed once per distinct value and joined back; then the
+    other objects and conditions, then what reads them (foci, numbers)."""
+    per_value: dict[str, dict[str, pl.Expr]] = {}
+    owner: dict[str, str] = {}
+    for key, expr in prep.items():
+        roots = set(expr.meta.root_names())
+        if key[:2] == "_o" and len(roots) == 1 and not expr.meta.undo_aliases().meta.is_column():
+            (column,) = roots
+            if column in source.columns and column not in _PER_ROW:
+                per_value.setdefault(column, {})[key] = expr
+                owner[key] = column
+                continue
+        owners = {owner.get(r) for r in roots}
+        if len(owners) == 1 and None not in owners:  # reads only such an object
+            owner[key] = str(owners.pop())
+            per_value[owner[key]][key] = expr
+    for column, exprs in per_value.items():
+        table = source.select(pl.col(column).unique())
+        for expr in exprs.values():  # in order: an object before its number
+            table = table.with_columns(expr)
+        source = source.join(table, on=column, how="left", nulls_equal=True, maintain_order="left")
+    rest = {k: e for k, e in prep.items() if k not in owner}
+    source = source.with_columns(e for k, e in rest.items() if k[:2] in ("_w", "_o"))
+    return source.with_columns(e for k, e in rest.items() if k[:2] not in ("_w", "_o"))

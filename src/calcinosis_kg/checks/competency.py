@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -183,8 +184,22 @@ def compare(
     return []
 
 
-def check_query(kg: KnowledgeGraph, query: CompetencyQuery) -> list[Failure]:
-    """Run one query and compare it with its expected file."""
+#: how one query is answered: (columns, rows) of the query run with its example bindings
+Answerer = Callable[[CompetencyQuery], tuple[list[str], list[Row]]]
+
+
+def check_answer(
+    query: CompetencyQuery,
+    answer: Answerer,
+    errors: tuple[type[Exception], ...] = (InputError,),
+    any_error: bool = False,
+) -> list[Failure]:
+    """Answer one query and compare it with its expected file.
+
+    An error of a type in ``errors`` (bad input, an endpoint that refused) is the query's failure,
+    with its message; with ``any_error`` every other exception is too (a query that crashes is a
+    failed question, not a crashed stage), otherwise it propagates.
+    """
     if not query.expected_path.is_file():
         return [
             Failure(
@@ -196,10 +211,12 @@ def check_query(kg: KnowledgeGraph, query: CompetencyQuery) -> list[Failure]:
         ]
     try:
         expected = read_expected(query.expected_path)
-        columns, rows = run(kg, query)
-    except InputError as exc:
+        columns, rows = answer(query)
+    except errors as exc:
         return [Failure(STAGE, query.name, query.title, str(exc))]
-    except Exception as exc:  # a query that crashes is a failed question, not a crashed stage
+    except Exception as exc:
+        if not any_error:
+            raise
         return [
             Failure(
                 STAGE,
@@ -211,14 +228,20 @@ def check_query(kg: KnowledgeGraph, query: CompetencyQuery) -> list[Failure]:
     return compare(query, expected, columns, rows)
 
 
-def competency_stage(kg: KnowledgeGraph, queries_dir: Path | None = None) -> StageResult:
-    """Run every competency query with its example bindings and compare with expected answers."""
+def check_query(kg: KnowledgeGraph, query: CompetencyQuery) -> list[Failure]:
+    """Run one query on the loaded graph and compare it with its expected file."""
+    return check_answer(query, lambda q: run(kg, q), any_error=True)
+
+
+def run_stage(
+    queries: list[CompetencyQuery], check: Callable[[CompetencyQuery], list[Failure]]
+) -> StageResult:
+    """The stage's result over ``queries``, each checked by ``check`` (local or remote)."""
     start = time.perf_counter()
-    queries = competency_queries(queries_dir)
     failures: list[Failure] = []
     failed = 0
     for query in queries:
-        found = check_query(kg, query)
+        found = check(query)
         failed += bool(found)
         failures.extend(found)
     return StageResult(
@@ -228,3 +251,8 @@ def competency_stage(kg: KnowledgeGraph, queries_dir: Path | None = None) -> Sta
         failures=failures,
         seconds=time.perf_counter() - start,
     )
+
+
+def competency_stage(kg: KnowledgeGraph, queries_dir: Path | None = None) -> StageResult:
+    """Run every competency query with its example bindings and compare with expected answers."""
+    return run_stage(competency_queries(queries_dir), lambda query: check_query(kg, query))

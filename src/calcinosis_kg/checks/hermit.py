@@ -92,7 +92,7 @@ class HermitRun:
         except BaseException:
             shutil.rmtree(self._dir, ignore_errors=True)
             raise
-        # lazy: `check --help` imports this module (cli.limits) and needs no Java lookup
+        # lazy: `check --help` imports this module (cli.options) and needs no Java lookup
         from calcinosis_kg.checks import java as java_lookup
 
         java = java or java_lookup.find_java()

@@ -8,37 +8,24 @@ from pathlib import Path
 import click
 
 from calcinosis_kg.checks.qc_rules import FAIL_ON_CHOICES
-from calcinosis_kg.cli.limits import reasoner_timeout_option
+from calcinosis_kg.cli.options import (
+    ONTOLOGY_AND_IMPORT_HELP,
+    fail_on_option,
+    format_option,
+    ontology_option,
+    reasoner_timeout_option,
+)
 
 
 @click.command()
-@click.option(
-    "--ontology",
-    "ontology",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Ontology file (repeatable; default: the bundled ontology and its import module).",
-)
+@ontology_option(ONTOLOGY_AND_IMPORT_HELP)
 @click.option(
     "--no-cache",
     is_flag=True,
     help="Recompute every stage (neither read nor write the result cache).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON_CHOICES),
-    default="ERROR",
-    show_default=True,
-    help="Lowest QC level that fails the gate.",
-)
+@format_option(["text", "json"], "text", "Report format.")
+@fail_on_option(FAIL_ON_CHOICES, "Lowest QC level that fails the gate.")
 @click.option(
     "-v",
     "--verbose",
@@ -73,9 +60,11 @@ def check(
       calcinosis-kg check --no-cache --format json
       calcinosis-kg check --ontology my-edit.ttl --ontology ontology/imports/external_import.ttl
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.checks.gate import CheckReport, run_check
 
     if endpoint:
+        # lazy: only this branch needs it
         from calcinosis_kg.serve.endpoint_check import endpoint_competency
 
         report = CheckReport(stages=[endpoint_competency(endpoint)], files=[endpoint])

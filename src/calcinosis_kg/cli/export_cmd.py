@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from calcinosis_kg.cli.options import ontology_option, print_warnings
+
 
 @click.command()
 @click.option(
@@ -27,13 +29,7 @@ import click
     is_flag=True,
     help="Add the reasoner's inferred class hierarchy (needs Java for HermiT).",
 )
-@click.option(
-    "--ontology",
-    "ontology",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Ontology file to load (repeatable; default: the bundled ontology + imports).",
-)
+@ontology_option()
 def export(fmt: str, output: Path, inferred: bool, ontology: tuple[Path, ...]) -> None:
     """Export the ontology merged with its local import module, byte-identical on every run.
 
@@ -42,13 +38,14 @@ def export(fmt: str, output: Path, inferred: bool, ontology: tuple[Path, ...]) -
       calcinosis-kg export --format owl --output calcinosis-kg.owl      # for Protégé / ROBOT
       calcinosis-kg export --format jsonld --inferred --output kg.jsonld
     """
-    from calcinosis_kg.cli.query_cmd import print_warnings
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.graph.knowledge import load
     from calcinosis_kg.publish.export import export as run_export
 
     kg = load(list(ontology) or None)
     print_warnings(kg.warnings)
     if str(output) == "-":
+        # lazy: only this branch needs it
         from calcinosis_kg.core.serialize import write_atomic
         from calcinosis_kg.publish.export import export_bytes
 

@@ -6,17 +6,8 @@ from pathlib import Path
 
 import click
 
+from calcinosis_kg.cli.options import format_option, ontology_option, print_warnings
 from calcinosis_kg.graph.bounded import DEFAULT_MEMORY_MB, DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT
-
-ONTOLOGY_HELP = "Ontology file to load (repeatable; default: the bundled ontology + imports)."
-
-
-def print_warnings(warnings: list[str]) -> None:
-    """Loader warnings (e.g. unresolved owl:imports) on stderr, never mixed with results."""
-    from calcinosis_kg.core.text import terminal_safe
-
-    for warning in warnings:
-        click.echo(f"calcinosis-kg: warning: {terminal_safe(warning)}", err=True)
 
 
 @click.command()
@@ -29,14 +20,7 @@ def print_warnings(warnings: list[str]) -> None:
     help="Bind a query variable to a term: a CURIE, <iri>, label or synonym (must name "
     'exactly one term), "text" or 12. Repeatable.',
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["table", "csv", "tsv", "json"], "table")
 @click.option(
     "--inferred", is_flag=True, help="Query the graph plus the reasoner's inferred class hierarchy."
 )
@@ -54,9 +38,7 @@ def print_warnings(warnings: list[str]) -> None:
     help="Send the query to this SPARQL endpoint instead of the local graph.",
 )
 @click.option("--no-labels", is_flag=True, help="Do not add a label column after IRI columns.")
-@click.option(
-    "--ontology", "ontology", multiple=True, type=click.Path(path_type=Path), help=ONTOLOGY_HELP
-)
+@ontology_option()
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
@@ -114,6 +96,7 @@ def query(
       calcinosis-kg query cq02 --bind disease="systemic sclerosis"
       calcinosis-kg query my-query.rq --ontology my-edit.ttl --format json
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.answers.queries import (
         get_query,
         parse_bind_options,
@@ -138,6 +121,7 @@ def query(
             kind = "note" if message.startswith("taken as") else "warning"
             click.echo(f"calcinosis-kg: {kind}: --bind {name}={value}: {message}", err=True)
     if endpoint:
+        # lazy: only this branch needs it
         from calcinosis_kg.serve.remote import CappedRemoteEngine  # timeouts, row-cap check
 
         result = run_query(
@@ -169,14 +153,7 @@ def query(
 
 
 @click.command()
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "tsv", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["text", "tsv", "json"], "text")
 def queries(fmt: str) -> None:
     """List the bundled queries: name, parameters and the question each one answers.
 
@@ -185,6 +162,7 @@ def queries(fmt: str) -> None:
       calcinosis-kg queries
       calcinosis-kg query cq10-lesion-sites-per-type
     """
+    # lazy: `--help` imports this module and must not load json or the work's modules
     import json
 
     from calcinosis_kg.answers.queries import list_queries

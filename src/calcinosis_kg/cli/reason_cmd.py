@@ -7,23 +7,17 @@ from pathlib import Path
 
 import click
 
-from calcinosis_kg.cli.limits import reasoner_timeout_option
+from calcinosis_kg.cli.options import (
+    ONTOLOGY_AND_IMPORT_HELP,
+    ontology_option,
+    output_file_option,
+    reasoner_timeout_option,
+)
 
 
 @click.command()
-@click.option(
-    "--ontology",
-    "ontology",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Ontology file (repeatable; default: the bundled ontology and its import module).",
-)
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write the inferred class hierarchy as Turtle to this file (atomically).",
-)
+@ontology_option(ONTOLOGY_AND_IMPORT_HELP)
+@output_file_option("Write the inferred class hierarchy as Turtle to this file (atomically).")
 @click.option(
     "--new-only",
     is_flag=True,
@@ -43,6 +37,7 @@ def reason(ontology: tuple[Path, ...], output: Path | None, new_only: bool) -> N
       calcinosis-kg reason --output inferred-hierarchy.ttl
       calcinosis-kg reason --ontology my-edit.ttl --output new.ttl --new-only
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.checks.reasoning import run_reason
 
     summary, turtle, ok = run_reason(
@@ -51,6 +46,7 @@ def reason(ontology: tuple[Path, ...], output: Path | None, new_only: bool) -> N
     to_stdout = output is not None and str(output) == "-"  # the Turtle owns stdout then
     click.echo(summary, nl=False, err=to_stdout)
     if output is not None and turtle is not None:
+        # lazy: only this branch needs it
         from calcinosis_kg.core.serialize import write_atomic
 
         write_atomic(output, turtle)

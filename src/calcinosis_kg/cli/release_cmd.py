@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from calcinosis_kg.cli.options import ontology_option
+
 
 @click.command()
 @click.option(
@@ -14,13 +16,7 @@ import click
     required=True,
     help="Folder to write the artifacts into (created if missing).",
 )
-@click.option(
-    "--ontology",
-    "ontology",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Ontology file to load (repeatable; default: the bundled ontology + imports).",
-)
+@ontology_option()
 def release(output: Path, ontology: tuple[Path, ...]) -> None:
     """Write the release artifacts, byte-identical on every run.
 
@@ -32,6 +28,7 @@ def release(output: Path, ontology: tuple[Path, ...]) -> None:
     Example:
       calcinosis-kg release --output release/
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.graph.knowledge import load
     from calcinosis_kg.publish.release import release as run_release
 

@@ -6,39 +6,23 @@ from pathlib import Path
 
 import click
 
-from calcinosis_kg.checks.qc import FORMATS
+from calcinosis_kg.checks.qc import FORMATS, run_report
 from calcinosis_kg.checks.qc_rules import FAIL_ON_CHOICES
+from calcinosis_kg.cli.options import (
+    fail_on_option,
+    format_option,
+    ontology_option,
+    output_file_option,
+)
 
 
 @click.command()
-@click.option(
-    "--ontology",
-    "ontology",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Ontology file to check (repeatable; default: the bundled ontology).",
+@ontology_option("Ontology file to check (repeatable; default: the bundled ontology).")
+@fail_on_option(
+    FAIL_ON_CHOICES, "Exit 1 when a violation is at or above this level.", case_sensitive=False
 )
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON_CHOICES, case_sensitive=False),
-    default="ERROR",
-    show_default=True,
-    help="Exit 1 when a violation is at or above this level.",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="tsv",
-    show_default=True,
-    help="Report format (tsv has ROBOT's columns).",
-)
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write the report to FILE (atomically) instead of standard output.",
-)
+@format_option(FORMATS, "tsv", "Report format (tsv has ROBOT's columns).")
+@output_file_option("Write the report to FILE (atomically) instead of standard output.")
 @click.option(
     "--profile",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -59,7 +43,6 @@ def report(
       calcinosis-kg report --format md --output qc-report.md --fail-on WARN
       calcinosis-kg report --ontology my-draft.ttl --fail-on none
     """
-    from calcinosis_kg.checks.qc import run_report
     from calcinosis_kg.core.serialize import write_atomic
     from calcinosis_kg.graph.knowledge import load
 

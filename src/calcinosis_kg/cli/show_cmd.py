@@ -7,20 +7,12 @@ from pathlib import Path
 import click
 
 from calcinosis_kg.answers.show_groups import GROUPS
-
-ONTOLOGY_HELP = "Ontology file to load (repeatable; default: the bundled ontology + imports)."
+from calcinosis_kg.cli.options import format_option, ontology_option, print_warnings
 
 
 @click.command()
 @click.argument("term", metavar="TERM")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "md"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["text", "json", "md"], "text")
 @click.option(
     "--only",
     "only",
@@ -36,9 +28,7 @@ ONTOLOGY_HELP = "Ontology file to load (repeatable; default: the bundled ontolog
     help="List an ancestor's association records one by one (folded into one line "
     "with their count by default).",
 )
-@click.option(
-    "--ontology", "ontology", multiple=True, type=click.Path(path_type=Path), help=ONTOLOGY_HELP
-)
+@ontology_option()
 def show(
     term: str, fmt: str, only: tuple[str, ...], list_all: bool, ontology: tuple[Path, ...]
 ) -> None:
@@ -59,10 +49,10 @@ def show(
       calcinosis-kg show metastatic --only "laboratory profile" --format md
       calcinosis-kg show CCKG:0000003 --format json
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.answers.resolve import resolve
     from calcinosis_kg.answers.show import card
     from calcinosis_kg.answers.show_render import render
-    from calcinosis_kg.cli.query_cmd import print_warnings
     from calcinosis_kg.core.prefixes import expand
     from calcinosis_kg.graph.knowledge import load
 

@@ -7,37 +7,28 @@ from pathlib import Path
 
 import click
 
+from calcinosis_kg.cli.options import (
+    ONTOLOGY_AND_IMPORT_HELP,
+    format_option,
+    ontology_option,
+    output_file_option,
+)
+
+EXISTING_FILE = click.Path(path_type=Path, exists=True, dir_okay=False)
+
 
 @click.command()
-@click.argument("data", nargs=-1, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("data", nargs=-1, type=EXISTING_FILE)
 @click.option(
     "--shapes",
     "shapes",
     multiple=True,
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    type=EXISTING_FILE,
     help="Shape file (repeatable; default: every bundled file in shapes/).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "ttl"]),
-    default="text",
-    show_default=True,
-    help="Report format (ttl = a W3C sh:ValidationReport).",
-)
-@click.option(
-    "--ontology",
-    "ontology",
-    multiple=True,
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    help="Ontology file (repeatable; default: the bundled ontology and its import module).",
-)
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write the report to this file (atomically) instead of standard output.",
-)
+@format_option(["text", "json", "ttl"], "text", "Report format (ttl = a W3C sh:ValidationReport).")
+@ontology_option(ONTOLOGY_AND_IMPORT_HELP, EXISTING_FILE)
+@output_file_option("Write the report to this file (atomically) instead of standard output.")
 @click.option(
     "--profile",
     default="ontology",
@@ -65,6 +56,7 @@ def validate(
       calcinosis-kg validate --format ttl --output report.ttl
       calcinosis-kg validate --ontology release/calcinosis-kg-simple.ttl --profile simple
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.checks.validation import validate as run_validate
     from calcinosis_kg.core.serialize import write_atomic
     from calcinosis_kg.graph.knowledge import load

@@ -37,6 +37,7 @@ from calcinosis_kg.graph.bounded import run_bounded
 from calcinosis_kg.graph.sparql_text import QueryRefused, keyword_position
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 #: the longest query text accepted (characters); longer is refused before parsing
 MAX_QUERY_CHARS = 1_000_000
@@ -200,9 +201,11 @@ def run_checked(
     known = remembered(text, allow_dataset)
     if timeout is None or not hasattr(os, "fork"):
         return work(known or check_query(text, source, allow_dataset))
-    if known is not None:
+
+    def bounded(job: Callable[[], R]) -> R:
+        # the parse needs the big stack; no fork while another thread holds the parser
         return run_bounded(
-            lambda: work(known),
+            job,
             timeout,
             memory_mb,
             source,
@@ -211,19 +214,14 @@ def run_checked(
             headroom=PARSE_STACK_BYTES,
         )
 
+    if known is not None:
+        return bounded(lambda: work(known))
+
     def guarded() -> tuple[QueryInfo, T]:
         info = _parse_and_check(text, source, allow_dataset)  # the child: no lock
         return info, work(info)
 
-    info, value = run_bounded(
-        guarded,
-        timeout,
-        memory_mb,
-        source,
-        quiet,
-        fork_lock=PARSER_LOCK,
-        headroom=PARSE_STACK_BYTES,
-    )
+    info, value = bounded(guarded)
     remember(text, allow_dataset, info)
     return value
 

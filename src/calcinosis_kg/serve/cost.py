@@ -27,11 +27,11 @@ over an empty store, in the worker, and the fast lane also needs that CPU time u
 from __future__ import annotations
 
 import itertools
-import re
 import time
 from typing import TYPE_CHECKING, Any
 
 from calcinosis_kg.core.prefixes import prefix_map
+from calcinosis_kg.serve.guard import Parsed, parsed
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -90,8 +90,6 @@ AGGREGATES = frozenset(
 )
 _PASS = frozenset({"Project", "Distinct", "Reduced", "ToMultiSet", "Slice", "Graph"})
 _PRODUCT = frozenset({"Join", "LeftJoin", "Minus"})
-_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]*")
-_DOTS = re.compile(r"/\.\.?(/|$)")
 
 
 _EMPTY: list[pyoxigraph.Store] = []  # the empty store texts are timed on, made once
@@ -106,8 +104,12 @@ def fast_bound(text: str, base: str | None, store: pyoxigraph.Store) -> int | No
     pyoxigraph reads the text within ``FAST_PARSE``; None otherwise."""
     if len(text) > FAST_TEXT or "\\" in text:
         return None
+    try:  # in a worker: one thread, and the parser's lock may have been held at the fork
+        query = parsed(text, base)
+    except Exception:  # noqa: BLE001 (rdflib could not read it: no proof)
+        return None
     try:
-        bound = work_bound(text, base, store)
+        bound = work_bound(query, store)
     except Unbounded:
         return None
     took = parse_seconds(text, base)
@@ -136,50 +138,11 @@ def parse_seconds(text: str, base: str | None) -> float:
     return time.thread_time() - started
 
 
-def work_bound(text: str, base: str | None, store: pyoxigraph.Store) -> int:
-    """The bound (see the module), or ``Unbounded``."""
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    from calcinosis_kg.graph.query_guard import deep
-
-    def parse() -> Any:
-        tree = parseQuery(text)
-        _absolute_only(tree)
-        return translateQuery(tree, base=base, initNs=prefix_map()).algebra
-
-    try:  # in a worker: one thread, and the parser's lock may have been held at the fork
-        algebra = deep(parse)
-    except Unbounded:
-        raise
-    except Exception:  # noqa: BLE001 (rdflib could not read it: no proof)
-        raise Unbounded from None
-    if algebra.name not in ("SelectQuery", "AskQuery"):
+def work_bound(query: Parsed, store: pyoxigraph.Store) -> int:
+    """The bound (see the module) on the guard's reading of the text, or ``Unbounded``."""
+    if not query.plain_iris or query.algebra.name not in ("SelectQuery", "AskQuery"):
         raise Unbounded
-    return _Counter(store).pattern(algebra.p)
-
-
-def _absolute_only(tree: object) -> None:
-    """``Unbounded`` for a BASE or an IRI written relative or with dot segments in the parse
-    tree: only then is rdflib's reading of every IRI the same as pyoxigraph's."""
-    from pyparsing import ParseResults
-    from rdflib import URIRef
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    stack: list[Any] = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, URIRef):
-            if not _ABSOLUTE.fullmatch(node) or _DOTS.search(node):
-                raise Unbounded
-        elif isinstance(node, CompValue):
-            if node.name == "Base":
-                raise Unbounded
-            stack.extend(node.values())
-        elif isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, list | tuple | set | frozenset | ParseResults):
-            stack.extend(node)
+    return _Counter(store).pattern(query.algebra.p)
 
 
 class _Counter:

@@ -8,15 +8,14 @@ stage can run remotely. The expected files and the comparison are ``checks.compe
 
 from __future__ import annotations
 
-import time
-
 from calcinosis_kg.checks.competency import (
-    STAGE,
-    compare,
+    CompetencyQuery,
+    Row,
+    check_answer,
     competency_queries,
-    read_expected,
+    run_stage,
 )
-from calcinosis_kg.checks.results import Failure, StageResult
+from calcinosis_kg.checks.results import StageResult
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.graph.sparql import run_sparql
 from calcinosis_kg.serve.remote import CappedRemoteEngine, Credentials, RemoteError
@@ -27,38 +26,13 @@ def endpoint_competency(
 ) -> StageResult:
     """The competency stage, run on ``endpoint`` instead of the loaded graph."""
 
-    started = time.perf_counter()
     engine = CappedRemoteEngine(endpoint, timeout, credentials)
-    queries = competency_queries()
-    failures: list[Failure] = []
-    failed = 0
-    for query in queries:
-        if not query.expected_path.is_file():
-            found = [
-                Failure(
-                    STAGE,
-                    query.name,
-                    query.title,
-                    f"no expected answer ({query.expected_path.name} is missing)",
-                )
-            ]
-        else:
-            try:
-                result = run_sparql(None, query.path, query.bindings or None, engine=engine)
-                found = compare(
-                    query,
-                    read_expected(query.expected_path),
-                    list(result.columns),
-                    [tuple(r) for r in result.rows],
-                )
-            except (InputError, RemoteError) as exc:
-                found = [Failure(STAGE, query.name, query.title, str(exc))]
-        failed += bool(found)
-        failures.extend(found)
-    return StageResult(
-        name=STAGE,
-        ok=not failures,
-        counts={"queries": len(queries), "passed": len(queries) - failed, "failed": failed},
-        failures=failures,
-        seconds=time.perf_counter() - started,
+
+    def answer(query: CompetencyQuery) -> tuple[list[str], list[Row]]:
+        result = run_sparql(None, query.path, query.bindings or None, engine=engine)
+        return list(result.columns), [tuple(r) for r in result.rows]
+
+    return run_stage(
+        competency_queries(),
+        lambda query: check_answer(query, answer, errors=(InputError, RemoteError)),
     )

@@ -18,10 +18,12 @@ until it is killed, never the other clients.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from calcinosis_kg.core.errors import CalcinosisKGError, InputError
 from calcinosis_kg.core.prefixes import prefix_map
@@ -30,6 +32,8 @@ from calcinosis_kg.graph import query_guard
 # rdflib's SPARQL parser (pyparsing) is not thread-safe: concurrent parses fail at random
 # (measured: every request but the first failed under 2 concurrent clients)
 _PARSER_LOCK = threading.Lock()
+#: the longest text whose reading (``parsed``) is remembered: the fast lane's own limit
+PARSED_MEMO_TEXT = 4096
 
 
 class Refused(CalcinosisKGError):
@@ -116,11 +120,8 @@ def _check(
 def _dataset(text: str, base: str | None = None) -> tuple[list[str], list[str]]:
     """The FROM and FROM NAMED IRIs, prefixed names and relative IRIs resolved (rdflib's
     algebra)."""
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
     try:
-        algebra = translateQuery(parseQuery(text), base=base, initNs=prefix_map()).algebra
+        algebra = parsed(text, base).algebra
     except RecursionError:
         raise Refused("query nested too deeply") from None
     except Exception as exc:  # unknown prefix …
@@ -130,3 +131,64 @@ def _dataset(text: str, base: str | None = None) -> tuple[list[str], list[str]]:
         [str(c["default"]) for c in clauses if "default" in c],
         [str(c["named"]) for c in clauses if "named" in c],
     )
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """rdflib's reading of a query text, made once: the dataset's IRIs (``_dataset``) and the fast
+    lane's work bound (``serve.cost.work_bound``) are both read from it."""
+
+    algebra: Any  # translateQuery's algebra: prefixed names and relative IRIs resolved
+    plain_iris: bool  # no BASE; every IRI written absolute, without dot segments
+
+
+def parsed(text: str, base: str | None) -> Parsed:
+    """The text parsed and translated on the guard's deep-stack thread (``query_guard.deep``);
+    a short text (the fast lane's, ``PARSED_MEMO_TEXT``) is remembered for the process, so a
+    worker that read its dataset clause or sought its bound reads it once. Raises rdflib's
+    errors. Takes no lock: callers hold this process's parser lock, or are a one-thread worker
+    (whose copy of the lock may have been held at the fork)."""
+    if len(text) <= PARSED_MEMO_TEXT:
+        return _parsed_memo(text, base)
+    return _parse(text, base)
+
+
+def _parse(text: str, base: str | None) -> Parsed:
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    def parse() -> Parsed:
+        tree = parseQuery(text)
+        plain = _plain_iris(tree)  # before the translation, which resolves them in place
+        return Parsed(translateQuery(tree, base=base, initNs=prefix_map()).algebra, plain)
+
+    return query_guard.deep(parse)
+
+
+_parsed_memo = lru_cache(maxsize=64)(_parse)
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]*")
+_DOTS = re.compile(r"/\.\.?(/|$)")
+
+
+def _plain_iris(tree: object) -> bool:
+    """False for a BASE or an IRI written relative or with dot segments in the parse tree: only
+    without them is rdflib's reading of every IRI the same as pyoxigraph's."""
+    from pyparsing import ParseResults
+    from rdflib import URIRef
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack: list[Any] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, URIRef):
+            if not _ABSOLUTE.fullmatch(node) or _DOTS.search(node):
+                return False
+        elif isinstance(node, CompValue):
+            if node.name == "Base":
+                return False
+            stack.extend(node.values())
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple | set | frozenset | ParseResults):
+            stack.extend(node)
+    return True
