@@ -2,12 +2,13 @@
 
 ``test_cases_spark`` proves the engine on frames the polars readers made (vignettes and bad
 rows included; the bad rows also through Spark's CSV reader); here Spark's own reader makes
-them: JSON Lines of Phenopackets through Spark's JSON parser with the declared schema
-(``packet_spark``). The inputs: a synthetic Phenopacket cohort with planted defects, the 353
-real Phenopackets (tests/cases_data keeps a copy of shared/reference/phenopackets) and
-purpose-built records, among them records that do not fit the schema (read by the record
-reader on the driver). For every case: the same status, types, criteria, reasons, hints and
-problems.
+them: Phenopackets (JSON Lines, and single .json files) through Spark's JSON parser with the
+declared schema (``packet_spark``) and the vignettes through Spark's CSV reader (``spark_csv``).
+The inputs: a synthetic Phenopacket cohort with planted defects, the 353 real Phenopackets
+(tests/cases_data keeps a copy of shared/reference/phenopackets) as JSON Lines and as 353 .json
+files, purpose-built records, among them records that do not fit the schema (read by the record
+reader on the driver), and the 50 vignettes. For every case: the same status, types, criteria,
+reasons, hints and problems.
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ ODD = [
     '{"id": "twice", "id": "again"}',
     "[1, 2]",
     '{"id": "cut',
+    # more after the object: Spark's parser would read the first one; the record reader refuses
+    '{"id": "two", "phenotypicFeatures": [{"type": {"id": "HP:0025520"}}]} {"id": "b"}',
 ]
 
 
@@ -191,6 +194,7 @@ def test_the_comparison_covers_the_real_phenopackets_the_misfits_and_every_statu
     assert statuses == {"classified", "ambiguous", "unclassified", "invalid", "not_a_case"}
     odd = {k[1]: a for k, a in polars_side.items() if "odd.jsonl:" in k[0]}
     assert odd["typo"]["problems"][0][0] == "phenopacket"  # "subjekt": the bindings say why
+    assert "not JSON: Extra data" in odd["line-15"]["problems"][0][1]  # not read as "two"
     assert odd["dog"]["status"] != "invalid" and not any(
         "calcium" in m for _f, m in odd["dog"]["problems"]
     )
@@ -201,7 +205,8 @@ def test_a_record_that_fits_is_recognised_as_python_recognises_it() -> None:
 
     lines = [x if isinstance(x, str) else json.dumps(x) for x in ODD]
     fit = [packet_map.fits_text(x) for x in lines]
-    assert fit == [True] * 9 + [False] * 4 + [True]  # a cut line fits; its parse fails
+    # a cut line fits, and so does one with more after its object: their parse fails
+    assert fit == [True] * 9 + [False] * 4 + [True, True]
     assert packet_spark.is_packets("s3a://lake/p.jsonl") and not packet_spark.is_packets("a.csv")
 
 
