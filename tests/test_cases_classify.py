@@ -151,7 +151,6 @@ def test_fired_types_follow_three_valued_logic_for_every_combination(clf) -> Non
     import itertools
 
     from calcinosis_kg.cases import model as m
-    from calcinosis_kg.cases.classify import _fired_types
 
     crit = clf.criteria[:7]  # 3^7 = 2,187 combinations
     below = [
@@ -179,6 +178,53 @@ def test_fired_types_follow_three_valued_logic_for_every_combination(clf) -> Non
         pl.concat_list(effective).list.drop_nulls().list.unique().list.sort().alias("types"),
         pl.concat_list(names).list.drop_nulls().alias("fired"),
     )
-    types, fired_names = _fired_types(fired, crit, below)
+    from calcinosis_kg.cases.classify import group_key
+    from calcinosis_kg.cases.decisions import fired_types
+    from calcinosis_kg.cases.nodes import polars_steps
+
+    step = fired_types(
+        [(m.compress(c.iri), m.compress(c.type_iri), below[i], c.texts) for i, c in enumerate(crit)]
+    )
+    keyed = fired.with_columns(
+        pl.lit(False).alias("_invalid"), pl.lit(None, pl.String).alias("not_a_case")
+    ).with_columns(group_key(len(crit)))
+    ids = {f"c{i}": ("g",) for i in range(len(crit))}
+    got = polars_steps(keyed, [step], ids)  # once per distinct combination, joined back
+    assert ids["types"] == ("g",)  # the outputs are known to depend on the combination only
+    types, fired_names, texts = got["types"], got["fired"], got["crit_texts"]
     assert types.to_list() == want["types"].to_list()
     assert fired_names.to_list() == want["fired"].to_list()
+    for row, got in zip(rows, texts.to_list(), strict=True):  # the sentences, in order, once
+        assert got == list(dict.fromkeys(t for i, c in enumerate(crit) if row[i] for t in c.texts))
+
+
+def test_an_invalid_case_that_meets_a_criterion_shows_no_type_criterion_or_source(clf) -> None:
+    """Invalid first: its record is fixed before it is judged, so nothing of a criterion shows."""
+    frame = next(pipeline.iter_frames([DATA / "vignettes.csv"]))
+    results = classify(
+        frame, clf, pl.Series([True] * frame.height), pl.Series(["x"] * frame.height)
+    )
+    assert set(results["status"]) == {"invalid"}
+    assert set(results["sources"]) == {""} and set(results["criteria"]) == {""}
+    assert results["types"].list.len().max() == 0 and set(results["flags"]) == {""}
+
+
+def test_grouping_the_decisions_by_distinct_cases_changes_no_answer(
+    clf, monkeypatch, tmp_path
+) -> None:
+    """Once per distinct group (``ids``) and a support bit set split over many columns give,
+    case by case, what computing every decision per row gives."""
+    from calcinosis_kg.cases import classify as module
+    from calcinosis_kg.cases.synth import write_cohort
+
+    cohort = tmp_path / "cohort.csv"
+    write_cohort(cohort, 3000, 11, 0.2)
+    chunks = list(pipeline.run([cohort, DATA / "vignettes.csv"], clf))
+    grouped = pl.concat([c.results for c in chunks])
+    plain = module.polars_steps
+    monkeypatch.setattr(module, "polars_steps", lambda frame, steps, ids=None: plain(frame, steps))
+    monkeypatch.setattr(module, "MASK_BITS", 5)
+    per_row = pl.concat([c.results for c in pipeline.run([cohort, DATA / "vignettes.csv"], clf)])
+    assert grouped.height == 3050 and grouped["sources"].str.len_chars().min() == 0
+    assert set(grouped["status"]) == {"classified", "ambiguous", "unclassified", "invalid"}
+    assert grouped.equals(per_row)

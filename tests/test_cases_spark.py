@@ -13,14 +13,18 @@ import gzip
 import json
 import os
 import shutil
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
 
+from calcinosis_kg.cases import classify as classify_module
 from calcinosis_kg.cases import decide, pipeline, spark_engine, spark_io
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases.classify import RESULT_COLUMNS, build_classifier
+from calcinosis_kg.cases.nodes import Node, to_polars
 from calcinosis_kg.cases.synth import write_cohort
 
 DATA = Path(__file__).parent / "cases_data"
@@ -56,26 +60,73 @@ def _inputs(tmp: Path) -> list[Path]:
     return files
 
 
+BRANCHES: dict[str, dict] = {}
+
+
+def _branches(node: Node, guard: pl.Expr, where: str, out: list) -> None:
+    """(where, arity, expression of the branch a row takes, null where the node is not
+    reached) for every ``when`` in ``node``; an ``each`` template is per item, not per row."""
+    if node.op == "each":
+        return
+    if node.op == "when":
+        k = node.items
+        conds = [to_polars(c).fill_null(False) for c in k[0 : len(k) - len(k) % 2 : 2]]
+        chain: Any = pl
+        for i, c in enumerate(conds):
+            chain = chain.when(c).then(pl.lit(i))
+        taken = pl.when(guard).then(chain.otherwise(pl.lit(len(conds))))
+        out.append((where, len(conds) + 1, taken))
+        for c in k[0 : len(k) - len(k) % 2 : 2]:
+            _branches(c, guard, where + "/if", out)
+        values = [*k[1::2], *(k[-1:] if len(k) % 2 else [])]
+        for i, v in enumerate(values):
+            _branches(v, guard & (taken == i), f"{where}/{i}", out)
+        return
+    for j, item in enumerate(node.items):
+        _branches(item, guard, f"{where}.{j}", out)
+
+
 @pytest.fixture(scope="module")
 def both(tmp_path_factory):
-    """(polars answers, spark answers), each {(source file, case_id): answer}."""
+    """(polars answers, spark answers), each {(source file, case_id): answer}; ``BRANCHES``
+    gets, per ``when`` of the declared steps, the branches the polars engine took."""
     tmp = tmp_path_factory.mktemp("spark")
     clf = build_classifier()
     polars_side: dict[tuple[str, str], dict] = {}
     frames = []
-    for path in _inputs(tmp):
-        for chunk in pipeline.run([path], clf):
-            frames.append(chunk.frame)
-            source = dict(zip(chunk.frame["case_id"], chunk.frame["source"], strict=True))
-            problems: dict[str, list] = {}
-            for row in chunk.problems.iter_rows(named=True):
-                problems.setdefault(row["case_id"], []).append((row["field"], row["message"]))
-            for row in chunk.results.iter_rows(named=True):
-                key = (source[row["case_id"]].rsplit(":", 1)[0], row["case_id"])
-                polars_side[key] = {
-                    **{c: row[c] for c in COMPARED},
-                    "problems": sorted(problems.get(row["case_id"], [])),
-                }
+    taken: dict[str, set[int]] = defaultdict(set)
+    arity: dict[str, int] = {}
+    plain = classify_module.polars_steps
+
+    def recording(frame: pl.DataFrame, steps: list, ids: dict | None = None) -> pl.DataFrame:
+        for step in steps:
+            found: list = []
+            for column, node in step:
+                _branches(node, pl.lit(True), column, found)
+            seen = frame.select([e.alias(f"b{i}") for i, (_, _, e) in enumerate(found)])
+            for i, (where, n, _) in enumerate(found):
+                arity[where] = n
+                taken[where].update(v for v in seen[f"b{i}"].unique() if v is not None)
+            frame = plain(frame, [step], ids)
+        return frame
+
+    classify_module.polars_steps = recording
+    try:
+        chunks = [c for path in _inputs(tmp) for c in pipeline.run([path], clf)]
+    finally:
+        classify_module.polars_steps = plain
+    for chunk in chunks:
+        frames.append(chunk.frame)
+        source = dict(zip(chunk.frame["case_id"], chunk.frame["source"], strict=True))
+        problems: dict[str, list] = {}
+        for row in chunk.problems.iter_rows(named=True):
+            problems.setdefault(row["case_id"], []).append((row["field"], row["message"]))
+        for row in chunk.results.iter_rows(named=True):
+            key = (source[row["case_id"]].rsplit(":", 1)[0], row["case_id"])
+            polars_side[key] = {
+                **{c: row[c] for c in COMPARED},
+                "problems": sorted(problems.get(row["case_id"], [])),
+            }
     frame_file = tmp / "cases.parquet"
     frame_file.write_bytes(spark_io.frame_parquet(frames))
     os.environ.setdefault(spark_engine.DRIVER_MEMORY_ENV, "2g")  # enough here; JVMs share CI
@@ -97,6 +148,7 @@ def both(tmp_path_factory):
             }
     finally:
         close()
+    BRANCHES.update(taken=dict(taken), arity=arity)
     return polars_side, spark_side
 
 
@@ -122,20 +174,38 @@ def test_the_comparison_covers_every_status_and_the_real_phenopackets(both):
     assert len(real) == 353 or not REAL.exists()
 
 
-def test_the_comparison_reaches_every_branch_of_the_spark_decisions(both) -> None:
-    """spark_decide is a port of decide/suggest/hints: the compared cases must exercise each of
-    its branches, or the equality above proves nothing about them."""
-    answers = list(both[0].values())
-    assert any(a["flags"].startswith("overrides ") for a in answers)  # osteoma cutis first
-    assert any("competing:" in a["flags"] for a in answers)  # metastatic beside dystrophic
-    assert any(  # the dog form is another axis: with a second type, still classified
-        decide.DOG_FORM in a["types"] and len(a["types"]) > 1 and a["status"] == "classified"
-        for a in answers
-    )
-    assert any(a["suggested"] and a["status"] == "unclassified" for a in answers)
-    assert any(a["suggestions"] for a in answers)  # the differential
-    assert any(a["reason"] and a["status"] == "unclassified" for a in answers)
-    assert any(a["status"] == "ambiguous" for a in answers)
+def test_the_comparison_takes_every_branch_of_the_declared_decisions(both) -> None:
+    """Both engines compile ``cases.decisions``: every branch of every ``when`` in its steps
+    (read from the declaration, so a new branch is a new requirement) is taken by some compared
+    case, or the equality above proves nothing about it."""
+    taken, arity = BRANCHES["taken"], BRANCHES["arity"]
+    assert arity, "no declared branch was recorded"
+    missed = {where: sorted(set(range(n)) - taken[where]) for where, n in arity.items()}
+    assert {where: gaps for where, gaps in missed.items() if gaps} == {}
+
+
+def test_spark_gives_the_vignettes_the_clinical_decisions(both) -> None:
+    """The decisions on Spark's own answers (as tests/test_cases_decide.py and
+    test_cases_suggest.py hold the polars engine to them): a broken rule in the declaration
+    fails here too, not only the equality."""
+    spark = {k[1]: a for k, a in both[1].items() if k[0].endswith("vignettes.csv")}
+    osteoma = spark["osteoma-over-ssc"]
+    assert osteoma["types"] == [decide.OSTEOMA] and osteoma["status"] == "classified"
+    assert "overrides dystrophic calcinosis cutis (CCKG:0000002)" in osteoma["flags"]
+    competing = spark["met-crest-2.62"]["flags"]
+    assert competing.startswith("competing: dystrophic calcinosis cutis (CCKG:0000002)")
+    assert "CREST syndrome (MONDO:0019563)" in competing
+    assert spark["met-calcium-mgdl"]["flags"] == ""
+    dog = spark["dog-hypercalcaemia"]
+    assert dog["types"] == [decide.METASTATIC, decide.DOG_FORM] and dog["status"] == "classified"
+    assert spark["amb-ssc-coal"]["status"] == "ambiguous"
+    teen = spark["unc-teen-joints"]
+    assert "CCKG:0000010" in teen["suggestions"] and teen["status"] == "unclassified"
+    assert "In tumoral calcinosis, the lesions are found around joints" in teen["suggested"]
+    reason = spark["unc-scrotum-disease-unrecorded"]["reason"]
+    assert reason.split("nearest: ", 1)[1].startswith("CCKG:0000724")
+    assert "--complete-lists" in reason
+    assert spark["met-phosphate-crf"]["suggested"] == ""
 
 
 def test_the_case_frame_schema_is_the_model_columns() -> None:

@@ -19,12 +19,11 @@ from typing import Any
 
 import polars as pl
 
-from calcinosis_kg.cases import decide, suggest
+from calcinosis_kg.cases import decisions, suggest
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases.compile import (
     Compiler,
     Criterion,
-    Node,
     Ontology,
     cited,
     compile_criteria,
@@ -32,7 +31,9 @@ from calcinosis_kg.cases.compile import (
     read_ontology,
     to_polars,
 )
-from calcinosis_kg.cases.hints import near_misses, unclassified_reason
+from calcinosis_kg.cases.decisions import Decisions
+from calcinosis_kg.cases.hints import near_misses
+from calcinosis_kg.cases.nodes import Node, polars_steps
 from calcinosis_kg.core.vocab import RO_CAUSES_OR_CONTRIBUTES
 from calcinosis_kg.graph.knowledge import load
 
@@ -67,6 +68,8 @@ SELECT ?s ?p ?o ?src ?text WHERE {
   FILTER(isIRI(?s) && isIRI(?o))
 }"""
 CAUSE = RO_CAUSES_OR_CONTRIBUTES
+#: evidence values per bit-set column of ``_support`` (a UInt64 holds 63 without its sign bit)
+MASK_BITS = 63
 
 
 @dataclass
@@ -80,6 +83,8 @@ class Classifier:
     dystrophic_conditions: set[str]  # CURIEs of the conditions of CCKG:0000706
     metastatic_kinds: set[str]  # metastatic calcinosis cutis and its subtypes (CURIEs)
     joints: tuple[list[str], list[str]]  # (joint, periarticular) classes for the site bridge
+    decisions: Decisions  # the decisions after the criteria, declared once for both engines
+    hints: Node  # the near misses of an unclassified case (``hints.near_misses``)
 
 
 def build_classifier(store: Any = None) -> Classifier:
@@ -94,10 +99,36 @@ def build_classifier(store: Any = None) -> Classifier:
     evidence = _evidence(store, onto, types)
     local = Compiler(onto).case(onto.definitions[m.cckg(706)])
     conditions = {v for node in (local, *local.items) if node.op == "has_any" for v in node.values}
-    metastatic = {m.compress(t) for t in onto.descendants(m.expand(decide.METASTATIC))}
+    metastatic = {m.compress(t) for t in onto.descendants(m.expand(decisions.METASTATIC))}
     typical = _evidence(store, onto, suggest.suggestion_types(onto), own=True)
+    all_labels = {m.compress(k): v for k, v in onto.labels.items()}
+    shown = {m.compress(c.type_iri) for c in criteria} | {m.compress(c.iri) for c in criteria}
+    labels = decisions.wanted_labels(all_labels, shown, conditions, metastatic)
+    typical_labels = decisions.wanted_labels(all_labels, set(typical["type"].to_list()))
+    entries = [
+        (
+            m.compress(c.iri),
+            m.compress(c.type_iri),
+            [
+                j
+                for j, d in enumerate(criteria)
+                if d.type_iri != c.type_iri and c.type_iri in onto.ancestors(d.type_iri)
+            ],
+            c.texts,
+        )
+        for c in criteria
+    ]
+    declared = decisions.declare(entries, labels, metastatic, conditions, typical_labels)
     return Classifier(
-        criteria, onto, evidence, typical, conditions, metastatic, suggest.joint_sites(onto)
+        criteria,
+        onto,
+        evidence,
+        typical,
+        conditions,
+        metastatic,
+        suggest.joint_sites(onto),
+        declared,
+        near_misses(criteria),
     )
 
 
@@ -123,51 +154,6 @@ def _evidence(store: Any, onto: Ontology, types: set[str], own: bool = False) ->
     return pl.DataFrame(sorted(rows), schema=["type", "value", "text"], orient="row")
 
 
-#: lab phenotypes a case shows (for evidence only), as engine-neutral conditions so the polars
-#: and the Spark engines read the same rule: hypercalcaemia, hyperphosphataemia, normal labs
-LAB_EVIDENCE: tuple[tuple[Node, tuple[str, ...]], ...] = (
-    (
-        Node(
-            "or",
-            items=(
-                Node("is_in", column="calcium_status", values=("raised",)),
-                Node("is_in", column="ionised_calcium_status", values=("raised",)),
-            ),
-        ),
-        ("HP:0003072", "CCKG:0000610"),
-    ),
-    (Node("is_in", column="phosphate_status", values=("raised",)), ("HP:0002905",)),
-    (
-        Node(
-            "and",
-            items=(
-                Node(
-                    "or",
-                    items=(
-                        Node("is_in", column="calcium_status", values=("normal",)),
-                        Node("is_in", column="ionised_calcium_status", values=("normal",)),
-                    ),
-                ),
-                Node("is_in", column="phosphate_status", values=("normal",)),
-            ),
-        ),
-        ("CCKG:0000421",),
-    ),
-)
-
-
-def lab_values(frame: pl.DataFrame) -> pl.Expr:
-    """Lab phenotypes a case shows (``LAB_EVIDENCE``), as a list column."""
-    return pl.concat_list(
-        [
-            pl.when(to_polars(node))
-            .then(pl.lit(list(values)))
-            .otherwise(pl.lit([], dtype=pl.List(pl.String)))
-            for node, values in LAB_EVIDENCE
-        ]
-    ).list.eval(pl.element().drop_nulls())
-
-
 def classify(
     frame: pl.DataFrame,
     clf: Classifier,
@@ -176,9 +162,15 @@ def classify(
 ) -> pl.DataFrame:
     """One result row per case (``RESULT_COLUMNS`` + ``types``/``fired``/``hints``/
     ``suggestions`` lists); ``problems``: per case, the text of its field problems (why it is
-    invalid)."""
-    crit = clf.criteria
-    fired = frame.select(
+    invalid).
+
+    The declared decisions run once per distinct group of cases where they can (``ids`` of
+    ``nodes.polars_steps``): ``g`` (the criteria's values, invalid, not_a_case) determines the
+    types, status and texts of a case, ``rv`` (the values it records that some evidence names,
+    with ``g``) its supporting sentences; a cohort has a few dozen of each."""
+    crit, declared = clf.criteria, clf.decisions
+    n = len(crit)
+    out = frame.select(
         "case_id",
         *[to_polars(c.node).alias(f"c{i}") for i, c in enumerate(crit)],
         pl.col("ranges").fill_null(""),
@@ -188,174 +180,106 @@ def classify(
         if problems is None
         else pl.Series("_problems", problems).fill_null(""),
         pl.col("not_a_case"),
-    )
-    # a criterion is shadowed when another fired one gives a strictly more specific type
-    below = [
-        [
-            j
-            for j, d in enumerate(crit)
-            if d.type_iri != c.type_iri and c.type_iri in clf.onto.ancestors(d.type_iri)
-        ]
-        for c in crit
-    ]
-    out = fired.select(
-        "case_id", "_invalid", "_problems", "not_a_case", "ranges", "identifiers"
-    ).hstack(_fired_types(fired, crit, below))
-    out = decide.apply(out)  # osteoma cutis first, species on its own axis, status
+        pl.col("conditions"),
+    ).with_columns(group_key(n))
+    ids: dict[str, tuple[str, ...]] = {
+        c: ("g",) for c in (*(f"c{i}" for i in range(n)), "_invalid", "not_a_case")
+    }
+    ids["conditions"] = ("conditions",)
+    # osteoma cutis first, species on its own axis, status
+    out = polars_steps(out, [declared.fired_types, *declared.precedence], ids)
     # near misses only where they are shown (unclassified rows: a few percent of a cohort)
-    unclassified_ids = out.filter(pl.col("status") == "unclassified").select("case_id")
-    near = frame.join(unclassified_ids, on="case_id", how="semi")
+    unclassified = out.filter(pl.col("status") == "unclassified").select("case_id")
+    near = frame.join(unclassified, on="case_id", how="semi")
     out = out.join(
-        near.select("case_id", near_misses(near, crit).alias("hints")),
+        near.select("case_id", to_polars(clf.hints).alias("hints")),
         on="case_id",
         how="left",
         maintain_order="left",
     )
-    typed = pl.col("status").is_in(["classified", "ambiguous", "unclassified"])
-    out = out.with_columns(
-        pl.when(typed).then(pl.col("ranges")).otherwise(pl.lit("")).alias("ranges")
+    out = polars_steps(out, [declared.shown], ids)
+    out = _support(frame, out, clf, ids)
+    suggested = suggest.suggest(
+        _values(near, declared.values),
+        clf.typical,
+        clf.joints,
+        declared.suggestion_line,
+        declared.suggestion_text,
     )
-    labels = {m.compress(k): v for k, v in clf.onto.labels.items()}
-    out = out.with_columns(
-        decide.flags(frame, out, clf.metastatic_kinds, clf.dystrophic_conditions, labels)
-    )
-    crit_text = {m.compress(c.iri): c.texts for c in crit}
-    out = out.with_columns(
-        pl.col("types").list.join("|").alias("type_id"),
-        pl.col("types")
-        .list.eval(pl.element().replace_strict(labels, default=pl.element()))
-        .list.join("|")
-        .alias("type_label"),
-        pl.col("fired")
-        .list.eval(pl.element() + " " + pl.element().replace_strict(labels, default=""))
-        .list.join("; ")
-        .alias("criteria"),
-    )
-    values = _values(frame)
-    out = out.join(_support(values, out, clf), on="case_id", how="left")
-    out = out.join(
-        suggest.suggest(values, out, clf.typical, labels, clf.joints), on="case_id", how="left"
-    )
-    out = out.hstack([_criteria_texts(out["fired"], crit_text)])
-    empty = pl.lit([], dtype=pl.List(pl.String))
-    crit_texts = pl.col("crit_texts")
-    support = pl.col("support").fill_null(empty).list.set_difference(crit_texts).list.sort()
-    sources = pl.concat_list(crit_texts, support.list.eval("supporting: " + pl.element()))
-    out = out.with_columns(sources.list.join(" | ").alias("sources"))
-    unclassified = pl.col("status") == "unclassified"
-    hints = pl.when(unclassified).then(pl.col("hints")).otherwise(empty)
-    out = out.with_columns(
-        hints.alias("hints"),
-        pl.when(unclassified)
-        .then(pl.col("suggested").fill_null(empty))
-        .otherwise(empty)
-        .alias("suggestions"),
-        pl.when(unclassified)
-        .then(
-            pl.col("suggested_text").fill_null(
-                pl.lit(suggest.LABEL + ": none (no typical feature of any type recorded)")
-            )
-        )
-        .otherwise(pl.lit(""))
-        .alias("suggested"),
-    )
-    reason = (
-        pl.when(pl.col("status") == "not_a_case")
-        .then(pl.col("not_a_case"))
-        .when(pl.col("status") == "invalid")
-        .then("invalid record: " + pl.col("_problems"))
-        .when(unclassified)
-        .then(unclassified_reason(pl.col("hints")))
-        .when(pl.col("status") == "ambiguous")
-        .then(
-            pl.lit(
-                "the criteria of several types are met and none is more specific: all are "
-                "listed, none is picked"
-            )
-        )
-        .otherwise(pl.lit(""))
-    )
-    return out.with_columns(reason.alias("reason")).select(
-        *RESULT_COLUMNS, "types", "fired", "hints", "suggestions"
-    )
+    out = out.join(suggested, on="case_id", how="left")
+    out = polars_steps(out, declared.answer, ids)
+    return out.select(*RESULT_COLUMNS, "types", "fired", "hints", "suggestions")
 
 
-def _fired_types(
-    fired: pl.DataFrame, crit: list[Criterion], below: list[list[int]]
-) -> list[pl.Series]:
-    """``types`` (the fired criteria's types, a type dropped when a fired criterion below it
-    gives a more specific one; sorted) and ``fired`` (criterion CURIEs in order) per case,
-    computed once per distinct combination of the criteria's values. A value is true, false
-    or null (a comparison with a missing value), with polars' three-valued logic: a criterion
-    is shadowed unless every criterion below it is false."""
-    codes = [
-        pl.col(f"c{i}").cast(pl.Int8).fill_null(2).cast(pl.String) for i in range(len(crit))
-    ]  # 1 true, 0 false, 2 null
-    key = fired.select(pl.concat_str(codes).alias("k") if crit else pl.lit("").alias("k"))["k"]
-    distinct = key.unique().to_list()
-    types, names = [], []
-    for k in distinct:
-        state = [int(x) for x in k]
-        types.append(
-            sorted(
-                {
-                    m.compress(c.type_iri)
-                    for i, c in enumerate(crit)
-                    if state[i] == 1 and all(state[j] == 0 for j in below[i])
-                }
-            )
-        )
-        names.append([m.compress(c.iri) for i, c in enumerate(crit) if state[i] == 1])
-    table = pl.DataFrame(
-        {"k": distinct, "types": types, "fired": names},
-        schema={"k": pl.String, "types": pl.List(pl.String), "fired": pl.List(pl.String)},
-    )
-    found = key.to_frame("k").join(table, on="k", how="left", maintain_order="left")
-    return [found["types"], found["fired"]]
+def group_key(n: int) -> pl.Expr:
+    """``g``: the values of the criteria ``c0…`` (true, false, null), invalid and not_a_case of
+    a row, as one text (a case's types, status and their texts depend on nothing else)."""
+    codes = [pl.col(f"c{i}").cast(pl.Int8).fill_null(2).cast(pl.String) for i in range(n)]
+    return pl.concat_str(
+        [
+            *codes,
+            pl.col("_invalid").cast(pl.Int8).fill_null(2).cast(pl.String),
+            pl.col("not_a_case").is_null().cast(pl.Int8).cast(pl.String),
+            pl.col("not_a_case").fill_null(""),
+        ],
+    ).alias("g")
 
 
-def _criteria_texts(fired: pl.Series, texts: dict[str, list[str]]) -> pl.Series:
-    """Per case, the source sentences of its fired criteria (in their order, each once):
-    computed once per distinct list of fired criteria (a few dozen in a cohort)."""
-    key = fired.list.join("\x1f")
-    distinct = key.unique().to_list()
-    found = [
-        list(dict.fromkeys(t for c in (k.split("\x1f") if k else ()) for t in texts[c]))
-        for k in distinct
-    ]
-    table = pl.DataFrame(
-        {"k": distinct, "crit_texts": found},
-        schema={"k": pl.String, "crit_texts": pl.List(pl.String)},
-    )
-    return key.to_frame("k").join(table, on="k", how="left", maintain_order="left")["crit_texts"]
-
-
-def _values(frame: pl.DataFrame) -> pl.DataFrame:
-    """(case_id, value): every class a case records, its lab phenotypes and populations."""
-    values = frame.select(
-        "case_id",
-        pl.concat_list(
-            "conditions",
-            "exposures",
-            "sites",
-            "features",
-            "histology",
-            pl.concat_list(pl.col("taxon")),
-            lab_values(frame),
-            suggest.population_values(frame),
-        ).alias("value"),
-    )
+def _values(frame: pl.DataFrame, recorded: Node) -> pl.DataFrame:
+    """(case_id, value): every class a case records (``decisions.recorded_values``)."""
+    values = frame.select("case_id", to_polars(recorded).alias("value"))
     return values.explode("value").drop_nulls("value")
 
 
-def _support(long: pl.DataFrame, out: pl.DataFrame, clf: Classifier) -> pl.DataFrame:
-    """Supporting sentences: evidence rows whose type the case got and whose value it shows."""
-    typed = out.select("case_id", pl.col("types").alias("type")).explode("type").drop_nulls()
-    hits = (
-        long.join(typed, on="case_id")
-        .join(clf.evidence, on=["type", "value"])
-        .select("case_id", "text")
-        .unique()
-        .sort("case_id", "text")
+def _support(
+    frame: pl.DataFrame, out: pl.DataFrame, clf: Classifier, ids: dict[str, tuple[str, ...]]
+) -> pl.DataFrame:
+    """``out`` with ``support``: the sentences of the evidence rows whose type the case got and
+    whose value it shows (sorted, each once). Found once per distinct (``g``, ``rv…``): ``rv0``,
+    ``rv1``… are bit sets of the values the case shows that some evidence row names
+    (``MASK_BITS`` values to a column), exact, so no two different sets share a key."""
+    named, width = clf.evidence["value"].unique().sort().to_list(), MASK_BITS
+    masks = [f"rv{j}" for j in range(len(named) // width + 1)]
+    bits = pl.DataFrame(
+        {
+            "value": named,
+            "chunk": [i // width for i in range(len(named))],
+            "bit": [1 << (i % width) for i in range(len(named))],
+        },
+        schema={"value": pl.String, "chunk": pl.Int32, "bit": pl.UInt64},
     )
-    return hits.group_by("case_id", maintain_order=True).agg(pl.col("text").alias("support"))
+    long = (
+        frame.select(to_polars(clf.decisions.values).alias("value"))
+        .with_row_index("r")
+        .explode("value")
+        .join(bits, on="value")
+    )
+    shown = long.group_by("r").agg(
+        pl.col("bit").filter(pl.col("chunk") == j).bitwise_or().fill_null(0).alias(rv)
+        for j, rv in enumerate(masks)
+    )
+    out = (
+        out.with_row_index("r")
+        .join(shown, on="r", how="left", maintain_order="left")
+        .with_columns(pl.col(rv).fill_null(0) for rv in masks)
+        .drop("r")
+    )
+    keys = ["g", *masks]
+    table = out.unique(subset=keys, keep="any").select(*keys, "types")
+    values = [
+        [v for i, v in enumerate(named) if row[i // width + 1] >> (i % width) & 1]
+        for row in table.select(keys).iter_rows()
+    ]
+    table = table.with_columns(pl.Series("value", values, dtype=pl.List(pl.String)))
+    hits = (
+        table.with_row_index("t")
+        .select("t", pl.col("types").alias("type"), "value")
+        .explode("type")
+        .explode("value")
+        .join(clf.evidence, on=["type", "value"])
+        .group_by("t")
+        .agg(pl.col("text").unique().sort().alias("support"))
+    )
+    support = table.with_row_index("t").join(hits, on="t", how="left").select(*keys, "support")
+    ids["support"] = tuple(keys)
+    return out.join(support, on=keys, how="left", maintain_order="left")

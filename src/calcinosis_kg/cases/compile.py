@@ -4,9 +4,9 @@ Why a compiler and not Python rules: the criteria ARE the ontology's ``owl:equiv
 axioms over the case model (CCKG:0000720-0000727), so HermiT and this fast path must give the same
 types (tests/test_cases_hermit.py proves it on samples). Compilation reads each criterion's
 definition and the class hierarchy once, and produces a small engine-neutral tree (``Node``):
-``has_any(column, classes)``, ``flag``, ``compare``, ``is_in``, ``and``/``or``. Two backends turn
-the tree into polars expressions (used here) or a Spark/ANSI SQL string (the same rule on a
-cluster). Named fillers become the set of their told subclasses (including members of unions and
+``has_any(column, classes)``, ``flag``, ``compare``, ``is_in``, ``and``/``or``. Two backends
+(``cases.nodes``) turn the tree into polars expressions (used here) or a Spark/ANSI SQL string (the
+same rule on a cluster). Named fillers become the set of their told subclasses (including members of unions and
 defined classes), so a case listing ``MONDO:0019563`` CREST syndrome satisfies
 ``has condition some (MONDO:0005100 or …)`` (CCKG:0000706). A construct the compiler does not
 know raises, never guesses.
@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from calcinosis_kg.cases import model as m
+from calcinosis_kg.cases.nodes import FALSE, TRUE, Node
+from calcinosis_kg.cases.nodes import to_polars as to_polars  # the backends, re-exported
+from calcinosis_kg.cases.nodes import to_sql as to_sql
 from calcinosis_kg.core.errors import CalcinosisKGError
 from calcinosis_kg.core.expressions import Expr, StoreSource, parse
 from calcinosis_kg.core.hierarchy import closure
@@ -58,21 +61,6 @@ OPS = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExcl
 class CompileError(CalcinosisKGError, ValueError):
     """A criterion uses a construct the fast path cannot translate (a ``ValueError`` too, as
     before; a ``CalcinosisKGError`` so the CLI reports it as one line, exit 2)."""
-
-
-@dataclass(frozen=True)
-class Node:
-    """Engine-neutral boolean expression over one case row."""
-
-    op: str  # true | false | and | or | has_any | flag | compare | is_in | not_null
-    column: str = ""
-    values: tuple[str, ...] = ()
-    cmp: str = ""
-    number: float = 0.0
-    items: tuple[Node, ...] = ()
-
-
-TRUE, FALSE = Node("true"), Node("false")
 
 
 def _and(items: list[Node]) -> Node:
@@ -321,58 +309,3 @@ def compile_criteria(onto: Ontology) -> list[Criterion]:
             )
         )
     return out
-
-
-# ------------------------------------------------------------------------------- backends
-
-
-def to_polars(node: Node) -> Any:
-    """The condition as a polars expression over the wide frame (the in-process engine)."""
-    import polars as pl
-
-    if node.op == "true":
-        return pl.lit(True)
-    if node.op == "false":
-        return pl.lit(False)
-    if node.op in ("and", "or"):
-        exprs = [to_polars(i) for i in node.items]
-        return pl.all_horizontal(exprs) if node.op == "and" else pl.any_horizontal(exprs)
-    col = pl.col(node.column)
-    if node.op == "has_any":
-        return col.list.eval(pl.element().is_in(list(node.values))).list.any().fill_null(False)
-    if node.op == "flag":
-        return col.fill_null(False)
-    if node.op == "is_in":
-        return col.is_in(list(node.values)).fill_null(False)
-    if node.op == "not_null":
-        return col.is_not_null()
-    ops = {
-        ">": col > node.number,
-        ">=": col >= node.number,
-        "<": col < node.number,
-        "<=": col <= node.number,
-    }
-    return ops[node.cmp].fill_null(False)
-
-
-def _sql_list(values: tuple[str, ...]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
-
-
-def to_sql(node: Node) -> str:
-    """The same rule as a Spark SQL / ANSI boolean expression (arrays via ``arrays_overlap``)."""
-    if node.op == "true":
-        return "TRUE"
-    if node.op == "false":
-        return "FALSE"
-    if node.op in ("and", "or"):
-        return "(" + f" {node.op.upper()} ".join(to_sql(i) for i in node.items) + ")"
-    if node.op == "has_any":
-        return f"coalesce(arrays_overlap({node.column}, array({_sql_list(node.values)})), FALSE)"
-    if node.op == "flag":
-        return f"coalesce({node.column}, FALSE)"
-    if node.op == "is_in":
-        return f"coalesce({node.column} IN ({_sql_list(node.values)}), FALSE)"
-    if node.op == "not_null":
-        return f"({node.column} IS NOT NULL)"
-    return f"coalesce({node.column} {node.cmp} {node.number!r}, FALSE)"

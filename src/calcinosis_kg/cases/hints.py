@@ -4,14 +4,25 @@ Why: "unclassified" must not read as a verdict about the patient. Most such reco
 recorded value (no phosphate range, diseases not recorded as 'none' under the open world), and
 saying which — from the same compiled criteria, no second copy of the logic — lets a clinician
 complete the record. A criterion is a near miss when one or two of its conjuncts fail and at
-least one holds.
+least one holds. The list is a ``nodes`` tree, so the Spark engine compiles the same rule.
 """
 
 from __future__ import annotations
 
-import polars as pl
-
-from calcinosis_kg.cases.compile import Criterion, Node, to_polars
+from calcinosis_kg.cases.compile import Criterion
+from calcinosis_kg.cases.nodes import (
+    ELEMENT,
+    TRUE,
+    Node,
+    cmp,
+    concat,
+    each,
+    num,
+    op,
+    strs,
+    text,
+    when,
+)
 
 SEP = "\x1f"
 
@@ -50,66 +61,30 @@ def describe(node: Node) -> str:
     return node.op
 
 
-def near_misses(frame: pl.DataFrame, criteria: list[Criterion]) -> pl.Expr:
-    """A list column: '<criterion> lacks <requirement>' for each near-miss criterion."""
+def near_misses(criteria: list[Criterion]) -> Node:
+    """A list: '<criterion> lacks <requirement>' for each near-miss criterion, sorted: criteria
+    that lack only a recorded 'none' first, then by how much is missing (an idiopathic record
+    lacking only 'none' is not sent down the dystrophic route)."""
     hints = []
     for crit in criteria:
         parts = list(crit.node.items) if crit.node.op == "and" else [crit.node]
         if len(parts) < 2:
             continue
-        held = [to_polars(p) for p in parts]
-        missing = pl.sum_horizontal([(~h).cast(pl.Int32) for h in held])
-        lacks = pl.concat_list(
-            [
-                pl.when(~ok).then(pl.lit(describe(part)))
-                for part, ok in zip(parts, held, strict=True)
-            ]
-        )
+        missing = op("sum", *[when(p, num(0), num(1)) for p in parts])
+        lacks = op("array", *[when(op("not", p), text(describe(p))) for p in parts])
+        required = [p for p in parts if p.op != "flag"]
+        flags_only = op("and", *required) if required else TRUE
+        rank = concat(when(flags_only, text("0"), text("1")), op("to_text", missing))
         name = f"CCKG:{crit.iri.rsplit('_', 1)[-1]} {crit.label}: lacks "
-        near = missing.is_between(1, min(2, len(parts) - 1))
-        # sorted: criteria that lack only a recorded 'none' first, then by how much is missing
-        # (an idiopathic record lacking only 'none' is not sent down the dystrophic route)
-        flags_only = pl.all_horizontal(
-            [h | pl.lit(p.op == "flag") for p, h in zip(parts, held, strict=True)]
-        )
-        rank = pl.when(flags_only).then(pl.lit("0")).otherwise(pl.lit("1")) + missing.cast(
-            pl.String
+        near = op(
+            "and",
+            cmp(missing, ">=", num(1)),
+            cmp(missing, "<=", num(min(2, len(parts) - 1))),
         )
         hints.append(
-            pl.when(near).then(rank + SEP + name + lacks.list.drop_nulls().list.join("; "))
+            when(near, concat(rank, SEP, name, op("join", op("compact", lacks), text="; ")))
         )
     if not hints:
-        return pl.lit([], dtype=pl.List(pl.String))
-    return (
-        pl.concat_list(hints)
-        .list.drop_nulls()
-        .list.sort()
-        .list.eval(pl.element().str.split(SEP).list.last())
-    )
-
-
-def unclassified_reason(hints: pl.Expr) -> pl.Expr:
-    """Why a valid case is unclassified, and exactly what to record: the nearest criteria from
-    ``near_misses``; a missing 'none' says how to record it or to declare the lists complete."""
-    listed = hints.list.join("; ")
-    open_world = listed.str.contains("recorded as 'none'")
-    text = (
-        "no criterion is met (an empty cell is 'not recorded', never 'absent'); nearest: " + listed
-    )
-    return (
-        pl.when(hints.list.len() == 0)
-        .then(
-            pl.lit(
-                "no criterion is met and none is near: record the serum calcium and phosphate "
-                "(with the laboratory's range), the diseases and the exposures (or 'none'), "
-                "the lesion sites and any histopathology"
-            )
-        )
-        .when(open_world)
-        .then(
-            text + ". To record an absence write 'none' in diseases / "
-            "exposures, or declare the source's lists complete "
-            "(column lists_complete, option --complete-lists)"
-        )
-        .otherwise(text)
-    )
+        return strs()
+    ordered = op("sort", op("compact", op("array", *hints)))
+    return each(ordered, op("after_last", ELEMENT, text=SEP))

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import polars as pl
 
+from calcinosis_kg.cases import decisions, shacl_frame, triples
 from calcinosis_kg.cases import model as m
-from calcinosis_kg.cases import shacl_frame, triples
 from calcinosis_kg.cases.classify import RESULT_COLUMNS, Classifier, classify
 from calcinosis_kg.cases.frame import to_frame
 from calcinosis_kg.cases.inputs import CHUNK, iter_frames, read_frame_parquet
+from calcinosis_kg.cases.nodes import to_polars
 from calcinosis_kg.cases.parsing import SHOWN
 from calcinosis_kg.cases.run_ids import Identifiers
 from calcinosis_kg.core.errors import InputError
@@ -92,23 +93,15 @@ def problems(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def problem_text(frame: pl.DataFrame, bad: pl.DataFrame, shown: int = 5) -> pl.Series:
-    """Per case of ``frame`` (same order): its first ``shown`` problems as one text ('' when
-    valid), so an invalid row says why in every output format."""
+def problem_text(frame: pl.DataFrame, bad: pl.DataFrame) -> pl.Series:
+    """Per case of ``frame`` (same order): its first problems as one text ('' when valid), so an
+    invalid row says why in every output format (``decisions.problem_text``, as on Spark)."""
     if not bad.height:
         return pl.Series("problems", [""] * frame.height, dtype=pl.String)
     per_case = (
         bad.group_by("case_id", maintain_order=True)
-        .agg((pl.col("field") + ": " + pl.col("message")).alias("p"), pl.len().alias("n"))
-        .select(
-            "case_id",
-            (
-                pl.col("p").list.head(shown).list.join("; ")
-                + pl.when(pl.col("n") > shown)
-                .then(pl.format(" (+{} more)", pl.col("n") - shown))
-                .otherwise(pl.lit(""))
-            ).alias("problems"),
-        )
+        .agg(to_polars(decisions.problem_line()).alias("problems"))
+        .select("case_id", to_polars(decisions.problem_text()).alias("problems"))
     )
     return (
         frame.select("case_id").join(per_case, on="case_id", how="left")["problems"].fill_null("")

@@ -2,10 +2,11 @@
 
 Why: a registry that keeps tens of millions of records in a data lake must run the same criteria
 where the data is, without a second implementation that can drift. Everything here is built
-from what the polars engine uses: the criteria are ``compile.to_sql`` of the same ``Node`` trees,
-near misses are ``hints.describe`` of the same conjuncts, lab evidence is
-``classify.LAB_EVIDENCE``, validation is ``spark_shacl`` over the same compiled shapes, and the
-result has the same columns. No Python function is called per row (no UDF): the driver builds
+from what the polars engine uses: the criteria, the near misses and the decisions after them
+(``cases.decisions``: precedence, status, flags, reasons, the differential's texts, the values a
+case records) are ``nodes.to_sql`` of the same ``Node`` trees; validation is ``spark_shacl`` over
+the same compiled shapes, and the result has the same columns. What is left here is relational
+plumbing (joins, group-bys), which holds no constant of a rule. No Python function is called per row (no UDF): the driver builds
 expressions once, the executors evaluate them. Small tables (labels, criterion texts, evidence)
 travel as literals or broadcast joins.
 """
@@ -16,14 +17,10 @@ import os
 import re
 from typing import Any
 
-from calcinosis_kg.cases import model as m
-from calcinosis_kg.cases import spark_decide as sd
-from calcinosis_kg.cases import spark_shacl
-from calcinosis_kg.cases.classify import LAB_EVIDENCE, RESULT_COLUMNS, Classifier
-from calcinosis_kg.cases.compile import to_sql
-from calcinosis_kg.cases.hints import SEP, describe
-from calcinosis_kg.cases.spark_decide import problem_text
-from calcinosis_kg.cases.spark_shacl import case_iri, q
+from calcinosis_kg.cases import decisions, spark_shacl
+from calcinosis_kg.cases.classify import RESULT_COLUMNS, Classifier
+from calcinosis_kg.cases.nodes import Node, spark_steps, to_sql
+from calcinosis_kg.cases.spark_shacl import case_iri
 from calcinosis_kg.core.errors import InputError
 
 DEFAULT_MASTER = "local[*]"
@@ -91,74 +88,8 @@ def _f() -> Any:
     return F
 
 
-def _map(pairs: dict[str, Any]) -> Any:
-    F = _f()
-    if not pairs:
-        return F.expr("map()")
-    return F.create_map(*[F.lit(x) for kv in sorted(pairs.items()) for x in kv])
-
-
-def _strings(values: list[str]) -> Any:
-    F = _f()
-    return (
-        F.array(*[F.lit(v) for v in values]) if values else F.expr("array()").cast("array<string>")
-    )
-
-
-def _compact(items: list[Any]) -> Any:
-    """array(items…) without its nulls."""
-    F = _f()
-    return F.filter(F.array(*items), lambda x: x.isNotNull())
-
-
-def near_misses(criteria: list) -> Any:
-    """``hints.near_misses`` on Spark: the same conjuncts, wording and order (criteria lacking
-    only a recorded 'none' first, then by how much is missing)."""
-    F = _f()
-    hints = []
-    for crit in criteria:
-        parts = list(crit.node.items) if crit.node.op == "and" else [crit.node]
-        if len(parts) < 2:
-            continue
-        held = [f"({to_sql(p)})" for p in parts]
-        missing = "(" + " + ".join(f"CASE WHEN {h} THEN 0 ELSE 1 END" for h in held) + ")"
-        lacks = (
-            "filter(array("
-            + ", ".join(
-                f"CASE WHEN NOT {h} THEN {q(describe(part))} END"
-                for part, h in zip(parts, held, strict=True)
-            )
-            + "), x -> x IS NOT NULL)"
-        )
-        flags_only = " AND ".join(
-            f"({h} OR {str(p.op == 'flag').upper()})" for p, h in zip(parts, held, strict=True)
-        )
-        rank = f"concat(CASE WHEN {flags_only} THEN '0' ELSE '1' END, CAST({missing} AS STRING))"
-        name = f"CCKG:{crit.iri.rsplit('_', 1)[-1]} {crit.label}: lacks "
-        hints.append(
-            f"CASE WHEN {missing} BETWEEN 1 AND {min(2, len(parts) - 1)} THEN "
-            f"concat({rank}, {q(SEP)}, {q(name)}, array_join({lacks}, '; ')) END"
-        )
-    if not hints:
-        return _strings([])
-    return F.expr(
-        f"transform(array_sort(filter(array({', '.join(hints)}), x -> x IS NOT "
-        f"NULL)), x -> element_at(split(x, {q(SEP)}), -1))"
-    )
-
-
-def lab_values() -> Any:
-    """A Spark column: per row, the lab phenotypes the case shows (``classify.LAB_EVIDENCE``, the
-    same rule as the polars engine), for evidence only."""
-    F = _f()
-    return F.flatten(
-        F.array(
-            *[
-                F.when(F.expr(to_sql(node)), _strings(list(values))).otherwise(_strings([]))
-                for node, values in LAB_EVIDENCE
-            ]
-        )
-    )
+def _expr(node: Node) -> Any:
+    return _f().expr(to_sql(node))
 
 
 def classify(df: Any, clf: Classifier) -> Any:
@@ -167,7 +98,7 @@ def classify(df: Any, clf: Classifier) -> Any:
     order), ``_invalid`` and ``_problems`` (why invalid)."""
 
     F = _f()
-    crit = clf.criteria
+    crit, declared = clf.criteria, clf.decisions
     fired = df.select(
         "case_id",
         "source",
@@ -176,152 +107,80 @@ def classify(df: Any, clf: Classifier) -> Any:
         "_problems",
         "not_a_case",
         "conditions",
-        *[F.expr(to_sql(c.node)).alias(f"c{i}") for i, c in enumerate(crit)],
-        near_misses(crit).alias("hints"),
+        *[_expr(c.node).alias(f"c{i}") for i, c in enumerate(crit)],
+        _expr(clf.hints).alias("hints"),
         *[F.coalesce(F.col(c), F.lit("")).alias(c) for c in PASSED],
     )
-    effective = []
-    for i, c in enumerate(crit):
-        below = [
-            F.col(f"c{j}")
-            for j, d in enumerate(crit)
-            if d.type_iri != c.type_iri and c.type_iri in clf.onto.ancestors(d.type_iri)
-        ]
-        cond = F.col(f"c{i}")
-        for b in below:
-            cond = cond & ~b
-        effective.append(F.when(cond, F.lit(m.compress(c.type_iri))))
-    fired_names = [F.when(F.col(f"c{i}"), F.lit(m.compress(c.iri))) for i, c in enumerate(crit)]
-    out = fired.select(
-        "case_id",
-        "source",
-        "_row",
-        "_invalid",
-        "_problems",
-        "not_a_case",
-        "conditions",
-        "hints",
-        *PASSED,
-        F.array_sort(F.array_distinct(_compact(effective))).alias("types"),
-        _compact(fired_names).alias("fired"),
+    out = spark_steps(fired, [declared.fired_types, *declared.precedence])
+    out = spark_steps(out, [declared.shown]).drop(*[f"c{i}" for i in range(len(crit))])
+    values = df.select("_row", F.explode(_expr(declared.values)).alias("value")).filter(
+        F.col("value").isNotNull()
     )
-    out = sd.apply(out)
-    all_labels = {m.compress(k): v for k, v in clf.onto.labels.items()}
-    wanted = (
-        {m.compress(c.type_iri) for c in crit}
-        | {m.compress(c.iri) for c in crit}
-        | set(clf.dystrophic_conditions)
-        | set(clf.metastatic_kinds)
-    )
-    labels = {k: v for k, v in all_labels.items() if k in wanted}
-    out = out.withColumn(
-        "flags", F.expr(sd.flags(clf.metastatic_kinds, clf.dystrophic_conditions, labels))
-    )
-    label_map, texts = (
-        _map(labels),
-        _map({m.compress(c.iri): _strings(list(c.texts)) for c in crit}),
-    )
-    out = out.select(
-        "*",
-        F.array_join("types", "|").alias("type_id"),
-        F.array_join(
-            F.transform("types", lambda t: F.coalesce(F.try_element_at(label_map, t), t)), "|"
-        ).alias("type_label"),
-        F.array_join(
-            F.transform(
-                "fired",
-                lambda c: F.concat(
-                    c, F.lit(" "), F.coalesce(F.try_element_at(label_map, c), F.lit(""))
-                ),
-            ),
-            "; ",
-        ).alias("criteria"),
-        F.array_distinct(
-            F.flatten(
-                F.transform("fired", lambda c: F.coalesce(F.try_element_at(texts, c), _strings([])))
-            )
-        ).alias("crit_texts"),
-    )
-    values = df.select(
-        "_row",
-        F.explode(
-            F.concat(
-                "conditions",
-                "exposures",
-                "sites",
-                "features",
-                "histology",
-                F.array("taxon"),
-                lab_values(),
-                F.expr(sd.population_values()),
-            )
-        ).alias("value"),
-    ).filter(F.col("value").isNotNull())
-    spark = df.sparkSession
-    typical = spark.createDataFrame(
-        clf.typical.rows() or [], "type string, value string, text string"
-    )
-    typical_labels = {
-        k: v for k, v in all_labels.items() if k in set(clf.typical["type"].to_list())
-    }
     out = out.join(_support(values, out, clf), "_row", "left")
-    out = out.join(sd.suggestions(values, out, typical, typical_labels, clf.joints), "_row", "left")
-    support = F.array_sort(
-        F.array_except(F.coalesce(F.col("support"), _strings([])), F.col("crit_texts"))
-    )
-    sources = F.concat(
-        F.col("crit_texts"), F.transform(support, lambda x: F.concat(F.lit("supporting: "), x))
-    )
-    unclassified = F.col("status") == "unclassified"
-    hints = F.when(unclassified, F.col("hints")).otherwise(_strings([]))
-    out = out.select(
-        "*",
-        F.array_join(sources, " | ").alias("_sources"),
-        hints.alias("_hints"),
-        F.when(unclassified, F.coalesce(F.col("suggested"), _strings([])))
-        .otherwise(_strings([]))
-        .alias("suggestions"),
-        F.when(
-            unclassified,
-            F.coalesce(
-                F.col("suggested_text"),
-                F.lit(sd.suggest.LABEL + ": none (no typical feature of any type recorded)"),
-            ),
-        )
-        .otherwise(F.lit(""))
-        .alias("_suggested"),
-    )
-    reason = F.expr(
-        "CASE WHEN status = 'not_a_case' THEN not_a_case "
-        "WHEN status = 'invalid' THEN concat('invalid record: ', _problems) "
-        f"WHEN status = 'unclassified' THEN {sd.unclassified_reason('hints')} "
-        "WHEN status = 'ambiguous' THEN 'the criteria of several types are met and none is "
-        "more specific: all are listed, none is picked' ELSE '' END"
-    )
-    out = (
-        out.withColumn("reason", reason)
-        .drop("sources", "hints", "suggested")
-        .withColumnsRenamed({"_sources": "sources", "_hints": "hints", "_suggested": "suggested"})
-    )
+    out = out.join(_suggestions(values, out, clf), "_row", "left")
+    out = spark_steps(out, declared.answer)
     return out.select(*RESULT_COLUMNS, "types", "fired", "hints", "suggestions", "source", "_row")
+
+
+def _table(spark: Any, frame: Any) -> Any:
+    return spark.createDataFrame(frame.rows() or [], "type string, value string, text string")
 
 
 def _support(values: Any, out: Any, clf: Classifier) -> Any:
     """Supporting sentences: evidence rows whose type the case got and whose value it shows
     (per row: ids are unique within a run)."""
     F = _f()
-    spark = values.sparkSession
     typed = out.select("_row", F.explode("types").alias("type"))
-    evidence = spark.createDataFrame(
-        clf.evidence.rows() or [], "type string, value string, text string"
-    )
     hits = (
         values.join(typed, "_row")
-        .join(F.broadcast(evidence), ["type", "value"])
+        .join(F.broadcast(_table(values.sparkSession, clf.evidence)), ["type", "value"])
         .select("_row", "text")
         .distinct()
     )
     return hits.groupBy("_row").agg(F.array_sort(F.collect_list("text")).alias("support"))
+
+
+def _suggestions(values: Any, out: Any, clf: Classifier) -> Any:
+    """``suggest.suggest``: (_row, suggested, suggested_text) for unclassified rows, with the
+    declared texts (``decisions.suggestion_line`` / ``suggestion_text``)."""
+    F = _f()
+    unclassified = out.filter(F.col("status") == "unclassified").select("_row")
+    long = values.join(unclassified, "_row", "left_semi")
+    joint, around = clf.joints
+    bridged = long.filter(F.col("value").isin(joint)).select(
+        "_row", F.explode(F.array(*map(F.lit, around))).alias("value")
+    )
+    long = long.unionByName(bridged).distinct()
+    typical = F.broadcast(_table(values.sparkSession, clf.typical))
+    hits = long.join(typical, "value").select("_row", "type", "text").distinct()
+    per_type = (
+        hits.groupBy("_row", "type")
+        .agg(F.array_sort(F.collect_list("text")).alias("text"))
+        .withColumn("one", _expr(clf.decisions.suggestion_line))
+    )
+    shown = per_type.groupBy("_row").agg(
+        F.array_sort(F.collect_list(F.struct("type", "one"))).alias("p")
+    )
+    return (
+        shown.select(
+            "_row",
+            F.expr("transform(p, x -> x.type)").alias("suggested"),
+            F.expr("transform(p, x -> x.one)").alias("parts"),
+        )
+        .withColumn("suggested_text", _expr(clf.decisions.suggestion_text))
+        .drop("parts")
+    )
+
+
+def problem_text(bad: Any) -> Any:
+    """``pipeline.problem_text``: per row, its problems as one text (``decisions.problem_text``)."""
+    F = _f()
+    lines = bad.withColumn("line", _expr(decisions.problem_line()))
+    per = lines.groupBy("_row").agg(
+        F.array_sort(F.collect_list(F.struct("field", "message", "line"))).alias("p")
+    )
+    listed = per.select("_row", F.expr("transform(p, x -> x.line)").alias("problems"))
+    return listed.select("_row", _expr(decisions.problem_text()).alias("_problems"))
 
 
 def with_row_keys(df: Any) -> Any:

@@ -11,6 +11,9 @@ Two bridges let a record meet the sources' wording, both documented: the patient
 populations the sources name (children: under 13 years; teenagers: 13 to 19 years, the "-teen"
 ages; both are young people), and a lesion recorded at a skeletal joint (UBERON:0000982 or below)
 matches a site "around a joint" (CCKG:0000200 periarticular region or below).
+
+The constants, the populations and the texts are declared in ``cases.decisions`` (the Spark
+engine compiles the same nodes); this module holds the polars joins that pick the evidence.
 """
 
 from __future__ import annotations
@@ -18,35 +21,19 @@ from __future__ import annotations
 import polars as pl
 
 from calcinosis_kg.cases import model as m
+from calcinosis_kg.cases.decisions import JOINT, PERIARTICULAR
+from calcinosis_kg.cases.decisions import SUGGESTED as LABEL
+from calcinosis_kg.cases.nodes import Node, to_polars
 
 ROOT = m.CCKG + "0000001"
 OSTEOMA = m.CCKG + "0000011"
-CHILDREN, TEENAGERS, YOUNG = "CCKG:0000430", "CCKG:0000431", "CCKG:0000429"
-JOINT, PERIARTICULAR = "UBERON:0000982", "CCKG:0000200"
-LABEL = "suggested by typical features (not a classification)"
+__all__ = ["LABEL", "joint_sites", "suggest", "suggestion_types"]
 
 
 def suggestion_types(onto: object) -> set[str]:
     """Every calcinosis cutis type below the root, and osteoma cutis (the differential)."""
     descendants = onto.descendants  # type: ignore[attr-defined]
     return (set(descendants(ROOT)) - {ROOT}) | {OSTEOMA}
-
-
-def population_values(frame: pl.DataFrame) -> pl.Expr:
-    """Populations the case belongs to, from its age (see the module docstring)."""
-    age = pl.col("age_years")
-    child = age < 13
-    teen = (age >= 13) & (age < 20)
-    return pl.concat_list(
-        [
-            pl.when(child)
-            .then(pl.lit([CHILDREN, YOUNG]))
-            .otherwise(pl.lit([], pl.List(pl.String))),
-            pl.when(teen)
-            .then(pl.lit([TEENAGERS, YOUNG]))
-            .otherwise(pl.lit([], pl.List(pl.String))),
-        ]
-    )
 
 
 def joint_sites(onto: object) -> tuple[list[str], list[str]]:
@@ -60,24 +47,23 @@ def joint_sites(onto: object) -> tuple[list[str], list[str]]:
 
 def suggest(
     values: pl.DataFrame,
-    out: pl.DataFrame,
     typical: pl.DataFrame,
-    labels: dict[str, str],
     joints: tuple[list[str], list[str]],
+    line: Node,
+    text: Node,
 ) -> pl.DataFrame:
-    """(case_id, suggested list, suggested_text) for the unclassified cases of ``out``.
+    """(case_id, suggested list, suggested_text) for the cases of ``values``.
 
-    ``values``: (case_id, value) long table of what each case records; ``typical``: (type,
-    value, text) evidence rows for every type of ``suggestion_types``."""
-    unclassified = out.filter(pl.col("status") == "unclassified").select("case_id")
-    long = values.join(unclassified, on="case_id", how="semi")
+    ``values``: (case_id, value) long table of what each unclassified case records;
+    ``typical``: (type, value, text) evidence rows for every type of ``suggestion_types``;
+    ``line`` / ``text``: the declared texts (``decisions.suggestion_line`` / ``_text``)."""
     joint, around = joints
     bridged = (
-        long.filter(pl.col("value").is_in(joint))
+        values.filter(pl.col("value").is_in(joint))
         .join(pl.DataFrame({"around": around}), how="cross")
         .select("case_id", pl.col("around").alias("value"))
     )
-    long = pl.concat([long, bridged]).unique()
+    long = pl.concat([values, bridged]).unique()
     hits = (
         long.join(typical, on="value")
         .select("case_id", "type", "text")
@@ -87,22 +73,9 @@ def suggest(
     per_type = hits.group_by("case_id", "type", maintain_order=True).agg(
         pl.col("text").unique(maintain_order=True)
     )
-    label_of = {k: v for k, v in labels.items()}
     shown = (
-        per_type.with_columns(
-            (
-                pl.col("type").replace_strict(label_of, default=pl.col("type"))
-                + " ("
-                + pl.col("type")
-                + "): "
-                + pl.col("text").list.join(" | ")
-            ).alias("one")
-        )
+        per_type.with_columns(to_polars(line).alias("one"))
         .group_by("case_id", maintain_order=True)
         .agg(pl.col("type").alias("suggested"), pl.col("one").alias("parts"))
     )
-    return shown.select(
-        "case_id",
-        "suggested",
-        (pl.lit(LABEL + ": ") + pl.col("parts").list.join("; ")).alias("suggested_text"),
-    )
+    return shown.select("case_id", "suggested", to_polars(text).alias("suggested_text"))
