@@ -40,6 +40,8 @@ SQL = "cases/compile.py"
 SQL_TESTS = ("tests/test_cases_compile.py",)
 OBO = "publish/obo.py"
 OBO_TESTS = ("tests/test_obo.py",)
+COST = "serve/cost.py"
+COST_TESTS = ("tests/test_serve_cost.py",)
 
 MUTANTS = [
     Mutant(
@@ -176,6 +178,65 @@ MUTANTS = [
         "for s, o in graph.subject_objects(RDFS.subPropertyOf):",
         "for s, o in ():",
         OBO_TESTS,
+    ),
+    # serve's fast lane: each mutant lets an unbounded query be answered in the server process
+    Mutant(
+        COST,
+        "UNION bounded by its larger side (max), not the sum",
+        "return self._capped(self.pattern(node.p1) + self.pattern(node.p2) + 1)",
+        "return self._capped(max(self.pattern(node.p1), self.pattern(node.p2)))",
+        COST_TESTS,
+    ),
+    Mutant(
+        COST,
+        "a property path counted as a plain predicate",
+        "        if isinstance(predicate, Path):\n            raise Unbounded\n",
+        "        if isinstance(predicate, Path) and False:\n            raise Unbounded\n",
+        COST_TESTS,
+    ),
+    Mutant(
+        COST,
+        "LIMIT trusted to cut a cross product",
+        "        if name in _PASS:\n",
+        '        if name == "Slice" and node.length is not None:\n'
+        "            return node.length\n"
+        "        if name in _PASS:\n",
+        COST_TESTS,
+    ),
+    Mutant(
+        COST,
+        "the 4 KiB text limit off",
+        'if len(text) > FAST_TEXT or "\\\\" in text:',
+        'if "\\\\" in text:',
+        COST_TESTS,
+    ),
+    Mutant(
+        COST,
+        "a pattern matching no quad counted 0 (a partial join escapes the product)",
+        "bound = self._capped(bound * max(1, self.count(*triple)))",
+        "bound = self._capped(bound * self.count(*triple))",
+        COST_TESTS,
+    ),
+    Mutant(
+        COST,
+        "any function allowed in FILTER and BIND (REGEX, CONCAT, EXISTS …)",
+        "                if item.name not in EXPRESSIONS:\n",
+        "                if False:\n",
+        COST_TESTS,
+    ),
+    Mutant(
+        COST,
+        "IRIs rdflib and pyoxigraph may read differently not checked",
+        "if not query.plain_iris or query.algebra.name not in",
+        "if query.algebra.name not in",
+        COST_TESTS,
+    ),
+    Mutant(
+        COST,
+        "pyoxigraph's parse time not required under FAST_PARSE",
+        "return bound if took <= FAST_PARSE else None",
+        "return bound",
+        COST_TESTS,
     ),
 ]
 
