@@ -36,7 +36,7 @@ class Mutant:
 
 NEG = "checks/negative_entailments.py"
 NEG_TESTS = ("tests/test_negative_entailments.py",)
-SQL = "cases/compile.py"
+SQL = "cases/nodes.py|cases/compile.py"  # the SQL writer moved to nodes.py
 SQL_TESTS = ("tests/test_cases_compile.py",)
 OBO = "publish/obo.py"
 OBO_TESTS = ("tests/test_obo.py",)
@@ -90,37 +90,37 @@ MUTANTS = [
     Mutant(
         SQL,
         "AND and OR swapped",
-        'f" {node.op.upper()} "',
-        '(" OR " if node.op == "and" else " AND ")',
+        'f" {n.op.upper()} "',
+        '(" OR " if n.op == "and" else " AND ")',
         SQL_TESTS,
     ),
-    Mutant(SQL, "every connective written AND", 'f" {node.op.upper()} "', '" AND "', SQL_TESTS),
+    Mutant(SQL, "every connective written AND", 'f" {n.op.upper()} "', '" AND "', SQL_TESTS),
     Mutant(
         SQL,
         "a missing list is NULL, not FALSE (no coalesce)",
-        'return f"coalesce(arrays_overlap({node.column}, array({_sql_list(node.values)})), FALSE)"',
-        'return f"arrays_overlap({node.column}, array({_sql_list(node.values)}))"',
+        'return f"coalesce(arrays_overlap({n.column}, array({_sql_list(n.values)})), FALSE)"',
+        'return f"arrays_overlap({n.column}, array({_sql_list(n.values)}))"',
         SQL_TESTS,
     ),
     Mutant(
         SQL,
         "a missing value compares as NULL (no coalesce)",
-        'return f"coalesce({node.column} {node.cmp} {node.number!r}, FALSE)"',
-        'return f"({node.column} {node.cmp} {node.number!r})"',
+        'return f"coalesce({n.column} {n.cmp} {n.number!r}, FALSE)"',
+        'return f"({n.column} {n.cmp} {n.number!r})"',
         SQL_TESTS,
     ),
     Mutant(
         SQL,
         "a missing status is NULL (no coalesce)",
-        'return f"coalesce({node.column} IN ({_sql_list(node.values)}), FALSE)"',
-        'return f"({node.column} IN ({_sql_list(node.values)}))"',
+        'return f"coalesce({n.column} IN ({_sql_list(n.values)}), FALSE)"',
+        'return f"({n.column} IN ({_sql_list(n.values)}))"',
         SQL_TESTS,
     ),
     Mutant(
         SQL,
         "a missing flag counts as TRUE",
-        'return f"coalesce({node.column}, FALSE)"',
-        'return f"coalesce({node.column}, TRUE)"',
+        'return f"coalesce({n.column}, FALSE)"',
+        'return f"coalesce({n.column}, TRUE)"',
         SQL_TESTS,
     ),
     Mutant(
