@@ -36,10 +36,12 @@ class Mutant:
 
 NEG = "checks/negative_entailments.py"
 NEG_TESTS = ("tests/test_negative_entailments.py",)
-SQL = "cases/compile.py"
+SQL = "cases/nodes.py|cases/compile.py"  # the SQL writer moved to nodes.py
 SQL_TESTS = ("tests/test_cases_compile.py",)
 OBO = "publish/obo.py"
 OBO_TESTS = ("tests/test_obo.py",)
+COST = "serve/cost.py"
+COST_TESTS = ("tests/test_serve_cost.py",)
 
 MUTANTS = [
     Mutant(
@@ -88,37 +90,37 @@ MUTANTS = [
     Mutant(
         SQL,
         "AND and OR swapped",
-        'f" {node.op.upper()} "',
-        '(" OR " if node.op == "and" else " AND ")',
+        'f" {n.op.upper()} "',
+        '(" OR " if n.op == "and" else " AND ")',
         SQL_TESTS,
     ),
-    Mutant(SQL, "every connective written AND", 'f" {node.op.upper()} "', '" AND "', SQL_TESTS),
+    Mutant(SQL, "every connective written AND", 'f" {n.op.upper()} "', '" AND "', SQL_TESTS),
     Mutant(
         SQL,
         "a missing list is NULL, not FALSE (no coalesce)",
-        'return f"coalesce(arrays_overlap({node.column}, array({_sql_list(node.values)})), FALSE)"',
-        'return f"arrays_overlap({node.column}, array({_sql_list(node.values)}))"',
+        'return f"coalesce(arrays_overlap({n.column}, array({_sql_list(n.values)})), FALSE)"',
+        'return f"arrays_overlap({n.column}, array({_sql_list(n.values)}))"',
         SQL_TESTS,
     ),
     Mutant(
         SQL,
         "a missing value compares as NULL (no coalesce)",
-        'return f"coalesce({node.column} {node.cmp} {node.number!r}, FALSE)"',
-        'return f"({node.column} {node.cmp} {node.number!r})"',
+        'return f"coalesce({n.column} {n.cmp} {n.number!r}, FALSE)"',
+        'return f"({n.column} {n.cmp} {n.number!r})"',
         SQL_TESTS,
     ),
     Mutant(
         SQL,
         "a missing status is NULL (no coalesce)",
-        'return f"coalesce({node.column} IN ({_sql_list(node.values)}), FALSE)"',
-        'return f"({node.column} IN ({_sql_list(node.values)}))"',
+        'return f"coalesce({n.column} IN ({_sql_list(n.values)}), FALSE)"',
+        'return f"({n.column} IN ({_sql_list(n.values)}))"',
         SQL_TESTS,
     ),
     Mutant(
         SQL,
         "a missing flag counts as TRUE",
-        'return f"coalesce({node.column}, FALSE)"',
-        'return f"coalesce({node.column}, TRUE)"',
+        'return f"coalesce({n.column}, FALSE)"',
+        'return f"coalesce({n.column}, TRUE)"',
         SQL_TESTS,
     ),
     Mutant(
@@ -176,6 +178,65 @@ MUTANTS = [
         "for s, o in graph.subject_objects(RDFS.subPropertyOf):",
         "for s, o in ():",
         OBO_TESTS,
+    ),
+    # serve's fast lane: each mutant lets an unbounded query be answered in the server process
+    Mutant(
+        COST,
+        "UNION bounded by its larger side (max), not the sum",
+        "return self._capped(self.pattern(node.p1) + self.pattern(node.p2) + 1)",
+        "return self._capped(max(self.pattern(node.p1), self.pattern(node.p2)))",
+        COST_TESTS,
+    ),
+    Mutant(
+        COST,
+        "a property path counted as a plain predicate",
+        "        if isinstance(predicate, Path):\n            raise Unbounded\n",
+        "        if isinstance(predicate, Path) and False:\n            raise Unbounded\n",
+        COST_TESTS,
+    ),
+    Mutant(
+        COST,
+        "LIMIT trusted to cut a cross product",
+        "        if name in _PASS:\n",
+        '        if name == "Slice" and node.length is not None:\n'
+        "            return node.length\n"
+        "        if name in _PASS:\n",
+        COST_TESTS,
+    ),
+    Mutant(
+        COST,
+        "the 4 KiB text limit off",
+        'if len(text) > FAST_TEXT or "\\\\" in text:',
+        'if "\\\\" in text:',
+        COST_TESTS,
+    ),
+    Mutant(
+        COST,
+        "a pattern matching no quad counted 0 (a partial join escapes the product)",
+        "bound = self._capped(bound * max(1, self.count(*triple)))",
+        "bound = self._capped(bound * self.count(*triple))",
+        COST_TESTS,
+    ),
+    Mutant(
+        COST,
+        "any function allowed in FILTER and BIND (REGEX, CONCAT, EXISTS …)",
+        "                if item.name not in EXPRESSIONS:\n",
+        "                if False:\n",
+        COST_TESTS,
+    ),
+    Mutant(
+        COST,
+        "IRIs rdflib and pyoxigraph may read differently not checked",
+        "if not query.plain_iris or query.algebra.name not in",
+        "if query.algebra.name not in",
+        COST_TESTS,
+    ),
+    Mutant(
+        COST,
+        "pyoxigraph's parse time not required under FAST_PARSE",
+        "return bound if took <= FAST_PARSE else None",
+        "return bound",
+        COST_TESTS,
     ),
 ]
 

@@ -19,12 +19,13 @@ from functools import cache
 import pytest
 import yaml
 
-from calcinosis_kg.core.resources import article_file, ontology_dir, source_dir
+from calcinosis_kg.core.resources import ontology_dir, source_dir
 from calcinosis_kg.source.build import build
 from calcinosis_kg.source.facts import load_facts
 
 GLOSS = r"[ ][^\n]* \.\.\.\n"
 SEPARATOR = rf"(?:\s|{GLOSS})*"
+ARTICLE_FILE = ontology_dir() / "sources" / "calcinosis-cutis-article.txt"
 SENTENCES_FILE = ontology_dir() / "sources" / "article-sentences.txt"
 EXCLUSIONS_FILE = source_dir() / "uncovered_sentences.yaml"
 PREVIEWED = (
@@ -52,7 +53,7 @@ def tokens(text: str) -> str:
 
 @cache
 def raw_article() -> str:
-    return article_file().read_text(encoding="utf-8")
+    return ARTICLE_FILE.read_text(encoding="utf-8")
 
 
 def sentences() -> list[str]:

@@ -52,6 +52,8 @@ class ValidationReport:
     invalid: int = 0
     problems: list[pl.DataFrame] = field(default_factory=list)
     failed: list[InputError] = field(default_factory=list)
+    #: where Spark wrote the problems instead of returning them (``validate_paths(output=…)``)
+    problems_at: str | None = None
 
     def table(self) -> pl.DataFrame:
         """Every problem of the records read, as one frame (empty, with its schema, when none)."""
@@ -77,14 +79,34 @@ class ValidationReport:
         """One line: valid and invalid counts, problems, and files not read."""
         n = len(self.failed)
         unread = f"; {n} file{'s' if n > 1 else ''} not read" if n else ""
+        problems = (
+            f"problems in {self.problems_at}"
+            if self.problems_at is not None
+            else f"{len(self.table())} problems"
+        )
         return (
             f"{self.total} cases: {self.total - self.invalid} valid, {self.invalid} invalid "
-            f"({len(self.table())} problems){unread}"
+            f"({problems}){unread}"
         )
 
 
-def validate_paths(paths: Iterable[Path | str]) -> ValidationReport:
-    """Every record checked; files that cannot be read end up in ``report.failed``."""
+def validate_paths(
+    paths: Iterable[Path | str],
+    *,
+    engine: str = "polars",
+    master: str | None = None,
+    output: Path | str | None = None,
+) -> ValidationReport:
+    """Every record checked; files that cannot be read end up in ``report.failed``.
+
+    ``engine="spark"`` runs the same shapes on Apache Spark (``pip install
+    "calcinosis-kg[spark]"``): ``master`` is the Spark master (default ``local[*]``, or the
+    session ``spark-submit`` made), and with ``output`` the problems are written to that folder
+    (partitioned CSV) instead of being returned. The polars engine takes neither.
+    """
+    if engine == "spark":
+        return _spark_validate([str(p) for p in paths], master, output)
+    _polars_only(engine, master=master, output=output)
     report = ValidationReport()
     for chunk in pipeline.run(paths, None, failed=report.failed):
         report.total += chunk.frame.height
@@ -129,12 +151,66 @@ def summary_line(counts: dict[str, int]) -> str:
 
 
 def classify_paths(
-    paths: Iterable[Path | str], fmt: str, complete: tuple[str, ...] = ()
+    paths: Iterable[Path | str],
+    fmt: str,
+    complete: tuple[str, ...] = (),
+    *,
+    engine: str = "polars",
+    master: str | None = None,
+    output: Path | str | None = None,
 ) -> tuple[bytes, str]:
-    """Classified output in ``fmt`` (all of it) and a one-line summary (counts per status)."""
-    counts: dict[str, int] = {}
+    """Classified output in ``fmt`` (all of it) and a one-line summary (counts per status).
+
+    ``engine="spark"`` classifies on Apache Spark (``pip install "calcinosis-kg[spark]"``) into
+    the folder ``output`` (Spark part files; ``fmt`` csv, jsonl or parquet; the bytes returned
+    are empty); ``master`` is the Spark master (default ``local[*]``, or the session
+    ``spark-submit`` made). ``complete`` needs the polars engine.
+    """
+    if engine == "spark":
+        if complete:
+            raise InputError("complete lists need the polars engine (for now)")
+        if output is None or fmt not in SPARK_FORMATS:
+            raise InputError(
+                "the spark engine needs an output folder and fmt csv, jsonl or parquet"
+            )
+        # lazy: pyspark is optional (the spark extra); only this engine loads it
+        from calcinosis_kg.cases import spark_api
+
+        counts = spark_api.classify_paths([str(p) for p in paths], master, str(output), fmt)
+        return b"", summary_line(counts)
+    _polars_only(engine, master=master, output=output)
+    counts = {}
     data = b"".join(classify_stream(paths, fmt, counts, complete=complete))
     return data, summary_line(counts)
+
+
+#: what the spark engine writes (the polars engine's ``ttl`` and ``table`` are not)
+SPARK_FORMATS = ("csv", "jsonl", "parquet")
+
+
+def _polars_only(engine: str, **spark_options: object) -> None:
+    """``InputError`` for an unknown engine, or a Spark option given to the polars engine."""
+    if engine != "polars":
+        raise InputError(f"unknown engine {engine!r}: polars or spark")
+    given = [name for name, value in spark_options.items() if value is not None]
+    if given:
+        raise InputError(f"{', '.join(given)}: the spark engine only (engine='spark')")
+
+
+def _spark_validate(
+    paths: list[str], master: str | None, output: Path | str | None
+) -> ValidationReport:
+    # lazy: pyspark is optional (the spark extra); only this engine loads it
+    from calcinosis_kg.cases import spark_api
+
+    folder = None if output is None else str(output)
+    total, invalid, rows = spark_api.validate_paths(paths, master, folder)
+    problems = pl.DataFrame(
+        [(case_id, source, field_, message) for source, case_id, field_, message in rows],
+        schema=pipeline.PROBLEM_SCHEMA,
+        orient="row",
+    )
+    return ValidationReport(total, invalid, [problems] if rows else [], problems_at=folder)
 
 
 def _turtle(ntriples: bytes) -> bytes:

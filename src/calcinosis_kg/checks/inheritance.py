@@ -15,10 +15,12 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from rdflib import BNode, Graph, URIRef
+from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
+from calcinosis_kg.core import expressions
+from calcinosis_kg.core.expressions import RdflibSource
 from calcinosis_kg.core.hierarchy import closure
 from calcinosis_kg.core.prefixes import compress
 from calcinosis_kg.source.build import build
@@ -67,65 +69,17 @@ def _curie(node) -> str:
 
 
 def render(g: Graph, node) -> str:
-    """A class expression as Manchester-like text with CURIEs."""
-    if isinstance(node, URIRef):
-        return _curie(node)
-    for op, word in ((OWL.unionOf, " or "), (OWL.intersectionOf, " and ")):
-        head = g.value(node, op)
-        if head is not None:
-            return "(" + word.join(render(g, m) for m in Collection(g, head)) + ")"
-    datatype = g.value(node, OWL.onDatatype)
-    if datatype is not None:
-        symbols = {
-            "minInclusive": ">=",
-            "maxInclusive": "<=",
-            "minExclusive": ">",
-            "maxExclusive": "<",
-        }
-        facets = []
-        head = g.value(node, OWL.withRestrictions)
-        for facet in Collection(g, head) if head is not None else []:
-            for pred, value in g.predicate_objects(facet):
-                name = str(pred).rsplit("#", 1)[-1]
-                facets.append(f"{symbols.get(name, name)} {value}")
-        return f"{_curie(datatype)}[{', '.join(sorted(facets))}]"
-    complement = g.value(node, OWL.complementOf)
-    if complement is not None:
-        return f"(not {render(g, complement)})"
-    prop = g.value(node, OWL.onProperty)
-    if prop is not None:
-        shown = render_property(g, prop)
-        for pred, word in (
-            (OWL.someValuesFrom, "some"),
-            (OWL.allValuesFrom, "only"),
-            (OWL.hasValue, "value"),
-        ):
-            value = g.value(node, pred)
-            if value is not None:
-                return f"({shown} {word} {render(g, value)})"
-    return "(?)"
-
-
-def render_property(g: Graph, prop) -> str:
-    """A property as a CURIE, or ``inverse(CURIE)`` for an anonymous inverse."""
-    inverse = g.value(prop, OWL.inverseOf) if isinstance(prop, BNode) else None
-    return f"inverse({_curie(inverse)})" if inverse is not None else _curie(prop)
+    """A class expression as the source writes it (``core.expressions``' written style)."""
+    return expressions.render(RdflibSource(g), node, written=True)
 
 
 def _restriction_parts(g: Graph, node) -> tuple[str, str] | None:
-    prop = g.value(node, OWL.onProperty)
-    if prop is None:
+    expr = expressions.parse(RdflibSource(g), node)
+    if expr.kind not in ("some", "only", "value"):
         return None
-    for pred, word in (
-        (OWL.someValuesFrom, "some"),
-        (OWL.allValuesFrom, "only"),
-        (OWL.hasValue, "value"),
-    ):
-        value = g.value(node, pred)
-        if value is not None:
-            shown = render(g, value)
-            return render_property(g, prop), (shown if word == "some" else f"{word} {shown}")
-    return None
+    shown = expressions.to_text(expr.items[0], written=True)
+    prop = expressions.written_property(expr.prop)
+    return prop, (shown if expr.kind == "some" else f"{expr.kind} {shown}")
 
 
 def _told(g: Graph, cls: URIRef) -> tuple[list[URIRef], list[tuple[str, str]]]:

@@ -1,17 +1,24 @@
 """The ``calcinosis-kg`` command line: a thin skin over the Python API.
 
-Commands live in one module each under ``calcinosis_kg.cli`` and are imported only when called,
-so ``--help`` stays fast (heavy libraries are imported lazily inside the API functions).
+Commands live in one module each under ``calcinosis_kg.cli``, imported when the command is named
+(``calcinosis-kg --help`` imports them all, for their one-line help). So a command module
+imports at its top only what its options and ``--help`` need (click, ``cli.options``, light
+``core`` modules); the modules that do the work (rdflib, polars, the layers) are imported inside
+the command, with a ``# lazy:`` comment, and ``--help`` stays fast.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
+import signal
 import sys
 
 import click
 
+from calcinosis_kg.core.errors import CalcinosisKGError
+from calcinosis_kg.core.text import terminal_safe
 from calcinosis_kg.core.version import __version__
 
 # command name -> "module:function" (module under calcinosis_kg.cli)
@@ -49,6 +56,7 @@ class LazyGroup(click.Group):
         """An unknown command name suggests the closest ones (``chek`` → ``check``)."""
         name = args[0] if args else ""
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            # lazy: `--help` does not load difflib
             import difflib
 
             near = difflib.get_close_matches(name, self.list_commands(ctx), n=3, cutoff=0.6)
@@ -94,8 +102,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def _exit_cleanly_on_sigterm() -> None:
     """SIGTERM raises ``SystemExit(143)``, so ``finally`` blocks run: temp files are removed and a
     running Java process group is killed, as on Ctrl-C."""
-    import contextlib
-    import signal
 
     def terminate(signum: int, frame: object) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: cleanup must not be interrupted
@@ -112,9 +118,6 @@ def main(argv: list[str] | None = None) -> None:
     Project errors derive from ``core.errors.CalcinosisKGError``; anything else reaching here is a
     bug, reported as one ``internal error`` line rather than a traceback.
     """
-    from calcinosis_kg.core.errors import CalcinosisKGError
-    from calcinosis_kg.core.text import terminal_safe
-
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     if debug:  # accepted anywhere (``check --debug`` as well as ``--debug check``)

@@ -27,6 +27,7 @@ def build(source: Path | None, output: Path | None) -> None:
     Example:
       calcinosis-kg build
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.source.build import build as run_build
     from calcinosis_kg.source.build import write_build
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from calcinosis_kg.core.text import terminal_safe
+
 FORMATS = ["table", "csv", "jsonl", "ttl"]
 
 
@@ -31,13 +33,12 @@ def cases() -> None:
 
 def _report_failed(failed: list) -> None:
     """One line per unreadable file, as ``main`` prints an error (control characters escaped)."""
-    from calcinosis_kg.core.text import terminal_safe
-
     for error in failed:
         click.echo(f"calcinosis-kg: error: {terminal_safe(error.one_line())}", err=True)
 
 
 def _emit(data: bytes, output: Path | None) -> None:
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.core.serialize import write_atomic
 
     if output is None:
@@ -86,6 +87,7 @@ def validate(
         return
     if master is not None:
         raise click.UsageError("--master needs --engine spark")
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.cases.api import NothingRead, validate_paths
 
     try:
@@ -105,15 +107,15 @@ def validate(
 def _spark_validate(
     ctx: click.Context, paths: tuple[Path, ...], output: Path | None, master: str | None
 ) -> None:
-    from calcinosis_kg.cases.spark_api import validate_paths
+    # lazy: `--help` imports this module and must not load the work's modules
+    from calcinosis_kg.cases.api import validate_paths
 
-    total, invalid, rows = validate_paths(
-        [str(p) for p in paths], master, str(output) if output is not None else None
-    )
-    for source, case_id, field, message in rows:
-        click.echo(f"{source}: {case_id}: {field}: {message}")
-    click.echo(f"{total} cases: {total - invalid} valid, {invalid} invalid", err=True)
-    ctx.exit(0 if invalid == 0 else 1)
+    report = validate_paths(paths, engine="spark", master=master, output=output)
+    for row in report.table().iter_rows(named=True):
+        click.echo(f"{row['source']}: {row['case_id']}: {row['field']}: {row['message']}")
+    valid = report.total - report.invalid
+    click.echo(f"{report.total} cases: {valid} valid, {report.invalid} invalid", err=True)
+    ctx.exit(0 if report.invalid == 0 else 1)
 
 
 @cases.command()
@@ -162,22 +164,25 @@ def classify(
     still classified). With --engine spark, --output is a folder of partitioned csv, jsonl or
     parquet files (--complete-lists: polars engine only, for now).
     """
-    from calcinosis_kg.cases.api import NothingRead, classify_stream, summary_line
+    # lazy: `--help` imports this module and must not load the work's modules
+    from calcinosis_kg.cases.api import (
+        SPARK_FORMATS,
+        NothingRead,
+        classify_paths,
+        classify_stream,
+        summary_line,
+    )
     from calcinosis_kg.core.serialize import write_atomic
 
     if engine == "spark":
-        from calcinosis_kg.cases.spark_api import classify_paths
-
         if complete is not None:
             raise click.UsageError("--complete-lists needs the polars engine (for now)")
-        if output is None or fmt not in ("csv", "jsonl", "parquet"):
+        if output is None or fmt not in SPARK_FORMATS:
             raise click.UsageError(
                 "--engine spark needs --output FOLDER and --format csv, jsonl or parquet"
             )
-        click.echo(
-            summary_line(classify_paths([str(p) for p in paths], master, str(output), fmt)),
-            err=True,
-        )
+        _, summary = classify_paths(paths, fmt, engine="spark", master=master, output=output)
+        click.echo(summary, err=True)
         return
     if master is not None or fmt == "parquet":
         raise click.UsageError("--master and --format parquet need --engine spark")
@@ -230,6 +235,7 @@ def _a_number(param: click.Parameter, value: float) -> float:
 @click.option("--output", type=click.Path(path_type=Path), required=True)
 def synth(n: int, seed: int, invalid_rate: float, fmt: str | None, output: Path) -> None:
     """Write a synthetic cohort whose types, sites, labs, units and diseases follow the sources."""
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.cases.synth import write_cohort
 
     written = write_cohort(output, n, seed, invalid_rate, fmt)
@@ -248,6 +254,7 @@ def report(ctx: click.Context, paths: tuple[Path, ...], output: Path) -> None:
     Exit 0, or 2 when an input file cannot be read (the page lists it; no page when no file
     could be read).
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.cases.api import NothingRead
     from calcinosis_kg.cases.report import write_report
 
@@ -277,6 +284,7 @@ def query(
 
     Exit 0, or 2 when an input file cannot be read (the answer covers the other files).
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.cases.api import NothingRead
     from calcinosis_kg.cases.cohort import answer
 
@@ -293,6 +301,7 @@ def query(
 @cases.command()
 def queries() -> None:
     """List the bundled cohort questions."""
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.cases.cohort import list_queries
 
     for name, title in list_queries():

@@ -60,9 +60,11 @@ def check(
       calcinosis-kg check --no-cache --format json
       calcinosis-kg check --ontology my-edit.ttl --ontology ontology/imports/external_import.ttl
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.checks.gate import CheckReport, run_check
 
     if endpoint:
+        # lazy: only this branch needs it
         from calcinosis_kg.serve.endpoint_check import endpoint_competency
 
         report = CheckReport(stages=[endpoint_competency(endpoint)], files=[endpoint])

@@ -27,6 +27,7 @@ def diff(old: Path, new: Path, output: Path | None) -> None:
       git show v2026-11-01:ontology/calcinosis-kg.ttl > old.ttl
       calcinosis-kg diff old.ttl ontology/calcinosis-kg.ttl --output CHANGES.md
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.core.serialize import write_atomic
     from calcinosis_kg.publish.diff import diff_files, to_markdown
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from calcinosis_kg.cli.options import ontology_option
+from calcinosis_kg.core.errors import InputError
 
 
 @click.command()
@@ -52,13 +53,12 @@ def docs(
       xdg-open site/index.html
       calcinosis-kg docs --output site --readme-img docs/img
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.graph.knowledge import load
     from calcinosis_kg.publish.docs import build_site, write_readme_images
 
     for path in ontology:
         if not path.is_file():
-            from calcinosis_kg.core.errors import InputError
-
             raise InputError("ontology file not found", path)
     kg = load(list(ontology) or None)
     report = build_site(kg, output, with_diagrams=not no_diagrams)

@@ -38,12 +38,14 @@ def export(fmt: str, output: Path, inferred: bool, ontology: tuple[Path, ...]) -
       calcinosis-kg export --format owl --output calcinosis-kg.owl      # for Protégé / ROBOT
       calcinosis-kg export --format jsonld --inferred --output kg.jsonld
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.graph.knowledge import load
     from calcinosis_kg.publish.export import export as run_export
 
     kg = load(list(ontology) or None)
     print_warnings(kg.warnings)
     if str(output) == "-":
+        # lazy: only this branch needs it
         from calcinosis_kg.core.serialize import write_atomic
         from calcinosis_kg.publish.export import export_bytes
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from calcinosis_kg.cli.options import format_option, ontology_option, print_warnings
+from calcinosis_kg.core.text import terminal_safe, tsv_field
 
 
 @click.command()
@@ -20,6 +21,7 @@ def info(fmt: str, ontology: tuple[Path, ...]) -> None:
       calcinosis-kg info
       calcinosis-kg info --ontology my-edit.ttl --format json
     """
+    # lazy: `--help` imports this module and must not load json or the work's modules
     import json
 
     from calcinosis_kg.answers.search import info as graph_info
@@ -29,7 +31,6 @@ def info(fmt: str, ontology: tuple[Path, ...]) -> None:
     kg = load(list(ontology) or None)
     print_warnings(kg.warnings)
     data = graph_info(kg)
-    from calcinosis_kg.core.text import terminal_safe
 
     if fmt == "json":  # color=True: click would strip escape sequences from piped output
         click.echo(json.dumps(data.to_dict(), ensure_ascii=False, indent=2), color=True)
@@ -59,6 +60,7 @@ def search(text: str, limit: int, fmt: str, ontology: tuple[Path, ...]) -> None:
       calcinosis-kg search dystrophic
       calcinosis-kg search "calc cut"
     """
+    # lazy: `--help` imports this module and must not load json or the work's modules
     import json
     from dataclasses import asdict
 
@@ -70,8 +72,6 @@ def search(text: str, limit: int, fmt: str, ontology: tuple[Path, ...]) -> None:
     found = run_search(kg, text)
     hits = found[:limit] if limit > 0 else found
     more = len(found) - len(hits)
-    from calcinosis_kg.core.text import terminal_safe as safe
-    from calcinosis_kg.core.text import tsv_field
 
     note = ""
     if more:  # never a silent cut: say how many more there are (on stderr for tsv/json)
@@ -92,13 +92,13 @@ def search(text: str, limit: int, fmt: str, ontology: tuple[Path, ...]) -> None:
             )
         return
     if not hits:
-        click.echo(f"no class matches '{safe(text)}'")
+        click.echo(f"no class matches '{terminal_safe(text)}'")
         return
-    width = max(len(safe(h.curie)) for h in hits)
+    width = max(len(terminal_safe(h.curie)) for h in hits)
     for h in hits:
         via = f"  (synonym, {h.field}: {h.matched})" if h.matched else ""
-        click.echo(safe(f"{safe(h.curie).ljust(width)}  {h.label}{via}"))
+        click.echo(terminal_safe(f"{terminal_safe(h.curie).ljust(width)}  {h.label}{via}"))
         if h.note:
-            click.echo(safe(f"{' ' * width}  {h.note}"))
+            click.echo(terminal_safe(f"{' ' * width}  {h.note}"))
     if more:
         click.echo(note)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from calcinosis_kg.cli.options import ontology_option
+from calcinosis_kg.core.errors import InputError
 
 
 @click.command()
@@ -81,7 +82,6 @@ def push(
         --store http://127.0.0.1:8890/sparql-graph-crud-auth \\
         --graph https://w3id.org/calcinosis-kg/release --user dba --password-env CCKG_PW
     """
-    from calcinosis_kg.core.errors import InputError
     from calcinosis_kg.graph.http_client import check_url
     from calcinosis_kg.graph.knowledge import load
     from calcinosis_kg.serve.push import Pushed, graph_names, release_graphs

@@ -96,6 +96,7 @@ def query(
       calcinosis-kg query cq02 --bind disease="systemic sclerosis"
       calcinosis-kg query my-query.rq --ontology my-edit.ttl --format json
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.answers.queries import (
         get_query,
         parse_bind_options,
@@ -120,6 +121,7 @@ def query(
             kind = "note" if message.startswith("taken as") else "warning"
             click.echo(f"calcinosis-kg: {kind}: --bind {name}={value}: {message}", err=True)
     if endpoint:
+        # lazy: only this branch needs it
         from calcinosis_kg.serve.remote import CappedRemoteEngine  # timeouts, row-cap check
 
         result = run_query(
@@ -160,6 +162,7 @@ def queries(fmt: str) -> None:
       calcinosis-kg queries
       calcinosis-kg query cq10-lesion-sites-per-type
     """
+    # lazy: `--help` imports this module and must not load json or the work's modules
     import json
 
     from calcinosis_kg.answers.queries import list_queries

@@ -37,6 +37,7 @@ def reason(ontology: tuple[Path, ...], output: Path | None, new_only: bool) -> N
       calcinosis-kg reason --output inferred-hierarchy.ttl
       calcinosis-kg reason --ontology my-edit.ttl --output new.ttl --new-only
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.checks.reasoning import run_reason
 
     summary, turtle, ok = run_reason(
@@ -45,6 +46,7 @@ def reason(ontology: tuple[Path, ...], output: Path | None, new_only: bool) -> N
     to_stdout = output is not None and str(output) == "-"  # the Turtle owns stdout then
     click.echo(summary, nl=False, err=to_stdout)
     if output is not None and turtle is not None:
+        # lazy: only this branch needs it
         from calcinosis_kg.core.serialize import write_atomic
 
         write_atomic(output, turtle)

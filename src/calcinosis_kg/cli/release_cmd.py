@@ -28,6 +28,7 @@ def release(output: Path, ontology: tuple[Path, ...]) -> None:
     Example:
       calcinosis-kg release --output release/
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.graph.knowledge import load
     from calcinosis_kg.publish.release import release as run_release
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from calcinosis_kg.checks.qc import FORMATS
+from calcinosis_kg.checks.qc import FORMATS, run_report
 from calcinosis_kg.checks.qc_rules import FAIL_ON_CHOICES
 from calcinosis_kg.cli.options import (
     fail_on_option,
@@ -43,7 +43,6 @@ def report(
       calcinosis-kg report --format md --output qc-report.md --fail-on WARN
       calcinosis-kg report --ontology my-draft.ttl --fail-on none
     """
-    from calcinosis_kg.checks.qc import run_report
     from calcinosis_kg.core.serialize import write_atomic
     from calcinosis_kg.graph.knowledge import load
 

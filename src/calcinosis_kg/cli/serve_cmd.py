@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from calcinosis_kg.cli.options import ontology_option
@@ -103,8 +105,7 @@ def serve(
       calcinosis-kg serve http://example.org/g1=data1.nt
       curl 'http://127.0.0.1:8000/queries/cq12-class-card?class=CCKG:0000001'
     """
-    from pathlib import Path
-
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.graph.knowledge import load
     from calcinosis_kg.serve.dataset import build_dataset, check_graph_names, data_argument
     from calcinosis_kg.serve.front import make_server

@@ -49,6 +49,7 @@ def show(
       calcinosis-kg show metastatic --only "laboratory profile" --format md
       calcinosis-kg show CCKG:0000003 --format json
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.answers.resolve import resolve
     from calcinosis_kg.answers.show import card
     from calcinosis_kg.answers.show_render import render

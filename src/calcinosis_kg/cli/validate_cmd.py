@@ -56,6 +56,7 @@ def validate(
       calcinosis-kg validate --format ttl --output report.ttl
       calcinosis-kg validate --ontology release/calcinosis-kg-simple.ttl --profile simple
     """
+    # lazy: `--help` imports this module and must not load the work's modules
     from calcinosis_kg.checks.validation import validate as run_validate
     from calcinosis_kg.core.serialize import write_atomic
     from calcinosis_kg.graph.knowledge import load

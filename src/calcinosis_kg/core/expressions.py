@@ -277,7 +277,7 @@ def property_text(prop: str, name: Callable[[str], str] = curie) -> str:
     return name(prop) if prop else "(unnamed property)"
 
 
-def to_text(expr: Expr, name: Callable[[str], str] = curie) -> str:
+def to_text(expr: Expr, name: Callable[[str], str] = curie, written: bool = False) -> str:
     """Manchester-like text of ``expr``; ``name`` turns a named term's IRI into text.
 
     Operands of ``and``/``or`` are sorted, so the same axiom reads the same in every file:
@@ -287,43 +287,72 @@ def to_text(expr: Expr, name: Callable[[str], str] = curie) -> str:
     ...                          Expr("named", obo + "UBERON_0002072")))
     >>> to_text(Expr("some", prop=obo + "RO_0004026", items=(site,)))
     'RO:0004026 some (UBERON:0002072 or UBERON:0002097)'
+
+    ``written``: the expression as the source writes it, for texts read beside the source (the
+    class card, the reviewed inheritance audit): operands in the order of their RDF list, every
+    compound expression in parentheses, ``inverse(p)``, a data range's facets sorted as text:
+
+    >>> to_text(Expr("some", prop=obo + "RO_0004026", items=(site,)), written=True)
+    '(RO:0004026 some (UBERON:0002097 or UBERON:0002072))'
     """
+    text = _text(expr, name, written)
+    return f"({text})" if written and _wrapped(expr) else text
+
+
+def _wrapped(expr: Expr) -> bool:
+    return expr.kind in COMPOUND and expr.kind != "other"
+
+
+def _text(expr: Expr, name: Callable[[str], str], written: bool) -> str:
     kind = expr.kind
     if kind == "named":
         return name(expr.iri)
     if kind == "literal":
         return literal_text(expr.value, expr.iri)
     if kind in ("and", "or"):
-        # named operands first (the genus reads first), then compound ones, each by text
-        return f" {kind} ".join(
-            sorted(
-                (operand_text(i, name) for i in expr.items), key=lambda t: (t.startswith("("), t)
-            )
-        )
+        operands = [operand_text(i, name, written) for i in expr.items]
+        if not written:  # named operands first (the genus reads first), then compound ones
+            operands.sort(key=lambda t: (t.startswith("("), t))
+        return f" {kind} ".join(operands)
     if kind == "oneof":
-        return "{" + ", ".join(sorted(to_text(i, name) for i in expr.items)) + "}"
+        items = [to_text(i, name, written) for i in expr.items]
+        return "{" + ", ".join(items if written else sorted(items)) + "}"
     if kind == "not":
-        return "not " + operand_text(expr.items[0], name)
+        return "not " + operand_text(expr.items[0], name, written)
     if kind == "datarange":
-        facets = ", ".join(f"{FACETS.get(f, f)} {to_text(v, name)}" for f, v in expr.facets)
-        return f"{name(expr.iri)}[{facets}]"
-    prop = property_text(expr.prop, name)
+        if written:
+            facets = sorted(f"{FACETS.get(f, f)} {v.value}" for f, v in expr.facets)
+        else:
+            facets = [f"{FACETS.get(f, f)} {to_text(v, name)}" for f, v in expr.facets]
+        return f"{name(expr.iri)}[{', '.join(facets)}]"
+    prop = (written_property if written else property_text)(expr.prop, name)
     if kind in ("some", "only", "value"):
-        return f"{prop} {kind} {operand_text(expr.items[0], name)}"
+        return f"{prop} {kind} {operand_text(expr.items[0], name, written)}"
     if kind in ("min", "max", "exactly"):
-        tail = f" {operand_text(expr.items[0], name)}" if expr.items else ""
+        tail = f" {operand_text(expr.items[0], name, written)}" if expr.items else ""
         return f"{prop} {kind} {expr.value}{tail}"
     if kind == "self":
         return f"{prop} Self"
+    if written:
+        return "(?)"
     return f"{prop} (restriction)" if expr.prop else "(complex expression)"
 
 
-def operand_text(expr: Expr, name: Callable[[str], str] = curie) -> str:
+def written_property(prop: str, name: Callable[[str], str] = curie) -> str:
+    """A restriction's property as the written style shows it: ``inverse(NAME)`` for an inverse."""
+    if prop.startswith("^"):
+        return f"inverse({name(prop[1:])})"
+    return name(prop) if prop else "(unnamed property)"
+
+
+def operand_text(expr: Expr, name: Callable[[str], str] = curie, written: bool = False) -> str:
     """``to_text`` parenthesised when ``expr`` is compound (for text nested in other text)."""
-    text = to_text(expr, name)
-    return f"({text})" if expr.kind in COMPOUND and expr.kind != "other" else text
+    text = _text(expr, name, written)
+    return f"({text})" if _wrapped(expr) else text
 
 
-def render(source: Source, node: Any, name: Callable[[str], str] = curie) -> str:
-    """Shorthand: ``to_text(parse(source, node), name)``."""
-    return to_text(parse(source, node), name)
+def render(
+    source: Source, node: Any, name: Callable[[str], str] = curie, written: bool = False
+) -> str:
+    """Shorthand: ``to_text(parse(source, node), name, written)``."""
+    return to_text(parse(source, node), name, written)

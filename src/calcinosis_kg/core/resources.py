@@ -95,12 +95,6 @@ def queries_dir() -> Path:
     return data_root() / "queries"
 
 
-def article_file() -> Path:
-    """The source article the fact ledger quotes (``tests/test_fact_ledger.py`` holds every
-    quote to its text)."""
-    return ontology_dir() / "sources" / "calcinosis-cutis-article.txt"
-
-
 def serve_static_dir() -> Path:
     """The explorer page of ``calcinosis-kg serve`` (HTML, JS, CSS), shipped inside the package."""
     return _PACKAGE_DIR / "serve" / "static"
