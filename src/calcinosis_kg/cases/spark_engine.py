@@ -47,6 +47,13 @@ def driver_memory() -> str | None:
     return f"{max(2, min(8, total // 2**32))}g"
 
 
+#: the optimiser's constraint propagation (``InferFiltersFromConstraints``) infers a constraint
+#: per alias of the readers' and engine's wide projections: measured here, the Spark CSV
+#: reader's plan of the vignettes ran out of a 2 GiB heap in that rule. Filters the plans
+#: write themselves still apply; only inferred ones are not added.
+NO_CONSTRAINTS = "spark.sql.constraintPropagation.enabled"
+
+
 def session(master: str | None = None, app: str = "calcinosis-kg cases") -> Any:
     """A Spark session on ``master`` (default: the active session, e.g. from spark-submit, else
     ``local[*]``); a local master binds to loopback only and has no web UI, so a local run
@@ -55,6 +62,7 @@ def session(master: str | None = None, app: str = "calcinosis-kg cases") -> Any:
 
     active = SparkSession.getActiveSession()
     if master is None and active is not None:  # spark-submit made one: use it as it is
+        active.conf.set(NO_CONSTRAINTS, "false")
         return active
     master = master or DEFAULT_MASTER
     builder = SparkSession.builder.appName(app).master(master)
@@ -63,6 +71,7 @@ def session(master: str | None = None, app: str = "calcinosis-kg cases") -> Any:
     # passes the JVM's 64 KB limit (Spark then compiles for tens of seconds, fails and falls
     # back); operator by operator, Spark splits it into methods that compile
     builder = builder.config("spark.sql.codegen.wholeStage", "false")
+    builder = builder.config(NO_CONSTRAINTS, "false")
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = (
