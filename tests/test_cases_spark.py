@@ -320,8 +320,23 @@ def test_the_problems_of_a_frame_need_no_shuffle_and_no_union(both, tmp_path) ->
     bad = spark_engine.problems(spark_engine.with_row_keys(df))
     plan = bad._jdf.queryExecution().executedPlan().toString()
     close()
-    assert "Exchange" not in plan and "Union" not in plan
+    # the one exchange: the input spread over the cores (read_cases), below the problems
+    assert plan.count("Exchange") == plan.count("Exchange RoundRobinPartitioning") <= 1
+    assert "Union" not in plan
     assert bad.count() == pipeline.problems(frame).height
+
+
+def test_a_frame_of_one_split_is_spread_over_every_core(tmp_path) -> None:
+    frame = next(pipeline.iter_frames([DATA / "vignettes.csv"]))
+    path = tmp_path / "f.parquet"
+    path.write_bytes(spark_io.frame_parquet([frame]))
+    spark = spark_engine.session("local[2]")
+    assert spark.read.parquet(str(path)).rdd.getNumPartitions() == 1
+    df, close = spark_io.read_cases(spark, [str(path)])
+    close()
+    assert df.rdd.getNumPartitions() == spark.sparkContext.defaultParallelism == 2
+    rows = df.orderBy("_row").select("case_id").collect()
+    assert [r["case_id"] for r in rows] == frame["case_id"].to_list()  # _row keeps the order
 
 
 def _by_source(rows) -> dict:

@@ -13,6 +13,7 @@ at most ``MOST_MISFITS`` per run.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from calcinosis_kg.cases import model as m
@@ -28,7 +29,19 @@ from calcinosis_kg.graph.input_limits import limit
 
 #: records that do not fit the schema, read on the driver, per run
 MOST_MISFITS = 100_000
-SUFFIXES = (".jsonl", ".ndjson")
+SUFFIXES = (".jsonl", ".ndjson", ".json")
+#: the whole text is one JSON object: it starts with ``{``, ends with ``}`` and exactly one
+#: object closes at the top (Spark's JSON parser reads the first object and ignores what
+#: follows; a file with more after its object, or a list, goes to the record reader, which
+#: says where)
+_ENDS = r"^[ \t\r\n]*[{][\s\S]*[}][ \t\r\n]*\z"
+ONE_OBJECT = (
+    f"text RLIKE {q(_ENDS)} AND aggregate(filter("
+    f"regexp_extract_all(text, {q(pm.STRUCTURE)}, 0), t -> t IN ('{{', '}}')), named_struct("
+    "'d', 0, 'n', 0), (a, t) -> CASE WHEN t = '{' THEN named_struct('d', a.d + 1, 'n', a.n) "
+    "ELSE named_struct('d', a.d - 1, 'n', a.n + CASE WHEN a.d = 1 THEN 1 ELSE 0 END) END, "
+    "a -> a.d = 0 AND a.n = 1)"
+)
 TYPES = {"str": "string", "float": "double", "bool": "boolean", "list": "array<string>"}
 #: the wide rows the driver reads (the lines that do not fit), with their file and line
 ROW_DDL = ", ".join(f"{k} {TYPES[v]}" for k, v in m.COLUMNS.items()) + ", file string, line bigint"
@@ -60,12 +73,30 @@ def read(spark: Any, paths: list[str], first_row: int) -> Any | None:
 
     if not paths:
         return None
-    lines, names = spark_csv.numbered_lines(spark, paths, glob="*.{jsonl,ndjson}", csv=False)
     biggest = limit("CALCINOSIS_KG_MAX_RECORD_KB")
     text = "CASE WHEN line = 1 THEN regexp_replace(raw, '^\\uFEFF', '') ELSE raw END"
-    lines = lines.select("file", "line", "raw", F.expr(text).alias("text"))
-    lines = lines.filter(F.expr(f"{strip('text')} != ''"))
-    lines = lines.withColumn("fit", F.expr(fits("text", biggest)))
+    names: dict[str, str] = {}
+    parts = []
+    # a folder may hold both layouts: each reader takes its own files from it
+    listed = [p for p in paths if is_packets(p) and not is_json(p) or not is_packets(p)]
+    if listed:
+        lines, names = spark_csv.numbered_lines(spark, listed, glob="*.{jsonl,ndjson}", csv=False)
+        lines = lines.select(
+            "file", "line", "raw", F.expr(text).alias("text"), F.lit(False).alias("whole")
+        )
+        parts.append(lines.filter(F.expr(f"{strip('text')} != ''")))
+    files = [p for p in paths if is_json(p) or not is_packets(p)]
+    if files:
+        whole, shown = json_files(spark, files)
+        names.update(shown)
+        parts.append(whole)
+    lines = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
+    # a record without an id: line-N in JSON Lines, item-1 in a file of one object
+    lines = lines.withColumn(
+        "_ph",
+        F.expr("CASE WHEN whole THEN 'item-1' ELSE concat('line-', CAST(line AS STRING)) END"),
+    )
+    lines = lines.withColumn("fit", F.expr(fits("text", biggest) + f" AND ({ONE_OBJECT})"))
     lines = lines.withColumn(
         "p",
         F.expr(
@@ -77,13 +108,17 @@ def read(spark: Any, paths: list[str], first_row: int) -> Any | None:
         "fit",
         F.expr(f"coalesce(fit AND p IS NOT NULL AND p._corrupt IS NULL AND {pm_finite()}, FALSE)"),
     )
-    good = lines.filter("fit").select("file", "line", "p")
+    good = lines.filter("fit").select("file", "line", "p", "_ph")
     odd = (
         lines.filter("NOT fit")
         .select(
             "file",
             "line",
-            F.expr(f"CASE WHEN octet_length(raw) <= {biggest + 1} THEN CAST(raw AS BINARY) END"),
+            F.expr(
+                f"CASE WHEN whole OR octet_length(raw) <= {biggest + 1} THEN CAST(raw AS BINARY) "
+                "END"
+            ),
+            "whole",
         )
         .limit(MOST_MISFITS + 1)
         .collect()
@@ -94,7 +129,12 @@ def read(spark: Any, paths: list[str], first_row: int) -> Any | None:
             "read them with --engine polars"
         )
     rows = []
-    for file, line, raw in odd:
+    for file, line, raw, whole in sorted(odd, key=lambda r: (r[0], r[1])):
+        if whole:  # a file of a list, or not one that fits: the record reader reads it all
+            for item in readers.read_phenopackets(Path(names[file]), bytes(raw)):
+                at = int(item.source.rsplit(":", 1)[1])
+                rows.append({**item.row(), "file": file, "line": at})
+            continue
         record = readers.packet_line(names[file], line, None if raw is None else bytes(raw))
         if record is not None:
             rows.append({**record.row(), "file": file, "line": line})
@@ -108,16 +148,47 @@ def read(spark: Any, paths: list[str], first_row: int) -> Any | None:
         df = df.unionByName(extra.select(*df.columns))
     order = {f: i for i, f in enumerate(sorted(names, key=lambda f: _order(names[f], paths)))}
     rank = F.create_map(*[F.lit(x) for f, i in order.items() for x in (f, i)])
-    shown = F.create_map(*[F.lit(x) for f, n in names.items() for x in (f, n)])
+    shown_ = F.create_map(*[F.lit(x) for f, n in names.items() for x in (f, n)])
     df = df.withColumn(
         "_row", F.element_at(rank, F.col("file")) * F.lit(2**32) + F.col("line") + F.lit(first_row)
     ).withColumn(
         "source",
-        F.concat(F.element_at(shown, F.col("file")), F.lit(":"), F.col("line").cast("string")),
+        F.concat(F.element_at(shown_, F.col("file")), F.lit(":"), F.col("line").cast("string")),
     )
     # computed here, lineage cut: the engine's plan on top of this one's is too large to
     # analyse (the driver ran out of a 2 GiB heap planning both at once)
     return spark_fields.unique_ids(df).drop("file", "line").localCheckpoint()
+
+
+def json_files(spark: Any, paths: list[str]) -> tuple[Any, dict[str, str]]:
+    """(DataFrame file, line, raw, text, whole) of the Phenopacket JSON files ``paths``, one row
+    per file (Spark's text reader, whole files), ``line`` where its record starts as the record
+    reader counts it; and Spark's file name -> the name shown."""
+    from pyspark.sql import functions as F
+
+    reader = spark.read.option("pathGlobFilter", "*.json")
+    raw = reader.option("recursiveFileLookup", "true").text(paths, wholetext=True)
+    names = spark_csv.display_names(raw.inputFiles(), paths)
+    text = "regexp_replace(value, '^\\uFEFF', '')"
+    lead = f"regexp_extract({text}, '^[ \\t\\r\\n]*', 0)"
+    df = raw.select(
+        F.input_file_name().alias("file"),
+        F.col("value").alias("raw"),
+        F.expr(text).alias("text"),
+        F.expr(f"1 + octet_length({lead}) - octet_length(replace({lead}, '\\n', ''))").alias(
+            "line"
+        ),
+        F.lit(True).alias("whole"),
+    )
+    seen = {r[0] for r in df.select("file").collect()}
+    for file in sorted(set(names) - seen):  # Spark gives no row for an empty file
+        raise InputError("not JSON: Expecting value", names[file], 1, 1)
+    return df.select("file", "line", "raw", "text", "whole"), names
+
+
+def is_json(raw: str) -> bool:
+    """A Phenopacket JSON file (one object, or a list), by its name."""
+    return str(raw).rstrip("/").lower().endswith(".json")
 
 
 def pm_finite() -> str:

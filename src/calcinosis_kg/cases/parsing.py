@@ -318,13 +318,14 @@ def json_line(line: int, raw: bytes | None, keys: Any = None) -> tuple[int, Any,
     return (line, *_checked(item, text, keys))
 
 
-def json_items(path: Path) -> Iterator[tuple[int, Any, str | None]]:
+def json_items(path: Path, data: bytes | None = None) -> Iterator[tuple[int, Any, str | None]]:
     """(line where it starts, object, problem) per record of a JSON file: one object, or a list
     read item by item, so the items before a broken one stand. A record larger than
     ``CALCINOSIS_KG_MAX_RECORD_KB`` is that record's problem; text that is not JSON ends the file
-    with an ``InputError`` at its line (nothing after it can be located)."""
+    with an ``InputError`` at its line (nothing after it can be located). ``data``: the file's
+    bytes, already read (Spark hands over a file it does not map itself)."""
 
-    data = read_regular_file(path)
+    data = read_regular_file(path) if data is None else data
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

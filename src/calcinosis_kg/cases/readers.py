@@ -127,10 +127,15 @@ def csv_record(
 # ------------------------------------------------------------------------------- Phenopackets
 
 
-def read_phenopackets(path: Path) -> Iterator[Record]:
+def read_phenopackets(path: Path, data: bytes | None = None) -> Iterator[Record]:
     """A Phenopacket JSON file (one object, or a list) or JSON Lines (one per line); a record
-    that cannot be read is an invalid record at its line, and the others are read."""
-    items = parsing.json_items(path) if path.suffix.lower() == ".json" else parsing.json_lines(path)
+    that cannot be read is an invalid record at its line, and the others are read. ``data``:
+    a JSON file's bytes, already read (``path`` then only names it)."""
+    items = (
+        parsing.json_items(path, data)
+        if path.suffix.lower() == ".json"
+        else parsing.json_lines(path)
+    )
     listed = path.suffix.lower() == ".json"
     for index, (line, item, problem) in enumerate(items, start=1):
         source = f"{path}:{line}"

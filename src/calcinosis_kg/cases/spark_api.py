@@ -42,9 +42,12 @@ def classify_paths(paths: list[str], master: str | None, output: str, fmt: str) 
     df, close = read_cases(spark, paths)
     try:
         _, results = run(df, clf)
-        results = results.orderBy("_row").cache()
+        # computed once: sorting samples its input first (a job of its own), so without the
+        # checkpoint every case was classified twice, once for the sample, once for the write;
+        # the counts read the checkpoint too
+        results = results.localCheckpoint()
         columns = list(RESULT_COLUMNS) + ([] if fmt == "csv" else ["types", "fired", "hints"])
-        write_results(results, output, fmt, columns)
+        write_results(results.orderBy("_row"), output, fmt, columns)
         return {r["status"]: r["count"] for r in results.groupBy("status").count().collect()}
     finally:
         close()

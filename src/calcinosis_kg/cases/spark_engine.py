@@ -27,8 +27,6 @@ DEFAULT_MASTER = "local[*]"
 #: the driver heap of a local master (``4g``, ``512m``); unset: a quarter of the machine's memory,
 #: 2-8 GiB (a JVM grows to its limit before it collects, and several may share a machine)
 DRIVER_MEMORY_ENV = "CALCINOSIS_KG_SPARK_DRIVER_MEMORY"
-#: row columns the result carries as they are (null -> ""); ranges is blanked when invalid
-PASSED = ("ranges", "identifiers")
 
 
 def driver_memory() -> str | None:
@@ -49,6 +47,13 @@ def driver_memory() -> str | None:
     return f"{max(2, min(8, total // 2**32))}g"
 
 
+#: the optimiser's constraint propagation (``InferFiltersFromConstraints``) infers a constraint
+#: per alias of the readers' and engine's wide projections: measured here, the Spark CSV
+#: reader's plan of the vignettes ran out of a 2 GiB heap in that rule. Filters the plans
+#: write themselves still apply; only inferred ones are not added.
+NO_CONSTRAINTS = "spark.sql.constraintPropagation.enabled"
+
+
 def session(master: str | None = None, app: str = "calcinosis-kg cases") -> Any:
     """A Spark session on ``master`` (default: the active session, e.g. from spark-submit, else
     ``local[*]``); a local master binds to loopback only and has no web UI, so a local run
@@ -57,6 +62,7 @@ def session(master: str | None = None, app: str = "calcinosis-kg cases") -> Any:
 
     active = SparkSession.getActiveSession()
     if master is None and active is not None:  # spark-submit made one: use it as it is
+        active.conf.set(NO_CONSTRAINTS, "false")
         return active
     master = master or DEFAULT_MASTER
     builder = SparkSession.builder.appName(app).master(master)
@@ -65,6 +71,7 @@ def session(master: str | None = None, app: str = "calcinosis-kg cases") -> Any:
     # passes the JVM's 64 KB limit (Spark then compiles for tens of seconds, fails and falls
     # back); operator by operator, Spark splits it into methods that compile
     builder = builder.config("spark.sql.codegen.wholeStage", "false")
+    builder = builder.config(NO_CONSTRAINTS, "false")
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = (
@@ -109,9 +116,9 @@ def classify(df: Any, clf: Classifier) -> Any:
         "conditions",
         *[_expr(c.node).alias(f"c{i}") for i, c in enumerate(crit)],
         _expr(clf.hints).alias("hints"),
-        *[F.coalesce(F.col(c), F.lit("")).alias(c) for c in PASSED],
+        *decisions.PASSED,
     )
-    out = spark_steps(fired, [declared.fired_types, *declared.precedence])
+    out = spark_steps(fired, [declared.passed, declared.fired_types, *declared.precedence])
     out = spark_steps(out, [declared.shown]).drop(*[f"c{i}" for i in range(len(crit))])
     values = df.select("_row", F.explode(_expr(declared.values)).alias("value")).filter(
         F.col("value").isNotNull()

@@ -86,9 +86,10 @@ def lookups(spark: Any, parts: list[tuple[Any, set[str]]]) -> Any:
     return spark.createDataFrame([(names, table)], f"_names {NAME_TYPE}, _dis {DISEASE_TYPE}")
 
 
-def curies(column: str, x: str) -> str:
-    """``readers._curies``: struct(good, notes, errors) of the cell ``x`` of ``column``."""
-    items = _items(x)
+def curies(column: str, x: str, items: str | None = None) -> str:
+    """``readers._curies``: struct(good, notes, errors) of the cell ``x`` of ``column``;
+    ``items``: a column already holding ``x``'s items (the expression is not repeated)."""
+    items = items or _items(x)
     example = readers.EXAMPLES.get(column, "MONDO:0005100")
     is_curie = f"s RLIKE {q(CURIE)}"
     found = "try_element_at(_names, s)"
@@ -125,11 +126,17 @@ def wide(cells: Any, header: list[str], lookup: Any) -> Any:
     present = set(header)
 
     def cell(name: str) -> str:
-        return strip(f"`h_{name}`") if name in present else "CAST(NULL AS STRING)"
+        return f"`s_{name}`" if name in present else "CAST(NULL AS STRING)"
 
-    blank = " AND ".join(f"coalesce({strip(f'`h_{h}`')}, '') = ''" for h in header if h)
-    df = cells.filter(f"NOT (size(problems) = 0 AND {blank or 'TRUE'})")
+    # each cell stripped once, each list split once: the rules below refer to these columns
+    # rather than repeating the expressions (the plan of a wide header outgrew a 2 GiB heap)
+    df = cells.select("*", *[F.expr(strip(f"`h_{h}`")).alias(f"s_{h}") for h in header if h])
+    blank = " AND ".join(f"coalesce(`s_{h}`, '') = ''" for h in header if h)
+    df = df.filter(f"NOT (size(problems) = 0 AND {blank or 'TRUE'})")
     df = df.crossJoin(F.broadcast(lookup))
+    df = df.select(
+        "*", *[F.expr(_items(f"coalesce({cell(c)}, '')")).alias(f"_{c}_i") for c in NAMED]
+    )
     width = len(header)
     base = [
         "transform(problems, p -> concat('row: ', p))",
@@ -144,7 +151,7 @@ def wide(cells: Any, header: list[str], lookup: Any) -> Any:
             f"CASE WHEN coalesce({cell('case_id')}, '') = '' THEN concat("
             f"'line-', CAST(line AS STRING)) ELSE {cell('case_id')} END"
         ).alias("case_id_"),
-        *[F.expr(curies(c, cell(c))).alias(f"_{c}_c") for c in NAMED],
+        *[F.expr(curies(c, cell(c), f"_{c}_i")).alias(f"_{c}_c") for c in NAMED],
     )
     sex = cell("sex")
     words = (

@@ -112,8 +112,8 @@ def read_cases(spark: Any, paths: Iterable[str]) -> tuple[Any, Callable[[], None
     local = [p for p in paths if p not in csvs and p not in packets and p not in remote]
     if local and not here:
         raise InputError(
-            "single Phenopacket JSON files and Turtle are read on this machine; on a "
-            "cluster give CSV, JSON Lines of Phenopackets or Parquet case frames",
+            "Turtle is read on this machine; on a cluster give CSV, Phenopackets (JSON or "
+            "JSON Lines) or Parquet case frames",
             local[0],
         )
     frames = []
@@ -142,6 +142,12 @@ def read_cases(spark: Any, paths: Iterable[str]) -> tuple[Any, Callable[[], None
     out = frames[0]
     for other in frames[1:]:
         out = out.unionByName(other)
+    # a Parquet frame of millions of cases is a few tens of MiB: one split, so one task did all
+    # the work on one core (measured: 100k cases, two stages of one task, 200 s each); spread
+    # the rows over every core (``_row`` keeps their order)
+    cores = spark.sparkContext.defaultParallelism
+    if out.rdd.getNumPartitions() < cores:
+        out = out.repartition(cores)
     return out, close
 
 

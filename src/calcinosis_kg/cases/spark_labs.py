@@ -32,10 +32,13 @@ def unit_key(u: str) -> str:
     )
 
 
-def conversion_error(analyte: str, x: str, u: str, numbers: bool = False) -> str:
-    """``model.exact_mmol_per_l``'s message for value ``x`` in unit ``u``, or NULL."""
+def conversion_error(
+    analyte: str, x: str, u: str, numbers: bool = False, key: str | None = None
+) -> str:
+    """``model.exact_mmol_per_l``'s message for value ``x`` in unit ``u``, or NULL; ``key``:
+    a column already holding ``unit_key(u)``."""
     names = ", ".join(m._unit_names(analyte))
-    key = unit_key(u)
+    key = key or unit_key(u)
     refused = (
         (
             f"WHEN {key} = 'meq/l' THEN 'phosphate in mEq/L is refused: its valence depends "
@@ -52,12 +55,14 @@ def conversion_error(analyte: str, x: str, u: str, numbers: bool = False) -> str
     )
 
 
-def exact(analyte: str, x: str, u: str) -> str:
-    """The value in mmol/L before rounding (valid input only)."""
+def exact(analyte: str, x: str, u: str, key: str | None = None) -> str:
+    """The value in mmol/L before rounding (valid input only); ``key`` as in
+    ``conversion_error``."""
+    key = key or unit_key(u)
     factor = (
         "CASE "
         + " ".join(
-            f"WHEN {unit_key(u)} = {q(k)} THEN CAST({v} AS DECIMAL(6, 3))"
+            f"WHEN {key} = {q(k)} THEN CAST({v} AS DECIMAL(6, 3))"
             for k, v in sorted(_factors(analyte).items())
         )
         + " END"
@@ -81,8 +86,22 @@ def serum(df: Any, analyte: str, cell: Any, numbers: bool = False) -> Any:
     value, unit, status = cell(f"{a}_value"), cell(f"{a}_unit"), cell(f"{a}_status")
     low, high = cell(f"{a}_ref_low"), cell(f"{a}_ref_high")
     given = f"({value} IS NOT NULL AND {value} != '')"
-    verr = f"CASE WHEN {given} THEN {conversion_error(a, value, unit, numbers)} END"
     runit = f"coalesce({cell(f'{a}_ref_unit')}, {unit})" if numbers else unit
+    # the unit keys and the range in mmol/L once, as columns: the rules below refer to them
+    # (repeated inline, they made the plan of a wide CSV outgrow a 2 GiB driver heap)
+    key, rkey = f"_{a}_uk", f"_{a}_rk"
+    df = df.select("*", F.expr(unit_key(unit)).alias(key), F.expr(unit_key(runit)).alias(rkey))
+    df = df.select(
+        "*",
+        *[
+            F.expr(
+                f"CASE WHEN coalesce(abs(try_cast({x} AS DOUBLE)) < 1e6D, FALSE) THEN "
+                f"{rounded(exact(a, x, runit, rkey))} END"
+            ).alias(f"_{a}_{end}0")
+            for x, end in ((low, "lo"), (high, "hi"))
+        ],
+    )
+    verr = f"CASE WHEN {given} THEN {conversion_error(a, value, unit, numbers, key)} END"
     words = (
         "CASE "
         + " ".join(f"WHEN {{w}} = {q(k)} THEN {q(v)}" for k, v in sorted(m.STATUS_WORDS.items()))
@@ -95,11 +114,11 @@ def serum(df: Any, analyte: str, cell: Any, numbers: bool = False) -> Any:
         f"{pyrepr(word)}, ' is not one of {', '.join(m.STATUSES)}') END"
     )
     lg, hg = f"({low} IS NOT NULL AND {low} != '')", f"({high} IS NOT NULL AND {high} != '')"
-    lo, hi = rounded(exact(a, low, runit)), rounded(exact(a, high, runit))
+    lo, hi = f"_{a}_lo0", f"_{a}_hi0"
     rerr = (
         f"CASE WHEN {lg} != {hg} THEN \"give both limits of the laboratory's range (low "
-        f'and high)" WHEN {lg} THEN coalesce({conversion_error(a, low, runit, numbers)}, '
-        f"{conversion_error(a, high, runit, numbers)}, CASE WHEN NOT {lo} < {hi} THEN concat('low ', "
+        f'and high)" WHEN {lg} THEN coalesce({conversion_error(a, low, runit, numbers, rkey)}, '
+        f"{conversion_error(a, high, runit, numbers, rkey)}, CASE WHEN NOT {lo} < {hi} THEN concat('low ', "
         f"{normalized(lo)}, ' is not below high ', {normalized(hi)}, ' mmol/L') END) END"
     )
     df = df.withColumn(f"_{a}_verr", F.expr(verr))
@@ -109,10 +128,12 @@ def serum(df: Any, analyte: str, cell: Any, numbers: bool = False) -> Any:
     )
     ok = f"{given} AND _{a}_verr IS NULL"
     stopped = f"(_{a}_verr IS NOT NULL OR _{a}_serr IS NOT NULL OR _{a}_rerr IS NOT NULL)"
+    df = df.withColumn(
+        f"_{a}_exact", F.expr(f"CASE WHEN {ok} THEN {exact(a, value, unit, key)} END")
+    )
     return df.select(
         "*",
-        F.expr(f"CASE WHEN {ok} THEN {exact(a, value, unit)} END").alias(f"_{a}_exact"),
-        F.expr(f"CASE WHEN {ok} THEN {rounded(exact(a, value, unit))} END").alias(f"_{a}_mmol"),
+        F.expr(rounded(f"_{a}_exact")).alias(f"_{a}_mmol"),
         F.expr(f"CASE WHEN {has_status} AND NOT {stopped} THEN {word} END").alias(f"_{a}_st"),
         F.expr(f"CASE WHEN {lg} AND NOT {stopped} THEN {lo} END").alias(f"_{a}_lo"),
         F.expr(f"CASE WHEN {lg} AND NOT {stopped} THEN {hi} END").alias(f"_{a}_hi"),
@@ -142,8 +163,10 @@ def albumin(df: Any, cell: Any, numbers: bool = False) -> Any:
     )
 
 
-def _choose(analyte: str) -> tuple[str, str]:
-    """(index of the default band or NULL, why) for the row's age_years, sex and taxon."""
+def _choose(analyte: str) -> tuple[dict[str, str], str, str]:
+    """(the band arrays to compute first, as columns; index of the default band or NULL; why)
+    for the row's age_years, sex and taxon. The arrays are columns so that the index and the
+    why refer to them rather than repeating them (each was spelt out up to five times)."""
     own = [b for b in intervals.default_bands() if b.analyte == analyte]
     words = analyte.replace("_", " ")
 
@@ -170,7 +193,11 @@ def _choose(analyte: str) -> tuple[str, str]:
     )
     fitting = picked(lambda b: f"coalesce({applies(b)}, FALSE)")
     specific = picked(lambda b: f"coalesce({applies(b)}, FALSE)" if b.sex else "FALSE")
-    chosen = f"CASE WHEN size({specific}) > 0 THEN {specific} ELSE {fitting} END"
+    arrays = {
+        f"_{analyte}_adult": adult,
+        f"_{analyte}_chosen": f"CASE WHEN size({specific}) > 0 THEN {specific} ELSE {fitting} END",
+    }
+    adult, chosen = f"_{analyte}_adult", f"_{analyte}_chosen"
     own_sex = " OR ".join(f"({applies(b, True)})" for b in own if b.sex) or "FALSE"
     human = f"(taxon IS NULL OR taxon = {q(m.HUMAN)})"
     index = (
@@ -188,7 +215,7 @@ def _choose(analyte: str) -> tuple[str, str]:
         f"verified default {words} range for age ', {age}, ' years') ELSE concat(CAST(size("
         f"{chosen}) AS STRING), ' default ranges overlap at age ', {age}) END"
     )
-    return index, why
+    return arrays, index, why
 
 
 def _band(analyte: str, index: str, attr: str) -> str:
@@ -215,16 +242,20 @@ def judge(df: Any) -> Any:
     notes, errors = [], []
     for a in labs.ORDER:
         name = labs.NAMES[a]
-        index, why = _choose(a)
+        arrays, index, why = _choose(a)
+        df = df.select("*", *[F.expr(v).alias(k) for k, v in arrays.items()])
         df = df.withColumn(
             f"_{a}_band", F.expr(f"CASE WHEN _{a}_lab AND _{a}_lo IS NULL THEN {index} END")
         )
         df = df.withColumn(f"_{a}_why", F.expr(why))
         value, shown = f"_{a}_mmol", q(name)
         if a == "calcium":
+            # the numerator cast back to 18 places before the division: left to Spark's
+            # decimal rules the quotient kept 8 places (rounded half up), so 2.824251497 became
+            # 2.82425150 and then 2.824252 where Python's Decimal gives 2.824251 (a vignette)
             payne = rounded(
-                "((_calcium_exact * 4.008 - CAST(albumin_g_l AS DECIMAL(24, 6)) / 10 "
-                "+ 4.0) / 4.008)"
+                "(CAST(CAST(_calcium_exact AS DECIMAL(30, 18)) * 4.008 - CAST(albumin_g_l AS "
+                "DECIMAL(24, 6)) / 10 + 4.0 AS DECIMAL(30, 18)) / 4.008)"
             )
             adj = (
                 f"CASE WHEN _calcium_lab AND _calcium_mmol IS NOT NULL AND albumin_g_l IS NOT "

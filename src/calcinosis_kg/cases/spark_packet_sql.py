@@ -65,7 +65,8 @@ def _id(x: str) -> str:
 
 
 def mapped(good: Any) -> Any:
-    """``readers._fill_packet``'s lists, flags and raw fields of each parsed record ``p``."""
+    """``readers._fill_packet``'s lists, flags and raw fields of each parsed record ``p``
+    (``_ph``: the case id of a record without one, as the record reader names it)."""
     from pyspark.sql import functions as F
 
     feats, dis = "coalesce(p.phenotypicFeatures, array())", "coalesce(p.diseases, array())"
@@ -84,8 +85,7 @@ def mapped(good: Any) -> Any:
     )
     sex = "CASE " + " ".join(f"WHEN p.subject.sex = {q(k)} THEN {q(v)}" for k, v in pm.SEX.items())
     cols = {
-        "case_id": "CASE WHEN coalesce(p.id, '') = '' THEN concat('line-', CAST(line AS "
-        "STRING)) ELSE p.id END",
+        "case_id": "CASE WHEN coalesce(p.id, '') = '' THEN _ph ELSE p.id END",
         "_noid": "coalesce(p.id, '') = ''",
         "_tax": "p.subject.taxonomy IS NOT NULL",
         "_taxid": _id("p.subject.taxonomy"),
