@@ -173,8 +173,7 @@ def classify(
     out = frame.select(
         "case_id",
         *[to_polars(c.node).alias(f"c{i}") for i, c in enumerate(crit)],
-        pl.col("ranges").fill_null(""),
-        pl.col("identifiers").fill_null(""),
+        *decisions.PASSED,
         pl.lit(False).alias("_invalid") if invalid is None else pl.Series("_invalid", invalid),
         pl.lit("").alias("_problems")
         if problems is None
@@ -187,7 +186,7 @@ def classify(
     }
     ids["conditions"] = ("conditions",)
     # osteoma cutis first, species on its own axis, status
-    out = polars_steps(out, [declared.fired_types, *declared.precedence], ids)
+    out = polars_steps(out, [declared.passed, declared.fired_types, *declared.precedence], ids)
     # near misses only where they are shown (unclassified rows: a few percent of a cohort)
     unclassified = out.filter(pl.col("status") == "unclassified").select("case_id")
     near = frame.join(unclassified, on="case_id", how="semi")

@@ -72,6 +72,8 @@ SHOWN_PROBLEMS = 5
 
 Step = list[tuple[str, Node]]
 EMPTY = strs()
+#: row columns the result carries as they are (a missing one is ''); ranges is blanked when invalid
+PASSED = ("ranges", "identifiers")
 
 
 def _is(column: str, *values: str) -> Node:
@@ -81,6 +83,11 @@ def _is(column: str, *values: str) -> Node:
 def _named(labels: dict[str, str]) -> Node:
     """'label (CURIE)' for the current list item."""
     return concat(lookup(ELEMENT, labels, ELEMENT), " (", ELEMENT, ")")
+
+
+def passed() -> Step:
+    """The row's columns the answer carries as they are, '' where missing."""
+    return [(c, op("coalesce", col(c), text(""))) for c in PASSED]
 
 
 def fired_types(criteria: list[tuple[str, str, list[int], list[str]]]) -> Step:
@@ -324,6 +331,7 @@ def problem_line() -> Node:
 class Decisions:
     """Everything both engines compile, built once per classifier."""
 
+    passed: Step
     fired_types: Step
     precedence: list[Step]
     shown: Step
@@ -342,6 +350,7 @@ def declare(
 ) -> Decisions:
     """The decisions over the classifier's own data (labels, class sets from the ontology)."""
     return Decisions(
+        passed(),
         fired_types(criteria),
         precedence(),
         shown(labels, metastatic_kinds, dystrophic_conditions),

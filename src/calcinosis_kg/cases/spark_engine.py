@@ -27,8 +27,6 @@ DEFAULT_MASTER = "local[*]"
 #: the driver heap of a local master (``4g``, ``512m``); unset: a quarter of the machine's memory,
 #: 2-8 GiB (a JVM grows to its limit before it collects, and several may share a machine)
 DRIVER_MEMORY_ENV = "CALCINOSIS_KG_SPARK_DRIVER_MEMORY"
-#: row columns the result carries as they are (null -> ""); ranges is blanked when invalid
-PASSED = ("ranges", "identifiers")
 
 
 def driver_memory() -> str | None:
@@ -118,9 +116,9 @@ def classify(df: Any, clf: Classifier) -> Any:
         "conditions",
         *[_expr(c.node).alias(f"c{i}") for i, c in enumerate(crit)],
         _expr(clf.hints).alias("hints"),
-        *[F.coalesce(F.col(c), F.lit("")).alias(c) for c in PASSED],
+        *decisions.PASSED,
     )
-    out = spark_steps(fired, [declared.fired_types, *declared.precedence])
+    out = spark_steps(fired, [declared.passed, declared.fired_types, *declared.precedence])
     out = spark_steps(out, [declared.shown]).drop(*[f"c{i}" for i in range(len(crit))])
     values = df.select("_row", F.explode(_expr(declared.values)).alias("value")).filter(
         F.col("value").isNotNull()
