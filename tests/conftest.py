@@ -118,17 +118,21 @@ def sparql_endpoint():
 
 
 # --- markers: java, browser, server (registered in pyproject; `make test-fast` leaves them out) --
-#: modules whose tests start Java almost throughout (HermiT, OWL API, Jena); elsewhere a test is
-#: java when it carries a skipif whose reason names Java (``requires_java``)
+#: modules whose tests start Java almost throughout (HermiT, OWL API, Jena, Spark's JVM); elsewhere
+#: a test is java when it carries a skipif whose reason names Java (``requires_java``)
 JAVA_MODULES = {
+    "test_cases_spark",
+    "test_cases_spark_read",
     "test_reasoning",
     "test_cases_hermit",
     "test_negative_entailments",
     "test_locality",
     "test_consumers",
 }
-#: fixtures that run HermiT for the tests using them
-JAVA_FIXTURES = {"reasoned", "facet_probe"}
+#: fixtures that run HermiT or a Spark session for the tests using them
+JAVA_FIXTURES = {"reasoned", "facet_probe", "spark_answers"}
+#: single tests that start a Spark session of their own (module::name)
+JAVA_TESTS = {"test_front_door::test_cases_on_spark_through_the_front_door_agree_with_polars"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -142,6 +146,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             module in JAVA_MODULES
             or fixtures & JAVA_FIXTURES
             or any("java" in r.lower() for r in reasons)
+            or f"{module}::{getattr(item, 'originalname', item.name)}" in JAVA_TESTS
         ):
             item.add_marker(pytest.mark.java)
         if "browser" in fixtures:
