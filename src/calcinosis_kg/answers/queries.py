@@ -67,12 +67,17 @@ def run_query(
     row_limit: int | None = None,
     memory_mb: int | None = sparql.DEFAULT_MEMORY_MB,
 ) -> QueryResult:
-    """``graph.sparql.run_sparql``, over ``kg`` plus the inferred class hierarchy if ``inferred``.
+    """Run ``query`` over ``kg``, plus the inferred class hierarchy if ``inferred``: a bundled
+    query's name or unique prefix (``"cq02"``; ``list_queries()`` gives each one's ``name``,
+    ``question``, ``parameters`` and ``example_bindings``), a ``.rq`` path, a ``BundledQuery`` or
+    SPARQL text. ``engine`` is ``"oxigraph"`` (default) or ``"rdflib"``.
 
     ``bindings`` maps variable names to values (``"CCKG:0000001"``, ``'"text"@en'``, ``12`` …)
     bound as RDF terms. Raises ``InputError`` for an unknown query, a syntax error (with
-    line:column), a binding for a variable the query lacks, or a SERVICE clause. ``timeout``,
-    ``row_limit`` and ``memory_mb`` bound the work (``graph.sparql.run_sparql``).
+    line:column), a binding for a variable the query lacks, or a SERVICE clause. ``timeout``
+    (seconds, in a child process), ``row_limit`` (rows kept; the result says ``truncated``) and
+    ``memory_mb`` bound the work. The ``QueryResult`` holds ``columns`` and ``rows`` of CURIEs or
+    literal strings; ``render`` prints it.
     """
     if inferred:
         if kg is None:
