@@ -312,8 +312,13 @@ def test_the_python_example_runs_as_written(where, tmp_path, monkeypatch, capsys
         example = _front_door_docstring_example()
     _front_door_only(where, example)
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "cases.csv").write_bytes((CASES / "vignettes.csv").read_bytes())
     namespace: dict[str, object] = {}
     exec(compile(example, where, "exec"), namespace)  # noqa: S102 - our own example
     assert namespace["report"].ok  # type: ignore[attr-defined]
     assert (tmp_path / "calcinosis-kg.owl").stat().st_size > 0
-    assert "## idiopathic calcinosis cutis (`CCKG:0000005`)" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "## idiopathic calcinosis cutis (`CCKG:0000005`)" in printed
+    if where != "README.md":  # the docstring's example reads and classifies cases too
+        assert "50 cases: 50 valid, 0 invalid" in printed
+        assert namespace["summary"].startswith("50 cases: 40 classified")  # type: ignore[attr-defined]

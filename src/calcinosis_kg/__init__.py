@@ -12,6 +12,9 @@ The front door: ``import calcinosis_kg as ckg`` gives what a script needs::
     print(ckg.show(kg, term.label, "md"))
     report = ckg.check(kg)                           # the same as `calcinosis-kg check`
     ckg.export(kg, "owl", "calcinosis-kg.owl")       # ttl, owl, nt or jsonld
+    cases = ["cases.csv"]                            # CSV, JSON (Lines), Phenopackets, RDF
+    print(ckg.validate_cases(cases).summary())       # .total, .invalid, .table() of problems
+    data, summary = ckg.classify_cases(cases, "csv")  # table, csv, jsonl or ttl bytes
 
 ``help(ckg.NAME)`` says what each call takes and returns.
 
