@@ -89,10 +89,43 @@ LAB = {
 }
 
 
+PHOSPHATE = {
+    "assay": {"id": "LOINC:2777-1"},
+    "value": {"quantity": {"value": 1.9, "unit": {"id": "UCUM:mmol/L"}}},
+}
+ALBUMIN = {
+    "assay": {"id": "LOINC:1751-7"},
+    "value": {"quantity": {"value": 30, "unit": {"id": "UCUM:g/L"}}},
+}
+
+
+def _unit(item: dict, unit: str) -> dict:
+    return {**item, "value": {"quantity": {**item["value"]["quantity"], "unit": {"id": unit}}}}
+
+
 @pytest.mark.parametrize(
     "item",
     [
         {**BASE, "measurements": [LAB]},
+        # repeated assays: the errors in the assays' order, not the measurements'
+        {**BASE, "measurements": [PHOSPHATE, PHOSPHATE, LAB, ALBUMIN, LAB, LAB]},
+        # the measurements' errors in their positions' order; an unknown assay left out
+        {
+            **BASE,
+            "measurements": [
+                _unit(PHOSPHATE, "UCUM:furlong"),
+                {"assay": {"id": "LOINC:0000-0"}},
+                _unit(ALBUMIN, "UCUM:mg"),
+                _unit(LAB, "UCUM:kg"),
+            ],
+        },
+        {**BASE, "measurements": [ALBUMIN, {**LAB, "value": {"quantity": {"value": 2.0}}}]},
+        {**BASE, "measurements": [LAB] * 1001},
+        {
+            **BASE,
+            "phenotypicFeatures": [CC, {"type": {"id": "HP:0003072"}}],
+            "measurements": [_unit(PHOSPHATE, "UCUM:mmol/L")],
+        },
         {**BASE, "measurements": [LAB, LAB]},
         {**BASE, "measurements": [{"assay": {"id": "LOINC:17861-6"}}]},
         {**BASE, "measurements": [{**LAB, "value": {"quantity": {"value": 9.0}}}]},
