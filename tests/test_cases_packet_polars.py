@@ -163,8 +163,12 @@ def test_the_fit_rules_agree_in_python_and_in_polars() -> None:
         json.dumps({**BASE, "phenotypicFeatures": [{**CC, "excluded": "yes"}]}),
         '{"id": "a", "subject": {"sex": "MALE", "sex": "MALE"}}',
         '{"id": "a", "label": "\\"id\\": 5"}',
+        # the same key in sibling objects, at every depth, is no repeat; inside one object it is
+        '{"phenotypicFeatures": [{"type": {"id": "x"}}, {"type": {"id": "y"}}], "id": "p"}',
+        '{"subject": {"id": "s"}, "id": "p", "diseases": [{"term": {"id": "d"}}]}',
+        '{"phenotypicFeatures": [{"type": {"id": "x"}}, {"type": {"id": "y", "id": "z"}}]}',
     ]
     frame = pl.DataFrame({"text": lines})
-    polars_side = frame.select(packet_polars.fits())["text"] & ~packet_polars.repeated(frame)
+    polars_side = frame.select(packet_polars.fits())["text"] & packet_polars.keys_fit(frame)
     assert polars_side.to_list() == [packet_map.fits_text(x) for x in lines]
-    assert polars_side.to_list() == [True, False, False, False, False, True]
+    assert polars_side.to_list() == [True, False, False, False, False, True, True, True, False]
