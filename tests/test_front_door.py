@@ -76,6 +76,35 @@ def test_every_public_error_derives_from_the_one_base():
     assert ckg.CalcinosisKGError is CalcinosisKGError
 
 
+#: exceptions that never leave their module's caller: the fast lane's internal signals, caught in
+#: ``serve`` itself (a query without a bound goes to a worker; so does a too large answer)
+INTERNAL_SIGNALS = {
+    "calcinosis_kg.serve.cost.Unbounded",
+    "calcinosis_kg.serve.dataset.AnswerTooLarge",
+    "calcinosis_kg.serve.fast.TooLarge",
+}
+
+
+def test_every_error_class_of_the_package_derives_from_the_one_base():
+    """One base (``core/errors.py``): every exception class any module defines is a
+    ``CalcinosisKGError``, so ``main()`` reports it as one line, except the named signals."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.walk_packages(ckg.__path__, "calcinosis_kg."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+
+    def below(cls: type) -> list[type]:
+        return [c for sub in cls.__subclasses__() for c in (sub, *below(sub))]
+
+    ours = {c for c in below(BaseException) if c.__module__.startswith("calcinosis_kg.")}
+    outside = {
+        f"{c.__module__}.{c.__qualname__}" for c in ours if not issubclass(c, ckg.CalcinosisKGError)
+    }
+    assert len(ours) > 20 and outside == INTERNAL_SIGNALS
+
+
 def test_query_and_show_through_the_front_door():
     kg = ckg.load()
     result = ckg.query(kg, "cq12-class-card", {"class": "CCKG:0000003"})

@@ -21,6 +21,7 @@ from calcinosis_kg.cases import csv_fields as f
 from calcinosis_kg.cases import identifiers, intervals, labs
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases.frame import SCHEMA
+from calcinosis_kg.cases.frame import distinct as _distinct
 from calcinosis_kg.cases.record import Record
 
 SEP = "\x1f"
@@ -83,15 +84,6 @@ def _per_distinct(
             found = memo[known] = rule(*key)
         results.append(found)
     return rows.hstack(pl.DataFrame(results, schema=schema)[index])
-
-
-def _distinct(keyed: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
-    """The distinct rows of ``keyed`` (nulls equal) and, per row, the index of its own: one
-    hash pass (a group-by keeping the rows of each key), the index scattered back."""
-    groups = keyed.with_row_index("_r").group_by(keyed.columns).agg("_r")
-    rows = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"), "_r").explode("_r")
-    index = pl.zeros(keyed.height, pl.UInt32, eager=True).scatter(rows["_r"], rows["_i"])
-    return groups.drop("_r"), index
 
 
 def _scratch(fill: Callable[..., None], *cells: Any) -> Record:
