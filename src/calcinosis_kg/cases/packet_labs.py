@@ -2,10 +2,11 @@
 
 Why: a cohort has a million measurements but a few thousand distinct (assay, value, unit,
 range) and a few distinct default bands; the record reader's own functions
-(``readers.measure``, ``labs.judge``) run once per distinct combination, in two steps so that
-the patient's age (almost unique per record) only picks a band: (1) the measurements read, per
-distinct measurements; (2) the judgement, per distinct (values read, albumin, chosen bands,
-Hypercalcemia/Hyperphosphatemia recorded).
+(``readers.measure``, ``labs.judge_one``, ``labs.phenotypes``) run once per distinct value, and
+expressions combine their results per record: (1) each measurement read once per distinct
+quantity, its errors gathered in the record reader's order; (2) each analyte judged once per
+distinct (lab, albumin for calcium, default band), the patient's age (almost unique per record)
+only picking the band; (3) the phenotypes once per distinct (statuses, features recorded).
 """
 
 from __future__ import annotations
