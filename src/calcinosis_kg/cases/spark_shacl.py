@@ -263,7 +263,7 @@ def with_violations(df: Any, rules: tuple[shacl.NodeRule, ...] | None = None) ->
     from pyspark.sql import functions as F
 
     rules = rules if rules is not None else shacl.compiled()
-    out, focus_cols, paths = [], [], {}
+    out, focus_cols, paths = [], [], dict[str, str]()
     for i, rule in enumerate(rules):
         if not (rule.target_class or rule.target_objects_of):
             continue
