@@ -40,6 +40,8 @@ SQL = "cases/nodes.py|cases/compile.py"  # the SQL writer moved to nodes.py
 SQL_TESTS = ("tests/test_cases_compile.py",)
 OBO = "publish/obo.py"
 OBO_TESTS = ("tests/test_obo.py",)
+GUARD = "graph/query_guard.py"
+GUARD_TESTS = ("tests/test_query_guard.py", "tests/hostile/test_hostile_queries.py")
 COST = "serve/cost.py"
 COST_TESTS = ("tests/test_serve_cost.py",)
 
@@ -180,6 +182,70 @@ MUTANTS = [
         OBO_TESTS,
     ),
     # serve's fast lane: each mutant lets an unbounded query be answered in the server process
+    Mutant(
+        GUARD,
+        "the length limit off",
+        "    if len(text) > MAX_QUERY_CHARS:\n",
+        "    if False:\n",
+        GUARD_TESTS,
+    ),
+    Mutant(
+        GUARD,
+        "a NUL character accepted",
+        '    if "\\x00" in text:\n',
+        "    if False:\n",
+        GUARD_TESTS,
+    ),
+    Mutant(
+        GUARD,
+        "a grammar error escapes untranslated (no one-line InputError)",
+        "    except (ValueError, TypeError, KeyError) as exc:\n"
+        '        raise InputError(f"SPARQL syntax error: {exc}", source) from None\n',
+        "    except (ValueError, TypeError, KeyError):\n        raise\n",
+        GUARD_TESTS,
+    ),
+    Mutant(
+        GUARD,
+        "ASK reported as SELECT",
+        '"AskQuery": "ask",',
+        '"AskQuery": "select",',
+        GUARD_TESTS,
+    ),
+    Mutant(
+        GUARD,
+        "a syntax error without its line and column",
+        'f"SPARQL syntax error: {query_error.msg}", source, line, col',
+        'f"SPARQL syntax error: {query_error.msg}", source',
+        GUARD_TESTS,
+    ),
+    Mutant(
+        GUARD,
+        "an update reported as a syntax error",
+        "deep(lambda: parseUpdate(text))",
+        "deep(lambda: parseQuery(text))",
+        GUARD_TESTS,
+    ),
+    Mutant(
+        GUARD,
+        "the nesting limit off",
+        "    if depth > MAX_NESTING:\n",
+        "    if False:\n",
+        GUARD_TESTS,
+    ),
+    Mutant(
+        GUARD,
+        "FROM allowed where it is refused",
+        'if "DatasetClause" in names and not allow_dataset:',
+        'if "DatasetClause" in names and allow_dataset:',
+        GUARD_TESTS,
+    ),
+    Mutant(
+        GUARD,
+        "the memo ignores whether a dataset clause was allowed",
+        "info = _MEMO.get((text, allow_dataset))",
+        "info = _MEMO.get((text, True))",
+        GUARD_TESTS,
+    ),
     Mutant(
         COST,
         "UNION bounded by its larger side (max), not the sum",

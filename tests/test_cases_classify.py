@@ -187,7 +187,8 @@ def test_fired_types_follow_three_valued_logic_for_every_combination(clf) -> Non
     )
     keyed = fired.with_columns(
         pl.lit(False).alias("_invalid"), pl.lit(None, pl.String).alias("not_a_case")
-    ).with_columns(group_key(len(crit)))
+    )
+    keyed = keyed.with_columns(group_key(keyed, len(crit)))
     ids = {f"c{i}": ("g",) for i in range(len(crit))}
     got = polars_steps(keyed, [step], ids)  # once per distinct combination, joined back
     assert ids["types"] == ("g",)  # the outputs are known to depend on the combination only
@@ -228,3 +229,59 @@ def test_grouping_the_decisions_by_distinct_cases_changes_no_answer(
     assert grouped.height == 3050 and grouped["sources"].str.len_chars().min() == 0
     assert set(grouped["status"]) == {"classified", "ambiguous", "unclassified", "invalid"}
     assert grouped.equals(per_row)
+
+
+def test_the_values_a_case_records_are_the_declared_list_exploded_item_by_item(
+    clf, tmp_path
+) -> None:
+    """``_long`` explodes the declared ``values`` (a concatenation of lists, an array, lab and
+    population lists) part by part: per case, the same values as the declared list of the row,
+    with nulls and empty lists among the rows."""
+    from calcinosis_kg.cases.classify import _long
+    from calcinosis_kg.cases.nodes import to_polars
+    from calcinosis_kg.cases.synth import write_cohort
+
+    cohort = tmp_path / "cohort.csv"
+    write_cohort(cohort, 2000, 12, 0.2)
+    frame = pl.concat(list(pipeline.iter_frames([cohort, DATA / "vignettes.csv"])))
+    frame = frame.with_row_index("r")
+    node = clf.decisions.values
+    declared = (
+        frame.select("r", to_polars(node).alias("value")).explode("value").drop_nulls("value")
+    )
+    long = _long(frame, node, "r")
+
+    def per_case(table: pl.DataFrame) -> dict[int, list[str]]:
+        grouped = table.group_by("r").agg(pl.col("value").sort())
+        return dict(zip(grouped["r"].to_list(), grouped["value"].to_list(), strict=True))
+
+    assert long.height == declared.height > frame.height
+    assert per_case(long) == per_case(declared)
+
+
+def test_the_group_number_is_one_per_combination_of_criteria_invalid_and_not_a_case() -> None:
+    """``g`` separates exactly the distinct (criteria, invalid, not_a_case) combinations:
+    null, false and true apart, an empty not-a-case text apart from none."""
+    import itertools
+
+    from calcinosis_kg.cases.classify import group_key
+
+    values = (True, False, None)
+    reasons = (None, "", "a placenta", "a dog bite")
+    rows = list(itertools.product(values, values, values, reasons))
+    frame = pl.DataFrame(
+        rows * 2,
+        schema={
+            "c0": pl.Boolean,
+            "c1": pl.Boolean,
+            "_invalid": pl.Boolean,
+            "not_a_case": pl.String,
+        },
+        orient="row",
+    )
+    keyed = frame.with_columns(group_key(frame, 2))
+    assert keyed["g"].n_unique() == len(rows)
+    per_number = keyed.group_by("g").agg(pl.struct(pl.exclude("g")).n_unique().alias("k"))
+    assert per_number["k"].max() == 1
+    with pytest.raises(ValueError, match="too many"):
+        group_key(frame, 40)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from calcinosis_kg.answers.queries import list_queries
+from calcinosis_kg.graph.queryfiles import list_queries
 
 
 def test_queries_lists_every_bundled_query_with_its_question(run_cli) -> None:

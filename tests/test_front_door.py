@@ -76,6 +76,35 @@ def test_every_public_error_derives_from_the_one_base():
     assert ckg.CalcinosisKGError is CalcinosisKGError
 
 
+#: exceptions that never leave their module's caller: the fast lane's internal signals, caught in
+#: ``serve`` itself (a query without a bound goes to a worker; so does a too large answer)
+INTERNAL_SIGNALS = {
+    "calcinosis_kg.serve.cost.Unbounded",
+    "calcinosis_kg.serve.dataset.AnswerTooLarge",
+    "calcinosis_kg.serve.fast.TooLarge",
+}
+
+
+def test_every_error_class_of_the_package_derives_from_the_one_base():
+    """One base (``core/errors.py``): every exception class any module defines is a
+    ``CalcinosisKGError``, so ``main()`` reports it as one line, except the named signals."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.walk_packages(ckg.__path__, "calcinosis_kg."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+
+    def below(cls: type) -> list[type]:
+        return [c for sub in cls.__subclasses__() for c in (sub, *below(sub))]
+
+    ours = {c for c in below(BaseException) if c.__module__.startswith("calcinosis_kg.")}
+    outside = {
+        f"{c.__module__}.{c.__qualname__}" for c in ours if not issubclass(c, ckg.CalcinosisKGError)
+    }
+    assert len(ours) > 20 and outside == INTERNAL_SIGNALS
+
+
 def test_query_and_show_through_the_front_door():
     kg = ckg.load()
     result = ckg.query(kg, "cq12-class-card", {"class": "CCKG:0000003"})
@@ -236,3 +265,89 @@ def test_cases_on_spark_through_the_front_door_agree_with_polars(tmp_path):
     assert problems == [list(row) for row in expected]
     assert data_size == 0 and any(folder.iterdir())
     assert summary == ckg.classify_cases(paths, "csv")[1]
+
+
+#: issue 21's "done when": the README's Python example as a newcomer writes it from
+#: ``help(calcinosis_kg)``, ``ckg.__all__`` and the docstrings they show alone (no README, no
+#: private module), run in a fresh interpreter. Each step is one the docstrings now spell out:
+#: the queries' names and parameters, what ``resolve`` / ``search`` / ``validate`` return, a
+#: CURIE for ``card``, the export formats, one error base.
+NEWCOMER = """
+import json, sys
+import calcinosis_kg as ckg
+
+out = {}
+kg = ckg.load()
+queries = ckg.list_queries()
+asks = next(q for q in queries if "disease" in q.parameters)
+result = ckg.query(kg, asks.name[:4], {"disease": "MONDO:0005100"})
+out["query"] = [asks.name, result.columns[:1], len(result.rows) > 0]
+out["table"] = ckg.render(result, "table").splitlines()[0].split()[:1]
+example = next(q for q in queries if q.example_bindings)
+out["example"] = len(ckg.query(kg, example.name, dict(example.example_bindings)).rows) > 0
+term = ckg.resolve(kg, "idiopathic calcinosis cutis")
+card = ckg.card(kg, term.curie)
+out["card"] = [term.curie, card.term.label, [p.curie for p in card.parents]]
+out["under"] = [kg.ancestors(term.curie)[0], kg.most_specific([*kg.ancestors(term.curie), term.curie])]
+out["show"] = ckg.show(kg, term.label, "md").splitlines()[0]
+hit = ckg.search(kg, "calcification", limit=3)[0]
+out["search"] = [hit.curie, hit.label]
+out["validate"] = ckg.validate(kg).conforms
+out["export"] = ckg.export(kg, "owl", sys.argv[1]).stat().st_size > 0
+errors = []
+for bad in (lambda: ckg.expand("NOPE:1"), lambda: ckg.card(kg, "CCKG:9999999"),
+            lambda: ckg.query(kg, "no-such-query"), lambda: ckg.resolve(kg, "no such term")):
+    try:
+        bad()
+    except ckg.CalcinosisKGError as exc:
+        errors.append([isinstance(exc, ckg.InputError), "\\n" in str(exc)])
+out["errors"] = errors
+print(json.dumps(out))
+"""
+
+
+def test_a_newcomer_writes_the_readme_example_from_the_front_door_alone(tmp_path):
+    _front_door_only("NEWCOMER", NEWCOMER)
+    target = tmp_path / "calcinosis-kg.owl"
+    run = subprocess.run(
+        [sys.executable, "-c", NEWCOMER, str(target)], capture_output=True, text=True, timeout=600
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    seen = json.loads(run.stdout.splitlines()[-1])
+    assert seen["query"] == ["cq02-sites-by-associated-disease", ["disease"], True]
+    assert seen["table"] == ["disease"] and seen["example"] is True
+    assert seen["card"] == ["CCKG:0000005", "idiopathic calcinosis cutis", ["CCKG:0000001"]]
+    assert seen["under"] == ["CCKG:0000001", ["CCKG:0000005"]]
+    assert seen["show"] == "## idiopathic calcinosis cutis (`CCKG:0000005`)"
+    assert "calcification" in seen["search"][1]  # best first: a label that holds the word
+    assert seen["validate"] is True and seen["export"] is True
+    assert seen["errors"] == [[True, False]] * 4  # each a one-line InputError
+
+
+def _front_door_docstring_example() -> str:
+    """The example of ``help(calcinosis_kg)`` (the ``::`` block of the package docstring)."""
+    block = (ckg.__doc__ or "").split("::\n", 1)[1].split("\n\n``help", 1)[0]
+    return "import calcinosis_kg as ckg\n" + "\n".join(line[4:] for line in block.splitlines())
+
+
+@pytest.mark.java  # ckg.check runs HermiT
+@pytest.mark.parametrize("where", ["README.md", "help(calcinosis_kg)"])
+def test_the_python_example_runs_as_written(where, tmp_path, monkeypatch, capsys):
+    """The README's example and the front door's own, executed (in a scratch folder: each
+    writes calcinosis-kg.owl)."""
+    if where == "README.md":
+        (example,) = [code for name, code in _python_blocks() if name == "README.md"]
+    else:
+        example = _front_door_docstring_example()
+    _front_door_only(where, example)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cases.csv").write_bytes((CASES / "vignettes.csv").read_bytes())
+    namespace: dict[str, object] = {}
+    exec(compile(example, where, "exec"), namespace)  # noqa: S102 - our own example
+    assert namespace["report"].ok  # type: ignore[attr-defined]
+    assert (tmp_path / "calcinosis-kg.owl").stat().st_size > 0
+    printed = capsys.readouterr().out
+    assert "## idiopathic calcinosis cutis (`CCKG:0000005`)" in printed
+    if where != "README.md":  # the docstring's example reads and classifies cases too
+        assert "50 cases: 50 valid, 0 invalid" in printed
+        assert namespace["summary"].startswith("50 cases: 40 classified")  # type: ignore[attr-defined]

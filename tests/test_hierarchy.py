@@ -40,3 +40,15 @@ def test_graph_ancestors_and_descendants_are_named_asserted_and_transitive(tmp_p
     iri = "https://w3id.org/calcinosis-kg/CCKG_9000003"
     assert kg.ancestors(iri) == kg.ancestors("CCKG:9000003")
     assert kg.ancestors("CCKG:9000001") == []
+
+
+def test_graph_most_specific_keeps_only_the_terms_nothing_else_given_is_under(tmp_path):
+    path = tmp_path / "h.ttl"
+    path.write_text(TTL + "CCKG:9000004 a owl:Class ; rdfs:subClassOf CCKG:9000001 .\n")
+    kg = load([path])
+    top, middle, leaf, side = (f"CCKG:900000{n}" for n in (1, 2, 3, 4))
+    assert kg.most_specific([top, middle, leaf]) == [leaf]
+    assert kg.most_specific([side, top, middle, side]) == [side, middle]  # order kept, once
+    assert kg.most_specific([top]) == [top]
+    iri = "https://w3id.org/calcinosis-kg/CCKG_9000003"
+    assert kg.most_specific([middle, iri]) == [iri]  # CURIEs and IRIs mix, as given

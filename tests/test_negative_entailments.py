@@ -8,6 +8,7 @@ the check fail, and ``check`` reports the counts on the reasoning line.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import yaml
@@ -20,6 +21,9 @@ from calcinosis_kg.checks.negative_entailments import (
 )
 from calcinosis_kg.core.prefixes import expand
 from calcinosis_kg.core.resources import default_ontology_files, ontology_dir, source_dir
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 PREFIXES = """
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -152,38 +156,39 @@ def test_check_reports_negative_counts_and_fails_on_a_planted_axiom(tmp_path):
     assert any("must not follow" in f.reason for f in stage.failures)
 
 
+def _iris(curies: str) -> list[str]:
+    return [expand(curie) for curie in curies.split()]
+
+
+def _built_classes() -> tuple[Graph, list[str], list[str]]:
+    """The built ontology with its imports, its named classes and the calcinosis types of ours
+    among them (what both sweeps range over)."""
+    from rdflib import URIRef
+    from rdflib.namespace import OWL, RDF
+
+    from calcinosis_kg.source.build import build
+
+    result = build()
+    g = result.ontology + result.imports
+    named = sorted(str(c) for c in g.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef))
+    return g, named, [c for c in named if c.startswith(expand("CCKG:00000"))]
+
+
 def test_sweep_no_disease_cause_or_exposure_is_universally_linked_to_any_calcinosis_type():
     """A systematic sweep beyond the file: no external class (MONDO, GO, MAxO, ChEBI) and none of
     our conditions or exposures is entailed to relate, in every case, to any calcinosis type by
     any relation an association uses, nor any type to be related to them in every case."""
     _java_or_skip()
-    from rdflib.namespace import OWL, RDF
-
-    from calcinosis_kg.checks.negative_entailments import NegativeEntailment
-    from calcinosis_kg.source.build import build
-
-    result = build()
-    g = result.ontology + result.imports
-    named = sorted(str(c) for c in g.subjects(RDF.type, OWL.Class))
-    types = [c for c in named if c.startswith(expand("CCKG:00000"))]
+    _, named, types = _built_classes()
     others = [
         c
         for c in named
         if c.startswith(tuple(expand(p + ":") for p in ("MONDO", "GO", "MAXO", "CHEBI")))
         or c.startswith((expand("CCKG:00001"), expand("CCKG:00005")))
     ]
-    predicates = [
-        expand(p)
-        for p in (
-            "RO:0004029",
-            "RO:0003302",
-            "RO:0003303",
-            "RO:0003308",
-            "RO:0002302",
-            "RO:0002606",
-            "RO:0002200",
-        )
-    ]
+    predicates = _iris(
+        "RO:0004029 RO:0003302 RO:0003303 RO:0003308 RO:0002302 RO:0002606 RO:0002200"
+    )
     items = [
         NegativeEntailment(s, "sweep", prop=p, filler=t)
         for s in others
@@ -210,29 +215,15 @@ def test_sweep_every_entailed_statement_of_a_type_comes_from_a_reviewed_universa
     from collections import defaultdict
 
     from rdflib import URIRef
-    from rdflib.namespace import OWL, RDF, RDFS
+    from rdflib.namespace import OWL, RDFS
 
-    from calcinosis_kg.checks.negative_entailments import NegativeEntailment, probe_iris, start
-    from calcinosis_kg.source.build import build
+    from calcinosis_kg.checks.negative_entailments import probe_iris, start
 
-    result = build()
-    g = result.ontology + result.imports
-    named = sorted(str(c) for c in g.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef))
-    types = [c for c in named if c.startswith(expand("CCKG:00000"))]
-    relations = [
-        expand(p)
-        for p in (
-            "RO:0004026",
-            "RO:0004029",
-            "RO:0002200",
-            "RO:0004022",
-            "RO:0002162",
-            "RO:0002302",
-            "CCKG:0001001",
-            "RO:0003302",
-            "RO:0003308",
-        )
-    ]
+    g, named, types = _built_classes()
+    relations = _iris(
+        "RO:0004026 RO:0004029 RO:0002200 RO:0004022 RO:0002162 RO:0002302 CCKG:0001001 "
+        "RO:0003302 RO:0003308"
+    )
     items = [
         NegativeEntailment(t, "sweep", prop=r, filler=f)
         for t in types

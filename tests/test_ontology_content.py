@@ -115,12 +115,7 @@ def test_calcinosis_cutis_is_a_calcinosis_and_a_skin_disorder(graph):
 
 
 def test_calcinosis_cutis_in_dogs_is_in_taxon_dog(graph):
-    fillers = [
-        graph.value(r, OWL.someValuesFrom)
-        for r in graph.objects(u("CCKG:0000012"), RDFS.subClassOf)
-        if (r, OWL.onProperty, u("RO:0002162")) in graph
-    ]
-    assert u("NCBITaxon:9615") in fillers
+    assert has_universal(graph, "CCKG:0000012", "RO:0002162", "NCBITaxon:9615")
 
 
 def test_every_disease_class_of_ours_has_an_xref_or_is_a_declared_gap(graph):
@@ -223,6 +218,7 @@ def records(g: Graph, subject: str, predicate: str, obj: str) -> list[URIRef]:
 
 
 def has_universal(g: Graph, subject: str, prop: str, filler: str) -> bool:
+    """``subject`` rdfs:subClassOf ``prop`` some ``filler`` is asserted."""
     return any(
         (r, OWL.onProperty, u(prop)) in g and (r, OWL.someValuesFrom, u(filler)) in g
         for r in g.objects(u(subject), RDFS.subClassOf)
@@ -248,12 +244,7 @@ def test_diltiazem_is_a_mainstay_and_colchicine_of_varying_success(graph):
 
 
 def test_diltiazem_has_the_role_calcium_channel_blocker(graph):
-    fillers = [
-        graph.value(r, OWL.someValuesFrom)
-        for r in graph.objects(u("CHEBI:101278"), RDFS.subClassOf)
-        if (r, OWL.onProperty, u("RO:0000087")) in graph
-    ]
-    assert u("CHEBI:38215") in fillers
+    assert has_universal(graph, "CHEBI:101278", "RO:0000087", "CHEBI:38215")
 
 
 def test_crest_syndrome_has_five_features_lettered_c_r_e_s_t(graph):

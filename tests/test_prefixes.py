@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from calcinosis_kg.core import prefixes
+from calcinosis_kg.core.errors import InputError
 
 OBO = "http://purl.obolibrary.org/obo/"
 OWN = {"a": "http://example.org/", "ab": "http://example.org/b/"}
@@ -19,9 +20,10 @@ def test_an_uncovered_iri_compresses_to_itself() -> None:
     assert prefixes.compress("http://nowhere.invalid/x") == "http://nowhere.invalid/x"
 
 
-def test_an_unknown_prefix_is_a_value_error() -> None:
-    with pytest.raises(ValueError, match="unknown CURIE prefix"):
+def test_an_unknown_prefix_is_a_one_line_input_error_and_still_a_value_error() -> None:
+    with pytest.raises(InputError, match="unknown CURIE prefix in 'NOPE:1'") as caught:
         prefixes.expand("NOPE:1")
+    assert isinstance(caught.value, ValueError)
 
 
 def test_full_iris_pass_through_expand() -> None:

@@ -7,17 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from calcinosis_kg.answers.queries import (
-    QueryRefused,
-    RemoteEngine,
-    get_query,
-    labelled,
-    list_queries,
-    render,
-    run_query,
-)
+from calcinosis_kg.answers.queries import labelled, render, run_query
 from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.graph.knowledge import load
+from calcinosis_kg.graph.queryfiles import get_query, list_queries
+from calcinosis_kg.graph.remote import RemoteEngine
+from calcinosis_kg.graph.sparql import QueryRefused, QueryResult
 from calcinosis_kg.graph.sparql_text import parse_term, with_values
 
 LABEL_QUERY = "SELECT ?c ?label WHERE { ?c rdfs:label ?label } ORDER BY ?c ?label"
@@ -250,8 +245,6 @@ def test_query_text_without_braces_is_not_mistaken_for_a_name(kg) -> None:
 
 
 def test_tsv_keeps_quotes_and_escapes_tabs_newlines_reversibly() -> None:
-    from calcinosis_kg.answers.queries import QueryResult
-
     result = QueryResult(columns=["quote"], rows=[('he said "no"\tthen\nleft\\',), (None,)])
     assert render(result, "tsv") == 'quote\nhe said "no"\\tthen\\nleft\\\\\n\n'
 

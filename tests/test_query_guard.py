@@ -115,3 +115,36 @@ def test_refusals_come_back_from_the_child_as_themselves() -> None:
     with pytest.raises(InputError, match="syntax error") as caught:
         run_checked("SELECT * WHERE {\n ?s ?p }", lambda info: None, timeout=30, source="q.rq")
     assert caught.value.path == "q.rq" and caught.value.line == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", "select"),
+        ("ASK { ?s ?p ?o }", "ask"),
+        ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "construct"),
+        ("DESCRIBE <http://e/a>", "describe"),
+    ],
+)
+def test_the_query_form_is_read_from_the_parse(text: str, form: str) -> None:
+    assert check_query(text).form == form
+
+
+def test_a_text_longer_than_the_limit_is_refused_before_parsing(monkeypatch) -> None:
+    text = "SELECT * WHERE { ?s <http://e/length-limit> ?o }"
+    monkeypatch.setattr(query_guard, "MAX_QUERY_CHARS", len(text))
+    assert check_query(text).form == "select"  # at the limit: read
+    with pytest.raises(InputError, match=f"query longer than {len(text)} characters refused"):
+        check_query(text + " ")
+
+
+def test_a_nul_character_is_refused() -> None:
+    with pytest.raises(InputError, match="query contains a NUL character"):
+        check_query('SELECT * WHERE { ?s ?p "a\x00b" }')
+
+
+def test_a_grammar_error_that_is_no_parse_error_is_one_line_input_error() -> None:
+    # rdflib raises ValueError (not a ParseException) for an escape past U+10FFFF
+    with pytest.raises(InputError, match="SPARQL syntax error: Invalid unicode") as caught:
+        check_query('SELECT * WHERE { ?s ?p "\\U0011FFFF" }', source="q.rq")
+    assert caught.value.path == "q.rq" and "\n" not in str(caught.value)

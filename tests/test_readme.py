@@ -117,7 +117,7 @@ def test_release_triple_counts_in_the_artifacts_guide_match_the_committed_releas
 
 
 def test_readme_counts_the_bundled_competency_queries() -> None:
-    from calcinosis_kg.answers.queries import list_queries
+    from calcinosis_kg.graph.queryfiles import list_queries
 
     assert f"{len(list_queries())} competency queries with tested" in README
 

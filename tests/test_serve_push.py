@@ -19,8 +19,9 @@ from store_servers import (
 from calcinosis_kg.core.errors import CalcinosisKGError
 from calcinosis_kg.graph.knowledge import load
 from calcinosis_kg.graph.queryfiles import get_query
+from calcinosis_kg.graph.remote import RemoteEngine
 from calcinosis_kg.serve.push import count_triples, graph_url
-from calcinosis_kg.serve.remote import CappedRemoteEngine, Client, Credentials, RemoteError
+from calcinosis_kg.serve.remote import Client, Credentials, RemoteError
 
 RELEASE = "https://w3id.org/calcinosis-kg/test-release"
 # Virtuoso 7.2.5 (Debian) loses rows when a transitive property path (rdfs:subClassOf*, rdf:rest*)
@@ -195,7 +196,7 @@ def test_virtuoso_known_bugs_in_their_smallest_form(pushed, bug, query, wrong) -
 
     embedded = run_sparql(load(), query).rows
     assert embedded, bug
-    engine = CappedRemoteEngine(pushed.endpoint, 60)
+    engine = RemoteEngine(pushed.endpoint, 60)
     if wrong == "SP031":
         with pytest.raises(CalcinosisKGError, match="SP031|SQ156"):
             run_sparql(None, query, engine=engine)
@@ -241,7 +242,7 @@ def test_a_wrong_password_fails_without_showing_it(pushed) -> None:
 def test_virtuoso_row_cap_fails_loudly(pushed) -> None:
     if pushed.name != "virtuoso":
         pytest.skip("only Virtuoso caps result rows silently")
-    engine = CappedRemoteEngine(pushed.endpoint, 120)
+    engine = RemoteEngine(pushed.endpoint, 120)
     query = (
         "SELECT ?s ?a WHERE { ?s ?p ?o . ?a a owl:Class } "
         f"LIMIT {VIRTUOSO_MAX_ROWS + 10}"

@@ -17,8 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.graph.remote import RemoteEngine
 from calcinosis_kg.serve.remote import (
-    CappedRemoteEngine,
     Client,
     Credentials,
     RemoteError,
@@ -123,23 +123,15 @@ def capped(rows: int, cap: int | None) -> type[BaseHTTPRequestHandler]:
 
 def test_a_silent_row_cap_fails_loudly_and_a_complete_answer_passes() -> None:
     with fake(capped(10, 10)) as base, pytest.raises(RemoteError, match="X-SPARQL-MaxRows"):
-        CappedRemoteEngine(base + "/sparql", 5).execute("SELECT ?s {?s ?p ?o}", {}, "q")
+        RemoteEngine(base + "/sparql", 5).execute("SELECT ?s {?s ?p ?o}", {}, "q")
     with fake(capped(7, 10)) as base:
         assert (
-            len(
-                CappedRemoteEngine(base + "/sparql", 5)
-                .execute("SELECT ?s {?s ?p ?o}", {}, "q")
-                .rows
-            )
+            len(RemoteEngine(base + "/sparql", 5).execute("SELECT ?s {?s ?p ?o}", {}, "q").rows)
             == 7
         )
     with fake(capped(12, None)) as base:
         assert (
-            len(
-                CappedRemoteEngine(base + "/sparql", 5)
-                .execute("SELECT ?s {?s ?p ?o}", {}, "q")
-                .rows
-            )
+            len(RemoteEngine(base + "/sparql", 5).execute("SELECT ?s {?s ?p ?o}", {}, "q").rows)
             == 12
         )
 

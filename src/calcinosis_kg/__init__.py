@@ -3,10 +3,20 @@
 The front door: ``import calcinosis_kg as ckg`` gives what a script needs::
 
     kg = ckg.load()                                  # or ckg.load(["my-edit.ttl"])
+    for q in ckg.list_queries():                     # each query's name and parameters
+        print(q.name, q.parameters)
     result = ckg.query(kg, "cq02", {"disease": "MONDO:0005100"})
     print(ckg.render(result, "table"))
-    print(ckg.show(kg, "idiopathic calcinosis cutis", "md"))
+    term = ckg.resolve(kg, "idiopathic calcinosis cutis")  # a name -> .curie, .label
+    print(kg.ancestors(term.curie), ckg.card(kg, term.curie).parents)
+    print(ckg.show(kg, term.label, "md"))
     report = ckg.check(kg)                           # the same as `calcinosis-kg check`
+    ckg.export(kg, "owl", "calcinosis-kg.owl")       # ttl, owl, nt or jsonld
+    cases = ["cases.csv"]                            # CSV, JSON (Lines), Phenopackets, RDF
+    print(ckg.validate_cases(cases).summary())       # .total, .invalid, .table() of problems
+    data, summary = ckg.classify_cases(cases, "csv")  # table, csv, jsonl or ttl bytes
+
+``help(ckg.NAME)`` says what each call takes and returns.
 
 Public API policy (as pronto states its own): the names in ``__all__`` are the public API and
 keep their meaning across minor versions; every other module, function and attribute of the

@@ -49,8 +49,9 @@ documents = st.one_of(
 def _refused_in_one_line(code: int, err: str) -> None:
     assert code in (0, 2), err
     assert "Traceback" not in err
-    if code == 2:
+    if code == 2:  # a refusal: one error line, never the "internal error" line of a bug
         assert len(err.strip().splitlines()) == 1, err
+        assert err.startswith("calcinosis-kg: error: "), err
 
 
 @settings(

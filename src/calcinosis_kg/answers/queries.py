@@ -4,8 +4,8 @@ present its rows with labels as an aligned table, CSV, TSV or JSON.
 Why a module of its own: running SPARQL safely is the graph layer's job (``graph.sparql``), shared
 with the competency stage; what a user sees is decided here: a ``<column>_label`` column after
 every IRI column, one text format per output, and ``--inferred`` (the asserted graph plus the
-reasoner's class hierarchy, from ``checks.inferred``). The query API users need is re-exported,
-so ``from calcinosis_kg.answers.queries import run_query, render`` is all a script imports.
+reasoner's class hierarchy, from ``checks.inferred``). Scripts reach it through the front door
+(``ckg.query``, ``ckg.render``, ``ckg.list_queries``); the module itself is private.
 """
 
 from __future__ import annotations
@@ -18,39 +18,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calcinosis_kg.core.errors import InputError
-from calcinosis_kg.core.text import aligned_table, terminal_safe, tsv_field
+from calcinosis_kg.core.text import aligned_table, tsv_field
 from calcinosis_kg.core.vocab import OWL_CLASS, RDF_TYPE
 from calcinosis_kg.graph import sparql
-from calcinosis_kg.graph.queryfiles import BundledQuery, get_query, list_queries, read_query_file
-from calcinosis_kg.graph.sparql import (
-    Engine,
-    QueryRefused,
-    QueryResult,
-    RemoteEngine,
-    parse_bind_options,
-    strip_lexical,
-)
+from calcinosis_kg.graph.queryfiles import BundledQuery
+from calcinosis_kg.graph.sparql import Engine, QueryResult
 
 if TYPE_CHECKING:
     from calcinosis_kg.graph.knowledge import KnowledgeGraph
 
-__all__ = [
-    "BundledQuery",
-    "QueryRefused",
-    "QueryResult",
-    "RemoteEngine",
-    "get_query",
-    "labelled",
-    "list_queries",
-    "parse_bind_options",
-    "read_query_file",
-    "render",
-    "run_query",
-    "strip_lexical",
-    "terminal_safe",
-    "truncation_note",
-    "tsv_field",
-]
+__all__ = ["FORMATS", "RDFLIB_CLASS_LIMIT", "labelled", "render", "run_query", "truncation_note"]
 
 FORMATS = ("table", "csv", "tsv", "json")
 
@@ -67,12 +44,17 @@ def run_query(
     row_limit: int | None = None,
     memory_mb: int | None = sparql.DEFAULT_MEMORY_MB,
 ) -> QueryResult:
-    """``graph.sparql.run_sparql``, over ``kg`` plus the inferred class hierarchy if ``inferred``.
+    """Run ``query`` over ``kg``, plus the inferred class hierarchy if ``inferred``: a bundled
+    query's name or unique prefix (``"cq02"``; ``list_queries()`` gives each one's ``name``,
+    ``question``, ``parameters`` and ``example_bindings``), a ``.rq`` path, a ``BundledQuery`` or
+    SPARQL text. ``engine`` is ``"oxigraph"`` (default) or ``"rdflib"``.
 
     ``bindings`` maps variable names to values (``"CCKG:0000001"``, ``'"text"@en'``, ``12`` …)
     bound as RDF terms. Raises ``InputError`` for an unknown query, a syntax error (with
-    line:column), a binding for a variable the query lacks, or a SERVICE clause. ``timeout``,
-    ``row_limit`` and ``memory_mb`` bound the work (``graph.sparql.run_sparql``).
+    line:column), a binding for a variable the query lacks, or a SERVICE clause. ``timeout``
+    (seconds, in a child process), ``row_limit`` (rows kept; the result says ``truncated``) and
+    ``memory_mb`` bound the work. The ``QueryResult`` holds ``columns`` and ``rows`` of CURIEs or
+    literal strings; ``render`` prints it.
     """
     if inferred:
         if kg is None:

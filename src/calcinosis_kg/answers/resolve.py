@@ -284,7 +284,9 @@ def suggestions(kg: KnowledgeGraph, text: str, n: int = 3) -> list[Candidate]:
 
 
 def resolve(kg: KnowledgeGraph, text: str) -> Candidate:
-    """The one term ``text`` names; ``AmbiguousTerm`` / ``UnknownTerm`` (exit 2) otherwise."""
+    """The one term ``text`` (a label, synonym, CURIE or IRI) names, as a ``Candidate`` with its
+    ``curie``, ``label`` and the name that ``matched``; ``AmbiguousTerm`` / ``UnknownTerm``
+    (both ``InputError``, one line, naming close spellings) otherwise."""
 
     iri = _identifier(text)
     found = candidates(kg, text)

@@ -74,7 +74,8 @@ def search(kg: KnowledgeGraph, text: str, limit: int | None = None) -> list[Sear
     """Classes whose label or synonym matches ``text`` (case-insensitive substring or tokens).
 
     Best first: exact label, exact synonym, prefix, substring, then every-word-prefix matches.
-    A CURIE or IRI of a class matches that class.
+    A CURIE or IRI of a class matches that class. Each ``SearchHit`` has the class's ``curie``
+    and ``label``, the synonym that ``matched`` (empty for the label) and its ``field``.
     """
 
     best: dict[str, SearchHit] = {}

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
+from calcinosis_kg.answers.resolve import UnknownTerm
 from calcinosis_kg.answers.show_groups import GROUPS, SCOPES, namesake_sentence
 from calcinosis_kg.answers.show_reader import Reader, Support, Term, lists_holding
 from calcinosis_kg.checks.inheritance import render
@@ -113,10 +114,14 @@ class Card:
 
 
 def card(kg: KnowledgeGraph, iri: str) -> Card:
-    """The card of ``iri`` (a class, or any labelled term) in ``kg``."""
+    """The card of ``iri`` (a CURIE or IRI of a class, or of any labelled term) in ``kg``:
+    everything said about it, as ``show`` prints it (``resolve`` turns a name into a CURIE).
+    ``UnknownTerm`` when ``kg`` says nothing about it."""
     g = kg.graph
+    node = URIRef(expand(iri))
+    if (node, None, None) not in g:
+        raise UnknownTerm(compress(str(node)), [])
     r = Reader(g, kg.labels)
-    node = URIRef(iri)
     result = Card(term=r.term(node), deprecated=node in r.deprecated)
     definition = g.value(node, URIRef(v.IAO_DEFINITION))
     if definition is not None:

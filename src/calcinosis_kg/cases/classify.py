@@ -33,7 +33,7 @@ from calcinosis_kg.cases.compile import (
 )
 from calcinosis_kg.cases.decisions import Decisions
 from calcinosis_kg.cases.hints import near_misses
-from calcinosis_kg.cases.nodes import Node, polars_steps
+from calcinosis_kg.cases.nodes import Node, polars_steps, reads
 from calcinosis_kg.core.vocab import RO_CAUSES_OR_CONTRIBUTES
 from calcinosis_kg.graph.knowledge import load
 
@@ -70,6 +70,7 @@ SELECT ?s ?p ?o ?src ?text WHERE {
 CAUSE = RO_CAUSES_OR_CONTRIBUTES
 #: evidence values per bit-set column of ``_support`` (a UInt64 holds 63 without its sign bit)
 MASK_BITS = 63
+CRITERIA = tuple(f"c{i}" for i in range(40))
 
 
 @dataclass
@@ -180,7 +181,8 @@ def classify(
         else pl.Series("_problems", problems).fill_null(""),
         pl.col("not_a_case"),
         pl.col("conditions"),
-    ).with_columns(group_key(n))
+    )
+    out = out.with_columns(group_key(out, n))
     ids: dict[str, tuple[str, ...]] = {
         c: ("g",) for c in (*(f"c{i}" for i in range(n)), "_invalid", "not_a_case")
     }
@@ -210,24 +212,43 @@ def classify(
     return out.select(*RESULT_COLUMNS, "types", "fired", "hints", "suggestions")
 
 
-def group_key(n: int) -> pl.Expr:
-    """``g``: the values of the criteria ``c0…`` (true, false, null), invalid and not_a_case of
-    a row, as one text (a case's types, status and their texts depend on nothing else)."""
-    codes = [pl.col(f"c{i}").cast(pl.Int8).fill_null(2).cast(pl.String) for i in range(n)]
-    return pl.concat_str(
-        [
-            *codes,
-            pl.col("_invalid").cast(pl.Int8).fill_null(2).cast(pl.String),
-            pl.col("not_a_case").is_null().cast(pl.Int8).cast(pl.String),
-            pl.col("not_a_case").fill_null(""),
-        ],
-    ).alias("g")
+def group_key(frame: pl.DataFrame, n: int) -> pl.Series:
+    """``g``: one number per combination of the values of the criteria ``c0…`` (true, false,
+    null: a digit in base 3 each), invalid and not_a_case of the rows of ``frame`` (a case's
+    types, status and their texts depend on nothing else). A number, not a text: it is hashed
+    at every step that runs once per group, and a text of a dozen columns costs more to build
+    than all those steps."""
+    digits = [pl.col(c).cast(pl.UInt64).fill_null(2) for c in (*CRITERIA[:n], "_invalid")]
+    base = 3 ** len(digits)
+    reason = frame["not_a_case"]  # its distinct texts numbered from 1 (0: none)
+    if base * (reason.len() + 1) >= 2**64:
+        raise ValueError(f"{n} criteria: too many for one group number")
+    kind: pl.Expr | pl.Series = pl.lit(0, pl.UInt64)
+    if reason.null_count() < reason.len():
+        kind = reason.rank("dense").fill_null(0).cast(pl.UInt64)
+    number = sum((d * 3**k for k, d in enumerate(digits)), kind * base)
+    return frame.select(number.alias("g")).to_series()
 
 
 def _values(frame: pl.DataFrame, recorded: Node) -> pl.DataFrame:
     """(case_id, value): every class a case records (``decisions.recorded_values``)."""
-    values = frame.select("case_id", to_polars(recorded).alias("value"))
-    return values.explode("value").drop_nulls("value")
+    return _long(frame, recorded, "case_id")
+
+
+def _long(frame: pl.DataFrame, node: Node, key: str) -> pl.DataFrame:
+    """(``key``, value): the items of the list ``node`` per row, exploded, nulls left out; a concatenation of
+    lists (or an array of items) is exploded item by item and the parts stacked, never built
+    as one list per row first (``concat_list`` on every row of a chunk is the slow part). The
+    items of a row come in another order: callers read them as a set."""
+    if node.op in ("concat_lists", "array"):
+        parts = [
+            _long(frame, item, key)
+            if node.op == "concat_lists"
+            else frame.select(key, to_polars(item).cast(pl.String).alias("value")).drop_nulls()
+            for item in node.items
+        ]
+        return pl.concat(parts)
+    return frame.select(key, to_polars(node).alias("value")).explode("value").drop_nulls()
 
 
 def _support(
@@ -247,12 +268,11 @@ def _support(
         },
         schema={"value": pl.String, "chunk": pl.Int32, "bit": pl.UInt64},
     )
-    long = (
-        frame.select(to_polars(clf.decisions.values).alias("value"))
-        .with_row_index("r")
-        .explode("value")
-        .join(bits, on="value")
+    # sorted by row again (the parts come one after the other): a group-by on sorted keys
+    long = _long(
+        frame.select(*reads(clf.decisions.values)).with_row_index("r"), clf.decisions.values, "r"
     )
+    long = long.join(bits, on="value").sort("r")
     shown = long.group_by("r").agg(
         pl.col("bit").filter(pl.col("chunk") == j).bitwise_or().fill_null(0).alias(rv)
         for j, rv in enumerate(masks)

@@ -21,22 +21,47 @@ from calcinosis_kg.cases import csv_fields as f
 from calcinosis_kg.cases import identifiers, intervals, labs
 from calcinosis_kg.cases import model as m
 from calcinosis_kg.cases.frame import SCHEMA
+from calcinosis_kg.cases.frame import distinct as _distinct
 from calcinosis_kg.cases.record import Record
 
 SEP = "\x1f"
 LIST = pl.List(pl.String)
 
 
-class Rules:
-    """What the rules computed so far for one file: per rule, key -> results."""
+#: entries one memo keeps before it empties itself (per rule and file): a file whose serum
+#: values, ages or codes are all distinct would otherwise grow it with the file, not the block
+CAP = 1 << 14
+
+
+class Memo(dict[Any, Any]):
+    """A memo that empties itself when it is full (``CAP`` entries): a value not found is
+    computed again, so the output cannot change; the memory stays bounded by one block."""
 
     def __init__(self) -> None:
-        self.memo: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
-        self.bands: dict[str, dict[tuple[Any, ...], int]] = {}  # analyte -> pick -> index
-        self.picks: dict[str, list[tuple[intervals.Band | None, str]]] = {}
-        self.choices: dict[tuple[Any, ...], int] = {}  # (analyte, age, sex, species) -> pick
-        #: analyte -> (its five cells -> reading number, readings: errors, lab, values)
-        self.reads: dict[str, tuple[dict[tuple[Any, ...], int], list[tuple[Any, ...]]]] = {}
+        super().__init__()
+        self.cap = CAP
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if len(self) >= self.cap and key not in self:
+            self.clear()
+        super().__setitem__(key, value)
+
+
+class Rules:
+    """What the rules computed so far for one file: per rule, key -> results (each a ``Memo``;
+    indexes into a block's own lists never outlive the block)."""
+
+    def __init__(self) -> None:
+        self.memo: dict[str, Memo] = {}  # rule name -> its memo (a few dozen rules)
+        self.choices = Memo()  # (analyte, age, sex, species) -> the default band (or why none)
+        self.reads = Memo()  # (analyte, its five cells) -> (errors, lab, values)
+
+    def table(self, name: str) -> Memo:
+        """The memo of one rule."""
+        found = self.memo.get(name)
+        if found is None:
+            found = self.memo[name] = Memo()
+        return found
 
 
 def _per_distinct(
@@ -44,28 +69,21 @@ def _per_distinct(
     keys: list[str],
     rule: Callable[..., dict[str, Any]],
     schema: dict[str, Any],
-    memo: dict[tuple[Any, ...], dict[str, Any]],
+    memo: dict[Any, dict[str, Any]],
+    name: Callable[[tuple[Any, ...]], Any] | None = None,
 ) -> pl.DataFrame:
     """``rows`` with the columns of ``schema`` added: ``rule`` once per distinct ``keys`` (and
-    once per file: ``memo``), its results gathered back to the rows (no join of the wide
-    frame)."""
+    once per file: ``memo``, under ``name(key)`` when a key holds numbers of the block's own),
+    its results gathered back to the rows (no join of the wide frame)."""
     distinct, index = _distinct(rows.select(keys))
     results = []
     for key in distinct.iter_rows():
-        found = memo.get(key)
+        known = key if name is None else name(key)
+        found = memo.get(known)
         if found is None:
-            found = memo[key] = rule(*key)
+            found = memo[known] = rule(*key)
         results.append(found)
     return rows.hstack(pl.DataFrame(results, schema=schema)[index])
-
-
-def _distinct(keyed: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
-    """The distinct rows of ``keyed`` (nulls equal) and, per row, the index of its own: one
-    hash pass (a group-by keeping the rows of each key), the index scattered back."""
-    groups = keyed.with_row_index("_r").group_by(keyed.columns).agg("_r")
-    rows = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"), "_r").explode("_r")
-    index = pl.zeros(keyed.height, pl.UInt32, eager=True).scatter(rows["_r"], rows["_i"])
-    return groups.drop("_r"), index
 
 
 def _scratch(fill: Callable[..., None], *cells: Any) -> Record:
@@ -97,7 +115,7 @@ def _simple(
         [f"cell:{c}" for c in group.cells],
         rule,
         schema,
-        rules.memo.setdefault(group.name, {}),
+        rules.table(group.name),
     )
 
 
@@ -142,17 +160,17 @@ def _serum(
         & (pl.col(cells[3]).fill_null("") == "")
         & (pl.col(cells[4]).fill_null("") == "")
     )
-    chosen = rules.picks.setdefault(analyte, [])  # a few distinct bands (and reasons for none)
-    number = rules.bands.setdefault(analyte, {})
+    chosen: list[tuple[intervals.Band | None, str]] = []  # the block's few distinct bands
+    number: dict[tuple[intervals.Band | None, str], int] = {}
     numbers = []
     for kind in kinds[0].iter_rows():  # a few hundred (age, sex, species) per block
-        n = rules.choices.get((analyte, *kind))
+        pick = rules.choices.get((analyte, *kind))
+        if pick is None:
+            pick = rules.choices[(analyte, *kind)] = intervals.choose(bands, analyte, *kind)
+        n = number.get(pick)
         if n is None:
-            pick = intervals.choose(bands, analyte, *kind)
-            if pick not in number:
-                number[pick] = len(chosen)
-                chosen.append(pick)
-            n = rules.choices[(analyte, *kind)] = number[pick]
+            n = number[pick] = len(chosen)
+            chosen.append(pick)
         numbers.append(n)
     found = pl.Series(numbers, dtype=pl.Int64).gather(kinds[1])
     rows = rows.with_columns(pl.when(needs).then(found).otherwise(-1).alias(choice))
@@ -165,21 +183,20 @@ def _serum(
 
     # read once per distinct five cells (a few hundred), judged once per distinct (reading,
     # albumin for calcium, default band)
-    reads = rules.reads.setdefault(analyte, ({}, []))
     distinct, index = _distinct(rows.select(cells))
-    ids = []
+    readings = []  # the block's: (five cells, (errors, lab, values))
     for key in distinct.iter_rows():
-        n = reads[0].get(key)
-        if n is None:
+        got = rules.reads.get((analyte, *key))
+        if got is None:
             record = _scratch(f.fill_serum(analyte), *key)
-            n = reads[0][key] = len(reads[1])
-            reads[1].append((list(record.errors), record.labs.get(analyte), record.values))
-        ids.append(n)
+            got = (list(record.errors), record.labs.get(analyte), record.values)
+            rules.reads[(analyte, *key)] = got
+        readings.append((key, got))
     read = f"{analyte}:read"
-    rows = rows.with_columns(pl.Series(read, ids, dtype=pl.Int64).gather(index))
+    rows = rows.with_columns(index.alias(read))
 
     def rule(n: int, *key: Any) -> dict[str, Any]:
-        read_errors, lab, read_values = reads[1][n]
+        read_errors, lab, read_values = readings[n][1]
         given = dict(read_values)
         if albumin and key[0] is not None:
             given["albumin_g_l"] = key[0]
@@ -209,8 +226,12 @@ def _serum(
         f"{analyte}:note": pl.String,
         **{v: SCHEMA[v] for v in values},
     }
+
+    def name(key: tuple[Any, ...]) -> tuple[Any, ...]:  # the block's numbers -> their values
+        return (readings[key[0]][0], *key[1:-1], chosen[key[-1]] if key[-1] >= 0 else None)
+
     return _per_distinct(
-        rows, [read, *albumin, choice], rule, schema, rules.memo.setdefault(analyte, {})
+        rows, [read, *albumin, choice], rule, schema, rules.table(analyte), name
     ).drop(read, choice)
 
 
@@ -236,7 +257,7 @@ def _phenotypes(rows: pl.DataFrame, rules: Rules) -> pl.DataFrame:
         return {"ph:err": errors, "ph:notes": notes, **{f"ph:{s}": values.get(s) for s in statuses}}
 
     schema = {"ph:err": LIST, "ph:notes": LIST, **{f"ph:{s}": pl.String for s in statuses}}
-    rows = _per_distinct(rows, keys, rule, schema, rules.memo.setdefault("phenotypes", {}))
+    rows = _per_distinct(rows, keys, rule, schema, rules.table("phenotypes"))
     return rows.with_columns(pl.col(f"ph:{s}").alias(s) for s in statuses)
 
 
@@ -255,7 +276,7 @@ def _conditions(rows: pl.DataFrame, rules: Rules) -> pl.DataFrame:
         }
 
     schema = {"cond:list": LIST, "cond:notes": LIST, "cond:err": LIST}
-    return _per_distinct(rows, ["cond:key"], rule, schema, rules.memo.setdefault("conditions", {}))
+    return _per_distinct(rows, ["cond:key"], rule, schema, rules.table("conditions"))
 
 
 def read_rows(

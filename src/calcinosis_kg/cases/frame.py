@@ -37,3 +37,21 @@ def to_frame(rows: list[dict]) -> pl.DataFrame:
         else:
             columns[name] = pl.Series(name, [row[name] for row in rows], dtype=dtype)
     return pl.DataFrame(columns)
+
+
+def distinct(keyed: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """The distinct rows of ``keyed`` (nulls equal) and, per row, the index of its own: one
+    hash pass (a group-by keeping the rows of each key), the index scattered back. One text
+    column (most rules read one cell) is numbered by an enum of its distinct values instead:
+    a cast, cheaper than a group-by."""
+    if keyed.width == 1 and keyed.dtypes[0] == pl.String:
+        column = keyed.to_series()
+        values = column.unique().drop_nulls()
+        codes = column.cast(pl.Enum(values)).to_physical().fill_null(values.len())
+        if column.null_count():
+            values = values.extend(pl.Series([None], dtype=pl.String))
+        return values.to_frame(keyed.columns[0]), codes.cast(pl.UInt32)
+    groups = keyed.with_row_index("_r").group_by(keyed.columns).agg("_r")
+    rows = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"), "_r").explode("_r")
+    index = pl.zeros(keyed.height, pl.UInt32, eager=True).scatter(rows["_r"], rows["_i"])
+    return groups.drop("_r"), index

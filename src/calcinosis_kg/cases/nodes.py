@@ -315,12 +315,13 @@ def polars_steps(
     """``frame`` with each step's columns computed (a step's columns read the frame before it).
 
     ``ids`` (updated in place): per column, the columns whose values determine it. A node whose
-    every column has one is computed once per distinct combination of those identities and
-    joined back (a cohort has a few dozen: criteria met, status, flags), and its column gets
-    them as its own; any other node is computed per row."""
-    import polars as pl
+    every column has one is computed once per distinct combination of those identities, on one
+    row of each, and gathered back to the rows (a cohort has a few dozen: criteria met, status,
+    flags), and its column gets them as its own; any other node is computed per row. The rows
+    of each combination are found once per call (``_groups``), whatever the number of steps."""
 
     ids = {} if ids is None else ids
+    groups: dict[tuple[str, ...], tuple[Any, Any]] = {}
     for step in steps:
         per_row: list[tuple[str, Node]] = []
         grouped: dict[tuple[str, ...], list[tuple[str, Node]]] = {}
@@ -335,22 +336,32 @@ def polars_steps(
         if any(outputs & set(key) for key in grouped):
             raise ValueError(f"a step writes a column that identifies others: {sorted(outputs)}")
         done = frame.with_columns([to_polars(n).alias(c) for c, n in per_row])
+        gathered = []
         for key, items in grouped.items():
-            table = frame.unique(subset=list(key), keep="any").select(
-                *key, *[to_polars(n).alias(f"\x00{c}") for c, n in items]
-            )
-            done = done.join(
-                table, on=list(key), how="left", nulls_equal=True, maintain_order="left"
-            )
-        moved = [c for items in grouped.values() for c, _ in items]
-        frame = done.with_columns([pl.col(f"\x00{c}").alias(c) for c in moved]).drop(
-            [f"\x00{c}" for c in moved]
-        )
+            if key not in groups:
+                groups[key] = _groups(frame.select(key))
+            first, index = groups[key]
+            needed = sorted(set().union(*(reads(n) for _, n in items)))
+            table = frame.select(needed)[first].select(to_polars(n).alias(c) for c, n in items)
+            gathered += [table[c].gather(index) for c, _ in items]
+        frame = done.with_columns(gathered) if gathered else done
         for name, _ in per_row:
             ids.pop(name, None)
         for key, items in grouped.items():
             ids.update({name: key for name, _ in items})
     return frame
+
+
+def _groups(keys: Any) -> tuple[Any, Any]:
+    """(the first row of each distinct combination of ``keys``' columns, nulls equal; per row,
+    the number of its combination): one hash pass, the numbers scattered back to the rows."""
+    import polars as pl
+
+    groups = keys.with_row_index("_r").group_by(keys.columns).agg("_r")
+    first = groups["_r"].list.first()
+    rows = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"), "_r").explode("_r")
+    index = pl.zeros(keys.height, pl.UInt32, eager=True).scatter(rows["_r"], rows["_i"])
+    return first, index
 
 
 def spark_steps(df: Any, steps: list[list[tuple[str, Node]]]) -> Any:

@@ -146,13 +146,12 @@ def measurements(df: pl.DataFrame, memo: csv_rules.Rules) -> pl.DataFrame:
         "_alb": pl.Float64,
         **{f"_{a}_in": pl.String for a in labs.ORDER},
     }
-    df = csv_rules._per_distinct(df, keys, _read, read_schema, memo.memo.setdefault("measure", {}))
-    df = _choices(df, memo)
+    df = csv_rules._per_distinct(df, keys, _read, read_schema, memo.table("measure"))
+    df, chosen = _choices(df)
     hyper = list(labs.PHENOTYPES)
     df = df.with_columns(
         pl.col("features").list.contains(t).alias(f"_h{j}") for j, t in enumerate(hyper)
     )
-    chosen = memo.picks
 
     def judge(*key: Any) -> dict[str, Any]:
         inputs, albumin, picks, flags = key[:3], key[3], key[4:7], key[7:]
@@ -178,23 +177,32 @@ def measurements(df: pl.DataFrame, memo: csv_rules.Rules) -> pl.DataFrame:
         *[f"_h{j}" for j in range(len(hyper))],
     ]
     schema = {**{c: SCHEMA[c] for c in LAB_COLUMNS}, "_jerrs": LIST}
-    return csv_rules._per_distinct(df, keys, judge, schema, memo.memo.setdefault("judge", {}))
+
+    def name(key: tuple[Any, ...]) -> tuple[Any, ...]:  # the block's band numbers -> the bands
+        bands = (
+            chosen[a][n] if n >= 0 else None for a, n in zip(labs.ORDER, key[4:7], strict=True)
+        )
+        return (*key[:4], *bands, *key[7:])
+
+    return csv_rules._per_distinct(df, keys, judge, schema, memo.table("judge"), name)
 
 
-def _choices(df: pl.DataFrame, memo: csv_rules.Rules) -> pl.DataFrame:
+def _choices(df: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, list[Any]]]:
     """``_<analyte>_pick``: the index of the record's default band (``intervals.choose``) among
-    the few chosen so far, once per distinct (age, sex, species); -1 where none is needed."""
+    the block's few distinct ones (returned), once per distinct (age, sex, species); -1 where
+    none is needed."""
     bands = intervals.default_bands()
     base = df.select("age_years", "sex", "_taxon").unique()
     kinds = base
+    chosen: dict[str, list[Any]] = {}
     for a in labs.ORDER:
-        chosen = memo.picks.setdefault(a, [])
-        number = memo.bands.setdefault(a, {})
+        chosen[a] = []
+        number: dict[Any, int] = {}
         picks = [intervals.choose(bands, a, *k) for k in base.iter_rows()]
         for pick in picks:
             if pick not in number:
-                number[pick] = len(chosen)
-                chosen.append(pick)
+                number[pick] = len(chosen[a])
+                chosen[a].append(pick)
         kinds = kinds.with_columns(
             pl.Series(f"_{a}_pick", [number[p] for p in picks], dtype=pl.Int64)
         )
@@ -205,10 +213,11 @@ def _choices(df: pl.DataFrame, memo: csv_rules.Rules) -> pl.DataFrame:
         nulls_equal=True,
         maintain_order="left",
     )
-    return df.with_columns(
+    df = df.with_columns(
         pl.when(pl.col(f"_{a}_in").is_not_null())
         .then(found[f"_{a}_pick"])
         .otherwise(-1)
         .alias(f"_{a}_pick")
         for a in labs.ORDER
     )
+    return df, chosen

@@ -244,16 +244,20 @@ def _shown(df: pl.DataFrame, columns: list[str]) -> dict[str, str]:
     return {x: parsing.shown(x) for x in items.filter(~items.str.contains(CURIE))}
 
 
-def _years(df: pl.DataFrame, memo: csv_rules.Rules) -> dict[tuple[Any, ...], dict[str, Any]]:
-    """``parsing.duration_years`` of each distinct duration: (years, error)."""
-    found = memo.memo.setdefault("durations", {})
+def _years(df: pl.DataFrame, memo: csv_rules.Rules) -> dict[str, dict[str, Any]]:
+    """``parsing.duration_years`` of each distinct duration of the block: (years, error)."""
+    found = memo.table("durations")
+    block = {}
     for d in pl.concat([df["_age"], df["_onsets"].explode()]).drop_nulls().unique():
-        if (d,) not in found:
+        got = found.get((d,))
+        if got is None:
             try:
-                found[(d,)] = {"y": parsing.duration_years(d) if d else None, "e": None}
+                got = {"y": parsing.duration_years(d) if d else None, "e": None}
             except ValueError as exc:
-                found[(d,)] = {"y": None, "e": str(exc)}
-    return found
+                got = {"y": None, "e": str(exc)}
+            found[(d,)] = got
+        block[d] = got
+    return block
 
 
 def _finish(df: pl.DataFrame, complete: tuple[str, ...], memo: csv_rules.Rules) -> pl.DataFrame:
@@ -261,8 +265,8 @@ def _finish(df: pl.DataFrame, complete: tuple[str, ...], memo: csv_rules.Rules) 
     lists = [*pm.LISTS]
     shown = _shown(df, [*lists, "_responses", "_taxid"])
     years = _years(df, memo)
-    ymap = {k[0]: v["y"] for k, v in years.items()}
-    emap = {k[0]: v["e"] for k, v in years.items()}
+    ymap = {k: v["y"] for k, v in years.items()}
+    emap = {k: v["e"] for k, v in years.items()}
     errs: list[pl.Expr] = [
         pl.when("_noid").then(pl.lit(["case_id: missing (Phenopacket id)"])),
         pl.when(pl.col("_tax") & ~pl.col("_taxid").str.contains(CURIE)).then(

@@ -26,7 +26,7 @@ from calcinosis_kg.checks import java
 from calcinosis_kg.core.errors import CalcinosisKGError
 from calcinosis_kg.core.hierarchy import closure
 from calcinosis_kg.core.vocab import OWL
-from calcinosis_kg.graph.knowledge import load
+from calcinosis_kg.graph.knowledge import KnowledgeGraph, load
 
 TYPE_LINE = re.compile(r"^Type\( <([^>]+)> <([^>]+)> \)$", re.MULTILINE)
 SUB_LINE = re.compile(r"^SubClassOf\( <([^>]+)> <([^>]+)> \)$", re.MULTILINE)
@@ -52,14 +52,16 @@ def _case_of(store: Any) -> dict[str, str]:
 
 
 def hermit_types(
-    frame: pl.DataFrame, store: Any = None, timeout: float = 600.0
+    frame: pl.DataFrame, kg: KnowledgeGraph | None = None, timeout: float = 600.0
 ) -> dict[str, list[str]]:
-    """case_id -> most specific types (CURIEs) HermiT entails for each case in ``frame``, after
-    the same precedence rules as the fast path (``cases.decide``: osteoma cutis first)."""
+    """case_id -> most specific types (CURIEs) HermiT entails for each case in ``frame`` (over
+    ``kg``, the bundled ontology by default; most specific in its hierarchy), after the same
+    precedence rules as the fast path (``cases.decide``: osteoma cutis first)."""
     import pyoxigraph as ox
 
-    if store is None:
-        store = load().store
+    if kg is None:
+        kg = load()
+    store = kg.store
     java_bin = java.find_java()
     if java_bin is None:
         raise ReasonerUnavailable(java.java_not_found_message())
@@ -103,7 +105,6 @@ def hermit_types(
             "HermiT failed: " + done.stderr.decode("utf-8", "replace").strip().splitlines()[0][:300]
         )
     case_of = _case_of(store)
-    onto = read_ontology(store)
     # HermiT prints direct types and the direct hierarchy: close both with its own output
     parents: dict[str, set[str]] = {}
     for sub, sup in SUB_LINE.findall(out_text):
@@ -125,6 +126,6 @@ def hermit_types(
                     found[iri_to_id[individual]].add(case_of[cls])
     result = {}
     for case_id, types in found.items():
-        specific = {t for t in types if not any(o != t and t in onto.ancestors(o) for o in types)}
+        specific = kg.most_specific(sorted(types))
         result[case_id] = final_types(m.compress(t) for t in specific)
     return result

@@ -21,6 +21,7 @@ import polars as pl
 
 from calcinosis_kg.cases import arcs as a
 from calcinosis_kg.cases import shacl
+from calcinosis_kg.cases.frame import distinct
 from calcinosis_kg.core.vocab import RDF_TYPE
 
 SCHEMA = {"_row": pl.UInt32, **shacl.VIOLATION_SCHEMA}
@@ -205,8 +206,9 @@ _PER_ROW = frozenset({"_row", "iri", "_n", "case_id"})
 def _prepared(source: pl.DataFrame, prep: dict[str, pl.Expr]) -> pl.DataFrame:
     """``source`` with the level's shared columns. An object that is a function of one column
     of few distinct values (a CURIE expanded to an IRI, a number as decimal text), and what
-    reads only it (its number), is computed once per distinct value and joined back; then the
-    other objects and conditions, then what reads them (foci, numbers)."""
+    reads only it (its number), is computed once per distinct value and gathered back to the
+    rows (``frame.distinct``); then the other objects and conditions, then what reads them
+    (foci, numbers)."""
     per_value: dict[str, dict[str, pl.Expr]] = {}
     owner: dict[str, str] = {}
     for key, expr in prep.items():
@@ -222,10 +224,10 @@ def _prepared(source: pl.DataFrame, prep: dict[str, pl.Expr]) -> pl.DataFrame:
             owner[key] = str(owners.pop())
             per_value[owner[key]][key] = expr
     for column, exprs in per_value.items():
-        table = source.select(pl.col(column).unique())
+        table, index = distinct(source.select(column))
         for expr in exprs.values():  # in order: an object before its number
             table = table.with_columns(expr)
-        source = source.join(table, on=column, how="left", nulls_equal=True, maintain_order="left")
+        source = source.hstack([table[key].gather(index) for key in exprs])
     rest = {k: e for k, e in prep.items() if k not in owner}
     source = source.with_columns(e for k, e in rest.items() if k[:2] in ("_w", "_o"))
     return source.with_columns(e for k, e in rest.items() if k[:2] not in ("_w", "_o"))

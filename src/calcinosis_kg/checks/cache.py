@@ -162,12 +162,7 @@ def save(stage: str, key: str, result: StageResult) -> bool:
 
     data = result.to_dict()
     data["cached"] = False
-    entry = {"format": FORMAT, "key": key, "stage": stage, "result": data}
-    try:
-        write_atomic(_entry_path(stage, key), _sealed(entry))
-    except OSError:
-        return False
-    return True
+    return _write(stage, key, {"format": FORMAT, "key": key, "stage": stage, "result": data})
 
 
 def cacheable(result: StageResult) -> bool:
@@ -188,7 +183,11 @@ def load_json(name: str, key: str) -> object | None:
 def save_json(name: str, key: str, value: object) -> bool:
     """Store a JSON value atomically; False when the cache folder is not writable."""
 
-    entry = {"format": FORMAT, "key": key, "name": name, "value": value}
+    return _write(name, key, {"format": FORMAT, "key": key, "name": name, "value": value})
+
+
+def _write(name: str, key: str, entry: dict) -> bool:
+    """Write one sealed entry atomically; False when the cache folder is not writable."""
     try:
         write_atomic(_entry_path(name, key), _sealed(entry))
     except OSError:

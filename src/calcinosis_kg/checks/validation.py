@@ -143,7 +143,9 @@ def validate(
     ``shapes`` defaults to every bundled file in ``shapes/``; ``profile`` names the release
     artifact being validated (``shapes/profiles.yaml``: the shapes its definition leaves out).
     ``targets="oxigraph"`` evaluates SPARQL-based targets with pyoxigraph (fast);
-    ``"pyshacl"`` leaves them to pySHACL.
+    ``"pyshacl"`` leaves them to pySHACL. The ``ValidationReport`` says whether it ``conforms``
+    (no ``sh:Violation``; warnings never fail), lists its ``violations`` and prints with
+    ``to_text()`` (``to_json()``, ``to_turtle()``), as ``calcinosis-kg validate`` does.
     """
     import pyoxigraph
     import pyshacl

@@ -97,15 +97,11 @@ def query(
       calcinosis-kg query my-query.rq --ontology my-edit.ttl --format json
     """
     # lazy: `--help` imports this module and must not load the work's modules
-    from calcinosis_kg.answers.queries import (
-        get_query,
-        parse_bind_options,
-        render,
-        run_query,
-        truncation_note,
-    )
+    from calcinosis_kg.answers.queries import render, run_query, truncation_note
     from calcinosis_kg.answers.resolve import is_name, resolve_bind_value
     from calcinosis_kg.graph.knowledge import load
+    from calcinosis_kg.graph.queryfiles import get_query
+    from calcinosis_kg.graph.sparql import parse_bind_options
 
     bundled = get_query(query_name)
     bindings = parse_bind_options(binds)
@@ -122,13 +118,13 @@ def query(
             click.echo(f"calcinosis-kg: {kind}: --bind {name}={value}: {message}", err=True)
     if endpoint:
         # lazy: only this branch needs it
-        from calcinosis_kg.serve.remote import CappedRemoteEngine  # timeouts, row-cap check
+        from calcinosis_kg.graph.remote import RemoteEngine  # timeouts, row-cap check
 
         result = run_query(
             None,
             bundled,
             bindings,
-            engine=CappedRemoteEngine(endpoint, timeout),
+            engine=RemoteEngine(endpoint, timeout),
             timeout=timeout,
             row_limit=row_limit or None,
         )
@@ -165,7 +161,7 @@ def queries(fmt: str) -> None:
     # lazy: `--help` imports this module and must not load json or the work's modules
     import json
 
-    from calcinosis_kg.answers.queries import list_queries
+    from calcinosis_kg.graph.queryfiles import list_queries
 
     found = list_queries()
     if fmt == "json":

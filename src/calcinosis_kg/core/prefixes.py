@@ -12,11 +12,16 @@ from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING
 
+from calcinosis_kg.core.errors import InputError
 from calcinosis_kg.core.resources import source_dir
 from calcinosis_kg.core.yamlio import read_yaml
 
 if TYPE_CHECKING:
     import curies
+
+
+class UnknownPrefix(InputError, ValueError):
+    """A CURIE whose prefix the map does not hold (a ``ValueError`` too, as it always was)."""
 
 
 @cache
@@ -56,7 +61,8 @@ def expand(curie: str, prefixes: Mapping[str, str] | None = None) -> str:
     """Expand a CURIE with the curated map (or ``prefixes``); full IRIs (``http…``, ``urn:``)
     pass through unchanged.
 
-    An unknown prefix is an error rather than a guess, so a typo never becomes a new IRI.
+    An unknown prefix is an error (``UnknownPrefix``, an ``InputError``) rather than a guess,
+    so a typo never becomes a new IRI.
 
     >>> expand("HP:0001250")
     'http://purl.obolibrary.org/obo/HP_0001250'
@@ -65,13 +71,13 @@ def expand(curie: str, prefixes: Mapping[str, str] | None = None) -> str:
     >>> expand("NOPE:1")
     Traceback (most recent call last):
     ...
-    ValueError: unknown CURIE prefix in 'NOPE:1'
+    calcinosis_kg.core.prefixes.UnknownPrefix: unknown CURIE prefix in 'NOPE:1'
     """
     if curie.startswith(("http://", "https://", "urn:")):
         return curie
     iri = converter(prefixes).expand(curie)
     if iri is None:
-        raise ValueError(f"unknown CURIE prefix in {curie!r}")
+        raise UnknownPrefix(f"unknown CURIE prefix in {curie!r}")
     return iri
 
 

@@ -54,10 +54,8 @@ def obo(local: str) -> str:
 
 # --- RDF / RDFS / OWL / XSD ---------------------------------------------------------------------
 RDF_TYPE = RDF + "type"
-RDF_FIRST = RDF + "first"
 RDF_REST = RDF + "rest"
 RDF_NIL = RDF + "nil"
-RDF_LANGSTRING = RDF + "langString"
 RDF_PARSE_TYPE_ATTRIBUTE = RDF + " parseType"  # as an XML parser names the attribute
 RDFS_LABEL = RDFS + "label"
 RDFS_COMMENT = RDFS + "comment"
@@ -69,11 +67,8 @@ OWL_EQUIVALENT_CLASS = OWL + "equivalentClass"
 OWL_ONTOLOGY = OWL + "Ontology"
 OWL_IMPORTS = OWL + "imports"
 OWL_VERSION_IRI = OWL + "versionIRI"
-OWL_AXIOM = OWL + "Axiom"
 OWL_VERSION_INFO = OWL + "versionInfo"
 OWL_EQUIVALENT_CLASS = OWL + "equivalentClass"
-OWL_DISJOINT_WITH = OWL + "disjointWith"
-OWL_ALL_DISJOINT_CLASSES = OWL + "AllDisjointClasses"
 XSD_STRING = XSD + "string"
 
 # --- Dublin Core ---------------------------------------------------------------------------------
@@ -142,7 +137,6 @@ CALCINOSIS_CUTIS = CCKG + "0000001"
 FREQUENCY_WORDING = CCKG + "0001010"
 EFFICACY_QUALIFIER = CCKG + "0001011"
 ACRONYM_LETTER = CCKG + "0001012"
-SERUM_CALCIUM_MMOL = CCKG + "0001020"
 LOWER_REFERENCE_LIMIT = CCKG + "0001021"
 UPPER_REFERENCE_LIMIT = CCKG + "0001022"
 HAS_UNIT = CCKG + "0001023"

@@ -113,6 +113,18 @@ class KnowledgeGraph:
         _, children = self.derived("told_hierarchy", _told_hierarchy)
         return [compress(i) for i in closure(expand(term), lambda n: sorted(children.get(n, ())))]
 
+    def most_specific(self, terms: Iterable[str]) -> list[str]:
+        """The ``terms`` (CURIEs or IRIs) that none of the others is under in the asserted
+        hierarchy (``ancestors``), each once, in the order given: e.g. the most specific of the
+        types a reasoner entails for one case."""
+        given = list(dict.fromkeys(terms))
+        above = {term: set(self.ancestors(term)) for term in given}
+        return [
+            term
+            for term in given
+            if not any(other != term and compress(expand(term)) in above[other] for other in given)
+        ]
+
     def __len__(self) -> int:
         return len(self.store)
 

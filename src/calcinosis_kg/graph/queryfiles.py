@@ -75,7 +75,9 @@ def read_query_file(path: Path, name: str | None = None) -> BundledQuery:
 
 
 def list_queries(directory: Path | None = None) -> list[BundledQuery]:
-    """Every bundled query (``queries/*.rq``), sorted by name."""
+    """Every bundled query (``queries/*.rq``), sorted by name: each ``BundledQuery`` has its
+    ``name``, ``title``, ``question``, the ``parameters`` it takes (variable names to bind) and
+    ``example_bindings`` (``dict(q.example_bindings)`` is a ready ``bindings`` argument)."""
 
     return [read_query_file(p) for p in data_files(directory or resources.queries_dir(), ".rq")]
 

@@ -266,8 +266,10 @@ def export_bytes(kg: KnowledgeGraph, fmt: str, inferred: bool = False) -> bytes:
     return writer(canon)
 
 
-def export(kg: KnowledgeGraph, fmt: str, output: Path, inferred: bool = False) -> Path:
-    """Write the export to ``output`` atomically (an interrupted run leaves the old file)."""
+def export(kg: KnowledgeGraph, fmt: str, output: Path | str, inferred: bool = False) -> Path:
+    """Write the whole graph in ``fmt`` (``ttl``, ``owl``, ``nt`` or ``jsonld``) to ``output``
+    atomically (an interrupted run leaves the old file) and return its path; ``inferred`` adds
+    the reasoner's inferred class hierarchy (HermiT: Java needed)."""
 
     data = export_bytes(kg, fmt, inferred)
     write_atomic(Path(output), data)

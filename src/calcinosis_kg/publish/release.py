@@ -302,7 +302,10 @@ def release_graphs(kg: KnowledgeGraph, inferred: Graph | None = None) -> dict[st
 
 
 def release(kg: KnowledgeGraph, output: Path | str, inferred: Graph | None = None) -> ReleaseResult:
-    """Write every release artifact of ``kg`` into ``output`` (atomically, deterministically)."""
+    """Write every release artifact of ``kg`` into ``output`` (atomically, deterministically),
+    as ``calcinosis-kg release`` does; the ``ReleaseResult`` lists the ``files`` written and the
+    ``triples`` of each variant. ``inferred`` (an rdflib graph of inferred subClassOf edges) is
+    computed by HermiT (Java needed) when not given."""
 
     output = Path(output)
     info, graphs, inferred = _build(kg, inferred)

@@ -17,8 +17,9 @@ from calcinosis_kg.checks.competency import (
 )
 from calcinosis_kg.checks.results import StageResult
 from calcinosis_kg.core.errors import InputError
+from calcinosis_kg.graph.remote import RemoteEngine
 from calcinosis_kg.graph.sparql import run_sparql
-from calcinosis_kg.serve.remote import CappedRemoteEngine, Credentials, RemoteError
+from calcinosis_kg.serve.remote import Credentials, RemoteError
 
 
 def endpoint_competency(
@@ -26,7 +27,7 @@ def endpoint_competency(
 ) -> StageResult:
     """The competency stage, run on ``endpoint`` instead of the loaded graph."""
 
-    engine = CappedRemoteEngine(endpoint, timeout, credentials)
+    engine = RemoteEngine(endpoint, timeout, credentials)
 
     def answer(query: CompetencyQuery) -> tuple[list[str], list[Row]]:
         result = run_sparql(None, query.path, query.bindings or None, engine=engine)

@@ -10,13 +10,9 @@ Why the names stay here: ``push``, ``check --endpoint`` and their tests know the
 from __future__ import annotations
 
 from calcinosis_kg.graph.http_client import Client, Credentials, RemoteError, origin, public
-from calcinosis_kg.graph.remote import RemoteEngine, check_row_cap, select
-
-#: ``graph.remote.RemoteEngine`` has the timeouts, credentials and row-cap check itself now
-CappedRemoteEngine = RemoteEngine
+from calcinosis_kg.graph.remote import check_row_cap, select
 
 __all__ = [
-    "CappedRemoteEngine",
     "Client",
     "Credentials",
     "RemoteError",
