@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 help:  # the targets, one line each
 	@echo "make check        install everything, then run calcinosis-kg check"
 	@echo "make test         install everything, then lint, types and the whole test suite"
-	@echo "make test-fast    the same without the Java VM, headless Chromium and HTTP servers"
+	@echo "make test-fast    the quick part (~1 min): lint, types, tests without Java, browser, server, slow"
 	@echo "make mutate       the hand-written mutants: each must make its tests fail"
 	@echo "make bench        the speed benchmarks (check, queries, merge, cases)"
 	@echo "make bench-serve  serve side by side with the Oxigraph server (exit 1: a target missed)"
@@ -37,14 +37,15 @@ test: setup
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
 
-# the quick part (no Java VM, no headless Chromium, no HTTP server): lint, types and the rest of
-# the tests; markers are set in tests/conftest.py. `make test` still runs everything.
+# the quick part (no Java VM, no headless Chromium, no HTTP server, no test measured at a second
+# or more: tests/slow_tests.txt): lint, types and the rest of the tests on two workers; markers
+# are set in tests/conftest.py. `make test` still runs everything.
 test-fast: setup
 	$(VENV)/bin/ruff check src tests benchmarks scripts
 	$(VENV)/bin/ruff format --check src tests benchmarks scripts
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
-	$(VENV)/bin/pytest -q -m "not java and not browser and not server"
+	$(VENV)/bin/pytest -q -n 2 -m "not java and not browser and not server and not slow"
 
 # the hand-written mutants of issue 21 (scripts/mutants.py): each must make its tests fail
 mutate: setup

@@ -117,7 +117,7 @@ def sparql_endpoint():
         server.server_close()
 
 
-# --- markers: java, browser, server (registered in pyproject; `make test-fast` leaves them out) --
+# --- markers: java, browser, server, slow (registered in pyproject; `make test-fast` leaves them out)
 #: modules whose tests start Java almost throughout (HermiT, OWL API, Jena, Spark's JVM); elsewhere
 #: a test is java when it carries a skipif whose reason names Java (``requires_java``)
 JAVA_MODULES = {
@@ -135,10 +135,21 @@ JAVA_FIXTURES = {"reasoned", "facet_probe", "spark_answers"}
 JAVA_TESTS = {"test_front_door::test_cases_on_spark_through_the_front_door_agree_with_polars"}
 
 
+#: the tests listed in tests/slow_tests.txt (its header states the rule and the measurement)
+SLOW_TESTS = frozenset(
+    line
+    for line in (Path(__file__).parent / "slow_tests.txt").read_text(encoding="utf-8").splitlines()
+    if line and not line.startswith("#")
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark each test by what it starts: a JVM, a headless Chromium (the ``browser``
-    fixture) or an HTTP server (tests/test_serve_*)."""
+    fixture) or an HTTP server (tests/test_serve_*); and ``slow`` for the tests measured at a
+    second or more (tests/slow_tests.txt)."""
     for item in items:
+        if item.nodeid in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
         module = item.path.stem
         reasons = [str(m.kwargs.get("reason", "")) for m in item.iter_markers("skipif")]
         fixtures = set(getattr(item, "fixturenames", ()))
