@@ -231,6 +231,16 @@ def test_an_engine_option_that_does_not_fit_is_one_project_error(call, message):
         call()
 
 
+@pytest.mark.parametrize("fmt", ["nonsense", "parquet"])
+def test_classify_cases_refuses_a_format_the_polars_engine_does_not_write(fmt):
+    # it used to return the plain-text table for any unknown fmt (parquet: Spark's only)
+    with pytest.raises(ckg.InputError) as caught:
+        ckg.classify_cases([CASES / "vignettes.csv"], fmt)
+    assert str(caught.value) == (
+        f"unknown format {fmt!r}: table, csv, jsonl, ttl (parquet: engine='spark' only)"
+    )
+
+
 SPARK_RUN = """
 import json, sys
 import calcinosis_kg as ckg
