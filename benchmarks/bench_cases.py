@@ -12,7 +12,7 @@ the same shapes (1k and 10k; 100k with --baseline-100k, it takes minutes). --mil
 1M cases through validate + classify in 100k chunks (no cohort store) to show bounded memory.
 
     python benchmarks/bench_cases.py [--sizes 1000 10000 100000] [--million] [--baseline-100k]
-    python benchmarks/bench_cases.py --work [--n 100000]
+    python benchmarks/bench_cases.py --work [--n 100000] [--format csv|jsonl]
 
 --work times ``cases classify --format csv`` (read, validate, classify, write) in-process after
 start-up (classifier, name and identifier indexes, bands and shapes built first, not counted),
@@ -20,6 +20,8 @@ wall and CPU seconds, beside its peers on the same file in the same run: the bar
 the CSV, the same run with every row through the record reader (``inputs.VECTORISED = False``),
 and pyoxigraph's bulk load of the same cases as N-Triples; it prints the ratios and the load
 average (2 shared cores here: CPU seconds are steadier than wall seconds under load).
+``--format jsonl`` does the same on the cohort as Phenopacket JSON Lines (``cases synth`` writes
+it; the bare read is then polars' ``read_ndjson`` of the file).
 
 Targets (issue 12): 100k imported, validated, classified and answered < 60 s, peak < 4 GB;
 1M validated + classified with peak < 8 GB; case validation >= 10x faster than pySHACL at 10k.
@@ -208,7 +210,7 @@ def run_baseline(n: int, folder: Path) -> list[tuple[str, float, float]]:
     return stage.rows
 
 
-def run_work(n: int, folder: Path) -> list[tuple[str, float, float]]:
+def run_work(n: int, folder: Path, fmt: str = "csv") -> list[tuple[str, float, float]]:
     """(name, wall s, CPU s) of the work after start-up and of its peers, same file, same run."""
     import polars as pl
     import pyoxigraph as ox
@@ -225,7 +227,7 @@ def run_work(n: int, folder: Path) -> list[tuple[str, float, float]]:
         vocab,
     )
 
-    source = folder / f"cohort-{n}.csv"
+    source = folder / f"cohort-{n}.{fmt}"
     write_cohort_apart(source, n)
     clf = classify.build_classifier()  # start-up, not counted
     vocab.name_index(), identifiers.index(), intervals.default_bands(), shacl.compiled()
@@ -239,9 +241,13 @@ def run_work(n: int, folder: Path) -> list[tuple[str, float, float]]:
         work()
         rows.append((name, time.perf_counter() - wall, time.process_time() - cpu))
 
-    timed(
-        "bare polars read of the CSV (all strings)", lambda: pl.read_csv(source, infer_schema=False)
-    )
+    if fmt == "csv":
+        timed(
+            "bare polars read of the CSV (all strings)",
+            lambda: pl.read_csv(source, infer_schema=False),
+        )
+    else:
+        timed("bare polars read of the JSON Lines (read_ndjson)", lambda: pl.read_ndjson(source))
     timed(
         "cases classify --format csv (vectorised reader)",
         lambda: b"".join(api.classify_stream([source], "csv", {})),
@@ -306,11 +312,11 @@ def work_steps(source: Path, clf: object) -> list[tuple[str, float, float]]:
     return [(f"  step: {name}", wall, cpu) for name, (wall, cpu) in spent.items()]
 
 
-def show_work(n: int, rows: list[tuple[str, float, float]]) -> None:
+def show_work(n: int, rows: list[tuple[str, float, float]], fmt: str = "csv") -> None:
     import os
 
     print(
-        f"\n== the work after start-up, {n:,} cases (load average "
+        f"\n== the work after start-up, {n:,} cases as {fmt} (load average "
         f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}) =="
     )
     print(f"{'':58} {'wall s':>8} {'CPU s':>8}")
@@ -319,7 +325,7 @@ def show_work(n: int, rows: list[tuple[str, float, float]]) -> None:
     times = {name.split(" (")[0]: (wall, cpu) for name, wall, cpu in rows}
     work = times["cases classify --format csv"]
     for peer in (
-        "bare polars read of the CSV",
+        "bare polars read of the CSV" if fmt == "csv" else "bare polars read of the JSON Lines",
         "pyoxigraph bulk load of the same cases",
         "cases classify, every row through the record reader",
     ):
@@ -330,7 +336,7 @@ def show_work(n: int, rows: list[tuple[str, float, float]]) -> None:
 def child(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-cases-") as tmp:
         if args.kind == "work":
-            print(json.dumps(run_work(args.n or 100_000, Path(tmp))))
+            print(json.dumps(run_work(args.n or 100_000, Path(tmp), args.format)))
             return
         if args.kind == "baseline":
             rows = run_baseline(args.n, Path(tmp))
@@ -347,6 +353,7 @@ def main() -> None:
     parser.add_argument("--child", choices=["pipeline", "baseline", "stream", "work"])
     parser.add_argument("--n", type=int, default=0)
     parser.add_argument("--work", action="store_true")
+    parser.add_argument("--format", choices=["csv", "jsonl"], default="csv")
     args = parser.parse_args()
     if args.child:
         args.kind = args.child
@@ -355,7 +362,7 @@ def main() -> None:
     if args.work:
         n = args.n or 100_000
         done = subprocess.run(
-            [sys.executable, __file__, "--child", "work", "--n", str(n)],
+            [sys.executable, __file__, "--child", "work", "--n", str(n), "--format", args.format],
             capture_output=True,
             text=True,
             check=False,
@@ -363,7 +370,7 @@ def main() -> None:
         if done.returncode != 0:
             print(f"work {n}: failed\n{done.stderr[-2000:]}")
             return
-        show_work(n, json.loads(done.stdout.strip().splitlines()[-1]))
+        show_work(n, json.loads(done.stdout.strip().splitlines()[-1]), args.format)
         return
     plan = []
     for n in args.sizes:

@@ -5,7 +5,8 @@ Spark's start-up (JVM + session) separated from its work, next to two floors mea
 same run: polars' bare read of the same Parquet case frame, and pyoxigraph's bulk load of the
 same cases as N-Triples (measured on the first 100k cases; the ratio is per row). Each engine
 runs in its own subprocess so its peak memory is its own (Spark: the JVM's VmHWM plus the
-Python driver's).
+Python driver's; also the JVM's CPU seconds, every thread, which a shared machine does not
+inflate as it does the wall time).
 
 The cohort: ``cases synth --n 1000000 --seed 1 --invalid-rate 0.03`` as a Parquet case frame;
 10M is that frame ten times over with distinct case ids (synthesising 10M rows through the
@@ -83,6 +84,13 @@ def child_bare(path: Path) -> dict:
     return {"rows": frame.height, "work_s": time.perf_counter() - t0, "peak_mib": _mib()}
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system, every thread: tasks, JIT, GC) of process ``pid``: on a
+    machine shared with other jobs, the Spark run's own cost beside its wall time."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def child_spark(path: Path, out: Path) -> dict:
     from calcinosis_kg.cases import spark_api, spark_engine
 
@@ -90,11 +98,13 @@ def child_spark(path: Path, out: Path) -> dict:
     spark = spark_engine.session("local[2]")
     spark.range(1).count()
     start = time.perf_counter() - t0
+    jvm = spark.sparkContext._gateway.proc.pid  # type: ignore[attr-defined]
+    cpu0 = _cpu_s(jvm)
     t0 = time.perf_counter()
     # the session exists, so classify_paths reuses it: its time is the work alone
     counts = spark_api.classify_paths([str(path)], "local[2]", str(out), "parquet")
     work = time.perf_counter() - t0
-    jvm = spark.sparkContext._gateway.proc.pid  # type: ignore[attr-defined]
+    cpu = _cpu_s(jvm) - cpu0
     hwm = 0.0
     for line in Path(f"/proc/{jvm}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -105,6 +115,7 @@ def child_spark(path: Path, out: Path) -> dict:
         "work_s": work,
         "peak_mib": hwm + _mib(),
         "jvm_mib": hwm,
+        "jvm_cpu_s": cpu,
         "counts": counts,
     }
 
@@ -188,6 +199,8 @@ def main() -> None:
                     flush=True,
                 )
             extra = f", start-up {res['start_s']:.1f} s (not counted)" if "start_s" in res else ""
+            if "jvm_cpu_s" in res:
+                extra += f", JVM CPU {res['jvm_cpu_s']:.1f} s"
             ratio = f", {res['work_s'] / bare:.0f}x the bare read" if bare else ""
             oxr = f"{rate / ox_rate:.2f}x pyoxigraph's load rate" if ox_rate else "no floor"
             print(

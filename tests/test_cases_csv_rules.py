@@ -125,4 +125,4 @@ def test_a_packet_file_of_distinct_values_keeps_every_memo_under_its_cap(
     assert_frame_equal(new, old)
     sizes = _sizes(made[0])
     assert max(sizes.values()) <= CAP, sizes
-    assert {"measure", "judge", "durations", "conditions"} <= set(sizes)
+    assert {"measure", "judge:calcium", "durations", "conditions"} <= set(sizes)

@@ -89,10 +89,43 @@ LAB = {
 }
 
 
+PHOSPHATE = {
+    "assay": {"id": "LOINC:2777-1"},
+    "value": {"quantity": {"value": 1.9, "unit": {"id": "UCUM:mmol/L"}}},
+}
+ALBUMIN = {
+    "assay": {"id": "LOINC:1751-7"},
+    "value": {"quantity": {"value": 30, "unit": {"id": "UCUM:g/L"}}},
+}
+
+
+def _unit(item: dict, unit: str) -> dict:
+    return {**item, "value": {"quantity": {**item["value"]["quantity"], "unit": {"id": unit}}}}
+
+
 @pytest.mark.parametrize(
     "item",
     [
         {**BASE, "measurements": [LAB]},
+        # repeated assays: the errors in the assays' order, not the measurements'
+        {**BASE, "measurements": [PHOSPHATE, PHOSPHATE, LAB, ALBUMIN, LAB, LAB]},
+        # the measurements' errors in their positions' order; an unknown assay left out
+        {
+            **BASE,
+            "measurements": [
+                _unit(PHOSPHATE, "UCUM:furlong"),
+                {"assay": {"id": "LOINC:0000-0"}},
+                _unit(ALBUMIN, "UCUM:mg"),
+                _unit(LAB, "UCUM:kg"),
+            ],
+        },
+        {**BASE, "measurements": [ALBUMIN, {**LAB, "value": {"quantity": {"value": 2.0}}}]},
+        {**BASE, "measurements": [LAB] * 1001},
+        {
+            **BASE,
+            "phenotypicFeatures": [CC, {"type": {"id": "HP:0003072"}}],
+            "measurements": [_unit(PHOSPHATE, "UCUM:mmol/L")],
+        },
         {**BASE, "measurements": [LAB, LAB]},
         {**BASE, "measurements": [{"assay": {"id": "LOINC:17861-6"}}]},
         {**BASE, "measurements": [{**LAB, "value": {"quantity": {"value": 9.0}}}]},
@@ -130,8 +163,12 @@ def test_the_fit_rules_agree_in_python_and_in_polars() -> None:
         json.dumps({**BASE, "phenotypicFeatures": [{**CC, "excluded": "yes"}]}),
         '{"id": "a", "subject": {"sex": "MALE", "sex": "MALE"}}',
         '{"id": "a", "label": "\\"id\\": 5"}',
+        # the same key in sibling objects, at every depth, is no repeat; inside one object it is
+        '{"phenotypicFeatures": [{"type": {"id": "x"}}, {"type": {"id": "y"}}], "id": "p"}',
+        '{"subject": {"id": "s"}, "id": "p", "diseases": [{"term": {"id": "d"}}]}',
+        '{"phenotypicFeatures": [{"type": {"id": "x"}}, {"type": {"id": "y", "id": "z"}}]}',
     ]
     frame = pl.DataFrame({"text": lines})
-    polars_side = frame.select(packet_polars.fits())["text"] & ~packet_polars.repeated(frame)
+    polars_side = frame.select(packet_polars.fits())["text"] & packet_polars.keys_fit(frame)
     assert polars_side.to_list() == [packet_map.fits_text(x) for x in lines]
-    assert polars_side.to_list() == [True, False, False, False, False, True]
+    assert polars_side.to_list() == [True, False, False, False, False, True, True, True, False]

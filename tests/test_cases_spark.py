@@ -268,6 +268,19 @@ def test_cli_validate_on_spark_exits_1_and_names_record_and_field(run_cli, both)
     assert "bad_rows.csv:7: bad-sex: sex: one of male, female, other, unknown (got robot)" in out
 
 
+def test_cli_validate_on_spark_prints_the_polars_lines_with_control_characters_escaped(
+    run_cli, tmp_path
+) -> None:
+    cohort = tmp_path / "ctl.csv"
+    cohort.write_text("case_id,sex,age_years\nc\x1b1,ro\x01bot,50\n", encoding="utf-8")
+    code, spark_out, err = run_cli("cases", "validate", str(cohort), "--engine", "spark")
+    assert code == 1, err
+    code, polars_out, err = run_cli("cases", "validate", str(cohort))
+    assert code == 1, err
+    assert "(got ro\\x01bot)" in polars_out and "\x01" not in polars_out
+    assert spark_out == polars_out
+
+
 def test_spark_classify_without_an_output_folder_is_a_usage_error(run_cli) -> None:
     code, _out, err = run_cli(
         "cases", "classify", str(DATA / "vignettes.csv"), "--engine", "spark", "--format", "csv"

@@ -76,6 +76,35 @@ def test_every_public_error_derives_from_the_one_base():
     assert ckg.CalcinosisKGError is CalcinosisKGError
 
 
+#: exceptions that never leave their module's caller: the fast lane's internal signals, caught in
+#: ``serve`` itself (a query without a bound goes to a worker; so does a too large answer)
+INTERNAL_SIGNALS = {
+    "calcinosis_kg.serve.cost.Unbounded",
+    "calcinosis_kg.serve.dataset.AnswerTooLarge",
+    "calcinosis_kg.serve.fast.TooLarge",
+}
+
+
+def test_every_error_class_of_the_package_derives_from_the_one_base():
+    """One base (``core/errors.py``): every exception class any module defines is a
+    ``CalcinosisKGError``, so ``main()`` reports it as one line, except the named signals."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.walk_packages(ckg.__path__, "calcinosis_kg."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+
+    def below(cls: type) -> list[type]:
+        return [c for sub in cls.__subclasses__() for c in (sub, *below(sub))]
+
+    ours = {c for c in below(BaseException) if c.__module__.startswith("calcinosis_kg.")}
+    outside = {
+        f"{c.__module__}.{c.__qualname__}" for c in ours if not issubclass(c, ckg.CalcinosisKGError)
+    }
+    assert len(ours) > 20 and outside == INTERNAL_SIGNALS
+
+
 def test_query_and_show_through_the_front_door():
     kg = ckg.load()
     result = ckg.query(kg, "cq12-class-card", {"class": "CCKG:0000003"})
@@ -200,6 +229,16 @@ def test_the_case_calls_keep_pyspark_optional():
 def test_an_engine_option_that_does_not_fit_is_one_project_error(call, message):
     with pytest.raises(ckg.InputError, match=message):
         call()
+
+
+@pytest.mark.parametrize("fmt", ["nonsense", "parquet"])
+def test_classify_cases_refuses_a_format_the_polars_engine_does_not_write(fmt):
+    # it used to return the plain-text table for any unknown fmt (parquet: Spark's only)
+    with pytest.raises(ckg.InputError) as caught:
+        ckg.classify_cases([CASES / "vignettes.csv"], fmt)
+    assert str(caught.value) == (
+        f"unknown format {fmt!r}: table, csv, jsonl, ttl (parquet: engine='spark' only)"
+    )
 
 
 SPARK_RUN = """

@@ -21,6 +21,11 @@ from calcinosis_kg.cases.classify import build_classifier
 from calcinosis_kg.core.errors import CalcinosisKGError, InputError
 from calcinosis_kg.core.text import terminal_safe
 
+#: what the polars engine writes
+FORMATS = ("table", "csv", "jsonl", "ttl")
+#: what the spark engine writes (the polars engine's ``ttl`` and ``table`` are not)
+SPARK_FORMATS = ("csv", "jsonl", "parquet")
+
 
 class NothingRead(CalcinosisKGError):
     """Every input file failed: the errors are in ``failed``; nothing is written."""
@@ -128,8 +133,13 @@ def classify_stream(
     ``counts`` is filled with the number of cases per status as the parts are produced. With
     ``failed``, unreadable files are collected there and the others classified; if none could
     be read, ``NothingRead`` is raised before the first part. ``complete``: the lists the
-    sources declare complete (``pipeline.iter_frames``)."""
+    sources declare complete (``pipeline.iter_frames``). An ``fmt`` outside ``FORMATS`` is an
+    ``InputError`` before anything is read."""
 
+    if fmt not in FORMATS:
+        raise InputError(
+            f"unknown format {fmt!r}: {', '.join(FORMATS)} (parquet: engine='spark' only)"
+        )
     clf = build_classifier()
     first = True
     for chunk in pipeline.run(paths, clf, failed=failed, complete=complete):
@@ -182,10 +192,6 @@ def classify_paths(
     counts = {}
     data = b"".join(classify_stream(paths, fmt, counts, complete=complete))
     return data, summary_line(counts)
-
-
-#: what the spark engine writes (the polars engine's ``ttl`` and ``table`` are not)
-SPARK_FORMATS = ("csv", "jsonl", "parquet")
 
 
 def _polars_only(engine: str, **spark_options: object) -> None:

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 import polars as pl
 
 from calcinosis_kg.cases import model as m
-from calcinosis_kg.cases.triples import FINDINGS, TRIPLE_SCHEMA, _expand, decimal_text
+from calcinosis_kg.cases.triples import (
+    FINDINGS,
+    TRIPLE_SCHEMA,
+    _expand,
+    case_iris,
+    decimal_text,
+)
 
 #: list levels: a node per item of these list columns (zipped by position), the row's otherwise
 LEVELS: dict[str, tuple[str, ...]] = {
@@ -144,8 +150,6 @@ def arcs() -> tuple[Arc, ...]:
 
 def with_row(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with ``_row`` (its row number) and ``iri`` (``triples.case_iris``)."""
-    from calcinosis_kg.cases.triples import case_iris
-
     if "iri" not in frame.columns:
         frame = frame.with_columns(case_iris(frame["case_id"]))
     return frame.with_row_index("_row")

@@ -2,10 +2,11 @@
 
 Why: a cohort has a million measurements but a few thousand distinct (assay, value, unit,
 range) and a few distinct default bands; the record reader's own functions
-(``readers.measure``, ``labs.judge``) run once per distinct combination, in two steps so that
-the patient's age (almost unique per record) only picks a band: (1) the measurements read, per
-distinct measurements; (2) the judgement, per distinct (values read, albumin, chosen bands,
-Hypercalcemia/Hyperphosphatemia recorded).
+(``readers.measure``, ``labs.judge_one``, ``labs.phenotypes``) run once per distinct value, and
+expressions combine their results per record: (1) each measurement read once per distinct
+quantity, its errors gathered in the record reader's order; (2) each analyte judged once per
+distinct (lab, albumin for calcium, default band), the patient's age (almost unique per record)
+only picking the band; (3) the phenotypes once per distinct (statuses, features recorded).
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ LIST = pl.List(pl.String)
 LAB_COLUMNS = tuple(
     c for c in m.COLUMNS if any(c.startswith(a) for a in (*labs.ORDER, "albumin")) or c == "ranges"
 )
-PARTS = ("n", "pos", "q", "v", "u", "r", "lo", "hi", "ru")
 CODES = tuple(pm.ASSAYS)
+ALBUMIN = readers.ALBUMIN_LOINC
+#: a measurement's parts that its reading depends on (as the rule ``_one`` takes them)
+PARTS = ("_code", "q", "v", "u", "r", "lo", "hi", "ru")
 
 
 def _f(expr: pl.Expr, *names: str) -> pl.Expr:
@@ -45,83 +48,64 @@ def _unit(u: pl.Expr) -> pl.Expr:
     )
 
 
-def _columns() -> tuple[list[pl.Expr], list[str]]:
-    """Per assay of ``packet_map.ASSAYS``: how often it is measured and, measured once, its
-    position and quantity (absent numbers 0.0 and texts "", as protobuf reads them)."""
-    e = pl.element()
+def _long(df: pl.DataFrame) -> pl.DataFrame:
+    """One row per measurement of an assay of ``packet_map.ASSAYS``, in record and position
+    order: its record (``_row``), how often its assay is measured in the record (``_n``) and its
+    quantity's ``PARTS`` (absent numbers 0.0 and texts "", as protobuf reads them)."""
     ms = _f(pl.col("p"), "measurements").fill_null([])
-    exprs: list[pl.Expr] = [ms.list.len().alias("_mn")]
-    keys = ["_mn"]
-    for i, code in enumerate(CODES):
-        hit = ms.list.eval(_f(e, "assay", "id").fill_null("") == code)
-        one = hit.list.sum() == 1
-        q = _f(ms.list.get(hit.list.arg_max(), null_on_oob=True), "value", "quantity")
-        rr = _f(q, "referenceRange")
-        ranged = one & rr.is_not_null()
-        parts = {
-            "n": hit.list.sum(),
-            "pos": pl.when(one).then(hit.list.arg_max()),
-            "q": pl.when(one).then(q.is_not_null()),
-            "v": pl.when(one).then(_f(q, "value").fill_null(0.0)),
-            "u": pl.when(one).then(_unit(_f(q, "unit"))),
-            "r": pl.when(one).then(rr.is_not_null()),
-            "lo": pl.when(ranged).then(_f(rr, "low").fill_null(0.0)),
-            "hi": pl.when(ranged).then(_f(rr, "high").fill_null(0.0)),
-            "ru": pl.when(ranged).then(_unit(_f(rr, "unit"))),
-        }
-        for name, expr in parts.items():
-            exprs.append(expr.alias(f"_m{i}{name}"))
-            keys.append(f"_m{i}{name}")
-    return exprs, keys
+    long = (
+        df.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"), ms.alias("m"))
+        .explode("m")
+        .with_columns(_f(pl.col("m"), "assay", "id").fill_null("").alias("_code"))
+        .filter(pl.col("_code").is_in(CODES))
+    )
+    q = _f(pl.col("m"), "value", "quantity")
+    rr = _f(q, "referenceRange")
+    ranged = rr.is_not_null()
+    return long.select(
+        "_row",
+        pl.len().over("_row", "_code").alias("_n"),
+        "_code",
+        q.is_not_null().alias("q"),
+        _f(q, "value").fill_null(0.0).alias("v"),
+        _unit(_f(q, "unit")).alias("u"),
+        ranged.alias("r"),
+        pl.when(ranged).then(_f(rr, "low").fill_null(0.0)).alias("lo"),
+        pl.when(ranged).then(_f(rr, "high").fill_null(0.0)).alias("hi"),
+        pl.when(ranged).then(_unit(_f(rr, "unit"))).alias("ru"),
+    )
 
 
 def _text(d: Decimal | None) -> str | None:
     return None if d is None else str(d)
 
 
-def _read(*key: Any) -> dict[str, Any]:
-    """Step 1: the measurements of one distinct key into a scratch record."""
+def _one(code: str, *quantity: Any) -> dict[str, Any]:
+    """One distinct measurement (measured once in its record) into a scratch record."""
+    has_q, value, unit, has_r, low, high, range_unit = quantity
     record = Record("", "")
-    n, found = key[0], [key[1 + i * len(PARTS) : 1 + (i + 1) * len(PARTS)] for i in range(4)]
-    excess = parsing.too_many(n)
-    if excess:
-        record.error("measurements", excess)
-    else:
-        for code, item in zip(CODES, found, strict=True):
-            if item[0] > 1:  # never the last one silently: the order would decide
-                record.error(
-                    "measurements", f"{item[0]} measurements of {code} where one is allowed"
-                )
-        for _pos, code, item in sorted(
-            (item[1], code, item) for code, item in zip(CODES, found, strict=True) if item[0] == 1
-        ):
-            _n, _p, has_q, value, unit, has_r, low, high, range_unit = item
-            quantity = None
-            if has_q:
-                quantity = readers.Quantity(value, unit)
-                if has_r:
-                    quantity = readers.Quantity(value, unit, low, high, range_unit or None)
-            readers.measure(record, code, quantity)
-    out: dict[str, Any] = {
-        "_merrs": list(record.errors),
-        "_alb": record.values.get("albumin_g_l"),
-    }
-    for a in labs.ORDER:
-        lab = record.labs.get(a)
-        out[f"_{a}_in"] = (
-            None
-            if lab is None
-            else "|".join(
-                x or ""
-                for x in (
-                    _text(lab.exact),
-                    _text(lab.mmol),
-                    lab.status,
-                    *(_text(d) for d in (lab.lab_range or (None, None))),
-                )
+    found = None
+    if has_q:
+        found = readers.Quantity(value, unit)
+        if has_r:
+            found = readers.Quantity(value, unit, low, high, range_unit or None)
+    readers.measure(record, code, found)
+    lab = record.labs.get(pm.ASSAYS[code])
+    return {
+        "_e": list(record.errors),
+        "_in": None
+        if lab is None
+        else "|".join(
+            x or ""
+            for x in (
+                _text(lab.exact),
+                _text(lab.mmol),
+                lab.status,
+                *(_text(d) for d in (lab.lab_range or (None, None))),
             )
-        )
-    return out
+        ),
+        "_a": record.values.get("albumin_g_l"),
+    }
 
 
 def _lab(text: str | None) -> m.LabInput | None:
@@ -136,55 +120,109 @@ def _lab(text: str | None) -> m.LabInput | None:
     return lab
 
 
-def measurements(df: pl.DataFrame, memo: csv_rules.Rules) -> pl.DataFrame:
-    """``df`` with the measurement errors (``_merrs``), the judgement's errors (``_jerrs``) and
-    the lab columns of ``LAB_COLUMNS``."""
-    exprs, keys = _columns()
-    df = df.with_columns(*exprs)
-    read_schema = {
-        "_merrs": LIST,
-        "_alb": pl.Float64,
-        **{f"_{a}_in": pl.String for a in labs.ORDER},
-    }
-    df = csv_rules._per_distinct(df, keys, _read, read_schema, memo.table("measure"))
-    df, chosen = _choices(df)
-    hyper = list(labs.PHENOTYPES)
-    df = df.with_columns(
-        pl.col("features").list.contains(t).alias(f"_h{j}") for j, t in enumerate(hyper)
+def _read(df: pl.DataFrame, memo: csv_rules.Rules) -> pl.DataFrame:
+    """``_merrs`` (the measurements' errors, as the record reader orders them), ``_alb`` and
+    ``_<analyte>_in`` (each lab as read, in text): each measurement read once per distinct
+    quantity, the records' columns combined by expressions."""
+    long = _long(df)
+    once = csv_rules._per_distinct(
+        long.filter(pl.col("_n") == 1),
+        list(PARTS),
+        _one,
+        {"_e": LIST, "_in": pl.String, "_a": pl.Float64},
+        memo.table("measure"),
+    )
+    code = pl.col("_code")
+    order = {c: i for i, c in enumerate(CODES)}
+    repeated = (
+        long.filter(pl.col("_n") > 1)
+        .unique(["_row", "_code"], maintain_order=True)
+        .sort(pl.col("_row"), code.replace_strict(order, return_dtype=pl.Int64))
+        .group_by("_row", maintain_order=True)
+        .agg(
+            pl.format("measurements: {} measurements of {} where one is allowed", "_n", code).alias(
+                "_twice"
+            )
+        )
+    )
+    read = once.group_by("_row").agg(
+        pl.col("_e").list.explode(keep_nulls=False, empty_as_null=False),
+        pl.col("_a").filter(code == ALBUMIN).first().alias("_alb"),
+        *[
+            pl.col("_in").filter(code == c).first().alias(f"_{a}_in")
+            for c, a in pm.ASSAYS.items()
+            if a in labs.ORDER
+        ],
+    )
+    rows = pl.DataFrame({"_row": pl.int_range(df.height, dtype=pl.UInt32, eager=True)})
+    rows = rows.join(repeated, on="_row", how="left", maintain_order="left")
+    rows = rows.join(read, on="_row", how="left", maintain_order="left")
+    counts = df.select(_f(pl.col("p"), "measurements").fill_null([]).list.len()).to_series()
+    excess = {n: parsing.too_many(n) for n in counts.unique()}
+    many = pl.lit(counts) > parsing.MOST_ITEMS
+    empty = pl.lit([], LIST)
+    return rows.select(
+        pl.when(many)
+        .then(
+            pl.concat_list(
+                pl.format("measurements: {}", pl.lit(counts).replace_strict(excess, default=None))
+            )
+        )
+        .otherwise(pl.concat_list(pl.col("_twice").fill_null(empty), pl.col("_e").fill_null(empty)))
+        .alias("_merrs"),
+        *[pl.when(~many).then(c).alias(c) for c in ("_alb", *[f"_{a}_in" for a in labs.ORDER])],
     )
 
-    def judge(*key: Any) -> dict[str, Any]:
-        inputs, albumin, picks, flags = key[:3], key[3], key[4:7], key[7:]
-        record = Record("", "")
-        v = record.values
-        if albumin is not None:
-            v["albumin_g_l"] = albumin
-        for a, text in zip(labs.ORDER, inputs, strict=True):
-            lab = _lab(text)
-            if lab is not None:
-                record.labs[a] = lab
-                if lab.mmol is not None:
-                    v[f"{a}_mmol_l"] = float(lab.mmol)
-        v["features"] = [t for t, on in zip(hyper, flags, strict=True) if on]
-        pick = dict(zip(labs.ORDER, picks, strict=True))
-        labs.judge(v, record.labs, record.error, lambda a: lambda: chosen[a][pick[a]])
-        return {**{c: v.get(c) for c in LAB_COLUMNS}, "_jerrs": list(record.errors)}
 
-    keys = [
-        *[f"_{a}_in" for a in labs.ORDER],
-        "_alb",
-        *[f"_{a}_pick" for a in labs.ORDER],
-        *[f"_h{j}" for j in range(len(hyper))],
-    ]
-    schema = {**{c: SCHEMA[c] for c in LAB_COLUMNS}, "_jerrs": LIST}
+def measurements(df: pl.DataFrame, memo: csv_rules.Rules) -> pl.DataFrame:
+    """``df`` with the measurement errors (``_merrs``), the judgement's errors (``_jerrs``) and
+    the lab columns of ``LAB_COLUMNS``: each analyte judged (``labs.judge_one``) once per
+    distinct (lab, albumin for calcium, default band), then ``labs.phenotypes`` once per distinct
+    (statuses, Hypercalcemia/Hyperphosphatemia recorded), as ``labs.judge`` does per record."""
+    df = df.hstack(_read(df, memo))
+    df, chosen = _choices(df)
+    df = df.with_columns(pl.col("_alb").alias("albumin_g_l"))
+    for a in labs.ORDER:
+        df = _judged(df, a, chosen[a], memo)
+    df = csv_rules._phenotypes(df, memo)
+    ranges = pl.concat_str(
+        [pl.col(f"{a}:note").replace("", None) for a in labs.ORDER]
+        + [pl.col("ph:notes").list.join("; ").replace("", None)],
+        separator="; ",
+        ignore_nulls=True,
+    )
+    return df.with_columns(
+        ranges.replace("", None).alias("ranges"),
+        pl.concat_list([f"{a}:err" for a in labs.ORDER] + ["ph:err"]).alias("_jerrs"),
+    )
 
-    def name(key: tuple[Any, ...]) -> tuple[Any, ...]:  # the block's band numbers -> the bands
-        bands = (
-            chosen[a][n] if n >= 0 else None for a, n in zip(labs.ORDER, key[4:7], strict=True)
-        )
-        return (*key[:4], *bands, *key[7:])
 
-    return csv_rules._per_distinct(df, keys, judge, schema, memo.table("judge"), name)
+def _judged(df: pl.DataFrame, a: str, chosen: list[Any], memo: csv_rules.Rules) -> pl.DataFrame:
+    """One analyte judged: ``<a>:err``, ``<a>:note`` and its columns of ``LAB_COLUMNS``."""
+    columns = [c for c in LAB_COLUMNS if c.startswith(f"{a}_")]
+    albumin = ["_alb"] if a == "calcium" else []
+
+    def rule(text: str | None, *key: Any) -> dict[str, Any]:
+        lab = _lab(text)
+        errors: list[str] = []
+        v: dict[str, Any] = {}
+        note = ""
+        if lab is not None:
+            if albumin and key[0] is not None:
+                v["albumin_g_l"] = key[0]
+            if lab.mmol is not None:
+                v[f"{a}_mmol_l"] = float(lab.mmol)
+            note = labs.judge_one(
+                v, lambda c, msg: errors.append(f"{c}: {msg}"), a, lab, lambda: chosen[key[-1]]
+            )
+        return {f"{a}:err": errors, f"{a}:note": note, **{c: v.get(c) for c in columns}}
+
+    def name(key: tuple[Any, ...]) -> tuple[Any, ...]:  # the block's band number -> the band
+        return (*key[:-1], chosen[key[-1]] if key[-1] >= 0 else None)
+
+    schema = {f"{a}:err": LIST, f"{a}:note": pl.String, **{c: SCHEMA[c] for c in columns}}
+    keys = [f"_{a}_in", *albumin, f"_{a}_pick"]
+    return csv_rules._per_distinct(df, keys, rule, schema, memo.table(f"judge:{a}"), name)
 
 
 def _choices(df: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, list[Any]]]:

@@ -38,44 +38,49 @@ def dtype(node: Any) -> Any:
 
 
 def fits() -> pl.Expr:
-    """``packet_map``'s fit rules over the ``text`` column."""
+    """``packet_map``'s fit rules that need no token scan, over the ``text`` column (the keys'
+    rules are ``keys_fit``'s)."""
     text = pl.col("text")
-    keys = text.str.extract_all(pm.TOKEN).list.eval(
-        pl.element().filter(pl.element().str.ends_with(":"))
-    )
-    rule = (
-        text.str.strip_chars(" \t\r\n").str.starts_with("{")
-        & keys.list.eval(pl.element().str.contains(pm.key_pattern())).list.all()
-        & ~text.str.contains(r"\\u[dD][89a-fA-F]")
+    rule = text.str.strip_chars(" \t\r\n").str.starts_with("{") & ~text.str.contains(
+        r"\\u[dD][89a-fA-F]"
     )
     for key, typed in pm.TYPED_KEYS.values():
         rule &= text.str.count_matches(key) == text.str.count_matches(typed)
     return rule
 
 
-def repeated(lines: pl.DataFrame) -> pl.Series:
-    """Per line: one of its objects gives a key twice (``packet_map.repeats_key``). Each key
-    belongs to the last ``{`` at its depth before it; a key twice in one object is a duplicate
-    of (line, object, key)."""
+def keys_fit(lines: pl.DataFrame) -> pl.Series:
+    """Per line: every key is a known field name and no object gives a key twice
+    (``packet_map.repeats_key``), from one scan of the line's tokens. Each key belongs to the
+    last ``{`` at its depth before it; a key twice in one object is a duplicate of (object,
+    key). No group-by per line: the depth runs on over the lines (in a line that is JSON, each
+    key's object opens in its own line, whatever depth the lines before it left), and the
+    objects are found after one stable sort on depth."""
     tokens = (
         lines.select(
-            pl.int_range(pl.len()).alias("row"), pl.col("text").str.extract_all(pm.STRUCTURE)
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"),
+            pl.col("text").str.extract_all(pm.STRUCTURE),
         )
         .explode("text")
         .drop_nulls("text")
-        .with_columns(pl.int_range(pl.len()).alias("pos"))
     )
     t = pl.col("text")
     step = pl.when(t.is_in(["{", "["])).then(1).when(t.is_in(["}", "]"])).then(-1).otherwise(0)
-    tokens = tokens.with_columns(step.cum_sum().over("row").alias("depth"))
-    tokens = tokens.with_columns(
-        pl.when(t == "{").then(pl.col("pos")).forward_fill().over("row", "depth").alias("obj")
+    tokens = tokens.with_columns(pl.int_range(pl.len()).alias("pos"), step.cum_sum().alias("depth"))
+    # a key token less its ``:`` is its quoted name: known when it is one of ``pm.keys()``
+    tokens = tokens.filter((t == "{") | t.str.ends_with(":")).with_columns(
+        t.str.strip_chars_end(": \t\r\n")
     )
-    keys = tokens.filter(t.str.ends_with(":")).with_columns(
-        t.str.strip_chars_end(": \t\r\n").alias("text")
-    )
-    twice = keys.filter(pl.struct("row", "obj", "text").is_duplicated())["row"].unique()
-    return pl.int_range(lines.height, eager=True).is_in(twice.implode())
+    known = [f'"{k}"' for k in sorted(pm.keys())]
+    unknown = tokens.filter((t != "{") & ~t.is_in(known))["row"]
+    tokens = tokens.sort("depth", maintain_order=True)  # line order kept within a depth
+    tokens = tokens.with_columns(pl.when(t == "{").then(pl.col("pos")).forward_fill().alias("obj"))
+    keys = tokens.filter(t != "{")
+    # a repeat of (object, name) hashes alike: the few rows whose hashes repeat are checked
+    hashed = t.hash(1) ^ pl.col("obj").hash(2)
+    maybe = keys.filter(hashed.is_duplicated())
+    twice = maybe.filter(pl.struct("obj", "text").is_duplicated())["row"]
+    return ~pl.int_range(lines.height, eager=True).is_in(pl.concat([unknown, twice]).implode())
 
 
 def frames(path: Path, complete: tuple[str, ...] = ()) -> Iterator[pl.DataFrame]:
@@ -129,7 +134,7 @@ def _block(
 ) -> pl.DataFrame:
     lines = lines.filter(pl.col("text").str.strip_chars(SPACE) != "")
     lines = lines.with_columns(fits().alias("fit"))
-    lines = lines.with_columns(pl.col("fit") & ~repeated(lines))
+    lines = lines.with_columns(pl.col("fit") & keys_fit(lines))
     good, odd = lines.filter("fit"), lines.filter(~pl.col("fit"))
     parts = []
     if good.height:

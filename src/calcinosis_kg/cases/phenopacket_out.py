@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from calcinosis_kg.cases.model import RESPONSES
+
 CALCINOSIS_CUTIS = {"id": "HP:0025520", "label": "Calcinosis cutis"}
 ASSAYS = {
     "calcium": {"id": "LOINC:17861-6", "label": "Calcium [Mass/volume] in Serum or Plasma"},
@@ -29,12 +31,6 @@ UCUM = {
     "g/dL": "UCUM:g/dL",
 }
 SEX = {"male": "MALE", "female": "FEMALE", "other": "OTHER_SEX", "unknown": "UNKNOWN_SEX"}
-RESPONSES = {
-    "complete": "CCKG:0000731",
-    "partial": "CCKG:0000732",
-    "none": "CCKG:0000733",
-    "progression": "CCKG:0000734",
-}
 
 
 def _term(curie: str, labels: dict[str, str]) -> dict[str, str]:

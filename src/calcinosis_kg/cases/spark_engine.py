@@ -120,6 +120,9 @@ def classify(df: Any, clf: Classifier) -> Any:
     )
     out = spark_steps(fired, [declared.passed, declared.fired_types, *declared.precedence])
     out = spark_steps(out, [declared.shown]).drop(*[f"c{i}" for i in range(len(crit))])
+    # read three times below (the joins with its support and suggestions): without the cache
+    # Spark evaluated the criteria of every case three times
+    out = out.cache()
     values = df.select("_row", F.explode(_expr(declared.values)).alias("value")).filter(
         F.col("value").isNotNull()
     )

@@ -111,8 +111,8 @@ def _spark_validate(
     from calcinosis_kg.cases.api import validate_paths
 
     report = validate_paths(paths, engine="spark", master=master, output=output)
-    for row in report.table().iter_rows(named=True):
-        click.echo(f"{row['source']}: {row['case_id']}: {row['field']}: {row['message']}")
+    # the polars engine's lines: control characters and bidi overrides escaped, ids cut
+    _emit(report.problems_text(), None)
     valid = report.total - report.invalid
     click.echo(f"{report.total} cases: {valid} valid, {report.invalid} invalid", err=True)
     ctx.exit(0 if report.invalid == 0 else 1)
