@@ -135,6 +135,9 @@ JAVA_FIXTURES = {"reasoned", "facet_probe", "spark_answers"}
 JAVA_TESTS = {"test_front_door::test_cases_on_spark_through_the_front_door_agree_with_polars"}
 
 
+#: serve's modules whose tests start no server (no listener, worker or subprocess): the fast
+#: lane's cost bound, the data graph names and the JSON results writer, unit tests of functions
+NO_SERVER_MODULES = {"test_serve_cost", "test_serve_graph_names", "test_serve_results"}
 #: the tests listed in tests/slow_tests.txt (its header states the rule and the measurement)
 SLOW_TESTS = frozenset(
     line
@@ -145,7 +148,7 @@ SLOW_TESTS = frozenset(
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark each test by what it starts: a JVM, a headless Chromium (the ``browser``
-    fixture) or an HTTP server (tests/test_serve_*); and ``slow`` for the tests measured at a
+    fixture) or an HTTP server (tests/test_serve_* but ``NO_SERVER_MODULES``); and ``slow`` for the tests measured at a
     second or more (tests/slow_tests.txt)."""
     for item in items:
         if item.nodeid in SLOW_TESTS:
@@ -162,5 +165,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.java)
         if "browser" in fixtures:
             item.add_marker(pytest.mark.browser)
-        if module.startswith("test_serve_"):
+        if module.startswith("test_serve_") and module not in NO_SERVER_MODULES:
             item.add_marker(pytest.mark.server)
